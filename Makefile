@@ -1,0 +1,39 @@
+# The few commands people need. Each one builds or refreshes .venv by itself.
+#   make run            open the desktop app
+#   make test           run every test
+#   make bench [B=NAME] run the benchmarks (all, or one), JSON lines on stdout
+#   make lint           ruff and mypy
+# PYTHON picks the interpreter (3.11, 3.12 or 3.13); VENV where to put it, e.g.
+#   make test PYTHON=python3.12 VENV=.venv-3.12
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+B ?=
+ARGS ?=
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "p2psocial needs Python 3.11, 3.12 or 3.13; set PYTHON=...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/p2psocial $(ARGS)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(B)
+
+lint: $(STAMP)
+	$(BIN)/ruff check p2psocial tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

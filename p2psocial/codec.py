@@ -1,0 +1,100 @@
+"""Canonical msgpack: the one byte encoding for everything that is signed or hashed.
+
+Wire values are built from ``None``, ``bool``, ``int``, ``bytes``, ``str`` and arrays
+(tuples) only: no maps, floats or extension types, so every value has exactly one
+encoding. ``decode`` enforces size caps before msgpack allocates anything, then
+rejects input that does not re-encode to the same bytes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import msgpack
+
+from .errors import MalformedEntry, NonCanonical, OverCap
+
+Wire = Any
+"""A decoded wire value: None, bool, int, bytes, str or a tuple of wire values."""
+
+INT_MIN = -(2**63)
+INT_MAX = 2**64 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Caps:
+    """Limits on one decoded value; checked before and while msgpack allocates."""
+
+    max_bytes: int
+    max_bin: int
+    max_str: int
+    max_array: int
+    max_depth: int
+
+
+DEFAULT_CAPS = Caps(max_bytes=1 << 20, max_bin=1 << 20, max_str=1 << 20, max_array=4096,
+                    max_depth=8)
+
+
+_local = threading.local()  # a Packer keeps a buffer: one per thread
+
+
+def encode(value: Wire) -> bytes:
+    """Encode a wire value canonically (shortest forms, str as UTF-8, bytes as bin)."""
+    try:
+        packer = _local.packer
+    except AttributeError:
+        packer = _local.packer = msgpack.Packer(use_bin_type=True, datetime=False)
+    try:
+        return packer.pack(value)  # type: ignore[no-any-return]
+    except (TypeError, ValueError, OverflowError) as exc:  # a programming error, not input
+        packer.reset()
+        raise TypeError(f"not a wire value: {exc}") from exc
+
+
+def decode(data: bytes, caps: Caps = DEFAULT_CAPS) -> Wire:
+    """Decode one canonical wire value, or raise a typed ``InvalidEntry``."""
+    if len(data) > caps.max_bytes:
+        raise OverCap(f"{len(data)} bytes is over the cap of {caps.max_bytes}")
+    try:
+        value = msgpack.unpackb(
+            data,
+            raw=False,
+            use_list=False,
+            strict_map_key=True,
+            max_bin_len=caps.max_bin,
+            max_str_len=caps.max_str,
+            max_array_len=caps.max_array,
+            max_map_len=0,
+            max_ext_len=0,
+        )
+    except ValueError as exc:
+        # msgpack raises ValueError subclasses for both length caps and bad bytes.
+        text = str(exc)
+        if "exceeds max" in text:
+            raise OverCap(text) from exc
+        raise MalformedEntry(f"not msgpack: {text}") from exc
+    except (msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
+        raise MalformedEntry(f"not msgpack: {exc}") from exc
+    except (TypeError, UnicodeDecodeError, RecursionError) as exc:
+        raise MalformedEntry(f"not msgpack: {exc}") from exc
+    _check_types(value, caps.max_depth)
+    if encode(value) != data:
+        raise NonCanonical("bytes are not in canonical form")
+    return value
+
+
+_SCALARS = frozenset({type(None), bool, int, bytes, str})
+
+
+def _check_types(value: Wire, depth_left: int) -> None:
+    if type(value) is tuple:
+        if depth_left <= 0:
+            raise OverCap("nested too deeply")
+        for item in value:
+            if type(item) not in _SCALARS:
+                _check_types(item, depth_left - 1)
+    elif type(value) not in _SCALARS:
+        raise MalformedEntry(f"type {type(value).__name__} is not allowed on the wire")

@@ -1,0 +1,398 @@
+"""Content kinds: what a body says, as domain values, and its wire layout.
+
+Each kind is a frozen dataclass with ``to_wire`` (a tuple in a fixed layout) and
+``from_wire`` (strict: wrong types, lengths or limits raise ``MalformedEntry``).
+``encode_body`` / ``decode_body`` are the only place where body bytes and content
+values meet. Limits that a person can hit (text length, number of tags...) are
+checked by ``validate`` with ``UserError`` messages before anything is signed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import ClassVar, Protocol
+
+from . import codec, ids
+from .entry import BODY_CAP
+from .errors import (BadId, ContentTooLarge, InvalidContent, MalformedEntry, UnknownKind)
+from .identity import DeviceCert
+
+TEXT_MAX = 8000
+CW_MAX = 500
+TAGS_MAX = 30
+TAG_MAX = 64
+MENTIONS_MAX = 50
+ATTACHMENTS_MAX = 10
+ALT_MAX = 1500
+NAME_MAX = 64
+BIO_MAX = 1000
+EMOJI_MAX_BYTES = 64
+MIME_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+
+BODY_CAPS = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=64 * 1024, max_array=64,
+                       max_depth=4)
+
+
+class Kind(IntEnum):
+    """The ``kind`` field of a header. Numbers are forever: never reuse one."""
+
+    DEVICE = 0
+    POST = 1
+    REACTION = 2
+    PROFILE = 3
+    FOLLOW = 4
+    UNFOLLOW = 5
+    BLOCK = 6
+    UNBLOCK = 7
+    DELETE = 8
+    EDIT = 9
+    PRIVATE = 10  # body is a recipients envelope (envelope.py); inner kind is hidden
+    GROUP = 11  # body is a group-key envelope (envelope.py)
+
+
+class Content(Protocol):
+    KIND: ClassVar[Kind]
+
+    def to_wire(self) -> tuple: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A reference to a blob: images are fetched on demand by hash."""
+
+    blob: bytes
+    mime: str
+    size: int
+    width: int
+    height: int
+    alt: str = ""
+
+    def to_wire(self) -> tuple:
+        return (self.blob, self.mime, self.size, self.width, self.height, self.alt)
+
+    @classmethod
+    def from_wire(cls, w: object) -> Attachment:
+        t = _tuple(w, 6, "attachment")
+        return cls(_hash(t[0], "attachment blob"), _str(t[1], 64, "attachment type"),
+                   _uint(t[2], "attachment size"), _uint(t[3], "attachment width"),
+                   _uint(t[4], "attachment height"), _str(t[5], ALT_MAX * 4, "alt text"))
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    KIND: ClassVar[Kind] = Kind.POST
+    text: str
+    mentions: tuple[bytes, ...] = ()
+    tags: tuple[str, ...] = ()
+    content_warning: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    reply_parent: bytes | None = None
+    thread_root: bytes | None = None
+
+    def to_wire(self) -> tuple:
+        return (self.text, self.mentions, self.tags, self.content_warning,
+                tuple(a.to_wire() for a in self.attachments), self.reply_parent,
+                self.thread_root)
+
+    @classmethod
+    def from_wire(cls, w: object) -> Post:
+        t = _tuple(w, 7, "post")
+        parent = _opt_hash(t[5], "reply parent")
+        root = _opt_hash(t[6], "thread root")
+        if (parent is None) != (root is None):
+            raise MalformedEntry("a reply names both its parent and its thread root")
+        return cls(
+            text=_str(t[0], TEXT_MAX * 4, "text"),
+            mentions=tuple(_hash(m, "mention") for m in _list(t[1], MENTIONS_MAX, "mentions")),
+            tags=tuple(_str(x, TAG_MAX * 4, "tag") for x in _list(t[2], TAGS_MAX, "tags")),
+            content_warning=_opt_str(t[3], CW_MAX * 4, "content warning"),
+            attachments=tuple(Attachment.from_wire(a)
+                              for a in _list(t[4], ATTACHMENTS_MAX, "attachments")),
+            reply_parent=parent,
+            thread_root=root,
+        )
+
+    def validate(self) -> None:
+        if not self.text.strip() and not self.attachments:
+            raise InvalidContent("a post needs some text or an image")
+        _limit(self.text, TEXT_MAX, "post text")
+        if self.content_warning is not None:
+            _limit(self.content_warning, CW_MAX, "content warning")
+        if len(self.tags) > TAGS_MAX:
+            raise ContentTooLarge(f"a post has at most {TAGS_MAX} tags")
+        if len(self.mentions) > MENTIONS_MAX:
+            raise ContentTooLarge(f"a post mentions at most {MENTIONS_MAX} people")
+        if len(self.attachments) > ATTACHMENTS_MAX:
+            raise ContentTooLarge(f"a post has at most {ATTACHMENTS_MAX} images")
+        for a in self.attachments:
+            _limit(a.alt, ALT_MAX, "image description")
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    KIND: ClassVar[Kind] = Kind.REACTION
+    target: bytes
+    emoji: str
+    undo: bool = False
+
+    def to_wire(self) -> tuple:
+        return (self.target, self.emoji, self.undo)
+
+    @classmethod
+    def from_wire(cls, w: object) -> Reaction:
+        t = _tuple(w, 3, "reaction")
+        emoji = _str(t[1], EMOJI_MAX_BYTES, "emoji")
+        if not isinstance(t[2], bool):
+            raise MalformedEntry("reaction undo flag must be a bool")
+        return cls(_hash(t[0], "reaction target"), emoji, t[2])
+
+    def validate(self) -> None:
+        if not self.emoji.strip() or any(c.isspace() for c in self.emoji):
+            raise InvalidContent("a reaction is one emoji or a short word without spaces")
+        if len(self.emoji.encode()) > EMOJI_MAX_BYTES or len(self.emoji) > 16:
+            raise ContentTooLarge("a reaction is at most 16 characters")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    KIND: ClassVar[Kind] = Kind.PROFILE
+    name: str
+    bio: str = ""
+    avatar: bytes | None = None
+
+    def to_wire(self) -> tuple:
+        return (self.name, self.bio, self.avatar)
+
+    @classmethod
+    def from_wire(cls, w: object) -> Profile:
+        t = _tuple(w, 3, "profile")
+        return cls(_str(t[0], NAME_MAX * 4, "name"), _str(t[1], BIO_MAX * 4, "bio"),
+                   _opt_hash(t[2], "avatar"))
+
+    def validate(self) -> None:
+        if not self.name.strip():
+            raise InvalidContent("a name cannot be empty")
+        if any(ord(c) < 32 for c in self.name):
+            raise InvalidContent("a name cannot contain line breaks or control characters")
+        _limit(self.name, NAME_MAX, "name")
+        _limit(self.bio, BIO_MAX, "bio")
+
+
+@dataclass(frozen=True, slots=True)
+class _AccountRef:
+    """Follow, unfollow, block and unblock all name one account."""
+
+    account: bytes
+
+    def to_wire(self) -> tuple:
+        return (self.account,)
+
+    @classmethod
+    def from_wire(cls, w: object):  # type: ignore[no-untyped-def]
+        t = _tuple(w, 1, cls.__name__.lower())
+        return cls(_hash(t[0], "account"))
+
+    def validate(self) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class Follow(_AccountRef):
+    KIND: ClassVar[Kind] = Kind.FOLLOW
+
+
+@dataclass(frozen=True, slots=True)
+class Unfollow(_AccountRef):
+    KIND: ClassVar[Kind] = Kind.UNFOLLOW
+
+
+@dataclass(frozen=True, slots=True)
+class Block(_AccountRef):
+    KIND: ClassVar[Kind] = Kind.BLOCK
+
+
+@dataclass(frozen=True, slots=True)
+class Unblock(_AccountRef):
+    KIND: ClassVar[Kind] = Kind.UNBLOCK
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Delete one of the author's own entries: every holder drops its body for good."""
+
+    KIND: ClassVar[Kind] = Kind.DELETE
+    target: bytes
+
+    def to_wire(self) -> tuple:
+        return (self.target,)
+
+    @classmethod
+    def from_wire(cls, w: object) -> Delete:
+        return cls(_hash(_tuple(w, 1, "delete")[0], "delete target"))
+
+    def validate(self) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text (and content warning) of one of the author's own posts."""
+
+    KIND: ClassVar[Kind] = Kind.EDIT
+    target: bytes
+    text: str
+    content_warning: str | None = None
+
+    def to_wire(self) -> tuple:
+        return (self.target, self.text, self.content_warning)
+
+    @classmethod
+    def from_wire(cls, w: object) -> Edit:
+        t = _tuple(w, 3, "edit")
+        return cls(_hash(t[0], "edit target"), _str(t[1], TEXT_MAX * 4, "text"),
+                   _opt_str(t[2], CW_MAX * 4, "content warning"))
+
+    def validate(self) -> None:
+        if not self.text.strip():
+            raise InvalidContent("an edit needs some text; to remove a post, delete it")
+        _limit(self.text, TEXT_MAX, "post text")
+        if self.content_warning is not None:
+            _limit(self.content_warning, CW_MAX, "content warning")
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceAnnouncement:
+    """Body of a log's first entry: the certificate binding the device to its account."""
+
+    KIND: ClassVar[Kind] = Kind.DEVICE
+    cert: DeviceCert
+
+    def to_wire(self) -> tuple:
+        return self.cert.to_wire()
+
+    @classmethod
+    def from_wire(cls, w: object) -> DeviceAnnouncement:
+        return cls(DeviceCert.from_wire(w))
+
+    def validate(self) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """An encrypted body (kinds PRIVATE and GROUP): opaque bytes to all but readers."""
+
+    kind: Kind
+    data: bytes = field(repr=False)
+
+    def to_wire(self) -> tuple:  # pragma: no cover - sealed bodies are raw bytes
+        raise TypeError("sealed bodies are not msgpack content")
+
+    def validate(self) -> None:
+        pass
+
+
+PUBLIC_KINDS: dict[Kind, type] = {
+    Kind.DEVICE: DeviceAnnouncement, Kind.POST: Post, Kind.REACTION: Reaction,
+    Kind.PROFILE: Profile, Kind.FOLLOW: Follow, Kind.UNFOLLOW: Unfollow, Kind.BLOCK: Block,
+    Kind.UNBLOCK: Unblock, Kind.DELETE: Delete, Kind.EDIT: Edit,
+}
+SEALED_KINDS = (Kind.PRIVATE, Kind.GROUP)
+
+AnyContent = (Post | Reaction | Profile | Follow | Unfollow | Block | Unblock | Delete | Edit
+              | DeviceAnnouncement | Sealed)
+
+
+def encode_body(content: AnyContent) -> tuple[int, bytes]:
+    """(kind, body bytes) for a content value."""
+    if isinstance(content, Sealed):
+        return int(content.kind), content.data
+    return int(content.KIND), codec.encode(content.to_wire())
+
+
+def decode_body(kind: int, body: bytes) -> AnyContent:
+    """The content value of a body, or ``MalformedEntry`` / ``UnknownKind``."""
+    try:
+        k = Kind(kind)
+    except ValueError:
+        raise UnknownKind(f"content kind {kind} is not known to this version") from None
+    if k in SEALED_KINDS:
+        return Sealed(k, body)
+    return PUBLIC_KINDS[k].from_wire(codec.decode(body, BODY_CAPS))  # type: ignore[no-any-return]
+
+
+# --- parsing text a person typed ---------------------------------------------------
+
+_TAG_RE = re.compile(r"(?<![\w#])#(\w{1,64})")
+_MENTION_RE = re.compile(r"@(" + ids.ACCOUNT + r"1[02-9ac-hj-np-z]{58})\b", re.IGNORECASE)
+
+
+def extract_tags(text: str) -> tuple[str, ...]:
+    """Hashtags in ``text``, lower-cased, first occurrence order, without the '#'."""
+    seen: dict[str, None] = {}
+    for m in _TAG_RE.finditer(text):
+        seen.setdefault(m.group(1).lower(), None)
+    return tuple(seen)[:TAGS_MAX]
+
+
+def extract_mentions(text: str) -> tuple[bytes, ...]:
+    """Accounts mentioned as ``@p2ps1...`` in ``text``; malformed ids are ignored."""
+    seen: dict[bytes, None] = {}
+    for m in _MENTION_RE.finditer(text):
+        try:
+            seen.setdefault(ids.decode(ids.ACCOUNT, m.group(1)), None)
+        except BadId:
+            continue
+    return tuple(seen)[:MENTIONS_MAX]
+
+
+# --- strict field readers ------------------------------------------------------------
+
+
+def _tuple(w: object, n: int, what: str) -> tuple:
+    if not (isinstance(w, tuple) and len(w) == n):
+        raise MalformedEntry(f"a {what} is an array of {n}")
+    return w
+
+
+def _list(w: object, cap: int, what: str) -> tuple:
+    if not isinstance(w, tuple):
+        raise MalformedEntry(f"{what} must be an array")
+    if len(w) > cap:
+        raise MalformedEntry(f"more than {cap} {what}")
+    return w
+
+
+def _str(w: object, max_bytes: int, what: str) -> str:
+    if not isinstance(w, str):
+        raise MalformedEntry(f"{what} must be text")
+    if len(w) > max_bytes:
+        raise MalformedEntry(f"{what} is too long")
+    return w
+
+
+def _opt_str(w: object, max_bytes: int, what: str) -> str | None:
+    return None if w is None else _str(w, max_bytes, what)
+
+
+def _hash(w: object, what: str) -> bytes:
+    if not (isinstance(w, bytes) and len(w) == 32):
+        raise MalformedEntry(f"{what} must be 32 bytes")
+    return w
+
+
+def _opt_hash(w: object, what: str) -> bytes | None:
+    return None if w is None else _hash(w, what)
+
+
+def _uint(w: object, what: str) -> int:
+    if not isinstance(w, int) or isinstance(w, bool) or w < 0 or w > 2**53:
+        raise MalformedEntry(f"{what} must be a non-negative int")
+    return w
+
+
+def _limit(text: str, limit: int, what: str) -> None:
+    if len(text) > limit:
+        raise ContentTooLarge(f"{what} is {len(text):,} characters; the limit is {limit:,}")

@@ -1,0 +1,1 @@
+"""SQLite storage: schema, numbered migrations, ingest and queries. No Qt, no network."""

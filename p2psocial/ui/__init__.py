@@ -1,0 +1,1 @@
+"""The desktop app (PySide6). Shows state and sends intents; no SQL, no libp2p."""
