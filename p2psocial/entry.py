@@ -92,6 +92,10 @@ class Entry:
     def timestamp(self) -> int:
         return self.header.timestamp
 
+    def __repr__(self) -> str:
+        return (f"Entry(device={self.device.hex()[:12]}, seq={self.seq}, kind={self.kind}, "
+                f"id={self.id.hex()[:12]}, body={'none' if self.body is None else len(self.body)})")
+
     def without_body(self) -> Entry:
         return Entry(self.header, self.raw, self.id, None)
 
@@ -156,6 +160,10 @@ def create(device_secret: bytes, device_id: bytes, prev: Entry | None, timestamp
         raise OverCap(f"body of {len(body)} bytes is over the cap of {BODY_CAP}")
     if prev is not None and prev.device != device_id:
         raise ValueError("prev belongs to another log")
+    if device_secret[32:] != device_id:  # a libsodium secret key ends with its public key
+        raise ValueError("device_secret is not the secret key of device_id")
+    if not 0 <= timestamp <= MAX_TIME or not 0 <= kind <= 255:
+        raise ValueError("timestamp or kind out of range: the entry would not decode")
     seq = 1 if prev is None else prev.seq + 1
     unsigned = Header(FORMAT_VERSION, device_id, seq, None if prev is None else prev.id,
                       timestamp, kind, body_hash(body), len(body), b"")
@@ -183,9 +191,12 @@ def verify_run(run: Sequence[Entry], after: Entry | tuple[int, bytes] | None) ->
 
     ``run`` is in sequence order. ``after`` is what the verifier already holds just
     before the run: the entry at ``run[0].seq - 1`` (or its ``(seq, id)``), or None
-    when the run starts the log at seq 1. Raises ``BrokenLink`` if the run does not
-    continue ``after`` or is not linked header to header, ``BadSignature`` if the last
-    header is not signed by the log's device, ``BodyMismatch`` for a wrong body.
+    when the run starts the log at seq 1. With ``(seq, id)`` the caller must make sure
+    the run's device is the log it looked ``after`` up in (an ``Entry`` is checked here,
+    since anyone can sign a header naming another log's entry as prev). Raises
+    ``BrokenLink`` if the run does not continue ``after`` or is not linked header to
+    header, ``BadSignature`` if the last header is not signed by the log's device,
+    ``BodyMismatch`` for a wrong body.
     """
     if not run:
         return
@@ -194,7 +205,13 @@ def verify_run(run: Sequence[Entry], after: Entry | tuple[int, bytes] | None) ->
         if first.seq != 1:
             raise BrokenLink(f"run starts at {first.seq}, not at the start of the log")
     else:
-        after_seq, after_id = (after.seq, after.id) if isinstance(after, Entry) else after
+        if isinstance(after, Entry):
+            # Anyone can sign a header whose prev names an entry of another log.
+            if after.device != first.device:
+                raise BrokenLink("the run belongs to another log than the entry it follows")
+            after_seq, after_id = after.seq, after.id
+        else:
+            after_seq, after_id = after  # the caller vouches that this is the run's log
         if first.seq != after_seq + 1 or first.prev != after_id:
             raise BrokenLink(f"entry {first.seq} does not continue the stored log")
     device = first.device

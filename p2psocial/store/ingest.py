@@ -1,0 +1,368 @@
+"""Ingest: verify a batch of entries, then write it and its derived state at once.
+
+Order of work for one batch:
+
+1. group entries by log and sort by sequence; drop what we already hold (so the same
+   entry twice is one row) and anything after a gap (reported as ``missing``);
+2. verify every run (``entry.verify_run``: hash links plus the last signature) and
+   the device certificate that starts each new log. One bad run rejects the whole
+   batch before anything is written;
+3. in one transaction, insert the entries and update derived state, in log order.
+
+The full-text index holds exactly ``posts.text`` and ``posts.cw`` (external content), so
+that edits and deletes can remove the old row with the values it was indexed with.
+Posts, their mentions and their full-text rows are buffered and inserted with
+``executemany``; any other kind flushes the buffer first, so a follow, edit or delete
+always sees the posts that came before it in the batch.
+
+The writer keeps small caches (log heads, account rowids, the authors on the local
+home timeline, ids with pending edits or deletions). They are valid because this
+object is the only writer of its database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .. import content as c
+from ..content import Kind
+from ..entry import Entry, verify_run
+from ..errors import BadCertificate, BrokenLink, InvalidEntry
+from .views import IngestResult
+
+
+@dataclass(slots=True)
+class LogState:
+    rowid: int
+    account: int
+    head_seq: int
+    head_id: bytes
+
+
+class Ingestor:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._logs: dict[bytes, LogState] = {}
+        self._accounts: dict[bytes, int] = {}
+        self._next_rowid = (conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0) + 1
+        self._deleted = {r[0] for r in conn.execute("SELECT target FROM deletions")}
+        self._edited = {r[0] for r in conn.execute("SELECT target FROM edits")}
+        self.local: int | None = None
+        self._home: set[int] = set()
+        row = conn.execute("SELECT value FROM meta WHERE key = 'local_account'").fetchone()
+        if row:
+            self.set_local(row[0])
+        # buffered post rows
+        self._posts: list[tuple] = []
+        self._fts: list[tuple] = []
+        self._mentions: list[tuple] = []
+
+    # --- caches -----------------------------------------------------------------
+
+    def set_local(self, account_id: bytes) -> None:
+        self.local = self.account_rowid(account_id)
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('local_account', ?)",
+                          (account_id,))
+        self._home = {self.local} | {
+            r[0] for r in self.conn.execute(
+                "SELECT followee FROM follows WHERE follower = ? AND active = 1 AND followee "
+                "NOT IN (SELECT blocked FROM blocks WHERE blocker = ? AND active = 1)",
+                (self.local, self.local))}
+
+    def account_rowid(self, account_id: bytes) -> int:
+        rowid = self._accounts.get(account_id)
+        if rowid is None:
+            row = self.conn.execute("SELECT rowid FROM accounts WHERE id = ?",
+                                    (account_id,)).fetchone()
+            if row is None:
+                rowid = self.conn.execute("INSERT INTO accounts(id) VALUES (?)",
+                                          (account_id,)).lastrowid
+            else:
+                rowid = row[0]
+            assert rowid is not None
+            self._accounts[account_id] = rowid
+        return rowid
+
+    def log_state(self, device: bytes) -> LogState | None:
+        state = self._logs.get(device)
+        if state is None:
+            row = self.conn.execute(
+                "SELECT rowid, account, head_seq, head_id FROM logs WHERE device = ?",
+                (device,)).fetchone()
+            if row is not None:
+                state = self._logs[device] = LogState(*row)
+        return state
+
+    # --- the batch --------------------------------------------------------------
+
+    def ingest(self, entries: Iterable[Entry]) -> IngestResult:
+        runs, skipped, missing = self._plan(entries)
+        certs = {}
+        for device, run in runs.items():  # verify everything before writing anything
+            state = self.log_state(device)
+            verify_run(run, None if state is None else (state.head_seq, state.head_id))
+            if state is None:
+                certs[device] = _certificate(run[0])
+        added: list[Entry] = []
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for device, run in runs.items():
+                state = self.log_state(device) or self._new_log(device, certs[device])
+                self._write_run(state, run)
+                added.extend(run)
+            self._flush()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self._forget_caches()
+            raise
+        return IngestResult(added, skipped, missing)
+
+    def _plan(self, entries: Iterable[Entry]) -> tuple[dict[bytes, list[Entry]], int,
+                                                       dict[bytes, int]]:
+        by_log: dict[bytes, dict[int, Entry]] = {}
+        for item in entries:
+            seen = by_log.setdefault(item.device, {})
+            other = seen.get(item.seq)
+            if other is not None and other.id != item.id:
+                raise BrokenLink(f"two different entries claim sequence {item.seq} of one log")
+            seen[item.seq] = item
+        runs: dict[bytes, list[Entry]] = {}
+        skipped = 0
+        missing: dict[bytes, int] = {}
+        for device, seqs in by_log.items():
+            state = self.log_state(device)
+            head = 0 if state is None else state.head_seq
+            run = []
+            for seq in sorted(seqs):
+                if seq <= head:
+                    skipped += 1
+                elif seq == head + len(run) + 1:
+                    run.append(seqs[seq])
+                else:
+                    missing[device] = head + len(run) + 1
+                    break
+            if run:
+                runs[device] = run
+        return runs, skipped, missing
+
+    def _new_log(self, device: bytes, cert: c.DeviceAnnouncement) -> LogState:
+        account = self.account_rowid(cert.cert.account)
+        self.conn.execute("UPDATE accounts SET enc_key = coalesce(enc_key, ?) WHERE rowid = ?",
+                          (cert.cert.enc_key, account))
+        rowid = self.conn.execute(
+            "INSERT INTO logs(device, account, head_seq, head_id) VALUES (?, ?, 0, x'')",
+            (device, account)).lastrowid
+        assert rowid is not None
+        state = self._logs[device] = LogState(rowid, account, 0, b"")
+        return state
+
+    def _write_run(self, state: LogState, run: list[Entry]) -> None:
+        first_rowid = self._next_rowid
+        rows = []
+        for offset, item in enumerate(run):
+            body = item.body
+            if body is not None and item.id in self._deleted and self._deleted_by(item.id,
+                                                                                 state.account):
+                body = None
+            rows.append((first_rowid + offset, item.id, state.rowid, item.seq, item.kind,
+                         item.timestamp, item.raw, body))
+        self.conn.executemany(
+            "INSERT INTO entries(rowid, id, log, seq, kind, ts, header, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._next_rowid += len(run)
+        for row, item in zip(rows, run, strict=True):
+            if row[7] is not None:
+                self._apply(state.account, row[0], item, row[7])
+            elif item.kind == Kind.POST and item.body is not None:
+                self._posts.append((row[0], state.account, item.timestamp, item.id, None, "",
+                                    None, 0, 1, 0))  # arrived already deleted
+        last = run[-1]
+        state.head_seq, state.head_id = last.seq, last.id
+        self.conn.execute("UPDATE logs SET head_seq = ?, head_id = ? WHERE rowid = ?",
+                          (last.seq, last.id, state.rowid))
+
+    def _forget_caches(self) -> None:
+        self._logs.clear()
+        self._accounts.clear()
+        self._posts.clear()
+        self._fts.clear()
+        self._mentions.clear()
+        self._next_rowid = (self.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0]
+                            or 0) + 1
+        self._deleted = {r[0] for r in self.conn.execute("SELECT target FROM deletions")}
+        self._edited = {r[0] for r in self.conn.execute("SELECT target FROM edits")}
+        row = self.conn.execute("SELECT value FROM meta WHERE key='local_account'").fetchone()
+        if row:
+            self.conn.execute("BEGIN")
+            self.set_local(row[0])
+            self.conn.execute("COMMIT")
+
+    # --- derived state ----------------------------------------------------------
+
+    def _apply(self, account: int, rowid: int, item: Entry, body: bytes) -> None:
+        try:
+            value = c.decode_body(item.kind, body)
+        except InvalidEntry:
+            return  # signed by its author but unreadable here: stored, not interpreted
+        if isinstance(value, c.Post):
+            self._add_post(account, rowid, item, value)
+            return
+        self._flush()
+        if isinstance(value, (c.Follow, c.Unfollow)):
+            self._follow(account, item, value.account, isinstance(value, c.Follow))
+        elif isinstance(value, (c.Block, c.Unblock)):
+            self._block(account, item, value.account, isinstance(value, c.Block))
+        elif isinstance(value, c.Reaction):
+            self.conn.execute(
+                "INSERT INTO reactions(target, account, emoji, active, ts, entry) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET active = excluded.active, "
+                "ts = excluded.ts, entry = excluded.entry WHERE " + _NEWER.format(t="reactions"),
+                (value.target, account, value.emoji, int(not value.undo), item.timestamp,
+                 item.id))
+        elif isinstance(value, c.Profile):
+            self.conn.execute(
+                "INSERT INTO profiles(account, name, bio, avatar, ts, entry) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name, "
+                "bio = excluded.bio, avatar = excluded.avatar, ts = excluded.ts, "
+                "entry = excluded.entry WHERE " + _NEWER.format(t="profiles"),
+                (account, value.name, value.bio, value.avatar, item.timestamp, item.id))
+        elif isinstance(value, c.Edit):
+            self._edit(account, item, value)
+        elif isinstance(value, c.Delete):
+            self._delete(account, item, value.target)
+
+    def _add_post(self, account: int, rowid: int, item: Entry, post: c.Post) -> None:
+        text, cw, edited = post.text, post.content_warning, 0
+        if item.id in self._edited:
+            row = self.conn.execute("SELECT text, cw FROM edits WHERE target = ? AND account = ?",
+                                    (item.id, account)).fetchone()
+            if row:
+                text, cw, edited = row[0], row[1], 1
+        root = post.thread_root or item.id
+        in_home = int(account in self._home)
+        self._posts.append((rowid, account, item.timestamp, root, post.reply_parent, text, cw,
+                            edited, 0, in_home))
+        self._fts.append((rowid, text, cw))
+        for mentioned in post.mentions:
+            self._mentions.append((self.account_rowid(mentioned), item.timestamp, rowid))
+
+    def _flush(self) -> None:
+        if self._posts:
+            self.conn.executemany(
+                "INSERT INTO posts(rowid, author, ts, root, parent, text, cw, edited, deleted, "
+                "in_home) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._posts)
+            self._posts.clear()
+        if self._fts:
+            self.conn.executemany("INSERT INTO posts_fts(rowid, text, cw) VALUES (?, ?, ?)",
+                                  self._fts)
+            self._fts.clear()
+        if self._mentions:
+            self.conn.executemany("INSERT OR IGNORE INTO mentions(account, ts, post) "
+                                  "VALUES (?, ?, ?)", self._mentions)
+            self._mentions.clear()
+
+    def _follow(self, account: int, item: Entry, target: bytes, active: bool) -> None:
+        followee = self.account_rowid(target)
+        cur = self.conn.execute(
+            "INSERT INTO follows(follower, followee, active, ts, entry) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET active = excluded.active, ts = excluded.ts, "
+            "entry = excluded.entry WHERE " + _NEWER.format(t="follows"),
+            (account, followee, int(active), item.timestamp, item.id))
+        if cur.rowcount and account == self.local:
+            self._refresh_home(followee)
+
+    def _block(self, account: int, item: Entry, target: bytes, active: bool) -> None:
+        blocked = self.account_rowid(target)
+        cur = self.conn.execute(
+            "INSERT INTO blocks(blocker, blocked, active, ts, entry) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET active = excluded.active, ts = excluded.ts, "
+            "entry = excluded.entry WHERE " + _NEWER.format(t="blocks"),
+            (account, blocked, int(active), item.timestamp, item.id))
+        if cur.rowcount and account == self.local:
+            self._refresh_home(blocked)
+
+    def _refresh_home(self, author: int) -> None:
+        """Recompute whether ``author``'s posts belong on the local home timeline."""
+        assert self.local is not None
+        follows = self.conn.execute(
+            "SELECT 1 FROM follows WHERE follower = ? AND followee = ? AND active = 1",
+            (self.local, author)).fetchone()
+        blocked = self.conn.execute(
+            "SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ? AND active = 1",
+            (self.local, author)).fetchone()
+        home = author == self.local or (bool(follows) and not blocked)
+        if home == (author in self._home):
+            return
+        (self._home.add if home else self._home.discard)(author)
+        self.conn.execute("UPDATE posts SET in_home = ? WHERE author = ? AND deleted = 0",
+                          (int(home), author))
+
+    def _edit(self, account: int, item: Entry, edit: c.Edit) -> None:
+        cur = self.conn.execute(
+            "INSERT INTO edits(target, account, text, cw, ts, entry) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET account = excluded.account, text = excluded.text, "
+            "cw = excluded.cw, ts = excluded.ts, entry = excluded.entry WHERE "
+            + _NEWER.format(t="edits") + " AND edits.account = excluded.account",
+            (edit.target, account, edit.text, edit.content_warning, item.timestamp, item.id))
+        self._edited.add(edit.target)
+        if not cur.rowcount:
+            return
+        row = self.conn.execute(
+            "SELECT p.rowid, p.text, p.cw FROM entries e JOIN posts p ON p.rowid = e.rowid "
+            "WHERE e.id = ? AND p.author = ? AND p.deleted = 0", (edit.target, account)).fetchone()
+        if row is None:
+            return
+        rowid, old_text, old_cw = row
+        self.conn.execute("INSERT INTO posts_fts(posts_fts, rowid, text, cw) "
+                          "VALUES ('delete', ?, ?, ?)", (rowid, old_text, old_cw))
+        self.conn.execute("UPDATE posts SET text = ?, cw = ?, edited = 1 WHERE rowid = ?",
+                          (edit.text, edit.content_warning, rowid))
+        self.conn.execute("INSERT INTO posts_fts(rowid, text, cw) VALUES (?, ?, ?)",
+                          (rowid, edit.text, edit.content_warning))
+
+    def _delete(self, account: int, item: Entry, target: bytes) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO deletions(target, account, entry) "
+                          "VALUES (?, ?, ?)", (target, account, item.id))
+        self._deleted.add(target)
+        row = self.conn.execute(
+            "SELECT e.rowid, e.kind FROM entries e JOIN logs l ON l.rowid = e.log "
+            "WHERE e.id = ? AND l.account = ?", (target, account)).fetchone()
+        if row is None or row[1] == Kind.DEVICE:
+            return  # not here yet (dropped on arrival), or a certificate (never deletable)
+        rowid, kind = row
+        self.conn.execute("UPDATE entries SET body = NULL WHERE rowid = ?", (rowid,))
+        if kind == Kind.POST:
+            post = self.conn.execute("SELECT text, cw FROM posts WHERE rowid = ? AND deleted = 0",
+                                     (rowid,)).fetchone()
+            if post:
+                self.conn.execute("INSERT INTO posts_fts(posts_fts, rowid, text, cw) "
+                                  "VALUES ('delete', ?, ?, ?)", (rowid, post[0], post[1]))
+                self.conn.execute("UPDATE posts SET deleted = 1, in_home = 0, text = '', "
+                                  "cw = NULL WHERE rowid = ?", (rowid,))
+                self.conn.execute("DELETE FROM mentions WHERE post = ?", (rowid,))
+        elif kind == Kind.REACTION:
+            self.conn.execute("UPDATE reactions SET active = 0 WHERE entry = ?", (target,))
+
+    def _deleted_by(self, target: bytes, account: int) -> bool:
+        row = self.conn.execute("SELECT 1 FROM deletions WHERE target = ? AND account = ?",
+                                (target, account)).fetchone()
+        return row is not None
+
+
+# last writer wins: a later timestamp, ties broken by the larger entry id
+_NEWER = "(excluded.ts > {t}.ts OR (excluded.ts = {t}.ts AND excluded.entry > {t}.entry))"
+
+
+def _certificate(first: Entry) -> c.DeviceAnnouncement:
+    """The device certificate that must open every log, checked against the log."""
+    if first.kind != Kind.DEVICE or first.body is None:
+        raise BadCertificate("a log must start with its device certificate")
+    value = c.decode_body(first.kind, first.body)
+    assert isinstance(value, c.DeviceAnnouncement)
+    if value.cert.device != first.device:
+        raise BadCertificate("the certificate names another device")
+    value.cert.verify()
+    return value

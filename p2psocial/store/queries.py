@@ -1,0 +1,174 @@
+"""Read queries. Each one is an index range scan bounded by its page size (O(page),
+not O(store)); the comment on each says which index carries it."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from .. import content as c
+from ..content import Kind
+from ..errors import InvalidEntry
+from .views import Cursor, Page, PostView, ProfileView
+
+_SELECT = """
+SELECT p.rowid, e.id, a.id, pr.name, p.ts, p.text, p.cw, p.parent, p.root, p.edited,
+       p.deleted, e.body
+FROM posts p
+JOIN entries e ON e.rowid = p.rowid
+JOIN accounts a ON a.rowid = p.author
+LEFT JOIN profiles pr ON pr.account = p.author
+"""
+_NOT_BLOCKED = ("p.author NOT IN (SELECT blocked FROM blocks WHERE blocker = :me "
+                "AND active = 1)")
+_NEWEST_FIRST = "ORDER BY p.ts DESC, p.rowid DESC LIMIT :limit"
+_BEFORE = "(p.ts, p.rowid) < (:ts, :rowid)"
+_FAR_FUTURE = Cursor(2**62, 2**62)
+
+
+class Queries:
+    def __init__(self, conn: sqlite3.Connection, local: int | None) -> None:
+        self.conn = conn
+        self.local = local
+
+    def _params(self, limit: int, before: Cursor | None, **more: object) -> dict[str, object]:
+        cur = before or _FAR_FUTURE
+        return {"limit": max(1, min(limit, 500)), "ts": cur.ts, "rowid": cur.rowid,
+                "me": self.local or -1, **more}
+
+    def home(self, limit: int = 50, before: Cursor | None = None) -> Page:
+        """Posts of the local account and the accounts it follows, newest first.
+        Index: posts_home (partial, in_home = 1)."""
+        sql = f"{_SELECT} WHERE p.in_home = 1 AND {_BEFORE} {_NEWEST_FIRST}"
+        return self._page(sql, self._params(limit, before))
+
+    def account_posts(self, account: int, limit: int = 50,
+                      before: Cursor | None = None) -> Page:
+        """One account's live posts, newest first. Index: posts_author."""
+        sql = (f"{_SELECT} WHERE p.author = :author AND p.deleted = 0 AND {_BEFORE} "
+               f"{_NEWEST_FIRST}")
+        return self._page(sql, self._params(limit, before, author=account))
+
+    def mentions(self, account: int, limit: int = 50, before: Cursor | None = None) -> Page:
+        """Posts that mention ``account``, newest first. Index: mentions primary key."""
+        sql = (f"{_SELECT} JOIN mentions m ON m.post = p.rowid WHERE m.account = :account "
+               f"AND (m.ts, m.post) < (:ts, :rowid) AND {_NOT_BLOCKED} "
+               "ORDER BY m.ts DESC, m.post DESC LIMIT :limit")
+        return self._page(sql, self._params(limit, before, account=account))
+
+    def thread(self, any_id: bytes, limit: int = 2000) -> list[PostView]:
+        """The whole conversation that ``any_id`` belongs to, oldest first, deleted posts
+        kept as placeholders so the tree stays whole. Index: posts_root."""
+        row = self.conn.execute("SELECT p.root FROM entries e JOIN posts p ON p.rowid = e.rowid "
+                                "WHERE e.id = ?", (any_id,)).fetchone()
+        root = row[0] if row else any_id
+        sql = (f"{_SELECT} WHERE p.root = :root AND {_NOT_BLOCKED} "
+               "ORDER BY p.ts, p.rowid LIMIT :limit")
+        return self._rows(sql, {"root": root, "me": self.local or -1, "limit": limit})
+
+    def search(self, text: str, limit: int = 50, before: Cursor | None = None) -> Page:
+        """Full-text search, most recently stored first. Index: posts_fts (FTS5)."""
+        query = fts_query(text)
+        if not query:
+            return Page([], None)
+        cur = before or _FAR_FUTURE
+        sql = (f"{_SELECT} JOIN posts_fts f ON f.rowid = p.rowid WHERE posts_fts MATCH :q "
+               f"AND f.rowid < :rowid AND {_NOT_BLOCKED} ORDER BY f.rowid DESC LIMIT :limit")
+        items = self._rows(sql, {"q": query, "rowid": cur.rowid, "me": self.local or -1,
+                                 "limit": max(1, min(limit, 500))})
+        items = [_with_cursor(v, Cursor(0, v.cursor.rowid)) for v in items]
+        return Page(items, items[-1].cursor if len(items) == max(1, min(limit, 500)) else None)
+
+    def post(self, entry_id: bytes) -> PostView | None:
+        rows = self._rows(f"{_SELECT} WHERE e.id = :id", {"id": entry_id})
+        return rows[0] if rows else None
+
+    def profile(self, account: int, account_id: bytes) -> ProfileView:
+        row = self.conn.execute("SELECT name, bio, avatar FROM profiles WHERE account = ?",
+                                (account,)).fetchone()
+        name, bio, avatar = row if row else (None, "", None)
+
+        def count(sql: str) -> int:
+            return int(self.conn.execute(sql, (account,)).fetchone()[0])
+
+        return ProfileView(
+            account=account_id, name=name, bio=bio, avatar=avatar,
+            following=count("SELECT count(*) FROM follows WHERE follower = ? AND active = 1"),
+            followers=count("SELECT count(*) FROM follows WHERE followee = ? AND active = 1"),
+            posts=count("SELECT count(*) FROM posts WHERE author = ? AND deleted = 0"),
+            devices=count("SELECT count(*) FROM logs WHERE account = ?"),
+        )
+
+    def related(self, account: int, table: str, column: str, other: str) -> list[bytes]:
+        """Account ids on the active side of a follow or block relation."""
+        assert (table, column, other) in _RELATIONS
+        return [r[0] for r in self.conn.execute(
+            f"SELECT a.id FROM {table} t JOIN accounts a ON a.rowid = t.{other} "
+            f"WHERE t.{column} = ? AND t.active = 1 ORDER BY t.ts DESC", (account,))]
+
+    # --- assembling views -------------------------------------------------------
+
+    def _page(self, sql: str, params: dict[str, object]) -> Page:
+        items = self._rows(sql, params)
+        limit = params["limit"]
+        return Page(items, items[-1].cursor if len(items) == limit else None)
+
+    def _rows(self, sql: str, params: dict[str, object]) -> list[PostView]:
+        return [self._view(row) for row in self.conn.execute(sql, params).fetchall()]
+
+    def _view(self, row: tuple) -> PostView:
+        (rowid, entry_id, author, name, ts, text, cw, parent, root, edited, deleted,
+         body) = row
+        post = _decode_post(body)
+        replies = self.conn.execute(
+            "SELECT count(*) FROM posts WHERE root = ? AND parent = ? AND deleted = 0",
+            (root, entry_id)).fetchone()[0]
+        reactions = tuple(self.conn.execute(
+            "SELECT emoji, count(*) AS n FROM reactions WHERE target = ? AND active = 1 "
+            "GROUP BY emoji ORDER BY n DESC, emoji", (entry_id,)).fetchall())
+        return PostView(
+            id=entry_id, author=author, author_name=name, ts=ts, text=text,
+            content_warning=cw,
+            tags=c.extract_tags(text) if post is None else post.tags,
+            mentions=() if post is None else post.mentions,
+            attachments=() if post is None or deleted else post.attachments,
+            reply_parent=parent, thread_root=root, reply_count=replies,
+            reactions=reactions, edited=bool(edited), deleted=bool(deleted),
+            cursor=Cursor(ts, rowid),
+        )
+
+
+_RELATIONS = {("follows", "follower", "followee"), ("follows", "followee", "follower"),
+              ("blocks", "blocker", "blocked")}
+
+
+def _decode_post(body: bytes | None) -> c.Post | None:
+    if body is None:
+        return None
+    try:
+        value = c.decode_body(Kind.POST, body)
+    except InvalidEntry:
+        return None
+    return value if isinstance(value, c.Post) else None
+
+
+def _with_cursor(view: PostView, cursor: Cursor) -> PostView:
+    from dataclasses import replace
+    return replace(view, cursor=cursor)
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 query that matches posts holding every word of ``text``.
+
+    Each word is quoted, so nothing a person types is read as FTS5 syntax; the last
+    word also matches as a prefix, so results appear while typing.
+    """
+    words = _WORD.findall(text)[:16]
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)

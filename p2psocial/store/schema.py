@@ -1,0 +1,197 @@
+"""The schema, as numbered migrations applied in order (``PRAGMA user_version``).
+
+Never edit a migration that has shipped: add the next one. Each migration runs in the
+same transaction as the bump of ``user_version``, so a crash leaves either the old or
+the new schema, never half of one.
+
+Layout, and why:
+
+* ``entries`` holds every header and body we replicate, in a rowid table (large
+  payloads stay out of WITHOUT ROWID tables: measured 2-3x faster to insert). A body
+  is NULL when we never had it or when its author deleted it.
+* ``logs`` holds one row per device log: its account and its head (highest
+  contiguous sequence number and that entry's id). Ingest only ever extends a log
+  contiguously, so ``head_seq`` is also the log's length.
+* ``accounts`` maps 32-byte account ids to small integers used everywhere else.
+* Derived state (``posts``, ``mentions``, ``reactions``, ``profiles``, ``follows``,
+  ``blocks``, ``edits``, ``deletions``) is updated in the same transaction as the
+  entries that change it, so it is never out of step with them.
+* ``posts.in_home`` is 1 for a live post whose author is the local account or
+  followed by it and not blocked by it; the partial index on it makes the home
+  timeline an index range scan however large the store grows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema.
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value BLOB
+    ) WITHOUT ROWID;
+
+    CREATE TABLE accounts (
+        rowid INTEGER PRIMARY KEY,
+        id BLOB NOT NULL UNIQUE,        -- the root public key
+        enc_key BLOB                    -- X25519 public key, from a device certificate
+    );
+
+    CREATE TABLE logs (
+        rowid INTEGER PRIMARY KEY,
+        device BLOB NOT NULL UNIQUE,    -- the device public key that signs this log
+        account INTEGER NOT NULL REFERENCES accounts(rowid),
+        head_seq INTEGER NOT NULL,      -- invariant: entries 1..head_seq are all stored
+        head_id BLOB NOT NULL
+    );
+    CREATE INDEX logs_account ON logs(account);
+
+    CREATE TABLE entries (
+        rowid INTEGER PRIMARY KEY,
+        id BLOB NOT NULL,               -- BLAKE2b of the signed header
+        log INTEGER NOT NULL REFERENCES logs(rowid),
+        seq INTEGER NOT NULL,
+        kind INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        header BLOB NOT NULL,           -- the signed header, byte for byte
+        body BLOB                       -- NULL: never had it, or deleted by its author
+    );
+    CREATE UNIQUE INDEX entries_id ON entries(id);
+    CREATE UNIQUE INDEX entries_log_seq ON entries(log, seq);
+
+    CREATE TABLE posts (
+        rowid INTEGER PRIMARY KEY,      -- = entries.rowid
+        author INTEGER NOT NULL,        -- accounts.rowid
+        ts INTEGER NOT NULL,
+        root BLOB NOT NULL,             -- thread root id; a top-level post is its own root
+        parent BLOB,                    -- the post replied to, if any
+        text TEXT NOT NULL,             -- current text: the latest edit wins
+        cw TEXT,
+        edited INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        in_home INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX posts_home ON posts(ts, rowid) WHERE in_home = 1;
+    CREATE INDEX posts_author ON posts(author, ts);
+    CREATE INDEX posts_root ON posts(root, ts);
+
+    CREATE TABLE mentions (
+        account INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        post INTEGER NOT NULL,
+        PRIMARY KEY (account, ts, post)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE reactions (
+        target BLOB NOT NULL,
+        account INTEGER NOT NULL,
+        emoji TEXT NOT NULL,
+        active INTEGER NOT NULL,        -- 0 after an undo
+        ts INTEGER NOT NULL,
+        entry BLOB NOT NULL,            -- last writer wins on (ts, entry)
+        PRIMARY KEY (target, account, emoji)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE profiles (
+        account INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        bio TEXT NOT NULL,
+        avatar BLOB,
+        ts INTEGER NOT NULL,
+        entry BLOB NOT NULL             -- last writer wins on (ts, entry)
+    );
+
+    -- follows and blocks: one row per pair, holding the latest decision.
+    CREATE TABLE follows (
+        follower INTEGER NOT NULL,
+        followee INTEGER NOT NULL,
+        active INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        entry BLOB NOT NULL,
+        PRIMARY KEY (follower, followee)
+    ) WITHOUT ROWID;
+    CREATE INDEX follows_followee ON follows(followee, follower);
+
+    CREATE TABLE blocks (
+        blocker INTEGER NOT NULL,
+        blocked INTEGER NOT NULL,
+        active INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        entry BLOB NOT NULL,
+        PRIMARY KEY (blocker, blocked)
+    ) WITHOUT ROWID;
+
+    -- the latest edit of each post; kept even before the post arrives
+    CREATE TABLE edits (
+        target BLOB PRIMARY KEY,
+        account INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        cw TEXT,
+        ts INTEGER NOT NULL,
+        entry BLOB NOT NULL
+    ) WITHOUT ROWID;
+
+    -- every delete ever seen; kept so that a body arriving later is dropped too
+    CREATE TABLE deletions (
+        target BLOB PRIMARY KEY,
+        account INTEGER NOT NULL,
+        entry BLOB NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE blobs (
+        rowid INTEGER PRIMARY KEY,
+        hash BLOB NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+
+    -- full-text index over posts(text, cw); kept in step by ingest (no triggers), and
+    -- entries are removed with their old values, as external-content FTS5 requires
+    CREATE VIRTUAL TABLE posts_fts USING fts5(
+        text, cw, content='posts', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    """,
+]
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date; returns the version it is at.
+
+    Refuses a database written by a newer version of p2psocial rather than guessing.
+    """
+    version = current_version(conn)
+    if version > len(MIGRATIONS):
+        raise RuntimeError(f"store schema {version} is newer than this p2psocial "
+                           f"({len(MIGRATIONS)}): upgrade p2psocial")
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        script = MIGRATIONS[number - 1]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit on its own)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out

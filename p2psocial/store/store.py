@@ -1,0 +1,287 @@
+"""The store: one SQLite file per home, opened through sqlite-utils, WAL mode, one writer.
+
+``Store`` is the small interface the node uses; it composes the migrations
+(schema.py), the writer (ingest.py) and the read queries (queries.py). A store opened
+``readonly`` never writes, so the command line can read a home while the app runs.
+
+Durability: ``synchronous = FULL`` in WAL mode, so every committed batch survives a
+crash and a power cut. That matters most for our own log: losing an entry that peers
+already hold and then writing a different one at the same sequence would fork it.
+``secure_delete`` zeroes the pages a deleted body leaves behind, and the WAL is
+checkpointed after a delete, so deletion actually deletes on disk.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from .. import entry as entry_mod
+from ..crypto import blake2b
+from ..entry import Entry
+from ..errors import InvalidEntry, OverCap
+from . import schema
+from .ingest import Ingestor
+from .queries import Queries
+from .views import Cursor, IngestResult, Page, PostView, Problem, ProfileView
+
+BLOB_CAP = 8 * 1024 * 1024
+_BLOB_PERSON = b"p2ps-blob"
+
+
+def blob_hash(data: bytes) -> bytes:
+    return blake2b(data, _BLOB_PERSON)
+
+
+class Store:
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        if readonly:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+        else:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA secure_delete = ON")
+            schema.migrate(conn)
+        elif schema.current_version(conn) != len(schema.MIGRATIONS):
+            raise RuntimeError("the store needs an upgrade: open it once for writing")
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        self._writer: Ingestor | None = None if readonly else Ingestor(conn)
+        self.queries = Queries(conn, self._local_rowid())
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def writer(self) -> Ingestor:
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        return self._writer
+
+    # --- identity of this home --------------------------------------------------
+
+    def set_local_account(self, account_id: bytes) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.writer.set_local(account_id)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.queries.local = self.writer.local
+
+    @property
+    def local_account(self) -> bytes | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'local_account'").fetchone()
+        return None if row is None else bytes(row[0])
+
+    def _local_rowid(self) -> int | None:
+        row = self.conn.execute("SELECT a.rowid FROM meta m JOIN accounts a ON a.id = m.value "
+                                "WHERE m.key = 'local_account'").fetchone()
+        return None if row is None else int(row[0])
+
+    def account_rowid(self, account_id: bytes) -> int | None:
+        row = self.conn.execute("SELECT rowid FROM accounts WHERE id = ?",
+                                (account_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    # --- logs -------------------------------------------------------------------
+
+    def ingest(self, entries: Iterable[Entry]) -> IngestResult:
+        """Verify and store a batch in one transaction; see ingest.py."""
+        result = self.writer.ingest(entries)
+        if any(e.kind == 8 for e in result.added):  # content.Kind.DELETE
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return result
+
+    def head(self, device: bytes) -> tuple[int, bytes] | None:
+        row = self.conn.execute("SELECT head_seq, head_id FROM logs WHERE device = ?",
+                                (device,)).fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))
+
+    def last_entry(self, device: bytes) -> Entry | None:
+        head = self.head(device)
+        return None if head is None else self.entry_at(device, head[0])
+
+    def clock(self) -> dict[bytes, int]:
+        """For every log held, the highest contiguous sequence number."""
+        return {bytes(d): int(s) for d, s in self.conn.execute("SELECT device, head_seq FROM logs")}
+
+    def entry_at(self, device: bytes, seq: int) -> Entry | None:
+        got = self.log_entries(device, seq - 1, 1)
+        return got[0] if got else None
+
+    def log_entries(self, device: bytes, after_seq: int, limit: int) -> list[Entry]:
+        """Up to ``limit`` entries of one log with seq > ``after_seq``, in order."""
+        rows = self.conn.execute(
+            "SELECT e.header, e.body FROM entries e JOIN logs l ON l.rowid = e.log "
+            "WHERE l.device = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
+            (device, after_seq, limit)).fetchall()
+        return [entry_mod.parse(bytes(h), None if b is None else bytes(b)) for h, b in rows]
+
+    def get_entry(self, entry_id: bytes) -> Entry | None:
+        row = self.conn.execute("SELECT header, body FROM entries WHERE id = ?",
+                                (entry_id,)).fetchone()
+        if row is None:
+            return None
+        return entry_mod.parse(bytes(row[0]), None if row[1] is None else bytes(row[1]))
+
+    def author_of(self, entry_id: bytes) -> bytes | None:
+        row = self.conn.execute(
+            "SELECT a.id FROM entries e JOIN logs l ON l.rowid = e.log "
+            "JOIN accounts a ON a.rowid = l.account WHERE e.id = ?", (entry_id,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def devices(self, account_id: bytes | None = None) -> list[tuple[bytes, bytes, int]]:
+        """(device, account, head_seq) for every log, or for one account's logs."""
+        sql = ("SELECT l.device, a.id, l.head_seq FROM logs l JOIN accounts a "
+               "ON a.rowid = l.account")
+        args: tuple = ()
+        if account_id is not None:
+            sql += " WHERE a.id = ?"
+            args = (account_id,)
+        return [(bytes(d), bytes(a), int(s)) for d, a, s in self.conn.execute(sql, args)]
+
+    def enc_key(self, account_id: bytes) -> bytes | None:
+        row = self.conn.execute("SELECT enc_key FROM accounts WHERE id = ?",
+                                (account_id,)).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def count_entries(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+    # --- blobs ------------------------------------------------------------------
+
+    def put_blob(self, data: bytes) -> bytes:
+        if len(data) > BLOB_CAP:
+            raise OverCap(f"blob of {len(data)} bytes is over the cap of {BLOB_CAP}")
+        digest = blob_hash(data)
+        self.conn.execute("INSERT OR IGNORE INTO blobs(hash, size, data) VALUES (?, ?, ?)",
+                          (digest, len(data), data))
+        return digest
+
+    def get_blob(self, digest: bytes) -> bytes | None:
+        row = self.conn.execute("SELECT data FROM blobs WHERE hash = ?", (digest,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def blob_hashes(self) -> list[bytes]:
+        return [bytes(r[0]) for r in self.conn.execute("SELECT hash FROM blobs ORDER BY rowid")]
+
+    # --- queries (see queries.py) -----------------------------------------------
+
+    def home(self, limit: int = 50, before: Cursor | None = None) -> Page:
+        return self.queries.home(limit, before)
+
+    def account_posts(self, account_id: bytes, limit: int = 50,
+                      before: Cursor | None = None) -> Page:
+        rowid = self.account_rowid(account_id)
+        return Page([], None) if rowid is None else self.queries.account_posts(rowid, limit,
+                                                                               before)
+
+    def mentions(self, account_id: bytes, limit: int = 50, before: Cursor | None = None) -> Page:
+        rowid = self.account_rowid(account_id)
+        return Page([], None) if rowid is None else self.queries.mentions(rowid, limit, before)
+
+    def thread(self, entry_id: bytes) -> list[PostView]:
+        return self.queries.thread(entry_id)
+
+    def search(self, text: str, limit: int = 50, before: Cursor | None = None) -> Page:
+        return self.queries.search(text, limit, before)
+
+    def post(self, entry_id: bytes) -> PostView | None:
+        return self.queries.post(entry_id)
+
+    def profile(self, account_id: bytes) -> ProfileView:
+        rowid = self.account_rowid(account_id)
+        if rowid is None:
+            return ProfileView(account_id, None, "", None, 0, 0, 0, 0)
+        return self.queries.profile(rowid, account_id)
+
+    def following(self, account_id: bytes) -> list[bytes]:
+        return self._related(account_id, "follows", "follower", "followee")
+
+    def followers(self, account_id: bytes) -> list[bytes]:
+        return self._related(account_id, "follows", "followee", "follower")
+
+    def blocked(self, account_id: bytes) -> list[bytes]:
+        return self._related(account_id, "blocks", "blocker", "blocked")
+
+    def _related(self, account_id: bytes, table: str, column: str, other: str) -> list[bytes]:
+        rowid = self.account_rowid(account_id)
+        return [] if rowid is None else [bytes(a) for a in
+                                         self.queries.related(rowid, table, column, other)]
+
+    # --- whole-store work -------------------------------------------------------
+
+    def iter_log(self, device: bytes, chunk: int = 1000) -> Iterator[list[Entry]]:
+        after = 0
+        while batch := self.log_entries(device, after, chunk):
+            yield batch
+            after = batch[-1].seq
+
+    def verify(self, full: bool = False) -> list[Problem]:
+        """Re-check every stored entry: canonical form, body hashes, hash links, and the
+        signature of each log's head (``full``: every signature). Also SQLite's own
+        integrity check. Returns what is damaged; an empty list means all is well."""
+        problems: list[Problem] = []
+        check = self.conn.execute("PRAGMA integrity_check").fetchall()
+        if check != [("ok",)]:
+            problems.extend(Problem(b"", 0, f"sqlite: {r[0]}") for r in check[:20])
+        for device, _account, head_seq in self.devices():
+            problems.extend(self._verify_log(device, head_seq, full))
+        return problems
+
+    def _verify_log(self, device: bytes, head_seq: int, full: bool) -> list[Problem]:
+        after: tuple[int, bytes] | None = None
+        seen = 0
+        rows = self.conn.execute(
+            "SELECT e.seq, e.header, e.body, e.id FROM entries e JOIN logs l ON l.rowid = e.log "
+            "WHERE l.device = ? ORDER BY e.seq", (device,))
+        run: list[Entry] = []
+        for seq, header, body, stored_id in rows:
+            seen += 1
+            try:
+                item = entry_mod.parse(bytes(header), None if body is None else bytes(body))
+                if item.id != bytes(stored_id) or item.device != device:
+                    raise InvalidEntry("stored id or log does not match the header")
+                if full:
+                    entry_mod.verify_entry(item)
+            except InvalidEntry as exc:
+                return [Problem(device, seq, str(exc))]
+            run.append(item)
+            if len(run) == 1000:
+                if (p := _check_run(device, run, after)) is not None:
+                    return [p]
+                after, run = (run[-1].seq, run[-1].id), []
+        if run and (p := _check_run(device, run, after)) is not None:
+            return [p]
+        if seen != head_seq:
+            return [Problem(device, seen, f"log holds {seen} entries but its head says "
+                                          f"{head_seq}")]
+        return []
+
+
+def _check_run(device: bytes, run: list[Entry],
+               after: tuple[int, bytes] | None) -> Problem | None:
+    try:
+        entry_mod.verify_run(run, after)
+    except InvalidEntry as exc:
+        return Problem(device, run[0].seq, str(exc))
+    return None

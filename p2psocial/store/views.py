@@ -1,0 +1,78 @@
+"""What queries return: plain frozen values, independent of SQL and of the wire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..content import Attachment
+from ..entry import Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A keyset position in a newest-first list: items strictly older than this."""
+
+    ts: int
+    rowid: int
+
+    def to_text(self) -> str:
+        return f"{self.ts}.{self.rowid}"
+
+    @classmethod
+    def from_text(cls, text: str) -> Cursor:
+        ts, _, rowid = text.partition(".")
+        return cls(int(ts), int(rowid))
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    id: bytes
+    author: bytes
+    author_name: str | None
+    ts: int
+    text: str
+    content_warning: str | None
+    tags: tuple[str, ...]
+    mentions: tuple[bytes, ...]
+    attachments: tuple[Attachment, ...]
+    reply_parent: bytes | None
+    thread_root: bytes
+    reply_count: int
+    reactions: tuple[tuple[str, int], ...]
+    edited: bool
+    deleted: bool
+    cursor: Cursor
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[PostView]
+    next: Cursor | None  # pass as ``before`` to get the following page; None at the end
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileView:
+    account: bytes
+    name: str | None
+    bio: str
+    avatar: bytes | None
+    following: int
+    followers: int
+    posts: int
+    devices: int
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    added: list[Entry] = field(default_factory=list)  # newly stored, in log order
+    skipped: int = 0  # already held (the same entry twice is one row)
+    missing: dict[bytes, int] = field(default_factory=dict)  # device -> first seq we lack
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Damage found by ``Store.verify``."""
+
+    device: bytes
+    seq: int
+    reason: str
