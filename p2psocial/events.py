@@ -1,0 +1,65 @@
+"""Change events the node publishes to the UI and the network.
+
+Subscribers get a bounded trio channel. A subscriber that falls behind by more than
+its buffer is sent ``Lagged`` and closed: it re-reads what it shows from the store
+and subscribes again. The node never blocks on a slow subscriber.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import trio
+
+
+@dataclass(frozen=True, slots=True)
+class EntryAdded:
+    """An entry was stored, ours or a peer's."""
+
+    id: bytes
+    device: bytes
+    account: bytes
+    seq: int
+    kind: int
+    timestamp: int
+    own: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Lagged:
+    """Events were lost for this subscriber; re-read state and subscribe again."""
+
+
+Event = EntryAdded | Lagged
+
+
+class EventHub:
+    def __init__(self) -> None:
+        self._subscribers: list[trio.MemorySendChannel[Event]] = []
+
+    def subscribe(self, buffer: int = 1024) -> trio.MemoryReceiveChannel[Event]:
+        send, receive = trio.open_memory_channel[Event](buffer)
+        self._subscribers.append(send)
+        return receive
+
+    def emit(self, events: list[Event]) -> None:
+        for send in list(self._subscribers):
+            try:
+                for event in events:
+                    stats = send.statistics()
+                    if stats.current_buffer_used >= stats.max_buffer_size - 1:
+                        send.send_nowait(Lagged())  # the one slot kept free for this
+                        self._drop(send)
+                        break
+                    send.send_nowait(event)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                self._drop(send)
+
+    def _drop(self, send: trio.MemorySendChannel[Event]) -> None:
+        self._subscribers.remove(send)
+        send.close()
+
+    def close(self) -> None:
+        for send in self._subscribers:
+            send.close()
+        self._subscribers.clear()

@@ -1,0 +1,322 @@
+"""The node: one person's p2psocial, composed of identity, store and (later) network.
+
+The UI, the command line and the network talk to the node only. It owns the rules
+that are not about bytes: what a person may publish (only their own edits and
+deletes, no following themselves), how a reply finds its thread, how images are
+cleaned before they are stored. It exposes async methods (run on Trio; SQLite and
+image work go to a worker thread, one at a time, because the store has one writer)
+and a stream of change events (events.py).
+
+Two ways to open a home:
+
+* ``Node.open(home, passphrase)`` takes the writer lock and the keys: it can publish;
+* ``Node.open(home, readonly=True)`` reads the store alone, needs no passphrase, and
+  works while the app holds the lock, so scripts can read a running node's home.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import trio
+
+from . import content as c
+from . import entry as entry_mod
+from . import ids, images, keyfile
+from .entry import Entry
+from .errors import (HomeError, InvalidContent, NotFound, PassphraseRequired, UserError)
+from .events import EntryAdded, Event, EventHub
+from .home import Home
+from .identity import Identity, new_identity
+from .store import Cursor, IngestResult, Page, PostView, Problem, ProfileView, Store
+
+T = TypeVar("T")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Node:
+    def __init__(self, home: Home, store: Store, identity: Identity | None,
+                 clock: Callable[[], int] = now_ms) -> None:
+        self.home = home
+        self.store = store
+        self.identity = identity
+        self.clock = clock
+        self.events = EventHub()
+        self._limiter = trio.CapacityLimiter(1)
+        self._write_lock = trio.Lock()
+        self._last: Entry | None = (store.last_entry(identity.device_id)
+                                    if identity is not None else None)
+
+    # --- opening and closing ----------------------------------------------------
+
+    @classmethod
+    def init(cls, home: Home, name: str, passphrase: str | None = None, *,
+             clock: Callable[[], int] = now_ms, **kdf: Any) -> Node:
+        """Create a new account in an empty home and publish its first entries."""
+        profile = c.Profile(name.strip())
+        profile.validate()
+        if home.exists():
+            raise HomeError(f"{home.path} already holds an account")
+        now = clock()
+        identity = new_identity(os.urandom(32), os.urandom(32), now)
+        return cls._create(home, identity, passphrase, clock, profile=profile, **kdf)
+
+    @classmethod
+    def _create(cls, home: Home, identity: Identity, passphrase: str | None,
+                clock: Callable[[], int], profile: c.Profile | None = None,
+                **kdf: Any) -> Node:
+        """Write keys and store for ``identity`` and start its device log."""
+        home.lock()
+        try:
+            home.write_keys(_dump_keys(identity, passphrase, **kdf))
+            store = Store(home.store_path)
+            store.set_local_account(identity.account_id)
+            node = cls(home, store, identity, clock)
+            node._publish_now(c.DeviceAnnouncement(identity.cert))
+            if profile is not None:
+                node._publish_now(profile)
+        except BaseException:
+            home.unlock()
+            raise
+        return node
+
+    @classmethod
+    def open(cls, home: Home, passphrase: str | None = None, *, readonly: bool = False,
+             clock: Callable[[], int] = now_ms) -> Node:
+        home.require()
+        if readonly:
+            return cls(home, Store(home.store_path, readonly=True), None, clock)
+        home.lock()
+        try:
+            identity = keyfile.load(home.read_keys(), passphrase)
+            store = Store(home.store_path)
+            if store.local_account != identity.account_id:
+                raise HomeError(f"the store in {home.path} belongs to another account")
+        except BaseException:
+            home.unlock()
+            raise
+        return cls(home, store, identity, clock)
+
+    def close(self) -> None:
+        self.events.close()
+        self.store.close()
+        self.home.unlock()
+
+    def __enter__(self) -> Node:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def account_id(self) -> bytes:
+        if self.identity is not None:
+            return self.identity.account_id
+        local = self.store.local_account
+        if local is None:
+            raise HomeError("this home holds no account")
+        return local
+
+    def subscribe(self, buffer: int = 1024) -> trio.MemoryReceiveChannel[Event]:
+        return self.events.subscribe(buffer)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run store or image work in a worker thread, one piece at a time."""
+        return await trio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+
+    # --- publishing -------------------------------------------------------------
+
+    def _require_identity(self) -> Identity:
+        if self.identity is None:
+            raise PassphraseRequired("this needs the account's keys: open the home for writing")
+        return self.identity
+
+    def _publish_now(self, value: c.AnyContent) -> Entry:
+        """Sign and store one entry of our log (synchronous; callers serialise)."""
+        identity = self._require_identity()
+        value.validate()
+        kind, body = c.encode_body(value)
+        last = self._last
+        timestamp = max(self.clock(), last.timestamp if last else 0)  # never goes back
+        item = entry_mod.create(identity.device.secret_key, identity.device_id, last,
+                                timestamp, kind, body)
+        self.store.ingest([item])
+        self._last = item
+        return item
+
+    async def publish(self, value: c.AnyContent) -> Entry:
+        async with self._write_lock:
+            item = await self._run(self._publish_now, value)
+        self.events.emit([self._event(item, self.account_id)])
+        return item
+
+    async def post(self, text: str, *, reply_to: bytes | None = None,
+                   content_warning: str | None = None,
+                   images_data: Sequence[bytes] = (), alt: Sequence[str] = ()) -> Entry:
+        root = None
+        if reply_to is not None:
+            parent = await self._run(self.store.post, reply_to)
+            if parent is None:
+                raise NotFound(f"there is no post {ids.entry_text(reply_to)} in this home")
+            root = parent.thread_root
+        attachments = []
+        for index, data in enumerate(images_data):
+            prepared = await self._run(images.prepare, data)
+            blob = await self._run(self.store.put_blob, prepared.data)
+            attachments.append(c.Attachment(blob, prepared.mime, len(prepared.data),
+                                            prepared.width, prepared.height,
+                                            alt[index] if index < len(alt) else ""))
+        cw = content_warning.strip() if content_warning and content_warning.strip() else None
+        return await self.publish(c.Post(
+            text=text, mentions=c.extract_mentions(text), tags=c.extract_tags(text),
+            content_warning=cw, attachments=tuple(attachments), reply_parent=reply_to,
+            thread_root=root))
+
+    async def react(self, target: bytes, emoji: str, *, undo: bool = False) -> Entry:
+        if await self._run(self.store.get_entry, target) is None:
+            raise NotFound(f"there is no entry {ids.entry_text(target)} in this home")
+        return await self.publish(c.Reaction(target, emoji.strip(), undo))
+
+    async def set_profile(self, *, name: str | None = None, bio: str | None = None,
+                          avatar_data: bytes | None = None) -> Entry:
+        current = await self.profile(self.account_id)
+        avatar = current.avatar
+        if avatar_data is not None:
+            prepared = await self._run(lambda: images.prepare(
+                avatar_data, max_side=images.AVATAR_SIDE, square=True))
+            avatar = await self._run(self.store.put_blob, prepared.data)
+        return await self.publish(c.Profile(
+            name=(name if name is not None else current.name or "").strip(),
+            bio=(bio if bio is not None else current.bio).strip(), avatar=avatar))
+
+    async def follow(self, account: bytes) -> Entry:
+        self._not_me(account, "follow")
+        return await self.publish(c.Follow(account))
+
+    async def unfollow(self, account: bytes) -> Entry:
+        self._not_me(account, "unfollow")
+        return await self.publish(c.Unfollow(account))
+
+    async def block(self, account: bytes) -> Entry:
+        self._not_me(account, "block")
+        return await self.publish(c.Block(account))
+
+    async def unblock(self, account: bytes) -> Entry:
+        self._not_me(account, "unblock")
+        return await self.publish(c.Unblock(account))
+
+    async def edit(self, target: bytes, text: str,
+                   content_warning: str | None = None) -> Entry:
+        post = await self._own_post(target, "edit")
+        cw = content_warning if content_warning is not None else post.content_warning
+        return await self.publish(c.Edit(target, text, cw))
+
+    async def delete(self, target: bytes) -> Entry:
+        author = await self._run(self.store.author_of, target)
+        if author is None:
+            raise NotFound(f"there is no entry {ids.entry_text(target)} in this home")
+        if author != self.account_id:
+            raise UserError("you can only delete your own entries")
+        return await self.publish(c.Delete(target))
+
+    def _not_me(self, account: bytes, verb: str) -> None:
+        if account == self.account_id:
+            raise InvalidContent(f"you cannot {verb} yourself")
+
+    async def _own_post(self, target: bytes, verb: str) -> PostView:
+        post = await self._run(self.store.post, target)
+        if post is None:
+            raise NotFound(f"there is no post {ids.entry_text(target)} in this home")
+        if post.author != self.account_id:
+            raise UserError(f"you can only {verb} your own posts")
+        if post.deleted:
+            raise UserError(f"that post was deleted; there is nothing to {verb}")
+        return post
+
+    # --- entries from elsewhere (network, backups) -------------------------------
+
+    async def ingest(self, entries: Sequence[Entry]) -> IngestResult:
+        """Verify and store entries from a peer; see store/ingest.py."""
+        result = await self._run(self.store.ingest, entries)
+        if result.added:
+            accounts = await self._run(self._accounts_of, [e.device for e in result.added])
+            self.events.emit([self._event(e, accounts[e.device]) for e in result.added])
+        return result
+
+    def _accounts_of(self, devices: list[bytes]) -> dict[bytes, bytes]:
+        wanted = set(devices)
+        return {d: a for d, a, _ in self.store.devices() if d in wanted}
+
+    def _event(self, item: Entry, account: bytes) -> EntryAdded:
+        return EntryAdded(item.id, item.device, account, item.seq, item.kind, item.timestamp,
+                          own=self.identity is not None and item.device == self.identity.device_id)
+
+    # --- queries ----------------------------------------------------------------
+
+    async def home_timeline(self, limit: int = 50, before: Cursor | None = None) -> Page:
+        return await self._run(self.store.home, limit, before)
+
+    async def account_posts(self, account: bytes, limit: int = 50,
+                            before: Cursor | None = None) -> Page:
+        return await self._run(self.store.account_posts, account, limit, before)
+
+    async def mentions(self, limit: int = 50, before: Cursor | None = None) -> Page:
+        return await self._run(self.store.mentions, self.account_id, limit, before)
+
+    async def thread(self, entry_id: bytes) -> list[PostView]:
+        posts = await self._run(self.store.thread, entry_id)
+        if not posts:
+            raise NotFound(f"there is no post {ids.entry_text(entry_id)} in this home")
+        return posts
+
+    async def post_view(self, entry_id: bytes) -> PostView:
+        post = await self._run(self.store.post, entry_id)
+        if post is None:
+            raise NotFound(f"there is no post {ids.entry_text(entry_id)} in this home")
+        return post
+
+    async def search(self, text: str, limit: int = 50, before: Cursor | None = None) -> Page:
+        return await self._run(self.store.search, text, limit, before)
+
+    async def profile(self, account: bytes) -> ProfileView:
+        return await self._run(self.store.profile, account)
+
+    async def following(self, account: bytes | None = None) -> list[bytes]:
+        return await self._run(self.store.following, account or self.account_id)
+
+    async def followers(self, account: bytes | None = None) -> list[bytes]:
+        return await self._run(self.store.followers, account or self.account_id)
+
+    async def blocked(self) -> list[bytes]:
+        return await self._run(self.store.blocked, self.account_id)
+
+    async def blob(self, digest: bytes) -> bytes | None:
+        return await self._run(self.store.get_blob, digest)
+
+    async def verify(self, full: bool = False) -> list[Problem]:
+        return await self._run(self.store.verify, full)
+
+
+def _dump_keys(identity: Identity, passphrase: str | None, **kdf: Any) -> bytes:
+    if passphrase is None:
+        return keyfile.dump(identity, None)
+    return keyfile.dump(identity, passphrase, salt=os.urandom(16), nonce=os.urandom(24), **kdf)
+
+
+def read_file(path: str | Path, what: str) -> bytes:
+    """Bytes of a file a person named, or a ``UserError`` that says what went wrong."""
+    try:
+        return Path(path).expanduser().read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"cannot read {what} {path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"cannot read {what} {path}: it is a folder") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {what} {path}: {exc.strerror}") from None
