@@ -48,7 +48,7 @@ def encode(value: Wire) -> bytes:
     except AttributeError:
         packer = _local.packer = msgpack.Packer(use_bin_type=True, datetime=False)
     try:
-        return packer.pack(value)  # type: ignore[no-any-return]
+        return bytes(packer.pack(value))
     except (TypeError, ValueError, OverflowError) as exc:  # a programming error, not input
         packer.reset()
         raise TypeError(f"not a wire value: {exc}") from exc
@@ -70,15 +70,19 @@ def decode(data: bytes, caps: Caps = DEFAULT_CAPS) -> Wire:
             max_map_len=0,
             max_ext_len=0,
         )
+    except msgpack.StackError as exc:  # nested deeper than msgpack's own stack
+        raise OverCap("nested too deeply") from exc
     except ValueError as exc:
-        # msgpack raises ValueError subclasses for both length caps and bad bytes.
+        # msgpack raises ValueError subclasses for length caps, bad bytes, extra data and
+        # invalid UTF-8 alike. Maps and ext types are capped at length 0 to keep msgpack
+        # from building them; they are a wrong type, not an oversized value.
         text = str(exc)
+        if "max_map_len" in text or "max_ext_len" in text:
+            raise MalformedEntry("maps and extension types are not allowed on the wire") from exc
         if "exceeds max" in text:
             raise OverCap(text) from exc
-        raise MalformedEntry(f"not msgpack: {text}") from exc
-    except (msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
-        raise MalformedEntry(f"not msgpack: {exc}") from exc
-    except (TypeError, UnicodeDecodeError, RecursionError) as exc:
+        raise MalformedEntry(f"not msgpack: {text or type(exc).__name__}") from exc
+    except (TypeError, RecursionError) as exc:
         raise MalformedEntry(f"not msgpack: {exc}") from exc
     _check_types(value, caps.max_depth)
     if encode(value) != data:

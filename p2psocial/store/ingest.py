@@ -303,9 +303,8 @@ class Ingestor:
     def _edit(self, account: int, item: Entry, edit: c.Edit) -> None:
         cur = self.conn.execute(
             "INSERT INTO edits(target, account, text, cw, ts, entry) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET account = excluded.account, text = excluded.text, "
-            "cw = excluded.cw, ts = excluded.ts, entry = excluded.entry WHERE "
-            + _NEWER.format(t="edits") + " AND edits.account = excluded.account",
+            "ON CONFLICT DO UPDATE SET text = excluded.text, cw = excluded.cw, "
+            "ts = excluded.ts, entry = excluded.entry WHERE " + _NEWER.format(t="edits"),
             (edit.target, account, edit.text, edit.content_warning, item.timestamp, item.id))
         self._edited.add(edit.target)
         if not cur.rowcount:

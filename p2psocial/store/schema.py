@@ -123,14 +123,16 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (blocker, blocked)
     ) WITHOUT ROWID;
 
-    -- the latest edit of each post; kept even before the post arrives
+    -- the latest edit of each post by each account, kept even before the post arrives;
+    -- only the row whose account wrote the post is ever applied
     CREATE TABLE edits (
-        target BLOB PRIMARY KEY,
+        target BLOB NOT NULL,
         account INTEGER NOT NULL,
         text TEXT NOT NULL,
         cw TEXT,
         ts INTEGER NOT NULL,
-        entry BLOB NOT NULL
+        entry BLOB NOT NULL,
+        PRIMARY KEY (target, account)
     ) WITHOUT ROWID;
 
     -- every delete ever seen; kept so that a body arriving later is dropped too

@@ -1,0 +1,325 @@
+"""Private envelopes: bodies that only their readers can open (DESIGN.md "Encryption").
+
+Theory of operation.
+
+*Recipient envelopes* (direct messages, private entries). A fresh 32-byte content
+key encrypts the plaintext with XChaCha20-Poly1305. One ephemeral X25519 key pair per
+envelope agrees a shared secret with each recipient's encryption key. BLAKE2b, keyed
+with that secret (and fed both public keys and the nonce), gives 48 bytes for that
+recipient and envelope: a 32-byte pad and a 16-byte check. The recipient's slot is
+``content_key XOR pad`` followed by ``check``; each pad is used once, as a one-time
+pad. Wire layout (canonical msgpack)::
+
+    [1, eph_public, [slot, ...], commit, nonce, ciphertext]
+
+Slots carry no recipient id (a check is fresh per envelope and looks random to anyone
+without the shared secret), and the slot list is padded with random bytes to 1, 2, 4,
+8 or 16 slots, so a peer that carries the entry learns neither who can read it nor
+exactly how many. A reader computes one X25519 product and one hash per envelope,
+then compares 16 bytes per slot: that is the whole cost of "is it for me?". (An AEAD
+per slot would cost about 5 µs each through PyNaCl: more than the X25519 product for
+16 slots.)
+
+``commit`` is a hash of the content key. It authenticates what a slot yields (a
+changed slot gives another key, which does not match the commitment), and it makes
+the envelope key-committing: XChaCha20-Poly1305 alone is not, so a sender could
+otherwise give two recipients two keys under which one ciphertext opens to two
+different messages. With the commitment every reader gets the same key, hence the
+same plaintext. The content AEAD binds as associated data the version, the ephemeral
+key, every slot, the commitment and an optional ``context`` (callers should pass the
+author's account id, so that an envelope copied into another author's log does not
+open as theirs). Any changed bit therefore fails for every recipient.
+
+*Group envelopes* (communities, circles). Members share a key per epoch; the group
+id and epoch travel in the clear so a reader can pick the key::
+
+    [1, group_id, epoch, nonce, ciphertext]
+
+Not promised (see DESIGN.md): forward secrecy; hiding who wrote an entry and when.
+
+Everything here is pure: keys, nonces and padding are random bytes passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import nacl.bindings as sodium
+import nacl.exceptions
+import nacl.public
+
+from . import codec, crypto
+from .entry import BODY_CAP
+from .errors import (
+    ContentTooLarge,
+    DecryptionFailed,
+    InvalidContent,
+    MalformedEntry,
+    UnknownVersion,
+)
+
+FORMAT_VERSION: Final = 1
+KEY_LEN: Final = 32
+NONCE_LEN: Final = 24
+SEED_LEN: Final = 32
+TAG_LEN: Final = 16
+CHECK_LEN: Final = 16
+SLOT_LEN: Final = KEY_LEN + CHECK_LEN
+MAX_RECIPIENTS: Final = 16
+SLOT_COUNTS: Final = (1, 2, 4, 8, 16)
+PADDING_LEN: Final = SLOT_LEN * MAX_RECIPIENTS
+"""Random bytes that always suffice for ``seal``'s ``padding`` (it uses at most 7 slots'
+worth: 9 recipients pad to 16)."""
+MAX_PLAINTEXT: Final = BODY_CAP - 1024
+"""Largest plaintext for either envelope; 1 KiB covers the headers and 16 slots."""
+MAX_EPOCH: Final = 2**53
+
+SEALED_CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=0,
+                                max_array=MAX_RECIPIENTS, max_depth=2)
+GROUP_CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=0, max_array=5,
+                               max_depth=1)
+
+_EPH_PERSON = b"p2ps-env-eph"
+_SLOT_PERSON = b"p2ps-env-slot"
+_COMMIT_PERSON = b"p2ps-env-commit"
+_NOT_OPENED = "this envelope is not addressed to this key, or it was altered"
+
+_encrypt = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt
+_decrypt = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt
+
+
+# --- recipient envelopes ---------------------------------------------------------------
+
+
+def seal(plaintext: bytes, recipients: Sequence[bytes], *, content_key: bytes,
+         ephemeral_seed: bytes, nonce: bytes, padding: bytes, context: bytes = b"") -> bytes:
+    """Encrypt ``plaintext`` so that each recipient X25519 public key can open it.
+
+    ``content_key`` and ``ephemeral_seed`` are 32 fresh random bytes and ``nonce`` 24,
+    never reused; ``padding`` holds random bytes for the dummy slots (``PADDING_LEN``
+    always suffices). Repeated recipients count once.
+    """
+    _need_len("content_key", content_key, KEY_LEN)
+    _need_len("ephemeral_seed", ephemeral_seed, SEED_LEN)
+    _need_len("nonce", nonce, NONCE_LEN)
+    _check_plaintext(plaintext, "a private entry")
+    readers = _distinct_recipients(recipients)
+    eph_secret = crypto.blake2b(ephemeral_seed, _EPH_PERSON)
+    eph_public = sodium.crypto_scalarmult_base(eph_secret)
+    slots = [_make_slot(content_key, _slot_secret(_shared(eph_secret, r), eph_public, r, nonce))
+             for r in readers]
+    slots.extend(_dummy_slots(len(slots), padding))
+    commit = _commitment(content_key)
+    aad = _sealed_aad(eph_public, tuple(slots), commit, context)
+    ciphertext = _encrypt(plaintext, aad, nonce, content_key)
+    return codec.encode((FORMAT_VERSION, eph_public, tuple(slots), commit, nonce, ciphertext))
+
+
+class SealedReader:
+    """Opens recipient envelopes with one private key; keep one per key and reuse it.
+
+    A node trial-decrypts every private entry it stores, so the per-envelope work is
+    kept to one X25519 product, one BLAKE2b and a 16-byte comparison per slot.
+    """
+
+    __slots__ = ("_public", "_secret")
+
+    def __init__(self, private: nacl.public.PrivateKey) -> None:
+        self._secret = bytes(private)
+        self._public = bytes(private.public_key)
+
+    def open(self, data: bytes, *, context: bytes = b"") -> bytes:
+        """The plaintext, or ``DecryptionFailed`` when it is not for us or was altered.
+
+        Bytes that are not an envelope at all raise an ``InvalidEntry`` subclass.
+        """
+        eph_public, slots, commit, nonce, ciphertext = _parse_sealed(data)
+        try:
+            shared = sodium.crypto_scalarmult(self._secret, eph_public)
+        except nacl.exceptions.CryptoError:  # a low-order point: no one can be addressed
+            raise DecryptionFailed(_NOT_OPENED) from None
+        content_key = _find_slot(slots, _slot_secret(shared, eph_public, self._public, nonce))
+        if content_key is None or not hmac.compare_digest(_commitment(content_key), commit):
+            raise DecryptionFailed(_NOT_OPENED)
+        aad = _sealed_aad(eph_public, slots, commit, context)
+        try:
+            return bytes(_decrypt(ciphertext, aad, nonce, content_key))
+        except nacl.exceptions.CryptoError:
+            raise DecryptionFailed(_NOT_OPENED) from None
+
+
+def open_sealed(data: bytes, my_enc_private: nacl.public.PrivateKey, *,
+                context: bytes = b"") -> bytes:
+    """Open one recipient envelope; see ``SealedReader`` to open many."""
+    return SealedReader(my_enc_private).open(data, context=context)
+
+
+def _distinct_recipients(recipients: Sequence[bytes]) -> list[bytes]:
+    readers = list(dict.fromkeys(recipients))
+    for r in readers:
+        _need_len("recipient key", r, KEY_LEN)
+    if not readers:
+        raise InvalidContent("a private entry needs at least one reader")
+    if len(readers) > MAX_RECIPIENTS:
+        raise ContentTooLarge(f"a private entry can have at most {MAX_RECIPIENTS} readers; "
+                              f"this has {len(readers)}")
+    return readers
+
+
+def _shared(eph_secret: bytes, recipient: bytes) -> bytes:
+    try:
+        return bytes(sodium.crypto_scalarmult(eph_secret, recipient))
+    except nacl.exceptions.CryptoError:
+        raise InvalidContent("one of the readers has an unusable encryption key") from None
+
+
+def _slot_secret(shared: bytes, eph_public: bytes, recipient: bytes, nonce: bytes) -> bytes:
+    """One recipient's pad (32 bytes) and check (16 bytes) for one envelope."""
+    # The nonce is not needed when the ephemeral key is fresh, as it must be; it keeps
+    # pads distinct if a caller ever reuses an ephemeral seed with a new nonce.
+    return hashlib.blake2b(eph_public + recipient + nonce, digest_size=SLOT_LEN, key=shared,
+                           person=_SLOT_PERSON).digest()
+
+
+def _make_slot(content_key: bytes, secret: bytes) -> bytes:
+    return _xor(content_key, secret[:KEY_LEN]) + secret[KEY_LEN:]
+
+
+def _find_slot(slots: tuple[bytes, ...], secret: bytes) -> bytes | None:
+    """The content key in our slot, if one of the slots is ours."""
+    check = secret[KEY_LEN:]
+    for slot in slots:
+        if hmac.compare_digest(slot[KEY_LEN:], check):
+            return _xor(slot[:KEY_LEN], secret[:KEY_LEN])
+    return None
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
+
+
+def _dummy_slots(real: int, padding: bytes) -> list[bytes]:
+    total = next(n for n in SLOT_COUNTS if n >= real)
+    needed = (total - real) * SLOT_LEN
+    if len(padding) < needed:
+        raise ValueError(f"padding must hold at least {needed} random bytes "
+                         f"(PADDING_LEN = {PADDING_LEN} always suffices)")
+    return [padding[i:i + SLOT_LEN] for i in range(0, needed, SLOT_LEN)]
+
+
+def _commitment(content_key: bytes) -> bytes:
+    return crypto.blake2b(content_key, _COMMIT_PERSON)
+
+
+def _sealed_aad(eph_public: bytes, slots: tuple[bytes, ...], commit: bytes,
+                context: bytes) -> bytes:
+    return codec.encode((FORMAT_VERSION, eph_public, slots, commit, context))
+
+
+def _parse_sealed(data: bytes) -> tuple[bytes, tuple[bytes, ...], bytes, bytes, bytes]:
+    wire = _decode_versioned(data, SEALED_CAPS, 6, "a recipient envelope")
+    _, eph_public, slots, commit, nonce, ciphertext = wire
+    _field("ephemeral key", eph_public, KEY_LEN)
+    if not (isinstance(slots, tuple) and len(slots) in SLOT_COUNTS):
+        raise MalformedEntry(f"an envelope has {', '.join(map(str, SLOT_COUNTS))} slots")
+    for slot in slots:
+        _field("slot", slot, SLOT_LEN)
+    _field("key commitment", commit, KEY_LEN)
+    _field("nonce", nonce, NONCE_LEN)
+    _ciphertext(ciphertext)
+    return eph_public, slots, commit, nonce, ciphertext
+
+
+# --- group envelopes -------------------------------------------------------------------
+
+
+def seal_group(plaintext: bytes, *, group_id: bytes, epoch: int, group_key: bytes,
+               nonce: bytes, context: bytes = b"") -> bytes:
+    """Encrypt ``plaintext`` under the group's key for ``epoch``; ``nonce`` is 24 fresh
+    random bytes."""
+    _need_len("group_id", group_id, KEY_LEN)
+    _need_len("group_key", group_key, KEY_LEN)
+    _need_len("nonce", nonce, NONCE_LEN)
+    if not (isinstance(epoch, int) and not isinstance(epoch, bool) and 0 <= epoch <= MAX_EPOCH):
+        raise ValueError(f"a group epoch is an int in [0, {MAX_EPOCH}]")
+    _check_plaintext(plaintext, "a group entry")
+    ciphertext = _encrypt(plaintext, _group_aad(group_id, epoch, context), nonce, group_key)
+    return codec.encode((FORMAT_VERSION, group_id, epoch, nonce, ciphertext))
+
+
+def peek_group(data: bytes) -> tuple[bytes, int]:
+    """(group id, epoch) of a group envelope, readable without its key."""
+    group_id, epoch, _, _ = _parse_group(data)
+    return group_id, epoch
+
+
+def open_group(data: bytes, keys: Callable[[bytes, int], bytes | None], *,
+               context: bytes = b"") -> tuple[bytes, int, bytes]:
+    """(group id, epoch, plaintext); ``keys(group_id, epoch)`` returns the key we hold.
+
+    ``DecryptionFailed`` when we hold no key for that epoch or the envelope was altered.
+    """
+    group_id, epoch, nonce, ciphertext = _parse_group(data)
+    key = keys(group_id, epoch)
+    if key is None:
+        raise DecryptionFailed("no key for this group and epoch")
+    _need_len("group key", key, KEY_LEN)
+    try:
+        plaintext = _decrypt(ciphertext, _group_aad(group_id, epoch, context), nonce, key)
+    except nacl.exceptions.CryptoError:
+        raise DecryptionFailed("this group envelope does not open with our key, "
+                               "or it was altered") from None
+    return group_id, epoch, bytes(plaintext)
+
+
+def _group_aad(group_id: bytes, epoch: int, context: bytes) -> bytes:
+    return codec.encode((FORMAT_VERSION, group_id, epoch, context))
+
+
+def _parse_group(data: bytes) -> tuple[bytes, int, bytes, bytes]:
+    _, group_id, epoch, nonce, ciphertext = _decode_versioned(data, GROUP_CAPS, 5,
+                                                              "a group envelope")
+    _field("group id", group_id, KEY_LEN)
+    if not (type(epoch) is int and 0 <= epoch <= MAX_EPOCH):
+        raise MalformedEntry(f"a group epoch is an int in [0, {MAX_EPOCH}]")
+    _field("nonce", nonce, NONCE_LEN)
+    _ciphertext(ciphertext)
+    return group_id, epoch, nonce, ciphertext
+
+
+# --- shared helpers --------------------------------------------------------------------
+
+
+def _decode_versioned(data: bytes, caps: codec.Caps, length: int, what: str) -> tuple:
+    wire = codec.decode(data, caps)
+    if not (isinstance(wire, tuple) and wire):
+        raise MalformedEntry(f"{what} is a non-empty array")
+    if type(wire[0]) is not int or wire[0] != FORMAT_VERSION:
+        raise UnknownVersion(f"envelope version {wire[0]!r} is not supported")
+    if len(wire) != length:
+        raise MalformedEntry(f"{what} is an array of {length}")
+    return wire
+
+
+def _field(name: str, value: object, size: int) -> None:
+    if not (isinstance(value, bytes) and len(value) == size):
+        raise MalformedEntry(f"envelope {name} must be {size} bytes")
+
+
+def _ciphertext(value: object) -> None:
+    if not (isinstance(value, bytes) and TAG_LEN <= len(value) <= MAX_PLAINTEXT + TAG_LEN):
+        raise MalformedEntry("envelope ciphertext has an impossible length")
+
+
+def _check_plaintext(plaintext: bytes, what: str) -> None:
+    if len(plaintext) > MAX_PLAINTEXT:
+        raise ContentTooLarge(f"{what} is at most {MAX_PLAINTEXT:,} bytes; "
+                              f"this is {len(plaintext):,}")
+
+
+def _need_len(name: str, value: bytes, size: int) -> None:
+    if not (isinstance(value, bytes) and len(value) == size):
+        raise ValueError(f"{name} must be {size} bytes")

@@ -1,0 +1,155 @@
+"""Node tests: publishing rules, events, keys and passphrases, backups; real files."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import nacl.pwhash
+import pytest
+import trio
+
+from p2psocial import backup
+from p2psocial.errors import (BadBackup, HomeError, InvalidContent, NotFound,
+                              PassphraseRequired, UserError, WrongPassphrase)
+from p2psocial.events import EntryAdded, Lagged
+from p2psocial.home import Home
+from p2psocial.node import Node
+
+FAST_KDF = {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
+            "memlimit": nacl.pwhash.argon2id.MEMLIMIT_MIN}
+
+
+def test_publishing_rules(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            post = await alice.post("hello #world")
+            with pytest.raises(InvalidContent):
+                await alice.follow(alice.account_id)
+            with pytest.raises(NotFound):
+                await alice.post("reply to nothing", reply_to=os.urandom(32))
+            with pytest.raises(NotFound):
+                await alice.react(os.urandom(32), "👍")
+            with pytest.raises(UserError, match="limit is 8,000"):
+                await alice.post("x" * 8001)
+            with pytest.raises(InvalidContent):
+                await alice.post("   ")
+            edited = await alice.edit(post.id, "hello edited")
+            assert edited.seq == post.seq + 1
+            view = await alice.post_view(post.id)
+            assert view.text == "hello edited" and view.edited and view.tags == ("world",)
+            await alice.delete(post.id)
+            with pytest.raises(UserError, match="deleted"):
+                await alice.edit(post.id, "again")
+            profile = await alice.profile(alice.account_id)
+            assert profile.name == "Alice" and profile.posts == 0
+            await alice.set_profile(bio="likes llamas")
+            profile = await alice.profile(alice.account_id)
+            assert profile.name == "Alice" and profile.bio == "likes llamas"
+            assert await alice.verify(full=True) == []
+
+    trio.run(scenario)
+
+
+def test_events_stream_and_lagging_subscribers(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            events = alice.subscribe()
+            slow = alice.subscribe(buffer=3)
+            first = await alice.post("one")
+            await alice.post("two")
+            await alice.post("three")
+            got = [await events.receive() for _ in range(3)]
+            assert all(isinstance(e, EntryAdded) and e.own for e in got)
+            assert got[0].id == first.id and got[0].account == alice.account_id
+            slow_got = [await slow.receive() for _ in range(3)]
+            assert isinstance(slow_got[-1], Lagged)
+            with pytest.raises(trio.EndOfChannel):
+                await slow.receive()
+
+    trio.run(scenario)
+
+
+def test_keys_file_mode_and_passphrase(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h")
+    Node.init(home, "Alice", "correct horse", **FAST_KDF).close()
+    assert stat.S_IMODE(os.stat(home.keys_path).st_mode) == 0o600
+    with pytest.raises(PassphraseRequired):
+        Node.open(home)
+    with pytest.raises(WrongPassphrase):
+        Node.open(home, "wrong horse")
+    Node.open(home, "correct horse").close()
+    # reading needs no passphrase
+    with Node.open(home, readonly=True) as reader:
+        assert trio.run(reader.profile, reader.account_id).name == "Alice"
+
+
+def test_one_writer_per_home(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h")
+    with Node.init(home, "Alice"):
+        with pytest.raises(HomeError, match="in use"):
+            Node.open(Home(home.path))
+        with Node.open(Home(home.path), readonly=True):
+            pass
+    Node.open(Home(home.path)).close()
+
+
+def test_missing_home_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(HomeError, match="p2psocial init"):
+        Node.open(Home(tmp_path / "nowhere"))
+    with pytest.raises(HomeError, match="already holds"):
+        Node.init(Home(tmp_path / "x"), "A").close()
+        Node.init(Home(tmp_path / "x"), "B")
+
+
+def test_backup_restores_everything_onto_an_empty_home(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice", "pw", **FAST_KDF) as alice:
+            root = await alice.post("first")
+            await alice.post("a reply", reply_to=root.id)
+            gone = await alice.post("to delete")
+            await alice.delete(gone.id)
+            await alice.set_profile(bio="bio")
+            summary = backup.export_backup(alice, tmp_path / "a.backup")
+            account = alice.account_id
+            before = [p.text for p in (await alice.home_timeline()).items]
+        assert summary.entries == 7 and summary.size > 0
+        with pytest.raises(PassphraseRequired):
+            backup.restore_backup(Home(tmp_path / "b"), tmp_path / "a.backup", None)
+        with pytest.raises(WrongPassphrase):
+            backup.restore_backup(Home(tmp_path / "b"), tmp_path / "a.backup", "nope")
+        node, restored = backup.restore_backup(Home(tmp_path / "b"), tmp_path / "a.backup", "pw")
+        with node:
+            assert restored.entries == 7 and node.account_id == account
+            assert [p.text for p in (await node.home_timeline()).items] == before
+            assert len(node.store.devices()) == 2  # a new log: no fork of the old one
+            new = await node.post("after restore")
+            assert new.seq == 2
+            assert await node.verify(full=True) == []
+        with pytest.raises(HomeError, match="already holds"):
+            backup.restore_backup(Home(tmp_path / "b"), tmp_path / "a.backup", "pw")
+
+    trio.run(scenario)
+
+
+def test_damaged_backups_are_refused_and_leave_nothing(tmp_path: Path) -> None:
+    with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+        trio.run(alice.post, "hello")
+        backup.export_backup(alice, tmp_path / "ok.backup")
+    data = (tmp_path / "ok.backup").read_bytes()
+    cases = {
+        "truncated": data[: len(data) // 2],
+        "flipped": data[:300] + bytes([data[300] ^ 1]) + data[301:],
+        "foreign": b"PK\x03\x04 not ours",
+        "empty": b"",
+    }
+    for name, content in cases.items():
+        path = tmp_path / f"{name}.backup"
+        path.write_bytes(content)
+        target = tmp_path / f"home-{name}"
+        with pytest.raises(BadBackup):
+            backup.restore_backup(Home(target), path, None)
+        assert not target.exists(), name
+    with pytest.raises(BadBackup, match="no such file"):
+        backup.restore_backup(Home(tmp_path / "z"), tmp_path / "missing.backup", None)
