@@ -10,9 +10,10 @@ checked by ``validate`` with ``UserError`` messages before anything is signed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from . import codec, ids
 from .entry import BODY_CAP
@@ -120,13 +121,19 @@ class Post:
         _limit(self.text, TEXT_MAX, "post text")
         if self.content_warning is not None:
             _limit(self.content_warning, CW_MAX, "content warning")
+        if (self.reply_parent is None) != (self.thread_root is None):
+            raise InvalidContent("a reply names both its parent and its thread root")
         if len(self.tags) > TAGS_MAX:
             raise ContentTooLarge(f"a post has at most {TAGS_MAX} tags")
+        for tag in self.tags:
+            _limit(tag, TAG_MAX, "tag")
         if len(self.mentions) > MENTIONS_MAX:
             raise ContentTooLarge(f"a post mentions at most {MENTIONS_MAX} people")
         if len(self.attachments) > ATTACHMENTS_MAX:
             raise ContentTooLarge(f"a post has at most {ATTACHMENTS_MAX} images")
         for a in self.attachments:
+            if a.mime not in MIME_TYPES:
+                raise InvalidContent(f"images must be JPEG, PNG, WebP or GIF, not {a.mime!r}")
             _limit(a.alt, ALT_MAX, "image description")
 
 
@@ -174,7 +181,7 @@ class Profile:
     def validate(self) -> None:
         if not self.name.strip():
             raise InvalidContent("a name cannot be empty")
-        if any(ord(c) < 32 for c in self.name):
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in self.name):
             raise InvalidContent("a name cannot contain line breaks or control characters")
         _limit(self.name, NAME_MAX, "name")
         _limit(self.bio, BIO_MAX, "bio")
@@ -294,7 +301,7 @@ class Sealed:
         pass
 
 
-PUBLIC_KINDS: dict[Kind, type] = {
+PUBLIC_KINDS: dict[Kind, Any] = {
     Kind.DEVICE: DeviceAnnouncement, Kind.POST: Post, Kind.REACTION: Reaction,
     Kind.PROFILE: Profile, Kind.FOLLOW: Follow, Kind.UNFOLLOW: Unfollow, Kind.BLOCK: Block,
     Kind.UNBLOCK: Unblock, Kind.DELETE: Delete, Kind.EDIT: Edit,
@@ -320,7 +327,8 @@ def decode_body(kind: int, body: bytes) -> AnyContent:
         raise UnknownKind(f"content kind {kind} is not known to this version") from None
     if k in SEALED_KINDS:
         return Sealed(k, body)
-    return PUBLIC_KINDS[k].from_wire(codec.decode(body, BODY_CAPS))  # type: ignore[no-any-return]
+    decoded: AnyContent = PUBLIC_KINDS[k].from_wire(codec.decode(body, BODY_CAPS))
+    return decoded
 
 
 # --- parsing text a person typed ---------------------------------------------------

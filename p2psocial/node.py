@@ -28,7 +28,7 @@ from . import content as c
 from . import entry as entry_mod
 from . import ids, images, keyfile
 from .entry import Entry
-from .errors import (HomeError, InvalidContent, NotFound, PassphraseRequired, UserError)
+from .errors import HomeError, InvalidContent, NotFound, PassphraseRequired, UserError
 from .events import EntryAdded, Event, EventHub
 from .home import Home
 from .identity import Identity, new_identity

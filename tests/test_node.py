@@ -11,8 +11,15 @@ import pytest
 import trio
 
 from p2psocial import backup
-from p2psocial.errors import (BadBackup, HomeError, InvalidContent, NotFound,
-                              PassphraseRequired, UserError, WrongPassphrase)
+from p2psocial.errors import (
+    BadBackup,
+    HomeError,
+    InvalidContent,
+    NotFound,
+    PassphraseRequired,
+    UserError,
+    WrongPassphrase,
+)
 from p2psocial.events import EntryAdded, Lagged
 from p2psocial.home import Home
 from p2psocial.node import Node

@@ -87,7 +87,7 @@ def test_two_entries_with_one_sequence_number_are_refused(store: Store) -> None:
     log = make_log(ident, 3)
     fork = make_entry(ident, log[1], c.Post("a different third entry"), T0 + 5)
     with pytest.raises(BrokenLink):
-        store.ingest(log + [fork])
+        store.ingest([*log, fork])
 
 
 def test_home_timeline_follows_blocks_and_keyset_paging(store: Store) -> None:

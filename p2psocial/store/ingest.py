@@ -135,7 +135,7 @@ class Ingestor:
         for device, seqs in by_log.items():
             state = self.log_state(device)
             head = 0 if state is None else state.head_seq
-            run = []
+            run: list[Entry] = []
             for seq in sorted(seqs):
                 if seq <= head:
                     skipped += 1
