@@ -162,23 +162,27 @@ class Ingestor:
     def _write_run(self, state: LogState, run: list[Entry]) -> None:
         first_rowid = self._next_rowid
         rows = []
+        dropped = []
         for offset, item in enumerate(run):
             body = item.body
-            if body is not None and item.id in self._deleted and self._deleted_by(item.id,
-                                                                                 state.account):
-                body = None
+            if (body is not None and item.id in self._deleted
+                    and self._deleted_by(item.id, state.account)):
+                body = None  # deleted before it reached us: never store the body
+                dropped.append(offset)
             rows.append((first_rowid + offset, item.id, state.rowid, item.seq, item.kind,
                          item.timestamp, item.raw, body))
         self.conn.executemany(
             "INSERT INTO entries(rowid, id, log, seq, kind, ts, header, body) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._next_rowid += len(run)
-        for row, item in zip(rows, run, strict=True):
-            if row[7] is not None:
-                self._apply(state.account, row[0], item, row[7])
-            elif item.kind == Kind.POST and item.body is not None:
-                self._posts.append((row[0], state.account, item.timestamp, item.id, None, "",
-                                    None, 0, 1, 0))  # arrived already deleted
+        for offset, item in enumerate(run):
+            if item.body is not None:
+                self._apply(state.account, first_rowid + offset, item, item.body)
+            if dropped and offset == dropped[0]:
+                # same end state as when the delete comes second: apply, then erase
+                dropped.pop(0)
+                self._flush()
+                self._erase(first_rowid + offset, item.kind, item.id)
         last = run[-1]
         state.head_seq, state.head_id = last.seq, last.id
         self.conn.execute("UPDATE logs SET head_seq = ?, head_id = ? WHERE rowid = ?",
@@ -329,9 +333,15 @@ class Ingestor:
         row = self.conn.execute(
             "SELECT e.rowid, e.kind FROM entries e JOIN logs l ON l.rowid = e.log "
             "WHERE e.id = ? AND l.account = ?", (target, account)).fetchone()
-        if row is None or row[1] == Kind.DEVICE:
-            return  # not here yet (dropped on arrival), or a certificate (never deletable)
-        rowid, kind = row
+        if row is not None:  # else: not here yet, and erased on arrival
+            self._erase(row[0], row[1], target)
+
+    def _erase(self, rowid: int, kind: int, target: bytes) -> None:
+        """What a delete does to its target: the body goes, a post is hidden and leaves
+        the search index and mentions, a reaction is withdrawn. Other kinds keep their
+        effect (publish the opposite entry to change it). Certificates are kept."""
+        if kind == Kind.DEVICE:
+            return
         self.conn.execute("UPDATE entries SET body = NULL WHERE rowid = ?", (rowid,))
         if kind == Kind.POST:
             post = self.conn.execute("SELECT text, cw FROM posts WHERE rowid = ? AND deleted = 0",
