@@ -162,8 +162,9 @@ def create(device_secret: bytes, device_id: bytes, prev: Entry | None, timestamp
         raise ValueError("prev belongs to another log")
     if device_secret[32:] != device_id:  # a libsodium secret key ends with its public key
         raise ValueError("device_secret is not the secret key of device_id")
-    if not 0 <= timestamp <= MAX_TIME or not 0 <= kind <= 255:
-        raise ValueError("timestamp or kind out of range: the entry would not decode")
+    if not (isinstance(timestamp, int) and isinstance(kind, int)
+            and 0 <= timestamp <= MAX_TIME and 0 <= kind <= 255):
+        raise ValueError("timestamp or kind is not an int in range: the entry would not decode")
     seq = 1 if prev is None else prev.seq + 1
     unsigned = Header(FORMAT_VERSION, device_id, seq, None if prev is None else prev.id,
                       timestamp, kind, body_hash(body), len(body), b"")

@@ -45,8 +45,9 @@ def _convert_bits(data: bytes | list[int], frombits: int, tobits: int, pad: bool
     bits = 0
     out = []
     maxv = (1 << tobits) - 1
+    max_acc = (1 << (frombits + tobits - 1)) - 1  # keep acc small: linear, not quadratic
     for value in data:
-        acc = (acc << frombits) | value
+        acc = ((acc << frombits) | value) & max_acc
         bits += frombits
         while bits >= tobits:
             bits -= tobits
@@ -70,19 +71,21 @@ def encode(prefix: str, raw: bytes) -> str:
 def decode(prefix: str, text: str, length: int = 32) -> bytes:
     """Bytes from an id's text form, or ``BadId`` with a message a person can act on."""
     what = _NAMES.get(prefix, prefix)
+    a_what = f"{_article(what)} {what}"  # "an account", "a blob"
     cleaned = "".join(text.split()).lower()  # tolerate line breaks and spaces from pasting
     pos = cleaned.rfind("1")
     if pos < 1:
-        raise BadId(f"'{_short(text)}' is not a {what} id")
+        raise BadId(f"'{_short(text)}' is not {a_what} id")
     hrp, body = cleaned[:pos], cleaned[pos + 1 :]
     if hrp != prefix:
         other = _NAMES.get(hrp)
         if other:
-            raise BadId(f"'{_short(text)}' is {_article(other)} {other} id, not {_article(what)} "
-                        f"{what} id")
-        raise BadId(f"'{_short(text)}' is not a {what} id (it should start with '{prefix}1')")
-    if any(c not in _REV for c in body) or len(body) < 7:
-        raise BadId(f"'{_short(text)}' is not a {what} id: it has characters ids never contain")
+            raise BadId(f"'{_short(text)}' is {_article(other)} {other} id, not {a_what} id")
+        raise BadId(f"'{_short(text)}' is not {a_what} id (it should start with '{prefix}1')")
+    if any(c not in _REV for c in body):
+        raise BadId(f"'{_short(text)}' is not {a_what} id: it has characters ids never contain")
+    if len(body) < 7:
+        raise BadId(f"'{_short(text)}' is not a valid {what} id: it is too short")
     values = [_REV[c] for c in body]
     if _polymod(_hrp_expand(hrp) + values) != _BECH32M_CONST:
         raise BadId(f"'{_short(text)}' is not a valid {what} id: check it for a typo")
@@ -120,7 +123,7 @@ def device_text(raw: bytes) -> str:
 
 
 def _short(text: str) -> str:
-    text = text.strip()
+    text = " ".join(text.split())  # error messages are one line
     return text if len(text) <= 70 else text[:67] + "..."
 
 

@@ -22,7 +22,7 @@ from p2psocial import ids
 from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.store import Store
-from tests.helpers import make_identity, make_log
+from helpers import make_identity, make_log
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 12

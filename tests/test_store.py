@@ -11,7 +11,7 @@ from p2psocial.entry import Entry
 from p2psocial.errors import BadCertificate, BadSignature, BrokenLink
 from p2psocial.store import Cursor, Store
 from p2psocial.store.queries import fts_query
-from tests.helpers import T0, make_entry, make_identity, make_log
+from helpers import T0, make_entry, make_identity, make_log
 
 
 @pytest.fixture

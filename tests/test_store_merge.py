@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from p2psocial import content as c
 from p2psocial.entry import Entry
 from p2psocial.store import Store
-from tests.helpers import T0, make_entry, make_identity, make_log
+from helpers import T0, make_entry, make_identity, make_log
 
 WORDS = ["apple", "banana", "cherry", "damson"]
 N_AUTHORS = 3
