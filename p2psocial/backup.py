@@ -94,7 +94,7 @@ def restore_backup(home: Home, path: Path, passphrase: str | None) -> tuple[Node
         raise BadBackup(f"{path} is damaged: its keys do not match its account")
     identity = new_identity(old.account.root_seed, os.urandom(32), now_ms())
     created = not home.path.exists()
-    node = Node._create(home, identity, passphrase, now_ms)
+    node = Node.create(home, identity, passphrase, now_ms)
     try:
         for record in _records(path):
             if record[0] == "blob":

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Protocol
 
 from . import codec, ids
 from .entry import BODY_CAP
-from .errors import (BadId, ContentTooLarge, InvalidContent, MalformedEntry, UnknownKind)
+from .errors import BadId, ContentTooLarge, InvalidContent, MalformedEntry, UnknownKind
 from .identity import DeviceCert
 
 TEXT_MAX = 8000

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from . import codec, crypto
 from .errors import BadSignature, BodyMismatch, BrokenLink, MalformedEntry, OverCap, UnknownVersion
@@ -216,7 +217,7 @@ def verify_run(run: Sequence[Entry], after: Entry | tuple[int, bytes] | None) ->
         if first.seq != after_seq + 1 or first.prev != after_id:
             raise BrokenLink(f"entry {first.seq} does not continue the stored log")
     device = first.device
-    for before, current in zip(run, run[1:], strict=False):
+    for before, current in pairwise(run):
         h = current.header
         if h.device != device:
             raise BrokenLink("a run mixes entries of two logs")

@@ -8,6 +8,7 @@ first, so the picture still looks the right way up. Bytes in, bytes out: no file
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -68,5 +69,7 @@ def prepare(data: bytes, *, max_side: int = MAX_SIDE, square: bool = False) -> P
 
 
 def _reason(exc: BaseException) -> str:
-    text = str(exc).split("\n")[0]
+    if isinstance(exc, UnidentifiedImageError):
+        return "unknown or damaged image format"
+    text = re.sub(r"\s*<[^>]*>", "", str(exc).split("\n")[0]).strip()  # drop object reprs
     return text[:80] if text else type(exc).__name__

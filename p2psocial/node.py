@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +29,15 @@ from . import content as c
 from . import entry as entry_mod
 from . import ids, images, keyfile
 from .entry import Entry
-from .errors import HomeError, InvalidContent, NotFound, PassphraseRequired, UserError
+from .errors import (
+    BadImage,
+    ContentTooLarge,
+    HomeError,
+    InvalidContent,
+    NotFound,
+    PassphraseRequired,
+    UserError,
+)
 from .events import EntryAdded, Event, EventHub
 from .home import Home
 from .identity import Identity, new_identity
@@ -64,15 +73,26 @@ class Node:
         profile.validate()
         if home.exists():
             raise HomeError(f"{home.path} already holds an account")
-        now = clock()
-        identity = new_identity(os.urandom(32), os.urandom(32), now)
-        return cls._create(home, identity, passphrase, clock, profile=profile, **kdf)
+        identity = new_identity(os.urandom(32), os.urandom(32), clock())
+        return cls.create(home, identity, passphrase, clock, profile=profile, **kdf)
 
     @classmethod
-    def _create(cls, home: Home, identity: Identity, passphrase: str | None,
-                clock: Callable[[], int], profile: c.Profile | None = None,
-                **kdf: Any) -> Node:
-        """Write keys and store for ``identity`` and start its device log."""
+    def restore(cls, home: Home, root_seed: bytes, name: str, passphrase: str | None = None,
+                *, clock: Callable[[], int] = now_ms, **kdf: Any) -> Node:
+        """The account of ``root_seed`` (from its recovery phrase) on a new device log."""
+        profile = c.Profile(name.strip())
+        profile.validate()
+        if home.exists():
+            raise HomeError(f"{home.path} already holds an account: restore into an empty home")
+        identity = new_identity(root_seed, os.urandom(32), clock())
+        return cls.create(home, identity, passphrase, clock, profile=profile, **kdf)
+
+    @classmethod
+    def create(cls, home: Home, identity: Identity, passphrase: str | None,
+               clock: Callable[[], int] = now_ms, profile: c.Profile | None = None,
+               **kdf: Any) -> Node:
+        """Write keys and store for ``identity`` into an empty home and start its device
+        log (the certificate entry, then ``profile`` if given)."""
         home.lock()
         try:
             home.write_keys(_dump_keys(identity, passphrase, **kdf))
@@ -166,18 +186,28 @@ class Node:
             if parent is None:
                 raise NotFound(f"there is no post {ids.entry_text(reply_to)} in this home")
             root = parent.thread_root
+        cw = content_warning.strip() if content_warning and content_warning.strip() else None
+        draft = c.Post(text=text, mentions=c.extract_mentions(text), tags=c.extract_tags(text),
+                       content_warning=cw, reply_parent=reply_to, thread_root=root)
+        if len(images_data) > c.ATTACHMENTS_MAX:
+            raise ContentTooLarge(f"a post has at most {c.ATTACHMENTS_MAX} images")
+        if images_data:
+            c.Post(text or "x", content_warning=cw).validate()  # refuse before storing images
+        else:
+            draft.validate()
         attachments = []
         for index, data in enumerate(images_data):
-            prepared = await self._run(images.prepare, data)
+            try:
+                prepared = await self._run(images.prepare, data)
+            except BadImage as exc:
+                if len(images_data) == 1:
+                    raise
+                raise BadImage(f"image {index + 1}: {exc}") from None
             blob = await self._run(self.store.put_blob, prepared.data)
             attachments.append(c.Attachment(blob, prepared.mime, len(prepared.data),
                                             prepared.width, prepared.height,
                                             alt[index] if index < len(alt) else ""))
-        cw = content_warning.strip() if content_warning and content_warning.strip() else None
-        return await self.publish(c.Post(
-            text=text, mentions=c.extract_mentions(text), tags=c.extract_tags(text),
-            content_warning=cw, attachments=tuple(attachments), reply_parent=reply_to,
-            thread_root=root))
+        return await self.publish(replace(draft, attachments=tuple(attachments)))
 
     async def react(self, target: bytes, emoji: str, *, undo: bool = False) -> Entry:
         if await self._run(self.store.get_entry, target) is None:
@@ -215,7 +245,7 @@ class Node:
     async def edit(self, target: bytes, text: str,
                    content_warning: str | None = None) -> Entry:
         post = await self._own_post(target, "edit")
-        cw = content_warning if content_warning is not None else post.content_warning
+        cw = post.content_warning if content_warning is None else content_warning.strip() or None
         return await self.publish(c.Edit(target, text, cw))
 
     async def delete(self, target: bytes) -> Entry:
@@ -302,6 +332,10 @@ class Node:
 
     async def verify(self, full: bool = False) -> list[Problem]:
         return await self._run(self.store.verify, full)
+
+    async def stats(self) -> dict[str, int]:
+        """How much this home holds: entries, logs, accounts, blobs."""
+        return await self._run(self.store.stats)
 
 
 def _dump_keys(identity: Identity, passphrase: str | None, **kdf: Any) -> bytes:

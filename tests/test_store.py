@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import T0, make_entry, make_identity, make_log
 
 from p2psocial import content as c
 from p2psocial.entry import Entry
-from p2psocial.errors import BadCertificate, BadSignature, BrokenLink
+from p2psocial.errors import BadCertificate, BadSignature, BrokenLink, HomeError
 from p2psocial.store import Cursor, Store
 from p2psocial.store.queries import fts_query
-from helpers import T0, make_entry, make_identity, make_log
 
 
 @pytest.fixture
@@ -241,7 +241,7 @@ def test_readonly_store_reads_while_a_writer_is_open(tmp_path: Path) -> None:
         writer.ingest(make_log(make_identity(1), 5))
         with Store(path, readonly=True) as reader:
             assert reader.count_entries() == 5
-            with pytest.raises(RuntimeError):
+            with pytest.raises(RuntimeError):  # a programming error, not a user's
                 reader.ingest([])
 
 
@@ -252,5 +252,5 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 99")
     conn.close()
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(HomeError, match="newer"):
         Store(path)

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..errors import HomeError
+
 MIGRATIONS: list[str] = [
     # 1: the first schema.
     """
@@ -170,8 +172,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     """
     version = current_version(conn)
     if version > len(MIGRATIONS):
-        raise RuntimeError(f"store schema {version} is newer than this p2psocial "
-                           f"({len(MIGRATIONS)}): upgrade p2psocial")
+        raise HomeError(f"this home was written by a newer p2psocial (store schema {version}, "
+                        f"this one knows {len(MIGRATIONS)}): upgrade p2psocial")
     for number in range(version + 1, len(MIGRATIONS) + 1):
         script = MIGRATIONS[number - 1]
         conn.execute("BEGIN IMMEDIATE")

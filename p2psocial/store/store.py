@@ -22,7 +22,7 @@ import sqlite_utils
 from .. import entry as entry_mod
 from ..crypto import blake2b
 from ..entry import Entry
-from ..errors import InvalidEntry, OverCap
+from ..errors import HomeError, InvalidEntry, OverCap
 from . import schema
 from .ingest import Ingestor
 from .queries import Queries
@@ -54,7 +54,8 @@ class Store:
             conn.execute("PRAGMA secure_delete = ON")
             schema.migrate(conn)
         elif schema.current_version(conn) != len(schema.MIGRATIONS):
-            raise RuntimeError("the store needs an upgrade: open it once for writing")
+            raise HomeError("this home's store needs an upgrade: open it once with a command "
+                            "that writes (for example 'p2psocial profile --bio ...')")
         conn.execute("PRAGMA cache_size = -65536")
         conn.execute("PRAGMA temp_store = MEMORY")
         self._writer: Ingestor | None = None if readonly else Ingestor(conn)
@@ -163,6 +164,13 @@ class Store:
         row = self.conn.execute("SELECT enc_key FROM accounts WHERE id = ?",
                                 (account_id,)).fetchone()
         return None if row is None or row[0] is None else bytes(row[0])
+
+    def stats(self) -> dict[str, int]:
+        one = self.conn.execute
+        return {"entries": int(one("SELECT count(*) FROM entries").fetchone()[0]),
+                "logs": int(one("SELECT count(*) FROM logs").fetchone()[0]),
+                "accounts": int(one("SELECT count(*) FROM accounts").fetchone()[0]),
+                "blobs": int(one("SELECT count(*) FROM blobs").fetchone()[0])}
 
     def count_entries(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM entries").fetchone()[0])

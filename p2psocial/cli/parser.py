@@ -1,0 +1,161 @@
+"""The command line's grammar. Imports nothing heavy: ``p2psocial --help`` is instant.
+
+The global options (``--home``, ``--passphrase-stdin``, ``-v``) go before the
+subcommand, and are accepted after it too, because people type them there.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import __version__
+
+PROG = "p2psocial"
+MAX_LIMIT = 500
+
+# Commands that only read: they open the home read-only (no passphrase, no lock).
+READ_COMMANDS = ("whoami", "feed", "thread", "search", "mentions", "following", "followers",
+                 "verify")
+
+
+class UsageError(Exception):
+    """The command line asks for something contradictory; exit 2 like argparse does."""
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"give a number from 1 to {MAX_LIMIT}")
+    return value
+
+
+def _cursor(text: str) -> str:
+    ts, dot, rowid = text.partition(".")
+    if not (dot and ts.isdigit() and rowid.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a cursor (copy it from the end of the previous page)")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="A social network with no server. With no command, opens "
+        "the desktop app.", epilog="Run 'p2psocial COMMAND --help' for a command's options. "
+        "Environment: P2PSOCIAL_HOME (the home), P2PSOCIAL_PASSPHRASE (its passphrase).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _globals(parser, None)
+    common = argparse.ArgumentParser(add_help=False)
+    _globals(common, argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, text: str, *, json: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text, parents=[common])
+        if json:
+            p.add_argument("--json", action="store_true", help="print one JSON document")
+        return p
+
+    def pages(p: argparse.ArgumentParser, show_cw: bool = True) -> None:
+        p.add_argument("--limit", type=_limit, default=20, metavar="N",
+                       help="how many posts (default 20)")
+        p.add_argument("--before", type=_cursor, metavar="CURSOR",
+                       help="continue after a previous page (its last line names the cursor)")
+        if show_cw:
+            p.add_argument("--show-cw", action="store_true",
+                           help="show the text of posts behind a content warning")
+
+    command("gui", "open the desktop app (the default)", json=False)
+
+    p = command("init", "create a new account in an empty home")
+    p.add_argument("--name", required=True, help="the name people see")
+
+    command("whoami", "show this home's account")
+
+    p = command("post", "publish a post")
+    p.add_argument("text", metavar="TEXT", help="the text; '-' reads it from stdin")
+    p.add_argument("--reply-to", metavar="ID", help="the entry id of the post to answer")
+    p.add_argument("--cw", metavar="TEXT", help="a content warning shown before the text")
+    p.add_argument("--image", action="append", default=[], metavar="PATH",
+                   help="attach an image (repeat for several)")
+    p.add_argument("--alt", action="append", default=[], metavar="TEXT",
+                   help="describe the image for people who cannot see it (one per --image)")
+
+    pages(command("feed", "your posts and those of the people you follow, newest first"))
+
+    p = command("thread", "a whole conversation")
+    p.add_argument("entry", metavar="ID", help="the entry id of any post in it")
+    p.add_argument("--show-cw", action="store_true",
+                   help="show the text of posts behind a content warning")
+
+    p = command("profile", "show a profile; with options, change yours")
+    p.add_argument("account", nargs="?", metavar="ACCOUNT", help="an account id (default: you)")
+    p.add_argument("--name", help="your new name")
+    p.add_argument("--bio", help="your new bio ('' clears it)")
+    p.add_argument("--avatar", metavar="PATH", help="a picture of you")
+
+    for name, verb in (("follow", "follow"), ("unfollow", "stop following"),
+                       ("block", "block (hide and stop carrying)"), ("unblock", "unblock")):
+        p = command(name, f"{verb} an account")
+        p.add_argument("account", metavar="ACCOUNT", help="an account id")
+
+    p = command("react", "react to an entry")
+    p.add_argument("entry", metavar="ENTRY", help="an entry id")
+    p.add_argument("emoji", metavar="EMOJI", help="one emoji or a short word")
+    p.add_argument("--undo", action="store_true", help="take the reaction back")
+
+    p = command("edit", "change the text of one of your posts")
+    p.add_argument("entry", metavar="ENTRY", help="the post's entry id")
+    p.add_argument("text", metavar="TEXT", help="the new text; '-' reads it from stdin")
+    p.add_argument("--cw", metavar="TEXT", help="a new content warning ('' removes it)")
+
+    p = command("delete", "delete one of your entries, for good")
+    p.add_argument("entry", metavar="ENTRY", help="an entry id")
+
+    p = command("search", "search the posts this home holds")
+    p.add_argument("text", metavar="TEXT", help="words to look for")
+    pages(p)
+    pages(command("mentions", "posts that mention you"))
+
+    for name, what in (("following", "accounts that ACCOUNT follows"),
+                       ("followers", "accounts that follow ACCOUNT")):
+        p = command(name, what)
+        p.add_argument("account", nargs="?", metavar="ACCOUNT",
+                       help="an account id (default: you)")
+
+    p = command("export", "write a complete backup of this home to FILE")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    p = command("import", "restore a backup into an empty home")
+    p.add_argument("file", metavar="FILE")
+
+    p = command("verify", "re-check every stored entry and report any damage")
+    p.add_argument("--full", action="store_true", help="check every signature, not only "
+                   "each log's last one (slower)")
+
+    command("phrase", "show the account's recovery phrase")
+
+    p = command("restore", "restore an account from its recovery phrase into an empty home")
+    p.add_argument("--phrase-stdin", action="store_true",
+                   help="read the phrase from stdin (after the passphrase line when "
+                   "--passphrase-stdin is given too)")
+    p.add_argument("--name", required=True, help="the name people see")
+    return parser
+
+
+def _globals(parser: argparse.ArgumentParser, default: object) -> None:
+    """The global options; ``default`` is SUPPRESS after the subcommand, so an option
+    given before it is not overwritten by the subcommand's default."""
+    def d(value: object) -> object:
+        return value if default is None else default
+
+    parser.add_argument("--home", metavar="DIR", default=d(None),
+                        help="where the account lives (default: $P2PSOCIAL_HOME, else the "
+                        "platform's data folder)")
+    parser.add_argument("--passphrase-stdin", action="store_true", default=d(False),
+                        help="read the passphrase from the first line of stdin (else "
+                        "$P2PSOCIAL_PASSPHRASE, else a prompt on a terminal)")
+    parser.add_argument("-v", "--verbose", action="store_true", default=d(False),
+                        help="say more, and show details of internal errors")

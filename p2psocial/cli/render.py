@@ -1,0 +1,208 @@
+"""How the command line shows things: compact text for people, JSON for scripts.
+
+JSON documents carry ids in their text forms, timestamps both as ISO-8601 UTC and as
+raw milliseconds, and cursors as ``Cursor.to_text()``. Text for people uses local
+time, and never prints another person's control characters: a post could otherwise
+carry terminal escape sequences.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+import unicodedata
+from typing import Any
+
+from .. import ids
+from ..content import Attachment
+from ..entry import Entry
+from ..store.views import Page, PostView, Problem, ProfileView
+
+# --- plain pieces ------------------------------------------------------------------
+
+
+def iso(ms: int) -> str:
+    moment = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def local_time(ms: int) -> str:
+    return datetime.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M")
+
+
+def short_account(raw: bytes) -> str:
+    text = ids.account_text(raw)
+    return f"{text[:9]}…{text[-4:]}"
+
+
+def short_entry(raw: bytes) -> str:
+    text = ids.entry_text(raw)
+    return f"{text[:8]}…{text[-4:]}"
+
+
+def clean(text: str, *, one_line: bool = False) -> str:
+    """Text safe for a terminal: control characters (escapes) become U+FFFD."""
+    keep = "" if one_line else "\n\t"
+    out = "".join(ch if ch in keep or unicodedata.category(ch) != "Cc" else "\ufffd"
+                  for ch in text)
+    return " ".join(out.split()) if one_line else out
+
+
+def display_name(name: str | None) -> str:
+    return clean(name, one_line=True) if name else "(no name)"
+
+
+def size_text(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "kB", "MB"):
+        if value < 1000 or unit == "MB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def dumps(doc: object) -> str:
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return json.dumps(doc, ensure_ascii=encoding != "utf8", indent=2)
+
+
+# --- JSON documents ----------------------------------------------------------------
+
+
+def entry_json(item: Entry) -> dict[str, Any]:
+    return {"id": ids.entry_text(item.id), "ts": item.timestamp, "time": iso(item.timestamp)}
+
+
+def attachment_json(a: Attachment) -> dict[str, Any]:
+    return {"blob": ids.blob_text(a.blob), "mime": a.mime, "size": a.size, "width": a.width,
+            "height": a.height, "alt": a.alt}
+
+
+def post_json(v: PostView) -> dict[str, Any]:
+    return {
+        "id": ids.entry_text(v.id),
+        "author": ids.account_text(v.author),
+        "author_name": v.author_name,
+        "ts": v.ts,
+        "time": iso(v.ts),
+        "text": v.text,
+        "content_warning": v.content_warning or None,
+        "tags": list(v.tags),
+        "mentions": [ids.account_text(m) for m in v.mentions],
+        "attachments": [attachment_json(a) for a in v.attachments],
+        "reply_parent": ids.entry_text(v.reply_parent) if v.reply_parent else None,
+        "thread_root": ids.entry_text(v.thread_root),
+        "reply_count": v.reply_count,
+        "reactions": dict(v.reactions),
+        "edited": v.edited,
+        "deleted": v.deleted,
+        "cursor": v.cursor.to_text(),
+    }
+
+
+def page_json(page: Page) -> dict[str, Any]:
+    return {"items": [post_json(v) for v in page.items],
+            "next": page.next.to_text() if page.next else None}
+
+
+def profile_json(p: ProfileView) -> dict[str, Any]:
+    return {"account": ids.account_text(p.account), "name": p.name, "bio": p.bio,
+            "avatar": ids.blob_text(p.avatar) if p.avatar else None,
+            "following": p.following, "followers": p.followers, "posts": p.posts,
+            "devices": p.devices}
+
+
+def problem_json(p: Problem) -> dict[str, Any]:
+    return {"device": ids.device_text(p.device) if p.device else None, "seq": p.seq,
+            "reason": p.reason}
+
+
+# --- text for people ---------------------------------------------------------------
+
+
+def post_lines(v: PostView, *, show_cw: bool = False, depth: int = 0) -> list[str]:
+    """``Name · p2ps1abcd…wxyz · 2026-11-22 16:20``, the text, then counts and the id."""
+    header = [display_name(v.author_name), short_account(v.author), local_time(v.ts)]
+    if v.reply_parent:
+        header.append(f"reply to {short_entry(v.reply_parent)}")
+    if v.edited and not v.deleted:
+        header.append("edited")
+    lines = [" · ".join(header)]
+    if v.deleted:
+        lines.append("[deleted]")
+    else:
+        cw = v.content_warning
+        if cw:
+            lines.append(f"CW: {clean(cw, one_line=True)}")
+        if cw and not show_cw:
+            lines.append("(hidden behind the warning: add --show-cw to read it)")
+        else:
+            if v.text:
+                lines.extend(clean(v.text).splitlines())
+            lines.extend(_attachment_line(a) for a in v.attachments)
+    footer = ["1 reply" if v.reply_count == 1 else f"{v.reply_count} replies"]
+    if v.reactions:
+        footer.append("  ".join(f"{clean(e, one_line=True)} {n}" for e, n in v.reactions))
+    footer.append(ids.entry_text(v.id))
+    lines.append(" · ".join(footer))
+    pad = "    " * min(depth, 6)
+    return [pad + line if line else line for line in lines]
+
+
+def _attachment_line(a: Attachment) -> str:
+    alt = f": {clean(a.alt, one_line=True)}" if a.alt else ""
+    return f"[image {a.width}×{a.height}{alt}]"
+
+
+def page_lines(page: Page, *, show_cw: bool, empty: str) -> list[str]:
+    if not page.items:
+        return [empty]
+    lines: list[str] = []
+    for view in page.items:
+        lines.extend(post_lines(view, show_cw=show_cw))
+        lines.append("")
+    if page.next:
+        lines.append(f"More: add --before {page.next.to_text()}")
+    else:
+        lines.pop()
+    return lines
+
+
+def thread_lines(posts: list[PostView], *, show_cw: bool) -> list[str]:
+    """A conversation, oldest first, each reply indented under its parent."""
+    depth: dict[bytes, int] = {}
+    lines: list[str] = []
+    for view in posts:
+        level = depth.get(view.reply_parent, -1) + 1 if view.reply_parent else 0
+        depth[view.id] = level
+        lines.extend(post_lines(view, show_cw=show_cw, depth=level))
+        lines.append("")
+    return lines[:-1]
+
+
+def profile_lines(p: ProfileView) -> list[str]:
+    lines = [f"{display_name(p.name)}  {ids.account_text(p.account)}"]
+    if p.bio:
+        lines.extend(clean(p.bio).splitlines())
+    lines.append(f"{plural(p.posts, 'post')} · following {p.following} · "
+                 f"{plural(p.followers, 'follower')}")
+    if p.avatar:
+        lines.append(f"avatar: {ids.blob_text(p.avatar)}")
+    return lines
+
+
+def account_lines(accounts: list[tuple[bytes, str | None]], empty: str) -> list[str]:
+    if not accounts:
+        return [empty]
+    return [f"{ids.account_text(a)}  {display_name(name)}" for a, name in accounts]
+
+
+def phrase_lines(words: str) -> list[str]:
+    """24 words in four numbered rows of six, easy to copy onto paper."""
+    items = [f"{i:>2}. {w:<9}" for i, w in enumerate(words.split(), 1)]
+    return ["  ".join(items[row:row + 6]).rstrip() for row in range(0, len(items), 6)]

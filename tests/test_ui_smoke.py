@@ -1,0 +1,34 @@
+"""The desktop window opens offscreen and says who you are (conftest sets offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from p2psocial import ids
+from p2psocial.home import Home
+from p2psocial.node import Node
+from p2psocial.ui import app
+
+
+def test_window_shows_the_account(qtbot: QtBot, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Node.init(Home(home), "Zoë") as node:
+        account = ids.account_text(node.account_id)
+    window = app.build_window(home)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.windowTitle() == "p2psocial"
+    label = window.findChild(QLabel, "identity")
+    assert label is not None
+    assert "Zoë" in label.text() and account in label.text()
+
+
+def test_window_without_an_account(qtbot: QtBot, tmp_path: Path) -> None:
+    window = app.build_window(tmp_path / "empty")
+    qtbot.addWidget(window)
+    label = window.findChild(QLabel, "identity")
+    assert label is not None and label.text() == app.NO_ACCOUNT
+    assert not (tmp_path / "empty").exists()
