@@ -191,22 +191,21 @@ class Node:
                        content_warning=cw, reply_parent=reply_to, thread_root=root)
         if len(images_data) > c.ATTACHMENTS_MAX:
             raise ContentTooLarge(f"a post has at most {c.ATTACHMENTS_MAX} images")
-        if images_data:
-            c.Post(text or "x", content_warning=cw).validate()  # refuse before storing images
-        else:
-            draft.validate()
-        attachments = []
-        for index, data in enumerate(images_data):
+        # check the post before any image work; an image alone (no text) is a post too
+        (replace(draft, text=text or "(image)") if images_data else draft).validate()
+        prepared = []
+        for index, data in enumerate(images_data):  # clean them all before storing any
             try:
-                prepared = await self._run(images.prepare, data)
+                prepared.append(await self._run(images.prepare, data))
             except BadImage as exc:
                 if len(images_data) == 1:
                     raise
                 raise BadImage(f"image {index + 1}: {exc}") from None
-            blob = await self._run(self.store.put_blob, prepared.data)
-            attachments.append(c.Attachment(blob, prepared.mime, len(prepared.data),
-                                            prepared.width, prepared.height,
-                                            alt[index] if index < len(alt) else ""))
+        attachments = []
+        for index, image in enumerate(prepared):
+            blob = await self._run(self.store.put_blob, image.data)
+            attachments.append(c.Attachment(blob, image.mime, len(image.data), image.width,
+                                            image.height, alt[index] if index < len(alt) else ""))
         return await self.publish(replace(draft, attachments=tuple(attachments)))
 
     async def react(self, target: bytes, emoji: str, *, undo: bool = False) -> Entry:

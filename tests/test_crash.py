@@ -17,12 +17,12 @@ from pathlib import Path
 import msgpack
 import pytest
 import trio
+from helpers import make_identity, make_log
 
 from p2psocial import ids
 from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.store import Store
-from helpers import make_identity, make_log
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 12

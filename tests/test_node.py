@@ -160,3 +160,29 @@ def test_damaged_backups_are_refused_and_leave_nothing(tmp_path: Path) -> None:
         assert not target.exists(), name
     with pytest.raises(BadBackup, match="no such file"):
         backup.restore_backup(Home(tmp_path / "z"), tmp_path / "missing.backup", None)
+
+
+def test_a_refused_post_stores_no_images(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from p2psocial.errors import BadImage, ContentTooLarge
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, format="PNG")
+    png = buf.getvalue()
+
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            with pytest.raises(ContentTooLarge):
+                await alice.post("too many", images_data=[png] * 11)
+            with pytest.raises(ContentTooLarge):
+                await alice.post("x" * 9000, images_data=[png])
+            with pytest.raises(BadImage, match="image 2"):
+                await alice.post("second is bad", images_data=[png, b"not an image"])
+            assert (await alice.stats())["blobs"] == 0
+            ok = await alice.post("", images_data=[png])  # an image alone is a post
+            assert (await alice.post_view(ok.id)).attachments[0].mime == "image/jpeg"
+
+    trio.run(scenario)

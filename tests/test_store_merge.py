@@ -9,13 +9,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from helpers import T0, make_entry, make_identity, make_log
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from p2psocial import content as c
 from p2psocial.entry import Entry
 from p2psocial.store import Store
-from helpers import T0, make_entry, make_identity, make_log
 
 WORDS = ["apple", "banana", "cherry", "damson"]
 N_AUTHORS = 3
