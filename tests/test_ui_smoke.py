@@ -32,3 +32,13 @@ def test_window_without_an_account(qtbot: QtBot, tmp_path: Path) -> None:
     label = window.findChild(QLabel, "identity")
     assert label is not None and label.text() == app.NO_ACCOUNT
     assert not (tmp_path / "empty").exists()
+
+
+def test_a_missing_x11_library_is_named_with_its_package() -> None:
+    from p2psocial.ui.app import explain_missing
+
+    line = explain_missing("/x/libqxcb.so: libxcb-icccm.so.4: cannot open shared object file: "
+                           "No such file or directory")
+    assert line == ("p2psocial: the window needs the system library libxcb-icccm.so.4 "
+                    "(Debian/Ubuntu: sudo apt install libxcb-icccm4)")
+    assert "\n" not in explain_missing("something odd\nsecond line")

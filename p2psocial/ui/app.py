@@ -8,6 +8,7 @@ report, so ``run`` checks for one first and explains what to do instead.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,49 @@ TITLE = "p2psocial"
 NO_DISPLAY = ("p2psocial: no display found; use the command line (p2psocial --help) "
               "or set QT_QPA_PLATFORM")
 NO_ACCOUNT = "No account yet — run p2psocial init"
+
+
+# the Debian/Ubuntu packages of the system libraries Qt's X11 plugin loads
+_DEBIAN = {"libxcb-cursor": "libxcb-cursor0", "libxcb-icccm": "libxcb-icccm4",
+           "libxcb-keysyms": "libxcb-keysyms1", "libxcb-image": "libxcb-image0",
+           "libxcb-render-util": "libxcb-render-util0", "libxkbcommon-x11": "libxkbcommon-x11-0",
+           "libxcb-xkb": "libxcb-xkb1", "libxcb-randr": "libxcb-randr0",
+           "libxcb-shape": "libxcb-shape0", "libxcb-xinerama": "libxcb-xinerama0",
+           "libEGL": "libegl1", "libGL": "libgl1", "libfontconfig": "libfontconfig1"}
+
+
+def missing_system_library() -> str | None:
+    """One line naming a system library without which Qt's X11 plugin would abort.
+
+    PySide6 wheels do not bundle the X11 (xcb) libraries; when one is missing Qt aborts
+    the whole process with a message few people can act on. Loading the plugin with
+    ctypes first makes the dynamic loader name the first missing library instead.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if os.environ.get("QT_QPA_PLATFORM", "xcb") != "xcb":
+        return None
+    import ctypes
+
+    import PySide6
+
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.exists():
+        return None
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as exc:
+        return explain_missing(str(exc))
+    return None
+
+
+def explain_missing(loader_error: str) -> str:
+    found = re.search(r"(lib[\w.+-]+?)\.so[.\d]*", loader_error)
+    if not found:
+        return f"p2psocial: the window cannot start: {loader_error.splitlines()[0]}"
+    package = _DEBIAN.get(found.group(1))
+    hint = f" (Debian/Ubuntu: sudo apt install {package})" if package else ""
+    return f"p2psocial: the window needs the system library {found.group(0)}{hint}"
 
 
 def has_display() -> bool:
@@ -67,6 +111,9 @@ def build_window(home: Path | None) -> QMainWindow:
 def run(home: Path | None) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
+        return 1
+    if (problem := missing_system_library()) is not None:
+        print(problem, file=sys.stderr)
         return 1
     from PySide6.QtWidgets import QApplication
 
