@@ -60,7 +60,7 @@ def missing_system_library() -> str | None:
 
 
 def explain_missing(loader_error: str) -> str:
-    found = re.search(r"(lib[\w.+-]+?)\.so[.\d]*", loader_error)
+    found = re.search(r"(lib[\w.+-]+?)\.so[.\d]*(?=: cannot open)", loader_error)
     if not found:
         return f"p2psocial: the window cannot start: {loader_error.splitlines()[0]}"
     package = _DEBIAN.get(found.group(1))
