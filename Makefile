@@ -29,7 +29,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m bench $(B)
+	@$(BIN)/python -m bench $(B)
 
 lint: $(STAMP)
 	$(BIN)/ruff check p2psocial tests bench

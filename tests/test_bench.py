@@ -1,0 +1,89 @@
+"""The benchmarks run, as real subprocesses, at tiny sizes, and print JSON lines.
+
+Figures are not checked (the machine is shared and noisy): only that each benchmark
+runs to the end and reports what bench/README.md says it reports.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMON = {"bench", "name", "python"}
+
+
+def run_bench(*args: str, timeout: float = 60) -> list[dict[str, object]]:
+    proc = subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]  # every line is JSON
+    assert lines, "no results"
+    for line in lines:
+        assert line.keys() >= COMMON, line
+        assert line["bench"] == args[0]
+    return lines
+
+
+def by_name(lines: list[dict[str, object]]) -> dict[str, dict[str, object]]:
+    return {str(line["name"]): line for line in lines}
+
+
+def test_primitives_quick() -> None:
+    got = by_name(run_bench("primitives", "--quick"))
+    for name in ("ed25519_verify", "blake2b_entry_id", "decode_header"):
+        assert got[name]["per_s"] > 0  # type: ignore[operator]
+    assert got["sqlite_batched_insert"]["rows_per_s"] > 0  # type: ignore[operator]
+
+
+def test_ingest_tiny(tmp_path: Path) -> None:
+    got = by_name(run_bench("ingest", "--entries", "3000", "--out", str(tmp_path)))
+    assert got["dataset"]["entries"] == 3000
+    assert got["batched_insert"]["rows_per_s"] > 0  # type: ignore[operator]
+    for name in ("by_runs", "per_entry"):
+        assert got[name]["entries_per_s"] > 0  # type: ignore[operator]
+        assert got[name]["ratio_to_insert"] > 0  # type: ignore[operator]
+    assert {"meets_target", "file_bytes_per_entry"} <= got["by_runs"].keys()
+    assert got["memory"]["peak_rss_mb"] > 0  # type: ignore[operator]
+    assert list(tmp_path.glob("ingest-*.msgpack")), "generated data is cached"
+
+
+def test_queries_tiny(tmp_path: Path) -> None:
+    lines = run_bench("queries", "--entries", "5000", "--reps", "20", "--out", str(tmp_path))
+    got = by_name(lines)
+    assert got["store"]["entries"] == 5000
+    timed = [line for line in lines if "ms_p50" in line]
+    names = {str(line["name"]) for line in timed}
+    assert {"home_first_page", "home_page_10", "account_posts", "mentions",
+            "search_common_word", "search_rare_word"} <= names
+    assert any(n.startswith("thread_") for n in names)
+    for line in timed:
+        assert {"ms_p99", "reps", "uses_index", "plans"} <= line.keys()
+        assert line["rows"] > 0, line["name"]  # type: ignore[operator]
+
+
+def test_unknown_benchmark_is_one_readable_line() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bench", "nosuch"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "nosuch" in proc.stderr
+
+
+def test_generated_data_is_deterministic() -> None:
+    from bench import common
+
+    p = common.Params(entries=3000, authors=30, local_follows=5, thread_replies=50)
+
+    def wires(processes: int) -> list[tuple[bytes, bytes]]:
+        epochs, facts = common.generate(p, processes)
+        out = [w for chunk in epochs for _author, ws in chunk for w in ws]
+        assert facts().thread_replies == 50
+        return out
+
+    one = wires(1)
+    assert len(one) == 3000
+    assert wires(2) == one  # the signing pool changes nothing
