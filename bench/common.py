@@ -145,11 +145,9 @@ CREATE TABLE raw (
 
 def store_pragmas(conn: sqlite3.Connection) -> None:
     """The settings p2psocial.store.Store opens its file with."""
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA secure_delete = ON")
-    conn.execute("PRAGMA cache_size = -65536")
-    conn.execute("PRAGMA temp_store = MEMORY")
+    from p2psocial.store.store import apply_pragmas
+
+    apply_pragmas(conn)
 
 
 def raw_insert_rate(directory: Path, rows: int = 100_000, batch: int = BATCH,
@@ -193,7 +191,7 @@ def raw_insert_rate(directory: Path, rows: int = 100_000, batch: int = BATCH,
 
 # --- generated data --------------------------------------------------------------------
 
-GEN_VERSION = 1  # part of every cache key: bump it when the generator changes
+GEN_VERSION = 2  # part of every cache key: bump it when the generator or the schema changes
 T0 = 1_700_000_000_000
 SPAN_MS = 365 * 24 * 3600 * 1000
 RARE_WORD = "quokka"  # not in the vocabulary, and no vocabulary word starts with it

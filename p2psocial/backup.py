@@ -110,6 +110,7 @@ def restore_backup(home: Home, path: Path, passphrase: str | None) -> tuple[Node
         _remove_created(home, created)
         raise
     node._last = node.store.last_entry(identity.device_id)
+    node.store.index_text()
     return node, Summary(totals[0], totals[1], path.stat().st_size)
 
 

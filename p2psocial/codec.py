@@ -98,7 +98,13 @@ def _check_types(value: Wire, depth_left: int) -> None:
         if depth_left <= 0:
             raise OverCap("nested too deeply")
         for item in value:
-            if type(item) not in _SCALARS:
-                _check_types(item, depth_left - 1)
+            kind = type(item)
+            if kind is tuple:
+                if item:
+                    _check_types(item, depth_left - 1)
+                elif depth_left <= 1:  # an empty array is a level of nesting too
+                    raise OverCap("nested too deeply")
+            elif kind not in _SCALARS:
+                raise MalformedEntry(f"type {kind.__name__} is not allowed on the wire")
     elif type(value) not in _SCALARS:
         raise MalformedEntry(f"type {type(value).__name__} is not allowed on the wire")

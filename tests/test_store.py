@@ -228,7 +228,8 @@ def test_queries_use_their_indexes(store: Store) -> None:
                 "ORDER BY ts DESC, rowid DESC LIMIT 50",
         "author": "SELECT rowid FROM posts WHERE author = 1 AND (ts, rowid) < (1, 1) "
                   "ORDER BY ts DESC, rowid DESC LIMIT 50",
-        "thread": "SELECT rowid FROM posts WHERE root = x'00' ORDER BY ts, rowid",
+        "thread": "SELECT rowid FROM posts WHERE root = x'00'",
+        "entry by id": "SELECT rowid FROM entries WHERE id8 = 5 AND id = x'00'",
     }
     for name, sql in plans.items():
         plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql))

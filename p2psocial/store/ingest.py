@@ -9,11 +9,14 @@ Order of work for one batch:
    batch before anything is written;
 3. in one transaction, insert the entries and update derived state, in log order.
 
-The full-text index holds exactly ``posts.text`` and ``posts.cw`` (external content), so
-that edits and deletes can remove the old row with the values it was indexed with.
-Posts, their mentions and their full-text rows are buffered and inserted with
-``executemany``; any other kind flushes the buffer first, so a follow, edit or delete
-always sees the posts that came before it in the batch.
+Full-text indexing is not part of ingest: ``index_text`` adds the posts above a
+watermark in bulk, later (see store.py). The index holds exactly ``posts.text`` and
+``posts.cw`` (external content); edits and deletes of rows at or below the watermark
+remove the old row with the values it was indexed with.
+Posts (with their mentions) and reactions are buffered and inserted with
+``executemany``. The kinds that read or change posts (edits, deletes, and follows and
+blocks by the local account) flush the buffers first, so they always see the posts
+that came before them in the batch.
 
 The writer keeps small caches (log heads, account rowids, the authors on the local
 home timeline, ids with pending edits or deletions). They are valid because this
@@ -30,6 +33,7 @@ from .. import content as c
 from ..content import Kind
 from ..entry import Entry, verify_run
 from ..errors import BadCertificate, BrokenLink, InvalidEntry
+from .schema import id8
 from .views import IngestResult
 
 
@@ -56,8 +60,9 @@ class Ingestor:
             self.set_local(row[0])
         # buffered post rows
         self._posts: list[tuple] = []
-        self._fts: list[tuple] = []
         self._mentions: list[tuple] = []
+        self._reactions: list[tuple] = []
+        self._fts_upto = self._read_fts_upto()
 
     # --- caches -----------------------------------------------------------------
 
@@ -169,11 +174,11 @@ class Ingestor:
                     and self._deleted_by(item.id, state.account)):
                 body = None  # deleted before it reached us: never store the body
                 dropped.append(offset)
-            rows.append((first_rowid + offset, item.id, state.rowid, item.seq, item.kind,
-                         item.timestamp, item.raw, body))
+            rows.append((first_rowid + offset, item.id, id8(item.id), state.rowid, item.seq,
+                         item.kind, item.timestamp, item.raw, body))
         self.conn.executemany(
-            "INSERT INTO entries(rowid, id, log, seq, kind, ts, header, body) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "INSERT INTO entries(rowid, id, id8, log, seq, kind, ts, header, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._next_rowid += len(run)
         for offset, item in enumerate(run):
             if item.body is not None:
@@ -192,8 +197,9 @@ class Ingestor:
         self._logs.clear()
         self._accounts.clear()
         self._posts.clear()
-        self._fts.clear()
         self._mentions.clear()
+        self._reactions.clear()
+        self._fts_upto = self._read_fts_upto()
         self._next_rowid = (self.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0]
                             or 0) + 1
         self._deleted = {r[0] for r in self.conn.execute("SELECT target FROM deletions")}
@@ -213,19 +219,13 @@ class Ingestor:
             return  # signed by its author but unreadable here: stored, not interpreted
         if isinstance(value, c.Post):
             self._add_post(account, rowid, item, value)
-            return
-        self._flush()
-        if isinstance(value, (c.Follow, c.Unfollow)):
+        elif isinstance(value, c.Reaction):
+            self._reactions.append((value.target, account, value.emoji, int(not value.undo),
+                                    item.timestamp, item.id))
+        elif isinstance(value, (c.Follow, c.Unfollow)):
             self._follow(account, item, value.account, isinstance(value, c.Follow))
         elif isinstance(value, (c.Block, c.Unblock)):
             self._block(account, item, value.account, isinstance(value, c.Block))
-        elif isinstance(value, c.Reaction):
-            self.conn.execute(
-                "INSERT INTO reactions(target, account, emoji, active, ts, entry) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET active = excluded.active, "
-                "ts = excluded.ts, entry = excluded.entry WHERE " + _NEWER.format(t="reactions"),
-                (value.target, account, value.emoji, int(not value.undo), item.timestamp,
-                 item.id))
         elif isinstance(value, c.Profile):
             self.conn.execute(
                 "INSERT INTO profiles(account, name, bio, avatar, ts, entry) "
@@ -234,8 +234,10 @@ class Ingestor:
                 "entry = excluded.entry WHERE " + _NEWER.format(t="profiles"),
                 (account, value.name, value.bio, value.avatar, item.timestamp, item.id))
         elif isinstance(value, c.Edit):
+            self._flush()
             self._edit(account, item, value)
         elif isinstance(value, c.Delete):
+            self._flush()
             self._delete(account, item, value.target)
 
     def _add_post(self, account: int, rowid: int, item: Entry, post: c.Post) -> None:
@@ -245,11 +247,9 @@ class Ingestor:
                                     (item.id, account)).fetchone()
             if row:
                 text, cw, edited = row[0], row[1], 1
-        root = post.thread_root or item.id
         in_home = int(account in self._home)
-        self._posts.append((rowid, account, item.timestamp, root, post.reply_parent, text, cw,
-                            edited, 0, in_home))
-        self._fts.append((rowid, text, cw))
+        self._posts.append((rowid, account, item.timestamp, post.thread_root,
+                            post.reply_parent, text, cw, edited, 0, in_home))
         for mentioned in post.mentions:
             self._mentions.append((self.account_rowid(mentioned), item.timestamp, rowid))
 
@@ -259,17 +259,22 @@ class Ingestor:
                 "INSERT INTO posts(rowid, author, ts, root, parent, text, cw, edited, deleted, "
                 "in_home) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._posts)
             self._posts.clear()
-        if self._fts:
-            self.conn.executemany("INSERT INTO posts_fts(rowid, text, cw) VALUES (?, ?, ?)",
-                                  self._fts)
-            self._fts.clear()
         if self._mentions:
             self.conn.executemany("INSERT OR IGNORE INTO mentions(account, ts, post) "
                                   "VALUES (?, ?, ?)", self._mentions)
             self._mentions.clear()
+        if self._reactions:  # in order: last writer wins within the batch too
+            self.conn.executemany(
+                "INSERT INTO reactions(target, account, emoji, active, ts, entry) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET active = excluded.active, "
+                "ts = excluded.ts, entry = excluded.entry WHERE " + _NEWER.format(t="reactions"),
+                self._reactions)
+            self._reactions.clear()
 
     def _follow(self, account: int, item: Entry, target: bytes, active: bool) -> None:
         followee = self.account_rowid(target)
+        if account == self.local:
+            self._flush()  # the home flag of posts still in the buffer may change
         cur = self.conn.execute(
             "INSERT INTO follows(follower, followee, active, ts, entry) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT DO UPDATE SET active = excluded.active, ts = excluded.ts, "
@@ -280,6 +285,8 @@ class Ingestor:
 
     def _block(self, account: int, item: Entry, target: bytes, active: bool) -> None:
         blocked = self.account_rowid(target)
+        if account == self.local:
+            self._flush()
         cur = self.conn.execute(
             "INSERT INTO blocks(blocker, blocked, active, ts, entry) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT DO UPDATE SET active = excluded.active, ts = excluded.ts, "
@@ -315,16 +322,20 @@ class Ingestor:
             return
         row = self.conn.execute(
             "SELECT p.rowid, p.text, p.cw FROM entries e JOIN posts p ON p.rowid = e.rowid "
-            "WHERE e.id = ? AND p.author = ? AND p.deleted = 0", (edit.target, account)).fetchone()
+            "WHERE e.id8 = ? AND e.id = ? AND p.author = ? AND p.deleted = 0",
+            (id8(edit.target), edit.target, account)).fetchone()
         if row is None:
             return
         rowid, old_text, old_cw = row
-        self.conn.execute("INSERT INTO posts_fts(posts_fts, rowid, text, cw) "
-                          "VALUES ('delete', ?, ?, ?)", (rowid, old_text, old_cw))
+        indexed = rowid <= self._fts_upto
+        if indexed:
+            self.conn.execute("INSERT INTO posts_fts(posts_fts, rowid, text, cw) "
+                              "VALUES ('delete', ?, ?, ?)", (rowid, old_text, old_cw))
         self.conn.execute("UPDATE posts SET text = ?, cw = ?, edited = 1 WHERE rowid = ?",
                           (edit.text, edit.content_warning, rowid))
-        self.conn.execute("INSERT INTO posts_fts(rowid, text, cw) VALUES (?, ?, ?)",
-                          (rowid, edit.text, edit.content_warning))
+        if indexed:
+            self.conn.execute("INSERT INTO posts_fts(rowid, text, cw) VALUES (?, ?, ?)",
+                              (rowid, edit.text, edit.content_warning))
 
     def _delete(self, account: int, item: Entry, target: bytes) -> None:
         self.conn.execute("INSERT OR IGNORE INTO deletions(target, account, entry) "
@@ -332,7 +343,8 @@ class Ingestor:
         self._deleted.add(target)
         row = self.conn.execute(
             "SELECT e.rowid, e.kind FROM entries e JOIN logs l ON l.rowid = e.log "
-            "WHERE e.id = ? AND l.account = ?", (target, account)).fetchone()
+            "WHERE e.id8 = ? AND e.id = ? AND l.account = ?",
+            (id8(target), target, account)).fetchone()
         if row is not None:  # else: not here yet, and erased on arrival
             self._erase(row[0], row[1], target)
 
@@ -347,13 +359,43 @@ class Ingestor:
             post = self.conn.execute("SELECT text, cw FROM posts WHERE rowid = ? AND deleted = 0",
                                      (rowid,)).fetchone()
             if post:
-                self.conn.execute("INSERT INTO posts_fts(posts_fts, rowid, text, cw) "
-                                  "VALUES ('delete', ?, ?, ?)", (rowid, post[0], post[1]))
+                if rowid <= self._fts_upto:
+                    self.conn.execute("INSERT INTO posts_fts(posts_fts, rowid, text, cw) "
+                                      "VALUES ('delete', ?, ?, ?)", (rowid, post[0], post[1]))
                 self.conn.execute("UPDATE posts SET deleted = 1, in_home = 0, text = '', "
                                   "cw = NULL WHERE rowid = ?", (rowid,))
                 self.conn.execute("DELETE FROM mentions WHERE post = ?", (rowid,))
         elif kind == Kind.REACTION:
             self.conn.execute("UPDATE reactions SET active = 0 WHERE entry = ?", (target,))
+
+    # --- full-text index ---------------------------------------------------------
+
+    def _read_fts_upto(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'fts_upto'").fetchone()
+        return int(row[0]) if row else 0
+
+    def index_text(self, limit: int | None = None) -> int:
+        """Index live posts above the watermark (all, or the oldest ``limit``)."""
+        top = self.conn.execute("SELECT max(rowid) FROM posts").fetchone()[0] or 0
+        if top <= self._fts_upto:
+            return 0
+        if limit is not None:
+            row = self.conn.execute("SELECT rowid FROM posts WHERE rowid > ? ORDER BY rowid "
+                                    "LIMIT 1 OFFSET ?", (self._fts_upto, limit - 1)).fetchone()
+            top = row[0] if row else top
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = self.conn.execute(
+                "INSERT INTO posts_fts(rowid, text, cw) SELECT rowid, text, cw FROM posts "
+                "WHERE rowid > ? AND rowid <= ? AND deleted = 0", (self._fts_upto, top))
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_upto', ?)",
+                              (top,))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self._fts_upto = top
+        return cur.rowcount
 
     def _deleted_by(self, target: bytes, account: int) -> bool:
         row = self.conn.execute("SELECT 1 FROM deletions WHERE target = ? AND account = ?",

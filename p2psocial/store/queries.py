@@ -9,6 +9,7 @@ import sqlite3
 from .. import content as c
 from ..content import Kind
 from ..errors import InvalidEntry
+from .schema import id8
 from .views import Cursor, Page, PostView, ProfileView
 
 _SELECT = """
@@ -58,29 +59,54 @@ class Queries:
 
     def thread(self, any_id: bytes, limit: int = 2000) -> list[PostView]:
         """The whole conversation that ``any_id`` belongs to, oldest first, deleted posts
-        kept as placeholders so the tree stays whole. Index: posts_root."""
-        row = self.conn.execute("SELECT p.root FROM entries e JOIN posts p ON p.rowid = e.rowid "
-                                "WHERE e.id = ?", (any_id,)).fetchone()
+        kept as placeholders so the tree stays whole. Indexes: entries_id for the root,
+        posts_thread for the replies; reply counts come from the rows themselves."""
+        row = self.conn.execute("SELECT coalesce(p.root, e.id) FROM entries e JOIN posts p "
+                                "ON p.rowid = e.rowid WHERE e.id8 = ? AND e.id = ?",
+                                (id8(any_id), any_id)).fetchone()
         root = row[0] if row else any_id
-        sql = (f"{_SELECT} WHERE p.root = :root AND {_NOT_BLOCKED} "
-               "ORDER BY p.ts, p.rowid LIMIT :limit")
-        return self._rows(sql, {"root": root, "me": self.local or -1, "limit": limit})
+        params = {"root": root, "root8": id8(root), "me": self.local or -1, "limit": limit}
+        rows = self.conn.execute(f"{_SELECT} WHERE e.id8 = :root8 AND e.id = :root AND "
+                                 f"{_NOT_BLOCKED}", params).fetchall()
+        rows += self.conn.execute(f"{_SELECT} WHERE p.root = :root AND {_NOT_BLOCKED} "
+                                  "LIMIT :limit", params).fetchall()
+        rows.sort(key=lambda r: (r[4], r[0]))  # (ts, rowid)
+        replies: dict[bytes, int] = {}
+        for r in rows:
+            if r[7] is not None and not r[10]:  # a live reply counts for its parent
+                replies[r[7]] = replies.get(r[7], 0) + 1
+        return [self._view(r, replies.get(r[1], 0)) for r in rows]
 
     def search(self, text: str, limit: int = 50, before: Cursor | None = None) -> Page:
-        """Full-text search, most recently stored first. Index: posts_fts (FTS5)."""
-        query = fts_query(text)
+        """Full-text search, most recently stored first. Index: posts_fts (FTS5).
+
+        Whole words first; the last word also matches as a prefix (for typing) only when
+        whole words do not fill a page, because FTS5 reads every posting of a prefix
+        whatever the LIMIT (43 ms for a common prefix at 1M posts, 0.1 ms for the word).
+        """
+        limit = max(1, min(limit, 500))
+        query = fts_query(text, prefix=False)
         if not query:
             return Page([], None)
+        prefixed = fts_query(text, prefix=True)
+        if prefixed != query and self._matches(query, limit) < limit:
+            query = prefixed
         cur = before or _FAR_FUTURE
         sql = (f"{_SELECT} JOIN posts_fts f ON f.rowid = p.rowid WHERE posts_fts MATCH :q "
                f"AND f.rowid < :rowid AND {_NOT_BLOCKED} ORDER BY f.rowid DESC LIMIT :limit")
         items = self._rows(sql, {"q": query, "rowid": cur.rowid, "me": self.local or -1,
-                                 "limit": max(1, min(limit, 500))})
+                                 "limit": limit})
         items = [_with_cursor(v, Cursor(0, v.cursor.rowid)) for v in items]
-        return Page(items, items[-1].cursor if len(items) == max(1, min(limit, 500)) else None)
+        return Page(items, items[-1].cursor if len(items) == limit else None)
+
+    def _matches(self, query: str, up_to: int) -> int:
+        return int(self.conn.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? "
+            "LIMIT ?)", (query, up_to)).fetchone()[0])
 
     def post(self, entry_id: bytes) -> PostView | None:
-        rows = self._rows(f"{_SELECT} WHERE e.id = :id", {"id": entry_id})
+        rows = self._rows(f"{_SELECT} WHERE e.id8 = :id8 AND e.id = :id",
+                          {"id8": id8(entry_id), "id": entry_id})
         return rows[0] if rows else None
 
     def profile(self, account: int, account_id: bytes) -> ProfileView:
@@ -116,13 +142,15 @@ class Queries:
     def _rows(self, sql: str, params: dict[str, object]) -> list[PostView]:
         return [self._view(row) for row in self.conn.execute(sql, params).fetchall()]
 
-    def _view(self, row: tuple) -> PostView:
+    def _view(self, row: tuple, replies: int | None = None) -> PostView:
         (rowid, entry_id, author, name, ts, text, cw, parent, root, edited, deleted,
          body) = row
         post = _decode_post(body)
-        replies = self.conn.execute(
-            "SELECT count(*) FROM posts WHERE root = ? AND parent = ? AND deleted = 0",
-            (root, entry_id)).fetchone()[0]
+        root = root or entry_id  # a top-level post is the root of its own thread
+        if replies is None:  # index: posts_thread (root, parent)
+            replies = self.conn.execute(
+                "SELECT count(*) FROM posts WHERE root = ? AND parent = ? AND deleted = 0",
+                (root, entry_id)).fetchone()[0]
         reactions = tuple(self.conn.execute(
             "SELECT emoji, count(*) AS n FROM reactions WHERE target = ? AND active = 1 "
             "GROUP BY emoji ORDER BY n DESC, emoji", (entry_id,)).fetchall())
@@ -160,15 +188,17 @@ def _with_cursor(view: PostView, cursor: Cursor) -> PostView:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def fts_query(text: str) -> str:
+def fts_query(text: str, prefix: bool = True) -> str:
     """An FTS5 query that matches posts holding every word of ``text``.
 
-    Each word is quoted, so nothing a person types is read as FTS5 syntax; the last
-    word also matches as a prefix, so results appear while typing.
+    Each word is quoted, so nothing a person types is read as FTS5 syntax. With
+    ``prefix``, a last word of three or more letters also matches as a prefix, so
+    results appear while typing (shorter prefixes match too much to be useful).
     """
     words = _WORD.findall(text)[:16]
     if not words:
         return ""
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    if prefix and len(words[-1]) >= 3:
+        quoted[-1] += "*"
     return " ".join(quoted)
