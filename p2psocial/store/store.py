@@ -24,9 +24,9 @@ from ..crypto import blake2b
 from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from . import schema
-from .schema import id8
 from .ingest import Ingestor
 from .queries import Queries
+from .schema import id8
 from .views import Cursor, IngestResult, Page, PostView, Problem, ProfileView
 
 BLOB_CAP = 8 * 1024 * 1024
