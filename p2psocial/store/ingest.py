@@ -223,9 +223,9 @@ class Ingestor:
             self._reactions.append((value.target, account, value.emoji, int(not value.undo),
                                     item.timestamp, item.id))
         elif isinstance(value, (c.Follow, c.Unfollow)):
-            self._follow(account, item, value.account, isinstance(value, c.Follow))
+            self._relation("follows", account, item, value.account, isinstance(value, c.Follow))
         elif isinstance(value, (c.Block, c.Unblock)):
-            self._block(account, item, value.account, isinstance(value, c.Block))
+            self._relation("blocks", account, item, value.account, isinstance(value, c.Block))
         elif isinstance(value, c.Profile):
             self.conn.execute(
                 "INSERT INTO profiles(account, name, bio, avatar, ts, entry) "
@@ -271,29 +271,20 @@ class Ingestor:
                 self._reactions)
             self._reactions.clear()
 
-    def _follow(self, account: int, item: Entry, target: bytes, active: bool) -> None:
-        followee = self.account_rowid(target)
+    def _relation(self, table: str, account: int, item: Entry, target: bytes,
+                  active: bool) -> None:
+        """Follow/unfollow or block/unblock: a last-writer-wins register per pair."""
+        other = self.account_rowid(target)
         if account == self.local:
             self._flush()  # the home flag of posts still in the buffer may change
+        subject, obj = _RELATION_COLUMNS[table]
         cur = self.conn.execute(
-            "INSERT INTO follows(follower, followee, active, ts, entry) VALUES (?, ?, ?, ?, ?) "
+            f"INSERT INTO {table}({subject}, {obj}, active, ts, entry) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT DO UPDATE SET active = excluded.active, ts = excluded.ts, "
-            "entry = excluded.entry WHERE " + _NEWER.format(t="follows"),
-            (account, followee, int(active), item.timestamp, item.id))
+            "entry = excluded.entry WHERE " + _NEWER.format(t=table),
+            (account, other, int(active), item.timestamp, item.id))
         if cur.rowcount and account == self.local:
-            self._refresh_home(followee)
-
-    def _block(self, account: int, item: Entry, target: bytes, active: bool) -> None:
-        blocked = self.account_rowid(target)
-        if account == self.local:
-            self._flush()
-        cur = self.conn.execute(
-            "INSERT INTO blocks(blocker, blocked, active, ts, entry) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET active = excluded.active, ts = excluded.ts, "
-            "entry = excluded.entry WHERE " + _NEWER.format(t="blocks"),
-            (account, blocked, int(active), item.timestamp, item.id))
-        if cur.rowcount and account == self.local:
-            self._refresh_home(blocked)
+            self._refresh_home(other)
 
     def _refresh_home(self, author: int) -> None:
         """Recompute whether ``author``'s posts belong on the local home timeline."""
@@ -402,6 +393,8 @@ class Ingestor:
                                 (target, account)).fetchone()
         return row is not None
 
+
+_RELATION_COLUMNS = {"follows": ("follower", "followee"), "blocks": ("blocker", "blocked")}
 
 # last writer wins: a later timestamp, ties broken by the larger entry id
 _NEWER = "(excluded.ts > {t}.ts OR (excluded.ts = {t}.ts AND excluded.entry > {t}.entry))"
