@@ -193,6 +193,11 @@ def test_verify_reports_damage(tmp_path: Path) -> None:
     (line,) = done.stdout.splitlines()
     assert line.startswith("dev1") and " seq 2: " in line
 
+    # a store that is not SQLite at all: one line for reading and for writing
+    (home / "store.sqlite").write_bytes(b"not a database " * 100)
+    for args in (("feed",), ("post", "hello")):
+        assert "is damaged or is not a p2psocial store" in fails(home, *args)
+
 
 # --- passphrases and recovery ------------------------------------------------------
 

@@ -49,11 +49,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(leaf, (UserError, InvalidEntry)):
             _say(str(leaf))
             return 1
+        if _disk_full(leaf):
+            _say("the disk is full: free some space and try again (nothing stored was lost)")
+            return 1
         if isinstance(leaf, BrokenPipeError):
             _silence_stdout()
             return 1
         _internal_error(leaf, home_path, args.verbose, argv)
         return 1
+
+
+def _disk_full(exc: BaseException) -> bool:
+    import errno
+    import sqlite3
+
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc)
 
 
 def _leaf(exc: BaseException) -> BaseException:

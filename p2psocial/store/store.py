@@ -58,6 +58,15 @@ class Store:
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        try:
+            self._open(readonly)
+        except sqlite3.DatabaseError as exc:  # not SQLite, damaged, or unreadable
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
+            raise HomeError(f"{self.path} is damaged or is not a p2psocial store ({exc}); "
+                            "'p2psocial import' can restore a backup into a new home") from None
+
+    def _open(self, readonly: bool) -> None:
         if readonly:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
                                    check_same_thread=False)
