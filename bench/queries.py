@@ -28,7 +28,7 @@ from . import common
 
 BENCH = "queries"
 TARGETS_MS = {"home_first_page": 10.0, "search_common_word": 50.0, "search_rare_word": 50.0,
-              "search_top_word": 50.0, "search_2_letters": 50.0}
+              "search_top_word": 50.0, "search_3_letter_prefix": 50.0}
 
 
 def params(entries: int | None, authors: int | None, follows: int | None,
@@ -171,14 +171,14 @@ def run(p: common.Params, out: Path, processes: int, batch: int, reps: int) -> N
             ("search_rare_word", lambda: store.search(facts.rare_word)),
             # what search-as-you-type sends: the most frequent word, and a first keystrokes
             ("search_top_word", lambda: store.search(common.VOCAB[0])),
-            ("search_2_letters", lambda: store.search(facts.common_word[:2])),
+            ("search_3_letter_prefix", lambda: store.search(facts.common_word[:3])),
         ]
         if facts.thread_root:
             root = bytes.fromhex(facts.thread_root)
             cases.append((f"thread_{facts.thread_replies}",
                           lambda: store.thread(root)))
         words = {"search_common_word": facts.common_word, "search_rare_word": facts.rare_word,
-                 "search_top_word": common.VOCAB[0], "search_2_letters": facts.common_word[:2]}
+                 "search_top_word": common.VOCAB[0], "search_3_letter_prefix": facts.common_word[:3]}
         for name, fn in cases:
             common.progress(f"{name} x {reps}")
             line = measure(store, name, fn, reps, items)
