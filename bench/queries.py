@@ -178,7 +178,8 @@ def run(p: common.Params, out: Path, processes: int, batch: int, reps: int) -> N
             cases.append((f"thread_{facts.thread_replies}",
                           lambda: store.thread(root)))
         words = {"search_common_word": facts.common_word, "search_rare_word": facts.rare_word,
-                 "search_top_word": common.VOCAB[0], "search_3_letter_prefix": facts.common_word[:3]}
+                 "search_top_word": common.VOCAB[0],
+                 "search_3_letter_prefix": facts.common_word[:3]}
         for name, fn in cases:
             common.progress(f"{name} x {reps}")
             line = measure(store, name, fn, reps, items)
