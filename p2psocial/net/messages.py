@@ -1,0 +1,131 @@
+"""Sync protocol messages: typed values and their wire form, nothing else.
+
+Each message is one frame (a canonical msgpack array whose first item names it).
+Decoding is strict and capped, like entries: a frame that breaks a rule raises
+``ProtocolError`` (an ``InvalidEntry``), which the session's owner turns into "drop
+the frame, lower the peer's standing, keep serving".
+
+    ("hello", version)                      first frame on a stream, each way
+    ("wants", (account, ...))               accounts whose logs this side replicates
+    ("clock", ((device, seq), ...))         the highest contiguous seq of logs held
+    ("ready",)                              end of this side's wants and clock
+    ("entries", ((header, body|nil), ...))  a run of entries, in log order
+    ("caught_up",)                          everything the peer lacked at "ready" is sent
+
+"wants" and "clock" may come in several frames (at most ``MAX_ITEMS`` items each);
+both are also sent later in a session when follows change or logs are learned of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import codec
+from ..entry import BODY_CAP, HEADER_CAP
+from ..errors import InvalidEntry
+
+VERSION = 1
+PROTOCOL_ID = "/p2psocial/sync/1.0.0"
+MAX_FRAME = 1024 * 1024
+MAX_ITEMS = 2048
+FRAME_CAPS = codec.Caps(max_bytes=MAX_FRAME, max_bin=max(BODY_CAP, HEADER_CAP),
+                        max_str=32, max_array=MAX_ITEMS, max_depth=3)
+
+
+class ProtocolError(InvalidEntry):
+    """A frame that is not a valid sync message."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Wants:
+    accounts: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    heads: tuple[tuple[bytes, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Entries:
+    items: tuple[tuple[bytes, bytes | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CaughtUp:
+    pass
+
+
+Message = Hello | Wants | Clock | Ready | Entries | CaughtUp
+
+
+def encode(message: Message) -> bytes:
+    match message:
+        case Hello(version):
+            return codec.encode(("hello", version))
+        case Wants(accounts):
+            return codec.encode(("wants", accounts))
+        case Clock(heads):
+            return codec.encode(("clock", heads))
+        case Ready():
+            return codec.encode(("ready",))
+        case Entries(items):
+            return codec.encode(("entries", items))
+        case CaughtUp():
+            return codec.encode(("caught_up",))
+    raise TypeError(f"not a message: {message!r}")
+
+
+def decode(frame: bytes) -> Message:
+    """The message in one frame, or ``ProtocolError`` (caps, layout, types)."""
+    try:
+        wire = codec.decode(frame, FRAME_CAPS)
+    except InvalidEntry as exc:
+        raise ProtocolError(f"bad frame: {exc}") from None
+    if type(wire) is not tuple or not wire or type(wire[0]) is not str:
+        raise ProtocolError("a frame is an array that starts with its name")
+    name, args = wire[0], wire[1:]
+    if name == "hello" and len(args) == 1 and _is_int(args[0]):
+        return Hello(args[0])
+    if name == "wants" and len(args) == 1 and _all(args[0], _is_key):
+        return Wants(args[0])
+    if name == "clock" and len(args) == 1 and _all(args[0], _is_head):
+        return Clock(args[0])
+    if name == "entries" and len(args) == 1 and _all(args[0], _is_entry) and args[0]:
+        return Entries(args[0])
+    if name == "ready" and not args:
+        return Ready()
+    if name == "caught_up" and not args:
+        return CaughtUp()
+    raise ProtocolError(f"not a valid {name!r} message" if len(name) < 20 else "unknown message")
+
+
+def _is_int(v: object) -> bool:
+    return type(v) is int and 0 <= v < 2**53
+
+
+def _is_key(v: object) -> bool:
+    return type(v) is bytes and len(v) == 32
+
+
+def _is_head(v: object) -> bool:
+    return type(v) is tuple and len(v) == 2 and _is_key(v[0]) and _is_int(v[1])
+
+
+def _is_entry(v: object) -> bool:
+    return (type(v) is tuple and len(v) == 2 and type(v[0]) is bytes
+            and len(v[0]) <= HEADER_CAP and (v[1] is None or type(v[1]) is bytes))
+
+
+def _all(v: object, check: object) -> bool:
+    return type(v) is tuple and all(check(x) for x in v)  # type: ignore[operator]

@@ -1,0 +1,199 @@
+"""One sync session with one peer, as a state machine over plain values (no I/O).
+
+Theory of operation. Each side opens with ``start()``: hello, the accounts it wants
+(its replication policy), the highest contiguous sequence number of every log it
+holds (its clock), and "ready". Once the peer is ready, this side knows, for every
+log it holds of an account the peer wants, how far the peer already is; the gap is a
+*pending range*. The owner of the session (the network edge) repeatedly asks
+``next_range()``, reads that run from the store, and sends it with
+``entries_frames()``. When every range pending at "ready" has been handed out,
+``caught_up_frame()`` yields the "caught_up" message once.
+
+After that the session stays open: ``local_added()`` is called for every entry the
+node stores (ours, or one a peer sent) and turns into a new pending range if this
+peer wants it and does not have it yet. Entries received from this peer count as
+held by it, so they are never echoed back. Ranges are handed out optimistically: if
+the stream breaks, the next session starts again from both clocks, and the store's
+ingest is idempotent, so nothing is applied twice and nothing is lost.
+
+Frames that break the protocol raise ``ProtocolError``; entries that do not parse
+raise the ``InvalidEntry`` of their fault. Their verification against the store is
+the node's job (``Node.ingest``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from .. import entry as entry_mod
+from ..entry import Entry
+from . import messages as m
+from .messages import ProtocolError
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Send entries ``after + 1 .. upto`` of ``device``'s log."""
+
+    device: bytes
+    after: int
+    upto: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeerReady:
+    """The peer's wants and clock are complete; ranges may now be pending."""
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """Entries from the peer, parsed (layout, caps, body hash) but not yet verified."""
+
+    entries: list[Entry]
+
+
+@dataclass(frozen=True, slots=True)
+class PeerCaughtUp:
+    """The peer has sent everything we lacked when we said we were ready."""
+
+
+Event = PeerReady | Received | PeerCaughtUp
+
+
+class SyncSession:
+    def __init__(self, *, heads: Mapping[bytes, int], accounts: Mapping[bytes, bytes],
+                 wants: Iterable[bytes]) -> None:
+        """``heads``: device -> highest contiguous seq held; ``accounts``: device ->
+        account of every log held; ``wants``: the accounts this side replicates."""
+        self._heads = dict(heads)
+        self._accounts = dict(accounts)
+        self._wants = set(wants)
+        self._peer_wants: set[bytes] = set()
+        self._peer_heads: dict[bytes, int] = {}
+        self._pending: dict[bytes, int] = {}  # device -> seq the peer should reach
+        self._initial: set[bytes] | None = None  # devices pending at the peer's "ready"
+        self._said_caught_up = False
+        self._peer_said_hello = False
+        self.peer_ready = False
+        self.peer_caught_up = False
+
+    # --- what we say -------------------------------------------------------------
+
+    def start(self) -> list[bytes]:
+        """The opening frames: hello, wants, clock, ready."""
+        frames = [m.encode(m.Hello(m.VERSION))]
+        frames += [m.encode(m.Wants(chunk)) for chunk in _chunks(sorted(self._wants))]
+        frames += [m.encode(m.Clock(chunk))
+                   for chunk in _chunks(sorted(self._heads.items()))]
+        frames.append(m.encode(m.Ready()))
+        return frames
+
+    def want_more(self, accounts: Iterable[bytes]) -> list[bytes]:
+        """Frames that tell the peer about accounts we now replicate too."""
+        new = sorted(set(accounts) - self._wants)
+        self._wants.update(new)
+        return [m.encode(m.Wants(chunk)) for chunk in _chunks(new)]
+
+    def next_range(self, limit: int = 1000) -> Range | None:
+        """The next run to send (at most ``limit`` entries), or None when nothing is
+        pending. The run counts as held by the peer from now on."""
+        for device, target in list(self._pending.items()):
+            after = self._peer_heads.get(device, 0)
+            upto = min(target, after + limit)
+            self._peer_heads[device] = upto
+            if upto >= target:
+                del self._pending[device]
+            if upto > after:
+                return Range(device, after, upto)
+        return None
+
+    def entries_frames(self, entries: Sequence[Entry]) -> Iterator[bytes]:
+        """``entries`` as frames that respect the peer's caps."""
+        batch: list[tuple[bytes, bytes | None]] = []
+        size = 16
+        for item in entries:
+            cost = len(item.raw) + len(item.body or b"") + 16
+            if batch and (len(batch) == m.MAX_ITEMS or size + cost > m.MAX_FRAME):
+                yield m.encode(m.Entries(tuple(batch)))
+                batch, size = [], 16
+            batch.append((item.raw, item.body))
+            size += cost
+        if batch:
+            yield m.encode(m.Entries(tuple(batch)))
+
+    def caught_up_frame(self) -> bytes | None:
+        """"caught_up", once, when every range pending at the peer's "ready" is sent."""
+        if self._initial is None or self._said_caught_up:
+            return None
+        if self._initial & self._pending.keys():
+            return None
+        self._said_caught_up = True
+        return m.encode(m.CaughtUp())
+
+    # --- what happens -------------------------------------------------------------
+
+    def local_added(self, device: bytes, account: bytes, seq: int) -> None:
+        """Our store now holds ``device``'s log up to ``seq``."""
+        if seq > self._heads.get(device, 0):
+            self._heads[device] = seq
+        self._accounts[device] = account
+        if self.peer_ready:
+            self._schedule(device)
+
+    def receive(self, frame: bytes) -> list[Event]:
+        """Events from one frame of the peer."""
+        message = m.decode(frame)
+        if not self._peer_said_hello:
+            if not isinstance(message, m.Hello):
+                raise ProtocolError("the first frame must be hello")
+            if message.version != m.VERSION:
+                raise ProtocolError(f"sync protocol version {message.version} is not "
+                                    f"supported (this node speaks {m.VERSION})")
+            self._peer_said_hello = True
+            return []
+        match message:
+            case m.Wants(accounts):
+                self._peer_wants.update(accounts)
+                self._schedule_all()
+            case m.Clock(heads):
+                for device, seq in heads:
+                    if seq > self._peer_heads.get(device, 0):
+                        self._peer_heads[device] = seq
+                self._schedule_all()
+            case m.Ready():
+                if self.peer_ready:
+                    raise ProtocolError("ready twice")
+                self.peer_ready = True
+                self._schedule_all()
+                self._initial = set(self._pending)
+                return [PeerReady()]
+            case m.Entries(items):
+                entries = [entry_mod.parse(header, body) for header, body in items]
+                for item in entries:  # the peer holds what it sends: never echo it back
+                    if item.seq > self._peer_heads.get(item.device, 0):
+                        self._peer_heads[item.device] = item.seq
+                return [Received(entries)]
+            case m.CaughtUp():
+                self.peer_caught_up = True
+                return [PeerCaughtUp()]
+            case m.Hello():
+                raise ProtocolError("hello twice")
+        return []
+
+    def _schedule_all(self) -> None:
+        if self.peer_ready:
+            for device in self._heads:
+                self._schedule(device)
+
+    def _schedule(self, device: bytes) -> None:
+        if self._accounts.get(device) not in self._peer_wants:
+            return
+        head = self._heads.get(device, 0)
+        if head > self._peer_heads.get(device, 0) and head > self._pending.get(device, 0):
+            self._pending[device] = head
+
+
+def _chunks(items: Sequence) -> Iterator[tuple]:
+    for start in range(0, len(items), m.MAX_ITEMS):
+        yield tuple(items[start:start + m.MAX_ITEMS])

@@ -1,0 +1,188 @@
+"""The sync session state machine, between two real stores over an in-memory link.
+
+``Peer`` plays the network edge: it feeds frames to its session, ingests what
+arrives, reads the ranges the session asks for from its store, and tells the
+session what its store learned. The real edge does the same over libp2p streams.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import T0, make_entry, make_identity, make_log
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from p2psocial import content as c
+from p2psocial.entry import Entry
+from p2psocial.errors import InvalidEntry
+from p2psocial.net import messages as m
+from p2psocial.net.session import PeerCaughtUp, Received, SyncSession
+from p2psocial.store import Store
+
+
+class Peer:
+    def __init__(self, store: Store, wants: set[bytes]) -> None:
+        self.store = store
+        logs = store.devices()
+        self.session = SyncSession(heads={d: s for d, _, s in logs},
+                                   accounts={d: a for d, a, _ in logs}, wants=wants)
+        self.outbox: list[bytes] = self.session.start()
+        self.entries_sent = 0
+
+    def deliver(self, frames: list[bytes]) -> None:
+        for frame in frames:
+            for event in self.session.receive(frame):
+                if isinstance(event, Received):
+                    result = self.store.ingest(event.entries)
+                    for item in result.added:
+                        self.session.local_added(item.device, self._account(item.device),
+                                                 item.seq)
+
+    def pump(self) -> list[bytes]:
+        """Everything this side wants to send now."""
+        while (rng := self.session.next_range(limit=7)) is not None:
+            run = self.store.log_entries(rng.device, rng.after, rng.upto - rng.after)
+            self.entries_sent += len(run)
+            self.outbox += list(self.session.entries_frames(run))
+        if (frame := self.session.caught_up_frame()) is not None:
+            self.outbox.append(frame)
+        out, self.outbox = self.outbox, []
+        return out
+
+    def _account(self, device: bytes) -> bytes:
+        return next(a for d, a, _ in self.store.devices() if d == device)
+
+
+def converse(a: Peer, b: Peer) -> None:
+    """Exchange frames until neither side has anything left to say."""
+    for _ in range(1000):
+        to_b, to_a = a.pump(), b.pump()
+        if not to_a and not to_b:
+            return
+        b.deliver(to_b)
+        a.deliver(to_a)
+    raise AssertionError("the session did not settle")
+
+
+def store_with(path: Path, logs: list[list[Entry]]) -> Store:
+    store = Store(path)
+    for log in logs:
+        store.ingest(log)
+    return store
+
+
+def account_of(log: list[Entry]) -> bytes:
+    value = c.decode_body(log[0].kind, log[0].body or b"")
+    assert isinstance(value, c.DeviceAnnouncement)
+    return value.cert.account
+
+
+def test_two_stores_exchange_what_the_other_lacks(tmp_path: Path) -> None:
+    x, y, z = (make_log(make_identity(n), size) for n, size in ((1, 30), (2, 12), (3, 20)))
+    everyone = {account_of(log) for log in (x, y, z)}
+    a = Peer(store_with(tmp_path / "a.sqlite", [x, y[:5]]), everyone)
+    b = Peer(store_with(tmp_path / "b.sqlite", [y, z[:3]]), everyone)
+    converse(a, b)
+    for peer in (a, b):
+        assert peer.store.clock() == {x[0].device: 30, y[0].device: 12, z[0].device: 3}
+        assert peer.store.verify(full=True) == []
+        assert peer.session.peer_caught_up
+    assert a.entries_sent == 30 and b.entries_sent == 7 + 3  # only what was missing
+
+
+def test_only_wanted_accounts_travel(tmp_path: Path) -> None:
+    x, y = make_log(make_identity(1), 10), make_log(make_identity(2), 10)
+    a = Peer(store_with(tmp_path / "a.sqlite", [x, y]), set())
+    b = Peer(store_with(tmp_path / "b.sqlite", []), {account_of(x)})
+    converse(a, b)
+    assert b.store.clock() == {x[0].device: 10}
+    # b follows y's account later in the session: y follows without a new session
+    a.deliver(b.session.want_more({account_of(y)}))
+    converse(a, b)
+    assert b.store.clock() == {x[0].device: 10, y[0].device: 10}
+
+
+def test_live_entries_are_pushed_and_never_echoed(tmp_path: Path) -> None:
+    ident = make_identity(1)
+    log = make_log(ident, 3)
+    a = Peer(store_with(tmp_path / "a.sqlite", [log]), {account_of(log)})
+    b = Peer(store_with(tmp_path / "b.sqlite", []), {account_of(log)})
+    converse(a, b)
+    sent_before = a.entries_sent + b.entries_sent
+    log.append(make_entry(ident, log[-1], c.Post("live"), T0 + 99_000))
+    a.store.ingest(log[-1:])
+    a.session.local_added(log[-1].device, account_of(log), log[-1].seq)
+    converse(a, b)
+    assert b.store.head(log[0].device) == (4, log[-1].id)
+    assert a.entries_sent + b.entries_sent == sent_before + 1  # b did not send it back
+
+
+def test_a_broken_session_resumes_from_the_stores(tmp_path: Path) -> None:
+    log = make_log(make_identity(1), 40)
+    a = Peer(store_with(tmp_path / "a.sqlite", [log]), set())
+    b = Peer(store_with(tmp_path / "b.sqlite", []), {account_of(log)})
+    b.deliver(a.pump())
+    a.deliver(b.pump())
+    b.deliver(a.pump()[:2])  # the stream breaks after two frames of entries
+    held = b.store.head(log[0].device)
+    assert held is not None and 0 < held[0] < 40
+    a2 = Peer(a.store, set())
+    b2 = Peer(b.store, {account_of(log)})
+    converse(a2, b2)
+    assert b.store.head(log[0].device) == (40, log[-1].id)
+    assert a2.entries_sent == 40 - held[0]
+
+
+@pytest.mark.parametrize("frames", [
+    [b"\x00garbage"],
+    [m.encode(m.Ready())],  # no hello first
+    [m.encode(m.Hello(2))],  # a version we do not speak
+    [m.encode(m.Hello(1)), m.encode(m.Hello(1))],
+    [m.encode(m.Hello(1)), m.encode(m.Ready()), m.encode(m.Ready())],
+    [m.encode(m.Hello(1)), b"\x92\xa7entries\x90"],  # an empty batch
+    [m.encode(m.Hello(1)), b"\x92\xa5wants\x91\xc4\x03abc"],  # a short key
+    [m.encode(m.Hello(1)), b"\x92\xa7entries\x91\x92\xc4\x03abc\xc0"],  # not a header
+    [m.encode(m.Hello(1)), b"\x91\xa4nope"],
+    [m.encode(m.Hello(1)), b"\x00" * (m.MAX_FRAME + 1)],
+])
+def test_bad_frames_are_typed_errors(frames: list[bytes]) -> None:
+    session = SyncSession(heads={}, accounts={}, wants=set())
+    with pytest.raises(InvalidEntry):
+        for frame in frames:
+            session.receive(frame)
+
+
+def test_entries_frames_respect_the_caps() -> None:
+    ident = make_identity(1)
+    log = make_log(ident, 1)
+    for i in range(12):  # 12 posts of ~100 KiB text: several frames under MAX_FRAME
+        log.append(make_entry(ident, log[-1], c.Post("x" * 7999 + str(i)), T0 + i))
+    session = SyncSession(heads={}, accounts={}, wants=set())
+    frames = list(session.entries_frames(log))
+    assert len(frames) >= 1 and all(len(f) <= m.MAX_FRAME for f in frames)
+    items = [it for f in frames for it in m.decode(f).items]  # type: ignore[union-attr]
+    assert [h for h, _ in items] == [e.raw for e in log]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_split_of_logs_converges(tmp_path_factory: pytest.TempPathFactory,
+                                     data: st.DataObject) -> None:
+    logs = [make_log(make_identity(n), 15) for n in (1, 2, 3)]
+    cut_a = [data.draw(st.integers(0, 15)) for _ in logs]
+    cut_b = [data.draw(st.integers(0, 15)) for _ in logs]
+    wants_b = {account_of(log) for log in logs if data.draw(st.booleans())}
+    tmp = tmp_path_factory.mktemp("split")
+    everyone = {account_of(log) for log in logs}
+    a = Peer(store_with(tmp / "a.sqlite", [log[:k] for log, k in zip(logs, cut_a, strict=True)
+                                           if k]), everyone)
+    b = Peer(store_with(tmp / "b.sqlite", [log[:k] for log, k in zip(logs, cut_b, strict=True)
+                                           if k]), wants_b)
+    converse(a, b)
+    for log in logs:
+        device, account = log[0].device, account_of(log)
+        ha, hb = a.store.clock().get(device, 0), b.store.clock().get(device, 0)
+        assert ha == max(cut_a[logs.index(log)], cut_b[logs.index(log)])  # a wants all
+        assert hb == (ha if account in wants_b else cut_b[logs.index(log)])
