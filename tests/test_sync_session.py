@@ -18,7 +18,7 @@ from p2psocial import content as c
 from p2psocial.entry import Entry
 from p2psocial.errors import InvalidEntry
 from p2psocial.net import messages as m
-from p2psocial.net.session import PeerCaughtUp, Received, SyncSession
+from p2psocial.net.session import Received, SyncSession
 from p2psocial.store import Store
 
 
