@@ -334,6 +334,22 @@ class Node:
     async def blocked(self) -> list[bytes]:
         return await self._run(self.store.blocked, self.account_id)
 
+    async def wanted_accounts(self, hops: int = 2) -> set[bytes]:
+        """The accounts whose logs this node replicates: its own, the accounts it
+        follows, and theirs up to ``hops`` steps away; never one it has blocked. What
+        a node replicates it stores even when it cannot read it (store-and-forward)."""
+        return await self._run(self._wanted_accounts, hops)
+
+    def _wanted_accounts(self, hops: int) -> set[bytes]:
+        me = self.account_id
+        blocked = set(self.store.blocked(me))
+        wanted = {me}
+        frontier = {me}
+        for _ in range(max(0, hops)):
+            frontier = {f for a in frontier for f in self.store.following(a)} - wanted - blocked
+            wanted |= frontier
+        return wanted
+
     async def blob(self, digest: bytes) -> bytes | None:
         return await self._run(self.store.get_blob, digest)
 

@@ -186,3 +186,35 @@ def test_a_refused_post_stores_no_images(tmp_path: Path) -> None:
             assert (await alice.post_view(ok.id)).attachments[0].mime == "image/jpeg"
 
     trio.run(scenario)
+
+
+def test_replication_policy_two_hops_never_blocked(tmp_path: Path) -> None:
+    from helpers import make_entry, make_identity, make_log
+
+    from p2psocial import content as c
+
+    # bob follows carol, carol follows dave, bob follows eve; alice will block eve
+    bob, carol, dave, eve = (make_identity(n) for n in (2, 3, 4, 5))
+    logs = {ident.account_id: make_log(ident, 1) for ident in (bob, carol, dave, eve)}
+
+    def says(ident: object, value: c.AnyContent) -> None:
+        log = logs[ident.account_id]  # type: ignore[attr-defined]
+        log.append(make_entry(ident, log[-1], value, log[-1].timestamp + 1))  # type: ignore[arg-type]
+
+    says(bob, c.Follow(carol.account_id))
+    says(bob, c.Follow(eve.account_id))
+    says(carol, c.Follow(dave.account_id))
+
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            await alice.ingest([e for log in logs.values() for e in log])
+            assert await alice.wanted_accounts() == {alice.account_id}
+            await alice.follow(bob.account_id)
+            assert await alice.wanted_accounts() == {alice.account_id, bob.account_id,
+                                                     carol.account_id, eve.account_id}
+            assert dave.account_id in await alice.wanted_accounts(hops=3)
+            assert await alice.wanted_accounts(hops=1) == {alice.account_id, bob.account_id}
+            await alice.block(eve.account_id)
+            assert eve.account_id not in await alice.wanted_accounts(hops=3)
+
+    trio.run(scenario)
