@@ -1,0 +1,404 @@
+"""A libp2p host whose identity is a p2psocial device key: TCP, Noise only, yamux only.
+
+    async with open_host(device.seed, port=0) as host:
+        host.set_handler("/p2psocial/sync/1.0.0", serve)
+        stream = await host.open_stream(peer_id, addrs, "/p2psocial/sync/1.0.0")
+
+What this wrapper fixes about py-libp2p 0.8.1's defaults (details and source
+references in docs/libp2p-notes.md):
+
+* security: Noise only. ``new_host``/``new_swarm`` default to offering Noise, TLS,
+  SECIO *and plaintext* (libp2p/__init__.py:653-665);
+* muxer: yamux only (the default also offers mplex);
+* a dial waits for the connection instead of a fixed 250 ms "happy eyeballs" delay
+  (``max_connections_per_peer=1``, libp2p/network/swarm.py:903-937);
+* ``connect`` tries every address given, one at a time: py-libp2p dials only the
+  first TCP address it knows for a peer, and remembers dead ones;
+* no hidden redial policy: no dial retries (the default is 3 with backoff), the
+  auto-connector that redials every peer in the peerstore is stopped, and an
+  explicit dial first clears the 60-second negative cache for that peer. Whom to
+  dial, when and how often is decided above this module;
+* a stream handler that raises no longer tears down the whole host: the stream is
+  reset and the error logged. A handler's stream is closed when it returns;
+* listening that fails, or a fixed port another host already holds (libp2p sets
+  SO_REUSEPORT), raises ``ListenFailed`` (libp2p only returns False);
+* an exception raised in the ``async with`` block comes out as itself, not wrapped
+  in an ExceptionGroup by libp2p's nurseries;
+* shutdown closes connections down to their sockets (all at once, each takes
+  0.2 s) before libp2p's tasks are cancelled, also when the block is cancelled,
+  so no socket is leaked and peers see the disconnect.
+
+Importing this module imports libp2p, which takes most of a second: import it
+lazily, after the first window is shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import trio
+from libp2p import new_swarm
+from libp2p.abc import INetConn, INetStream
+from libp2p.crypto.ed25519 import create_new_key_pair as _ed25519_key_pair
+from libp2p.crypto.keys import KeyPair
+from libp2p.crypto.x25519 import create_new_key_pair as _x25519_key_pair
+from libp2p.custom_types import TProtocol
+from libp2p.host.basic_host import BasicHost
+from libp2p.host.exceptions import StreamFailure
+from libp2p.network.config import ConnectionConfig, RetryConfig
+from libp2p.network.exceptions import SwarmException
+from libp2p.network.swarm import Swarm
+from libp2p.peer.id import ID
+from libp2p.peer.peerinfo import PeerInfo
+from libp2p.security.noise.transport import PROTOCOL_ID as NOISE_PROTOCOL_ID
+from libp2p.security.noise.transport import Transport as NoiseTransport
+from libp2p.stream_muxer.yamux.yamux import PROTOCOL_ID as YAMUX_PROTOCOL_ID
+from libp2p.stream_muxer.yamux.yamux import Yamux
+from libp2p.transport.tcp.tcp import TCP
+from multiaddr import Multiaddr
+
+from ..errors import P2PSocialError
+
+__all__ = [
+    "DialFailed",
+    "Host",
+    "ListenFailed",
+    "Multiaddr",
+    "NetError",
+    "StreamHandler",
+    "StreamOpenFailed",
+    "attach_log_handler",
+    "device_id_from_peer_id",
+    "keypair_from_seed",
+    "open_host",
+    "peer_id_from_device_id",
+    "remote_peer_id",
+]
+
+log = logging.getLogger(__name__)
+
+StreamHandler = Callable[[INetStream], Awaitable[None]]
+
+SEED_LEN = 32
+SHUTDOWN_TIMEOUT = 5.0
+# A peer id for an Ed25519 key is the key inlined in an identity multihash:
+# 0x00 (identity) 0x24 (36 bytes) + protobuf PublicKey{Type=Ed25519(1), Data=32 bytes}
+# (libp2p/peer/id.py:228-237, libp2p/crypto/keys.py:73-75).
+_ED25519_PEER_ID_PREFIX = bytes.fromhex("002408011220")
+
+
+class NetError(P2PSocialError):
+    """Base of the networking errors raised on purpose by p2psocial.net."""
+
+
+class ListenFailed(NetError):
+    """The host could not listen on the requested address (port in use...)."""
+
+
+class DialFailed(NetError):
+    """No connection to the peer: unreachable, refused, wrong peer id, no Noise..."""
+
+
+class StreamOpenFailed(NetError):
+    """Connected, but the peer did not accept a stream for the protocol."""
+
+
+# --- identity -----------------------------------------------------------------------
+
+
+def keypair_from_seed(seed: bytes) -> KeyPair:
+    """The libp2p Ed25519 key pair for a device's 32-byte seed (``DeviceKeys.seed``).
+
+    Same key derivation as PyNaCl's ``SigningKey(seed)``, so the libp2p public key
+    is the device id.
+    """
+    if len(seed) != SEED_LEN:
+        raise ValueError("a device seed is 32 bytes")
+    return _ed25519_key_pair(seed)
+
+
+def peer_id_from_device_id(device_id: bytes) -> ID:
+    """The libp2p peer id of a device, from its 32-byte public key. Pure."""
+    if len(device_id) != 32:
+        raise ValueError("a device id is 32 bytes")
+    return ID(_ED25519_PEER_ID_PREFIX + device_id)
+
+
+def device_id_from_peer_id(peer_id: ID) -> bytes:
+    """The device's 32-byte public key inside its peer id; ``ValueError`` if the
+    peer id is not an inlined Ed25519 key (an RSA or secp256k1 peer, say)."""
+    raw = peer_id.to_bytes()
+    if len(raw) != len(_ED25519_PEER_ID_PREFIX) + 32 or not raw.startswith(
+            _ED25519_PEER_ID_PREFIX):
+        raise ValueError(f"peer id {peer_id} is not an Ed25519 device key")
+    return raw[len(_ED25519_PEER_ID_PREFIX):]
+
+
+def remote_peer_id(stream: INetStream) -> ID:
+    """The peer at the other end of a stream, as authenticated by the Noise handshake."""
+    return stream.muxed_conn.peer_id
+
+
+# --- logging ------------------------------------------------------------------------
+
+
+def attach_log_handler(handler: logging.Handler, level: int = logging.WARNING) -> None:
+    """Send py-libp2p's log records to ``handler`` from ``level`` up.
+
+    ``import libp2p`` runs ``setup_logging()`` (libp2p/__init__.py:141,
+    libp2p/utils/logging.py:74-123): it clears the ``libp2p`` logger's handlers, sets
+    it to WARNING and ``propagate = False``, so the root logger's handlers never see
+    libp2p records, and a handler added before the import is removed. This module
+    has imported libp2p already, so the handler attached here stays. Without any
+    handler, libp2p's warnings and errors go to stderr through ``logging.lastResort``.
+
+    Some libp2p modules set their own logger's level (auto_connector.py:137 sets
+    INFO), which would let their INFO records through to ``handler`` whatever the
+    ``libp2p`` logger's level; unless ``LIBP2P_DEBUG`` asks for module levels, those
+    are reset here so that ``level`` applies to every libp2p logger.
+    """
+    logger = logging.getLogger("libp2p")
+    if handler not in logger.handlers:
+        logger.addHandler(handler)
+    logger.setLevel(level)
+    if not os.environ.get("LIBP2P_DEBUG"):
+        for name, child in list(logging.Logger.manager.loggerDict.items()):
+            if name.startswith("libp2p.") and isinstance(child, logging.Logger):
+                child.setLevel(logging.NOTSET)
+
+
+# --- the host -----------------------------------------------------------------------
+
+
+class Host:
+    """A running host. Get one from ``open_host``; it is valid inside that block."""
+
+    def __init__(self, basic: BasicHost, swarm: Swarm) -> None:
+        self._host = basic
+        self._swarm = swarm
+
+    @property
+    def peer_id(self) -> ID:
+        return self._host.get_id()
+
+    @property
+    def device_id(self) -> bytes:
+        return device_id_from_peer_id(self.peer_id)
+
+    @property
+    def listen_addrs(self) -> list[Multiaddr]:
+        """Where the host actually listens (real port when 0 was asked), without
+        the ``/p2p/<peer id>`` suffix: what another host passes to ``open_stream``."""
+        return list(self._host.get_transport_addrs())
+
+    @property
+    def libp2p_host(self) -> BasicHost:
+        """The underlying py-libp2p host, for what this wrapper does not cover yet."""
+        return self._host
+
+    def set_handler(self, protocol: str, handler: StreamHandler) -> None:
+        """Serve ``protocol``: ``handler(stream)`` runs once per inbound stream.
+
+        The stream is closed (our write side) when the handler returns, and reset if
+        it raises; an exception is logged and never reaches py-libp2p, where it
+        would tear down the connection's tasks and the whole host.
+        """
+
+        async def guarded(stream: INetStream) -> None:
+            try:
+                await handler(stream)
+            except Exception:
+                log.exception("handler for %s from %s failed", protocol,
+                              remote_peer_id(stream))
+                await _reset_quietly(stream)
+                return
+            except BaseException:  # cancellation: the connection or host is closing
+                await _reset_quietly(stream)
+                raise
+            await _close_quietly(stream)
+
+        self._host.set_stream_handler(TProtocol(protocol), guarded)
+
+    def remove_handler(self, protocol: str) -> None:
+        self._host.remove_stream_handler(TProtocol(protocol))
+
+    def is_connected(self, peer_id: ID) -> bool:
+        return any(not c.is_closed for c in self._swarm.get_connections(peer_id))
+
+    def connected_peers(self) -> list[ID]:
+        return [p for p in self._host.get_connected_peers() if self.is_connected(p)]
+
+    async def connect(self, peer_id: ID, addrs: Sequence[Multiaddr]) -> None:
+        """Make sure there is a connection to ``peer_id``, dialing ``addrs`` if not.
+
+        ``addrs`` are TCP multiaddrs without ``/p2p/``, tried one after another in
+        the order given until one connects. Returns at once if already connected.
+        Raises ``DialFailed`` (with every address's error) if none connects.
+
+        py-libp2p dials at most one TCP address per attempt, the first one in its
+        peerstore (swarm.py:863-890, ``MAX_ADDRS_PER_PEER``), and keeps every
+        address it was ever given for 120 s (basic_host.py:1131): one dead address
+        would spoil every later dial. So each address is dialed alone, with the
+        peer's peerstore addresses replaced by it and the negative cache (a 60 s
+        ban after any failed dial, swarm.py:109-155, 752-759) cleared first: the
+        caller decides when to dial, and how often.
+        """
+        if peer_id == self.peer_id:
+            raise ValueError("a host cannot dial itself")
+        if self.is_connected(peer_id):
+            return
+        if not addrs:
+            raise DialFailed(f"no address to dial {peer_id}")
+        peerstore = self._host.get_peerstore()
+        errors: list[str] = []
+        for addr in addrs:
+            self._swarm.unblock_peer(peer_id)
+            peerstore.clear_addrs(peer_id)
+            try:
+                await self._host.connect(PeerInfo(peer_id, [addr]))
+            except SwarmException as exc:
+                cause = exc.__cause__ or exc
+                errors.append(f"{addr}: {cause}")
+                continue
+            return
+        raise DialFailed(f"cannot connect to {peer_id}: " + "; ".join(errors))
+
+    async def open_stream(self, peer_id: ID, addrs: Sequence[Multiaddr],
+                          protocol: str) -> INetStream:
+        """A new stream to ``peer_id`` speaking ``protocol``, connecting first if needed.
+
+        The caller owns the stream: ``close()`` it when done (half-close: our write
+        side; reading stays possible), or ``reset()`` it on error.
+        Raises ``DialFailed`` or ``StreamOpenFailed``.
+        """
+        await self.connect(peer_id, addrs)
+        try:
+            return await self._host.new_stream(peer_id, [TProtocol(protocol)])
+        except StreamFailure as exc:
+            raise StreamOpenFailed(f"{peer_id} refused {protocol}: {exc}") from exc
+        except SwarmException as exc:
+            raise DialFailed(f"cannot open a stream to {peer_id}: {exc}") from exc
+
+    async def disconnect(self, peer_id: ID) -> None:
+        await self._host.disconnect(peer_id)
+
+
+@asynccontextmanager
+async def open_host(seed: bytes, port: int = 0, *, ip: str = "127.0.0.1",
+                    shutdown_timeout: float = SHUTDOWN_TIMEOUT) -> AsyncIterator[Host]:
+    """Run a host for the device with ``seed``, listening on ``ip``:``port`` (TCP).
+
+    ``port=0`` takes any free port; ``host.listen_addrs`` tells which. On exit,
+    connections and listeners are closed (within ``shutdown_timeout``, shielded
+    from cancellation) before the host's tasks are cancelled.
+    """
+    key_pair = keypair_from_seed(seed)
+    listen = Multiaddr(f"/ip4/{ip}/tcp/{port}")
+    if port and _port_taken(ip, port):
+        raise ListenFailed(f"cannot listen on {listen}: the port is in use")
+    network = new_swarm(
+        key_pair=key_pair,
+        sec_opt={NOISE_PROTOCOL_ID: NoiseTransport(
+            key_pair, noise_privkey=_x25519_key_pair().private_key)},
+        muxer_opt={TProtocol(YAMUX_PROTOCOL_ID): Yamux},
+        transports=[TCP()],
+        retry_config=RetryConfig(max_retries=0),
+        connection_config=ConnectionConfig(max_connections_per_peer=1),
+    )
+    if not isinstance(network, Swarm):  # pragma: no cover - new_swarm builds a Swarm
+        raise TypeError(f"unexpected network service {type(network).__name__}")
+    basic = BasicHost(network=network)
+    # BasicHost.run() wraps its body in two nurseries (basic_host.py:587-613), so an
+    # exception raised in the caller's block would come out wrapped in an
+    # ExceptionGroup. Catch it inside and raise it again outside, as it was.
+    failure: Exception | None = None
+    async with basic.run([listen]):
+        try:
+            # Swarm.run started the auto-connector before listen() returned
+            # (swarm.py:373-396); it would redial every peer in the peerstore.
+            await network.auto_connector.stop()
+            if not basic.get_transport_addrs():
+                raise ListenFailed(f"cannot listen on {listen}")
+            yield Host(basic, network)
+        except Exception as exc:
+            failure = exc
+        finally:
+            with trio.move_on_after(shutdown_timeout) as scope:
+                scope.shield = True
+                # Identify runs in the background after each connect; cancelled
+                # only later by BasicHost.close(), it would log ERRORs about the
+                # connections closed under it (basic_host.py:1165-1181).
+                for identify in list(getattr(basic, "_identify_tasks", ())):
+                    identify.cancel()
+                # Closing one connection sleeps 0.2 s (swarm_connection.py:218,
+                # yamux.py:823) and Swarm.close() closes them one after another.
+                async with trio.open_nursery() as nursery:
+                    for conns in list(network.connections.values()):
+                        for conn in list(conns):
+                            nursery.start_soon(_close_connection, conn)
+                await basic.close()
+            if scope.cancelled_caught:
+                log.warning("libp2p host did not close within %s s", shutdown_timeout)
+    if failure is not None:
+        raise failure
+
+
+def _port_taken(ip: str, port: int) -> bool:
+    """Whether a listening socket already holds ``ip:port``.
+
+    libp2p's TCP listener sets SO_REUSEPORT (libp2p/transport/tcp/tcp.py:44-60), so
+    on Linux a second host of the same user on the same port *also* listens, and
+    the kernel splits incoming connections between the two. A probe bind without
+    SO_REUSEPORT fails while a listener exists; SO_REUSEADDR keeps it from failing
+    on TIME_WAIT leftovers of our own last run (but not on Windows, where it means
+    "steal the port"). Best effort: there is a window between probe and listen.
+    """
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        if sys.platform != "win32":
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((ip, port))
+    except OSError:
+        return True
+    finally:
+        probe.close()
+    return False
+
+
+async def _close_connection(conn: INetConn) -> None:
+    """Close a connection down to its socket, even when cancelled libp2p tasks
+    have already marked it closed.
+
+    When the block around ``open_host`` is cancelled, py-libp2p's own tasks are
+    cancelled too; one of them marks the connection closed (``event_closed``,
+    swarm_connection.py:145-149) and is cancelled before it closes the socket, so
+    ``SwarmConn.close()`` returns at once and the socket leaks. Closing the
+    muxed connection itself (yamux.py:786-823) reaches the socket.
+    """
+    try:
+        await conn.close()
+        if not conn.muxed_conn.is_closed:
+            await conn.muxed_conn.close()
+    except Exception as exc:
+        log.debug("closing a connection: %r", exc)
+
+
+async def _close_quietly(stream: INetStream) -> None:
+    with trio.CancelScope(shield=True):
+        try:
+            await stream.close()
+        except Exception as exc:
+            log.debug("closing a stream: %r", exc)
+
+
+async def _reset_quietly(stream: INetStream) -> None:
+    with trio.CancelScope(shield=True):
+        try:
+            await stream.reset()
+        except Exception as exc:
+            log.debug("resetting a stream: %r", exc)
