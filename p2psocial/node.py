@@ -350,6 +350,13 @@ class Node:
             wanted |= frontier
         return wanted
 
+    async def logs(self) -> list[tuple[bytes, bytes, int]]:
+        """(device, account, head seq) of every log held."""
+        return await self._run(self.store.devices)
+
+    async def log_entries(self, device: bytes, after_seq: int, limit: int) -> list[Entry]:
+        return await self._run(self.store.log_entries, device, after_seq, limit)
+
     async def blob(self, digest: bytes) -> bytes | None:
         return await self._run(self.store.get_blob, digest)
 

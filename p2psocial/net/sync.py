@@ -1,0 +1,152 @@
+"""The edge of a sync session: one ``SyncSession`` driven over one stream for a node.
+
+Three tasks share the session (one Trio thread, no locks but the write lock):
+
+* the *receiver* reads frames, feeds them to the session and ingests what arrives
+  through ``Node.ingest`` (which verifies runs before anything is written);
+* the *sender* writes the opening frames, then every range the session hands out,
+  read from the store, then "caught_up"; it sleeps until there is more to send;
+* the *follower* turns the node's change events (our posts, entries from other
+  peers) into ``local_added`` calls, so new entries are pushed while the session
+  stays open.
+
+A frame that breaks the protocol, or entries that fail verification, end the
+session with ``PeerMisbehaved``; the caller lowers the peer's standing. The stream
+ending without "caught_up" is ``SessionAborted``: the next session resumes from what
+both stores hold, and ingest is idempotent, so nothing is lost or applied twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import trio
+
+from ..errors import InvalidEntry
+from ..events import EntryAdded, Lagged
+from ..node import Node
+from . import messages as m
+from .framing import FrameError, read_frame, write_frame
+from .host import NetError
+from .session import PeerCaughtUp, PeerReady, Received, SyncSession
+
+BATCH = 1000
+
+
+class PeerMisbehaved(NetError):
+    """The peer sent something invalid; the session was ended."""
+
+
+class SessionAborted(NetError):
+    """The stream ended before the peer said it had sent everything."""
+
+
+@dataclass(slots=True)
+class SyncStats:
+    received: int = 0  # entries stored that came from this peer
+    sent: int = 0  # entries sent to this peer
+    caught_up: bool = False  # both sides said "caught_up"
+
+
+async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = False,
+                   batch: int = BATCH) -> SyncStats:
+    """Sync with the peer at the other end of ``stream`` (a libp2p stream, or anything
+    with ``read``/``write``/``close``). Runs until the peer closes the stream, or with
+    ``once`` until both sides are caught up."""
+    logs = await node.logs()
+    session = SyncSession(heads={d: s for d, _, s in logs},
+                          accounts={d: a for d, a, _ in logs},
+                          wants=await node.wanted_accounts(hops))
+    stats = SyncStats()
+    events = node.subscribe()
+    write_lock = trio.Lock()
+    more = trio.Event()
+    finished = trio.Event()
+
+    def wake() -> None:
+        nonlocal more
+        more.set()
+
+    async def send(frames: list[bytes]) -> None:
+        async with write_lock:  # two writers must not interleave a frame's bytes
+            for frame in frames:
+                await write_frame(stream, frame)  # type: ignore[arg-type]
+
+    async def sender() -> None:
+        nonlocal more
+        await send(session.start())
+        said_caught_up = False
+        while True:
+            more = trio.Event()
+            while (rng := session.next_range(batch)) is not None:
+                run = await node.log_entries(rng.device, rng.after, rng.upto - rng.after)
+                stats.sent += len(run)
+                await send(list(session.entries_frames(run)))
+            if (frame := session.caught_up_frame()) is not None:
+                await send([frame])
+                said_caught_up = True
+            if once and said_caught_up and session.peer_caught_up:
+                stats.caught_up = True
+                finished.set()
+                return
+            await more.wait()
+
+    async def receiver() -> None:
+        while True:
+            try:
+                frame = await read_frame(stream, m.MAX_FRAME)  # type: ignore[arg-type]
+            except FrameError as exc:
+                raise PeerMisbehaved(f"bad frame: {exc}") from None
+            if frame is None:
+                if session.peer_caught_up:
+                    finished.set()
+                    return
+                raise SessionAborted("the peer closed the stream before it was caught up")
+            try:
+                for event in session.receive(frame):
+                    if isinstance(event, Received):
+                        result = await node.ingest(event.entries)
+                        stats.received += len(result.added)
+                    elif isinstance(event, PeerCaughtUp):
+                        await node.index_text()  # the burst is over: make it searchable
+                        stats.caught_up = session.peer_caught_up
+                    elif isinstance(event, PeerReady):
+                        pass
+            except InvalidEntry as exc:
+                raise PeerMisbehaved(str(exc)) from None
+            wake()
+
+    async def follower() -> None:
+        async for event in events:
+            if isinstance(event, EntryAdded):
+                session.local_added(event.device, event.account, event.seq)
+            elif isinstance(event, Lagged):  # re-read every head from the store
+                for device, account, seq in await node.logs():
+                    session.local_added(device, account, seq)
+                return  # the hub closed this subscription
+            wake()
+
+    try:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(sender)
+            nursery.start_soon(receiver)
+            nursery.start_soon(follower)
+            await finished.wait()
+            nursery.cancel_scope.cancel()
+    except BaseExceptionGroup as group:  # say what went wrong, not how tasks were nested
+        matched, _ = group.split(NetError)
+        if matched is not None:
+            raise _first(matched) from None
+        raise
+    finally:
+        events.close()
+        with trio.CancelScope(shield=True), trio.move_on_after(2):
+            await stream.close()  # type: ignore[attr-defined]
+    return stats
+
+
+def _first(group: BaseExceptionGroup) -> BaseException:
+    exc: BaseException = group
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc

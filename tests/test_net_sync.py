@@ -1,0 +1,133 @@
+"""Two real nodes replicate over real libp2p hosts on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+import trio
+
+from p2psocial.events import EntryAdded
+from p2psocial.home import Home
+from p2psocial.net.host import open_host
+from p2psocial.net.messages import PROTOCOL_ID
+from p2psocial.net.sync import PeerMisbehaved, SyncStats, run_sync
+from p2psocial.node import Node
+
+
+def run(test: Callable[[], Awaitable[None]], timeout: float = 20) -> None:
+    async def bounded() -> None:
+        with trio.fail_after(timeout):
+            await test()
+
+    trio.run(bounded)
+
+
+async def wait_for(node_events: trio.MemoryReceiveChannel, entry_id: bytes) -> None:
+    async for event in node_events:
+        if isinstance(event, EntryAdded) and event.id == entry_id:
+            return
+
+
+def test_two_nodes_replicate_both_ways_then_live(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            assert alice.identity and bob.identity
+            first = await alice.post("hello from alice #p2p")
+            await bob.post("hello from bob")
+            await alice.follow(bob.account_id)
+            await bob.follow(alice.account_id)
+            served: list[SyncStats] = []
+            alice_sees = alice.subscribe()
+            bob_sees = bob.subscribe()
+
+            async def serve(stream: object) -> None:
+                served.append(await run_sync(alice, stream))
+
+            async with open_host(alice.identity.device.seed) as ha, \
+                    open_host(bob.identity.device.seed) as hb, trio.open_nursery() as nursery:
+                ha.set_handler(PROTOCOL_ID, serve)
+                stream = await hb.open_stream(ha.peer_id, ha.listen_addrs, PROTOCOL_ID)
+                nursery.start_soon(run_sync, bob, stream)
+                # initial sync: each gets the other's log
+                await wait_for(bob_sees, first.id)
+                bob_last = await bob.post("live from bob")  # pushed while the session is open
+                await wait_for(alice_sees, bob_last.id)
+                alice_last = await alice.post("live from alice")
+                await wait_for(bob_sees, alice_last.id)
+                nursery.cancel_scope.cancel()
+            assert [p.text for p in (await bob.home_timeline()).items][:2] == [
+                "live from alice", "live from bob"]
+            assert (await bob.search("p2p")).items[0].id == first.id
+            for node in (alice, bob):
+                assert await node.verify(full=True) == []
+                assert len(await node.logs()) == 2
+
+    run(scenario)
+
+
+def test_sync_once_and_nothing_twice(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            assert alice.identity and bob.identity
+            for i in range(30):
+                await alice.post(f"post {i}")
+            await bob.follow(alice.account_id)
+            results: list[SyncStats] = []
+
+            async def serve(stream: object) -> None:
+                results.append(await run_sync(alice, stream))
+
+            async with open_host(alice.identity.device.seed) as ha, \
+                    open_host(bob.identity.device.seed) as hb:
+                ha.set_handler(PROTOCOL_ID, serve)
+                for _ in range(2):  # the second session has nothing left to send
+                    stream = await hb.open_stream(ha.peer_id, ha.listen_addrs, PROTOCOL_ID)
+                    results.append(await run_sync(bob, stream, once=True))
+            received = [r.received for r in results if r.received]
+            assert received == [32]  # alice's certificate, profile and 30 posts, once
+            assert len((await bob.account_posts(alice.account_id, limit=100)).items) == 30
+
+    run(scenario)
+
+
+def test_a_peer_sending_garbage_is_cut_off(tmp_path: Path) -> None:
+    from p2psocial.net.framing import write_frame
+    from p2psocial.net.messages import Hello, encode
+
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "m"), "Mallory") as mallory:
+            assert alice.identity and mallory.identity
+            outcome: list[BaseException] = []
+            cut_off = trio.Event()
+
+            async def serve(stream: object) -> None:
+                try:
+                    await run_sync(alice, stream)
+                except PeerMisbehaved as exc:
+                    outcome.append(exc)
+                    cut_off.set()
+
+            async with open_host(alice.identity.device.seed) as ha, \
+                    open_host(mallory.identity.device.seed) as hm:
+                ha.set_handler(PROTOCOL_ID, serve)
+                stream = await hm.open_stream(ha.peer_id, ha.listen_addrs, PROTOCOL_ID)
+                await write_frame(stream, encode(Hello(1)))
+                # a well-formed "entries" frame whose one entry is not a header
+                await write_frame(stream, b"\x92\xa7entries\x91\x92\xc4\x03abc\xc0")
+                await cut_off.wait()
+            assert "not msgpack" in str(outcome[0])
+            assert (await alice.logs())[0][1] == alice.account_id  # nothing of mallory's
+
+    run(scenario)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_libp2p_logs() -> None:
+    import logging
+
+    logging.getLogger("libp2p").setLevel(logging.CRITICAL)
