@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,32 @@ def test_sync_once_and_nothing_twice(tmp_path: Path) -> None:
                     results.append(await run_sync(bob, stream, once=True))
             received = [r.received for r in results if r.received]
             assert received == [32]  # alice's certificate, profile and 30 posts, once
+            assert len((await bob.account_posts(alice.account_id, limit=100)).items) == 30
+
+    run(scenario)
+
+
+def test_live_pushes_survive_a_lagging_event_subscription(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            assert alice.identity and bob.identity
+            await bob.follow(alice.account_id)
+            for i in range(20):  # more than the tiny buffer below: the follower lags
+                await alice.post(f"post {i}")
+            bob_sees = bob.subscribe(100)
+
+            async def serve(stream: object) -> None:
+                await run_sync(alice, stream, event_buffer=3)
+
+            async with open_host(alice.identity.device.seed) as ha, \
+                    open_host(bob.identity.device.seed) as hb, trio.open_nursery() as nursery:
+                ha.set_handler(PROTOCOL_ID, serve)
+                stream = await hb.open_stream(ha.peer_id, ha.listen_addrs, PROTOCOL_ID)
+                nursery.start_soon(partial(run_sync, bob, stream, event_buffer=3))
+                burst = [await alice.post(f"burst {i}") for i in range(10)]
+                await wait_for(bob_sees, burst[-1].id)
+                nursery.cancel_scope.cancel()
             assert len((await bob.account_posts(alice.account_id, limit=100)).items) == 30
 
     run(scenario)

@@ -31,6 +31,7 @@ from .host import NetError
 from .session import PeerCaughtUp, PeerReady, Received, SyncSession
 
 BATCH = 1000
+EVENT_BUFFER = 8 * BATCH  # a received batch emits one event per entry
 
 
 class PeerMisbehaved(NetError):
@@ -49,7 +50,7 @@ class SyncStats:
 
 
 async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = False,
-                   batch: int = BATCH) -> SyncStats:
+                   batch: int = BATCH, event_buffer: int = EVENT_BUFFER) -> SyncStats:
     """Sync with the peer at the other end of ``stream`` (a libp2p stream, or anything
     with ``read``/``write``/``close``). Runs until the peer closes the stream, or with
     ``once`` until both sides are caught up."""
@@ -58,7 +59,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                           accounts={d: a for d, a, _ in logs},
                           wants=await node.wanted_accounts(hops))
     stats = SyncStats()
-    events = node.subscribe()
+    subscription = [node.subscribe(event_buffer)]
     write_lock = trio.Lock()
     more = trio.Event()
     finished = trio.Event()
@@ -117,13 +118,22 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
             wake()
 
     async def follower() -> None:
-        async for event in events:
-            if isinstance(event, EntryAdded):
-                session.local_added(event.device, event.account, event.seq)
-            elif isinstance(event, Lagged):  # re-read every head from the store
-                for device, account, seq in await node.logs():
-                    session.local_added(device, account, seq)
-                return  # the hub closed this subscription
+        while True:
+            lagged = False
+            async for event in subscription[0]:
+                if isinstance(event, EntryAdded):
+                    session.local_added(event.device, event.account, event.seq)
+                elif isinstance(event, Lagged):
+                    lagged = True
+                    break
+                wake()
+            if not lagged:
+                return  # the node is closing
+            # we fell behind: subscribe again, then re-read every head from the store,
+            # so nothing that happened in between is missed
+            subscription[0] = node.subscribe(event_buffer)
+            for device, account, seq in await node.logs():
+                session.local_added(device, account, seq)
             wake()
 
     try:
@@ -139,7 +149,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
             raise _first(matched) from None
         raise
     finally:
-        events.close()
+        subscription[0].close()
         with trio.CancelScope(shield=True), trio.move_on_after(2):
             await stream.close()  # type: ignore[attr-defined]
     return stats
