@@ -101,9 +101,10 @@ def test_live_pushes_survive_a_lagging_event_subscription(tmp_path: Path) -> Non
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
             assert alice.identity and bob.identity
             await bob.follow(alice.account_id)
-            for i in range(20):  # more than the tiny buffer below: the follower lags
-                await alice.post(f"post {i}")
+            await alice.follow(bob.account_id)
+            posts = [await alice.post(f"post {i}") for i in range(20)]
             bob_sees = bob.subscribe(100)
+            alice_sees = alice.subscribe(100)
 
             async def serve(stream: object) -> None:
                 await run_sync(alice, stream, event_buffer=3)
@@ -113,10 +114,12 @@ def test_live_pushes_survive_a_lagging_event_subscription(tmp_path: Path) -> Non
                 ha.set_handler(PROTOCOL_ID, serve)
                 stream = await hb.open_stream(ha.peer_id, ha.listen_addrs, PROTOCOL_ID)
                 nursery.start_soon(partial(run_sync, bob, stream, event_buffer=3))
-                burst = [await alice.post(f"burst {i}") for i in range(10)]
-                await wait_for(bob_sees, burst[-1].id)
+                # alice's 23 entries arrive at bob in one batch: bob's follower lags
+                await wait_for(bob_sees, posts[-1].id)
+                burst = [await bob.post(f"burst {i}") for i in range(10)]
+                await wait_for(alice_sees, burst[-1].id)  # bob still pushes live
                 nursery.cancel_scope.cancel()
-            assert len((await bob.account_posts(alice.account_id, limit=100)).items) == 30
+            assert len((await alice.account_posts(bob.account_id, limit=100)).items) == 10
 
     run(scenario)
 
