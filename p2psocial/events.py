@@ -43,16 +43,18 @@ class EventHub:
         return receive
 
     def emit(self, events: list[Event]) -> None:
+        if not events:
+            return
         for send in list(self._subscribers):
+            stats = send.statistics()  # once per batch: a sync batch is 1,000 events
+            room = int(stats.max_buffer_size) - stats.current_buffer_used - 1  # 1 for Lagged
             try:
-                for event in events:
-                    stats = send.statistics()
-                    if stats.current_buffer_used >= stats.max_buffer_size - 1:
-                        send.send_nowait(Lagged())  # the one slot kept free for this
-                        self._drop(send)
-                        break
+                for event in events[:room]:
                     send.send_nowait(event)
-            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                if len(events) > room:
+                    send.send_nowait(Lagged())
+                    self._drop(send)
+            except (trio.BrokenResourceError, trio.ClosedResourceError, trio.WouldBlock):
                 self._drop(send)
 
     def _drop(self, send: trio.MemorySendChannel[Event]) -> None:

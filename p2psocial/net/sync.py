@@ -117,16 +117,25 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 raise PeerMisbehaved(str(exc)) from None
             wake()
 
+    def take(event: object) -> bool:
+        """Apply one event; False when the subscription lagged behind."""
+        if isinstance(event, EntryAdded):
+            session.local_added(event.device, event.account, event.seq)
+        return not isinstance(event, Lagged)
+
     async def follower() -> None:
         while True:
             lagged = False
             async for event in subscription[0]:
-                if isinstance(event, EntryAdded):
-                    session.local_added(event.device, event.account, event.seq)
-                elif isinstance(event, Lagged):
-                    lagged = True
-                    break
+                lagged = not take(event)
+                while not lagged:  # drain what is queued without a checkpoint per event
+                    try:
+                        lagged = not take(subscription[0].receive_nowait())
+                    except (trio.WouldBlock, trio.EndOfChannel):
+                        break
                 wake()
+                if lagged:
+                    break
             if not lagged:
                 return  # the node is closing
             # we fell behind: subscribe again, then re-read every head from the store,
