@@ -42,6 +42,7 @@ from .events import EntryAdded, Event, EventHub
 from .home import Home
 from .identity import Identity, new_identity
 from .store import Cursor, IngestResult, Page, PostView, Problem, ProfileView, Store
+from .store.store import PeerRecord
 
 T = TypeVar("T")
 LIVE_BATCH = 100  # batches up to this size are indexed for search as they arrive
@@ -357,6 +358,10 @@ class Node:
     async def log_entries(self, device: bytes, after_seq: int, limit: int) -> list[Entry]:
         return await self._run(self.store.log_entries, device, after_seq, limit)
 
+    async def log_rows(self, device: bytes, after_seq: int,
+                       limit: int) -> list[tuple[bytes, bytes | None]]:
+        return await self._run(self.store.log_rows, device, after_seq, limit)
+
     async def blob(self, digest: bytes) -> bytes | None:
         return await self._run(self.store.get_blob, digest)
 
@@ -366,6 +371,24 @@ class Node:
     async def stats(self) -> dict[str, int]:
         """How much this home holds: entries, logs, accounts, blobs."""
         return await self._run(self.store.stats)
+
+    # --- the address book (issue 3: net/service.py, the CLI) ---------------------
+    # Pass-throughs to the store's peers table, run in the store's worker thread.
+
+    async def peers(self) -> list[PeerRecord]:
+        return await self._run(self.store.peers)
+
+    async def peer(self, device: bytes) -> PeerRecord | None:
+        return await self._run(self.store.peer, device)
+
+    async def add_peer(self, device: bytes, addrs: Sequence[str], source: str) -> PeerRecord:
+        """Remember how to reach ``device`` (its addresses go first); see Store.add_peer."""
+        if self.identity is not None and device == self.identity.device_id:
+            raise UserError("that is this node itself")
+        return await self._run(self.store.add_peer, device, list(addrs), source)
+
+    async def update_peer(self, device: bytes, **fields: int | None) -> None:
+        await self._run(lambda: self.store.update_peer(device, **fields))
 
 
 def _dump_keys(identity: Identity, passphrase: str | None, **kdf: Any) -> bytes:

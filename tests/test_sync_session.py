@@ -43,7 +43,7 @@ class Peer:
     def pump(self) -> list[bytes]:
         """Everything this side wants to send now."""
         while (rng := self.session.next_range(limit=7)) is not None:
-            run = self.store.log_entries(rng.device, rng.after, rng.upto - rng.after)
+            run = self.store.log_rows(rng.device, rng.after, rng.upto - rng.after)
             self.entries_sent += len(run)
             self.outbox += list(self.session.entries_frames(run))
         if (frame := self.session.caught_up_frame()) is not None:
@@ -160,7 +160,7 @@ def test_entries_frames_respect_the_caps() -> None:
     for i in range(12):  # 12 posts of ~100 KiB text: several frames under MAX_FRAME
         log.append(make_entry(ident, log[-1], c.Post("x" * 7999 + str(i)), T0 + i))
     session = SyncSession(heads={}, accounts={}, wants=set())
-    frames = list(session.entries_frames(log))
+    frames = list(session.entries_frames([(e.raw, e.body) for e in log]))
     assert len(frames) >= 1 and all(len(f) <= m.MAX_FRAME for f in frames)
     items = [it for f in frames for it in m.decode(f).items]  # type: ignore[union-attr]
     assert [h for h, _ in items] == [e.raw for e in log]

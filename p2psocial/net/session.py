@@ -5,9 +5,9 @@ Theory of operation. Each side opens with ``start()``: hello, the accounts it wa
 holds (its clock), and "ready". Once the peer is ready, this side knows, for every
 log it holds of an account the peer wants, how far the peer already is; the gap is a
 *pending range*. The owner of the session (the network edge) repeatedly asks
-``next_range()``, reads that run from the store, and sends it with
-``entries_frames()``. When every range pending at "ready" has been handed out,
-``caught_up_frame()`` yields the "caught_up" message once.
+``next_range()``, reads that run from the store (as stored bytes: the receiver
+verifies anyway), and sends it with ``entries_frames()``. When every range pending
+at "ready" has been handed out, ``caught_up_frame()`` yields "caught_up" once.
 
 After that the session stays open: ``local_added()`` is called for every entry the
 node stores (ours, or one a peer sent) and turns into a new pending range if this
@@ -108,16 +108,16 @@ class SyncSession:
                 return Range(device, after, upto)
         return None
 
-    def entries_frames(self, entries: Sequence[Entry]) -> Iterator[bytes]:
-        """``entries`` as frames that respect the peer's caps."""
+    def entries_frames(self, rows: Sequence[tuple[bytes, bytes | None]]) -> Iterator[bytes]:
+        """(signed header, body) rows of one run as frames that respect the peer's caps."""
         batch: list[tuple[bytes, bytes | None]] = []
         size = 16
-        for item in entries:
-            cost = len(item.raw) + len(item.body or b"") + 16
+        for header, body in rows:
+            cost = len(header) + len(body or b"") + 16
             if batch and (len(batch) == m.MAX_ITEMS or size + cost > m.MAX_FRAME):
                 yield m.encode(m.Entries(tuple(batch)))
                 batch, size = [], 16
-            batch.append((item.raw, item.body))
+            batch.append((header, body))
             size += cost
         if batch:
             yield m.encode(m.Entries(tuple(batch)))

@@ -80,7 +80,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
         while True:
             more = trio.Event()
             while (rng := session.next_range(batch)) is not None:
-                run = await node.log_entries(rng.device, rng.after, rng.upto - rng.after)
+                run = await node.log_rows(rng.device, rng.after, rng.upto - rng.after)
                 stats.sent += len(run)
                 await send(list(session.entries_frames(run)))
             if (frame := session.caught_up_frame()) is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -162,11 +163,16 @@ class Store:
 
     def log_entries(self, device: bytes, after_seq: int, limit: int) -> list[Entry]:
         """Up to ``limit`` entries of one log with seq > ``after_seq``, in order."""
-        rows = self.conn.execute(
+        return [entry_mod.parse(h, b) for h, b in self.log_rows(device, after_seq, limit)]
+
+    def log_rows(self, device: bytes, after_seq: int,
+                 limit: int) -> list[tuple[bytes, bytes | None]]:
+        """Like ``log_entries``, as stored (signed header, body) bytes: for sending on,
+        where the receiver verifies anyway. Index: entries_log_seq."""
+        return self.conn.execute(
             "SELECT e.header, e.body FROM entries e JOIN logs l ON l.rowid = e.log "
             "WHERE l.device = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
             (device, after_seq, limit)).fetchall()
-        return [entry_mod.parse(bytes(h), None if b is None else bytes(b)) for h, b in rows]
 
     def get_entry(self, entry_id: bytes) -> Entry | None:
         row = self.conn.execute("SELECT header, body FROM entries WHERE id8 = ? AND id = ?",
@@ -327,6 +333,74 @@ class Store:
             return [Problem(device, seen, f"log holds {seen} entries but its head says "
                                           f"{head_seq}")]
         return []
+
+    # --- the address book (migration 2; used by net/service.py) -------------------
+    # One row per peer device. The network service is the only writer; read-only
+    # readers (``p2psocial peers``) see what a running service last recorded.
+
+    def peers(self) -> list[PeerRecord]:
+        rows = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM peers ORDER BY last_ok DESC, "
+                                 "device").fetchall()
+        return [_peer_record(row) for row in rows]
+
+    def peer(self, device: bytes) -> PeerRecord | None:
+        row = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM peers WHERE device = ?",
+                                (device,)).fetchone()
+        return None if row is None else _peer_record(row)
+
+    def add_peer(self, device: bytes, addrs: Iterable[str], source: str) -> PeerRecord:
+        """Insert a peer, or put ``addrs`` first in its known addresses (deduplicated,
+        at most ``PEER_ADDRS_MAX``). An existing peer keeps its source and history."""
+        old = self.peer(device)
+        merged = list(dict.fromkeys([*addrs, *(old.addrs if old else ())]))[:PEER_ADDRS_MAX]
+        # upsert: a new row starts with no history; a known one only gets the addresses
+        self.conn.execute(
+            "INSERT INTO peers(device, addrs, source) VALUES (?, ?, ?) "
+            "ON CONFLICT(device) DO UPDATE SET addrs = excluded.addrs",
+            (device, "\n".join(merged), source))
+        record = self.peer(device)
+        assert record is not None
+        return record
+
+    def update_peer(self, device: bytes, **fields: int | None) -> None:
+        """Set some of last_seen, last_ok, failures, standing, banned_until."""
+        unknown = set(fields) - _PEER_UPDATABLE
+        if unknown:
+            raise ValueError(f"not peer fields: {sorted(unknown)}")
+        if fields:
+            names = sorted(fields)  # column names come from the fixed set above
+            self.conn.execute(
+                f"UPDATE peers SET {', '.join(f'{n} = ?' for n in names)} WHERE device = ?",
+                (*(fields[n] for n in names), device))
+
+    def remove_peer(self, device: bytes) -> None:
+        self.conn.execute("DELETE FROM peers WHERE device = ?", (device,))
+
+
+PEER_ADDRS_MAX = 8
+PEER_SOURCES = ("invite", "mdns", "peer")
+_PEER_COLUMNS = "device, addrs, last_seen, last_ok, failures, standing, banned_until, source"
+_PEER_UPDATABLE = {"last_seen", "last_ok", "failures", "standing", "banned_until"}
+
+
+@dataclass(frozen=True, slots=True)
+class PeerRecord:
+    """One row of the address book; times are milliseconds since the epoch."""
+
+    device: bytes
+    addrs: tuple[str, ...]
+    last_seen: int | None
+    last_ok: int | None
+    failures: int
+    standing: int
+    banned_until: int | None
+    source: str
+
+
+def _peer_record(row: tuple) -> PeerRecord:
+    device, addrs, last_seen, last_ok, failures, standing, banned_until, source = row
+    return PeerRecord(bytes(device), tuple(a for a in addrs.split("\n") if a), last_seen,
+                      last_ok, int(failures), int(standing), banned_until, source)
 
 
 def _check_run(device: bytes, run: list[Entry],
