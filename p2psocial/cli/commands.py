@@ -9,12 +9,19 @@ typo fails fast and never waits for a passphrase. Each command returns its exit 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import logging
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import trio
+
 from .. import content as c
-from .. import ids, images, keyfile, phrase
+from .. import ids, images, invite, keyfile, phrase
 from ..errors import BadImage, HomeError, PassphraseRequired, UserError
 from ..home import Home
 from ..node import Node, read_file
@@ -375,3 +382,205 @@ def cmd_import(args: argparse.Namespace, s: Session) -> int:
 def _counts(entries: int, blobs: int) -> str:
     return (("1 entry" if entries == 1 else f"{entries} entries") + " and "
             + ("1 image" if blobs == 1 else f"{blobs} images"))
+
+
+# --- the network (issue 3): serve, invite, join, peers, sync --once --------------------
+# A running 'serve' holds the home's lock, so the other commands cannot open the store
+# for writing meanwhile; it records what they need to know (its pid, listen addresses,
+# connected peers) in HOME/serve.json, removed when it stops. The file counts only
+# while the lock is held by the pid written in it: a killed serve leaves a stale file.
+
+SERVE_STATUS = "serve.json"
+
+
+def _status_path(home: Home) -> Path:
+    return home.path / SERVE_STATUS
+
+
+def _write_status(home: Home, doc: dict) -> None:
+    import json
+    import os
+
+    tmp = home.path / (SERVE_STATUS + ".tmp")
+    tmp.write_text(json.dumps(doc), encoding="utf-8")
+    os.replace(tmp, _status_path(home))
+
+
+def serve_status(home: Home) -> dict | None:
+    """What a running ``serve`` of this home recorded, or None when none is running."""
+    import json
+
+    try:
+        doc = json.loads(_status_path(home).read_text(encoding="utf-8"))
+        holder = (home.path / "lock").read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or holder != f"pid {doc.get('pid')}":
+        return None
+    probe = Home(home.path)  # the pid in the lock file is only true while it is held
+    try:
+        probe.lock()
+    except HomeError:
+        return doc
+    probe.unlock()
+    return None
+
+
+def _log_to_stderr(level: int, libp2p_level: int) -> logging.Handler:
+    from ..net.host import attach_log_handler
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    attach_log_handler(handler, libp2p_level)
+    app = logging.getLogger("p2psocial")
+    app.addHandler(handler)
+    app.setLevel(level)
+    app.propagate = False  # -v may have given the root logger a handler too
+    return handler
+
+
+@command("serve")
+def cmd_serve(args: argparse.Namespace, s: Session) -> int:
+    _log_to_stderr(logging.INFO, logging.WARNING)
+    with s.open_writer() as node:  # closing it indexes pending text and closes SQLite
+        try:
+            return trio.run(_serve, node, args, s.home)
+        finally:
+            with contextlib.suppress(OSError):
+                _status_path(s.home).unlink()
+
+
+async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
+    from ..net.service import NetworkService
+
+    log = logging.getLogger("p2psocial.serve")
+    assert node.identity is not None
+    device, account = node.identity.device_id, node.account_id
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with NetworkService(node, port=args.port, hops=args.hops,
+                                  ip=args.listen) as service:
+            addrs = service.listen_addrs
+            code = invite.encode(invite.make(device, account, addrs))
+            started = node.clock()
+
+            def record() -> None:
+                _write_status(home, {
+                    "pid": os.getpid(), "device": ids.device_text(device),
+                    "account": ids.account_text(account), "addrs": addrs,
+                    "connected": [ids.device_text(d) for d in service.connected()],
+                    "started": started, "updated": node.clock()})
+
+            record()
+            print("\n".join([f"Serving {ids.account_text(account)} as device "
+                             f"{ids.device_text(device)}", "Listening on:",
+                             *(f"  {a}" for a in addrs), "Invite code (share it with "
+                             "'p2psocial join CODE'):", code]), flush=True)
+
+            async def keep_recording() -> None:
+                while True:
+                    await service.next_change()
+                    record()
+
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(keep_recording)
+                async for signum in signals:
+                    log.info("%s received: stopping", signal.Signals(signum).name)
+                    break
+                nursery.cancel_scope.cancel()
+    return 0
+
+
+@command("invite")
+def cmd_invite(args: argparse.Namespace, s: Session) -> int:
+    s.home.require()
+    status = serve_status(s.home)
+    if status is not None:
+        device = ids.decode(ids.DEVICE, status["device"])
+        account = ids.decode(ids.ACCOUNT, status["account"])
+        addrs = [str(a) for a in status["addrs"]]
+        if args.port is not None:
+            addrs = [_with_port(a, args.port) for a in addrs]
+    elif args.port is not None:
+        from ..net.service import interface_addrs  # imports libp2p: only here
+
+        identity = s.load_identity()
+        device, account, addrs = identity.device_id, identity.account_id, \
+            interface_addrs(args.port)
+    else:
+        raise UserError("no 'p2psocial serve' is running for this home, and an invite holds "
+                        "the addresses it listens on: start 'p2psocial serve' first")
+    code = invite.encode(invite.make(device, account, addrs))
+    show(args, {"code": code, "device": ids.device_text(device),
+                "account": ids.account_text(account), "addrs": addrs,
+                "serving": status is not None}, [code])
+    return 0
+
+
+def _with_port(addr: str, port: int) -> str:
+    head, sep, _ = addr.rpartition("/tcp/")
+    return f"{head}/tcp/{port}" if sep else addr
+
+
+@command("join")
+def cmd_join(args: argparse.Namespace, s: Session) -> int:
+    code = invite.decode(args.code)  # a typo fails before the home is opened
+    with s.open_writer() as node:
+        assert node.identity is not None
+        if code.device == node.identity.device_id:
+            raise UserError("that is this home's own invite code: give it to someone else")
+        run_async(node.add_peer, code.device, code.addrs, "invite")
+        own = code.account == node.account_id
+        followed = not own and code.account not in run_async(node.following)
+        if followed:
+            run_async(node.follow, code.account)
+    account = ids.account_text(code.account)
+    lines = [f"Added {ids.device_text(code.device)} ({r.plural(len(code.addrs), 'address')}) "
+             "to the address book."]
+    if followed:
+        lines.append(f"Following {account}.")
+    elif own:
+        lines.append("It is another device of your own account.")
+    lines.append("Run 'p2psocial serve' (or 'p2psocial sync --once') to connect.")
+    show(args, {"device": ids.device_text(code.device), "account": account,
+                "addrs": list(code.addrs), "followed": followed}, lines)
+    return 0
+
+
+@command("peers")
+def cmd_peers(args: argparse.Namespace, s: Session) -> int:
+    with s.open_reader() as node:
+        records = run_async(node.peers)
+        now = node.clock()
+    status = serve_status(s.home)
+    connected = set(status["connected"]) if status else set()
+    rows = [(p, r.peer_state(p, now, ids.device_text(p.device) in connected))
+            for p in records]
+    doc = {"serving": status is not None, "peers": [r.peer_json(p, st) for p, st in rows]}
+    lines = r.peer_lines(rows, now)
+    if status is None:
+        lines.append("(no 'p2psocial serve' is running for this home: states are as last "
+                     "recorded)")
+    show(args, doc, lines)
+    return 0
+
+
+@command("sync")
+def cmd_sync(args: argparse.Namespace, s: Session) -> int:
+    if not args.once:
+        raise UsageError("add --once to catch up and exit; 'p2psocial serve' stays connected")
+    _log_to_stderr(logging.INFO if args.verbose else logging.WARNING,
+                   logging.WARNING if args.verbose else logging.CRITICAL)
+    from ..net.service import sync_once
+
+    with s.open_writer() as node:
+        results = run_async(sync_once, node, hops=args.hops, per_peer=args.timeout)
+    docs = [{"device": ids.device_text(x.device), "ok": x.ok, "received": x.received,
+             "sent": x.sent, "error": x.error} for x in results]
+    lines = [f"{ids.device_text(x.device)}: " + (
+        f"received {x.received}, sent {x.sent}" if x.ok else f"failed: {x.error}")
+        for x in results] or ["No peers known: add one with 'p2psocial join CODE'."]
+    reached = sum(x.ok for x in results)
+    if results:
+        lines.append(f"Reached {reached} of {r.plural(len(results), 'peer')}.")
+    show(args, {"peers": docs, "reached": reached}, lines)
+    return 0 if reached or not results else 1

@@ -15,7 +15,7 @@ MAX_LIMIT = 500
 
 # Commands that only read: they open the home read-only (no passphrase, no lock).
 READ_COMMANDS = ("whoami", "feed", "thread", "search", "mentions", "following", "followers",
-                 "verify")
+                 "verify", "peers", "invite")
 
 
 class UsageError(Exception):
@@ -142,7 +142,58 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read the phrase from stdin (after the passphrase line when "
                    "--passphrase-stdin is given too)")
     p.add_argument("--name", required=True, help="the name people see")
+
+    # --- the network (issue 3) ---------------------------------------------------
+    p = command("serve", "run this home as a peer in the foreground (Ctrl-C stops it)",
+                json=False)
+    p.add_argument("--port", type=_port, default=0, metavar="N",
+                   help="TCP port to listen on (default: any free port)")
+    p.add_argument("--listen", default="0.0.0.0", metavar="IP",
+                   help="IPv4 address to listen on (default 0.0.0.0: every interface)")
+    p.add_argument("--hops", type=_hops, default=2, metavar="N",
+                   help="also carry the accounts followed by those you follow, N steps "
+                   "away (default 2)")
+
+    p = command("invite", "print a code that lets someone connect to this home")
+    p.add_argument("--port", type=_port, metavar="N",
+                   help="the port to put in the code: a port forwarded to the running "
+                   "serve, or, with no serve running, the port of a later 'serve --port N'")
+
+    p = command("join", "connect to the person who gave you CODE, and follow them")
+    p.add_argument("code", metavar="CODE", help="an invite code (p2psinv1...)")
+
+    command("peers", "the peers this home knows, and their state")
+
+    p = command("sync", "connect to every known peer, catch up, and exit")
+    p.add_argument("--once", action="store_true",
+                   help="required: catch up once ('p2psocial serve' stays connected)")
+    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+                   help="give up on a peer after S seconds (default 30)")
+    p.add_argument("--hops", type=_hops, default=2, metavar="N",
+                   help="replication reach, as for serve (default 2)")
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port (0 to 65535)")
+    return int(text)
+
+
+def _hops(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 5:
+        raise argparse.ArgumentTypeError("give a number of hops from 0 to 5")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("give a number of seconds from 0 to 3600")
+    return value
 
 
 def _globals(parser: argparse.ArgumentParser, default: object) -> None:

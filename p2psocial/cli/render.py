@@ -17,6 +17,7 @@ from typing import Any
 from .. import ids
 from ..content import Attachment
 from ..entry import Entry
+from ..store.store import PeerRecord
 from ..store.views import Page, PostView, Problem, ProfileView
 
 # --- plain pieces ------------------------------------------------------------------
@@ -206,3 +207,46 @@ def phrase_lines(words: str) -> list[str]:
     """24 words in four numbered rows of six, easy to copy onto paper."""
     items = [f"{i:>2}. {w:<9}" for i, w in enumerate(words.split(), 1)]
     return ["  ".join(items[row:row + 6]).rstrip() for row in range(0, len(items), 6)]
+
+
+# --- peers (the network service's address book) ------------------------------------
+
+
+def peer_state(p: PeerRecord, now: int, connected: bool) -> str:
+    if connected:
+        return "connected"
+    if p.banned_until is not None and now < p.banned_until:
+        return "banned"
+    if p.failures:
+        return "unreachable"
+    return "known"
+
+
+def peer_json(p: PeerRecord, state: str) -> dict[str, Any]:
+    def when(ms: int | None) -> str | None:
+        return iso(ms) if ms is not None else None
+
+    return {"device": ids.device_text(p.device), "state": state, "addrs": list(p.addrs),
+            "source": p.source, "last_seen": when(p.last_seen), "last_ok": when(p.last_ok),
+            "failures": p.failures, "standing": p.standing,
+            "banned_until": when(p.banned_until)}
+
+
+def peer_lines(rows: list[tuple[PeerRecord, str]], now: int) -> list[str]:
+    """One block per peer: device and state, then where and when."""
+    if not rows:
+        return ["No peers known: add one with 'p2psocial join CODE'."]
+    lines: list[str] = []
+    for p, state in rows:
+        text = ids.device_text(p.device)
+        detail = [state, f"from {'an invite' if p.source == 'invite' else p.source}"]
+        if state == "banned" and p.banned_until is not None:
+            detail.append(f"until {local_time(p.banned_until)}")
+        if p.failures:
+            detail.append(plural(p.failures, "failed dial"))
+        if p.standing:
+            detail.append(f"standing {p.standing:+d}")
+        lines.append(f"{text[:10]}…{text[-4:]}  {' · '.join(detail)}")
+        seen = f"last seen {local_time(p.last_seen)}" if p.last_seen else "never seen"
+        lines.append(f"    {seen}; " + (", ".join(p.addrs) or "no address known"))
+    return lines

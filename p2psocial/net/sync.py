@@ -54,12 +54,14 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     """Sync with the peer at the other end of ``stream`` (a libp2p stream, or anything
     with ``read``/``write``/``close``). Runs until the peer closes the stream, or with
     ``once`` until both sides are caught up."""
+    # subscribe before reading the clock: an entry stored in between is then in the
+    # clock or in the events (or both, which is harmless), never in neither
+    subscription = [node.subscribe(event_buffer)]
     logs = await node.logs()
     session = SyncSession(heads={d: s for d, _, s in logs},
                           accounts={d: a for d, a, _ in logs},
                           wants=await node.wanted_accounts(hops))
     stats = SyncStats()
-    subscription = [node.subscribe(event_buffer)]
     write_lock = trio.Lock()
     more = trio.Event()
     finished = trio.Event()

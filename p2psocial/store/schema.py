@@ -20,6 +20,8 @@ Layout, and why:
 * ``posts.in_home`` is 1 for a live post whose author is the local account or
   followed by it and not blocked by it; the partial index on it makes the home
   timeline an index range scan however large the store grows.
+* ``peers`` (migration 2) is the address book of the network service: where a peer
+  was reachable, when it last worked, and its standing (net/service.py).
 """
 
 from __future__ import annotations
@@ -164,6 +166,20 @@ MIGRATIONS: list[str] = [
         text, cw, content='posts', content_rowid='rowid',
         tokenize='unicode61 remove_diacritics 2'
     );
+    """,
+    # 2: the address book (issue 3): peers this node knows how to reach, and how they
+    # behaved. Keyed by the device id, which is also the peer's libp2p identity.
+    """
+    CREATE TABLE peers (
+        device BLOB PRIMARY KEY,        -- 32-byte device public key = libp2p peer id
+        addrs TEXT NOT NULL DEFAULT '', -- multiaddrs without /p2p/, one per line, best first
+        last_seen INTEGER,              -- ms: last time a session with it started or ended
+        last_ok INTEGER,                -- ms: last time a dial or an inbound session worked
+        failures INTEGER NOT NULL DEFAULT 0,  -- dials failed in a row (0 after a success)
+        standing INTEGER NOT NULL DEFAULT 0,  -- lowered by misbehaviour, raised by good sessions
+        banned_until INTEGER,           -- ms: neither dialed nor served before this
+        source TEXT NOT NULL CHECK (source IN ('invite', 'mdns', 'peer'))
+    ) WITHOUT ROWID;
     """,
 ]
 

@@ -1,0 +1,152 @@
+"""Invite codes: how to reach a person's node, as text one can paste in a chat.
+
+An invite holds the inviter's device id (which is also their libp2p peer id), their
+account id, and the addresses their node listens on (multiaddr strings, IPv4 or
+IPv6, at most ``ADDRS_MAX``). ``p2psocial join CODE`` adds the device to the address
+book and follows the account.
+
+Text form: ``p2psinv1`` then the payload and a checksum in the bech32 alphabet (32
+characters without the look-alikes 1, b, i, o), so a code survives case changes,
+line breaks and spaces added by a chat program. The payload is the canonical
+msgpack of ``(VERSION, device, account, (addr, ...))``.
+
+Why not bech32m as for ids: its guarantee (every error of up to four characters is
+caught) holds for codes up to 89 characters, and an invite with a few addresses is
+200 or more. The checksum here is instead the first 5 bytes of a BLAKE2b-256 of
+the payload (8 characters): any typo, transposition or truncation goes unnoticed
+with probability 2**-40, whatever the length. Sans-IO: text in, values out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import codec, ids
+from .crypto import blake2b
+from .errors import BadId, InvalidEntry
+
+PREFIX = "p2psinv1"
+VERSION = 1
+ADDRS_MAX = 8
+ADDR_MAX_LEN = 100  # "/ip6/" + 39 + "/tcp/65535" is 54; room for /dns names
+CHECK_LEN = 5
+_CHECK_PERSON = b"p2ps-invite"
+_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"  # bech32's
+_REV = {ch: i for i, ch in enumerate(_CHARSET)}
+_ADDR_PROTOCOLS = ("/ip4/", "/ip6/", "/dns/", "/dns4/", "/dns6/")
+_PAYLOAD_CAPS = codec.Caps(max_bytes=64 + ADDRS_MAX * (ADDR_MAX_LEN + 2) + 16, max_bin=32,
+                           max_str=ADDR_MAX_LEN, max_array=ADDRS_MAX, max_depth=2)
+TEXT_MAX = len(PREFIX) + (_PAYLOAD_CAPS.max_bytes + CHECK_LEN) * 8 // 5 + 2
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    device: bytes  # the inviter's device public key = its libp2p peer identity
+    account: bytes  # the inviter's account id, to follow
+    addrs: tuple[str, ...]  # multiaddrs without /p2p/, best first
+
+    def __post_init__(self) -> None:
+        if len(self.device) != 32 or len(self.account) != 32:
+            raise ValueError("device and account ids are 32 bytes")
+        if not 1 <= len(self.addrs) <= ADDRS_MAX:
+            raise ValueError(f"an invite holds 1 to {ADDRS_MAX} addresses")
+        for addr in self.addrs:
+            if not _good_addr(addr):
+                raise ValueError(f"not an address for an invite: {addr!r}")
+
+
+def make(device: bytes, account: bytes, addrs: list[str] | tuple[str, ...]) -> Invite:
+    """An invite for the addresses that fit: at most ``ADDRS_MAX`` valid ones, in order,
+    duplicates dropped. ``ValueError`` when none is left."""
+    usable = [a for a in dict.fromkeys(addrs) if _good_addr(a)][:ADDRS_MAX]
+    if not usable:
+        raise ValueError("no address to put in an invite")
+    return Invite(device, account, tuple(usable))
+
+
+def encode(invite: Invite) -> str:
+    payload = codec.encode((VERSION, invite.device, invite.account, invite.addrs))
+    data = payload + _checksum(payload)
+    return PREFIX + "".join(_CHARSET[v] for v in _to_5bit(data))
+
+
+def decode(text: str) -> Invite:
+    """The invite in ``text``, or ``BadId`` with a message a person can act on."""
+    cleaned = "".join(text.split()).lower()
+    if not cleaned.startswith(PREFIX):
+        if ids.is_id(ids.ACCOUNT, cleaned):
+            raise BadId("that is an account id, not an invite code: ask for the code that "
+                        "'p2psocial invite' prints")
+        raise BadId(f"'{_short(text)}' is not an invite code (it should start with '{PREFIX}')")
+    body = cleaned[len(PREFIX):]
+    if len(cleaned) > TEXT_MAX:
+        raise BadId("that invite code is too long: copy it again, exactly")
+    if any(ch not in _REV for ch in body):
+        raise BadId("that invite code has characters codes never contain: copy it again")
+    data = _from_5bit([_REV[ch] for ch in body])
+    if data is None or len(data) <= CHECK_LEN:
+        raise BadId("that invite code is incomplete: copy it again, exactly")
+    payload, check = data[:-CHECK_LEN], data[-CHECK_LEN:]
+    if _checksum(payload) != check:
+        raise BadId("that invite code is damaged or mistyped: copy it again, exactly")
+    try:
+        wire = codec.decode(payload, _PAYLOAD_CAPS)
+    except InvalidEntry:
+        raise BadId("that invite code is not one p2psocial can read") from None
+    if not (type(wire) is tuple and len(wire) == 4 and type(wire[0]) is int):
+        raise BadId("that invite code is not one p2psocial can read")
+    if wire[0] != VERSION:
+        raise BadId(f"that invite code is of a newer kind (version {wire[0]}): upgrade "
+                    "p2psocial to use it")
+    _, device, account, addrs = wire
+    if not (type(device) is bytes and type(account) is bytes and type(addrs) is tuple
+            and all(type(a) is str for a in addrs)):
+        raise BadId("that invite code is not one p2psocial can read")
+    try:
+        return Invite(device, account, addrs)
+    except ValueError as exc:
+        raise BadId(f"that invite code is not valid: {exc}") from None
+
+
+def _checksum(payload: bytes) -> bytes:
+    return blake2b(payload, _CHECK_PERSON)[:CHECK_LEN]
+
+
+def _good_addr(addr: object) -> bool:
+    return (type(addr) is str and 0 < len(addr) <= ADDR_MAX_LEN and addr.isascii()
+            and addr.isprintable() and " " not in addr and addr.startswith(_ADDR_PROTOCOLS)
+            and "/p2p/" not in addr)
+
+
+def _to_5bit(data: bytes) -> list[int]:
+    acc = bits = 0
+    out = []
+    for byte in data:
+        acc = (acc << 8 | byte) & 0xFFF
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            out.append(acc >> bits & 31)
+    if bits:
+        out.append(acc << (5 - bits) & 31)
+    return out
+
+
+def _from_5bit(values: list[int]) -> bytes | None:
+    """Bytes back from 5-bit groups; None if the padding is not all zero (truncated)."""
+    acc = bits = 0
+    out = bytearray()
+    for v in values:
+        acc = (acc << 5 | v) & 0xFFF
+        bits += 5
+        if bits >= 8:
+            bits -= 8
+            out.append(acc >> bits & 255)
+    if bits >= 5 or acc & ((1 << bits) - 1):
+        return None
+    return bytes(out)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."

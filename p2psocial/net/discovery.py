@@ -1,0 +1,506 @@
+"""LAN discovery over mDNS / DNS-SD, with zeroconf and our own service type.
+
+    async with lan_discovery(device_id, port) as lan:      # port: where our host listens
+        async for event in lan:
+            if isinstance(event, Nearby):   # a device announced itself on the LAN
+                ...  # event.device_id, event.addrs ("/ip4/192.168.1.7/tcp/4001", ...)
+            elif isinstance(event, Gone):   # it said goodbye, or its records expired
+                ...
+
+We announce ``<name>._p2psocial._udp.local.``: the SRV record carries our TCP port,
+the A records our IPv4 addresses, and the TXT record ``v=1`` and ``id=<device id in
+hex>``. We browse the same type and report what we hear. Nothing is dialed and no
+peerstore is touched here: the network service decides whom to dial. An
+announcement is only a claim; the Noise handshake proves the device id when the
+service dials (``Host.connect(peer_id_from_device_id(event.device_id), addrs)``).
+
+Why not py-libp2p's own mDNS (``new_host(enable_mDNS=True)``): see "## mDNS" in
+docs/libp2p-notes.md. In short, it blocks the Trio thread while it registers, writes
+the peerstore from zeroconf's thread, advertises a guessed address, and leaves the
+dialing to the auto-connector that our host stops on purpose.
+
+Threads: zeroconf runs its own asyncio loop thread and one browser thread. Every
+blocking zeroconf call made from here runs in ``trio.to_thread``; the browser thread
+hands its findings to Trio with ``TrioToken.run_sync_soon`` (never blocks on Trio,
+works in guest mode under Qt too). Leaving the block sends our goodbye and joins
+zeroconf's threads and closes its sockets before returning.
+
+No libp2p and no Qt in here: the module imports only trio and zeroconf.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+
+import ifaddr
+import trio
+from zeroconf import (
+    DNSQuestionType,
+    InterfaceChoice,
+    IPVersion,
+    ServiceInfo,
+    ServiceStateChange,
+    Zeroconf,
+)
+from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo
+
+from ..errors import P2PSocialError
+
+__all__ = [
+    "DEFAULT_TTL",
+    "SERVICE_TYPE",
+    "DiscoveryEvent",
+    "DiscoveryFailed",
+    "Gone",
+    "LanDiscovery",
+    "Nearby",
+    "lan_discovery",
+]
+
+log = logging.getLogger(__name__)
+
+SERVICE_TYPE = "_p2psocial._udp.local."
+"""Our DNS-SD service type. ("_udp" is DNS-SD's word for "not _tcp": RFC 6763 §7.)"""
+TXT_VERSION = b"1"
+"""``v=`` in our TXT record; records with another major version are ignored."""
+DEFAULT_TTL = 120
+"""Seconds our records live in others' caches without a refresh (zeroconf's default
+for TXT is 75 minutes). Receivers use the SRV/TXT/A expiry to notice a device that
+vanished without a goodbye (lid closed, Wi-Fi gone, SIGKILL): see ``CHECK_INTERVAL``."""
+RESOLVE_TIMEOUT_MS = 2000
+"""How long one attempt waits for a service's SRV/TXT/A records (usually they came
+with the announcement and are already cached)."""
+RESOLVE_RETRY_FIRST = 1.0
+RESOLVE_RETRY_MAX = 60.0
+"""Backoff between attempts to resolve a name the browser lists but that does not
+answer, in seconds."""
+CHECK_INTERVAL = 30.0
+"""How often a known device's records are checked (no traffic while they are cached);
+a device that vanished without a goodbye is ``Gone`` about ``ttl`` + this + two
+failed checks after its last answer: 2.5 minutes with the defaults."""
+MISSES_BEFORE_GONE = 2
+STOP_TIMEOUT = 10.0
+"""Bound on stopping zeroconf (cancel, goodbye, join its thread); normally ~0.3 s."""
+EVENT_BUFFER = 1024
+"""Events kept for a slow consumer; beyond that they are dropped (logged) and
+``LanDiscovery.nearby()`` still tells the truth."""
+DEVICE_ID_LEN = 32
+
+
+class DiscoveryFailed(P2PSocialError):
+    """LAN discovery could not start (no usable interface, sockets refused...)."""
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """A device announced itself (or changed its announcement) on the LAN.
+
+    ``addrs`` are TCP multiaddr strings without ``/p2p/`` (what ``Host.connect``
+    takes after ``Multiaddr(...)``); ``seen_at`` is the clock (``time.time`` by
+    default) when we heard it. Sent again when the same device re-announces.
+    """
+
+    device_id: bytes
+    addrs: tuple[str, ...]
+    seen_at: float
+
+
+@dataclass(frozen=True)
+class Gone:
+    """A device that was ``Nearby`` left: it said goodbye or its records expired."""
+
+    device_id: bytes
+
+
+DiscoveryEvent = Nearby | Gone
+
+
+@dataclass
+class LanDiscovery:
+    """What ``lan_discovery`` yields: an async iterator of ``Nearby``/``Gone``.
+
+    Iteration ends when the ``lan_discovery`` block exits. With ``enabled=False``
+    it yields nothing and no socket or thread exists.
+    """
+
+    device_id: bytes
+    port: int
+    enabled: bool
+    service_name: str | None = None
+    """Our instance name as registered (zeroconf renames it on a clash)."""
+    advertised_addrs: tuple[str, ...] = ()
+    """The multiaddrs others see for us."""
+    registered: trio.Event = field(default_factory=trio.Event)
+    """Set once our announcement went out (never set when disabled or if registering
+    failed: the browser still works then)."""
+    _events: trio.MemoryReceiveChannel[DiscoveryEvent] | None = None
+    _nearby: dict[bytes, Nearby] = field(default_factory=dict)
+
+    def nearby(self) -> dict[bytes, Nearby]:
+        """The devices currently announced on the LAN, by device id (a copy)."""
+        return dict(self._nearby)
+
+    def __aiter__(self) -> LanDiscovery:
+        return self
+
+    async def __anext__(self) -> DiscoveryEvent:
+        if self._events is None:
+            raise StopAsyncIteration
+        try:
+            return await self._events.receive()
+        except (trio.EndOfChannel, trio.ClosedResourceError):
+            raise StopAsyncIteration from None
+
+
+# --- the part that lives in zeroconf's asyncio loop thread ---------------------------
+
+
+@dataclass(frozen=True)
+class _Up:
+    name: str
+    device_id: bytes
+    addrs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Down:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Registered:
+    name: str
+
+
+_Report = _Up | _Down | _Registered
+
+
+class _Engine:
+    """Browses, resolves and announces inside zeroconf's own asyncio loop thread.
+
+    Every method but ``__init__`` runs in that loop (``asyncio.run_coroutine_threadsafe``
+    from a Trio worker thread). Findings go to Trio through ``post``, which never
+    blocks. No browser thread: zeroconf's ``ServiceBrowser`` would add one, and it
+    would block in ``get_service_info`` while resolving.
+    """
+
+    def __init__(self, zc: Zeroconf, service_type: str, own_id: bytes,
+                 info: ServiceInfo | None, post: Callable[[_Report], None],
+                 check_interval: float) -> None:
+        self._zc = zc
+        self._check_interval = check_interval
+        self._type = service_type
+        self._own_id = own_id
+        self._info = info
+        self._post = post
+        self._browser: AsyncServiceBrowser | None = None
+        self._register_task: asyncio.Task[None] | None = None
+        self._watching: dict[str, asyncio.Task[None]] = {}
+        self._registered = False
+
+    async def start(self) -> None:
+        # QM everywhere: ask for multicast answers. A unicast answer (QU) goes to
+        # port 5353 of the asker's address, which every mDNS process on a machine
+        # shares with SO_REUSEPORT: the kernel would hand it to one of them only.
+        self._browser = AsyncServiceBrowser(self._zc, [self._type],
+                                            handlers=[self._on_change],
+                                            question_type=DNSQuestionType.QM)
+        if self._info is not None:
+            self._register_task = asyncio.ensure_future(self._register(self._info))
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._register_task, *self._watching.values()) if t]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._watching.clear()
+        if self._browser is not None:
+            await self._browser.async_cancel()
+        if self._registered and self._info is not None:
+            # Goodbye (TTL 0) records: the others report us Gone at once.
+            await (await self._zc.async_unregister_service(self._info))
+
+    async def _register(self, info: ServiceInfo) -> None:
+        try:
+            # Probes for a name clash first (3 x 250 ms), then starts announcing.
+            await self._zc.async_register_service(info, allow_name_change=True)
+        except Exception as exc:
+            log.warning("mDNS: cannot announce %s: %r", info.name, exc)
+            return
+        self._registered = True
+        self._post(_Registered(info.name))  # renamed if the name was taken
+
+    def _on_change(self, zeroconf: Zeroconf, service_type: str, name: str,
+                   state_change: ServiceStateChange) -> None:
+        old = self._watching.pop(name, None)
+        if old is not None:
+            old.cancel()
+        if state_change is ServiceStateChange.Removed:
+            self._post(_Down(name))
+            return
+        task = asyncio.ensure_future(self._watch(service_type, name))
+        self._watching[name] = task
+        task.add_done_callback(lambda t: self._watching.pop(name, None)
+                               if self._watching.get(name) is t else None)
+
+    async def _watch(self, service_type: str, name: str) -> None:
+        """Resolve ``name`` and keep checking that it still answers.
+
+        The browser reports a name once, and reports it removed only on a goodbye
+        or when its PTR record expires, which zeroconf stretches to at least 1125 s
+        whatever TTL the sender gave (record_manager.py, ``_DNS_PTR_MIN_TTL``). So:
+        retry a resolution that got no answer (a lost packet must not lose the
+        device), and re-check every ``check_interval``: while the SRV/TXT/A records
+        are cached this sends nothing; once they expire (``ttl``, 120 s by default)
+        it asks again, and a device that misses ``MISSES_BEFORE_GONE`` checks in a
+        row is reported ``_Down`` (and ``_Up`` again if it comes back).
+        """
+        up = False
+        misses = 0
+        delay = RESOLVE_RETRY_FIRST
+        while True:
+            info = AsyncServiceInfo(service_type, name)
+            try:
+                found = await info.async_request(self._zc, RESOLVE_TIMEOUT_MS,
+                                                 question_type=DNSQuestionType.QM)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("mDNS: resolving %s: %r", name, exc)
+                found = False
+            if found:
+                parsed = parse_service_info(info)
+                if parsed is None:
+                    log.debug("mDNS: ignoring %s (not a p2psocial v%s record)", name,
+                              TXT_VERSION.decode())
+                    return
+                device_id, addrs = parsed
+                if device_id == self._own_id:
+                    return
+                if not up:
+                    self._post(_Up(name, device_id, addrs))
+                    up = True
+                misses = 0
+                delay = RESOLVE_RETRY_FIRST
+                await asyncio.sleep(self._check_interval)
+                continue
+            misses += 1
+            if up and misses >= MISSES_BEFORE_GONE:
+                log.debug("mDNS: %s stopped answering", name)
+                self._post(_Down(name))
+                up = False
+            log.debug("mDNS: no answer for %s; retrying in %s s", name, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RESOLVE_RETRY_MAX)
+
+
+def parse_service_info(info: ServiceInfo) -> tuple[bytes, tuple[str, ...]] | None:
+    """``(device_id, addrs)`` from a resolved record, or None if it is not ours,
+    is malformed, or has no usable address. Pure."""
+    props = info.properties or {}
+    if props.get(b"v") != TXT_VERSION:
+        return None
+    raw_id = props.get(b"id")
+    if raw_id is None or len(raw_id) != 2 * DEVICE_ID_LEN:
+        return None
+    try:
+        device_id = bytes.fromhex(raw_id.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    port = info.port
+    if port is None or not 0 < port < 65536:
+        return None
+    addrs: list[str] = []
+    for ip in info.parsed_addresses(IPVersion.V4Only):
+        try:
+            addr = ipaddress.IPv4Address(ip)
+        except ValueError:
+            continue
+        if addr.is_multicast or addr.is_unspecified or addr == ipaddress.IPv4Address(
+                "255.255.255.255"):
+            continue
+        ma = f"/ip4/{addr}/tcp/{port}"
+        if ma not in addrs:
+            addrs.append(ma)
+    if not addrs:
+        return None
+    return device_id, tuple(addrs)
+
+
+def _lan_ipv4_addresses() -> list[str]:
+    """Our IPv4 addresses worth announcing: every interface's, loopback excepted
+    (link-local 169.254/16 kept: a LAN without DHCP has nothing else)."""
+    found: list[str] = []
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            if not isinstance(ip.ip, str):
+                continue  # IPv6: (addr, flowinfo, scope_id)
+            addr = ipaddress.IPv4Address(ip.ip)
+            if addr.is_loopback or addr.is_unspecified or str(addr) in found:
+                continue
+            found.append(str(addr))
+    return found
+
+
+def _instance_name(device_id: bytes, service_type: str) -> str:
+    return f"p2psocial-{device_id.hex()[:16]}.{service_type}"
+
+
+# --- the context manager -------------------------------------------------------------
+
+
+@asynccontextmanager
+async def lan_discovery(
+    device_id: bytes,
+    port: int,
+    *,
+    interface_ips: Sequence[str] | None = None,
+    enabled: bool = True,
+    ttl: int = DEFAULT_TTL,
+    service_type: str = SERVICE_TYPE,
+    check_interval: float = CHECK_INTERVAL,
+    clock: Callable[[], float] = time.time,
+) -> AsyncIterator[LanDiscovery]:
+    """Announce ``device_id`` with TCP ``port`` on the LAN and report other devices.
+
+    ``interface_ips``: IPv4 addresses of the interfaces to use; they are also the
+    addresses announced. ``None`` uses every interface (zeroconf's
+    ``InterfaceChoice.All``, loopback included so that two apps on one machine meet)
+    and announces every non-loopback IPv4 address. Tests pass ``["127.0.0.1"]`` so
+    that no packet leaves the machine.
+
+    ``enabled=False`` (the app's "LAN discovery off") opens nothing: the iterator
+    just ends when the block exits.
+
+    Raises ``DiscoveryFailed`` if zeroconf cannot open its sockets. Registering our
+    announcement happens in the background (about 1-2 s of probing); a failure there
+    is logged and browsing goes on. Never blocks the Trio thread.
+    """
+    if len(device_id) != DEVICE_ID_LEN:
+        raise ValueError("a device id is 32 bytes")
+    if not 0 < port < 65536:
+        raise ValueError(f"invalid TCP port {port}")
+    if ttl < 1 or check_interval <= 0:
+        raise ValueError("ttl and check_interval must be positive")
+    if not service_type.endswith("._udp.local.") and not service_type.endswith(
+            "._tcp.local."):
+        raise ValueError(f"invalid DNS-SD service type {service_type!r}")
+    lan = LanDiscovery(device_id=device_id, port=port, enabled=enabled)
+    send, recv = trio.open_memory_channel[DiscoveryEvent](EVENT_BUFFER)
+    lan._events = recv
+    if not enabled:
+        async with send:
+            yield lan
+        return
+
+    token = trio.lowlevel.current_trio_token()
+    names: dict[str, tuple[bytes, tuple[str, ...]]] = {}
+
+    def emit(event: DiscoveryEvent) -> None:
+        try:
+            send.send_nowait(event)
+        except trio.WouldBlock:
+            log.warning("mDNS: consumer too slow, dropped %r", event)
+        except (trio.ClosedResourceError, trio.BrokenResourceError):
+            pass  # the block is exiting
+
+    def forget(name: str) -> None:
+        """Drop ``name``; ``Gone`` if no other name still announces its device."""
+        old = names.pop(name, None)
+        if old is None:
+            return
+        still = [v for v in names.values() if v[0] == old[0]]
+        if still:  # e.g. a restarted app announced itself again under a new name
+            dev, addrs = still[-1]
+            lan._nearby[dev] = Nearby(dev, addrs, clock())
+            emit(lan._nearby[dev])
+        else:
+            lan._nearby.pop(old[0], None)
+            emit(Gone(old[0]))
+
+    def deliver(report: _Report) -> None:  # in the Trio thread
+        if isinstance(report, _Registered):
+            lan.service_name = report.name
+            lan.registered.set()
+            log.debug("mDNS: announced %s at %s", report.name, lan.advertised_addrs)
+            return
+        if report.name == lan.service_name:
+            return
+        if isinstance(report, _Down):
+            forget(report.name)
+            return
+        old = names.get(report.name)
+        if old is not None and old[0] != report.device_id:
+            forget(report.name)  # the name now announces another device
+        names[report.name] = (report.device_id, report.addrs)
+        lan._nearby[report.device_id] = Nearby(report.device_id, report.addrs, clock())
+        emit(lan._nearby[report.device_id])
+
+    def post(report: _Report) -> None:  # in zeroconf's loop thread: must not block
+        with suppress(trio.RunFinishedError):  # Trio is gone: nobody to tell
+            token.run_sync_soon(deliver, report)
+
+    explicit_ips = (None if interface_ips is None
+                    else [str(ipaddress.IPv4Address(ip)) for ip in interface_ips])
+    interfaces: InterfaceChoice | list[str] = (
+        InterfaceChoice.All if explicit_ips is None else list(explicit_ips))
+
+    def start() -> tuple[Zeroconf, _Engine, ServiceInfo | None]:  # in a worker thread
+        advertise = _lan_ipv4_addresses() if explicit_ips is None else explicit_ips
+        info = None
+        if advertise:
+            info = ServiceInfo(
+                service_type,
+                _instance_name(device_id, service_type),
+                port=port,
+                properties={b"v": TXT_VERSION, b"id": device_id.hex().encode()},
+                addresses=[ipaddress.IPv4Address(ip).packed for ip in advertise],
+                server=f"p2psocial-{device_id.hex()[:16]}.local.",
+                host_ttl=ttl,
+                other_ttl=ttl,
+            )
+        # use_asyncio=False: zeroconf runs its own loop in its own thread (there is
+        # no asyncio loop under Trio anyway). This opens the sockets.
+        zc = Zeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only,
+                      use_asyncio=False)
+        engine = _Engine(zc, service_type, device_id, info, post, check_interval)
+        try:
+            assert zc.loop is not None
+            asyncio.run_coroutine_threadsafe(engine.start(), zc.loop).result(STOP_TIMEOUT)
+        except BaseException:
+            zc.close()
+            raise
+        return zc, engine, info
+
+    def stop(zc: Zeroconf, engine: _Engine) -> None:  # in a worker thread
+        try:
+            assert zc.loop is not None
+            asyncio.run_coroutine_threadsafe(engine.stop(), zc.loop).result(STOP_TIMEOUT)
+        except Exception as exc:
+            log.warning("mDNS: stopping: %r", exc)
+        finally:
+            zc.close()  # stops and joins its loop thread, closes its sockets
+
+    try:
+        zc, engine, info = await trio.to_thread.run_sync(start)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: "No interfaces to listen on"
+        raise DiscoveryFailed(f"LAN discovery cannot start: {exc}") from exc
+    if info is not None:
+        lan.service_name = info.name
+        lan.advertised_addrs = tuple(f"/ip4/{ip}/tcp/{port}"
+                                     for ip in info.parsed_addresses())
+    else:
+        log.info("mDNS: no LAN address to announce; listening only")
+    try:
+        async with send:
+            yield lan
+    finally:
+        with trio.CancelScope(shield=True):
+            await trio.to_thread.run_sync(stop, zc, engine)
+        lan._nearby.clear()

@@ -1,0 +1,462 @@
+"""The node's network service: one host, one sync session per connected peer.
+
+    async with NetworkService(node, port=0, hops=2) as service:
+        service.listen_addrs                    # where peers can reach us
+        await service.connect(device_id, ["/ip4/192.0.2.7/tcp/4001"])
+        service.peers()                         # snapshots of every known peer
+
+Theory of operation. The service opens a libp2p host from the device key and
+serves the sync protocol (``run_sync``) on every inbound stream. For every peer in
+the address book that has addresses, a *dialer* task keeps one session open: it
+dials, runs the session until it ends, waits (backoff.py's rules, in addressbook.py)
+and dials again. A peer is dialed only while there is no session with it, whoever
+opened it. When both sides dial at once there are briefly two sessions: both sides
+keep the one opened by the lower device id (``keeps_new_session``) and cancel the
+other, so they agree without talking.
+
+Peer standing: ``PeerMisbehaved`` from a session lowers the peer's standing; below
+the threshold the peer is banned for a while (its session is ended, its connection
+closed, its streams refused and it is not dialed) and other peers are served as
+before. Ban times come from ``clock`` (ms), so tests move time instead of sleeping;
+backoff waits are Trio time. Every change is written to the address book (the
+store's ``peers`` table) so a read-only reader (``p2psocial peers``) sees it.
+
+``sync_once`` is the one-shot variant for ``p2psocial sync --once``: a host that
+dials every known peer, runs one session each with ``once=True`` and returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from types import TracebackType
+from typing import Any
+
+import trio
+from libp2p.abc import INetStream
+from libp2p.peer.id import ID
+from libp2p.utils.address_validation import get_available_interfaces
+
+from ..node import Node
+from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
+from .host import (
+    Host,
+    Multiaddr,
+    device_id_from_peer_id,
+    open_host,
+    peer_id_from_device_id,
+    remote_peer_id,
+)
+from .messages import PROTOCOL_ID
+from .sync import PeerMisbehaved, SyncStats, run_sync
+
+log = logging.getLogger(__name__)
+
+WILDCARD = "0.0.0.0"
+_PERSIST_TIMEOUT = 2.0
+BACKOFF = Backoff()
+STANDING = StandingPolicy()
+
+
+@dataclass(eq=False)
+class _Session:
+    initiator: bytes  # device id of the side that opened the stream
+    scope: trio.CancelScope
+    superseded: bool = False
+
+
+class NetworkService:
+    def __init__(self, node: Node, *, port: int = 0, hops: int = 2, ip: str = "127.0.0.1",
+                 clock: Callable[[], int] | None = None, rng: random.Random | None = None,
+                 backoff: Backoff = BACKOFF, policy: StandingPolicy = STANDING
+                 ) -> None:
+        """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source."""
+        if node.identity is None:
+            raise ValueError("the network service needs a node opened with its keys")
+        self.node = node
+        self.port = port
+        self.hops = hops
+        self.ip = ip
+        self.clock = clock or node.clock
+        self.rng = rng or random.Random()
+        self.backoff = backoff
+        self.policy = policy
+        self.device_id = node.identity.device_id
+        self._peers: dict[bytes, PeerState] = {}
+        self._sessions: dict[bytes, _Session] = {}
+        self._wakes: dict[bytes, trio.Event] = {}
+        self._dialers: set[bytes] = set()
+        self._changed = trio.Event()
+        self._host: Host | None = None
+        self._nursery: trio.Nursery | None = None
+        self._cm: Any = None
+
+    # --- running --------------------------------------------------------------------
+
+    async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+        """Run until cancelled; ``task_status.started(self)`` once listening."""
+        assert self.node.identity is not None
+        records = await self.node.peers()
+        async with open_host(self.node.identity.device.seed, self.port, ip=self.ip) as host, \
+                trio.open_nursery() as nursery:
+            self._host, self._nursery = host, nursery
+            for record in records:
+                self._peers[record.device] = PeerState.from_record(record)
+                self._start_dialer(record.device)
+            host.set_handler(PROTOCOL_ID, self._serve)
+            log.info("listening on %s", " ".join(self.listen_addrs))
+            task_status.started(self)
+            try:
+                await trio.sleep_forever()
+            finally:
+                self._host = None
+
+    async def __aenter__(self) -> NetworkService:
+        self._cm = _running(self)
+        return await self._cm.__aenter__()
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> bool | None:
+        return await self._cm.__aexit__(kind, exc, tb)
+
+    # --- what callers see ---------------------------------------------------------------
+
+    @property
+    def listen_addrs(self) -> list[str]:
+        """Addresses peers can dial (a wildcard listen address is expanded to this
+        machine's interface addresses, loopback last)."""
+        if self._host is None:
+            return []
+        return advertised_addrs(self._host.listen_addrs)
+
+    def peers(self) -> list[PeerState]:
+        """Snapshots of every known peer (connected or not)."""
+        return [replace(p) for p in self._peers.values()]
+
+    def peer(self, device: bytes) -> PeerState | None:
+        found = self._peers.get(device)
+        return None if found is None else replace(found)
+
+    def connected(self) -> list[bytes]:
+        return list(self._sessions)
+
+    async def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Return once ``condition()`` holds; it is re-checked after every change of
+        peer state (a session started or ended, a dial failed, a ban)."""
+        while not condition():
+            await self._changed.wait()
+
+    async def next_change(self) -> None:
+        """Return at the next change of peer state."""
+        await self._changed.wait()
+
+    async def connect(self, peer: bytes | ID, addrs: Sequence[str], *,
+                      source: str = "peer") -> None:
+        """Remember ``peer`` (a device id or its libp2p peer id) at ``addrs`` and dial it
+        now, unless it is connected or banned. Returns without waiting for the dial."""
+        device = peer if isinstance(peer, bytes) else device_id_from_peer_id(peer)
+        await self._know(device, addrs, source)
+        self._peers[device].next_dial = 0.0
+        self._start_dialer(device)
+        self._poke(device)
+
+    # --- inbound --------------------------------------------------------------------
+
+    async def _serve(self, stream: INetStream) -> None:
+        try:
+            device = device_id_from_peer_id(remote_peer_id(stream))
+        except ValueError:  # not an Ed25519 peer: not one of ours
+            await stream.reset()
+            return
+        state = await self._know(device, (), "peer")
+        await self._persist(device, state.lift_expired_ban(self.clock(), self.policy))
+        if state.banned(self.clock()):
+            log.info("refused a session from banned peer %s", _short(device))
+            await stream.reset()
+            self._drop_connection(device)
+            return
+        await self._session(device, stream, initiator=device)
+
+    # --- outbound -------------------------------------------------------------------
+
+    def _start_dialer(self, device: bytes) -> None:
+        state = self._peers[device]
+        if device in self._dialers or not state.addrs or self._nursery is None:
+            return
+        self._dialers.add(device)
+        self._nursery.start_soon(self._dialer, device)
+
+    async def _dialer(self, device: bytes) -> None:
+        """Keep one session with ``device``: dial when none is open, back off on failure."""
+        state = self._peers[device]
+        while True:
+            await self._until_due(device)
+            host = self._host
+            if host is None:
+                return
+            addrs = _multiaddrs(state.addrs)
+            state.dialing = True
+            self._notify()
+            try:
+                stream = await host.open_stream(peer_id_from_device_id(device), addrs,
+                                                PROTOCOL_ID)
+            except Exception as exc:  # DialFailed, StreamOpenFailed, or libp2p's own
+                await self._persist(device, state.dial_failed(str(exc)))
+                delay = self.backoff.delay(state.failures, self.rng)
+                state.next_dial = trio.current_time() + delay
+                log.info("cannot reach %s (%d failures, next try in %.0f s): %s",
+                         _short(device), state.failures, delay, exc)
+                self._notify()
+                continue
+            state.dialing = False
+            await self._session(device, stream, initiator=self.device_id)
+
+    async def _until_due(self, device: bytes) -> None:
+        state = self._peers[device]
+        while True:
+            now = self.clock()
+            await self._persist(device, state.lift_expired_ban(now, self.policy))
+            wait: float | None = None  # None: until poked
+            if device in self._sessions:
+                wait = None
+            elif state.banned(now):
+                assert state.banned_until is not None
+                wait = (state.banned_until - now) / 1000
+            else:
+                wait = state.next_dial - trio.current_time()
+                if wait <= 0:
+                    return
+            event = self._wakes[device] = trio.Event()
+            with trio.move_on_after(wait if wait is not None else float("inf")):
+                await event.wait()
+
+    def _poke(self, device: bytes) -> None:
+        event = self._wakes.get(device)
+        if event is not None:
+            event.set()
+
+    # --- one session, either way ------------------------------------------------------
+
+    async def _session(self, device: bytes, stream: INetStream, *, initiator: bytes) -> None:
+        session = _Session(initiator, trio.CancelScope())
+        current = self._sessions.get(device)
+        if current is not None:
+            if not keeps_new_session(current.initiator, initiator):
+                log.debug("dropping a second session with %s", _short(device))
+                await _reset(stream)
+                return
+            current.superseded = True
+            current.scope.cancel()
+        self._sessions[device] = session
+        state = self._peers[device]
+        await self._persist(device, state.session_started(self.clock()))
+        self._notify()
+        log.info("session with %s (%s)", _short(device),
+                 "we dialed" if initiator == self.device_id else "it dialed")
+        stats: SyncStats | None = None
+        try:
+            with session.scope:
+                stats = await run_sync(self.node, stream, hops=self.hops)
+        except PeerMisbehaved as exc:
+            await self._misbehaved(device, str(exc))
+        except Exception as exc:  # the connection broke: SessionAborted, a reset...
+            log.info("session with %s ended: %s", _short(device), exc or type(exc).__name__)
+        finally:
+            if session.superseded:
+                pass  # the other session with this peer carries on
+            else:
+                if self._sessions.get(device) is session:
+                    del self._sessions[device]
+                good = stats is not None and stats.caught_up
+                fields = state.session_ended(self.clock(), self.policy, good=good)
+                state.next_dial = trio.current_time() + self.backoff.delay(0, self.rng)
+                with trio.CancelScope(shield=True):
+                    await self._persist(device, fields)
+                self._notify()
+                self._poke(device)
+
+    async def _misbehaved(self, device: bytes, reason: str) -> None:
+        state = self._peers[device]
+        fields = state.misbehaved(self.clock(), self.policy)
+        with trio.CancelScope(shield=True):
+            await self._persist(device, fields)
+        if state.banned(self.clock()):
+            log.warning("peer %s misbehaved (%s): standing %d, banned for %d s",
+                        _short(device), reason, state.standing, self.policy.ban_ms // 1000)
+            self._drop_connection(device)
+        else:
+            log.warning("peer %s misbehaved (%s): standing %d", _short(device), reason,
+                        state.standing)
+        self._notify()
+
+    def _drop_connection(self, device: bytes) -> None:
+        """Close the connection to a banned peer, from a task of the service: the
+        session's own task runs inside that connection and would be cancelled."""
+        session = self._sessions.get(device)
+        if session is not None:
+            session.scope.cancel()
+        host, nursery = self._host, self._nursery
+        if host is not None and nursery is not None:
+            nursery.start_soon(_disconnect, host, peer_id_from_device_id(device))
+
+    # --- the address book -------------------------------------------------------------
+
+    async def _know(self, device: bytes, addrs: Sequence[str], source: str) -> PeerState:
+        state = self._peers.get(device)
+        if state is None or (addrs and not set(addrs) <= set(state.addrs)):
+            record = await self.node.add_peer(device, addrs, source)
+            if state is None:
+                state = self._peers[device] = PeerState.from_record(record)
+            else:
+                state.addrs = record.addrs
+            self._notify()
+        return state
+
+    async def _persist(self, device: bytes, fields: dict[str, int | None]) -> None:
+        if not fields:
+            return
+        with trio.move_on_after(_PERSIST_TIMEOUT):
+            try:
+                await self.node.update_peer(device, **fields)
+            except Exception as exc:  # a closed store at shutdown: the state is in memory
+                log.debug("could not record peer %s: %r", _short(device), exc)
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = trio.Event()
+
+
+@asynccontextmanager
+async def _running(service: NetworkService) -> AsyncIterator[NetworkService]:
+    failure: Exception | None = None
+    async with trio.open_nursery() as nursery:
+        await nursery.start(service.run)
+        try:
+            yield service
+        except Exception as exc:  # re-raised below, not wrapped in an ExceptionGroup
+            failure = exc
+        finally:
+            nursery.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
+
+
+# --- one pass over every known peer (``p2psocial sync --once``) -----------------------
+
+
+@dataclass(slots=True)
+class OnceResult:
+    device: bytes
+    ok: bool
+    received: int = 0
+    sent: int = 0
+    error: str | None = None
+
+
+async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
+                    policy: StandingPolicy = STANDING) -> list[OnceResult]:
+    """Dial every known, unbanned peer with addresses, run one session each until both
+    sides are caught up (at most ``per_peer`` seconds each), record the outcome in the
+    address book, and return one result per peer."""
+    if node.identity is None:
+        raise ValueError("syncing needs a node opened with its keys")
+    now = node.clock()
+    peers = [PeerState.from_record(r) for r in await node.peers()]
+    targets = [p for p in peers if p.addrs and not p.banned(now)]
+    results: list[OnceResult] = []
+
+    async def one(host: Host, state: PeerState) -> None:
+        result = OnceResult(state.device, ok=False)
+        results.append(result)
+        fields: dict[str, int | None] = {}
+        with trio.move_on_after(per_peer) as scope:
+            try:
+                stream = await host.open_stream(peer_id_from_device_id(state.device),
+                                                _multiaddrs(state.addrs), PROTOCOL_ID)
+            except Exception as exc:
+                result.error = str(exc)
+                fields = state.dial_failed(str(exc))
+            else:
+                fields = state.session_started(node.clock())
+                try:
+                    stats = await run_sync(node, stream, hops=hops, once=True)
+                except PeerMisbehaved as exc:
+                    result.error = f"misbehaved: {exc}"
+                    fields |= state.misbehaved(node.clock(), policy)
+                except Exception as exc:
+                    result.error = str(exc) or type(exc).__name__
+                else:
+                    result.ok = True
+                    result.received, result.sent = stats.received, stats.sent
+                    fields |= state.session_ended(node.clock(), policy, good=stats.caught_up)
+        if scope.cancelled_caught:
+            result.error = f"no answer within {per_peer:g} s"
+            if not fields:
+                fields = state.dial_failed(result.error)
+        await node.update_peer(state.device, **fields)
+
+    if targets:
+        async with open_host(node.identity.device.seed, 0) as host, \
+                trio.open_nursery() as nursery:
+            for state in targets:
+                nursery.start_soon(one, host, state)
+    return results
+
+
+# --- addresses ------------------------------------------------------------------------
+
+
+def advertised_addrs(listen: Sequence[Multiaddr]) -> list[str]:
+    """Dialable addresses for what a host listens on: a wildcard (0.0.0.0) becomes
+    every IPv4 interface address at the same port; loopback goes last."""
+    out: list[str] = []
+    for addr in listen:
+        text = str(addr)
+        if text.startswith(f"/ip4/{WILDCARD}/tcp/"):
+            port = int(text.rsplit("/", 1)[1])
+            out += [str(a) for a in get_available_interfaces(port)
+                    if str(a).startswith("/ip4/")]
+        else:
+            out.append(text)
+    unique = list(dict.fromkeys(out))
+    return sorted(unique, key=lambda a: a.startswith("/ip4/127."))
+
+
+def interface_addrs(port: int) -> list[str]:
+    """The addresses ``serve --port PORT`` would advertise when listening everywhere."""
+    return advertised_addrs([Multiaddr(f"/ip4/{WILDCARD}/tcp/{port}")])
+
+
+def _multiaddrs(addrs: Sequence[str]) -> list[Multiaddr]:
+    out = []
+    for text in addrs:
+        try:
+            out.append(Multiaddr(text))
+        except Exception:  # an address this libp2p cannot parse (from a newer peer)
+            log.debug("skipping address %r", text)
+    return out
+
+
+async def _reset(stream: INetStream) -> None:
+    with trio.CancelScope(shield=True):
+        try:
+            await stream.reset()
+        except Exception as exc:
+            log.debug("resetting a stream: %r", exc)
+
+
+async def _disconnect(host: Host, peer_id: ID) -> None:
+    try:
+        await host.disconnect(peer_id)
+    except Exception as exc:
+        log.debug("disconnecting %s: %r", peer_id, exc)
+
+
+def _short(device: bytes) -> str:
+    from .. import ids
+
+    text = ids.device_text(device)
+    return f"{text[:10]}…{text[-4:]}"

@@ -1,0 +1,124 @@
+"""``serve``, ``invite``, ``join``, ``peers`` and ``sync --once`` as real subprocesses
+on 127.0.0.1. Waiting across processes is polling a read-only command, bounded."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import _env, ok, run
+
+POLL_FOR = 15.0
+
+
+def start_serve(home: Path) -> tuple[subprocess.Popen[str], str]:
+    """A running ``serve`` and the invite code it printed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "p2psocial", "--home", str(home), "serve", "--listen",
+         "127.0.0.1"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env())
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith("p2psinv1"):
+            return proc, line.strip()
+    proc.kill()
+    raise AssertionError(f"serve did not start: {proc.communicate()[1]}")
+
+
+def stop(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> str:
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    return err
+
+
+def feed_texts(home: Path) -> list[str]:
+    return [p["text"] for p in json.loads(ok(home, "feed", "--json"))["items"]]
+
+
+def poll_feed(home: Path, text: str) -> list[str]:
+    deadline = time.monotonic() + POLL_FOR
+    while True:
+        texts = feed_texts(home)
+        if text in texts or time.monotonic() > deadline:
+            return texts
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def homes(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    a, b = tmp_path / "a", tmp_path / "b"
+    ok(a, "init", "--name", "Alice")
+    ok(b, "init", "--name", "Bob")
+    yield a, b
+
+
+def test_two_served_homes_join_and_see_each_others_posts(homes: tuple[Path, Path]) -> None:
+    a, b = homes
+    ok(a, "post", "hello from alice")
+    ok(b, "post", "hello from bob")
+    done = run(a, "invite")
+    assert done.returncode == 1 and "p2psocial serve" in done.stderr
+    serve_a, code_a = start_serve(a)
+    serve_b = None
+    try:
+        assert json.loads(ok(a, "invite", "--json"))["code"] == code_a
+        joined = json.loads(ok(b, "join", code_a, "--json"))
+        assert joined["followed"] is True
+        serve_b, code_b = start_serve(b)
+        assert "hello from alice" in poll_feed(b, "hello from alice")
+        peers = json.loads(ok(b, "peers", "--json"))
+        assert peers["serving"] and [p["state"] for p in peers["peers"]] == ["connected"]
+        assert peers["peers"][0]["source"] == "invite"
+        # alice stops (cleanly), joins bob back, and serves again
+        err = stop(serve_a)
+        assert "Traceback" not in err
+        ok(a, "join", code_b)
+        serve_a, _ = start_serve(a)
+        assert "hello from bob" in poll_feed(a, "hello from bob")
+    finally:
+        for proc in (serve_a, serve_b):
+            if proc is not None and proc.poll() is None:
+                stop(proc, signal.SIGINT)
+    for home in (a, b):
+        assert json.loads(ok(home, "verify", "--full", "--json"))["ok"]
+        assert not (home / "serve.json").exists()
+    assert json.loads(ok(a, "peers", "--json"))["serving"] is False
+
+
+def test_sync_once_between_a_served_home_and_a_fresh_one(homes: tuple[Path, Path]) -> None:
+    a, b = homes
+    ok(a, "post", "for the record")
+    done = run(b, "sync", "--once")
+    assert done.returncode == 0 and "No peers known" in done.stdout
+    serve_a, code_a = start_serve(a)
+    try:
+        ok(b, "join", code_a)
+        summary = json.loads(ok(b, "sync", "--once", "--timeout", "10", "--json"))
+        assert summary["reached"] == 1 and summary["peers"][0]["received"] >= 3
+    finally:
+        stop(serve_a)
+    assert "for the record" in feed_texts(b)
+    # with the only peer gone, sync --once fails, says why, and records the failure
+    done = run(b, "sync", "--once", "--timeout", "5")
+    assert done.returncode == 1 and "failed" in done.stdout
+    assert json.loads(ok(b, "peers", "--json"))["peers"][0]["failures"] == 1
+    assert json.loads(ok(b, "verify", "--json"))["ok"]
+
+
+def test_join_refuses_a_mistyped_code(homes: tuple[Path, Path]) -> None:
+    a, _ = homes
+    done = run(a, "join", "p2psinv1qqqqqqqqqqqqqqqqqqqqqqqq")
+    assert done.returncode == 1 and done.stderr.startswith("p2psocial: ")
+    assert len(done.stderr.splitlines()) == 1
