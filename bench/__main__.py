@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("primitives", "ingest", "queries", "sync")
+BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live")
 
 
 def main(argv: list[str]) -> int:

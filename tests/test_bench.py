@@ -87,3 +87,13 @@ def test_generated_data_is_deterministic() -> None:
     one = wires(1)
     assert len(one) == 3000
     assert wires(2) == one  # the signing pool changes nothing
+
+
+def test_live_quick() -> None:
+    """Two node processes over loopback; only the keys are checked, not the figures."""
+    (line,) = run_bench("live", "--quick")
+    assert line["name"] == "live"
+    assert {"n", "received", "lost", "ms_p50", "ms_p99", "ms_max", "post_ms_p50",
+            "after_post_ms_p50", "target_ms", "meets_target"} <= line.keys()
+    assert line["n"] == 20
+    assert line["target_ms"] == 10
