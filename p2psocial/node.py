@@ -365,6 +365,10 @@ class Node:
     async def blob(self, digest: bytes) -> bytes | None:
         return await self._run(self.store.get_blob, digest)
 
+    async def put_blob(self, data: bytes) -> bytes:
+        """Store ``data`` as a blob (a fetched image, say); returns its hash."""
+        return await self._run(self.store.put_blob, data)
+
     async def verify(self, full: bool = False) -> list[Problem]:
         return await self._run(self.store.verify, full)
 

@@ -458,7 +458,7 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
     device, account = node.identity.device_id, node.account_id
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with NetworkService(node, port=args.port, hops=args.hops,
-                                  ip=args.listen) as service:
+                                  ip=args.listen, lan=not args.no_lan) as service:
             addrs = service.listen_addrs
             code = invite.encode(invite.make(device, account, addrs))
             started = node.clock()

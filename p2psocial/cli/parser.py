@@ -153,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hops", type=_hops, default=2, metavar="N",
                    help="also carry the accounts followed by those you follow, N steps "
                    "away (default 2)")
+    p.add_argument("--no-lan", action="store_true",
+                   help="do not announce or discover peers on the local network (mDNS)")
 
     p = command("invite", "print a code that lets someone connect to this home")
     p.add_argument("--port", type=_port, metavar="N",

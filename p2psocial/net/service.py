@@ -21,17 +21,28 @@ before. Ban times come from ``clock`` (ms), so tests move time instead of sleepi
 backoff waits are Trio time. Every change is written to the address book (the
 store's ``peers`` table) so a read-only reader (``p2psocial peers``) sees it.
 
+LAN discovery (``lan=True``): ``lan_discovery`` (discovery.py) announces our real
+port on the interfaces of ``ip`` (every interface for 0.0.0.0). A ``Nearby`` device is
+added to the address book with source "mdns" and handed to its dialer, which dials
+it under the same rules as any other peer (bans, backoff); ``nearby()`` lists the
+devices announced and not ``Gone``. ``Gone`` is only a hint: nothing is cancelled.
+
+Blobs: the service serves ``/p2psocial/blob/1.0.0`` from the node's blobs (refusing
+banned peers; a bad request counts as misbehaviour) and ``fetch_blob`` gets one from
+connected peers first, then other known ones, and stores it.
+
 ``sync_once`` is the one-shot variant for ``p2psocial sync --once``: a host that
 dials every known peer, runs one session each with ``once=True`` and returns.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass
 from types import TracebackType
 from typing import Any
 
@@ -40,8 +51,12 @@ from libp2p.abc import INetStream
 from libp2p.peer.id import ID
 from libp2p.utils.address_validation import get_available_interfaces
 
+from ..errors import InvalidEntry
 from ..node import Node
+from ..store.store import BLOB_CAP
+from . import blobs
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
+from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
 from .host import (
     Host,
     Multiaddr,
@@ -61,6 +76,14 @@ BACKOFF = Backoff()
 STANDING = StandingPolicy()
 
 
+@dataclass(slots=True)
+class PeerSnapshot(PeerState):
+    """What ``peers()`` returns: a ``PeerState`` copy, and whether the device is
+    announced on the LAN right now (mDNS)."""
+
+    nearby: bool = False
+
+
 @dataclass(eq=False)
 class _Session:
     initiator: bytes  # device id of the side that opened the stream
@@ -71,9 +94,11 @@ class _Session:
 class NetworkService:
     def __init__(self, node: Node, *, port: int = 0, hops: int = 2, ip: str = "127.0.0.1",
                  clock: Callable[[], int] | None = None, rng: random.Random | None = None,
-                 backoff: Backoff = BACKOFF, policy: StandingPolicy = STANDING
-                 ) -> None:
-        """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source."""
+                 backoff: Backoff = BACKOFF, policy: StandingPolicy = STANDING,
+                 lan: bool = False, lan_service_type: str = SERVICE_TYPE) -> None:
+        """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
+        ``lan``: announce and discover peers by mDNS (``lan_service_type``: the DNS-SD
+        type, for tests that must not meet other tests' services)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
         self.node = node
@@ -85,6 +110,9 @@ class NetworkService:
         self.backoff = backoff
         self.policy = policy
         self.device_id = node.identity.device_id
+        self.lan = lan
+        self.lan_service_type = lan_service_type
+        self._nearby: dict[bytes, tuple[str, ...]] = {}
         self._peers: dict[bytes, PeerState] = {}
         self._sessions: dict[bytes, _Session] = {}
         self._wakes: dict[bytes, trio.Event] = {}
@@ -107,6 +135,9 @@ class NetworkService:
                 self._peers[record.device] = PeerState.from_record(record)
                 self._start_dialer(record.device)
             host.set_handler(PROTOCOL_ID, self._serve)
+            host.set_handler(blobs.PROTOCOL_ID, self._serve_blob)
+            if self.lan:
+                nursery.start_soon(self._run_lan, _listen_port(host))
             log.info("listening on %s", " ".join(self.listen_addrs))
             task_status.started(self)
             try:
@@ -132,13 +163,24 @@ class NetworkService:
             return []
         return advertised_addrs(self._host.listen_addrs)
 
-    def peers(self) -> list[PeerState]:
+    def peers(self) -> list[PeerSnapshot]:
         """Snapshots of every known peer (connected or not)."""
-        return [replace(p) for p in self._peers.values()]
+        return [self._snapshot(p) for p in self._peers.values()]
 
-    def peer(self, device: bytes) -> PeerState | None:
+    def peer(self, device: bytes) -> PeerSnapshot | None:
         found = self._peers.get(device)
-        return None if found is None else replace(found)
+        return None if found is None else self._snapshot(found)
+
+    def nearby(self) -> list[bytes]:
+        """Devices announced on the LAN (mDNS) and not ``Gone`` since."""
+        return list(self._nearby)
+
+    def _snapshot(self, state: PeerState) -> PeerSnapshot:
+        fields = asdict(state)
+        next_dial = fields.pop("next_dial")
+        snap = PeerSnapshot(**fields, nearby=state.device in self._nearby)
+        snap.next_dial = next_dial
+        return snap
 
     def connected(self) -> list[bytes]:
         return list(self._sessions)
@@ -179,6 +221,88 @@ class NetworkService:
             self._drop_connection(device)
             return
         await self._session(device, stream, initiator=device)
+
+    async def _serve_blob(self, stream: INetStream) -> None:
+        try:
+            device = device_id_from_peer_id(remote_peer_id(stream))
+        except ValueError:
+            await _reset(stream)
+            return
+        state = await self._know(device, (), "peer")
+        await self._persist(device, state.lift_expired_ban(self.clock(), self.policy))
+        if state.banned(self.clock()):
+            log.info("refused a blob request from banned peer %s", _short(device))
+            await _reset(stream)
+            return
+        try:
+            await blobs.serve_blob(stream, self.node.blob)
+        except blobs.BlobError as exc:
+            await _reset(stream)
+            await self._misbehaved(device, f"blob request: {exc}")
+
+    # --- blobs ------------------------------------------------------------------------
+
+    async def fetch_blob(self, digest: bytes, *, cap: int = BLOB_CAP) -> bytes:
+        """The blob with hash ``digest``: from the node if it holds it, else from a
+        connected peer, else from another known, unbanned peer with addresses; stored
+        with the node. A peer that sends wrong bytes loses standing. Raises
+        ``blobs.BlobUnavailable`` if nobody gave it."""
+        held = await self.node.blob(digest)
+        if held is not None:
+            return held
+        host = self._host
+        if host is None:
+            raise blobs.BlobUnavailable("the network service is not running")
+        now = self.clock()
+        connected = [d for d in self._sessions if d in self._peers]
+        others = [d for d, p in self._peers.items()
+                  if d not in self._sessions and p.addrs and d != self.device_id]
+        candidates = []
+        for device in connected + others:
+            state = self._peers[device]
+            if state.banned(now):
+                continue
+            open_stream = functools.partial(host.open_stream, peer_id_from_device_id(device),
+                                            _multiaddrs(state.addrs), blobs.PROTOCOL_ID)
+            candidates.append((device, open_stream))
+        data = await blobs.fetch_from_any(candidates, digest, cap=cap,
+                                          on_failure=self._blob_failed)
+        await self.node.put_blob(data)
+        return data
+
+    async def _blob_failed(self, device: bytes, exc: Exception) -> None:
+        if isinstance(exc, InvalidEntry):
+            await self._misbehaved(device, f"blob: {exc}")
+        else:
+            log.debug("blob from %s: %s", _short(device), exc)
+
+    # --- the LAN (mDNS) ---------------------------------------------------------------
+
+    async def _run_lan(self, port: int) -> None:
+        interfaces = None if self.ip == WILDCARD else [self.ip]
+        try:
+            async with lan_discovery(self.device_id, port, interface_ips=interfaces,
+                                     service_type=self.lan_service_type) as lan:
+                async for event in lan:
+                    if isinstance(event, Nearby):
+                        await self._on_nearby(event)
+                    elif isinstance(event, Gone) and self._nearby.pop(event.device_id,
+                                                                      None) is not None:
+                        self._notify()  # a hint only: the session, if any, goes on
+        except DiscoveryFailed as exc:
+            log.warning("LAN discovery is off: %s", exc)
+        finally:
+            self._nearby.clear()
+
+    async def _on_nearby(self, event: Nearby) -> None:
+        device = event.device_id
+        if device == self.device_id:
+            return
+        log.info("nearby on the LAN: %s at %s", _short(device), " ".join(event.addrs))
+        await self._know(device, event.addrs, "mdns")  # an existing peer keeps its source
+        self._nearby[device] = event.addrs
+        self._start_dialer(device)  # dials when due: bans and backoff hold
+        self._notify()
 
     # --- outbound -------------------------------------------------------------------
 
@@ -428,6 +552,14 @@ def advertised_addrs(listen: Sequence[Multiaddr]) -> list[str]:
 def interface_addrs(port: int) -> list[str]:
     """The addresses ``serve --port PORT`` would advertise when listening everywhere."""
     return advertised_addrs([Multiaddr(f"/ip4/{WILDCARD}/tcp/{port}")])
+
+
+def _listen_port(host: Host) -> int:
+    for addr in host.listen_addrs:
+        parts = str(addr).split("/")
+        if "tcp" in parts:
+            return int(parts[parts.index("tcp") + 1])
+    raise ValueError("the host listens on no TCP port")
 
 
 def _multiaddrs(addrs: Sequence[str]) -> list[Multiaddr]:
