@@ -45,7 +45,6 @@ from .store import Cursor, IngestResult, Page, PostView, Problem, ProfileView, S
 from .store.store import PeerRecord
 
 T = TypeVar("T")
-LIVE_BATCH = 100  # batches up to this size are indexed for search as they arrive
 
 
 def now_ms() -> int:
@@ -171,7 +170,6 @@ class Node:
                                 timestamp, kind, body)
         self.store.ingest([item])
         self._last = item
-        self.store.index_text()  # our own post is searchable at once
         return item
 
     async def publish(self, value: c.AnyContent) -> Entry:
@@ -277,8 +275,6 @@ class Node:
     async def ingest(self, entries: Sequence[Entry]) -> IngestResult:
         """Verify and store entries from a peer; see store/ingest.py."""
         result = await self._run(self.store.ingest, entries)
-        if 0 < len(result.added) <= LIVE_BATCH:
-            await self._run(self.store.index_text)  # live traffic: searchable at once
         if result.added:
             accounts = await self._run(self._accounts_of, [e.device for e in result.added])
             self.events.emit([self._event(e, accounts[e.device]) for e in result.added])

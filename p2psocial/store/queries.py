@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 
 from .. import content as c
 from ..content import Kind
@@ -181,7 +182,6 @@ def _decode_post(body: bytes | None) -> c.Post | None:
 
 
 def _with_cursor(view: PostView, cursor: Cursor) -> PostView:
-    from dataclasses import replace
     return replace(view, cursor=cursor)
 
 

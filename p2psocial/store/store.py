@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .. import entry as entry_mod
+from ..content import Kind
 from ..crypto import blake2b
 from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
@@ -31,6 +32,7 @@ from .schema import id8
 from .views import Cursor, IngestResult, Page, PostView, Problem, ProfileView
 
 BLOB_CAP = 8 * 1024 * 1024
+LIVE_BATCH = 100  # batches up to this size are indexed for search as they arrive
 
 # How every writable store is opened (the ingest benchmark's reference uses these too).
 # wal_autocheckpoint: a 1,000-entry batch dirties more than SQLite's default 1,000
@@ -140,10 +142,15 @@ class Store:
     # --- logs -------------------------------------------------------------------
 
     def ingest(self, entries: Iterable[Entry]) -> IngestResult:
-        """Verify and store a batch in one transaction; see ingest.py."""
+        """Verify and store a batch in one transaction; see ingest.py.
+
+        A small batch (our own post, live traffic) is made searchable at once; a sync
+        burst is indexed when it ends (``index_text``), off the sync path."""
         result = self.writer.ingest(entries)
-        if any(e.kind == 8 for e in result.added):  # content.Kind.DELETE
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if 0 < len(result.added) <= LIVE_BATCH:
+            self.index_text()
+        if any(e.kind == Kind.DELETE for e in result.added):
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # deleted bytes leave the disk
         return result
 
     def head(self, device: bytes) -> tuple[int, bytes] | None:
@@ -259,8 +266,8 @@ class Store:
         """Add posts stored since the last call to the full-text index; returns how many.
 
         Ingest leaves this out of the sync path: indexing 100k posts in one go costs less
-        than a tenth of indexing them batch by batch. The node calls it after live
-        entries, when a sync burst ends, and before a search.
+        than a tenth of indexing them batch by batch. ``ingest`` calls it after small
+        batches, the network when a sync burst ends, ``search`` before it searches.
         """
         return self.writer.index_text(limit)
 
