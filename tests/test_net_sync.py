@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 
@@ -25,6 +26,18 @@ def run(test: Callable[[], Awaitable[None]], timeout: float = 20) -> None:
     trio.run(bounded)
 
 
+@asynccontextmanager
+async def linked(server: Node, client: Node, serve: Callable[[object], Awaitable[None]],
+                 ) -> AsyncIterator[Callable[[], Awaitable[object]]]:
+    """Hosts for both nodes on 127.0.0.1; ``serve`` answers every sync stream the client
+    opens; yields the function that opens one."""
+    assert server.identity and client.identity
+    async with open_host(server.identity.device.seed) as hs, \
+            open_host(client.identity.device.seed) as hc:
+        hs.set_handler(PROTOCOL_ID, serve)
+        yield partial(hc.open_stream, hs.peer_id, hs.listen_addrs, PROTOCOL_ID)
+
+
 async def wait_for(node_events: trio.MemoryReceiveChannel, entry_id: bytes) -> None:
     async for event in node_events:
         if isinstance(event, EntryAdded) and event.id == entry_id:
@@ -35,23 +48,15 @@ def test_two_nodes_replicate_both_ways_then_live(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            assert alice.identity and bob.identity
             first = await alice.post("hello from alice #p2p")
             await bob.post("hello from bob")
             await alice.follow(bob.account_id)
             await bob.follow(alice.account_id)
-            served: list[SyncStats] = []
             alice_sees = alice.subscribe()
             bob_sees = bob.subscribe()
-
-            async def serve(stream: object) -> None:
-                served.append(await run_sync(alice, stream))
-
-            async with open_host(alice.identity.device.seed) as ha, \
-                    open_host(bob.identity.device.seed) as hb, trio.open_nursery() as nursery:
-                ha.set_handler(PROTOCOL_ID, serve)
-                stream = await hb.open_stream(ha.peer_id, ha.listen_addrs, PROTOCOL_ID)
-                nursery.start_soon(run_sync, bob, stream)
+            async with linked(alice, bob, partial(run_sync, alice)) as open_stream, \
+                    trio.open_nursery() as nursery:
+                nursery.start_soon(run_sync, bob, await open_stream())
                 # initial sync: each gets the other's log
                 await wait_for(bob_sees, first.id)
                 bob_last = await bob.post("live from bob")  # pushed while the session is open
@@ -73,7 +78,6 @@ def test_sync_once_and_nothing_twice(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            assert alice.identity and bob.identity
             for i in range(30):
                 await alice.post(f"post {i}")
             await bob.follow(alice.account_id)
@@ -82,12 +86,9 @@ def test_sync_once_and_nothing_twice(tmp_path: Path) -> None:
             async def serve(stream: object) -> None:
                 results.append(await run_sync(alice, stream))
 
-            async with open_host(alice.identity.device.seed) as ha, \
-                    open_host(bob.identity.device.seed) as hb:
-                ha.set_handler(PROTOCOL_ID, serve)
+            async with linked(alice, bob, serve) as open_stream:
                 for _ in range(2):  # the second session has nothing left to send
-                    stream = await hb.open_stream(ha.peer_id, ha.listen_addrs, PROTOCOL_ID)
-                    results.append(await run_sync(bob, stream, once=True))
+                    results.append(await run_sync(bob, await open_stream(), once=True))
             received = [r.received for r in results if r.received]
             assert received == [32]  # alice's certificate, profile and 30 posts, once
             assert len((await bob.account_posts(alice.account_id, limit=100)).items) == 30
@@ -99,21 +100,15 @@ def test_live_pushes_survive_a_lagging_event_subscription(tmp_path: Path) -> Non
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            assert alice.identity and bob.identity
             await bob.follow(alice.account_id)
             await alice.follow(bob.account_id)
             posts = [await alice.post(f"post {i}") for i in range(20)]
             bob_sees = bob.subscribe(100)
             alice_sees = alice.subscribe(100)
 
-            async def serve(stream: object) -> None:
-                await run_sync(alice, stream, event_buffer=3)
-
-            async with open_host(alice.identity.device.seed) as ha, \
-                    open_host(bob.identity.device.seed) as hb, trio.open_nursery() as nursery:
-                ha.set_handler(PROTOCOL_ID, serve)
-                stream = await hb.open_stream(ha.peer_id, ha.listen_addrs, PROTOCOL_ID)
-                nursery.start_soon(partial(run_sync, bob, stream, event_buffer=3))
+            serve = partial(run_sync, alice, event_buffer=3)
+            async with linked(alice, bob, serve) as open_stream, trio.open_nursery() as nursery:
+                nursery.start_soon(partial(run_sync, bob, await open_stream(), event_buffer=3))
                 # alice's 23 entries arrive at bob in one batch: bob's follower lags
                 await wait_for(bob_sees, posts[-1].id)
                 burst = [await bob.post(f"burst {i}") for i in range(10)]
@@ -131,7 +126,6 @@ def test_a_peer_sending_garbage_is_cut_off(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "m"), "Mallory") as mallory:
-            assert alice.identity and mallory.identity
             outcome: list[BaseException] = []
             cut_off = trio.Event()
 
@@ -142,10 +136,8 @@ def test_a_peer_sending_garbage_is_cut_off(tmp_path: Path) -> None:
                     outcome.append(exc)
                     cut_off.set()
 
-            async with open_host(alice.identity.device.seed) as ha, \
-                    open_host(mallory.identity.device.seed) as hm:
-                ha.set_handler(PROTOCOL_ID, serve)
-                stream = await hm.open_stream(ha.peer_id, ha.listen_addrs, PROTOCOL_ID)
+            async with linked(alice, mallory, serve) as open_stream:
+                stream = await open_stream()
                 await write_frame(stream, encode(Hello(1)))
                 # a well-formed "entries" frame whose one entry is not a header
                 await write_frame(stream, b"\x92\xa7entries\x91\x92\xc4\x03abc\xc0")
