@@ -34,7 +34,7 @@ from p2psocial.events import EntryAdded
 from p2psocial.home import Home
 from p2psocial.node import Node
 
-from . import common
+from . import common, peers
 
 BENCH = "live"
 TARGET_MS = 10
@@ -125,22 +125,9 @@ async def _make_homes(writer_home: Path, reader_home: Path) -> None:
 
 
 async def writer(home: Path, posts: int) -> None:
-    from p2psocial.net.host import open_host
-    from p2psocial.net.messages import PROTOCOL_ID
-    from p2psocial.net.sync import run_sync
-
     with Node.open(Home(home)) as node:
-        assert node.identity is not None
         connected = trio.Event()
-
-        async def serve(stream: object) -> None:
-            connected.set()
-            await run_sync(node, stream)
-
-        async with open_host(node.identity.device.seed) as host:
-            host.set_handler(PROTOCOL_ID, serve)
-            print(json.dumps({"peer": host.peer_id.to_base58(),
-                              "addr": str(host.listen_addrs[0])}), flush=True)
+        async with peers.serving(node, on_stream=connected.set):
             with trio.fail_after(CONNECT_TIMEOUT_S):
                 await connected.wait()
             await trio.sleep(SETTLE_S)
@@ -158,21 +145,13 @@ async def writer(home: Path, posts: int) -> None:
 
 
 async def reader(home: Path, peer: str, addr: str, expected: int) -> None:
-    from libp2p.peer.id import ID
-    from multiaddr import Multiaddr
-
-    from p2psocial.net.host import open_host
-    from p2psocial.net.messages import PROTOCOL_ID
     from p2psocial.net.sync import run_sync
 
     with Node.open(Home(home)) as node:
-        assert node.identity is not None
         events = node.subscribe()
         seen = 0
-        async with open_host(node.identity.device.seed) as host, \
+        async with peers.dialing(node, peer, addr) as stream, \
                 trio.open_nursery() as nursery:
-            stream = await host.open_stream(ID.from_base58(peer), [Multiaddr(addr)],
-                                            PROTOCOL_ID)
             nursery.start_soon(run_sync, node, stream)
             async for event in events:
                 now = time.time_ns()

@@ -28,7 +28,7 @@ from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.store import Store
 
-from . import common, ingest
+from . import common, ingest, peers
 
 BENCH = "sync"
 TARGET_PER_S = 20_000
@@ -97,39 +97,19 @@ def orchestrate(args: object) -> None:
 
 
 async def sender(home: Path) -> None:
-    from p2psocial.net.host import open_host
-    from p2psocial.net.messages import PROTOCOL_ID
-    from p2psocial.net.sync import run_sync
-
     with Node.open(Home(home)) as node:
-        assert node.identity is not None
-
-        async def serve(stream: object) -> None:
-            await run_sync(node, stream)
-
-        async with open_host(node.identity.device.seed) as host:
-            host.set_handler(PROTOCOL_ID, serve)
-            print(json.dumps({"peer": host.peer_id.to_base58(),
-                              "addr": str(host.listen_addrs[0])}), flush=True)
+        async with peers.serving(node):
             await trio.sleep_forever()
 
 
 async def receiver(home: Path, peer: str, addr: str, accounts: list[bytes]) -> None:
-    from libp2p.peer.id import ID
-    from multiaddr import Multiaddr
-
-    from p2psocial.net.host import open_host
-    from p2psocial.net.messages import PROTOCOL_ID
     from p2psocial.net.sync import run_sync
 
     with Node.init(Home(home), "Receiver") as node:
-        assert node.identity is not None
         for account in accounts:
             await node.follow(account)
         before = common.rss_mb()
-        async with open_host(node.identity.device.seed) as host:
-            stream = await host.open_stream(ID.from_base58(peer), [Multiaddr(addr)],
-                                            PROTOCOL_ID)
+        async with peers.dialing(node, peer, addr) as stream:
             cpu = time.process_time()
             start = time.perf_counter()
             stats = await run_sync(node, stream, once=True)
