@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live")
+BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle")
 
 
 def main(argv: list[str]) -> int:

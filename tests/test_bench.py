@@ -97,3 +97,18 @@ def test_live_quick() -> None:
             "after_post_ms_p50", "target_ms", "meets_target"} <= line.keys()
     assert line["n"] == 20
     assert line["target_ms"] == 10
+
+
+def test_propagation_tiny() -> None:
+    got = by_name(run_bench("propagation", "--entries", "5", timeout=180))
+    line = got["post reaches all nodes"]
+    assert line["nodes"] == 10 and line["n"] == 5
+    assert line["reached_all"] == 5 and line["lost"] == 0
+    assert line["ms_p50"] > 0  # type: ignore[operator]
+
+
+def test_idle_quick() -> None:
+    line = by_name(run_bench("idle", "--quick", timeout=180))["node with 5 peers, nothing to do"]
+    assert line["connected"] == 5
+    assert line["cpu_percent_of_core"] >= 0  # type: ignore[operator]
+    assert line["rss_mb"] > 0  # type: ignore[operator]
