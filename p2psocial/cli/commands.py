@@ -15,18 +15,19 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import trio
 
 from .. import content as c
-from .. import ids, images, invite, keyfile, phrase
-from ..errors import BadImage, HomeError, PassphraseRequired, UserError
+from .. import control, ids, invite, keyfile, phrase
+from ..errors import HomeError, PassphraseRequired, UserError
 from ..home import Home
 from ..node import Node, read_file
 from ..store.views import Cursor
 from . import render as r
+from . import writes
 from .parser import UsageError
 from .session import PASSPHRASE_ENV, Session, run_async
 
@@ -156,12 +157,7 @@ def cmd_profile(args: argparse.Namespace, s: Session) -> int:
         if args.account:
             raise UsageError("you can only change your own profile: leave out ACCOUNT")
         avatar = read_file(args.avatar, "picture") if args.avatar else None
-        with s.open_writer() as node:
-            try:
-                run_async(node.set_profile, name=args.name, bio=args.bio, avatar_data=avatar)
-            except BadImage as exc:
-                raise BadImage(f"{args.avatar}: {exc}") from None
-            profile = run_async(node.profile, node.account_id)
+        return _write(args, s, "profile", args.name, args.bio, avatar, args.avatar)
     lines = r.profile_lines(profile)
     if profile.devices == 0:
         lines.append("(this home holds nothing from this account yet)")
@@ -180,58 +176,32 @@ def cmd_post(args: argparse.Namespace, s: Session) -> int:
     text = text_arg(args.text, s)
     if args.image and text.strip():  # refuse an over-long text before preparing images
         c.Post(text, content_warning=args.cw).validate()
-    data = [read_file(path, "image") for path in args.image]
-    with s.open_writer() as node:
-        try:
-            item = run_async(node.post, text, reply_to=reply_to, content_warning=args.cw,
-                             images_data=data, alt=args.alt)
-        except BadImage as exc:
-            raise BadImage(_which_image(args.image, data, exc)) from None
-    show(args, r.entry_json(item), [f"Posted {ids.entry_text(item.id)}"])
+    data = tuple(read_file(path, "image") for path in args.image)
+    return _write(args, s, "post", text, reply_to, args.cw, data, tuple(args.alt),
+                  tuple(args.image))
+
+
+def _write(args: argparse.Namespace, s: Session, name: str, *values: object) -> int:
+    """Run a write action here, or at a running serve of this home (writes.py)."""
+    outcome = writes.perform(s, name, values)
+    show(args, outcome.doc, outcome.lines)
     return 0
-
-
-def _which_image(paths: Sequence[str], data: Sequence[bytes], exc: BadImage) -> str:
-    """Name the file that failed; only runs after a failure, so it may redo work."""
-    for path, blob in zip(paths, data, strict=True):
-        try:
-            images.prepare(blob)
-        except BadImage as bad:
-            return f"{path}: {bad}"
-    return str(exc)
 
 
 @command("edit")
 def cmd_edit(args: argparse.Namespace, s: Session) -> int:
     target = entry_arg(args.entry)
-    text = text_arg(args.text, s)
-    with s.open_writer() as node:
-        item = run_async(node.edit, target, text, args.cw)
-    show(args, {**r.entry_json(item), "target": ids.entry_text(target)},
-         [f"Edited {ids.entry_text(target)}"])
-    return 0
+    return _write(args, s, "edit", target, text_arg(args.text, s), args.cw)
 
 
 @command("delete")
 def cmd_delete(args: argparse.Namespace, s: Session) -> int:
-    target = entry_arg(args.entry)
-    with s.open_writer() as node:
-        item = run_async(node.delete, target)
-    show(args, {**r.entry_json(item), "target": ids.entry_text(target)},
-         [f"Deleted {ids.entry_text(target)}"])
-    return 0
+    return _write(args, s, "delete", entry_arg(args.entry))
 
 
 @command("react")
 def cmd_react(args: argparse.Namespace, s: Session) -> int:
-    target = entry_arg(args.entry)
-    with s.open_writer() as node:
-        item = run_async(node.react, target, args.emoji, undo=args.undo)
-    emoji = r.clean(args.emoji, one_line=True)
-    said = f"Took back {emoji} on" if args.undo else f"Reacted {emoji} to"
-    show(args, {**r.entry_json(item), "target": ids.entry_text(target)},
-         [f"{said} {ids.entry_text(target)}"])
-    return 0
+    return _write(args, s, "react", entry_arg(args.entry), args.emoji, args.undo)
 
 
 @command("feed")
@@ -276,22 +246,14 @@ def cmd_mentions(args: argparse.Namespace, s: Session) -> int:
 # --- people ------------------------------------------------------------------------
 
 
-def _relation(verb: str, said: str) -> Handler:
+def _relation(verb: str) -> Handler:
     def handler(args: argparse.Namespace, s: Session) -> int:
-        account = account_arg(args.account)
-        with s.open_writer() as node:
-            item = run_async(getattr(node, verb), account)
-            profile = run_async(node.profile, account)
-        text = ids.account_text(account)
-        show(args, {**r.entry_json(item), "account": text},
-             [f"{said} {r.display_name(profile.name)} ({text})"])
-        return 0
+        return _write(args, s, verb, account_arg(args.account))
     return handler
 
 
-for _verb, _said in (("follow", "Following"), ("unfollow", "No longer following"),
-                     ("block", "Blocked"), ("unblock", "Unblocked")):
-    COMMANDS[_verb] = _relation(_verb, _said)
+for _verb, _ in writes.RELATIONS:
+    COMMANDS[_verb] = _relation(_verb)
 
 
 def _accounts(which: str, empty: str) -> Handler:
@@ -471,17 +433,20 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                     "started": started, "updated": node.clock()})
 
             record()
-            print("\n".join([f"Serving {ids.account_text(account)} as device "
-                             f"{ids.device_text(device)}", "Listening on:",
-                             *(f"  {a}" for a in addrs), "Invite code (share it with "
-                             "'p2psocial join CODE'):", code]), flush=True)
-
-            async def keep_recording() -> None:
-                while True:
-                    await service.next_change()
-                    record()
-
             async with trio.open_nursery() as nursery:
+                # local commands (post, follow, join...) run here while we hold the lock
+                await nursery.start(control.serve, home.path,
+                                    writes.handler(writes.Context(node, service)))
+                print("\n".join([f"Serving {ids.account_text(account)} as device "
+                                 f"{ids.device_text(device)}", "Listening on:",
+                                 *(f"  {a}" for a in addrs), "Invite code (share it "
+                                 "with 'p2psocial join CODE'):", code]), flush=True)
+
+                async def keep_recording() -> None:
+                    while True:
+                        await service.next_change()
+                        record()
+
                 nursery.start_soon(keep_recording)
                 async for signum in signals:
                     log.info("%s received: stopping", signal.Signals(signum).name)
@@ -524,26 +489,7 @@ def _with_port(addr: str, port: int) -> str:
 @command("join")
 def cmd_join(args: argparse.Namespace, s: Session) -> int:
     code = invite.decode(args.code)  # a typo fails before the home is opened
-    with s.open_writer() as node:
-        assert node.identity is not None
-        if code.device == node.identity.device_id:
-            raise UserError("that is this home's own invite code: give it to someone else")
-        run_async(node.add_peer, code.device, code.addrs, "invite")
-        own = code.account == node.account_id
-        followed = not own and code.account not in run_async(node.following)
-        if followed:
-            run_async(node.follow, code.account)
-    account = ids.account_text(code.account)
-    lines = [f"Added {ids.device_text(code.device)} ({r.plural(len(code.addrs), 'address')}) "
-             "to the address book."]
-    if followed:
-        lines.append(f"Following {account}.")
-    elif own:
-        lines.append("It is another device of your own account.")
-    lines.append("Run 'p2psocial serve' (or 'p2psocial sync --once') to connect.")
-    show(args, {"device": ids.device_text(code.device), "account": account,
-                "addrs": list(code.addrs), "followed": followed}, lines)
-    return 0
+    return _write(args, s, "join", invite.encode(code))
 
 
 @command("peers")
@@ -551,13 +497,21 @@ def cmd_peers(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
         records = run_async(node.peers)
         now = node.clock()
-    status = serve_status(s.home)
-    connected = set(status["connected"]) if status else set()
-    rows = [(p, r.peer_state(p, now, ids.device_text(p.device) in connected))
-            for p in records]
-    doc = {"serving": status is not None, "peers": [r.peer_json(p, st) for p, st in rows]}
+    answer = writes.ask_serve(s, "peers")  # live: connected, dialing, nearby
+    live: dict[bytes, tuple[str, bool | None]] = {}
+    if answer is not None:
+        live.update(writes.live_states(answer))
+    serving = answer is not None
+    if not serving:  # no serve answers: what a running one last recorded, if any
+        status = serve_status(s.home)
+        serving = status is not None
+        for text in status["connected"] if status else ():
+            live[ids.decode(ids.DEVICE, text)] = ("connected", None)
+    rows = [(p, r.peer_state(p, now, state), nearby)
+            for p in records for state, nearby in [live.get(p.device, ("known", None))]]
+    doc = {"serving": serving, "peers": [r.peer_json(*row) for row in rows]}
     lines = r.peer_lines(rows, now)
-    if status is None:
+    if not serving:
         lines.append("(no 'p2psocial serve' is running for this home: states are as last "
                      "recorded)")
     show(args, doc, lines)

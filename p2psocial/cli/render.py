@@ -212,9 +212,11 @@ def phrase_lines(words: str) -> list[str]:
 # --- peers (the network service's address book) ------------------------------------
 
 
-def peer_state(p: PeerRecord, now: int, connected: bool) -> str:
-    if connected:
-        return "connected"
+def peer_state(p: PeerRecord, now: int, live: str = "known") -> str:
+    """``live``: what a running service says (connected, dialing, banned, known);
+    a known peer whose last dials failed is unreachable."""
+    if live != "known":
+        return live
     if p.banned_until is not None and now < p.banned_until:
         return "banned"
     if p.failures:
@@ -222,24 +224,27 @@ def peer_state(p: PeerRecord, now: int, connected: bool) -> str:
     return "known"
 
 
-def peer_json(p: PeerRecord, state: str) -> dict[str, Any]:
+def peer_json(p: PeerRecord, state: str, nearby: bool | None = None) -> dict[str, Any]:
+    """``nearby``: announced on the LAN now (None: no running serve to ask)."""
     def when(ms: int | None) -> str | None:
         return iso(ms) if ms is not None else None
 
-    return {"device": ids.device_text(p.device), "state": state, "addrs": list(p.addrs),
-            "source": p.source, "last_seen": when(p.last_seen), "last_ok": when(p.last_ok),
-            "failures": p.failures, "standing": p.standing,
+    return {"device": ids.device_text(p.device), "state": state, "nearby": nearby,
+            "addrs": list(p.addrs), "source": p.source, "last_seen": when(p.last_seen),
+            "last_ok": when(p.last_ok), "failures": p.failures, "standing": p.standing,
             "banned_until": when(p.banned_until)}
 
 
-def peer_lines(rows: list[tuple[PeerRecord, str]], now: int) -> list[str]:
+def peer_lines(rows: list[tuple[PeerRecord, str, bool | None]], now: int) -> list[str]:
     """One block per peer: device and state, then where and when."""
     if not rows:
         return ["No peers known: add one with 'p2psocial join CODE'."]
     lines: list[str] = []
-    for p, state in rows:
+    for p, state, nearby in rows:
         text = ids.device_text(p.device)
         detail = [state, f"from {'an invite' if p.source == 'invite' else p.source}"]
+        if nearby:
+            detail.append("nearby")
         if state == "banned" and p.banned_until is not None:
             detail.append(f"until {local_time(p.banned_until)}")
         if p.failures:

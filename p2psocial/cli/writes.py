@@ -1,0 +1,275 @@
+"""Write commands as requests: run here with the home's keys, or by a running serve.
+
+Theory of operation. A write command (post, follow, profile --name, join...) first
+checks what the person typed and reads the files they named (commands.py); that
+gives an action name and its arguments as wire values. ``perform`` then takes the
+home's writer lock and runs the action with a node opened here. When the lock is
+held and a ``p2psocial serve`` answers on the home's control endpoint (control.py),
+the same action runs there instead, with the serve's node (keys already unlocked, so
+no passphrase is asked) and its network service (``join`` dials the new peer at once).
+Whoever holds the lock and does not answer (the desktop app, a stuck process) gets
+today's "in use" error.
+
+Both paths return the same wire value, an ``Outcome`` (the JSON document and the
+lines for people), so what the command prints cannot differ between them. The
+serve checks every request's arguments against the action's declared shape before
+running it: a client of another version gets one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import trio
+
+from .. import control, ids, images, invite
+from ..errors import BadImage, HomeError, UserError
+from ..node import Node
+from . import render as r
+
+if TYPE_CHECKING:
+    from ..net.service import NetworkService
+    from .session import Session
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a write command prints: ``doc`` with --json, else ``lines``."""
+
+    doc: dict[str, Any]
+    lines: list[str]
+
+    def to_wire(self) -> tuple[str, tuple[str, ...]]:
+        return json.dumps(self.doc), tuple(self.lines)
+
+    @classmethod
+    def from_wire(cls, value: object) -> Outcome:
+        if (type(value) is tuple and len(value) == 2 and type(value[0]) is str
+                and type(value[1]) is tuple and all(type(x) is str for x in value[1])):
+            try:
+                doc = json.loads(value[0])
+            except ValueError:
+                doc = None
+            if isinstance(doc, dict):
+                return cls(doc, list(value[1]))
+        raise control.ControlError("the running serve sent a malformed answer")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where an action runs: a node with its keys, and the serve's service if any."""
+
+    node: Node
+    service: NetworkService | None = None
+
+
+# --- argument shapes ----------------------------------------------------------------
+
+Check = Callable[[object], bool]
+
+
+def _is(kind: type) -> Check:
+    return lambda value: type(value) is kind
+
+
+STR, BYTES, BOOL = _is(str), _is(bytes), _is(bool)
+
+
+def optional(check: Check) -> Check:
+    return lambda value: value is None or check(value)
+
+
+def many(check: Check) -> Check:
+    return lambda value: type(value) is tuple and all(check(x) for x in value)
+
+
+Action = Callable[..., Awaitable[Any]]
+ACTIONS: dict[str, tuple[tuple[Check, ...], Action]] = {}
+
+
+def action(name: str, *shape: Check) -> Callable[[Action], Action]:
+    def register(fn: Action) -> Action:
+        ACTIONS[name] = (shape, fn)
+        return fn
+    return register
+
+
+def _lookup(name: str, args: tuple) -> Action:
+    if name not in ACTIONS:
+        raise control.ControlError(f"the running serve does not know the command '{name}': "
+                                   "run the same p2psocial for both")
+    shape, fn = ACTIONS[name]
+    if len(args) != len(shape) or not all(ok(a) for ok, a in zip(shape, args, strict=True)):
+        raise control.ControlError(f"malformed arguments for '{name}': run the same "
+                                   "p2psocial for both")
+    return fn
+
+
+async def run_action(ctx: Context, name: str, args: tuple) -> Any:
+    """Run one action (its arguments checked); its wire result."""
+    return await _lookup(name, args)(ctx, *args)
+
+
+def handler(ctx: Context) -> control.Handler:
+    """The control endpoint's handler for a serve's node and service."""
+    async def handle(name: str, args: tuple) -> Any:
+        return await run_action(ctx, name, args)
+    return handle
+
+
+# --- running one -----------------------------------------------------------------
+
+
+def perform(s: Session, name: str, args: tuple) -> Outcome:
+    """Run a write action here, or at the serve that holds this home's lock."""
+    s.home.require()
+    try:
+        s.home.lock()
+    except HomeError as in_use:
+        try:
+            result = control.call(s.home.path, name, args)
+        except control.NotAnswering:
+            raise in_use from None
+    else:
+        with s.open_writer() as node:  # the lock is ours already: only keys and store
+            result = trio.run(run_action, Context(node), name, args)
+    return Outcome.from_wire(result)
+
+
+def ask_serve(s: Session, name: str, args: tuple = ()) -> Any:
+    """A running serve's answer to ``name``, or None when no serve answers."""
+    try:
+        return control.call(s.home.path, name, args)
+    except control.NotAnswering:
+        return None
+
+
+# --- the actions --------------------------------------------------------------------
+
+
+@action("post", STR, optional(BYTES), optional(STR), many(BYTES), many(STR), many(STR))
+async def post(ctx: Context, text: str, reply_to: bytes | None, cw: str | None,
+               data: tuple[bytes, ...], alt: tuple[str, ...],
+               paths: tuple[str, ...]) -> Any:
+    try:
+        item = await ctx.node.post(text, reply_to=reply_to, content_warning=cw,
+                                   images_data=data, alt=alt)
+    except BadImage as exc:
+        named = await trio.to_thread.run_sync(_which_image, paths, data, exc)
+        raise BadImage(named) from None
+    return Outcome(r.entry_json(item), [f"Posted {ids.entry_text(item.id)}"]).to_wire()
+
+
+def _which_image(paths: Sequence[str], data: Sequence[bytes], exc: BadImage) -> str:
+    """Name the file that failed; only runs after a failure, so it may redo work."""
+    for path, blob in zip(paths, data, strict=True):
+        try:
+            images.prepare(blob)
+        except BadImage as bad:
+            return f"{path}: {bad}"
+    return str(exc)
+
+
+@action("profile", optional(STR), optional(STR), optional(BYTES), optional(STR))
+async def set_profile(ctx: Context, name: str | None, bio: str | None,
+                      avatar: bytes | None, avatar_path: str | None) -> Any:
+    node = ctx.node
+    try:
+        await node.set_profile(name=name, bio=bio, avatar_data=avatar)
+    except BadImage as exc:
+        raise BadImage(f"{avatar_path}: {exc}") from None
+    profile = await node.profile(node.account_id)
+    lines = r.profile_lines(profile)
+    if profile.devices == 0:
+        lines.append("(this home holds nothing from this account yet)")
+    return Outcome(r.profile_json(profile), lines).to_wire()
+
+
+@action("edit", BYTES, STR, optional(STR))
+async def edit(ctx: Context, target: bytes, text: str, cw: str | None) -> Any:
+    item = await ctx.node.edit(target, text, cw)
+    return _on_entry(item, target, "Edited")
+
+
+@action("delete", BYTES)
+async def delete(ctx: Context, target: bytes) -> Any:
+    return _on_entry(await ctx.node.delete(target), target, "Deleted")
+
+
+@action("react", BYTES, STR, BOOL)
+async def react(ctx: Context, target: bytes, emoji: str, undo: bool) -> Any:
+    item = await ctx.node.react(target, emoji, undo=undo)
+    said = r.clean(emoji, one_line=True)
+    return _on_entry(item, target, f"Took back {said} on" if undo else f"Reacted {said} to")
+
+
+def _on_entry(item: Any, target: bytes, said: str) -> Any:
+    text = ids.entry_text(target)
+    return Outcome({**r.entry_json(item), "target": text}, [f"{said} {text}"]).to_wire()
+
+
+def _relation(verb: str, said: str) -> Action:
+    async def relate(ctx: Context, account: bytes) -> Any:
+        item = await getattr(ctx.node, verb)(account)
+        profile = await ctx.node.profile(account)
+        text = ids.account_text(account)
+        return Outcome({**r.entry_json(item), "account": text},
+                       [f"{said} {r.display_name(profile.name)} ({text})"]).to_wire()
+    return relate
+
+
+RELATIONS = (("follow", "Following"), ("unfollow", "No longer following"),
+             ("block", "Blocked"), ("unblock", "Unblocked"))
+for _verb, _said in RELATIONS:
+    action(_verb, BYTES)(_relation(_verb, _said))
+
+
+@action("join", STR)
+async def join(ctx: Context, code_text: str) -> Any:
+    code = invite.decode(code_text)
+    node = ctx.node
+    assert node.identity is not None
+    if code.device == node.identity.device_id:
+        raise UserError("that is this home's own invite code: give it to someone else")
+    own = code.account == node.account_id
+    followed = not own and code.account not in await node.following()
+    if followed:  # before dialing: a session's wants are read when it starts
+        await node.follow(code.account)
+    if ctx.service is not None:
+        await ctx.service.connect(code.device, code.addrs, source="invite")
+    else:
+        await node.add_peer(code.device, code.addrs, "invite")
+    account = ids.account_text(code.account)
+    lines = [f"Added {ids.device_text(code.device)} ({r.plural(len(code.addrs), 'address')}) "
+             "to the address book."]
+    if followed:
+        lines.append(f"Following {account}.")
+    elif own:
+        lines.append("It is another device of your own account.")
+    lines.append("Connecting now (through the running 'p2psocial serve')."
+                 if ctx.service is not None else
+                 "Run 'p2psocial serve' (or 'p2psocial sync --once') to connect.")
+    return Outcome({"device": ids.device_text(code.device), "account": account,
+                    "addrs": list(code.addrs), "followed": followed}, lines).to_wire()
+
+
+@action("peers")
+async def live_peers(ctx: Context) -> Any:
+    """(device, state, nearby) of every peer the running service knows."""
+    if ctx.service is None:
+        raise UserError("only a running 'p2psocial serve' knows live peer states")
+    now = ctx.node.clock()
+    return tuple((p.device, p.state(now), p.nearby) for p in ctx.service.peers())
+
+
+def live_states(value: object) -> dict[bytes, tuple[str, bool]]:
+    """The answer of ``live_peers`` as device -> (state, nearby), checked."""
+    rows = many(lambda x: type(x) is tuple and len(x) == 3 and BYTES(x[0]) and STR(x[1])
+                and BOOL(x[2]))
+    if not rows(value):
+        raise control.ControlError("the running serve sent a malformed answer")
+    assert isinstance(value, tuple)
+    return {device: (state, nearby) for device, state, nearby in value}
