@@ -2,8 +2,9 @@
 
 An invite holds the inviter's device id (which is also their libp2p peer id), their
 account id, and the addresses their node listens on (multiaddr strings, IPv4 or
-IPv6, at most ``ADDRS_MAX``). ``p2psocial join CODE`` adds the device to the address
-book and follows the account.
+IPv6, at most ``ADDRS_MAX``; also circuit addresses through a friend's relay, see
+net/relay.py). ``p2psocial join CODE`` adds the device to the address book and
+follows the account.
 
 Text form: ``p2psinv1`` then the payload and a checksum in the bech32 alphabet (32
 characters without the look-alikes 1, b, i, o), so a code survives case changes,
@@ -28,12 +29,14 @@ from .errors import BadId, InvalidEntry
 PREFIX = "p2psinv1"
 VERSION = 1
 ADDRS_MAX = 8
-ADDR_MAX_LEN = 100  # "/ip6/" + 39 + "/tcp/65535" is 54; room for /dns names
+ADDR_MAX_LEN = 160  # "/ip6/" + 39 + "/tcp/65535" is 54, 123 through a relay; /dns names
 CHECK_LEN = 5
 _CHECK_PERSON = b"p2ps-invite"
 _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"  # bech32's
 _REV = {ch: i for i, ch in enumerate(_CHARSET)}
 _ADDR_PROTOCOLS = ("/ip4/", "/ip6/", "/dns/", "/dns4/", "/dns6/")
+_CIRCUIT = "/p2p-circuit"  # <relay's address>/p2p/<relay peer id>/p2p-circuit (net/relay.py)
+_BASE58 = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
 _PAYLOAD_CAPS = codec.Caps(max_bytes=64 + ADDRS_MAX * (ADDR_MAX_LEN + 2) + 16, max_bin=32,
                            max_str=ADDR_MAX_LEN, max_array=ADDRS_MAX, max_depth=2)
 TEXT_MAX = len(PREFIX) + (_PAYLOAD_CAPS.max_bytes + CHECK_LEN) * 8 // 5 + 2
@@ -113,9 +116,16 @@ def _checksum(payload: bytes) -> bytes:
 
 
 def _good_addr(addr: object) -> bool:
-    return (type(addr) is str and 0 < len(addr) <= ADDR_MAX_LEN and addr.isascii()
-            and addr.isprintable() and " " not in addr and addr.startswith(_ADDR_PROTOCOLS)
-            and "/p2p/" not in addr)
+    """A direct address without ``/p2p/``, or one through a relay: a direct address of
+    the relay, its peer id, ``/p2p-circuit`` (the inviter's own id is implied)."""
+    if not (type(addr) is str and 0 < len(addr) <= ADDR_MAX_LEN and addr.isascii()
+            and addr.isprintable() and " " not in addr and addr.startswith(_ADDR_PROTOCOLS)):
+        return False
+    if addr.endswith(_CIRCUIT):
+        addr, sep, relay = addr[:-len(_CIRCUIT)].rpartition("/p2p/")
+        if not sep or not relay or not set(relay) <= _BASE58:
+            return False
+    return "/p2p" not in addr
 
 
 def _to_5bit(data: bytes) -> list[int]:

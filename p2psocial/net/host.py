@@ -28,6 +28,12 @@ references in docs/libp2p-notes.md):
   0.2 s) before libp2p's tasks are cancelled, also when the block is cancelled,
   so no socket is leaked and peers see the disconnect.
 
+Circuit relay v2 (relay.py does the work): every host accepts relayed connections
+from relays where it holds a slot (``reserve``, ``circuit_addrs``), ``connect``
+dials circuit addresses (``.../p2p/<relay>/p2p-circuit``) through the relay, and
+``offer_relay`` makes the host a relay under limits and a reservation policy.
+``open_host(port=None)`` opens a host that does not listen at all.
+
 Importing this module imports libp2p, which takes most of a second: import it
 lazily, after the first window is shown.
 """
@@ -63,6 +69,7 @@ from libp2p.transport.tcp.tcp import TCP
 from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError
+from . import relay
 
 __all__ = [
     "DialFailed",
@@ -181,6 +188,7 @@ class Host:
     def __init__(self, basic: BasicHost, swarm: Swarm) -> None:
         self._host = basic
         self._swarm = swarm
+        self._relay = relay.RelayClient(basic, self.connect)
 
     @property
     def peer_id(self) -> ID:
@@ -236,9 +244,10 @@ class Host:
     async def connect(self, peer_id: ID, addrs: Sequence[Multiaddr]) -> None:
         """Make sure there is a connection to ``peer_id``, dialing ``addrs`` if not.
 
-        ``addrs`` are TCP multiaddrs without ``/p2p/``, tried one after another in
-        the order given until one connects. Returns at once if already connected.
-        Raises ``DialFailed`` (with every address's error) if none connects.
+        ``addrs`` are TCP multiaddrs without ``/p2p/``, or circuit addresses
+        (``<relay addr>/p2p/<relay id>/p2p-circuit``, see relay.py), tried one after
+        another in the order given until one connects. Returns at once if already
+        connected. Raises ``DialFailed`` (with every address's error) if none connects.
 
         py-libp2p dials at most one TCP address per attempt, the first one in its
         peerstore (swarm.py:863-890, ``MAX_ADDRS_PER_PEER``), and keeps every
@@ -257,13 +266,19 @@ class Host:
         peerstore = self._host.get_peerstore()
         errors: list[str] = []
         for addr in addrs:
-            self._swarm.unblock_peer(peer_id)
-            peerstore.clear_addrs(peer_id)
             try:
+                if relay.is_circuit(str(addr)):
+                    relay_addr, relay_id = relay.parse_circuit(str(addr), peer_id)
+                    await self._relay.dial(relay_id, [Multiaddr(relay_addr)], peer_id)
+                    return
+                self._swarm.unblock_peer(peer_id)
+                peerstore.clear_addrs(peer_id)
                 await self._host.connect(PeerInfo(peer_id, [addr]))
             except SwarmException as exc:
-                cause = exc.__cause__ or exc
-                errors.append(f"{addr}: {cause}")
+                errors.append(f"{addr}: {exc.__cause__ or exc}")
+                continue
+            except (NetError, relay.RelayError, ValueError) as exc:
+                errors.append(f"{addr}: {exc}")
                 continue
             return
         raise DialFailed(f"cannot connect to {peer_id}: " + "; ".join(errors))
@@ -287,18 +302,56 @@ class Host:
     async def disconnect(self, peer_id: ID) -> None:
         await self._host.disconnect(peer_id)
 
+    # --- circuit relay (relay.py) ---------------------------------------------------
+
+    def offer_relay(self, limits: relay.RelayLimits | None = None, *,
+                    may_reserve: relay.MayReserve | None = None,
+                    may_connect: relay.MayConnect | None = None,
+                    on_bad_peer: relay.OnBadPeer | None = None,
+                    advertise: Callable[[], Sequence[str]] | None = None,
+                    ) -> relay.RelayServer:
+        """Relay for others: give slots to peers ``may_reserve`` accepts (default:
+        any) and carry circuits to them, within ``limits``. ``advertise()``: our
+        direct addresses, told to those who reserve (default: ``listen_addrs``)."""
+        server = relay.RelayServer(
+            self._host, limits or relay.RelayLimits(), may_reserve or relay.anyone,
+            may_connect, on_bad_peer,
+            advertise or (lambda: [str(a) for a in self.listen_addrs]))
+        self.set_handler(relay.HOP_PROTOCOL, server.handle_hop)
+        return server
+
+    async def reserve(self, relay_peer: ID, addrs: Sequence[Multiaddr]
+                      ) -> relay.HeldReservation:
+        """Get or renew a slot at ``relay_peer`` (connecting at ``addrs`` if needed),
+        so that others can reach us through it at ``circuit_addrs()``. Raises
+        ``relay.RelayRefused``, ``relay.CircuitFailed`` or ``DialFailed``."""
+        return await self._relay.reserve(relay_peer, addrs)
+
+    def reservations(self) -> list[relay.HeldReservation]:
+        return list(self._relay.reservations.values())
+
+    def forget_reservation(self, relay_peer: ID) -> None:
+        self._relay.forget(relay_peer)
+
+    def circuit_addrs(self) -> list[str]:
+        """Addresses others can reach us at through relays where we hold a live slot
+        (``<relay addr>/p2p/<relay id>/p2p-circuit``, without our own ``/p2p/``)."""
+        return self._relay.circuit_addrs()
+
 
 @asynccontextmanager
-async def open_host(seed: bytes, port: int = 0, *, ip: str = "127.0.0.1",
+async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
                     shutdown_timeout: float = SHUTDOWN_TIMEOUT) -> AsyncIterator[Host]:
     """Run a host for the device with ``seed``, listening on ``ip``:``port`` (TCP).
 
-    ``port=0`` takes any free port; ``host.listen_addrs`` tells which. On exit,
+    ``port=0`` takes any free port; ``host.listen_addrs`` tells which. ``port=None``
+    does not listen at all: the host only dials out (and can still be reached
+    through a relay where it holds a slot). On exit,
     connections and listeners are closed (within ``shutdown_timeout``, shielded
     from cancellation) before the host's tasks are cancelled.
     """
     key_pair = keypair_from_seed(seed)
-    listen = Multiaddr(f"/ip4/{ip}/tcp/{port}")
+    listen = Multiaddr(f"/ip4/{ip}/tcp/{port or 0}")
     if port and _port_taken(ip, port):
         raise ListenFailed(f"cannot listen on {listen}: the port is in use")
     network = new_swarm(
@@ -317,14 +370,16 @@ async def open_host(seed: bytes, port: int = 0, *, ip: str = "127.0.0.1",
     # exception raised in the caller's block would come out wrapped in an
     # ExceptionGroup. Catch it inside and raise it again outside, as it was.
     failure: Exception | None = None
-    async with basic.run([listen]):
+    async with basic.run([] if port is None else [listen]):
         try:
             # Swarm.run started the auto-connector before listen() returned
             # (swarm.py:373-396); it would redial every peer in the peerstore.
             await network.auto_connector.stop()
-            if not basic.get_transport_addrs():
+            if port is not None and not basic.get_transport_addrs():
                 raise ListenFailed(f"cannot listen on {listen}")
-            yield Host(basic, network)
+            host = Host(basic, network)
+            host.set_handler(relay.STOP_PROTOCOL, host._relay.handle_stop)
+            yield host
         except Exception as exc:
             failure = exc
         finally:
