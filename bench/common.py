@@ -18,10 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import platform
 import random
-import resource
 import sqlite3
 import sys
 import time
@@ -54,15 +52,21 @@ def progress(message: str) -> None:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far (Linux reports KiB)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """Peak resident set size of this process so far: Linux's VmHWM. Not getrusage's
+    ru_maxrss, which a process started by fork and exec inherits from its parent: a
+    benchmark's child would report the orchestrator's peak if that was higher."""
+    return _status_mb("VmHWM")
 
 
 def rss_mb() -> float:
-    """Current resident set size."""
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
-    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+    """Current resident set size (VmRSS)."""
+    return _status_mb("VmRSS")
+
+
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as f:
+        kib = next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+    return round(kib / 1024, 1)
 
 
 def written_bytes() -> int | None:

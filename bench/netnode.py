@@ -40,6 +40,8 @@ from p2psocial.events import EntryAdded
 from p2psocial.home import Home
 from p2psocial.node import Node
 
+from . import common
+
 READY_TIMEOUT_S = 120.0
 
 
@@ -79,18 +81,11 @@ async def _commands(node: Node, service: Any) -> None:
             _say(posted=item.id.hex(), start_ns=start, end_ns=time.time_ns())
         elif cmd["cmd"] == "stats":
             usage = resource.getrusage(resource.RUSAGE_SELF)
-            _say(cpu_s=usage.ru_utime + usage.ru_stime, rss_mb=_rss_mb(),
-                 peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
+            _say(cpu_s=usage.ru_utime + usage.ru_stime, rss_mb=common.rss_mb(),
+                 peak_rss_mb=common.peak_rss_mb(),
                  connected=len(service.connected()))
         elif cmd["cmd"] == "quit":
             return
-
-
-def _rss_mb() -> float:
-    """Resident set size now (Linux: VmRSS, in KiB)."""
-    with open("/proc/self/status") as f:
-        kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-    return round(kib / 1024, 1)
 
 
 def _say(**doc: object) -> None:

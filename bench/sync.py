@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -115,7 +114,7 @@ async def receiver(home: Path, peer: str, addr: str, accounts: list[bytes]) -> N
             stats = await run_sync(node, stream, once=True)
             seconds = time.perf_counter() - start
             cpu = time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = common.peak_rss_mb()
     print(json.dumps({"received": stats.received, "seconds": seconds, "cpu_s": cpu,
                       "peak_rss_mb": round(peak, 1), "rss_before_mb": round(before, 1)}))
 

@@ -16,6 +16,7 @@ Two ways to open a home:
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -273,8 +274,12 @@ class Node:
     # --- entries from elsewhere (network, backups) -------------------------------
 
     async def ingest(self, entries: Sequence[Entry]) -> IngestResult:
-        """Verify and store entries from a peer; see store/ingest.py."""
-        result = await self._run(self.store.ingest, entries)
+        """Verify and store entries from a peer; see store/ingest.py. Other devices'
+        entries are committed without waiting for an fsync (Store's note on durability);
+        a batch that holds our own device's entries is durable."""
+        device = self.identity.device_id if self.identity else None
+        durable = any(e.device == device for e in entries)
+        result = await self._run(functools.partial(self.store.ingest, entries, durable=durable))
         if result.added:
             accounts = await self._run(self._accounts_of, [e.device for e in result.added])
             self.events.emit([self._event(e, accounts[e.device]) for e in result.added])

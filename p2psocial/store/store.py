@@ -7,6 +7,11 @@
 Durability: ``synchronous = FULL`` in WAL mode, so every committed batch survives a
 crash and a power cut. That matters most for our own log: losing an entry that peers
 already hold and then writing a different one at the same sequence would fork it.
+Entries of other logs (``ingest(..., durable=False)``, what peers send) are committed
+with ``synchronous = NORMAL``: a process crash loses none of them either, a power cut
+may lose the last few batches, which the next sync fetches again, and a sync burst
+does not wait for an fsync per batch. The next durable commit (our own post) syncs
+the WAL, and every batch before it with it.
 ``secure_delete`` zeroes the pages a deleted body leaves behind, and the WAL is
 checkpointed after a delete, so deletion actually deletes on disk.
 """
@@ -141,12 +146,20 @@ class Store:
 
     # --- logs -------------------------------------------------------------------
 
-    def ingest(self, entries: Iterable[Entry]) -> IngestResult:
-        """Verify and store a batch in one transaction; see ingest.py.
+    def ingest(self, entries: Iterable[Entry], *, durable: bool = True) -> IngestResult:
+        """Verify and store a batch in one transaction; see ingest.py. ``durable=False``
+        for entries a peer can send again: see the module's note on durability.
 
         A small batch (our own post, live traffic) is made searchable at once; a sync
         burst is indexed when it ends (``index_text``), off the sync path."""
-        result = self.writer.ingest(entries)
+        if durable:
+            result = self.writer.ingest(entries)
+        else:
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            try:
+                result = self.writer.ingest(entries)
+            finally:
+                self.conn.execute("PRAGMA synchronous = FULL")
         if 0 < len(result.added) <= LIVE_BATCH:
             self.index_text()
         if any(e.kind == Kind.DELETE for e in result.added):
