@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,23 @@ def test_ingest_is_idempotent_and_reports_gaps(store: Store) -> None:
     assert gap.missing == {log[0].device: 13}
     assert count(store, "entries") == 12
     assert store.head(log[0].device) == (12, log[11].id)
+
+
+def test_peer_batches_skip_the_fsync_and_leave_the_store_durable(store: Store) -> None:
+    def synchronous() -> int:
+        return int(store.conn.execute("PRAGMA synchronous").fetchone()[0])
+
+    log = make_log(make_identity(1), 4)
+    assert synchronous() == 2  # FULL
+    store.ingest(log[:2], durable=False)
+    assert synchronous() == 2, "the next (own) commit is durable again"
+    bad = make_log(make_identity(2), 2)
+    forged = Entry(replace(bad[1].header, signature=bytes(64)), bad[1].raw, bad[1].id,
+                   bad[1].body)
+    with pytest.raises(BadSignature):  # restored on failure too
+        store.ingest([bad[0], forged], durable=False)
+    assert synchronous() == 2
+    assert store.head(log[0].device) == (2, log[1].id)
 
 
 def test_a_bad_run_rejects_the_whole_batch(store: Store) -> None:
