@@ -56,6 +56,17 @@ def encode(value: Wire) -> bytes:
 
 def decode(data: bytes, caps: Caps = DEFAULT_CAPS) -> Wire:
     """Decode one canonical wire value, or raise a typed ``InvalidEntry``."""
+    value = unpack(data, caps)
+    _check_types(value, caps.max_depth)
+    require_canonical(value, data)
+    return value
+
+
+def unpack(data: bytes, caps: Caps = DEFAULT_CAPS) -> Wire:
+    """The first half of ``decode``: caps only. For a caller that checks the type of
+    every item itself (a header's fields, the hot path of sync) and then calls
+    ``require_canonical``, and falls back to ``decode`` when an item is not what it
+    expects, so that errors are the same."""
     if len(data) > caps.max_bytes:
         raise OverCap(f"{len(data)} bytes is over the cap of {caps.max_bytes}")
     try:
@@ -84,10 +95,12 @@ def decode(data: bytes, caps: Caps = DEFAULT_CAPS) -> Wire:
         raise MalformedEntry(f"not msgpack: {text or type(exc).__name__}") from exc
     except (TypeError, RecursionError) as exc:
         raise MalformedEntry(f"not msgpack: {exc}") from exc
-    _check_types(value, caps.max_depth)
+    return value
+
+
+def require_canonical(value: Wire, data: bytes) -> None:
     if encode(value) != data:
         raise NonCanonical("bytes are not in canonical form")
-    return value
 
 
 _SCALARS = frozenset({type(None), bool, int, bytes, str})

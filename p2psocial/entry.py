@@ -116,6 +116,27 @@ def decode_header(raw: bytes) -> Header:
     """
     if len(raw) > HEADER_CAP:
         raise OverCap(f"header of {len(raw)} bytes is over the cap of {HEADER_CAP}")
+    wire = codec.unpack(raw, HEADER_CAPS)
+    # the fast path: every field of the right type and in range, which makes codec's
+    # walk over nested values unnecessary; anything else takes the slow path, which
+    # says exactly what is wrong
+    if type(wire) is tuple and len(wire) == 9:
+        version, device, seq, prev, timestamp, kind, bhash, blen, sig = wire
+        if (version == FORMAT_VERSION and type(version) is int
+                and type(device) is bytes and len(device) == 32
+                and type(seq) is int and 1 <= seq <= MAX_SEQ
+                and ((prev is None) if seq == 1 else (type(prev) is bytes and len(prev) == 32))
+                and type(timestamp) is int and 0 <= timestamp <= MAX_TIME
+                and type(kind) is int and 0 <= kind <= 255
+                and type(bhash) is bytes and len(bhash) == 32
+                and type(blen) is int and 0 <= blen <= BODY_CAP
+                and type(sig) is bytes and len(sig) == 64):
+            codec.require_canonical(wire, raw)
+            return Header(version, device, seq, prev, timestamp, kind, bhash, blen, sig)
+    return _decode_header_slowly(raw)
+
+
+def _decode_header_slowly(raw: bytes) -> Header:
     wire = codec.decode(raw, HEADER_CAPS)
     if not isinstance(wire, tuple) or not wire:
         raise MalformedEntry("a header is a non-empty array")

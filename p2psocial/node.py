@@ -294,8 +294,9 @@ class Node:
         return {d: a for d, a, _ in self.store.devices() if d in wanted}
 
     def _event(self, item: Entry, account: bytes) -> EntryAdded:
-        return EntryAdded(item.id, item.device, account, item.seq, item.kind, item.timestamp,
-                          own=self.identity is not None and item.device == self.identity.device_id)
+        h = item.header  # one per entry stored: a sync burst makes 100k of these
+        own = self.identity is not None and h.device == self.identity.device_id
+        return EntryAdded(item.id, h.device, account, h.seq, h.kind, h.timestamp, own)
 
     # --- queries ----------------------------------------------------------------
 

@@ -413,3 +413,34 @@ def test_only_the_last_signature_is_checked_but_it_covers_the_run() -> None:
     assert resigned.id != MID[5].id
     with pytest.raises(BrokenLink):
         entry.verify_run([*MID[:5], resigned, *MID[6:]], LOG[19])
+
+
+_FIELD_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 2**54),
+                          st.binary(max_size=70), st.text(max_size=3),
+                          st.just((1, 2)), st.floats(allow_nan=False))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), _FIELD_VALUES), max_size=3),
+       st.integers(-1, 10))
+def test_the_fast_header_path_agrees_with_the_slow_one(changes: list, length: int) -> None:
+    """decode_header's fast path accepts exactly what the full check accepts, and
+    whatever it hands on fails the same way."""
+    good = make_log(make_identity(1), 2)[1].header
+    fields = list(dataclasses.astuple(good))
+    for index, value in changes:
+        if index < len(fields):
+            fields[index] = value
+    if 0 <= length < len(fields):
+        fields = fields[:length]
+    try:
+        raw = codec.encode(tuple(fields))
+    except TypeError:
+        return
+    outcomes = []
+    for decode in (entry.decode_header, entry._decode_header_slowly):
+        try:
+            outcomes.append(decode(raw))
+        except Exception as exc:  # the two paths must fail alike
+            outcomes.append(type(exc))
+    assert outcomes[0] == outcomes[1]
