@@ -11,9 +11,13 @@ the frame, lower the peer's standing, keep serving".
     ("ready",)                              end of this side's wants and clock
     ("entries", ((header, body|nil), ...))  a run of entries, in log order
     ("caught_up",)                          everything the peer lacked at "ready" is sent
+    ("need", ((device, seq), ...))          after "ready": this side holds these logs
+                                            only up to seq; send what follows again
 
-"wants" and "clock" may come in several frames (at most ``MAX_ITEMS`` items each);
-both are also sent later in a session when follows change or logs are learned of.
+"wants" and "clock" may come in several frames (at most ``MAX_ITEMS`` items each).
+"wants" is sent again later in a session when follows change (it only adds). "need"
+is how a node that saw a gap (a gossip message ahead of its log) asks its sessions
+for the missing entries, whatever the peer believes it already sent.
 """
 
 from __future__ import annotations
@@ -66,7 +70,12 @@ class CaughtUp:
     pass
 
 
-Message = Hello | Wants | Clock | Ready | Entries | CaughtUp
+@dataclass(frozen=True, slots=True)
+class Need:
+    heads: tuple[tuple[bytes, int], ...]
+
+
+Message = Hello | Wants | Clock | Ready | Entries | CaughtUp | Need
 
 
 def encode(message: Message) -> bytes:
@@ -83,6 +92,8 @@ def encode(message: Message) -> bytes:
             return codec.encode(("entries", items))
         case CaughtUp():
             return codec.encode(("caught_up",))
+        case Need(heads):
+            return codec.encode(("need", heads))
     raise TypeError(f"not a message: {message!r}")
 
 
@@ -101,6 +112,8 @@ def decode(frame: bytes) -> Message:
         return Wants(args[0])
     if name == "clock" and len(args) == 1 and _all(args[0], _is_head):
         return Clock(args[0])
+    if name == "need" and len(args) == 1 and _all(args[0], _is_head) and args[0]:
+        return Need(args[0])
     if name == "entries" and len(args) == 1 and _all(args[0], _is_entry) and args[0]:
         return Entries(args[0])
     if name == "ready" and not args:

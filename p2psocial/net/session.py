@@ -16,6 +16,13 @@ held by it, so they are never echoed back. Ranges are handed out optimistically:
 the stream breaks, the next session starts again from both clocks, and the store's
 ingest is idempotent, so nothing is applied twice and nothing is lost.
 
+Mid-session requests from the node: ``want_more`` (we replicate more accounts now),
+``need_frames`` (we lack entries after a gap: the peer lowers what it believes we
+hold and sends the rest again) and ``peer_holds`` (we know the peer holds a log up
+to some seq, e.g. its own log that reached us by gossip: do not echo it back). With
+``live=False`` new entries are not pushed by themselves, only on request (tests and
+measurements of gossip alone).
+
 Frames that break the protocol raise ``ProtocolError``; entries that do not parse
 raise the ``InvalidEntry`` of their fault. Their verification against the store is
 the node's job (``Node.ingest``).
@@ -63,9 +70,10 @@ Event = PeerReady | Received | PeerCaughtUp
 
 class SyncSession:
     def __init__(self, *, heads: Mapping[bytes, int], accounts: Mapping[bytes, bytes],
-                 wants: Iterable[bytes]) -> None:
+                 wants: Iterable[bytes], live: bool = True) -> None:
         """``heads``: device -> highest contiguous seq held; ``accounts``: device ->
-        account of every log held; ``wants``: the accounts this side replicates."""
+        account of every log held; ``wants``: the accounts this side replicates;
+        ``live``: push entries learned after "ready" without being asked."""
         self._heads = dict(heads)
         self._accounts = dict(accounts)
         self._wants = set(wants)
@@ -77,6 +85,7 @@ class SyncSession:
         self._peer_said_hello = False
         self.peer_ready = False
         self.peer_caught_up = False
+        self.live = live
 
     # --- what we say -------------------------------------------------------------
 
@@ -94,6 +103,15 @@ class SyncSession:
         new = sorted(set(accounts) - self._wants)
         self._wants.update(new)
         return [m.encode(m.Wants(chunk)) for chunk in _chunks(new)]
+
+    def need_frames(self, heads: Iterable[tuple[bytes, int]]) -> list[bytes]:
+        """Frames that ask the peer to send these logs again after the given seqs."""
+        return [m.encode(m.Need(chunk)) for chunk in _chunks(sorted(set(heads)))]
+
+    def peer_holds(self, device: bytes, seq: int) -> None:
+        """The peer holds ``device``'s log up to ``seq``: never send it those."""
+        if seq > self._peer_heads.get(device, 0):
+            self._peer_heads[device] = seq
 
     def next_range(self, limit: int = 1000) -> Range | None:
         """The next run to send (at most ``limit`` entries), or None when nothing is
@@ -138,7 +156,7 @@ class SyncSession:
         if seq > self._heads.get(device, 0):
             self._heads[device] = seq
         self._accounts[device] = account
-        if self.peer_ready:
+        if self.peer_ready and self.live:
             self._schedule(device)
 
     def receive(self, frame: bytes) -> list[Event]:
@@ -177,6 +195,12 @@ class SyncSession:
             case m.CaughtUp():
                 self.peer_caught_up = True
                 return [PeerCaughtUp()]
+            case m.Need(heads):
+                if not self.peer_ready:
+                    raise ProtocolError("need before ready")
+                for device, seq in heads:  # the peer lacks what follows: send it again
+                    self._peer_heads[device] = seq
+                    self._schedule(device)
             case m.Hello():
                 raise ProtocolError("hello twice")
         return []
