@@ -103,8 +103,8 @@ def frame(value: codec.Wire) -> bytes:
 def _length(head: bytes, cap: int, what: str) -> int:
     (size,) = _LENGTH.unpack(head)
     if size > cap:
-        raise ControlError(f"the {what} is {size // (1024 * 1024)} MB; the limit is "
-                           f"{cap // (1024 * 1024)} MB")
+        raise ControlError(f"the {what} is too large ({size:,} bytes; the limit is "
+                           f"{cap:,})")
     return size
 
 

@@ -18,14 +18,15 @@ from tests.test_cli import _env, ok, run
 POLL_FOR = 15.0
 
 
-def start_serve(home: Path) -> tuple[subprocess.Popen[str], str]:
-    """A running ``serve`` and the invite code it printed."""
+def start_serve(home: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
+    """A running ``serve`` (``env``: extra environment) and the invite code it printed.
+    Its control endpoint answers once the code is printed."""
     proc = subprocess.Popen(
         # invites, not LAN discovery, are under test: another run's serve on this
         # machine must not show up in the address book
         [sys.executable, "-m", "p2psocial", "--home", str(home), "serve", "--listen",
          "127.0.0.1", "--no-lan"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env())
+        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env(**env))
     assert proc.stdout is not None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
