@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 import trio
 from libp2p.peer.id import ID
 
 from p2psocial import invite
+from p2psocial.home import Home
 from p2psocial.net import relay
 from p2psocial.net.addressbook import Backoff
 from p2psocial.net.framing import read_frame, write_frame
-from p2psocial.net.host import DialFailed, Host, open_host
+from p2psocial.net.host import DialFailed, Host, open_host, peer_id_from_device_id
+from p2psocial.net.service import NetworkService, reachable_from_outside
+from p2psocial.node import Node
 
 ECHO = "/p2psocial/test-echo/1.0.0"
 CAP = 8 << 20
@@ -162,5 +166,91 @@ def test_a_circuit_over_its_data_limit_is_reset_and_can_be_redialed() -> None:
                 assert reply is not None
             await until(lambda: not a.is_connected(b.peer_id) and not server.circuits)
             assert await round_trip(a, b, addrs, b"again") == b"again"
+
+    run(scenario)
+
+
+# --- services: the policy, and sync sessions through a relay -------------------------
+
+
+def test_who_holds_relay_slots_by_default() -> None:
+    assert not reachable_from_outside([])  # does not listen
+    assert not reachable_from_outside(["/ip4/192.168.1.5/tcp/4001", "/ip4/127.0.0.1/tcp/4001"])
+    assert not reachable_from_outside(["/ip4/10.1.2.3/tcp/1", "/ip4/169.254.1.1/tcp/1",
+                                       "/ip4/100.64.0.9/tcp/1"])  # CGNAT
+    assert reachable_from_outside(["/ip4/192.168.1.5/tcp/1", "/ip4/93.184.216.34/tcp/1"])
+    assert reachable_from_outside(["/ip4/127.0.0.1/tcp/4001"])  # this machine alone: no relay
+    assert reachable_from_outside(["/ip6/2a01:4f8::1/tcp/4001"])
+
+
+def service(node: Node, **kw: object) -> NetworkService:
+    return NetworkService(node, backoff=FAST, rng=random.Random(7), **kw)  # type: ignore[arg-type]
+
+
+def device(node: Node) -> bytes:
+    assert node.identity is not None
+    return node.identity.device_id
+
+
+async def stored(node: Node, entry_id: bytes) -> None:
+    """Return once ``node`` holds the entry, re-checking whenever it stores one."""
+    events = node.subscribe()
+    with events:
+        while await node._run(node.store.get_entry, entry_id) is None:
+            await events.receive()
+
+
+def test_friends_replicate_through_a_relay_when_one_cannot_be_dialed(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "r"), "Rita") as rita, \
+                Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            await rita.follow(bob.account_id)  # Rita's box replicates Bob: it relays for him
+            await alice.follow(bob.account_id)
+            await bob.follow(alice.account_id)
+            early = await bob.post("before anyone connected")
+            async with service(rita) as sr:
+                await bob.add_peer(device(rita), sr.listen_addrs, "invite")
+                async with service(bob, port=None) as sb:  # no listener: dials out only
+                    await sb.wait_until(lambda: any(map(relay.is_circuit, sb.listen_addrs)))
+                    assert sb.listen_addrs == [
+                        relay.circuit_addr(sr.listen_addrs[0], sr._host.peer_id)]  # type: ignore
+                    # Bob's invite carries the circuit address; Alice joins with it
+                    code = invite.decode(invite.encode(invite.make(
+                        device(bob), bob.account_id, sb.listen_addrs)))
+                    await alice.add_peer(code.device, code.addrs, "invite")
+                    async with service(alice) as sa:
+                        await stored(alice, early.id)
+                        await sa.wait_until(lambda: device(bob) in sa.connected())
+                        await sb.wait_until(lambda: device(alice) in sb.connected())
+                        to_bob = await alice.post("hi bob, through rita")
+                        await stored(bob, to_bob.id)
+                        to_alice = await bob.post("hi alice")
+                        await stored(alice, to_alice.id)
+                        assert device(alice) not in sr.connected()  # Rita only carries bytes
+                        record = await alice.peer(device(bob))
+                        assert record is not None and record.addrs == code.addrs
+            for node in (alice, bob):
+                assert await node.verify(full=True) == []
+
+    run(scenario, timeout=30)
+
+
+def test_a_relay_refuses_a_slot_to_an_account_it_does_not_replicate(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "r"), "Rita") as rita, \
+                Node.init(Home(tmp_path / "c"), "Carol") as carol:
+            assert carol.identity is not None
+            await carol.follow(rita.account_id)  # Carol wants Rita; Rita not Carol
+            async with service(rita) as sr:
+                rita_id = peer_id_from_device_id(device(rita))
+                async with open_host(carol.identity.device.seed, port=None) as host:
+                    with pytest.raises(relay.RelayRefused) as refused:
+                        await host.reserve(rita_id, [relay.Multiaddr(sr.listen_addrs[0])])
+                    assert refused.value.status == relay.StatusCode.PERMISSION_DENIED
+                await rita.follow(carol.account_id)  # now she is a friend: still no log held
+                await carol.add_peer(device(rita), sr.listen_addrs, "invite")
+                async with service(carol, port=None) as sc:  # syncs, then holds a slot
+                    await sc.wait_until(lambda: any(map(relay.is_circuit, sc.listen_addrs)))
 
     run(scenario)

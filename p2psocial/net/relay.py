@@ -45,7 +45,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import trio
 from google.protobuf.message import DecodeError
@@ -63,6 +63,9 @@ from multiaddr import Multiaddr
 from ..errors import P2PSocialError
 from .framing import FrameError, read_exact
 
+if TYPE_CHECKING:
+    from .host import Host
+
 log = logging.getLogger(__name__)
 
 HOP_PROTOCOL = "/libp2p/circuit/relay/0.2.0/hop"
@@ -72,6 +75,8 @@ MAX_MESSAGE = 4096  # our messages are < 1 KiB; go-libp2p allows 4 KiB
 HANDSHAKE_TIMEOUT = 15.0  # seconds for one relay message exchange
 _CHUNK = 64 * 1024
 _MAX_ADDRS = 4  # relay addresses put in a reservation answer
+SLOTS = 2  # relays a node that cannot be dialed holds slots at
+RENEW_BEFORE = 5 * 60  # seconds before its expiry a slot is renewed
 _Msg = TypeVar("_Msg", HopMessage, StopMessage)
 
 
@@ -121,6 +126,7 @@ class HeldReservation:
     relay: ID
     expire: int
     relay_addrs: tuple[str, ...]
+    renew_at: float = 0.0  # unix seconds: RENEW_BEFORE the expiry, or half-way if sooner
     limit_seconds: int = 0  # 0: the relay did not say
     limit_bytes: int = 0
 
@@ -223,6 +229,12 @@ def _limit(limits: RelayLimits) -> Limit:
 
 def _connected(host: IHost, peer: ID) -> bool:
     return any(not c.is_closed for c in host.get_network().get_connections(peer))
+
+
+def _directly_connected(host: IHost, peer: ID) -> bool:
+    """A live connection to ``peer`` that is not itself relayed."""
+    return any(not c.is_closed and not any(CIRCUIT in str(a) for a in c.get_transport_addresses())
+               for c in host.get_network().get_connections(peer))
 
 
 def _over_relay(stream: INetStream) -> bool:
@@ -473,9 +485,10 @@ class RelayClient:
             raise RelayRefused("a reservation", int(answer.status))
         told = [_bare_relay_addr(raw, relay) for raw in answer.reservation.addrs]
         relay_addrs = dict.fromkeys([*(str(a) for a in addrs), *(t for t in told if t)])
-        held = HeldReservation(relay, int(answer.reservation.expire),
-                               tuple(relay_addrs)[:_MAX_ADDRS], answer.limit.duration,
-                               answer.limit.data)
+        now, expire = self.clock(), int(answer.reservation.expire)
+        renew_at = max(expire - RENEW_BEFORE, now + (expire - now) / 2)
+        held = HeldReservation(relay, expire, tuple(relay_addrs)[:_MAX_ADDRS], renew_at,
+                               answer.limit.duration, answer.limit.data)
         self.reservations[relay] = held
         log.info("holding a relay slot at %s until %d", relay, held.expire)
         return held
@@ -582,3 +595,59 @@ async def _close(stream: INetStream) -> None:
             await stream.close()
         except Exception as exc:
             log.debug("closing a relay stream: %r", exc)
+
+
+# --- holding slots (for a node nobody can dial) ------------------------------------
+
+
+Candidates = Callable[[], Sequence[tuple[ID, Sequence[Multiaddr]]]]
+
+
+async def keep_slots(host: Host, candidates: Candidates, changed: Callable[[], Awaitable[None]],
+                     notify: Callable[[], None], retry_after: Callable[[int], float], *,
+                     slots: int = SLOTS, clock: Callable[[], float] = time.time) -> None:
+    """Hold slots at up to ``slots`` of the peers ``candidates()`` lists (connected
+    peers, with the addresses we know them at), renewing each before it expires.
+
+    Only peers we are connected to directly are asked (relays do not relay over
+    relayed connections). A peer that refuses (its policy, its limits, or it offers
+    no relay) is asked
+    again after ``retry_after(failures in a row)`` seconds. ``notify()`` is called
+    whenever our circuit addresses change; between passes we wait for ``changed()``
+    (a new peer connected...) or the next retry or renewal, whichever comes first.
+    """
+    failures: dict[ID, int] = {}
+    next_try: dict[ID, float] = {}  # trio time
+    while True:
+        live = {held.relay: held for held in host.reservations()
+                if held.expire > clock() and _connected(host.libp2p_host, held.relay)}
+        for lost in host.reservations():
+            if lost.relay not in live:
+                host.forget_reservation(lost.relay)
+                notify()
+        peers = [(p, a) for p, a in candidates() if _directly_connected(host.libp2p_host, p)]
+        for peer, addrs in peers:
+            held = live.get(peer)
+            if held is None and (len(live) >= slots
+                                 or next_try.get(peer, 0.0) > trio.current_time()):
+                continue
+            if held is not None and held.renew_at > clock():
+                continue
+            try:
+                live[peer] = await host.reserve(peer, addrs)
+            except Exception as exc:  # RelayRefused, CircuitFailed, a broken connection
+                failures[peer] = failures.get(peer, 0) + 1
+                next_try[peer] = trio.current_time() + retry_after(failures[peer])
+                log.info("no relay slot at %s (%d tries): %s", peer, failures[peer], exc)
+                continue
+            failures.pop(peer, None)
+            next_try.pop(peer, None)
+            if held is None:
+                notify()
+        now = trio.current_time()
+        wakes = [held.renew_at - clock() for held in live.values()]
+        if len(live) < slots:  # a refusal's retry, for peers still connected
+            wakes += [next_try[p] - now for p, _ in peers
+                      if p not in live and next_try.get(p, 0.0) > now]
+        with trio.move_on_after(max(0.0, min(wakes, default=float("inf")))):
+            await changed()
