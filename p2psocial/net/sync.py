@@ -10,7 +10,9 @@ Three tasks share the session (one Trio thread, no locks but the write lock):
   peers) into ``local_added`` calls, so new entries are pushed while the session
   stays open.
 
-A frame that breaks the protocol, or entries that fail verification, end the
+A frame that breaks the protocol, entries that fail verification, or more frames
+that bring nothing than the flood limit allows (limits.py: resends, entries we did
+not ask for, repeated control frames; dropped before verification) end the
 session with ``PeerMisbehaved``; the caller lowers the peer's standing. The stream
 ending without "caught_up" is ``SessionAborted``: the next session resumes from what
 both stores hold, and ingest is idempotent, so nothing is lost or applied twice.
@@ -22,12 +24,14 @@ from dataclasses import dataclass
 
 import trio
 
+from ..entry import Entry
 from ..errors import InvalidEntry
 from ..events import EntryAdded, Lagged
 from ..node import Node
 from . import messages as m
 from .framing import FrameError, read_frame, write_frame
 from .host import NetError
+from .limits import FLOOD, FloodGuard, FloodPolicy
 from .session import PeerCaughtUp, PeerReady, Received, SyncSession
 
 BATCH = 1000
@@ -50,7 +54,8 @@ class SyncStats:
 
 
 async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = False,
-                   batch: int = BATCH, event_buffer: int = EVENT_BUFFER) -> SyncStats:
+                   batch: int = BATCH, event_buffer: int = EVENT_BUFFER,
+                   flood: FloodPolicy = FLOOD) -> SyncStats:
     """Sync with the peer at the other end of ``stream`` (a libp2p stream, or anything
     with ``read``/``write``/``close``). Runs until the peer closes the stream, or with
     ``once`` until both sides are caught up."""
@@ -58,9 +63,12 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     # clock or in the events (or both, which is harmless), never in neither
     subscription = [node.subscribe(event_buffer)]
     logs = await node.logs()
-    session = SyncSession(heads={d: s for d, _, s in logs},
-                          accounts={d: a for d, a, _ in logs},
-                          wants=await node.wanted_accounts(hops))
+    heads = {d: s for d, _, s in logs}
+    accounts = {d: a for d, a, _ in logs}
+    wants = await node.wanted_accounts(hops)
+    session = SyncSession(heads=heads, accounts=accounts, wants=wants)
+    guard = FloodGuard(declared=heads, accounts=accounts, wants=wants,
+                       now=trio.current_time(), policy=flood)
     stats = SyncStats()
     write_lock = trio.Lock()
     more = trio.Event()
@@ -106,23 +114,41 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                     return
                 raise SessionAborted("the peer closed the stream before it was caught up")
             try:
-                for event in session.receive(frame):
+                opening = not session.peer_ready
+                events = session.receive(frame)
+                if not events:  # hello, wants or clock
+                    guard.control(len(frame), trio.current_time(), opening=opening)
+                for event in events:
                     if isinstance(event, Received):
-                        result = await node.ingest(event.entries)
-                        stats.received += len(result.added)
+                        stats.received += await ingest(event.entries)
                     elif isinstance(event, PeerCaughtUp):
+                        guard.caught_up(trio.current_time())
                         await node.index_text()  # the burst is over: make it searchable
                         stats.caught_up = session.peer_caught_up
                     elif isinstance(event, PeerReady):
                         pass
-            except InvalidEntry as exc:
+            except InvalidEntry as exc:  # a bad frame or entry, or a flood (limits.py)
                 raise PeerMisbehaved(str(exc)) from None
             wake()
+
+    async def ingest(entries: list[Entry]) -> int:
+        """Store what is worth storing of one entries frame; charge the rest."""
+        screened = guard.screen(entries)
+        waste = screened.waste
+        added = 0
+        if screened.fresh:
+            result = await node.ingest(screened.fresh)
+            added = len(result.added)
+            waste += guard.gaps(screened.fresh, result.missing)
+        if waste:
+            guard.charge(waste, trio.current_time(), "entries")
+        return added
 
     def take(event: object) -> bool:
         """Apply one event; False when the subscription lagged behind."""
         if isinstance(event, EntryAdded):
             session.local_added(event.device, event.account, event.seq)
+            guard.learned(event.device, event.account)
         return not isinstance(event, Lagged)
 
     async def follower() -> None:
@@ -145,6 +171,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
             subscription[0] = node.subscribe(event_buffer)
             for device, account, seq in await node.logs():
                 session.local_added(device, account, seq)
+                guard.learned(device, account)
             wake()
 
     try:
