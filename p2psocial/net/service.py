@@ -27,6 +27,13 @@ added to the address book with source "mdns" and handed to its dialer, which dia
 it under the same rules as any other peer (bans, backoff); ``nearby()`` lists the
 devices announced and not ``Gone``. ``Gone`` is only a hint: nothing is cancelled.
 
+Circuit relay (relay.py): with ``offer_relay=True`` (the default) the service relays for
+friends: a slot only for a device of an account this node replicates, so a
+community box is not an open relay, under ``relay_limits``. A node that nobody can
+dial (``reserve=None``: it does not listen, or only on private addresses; or
+``reserve=True``) holds slots at up to two connected peers that relay for it;
+its circuit addresses follow its direct ones in ``listen_addrs``, hence in invites.
+
 Blobs: the service serves ``/p2psocial/blob/1.0.0`` from the node's blobs (refusing
 banned peers; a bad request counts as misbehaviour) and ``fetch_blob`` gets one from
 connected peers first, then other known ones, and stores it.
@@ -38,6 +45,7 @@ dials every known peer, runs one session each with ``once=True`` and returns.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -54,7 +62,7 @@ from libp2p.utils.address_validation import get_available_interfaces
 from ..errors import InvalidEntry
 from ..node import Node
 from ..store.store import BLOB_CAP
-from . import blobs
+from . import blobs, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
 from .host import (
@@ -75,6 +83,7 @@ WILDCARD = "0.0.0.0"
 _PERSIST_TIMEOUT = 2.0
 BACKOFF = Backoff()
 STANDING = StandingPolicy()
+RELAY_LIMITS = relay.RelayLimits()
 
 
 @dataclass(slots=True)
@@ -93,9 +102,11 @@ class _Session:
 
 
 class NetworkService:
-    def __init__(self, node: Node, *, port: int = 0, hops: int = 2, ip: str = "127.0.0.1",
+    def __init__(self, node: Node, *, port: int | None = 0, hops: int = 2, ip: str = "127.0.0.1",
                  clock: Callable[[], int] | None = None, rng: random.Random | None = None,
                  backoff: Backoff = BACKOFF, policy: StandingPolicy = STANDING,
+                 offer_relay: bool = True, relay_limits: relay.RelayLimits = RELAY_LIMITS,
+                 reserve: bool | None = None,
                  lan: bool = False, lan_service_type: str = SERVICE_TYPE,
                  flood: FloodPolicy = FLOOD) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
@@ -116,6 +127,7 @@ class NetworkService:
         self.lan = lan
         self.lan_service_type = lan_service_type
         self.flood = flood
+        self.offer_relay, self.relay_limits, self.reserve = offer_relay, relay_limits, reserve
         self._nearby: dict[bytes, tuple[str, ...]] = {}
         self._peers: dict[bytes, PeerState] = {}
         self._sessions: dict[bytes, _Session] = {}
@@ -140,7 +152,8 @@ class NetworkService:
                 self._start_dialer(record.device)
             host.set_handler(PROTOCOL_ID, self._serve)
             host.set_handler(blobs.PROTOCOL_ID, self._serve_blob)
-            if self.lan:
+            self._start_relay(host, nursery)
+            if self.lan and host.listen_addrs:
                 nursery.start_soon(self._run_lan, _listen_port(host))
             log.info("listening on %s", " ".join(self.listen_addrs))
             task_status.started(self)
@@ -162,10 +175,11 @@ class NetworkService:
     @property
     def listen_addrs(self) -> list[str]:
         """Addresses peers can dial (a wildcard listen address is expanded to this
-        machine's interface addresses, loopback last)."""
+        machine's interface addresses, loopback last), then our circuit addresses
+        through relays where we hold a slot."""
         if self._host is None:
             return []
-        return advertised_addrs(self._host.listen_addrs)
+        return advertised_addrs(self._host.listen_addrs) + self._host.circuit_addrs()
 
     def peers(self) -> list[PeerSnapshot]:
         """Snapshots of every known peer (connected or not)."""
@@ -279,6 +293,49 @@ class NetworkService:
             await self._misbehaved(device, f"blob: {exc}")
         else:
             log.debug("blob from %s: %s", _short(device), exc)
+
+    # --- circuit relay (relay.py) -----------------------------------------------------
+
+    def _start_relay(self, host: Host, nursery: trio.Nursery) -> None:
+        if self.offer_relay:
+            host.offer_relay(self.relay_limits, may_reserve=self._may_reserve,
+                             may_connect=self._may_relay_for, on_bad_peer=self._bad_relay_request,
+                             advertise=lambda: advertised_addrs(host.listen_addrs))
+        direct = advertised_addrs(host.listen_addrs)
+        if self.reserve or (self.reserve is None and not reachable_from_outside(direct)):
+            log.info("holding relay slots at friends: no address of ours can be dialed "
+                     "from outside" if self.reserve is None else "holding relay slots")
+            nursery.start_soon(functools.partial(
+                relay.keep_slots, host, self._relay_candidates, self.next_change,
+                self._notify, lambda failures: self.backoff.delay(failures, self.rng)))
+
+    def _relay_candidates(self) -> list[tuple[ID, list[Multiaddr]]]:
+        return [(peer_id_from_device_id(d), _multiaddrs(self._peers[d].addrs))
+                for d in self._sessions if d in self._peers]
+
+    async def _may_reserve(self, peer: ID) -> bool:
+        """A slot only for a device of an account this node replicates, not banned."""
+        if not self._may_relay_for(peer):
+            return False
+        device = device_id_from_peer_id(peer)
+        account = next((a for d, a, _ in await self.node.logs() if d == device), None)
+        return account is not None and account in await self.node.wanted_accounts(self.hops)
+
+    def _may_relay_for(self, peer: ID) -> bool:
+        """Circuits from (and slots for) devices that are not banned."""
+        try:
+            state = self._peers.get(device_id_from_peer_id(peer))
+        except ValueError:  # not an Ed25519 peer: not one of ours
+            return False
+        return state is None or not state.banned(self.clock())
+
+    async def _bad_relay_request(self, peer: ID, reason: str) -> None:
+        try:
+            device = device_id_from_peer_id(peer)
+        except ValueError:
+            return
+        await self._know(device, (), "peer")
+        await self._misbehaved(device, f"relay request: {reason}")
 
     # --- the LAN (mDNS) ---------------------------------------------------------------
 
@@ -551,6 +608,22 @@ def advertised_addrs(listen: Sequence[Multiaddr]) -> list[str]:
             out.append(text)
     unique = list(dict.fromkeys(out))
     return sorted(unique, key=lambda a: a.startswith("/ip4/127."))
+
+
+def reachable_from_outside(addrs: Sequence[str]) -> bool:
+    """Whether a peer elsewhere could dial one of ``addrs``: false with no address,
+    or when no address but loopback is global (private, CGNAT: behind NAT). Only
+    loopback: a node for this machine alone (tests), which a relay cannot help."""
+    ips = []
+    for addr in addrs:
+        parts = addr.split("/")
+        if len(parts) > 2 and parts[1] in ("ip4", "ip6") and not relay.is_circuit(addr):
+            try:
+                ips.append(ipaddress.ip_address(parts[2]))
+            except ValueError:
+                continue
+    outside = [ip for ip in ips if not ip.is_loopback]
+    return bool(ips) and (not outside or any(ip.is_global for ip in outside))
 
 
 def interface_addrs(port: int) -> list[str]:
