@@ -11,10 +11,15 @@ finer than a ``feed`` subprocess could be; the figures go to the test's output
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import time
 from pathlib import Path
 
+import trio
+
+from p2psocial.home import Home
+from p2psocial.node import Node
 from p2psocial.store import Store
 from tests.test_cli import ok
 from tests.test_cli_serve import start_serve, stop
@@ -66,7 +71,6 @@ def test_two_serving_homes_meet_by_invite_follow_and_see_posts(tmp_path: Path) -
         code = json.loads(ok(a, "invite", "--json"))["code"]
         joined = json.loads(ok(b, "join", code, "--json"))  # through b's serve: dials now
         assert joined["followed"] is True
-
         wait_connected(a, b)
 
         after_return, after_start = [], []
@@ -94,3 +98,31 @@ def test_two_serving_homes_meet_by_invite_follow_and_see_posts(tmp_path: Path) -
         assert json.loads(ok(home, "verify", "--json"))["ok"]
         assert not (home / "control.sock").exists()
 
+
+
+def test_two_serving_homes_meet_on_the_lan(tmp_path: Path) -> None:
+    """No invite: mDNS on loopback, with a DNS-SD type of this test's own."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    with Node.init(Home(a), "Alice") as alice, Node.init(Home(b), "Bob") as bob:
+        trio.run(alice.follow, bob.account_id)
+        trio.run(bob.follow, alice.account_id)
+    kind = f"_p2pt-{secrets.token_hex(4)}._udp.local."
+    serve_a = serve_b = None
+    try:
+        (serve_a, _), (serve_b, _) = start_serve(a, kind), start_serve(b, kind)
+        wait_connected(a, b)
+        deadline = time.monotonic() + SEEN_WITHIN  # the session may come before the news
+        while (states := [(p["state"], p["nearby"]) for p in
+                          json.loads(ok(a, "peers", "--json"))["peers"]]) != [("connected", True)]:
+            assert time.monotonic() < deadline, states
+            time.sleep(0.2)
+        delays = []
+        for writer, reader in ((a, b), (b, a)):
+            ok(writer, "post", f"LAN post from {writer.name}")
+            delays.append(seconds_until_stored(reader, f"LAN post from {writer.name}"))
+        print("\nLAN: stored at the other home, ms after 'post' returned: "
+              + " ".join(f"{d * 1000:.0f}" for d in delays))
+    finally:
+        for proc in (serve_a, serve_b):
+            if proc is not None and proc.poll() is None:
+                assert "Traceback" not in stop(proc)

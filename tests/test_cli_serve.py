@@ -18,14 +18,18 @@ from tests.test_cli import _env, ok, run
 POLL_FOR = 15.0
 
 
-def start_serve(home: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
+def start_serve(home: Path, lan_type: str | None = None,
+                **env: str) -> tuple[subprocess.Popen[str], str]:
     """A running ``serve`` (``env``: extra environment) and the invite code it printed.
-    Its control endpoint answers once the code is printed."""
+    Its control endpoint answers once the code is printed. LAN discovery is off unless
+    ``lan_type`` gives a DNS-SD type of the test's own: another run's serve on this
+    machine must never show up in the address book."""
+    lan = ["--no-lan"] if lan_type is None else []
+    if lan_type is not None:
+        env["P2PSOCIAL_LAN_SERVICE_TYPE"] = lan_type
     proc = subprocess.Popen(
-        # invites, not LAN discovery, are under test: another run's serve on this
-        # machine must not show up in the address book
         [sys.executable, "-m", "p2psocial", "--home", str(home), "serve", "--listen",
-         "127.0.0.1", "--no-lan"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+         "127.0.0.1", *lan], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env(**env))
     assert proc.stdout is not None
     deadline = time.monotonic() + 30

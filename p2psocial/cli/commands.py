@@ -353,6 +353,7 @@ def _counts(entries: int, blobs: int) -> str:
 # while the lock is held by the pid written in it: a killed serve leaves a stale file.
 
 SERVE_STATUS = "serve.json"
+LAN_TYPE_ENV = "P2PSOCIAL_LAN_SERVICE_TYPE"  # hidden: lets tests' serves meet only each other
 
 
 def _status_path(home: Home) -> Path:
@@ -413,14 +414,17 @@ def cmd_serve(args: argparse.Namespace, s: Session) -> int:
 
 
 async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
+    from ..net.discovery import SERVICE_TYPE
     from ..net.service import NetworkService
 
     log = logging.getLogger("p2psocial.serve")
     assert node.identity is not None
     device, account = node.identity.device_id, node.account_id
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        async with NetworkService(node, port=args.port, hops=args.hops,
-                                  ip=args.listen, lan=not args.no_lan) as service:
+        async with NetworkService(node, port=args.port, hops=args.hops, ip=args.listen,
+                                  lan=not args.no_lan,
+                                  lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
+                                  ) as service:
             addrs = service.listen_addrs
             code = invite.encode(invite.make(device, account, addrs))
             started = node.clock()
@@ -526,7 +530,14 @@ def cmd_sync(args: argparse.Namespace, s: Session) -> int:
                    logging.WARNING if args.verbose else logging.CRITICAL)
     from ..net.service import sync_once
 
-    with s.open_writer() as node:
+    try:
+        node = s.open_writer()
+    except HomeError:
+        if serve_status(s.home) is None:
+            raise
+        raise UserError("a 'p2psocial serve' is running for this home and keeps it in sync "
+                        "already: see 'p2psocial peers'") from None
+    with node:
         results = run_async(sync_once, node, hops=args.hops, per_peer=args.timeout)
     docs = [{"device": ids.device_text(x.device), "ok": x.ok, "received": x.received,
              "sent": x.sent, "error": x.error} for x in results]
