@@ -62,3 +62,11 @@ def test_core_is_sans_io() -> None:
         if bad:
             offenders[name] = bad
     assert offenders == {}
+
+
+def test_control_endpoint_is_only_sockets_and_the_codec() -> None:
+    """control.py runs in the CLI before anything heavy is imported, and in serve."""
+    bad = sorted(i for i in imports(PKG / "control.py")
+                 if i.split(".")[0] in (*QT, "libp2p", "sqlite3")
+                 or i.startswith((".net", ".store", ".node", ".cli", ".ui")))
+    assert bad == []
