@@ -30,6 +30,7 @@ from p2psocial.net.framing import (
     write_frame,
 )
 from p2psocial.net.host import (
+    RECEIVE_WINDOW,
     DialFailed,
     ListenFailed,
     Multiaddr,
@@ -185,6 +186,39 @@ def test_two_hosts_exchange_frames_over_a_custom_protocol() -> None:
         run(scenario)
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_a_reader_that_stops_holds_back_the_sender_at_the_window() -> None:
+    """What a slow or stuck reader can be made to buffer is one receive window per
+    stream (host.RECEIVE_WINDOW): the reader first reads fast enough for yamux to
+    grow its window as far as it goes, then stops reading."""
+    chunk = bytes(64 * 1024)
+    read_first = 8 * RECEIVE_WINDOW
+    stopped = trio.Event()
+
+    async def reads_then_stops(stream: INetStream) -> None:
+        got = 0
+        while got < read_first:
+            got += len(await stream.read(len(chunk)))
+        stopped.set()
+        await trio.sleep_forever()
+
+    async def scenario() -> None:
+        async with open_host(seed(1)) as a, open_host(seed(2), port=0) as b:
+            b.set_handler(PROTO, reads_then_stops)
+            stream = await a.open_stream(b.peer_id, b.listen_addrs, PROTO)
+            written = 0
+            while True:
+                with trio.move_on_after(2 if stopped.is_set() else 30) as waited:
+                    await stream.write(chunk)
+                    written += len(chunk)
+                if waited.cancelled_caught:
+                    break
+            assert stopped.is_set()
+            assert written - read_first <= RECEIVE_WINDOW + len(chunk)
+            await stream.reset()
+
+    run(scenario)
 
 
 def test_oversize_frame_over_a_real_stream_fails_without_waiting_for_the_payload() -> None:

@@ -24,6 +24,10 @@ references in docs/libp2p-notes.md):
   SO_REUSEPORT), raises ``ListenFailed`` (libp2p only returns False);
 * an exception raised in the ``async with`` block comes out as itself, not wrapped
   in an ExceptionGroup by libp2p's nurseries;
+* a stream's yamux receive window grows to ``RECEIVE_WINDOW`` (2 MiB), not 16 MiB:
+  a fast sender fills the window of a busy receiver, so that is memory per stream;
+  at 16 MiB it was 50 MB of a syncing node's peak RSS, at 1–2 MiB loopback sync is
+  no slower (``make bench B=sync``);
 * shutdown closes connections down to their sockets (all at once, each takes
   0.2 s) before libp2p's tasks are cancelled, also when the block is cancelled,
   so no socket is leaked and peers see the disconnect.
@@ -63,6 +67,7 @@ from libp2p.peer.id import ID
 from libp2p.peer.peerinfo import PeerInfo
 from libp2p.security.noise.transport import PROTOCOL_ID as NOISE_PROTOCOL_ID
 from libp2p.security.noise.transport import Transport as NoiseTransport
+from libp2p.stream_muxer.yamux import yamux as _yamux
 from libp2p.stream_muxer.yamux.yamux import PROTOCOL_ID as YAMUX_PROTOCOL_ID
 from libp2p.stream_muxer.yamux.yamux import Yamux
 from libp2p.transport.tcp.tcp import TCP
@@ -92,6 +97,8 @@ log = logging.getLogger(__name__)
 StreamHandler = Callable[[INetStream], Awaitable[None]]
 
 SEED_LEN = 32
+RECEIVE_WINDOW = 2 * 1024 * 1024
+_yamux.MAX_WINDOW_SIZE = RECEIVE_WINDOW  # read at run time: yamux.py:394 and :1265
 SHUTDOWN_TIMEOUT = 5.0
 # A peer id for an Ed25519 key is the key inlined in an identity multihash:
 # 0x00 (identity) 0x24 (36 bytes) + protobuf PublicKey{Type=Ed25519(1), Data=32 bytes}
