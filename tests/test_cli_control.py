@@ -141,6 +141,7 @@ def test_a_killed_serve_leaves_nothing_that_confuses(tmp_path: Path) -> None:
         assert stat.S_IMODE(stale.stat().st_mode) == 0o600
         ok(home, "post", "through the new serve")
         assert js(home, "peers")["serving"] is True
+        assert "keeps it in sync already" in fails(home, "sync", "--once")
     finally:
         stop(proc)
     texts = [p["text"] for p in js(home, "feed")["items"]]
