@@ -36,6 +36,7 @@ is a ``ControlError``, one readable line.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hmac
 import json
 import logging
@@ -159,14 +160,12 @@ async def serve(home_dir: Path, handler: Handler, *,
     except OSError as exc:
         raise ControlError(f"cannot open the control endpoint in {home_dir}: "
                            f"{exc.strerror or exc}") from None
-    listener = trio.SocketListener(sock)
-    try:
-        async with listener, trio.open_nursery() as nursery:
+    answer = functools.partial(_answer, handler=handler, token=token)
+    try:  # serve_listeners outlives a full file table (EMFILE) by pausing its accepts
+        async with trio.open_nursery() as nursery:
+            await nursery.start(trio.serve_listeners, answer, [trio.SocketListener(sock)])
             task_status.started(path)
             log.info("control endpoint at %s", path)
-            while True:
-                stream = await listener.accept()
-                nursery.start_soon(_answer, stream, handler, token)
     finally:
         _remove_if_ours(path)
 

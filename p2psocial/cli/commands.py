@@ -1,9 +1,11 @@
 """The subcommands: parse ids and files, call the node, print the result.
 
 Read commands open the home read-only (no passphrase, no lock: they work while the
-app runs); write commands open it with its keys (session.py). Everything a person
-named on the command line (ids, files) is checked before the home is opened, so a
-typo fails fast and never waits for a passphrase. Each command returns its exit code.
+app runs); write commands run an action of writes.py, with the home opened with its
+keys here (session.py) or, while ``serve`` holds the home, by that serve. Everything
+a person named on the command line (ids, files) is checked before the home is
+opened, so a typo fails fast and never waits for a passphrase. Each command returns
+its exit code.
 """
 
 from __future__ import annotations
@@ -347,10 +349,11 @@ def _counts(entries: int, blobs: int) -> str:
 
 
 # --- the network (issue 3): serve, invite, join, peers, sync --once --------------------
-# A running 'serve' holds the home's lock, so the other commands cannot open the store
-# for writing meanwhile; it records what they need to know (its pid, listen addresses,
-# connected peers) in HOME/serve.json, removed when it stops. The file counts only
-# while the lock is held by the pid written in it: a killed serve leaves a stale file.
+# A running 'serve' holds the home's lock, so write commands hand their requests to it
+# through its control endpoint (control.py, writes.py). It also records what read
+# commands need to know (its pid, listen addresses, connected peers) in HOME/serve.json,
+# removed when it stops. The file counts only while the lock is held by the pid
+# written in it: a killed serve leaves a stale file.
 
 SERVE_STATUS = "serve.json"
 LAN_TYPE_ENV = "P2PSOCIAL_LAN_SERVICE_TYPE"  # hidden: lets tests' serves meet only each other
