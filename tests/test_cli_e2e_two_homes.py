@@ -65,13 +65,13 @@ def test_two_serving_homes_meet_by_invite_follow_and_see_posts(tmp_path: Path) -
     try:
         (serve_a, _), (serve_b, _) = start_serve(a), start_serve(b)
         bob = json.loads(ok(b, "whoami", "--json"))["account"]
-        # a follows b first: a session reads the accounts each side wants when it
-        # starts, and a follow does not reach an open session yet (docs/network.md)
-        assert json.loads(ok(a, "follow", bob, "--json"))["account"] == bob  # through a's serve
         code = json.loads(ok(a, "invite", "--json"))["code"]
         joined = json.loads(ok(b, "join", code, "--json"))  # through b's serve: dials now
         assert joined["followed"] is True
         wait_connected(a, b)
+        # a follows b back through a's serve, into the open session: the service
+        # sends the new wants to its sessions (SessionControl.want)
+        assert json.loads(ok(a, "follow", bob, "--json"))["account"] == bob
 
         after_return, after_start = [], []
         for n in range(3):
