@@ -129,3 +129,15 @@ def test_join_refuses_a_mistyped_code(homes: tuple[Path, Path]) -> None:
     done = run(a, "join", "p2psinv1qqqqqqqqqqqqqqqqqqqqqqqq")
     assert done.returncode == 1 and done.stderr.startswith("p2psocial: ")
     assert len(done.stderr.splitlines()) == 1
+
+
+def test_invite_port_changes_our_port_but_never_a_relays() -> None:
+    from p2psocial.cli.commands import _with_port
+    from p2psocial.cli.parser import build_parser
+
+    relay = ("/ip4/192.0.2.1/tcp/4001/p2p/12D3KooWGzh5ZSqE4GeMTFDfwAeKvLZpHXhzNZ5Zk1XKWoMgLbRn"
+             "/p2p-circuit")
+    assert _with_port("/ip4/192.0.2.7/tcp/38211", 4001) == "/ip4/192.0.2.7/tcp/4001"
+    assert _with_port(relay, 5000) == relay
+    assert build_parser().parse_args(["serve", "--no-relay"]).no_relay is True
+    assert build_parser().parse_args(["serve"]).no_relay is False

@@ -427,15 +427,15 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
         async with NetworkService(node, port=args.port, hops=args.hops, ip=args.listen,
                                   lan=not args.no_lan,
                                   lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
-                                  ) as service:
+                                  offer_relay=not args.no_relay) as service:
             addrs = service.listen_addrs
             code = invite.encode(invite.make(device, account, addrs))
             started = node.clock()
 
-            def record() -> None:
+            def record() -> None:  # addresses change too: relay slots come and go
                 _write_status(home, {
                     "pid": os.getpid(), "device": ids.device_text(device),
-                    "account": ids.account_text(account), "addrs": addrs,
+                    "account": ids.account_text(account), "addrs": service.listen_addrs,
                     "connected": [ids.device_text(d) for d in service.connected()],
                     "started": started, "updated": node.clock()})
 
@@ -489,6 +489,10 @@ def cmd_invite(args: argparse.Namespace, s: Session) -> int:
 
 
 def _with_port(addr: str, port: int) -> str:
+    """``addr`` with our port replaced; a circuit address (through a relay) names the
+    relay's port, which is not ours to change."""
+    if "/p2p-circuit" in addr:
+        return addr
     head, sep, _ = addr.rpartition("/tcp/")
     return f"{head}/tcp/{port}" if sep else addr
 

@@ -155,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "away (default 2)")
     p.add_argument("--no-lan", action="store_true",
                    help="do not announce or discover peers on the local network (mDNS)")
+    p.add_argument("--no-relay", action="store_true",
+                   help="do not relay connections for friends who cannot be reached "
+                   "directly (circuit relay; by default a serve relays for the accounts "
+                   "it carries, within limits)")
 
     p = command("invite", "print a code that lets someone connect to this home")
     p.add_argument("--port", type=_port, metavar="N",
