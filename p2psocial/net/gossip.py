@@ -75,7 +75,8 @@ log = logging.getLogger(__name__)
 
 PROTOCOL_ID = TProtocol("/meshsub/1.1.0")
 HEARTBEAT = 5  # s; mesh repair and the message cache's clock (it keeps 3 beats)
-MAX_TOPICS = 1000  # our own subscriptions, and how many we accept from one peer
+MAX_TOPICS = 256  # our own subscriptions (cost measured: docs/network.md)
+PEER_TOPICS = 2 * MAX_TOPICS  # subscriptions we accept from one peer
 SUBSCRIPTION_CHANNEL = 256  # py-libp2p's per-topic delivery channel (default 32)
 QUEUE = 256  # accepted runs waiting for ingest
 EVENT_BUFFER = 4096
@@ -343,7 +344,7 @@ def make_pubsub(host: Host) -> tuple[Pubsub, GossipSub]:
                        adaptive_gossip_enabled=False, eclipse_protection_enabled=False,
                        max_messages_per_topic_per_second=SPAM_LIMIT)
     pubsub = Pubsub(host.libp2p_host, router, strict_signing=False,
-                    msg_id_constructor=_message_id, max_subscriptions_per_peer=MAX_TOPICS)
+                    msg_id_constructor=_message_id, max_subscriptions_per_peer=PEER_TOPICS)
     return pubsub, router
 
 

@@ -38,6 +38,13 @@ Blobs: the service serves ``/p2psocial/blob/1.0.0`` from the node's blobs (refus
 banned peers; a bad request counts as misbehaviour) and ``fetch_blob`` gets one from
 connected peers first, then other known ones, and stores it.
 
+Live gossip (``gossip=True``, the default; gossip.py): GossipSub beside the sessions,
+for latency only. A forged message costs its forwarder standing like a bad sync
+frame; a gap it reveals is asked of every session (``SessionControl.lacking``).
+Replication policy mid-session: whenever a follow, unfollow, block or unblock entry
+is stored, the service recomputes the accounts it replicates, sends the new ones to
+every session (``SessionControl.want``) and moves its gossip subscriptions.
+
 ``sync_once`` is the one-shot variant for ``p2psocial sync --once``: a host that
 dials every known peer, runs one session each with ``once=True`` and returns.
 """
@@ -50,7 +57,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -59,12 +66,15 @@ from libp2p.abc import INetStream
 from libp2p.peer.id import ID
 from libp2p.utils.address_validation import get_available_interfaces
 
+from ..content import Kind
 from ..errors import InvalidEntry
+from ..events import EntryAdded, Lagged
 from ..node import Node
 from ..store.store import BLOB_CAP
 from . import blobs, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
+from .gossip import Gossip, GossipHooks
 from .host import (
     Host,
     Multiaddr,
@@ -75,7 +85,7 @@ from .host import (
 )
 from .limits import FLOOD, FloodPolicy
 from .messages import PROTOCOL_ID
-from .sync import PeerMisbehaved, SyncStats, run_sync
+from .sync import PeerMisbehaved, SessionControl, SyncStats, run_sync
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +94,7 @@ _PERSIST_TIMEOUT = 2.0
 BACKOFF = Backoff()
 STANDING = StandingPolicy()
 RELAY_LIMITS = relay.RelayLimits()
+POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
 
 
 @dataclass(slots=True)
@@ -99,6 +110,7 @@ class _Session:
     initiator: bytes  # device id of the side that opened the stream
     scope: trio.CancelScope
     superseded: bool = False
+    control: SessionControl = field(default_factory=SessionControl)
 
 
 class NetworkService:
@@ -108,11 +120,14 @@ class NetworkService:
                  offer_relay: bool = True, relay_limits: relay.RelayLimits = RELAY_LIMITS,
                  reserve: bool | None = None,
                  lan: bool = False, lan_service_type: str = SERVICE_TYPE,
-                 flood: FloodPolicy = FLOOD) -> None:
+                 flood: FloodPolicy = FLOOD, gossip: bool = True,
+                 live_sync: bool = True) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
         ``lan``: announce and discover peers by mDNS (``lan_service_type``: the DNS-SD
         type, for tests that must not meet other tests' services); ``flood``: how much
-        waste a session tolerates from a peer (limits.py)."""
+        waste a session tolerates from a peer (limits.py); ``gossip``: live gossip beside
+        the sessions; ``live_sync=False``: sessions push new entries only when asked
+        (to measure or test gossip alone)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
         self.node = node
@@ -126,8 +141,11 @@ class NetworkService:
         self.device_id = node.identity.device_id
         self.lan = lan
         self.lan_service_type = lan_service_type
-        self.flood = flood
         self.offer_relay, self.relay_limits, self.reserve = offer_relay, relay_limits, reserve
+        self.flood = flood
+        self.gossip_on = gossip
+        self.live_sync = live_sync
+        self.gossip: Gossip | None = None
         self._nearby: dict[bytes, tuple[str, ...]] = {}
         self._peers: dict[bytes, PeerState] = {}
         self._sessions: dict[bytes, _Session] = {}
@@ -147,6 +165,11 @@ class NetworkService:
         async with open_host(self.node.identity.device.seed, self.port, ip=self.ip) as host, \
                 trio.open_nursery() as nursery:
             self._host, self._nursery = host, nursery
+            if self.gossip_on:
+                hooks = GossipHooks(misbehaved=self._gossip_misbehaved, banned=self._banned,
+                                    lacking=self._lacking, holds=self._author_holds)
+                self.gossip = await nursery.start(Gossip(self.node, host, hooks).run)
+            nursery.start_soon(self._follow_policy)
             for record in records:
                 self._peers[record.device] = PeerState.from_record(record)
                 self._start_dialer(record.device)
@@ -161,6 +184,7 @@ class NetworkService:
                 await trio.sleep_forever()
             finally:
                 self._host = None
+                self.gossip = None
 
     async def __aenter__(self) -> NetworkService:
         self._cm = _running(self)
@@ -444,7 +468,8 @@ class NetworkService:
         stats: SyncStats | None = None
         try:
             with session.scope:
-                stats = await run_sync(self.node, stream, hops=self.hops, flood=self.flood)
+                stats = await run_sync(self.node, stream, hops=self.hops, flood=self.flood,
+                                       control=session.control, live=self.live_sync)
         except PeerMisbehaved as exc:
             await self._misbehaved(device, str(exc))
         except Exception as exc:  # the connection broke: SessionAborted, a reset...
@@ -476,6 +501,58 @@ class NetworkService:
             log.warning("peer %s misbehaved (%s): standing %d", _short(device), reason,
                         state.standing)
         self._notify()
+
+    # --- replication policy and gossip -------------------------------------------------
+
+    async def _follow_policy(self) -> None:
+        """Apply the replication policy now and after every follow, unfollow, block or
+        unblock the store learns (one recomputation per burst of events)."""
+        while True:
+            events = self.node.subscribe(1024)
+            await self._apply_policy()  # at the start, and after falling behind
+            with events:
+                async for event in events:
+                    seen = [event]
+                    while True:  # take what is queued too
+                        try:
+                            seen.append(events.receive_nowait())
+                        except (trio.WouldBlock, trio.EndOfChannel):
+                            break
+                    if any(isinstance(e, Lagged) for e in seen):
+                        break
+                    if any(e.kind in POLICY_KINDS for e in seen if isinstance(e, EntryAdded)):
+                        await self._apply_policy()
+                else:
+                    return  # the node is closing
+
+    async def _apply_policy(self) -> None:
+        wanted = await self.node.wanted_accounts(self.hops)
+        for session in self._sessions.values():
+            session.control.want(wanted)
+        if self.gossip is not None:
+            await self.gossip.set_policy(topics=await self.node.wanted_accounts(1),
+                                         replicated=wanted, blocked=await self.node.blocked())
+
+    def _gossip_misbehaved(self, device: bytes, reason: str) -> None:
+        if self._nursery is not None and device != self.device_id:
+            self._nursery.start_soon(self._forwarder_misbehaved, device, reason)
+
+    async def _forwarder_misbehaved(self, device: bytes, reason: str) -> None:
+        await self._know(device, (), "peer")  # a gossip peer may have no session yet
+        await self._misbehaved(device, reason)
+
+    def _banned(self, device: bytes) -> bool:
+        state = self._peers.get(device)
+        return state is not None and state.banned(self.clock())
+
+    def _lacking(self, device: bytes, head: int) -> None:
+        for session in self._sessions.values():
+            session.control.lacking(device, head)
+
+    def _author_holds(self, device: bytes, seq: int) -> None:
+        session = self._sessions.get(device)
+        if session is not None:
+            session.control.peer_holds(device, seq)
 
     def _drop_connection(self, device: bytes) -> None:
         """Close the connection to a banned peer, from a task of the service: the

@@ -20,6 +20,7 @@ both stores hold, and ingest is idempotent, so nothing is lost or applied twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import trio
@@ -53,12 +54,74 @@ class SyncStats:
     caught_up: bool = False  # both sides said "caught_up"
 
 
+class SessionControl:
+    """Requests to a running session from outside it (the service): accounts we now
+    replicate, logs to be sent again after a gap, logs the peer is known to hold.
+    Requests made before the session starts wait for it; frames they need are sent
+    by the session's sender."""
+
+    def __init__(self) -> None:
+        self._waiting: list[Callable[[], list[bytes]]] = []
+        self._outbox: list[bytes] = []
+        self._session: SyncSession | None = None
+        self._guard: FloodGuard | None = None
+        self._wake: Callable[[], None] = lambda: None
+
+    def want(self, accounts: Iterable[bytes]) -> None:
+        """We replicate ``accounts`` now (those the peer was not told yet are sent)."""
+        wanted = frozenset(accounts)
+
+        def apply() -> list[bytes]:
+            assert self._session is not None and self._guard is not None
+            self._guard.wants_more(wanted)
+            return self._session.want_more(wanted)
+        self._request(apply)
+
+    def lacking(self, device: bytes, head: int) -> None:
+        """We hold ``device``'s log only up to ``head``: ask the peer for the rest."""
+        def apply() -> list[bytes]:
+            assert self._session is not None and self._guard is not None
+            self._guard.resend_after(device, head)
+            return self._session.need_frames([(device, head)])
+        self._request(apply)
+
+    def peer_holds(self, device: bytes, seq: int) -> None:
+        """The peer holds ``device``'s log up to ``seq``: do not send it those."""
+        def apply() -> list[bytes]:
+            assert self._session is not None
+            self._session.peer_holds(device, seq)
+            return []
+        self._request(apply)
+
+    def attach(self, session: SyncSession, guard: FloodGuard,
+               wake: Callable[[], None]) -> None:
+        self._session, self._guard, self._wake = session, guard, wake
+        waiting, self._waiting = self._waiting, []
+        for apply in waiting:
+            self._request(apply)
+
+    def take(self) -> list[bytes]:
+        """Frames to send now."""
+        out, self._outbox = self._outbox, []
+        return out
+
+    def _request(self, apply: Callable[[], list[bytes]]) -> None:
+        if self._session is None:
+            self._waiting.append(apply)
+            return
+        if frames := apply():
+            self._outbox += frames
+            self._wake()
+
+
 async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = False,
                    batch: int = BATCH, event_buffer: int = EVENT_BUFFER,
-                   flood: FloodPolicy = FLOOD) -> SyncStats:
+                   flood: FloodPolicy = FLOOD, control: SessionControl | None = None,
+                   live: bool = True) -> SyncStats:
     """Sync with the peer at the other end of ``stream`` (a libp2p stream, or anything
     with ``read``/``write``/``close``). Runs until the peer closes the stream, or with
-    ``once`` until both sides are caught up."""
+    ``once`` until both sides are caught up. ``control``: requests from the service
+    while the session runs; ``live=False``: push new entries only when asked."""
     # subscribe before reading the clock: an entry stored in between is then in the
     # clock or in the events (or both, which is harmless), never in neither
     subscription = [node.subscribe(event_buffer)]
@@ -66,17 +129,20 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     heads = {d: s for d, _, s in logs}
     accounts = {d: a for d, a, _ in logs}
     wants = await node.wanted_accounts(hops)
-    session = SyncSession(heads=heads, accounts=accounts, wants=wants)
+    session = SyncSession(heads=heads, accounts=accounts, wants=wants, live=live)
     guard = FloodGuard(declared=heads, accounts=accounts, wants=wants,
                        now=trio.current_time(), policy=flood)
     stats = SyncStats()
     write_lock = trio.Lock()
     more = trio.Event()
     finished = trio.Event()
+    control = control or SessionControl()
 
     def wake() -> None:
         nonlocal more
         more.set()
+
+    control.attach(session, guard, wake)
 
     async def send(frames: list[bytes]) -> None:
         async with write_lock:  # two writers must not interleave a frame's bytes
@@ -89,6 +155,8 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
         said_caught_up = False
         while True:
             more = trio.Event()
+            if requested := control.take():
+                await send(requested)
             while (rng := session.next_range(batch)) is not None:
                 run = await node.log_rows(rng.device, rng.after, rng.upto - rng.after)
                 stats.sent += len(run)
