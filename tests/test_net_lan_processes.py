@@ -1,0 +1,147 @@
+"""Two ``p2psocial serve`` processes with LAN discovery on and empty address books find
+each other by mDNS, connect and replicate, each on its own simulated LAN host.
+
+The LAN is made of network namespaces that this test creates and always removes: one
+per serve, each with one end of a veth pair, and a third holding a bridge that joins
+the other ends (private addresses, multicast on, a 224.0.0.0/4 route). The names are
+unique per run, so runs of other tests on this machine (which may use LAN discovery
+on loopback) can never hear these two, nor these two them. Needs root and
+``ip netns``; skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import _env, ok
+
+SUBNET = "10.77.0"
+
+
+def ip(*args: str, ns: str | None = None) -> None:
+    prefix = ["ip", "-n", ns] if ns else ["ip"]
+    done = subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=10)
+    if done.returncode != 0:
+        raise OSError(f"ip {' '.join(args)}: {done.stderr.strip()}")
+
+
+@contextmanager
+def simulated_lan(hosts: int) -> Iterator[list[tuple[str, str]]]:
+    """``hosts`` namespaces on one bridge; yields (namespace, address) for each."""
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        pytest.skip("needs root and iproute2 to build a LAN of network namespaces")
+    tag = secrets.token_hex(3)
+    bridge = f"p2ps-{tag}-br"
+    made: list[str] = []
+    try:
+        try:
+            ip("netns", "add", bridge)
+        except OSError as exc:
+            pytest.skip(f"cannot create network namespaces here: {exc}")
+        made.append(bridge)
+        ip("link", "add", "br0", "type", "bridge", ns=bridge)
+        ip("link", "set", "br0", "up", ns=bridge)
+        out = []
+        for n in range(1, hosts + 1):
+            netns, inside, outside = f"p2ps-{tag}-{n}", f"p{tag}h{n}", f"p{tag}b{n}"
+            ip("netns", "add", netns)
+            made.append(netns)
+            ip("link", "add", inside, "type", "veth", "peer", "name", outside)
+            ip("link", "set", inside, "netns", netns)
+            ip("link", "set", outside, "netns", bridge)
+            ip("link", "set", outside, "master", "br0", ns=bridge)
+            ip("link", "set", outside, "up", ns=bridge)
+            address = f"{SUBNET}.{n}"
+            ip("addr", "add", f"{address}/24", "dev", inside, ns=netns)
+            ip("link", "set", inside, "up", "multicast", "on", ns=netns)
+            ip("link", "set", "lo", "up", ns=netns)
+            ip("route", "add", "224.0.0.0/4", "dev", inside, ns=netns)
+            out.append((netns, address))
+        yield out
+    finally:
+        for netns in reversed(made):  # deleting a namespace deletes its veth ends
+            with suppress(OSError):
+                ip("netns", "del", netns)
+
+
+def serve_in(netns: str, address: str, home: Path, log: Path) -> subprocess.Popen[str]:
+    with log.open("w") as err:
+        return subprocess.Popen(
+            ["ip", "netns", "exec", netns, sys.executable, "-m", "p2psocial", "--home",
+             str(home), "serve", "--listen", address],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, text=True,
+            env=_env())
+
+
+def poll(check: object, within: float = 60.0) -> object:
+    """The first true value of ``check()`` within ``within`` seconds, else the last."""
+    deadline = time.monotonic() + within
+    while True:
+        value = check()  # type: ignore[operator]
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.3)
+
+
+def test_two_serves_find_each_other_on_a_lan_and_replicate(tmp_path: Path) -> None:
+    homes = [tmp_path / "a", tmp_path / "b"]
+    accounts = []
+    for name, home in zip(("Alice", "Bob"), homes, strict=True):
+        ok(home, "init", "--name", name)
+        ok(home, "post", f"hello from {name}")
+        accounts.append(json.loads(ok(home, "whoami", "--json"))["account"])
+    ok(homes[0], "follow", accounts[1])
+    ok(homes[1], "follow", accounts[0])
+    procs: list[subprocess.Popen[str]] = []
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    with simulated_lan(2) as lan:
+        try:
+            for (netns, address), home, log in zip(lan, homes, logs, strict=True):
+                procs.append(serve_in(netns, address, home, log))
+
+            def peers(home: Path) -> list[dict]:
+                done = subprocess.run(
+                    [sys.executable, "-m", "p2psocial", "--home", str(home), "peers",
+                     "--json"], capture_output=True, text=True, env=_env(), timeout=30)
+                return json.loads(done.stdout)["peers"] if done.returncode == 0 else []
+
+            def feed(home: Path) -> list[str]:
+                return [p["text"] for p in json.loads(ok(home, "feed", "--json"))["items"]]
+
+            for home, other in ((homes[0], "Bob"), (homes[1], "Alice")):
+                seen = poll(lambda: f"hello from {other}" in feed(home))  # noqa: B023
+                assert seen, [log.read_text() for log in logs]
+            sources = []
+            for home in homes:
+                found = poll(lambda: [p for p in peers(home)  # noqa: B023
+                                      if p["state"] == "connected" and p["nearby"]])
+                if not found:
+                    pytest.fail("\n".join([f"not connected: {peers(home)}",
+                                           *(log.read_text() for log in logs)]))
+                assert len(peers(home)) == 1  # the one found on the LAN, nobody else
+                addrs = found[0]["addrs"]  # announced by mDNS: its LAN address
+                assert addrs and all(a.startswith(f"/ip4/{SUBNET}.") for a in addrs)
+                sources.append(found[0]["source"])
+            # the side that was dialed first may have met the other as an inbound peer
+            assert "mdns" in sources and set(sources) <= {"mdns", "peer"}
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    assert [proc.returncode for proc in procs] == [0, 0], [log.read_text() for log in logs]
