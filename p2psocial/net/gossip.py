@@ -283,16 +283,17 @@ class Gossip:
     async def _follow(self, events: trio.MemoryReceiveChannel[Any]) -> None:
         """Keep heads and accounts of held logs current; feed own entries to the pacer."""
         while True:
-            async for event in events:
-                if isinstance(event, Lagged):
-                    break
-                if isinstance(event, EntryAdded):
-                    self._learn(event.device, event.account, event.seq)
-                    if event.own:
-                        self._pacer.added(event.seq)
-                        self._poke()
-            else:
-                return  # the node is closing
+            with events:  # closed when we stop, so the node stops buffering for us
+                async for event in events:
+                    if isinstance(event, Lagged):
+                        break
+                    if isinstance(event, EntryAdded):
+                        self._learn(event.device, event.account, event.seq)
+                        if event.own:
+                            self._pacer.added(event.seq)
+                            self._poke()
+                else:
+                    return  # the node is closing
             events = self.node.subscribe(EVENT_BUFFER)
             self._learn_logs(await self.node.logs())
             self._pacer.caught_up_to(self._heads.get(self._device, 0))
