@@ -33,11 +33,18 @@ class Lagged:
 Event = EntryAdded | Lagged
 
 
+# One stored batch emits one event per entry, all at once, and a sync session stores
+# up to ~18k entries in one batch when frames queue up (net/sync.py, COALESCE): a
+# subscriber's buffer holds at least that, or every burst makes it lag. A buffer
+# costs nothing until it fills.
+BUFFER = 32 * 1024
+
+
 class EventHub:
     def __init__(self) -> None:
         self._subscribers: list[trio.MemorySendChannel[Event]] = []
 
-    def subscribe(self, buffer: int = 1024) -> trio.MemoryReceiveChannel[Event]:
+    def subscribe(self, buffer: int = BUFFER) -> trio.MemoryReceiveChannel[Event]:
         send, receive = trio.open_memory_channel[Event](buffer)
         self._subscribers.append(send)
         return receive

@@ -39,6 +39,7 @@ from .errors import (
     PassphraseRequired,
     UserError,
 )
+from .events import BUFFER as EVENT_BUFFER
 from .events import EntryAdded, Event, EventHub
 from .home import Home
 from .identity import Identity, new_identity
@@ -146,7 +147,7 @@ class Node:
             raise HomeError("this home holds no account")
         return local
 
-    def subscribe(self, buffer: int = 1024) -> trio.MemoryReceiveChannel[Event]:
+    def subscribe(self, buffer: int = EVENT_BUFFER) -> trio.MemoryReceiveChannel[Event]:
         return self.events.subscribe(buffer)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 import trio
 
+from p2psocial.entry import Entry
 from p2psocial.events import EntryAdded
 from p2psocial.home import Home
 from p2psocial.net.host import open_host
 from p2psocial.net.messages import PROTOCOL_ID
 from p2psocial.net.sync import PeerMisbehaved, SyncStats, run_sync
 from p2psocial.node import Node
+from p2psocial.store.views import IngestResult
 
 
 def run(test: Callable[[], Awaitable[None]], timeout: float = 20) -> None:
@@ -92,6 +94,34 @@ def test_sync_once_and_nothing_twice(tmp_path: Path) -> None:
             received = [r.received for r in results if r.received]
             assert received == [32]  # alice's certificate, profile and 30 posts, once
             assert len((await bob.account_posts(alice.account_id, limit=100)).items) == 30
+
+    run(scenario)
+
+
+def test_frames_that_queue_up_are_stored_in_one_transaction(tmp_path: Path) -> None:
+    """While a batch is being stored, the next frames wait in the ingester's queue and
+    go into the next transaction together; everything is stored before a once
+    session returns."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            for i in range(200):
+                await alice.post(f"post {i}")
+            await bob.follow(alice.account_id)
+            batches: list[int] = []
+            ingest = bob.ingest
+
+            async def slow_ingest(entries: Sequence[Entry]) -> IngestResult:
+                batches.append(len(entries))
+                await trio.sleep(0.2)  # a slow disk: the sender gets ahead of us
+                return await ingest(entries)
+
+            bob.ingest = slow_ingest  # type: ignore[method-assign]
+            async with linked(alice, bob, partial(run_sync, alice, batch=20)) as open_stream:
+                stats = await run_sync(bob, await open_stream(), once=True)
+            assert stats.received == 202 and sum(batches) == 202
+            assert max(batches) > 20, batches  # frames of 20 entries, stored together
+            assert len((await bob.account_posts(alice.account_id, limit=300)).items) == 200
 
     run(scenario)
 

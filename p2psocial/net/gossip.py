@@ -79,7 +79,6 @@ MAX_TOPICS = 256  # our own subscriptions (cost measured: docs/network.md)
 PEER_TOPICS = 2 * MAX_TOPICS  # subscriptions we accept from one peer
 SUBSCRIPTION_CHANNEL = 256  # py-libp2p's per-topic delivery channel (default 32)
 QUEUE = 256  # accepted runs waiting for ingest
-EVENT_BUFFER = 4096
 GAP_GRACE = 0.5
 GAP_COOLDOWN = 5.0
 READ_LIMIT = 1024  # own rows read per message at most
@@ -146,7 +145,7 @@ class Gossip:
         """Run until cancelled; ``task_status.started(self)`` once serving."""
         pubsub, router = make_pubsub(self.host)
         self.host.set_handler(PROTOCOL_ID, self._serve)
-        events = self.node.subscribe(EVENT_BUFFER)  # before reading heads: see run_sync
+        events = self.node.subscribe()  # before reading heads: see run_sync
         self._learn_logs(await self.node.logs())
         self._pacer = Pacer(self._heads.get(self._device, 0), now=trio.current_time())
         async with background_trio_service(pubsub), \
@@ -294,7 +293,7 @@ class Gossip:
                             self._poke()
                 else:
                     return  # the node is closing
-            events = self.node.subscribe(EVENT_BUFFER)
+            events = self.node.subscribe()
             self._learn_logs(await self.node.logs())
             self._pacer.caught_up_to(self._heads.get(self._device, 0))
             self._poke()

@@ -508,7 +508,7 @@ class NetworkService:
         """Apply the replication policy now and after every follow, unfollow, block or
         unblock the store learns (one recomputation per burst of events)."""
         while True:
-            events = self.node.subscribe(1024)
+            events = self.node.subscribe()
             await self._apply_policy()  # at the start, and after falling behind
             with events:
                 async for event in events:

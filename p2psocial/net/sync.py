@@ -1,9 +1,15 @@
 """The edge of a sync session: one ``SyncSession`` driven over one stream for a node.
 
-Three tasks share the session (one Trio thread, no locks but the write lock):
+Four tasks share the session (one Trio thread, no locks but the write lock):
 
-* the *receiver* reads frames, feeds them to the session and ingests what arrives
-  through ``Node.ingest`` (which verifies runs before anything is written);
+* the *receiver* reads frames, feeds them to the session and queues the entries
+  worth storing for the ingester (a few frames at most: the queue is the
+  backpressure that keeps a fast sender from filling our memory);
+* the *ingester* stores what is queued through ``Node.ingest`` (which verifies runs
+  before anything is written). Whatever queued up while it was busy goes into one
+  transaction, up to ``COALESCE`` entries: a burst is written in big transactions,
+  which write far fewer pages per entry (16 frames at once: 1.9 instead of 4.3 KB
+  per entry, and 40–75% faster), while a lone live entry is stored at once;
 * the *sender* writes the opening frames, then every range the session hands out,
   read from the store, then "caught_up"; it sleeps until there is more to send;
 * the *follower* turns the node's change events (our posts, entries from other
@@ -25,6 +31,7 @@ from dataclasses import dataclass
 
 import trio
 
+from .. import events
 from ..entry import Entry
 from ..errors import InvalidEntry
 from ..events import EntryAdded, Lagged
@@ -33,10 +40,13 @@ from . import messages as m
 from .framing import FrameError, read_frame, write_frame
 from .host import NetError
 from .limits import FLOOD, FloodGuard, FloodPolicy
-from .session import PeerCaughtUp, PeerReady, Received, SyncSession
+from .session import PeerCaughtUp, Received, SyncSession
 
 BATCH = 1000
-EVENT_BUFFER = 8 * BATCH  # a received batch emits one event per entry
+EVENT_BUFFER = events.BUFFER  # a received batch emits one event per entry
+QUEUED_FRAMES = 8  # entries frames received and not yet stored, at most
+COALESCE = 8 * BATCH  # entries stored in one transaction, about, when frames queue up
+_CAUGHT_UP = object()  # in the ingester's queue: the peer's "caught_up", in order
 
 
 class PeerMisbehaved(NetError):
@@ -133,6 +143,8 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     guard = FloodGuard(declared=heads, accounts=accounts, wants=wants,
                        now=trio.current_time(), policy=flood)
     stats = SyncStats()
+    stored_all = False  # the ingester has stored everything sent before "caught_up"
+    inbox_send, inbox = trio.open_memory_channel[object](QUEUED_FRAMES)
     write_lock = trio.Lock()
     more = trio.Event()
     finished = trio.Event()
@@ -164,53 +176,79 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
             if (frame := session.caught_up_frame()) is not None:
                 await send([frame])
                 said_caught_up = True
-            if once and said_caught_up and session.peer_caught_up:
+            if once and said_caught_up and stored_all:
                 stats.caught_up = True
                 finished.set()
                 return
             await more.wait()
 
     async def receiver() -> None:
-        while True:
-            try:
-                frame = await read_frame(stream, m.MAX_FRAME)  # type: ignore[arg-type]
-            except FrameError as exc:
-                raise PeerMisbehaved(f"bad frame: {exc}") from None
-            if frame is None:
-                if session.peer_caught_up:
-                    finished.set()
-                    return
-                raise SessionAborted("the peer closed the stream before it was caught up")
-            try:
-                opening = not session.peer_ready
-                events = session.receive(frame)
-                if not events:  # hello, wants or clock
-                    guard.control(len(frame), trio.current_time(), opening=opening)
-                for event in events:
-                    if isinstance(event, Received):
-                        stats.received += await ingest(event.entries)
-                    elif isinstance(event, PeerCaughtUp):
-                        guard.caught_up(trio.current_time())
-                        await node.index_text()  # the burst is over: make it searchable
-                        stats.caught_up = session.peer_caught_up
-                    elif isinstance(event, PeerReady):
-                        pass
-            except InvalidEntry as exc:  # a bad frame or entry, or a flood (limits.py)
-                raise PeerMisbehaved(str(exc)) from None
-            wake()
+        async with inbox_send:  # closed at the end of the stream: the ingester drains
+            while True:
+                try:
+                    frame = await read_frame(stream, m.MAX_FRAME)  # type: ignore[arg-type]
+                except FrameError as exc:
+                    raise PeerMisbehaved(f"bad frame: {exc}") from None
+                if frame is None:
+                    if session.peer_caught_up:
+                        return
+                    raise SessionAborted("the peer closed the stream before it was caught up")
+                try:
+                    opening = not session.peer_ready
+                    events = session.receive(frame)
+                    if not events:  # hello, wants or clock
+                        guard.control(len(frame), trio.current_time(), opening=opening)
+                    for event in events:
+                        if isinstance(event, Received):
+                            screened = guard.screen(event.entries)
+                            if screened.waste:
+                                guard.charge(screened.waste, trio.current_time(), "entries")
+                            if screened.fresh:
+                                await inbox_send.send(screened.fresh)
+                        elif isinstance(event, PeerCaughtUp):
+                            guard.caught_up(trio.current_time())
+                            await inbox_send.send(_CAUGHT_UP)
+                except InvalidEntry as exc:  # a bad frame, or a flood (limits.py)
+                    raise PeerMisbehaved(str(exc)) from None
+                wake()
 
-    async def ingest(entries: list[Entry]) -> int:
-        """Store what is worth storing of one entries frame; charge the rest."""
-        screened = guard.screen(entries)
-        waste = screened.waste
-        added = 0
-        if screened.fresh:
-            result = await node.ingest(screened.fresh)
-            added = len(result.added)
-            waste += guard.gaps(screened.fresh, result.missing)
-        if waste:
-            guard.charge(waste, trio.current_time(), "entries")
-        return added
+    async def ingester() -> None:
+        nonlocal stored_all
+        async for first in inbox:
+            queued = [first]
+            while len(queued) <= QUEUED_FRAMES:  # what arrived while we were storing
+                try:
+                    queued.append(inbox.receive_nowait())
+                except (trio.WouldBlock, trio.EndOfChannel):
+                    break
+            batch: list[Entry] = []
+            for item in queued:
+                if item is _CAUGHT_UP:
+                    await store(batch)
+                    batch = []
+                    await node.index_text()  # the burst is over: make it searchable
+                    stored_all = stats.caught_up = True
+                    wake()
+                else:
+                    batch += item  # type: ignore[arg-type]
+                    if len(batch) >= COALESCE:
+                        await store(batch)
+                        batch = []
+            await store(batch)
+        if stored_all:  # the stream ended after "caught_up", and all of it is stored
+            finished.set()
+
+    async def store(entries: list[Entry]) -> None:
+        """Store a batch of screened entries; charge the ones a gap kept out."""
+        if not entries:
+            return
+        try:
+            result = await node.ingest(entries)
+            stats.received += len(result.added)
+            if waste := guard.gaps(entries, result.missing):
+                guard.charge(waste, trio.current_time(), "entries")
+        except InvalidEntry as exc:  # entries that fail verification, or a flood
+            raise PeerMisbehaved(str(exc)) from None
 
     def take(event: object) -> bool:
         """Apply one event; False when the subscription lagged behind."""
@@ -246,6 +284,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
         async with trio.open_nursery() as nursery:
             nursery.start_soon(sender)
             nursery.start_soon(receiver)
+            nursery.start_soon(ingester)
             nursery.start_soon(follower)
             await finished.wait()
             nursery.cancel_scope.cancel()
