@@ -306,6 +306,26 @@ def test_plaintext_peer_cannot_connect_either_way() -> None:
                for r in handler.records)
 
 
+def test_expected_dial_failures_stay_out_of_the_log_below_debug() -> None:
+    libp2p_logger = logging.getLogger("libp2p")
+    saved_level = libp2p_logger.level
+    quiet, verbose = ListHandler(), ListHandler()
+    try:
+        attach_log_handler(quiet, logging.WARNING)
+        tcp = logging.getLogger("libp2p.transport.tcp.tcp")
+        tcp.error("Failed to open TCP stream: %s", "all attempts to connect failed")
+        tcp.error("something else broke")
+        libp2p_logger.removeHandler(quiet)
+        attach_log_handler(verbose, logging.DEBUG)
+        tcp.error("Failed to open TCP stream: %s", "all attempts to connect failed")
+    finally:
+        libp2p_logger.removeHandler(quiet)
+        libp2p_logger.removeHandler(verbose)
+        libp2p_logger.setLevel(saved_level)
+    assert [r.getMessage() for r in quiet.records] == ["something else broke"]
+    assert len(verbose.records) == 1
+
+
 def test_a_wrong_peer_id_is_refused_by_noise_and_redial_is_not_blocked() -> None:
     async def scenario() -> None:
         async with open_host(seed(10)) as a, open_host(seed(11)) as b:

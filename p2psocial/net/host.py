@@ -179,11 +179,29 @@ def attach_log_handler(handler: logging.Handler, level: int = logging.WARNING) -
     logger = logging.getLogger("libp2p")
     if handler not in logger.handlers:
         logger.addHandler(handler)
+        if level > logging.DEBUG:
+            handler.addFilter(_expected_failures)
     logger.setLevel(level)
     if not os.environ.get("LIBP2P_DEBUG"):
         for name, child in list(logging.Logger.manager.loggerDict.items()):
             if name.startswith("libp2p.") and isinstance(child, logging.Logger):
                 child.setLevel(logging.NOTSET)
+
+
+# py-libp2p logs, at WARNING or ERROR, failures that are part of normal operation here:
+# a dial to one of several addresses of a peer that fails (the service logs dial
+# outcomes itself, with its backoff), a connection arriving while the host shuts
+# down, a peer without gossip refusing its stream. People running ``serve`` read
+# those as faults; they stay visible at DEBUG.
+_EXPECTED_FAILURES = ("Failed to open TCP stream", "[ADDCONN_FAIL]",
+                      "Failed to open stream")
+
+
+def _expected_failures(record: logging.LogRecord) -> bool:
+    if not record.name.startswith("libp2p"):
+        return True
+    message = record.getMessage()
+    return not any(message.startswith(prefix) for prefix in _EXPECTED_FAILURES)
 
 
 # --- the host -----------------------------------------------------------------------
