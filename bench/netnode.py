@@ -1,10 +1,10 @@
 """A whole node in a process of its own, driven over stdin, for the network benchmarks.
 
-    python -m bench.netnode HOME PORT
+    python -m bench.netnode HOME PORT [--no-gossip]
 
 The process opens HOME, runs the real ``NetworkService`` (its address book, dialers,
-sync sessions and whatever else the service runs by default) on 127.0.0.1:PORT
-without LAN discovery, and talks in JSON lines:
+sync sessions and whatever else the service runs by default; ``--no-gossip`` turns
+GossipSub off) on 127.0.0.1:PORT without LAN discovery, and talks in JSON lines:
 
 - out ``{"ready": true}`` once listening; then ``{"seen": ID, "ns": T}`` for every
   post of another account the moment it is stored (``time.time_ns()``: processes on
@@ -48,7 +48,7 @@ READY_TIMEOUT_S = 120.0
 # --- the node process ------------------------------------------------------------------
 
 
-async def node_main(home: Path, port: int) -> None:
+async def node_main(home: Path, port: int, gossip: bool = True) -> None:
     from p2psocial.net.service import NetworkService
 
     # dials to peers that are not listening yet fail and are retried: not news
@@ -56,7 +56,7 @@ async def node_main(home: Path, port: int) -> None:
 
     with Node.open(Home(home)) as node:
         events = node.subscribe(100_000)
-        async with NetworkService(node, port=port) as service, \
+        async with NetworkService(node, port=port, gossip=gossip) as service, \
                 trio.open_nursery() as nursery:
             nursery.start_soon(_report_seen, events)
             _say(ready=True)
@@ -134,9 +134,10 @@ def free_ports(count: int) -> list[int]:
 
 
 class NodeProcess:
-    def __init__(self, home: Path, port: int) -> None:
+    def __init__(self, home: Path, port: int, gossip: bool = True) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "bench.netnode", str(home),
-                                      str(port)], stdin=subprocess.PIPE,
+                                      str(port), *([] if gossip else ["--no-gossip"])],
+                                     stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         self.seen: dict[str, int] = {}
@@ -179,9 +180,10 @@ class NodeProcess:
                 self.proc.wait()
 
 
-def start_all(homes: Sequence[Path], ports: Sequence[int]) -> list[NodeProcess]:
+def start_all(homes: Sequence[Path], ports: Sequence[int],
+              gossip: bool = True) -> list[NodeProcess]:
     """One process per home; returns once every one is listening."""
-    procs = [NodeProcess(h, p) for h, p in zip(homes, ports, strict=True)]
+    procs = [NodeProcess(h, p, gossip) for h, p in zip(homes, ports, strict=True)]
     for p in procs:
         if not p.reply().get("ready"):
             raise RuntimeError("a node process did not start")
@@ -202,7 +204,7 @@ def wait_connected(procs: Sequence[NodeProcess], degree: Sequence[int],
 
 
 def main(argv: list[str]) -> int:
-    trio.run(node_main, Path(argv[0]), int(argv[1]))
+    trio.run(node_main, Path(argv[0]), int(argv[1]), "--no-gossip" not in argv[2:])
     return 0
 
 

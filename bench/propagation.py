@@ -10,6 +10,8 @@ before ``node.post`` at node 0 to the moment the last of the other nine stores i
 (each node's ``EntryAdded``; one machine, one clock). A post that some node has not
 stored ``LOST_AFTER_S`` after it was written is lost. Targets (issue 3): p50 ≤ 100 ms,
 p99 ≤ 500 ms. The per-node latency (every node, every post) is reported as well.
+A full run then measures the same with GossipSub off (sync sessions' live push
+alone), for comparison: on this 2-core machine gossip's CPU cost made it slower.
 """
 
 from __future__ import annotations
@@ -46,11 +48,17 @@ def degrees(count: int) -> list[int]:
 
 def orchestrate(args: object) -> None:
     posts = args.entries or (QUICK_POSTS if args.quick else POSTS)  # type: ignore[attr-defined]
+    measure(posts, gossip=True, name="post reaches all nodes")
+    if not (args.quick or args.entries):  # type: ignore[attr-defined]
+        measure(posts, gossip=False, name="post reaches all nodes, sync sessions only")
+
+
+def measure(posts: int, *, gossip: bool, name: str) -> None:
     with tempfile.TemporaryDirectory(prefix="p2ps-bench-prop-") as tmp:
         ports = netnode.free_ports(NODES)
         homes = netnode.make_homes(Path(tmp), NODES, links(NODES), ports)
-        common.progress(f"starting {NODES} node processes")
-        procs = netnode.start_all(homes, ports)
+        common.progress(f"starting {NODES} node processes ({name})")
+        procs = netnode.start_all(homes, ports, gossip)
         try:
             netnode.wait_connected(procs, degrees(NODES))
             common.progress(f"connected; node 0 posts {WARMUP} + {posts}, one per "
@@ -70,7 +78,7 @@ def orchestrate(args: object) -> None:
                 p.close()
     p50, p99 = figures.get("ms_p50"), figures.get("ms_p99")
     common.emit(common.record(
-        BENCH, "post reaches all nodes", nodes=NODES, links_per_node=2, **figures,
+        BENCH, name, nodes=NODES, links_per_node=2, gossip=gossip, **figures,
         cpu_s_per_node_max=round(max(s["cpu_s"] for s in cpu), 2),
         rss_mb_per_node_max=max(s["rss_mb"] for s in cpu),
         pace_ms=round(PACE_S * 1000), warmup=WARMUP,
