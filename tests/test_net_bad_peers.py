@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import trio
 from helpers import make_entry, make_identity, make_log
+from netkit import device, has_seq, holds, run, service, until
 
 from p2psocial import content, entry, identity
 from p2psocial.home import Home
@@ -26,7 +27,6 @@ from p2psocial.net import messages as m
 from p2psocial.net.framing import write_frame
 from p2psocial.net.host import Multiaddr, open_host
 from p2psocial.node import Node
-from tests.test_net_service import _has_seq, device, holds, run, service, until
 
 
 def forged_signature(mallory: identity.Identity) -> list[bytes]:
@@ -84,7 +84,7 @@ def test_a_bad_peer_loses_standing_and_nothing_of_it_is_stored(
             async with service(alice) as sa, service(bob) as sb, \
                     open_host(mallory.device.seed) as hm:
                 await sb.connect(device(alice), sa.listen_addrs)
-                await until(bob, lambda: _has_seq(bob, device(alice), 3))  # session is up
+                await until(bob, lambda: has_seq(bob, device(alice), 3))  # session is up
                 assert sa._host is not None
                 stream = await hm.open_stream(sa._host.peer_id, [Multiaddr(sa.listen_addrs[0])],
                                               m.PROTOCOL_ID)

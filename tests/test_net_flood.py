@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import trio
 from helpers import make_identity, make_log
+from netkit import device, holds, run, until
 
 from p2psocial.home import Home
 from p2psocial.net.addressbook import Backoff
@@ -104,30 +105,7 @@ def test_the_opening_is_free_up_to_its_allowance_control_frames_after_it_are_not
 # --- a real flooding peer ----------------------------------------------------------------
 
 
-def run(test: Callable[[], Awaitable[None]], timeout: float = 30) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await test()
-
-    trio.run(bounded)
-
-
 NO_WASTE = FloodPolicy(waste_burst=0)  # honest peers never need any
-
-
-async def holds(node: Node, entry_id: bytes) -> bool:
-    return await node._run(node.store.get_entry, entry_id) is not None
-
-
-async def until(node: Node, condition: Callable[[], Awaitable[bool]]) -> None:
-    with node.subscribe() as events:
-        while not await condition():
-            await events.receive()
-
-
-def device(node: Node) -> bytes:
-    assert node.identity is not None
-    return node.identity.device_id
 
 
 OPENING = [encode(Hello(1)), encode(Wants(())), encode(Clock(())), encode(Ready())]

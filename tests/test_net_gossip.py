@@ -6,8 +6,7 @@ test must see what gossip alone delivers."""
 from __future__ import annotations
 
 import os
-import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -16,12 +15,12 @@ import trio
 from helpers import make_entry, make_identity, make_log
 from libp2p.pubsub.pubsub import Pubsub
 from libp2p.tools.anyio_service import background_trio_service
+from netkit import device, holds, run, service, until
 
 from p2psocial import codec
 from p2psocial import content as c
 from p2psocial.entry import Entry
 from p2psocial.home import Home
-from p2psocial.net.addressbook import Backoff
 from p2psocial.net.gossip import PROTOCOL_ID, make_pubsub
 from p2psocial.net.gossip_rules import encode_run, topic_of
 from p2psocial.net.host import (
@@ -33,41 +32,11 @@ from p2psocial.net.host import (
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
 
-FAST = Backoff(base=0.05, cap=0.5)
-
-
-def run(test: Callable[[], Awaitable[None]], timeout: float = 30) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await test()
-
-    trio.run(bounded)
-
-
-def device(node: Node) -> bytes:
-    assert node.identity is not None
-    return node.identity.device_id
-
-
-def service(node: Node, **kw: object) -> NetworkService:
-    return NetworkService(node, backoff=FAST, rng=random.Random(7), **kw)  # type: ignore[arg-type]
-
-
-async def until(node: Node, condition: Callable[[], Awaitable[bool]]) -> None:
-    """Wait until ``condition()`` holds, re-checking whenever the node stores an entry."""
-    with node.subscribe() as events:
-        while not await condition():
-            await events.receive()
-
 
 async def eventually(condition: Callable[[], bool]) -> None:
     """For state that no event announces (subscriptions): check every 20 ms."""
     while not condition():  # noqa: ASYNC110 (nothing to wait on)
         await trio.sleep(0.02)
-
-
-async def holds(node: Node, entry_id: bytes) -> bool:
-    return await node._run(node.store.get_entry, entry_id) is not None
 
 
 async def head(node: Node, log_device: bytes) -> int:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack, ExitStack
 from pathlib import Path
 
 import pytest
 import trio
+from netkit import device, until
 
 from p2psocial.home import Home
 from p2psocial.net.addressbook import Backoff
@@ -24,18 +24,6 @@ from p2psocial.node import Node
 N = 10
 LINKS = [(i, (i + 1) % N) for i in range(N)] + [(i, i + N // 2) for i in range(N // 2)]
 NO_WASTE = FloodPolicy(waste_burst=0)
-
-
-def device(node: Node) -> bytes:
-    assert node.identity is not None
-    return node.identity.device_id
-
-
-async def until(node: Node, condition: Callable[[], Awaitable[bool]]) -> None:
-    """Wait until ``condition()`` holds, re-checking whenever the node stores entries."""
-    with node.subscribe() as events:
-        while not await condition():
-            await events.receive()
 
 
 async def holds_all(node: Node, entry_ids: list[bytes]) -> bool:

@@ -8,35 +8,24 @@ conditions under ``trio.fail_after``, never for time.
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import trio
 from libp2p.peer.id import ID
+from netkit import device, run, service
 
 from p2psocial import invite
 from p2psocial.home import Home
 from p2psocial.net import relay
-from p2psocial.net.addressbook import Backoff
 from p2psocial.net.framing import read_frame, write_frame
 from p2psocial.net.host import DialFailed, Host, open_host, peer_id_from_device_id
-from p2psocial.net.service import NetworkService, reachable_from_outside
+from p2psocial.net.service import reachable_from_outside
 from p2psocial.node import Node
 
 ECHO = "/p2psocial/test-echo/1.0.0"
 CAP = 8 << 20
-FAST = Backoff(base=0.05, cap=0.5)
-
-
-def run(scenario: Callable[[], Awaitable[None]], timeout: float = 20) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await scenario()
-
-    trio.run(bounded)
-
-
 def seed(n: int) -> bytes:
     return bytes([n]) * 32
 
@@ -181,15 +170,6 @@ def test_who_holds_relay_slots_by_default() -> None:
     assert reachable_from_outside(["/ip4/192.168.1.5/tcp/1", "/ip4/93.184.216.34/tcp/1"])
     assert reachable_from_outside(["/ip4/127.0.0.1/tcp/4001"])  # this machine alone: no relay
     assert reachable_from_outside(["/ip6/2a01:4f8::1/tcp/4001"])
-
-
-def service(node: Node, **kw: object) -> NetworkService:
-    return NetworkService(node, backoff=FAST, rng=random.Random(7), **kw)  # type: ignore[arg-type]
-
-
-def device(node: Node) -> bytes:
-    assert node.identity is not None
-    return node.identity.device_id
 
 
 async def stored(node: Node, entry_id: bytes) -> None:

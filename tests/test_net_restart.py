@@ -22,15 +22,13 @@ from subprocess import DEVNULL
 
 import pytest
 import trio
+from netkit import FAST
 
 from p2psocial import ids, invite
 from p2psocial.home import Home
-from p2psocial.net.addressbook import Backoff
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
 from tests.test_cli import _env, ok
-
-FAST = Backoff(base=0.05, cap=0.5)
 
 
 def free_port() -> int:

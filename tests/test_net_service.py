@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-import trio
+from netkit import device, has_seq, holds, run, service, until
 
 from p2psocial.home import Home
 from p2psocial.net.addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
@@ -18,38 +17,6 @@ from p2psocial.net.host import open_host
 from p2psocial.net.messages import MAX_FRAME, PROTOCOL_ID, Hello, decode, encode
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
-
-FAST = Backoff(base=0.05, cap=0.5)
-
-
-def run(test: Callable[[], Awaitable[None]], timeout: float = 30) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await test()
-
-    trio.run(bounded)
-
-
-def service(node: Node, **kw: object) -> NetworkService:
-    return NetworkService(node, backoff=FAST, rng=random.Random(7), **kw)  # type: ignore[arg-type]
-
-
-async def until(node: Node, condition: Callable[[], Awaitable[bool]]) -> None:
-    """Wait until ``condition()`` holds, re-checking whenever the node stores an entry."""
-    events = node.subscribe()
-    with events:
-        while not await condition():
-            await events.receive()
-
-
-async def holds(node: Node, entry_id: bytes) -> bool:
-    return await node._run(node.store.get_entry, entry_id) is not None
-
-
-def device(node: Node) -> bytes:
-    assert node.identity is not None
-    return node.identity.device_id
-
 
 # --- the pure rules -------------------------------------------------------------------
 
@@ -129,8 +96,8 @@ def test_simultaneous_dials_end_in_one_session(tmp_path: Path) -> None:
                 await sb.wait_until(lambda: sb.connected() == [device(alice)])
                 # live pushes need the session's event subscription, which run_sync takes
                 # only after reading its clock: wait for the first exchange
-                await until(bob, lambda: _has_seq(bob, device(alice), 3))
-                await until(alice, lambda: _has_seq(alice, device(bob), 3))
+                await until(bob, lambda: has_seq(bob, device(alice), 3))
+                await until(alice, lambda: has_seq(alice, device(bob), 3))
                 for _ in range(3):  # live both ways over whichever session survived
                     a_post = await alice.post("from alice")
                     await until(bob, lambda: holds(bob, a_post.id))  # noqa: B023
@@ -153,7 +120,7 @@ def test_a_misbehaving_peer_is_banned_and_honest_peers_keep_syncing(tmp_path: Pa
             async with service(alice, clock=lambda: now[0]) as sa, service(bob) as sb, \
                     open_host(mallory.identity.device.seed) as hm:
                 await sb.connect(device(alice), sa.listen_addrs)
-                await until(bob, lambda: _has_seq(bob, device(alice), 2))  # session is up
+                await until(bob, lambda: has_seq(bob, device(alice), 2))  # session is up
 
                 async def garbage() -> None:
                     await hm.disconnect(sa._host.peer_id)  # type: ignore[union-attr]
@@ -222,7 +189,7 @@ def test_store_and_forward_through_a_third_node(tmp_path: Path) -> None:
                 async with service(c, hops=2) as sc:  # B learns that C follows A
                     await sc.connect(device(b), sb.listen_addrs)
                     c_follow = (await c.logs())[0][2]
-                    await until(b, lambda: _has_seq(b, device(c), c_follow))
+                    await until(b, lambda: has_seq(b, device(c), c_follow))
                 assert a.account_id in await b.wanted_accounts(2)
                 posts = [await a.post(f"from alice {i}") for i in range(5)]
                 async with service(a) as sa:
@@ -240,10 +207,6 @@ def test_store_and_forward_through_a_third_node(tmp_path: Path) -> None:
             assert await c.verify(full=True) == []
 
     run(scenario, timeout=45)
-
-
-async def _has_seq(node: Node, dev: bytes, seq: int) -> bool:
-    return any(d == dev and s >= seq for d, _, s in await node.logs())
 
 
 @pytest.fixture(autouse=True)

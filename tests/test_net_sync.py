@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import trio
+from netkit import run
 
 from p2psocial.entry import Entry
 from p2psocial.events import EntryAdded
@@ -18,14 +19,6 @@ from p2psocial.net.messages import PROTOCOL_ID
 from p2psocial.net.sync import PeerMisbehaved, SyncStats, run_sync
 from p2psocial.node import Node
 from p2psocial.store.views import IngestResult
-
-
-def run(test: Callable[[], Awaitable[None]], timeout: float = 20) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await test()
-
-    trio.run(bounded)
 
 
 @asynccontextmanager
