@@ -47,6 +47,7 @@ from ..errors import InvalidEntry
 from ..store.store import BLOB_CAP, blob_hash
 from .framing import FrameTooLarge, read_frame, write_frame
 from .host import NetError
+from .streams import close_quietly, reset_quietly
 
 __all__ = [
     "CHUNK",
@@ -361,7 +362,7 @@ async def serve_blob(stream: BlobStream, get_blob: GetBlob, *, chunk: int = CHUN
         raise BlobProtocolError(f"bad request frame: {exc}") from None
     except _BROKEN as exc:  # the fetcher left (blob over its cap, cancelled, gone)
         log.debug("blob request: the fetcher left (%r)", exc)
-        await _close_quietly(stream)
+        await close_quietly(stream)
 
 
 async def fetch_blob(open_stream: OpenStream, digest: bytes, *, cap: int = BLOB_CAP,
@@ -384,7 +385,7 @@ async def fetch_blob(open_stream: OpenStream, digest: bytes, *, cap: int = BLOB_
         try:
             event = await _download_on(stream, download, stall_timeout)
         except _Broken as exc:
-            await _reset_quietly(stream)
+            await reset_quietly(stream)
             broken += 1
             if broken > retries:
                 raise BlobAborted(f"blob {digest.hex()[:16]}: {exc}, after {broken} "
@@ -393,9 +394,9 @@ async def fetch_blob(open_stream: OpenStream, digest: bytes, *, cap: int = BLOB_
                       download.received)
             continue
         except BaseException:
-            await _reset_quietly(stream)
+            await reset_quietly(stream)
             raise
-        await _close_quietly(stream)
+        await close_quietly(stream)
         if isinstance(event, Missing):
             raise BlobMissing(f"the peer does not hold blob {digest.hex()}")
         return event.data
@@ -443,19 +444,4 @@ async def fetch_from_any(candidates: Iterable[tuple[K, OpenStream]], digest: byt
                 await on_failure(key, exc)
     raise BlobUnavailable(f"no peer of {len(failures)} gave blob {digest.hex()}", failures)
 
-
-async def _close_quietly(stream: BlobStream) -> None:
-    with trio.CancelScope(shield=True), trio.move_on_after(2):
-        try:
-            await stream.close()
-        except Exception as exc:
-            log.debug("closing a blob stream: %r", exc)
-
-
-async def _reset_quietly(stream: BlobStream) -> None:
-    with trio.CancelScope(shield=True), trio.move_on_after(2):
-        try:
-            await stream.reset()
-        except Exception as exc:
-            log.debug("resetting a blob stream: %r", exc)
 

@@ -75,6 +75,7 @@ from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError
 from . import relay
+from .streams import close_quietly, reset_quietly
 
 __all__ = [
     "DialFailed",
@@ -248,12 +249,12 @@ class Host:
             except Exception:
                 log.exception("handler for %s from %s failed", protocol,
                               remote_peer_id(stream))
-                await _reset_quietly(stream)
+                await reset_quietly(stream)
                 return
             except BaseException:  # cancellation: the connection or host is closing
-                await _reset_quietly(stream)
+                await reset_quietly(stream)
                 raise
-            await _close_quietly(stream)
+            await close_quietly(stream)
 
         self._host.set_stream_handler(TProtocol(protocol), guarded)
 
@@ -468,17 +469,3 @@ async def _close_connection(conn: INetConn) -> None:
         log.debug("closing a connection: %r", exc)
 
 
-async def _close_quietly(stream: INetStream) -> None:
-    with trio.CancelScope(shield=True):
-        try:
-            await stream.close()
-        except Exception as exc:
-            log.debug("closing a stream: %r", exc)
-
-
-async def _reset_quietly(stream: INetStream) -> None:
-    with trio.CancelScope(shield=True):
-        try:
-            await stream.reset()
-        except Exception as exc:
-            log.debug("resetting a stream: %r", exc)

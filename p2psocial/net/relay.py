@@ -62,6 +62,7 @@ from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError
 from .framing import FrameError, read_exact
+from .streams import close_quietly, reset_quietly
 
 if TYPE_CHECKING:
     from .host import Host
@@ -377,7 +378,7 @@ class RelayServer:
             await _write_message(stream, _hop_status(StatusCode.CONNECTION_FAILED))
             return
         if answer.type != StopMessage.STATUS or answer.status != StatusCode.OK:
-            await _reset(onward)
+            await reset_quietly(onward)
             await _write_message(stream, _hop_status(StatusCode.CONNECTION_FAILED))
             return
         await _write_message(stream, _hop_status(StatusCode.OK, self.limits))
@@ -394,7 +395,7 @@ class RelayServer:
 
     async def _bad_peer(self, stream: INetStream, peer: ID, reason: str) -> None:
         log.info("bad relay request from %s: %s", peer, reason)
-        await _reset(stream)
+        await reset_quietly(stream)
         if self.on_bad_peer is not None:
             await self.on_bad_peer(peer, reason)
 
@@ -435,8 +436,8 @@ async def splice(a: INetStream, b: INetStream, limits: RelayLimits) -> None:
         failed = "over its time limit"
     if failed is not None:
         log.info("circuit %s: reset", failed)
-        await _reset(a)
-        await _reset(b)
+        await reset_quietly(a)
+        await reset_quietly(b)
 
 
 # --- the client: reserve, dial through, accept (stop) -------------------------------
@@ -475,12 +476,12 @@ class RelayClient:
                 await _write_message(stream, HopMessage(type=HopMessage.RESERVE))
                 answer = await _read_message(stream, HopMessage)
         except (trio.TooSlowError, FrameError, EOFError, OSError) as exc:
-            await _reset(stream)
+            await reset_quietly(stream)
             raise _exchange_failed(f"reserving at {relay}", exc) from None
         except BaseException:
-            await _reset(stream)
+            await reset_quietly(stream)
             raise
-        await _close(stream)
+        await close_quietly(stream)
         if answer.type != HopMessage.STATUS or answer.status != StatusCode.OK:
             raise RelayRefused("a reservation", int(answer.status))
         told = [_bare_relay_addr(raw, relay) for raw in answer.reservation.addrs]
@@ -515,13 +516,13 @@ class RelayClient:
                                 addresses=[address])
             await self.host.upgrade_outbound_connection(raw, target)
         except RelayError:
-            await _reset(stream)
+            await reset_quietly(stream)
             raise
         except (trio.TooSlowError, FrameError, EOFError, OSError) as exc:
-            await _reset(stream)
+            await reset_quietly(stream)
             raise _exchange_failed(f"circuit to {target} via {relay}", exc) from None
         except Exception as exc:  # the upgrade: Noise found another device, yamux failed
-            await _reset(stream)
+            await reset_quietly(stream)
             raise _exchange_failed(f"circuit to {target} via {relay}", exc) from exc
 
     async def handle_stop(self, stream: INetStream) -> None:
@@ -534,7 +535,7 @@ class RelayClient:
                 request = await _read_message(stream, StopMessage)
         except (RelayProtocolError, trio.TooSlowError, FrameError, EOFError) as exc:
             log.info("bad stop request from %s: %s", relay, exc)
-            await _reset(stream)
+            await reset_quietly(stream)
             return
         if relay not in self.reservations or _over_relay(stream):
             await _write_message(stream, _stop_status(StatusCode.PERMISSION_DENIED))
@@ -555,7 +556,7 @@ class RelayClient:
             muxed = await self.host.upgrade_inbound_connection(raw, address)
         except Exception as exc:
             log.info("relayed connection from %s via %s failed: %r", source, relay, exc)
-            await _reset(stream)
+            await reset_quietly(stream)
             return
         log.info("relayed connection from %s via %s", muxed.peer_id, relay)
         for conn in list(self.host.get_network().get_connections(muxed.peer_id)):
@@ -579,22 +580,6 @@ def _bare_relay_addr(raw: bytes, relay: ID) -> str | None:
     if not text.endswith(suffix) or CIRCUIT in text:
         return None
     return text[:-len(suffix)] or None
-
-
-async def _reset(stream: INetStream) -> None:
-    with trio.CancelScope(shield=True):
-        try:
-            await stream.reset()
-        except Exception as exc:
-            log.debug("resetting a relay stream: %r", exc)
-
-
-async def _close(stream: INetStream) -> None:
-    with trio.CancelScope(shield=True):
-        try:
-            await stream.close()
-        except Exception as exc:
-            log.debug("closing a relay stream: %r", exc)
 
 
 # --- holding slots (for a node nobody can dial) ------------------------------------

@@ -85,6 +85,7 @@ from .host import (
 )
 from .limits import FLOOD, FloodPolicy
 from .messages import PROTOCOL_ID
+from .streams import reset_quietly
 from .sync import PeerMisbehaved, SessionControl, SyncStats, run_sync
 
 log = logging.getLogger(__name__)
@@ -268,18 +269,18 @@ class NetworkService:
         try:
             device = device_id_from_peer_id(remote_peer_id(stream))
         except ValueError:
-            await _reset(stream)
+            await reset_quietly(stream)
             return
         state = await self._know(device, (), "peer")
         await self._persist(device, state.lift_expired_ban(self.clock(), self.policy))
         if state.banned(self.clock()):
             log.info("refused a blob request from banned peer %s", _short(device))
-            await _reset(stream)
+            await reset_quietly(stream)
             return
         try:
             await blobs.serve_blob(stream, self.node.blob)
         except blobs.BlobError as exc:
-            await _reset(stream)
+            await reset_quietly(stream)
             await self._misbehaved(device, f"blob request: {exc}")
 
     # --- blobs ------------------------------------------------------------------------
@@ -455,7 +456,7 @@ class NetworkService:
         if current is not None:
             if not keeps_new_session(current.initiator, initiator):
                 log.debug("dropping a second session with %s", _short(device))
-                await _reset(stream)
+                await reset_quietly(stream)
                 return
             current.superseded = True
             current.scope.cancel()
@@ -724,14 +725,6 @@ def _multiaddrs(addrs: Sequence[str]) -> list[Multiaddr]:
         except Exception:  # an address this libp2p cannot parse (from a newer peer)
             log.debug("skipping address %r", text)
     return out
-
-
-async def _reset(stream: INetStream) -> None:
-    with trio.CancelScope(shield=True):
-        try:
-            await stream.reset()
-        except Exception as exc:
-            log.debug("resetting a stream: %r", exc)
 
 
 async def _disconnect(host: Host, peer_id: ID) -> None:
