@@ -58,3 +58,24 @@ def test_need_is_a_strict_message() -> None:
     session.receive(m.encode(m.Hello(m.VERSION)))
     with pytest.raises(m.ProtocolError, match="before ready"):
         session.receive(frame)
+
+
+def test_need_waits_until_the_peer_is_caught_up(tmp_path: Path) -> None:
+    """Before the peer's first sync is over, it is bringing what it has anyway: a
+    "need" then would only spend our flood budget at the peer."""
+    from p2psocial.net.limits import FloodGuard
+    from p2psocial.net.sync import SessionControl
+
+    log = make_log(make_identity(1), 3)
+    device = log[0].device
+    a = Peer(store_with(tmp_path / "a.sqlite", [log]), set())
+    b = Peer(store_with(tmp_path / "b.sqlite", [log[:1]]), {account_of(log)})
+    control = SessionControl()
+    control.attach(b.session, FloodGuard(declared={}, accounts={}, wants=set(), now=0.0),
+                   lambda: None)
+    control.lacking(device, 1)
+    assert control.take() == []  # a has not said "caught_up" yet
+    converse(a, b)
+    assert b.session.peer_caught_up
+    control.lacking(device, 1)
+    assert [m.decode(f) for f in control.take()] == [m.Need(((device, 1),))]

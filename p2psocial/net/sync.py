@@ -88,9 +88,14 @@ class SessionControl:
         self._request(apply)
 
     def lacking(self, device: bytes, head: int) -> None:
-        """We hold ``device``'s log only up to ``head``: ask the peer for the rest."""
+        """We hold ``device``'s log only up to ``head``: ask the peer for the rest.
+        Not before the peer is caught up: until then its first sync is bringing what
+        it has, and a burst of "need" frames would count against our flood budget
+        at the peer (limits.py)."""
         def apply() -> list[bytes]:
             assert self._session is not None and self._guard is not None
+            if not self._session.peer_caught_up:
+                return []
             self._guard.resend_after(device, head)
             return self._session.need_frames([(device, head)])
         self._request(apply)
