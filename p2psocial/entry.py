@@ -26,8 +26,8 @@ signature per run instead of one per entry.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from . import codec, crypto
 from .errors import BadSignature, BodyMismatch, BrokenLink, MalformedEntry, OverCap, UnknownVersion
@@ -45,8 +45,10 @@ HEADER_CAPS = codec.Caps(max_bytes=HEADER_CAP, max_bin=64, max_str=0, max_array=
                          max_depth=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+# Header and Entry are NamedTuples, not frozen dataclasses: sync builds one of each
+# per received entry, and a NamedTuple made straight from the decoded tuple costs
+# ~0.2 µs against ~1.2 µs for a frozen dataclass. Change a field with ``_replace``.
+class Header(NamedTuple):
     version: int
     device: bytes
     seq: int
@@ -58,17 +60,13 @@ class Header:
     signature: bytes
 
     def signed_part(self) -> bytes:
-        return SIG_DOMAIN + codec.encode((self.version, self.device, self.seq, self.prev,
-                                          self.timestamp, self.kind, self.body_hash,
-                                          self.body_len))
+        return SIG_DOMAIN + codec.encode(self[:8])  # all fields but the signature
 
     def to_bytes(self) -> bytes:
-        return codec.encode((self.version, self.device, self.seq, self.prev, self.timestamp,
-                             self.kind, self.body_hash, self.body_len, self.signature))
+        return codec.encode(tuple(self))
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A decoded entry. ``raw`` is the signed header exactly as it travels and is stored;
     ``body`` is None when this node does not hold it (deleted, or never fetched)."""
 
@@ -132,7 +130,7 @@ def decode_header(raw: bytes) -> Header:
                 and type(blen) is int and 0 <= blen <= BODY_CAP
                 and type(sig) is bytes and len(sig) == 64):
             codec.require_canonical(wire, raw)
-            return Header(version, device, seq, prev, timestamp, kind, bhash, blen, sig)
+            return tuple.__new__(Header, wire)  # the checked tuple is the header's fields
     return _decode_header_slowly(raw)
 
 
@@ -190,9 +188,7 @@ def create(device_secret: bytes, device_id: bytes, prev: Entry | None, timestamp
     seq = 1 if prev is None else prev.seq + 1
     unsigned = Header(FORMAT_VERSION, device_id, seq, None if prev is None else prev.id,
                       timestamp, kind, body_hash(body), len(body), b"")
-    header = Header(unsigned.version, unsigned.device, unsigned.seq, unsigned.prev,
-                    unsigned.timestamp, unsigned.kind, unsigned.body_hash, unsigned.body_len,
-                    crypto.sign(device_secret, unsigned.signed_part()))
+    header = unsigned._replace(signature=crypto.sign(device_secret, unsigned.signed_part()))
     raw = header.to_bytes()
     return Entry(header, raw, entry_id(raw), body)
 

@@ -8,13 +8,14 @@ and subscribes again. The node never blocks on a slow subscriber.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import trio
 
 
-@dataclass(frozen=True, slots=True)
-class EntryAdded:
-    """An entry was stored, ours or a peer's."""
+class EntryAdded(NamedTuple):
+    """An entry was stored, ours or a peer's. A NamedTuple, not a frozen dataclass: a
+    sync burst emits one per entry stored, and it is about 5 times cheaper to build."""
 
     id: bytes
     device: bytes

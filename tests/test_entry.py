@@ -6,7 +6,6 @@ run, so every other way of tampering with a run must be caught by the hash links
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 
 import pytest
@@ -52,7 +51,7 @@ def signed(values: list[object], secret: bytes) -> bytes:
     """A header with the first eight of ``values``, signed by ``secret``."""
     unsigned = entry.Header(*values[:8], signature=b"")  # type: ignore[arg-type]
     sig = crypto.sign(secret, unsigned.signed_part())
-    return dataclasses.replace(unsigned, signature=sig).to_bytes()
+    return unsigned._replace(signature=sig).to_bytes()
 
 
 def with_body(e: Entry, body: bytes | None) -> Entry:
@@ -427,7 +426,7 @@ def test_the_fast_header_path_agrees_with_the_slow_one(changes: list, length: in
     """decode_header's fast path accepts exactly what the full check accepts, and
     whatever it hands on fails the same way."""
     good = make_log(make_identity(1), 2)[1].header
-    fields = list(dataclasses.astuple(good))
+    fields = list(good)
     for index, value in changes:
         if index < len(fields):
             fields[index] = value

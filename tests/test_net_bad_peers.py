@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import struct
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,7 +31,7 @@ from p2psocial.node import Node
 def forged_signature(mallory: identity.Identity) -> list[bytes]:
     log = make_log(mallory, 3)
     last = log[-1]
-    bad = replace(last.header, signature=bytes(64))
+    bad = last.header._replace(signature=bytes(64))
     return [_entries([*log[:2], entry.Entry(bad, bad.to_bytes(), last.id, last.body)])]
 
 

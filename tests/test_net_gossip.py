@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import trio
@@ -179,7 +178,7 @@ async def liar(target: NetworkService) -> AsyncIterator[Pubsub]:
 
 
 def forged(item: Entry) -> bytes:
-    header = replace(item.header, signature=bytes(64))
+    header = item.header._replace(signature=bytes(64))
     return codec.encode((1, ((header.to_bytes(), item.body),)))
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from helpers import make_entry, make_identity, make_log
 
@@ -52,7 +50,7 @@ def verdict(data: bytes, *, topic: str = topic_of(ALICE.account_id),
 
 
 def forged(item: Entry) -> Entry:
-    header = replace(item.header, signature=bytes(64))
+    header = item.header._replace(signature=bytes(64))
     return Entry(header, header.to_bytes(), item.id, item.body)
 
 
