@@ -158,10 +158,12 @@ def _decode_header_slowly(raw: bytes) -> Header:
     return Header(version, device, seq, prev, timestamp, kind, bhash, blen, sig)
 
 
-def parse(raw_header: bytes, body: bytes | None) -> Entry:
-    """An ``Entry`` from wire bytes; the body, when given, must match the header."""
+def parse(raw_header: bytes, body: bytes | None, *, verify_body: bool = True) -> Entry:
+    """An ``Entry`` from wire bytes; the body, when given, must match the header.
+    ``verify_body=False`` leaves that to ``verify_run``, for a caller that hands every
+    entry to ``Store.ingest``, which checks it there (sync: not hashing bodies twice)."""
     header = decode_header(raw_header)
-    if body is not None:
+    if body is not None and verify_body:
         check_body(header, body)
     return Entry(header, raw_header, entry_id(raw_header), body)
 

@@ -3,9 +3,9 @@
 Alice runs the network service and replicates Mallory's account (she follows it), so
 Mallory's entries are what she asked for and reach verification. Mallory is a raw
 host that speaks the sync protocol well up to one bad frame: a forged signature, a
-broken chain, a non-canonical frame, an oversized frame, garbage bytes. Each time:
-nothing of Mallory's is stored, her standing drops, and Bob, connected all along,
-still gets Alice's new post. (The flood case is tests/test_net_flood.py.)
+wrong body, a broken chain, a non-canonical frame, an oversized frame, garbage bytes.
+Each time: nothing of Mallory's is stored, her standing drops, and Bob, connected all
+along, still gets Alice's new post. (The flood case is tests/test_net_flood.py.)
 """
 
 from __future__ import annotations
@@ -35,6 +35,14 @@ def forged_signature(mallory: identity.Identity) -> list[bytes]:
     return [_entries([*log[:2], entry.Entry(bad, bad.to_bytes(), last.id, last.body)])]
 
 
+def wrong_body(mallory: identity.Identity) -> list[bytes]:
+    # a body the header does not pin (same length): caught when the run is verified
+    log = make_log(mallory, 3)
+    last = log[-1]
+    assert last.body is not None
+    return [_entries([*log[:2], last._replace(body=bytes(len(last.body)))])]
+
+
 def broken_chain(mallory: identity.Identity) -> list[bytes]:
     log = make_log(mallory, 2)
     other = make_entry(mallory, log[0], content.Post("another second entry"), log[1].timestamp)
@@ -62,6 +70,7 @@ def _entries(items: list[entry.Entry]) -> bytes:
 # each case: the frames, and what the service's log says of the peer
 CASES: dict[str, tuple[Callable[[identity.Identity], list[bytes]], str]] = {
     "forged signature": (forged_signature, "does not verify"),
+    "wrong body": (wrong_body, "does not match the hash"),
     "broken chain": (broken_chain, "is not linked"),
     "non-canonical frame": (non_canonical, "canonical"),
     "oversized frame": (oversized, "bytes declared, cap is"),

@@ -55,7 +55,8 @@ class PeerReady:
 
 @dataclass(frozen=True, slots=True)
 class Received:
-    """Entries from the peer, parsed (layout, caps, body hash) but not yet verified."""
+    """Entries from the peer, parsed (layout, caps) but not yet verified: signatures,
+    links and bodies are checked with the runs, when they are stored (``verify_run``)."""
 
     entries: list[Entry]
 
@@ -187,7 +188,9 @@ class SyncSession:
                 self._initial = set(self._pending)
                 return [PeerReady()]
             case m.Entries(items):
-                entries = [entry_mod.parse(header, body) for header, body in items]
+                # bodies are hashed once, by Store.ingest's verify_run, not here as well
+                entries = [entry_mod.parse(header, body, verify_body=False)
+                           for header, body in items]
                 for item in entries:  # the peer holds what it sends: never echo it back
                     if item.seq > self._peer_heads.get(item.device, 0):
                         self._peer_heads[item.device] = item.seq
