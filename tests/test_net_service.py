@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
+import trio
 from netkit import device, has_seq, holds, run, service, until
 
 from p2psocial.home import Home
@@ -79,6 +80,27 @@ def test_two_services_connect_through_the_address_book_and_replicate(tmp_path: P
             assert record.source == "invite"
             for node in (alice, bob):
                 assert await node.verify(full=True) == []
+
+    run(scenario)
+
+
+def test_a_peer_met_twice_at_once_has_one_state(tmp_path: Path) -> None:
+    """mDNS announces a device while its inbound session starts: both learn of it at
+    once, and both must end up with the same state, or the session's "connected"
+    lands on a state nobody reads any more."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            sa = service(alice)
+            other = bytes(range(32))
+            async with trio.open_nursery() as nursery:
+                got: list[object] = []
+
+                async def know(addrs: tuple[str, ...], source: str) -> None:
+                    got.append(await sa._know(other, addrs, source))
+
+                nursery.start_soon(know, ("/ip4/192.0.2.9/tcp/4001",), "mdns")
+                nursery.start_soon(know, (), "peer")
+            assert got[0] is got[1] is sa._peers[other]
 
     run(scenario)
 

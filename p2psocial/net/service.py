@@ -571,6 +571,9 @@ class NetworkService:
         state = self._peers.get(device)
         if state is None or (addrs and not set(addrs) <= set(state.addrs)):
             record = await self.node.add_peer(device, addrs, source)
+            # another task may have met this peer while we waited (mDNS and its inbound
+            # session at once): keep the state it made, which a session may hold
+            state = self._peers.get(device)
             if state is None:
                 state = self._peers[device] = PeerState.from_record(record)
             else:
