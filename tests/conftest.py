@@ -3,5 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def trio_host(qapp: Any) -> Iterator[Any]:
+    """A started ``ui.loop.TrioHost`` (Trio in guest mode on Qt), stopped afterwards."""
+    from p2psocial.ui.loop import TrioHost
+
+    host = TrioHost()
+    host.start()
+    yield host
+    assert host.stop()

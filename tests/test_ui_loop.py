@@ -1,10 +1,10 @@
 """Trio in guest mode on Qt's loop (ui/loop.py): results come back on the GUI thread,
-errors reach on_error, stop() cancels everything and returns, a real node answers."""
+errors reach on_error, stop() cancels everything and returns, a real node answers.
+The ``trio_host`` fixture (conftest.py) is a started TrioHost, stopped afterwards."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +21,6 @@ from p2psocial.node import Node
 from p2psocial.ui.loop import State, TrioHost, one_line
 
 WAIT = 10_000  # ms: generous, the conditions below normally hold within milliseconds
-
-
-@pytest.fixture
-def host(qapp: QApplication) -> Iterator[TrioHost]:
-    host = TrioHost()
-    host.start()
-    yield host
-    assert host.stop()
 
 
 class Recorder:
@@ -50,7 +42,7 @@ class Recorder:
 
 
 def test_a_result_arrives_on_the_gui_thread(qtbot: QtBot, qapp: QApplication,
-                                            host: TrioHost) -> None:
+                                            trio_host: TrioHost) -> None:
     gui = threading.get_ident()
 
     async def answer(x: int) -> tuple[int, bool]:
@@ -58,7 +50,7 @@ def test_a_result_arrives_on_the_gui_thread(qtbot: QtBot, qapp: QApplication,
         return x * 2, threading.get_ident() == gui  # Trio tasks run on the GUI thread too
 
     rec = Recorder(qapp)
-    call = host.call(answer, 21, on_result=rec.result, on_error=rec.error)
+    call = trio_host.call(answer, 21, on_result=rec.result, on_error=rec.error)
     assert rec.results == []  # never from inside call()
     qtbot.waitUntil(lambda: rec.results != [], timeout=WAIT)
     assert rec.results == [(42, True)] and rec.errors == []
@@ -67,49 +59,49 @@ def test_a_result_arrives_on_the_gui_thread(qtbot: QtBot, qapp: QApplication,
 
 
 def test_an_error_reaches_on_error_and_the_run_goes_on(qtbot: QtBot, qapp: QApplication,
-                                                       host: TrioHost) -> None:
+                                                       trio_host: TrioHost) -> None:
     async def fail(message: str) -> None:
         await trio.lowlevel.checkpoint()
         raise UserError(message)
 
     rec = Recorder(qapp)
-    host.call(fail, "that account is blocked", on_result=rec.result, on_error=rec.error)
+    trio_host.call(fail, "that account is blocked", on_result=rec.result, on_error=rec.error)
     qtbot.waitUntil(lambda: rec.errors != [], timeout=WAIT)
     assert [str(e) for e in rec.errors] == ["that account is blocked"]
     assert rec.results == [] and rec.on_gui_thread == [True]
-    assert host.running
+    assert trio_host.running
 
     async def seven() -> int:
         return 7
 
-    host.call(seven, on_result=rec.result)
+    trio_host.call(seven, on_result=rec.result)
     qtbot.waitUntil(lambda: rec.results == [7], timeout=WAIT)
 
 
-def test_an_error_without_on_error_is_one_line_on_failed(qtbot: QtBot, host: TrioHost) -> None:
+def test_an_error_without_on_error_is_one_line_on_failed(qtbot: QtBot, trio_host: TrioHost) -> None:
     async def broken() -> None:
         raise ValueError("first line\nsecond line")
 
-    with qtbot.waitSignal(host.failed, timeout=WAIT) as signal:
-        host.call(broken)
+    with qtbot.waitSignal(trio_host.failed, timeout=WAIT) as signal:
+        trio_host.call(broken)
     assert signal.args == ["ValueError: first line"]
-    assert host.running
+    assert trio_host.running
 
 
-def test_a_failing_callback_is_reported_not_raised(qtbot: QtBot, host: TrioHost) -> None:
+def test_a_failing_callback_is_reported_not_raised(qtbot: QtBot, trio_host: TrioHost) -> None:
     async def one() -> int:
         return 1
 
     def bad_callback(value: int) -> None:
         raise KeyError(value)
 
-    with qtbot.waitSignal(host.failed, timeout=WAIT) as signal:
-        host.call(one, on_result=bad_callback)
+    with qtbot.waitSignal(trio_host.failed, timeout=WAIT) as signal:
+        trio_host.call(one, on_result=bad_callback)
     assert signal.args == ["KeyError: 1"]
 
 
 def test_trio_timers_work_in_guest_mode(qtbot: QtBot, qapp: QApplication,
-                                        host: TrioHost) -> None:
+                                        trio_host: TrioHost) -> None:
     async def timed() -> tuple[float, bool]:
         start = trio.current_time()
         await trio.sleep(0.05)
@@ -118,21 +110,21 @@ def test_trio_timers_work_in_guest_mode(qtbot: QtBot, qapp: QApplication,
         return trio.current_time() - start, scope.cancelled_caught
 
     rec = Recorder(qapp)
-    host.call(timed, on_result=rec.result, on_error=rec.error)
+    trio_host.call(timed, on_result=rec.result, on_error=rec.error)
     qtbot.waitUntil(lambda: rec.results != [], timeout=WAIT)
     elapsed, timed_out = rec.results[0]
     assert elapsed >= 0.1 and timed_out
 
 
 def test_worker_threads_work_in_guest_mode(qtbot: QtBot, qapp: QApplication,
-                                           host: TrioHost) -> None:
+                                           trio_host: TrioHost) -> None:
     gui = threading.get_ident()
 
     async def elsewhere() -> bool:
         return await trio.to_thread.run_sync(lambda: threading.get_ident() != gui)
 
     rec = Recorder(qapp)
-    host.call(elsewhere, on_result=rec.result, on_error=rec.error)
+    trio_host.call(elsewhere, on_result=rec.result, on_error=rec.error)
     qtbot.waitUntil(lambda: rec.results != [], timeout=WAIT)
     assert rec.results == [True]
 
@@ -163,7 +155,7 @@ def test_stop_cancels_long_running_tasks_and_returns(qtbot: QtBot, qapp: QApplic
         assert host.stop()
     assert host.state is State.DONE and not host.running
     assert {"main cleaned up", "call cleaned up"} <= set(seen)
-    assert host.outcome is not None and host.outcome.unwrap() is None
+    assert host.error is None
     qapp.processEvents()
     assert rec.results == [] and rec.errors == []  # a cancelled call reports nothing
     with pytest.raises(RuntimeError, match="done"):
@@ -182,7 +174,7 @@ def test_stop_right_after_start_and_without_start(qtbot: QtBot) -> None:
 
 
 def test_a_cancelled_call_reports_nothing(qtbot: QtBot, qapp: QApplication,
-                                          host: TrioHost) -> None:
+                                          trio_host: TrioHost) -> None:
     seen: list[str] = []
 
     async def slow() -> int:
@@ -193,14 +185,14 @@ def test_a_cancelled_call_reports_nothing(qtbot: QtBot, qapp: QApplication,
         return 1  # pragma: no cover
 
     rec = Recorder(qapp)
-    call = host.call(slow, on_result=rec.result, on_error=rec.error)
+    call = trio_host.call(slow, on_result=rec.result, on_error=rec.error)
     qtbot.waitUntil(lambda: call._scope is not None, timeout=WAIT)
     call.cancel()
     qtbot.waitUntil(lambda: seen == ["cancelled"], timeout=WAIT)
-    before = host.call(slow, on_result=rec.result, on_error=rec.error)
+    before = trio_host.call(slow, on_result=rec.result, on_error=rec.error)
     before.cancel()  # before its task even started
     qapp.processEvents()
-    assert rec.results == [] and rec.errors == [] and host.running
+    assert rec.results == [] and rec.errors == [] and trio_host.running
 
 
 def test_a_crash_of_the_run_is_reported(qtbot: QtBot) -> None:
@@ -214,6 +206,7 @@ def test_a_crash_of_the_run_is_reported(qtbot: QtBot) -> None:
     with qtbot.waitSignal(host.finished, timeout=WAIT):
         host.start(main)
     assert crashes == ["RuntimeError: the network fell over"]
+    assert isinstance(host.error, BaseExceptionGroup)
     assert host.state is State.DONE and host.stop()
 
 
@@ -223,7 +216,7 @@ def test_one_line() -> None:
     assert one_line(ExceptionGroup("g", [ValueError("inner")])) == "ValueError: inner"
 
 
-def test_a_real_node_through_the_bridge(qtbot: QtBot, qapp: QApplication, host: TrioHost,
+def test_a_real_node_through_the_bridge(qtbot: QtBot, qapp: QApplication, trio_host: TrioHost,
                                         tmp_path: Path) -> None:
     node = Node.init(Home(tmp_path / "home"), "Zoë")
     try:
@@ -239,14 +232,14 @@ def test_a_real_node_through_the_bridge(qtbot: QtBot, qapp: QApplication, host: 
                 if isinstance(event, EntryAdded):
                     events.append(event)
 
-        host.call(listen)
+        trio_host.call(listen)
         rec = Recorder(qapp)
 
         def posted(entry: Any) -> None:
             rec.result(entry)
-            host.call(node.home_timeline, 10, on_result=rec.result, on_error=rec.error)
+            trio_host.call(node.home_timeline, 10, on_result=rec.result, on_error=rec.error)
 
-        host.call(node.post, "hello from the window #qt", on_result=posted, on_error=rec.error)
+        trio_host.call(node.post, "hello from the window #qt", on_result=posted, on_error=rec.error)
         qtbot.waitUntil(lambda: len(rec.results) == 2, timeout=WAIT)
         entry, page = rec.results
         assert rec.errors == [] and rec.on_gui_thread == [True, True]
@@ -257,9 +250,9 @@ def test_a_real_node_through_the_bridge(qtbot: QtBot, qapp: QApplication, host: 
         qtbot.waitUntil(lambda: len(ticks) >= 3, timeout=WAIT)  # Qt kept running too
         timer.stop()
 
-        host.call(node.post, "", on_result=rec.result, on_error=rec.error)
+        trio_host.call(node.post, "", on_result=rec.result, on_error=rec.error)
         qtbot.waitUntil(lambda: rec.errors != [], timeout=WAIT)
         assert isinstance(rec.errors[0], UserError) and one_line(rec.errors[0])
     finally:
-        assert host.stop()
+        assert trio_host.stop()
         node.close()

@@ -3,6 +3,11 @@
 PySide6 is imported inside the functions, so importing this module (and running the
 command line) stays fast. Without a display Qt would abort the process with no
 report, so ``run`` checks for one first and explains what to do instead.
+
+The window is shown first; then Trio starts in guest mode on Qt's loop (loop.py) and
+the node is asked, through it, who this home belongs to; the answer (or a one-line
+error) replaces the placeholder. Closing the window ends Qt's loop, then ``run`` stops
+the Trio run before returning.
 """
 
 from __future__ import annotations
@@ -13,16 +18,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import UserError
 from ..home import Home
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
 
+    from .loop import Call, TrioHost
+
 TITLE = "p2psocial"
 NO_DISPLAY = ("p2psocial: no display found; use the command line (p2psocial --help) "
               "or set QT_QPA_PLATFORM")
 NO_ACCOUNT = "No account yet — run p2psocial init"
+OPENING = "Opening your home…"
 
 
 # the Debian/Ubuntu packages of the system libraries Qt's X11 plugin loads
@@ -74,31 +81,28 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def who_am_i(home: Path | None) -> str:
+async def who_am_i(home: Path | None) -> str:
     """One line about this home's account, read without its keys or its lock."""
     place = Home(home)
     if not place.exists():
         return NO_ACCOUNT
-    from ..cli.session import run_async  # runs one node call; the app moves to guest mode
-    from ..node import Node
+    from ..node import Node  # after the window is shown: it imports the store and Trio
 
-    try:
-        with Node.open(place, readonly=True) as node:
-            profile = run_async(node.profile, node.account_id)
-    except UserError as exc:
-        return str(exc)
+    with Node.open(place, readonly=True) as node:
+        profile = await node.profile(node.account_id)
     from ..ids import account_text
 
     return f"You are {profile.name or '(no name)'}\n{account_text(profile.account)}"
 
 
 def build_window(home: Path | None) -> QMainWindow:
+    """The window, with a placeholder where the account will be (no node work here)."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLabel, QMainWindow
 
     window = QMainWindow()
     window.setWindowTitle(TITLE)
-    label = QLabel(who_am_i(home))
+    label = QLabel(OPENING if Home(home).exists() else NO_ACCOUNT)
     label.setObjectName("identity")
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -106,6 +110,19 @@ def build_window(home: Path | None) -> QMainWindow:
     window.setCentralWidget(label)
     window.resize(560, 220)
     return window
+
+
+def show_identity(window: QMainWindow, home: Path | None, host: TrioHost) -> Call | None:
+    """Ask the node, through ``host``, who this home belongs to, and show it."""
+    from PySide6.QtWidgets import QLabel
+
+    from .loop import one_line
+
+    label = window.findChild(QLabel, "identity")
+    if label is None or not Home(home).exists():
+        return None
+    return host.call(who_am_i, home, on_result=label.setText,
+                     on_error=lambda exc: label.setText(one_line(exc)))
 
 
 def run(home: Path | None) -> int:
@@ -120,4 +137,16 @@ def run(home: Path | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = build_window(home)
     window.show()
-    return int(app.exec())
+    from .loop import TrioHost
+
+    host = TrioHost()
+    status = window.statusBar()
+    host.failed.connect(status.showMessage)
+    host.crashed.connect(status.showMessage)
+    host.interrupted.connect(app.quit)  # Ctrl-C in the terminal that started the app
+    host.start()
+    show_identity(window, home, host)
+    try:
+        return int(app.exec())
+    finally:
+        host.stop()

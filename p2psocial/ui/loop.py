@@ -23,7 +23,8 @@ posted back through the same queued signal, so ``on_result`` / ``on_error`` run 
 GUI thread *outside* Trio's step: a callback may open a dialog, start other calls or
 stop the host. An ``Exception`` from a call goes to ``on_error`` (or, without one, is
 logged and announced by the ``failed`` signal as one line); it never ends the run.
-A call cancelled by ``Call.cancel()`` or by shutdown calls neither callback.
+After ``Call.cancel()`` or ``stop()`` no callback of a call runs, even if its result
+was already on its way.
 
 How shutdown works. ``stop()`` cancels the root nursery's cancel scope, which cancels
 the main task and every call, and then runs a local ``QEventLoop`` until Trio's
@@ -43,13 +44,15 @@ import enum
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import outcome
 import trio
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal, Slot
 
 from ..errors import UserError
+
+if TYPE_CHECKING:
+    from outcome import Outcome  # trio's own dependency: the type of a run's end
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +90,11 @@ class Call:
         self.finished = False
 
     def cancel(self) -> None:
-        """Cancel the call; neither of its callbacks will run. Safe at any time."""
-        if self.cancelled or self.finished:
+        """Cancel the call; no callback of it runs from now on. Safe at any time."""
+        if self.cancelled:
             return
         self.cancelled = True
-        if self._scope is not None:
+        if self._scope is not None and not self.finished:
             self._host._in_trio(self._scope.cancel)
 
 
@@ -117,7 +120,7 @@ class TrioHost(QObject):
         super().__init__(parent)
         self._wake.connect(self._run_posted, Qt.ConnectionType.QueuedConnection)
         self.state = State.NEW
-        self.outcome: outcome.Outcome[Any] | None = None
+        self.error: BaseException | None = None  # how the run ended, once DONE
         self._token: trio.lowlevel.TrioToken | None = None
         self._nursery: trio.Nursery | None = None
         self._pending: list[Callable[[], object]] = []
@@ -175,7 +178,8 @@ class TrioHost(QObject):
         """Run ``await fn(*args)`` as a Trio task; its outcome comes back on this thread.
 
         ``on_result(value)`` or ``on_error(exception)`` runs later from Qt's event
-        loop, never from inside this method.
+        loop, never from inside this method, and not at all once the call is
+        cancelled or the host stopping.
         """
         if self.state is not State.RUNNING:
             raise RuntimeError(f"the Trio host is {self.state.value}, not running")
@@ -209,11 +213,11 @@ class TrioHost(QObject):
                 self._post(functools.partial(self._deliver, handle, on_result, value))
 
     def _deliver(self, handle: Call, on_result: ResultFn, value: Any) -> None:
-        if not handle.cancelled:
+        if not handle.cancelled and self.state is State.RUNNING:
             self._callback(on_result, value)
 
     def _deliver_error(self, handle: Call, on_error: ErrorFn | None, exc: Exception) -> None:
-        if handle.cancelled:
+        if handle.cancelled or self.state is not State.RUNNING:
             return
         if on_error is None:
             log.error("a call failed", exc_info=exc)
@@ -269,13 +273,14 @@ class TrioHost(QObject):
     def _run_posted(self, fn: Callable[[], object]) -> None:
         fn()
 
-    def _done(self, result: outcome.Outcome[Any]) -> None:
+    def _done(self, result: Outcome[None]) -> None:
         self.state = State.DONE
-        self.outcome = result
         self._token = None
         self._pending.clear()
-        if isinstance(result, outcome.Error):
-            error = result.error
+        try:
+            result.unwrap()
+        except BaseException as error:  # the run's end, reported here, never raised
+            self.error = error
             if _only(error, KeyboardInterrupt):
                 self._post(self.interrupted.emit)
             elif not _only(error, trio.Cancelled):
