@@ -6,8 +6,9 @@ report, so ``run`` checks for one first and explains what to do instead.
 
 The window is shown first; then Trio starts in guest mode on Qt's loop (loop.py) and
 the node is asked, through it, who this home belongs to; the answer (or a one-line
-error) replaces the placeholder. Closing the window ends Qt's loop, then ``run`` stops
-the Trio run before returning.
+error) replaces the placeholder. A home without an account shows onboarding instead
+(onboarding.py: create a profile or restore one), then the same identity view.
+Closing the window ends Qt's loop, then ``run`` stops the Trio run before returning.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..home import Home
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QMainWindow
+    from PySide6.QtWidgets import QLabel, QMainWindow
 
     from .loop import Call, TrioHost
+    from .onboarding import Onboarding
 
 TITLE = "p2psocial"
 NO_DISPLAY = ("p2psocial: no display found; use the command line (p2psocial --help) "
@@ -97,19 +99,44 @@ async def who_am_i(home: Path | None) -> str:
 
 def build_window(home: Path | None) -> QMainWindow:
     """The window, with a placeholder where the account will be (no node work here)."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QLabel, QMainWindow
+    from PySide6.QtWidgets import QMainWindow
 
     window = QMainWindow()
     window.setWindowTitle(TITLE)
-    label = QLabel(OPENING if Home(home).exists() else NO_ACCOUNT)
+    window.setCentralWidget(_identity_label(OPENING if Home(home).exists() else NO_ACCOUNT))
+    window.resize(560, 220)
+    return window
+
+
+def _identity_label(text: str) -> QLabel:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel(text)
     label.setObjectName("identity")
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setMargin(24)
-    window.setCentralWidget(label)
-    window.resize(560, 220)
-    return window
+    return label
+
+
+def show_onboarding(window: QMainWindow, home: Path | None, host: TrioHost,
+                    **kdf: Any) -> Onboarding | None:
+    """In a home without an account: onboarding in the window, then the identity view."""
+    if Home(home).exists():
+        return None
+    from .onboarding import Onboarding
+
+    onboarding = Onboarding(home, host, **kdf)
+
+    def done() -> None:
+        window.setCentralWidget(_identity_label(OPENING))  # the window deletes onboarding
+        show_identity(window, home, host)
+
+    onboarding.completed.connect(done)
+    window.setCentralWidget(onboarding)
+    window.resize(max(window.width(), 640), max(window.height(), 560))
+    return onboarding
 
 
 def show_identity(window: QMainWindow, home: Path | None, host: TrioHost) -> Call | None:
@@ -145,7 +172,8 @@ def run(home: Path | None) -> int:
     host.crashed.connect(status.showMessage)
     host.interrupted.connect(app.quit)  # Ctrl-C in the terminal that started the app
     host.start()
-    show_identity(window, home, host)
+    if show_onboarding(window, home, host) is None:
+        show_identity(window, home, host)
     try:
         return int(app.exec())
     finally:

@@ -44,7 +44,7 @@ import enum
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import trio
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal, Slot
@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 AsyncFn = Callable[..., Awaitable[Any]]
 ResultFn = Callable[[Any], object]
 ErrorFn = Callable[[Exception], object]
+T = TypeVar("T")
 
 
 def one_line(exc: BaseException) -> str:
@@ -71,6 +72,12 @@ def one_line(exc: BaseException) -> str:
         detail = str(exc).strip()
         text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
     return text.splitlines()[0] if text else "unknown error"
+
+
+async def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a worker thread, awaited: for slow blocking work that a call
+    needs (Argon2id key derivation, writing a new home), kept off the GUI thread."""
+    return await trio.to_thread.run_sync(fn, *args)
 
 
 class State(enum.Enum):

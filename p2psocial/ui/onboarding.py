@@ -1,0 +1,405 @@
+"""First run: create a profile, or bring an existing account into this empty home.
+
+Theory of operation
+-------------------
+
+The window shows ``Onboarding`` instead of the main view while the home holds no
+account. It is a stack of three pages:
+
+* **create** (the first page): a name, an optional passphrase typed twice, and one
+  button. The new account is made by ``Node.init`` in a worker thread (Argon2id with a
+  passphrase takes about a second), started through ``TrioHost.call``; the node is
+  closed again at once, so the main view can open the home as usual.
+* **phrase**: the 24-word recovery phrase of the new account, shown this once, with a
+  checkbox "I have written these words down" that must be ticked before *Continue*
+  (the way wallet-style apps ask; friendlier than a quiz, and the phrase can be shown
+  again later from the settings after the passphrase). The words are forgotten by the
+  widget when the person continues.
+* **restore**: "I already have an account" — from the recovery phrase (the words are
+  checked by ``phrase.from_phrase`` before anything is written, so a typo is refused
+  with its one-line reason) plus a name and an optional new passphrase; or from a
+  backup file chosen with a file dialog (``backup.restore_backup``; when the key file
+  inside is sealed, the backup's passphrase is asked for).
+
+Every slow or disk-touching step is a small blocking function run by ``in_thread``
+inside a call on the host; the widgets only collect input and show outcomes. While a
+call runs its page is disabled (so it cannot start twice); an error comes back as one
+line on that page and every field keeps what was typed. ``completed`` fires once the
+home holds an account and the person is done here; the window then shows the main
+view. Every string the person sees goes through ``tr`` so it can be translated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import ids, phrase
+from ..errors import BadPhrase, PassphraseRequired
+from ..home import Home
+from .loop import AsyncFn, TrioHost, in_thread, one_line
+
+CREATE, PHRASE, RESTORE = range(3)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Onboarding", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """What onboarding made: the account as text, its name, and (new accounts) its phrase."""
+
+    account: str
+    name: str
+    phrase: str = ""
+
+
+# --- the work: blocking functions for a worker thread, and one async -------------------
+
+
+def create_account(home: Path | None, name: str, passphrase: str | None,
+                   kdf: dict[str, Any]) -> Account:
+    from ..node import Node  # imports the store: only when needed
+
+    with Node.init(Home(home), name, passphrase, **kdf) as node:
+        assert node.identity is not None
+        words = phrase.to_phrase(node.identity.account.root_seed)
+        return Account(ids.account_text(node.account_id), name.strip(), words)
+
+
+def restore_from_seed(home: Path | None, seed: bytes, name: str, passphrase: str | None,
+                      kdf: dict[str, Any]) -> Account:
+    from ..node import Node
+
+    with Node.restore(Home(home), seed, name, passphrase, **kdf) as node:
+        return Account(ids.account_text(node.account_id), name.strip())
+
+
+async def restore_from_backup(home: Path | None, path: Path,
+                              passphrase: str | None) -> Account:
+    from ..backup import restore_backup
+
+    node, _summary = await in_thread(restore_backup, Home(home), path, passphrase)
+    with node:
+        profile = await node.profile(node.account_id)
+    return Account(ids.account_text(profile.account), profile.name or "")
+
+
+# --- the widget ---------------------------------------------------------------------
+
+
+class Onboarding(QStackedWidget):
+    """Create a profile or restore an account into the empty ``home``, through ``host``.
+
+    ``kdf`` passes Argon2id limits to the key file (tests use the fastest).
+    """
+
+    completed = Signal()
+
+    def __init__(self, home: Path | None, host: TrioHost, parent: QWidget | None = None,
+                 **kdf: Any) -> None:
+        super().__init__(parent)
+        self.setObjectName("onboarding")
+        self.home = home
+        self.host = host
+        self.kdf = kdf
+        self.account: Account | None = None
+        self._build_create()
+        self._build_phrase()
+        self._build_restore()
+        self.setCurrentIndex(CREATE)
+
+    # --- pages ----------------------------------------------------------------------
+
+    def _line(self, name: str, placeholder: str = "", secret: bool = False) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setPlaceholderText(placeholder)
+        if secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        return edit
+
+    def _button(self, name: str, text: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        return button
+
+    def _error_label(self, name: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setStyleSheet("color: #c0392b")
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _build_create(self) -> None:
+        page = QWidget()
+        page.setObjectName("create_page")
+        layout = QVBoxLayout(page)
+        title = QLabel(tr("Welcome to p2psocial"))
+        title.setStyleSheet("font-size: 18pt; font-weight: bold")
+        layout.addWidget(title)
+        intro = QLabel(tr("Your posts live on this computer and travel directly to the "
+                          "people you follow. Choose the name others will see."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.name = self._line("name", tr("Your name"))
+        self.passphrase = self._line("passphrase", tr("Optional"), secret=True)
+        self.passphrase2 = self._line("passphrase2", tr("Type it again"), secret=True)
+        form.addRow(tr("Name"), self.name)
+        form.addRow(tr("Passphrase"), self.passphrase)
+        form.addRow(tr("Repeat passphrase"), self.passphrase2)
+        layout.addLayout(form)
+        hint = QLabel(tr("A passphrase protects your keys on this computer; you will need "
+                         "it each time the app starts."))
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.create_error = self._error_label("create_error")
+        layout.addWidget(self.create_error)
+        buttons = QHBoxLayout()
+        self.have_account = self._button("have_account", tr("I already have an account"))
+        self.create_button = self._button("create", tr("Create my profile"))
+        self.create_button.setDefault(True)
+        buttons.addWidget(self.have_account)
+        buttons.addStretch()
+        buttons.addWidget(self.create_button)
+        layout.addLayout(buttons)
+        layout.addStretch()
+        self.create_button.clicked.connect(self.create_profile)
+        self.name.returnPressed.connect(self.create_profile)
+        self.have_account.clicked.connect(lambda: self._go(RESTORE))
+        self.create_page = page
+        self.addWidget(page)
+
+    def _build_phrase(self) -> None:
+        page = QWidget()
+        page.setObjectName("phrase_page")
+        layout = QVBoxLayout(page)
+        title = QLabel(tr("Your recovery phrase"))
+        title.setStyleSheet("font-size: 18pt; font-weight: bold")
+        layout.addWidget(title)
+        intro = QLabel(tr("Write these 24 words down on paper, in order, and keep them "
+                          "somewhere safe. They bring your account back if this computer "
+                          "is lost. Anyone who has them can act as you: never type them "
+                          "into a website or send them to anyone."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.phrase_label = QLabel()
+        self.phrase_label.setObjectName("phrase")
+        self.phrase_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.phrase_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.phrase_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.phrase_label.setMargin(12)
+        layout.addWidget(self.phrase_label)
+        self.wrote_it = QCheckBox(tr("I have written these 24 words down"))
+        self.wrote_it.setObjectName("wrote_it")
+        layout.addWidget(self.wrote_it)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        self.continue_button = self._button("continue", tr("Continue"))
+        self.continue_button.setEnabled(False)
+        buttons.addWidget(self.continue_button)
+        layout.addLayout(buttons)
+        layout.addStretch()
+        self.wrote_it.toggled.connect(self.continue_button.setEnabled)
+        self.continue_button.clicked.connect(self._phrase_confirmed)
+        self.addWidget(page)
+
+    def _build_restore(self) -> None:
+        page = QWidget()
+        page.setObjectName("restore_page")
+        layout = QVBoxLayout(page)
+        title = QLabel(tr("Bring your account to this computer"))
+        title.setStyleSheet("font-size: 18pt; font-weight: bold")
+        layout.addWidget(title)
+
+        from_phrase = QGroupBox(tr("From your recovery phrase"))
+        form = QFormLayout(from_phrase)
+        self.restore_phrase = QPlainTextEdit()
+        self.restore_phrase.setObjectName("restore_phrase")
+        self.restore_phrase.setPlaceholderText(tr("The 24 words, in order"))
+        self.restore_phrase.setTabChangesFocus(True)
+        self.restore_phrase.setFixedHeight(80)
+        self.restore_name = self._line("restore_name", tr("Your name"))
+        self.restore_passphrase = self._line("restore_passphrase", tr("Optional"), secret=True)
+        self.restore_passphrase2 = self._line("restore_passphrase2", tr("Type it again"),
+                                              secret=True)
+        self.restore_button = self._button("restore", tr("Restore"))
+        form.addRow(tr("Recovery phrase"), self.restore_phrase)
+        form.addRow(tr("Name"), self.restore_name)
+        form.addRow(tr("New passphrase"), self.restore_passphrase)
+        form.addRow(tr("Repeat passphrase"), self.restore_passphrase2)
+        form.addRow("", self.restore_button)
+        layout.addWidget(from_phrase)
+
+        from_backup = QGroupBox(tr("From a backup file"))
+        form = QFormLayout(from_backup)
+        row = QHBoxLayout()
+        self.backup_path = self._line("backup_path", tr("The file made by Export backup"))
+        self.choose_backup = self._button("choose_backup", tr("Choose…"))
+        row.addWidget(self.backup_path)
+        row.addWidget(self.choose_backup)
+        self.backup_passphrase = self._line("backup_passphrase",
+                                            tr("Only if the backup has one"), secret=True)
+        self.import_button = self._button("import_backup", tr("Restore from backup"))
+        form.addRow(tr("Backup file"), row)
+        form.addRow(tr("Backup passphrase"), self.backup_passphrase)
+        form.addRow("", self.import_button)
+        layout.addWidget(from_backup)
+
+        self.restore_error = self._error_label("restore_error")
+        layout.addWidget(self.restore_error)
+        buttons = QHBoxLayout()
+        back = self._button("back", tr("Back"))
+        buttons.addWidget(back)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+        back.clicked.connect(lambda: self._go(CREATE))
+        self.restore_button.clicked.connect(self.restore)
+        self.choose_backup.clicked.connect(self._choose_backup)
+        self.import_button.clicked.connect(self.import_backup)
+        self.restore_page = page
+        self.addWidget(page)
+
+    def _go(self, index: int) -> None:
+        self.create_error.clear()
+        self.restore_error.clear()
+        self.setCurrentIndex(index)
+
+    # --- actions ----------------------------------------------------------------------
+
+    def create_profile(self) -> None:
+        if not self.create_page.isEnabled():
+            return
+        secret = self._passphrase(self.passphrase, self.passphrase2, self.create_error)
+        if secret is False:
+            return
+        if not self.name.text().strip():
+            self._fail(self.create_page, self.create_error, tr("Choose a name first"))
+            return
+        self._start(self.create_page, self.create_error, tr("Creating your profile…"),
+                    in_thread, create_account, self.home, self.name.text(), secret, self.kdf,
+                    on_result=self._created)
+
+    def restore(self) -> None:
+        secret = self._passphrase(self.restore_passphrase, self.restore_passphrase2,
+                                  self.restore_error)
+        if secret is False:
+            return
+        try:
+            seed = phrase.from_phrase(self.restore_phrase.toPlainText())
+        except BadPhrase as exc:
+            self._fail(self.restore_page, self.restore_error, one_line(exc))
+            return
+        if not self.restore_name.text().strip():
+            self._fail(self.restore_page, self.restore_error,
+                       tr("Choose the name others will see"))
+            return
+        self._start(self.restore_page, self.restore_error, tr("Restoring your account…"),
+                    in_thread, restore_from_seed, self.home, seed, self.restore_name.text(), secret,
+                    self.kdf, on_result=self._restored)
+
+    def _choose_backup(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Choose a backup file"),
+                                              self.backup_path.text() or str(Path.home()))
+        if path:
+            self.backup_path.setText(path)
+
+    def import_backup(self) -> None:
+        text = self.backup_path.text().strip()
+        if not text:
+            self._fail(self.restore_page, self.restore_error, tr("Choose a backup file first"))
+            return
+        secret = self.backup_passphrase.text() or None
+        self._start(self.restore_page, self.restore_error, tr("Restoring from the backup…"),
+                    restore_from_backup, self.home, Path(text).expanduser(), secret,
+                    on_result=self._restored, on_error=self._backup_failed)
+
+    # --- outcomes -------------------------------------------------------------------
+
+    def _created(self, account: Account) -> None:
+        self.account = account
+        words = account.phrase.split()
+        rows = [" ".join(f"{i + 1:>2}. {w:<9}" for i, w in list(enumerate(words))[r:r + 4])
+                for r in range(0, len(words), 4)]
+        self.phrase_label.setText("\n".join(line.rstrip() for line in rows))
+        self.wrote_it.setChecked(False)
+        self.setCurrentIndex(PHRASE)
+
+    def _phrase_confirmed(self) -> None:
+        if not self.wrote_it.isChecked():
+            return
+        self.phrase_label.clear()  # shown once
+        if self.account is not None:
+            self.account = Account(self.account.account, self.account.name)
+        self.completed.emit()
+
+    def _restored(self, account: Account) -> None:
+        self.account = account
+        self.completed.emit()
+
+    def _backup_failed(self, exc: Exception) -> None:
+        if isinstance(exc, PassphraseRequired):
+            self.backup_passphrase.setFocus()
+            message = (tr("This backup is protected by a passphrase: enter it below")
+                       if not self.backup_passphrase.text()
+                       else one_line(exc))
+            self._fail(self.restore_page, self.restore_error, message)
+        else:
+            self._fail(self.restore_page, self.restore_error, one_line(exc))
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _passphrase(self, first: QLineEdit, second: QLineEdit,
+                    error: QLabel) -> str | bool | None:
+        """The new passphrase (None for none), or False after showing why not."""
+        if first.text() != second.text():
+            page = self.create_page if error is self.create_error else self.restore_page
+            self._fail(page, error, tr("The two passphrases are not the same"))
+            second.setFocus()
+            return False
+        return first.text() or None
+
+    def _fail(self, page: QWidget, error: QLabel, message: str) -> None:
+        page.setEnabled(True)
+        error.setText(message)
+
+    def _start(self, page: QWidget, error: QLabel, busy: str, fn: AsyncFn, *args: Any,
+               on_result: Callable[[Any], object],
+               on_error: Callable[[Exception], object] | None = None) -> None:
+        """Run ``await fn(*args)`` on the host with ``page`` disabled meanwhile."""
+        page.setEnabled(False)
+        error.setText(busy)
+
+        def done(value: Any) -> None:
+            page.setEnabled(True)
+            error.clear()
+            on_result(value)
+
+        def failed(exc: Exception) -> None:
+            if on_error is not None:
+                on_error(exc)
+            else:
+                self._fail(page, error, one_line(exc))
+
+        self.host.call(fn, *args, on_result=done, on_error=failed)

@@ -1,0 +1,185 @@
+"""Onboarding in the window (ui/onboarding.py), offscreen, on real homes in tmp_path:
+create a profile and confirm its phrase; restore from a phrase and from a backup; the
+error paths show one line and keep what was typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nacl.pwhash
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMainWindow
+from pytestqt.qtbot import QtBot
+
+from p2psocial import ids, keyfile, phrase
+from p2psocial.backup import export_backup
+from p2psocial.home import Home
+from p2psocial.node import Node
+from p2psocial.ui import app
+from p2psocial.ui.loop import TrioHost
+from p2psocial.ui.onboarding import CREATE, PHRASE, RESTORE, Onboarding
+
+WAIT = 20_000  # ms: generous; Argon2id and a backup restore take about a second
+FAST_KDF = {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
+            "memlimit": nacl.pwhash.argon2id.MEMLIMIT_MIN}
+
+
+def start(qtbot: QtBot, home: Path, host: TrioHost) -> tuple[QMainWindow, Onboarding]:
+    window = app.build_window(home)
+    qtbot.addWidget(window)
+    window.show()
+    onboarding = app.show_onboarding(window, home, host, **FAST_KDF)
+    assert onboarding is not None and window.centralWidget() is onboarding
+    assert onboarding.currentIndex() == CREATE
+    return window, onboarding
+
+
+def identity_text(window: QMainWindow) -> str:
+    label = window.centralWidget()
+    return label.text() if isinstance(label, QLabel) else ""
+
+
+def shows_account(window: QMainWindow, account: str) -> bool:
+    return account in identity_text(window)
+
+
+def test_create_a_profile_then_confirm_the_phrase(qtbot: QtBot, tmp_path: Path,
+                                                  trio_host: TrioHost) -> None:
+    home = tmp_path / "home"
+    window, ob = start(qtbot, home, trio_host)
+    ob.name.setText("Zoë")
+    ob.passphrase.setText("correct horse")
+    ob.passphrase2.setText("correct horse")
+    qtbot.mouseClick(ob.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ob.currentIndex() == PHRASE, timeout=WAIT)
+
+    identity = keyfile.load(Home(home).read_keys(), "correct horse")
+    shown = ob.phrase_label.text()
+    assert phrase.from_phrase(shown) == identity.account.root_seed  # numbered, 24 words
+    assert "\n" in shown  # in rows, easy to copy onto paper
+    assert keyfile.is_encrypted(Home(home).read_keys())
+    with Node.open(Home(home), readonly=True) as node:
+        assert node.account_id == identity.account_id
+        assert node.store.profile(node.account_id).name == "Zoë"
+
+    # continuing needs the confirmation
+    assert not ob.continue_button.isEnabled()
+    qtbot.mouseClick(ob.continue_button, Qt.MouseButton.LeftButton)
+    assert window.centralWidget() is ob
+    ob.wrote_it.setChecked(True)
+    assert ob.continue_button.isEnabled()
+    with qtbot.waitSignal(ob.completed, timeout=WAIT):
+        qtbot.mouseClick(ob.continue_button, Qt.MouseButton.LeftButton)
+    account = ids.account_text(identity.account_id)
+    qtbot.waitUntil(lambda: shows_account(window, account), timeout=WAIT)
+    assert "Zoë" in identity_text(window)
+
+
+def test_passphrases_that_differ_are_refused(qtbot: QtBot, tmp_path: Path,
+                                             trio_host: TrioHost) -> None:
+    home = tmp_path / "home"
+    _, ob = start(qtbot, home, trio_host)
+    ob.name.setText("Zoë")
+    ob.passphrase.setText("one")
+    ob.passphrase2.setText("two")
+    qtbot.mouseClick(ob.create_button, Qt.MouseButton.LeftButton)
+    assert ob.create_error.text() == "The two passphrases are not the same"
+    assert (ob.name.text(), ob.passphrase.text(), ob.passphrase2.text()) == ("Zoë", "one", "two")
+    assert ob.currentIndex() == CREATE and not Home(home).exists()
+
+
+def test_a_home_in_use_shows_one_line(qtbot: QtBot, tmp_path: Path,
+                                      trio_host: TrioHost) -> None:
+    home = tmp_path / "home"
+    holder = Home(home)
+    holder.lock()
+    try:
+        _, ob = start(qtbot, home, trio_host)
+        ob.name.setText("Zoë")
+        qtbot.mouseClick(ob.create_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "in use" in ob.create_error.text(), timeout=WAIT)
+        assert "\n" not in ob.create_error.text()
+        assert ob.create_page.isEnabled() and ob.name.text() == "Zoë"
+    finally:
+        holder.unlock()
+
+
+def test_restore_from_the_recovery_phrase(qtbot: QtBot, tmp_path: Path,
+                                          trio_host: TrioHost) -> None:
+    with Node.init(Home(tmp_path / "old"), "Zoë") as old:
+        assert old.identity is not None
+        words = phrase.to_phrase(old.identity.account.root_seed)
+        account = ids.account_text(old.account_id)
+    home = tmp_path / "home"
+    window, ob = start(qtbot, home, trio_host)
+    qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
+    assert ob.currentIndex() == RESTORE
+
+    # a typo: one line, nothing written, everything typed kept
+    wrong = words.split()
+    wrong[2] = "zzzzz"
+    typed = " ".join(wrong)
+    ob.restore_phrase.setPlainText(typed)
+    ob.restore_name.setText("Zoë")
+    qtbot.mouseClick(ob.restore_button, Qt.MouseButton.LeftButton)
+    assert ob.restore_error.text().startswith("word 3, 'zzzzz', is not a recovery phrase word")
+    assert "\n" not in ob.restore_error.text()
+    assert ob.restore_phrase.toPlainText() == typed and ob.restore_name.text() == "Zoë"
+    assert not Home(home).exists()
+
+    ob.restore_phrase.setPlainText(words.upper())
+    with qtbot.waitSignal(ob.completed, timeout=WAIT):
+        qtbot.mouseClick(ob.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shows_account(window, account), timeout=WAIT)
+    with Node.open(Home(home), readonly=True) as node:
+        assert ids.account_text(node.account_id) == account
+
+
+def test_restore_from_a_backup_file(qtbot: QtBot, tmp_path: Path,
+                                    trio_host: TrioHost) -> None:
+    backup = tmp_path / "zoe.backup"
+    with Node.init(Home(tmp_path / "old"), "Zoë", "secret", **FAST_KDF) as old:
+        account = ids.account_text(old.account_id)
+        export_backup(old, backup)
+    home = tmp_path / "home"
+    window, ob = start(qtbot, home, trio_host)
+    qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
+    ob.backup_path.setText(str(backup))
+
+    qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)  # no passphrase yet
+    qtbot.waitUntil(lambda: "protected by a passphrase" in ob.restore_error.text(),
+                    timeout=WAIT)
+    ob.backup_passphrase.setText("not it")
+    qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ob.restore_error.text() == "wrong passphrase", timeout=WAIT)
+    assert ob.backup_path.text() == str(backup) and not Home(home).exists()
+
+    ob.backup_passphrase.setText("secret")
+    with qtbot.waitSignal(ob.completed, timeout=WAIT):
+        qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shows_account(window, account), timeout=WAIT)
+    assert "Zoë" in identity_text(window)
+
+
+def test_a_damaged_backup_shows_one_line(qtbot: QtBot, tmp_path: Path,
+                                         trio_host: TrioHost) -> None:
+    backup = tmp_path / "zoe.backup"
+    with Node.init(Home(tmp_path / "old"), "Zoë") as old:
+        export_backup(old, backup)
+    backup.write_bytes(backup.read_bytes()[:-10])
+    _, ob = start(qtbot, tmp_path / "home", trio_host)
+    qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
+    ob.backup_path.setText(str(backup))
+    qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "zoe.backup" in ob.restore_error.text()
+                    and ob.restore_page.isEnabled(), timeout=WAIT)
+    assert "\n" not in ob.restore_error.text() and not Home(tmp_path / "home").exists()
+
+
+def test_a_home_with_an_account_skips_onboarding(qtbot: QtBot, tmp_path: Path,
+                                                 trio_host: TrioHost) -> None:
+    home = tmp_path / "home"
+    Node.init(Home(home), "Zoë").close()
+    window = app.build_window(home)
+    qtbot.addWidget(window)
+    assert app.show_onboarding(window, home, trio_host) is None
