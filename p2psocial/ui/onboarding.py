@@ -340,9 +340,10 @@ class Onboarding(QStackedWidget):
     def _created(self, account: Account) -> None:
         self.account = account
         words = account.phrase.split()
-        rows = [" ".join(f"{i + 1:>2}. {w:<9}" for i, w in list(enumerate(words))[r:r + 4])
+        # rows of equal width (a BIP39 word has at most 8 letters), so they line up
+        rows = ["  ".join(f"{i + 1:>2}. {w:<8}" for i, w in list(enumerate(words))[r:r + 4])
                 for r in range(0, len(words), 4)]
-        self.phrase_label.setText("\n".join(line.rstrip() for line in rows))
+        self.phrase_label.setText("\n".join(rows))
         self.wrote_it.setChecked(False)
         self.setCurrentIndex(PHRASE)
 
