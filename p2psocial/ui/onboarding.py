@@ -152,12 +152,7 @@ class Onboarding(QStackedWidget):
         return label
 
     def _build_create(self) -> None:
-        page = QWidget()
-        page.setObjectName("create_page")
-        layout = QVBoxLayout(page)
-        title = QLabel(tr("Welcome to p2psocial"))
-        title.setStyleSheet("font-size: 18pt; font-weight: bold")
-        layout.addWidget(title)
+        page, layout = _titled_page("create_page", tr("Welcome to p2psocial"))
         intro = QLabel(tr("Your posts live on this computer and travel directly to the "
                           "people you follow. Choose the name others will see."))
         intro.setWordWrap(True)
@@ -192,12 +187,7 @@ class Onboarding(QStackedWidget):
         self.addWidget(page)
 
     def _build_phrase(self) -> None:
-        page = QWidget()
-        page.setObjectName("phrase_page")
-        layout = QVBoxLayout(page)
-        title = QLabel(tr("Your recovery phrase"))
-        title.setStyleSheet("font-size: 18pt; font-weight: bold")
-        layout.addWidget(title)
+        page, layout = _titled_page("phrase_page", tr("Your recovery phrase"))
         intro = QLabel(tr("Write these 24 words down on paper, in order, and keep them "
                           "somewhere safe. They bring your account back if this computer "
                           "is lost. Anyone who has them can act as you: never type them "
@@ -226,12 +216,7 @@ class Onboarding(QStackedWidget):
         self.addWidget(page)
 
     def _build_restore(self) -> None:
-        page = QWidget()
-        page.setObjectName("restore_page")
-        layout = QVBoxLayout(page)
-        title = QLabel(tr("Bring your account to this computer"))
-        title.setStyleSheet("font-size: 18pt; font-weight: bold")
-        layout.addWidget(title)
+        page, layout = _titled_page("restore_page", tr("Bring your account to this computer"))
 
         from_phrase = QGroupBox(tr("From your recovery phrase"))
         form = QFormLayout(from_phrase)
@@ -404,3 +389,14 @@ class Onboarding(QStackedWidget):
                 self._fail(page, error, one_line(exc))
 
         self.host.call(fn, *args, on_result=done, on_error=failed)
+
+
+def _titled_page(name: str, title: str) -> tuple[QWidget, QVBoxLayout]:
+    """A page of the stack: a column that starts with its title."""
+    page = QWidget()
+    page.setObjectName(name)
+    layout = QVBoxLayout(page)
+    heading = QLabel(title)
+    heading.setStyleSheet("font-size: 18pt; font-weight: bold")
+    layout.addWidget(heading)
+    return page, layout
