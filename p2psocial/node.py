@@ -16,7 +16,6 @@ Two ways to open a home:
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -280,19 +279,21 @@ class Node:
         a batch that holds our own device's entries is durable."""
         device = self.identity.device_id if self.identity else None
         durable = any(e.device == device for e in entries)
-        result = await self._run(functools.partial(self.store.ingest, entries, durable=durable))
+        result, accounts = await self._run(self._ingest_now, entries, durable)
         if result.added:
-            accounts = await self._run(self._accounts_of, [e.device for e in result.added])
             self.events.emit([self._event(e, accounts[e.device]) for e in result.added])
         return result
+
+    def _ingest_now(self, entries: Sequence[Entry], durable: bool,
+                    ) -> tuple[IngestResult, dict[bytes, bytes]]:
+        """Store, then name the account of every log that grew (for the events): one
+        trip to the worker thread, and a lookup of those logs only, not of all."""
+        result = self.store.ingest(entries, durable=durable)
+        return result, self.store.accounts_of({e.device for e in result.added})
 
     async def index_text(self) -> int:
         """Catch the full-text index up after a sync burst (see Store.index_text)."""
         return await self._run(self.store.index_text)
-
-    def _accounts_of(self, devices: list[bytes]) -> dict[bytes, bytes]:
-        wanted = set(devices)
-        return {d: a for d, a, _ in self.store.devices() if d in wanted}
 
     def _event(self, item: Entry, account: bytes) -> EntryAdded:
         h = item.header  # one per entry stored: a sync burst makes 100k of these

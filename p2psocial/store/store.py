@@ -19,7 +19,7 @@ checkpointed after a delete, so deletion actually deletes on disk.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,6 +219,17 @@ class Store:
             sql += " WHERE a.id = ?"
             args = (account_id,)
         return [(bytes(d), bytes(a), int(s)) for d, a, s in self.conn.execute(sql, args)]
+
+    def accounts_of(self, devices: Collection[bytes]) -> dict[bytes, bytes]:
+        """device -> account, for the logs of ``devices`` that are held."""
+        out: dict[bytes, bytes] = {}
+        for device in devices:
+            row = self.conn.execute(
+                "SELECT a.id FROM logs l JOIN accounts a ON a.rowid = l.account "
+                "WHERE l.device = ?", (device,)).fetchone()
+            if row is not None:
+                out[device] = bytes(row[0])
+        return out
 
     def enc_key(self, account_id: bytes) -> bytes | None:
         row = self.conn.execute("SELECT enc_key FROM accounts WHERE id = ?",
