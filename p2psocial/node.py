@@ -324,6 +324,11 @@ class Node:
             raise NotFound(f"there is no post {ids.entry_text(entry_id)} in this home")
         return post
 
+    async def targets_of(self, entry_ids: Sequence[bytes]) -> list[bytes]:
+        """The posts that the reactions, edits and deletes among ``entry_ids`` act on
+        (deduplicated, in order): what a view refreshes after those entries arrive."""
+        return await self._run(self.store.targets_of, list(entry_ids))
+
     async def search(self, text: str, limit: int = 50, before: Cursor | None = None) -> Page:
         return await self._run(self.store.search, text, limit, before)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import replace
 
 from .. import content as c
@@ -110,6 +111,38 @@ class Queries:
                           {"id8": id8(entry_id), "id": entry_id})
         return rows[0] if rows else None
 
+    def targets_of(self, entry_ids: Sequence[bytes]) -> list[bytes]:
+        """The posts that the reactions, edits and deletes among ``entry_ids`` act on,
+        deduplicated, in order (a view refreshes those rows). Other kinds, and targets
+        that are not posts held here, are left out. Index: entries_id8, twice per id."""
+        out: dict[bytes, None] = {}
+        for entry_id in entry_ids:
+            post = self._post_acted_on(entry_id)
+            if post is not None:
+                out[post] = None
+        return list(out)
+
+    def _post_acted_on(self, entry_id: bytes) -> bytes | None:
+        row = self._entry(entry_id)
+        if row is None or row[0] not in _ACTS_ON_POSTS or row[1] is None:
+            return None
+        target = _target(row[0], row[1])
+        held = None if target is None else self._entry(target)
+        if row[0] == Kind.DELETE and held is not None and held[0] == Kind.REACTION:
+            # a deleted reaction: its body is gone, its register row still names the
+            # post (a scan of reactions, for deletes of reactions only: they are rare)
+            found = self.conn.execute("SELECT target FROM reactions WHERE entry = ?",
+                                      (target,)).fetchone()
+            target = None if found is None else bytes(found[0])
+            held = None if target is None else self._entry(target)
+        return target if held is not None and held[0] == Kind.POST else None
+
+    def _entry(self, entry_id: bytes) -> tuple[int, bytes | None] | None:
+        """(kind, body) of a stored entry. Index: entries_id8."""
+        row = self.conn.execute("SELECT kind, body FROM entries WHERE id8 = ? AND id = ?",
+                                (id8(entry_id), entry_id)).fetchone()
+        return None if row is None else (int(row[0]), row[1])
+
     def profile(self, account: int, account_id: bytes) -> ProfileView:
         row = self.conn.execute("SELECT name, bio, avatar FROM profiles WHERE account = ?",
                                 (account,)).fetchone()
@@ -152,9 +185,11 @@ class Queries:
             replies = self.conn.execute(
                 "SELECT count(*) FROM posts WHERE root = ? AND parent = ? AND deleted = 0",
                 (root, entry_id)).fetchone()[0]
-        reactions = tuple(self.conn.execute(
-            "SELECT emoji, count(*) AS n FROM reactions WHERE target = ? AND active = 1 "
-            "GROUP BY emoji ORDER BY n DESC, emoji", (entry_id,)).fetchall())
+        # one query gives the counts and which of them are ours (reactions primary key)
+        counted = self.conn.execute(
+            "SELECT emoji, count(*) AS n, max(account = ?) FROM reactions "
+            "WHERE target = ? AND active = 1 GROUP BY emoji ORDER BY n DESC, emoji",
+            (self.local or -1, entry_id)).fetchall()
         return PostView(
             id=entry_id, author=author, author_name=name, ts=ts, text=text,
             content_warning=cw,
@@ -162,13 +197,26 @@ class Queries:
             mentions=() if post is None else post.mentions,
             attachments=() if post is None or deleted else post.attachments,
             reply_parent=parent, thread_root=root, reply_count=replies,
-            reactions=reactions, edited=bool(edited), deleted=bool(deleted),
-            cursor=Cursor(ts, rowid),
+            reactions=tuple((emoji, n) for emoji, n, _ in counted),
+            edited=bool(edited), deleted=bool(deleted), cursor=Cursor(ts, rowid),
+            reacted=tuple(emoji for emoji, _, ours in counted if ours),
         )
 
 
 _RELATIONS = {("follows", "follower", "followee"), ("follows", "followee", "follower"),
               ("blocks", "blocker", "blocked")}
+
+
+_ACTS_ON_POSTS = (Kind.REACTION, Kind.EDIT, Kind.DELETE)
+
+
+def _target(kind: int, body: bytes) -> bytes | None:
+    """The entry a reaction, edit or delete names; None when its body is unreadable."""
+    try:
+        value = c.decode_body(kind, body)
+    except InvalidEntry:
+        return None
+    return value.target if isinstance(value, (c.Reaction, c.Edit, c.Delete)) else None
 
 
 def _decode_post(body: bytes | None) -> c.Post | None:

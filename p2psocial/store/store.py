@@ -19,7 +19,7 @@ checkpointed after a delete, so deletion actually deletes on disk.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -297,6 +297,9 @@ class Store:
 
     def post(self, entry_id: bytes) -> PostView | None:
         return self.queries.post(entry_id)
+
+    def targets_of(self, entry_ids: Sequence[bytes]) -> list[bytes]:
+        return self.queries.targets_of(entry_ids)
 
     def profile(self, account_id: bytes) -> ProfileView:
         rowid = self.account_rowid(account_id)

@@ -42,6 +42,7 @@ class PostView:
     edited: bool
     deleted: bool
     cursor: Cursor
+    reacted: tuple[str, ...] = ()  # the emojis the local account has active on it
 
 
 @dataclass(frozen=True, slots=True)
