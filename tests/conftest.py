@@ -20,3 +20,11 @@ def trio_host(qapp: Any) -> Iterator[Any]:
     host.start()
     yield host
     assert host.stop()
+
+
+@pytest.fixture
+def app_ctx(trio_host: Any, tmp_path: Any) -> Iterator[Any]:
+    """An ``AppContext`` over a new home called Alice (tests/uikit.py), network off."""
+    from tests.uikit import app_context
+
+    yield from app_context(trio_host, tmp_path / "alice")

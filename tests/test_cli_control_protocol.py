@@ -98,7 +98,7 @@ def test_bad_requests_get_one_line_and_the_server_keeps_answering(tmp_path: Path
 
 def test_arguments_are_checked_against_the_action(tmp_path: Path) -> None:
     with Node.init(Home(tmp_path / "home"), "Alice") as node:
-        handler = writes.handler(writes.Context(node))
+        handler = writes.handler(writes.Here(node))
 
         async def body() -> None:
             here = tmp_path / "home"

@@ -443,7 +443,7 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
             async with trio.open_nursery() as nursery:
                 # local commands (post, follow, join...) run here while we hold the lock
                 await nursery.start(control.serve, home.path,
-                                    writes.handler(writes.Context(node, service)))
+                                    writes.handler(writes.Here(node, service)))
                 print("\n".join([f"Serving {ids.account_text(account)} as device "
                                  f"{ids.device_text(device)}", "Listening on:",
                                  *(f"  {a}" for a in addrs), "Invite code (share it "

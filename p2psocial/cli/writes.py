@@ -21,11 +21,11 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import trio
 
-from .. import control, ids, images, invite
+from .. import control, ids, images
 from ..errors import BadImage, HomeError, UserError
 from ..node import Node
 from . import render as r
@@ -59,11 +59,22 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
-class Context:
-    """Where an action runs: a node with its keys, and the serve's service if any."""
+class Here:
+    """Where an action runs without a network: a node opened here with its keys."""
 
     node: Node
     service: NetworkService | None = None
+
+
+class Context(Protocol):
+    """Where an action runs: a node with its keys, and the running network if any (a
+    serve's, or the desktop app's ``Backend``, whose service changes with settings)."""
+
+    @property
+    def node(self) -> Node: ...
+
+    @property
+    def service(self) -> NetworkService | None: ...
 
 
 # --- argument shapes ----------------------------------------------------------------
@@ -135,7 +146,7 @@ def perform(s: Session, name: str, args: tuple) -> Outcome:
             raise in_use from None
     else:
         with s.open_writer() as node:  # the lock is ours already: only keys and store
-            result = trio.run(run_action, Context(node), name, args)
+            result = trio.run(run_action, Here(node), name, args)
     return Outcome.from_wire(result)
 
 
@@ -229,31 +240,20 @@ for _verb, _said in RELATIONS:
 
 @action("join", STR)
 async def join(ctx: Context, code_text: str) -> Any:
-    code = invite.decode(code_text)
-    node = ctx.node
-    assert node.identity is not None
-    if code.device == node.identity.device_id:
-        raise UserError("that is this home's own invite code: give it to someone else")
-    own = code.account == node.account_id
-    followed = not own and code.account not in await node.following()
-    if followed:  # before dialing: a session's wants are read when it starts
-        await node.follow(code.account)
-    if ctx.service is not None:
-        await ctx.service.connect(code.device, code.addrs, source="invite")
-    else:
-        await node.add_peer(code.device, code.addrs, "invite")
-    account = ids.account_text(code.account)
-    lines = [f"Added {ids.device_text(code.device)} ({r.plural(len(code.addrs), 'address')}) "
+    from ..runtime import join as join_invite
+
+    done = await join_invite(ctx.node, ctx.service, code_text)
+    account = ids.account_text(done.account)
+    lines = [f"Added {ids.device_text(done.device)} ({r.plural(len(done.addrs), 'address')}) "
              "to the address book."]
-    if followed:
+    if done.followed:
         lines.append(f"Following {account}.")
-    elif own:
+    elif done.own:
         lines.append("It is another device of your own account.")
-    lines.append("Connecting now (through the running 'p2psocial serve')."
-                 if ctx.service is not None else
+    lines.append("Connecting now (through the running p2psocial)." if done.connecting else
                  "Run 'p2psocial serve' (or 'p2psocial sync --once') to connect.")
-    return Outcome({"device": ids.device_text(code.device), "account": account,
-                    "addrs": list(code.addrs), "followed": followed}, lines).to_wire()
+    return Outcome({"device": ids.device_text(done.device), "account": account,
+                    "addrs": list(done.addrs), "followed": done.followed}, lines).to_wire()
 
 
 @action("peers")

@@ -100,10 +100,14 @@ POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
 
 @dataclass(slots=True)
 class PeerSnapshot(PeerState):
-    """What ``peers()`` returns: a ``PeerState`` copy, and whether the device is
-    announced on the LAN right now (mDNS)."""
+    """What ``peers()`` returns: a ``PeerState`` copy, whether the device is announced
+    on the LAN right now (mDNS), and the progress of the session with it, if any:
+    entries received and sent so far, and whether both sides are caught up."""
 
     nearby: bool = False
+    received: int = 0
+    sent: int = 0
+    caught_up: bool = False
 
 
 @dataclass(eq=False)
@@ -221,7 +225,12 @@ class NetworkService:
     def _snapshot(self, state: PeerState) -> PeerSnapshot:
         fields = asdict(state)
         next_dial = fields.pop("next_dial")
-        snap = PeerSnapshot(**fields, nearby=state.device in self._nearby)
+        session = self._sessions.get(state.device)
+        stats = session.control.stats if session is not None else None
+        snap = PeerSnapshot(**fields, nearby=state.device in self._nearby,
+                            received=stats.received if stats else 0,
+                            sent=stats.sent if stats else 0,
+                            caught_up=bool(stats and stats.caught_up))
         snap.next_dial = next_dial
         return snap
 

@@ -68,9 +68,11 @@ class SessionControl:
     """Requests to a running session from outside it (the service): accounts we now
     replicate, logs to be sent again after a gap, logs the peer is known to hold.
     Requests made before the session starts wait for it; frames they need are sent
-    by the session's sender."""
+    by the session's sender. ``stats`` counts the session's progress while it runs
+    (the app shows it beside each peer)."""
 
     def __init__(self) -> None:
+        self.stats = SyncStats()
         self._waiting: list[Callable[[], list[bytes]]] = []
         self._outbox: list[bytes] = []
         self._session: SyncSession | None = None
@@ -147,13 +149,13 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     session = SyncSession(heads=heads, accounts=accounts, wants=wants, live=live)
     guard = FloodGuard(declared=heads, accounts=accounts, wants=wants,
                        now=trio.current_time(), policy=flood)
-    stats = SyncStats()
+    control = control or SessionControl()
+    stats = control.stats
     stored_all = False  # the ingester has stored everything sent before "caught_up"
     inbox_send, inbox = trio.open_memory_channel[object](QUEUED_FRAMES)
     write_lock = trio.Lock()
     more = trio.Event()
     finished = trio.Event()
-    control = control or SessionControl()
 
     def wake() -> None:
         nonlocal more

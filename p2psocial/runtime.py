@@ -1,0 +1,302 @@
+"""The desktop app's back end: one home opened with its keys, and its network behind it.
+
+Theory of operation
+-------------------
+
+The window (ui/) never opens SQLite or libp2p itself: it holds a ``Backend`` and
+calls its async methods, and the node's, through the TrioHost. A ``Backend`` is made
+in a worker thread by ``Backend.open`` (Argon2id takes a second with a passphrase),
+once the first window is already painted.
+
+``run`` is the long-lived task that keeps the network going for the life of the
+window. It imports the network stack in a worker thread first: libp2p's import takes
+over a second, and guest-mode Trio runs on the GUI thread, so importing it there
+would freeze the window. Then it runs a ``NetworkService`` with the person's settings
+(port, LAN discovery, relay, hops) beside the control endpoint, so ``p2psocial post``
+and friends typed in a terminal are carried out by the app, as by ``serve``. When a
+setting that shapes the network changes, ``update_settings`` asks ``run`` to stop the
+service and start a new one; the node and the window carry on. A service that fails
+to start (the port is taken, no interface) leaves the app usable offline: the status
+says why, and the next settings change tries again.
+
+The first start picks a free port and keeps it in the settings, so the invites a
+person hands out stay valid after a restart.
+
+``status()`` is a snapshot for the window (``NetworkStatus``); ``changed()`` returns
+when it may have changed. Peers come as ``PeerRow`` values with names looked up in
+the store.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import trio
+
+from . import control, invite, keyfile
+from .errors import PassphraseRequired, UserError
+from .home import Home
+from .node import Node
+from .settings import Drafts, Settings, load_settings, save_settings
+
+if TYPE_CHECKING:
+    from .net.service import NetworkService
+
+log = logging.getLogger(__name__)
+
+LISTEN_ALL = "0.0.0.0"  # peers on the LAN must be able to dial us
+
+
+def needs_passphrase(home: Path | None) -> bool:
+    """Whether this home's keys are sealed with a passphrase (read without the lock)."""
+    return keyfile.is_encrypted(Home(home).read_keys())
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkStatus:
+    state: str  # "starting", "online", "offline" (turned off or failed), "stopped"
+    addrs: tuple[str, ...] = ()  # where peers can reach us
+    connected: int = 0  # peers with a session now
+    known: int = 0  # peers in the address book
+    error: str | None = None  # why the network is offline, in one line
+
+
+@dataclass(frozen=True, slots=True)
+class PeerRow:
+    """One peer as the people view shows it."""
+
+    device: bytes
+    account: bytes | None  # None until its log reaches us
+    name: str | None
+    state: str  # "connected", "dialing", "known", "banned"
+    nearby: bool  # announced on the LAN right now
+    source: str  # "invite", "mdns", "peer"
+    received: int  # entries received in the current session
+    sent: int
+    caught_up: bool
+    last_seen: int | None  # ms
+    following: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """What ``join`` did with an invite code."""
+
+    device: bytes
+    account: bytes
+    addrs: tuple[str, ...]
+    followed: bool  # we started following its account now
+    own: bool  # another device of our own account
+    connecting: bool  # a running network is dialing it now
+
+
+async def join(node: Node, service: NetworkService | None, code_text: str) -> Joined:
+    """Follow the account of an invite and dial its device (or remember it for later).
+
+    Follows before dialing: a session reads what we replicate when it starts."""
+    code = invite.decode(code_text)
+    assert node.identity is not None
+    if code.device == node.identity.device_id:
+        raise UserError("that is this home's own invite code: give it to someone else")
+    own = code.account == node.account_id
+    followed = not own and code.account not in await node.following()
+    if followed:
+        await node.follow(code.account)
+    if service is not None:
+        await service.connect(code.device, code.addrs, source="invite")
+    else:
+        await node.add_peer(code.device, code.addrs, "invite")
+    return Joined(code.device, code.account, tuple(code.addrs), followed, own,
+                  service is not None)
+
+
+class Backend:
+    def __init__(self, node: Node, settings: Settings) -> None:
+        self.node = node
+        self.home_dir = node.home.path
+        self.settings = settings
+        self.drafts = Drafts(self.home_dir)
+        self.service: NetworkService | None = None
+        self._status = NetworkStatus("starting")
+        self._changed = trio.Event()
+        self._restart = trio.Event()
+
+    @classmethod
+    def open(cls, home: Path | None, passphrase: str | None) -> Backend:
+        """Open ``home`` with its keys (blocking: run it in a worker thread)."""
+        place = Home(home)
+        place.require()
+        if passphrase is None and needs_passphrase(home):
+            raise PassphraseRequired("this home is protected by a passphrase")
+        node = Node.open(place, passphrase)
+        return cls(node, load_settings(place.path))
+
+    def close(self) -> None:
+        """Close the node (after ``run`` has ended): indexes pending text, closes SQLite."""
+        self.node.close()
+
+    # --- settings ---------------------------------------------------------------------
+
+    def update_settings(self, new: Settings) -> None:
+        """Keep ``new``; restart the network if a value that shapes it changed."""
+        new = new.checked()
+        old, self.settings = self.settings, new
+        save_settings(self.home_dir, new)
+        if new.network != old.network:
+            self._restart.set()
+
+    # --- the network --------------------------------------------------------------------
+
+    def status(self) -> NetworkStatus:
+        service = self.service
+        if service is None or self._status.state != "online":
+            return self._status
+        return replace(self._status, addrs=tuple(service.listen_addrs),
+                       connected=len(service.connected()), known=len(service.peers()))
+
+    async def changed(self) -> None:
+        """Return at the next change of the network's status or of its peers."""
+        service = self.service
+        if service is None:
+            await self._changed.wait()
+            return
+        async with trio.open_nursery() as nursery:
+            async def either(wait: Any) -> None:
+                await wait()
+                nursery.cancel_scope.cancel()
+            nursery.start_soon(either, self._changed.wait)
+            nursery.start_soon(either, service.next_change)
+
+    def _set_status(self, status: NetworkStatus) -> None:
+        self._status = status
+        self._changed.set()
+        self._changed = trio.Event()
+
+    async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+        """Keep the network running with the current settings until cancelled."""
+        task_status.started()
+        self._set_status(NetworkStatus("starting"))
+        try:
+            net = await trio.to_thread.run_sync(importlib.import_module,
+                                                "p2psocial.net.service")
+        except ImportError as exc:  # a broken install: the app still works offline
+            log.exception("the network stack cannot be imported")
+            self._set_status(NetworkStatus("offline", error=f"network unavailable: {exc}"))
+            await trio.sleep_forever()
+        try:
+            while True:
+                self._restart = trio.Event()
+                await self._run_service(net)
+        finally:
+            self.service = None
+            self._set_status(NetworkStatus("stopped"))
+
+    async def _run_service(self, net: Any) -> None:
+        """One life of the network service: until a restart is asked for."""
+        settings = self.settings
+        port = settings.port or None
+        try:
+            async with net.NetworkService(
+                    self.node, port=port if port else 0, hops=settings.hops, ip=LISTEN_ALL,
+                    lan=settings.lan, offer_relay=settings.relay) as service:
+                self.service = service
+                if not settings.port and service.listen_addrs:  # keep the first port
+                    self.settings = replace(self.settings,
+                                            port=_port_of(service.listen_addrs[0]))
+                    save_settings(self.home_dir, self.settings)
+                self._set_status(NetworkStatus("online"))
+                async with trio.open_nursery() as nursery:
+                    await nursery.start(self._serve_control)
+                    await self._restart.wait()
+                    nursery.cancel_scope.cancel()
+        except (OSError, UserError) as exc:
+            log.warning("the network did not start: %s", exc)
+            self._set_status(NetworkStatus("offline", error=_network_error(exc, port)))
+            await self._restart.wait()
+        finally:
+            self.service = None
+
+    async def _serve_control(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+        """Answer the command line's write requests (post, follow, join...) like a serve."""
+        from .cli import writes  # the actions the command line forwards
+
+        try:
+            await control.serve(self.home_dir, writes.handler(self), task_status=task_status)
+        except OSError as exc:  # another process answers there: the app works without it
+            log.warning("no control endpoint for the command line: %s", exc)
+            task_status.started()
+
+    # --- what the window asks for --------------------------------------------------------
+
+    def invite_code(self) -> str:
+        """An invite to this device at the addresses it listens on now."""
+        service, identity = self.service, self.node.identity
+        assert identity is not None
+        if service is None or not service.listen_addrs:
+            raise UserError("the network is not running, so there is no address to invite "
+                            "to yet")
+        return invite.encode(invite.make(identity.device_id, identity.account_id,
+                                         service.listen_addrs))
+
+    async def join(self, code_text: str) -> Joined:
+        return await join(self.node, self.service, code_text.strip())
+
+    async def peers(self) -> list[PeerRow]:
+        """Every known peer, connected ones first, with names from the store."""
+        service = self.service
+        now = self.node.clock()
+        records = {r.device: r for r in await self.node.peers()}
+        live = {p.device: p for p in service.peers()} if service is not None else {}
+        devices = list(dict.fromkeys([*live, *records]))
+        held = {device: account for device, account, _ in await self.node.logs()}
+        accounts = {d: held[d] for d in devices if d in held}
+        following = set(await self.node.following())
+        names: dict[bytes, str | None] = {}
+        for known in set(accounts.values()):
+            names[known] = (await self.node.profile(known)).name
+        rows = []
+        for device in devices:
+            snap, record = live.get(device), records.get(device)
+            account = accounts.get(device)
+            base = snap if snap is not None else record
+            assert base is not None
+            rows.append(PeerRow(
+                device=device, account=account, name=names.get(account) if account else None,
+                state=snap.state(now) if snap is not None else "known",
+                nearby=bool(snap and snap.nearby), source=base.source,
+                received=snap.received if snap else 0, sent=snap.sent if snap else 0,
+                caught_up=bool(snap and snap.caught_up), last_seen=base.last_seen,
+                following=account in following if account else False))
+        order = {"connected": 0, "dialing": 1, "known": 2, "banned": 3}
+        rows.sort(key=lambda r: (order.get(r.state, 4), not r.nearby, r.name or ""))
+        return rows
+
+    def nearby(self) -> list[bytes]:
+        return self.service.nearby() if self.service is not None else []
+
+    async def image(self, digest: bytes) -> bytes | None:
+        """An image's bytes: from the store, else fetched from peers (None: nobody has it)."""
+        data = await self.node.blob(digest)
+        if data is not None or self.service is None:
+            return data
+        try:
+            return await self.service.fetch_blob(digest)
+        except (UserError, OSError) as exc:
+            log.info("image %s not fetched: %s", digest.hex()[:12], exc)
+            return None
+
+
+def _port_of(addr: str) -> int:
+    _, sep, rest = addr.partition("/tcp/")
+    return int(rest.split("/")[0]) if sep else 0
+
+
+def _network_error(exc: BaseException, port: int | None) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, OSError) and port and "in use" in text.lower():
+        return f"port {port} is used by another program: choose another in Settings"
+    return f"the network did not start: {text.splitlines()[0]}"

@@ -1,0 +1,159 @@
+"""What a person chose in the app's settings, and the drafts they have not sent yet.
+
+Both live in the home as JSON (``settings.json``, ``drafts.json``) so they move with
+a backup of the folder and survive a restart. Reading never fails: a missing file, a
+file a person edited by hand into nonsense, or a value of the wrong type gives the
+default for that value (and the rest of the file still counts), because a typo in a
+settings file must not keep the app from opening. Writing replaces the file
+atomically (write aside, fsync, rename), so a crash leaves the old or the new file,
+never half of one.
+
+No Qt and no network here: the window shows these values, the back end applies them
+(runtime.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+SETTINGS_FILE = "settings.json"
+DRAFTS_FILE = "drafts.json"
+THEMES = ("system", "light", "dark")
+HOPS_MAX = 4
+PORT_MAX = 65535
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    theme: str = "system"  # one of THEMES
+    language: str = "system"  # "system" or a language code we ship ("en", "de")
+    keep_in_tray: bool = False  # closing the window leaves the node running in the tray
+    notify: bool = True  # desktop notifications for mentions, replies and reactions
+    hops: int = 2  # replicate accounts up to this many follows away
+    port: int = 0  # TCP port to listen on; 0 = choose one at first start, then keep it
+    lan: bool = True  # find and be found by peers on the local network (mDNS)
+    relay: bool = True  # relay for friends who cannot be dialed directly
+
+    def checked(self) -> Settings:
+        """These settings with every out-of-range value replaced by its default."""
+        default = Settings()
+        fixes: dict[str, Any] = {}
+        if self.theme not in THEMES:
+            fixes["theme"] = default.theme
+        if not self.language or len(self.language) > 16:
+            fixes["language"] = default.language
+        if not 0 <= self.hops <= HOPS_MAX:
+            fixes["hops"] = default.hops
+        if not 0 <= self.port <= PORT_MAX:
+            fixes["port"] = default.port
+        return replace(self, **fixes) if fixes else self
+
+    @property
+    def network(self) -> tuple[int, int, bool, bool]:
+        """The values that need the network restarted when they change."""
+        return self.hops, self.port, self.lan, self.relay
+
+
+def load_settings(home_dir: Path) -> Settings:
+    raw = _read_json(home_dir / SETTINGS_FILE)
+    default = Settings()
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        value = raw.get(f.name)
+        wanted = type(getattr(default, f.name))
+        if type(value) is wanted:  # bool is not int here: type(), not isinstance()
+            values[f.name] = value
+    return Settings(**values).checked()
+
+
+def save_settings(home_dir: Path, settings: Settings) -> None:
+    write_json(home_dir / SETTINGS_FILE, asdict(settings.checked()))
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """Text a person was writing: a new post (``reply_to`` None) or a reply."""
+
+    text: str = ""
+    content_warning: str = ""
+    reply_to: str | None = None  # the parent's entry id as text
+    images: tuple[str, ...] = ()  # paths of the chosen image files
+
+    @property
+    def empty(self) -> bool:
+        return not (self.text.strip() or self.content_warning.strip() or self.images)
+
+
+class Drafts:
+    """Drafts by key ("post", or "reply:<entry id>"), saved on every change."""
+
+    def __init__(self, home_dir: Path) -> None:
+        self.path = home_dir / DRAFTS_FILE
+        self._drafts: dict[str, Draft] = {}
+        for key, value in _read_json(self.path).items():
+            draft = _draft(value)
+            if isinstance(key, str) and draft is not None and not draft.empty:
+                self._drafts[key] = draft
+
+    def get(self, key: str) -> Draft:
+        return self._drafts.get(key, Draft())
+
+    def keys(self) -> list[str]:
+        return list(self._drafts)
+
+    def put(self, key: str, draft: Draft) -> None:
+        if draft.empty:
+            self.discard(key)
+            return
+        if self._drafts.get(key) == draft:
+            return
+        self._drafts[key] = draft
+        self._save()
+
+    def discard(self, key: str) -> None:
+        if self._drafts.pop(key, None) is not None:
+            self._save()
+
+    def _save(self) -> None:
+        write_json(self.path, {k: asdict(d) for k, d in self._drafts.items()})
+
+
+def _draft(value: object) -> Draft | None:
+    if not isinstance(value, dict):
+        return None
+    text, cw, reply, images = (value.get("text", ""), value.get("content_warning", ""),
+                               value.get("reply_to"), value.get("images", []))
+    if not (isinstance(text, str) and isinstance(cw, str)
+            and (reply is None or isinstance(reply, str)) and isinstance(images, list)
+            and all(isinstance(p, str) for p in images)):
+        return None
+    return Draft(text, cw, reply, tuple(images))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def write_json(path: Path, value: object) -> None:
+    """Replace ``path`` with ``value`` as JSON, atomically and durably."""
+    aside = path.with_name(path.name + ".tmp")
+    data = json.dumps(value, indent=2, ensure_ascii=False).encode()
+    try:
+        with open(aside, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(aside, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            aside.unlink()
+        raise

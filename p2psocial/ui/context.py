@@ -1,0 +1,79 @@
+"""What every view of the main window is given: the back end, calls, and navigation.
+
+A view never reaches for a global: it gets an ``AppContext`` and asks through it.
+
+- ``ctx.node`` and ``ctx.backend`` are the node and the app's back end (runtime.py);
+  their async methods run through ``ctx.call(fn, *args, on_result=..., on_error=...)``,
+  which is ``TrioHost.call`` with one default: a failure without ``on_error`` is shown
+  as one line in the window's status bar (``message``), never as a traceback.
+- Navigation is a request, not a reach into the window: a view emits
+  ``ctx.open_thread.emit(post_id)``, ``open_profile(account)``, ``open_search(text)``,
+  ``reply_to(post_view)``; the main window decides how to show it.
+- ``settings_changed`` tells views that the person changed a setting (theme,
+  language...), after the back end has stored it.
+- ``notifications_changed`` fires when the unread count may have changed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from .loop import AsyncFn, Call, ErrorFn, ResultFn, TrioHost, one_line
+
+if TYPE_CHECKING:
+    from ..node import Node
+    from ..runtime import Backend
+    from ..settings import Settings
+
+
+def tr(text: str, context: str = "p2psocial") -> str:
+    return QCoreApplication.translate(context, text)
+
+
+class AppContext(QObject):
+    open_thread = Signal(bytes)  # an entry id: show its whole conversation
+    open_profile = Signal(bytes)  # an account id
+    open_search = Signal(str)  # a search text (a #tag, say)
+    reply_to = Signal(object)  # a PostView: start a reply to it
+    message = Signal(str)  # one line for the status bar
+    settings_changed = Signal(object)  # the new Settings, already stored
+    notifications_changed = Signal()
+
+    def __init__(self, host: TrioHost, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.backend = backend
+
+    @property
+    def node(self) -> Node:
+        return self.backend.node
+
+    @property
+    def me(self) -> bytes:
+        """The local account's id."""
+        return self.backend.node.account_id
+
+    @property
+    def settings(self) -> Settings:
+        return self.backend.settings
+
+    def call(self, fn: AsyncFn, *args: Any, on_result: ResultFn | None = None,
+             on_error: ErrorFn | None = None) -> Call:
+        """``await fn(*args)`` on the Trio host; a failure without ``on_error`` goes to
+        the status bar as one line."""
+        return self.host.call(fn, *args, on_result=on_result,
+                              on_error=on_error or self._show_error)
+
+    def _show_error(self, exc: Exception) -> None:
+        self.message.emit(one_line(exc))
+
+    def update_settings(self, new: Settings) -> None:
+        """Store ``new`` (the back end restarts the network if needed) and tell views."""
+        try:
+            self.backend.update_settings(new)
+        except OSError as exc:
+            self.message.emit(tr("Settings not saved: {0}").format(one_line(exc)))
+            return
+        self.settings_changed.emit(self.backend.settings)
