@@ -1,0 +1,136 @@
+"""Images for painted rows: an LRU of scaled pixmaps, filled lazily and asynchronously.
+
+Theory of operation
+-------------------
+
+A delegate paints many rows per second and must never wait for a blob. It asks
+``ImageCache.pixmap(blob_hash, size)``: a hit returns the pixmap at once; a miss returns
+None (the delegate paints a placeholder) and starts one load for that key, unless one
+is in flight already. A load is a call on the ``TrioHost``: the *loader* given to the
+cache (``async (blob_hash) -> bytes | None``; the app's reads the node's blob and
+fetches it from peers when it is missing) brings the bytes, and a worker thread
+(``loop.in_thread``) decodes them and scales them to cover the size asked for,
+cropped to it (QImage is safe off the GUI thread; QPixmap is made on it). Then
+``ready(blob_hash)`` fires, and the view repaints.
+
+A blob that cannot be had or decoded is remembered as broken (``broken()``), so it is
+not asked for again on every paint; the delegate shows a placeholder. No exception
+from a loader or a decoder reaches a paint.
+
+Memory: pixmaps are kept by key (blob hash, width, height) in least-recently-used
+order within a budget of bytes (``width * height * 4`` each).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QImageReader, QPixmap
+
+from .loop import in_thread
+
+if TYPE_CHECKING:
+    from .loop import TrioHost
+
+log = logging.getLogger(__name__)
+
+Loader = Callable[[bytes], Awaitable[bytes | None]]
+Key = tuple[bytes, int, int]
+BUDGET_BYTES = 64 * 1024 * 1024
+
+
+def decode_cover(data: bytes, width: int, height: int) -> QImage | None:
+    """``data`` decoded, scaled to cover ``width`` x ``height`` and cropped to it;
+    None if it is not an image Qt can read. Safe in a worker thread."""
+    array = QByteArray(data)
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.setAutoTransform(True)  # a photo's EXIF orientation
+    full = reader.size()
+    if full.isValid() and full.width() > 0 and full.height() > 0:
+        # decode at (about) the size needed: JPEG decoders skip the rest
+        cover = full.scaled(QSize(width, height), Qt.AspectRatioMode.KeepAspectRatioByExpanding)
+        if cover.width() < full.width():
+            reader.setScaledSize(cover)
+    image = reader.read()
+    if image.isNull():
+        return None
+    image = image.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                         Qt.TransformationMode.SmoothTransformation)
+    left = (image.width() - width) // 2
+    top = (image.height() - height) // 2
+    return image.copy(QRect(left, top, width, height))
+
+
+class ImageCache(QObject):
+    """Scaled pixmaps of blobs, loaded on first use; see the module's docstring."""
+
+    ready = Signal(bytes)
+    """A load for this blob hash has ended (the pixmap is there, or it is broken)."""
+
+    def __init__(self, host: TrioHost, loader: Loader, budget_bytes: int = BUDGET_BYTES,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._host = host
+        self._loader = loader
+        self._budget = budget_bytes
+        self._used = 0
+        self._pixmaps: OrderedDict[Key, QPixmap] = OrderedDict()
+        self._loading: set[Key] = set()
+        self._broken: set[bytes] = set()
+
+    def pixmap(self, blob: bytes, size: QSize) -> QPixmap | None:
+        """The blob's image at ``size``, or None while it loads (or if it is broken)."""
+        key = (blob, size.width(), size.height())
+        found = self._pixmaps.get(key)
+        if found is not None:
+            self._pixmaps.move_to_end(key)
+            return found
+        if blob not in self._broken and key not in self._loading and self._host.running:
+            self._loading.add(key)
+            self._host.call(self._load, key, on_result=lambda image: self._loaded(key, image),
+                            on_error=lambda exc: self._failed(key, exc))
+        return None
+
+    def broken(self, blob: bytes) -> bool:
+        """The blob could not be had or read: paint a placeholder, do not wait."""
+        return blob in self._broken
+
+    def loading(self, blob: bytes) -> bool:
+        return any(key[0] == blob for key in self._loading)
+
+    @property
+    def used_bytes(self) -> int:
+        return self._used
+
+    async def _load(self, key: Key) -> QImage | None:
+        data = await self._loader(key[0])
+        if data is None:
+            return None
+        return await in_thread(decode_cover, data, key[1], key[2])
+
+    def _loaded(self, key: Key, image: QImage | None) -> None:
+        self._loading.discard(key)
+        if image is None:
+            self._broken.add(key[0])
+        else:
+            pixmap = QPixmap.fromImage(image)
+            self._pixmaps[key] = pixmap
+            self._used += _cost(pixmap)
+            while self._used > self._budget and len(self._pixmaps) > 1:
+                _old, evicted = self._pixmaps.popitem(last=False)
+                self._used -= _cost(evicted)
+        self.ready.emit(key[0])
+
+    def _failed(self, key: Key, exc: Exception) -> None:
+        log.info("image %s could not be loaded: %s", key[0].hex()[:16], exc)
+        self._loaded(key, None)
+
+
+def _cost(pixmap: QPixmap) -> int:
+    return pixmap.width() * pixmap.height() * 4

@@ -1,0 +1,507 @@
+"""How one post looks in a list, painted (no widget per row), and what a click on it means.
+
+Theory of operation
+-------------------
+
+Rows are painted, so a list of 100k posts costs only the rows on screen. For each row
+and width the delegate computes a ``RowLayout`` once: every rectangle (avatar, name,
+time, content-warning toggle, images, actions, reaction chips) relative to the row's
+top-left corner, and the body as a ``QTextDocument`` whose links, #tags and @mentions
+are anchors (``post_text.to_html``). Painting, the row's height (``sizeHint``) and
+hit-testing (``hit_at``) all read the same layout, so what is drawn is what is
+clicked.
+
+Caches. Layouts are kept per (post id, width) in a bounded LRU and are valid while
+the row's ``PostView`` object and its revision (``Roles.Revision``: the model bumps it
+when a reaction, an edit, a profile or the content-warning state changes the row)
+are the ones they were made from. Heights are kept separately for every loaded row
+at the current width, because Qt's list view asks every row's height when it lays
+the list out: after the first time, that is a dictionary look-up.
+
+Images (thumbnails and avatars) come from an ``ImageCache``: a miss paints a
+placeholder and the cache's ``ready`` signal makes the view repaint. A broken image
+paints a placeholder for good.
+
+Clicks. ``editorEvent`` hit-tests a left-button release and emits one signal:
+``link_activated``, ``tag_requested``, ``profile_requested`` (name, avatar or an
+@mention), ``reply_requested``, ``react_requested`` (♥, a reaction chip, or a choice
+from the React… menu), ``thread_requested`` (the reply count), ``image_requested``;
+the content-warning toggle flips ``Roles.Expanded`` in the model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+    QWidget,
+)
+
+from ..content import Attachment
+from ..store.views import PostView
+from .image_cache import ImageCache
+from .post_model import HEART, Roles, author_name, reacted, tr
+from .post_text import Anchor, to_html
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+MARGIN = 10
+AVATAR = 40
+GAP = 6
+IMAGE_GAP = 4
+MAX_IMAGES = 4
+LAYOUT_CACHE = 400  # laid-out rows kept (a few screens' worth)
+REACT_CHOICES = ("👍", HEART, "😂", "🎉", "😮", "😢", "🔥", "🙏")
+
+
+def relative_time(ts_ms: int, now_ms: int) -> str:
+    """'now', '5m', '3h', '2d', then the date: what a row shows beside a name."""
+    seconds = max(0, (now_ms - ts_ms) // 1000)
+    if seconds < 60:
+        return tr("now")
+    if seconds < 3600:
+        return tr("%1m").replace("%1", str(seconds // 60))
+    if seconds < 86400:
+        return tr("%1h").replace("%1", str(seconds // 3600))
+    if seconds < 7 * 86400:
+        return tr("%1d").replace("%1", str(seconds // 86400))
+    return time.strftime("%Y-%m-%d", time.localtime(ts_ms / 1000))
+
+
+def full_time(ts_ms: int) -> str:
+    """The local date and time, for the tooltip of a relative time."""
+    return time.strftime("%c", time.localtime(ts_ms / 1000))
+
+
+def account_colour(account: bytes) -> QColor:
+    """A stable colour per account for its initial's circle, readable in both themes."""
+    hue = int.from_bytes(account[:2], "big") % 360
+    return QColor.fromHsl(hue, 140, 105)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What is under a point of a row: ``kind`` and its value (a URL, a tag, an account,
+    an emoji, an image's number)."""
+
+    kind: str  # link tag mention name reply heart react thread image cw reaction
+    value: Any = None
+
+
+@dataclass(slots=True)
+class RowLayout:
+    """Where everything of one row goes, relative to the row's top-left corner."""
+
+    post: PostView
+    revision: int
+    height: int
+    avatar: QRect
+    name: QRect
+    time: QRect
+    doc: QTextDocument | None = None
+    doc_at: QPoint = field(default_factory=QPoint)
+    notice: tuple[QRect, str] | None = None  # content warning or "deleted" line
+    cw_toggle: QRect | None = None
+    images: list[tuple[QRect, Attachment]] = field(default_factory=list)
+    actions: list[tuple[Hit, QRect, str, bool]] = field(default_factory=list)  # …, on
+
+
+class PostDelegate(QStyledItemDelegate):
+    """Paints posts and turns clicks on them into signals (see the module docstring)."""
+
+    reply_requested = Signal(object)  # PostView
+    react_requested = Signal(object, str, bool)  # PostView, emoji, undo
+    thread_requested = Signal(bytes)  # a post id
+    profile_requested = Signal(bytes)  # an account id
+    tag_requested = Signal(str)
+    link_activated = Signal(str)
+    image_requested = Signal(object, int)  # PostView, attachment number
+
+    def __init__(self, images: ImageCache | None = None, parent: QObject | None = None,
+                 ) -> None:
+        super().__init__(parent)
+        self._images = images
+        self._layouts: OrderedDict[tuple[bytes, int], RowLayout] = OrderedDict()
+        self._heights: dict[bytes, tuple[PostView, int, int]] = {}  # at _heights_width
+        self._heights_width = -1
+
+    def set_images(self, images: ImageCache | None) -> None:
+        self._images = images
+
+    # --- layout ------------------------------------------------------------------------
+
+    def layout(self, option: QStyleOptionViewItem, index: AnyIndex) -> RowLayout:
+        """The row's layout at ``option.rect``'s width (cached)."""
+        post: PostView = index.data(Roles.Post)
+        revision = int(index.data(Roles.Revision) or 0)
+        width = max(200, option.rect.width())
+        key = (post.id, width)
+        found = self._layouts.get(key)
+        if found is not None and found.post is post and found.revision == revision:
+            self._layouts.move_to_end(key)
+            return found
+        made = self._lay_out(option, index, post, revision, width)
+        self._layouts[key] = made
+        if len(self._layouts) > LAYOUT_CACHE:
+            self._layouts.popitem(last=False)
+        return made
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        post: PostView | None = index.data(Roles.Post)
+        if post is None:
+            return QSize(0, 0)
+        width = max(200, option.rect.width())
+        if width != self._heights_width:
+            self._heights.clear()
+            self._heights_width = width
+        revision = int(index.data(Roles.Revision) or 0)
+        known = self._heights.get(post.id)
+        if known is not None and known[0] is post and known[1] == revision:
+            return QSize(width, known[2])
+        height = self.layout(option, index).height
+        self._heights[post.id] = (post, revision, height)
+        return QSize(width, height)
+
+    def _lay_out(self, option: QStyleOptionViewItem, index: AnyIndex, post: PostView,
+                 revision: int, width: int) -> RowLayout:
+        base, bold, small = _fonts(option.font)
+        head = QFontMetrics(bold).height()
+        left = MARGIN + AVATAR + MARGIN
+        inner = width - left - MARGIN
+        name = author_name(post)
+        name_w = min(QFontMetrics(bold).horizontalAdvance(name), inner // 2)
+        when = _when(post)
+        time_w = QFontMetrics(small).horizontalAdvance(when)
+        lay = RowLayout(post=post, revision=revision, height=0,
+                        avatar=QRect(MARGIN, MARGIN, AVATAR, AVATAR),
+                        name=QRect(left, MARGIN, name_w, head),
+                        time=QRect(left + name_w + GAP, MARGIN, time_w, head))
+        y = MARGIN + head + 4
+        small_h = QFontMetrics(small).height()
+        if post.deleted:
+            lay.notice = (QRect(left, y, inner, small_h), tr("This post was deleted."))
+            y += small_h + GAP
+        else:
+            expanded = bool(index.data(Roles.Expanded))
+            show_body = True
+            if post.content_warning:
+                label = "⚠ " + post.content_warning
+                lines = QFontMetrics(base).boundingRect(
+                    QRect(0, 0, inner, 10_000), int(Qt.TextFlag.TextWordWrap), label)
+                lay.notice = (QRect(left, y, inner, lines.height()), label)
+                y += lines.height() + 4
+                toggle = tr("Hide post") if expanded else tr("Show post")
+                lay.cw_toggle = QRect(left, y, QFontMetrics(small).horizontalAdvance(toggle)
+                                      + 16, small_h + 6)
+                y += small_h + 6 + GAP
+                show_body = expanded
+            if show_body:
+                if post.text:
+                    doc = QTextDocument()
+                    doc.setDocumentMargin(0)
+                    doc.setDefaultFont(base)
+                    doc.setHtml(to_html(post.text, index.data(Roles.MentionNames) or {}))
+                    doc.setTextWidth(inner)
+                    lay.doc, lay.doc_at = doc, QPoint(left, y)
+                    y += int(doc.size().height()) + GAP
+                y = _lay_out_images(lay, post.attachments, left, y, inner)
+            y = self._lay_out_actions(lay, post, small, left, y, inner)
+        lay.height = max(y, MARGIN + AVATAR) + MARGIN
+        return lay
+
+    @staticmethod
+    def _lay_out_actions(lay: RowLayout, post: PostView, font: QFont, left: int, y: int,
+                         inner: int) -> int:
+        metrics = QFontMetrics(font)
+        height = metrics.height() + 6
+        mine = reacted(post)
+        hearts = sum(c for e, c in post.reactions if e == HEART)
+        items: list[tuple[Hit, str, bool]] = [
+            (Hit("reply"), "↩ " + tr("Reply"), False),
+            (Hit("thread"), "💬 " + str(post.reply_count), False),
+            (Hit("heart"), ("♥" if HEART in mine else "♡") + (f" {hearts}" if hearts else ""),
+             HEART in mine),
+            (Hit("react"), "☺ " + tr("React…"), False),
+        ]
+        items += [(Hit("reaction", emoji), f"{emoji} {count}", emoji in mine)
+                  for emoji, count in post.reactions if emoji != HEART]
+        x = left
+        for hit, label, on in items:
+            w = metrics.horizontalAdvance(label) + 16
+            if x + w > left + inner and x > left:  # wrap the chips onto another line
+                x, y = left, y + height + 4
+            lay.actions.append((hit, QRect(x, y, w, height), label, on))
+            x += w + GAP
+        return y + height
+
+    # --- painting ----------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        lay = self.layout(option, index)
+        palette: QPalette = option.palette
+        base, bold, small = _fonts(option.font)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect: QRect = option.rect
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, palette.alternateBase())
+            painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()),
+                             palette.highlight())
+        painter.setPen(palette.mid().color())
+        painter.drawLine(rect.left() + MARGIN, rect.bottom(), rect.right() - MARGIN,
+                         rect.bottom())
+        painter.translate(rect.topLeft())
+        post = lay.post
+        self._paint_avatar(painter, lay, index, bold)
+        text = palette.text().color()
+        quiet = palette.placeholderText().color()
+        painter.setFont(bold)
+        painter.setPen(text)
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        painter.drawText(lay.name, flags, QFontMetrics(bold).elidedText(
+            author_name(post), Qt.TextElideMode.ElideRight, lay.name.width()))
+        painter.setFont(small)
+        painter.setPen(quiet)
+        painter.drawText(lay.time, flags, _when(post))
+        if lay.notice is not None:
+            notice_rect, notice = lay.notice
+            painter.setFont(base if post.content_warning and not post.deleted else small)
+            painter.drawText(notice_rect, int(Qt.TextFlag.TextWordWrap), notice)
+        if lay.cw_toggle is not None:
+            self._paint_chip(painter, palette, lay.cw_toggle,
+                             tr("Hide post") if index.data(Roles.Expanded) else tr("Show post"),
+                             False, small)
+        if lay.doc is not None:
+            painter.save()
+            painter.translate(lay.doc_at)
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.palette = palette
+            context.palette.setColor(QPalette.ColorRole.Text, text)
+            lay.doc.documentLayout().draw(painter, context)
+            painter.restore()
+        for number, (image_rect, attachment) in enumerate(lay.images):
+            self._paint_image(painter, palette, image_rect, attachment, number,
+                              len(post.attachments))
+        for hit, action_rect, label, on in lay.actions:
+            self._paint_chip(painter, palette, action_rect, label, on, small,
+                             framed=hit.kind == "reaction")
+        painter.restore()
+
+    def _paint_avatar(self, painter: QPainter, lay: RowLayout, index: AnyIndex,
+                      font: QFont) -> None:
+        avatar = index.data(Roles.Avatar)
+        pixmap = None
+        if avatar is not None and self._images is not None:
+            pixmap = self._images.pixmap(avatar, lay.avatar.size())
+        path = QPainterPath()
+        path.addEllipse(lay.avatar)
+        if pixmap is not None:
+            painter.save()
+            painter.setClipPath(path)
+            painter.drawPixmap(lay.avatar, pixmap)
+            painter.restore()
+            return
+        painter.fillPath(path, account_colour(lay.post.author))
+        painter.setPen(QColor(255, 255, 255))
+        painter.setFont(font)
+        initial = author_name(lay.post)[:1].upper()
+        painter.drawText(lay.avatar, int(Qt.AlignmentFlag.AlignCenter), initial)
+
+    def _paint_image(self, painter: QPainter, palette: QPalette, rect: QRect,
+                     attachment: Attachment, number: int, total: int) -> None:
+        pixmap = (self._images.pixmap(attachment.blob, rect.size())
+                  if self._images is not None else None)
+        if pixmap is not None:
+            painter.drawPixmap(rect, pixmap)
+        else:
+            broken = self._images is None or self._images.broken(attachment.blob)
+            painter.fillRect(rect, palette.midlight())
+            painter.setPen(palette.placeholderText().color())
+            label = "🖼 " + (tr("Image not available") if broken else tr("Loading…"))
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label)
+        if number == MAX_IMAGES - 1 and total > MAX_IMAGES:
+            painter.fillRect(rect, QColor(0, 0, 0, 120))
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), f"+{total - MAX_IMAGES}")
+
+    @staticmethod
+    def _paint_chip(painter: QPainter, palette: QPalette, rect: QRect, label: str, on: bool,
+                    font: QFont, framed: bool = True) -> None:
+        if on:
+            painter.setBrush(palette.highlight())
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+            painter.setPen(palette.highlightedText().color())
+        else:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(palette.mid().color() if framed else Qt.PenStyle.NoPen)
+            if framed:
+                painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+            painter.setPen(palette.text().color())
+        painter.setFont(font)
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label)
+
+    # --- hits --------------------------------------------------------------------------
+
+    def hit_at(self, option: QStyleOptionViewItem, index: AnyIndex, pos: QPoint) -> Hit | None:
+        """What is under ``pos`` (viewport coordinates) in the row at ``option.rect``."""
+        if index.data(Roles.Post) is None:
+            return None
+        lay = self.layout(option, index)
+        at = pos - option.rect.topLeft()
+        if lay.name.contains(at) or lay.avatar.contains(at):
+            return Hit("name", lay.post.author)
+        if lay.time.contains(at):
+            return Hit("time", lay.post.ts)
+        if lay.cw_toggle is not None and lay.cw_toggle.contains(at):
+            return Hit("cw")
+        if lay.doc is not None:
+            href = lay.doc.documentLayout().anchorAt(at - lay.doc_at)
+            if href:
+                anchor = Anchor.parse(href)
+                if anchor is not None:
+                    return Hit(anchor.kind, anchor.value)
+        for number, (image_rect, _attachment) in enumerate(lay.images):
+            if image_rect.contains(at):
+                return Hit("image", number)
+        for hit, action_rect, _label, _on in lay.actions:
+            if action_rect.contains(at):
+                return hit
+        return None
+
+    def editorEvent(self, event: QEvent, model: QAbstractItemModel,
+                    option: QStyleOptionViewItem, index: AnyIndex) -> bool:
+        if (event.type() != QEvent.Type.MouseButtonRelease or not isinstance(event, QMouseEvent)
+                or event.button() != Qt.MouseButton.LeftButton):
+            return super().editorEvent(event, model, option, index)
+        hit = self.hit_at(option, index, event.position().toPoint())
+        if hit is None or hit.kind == "time":
+            return False
+        self.activate(hit, index, option.widget, event.globalPosition().toPoint())
+        return True
+
+    def activate(self, hit: Hit, index: AnyIndex, widget: QWidget | None = None,
+                 where: QPoint | None = None) -> None:
+        """Do what a click on ``hit`` in the row ``index`` means."""
+        post: PostView = index.data(Roles.Post)
+        mine = reacted(post)
+        if hit.kind == "link":
+            self.link_activated.emit(hit.value)
+        elif hit.kind == "tag":
+            self.tag_requested.emit(hit.value)
+        elif hit.kind in ("mention", "name"):
+            self.profile_requested.emit(hit.value)
+        elif hit.kind == "reply":
+            self.reply_requested.emit(post)
+        elif hit.kind == "thread":
+            self.thread_requested.emit(post.id)
+        elif hit.kind == "heart":
+            self.react_requested.emit(post, HEART, HEART in mine)
+        elif hit.kind == "reaction":
+            self.react_requested.emit(post, hit.value, hit.value in mine)
+        elif hit.kind == "image":
+            self.image_requested.emit(post, hit.value)
+        elif hit.kind == "cw":
+            self.toggle_warning(index)
+        elif hit.kind == "react":
+            self._react_menu(post, widget, where)
+
+    def toggle_warning(self, index: AnyIndex) -> None:
+        """Open or close the row's content warning; its height changes."""
+        model = index.model()
+        if model is not None and index.data(Roles.ContentWarning):
+            model.setData(index, not index.data(Roles.Expanded), Roles.Expanded)
+            self.sizeHintChanged.emit(model.index(index.row(), index.column()))
+
+    def _react_menu(self, post: PostView, widget: QWidget | None, where: QPoint | None) -> None:
+        menu = QMenu(widget)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        mine = reacted(post)
+        for emoji in REACT_CHOICES:
+            action = menu.addAction(emoji)
+            action.setCheckable(True)
+            action.setChecked(emoji in mine)
+            action.triggered.connect(
+                lambda _checked=False, e=emoji: self.react_requested.emit(post, e, e in mine))
+        menu.popup(where if where is not None else QPoint())
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,
+                  option: QStyleOptionViewItem, index: AnyIndex) -> bool:
+        hit = self.hit_at(option, index, event.pos()) if index.isValid() else None
+        if hit is not None and hit.kind == "time":
+            QToolTip.showText(event.globalPos(), full_time(hit.value), view)
+            return True
+        if hit is not None and hit.kind == "image":
+            attachment = index.data(Roles.Post).attachments[hit.value]
+            if attachment.alt:
+                QToolTip.showText(event.globalPos(), attachment.alt, view)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+
+def _fonts(font: QFont) -> tuple[QFont, QFont, QFont]:
+    base = QFont(font)
+    bold = QFont(base)
+    bold.setBold(True)
+    small = QFont(base)
+    if base.pointSizeF() > 0:
+        small.setPointSizeF(base.pointSizeF() * 0.9)
+    return base, bold, small
+
+
+def _when(post: PostView) -> str:
+    when = relative_time(post.ts, int(time.time() * 1000))
+    return when + (" · " + tr("edited") if post.edited else "")
+
+
+def _lay_out_images(lay: RowLayout, attachments: tuple[Attachment, ...], left: int, y: int,
+                    width: int) -> int:
+    """Up to four thumbnails: one wide, two side by side, or a 2 x 2 grid."""
+    shown = attachments[:MAX_IMAGES]
+    if not shown:
+        return y
+    if len(shown) == 1:
+        height = min(280, width * 9 // 16)
+        lay.images.append((QRect(left, y, width, height), shown[0]))
+        return y + height + GAP
+    cell_w = (width - IMAGE_GAP) // 2
+    cell_h = 160 if len(shown) == 2 else 120
+    for number, attachment in enumerate(shown):
+        column, line = number % 2, number // 2
+        lay.images.append((QRect(left + column * (cell_w + IMAGE_GAP),
+                                 y + line * (cell_h + IMAGE_GAP), cell_w, cell_h), attachment))
+    lines = (len(shown) + 1) // 2
+    return y + lines * cell_h + (lines - 1) * IMAGE_GAP + GAP

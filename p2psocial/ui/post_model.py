@@ -1,0 +1,704 @@
+"""A list of posts as a Qt model: keyset pages on demand, followed live.
+
+Theory of operation
+-------------------
+
+One class, four lists. ``PostListModel`` is given a *pager*, ``async (limit, before)
+-> Page`` (the node's home timeline, one account's posts, search results, mentions),
+and an *event filter* that says what a live ``EntryAdded`` means for it
+(``Concern``): nothing, maybe a post of ours (walk the top), or "reload" (our own
+follow changed what the home shows). Unknown kinds of events concern no list.
+
+Paging. The model holds the posts it has loaded, in the pager's order (newest
+first), as the node's ``PostView`` values, each in a small ``Row`` with the state the
+list adds (content warning expanded, a revision number). It starts with one page and
+asks for the next only when a view calls ``fetchMore``, passing the cursor of the last
+page as ``before``. At most one page request is in flight at a time, so fast
+scrolling never asks twice for the same page, and nothing is loaded that no one
+scrolled to.
+
+Streaming in at the top. The model follows the node's events through a long-lived
+call on the ``TrioHost`` (``follow_events``). It only notes what happened and
+schedules work for Qt's loop; the work itself is another host call whose result
+comes back on the GUI thread like any other:
+
+- a post that may concern the list marks the top stale; the model then walks pages
+  from the newest down until it meets its own first item and inserts what is newer
+  at row 0 (one ``beginInsertRows(0, n - 1)``). Events that arrive while that walk is
+  in flight mark the top stale again, and one more walk follows: a sync burst of
+  thousands of entries costs a few walks, not one per entry. If more than
+  ``MAX_TOP_INSERT`` posts are newer, the model reloads its first page instead
+  (``modelReset``): a gap would otherwise be left.
+- ``Concern.RELOAD``, and ``Lagged`` (events were lost): reload the first page.
+
+Page requests (down) and top walks (up) are independent; each kind has at most one
+request in flight. A reload cancels both and bumps a generation number, so a late
+answer to a request from before the reload is ignored.
+
+Older posts. A post older than our first item (a peer's backlog arriving late)
+belongs somewhere below it. The model asks for the page that starts just above the
+post's timestamp (the post, stored last, is the first of its timestamp there) and
+inserts it at its place if it falls inside the loaded rows; one further down comes
+with its page. More than ``MAX_BACKFILL`` such posts in one batch reload instead.
+
+Stale rows. Reactions, edits and deletions change posts already shown. Their events
+do not say which post, so the model asks the node (``Node.targets_of``) for the
+posts they act on, re-reads those it has loaded with ``Node.post_view`` and emits
+``dataChanged`` for their rows. Like the top walk, this is one request at a time;
+what arrives meanwhile waits for the next.
+
+Profiles. Rows show the author's avatar and mentioned accounts by name: the model
+keeps an account -> ``ProfileView`` cache, filled in batches on first use (``data``
+asks; one call fetches every account asked for since), and refreshed on a PROFILE
+event. When profiles arrive, the rows that use them get a new revision and a
+``dataChanged``.
+
+Every row carries a revision number (``Roles.Revision``) that changes whenever what
+it shows changes: the delegate keys its laid-out documents by it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+
+from .. import ids
+from ..content import Kind
+from ..events import EntryAdded, Lagged
+from ..store.views import Cursor, Page, PostView, ProfileView
+
+if TYPE_CHECKING:
+    from ..node import Node
+    from .loop import Call, TrioHost
+
+PAGE_SIZE = 50
+MAX_TOP_INSERT = 500  # more new posts than this at once: reload instead of inserting
+MAX_BACKFILL = 64  # more older posts than this in one batch of events: reload
+HEART = "❤️"
+
+Pager = Callable[[int, Cursor | None], Awaitable[Page]]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def tr(text: str, n: int = -1) -> str:
+    return QCoreApplication.translate("PostList", text, None, n)
+
+
+class Concern(enum.Enum):
+    """What a live event means for one list."""
+
+    NONE = "none"
+    POSTS = "posts"  # a post that may belong in the list: walk the top
+    RELOAD = "reload"  # what the list shows has changed: load the first page again
+
+
+EventFilter = Callable[[EntryAdded], Concern]
+
+_RELOAD_KINDS = frozenset({int(Kind.FOLLOW), int(Kind.UNFOLLOW), int(Kind.BLOCK),
+                           int(Kind.UNBLOCK)})
+_BLOCK_KINDS = frozenset({int(Kind.BLOCK), int(Kind.UNBLOCK)})
+_CHANGE_KINDS = frozenset({int(Kind.REACTION), int(Kind.EDIT), int(Kind.DELETE)})
+
+
+def home_events(event: EntryAdded) -> Concern:
+    """The home timeline: any post may be one (the walk finds out); our own follows
+    and blocks change whose posts it shows."""
+    if event.kind == Kind.POST:
+        return Concern.POSTS
+    if event.own and event.kind in _RELOAD_KINDS:
+        return Concern.RELOAD
+    return Concern.NONE
+
+
+def mention_events(event: EntryAdded) -> Concern:
+    """Mentions: any post may mention us; our own blocks hide accounts."""
+    if event.kind == Kind.POST:
+        return Concern.POSTS
+    if event.own and event.kind in _BLOCK_KINDS:
+        return Concern.RELOAD
+    return Concern.NONE
+
+
+def account_events(account: bytes) -> EventFilter:
+    """One account's posts: that account's posts only."""
+    def concern(event: EntryAdded) -> Concern:
+        return Concern.POSTS if event.kind == Kind.POST and event.account == account \
+            else Concern.NONE
+    return concern
+
+
+def no_events(event: EntryAdded) -> Concern:
+    """Search results: a snapshot, not followed live (apart from stale rows)."""
+    return Concern.NONE
+
+
+class Roles:
+    """The model's item roles (``Qt.UserRole`` and up); ``roleNames`` gives their names."""
+
+    Post = Qt.ItemDataRole.UserRole + 1  # the whole PostView
+    Id = Qt.ItemDataRole.UserRole + 2  # entry id as text (ent1…)
+    AuthorName = Qt.ItemDataRole.UserRole + 3  # the profile name, or a short account id
+    Account = Qt.ItemDataRole.UserRole + 4  # the author's account id as text (p2ps1…)
+    Time = Qt.ItemDataRole.UserRole + 5  # ms since the epoch
+    Text = Qt.ItemDataRole.UserRole + 6
+    ContentWarning = Qt.ItemDataRole.UserRole + 7  # str, or None
+    ReplyCount = Qt.ItemDataRole.UserRole + 8
+    Reactions = Qt.ItemDataRole.UserRole + 9  # list of (emoji, count)
+    Images = Qt.ItemDataRole.UserRole + 10  # the attachments (blob hash, size, alt…)
+    Tags = Qt.ItemDataRole.UserRole + 11
+    Mentions = Qt.ItemDataRole.UserRole + 12  # account ids as text
+    ReplyTo = Qt.ItemDataRole.UserRole + 13  # parent entry id as text, or None
+    Edited = Qt.ItemDataRole.UserRole + 14
+    Deleted = Qt.ItemDataRole.UserRole + 15
+    Expanded = Qt.ItemDataRole.UserRole + 16  # a content warning opened (settable)
+    Revision = Qt.ItemDataRole.UserRole + 17  # changes whenever the row's look changes
+    Avatar = Qt.ItemDataRole.UserRole + 18  # the author's avatar blob hash, or None
+    MentionNames = Qt.ItemDataRole.UserRole + 19  # {account bytes: name} of those known
+    Reacted = Qt.ItemDataRole.UserRole + 20  # the emojis the local user has on it
+
+
+_ROLE_NAMES = {Roles.Post: b"post", Roles.Id: b"entryId", Roles.AuthorName: b"authorName",
+               Roles.Account: b"account", Roles.Time: b"time", Roles.Text: b"text",
+               Roles.ContentWarning: b"contentWarning", Roles.ReplyCount: b"replyCount",
+               Roles.Reactions: b"reactions", Roles.Images: b"images", Roles.Tags: b"tags",
+               Roles.Mentions: b"mentions", Roles.ReplyTo: b"replyTo",
+               Roles.Edited: b"edited", Roles.Deleted: b"deleted",
+               Roles.Expanded: b"expanded", Roles.Revision: b"revision",
+               Roles.Avatar: b"avatar", Roles.MentionNames: b"mentionNames",
+               Roles.Reacted: b"reacted"}
+
+
+@dataclass(slots=True)
+class Row:
+    """A loaded post and what the list adds to it."""
+
+    post: PostView
+    expanded: bool = False
+    revision: int = 0
+
+
+def author_name(post: PostView) -> str:
+    """The author's profile name, or the start of the account id when there is none."""
+    if post.author_name:
+        return post.author_name
+    return ids.account_text(post.author)[:14] + "…"
+
+
+def reacted(post: PostView) -> tuple[str, ...]:
+    """The emojis the local user has active on ``post``."""
+    return post.reacted
+
+
+def relative_time_long(ts_ms: int, now_ms: int) -> str:
+    """'just now', '5 minutes ago', …: for a sentence read aloud."""
+    seconds = max(0, (now_ms - ts_ms) // 1000)
+    if seconds < 60:
+        return tr("just now")
+    if seconds < 3600:
+        return tr("%n minute(s) ago", int(seconds // 60))
+    if seconds < 86400:
+        return tr("%n hour(s) ago", int(seconds // 3600))
+    if seconds < 7 * 86400:
+        return tr("%n day(s) ago", int(seconds // 86400))
+    return time.strftime("%x", time.localtime(ts_ms / 1000))
+
+
+def spoken(post: PostView, now_ms: int) -> str:
+    """One sentence for a screen reader: 'Alice, 5 minutes ago: text… 3 replies, 2
+    reactions'."""
+    if post.deleted:
+        body = tr("This post was deleted.")
+    elif post.content_warning:
+        body = tr("content warning: %1").replace("%1", post.content_warning)
+    else:
+        body = post.text if len(post.text) <= 200 else post.text[:200] + "…"
+    extra = []
+    if post.attachments:
+        extra.append(tr("%n image(s)", len(post.attachments)))
+    if post.reply_count:
+        extra.append(tr("%n reply(s)", post.reply_count))
+    reactions = sum(count for _emoji, count in post.reactions)
+    if reactions:
+        extra.append(tr("%n reaction(s)", reactions))
+    tail = (" " + ", ".join(extra)) if extra else ""
+    return f"{author_name(post)}, {relative_time_long(post.ts, now_ms)}: {body}{tail}"
+
+
+def _key(cursor: Cursor) -> tuple[int, int]:
+    return cursor.ts, cursor.rowid
+
+
+async def follow_events(node: Node, on_events: Callable[[list[Any]], object]) -> None:
+    """Hand every event of the node to ``on_events``, forever (until cancelled).
+
+    Runs as a host call. Events that are already queued are handed over together.
+    After ``Lagged`` the node has closed our channel: subscribe again (``on_events``
+    gets the ``Lagged`` and reloads).
+    """
+    while True:
+        channel = node.subscribe()
+        with channel:
+            async for event in channel:
+                batch = [event]
+                while not isinstance(batch[-1], Lagged):
+                    try:
+                        batch.append(channel.receive_nowait())
+                    except Exception:  # trio.WouldBlock, or the channel ended
+                        break
+                on_events(batch)
+                if isinstance(batch[-1], Lagged):
+                    break
+            else:
+                return  # the node closed: nothing more will come
+
+
+class PostListModel(QAbstractListModel):
+    """Posts, newest first, paged on demand through ``pager`` and followed live.
+
+    ``start()`` loads the first page and begins following the node's events;
+    ``stop()`` cancels both (the owner calls it before the host stops).
+    """
+
+    loading_changed = Signal(bool)
+    """A page request (first or next) started (True) or ended (False)."""
+    error = Signal(str)
+    """A request failed: one line for the window."""
+
+    def __init__(self, host: TrioHost, node: Node, pager: Pager,
+                 events: EventFilter = no_events, page_size: int = PAGE_SIZE,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._host = host
+        self._node = node
+        self._pager = pager
+        self._concern = events
+        self._page_size = page_size
+        self._rows: list[Row] = []
+        self._by_id: dict[bytes, Row] = {}
+        self._next: Cursor | None = None
+        self._at_end = False
+        self._started = False
+        self._generation = 0  # bumped by a reload: late answers from before are dropped
+        self._page_call: Call | None = None
+        self._top_call: Call | None = None
+        self._top_stale = False
+        self._follow_call: Call | None = None
+        self._changed: set[bytes] = set()  # entries whose targets need a refresh
+        self._refresh_call: Call | None = None
+        self._profiles: dict[bytes, ProfileView | None] = {}  # None: asked, not back yet
+        self._wanted_profiles: set[bytes] = set()
+        self._profile_call: Call | None = None
+
+    # --- life cycle ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Load the first page and follow the node's events."""
+        if self._started:
+            return
+        self._started = True
+        self._follow_call = self._host.call(follow_events, self._node, self._on_events,
+                                            on_error=self._on_failed)
+        self._request_page(None)
+
+    def stop(self) -> None:
+        """Cancel the requests in flight and stop following events."""
+        for call in (self._page_call, self._top_call, self._follow_call, self._refresh_call,
+                     self._profile_call):
+            if call is not None:
+                call.cancel()
+        self._page_call = self._top_call = self._follow_call = None
+        self._refresh_call = self._profile_call = None
+        self._started = False
+
+    @property
+    def loading(self) -> bool:
+        return self._page_call is not None
+
+    @property
+    def busy(self) -> bool:
+        """Some request (page, top walk, refresh, profiles) is in flight."""
+        return any(c is not None for c in (self._page_call, self._top_call,
+                                           self._refresh_call, self._profile_call))
+
+    @property
+    def posts(self) -> list[PostView]:
+        """The loaded posts, newest first (a copy)."""
+        return [row.post for row in self._rows]
+
+    def post_at(self, row: int) -> PostView | None:
+        return self._rows[row].post if 0 <= row < len(self._rows) else None
+
+    def toggle_expanded(self, row: int) -> None:
+        """Open or close the content warning of ``row``."""
+        if 0 <= row < len(self._rows):
+            self.setData(self.index(row), not self._rows[row].expanded, Roles.Expanded)
+
+    # --- Qt's model interface -----------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Roles.Expanded:
+            return row.expanded
+        if role == Roles.Revision:
+            return row.revision
+        if role == Roles.Avatar:
+            profile = self.profile(row.post.author)
+            return profile.avatar if profile is not None else None
+        if role == Roles.MentionNames:
+            return self._mention_names(row.post)
+        return _role_value(row.post, role)
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole,
+                ) -> bool:
+        if role != Roles.Expanded or not index.isValid():
+            return False
+        row = self._rows[index.row()]
+        row.expanded = bool(value)
+        row.revision += 1
+        self.dataChanged.emit(index, index, [Roles.Expanded, Roles.Revision])
+        return True
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return {role: QByteArray(name) for role, name in _ROLE_NAMES.items()}
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        if parent.isValid() or not self._started:
+            return False
+        return not self._at_end and self._page_call is None and self._next is not None
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        self._request_page(self._next)
+
+    # --- rows -----------------------------------------------------------------------------
+
+    def _insert(self, at: int, posts: list[PostView]) -> None:
+        rows = [Row(p) for p in posts]
+        self.beginInsertRows(QModelIndex(), at, at + len(rows) - 1)
+        self._rows[at:at] = rows
+        self._by_id.update((r.post.id, r) for r in rows)
+        self.endInsertRows()
+
+    def _touch(self, changed: Callable[[Row], bool]) -> None:
+        """New revision and ``dataChanged`` for the rows where ``changed(row)`` is true,
+        one signal per run of adjacent rows."""
+        run: list[int] = []
+        for number, row in enumerate(self._rows):
+            if changed(row):
+                row.revision += 1
+                run.append(number)
+            elif run:
+                self._changed_rows(run[0], run[-1])
+                run = []
+        if run:
+            self._changed_rows(run[0], run[-1])
+
+    def _changed_rows(self, first: int, last: int) -> None:
+        self.dataChanged.emit(self.index(first), self.index(last))
+
+    # --- pages, downwards ---------------------------------------------------------------
+
+    def _request_page(self, before: Cursor | None) -> None:
+        generation = self._generation
+        self._page_call = self._host.call(
+            self._pager, self._page_size, before,
+            on_result=lambda page: self._on_page(generation, before, page),
+            on_error=self._on_page_failed)
+        self.loading_changed.emit(True)
+
+    def _on_page(self, generation: int, before: Cursor | None, page: Page) -> None:
+        if generation != self._generation:
+            return
+        self._page_call = None
+        self.loading_changed.emit(False)
+        if before is None:  # the first page (after start or a reload)
+            self.beginResetModel()
+            self._rows = [Row(p) for p in page.items]
+            self._by_id = {r.post.id: r for r in self._rows}
+            self._next, self._at_end = page.next, page.next is None
+            self.endResetModel()
+            # a post stored while this page was read may be missing from it, its event
+            # already gone: one walk from the top closes that window
+            self._top_stale = True
+            QTimer.singleShot(0, self, self._refresh_top)
+            return
+        fresh = [p for p in page.items if p.id not in self._by_id]  # keyset pages do
+        self._next, self._at_end = page.next, page.next is None      # not overlap: safety
+        if fresh:
+            self._insert(len(self._rows), fresh)
+
+    def _on_page_failed(self, exc: Exception) -> None:
+        self._page_call = None
+        self.loading_changed.emit(False)
+        self._on_failed(exc)
+
+    def _on_failed(self, exc: Exception) -> None:
+        from .loop import one_line
+
+        self.error.emit(one_line(exc))
+
+    # --- events and the top --------------------------------------------------------------
+
+    def _on_events(self, events: list[Any]) -> None:
+        """Called from the follower task (inside Trio's step): note, and schedule."""
+        reload = posts = False
+        older: list[tuple[bytes, int]] = []  # posts that belong below our first item
+        profiles: set[bytes] = set()
+        top = self._rows[0].post.ts if self._rows else None
+        for event in events:
+            if isinstance(event, Lagged):
+                reload = True
+                continue
+            if not isinstance(event, EntryAdded):
+                continue  # an event this model does not know: not its business
+            if event.kind in _CHANGE_KINDS:
+                self._changed.add(event.id)
+            elif event.kind == Kind.PROFILE:
+                profiles.add(event.account)
+            concern = self._concern(event)
+            if concern is Concern.RELOAD:
+                reload = True
+            elif concern is Concern.POSTS:
+                posts = True
+                if top is not None and event.timestamp < top:
+                    older.append((event.id, event.timestamp))
+        if self._changed:
+            QTimer.singleShot(0, self, self._refresh_changed)
+        if profiles:
+            QTimer.singleShot(0, self, lambda: self._forget_profiles(profiles))
+        if reload or len(older) > MAX_BACKFILL:
+            QTimer.singleShot(0, self, self.reload)
+            return
+        if posts:
+            self._top_stale = True
+            QTimer.singleShot(0, self, self._refresh_top)
+        if older:
+            QTimer.singleShot(0, self, lambda: self._backfill(older))
+
+    def reload(self) -> None:
+        """Drop what is loaded and load the first page again."""
+        self._generation += 1
+        for call in (self._page_call, self._top_call):
+            if call is not None:
+                call.cancel()
+        self._page_call = self._top_call = None
+        self._top_stale = False
+        if self._started:
+            self._request_page(None)
+
+    def _refresh_top(self) -> None:
+        if not self._started or not self._top_stale or self._top_call is not None:
+            return
+        if self._page_call is not None and not self._rows:
+            return  # the first page is on its way and will hold the new posts
+        self._top_stale = False
+        top = self._rows[0].post.cursor if self._rows else None
+        generation = self._generation
+        self._top_call = self._host.call(
+            self._newer_than, top,
+            on_result=lambda newer: self._on_newer(generation, newer),
+            on_error=self._on_top_failed)
+
+    async def _newer_than(self, top: Cursor | None) -> list[PostView] | None:
+        """The posts newer than ``top``, newest first; None if more than MAX_TOP_INSERT."""
+        newer: list[PostView] = []
+        before: Cursor | None = None
+        while True:
+            page = await self._pager(self._page_size, before)
+            for post in page.items:
+                if top is not None and _key(post.cursor) <= _key(top):
+                    return newer
+                newer.append(post)
+            if len(newer) > MAX_TOP_INSERT:
+                return None
+            if page.next is None:
+                return newer
+            before = page.next
+
+    def _on_newer(self, generation: int, newer: list[PostView] | None) -> None:
+        if generation != self._generation:
+            return
+        self._top_call = None
+        if newer is None:
+            self.reload()
+            return
+        fresh = [p for p in newer if p.id not in self._by_id]
+        if fresh:
+            self._insert(0, fresh)
+        if self._top_stale:
+            QTimer.singleShot(0, self, self._refresh_top)
+
+    def _on_top_failed(self, exc: Exception) -> None:
+        self._top_call = None
+        self._on_failed(exc)
+
+    def _backfill(self, older: list[tuple[bytes, int]]) -> None:
+        """Find where posts older than our first item go (a peer's backlog) and insert
+        those that fall inside the loaded rows; those below them come with their page."""
+        if not self._started:
+            return
+        generation = self._generation
+        self._host.call(self._find_posts, older,
+                        on_result=lambda found: self._on_found(generation, found),
+                        on_error=self._on_failed)
+
+    async def _find_posts(self, older: list[tuple[bytes, int]]) -> list[PostView]:
+        """The list's views of these posts (those in it). A post just stored has the
+        highest rowid, so it is the first of its timestamp in the keyset order: a page
+        that starts just above its timestamp finds it at once."""
+        by_ts: dict[int, set[bytes]] = {}
+        for entry_id, ts in older:
+            by_ts.setdefault(ts, set()).add(entry_id)
+        found: list[PostView] = []
+        for ts, wanted in by_ts.items():
+            page = await self._pager(len(wanted) + 8, Cursor(ts + 1, 0))
+            found += [p for p in page.items if p.id in wanted]
+        return found
+
+    def _on_found(self, generation: int, found: list[PostView]) -> None:
+        if generation != self._generation or not self._rows:
+            return
+        for post in sorted(found, key=lambda p: _key(p.cursor), reverse=True):
+            key = _key(post.cursor)
+            if post.id in self._by_id or (key < _key(self._rows[-1].post.cursor)
+                                          and not self._at_end):
+                continue  # already shown, or below the loaded rows: its page brings it
+            if key > _key(self._rows[0].post.cursor):
+                continue  # newer than our first item: the top walk brings it
+            at = bisect.bisect_left(self._rows, (-key[0], -key[1]),  # newest first
+                                    key=lambda r: (-r.post.cursor.ts, -r.post.cursor.rowid))
+            self._insert(at, [post])
+
+    # --- stale rows: reactions, edits, deletions ------------------------------------------
+
+    def _refresh_changed(self) -> None:
+        if not self._started or not self._changed or self._refresh_call is not None:
+            return
+        changed, self._changed = list(self._changed), set()
+        self._refresh_call = self._host.call(self._reread, changed,
+                                             on_result=self._on_reread,
+                                             on_error=self._on_refresh_failed)
+
+    async def _reread(self, changed: list[bytes]) -> list[PostView]:
+        """The loaded posts that ``changed`` entries act on, read again."""
+        targets = await self._node.targets_of(changed)
+        return [await self._node.post_view(t) for t in dict.fromkeys(targets)
+                if t in self._by_id]
+
+    def _on_reread(self, posts: list[PostView]) -> None:
+        self._refresh_call = None
+        fresh = {p.id: p for p in posts}
+        for post_id, post in fresh.items():
+            row = self._by_id.get(post_id)
+            if row is not None:
+                row.post = post
+        self._touch(lambda row: row.post.id in fresh)
+        if self._changed:
+            QTimer.singleShot(0, self, self._refresh_changed)
+
+    def _on_refresh_failed(self, exc: Exception) -> None:
+        self._refresh_call = None
+        self._on_failed(exc)
+
+    # --- profiles: avatars and the names of mentioned accounts ----------------------------
+
+    def profile(self, account: bytes) -> ProfileView | None:
+        """The account's profile if known; otherwise asked for, and None for now."""
+        if account in self._profiles:
+            return self._profiles[account]
+        self._profiles[account] = None
+        self._wanted_profiles.add(account)
+        if self._started and len(self._wanted_profiles) == 1:
+            QTimer.singleShot(0, self, self._fetch_profiles)
+        return None
+
+    def _mention_names(self, post: PostView) -> dict[bytes, str]:
+        names = {}
+        for account in post.mentions:
+            profile = self.profile(account)
+            if profile is not None and profile.name:
+                names[account] = profile.name
+        return names
+
+    def _fetch_profiles(self) -> None:
+        if not self._started or not self._wanted_profiles or self._profile_call is not None:
+            return
+        wanted, self._wanted_profiles = list(self._wanted_profiles), set()
+        self._profile_call = self._host.call(self._read_profiles, wanted,
+                                             on_result=self._on_profiles,
+                                             on_error=self._on_profiles_failed)
+
+    async def _read_profiles(self, accounts: Iterable[bytes]) -> list[ProfileView]:
+        return [await self._node.profile(a) for a in accounts]
+
+    def _on_profiles(self, profiles: list[ProfileView]) -> None:
+        self._profile_call = None
+        got = {p.account for p in profiles}
+        self._profiles.update((p.account, p) for p in profiles)
+        self._touch(lambda row: row.post.author in got or not got.isdisjoint(row.post.mentions))
+        if self._wanted_profiles:
+            QTimer.singleShot(0, self, self._fetch_profiles)
+
+    def _on_profiles_failed(self, exc: Exception) -> None:
+        self._profile_call = None
+        self._on_failed(exc)
+
+    def _forget_profiles(self, accounts: set[bytes]) -> None:
+        """A PROFILE event: read the accounts again if we had them."""
+        for account in accounts & self._profiles.keys():
+            del self._profiles[account]
+            self.profile(account)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+_VALUES: dict[int, Callable[[PostView], Any]] = {
+    Qt.ItemDataRole.DisplayRole: lambda p: spoken(p, _now_ms()),
+    Qt.ItemDataRole.AccessibleTextRole: lambda p: spoken(p, _now_ms()),
+    Roles.Post: lambda p: p,
+    Roles.Id: lambda p: ids.entry_text(p.id),
+    Roles.AuthorName: author_name,
+    Roles.Account: lambda p: ids.account_text(p.author),
+    Roles.Time: lambda p: p.ts,
+    Roles.Text: lambda p: p.text,
+    Roles.ContentWarning: lambda p: p.content_warning,
+    Roles.ReplyCount: lambda p: p.reply_count,
+    Roles.Reactions: lambda p: list(p.reactions),
+    Roles.Images: lambda p: list(p.attachments),
+    Roles.Tags: lambda p: list(p.tags),
+    Roles.Mentions: lambda p: [ids.account_text(m) for m in p.mentions],
+    Roles.ReplyTo: lambda p: (ids.entry_text(p.reply_parent)
+                              if p.reply_parent is not None else None),
+    Roles.Edited: lambda p: p.edited,
+    Roles.Deleted: lambda p: p.deleted,
+    Roles.Reacted: reacted,
+}
+
+
+def _role_value(post: PostView, role: int) -> Any:
+    fn = _VALUES.get(role)
+    return fn(post) if fn is not None else None

@@ -1,0 +1,180 @@
+"""A scrolling list of posts: keeps the row being read in place, and speaks in signals.
+
+Theory of operation
+-------------------
+
+Not jumping. Inserting rows above the reader moves everything below. Before an
+insert the view notes the first visible row and its offset from the top of the
+viewport; after it, it lays the items out at once and moves the scroll bar by however
+far that row moved. A reader at the very top sees the new posts instead.
+
+Reading ahead. Qt asks the model for more only when the scroll bar hits its end; the
+view asks as soon as fewer than ``PREFETCH_SCREENS`` screens are left below, so the
+next page is usually there before anyone reaches the end.
+
+Rows whose content changes (a reaction, an edit, a content warning opened) may change
+height: ``dataChanged`` schedules a new layout; the delegate's height cache makes
+that cheap for the rows that did not change.
+
+Signals come from the delegate's hit-testing (clicks) and from the keyboard: Enter
+opens the thread, R replies, L toggles ♥, Space opens or closes a content warning;
+Up, Down, PgUp and PgDn move as in any list. ``first_painted`` fires once, the first
+time the view has painted with at least one row (the app measures start-up with it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPaintEvent
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem, QWidget
+
+from .image_cache import ImageCache
+from .post_delegate import Hit, PostDelegate
+from .post_model import HEART, Roles, reacted, tr
+
+PREFETCH_SCREENS = 3
+
+
+class PostListView(QListView):
+    """Posts, painted by ``PostDelegate``; see the module docstring."""
+
+    reply_requested = Signal(object)  # PostView
+    react_requested = Signal(object, str, bool)  # PostView, emoji, undo
+    thread_requested = Signal(bytes)  # a post id
+    profile_requested = Signal(bytes)  # an account id
+    tag_requested = Signal(str)
+    link_activated = Signal(str)
+    image_requested = Signal(object, int)  # PostView, attachment number
+    first_painted = Signal()
+
+    def __init__(self, parent: QWidget | None = None, images: ImageCache | None = None,
+                 ) -> None:
+        super().__init__(parent)
+        self.delegate = PostDelegate(images, self)
+        self.setItemDelegate(self.delegate)
+        for name in ("reply_requested", "react_requested", "thread_requested",
+                     "profile_requested", "tag_requested", "link_activated",
+                     "image_requested"):
+            getattr(self.delegate, name).connect(getattr(self, name))
+        self._images: ImageCache | None = None
+        self.set_images(images)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setUniformItemSizes(False)
+        self.setWordWrap(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setMouseTracking(True)
+        self.setAccessibleName(tr("Posts"))
+        self._anchor: tuple[QPersistentModelIndex, int] | None = None
+        self._painted = False
+        self.verticalScrollBar().valueChanged.connect(self._read_ahead)
+
+    def set_images(self, images: ImageCache | None) -> None:
+        """Where thumbnails and avatars come from (None: placeholders only)."""
+        if self._images is not None:
+            self._images.ready.disconnect(self._image_ready)
+        self._images = images
+        self.delegate.set_images(images)
+        if images is not None:
+            images.ready.connect(self._image_ready)
+
+    def setModel(self, model: Any) -> None:
+        old = self.model()
+        if old is not None:
+            old.rowsAboutToBeInserted.disconnect(self._before_insert)
+            old.rowsInserted.disconnect(self._after_insert)
+            old.dataChanged.disconnect(self._changed)
+        super().setModel(model)
+        if model is not None:
+            model.rowsAboutToBeInserted.connect(self._before_insert)
+            model.rowsInserted.connect(self._after_insert)
+            model.dataChanged.connect(self._changed)
+
+    # --- not jumping ---------------------------------------------------------------
+
+    def _before_insert(self, parent: QModelIndex, first: int, last: int) -> None:
+        self._anchor = None
+        if first == 0 and self.verticalScrollBar().value() == 0:
+            return  # the reader is at the top: let the new posts show
+        index = self.indexAt(self.viewport().rect().topLeft())
+        if index.isValid() and first <= index.row():  # rows below it move nothing
+            self._anchor = (QPersistentModelIndex(index), self.visualRect(index).top())
+
+    def _after_insert(self, parent: QModelIndex, first: int, last: int) -> None:
+        if self._anchor is None:
+            return
+        anchor, top = self._anchor
+        self._anchor = None
+        if not anchor.isValid():
+            return
+        self.doItemsLayout()  # lay the new rows out now, so the anchor's place is known
+        moved = self.visualRect(anchor).top() - top
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + moved)
+
+    def _changed(self, first: QModelIndex, last: QModelIndex, roles: Any = ()) -> None:
+        self.scheduleDelayedItemsLayout()
+
+    def _read_ahead(self, value: int) -> None:
+        model = self.model()
+        bar = self.verticalScrollBar()
+        if model is None or bar.maximum() - value > PREFETCH_SCREENS * self.viewport().height():
+            return
+        if model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+
+    def _image_ready(self, blob: bytes) -> None:
+        self.viewport().update()
+
+    # --- painting -------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if not self._painted and model is not None and model.rowCount() > 0:
+            self._painted = True
+            self.first_painted.emit()
+
+    # --- the mouse and the keyboard ----------------------------------------------------
+
+    def hit_at(self, pos: QPoint) -> tuple[QModelIndex, Hit | None]:
+        """The row under ``pos`` (viewport coordinates) and what in it is there."""
+        index = self.indexAt(pos)
+        if not index.isValid():
+            return index, None
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = self.visualRect(index)
+        return index, self.delegate.hit_at(option, index, pos)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        _index, hit = self.hit_at(event.position().toPoint())
+        pointing = hit is not None and hit.kind != "time"
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if pointing
+                                  else Qt.CursorShape.ArrowCursor)
+        super().mouseMoveEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        index = self.currentIndex()
+        post = index.data(Roles.Post) if index.isValid() else None
+        key = event.key()
+        if post is None or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            super().keyPressEvent(event)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.thread_requested.emit(post.id)
+        elif key == Qt.Key.Key_R:
+            self.reply_requested.emit(post)
+        elif key == Qt.Key.Key_L:
+            self.react_requested.emit(post, HEART, HEART in reacted(post))
+        elif key == Qt.Key.Key_Space and post.content_warning:
+            self.delegate.toggle_warning(index)
+        else:
+            super().keyPressEvent(event)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self.viewport().unsetCursor()
+        return super().viewportEvent(event)
