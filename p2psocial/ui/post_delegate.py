@@ -73,7 +73,7 @@ from PySide6.QtWidgets import (
 from ..content import Attachment
 from ..store.views import PostView
 from .image_cache import ImageCache
-from .post_model import HEART, Roles, author_name, reacted, tr
+from .post_model import HEART, Roles, author_name, counted, reacted, tr
 from .post_text import Anchor, to_html
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -251,7 +251,7 @@ class PostDelegate(QStyledItemDelegate):
         hearts = sum(c for e, c in post.reactions if e == HEART)
         items: list[tuple[Hit, str, bool]] = [
             (Hit("reply"), "↩ " + tr("Reply"), False),
-            (Hit("thread"), "💬 " + str(post.reply_count), False),
+            (Hit("thread"), counted(post.reply_count, "%n reply", "%n replies"), False),
             (Hit("heart"), ("♥" if HEART in mine else "♡") + (f" {hearts}" if hearts else ""),
              HEART in mine),
             (Hit("react"), "☺ " + tr("React…"), False),

@@ -96,8 +96,8 @@ Pager = Callable[[int, Cursor | None], Awaitable[Page]]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-def tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("PostList", text, None, n)
+def tr(text: str) -> str:
+    return QCoreApplication.translate("PostList", text)
 
 
 class Concern(enum.Enum):
@@ -205,17 +205,23 @@ def reacted(post: PostView) -> tuple[str, ...]:
     return post.reacted
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """'1 reply', '3 replies': English plurals without a translation file (``%n`` is
+    the number; each form is translated on its own)."""
+    return (tr(one) if n == 1 else tr(many)).replace("%n", str(n))
+
+
 def relative_time_long(ts_ms: int, now_ms: int) -> str:
     """'just now', '5 minutes ago', …: for a sentence read aloud."""
     seconds = max(0, (now_ms - ts_ms) // 1000)
     if seconds < 60:
         return tr("just now")
     if seconds < 3600:
-        return tr("%n minute(s) ago", int(seconds // 60))
+        return counted(int(seconds // 60), "%n minute ago", "%n minutes ago")
     if seconds < 86400:
-        return tr("%n hour(s) ago", int(seconds // 3600))
+        return counted(int(seconds // 3600), "%n hour ago", "%n hours ago")
     if seconds < 7 * 86400:
-        return tr("%n day(s) ago", int(seconds // 86400))
+        return counted(int(seconds // 86400), "%n day ago", "%n days ago")
     return time.strftime("%x", time.localtime(ts_ms / 1000))
 
 
@@ -230,12 +236,12 @@ def spoken(post: PostView, now_ms: int) -> str:
         body = post.text if len(post.text) <= 200 else post.text[:200] + "…"
     extra = []
     if post.attachments:
-        extra.append(tr("%n image(s)", len(post.attachments)))
+        extra.append(counted(len(post.attachments), "%n image", "%n images"))
     if post.reply_count:
-        extra.append(tr("%n reply(s)", post.reply_count))
+        extra.append(counted(post.reply_count, "%n reply", "%n replies"))
     reactions = sum(count for _emoji, count in post.reactions)
     if reactions:
-        extra.append(tr("%n reaction(s)", reactions))
+        extra.append(counted(reactions, "%n reaction", "%n reactions"))
     tail = (" " + ", ".join(extra)) if extra else ""
     return f"{author_name(post)}, {relative_time_long(post.ts, now_ms)}: {body}{tail}"
 
