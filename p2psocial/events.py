@@ -27,11 +27,22 @@ class EntryAdded(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Notified:
+    """A stored batch created ``count`` notifications of the local account (mentions,
+    replies, reactions, follows); it comes after that batch's ``EntryAdded`` events.
+    The unread count to show is ``Node.unread_notifications``: blocked actors and
+    notifications undone since are left out there, not here."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Lagged:
     """Events were lost for this subscriber; re-read state and subscribe again."""
 
 
-Event = EntryAdded | Lagged
+# Subscribers ignore event types they do not know, so new ones can be added.
+Event = EntryAdded | Notified | Lagged
 
 
 # One stored batch emits one event per entry, all at once, and a sync session stores

@@ -39,10 +39,20 @@ from .errors import (
     UserError,
 )
 from .events import BUFFER as EVENT_BUFFER
-from .events import EntryAdded, Event, EventHub
+from .events import EntryAdded, Event, EventHub, Notified
 from .home import Home
 from .identity import Identity, new_identity
-from .store import Cursor, IngestResult, Page, PostView, Problem, ProfileView, Store
+from .store import (
+    Cursor,
+    IngestResult,
+    NotificationPage,
+    Page,
+    PostView,
+    Problem,
+    ProfileView,
+    Relation,
+    Store,
+)
 from .store.store import PeerRecord
 
 T = TypeVar("T")
@@ -280,8 +290,10 @@ class Node:
         device = self.identity.device_id if self.identity else None
         durable = any(e.device == device for e in entries)
         result, accounts = await self._run(self._ingest_now, entries, durable)
-        if result.added:
-            self.events.emit([self._event(e, accounts[e.device]) for e in result.added])
+        events: list[Event] = [self._event(e, accounts[e.device]) for e in result.added]
+        if result.notified:
+            events.append(Notified(result.notified))
+        self.events.emit(events)
         return result
 
     def _ingest_now(self, entries: Sequence[Entry], durable: bool,
@@ -343,6 +355,30 @@ class Node:
 
     async def blocked(self) -> list[bytes]:
         return await self._run(self.store.blocked, self.account_id)
+
+    # --- notifications and people (the desktop app) --------------------------------
+
+    async def notifications(self, limit: int = 50,
+                            before: Cursor | None = None) -> NotificationPage:
+        """Mentions, replies, reactions and follows of this account, newest first
+        (keyset paged like the timelines), without blocked accounts."""
+        return await self._run(self.store.notifications, limit, before)
+
+    async def unread_notifications(self, cap: int = 99) -> int:
+        """How many notifications are unread, counting at most ``cap`` (a badge)."""
+        return await self._run(self.store.unread_notifications, cap)
+
+    async def mark_notifications_read(self) -> None:
+        await self._run(self.store.mark_notifications_read)
+
+    async def relation(self, account: bytes) -> Relation:
+        """Whether this account follows ``account``, is followed by it, blocked it."""
+        return await self._run(self.store.relation, account)
+
+    async def find_accounts(self, text: str, limit: int = 10) -> list[ProfileView]:
+        """Profiles whose name starts with ``text`` (any case), then those that hold it:
+        for @-mention completion and the people view."""
+        return await self._run(self.store.find_accounts, text, limit)
 
     async def wanted_accounts(self, hops: int = 2) -> set[bytes]:
         """The accounts whose logs this node replicates: its own, the accounts it

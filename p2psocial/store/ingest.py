@@ -33,6 +33,7 @@ from .. import content as c
 from ..content import Kind
 from ..entry import Entry, verify_run
 from ..errors import BadCertificate, BrokenLink, InvalidEntry
+from .notify import Notifier
 from .schema import id8
 from .views import IngestResult
 
@@ -55,6 +56,7 @@ class Ingestor:
         self._edited = {r[0] for r in conn.execute("SELECT target FROM edits")}
         self.local: int | None = None
         self._home: set[int] = set()
+        self.notes = Notifier(conn)
         row = conn.execute("SELECT value FROM meta WHERE key = 'local_account'").fetchone()
         if row:
             self.set_local(row[0])
@@ -75,6 +77,7 @@ class Ingestor:
                 "SELECT followee FROM follows WHERE follower = ? AND active = 1 AND followee "
                 "NOT IN (SELECT blocked FROM blocks WHERE blocker = ? AND active = 1)",
                 (self.local, self.local))}
+        self.notes.load(self.local, account_id)
 
     def account_rowid(self, account_id: bytes) -> int:
         rowid = self._accounts.get(account_id)
@@ -123,7 +126,7 @@ class Ingestor:
             self.conn.execute("ROLLBACK")
             self._forget_caches()
             raise
-        return IngestResult(added, skipped, missing)
+        return IngestResult(added, skipped, missing, self.notes.take_created())
 
     def _plan(self, entries: Iterable[Entry]) -> tuple[dict[bytes, list[Entry]], int,
                                                        dict[bytes, int]]:
@@ -199,6 +202,7 @@ class Ingestor:
         self._posts.clear()
         self._mentions.clear()
         self._reactions.clear()
+        self.notes.reset()
         self._fts_upto = self._read_fts_upto()
         self._next_rowid = (self.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0]
                             or 0) + 1
@@ -220,12 +224,13 @@ class Ingestor:
         if isinstance(value, c.Post):
             self._add_post(account, rowid, item, value)
         elif isinstance(value, c.Reaction):
-            self._reactions.append((value.target, account, value.emoji, int(not value.undo),
-                                    item.timestamp, item.id))
+            self._react(account, rowid, item, value)
         elif isinstance(value, (c.Follow, c.Unfollow)):
-            self._relation("follows", account, item, value.account, isinstance(value, c.Follow))
+            self._relation("follows", account, rowid, item, value.account,
+                           isinstance(value, c.Follow))
         elif isinstance(value, (c.Block, c.Unblock)):
-            self._relation("blocks", account, item, value.account, isinstance(value, c.Block))
+            self._relation("blocks", account, rowid, item, value.account,
+                           isinstance(value, c.Block))
         elif isinstance(value, c.Profile):
             self.conn.execute(
                 "INSERT INTO profiles(account, name, bio, avatar, ts, entry) "
@@ -252,6 +257,19 @@ class Ingestor:
                             post.reply_parent, text, cw, edited, 0, in_home))
         for mentioned in post.mentions:
             self._mentions.append((self.account_rowid(mentioned), item.timestamp, rowid))
+        self.notes.post(account, rowid, item.id, item.timestamp, post)
+
+    def _react(self, account: int, rowid: int, item: Entry, reaction: c.Reaction) -> None:
+        """Buffered, unless it is on a post of ours: then written now, to notify."""
+        row = (reaction.target, account, reaction.emoji, int(not reaction.undo),
+               item.timestamp, item.id)
+        if not self.notes.on_local_post(reaction.target, account):
+            self._reactions.append(row)
+            return
+        self._flush()  # earlier reactions of the batch first: last writer wins
+        if self.conn.execute(_UPSERT_REACTION, row).rowcount:
+            self.notes.reaction(account, rowid, item.timestamp, reaction.target,
+                                reaction.emoji, not reaction.undo)
 
     def _flush(self) -> None:
         if self._posts:
@@ -264,14 +282,11 @@ class Ingestor:
                                   "VALUES (?, ?, ?)", self._mentions)
             self._mentions.clear()
         if self._reactions:  # in order: last writer wins within the batch too
-            self.conn.executemany(
-                "INSERT INTO reactions(target, account, emoji, active, ts, entry) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET active = excluded.active, "
-                "ts = excluded.ts, entry = excluded.entry WHERE " + _NEWER.format(t="reactions"),
-                self._reactions)
+            self.conn.executemany(_UPSERT_REACTION, self._reactions)
             self._reactions.clear()
+        self.notes.flush()
 
-    def _relation(self, table: str, account: int, item: Entry, target: bytes,
+    def _relation(self, table: str, account: int, rowid: int, item: Entry, target: bytes,
                   active: bool) -> None:
         """Follow/unfollow or block/unblock: a last-writer-wins register per pair."""
         other = self.account_rowid(target)
@@ -285,6 +300,8 @@ class Ingestor:
             (account, other, int(active), item.timestamp, item.id))
         if cur.rowcount and account == self.local:
             self._refresh_home(other)
+        elif cur.rowcount and table == "follows" and other == self.local:
+            self.notes.follow(account, rowid, item.timestamp, active)
 
     def _refresh_home(self, author: int) -> None:
         """Recompute whether ``author``'s posts belong on the local home timeline."""
@@ -346,6 +363,7 @@ class Ingestor:
         if kind == Kind.DEVICE:
             return
         self.conn.execute("UPDATE entries SET body = NULL WHERE rowid = ?", (rowid,))
+        self.notes.erased(rowid)
         if kind == Kind.POST:
             post = self.conn.execute("SELECT text, cw FROM posts WHERE rowid = ? AND deleted = 0",
                                      (rowid,)).fetchone()
@@ -398,6 +416,11 @@ _RELATION_COLUMNS = {"follows": ("follower", "followee"), "blocks": ("blocker", 
 
 # last writer wins: a later timestamp, ties broken by the larger entry id
 _NEWER = "(excluded.ts > {t}.ts OR (excluded.ts = {t}.ts AND excluded.entry > {t}.entry))"
+
+_UPSERT_REACTION = (
+    "INSERT INTO reactions(target, account, emoji, active, ts, entry) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET active = excluded.active, "
+    "ts = excluded.ts, entry = excluded.entry WHERE " + _NEWER.format(t="reactions"))
 
 
 def _certificate(first: Entry) -> c.DeviceAnnouncement:

@@ -12,7 +12,15 @@ from .. import content as c
 from ..content import Kind
 from ..errors import InvalidEntry
 from .schema import id8
-from .views import Cursor, Page, PostView, ProfileView
+from .views import (
+    Cursor,
+    NotificationPage,
+    NotificationView,
+    Page,
+    PostView,
+    ProfileView,
+    Relation,
+)
 
 _SELECT = """
 SELECT p.rowid, e.id, a.id, pr.name, p.ts, p.text, p.cw, p.parent, p.root, p.edited,
@@ -159,6 +167,74 @@ class Queries:
             devices=count("SELECT count(*) FROM logs WHERE account = ?"),
         )
 
+    # --- notifications and people (the desktop app) -----------------------------
+
+    def notifications(self, limit: int = 50, before: Cursor | None = None,
+                      ) -> NotificationPage:
+        """The local account's notifications, newest first, without blocked actors.
+        Index: notifications_ts (ts, rowid); each post by its rowid."""
+        params = self._params(limit, before, read=self.read_mark())
+        rows = self.conn.execute(
+            "SELECT n.rowid, n.kind, a.id, pr.name, n.ts, n.post, n.emoji "
+            "FROM notifications n JOIN accounts a ON a.rowid = n.actor "
+            "LEFT JOIN profiles pr ON pr.account = n.actor "
+            f"WHERE (n.ts, n.rowid) < (:ts, :rowid) AND {_ACTOR_NOT_BLOCKED} "
+            "ORDER BY n.ts DESC, n.rowid DESC LIMIT :limit", params).fetchall()
+        items = [NotificationView(
+            kind=kind, actor=actor, actor_name=name, ts=ts,
+            post=None if post is None else self._post_by_rowid(post), emoji=emoji,
+            unread=rowid > params["read"], cursor=Cursor(ts, rowid))
+            for rowid, kind, actor, name, ts, post, emoji in rows]
+        return NotificationPage(items, items[-1].cursor if len(items) == params["limit"]
+                                else None)
+
+    def unread_notifications(self, cap: int = 99) -> int:
+        """How many notifications arrived after the read mark, counting at most ``cap``.
+        Index: the rowid range above the mark, stopped after ``cap`` rows."""
+        return int(self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM notifications n WHERE n.rowid > :read "
+            f"AND {_ACTOR_NOT_BLOCKED} LIMIT :cap)",
+            {"read": self.read_mark(), "cap": max(0, cap), "me": self.local or -1},
+        ).fetchone()[0])
+
+    def read_mark(self) -> int:
+        """Notifications with a rowid up to this are read (meta 'notifications_read')."""
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = 'notifications_read'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _post_by_rowid(self, rowid: int) -> PostView | None:
+        rows = self._rows(f"{_SELECT} WHERE p.rowid = :rowid", {"rowid": rowid})
+        return rows[0] if rows else None
+
+    def relation(self, account: int) -> Relation:
+        """The local account's view of ``account``. Indexes: the primary keys of
+        follows and blocks."""
+        def active(sql: str, subject: int | None, obj: int | None) -> bool:
+            return self.conn.execute(sql, (subject, obj)).fetchone() is not None
+
+        follow = "SELECT 1 FROM follows WHERE follower = ? AND followee = ? AND active = 1"
+        return Relation(
+            following=active(follow, self.local, account),
+            followed_by=active(follow, account, self.local),
+            blocked=active("SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ? "
+                           "AND active = 1", self.local, account))
+
+    def find_accounts(self, text: str, limit: int = 10) -> list[tuple[int, bytes]]:
+        """Accounts whose profile name holds ``text`` case-insensitively: names that
+        start with it first, then the others, each by name; blocked ones left out.
+        A scan of profiles (one row per named account), never of posts."""
+        folded = text.strip().casefold()
+        if not folded:
+            return []
+        rows = self.conn.execute(
+            "SELECT pr.account, a.id, instr(fold(pr.name), :q) AS at FROM profiles pr "
+            "JOIN accounts a ON a.rowid = pr.account WHERE at > 0 AND pr.account NOT IN "
+            "(SELECT blocked FROM blocks WHERE blocker = :me AND active = 1) "
+            "ORDER BY at != 1, fold(pr.name), pr.account LIMIT :limit",
+            {"q": folded, "me": self.local or -1, "limit": max(1, min(limit, 50))})
+        return [(int(r[0]), bytes(r[1])) for r in rows]
+
     def related(self, account: int, table: str, column: str, other: str) -> list[bytes]:
         """Account ids on the active side of a follow or block relation."""
         assert (table, column, other) in _RELATIONS
@@ -203,6 +279,8 @@ class Queries:
         )
 
 
+_ACTOR_NOT_BLOCKED = ("n.actor NOT IN (SELECT blocked FROM blocks WHERE blocker = :me "
+                      "AND active = 1)")
 _RELATIONS = {("follows", "follower", "followee"), ("follows", "followee", "follower"),
               ("blocks", "blocker", "blocked")}
 

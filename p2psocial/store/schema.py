@@ -22,6 +22,8 @@ Layout, and why:
   timeline an index range scan however large the store grows.
 * ``peers`` (migration 2) is the address book of the network service: where a peer
   was reachable, when it last worked, and its standing (net/service.py).
+* ``notifications`` (migration 3): mentions of, replies to, reactions on and follows
+  of the local account, derived at ingest like the rest (see the migration).
 """
 
 from __future__ import annotations
@@ -181,12 +183,87 @@ MIGRATIONS: list[str] = [
         source TEXT NOT NULL CHECK (source IN ('invite', 'mdns', 'peer'))
     ) WITHOUT ROWID;
     """,
+    # 3: notifications of the local account (issue 4), written by ingest in the same
+    # transaction as the entry that causes them (store/ingest.py), and backfilled here.
+    # Invariant: a row exists for each live post by another account that replies to a
+    # post of the local account or mentions it (one row per post: a reply wins), each
+    # active reaction by another account on a local post, and each active follow of
+    # the local account by another account. Erasing, undoing or unfollowing removes it.
+    """
+    CREATE TABLE notifications (
+        rowid INTEGER PRIMARY KEY,      -- = entries.rowid of the cause: entries are never
+                                        -- removed, so rowids grow with arrival, which the
+                                        -- unread watermark (meta 'notifications_read') needs
+        kind TEXT NOT NULL CHECK (kind IN ('mention', 'reply', 'reaction', 'follow')),
+        actor INTEGER NOT NULL,         -- accounts.rowid; never the local account
+        ts INTEGER NOT NULL,            -- the cause's timestamp
+        post INTEGER,                   -- posts.rowid: the mention or reply itself, or the
+                                        -- local post reacted to; NULL for a follow
+        emoji TEXT                      -- a reaction's
+    );
+    CREATE INDEX notifications_ts ON notifications(ts, rowid);       -- newest first
+    CREATE INDEX notifications_actor ON notifications(actor, kind, post);  -- undo, unfollow
+
+    -- Backfill. Replies first, so a reply that also mentions us stays a reply; replies
+    -- are found through posts_thread from each local post (a reply whose root differs
+    -- from its parent's is missed here; ingest finds it by its parent).
+    WITH me(rowid) AS (SELECT a.rowid FROM meta m JOIN accounts a ON a.id = m.value
+                       WHERE m.key = 'local_account')
+    INSERT OR IGNORE INTO notifications(rowid, kind, actor, ts, post)
+    SELECT r.rowid, 'reply', r.author, r.ts, r.rowid
+    FROM me JOIN posts mine ON mine.author = me.rowid
+    JOIN entries e ON e.rowid = mine.rowid
+    JOIN posts r ON r.root = coalesce(mine.root, e.id) AND r.parent = e.id
+    WHERE r.author != me.rowid AND r.deleted = 0;
+
+    WITH me(rowid) AS (SELECT a.rowid FROM meta m JOIN accounts a ON a.id = m.value
+                       WHERE m.key = 'local_account')
+    INSERT OR IGNORE INTO notifications(rowid, kind, actor, ts, post)
+    SELECT p.rowid, 'mention', p.author, p.ts, p.rowid
+    FROM me JOIN mentions m ON m.account = me.rowid JOIN posts p ON p.rowid = m.post
+    WHERE p.author != me.rowid AND p.deleted = 0;
+
+    WITH me(rowid) AS (SELECT a.rowid FROM meta m JOIN accounts a ON a.id = m.value
+                       WHERE m.key = 'local_account')
+    INSERT OR IGNORE INTO notifications(rowid, kind, actor, ts, post, emoji)
+    SELECT cause.rowid, 'reaction', r.account, r.ts, mine.rowid, r.emoji
+    FROM me JOIN posts mine ON mine.author = me.rowid
+    JOIN entries e ON e.rowid = mine.rowid
+    JOIN reactions r ON r.target = e.id
+    JOIN entries cause ON cause.id8 = id8(r.entry) AND cause.id = r.entry
+    WHERE r.active = 1 AND r.account != me.rowid;
+
+    WITH me(rowid) AS (SELECT a.rowid FROM meta m JOIN accounts a ON a.id = m.value
+                       WHERE m.key = 'local_account')
+    INSERT OR IGNORE INTO notifications(rowid, kind, actor, ts)
+    SELECT cause.rowid, 'follow', f.follower, f.ts
+    FROM me JOIN follows f ON f.followee = me.rowid
+    JOIN entries cause ON cause.id8 = id8(f.entry) AND cause.id = f.entry
+    WHERE f.active = 1 AND f.follower != me.rowid;
+
+    -- what was there before the upgrade counts as read
+    INSERT OR REPLACE INTO meta(key, value)
+    SELECT 'notifications_read', coalesce(max(rowid), 0) FROM notifications;
+    """,
 ]
 
 
 def id8(entry_id: bytes) -> int:
     """The indexed prefix of an entry id; queries say ``id8 = ? AND id = ?``."""
     return int.from_bytes(entry_id[:8], "big", signed=True)
+
+
+def fold(text: str | None) -> str | None:
+    """Text for caseless comparison (SQLite's own lower() and LIKE fold ASCII only)."""
+    return None if text is None else text.casefold()
+
+
+def add_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions of every connection: ``id8(id)``, to join on an entry id held in
+    another table (reactions.entry, follows.entry) through the ``entries_id8`` index,
+    and ``fold(text)`` to find names whatever their case."""
+    conn.create_function("id8", 1, id8, deterministic=True)
+    conn.create_function("fold", 1, fold, deterministic=True)
 
 
 def current_version(conn: sqlite3.Connection) -> int:

@@ -34,7 +34,16 @@ from . import schema
 from .ingest import Ingestor
 from .queries import Queries
 from .schema import id8
-from .views import Cursor, IngestResult, Page, PostView, Problem, ProfileView
+from .views import (
+    Cursor,
+    IngestResult,
+    NotificationPage,
+    Page,
+    PostView,
+    Problem,
+    ProfileView,
+    Relation,
+)
 
 BLOB_CAP = 8 * 1024 * 1024
 LIVE_BATCH = 100  # batches up to this size are indexed for search as they arrive
@@ -86,6 +95,7 @@ class Store:
         self._closed = False
         self.db = sqlite_utils.Database(conn)
         conn.execute("PRAGMA busy_timeout = 5000")
+        schema.add_functions(conn)
         if not readonly:
             apply_pragmas(conn)
             schema.migrate(conn)
@@ -300,6 +310,32 @@ class Store:
 
     def targets_of(self, entry_ids: Sequence[bytes]) -> list[bytes]:
         return self.queries.targets_of(entry_ids)
+
+    # --- notifications and people (see queries.py; schema migration 3) ----------
+
+    def notifications(self, limit: int = 50, before: Cursor | None = None,
+                      ) -> NotificationPage:
+        return self.queries.notifications(limit, before)
+
+    def unread_notifications(self, cap: int = 99) -> int:
+        return self.queries.unread_notifications(cap)
+
+    def mark_notifications_read(self) -> None:
+        """Everything stored so far is read: the mark moves to the newest row."""
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) SELECT "
+                          "'notifications_read', coalesce(max(rowid), 0) FROM notifications")
+
+    def relation(self, account_id: bytes) -> Relation:
+        rowid = self.account_rowid(account_id)
+        if rowid is None or self.queries.local is None:
+            return Relation(following=False, followed_by=False, blocked=False)
+        return self.queries.relation(rowid)
+
+    def find_accounts(self, text: str, limit: int = 10) -> list[ProfileView]:
+        return [self.queries.profile(rowid, account_id)
+                for rowid, account_id in self.queries.find_accounts(text, limit)]
 
     def profile(self, account_id: bytes) -> ProfileView:
         rowid = self.account_rowid(account_id)

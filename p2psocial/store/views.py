@@ -68,6 +68,7 @@ class IngestResult:
     added: list[Entry] = field(default_factory=list)  # newly stored, in log order
     skipped: int = 0  # already held (the same entry twice is one row)
     missing: dict[bytes, int] = field(default_factory=dict)  # device -> first seq we lack
+    notified: int = 0  # notifications of the local account this batch created
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +78,32 @@ class Problem:
     device: bytes
     seq: int
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationView:
+    """Something another account did to the local one, newest first in a page."""
+
+    kind: str  # "mention" | "reply" | "reaction" | "follow"
+    actor: bytes
+    actor_name: str | None
+    ts: int
+    post: PostView | None  # the mention or reply, or the post reacted to
+    emoji: str | None  # a reaction's
+    unread: bool  # stored after the last Store.mark_notifications_read
+    cursor: Cursor
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationPage:
+    items: list[NotificationView]
+    next: Cursor | None  # pass as ``before`` to get the following page; None at the end
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """The local account's view of another: what it shows on a profile's buttons."""
+
+    following: bool  # the local account follows it
+    followed_by: bool  # it follows the local account
+    blocked: bool  # the local account blocked it
