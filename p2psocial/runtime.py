@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LISTEN_ALL = "0.0.0.0"  # peers on the LAN must be able to dial us
+# hidden switches for tests (and for anyone who wants the app on loopback only): the
+# address to listen and announce on, and the DNS-SD type that LAN discovery uses
+LISTEN_ENV = "P2PSOCIAL_LISTEN_IP"
+LAN_TYPE_ENV = "P2PSOCIAL_LAN_SERVICE_TYPE"
 
 
 def needs_passphrase(home: Path | None) -> bool:
@@ -201,8 +206,10 @@ class Backend:
         port = settings.port or None
         try:
             async with net.NetworkService(
-                    self.node, port=port if port else 0, hops=settings.hops, ip=LISTEN_ALL,
-                    lan=settings.lan, offer_relay=settings.relay) as service:
+                    self.node, port=port if port else 0, hops=settings.hops,
+                    ip=os.environ.get(LISTEN_ENV) or LISTEN_ALL, lan=settings.lan,
+                    lan_service_type=os.environ.get(LAN_TYPE_ENV) or net.SERVICE_TYPE,
+                    offer_relay=settings.relay) as service:
                 self.service = service
                 if not settings.port and service.listen_addrs:  # keep the first port
                     self.settings = replace(self.settings,

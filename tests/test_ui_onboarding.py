@@ -8,45 +8,43 @@ from pathlib import Path
 
 import nacl.pwhash
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow
 from pytestqt.qtbot import QtBot
 
 from p2psocial import ids, keyfile, phrase
 from p2psocial.backup import export_backup
 from p2psocial.home import Home
 from p2psocial.node import Node
-from p2psocial.ui import app
-from p2psocial.ui.loop import TrioHost
+from p2psocial.ui.app import Launcher
 from p2psocial.ui.onboarding import CREATE, PHRASE, RESTORE, Onboarding
+from tests.uikit import Launches, call, opened
 
 WAIT = 20_000  # ms: generous; Argon2id and a backup restore take about a second
 FAST_KDF = {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
             "memlimit": nacl.pwhash.argon2id.MEMLIMIT_MIN}
 
 
-def start(qtbot: QtBot, home: Path, host: TrioHost) -> tuple[QMainWindow, Onboarding]:
-    window = app.build_window(home)
-    qtbot.addWidget(window)
-    window.show()
-    onboarding = app.show_onboarding(window, home, host, **FAST_KDF)
-    assert onboarding is not None and window.centralWidget() is onboarding
+def start(launch: Launches, home: Path) -> tuple[Launcher, Onboarding]:
+    launcher = launch(home, **FAST_KDF)
+    onboarding = launcher.window.stages.currentWidget()
+    assert isinstance(onboarding, Onboarding)
     assert onboarding.currentIndex() == CREATE
-    return window, onboarding
+    return launcher, onboarding
 
 
-def identity_text(window: QMainWindow) -> str:
-    label = window.centralWidget()
-    return label.text() if isinstance(label, QLabel) else ""
+def shows_account(launcher: Launcher, account: str) -> bool:
+    """The home is open in the window, with ``account``'s keys."""
+    return opened(launcher) and ids.account_text(launcher.ctx.me) == account
 
 
-def shows_account(window: QMainWindow, account: str) -> bool:
-    return account in identity_text(window)
+def own_name(qtbot: QtBot, launcher: Launcher) -> str | None:
+    ctx = launcher.ctx
+    return call(qtbot, ctx, ctx.node.profile, ctx.me).name
 
 
 def test_create_a_profile_then_confirm_the_phrase(qtbot: QtBot, tmp_path: Path,
-                                                  trio_host: TrioHost) -> None:
+                                                  launch: Launches) -> None:
     home = tmp_path / "home"
-    window, ob = start(qtbot, home, trio_host)
+    launcher, ob = start(launch, home)
     ob.name.setText("Zoë")
     ob.passphrase.setText("correct horse")
     ob.passphrase2.setText("correct horse")
@@ -65,20 +63,20 @@ def test_create_a_profile_then_confirm_the_phrase(qtbot: QtBot, tmp_path: Path,
     # continuing needs the confirmation
     assert not ob.continue_button.isEnabled()
     qtbot.mouseClick(ob.continue_button, Qt.MouseButton.LeftButton)
-    assert window.centralWidget() is ob
+    assert launcher.window.stages.currentWidget() is ob
     ob.wrote_it.setChecked(True)
     assert ob.continue_button.isEnabled()
     with qtbot.waitSignal(ob.completed, timeout=WAIT):
         qtbot.mouseClick(ob.continue_button, Qt.MouseButton.LeftButton)
     account = ids.account_text(identity.account_id)
-    qtbot.waitUntil(lambda: shows_account(window, account), timeout=WAIT)
-    assert "Zoë" in identity_text(window)
+    qtbot.waitUntil(lambda: shows_account(launcher, account), timeout=WAIT)
+    assert own_name(qtbot, launcher) == "Zoë"
 
 
 def test_passphrases_that_differ_are_refused(qtbot: QtBot, tmp_path: Path,
-                                             trio_host: TrioHost) -> None:
+                                             launch: Launches) -> None:
     home = tmp_path / "home"
-    _, ob = start(qtbot, home, trio_host)
+    _, ob = start(launch, home)
     ob.name.setText("Zoë")
     ob.passphrase.setText("one")
     ob.passphrase2.setText("two")
@@ -89,12 +87,12 @@ def test_passphrases_that_differ_are_refused(qtbot: QtBot, tmp_path: Path,
 
 
 def test_a_home_in_use_shows_one_line(qtbot: QtBot, tmp_path: Path,
-                                      trio_host: TrioHost) -> None:
+                                      launch: Launches) -> None:
     home = tmp_path / "home"
     holder = Home(home)
     holder.lock()
     try:
-        _, ob = start(qtbot, home, trio_host)
+        _, ob = start(launch, home)
         ob.name.setText("Zoë")
         qtbot.mouseClick(ob.create_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "in use" in ob.create_error.text(), timeout=WAIT)
@@ -105,13 +103,13 @@ def test_a_home_in_use_shows_one_line(qtbot: QtBot, tmp_path: Path,
 
 
 def test_restore_from_the_recovery_phrase(qtbot: QtBot, tmp_path: Path,
-                                          trio_host: TrioHost) -> None:
+                                          launch: Launches) -> None:
     with Node.init(Home(tmp_path / "old"), "Zoë") as old:
         assert old.identity is not None
         words = phrase.to_phrase(old.identity.account.root_seed)
         account = ids.account_text(old.account_id)
     home = tmp_path / "home"
-    window, ob = start(qtbot, home, trio_host)
+    launcher, ob = start(launch, home)
     qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
     assert ob.currentIndex() == RESTORE
 
@@ -130,19 +128,19 @@ def test_restore_from_the_recovery_phrase(qtbot: QtBot, tmp_path: Path,
     ob.restore_phrase.setPlainText(words.upper())
     with qtbot.waitSignal(ob.completed, timeout=WAIT):
         qtbot.mouseClick(ob.restore_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: shows_account(window, account), timeout=WAIT)
+    qtbot.waitUntil(lambda: shows_account(launcher, account), timeout=WAIT)
     with Node.open(Home(home), readonly=True) as node:
         assert ids.account_text(node.account_id) == account
 
 
 def test_restore_from_a_backup_file(qtbot: QtBot, tmp_path: Path,
-                                    trio_host: TrioHost) -> None:
+                                    launch: Launches) -> None:
     backup = tmp_path / "zoe.backup"
     with Node.init(Home(tmp_path / "old"), "Zoë", "secret", **FAST_KDF) as old:
         account = ids.account_text(old.account_id)
         export_backup(old, backup)
     home = tmp_path / "home"
-    window, ob = start(qtbot, home, trio_host)
+    launcher, ob = start(launch, home)
     qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
     ob.backup_path.setText(str(backup))
 
@@ -157,17 +155,17 @@ def test_restore_from_a_backup_file(qtbot: QtBot, tmp_path: Path,
     ob.backup_passphrase.setText("secret")
     with qtbot.waitSignal(ob.completed, timeout=WAIT):
         qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: shows_account(window, account), timeout=WAIT)
-    assert "Zoë" in identity_text(window)
+    qtbot.waitUntil(lambda: shows_account(launcher, account), timeout=WAIT)
+    assert own_name(qtbot, launcher) == "Zoë"
 
 
 def test_a_damaged_backup_shows_one_line(qtbot: QtBot, tmp_path: Path,
-                                         trio_host: TrioHost) -> None:
+                                         launch: Launches) -> None:
     backup = tmp_path / "zoe.backup"
     with Node.init(Home(tmp_path / "old"), "Zoë") as old:
         export_backup(old, backup)
     backup.write_bytes(backup.read_bytes()[:-10])
-    _, ob = start(qtbot, tmp_path / "home", trio_host)
+    _, ob = start(launch, tmp_path / "home")
     qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
     ob.backup_path.setText(str(backup))
     qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)
@@ -177,9 +175,9 @@ def test_a_damaged_backup_shows_one_line(qtbot: QtBot, tmp_path: Path,
 
 
 def test_a_home_with_an_account_skips_onboarding(qtbot: QtBot, tmp_path: Path,
-                                                 trio_host: TrioHost) -> None:
+                                                 launch: Launches) -> None:
     home = tmp_path / "home"
     Node.init(Home(home), "Zoë").close()
-    window = app.build_window(home)
-    qtbot.addWidget(window)
-    assert app.show_onboarding(window, home, trio_host) is None
+    launcher = launch(home)
+    qtbot.waitUntil(lambda: opened(launcher), timeout=WAIT)
+    assert launcher.window.findChild(Onboarding) is None

@@ -65,3 +65,38 @@ def app_context(host: Any, path: Path, name: str = "Alice") -> Iterator[Any]:
     finally:
         assert host.stop()
         backend.close()
+
+
+class Launches:
+    """Windows opened the way the app opens them (``ui.app.Launcher``), closed in the
+    app's order at the end of a test: pages' calls cancelled, host stopped, node closed."""
+
+    def __init__(self, qtbot: QtBot, host: Any) -> None:
+        self.qtbot = qtbot
+        self.host = host
+        self.launchers: list[Any] = []
+
+    def __call__(self, home: Path, **kdf: Any) -> Any:
+        from p2psocial.ui.app import Launcher
+        from p2psocial.ui.main_window import MainWindow
+
+        window = MainWindow()
+        self.qtbot.addWidget(window)
+        window.show()
+        launcher = Launcher(window, home, self.host, **kdf)
+        self.launchers.append(launcher)
+        launcher.begin()
+        return launcher
+
+    def close(self) -> None:
+        for launcher in self.launchers:
+            launcher.stop()
+        assert self.host.stop()
+        for launcher in self.launchers:
+            launcher.close()
+
+
+def opened(launcher: Any) -> bool:
+    """The launcher's home is open and its shell shown."""
+    return launcher.ctx is not None and launcher.window.stages.currentWidget().objectName() \
+        == "shell"

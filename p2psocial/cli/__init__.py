@@ -34,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format=f"{PROG}: %(name)s: %(message)s")
     home_path = Path(args.home).expanduser() if args.home else None
     try:
+        if (args.command or "gui") == "gui":
+            from ..ui import app  # the window first; the node is imported once it is painted
+
+            return app.run(home_path)
         from .commands import dispatch  # imports the node (SQLite, Trio, Pillow): after parsing
 
         return dispatch(args, home_path)

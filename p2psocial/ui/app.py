@@ -1,36 +1,47 @@
-"""The desktop app's entry point. For now one window that says who you are.
+"""The desktop app's entry point: a window painted first, then everything else.
 
 PySide6 is imported inside the functions, so importing this module (and running the
 command line) stays fast. Without a display Qt would abort the process with no
 report, so ``run`` checks for one first and explains what to do instead.
 
-The window is shown first; then Trio starts in guest mode on Qt's loop (loop.py) and
-the node is asked, through it, who this home belongs to; the answer (or a one-line
-error) replaces the placeholder. A home without an account shows onboarding instead
-(onboarding.py: create a profile or restore one), then the same identity view.
-Closing the window ends Qt's loop, then ``run`` stops the Trio run before returning.
+Start-up order, chosen so that the window shows at once: the QApplication, the
+theme and language from the home's settings (a small JSON file), the main window
+saying "Opening your home…", painted; only then Trio in guest mode on Qt's loop
+(loop.py) and, through it, ``Launcher``: onboarding for an empty home, the
+passphrase page for a sealed one, then ``Backend.open`` (node and SQLite) in a worker
+thread, the shell with the home timeline, and last the network (runtime.py imports
+libp2p in a worker thread). Closing the window ends Qt's loop (unless the tray keeps
+the app running); ``run`` then cancels the pages' calls, stops the Trio run (the
+network shuts down cleanly inside it) and closes the node.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..home import Home
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QLabel, QMainWindow
+    from PySide6.QtWidgets import QApplication
 
+    from ..runtime import Backend, NetworkStatus
+    from ..settings import Settings
+    from .context import AppContext
     from .loop import Call, TrioHost
-    from .onboarding import Onboarding
+    from .main_window import MainWindow
+    from .unlock import UnlockPage
 
+PROBE_ENV = "P2PSOCIAL_PROBE"
 TITLE = "p2psocial"
 NO_DISPLAY = ("p2psocial: no display found; use the command line (p2psocial --help) "
               "or set QT_QPA_PLATFORM")
-NO_ACCOUNT = "No account yet — run p2psocial init"
 OPENING = "Opening your home…"
 
 
@@ -83,74 +94,178 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-async def who_am_i(home: Path | None) -> str:
-    """One line about this home's account, read without its keys or its lock."""
-    place = Home(home)
-    if not place.exists():
-        return NO_ACCOUNT
-    from ..node import Node  # after the window is shown: it imports the store and Trio
+class Launcher:
+    """Takes a painted window to an open home: onboarding or the passphrase first when
+    needed, then ``Backend.open`` in a worker thread, then the shell and the network.
 
-    with Node.open(place, readonly=True) as node:
-        profile = await node.profile(node.account_id)
-    from ..ids import account_text
+    ``kdf``: Argon2id limits for a new key file (tests pass the fastest).
+    """
 
-    return f"You are {profile.name or '(no name)'}\n{account_text(profile.account)}"
+    def __init__(self, window: MainWindow, home: Path | None, host: TrioHost,
+                 probe: Probe | None = None, **kdf: Any) -> None:
+        self.window = window
+        self.home = home
+        self.host = host
+        self.probe = probe
+        self.kdf = kdf
+        self.ctx: AppContext | None = None
+        self.unlock: UnlockPage | None = None
+        self.tray: Any = None
+        self._calls: list[Call] = []
+
+    def begin(self) -> None:
+        from .. import runtime
+        from .loop import one_line
+
+        if not Home(self.home).exists():
+            self._onboard()
+            return
+        try:
+            sealed = runtime.needs_passphrase(self.home)
+        except Exception as exc:  # an unreadable key file: say why, in one line
+            self.window.show_status(one_line(exc))
+            return
+        if sealed:
+            self._ask_passphrase()
+        else:
+            self.open(None)
+
+    def _onboard(self) -> None:
+        from .onboarding import Onboarding
+
+        onboarding = Onboarding(self.home, self.host, **self.kdf)
+        onboarding.completed.connect(
+            lambda: self.open(onboarding.account.passphrase if onboarding.account else None))
+        self.window.show_stage(onboarding)
+
+    def _ask_passphrase(self) -> None:
+        from .unlock import UnlockPage
+
+        self.unlock = UnlockPage()
+        self.unlock.submitted.connect(self.open)
+        self.window.show_stage(self.unlock)
+
+    def open(self, passphrase: str | None) -> None:
+        from ..runtime import Backend
+        from .context import tr
+        from .loop import in_thread
+
+        if self.unlock is None:
+            self.window.show_status(tr(OPENING, "MainWindow"))
+        self.host.call(in_thread, Backend.open, self.home, passphrase,
+                       on_result=self._opened, on_error=self._failed)
+
+    def _failed(self, exc: Exception) -> None:
+        from ..errors import PassphraseRequired, WrongPassphrase
+        from .context import tr
+        from .loop import one_line
+
+        if isinstance(exc, (WrongPassphrase, PassphraseRequired)):
+            if self.unlock is None:
+                self._ask_passphrase()
+            assert self.unlock is not None
+            self.unlock.failed(tr("That passphrase does not open this home", "Unlock")
+                               if isinstance(exc, WrongPassphrase) else one_line(exc))
+            return
+        self.window.show_status(one_line(exc))
+
+    def _opened(self, backend: Backend) -> None:
+        from .context import AppContext
+
+        self.ctx = ctx = AppContext(self.host, backend)
+        self.window.attach(ctx)
+        home_page = self.window.section("home")
+        view = getattr(home_page, "timeline_view", None)
+        if self.probe is not None and view is not None:
+            view.first_painted.connect(lambda: self.probe and self.probe("timeline_painted"))
+        self._calls.append(self.host.call(backend.run, on_error=self._network_failed))
+        self._calls.append(self.host.call(watch_network, backend, self.window.show_network))
+        ctx.notifications_changed.connect(self.refresh_unread)
+        self.refresh_unread()
+        self._start_tray(ctx)
+
+    def _network_failed(self, exc: Exception) -> None:
+        from .loop import one_line
+
+        self.window.statusBar().showMessage(one_line(exc))
+
+    def refresh_unread(self) -> None:
+        if self.ctx is None:
+            return
+        self.ctx.call(self.ctx.node.unread_notifications, on_result=self._show_unread)
+
+    def _show_unread(self, count: int) -> None:
+        self.window.set_unread(count)
+        if self.tray is not None:
+            self.tray.set_unread(count)
+
+    def _start_tray(self, ctx: AppContext) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from .tray import Notifier, Tray
+
+        self.tray = Tray(self.window, ctx)
+        self.notifier = Notifier(ctx, self.tray)
+        self.notifier.start()
+
+        def keep(settings: Settings) -> None:
+            self.window.keep_in_tray = settings.keep_in_tray and self.tray.available
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                app.setQuitOnLastWindowClosed(not self.window.keep_in_tray)
+
+        keep(ctx.settings)
+        ctx.settings_changed.connect(keep)
+
+    def stop(self) -> None:
+        """Cancel the pages' and our long-lived calls (before the host stops)."""
+        self.window.stop_pages()
+        if self.tray is not None:
+            self.notifier.stop()
+            self.tray.hide()
+        for call in self._calls:
+            call.cancel()
+
+    def close(self) -> None:
+        """After the host has stopped: close the node."""
+        if self.ctx is not None:
+            self.ctx.backend.close()
 
 
-def build_window(home: Path | None) -> QMainWindow:
-    """The window, with a placeholder where the account will be (no node work here)."""
-    from PySide6.QtWidgets import QMainWindow
-
-    window = QMainWindow()
-    window.setWindowTitle(TITLE)
-    window.setCentralWidget(_identity_label(OPENING if Home(home).exists() else NO_ACCOUNT))
-    window.resize(560, 220)
-    return window
+async def watch_network(backend: Backend, show: Callable[[NetworkStatus], object]) -> None:
+    """Show the network's status now and at every change, until cancelled."""
+    while True:
+        show(backend.status())
+        await backend.changed()
 
 
-def _identity_label(text: str) -> QLabel:
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QLabel
+class Probe:
+    """Start-up milestones as JSON lines in the file named by ``P2PSOCIAL_PROBE`` (for
+    bench/ui.py): ``{"event": name, "t": time.time()}``, each event once."""
 
-    label = QLabel(text)
-    label.setObjectName("identity")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setMargin(24)
-    return label
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.seen: set[str] = set()
 
-
-def show_onboarding(window: QMainWindow, home: Path | None, host: TrioHost,
-                    **kdf: Any) -> Onboarding | None:
-    """In a home without an account: onboarding in the window, then the identity view."""
-    if Home(home).exists():
-        return None
-    from .onboarding import Onboarding
-
-    onboarding = Onboarding(home, host, **kdf)
-
-    def done() -> None:
-        window.setCentralWidget(_identity_label(OPENING))  # the window deletes onboarding
-        show_identity(window, home, host)
-
-    onboarding.completed.connect(done)
-    window.setCentralWidget(onboarding)
-    window.resize(max(window.width(), 640), max(window.height(), 560))
-    return onboarding
+    def __call__(self, event: str) -> None:
+        if event in self.seen:
+            return
+        self.seen.add(event)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"event": event, "t": time.time()}) + "\n")
 
 
-def show_identity(window: QMainWindow, home: Path | None, host: TrioHost) -> Call | None:
-    """Ask the node, through ``host``, who this home belongs to, and show it."""
-    from PySide6.QtWidgets import QLabel
+def _apply_appearance(app: QApplication, home: Path | None) -> None:
+    """Theme and language from the home's settings, before any widget is built."""
+    from ..settings import load_settings
+    from .i18n import install_translator
+    from .icons import app_icon
+    from .theme import apply_theme
 
-    from .loop import one_line
-
-    label = window.findChild(QLabel, "identity")
-    if label is None or not Home(home).exists():
-        return None
-    return host.call(who_am_i, home, on_result=label.setText,
-                     on_error=lambda exc: label.setText(one_line(exc)))
-
+    settings = load_settings(Home(home).path)
+    app.setWindowIcon(app_icon())
+    apply_theme(app, settings.theme)
+    install_translator(app, settings.language)
 
 def run(home: Path | None) -> int:
     if not has_display():
@@ -162,19 +277,34 @@ def run(home: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = build_window(home)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(TITLE)
+    app.setApplicationDisplayName(TITLE)
+    app.setDesktopFileName("p2psocial")
+    _apply_appearance(app, home)
+    from .context import tr
+    from .main_window import MainWindow
+
+    window = MainWindow()
+    window.show_status(tr(OPENING, "MainWindow"))
     window.show()
+    probe = Probe(os.environ[PROBE_ENV]) if os.environ.get(PROBE_ENV) else None
+    app.processEvents()  # paint the window before anything slow is imported
+    if probe is not None:
+        probe("window_shown")
     from .loop import TrioHost
 
     host = TrioHost()
-    status = window.statusBar()
-    host.failed.connect(status.showMessage)
-    host.crashed.connect(status.showMessage)
+    host.failed.connect(lambda line: window.statusBar().showMessage(line, 10_000))
+    host.crashed.connect(window.show_status)
     host.interrupted.connect(app.quit)  # Ctrl-C in the terminal that started the app
+    window.closing.connect(app.quit)
     host.start()
-    if show_onboarding(window, home, host) is None:
-        show_identity(window, home, host)
+    launcher = Launcher(window, home, host, probe)
+    launcher.begin()
     try:
         return int(app.exec())
     finally:
+        launcher.stop()
         host.stop()
+        launcher.close()

@@ -32,7 +32,7 @@ view. Every string the person sees goes through ``tr`` so it can be translated.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,7 @@ class Account:
     account: str
     name: str
     phrase: str = ""
+    passphrase: str | None = field(default=None, repr=False)  # to open the home next
 
 
 # --- the work: blocking functions for a worker thread, and one async -------------------
@@ -84,7 +85,7 @@ def create_account(home: Path | None, name: str, passphrase: str | None,
     with Node.init(Home(home), name, passphrase, **kdf) as node:
         assert node.identity is not None
         words = phrase.to_phrase(node.identity.account.root_seed)
-        return Account(ids.account_text(node.account_id), name.strip(), words)
+        return Account(ids.account_text(node.account_id), name.strip(), words, passphrase)
 
 
 def restore_from_seed(home: Path | None, seed: bytes, name: str, passphrase: str | None,
@@ -92,7 +93,7 @@ def restore_from_seed(home: Path | None, seed: bytes, name: str, passphrase: str
     from ..node import Node
 
     with Node.restore(Home(home), seed, name, passphrase, **kdf) as node:
-        return Account(ids.account_text(node.account_id), name.strip())
+        return Account(ids.account_text(node.account_id), name.strip(), passphrase=passphrase)
 
 
 async def restore_from_backup(home: Path | None, path: Path,
@@ -102,7 +103,7 @@ async def restore_from_backup(home: Path | None, path: Path,
     node, _summary = await in_thread(restore_backup, Home(home), path, passphrase)
     with node:
         profile = await node.profile(node.account_id)
-    return Account(ids.account_text(profile.account), profile.name or "")
+    return Account(ids.account_text(profile.account), profile.name or "", passphrase=passphrase)
 
 
 # --- the widget ---------------------------------------------------------------------
@@ -337,7 +338,8 @@ class Onboarding(QStackedWidget):
             return
         self.phrase_label.clear()  # shown once
         if self.account is not None:
-            self.account = Account(self.account.account, self.account.name)
+            self.account = Account(self.account.account, self.account.name,
+                                   passphrase=self.account.passphrase)
         self.completed.emit()
 
     def _restored(self, account: Account) -> None:
