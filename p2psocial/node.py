@@ -27,7 +27,7 @@ import trio
 
 from . import content as c
 from . import entry as entry_mod
-from . import ids, images, keyfile
+from . import ids, images, keyfile, phrase
 from .entry import Entry
 from .errors import (
     BadImage,
@@ -37,6 +37,7 @@ from .errors import (
     NotFound,
     PassphraseRequired,
     UserError,
+    WrongPassphrase,
 )
 from .events import BUFFER as EVENT_BUFFER
 from .events import EntryAdded, Event, EventHub, Notified
@@ -71,6 +72,7 @@ class Node:
         self.clock = clock
         self.events = EventHub()
         self._limiter = trio.CapacityLimiter(1)
+        self._keys_limiter = trio.CapacityLimiter(1)  # Argon2id: never holds up the store
         self._write_lock = trio.Lock()
         self._last: Entry | None = (store.last_entry(identity.device_id)
                                     if identity is not None else None)
@@ -420,6 +422,48 @@ class Node:
     async def stats(self) -> dict[str, int]:
         """How much this home holds: entries, logs, accounts, blobs."""
         return await self._run(self.store.stats)
+
+    # --- keys (the app's settings) --------------------------------------------------
+    # Argon2id takes a second or so: these run in a worker thread of their own, so
+    # store work goes on meanwhile, and one at a time, so two changes cannot interleave.
+
+    async def has_passphrase(self) -> bool:
+        """Whether the key file is sealed with a passphrase (else nothing to ask)."""
+        return await self._keys(lambda: keyfile.is_encrypted(self.home.read_keys()))
+
+    async def check_passphrase(self, passphrase: str | None) -> bool:
+        """Whether the key file opens with ``passphrase``. A key file without a
+        passphrase opens with anything, as ``keyfile.load`` does."""
+        try:
+            await self._keys(self._load_keys, passphrase)
+        except (WrongPassphrase, PassphraseRequired):
+            return False
+        return True
+
+    async def change_passphrase(self, old: str | None, new: str | None, **kdf: Any) -> None:
+        """Seal the key file with ``new`` (None or "": keys in the clear), after
+        ``old`` opened it; ``WrongPassphrase`` if it does not. Written atomically."""
+        def change() -> None:
+            identity = self._load_keys(old)
+            self.home.write_keys(_dump_keys(identity, new or None, **kdf))
+
+        await self._keys(change)
+
+    async def recovery_phrase(self, passphrase: str | None) -> str:
+        """The 24 words of the account's root seed, once ``passphrase`` opens the key
+        file (``WrongPassphrase`` otherwise): showing them needs what opening does."""
+        identity = await self._keys(self._load_keys, passphrase)
+        return phrase.to_phrase(identity.account.root_seed)
+
+    async def _keys(self, fn: Callable[..., T], *args: Any) -> T:
+        return await trio.to_thread.run_sync(fn, *args, limiter=self._keys_limiter)
+
+    def _load_keys(self, passphrase: str | None) -> Identity:
+        """The identity in the key file, which must be this node's."""
+        identity = keyfile.load(self.home.read_keys(), passphrase)
+        if identity.account_id != self._require_identity().account_id:
+            raise HomeError(f"the key file in {self.home.path} belongs to another account")
+        return identity
 
     # --- the address book (issue 3: net/service.py, the CLI) ---------------------
     # Pass-throughs to the store's peers table, run in the store's worker thread.

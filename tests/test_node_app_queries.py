@@ -6,10 +6,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import nacl.pwhash
+import pytest
 import trio
 
+from p2psocial import phrase
+from p2psocial.errors import WrongPassphrase
+from p2psocial.events import EntryAdded, Notified
 from p2psocial.home import Home
 from p2psocial.node import Node
+from p2psocial.store import IngestResult, Relation
+
+FAST_KDF = {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
+            "memlimit": nacl.pwhash.argon2id.MEMLIMIT_MIN}
 
 
 def run(tmp_path: Path, scenario: Callable[[Node, Node], Awaitable[None]]) -> None:
@@ -22,10 +31,10 @@ def run(tmp_path: Path, scenario: Callable[[Node, Node], Awaitable[None]]) -> No
     trio.run(main)
 
 
-async def carry(src: Node, dst: Node) -> None:
+async def carry(src: Node, dst: Node) -> IngestResult:
     """Everything ``src`` wrote reaches ``dst``, as a sync session would bring it."""
     device = src.identity.device_id if src.identity else b""
-    await dst.ingest(await src.log_entries(device, 0, 10_000))
+    return await dst.ingest(await src.log_entries(device, 0, 10_000))
 
 
 def test_targets_of_names_the_posts_acted_on(tmp_path: Path) -> None:
@@ -77,3 +86,97 @@ def test_reacted_lists_our_active_emojis_only(tmp_path: Path) -> None:
         assert seen_by_bob.reacted == ("🎉", "👍")  # in the order of the counts
 
     run(tmp_path, scenario)
+
+
+def test_notified_follows_the_entries_of_the_batch(tmp_path: Path) -> None:
+    async def scenario(alice: Node, bob: Node) -> None:
+        post = await alice.post("hello")
+        await carry(alice, bob)
+        await bob.post("nice", reply_to=post.id)
+        await bob.react(post.id, "👍")
+        await bob.follow(alice.account_id)
+        await bob.post("unrelated")
+        events = alice.subscribe()
+        result = await carry(bob, alice)
+        got = [events.receive_nowait() for _ in range(len(result.added) + 1)]
+        assert all(isinstance(e, EntryAdded) for e in got[:-1])
+        assert got[-1] == Notified(3) and result.notified == 3
+        assert await alice.unread_notifications() == 3
+        page = await alice.notifications()
+        assert [n.kind for n in page.items] == ["follow", "reaction", "reply"]
+        assert page.items[0].actor_name == "Bob" and page.items[1].emoji == "👍"
+        await alice.mark_notifications_read()
+        assert await alice.unread_notifications() == 0
+        assert not any(n.unread for n in (await alice.notifications()).items)
+        await alice.post("more")  # our own entries never notify us
+        with pytest.raises(trio.WouldBlock):
+            while True:
+                assert not isinstance(events.receive_nowait(), Notified)
+
+    run(tmp_path, scenario)
+
+
+def test_relation_as_the_local_account_sees_it(tmp_path: Path) -> None:
+    async def scenario(alice: Node, bob: Node) -> None:
+        assert await alice.relation(bob.account_id) == Relation(False, False, False)
+        await alice.follow(bob.account_id)
+        await bob.follow(alice.account_id)
+        await carry(bob, alice)
+        assert await alice.relation(bob.account_id) == Relation(True, True, False)
+        await alice.block(bob.account_id)
+        await bob.unfollow(alice.account_id)
+        await carry(bob, alice)
+        assert await alice.relation(bob.account_id) == Relation(True, False, True)
+
+    run(tmp_path, scenario)
+
+
+def test_find_accounts_prefix_first_then_substring_any_case(tmp_path: Path) -> None:
+    async def scenario(alice: Node, bob: Node) -> None:
+        homes = []
+        for n, name in enumerate(["Annabel", "Joanna", "ÄNNE", "Hannah", "Zed"]):
+            node = Node.init(Home(tmp_path / f"p{n}"), name)
+            homes.append(node)
+            await carry(node, alice)
+        try:
+            names = [p.name for p in await alice.find_accounts("an")]
+            assert names == ["Annabel", "Hannah", "Joanna"]
+            assert [p.name for p in await alice.find_accounts("änn")] == ["ÄNNE"]
+            assert [p.name for p in await alice.find_accounts("AN", limit=1)] == ["Annabel"]
+            assert await alice.find_accounts("  ") == []
+            await alice.block(homes[0].account_id)
+            assert [p.name for p in await alice.find_accounts("an")] == ["Hannah", "Joanna"]
+            found = (await alice.find_accounts("zed"))[0]
+            assert found.account == homes[4].account_id and found.devices == 1
+        finally:
+            for node in homes:
+                node.close()
+
+    run(tmp_path, scenario)
+
+
+def test_passphrase_check_change_and_recovery_phrase(tmp_path: Path) -> None:
+    async def main() -> None:
+        home = Home(tmp_path / "a")
+        with Node.init(home, "Alice", "old secret", **FAST_KDF) as alice:
+            words = phrase.to_phrase(alice.identity.account.root_seed if alice.identity
+                                     else b"")
+            assert await alice.has_passphrase()
+            assert await alice.check_passphrase("old secret")
+            assert not await alice.check_passphrase("wrong")
+            assert not await alice.check_passphrase(None)
+            with pytest.raises(WrongPassphrase):
+                await alice.recovery_phrase("wrong")
+            assert await alice.recovery_phrase("old secret") == words
+            with pytest.raises(WrongPassphrase):
+                await alice.change_passphrase("wrong", "new secret", **FAST_KDF)
+            await alice.change_passphrase("old secret", "new secret", **FAST_KDF)
+            assert not await alice.check_passphrase("old secret")
+            assert await alice.recovery_phrase("new secret") == words
+            await alice.change_passphrase("new secret", None)
+            assert not await alice.has_passphrase()
+            assert await alice.recovery_phrase(None) == words
+        with Node.open(home, None) as again:  # the rewritten file opens as it should
+            assert again.account_id == alice.account_id
+
+    trio.run(main)
