@@ -1,0 +1,185 @@
+"""The app in the system tray, and desktop notifications for what others did to you.
+
+``Tray(window, ctx)`` puts an icon in the system tray when the desktop has one
+(``available``); without one every method still works and does nothing visible, so
+the rest of the app never asks. Its menu: Open p2psocial, New post, Quit; a click on
+the icon brings the window back. Its tooltip carries the unread count
+(``set_unread``, called by app.py with ``Node.unread_notifications``).
+
+``Notifier(ctx, tray)`` follows the node's events (``post_model.follow_events``, the
+one async follower of the ui). A ``Notified`` event says a stored batch created new
+notifications: the notifier tells the window (``ctx.notifications_changed``, which
+refreshes the unread counts) and, when the person wants desktop notifications and the
+window is not the active one, fetches those newest notifications and shows them as
+one desktop message ("Bob replied: …"). Deciding what counts as a notification is the
+store's job (store/notify.py); this only phrases it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from ..events import Lagged, Notified
+from .avatar import display_name
+from .context import tr
+from .post_model import follow_events
+
+if TYPE_CHECKING:
+    from ..store.views import NotificationPage, NotificationView
+    from .context import AppContext
+    from .loop import Call
+    from .main_window import MainWindow
+
+TITLE = "p2psocial"
+SNIPPET = 140  # characters of a post shown in a desktop message
+SHOWN_AT_ONCE = 3  # notifications listed in one message; more are counted
+MESSAGE_MS = 8000
+
+
+class MessageShower(Protocol):
+    """What the notifier needs of a tray (tests pass a stand-in)."""
+
+    def show_message(self, title: str, text: str) -> None: ...
+
+    def window_active(self) -> bool: ...
+
+
+class Tray(QObject):
+    """The tray icon and its menu, when the desktop has a system tray."""
+
+    def __init__(self, window: MainWindow, ctx: AppContext,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent or window)
+        self.window = window
+        self.ctx = ctx
+        self.unread = 0
+        self.available = QSystemTrayIcon.isSystemTrayAvailable()
+        self.icon: QSystemTrayIcon | None = None
+        self.menu = QMenu(window)
+        self.open_action = self._action(tr("Open p2psocial"), self.show_window)
+        self.post_action = self._action(tr("New post"), self.new_post)
+        self.menu.addSeparator()
+        self.quit_action = self._action(tr("Quit"), self.quit)
+        if self.available:
+            self.icon = QSystemTrayIcon(_app_icon(), self)
+            self.icon.setContextMenu(self.menu)
+            self.icon.activated.connect(self._activated)
+            self.icon.show()
+        self.set_unread(0)
+
+    def _action(self, text: str, slot: Any) -> QAction:
+        action = self.menu.addAction(text)
+        action.triggered.connect(slot)
+        return action
+
+    def set_unread(self, count: int) -> None:
+        self.unread = count
+        tip = (tr("p2psocial: {0} unread").format(count) if count else TITLE)
+        if self.icon is not None:
+            self.icon.setToolTip(tip)
+
+    def show_message(self, title: str, text: str) -> None:
+        if self.icon is not None and QSystemTrayIcon.supportsMessages():
+            self.icon.showMessage(title, text, _app_icon(), MESSAGE_MS)
+
+    def window_active(self) -> bool:
+        return self.window.isVisible() and self.window.isActiveWindow()
+
+    def hide(self) -> None:
+        if self.icon is not None:
+            self.icon.hide()
+
+    # --- the menu --------------------------------------------------------------------
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger,
+                      QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.show_window()
+
+    def show_window(self) -> None:
+        self.window.show_normal()
+
+    def new_post(self) -> None:
+        self.window.new_post()
+
+    def quit(self) -> None:
+        """Close for good, even when closing the window would only hide it."""
+        self.window.keep_in_tray = False
+        self.window.close()
+
+
+def _app_icon() -> Any:
+    from .icons import app_icon
+
+    return app_icon()
+
+
+# --- notifications ------------------------------------------------------------------
+
+
+def snippet(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= SNIPPET else line[:SNIPPET - 1] + "…"
+
+
+def notification_text(item: NotificationView) -> str:
+    """One notification as a sentence: 'Bob replied: …'."""
+    name = display_name(item.actor_name, item.actor)
+    text = snippet(item.post.text) if item.post is not None else ""
+    if item.kind == "mention":
+        return tr("{0} mentioned you: {1}").format(name, text)
+    if item.kind == "reply":
+        return tr("{0} replied: {1}").format(name, text)
+    if item.kind == "reaction":
+        return tr("{0} reacted {1} to your post").format(name, item.emoji or "")
+    if item.kind == "follow":
+        return tr("{0} followed you").format(name)
+    return tr("{0} did something that concerns you").format(name)
+
+
+def message_of(items: list[NotificationView]) -> tuple[str, str]:
+    """The title and text of one desktop message for ``items`` (newest first)."""
+    if len(items) == 1:
+        return TITLE, notification_text(items[0])
+    lines = [notification_text(i) for i in items[:SHOWN_AT_ONCE]]
+    if len(items) > SHOWN_AT_ONCE:
+        lines.append(tr("and {0} more").format(len(items) - SHOWN_AT_ONCE))
+    return tr("{0} new notifications").format(len(items)), "\n".join(lines)
+
+
+class Notifier(QObject):
+    """Desktop messages for new notifications, and the window told of them."""
+
+    def __init__(self, ctx: AppContext, tray: MessageShower,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent or ctx)
+        self.ctx = ctx
+        self.tray = tray
+        self._follow: Call | None = None
+
+    def start(self) -> None:
+        if self._follow is None:
+            self._follow = self.ctx.call(follow_events, self.ctx.node, self._on_events)
+
+    def stop(self) -> None:
+        if self._follow is not None:
+            self._follow.cancel()
+            self._follow = None
+
+    def _on_events(self, batch: list[Any]) -> None:
+        # runs inside the Trio step of the follower: note, then hand work to calls
+        count = sum(e.count for e in batch if isinstance(e, Notified))
+        if count or isinstance(batch[-1], Lagged):
+            self.ctx.notifications_changed.emit()
+        if count and self.ctx.settings.notify and not self.tray.window_active():
+            self.ctx.call(functools.partial(self.ctx.node.notifications, limit=count),
+                          on_result=self._show)
+
+    def _show(self, page: NotificationPage) -> None:
+        if page.items and self.ctx.settings.notify and not self.tray.window_active():
+            self.tray.show_message(*message_of(page.items))
