@@ -45,7 +45,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QLabel,
     QListView,
     QStyle,
     QStyledItemDelegate,
@@ -365,13 +364,7 @@ class NotificationsPage(QWidget):
         self.list = EmptyStack(self.view, tr(
             "No notifications yet. When someone mentions you, replies to you, reacts to "
             "your posts or follows you, it shows here."), self)
-        title = QLabel(tr("Notifications"), self)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
         layout.addWidget(self.list, 1)
         self.setFocusProxy(self.view)
         for signal in (self.model.modelReset, self.model.rowsInserted,

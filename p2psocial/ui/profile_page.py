@@ -1,0 +1,288 @@
+"""A person's page: who they are (avatar, name, account id, bio, counts), what you do
+about them (follow, block), and their posts.
+
+The header is read from the node (``profile`` and ``relation``) and read again when
+something about this account changes: their own profile, posts, follows or devices,
+and our own follows and blocks (events through ``follow_events``; a burst of them is
+one read). Follow, unfollow, block and unblock are the node's; the buttons show what
+the node says afterwards, not what they assume. A block asks first, because it hides
+the person everywhere and stops carrying their entries.
+
+The local account's own page has no follow or block: it has *Edit profile*, which
+emits ``edit_profile_requested`` (the settings page does the editing).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import ids
+from ..content import Kind
+from ..events import EntryAdded, Lagged
+from ..store.views import ProfileView, Relation
+from .avatar import Avatar, display_name
+from .context import tr
+from .loop import one_line
+from .post_actions import PostList
+from .post_model import follow_events
+from .timeline import account_posts_model
+
+if TYPE_CHECKING:
+    from .context import AppContext
+    from .loop import Call
+
+AVATAR_SIDE = 80
+_THEIR_KINDS = frozenset({int(Kind.PROFILE), int(Kind.POST), int(Kind.FOLLOW),
+                          int(Kind.UNFOLLOW), int(Kind.DEVICE), int(Kind.DELETE)})
+_OWN_KINDS = frozenset({int(Kind.FOLLOW), int(Kind.UNFOLLOW), int(Kind.BLOCK),
+                        int(Kind.UNBLOCK)})
+
+
+def counted(text: str, n: int) -> str:
+    """``text`` with ``%n`` replaced by ``n``, in the plural form the language wants
+    (English without a translation loaded: '(s)' by hand)."""
+    shown = QCoreApplication.translate("p2psocial", text, None, n)
+    return shown.replace("(s)", "" if n == 1 else "s")
+
+
+def counts_line(profile: ProfileView) -> str:
+    return " · ".join((counted("%n post(s)", profile.posts),
+                       counted("%n following", profile.following),
+                       counted("%n follower(s)", profile.followers),
+                       counted("%n device(s)", profile.devices)))
+
+
+class ProfileHeader(QWidget):
+    """Avatar, name, account id with Copy, bio, counts, and the action buttons."""
+
+    def __init__(self, ctx: AppContext, account: bytes, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.avatar = Avatar(ctx, AVATAR_SIDE, self)
+        self.name = QLabel(self)
+        font = QFont(self.name.font())
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.follows_you = QLabel(tr("Follows you"), self)
+        self.follows_you.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.follows_you.hide()
+        self.account_id = QLabel(ids.account_text(account), self)
+        self.account_id.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.account_id.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.account_id.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.account_id.setAccessibleName(tr("Account id"))
+        self.account_id.setWordWrap(True)
+        self.copy = QPushButton(tr("Copy"), self)
+        self.copy.setAccessibleName(tr("Copy the account id"))
+        self.copy.setToolTip(tr("Copy the account id, to mention or find this person"))
+        self.copy.clicked.connect(self._copy)
+        self.bio = QLabel(self)
+        self.bio.setWordWrap(True)
+        self.bio.setTextFormat(Qt.TextFormat.PlainText)
+        self.bio.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.counts = QLabel(self)
+        self.counts.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.buttons = QHBoxLayout()
+        self.buttons.setContentsMargins(0, 0, 0, 0)
+
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.name)
+        name_row.addWidget(self.follows_you)
+        name_row.addStretch(1)
+        id_row = QHBoxLayout()
+        id_row.addWidget(self.account_id, 1)
+        id_row.addWidget(self.copy)
+        column = QVBoxLayout()
+        column.addLayout(name_row)
+        column.addLayout(id_row)
+        column.addWidget(self.bio)
+        column.addWidget(self.counts)
+        column.addLayout(self.buttons)
+        row = QHBoxLayout(self)
+        row.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(column, 1)
+        self._account = account
+        self.show_profile(ProfileView(account, None, "", None, 0, 0, 0, 0))
+
+    def show_profile(self, profile: ProfileView) -> None:
+        who = display_name(profile.name, profile.account)
+        self.name.setText(who)
+        self.name.setAccessibleName(tr("Name: {0}").format(who))
+        self.avatar.set_person(profile.account, profile.name, profile.avatar)
+        self.bio.setText(profile.bio)
+        self.bio.setVisible(bool(profile.bio))
+        self.counts.setText(counts_line(profile))
+
+    def show_relation(self, relation: Relation) -> None:
+        self.follows_you.setVisible(relation.followed_by)
+
+    def _copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.account_id.text())
+        self._ctx.message.emit(tr("Account id copied"))
+
+
+class ProfilePage(QWidget):
+    """Somebody's page, or your own (``account == ctx.me``); see the module docstring."""
+
+    edit_profile_requested = Signal()
+
+    def __init__(self, ctx: AppContext, account: bytes, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.account = account
+        self.own = account == ctx.me
+        self.profile: ProfileView | None = None
+        self.relation: Relation | None = None
+        self.header = ProfileHeader(ctx, account, self)
+        self.follow = QPushButton(tr("Follow"), self)
+        self.block = QPushButton(tr("Block"), self)
+        self.edit = QPushButton(tr("Edit profile"), self)
+        if self.own:
+            self.edit.clicked.connect(self.edit_profile_requested.emit)
+            self.header.buttons.addWidget(self.edit)
+            self.follow.hide()
+            self.block.hide()
+        else:
+            self.follow.clicked.connect(self._toggle_follow)
+            self.block.clicked.connect(self._toggle_block)
+            self.header.buttons.addWidget(self.follow)
+            self.header.buttons.addWidget(self.block)
+            self.edit.hide()
+            self.follow.setEnabled(False)  # until the relation is known
+            self.block.setEnabled(False)
+        self.header.buttons.addStretch(1)
+        self.posts = PostList(ctx, tr("No posts yet"), self)
+        self.posts.view.setAccessibleName(tr("Posts of {0}").format(
+            display_name(None, account)))
+        self.posts.set_model(account_posts_model(ctx.host, ctx.node, account))
+        self.confirm_block: QMessageBox | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.posts, 1)
+        self._read_call: Call | None = None
+        self._stale = False
+        self._follow_call = ctx.call(follow_events, ctx.node, self._on_events,
+                                     on_error=lambda exc: ctx.message.emit(one_line(exc)))
+        self.refresh()
+
+    # --- the header -------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the profile and our relation to it again (one read at a time)."""
+        self._stale = True
+        if self._read_call is not None:
+            return
+        self._stale = False
+        self._read_call = self._ctx.call(self._read, on_result=self._on_read,
+                                         on_error=self._on_read_failed)
+
+    async def _read(self) -> tuple[ProfileView, Relation | None]:
+        node = self._ctx.node
+        profile = await node.profile(self.account)
+        return profile, None if self.own else await node.relation(self.account)
+
+    def _on_read(self, result: tuple[ProfileView, Relation | None]) -> None:
+        self._read_call = None
+        self.profile, self.relation = result
+        self.header.show_profile(self.profile)
+        self.posts.view.setAccessibleName(tr("Posts of {0}").format(
+            display_name(self.profile.name, self.account)))
+        if self.relation is not None:
+            self.header.show_relation(self.relation)
+            self._show_buttons(self.relation)
+        if self._stale:
+            self.refresh()
+
+    def _on_read_failed(self, exc: Exception) -> None:
+        self._read_call = None
+        self._ctx.message.emit(one_line(exc))
+
+    def _show_buttons(self, relation: Relation) -> None:
+        name = display_name(self.profile.name if self.profile else None, self.account)
+        self.follow.setText(tr("Unfollow") if relation.following else tr("Follow"))
+        self.follow.setAccessibleName((tr("Unfollow {0}") if relation.following
+                                       else tr("Follow {0}")).format(name))
+        self.block.setText(tr("Unblock") if relation.blocked else tr("Block"))
+        self.block.setAccessibleName((tr("Unblock {0}") if relation.blocked
+                                      else tr("Block {0}")).format(name))
+        self.follow.setEnabled(not relation.blocked)
+        self.block.setEnabled(True)
+
+    def _on_events(self, events: list[Any]) -> None:
+        """From the follower task (inside Trio's step): note, and schedule a read."""
+        for event in events:
+            if isinstance(event, Lagged) or (isinstance(event, EntryAdded) and (
+                    (event.account == self.account and event.kind in _THEIR_KINDS)
+                    or (event.own and event.kind in _OWN_KINDS))):
+                QTimer.singleShot(0, self, self.refresh)
+                return
+
+    # --- actions ------------------------------------------------------------------------
+
+    def _act(self, fn: Any) -> None:
+        """Run a follow/block action of the node; the buttons wait for its answer."""
+        self.follow.setEnabled(False)
+        self.block.setEnabled(False)
+        self._ctx.call(fn, self.account, on_result=lambda _entry: self.refresh(),
+                       on_error=self._on_action_failed)
+
+    def _on_action_failed(self, exc: Exception) -> None:
+        self._ctx.message.emit(one_line(exc))
+        self.refresh()
+
+    def _toggle_follow(self) -> None:
+        if self.relation is None:
+            return
+        node = self._ctx.node
+        self._act(node.unfollow if self.relation.following else node.follow)
+
+    def _toggle_block(self) -> None:
+        if self.relation is None:
+            return
+        if self.relation.blocked:
+            self._act(self._ctx.node.unblock)
+            return
+        name = display_name(self.profile.name if self.profile else None, self.account)
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Block {0}?").format(name),
+                          tr("Block {0}? You will no longer see their posts, replies or "
+                             "notifications, and this home stops carrying their entries. "
+                             "You can unblock them later.").format(name),
+                          QMessageBox.StandardButton.Cancel, self)
+        box.addButton(tr("Block"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self._confirmed(box.buttonRole(button)))
+        self.confirm_block = box
+        box.open()
+
+    def _confirmed(self, role: QMessageBox.ButtonRole) -> None:
+        self.confirm_block = None
+        if role == QMessageBox.ButtonRole.DestructiveRole:
+            self._act(self._ctx.node.block)
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    def activated(self) -> None:
+        self.refresh()
+
+    def stop(self) -> None:
+        self._follow_call.cancel()
+        if self._read_call is not None:
+            self._read_call.cancel()
+            self._read_call = None
+        self.posts.stop()
