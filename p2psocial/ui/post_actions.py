@@ -1,9 +1,10 @@
 """What a click on a post means in the window, once for every page that lists posts.
 
 A ``PostListView`` only speaks in signals (reply, react, open the thread, a profile, a
-#tag, a link). ``connect_post_view(view, ctx)`` turns them into the app's intents: a
-reaction is published by the node, the rest are navigation requests on ``ctx`` that
-the main window carries out. ``PostList`` is such a view over a ``PostListModel``,
+#tag, a link, an image). ``connect_post_view(view, ctx)`` turns them into the app's
+intents: a reaction is published by the node, a link opens in the browser, an image
+in the viewer, the rest are navigation requests on ``ctx`` that the main window
+carries out. ``PostList`` is such a view over a ``PostListModel``,
 with the line that stands in for it while it is empty ("No posts yet", "No results").
 """
 
@@ -36,9 +37,17 @@ def open_link(url: str) -> None:
         QDesktopServices.openUrl(QUrl(url))
 
 
+def open_image(ctx: AppContext, parent: QWidget, post: PostView, number: int) -> None:
+    """The post's image ``number`` at full size, in the image viewer."""
+    from .image_viewer import open_image as show  # a dialog: loaded when first needed
+
+    show(ctx, post, number, parent.window())
+
+
 def connect_post_view(view: PostListView, ctx: AppContext) -> None:
     """Wire a list of posts to the app: images from the shared cache, and every click
-    (reply, react, thread, profile, #tag, link) to the node or to ctx's navigation."""
+    (reply, react, thread, profile, #tag, link, image) to the node, to ctx's
+    navigation, or to the image viewer."""
     view.set_images(images_of(ctx))
     view.reply_requested.connect(ctx.reply_to.emit)
     view.react_requested.connect(functools.partial(react, ctx))
@@ -46,6 +55,7 @@ def connect_post_view(view: PostListView, ctx: AppContext) -> None:
     view.profile_requested.connect(ctx.open_profile.emit)
     view.tag_requested.connect(lambda tag: ctx.open_search.emit("#" + tag))
     view.link_activated.connect(open_link)
+    view.image_requested.connect(functools.partial(open_image, ctx, view))
 
 
 class EmptyStack(QWidget):
