@@ -56,7 +56,9 @@ def test_mention_and_reply_are_two_unread_notifications(app_ctx: AppContext,
     assert [headline(n) for n in items] == ["Bob replied to your post", "Bob mentioned you"]
     assert all(n.unread for n in items)
     assert not page.list.is_empty
-    assert page.model.index(0).data().startswith("Bob replied to your post: nice post")
+    assert page.model.index(0).data() == "Bob replied to your post: nice post, unread"
+    qtbot.waitUntil(lambda: page.model.index(1).data()  # our name, not our account id
+                    == "Bob mentioned you: hello @Alice, unread", timeout=WAIT)
 
     with qtbot.waitSignal(app_ctx.notifications_changed, timeout=WAIT):
         page.activated()

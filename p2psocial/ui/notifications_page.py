@@ -28,7 +28,7 @@ a reply, the post reacted to), or the follower's profile.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -53,9 +53,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..events import Lagged, Notified
+from .. import ids
+from ..content import Kind
+from ..events import EntryAdded, Lagged, Notified
 from ..store.views import Cursor, NotificationPage, NotificationView
-from .avatar import display_name, paint_avatar
+from .avatar import display_name, paint_avatar, short_account
 from .context import tr
 from .loop import one_line
 from .post_actions import EmptyStack
@@ -88,8 +90,9 @@ def headline(item: NotificationView) -> str:
     return who
 
 
-def snippet(item: NotificationView) -> str:
-    """The start of the post it is about, on one line ('' for a follow)."""
+def snippet(item: NotificationView, names: Mapping[bytes, str] | None = None) -> str:
+    """The start of the post it is about, on one line ('' for a follow); a mention
+    reads as ``@name`` when ``names`` knows the account, else as a short id."""
     post = item.post
     if post is None:
         return ""
@@ -98,6 +101,9 @@ def snippet(item: NotificationView) -> str:
     if post.content_warning:
         return tr("Content warning: {0}").format(post.content_warning)
     text = " ".join(post.text.split())
+    for account in post.mentions:
+        name = (names or {}).get(account) or short_account(account)
+        text = text.replace("@" + ids.account_text(account), "@" + name)
     return text if len(text) <= SNIPPET else text[:SNIPPET - 1] + "…"
 
 
@@ -122,6 +128,12 @@ class NotificationModel(QAbstractListModel):
         self._top_call: Call | None = None
         self._top_stale = False
         self._generation = 0
+        self.names: dict[bytes, str] = {}  # accounts mentioned in snippets, by name
+
+    def set_names(self, names: Mapping[bytes, str]) -> None:
+        self.names = dict(names)
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
 
     @property
     def items(self) -> list[NotificationView]:
@@ -144,7 +156,7 @@ class NotificationModel(QAbstractListModel):
         if item is None:
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            spoken = headline(item) + (": " + snippet(item) if item.post else "")
+            spoken = headline(item) + (": " + snippet(item, self.names) if item.post else "")
             return spoken + (", " + tr("unread") if item.unread else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             return full_time(item.ts)
@@ -308,7 +320,9 @@ class NotificationDelegate(QStyledItemDelegate):
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(QRect(left, top, width, line),
                          int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), when)
-        body = QFontMetrics(base).elidedText(snippet(item), Qt.TextElideMode.ElideRight, width)
+        names = getattr(index.model(), "names", None)
+        body = QFontMetrics(base).elidedText(snippet(item, names), Qt.TextElideMode.ElideRight,
+                                             width)
         painter.drawText(QRect(left, top + line + 4, width, line),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), body)
         painter.restore()
@@ -375,6 +389,7 @@ class NotificationsPage(QWidget):
                                 on_error=lambda exc: ctx.message.emit(one_line(exc)))
         self.model.load()
         self.refresh_unread()
+        self._read_my_name()
 
     def activated(self) -> None:
         """The page is shown: read the newest page, then mark everything read."""
@@ -408,10 +423,18 @@ class NotificationsPage(QWidget):
         self.unread = count
         self.unread_changed.emit(count)
 
+    def _read_my_name(self) -> None:
+        """Mentions of us in snippets read as ``@our name``."""
+        me = self._ctx.me
+        self._ctx.call(self._ctx.node.profile, me, on_result=lambda profile: (
+            self.model.set_names({me: profile.name} if profile.name else {})))
+
     def _on_events(self, events: list[Any]) -> None:
         """From the follower task (inside Trio's step): schedule, do not work here."""
         if any(isinstance(e, (Notified, Lagged)) for e in events):
             QTimer.singleShot(0, self, self._notified)
+        if any(isinstance(e, EntryAdded) and e.own and e.kind == Kind.PROFILE for e in events):
+            QTimer.singleShot(0, self, self._read_my_name)
 
     def _notified(self) -> None:
         self.model.refresh_top()
