@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from p2psocial import content, ids
@@ -18,7 +18,14 @@ from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.store.views import Cursor, PostView
 from p2psocial.ui.loop import TrioHost
-from p2psocial.ui.timeline import Roles, TimelineModel, TimelineView, relative_time
+from p2psocial.ui.timeline import (
+    Roles,
+    TimelineModel,
+    TimelineView,
+    account_posts_model,
+    relative_time,
+    search_model,
+)
 from tests.helpers import make_entry, make_identity, make_log
 
 WAIT = 15_000  # ms: generous; the conditions below normally hold within milliseconds
@@ -237,3 +244,117 @@ def test_a_late_older_post_goes_to_its_place(qtbot: QtBot, trio_host: TrioHost,
     expected = run(qtbot, trio_host, walk_all, home.node, 7)
     assert [p.id for p in model.posts] == [p.id for p in expected]
     model.stop()
+
+
+# --- one model, several lists; stale rows ------------------------------------------------
+
+
+def test_an_accounts_posts_follow_that_account_only(qtbot: QtBot, trio_host: TrioHost,
+                                                    home: Home2) -> None:
+    model = account_posts_model(trio_host, home.node, home.bob.account_id, page_size=PAGE)
+    model.start()
+    qtbot.waitUntil(lambda: model.rowCount() == PAGE and not model.busy, timeout=WAIT)
+    assert {p.author for p in model.posts} == {home.bob.account_id}
+    run(qtbot, trio_host, home.node.post, "Alice's, not Bob's")
+    run(qtbot, trio_host, home.bob_posts, "Bob's newest")
+    qtbot.waitUntil(lambda: texts(model)[0] == "Bob's newest", timeout=WAIT)
+    assert "Alice's, not Bob's" not in texts(model) and model.rowCount() == PAGE + 1
+    model.stop()
+
+
+def test_search_results_page_and_stay_a_snapshot(qtbot: QtBot, trio_host: TrioHost,
+                                                 home: Home2) -> None:
+    run(qtbot, trio_host, home.node.index_text)
+    model = search_model(trio_host, home.node, "post", page_size=PAGE)
+    model.start()
+    qtbot.waitUntil(lambda: model.rowCount() == PAGE and not model.busy, timeout=WAIT)
+    model.fetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: model.rowCount() == 2 * PAGE and not model.loading, timeout=WAIT)
+    run(qtbot, trio_host, home.node.post, "another post")
+    run(qtbot, trio_host, home.bob_posts, "one more post")
+    qtbot.wait_until(lambda: not model.busy, timeout=WAIT)
+    assert model.rowCount() == 2 * PAGE  # search does not follow new posts
+    model.stop()
+
+
+def row_of(model: TimelineModel, post_id: bytes) -> int:
+    return next(r for r, p in enumerate(model.posts) if p.id == post_id)
+
+
+def test_reactions_edits_and_deletes_refresh_loaded_rows(qtbot: QtBot, trio_host: TrioHost,
+                                                         home: Home2) -> None:
+    mine = run(qtbot, trio_host, home.node.post, "first version")
+    model = started(qtbot, trio_host, home.node)
+    changed: list[int] = []
+    model.dataChanged.connect(lambda first, last, roles=(): changed.append(first.row()))
+    bobs = model.posts[3]
+    # a peer's reaction to a loaded post of Bob's, and our own
+    reaction = make_entry(home.bob, home.bob_log[-1], content.Reaction(bobs.id, "🎉"),
+                          home.bob_log[-1].timestamp + 1)
+    run(qtbot, trio_host, home.node.ingest, [reaction])
+    home.bob_log.append(reaction)
+    run(qtbot, trio_host, home.node.react, bobs.id, "❤️")
+    index = model.index(row_of(model, bobs.id))
+    qtbot.waitUntil(lambda: sorted(index.data(Roles.Reactions)) == [("❤️", 1), ("🎉", 1)]
+                    and index.data(Roles.Reacted) == ("❤️",), timeout=WAIT)
+    assert index.row() in changed
+    # an edit of our own post, then its deletion
+    run(qtbot, trio_host, home.node.edit, mine.id, "second version")
+    own = model.index(row_of(model, mine.id))
+    qtbot.waitUntil(lambda: own.data(Roles.Text) == "second version", timeout=WAIT)
+    assert own.data(Roles.Edited) is True
+    run(qtbot, trio_host, home.node.delete, mine.id)
+    qtbot.waitUntil(lambda: own.data(Roles.Deleted) is True, timeout=WAIT)
+    assert "This post was deleted." in own.data(Qt.ItemDataRole.AccessibleTextRole)
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.resize(400, 600)
+    view.setModel(model)
+    view.show()
+    qtbot.waitExposed(view)
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = view.visualRect(own)
+    layout = view.delegate.layout(option, own)
+    assert layout.doc is None and layout.notice is not None
+    assert layout.notice[1] == "This post was deleted."
+    model.stop()
+
+
+@pytest.mark.slow
+def test_a_100k_store_scrolls_without_loading_everything(qtbot: QtBot, trio_host: TrioHost,
+                                                         tmp_path: Path) -> None:
+    node = Node.init(Home(tmp_path / "alice"), "Alice")
+    bob = make_identity(2)
+    log = make_log(bob, 100_001)
+
+    async def fill() -> None:
+        await node.follow(bob.account_id)
+        for i in range(0, len(log), 10_000):
+            await node.ingest(log[i:i + 10_000])
+
+    run(qtbot, trio_host, fill)
+    model = TimelineModel(trio_host, node)
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.resize(500, 700)
+    view.setModel(model)
+    model.start()
+    view.show()
+    qtbot.waitUntil(lambda: model.rowCount() > 0 and not model.loading, timeout=WAIT)
+    bar = view.verticalScrollBar()
+    for _step in range(200):  # well down: about 1,500 rows
+        bar.setValue(bar.value() + view.viewport().height())
+        view.viewport().repaint()
+        qtbot.waitUntil(lambda: bar.maximum() - bar.value() > view.viewport().height()
+                        or not model.loading, timeout=WAIT)
+    top = view.indexAt(view.viewport().rect().topLeft()).row()
+    assert top > 1000
+    assert model.rowCount() < 5000  # only what was scrolled to, plus a few pages ahead
+    assert model.index(top).data(Roles.Text) == f"post {100_001 - top} from " \
+        f"{bob.device_id[:4].hex()}"
+    model.stop()
+    assert trio_host.stop()
+    node.close()

@@ -62,6 +62,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QMenu,
     QStyle,
     QStyledItemDelegate,
@@ -167,7 +168,7 @@ class PostDelegate(QStyledItemDelegate):
         """The row's layout at ``option.rect``'s width (cached)."""
         post: PostView = index.data(Roles.Post)
         revision = int(index.data(Roles.Revision) or 0)
-        width = max(200, option.rect.width())
+        width = _width(option)
         key = (post.id, width)
         found = self._layouts.get(key)
         if found is not None and found.post is post and found.revision == revision:
@@ -183,7 +184,7 @@ class PostDelegate(QStyledItemDelegate):
         post: PostView | None = index.data(Roles.Post)
         if post is None:
             return QSize(0, 0)
-        width = max(200, option.rect.width())
+        width = _width(option)
         if width != self._heights_width:
             self._heights.clear()
             self._heights_width = width
@@ -197,20 +198,20 @@ class PostDelegate(QStyledItemDelegate):
 
     def _lay_out(self, option: QStyleOptionViewItem, index: AnyIndex, post: PostView,
                  revision: int, width: int) -> RowLayout:
-        base, bold, small = _fonts(option.font)
-        head = QFontMetrics(bold).height()
+        fonts = _fonts(option.font)
+        head = fonts.bold_m.height()
         left = MARGIN + AVATAR + MARGIN
         inner = width - left - MARGIN
         name = author_name(post)
-        name_w = min(QFontMetrics(bold).horizontalAdvance(name), inner // 2)
+        name_w = min(fonts.bold_m.horizontalAdvance(name), inner // 2)
         when = _when(post)
-        time_w = QFontMetrics(small).horizontalAdvance(when)
+        time_w = fonts.small_m.horizontalAdvance(when)
         lay = RowLayout(post=post, revision=revision, height=0,
                         avatar=QRect(MARGIN, MARGIN, AVATAR, AVATAR),
                         name=QRect(left, MARGIN, name_w, head),
                         time=QRect(left + name_w + GAP, MARGIN, time_w, head))
         y = MARGIN + head + 4
-        small_h = QFontMetrics(small).height()
+        small_h = fonts.small_m.height()
         if post.deleted:
             lay.notice = (QRect(left, y, inner, small_h), tr("This post was deleted."))
             y += small_h + GAP
@@ -219,33 +220,32 @@ class PostDelegate(QStyledItemDelegate):
             show_body = True
             if post.content_warning:
                 label = "⚠ " + post.content_warning
-                lines = QFontMetrics(base).boundingRect(
+                lines = fonts.base_m.boundingRect(
                     QRect(0, 0, inner, 10_000), int(Qt.TextFlag.TextWordWrap), label)
                 lay.notice = (QRect(left, y, inner, lines.height()), label)
                 y += lines.height() + 4
                 toggle = tr("Hide post") if expanded else tr("Show post")
-                lay.cw_toggle = QRect(left, y, QFontMetrics(small).horizontalAdvance(toggle)
-                                      + 16, small_h + 6)
+                lay.cw_toggle = QRect(left, y, fonts.small_m.horizontalAdvance(toggle) + 16,
+                                      small_h + 6)
                 y += small_h + 6 + GAP
                 show_body = expanded
             if show_body:
                 if post.text:
                     doc = QTextDocument()
                     doc.setDocumentMargin(0)
-                    doc.setDefaultFont(base)
+                    doc.setDefaultFont(fonts.base)
                     doc.setHtml(to_html(post.text, index.data(Roles.MentionNames) or {}))
                     doc.setTextWidth(inner)
                     lay.doc, lay.doc_at = doc, QPoint(left, y)
                     y += int(doc.size().height()) + GAP
                 y = _lay_out_images(lay, post.attachments, left, y, inner)
-            y = self._lay_out_actions(lay, post, small, left, y, inner)
+            y = self._lay_out_actions(lay, post, fonts.small_m, left, y, inner)
         lay.height = max(y, MARGIN + AVATAR) + MARGIN
         return lay
 
     @staticmethod
-    def _lay_out_actions(lay: RowLayout, post: PostView, font: QFont, left: int, y: int,
-                         inner: int) -> int:
-        metrics = QFontMetrics(font)
+    def _lay_out_actions(lay: RowLayout, post: PostView, metrics: QFontMetrics, left: int,
+                         y: int, inner: int) -> int:
         height = metrics.height() + 6
         mine = reacted(post)
         hearts = sum(c for e, c in post.reactions if e == HEART)
@@ -272,7 +272,8 @@ class PostDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         lay = self.layout(option, index)
         palette: QPalette = option.palette
-        base, bold, small = _fonts(option.font)
+        fonts = _fonts(option.font)
+        base, bold, small = fonts.base, fonts.bold, fonts.small
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect: QRect = option.rect
@@ -291,7 +292,7 @@ class PostDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(text)
         flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        painter.drawText(lay.name, flags, QFontMetrics(bold).elidedText(
+        painter.drawText(lay.name, flags, fonts.bold_m.elidedText(
             author_name(post), Qt.TextElideMode.ElideRight, lay.name.width()))
         painter.setFont(small)
         painter.setPen(quiet)
@@ -472,14 +473,44 @@ class PostDelegate(QStyledItemDelegate):
         return super().helpEvent(event, view, option, index)
 
 
-def _fonts(font: QFont) -> tuple[QFont, QFont, QFont]:
+@dataclass(frozen=True, slots=True)
+class _Fonts:
+    """The row's three fonts and their metrics, made once per view font."""
+
+    base: QFont
+    bold: QFont
+    small: QFont
+    base_m: QFontMetrics
+    bold_m: QFontMetrics
+    small_m: QFontMetrics
+
+
+_font_sets: dict[str, _Fonts] = {}
+
+
+def _fonts(font: QFont) -> _Fonts:
+    found = _font_sets.get(font.key())
+    if found is not None:
+        return found
     base = QFont(font)
     bold = QFont(base)
     bold.setBold(True)
     small = QFont(base)
     if base.pointSizeF() > 0:
         small.setPointSizeF(base.pointSizeF() * 0.9)
-    return base, bold, small
+    made = _Fonts(base, bold, small, QFontMetrics(base), QFontMetrics(bold), QFontMetrics(small))
+    _font_sets[font.key()] = made
+    return made
+
+
+def _width(option: QStyleOptionViewItem) -> int:
+    """The width rows are laid out at: the view's viewport's. Qt's list view asks
+    ``sizeHint`` with an option whose rect is not the row's, and one width for both
+    keeps one layout per row."""
+    widget = option.widget
+    width = widget.viewport().width() if isinstance(widget, QAbstractScrollArea) \
+        else option.rect.width()
+    return max(200, width)
 
 
 def _when(post: PostView) -> str:

@@ -408,21 +408,25 @@ class PostListModel(QAbstractListModel):
         self.endInsertRows()
 
     def _touch(self, changed: Callable[[Row], bool]) -> None:
-        """New revision and ``dataChanged`` for the rows where ``changed(row)`` is true,
-        one signal per run of adjacent rows."""
+        """A new revision and ``dataChanged`` for the rows where ``changed(row)``."""
+        self._signal_rows(changed, bump=True)
+
+    def _repaint(self, changed: Callable[[Row], bool]) -> None:
+        """``dataChanged`` without a new revision: the look changes, not the layout."""
+        self._signal_rows(changed, bump=False)
+
+    def _signal_rows(self, changed: Callable[[Row], bool], bump: bool) -> None:
+        roles = [Roles.Revision] if bump else [Roles.Avatar]
         run: list[int] = []
         for number, row in enumerate(self._rows):
             if changed(row):
-                row.revision += 1
+                row.revision += bump
                 run.append(number)
             elif run:
-                self._changed_rows(run[0], run[-1])
+                self.dataChanged.emit(self.index(run[0]), self.index(run[-1]), roles)
                 run = []
         if run:
-            self._changed_rows(run[0], run[-1])
-
-    def _changed_rows(self, first: int, last: int) -> None:
-        self.dataChanged.emit(self.index(first), self.index(last))
+            self.dataChanged.emit(self.index(run[0]), self.index(run[-1]), roles)
 
     # --- pages, downwards ---------------------------------------------------------------
 
@@ -663,7 +667,9 @@ class PostListModel(QAbstractListModel):
         self._profile_call = None
         got = {p.account for p in profiles}
         self._profiles.update((p.account, p) for p in profiles)
-        self._touch(lambda row: row.post.author in got or not got.isdisjoint(row.post.mentions))
+        # a mention's name changes the text's layout (a new revision); an avatar does not
+        self._touch(lambda row: not got.isdisjoint(row.post.mentions))
+        self._repaint(lambda row: row.post.author in got)
         if self._wanted_profiles:
             QTimer.singleShot(0, self, self._fetch_profiles)
 

@@ -116,7 +116,8 @@ class PostListView(QListView):
         bar.setValue(bar.value() + moved)
 
     def _changed(self, first: QModelIndex, last: QModelIndex, roles: Any = ()) -> None:
-        self.scheduleDelayedItemsLayout()
+        if not roles or Roles.Revision in roles:  # heights may have changed
+            self.scheduleDelayedItemsLayout()
 
     def _read_ahead(self, value: int) -> None:
         model = self.model()
