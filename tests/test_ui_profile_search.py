@@ -141,6 +141,10 @@ def test_search_by_word_tag_and_typing(app_ctx: AppContext, qtbot: QtBot) -> Non
     page.focus_search()
     qtbot.keyClicks(page.field, "gardening")  # searched after the pause, no Enter
     qtbot.waitUntil(lambda: found(page) == ["gardening today"], timeout=WAIT)
+
+    page.search("")  # cleared: back to the hint
+    assert page.posts.model is None and page.posts.is_empty
+    assert page.posts.empty.text().startswith("Search posts by words")
     page.stop()
 
 
