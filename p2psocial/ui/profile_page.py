@@ -33,6 +33,7 @@ from ..events import EntryAdded, Lagged
 from ..store.views import ProfileView, Relation
 from .avatar import Avatar, display_name
 from .context import tr
+from .icons import icon
 from .loop import one_line
 from .post_actions import PostList
 from .post_model import follow_events
@@ -151,7 +152,7 @@ class ProfilePage(QWidget):
         self.header = ProfileHeader(ctx, account, self)
         self.follow = QPushButton(tr("Follow"), self)
         self.block = QPushButton(tr("Block"), self)
-        self.edit = QPushButton(tr("Edit profile"), self)
+        self.edit = QPushButton(icon("settings"), tr("Edit profile"), self)
         if self.own:
             self.edit.clicked.connect(self.edit_profile_requested.emit)
             self.header.buttons.addWidget(self.edit)

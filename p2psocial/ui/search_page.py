@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..store.views import ProfileView
 from .avatar import display_name, short_account
 from .context import tr
+from .icons import icon
 from .post_actions import PostList
 from .timeline import search_model
 
@@ -86,6 +87,7 @@ class SearchPage(QWidget):
         self.field.setPlaceholderText(tr("Search posts, #tags and people"))
         self.field.setAccessibleName(tr("Search"))
         self.field.setClearButtonEnabled(True)
+        self.field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.go = QPushButton(tr("Search"), self)
         self.go.setAccessibleName(tr("Search now"))
         self._debounce = QTimer(self)
