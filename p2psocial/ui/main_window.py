@@ -206,7 +206,11 @@ class MainWindow(QMainWindow):
             assert self.ctx is not None
             spec = next(s for s in SECTIONS if s.key == key)
             cls = page_class(spec.module, spec.page)
-            page = cls(self.ctx, self.ctx.me) if key == "profile" else cls(self.ctx)
+            if key == "profile":  # the person's own profile; editing it is in Settings
+                page = cls(self.ctx, self.ctx.me)
+                page.edit_profile_requested.connect(lambda: self.show_section("settings"))
+            else:
+                page = cls(self.ctx)
             page.setObjectName(f"page-{key}")
             self._sections[key] = page
             self.pages.addWidget(page)

@@ -1,0 +1,56 @@
+"""The whole app on loopback: Alice's window (opened as the app opens it, network and
+all) joins Bob's invite; Bob's post then appears in her home timeline, and once Bob follows
+her back, her reply reaches Bob's node."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from p2psocial.home import Home
+from p2psocial.node import Node
+from p2psocial.settings import save_settings
+from p2psocial.ui.context import AppContext
+from tests.uikit import QUIET, WAIT, Launches, call, make_backend, opened, start_network
+
+
+def test_a_post_from_a_second_node_appears_in_the_window(qtbot: QtBot, tmp_path: Path,
+                                                         launch: Launches) -> None:
+    Node.init(Home(tmp_path / "alice"), "Alice").close()
+    save_settings(tmp_path / "alice", QUIET)
+    alice = launch(tmp_path / "alice")
+    qtbot.waitUntil(lambda: opened(alice), timeout=WAIT)
+    qtbot.waitUntil(lambda: alice.ctx.backend.status().state == "online", timeout=WAIT)
+
+    bob_backend = make_backend(tmp_path / "bob", "Bob")
+    bob = AppContext(launch.host, bob_backend)
+    try:
+        start_network(qtbot, bob)
+        joined = call(qtbot, alice.ctx, alice.ctx.backend.join, bob_backend.invite_code())
+        assert joined.followed
+        qtbot.waitUntil(lambda: alice.ctx.backend.status().connected == 1, timeout=WAIT)
+
+        post = call(qtbot, bob, bob.node.post, "hello from Bob's machine")
+        view = alice.window.section("home").timeline_view
+        model = view.model()
+
+        def shown() -> bool:
+            return any(p.id == post.id for p in model.posts)
+
+        qtbot.waitUntil(shown, timeout=WAIT)
+        assert model.posts[0].author_name == "Bob"
+
+        call(qtbot, bob, bob.node.follow, alice.ctx.me)  # Bob replicates Alice's log too
+        reply = call(qtbot, alice.ctx, partial(alice.ctx.node.post, "hi Bob", reply_to=post.id))
+
+        def bob_has_reply() -> bool:
+            thread = call(qtbot, bob, bob.node.thread, post.id)
+            return any(p.id == reply.id for p in thread)
+
+        qtbot.waitUntil(bob_has_reply, timeout=WAIT)
+    finally:
+        launch.launchers[0].stop()
+        launch.host.stop()
+        bob_backend.close()
