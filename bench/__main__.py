@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle")
+BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle", "ui")
 
 
 def main(argv: list[str]) -> int:
