@@ -12,11 +12,12 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from p2psocial import content
+from p2psocial import content, ids
 from p2psocial.runtime import Backend
 from p2psocial.ui.composer import Composer, reply_draft_key
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.loop import TrioHost
+from tests.helpers import make_entry, make_identity, make_log
 from tests.uikit import WAIT, call, make_backend
 
 GPS_IFD = 0x8825
@@ -188,3 +189,25 @@ def test_reply_mode_has_its_own_draft_and_cancel(qtbot: QtBot, app_ctx: AppConte
     assert app_ctx.backend.drafts.get(reply_draft_key(parent.id)).empty
     assert not widget.reply_bar.isVisible()  # back to the new post, its draft intact
     assert widget.text == "a new post, unfinished"
+
+
+def test_at_and_letters_offer_names_and_insert_the_account(qtbot: QtBot,
+                                                           app_ctx: AppContext) -> None:
+    bob = make_identity(7)
+    log = make_log(bob, 1)
+    log.append(make_entry(bob, log[-1], content.Profile("Bobby", "", None),
+                          log[-1].timestamp + 1))
+    call(qtbot, app_ctx, app_ctx.node.ingest, log)
+    widget = composer(qtbot, app_ctx)
+    popup = widget.mentions.completer.popup()
+
+    qtbot.keyClicks(widget.text_edit, "hi @bo")
+    qtbot.waitUntil(popup.isVisible, timeout=WAIT)
+    assert "Bobby" in widget.mentions.names.stringList()[0]
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+
+    assert widget.text == f"hi @{ids.account_text(bob.account_id)} "
+    assert not popup.isVisible()
+    entry_id = send_and_wait(qtbot, widget)
+    post = call(qtbot, app_ctx, app_ctx.node.post_view, entry_id)
+    assert post.mentions == (bob.account_id,)
