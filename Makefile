@@ -3,6 +3,7 @@
 #   make test           run every test
 #   make bench [B=NAME] run the benchmarks (all, or one), JSON lines on stdout
 #   make lint           ruff and mypy
+#   make translations   refresh the German .ts from the UI's strings and build its .qm
 # PYTHON picks the interpreter (3.11, 3.12 or 3.13); VENV where to put it, e.g.
 #   make test PYTHON=python3.12 VENV=.venv-3.12
 
@@ -13,7 +14,7 @@ STAMP := $(VENV)/.installed
 B ?=
 ARGS ?=
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint translations clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "p2psocial needs Python 3.11, 3.12 or 3.13; set PYTHON=...")'
@@ -34,6 +35,13 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check p2psocial tests bench
 	$(BIN)/mypy
+
+TS := p2psocial/ui/translations/p2psocial_de.ts
+
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate -locations none -no-obsolete -source-language en \
+		-target-language de p2psocial/ui/*.py -ts $(TS)
+	$(BIN)/pyside6-lrelease $(TS) -qm $(TS:.ts=.qm)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

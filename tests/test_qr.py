@@ -134,3 +134,82 @@ def test_bad_arguments_are_programming_errors(kwargs: dict[str, Any], message: s
 @given(data=st.binary(max_size=700), level=st.sampled_from(qr.LEVELS))
 def test_random_data_matches_segno(data: bytes, level: str) -> None:
     assert_same_as_segno(data, level)
+
+
+# --- on screen: ui/qr_widget.py -----------------------------------------------------------
+
+
+def grey_pixels(image: Any) -> list[list[int]]:
+    from PySide6.QtGui import QImage
+
+    grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    return [[grey.pixelColor(x, y).value() for x in range(grey.width())]
+            for y in range(grey.height())]
+
+
+def an_invite(addresses: int = invite.ADDRS_MAX) -> str:
+    addrs = [f"/ip6/2001:db8:85a3::8a2e:370:{i + 1}/tcp/{40001 + i}"
+             for i in range(addresses)]
+    return invite.encode(invite.make(bytes(range(32)), bytes(range(32, 64)), addrs))
+
+
+def test_qr_image_is_the_matrix_in_crisp_black_on_white_with_a_quiet_zone(qapp: Any) -> None:
+    from p2psocial.ui.qr_widget import QUIET, qr_image
+
+    matrix = qr.encode("hello, p2psocial", "M")
+    px = 5
+    pixels = grey_pixels(qr_image("hello, p2psocial", px))
+    side = (len(matrix) + 2 * QUIET) * px
+    assert (len(pixels), len(pixels[0])) == (side, side)
+    expected = [[0 if 0 <= r - QUIET < len(matrix) and 0 <= c - QUIET < len(matrix)
+                 and matrix[r - QUIET][c - QUIET] else 255
+                 for c in range(side // px) for _ in range(px)]
+                for r in range(side // px) for _ in range(px)]
+    assert pixels == expected
+
+
+def test_a_scanner_reads_the_invite_back(qapp: Any) -> None:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+    from PySide6.QtGui import QImage
+
+    from p2psocial.ui.qr_widget import qr_image
+
+    text = an_invite()
+    assert 550 <= len(text) <= 700
+    image = qr_image(text, 3).convertToFormat(QImage.Format.Format_Grayscale8)
+    pil = Image.frombytes("L", (image.width(), image.height()), bytes(image.constBits()),
+                          "raw", "L", image.bytesPerLine())
+    assert [found.text for found in zxingcpp.read_barcodes(pil)] == [text]
+
+
+def test_widget_draws_whole_device_pixels_per_module_centred(qtbot: Any) -> None:
+    from p2psocial.ui.qr_widget import QUIET, QrCode, qr_image
+
+    text = an_invite(2)
+    widget = QrCode(text)
+    qtbot.addWidget(widget)
+    across = len(qr.encode(text)) + 2 * QUIET
+    assert widget.modules_across() == across
+    assert widget.accessibleName() == "QR code" and widget.accessibleDescription()
+    widget.resize(across * 3 + 7, across * 3 + 40)  # 3 px per module, with room to spare
+    assert widget.module_device_px() == 3
+    shot = grey_pixels(widget.grab().toImage())
+    ratio = widget.devicePixelRatioF()
+    assert ratio == 1.0  # offscreen; the arithmetic above is in device pixels
+    left, top = (widget.width() - across * 3) // 2, (widget.height() - across * 3) // 2
+    code = [row[left:left + across * 3] for row in shot[top:top + across * 3]]
+    assert code == grey_pixels(qr_image(text, 3))
+    widget.setText("")
+    assert widget.modules_across() == 0 and widget.module_device_px() == 0
+
+
+def test_widget_refuses_text_too_long_for_a_qr_code(qtbot: Any) -> None:
+    from p2psocial.ui.qr_widget import QrCode
+
+    widget = QrCode("short", description="QR code of your invite")
+    qtbot.addWidget(widget)
+    assert widget.accessibleDescription() == "QR code of your invite"
+    with pytest.raises(qr.DataTooLong):
+        widget.setText("x" * 3000)
+    assert widget.text() == "short"
