@@ -68,7 +68,7 @@ class _ContextFallbackTranslator(QTranslator):
         found = super().translate(context, source, disambiguation, n)
         if not found and context:
             found = super().translate("", source, disambiguation, n)
-        return found
+        return found or ""
 
 
 class _Translators(QObject):
