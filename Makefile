@@ -4,6 +4,7 @@
 #   make bench [B=NAME] run the benchmarks (all, or one), JSON lines on stdout
 #   make lint           ruff and mypy
 #   make translations   refresh the German .ts from the UI's strings and build its .qm
+#   make screenshots    PNGs of the app's main views, under Xvfb, into docs/screenshots/
 # PYTHON picks the interpreter (3.11, 3.12 or 3.13); VENV where to put it, e.g.
 #   make test PYTHON=python3.12 VENV=.venv-3.12
 
@@ -14,7 +15,7 @@ STAMP := $(VENV)/.installed
 B ?=
 ARGS ?=
 
-.PHONY: run test bench lint translations clean
+.PHONY: run test bench lint translations screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "p2psocial needs Python 3.11, 3.12 or 3.13; set PYTHON=...")'
@@ -42,6 +43,10 @@ translations: $(STAMP)
 	$(BIN)/pyside6-lupdate -locations none -no-obsolete -source-language en \
 		-target-language de p2psocial/ui/*.py -ts $(TS)
 	$(BIN)/pyside6-lrelease $(TS) -qm $(TS:.ts=.qm)
+
+screenshots: $(STAMP)
+	xvfb-run --auto-servernum --server-args="-screen 0 1280x1024x24" \
+		$(BIN)/python -m bench.screenshots $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

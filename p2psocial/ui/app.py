@@ -278,6 +278,16 @@ def run(home: Path | None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    probe = Probe(os.environ[PROBE_ENV]) if os.environ.get(PROBE_ENV) else None
+    launcher = start(app, home, probe)
+    try:
+        return int(app.exec())
+    finally:
+        shut_down(launcher)
+
+
+def start(app: QApplication, home: Path | None, probe: Probe | None = None) -> Launcher:
+    """Paint the window for ``home``, then start Trio and the launcher behind it."""
     app.setApplicationName(TITLE)
     app.setApplicationDisplayName(TITLE)
     app.setDesktopFileName("p2psocial")
@@ -288,7 +298,6 @@ def run(home: Path | None) -> int:
     window = MainWindow()
     window.show_status(tr(OPENING, "MainWindow"))
     window.show()
-    probe = Probe(os.environ[PROBE_ENV]) if os.environ.get(PROBE_ENV) else None
     app.processEvents()  # paint the window before anything slow is imported
     if probe is not None:
         probe("window_shown")
@@ -302,9 +311,11 @@ def run(home: Path | None) -> int:
     host.start()
     launcher = Launcher(window, home, host, probe)
     launcher.begin()
-    try:
-        return int(app.exec())
-    finally:
-        launcher.stop()
-        host.stop()
-        launcher.close()
+    return launcher
+
+
+def shut_down(launcher: Launcher) -> None:
+    """Cancel the pages' calls, stop Trio (the network ends inside it), close the node."""
+    launcher.stop()
+    launcher.host.stop()
+    launcher.close()

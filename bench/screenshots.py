@@ -1,0 +1,171 @@
+"""``make screenshots``: the real app on a real X server (Xvfb), PNGs of its main views.
+
+The Makefile runs this under ``xvfb-run``. It builds the showcase home (showcase.py:
+Alice and her village) in a temporary directory, starts the app in this process the
+way ``p2psocial`` does (``ui.app.start``: same window, same launcher, same network,
+on loopback only), also runs Bob's node so the People view has someone connected,
+then walks through the views and saves ``window.grab()`` of each into
+``docs/screenshots/`` (or the directory given). First-run views (onboarding, the
+passphrase page) come from two more homes: an empty one and a sealed one.
+
+Between steps it waits for conditions (the timeline painted, images decoded, a peer
+connected), never for fixed times, up to a deadline per step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SIZE = (1100, 760)
+
+
+def wait(app: Any, condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"screenshots: gave up waiting for {what}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def settle(app: Any, seconds: float = 0.6) -> None:
+    """Let images decode and animations end: run the loop for a short while."""
+    from PySide6.QtCore import QEventLoop
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+class Shooter:
+    def __init__(self, app: Any, out: Path) -> None:
+        self.app = app
+        self.out = out
+        self.saved: list[Path] = []
+
+    def __call__(self, window: Any, name: str) -> None:
+        settle(self.app)
+        path = self.out / f"{name}.png"
+        if not window.grab().save(str(path)):
+            raise SystemExit(f"screenshots: could not write {path}")
+        self.saved.append(path)
+        print(f"saved {path}", flush=True)
+
+
+def run(out: Path) -> int:
+    os.environ.setdefault("P2PSOCIAL_LISTEN_IP", "127.0.0.1")  # loopback only
+    from PySide6.QtWidgets import QApplication
+
+    from p2psocial.home import Home
+    from p2psocial.node import Node
+    from p2psocial.runtime import Backend
+    from p2psocial.settings import Settings, save_settings
+    from p2psocial.ui import app as desktop
+    from p2psocial.ui.context import AppContext
+
+    from . import showcase
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    shoot = Shooter(app, out)
+    quiet = Settings(lan=False, relay=False)
+    with tempfile.TemporaryDirectory(prefix="p2psocial-shots-") as tmp:
+        scratch = Path(tmp)
+        # first run: onboarding in an empty home, the passphrase page of a sealed one
+        launcher = desktop.start(app, scratch / "new")
+        launcher.window.resize(*SIZE)
+        shoot(launcher.window, "01-onboarding")
+        desktop.shut_down(launcher)
+        launcher.window.close()
+        sealed = scratch / "sealed"
+        Node.init(Home(sealed), "Zoë", "a passphrase", opslimit=1, memlimit=8192).close()
+        launcher = desktop.start(app, sealed)
+        launcher.window.resize(*SIZE)
+        shoot(launcher.window, "02-unlock")
+        desktop.shut_down(launcher)
+        launcher.window.close()
+
+        home, others = scratch / "alice", scratch / "others"
+        showcase.build(home, others)
+        save_settings(home, quiet)
+        save_settings(others / "Bob", quiet)
+        launcher = desktop.start(app, home)
+        window = launcher.window
+        window.resize(*SIZE)
+        wait(app, lambda: launcher.ctx is not None, "the home to open")
+        ctx = launcher.ctx
+        home_page = window.section("home")
+        wait(app, lambda: bool(home_page.timeline_view.model().posts), "the timeline")
+        shoot(window, "03-home")
+
+        posts = home_page.timeline_view.model().posts
+        bread = next(p for p in posts if "Sourdough" in p.text)
+        window.open_thread(bread.id)
+        wait(app, lambda: window.title.text() != "", "the thread")
+        shoot(window, "04-thread")
+
+        dan = next(p.author for p in posts if p.author_name == "Dan")
+        window.open_profile(dan)
+        shoot(window, "05-profile")
+
+        window.show_section("notifications")
+        shoot(window, "06-notifications")
+
+        window.open_search("#garden")
+        shoot(window, "07-search")
+
+        bob = Backend.open(others / "Bob", None)
+        bob_ctx = AppContext(launcher.host, bob)
+        launcher.host.call(bob.run)
+        wait(app, lambda: bob.status().state == "online" and ctx.backend.status().state
+             == "online", "both networks")
+        launcher.host.call(ctx.backend.join, bob.invite_code())
+        wait(app, lambda: ctx.backend.status().connected >= 1, "Bob to connect")
+        window.show_section("people")
+        shoot(window, "08-people")
+
+        window.show_section("settings")
+        shoot(window, "09-settings")
+
+        window.show_section("home")
+        home_page.focus_composer()
+        home_page.composer.text_edit.setPlainText(
+            "Off to the repair café with a radio that only plays static. #village")
+        shoot(window, "10-composer")
+
+        from p2psocial.ui.theme import apply_theme
+
+        apply_theme(app, "dark")
+        settle(app)
+        shoot(window, "11-home-dark")
+        del bob_ctx
+        desktop.shut_down(launcher)
+        bob.close()
+        window.close()
+    print(f"{len(shoot.saved)} screenshots in {out}")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.screenshots",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    if not os.environ.get("DISPLAY"):
+        print("screenshots: no X display; run 'make screenshots' (it starts Xvfb)",
+              file=sys.stderr)
+        return 1
+    return run(args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
