@@ -116,7 +116,7 @@ def test_pyproject_lists_every_package() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     on_disk = {".".join(p.parent.relative_to(ROOT).parts)
                for p in (ROOT / "p2psocial").rglob("__init__.py")}
-    on_disk |= {"p2psocial.assets"}
+    on_disk |= {"p2psocial.assets", "p2psocial.ui.translations"}  # data: no __init__.py
     assert set(config["packages"]) == on_disk
     assert config["package-dir"] == {"p2psocial.assets": "assets"}
 
