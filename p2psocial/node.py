@@ -371,6 +371,8 @@ class Node:
         return await self._run(self.store.unread_notifications, cap)
 
     async def mark_notifications_read(self) -> None:
+        """Everything stored so far counts as read (a watermark in the store)."""
+        self._require_identity()  # a write: not from a read-only node
         await self._run(self.store.mark_notifications_read)
 
     async def relation(self, account: bytes) -> Relation:

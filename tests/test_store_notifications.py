@@ -141,8 +141,9 @@ def test_keyset_paging_newest_first(store: Store) -> None:
 
 
 def test_migration_backfills_what_ingest_derives(tmp_path: Path) -> None:
-    me, bob, carol = Author(1), Author(2), Author(3)
+    me, bob, carol, dave = Author(1), Author(2), Author(3), Author(4)
     mine = me.add(c.Post("my post"))
+    dave.add(c.Delete(dave.add(c.Follow(me.id)).id))  # erased: no notification, yet a follow
     reply = bob.add(c.Post("reply", reply_parent=mine.id, thread_root=mine.id,
                            mentions=(me.id,)))
     bob.add(c.Post("mention", mentions=(me.id,)))
@@ -156,7 +157,8 @@ def test_migration_backfills_what_ingest_derives(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     with Store(path) as s:
         s.set_local_account(me.id)
-        s.ingest(me.log + bob.log + carol.log)
+        s.ingest(me.log + bob.log + carol.log + dave.log)
+        assert s.relation(dave.id).followed_by
         derived = s.conn.execute("SELECT * FROM notifications ORDER BY rowid").fetchall()
     assert len(derived) == 4
     conn = sqlite3.connect(path)  # back to schema 2, as an older p2psocial left it

@@ -273,9 +273,9 @@ class Queries:
             mentions=() if post is None else post.mentions,
             attachments=() if post is None or deleted else post.attachments,
             reply_parent=parent, thread_root=root, reply_count=replies,
-            reactions=tuple((emoji, n) for emoji, n, _ in counted),
+            reactions=tuple((emoji, n) for emoji, n, _ in counted) if counted else (),
             edited=bool(edited), deleted=bool(deleted), cursor=Cursor(ts, rowid),
-            reacted=tuple(emoji for emoji, _, ours in counted if ours),
+            reacted=tuple(emoji for emoji, _, ours in counted if ours) if counted else (),
         )
 
 

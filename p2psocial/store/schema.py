@@ -239,7 +239,7 @@ MIGRATIONS: list[str] = [
     SELECT cause.rowid, 'follow', f.follower, f.ts
     FROM me JOIN follows f ON f.followee = me.rowid
     JOIN entries cause ON cause.id8 = id8(f.entry) AND cause.id = f.entry
-    WHERE f.active = 1 AND f.follower != me.rowid;
+    WHERE f.active = 1 AND f.follower != me.rowid AND cause.body IS NOT NULL;
 
     -- what was there before the upgrade counts as read
     INSERT OR REPLACE INTO meta(key, value)
