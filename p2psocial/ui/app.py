@@ -42,7 +42,6 @@ PROBE_ENV = "P2PSOCIAL_PROBE"
 TITLE = "p2psocial"
 NO_DISPLAY = ("p2psocial: no display found; use the command line (p2psocial --help) "
               "or set QT_QPA_PLATFORM")
-OPENING = "Opening your home…"
 
 
 # the Debian/Ubuntu packages of the system libraries Qt's X11 plugin loads
@@ -151,7 +150,7 @@ class Launcher:
         from .loop import in_thread
 
         if self.unlock is None:
-            self.window.show_status(tr(OPENING, "MainWindow"))
+            self.window.show_status(tr("Opening your home…"))
         self.host.call(in_thread, Backend.open, self.home, passphrase,
                        on_result=self._opened, on_error=self._failed)
 
@@ -296,7 +295,7 @@ def start(app: QApplication, home: Path | None, probe: Probe | None = None) -> L
     from .main_window import MainWindow
 
     window = MainWindow()
-    window.show_status(tr(OPENING, "MainWindow"))
+    window.show_status(tr("Opening your home…"))
     window.show()
     app.processEvents()  # paint the window before anything slow is imported
     if probe is not None:

@@ -28,8 +28,12 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 
-def tr(text: str, context: str = "p2psocial") -> str:
-    return QCoreApplication.translate(context, text)
+def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
+    """``text`` in the person's language. Every ui module translates through this one
+    function, so lupdate files every string the same way: under the empty context,
+    with ``disambiguation`` as its comment (when one English text needs two
+    translations) and ``n`` for plural forms ("%n replies")."""
+    return QCoreApplication.translate("", text, disambiguation, n)
 
 
 class AppContext(QObject):

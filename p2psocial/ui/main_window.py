@@ -49,10 +49,9 @@ if TYPE_CHECKING:
     from .context import AppContext
 
 TITLE = "p2psocial"
-CONTEXT = "MainWindow"
 
 
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+def QT_TR_NOOP(text: str) -> str:
     """Marks ``text`` for translation (lupdate looks for this name); translated when shown."""
     return text
 
@@ -68,23 +67,23 @@ class Section:
 
 
 SECTIONS = (
-    Section("home", QT_TRANSLATE_NOOP(CONTEXT, "Home"), "home", "home_page", "HomePage",
+    Section("home", QT_TR_NOOP("Home"), "home", "home_page", "HomePage",
             "Ctrl+1"),
-    Section("notifications", QT_TRANSLATE_NOOP(CONTEXT, "Notifications"), "notifications",
+    Section("notifications", QT_TR_NOOP("Notifications"), "notifications",
             "notifications_page", "NotificationsPage", "Ctrl+2"),
-    Section("search", QT_TRANSLATE_NOOP(CONTEXT, "Search"), "search", "search_page",
+    Section("search", QT_TR_NOOP("Search"), "search", "search_page",
             "SearchPage", "Ctrl+3"),
-    Section("people", QT_TRANSLATE_NOOP(CONTEXT, "People"), "people", "people_page",
+    Section("people", QT_TR_NOOP("People"), "people", "people_page",
             "PeoplePage", "Ctrl+4"),
-    Section("profile", QT_TRANSLATE_NOOP(CONTEXT, "Profile"), "profile", "profile_page",
+    Section("profile", QT_TR_NOOP("Profile"), "profile", "profile_page",
             "ProfilePage", "Ctrl+5"),
-    Section("settings", QT_TRANSLATE_NOOP(CONTEXT, "Settings"), "settings", "settings_page",
+    Section("settings", QT_TR_NOOP("Settings"), "settings", "settings_page",
             "SettingsPage", "Ctrl+6"),
 )
 
 
 def _t(text: str) -> str:
-    return tr(text, CONTEXT)
+    return tr(text)
 
 
 def _icon(name: str) -> Any:
