@@ -257,7 +257,10 @@ class Ingestor:
                             post.reply_parent, text, cw, edited, 0, in_home))
         for mentioned in post.mentions:
             self._mentions.append((self.account_rowid(mentioned), item.timestamp, rowid))
-        self.notes.post(account, rowid, item.id, item.timestamp, post)
+        notes = self.notes  # tested here, not in a call: most posts do not concern us
+        if account == notes.local or post.reply_parent in notes.posts or (
+                post.mentions and notes.local_id in post.mentions):
+            notes.post(account, rowid, item.id, item.timestamp, post)
 
     def _react(self, account: int, rowid: int, item: Entry, reaction: c.Reaction) -> None:
         """Buffered, unless it is on a post of ours: then written now, to notify."""

@@ -53,15 +53,15 @@ class Notifier:
     # --- told by the writer -----------------------------------------------------
 
     def post(self, author: int, rowid: int, entry_id: bytes, ts: int, post: c.Post) -> None:
-        """A post was buffered for insertion (written by ``flush``)."""
-        if self.local is None:
-            return
+        """A post that concerns us was buffered for insertion: by the local account,
+        replying to one of its posts, or mentioning it. The writer tests that inline
+        (most posts do not, and a call per post costs); this says which it is."""
         if author == self.local:
             self.posts[entry_id] = rowid
             self._late.append((entry_id, post.thread_root or entry_id, rowid))
-        elif post.reply_parent is not None and post.reply_parent in self.posts:
+        elif post.reply_parent in self.posts:
             self._rows.append((rowid, _REPLY, author, ts, rowid))
-        elif post.mentions and self.local_id in post.mentions:
+        else:
             self._rows.append((rowid, _MENTION, author, ts, rowid))
 
     def on_local_post(self, target: bytes, account: int) -> bool:
