@@ -23,8 +23,9 @@ The first start picks a free port and keeps it in the settings, so the invites a
 person hands out stay valid after a restart.
 
 ``status()`` is a snapshot for the window (``NetworkStatus``); ``changed()`` returns
-when it may have changed. Peers come as ``PeerRow`` values with names looked up in
-the store.
+when it may have changed; ``generation`` counts the services that came online, so a
+caller that asked for a restart knows when a new one is up. Peers come as
+``PeerRow`` values with names looked up in the store.
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ class Backend:
         self.settings = settings
         self.drafts = Drafts(self.home_dir)
         self.service: NetworkService | None = None
+        self.generation = 0  # +1 each time a service comes online: a restart has finished
         self._status = NetworkStatus("starting")
         self._changed = trio.Event()
         self._restart = trio.Event()
@@ -215,6 +217,7 @@ class Backend:
                     self.settings = replace(self.settings,
                                             port=_port_of(service.listen_addrs[0]))
                     save_settings(self.home_dir, self.settings)
+                self.generation += 1
                 self._set_status(NetworkStatus("online"))
                 async with trio.open_nursery() as nursery:
                     await nursery.start(self._serve_control)
