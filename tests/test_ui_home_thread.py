@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
@@ -21,6 +21,7 @@ from p2psocial.ui.context import AppContext
 from p2psocial.ui.home_page import HomePage
 from p2psocial.ui.image_viewer import ImageViewer
 from p2psocial.ui.post_model import HEART
+from p2psocial.ui.post_view import PostListView
 from p2psocial.ui.thread_page import DEPTH_ROLE, ThreadPage, conversation
 from tests.helpers import make_entry, make_identity, make_log
 from tests.uikit import WAIT, call
@@ -70,6 +71,24 @@ def thread_page(qtbot: QtBot, ctx: AppContext, post_id: bytes) -> ThreadPage:
     return page
 
 
+def click_image(qtbot: QtBot, view: PostListView, row: int) -> None:
+    """A real mouse click on the first image of ``row`` (found by the view's hit test)."""
+    rect = view.visualRect(view.model().index(row, 0))
+    for y in range(rect.top(), rect.bottom(), 3):
+        for x in range(rect.left(), rect.right(), 3):
+            _index, hit = view.hit_at(QPoint(x, y))
+            if hit is not None and hit.kind == "image":
+                qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+                return
+    raise AssertionError(f"row {row} shows no image")
+
+
+def picture(qtbot: QtBot, ctx: AppContext, text: str) -> PostView:
+    data = io.BytesIO()
+    Image.new("RGB", (300, 200), "blue").save(data, "PNG")
+    return post(qtbot, ctx, text, images_data=[data.getvalue()], alt=["a blue rectangle"])
+
+
 # --- home ------------------------------------------------------------------------------
 
 
@@ -115,15 +134,14 @@ def test_react_and_reply_from_the_home_timeline(qtbot: QtBot, app_ctx: AppContex
 
 def test_an_image_opens_in_the_viewer_with_its_description(
         qtbot: QtBot, app_ctx: AppContext, home: HomePage) -> None:
-    data = io.BytesIO()
-    Image.new("RGB", (300, 200), "blue").save(data, "PNG")
-    shown = post(qtbot, app_ctx, "a picture", images_data=[data.getvalue()],
-                 alt=["a blue rectangle"])
+    shown = picture(qtbot, app_ctx, "a picture")
     qtbot.waitUntil(lambda: len(home.model.posts) == 1, timeout=WAIT)
 
-    home.timeline_view.image_requested.emit(home.model.posts[0], 0)
-    viewer = home.findChild(ImageViewer)
-    assert viewer is not None and viewer.post.id == shown.id
+    click_image(qtbot, home.timeline_view, 0)
+    viewers = home.findChildren(ImageViewer)
+    assert len(viewers) == 1  # one click, one viewer (the page does not wire it twice)
+    viewer = viewers[0]
+    assert viewer.post.id == shown.id
     qtbot.waitUntil(lambda: viewer.loaded, timeout=WAIT)
     assert not viewer.picture.pixmap().isNull()
     assert viewer.alt_label.text() == "a blue rectangle"
@@ -189,6 +207,19 @@ def test_replies_arrive_live_and_unrelated_posts_reload_nothing(
     qtbot.waitUntil(lambda: [p.text for p in page.model.posts] == ["tell me", "told you"],
                     timeout=WAIT)
     assert resets == [1]  # the reply reloaded; the unrelated post did not
+    page.stop()
+
+
+def test_one_click_on_an_image_in_a_thread_opens_one_viewer(qtbot: QtBot,
+                                                             app_ctx: AppContext) -> None:
+    shown = picture(qtbot, app_ctx, "a picture to talk about")
+    page = thread_page(qtbot, app_ctx, shown.id)
+    qtbot.waitUntil(lambda: page.model.row_of(shown.id) >= 0, timeout=WAIT)
+    click_image(qtbot, page.view, page.model.row_of(shown.id))
+    viewers = page.findChildren(ImageViewer)
+    assert len(viewers) == 1 and viewers[0].post.id == shown.id
+    qtbot.waitUntil(lambda: viewers[0].loaded, timeout=WAIT)
+    viewers[0].close()
     page.stop()
 
 

@@ -16,13 +16,13 @@ from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from .composer import Composer
 from .context import AppContext, tr
-from .image_viewer import open_image
 from .post_actions import PostList
 from .timeline import TimelineModel
 
 if TYPE_CHECKING:
     from ..store.views import PostView
     from .post_view import PostListView
+
 
 class HomePage(QWidget):
     """The composer and the home timeline; ``timeline_view`` is the list (the app times
@@ -39,8 +39,6 @@ class HomePage(QWidget):
         self.posts.setObjectName("home_posts")
         self.timeline_view: PostListView = self.posts.view
         self.timeline_view.setAccessibleName(tr("Home timeline"))
-        self.timeline_view.image_requested.connect(
-            lambda post, number: open_image(ctx, post, number, self))
 
         top = QFrame()
         top.setFrameShape(QFrame.Shape.NoFrame)

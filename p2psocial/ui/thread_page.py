@@ -35,7 +35,6 @@ from PySide6.QtWidgets import QStyleOptionViewItem, QVBoxLayout, QWidget
 from ..store.views import Page, PostView
 from .composer import Composer, reply_draft_key
 from .context import AppContext, tr
-from .image_viewer import open_image
 from .post_actions import EmptyStack, connect_post_view
 from .post_delegate import Hit, PostDelegate
 from .post_model import Concern, PostListModel, Roles
@@ -186,9 +185,7 @@ class ThreadPage(QWidget):
 
         self.view = _with_delegate(PostListView(), ThreadDelegate())
         self.view.setAccessibleName(tr("Conversation"))
-        connect_post_view(self.view, ctx)
-        self.view.image_requested.connect(
-            lambda post, number: open_image(ctx, post, number, self))
+        connect_post_view(self.view, ctx)  # every click, images too: wired there only
         self.list = EmptyStack(self.view, tr("Loading the conversation…"))
         self.list.set_empty(True)
         self.composer = Composer(ctx, reply_draft_key(post_id))
