@@ -83,6 +83,7 @@ class Draft:
     content_warning: str = ""
     reply_to: str | None = None  # the parent's entry id as text
     images: tuple[str, ...] = ()  # paths of the chosen image files
+    alts: tuple[str, ...] = ()  # their descriptions, in the same order (may be shorter)
 
     @property
     def empty(self) -> bool:
@@ -126,13 +127,19 @@ class Drafts:
 def _draft(value: object) -> Draft | None:
     if not isinstance(value, dict):
         return None
-    text, cw, reply, images = (value.get("text", ""), value.get("content_warning", ""),
-                               value.get("reply_to"), value.get("images", []))
+    text, cw, reply = (value.get("text", ""), value.get("content_warning", ""),
+                       value.get("reply_to"))
+    images, alts = value.get("images", []), value.get("alts", [])
     if not (isinstance(text, str) and isinstance(cw, str)
-            and (reply is None or isinstance(reply, str)) and isinstance(images, list)
-            and all(isinstance(p, str) for p in images)):
+            and (reply is None or isinstance(reply, str))
+            and _strings(images) and _strings(alts)):
         return None
-    return Draft(text, cw, reply, tuple(images))
+    return Draft(text, cw, reply, tuple(images), tuple(alts))
+
+
+def _strings(value: object) -> bool:
+    """A JSON list of strings."""
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -94,8 +94,13 @@ def test_a_draft_survives_a_restart(qtbot: QtBot, trio_host: TrioHost, tmp_path:
     qtbot.keyClicks(widget.text_edit, "half a thought")
     widget.cw_button.click()
     qtbot.keyClicks(widget.cw_edit, "spoilers")
-    qtbot.waitUntil(lambda: backend.drafts.get("post").content_warning == "spoilers",
+    photo = photo_with_location(tmp_path / "holiday.png")
+    widget.add_images([str(photo)])
+    qtbot.keyClicks(widget._tiles[0].alt_edit, "a red square")
+    qtbot.waitUntil(lambda: backend.drafts.get("post").alts == ("a red square",),
                     timeout=WAIT)  # saved by the timer, not only by stop()
+    assert backend.drafts.get("post").content_warning == "spoilers"
+    widget.stop()
     widget.close()
     widget.deleteLater()
     backend.close()
@@ -106,6 +111,8 @@ def test_a_draft_survives_a_restart(qtbot: QtBot, trio_host: TrioHost, tmp_path:
         assert restored.text == "half a thought"
         assert restored.cw_button.isChecked() and restored.cw_edit.text() == "spoilers"
         assert restored.cw_edit.isVisible()
+        assert restored.image_paths == [str(photo)]
+        assert restored._tiles[0].alt_edit.text() == "a red square"
     finally:
         restored.stop()
         again.close()

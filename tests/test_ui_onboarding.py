@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nacl.pwhash
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from p2psocial import ids, keyfile, phrase
@@ -84,6 +85,17 @@ def test_passphrases_that_differ_are_refused(qtbot: QtBot, tmp_path: Path,
     assert ob.create_error.text() == "The two passphrases are not the same"
     assert (ob.name.text(), ob.passphrase.text(), ob.passphrase2.text()) == ("Zoë", "one", "two")
     assert ob.currentIndex() == CREATE and not Home(home).exists()
+    assert ob.create_error.font().bold() and ob.create_error.isVisible()
+
+
+def test_no_style_sheet_freezes_the_first_run_pages(qtbot: QtBot, tmp_path: Path,
+                                                    launch: Launches) -> None:
+    """Titles by font and errors in bold: the pages follow a dark palette."""
+    _, ob = start(launch, tmp_path / "home")
+    assert [w.objectName() for w in ob.findChildren(QWidget) if w.styleSheet()] == []
+    title = ob.create_page.findChild(QLabel)
+    assert title is not None and title.font().bold()
+    assert title.font().pointSizeF() > ob.name.font().pointSizeF()
 
 
 def test_a_home_in_use_shows_one_line(qtbot: QtBot, tmp_path: Path,

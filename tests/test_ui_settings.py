@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from p2psocial import keyfile, phrase
@@ -103,7 +102,7 @@ def test_network_changes_wait_for_apply_then_restart_the_network(app_ctx: AppCon
     """LAN discovery stays off here (tests announce nothing on the real LAN): the
     restart is driven by the hops and checked to keep lan False."""
     start_network(qtbot, app_ctx)
-    first = app_ctx.backend.service
+    first, generation = app_ctx.backend.service, app_ctx.backend.generation
     page = page_of(qtbot, app_ctx)
     assert not page.lan.isChecked() and page.hops.value() == 2
     page.lan.setChecked(True)
@@ -115,6 +114,7 @@ def test_network_changes_wait_for_apply_then_restart_the_network(app_ctx: AppCon
                     == "Applied: the network is online again", timeout=WAIT)
     assert (app_ctx.backend.settings.lan, app_ctx.backend.settings.hops) == (False, 3)
     assert app_ctx.backend.status().state == "online"
+    assert app_ctx.backend.generation == generation + 1  # one restart, one new service
     assert app_ctx.backend.service is not None and app_ctx.backend.service is not first
     assert app_ctx.backend.service.hops == 3
     assert page.port.value() == app_ctx.settings.port != 0
@@ -123,11 +123,9 @@ def test_network_changes_wait_for_apply_then_restart_the_network(app_ctx: AppCon
 
 
 def test_dark_theme_changes_the_palette(app_ctx: AppContext, qtbot: QtBot) -> None:
-    try:
-        import p2psocial.ui.theme  # noqa: F401
-    except ImportError:
-        pytest.skip("ui/theme.py is not written yet")
     page = page_of(qtbot, app_ctx)
+    assert [w.objectName() for w in page.findChildren(QWidget) if w.styleSheet()] == []
+    page.profile_outcome.show_error("an error line follows the theme")
     page.choose_theme("light")
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -135,6 +133,9 @@ def test_dark_theme_changes_the_palette(app_ctx: AppContext, qtbot: QtBot) -> No
     page.choose_theme("dark")
     assert app_ctx.settings.theme == "dark"
     assert app.palette().window().color().lightness() < min(128, light)
+    text = QPalette.ColorRole.WindowText
+    qtbot.waitUntil(lambda: page.profile_outcome.palette().color(text)
+                    == app.palette().color(text), timeout=WAIT)
     page.choose_theme("system")
 
 

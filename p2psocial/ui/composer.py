@@ -10,7 +10,8 @@ characters count that turns to the warning colour near ``content.TEXT_MAX`` (and
 disables Send past it), the content warning's own line, image tiles with a
 description each, and a reply bar.
 
-Drafts. What is typed is kept in ``ctx.backend.drafts`` under a key: ``draft_key``
+Drafts. What is typed (the text, the content warning, the images' paths and their
+descriptions) is kept in ``ctx.backend.drafts`` under a key: ``draft_key``
 ("post") for a new post, ``reply_draft_key(parent)`` for a reply. A change starts a
 short timer (``SAVE_DELAY_MS``) and the draft is written when it fires, and at once
 on ``stop()`` and when the composer switches to another draft (reply / cancel). The
@@ -67,8 +68,10 @@ from ..errors import UserError
 from ..settings import Draft
 from .avatar import display_name
 from .context import AppContext, tr
+from .icons import icon
 from .loop import Call, in_thread, one_line
 from .post_model import author_name
+from .widgets import MessageLine
 
 if TYPE_CHECKING:
     from ..entry import Entry
@@ -133,23 +136,6 @@ async def send_post(node: Node, text: str, reply_to: bytes | None, content_warni
 def warning_role() -> QPalette.ColorRole:
     """The palette role for 'look here' text (the theme picks the colour: dark mode)."""
     return QPalette.ColorRole.Accent
-
-
-class ErrorLine(QLabel):
-    """One line saying what went wrong, in the warning colour; hidden when empty."""
-
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setForegroundRole(warning_role())
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-
-    def show_error(self, text: str) -> None:
-        self.setText(text)
-        self.setAccessibleName(text)
-        self.setVisible(bool(text))
 
 
 class AttachmentTile(QFrame):
@@ -400,7 +386,7 @@ class Composer(QWidget):
         self.tiles_box.setLayout(self.tiles_row)
         self.tiles_box.hide()
 
-        self.error_line = ErrorLine("composer_error")
+        self.error_line = MessageLine("composer_error")
 
         self.image_button = QToolButton()
         self.image_button.setText(tr("Image"))
@@ -450,11 +436,7 @@ class Composer(QWidget):
         self._update_count()
 
     def _set_icons(self) -> None:
-        """Icons where the icon set has them (ui/icons.py); the text stays as a fallback."""
-        try:
-            from .icons import icon
-        except ImportError:
-            return
+        """The buttons' icons (ui/icons.py, in the palette's text colour)."""
         for button, name in ((self.image_button, "image"), (self.cw_button, "content-warning"),
                              (self.send_button, "send"), (self.cancel_reply_button, "close")):
             button.setIcon(icon(name))
@@ -495,7 +477,8 @@ class Composer(QWidget):
 
     def draft(self) -> Draft:
         parent = ids.entry_text(self._reply.post_id) if self._reply is not None else None
-        return Draft(self.text, self.content_warning, parent, tuple(self.image_paths))
+        return Draft(self.text, self.content_warning, parent, tuple(self.image_paths),
+                     tuple(tile.alt for tile in self._tiles))
 
     # --- reply mode -----
 
@@ -552,10 +535,10 @@ class Composer(QWidget):
             self.cw_edit.setText(draft.content_warning)
             self.cw_button.setChecked(bool(draft.content_warning))
             self._clear_tiles()
-            self._add_tiles(list(draft.images))
+            self._add_tiles(list(draft.images), list(draft.alts))
         finally:
             self._loading_draft = False
-        self.error_line.show_error("")
+        self.error_line.clear()
         self._show_reply_bar()
         self._update_count()
 
@@ -580,7 +563,7 @@ class Composer(QWidget):
         self._update_count()
         if self._loading_draft:
             return
-        self.error_line.show_error("")
+        self.error_line.clear()
         self._save_timer.start()
 
     # --- the count and Send -----
@@ -610,7 +593,7 @@ class Composer(QWidget):
                 tr("The post is {0} characters; the limit is {1}.").format(
                     f"{len(self.text):,}", f"{content.TEXT_MAX:,}"))
             return
-        self.error_line.show_error("")
+        self.error_line.clear()
         self._send_call = self.ctx.call(
             send_post, self.ctx.node, self.text, self.reply_to, self.content_warning,
             self.image_paths, [tile.alt for tile in self._tiles],
@@ -645,7 +628,7 @@ class Composer(QWidget):
     def _send_failed(self, exc: Exception) -> None:
         self._send_call = None
         self._set_busy(False)
-        self.error_line.show_error(one_line(exc))
+        self.error_line.show_error(exc)
         self.text_edit.setFocus()
 
     # --- content warning and images -----
@@ -677,9 +660,10 @@ class Composer(QWidget):
         self._add_tiles(list(paths)[:max(0, room)])
         self._changed()
 
-    def _add_tiles(self, paths: list[str]) -> None:
-        for path in paths:
-            tile = AttachmentTile(self.ctx, path)
+    def _add_tiles(self, paths: list[str], alts: Sequence[str] = ()) -> None:
+        """A tile per path, with its description from ``alts`` where there is one."""
+        for number, path in enumerate(paths):
+            tile = AttachmentTile(self.ctx, path, alts[number] if number < len(alts) else "")
             tile.remove_requested.connect(self._remove_tile)
             tile.alt_edit.textChanged.connect(self._changed)
             self.tiles_row.insertWidget(len(self._tiles), tile)

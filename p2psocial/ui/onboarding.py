@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -57,8 +56,10 @@ from .. import ids, phrase
 from ..errors import BadPhrase, PassphraseRequired
 from ..home import Home
 from .loop import AsyncFn, TrioHost, in_thread, one_line
+from .widgets import MessageLine, PhraseLabel, heading_font
 
 CREATE, PHRASE, RESTORE = range(3)
+HEADING_POINTS = 18  # a first-run page's title: larger than a section's
 
 
 def tr(text: str) -> str:
@@ -145,13 +146,6 @@ class Onboarding(QStackedWidget):
         button.setObjectName(name)
         return button
 
-    def _error_label(self, name: str) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setStyleSheet("color: #c0392b")
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        return label
-
     def _build_create(self) -> None:
         page, layout = _titled_page("create_page", tr("Welcome to p2psocial"))
         intro = QLabel(tr("Your posts live on this computer and travel directly to the "
@@ -170,7 +164,7 @@ class Onboarding(QStackedWidget):
                          "it each time the app starts."))
         hint.setWordWrap(True)
         layout.addWidget(hint)
-        self.create_error = self._error_label("create_error")
+        self.create_error = MessageLine("create_error")
         layout.addWidget(self.create_error)
         buttons = QHBoxLayout()
         self.have_account = self._button("have_account", tr("I already have an account"))
@@ -195,10 +189,7 @@ class Onboarding(QStackedWidget):
                           "into a website or send them to anyone."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.phrase_label = QLabel()
-        self.phrase_label.setObjectName("phrase")
-        self.phrase_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.phrase_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.phrase_label = PhraseLabel("phrase")
         self.phrase_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.phrase_label.setMargin(12)
         layout.addWidget(self.phrase_label)
@@ -253,7 +244,7 @@ class Onboarding(QStackedWidget):
         form.addRow("", self.import_button)
         layout.addWidget(from_backup)
 
-        self.restore_error = self._error_label("restore_error")
+        self.restore_error = MessageLine("restore_error")
         layout.addWidget(self.restore_error)
         buttons = QHBoxLayout()
         back = self._button("back", tr("Back"))
@@ -325,11 +316,7 @@ class Onboarding(QStackedWidget):
 
     def _created(self, account: Account) -> None:
         self.account = account
-        words = account.phrase.split()
-        # rows of equal width (a BIP39 word has at most 8 letters), so they line up
-        rows = ["  ".join(f"{i + 1:>2}. {w:<8}" for i, w in list(enumerate(words))[r:r + 4])
-                for r in range(0, len(words), 4)]
-        self.phrase_label.setText("\n".join(rows))
+        self.phrase_label.set_words(account.phrase)
         self.wrote_it.setChecked(False)
         self.setCurrentIndex(PHRASE)
 
@@ -359,7 +346,7 @@ class Onboarding(QStackedWidget):
     # --- helpers ----------------------------------------------------------------------
 
     def _passphrase(self, first: QLineEdit, second: QLineEdit,
-                    error: QLabel) -> str | bool | None:
+                    error: MessageLine) -> str | bool | None:
         """The new passphrase (None for none), or False after showing why not."""
         if first.text() != second.text():
             page = self.create_page if error is self.create_error else self.restore_page
@@ -368,16 +355,16 @@ class Onboarding(QStackedWidget):
             return False
         return first.text() or None
 
-    def _fail(self, page: QWidget, error: QLabel, message: str) -> None:
+    def _fail(self, page: QWidget, error: MessageLine, message: str) -> None:
         page.setEnabled(True)
-        error.setText(message)
+        error.show_error(message)
 
-    def _start(self, page: QWidget, error: QLabel, busy: str, fn: AsyncFn, *args: Any,
+    def _start(self, page: QWidget, error: MessageLine, busy: str, fn: AsyncFn, *args: Any,
                on_result: Callable[[Any], object],
                on_error: Callable[[Exception], object] | None = None) -> None:
         """Run ``await fn(*args)`` on the host with ``page`` disabled meanwhile."""
         page.setEnabled(False)
-        error.setText(busy)
+        error.show_text(busy)
 
         def done(value: Any) -> None:
             page.setEnabled(True)
@@ -399,6 +386,6 @@ def _titled_page(name: str, title: str) -> tuple[QWidget, QVBoxLayout]:
     page.setObjectName(name)
     layout = QVBoxLayout(page)
     heading = QLabel(title)
-    heading.setStyleSheet("font-size: 18pt; font-weight: bold")
+    heading.setFont(heading_font(heading.font(), HEADING_POINTS))
     layout.addWidget(heading)
     return page, layout

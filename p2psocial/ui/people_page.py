@@ -47,6 +47,8 @@ from .avatar import display_name
 from .context import tr
 from .loop import one_line
 from .post_model import relative_time_long
+from .qr_widget import qr_image
+from .widgets import MessageLine
 
 if TYPE_CHECKING:
     from ..runtime import Backend, Joined, NetworkStatus, PeerRow
@@ -58,32 +60,6 @@ QR_SIDE = 200  # logical pixels: scannable from a phone held at arm's length
 NAME, STATE, SYNC, SEEN, ACTION = range(5)
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole
 SECTIONS = ("nearby", "connected", "known")
-
-
-class OutcomeLabel(QLabel):
-    """One line under a form saying how the last action went (or that it is running).
-
-    Errors are bold rather than red: a fixed colour would clash with one of the themes,
-    and the palette has no role for errors."""
-
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-
-    def show_text(self, text: str, error: bool = False) -> None:
-        font = self.font()
-        font.setBold(error)
-        self.setFont(font)
-        self.setAccessibleDescription(tr("Error") if error else "")
-        self.setText(text)
-        self.setVisible(bool(text))
-
-    def show_error(self, exc_or_text: BaseException | str) -> None:
-        text = exc_or_text if isinstance(exc_or_text, str) else one_line(exc_or_text)
-        self.show_text(text, error=True)
 
 
 def status_text(status: NetworkStatus) -> str:
@@ -247,7 +223,7 @@ class PeoplePage(QWidget):
         row.addWidget(self.code, 1)
         row.addWidget(self.join_button)
         layout.addLayout(row)
-        self.join_outcome = OutcomeLabel("join_outcome")
+        self.join_outcome = MessageLine("join_outcome")
         layout.addWidget(self.join_outcome)
         layout.addStretch()
         return box
@@ -482,11 +458,7 @@ class PeoplePage(QWidget):
 
 
 def qr_pixmap(text: str, side: int) -> QPixmap:
-    """The QR code of ``text`` (empty until ui/qr_widget.py exists)."""
-    try:
-        from .qr_widget import qr_image
-    except ImportError:  # written by another engineer: the code as text still works
-        return QPixmap()
+    """The QR code of ``text``, ``side`` pixels square."""
     image = qr_image(text)
     return QPixmap.fromImage(image).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
                                            Qt.TransformationMode.FastTransformation)

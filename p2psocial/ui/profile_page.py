@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,6 +38,7 @@ from .loop import one_line
 from .post_actions import PostList
 from .post_model import follow_events
 from .timeline import account_posts_model
+from .widgets import heading_font
 
 if TYPE_CHECKING:
     from .context import AppContext
@@ -72,10 +73,8 @@ class ProfileHeader(QWidget):
         self._ctx = ctx
         self.avatar = Avatar(ctx, AVATAR_SIDE, self)
         self.name = QLabel(self)
-        font = QFont(self.name.font())
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.name.setFont(font)
+        base = self.name.font()
+        self.name.setFont(heading_font(base, base.pointSizeF() * 1.4))
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.follows_you = QLabel(tr("Follows you"), self)
         self.follows_you.setForegroundRole(QPalette.ColorRole.PlaceholderText)

@@ -66,12 +66,13 @@ class PeopleMatches(QWidget):
             name = display_name(person.name, person.account)
             button = QPushButton(f"{name}  ·  {short_account(person.account)}", self)
             button.setFlat(True)
-            button.setStyleSheet("text-align: left")
+            # on the left by its place in the row, not by a style sheet: a style sheet
+            # would freeze its colours, and a dark theme would pass it by
             button.setAccessibleName(tr("Open the profile of {0}").format(name))
             button.setToolTip(tr("Open the profile of {0}").format(name))
             button.clicked.connect(
                 lambda _checked=False, a=person.account: self._ctx.open_profile.emit(a))
-            self._rows.addWidget(button)
+            self._rows.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
             self.buttons.append(button)
         self.setVisible(bool(self.buttons))
 

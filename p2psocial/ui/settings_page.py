@@ -4,11 +4,12 @@ Theory of operation
 -------------------
 
 One scrolling column of sections. Each action sends one intent and shows its outcome
-on the line under its section (``OutcomeLabel``); a failure is one line there and the
-fields keep what was typed. What decides lives below: the node publishes the profile
-and seals the keys (``Node.set_profile``, ``change_passphrase``, ``recovery_phrase``),
-the back end stores settings and restarts the network when a value that shapes it
-changed (``ctx.update_settings``), ``backup.export_backup`` writes the file.
+on the line under its section (``widgets.MessageLine``); a failure is one line there
+and the fields keep what was typed. What decides lives below: the node publishes the
+profile and seals the keys (``Node.set_profile``, ``change_passphrase``,
+``recovery_phrase``), the back end stores settings and restarts the network when a
+value that shapes it changed (``ctx.update_settings``; ``Backend.generation`` says
+when the new network is up), ``backup.export_backup`` writes the file.
 
 - Appearance and Desktop choices apply at once (a theme or a checkbox is cheap to
   undo); Network values wait for *Apply*, because applying restarts the network and
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale, QSize, Qt
-from PySide6.QtGui import QFontDatabase, QImage, QPalette, QPixmap
+from PySide6.QtGui import QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -55,8 +56,10 @@ from ..errors import WrongPassphrase
 from ..settings import HOPS_MAX, PORT_MAX
 from .avatar import Avatar
 from .context import tr
-from .loop import in_thread, one_line
-from .people_page import OutcomeLabel
+from .i18n import install_translator, languages
+from .loop import in_thread
+from .theme import apply_theme
+from .widgets import MessageLine, PhraseLabel
 
 if TYPE_CHECKING:
     from ..backup import Summary
@@ -94,50 +97,20 @@ def export_home(home_dir: Path, path: Path) -> Summary:
         return export_backup(reader, path)
 
 
-async def network_restarted(backend: Backend, before: object) -> NetworkStatus:
-    """The status once the network that replaced ``before`` (a service or None) is up,
-    or failed to start."""
+async def network_restarted(backend: Backend, before: int) -> NetworkStatus:
+    """The status once a network newer than generation ``before`` is online, or the
+    network failed to start (or stopped)."""
     while True:
         await backend.changed()
         status = backend.status()
-        if status.state == "offline" or (backend.service is not before
-                                         and status.state == "online"):
+        if status.state in ("offline", "stopped") or (backend.generation != before
+                                                      and status.state == "online"):
             return status
 
 
-def phrase_rows(words: list[str]) -> str:
-    """The words numbered in rows of four, in equal-width columns, to copy onto paper."""
-    return "\n".join("  ".join(f"{i + 1:>2}. {w:<8}" for i, w in list(enumerate(words))[r:r + 4])
-                     for r in range(0, len(words), 4))
-
-
-def _apply_theme(choice: str) -> bool:
-    try:
-        from .theme import apply_theme
-    except ImportError:  # ui/theme.py is written by another engineer
-        return False
+def _application() -> QApplication | None:
     app = QApplication.instance()
-    if isinstance(app, QApplication):
-        apply_theme(app, choice)
-    return True
-
-
-def _languages() -> list[tuple[str, str]]:
-    try:
-        from .i18n import languages
-    except ImportError:  # ui/i18n.py is written by another engineer
-        return [("en", "English")]
-    return list(languages())
-
-
-def _install_language(code: str) -> None:
-    try:
-        from .i18n import install_translator
-    except ImportError:
-        return
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        install_translator(app, code)
+    return app if isinstance(app, QApplication) else None
 
 
 def _section(title: str, name: str) -> tuple[QGroupBox, QVBoxLayout]:
@@ -243,7 +216,7 @@ class SettingsPage(QScrollArea):
         self.save_profile_button = _button("save_profile", tr("Save profile"))
         self.save_profile_button.clicked.connect(self.save_profile)
         layout.addWidget(self.save_profile_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.profile_outcome = OutcomeLabel("profile_outcome")
+        self.profile_outcome = MessageLine("profile_outcome")
         layout.addWidget(self.profile_outcome)
         return box
 
@@ -320,7 +293,7 @@ class SettingsPage(QScrollArea):
         self.change_button = _button("change_passphrase", tr("Change passphrase"))
         self.change_button.clicked.connect(self.change_passphrase)
         layout.addWidget(self.change_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.passphrase_outcome = OutcomeLabel("passphrase_outcome")
+        self.passphrase_outcome = MessageLine("passphrase_outcome")
         layout.addWidget(self.passphrase_outcome)
 
         layout.addWidget(_note(tr("Your recovery phrase brings your account back on a new "
@@ -340,14 +313,10 @@ class SettingsPage(QScrollArea):
         row.addWidget(self.show_phrase_button)
         row.addWidget(self.hide_phrase_button)
         layout.addLayout(row)
-        self.phrase = QLabel()
-        self.phrase.setObjectName("recovery_phrase")
-        self.phrase.setAccessibleName(tr("Recovery phrase"))
-        self.phrase.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.phrase.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.phrase = PhraseLabel("recovery_phrase")
         self.phrase.hide()
         layout.addWidget(self.phrase)
-        self.phrase_outcome = OutcomeLabel("phrase_outcome")
+        self.phrase_outcome = MessageLine("phrase_outcome")
         layout.addWidget(self.phrase_outcome)
         return box
 
@@ -398,10 +367,10 @@ class SettingsPage(QScrollArea):
 
     def _phrase_shown(self, words: str) -> None:
         self.phrase_passphrase.clear()
-        self.phrase.setText(phrase_rows(words.split()))
+        self.phrase.set_words(words)
         self.phrase.show()
         self.hide_phrase_button.show()
-        self.phrase_outcome.show_text("")
+        self.phrase_outcome.clear()
 
     def _phrase_failed(self, exc: Exception) -> None:
         self.phrase_outcome.show_error(tr("That is not your passphrase")
@@ -441,7 +410,7 @@ class SettingsPage(QScrollArea):
         self.apply_network_button.setAccessibleName(tr("Apply the network settings"))
         self.apply_network_button.clicked.connect(self.apply_network)
         layout.addWidget(self.apply_network_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.network_outcome = OutcomeLabel("network_outcome")
+        self.network_outcome = MessageLine("network_outcome")
         layout.addWidget(self.network_outcome)
         return box
 
@@ -452,7 +421,7 @@ class SettingsPage(QScrollArea):
         if new.network == settings.network:
             self.network_outcome.show_text(tr("Nothing changed"))
             return
-        before = self.ctx.backend.service
+        before = self.ctx.backend.generation
         if self._restart is not None:
             self._restart.cancel()
         self.ctx.update_settings(new)
@@ -482,14 +451,12 @@ class SettingsPage(QScrollArea):
         self.language.setObjectName("language")
         self.language.setAccessibleName(tr("Language"))
         self.language.addItem(tr("System default"), "system")
-        for code, native in _languages():
+        for code, native in languages():
             self.language.addItem(native, code)
         form.addRow(tr("Theme"), self.theme)
         form.addRow(tr("Language"), self.language)
         layout.addLayout(form)
         layout.addWidget(_note(tr("Some text changes language only after a restart.")))
-        self.appearance_outcome = OutcomeLabel("appearance_outcome")
-        layout.addWidget(self.appearance_outcome)
         self.theme.activated.connect(lambda _: self.choose_theme(self.theme.currentData()))
         self.language.activated.connect(
             lambda _: self.choose_language(self.language.currentData()))
@@ -497,12 +464,15 @@ class SettingsPage(QScrollArea):
 
     def choose_theme(self, theme: str) -> None:
         self.ctx.update_settings(replace(self.ctx.settings, theme=theme))
-        if not _apply_theme(theme):
-            self.appearance_outcome.show_text(tr("The theme applies at the next start"))
+        app = _application()
+        if app is not None:
+            apply_theme(app, theme)
 
     def choose_language(self, code: str) -> None:
         self.ctx.update_settings(replace(self.ctx.settings, language=code))
-        _install_language(code)
+        app = _application()
+        if app is not None:
+            install_translator(app, code)
 
     def _build_desktop(self) -> QGroupBox:
         box, layout = _section(tr("Desktop"), "desktop_section")
@@ -551,7 +521,7 @@ class SettingsPage(QScrollArea):
         self.export_button = _button("export_backup", tr("Export backup…"))
         self.export_button.clicked.connect(self._choose_export)
         layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.backup_outcome = OutcomeLabel("backup_outcome")
+        self.backup_outcome = MessageLine("backup_outcome")
         layout.addWidget(self.backup_outcome)
         return box
 
@@ -579,4 +549,4 @@ class SettingsPage(QScrollArea):
 
     def _export_failed(self, exc: Exception) -> None:
         self.export_button.setEnabled(True)
-        self.backup_outcome.show_error(one_line(exc))
+        self.backup_outcome.show_error(exc)

@@ -12,6 +12,9 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from .context import tr
+from .widgets import MessageLine, heading_font
+
+HEADING_POINTS = 18  # as the first-run pages' titles
 
 
 class UnlockPage(QWidget):
@@ -23,7 +26,7 @@ class UnlockPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         title = QLabel(tr("Welcome back", "Unlock"))
-        title.setStyleSheet("font-size: 18pt; font-weight: bold")
+        title.setFont(heading_font(title.font(), HEADING_POINTS))
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
         hint = QLabel(tr("Enter your passphrase to open your home.", "Unlock"))
@@ -42,24 +45,22 @@ class UnlockPage(QWidget):
         self.button.setDefault(True)
         self.button.clicked.connect(self._submit)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.error = QLabel()
-        self.error.setObjectName("error")
+        self.error = MessageLine("error")
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.error.setWordWrap(True)
         layout.addWidget(self.error)
         layout.addStretch(2)
 
     def _submit(self) -> None:
         if not self.passphrase.text():
-            self.error.setText(tr("Type your passphrase first", "Unlock"))
+            self.error.show_error(tr("Type your passphrase first", "Unlock"))
             return
         self.setEnabled(False)
-        self.error.setText(tr("Opening…", "Unlock"))
+        self.error.show_text(tr("Opening…", "Unlock"))
         self.submitted.emit(self.passphrase.text())
 
     def failed(self, message: str) -> None:
         self.setEnabled(True)
-        self.error.setText(message)
+        self.error.show_error(message)
         self.passphrase.selectAll()
         self.passphrase.setFocus()
 

@@ -1,0 +1,88 @@
+"""Small widgets that several pages share, so each job is done one way everywhere.
+
+- ``MessageLine``: the one line under a form (or the composer) that says how the last
+  action went, that it is running, or what went wrong.
+- ``heading_font``: a page title's font.
+- ``phrase_rows`` / ``PhraseLabel``: the 24 recovery words, numbered in rows to copy
+  onto paper (onboarding shows them once, settings after the passphrase).
+
+Colours come from the palette only: no style sheet here sets a colour or a font,
+because a style sheet freezes a widget's palette and dark mode would pass it by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QLabel, QWidget
+
+from .context import tr
+from .loop import one_line
+
+PHRASE_COLUMNS = 4
+WORD_WIDTH = 8  # a BIP39 English word has at most 8 letters
+
+
+def heading_font(base: QFont, points: float = 15) -> QFont:
+    """A page title's font. A font, not a style sheet: a style sheet would freeze the
+    label's colours, and the title would stay dark when the theme turns dark."""
+    font = QFont(base)
+    font.setPointSizeF(points)
+    font.setBold(True)
+    return font
+
+
+class MessageLine(QLabel):
+    """One line saying how the last action went (or that it is running); hidden when
+    empty.
+
+    Errors are bold rather than red: a fixed colour would clash with one of the themes,
+    and the palette has no role for errors. Assistive technology hears "Error" with
+    them (the accessible description)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_text(self, text: str, error: bool = False) -> None:
+        font = self.font()
+        font.setBold(error)
+        self.setFont(font)
+        self.setAccessibleDescription(tr("Error") if error and text else "")
+        self.setText(text)
+        self.setVisible(bool(text))
+
+    def show_error(self, exc_or_text: BaseException | str) -> None:
+        """``exc_or_text`` in bold; an exception as its one line, never a traceback."""
+        text = exc_or_text if isinstance(exc_or_text, str) else one_line(exc_or_text)
+        self.show_text(text, error=True)
+
+    def clear(self) -> None:
+        self.show_text("")
+
+
+def phrase_rows(words: Sequence[str]) -> str:
+    """The words numbered in rows of four, in equal-width columns, to copy onto paper."""
+    numbered = [f"{n:>2}. {word:<{WORD_WIDTH}}" for n, word in enumerate(words, 1)]
+    return "\n".join("  ".join(numbered[row:row + PHRASE_COLUMNS])
+                     for row in range(0, len(numbered), PHRASE_COLUMNS))
+
+
+class PhraseLabel(QLabel):
+    """The recovery phrase in rows (``phrase_rows``), in a fixed-width font, selectable."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName(tr("Recovery phrase"))
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def set_words(self, words: str) -> None:
+        """Show ``words`` (the phrase as text, words separated by spaces)."""
+        self.setText(phrase_rows(words.split()))
