@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from .context import tr
+from .widgets import heading_font
 
 if TYPE_CHECKING:
     from ..runtime import NetworkStatus
@@ -90,15 +91,6 @@ def _icon(name: str) -> Any:
     from . import icons
 
     return icons.icon(name)
-
-
-def heading_font(base: QFont, points: float = 15) -> QFont:
-    """A page title's font. A font, not a style sheet: a style sheet would freeze the
-    label's colours, and the title would stay dark when the theme turns dark."""
-    font = QFont(base)
-    font.setPointSizeF(points)
-    font.setBold(True)
-    return font
 
 
 def page_class(module: str, name: str) -> Any:
