@@ -5,12 +5,17 @@
   to the file named by ``P2PSOCIAL_PROBE`` (target 1.5 s), and ``window_shown``.
   Best and median of ``--runs``; the app is then terminated.
 - ``scroll``: in this process, the real home-timeline model and view (480 x 800,
-  offscreen) scrolled down ``--steps`` times by a third of the viewport; each step is
-  timed from the scroll through a synchronous ``viewport().repaint()`` and the Qt
-  events that came in meanwhile (pages that arrived, their layout, Trio's steps),
-  plus the wait for a page if the view has reached the end of what is loaded. Steps
-  come one frame (1/60 s) apart: between them the GUI thread sleeps, as it would
-  between wheel events, while SQLite works in its thread. p50, p95, max (target p95
+  offscreen) scrolled down ``--steps`` times by a third of the viewport, one step due
+  every frame (1/60 s), as wheel events come. A step is timed from the moment it is
+  due to the end of a synchronous ``viewport().repaint()`` and of the Qt events that
+  came in meanwhile (pages that arrived, their layout, Trio's steps), plus the wait
+  for a page if the view has reached the end of what is loaded: what the reader
+  feels. Between steps (``--between loop``, the default) the GUI thread runs Qt's
+  event loop, as the app does between wheel events: answers from SQLite's thread and
+  idle work are handled then, and whatever still runs when the next step is due
+  delays it and is counted in it. ``--between sleep`` (the figures before
+  2026-11-23) sleeps instead: nothing at all happens between steps, so every answer
+  and all idle work wait for, and are counted in, a step. p50, p95, max (target p95
   16 ms), rows loaded, and RSS after scrolling (target 300 MB).
   ``reference_ms``: a fixed piece of Qt text layout timed before and after, in the
   same run, so that a slow machine can be told from slow code.
@@ -88,9 +93,9 @@ def _wait_for(probe: Path, event: str, app: subprocess.Popen[bytes],
     raise TimeoutError(f"no {event} within {timeout} s")
 
 
-def scroll(home: Path, steps: int) -> dict[str, Any]:
+def scroll(home: Path, steps: int, between: str = "loop") -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from p2psocial.home import Home
@@ -112,6 +117,19 @@ def scroll(home: Path, steps: int) -> dict[str, Any]:
             QTimer.singleShot(1, loop.quit)
             loop.exec()
 
+    def idle_until(due: float) -> None:
+        """Between wheel events: Qt's loop runs (``between == "loop"``) or the thread
+        sleeps, until ``due`` (perf_counter) or as long after as what runs takes."""
+        while (left := due - time.perf_counter()) > 0:
+            if between == "sleep":
+                time.sleep(left)
+                continue
+            loop = QEventLoop()
+            timer = QTimer(singleShot=True, timerType=Qt.TimerType.PreciseTimer)
+            timer.timeout.connect(loop.quit)
+            timer.start(int(left * 1000))
+            loop.exec()
+
     try:
         model = TimelineModel(host, node)
         view = TimelineView()
@@ -123,18 +141,19 @@ def scroll(home: Path, steps: int) -> dict[str, Any]:
         reference_before = _reference_ms()
         bar = view.verticalScrollBar()
         times: list[float] = []
+        due = time.perf_counter()
         for _step in range(steps):
-            start = time.perf_counter()
+            idle_until(due)
+            start = due  # the wheel event came then; the reader waits from then on
             bar.setValue(bar.value() + view.viewport().height() // 3)
             view.viewport().repaint()
             app.processEvents()  # everything that came in meanwhile: pages, their layout
             if bar.value() >= bar.maximum():
                 until(lambda: not model.loading)  # the reader waits for the page
                 view.viewport().repaint()
-            elapsed = time.perf_counter() - start
-            times.append(elapsed * 1000)
-            time.sleep(max(0.0, FRAME_S - elapsed))  # the GUI thread idles until the
-            # next wheel event; worker threads (SQLite) go on meanwhile
+            end = time.perf_counter()
+            times.append((end - start) * 1000)
+            due = max(due + FRAME_S, end)  # the next wheel event (none queue up)
         slowest = sorted(range(steps), key=lambda i: -times[i])[:5]
         common.progress("slowest steps: " + ", ".join(f"#{i} {times[i]:.1f} ms"
                                                        for i in slowest))
@@ -143,7 +162,8 @@ def scroll(home: Path, steps: int) -> dict[str, Any]:
         model.stop()
         figures = {"ms_p50": round(common.percentile(times, 50), 2),
                    "ms_p95": round(common.percentile(times, 95), 2),
-                   "ms_max": round(max(times), 2), "steps": steps, "rows_loaded": rows,
+                   "ms_max": round(max(times), 2), "steps": steps, "between": between,
+                   "rows_loaded": rows,
                    "rss_mb": common.rss_mb(), "peak_rss_mb": common.peak_rss_mb(),
                    "reference_ms": [reference_before, reference_after]}
     finally:
@@ -179,11 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=300, help="scroll steps (default: 300)")
     parser.add_argument("--runs", type=int, default=3, help="app start-ups (default: 3)")
     parser.add_argument("--only", choices=("startup", "scroll"), help="one of the two")
+    parser.add_argument("--between", choices=("loop", "sleep"), default="loop",
+                        help="scroll: what the GUI thread does between steps (default: "
+                             "Qt's event loop; 'sleep': nothing, the figures before "
+                             "2026-11-23)")
     args = parser.parse_args(argv)
     p = params(args.entries or 100_000, args.authors, args.follows, args.quick)
     home = build_home(home_path(args.out, p), p, args.processes)
     if args.only != "startup":
-        common.emit(scroll(home, 60 if args.quick else args.steps))
+        common.emit(scroll(home, 60 if args.quick else args.steps, args.between))
     if args.only != "scroll":
         common.emit(startup(home, 1 if args.quick else args.runs))
     return 0

@@ -7,16 +7,22 @@ Rows are painted, so a list of 100k posts costs only the rows on screen. For eac
 and width the delegate computes a ``RowLayout`` once: every rectangle (avatar, name,
 time, content-warning toggle, images, actions, reaction chips) relative to the row's
 top-left corner, and the body as a ``QTextDocument`` whose links, #tags and @mentions
-are anchors (``post_text.to_html``). Painting, the row's height (``sizeHint``) and
+are anchors (``post_text.to_html``; a text without any is set as plain text, which
+lays out in about half the time). Painting, the row's height (``sizeHint``) and
 hit-testing (``hit_at``) all read the same layout, so what is drawn is what is
 clicked.
 
 Caches. Layouts are kept per (post id, width) in a bounded LRU and are valid while
-the row's ``PostView`` object and its revision (``Roles.Revision``: the model bumps it
-when a reaction, an edit, a profile or the content-warning state changes the row)
-are the ones they were made from. Heights are kept separately for every loaded row
-at the current width, because Qt's list view asks every row's height when it lays
-the list out: after the first time, that is a dictionary look-up.
+the row's ``PostView`` object and its revision (``Roles.Revision``: the model gives
+it a new one when a reaction, an edit, a profile or the content-warning state
+changes the row) are the ones they were made from. Heights are kept separately, by
+revision (unique in the process), for every loaded row at the current width: Qt's
+list view asks every loaded row's height each time rows are inserted, so after the
+first time ``sizeHint`` is one ``data`` call and a dictionary look-up.
+
+Ahead of time. ``prepare`` lays a row out from the model's ``Row`` before the row is
+inserted (the view runs it in idle turns; see "Landing" in post_model.py), so the
+insert itself finds every new height in the cache.
 
 Images (thumbnails and avatars) come from an ``ImageCache``: a miss paints a
 placeholder and the cache's ``ready`` signal makes the view repaint. A broken image
@@ -75,7 +81,7 @@ from ..content import Attachment
 from ..store.views import PostView
 from .image_cache import ImageCache
 from .post_model import HEART, Roles, author_name, counted, reacted, tr
-from .post_text import Anchor, to_html
+from .post_text import Anchor, has_anchors, to_html
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -84,7 +90,8 @@ AVATAR = 40
 GAP = 6
 IMAGE_GAP = 4
 MAX_IMAGES = 4
-LAYOUT_CACHE = 400  # laid-out rows kept (a few screens' worth)
+LAYOUT_CACHE = 400  # laid-out rows kept (a few screens' worth, and pages prepared)
+HEIGHTS_MAX = 200_000  # row heights kept (a few MB); past it, forgotten and measured again
 REACT_CHOICES = ("👍", HEART, "😂", "🎉", "😮", "😢", "🔥", "🙏")
 
 
@@ -156,7 +163,7 @@ class PostDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._images = images
         self._layouts: OrderedDict[tuple[bytes, int], RowLayout] = OrderedDict()
-        self._heights: dict[bytes, tuple[PostView, int, int]] = {}  # at _heights_width
+        self._heights: dict[int, int] = {}  # revision -> height at _heights_width
         self._heights_width = -1
 
     def set_images(self, images: ImageCache | None) -> None:
@@ -174,31 +181,48 @@ class PostDelegate(QStyledItemDelegate):
         if found is not None and found.post is post and found.revision == revision:
             self._layouts.move_to_end(key)
             return found
-        made = self._lay_out(option, index, post, revision, width)
-        self._layouts[key] = made
+        return self._keep(self._lay_out(
+            option.font, width, post, revision, bool(index.data(Roles.Expanded)),
+            index.data(Roles.MentionNames) or {}), width)
+
+    def prepare(self, view: QAbstractScrollArea, post: PostView, revision: int,
+                expanded: bool, names: dict[bytes, str]) -> None:
+        """Lay out a row that is about to be inserted into ``view`` (see "Ahead of
+        time" in the module docstring)."""
+        width = _view_width(view)
+        found = self._layouts.get((post.id, width))
+        if found is None or found.post is not post or found.revision != revision:
+            self._keep(self._lay_out(view.font(), width, post, revision, expanded, names),
+                       width)
+
+    def _keep(self, made: RowLayout, width: int) -> RowLayout:
+        self._layouts[(made.post.id, width)] = made
         if len(self._layouts) > LAYOUT_CACHE:
             self._layouts.popitem(last=False)
+        if width == self._heights_width:
+            if len(self._heights) >= HEIGHTS_MAX:
+                self._heights.clear()
+            self._heights[made.revision] = made.height
         return made
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        post: PostView | None = index.data(Roles.Post)
-        if post is None:
+        # the hot path: Qt asks this of every loaded row on each insert
+        revision = index.data(Roles.Revision)
+        if revision is None:
             return QSize(0, 0)
         width = _width(option)
         if width != self._heights_width:
             self._heights.clear()
             self._heights_width = width
-        revision = int(index.data(Roles.Revision) or 0)
-        known = self._heights.get(post.id)
-        if known is not None and known[0] is post and known[1] == revision:
-            return QSize(width, known[2])
-        height = self.layout(option, index).height
-        self._heights[post.id] = (post, revision, height)
+        height = self._heights.get(revision)
+        if height is None:
+            height = self.layout(option, index).height
+            self._heights[revision] = height
         return QSize(width, height)
 
-    def _lay_out(self, option: QStyleOptionViewItem, index: AnyIndex, post: PostView,
-                 revision: int, width: int) -> RowLayout:
-        fonts = _fonts(option.font)
+    def _lay_out(self, font: QFont, width: int, post: PostView, revision: int,
+                 expanded: bool, names: dict[bytes, str]) -> RowLayout:
+        fonts = _fonts(font)
         head = fonts.bold_m.height()
         left = MARGIN + AVATAR + MARGIN
         inner = width - left - MARGIN
@@ -216,7 +240,6 @@ class PostDelegate(QStyledItemDelegate):
             lay.notice = (QRect(left, y, inner, small_h), tr("This post was deleted."))
             y += small_h + GAP
         else:
-            expanded = bool(index.data(Roles.Expanded))
             show_body = True
             if post.content_warning:
                 label = "⚠ " + post.content_warning
@@ -234,7 +257,10 @@ class PostDelegate(QStyledItemDelegate):
                     doc = QTextDocument()
                     doc.setDocumentMargin(0)
                     doc.setDefaultFont(fonts.base)
-                    doc.setHtml(to_html(post.text, index.data(Roles.MentionNames) or {}))
+                    if has_anchors(post.text):
+                        doc.setHtml(to_html(post.text, names))
+                    else:  # the same look, without parsing HTML
+                        doc.setPlainText(post.text)
                     doc.setTextWidth(inner)
                     lay.doc, lay.doc_at = doc, QPoint(left, y)
                     y += int(doc.size().height()) + GAP
@@ -508,9 +534,13 @@ def _width(option: QStyleOptionViewItem) -> int:
     ``sizeHint`` with an option whose rect is not the row's, and one width for both
     keeps one layout per row."""
     widget = option.widget
-    width = widget.viewport().width() if isinstance(widget, QAbstractScrollArea) \
-        else option.rect.width()
-    return max(200, width)
+    if isinstance(widget, QAbstractScrollArea):
+        return _view_width(widget)
+    return max(200, option.rect.width())
+
+
+def _view_width(view: QAbstractScrollArea) -> int:
+    return max(200, view.viewport().width())
 
 
 def _when(post: PostView) -> str:

@@ -54,16 +54,34 @@ event. When profiles arrive, the rows that use them get a new revision and a
 ``dataChanged``.
 
 Every row carries a revision number (``Roles.Revision``) that changes whenever what
-it shows changes: the delegate keys its laid-out documents by it.
+it shows changes: the delegate keys its laid-out documents and row heights by it.
+Revisions come from one process-wide counter, so a number never means two looks (not
+even across a reload, or in two lists): one look-up of it is enough to know whether a
+height is still good (Qt asks every loaded row's height on each insert).
+
+Landing (prepared inserts). Laying out a row costs a fraction of a millisecond; 50
+at once would stall a scroll step. A view can therefore give the model a *prepare*
+function (``set_prepare``): the rows of a page, or of a top walk, are then not
+inserted as they arrive but handed to it first, and the model steps through that
+work in idle turns of Qt's loop, at most ``IDLE_BUDGET_S`` per turn, before one
+``beginInsertRows`` for all of them. Until they land the request still counts as in
+flight (``loading``, ``busy``; no second page or walk starts). Without a prepare
+function (a model on its own, in tests) rows are inserted at once. The first page
+after a start or reload is inserted at once either way: a reader is waiting for it.
+A page's request also reads the profiles its rows need (authors, mentioned
+accounts), so rows are laid out once, with names, instead of again when profiles
+come in.
 """
 
 from __future__ import annotations
 
 import bisect
 import enum
+import itertools
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -91,6 +109,7 @@ PAGE_SIZE = 50
 MAX_TOP_INSERT = 500  # more new posts than this at once: reload instead of inserting
 MAX_BACKFILL = 64  # more older posts than this in one batch of events: reload
 HEART = "❤️"
+IDLE_BUDGET_S = 0.004  # prepare work per idle turn of Qt's loop (a frame is 16 ms)
 
 Pager = Callable[[int, Cursor | None], Awaitable[Page]]
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -184,13 +203,26 @@ _ROLE_NAMES = {Roles.Post: b"post", Roles.Id: b"entryId", Roles.AuthorName: b"au
                Roles.Reacted: b"reacted"}
 
 
+_revisions = itertools.count(1)
+
+
+def new_revision() -> int:
+    """A revision number never handed out before (in this process)."""
+    return next(_revisions)
+
+
 @dataclass(slots=True)
 class Row:
     """A loaded post and what the list adds to it."""
 
     post: PostView
     expanded: bool = False
-    revision: int = 0
+    revision: int = field(default_factory=new_revision)
+
+
+Prepare = Callable[[list[Row]], Iterator[None]]
+"""Work a view does on rows before they are inserted (laying them out): one step per
+``next``; the model runs it in idle turns (see Landing in the module docstring)."""
 
 
 def author_name(post: PostView) -> str:
@@ -310,6 +342,13 @@ class PostListModel(QAbstractListModel):
         self._profiles: dict[bytes, ProfileView | None] = {}  # None: asked, not back yet
         self._wanted_profiles: set[bytes] = set()
         self._profile_call: Call | None = None
+        self._prepare: Prepare | None = None
+        self._landing: deque[tuple[int, Iterator[None], Callable[[], None]]] = deque()
+        self._page_landing = False  # a page's rows are being prepared
+        self._top_landing = False  # a top walk's rows are being prepared
+        self._idle = QTimer(self)
+        self._idle.setInterval(0)
+        self._idle.timeout.connect(self._land_some)
 
     # --- life cycle ---------------------------------------------------------------
 
@@ -330,17 +369,26 @@ class PostListModel(QAbstractListModel):
                 call.cancel()
         self._page_call = self._top_call = self._follow_call = None
         self._refresh_call = self._profile_call = None
+        self._drop_landing()
         self._started = False
+
+    def set_prepare(self, prepare: Prepare | None) -> None:
+        """Have ``prepare`` run over new rows, in idle turns, before they are inserted
+        (a view lays them out); None: insert at once."""
+        self._prepare = prepare
 
     @property
     def loading(self) -> bool:
-        return self._page_call is not None
+        """A page is being read, or its rows prepared."""
+        return self._page_call is not None or self._page_landing
 
     @property
     def busy(self) -> bool:
-        """Some request (page, top walk, refresh, profiles) is in flight."""
-        return any(c is not None for c in (self._page_call, self._top_call,
-                                           self._refresh_call, self._profile_call))
+        """Some request (page, top walk, refresh, profiles) is in flight, or rows are
+        being prepared."""
+        return self._page_landing or self._top_landing or any(
+            c is not None for c in (self._page_call, self._top_call, self._refresh_call,
+                                    self._profile_call))
 
     @property
     def posts(self) -> list[PostView]:
@@ -372,7 +420,7 @@ class PostListModel(QAbstractListModel):
             profile = self.profile(row.post.author)
             return profile.avatar if profile is not None else None
         if role == Roles.MentionNames:
-            return self._mention_names(row.post)
+            return self.mention_names(row.post)
         return _role_value(row.post, role)
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole,
@@ -381,7 +429,7 @@ class PostListModel(QAbstractListModel):
             return False
         row = self._rows[index.row()]
         row.expanded = bool(value)
-        row.revision += 1
+        row.revision = new_revision()
         self.dataChanged.emit(index, index, [Roles.Expanded, Roles.Revision])
         return True
 
@@ -391,7 +439,7 @@ class PostListModel(QAbstractListModel):
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or not self._started:
             return False
-        return not self._at_end and self._page_call is None and self._next is not None
+        return not self._at_end and not self.loading and self._next is not None
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
@@ -400,12 +448,46 @@ class PostListModel(QAbstractListModel):
 
     # --- rows -----------------------------------------------------------------------------
 
-    def _insert(self, at: int, posts: list[PostView]) -> None:
-        rows = [Row(p) for p in posts]
+    def _insert(self, at: int, rows: list[Row]) -> None:
+        rows = [r for r in rows if r.post.id not in self._by_id]  # e.g. landed late
+        if not rows:
+            return
         self.beginInsertRows(QModelIndex(), at, at + len(rows) - 1)
         self._rows[at:at] = rows
         self._by_id.update((r.post.id, r) for r in rows)
         self.endInsertRows()
+
+    # --- landing: rows prepared in idle turns, then inserted ------------------------------
+
+    def _land(self, rows: list[Row], insert: Callable[[], None]) -> None:
+        """Prepare ``rows`` (if a view asked to) in idle turns, then call ``insert``."""
+        if self._prepare is None or not rows:
+            insert()
+            return
+        self._landing.append((self._generation, self._prepare(rows), insert))
+        self._idle.start()
+
+    def _land_some(self) -> None:
+        """One idle turn: prepare for up to IDLE_BUDGET_S; insert what is ready."""
+        deadline = time.perf_counter() + IDLE_BUDGET_S
+        while self._landing:
+            generation, work, insert = self._landing[0]
+            if generation == self._generation:
+                for _step in work:
+                    if time.perf_counter() >= deadline:
+                        return  # the rest in the next idle turn
+            self._landing.popleft()
+            if generation == self._generation:
+                insert()
+        self._idle.stop()
+
+    def _drop_landing(self) -> None:
+        self._landing.clear()
+        self._idle.stop()
+        if self._page_landing:
+            self._page_landing = False
+            self.loading_changed.emit(False)
+        self._top_landing = False
 
     def _touch(self, changed: Callable[[Row], bool]) -> None:
         """A new revision and ``dataChanged`` for the rows where ``changed(row)``."""
@@ -420,7 +502,8 @@ class PostListModel(QAbstractListModel):
         run: list[int] = []
         for number, row in enumerate(self._rows):
             if changed(row):
-                row.revision += bump
+                if bump:
+                    row.revision = new_revision()
                 run.append(number)
             elif run:
                 self.dataChanged.emit(self.index(run[0]), self.index(run[-1]), roles)
@@ -433,17 +516,28 @@ class PostListModel(QAbstractListModel):
     def _request_page(self, before: Cursor | None) -> None:
         generation = self._generation
         self._page_call = self._host.call(
-            self._pager, self._page_size, before,
-            on_result=lambda page: self._on_page(generation, before, page),
+            self._read_page, before,
+            on_result=lambda got: self._on_page(generation, before, *got),
             on_error=self._on_page_failed)
         self.loading_changed.emit(True)
 
-    def _on_page(self, generation: int, before: Cursor | None, page: Page) -> None:
+    async def _read_page(self, before: Cursor | None,
+                         ) -> tuple[Page, list[ProfileView]]:
+        """A page, and the profiles its rows show that the model has not asked for."""
+        page = await self._pager(self._page_size, before)
+        accounts = {a for p in page.items for a in (p.author, *p.mentions)}
+        return page, await self._read_profiles(accounts - self._profiles.keys())
+
+    def _on_page(self, generation: int, before: Cursor | None, page: Page,
+                 profiles: list[ProfileView]) -> None:
         if generation != self._generation:
             return
         self._page_call = None
-        self.loading_changed.emit(False)
+        # accounts asked meanwhile (None) are on their way with their own signals
+        self._profiles.update((p.account, p) for p in profiles
+                              if p.account not in self._profiles)
         if before is None:  # the first page (after start or a reload)
+            self.loading_changed.emit(False)
             self.beginResetModel()
             self._rows = [Row(p) for p in page.items]
             self._by_id = {r.post.id: r for r in self._rows}
@@ -454,10 +548,15 @@ class PostListModel(QAbstractListModel):
             self._top_stale = True
             QTimer.singleShot(0, self, self._refresh_top)
             return
-        fresh = [p for p in page.items if p.id not in self._by_id]  # keyset pages do
-        self._next, self._at_end = page.next, page.next is None      # not overlap: safety
-        if fresh:
-            self._insert(len(self._rows), fresh)
+        fresh = [Row(p) for p in page.items if p.id not in self._by_id]  # keyset pages
+        self._next, self._at_end = page.next, page.next is None  # do not overlap: safety
+        self._page_landing = True
+        self._land(fresh, lambda: self._page_landed(fresh))
+
+    def _page_landed(self, rows: list[Row]) -> None:
+        self._page_landing = False
+        self._insert(len(self._rows), rows)
+        self.loading_changed.emit(False)
 
     def _on_page_failed(self, exc: Exception) -> None:
         self._page_call = None
@@ -514,12 +613,14 @@ class PostListModel(QAbstractListModel):
             if call is not None:
                 call.cancel()
         self._page_call = self._top_call = None
+        self._drop_landing()
         self._top_stale = False
         if self._started:
             self._request_page(None)
 
     def _refresh_top(self) -> None:
-        if not self._started or not self._top_stale or self._top_call is not None:
+        if (not self._started or not self._top_stale or self._top_call is not None
+                or self._top_landing):
             return
         if self._page_call is not None and not self._rows:
             return  # the first page is on its way and will hold the new posts
@@ -554,9 +655,13 @@ class PostListModel(QAbstractListModel):
         if newer is None:
             self.reload()
             return
-        fresh = [p for p in newer if p.id not in self._by_id]
-        if fresh:
-            self._insert(0, fresh)
+        fresh = [Row(p) for p in newer if p.id not in self._by_id]
+        self._top_landing = True
+        self._land(fresh, lambda: self._top_landed(fresh))
+
+    def _top_landed(self, rows: list[Row]) -> None:
+        self._top_landing = False
+        self._insert(0, rows)
         if self._top_stale:
             QTimer.singleShot(0, self, self._refresh_top)
 
@@ -599,7 +704,7 @@ class PostListModel(QAbstractListModel):
                 continue  # newer than our first item: the top walk brings it
             at = bisect.bisect_left(self._rows, (-key[0], -key[1]),  # newest first
                                     key=lambda r: (-r.post.cursor.ts, -r.post.cursor.rowid))
-            self._insert(at, [post])
+            self._insert(at, [Row(post)])
 
     # --- stale rows: reactions, edits, deletions ------------------------------------------
 
@@ -644,7 +749,8 @@ class PostListModel(QAbstractListModel):
             QTimer.singleShot(0, self, self._fetch_profiles)
         return None
 
-    def _mention_names(self, post: PostView) -> dict[bytes, str]:
+    def mention_names(self, post: PostView) -> dict[bytes, str]:
+        """{account: name} of the accounts ``post`` mentions whose names are known."""
         names = {}
         for account in post.mentions:
             profile = self.profile(account)

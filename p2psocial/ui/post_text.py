@@ -47,6 +47,11 @@ class Anchor:
         return None
 
 
+def has_anchors(text: str) -> bool:
+    """Whether ``to_html`` would make any anchor of ``text`` (else it is plain text)."""
+    return _TOKENS.search(text) is not None
+
+
 def to_html(text: str, names: Mapping[bytes, str]) -> str:
     """``text`` escaped, with its links, tags and mentions as anchors; line breaks kept."""
     out: list[str] = []

@@ -10,7 +10,10 @@ far that row moved. A reader at the very top sees the new posts instead.
 
 Reading ahead. Qt asks the model for more only when the scroll bar hits its end; the
 view asks as soon as fewer than ``PREFETCH_SCREENS`` screens are left below, so the
-next page is usually there before anyone reaches the end.
+next page is usually there before anyone reaches the end. New rows are laid out
+before they are inserted: the view gives the model ``_prepare_rows``, which the model
+runs in idle turns (post_model.py, "Landing"), so a page arriving costs a scroll step
+no layout, only Qt's pass over the loaded rows' cached heights.
 
 Rows whose content changes (a reaction, an edit, a content warning opened) may change
 height: ``dataChanged`` schedules a new layout; the delegate's height cache makes
@@ -24,6 +27,7 @@ time the view has painted with at least one row (the app measures start-up with 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
@@ -32,7 +36,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 
 from .image_cache import ImageCache
 from .post_delegate import Hit, PostDelegate
-from .post_model import HEART, Roles, reacted, tr
+from .post_model import HEART, Roles, Row, reacted, tr
 
 PREFETCH_SCREENS = 3
 
@@ -87,11 +91,23 @@ class PostListView(QListView):
             old.rowsAboutToBeInserted.disconnect(self._before_insert)
             old.rowsInserted.disconnect(self._after_insert)
             old.dataChanged.disconnect(self._changed)
+            if hasattr(old, "set_prepare"):
+                old.set_prepare(None)
         super().setModel(model)
         if model is not None:
             model.rowsAboutToBeInserted.connect(self._before_insert)
             model.rowsInserted.connect(self._after_insert)
             model.dataChanged.connect(self._changed)
+            if hasattr(model, "set_prepare"):  # a PostListModel
+                model.set_prepare(self._prepare_rows)
+
+    def _prepare_rows(self, rows: list[Row]) -> Iterator[None]:
+        """Lay out rows about to be inserted, one per step (the model's idle turns)."""
+        model = self.model()
+        for row in rows:
+            names = model.mention_names(row.post) if row.post.mentions else {}
+            self.delegate.prepare(self, row.post, row.revision, row.expanded, names)
+            yield
 
     # --- not jumping ---------------------------------------------------------------
 
