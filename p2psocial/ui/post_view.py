@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 
 from .image_cache import ImageCache
 from .post_delegate import Hit, PostDelegate
-from .post_model import HEART, Roles, Row, reacted, tr
+from .post_model import HEART, PostListModel, Roles, Row, reacted, tr
 
 PREFETCH_SCREENS = 3
 
@@ -91,19 +91,21 @@ class PostListView(QListView):
             old.rowsAboutToBeInserted.disconnect(self._before_insert)
             old.rowsInserted.disconnect(self._after_insert)
             old.dataChanged.disconnect(self._changed)
-            if hasattr(old, "set_prepare"):
+            if isinstance(old, PostListModel):
                 old.set_prepare(None)
         super().setModel(model)
         if model is not None:
             model.rowsAboutToBeInserted.connect(self._before_insert)
             model.rowsInserted.connect(self._after_insert)
             model.dataChanged.connect(self._changed)
-            if hasattr(model, "set_prepare"):  # a PostListModel
+            if isinstance(model, PostListModel):
                 model.set_prepare(self._prepare_rows)
 
     def _prepare_rows(self, rows: list[Row]) -> Iterator[None]:
         """Lay out rows about to be inserted, one per step (the model's idle turns)."""
         model = self.model()
+        if not isinstance(model, PostListModel):
+            return
         for row in rows:
             names = model.mention_names(row.post) if row.post.mentions else {}
             self.delegate.prepare(self, row.post, row.revision, row.expanded, names)
