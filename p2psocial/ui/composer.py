@@ -71,7 +71,7 @@ from .context import AppContext, tr
 from .icons import icon
 from .loop import Call, in_thread, one_line
 from .post_model import author_name
-from .widgets import MessageLine
+from .widgets import MessageLine, plural
 
 if TYPE_CHECKING:
     from ..entry import Entry
@@ -574,7 +574,8 @@ class Composer(QWidget):
             self.count_label.setText(tr("{0} too many").format(f"{-left:,}"))
         else:
             self.count_label.setText(f"{left:,}")
-        self.count_label.setAccessibleName(tr("{0} characters left").format(left))
+        self.count_label.setAccessibleName(plural(tr("%n character(s) left", None, left),
+                                                  left))
         near = left <= NEAR_LIMIT
         self.count_label.setForegroundRole(warning_role() if near
                                            else QPalette.ColorRole.PlaceholderText)

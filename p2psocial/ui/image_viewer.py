@@ -105,8 +105,8 @@ class ImageViewer(QDialog):
         alt = attachment.alt.strip()
         self.alt_label.setText(alt or tr("No description"))
         self.picture.setAccessibleName(alt or tr("An image without a description"))
-        counter = tr(" ({0} of {1})").format(self.number + 1, count) if count > 1 else ""
-        self.setWindowTitle(tr("Image") + counter)
+        self.setWindowTitle(tr("Image ({0} of {1})").format(self.number + 1, count)
+                            if count > 1 else tr("Image"))
         self._call = self.ctx.call(load_image, self.ctx, attachment.blob,
                                    on_result=self._loaded, on_error=self._failed)
 

@@ -83,10 +83,6 @@ SECTIONS = (
 )
 
 
-def _t(text: str) -> str:
-    return tr(text)
-
-
 def _icon(name: str) -> Any:
     from . import icons
 
@@ -145,14 +141,14 @@ class MainWindow(QMainWindow):
         row.setSpacing(0)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setAccessibleName(_t("Sections"))
+        self.nav.setAccessibleName(tr("Sections"))
         self.nav.setIconSize(QSize(22, 22))
         self.nav.setFixedWidth(190)
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
         for section in SECTIONS:
-            item = QListWidgetItem(_icon(section.icon), _t(section.label))
+            item = QListWidgetItem(_icon(section.icon), tr(section.label))
             item.setData(Qt.ItemDataRole.UserRole, section.key)
-            item.setToolTip(f"{_t(section.label)} ({section.shortcut})")
+            item.setToolTip(f"{tr(section.label)} ({section.shortcut})")
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._nav_changed)
         row.addWidget(self.nav)
@@ -163,9 +159,9 @@ class MainWindow(QMainWindow):
         self.back = QToolButton()
         self.back.setObjectName("back")
         self.back.setIcon(_icon("back"))
-        self.back.setText(_t("Back"))
-        self.back.setToolTip(_t("Back (Alt+Left)"))
-        self.back.setAccessibleName(_t("Back"))
+        self.back.setText(tr("Back"))
+        self.back.setToolTip(tr("Back (Alt+Left)"))
+        self.back.setAccessibleName(tr("Back"))
         self.back.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.back.clicked.connect(self.go_back)
         self.title = QLabel()
@@ -246,7 +242,7 @@ class MainWindow(QMainWindow):
     def _title_of(self, page: QWidget) -> str:
         for section in SECTIONS:
             if self._sections.get(section.key) is page:
-                return _t(section.label)
+                return tr(section.label)
         return str(page.property("title") or "")
 
     # --- details and history -------------------------------------------------------------
@@ -283,7 +279,7 @@ class MainWindow(QMainWindow):
     def open_thread(self, post_id: bytes) -> None:
         assert self.ctx is not None
         page = page_class("thread_page", "ThreadPage")(self.ctx, post_id)
-        self.push(page, _t("Conversation"))
+        self.push(page, tr("Conversation"))
 
     def open_profile(self, account: bytes) -> None:
         assert self.ctx is not None
@@ -291,7 +287,7 @@ class MainWindow(QMainWindow):
             self.show_section("profile")
             return
         page = page_class("profile_page", "ProfilePage")(self.ctx, account)
-        self.push(page, _t("Profile"))
+        self.push(page, tr("Profile"))
 
     def open_search(self, text: str) -> None:
         page = self.show_section("search")
@@ -320,22 +316,22 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         row = next(i for i, s in enumerate(SECTIONS) if s.key == "notifications")
-        label = _t(SECTIONS[row].label)
+        label = tr(SECTIONS[row].label)
         item = self.nav.item(row)
         item.setText(f"{label} ({count})" if count else label)
         item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                     _t("Notifications, {0} unread").format(count) if count else label)
+                     tr("Notifications, {0} unread").format(count) if count else label)
 
     def show_network(self, status: NetworkStatus) -> None:
         if status.state == "online":
-            text = (_t("Online · {0} connected").format(status.connected) if status.connected
-                    else _t("Online · no peers yet"))
+            text = (tr("Online · {0} connected").format(status.connected) if status.connected
+                    else tr("Online · no peers yet"))
         elif status.state == "starting":
-            text = _t("Connecting…")
+            text = tr("Connecting…")
         elif status.error:
-            text = _t("Offline: {0}").format(status.error)
+            text = tr("Offline: {0}").format(status.error)
         else:
-            text = _t("Offline")
+            text = tr("Offline")
         self.network_label.setText(text)
 
     def show_normal(self) -> None:

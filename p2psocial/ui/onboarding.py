@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -55,15 +55,12 @@ from PySide6.QtWidgets import (
 from .. import ids, phrase
 from ..errors import BadPhrase, PassphraseRequired
 from ..home import Home
+from .context import tr
 from .loop import AsyncFn, TrioHost, in_thread, one_line
 from .widgets import MessageLine, PhraseLabel, heading_font
 
 CREATE, PHRASE, RESTORE = range(3)
 HEADING_POINTS = 18  # a first-run page's title: larger than a section's
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Onboarding", text)
 
 
 @dataclass(frozen=True, slots=True)

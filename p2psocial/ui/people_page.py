@@ -48,7 +48,7 @@ from .context import tr
 from .loop import one_line
 from .post_model import relative_time_long
 from .qr_widget import qr_image
-from .widgets import MessageLine
+from .widgets import MessageLine, plural
 
 if TYPE_CHECKING:
     from ..runtime import Backend, Joined, NetworkStatus, PeerRow
@@ -65,10 +65,9 @@ SECTIONS = ("nearby", "connected", "known")
 def status_text(status: NetworkStatus) -> str:
     """The network's state in one sentence."""
     if status.state == "online":
-        if status.connected == 1:
-            return tr("Online: connected to 1 peer")
         if status.connected:
-            return tr("Online: connected to {0} peers").format(status.connected)
+            return plural(tr("Online: connected to %n peer(s)", None, status.connected),
+                          status.connected)
         return tr("Online: no peer connected yet")
     if status.state == "starting":
         return tr("Starting the network…")

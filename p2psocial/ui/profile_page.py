@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -38,7 +38,7 @@ from .loop import one_line
 from .post_actions import PostList
 from .post_model import follow_events
 from .timeline import account_posts_model
-from .widgets import heading_font
+from .widgets import heading_font, plural
 
 if TYPE_CHECKING:
     from .context import AppContext
@@ -51,18 +51,12 @@ _OWN_KINDS = frozenset({int(Kind.FOLLOW), int(Kind.UNFOLLOW), int(Kind.BLOCK),
                         int(Kind.UNBLOCK)})
 
 
-def counted(text: str, n: int) -> str:
-    """``text`` with ``%n`` replaced by ``n``, in the plural form the language wants
-    (English without a translation loaded: '(s)' by hand)."""
-    shown = QCoreApplication.translate("p2psocial", text, None, n)
-    return shown.replace("(s)", "" if n == 1 else "s")
-
-
 def counts_line(profile: ProfileView) -> str:
-    return " · ".join((counted("%n post(s)", profile.posts),
-                       counted("%n following", profile.following),
-                       counted("%n follower(s)", profile.followers),
-                       counted("%n device(s)", profile.devices)))
+    return " · ".join((plural(tr("%n post(s)", None, profile.posts), profile.posts),
+                       tr("%n following", None, profile.following),
+                       plural(tr("%n follower(s)", None, profile.followers),
+                              profile.followers),
+                       plural(tr("%n device(s)", None, profile.devices), profile.devices)))
 
 
 class ProfileHeader(QWidget):

@@ -12,11 +12,12 @@ rounded to device pixels too, so no module straddles a pixel.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from .. import qr
+from .context import tr
 
 QUIET = 4  # modules of white border the standard asks for
 LEVEL = "M"  # about 15 % of the code can be damaged or glared out
@@ -55,9 +56,8 @@ class QrCode(QWidget):
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.setAccessibleName(QCoreApplication.translate("QrCode", "QR code"))
-        self.setAccessibleDescription(description or QCoreApplication.translate(
-            "QrCode", "A code to scan with a phone or a webcam"))
+        self.setAccessibleName(tr("QR code"))
+        self.setAccessibleDescription(description or tr("A code to scan with a phone or a webcam"))
         self.setText(text)
 
     def text(self) -> str:

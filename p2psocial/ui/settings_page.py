@@ -59,7 +59,7 @@ from .context import tr
 from .i18n import install_translator, languages
 from .loop import in_thread
 from .theme import apply_theme
-from .widgets import MessageLine, PhraseLabel
+from .widgets import MessageLine, PhraseLabel, plural
 
 if TYPE_CHECKING:
     from ..backup import Summary
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from .loop import Call
 
 AVATAR_SIDE = 64
-THEME_CHOICES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
+THEME_CHOICES = ("system", "light", "dark")
 
 
 # --- the work: blocking functions for a worker thread, and async helpers ---------------
@@ -445,8 +445,9 @@ class SettingsPage(QScrollArea):
         self.theme = QComboBox()
         self.theme.setObjectName("theme")
         self.theme.setAccessibleName(tr("Theme"))
-        for value, label in THEME_CHOICES:
-            self.theme.addItem(tr(label), value)
+        labels = {"system": tr("Follow the system"), "light": tr("Light"), "dark": tr("Dark")}
+        for value in THEME_CHOICES:
+            self.theme.addItem(labels[value], value)
         self.language = QComboBox()
         self.language.setObjectName("language")
         self.language.setAccessibleName(tr("Language"))
@@ -543,8 +544,9 @@ class SettingsPage(QScrollArea):
         self.export_button.setEnabled(True)
         locale = QLocale()
         self.backup_outcome.show_text(
-            tr("Saved {0} entries and {1} images ({2}) to {3}").format(
-                locale.toString(summary.entries), locale.toString(summary.blobs),
+            tr("Saved {0} and {1} ({2}) to {3}").format(
+                plural(tr("%n entry(ies)", None, summary.entries), summary.entries),
+                plural(tr("%n image(s)", None, summary.blobs), summary.blobs),
                 locale.formattedDataSize(summary.size), path))
 
     def _export_failed(self, exc: Exception) -> None:

@@ -149,7 +149,7 @@ def message_of(items: list[NotificationView]) -> tuple[str, str]:
     lines = [notification_text(i) for i in items[:SHOWN_AT_ONCE]]
     if len(items) > SHOWN_AT_ONCE:
         lines.append(tr("and {0} more").format(len(items) - SHOWN_AT_ONCE))
-    return tr("{0} new notifications").format(len(items)), "\n".join(lines)
+    return tr("%n new notifications", None, len(items)), "\n".join(lines)
 
 
 class Notifier(QObject):

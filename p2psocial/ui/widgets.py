@@ -5,6 +5,7 @@
 - ``heading_font``: a page title's font.
 - ``phrase_rows`` / ``PhraseLabel``: the 24 recovery words, numbered in rows to copy
   onto paper (onboarding shows them once, settings after the passphrase).
+- ``plural``: English plurals without an English translation file.
 
 Colours come from the palette only: no style sheet here sets a colour or a font,
 because a style sheet freezes a widget's palette and dark mode would pass it by.
@@ -23,6 +24,15 @@ from .loop import one_line
 
 PHRASE_COLUMNS = 4
 WORD_WIDTH = 8  # a BIP39 English word has at most 8 letters
+
+
+def plural(shown: str, n: int) -> str:
+    """``tr("%n post(s)", None, n)`` as English wants it: English is the source language
+    and ships no translation, so Qt fills in ``%n`` but leaves "(s)" (or "y(ies)"); this
+    settles it. A translation (German's numerus forms) has neither, so it passes as is."""
+    if n == 1:
+        return shown.replace("y(ies)", "y").replace("(s)", "")
+    return shown.replace("y(ies)", "ies").replace("(s)", "s")
 
 
 def heading_font(base: QFont, points: float = 15) -> QFont:

@@ -4,201 +4,212 @@
 <context>
     <name></name>
     <message>
+        <source>Opening your home…</source>
+        <translation>Deine Daten werden geöffnet…</translation>
+    </message>
+    <message>
         <source>That passphrase does not open this home</source>
         <comment>Unlock</comment>
-        <translation type="unfinished"></translation>
+        <translation>Mit dieser Passphrase lassen sich diese Daten nicht öffnen</translation>
     </message>
     <message>
         <source>Avatar of {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Profilbild von {0}</translation>
     </message>
     <message>
         <source>The image {0} could not be read: {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Bild {0} konnte nicht gelesen werden: {1}</translation>
     </message>
     <message>
         <source>Loading…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird geladen…</translation>
     </message>
     <message>
         <source>Describe the image</source>
-        <translation type="unfinished"></translation>
+        <translation>Beschreibe das Bild</translation>
     </message>
     <message>
         <source>Description of image {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Beschreibung von Bild {0}</translation>
     </message>
     <message>
         <source>Remove image {0} ({1})</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild {0} entfernen ({1})</translation>
     </message>
     <message>
         <source>Remove {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} entfernen</translation>
     </message>
     <message>
         <source>Unreadable</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht lesbar</translation>
+    </message>
+    <message>
+        <source>People to mention</source>
+        <translation>Personen zum Erwähnen</translation>
     </message>
     <message>
         <source>Cancel the reply</source>
-        <translation type="unfinished"></translation>
+        <translation>Antwort abbrechen</translation>
     </message>
     <message>
         <source>Content warning: shown instead of the post until someone opens it</source>
-        <translation type="unfinished"></translation>
+        <translation>Inhaltswarnung: wird statt des Beitrags angezeigt, bis jemand ihn öffnet</translation>
     </message>
     <message>
         <source>Content warning</source>
-        <translation type="unfinished"></translation>
+        <translation>Inhaltswarnung</translation>
     </message>
     <message>
         <source>Post text</source>
-        <translation type="unfinished"></translation>
+        <translation>Text des Beitrags</translation>
     </message>
     <message>
-        <source>What would you like to say?</source>
-        <translation type="unfinished"></translation>
+        <source>What would you like to say? (@ and a name mentions someone)</source>
+        <translation>Was möchtest du sagen? (@ und ein Name erwähnt jemanden)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n character(s) left</source>
+        <translation>
+            <numerusform>Noch %n Zeichen</numerusform>
+            <numerusform>Noch %n Zeichen</numerusform>
+        </translation>
     </message>
     <message>
         <source>Image</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild</translation>
     </message>
     <message>
         <source>Attach images</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder anhängen</translation>
     </message>
     <message>
         <source>Attach images (JPEG, PNG, WebP or GIF)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder anhängen (JPEG, PNG, WebP oder GIF)</translation>
     </message>
     <message>
         <source>CW</source>
-        <translation type="unfinished"></translation>
+        <translation>CW</translation>
     </message>
     <message>
         <source>Add a content warning</source>
-        <translation type="unfinished"></translation>
+        <translation>Inhaltswarnung hinzufügen</translation>
     </message>
     <message>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden</translation>
     </message>
     <message>
         <source>Send (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden (Strg+Eingabe)</translation>
     </message>
     <message>
         <source>Replying to {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Antwort an {0}</translation>
     </message>
     <message>
         <source>Reply to {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} antworten</translation>
     </message>
     <message>
         <source>The draft was not saved: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Entwurf wurde nicht gespeichert: {0}</translation>
     </message>
     <message>
         <source>{0} too many</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{0} characters left</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} zu viel</translation>
     </message>
     <message>
         <source>The post is {0} characters; the limit is {1}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Beitrag hat {0} Zeichen; erlaubt sind {1}.</translation>
     </message>
     <message>
         <source>Sending…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gesendet…</translation>
     </message>
     <message>
         <source>A post has at most {0} images.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Beitrag hat höchstens {0} Bilder.</translation>
     </message>
     <message>
         <source>Images ({0})</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder ({0})</translation>
     </message>
     <message>
         <source>A post has at most {0} images; the rest were left out.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Beitrag hat höchstens {0} Bilder; die übrigen wurden weggelassen.</translation>
     </message>
     <message>
         <source>Settings not saved: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen nicht gespeichert: {0}</translation>
     </message>
     <message>
         <source>Nothing here yet — follow someone from People, or write your first post.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hier ist noch nichts – folge jemandem unter „Personen“ oder schreib deinen ersten Beitrag.</translation>
     </message>
     <message>
         <source>Home timeline</source>
-        <translation type="unfinished"></translation>
+        <translation>Deine Timeline</translation>
     </message>
     <message>
         <source>Fit to window</source>
-        <translation type="unfinished"></translation>
+        <translation>An Fenster anpassen</translation>
     </message>
     <message>
         <source>No description</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Beschreibung</translation>
     </message>
     <message>
         <source>An image without a description</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Bild ohne Beschreibung</translation>
     </message>
     <message>
-        <source> ({0} of {1})</source>
-        <translation type="unfinished"></translation>
+        <source>Image ({0} of {1})</source>
+        <translation>Bild ({0} von {1})</translation>
     </message>
     <message>
         <source>This image is not available: no one who has it is connected, or it cannot be read.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Bild ist nicht verfügbar: Niemand, der es hat, ist verbunden, oder es lässt sich nicht lesen.</translation>
     </message>
     <message>
         <source>This image could not be loaded: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Bild konnte nicht geladen werden: {0}</translation>
     </message>
     <message>
         <source>{0} mentioned you</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} hat dich erwähnt</translation>
     </message>
     <message>
         <source>{0} replied to your post</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} hat auf deinen Beitrag geantwortet</translation>
     </message>
     <message>
         <source>{0} reacted {1} to your post</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} hat mit {1} auf deinen Beitrag reagiert</translation>
     </message>
     <message>
         <source>{0} followed you</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} folgt dir jetzt</translation>
     </message>
     <message>
         <source>This post was deleted.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Beitrag wurde gelöscht.</translation>
     </message>
     <message>
         <source>Content warning: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Inhaltswarnung: {0}</translation>
     </message>
     <message>
         <source>unread</source>
-        <translation type="unfinished"></translation>
+        <translation>ungelesen</translation>
     </message>
     <message>
         <source>Notifications</source>
-        <translation type="unfinished"></translation>
+        <translation>Mitteilungen</translation>
     </message>
     <message>
         <source>No notifications yet. When someone mentions you, replies to you, reacts to your posts or follows you, it shows here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Mitteilungen. Wenn dich jemand erwähnt, dir antwortet, auf deine Beiträge reagiert oder dir folgt, siehst du es hier.</translation>
     </message>
     <message>
         <source>Welcome to p2psocial</source>
@@ -214,7 +225,7 @@
     </message>
     <message>
         <source>Optional</source>
-        <translation>Freiwillig</translation>
+        <translation>Optional</translation>
     </message>
     <message>
         <source>Type it again</source>
@@ -354,685 +365,762 @@
     </message>
     <message>
         <source>Error</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Online: connected to 1 peer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Online: connected to {0} peers</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehler</translation>
     </message>
     <message>
         <source>Online: no peer connected yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Online: noch kein Peer verbunden</translation>
     </message>
     <message>
         <source>Starting the network…</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Netzwerk startet…</translation>
     </message>
     <message>
         <source>The network is stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Netzwerk ist angehalten</translation>
+    </message>
+    <message>
+        <source>Home</source>
+        <translation>Startseite</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Sections</source>
+        <translation>Bereiche</translation>
+    </message>
+    <message>
+        <source>Back (Alt+Left)</source>
+        <translation>Zurück (Alt+Links)</translation>
+    </message>
+    <message>
+        <source>Notifications, {0} unread</source>
+        <translation>Mitteilungen, {0} ungelesen</translation>
+    </message>
+    <message>
+        <source>Online · {0} connected</source>
+        <translation>Online · {0} verbunden</translation>
+    </message>
+    <message>
+        <source>Online · no peers yet</source>
+        <translation>Online · noch keine Peers</translation>
     </message>
     <message>
         <source>Offline: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline: {0}</translation>
     </message>
     <message>
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline</translation>
     </message>
     <message>
         <source>Connected</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbunden</translation>
     </message>
     <message>
         <source>Connecting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung wird aufgebaut…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Online: connected to %n peer(s)</source>
+        <translation>
+            <numerusform>Online: mit %n Peer verbunden</numerusform>
+            <numerusform>Online: mit %n Peers verbunden</numerusform>
+        </translation>
     </message>
     <message>
         <source>Not connected</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht verbunden</translation>
     </message>
     <message>
         <source>Refused for a while</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorübergehend abgewiesen</translation>
     </message>
     <message>
         <source>{0} · nearby</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} · in der Nähe</translation>
     </message>
     <message>
         <source>up to date</source>
-        <translation type="unfinished"></translation>
+        <translation>auf dem neuesten Stand</translation>
     </message>
     <message>
         <source>received {0} · sent {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} empfangen · {1} gesendet</translation>
     </message>
     <message>
         <source>connecting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung wird aufgebaut…</translation>
     </message>
     <message>
         <source>they will be reached when the network is on</source>
-        <translation type="unfinished"></translation>
+        <translation>ihr werdet verbunden, sobald das Netzwerk läuft</translation>
     </message>
     <message>
         <source>Another device of your account — {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein weiteres Gerät deines Kontos – {0}</translation>
     </message>
     <message>
         <source>Following {0} — {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>Du folgst jetzt {0} – {1}</translation>
     </message>
     <message>
         <source>You already follow {0} — {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>Du folgst {0} schon – {1}</translation>
     </message>
     <message>
         <source>Your invite</source>
-        <translation type="unfinished"></translation>
+        <translation>Deine Einladung</translation>
     </message>
     <message>
         <source>Send this code to someone, or let them scan it: their app connects to yours and follows you.</source>
-        <translation type="unfinished"></translation>
+        <translation>Schick diesen Code jemandem oder lass ihn scannen: Die App der anderen Person verbindet sich mit deiner und folgt dir.</translation>
     </message>
     <message>
         <source>Your invite code</source>
-        <translation type="unfinished"></translation>
+        <translation>Dein Einladungscode</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopieren</translation>
     </message>
     <message>
         <source>Copy your invite code</source>
-        <translation type="unfinished"></translation>
+        <translation>Deinen Einladungscode kopieren</translation>
     </message>
     <message>
         <source>Your invite as a QR code</source>
-        <translation type="unfinished"></translation>
+        <translation>Deine Einladung als QR-Code</translation>
     </message>
     <message>
         <source>Join with a code</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit einem Code beitreten</translation>
     </message>
     <message>
         <source>Paste the invite code someone sent you.</source>
-        <translation type="unfinished"></translation>
+        <translation>Füge den Einladungscode ein, den dir jemand geschickt hat.</translation>
     </message>
     <message>
         <source>Invite code</source>
-        <translation type="unfinished"></translation>
+        <translation>Einladungscode</translation>
     </message>
     <message>
         <source>Invite code to join</source>
-        <translation type="unfinished"></translation>
+        <translation>Einladungscode zum Beitreten</translation>
     </message>
     <message>
         <source>Join</source>
-        <translation type="unfinished"></translation>
+        <translation>Beitreten</translation>
     </message>
     <message>
         <source>Join with this code</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit diesem Code beitreten</translation>
     </message>
     <message>
         <source>Peers</source>
-        <translation type="unfinished"></translation>
+        <translation>Peers</translation>
     </message>
     <message>
         <source>Nobody here yet. People on the same network appear here by themselves; to reach someone elsewhere, send them your invite.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch niemand da. Leute im selben Netzwerk erscheinen hier von selbst; um jemanden anderswo zu erreichen, schick ihnen deine Einladung.</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>Status</translation>
     </message>
     <message>
         <source>Sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgleich</translation>
     </message>
     <message>
         <source>Last seen</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuletzt gesehen</translation>
     </message>
     <message>
         <source>Nearby</source>
-        <translation type="unfinished"></translation>
+        <translation>In der Nähe</translation>
     </message>
     <message>
         <source>Known</source>
-        <translation type="unfinished"></translation>
+        <translation>Bekannt</translation>
     </message>
     <message>
         <source>Peers could not be read: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Peers konnten nicht gelesen werden: {0}</translation>
     </message>
     <message>
         <source>An invite is ready once you are online</source>
-        <translation type="unfinished"></translation>
+        <translation>Sobald du online bist, ist eine Einladung bereit</translation>
     </message>
     <message>
         <source>(QR code not available)</source>
-        <translation type="unfinished"></translation>
+        <translation>(QR-Code nicht verfügbar)</translation>
     </message>
     <message>
         <source>now</source>
-        <translation type="unfinished"></translation>
+        <translation>jetzt</translation>
     </message>
     <message>
         <source>Follow</source>
-        <translation type="unfinished"></translation>
+        <translation>Folgen</translation>
     </message>
     <message>
         <source>Follow {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} folgen</translation>
     </message>
     <message>
         <source>Invite copied</source>
-        <translation type="unfinished"></translation>
+        <translation>Einladung kopiert</translation>
     </message>
     <message>
         <source>Paste an invite code first</source>
-        <translation type="unfinished"></translation>
+        <translation>Füge zuerst einen Einladungscode ein</translation>
     </message>
     <message>
         <source>Joining…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird beigetreten…</translation>
     </message>
     <message>
         <source>Could not follow: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Folgen hat nicht geklappt: {0}</translation>
     </message>
     <message>
         <source>%1m</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Min.</translation>
     </message>
     <message>
         <source>%1h</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Std.</translation>
     </message>
     <message>
         <source>%1d</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 T.</translation>
     </message>
     <message>
         <source>Hide post</source>
-        <translation type="unfinished"></translation>
+        <translation>Beitrag ausblenden</translation>
     </message>
     <message>
         <source>Show post</source>
-        <translation type="unfinished"></translation>
+        <translation>Beitrag anzeigen</translation>
     </message>
     <message>
         <source>Reply</source>
-        <translation type="unfinished"></translation>
+        <translation>Antworten</translation>
     </message>
     <message>
         <source>React…</source>
-        <translation type="unfinished"></translation>
+        <translation>Reagieren…</translation>
     </message>
     <message>
         <source>Image not available</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild nicht verfügbar</translation>
     </message>
     <message>
         <source>edited</source>
-        <translation type="unfinished"></translation>
+        <translation>bearbeitet</translation>
     </message>
     <message>
         <source>just now</source>
-        <translation type="unfinished"></translation>
+        <translation>gerade eben</translation>
     </message>
     <message>
         <source>content warning: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Inhaltswarnung: %1</translation>
     </message>
     <message>
         <source>Posts</source>
-        <translation type="unfinished"></translation>
+        <translation>Beiträge</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n post(s)</source>
+        <translation>
+            <numerusform>%n Beitrag</numerusform>
+            <numerusform>%n Beiträge</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n following</source>
+        <translation>
+            <numerusform>folgt %n</numerusform>
+            <numerusform>folgt %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n follower(s)</source>
+        <translation>
+            <numerusform>%n Follower</numerusform>
+            <numerusform>%n Follower</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s)</source>
+        <translation>
+            <numerusform>%n Gerät</numerusform>
+            <numerusform>%n Geräte</numerusform>
+        </translation>
     </message>
     <message>
         <source>Follows you</source>
-        <translation type="unfinished"></translation>
+        <translation>Folgt dir</translation>
     </message>
     <message>
         <source>Account id</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto-ID</translation>
     </message>
     <message>
         <source>Copy the account id</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto-ID kopieren</translation>
     </message>
     <message>
         <source>Copy the account id, to mention or find this person</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto-ID kopieren, um diese Person zu erwähnen oder zu finden</translation>
     </message>
     <message>
         <source>Name: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Name: {0}</translation>
     </message>
     <message>
         <source>Account id copied</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto-ID kopiert</translation>
     </message>
     <message>
         <source>Block</source>
-        <translation type="unfinished"></translation>
+        <translation>Blockieren</translation>
     </message>
     <message>
         <source>Edit profile</source>
-        <translation type="unfinished"></translation>
+        <translation>Profil bearbeiten</translation>
     </message>
     <message>
         <source>No posts yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Beiträge</translation>
     </message>
     <message>
         <source>Posts of {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Beiträge von {0}</translation>
     </message>
     <message>
         <source>Unfollow</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfolgen</translation>
     </message>
     <message>
         <source>Unfollow {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} entfolgen</translation>
     </message>
     <message>
         <source>Unblock</source>
-        <translation type="unfinished"></translation>
+        <translation>Blockierung aufheben</translation>
     </message>
     <message>
         <source>Unblock {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Blockierung von {0} aufheben</translation>
     </message>
     <message>
         <source>Block {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} blockieren</translation>
     </message>
     <message>
         <source>Block {0}?</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} blockieren?</translation>
     </message>
     <message>
         <source>Block {0}? You will no longer see their posts, replies or notifications, and this home stops carrying their entries. You can unblock them later.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} blockieren? Du siehst dann keine Beiträge, Antworten oder Mitteilungen dieser Person mehr, und dieser Computer gibt ihre Einträge nicht mehr weiter. Du kannst die Blockierung später wieder aufheben.</translation>
     </message>
     <message>
         <source>People</source>
-        <translation type="unfinished"></translation>
+        <translation>Personen</translation>
     </message>
     <message>
         <source>Open the profile of {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Profil von {0} öffnen</translation>
     </message>
     <message>
         <source>Search posts, #tags and people</source>
-        <translation type="unfinished"></translation>
+        <translation>Beiträge, #Tags und Personen suchen</translation>
     </message>
     <message>
         <source>Search</source>
-        <translation type="unfinished"></translation>
+        <translation>Suche</translation>
     </message>
     <message>
         <source>Search now</source>
-        <translation type="unfinished"></translation>
+        <translation>Jetzt suchen</translation>
     </message>
     <message>
         <source>Posts found</source>
-        <translation type="unfinished"></translation>
+        <translation>Gefundene Beiträge</translation>
     </message>
     <message>
         <source>Search posts by words or #tags, and people by name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Such Beiträge nach Wörtern oder #Tags und Personen nach Namen.</translation>
     </message>
     <message>
         <source>Searching…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gesucht…</translation>
     </message>
     <message>
         <source>No posts match “{0}”.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Beiträge passen zu „{0}“.</translation>
     </message>
     <message>
         <source>No results for “{0}”.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Ergebnisse für „{0}“.</translation>
     </message>
     <message>
         <source>{0} is not an image this app can read</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} ist kein Bild, das diese App lesen kann</translation>
     </message>
     <message>
         <source>Profile</source>
-        <translation type="unfinished"></translation>
+        <translation>Profil</translation>
     </message>
     <message>
         <source>About you</source>
-        <translation type="unfinished"></translation>
+        <translation>Über dich</translation>
     </message>
     <message>
         <source>Choose a picture…</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild auswählen…</translation>
     </message>
     <message>
         <source>Picture</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild</translation>
     </message>
     <message>
         <source>Save profile</source>
-        <translation type="unfinished"></translation>
+        <translation>Profil speichern</translation>
     </message>
     <message>
         <source>Choose a picture</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild auswählen</translation>
     </message>
     <message>
         <source>Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder (*.png *.jpg *.jpeg *.webp *.gif *.bmp)</translation>
     </message>
     <message>
         <source>Reading the picture…</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Bild wird gelesen…</translation>
     </message>
     <message>
         <source>Save the profile to use this picture</source>
-        <translation type="unfinished"></translation>
+        <translation>Speichere das Profil, um dieses Bild zu verwenden</translation>
     </message>
     <message>
         <source>Saving…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gespeichert…</translation>
     </message>
     <message>
         <source>Profile saved; your followers get it at their next sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Profil gespeichert; deine Follower bekommen es beim nächsten Abgleich</translation>
     </message>
     <message>
         <source>Security</source>
-        <translation type="unfinished"></translation>
+        <translation>Sicherheit</translation>
     </message>
     <message>
         <source>Current passphrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktuelle Passphrase</translation>
     </message>
     <message>
         <source>New passphrase again</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Passphrase wiederholen</translation>
     </message>
     <message>
         <source>Repeat the new one</source>
-        <translation type="unfinished"></translation>
+        <translation>Die neue noch einmal</translation>
     </message>
     <message>
         <source>Leave both new fields empty to remove the passphrase: anyone with this computer could then act as you.</source>
-        <translation type="unfinished"></translation>
+        <translation>Lass beide neuen Felder leer, um die Passphrase zu entfernen: Dann könnte jeder mit Zugang zu diesem Computer als du auftreten.</translation>
     </message>
     <message>
         <source>Change passphrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Passphrase ändern</translation>
     </message>
     <message>
         <source>Your recovery phrase brings your account back on a new computer. Show it only where nobody can see your screen.</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit deinen Wiederherstellungswörtern bekommst du dein Konto auf einem neuen Computer zurück. Zeig sie nur an, wo niemand auf deinen Bildschirm sehen kann.</translation>
     </message>
     <message>
         <source>Passphrase to show the recovery phrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Passphrase, um die Wiederherstellungswörter anzuzeigen</translation>
     </message>
     <message>
         <source>Your passphrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Deine Passphrase</translation>
     </message>
     <message>
         <source>Show recovery phrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederherstellungswörter anzeigen</translation>
     </message>
     <message>
         <source>Hide</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausblenden</translation>
     </message>
     <message>
         <source>None set</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine festgelegt</translation>
     </message>
     <message>
         <source>The two new passphrases are not the same</source>
-        <translation type="unfinished"></translation>
+        <translation>Die beiden neuen Passphrasen sind nicht gleich</translation>
     </message>
     <message>
         <source>Type the new passphrase twice</source>
-        <translation type="unfinished"></translation>
+        <translation>Gib die neue Passphrase zweimal ein</translation>
     </message>
     <message>
         <source>Sealing your keys…</source>
-        <translation type="unfinished"></translation>
+        <translation>Deine Schlüssel werden versiegelt…</translation>
     </message>
     <message>
         <source>Passphrase removed</source>
-        <translation type="unfinished"></translation>
+        <translation>Passphrase entfernt</translation>
     </message>
     <message>
         <source>Passphrase changed</source>
-        <translation type="unfinished"></translation>
+        <translation>Passphrase geändert</translation>
     </message>
     <message>
         <source>That is not your current passphrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Das ist nicht deine aktuelle Passphrase</translation>
     </message>
     <message>
         <source>Opening your keys…</source>
-        <translation type="unfinished"></translation>
+        <translation>Deine Schlüssel werden geöffnet…</translation>
     </message>
     <message>
         <source>That is not your passphrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Das ist nicht deine Passphrase</translation>
     </message>
     <message>
         <source>Network</source>
-        <translation type="unfinished"></translation>
+        <translation>Netzwerk</translation>
     </message>
     <message>
         <source>Replication hops</source>
-        <translation type="unfinished"></translation>
+        <translation>Weitergabe-Schritte</translation>
     </message>
     <message>
         <source>Automatic</source>
-        <translation type="unfinished"></translation>
+        <translation>Automatisch</translation>
     </message>
     <message>
         <source>Listen port, 0 for automatic</source>
-        <translation type="unfinished"></translation>
+        <translation>Port zum Lauschen, 0 für automatisch</translation>
     </message>
     <message>
         <source>Find people on this local network, and be found</source>
-        <translation type="unfinished"></translation>
+        <translation>Leute in diesem lokalen Netzwerk finden und gefunden werden</translation>
     </message>
     <message>
         <source>Relay for friends who cannot be reached directly</source>
-        <translation type="unfinished"></translation>
+        <translation>Vermitteln für Freunde, die nicht direkt erreichbar sind</translation>
     </message>
     <message>
         <source>Carry posts of people up to this many follows away</source>
-        <translation type="unfinished"></translation>
+        <translation>Beiträge von Leuten weitertragen, die bis zu so viele Folgen-Schritte entfernt sind</translation>
     </message>
     <message>
         <source>Listen port (0 = automatic)</source>
-        <translation type="unfinished"></translation>
+        <translation>Port zum Lauschen (0 = automatisch)</translation>
     </message>
     <message>
         <source>Applying restarts the network: connections drop for a moment.</source>
-        <translation type="unfinished"></translation>
+        <translation>Übernehmen startet das Netzwerk neu: Verbindungen brechen kurz ab.</translation>
     </message>
     <message>
         <source>Apply</source>
-        <translation type="unfinished"></translation>
+        <translation>Übernehmen</translation>
     </message>
     <message>
         <source>Apply the network settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Netzwerkeinstellungen übernehmen</translation>
     </message>
     <message>
         <source>Nothing changed</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts geändert</translation>
     </message>
     <message>
         <source>Restarting the network…</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Netzwerk startet neu…</translation>
     </message>
     <message>
         <source>Applied: the network is online again</source>
-        <translation type="unfinished"></translation>
+        <translation>Übernommen: Das Netzwerk ist wieder online</translation>
     </message>
     <message>
         <source>The network is offline</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Netzwerk ist offline</translation>
     </message>
     <message>
         <source>Appearance</source>
-        <translation type="unfinished"></translation>
+        <translation>Aussehen</translation>
     </message>
     <message>
         <source>Theme</source>
-        <translation type="unfinished"></translation>
+        <translation>Design</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>Wie das System</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>Sprache</translation>
     </message>
     <message>
         <source>System default</source>
-        <translation type="unfinished"></translation>
+        <translation>Systemsprache</translation>
     </message>
     <message>
         <source>Some text changes language only after a restart.</source>
-        <translation type="unfinished"></translation>
+        <translation>Manche Texte wechseln die Sprache erst nach einem Neustart.</translation>
     </message>
     <message>
-        <source>The theme applies at the next start</source>
-        <translation type="unfinished"></translation>
+        <source>Saved {0} and {1} ({2}) to {3}</source>
+        <translation>{0} und {1} ({2}) in {3} gespeichert</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entry(ies)</source>
+        <translation>
+            <numerusform>%n Eintrag</numerusform>
+            <numerusform>%n Einträge</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n Bild</numerusform>
+            <numerusform>%n Bilder</numerusform>
+        </translation>
     </message>
     <message>
         <source>Desktop</source>
-        <translation type="unfinished"></translation>
+        <translation>Desktop</translation>
     </message>
     <message>
         <source>Keep running in the system tray when the window closes</source>
-        <translation type="unfinished"></translation>
+        <translation>Im Infobereich weiterlaufen, wenn das Fenster geschlossen wird</translation>
     </message>
     <message>
         <source>Your desktop has no system tray</source>
-        <translation type="unfinished"></translation>
+        <translation>Dein Desktop hat keinen Infobereich</translation>
     </message>
     <message>
         <source>Show desktop notifications for mentions, replies and reactions</source>
-        <translation type="unfinished"></translation>
+        <translation>Desktop-Benachrichtigungen für Erwähnungen, Antworten und Reaktionen anzeigen</translation>
     </message>
     <message>
         <source>Backup</source>
-        <translation type="unfinished"></translation>
+        <translation>Sicherung</translation>
     </message>
     <message>
         <source>A backup holds your keys (sealed with your passphrase, if you set one), your posts and everything you carry. Restore it from the first screen of a new installation.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Sicherung enthält deine Schlüssel (mit deiner Passphrase versiegelt, falls du eine festgelegt hast), deine Beiträge und alles, was du weitergibst. Du stellst sie auf dem ersten Bildschirm einer neuen Installation wieder her.</translation>
     </message>
     <message>
         <source>Export backup…</source>
-        <translation type="unfinished"></translation>
+        <translation>Sicherung exportieren…</translation>
     </message>
     <message>
         <source>Export backup</source>
-        <translation type="unfinished"></translation>
+        <translation>Sicherung exportieren</translation>
     </message>
     <message>
         <source>Writing the backup…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Saved {0} entries and {1} images ({2}) to {3}</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sicherung wird geschrieben…</translation>
     </message>
     <message>
         <source>Conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterhaltung</translation>
     </message>
     <message>
         <source>Loading the conversation…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Unterhaltung wird geladen…</translation>
     </message>
     <message>
         <source>Open p2psocial</source>
-        <translation type="unfinished"></translation>
+        <translation>p2psocial öffnen</translation>
     </message>
     <message>
         <source>New post</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Beitrag</translation>
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>Beenden</translation>
     </message>
     <message>
         <source>p2psocial: {0} unread</source>
-        <translation type="unfinished"></translation>
+        <translation>p2psocial: {0} ungelesen</translation>
     </message>
     <message>
         <source>{0} mentioned you: {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} hat dich erwähnt: {1}</translation>
     </message>
     <message>
         <source>{0} replied: {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} hat geantwortet: {1}</translation>
     </message>
     <message>
         <source>{0} did something that concerns you</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} hat etwas getan, das dich betrifft</translation>
     </message>
     <message>
         <source>and {0} more</source>
-        <translation type="unfinished"></translation>
+        <translation>und {0} weitere</translation>
     </message>
-    <message>
-        <source>{0} new notifications</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>%n new notifications</source>
+        <translation>
+            <numerusform>%n neue Mitteilung</numerusform>
+            <numerusform>%n neue Mitteilungen</numerusform>
+        </translation>
     </message>
     <message>
         <source>Welcome back</source>
         <comment>Unlock</comment>
-        <translation type="unfinished"></translation>
+        <translation>Willkommen zurück</translation>
     </message>
     <message>
         <source>Enter your passphrase to open your home.</source>
         <comment>Unlock</comment>
-        <translation type="unfinished"></translation>
+        <translation>Gib deine Passphrase ein, um deine Daten zu öffnen.</translation>
     </message>
     <message>
         <source>Passphrase</source>
         <comment>Unlock</comment>
-        <translation type="unfinished">Passphrase</translation>
+        <translation>Passphrase</translation>
     </message>
     <message>
         <source>Open</source>
         <comment>Unlock</comment>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen</translation>
     </message>
     <message>
         <source>Type your passphrase first</source>
         <comment>Unlock</comment>
-        <translation type="unfinished"></translation>
+        <translation>Gib zuerst deine Passphrase ein</translation>
     </message>
     <message>
         <source>Opening…</source>
         <comment>Unlock</comment>
-        <translation type="unfinished"></translation>
+        <translation>Wird geöffnet…</translation>
     </message>
-</context>
-<context>
-    <name>QrCode</name>
     <message>
         <source>QR code</source>
         <translation>QR-Code</translation>
