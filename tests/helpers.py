@@ -52,3 +52,17 @@ def make_log(ident: identity.Identity, n: int, start_ts: int = T0, step_ms: int 
         log.append(make_entry(ident, log[-1], content.Post(f"post {seq} from {tag}"),
                               start_ts + (seq - 1) * step_ms))
     return log
+
+
+class Author:
+    """One account writing its log, for building scenarios step by step."""
+
+    def __init__(self, n: int) -> None:
+        self.ident = make_identity(n)
+        self.id = self.ident.account_id
+        self.log = make_log(self.ident, 1)
+
+    def add(self, value: content.AnyContent, ts: int | None = None) -> entry.Entry:
+        ts = ts if ts is not None else self.log[-1].timestamp + 1000
+        self.log.append(make_entry(self.ident, self.log[-1], value, ts))
+        return self.log[-1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import T0, make_entry, make_identity, make_log
+from helpers import T0, Author, make_entry, make_identity, make_log
 
 from p2psocial import content as c
 from p2psocial.entry import Entry
@@ -19,20 +19,6 @@ def store(tmp_path: Path) -> Store:
     s = Store(tmp_path / "store.sqlite")
     yield s
     s.close()
-
-
-class Author:
-    """One account writing its log, for building scenarios step by step."""
-
-    def __init__(self, n: int) -> None:
-        self.ident = make_identity(n)
-        self.id = self.ident.account_id
-        self.log = make_log(self.ident, 1)
-
-    def add(self, value: c.AnyContent, ts: int | None = None) -> Entry:
-        ts = ts if ts is not None else self.log[-1].timestamp + 1000
-        self.log.append(make_entry(self.ident, self.log[-1], value, ts))
-        return self.log[-1]
 
 
 def count(store: Store, table: str) -> int:

@@ -7,8 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import T0, make_identity, make_log
-from test_store import Author
+from helpers import T0, Author, make_identity, make_log
 
 from p2psocial import content as c
 from p2psocial.store import Store
