@@ -68,9 +68,8 @@ work in idle turns of Qt's loop, at most ``IDLE_BUDGET_S`` per turn, before one
 flight (``loading``, ``busy``; no second page or walk starts). Without a prepare
 function (a model on its own, in tests) rows are inserted at once. The first page
 after a start or reload is inserted at once either way: a reader is waiting for it.
-A page's request also reads the profiles its rows need (authors, mentioned
-accounts), so rows are laid out once, with names, instead of again when profiles
-come in.
+A page's request also reads the profiles of the accounts its rows mention, so rows
+are laid out once, with names, instead of again when the profiles come in.
 """
 
 from __future__ import annotations
@@ -109,7 +108,7 @@ PAGE_SIZE = 50
 MAX_TOP_INSERT = 500  # more new posts than this at once: reload instead of inserting
 MAX_BACKFILL = 64  # more older posts than this in one batch of events: reload
 HEART = "❤️"
-IDLE_BUDGET_S = 0.004  # prepare work per idle turn of Qt's loop (a frame is 16 ms)
+IDLE_BUDGET_S = 0.001  # prepare work per idle turn (then the row under way ends)
 
 Pager = Callable[[int, Cursor | None], Awaitable[Page]]
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -523,9 +522,10 @@ class PostListModel(QAbstractListModel):
 
     async def _read_page(self, before: Cursor | None,
                          ) -> tuple[Page, list[ProfileView]]:
-        """A page, and the profiles its rows show that the model has not asked for."""
+        """A page, and the profiles of the accounts its rows mention that the model has
+        not asked for (a name changes a row's layout; an avatar only its paint)."""
         page = await self._pager(self._page_size, before)
-        accounts = {a for p in page.items for a in (p.author, *p.mentions)}
+        accounts = {a for p in page.items for a in p.mentions}
         return page, await self._read_profiles(accounts - self._profiles.keys())
 
     def _on_page(self, generation: int, before: Cursor | None, page: Page,

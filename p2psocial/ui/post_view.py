@@ -38,7 +38,7 @@ from .image_cache import ImageCache
 from .post_delegate import Hit, PostDelegate
 from .post_model import HEART, PostListModel, Roles, Row, reacted, tr
 
-PREFETCH_SCREENS = 3
+PREFETCH_SCREENS = 6
 
 
 class PostListView(QListView):
