@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QBuffer, QIODevice, QPoint, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from p2psocial import content, ids
@@ -20,6 +21,7 @@ from p2psocial.node import Node
 from p2psocial.ui.image_cache import ImageCache
 from p2psocial.ui.loop import TrioHost
 from p2psocial.ui.post_model import HEART, Roles
+from p2psocial.ui.post_text import has_anchors
 from p2psocial.ui.timeline import TimelineModel, TimelineView
 from tests.helpers import make_entry, make_identity, make_log
 from tests.test_ui_timeline import WAIT, run
@@ -248,3 +250,16 @@ def _option(shown: Shown, row: int) -> Any:
     option.rect = shown.view.visualRect(shown.model.index(row))
     return option
 
+
+
+def test_only_texts_with_anchors_are_parsed_as_html(shown: Shown) -> None:
+    assert has_anchors(f"see {LINK}") and has_anchors("#python") and not has_anchors("a # b")
+    assert has_anchors(f"hi @{ids.account_text(shown.bob.account_id)}")
+    assert not has_anchors("<b>not markup</b> & an@email.org, 100%")
+    option = QStyleOptionViewItem()
+    shown.view.initViewItemOption(option)
+    plain = shown.view.delegate.layout(option, shown.model.index(shown.row_of("a picture")))
+    rich = shown.view.delegate.layout(option, shown.model.index(shown.row_of("see")))
+    assert plain.doc is not None and plain.doc.toPlainText() == "a picture"
+    assert rich.doc is not None and "#Python" in rich.doc.toPlainText()
+    assert rich.doc.documentLayout().anchorAt(QPointF(1, 1)) == ""  # 'see', not a link

@@ -209,6 +209,83 @@ def test_the_view_keeps_the_row_being_read_in_place(qtbot: QtBot, trio_host: Tri
     model.stop()
 
 
+def test_a_page_is_laid_out_before_it_lands(qtbot: QtBot, trio_host: TrioHost,
+                                             home: Home2, monkeypatch: Any) -> None:
+    """With a view, a page's rows are laid out in idle turns first; the insert (and
+    Qt's pass over every row's height) then lays nothing out."""
+    model = started(qtbot, trio_host, home.node)
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.setModel(model)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: not model.busy, timeout=WAIT)
+    laid_out: set[int] = set()  # revisions
+    lay_out = view.delegate._lay_out
+
+    def spy(*args: Any) -> Any:
+        made = lay_out(*args)
+        laid_out.add(made.revision)
+        return made
+
+    ready: list[bool] = []  # at each insert: were the new rows laid out already?
+
+    def inserted(parent: QModelIndex, first: int, last: int) -> None:
+        ready.append(all(model.index(r).data(Roles.Revision) in laid_out
+                         for r in range(first, last + 1)))
+
+    monkeypatch.setattr(view.delegate, "_lay_out", spy)
+    model.rowsInserted.connect(inserted)
+    rows = model.rowCount()
+    model.fetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: model.rowCount() > rows and not model.loading, timeout=WAIT)
+    assert ready == [True]
+    done = len(laid_out)
+    view.doItemsLayout()  # Qt's pass over every loaded row's height: all known
+    assert len(laid_out) == done
+    model.stop()
+
+
+def test_rows_still_landing_are_dropped_by_a_reload(qtbot: QtBot, trio_host: TrioHost,
+                                                    home: Home2) -> None:
+    model = started(qtbot, trio_host, home.node)
+    held: list[int] = []
+    gate = [False]
+
+    def prepare(rows: list[Any]) -> Iterator[None]:
+        held.append(len(rows))
+        while not gate[0]:
+            yield
+
+    model.set_prepare(prepare)
+    model.fetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: held == [PAGE], timeout=WAIT)  # the page is in, held back
+    assert model.rowCount() == PAGE and model.loading and model.busy
+    assert not model.canFetchMore(QModelIndex())  # no second page while one lands
+    model.reload()
+    gate[0] = True
+    qtbot.waitUntil(lambda: not model.busy, timeout=WAIT)
+    assert model.rowCount() == PAGE  # the first page again, the held rows dropped
+    expected = run(qtbot, trio_host, walk_all, home.node, 50)
+    assert [p.id for p in model.posts] == [p.id for p in expected[:PAGE]]
+    model.stop()
+
+
+def test_revisions_are_never_shared(qtbot: QtBot, trio_host: TrioHost, home: Home2) -> None:
+    """The delegate keys row heights by revision alone: no two looks share one."""
+    model = started(qtbot, trio_host, home.node)
+    model.fetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: not model.loading, timeout=WAIT)
+    seen = [model.index(r).data(Roles.Revision) for r in range(model.rowCount())]
+    model.toggle_expanded(0)
+    model.reload()
+    qtbot.waitUntil(lambda: model.rowCount() == PAGE and not model.busy, timeout=WAIT)
+    seen += [model.index(r).data(Roles.Revision) for r in range(model.rowCount())]
+    assert len(set(seen)) == len(seen) == 3 * PAGE
+    model.stop()
+
+
 def test_relative_time() -> None:
     now = int(time.time() * 1000)
     assert relative_time(now - 5_000, now) == "now"
