@@ -68,8 +68,8 @@ work in idle turns of Qt's loop, at most ``IDLE_BUDGET_S`` per turn, before one
 flight (``loading``, ``busy``; no second page or walk starts). Without a prepare
 function (a model on its own, in tests) rows are inserted at once. The first page
 after a start or reload is inserted at once either way: a reader is waiting for it.
-A page's request also reads the profiles of the accounts its rows mention, so rows
-are laid out once, with names, instead of again when the profiles come in.
+A next page's request also reads the profiles of the accounts its rows mention, so
+rows are laid out once, with names, instead of again when the profiles come in.
 """
 
 from __future__ import annotations
@@ -523,8 +523,11 @@ class PostListModel(QAbstractListModel):
     async def _read_page(self, before: Cursor | None,
                          ) -> tuple[Page, list[ProfileView]]:
         """A page, and the profiles of the accounts its rows mention that the model has
-        not asked for (a name changes a row's layout; an avatar only its paint)."""
+        not asked for (a name changes a row's layout; an avatar only its paint). Not for
+        the first page: that one is wanted on screen as soon as possible."""
         page = await self._pager(self._page_size, before)
+        if before is None:
+            return page, []
         accounts = {a for p in page.items for a in p.mentions}
         return page, await self._read_profiles(accounts - self._profiles.keys())
 
