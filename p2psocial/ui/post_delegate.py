@@ -79,8 +79,9 @@ from PySide6.QtWidgets import (
 
 from ..content import Attachment
 from ..store.views import PostView
+from .context import tr
 from .image_cache import ImageCache
-from .post_model import HEART, Roles, author_name, counted, reacted, tr
+from .post_model import HEART, Roles, author_name, reacted, replies_text
 from .post_text import Anchor, has_anchors, to_html
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -101,11 +102,11 @@ def relative_time(ts_ms: int, now_ms: int) -> str:
     if seconds < 60:
         return tr("now")
     if seconds < 3600:
-        return tr("%1m").replace("%1", str(seconds // 60))
+        return tr("{0}m").format(seconds // 60)
     if seconds < 86400:
-        return tr("%1h").replace("%1", str(seconds // 3600))
+        return tr("{0}h").format(seconds // 3600)
     if seconds < 7 * 86400:
-        return tr("%1d").replace("%1", str(seconds // 86400))
+        return tr("{0}d").format(seconds // 86400)
     return time.strftime("%Y-%m-%d", time.localtime(ts_ms / 1000))
 
 
@@ -277,7 +278,7 @@ class PostDelegate(QStyledItemDelegate):
         hearts = sum(c for e, c in post.reactions if e == HEART)
         items: list[tuple[Hit, str, bool]] = [
             (Hit("reply"), "↩ " + tr("Reply"), False),
-            (Hit("thread"), counted(post.reply_count, "%n reply", "%n replies"), False),
+            (Hit("thread"), replies_text(post.reply_count), False),
             (Hit("heart"), ("♥" if HEART in mine else "♡") + (f" {hearts}" if hearts else ""),
              HEART in mine),
             (Hit("react"), "☺ " + tr("React…"), False),

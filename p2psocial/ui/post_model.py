@@ -86,7 +86,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QByteArray,
-    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -99,6 +98,8 @@ from .. import ids
 from ..content import Kind
 from ..events import EntryAdded, Lagged
 from ..store.views import Cursor, Page, PostView, ProfileView
+from .context import tr
+from .widgets import plural
 
 if TYPE_CHECKING:
     from ..node import Node
@@ -112,10 +113,6 @@ IDLE_BUDGET_S = 0.001  # prepare work per idle turn (then the row under way ends
 
 Pager = Callable[[int, Cursor | None], Awaitable[Page]]
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("PostList", text)
 
 
 class Concern(enum.Enum):
@@ -236,10 +233,8 @@ def reacted(post: PostView) -> tuple[str, ...]:
     return post.reacted
 
 
-def counted(n: int, one: str, many: str) -> str:
-    """'1 reply', '3 replies': English plurals without a translation file (``%n`` is
-    the number; each form is translated on its own)."""
-    return (tr(one) if n == 1 else tr(many)).replace("%n", str(n))
+def replies_text(n: int) -> str:
+    return plural(tr("%n reply(ies)", None, n), n)
 
 
 def relative_time_long(ts_ms: int, now_ms: int) -> str:
@@ -248,11 +243,14 @@ def relative_time_long(ts_ms: int, now_ms: int) -> str:
     if seconds < 60:
         return tr("just now")
     if seconds < 3600:
-        return counted(int(seconds // 60), "%n minute ago", "%n minutes ago")
+        n = int(seconds // 60)
+        return plural(tr("%n minute(s) ago", None, n), n)
     if seconds < 86400:
-        return counted(int(seconds // 3600), "%n hour ago", "%n hours ago")
+        n = int(seconds // 3600)
+        return plural(tr("%n hour(s) ago", None, n), n)
     if seconds < 7 * 86400:
-        return counted(int(seconds // 86400), "%n day ago", "%n days ago")
+        n = int(seconds // 86400)
+        return plural(tr("%n day(s) ago", None, n), n)
     return time.strftime("%x", time.localtime(ts_ms / 1000))
 
 
@@ -262,17 +260,18 @@ def spoken(post: PostView, now_ms: int) -> str:
     if post.deleted:
         body = tr("This post was deleted.")
     elif post.content_warning:
-        body = tr("content warning: %1").replace("%1", post.content_warning)
+        body = tr("Content warning: {0}").format(post.content_warning)
     else:
         body = post.text if len(post.text) <= 200 else post.text[:200] + "…"
     extra = []
     if post.attachments:
-        extra.append(counted(len(post.attachments), "%n image", "%n images"))
+        extra.append(plural(tr("%n image(s)", None, len(post.attachments)),
+                            len(post.attachments)))
     if post.reply_count:
-        extra.append(counted(post.reply_count, "%n reply", "%n replies"))
+        extra.append(replies_text(post.reply_count))
     reactions = sum(count for _emoji, count in post.reactions)
     if reactions:
-        extra.append(counted(reactions, "%n reaction", "%n reactions"))
+        extra.append(plural(tr("%n reaction(s)", None, reactions), reactions))
     tail = (" " + ", ".join(extra)) if extra else ""
     return f"{author_name(post)}, {relative_time_long(post.ts, now_ms)}: {body}{tail}"
 

@@ -34,9 +34,10 @@ from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Q
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem, QWidget
 
+from .context import tr
 from .image_cache import ImageCache
 from .post_delegate import Hit, PostDelegate
-from .post_model import HEART, PostListModel, Roles, Row, reacted, tr
+from .post_model import HEART, PostListModel, Roles, Row, reacted
 
 PREFETCH_SCREENS = 6
 

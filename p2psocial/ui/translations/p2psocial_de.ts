@@ -587,16 +587,16 @@
         <translation>Folgen hat nicht geklappt: {0}</translation>
     </message>
     <message>
-        <source>%1m</source>
-        <translation>%1 Min.</translation>
+        <source>{0}m</source>
+        <translation>{0} Min.</translation>
     </message>
     <message>
-        <source>%1h</source>
-        <translation>%1 Std.</translation>
+        <source>{0}h</source>
+        <translation>{0} Std.</translation>
     </message>
     <message>
-        <source>%1d</source>
-        <translation>%1 T.</translation>
+        <source>{0}d</source>
+        <translation>{0} T.</translation>
     </message>
     <message>
         <source>Hide post</source>
@@ -622,13 +622,44 @@
         <source>edited</source>
         <translation>bearbeitet</translation>
     </message>
+    <message numerus="yes">
+        <source>%n reply(ies)</source>
+        <translation>
+            <numerusform>%n Antwort</numerusform>
+            <numerusform>%n Antworten</numerusform>
+        </translation>
+    </message>
     <message>
         <source>just now</source>
         <translation>gerade eben</translation>
     </message>
-    <message>
-        <source>content warning: %1</source>
-        <translation>Inhaltswarnung: %1</translation>
+    <message numerus="yes">
+        <source>%n minute(s) ago</source>
+        <translation>
+            <numerusform>vor %n Minute</numerusform>
+            <numerusform>vor %n Minuten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s) ago</source>
+        <translation>
+            <numerusform>vor %n Stunde</numerusform>
+            <numerusform>vor %n Stunden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>vor %n Tag</numerusform>
+            <numerusform>vor %n Tagen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n reaction(s)</source>
+        <translation>
+            <numerusform>%n Reaktion</numerusform>
+            <numerusform>%n Reaktionen</numerusform>
+        </translation>
     </message>
     <message>
         <source>Posts</source>
