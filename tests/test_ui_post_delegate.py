@@ -263,3 +263,27 @@ def test_only_texts_with_anchors_are_parsed_as_html(shown: Shown) -> None:
     assert plain.doc is not None and plain.doc.toPlainText() == "a picture"
     assert rich.doc is not None and "#Python" in rich.doc.toPlainText()
     assert rich.doc.documentLayout().anchorAt(QPointF(1, 1)) == ""  # 'see', not a link
+
+
+def test_links_take_the_colour_of_the_theme_in_use(qtbot: QtBot, qapp: Any,
+                                                   shown: Shown) -> None:
+    from PySide6.QtGui import QPalette, QTextCursor
+
+    from p2psocial.ui.theme import apply_theme
+
+    def link_colour() -> str:
+        row = shown.row_of("see ")
+        doc = shown.view.delegate.layout(_option(shown, row), shown.model.index(row)).doc
+        assert doc is not None
+        cursor = QTextCursor(doc)
+        cursor.setPosition(doc.toPlainText().index("http") + 1)
+        return cursor.charFormat().foreground().color().name()
+
+    try:
+        apply_theme(qapp, "light")
+        light = link_colour()
+        apply_theme(qapp, "dark")
+        qtbot.waitUntil(lambda: link_colour() != light, timeout=WAIT)
+        assert link_colour() == qapp.palette().color(QPalette.ColorRole.Link).name()
+    finally:
+        apply_theme(qapp, "system")

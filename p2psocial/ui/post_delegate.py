@@ -170,6 +170,12 @@ class PostDelegate(QStyledItemDelegate):
     def set_images(self, images: ImageCache | None) -> None:
         self._images = images
 
+    def forget_layouts(self) -> None:
+        """Drop every cached layout: a rich-text document keeps the link colour of the
+        palette it was built under, so a theme change must build them again."""
+        self._layouts.clear()
+        self._heights.clear()
+
     # --- layout ------------------------------------------------------------------------
 
     def layout(self, option: QStyleOptionViewItem, index: AnyIndex) -> RowLayout:
@@ -228,7 +234,8 @@ class PostDelegate(QStyledItemDelegate):
         left = MARGIN + AVATAR + MARGIN
         inner = width - left - MARGIN
         name = author_name(post)
-        name_w = min(fonts.bold_m.horizontalAdvance(name), inner // 2)
+        # +2: the advance is rounded, and elidedText at exactly it can drop a letter
+        name_w = min(fonts.bold_m.horizontalAdvance(name) + 2, inner // 2)
         when = _when(post)
         time_w = fonts.small_m.horizontalAdvance(when)
         lay = RowLayout(post=post, revision=revision, height=0,

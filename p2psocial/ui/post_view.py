@@ -77,6 +77,14 @@ class PostListView(QListView):
         self._painted = False
         self.verticalScrollBar().valueChanged.connect(self._read_ahead)
 
+    def changeEvent(self, event: QEvent) -> None:
+        """A new palette (the theme changed): rows are laid out again in its colours."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self.delegate.forget_layouts()
+            self.scheduleDelayedItemsLayout()
+            self.viewport().update()
+        super().changeEvent(event)
+
     def set_images(self, images: ImageCache | None) -> None:
         """Where thumbnails and avatars come from (None: placeholders only)."""
         if self._images is not None:
