@@ -22,7 +22,7 @@ from p2psocial.ui.home_page import HomePage
 from p2psocial.ui.image_viewer import ImageViewer
 from p2psocial.ui.post_model import HEART
 from p2psocial.ui.post_view import PostListView
-from p2psocial.ui.thread_page import DEPTH_ROLE, ThreadPage, conversation
+from p2psocial.ui.thread_page import DEPTH_ROLE, INDENT, ThreadPage, conversation
 from tests.helpers import make_entry, make_identity, make_log
 from tests.uikit import WAIT, call
 
@@ -189,6 +189,16 @@ def test_the_thread_shows_the_conversation_and_takes_a_reply(
     qtbot.waitUntil(lambda: len(model.posts) == 3, timeout=WAIT)
     assert model.posts[2].text == "thanks, Bob" and model.posts[2].reply_parent == answer_id
     assert model.index(2).data(DEPTH_ROLE) == 2
+    # an indented reply is laid out narrower by its indent: nothing runs off the right
+    view, index = page.view, model.index(2)
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = view.visualRect(index)
+    shifted = QStyleOptionViewItem(option)
+    shifted.rect = option.rect.adjusted(2 * INDENT, 0, 0, 0)
+    lay = view.delegate.layout(shifted, index)
+    assert lay.doc is not None
+    assert 2 * INDENT + lay.doc_at.x() + lay.doc.textWidth() <= view.viewport().width()
     page.stop()
 
 

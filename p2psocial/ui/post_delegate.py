@@ -538,12 +538,13 @@ def _fonts(font: QFont) -> _Fonts:
 
 
 def _width(option: QStyleOptionViewItem) -> int:
-    """The width rows are laid out at: the view's viewport's. Qt's list view asks
+    """The width rows are laid out at: the view's viewport's, less the row's indent
+    (``option.rect.left()``: a conversation indents replies). Qt's list view asks
     ``sizeHint`` with an option whose rect is not the row's, and one width for both
     keeps one layout per row."""
     widget = option.widget
     if isinstance(widget, QAbstractScrollArea):
-        return _view_width(widget)
+        return max(200, _view_width(widget) - max(0, option.rect.left()))
     return max(200, option.rect.width())
 
 
