@@ -95,7 +95,7 @@ def _wait_for(probe: Path, event: str, app: subprocess.Popen[bytes],
 
 def scroll(home: Path, steps: int, between: str = "loop") -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from p2psocial.home import Home
@@ -130,9 +130,9 @@ def scroll(home: Path, steps: int, between: str = "loop") -> dict[str, Any]:
             timer.start(int(left * 1000))
             loop.exec()
 
+    model = TimelineModel(host, node)
+    view = TimelineView()
     try:
-        model = TimelineModel(host, node)
-        view = TimelineView()
         view.resize(480, 800)
         view.setModel(model)
         model.start()
@@ -169,6 +169,12 @@ def scroll(home: Path, steps: int, between: str = "loop") -> dict[str, Any]:
     finally:
         host.stop()
         node.close()
+        # widgets go before the QApplication does: left to the interpreter's exit, the
+        # order is arbitrary and Qt can crash (a segfault after the figures are printed)
+        view.setModel(None)
+        view.deleteLater()
+        model.deleteLater()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     p95 = float(figures["ms_p95"])  # type: ignore[arg-type]
     rss = float(figures["rss_mb"])  # type: ignore[arg-type]
     return common.record(BENCH, "scroll", **figures, target_p95_ms=TARGET_STEP_P95_MS,
