@@ -207,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("startup", "scroll"), help="one of the two")
     parser.add_argument("--between", choices=("loop", "sleep"), default="loop",
                         help="scroll: what the GUI thread does between steps (default: "
-                             "Qt's event loop; 'sleep': nothing, the figures before "
-                             "2026-11-23)")
+                             "Qt's event loop; 'sleep': nothing, as the first "
+                             "figures were taken)")
     args = parser.parse_args(argv)
     p = params(args.entries or 100_000, args.authors, args.follows, args.quick)
     home = build_home(home_path(args.out, p), p, args.processes)
