@@ -13,8 +13,8 @@
   feels. Between steps (``--between loop``, the default) the GUI thread runs Qt's
   event loop, as the app does between wheel events: answers from SQLite's thread and
   idle work are handled then, and whatever still runs when the next step is due
-  delays it and is counted in it. ``--between sleep`` (the figures before
-  2026-11-23) sleeps instead: nothing at all happens between steps, so every answer
+  delays it and is counted in it. ``--between sleep`` (how the first
+  figures were taken) sleeps instead: nothing at all happens between steps, so every answer
   and all idle work wait for, and are counted in, a step. p50, p95, max (target p95
   16 ms), rows loaded, and RSS after scrolling (target 300 MB).
   ``reference_ms``: a fixed piece of Qt text layout timed before and after, in the
