@@ -27,22 +27,14 @@ from p2psocial.ui.timeline import (
     search_model,
 )
 from tests.helpers import make_entry, make_identity, make_log
+from tests.uikit import call
 
 WAIT = 15_000  # ms: generous; the conditions below normally hold within milliseconds
 PAGE = 20
 BOB_POSTS = 300
 
 
-def run(qtbot: QtBot, host: TrioHost, fn: Any, *args: Any) -> Any:
-    """``await fn(*args)`` through the host; its result, or its exception raised."""
-    box: list[Any] = []
-    host.call(fn, *args, on_result=lambda v: box.append((v, None)),
-              on_error=lambda e: box.append((None, e)))
-    qtbot.waitUntil(lambda: box != [], timeout=WAIT)
-    value, error = box[0]
-    if error is not None:
-        raise error
-    return value
+run = call  # ``run(qtbot, host, fn, *args)``: a host works where a context does
 
 
 class Home2:

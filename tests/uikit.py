@@ -29,9 +29,11 @@ QUIET = Settings(lan=False, relay=False)
 
 
 def call(qtbot: QtBot, ctx: Any, fn: Any, *args: Any) -> Any:
-    """``await fn(*args)`` through the context's host; its result, or its exception."""
+    """``await fn(*args)`` through the host of ``ctx`` (an AppContext, or a TrioHost
+    itself); its result, or its exception raised."""
     box: list[Any] = []
-    ctx.host.call(fn, *args, on_result=lambda v: box.append((v, None)),
+    host = getattr(ctx, "host", ctx)
+    host.call(fn, *args, on_result=lambda v: box.append((v, None)),
                   on_error=lambda e: box.append((None, e)))
     qtbot.waitUntil(lambda: box != [], timeout=WAIT)
     value, error = box[0]
