@@ -217,10 +217,10 @@ class Backend:
                     self.settings = replace(self.settings,
                                             port=_port_of(service.listen_addrs[0]))
                     save_settings(self.home_dir, self.settings)
-                self.generation += 1
-                self._set_status(NetworkStatus("online"))
                 async with trio.open_nursery() as nursery:
-                    await nursery.start(self._serve_control)
+                    await nursery.start(self._serve_control)  # "online" includes it
+                    self.generation += 1
+                    self._set_status(NetworkStatus("online"))
                     await self._restart.wait()
                     nursery.cancel_scope.cancel()
         except (OSError, UserError) as exc:

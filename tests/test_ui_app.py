@@ -54,3 +54,26 @@ def test_a_post_from_a_second_node_appears_in_the_window(qtbot: QtBot, tmp_path:
         launch.launchers[0].stop()
         launch.host.stop()
         bob_backend.close()
+
+
+def test_a_post_typed_in_a_terminal_is_made_by_the_running_app(
+        qtbot: QtBot, tmp_path: Path, launch: Launches) -> None:
+    import subprocess
+    import sys
+
+    home = tmp_path / "alice"
+    Node.init(Home(home), "Alice").close()
+    save_settings(home, QUIET)
+    alice = launch(home)
+    qtbot.waitUntil(lambda: alice.ctx is not None
+                    and alice.ctx.backend.status().state == "online", timeout=WAIT)
+    # the app answers from this process's Qt loop: wait for the command with the loop running
+    command = subprocess.Popen([sys.executable, "-m", "p2psocial", "--home", str(home), "post",
+                                "typed in a terminal"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    qtbot.waitUntil(lambda: command.poll() is not None, timeout=60_000)
+    out, err = command.communicate()
+    assert command.returncode == 0 and out.startswith("Posted ent1"), err
+    model = alice.window.section("home").timeline_view.model()
+    qtbot.waitUntil(lambda: any(p.text == "typed in a terminal" for p in model.posts),
+                    timeout=WAIT)
