@@ -8,7 +8,9 @@ File layout: the magic line ``P2PSOCIAL-BACKUP 1\\n``, then canonical msgpack re
     ("log", device, ((header, body|nil), ...))  # runs of up to 1,000 entries, in order
     ("end", entries, blobs, digest)           # BLAKE2b of every record byte before "end"
 
-Restoring reads the file twice: first to check the digest (a truncated or damaged file
+``merge_backup`` brings a backup of the same account into a home that already holds
+it (the app's Settings → Import), through the node's ingest. Restoring reads the file
+twice: first to check the digest (a truncated or damaged file
 is refused before anything is written), then to write. Entries go through the normal
 verified ingest, so a backup cannot smuggle in anything a peer could not. The restored
 home keeps the account but starts a NEW device log: the old device's log may have
@@ -18,14 +20,16 @@ grown after the backup was made, and reusing its sequence numbers would fork it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import msgpack
+import trio
 
 from . import codec, entry, keyfile
 from .errors import BadBackup, HomeError, InvalidEntry
@@ -114,6 +118,38 @@ def restore_backup(home: Home, path: Path, passphrase: str | None) -> tuple[Node
     return node, Summary(totals[0], totals[1], path.stat().st_size)
 
 
+async def merge_backup(node: Node, path: Path) -> Summary:
+    """Bring what a backup of this same account holds into ``node``'s home: logs and
+    images it lacks (say, from a laptop that is gone). The file is checked whole
+    first; entries then go through ``Node.ingest`` (verified, the one writer, events
+    for the window); what the home already holds is skipped. ``path`` as given (no ~)."""
+    meta, _keys, totals = await trio.to_thread.run_sync(_check, path)
+    if meta[2] != node.account_id:
+        raise BadBackup(f"{path} is a backup of another account: it can only be restored "
+                        "into an empty home")
+    records = _records(path)
+    added = 0
+    try:
+        while batch := await trio.to_thread.run_sync(_next_records, records, 64):
+            for record in batch:
+                if record[0] == "blob":
+                    await node.put_blob(record[2])
+                elif record[0] == "log":
+                    result = await node.ingest([entry.parse(h, b) for h, b in record[2]])
+                    added += len(result.added)
+    except InvalidEntry as exc:
+        raise BadBackup(f"{path} holds an entry that does not verify: {exc}") from None
+    finally:
+        records.close()
+    await node.index_text()
+    size = await trio.to_thread.run_sync(lambda: os.stat(path).st_size)
+    return Summary(added, totals[1], size)
+
+
+def _next_records(records: Iterator[Any], up_to: int) -> list[Any]:
+    return list(itertools.islice(records, up_to))
+
+
 def _check(path: Path) -> tuple[tuple, bytes, tuple[int, int]]:
     """Read the whole file once: layout and digest. Returns (meta, keys, totals)."""
     digest = hashlib.blake2b(digest_size=32)
@@ -142,7 +178,7 @@ def _check(path: Path) -> tuple[tuple, bytes, tuple[int, int]]:
     raise BadBackup(f"{path} is incomplete: it ends before its last record (truncated?)")
 
 
-def _records(path: Path, with_bytes: bool = False) -> Iterator[Any]:
+def _records(path: Path, with_bytes: bool = False) -> Generator[Any, None, None]:
     try:
         handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:

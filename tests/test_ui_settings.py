@@ -166,3 +166,35 @@ def test_export_writes_a_backup_that_restores(app_ctx: AppContext, qtbot: QtBot,
     qtbot.waitUntil(lambda: page.export_button.isEnabled()
                     and page.backup_outcome.text().startswith("cannot write"), timeout=WAIT)
     assert "\n" not in page.backup_outcome.text()
+
+
+def test_import_brings_back_what_another_device_of_the_account_had(
+        app_ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> None:
+    from p2psocial.backup import export_backup, restore_backup
+    from p2psocial.node import Node
+
+    # Alice's laptop: restored from a backup of this home, then it posted on its own
+    page = page_of(qtbot, app_ctx)
+    first = tmp_path / "home.p2psbackup"
+    page.export_to(first)
+    qtbot.waitUntil(lambda: page.backup_outcome.text().startswith("Saved"), timeout=WAIT)
+    laptop, _ = restore_backup(Home(tmp_path / "laptop"), first, None)
+    with laptop:
+        posted = call(qtbot, app_ctx, laptop.post, "written on the laptop")
+        export_backup(laptop, tmp_path / "laptop.p2psbackup")
+
+    page.import_from(tmp_path / "laptop.p2psbackup")
+    qtbot.waitUntil(lambda: page.import_button.isEnabled()
+                    and page.backup_outcome.text().startswith("Imported"), timeout=WAIT)
+    assert call(qtbot, app_ctx, app_ctx.node.post_view, posted.id).text == \
+        "written on the laptop"
+    page.import_from(tmp_path / "laptop.p2psbackup")  # twice: nothing new, nothing wrong
+    qtbot.waitUntil(lambda: page.import_button.isEnabled()
+                    and page.backup_outcome.text() == "Imported: 0 entries new", timeout=WAIT)
+
+    # a backup of somebody else is refused in one line
+    with Node.init(Home(tmp_path / "bob"), "Bob") as bob:
+        export_backup(bob, tmp_path / "bob.p2psbackup")
+    page.import_from(tmp_path / "bob.p2psbackup")
+    qtbot.waitUntil(lambda: "another account" in page.backup_outcome.text(), timeout=WAIT)
+    assert "\n" not in page.backup_outcome.text()

@@ -19,8 +19,9 @@ when the new network is up), ``backup.export_backup`` writes the file.
   home (as ``p2psocial export`` does), so the app's one writer is never held up.
 - The recovery phrase is shown only after the passphrase (if the home has one), and
   forgotten by the widgets when hidden or when the page is left.
-- Import of a backup into a home that already holds an account does not exist below
-  (``backup.restore_backup`` restores into an empty home only), so it is not offered.
+- Import brings a backup of this same account into the home (``backup.merge_backup``,
+  through the node's ingest); a backup of another account is refused in one line (it
+  can only be restored into an empty home, from the first screen).
 """
 
 from __future__ import annotations
@@ -518,10 +519,17 @@ class SettingsPage(QScrollArea):
         layout.addWidget(_note(tr("A backup holds your keys (sealed with your passphrase, "
                                   "if you set one), your posts and everything you "
                                   "carry. Restore it from the first screen of a new "
-                                  "installation.")))
+                                  "installation, or import it here to bring back what "
+                                  "another computer of yours had.")))
         self.export_button = _button("export_backup", tr("Export backup…"))
         self.export_button.clicked.connect(self._choose_export)
-        layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.import_button = _button("import_backup", tr("Import backup…"))
+        self.import_button.clicked.connect(self._choose_import)
+        row = QHBoxLayout()
+        row.addWidget(self.export_button)
+        row.addWidget(self.import_button)
+        row.addStretch(1)
+        layout.addLayout(row)
         self.backup_outcome = MessageLine("backup_outcome")
         layout.addWidget(self.backup_outcome)
         return box
@@ -551,4 +559,26 @@ class SettingsPage(QScrollArea):
 
     def _export_failed(self, exc: Exception) -> None:
         self.export_button.setEnabled(True)
+        self.backup_outcome.show_error(exc)
+
+    def _choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Import backup"), str(Path.home()))
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> None:
+        from ..backup import merge_backup
+
+        self.import_button.setEnabled(False)
+        self.backup_outcome.show_text(tr("Reading the backup…"))
+        self._call(merge_backup, self.ctx.node, path, on_result=self._imported,
+                   on_error=self._import_failed)
+
+    def _imported(self, summary: Summary) -> None:
+        self.import_button.setEnabled(True)
+        self.backup_outcome.show_text(tr("Imported: {0} new").format(
+            plural(tr("%n entry(ies)", None, summary.entries), summary.entries)))
+
+    def _import_failed(self, exc: Exception) -> None:
+        self.import_button.setEnabled(True)
         self.backup_outcome.show_error(exc)

@@ -1022,6 +1022,14 @@
         <translation>Manche Texte wechseln die Sprache erst nach einem Neustart.</translation>
     </message>
     <message>
+        <source>A backup holds your keys (sealed with your passphrase, if you set one), your posts and everything you carry. Restore it from the first screen of a new installation, or import it here to bring back what another computer of yours had.</source>
+        <translation>Eine Sicherung enthält deine Schlüssel (mit deiner Passphrase versiegelt, falls du eine gesetzt hast), deine Beiträge und alles, was du mitträgst. Stelle sie auf dem ersten Bildschirm einer neuen Installation wieder her oder importiere sie hier, um zurückzuholen, was ein anderer Computer von dir hatte.</translation>
+    </message>
+    <message>
+        <source>Import backup…</source>
+        <translation>Sicherung importieren…</translation>
+    </message>
+    <message>
         <source>Saved {0} and {1} ({2}) to {3}</source>
         <translation>{0} und {1} ({2}) in {3} gespeichert</translation>
     </message>
@@ -1031,6 +1039,18 @@
             <numerusform>%n Eintrag</numerusform>
             <numerusform>%n Einträge</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Import backup</source>
+        <translation>Sicherung importieren</translation>
+    </message>
+    <message>
+        <source>Reading the backup…</source>
+        <translation>Sicherung wird gelesen…</translation>
+    </message>
+    <message>
+        <source>Imported: {0} new</source>
+        <translation>Importiert: {0} neu</translation>
     </message>
     <message numerus="yes">
         <source>%n image(s)</source>
@@ -1058,10 +1078,6 @@
     <message>
         <source>Backup</source>
         <translation>Sicherung</translation>
-    </message>
-    <message>
-        <source>A backup holds your keys (sealed with your passphrase, if you set one), your posts and everything you carry. Restore it from the first screen of a new installation.</source>
-        <translation>Eine Sicherung enthält deine Schlüssel (mit deiner Passphrase versiegelt, falls du eine festgelegt hast), deine Beiträge und alles, was du weitergibst. Du stellst sie auf dem ersten Bildschirm einer neuen Installation wieder her.</translation>
     </message>
     <message>
         <source>Export backup…</source>
