@@ -26,7 +26,7 @@ FAST_KDF = {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
 
 def start(launch: Launches, home: Path) -> tuple[Launcher, Onboarding]:
     launcher = launch(home, **FAST_KDF)
-    onboarding = launcher.window.stages.currentWidget()
+    onboarding = launcher.window.stage()
     assert isinstance(onboarding, Onboarding)
     assert onboarding.currentIndex() == CREATE
     return launcher, onboarding
@@ -64,7 +64,7 @@ def test_create_a_profile_then_confirm_the_phrase(qtbot: QtBot, tmp_path: Path,
     # continuing needs the confirmation
     assert not ob.continue_button.isEnabled()
     qtbot.mouseClick(ob.continue_button, Qt.MouseButton.LeftButton)
-    assert launcher.window.stages.currentWidget() is ob
+    assert launcher.window.stage() is ob
     ob.wrote_it.setChecked(True)
     assert ob.continue_button.isEnabled()
     with qtbot.waitSignal(ob.completed, timeout=WAIT):

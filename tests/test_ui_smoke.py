@@ -42,7 +42,7 @@ def test_a_sealed_home_asks_for_its_passphrase(qtbot: QtBot, tmp_path: Path,
     home = tmp_path / "home"
     Node.init(Home(home), "Zoë", "open sesame", **FAST_KDF).close()
     launcher = launch(home)
-    page = launcher.window.stages.currentWidget()
+    page = launcher.window.stage()
     assert isinstance(page, UnlockPage) and launcher.ctx is None
     page.passphrase.setText("open says me")
     page.button.click()

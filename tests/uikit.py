@@ -100,5 +100,5 @@ class Launches:
 
 def opened(launcher: Any) -> bool:
     """The launcher's home is open and its shell shown."""
-    return launcher.ctx is not None and launcher.window.stages.currentWidget().objectName() \
+    return launcher.ctx is not None and launcher.window.stage().objectName() \
         == "shell"

@@ -135,14 +135,14 @@ class Launcher:
         onboarding = Onboarding(self.home, self.host, **self.kdf)
         onboarding.completed.connect(
             lambda: self.open(onboarding.account.passphrase if onboarding.account else None))
-        self.window.show_stage(onboarding)
+        self.window.show_stage(onboarding, narrow=True)
 
     def _ask_passphrase(self) -> None:
         from .unlock import UnlockPage
 
         self.unlock = UnlockPage()
         self.unlock.submitted.connect(self.open)
-        self.window.show_stage(self.unlock)
+        self.window.show_stage(self.unlock, narrow=True)
 
     def open(self, passphrase: str | None) -> None:
         from ..runtime import Backend

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .context import AppContext
 
 TITLE = "p2psocial"
+STAGE_WIDTH = 640  # the column of a form shown before the home is open
 
 
 def QT_TR_NOOP(text: str) -> str:
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.status_label.setMargin(24)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.stages.addWidget(self.status_label)
+        self._stage: QWidget = self.status_label
         self.ctx: AppContext | None = None
         self.keep_in_tray = False  # set by app.py when a tray exists and the setting says so
         self._sections: dict[str, QWidget] = {}
@@ -123,11 +125,26 @@ class MainWindow(QMainWindow):
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)
         self.stages.setCurrentWidget(self.status_label)
+        self._stage = self.status_label
 
-    def show_stage(self, widget: QWidget) -> None:
-        if self.stages.indexOf(widget) < 0:
-            self.stages.addWidget(widget)
-        self.stages.setCurrentWidget(widget)
+    def stage(self) -> QWidget:
+        """What the window shows now (a form, not the column around it)."""
+        return self._stage
+
+    def show_stage(self, widget: QWidget, narrow: bool = False) -> None:
+        """Show ``widget`` as the whole window; ``narrow``: in a centred column, as
+        forms read best (onboarding, the passphrase page)."""
+        shown = widget
+        if narrow:
+            shown = QWidget()
+            shown.setObjectName(f"{widget.objectName()}-column")
+            row = QHBoxLayout(shown)
+            widget.setMaximumWidth(STAGE_WIDTH)
+            row.addWidget(widget)
+        if self.stages.indexOf(shown) < 0:
+            self.stages.addWidget(shown)
+        self.stages.setCurrentWidget(shown)
+        self._stage = widget
 
     # --- the shell ---------------------------------------------------------------------
 
