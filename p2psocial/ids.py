@@ -17,9 +17,10 @@ ENTRY: Final = "ent"
 BLOB: Final = "blob"
 DEVICE: Final = "dev"
 GROUP: Final = "grp"
+CONVERSATION: Final = "dm"  # a private conversation: a hash of its members' accounts
 
 _NAMES = {ACCOUNT: "account", ENTRY: "entry", BLOB: "blob", DEVICE: "device",
-          GROUP: "group"}
+          GROUP: "group", CONVERSATION: "conversation"}
 _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _REV = {c: i for i, c in enumerate(_CHARSET)}
 _BECH32M_CONST = 0x2BC830A3
@@ -120,6 +121,10 @@ def blob_text(raw: bytes) -> str:
 
 def device_text(raw: bytes) -> str:
     return encode(DEVICE, raw)
+
+
+def conversation_text(raw: bytes) -> str:
+    return encode(CONVERSATION, raw)
 
 
 def _short(text: str) -> str:
