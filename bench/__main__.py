@@ -10,7 +10,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle", "ui")
+BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle", "ui",
+              "private")
 
 
 def main(argv: list[str]) -> int:
