@@ -36,13 +36,24 @@ class Notified:
     count: int
 
 
+class MessageAdded(NamedTuple):
+    """A private message (direct or in a group) became readable here: the private scan
+    (Node.scan_private) opened and stored it. ``conversation`` is a direct
+    conversation's id or a group's id; ``own``: written by the local account."""
+
+    conversation: bytes
+    entry_id: bytes
+    author: bytes
+    own: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Lagged:
     """Events were lost for this subscriber; re-read state and subscribe again."""
 
 
 # Subscribers ignore event types they do not know, so new ones can be added.
-Event = EntryAdded | Notified | Lagged
+Event = EntryAdded | Notified | MessageAdded | Lagged
 
 
 # One stored batch emits one event per entry, all at once, and a sync session stores

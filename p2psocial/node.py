@@ -27,7 +27,7 @@ import trio
 
 from . import content as c
 from . import entry as entry_mod
-from . import ids, images, keyfile, phrase
+from . import envelope, ids, images, keyfile, phrase, private
 from .entry import Entry
 from .errors import (
     BadImage,
@@ -40,12 +40,14 @@ from .errors import (
     WrongPassphrase,
 )
 from .events import BUFFER as EVENT_BUFFER
-from .events import EntryAdded, Event, EventHub, Notified
+from .events import EntryAdded, Event, EventHub, MessageAdded, Notified
 from .home import Home
 from .identity import Identity, new_identity
 from .store import (
+    ConversationView,
     Cursor,
     IngestResult,
+    MessagePage,
     NotificationPage,
     Page,
     PostView,
@@ -57,6 +59,10 @@ from .store import (
 from .store.store import PeerRecord
 
 T = TypeVar("T")
+
+SCAN_BATCH = 1000
+"""Sealed entries opened per trip to the store's worker thread (~50 ms of X25519 at
+most): a long private scan lets other store work in between its batches."""
 
 
 def now_ms() -> int:
@@ -74,6 +80,8 @@ class Node:
         self._limiter = trio.CapacityLimiter(1)
         self._keys_limiter = trio.CapacityLimiter(1)  # Argon2id: never holds up the store
         self._write_lock = trio.Lock()
+        self._scan_lock = trio.Lock()  # one private scan at a time
+        self._opener: private.Opener | None = None
         self._last: Entry | None = (store.last_entry(identity.device_id)
                                     if identity is not None else None)
 
@@ -357,6 +365,88 @@ class Node:
 
     async def blocked(self) -> list[bytes]:
         return await self._run(self.store.blocked, self.account_id)
+
+    # --- private conversations (issue 5; private.py, store/inbox.py) -----------------
+
+    async def send_message(self, recipients: Sequence[bytes], text: str,
+                           reply_to: bytes | None = None) -> Entry:
+        """Send a direct message to ``recipients`` (other accounts; at most
+        ``private.MAX_RECIPIENTS``), sealed to them and to this account. It travels in
+        our log like any entry, so whoever replicates us carries it; it shows here at
+        once (scanned right after publishing)."""
+        identity = self._require_identity()
+        members = private.members_of(identity.account_id, recipients)
+        message = private.Message(members, text, reply_to)
+        message.validate()
+        if reply_to is not None:
+            where = await self._run(self.store.message_conversation, reply_to)
+            if where != private.conversation_id(members):
+                raise NotFound(f"there is no message {ids.entry_text(reply_to)} "
+                               "in this conversation")
+        keys = await self._run(self._reader_keys, members)
+        body = private.seal(message, keys, identity.account_id, os.urandom)
+        item = await self.publish(c.Sealed(c.Kind.PRIVATE, body))
+        await self.scan_private()
+        return item
+
+    def _reader_keys(self, members: Sequence[bytes]) -> list[bytes]:
+        """The encryption keys of ``members`` (ours from our keys, the others' from
+        their device certificates); a member whose key is not here is refused."""
+        identity = self._require_identity()
+        keys = []
+        for member in members:
+            key = (identity.account.enc_public if member == identity.account_id
+                   else self.store.enc_key(member))
+            if key is None:
+                raise UserError(f"{ids.account_text(member)} has no encryption key here yet: "
+                                "follow them and sync first")
+            keys.append(key)
+        return keys
+
+    async def scan_private(self, limit: int | None = None) -> int:
+        """Open the private entries stored since the last scan (all, or about
+        ``limit``), in batches of ``SCAN_BATCH``; emit ``MessageAdded`` for each
+        message that became readable, after it is stored. Returns how many did. One
+        scan at a time. A read-only node holds no keys: it scans nothing (0)."""
+        if self.identity is None:
+            return 0
+        if self._opener is None:
+            self._opener = private.opener(envelope.SealedReader(
+                self.identity.account.enc_private))
+        found = scanned = 0
+        async with self._scan_lock:
+            while limit is None or scanned < limit:
+                batch = SCAN_BATCH if limit is None else min(SCAN_BATCH, limit - scanned)
+                result = await self._run(self.store.scan_private, self._opener, batch)
+                self.events.emit([MessageAdded(m.conversation, m.entry_id, m.author, m.own)
+                                  for m in result.messages])
+                found += len(result.messages)
+                scanned += result.scanned
+                if result.done:
+                    break
+        return found
+
+    async def conversations(self) -> list[ConversationView]:
+        """Direct conversations, the one with the newest message first."""
+        return await self._run(self.store.conversations)
+
+    async def conversation(self, conversation_id: bytes, limit: int = 50,
+                           before: Cursor | None = None) -> MessagePage:
+        """A conversation's (or a group's) messages, newest first, keyset paged."""
+        page = await self._run(self.store.conversation, conversation_id, limit, before)
+        if page is None:
+            raise NotFound("there is no conversation with that id in this home")
+        return page
+
+    async def mark_conversation_read(self, conversation_id: bytes) -> None:
+        """Every message stored so far in that conversation counts as read (locally)."""
+        self._require_identity()  # a write: not from a read-only node
+        if not await self._run(self.store.mark_conversation_read, conversation_id):
+            raise NotFound("there is no conversation with that id in this home")
+
+    async def unread_messages(self, cap: int = 99) -> int:
+        """Unread messages by others in all conversations and groups, at most ``cap``."""
+        return await self._run(self.store.unread_messages, cap)
 
     # --- notifications and people (the desktop app) --------------------------------
 

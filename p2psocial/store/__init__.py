@@ -2,16 +2,24 @@
 
 from .store import BLOB_CAP, Store, blob_hash
 from .views import (
+    ConversationView,
     Cursor,
+    GroupView,
     IngestResult,
+    MessagePage,
+    MessageView,
+    NewMessage,
     NotificationPage,
     NotificationView,
     Page,
     PostView,
+    PrivateScan,
     Problem,
     ProfileView,
     Relation,
 )
 
-__all__ = ["BLOB_CAP", "Cursor", "IngestResult", "NotificationPage", "NotificationView", "Page",
-           "PostView", "Problem", "ProfileView", "Relation", "Store", "blob_hash"]
+__all__ = ["BLOB_CAP", "ConversationView", "Cursor", "GroupView", "IngestResult", "MessagePage",
+           "MessageView", "NewMessage", "NotificationPage", "NotificationView", "Page",
+           "PostView", "PrivateScan", "Problem", "ProfileView", "Relation", "Store",
+           "blob_hash"]

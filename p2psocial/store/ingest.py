@@ -361,7 +361,8 @@ class Ingestor:
 
     def _erase(self, rowid: int, kind: int, target: bytes) -> None:
         """What a delete does to its target: the body goes, a post is hidden and leaves
-        the search index and mentions, a reaction is withdrawn. Other kinds keep their
+        the search index and mentions, a reaction is withdrawn, a private message
+        leaves ``messages`` (store/inbox.py). Other kinds keep their
         effect (publish the opposite entry to change it). Certificates are kept."""
         if kind == Kind.DEVICE:
             return
@@ -379,6 +380,8 @@ class Ingestor:
                 self.conn.execute("DELETE FROM mentions WHERE post = ?", (rowid,))
         elif kind == Kind.REACTION:
             self.conn.execute("UPDATE reactions SET active = 0 WHERE entry = ?", (target,))
+        elif kind in (Kind.PRIVATE, Kind.GROUP):  # what the private scan read goes too
+            self.conn.execute("DELETE FROM messages WHERE rowid = ?", (rowid,))
 
     # --- full-text index ---------------------------------------------------------
 

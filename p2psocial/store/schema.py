@@ -245,6 +245,68 @@ MIGRATIONS: list[str] = [
     INSERT OR REPLACE INTO meta(key, value)
     SELECT 'notifications_read', coalesce(max(rowid), 0) FROM notifications;
     """,
+    # 4: private conversations and groups (issue 5; store/inbox.py). Filled by a
+    # deferred scan, not by ingest: PRIVATE and GROUP entries above meta 'private_upto'
+    # are trial-decrypted later, in batches, so the sync path never pays for it.
+    # Decrypted text lives here only, in this local file; it never leaves the home.
+    # IF NOT EXISTS: a store put back to an older version by hand upgrades again.
+    """
+    -- the scan's way to the sealed entries above its watermark; partial, so the other
+    -- kinds (nearly every entry) add no index row at ingest
+    CREATE INDEX IF NOT EXISTS entries_sealed ON entries(kind) WHERE kind IN (10, 11);
+
+    -- one row per direct conversation (id = private.conversation_id(members)) or group
+    -- (id = its group id); a group has a row in groups too
+    CREATE TABLE IF NOT EXISTS conversations (
+        rowid INTEGER PRIMARY KEY,
+        id BLOB NOT NULL UNIQUE,
+        members BLOB NOT NULL,          -- sorted 32-byte account ids, concatenated; a
+                                        -- group's: those of its newest epoch
+        read_upto INTEGER NOT NULL DEFAULT 0  -- messages.rowid: read up to here (local)
+    );
+
+    -- invariant: a row per PRIVATE message or GROUP post that opened here, whose author
+    -- and the local account are members; removed when its author deletes the entry
+    CREATE TABLE IF NOT EXISTS messages (
+        rowid INTEGER PRIMARY KEY,      -- = entries.rowid: grows with arrival
+        conversation INTEGER NOT NULL REFERENCES conversations(rowid),
+        author INTEGER NOT NULL,        -- accounts.rowid
+        ts INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        reply_to BLOB
+    );
+    CREATE INDEX IF NOT EXISTS messages_page ON messages(conversation, ts, rowid);   -- newest first
+    CREATE INDEX IF NOT EXISTS messages_unread ON messages(conversation, rowid);     -- above read_upto
+
+    CREATE TABLE IF NOT EXISTS groups (
+        conversation INTEGER PRIMARY KEY REFERENCES conversations(rowid),
+        admin INTEGER NOT NULL,         -- accounts.rowid; proven by the group id's salt
+        salt BLOB NOT NULL,
+        name TEXT NOT NULL,
+        epoch INTEGER NOT NULL,         -- the newest epoch whose key we received
+        member INTEGER NOT NULL         -- 1 while the local account is in that epoch
+    );
+
+    -- every epoch key we received: older ones still open older posts
+    CREATE TABLE IF NOT EXISTS group_keys (
+        conversation INTEGER NOT NULL,
+        epoch INTEGER NOT NULL,
+        key BLOB NOT NULL,
+        PRIMARY KEY (conversation, epoch)
+    ) WITHOUT ROWID;
+
+    -- GROUP entries the scan could not open yet (no key for their epoch); opened when
+    -- the key arrives. Groups we are not in leave their entries here (about 50 bytes each)
+    CREATE TABLE IF NOT EXISTS group_pending (
+        group_id BLOB NOT NULL,
+        epoch INTEGER NOT NULL,
+        entry INTEGER NOT NULL,         -- entries.rowid
+        PRIMARY KEY (group_id, epoch, entry)
+    ) WITHOUT ROWID;
+
+    -- the scan starts at the beginning of what is already stored
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('private_upto', 0);
+    """,
 ]
 
 

@@ -31,15 +31,20 @@ from ..crypto import blake2b
 from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from . import schema
+from .inbox import Inbox, Opener
 from .ingest import Ingestor
 from .queries import Queries
 from .schema import id8
 from .views import (
+    ConversationView,
     Cursor,
+    GroupView,
     IngestResult,
+    MessagePage,
     NotificationPage,
     Page,
     PostView,
+    PrivateScan,
     Problem,
     ProfileView,
     Relation,
@@ -106,6 +111,7 @@ class Store:
             conn.execute("PRAGMA cache_size = -16384")
         self._writer: Ingestor | None = None if readonly else Ingestor(conn)
         self.queries = Queries(conn, self._local_rowid())
+        self.inbox = Inbox(conn)
 
     def close(self) -> None:
         if self._closed:
@@ -356,6 +362,55 @@ class Store:
         rowid = self.account_rowid(account_id)
         return [] if rowid is None else [bytes(a) for a in
                                          self.queries.related(rowid, table, column, other)]
+
+    # --- private conversations and groups (migration 4; see inbox.py) --------------
+
+    def scan_private(self, open: Opener, limit: int | None = None) -> PrivateScan:
+        """Open the PRIVATE and GROUP entries stored since the last scan (all, or the
+        next ``limit``) with ``open(body, author_account)``, which returns the
+        plaintext or None when the body is not for us; store what opened. Off the sync
+        path, like ``index_text``; resumable and idempotent (a watermark)."""
+        local, local_id = self._local()
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        return self.inbox.scan(open, local, local_id, limit)
+
+    def private_upto(self) -> int:
+        """The entries rowid up to which sealed entries were scanned."""
+        return self.inbox.upto()
+
+    def conversations(self, cap: int = 99) -> list[ConversationView]:
+        local, local_id = self._local()
+        return self.inbox.conversations(local, local_id, cap)
+
+    def conversation(self, conversation_id: bytes, limit: int = 50,
+                     before: Cursor | None = None) -> MessagePage | None:
+        return self.inbox.page(conversation_id, self._local()[0], limit, before)
+
+    def message_conversation(self, entry_id: bytes) -> bytes | None:
+        return self.inbox.message_conversation(entry_id)
+
+    def mark_conversation_read(self, conversation_id: bytes) -> bool:
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        return self.inbox.mark_read(conversation_id)
+
+    def unread_messages(self, cap: int = 99) -> int:
+        return self.inbox.unread(self._local()[0], cap)
+
+    def groups(self, cap: int = 99) -> list[GroupView]:
+        return self.inbox.groups(self._local()[0], cap)
+
+    def group_state(self, group_id: bytes) -> tuple[bytes, str, int, bytes, bytes, bool,
+                                                    tuple[bytes, ...]] | None:
+        return self.inbox.group_state(group_id)
+
+    def _local(self) -> tuple[int, bytes]:
+        local_id = self.local_account
+        local = None if local_id is None else self.account_rowid(local_id)
+        if local is None or local_id is None:
+            raise HomeError("this store has no local account yet")
+        return local, local_id
 
     # --- whole-store work -------------------------------------------------------
 

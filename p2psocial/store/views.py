@@ -107,3 +107,79 @@ class Relation:
     following: bool  # the local account follows it
     followed_by: bool  # it follows the local account
     blocked: bool  # the local account blocked it
+
+
+# --- private conversations and groups (migration 4; store/inbox.py) ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message that a private scan made readable (what ``MessageAdded`` reports)."""
+
+    conversation: bytes  # a direct conversation's id, or a group's id
+    entry_id: bytes
+    author: bytes
+    own: bool  # written by the local account (this device or another)
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateScan:
+    messages: list[NewMessage]  # newly readable, in arrival order
+    scanned: int  # sealed entries looked at (opened or not)
+    done: bool  # nothing sealed is left above the watermark
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationView:
+    """A direct conversation, as the conversation list shows it.
+
+    ``members`` are the other people (the local account left out), sorted, with their
+    profile ``names`` in the same order (None: no profile seen yet)."""
+
+    id: bytes
+    members: tuple[bytes, ...]
+    names: tuple[str | None, ...]
+    last_text: str | None  # None: every message was deleted
+    last_ts: int | None
+    last_author: bytes | None
+    unread: int  # messages by others stored after the read mark, at most 99
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    id: bytes  # the entry id; what ``reply_to`` names
+    conversation: bytes
+    author: bytes
+    author_name: str | None
+    ts: int
+    text: str
+    reply_to: bytes | None
+    own: bool
+    cursor: Cursor
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    items: list[MessageView]  # newest first
+    next: Cursor | None  # pass as ``before`` to get the following page; None at the end
+
+
+@dataclass(frozen=True, slots=True)
+class GroupView:
+    """A private group this account received a key for.
+
+    ``members`` are those of the newest epoch known here, the local account included
+    while it is one; ``member`` is False once it left or was removed (its old messages
+    stay readable here)."""
+
+    id: bytes
+    name: str
+    admin: bytes
+    epoch: int
+    member: bool
+    members: tuple[bytes, ...]
+    names: tuple[str | None, ...]
+    last_text: str | None
+    last_ts: int | None
+    last_author: bytes | None
+    unread: int

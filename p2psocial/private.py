@@ -1,0 +1,298 @@
+"""What a private entry says once opened: direct messages and group keys and posts.
+
+Theory of operation.
+
+A direct message is an entry of kind PRIVATE whose body is a recipient envelope
+(envelope.py) sealed to every member's account encryption key, the author's own
+included (so the author's other devices read it too), with the author's account id
+as the envelope's ``context`` (an envelope copied into another author's log does not
+open). Inside is one of the small values below, encoded as canonical msgpack::
+
+    [1, inner_kind, [fields...]]
+
+The inner kind is hidden from carriers: they see a PRIVATE entry, its size and its
+time, never whether it is a message or a group key, nor for whom.
+
+* ``Message(members, text, reply_to)`` (PRIVATE): ``members`` are all the accounts of
+  the conversation, the author included, sorted; ``conversation_id(members)`` names
+  the conversation, the same for everyone whatever the order they typed names in.
+* ``GroupKey(group_id, salt, epoch, key, name, members)`` (PRIVATE): the key of one
+  epoch of a group, sent by the group's admin to its members. The group id is
+  ``group_id_of(admin, salt)``, so a reader checks that the author is the admin
+  without trusting anyone's word: nobody else can hand out keys for that group.
+* ``GroupPost(text, reply_to)`` (GROUP): a message in a group, sealed with
+  ``envelope.seal_group`` under the epoch key; ``GroupLeave()`` says its author left.
+
+Reading is the store's job (store/inbox.py); this module is pure: randomness is
+passed in (``rand(n)`` returns n random bytes), like the envelope's.
+
+What a reader must check, because a sender can write anything inside the envelope:
+the author is one of the ``members`` it claims, and so is the reader (a message
+sealed to us that names other members must not slip into their conversation).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import ClassVar, Final
+
+import nacl.exceptions
+
+from . import codec, crypto, envelope
+from .content import TEXT_MAX
+from .entry import BODY_CAP
+from .errors import (
+    ContentTooLarge,
+    DecryptionFailed,
+    InvalidContent,
+    InvalidEntry,
+    MalformedEntry,
+    UnknownKind,
+    UnknownVersion,
+)
+
+VERSION: Final = 1
+MAX_RECIPIENTS: Final = envelope.MAX_RECIPIENTS - 1
+"""Other people in one direct conversation: the envelope's slots less the author's own."""
+MAX_GROUP_MEMBERS: Final = 64
+"""Members of a group, the admin included. A key is sent in envelopes of at most
+``MAX_RECIPIENTS`` others each, so a full group costs 5 PRIVATE entries per epoch."""
+NAME_MAX: Final = 64
+ID_LEN: Final = 32
+
+CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=TEXT_MAX * 4,
+                         max_array=MAX_GROUP_MEMBERS, max_depth=3)
+
+_CONVERSATION_PERSON = b"p2ps-conv"
+_GROUP_PERSON = b"p2ps-group"
+
+Rand = Callable[[int], bytes]
+Opener = Callable[[bytes, bytes], "bytes | None"]
+
+
+class Inner(IntEnum):
+    """The inner kind of a private value. Numbers are forever: never reuse one."""
+
+    MESSAGE = 0
+    GROUP_KEY = 1
+    GROUP_POST = 2
+    GROUP_LEAVE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    INNER: ClassVar[Inner] = Inner.MESSAGE
+    members: tuple[bytes, ...]
+    text: str
+    reply_to: bytes | None = None
+
+    def to_wire(self) -> tuple:
+        return (self.members, self.text, self.reply_to)
+
+    @classmethod
+    def from_wire(cls, w: object) -> Message:
+        members, text, reply_to = _tuple(w, 3, "message")
+        return cls(_members(members, MAX_RECIPIENTS + 1), _text(text), _opt_id(reply_to))
+
+    def validate(self) -> None:
+        _check_text(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupKey:
+    INNER: ClassVar[Inner] = Inner.GROUP_KEY
+    group_id: bytes
+    salt: bytes
+    epoch: int
+    key: bytes = field(repr=False)
+    name: str
+    members: tuple[bytes, ...]
+
+    def to_wire(self) -> tuple:
+        return (self.group_id, self.salt, self.epoch, self.key, self.name, self.members)
+
+    @classmethod
+    def from_wire(cls, w: object) -> GroupKey:
+        group_id, salt, epoch, key, name, members = _tuple(w, 6, "group key")
+        if not (type(epoch) is int and 0 <= epoch <= envelope.MAX_EPOCH):
+            raise MalformedEntry("a group epoch is a non-negative int")
+        if not (type(name) is str and len(name) <= NAME_MAX * 4):
+            raise MalformedEntry("a group name is short text")
+        return cls(_id(group_id, "group id"), _id(salt, "group salt"), epoch,
+                   _id(key, "group key"), name, _members(members, MAX_GROUP_MEMBERS, 1))
+
+    def validate(self) -> None:
+        check_group_name(self.name)
+
+    def admin_is(self, author: bytes) -> bool:
+        """Whether ``author`` created this group (and so may hand out its keys)."""
+        return group_id_of(author, self.salt) == self.group_id
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPost:
+    INNER: ClassVar[Inner] = Inner.GROUP_POST
+    text: str
+    reply_to: bytes | None = None
+
+    def to_wire(self) -> tuple:
+        return (self.text, self.reply_to)
+
+    @classmethod
+    def from_wire(cls, w: object) -> GroupPost:
+        text, reply_to = _tuple(w, 2, "group post")
+        return cls(_text(text), _opt_id(reply_to))
+
+    def validate(self) -> None:
+        _check_text(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLeave:
+    INNER: ClassVar[Inner] = Inner.GROUP_LEAVE
+
+    def to_wire(self) -> tuple:
+        return ()
+
+    @classmethod
+    def from_wire(cls, w: object) -> GroupLeave:
+        _tuple(w, 0, "group leave")
+        return cls()
+
+    def validate(self) -> None:
+        pass
+
+
+Private = Message | GroupKey | GroupPost | GroupLeave
+_BY_INNER: dict[int, type[Message] | type[GroupKey] | type[GroupPost] | type[GroupLeave]] = {
+    int(t.INNER): t for t in (Message, GroupKey, GroupPost, GroupLeave)}
+
+
+def encode(value: Private) -> bytes:
+    """The plaintext bytes of a private value (what goes into an envelope)."""
+    return codec.encode((VERSION, int(value.INNER), value.to_wire()))
+
+
+def decode(data: bytes) -> Private:
+    """The private value in ``data``; ``MalformedEntry`` and friends if it is not one."""
+    wire = codec.decode(data, CAPS)
+    if not (type(wire) is tuple and len(wire) == 3):
+        raise MalformedEntry("a private value is an array of 3")
+    version, inner, payload = wire
+    if version != VERSION or type(version) is not int:
+        raise UnknownVersion(f"private value version {version!r} is not supported")
+    kind = _BY_INNER.get(inner) if type(inner) is int else None
+    if kind is None:
+        raise UnknownKind(f"private inner kind {inner!r} is not known to this version")
+    return kind.from_wire(payload)
+
+
+# --- conversations and groups ----------------------------------------------------------
+
+
+def conversation_id(members: Sequence[bytes]) -> bytes:
+    """The id of the direct conversation among ``members`` (any order, repeats ignored)."""
+    return crypto.blake2b(b"".join(sorted(set(members))), _CONVERSATION_PERSON)
+
+
+def members_of(author: bytes, recipients: Sequence[bytes]) -> tuple[bytes, ...]:
+    """The sorted members of a direct conversation that ``author`` starts with
+    ``recipients``; refuses an empty or an over-long list in one line."""
+    others = set(recipients) - {author}
+    if not others:
+        raise InvalidContent("a message needs at least one recipient other than you")
+    if len(others) > MAX_RECIPIENTS:
+        raise ContentTooLarge(f"a conversation has at most {MAX_RECIPIENTS} other people; "
+                              f"this one has {len(others)}")
+    return tuple(sorted(others | {author}))
+
+
+def group_id_of(admin: bytes, salt: bytes) -> bytes:
+    """A group's id: it proves who created it (the admin) without naming them."""
+    return crypto.blake2b(admin + salt, _GROUP_PERSON)
+
+
+def check_group_name(name: str) -> None:
+    if not name.strip():
+        raise InvalidContent("a group needs a name")
+    if len(name) > NAME_MAX or any(c in name for c in "\n\r\t"):
+        raise ContentTooLarge(f"a group name is one line of at most {NAME_MAX} characters")
+
+
+# --- sealing and opening -----------------------------------------------------------------
+
+
+def seal(value: Private, reader_keys: Sequence[bytes], author: bytes, rand: Rand) -> bytes:
+    """A PRIVATE body: ``value`` sealed to ``reader_keys`` (X25519 public keys, the
+    author's own among them), bound to the author's account."""
+    value.validate()
+    return envelope.seal(encode(value), reader_keys, content_key=rand(envelope.KEY_LEN),
+                         ephemeral_seed=rand(envelope.SEED_LEN), nonce=rand(envelope.NONCE_LEN),
+                         padding=rand(envelope.PADDING_LEN), context=author)
+
+
+def seal_group(value: GroupPost | GroupLeave, group_id: bytes, epoch: int, key: bytes,
+               author: bytes, rand: Rand) -> bytes:
+    """A GROUP body: ``value`` under the key of the group's ``epoch``."""
+    value.validate()
+    return envelope.seal_group(encode(value), group_id=group_id, epoch=epoch, group_key=key,
+                               nonce=rand(envelope.NONCE_LEN), context=author)
+
+
+def opener(reader: envelope.SealedReader) -> Opener:
+    """``open(body, author_account)``: the plaintext of a PRIVATE body, or None when it
+    is not for us, was altered, or is not an envelope at all (fail closed: a carrier
+    cannot make a reader crash or tell these cases apart)."""
+    def open_body(body: bytes, author: bytes) -> bytes | None:
+        try:
+            return reader.open(body, context=author)
+        except (DecryptionFailed, InvalidEntry, nacl.exceptions.CryptoError):
+            return None
+
+    return open_body
+
+
+# --- strict field readers ----------------------------------------------------------------
+
+
+def _tuple(w: object, n: int, what: str) -> tuple:
+    if type(w) is not tuple or len(w) != n:
+        raise MalformedEntry(f"a {what} is an array of {n}")
+    return w
+
+
+def _id(w: object, what: str) -> bytes:
+    if type(w) is not bytes or len(w) != ID_LEN:
+        raise MalformedEntry(f"{what} must be {ID_LEN} bytes")
+    return w
+
+
+def _opt_id(w: object) -> bytes | None:
+    return None if w is None else _id(w, "reply target")
+
+
+def _members(w: object, cap: int, least: int = 2) -> tuple[bytes, ...]:
+    """Distinct, sorted account ids: one canonical form, so ids compare as bytes."""
+    if type(w) is not tuple or not least <= len(w) <= cap:
+        raise MalformedEntry(f"members are an array of {least} to {cap} accounts")
+    members = tuple(_id(m, "member") for m in w)
+    if any(a >= b for a, b in itertools.pairwise(members)):
+        raise MalformedEntry("members must be sorted and distinct")
+    return members
+
+
+def _text(w: object) -> str:
+    if type(w) is not str or len(w) > TEXT_MAX * 4:
+        raise MalformedEntry("message text must be text of bounded length")
+    return w
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise InvalidContent("a message needs some text")
+    if len(text) > TEXT_MAX:
+        raise ContentTooLarge(f"message text is {len(text):,} characters; "
+                              f"the limit is {TEXT_MAX:,}")

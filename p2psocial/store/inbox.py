@@ -1,0 +1,351 @@
+"""The inbox: private entries opened by a deferred scan, and the reads over them.
+
+Theory of operation.
+
+Ingest stores PRIVATE and GROUP entries like any other, sealed, and interprets
+nothing: trial decryption (one X25519 product per envelope, ~50 µs) would make the
+sync path several times slower, and most sealed entries a node carries are for
+others. ``scan`` catches up later, like the full-text index: it walks the sealed
+entries above the watermark ``meta.private_upto`` in arrival (rowid) order through
+the partial index ``entries_sealed``, and writes what opened into ``conversations``
+and ``messages`` (migration 4). One batch is two steps:
+
+1. outside any transaction, open every PRIVATE body with the caller's ``open(body,
+   author_account)`` (the node's private key never reaches the store);
+2. in one transaction: store the messages and group keys that opened and check out,
+   open the GROUP entries of the batch with the keys now held (a GROUP entry whose
+   key is not here yet goes to ``group_pending``; it is opened when its key arrives,
+   in whatever order the logs of the admin and the poster were synced), then move
+   the watermark past the batch.
+
+So the scan is resumable (a crash redoes at most one batch) and idempotent (rows are
+keyed by the entry's rowid; ``INSERT OR IGNORE``).
+
+Checks, because a sender may write anything inside an envelope: a direct message is
+kept only when its author and the local account are both among the members it
+names; a group key only when the group id proves its author is the group's admin
+(``GroupKey.admin_is``), the admin is a member, and the epoch is new here (the first
+key received for an epoch wins); a group post only when it opens with a key we hold
+(holding the epoch key is what membership means). A message the local account wrote
+(on any device) marks its conversation read up to it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .. import envelope, private
+from ..content import Kind
+from ..errors import DecryptionFailed, InvalidEntry
+from .views import (
+    ConversationView,
+    Cursor,
+    GroupView,
+    MessagePage,
+    MessageView,
+    NewMessage,
+    PrivateScan,
+)
+
+Opener = Callable[[bytes, bytes], "bytes | None"]
+ID = private.ID_LEN
+_FAR_FUTURE = Cursor(2**62, 2**62)
+
+
+@dataclass(slots=True)
+class _Sealed:
+    rowid: int
+    entry_id: bytes
+    kind: int
+    ts: int
+    body: bytes | None  # None: never had it, or its author deleted it
+    author: int  # accounts.rowid
+    author_id: bytes
+
+
+def pack_members(members: Iterable[bytes]) -> bytes:
+    return b"".join(sorted(members))
+
+
+def unpack_members(blob: bytes) -> tuple[bytes, ...]:
+    return tuple(bytes(blob[i:i + ID]) for i in range(0, len(blob), ID))
+
+
+class Inbox:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # --- the scan ---------------------------------------------------------------------
+
+    def upto(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'private_upto'").fetchone()
+        return int(row[0]) if row else 0
+
+    def scan(self, open_body: Opener, local: int, local_id: bytes,
+             limit: int | None = None) -> PrivateScan:
+        """Open the sealed entries above the watermark (all, or the next ``limit``)."""
+        upto = self.upto()
+        top = self.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0
+        rows = [_Sealed(r[0], bytes(r[1]), r[2], r[3], r[4], r[5], bytes(r[6]))
+                for r in self.conn.execute(
+                    "SELECT e.rowid, e.id, e.kind, e.ts, e.body, l.account, a.id "
+                    "FROM entries e JOIN logs l ON l.rowid = e.log "
+                    "JOIN accounts a ON a.rowid = l.account "
+                    "WHERE e.kind IN (10, 11) AND e.rowid > ? AND e.rowid <= ? "
+                    "ORDER BY e.rowid LIMIT ?",
+                    (upto, top, -1 if limit is None else max(1, limit)))]
+        done = limit is None or len(rows) < limit
+        last = top if done else rows[-1].rowid  # all done: skip the rows of other kinds
+        opened = [(row, value) for row in rows if row.kind == Kind.PRIVATE
+                  for value in [_open_private(open_body, row)] if value is not None]
+        out: list[NewMessage] = []
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            keys: list[tuple[bytes, int]] = []
+            for row, value in opened:
+                if isinstance(value, private.Message):
+                    self._message(row, value, local, local_id, out)
+                elif isinstance(value, private.GroupKey) and self._group_key(row, value,
+                                                                             local_id):
+                    keys.append((value.group_id, value.epoch))
+            for row in rows:
+                if row.kind == Kind.GROUP:
+                    self._group_entry(row, local, out)
+            for group_id, epoch in keys:
+                self._open_pending(group_id, epoch, local, out)
+            self.conn.execute("UPDATE meta SET value = ? WHERE key = 'private_upto'", (last,))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return PrivateScan(out, len(rows), done)
+
+    def _message(self, row: _Sealed, value: private.Message, local: int, local_id: bytes,
+                 out: list[NewMessage]) -> None:
+        if row.author_id not in value.members or local_id not in value.members:
+            return
+        cid = private.conversation_id(value.members)
+        conversation = self._conversation(cid, value.members)
+        self._store(conversation, cid, row, value.text, value.reply_to, local, out)
+
+    def _store(self, conversation: int, cid: bytes, row: _Sealed, text: str,
+               reply_to: bytes | None, local: int, out: list[NewMessage]) -> None:
+        added = self.conn.execute(
+            "INSERT OR IGNORE INTO messages(rowid, conversation, author, ts, text, reply_to) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (row.rowid, conversation, row.author, row.ts, text, reply_to)).rowcount
+        if not added:
+            return
+        own = row.author == local
+        if own:  # writing in a conversation reads it
+            self.conn.execute("UPDATE conversations SET read_upto = max(read_upto, ?) "
+                              "WHERE rowid = ?", (row.rowid, conversation))
+        out.append(NewMessage(cid, row.entry_id, row.author_id, own))
+
+    def _conversation(self, cid: bytes, members: Iterable[bytes]) -> int:
+        row = self.conn.execute("SELECT rowid FROM conversations WHERE id = ?",
+                                (cid,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        rowid = self.conn.execute("INSERT INTO conversations(id, members) VALUES (?, ?)",
+                                  (cid, pack_members(members))).lastrowid
+        assert rowid is not None
+        return rowid
+
+    # --- groups -----------------------------------------------------------------------
+
+    def _group_key(self, row: _Sealed, value: private.GroupKey, local_id: bytes) -> bool:
+        """Store an epoch key; whether it was new and valid (see the module's checks)."""
+        if not value.admin_is(row.author_id) or row.author_id not in value.members:
+            return False
+        conversation = self._conversation(value.group_id, value.members)
+        if not self.conn.execute(
+                "INSERT OR IGNORE INTO group_keys(conversation, epoch, key) VALUES (?, ?, ?)",
+                (conversation, value.epoch, value.key)).rowcount:
+            return False
+        member = int(local_id in value.members)
+        self.conn.execute(
+            "INSERT INTO groups(conversation, admin, salt, name, epoch, member) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name, "
+            "epoch = excluded.epoch, member = excluded.member WHERE excluded.epoch > epoch",
+            (conversation, row.author, value.salt, value.name, value.epoch, member))
+        self.conn.execute(
+            "UPDATE conversations SET members = ? WHERE rowid = ? AND "
+            "(SELECT epoch FROM groups WHERE conversation = ?) = ?",
+            (pack_members(value.members), conversation, conversation, value.epoch))
+        return True
+
+    def _group_entry(self, row: _Sealed, local: int, out: list[NewMessage]) -> None:
+        if row.body is None:
+            return
+        try:
+            group_id, epoch = envelope.peek_group(row.body)
+        except InvalidEntry:
+            return
+        found = self.group_key(group_id, epoch)
+        if found is None:
+            self.conn.execute("INSERT OR IGNORE INTO group_pending(group_id, epoch, entry) "
+                              "VALUES (?, ?, ?)", (group_id, epoch, row.rowid))
+            return
+        conversation, key = found
+        try:
+            _, _, plaintext = envelope.open_group(row.body, lambda _g, _e: key,
+                                                  context=row.author_id)
+            value = private.decode(plaintext)
+        except (DecryptionFailed, InvalidEntry):
+            return
+        if isinstance(value, private.GroupPost):
+            self._store(conversation, group_id, row, value.text, value.reply_to, local, out)
+        elif isinstance(value, private.GroupLeave) and row.author == local:
+            self.conn.execute("UPDATE groups SET member = 0 WHERE conversation = ?",
+                              (conversation,))
+
+    def _open_pending(self, group_id: bytes, epoch: int, local: int,
+                      out: list[NewMessage]) -> None:
+        """GROUP entries that waited for this epoch's key. Index: group_pending's key."""
+        waiting = self.conn.execute(
+            "SELECT e.rowid, e.id, e.kind, e.ts, e.body, l.account, a.id FROM group_pending g "
+            "JOIN entries e ON e.rowid = g.entry JOIN logs l ON l.rowid = e.log "
+            "JOIN accounts a ON a.rowid = l.account WHERE g.group_id = ? AND g.epoch = ? "
+            "ORDER BY e.rowid", (group_id, epoch)).fetchall()
+        self.conn.execute("DELETE FROM group_pending WHERE group_id = ? AND epoch = ?",
+                          (group_id, epoch))
+        for r in waiting:
+            self._group_entry(_Sealed(r[0], bytes(r[1]), r[2], r[3], r[4], r[5], bytes(r[6])),
+                              local, out)
+
+    def group_key(self, group_id: bytes, epoch: int) -> tuple[int, bytes] | None:
+        """(conversation rowid, key) of one epoch of a group, if we hold it."""
+        row = self.conn.execute(
+            "SELECT k.conversation, k.key FROM conversations c JOIN group_keys k "
+            "ON k.conversation = c.rowid WHERE c.id = ? AND k.epoch = ?",
+            (group_id, epoch)).fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))
+
+    def group_state(self, group_id: bytes) -> tuple[bytes, str, int, bytes, bytes, bool,
+                                                    tuple[bytes, ...]] | None:
+        """(admin, name, epoch, key, salt, member, members) of a group's newest epoch."""
+        row = self.conn.execute(
+            "SELECT a.id, g.name, g.epoch, k.key, g.salt, g.member, c.members "
+            "FROM conversations c JOIN groups g ON g.conversation = c.rowid "
+            "JOIN group_keys k ON k.conversation = c.rowid AND k.epoch = g.epoch "
+            "JOIN accounts a ON a.rowid = g.admin WHERE c.id = ?", (group_id,)).fetchone()
+        if row is None:
+            return None
+        return (bytes(row[0]), row[1], int(row[2]), bytes(row[3]), bytes(row[4]),
+                bool(row[5]), unpack_members(row[6]))
+
+    # --- reads ------------------------------------------------------------------------
+
+    def conversations(self, local: int, local_id: bytes, cap: int = 99,
+                      ) -> list[ConversationView]:
+        """Direct conversations, newest message first. A scan of conversations (one row
+        per conversation), then two index probes each (messages_page, messages_unread)."""
+        rows = self.conn.execute(
+            "SELECT rowid, id, members, read_upto FROM conversations "
+            "WHERE rowid NOT IN (SELECT conversation FROM groups)").fetchall()
+        views = []
+        for rowid, cid, members, read_upto in rows:
+            others = tuple(m for m in unpack_members(members) if m != local_id)
+            text, ts, author = self._last(rowid)
+            views.append(ConversationView(bytes(cid), others, self._names(others), text, ts,
+                                          author, self._unread(rowid, read_upto, local, cap)))
+        return sorted(views, key=lambda v: -1 if v.last_ts is None else v.last_ts,
+                      reverse=True)
+
+    def groups(self, local: int, cap: int = 99) -> list[GroupView]:
+        """Groups we hold a key for, newest message first (as ``conversations``)."""
+        rows = self.conn.execute(
+            "SELECT c.rowid, c.id, c.members, c.read_upto, g.name, a.id, g.epoch, g.member "
+            "FROM groups g JOIN conversations c ON c.rowid = g.conversation "
+            "JOIN accounts a ON a.rowid = g.admin").fetchall()
+        views = []
+        for rowid, gid, members, read_upto, name, admin, epoch, member in rows:
+            ids = unpack_members(members)
+            text, ts, author = self._last(rowid)
+            views.append(GroupView(bytes(gid), name, bytes(admin), int(epoch), bool(member),
+                                   ids, self._names(ids), text, ts, author,
+                                   self._unread(rowid, read_upto, local, cap)))
+        return sorted(views, key=lambda v: -1 if v.last_ts is None else v.last_ts,
+                      reverse=True)
+
+    def page(self, conversation_id: bytes, local: int, limit: int = 50,
+             before: Cursor | None = None) -> MessagePage | None:
+        """A conversation's messages, newest first, keyset paged on (ts, rowid); None
+        for an unknown conversation. Index: messages_page."""
+        row = self.conn.execute("SELECT rowid FROM conversations WHERE id = ?",
+                                (conversation_id,)).fetchone()
+        if row is None:
+            return None
+        cur = before or _FAR_FUTURE
+        limit = max(1, min(limit, 500))
+        rows = self.conn.execute(
+            "SELECT m.rowid, e.id, a.id, pr.name, m.ts, m.text, m.reply_to, m.author "
+            "FROM messages m JOIN entries e ON e.rowid = m.rowid "
+            "JOIN accounts a ON a.rowid = m.author LEFT JOIN profiles pr ON pr.account = "
+            "m.author WHERE m.conversation = ? AND (m.ts, m.rowid) < (?, ?) "
+            "ORDER BY m.ts DESC, m.rowid DESC LIMIT ?",
+            (row[0], cur.ts, cur.rowid, limit)).fetchall()
+        items = [MessageView(bytes(eid), conversation_id, bytes(author), name, ts, text,
+                             None if reply is None else bytes(reply), who == local,
+                             Cursor(ts, rowid))
+                 for rowid, eid, author, name, ts, text, reply, who in rows]
+        return MessagePage(items, items[-1].cursor if len(items) == limit else None)
+
+    def message_conversation(self, entry_id: bytes) -> bytes | None:
+        """The conversation a stored message belongs to (to check a reply's target)."""
+        row = self.conn.execute(
+            "SELECT c.id FROM entries e JOIN messages m ON m.rowid = e.rowid "
+            "JOIN conversations c ON c.rowid = m.conversation WHERE e.id8 = ? AND e.id = ?",
+            (int.from_bytes(entry_id[:8], "big", signed=True), entry_id)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def mark_read(self, conversation_id: bytes) -> bool:
+        """Everything stored so far in one conversation is read; False if unknown."""
+        return bool(self.conn.execute(
+            "UPDATE conversations SET read_upto = coalesce((SELECT max(rowid) FROM messages "
+            "WHERE conversation = conversations.rowid), read_upto) WHERE id = ?",
+            (conversation_id,)).rowcount)
+
+    def unread(self, local: int, cap: int = 99) -> int:
+        """Messages by others above each conversation's read mark, at most ``cap``.
+        Index: messages_unread, one range per conversation."""
+        return int(self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM conversations c JOIN messages m "
+            "ON m.conversation = c.rowid AND m.rowid > c.read_upto WHERE m.author != ? "
+            "LIMIT ?)", (local, max(0, cap))).fetchone()[0])
+
+    def _unread(self, conversation: int, read_upto: int, local: int, cap: int) -> int:
+        return int(self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM messages WHERE conversation = ? AND rowid > ? "
+            "AND author != ? LIMIT ?)", (conversation, read_upto, local, cap)).fetchone()[0])
+
+    def _last(self, conversation: int) -> tuple[str | None, int | None, bytes | None]:
+        row = self.conn.execute(
+            "SELECT m.text, m.ts, a.id FROM messages m JOIN accounts a ON a.rowid = m.author "
+            "WHERE m.conversation = ? ORDER BY m.ts DESC, m.rowid DESC LIMIT 1",
+            (conversation,)).fetchone()
+        return (None, None, None) if row is None else (row[0], int(row[1]), bytes(row[2]))
+
+    def _names(self, accounts: tuple[bytes, ...]) -> tuple[str | None, ...]:
+        names = []
+        for account in accounts:
+            row = self.conn.execute(
+                "SELECT pr.name FROM accounts a JOIN profiles pr ON pr.account = a.rowid "
+                "WHERE a.id = ?", (account,)).fetchone()
+            names.append(None if row is None else row[0])
+        return tuple(names)
+
+
+def _open_private(open_body: Opener, row: _Sealed) -> private.Private | None:
+    if row.body is None:
+        return None
+    plaintext = open_body(row.body, row.author_id)
+    if plaintext is None:
+        return None
+    try:
+        return private.decode(plaintext)
+    except InvalidEntry:
+        return None

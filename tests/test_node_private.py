@@ -1,0 +1,92 @@
+"""Direct messages through the node: real homes and stores, entries copied by hand
+between them as sync would (the network is tested elsewhere)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import trio
+
+from p2psocial import private
+from p2psocial.errors import ContentTooLarge, NotFound, UserError
+from p2psocial.events import Event, MessageAdded
+from p2psocial.home import Home
+from p2psocial.identity import new_identity
+from p2psocial.node import Node
+
+
+async def sync(source: Node, target: Node) -> None:
+    """Give ``target`` every log ``source`` holds, as a sync session would."""
+    for device, _account, _head in await source.logs():
+        await target.ingest(await source.log_entries(device, 0, 10_000))
+
+
+def messages_in(events: trio.MemoryReceiveChannel[Event]) -> list[MessageAdded]:
+    """The MessageAdded events queued on a subscription (others dropped)."""
+    out = []
+    while True:
+        try:
+            event = events.receive_nowait()
+        except trio.WouldBlock:
+            return out
+        if isinstance(event, MessageAdded):
+            out.append(event)
+
+
+def test_two_people_exchange_messages(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            with pytest.raises(UserError, match="no encryption key here yet: follow them"):
+                await alice.send_message([bob.account_id], "hi")
+            await sync(bob, alice)
+            events = bob.subscribe()
+            sent = await alice.send_message([bob.account_id], "hi Bob")
+            [mine] = await alice.conversations()
+            assert mine.members == (bob.account_id,) and mine.names == ("Bob",)
+            assert mine.last_text == "hi Bob" and mine.unread == 0
+            cid = private.conversation_id([alice.account_id, bob.account_id])
+            assert mine.id == cid
+
+            await sync(alice, bob)
+            assert await bob.scan_private() == 1
+            assert messages_in(events) == [MessageAdded(cid, sent.id, alice.account_id, False)]
+            [theirs] = await bob.conversations()
+            assert theirs.id == cid and theirs.unread == 1 and theirs.names == ("Alice",)
+            assert await bob.unread_messages() == 1
+            page = await bob.conversation(cid)
+            assert [(m.text, m.own, m.author_name) for m in page.items] == [
+                ("hi Bob", False, "Alice")]
+            await bob.mark_conversation_read(cid)
+            assert await bob.unread_messages() == 0
+
+            reply = await bob.send_message([alice.account_id], "hello!", reply_to=sent.id)
+            await sync(bob, alice)
+            assert await alice.scan_private() == 1
+            assert await alice.scan_private() == 0  # idempotent
+            page = await alice.conversation(cid)
+            assert [m.text for m in page.items] == ["hello!", "hi Bob"]
+            assert page.items[0].reply_to == sent.id and page.items[0].id == reply.id
+            assert await alice.unread_messages() == 1
+
+            with pytest.raises(NotFound):
+                await alice.send_message([bob.account_id], "x", reply_to=b"\0" * 32)
+            with pytest.raises(NotFound):
+                await alice.mark_conversation_read(b"\1" * 32)
+
+    trio.run(scenario)
+
+
+def test_limits_refused_in_one_line(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            others = [new_identity(bytes([i]) * 32, bytes([i]) * 32, 0).account_id
+                      for i in range(1, 17)]
+            with pytest.raises(ContentTooLarge, match="at most 15 other people") as info:
+                await alice.send_message(others, "hi all")
+            assert "\n" not in str(info.value)
+            with pytest.raises(UserError, match="at least one recipient"):
+                await alice.send_message([alice.account_id], "me")
+
+    trio.run(scenario)
