@@ -43,6 +43,7 @@ from . import control, invite, keyfile
 from .errors import PassphraseRequired, UserError
 from .home import Home
 from .node import Node
+from .private_scan import follow_private
 from .settings import Drafts, Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
@@ -184,7 +185,21 @@ class Backend:
         self._changed = trio.Event()
 
     async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
-        """Keep the network running with the current settings until cancelled."""
+        """Keep the network running with the current settings until cancelled, and
+        the private scan beside it (private_scan.py), network or not."""
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._scan_private)
+            await self._run_network(task_status=task_status)
+
+    async def _scan_private(self) -> None:
+        """Open private entries as they arrive; a failure here stops the scan (logged;
+        the next start resumes from the watermark), never the network."""
+        try:
+            await follow_private(self.node)
+        except Exception:
+            log.exception("the private scan stopped")
+
+    async def _run_network(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
         task_status.started()
         self._set_status(NetworkStatus("starting"))
         try:

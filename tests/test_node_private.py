@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import trio
+import trio.testing
 
 from p2psocial import private
 from p2psocial.errors import ContentTooLarge, NotFound, UserError
@@ -14,6 +15,7 @@ from p2psocial.events import Event, MessageAdded
 from p2psocial.home import Home
 from p2psocial.identity import new_identity
 from p2psocial.node import Node
+from p2psocial.private_scan import follow_private
 
 
 async def sync(source: Node, target: Node) -> None:
@@ -90,3 +92,60 @@ def test_limits_refused_in_one_line(tmp_path: Path) -> None:
                 await alice.send_message([alice.account_id], "me")
 
     trio.run(scenario)
+
+
+def test_background_scan_opens_what_sync_brings(tmp_path: Path) -> None:
+    """follow_private scans what was there at start, then each burst as it arrives."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            await sync(bob, alice)
+            await alice.send_message([bob.account_id], "before the scanner ran")
+            await sync(alice, bob)
+            events = bob.subscribe()
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(follow_private, bob)
+                assert len(await next_messages(events, 1)) == 1
+                for n in range(3):  # a burst: one sync batch
+                    await alice.send_message([bob.account_id], f"burst {n}")
+                await sync(alice, bob)
+                assert len(await next_messages(events, 3)) == 3
+                nursery.cancel_scope.cancel()
+            assert [m.text for m in (await bob.conversation(
+                private.conversation_id([alice.account_id, bob.account_id]))).items] == [
+                "burst 2", "burst 1", "burst 0", "before the scanner ran"]
+
+    trio.run(scenario)
+
+
+def test_background_scan_recovers_from_lag(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            await sync(bob, alice)
+            events = bob.subscribe()
+            real = bob.subscribe
+            bob.subscribe = lambda buffer=1: real(1)  # type: ignore[method-assign]
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(follow_private, bob)
+                await trio.testing.wait_all_tasks_blocked()
+                for n in range(3):
+                    await alice.send_message([bob.account_id], f"m{n}")
+                await sync(alice, bob)  # many events at once: the scanner's buffer lags
+                assert len(await next_messages(events, 3)) == 3
+                nursery.cancel_scope.cancel()
+
+    trio.run(scenario)
+
+
+async def next_messages(events: trio.MemoryReceiveChannel[Event], n: int,
+                        ) -> list[MessageAdded]:
+    """Wait for the next ``n`` MessageAdded events (others skipped)."""
+    out: list[MessageAdded] = []
+    with trio.fail_after(10):
+        async for event in events:
+            if isinstance(event, MessageAdded):
+                out.append(event)
+                if len(out) == n:
+                    return out
+    raise AssertionError("the event stream ended")

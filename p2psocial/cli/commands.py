@@ -415,6 +415,7 @@ def cmd_serve(args: argparse.Namespace, s: Session) -> int:
 async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
     from ..net.discovery import SERVICE_TYPE
     from ..net.service import NetworkService
+    from ..private_scan import follow_private
 
     log = logging.getLogger("p2psocial.serve")
     assert node.identity is not None
@@ -451,6 +452,7 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                         record()
 
                 nursery.start_soon(keep_recording)
+                nursery.start_soon(follow_private, node)  # open private entries as they come
                 async for signum in signals:
                     log.info("%s received: stopping", signal.Signals(signum).name)
                     break
