@@ -46,6 +46,7 @@ from .identity import Identity, new_identity
 from .store import (
     ConversationView,
     Cursor,
+    GroupView,
     IngestResult,
     MessagePage,
     NotificationPage,
@@ -56,6 +57,7 @@ from .store import (
     Relation,
     Store,
 )
+from .store.inbox import GroupState
 from .store.store import PeerRecord
 
 T = TypeVar("T")
@@ -447,6 +449,120 @@ class Node:
     async def unread_messages(self, cap: int = 99) -> int:
         """Unread messages by others in all conversations and groups, at most ``cap``."""
         return await self._run(self.store.unread_messages, cap)
+
+    # --- private groups (issue 5; private.py, store/inbox.py) ------------------------
+    # The creator (admin) hands out one key per epoch in PRIVATE entries to that
+    # epoch's members; posts are GROUP entries under the newest key. Every change of
+    # membership starts a new epoch whose key only the new members receive: a removed
+    # member reads nothing written after, a new member nothing written before.
+
+    async def create_group(self, name: str, members: Sequence[bytes]) -> bytes:
+        """Create a group with ``members`` (other accounts) and this account as its
+        admin; returns its id. Their keys must be here, as for a direct message."""
+        identity = self._require_identity()
+        private.check_group_name(name.strip())
+        salt = os.urandom(private.ID_LEN)
+        group_id = private.group_id_of(identity.account_id, salt)
+        await self._send_group_key(private.GroupKey(
+            group_id, salt, 0, os.urandom(envelope.KEY_LEN), name.strip(),
+            tuple(sorted({*members, identity.account_id}))))
+        return group_id
+
+    async def group_post(self, group_id: bytes, text: str,
+                         reply_to: bytes | None = None) -> Entry:
+        """Post ``text`` in a group, under its newest key."""
+        identity = self._require_identity()
+        _admin, _name, epoch, key, _salt, member, _members = await self._group(group_id)
+        if not member:
+            raise UserError("you are no longer a member of this group")
+        value = private.GroupPost(text, reply_to)
+        value.validate()
+        if reply_to is not None and await self._run(self.store.message_conversation,
+                                                    reply_to) != group_id:
+            raise NotFound(f"there is no message {ids.entry_text(reply_to)} in this group")
+        body = private.seal_group(value, group_id, epoch, key, identity.account_id,
+                                  os.urandom)
+        item = await self.publish(c.Sealed(c.Kind.GROUP, body))
+        await self.scan_private()
+        return item
+
+    async def add_member(self, group_id: bytes, account: bytes) -> None:
+        """Add ``account`` (admin only): a new epoch, its key to every member."""
+        members = await self._admin_members(group_id)
+        if account in members:
+            raise UserError("that account is already a member of this group")
+        await self._next_epoch(group_id, (*members, account))
+
+    async def remove_member(self, group_id: bytes, account: bytes) -> None:
+        """Remove ``account`` (admin only): a new epoch whose key it never receives."""
+        members = await self._admin_members(group_id)
+        if account == self.account_id:
+            raise UserError("you created this group: you cannot remove yourself")
+        if account not in members:
+            raise UserError("that account is not a member of this group")
+        await self._next_epoch(group_id, tuple(m for m in members if m != account))
+
+    async def leave_group(self, group_id: bytes) -> None:
+        """Leave a group: says so in it, and this account stops posting there. The
+        admin's node then leaves us out of the next epoch's key (until then we could
+        still read: the key we hold is the key we hold)."""
+        identity = self._require_identity()
+        admin, _name, epoch, key, _salt, member, _members = await self._group(group_id)
+        if admin == identity.account_id:
+            raise UserError("you created this group: remove its members instead")
+        if not member:
+            raise UserError("you are no longer a member of this group")
+        body = private.seal_group(private.GroupLeave(), group_id, epoch, key,
+                                  identity.account_id, os.urandom)
+        await self.publish(c.Sealed(c.Kind.GROUP, body))
+        await self.scan_private()
+
+    async def groups(self) -> list[GroupView]:
+        """Groups this account holds a key for, the one with the newest message first."""
+        return await self._run(self.store.groups)
+
+    async def group_messages(self, group_id: bytes, limit: int = 50,
+                             before: Cursor | None = None) -> MessagePage:
+        """A group's messages, newest first, keyset paged (as ``conversation``)."""
+        await self._group(group_id)
+        return await self.conversation(group_id, limit, before)
+
+    async def _group(self, group_id: bytes) -> GroupState:
+        state = await self._run(self.store.group_state, group_id)
+        if state is None:
+            raise NotFound("there is no group with that id in this home")
+        return state
+
+    async def _admin_members(self, group_id: bytes) -> tuple[bytes, ...]:
+        admin, *_, members = await self._group(group_id)
+        if admin != self._require_identity().account_id:
+            raise UserError("only the group's creator can add or remove members")
+        return members
+
+    async def _next_epoch(self, group_id: bytes, members: Sequence[bytes]) -> None:
+        _admin, name, epoch, _key, salt, _member, _old = await self._group(group_id)
+        await self._send_group_key(private.GroupKey(
+            group_id, salt, epoch + 1, os.urandom(envelope.KEY_LEN), name,
+            tuple(sorted(members))))
+
+    async def _send_group_key(self, value: private.GroupKey) -> None:
+        """Seal one epoch's key to its members, ``MAX_RECIPIENTS`` others (and
+        ourselves) per PRIVATE entry; every key is checked before anything is sent."""
+        identity = self._require_identity()
+        me = identity.account_id
+        if len(value.members) > private.MAX_GROUP_MEMBERS:
+            raise ContentTooLarge(f"a group has at most {private.MAX_GROUP_MEMBERS} members; "
+                                  f"this one would have {len(value.members)}")
+        value.validate()
+        keys = dict(zip(value.members, await self._run(self._reader_keys, value.members),
+                        strict=True))
+        others = [m for m in value.members if m != me]
+        step = private.MAX_RECIPIENTS
+        for start in range(0, max(1, len(others)), step):
+            readers = [keys[me], *(keys[m] for m in others[start:start + step])]
+            await self.publish(c.Sealed(c.Kind.PRIVATE,
+                                        private.seal(value, readers, me, os.urandom)))
+        await self.scan_private()
 
     # --- notifications and people (the desktop app) --------------------------------
 

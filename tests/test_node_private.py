@@ -149,3 +149,63 @@ async def next_messages(events: trio.MemoryReceiveChannel[Event], n: int,
                 if len(out) == n:
                     return out
     raise AssertionError("the event stream ended")
+
+
+def test_group_lifecycle_and_removed_member_is_shut_out(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        names = ("Alice", "Bob", "Carol", "Dave")
+        nodes = [Node.init(Home(tmp_path / n), n) for n in names]
+        alice, bob, carol, dave = nodes
+        try:
+            async def everyone_syncs() -> None:
+                for a in nodes:
+                    for b in nodes:
+                        if a is not b:
+                            await sync(a, b)
+                for n in nodes:
+                    await n.scan_private()
+
+            async def texts(node: Node) -> list[str]:
+                return [m.text for m in (await node.group_messages(gid)).items]
+
+            await everyone_syncs()
+            gid = await alice.create_group("Climbing", [bob.account_id, carol.account_id])
+            await alice.group_post(gid, "first")
+            await everyone_syncs()
+            await carol.group_post(gid, "hi from Carol")
+            await everyone_syncs()
+            assert await texts(bob) == ["hi from Carol", "first"]
+            [group] = await bob.groups()
+            assert (group.name, group.admin, group.epoch, group.member) == (
+                "Climbing", alice.account_id, 0, True)
+            assert group.unread == 2 and await bob.conversations() == []
+            assert await dave.groups() == []  # not a member: nothing opened
+
+            with pytest.raises(UserError, match="only the group's creator"):
+                await bob.remove_member(gid, carol.account_id)
+            await alice.remove_member(gid, carol.account_id)
+            await alice.add_member(gid, dave.account_id)
+            await alice.group_post(gid, "after Carol left")
+            await everyone_syncs()
+            assert await texts(bob) == ["after Carol left", "hi from Carol", "first"]
+            assert await texts(carol) == ["hi from Carol", "first"]  # shut out
+            assert await texts(dave) == ["after Carol left"]  # no history before joining
+            [seen_by_dave] = await dave.groups()
+            assert seen_by_dave.epoch == 2 and set(seen_by_dave.members) == {
+                alice.account_id, bob.account_id, dave.account_id}
+
+            await bob.leave_group(gid)
+            with pytest.raises(UserError, match="no longer a member"):
+                await bob.group_post(gid, "still here?")
+            await everyone_syncs()
+            [seen_by_alice] = await alice.groups()
+            assert bob.account_id not in seen_by_alice.members
+            with pytest.raises(UserError, match="remove its members"):
+                await alice.leave_group(gid)
+            with pytest.raises(NotFound):
+                await alice.group_post(b"\2" * 32, "nowhere")
+        finally:
+            for n in nodes:
+                n.close()
+
+    trio.run(scenario)

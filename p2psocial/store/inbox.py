@@ -50,6 +50,8 @@ from .views import (
 )
 
 Opener = Callable[[bytes, bytes], "bytes | None"]
+GroupState = tuple[bytes, str, int, bytes, bytes, bool, tuple[bytes, ...]]
+"""(admin, name, epoch, key, salt, member, members) of a group's newest epoch."""
 ID = private.ID_LEN
 _FAR_FUTURE = Cursor(2**62, 2**62)
 
@@ -198,7 +200,18 @@ class Inbox:
             return
         if isinstance(value, private.GroupPost):
             self._store(conversation, group_id, row, value.text, value.reply_to, local, out)
-        elif isinstance(value, private.GroupLeave) and row.author == local:
+        elif isinstance(value, private.GroupLeave):
+            self._left(conversation, row, local)
+
+    def _left(self, conversation: int, row: _Sealed, local: int) -> None:
+        """A member left: out of the member list, so the admin's next epoch leaves
+        them out; when it is us (any device), we stop being a member here."""
+        members = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",
+                                    (conversation,)).fetchone()[0]
+        self.conn.execute("UPDATE conversations SET members = ? WHERE rowid = ?",
+                          (pack_members(m for m in unpack_members(members)
+                                        if m != row.author_id), conversation))
+        if row.author == local:
             self.conn.execute("UPDATE groups SET member = 0 WHERE conversation = ?",
                               (conversation,))
 
@@ -224,9 +237,8 @@ class Inbox:
             (group_id, epoch)).fetchone()
         return None if row is None else (int(row[0]), bytes(row[1]))
 
-    def group_state(self, group_id: bytes) -> tuple[bytes, str, int, bytes, bytes, bool,
-                                                    tuple[bytes, ...]] | None:
-        """(admin, name, epoch, key, salt, member, members) of a group's newest epoch."""
+    def group_state(self, group_id: bytes) -> GroupState | None:
+        """The newest epoch of a group we hold a key for (see ``GroupState``)."""
         row = self.conn.execute(
             "SELECT a.id, g.name, g.epoch, k.key, g.salt, g.member, c.members "
             "FROM conversations c JOIN groups g ON g.conversation = c.rowid "

@@ -275,8 +275,9 @@ MIGRATIONS: list[str] = [
         text TEXT NOT NULL,
         reply_to BLOB
     );
-    CREATE INDEX IF NOT EXISTS messages_page ON messages(conversation, ts, rowid);   -- newest first
-    CREATE INDEX IF NOT EXISTS messages_unread ON messages(conversation, rowid);     -- above read_upto
+    -- pages, newest first; unread counts, the rowids above read_upto
+    CREATE INDEX IF NOT EXISTS messages_page ON messages(conversation, ts, rowid);
+    CREATE INDEX IF NOT EXISTS messages_unread ON messages(conversation, rowid);
 
     CREATE TABLE IF NOT EXISTS groups (
         conversation INTEGER PRIMARY KEY REFERENCES conversations(rowid),

@@ -31,7 +31,7 @@ from ..crypto import blake2b
 from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from . import schema
-from .inbox import Inbox, Opener
+from .inbox import GroupState, Inbox, Opener
 from .ingest import Ingestor
 from .queries import Queries
 from .schema import id8
@@ -401,8 +401,7 @@ class Store:
     def groups(self, cap: int = 99) -> list[GroupView]:
         return self.inbox.groups(self._local()[0], cap)
 
-    def group_state(self, group_id: bytes) -> tuple[bytes, str, int, bytes, bytes, bool,
-                                                    tuple[bytes, ...]] | None:
+    def group_state(self, group_id: bytes) -> GroupState | None:
         return self.inbox.group_state(group_id)
 
     def _local(self) -> tuple[int, bytes]:
