@@ -44,9 +44,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgRenderer
 
-ICONS = ("home", "notifications", "search", "people", "profile", "settings", "reply",
-         "react", "heart-filled", "image", "content-warning", "send", "invite", "back",
-         "more", "close")
+ICONS = ("home", "notifications", "messages", "search", "people", "profile", "settings",
+         "reply", "react", "heart-filled", "image", "content-warning", "send", "invite",
+         "back", "more", "close")
 APP_ICON = "p2psocial.svg"
 APP_ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
 _CACHE_MAX = 32  # pixmaps per icon: a handful of sizes, ratios and colours in use
