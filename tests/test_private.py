@@ -1,0 +1,96 @@
+"""private.py: the plaintext values of private entries, ids, sealing and opening."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from p2psocial import codec, envelope, private
+from p2psocial.errors import ContentTooLarge, InvalidContent, InvalidEntry
+from tests.helpers import make_identity
+
+ALICE, BOB, CAROL = (make_identity(n) for n in (1, 2, 3))
+ids32 = st.binary(min_size=32, max_size=32)
+
+
+def test_conversation_id_ignores_order_and_repeats() -> None:
+    a, b, c = ALICE.account_id, BOB.account_id, CAROL.account_id
+    assert private.conversation_id([a, b, c]) == private.conversation_id([c, a, b, a])
+    assert private.conversation_id([a, b]) != private.conversation_id([a, c])
+    assert private.members_of(a, [c, b, b, a]) == tuple(sorted((a, b, c)))
+
+
+@given(st.lists(ids32, min_size=2, max_size=16, unique=True), st.text(max_size=200),
+       st.none() | ids32)
+def test_message_round_trip(members: list[bytes], text: str, reply_to: bytes | None) -> None:
+    value = private.Message(tuple(sorted(members)), text, reply_to)
+    assert private.decode(private.encode(value)) == value
+
+
+def test_group_values_round_trip_and_prove_the_admin() -> None:
+    salt = os.urandom(32)
+    gid = private.group_id_of(ALICE.account_id, salt)
+    key = private.GroupKey(gid, salt, 3, os.urandom(32), "Climbing",
+                           tuple(sorted((ALICE.account_id, BOB.account_id))))
+    for value in (key, private.GroupPost("hi", None), private.GroupLeave()):
+        assert private.decode(private.encode(value)) == value
+    assert key.admin_is(ALICE.account_id) and not key.admin_is(BOB.account_id)
+
+
+@pytest.mark.parametrize("wire", [
+    (1, 0, ((b"\1" * 32, b"\0" * 32), "unsorted", None)),
+    (1, 0, ((b"\1" * 32, b"\1" * 32), "repeated", None)),
+    (1, 0, ((b"\1" * 32,), "alone", None)),
+    (1, 0, ((b"\0" * 32, b"\1" * 31), "short id", None)),
+    (1, 0, ((b"\0" * 32, b"\1" * 32), 5, None)),
+    (2, 0, ((b"\0" * 32, b"\1" * 32), "version", None)),
+    (1, 9, ()),
+    (1, 2, ("text",)),
+    (1, 1, (b"\0" * 32, b"\0" * 32, -1, b"\0" * 32, "n", (b"\0" * 32,))),
+    "not an array",
+])
+def test_decode_is_strict(wire: object) -> None:
+    with pytest.raises(InvalidEntry):
+        private.decode(codec.encode(wire))  # type: ignore[arg-type]
+
+
+def test_limits_are_one_line_user_errors() -> None:
+    others = [make_identity(n).account_id for n in range(10, 26)]
+    with pytest.raises(ContentTooLarge, match="at most 15 other people; this one has 16"):
+        private.members_of(ALICE.account_id, others)
+    assert len(private.members_of(ALICE.account_id, others[:15])) == 16
+    with pytest.raises(InvalidContent):
+        private.Message((ALICE.account_id, BOB.account_id), "  ").validate()
+    with pytest.raises(ContentTooLarge, match="limit is 8,000"):
+        private.Message((ALICE.account_id, BOB.account_id), "x" * 8001).validate()
+    with pytest.raises(InvalidContent):
+        private.check_group_name(" ")
+
+
+def test_sealed_to_readers_only_and_bound_to_the_author() -> None:
+    members = private.members_of(ALICE.account_id, [BOB.account_id])
+    body = private.seal(private.Message(members, "psst"),
+                        [ALICE.account.enc_public, BOB.account.enc_public],
+                        ALICE.account_id, os.urandom)
+    open_as = {who: private.opener(envelope.SealedReader(who.account.enc_private))
+               for who in (ALICE, BOB, CAROL)}
+    opened = private.decode(open_as[BOB](body, ALICE.account_id) or b"")
+    assert isinstance(opened, private.Message) and opened.text == "psst"
+    assert open_as[ALICE](body, ALICE.account_id) is not None  # our other devices
+    assert open_as[CAROL](body, ALICE.account_id) is None  # not for her
+    assert open_as[BOB](body, CAROL.account_id) is None  # copied into Carol's log
+    assert open_as[BOB](b"\x93garbage", ALICE.account_id) is None  # not an envelope
+
+
+def test_any_flipped_bit_fails_closed() -> None:
+    members = private.members_of(ALICE.account_id, [BOB.account_id])
+    body = private.seal(private.Message(members, "psst"), [BOB.account.enc_public],
+                        ALICE.account_id, os.urandom)
+    open_bob = private.opener(envelope.SealedReader(BOB.account.enc_private))
+    for bit in range(len(body) * 8):
+        flipped = bytearray(body)
+        flipped[bit // 8] ^= 1 << (bit % 8)
+        assert open_bob(bytes(flipped), ALICE.account_id) is None, bit
