@@ -43,7 +43,7 @@ from typing import Any
 import msgpack
 import trio
 
-from p2psocial import content, crypto, entry, envelope, identity
+from p2psocial import content, crypto, entry, envelope, identity, private
 from p2psocial.errors import DecryptionFailed
 from p2psocial.home import Home
 from p2psocial.node import Node
@@ -52,7 +52,7 @@ from p2psocial.store import Store
 from . import common, ingest, peers
 
 BENCH = "private"
-GEN = 1  # part of the cache key: bump it when the private entries change
+GEN = 2  # part of the cache key: bump it when the private entries change
 TARGET_RATIO = 0.8
 TO_ME = 0.01
 SCAN_CHUNK = 1000
@@ -69,11 +69,13 @@ def me() -> identity.AccountKeys:
 _keys: dict[str, Any] = {}
 
 
-def _init_worker(seed: int, enc_keys: list[bytes], me_key: bytes) -> None:
-    _keys.update(seed=seed, enc=enc_keys, me=me_key)
+def _init_worker(seed: int, people: list[tuple[bytes, bytes]], me: tuple[bytes, bytes],
+                 ) -> None:
+    """``people``: every author's (account id, encryption key); ``me`` likewise."""
+    _keys.update(seed=seed, people=people, me=me)
 
 
-def _text(rng: random.Random) -> bytes:
+def _text(rng: random.Random) -> str:
     """A message as people write them: mostly a line, sometimes a paragraph or more."""
     r = rng.random()
     length = (rng.randint(5, 120) if r < 0.7 else rng.randint(120, 500) if r < 0.95
@@ -81,7 +83,7 @@ def _text(rng: random.Random) -> bytes:
     words: list[str] = []
     while sum(map(len, words)) + len(words) < length:
         words.extend(rng.choices(common.VOCAB[:2000], k=8))
-    return " ".join(words)[:length].encode()
+    return " ".join(words)[:length].strip() or "hi"
 
 
 def _sign_private(job: tuple[int, Wire, int, int]) -> tuple[list[Wire], int]:
@@ -89,10 +91,10 @@ def _sign_private(job: tuple[int, Wire, int, int]) -> tuple[list[Wire], int]:
     wires and how many of them were addressed to me."""
     author, prev_wire, count, ts = job
     seed: int = _keys["seed"]
-    enc: list[bytes] = _keys["enc"]
+    people: list[tuple[bytes, bytes]] = _keys["people"]
     ident = common.author_identity(seed, author)
     rng = random.Random(f"private-{seed}-{author}")
-    others = [k for i, k in enumerate(enc) if i != author]
+    others = [who for i, who in enumerate(people) if i != author]
     prev = entry.parse(*prev_wire)
     out, to_me = [], 0
     for _ in range(count):
@@ -100,12 +102,11 @@ def _sign_private(job: tuple[int, Wire, int, int]) -> tuple[list[Wire], int]:
         if rng.random() < TO_ME:
             readers[0] = _keys["me"]
             to_me += 1
-        readers.append(ident.account.enc_public)  # the author reads their own
+        # a direct message as Node.send_message writes it: the author reads their own
+        readers.append((ident.account_id, ident.account.enc_public))
         rng.shuffle(readers)
-        body = envelope.seal(_text(rng), readers, content_key=rng.randbytes(32),
-                             ephemeral_seed=rng.randbytes(32), nonce=rng.randbytes(24),
-                             padding=rng.randbytes(envelope.PADDING_LEN),
-                             context=ident.account_id)
+        message = private.Message(tuple(sorted(a for a, _ in readers)), _text(rng))
+        body = private.seal(message, [k for _, k in readers], ident.account_id, rng.randbytes)
         ts += rng.randint(1000, 600_000)
         prev = entry.create(ident.device.secret_key, ident.device_id, prev, ts,
                             int(content.Kind.PRIVATE), body)
@@ -114,10 +115,10 @@ def _sign_private(job: tuple[int, Wire, int, int]) -> tuple[list[Wire], int]:
 
 
 def load_or_generate(p: common.Params, n_private: int, out: Path, processes: int,
-                     ) -> tuple[list[Wire], common.Facts, int, int]:
-    """Every wire entry grouped per log (public, then private), the ingest facts, the
-    number of private entries and how many of them are addressed to me."""
-    public, facts, _ = ingest.load_or_generate(p, out, processes)
+                     ) -> tuple[list[Wire], int, int]:
+    """Every wire entry grouped per log (public, then private), the number of private
+    entries and how many of them are addressed to me."""
+    public, _, _ = ingest.load_or_generate(p, out, processes)
     path = out / f"private-{p.key()}-n{n_private}-g{GEN}.msgpack"
     if path.exists():
         with path.open("rb") as f:
@@ -137,7 +138,7 @@ def load_or_generate(p: common.Params, n_private: int, out: Path, processes: int
     for wire in public:
         per_author.setdefault(devices[_device(wire)], []).append(wire)
     wires = [w for a, log in per_author.items() for w in (*log, *private.get(a, ()))]
-    return wires, facts, sum(map(len, private.values())), to_me
+    return wires, sum(map(len, private.values())), to_me
 
 
 def _device(wire: Wire) -> bytes:
@@ -157,7 +158,8 @@ def _generate(p: common.Params, n_private: int, public: list[Wire], processes: i
              for a in range(p.authors)]
     ts0 = common.T0 + common.SPAN_MS
     jobs = [(a, last[a], share[a], ts0) for a in range(p.authors) if share[a]]
-    args = (p.seed, [i.account.enc_public for i in idents], me().enc_public)
+    args = (p.seed, [(i.account_id, i.account.enc_public) for i in idents],
+            (me().account_id, me().enc_public))
     with multiprocessing.get_context().Pool(processes, _init_worker, args) as pool:
         results = pool.map(_sign_private, jobs, chunksize=1)
     common.progress(f"  done in {time.perf_counter() - start:.1f} s")
@@ -168,8 +170,7 @@ def _generate(p: common.Params, n_private: int, public: list[Wire], processes: i
 # --- (a) trial decryption -----------------------------------------------------------
 
 
-def trial_decryption(entries: list[entry.Entry], to_me: int, batch: int,
-                     local: bytes) -> None:
+def trial_decryption(entries: list[entry.Entry], to_me: int, batch: int) -> None:
     accounts = account_of_devices(entries)
     sealed = [(e.body, accounts[e.device]) for e in entries
               if e.kind == content.Kind.PRIVATE and e.body is not None]
@@ -198,11 +199,21 @@ def trial_decryption(entries: list[entry.Entry], to_me: int, batch: int,
     verify_us = (time.perf_counter() - start) / len(private_entries) * 1e6
     with tempfile.TemporaryDirectory(prefix="p2ps-bench-private-") as tmp, \
             Store(Path(tmp) / "ref.sqlite") as store:
-        store.set_local_account(local)
+        store.set_local_account(me().account_id)
         start = time.perf_counter()
         for b in common.delivery_batches(entries, batch):
             store.ingest(b)
         ingest_us = (time.perf_counter() - start) / len(entries) * 1e6
+        common.progress("Store.scan_private over that store, as the node runs it")
+        opener = private.opener(reader)
+        stored = 0
+        start = time.perf_counter()
+        while True:
+            scan = store.scan_private(opener, SCAN_CHUNK)
+            stored += len(scan.messages)
+            if scan.done:
+                break
+        store_scan_us = (time.perf_counter() - start) / len(sealed) * 1e6
     common.emit(common.record(
         BENCH, "trial_decryption", entries=len(sealed), found=found, addressed_to_me=to_me,
         found_all=found == to_me, us_per_entry_p50=round(common.percentile(per_batch, 50), 1),
@@ -210,7 +221,9 @@ def trial_decryption(entries: list[entry.Entry], to_me: int, batch: int,
         seconds=round(total, 2), verify_entry_us=round(verify_us, 1),
         ingest_by_runs_us=round(ingest_us, 1), ingest_entries=len(entries),
         ratio_to_verify=round(open_us / verify_us, 2),
-        ratio_to_ingest=round(open_us / ingest_us, 2)))
+        ratio_to_ingest=round(open_us / ingest_us, 2),
+        store_scan_us=round(store_scan_us, 1), store_scan_messages=stored,
+        store_scan_ratio_to_ingest=round(store_scan_us / ingest_us, 2)))
 
 
 def account_of_devices(entries: list[entry.Entry]) -> dict[bytes, bytes]:
@@ -286,13 +299,13 @@ def sync_pairs(entries: list[entry.Entry], batch: int, pairs: int, mode: str,
 
 async def receiver(home: Path, peer: str, addr: str, accounts: list[bytes], scan: str) -> None:
     from p2psocial.net.sync import run_sync
+    from p2psocial.private_scan import follow_private
 
     with Node.restore(Home(home), ME_SEED, "Receiver") as node:
         for account in accounts:
             await node.follow(account)
         scanned = found = 0
         scan_done = 0.0
-        syncing = True
         async with peers.dialing(node, peer, addr) as stream:
             cpu = time.process_time()
             start = time.perf_counter()
@@ -305,32 +318,26 @@ async def receiver(home: Path, peer: str, addr: str, accounts: list[bytes], scan
                         await trio.to_thread.run_sync(scan_thread, node.store.path, stop, box)
 
                     nursery.start_soon(thread_scan)
-                elif scan == "node":
-
-                    async def node_scan() -> None:
-                        nonlocal scanned, scan_done
-                        while True:
-                            was_syncing = syncing
-                            n = await node.scan_private(limit=SCAN_CHUNK)  # type: ignore[attr-defined]
-                            scanned += n
-                            if n == 0:
-                                if not was_syncing:
-                                    break
-                                await trio.sleep(0.01)
-                        scan_done = time.perf_counter() - start
-
-                    nursery.start_soon(node_scan)
+                elif scan == "node":  # as the app runs it (runtime.py, serve)
+                    nursery.start_soon(follow_private, node)
                 stats = await run_sync(node, stream, once=True)
                 seconds = time.perf_counter() - start
-                syncing = False
                 if scan == "thread":
                     stop.set()
+                elif scan == "node":
+                    # waits for the background scan's lock, then opens what is left
+                    await node.scan_private()
+                    scan_done = time.perf_counter() - start
+                    nursery.cancel_scope.cancel()
             cpu = time.process_time() - cpu
         if scan == "thread":
             scanned, found = box["scanned"], box["found"]
             scan_done = box["done"] - start
         elif scan == "node":
-            found = -1  # TODO: read what the scan found once Node.scan_private lands
+            scanned = node.store.conn.execute(
+                "SELECT count(*) FROM entries WHERE kind = ? AND rowid <= ?",
+                (int(content.Kind.PRIVATE), node.store.private_upto())).fetchone()[0]
+            found = node.store.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
     print(json.dumps({"received": stats.received, "seconds": seconds, "cpu_s": cpu,
                       "peak_rss_mb": common.peak_rss_mb(), "scanned": scanned,
                       "found": found, "scan_done_s": scan_done}))
@@ -382,23 +389,21 @@ def main(argv: list[str] | None = None) -> int:
                              "--quick: 2000)")
     parser.add_argument("--pairs", type=int, default=2, metavar="N",
                         help="sync runs without and with the scan (default: %(default)s)")
-    parser.add_argument("--scan", choices=("node", "thread", "auto"), default="auto",
-                        help="how the scan runs beside the sync (default: node once "
-                             "Node.scan_private exists, else thread)")
+    parser.add_argument("--scan", choices=("node", "thread"), default="node",
+                        help="how the scan runs beside the sync: the app's background "
+                             "scan, or a thread of its own (default: %(default)s)")
     parser.add_argument("--skip-sync", action="store_true", help="trial decryption only")
     args = parser.parse_args(argv)
     p = ingest.params(args.entries, args.authors, args.follows, args.quick)
     n_private = args.private or (2_000 if args.quick else 100_000)
-    mode = args.scan if args.scan != "auto" else \
-        "node" if hasattr(Node, "scan_private") else "thread"
-    wires, facts, n, to_me = load_or_generate(p, n_private, args.out, args.processes)
+    wires, n, to_me = load_or_generate(p, n_private, args.out, args.processes)
     entries = [entry.parse(raw, body) for raw, body in wires]
     del wires
     common.emit(common.record(BENCH, "dataset", entries=len(entries), private=n,
                               addressed_to_me=to_me, authors=p.authors))
-    trial_decryption(entries, to_me, args.batch, bytes.fromhex(facts.local_account))
+    trial_decryption(entries, to_me, args.batch)
     if not args.skip_sync:
-        sync_pairs(entries, args.batch, args.pairs, mode, to_me)
+        sync_pairs(entries, args.batch, args.pairs, args.scan, to_me)
     return 0
 
 
