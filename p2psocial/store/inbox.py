@@ -325,9 +325,9 @@ class Inbox:
         """Messages by others above each conversation's read mark, at most ``cap``.
         Index: messages_unread, one range per conversation."""
         return int(self.conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM conversations c JOIN messages m "
+            "SELECT count(*) FROM (SELECT 1 FROM conversations c CROSS JOIN messages m "
             "ON m.conversation = c.rowid AND m.rowid > c.read_upto WHERE m.author != ? "
-            "LIMIT ?)", (local, max(0, cap))).fetchone()[0])
+            "LIMIT ?)", (local, max(0, cap))).fetchone()[0])  # CROSS: conversations outer
 
     def _unread(self, conversation: int, read_upto: int, local: int, cap: int) -> int:
         return int(self.conn.execute(
