@@ -242,6 +242,28 @@ def cmd_mentions(args: argparse.Namespace, s: Session) -> int:
     return 0
 
 
+# --- private conversations (issue 5): actions of writes.py, see there why ------------
+
+
+@command("dm")
+def cmd_dm(args: argparse.Namespace, s: Session) -> int:
+    recipients = tuple(dict.fromkeys(account_arg(a) for a in args.accounts))
+    reply_to = entry_arg(args.reply_to) if args.reply_to else None
+    return _write(args, s, "dm", recipients, text_arg(args.text, s), reply_to)
+
+
+@command("inbox")
+def cmd_inbox(args: argparse.Namespace, s: Session) -> int:
+    return _write(args, s, "inbox")
+
+
+@command("conversation")
+def cmd_conversation(args: argparse.Namespace, s: Session) -> int:
+    conversation = ids.decode(ids.CONVERSATION, args.conversation)
+    return _write(args, s, "conversation", conversation, args.limit, args.before,
+                  args.mark_read)
+
+
 # --- people ------------------------------------------------------------------------
 
 

@@ -118,6 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
     pages(p)
     pages(command("mentions", "posts that mention you"))
 
+    # --- private conversations (issue 5) ---------------------------------------------
+    p = command("dm", "send a private message that only its recipients can read")
+    p.add_argument("accounts", nargs="+", metavar="ACCOUNT",
+                   help="who reads it: one account id, or several for a group conversation")
+    p.add_argument("text", metavar="TEXT", help="the message; '-' reads it from stdin")
+    p.add_argument("--reply-to", metavar="ENTRY", help="the entry id of the message to answer")
+
+    command("inbox", "your private conversations, newest first, with unread counts")
+
+    p = command("conversation", "the messages of one private conversation, oldest first")
+    p.add_argument("conversation", metavar="ID", help="a conversation id (dm1..., shown by "
+                   "'p2psocial inbox' and 'p2psocial dm')")
+    p.add_argument("--limit", type=_limit, default=20, metavar="N",
+                   help="how many of the latest messages (default 20)")
+    p.add_argument("--before", type=_cursor, metavar="CURSOR",
+                   help="earlier messages (the page's last line names the cursor)")
+    p.add_argument("--mark-read", action="store_true",
+                   help="count the conversation as read")
+
     for name, what in (("following", "accounts that ACCOUNT follows"),
                        ("followers", "accounts that follow ACCOUNT")):
         p = command(name, what)

@@ -12,13 +12,22 @@ import datetime
 import json
 import sys
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from .. import ids
 from ..content import Attachment
 from ..entry import Entry
 from ..store.store import PeerRecord
-from ..store.views import Page, PostView, Problem, ProfileView
+from ..store.views import (
+    ConversationView,
+    MessagePage,
+    MessageView,
+    Page,
+    PostView,
+    Problem,
+    ProfileView,
+)
 
 # --- plain pieces ------------------------------------------------------------------
 
@@ -254,4 +263,107 @@ def peer_lines(rows: list[tuple[PeerRecord, str, bool | None]], now: int) -> lis
         lines.append(f"{text[:10]}…{text[-4:]}  {' · '.join(detail)}")
         seen = f"last seen {local_time(p.last_seen)}" if p.last_seen else "never seen"
         lines.append(f"    {seen}; " + (", ".join(p.addrs) or "no address known"))
+    return lines
+
+
+# --- private conversations (issue 5) ----------------------------------------------
+# A conversation's ``members`` are the other people (the local account left out).
+
+UNREAD_CAP = 99  # the node counts unread messages up to this
+
+
+def one_line(text: str, width: int = 72) -> str:
+    """A message's text on one line, cut at ``width`` characters."""
+    flat = clean(text, one_line=True)
+    return flat if len(flat) <= width else flat[:width - 1] + "…"
+
+
+def names_text(names: Sequence[str | None]) -> str:
+    return ", ".join(display_name(n) for n in names) or "(only you)"
+
+
+def member_json(account: bytes, name: str | None) -> dict[str, Any]:
+    return {"account": ids.account_text(account), "name": name}
+
+
+def sent_json(item: Entry, conversation: bytes,
+              recipients: Sequence[tuple[bytes, str | None]]) -> dict[str, Any]:
+    return {**entry_json(item), "conversation": ids.conversation_text(conversation),
+            "recipients": [member_json(a, n) for a, n in recipients]}
+
+
+def sent_line(conversation: bytes, names: Sequence[str | None]) -> str:
+    """``Sent to Bob, Carol (conversation dm1…)``."""
+    return f"Sent to {names_text(names)} (conversation {ids.conversation_text(conversation)})"
+
+
+def conversation_json(v: ConversationView, me: bytes) -> dict[str, Any]:
+    return {"id": ids.conversation_text(v.id),
+            "members": [member_json(a, n) for a, n in zip(v.members, v.names, strict=True)],
+            "last_text": v.last_text, "last_ts": v.last_ts,
+            "last_time": iso(v.last_ts) if v.last_ts is not None else None,
+            "last_author": ids.account_text(v.last_author) if v.last_author else None,
+            "last_own": v.last_author == me, "unread": v.unread}
+
+
+def inbox_json(views: Sequence[ConversationView], me: bytes) -> dict[str, Any]:
+    return {"conversations": [conversation_json(v, me) for v in views],
+            "unread": sum(v.unread for v in views)}
+
+
+def inbox_lines(views: Sequence[ConversationView], me: bytes) -> list[str]:
+    """Per conversation: who and when, the last message, its id."""
+    if not views:
+        return ["No private messages yet: send one with 'p2psocial dm ACCOUNT TEXT'."]
+    lines: list[str] = []
+    for v in views:
+        head = [names_text(v.names)]
+        if v.unread:
+            head.append(f"{'99+' if v.unread >= UNREAD_CAP else v.unread} unread")
+        if v.last_ts is not None:
+            head.append(local_time(v.last_ts))
+        lines.append(" · ".join(head))
+        if v.last_text is not None:
+            names = dict(zip(v.members, v.names, strict=True))
+            who = "you" if v.last_author == me else display_name(
+                names.get(v.last_author) if v.last_author else None)
+            lines.append(f"    {who}: {one_line(v.last_text)}")
+        lines.append(f"    {ids.conversation_text(v.id)}")
+    return lines
+
+
+def message_json(v: MessageView) -> dict[str, Any]:
+    return {"id": ids.entry_text(v.id), "conversation": ids.conversation_text(v.conversation),
+            "author": ids.account_text(v.author), "author_name": v.author_name,
+            "own": v.own, "ts": v.ts, "time": iso(v.ts), "text": v.text,
+            "reply_to": ids.entry_text(v.reply_to) if v.reply_to else None,
+            "cursor": v.cursor.to_text()}
+
+
+def conversation_page_json(v: ConversationView, page: MessagePage,
+                           me: bytes) -> dict[str, Any]:
+    """One page of a conversation: its messages oldest first, ``next`` for earlier ones."""
+    return {**conversation_json(v, me),
+            "items": [message_json(m) for m in reversed(page.items)],
+            "next": page.next.to_text() if page.next else None}
+
+
+def message_lines(m: MessageView) -> list[str]:
+    """``Name · p2ps1abcd…wxyz · 2026-11-22 16:20``, the text, then the entry id."""
+    header = [display_name(m.author_name) + (" (you)" if m.own else ""),
+              short_account(m.author), local_time(m.ts)]
+    if m.reply_to:
+        header.append(f"reply to {short_entry(m.reply_to)}")
+    return [" · ".join(header), *clean(m.text).splitlines(), ids.entry_text(m.id)]
+
+
+def conversation_lines(v: ConversationView, page: MessagePage) -> list[str]:
+    """The page's messages oldest first (a page is the newest before its cursor)."""
+    lines = [f"Conversation with {names_text(v.names)} · {ids.conversation_text(v.id)}"]
+    for m in reversed(page.items):
+        lines.extend(["", *message_lines(m)])
+    if not page.items:
+        lines.append("No messages here yet.")
+    if page.next:
+        lines.extend(["", f"Earlier messages: add --before {page.next.to_text()}"])
     return lines

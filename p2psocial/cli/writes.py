@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import trio
 
-from .. import control, ids, images
-from ..errors import BadImage, HomeError, UserError
+from .. import control, ids, images, private
+from ..errors import BadImage, HomeError, NotFound, UserError
 from ..node import Node
+from ..store.views import Cursor
 from . import render as r
 
 if TYPE_CHECKING:
@@ -273,3 +274,59 @@ def live_states(value: object) -> dict[bytes, tuple[str, bool]]:
         raise control.ControlError("the running serve sent a malformed answer")
     assert isinstance(value, tuple)
     return {device: (state, nearby) for device, state, nearby in value}
+
+
+# --- private conversations (issue 5) -------------------------------------------------
+# Reading them needs the account's encryption key and writes the scan's results (what
+# is for me, read state): so ``inbox`` and ``conversation`` are actions too, run by a
+# node with its keys. Beside a running serve or app they run there, without asking for
+# the passphrase again; alone they take the lock like any write.
+
+
+def _cursor(value: object) -> bool:
+    if type(value) is not str:
+        return False
+    ts, dot, rowid = value.partition(".")
+    return bool(dot) and ts.isdigit() and rowid.isdigit()
+
+
+def _limit(value: object) -> bool:
+    return type(value) is int and 1 <= value <= 500
+
+
+@action("dm", many(BYTES), STR, optional(BYTES))
+async def dm(ctx: Context, recipients: tuple[bytes, ...], text: str,
+             reply_to: bytes | None) -> Any:
+    node = ctx.node
+    item = await node.send_message(recipients, text, reply_to=reply_to)
+    named = [(a, (await node.profile(a)).name) for a in recipients]
+    conversation = private.conversation_id((node.account_id, *recipients))
+    return Outcome(r.sent_json(item, conversation, named),
+                   [r.sent_line(conversation, [n for _, n in named])]).to_wire()
+
+
+@action("inbox")
+async def inbox(ctx: Context) -> Any:
+    node = ctx.node
+    await node.scan_private()
+    views = await node.conversations()
+    return Outcome(r.inbox_json(views, node.account_id),
+                   r.inbox_lines(views, node.account_id)).to_wire()
+
+
+@action("conversation", BYTES, _limit, optional(_cursor), BOOL)
+async def conversation(ctx: Context, conversation_id: bytes, limit: int, before: str | None,
+                       mark_read: bool) -> Any:
+    node = ctx.node
+    await node.scan_private()
+    view = next((v for v in await node.conversations() if v.id == conversation_id), None)
+    if view is None:
+        raise NotFound(f"no conversation {ids.conversation_text(conversation_id)} in this "
+                       "home: 'p2psocial inbox' lists yours")
+    page = await node.conversation(conversation_id, limit,
+                                   Cursor.from_text(before) if before else None)
+    if mark_read:
+        await node.mark_conversation_read(conversation_id)
+    me = node.account_id
+    return Outcome(r.conversation_page_json(view, page, me),
+                   r.conversation_lines(view, page)).to_wire()

@@ -1,0 +1,186 @@
+"""Direct messages from the command line: ``dm``, ``inbox``, ``conversation``, as real
+subprocesses on real homes.
+
+Three homes: Alice and Bob follow each other, Carol follows Alice and so holds her
+log, messages included, without being able to read the ones not meant for her. Logs
+travel between homes the way a sync session would bring them (``carry``: the node
+API and a verified ingest, between commands), which keeps the story to the command
+line's part. The same ``dm`` through a running serve prints exactly the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import trio
+
+from p2psocial import ids
+from p2psocial.home import Home
+from p2psocial.node import Node
+from tests.test_cli import fails, js, ok, other_account
+from tests.test_cli_serve import start_serve, stop
+
+
+@dataclass(frozen=True)
+class People:
+    a: Path
+    b: Path
+    c: Path
+    alice: str
+    bob: str
+    carol: str
+
+
+def carry(src: Path, *dsts: Path) -> None:
+    """Every log ``src`` holds reaches ``dsts``, verified as a sync session would."""
+    async def main() -> None:
+        with Node.open(Home(src), readonly=True) as source:
+            logs = await source.logs()
+            batches = [await source.log_entries(device, 0, 10_000) for device, _, _ in logs]
+        for dst in dsts:
+            with Node.open(Home(dst)) as node:
+                for batch in batches:
+                    await node.ingest(batch)
+
+    trio.run(main)
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
+    root = tmp_path_factory.mktemp("dm")
+    a, b, c = root / "a", root / "b", root / "c"
+
+    async def main() -> tuple[bytes, bytes, bytes]:
+        with Node.init(Home(a), "Alice") as alice, Node.init(Home(b), "Bob") as bob, \
+                Node.init(Home(c), "Carol") as carol:
+            await alice.follow(bob.account_id)
+            await bob.follow(alice.account_id)
+            await carol.follow(alice.account_id)
+            return alice.account_id, bob.account_id, carol.account_id
+
+    accounts = trio.run(main)
+    carry(a, b, c)
+    carry(b, a, c)
+    carry(c, a, b)  # everyone knows everyone's encryption key
+    yield People(a, b, c, *(ids.account_text(x) for x in accounts))
+
+
+def conversation_of(home: Path, with_name: str) -> dict:
+    found = [v for v in js(home, "inbox")["conversations"]
+             if [m["name"] for m in v["members"]] == [with_name]]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_message_reaches_its_reader_and_nobody_else(people: People) -> None:
+    p = people
+    sent = ok(p.a, "dm", p.bob, "Hello Bob, just for you")
+    assert re.fullmatch(r"Sent to Bob \(conversation dm1[a-z0-9]{58}\)\n", sent), sent
+    conversation = sent.split("conversation ")[1].rstrip(")\n")
+    carry(p.a, p.b, p.c)
+
+    inbox = js(p.b, "inbox")
+    assert inbox["unread"] == 1
+    [view] = inbox["conversations"]
+    assert view == {"id": conversation, "members": [{"account": p.alice, "name": "Alice"}],
+                    "last_text": "Hello Bob, just for you", "last_ts": view["last_ts"],
+                    "last_time": view["last_time"], "last_author": p.alice,
+                    "last_own": False, "unread": 1}
+    lines = ok(p.b, "inbox").splitlines()
+    assert lines[0].startswith("Alice · 1 unread · ")
+    assert lines[1:] == ["    Alice: Hello Bob, just for you", f"    {conversation}"]
+
+    # Carol carries Alice's log, this message included, and reads nothing of it
+    assert js(p.c, "inbox") == {"conversations": [], "unread": 0}
+    assert ok(p.c, "inbox") == ("No private messages yet: send one with "
+                                "'p2psocial dm ACCOUNT TEXT'.\n")
+    assert fails(p.c, "conversation", conversation) == (
+        f"no conversation {conversation} in this home: 'p2psocial inbox' lists yours")
+
+    page = js(p.b, "conversation", conversation)
+    [message] = page["items"]
+    assert set(page) == {"id", "members", "last_text", "last_ts", "last_time", "last_author",
+                         "last_own", "unread", "items", "next"}
+    assert page["next"] is None and page["unread"] == 1
+    assert message == {"id": message["id"], "conversation": conversation, "author": p.alice,
+                       "author_name": "Alice", "own": False, "ts": view["last_ts"],
+                       "time": view["last_time"], "text": "Hello Bob, just for you",
+                       "reply_to": None, "cursor": message["cursor"]}
+    assert js(p.b, "inbox")["unread"] == 1  # reading without --mark-read keeps it unread
+    ok(p.b, "conversation", conversation, "--mark-read")
+    assert js(p.b, "inbox")["unread"] == 0
+
+    # Bob answers from stdin; both sides see the conversation in order, oldest first
+    answer = ok(p.b, "dm", p.alice, "-", "--reply-to", message["id"], stdin="Hi Alice!\n")
+    assert answer == f"Sent to Alice (conversation {conversation})\n"
+    carry(p.b, p.a)
+    texts = [(m["author_name"], m["own"], m["text"], m["reply_to"])
+             for m in js(p.a, "conversation", conversation)["items"]]
+    assert texts == [("Alice", True, "Hello Bob, just for you", None),
+                     ("Bob", False, "Hi Alice!", message["id"])]
+    shown = ok(p.a, "conversation", conversation).splitlines()
+    assert shown[0] == f"Conversation with Bob · {conversation}"
+    assert shown[1] == "" and shown[2].startswith("Alice (you) · p2ps1")
+    assert shown[3:5] == ["Hello Bob, just for you", message["id"]]
+    assert shown[6].startswith("Bob · p2ps1") and "· reply to ent1" in shown[6]
+    assert shown[7] == "Hi Alice!"
+    assert len(shown) == 9
+
+
+def test_group_conversation_pages_and_serve(people: People) -> None:
+    p = people
+    sent = js(p.a, "dm", p.bob, p.carol, p.bob, "Dinner on Friday?")  # a repeat counts once
+    assert [m["name"] for m in sent["recipients"]] == ["Bob", "Carol"]
+    assert set(sent) == {"id", "ts", "time", "conversation", "recipients"}
+    for n in range(3):
+        ok(p.a, "dm", p.carol, p.bob, f"at {n + 6}?")  # any order: the same conversation
+    carry(p.a, p.b, p.c)
+    for home, others in ((p.b, ["Alice", "Carol"]), (p.c, ["Alice", "Bob"])):
+        views = [v for v in js(home, "inbox")["conversations"] if len(v["members"]) == 2]
+        assert [[m["name"] for m in v["members"]] for v in views] == [others]
+        assert views[0]["id"] == sent["conversation"] and views[0]["unread"] == 4
+
+    first = js(p.c, "conversation", sent["conversation"], "--limit", "2")
+    assert [m["text"] for m in first["items"]] == ["at 7?", "at 8?"]
+    assert ok(p.c, "conversation", sent["conversation"], "--limit", "2").splitlines()[-1] == (
+        f"Earlier messages: add --before {first['next']}")
+    rest = js(p.c, "conversation", sent["conversation"], "--before", first["next"])
+    assert [m["text"] for m in rest["items"]] == ["Dinner on Friday?", "at 6?"]
+    assert rest["next"] is None
+
+    # through a running serve: the same lines, and the inbox is the serve's
+    serve, _ = start_serve(p.a)
+    try:
+        said = ok(p.a, "dm", p.bob, p.carol, "See you there")
+        assert said == f"Sent to Bob, Carol (conversation {sent['conversation']})\n"
+        assert conversation_of(p.a, "Bob")["members"][0]["account"] == p.bob
+        latest = js(p.a, "conversation", sent["conversation"], "--limit", "1")["items"]
+        assert [(m["text"], m["own"]) for m in latest] == [("See you there", True)]
+    finally:
+        assert "Traceback" not in stop(serve)
+
+
+def test_errors_are_one_line(people: People) -> None:
+    p = people
+    before = js(p.a, "inbox")
+    stranger = other_account(31)
+    assert stranger in fails(p.a, "dm", stranger, "hello?")  # no key known for them
+    too_many = [other_account(n) for n in range(40, 56)]  # 16 others: one too many
+    assert fails(p.a, "dm", *too_many, "hello all") == (
+        "a conversation has at most 15 other people; this one has 16")
+    assert fails(p.a, "dm", p.bob, "   ") == "a message needs some text"
+    assert fails(p.a, "dm", p.bob, "-", stdin="\n") == "a message needs some text"
+    assert fails(p.a, "dm", p.alice, "note to self") == (
+        "a message needs at least one recipient other than you")
+    entry = js(p.a, "post", "public")["id"]
+    assert fails(p.a, "dm", entry, "hi") == f"'{entry}' is an entry id, not an account id"
+    assert fails(p.a, "conversation", p.bob) == (
+        f"'{p.bob}' is an account id, not a conversation id")
+    unknown = ids.conversation_text(b"\1" * 32)
+    assert fails(p.a, "conversation", unknown) == (
+        f"no conversation {unknown} in this home: 'p2psocial inbox' lists yours")
+    assert js(p.a, "inbox") == before  # none of it was sent

@@ -1,0 +1,60 @@
+"""Direct messages over real loopback libp2p nodes: a message reaches its offline reader
+through a third node that can carry it but not read it (store-and-forward)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from netkit import device, holds, run, service, until
+
+from p2psocial.home import Home
+from p2psocial.node import Node
+
+
+async def carry(src: Node, dst: Node) -> None:
+    """What ``src`` wrote reaches ``dst``: they met before the test's story."""
+    await dst.ingest(await src.log_entries(device(src), 0, 10_000))
+
+
+def test_a_message_reaches_an_offline_reader_through_a_third_node(tmp_path: Path) -> None:
+    """A writes to B while B is away. C, who follows A, picks it up and goes on serving
+    after A leaves; B, who follows A, comes back, meets only C and reads the message.
+    C holds the entry and cannot read it."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as a, \
+                Node.init(Home(tmp_path / "b"), "Bob") as b, \
+                Node.init(Home(tmp_path / "c"), "Carol") as c:
+            await a.follow(b.account_id)
+            await b.follow(a.account_id)
+            await c.follow(a.account_id)
+            await carry(b, a)  # A knows B's encryption key (B's device certificate)
+            message = await a.send_message([b.account_id], "psst, only for you")
+            async with service(c) as sc:
+                async with service(a) as sa:
+                    await sa.connect(device(c), sc.listen_addrs)
+                    await until(c, lambda: holds(c, message.id))
+                # A is gone; B comes online and meets C alone
+                async with service(b) as sb:
+                    await sb.connect(device(c), sc.listen_addrs)
+                    await until(b, lambda: holds(b, message.id))
+                    assert device(a) not in [p.device for p in sb.peers()]
+            assert await b.scan_private() >= 1
+            [view] = await b.conversations()
+            assert (view.last_text, view.last_author, view.unread) == (
+                "psst, only for you", a.account_id, 1)
+            page = await b.conversation(view.id)
+            assert [(m.text, m.author, m.own) for m in page.items] == [
+                ("psst, only for you", a.account_id, False)]
+            await c.scan_private()
+            assert await c.conversations() == []  # carried, not read
+            for node in (b, c):
+                assert await node.verify(full=True) == []
+
+    run(scenario, timeout=45)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_libp2p_logs() -> None:
+    logging.getLogger("libp2p").setLevel(logging.CRITICAL)
