@@ -1,5 +1,6 @@
-"""Direct messages over real loopback libp2p nodes: a message reaches its offline reader
-through a third node that can carry it but not read it (store-and-forward)."""
+"""Private messages over real loopback libp2p nodes: a direct message reaches its
+offline reader through a third node that can carry it but not read it, and a group of
+three goes on while one member is offline (store-and-forward)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from p2psocial.node import Node
 async def carry(src: Node, dst: Node) -> None:
     """What ``src`` wrote reaches ``dst``: they met before the test's story."""
     await dst.ingest(await src.log_entries(device(src), 0, 10_000))
+
+
+async def holds_all(node: Node, *entry_ids: bytes) -> bool:
+    return all([await holds(node, x) for x in entry_ids])
 
 
 def test_a_message_reaches_an_offline_reader_through_a_third_node(tmp_path: Path) -> None:
@@ -51,6 +56,45 @@ def test_a_message_reaches_an_offline_reader_through_a_third_node(tmp_path: Path
             assert await c.conversations() == []  # carried, not read
             for node in (b, c):
                 assert await node.verify(full=True) == []
+
+    run(scenario, timeout=45)
+
+
+def test_a_group_of_three_goes_on_while_one_member_is_offline(tmp_path: Path) -> None:
+    """A creates a group with B and C while B is away; A and C talk in it, A leaves,
+    and B, back, meets only C: B reads the key and both messages, in order."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as a, \
+                Node.init(Home(tmp_path / "b"), "Bob") as b, \
+                Node.init(Home(tmp_path / "c"), "Carol") as c:
+            for one, others in ((a, (b, c)), (b, (a, c)), (c, (a, b))):
+                for other in others:
+                    await one.follow(other.account_id)
+            for one, other in ((b, a), (c, a)):
+                await carry(one, other)  # A knows both keys
+            group = await a.create_group("Friday dinner", [b.account_id, c.account_id])
+            first = await a.group_post(group, "Pizza or pasta?")
+            async with service(c) as sc:
+                async with service(a) as sa:
+                    await sa.connect(device(c), sc.listen_addrs)
+                    await until(c, lambda: holds(c, first.id))
+                    await c.scan_private()
+                    answer = await c.group_post(group, "Pasta!", reply_to=first.id)
+                    await until(a, lambda: holds(a, answer.id))
+                async with service(b) as sb:  # A is gone: B meets C alone
+                    await sb.connect(device(c), sc.listen_addrs)
+                    await until(b, lambda: holds_all(b, first.id, answer.id))
+                    assert device(a) not in [p.device for p in sb.peers()]
+            assert await b.scan_private() == 2
+            [view] = await b.groups()
+            assert (view.id, view.name, view.admin, view.member) == (
+                group, "Friday dinner", a.account_id, True)
+            assert set(view.members) == {a.account_id, b.account_id, c.account_id}
+            assert view.unread == 2
+            page = await b.group_messages(group)
+            assert [(m.author, m.text, m.reply_to) for m in reversed(page.items)] == [
+                (a.account_id, "Pizza or pasta?", None),
+                (c.account_id, "Pasta!", first.id)]
 
     run(scenario, timeout=45)
 
