@@ -184,8 +184,8 @@ def test_the_main_window_comes_out_german(app: QApplication, app_ctx: AppContext
     try:
         window.attach(app_ctx)
         labels = [window.nav.item(row).text() for row in range(window.nav.count())]
-        assert labels == ["Startseite", "Mitteilungen", "Suche", "Personen", "Profil",
-                          "Einstellungen"]
+        assert labels == ["Startseite", "Mitteilungen", "Nachrichten", "Suche", "Personen",
+                          "Profil", "Einstellungen"]
         assert window.back.text() == "Zurück"
         people = window.show_section("people")
         assert isinstance(people, PeoplePage)

@@ -73,14 +73,16 @@ SECTIONS = (
             "Ctrl+1"),
     Section("notifications", QT_TR_NOOP("Notifications"), "notifications",
             "notifications_page", "NotificationsPage", "Ctrl+2"),
+    Section("messages", QT_TR_NOOP("Messages"), "messages", "messages_page",
+            "MessagesPage", "Ctrl+3"),
     Section("search", QT_TR_NOOP("Search"), "search", "search_page",
-            "SearchPage", "Ctrl+3"),
+            "SearchPage", "Ctrl+4"),
     Section("people", QT_TR_NOOP("People"), "people", "people_page",
-            "PeoplePage", "Ctrl+4"),
+            "PeoplePage", "Ctrl+5"),
     Section("profile", QT_TR_NOOP("Profile"), "profile", "profile_page",
-            "ProfilePage", "Ctrl+5"),
+            "ProfilePage", "Ctrl+6"),
     Section("settings", QT_TR_NOOP("Settings"), "settings", "settings_page",
-            "SettingsPage", "Ctrl+6"),
+            "SettingsPage", "Ctrl+7"),
 )
 
 

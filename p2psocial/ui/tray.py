@@ -13,6 +13,12 @@ refreshes the unread counts) and, when the person wants desktop notifications an
 window is not the active one, fetches those newest notifications and shows them as
 one desktop message ("Bob replied: …"). Deciding what counts as a notification is the
 store's job (store/notify.py); this only phrases it.
+
+Private messages the same way: a ``MessageAdded`` event by someone else (our own
+never notify) shows "Bob: …" when the window is not active and notifications are on,
+and the notifier asks the node for the unread message count
+(``unread_messages_changed(n)``), again whenever ``ctx.notifications_changed`` says
+unread counts may have moved (the Messages page emits it after marking read).
 """
 
 from __future__ import annotations
@@ -20,16 +26,17 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from ..events import Lagged, Notified
+from ..events import Lagged, MessageAdded, Notified
 from .avatar import display_name
 from .context import tr
 from .post_model import follow_events
 
 if TYPE_CHECKING:
+    from ..node import Node
     from ..store.views import NotificationPage, NotificationView
     from .context import AppContext
     from .loop import Call
@@ -152,8 +159,33 @@ def message_of(items: list[NotificationView]) -> tuple[str, str]:
     return tr("%n new notifications", None, len(items)), "\n".join(lines)
 
 
+async def message_lines(node: Node, added: list[MessageAdded]) -> list[str]:
+    """'Bob: …' for each message (its author's name and the start of its text)."""
+    lines = []
+    for event in added:
+        page = await node.conversation(event.conversation, 20)
+        found = next((m for m in page.items if m.id == event.entry_id), None)
+        if found is not None:
+            name = display_name(found.author_name, found.author)
+            lines.append(tr("{0}: {1}").format(name, snippet(found.text)))
+    return lines
+
+
+def message_of_messages(lines: list[str]) -> tuple[str, str]:
+    """The title and text of one desktop message for new private messages."""
+    if len(lines) == 1:
+        return TITLE, lines[0]
+    shown = lines[:SHOWN_AT_ONCE]
+    if len(lines) > SHOWN_AT_ONCE:
+        shown.append(tr("and {0} more").format(len(lines) - SHOWN_AT_ONCE))
+    return tr("%n new messages", None, len(lines)), "\n".join(shown)
+
+
 class Notifier(QObject):
-    """Desktop messages for new notifications, and the window told of them."""
+    """Desktop messages for new notifications and messages, and the window told of
+    them; ``unread_messages_changed(n)`` carries the unread message count."""
+
+    unread_messages_changed = Signal(int)
 
     def __init__(self, ctx: AppContext, tray: MessageShower,
                  parent: QObject | None = None) -> None:
@@ -165,11 +197,19 @@ class Notifier(QObject):
     def start(self) -> None:
         if self._follow is None:
             self._follow = self.ctx.call(follow_events, self.ctx.node, self._on_events)
+            self.ctx.notifications_changed.connect(self.refresh_messages)
+            self.refresh_messages()
 
     def stop(self) -> None:
         if self._follow is not None:
             self._follow.cancel()
             self._follow = None
+            self.ctx.notifications_changed.disconnect(self.refresh_messages)
+
+    def refresh_messages(self) -> None:
+        """Ask the node for the unread message count (``unread_messages_changed``)."""
+        self.ctx.call(self.ctx.node.unread_messages, 99,
+                      on_result=self.unread_messages_changed.emit)
 
     def _on_events(self, batch: list[Any]) -> None:
         # runs inside the Trio step of the follower: note, then hand work to calls
@@ -179,7 +219,16 @@ class Notifier(QObject):
         if count and self.ctx.settings.notify and not self.tray.window_active():
             self.ctx.call(functools.partial(self.ctx.node.notifications, limit=count),
                           on_result=self._show)
+        added = [e for e in batch if isinstance(e, MessageAdded) and not e.own]
+        if added or isinstance(batch[-1], Lagged):
+            self.refresh_messages()
+        if added and self.ctx.settings.notify and not self.tray.window_active():
+            self.ctx.call(message_lines, self.ctx.node, added, on_result=self._show_messages)
 
     def _show(self, page: NotificationPage) -> None:
         if page.items and self.ctx.settings.notify and not self.tray.window_active():
             self.tray.show_message(*message_of(page.items))
+
+    def _show_messages(self, lines: list[str]) -> None:
+        if lines and self.ctx.settings.notify and not self.tray.window_active():
+            self.tray.show_message(*message_of_messages(lines))

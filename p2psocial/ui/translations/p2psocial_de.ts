@@ -1138,6 +1138,13 @@
             <numerusform>%n neue Mitteilungen</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n new messages</source>
+        <translation>
+            <numerusform>%n neue Nachricht</numerusform>
+            <numerusform>%n neue Nachrichten</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Welcome back</source>
         <comment>Unlock</comment>
@@ -1175,6 +1182,223 @@
     <message>
         <source>A code to scan with a phone or a webcam</source>
         <translation>Ein Code zum Scannen mit einem Telefon oder einer Webcam</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Du</translation>
+    </message>
+    <message>
+        <source>{0}, {1}: {2}</source>
+        <translation>{0}, {1}: {2}</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Nachrichten</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Nachricht</translation>
+    </message>
+    <message>
+        <source>Write a message (Enter sends, Shift+Enter starts a new line)</source>
+        <translation>Schreib eine Nachricht (Enter sendet, Umschalt+Enter beginnt eine neue Zeile)</translation>
+    </message>
+    <message>
+        <source>Send the message</source>
+        <translation>Nachricht senden</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Senden (Enter)</translation>
+    </message>
+    <message>
+        <source>Messages with {0}</source>
+        <translation>Nachrichten mit {0}</translation>
+    </message>
+    <message>
+        <source>Message to {0}</source>
+        <translation>Nachricht an {0}</translation>
+    </message>
+    <message>
+        <source>You are no longer a member of this group.</source>
+        <translation>Du bist nicht mehr Mitglied dieser Gruppe.</translation>
+    </message>
+    <message>
+        <source>Add member</source>
+        <translation>Mitglied hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add a member</source>
+        <translation>Ein Mitglied hinzufügen</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>Verlassen</translation>
+    </message>
+    <message>
+        <source>Leave the group</source>
+        <translation>Gruppe verlassen</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Mitglieder</translation>
+    </message>
+    <message>
+        <source>Remove from the group</source>
+        <translation>Aus der Gruppe entfernen</translation>
+    </message>
+    <message>
+        <source>Person to add</source>
+        <translation>Hinzuzufügende Person</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Hinzufügen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n member(s)</source>
+        <translation>
+            <numerusform>%n Mitglied</numerusform>
+            <numerusform>%n Mitglieder</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Show the members</source>
+        <translation>Mitglieder zeigen</translation>
+    </message>
+    <message>
+        <source>{0} (you)</source>
+        <translation>{0} (du)</translation>
+    </message>
+    <message>
+        <source>{0}, admin</source>
+        <translation>{0}, Admin</translation>
+    </message>
+    <message>
+        <source>Everyone you follow is in this group already.</source>
+        <translation>Alle, denen du folgst, sind schon in dieser Gruppe.</translation>
+    </message>
+    <message>
+        <source>Remove {0} from {1}? They will not read what is written after this.</source>
+        <translation>{0} aus {1} entfernen? Was danach geschrieben wird, kann diese Person nicht mehr lesen.</translation>
+    </message>
+    <message>
+        <source>Leave {0}? You will not read what is written after this, unless you are added again.</source>
+        <translation>{0} verlassen? Was danach geschrieben wird, kannst du nicht mehr lesen, außer du wirst wieder hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>Only you</source>
+        <translation>Nur du</translation>
+    </message>
+    <message>
+        <source>{0} and {1}</source>
+        <translation>{0} und {1}</translation>
+    </message>
+    <message>
+        <source>You: {0}</source>
+        <translation>Du: {0}</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}: {1}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unread message(s)</source>
+        <translation>
+            <numerusform>%n ungelesene Nachricht</numerusform>
+            <numerusform>%n ungelesene Nachrichten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Group {0}</source>
+        <translation>Gruppe {0}</translation>
+    </message>
+    <message>
+        <source>Group: {0}</source>
+        <translation>Gruppe: {0}</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>Unterhaltungen</translation>
+    </message>
+    <message>
+        <source>The message was sent, but its conversation was not found.</source>
+        <translation>Die Nachricht ist gesendet, aber ihre Unterhaltung wurde nicht gefunden.</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>Neue Nachricht</translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation>Name der Gruppe</translation>
+    </message>
+    <message>
+        <source>Find people you follow</source>
+        <translation>Leute finden, denen du folgst</translation>
+    </message>
+    <message>
+        <source>People you follow; check those to write to</source>
+        <translation>Leute, denen du folgst; hak an, wem du schreiben willst</translation>
+    </message>
+    <message>
+        <source>You follow nobody yet. Follow someone (People) to write to them.</source>
+        <translation>Du folgst noch niemandem. Folge jemandem (Personen), um ihm oder ihr zu schreiben.</translation>
+    </message>
+    <message>
+        <source>New group</source>
+        <translation>Neue Gruppe</translation>
+    </message>
+    <message>
+        <source>A first message (optional)</source>
+        <translation>Eine erste Nachricht (freiwillig)</translation>
+    </message>
+    <message>
+        <source>Create the group</source>
+        <translation>Gruppe anlegen</translation>
+    </message>
+    <message>
+        <source>A group has at most {0} other members.</source>
+        <translation>Eine Gruppe hat höchstens {0} weitere Mitglieder.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>A message goes to at most {0} people.</source>
+        <translation>Eine Nachricht geht an höchstens {0} Leute.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n person(s) chosen</source>
+        <translation>
+            <numerusform>%n Person gewählt</numerusform>
+            <numerusform>%n Personen gewählt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose the members</source>
+        <translation>Wähl die Mitglieder</translation>
+    </message>
+    <message>
+        <source>Choose who to write to</source>
+        <translation>Wähl, wem du schreibst</translation>
+    </message>
+    <message>
+        <source>Choose who to write to.</source>
+        <translation>Wähl, wem du schreibst.</translation>
+    </message>
+    <message>
+        <source>Create group</source>
+        <translation>Gruppe anlegen</translation>
+    </message>
+    <message>
+        <source>No messages yet. Write to someone you follow — only the people you write to can read it.</source>
+        <translation>Noch keine Nachrichten. Schreib jemandem, dem du folgst – nur die Leute, denen du schreibst, können es lesen.</translation>
+    </message>
+    <message>
+        <source>Choose a conversation, or start a new one.</source>
+        <translation>Wähl eine Unterhaltung oder beginne eine neue.</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,880 @@
+"""One private conversation: its messages, chat style, and the box to answer in.
+
+Theory of operation
+-------------------
+
+The node keeps the messages (``Node.conversation``: keyset pages, newest first, each
+message with its ``cursor``); this module only shows them. ``MessageModel`` holds the
+loaded messages *oldest first*, because a chat reads from the top down and grows at
+the bottom:
+
+- ``load(conversation)`` reads the newest page;
+- ``fetch_older()`` reads the page before the oldest loaded message and inserts it
+  above (the view asks when it is scrolled to the top, and keeps what the reader
+  looks at where it was);
+- ``refresh_bottom()`` reads the newest page again and appends what is newer than the
+  last loaded message (a message sent or received); if all of that page is new, the
+  list starts again from it rather than leave a gap. One walk at a time.
+
+``MessageDelegate`` paints each message as a bubble (no widget per row): the other
+people's on the left in the palette's alternate base, one's own on the right in the
+highlight colours; above a bubble, the author (in a group) and the time.
+
+``ConversationPane`` puts the list above a ``ChatInput`` (Enter sends, Shift+Enter
+starts a new line) and a Send button. What is typed is kept as a draft per
+conversation (``message_draft_key``), so a failed send, a switch to another
+conversation or a restart loses nothing; the text leaves the box only once the node
+has stored the message, and an error stays on one line above the box.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import ids
+from ..settings import Draft
+from .avatar import display_name
+from .context import tr
+from .icons import icon
+from .loop import one_line
+from .post_delegate import full_time, relative_time
+from .widgets import MessageLine, heading_font, plural
+
+if TYPE_CHECKING:
+    from ..node import Node
+    from .context import AppContext
+    from .loop import Call
+
+PAGE_SIZE = 50
+SAVE_DELAY_MS = 500  # a draft is written this long after the last change
+INPUT_LINES = (1, 6)  # the box grows with what is typed, between these
+OLDER_MARGIN = 40  # px from the top at which the page before is asked for
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+MessageRole = Qt.ItemDataRole.UserRole + 1  # the MessageView
+
+
+def message_draft_key(conversation: bytes) -> str:
+    """The draft key of a conversation: one draft per conversation."""
+    return "message:" + conversation.hex()
+
+
+def _key(item: Any) -> tuple[int, int]:
+    """Where a message sorts: its cursor (time, then the store's order)."""
+    cursor = item.cursor
+    return int(getattr(cursor, "ts", item.ts)), int(getattr(cursor, "rowid", 0))
+
+
+class MessageModel(QAbstractListModel):
+    """The loaded messages of one conversation, oldest first; see the module docstring."""
+
+    loading_changed = Signal(bool)
+    error = Signal(str)
+    appended = Signal(bool)  # rows came at the bottom; True if one of them is our own
+
+    def __init__(self, ctx: AppContext, page_size: int = PAGE_SIZE,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._page_size = page_size
+        self.conversation: bytes | None = None
+        self.group = False  # more than two people: authors are named above their bubbles
+        self._items: list[Any] = []
+        self._ids: set[bytes] = set()
+        self._next: Any = None
+        self._page_call: Call | None = None
+        self._bottom_call: Call | None = None
+        self._bottom_stale = False
+        self._generation = 0
+
+    @property
+    def items(self) -> list[Any]:
+        return list(self._items)
+
+    @property
+    def loading(self) -> bool:
+        return self._page_call is not None
+
+    @property
+    def has_older(self) -> bool:
+        return self._next is not None
+
+    def item_at(self, row: int) -> Any:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    # --- Qt's model interface -----------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        item = self.item_at(index.row()) if index.isValid() else None
+        if item is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return item.text
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            who = tr("You") if item.own else display_name(item.author_name, item.author)
+            return tr("{0}, {1}: {2}").format(who, full_time(item.ts), item.text)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return full_time(item.ts)
+        if role == MessageRole:
+            return item
+        return None
+
+    # --- loading --------------------------------------------------------------------------
+
+    def load(self, conversation: bytes | None, group: bool = False) -> None:
+        """Show ``conversation`` from its newest page (None: nothing)."""
+        self.stop()
+        self.conversation = conversation
+        self.group = group
+        self.beginResetModel()
+        self._items, self._ids, self._next = [], set(), None
+        self.endResetModel()
+        if conversation is not None:
+            self._request(None)
+
+    def stop(self) -> None:
+        self._generation += 1
+        for call in (self._page_call, self._bottom_call):
+            if call is not None:
+                call.cancel()
+        self._page_call = self._bottom_call = None
+        self._bottom_stale = False
+
+    def fetch_older(self) -> None:
+        if self._next is not None and self._page_call is None:
+            self._request(self._next)
+
+    def _request(self, before: Any) -> None:
+        generation = self._generation
+        self._page_call = self._ctx.call(
+            self._ctx.node.conversation, self.conversation, self._page_size, before,
+            on_result=lambda page: self._on_page(generation, before, page),
+            on_error=lambda exc: self._on_failed(generation, exc))
+        self.loading_changed.emit(True)
+
+    def _on_page(self, generation: int, before: Any, page: Any) -> None:
+        if generation != self._generation:
+            return
+        self._page_call = None
+        fresh = sorted((m for m in page.items if m.id not in self._ids), key=_key)
+        if before is None:
+            self.beginResetModel()
+            self._items = sorted(page.items, key=_key)
+            self._ids = {m.id for m in self._items}
+            self.endResetModel()
+        elif fresh:
+            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+            self._items[:0] = fresh
+            self._ids.update(m.id for m in fresh)
+            self.endInsertRows()
+        self._next = page.next
+        self.loading_changed.emit(False)
+        if self._bottom_stale:
+            QTimer.singleShot(0, self, self.refresh_bottom)
+
+    def _on_failed(self, generation: int, exc: Exception) -> None:
+        if generation == self._generation:
+            self._page_call = None
+            self.loading_changed.emit(False)
+        self.error.emit(one_line(exc))
+
+    # --- the bottom -------------------------------------------------------------------------
+
+    def refresh_bottom(self) -> None:
+        """Append the messages newer than the last one loaded (one walk at a time)."""
+        if self.conversation is None:
+            return
+        self._bottom_stale = True
+        if self._bottom_call is not None or self._page_call is not None:
+            return  # the walk or the page in flight is followed by another
+        self._bottom_stale = False
+        generation = self._generation
+        self._bottom_call = self._ctx.call(
+            self._ctx.node.conversation, self.conversation, self._page_size, None,
+            on_result=lambda page: self._on_bottom(generation, page),
+            on_error=lambda exc: self._on_bottom_failed(generation, exc))
+
+    def _on_bottom(self, generation: int, page: Any) -> None:
+        if generation != self._generation:
+            return
+        self._bottom_call = None
+        last = _key(self._items[-1]) if self._items else None
+        newer = sorted((m for m in page.items if m.id not in self._ids
+                        and (last is None or _key(m) >= last)), key=_key)
+        if self._items and len(newer) == len(page.items) and page.next is not None:
+            self._on_page(generation, None, page)  # a gap would be left: start again
+            self.appended.emit(any(m.own for m in newer))
+        elif newer:
+            first = len(self._items)
+            self.beginInsertRows(QModelIndex(), first, first + len(newer) - 1)
+            self._items += newer
+            self._ids.update(m.id for m in newer)
+            self.endInsertRows()
+            self.appended.emit(any(m.own for m in newer))
+        if self._bottom_stale:
+            QTimer.singleShot(0, self, self.refresh_bottom)
+
+    def _on_bottom_failed(self, generation: int, exc: Exception) -> None:
+        if generation == self._generation:
+            self._bottom_call = None
+        self.error.emit(one_line(exc))
+
+
+class MessageDelegate(QStyledItemDelegate):
+    """A message as a bubble: the others' on the left, one's own on the right; the
+    author (in a group) and the time above it."""
+
+    MARGIN = 8  # around a row
+    PAD = 8  # inside a bubble
+    RADIUS = 10
+    SHARE = 0.72  # of the view's width a bubble may take
+
+    def _bubble_width(self, option: QStyleOptionViewItem) -> int:
+        width = option.rect.width()
+        view = self.parent()
+        if isinstance(view, QListView):
+            width = view.viewport().width()
+        return max(120, int(width * self.SHARE))
+
+    def _text_rect(self, option: QStyleOptionViewItem, text: str) -> QRect:
+        room = self._bubble_width(option) - 2 * self.PAD
+        return QFontMetrics(option.font).boundingRect(
+            QRect(0, 0, room, 1_000_000), int(Qt.TextFlag.TextWordWrap), text)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        item = index.data(MessageRole)
+        if item is None:
+            return QSize(0, 0)
+        line = QFontMetrics(self._small(option.font)).height()
+        text = self._text_rect(option, item.text)
+        return QSize(max(120, option.rect.width()),
+                     line + 2 + text.height() + 2 * self.PAD + 2 * self.MARGIN)
+
+    @staticmethod
+    def _small(font: QFont) -> QFont:
+        small = QFont(font)
+        if small.pointSizeF() > 0:
+            small.setPointSizeF(small.pointSizeF() * 0.85)
+        return small
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        item = index.data(MessageRole)
+        if item is None:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect: QRect = option.rect.adjusted(self.MARGIN, self.MARGIN // 2,
+                                           -self.MARGIN, -self.MARGIN // 2)
+        palette: QPalette = option.palette
+        small = self._small(option.font)
+        line = QFontMetrics(small).height()
+        text = self._text_rect(option, item.text)
+        width = max(text.width(), 24) + 2 * self.PAD
+        left = rect.right() - width if item.own else rect.left()
+        bubble = QRect(left, rect.top() + line + 2, width, text.height() + 2 * self.PAD)
+        when = relative_time(item.ts, int(time.time() * 1000))
+        over = when
+        model = index.model()
+        if not item.own and getattr(model, "group", False):
+            over = f"{display_name(item.author_name, item.author)} · {when}"
+        align = Qt.AlignmentFlag.AlignRight if item.own else Qt.AlignmentFlag.AlignLeft
+        painter.setFont(small)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line),
+                         int(align | Qt.AlignmentFlag.AlignVCenter), over)
+        fill, ink = ((QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText)
+                     if item.own else
+                     (QPalette.ColorRole.AlternateBase, QPalette.ColorRole.Text))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.brush(fill))
+        painter.drawRoundedRect(bubble, self.RADIUS, self.RADIUS)
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.drawRoundedRect(bubble.adjusted(-2, -2, 2, 2), self.RADIUS + 2,
+                                    self.RADIUS + 2)
+        painter.setFont(option.font)
+        painter.setPen(palette.color(ink))
+        painter.drawText(bubble.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
+                         int(Qt.TextFlag.TextWordWrap), item.text)
+        painter.restore()
+
+
+class MessageList(QListView):
+    """The messages. Asks for older ones when scrolled to the top (or while it is not
+    full), keeps the reader's place when they are inserted above, follows the bottom as
+    new ones come while the reader is there (or when the message is their own), and
+    leaves them alone when they are reading further up. Ctrl+C copies a message."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setItemDelegate(MessageDelegate(self))
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setWordWrap(True)
+        self.setFrameShape(QListView.Shape.NoFrame)
+        self.setAccessibleName(tr("Messages"))
+        self._from_bottom: int | None = 0  # keep this distance to the bottom (0: follow it)
+        self._adjusting = False
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.valueChanged.connect(self._scrolled)
+
+    def message_model(self) -> MessageModel | None:
+        model = self.model()
+        return model if isinstance(model, MessageModel) else None
+
+    def setModel(self, model: Any) -> None:
+        super().setModel(model)
+        if isinstance(model, MessageModel):
+            model.modelAboutToBeReset.connect(self._follow_bottom)
+            model.rowsAboutToBeInserted.connect(self._before_insert)
+            model.appended.connect(self._appended)
+            model.loading_changed.connect(lambda _busy: self._range_changed())
+
+    def at_bottom(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    def _follow_bottom(self) -> None:
+        self._from_bottom = 0
+
+    def _before_insert(self, _parent: QModelIndex, first: int, _last: int) -> None:
+        bar = self.verticalScrollBar()
+        if first == 0 and self.model().rowCount() > 0:  # older ones above: keep the place
+            self._from_bottom = bar.maximum() - bar.value()
+        elif self._from_bottom != 0:  # new ones below, read from further up: stay
+            self._from_bottom = None
+
+    def _appended(self, own: bool) -> None:
+        if own:  # what one just sent is shown, wherever one was reading
+            self._from_bottom = 0
+            self._range_changed()
+
+    def _range_changed(self, *_args: object) -> None:
+        bar = self.verticalScrollBar()
+        if self._from_bottom is not None:
+            self._adjusting = True
+            try:
+                bar.setValue(bar.maximum() - self._from_bottom)
+            finally:
+                self._adjusting = False
+        model = self.message_model()
+        if model is not None and bar.maximum() == 0 and model.has_older:
+            model.fetch_older()  # the view is not full yet
+
+    def _scrolled(self, value: int) -> None:
+        if self._adjusting:
+            return
+        self._from_bottom = 0 if self.at_bottom() else None
+        model = self.message_model()
+        if model is not None and value <= OLDER_MARGIN and self.verticalScrollBar().maximum():
+            model.fetch_older()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            item = self.currentIndex().data(MessageRole)
+            if item is not None:
+                QGuiApplication.clipboard().setText(item.text)
+            return
+        super().keyPressEvent(event)
+
+
+class ChatInput(QPlainTextEdit):
+    """The box a message is typed in: Enter sends (``submitted``), Shift+Enter starts a
+    new line; it grows with its text between ``INPUT_LINES``."""
+
+    submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
+
+    def _fit(self, *_args: object) -> None:
+        lines = int(self.document().size().height())
+        shown = max(INPUT_LINES[0], min(INPUT_LINES[1], lines))
+        frame = 2 * (self.frameWidth() + int(self.document().documentMargin()))
+        self.setFixedHeight(shown * self.fontMetrics().lineSpacing() + frame + 4)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.insertPlainText("\n")
+            else:
+                self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ConversationPane(QWidget):
+    """One conversation: a title, its messages, and the box to answer in.
+
+    ``show_conversation(id, title, group)`` switches to a conversation (the draft of
+    the one before is kept); ``sent(conversation)`` says the node stored a message we
+    wrote; ``stop()`` saves the draft and cancels the calls in flight."""
+
+    sent = Signal(bytes)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.conversation: bytes | None = None
+        self.recipients: tuple[bytes, ...] = ()
+        self.group = False
+        self._send_call: Call | None = None
+        self._loading_draft = False
+        self.title = QLabel()
+        self.title.setObjectName("conversation-title")
+        self.title.setFont(heading_font(self.title.font(), 12))
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header = QHBoxLayout()
+        self.header.setContentsMargins(0, 0, 0, 0)
+        self.header.addWidget(self.title, 1)
+        self.group_bar = GroupBar(ctx)
+        self.group_bar.hide()
+        self.model = MessageModel(ctx, parent=self)
+        self.model.error.connect(ctx.message.emit)
+        self.view = MessageList()
+        self.view.setModel(self.model)
+        self.error_line = MessageLine("message_error")
+        self.closed_line = QLabel()
+        self.closed_line.setObjectName("conversation_closed")
+        self.closed_line.setWordWrap(True)
+        self.closed_line.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.closed_line.hide()
+        self._writable = True
+        self.input = ChatInput()
+        self.input.setObjectName("message_text")
+        self.input.setAccessibleName(tr("Message"))
+        self.input.setPlaceholderText(tr("Write a message (Enter sends, Shift+Enter "
+                                         "starts a new line)"))
+        self.input.submitted.connect(self.send)
+        self.input.textChanged.connect(self._changed)
+        self.send_button = QPushButton(tr("Send"))
+        self.send_button.setObjectName("send_message")
+        self.send_button.setIcon(icon("send"))
+        self.send_button.setAccessibleName(tr("Send the message"))
+        self.send_button.setToolTip(tr("Send (Enter)"))
+        self.send_button.clicked.connect(self.send)
+        row = QHBoxLayout()
+        row.addWidget(self.input, 1)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self.header)
+        column.addWidget(self.group_bar)
+        column.addWidget(self.view, 1)
+        column.addWidget(self.error_line)
+        column.addWidget(self.closed_line)
+        column.addLayout(row)
+        self.setFocusProxy(self.input)
+        QWidget.setTabOrder(self.view, self.input)
+        QWidget.setTabOrder(self.input, self.send_button)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_draft)
+        self._update_send()
+
+    @property
+    def text(self) -> str:
+        return self.input.toPlainText()
+
+    @property
+    def sending(self) -> bool:
+        return self._send_call is not None
+
+    def show_conversation(self, conversation: bytes, recipients: Sequence[bytes], title: str,
+                          group: bool = False) -> None:
+        """Show ``conversation``; a message typed here goes to ``recipients`` (the
+        members but us)."""
+        self.recipients = tuple(recipients)
+        self.group = group
+        self.title.setText(title)
+        self.view.setAccessibleName(tr("Messages with {0}").format(title))
+        self.input.setAccessibleName(tr("Message to {0}").format(title))
+        if conversation == self.conversation:
+            return
+        self._forget_send()
+        self.save_draft()
+        self.conversation = conversation
+        self.model.load(conversation, group or len(self.recipients) > 1)
+        self._loading_draft = True
+        try:
+            self.input.setPlainText(self.ctx.backend.drafts.get(
+                message_draft_key(conversation)).text)
+        finally:
+            self._loading_draft = False
+        self.error_line.clear()
+        self._update_send()
+
+    def set_group(self, group: Any) -> None:
+        """The group shown (a GroupView, read again after a change), or None for a
+        direct conversation: its members and actions above the messages; no writing
+        once we are out of it."""
+        self.group_bar.set_group(group)
+        if group is not None and not group.member:
+            self.set_writable(False, tr("You are no longer a member of this group."))
+        else:
+            self.set_writable(True)
+
+    def refresh(self) -> None:
+        """New messages may have come: append them."""
+        self.model.refresh_bottom()
+
+    def stop(self) -> None:
+        if not self.sending:
+            self.save_draft()
+        self._forget_send()
+        self.model.stop()
+        self.group_bar.stop()
+
+    # --- drafts -----
+
+    def save_draft(self) -> None:
+        self._save_timer.stop()
+        if self.conversation is None:
+            return
+        try:
+            self.ctx.backend.drafts.put(message_draft_key(self.conversation),
+                                        Draft(self.text))
+        except OSError as exc:  # a full disk: say so, keep the text in the box
+            self.error_line.show_error(tr("The draft was not saved: {0}").format(one_line(exc)))
+
+    def _changed(self) -> None:
+        self._update_send()
+        if not self._loading_draft:
+            self.error_line.clear()
+            self._save_timer.start()
+
+    # --- sending -----
+
+    def set_writable(self, writable: bool, why: str = "") -> None:
+        """Whether one may write here (not after leaving a group); ``why`` not."""
+        self._writable = writable
+        self.input.setEnabled(writable)
+        self.closed_line.setText(why)
+        self.closed_line.setVisible(not writable and bool(why))
+        self._update_send()
+
+    def _update_send(self) -> None:
+        self.send_button.setEnabled(bool(self.text.strip()) and not self.sending
+                                    and self.conversation is not None and self._writable)
+
+    def send(self) -> None:
+        """Send what is typed (Enter). The node decides the limits; its error stays on
+        one line and the text stays in the box."""
+        if (self.sending or not self.text.strip() or self.conversation is None
+                or not self._writable):
+            return
+        self.error_line.clear()
+        conversation = self.conversation
+        if self.group:
+            self._send_call = self.ctx.call(
+                self.ctx.node.group_post, conversation, self.text,
+                on_result=lambda _entry: self._sent(conversation), on_error=self._send_failed)
+        else:
+            self._send_call = self.ctx.call(
+                self.ctx.node.send_message, list(self.recipients), self.text,
+                on_result=lambda _entry: self._sent(conversation), on_error=self._send_failed)
+        self._set_busy(True)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.input.setReadOnly(busy)
+        self.send_button.setText(tr("Sending…") if busy else tr("Send"))
+        self._update_send()
+
+    def _forget_send(self) -> None:
+        if self._send_call is not None:
+            self._send_call.cancel()
+            self._send_call = None
+            self._set_busy(False)
+
+    def _sent(self, conversation: bytes) -> None:
+        self._send_call = None
+        self._set_busy(False)
+        self.ctx.backend.drafts.discard(message_draft_key(conversation))
+        self._loading_draft = True
+        try:
+            self.input.clear()
+        finally:
+            self._loading_draft = False
+        self._update_send()
+        self.model.refresh_bottom()
+        self.sent.emit(conversation)
+        self.input.setFocus()
+
+    def _send_failed(self, exc: Exception) -> None:
+        self._send_call = None
+        self._set_busy(False)
+        self.error_line.show_error(exc)
+        self.input.setFocus()
+
+
+async def people_you_follow(node: Node) -> list[tuple[bytes, str | None]]:
+    """The accounts we follow with their names, by name."""
+    people = []
+    for account in await node.following():
+        profile = await node.profile(account)
+        people.append((account, profile.name))
+    return sorted(people, key=lambda p: (display_name(p[1], p[0]).casefold(), p[0]))
+
+
+def ask(parent: QWidget, title: str, question: str) -> bool:
+    """Yes or no, asked in a dialog (No is the default)."""
+    answer = QMessageBox.question(parent, title, question,
+                                  QMessageBox.StandardButton.Yes
+                                  | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class GroupBar(QWidget):
+    """A group's members and what one may do about them: the admin adds and removes
+    members (removing asks first), the others may leave (asking first). The node
+    decides (a new epoch per change); ``changed`` says it did, so the page reads the
+    group again and hands it back (``set_group``).
+
+    ``confirm(title, question)`` asks; tests replace it."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.group: Any = None
+        self.confirm: Callable[[str, str], bool] = lambda title, question: ask(
+            self, title, question)
+        self._calls: list[Call] = []
+        self.members_button = QToolButton()
+        self.members_button.setObjectName("group_members")
+        self.members_button.setIcon(icon("people"))
+        self.members_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.members_button.setCheckable(True)
+        self.members_button.toggled.connect(self._show_members)
+        self.add_button = QToolButton()
+        self.add_button.setObjectName("group_add")
+        self.add_button.setText(tr("Add member"))
+        self.add_button.setAccessibleName(tr("Add a member"))
+        self.add_button.clicked.connect(self.start_adding)
+        self.leave_button = QToolButton()
+        self.leave_button.setObjectName("group_leave")
+        self.leave_button.setText(tr("Leave"))
+        self.leave_button.setAccessibleName(tr("Leave the group"))
+        self.leave_button.clicked.connect(self.leave)
+        self.members = QListWidget()
+        self.members.setObjectName("group_member_list")
+        self.members.setAccessibleName(tr("Members"))
+        self.members.currentItemChanged.connect(lambda *_a: self._update())
+        self.members.setMaximumHeight(160)
+        self.remove_button = QPushButton(tr("Remove from the group"))
+        self.remove_button.setObjectName("group_remove")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.candidates = QComboBox()
+        self.candidates.setObjectName("group_candidates")
+        self.candidates.setAccessibleName(tr("Person to add"))
+        self.confirm_add = QPushButton(tr("Add"))
+        self.confirm_add.setObjectName("group_add_confirm")
+        self.confirm_add.clicked.connect(self.add_chosen)
+        self.cancel_add = QPushButton(tr("Cancel"))
+        self.adding = QWidget()
+        self.cancel_add.clicked.connect(self.adding.hide)
+        adding_row = QHBoxLayout(self.adding)
+        adding_row.setContentsMargins(0, 0, 0, 0)
+        adding_row.addWidget(self.candidates, 1)
+        adding_row.addWidget(self.confirm_add)
+        adding_row.addWidget(self.cancel_add)
+        self.adding.hide()
+        self.error_line = MessageLine("group_error")
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.addWidget(self.members)
+        details.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.details.hide()
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.members_button)
+        top.addStretch()
+        top.addWidget(self.add_button)
+        top.addWidget(self.leave_button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(top)
+        column.addWidget(self.adding)
+        column.addWidget(self.details)
+        column.addWidget(self.error_line)
+
+    @property
+    def admin(self) -> bool:
+        return self.group is not None and self.group.admin == self.ctx.me
+
+    def stop(self) -> None:
+        for call in self._calls:
+            call.cancel()
+        self._calls = []
+
+    def set_group(self, group: Any) -> None:
+        """Show ``group`` (a GroupView), or hide the bar for a direct conversation."""
+        if group is None or self.group is None or group.id != self.group.id:
+            self.adding.hide()
+            self.error_line.clear()
+        self.group = group
+        self.setVisible(group is not None)
+        if group is None:
+            return
+        me = self.ctx.me
+        count = len(group.members)
+        self.members_button.setText(plural(tr("%n member(s)", None, count), count))
+        self.members_button.setAccessibleName(tr("Show the members"))
+        chosen = self.members.currentItem()
+        keep = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else None
+        self.members.clear()
+        for account, name in zip(group.members, group.names, strict=False):
+            label = display_name(name, account)
+            if account == me:
+                label = tr("{0} (you)").format(label)
+            if account == group.admin:
+                label = tr("{0}, admin").format(label)
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, account)
+            item.setToolTip(ids.account_text(account))
+            self.members.addItem(item)
+            if account == keep:
+                self.members.setCurrentItem(item)
+        self._update()
+
+    def _update(self) -> None:
+        group = self.group
+        member = group is not None and group.member
+        self.add_button.setVisible(self.admin and member)
+        self.leave_button.setVisible(member and not self.admin)
+        chosen = self.members.currentItem()
+        self.remove_button.setVisible(self.admin and member)
+        self.remove_button.setEnabled(
+            chosen is not None and chosen.data(Qt.ItemDataRole.UserRole) != self.ctx.me)
+
+    def _show_members(self, on: bool) -> None:
+        self.details.setVisible(on)
+        if on:
+            self.members.setFocus()
+
+    def _track(self, call: Call) -> None:
+        self._calls = [c for c in self._calls if not (c.finished or c.cancelled)] + [call]
+
+    def _done(self, _result: object = None) -> None:
+        self.error_line.clear()
+        self.changed.emit()
+
+    # --- adding -----
+
+    def start_adding(self) -> None:
+        """Offer the people we follow who are not members yet."""
+        self.error_line.clear()
+        self._track(self.ctx.call(people_you_follow, self.ctx.node,
+                                  on_result=self._offer, on_error=self.error_line.show_error))
+
+    def _offer(self, people: list[tuple[bytes, str | None]]) -> None:
+        members = set(self.group.members) if self.group is not None else set()
+        self.candidates.clear()
+        for account, name in people:
+            if account not in members:
+                self.candidates.addItem(account_label(account, name), account)
+        if self.candidates.count() == 0:
+            self.error_line.show_text(tr("Everyone you follow is in this group already."))
+            return
+        self.adding.show()
+        self.candidates.setFocus()
+
+    def add_chosen(self) -> None:
+        account = self.candidates.currentData()
+        if self.group is None or account is None:
+            return
+        self.adding.hide()
+        self._track(self.ctx.call(self.ctx.node.add_member, self.group.id, account,
+                                  on_result=self._done, on_error=self.error_line.show_error))
+
+    # --- removing and leaving -----
+
+    def remove_selected(self) -> None:
+        chosen = self.members.currentItem()
+        if self.group is None or chosen is None:
+            return
+        account = chosen.data(Qt.ItemDataRole.UserRole)
+        name = dict(zip(self.group.members, self.group.names, strict=False)).get(account)
+        who = display_name(name, account)
+        if not self.confirm(tr("Remove from the group"), tr(
+                "Remove {0} from {1}? They will not read what is written after this.")
+                .format(who, self.group.name)):
+            return
+        self._track(self.ctx.call(self.ctx.node.remove_member, self.group.id, account,
+                                  on_result=self._done, on_error=self.error_line.show_error))
+
+    def leave(self) -> None:
+        if self.group is None or not self.confirm(tr("Leave the group"), tr(
+                "Leave {0}? You will not read what is written after this, unless you "
+                "are added again.").format(self.group.name)):
+            return
+        self._track(self.ctx.call(self.ctx.node.leave_group, self.group.id,
+                                  on_result=self._done, on_error=self.error_line.show_error))
+
+
+def conversation_title(names: list[str]) -> str:
+    """'Bob', 'Bob and Carol', 'Bob, Carol and Dave'."""
+    if not names:
+        return tr("Only you")
+    if len(names) == 1:
+        return names[0]
+    return tr("{0} and {1}").format(", ".join(names[:-1]), names[-1])
+
+
+def account_label(account: bytes, name: str | None) -> str:
+    """A name with the start of the account id, to tell two Bobs apart."""
+    return f"{display_name(name, account)}  ·  {ids.account_text(account)[:12]}…"

@@ -1,0 +1,818 @@
+"""Messages: private conversations, a list on the left and the open one on the right.
+
+Theory of operation
+-------------------
+
+The node keeps conversations and their read state (``Node.conversations``,
+``conversation``, ``mark_conversation_read``, ``unread_messages``); this page only
+shows them and sends what is typed (``send_message``).
+
+The list. ``ConversationListModel`` holds ``node.conversations()`` newest first:
+the members' names, the last message's start and time, and a badge with the unread
+count. It is small (one row per conversation), so a change reads it whole again.
+
+Live. The page follows the node's events from the start, also while hidden (the
+window shows the unread count, ``unread_changed``), the one way the ui does it
+(``post_model.follow_events``). A ``MessageAdded`` (or ``Lagged``) event reads the
+list again; when it concerns the open conversation its new messages are appended,
+and if the page is on screen they are read at once.
+
+Read. Opening a conversation (a click or Enter on its row) shows it on the right
+(conversation_view.py) and marks it read; the unread count is asked again and
+``ctx.notifications_changed`` tells the window and the tray that unread counts moved.
+
+New message. ``NewMessagePanel``: the people you follow as a checklist with a filter
+(at most ``RECIPIENTS_MAX``: the envelope has a slot for each reader, you included),
+a text, Send; the node stores the message and the conversation it started (or the
+one these people already share with you) opens.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import ids
+from ..errors import UserError
+from ..events import Lagged, MessageAdded
+from ..private import MAX_GROUP_MEMBERS, MAX_RECIPIENTS, NAME_MAX
+from ..store.views import ConversationView, GroupView
+from .avatar import display_name, paint_avatar
+from .context import tr
+from .conversation_view import (
+    ChatInput,
+    ConversationPane,
+    account_label,
+    conversation_title,
+    people_you_follow,
+)
+from .icons import icon
+from .loop import one_line
+from .post_actions import EmptyStack
+from .post_delegate import full_time, relative_time
+from .post_model import follow_events
+from .widgets import MessageLine, heading_font, plural
+
+if TYPE_CHECKING:
+    from ..node import Node
+    from .context import AppContext
+    from .loop import Call
+
+RECIPIENTS_MAX = MAX_RECIPIENTS  # others in a direct conversation (the envelope's slots)
+GROUP_MEMBERS_MAX = MAX_GROUP_MEMBERS - 1  # others in a group
+SNIPPET = 140
+BADGE_CAP = 99
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+ConversationRole = Qt.ItemDataRole.UserRole + 1
+
+
+# --- what a conversation row says ------------------------------------------------------
+
+
+def others(conversation: Any, me: bytes) -> list[tuple[bytes, str | None]]:
+    """The members but us, with their names (``names`` may be a mapping by account or
+    a sequence beside ``members``)."""
+    members = list(conversation.members)
+    names = conversation.names
+    if isinstance(names, Mapping):
+        pairs = [(m, names.get(m)) for m in members]
+    else:
+        listed = list(names or ())
+        pairs = list(zip(members, listed + [None] * (len(members) - len(listed)),
+                         strict=False))
+    return [(account, name) for account, name in pairs if account != me]
+
+
+def is_group(conversation: Any) -> bool:
+    return isinstance(conversation, GroupView)
+
+
+def title_of(conversation: Any, me: bytes) -> str:
+    """A group's name, or the other members' names: 'Bob', 'Bob and Carol'."""
+    if isinstance(conversation, GroupView):
+        return conversation.name
+    return conversation_title([display_name(n, a) for a, n in others(conversation, me)])
+
+
+def last_line(conversation: Any, me: bytes) -> str:
+    """The last message's start on one line, 'You: …' when we wrote it."""
+    text = " ".join((conversation.last_text or "").split())
+    if len(text) > SNIPPET:
+        text = text[:SNIPPET - 1] + "…"
+    if conversation.last_author == me:
+        return tr("You: {0}").format(text)
+    if is_group(conversation) and conversation.last_author is not None:
+        names = dict(others(conversation, me))
+        who = display_name(names.get(conversation.last_author), conversation.last_author)
+        return tr("{0}: {1}").format(who, text)
+    return text
+
+
+def unread_text(count: int) -> str:
+    return plural(tr("%n unread message(s)", None, count), count)
+
+
+class ConversationListModel(QAbstractListModel):
+    """The conversations, newest first, read whole by ``load()`` (one read at a time)."""
+
+    loading_changed = Signal(bool)
+    error = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._items: list[Any] = []
+        self._call: Call | None = None
+        self._stale = False
+        self.loaded = False  # the first read came back
+
+    @property
+    def items(self) -> list[Any]:
+        return list(self._items)
+
+    @property
+    def loading(self) -> bool:
+        return self._call is not None
+
+    def item_at(self, row: int) -> Any:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def row_of(self, conversation: bytes) -> int:
+        return next((row for row, c in enumerate(self._items) if c.id == conversation), -1)
+
+    def find(self, conversation: bytes) -> Any:
+        return self.item_at(self.row_of(conversation))
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        item = self.item_at(index.row()) if index.isValid() else None
+        if item is None:
+            return None
+        me = self._ctx.me
+        if role == Qt.ItemDataRole.DisplayRole:
+            return title_of(item, me)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            spoken = [tr("Group {0}").format(title_of(item, me)) if is_group(item)
+                      else title_of(item, me), last_line(item, me)]
+            if item.unread:
+                spoken.append(unread_text(item.unread))
+            return ", ".join(spoken)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return full_time(item.last_ts) if item.last_ts else None
+        if role == ConversationRole:
+            return item
+        return None
+
+    def load(self) -> None:
+        self._stale = True
+        if self._call is not None:
+            return  # the read in flight is followed by another
+        self._stale = False
+        self._call = self._ctx.call(inbox, self._ctx.node, on_result=self._on_list,
+                                    on_error=self._on_failed)
+        self.loading_changed.emit(True)
+
+    def stop(self) -> None:
+        if self._call is not None:
+            self._call.cancel()
+            self._call = None
+        self._stale = False
+
+    def _on_list(self, conversations: list[Any]) -> None:
+        self._call = None
+        self.loaded = True
+        self.beginResetModel()
+        self._items = list(conversations)
+        self.endResetModel()
+        self.loading_changed.emit(False)
+        if self._stale:
+            QTimer.singleShot(0, self, self.load)
+
+    def _on_failed(self, exc: Exception) -> None:
+        self._call = None
+        self.loading_changed.emit(False)
+        self.error.emit(one_line(exc))
+
+
+class ConversationDelegate(QStyledItemDelegate):
+    """A conversation row: avatar, title (bold while unread) and time, the last
+    message below, and the unread count in a badge at the right."""
+
+    MARGIN = 8
+    AVATAR = 36
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        line = QFontMetrics(option.font).height()
+        return QSize(200, max(self.AVATAR, 2 * line + 4) + 2 * self.MARGIN)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        item = index.data(ConversationRole)
+        if item is None:
+            return
+        model = index.model()
+        me: bytes = model._ctx.me if isinstance(model, ConversationListModel) else b""
+        painter.save()
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            painter.setPen(palette.color(QPalette.ColorRole.Highlight))
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        people = others(item, me)
+        first, first_name = people[0] if people else (me, None)
+        avatar = QRect(rect.left() + self.MARGIN, rect.top() + self.MARGIN,
+                       self.AVATAR, self.AVATAR)
+        paint_avatar(painter, avatar, first, title_of(item, me) if is_group(item)
+                     else first_name)
+        base = QFont(option.font)
+        bold = QFont(base)
+        bold.setBold(bool(item.unread))
+        line = QFontMetrics(base).height()
+        left = avatar.right() + self.MARGIN
+        width = rect.right() - self.MARGIN - left
+        ink = palette.color(QPalette.ColorRole.HighlightedText if selected
+                            else QPalette.ColorRole.Text)
+        faint = ink if selected else palette.color(QPalette.ColorRole.PlaceholderText)
+        when = relative_time(item.last_ts, int(time.time() * 1000)) if item.last_ts else ""
+        when_width = QFontMetrics(base).horizontalAdvance(when) + self.MARGIN
+        top = rect.top() + self.MARGIN
+        title = title_of(item, me)
+        if is_group(item):
+            title = tr("Group: {0}").format(title)
+        painter.setFont(bold)
+        painter.setPen(ink)
+        painter.drawText(QRect(left, top, width - when_width, line),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight,
+                                                       max(0, width - when_width)))
+        painter.setFont(base)
+        painter.setPen(faint)
+        painter.drawText(QRect(left, top, width, line),
+                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), when)
+        badge_width = 0
+        if item.unread:
+            shown = str(min(item.unread, BADGE_CAP)) + ("+" if item.unread > BADGE_CAP else "")
+            badge_width = max(line, QFontMetrics(bold).horizontalAdvance(shown) + line // 2)
+            badge = QRect(rect.right() - self.MARGIN - badge_width, top + line + 4,
+                          badge_width, line)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.brush(QPalette.ColorRole.HighlightedText if selected
+                                           else QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(badge, line / 2, line / 2)
+            painter.setFont(bold)
+            painter.setPen(palette.color(QPalette.ColorRole.Highlight if selected
+                                         else QPalette.ColorRole.HighlightedText))
+            painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), shown)
+            badge_width += self.MARGIN
+        painter.setFont(base)
+        painter.setPen(faint if not item.unread else ink)
+        snippet = QFontMetrics(base).elidedText(last_line(item, me),
+                                                Qt.TextElideMode.ElideRight,
+                                                max(0, width - badge_width))
+        painter.drawText(QRect(left, top + line + 4, width - badge_width, line),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         snippet)
+        painter.restore()
+
+
+class ConversationList(QListView):
+    """The list; a left click or Enter on a row asks to open it (``open_requested``)."""
+
+    open_requested = Signal(object)  # a ConversationView
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setItemDelegate(ConversationDelegate(self))
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setUniformItemSizes(True)
+        self.setFrameShape(QListView.Shape.NoFrame)
+        self.setAccessibleName(tr("Conversations"))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._open(self.indexAt(event.position().toPoint()))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._open(self.currentIndex())
+        else:
+            super().keyPressEvent(event)
+
+    def _open(self, index: QModelIndex) -> None:
+        item = index.data(ConversationRole) if index.isValid() else None
+        if item is not None:
+            self.open_requested.emit(item)
+
+
+# --- a new conversation ------------------------------------------------------------------
+
+
+async def inbox(node: Node) -> list[ConversationView | GroupView]:
+    """Direct conversations and groups together, the newest message first (a group
+    without messages yet sorts as new)."""
+    both: list[ConversationView | GroupView] = [*await node.conversations(),
+                                                *await node.groups()]
+    return sorted(both, key=lambda c: c.last_ts if c.last_ts is not None else 2**62,
+                  reverse=True)
+
+
+async def start_group(node: Node, name: str, members: Sequence[bytes], text: str) -> bytes:
+    """Create a group and post its first message (if there is one); its id."""
+    group_id = await node.create_group(name, list(members))
+    if text.strip():
+        await node.group_post(group_id, text)
+    return group_id
+
+
+async def start_conversation(node: Node, recipients: Sequence[bytes], text: str) -> bytes:
+    """Send the first message to ``recipients``; the id of their conversation with us."""
+    await node.send_message(list(recipients), text)
+    wanted = set(recipients)
+    me = node.account_id
+    for conversation in await node.conversations():
+        if set(conversation.members) - {me} == wanted and not is_group(conversation):
+            return bytes(conversation.id)
+    raise UserError(tr("The message was sent, but its conversation was not found."))
+
+
+class NewMessagePanel(QWidget):
+    """Choose people you follow (a filtered checklist), write, send; ``started(id)``
+    says the node stored the message (the id of its conversation). ``cancelled`` when
+    the person gives up (the text stays for next time, the choice too).
+
+    ``set_group_mode(True)``: the same for a new group, with its name; its first
+    message is optional."""
+
+    started = Signal(bytes)
+    cancelled = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._load_call: Call | None = None
+        self._send_call: Call | None = None
+        self.group_mode = False
+        self.heading = heading = QLabel(tr("New message"))
+        heading.setFont(heading_font(heading.font(), 12))
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("group_name")
+        self.name_edit.setMaxLength(NAME_MAX)
+        self.name_edit.setPlaceholderText(tr("Group name"))
+        self.name_edit.setAccessibleName(tr("Group name"))
+        self.name_edit.textChanged.connect(self._update)
+        self.name_edit.hide()
+        self.filter = QLineEdit()
+        self.filter.setObjectName("recipient_filter")
+        self.filter.setPlaceholderText(tr("Find people you follow"))
+        self.filter.setAccessibleName(tr("Find people you follow"))
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter)
+        self.filter.returnPressed.connect(self._focus_people)
+        self.people = QListWidget()
+        self.people.setObjectName("recipients")
+        self.people.setAccessibleName(tr("People you follow; check those to write to"))
+        self.people.itemChanged.connect(self._checked)
+        self.chosen_label = QLabel()
+        self.chosen_label.setObjectName("recipients_chosen")
+        self.none_label = QLabel(tr("You follow nobody yet. Follow someone (People) to "
+                                    "write to them."))
+        self.none_label.setWordWrap(True)
+        self.none_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.none_label.hide()
+        self.error_line = MessageLine("new_message_error")
+        self.input = ChatInput()
+        self.input.setObjectName("new_message_text")
+        self.input.setAccessibleName(tr("Message"))
+        self.input.setPlaceholderText(tr("Write a message (Enter sends, Shift+Enter "
+                                         "starts a new line)"))
+        self.input.submitted.connect(self.send)
+        self.input.textChanged.connect(self._update)
+        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button.clicked.connect(self.cancelled.emit)
+        self.send_button = QPushButton(tr("Send"))
+        self.send_button.setObjectName("send_new_message")
+        self.send_button.setIcon(icon("send"))
+        self.send_button.setAccessibleName(tr("Send the message"))
+        self.send_button.clicked.connect(self.send)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.chosen_label, 1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.send_button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(heading)
+        column.addWidget(self.name_edit)
+        column.addWidget(self.filter)
+        column.addWidget(self.none_label)
+        column.addWidget(self.people, 1)
+        column.addWidget(self.error_line)
+        column.addWidget(self.input)
+        column.addLayout(buttons)
+        self.setFocusProxy(self.filter)
+        for order in ((self.name_edit, self.filter), (self.filter, self.people),
+                      (self.people, self.input), (self.input, self.cancel_button),
+                      (self.cancel_button, self.send_button)):
+            QWidget.setTabOrder(*order)
+        self._update()
+
+    @property
+    def recipients(self) -> list[bytes]:
+        return [item.data(Qt.ItemDataRole.UserRole) for item in self._items()
+                if item.checkState() == Qt.CheckState.Checked]
+
+    @property
+    def sending(self) -> bool:
+        return self._send_call is not None
+
+    @property
+    def cap(self) -> int:
+        """How many people may be chosen."""
+        return GROUP_MEMBERS_MAX if self.group_mode else RECIPIENTS_MAX
+
+    def set_group_mode(self, on: bool) -> None:
+        self.group_mode = on
+        self.heading.setText(tr("New group") if on else tr("New message"))
+        self.name_edit.setVisible(on)
+        self.setFocusProxy(self.name_edit if on else self.filter)
+        self.input.setPlaceholderText(
+            tr("A first message (optional)") if on else
+            tr("Write a message (Enter sends, Shift+Enter starts a new line)"))
+        self.send_button.setAccessibleName(tr("Create the group") if on
+                                           else tr("Send the message"))
+        self.error_line.clear()
+        self._set_busy(False)
+
+    def _items(self) -> list[QListWidgetItem]:
+        return [self.people.item(row) for row in range(self.people.count())]
+
+    def start(self, chosen: Sequence[bytes] = ()) -> None:
+        """Read the people we follow again (what was chosen stays chosen)."""
+        keep = set(self.recipients) | set(chosen)
+        if self._load_call is not None:
+            self._load_call.cancel()
+        self._load_call = self.ctx.call(people_you_follow, self.ctx.node,
+                                        on_result=lambda people: self._show(people, keep),
+                                        on_error=self._load_failed)
+
+    def stop(self) -> None:
+        for call in (self._load_call, self._send_call):
+            if call is not None:
+                call.cancel()
+        self._load_call = None
+        if self._send_call is not None:
+            self._send_call = None
+            self._set_busy(False)
+
+    def choose(self, account: bytes, on: bool = True) -> None:
+        for item in self._items():
+            if item.data(Qt.ItemDataRole.UserRole) == account:
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def _show(self, people: list[tuple[bytes, str | None]], keep: set[bytes]) -> None:
+        self._load_call = None
+        self.people.blockSignals(True)
+        try:
+            self.people.clear()
+            for account, name in people:
+                item = QListWidgetItem(account_label(account, name))
+                item.setData(Qt.ItemDataRole.UserRole, account)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, display_name(name, account))
+                item.setToolTip(ids.account_text(account))
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if account in keep
+                                   else Qt.CheckState.Unchecked)
+                self.people.addItem(item)
+        finally:
+            self.people.blockSignals(False)
+        self.none_label.setVisible(not people)
+        self._filter(self.filter.text())
+        self._update()
+
+    def _load_failed(self, exc: Exception) -> None:
+        self._load_call = None
+        self.error_line.show_error(exc)
+
+    def _filter(self, text: str) -> None:
+        needle = text.strip().casefold()
+        for item in self._items():
+            account = item.data(Qt.ItemDataRole.UserRole)
+            shown = (not needle or needle in item.text().casefold()
+                     or needle in ids.account_text(account))
+            item.setHidden(not shown)
+
+    def _focus_people(self) -> None:
+        shown = [item for item in self._items() if not item.isHidden()]
+        if len(shown) == 1 and shown[0].checkState() != Qt.CheckState.Checked:
+            shown[0].setCheckState(Qt.CheckState.Checked)  # the one found: take it
+            self.filter.clear()
+            self.input.setFocus()
+            return
+        self.people.setFocus()
+        if shown:
+            self.people.setCurrentItem(shown[0])
+
+    def _checked(self, item: QListWidgetItem) -> None:
+        if item.checkState() == Qt.CheckState.Checked and len(self.recipients) > self.cap:
+            self.people.blockSignals(True)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.people.blockSignals(False)
+            self.error_line.show_error(
+                tr("A group has at most {0} other members.").format(self.cap)
+                if self.group_mode else
+                tr("A message goes to at most {0} people.").format(self.cap))
+            return
+        self.error_line.clear()
+        self._update()
+
+    def _update(self) -> None:
+        count = len(self.recipients)
+        self.chosen_label.setText(plural(tr("%n person(s) chosen", None, count), count)
+                                  if count else tr("Choose the members") if self.group_mode
+                                  else tr("Choose who to write to"))
+        ready = (bool(self.name_edit.text().strip()) if self.group_mode
+                 else bool(self.input.toPlainText().strip()))
+        self.send_button.setEnabled(bool(count) and ready and not self.sending)
+
+    def send(self) -> None:
+        text = self.input.toPlainText()
+        name = self.name_edit.text().strip()
+        if self.sending or not (name if self.group_mode else text.strip()):
+            return
+        recipients = self.recipients
+        if not recipients:
+            self.error_line.show_error(tr("Choose who to write to."))
+            return
+        self.error_line.clear()
+        if self.group_mode:
+            self._send_call = self.ctx.call(start_group, self.ctx.node, name, recipients,
+                                            text, on_result=self._sent,
+                                            on_error=self._send_failed)
+        else:
+            self._send_call = self.ctx.call(start_conversation, self.ctx.node, recipients,
+                                            text, on_result=self._sent,
+                                            on_error=self._send_failed)
+        self._set_busy(True)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.input.setReadOnly(busy)
+        self.name_edit.setReadOnly(busy)
+        self.people.setEnabled(not busy)
+        idle = tr("Create group") if self.group_mode else tr("Send")
+        self.send_button.setText(tr("Sending…") if busy else idle)
+        self._update()
+
+    def _sent(self, conversation: bytes) -> None:
+        self._send_call = None
+        self._set_busy(False)
+        self.input.clear()
+        self.name_edit.clear()
+        for item in self._items():
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.filter.clear()
+        self.started.emit(conversation)
+
+    def _send_failed(self, exc: Exception) -> None:
+        self._send_call = None
+        self._set_busy(False)
+        self.error_line.show_error(exc)
+        self.input.setFocus()
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+class MessagesPage(QWidget):
+    """The Messages section of the main window; see the module docstring.
+
+    ``unread_changed(n)`` carries the unread message count (at most 99) for the
+    window's badge; ``open_conversation(id)`` and ``new_message(account=None)`` are
+    what another view (or the tray) may ask of it; ``stop()`` before the host stops."""
+
+    unread_changed = Signal(int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.unread = 0
+        self._opening: bytes | None = None  # to open once the list has it
+        self.model = ConversationListModel(ctx, parent=self)
+        self.model.error.connect(ctx.message.emit)
+        self.model.modelReset.connect(self._list_changed)
+        self.model.loading_changed.connect(self._show_state)
+        self.view = ConversationList()
+        self.view.setModel(self.model)
+        self.view.open_requested.connect(lambda c: self.open_conversation(c.id))
+        self.list = EmptyStack(self.view, tr(
+            "No messages yet. Write to someone you follow — only the people you write "
+            "to can read it."), self)
+        self.new_button = QPushButton(tr("New message"))
+        self.new_button.setObjectName("new_message")
+        self.new_button.setIcon(icon("send"))
+        self.new_button.setAccessibleName(tr("New message"))
+        self.new_button.clicked.connect(lambda: self.new_message())
+        self.group_button = QPushButton(tr("New group"))
+        self.group_button.setObjectName("new_group")
+        self.group_button.setIcon(icon("people"))
+        self.group_button.setAccessibleName(tr("New group"))
+        self.group_button.clicked.connect(self.new_group)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.group_button)
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addLayout(buttons)
+        left_column.addWidget(self.list, 1)
+
+        self.pane = ConversationPane(ctx)
+        self.pane.sent.connect(self._sent)
+        self.pane.group_bar.changed.connect(self.model.load)
+        self.new_panel = NewMessagePanel(ctx)
+        self.new_panel.started.connect(self._started)
+        self.new_panel.cancelled.connect(self._new_cancelled)
+        self.placeholder = QLabel(tr("Choose a conversation, or start a new one."))
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.right = QStackedWidget()
+        for part in (self.placeholder, self.pane, self.new_panel):
+            self.right.addWidget(part)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(left)
+        splitter.addWidget(self.right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        splitter.setSizes([280, 700])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        self.setFocusProxy(self.view)
+        QWidget.setTabOrder(self.new_button, self.group_button)
+        QWidget.setTabOrder(self.group_button, self.view)
+        QWidget.setTabOrder(self.view, self.pane)
+
+        self._follow = ctx.call(follow_events, ctx.node, self._on_events,
+                                on_error=lambda exc: ctx.message.emit(one_line(exc)))
+        self.model.load()
+        self.refresh_unread()
+
+    # --- what the window asks -----
+
+    @property
+    def current(self) -> bytes | None:
+        """The conversation shown on the right, if one is."""
+        return self.pane.conversation if self.right.currentWidget() is self.pane else None
+
+    def activated(self) -> None:
+        """The page is shown: read the list again, and the open conversation's news
+        (which are read now)."""
+        self.model.load()
+        if self.current is not None:
+            self.pane.refresh()
+            self._mark_read(self.current)
+        else:
+            self.refresh_unread()
+
+    def stop(self) -> None:
+        self._follow.cancel()
+        self.model.stop()
+        self.pane.stop()
+        self.new_panel.stop()
+
+    def refresh_unread(self) -> None:
+        self._ctx.call(self._ctx.node.unread_messages, BADGE_CAP, on_result=self._set_unread)
+
+    def open_conversation(self, conversation: bytes) -> None:
+        """Show ``conversation`` on the right and mark it read."""
+        item = self.model.find(conversation)
+        if item is None:  # not in the list yet (just started): once it is
+            self._opening = conversation
+            self.model.load()
+            return
+        self._opening = None
+        me = self._ctx.me
+        self.pane.show_conversation(conversation, [a for a, _n in others(item, me)],
+                                    title_of(item, me), is_group(item))
+        self.pane.set_group(item if is_group(item) else None)
+        self.right.setCurrentWidget(self.pane)
+        row = self.model.row_of(conversation)
+        self.view.setCurrentIndex(self.model.index(row))
+        self.pane.input.setFocus()
+        self._mark_read(conversation)
+
+    def new_message(self, account: bytes | None = None) -> None:
+        """Start a new conversation (with ``account`` chosen, if given)."""
+        self._start_new(False, account)
+
+    def new_group(self) -> None:
+        """Start a new group: a name, members, perhaps a first message."""
+        self._start_new(True, None)
+
+    def _start_new(self, group: bool, account: bytes | None) -> None:
+        self.new_panel.set_group_mode(group)
+        self.new_panel.start([account] if account is not None else [])
+        self.right.setCurrentWidget(self.new_panel)
+        self.new_panel.setFocus()
+
+    # --- reading -----
+
+    def _mark_read(self, conversation: bytes) -> None:
+        item = self.model.find(conversation)
+        if item is not None and not item.unread:
+            return
+        self._ctx.call(self._ctx.node.mark_conversation_read, conversation,
+                       on_result=lambda _none: self._marked_read())
+
+    def _marked_read(self) -> None:
+        self.model.load()
+        self.refresh_unread()
+        self._ctx.notifications_changed.emit()
+
+    def _set_unread(self, count: int) -> None:
+        self.unread = count
+        self.unread_changed.emit(count)
+
+    def _list_changed(self) -> None:
+        self._show_state()
+        if self._opening is not None and self.model.find(self._opening) is not None:
+            self.open_conversation(self._opening)
+        elif self.current is not None:
+            row = self.model.row_of(self.current)
+            if row >= 0:
+                self.view.setCurrentIndex(self.model.index(row))
+                item = self.model.item_at(row)
+                if is_group(item):
+                    self.pane.set_group(item)
+
+    def _show_state(self, *_args: object) -> None:
+        self.list.set_empty(self.model.loaded and self.model.rowCount() == 0)
+
+    # --- live -----
+
+    def _on_events(self, events: list[Any]) -> None:
+        """From the follower task (inside Trio's step): schedule, do not work here."""
+        if any(isinstance(e, (MessageAdded, Lagged)) for e in events):
+            QTimer.singleShot(0, self, self._messages_added)
+
+    def _messages_added(self) -> None:
+        self.model.load()
+        current = self.current
+        if current is None:
+            self.refresh_unread()
+            return
+        self.pane.refresh()
+        if self.isVisible():  # on screen: what comes into the open conversation is read
+            self._ctx.call(self._ctx.node.mark_conversation_read, current,
+                           on_result=lambda _none: self._marked_read())
+        else:
+            self.refresh_unread()
+
+    def _sent(self, _conversation: bytes) -> None:
+        self.model.load()
+
+    def _started(self, conversation: bytes) -> None:
+        self._opening = conversation
+        self.model.load()
+
+    def _new_cancelled(self) -> None:
+        self.right.setCurrentWidget(self.pane if self.pane.conversation is not None
+                                    else self.placeholder)
