@@ -23,6 +23,7 @@ from p2psocial import content
 from p2psocial.runtime import Backend
 from p2psocial.ui import i18n
 from p2psocial.ui.context import AppContext
+from p2psocial.ui.conversation_view import OLDER_MARGIN
 from p2psocial.ui.messages_page import MessagesPage, last_line, title_of
 from p2psocial.ui.tray import Notifier
 from tests.uikit import WAIT, call, make_backend
@@ -95,6 +96,7 @@ def test_a_new_message_starts_a_conversation_and_enter_sends(
                     timeout=WAIT)
     assert page.pane.title.text() == "Bob"
     assert page.pane.model.items[0].own
+    qtbot.waitUntil(lambda: page.view.currentIndex().row() == 0, timeout=WAIT)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
     row = page.model.items[0]
     assert title_of(row, app_ctx.me) == "Bob" and last_line(row, app_ctx.me) == "You: hello Bob"
@@ -170,6 +172,8 @@ def test_older_messages_load_when_scrolled_to_the_top(
         view.verticalScrollBar().setValue(0)
         qtbot.waitUntil(lambda b=before: not page.pane.model.loading and (
             len(texts(page)) > b or not page.pane.model.has_older), timeout=WAIT)
+        if len(texts(page)) > before:  # the reader's place is kept, not thrown to the top
+            qtbot.waitUntil(lambda: view.verticalScrollBar().value() > OLDER_MARGIN, timeout=WAIT)
     assert texts(page) == [f"m{n}" for n in range(30)]
     page.stop()
 

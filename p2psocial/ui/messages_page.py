@@ -635,10 +635,10 @@ class MessagesPage(QWidget):
         self._opening: bytes | None = None  # to open once the list has it
         self.model = ConversationListModel(ctx, parent=self)
         self.model.error.connect(ctx.message.emit)
-        self.model.modelReset.connect(self._list_changed)
         self.model.loading_changed.connect(self._show_state)
         self.view = ConversationList()
         self.view.setModel(self.model)
+        self.model.modelReset.connect(self._list_changed)  # after the view's own reset
         self.view.open_requested.connect(lambda c: self.open_conversation(c.id))
         self.list = EmptyStack(self.view, tr(
             "No messages yet. Write to someone you follow — only the people you write "
