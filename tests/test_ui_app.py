@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from p2psocial.home import Home
@@ -77,3 +78,31 @@ def test_a_post_typed_in_a_terminal_is_made_by_the_running_app(
     model = alice.window.section("home").timeline_view.model()
     qtbot.waitUntil(lambda: any(p.text == "typed in a terminal" for p in model.posts),
                     timeout=WAIT)
+
+
+def test_a_message_shows_as_a_badge_on_messages(qtbot: QtBot, tmp_path: Path,
+                                                launch: Launches) -> None:
+    home = tmp_path / "alice"
+    Node.init(Home(home), "Alice").close()
+    save_settings(home, QUIET)
+    alice = launch(home)
+    qtbot.waitUntil(lambda: alice.ctx is not None, timeout=WAIT)
+    ctx = alice.ctx
+    with Node.init(Home(tmp_path / "bob"), "Bob") as bob:
+        async def exchange() -> None:  # each holds the other's log: keys are known
+            assert bob.identity is not None and ctx.node.identity is not None
+            await ctx.node.ingest(await bob.log_entries(bob.identity.device_id, 0, 100))
+            await bob.ingest(await ctx.node.log_entries(ctx.node.identity.device_id, 0, 100))
+
+        async def write() -> None:
+            assert bob.identity is not None
+            await bob.send_message([ctx.me], "are you coming tonight?")
+            await ctx.node.ingest(await bob.log_entries(bob.identity.device_id, 0, 100))
+
+        call(qtbot, ctx, exchange)
+        call(qtbot, ctx, write)
+    nav = alice.window.nav
+    row = next(r for r in range(nav.count())
+               if nav.item(r).data(Qt.ItemDataRole.UserRole) == "messages")
+    qtbot.waitUntil(lambda: nav.item(row).text().endswith("(1)"), timeout=WAIT)
+    assert alice.window.windowTitle().startswith("(1)")

@@ -193,10 +193,10 @@ class Launcher:
             return
         self.ctx.call(self.ctx.node.unread_notifications, on_result=self._show_unread)
 
-    def _show_unread(self, count: int) -> None:
-        self.window.set_unread(count)
+    def _show_unread(self, count: int, key: str = "notifications") -> None:
+        self.window.set_badge(key, count)
         if self.tray is not None:
-            self.tray.set_unread(count)
+            self.tray.set_unread(self.window.unread)
 
     def _start_tray(self, ctx: AppContext) -> None:
         from PySide6.QtWidgets import QApplication
@@ -205,6 +205,8 @@ class Launcher:
 
         self.tray = Tray(self.window, ctx)
         self.notifier = Notifier(ctx, self.tray)
+        self.notifier.unread_messages_changed.connect(
+            lambda count: self._show_unread(count, "messages"))
         self.notifier.start()
 
         def keep(settings: Settings) -> None:

@@ -10,7 +10,7 @@ once the home is open (``attach``). The window is painted before any of the node
 SQLite or libp2p is imported; app.py decides which stage to show.
 
 The shell is a navigation list on the left and a page stack on the right. The
-*sections* (Home, Notifications, Search, People, Profile, Settings) are built the
+*sections* (Home, Notifications, Messages, Search, People, Profile, Settings) are built the
 first time they are shown, so start-up builds the home timeline only. Opening a
 thread or somebody's profile pushes a *detail* page on top of the current section;
 Back (the button, Alt+Left or Esc) pops it. Choosing a section clears the details.
@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self._sections: dict[str, QWidget] = {}
         self._details: list[QWidget] = []
         self._current: QWidget | None = None
-        self._unread = 0
+        self._badges: dict[str, int] = {}
 
     # --- stages before the home is open -------------------------------------------------
 
@@ -329,17 +329,24 @@ class MainWindow(QMainWindow):
 
     # --- what the window says ------------------------------------------------------------
 
-    def set_unread(self, count: int) -> None:
-        self._unread = count
-        self.setWindowTitle(f"({count}) {TITLE}" if count else TITLE)
+    def set_badge(self, key: str, count: int) -> None:
+        """Show ``count`` unread beside section ``key`` (notifications, messages), and
+        the total in the window's title."""
+        self._badges[key] = count
+        total = sum(self._badges.values())
+        self.setWindowTitle(f"({total}) {TITLE}" if total else TITLE)
         if self.ctx is None:
             return
-        row = next(i for i, s in enumerate(SECTIONS) if s.key == "notifications")
+        row = next(i for i, s in enumerate(SECTIONS) if s.key == key)
         label = tr(SECTIONS[row].label)
         item = self.nav.item(row)
         item.setText(f"{label} ({count})" if count else label)
         item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                     tr("Notifications, {0} unread").format(count) if count else label)
+                     tr("{0}, {1} unread").format(label, count) if count else label)
+
+    @property
+    def unread(self) -> int:
+        return sum(self._badges.values())
 
     def show_network(self, status: NetworkStatus) -> None:
         if status.state == "online":

@@ -396,8 +396,8 @@
         <translation>Zurück (Alt+Links)</translation>
     </message>
     <message>
-        <source>Notifications, {0} unread</source>
-        <translation>Mitteilungen, {0} ungelesen</translation>
+        <source>{0}, {1} unread</source>
+        <translation>{0}, {1} ungelesen</translation>
     </message>
     <message>
         <source>Online · {0} connected</source>
