@@ -12,7 +12,7 @@ from p2psocial import ids
 from p2psocial.errors import BadId
 
 FAST = settings(max_examples=60, deadline=None)
-PREFIXES = [ids.ACCOUNT, ids.ENTRY, ids.BLOB, ids.DEVICE, ids.GROUP]
+PREFIXES = [ids.ACCOUNT, ids.ENTRY, ids.BLOB, ids.DEVICE, ids.GROUP, ids.CONVERSATION]
 RAW = bytes(range(32))
 ACCOUNT_TEXT = ids.account_text(RAW)
 
