@@ -303,3 +303,23 @@ def test_the_page_speaks_german(app_ctx: AppContext, qtbot: QtBot) -> None:
         page.stop()
     finally:
         i18n.install_translator(app, "en")
+
+
+def test_message_on_a_profile_opens_a_new_message_to_them(
+        app_ctx: AppContext, qtbot: QtBot, bob: Backend) -> None:
+    from p2psocial.ui.main_window import MainWindow
+    from p2psocial.ui.profile_page import ProfilePage
+
+    friends(qtbot, app_ctx, bob)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.attach(app_ctx)
+    window.show()
+    window.open_profile(bob.node.account_id)
+    profile = window.pages.currentWidget()
+    assert isinstance(profile, ProfilePage) and profile.message.isVisible()
+    profile.message.click()
+    page = window.pages.currentWidget()
+    assert isinstance(page, MessagesPage)
+    qtbot.waitUntil(lambda: page.new_panel.recipients == [bob.node.account_id], timeout=WAIT)
+    window.stop_pages()

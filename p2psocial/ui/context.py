@@ -8,7 +8,8 @@ A view never reaches for a global: it gets an ``AppContext`` and asks through it
   as one line in the window's status bar (``message``), never as a traceback.
 - Navigation is a request, not a reach into the window: a view emits
   ``ctx.open_thread.emit(post_id)``, ``open_profile(account)``, ``open_search(text)``,
-  ``reply_to(post_view)``; the main window decides how to show it.
+  ``reply_to(post_view)``, ``write_to(account)``; the main window decides how to
+  show it.
 - ``settings_changed`` tells views that the person changed a setting (theme,
   language...), after the back end has stored it.
 - ``notifications_changed`` fires when the unread count may have changed.
@@ -41,6 +42,7 @@ class AppContext(QObject):
     open_profile = Signal(bytes)  # an account id
     open_search = Signal(str)  # a search text (a #tag, say)
     reply_to = Signal(object)  # a PostView: start a reply to it
+    write_to = Signal(bytes)  # an account id: start a private message to it
     message = Signal(str)  # one line for the status bar
     settings_changed = Signal(object)  # the new Settings, already stored
     notifications_changed = Signal()

@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         ctx.open_profile.connect(self.open_profile)
         ctx.open_search.connect(self.open_search)
         ctx.reply_to.connect(self._reply_to)
+        ctx.write_to.connect(self.write_to)
         ctx.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.network_label = QLabel()
         self.network_label.setObjectName("network-status")
@@ -314,6 +315,10 @@ class MainWindow(QMainWindow):
             page.search(text)  # type: ignore[attr-defined]
         else:
             page.focus_search()  # type: ignore[attr-defined]
+
+    def write_to(self, account: bytes) -> None:
+        """Open Messages with a new message to ``account`` started."""
+        self.show_section("messages").new_message(account)  # type: ignore[attr-defined]
 
     def _reply_to(self, post: Any) -> None:
         if isinstance(self._current, QWidget) and hasattr(self._current, "start_reply"):

@@ -146,7 +146,11 @@ class ProfilePage(QWidget):
         self.follow = QPushButton(tr("Follow"), self)
         self.block = QPushButton(tr("Block"), self)
         self.edit = QPushButton(icon("settings"), tr("Edit profile"), self)
+        self.message = QPushButton(icon("messages"), tr("Message"), self)
+        self.message.setAccessibleName(tr("Write a private message"))
+        self.message.clicked.connect(lambda: ctx.write_to.emit(account))
         if self.own:
+            self.message.hide()
             self.edit.clicked.connect(self.edit_profile_requested.emit)
             self.header.buttons.addWidget(self.edit)
             self.follow.hide()
@@ -155,6 +159,7 @@ class ProfilePage(QWidget):
             self.follow.clicked.connect(self._toggle_follow)
             self.block.clicked.connect(self._toggle_block)
             self.header.buttons.addWidget(self.follow)
+            self.header.buttons.addWidget(self.message)
             self.header.buttons.addWidget(self.block)
             self.edit.hide()
             self.follow.setEnabled(False)  # until the relation is known

@@ -726,6 +726,10 @@
         <translation>Profil bearbeiten</translation>
     </message>
     <message>
+        <source>Write a private message</source>
+        <translation>Eine private Nachricht schreiben</translation>
+    </message>
+    <message>
         <source>No posts yet</source>
         <translation>Noch keine Beiträge</translation>
     </message>
