@@ -127,6 +127,10 @@ def conversation_text(raw: bytes) -> str:
     return encode(CONVERSATION, raw)
 
 
+def group_text(raw: bytes) -> str:
+    return encode(GROUP, raw)
+
+
 def _short(text: str) -> str:
     text = " ".join(text.split())  # error messages are one line
     return text if len(text) <= 70 else text[:67] + "..."

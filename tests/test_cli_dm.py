@@ -95,7 +95,7 @@ def test_a_message_reaches_its_reader_and_nobody_else(people: People) -> None:
     assert lines[1:] == ["    Alice: Hello Bob, just for you", f"    {conversation}"]
 
     # Carol carries Alice's log, this message included, and reads nothing of it
-    assert js(p.c, "inbox") == {"conversations": [], "unread": 0}
+    assert js(p.c, "inbox") == {"conversations": [], "groups": [], "unread": 0}
     assert ok(p.c, "inbox") == ("No private messages yet: send one with "
                                 "'p2psocial dm ACCOUNT TEXT'.\n")
     assert fails(p.c, "conversation", conversation) == (

@@ -259,9 +259,39 @@ def cmd_inbox(args: argparse.Namespace, s: Session) -> int:
 
 @command("conversation")
 def cmd_conversation(args: argparse.Namespace, s: Session) -> int:
+    if ids.is_id(ids.GROUP, args.conversation):  # a group is a conversation too
+        return _write(args, s, "group_show", group_arg(args.conversation), args.limit,
+                      args.before, args.mark_read)
     conversation = ids.decode(ids.CONVERSATION, args.conversation)
     return _write(args, s, "conversation", conversation, args.limit, args.before,
                   args.mark_read)
+
+
+# --- private groups (issue 5): ``group ACTION``, actions of writes.py as dm's -------
+
+
+def group_arg(text: str) -> bytes:
+    return ids.decode(ids.GROUP, text)
+
+
+@command("group")
+def cmd_group(args: argparse.Namespace, s: Session) -> int:
+    what = args.group_command
+    if what == "create":
+        members = tuple(dict.fromkeys(account_arg(a) for a in args.accounts))
+        return _write(args, s, "group_create", args.name, members)
+    if what == "list":
+        return _write(args, s, "group_list")
+    group = group_arg(args.group)
+    if what == "post":
+        reply_to = entry_arg(args.reply_to) if args.reply_to else None
+        return _write(args, s, "group_post", group, text_arg(args.text, s), reply_to)
+    if what == "show":
+        return _write(args, s, "group_show", group, args.limit, args.before, args.mark_read)
+    if what in ("add", "remove"):
+        return _write(args, s, f"group_{what}", group, account_arg(args.account))
+    assert what == "leave", what
+    return _write(args, s, "group_leave", group)
 
 
 # --- people ------------------------------------------------------------------------

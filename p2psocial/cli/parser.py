@@ -129,13 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("conversation", "the messages of one private conversation, oldest first")
     p.add_argument("conversation", metavar="ID", help="a conversation id (dm1..., shown by "
-                   "'p2psocial inbox' and 'p2psocial dm')")
+                   "'p2psocial inbox' and 'p2psocial dm') or a group id (grp1...)")
     p.add_argument("--limit", type=_limit, default=20, metavar="N",
                    help="how many of the latest messages (default 20)")
     p.add_argument("--before", type=_cursor, metavar="CURSOR",
                    help="earlier messages (the page's last line names the cursor)")
     p.add_argument("--mark-read", action="store_true",
                    help="count the conversation as read")
+    _groups(sub, common)
 
     for name, what in (("following", "accounts that ACCOUNT follows"),
                        ("followers", "accounts that follow ACCOUNT")):
@@ -197,6 +198,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hops", type=_hops, default=2, metavar="N",
                    help="replication reach, as for serve (default 2)")
     return parser
+
+
+def _groups(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``group ACTION``: private groups, each action with its own options."""
+    text = "private groups: create, list, post, show, add, remove, leave"
+    group = sub.add_parser("group", help=text, description=text, parents=[common])
+    actions = group.add_subparsers(dest="group_command", metavar="ACTION", required=True)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=text, description=text, parents=[common])
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+        return p
+
+    def group_id(p: argparse.ArgumentParser) -> None:
+        p.add_argument("group", metavar="GROUP", help="a group id (grp1..., shown by "
+                       "'p2psocial group list')")
+
+    p = action("create", "create a private group that you administer")
+    p.add_argument("name", metavar="NAME", help="the group's name (one line)")
+    p.add_argument("accounts", nargs="+", metavar="ACCOUNT",
+                   help="its first members (account ids; you are one anyway)")
+
+    action("list", "your groups, newest message first, with unread counts")
+
+    p = action("post", "post a message that only the group's members can read")
+    group_id(p)
+    p.add_argument("text", metavar="TEXT", help="the message; '-' reads it from stdin")
+    p.add_argument("--reply-to", metavar="ENTRY", help="the entry id of the message to answer")
+
+    p = action("show", "the messages of a group, oldest first")
+    group_id(p)
+    p.add_argument("--limit", type=_limit, default=20, metavar="N",
+                   help="how many of the latest messages (default 20)")
+    p.add_argument("--before", type=_cursor, metavar="CURSOR",
+                   help="earlier messages (the page's last line names the cursor)")
+    p.add_argument("--mark-read", action="store_true", help="count the group as read")
+
+    for name, text in (("add", "add a member (creator only): a new key from now on"),
+                       ("remove", "remove a member (creator only): a new key that they "
+                        "never receive")):
+        p = action(name, text)
+        group_id(p)
+        p.add_argument("account", metavar="ACCOUNT", help="an account id")
+
+    group_id(action("leave", "leave a group: you stop posting and receiving its new keys"))
 
 
 def _port(text: str) -> int:

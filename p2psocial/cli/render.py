@@ -21,6 +21,7 @@ from ..entry import Entry
 from ..store.store import PeerRecord
 from ..store.views import (
     ConversationView,
+    GroupView,
     MessagePage,
     MessageView,
     Page,
@@ -306,34 +307,59 @@ def conversation_json(v: ConversationView, me: bytes) -> dict[str, Any]:
             "last_own": v.last_author == me, "unread": v.unread}
 
 
-def inbox_json(views: Sequence[ConversationView], me: bytes) -> dict[str, Any]:
+def inbox_json(views: Sequence[ConversationView], groups: Sequence[GroupView],
+               me: bytes) -> dict[str, Any]:
     return {"conversations": [conversation_json(v, me) for v in views],
-            "unread": sum(v.unread for v in views)}
+            "groups": [group_json(g, me) for g in groups],
+            "unread": sum(v.unread for v in views) + sum(g.unread for g in groups)}
 
 
-def inbox_lines(views: Sequence[ConversationView], me: bytes) -> list[str]:
-    """Per conversation: who and when, the last message, its id."""
-    if not views:
+def inbox_lines(views: Sequence[ConversationView], groups: Sequence[GroupView],
+                me: bytes) -> list[str]:
+    """Conversations and groups, newest message first: who and when, the last
+    message, the id to open it with."""
+    if not views and not groups:
         return ["No private messages yet: send one with 'p2psocial dm ACCOUNT TEXT'."]
-    lines: list[str] = []
+    blocks: list[tuple[int, list[str]]] = []
     for v in views:
-        head = [names_text(v.names)]
-        if v.unread:
-            head.append(f"{'99+' if v.unread >= UNREAD_CAP else v.unread} unread")
-        if v.last_ts is not None:
-            head.append(local_time(v.last_ts))
-        lines.append(" · ".join(head))
-        if v.last_text is not None:
-            names = dict(zip(v.members, v.names, strict=True))
-            who = "you" if v.last_author == me else display_name(
-                names.get(v.last_author) if v.last_author else None)
-            lines.append(f"    {who}: {one_line(v.last_text)}")
-        lines.append(f"    {ids.conversation_text(v.id)}")
-    return lines
+        head = [names_text(v.names), *_unread_and_time(v.unread, v.last_ts)]
+        blocks.append((_when(v.last_ts), [" · ".join(head), *_last_line(
+            v.members, v.names, v.last_text, v.last_author, me),
+            f"    {ids.conversation_text(v.id)}"]))
+    for g in groups:
+        blocks.append((_when(g.last_ts), _group_block(g, me)))
+    blocks.sort(key=lambda block: block[0], reverse=True)  # stable: ties keep their order
+    return [line for _, block in blocks for line in block]
 
 
-def message_json(v: MessageView) -> dict[str, Any]:
-    return {"id": ids.entry_text(v.id), "conversation": ids.conversation_text(v.conversation),
+def _when(ts: int | None) -> int:
+    return -1 if ts is None else ts
+
+
+def _unread_and_time(unread: int, ts: int | None) -> list[str]:
+    out = []
+    if unread:
+        out.append(f"{'99+' if unread >= UNREAD_CAP else unread} unread")
+    if ts is not None:
+        out.append(local_time(ts))
+    return out
+
+
+def _last_line(members: Sequence[bytes], names: Sequence[str | None], text: str | None,
+               author: bytes | None, me: bytes) -> list[str]:
+    """``    Bob: the last message``, or nothing when there is none."""
+    if text is None:
+        return []
+    named = dict(zip(members, names, strict=True))
+    who = "you" if author == me else display_name(named.get(author) if author else None)
+    return [f"    {who}: {one_line(text)}"]
+
+
+def message_json(v: MessageView, *, group: bool = False) -> dict[str, Any]:
+    """A message; in a group, ``group`` names it where a conversation would."""
+    where = {"group": ids.group_text(v.conversation)} if group else {
+        "conversation": ids.conversation_text(v.conversation)}
+    return {"id": ids.entry_text(v.id), **where,
             "author": ids.account_text(v.author), "author_name": v.author_name,
             "own": v.own, "ts": v.ts, "time": iso(v.ts), "text": v.text,
             "reply_to": ids.entry_text(v.reply_to) if v.reply_to else None,
@@ -360,6 +386,80 @@ def message_lines(m: MessageView) -> list[str]:
 def conversation_lines(v: ConversationView, page: MessagePage) -> list[str]:
     """The page's messages oldest first (a page is the newest before its cursor)."""
     lines = [f"Conversation with {names_text(v.names)} · {ids.conversation_text(v.id)}"]
+    for m in reversed(page.items):
+        lines.extend(["", *message_lines(m)])
+    if not page.items:
+        lines.append("No messages here yet.")
+    if page.next:
+        lines.extend(["", f"Earlier messages: add --before {page.next.to_text()}"])
+    return lines
+
+
+# --- private groups (issue 5) -------------------------------------------------------
+# A group's ``members`` include the local account while it is one ("you").
+
+
+def group_members_text(g: GroupView, me: bytes) -> str:
+    """``you, Bob, Carol``: you first, the others in account order."""
+    others = [display_name(n) for a, n in zip(g.members, g.names, strict=True) if a != me]
+    return ", ".join(["you"] * (me in g.members) + others) or "nobody"
+
+
+def group_json(g: GroupView, me: bytes) -> dict[str, Any]:
+    names = dict(zip(g.members, g.names, strict=True))
+    return {"id": ids.group_text(g.id), "name": g.name, "admin": ids.account_text(g.admin),
+            "is_admin": g.admin == me, "member": g.member, "epoch": g.epoch,
+            "members": [member_json(a, names[a]) for a in g.members],
+            "last_text": g.last_text, "last_ts": g.last_ts,
+            "last_time": iso(g.last_ts) if g.last_ts is not None else None,
+            "last_author": ids.account_text(g.last_author) if g.last_author else None,
+            "last_own": g.last_author == me, "unread": g.unread}
+
+
+def groups_json(groups: Sequence[GroupView], me: bytes) -> dict[str, Any]:
+    return {"groups": [group_json(g, me) for g in groups],
+            "unread": sum(g.unread for g in groups)}
+
+
+def _role(g: GroupView, me: bytes) -> str:
+    if not g.member:
+        return "you are no longer a member"
+    return "you are its admin" if g.admin == me else "a member"
+
+
+def _group_block(g: GroupView, me: bytes) -> list[str]:
+    """``Name (group) · 3 members · 1 unread · time · role``, members, last message, id."""
+    head = [f"{clean(g.name, one_line=True)} (group)", plural(len(g.members), "member"),
+            *_unread_and_time(g.unread, g.last_ts), _role(g, me)]
+    return [" · ".join(head), f"    members: {group_members_text(g, me)}",
+            *_last_line(g.members, g.names, g.last_text, g.last_author, me),
+            f"    {ids.group_text(g.id)}"]
+
+
+def group_list_lines(groups: Sequence[GroupView], me: bytes) -> list[str]:
+    if not groups:
+        return ["No groups yet: start one with 'p2psocial group create NAME ACCOUNT...'."]
+    return [line for g in groups for line in _group_block(g, me)]
+
+
+def group_title(g: GroupView) -> str:
+    """``Friends (grp1…)``."""
+    return f"{clean(g.name, one_line=True)} ({ids.group_text(g.id)})"
+
+
+def group_page_json(g: GroupView, page: MessagePage, me: bytes) -> dict[str, Any]:
+    """One page of a group: its messages oldest first, ``next`` for earlier ones."""
+    return {**group_json(g, me),
+            "items": [message_json(m, group=True) for m in reversed(page.items)],
+            "next": page.next.to_text() if page.next else None}
+
+
+def group_page_lines(g: GroupView, page: MessagePage, me: bytes) -> list[str]:
+    lines = [f"Group {clean(g.name, one_line=True)} · {group_members_text(g, me)} · "
+             f"{ids.group_text(g.id)}"]
+    if not g.member:
+        lines.append("You are no longer a member: what is posted after you left or were "
+                     "removed does not reach you.")
     for m in reversed(page.items):
         lines.extend(["", *message_lines(m)])
     if not page.items:

@@ -28,7 +28,7 @@ import trio
 from .. import control, ids, images, private
 from ..errors import BadImage, HomeError, NotFound, UserError
 from ..node import Node
-from ..store.views import Cursor
+from ..store.views import Cursor, GroupView
 from . import render as r
 
 if TYPE_CHECKING:
@@ -309,9 +309,9 @@ async def dm(ctx: Context, recipients: tuple[bytes, ...], text: str,
 async def inbox(ctx: Context) -> Any:
     node = ctx.node
     await node.scan_private()
-    views = await node.conversations()
-    return Outcome(r.inbox_json(views, node.account_id),
-                   r.inbox_lines(views, node.account_id)).to_wire()
+    views, groups = await node.conversations(), await node.groups()
+    return Outcome(r.inbox_json(views, groups, node.account_id),
+                   r.inbox_lines(views, groups, node.account_id)).to_wire()
 
 
 @action("conversation", BYTES, _limit, optional(_cursor), BOOL)
@@ -330,3 +330,107 @@ async def conversation(ctx: Context, conversation_id: bytes, limit: int, before:
     me = node.account_id
     return Outcome(r.conversation_page_json(view, page, me),
                    r.conversation_lines(view, page)).to_wire()
+
+
+# --- private groups (issue 5) ---------------------------------------------------------
+# The node decides who may do what (creator only, members only, key known, at most
+# 64 members) and says so in one line; these actions name the group in what they
+# print. Each scans first: a key that arrived since the last scan makes a group known.
+
+
+async def _group(node: Node, group_id: bytes) -> GroupView:
+    """The group as ``group list`` shows it (after a scan), or a one-line NotFound."""
+    await node.scan_private()
+    found = next((g for g in await node.groups() if g.id == group_id), None)
+    if found is None:
+        raise NotFound(f"no group {ids.group_text(group_id)} in this home: "
+                       "'p2psocial group list' lists yours")
+    return found
+
+
+@action("group_create", STR, many(BYTES))
+async def group_create(ctx: Context, name: str, members: tuple[bytes, ...]) -> Any:
+    node = ctx.node
+    view = await _group(node, await node.create_group(name, members))
+    me = node.account_id
+    return Outcome(r.group_json(view, me), [
+        f"Created the group {r.group_title(view)} with {r.group_members_text(view, me)}.",
+        "Only its members can read it; you alone can add and remove members."]).to_wire()
+
+
+@action("group_list")
+async def group_list(ctx: Context) -> Any:
+    node = ctx.node
+    await node.scan_private()
+    groups = await node.groups()
+    return Outcome(r.groups_json(groups, node.account_id),
+                   r.group_list_lines(groups, node.account_id)).to_wire()
+
+
+@action("group_post", BYTES, STR, optional(BYTES))
+async def group_post(ctx: Context, group_id: bytes, text: str,
+                     reply_to: bytes | None) -> Any:
+    node = ctx.node
+    view = await _group(node, group_id)
+    item = await node.group_post(group_id, text, reply_to)
+    return Outcome({**r.entry_json(item), "group": ids.group_text(group_id),
+                    "name": view.name},
+                   [f"Sent to {r.group_title(view)}: {ids.entry_text(item.id)}"]).to_wire()
+
+
+@action("group_show", BYTES, _limit, optional(_cursor), BOOL)
+async def group_show(ctx: Context, group_id: bytes, limit: int, before: str | None,
+                     mark_read: bool) -> Any:
+    node = ctx.node
+    view = await _group(node, group_id)
+    page = await node.group_messages(group_id, limit,
+                                     Cursor.from_text(before) if before else None)
+    if mark_read:
+        await node.mark_conversation_read(group_id)
+    me = node.account_id
+    return Outcome(r.group_page_json(view, page, me),
+                   r.group_page_lines(view, page, me)).to_wire()
+
+
+@action("group_add", BYTES, BYTES)
+async def group_add(ctx: Context, group_id: bytes, account: bytes) -> Any:
+    node = ctx.node
+    await _group(node, group_id)
+    await node.add_member(group_id, account)
+    view = await _group(node, group_id)
+    who = await _who(node, account)
+    return Outcome({**r.group_json(view, node.account_id), "added": ids.account_text(account)},
+                   [f"Added {who} to {r.group_title(view)}: a new epoch ({view.epoch}) "
+                    "started; they read what is posted from now on, not what came "
+                    "before."]).to_wire()
+
+
+@action("group_remove", BYTES, BYTES)
+async def group_remove(ctx: Context, group_id: bytes, account: bytes) -> Any:
+    node = ctx.node
+    await _group(node, group_id)
+    await node.remove_member(group_id, account)
+    view = await _group(node, group_id)
+    who = await _who(node, account)
+    return Outcome({**r.group_json(view, node.account_id),
+                    "removed": ids.account_text(account)},
+                   [f"Removed {who} from {r.group_title(view)}: a new epoch ({view.epoch}) "
+                    "started, and they cannot read what is posted from now on (what they "
+                    "read before stays with them)."]).to_wire()
+
+
+@action("group_leave", BYTES)
+async def group_leave(ctx: Context, group_id: bytes) -> Any:
+    node = ctx.node
+    await _group(node, group_id)
+    await node.leave_group(group_id)
+    view = await _group(node, group_id)
+    return Outcome(r.group_json(view, node.account_id), [
+        f"You left {r.group_title(view)}: you are off its member list, and the next key "
+        "its creator hands out leaves you out."]).to_wire()
+
+
+async def _who(node: Node, account: bytes) -> str:
+    """``Bob (p2ps1…)``."""
+    name = (await node.profile(account)).name
+    return f"{r.display_name(name)} ({ids.account_text(account)})"
