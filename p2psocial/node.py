@@ -204,15 +204,7 @@ class Node:
     async def post(self, text: str, *, reply_to: bytes | None = None,
                    content_warning: str | None = None,
                    images_data: Sequence[bytes] = (), alt: Sequence[str] = ()) -> Entry:
-        root = None
-        if reply_to is not None:
-            parent = await self._run(self.store.post, reply_to)
-            if parent is None:
-                raise NotFound(f"there is no post {ids.entry_text(reply_to)} in this home")
-            root = parent.thread_root
-        cw = content_warning.strip() if content_warning and content_warning.strip() else None
-        draft = c.Post(text=text, mentions=c.extract_mentions(text), tags=c.extract_tags(text),
-                       content_warning=cw, reply_parent=reply_to, thread_root=root)
+        draft = await self._draft(text, reply_to, content_warning)
         if len(images_data) > c.ATTACHMENTS_MAX:
             raise ContentTooLarge(f"a post has at most {c.ATTACHMENTS_MAX} images")
         # check the post before any image work; an image alone (no text) is a post too
@@ -231,6 +223,20 @@ class Node:
             attachments.append(c.Attachment(blob, image.mime, len(image.data), image.width,
                                             image.height, alt[index] if index < len(alt) else ""))
         return await self.publish(replace(draft, attachments=tuple(attachments)))
+
+    async def _draft(self, text: str, reply_to: bytes | None,
+                     content_warning: str | None) -> c.Post:
+        """A post of ``text`` (mentions, tags, its thread found from ``reply_to``), not
+        yet validated: a public post and a followers-only one are built alike."""
+        root = None
+        if reply_to is not None:
+            parent = await self._run(self.store.post, reply_to)
+            if parent is None:
+                raise NotFound(f"there is no post {ids.entry_text(reply_to)} in this home")
+            root = parent.thread_root
+        cw = content_warning.strip() if content_warning and content_warning.strip() else None
+        return c.Post(text=text, mentions=c.extract_mentions(text), tags=c.extract_tags(text),
+                      content_warning=cw, reply_parent=reply_to, thread_root=root)
 
     async def react(self, target: bytes, emoji: str, *, undo: bool = False) -> Entry:
         if await self._run(self.store.get_entry, target) is None:
@@ -268,6 +274,9 @@ class Node:
     async def edit(self, target: bytes, text: str,
                    content_warning: str | None = None) -> Entry:
         post = await self._own_post(target, "edit")
+        if post.audience == "circle":
+            raise UserError("a followers-only post cannot be edited: an edit is public "
+                            "(delete it and post again)")
         cw = post.content_warning if content_warning is None else content_warning.strip() or None
         return await self.publish(c.Edit(target, text, cw))
 
@@ -472,9 +481,11 @@ class Node:
                          reply_to: bytes | None = None) -> Entry:
         """Post ``text`` in a group, under its newest key."""
         identity = self._require_identity()
-        _admin, _name, epoch, key, _salt, member, _members = await self._group(group_id)
+        _admin, _name, epoch, key, salt, member, _members = await self._group(group_id)
         if not member:
             raise UserError("you are no longer a member of this group")
+        if salt == private.CIRCLE_SALT:
+            raise UserError("that is a followers-only circle, not a chat: use post_to_circle")
         value = private.GroupPost(text, reply_to)
         value.validate()
         if reply_to is not None and await self._run(self.store.message_conversation,
@@ -563,6 +574,63 @@ class Node:
             await self.publish(c.Sealed(c.Kind.PRIVATE,
                                         private.seal(value, readers, me, os.urandom)))
         await self.scan_private()
+
+    # --- followers-only posts (issue 5; private.CirclePost, store/circles.py) ----------
+    # A circle is this account's private group (private.circle_id): its members are
+    # the approved followers, its keys go out per epoch like any group's, revoking is
+    # removing a member (a new epoch). Its posts are GROUP entries that the private
+    # scan of a member turns into timeline posts (PostView.audience == "circle").
+
+    async def approve_follower(self, account: bytes) -> None:
+        """Let ``account`` read this account's followers-only posts from now on (not
+        the earlier ones: the group history policy). Creates the circle on first use;
+        nothing happens when it is already approved. Its encryption key must be here
+        (follow it and sync first, as for a direct message)."""
+        self._not_me(account, "approve")
+        state = await self._run(self.store.group_state, self._circle_id())
+        if state is None:
+            await self._send_group_key(self._circle_key(0, (account,)))
+        elif account not in state[-1]:
+            await self.add_member(self._circle_id(), account)
+
+    async def revoke_follower(self, account: bytes) -> None:
+        """Stop ``account`` reading followers-only posts written from now on (a new
+        epoch whose key it never receives; what it read stays read). Nothing happens
+        when it is not approved."""
+        self._not_me(account, "revoke")
+        if account in await self.circle_members():
+            await self.remove_member(self._circle_id(), account)
+
+    async def circle_members(self) -> list[bytes]:
+        """The approved followers (this account left out), in account order; [] before
+        the first approval."""
+        state = await self._run(self.store.group_state, self._circle_id())
+        return [] if state is None else [m for m in state[-1] if m != self.account_id]
+
+    async def post_to_circle(self, text: str, *, reply_to: bytes | None = None,
+                             content_warning: str | None = None) -> Entry:
+        """Post ``text`` for the approved followers only (no images yet). It is in our
+        timeline and profile at once; members see it after their private scan,
+        others see nothing. Posting before any approval makes a circle of one."""
+        identity = self._require_identity()
+        value = private.CirclePost(await self._draft(text, reply_to, content_warning))
+        value.validate()
+        gid = self._circle_id()
+        if await self._run(self.store.group_state, gid) is None:
+            await self._send_group_key(self._circle_key(0, ()))
+        _admin, _name, epoch, key, _salt, _member, _members = await self._group(gid)
+        body = private.seal_group(value, gid, epoch, key, identity.account_id, os.urandom)
+        item = await self.publish(c.Sealed(c.Kind.GROUP, body))
+        await self.scan_private()
+        return item
+
+    def _circle_id(self) -> bytes:
+        return private.circle_id(self.account_id)
+
+    def _circle_key(self, epoch: int, others: Sequence[bytes]) -> private.GroupKey:
+        return private.GroupKey(self._circle_id(), private.CIRCLE_SALT, epoch,
+                                os.urandom(envelope.KEY_LEN), private.CIRCLE_NAME,
+                                tuple(sorted({*others, self.account_id})))
 
     # --- notifications and people (the desktop app) --------------------------------
 

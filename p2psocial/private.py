@@ -22,6 +22,14 @@ time, never whether it is a message or a group key, nor for whom.
   without trusting anyone's word: nobody else can hand out keys for that group.
 * ``GroupPost(text, reply_to)`` (GROUP): a message in a group, sealed with
   ``envelope.seal_group`` under the epoch key; ``GroupLeave()`` says its author left.
+* ``CirclePost(post)`` (GROUP): a followers-only post, for the timeline, not a chat.
+  A circle is a group like any other (keys per epoch through ``GroupKey``, revoking
+  someone is removing a member, so a new epoch) whose admin is the author and whose
+  salt is the constant ``CIRCLE_SALT``: ``circle_id(author)`` is known to every
+  device of the author without any state, and a reader tells a circle from a chat
+  group by the salt in the key it received. Inside is a public ``content.Post``
+  body, so a circle post has what a post has (mentions, tags, content warning,
+  reply), images excepted (their blobs would be fetched in the clear).
 
 Reading is the store's job (store/inbox.py); this module is pure: randomness is
 passed in (``rand(n)`` returns n random bytes), like the envelope's.
@@ -42,6 +50,7 @@ from typing import ClassVar, Final
 import nacl.exceptions
 
 from . import codec, crypto, envelope
+from . import content as c
 from .content import TEXT_MAX
 from .entry import BODY_CAP
 from .errors import (
@@ -52,6 +61,7 @@ from .errors import (
     MalformedEntry,
     UnknownKind,
     UnknownVersion,
+    UserError,
 )
 
 VERSION: Final = 1
@@ -68,6 +78,11 @@ CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=TEXT_MAX 
 
 _CONVERSATION_PERSON = b"p2ps-conv"
 _GROUP_PERSON = b"p2ps-group"
+CIRCLE_SALT: Final = bytes(ID_LEN)
+"""The salt of every author's circle. A chat group's salt is 32 random bytes, so no
+group can be mistaken for a circle; the price, written in docs/store.md: a carrier
+who knows an account can tell its circle posts from its group messages."""
+CIRCLE_NAME: Final = "Followers"
 
 Rand = Callable[[int], bytes]
 Opener = Callable[[bytes, bytes], "bytes | None"]
@@ -80,6 +95,7 @@ class Inner(IntEnum):
     GROUP_KEY = 1
     GROUP_POST = 2
     GROUP_LEAVE = 3
+    CIRCLE_POST = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +147,11 @@ class GroupKey:
         """Whether ``author`` created this group (and so may hand out its keys)."""
         return group_id_of(author, self.salt) == self.group_id
 
+    @property
+    def is_circle(self) -> bool:
+        """Whether this is the key of its admin's followers-only circle."""
+        return self.salt == CIRCLE_SALT
+
 
 @dataclass(frozen=True, slots=True)
 class GroupPost:
@@ -166,9 +187,39 @@ class GroupLeave:
         pass
 
 
-Private = Message | GroupKey | GroupPost | GroupLeave
-_BY_INNER: dict[int, type[Message] | type[GroupKey] | type[GroupPost] | type[GroupLeave]] = {
-    int(t.INNER): t for t in (Message, GroupKey, GroupPost, GroupLeave)}
+@dataclass(frozen=True, slots=True)
+class CirclePost:
+    """A followers-only post: a public post's body, under the circle's epoch key."""
+
+    INNER: ClassVar[Inner] = Inner.CIRCLE_POST
+    post: c.Post
+
+    def to_wire(self) -> tuple:
+        return (c.encode_body(self.post)[1],)
+
+    @classmethod
+    def from_wire(cls, w: object) -> CirclePost:
+        (body,) = _tuple(w, 1, "circle post")
+        if type(body) is not bytes:
+            raise MalformedEntry("a circle post holds a post body")
+        post = c.decode_body(c.Kind.POST, body)
+        assert isinstance(post, c.Post)
+        value = cls(post)
+        try:  # a reader keeps only what an honest author could have sent
+            value.validate()
+        except UserError as exc:
+            raise MalformedEntry(f"a circle post that no author could send: {exc}") from None
+        return value
+
+    def validate(self) -> None:
+        self.post.validate()
+        if self.post.attachments:
+            raise InvalidContent("a followers-only post cannot carry images yet")
+
+
+Private = Message | GroupKey | GroupPost | GroupLeave | CirclePost
+_BY_INNER: dict[int, type[Private]] = {
+    int(t.INNER): t for t in (Message, GroupKey, GroupPost, GroupLeave, CirclePost)}
 
 
 def encode(value: Private) -> bytes:
@@ -215,6 +266,11 @@ def group_id_of(admin: bytes, salt: bytes) -> bytes:
     return crypto.blake2b(admin + salt, _GROUP_PERSON)
 
 
+def circle_id(author: bytes) -> bytes:
+    """The group id of ``author``'s followers-only circle (there is one per account)."""
+    return group_id_of(author, CIRCLE_SALT)
+
+
 def check_group_name(name: str) -> None:
     if not name.strip():
         raise InvalidContent("a group needs a name")
@@ -234,7 +290,7 @@ def seal(value: Private, reader_keys: Sequence[bytes], author: bytes, rand: Rand
                          padding=rand(envelope.PADDING_LEN), context=author)
 
 
-def seal_group(value: GroupPost | GroupLeave, group_id: bytes, epoch: int, key: bytes,
+def seal_group(value: GroupPost | GroupLeave | CirclePost, group_id: bytes, epoch: int, key: bytes,
                author: bytes, rand: Rand) -> bytes:
     """A GROUP body: ``value`` under the key of the group's ``epoch``."""
     value.validate()

@@ -28,6 +28,11 @@ names; a group key only when the group id proves its author is the group's admin
 key received for an epoch wins); a group post only when it opens with a key we hold
 (holding the epoch key is what membership means). A message the local account wrote
 (on any device) marks its conversation read up to it.
+
+Circles (followers-only posts) are groups too (``private.CIRCLE_SALT``): a
+``CirclePost`` in one is kept only when its author is the circle's admin, and goes to
+the timeline (store/circles.py), not to ``messages``; circles are left out of the
+group list.
 """
 
 from __future__ import annotations
@@ -36,9 +41,11 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .. import content as c
 from .. import envelope, private
 from ..content import Kind
 from ..errors import DecryptionFailed, InvalidEntry
+from .circles import CircleRow, add_post
 from .views import (
     ConversationView,
     Cursor,
@@ -103,6 +110,7 @@ class Inbox:
         opened = [(row, value) for row in rows if row.kind == Kind.PRIVATE
                   for value in [_open_private(open_body, row)] if value is not None]
         out: list[NewMessage] = []
+        posts: list[bytes] = []
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             keys: list[tuple[bytes, int]] = []
@@ -114,15 +122,15 @@ class Inbox:
                     keys.append((value.group_id, value.epoch))
             for row in rows:
                 if row.kind == Kind.GROUP:
-                    self._group_entry(row, local, out)
+                    self._group_entry(row, local, out, posts)
             for group_id, epoch in keys:
-                self._open_pending(group_id, epoch, local, out)
+                self._open_pending(group_id, epoch, local, out, posts)
             self.conn.execute("UPDATE meta SET value = ? WHERE key = 'private_upto'", (last,))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        return PrivateScan(out, len(rows), done)
+        return PrivateScan(out, len(rows), done, posts)
 
     def _message(self, row: _Sealed, value: private.Message, local: int, local_id: bytes,
                  out: list[NewMessage]) -> None:
@@ -179,7 +187,8 @@ class Inbox:
             (pack_members(value.members), conversation, conversation, value.epoch))
         return True
 
-    def _group_entry(self, row: _Sealed, local: int, out: list[NewMessage]) -> None:
+    def _group_entry(self, row: _Sealed, local: int, out: list[NewMessage],
+                     posts: list[bytes]) -> None:
         if row.body is None:
             return
         try:
@@ -202,6 +211,20 @@ class Inbox:
             self._store(conversation, group_id, row, value.text, value.reply_to, local, out)
         elif isinstance(value, private.GroupLeave):
             self._left(conversation, row, local)
+        elif isinstance(value, private.CirclePost):
+            self._circle_post(conversation, row, value.post, local, posts)
+
+    def _circle_post(self, conversation: int, row: _Sealed, post: c.Post, local: int,
+                     posts: list[bytes]) -> None:
+        """A followers-only post to the timeline, when ``conversation`` is a circle and
+        the author its admin: only the owner of a circle posts to it (a member's
+        CirclePost is dropped, as is one in a chat group)."""
+        if self.conn.execute(
+                "SELECT 1 FROM groups WHERE conversation = ? AND admin = ? AND salt = ?",
+                (conversation, row.author, private.CIRCLE_SALT)).fetchone() is None:
+            return
+        if add_post(self.conn, CircleRow(row.rowid, row.ts, row.author), post, local):
+            posts.append(row.entry_id)
 
     def _left(self, conversation: int, row: _Sealed, local: int) -> None:
         """A member left: out of the member list, so the admin's next epoch leaves
@@ -216,7 +239,7 @@ class Inbox:
                               (conversation,))
 
     def _open_pending(self, group_id: bytes, epoch: int, local: int,
-                      out: list[NewMessage]) -> None:
+                      out: list[NewMessage], posts: list[bytes]) -> None:
         """GROUP entries that waited for this epoch's key. Index: group_pending's key."""
         waiting = self.conn.execute(
             "SELECT e.rowid, e.id, e.kind, e.ts, e.body, l.account, a.id FROM group_pending g "
@@ -227,7 +250,7 @@ class Inbox:
                           (group_id, epoch))
         for r in waiting:
             self._group_entry(_Sealed(r[0], bytes(r[1]), r[2], r[3], r[4], r[5], bytes(r[6])),
-                              local, out)
+                              local, out, posts)
 
     def group_key(self, group_id: bytes, epoch: int) -> tuple[int, bytes] | None:
         """(conversation rowid, key) of one epoch of a group, if we hold it."""
@@ -268,11 +291,13 @@ class Inbox:
                       reverse=True)
 
     def groups(self, local: int, cap: int = 99) -> list[GroupView]:
-        """Groups we hold a key for, newest message first (as ``conversations``)."""
+        """Groups we hold a key for, newest message first (as ``conversations``);
+        circles are not chats and are left out."""
         rows = self.conn.execute(
             "SELECT c.rowid, c.id, c.members, c.read_upto, g.name, a.id, g.epoch, g.member "
             "FROM groups g JOIN conversations c ON c.rowid = g.conversation "
-            "JOIN accounts a ON a.rowid = g.admin").fetchall()
+            "JOIN accounts a ON a.rowid = g.admin WHERE g.salt != ?",
+            (private.CIRCLE_SALT,)).fetchall()
         views = []
         for rowid, gid, members, read_upto, name, admin, epoch, member in rows:
             ids = unpack_members(members)

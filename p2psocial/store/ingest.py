@@ -331,10 +331,11 @@ class Ingestor:
         self._edited.add(edit.target)
         if not cur.rowcount:
             return
+        # a followers-only post (kind GROUP) takes no edit: an edit is public
         row = self.conn.execute(
             "SELECT p.rowid, p.text, p.cw FROM entries e JOIN posts p ON p.rowid = e.rowid "
-            "WHERE e.id8 = ? AND e.id = ? AND p.author = ? AND p.deleted = 0",
-            (id8(edit.target), edit.target, account)).fetchone()
+            "WHERE e.id8 = ? AND e.id = ? AND p.author = ? AND p.deleted = 0 AND e.kind = ?",
+            (id8(edit.target), edit.target, account, Kind.POST)).fetchone()
         if row is None:
             return
         rowid, old_text, old_cw = row
@@ -362,13 +363,14 @@ class Ingestor:
     def _erase(self, rowid: int, kind: int, target: bytes) -> None:
         """What a delete does to its target: the body goes, a post is hidden and leaves
         the search index and mentions, a reaction is withdrawn, a private message
-        leaves ``messages`` (store/inbox.py). Other kinds keep their
+        leaves ``messages`` (store/inbox.py) and a followers-only post leaves the
+        timeline like a public one (store/circles.py). Other kinds keep their
         effect (publish the opposite entry to change it). Certificates are kept."""
         if kind == Kind.DEVICE:
             return
         self.conn.execute("UPDATE entries SET body = NULL WHERE rowid = ?", (rowid,))
         self.notes.erased(rowid)
-        if kind == Kind.POST:
+        if kind in (Kind.POST, Kind.GROUP):  # a GROUP entry may be a circle post
             post = self.conn.execute("SELECT text, cw FROM posts WHERE rowid = ? AND deleted = 0",
                                      (rowid,)).fetchone()
             if post:
@@ -380,8 +382,10 @@ class Ingestor:
                 self.conn.execute("DELETE FROM mentions WHERE post = ?", (rowid,))
         elif kind == Kind.REACTION:
             self.conn.execute("UPDATE reactions SET active = 0 WHERE entry = ?", (target,))
-        elif kind in (Kind.PRIVATE, Kind.GROUP):  # what the private scan read goes too
+        if kind in (Kind.PRIVATE, Kind.GROUP):  # what the private scan read goes too
             self.conn.execute("DELETE FROM messages WHERE rowid = ?", (rowid,))
+            # the marker stays (a deleted placeholder is still followers-only)
+            self.conn.execute("UPDATE circle_posts SET body = x'' WHERE rowid = ?", (rowid,))
 
     # --- full-text index ---------------------------------------------------------
 

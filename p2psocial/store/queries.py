@@ -22,13 +22,16 @@ from .views import (
     Relation,
 )
 
+# A followers-only post's body is the decrypted one in circle_posts (migration 5;
+# store/circles.py), not the sealed entry's: one primary-key probe per row shown.
 _SELECT = """
 SELECT p.rowid, e.id, a.id, pr.name, p.ts, p.text, p.cw, p.parent, p.root, p.edited,
-       p.deleted, e.body
+       p.deleted, coalesce(cp.body, e.body), cp.rowid IS NOT NULL
 FROM posts p
 JOIN entries e ON e.rowid = p.rowid
 JOIN accounts a ON a.rowid = p.author
 LEFT JOIN profiles pr ON pr.account = p.author
+LEFT JOIN circle_posts cp ON cp.rowid = p.rowid
 """
 _NOT_BLOCKED = ("p.author NOT IN (SELECT blocked FROM blocks WHERE blocker = :me "
                 "AND active = 1)")
@@ -254,7 +257,7 @@ class Queries:
 
     def _view(self, row: tuple, replies: int | None = None) -> PostView:
         (rowid, entry_id, author, name, ts, text, cw, parent, root, edited, deleted,
-         body) = row
+         body, circle) = row
         post = _decode_post(body)
         root = root or entry_id  # a top-level post is the root of its own thread
         if replies is None:  # index: posts_thread (root, parent)
@@ -276,6 +279,7 @@ class Queries:
             reactions=tuple((emoji, n) for emoji, n, _ in counted) if counted else (),
             edited=bool(edited), deleted=bool(deleted), cursor=Cursor(ts, rowid),
             reacted=tuple(emoji for emoji, _, ours in counted if ours) if counted else (),
+            audience="circle" if circle else "public",
         )
 
 

@@ -24,6 +24,10 @@ Layout, and why:
   was reachable, when it last worked, and its standing (net/service.py).
 * ``notifications`` (migration 3): mentions of, replies to, reactions on and follows
   of the local account, derived at ingest like the rest (see the migration).
+* ``conversations``, ``messages``, ``groups``, ``group_keys``, ``group_pending``
+  (migration 4): private conversations and groups, filled by the deferred scan.
+* ``circle_posts`` (migration 5): the decrypted bodies of followers-only posts,
+  whose rows in ``posts`` the same scan writes.
 """
 
 from __future__ import annotations
@@ -307,6 +311,18 @@ MIGRATIONS: list[str] = [
 
     -- the scan starts at the beginning of what is already stored
     INSERT OR IGNORE INTO meta(key, value) VALUES ('private_upto', 0);
+    """,
+    # 5: followers-only posts (issue 5; store/circles.py). The private scan opens a
+    # circle post and writes it into posts like a public one (so timelines, profiles,
+    # threads and search need no second path); its decrypted body goes here, beside it.
+    # Invariant: a row per GROUP entry that opened as a circle post of its circle's
+    # admin; its body emptied (x'') when its author deletes it, the row kept, so a
+    # deleted placeholder still reads as followers-only ("has a row here").
+    """
+    CREATE TABLE IF NOT EXISTS circle_posts (
+        rowid INTEGER PRIMARY KEY,      -- = entries.rowid = posts.rowid
+        body BLOB NOT NULL              -- the decrypted POST body (content.Post)
+    );
     """,
 ]
 

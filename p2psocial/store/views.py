@@ -43,6 +43,7 @@ class PostView:
     deleted: bool
     cursor: Cursor
     reacted: tuple[str, ...] = ()  # the emojis the local account has active on it
+    audience: str = "public"  # "circle": a followers-only post (store/circles.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ class PrivateScan:
     messages: list[NewMessage]  # newly readable, in arrival order
     scanned: int  # sealed entries looked at (opened or not)
     done: bool  # nothing sealed is left above the watermark
+    posts: list[bytes] = field(default_factory=list)  # circle posts newly readable (ids)
 
 
 @dataclass(frozen=True, slots=True)
