@@ -18,10 +18,11 @@ benchmark knows. Lines:
   figures is the issue's target (at least 0.8); ``scan_done_s`` says when the scan had
   caught up, counted from the session's start.
 
-How the scan runs alongside: ``Node.scan_private`` in a Trio task, chunk by chunk,
-through the node's one store worker like everything else (mode ``node``); until that
-exists, a thread of its own with a read-only SQLite connection and a ``SealedReader``
-(mode ``thread``), which is what the deferred scan does minus the bookkeeping.
+How the scan runs alongside (``--scan``): ``node``, the app's background scan
+(``private_scan.follow_private``), which calls ``Node.scan_private`` after each burst
+of sealed entries and so takes turns with ingest on the node's one store worker; or
+``thread``, a thread of its own with a read-only SQLite connection and a
+``SealedReader``: the scan off the worker, minus storing what it finds.
 """
 
 from __future__ import annotations
