@@ -62,7 +62,9 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
     accounts = trio.run(main)
     for home in homes:  # everyone knows everyone's encryption key
         carry(home, *(h for h in homes if h != home))
-    yield People(*homes, *(ids.account_text(x) for x in accounts))
+    a, b, c, d = homes
+    alice, bob, carol, dave = (ids.account_text(x) for x in accounts)
+    yield People(a, b, c, d, alice, bob, carol, dave)
 
 
 def create(p: People, name: str, *members: str) -> str:
