@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -106,3 +107,21 @@ def test_a_message_shows_as_a_badge_on_messages(qtbot: QtBot, tmp_path: Path,
                if nav.item(r).data(Qt.ItemDataRole.UserRole) == "messages")
     qtbot.waitUntil(lambda: nav.item(row).text().endswith("(1)"), timeout=WAIT)
     assert alice.window.windowTitle().startswith("(1)")
+
+
+def test_help_says_what_stays_private(qtbot: QtBot, app_ctx: Any) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from p2psocial.ui.help import PrivacyHelp
+    from p2psocial.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.attach(app_ctx)
+    window.help_button.click()
+    dialog = window.findChild(PrivacyHelp)
+    assert dialog is not None and dialog.isVisible()
+    text = dialog.findChild(QLabel, "privacy_text").text()
+    assert "no forward secrecy" in text and "follows are public" in text
+    dialog.close()
+    window.stop_pages()

@@ -170,7 +170,17 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{tr(section.label)} ({section.shortcut})")
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._nav_changed)
-        row.addWidget(self.nav)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 4)
+        side.addWidget(self.nav, 1)
+        self.help_button = QToolButton()
+        self.help_button.setObjectName("privacy_help_button")
+        self.help_button.setText(tr("About privacy"))
+        self.help_button.setToolTip(tr("What stays private, and what does not (F1)"))
+        self.help_button.setAutoRaise(True)
+        self.help_button.clicked.connect(self.show_privacy_help)
+        side.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addLayout(side)
         column = QVBoxLayout()
         column.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
@@ -213,6 +223,8 @@ class MainWindow(QMainWindow):
         for keys in ("Alt+Left", "Esc", QKeySequence.StandardKey.Back):
             QShortcut(QKeySequence(keys), self).activated.connect(self.go_back)
         QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.new_post)
+        QShortcut(QKeySequence.StandardKey.HelpContents, self).activated.connect(
+            self.show_privacy_help)
         QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(lambda: self.open_search(""))
 
     def section(self, key: str) -> QWidget:
@@ -315,6 +327,11 @@ class MainWindow(QMainWindow):
             page.search(text)  # type: ignore[attr-defined]
         else:
             page.focus_search()  # type: ignore[attr-defined]
+
+    def show_privacy_help(self) -> None:
+        from .help import PrivacyHelp
+
+        PrivacyHelp(self).open()
 
     def write_to(self, account: bytes) -> None:
         """Open Messages with a new message to ``account`` started."""

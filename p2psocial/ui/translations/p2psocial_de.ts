@@ -392,6 +392,10 @@
         <translation>Bereiche</translation>
     </message>
     <message>
+        <source>What stays private, and what does not (F1)</source>
+        <translation>Was privat bleibt und was nicht (F1)</translation>
+    </message>
+    <message>
         <source>Back (Alt+Left)</source>
         <translation>Zurück (Alt+Links)</translation>
     </message>
@@ -1403,6 +1407,42 @@
     <message>
         <source>Choose a conversation, or start a new one.</source>
         <translation>Wähl eine Unterhaltung oder beginne eine neue.</translation>
+    </message>
+    <message>
+        <source>Private messages, group posts and followers-only posts are encrypted: only their readers can open them, not the people whose computers carry them.</source>
+        <translation>Private Nachrichten, Gruppenbeiträge und Beiträge nur für Follower sind verschlüsselt: Nur ihre Leser können sie öffnen, nicht die Menschen, deren Computer sie weitertragen.</translation>
+    </message>
+    <message>
+        <source>Carriers cannot tell who a message is for, only roughly how many can read it.</source>
+        <translation>Wer eine Nachricht weiterträgt, sieht nicht, für wen sie ist, nur ungefähr, wie viele sie lesen können.</translation>
+    </message>
+    <message>
+        <source>They can see that you wrote something, when, and about how long it is. Group posts show which group they belong to.</source>
+        <translation>Man sieht, dass du etwas geschrieben hast, wann und ungefähr wie lang es ist. Gruppenbeiträge zeigen, zu welcher Gruppe sie gehören.</translation>
+    </message>
+    <message>
+        <source>To receive your messages, people must follow you, and follows are public.</source>
+        <translation>Um deine Nachrichten zu bekommen, müssen andere dir folgen, und wer wem folgt, ist öffentlich.</translation>
+    </message>
+    <message>
+        <source>There is no forward secrecy: anyone who gets your recovery phrase, or a device&apos;s key file and its passphrase, can read all your past messages.</source>
+        <translation>Es gibt keine Vorwärtsgeheimhaltung: Wer deine Wiederherstellungswörter bekommt oder die Schlüsseldatei eines Geräts samt Passphrase, kann all deine früheren Nachrichten lesen.</translation>
+    </message>
+    <message>
+        <source>Removing someone from a group protects only what is written afterwards.</source>
+        <translation>Wenn du jemanden aus einer Gruppe entfernst, schützt das nur, was danach geschrieben wird.</translation>
+    </message>
+    <message>
+        <source>Messages you can read are stored unencrypted on this computer: protect its disk.</source>
+        <translation>Nachrichten, die du lesen kannst, liegen unverschlüsselt auf diesem Computer: Schütze seine Festplatte.</translation>
+    </message>
+    <message>
+        <source>About privacy</source>
+        <translation>Über Privatsphäre</translation>
+    </message>
+    <message>
+        <source>What stays private</source>
+        <translation>Was privat bleibt</translation>
     </message>
 </context>
 </TS>
