@@ -47,13 +47,23 @@ class MessageAdded(NamedTuple):
     own: bool
 
 
+class PostOpened(NamedTuple):
+    """A followers-only post (a circle's, sealed as a GROUP entry) became readable here
+    and is now in the timeline: what ``EntryAdded`` of kind POST is for public posts."""
+
+    id: bytes
+    account: bytes
+    timestamp: int
+    own: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Lagged:
     """Events were lost for this subscriber; re-read state and subscribe again."""
 
 
 # Subscribers ignore event types they do not know, so new ones can be added.
-Event = EntryAdded | Notified | MessageAdded | Lagged
+Event = EntryAdded | Notified | MessageAdded | PostOpened | Lagged
 
 
 # One stored batch emits one event per entry, all at once, and a sync session stores

@@ -40,7 +40,7 @@ from .errors import (
     WrongPassphrase,
 )
 from .events import BUFFER as EVENT_BUFFER
-from .events import EntryAdded, Event, EventHub, MessageAdded, Notified
+from .events import EntryAdded, Event, EventHub, MessageAdded, Notified, PostOpened
 from .home import Home
 from .identity import Identity, new_identity
 from .store import (
@@ -429,8 +429,11 @@ class Node:
             while limit is None or scanned < limit:
                 batch = SCAN_BATCH if limit is None else min(SCAN_BATCH, limit - scanned)
                 result = await self._run(self.store.scan_private, self._opener, batch)
+                me = self.account_id
                 self.events.emit([MessageAdded(m.conversation, m.entry_id, m.author, m.own)
-                                  for m in result.messages])
+                                  for m in result.messages]
+                                 + [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
+                                    for p in result.posts])
                 found += len(result.messages)
                 scanned += result.scanned
                 if result.done:

@@ -323,3 +323,22 @@ def test_message_on_a_profile_opens_a_new_message_to_them(
     assert isinstance(page, MessagesPage)
     qtbot.waitUntil(lambda: page.new_panel.recipients == [bob.node.account_id], timeout=WAIT)
     window.stop_pages()
+
+
+def test_a_followers_only_post_appears_live_in_the_home_timeline(
+        app_ctx: AppContext, qtbot: QtBot, bob: Backend) -> None:
+    from p2psocial.ui.timeline import TimelineModel
+
+    friends(qtbot, app_ctx, bob)
+    model = TimelineModel(app_ctx.host, app_ctx.node)
+    model.start()
+    try:
+        call(qtbot, app_ctx, bob.node.approve_follower, app_ctx.me)
+        call(qtbot, app_ctx, bob.node.post_to_circle, "only for friends")
+        carry(qtbot, app_ctx, bob.node, app_ctx.node)  # the scan opens it: PostOpened
+        qtbot.waitUntil(lambda: any(p.text == "only for friends" for p in model.posts),
+                        timeout=WAIT)
+        assert next(p for p in model.posts if p.text == "only for friends").audience \
+            == "circle"
+    finally:
+        model.stop()

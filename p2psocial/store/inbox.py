@@ -53,6 +53,7 @@ from .views import (
     MessagePage,
     MessageView,
     NewMessage,
+    OpenedPost,
     PrivateScan,
 )
 
@@ -110,7 +111,7 @@ class Inbox:
         opened = [(row, value) for row in rows if row.kind == Kind.PRIVATE
                   for value in [_open_private(open_body, row)] if value is not None]
         out: list[NewMessage] = []
-        posts: list[bytes] = []
+        posts: list[OpenedPost] = []
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             keys: list[tuple[bytes, int]] = []
@@ -188,7 +189,7 @@ class Inbox:
         return True
 
     def _group_entry(self, row: _Sealed, local: int, out: list[NewMessage],
-                     posts: list[bytes]) -> None:
+                     posts: list[OpenedPost]) -> None:
         if row.body is None:
             return
         try:
@@ -215,7 +216,7 @@ class Inbox:
             self._circle_post(conversation, row, value.post, local, posts)
 
     def _circle_post(self, conversation: int, row: _Sealed, post: c.Post, local: int,
-                     posts: list[bytes]) -> None:
+                     posts: list[OpenedPost]) -> None:
         """A followers-only post to the timeline, when ``conversation`` is a circle and
         the author its admin: only the owner of a circle posts to it (a member's
         CirclePost is dropped, as is one in a chat group)."""
@@ -224,7 +225,7 @@ class Inbox:
                 (conversation, row.author, private.CIRCLE_SALT)).fetchone() is None:
             return
         if add_post(self.conn, CircleRow(row.rowid, row.ts, row.author), post, local):
-            posts.append(row.entry_id)
+            posts.append(OpenedPost(row.entry_id, row.author_id, row.ts))
 
     def _left(self, conversation: int, row: _Sealed, local: int) -> None:
         """A member left: out of the member list, so the admin's next epoch leaves
@@ -239,7 +240,7 @@ class Inbox:
                               (conversation,))
 
     def _open_pending(self, group_id: bytes, epoch: int, local: int,
-                      out: list[NewMessage], posts: list[bytes]) -> None:
+                      out: list[NewMessage], posts: list[OpenedPost]) -> None:
         """GROUP entries that waited for this epoch's key. Index: group_pending's key."""
         waiting = self.conn.execute(
             "SELECT e.rowid, e.id, e.kind, e.ts, e.body, l.account, a.id FROM group_pending g "

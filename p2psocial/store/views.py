@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..content import Attachment
 from ..entry import Entry
@@ -123,12 +124,20 @@ class NewMessage:
     own: bool  # written by the local account (this device or another)
 
 
+class OpenedPost(NamedTuple):
+    """A followers-only post the scan opened into the timeline."""
+
+    entry_id: bytes
+    author: bytes  # account id
+    ts: int
+
+
 @dataclass(frozen=True, slots=True)
 class PrivateScan:
     messages: list[NewMessage]  # newly readable, in arrival order
     scanned: int  # sealed entries looked at (opened or not)
     done: bool  # nothing sealed is left above the watermark
-    posts: list[bytes] = field(default_factory=list)  # circle posts newly readable (ids)
+    posts: list[OpenedPost] = field(default_factory=list)  # circle posts newly readable
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,7 @@ from PySide6.QtCore import (
 
 from .. import ids
 from ..content import Kind
-from ..events import EntryAdded, Lagged
+from ..events import EntryAdded, Lagged, PostOpened
 from ..store.views import Cursor, Page, PostView, ProfileView
 from .context import tr
 from .widgets import plural
@@ -582,6 +582,9 @@ class PostListModel(QAbstractListModel):
             if isinstance(event, Lagged):
                 reload = True
                 continue
+            if isinstance(event, PostOpened):  # a followers-only post: a post all the same
+                event = EntryAdded(event.id, b"", event.account, 0, Kind.POST,
+                                   event.timestamp, event.own)
             if not isinstance(event, EntryAdded):
                 continue  # an event this model does not know: not its business
             if event.kind in _CHANGE_KINDS:
