@@ -430,10 +430,11 @@ class Node:
                 batch = SCAN_BATCH if limit is None else min(SCAN_BATCH, limit - scanned)
                 result = await self._run(self.store.scan_private, self._opener, batch)
                 me = self.account_id
-                self.events.emit([MessageAdded(m.conversation, m.entry_id, m.author, m.own)
-                                  for m in result.messages]
-                                 + [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
-                                    for p in result.posts])
+                opened: list[Event] = [MessageAdded(m.conversation, m.entry_id, m.author, m.own)
+                                       for m in result.messages]
+                opened += [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
+                           for p in result.posts]
+                self.events.emit(opened)
                 found += len(result.messages)
                 scanned += result.scanned
                 if result.done:
