@@ -57,7 +57,7 @@ from .store import (
     Relation,
     Store,
 )
-from .store.inbox import GroupState
+from .store.inbox import GroupState, open_batch
 from .store.store import PeerRecord
 
 T = TypeVar("T")
@@ -428,13 +428,17 @@ class Node:
         async with self._scan_lock:
             while limit is None or scanned < limit:
                 batch = SCAN_BATCH if limit is None else min(SCAN_BATCH, limit - scanned)
-                result = await self._run(self.store.scan_private, self._opener, batch)
+                # read (store worker), open (a thread of its own: trial decryption must
+                # not hold up a sync's ingest on the one store worker), store (worker)
+                sealed = await self._run(self.store.sealed_batch, batch)
+                opened = await trio.to_thread.run_sync(open_batch, self._opener, sealed.rows)
+                result = await self._run(self.store.apply_opened, sealed, opened)
                 me = self.account_id
-                opened: list[Event] = [MessageAdded(m.conversation, m.entry_id, m.author, m.own)
-                                       for m in result.messages]
-                opened += [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
-                           for p in result.posts]
-                self.events.emit(opened)
+                news: list[Event] = [MessageAdded(m.conversation, m.entry_id, m.author, m.own)
+                                     for m in result.messages]
+                news += [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
+                         for p in result.posts]
+                self.events.emit(news)
                 found += len(result.messages)
                 scanned += result.scanned
                 if result.done:

@@ -96,6 +96,11 @@ class Inbox:
     def scan(self, open_body: Opener, local: int, local_id: bytes,
              limit: int | None = None) -> PrivateScan:
         """Open the sealed entries above the watermark (all, or the next ``limit``)."""
+        batch = self.sealed_batch(limit)
+        return self.apply(batch, open_batch(open_body, batch.rows), local, local_id)
+
+    def sealed_batch(self, limit: int | None = None) -> SealedBatch:
+        """The next sealed entries above the watermark (step 1 of a scan: the store)."""
         upto = self.upto()
         top = self.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0
         rows = [_Sealed(r[0], bytes(r[1]), r[2], r[3], r[4], r[5], bytes(r[6]))
@@ -108,14 +113,21 @@ class Inbox:
                     (upto, top, -1 if limit is None else max(1, limit)))]
         done = limit is None or len(rows) < limit
         last = top if done else rows[-1].rowid  # all done: skip the rows of other kinds
-        opened = [(row, value) for row in rows if row.kind == Kind.PRIVATE
-                  for value in [_open_private(open_body, row)] if value is not None]
+        return SealedBatch(rows, last, done)
+
+    def apply(self, batch: SealedBatch, opened: list[tuple[_Sealed, private.Private]],
+              local: int, local_id: bytes) -> PrivateScan:
+        """Store what opened and move the watermark (step 3 of a scan: the store again;
+        step 2, ``open_batch``, needs no database and may run in any thread)."""
+        rows = batch.rows
         out: list[NewMessage] = []
         posts: list[OpenedPost] = []
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             keys: list[tuple[bytes, int]] = []
             for row, value in opened:
+                if not self._still_there(row):
+                    continue  # its author deleted it while it was being opened
                 if isinstance(value, private.Message):
                     self._message(row, value, local, local_id, out)
                 elif isinstance(value, private.GroupKey) and self._group_key(row, value,
@@ -126,12 +138,18 @@ class Inbox:
                     self._group_entry(row, local, out, posts)
             for group_id, epoch in keys:
                 self._open_pending(group_id, epoch, local, out, posts)
-            self.conn.execute("UPDATE meta SET value = ? WHERE key = 'private_upto'", (last,))
+            self.conn.execute("UPDATE meta SET value = ? WHERE key = 'private_upto'",
+                              (batch.last,))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        return PrivateScan(out, len(rows), done, posts)
+        return PrivateScan(out, len(rows), batch.done, posts)
+
+    def _still_there(self, row: _Sealed) -> bool:
+        found = self.conn.execute("SELECT body IS NOT NULL FROM entries WHERE rowid = ?",
+                                  (row.rowid,)).fetchone()
+        return bool(found and found[0])
 
     def _message(self, row: _Sealed, value: private.Message, local: int, local_id: bytes,
                  out: list[NewMessage]) -> None:
@@ -375,6 +393,23 @@ class Inbox:
                 "WHERE a.id = ?", (account,)).fetchone()
             names.append(None if row is None else row[0])
         return tuple(names)
+
+
+@dataclass(frozen=True, slots=True)
+class SealedBatch:
+    """Sealed entries read for one scan step, and where the watermark goes after it."""
+
+    rows: list[_Sealed]
+    last: int  # the watermark once these are applied
+    done: bool  # nothing sealed is left above ``last``
+
+
+def open_batch(open_body: Opener, rows: list[_Sealed]) -> list[tuple[_Sealed, private.Private]]:
+    """The PRIVATE entries of ``rows`` that open for us, with what they hold. Pure
+    crypto, no database: the node runs it outside the store's one worker thread, so
+    trial decryption does not hold up the ingest of a sync running meanwhile."""
+    return [(row, value) for row in rows if row.kind == Kind.PRIVATE
+            for value in [_open_private(open_body, row)] if value is not None]
 
 
 def _open_private(open_body: Opener, row: _Sealed) -> private.Private | None:

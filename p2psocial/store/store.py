@@ -22,16 +22,18 @@ import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from .. import entry as entry_mod
+from .. import private
 from ..content import Kind
 from ..crypto import blake2b
 from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from . import schema
-from .inbox import GroupState, Inbox, Opener
+from .inbox import GroupState, Inbox, Opener, SealedBatch
 from .ingest import Ingestor
 from .queries import Queries
 from .schema import id8
@@ -374,6 +376,18 @@ class Store:
         if self._writer is None:
             raise RuntimeError("this store is open read-only")
         return self.inbox.scan(open, local, local_id, limit)
+
+    def sealed_batch(self, limit: int | None = None) -> SealedBatch:
+        """Step 1 of a scan done in three (Node.scan_private): the next sealed entries."""
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        return self.inbox.sealed_batch(limit)
+
+    def apply_opened(self, batch: SealedBatch,
+                     opened: list[tuple[Any, private.Private]]) -> PrivateScan:
+        """Step 3: store what ``inbox.open_batch`` opened of ``batch`` (step 2, any thread)."""
+        local, local_id = self._local()
+        return self.inbox.apply(batch, opened, local, local_id)
 
     def private_upto(self) -> int:
         """The entries rowid up to which sealed entries were scanned."""
