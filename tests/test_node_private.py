@@ -193,6 +193,13 @@ def test_group_lifecycle_and_removed_member_is_shut_out(tmp_path: Path) -> None:
             [seen_by_dave] = await dave.groups()
             assert seen_by_dave.epoch == 2 and set(seen_by_dave.members) == {
                 alice.account_id, bob.account_id, dave.account_id}
+            # Carol's node never hears she was removed and may still post with the old
+            # key: the members drop it, since she is not a writer of the newest epochs
+            await carol.group_post(gid, "am I still in?")
+            await alice.group_post(gid, "a later epoch")
+            await everyone_syncs()
+            assert "am I still in?" not in await texts(bob)
+            assert "am I still in?" not in await texts(alice)
 
             await bob.leave_group(gid)
             with pytest.raises(UserError, match="no longer a member"):

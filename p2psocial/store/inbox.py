@@ -146,6 +146,11 @@ class Inbox:
             raise
         return PrivateScan(out, len(rows), batch.done, posts)
 
+    def _members(self, conversation: int) -> tuple[bytes, ...]:
+        found = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",
+                                  (conversation,)).fetchone()
+        return unpack_members(found[0]) if found else ()
+
     def _still_there(self, row: _Sealed) -> bool:
         found = self.conn.execute("SELECT body IS NOT NULL FROM entries WHERE rowid = ?",
                                   (row.rowid,)).fetchone()
@@ -191,8 +196,9 @@ class Inbox:
             return False
         conversation = self._conversation(value.group_id, value.members)
         if not self.conn.execute(
-                "INSERT OR IGNORE INTO group_keys(conversation, epoch, key) VALUES (?, ?, ?)",
-                (conversation, value.epoch, value.key)).rowcount:
+                "INSERT OR IGNORE INTO group_keys(conversation, epoch, key, members) "
+                "VALUES (?, ?, ?, ?)",
+                (conversation, value.epoch, value.key, pack_members(value.members))).rowcount:
             return False
         member = int(local_id in value.members)
         self.conn.execute(
@@ -219,7 +225,12 @@ class Inbox:
             self.conn.execute("INSERT OR IGNORE INTO group_pending(group_id, epoch, entry) "
                               "VALUES (?, ?, ?)", (group_id, epoch, row.rowid))
             return
-        conversation, key = found
+        conversation, key, writers = found
+        if row.author_id not in writers or row.author_id not in self._members(conversation):
+            # not a writer of that epoch, or no longer one of the newest epoch we hold:
+            # a removed member keeps the old key (nobody tells their node), and holding
+            # a key is no licence. Posts of theirs stored before we learnt it stay.
+            return
         try:
             _, _, plaintext = envelope.open_group(row.body, lambda _g, _e: key,
                                                   context=row.author_id)
@@ -271,13 +282,14 @@ class Inbox:
             self._group_entry(_Sealed(r[0], bytes(r[1]), r[2], r[3], r[4], r[5], bytes(r[6])),
                               local, out, posts)
 
-    def group_key(self, group_id: bytes, epoch: int) -> tuple[int, bytes] | None:
-        """(conversation rowid, key) of one epoch of a group, if we hold it."""
+    def group_key(self, group_id: bytes, epoch: int,
+                  ) -> tuple[int, bytes, tuple[bytes, ...]] | None:
+        """(conversation rowid, key, members) of one epoch of a group, if we hold it."""
         row = self.conn.execute(
-            "SELECT k.conversation, k.key FROM conversations c JOIN group_keys k "
+            "SELECT k.conversation, k.key, k.members FROM conversations c JOIN group_keys k "
             "ON k.conversation = c.rowid WHERE c.id = ? AND k.epoch = ?",
             (group_id, epoch)).fetchone()
-        return None if row is None else (int(row[0]), bytes(row[1]))
+        return None if row is None else (int(row[0]), bytes(row[1]), unpack_members(row[2]))
 
     def group_state(self, group_id: bytes) -> GroupState | None:
         """The newest epoch of a group we hold a key for (see ``GroupState``)."""

@@ -299,6 +299,7 @@ MIGRATIONS: list[str] = [
         conversation INTEGER NOT NULL,
         epoch INTEGER NOT NULL,
         key BLOB NOT NULL,
+        members BLOB NOT NULL,          -- who may write in this epoch (packed account ids)
         PRIMARY KEY (conversation, epoch)
     ) WITHOUT ROWID;
 
