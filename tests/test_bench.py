@@ -112,3 +112,17 @@ def test_idle_quick() -> None:
     assert line["connected"] == 5
     assert line["cpu_percent_of_core"] >= 0  # type: ignore[operator]
     assert line["rss_mb"] > 0  # type: ignore[operator]
+
+
+def test_private_quick(tmp_path: Path) -> None:
+    got = by_name(run_bench("private", "--quick", "--pairs", "1", "--out", str(tmp_path),
+                            timeout=240))
+    decryption = got["trial_decryption"]
+    assert decryption["found_all"] is True and decryption["us_per_entry"] > 0  # type: ignore[operator]
+    assert got["sync_ratio"]["ratios"]
+
+
+def test_ui_quick(tmp_path: Path) -> None:
+    got = by_name(run_bench("ui", "--quick", "--out", str(tmp_path), timeout=240))
+    assert got["scroll"]["ms_p95"] > 0 and got["scroll"]["rows_loaded"] > 0  # type: ignore[operator]
+    assert 0 < got["startup"]["s_best"] < 60  # type: ignore[operator]
