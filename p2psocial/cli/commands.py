@@ -173,6 +173,11 @@ def cmd_post(args: argparse.Namespace, s: Session) -> int:
     if len(args.alt) > len(args.image):
         raise UsageError("there are more --alt descriptions than --image files")
     text = text_arg(args.text, s)
+    if args.followers_only:
+        if args.image:
+            raise UsageError("a followers-only post cannot carry images (they would travel "
+                             "unencrypted): leave out --image")
+        return _write(args, s, "post_circle", text, reply_to, args.cw)
     if args.image and text.strip():  # refuse an over-long text before preparing images
         c.Post(text, content_warning=args.cw).validate()
     data = tuple(read_file(path, "image") for path in args.image)
@@ -323,6 +328,23 @@ def _accounts(which: str, empty: str) -> Handler:
         show(args, doc, r.account_lines(accounts, empty))
         return 0
     return handler
+
+
+for _verb in ("approve", "revoke"):
+    COMMANDS[_verb] = _relation(_verb)
+
+
+@command("circle")
+def cmd_circle(args: argparse.Namespace, s: Session) -> int:
+    with s.open_reader() as node:
+        async def named() -> list[tuple[bytes, str | None]]:
+            return [(a, (await node.profile(a)).name) for a in await node.circle_members()]
+
+        accounts = run_async(named)
+    show(args, {"circle": r.accounts_json(accounts)}, r.account_lines(
+        accounts, "No approved followers yet: 'p2psocial approve ACCOUNT' lets one read "
+        "your followers-only posts."))
+    return 0
 
 
 COMMANDS["following"] = _accounts("following", "Not following anyone.")

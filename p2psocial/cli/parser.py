@@ -15,7 +15,7 @@ MAX_LIMIT = 500
 
 # Commands that only read: they open the home read-only (no passphrase, no lock).
 READ_COMMANDS = ("whoami", "feed", "thread", "search", "mentions", "following", "followers",
-                 "verify", "peers", "invite")
+                 "verify", "peers", "invite", "circle")
 
 
 class UsageError(Exception):
@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="attach an image (repeat for several)")
     p.add_argument("--alt", action="append", default=[], metavar="TEXT",
                    help="describe the image for people who cannot see it (one per --image)")
+    p.add_argument("--followers-only", action="store_true",
+                   help="only the followers you approved can read it ('p2psocial approve "
+                   "ACCOUNT'); no images")
 
     pages(command("feed", "your posts and those of the people you follow, newest first"))
 
@@ -99,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
                        ("block", "block (hide and stop carrying)"), ("unblock", "unblock")):
         p = command(name, f"{verb} an account")
         p.add_argument("account", metavar="ACCOUNT", help="an account id")
+
+    # --- followers-only posts (issue 5): the followers you approved -----------------
+    p = command("approve", "let a follower read your followers-only posts from now on")
+    p.add_argument("account", metavar="ACCOUNT", help="an account id")
+    p = command("revoke", "stop a follower reading your followers-only posts from now on "
+                "(what they read stays read)")
+    p.add_argument("account", metavar="ACCOUNT", help="an account id")
+    command("circle", "the followers you approved for followers-only posts")
 
     p = command("react", "react to an entry")
     p.add_argument("entry", metavar="ENTRY", help="an entry id")

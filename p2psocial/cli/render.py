@@ -112,6 +112,7 @@ def post_json(v: PostView) -> dict[str, Any]:
         "reactions": dict(v.reactions),
         "edited": v.edited,
         "deleted": v.deleted,
+        "audience": v.audience,
         "cursor": v.cursor.to_text(),
     }
 
@@ -143,6 +144,8 @@ def post_lines(v: PostView, *, show_cw: bool = False, depth: int = 0) -> list[st
         header.append(f"reply to {short_entry(v.reply_parent)}")
     if v.edited and not v.deleted:
         header.append("edited")
+    if v.audience == "circle":
+        header.append("followers only")
     lines = [" · ".join(header)]
     if v.deleted:
         lines.append("[deleted]")
@@ -205,6 +208,10 @@ def profile_lines(p: ProfileView) -> list[str]:
     if p.avatar:
         lines.append(f"avatar: {ids.blob_text(p.avatar)}")
     return lines
+
+
+def accounts_json(accounts: list[tuple[bytes, str | None]]) -> list[dict[str, Any]]:
+    return [{"account": ids.account_text(a), "name": n} for a, n in accounts]
 
 
 def account_lines(accounts: list[tuple[bytes, str | None]], empty: str) -> list[str]:

@@ -175,6 +175,15 @@ async def post(ctx: Context, text: str, reply_to: bytes | None, cw: str | None,
     return Outcome(r.entry_json(item), [f"Posted {ids.entry_text(item.id)}"]).to_wire()
 
 
+@action("post_circle", STR, optional(BYTES), optional(STR))
+async def post_circle(ctx: Context, text: str, reply_to: bytes | None, cw: str | None) -> Any:
+    item = await ctx.node.post_to_circle(text, reply_to=reply_to, content_warning=cw)
+    count = len(await ctx.node.circle_members())
+    return Outcome({**r.entry_json(item), "audience": "circle"},
+                   [f"Posted {ids.entry_text(item.id)} for the followers you approved "
+                    f"({r.plural(count, 'account')})"]).to_wire()
+
+
 def _which_image(paths: Sequence[str], data: Sequence[bytes], exc: BadImage) -> str:
     """Name the file that failed; only runs after a failure, so it may redo work."""
     for path, blob in zip(paths, data, strict=True):
@@ -237,6 +246,39 @@ RELATIONS = (("follow", "Following"), ("unfollow", "No longer following"),
              ("block", "Blocked"), ("unblock", "Unblocked"))
 for _verb, _said in RELATIONS:
     action(_verb, BYTES)(_relation(_verb, _said))
+
+
+# --- followers-only posts (issue 5): approving is adding to the circle (node.py) -------
+
+
+@action("approve", BYTES)
+async def approve(ctx: Context, account: bytes) -> Any:
+    node = ctx.node
+    before = await node.circle_members()
+    await node.approve_follower(account)
+    who = await _who(node, account)
+    said = (f"{who} was approved already" if account in before else
+            f"Approved {who}: they read the followers-only posts you write from now on, "
+            "not the earlier ones")
+    return Outcome(await _circle_json(node, approved=account), [said]).to_wire()
+
+
+@action("revoke", BYTES)
+async def revoke(ctx: Context, account: bytes) -> Any:
+    node = ctx.node
+    before = await node.circle_members()
+    await node.revoke_follower(account)
+    who = await _who(node, account)
+    said = (f"Revoked {who}: they cannot read the followers-only posts you write from now "
+            "on (what they read before stays with them)" if account in before else
+            f"{who} was not approved")
+    return Outcome(await _circle_json(node, revoked=account), [said]).to_wire()
+
+
+async def _circle_json(node: Node, **changed: bytes) -> dict[str, Any]:
+    members = [(a, (await node.profile(a)).name) for a in await node.circle_members()]
+    return {**{k: ids.account_text(v) for k, v in changed.items()},
+            "circle": r.accounts_json(members)}
 
 
 @action("join", STR)
