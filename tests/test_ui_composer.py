@@ -218,3 +218,35 @@ def test_at_and_letters_offer_names_and_insert_the_account(qtbot: QtBot,
     entry_id = send_and_wait(qtbot, widget)
     post = call(qtbot, app_ctx, app_ctx.node.post_view, entry_id)
     assert post.mentions == (bob.account_id,)
+
+
+def test_a_followers_only_post_and_a_public_reply_to_one(qtbot: QtBot,
+                                                        app_ctx: AppContext) -> None:
+    widget = composer(qtbot, app_ctx)
+    assert not widget.followers_only and widget.image_button.isEnabled()
+    widget.audience.setFocus()  # keyboard: Down picks the next audience
+    qtbot.keyClick(widget.audience, Qt.Key.Key_Down)
+    assert widget.followers_only
+    assert not widget.image_button.isEnabled()
+    assert "unencrypted" in widget.image_button.toolTip()
+    qtbot.keyClicks(widget.text_edit, "for the few")
+
+    entry_id = send_and_wait(qtbot, widget)
+
+    page = call(qtbot, app_ctx, app_ctx.node.home_timeline, 10)
+    [post] = page.items
+    assert (post.id, post.text, post.audience) == (entry_id, "for the few", "circle")
+    assert widget.followers_only  # the choice stays for the next post
+
+    widget.set_followers_only(False)
+    assert widget.image_button.isEnabled() and not widget.public_reply_line.isVisible()
+    widget.set_reply(post)
+    assert widget.public_reply_line.isVisible()  # a public answer to a circle post
+    widget.set_followers_only(True)
+    assert not widget.public_reply_line.isVisible()
+    widget.set_followers_only(False)
+    qtbot.keyClicks(widget.text_edit, "out loud")
+    reply_id = send_and_wait(qtbot, widget)
+    reply = call(qtbot, app_ctx, app_ctx.node.post_view, reply_id)
+    assert (reply.audience, reply.reply_parent) == ("public", entry_id)
+    assert not widget.public_reply_line.isVisible()  # back to a new post

@@ -23,6 +23,13 @@ Replies. ``set_reply(post)`` switches to replying to ``post`` (its own draft);
 the thread's focused post (``set_base_reply``). The reply bar's cancel button shows
 only when there is somewhere else to go back to.
 
+Audience. A combo beside the tools chooses who reads the post: everyone (``node.post``)
+or the followers this account approved (``node.post_to_circle``, docs/store.md
+"Followers-only posts"). Those posts carry no images (their blobs would travel in the
+clear), so the image button is off with a tooltip saying why. A reply to a
+followers-only post left at "everyone" is public, text and parent alike: a line above
+the text says so. The choice stays while drafts change; drafts do not keep it.
+
 Files and threads. Image files are read, and thumbnails decoded, in worker threads
 (``loop.in_thread`` inside a host call), never on the GUI thread. An unreadable file
 shows its reason on the composer's error line; nothing typed is lost on any error.
@@ -50,6 +57,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QCompleter,
     QFileDialog,
     QFrame,
@@ -85,6 +93,7 @@ IMAGE_SUFFIXES = ("*.jpg", "*.jpeg", "*.png", "*.webp", "*.gif")
 LINES_MIN, LINES_MAX = 3, 12  # the text box grows with what is typed, between these
 MENTION_DELAY_MS = 150  # typing pauses this long before names are looked up
 MENTIONS_OFFERED = 8
+PUBLIC, CIRCLE = "public", "circle"  # the audience combo's data: PostView.audience values
 _TYPING_MENTION = re.compile(r"(?:^|(?<=\s))@(\w{1,32})$")  # '@' and letters, at the cursor
 
 
@@ -128,6 +137,13 @@ async def send_post(node: Node, text: str, reply_to: bytes | None, content_warni
                             .format(Path(path).name, reason)) from None
     return await node.post(text, reply_to=reply_to, content_warning=content_warning or None,
                            images_data=data, alt=list(alts))
+
+
+async def send_circle_post(node: Node, text: str, reply_to: bytes | None,
+                           content_warning: str) -> Entry:
+    """A post for the approved followers only (no images: see the module docstring)."""
+    return await node.post_to_circle(text, reply_to=reply_to,
+                                     content_warning=content_warning or None)
 
 
 # --- small parts ---------------------------------------------------------------------------
@@ -311,10 +327,11 @@ class ReplyTarget:
 
     post_id: bytes
     name: str
+    circle: bool = False  # the parent is a followers-only post
 
     @classmethod
     def of(cls, post: PostView) -> ReplyTarget:
-        return cls(post.id, author_name(post))
+        return cls(post.id, author_name(post), post.audience == CIRCLE)
 
     @property
     def draft_key(self) -> str:
@@ -363,6 +380,12 @@ class Composer(QWidget):
         bar.addWidget(self.reply_label, 1)
         bar.addWidget(self.cancel_reply_button)
         self.reply_bar.hide()
+        self.public_reply_line = QLabel(tr("This reply is public: everyone can read it, and "
+                                           "see which followers-only post it answers."))
+        self.public_reply_line.setObjectName("public_reply_warning")
+        self.public_reply_line.setForegroundRole(warning_role())
+        self.public_reply_line.setWordWrap(True)
+        self.public_reply_line.hide()
 
         self.cw_edit = QLineEdit()
         self.cw_edit.setObjectName("content_warning")
@@ -399,6 +422,14 @@ class Composer(QWidget):
         self.cw_button.setAccessibleName(tr("Add a content warning"))
         self.cw_button.setToolTip(tr("Add a content warning"))
         self.cw_button.toggled.connect(self._cw_toggled)
+        self.audience = QComboBox()
+        self.audience.setObjectName("audience")
+        self.audience.addItem(icon("home"), tr("Everyone"), PUBLIC)
+        self.audience.addItem(icon("people"), tr("Followers I approved"), CIRCLE)
+        self.audience.setAccessibleName(tr("Who can read this"))
+        self.audience.setToolTip(tr("Who can read this: everyone, or only the followers "
+                                    "you approved on their profile"))
+        self.audience.currentIndexChanged.connect(self._audience_changed)
         self.count_label = QLabel()
         self.count_label.setObjectName("remaining")
         self.send_button = QPushButton(tr("Send"))
@@ -411,14 +442,15 @@ class Composer(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.image_button)
         tools.addWidget(self.cw_button)
+        tools.addWidget(self.audience)
         tools.addStretch()
         tools.addWidget(self.count_label)
         tools.addWidget(self.send_button)
 
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        for part in (self.reply_bar, self.cw_edit, self.text_edit, self.tiles_box,
-                     self.error_line):
+        for part in (self.reply_bar, self.public_reply_line, self.cw_edit, self.text_edit,
+                     self.tiles_box, self.error_line):
             column.addWidget(part)
         column.addLayout(tools)
 
@@ -428,7 +460,8 @@ class Composer(QWidget):
             shortcut.activated.connect(self.send)
         for order in ((self.cancel_reply_button, self.cw_edit), (self.cw_edit, self.text_edit),
                       (self.text_edit, self.image_button),
-                      (self.image_button, self.cw_button), (self.cw_button, self.send_button)):
+                      (self.image_button, self.cw_button), (self.cw_button, self.audience),
+                      (self.audience, self.send_button)):
             QWidget.setTabOrder(*order)
 
         self.text_edit.textChanged.connect(self._changed)
@@ -460,6 +493,13 @@ class Composer(QWidget):
     @property
     def reply_to(self) -> bytes | None:
         return self._reply.post_id if self._reply is not None else None
+
+    @property
+    def followers_only(self) -> bool:
+        return self.audience.currentData() == CIRCLE
+
+    def set_followers_only(self, on: bool) -> None:
+        self.audience.setCurrentIndex(self.audience.findData(CIRCLE if on else PUBLIC))
 
     @property
     def draft_key(self) -> str:
@@ -515,6 +555,7 @@ class Composer(QWidget):
         self._load_draft()
 
     def _show_reply_bar(self) -> None:
+        self._show_audience()
         if self._reply is None:
             self.reply_bar.hide()
             self.text_edit.setAccessibleName(tr("Post text"))
@@ -594,17 +635,27 @@ class Composer(QWidget):
                 tr("The post is {0} characters; the limit is {1}.").format(
                     f"{len(self.text):,}", f"{content.TEXT_MAX:,}"))
             return
+        if self.followers_only and self._tiles:
+            self.error_line.show_error(tr("Followers-only posts cannot carry images yet: "
+                                          "remove them, or send to everyone."))
+            return
         self.error_line.clear()
-        self._send_call = self.ctx.call(
-            send_post, self.ctx.node, self.text, self.reply_to, self.content_warning,
-            self.image_paths, [tile.alt for tile in self._tiles],
-            on_result=self._sent, on_error=self._send_failed)
+        if self.followers_only:
+            self._send_call = self.ctx.call(
+                send_circle_post, self.ctx.node, self.text, self.reply_to,
+                self.content_warning, on_result=self._sent, on_error=self._send_failed)
+        else:
+            self._send_call = self.ctx.call(
+                send_post, self.ctx.node, self.text, self.reply_to, self.content_warning,
+                self.image_paths, [tile.alt for tile in self._tiles],
+                on_result=self._sent, on_error=self._send_failed)
         self._set_busy(True)
 
     def _set_busy(self, busy: bool) -> None:
-        for part in (self.text_edit, self.cw_edit, self.tiles_box, self.image_button,
-                     self.cw_button, self.reply_bar):
+        for part in (self.text_edit, self.cw_edit, self.tiles_box, self.cw_button,
+                     self.audience, self.reply_bar):
             part.setEnabled(not busy)
+        self.image_button.setEnabled(not busy and not self.followers_only)
         self.send_button.setText(tr("Sending…") if busy else tr("Send"))
         self._update_count()
 
@@ -631,6 +682,22 @@ class Composer(QWidget):
         self._set_busy(False)
         self.error_line.show_error(exc)
         self.text_edit.setFocus()
+
+    # --- audience -----
+
+    def _audience_changed(self, _index: int) -> None:
+        self._show_audience()
+        self.error_line.clear()
+
+    def _show_audience(self) -> None:
+        """The image button and the public-reply line follow the audience chosen."""
+        circle = self.followers_only
+        self.image_button.setEnabled(not circle and not self.sending)
+        self.image_button.setToolTip(
+            tr("Followers-only posts cannot carry images yet: they would travel "
+               "unencrypted") if circle else tr("Attach images (JPEG, PNG, WebP or GIF)"))
+        replying_to_circle = self._reply is not None and self._reply.circle
+        self.public_reply_line.setVisible(replying_to_circle and not circle)
 
     # --- content warning and images -----
 

@@ -554,7 +554,11 @@ def _view_width(view: QAbstractScrollArea) -> int:
 
 def _when(post: PostView) -> str:
     when = relative_time(post.ts, int(time.time() * 1000))
-    return when + (" · " + tr("edited") if post.edited else "")
+    if post.edited:
+        when += " · " + tr("edited")
+    if post.audience == "circle":  # readable by the approved followers only
+        when += " · " + tr("Followers only")
+    return when
 
 
 def _lay_out_images(lay: RowLayout, attachments: tuple[Attachment, ...], left: int, y: int,
