@@ -183,3 +183,44 @@ def test_post_actions_react_and_navigate(app_ctx: AppContext, qtbot: QtBot) -> N
     qtbot.waitUntil(lambda: HEART in call(qtbot, app_ctx, app_ctx.node.post_view,
                                           post.id).reacted, timeout=WAIT)
     page.stop()
+
+
+def test_approve_and_revoke_a_follower_for_followers_only_posts(app_ctx: AppContext,
+                                                                qtbot: QtBot) -> None:
+    bob = bob_with_posts(qtbot, app_ctx)
+    account = bob.ident.account_id
+    page = profile_page(qtbot, app_ctx, account)
+    qtbot.waitUntil(lambda: page.follow.isEnabled(), timeout=WAIT)
+    assert page.approve.isHidden()  # Bob does not follow us: nothing to approve
+
+    bob.add(content.Follow(app_ctx.me))
+    qtbot.waitUntil(lambda: page.approve.isVisible() and page.approve.isEnabled(),
+                    timeout=WAIT)
+    assert page.approve.text() == "Approve for followers-only posts"
+    qtbot.mouseClick(page.approve, LEFT)
+    qtbot.waitUntil(lambda: page.approve.text() == "Revoke" and page.approve.isEnabled(),
+                    timeout=WAIT)
+    assert call(qtbot, app_ctx, app_ctx.node.circle_members) == [account]
+
+    # Revoke asks first: Cancel changes nothing
+    qtbot.mouseClick(page.approve, LEFT)
+    qtbot.waitUntil(lambda: page.confirm_revoke is not None
+                    and page.confirm_revoke.isVisible(), timeout=WAIT)
+    box = page.confirm_revoke
+    assert box is not None
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert page.approve.text() == "Revoke"
+    assert call(qtbot, app_ctx, app_ctx.node.circle_members) == [account]
+
+    qtbot.mouseClick(page.approve, LEFT)
+    qtbot.waitUntil(lambda: page.confirm_revoke is not None
+                    and page.confirm_revoke.isVisible(), timeout=WAIT)
+    box = page.confirm_revoke
+    assert box is not None
+    [confirm] = [b for b in box.buttons()
+                 if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole]
+    confirm.click()
+    qtbot.waitUntil(lambda: page.approve.text() == "Approve for followers-only posts"
+                    and page.approve.isEnabled(), timeout=WAIT)
+    assert call(qtbot, app_ctx, app_ctx.node.circle_members) == []
+    page.stop()

@@ -8,6 +8,9 @@ one read). Follow, unfollow, block and unblock are the node's; the buttons show 
 the node says afterwards, not what they assume. A block asks first, because it hides
 the person everywhere and stops carrying their entries.
 
+Someone who follows you can be approved for your followers-only posts (``Node.
+approve_follower``; the button reflects ``circle_members``); revoking asks first.
+
 The local account's own page has no follow or block: it has *Edit profile*, which
 emits ``edit_profile_requested`` (the settings page does the editing).
 """
@@ -145,6 +148,9 @@ class ProfilePage(QWidget):
         self.header = ProfileHeader(ctx, account, self)
         self.follow = QPushButton(tr("Follow"), self)
         self.block = QPushButton(tr("Block"), self)
+        self.approve = QPushButton(icon("people"), tr("Approve for followers-only posts"), self)
+        self.approved = False
+        self.approve.hide()  # until we know they follow us, or are approved
         self.edit = QPushButton(icon("settings"), tr("Edit profile"), self)
         self.message = QPushButton(icon("messages"), tr("Message"), self)
         self.message.setAccessibleName(tr("Write a private message"))
@@ -160,6 +166,8 @@ class ProfilePage(QWidget):
             self.block.clicked.connect(self._toggle_block)
             self.header.buttons.addWidget(self.follow)
             self.header.buttons.addWidget(self.message)
+            self.approve.clicked.connect(self._toggle_approve)
+            self.header.buttons.addWidget(self.approve)
             self.header.buttons.addWidget(self.block)
             self.edit.hide()
             self.follow.setEnabled(False)  # until the relation is known
@@ -170,6 +178,7 @@ class ProfilePage(QWidget):
             display_name(None, account)))
         self.posts.set_model(account_posts_model(ctx.host, ctx.node, account))
         self.confirm_block: QMessageBox | None = None
+        self.confirm_revoke: QMessageBox | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.posts, 1)
@@ -190,14 +199,17 @@ class ProfilePage(QWidget):
         self._read_call = self._ctx.call(self._read, on_result=self._on_read,
                                          on_error=self._on_read_failed)
 
-    async def _read(self) -> tuple[ProfileView, Relation | None]:
+    async def _read(self) -> tuple[ProfileView, Relation | None, bool]:
         node = self._ctx.node
         profile = await node.profile(self.account)
-        return profile, None if self.own else await node.relation(self.account)
+        if self.own:
+            return profile, None, False
+        return (profile, await node.relation(self.account),
+                self.account in await node.circle_members())
 
-    def _on_read(self, result: tuple[ProfileView, Relation | None]) -> None:
+    def _on_read(self, result: tuple[ProfileView, Relation | None, bool]) -> None:
         self._read_call = None
-        self.profile, self.relation = result
+        self.profile, self.relation, self.approved = result
         self.header.show_profile(self.profile)
         self.posts.view.setAccessibleName(tr("Posts of {0}").format(
             display_name(self.profile.name, self.account)))
@@ -221,6 +233,17 @@ class ProfilePage(QWidget):
                                       else tr("Block {0}")).format(name))
         self.follow.setEnabled(not relation.blocked)
         self.block.setEnabled(True)
+        self.approve.setText(tr("Revoke") if self.approved
+                             else tr("Approve for followers-only posts"))
+        self.approve.setAccessibleName(
+            (tr("Revoke {0}'s access to your followers-only posts") if self.approved
+             else tr("Approve {0} for your followers-only posts")).format(name))
+        self.approve.setToolTip(
+            tr("{0} reads your followers-only posts; revoking stops that from now on")
+            .format(name) if self.approved else
+            tr("Let {0} read the followers-only posts you write from now on").format(name))
+        self.approve.setVisible(self.approved or relation.followed_by)
+        self.approve.setEnabled(not relation.blocked or self.approved)
 
     def _on_events(self, events: list[Any]) -> None:
         """From the follower task (inside Trio's step): note, and schedule a read."""
@@ -237,6 +260,7 @@ class ProfilePage(QWidget):
         """Run a follow/block action of the node; the buttons wait for its answer."""
         self.follow.setEnabled(False)
         self.block.setEnabled(False)
+        self.approve.setEnabled(False)
         self._ctx.call(fn, self.account, on_result=lambda _entry: self.refresh(),
                        on_error=self._on_action_failed)
 
@@ -273,6 +297,30 @@ class ProfilePage(QWidget):
         self.confirm_block = None
         if role == QMessageBox.ButtonRole.DestructiveRole:
             self._act(self._ctx.node.block)
+
+    def _toggle_approve(self) -> None:
+        if self.relation is None:
+            return
+        if not self.approved:
+            self._act(self._ctx.node.approve_follower)
+            return
+        name = display_name(self.profile.name if self.profile else None, self.account)
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Revoke {0}?").format(name),
+                          tr("Revoke {0}? They will not be able to read the followers-only "
+                             "posts you write from now on. What they have read stays with "
+                             "them.").format(name),
+                          QMessageBox.StandardButton.Cancel, self)
+        box.addButton(tr("Revoke"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self._revoke_confirmed(box.buttonRole(button)))
+        self.confirm_revoke = box
+        box.open()
+
+    def _revoke_confirmed(self, role: QMessageBox.ButtonRole) -> None:
+        self.confirm_revoke = None
+        if role == QMessageBox.ButtonRole.DestructiveRole:
+            self._act(self._ctx.node.revoke_follower)
 
     # --- life cycle -----------------------------------------------------------------------
 
