@@ -80,6 +80,10 @@
         <translation>Bild</translation>
     </message>
     <message>
+        <source>This reply is public: everyone can read it, and see which followers-only post it answers.</source>
+        <translation>Diese Antwort ist öffentlich: Alle können sie lesen und sehen, auf welchen Beitrag nur für Follower sie antwortet.</translation>
+    </message>
+    <message>
         <source>Attach images</source>
         <translation>Bilder anhängen</translation>
     </message>
@@ -94,6 +98,22 @@
     <message>
         <source>Add a content warning</source>
         <translation>Inhaltswarnung hinzufügen</translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Followers I approved</source>
+        <translation>Von mir freigegebene Follower</translation>
+    </message>
+    <message>
+        <source>Who can read this</source>
+        <translation>Wer das lesen kann</translation>
+    </message>
+    <message>
+        <source>Who can read this: everyone, or only the followers you approved on their profile</source>
+        <translation>Wer das lesen kann: alle, oder nur die Follower, die du auf ihrem Profil freigegeben hast</translation>
     </message>
     <message>
         <source>Send</source>
@@ -124,8 +144,16 @@
         <translation>Der Beitrag hat {0} Zeichen; erlaubt sind {1}.</translation>
     </message>
     <message>
+        <source>Followers-only posts cannot carry images yet: remove them, or send to everyone.</source>
+        <translation>Beiträge nur für Follower können noch keine Bilder enthalten: Entferne sie oder sende an alle.</translation>
+    </message>
+    <message>
         <source>Sending…</source>
         <translation>Wird gesendet…</translation>
+    </message>
+    <message>
+        <source>Followers-only posts cannot carry images yet: they would travel unencrypted</source>
+        <translation>Beiträge nur für Follower können noch keine Bilder enthalten: Sie würden unverschlüsselt übertragen</translation>
     </message>
     <message>
         <source>A post has at most {0} images.</source>
@@ -626,6 +654,10 @@
         <source>edited</source>
         <translation>bearbeitet</translation>
     </message>
+    <message>
+        <source>Followers only</source>
+        <translation>Nur für Follower</translation>
+    </message>
     <message numerus="yes">
         <source>%n reply(ies)</source>
         <translation>
@@ -726,6 +758,10 @@
         <translation>Blockieren</translation>
     </message>
     <message>
+        <source>Approve for followers-only posts</source>
+        <translation>Für Beiträge nur für Follower freigeben</translation>
+    </message>
+    <message>
         <source>Edit profile</source>
         <translation>Profil bearbeiten</translation>
     </message>
@@ -762,12 +798,40 @@
         <translation>{0} blockieren</translation>
     </message>
     <message>
+        <source>Revoke</source>
+        <translation>Freigabe entziehen</translation>
+    </message>
+    <message>
+        <source>Revoke {0}&apos;s access to your followers-only posts</source>
+        <translation>{0} die Freigabe für deine Beiträge nur für Follower entziehen</translation>
+    </message>
+    <message>
+        <source>Approve {0} for your followers-only posts</source>
+        <translation>{0} für deine Beiträge nur für Follower freigeben</translation>
+    </message>
+    <message>
+        <source>{0} reads your followers-only posts; revoking stops that from now on</source>
+        <translation>{0} liest deine Beiträge nur für Follower; wenn du die Freigabe entziehst, ab jetzt nicht mehr</translation>
+    </message>
+    <message>
+        <source>Let {0} read the followers-only posts you write from now on</source>
+        <translation>{0} die Beiträge nur für Follower lesen lassen, die du ab jetzt schreibst</translation>
+    </message>
+    <message>
         <source>Block {0}?</source>
         <translation>{0} blockieren?</translation>
     </message>
     <message>
         <source>Block {0}? You will no longer see their posts, replies or notifications, and this home stops carrying their entries. You can unblock them later.</source>
         <translation>{0} blockieren? Du siehst dann keine Beiträge, Antworten oder Mitteilungen dieser Person mehr, und dieser Computer gibt ihre Einträge nicht mehr weiter. Du kannst die Blockierung später wieder aufheben.</translation>
+    </message>
+    <message>
+        <source>Revoke {0}?</source>
+        <translation>{0} die Freigabe entziehen?</translation>
+    </message>
+    <message>
+        <source>Revoke {0}? They will not be able to read the followers-only posts you write from now on. What they have read stays with them.</source>
+        <translation>{0} die Freigabe entziehen? Die Beiträge nur für Follower, die du ab jetzt schreibst, kann diese Person nicht mehr lesen. Was sie schon gelesen hat, bleibt ihr.</translation>
     </message>
     <message>
         <source>People</source>
