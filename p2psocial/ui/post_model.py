@@ -273,7 +273,10 @@ def spoken(post: PostView, now_ms: int) -> str:
     if reactions:
         extra.append(plural(tr("%n reaction(s)", None, reactions), reactions))
     tail = (" " + ", ".join(extra)) if extra else ""
-    return f"{author_name(post)}, {relative_time_long(post.ts, now_ms)}: {body}{tail}"
+    when = relative_time_long(post.ts, now_ms)
+    if post.audience == "circle":
+        when += ", " + tr("Followers only")
+    return f"{author_name(post)}, {when}: {body}{tail}"
 
 
 def _key(cursor: Cursor) -> tuple[int, int]:
