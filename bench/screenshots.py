@@ -133,20 +133,26 @@ def run(out: Path) -> int:
         window.show_section("people")
         shoot(window, "08-people")
 
+        messages = window.show_section("messages")
+        wait(app, lambda: messages.model.rowCount() >= 2, "the conversations")
+        direct = next(c for c in messages.model.items if "School" not in str(c))
+        messages.open_conversation(direct.id)
+        shoot(window, "09-messages")
+
         window.show_section("settings")
-        shoot(window, "09-settings")
+        shoot(window, "10-settings")
 
         window.show_section("home")
         home_page.focus_composer()
         home_page.composer.text_edit.setPlainText(
             "Off to the repair café with a radio that only plays static. #village")
-        shoot(window, "10-composer")
+        shoot(window, "11-composer")
 
         from p2psocial.ui.theme import apply_theme
 
         apply_theme(app, "dark")
         settle(app)
-        shoot(window, "11-home-dark")
+        shoot(window, "12-home-dark")
         del bob_ctx
         desktop.shut_down(launcher)
         bob.close()

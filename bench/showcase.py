@@ -120,6 +120,16 @@ async def _script(nodes: dict[str, Node]) -> None:
     await a.react(hills.id, "🔥")
     await b.post("Mesh node on the church tower is up. The whole square has coverage now.")
     await share(nodes)
+    # private: a direct conversation and a group, read by each side's private scan
+    await b.send_message([a.account_id], "Your bike light is fixed. Leave it by the door?")
+    await share(nodes)
+    await a.send_message([b.account_id], "Yes please! The bread is on the shelf, take two.")
+    garden = await c.create_group("School garden", [a.account_id, d.account_id])
+    await share(nodes)
+    await c.group_post(garden, "Seedlings arrive Friday. Who can water on Sunday?")
+    await share(nodes)
+    await d.group_post(garden, "I can, before my walk.")
+    await share(nodes)
 
 
 def build(path: Path, others: Path | None = None) -> Path:
@@ -153,6 +163,8 @@ async def share(nodes: dict[str, Node]) -> None:
                 for data in blobs:
                     if data is not None:
                         await other.put_blob(data)
+    for node in nodes.values():  # what the app's background scan does: open what is ours
+        await node.scan_private()
 
 
 def main(argv: list[str]) -> int:
