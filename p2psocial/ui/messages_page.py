@@ -44,9 +44,8 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -82,7 +81,7 @@ from .loop import one_line
 from .post_actions import EmptyStack
 from .post_delegate import full_time, relative_time
 from .post_model import follow_events
-from .widgets import MessageLine, heading_font, plural
+from .widgets import MessageLine, OpenableList, heading_font, plural
 
 if TYPE_CHECKING:
     from ..node import Node
@@ -312,34 +311,14 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class ConversationList(QListView):
+class ConversationList(OpenableList):
     """The list; a left click or Enter on a row asks to open it (``open_requested``)."""
 
-    open_requested = Signal(object)  # a ConversationView
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ConversationRole, parent)
         self.setItemDelegate(ConversationDelegate(self))
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setUniformItemSizes(True)
         self.setFrameShape(QListView.Shape.NoFrame)
         self.setAccessibleName(tr("Conversations"))
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._open(self.indexAt(event.position().toPoint()))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self._open(self.currentIndex())
-        else:
-            super().keyPressEvent(event)
-
-    def _open(self, index: QModelIndex) -> None:
-        item = index.data(ConversationRole) if index.isValid() else None
-        if item is not None:
-            self.open_requested.emit(item)
 
 
 # --- a new conversation ------------------------------------------------------------------

@@ -42,10 +42,9 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QListView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -63,6 +62,7 @@ from .loop import one_line
 from .post_actions import EmptyStack
 from .post_delegate import full_time, relative_time
 from .post_model import follow_events
+from .widgets import OpenableList
 
 if TYPE_CHECKING:
     from .context import AppContext
@@ -328,34 +328,14 @@ class NotificationDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class NotificationList(QListView):
+class NotificationList(OpenableList):
     """The list; a left click or Enter on a row asks to open it (``open_requested``)."""
 
-    open_requested = Signal(object)  # a NotificationView
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(NotificationRole, parent)
         self.setItemDelegate(NotificationDelegate(self))
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setUniformItemSizes(True)
         self.setAccessibleName(tr("Notifications"))
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._open(self.indexAt(event.position().toPoint()))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self._open(self.currentIndex())
-        else:
-            super().keyPressEvent(event)
-
-    def _open(self, index: QModelIndex) -> None:
-        item = index.data(NotificationRole) if index.isValid() else None
-        if item is not None:
-            self.open_requested.emit(item)
 
 
 class NotificationsPage(QWidget):

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QWidget
 
 from .context import tr
 from .loop import one_line
@@ -96,3 +96,32 @@ class PhraseLabel(QLabel):
     def set_words(self, words: str) -> None:
         """Show ``words`` (the phrase as text, words separated by spaces)."""
         self.setText(phrase_rows(words.split()))
+
+
+class OpenableList(QListView):
+    """A list whose rows open on a left click or Enter: ``open_requested`` carries the
+    row's value under ``role`` (a conversation, a notification...)."""
+
+    open_requested = Signal(object)
+
+    def __init__(self, role: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._role = role
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setUniformItemSizes(True)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._open(self.indexAt(event.position().toPoint()))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._open(self.currentIndex())
+        else:
+            super().keyPressEvent(event)
+
+    def _open(self, index: QModelIndex) -> None:
+        item = index.data(self._role) if index.isValid() else None
+        if item is not None:
+            self.open_requested.emit(item)
