@@ -9,7 +9,6 @@ private scan there, as the app and a serve do behind the window.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,32 +17,8 @@ import trio
 from p2psocial import ids
 from p2psocial.home import Home
 from p2psocial.node import Node
+from tests.homes import People, carry
 from tests.test_cli import fails, js, ok, other_account
-
-
-@dataclass(frozen=True)
-class People:
-    a: Path
-    b: Path
-    c: Path
-    alice: str
-    bob: str
-    carol: str
-
-
-def carry(src: Path, *dsts: Path) -> None:
-    """Every log ``src`` holds reaches ``dsts`` (verified), whose scan then runs."""
-    async def main() -> None:
-        with Node.open(Home(src), readonly=True) as source:
-            logs = await source.logs()
-            batches = [await source.log_entries(device, 0, 10_000) for device, _, _ in logs]
-        for dst in dsts:
-            with Node.open(Home(dst)) as node:
-                for batch in batches:
-                    await node.ingest(batch)
-                await node.scan_private()
-
-    trio.run(main)
 
 
 @pytest.fixture(scope="module")
