@@ -34,7 +34,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -78,6 +77,7 @@ from .avatar import display_name
 from .context import tr
 from .icons import icon
 from .loop import one_line
+from .paged_list import EdgePagedModel
 from .post_delegate import full_time, relative_time
 from .widgets import MessageLine, heading_font, plural
 
@@ -106,47 +106,24 @@ def _key(item: Any) -> tuple[int, int]:
     return int(getattr(cursor, "ts", item.ts)), int(getattr(cursor, "rowid", 0))
 
 
-class MessageModel(QAbstractListModel):
-    """The loaded messages of one conversation, oldest first; see the module docstring."""
+class MessageModel(EdgePagedModel):
+    """The loaded messages of one conversation, oldest first (the edge is the bottom:
+    paged_list.py); see the module docstring."""
 
-    loading_changed = Signal(bool)
-    error = Signal(str)
     appended = Signal(bool)  # rows came at the bottom; True if one of them is our own
 
     def __init__(self, ctx: AppContext, page_size: int = PAGE_SIZE,
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self._page_size = page_size
+        super().__init__(ctx, page_size, parent)
         self.conversation: bytes | None = None
         self.group = False  # more than two people: authors are named above their bubbles
-        self._items: list[Any] = []
         self._ids: set[bytes] = set()
-        self._next: Any = None
-        self._page_call: Call | None = None
-        self._bottom_call: Call | None = None
-        self._bottom_stale = False
-        self._generation = 0
-
-    @property
-    def items(self) -> list[Any]:
-        return list(self._items)
-
-    @property
-    def loading(self) -> bool:
-        return self._page_call is not None
 
     @property
     def has_older(self) -> bool:
         return self._next is not None
 
-    def item_at(self, row: int) -> Any:
-        return self._items[row] if 0 <= row < len(self._items) else None
-
     # --- Qt's model interface -----------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         item = self.item_at(index.row()) if index.isValid() else None
@@ -174,32 +151,18 @@ class MessageModel(QAbstractListModel):
         self._items, self._ids, self._next = [], set(), None
         self.endResetModel()
         if conversation is not None:
-            self._request(None)
-
-    def stop(self) -> None:
-        self._generation += 1
-        for call in (self._page_call, self._bottom_call):
-            if call is not None:
-                call.cancel()
-        self._page_call = self._bottom_call = None
-        self._bottom_stale = False
+            self.request_page(self._ctx.node.conversation, conversation, before=None)
 
     def fetch_older(self) -> None:
         if self._next is not None and self._page_call is None:
-            self._request(self._next)
+            self.request_page(self._ctx.node.conversation, self.conversation,
+                              before=self._next)
 
-    def _request(self, before: Any) -> None:
-        generation = self._generation
-        self._page_call = self._ctx.call(
-            self._ctx.node.conversation, self.conversation, self._page_size, before,
-            on_result=lambda page: self._on_page(generation, before, page),
-            on_error=lambda exc: self._on_failed(generation, exc))
-        self.loading_changed.emit(True)
+    def refresh_bottom(self) -> None:
+        """Append the messages newer than the last one loaded (one walk at a time)."""
+        self.refresh_edge()
 
-    def _on_page(self, generation: int, before: Any, page: Any) -> None:
-        if generation != self._generation:
-            return
-        self._page_call = None
+    def _on_page(self, before: Any, page: Any) -> None:
         fresh = sorted((m for m in page.items if m.id not in self._ids), key=_key)
         if before is None:
             self.beginResetModel()
@@ -211,42 +174,19 @@ class MessageModel(QAbstractListModel):
             self._items[:0] = fresh
             self._ids.update(m.id for m in fresh)
             self.endInsertRows()
-        self._next = page.next
-        self.loading_changed.emit(False)
-        if self._bottom_stale:
-            QTimer.singleShot(0, self, self.refresh_bottom)
 
-    def _on_failed(self, generation: int, exc: Exception) -> None:
-        if generation == self._generation:
-            self._page_call = None
-            self.loading_changed.emit(False)
-        self.error.emit(one_line(exc))
-
-    # --- the bottom -------------------------------------------------------------------------
-
-    def refresh_bottom(self) -> None:
-        """Append the messages newer than the last one loaded (one walk at a time)."""
+    def _edge_fetch(self) -> tuple[Any, ...] | None:
         if self.conversation is None:
-            return
-        self._bottom_stale = True
-        if self._bottom_call is not None or self._page_call is not None:
-            return  # the walk or the page in flight is followed by another
-        self._bottom_stale = False
-        generation = self._generation
-        self._bottom_call = self._ctx.call(
-            self._ctx.node.conversation, self.conversation, self._page_size, None,
-            on_result=lambda page: self._on_bottom(generation, page),
-            on_error=lambda exc: self._on_bottom_failed(generation, exc))
+            return None
+        return self._ctx.node.conversation, self.conversation
 
-    def _on_bottom(self, generation: int, page: Any) -> None:
-        if generation != self._generation:
-            return
-        self._bottom_call = None
+    def _on_edge(self, page: Any) -> None:
         last = _key(self._items[-1]) if self._items else None
         newer = sorted((m for m in page.items if m.id not in self._ids
                         and (last is None or _key(m) >= last)), key=_key)
         if self._items and len(newer) == len(page.items) and page.next is not None:
-            self._on_page(generation, None, page)  # a gap would be left: start again
+            self._on_page(None, page)  # a gap would be left: start again
+            self._next = page.next
             self.appended.emit(any(m.own for m in newer))
         elif newer:
             first = len(self._items)
@@ -255,13 +195,6 @@ class MessageModel(QAbstractListModel):
             self._ids.update(m.id for m in newer)
             self.endInsertRows()
             self.appended.emit(any(m.own for m in newer))
-        if self._bottom_stale:
-            QTimer.singleShot(0, self, self.refresh_bottom)
-
-    def _on_bottom_failed(self, generation: int, exc: Exception) -> None:
-        if generation == self._generation:
-            self._bottom_call = None
-        self.error.emit(one_line(exc))
 
 
 class MessageDelegate(QStyledItemDelegate):

@@ -32,7 +32,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -59,6 +58,7 @@ from ..store.views import Cursor, NotificationPage, NotificationView
 from .avatar import display_name, paint_avatar, short_account
 from .context import tr
 from .loop import one_line
+from .paged_list import EdgePagedModel
 from .post_actions import EmptyStack
 from .post_delegate import full_time, relative_time
 from .post_model import follow_events
@@ -66,7 +66,6 @@ from .widgets import OpenableList
 
 if TYPE_CHECKING:
     from .context import AppContext
-    from .loop import Call
 
 PAGE_SIZE = 50
 SNIPPET = 140  # characters of the post shown under the headline
@@ -111,23 +110,13 @@ def _key(cursor: Cursor) -> tuple[int, int]:
     return cursor.ts, cursor.rowid
 
 
-class NotificationModel(QAbstractListModel):
-    """Notifications, newest first, paged on demand; ``refresh_top`` brings new ones."""
-
-    loading_changed = Signal(bool)
-    error = Signal(str)
+class NotificationModel(EdgePagedModel):
+    """Notifications, newest first, paged on demand; ``refresh_top`` brings new ones
+    (the edge is the top: paged_list.py)."""
 
     def __init__(self, ctx: AppContext, page_size: int = PAGE_SIZE,
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self._page_size = page_size
-        self._items: list[NotificationView] = []
-        self._next: Cursor | None = None
-        self._page_call: Call | None = None
-        self._top_call: Call | None = None
-        self._top_stale = False
-        self._generation = 0
+        super().__init__(ctx, page_size, parent)
         self.names: dict[bytes, str] = {}  # accounts mentioned in snippets, by name
 
     def set_names(self, names: Mapping[bytes, str]) -> None:
@@ -135,21 +124,7 @@ class NotificationModel(QAbstractListModel):
         if self._items:
             self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
 
-    @property
-    def items(self) -> list[NotificationView]:
-        return list(self._items)
-
-    @property
-    def loading(self) -> bool:
-        return self._page_call is not None
-
-    def item_at(self, row: int) -> NotificationView | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
-
     # --- Qt's model interface -----------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         item = self.item_at(index.row()) if index.isValid() else None
@@ -171,40 +146,21 @@ class NotificationModel(QAbstractListModel):
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if self.canFetchMore(parent):
-            self._request(self._ctx.node.notifications, self._next)
+            self.request_page(self._ctx.node.notifications, before=self._next)
 
     # --- loading ------------------------------------------------------------------------
 
     def load(self, fetch: Callable[..., Any] | None = None) -> None:
         """Start again from the first page; ``fetch(limit, before)`` reads it (by
         default the node's ``notifications``; ``activated`` reads and marks read)."""
-        self._generation += 1
-        for call in (self._page_call, self._top_call):
-            if call is not None:
-                call.cancel()
-        self._top_call = None
-        self._request(fetch or self._ctx.node.notifications, None)
+        self.stop()
+        self.request_page(fetch or self._ctx.node.notifications, before=None)
 
-    def stop(self) -> None:
-        self._generation += 1
-        for call in (self._page_call, self._top_call):
-            if call is not None:
-                call.cancel()
-        self._page_call = self._top_call = None
+    def refresh_top(self) -> None:
+        """Insert the notifications newer than the first row (one walk at a time)."""
+        self.refresh_edge()
 
-    def _request(self, fetch: Callable[..., Any], before: Cursor | None) -> None:
-        generation = self._generation
-        self._page_call = self._ctx.call(
-            fetch, self._page_size, before,
-            on_result=lambda page: self._on_page(generation, before, page),
-            on_error=lambda exc: self._on_failed(generation, exc))
-        self.loading_changed.emit(True)
-
-    def _on_page(self, generation: int, before: Cursor | None,
-                 page: NotificationPage) -> None:
-        if generation != self._generation:
-            return
-        self._page_call = None
+    def _on_page(self, before: Cursor | None, page: NotificationPage) -> None:
         if before is None:
             self.beginResetModel()
             self._items = list(page.items)
@@ -214,53 +170,23 @@ class NotificationModel(QAbstractListModel):
             self.beginInsertRows(QModelIndex(), first, first + len(page.items) - 1)
             self._items += page.items
             self.endInsertRows()
-        self._next = page.next
-        self.loading_changed.emit(False)
-        if self._top_stale:
-            QTimer.singleShot(0, self, self.refresh_top)
 
-    def _on_failed(self, generation: int, exc: Exception) -> None:
-        if generation == self._generation:
-            self._page_call = None
-            self.loading_changed.emit(False)
-        self.error.emit(one_line(exc))
+    def _edge_fetch(self) -> tuple[Any, ...]:
+        return (self._ctx.node.notifications,)
 
-    # --- the top --------------------------------------------------------------------------
-
-    def refresh_top(self) -> None:
-        """Insert the notifications newer than the first row (one walk at a time)."""
-        self._top_stale = True
-        if self._top_call is not None or self._page_call is not None:
-            return  # the walk in flight or the page on its way is followed by another
-        self._top_stale = False
-        generation = self._generation
-        self._top_call = self._ctx.call(
-            self._ctx.node.notifications, self._page_size, None,
-            on_result=lambda page: self._on_top(generation, page),
-            on_error=lambda exc: self._on_top_failed(generation, exc))
-
-    def _on_top(self, generation: int, page: NotificationPage) -> None:
-        if generation != self._generation:
-            return
-        self._top_call = None
-        if not self._items:
-            self._on_page(generation, None, page)
-            return
-        first = _key(self._items[0].cursor)
-        newer = [n for n in page.items if _key(n.cursor) > first]
-        if len(newer) == len(page.items) and page.next is not None:
-            self._on_page(generation, None, page)  # a gap would be left: start again
+    def _on_edge(self, page: NotificationPage) -> None:
+        first = _key(self._items[0].cursor) if self._items else None
+        newer = [n for n in page.items if first is None or _key(n.cursor) > first]
+        if first is None or (len(newer) == len(page.items) and page.next is not None):
+            self._restart(page)  # nothing loaded, or a gap would be left: start again
         elif newer:
             self.beginInsertRows(QModelIndex(), 0, len(newer) - 1)
             self._items[:0] = newer
             self.endInsertRows()
-        if self._top_stale:
-            QTimer.singleShot(0, self, self.refresh_top)
 
-    def _on_top_failed(self, generation: int, exc: Exception) -> None:
-        if generation == self._generation:
-            self._top_call = None
-        self.error.emit(one_line(exc))
+    def _restart(self, page: NotificationPage) -> None:
+        self._on_page(None, page)
+        self._next = page.next
 
 
 class NotificationDelegate(QStyledItemDelegate):
