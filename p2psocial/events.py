@@ -57,13 +57,20 @@ class PostOpened(NamedTuple):
     own: bool
 
 
+class RosterChanged(NamedTuple):
+    """Accounts joined the roster of an open community the local account is in: the
+    network replicates their logs from now on (node.wanted_accounts)."""
+
+    community: bytes
+
+
 @dataclass(frozen=True, slots=True)
 class Lagged:
     """Events were lost for this subscriber; re-read state and subscribe again."""
 
 
 # Subscribers ignore event types they do not know, so new ones can be added.
-Event = EntryAdded | Notified | MessageAdded | PostOpened | Lagged
+Event = EntryAdded | Notified | MessageAdded | PostOpened | RosterChanged | Lagged
 
 
 # One stored batch emits one event per entry, all at once, and a sync session stores

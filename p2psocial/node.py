@@ -40,7 +40,15 @@ from .errors import (
     WrongPassphrase,
 )
 from .events import BUFFER as EVENT_BUFFER
-from .events import EntryAdded, Event, EventHub, MessageAdded, Notified, PostOpened
+from .events import (
+    EntryAdded,
+    Event,
+    EventHub,
+    MessageAdded,
+    Notified,
+    PostOpened,
+    RosterChanged,
+)
 from .home import Home
 from .identity import Identity, new_identity
 from .store import (
@@ -57,6 +65,7 @@ from .store import (
     Relation,
     Store,
 )
+from .store.communities import CommunityInfo
 from .store.inbox import GroupState, open_batch
 from .store.store import PeerRecord
 
@@ -438,6 +447,7 @@ class Node:
                                      for m in result.messages]
                 news += [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
                          for p in result.posts]
+                news += [RosterChanged(cid) for cid in result.rosters]
                 self.events.emit(news)
                 found += len(result.messages)
                 scanned += result.scanned
@@ -524,10 +534,12 @@ class Node:
     async def leave_group(self, group_id: bytes) -> None:
         """Leave a group: says so in it, and this account stops posting there. The
         admin's node then leaves us out of the next epoch's key (until then we could
-        still read: the key we hold is the key we hold)."""
+        still read: the key we hold is the key we hold). Leaving a community stops
+        this node replicating its members; anyone may leave one, its creator too."""
         identity = self._require_identity()
         admin, _name, epoch, key, _salt, member, _members = await self._group(group_id)
-        if admin == identity.account_id:
+        if admin == identity.account_id and not await self._run(self.store.is_community,
+                                                                 group_id):
             raise UserError("you created this group: remove its members instead")
         if not member:
             raise UserError("you are no longer a member of this group")
@@ -554,6 +566,9 @@ class Node:
 
     async def _admin_members(self, group_id: bytes) -> tuple[bytes, ...]:
         admin, *_, members = await self._group(group_id)
+        if await self._run(self.store.is_community, group_id):
+            raise UserError("anyone on the LAN may join an open community: "
+                            "nobody adds or removes its members")
         if admin != self._require_identity().account_id:
             raise UserError("only the group's creator can add or remove members")
         return members
@@ -640,6 +655,55 @@ class Node:
                                 os.urandom(envelope.KEY_LEN), private.CIRCLE_NAME,
                                 tuple(sorted({*others, self.account_id})))
 
+    # --- open LAN communities (issue 5; store/communities.py, net/community.py) -------
+    # A community is a group with one key that any member gives anyone on the LAN who
+    # asks; every member replicates everyone on its roster, so its posts travel among
+    # people who follow nobody. Posting, reading and leaving are the group methods.
+
+    async def create_community(self, name: str) -> bytes:
+        """Start an open community called ``name``; returns its id."""
+        me = self._require_identity().account_id
+        private.check_group_name(name.strip())
+        salt = os.urandom(private.ID_LEN)
+        await self.join_community(private.CommunityKey(
+            private.group_id_of(me, salt), salt, me, os.urandom(envelope.KEY_LEN),
+            name.strip()))
+        return private.group_id_of(me, salt)
+
+    async def join_community(self, value: private.CommunityKey,
+                             members: Sequence[bytes] = ()) -> None:
+        """Become a member of the community ``value`` (from a member: the LAN's
+        community protocol, or an invite), with the roster that member named. The key
+        is written to ourselves in a PRIVATE entry, so every device of this account
+        learns it as it learns a group key. Joining again after leaving is allowed."""
+        identity = self._require_identity()
+        value.validate()
+        cid = value.community_id
+        if await self._run(self.store.group_state, cid) is not None and not await self._run(
+                self.store.is_community, cid):
+            raise UserError("that id is one of your private groups, not a community")
+        if not any(info.id == cid for info in await self.communities()):
+            body = private.seal(value, [identity.account.enc_public], identity.account_id,
+                                os.urandom)
+            await self.publish(c.Sealed(c.Kind.PRIVATE, body))
+            await self.scan_private()
+        if members:
+            await self.merge_roster(cid, members)
+
+    async def communities(self) -> list[CommunityInfo]:
+        """The communities this account is in (left ones not), by name, with their key
+        and roster: what the community protocol hands a joiner."""
+        return await self._run(self.store.communities)
+
+    async def merge_roster(self, community_id: bytes, accounts: Sequence[bytes]) -> list[bytes]:
+        """Put accounts a fellow member named on a community's roster (capped at
+        ``private.MAX_COMMUNITY_MEMBERS``); the new ones. ``RosterChanged`` follows."""
+        self._require_identity()
+        added = await self._run(self.store.merge_roster, community_id, list(accounts))
+        if added:
+            self.events.emit([RosterChanged(community_id)])
+        return added
+
     # --- notifications and people (the desktop app) --------------------------------
 
     async def notifications(self, limit: int = 50,
@@ -668,7 +732,8 @@ class Node:
 
     async def wanted_accounts(self, hops: int = 2) -> set[bytes]:
         """The accounts whose logs this node replicates: its own, the accounts it
-        follows, and theirs up to ``hops`` steps away; never one it has blocked. What
+        follows, and theirs up to ``hops`` steps away, and the rosters of its
+        communities (at any ``hops``: live gossip asks for 1); never one it has blocked. What
         a node replicates it stores even when it cannot read it (store-and-forward)."""
         return await self._run(self._wanted_accounts, hops)
 
@@ -680,7 +745,7 @@ class Node:
         for _ in range(max(0, hops)):
             frontier = {f for a in frontier for f in self.store.following(a)} - wanted - blocked
             wanted |= frontier
-        return wanted
+        return wanted | (self.store.community_replicated() - blocked)
 
     async def logs(self) -> list[tuple[bytes, bytes, int]]:
         """(device, account, head seq) of every log held."""

@@ -30,6 +30,12 @@ time, never whether it is a message or a group key, nor for whom.
   group by the salt in the key it received. Inside is a public ``content.Post``
   body, so a circle post has what a post has (mentions, tags, content warning,
   reply), images excepted (their blobs would be fetched in the clear).
+* ``CommunityKey(community_id, salt, creator, key, name)`` (PRIVATE, sealed to the
+  author alone): an open community's one key, which anyone on its LAN may ask a
+  member for (net/community.py). Joining is writing this note to ourselves, so every
+  device of the account learns the key the way it learns a group's; the id is
+  ``group_id_of(creator, salt)``, like a group's. Its posts are ``GroupPost``s under
+  epoch 0 from any member; nobody is removed from an open community.
 
 Reading is the store's job (store/inbox.py); this module is pure: randomness is
 passed in (``rand(n)`` returns n random bytes), like the envelope's.
@@ -67,6 +73,8 @@ from .errors import (
 VERSION: Final = 1
 MAX_RECIPIENTS: Final = envelope.MAX_RECIPIENTS - 1
 """Other people in one direct conversation: the envelope's slots less the author's own."""
+MAX_COMMUNITY_MEMBERS: Final = 256
+"""Accounts on a community's roster, whose logs every member replicates."""
 MAX_GROUP_MEMBERS: Final = 64
 """Members of a group, the admin included. A key is sent in envelopes of at most
 ``MAX_RECIPIENTS`` others each, so a full group costs 5 PRIVATE entries per epoch."""
@@ -96,6 +104,7 @@ class Inner(IntEnum):
     GROUP_POST = 2
     GROUP_LEAVE = 3
     CIRCLE_POST = 4
+    COMMUNITY_KEY = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,9 +226,45 @@ class CirclePost:
             raise InvalidContent("a followers-only post cannot carry images yet")
 
 
-Private = Message | GroupKey | GroupPost | GroupLeave | CirclePost
+@dataclass(frozen=True, slots=True)
+class CommunityKey:
+    """An open community's key, as a member (any member) hands it to a joiner."""
+
+    INNER: ClassVar[Inner] = Inner.COMMUNITY_KEY
+    community_id: bytes
+    salt: bytes
+    creator: bytes
+    key: bytes = field(repr=False)
+    name: str
+
+    def to_wire(self) -> tuple:
+        return (self.community_id, self.salt, self.creator, self.key, self.name)
+
+    @classmethod
+    def from_wire(cls, w: object) -> CommunityKey:
+        cid, salt, creator, key, name = _tuple(w, 5, "community key")
+        if not (type(name) is str and len(name) <= NAME_MAX * 4):
+            raise MalformedEntry("a community name is short text")
+        value = cls(_id(cid, "community id"), _id(salt, "community salt"),
+                    _id(creator, "community creator"), _id(key, "community key"), name)
+        if not value.consistent:
+            raise MalformedEntry("a community id is its creator's and salt's hash")
+        return value
+
+    def validate(self) -> None:
+        check_group_name(self.name)
+        if not self.consistent:
+            raise InvalidContent("that community id does not match its creator")
+
+    @property
+    def consistent(self) -> bool:
+        return group_id_of(self.creator, self.salt) == self.community_id
+
+
+Private = Message | GroupKey | GroupPost | GroupLeave | CirclePost | CommunityKey
 _BY_INNER: dict[int, type[Private]] = {
-    int(t.INNER): t for t in (Message, GroupKey, GroupPost, GroupLeave, CirclePost)}
+    int(t.INNER): t for t in (Message, GroupKey, GroupPost, GroupLeave, CirclePost,
+                              CommunityKey)}
 
 
 def encode(value: Private) -> bytes:

@@ -32,7 +32,8 @@ key received for an epoch wins); a group post only when it opens with a key we h
 Circles (followers-only posts) are groups too (``private.CIRCLE_SALT``): a
 ``CirclePost`` in one is kept only when its author is the circle's admin, and goes to
 the timeline (store/circles.py), not to ``messages``; circles are left out of the
-group list.
+group list. Open LAN communities are groups too, with one key that the local account
+wrote to itself and a roster instead of epochs (store/communities.py).
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ from .. import content as c
 from .. import envelope, private
 from ..content import Kind
 from ..errors import DecryptionFailed, InvalidEntry
+from . import communities
 from .circles import CircleRow, add_post
+from .members import pack_members, unpack_members
 from .views import (
     ConversationView,
     Cursor,
@@ -73,14 +76,6 @@ class _Sealed:
     body: bytes | None  # None: never had it, or its author deleted it
     author: int  # accounts.rowid
     author_id: bytes
-
-
-def pack_members(members: Iterable[bytes]) -> bytes:
-    return b"".join(sorted(members))
-
-
-def unpack_members(blob: bytes) -> tuple[bytes, ...]:
-    return tuple(bytes(blob[i:i + ID]) for i in range(0, len(blob), ID))
 
 
 class Inbox:
@@ -122,6 +117,7 @@ class Inbox:
         rows = batch.rows
         out: list[NewMessage] = []
         posts: list[OpenedPost] = []
+        self._rosters: set[bytes] = set()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             keys: list[tuple[bytes, int]] = []
@@ -133,6 +129,9 @@ class Inbox:
                 elif isinstance(value, private.GroupKey) and self._group_key(row, value,
                                                                              local_id):
                     keys.append((value.group_id, value.epoch))
+                elif isinstance(value, private.CommunityKey) and communities.add_key(
+                        self.conn, row.author_id, value, local_id):
+                    keys.append((value.community_id, 0))
             for row in rows:
                 if row.kind == Kind.GROUP:
                     self._group_entry(row, local, out, posts)
@@ -144,7 +143,7 @@ class Inbox:
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        return PrivateScan(out, len(rows), batch.done, posts)
+        return PrivateScan(out, len(rows), batch.done, posts, sorted(self._rosters))
 
     def _members(self, conversation: int) -> tuple[bytes, ...]:
         found = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",
@@ -226,7 +225,9 @@ class Inbox:
                               "VALUES (?, ?, ?)", (group_id, epoch, row.rowid))
             return
         conversation, key, writers = found
-        if row.author_id not in writers or row.author_id not in self._members(conversation):
+        community = communities.is_community(self.conn, conversation)
+        if not community and (row.author_id not in writers
+                              or row.author_id not in self._members(conversation)):
             # not a writer of that epoch, or no longer one of the newest epoch we hold:
             # a removed member keeps the old key (nobody tells their node), and holding
             # a key is no licence. Posts of theirs stored before we learnt it stay.
@@ -239,8 +240,15 @@ class Inbox:
             return
         if isinstance(value, private.GroupPost):
             self._store(conversation, group_id, row, value.text, value.reply_to, local, out)
+            if community and communities.roster_add(self.conn, conversation, [row.author_id]):
+                self._rosters.add(group_id)  # a poster we did not know: replicate them
         elif isinstance(value, private.GroupLeave):
-            self._left(conversation, row, local)
+            if community:  # nobody leaves a roster; our own leave stops our replicating
+                if row.author == local:
+                    self.conn.execute("UPDATE groups SET member = 0 WHERE conversation = ?",
+                                      (conversation,))
+            else:
+                self._left(conversation, row, local)
         elif isinstance(value, private.CirclePost):
             self._circle_post(conversation, row, value.post, local, posts)
 
@@ -325,17 +333,19 @@ class Inbox:
         """Groups we hold a key for, newest message first (as ``conversations``);
         circles are not chats and are left out."""
         rows = self.conn.execute(
-            "SELECT c.rowid, c.id, c.members, c.read_upto, g.name, a.id, g.epoch, g.member "
-            "FROM groups g JOIN conversations c ON c.rowid = g.conversation "
-            "JOIN accounts a ON a.rowid = g.admin WHERE g.salt != ?",
+            "SELECT c.rowid, c.id, c.members, c.read_upto, g.name, a.id, g.epoch, g.member, "
+            "m.conversation IS NOT NULL FROM groups g "
+            "JOIN conversations c ON c.rowid = g.conversation "
+            "JOIN accounts a ON a.rowid = g.admin "
+            "LEFT JOIN communities m ON m.conversation = g.conversation WHERE g.salt != ?",
             (private.CIRCLE_SALT,)).fetchall()
         views = []
-        for rowid, gid, members, read_upto, name, admin, epoch, member in rows:
+        for rowid, gid, members, read_upto, name, admin, epoch, member, open_ in rows:
             ids = unpack_members(members)
             text, ts, author = self._last(rowid)
             views.append(GroupView(bytes(gid), name, bytes(admin), int(epoch), bool(member),
                                    ids, self._names(ids), text, ts, author,
-                                   self._unread(rowid, read_upto, local, cap)))
+                                   self._unread(rowid, read_upto, local, cap), bool(open_)))
         return sorted(views, key=lambda v: -1 if v.last_ts is None else v.last_ts,
                       reverse=True)
 

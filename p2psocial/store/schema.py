@@ -28,6 +28,7 @@ Layout, and why:
   (migration 4): private conversations and groups, filled by the deferred scan.
 * ``circle_posts`` (migration 5): the decrypted bodies of followers-only posts,
   whose rows in ``posts`` the same scan writes.
+* ``communities`` (migration 6): which groups are open LAN communities.
 """
 
 from __future__ import annotations
@@ -325,6 +326,15 @@ MIGRATIONS: list[str] = [
     CREATE TABLE IF NOT EXISTS circle_posts (
         rowid INTEGER PRIMARY KEY,      -- = entries.rowid = posts.rowid
         body BLOB NOT NULL              -- the decrypted POST body (content.Post)
+    );
+    """,
+    # 6: open LAN communities (issue 5; store/communities.py, net/community.py). A
+    # community is a group (its conversations, groups and group_keys rows: one key, at
+    # epoch 0, with no member list) marked here; its conversations.members is its
+    # roster, the accounts every member replicates, and only grows.
+    """
+    CREATE TABLE IF NOT EXISTS communities (
+        conversation INTEGER PRIMARY KEY REFERENCES conversations(rowid)
     );
     """,
 ]

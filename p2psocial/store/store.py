@@ -32,7 +32,8 @@ from ..content import Kind
 from ..crypto import blake2b
 from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
-from . import schema
+from . import communities, schema
+from .communities import CommunityInfo
 from .inbox import GroupState, Inbox, Opener, SealedBatch
 from .ingest import Ingestor
 from .queries import Queries
@@ -417,6 +418,24 @@ class Store:
 
     def group_state(self, group_id: bytes) -> GroupState | None:
         return self.inbox.group_state(group_id)
+
+    # --- open LAN communities (migration 6; see communities.py) ------------------------
+
+    def communities(self) -> list[CommunityInfo]:
+        return communities.communities(self.conn)
+
+    def community_replicated(self) -> set[bytes]:
+        return communities.replicated(self.conn)
+
+    def merge_roster(self, community_id: bytes, accounts: list[bytes]) -> list[bytes]:
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        return communities.merge_roster(self.conn, community_id, accounts)
+
+    def is_community(self, group_id: bytes) -> bool:
+        row = self.conn.execute("SELECT rowid FROM conversations WHERE id = ?",
+                                (group_id,)).fetchone()
+        return row is not None and communities.is_community(self.conn, row[0])
 
     def _local(self) -> tuple[int, bytes]:
         local_id = self.local_account

@@ -138,6 +138,7 @@ class PrivateScan:
     scanned: int  # sealed entries looked at (opened or not)
     done: bool  # nothing sealed is left above the watermark
     posts: list[OpenedPost] = field(default_factory=list)  # circle posts newly readable
+    rosters: list[bytes] = field(default_factory=list)  # communities whose roster grew
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +182,8 @@ class GroupView:
 
     ``members`` are those of the newest epoch known here, the local account included
     while it is one; ``member`` is False once it left or was removed (its old messages
-    stay readable here)."""
+    stay readable here). ``community``: an open LAN community, whose ``members`` are
+    its roster (store/communities.py) and ``admin`` its creator, with no say."""
 
     id: bytes
     name: str
@@ -194,3 +196,4 @@ class GroupView:
     last_ts: int | None
     last_author: bytes | None
     unread: int
+    community: bool = False
