@@ -687,8 +687,8 @@ class Node:
                                 os.urandom)
             await self.publish(c.Sealed(c.Kind.PRIVATE, body))
             await self.scan_private()
-        if members:
-            await self.merge_roster(cid, members)
+        if not await self.merge_roster(cid, members):
+            self.events.emit([RosterChanged(cid)])  # what we replicate changed anyway
 
     async def communities(self) -> list[CommunityInfo]:
         """The communities this account is in (left ones not), by name, with their key

@@ -68,16 +68,18 @@ from libp2p.utils.address_validation import get_available_interfaces
 
 from ..content import Kind
 from ..errors import InvalidEntry
-from ..events import EntryAdded, Lagged
+from ..events import EntryAdded, Lagged, RosterChanged
 from ..node import Node
+from ..store.communities import CommunityInfo
 from ..store.store import BLOB_CAP
-from . import blobs, relay
+from . import blobs, community, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
 from .gossip import Gossip, GossipHooks
 from .host import (
     Host,
     Multiaddr,
+    NetError,
     device_id_from_peer_id,
     open_host,
     peer_id_from_device_id,
@@ -85,6 +87,7 @@ from .host import (
 )
 from .limits import FLOOD, FloodPolicy
 from .messages import PROTOCOL_ID
+from .neighbourhood import NearbyCommunity, Neighbourhood
 from .streams import reset_quietly
 from .sync import PeerMisbehaved, SessionControl, SyncStats, run_sync
 
@@ -160,6 +163,9 @@ class NetworkService:
         self._host: Host | None = None
         self._nursery: trio.Nursery | None = None
         self._cm: Any = None
+        self.neighbourhood = Neighbourhood(node, self.device_id,
+                                           open_stream=self._open_community,
+                                           nearby=self.nearby, misbehaved=self._misbehaved)
 
     # --- running --------------------------------------------------------------------
 
@@ -180,6 +186,7 @@ class NetworkService:
                 self._start_dialer(record.device)
             host.set_handler(PROTOCOL_ID, self._serve)
             host.set_handler(blobs.PROTOCOL_ID, self._serve_blob)
+            host.set_handler(community.PROTOCOL_ID, self._serve_community)
             self._start_relay(host, nursery)
             if self.lan and host.listen_addrs:
                 nursery.start_soon(self._run_lan, _listen_port(host))
@@ -275,22 +282,54 @@ class NetworkService:
         await self._session(device, stream, initiator=device)
 
     async def _serve_blob(self, stream: INetStream) -> None:
-        try:
-            device = device_id_from_peer_id(remote_peer_id(stream))
-        except ValueError:
-            await reset_quietly(stream)
-            return
-        state = await self._know(device, (), "peer")
-        await self._persist(device, state.lift_expired_ban(self.clock(), self.policy))
-        if state.banned(self.clock()):
-            log.info("refused a blob request from banned peer %s", _short(device))
-            await reset_quietly(stream)
+        device = await self._inbound(stream, "a blob request")
+        if device is None:
             return
         try:
             await blobs.serve_blob(stream, self.node.blob)
         except blobs.BlobError as exc:
             await reset_quietly(stream)
             await self._misbehaved(device, f"blob request: {exc}")
+
+    async def _serve_community(self, stream: INetStream) -> None:
+        device = await self._inbound(stream, "a community request")
+        if device is not None:
+            await self.neighbourhood.serve(stream, device)
+
+    async def _inbound(self, stream: INetStream, what: str) -> bytes | None:
+        """The device that opened ``stream`` (now in the address book), or None, the
+        stream reset, when it is not one of ours or is banned."""
+        try:
+            device = device_id_from_peer_id(remote_peer_id(stream))
+        except ValueError:
+            await reset_quietly(stream)
+            return None
+        state = await self._know(device, (), "peer")
+        await self._persist(device, state.lift_expired_ban(self.clock(), self.policy))
+        if state.banned(self.clock()):
+            log.info("refused %s from banned peer %s", what, _short(device))
+            await reset_quietly(stream)
+            return None
+        return device
+
+    # --- open LAN communities (neighbourhood.py) -------------------------------------
+
+    async def nearby_communities(self, max_age: float = 10.0) -> list[NearbyCommunity]:
+        """The communities that devices on the LAN offer now (asked at most every
+        ``max_age`` seconds each)."""
+        return await self.neighbourhood.nearby_communities(max_age)
+
+    async def join_community(self, community_id: bytes) -> CommunityInfo:
+        """Join a community a LAN neighbour offers (``UserError`` when none does now)."""
+        return await self.neighbourhood.join(community_id)
+
+    async def _open_community(self, device: bytes) -> INetStream:
+        host, state = self._host, self._peers.get(device)
+        if host is None:
+            raise NetError("the network service is not running")
+        addrs = _multiaddrs(state.addrs) if state is not None else []
+        return await host.open_stream(peer_id_from_device_id(device), addrs,
+                                      community.PROTOCOL_ID)
 
     # --- blobs ------------------------------------------------------------------------
 
@@ -475,6 +514,8 @@ class NetworkService:
         self._notify()
         log.info("session with %s (%s)", _short(device),
                  "we dialed" if initiator == self.device_id else "it dialed")
+        if initiator == self.device_id and self._nursery is not None:
+            self._nursery.start_soon(self.neighbourhood.share, [device])
         stats: SyncStats | None = None
         try:
             with session.scope:
@@ -516,7 +557,8 @@ class NetworkService:
 
     async def _follow_policy(self) -> None:
         """Apply the replication policy now and after every follow, unfollow, block or
-        unblock the store learns (one recomputation per burst of events)."""
+        unblock the store learns, and every roster that grows (one recomputation per
+        burst of events); a grown roster is also shared with every peer connected."""
         while True:
             events = self.node.subscribe()
             await self._apply_policy()  # at the start, and after falling behind
@@ -530,8 +572,12 @@ class NetworkService:
                             break
                     if any(isinstance(e, Lagged) for e in seen):
                         break
-                    if any(e.kind in POLICY_KINDS for e in seen if isinstance(e, EntryAdded)):
+                    rosters = any(isinstance(e, RosterChanged) for e in seen)
+                    if rosters or any(e.kind in POLICY_KINDS for e in seen
+                                      if isinstance(e, EntryAdded)):
                         await self._apply_policy()
+                    if rosters and self._nursery is not None:  # tell the other members
+                        self._nursery.start_soon(self.neighbourhood.share, self.connected())
                 else:
                     return  # the node is closing
 

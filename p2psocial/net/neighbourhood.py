@@ -1,0 +1,160 @@
+"""The network service's side of open LAN communities (protocol: community.py).
+
+Three jobs, each a few streams of ``/p2psocial/community/1.0.0``:
+
+* **What the neighbours offer** (``nearby_communities``): ask every device LAN
+  discovery shows now for its listing, in parallel, each answer kept ``max_age``
+  seconds, so a window that refreshes its list every few seconds asks each neighbour
+  at most that often.
+* **Joining** (``join``): ask a neighbour that listed the community for its key and
+  roster, and become a member (``Node.join_community``); the node's
+  ``RosterChanged`` then makes the service share rosters with everyone connected.
+* **Keeping rosters in step** (``share``): exchange rosters with peers, after each
+  session we dialed and whenever a roster grows. What a peer names goes onto our
+  rosters (``Node.merge_roster``), which changes what we replicate.
+
+A neighbour that breaks the protocol loses standing (``misbehaved``); one that
+cannot be reached or does not answer in time is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import trio
+
+from ..errors import UserError
+from ..node import Node
+from ..store.communities import CommunityInfo
+from . import community
+from .community import CommunityProtocolError, Listed
+from .streams import reset_quietly
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+OpenStream = Callable[[bytes], Awaitable[community.Stream]]
+
+
+@dataclass(frozen=True, slots=True)
+class NearbyCommunity:
+    """A community offered on the LAN now."""
+
+    id: bytes
+    name: str
+    creator: bytes
+    members: int  # the roster's size, as the neighbour that knows most counts it
+    devices: tuple[bytes, ...]  # the neighbours that offer it
+    joined: bool  # the local account is a member already
+
+
+class Neighbourhood:
+    def __init__(self, node: Node, device_id: bytes, *, open_stream: OpenStream,
+                 nearby: Callable[[], Collection[bytes]],
+                 misbehaved: Callable[[bytes, str], Awaitable[None]]) -> None:
+        self.node = node
+        self.device_id = device_id
+        self._open = open_stream
+        self._nearby = nearby
+        self._misbehaved = misbehaved
+        self._listed: dict[bytes, tuple[float, list[Listed]]] = {}
+
+    # --- answering ----------------------------------------------------------------------
+
+    async def serve(self, stream: community.Stream, device: bytes) -> None:
+        """Answer one community request from ``device``."""
+        try:
+            await community.serve(stream, me=self.device_id, peer=device,
+                                  on_lan=device in self._nearby(),
+                                  communities=self.node.communities,
+                                  merge=self.node.merge_roster)
+        except CommunityProtocolError as exc:
+            await reset_quietly(stream)
+            await self._misbehaved(device, f"community request: {exc}")
+        except (trio.TooSlowError, EOFError, OSError) as exc:
+            log.debug("community request from %s: %r", device.hex()[:12], exc)
+            await reset_quietly(stream)
+
+    # --- asking ---------------------------------------------------------------------------
+
+    async def nearby_communities(self, max_age: float = 10.0) -> list[NearbyCommunity]:
+        """The communities LAN neighbours offer now, by name."""
+        devices = list(self._nearby())
+        now = trio.current_time()
+        stale = [d for d in devices if now - self._listed.get(d, (-1e9, []))[0] > max_age]
+        async with trio.open_nursery() as nursery:
+            for device in stale:
+                nursery.start_soon(self._list_one, device)
+        mine = {i.id for i in await self.node.communities()}
+        found: dict[bytes, NearbyCommunity] = {}
+        for device in devices:
+            for item in self._listed.get(device, (0.0, []))[1]:
+                seen = found.get(item.id)
+                if seen is None:
+                    found[item.id] = NearbyCommunity(item.id, item.name, item.creator,
+                                                     item.members, (device,), item.id in mine)
+                else:
+                    found[item.id] = NearbyCommunity(
+                        seen.id, seen.name, seen.creator, max(seen.members, item.members),
+                        (*seen.devices, device), seen.joined)
+        return sorted(found.values(), key=lambda c: (c.name.casefold(), c.id))
+
+    async def _list_one(self, device: bytes) -> None:
+        listed = await self._ask(device, community.ask_listing)
+        if listed is not None:
+            self._listed[device] = (trio.current_time(), listed)
+
+    async def join(self, community_id: bytes) -> CommunityInfo:
+        """Join a community a neighbour offers: its key and roster from the first
+        neighbour that gives them. ``UserError`` when none does."""
+        offering = [d for d in self._nearby() if any(
+            i.id == community_id for i in self._listed.get(d, (0.0, []))[1])]
+        if not offering:
+            await self.nearby_communities(max_age=0.0)
+            offering = [d for d in self._nearby() if any(
+                i.id == community_id for i in self._listed.get(d, (0.0, []))[1])]
+        for device in offering:
+            answer = await self._ask(device, lambda s: community.ask_key(s, community_id))
+            if answer is None:
+                continue
+            value, members = answer
+            await self.node.join_community(value, members)
+            await self.share([device])  # it learns of us now, even if nothing else changes
+            return next(i for i in await self.node.communities() if i.id == community_id)
+        raise UserError("no neighbour on the LAN offers that community now")
+
+    async def share(self, devices: Sequence[bytes]) -> None:
+        """Exchange rosters with ``devices`` (in parallel); what they name is merged."""
+        mine = await self.node.communities()
+        if not mine:
+            return
+        async with trio.open_nursery() as nursery:
+            for device in devices:
+                nursery.start_soon(self._share_one, device, mine)
+
+    async def _share_one(self, device: bytes, mine: list[CommunityInfo]) -> None:
+        theirs = await self._ask(device, lambda s: community.exchange_rosters(
+            s, me=self.device_id, peer=device, mine=mine))
+        for cid, members in (theirs or {}).items():
+            await self.node.merge_roster(cid, members)
+
+    async def _ask(self, device: bytes,
+                      request: Callable[[community.Stream], Awaitable[T]]) -> T | None:
+        """One request to ``device``; None when it could not be asked or answer."""
+        try:
+            stream = await self._open(device)
+        except Exception as exc:  # DialFailed, StreamOpenFailed: not the peer's fault
+            log.debug("community request to %s: %s", device.hex()[:12], exc)
+            return None
+        try:
+            return await request(stream)
+        except CommunityProtocolError as exc:
+            await self._misbehaved(device, f"community answer: {exc}")
+        except Exception as exc:  # a reset, a timeout, a closed connection
+            log.debug("community request to %s: %r", device.hex()[:12], exc)
+            await reset_quietly(stream)
+        return None
+
