@@ -44,6 +44,7 @@ def test_join_a_community_on_the_lan_and_talk_without_following(tmp_path: Path) 
             async with service(alice, lan=True, lan_service_type=kind) as sa, \
                     service(bob, lan=True, lan_service_type=kind) as sb:
                 await sb.wait_until(lambda: device(alice) in sb.nearby())
+                await sa.wait_until(lambda: device(bob) in sa.nearby())  # or Alice lists nothing
                 [offered] = await sb.nearby_communities()
                 assert (offered.id, offered.name, offered.creator) == (
                     cid, "Village hall", alice.account_id)
@@ -77,6 +78,7 @@ def test_an_always_on_member_carries_posts_while_the_author_is_away(tmp_path: Pa
                 for node in (alice, bob):
                     async with service(node, lan=True, lan_service_type=kind) as sn:
                         await sn.wait_until(lambda: device(hub) in sn.nearby())
+                        await sh.wait_until(lambda: device(node) in sh.nearby())
                         await sn.join_community(cid)
                 assert {alice.account_id, bob.account_id} <= await roster(hub, cid)
                 async with service(alice, lan=True, lan_service_type=kind) as sa:

@@ -5,7 +5,8 @@ Three jobs, each a few streams of ``/p2psocial/community/1.0.0``:
 * **What the neighbours offer** (``nearby_communities``): ask every device LAN
   discovery shows now for its listing, in parallel, each answer kept ``max_age``
   seconds, so a window that refreshes its list every few seconds asks each neighbour
-  at most that often.
+  at most that often (an empty answer is not kept: a neighbour lists nothing to a
+  device it has not yet seen on the LAN itself).
 * **Joining** (``join``): ask a neighbour that listed the community for its key and
   roster, and become a member (``Node.join_community``); the node's
   ``RosterChanged`` then makes the service share rosters with everyone connected.
@@ -36,6 +37,8 @@ from .streams import reset_quietly
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+RETRIES = 2
+RETRY_DELAY = 0.5
 OpenStream = Callable[[bytes], Awaitable[community.Stream]]
 
 
@@ -104,8 +107,9 @@ class Neighbourhood:
 
     async def _list_one(self, device: bytes) -> None:
         listed = await self._ask(device, community.ask_listing)
-        if listed is not None:
-            self._listed[device] = (trio.current_time(), listed)
+        if listed is not None:  # an empty one is asked again next time: the neighbour
+            # may not have seen us on the LAN yet (mDNS is not symmetric in time)
+            self._listed[device] = (trio.current_time() if listed else -1e9, listed)
 
     async def join(self, community_id: bytes) -> CommunityInfo:
         """Join a community a neighbour offers: its key and roster from the first
@@ -142,19 +146,25 @@ class Neighbourhood:
             await self.node.merge_roster(cid, members)
 
     async def _ask(self, device: bytes,
-                      request: Callable[[community.Stream], Awaitable[T]]) -> T | None:
-        """One request to ``device``; None when it could not be asked or answer."""
-        try:
-            stream = await self._open(device)
-        except Exception as exc:  # DialFailed, StreamOpenFailed: not the peer's fault
-            log.debug("community request to %s: %s", device.hex()[:12], exc)
-            return None
-        try:
-            return await request(stream)
-        except CommunityProtocolError as exc:
-            await self._misbehaved(device, f"community answer: {exc}")
-        except Exception as exc:  # a reset, a timeout, a closed connection
-            log.debug("community request to %s: %r", device.hex()[:12], exc)
-            await reset_quietly(stream)
+                   request: Callable[[community.Stream], Awaitable[T]]) -> T | None:
+        """One request to ``device``; None when it could not be asked or answer. A
+        broken stream is tried once more: two peers that dial each other at once end
+        up with one connection, and a stream on the other one breaks."""
+        for attempt in range(RETRIES + 1):
+            if attempt:
+                await trio.sleep(RETRY_DELAY)
+            try:
+                stream = await self._open(device)
+            except Exception as exc:  # DialFailed, StreamOpenFailed: not the peer's fault
+                log.info("community request to %s: %s", device.hex()[:12], exc)
+                continue
+            try:
+                return await request(stream)
+            except CommunityProtocolError as exc:
+                await self._misbehaved(device, f"community answer: {exc}")
+                return None
+            except Exception as exc:  # a reset, a timeout, a closed connection
+                log.info("community request to %s: %r", device.hex()[:12], exc)
+                await reset_quietly(stream)
         return None
 
