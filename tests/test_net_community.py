@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import pytest
-import trio
 
 from p2psocial import codec
 from p2psocial.home import Home
@@ -78,7 +77,8 @@ def test_an_always_on_member_carries_posts_while_the_author_is_away(tmp_path: Pa
                 for node in (alice, bob):
                     async with service(node, lan=True, lan_service_type=kind) as sn:
                         await sn.wait_until(lambda: device(hub) in sn.nearby())
-                        await sh.wait_until(lambda: device(node) in sh.nearby())
+                        joiner = device(node)
+                        await sh.wait_until(lambda: joiner in sh.nearby())  # noqa: B023
                         await sn.join_community(cid)
                 assert {alice.account_id, bob.account_id} <= await roster(hub, cid)
                 async with service(alice, lan=True, lan_service_type=kind) as sa:

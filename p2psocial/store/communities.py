@@ -67,11 +67,9 @@ def add_key(conn: sqlite3.Connection, author_id: bytes, value: private.Community
     if found is not None and not is_community(conn, found[0]) and conn.execute(
             "SELECT 1 FROM groups WHERE conversation = ?", (found[0],)).fetchone():
         return False  # a private group's id: never made open
-    if found is None:
-        conversation = conn.execute("INSERT INTO conversations(id, members) VALUES (?, ?)",
-                                    (value.community_id, local_id)).lastrowid
-    else:
-        conversation = found[0]
+    conversation = int(found[0]) if found is not None else int(conn.execute(
+        "INSERT INTO conversations(id, members) VALUES (?, ?) RETURNING rowid",
+        (value.community_id, local_id)).fetchone()[0])
     conn.execute("INSERT OR IGNORE INTO communities(conversation) VALUES (?)", (conversation,))
     conn.execute("INSERT OR IGNORE INTO accounts(id) VALUES (?)", (value.creator,))
     creator = conn.execute("SELECT rowid FROM accounts WHERE id = ?",
