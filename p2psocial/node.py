@@ -426,7 +426,8 @@ class Node:
     async def scan_private(self, limit: int | None = None) -> int:
         """Open the private entries stored since the last scan (all, or about
         ``limit``), in batches of ``SCAN_BATCH``; emit ``MessageAdded`` for each
-        message that became readable, after it is stored. Returns how many did. One
+        message that became readable, after it is stored (none for a blocked author:
+        their messages are stored, never shown or counted). Returns how many did. One
         scan at a time. A read-only node holds no keys: it scans nothing (0)."""
         if self.identity is None:
             return 0
@@ -443,8 +444,9 @@ class Node:
                 opened = await trio.to_thread.run_sync(open_batch, self._opener, sealed.rows)
                 result = await self._run(self.store.apply_opened, sealed, opened)
                 me = self.account_id
+                blocked = set(await self.blocked()) if result.messages else set()
                 news: list[Event] = [MessageAdded(m.conversation, m.entry_id, m.author, m.own)
-                                     for m in result.messages]
+                                     for m in result.messages if m.author not in blocked]
                 news += [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
                          for p in result.posts]
                 news += [RosterChanged(cid) for cid in result.rosters]

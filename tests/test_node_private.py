@@ -216,3 +216,27 @@ def test_group_lifecycle_and_removed_member_is_shut_out(tmp_path: Path) -> None:
                 n.close()
 
     trio.run(scenario)
+
+
+def test_messages_of_a_blocked_account_are_kept_but_never_shown_or_counted(
+        tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            await sync(alice, bob)
+            await sync(bob, alice)
+            await alice.send_message([bob.account_id], "hello Bob")
+            await bob.block(alice.account_id)
+            events = bob.subscribe()
+            await sync(alice, bob)
+            await bob.scan_private()
+            assert messages_in(events) == []  # no notification either
+            [view] = await bob.conversations()
+            assert view.unread == 0 and view.last_text is None
+            assert await bob.unread_messages() == 0
+            assert (await bob.conversation(view.id)).items == []
+            await bob.unblock(alice.account_id)  # kept: shown again
+            assert [m.text for m in (await bob.conversation(view.id)).items] == ["hello Bob"]
+            assert await bob.unread_messages() == 1
+
+    trio.run(scenario)

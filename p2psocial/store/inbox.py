@@ -65,6 +65,10 @@ GroupState = tuple[bytes, str, int, bytes, bytes, bool, tuple[bytes, ...]]
 """(admin, name, epoch, key, salt, member, members) of a group's newest epoch."""
 ID = private.ID_LEN
 _FAR_FUTURE = Cursor(2**62, 2**62)
+_NOT_BLOCKED = ("m.author NOT IN (SELECT blocked FROM blocks WHERE blocker = ? "
+                "AND active = 1)")
+"""Messages of accounts the local account blocked are kept (an unblock shows them
+again) but never shown or counted; its one parameter is the local account's rowid."""
 
 
 @dataclass(slots=True)
@@ -323,7 +327,7 @@ class Inbox:
         views = []
         for rowid, cid, members, read_upto in rows:
             others = tuple(m for m in unpack_members(members) if m != local_id)
-            text, ts, author = self._last(rowid)
+            text, ts, author = self._last(rowid, local)
             views.append(ConversationView(bytes(cid), others, self._names(others), text, ts,
                                           author, self._unread(rowid, read_upto, local, cap)))
         return sorted(views, key=lambda v: -1 if v.last_ts is None else v.last_ts,
@@ -342,7 +346,7 @@ class Inbox:
         views = []
         for rowid, gid, members, read_upto, name, admin, epoch, member, open_ in rows:
             ids = unpack_members(members)
-            text, ts, author = self._last(rowid)
+            text, ts, author = self._last(rowid, local)
             views.append(GroupView(bytes(gid), name, bytes(admin), int(epoch), bool(member),
                                    ids, self._names(ids), text, ts, author,
                                    self._unread(rowid, read_upto, local, cap), bool(open_)))
@@ -364,8 +368,8 @@ class Inbox:
             "FROM messages m JOIN entries e ON e.rowid = m.rowid "
             "JOIN accounts a ON a.rowid = m.author LEFT JOIN profiles pr ON pr.account = "
             "m.author WHERE m.conversation = ? AND (m.ts, m.rowid) < (?, ?) "
-            "ORDER BY m.ts DESC, m.rowid DESC LIMIT ?",
-            (row[0], cur.ts, cur.rowid, limit)).fetchall()
+            f"AND {_NOT_BLOCKED} ORDER BY m.ts DESC, m.rowid DESC LIMIT ?",
+            (row[0], cur.ts, cur.rowid, local, limit)).fetchall()
         items = [MessageView(bytes(eid), conversation_id, bytes(author), name, ts, text,
                              None if reply is None else bytes(reply), who == local,
                              Cursor(ts, rowid))
@@ -392,19 +396,22 @@ class Inbox:
         Index: messages_unread, one range per conversation."""
         return int(self.conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM conversations c CROSS JOIN messages m "
-            "ON m.conversation = c.rowid AND m.rowid > c.read_upto WHERE m.author != ? "
-            "LIMIT ?)", (local, max(0, cap))).fetchone()[0])  # CROSS: conversations outer
+            f"ON m.conversation = c.rowid AND m.rowid > c.read_upto WHERE m.author != ? "
+            f"AND {_NOT_BLOCKED} LIMIT ?)",
+            (local, local, max(0, cap))).fetchone()[0])  # CROSS: conversations outer
 
     def _unread(self, conversation: int, read_upto: int, local: int, cap: int) -> int:
         return int(self.conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM messages WHERE conversation = ? AND rowid > ? "
-            "AND author != ? LIMIT ?)", (conversation, read_upto, local, cap)).fetchone()[0])
+            "SELECT count(*) FROM (SELECT 1 FROM messages m WHERE conversation = ? "
+            f"AND rowid > ? AND author != ? AND {_NOT_BLOCKED} LIMIT ?)",
+            (conversation, read_upto, local, local, cap)).fetchone()[0])
 
-    def _last(self, conversation: int) -> tuple[str | None, int | None, bytes | None]:
+    def _last(self, conversation: int, local: int,
+              ) -> tuple[str | None, int | None, bytes | None]:
         row = self.conn.execute(
             "SELECT m.text, m.ts, a.id FROM messages m JOIN accounts a ON a.rowid = m.author "
-            "WHERE m.conversation = ? ORDER BY m.ts DESC, m.rowid DESC LIMIT 1",
-            (conversation,)).fetchone()
+            f"WHERE m.conversation = ? AND {_NOT_BLOCKED} "
+            "ORDER BY m.ts DESC, m.rowid DESC LIMIT 1", (conversation, local)).fetchone()
         return (None, None, None) if row is None else (row[0], int(row[1]), bytes(row[2]))
 
     def _names(self, accounts: tuple[bytes, ...]) -> tuple[str | None, ...]:
