@@ -3,13 +3,16 @@
 An invite holds the inviter's device id (which is also their libp2p peer id), their
 account id, and the addresses their node listens on (multiaddr strings, IPv4 or
 IPv6, at most ``ADDRS_MAX``; also circuit addresses through a friend's relay, see
-net/relay.py). ``p2psocial join CODE`` adds the device to the address book and
-follows the account.
+net/relay.py), and optionally an open community to join (``private.CommunityKey``:
+its id, salt, creator, key and name; whoever holds such a code can read and write
+in that community, as anyone on its LAN can). ``p2psocial join CODE`` adds the
+device to the address book and follows the account, and joins the community.
 
 Text form: ``p2psinv1`` then the payload and a checksum in the bech32 alphabet (32
 characters without the look-alikes 1, b, i, o), so a code survives case changes,
 line breaks and spaces added by a chat program. The payload is the canonical
-msgpack of ``(VERSION, device, account, (addr, ...))``.
+msgpack of ``(VERSION, device, account, (addr, ...))``, with the community's fields
+as a fifth item when there is one.
 
 Why not bech32m as for ids: its guarantee (every error of up to four characters is
 caught) holds for codes up to 89 characters, and an invite with a few addresses is
@@ -22,9 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import codec, ids
+from . import codec, ids, private
 from .crypto import blake2b
-from .errors import BadId, InvalidEntry
+from .errors import BadId, InvalidEntry, UserError
 
 PREFIX = "p2psinv1"
 VERSION = 1
@@ -37,8 +40,10 @@ _REV = {ch: i for i, ch in enumerate(_CHARSET)}
 _ADDR_PROTOCOLS = ("/ip4/", "/ip6/", "/dns/", "/dns4/", "/dns6/")
 _CIRCUIT = "/p2p-circuit"  # <relay's address>/p2p/<relay peer id>/p2p-circuit (net/relay.py)
 _BASE58 = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
-_PAYLOAD_CAPS = codec.Caps(max_bytes=64 + ADDRS_MAX * (ADDR_MAX_LEN + 2) + 16, max_bin=32,
-                           max_str=ADDR_MAX_LEN, max_array=ADDRS_MAX, max_depth=2)
+_COMMUNITY_MAX = 4 * 34 + private.NAME_MAX * 4 + 8
+_PAYLOAD_CAPS = codec.Caps(max_bytes=64 + ADDRS_MAX * (ADDR_MAX_LEN + 2) + 16 + _COMMUNITY_MAX,
+                           max_bin=32, max_str=max(ADDR_MAX_LEN, private.NAME_MAX * 4),
+                           max_array=ADDRS_MAX, max_depth=2)
 TEXT_MAX = len(PREFIX) + (_PAYLOAD_CAPS.max_bytes + CHECK_LEN) * 8 // 5 + 2
 
 
@@ -47,6 +52,7 @@ class Invite:
     device: bytes  # the inviter's device public key = its libp2p peer identity
     account: bytes  # the inviter's account id, to follow
     addrs: tuple[str, ...]  # multiaddrs without /p2p/, best first
+    community: private.CommunityKey | None = None  # an open community to join too
 
     def __post_init__(self) -> None:
         if len(self.device) != 32 or len(self.account) != 32:
@@ -58,17 +64,21 @@ class Invite:
                 raise ValueError(f"not an address for an invite: {addr!r}")
 
 
-def make(device: bytes, account: bytes, addrs: list[str] | tuple[str, ...]) -> Invite:
+def make(device: bytes, account: bytes, addrs: list[str] | tuple[str, ...],
+         community: private.CommunityKey | None = None) -> Invite:
     """An invite for the addresses that fit: at most ``ADDRS_MAX`` valid ones, in order,
     duplicates dropped. ``ValueError`` when none is left."""
     usable = [a for a in dict.fromkeys(addrs) if _good_addr(a)][:ADDRS_MAX]
     if not usable:
         raise ValueError("no address to put in an invite")
-    return Invite(device, account, tuple(usable))
+    return Invite(device, account, tuple(usable), community)
 
 
 def encode(invite: Invite) -> str:
-    payload = codec.encode((VERSION, invite.device, invite.account, invite.addrs))
+    fields = (VERSION, invite.device, invite.account, invite.addrs)
+    if invite.community is not None:
+        fields += (invite.community.to_wire(),)
+    payload = codec.encode(fields)
     data = payload + _checksum(payload)
     return PREFIX + "".join(_CHARSET[v] for v in _to_5bit(data))
 
@@ -96,17 +106,24 @@ def decode(text: str) -> Invite:
         wire = codec.decode(payload, _PAYLOAD_CAPS)
     except InvalidEntry:
         raise BadId("that invite code is not one p2psocial can read") from None
-    if not (type(wire) is tuple and len(wire) == 4 and type(wire[0]) is int):
+    if not (type(wire) is tuple and len(wire) in (4, 5) and type(wire[0]) is int):
         raise BadId("that invite code is not one p2psocial can read")
     if wire[0] != VERSION:
         raise BadId(f"that invite code is of a newer kind (version {wire[0]}): upgrade "
                     "p2psocial to use it")
-    _, device, account, addrs = wire
+    device, account, addrs = wire[1:4]
     if not (type(device) is bytes and type(account) is bytes and type(addrs) is tuple
             and all(type(a) is str for a in addrs)):
         raise BadId("that invite code is not one p2psocial can read")
+    community = None
+    if len(wire) == 5:
+        try:
+            community = private.CommunityKey.from_wire(wire[4])
+            community.validate()
+        except (InvalidEntry, UserError):
+            raise BadId("the community in that invite code is not valid") from None
     try:
-        return Invite(device, account, addrs)
+        return Invite(device, account, addrs, community)
     except ValueError as exc:
         raise BadId(f"that invite code is not valid: {exc}") from None
 

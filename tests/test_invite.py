@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from p2psocial import codec, ids, invite
+from p2psocial import codec, ids, invite, private
 from p2psocial.crypto import blake2b
 from p2psocial.errors import BadId
 
@@ -91,7 +91,11 @@ def _forge(value: object) -> str:
     ((2, DEVICE, ACCOUNT, ("/ip4/1.2.3.4/tcp/1",)), "newer kind"),
     ((1, DEVICE, ACCOUNT), "not one p2psocial can read"),
     (("x", DEVICE, ACCOUNT, ()), "not one p2psocial can read"),
-    ((1, DEVICE, ACCOUNT, ("/ip4/" + "1" * 200,)), "not one p2psocial can read"),
+    ((1, DEVICE, ACCOUNT, ("/ip4/" + "1" * 300,)), "not one p2psocial can read"),
+    ((1, DEVICE, ACCOUNT, ("/ip4/" + "1" * 200,)), "not valid"),
+    ((1, DEVICE, ACCOUNT, ("/ip4/1.2.3.4/tcp/1",), (b"c" * 32, b"s" * 32, ACCOUNT, b"k" * 32,
+                                                     "Choir")), "community in that invite"),
+    ((1, DEVICE, ACCOUNT, ("/ip4/1.2.3.4/tcp/1",), ()), "community in that invite"),
 ])
 def test_well_checksummed_nonsense_is_refused(value: object, message: str) -> None:
     with pytest.raises(BadId, match=message):
@@ -105,3 +109,19 @@ def test_make_refuses_what_cannot_be_dialed() -> None:
         invite.make(DEVICE, ACCOUNT, ["not an address", "/ip4/1.2.3.4/tcp/1 x"])
     assert invite.make(DEVICE, ACCOUNT, ["junk", "/ip4/1.2.3.4/tcp/1"]).addrs == (
         "/ip4/1.2.3.4/tcp/1",)
+
+
+def test_an_invite_can_carry_an_open_community() -> None:
+    salt = bytes(range(100, 132))
+    value = private.CommunityKey(private.group_id_of(ACCOUNT, salt), salt, ACCOUNT,
+                                 b"k" * 32, "Village hall — Saturdays")
+    text = invite.encode(invite.make(DEVICE, ACCOUNT, ADDRS, value))
+    back = invite.decode(text)
+    assert back.community == value and back.addrs == tuple(ADDRS)
+    assert invite.decode(code()).community is None
+    assert len(text) <= invite.TEXT_MAX
+    longest = private.CommunityKey(value.community_id, salt, ACCOUNT, b"k" * 32,
+                                   "🌻" * private.NAME_MAX)
+    many = [f"/ip4/10.0.0.{i}/tcp/65535" for i in range(invite.ADDRS_MAX)]
+    assert invite.decode(invite.encode(invite.make(DEVICE, ACCOUNT, many, longest))) \
+        .community == longest
