@@ -75,7 +75,7 @@ def make(device: bytes, account: bytes, addrs: list[str] | tuple[str, ...],
 
 
 def encode(invite: Invite) -> str:
-    fields = (VERSION, invite.device, invite.account, invite.addrs)
+    fields: tuple[object, ...] = (VERSION, invite.device, invite.account, invite.addrs)
     if invite.community is not None:
         fields += (invite.community.to_wire(),)
     payload = codec.encode(fields)
