@@ -435,6 +435,7 @@ class Node:
             self._opener = private.opener(envelope.SealedReader(
                 self.identity.account.enc_private))
         found = scanned = 0
+        left: set[bytes] = set()
         async with self._scan_lock:
             while limit is None or scanned < limit:
                 batch = SCAN_BATCH if limit is None else min(SCAN_BATCH, limit - scanned)
@@ -453,8 +454,12 @@ class Node:
                 self.events.emit(news)
                 found += len(result.messages)
                 scanned += result.scanned
+                left.update(result.left)
                 if result.done:
                     break
+        for group_id in sorted(left):  # a member of our group left: a key they lack
+            _admin, *_, members = await self._group(group_id)
+            await self._next_epoch(group_id, members)
         return found
 
     async def conversations(self) -> list[ConversationView]:
@@ -535,9 +540,10 @@ class Node:
 
     async def leave_group(self, group_id: bytes) -> None:
         """Leave a group: says so in it, and this account stops posting there. The
-        admin's node then leaves us out of the next epoch's key (until then we could
-        still read: the key we hold is the key we hold). Leaving a community stops
-        this node replicating its members; anyone may leave one, its creator too."""
+        admin's node starts a new epoch without us when its scan reads that (until
+        then we could still read: the key we hold is the key we hold). Leaving a
+        community stops this node replicating its members; anyone may leave one,
+        its creator too."""
         identity = self._require_identity()
         admin, _name, epoch, key, _salt, member, _members = await self._group(group_id)
         if admin == identity.account_id and not await self._run(self.store.is_community,

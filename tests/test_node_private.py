@@ -207,6 +207,13 @@ def test_group_lifecycle_and_removed_member_is_shut_out(tmp_path: Path) -> None:
             await everyone_syncs()
             [seen_by_alice] = await alice.groups()
             assert bob.account_id not in seen_by_alice.members
+            # Alice's node read the leave and started a new epoch that Bob lacks
+            assert seen_by_alice.epoch == 3  # it was 2
+            await everyone_syncs()
+            await dave.group_post(gid, "after Bob left")
+            await everyone_syncs()
+            assert "after Bob left" in await texts(alice)
+            assert "after Bob left" not in await texts(bob)
             with pytest.raises(UserError, match="remove its members"):
                 await alice.leave_group(gid)
             with pytest.raises(NotFound):

@@ -122,6 +122,7 @@ class Inbox:
         out: list[NewMessage] = []
         posts: list[OpenedPost] = []
         self._rosters: set[bytes] = set()
+        self._left_groups: set[bytes] = set()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             keys: list[tuple[bytes, int]] = []
@@ -147,7 +148,8 @@ class Inbox:
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        return PrivateScan(out, len(rows), batch.done, posts, sorted(self._rosters))
+        return PrivateScan(out, len(rows), batch.done, posts, sorted(self._rosters),
+                           sorted(self._left_groups))
 
     def _members(self, conversation: int) -> tuple[bytes, ...]:
         found = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",
@@ -252,7 +254,7 @@ class Inbox:
                     self.conn.execute("UPDATE groups SET member = 0 WHERE conversation = ?",
                                       (conversation,))
             else:
-                self._left(conversation, row, local)
+                self._left(conversation, group_id, row, local)
         elif isinstance(value, private.CirclePost):
             self._circle_post(conversation, row, value.post, local, posts)
 
@@ -268,17 +270,23 @@ class Inbox:
         if add_post(self.conn, CircleRow(row.rowid, row.ts, row.author), post, local):
             posts.append(OpenedPost(row.entry_id, row.author_id, row.ts))
 
-    def _left(self, conversation: int, row: _Sealed, local: int) -> None:
-        """A member left: out of the member list, so the admin's next epoch leaves
-        them out; when it is us (any device), we stop being a member here."""
-        members = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",
-                                    (conversation,)).fetchone()[0]
+    def _left(self, conversation: int, group_id: bytes, row: _Sealed, local: int) -> None:
+        """A member left: out of the member list; when it is us (any device), we stop
+        being a member here; when we are the admin, the node starts a new epoch
+        without them (``PrivateScan.left``), so they read nothing written after."""
+        members = unpack_members(self.conn.execute(
+            "SELECT members FROM conversations WHERE rowid = ?", (conversation,)).fetchone()[0])
+        if row.author_id not in members:
+            return  # removed already, or an old leave
         self.conn.execute("UPDATE conversations SET members = ? WHERE rowid = ?",
-                          (pack_members(m for m in unpack_members(members)
-                                        if m != row.author_id), conversation))
+                          (pack_members(m for m in members if m != row.author_id),
+                           conversation))
         if row.author == local:
             self.conn.execute("UPDATE groups SET member = 0 WHERE conversation = ?",
                               (conversation,))
+        elif self.conn.execute("SELECT 1 FROM groups WHERE conversation = ? AND admin = ? "
+                               "AND member = 1", (conversation, local)).fetchone():
+            self._left_groups.add(group_id)
 
     def _open_pending(self, group_id: bytes, epoch: int, local: int,
                       out: list[NewMessage], posts: list[OpenedPost]) -> None:

@@ -139,6 +139,7 @@ class PrivateScan:
     done: bool  # nothing sealed is left above the watermark
     posts: list[OpenedPost] = field(default_factory=list)  # circle posts newly readable
     rosters: list[bytes] = field(default_factory=list)  # communities whose roster grew
+    left: list[bytes] = field(default_factory=list)  # our groups a member left
 
 
 @dataclass(frozen=True, slots=True)
