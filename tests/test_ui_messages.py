@@ -19,13 +19,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from p2psocial import content
+from p2psocial import content, private
 from p2psocial.runtime import Backend
 from p2psocial.ui import i18n
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.conversation_view import OLDER_MARGIN
 from p2psocial.ui.messages_page import MessagesPage, last_line, title_of
-from p2psocial.ui.tray import Notifier
+from p2psocial.ui.tray import Notifier, Target
 from tests.uikit import WAIT, call, make_backend
 
 
@@ -204,10 +204,12 @@ def test_an_over_long_message_is_refused_and_kept(
 class TrayStandIn:
     def __init__(self) -> None:
         self.messages: list[tuple[str, str]] = []
+        self.targets: list[Target | None] = []
         self.active = False
 
-    def show_message(self, title: str, text: str) -> None:
+    def show_message(self, title: str, text: str, target: Target | None = None) -> None:
         self.messages.append((title, text))
+        self.targets.append(target)
 
     def window_active(self) -> bool:
         return self.active
@@ -226,6 +228,8 @@ def test_the_tray_says_bob_wrote_and_counts_unread_messages(
     carry(qtbot, app_ctx, bob.node, app_ctx.node)
     qtbot.waitUntil(lambda: tray.messages != [] and counts and counts[-1] == 1, timeout=WAIT)
     assert tray.messages == [("p2psocial", "Bob: lunch at noon?")]  # never our own
+    cid = private.conversation_id([app_ctx.me, bob.node.account_id])
+    assert tray.targets == [Target("messages", cid)]  # a click opens the conversation
     notifier.stop()
 
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from p2psocial import ids
+from p2psocial import ids, private
 from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.ui.context import AppContext
-from p2psocial.ui.tray import Notifier, Tray, message_of
-from tests.uikit import WAIT, call
+from p2psocial.ui.tray import Notifier, Target, Tray, message_of
+from tests.uikit import WAIT, call, opened
 
 
 class TrayStandIn:
@@ -25,10 +26,12 @@ class TrayStandIn:
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, str]] = []
+        self.targets: list[Target | None] = []
         self.active = False
 
-    def show_message(self, title: str, text: str) -> None:
+    def show_message(self, title: str, text: str, target: Target | None = None) -> None:
         self.messages.append((title, text))
+        self.targets.append(target)
 
     def window_active(self) -> bool:
         return self.active
@@ -66,6 +69,7 @@ def test_a_mention_by_bob_shows_a_desktop_message(app_ctx: AppContext, bob: Node
     title, text = tray.messages[0]
     assert title == "p2psocial"
     assert text.startswith("Bob mentioned you: lunch at noon?")
+    assert tray.targets == [Target("notifications")]  # a click opens Notifications
     assert changed
     notifier.stop()
 
@@ -128,8 +132,30 @@ def test_the_tray_works_without_a_system_tray(app_ctx: AppContext, qtbot: QtBot)
     if tray.icon is not None:
         assert "3" in tray.icon.toolTip()
     tray.show_message("p2psocial", "nothing breaks")  # without a tray: does nothing
+    opened: list[tuple[str, bytes | None]] = []
+    window.open_target = lambda *target: opened.append(target)  # type: ignore[method-assign]
+    tray.target = Target("messages", b"c" * 32)
+    tray.message_clicked()  # what a click on the message does
+    assert opened == [("messages", b"c" * 32)]
     assert [a.text() for a in tray.menu.actions() if a.text()] == [
         "Open p2psocial", "New post", "Quit"]
     tray.quit()  # closes for good although the window would hide to the tray
     assert not window.isVisible() and not window.keep_in_tray
     tray.hide()
+
+
+def test_a_click_on_a_message_opens_its_conversation(launch: Any, bob: Node, qtbot: QtBot,
+                                                     tmp_path: Path) -> None:
+    """``open_target`` is what the tray calls: the window shows Messages with the
+    conversation the message was about."""
+    Node.init(Home(tmp_path / "alice"), "Alice").close()
+    alice = launch(tmp_path / "alice")
+    qtbot.waitUntil(lambda: opened(alice), timeout=WAIT)
+    ctx = alice.ctx
+    device = bob.identity.device_id if bob.identity else b""
+    call(qtbot, ctx, ctx.node.ingest, call(qtbot, ctx, bob.log_entries, device, 0, 100))
+    call(qtbot, ctx, ctx.node.send_message, [bob.account_id], "see you at six")
+    cid = private.conversation_id([ctx.me, bob.account_id])
+    alice.window.open_target("messages", cid)
+    page = alice.window.section("messages")
+    qtbot.waitUntil(lambda: page.current == cid, timeout=WAIT)

@@ -333,6 +333,12 @@ class MainWindow(QMainWindow):
 
         PrivacyHelp(self).open()
 
+    def open_target(self, section: str, conversation: bytes | None = None) -> None:
+        """Show ``section``, and in Messages one conversation (a desktop message's click)."""
+        page = self.show_section(section)
+        if conversation is not None:
+            page.open_conversation(conversation)  # type: ignore[attr-defined]
+
     def write_to(self, account: bytes) -> None:
         """Open Messages with a new message to ``account`` started."""
         self.show_section("messages").new_message(account)  # type: ignore[attr-defined]

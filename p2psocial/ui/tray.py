@@ -24,7 +24,7 @@ unread counts may have moved (the Messages page emits it after marking read).
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -48,10 +48,18 @@ SHOWN_AT_ONCE = 3  # notifications listed in one message; more are counted
 MESSAGE_MS = 8000
 
 
+class Target(NamedTuple):
+    """Where a click on a desktop message leads: a section of the window, and in
+    Messages, one conversation (None: the list)."""
+
+    section: str
+    conversation: bytes | None = None
+
+
 class MessageShower(Protocol):
     """What the notifier needs of a tray (tests pass a stand-in)."""
 
-    def show_message(self, title: str, text: str) -> None: ...
+    def show_message(self, title: str, text: str, target: Target | None = None) -> None: ...
 
     def window_active(self) -> bool: ...
 
@@ -72,10 +80,12 @@ class Tray(QObject):
         self.post_action = self._action(tr("New post"), self.new_post)
         self.menu.addSeparator()
         self.quit_action = self._action(tr("Quit"), self.quit)
+        self.target: Target | None = None  # of the message shown last
         if self.available:
             self.icon = QSystemTrayIcon(_app_icon(), self)
             self.icon.setContextMenu(self.menu)
             self.icon.activated.connect(self._activated)
+            self.icon.messageClicked.connect(self.message_clicked)
             self.icon.show()
         self.set_unread(0)
 
@@ -90,9 +100,16 @@ class Tray(QObject):
         if self.icon is not None:
             self.icon.setToolTip(tip)
 
-    def show_message(self, title: str, text: str) -> None:
+    def show_message(self, title: str, text: str, target: Target | None = None) -> None:
         if self.icon is not None and QSystemTrayIcon.supportsMessages():
+            self.target = target
             self.icon.showMessage(title, text, _app_icon(), MESSAGE_MS)
+
+    def message_clicked(self) -> None:
+        """The window, at what the message was about."""
+        self.show_window()
+        if self.target is not None:
+            self.window.open_target(self.target.section, self.target.conversation)
 
     def window_active(self) -> bool:
         return self.window.isVisible() and self.window.isActiveWindow()
@@ -223,12 +240,15 @@ class Notifier(QObject):
         if added or isinstance(batch[-1], Lagged):
             self.refresh_messages()
         if added and self.ctx.settings.notify and not self.tray.window_active():
-            self.ctx.call(message_lines, self.ctx.node, added, on_result=self._show_messages)
+            where = {e.conversation for e in added}
+            target = Target("messages", where.pop() if len(where) == 1 else None)
+            self.ctx.call(message_lines, self.ctx.node, added,
+                          on_result=functools.partial(self._show_messages, target))
 
     def _show(self, page: NotificationPage) -> None:
         if page.items and self.ctx.settings.notify and not self.tray.window_active():
-            self.tray.show_message(*message_of(page.items))
+            self.tray.show_message(*message_of(page.items), Target("notifications"))
 
-    def _show_messages(self, lines: list[str]) -> None:
+    def _show_messages(self, target: Target, lines: list[str]) -> None:
         if lines and self.ctx.settings.notify and not self.tray.window_active():
-            self.tray.show_message(*message_of_messages(lines))
+            self.tray.show_message(*message_of_messages(lines), target)
