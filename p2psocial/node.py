@@ -451,6 +451,8 @@ class Node:
                 news += [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
                          for p in result.posts]
                 news += [RosterChanged(cid) for cid in result.rosters]
+                if result.notified:
+                    news.append(Notified(result.notified))
                 self.events.emit(news)
                 found += len(result.messages)
                 scanned += result.scanned

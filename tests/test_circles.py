@@ -244,3 +244,31 @@ def test_a_circle_post_with_images_is_refused_both_ways() -> None:
         private.decode(forged)
     assert private.decode(private.encode(private.CirclePost(c.Post("ok")))) == \
         private.CirclePost(c.Post("ok"))
+
+
+def test_a_circle_post_that_mentions_or_answers_me_notifies(tmp_path: Path) -> None:
+    async def scenario(alice: Node, bob: Node) -> None:
+        await alice.follow(bob.account_id)
+        await alice.approve_follower(bob.account_id)
+        asked = await bob.post("what shall we cook?")
+        await everyone_syncs([alice, bob])
+        events = bob.subscribe()
+        await alice.post_to_circle(f"@{ids.account_text(bob.account_id)} come at six")
+        await alice.post_to_circle("soup!", reply_to=asked.id)
+        await alice.post_to_circle("nothing for Bob here")
+        await everyone_syncs([alice, bob])
+        page = await bob.notifications()
+        assert [(n.kind, n.post.text if n.post else None) for n in page.items] == [
+            ("reply", "soup!"),
+            ("mention", f"@{ids.account_text(bob.account_id)} come at six"),
+            ("follow", None)]
+        told = []
+        while True:
+            try:
+                told.append(events.receive_nowait())
+            except trio.WouldBlock:
+                break
+        assert sum(e.count for e in told if type(e).__name__ == "Notified") == 2
+        assert [n.kind for n in (await alice.notifications()).items] == ["follow"]
+
+    run_with(tmp_path, ("Alice", "Bob"), scenario)

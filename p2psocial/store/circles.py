@@ -12,6 +12,10 @@ search) then shows it without a second path, and ``PostView.audience`` is "circl
 when the row is there. A node that cannot open the entry writes nothing: no row, no
 placeholder, so non-members see nothing at all.
 
+Notifications: a circle post that replies to one of the local account's posts, or
+mentions it, notifies like a public one (``notify``; ingest never sees its text, so
+the scan does it when it opens the post).
+
 Kept alike with public posts: an unfollow or block takes them off the home timeline
 (``Ingestor._refresh_home`` updates every post of the author); a delete marks the
 post deleted, takes it out of the index and mentions, and empties the decrypted body
@@ -30,6 +34,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from .. import content as c
+from .schema import id8
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +76,22 @@ def add_post(conn: sqlite3.Connection, row: CircleRow, post: c.Post,
         conn.execute("INSERT INTO posts_fts(rowid, text, cw) VALUES (?, ?, ?)",
                      (row.rowid, post.text, post.content_warning))
     return True
+
+
+def notify(conn: sqlite3.Connection, row: CircleRow, post: c.Post, local: int) -> bool:
+    """Notify the local account of an opened circle post that replies to one of its
+    posts or mentions it (as ingest does for public posts); whether it did."""
+    if row.author == local:
+        return False
+    kind = None
+    if post.reply_parent is not None and conn.execute(
+            "SELECT 1 FROM entries e JOIN posts p ON p.rowid = e.rowid "
+            "WHERE e.id8 = ? AND e.id = ? AND p.author = ?",
+            (id8(post.reply_parent), post.reply_parent, local)).fetchone():
+        kind = "reply"
+    elif post.mentions and conn.execute("SELECT id FROM accounts WHERE rowid = ?",
+                                        (local,)).fetchone()[0] in post.mentions:
+        kind = "mention"
+    return kind is not None and bool(conn.execute(
+        "INSERT OR IGNORE INTO notifications(rowid, kind, actor, ts, post) "
+        "VALUES (?, ?, ?, ?, ?)", (row.rowid, kind, row.author, row.ts, row.rowid)).rowcount)

@@ -47,7 +47,7 @@ from .. import envelope, private
 from ..content import Kind
 from ..errors import DecryptionFailed, InvalidEntry
 from . import communities
-from .circles import CircleRow, add_post
+from .circles import CircleRow, add_post, notify
 from .members import pack_members, unpack_members
 from .views import (
     ConversationView,
@@ -123,6 +123,7 @@ class Inbox:
         posts: list[OpenedPost] = []
         self._rosters: set[bytes] = set()
         self._left_groups: set[bytes] = set()
+        self._notified = 0
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             keys: list[tuple[bytes, int]] = []
@@ -149,7 +150,7 @@ class Inbox:
             self.conn.execute("ROLLBACK")
             raise
         return PrivateScan(out, len(rows), batch.done, posts, sorted(self._rosters),
-                           sorted(self._left_groups))
+                           sorted(self._left_groups), self._notified)
 
     def _members(self, conversation: int) -> tuple[bytes, ...]:
         found = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",
@@ -267,8 +268,10 @@ class Inbox:
                 "SELECT 1 FROM groups WHERE conversation = ? AND admin = ? AND salt = ?",
                 (conversation, row.author, private.CIRCLE_SALT)).fetchone() is None:
             return
-        if add_post(self.conn, CircleRow(row.rowid, row.ts, row.author), post, local):
+        where = CircleRow(row.rowid, row.ts, row.author)
+        if add_post(self.conn, where, post, local):
             posts.append(OpenedPost(row.entry_id, row.author_id, row.ts))
+            self._notified += notify(self.conn, where, post, local)
 
     def _left(self, conversation: int, group_id: bytes, row: _Sealed, local: int) -> None:
         """A member left: out of the member list; when it is us (any device), we stop

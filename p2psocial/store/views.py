@@ -140,6 +140,7 @@ class PrivateScan:
     posts: list[OpenedPost] = field(default_factory=list)  # circle posts newly readable
     rosters: list[bytes] = field(default_factory=list)  # communities whose roster grew
     left: list[bytes] = field(default_factory=list)  # our groups a member left
+    notified: int = 0  # notifications created (circle posts replying to us, mentioning us)
 
 
 @dataclass(frozen=True, slots=True)
