@@ -84,6 +84,7 @@ class Draft:
     reply_to: str | None = None  # the parent's entry id as text
     images: tuple[str, ...] = ()  # paths of the chosen image files
     alts: tuple[str, ...] = ()  # their descriptions, in the same order (may be shorter)
+    followers_only: bool = False  # for the approved followers (a circle), not everyone
 
     @property
     def empty(self) -> bool:
@@ -130,11 +131,12 @@ def _draft(value: object) -> Draft | None:
     text, cw, reply = (value.get("text", ""), value.get("content_warning", ""),
                        value.get("reply_to"))
     images, alts = value.get("images", []), value.get("alts", [])
+    followers_only = value.get("followers_only", False)
     if not (isinstance(text, str) and isinstance(cw, str)
             and (reply is None or isinstance(reply, str))
-            and _strings(images) and _strings(alts)):
+            and _strings(images) and _strings(alts) and isinstance(followers_only, bool)):
         return None
-    return Draft(text, cw, reply, tuple(images), tuple(alts))
+    return Draft(text, cw, reply, tuple(images), tuple(alts), followers_only)
 
 
 def _strings(value: object) -> bool:

@@ -100,6 +100,8 @@ def test_a_draft_survives_a_restart(qtbot: QtBot, trio_host: TrioHost, tmp_path:
     qtbot.waitUntil(lambda: backend.drafts.get("post").alts == ("a red square",),
                     timeout=WAIT)  # saved by the timer, not only by stop()
     assert backend.drafts.get("post").content_warning == "spoilers"
+    widget.set_followers_only(True)  # images are refused then, but the draft keeps both
+    qtbot.waitUntil(lambda: backend.drafts.get("post").followers_only, timeout=WAIT)
     widget.stop()
     widget.close()
     widget.deleteLater()
@@ -113,6 +115,7 @@ def test_a_draft_survives_a_restart(qtbot: QtBot, trio_host: TrioHost, tmp_path:
         assert restored.cw_edit.isVisible()
         assert restored.image_paths == [str(photo)]
         assert restored._tiles[0].alt_edit.text() == "a red square"
+        assert restored.followers_only
     finally:
         restored.stop()
         again.close()

@@ -28,7 +28,8 @@ or the followers this account approved (``node.post_to_circle``, docs/store.md
 "Followers-only posts"). Those posts carry no images (their blobs would travel in the
 clear), so the image button is off with a tooltip saying why. A reply to a
 followers-only post left at "everyone" is public, text and parent alike: a line above
-the text says so. The choice stays while drafts change; drafts do not keep it.
+the text says so. A draft keeps its audience: switching to a draft shows the choice
+it was written with, and a key with no draft keeps the choice on screen.
 
 Files and threads. Image files are read, and thumbnails decoded, in worker threads
 (``loop.in_thread`` inside a host call), never on the GUI thread. An unreadable file
@@ -518,7 +519,7 @@ class Composer(QWidget):
     def draft(self) -> Draft:
         parent = ids.entry_text(self._reply.post_id) if self._reply is not None else None
         return Draft(self.text, self.content_warning, parent, tuple(self.image_paths),
-                     tuple(tile.alt for tile in self._tiles))
+                     tuple(tile.alt for tile in self._tiles), self.followers_only)
 
     # --- reply mode -----
 
@@ -577,6 +578,8 @@ class Composer(QWidget):
             self.cw_button.setChecked(bool(draft.content_warning))
             self._clear_tiles()
             self._add_tiles(list(draft.images), list(draft.alts))
+            if not draft.empty:
+                self.set_followers_only(draft.followers_only)
         finally:
             self._loading_draft = False
         self.error_line.clear()
@@ -688,6 +691,7 @@ class Composer(QWidget):
     def _audience_changed(self, _index: int) -> None:
         self._show_audience()
         self.error_line.clear()
+        self._changed()  # the draft keeps its audience
 
     def _show_audience(self) -> None:
         """The image button and the public-reply line follow the audience chosen."""
