@@ -57,6 +57,14 @@ class PostOpened(NamedTuple):
     own: bool
 
 
+class MessageReacted(NamedTuple):
+    """Reactions on a message of a group changed (the private scan opened a reaction
+    or an undo): its row should be shown again."""
+
+    conversation: bytes
+    target: bytes
+
+
 class RosterChanged(NamedTuple):
     """Accounts joined the roster of an open community the local account is in: the
     network replicates their logs from now on (node.wanted_accounts)."""
@@ -70,7 +78,8 @@ class Lagged:
 
 
 # Subscribers ignore event types they do not know, so new ones can be added.
-Event = EntryAdded | Notified | MessageAdded | PostOpened | RosterChanged | Lagged
+Event = (EntryAdded | Notified | MessageAdded | PostOpened | MessageReacted | RosterChanged
+         | Lagged)
 
 
 # One stored batch emits one event per entry, all at once, and a sync session stores

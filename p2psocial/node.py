@@ -45,6 +45,7 @@ from .events import (
     Event,
     EventHub,
     MessageAdded,
+    MessageReacted,
     Notified,
     PostOpened,
     RosterChanged,
@@ -451,6 +452,7 @@ class Node:
                 news += [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
                          for p in result.posts]
                 news += [RosterChanged(cid) for cid in result.rosters]
+                news += [MessageReacted(cid, target) for cid, target in result.reacted]
                 if result.notified:
                     news.append(Notified(result.notified))
                 self.events.emit(news)
@@ -518,6 +520,24 @@ class Node:
         if reply_to is not None and await self._run(self.store.message_conversation,
                                                     reply_to) != group_id:
             raise NotFound(f"there is no message {ids.entry_text(reply_to)} in this group")
+        body = private.seal_group(value, group_id, epoch, key, identity.account_id,
+                                  os.urandom)
+        item = await self.publish(c.Sealed(c.Kind.GROUP, body))
+        await self.scan_private()
+        return item
+
+    async def react_in_group(self, group_id: bytes, target: bytes, emoji: str, *,
+                             undo: bool = False) -> Entry:
+        """React to a message of a group with ``emoji`` (or take it back), under the
+        group's newest key: members see it, carriers see a group entry."""
+        identity = self._require_identity()
+        _admin, _name, epoch, key, _salt, member, _members = await self._group(group_id)
+        if not member:
+            raise UserError("you are no longer a member of this group")
+        value = private.GroupReaction(c.Reaction(target, emoji, undo))
+        value.validate()
+        if await self._run(self.store.message_conversation, target) != group_id:
+            raise NotFound(f"there is no message {ids.entry_text(target)} in this group")
         body = private.seal_group(value, group_id, epoch, key, identity.account_id,
                                   os.urandom)
         item = await self.publish(c.Sealed(c.Kind.GROUP, body))

@@ -21,7 +21,8 @@ time, never whether it is a message or a group key, nor for whom.
   ``group_id_of(admin, salt)``, so a reader checks that the author is the admin
   without trusting anyone's word: nobody else can hand out keys for that group.
 * ``GroupPost(text, reply_to)`` (GROUP): a message in a group, sealed with
-  ``envelope.seal_group`` under the epoch key; ``GroupLeave()`` says its author left.
+  ``envelope.seal_group`` under the epoch key; ``GroupLeave()`` says its author left;
+  ``GroupReaction(reaction)`` reacts to one of its messages (a ``content.Reaction``).
 * ``CirclePost(post)`` (GROUP): a followers-only post, for the timeline, not a chat.
   A circle is a group like any other (keys per epoch through ``GroupKey``, revoking
   someone is removing a member, so a new epoch) whose admin is the author and whose
@@ -105,6 +106,7 @@ class Inner(IntEnum):
     GROUP_LEAVE = 3
     CIRCLE_POST = 4
     COMMUNITY_KEY = 5
+    GROUP_REACTION = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,10 +263,36 @@ class CommunityKey:
         return group_id_of(self.creator, self.salt) == self.community_id
 
 
-Private = Message | GroupKey | GroupPost | GroupLeave | CirclePost | CommunityKey
+@dataclass(frozen=True, slots=True)
+class GroupReaction:
+    """A reaction (or its undo) to a message of a group, under the group's key: what a
+    public ``content.Reaction`` is to a post, hidden from carriers."""
+
+    INNER: ClassVar[Inner] = Inner.GROUP_REACTION
+    reaction: c.Reaction
+
+    def to_wire(self) -> tuple:
+        return self.reaction.to_wire()
+
+    @classmethod
+    def from_wire(cls, w: object) -> GroupReaction:
+        value = cls(c.Reaction.from_wire(w))
+        try:  # a reader keeps only what an honest author could have sent
+            value.validate()
+        except UserError as exc:
+            raise MalformedEntry(f"a group reaction that no author could send: {exc}") \
+                from None
+        return value
+
+    def validate(self) -> None:
+        self.reaction.validate()
+
+
+Private = (Message | GroupKey | GroupPost | GroupLeave | CirclePost | CommunityKey
+           | GroupReaction)
 _BY_INNER: dict[int, type[Private]] = {
     int(t.INNER): t for t in (Message, GroupKey, GroupPost, GroupLeave, CirclePost,
-                              CommunityKey)}
+                              CommunityKey, GroupReaction)}
 
 
 def encode(value: Private) -> bytes:
@@ -335,8 +363,8 @@ def seal(value: Private, reader_keys: Sequence[bytes], author: bytes, rand: Rand
                          padding=rand(envelope.PADDING_LEN), context=author)
 
 
-def seal_group(value: GroupPost | GroupLeave | CirclePost, group_id: bytes, epoch: int, key: bytes,
-               author: bytes, rand: Rand) -> bytes:
+def seal_group(value: GroupPost | GroupLeave | CirclePost | GroupReaction, group_id: bytes,
+               epoch: int, key: bytes, author: bytes, rand: Rand) -> bytes:
     """A GROUP body: ``value`` under the key of the group's ``epoch``."""
     value.validate()
     return envelope.seal_group(encode(value), group_id=group_id, epoch=epoch, group_key=key,

@@ -10,8 +10,8 @@ import trio
 import trio.testing
 
 from p2psocial import private
-from p2psocial.errors import ContentTooLarge, NotFound, UserError
-from p2psocial.events import Event, MessageAdded
+from p2psocial.errors import ContentTooLarge, InvalidContent, NotFound, UserError
+from p2psocial.events import Event, MessageAdded, MessageReacted
 from p2psocial.home import Home
 from p2psocial.identity import new_identity
 from p2psocial.node import Node
@@ -245,5 +245,54 @@ def test_messages_of_a_blocked_account_are_kept_but_never_shown_or_counted(
             await bob.unblock(alice.account_id)  # kept: shown again
             assert [m.text for m in (await bob.conversation(view.id)).items] == ["hello Bob"]
             assert await bob.unread_messages() == 1
+
+    trio.run(scenario)
+
+
+def test_reactions_inside_a_group(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        nodes = [Node.init(Home(tmp_path / n), n) for n in ("Alice", "Bob", "Carol")]
+        alice, bob, carol = nodes
+        try:
+            async def everyone_syncs() -> None:
+                for a in nodes:
+                    for b in nodes:
+                        if a is not b:
+                            await sync(a, b)
+                for n in nodes:
+                    await n.scan_private()
+
+            async def reactions(node: Node) -> tuple[tuple[str, int, bool], ...]:
+                [message] = (await node.group_messages(gid)).items
+                return message.reactions
+
+            await everyone_syncs()
+            gid = await alice.create_group("Band", [bob.account_id])
+            said = await alice.group_post(gid, "gig on Friday")
+            await everyone_syncs()
+            events = alice.subscribe()
+            await bob.react_in_group(gid, said.id, "🎸")
+            await alice.react_in_group(gid, said.id, "🎸")
+            await everyone_syncs()
+            assert await reactions(alice) == (("🎸", 2, True),)
+            assert await reactions(bob) == (("🎸", 2, True),)
+            seen = []
+            while True:
+                try:
+                    seen.append(events.receive_nowait())
+                except trio.WouldBlock:
+                    break
+            assert MessageReacted(gid, said.id) in seen
+            await bob.react_in_group(gid, said.id, "🎸", undo=True)
+            await everyone_syncs()
+            assert await reactions(alice) == (("🎸", 1, True),)
+            assert await carol.groups() == []  # a carrier sees none of it
+            with pytest.raises(NotFound, match="no message"):
+                await bob.react_in_group(gid, b"\3" * 32, "👍")
+            with pytest.raises(InvalidContent):
+                await bob.react_in_group(gid, said.id, "two words")
+        finally:
+            for n in nodes:
+                n.close()
 
     trio.run(scenario)

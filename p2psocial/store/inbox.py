@@ -65,10 +65,16 @@ GroupState = tuple[bytes, str, int, bytes, bytes, bool, tuple[bytes, ...]]
 """(admin, name, epoch, key, salt, member, members) of a group's newest epoch."""
 ID = private.ID_LEN
 _FAR_FUTURE = Cursor(2**62, 2**62)
-_NOT_BLOCKED = ("m.author NOT IN (SELECT blocked FROM blocks WHERE blocker = ? "
-                "AND active = 1)")
-"""Messages of accounts the local account blocked are kept (an unblock shows them
-again) but never shown or counted; its one parameter is the local account's rowid."""
+
+
+def _not_blocked(column: str) -> str:
+    """Messages (and reactions) of accounts the local account blocked are kept (an
+    unblock shows them again) but never shown or counted; the condition's one
+    parameter is the local account's rowid."""
+    return f"{column} NOT IN (SELECT blocked FROM blocks WHERE blocker = ? AND active = 1)"
+
+
+_NOT_BLOCKED = _not_blocked("m.author")
 
 
 @dataclass(slots=True)
@@ -124,6 +130,7 @@ class Inbox:
         self._rosters: set[bytes] = set()
         self._left_groups: set[bytes] = set()
         self._notified = 0
+        self._reacted_to: list[tuple[bytes, bytes]] = []
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             keys: list[tuple[bytes, int]] = []
@@ -150,7 +157,7 @@ class Inbox:
             self.conn.execute("ROLLBACK")
             raise
         return PrivateScan(out, len(rows), batch.done, posts, sorted(self._rosters),
-                           sorted(self._left_groups), self._notified)
+                           sorted(self._left_groups), self._notified, self._reacted_to)
 
     def _members(self, conversation: int) -> tuple[bytes, ...]:
         found = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",
@@ -258,6 +265,20 @@ class Inbox:
                 self._left(conversation, group_id, row, local)
         elif isinstance(value, private.CirclePost):
             self._circle_post(conversation, row, value.post, local, posts)
+        elif isinstance(value, private.GroupReaction):
+            self._reacted(conversation, group_id, row, value.reaction)
+
+    def _reacted(self, conversation: int, group_id: bytes, row: _Sealed,
+                 reaction: c.Reaction) -> None:
+        """The newest reaction (or undo) per (message, account, emoji) wins."""
+        if self.conn.execute(
+                "INSERT INTO message_reactions(target, account, emoji, conversation, active, "
+                "ts, entry) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "active = excluded.active, ts = excluded.ts, entry = excluded.entry, "
+                "conversation = excluded.conversation WHERE (excluded.ts, excluded.entry) > "
+                "(ts, entry)", (reaction.target, row.author, reaction.emoji, conversation,
+                                int(not reaction.undo), row.ts, row.rowid)).rowcount:
+            self._reacted_to.append((group_id, reaction.target))
 
     def _circle_post(self, conversation: int, row: _Sealed, post: c.Post, local: int,
                      posts: list[OpenedPost]) -> None:
@@ -383,9 +404,20 @@ class Inbox:
             (row[0], cur.ts, cur.rowid, local, limit)).fetchall()
         items = [MessageView(bytes(eid), conversation_id, bytes(author), name, ts, text,
                              None if reply is None else bytes(reply), who == local,
-                             Cursor(ts, rowid))
+                             Cursor(ts, rowid), self._reactions(bytes(eid), row[0], local))
                  for rowid, eid, author, name, ts, text, reply, who in rows]
         return MessagePage(items, items[-1].cursor if len(items) == limit else None)
+
+    def _reactions(self, target: bytes, conversation: int, local: int,
+                   ) -> tuple[tuple[str, int, bool], ...]:
+        """(emoji, count, ours) on one message, first used first. Index: the primary
+        key's target prefix; blocked accounts left out."""
+        rows = self.conn.execute(
+            "SELECT emoji, count(*), max(account = ?) FROM message_reactions m "
+            f"WHERE target = ? AND conversation = ? AND active = 1 AND "
+            f"{_not_blocked('m.account')} GROUP BY emoji ORDER BY min(ts)",
+            (local, target, conversation, local)).fetchall()
+        return tuple((emoji, int(n), bool(ours)) for emoji, n, ours in rows)
 
     def message_conversation(self, entry_id: bytes) -> bytes | None:
         """The conversation a stored message belongs to (to check a reply's target)."""

@@ -29,6 +29,7 @@ Layout, and why:
 * ``circle_posts`` (migration 5): the decrypted bodies of followers-only posts,
   whose rows in ``posts`` the same scan writes.
 * ``communities`` (migration 6): which groups are open LAN communities.
+* ``message_reactions`` (migration 7): reactions inside groups.
 """
 
 from __future__ import annotations
@@ -336,6 +337,22 @@ MIGRATIONS: list[str] = [
     CREATE TABLE IF NOT EXISTS communities (
         conversation INTEGER PRIMARY KEY REFERENCES conversations(rowid)
     );
+    """,
+    # 7: reactions inside groups (issue 5; private.GroupReaction). A register like the
+    # public reactions': per (message, account, emoji) the newest reaction or undo.
+    # Keyed by the target's entry id, so a reaction that arrives before its message
+    # waits here; it counts only in the conversation it was written in.
+    """
+    CREATE TABLE IF NOT EXISTS message_reactions (
+        target BLOB NOT NULL,           -- the message's entry id
+        account INTEGER NOT NULL,       -- accounts.rowid of who reacted
+        emoji TEXT NOT NULL,
+        conversation INTEGER NOT NULL,  -- where it was written (conversations.rowid)
+        active INTEGER NOT NULL,        -- 0 after an undo
+        ts INTEGER NOT NULL,
+        entry INTEGER NOT NULL,         -- entries.rowid of the newest reaction entry
+        PRIMARY KEY (target, account, emoji)
+    ) WITHOUT ROWID;
     """,
 ]
 

@@ -141,6 +141,7 @@ class PrivateScan:
     rosters: list[bytes] = field(default_factory=list)  # communities whose roster grew
     left: list[bytes] = field(default_factory=list)  # our groups a member left
     notified: int = 0  # notifications created (circle posts replying to us, mentioning us)
+    reacted: list[tuple[bytes, bytes]] = field(default_factory=list)  # (conversation, target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,7 @@ class MessageView:
     reply_to: bytes | None
     own: bool
     cursor: Cursor
+    reactions: tuple[tuple[str, int, bool], ...] = ()  # (emoji, how many, one is ours)
 
 
 @dataclass(frozen=True, slots=True)
