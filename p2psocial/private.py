@@ -8,7 +8,11 @@ included (so the author's other devices read it too), with the author's account 
 as the envelope's ``context`` (an envelope copied into another author's log does not
 open). Inside is one of the small values below, encoded as canonical msgpack::
 
-    [1, inner_kind, [fields...]]
+    [1, inner_kind, [fields...], zero padding]
+
+The padding brings the plaintext to a size bucket (``padded_size``: 64, 128 ... 4096
+bytes, then multiples of 4 KiB), so a carrier cannot tell "ok" from a paragraph;
+values written before padding existed (three items) still read.
 
 The inner kind is hidden from carriers: they see a PRIVATE entry, its size and its
 time, never whether it is a message or a group key, nor for whom.
@@ -296,16 +300,37 @@ _BY_INNER: dict[int, type[Private]] = {
 
 
 def encode(value: Private) -> bytes:
-    """The plaintext bytes of a private value (what goes into an envelope)."""
-    return codec.encode((VERSION, int(value.INNER), value.to_wire()))
+    """The plaintext bytes of a private value (what goes into an envelope), padded
+    with zero bytes (a fourth item) to ``padded_size``: a carrier sees a size bucket,
+    not the length of the text."""
+    fields = (VERSION, int(value.INNER), value.to_wire())
+    base = len(codec.encode(fields))
+    target = padded_size(base + 2)  # a bin item costs 2 bytes of header, 3 past 255
+    data = codec.encode((*fields, bytes(target - base - 2)))
+    if len(data) != target:
+        data = codec.encode((*fields, bytes(max(0, target - base - 2 - (len(data) - target)))))
+    return data
+
+
+PAD_STEPS: Final = (64, 128, 256, 512, 1024, 2048, 4096)
+
+
+def padded_size(n: int) -> int:
+    """The size bucket of an ``n``-byte plaintext: the next of ``PAD_STEPS``, then
+    multiples of 4 KiB (a whole text of 8,000 characters stays well under the body cap)."""
+    for step in PAD_STEPS:
+        if n <= step:
+            return step
+    return -(-n // PAD_STEPS[-1]) * PAD_STEPS[-1]
 
 
 def decode(data: bytes) -> Private:
     """The private value in ``data``; ``MalformedEntry`` and friends if it is not one."""
     wire = codec.decode(data, CAPS)
-    if not (type(wire) is tuple and len(wire) == 3):
-        raise MalformedEntry("a private value is an array of 3")
-    version, inner, payload = wire
+    if not (type(wire) is tuple and len(wire) in (3, 4)
+            and (len(wire) == 3 or type(wire[3]) is bytes)):
+        raise MalformedEntry("a private value is an array of 3, and padding")
+    version, inner, payload = wire[:3]
     if version != VERSION or type(version) is not int:
         raise UnknownVersion(f"private value version {version!r} is not supported")
     kind = _BY_INNER.get(inner) if type(inner) is int else None

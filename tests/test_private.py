@@ -94,3 +94,18 @@ def test_any_flipped_bit_fails_closed() -> None:
         flipped = bytearray(body)
         flipped[bit // 8] ^= 1 << (bit % 8)
         assert open_bob(bytes(flipped), ALICE.account_id) is None, bit
+
+
+def test_plaintexts_are_padded_to_size_buckets() -> None:
+    sizes = {len(private.encode(private.GroupPost(text))) for text in ("ok", "x" * 30)}
+    assert sizes == {64}
+    for n in (1, 60, 63, 64, 65, 200, 254, 255, 256, 257, 300, 1000, 5000, 8000):
+        data = private.encode(private.GroupPost("é" * n))
+        assert abs(len(data) - private.padded_size(len(data))) <= 1
+        assert private.decode(data) == private.GroupPost("é" * n)
+    # a value written before padding existed still reads
+    old = codec.encode((private.VERSION, int(private.Inner.GROUP_POST), ("hi", None)))
+    assert private.decode(old) == private.GroupPost("hi")
+    with pytest.raises(InvalidEntry):
+        private.decode(codec.encode((private.VERSION, int(private.Inner.GROUP_POST),
+                                     ("hi", None), "not bytes")))
