@@ -25,7 +25,8 @@ person hands out stay valid after a restart.
 ``status()`` is a snapshot for the window (``NetworkStatus``); ``changed()`` returns
 when it may have changed; ``generation`` counts the services that came online, so a
 caller that asked for a restart knows when a new one is up. Peers come as
-``PeerRow`` values with names looked up in the store.
+``PeerRow`` values with names looked up in the store, and the open communities LAN
+neighbours offer as ``NearbyRow`` values (none while the network is off).
 """
 
 from __future__ import annotations
@@ -87,6 +88,18 @@ class PeerRow:
     caught_up: bool
     last_seen: int | None  # ms
     following: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NearbyRow:
+    """A community offered on the LAN now, as the people view shows it."""
+
+    id: bytes
+    name: str
+    creator: bytes
+    creator_name: str | None  # None until the creator's profile reached us
+    members: int
+    joined: bool  # the local account is a member already
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +315,29 @@ class Backend:
 
     def nearby(self) -> list[bytes]:
         return self.service.nearby() if self.service is not None else []
+
+    async def nearby_communities(self) -> list[NearbyRow]:
+        """The communities LAN neighbours offer now, by name, with their creators'
+        names where known; none while the network is off. The member count of one we
+        are in is our roster's when that is larger (a listing is kept for seconds)."""
+        service = self.service
+        if service is None:
+            return []
+        rows = []
+        ours = {info.id: len(info.members) for info in await self.node.communities()}
+        for item in await service.nearby_communities():
+            profile = await self.node.profile(item.creator)
+            rows.append(NearbyRow(item.id, item.name, item.creator, profile.name,
+                                  max(item.members, ours.get(item.id, 0)), item.joined))
+        return rows
+
+    async def join_community(self, community_id: bytes) -> bytes:
+        """Join a community a LAN neighbour offers; its id (to open it)."""
+        service = self.service
+        if service is None:
+            raise UserError("the network is off: a community is joined from a neighbour "
+                            "on the LAN")
+        return (await service.join_community(community_id)).id
 
     async def image(self, digest: bytes) -> bytes | None:
         """An image's bytes: from the store, else fetched from peers (None: nobody has it)."""

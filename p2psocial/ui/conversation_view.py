@@ -494,7 +494,10 @@ class ConversationPane(QWidget):
         once we are out of it."""
         self.group_bar.set_group(group)
         if group is not None and not group.member:
-            self.set_writable(False, tr("You are no longer a member of this group."))
+            self.set_writable(False, tr(
+                "You left this community. Join it again from People while a member is "
+                "on your local network.") if group.community
+                else tr("You are no longer a member of this group."))
         else:
             self.set_writable(True)
 
@@ -615,6 +618,9 @@ class GroupBar(QWidget):
     decides (a new epoch per change); ``changed`` says it did, so the page reads the
     group again and hands it back (``set_group``).
 
+    An open community says so; nobody adds or removes anyone there (its members are
+    whoever joined), and anyone may leave, the one who started it too.
+
     ``confirm(title, question)`` asks; tests replace it."""
 
     changed = Signal()
@@ -632,6 +638,10 @@ class GroupBar(QWidget):
         self.members_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.members_button.setCheckable(True)
         self.members_button.toggled.connect(self._show_members)
+        self.kind = QLabel(tr("Community · open to everyone on your local network"))
+        self.kind.setObjectName("community_marker")
+        self.kind.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.kind.hide()
         self.add_button = QToolButton()
         self.add_button.setObjectName("group_add")
         self.add_button.setText(tr("Add member"))
@@ -675,6 +685,7 @@ class GroupBar(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.members_button)
+        top.addWidget(self.kind)
         top.addStretch()
         top.addWidget(self.add_button)
         top.addWidget(self.leave_button)
@@ -687,7 +698,13 @@ class GroupBar(QWidget):
 
     @property
     def admin(self) -> bool:
-        return self.group is not None and self.group.admin == self.ctx.me
+        """We manage this group's members (a community's creator does not)."""
+        return (self.group is not None and self.group.admin == self.ctx.me
+                and not self.community)
+
+    @property
+    def community(self) -> bool:
+        return self.group is not None and self.group.community
 
     def stop(self) -> None:
         for call in self._calls:
@@ -707,6 +724,9 @@ class GroupBar(QWidget):
         count = len(group.members)
         self.members_button.setText(plural(tr("%n member(s)", None, count), count))
         self.members_button.setAccessibleName(tr("Show the members"))
+        self.kind.setVisible(group.community)
+        self.leave_button.setAccessibleName(tr("Leave the community") if group.community
+                                            else tr("Leave the group"))
         chosen = self.members.currentItem()
         keep = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else None
         self.members.clear()
@@ -715,7 +735,8 @@ class GroupBar(QWidget):
             if account == me:
                 label = tr("{0} (you)").format(label)
             if account == group.admin:
-                label = tr("{0}, admin").format(label)
+                label = (tr("{0}, started it") if group.community
+                         else tr("{0}, admin")).format(label)
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, account)
             item.setToolTip(ids.account_text(account))
@@ -791,9 +812,17 @@ class GroupBar(QWidget):
                                   on_result=self._done, on_error=self.error_line.show_error))
 
     def leave(self) -> None:
-        if self.group is None or not self.confirm(tr("Leave the group"), tr(
+        if self.group is None:
+            return
+        if self.community:
+            asked = self.confirm(tr("Leave the community"), tr(
                 "Leave {0}? You will not read what is written after this, unless you "
-                "are added again.").format(self.group.name)):
+                "join again.").format(self.group.name))
+        else:
+            asked = self.confirm(tr("Leave the group"), tr(
+                "Leave {0}? You will not read what is written after this, unless you "
+                "are added again.").format(self.group.name))
+        if not asked:
             return
         self._track(self.ctx.call(self.ctx.node.leave_group, self.group.id,
                                   on_result=self._done, on_error=self.error_line.show_error))

@@ -25,6 +25,13 @@ New message. ``NewMessagePanel``: the people you follow as a checklist with a fi
 (at most ``RECIPIENTS_MAX``: the envelope has a slot for each reader, you included),
 a text, Send; the node stores the message and the conversation it started (or the
 one these people already share with you) opens.
+
+Communities. An open LAN community (store/communities.py) is a group that anyone on
+the LAN may join: it is listed, read and written like one, marked "Community" with
+its member count. New community (``communities.NewCommunityPanel``) asks for a name
+only. ``new_message(id)`` given a group's or community's id instead of an account
+opens it: that is how the People section's Join shows a community it joined
+(``ctx.write_to``). A ``RosterChanged`` event reads the list again (member counts).
 """
 
 from __future__ import annotations
@@ -64,10 +71,11 @@ from PySide6.QtWidgets import (
 
 from .. import ids
 from ..errors import UserError
-from ..events import Lagged, MessageAdded
+from ..events import Lagged, MessageAdded, RosterChanged
 from ..private import MAX_GROUP_MEMBERS, MAX_RECIPIENTS, NAME_MAX
 from ..store.views import ConversationView, GroupView
 from .avatar import display_name, paint_avatar
+from .communities import NewCommunityPanel, community_marker, members_text
 from .context import tr
 from .conversation_view import (
     ChatInput,
@@ -115,7 +123,20 @@ def others(conversation: Any, me: bytes) -> list[tuple[bytes, str | None]]:
 
 
 def is_group(conversation: Any) -> bool:
+    """A group or a community (both are ``GroupView``s, written with ``group_post``)."""
     return isinstance(conversation, GroupView)
+
+
+def is_community(conversation: Any) -> bool:
+    return isinstance(conversation, GroupView) and conversation.community
+
+
+def kind_title(conversation: Any, me: bytes) -> str:
+    """The title with what it is: 'Group: Picnic', 'Community: Village hall', 'Bob'."""
+    title = title_of(conversation, me)
+    if is_community(conversation):
+        return tr("Community: {0}").format(title)
+    return tr("Group: {0}").format(title) if is_group(conversation) else title
 
 
 def title_of(conversation: Any, me: bytes) -> str:
@@ -126,7 +147,10 @@ def title_of(conversation: Any, me: bytes) -> str:
 
 
 def last_line(conversation: Any, me: bytes) -> str:
-    """The last message's start on one line, 'You: …' when we wrote it."""
+    """The last message's start on one line, 'You: …' when we wrote it; a community
+    without messages yet says what it is ('Community · 3 members')."""
+    if is_community(conversation) and conversation.last_text is None:
+        return community_marker(len(conversation.members))
     text = " ".join((conversation.last_text or "").split())
     if len(text) > SNIPPET:
         text = text[:SNIPPET - 1] + "…"
@@ -185,8 +209,15 @@ class ConversationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return title_of(item, me)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            spoken = [tr("Group {0}").format(title_of(item, me)) if is_group(item)
-                      else title_of(item, me), last_line(item, me)]
+            if is_community(item):
+                spoken = [tr("Community {0}").format(title_of(item, me)),
+                          members_text(len(item.members))]
+            elif is_group(item):
+                spoken = [tr("Group {0}").format(title_of(item, me))]
+            else:
+                spoken = [title_of(item, me)]
+            if item.last_text is not None or not is_community(item):
+                spoken.append(last_line(item, me))
             if item.unread:
                 spoken.append(unread_text(item.unread))
             return ", ".join(spoken)
@@ -271,9 +302,7 @@ class ConversationDelegate(QStyledItemDelegate):
         when = relative_time(item.last_ts, int(time.time() * 1000)) if item.last_ts else ""
         when_width = QFontMetrics(base).horizontalAdvance(when) + self.MARGIN
         top = rect.top() + self.MARGIN
-        title = title_of(item, me)
-        if is_group(item):
-            title = tr("Group: {0}").format(title)
+        title = kind_title(item, me)
         painter.setFont(bold)
         painter.setPen(ink)
         painter.drawText(QRect(left, top, width - when_width, line),
@@ -331,6 +360,11 @@ async def inbox(node: Node) -> list[ConversationView | GroupView]:
                                                 *await node.groups()]
     return sorted(both, key=lambda c: c.last_ts if c.last_ts is not None else 2**62,
                   reverse=True)
+
+
+async def is_group_id(node: Node, conversation: bytes) -> bool:
+    """Whether ``conversation`` is the id of one of our groups or communities."""
+    return any(group.id == conversation for group in await node.groups())
 
 
 async def start_group(node: Node, name: str, members: Sequence[bytes], text: str) -> bytes:
@@ -612,6 +646,7 @@ class MessagesPage(QWidget):
         self._ctx = ctx
         self.unread = 0
         self._opening: bytes | None = None  # to open once the list has it
+        self._lookup: Call | None = None  # is what new_message was given a group's id?
         self.model = ConversationListModel(ctx, parent=self)
         self.model.error.connect(ctx.message.emit)
         self.model.loading_changed.connect(self._show_state)
@@ -632,9 +667,17 @@ class MessagesPage(QWidget):
         self.group_button.setIcon(icon("people"))
         self.group_button.setAccessibleName(tr("New group"))
         self.group_button.clicked.connect(self.new_group)
+        self.community_button = QPushButton(tr("New community"))
+        self.community_button.setObjectName("new_community")
+        self.community_button.setIcon(icon("people"))
+        self.community_button.setAccessibleName(tr("New community"))
+        self.community_button.setToolTip(tr("A community open to everyone on your local "
+                                            "network"))
+        self.community_button.clicked.connect(self.new_community)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.group_button)
+        buttons.addWidget(self.community_button)
         left = QWidget()
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
@@ -647,12 +690,15 @@ class MessagesPage(QWidget):
         self.new_panel = NewMessagePanel(ctx)
         self.new_panel.started.connect(self._started)
         self.new_panel.cancelled.connect(self._new_cancelled)
+        self.community_panel = NewCommunityPanel(ctx)
+        self.community_panel.started.connect(self._started)
+        self.community_panel.cancelled.connect(self._new_cancelled)
         self.placeholder = QLabel(tr("Choose a conversation, or start a new one."))
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.right = QStackedWidget()
-        for part in (self.placeholder, self.pane, self.new_panel):
+        for part in (self.placeholder, self.pane, self.new_panel, self.community_panel):
             self.right.addWidget(part)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -666,7 +712,8 @@ class MessagesPage(QWidget):
         layout.addWidget(splitter, 1)
         self.setFocusProxy(self.view)
         QWidget.setTabOrder(self.new_button, self.group_button)
-        QWidget.setTabOrder(self.group_button, self.view)
+        QWidget.setTabOrder(self.group_button, self.community_button)
+        QWidget.setTabOrder(self.community_button, self.view)
         QWidget.setTabOrder(self.view, self.pane)
 
         self._follow = ctx.call(follow_events, ctx.node, self._on_events,
@@ -693,9 +740,12 @@ class MessagesPage(QWidget):
 
     def stop(self) -> None:
         self._follow.cancel()
+        if self._lookup is not None:
+            self._lookup.cancel()
         self.model.stop()
         self.pane.stop()
         self.new_panel.stop()
+        self.community_panel.stop()
 
     def refresh_unread(self) -> None:
         self._ctx.call(self._ctx.node.unread_messages, BADGE_CAP, on_result=self._set_unread)
@@ -719,8 +769,31 @@ class MessagesPage(QWidget):
         self._mark_read(conversation)
 
     def new_message(self, account: bytes | None = None) -> None:
-        """Start a new conversation (with ``account`` chosen, if given)."""
-        self._start_new(False, account)
+        """Start a new conversation (with ``account`` chosen, if given). Given the id
+        of a group or community instead, open it (see the module docstring)."""
+        if account is None:
+            self._start_new(False, None)
+        elif self.model.find(account) is not None:
+            self.open_conversation(account)
+        else:  # perhaps one joined a moment ago, not in the list read before
+            if self._lookup is not None:
+                self._lookup.cancel()
+            self._lookup = self._ctx.call(
+                is_group_id, self._ctx.node, account,
+                on_result=lambda group: self._looked_up(account, group))
+
+    def _looked_up(self, account: bytes, group: bool) -> None:
+        self._lookup = None
+        if group:
+            self.open_conversation(account)
+        else:
+            self._start_new(False, account)
+
+    def new_community(self) -> None:
+        """Start a new community: a name only."""
+        self.community_panel.start()
+        self.right.setCurrentWidget(self.community_panel)
+        self.community_panel.setFocus()
 
     def new_group(self) -> None:
         """Start a new group: a name, members, perhaps a first message."""
@@ -771,6 +844,8 @@ class MessagesPage(QWidget):
         """From the follower task (inside Trio's step): schedule, do not work here."""
         if any(isinstance(e, (MessageAdded, Lagged)) for e in events):
             QTimer.singleShot(0, self, self._messages_added)
+        elif any(isinstance(e, RosterChanged) for e in events):
+            QTimer.singleShot(0, self, self.model.load)
 
     def _messages_added(self) -> None:
         self.model.load()

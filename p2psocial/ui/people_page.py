@@ -7,13 +7,18 @@ The page shows what the back end knows and sends two intents: *join with a code*
 (``Backend.join``: follow the inviter and dial them) and *follow* (``Node.follow``).
 It decides nothing itself.
 
-Three parts: the network's status line; your invite, as text to copy and as a QR
+Four parts: the network's status line; your invite, as text to copy and as a QR
 code to scan (there is no invite while the network is off, and the line says why);
-and the peers, grouped Nearby (announced on the LAN now), Connected (or being
-dialed) and Known (in the address book). A row shows the name once the peer's log
-brought their profile (a short device id before that), the state, the progress of
-the current sync session and when they were last seen; a Follow button while we do
-not follow the account; clicking a row (or Enter on it) opens the profile.
+the peers, grouped Nearby (announced on the LAN now), Connected (or being dialed) and
+Known (in the address book); and beside them the open communities LAN neighbours
+offer, to join with one click (communities.py: it reads them itself, while shown,
+and is told when the network changes; a community joined or opened there is shown
+in Messages through ``ctx.write_to``, which opens a conversation given its id).
+
+A peer's row shows the name once the peer's log brought their profile (a short
+device id before that), the state, the progress of the current sync session and when
+they were last seen; a Follow button while we do not follow the account; clicking a
+row (or Enter on it) opens the profile.
 
 Freshness: while the page is shown it waits on ``Backend.changed()`` (a peer came,
 went or finished syncing) and also re-reads every ``POLL_MS`` for the progress
@@ -44,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from .. import ids
 from .avatar import display_name
+from .communities import NearbyCommunities
 from .context import tr
 from .loop import one_line
 from .post_model import relative_time_long
@@ -170,7 +176,12 @@ class PeoplePage(QWidget):
         top.addWidget(self._build_invite(), 1)
         top.addWidget(self._build_join(), 1)
         layout.addLayout(top)
-        layout.addWidget(self._build_peers(), 1)
+        self.communities = NearbyCommunities(ctx)
+        self.communities.open_requested.connect(ctx.write_to.emit)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self._build_peers(), 3)
+        bottom.addWidget(self.communities, 2)
+        layout.addLayout(bottom, 1)
         self.show_status()
 
     # --- parts ----------------------------------------------------------------------
@@ -268,6 +279,7 @@ class PeoplePage(QWidget):
     def activated(self) -> None:
         """Shown: refresh now, then on every change and every ``POLL_MS``."""
         self.shown = True
+        self.communities.activated()
         self.refresh()
         self._wait_for_change()
         self.timer.start()
@@ -275,12 +287,14 @@ class PeoplePage(QWidget):
     def deactivated(self) -> None:
         self.shown = False
         self.timer.stop()
+        self.communities.deactivated()
         if self._watch is not None:
             self._watch.cancel()
             self._watch = None
 
     def stop(self) -> None:
         self.deactivated()
+        self.communities.stop()
         for call in (self._fetch, self._join):
             if call is not None:
                 call.cancel()
@@ -304,8 +318,10 @@ class PeoplePage(QWidget):
     # --- refreshing --------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-read the status, the invite and the peers (one peers request at a time)."""
+        """Re-read the status, the invite and the peers (one peers request at a time),
+        and the communities nearby if the network changed."""
         self.show_status()
+        self.communities.network_changed()
         if self._fetch is not None and not self._fetch.finished:
             self._again = True
             return

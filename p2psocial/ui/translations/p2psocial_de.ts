@@ -543,8 +543,100 @@
         <translation>Einladungscode zum Beitreten</translation>
     </message>
     <message>
+        <source>Community · {0}</source>
+        <translation>Gemeinschaft · {0}</translation>
+    </message>
+    <message>
+        <source>{0} · joined</source>
+        <translation>{0} · beigetreten</translation>
+    </message>
+    <message>
+        <source>The network is off, so communities nearby cannot be seen. They show here once it is on.</source>
+        <translation>Das Netzwerk ist aus, daher sind keine Gemeinschaften in der Nähe zu sehen. Sie erscheinen hier, sobald es an ist.</translation>
+    </message>
+    <message>
+        <source>Finding people on the local network is off (Settings), so communities nearby cannot be seen.</source>
+        <translation>Das Finden von Personen im lokalen Netzwerk ist ausgeschaltet (Einstellungen), daher sind keine Gemeinschaften in der Nähe zu sehen.</translation>
+    </message>
+    <message>
+        <source>Looking for communities nearby…</source>
+        <translation>Suche nach Gemeinschaften in der Nähe…</translation>
+    </message>
+    <message>
+        <source>No community nearby yet. Start one in Messages (New community): everyone on your local network can see it and join.</source>
+        <translation>Noch keine Gemeinschaft in der Nähe. Gründe eine unter Nachrichten (Neue Gemeinschaft): Alle in deinem lokalen Netzwerk können sie sehen und ihr beitreten.</translation>
+    </message>
+    <message>
+        <source>Communities nearby</source>
+        <translation>Gemeinschaften in der Nähe</translation>
+    </message>
+    <message>
+        <source>Open to everyone on your local network: join one to read and write in it with everyone there, followed or not.</source>
+        <translation>Offen für alle in deinem lokalen Netzwerk: Tritt einer bei, um darin mit allen dort zu lesen und zu schreiben, ob du ihnen folgst oder nicht.</translation>
+    </message>
+    <message>
+        <source>Community</source>
+        <translation>Gemeinschaft</translation>
+    </message>
+    <message>
+        <source>Started by</source>
+        <translation>Gegründet von</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
         <source>Join</source>
         <translation>Beitreten</translation>
+    </message>
+    <message>
+        <source>Open {0} in Messages</source>
+        <translation>{0} in Nachrichten öffnen</translation>
+    </message>
+    <message>
+        <source>Join {0}</source>
+        <translation>{0} beitreten</translation>
+    </message>
+    <message>
+        <source>Joining {0}…</source>
+        <translation>{0} wird beigetreten…</translation>
+    </message>
+    <message>
+        <source>You joined {0}.</source>
+        <translation>Du bist {0} beigetreten.</translation>
+    </message>
+    <message>
+        <source>Could not join {0}: {1}</source>
+        <translation>Beitritt zu {0} nicht möglich: {1}</translation>
+    </message>
+    <message>
+        <source>New community</source>
+        <translation>Neue Gemeinschaft</translation>
+    </message>
+    <message>
+        <source>Anyone on your local network can see this community (People, Communities nearby) and join it with one click, and everyone in it reads what is written there. Nobody adds or removes members.</source>
+        <translation>Alle in deinem lokalen Netzwerk können diese Gemeinschaft sehen (Personen, Gemeinschaften in der Nähe) und ihr mit einem Klick beitreten, und alle darin lesen, was dort geschrieben wird. Niemand fügt Mitglieder hinzu oder entfernt sie.</translation>
+    </message>
+    <message>
+        <source>Community name</source>
+        <translation>Name der Gemeinschaft</translation>
+    </message>
+    <message>
+        <source>Cancel the new community</source>
+        <translation>Neue Gemeinschaft abbrechen</translation>
+    </message>
+    <message>
+        <source>Create community</source>
+        <translation>Gemeinschaft gründen</translation>
+    </message>
+    <message>
+        <source>Create the community</source>
+        <translation>Die Gemeinschaft gründen</translation>
+    </message>
+    <message>
+        <source>Creating…</source>
+        <translation>Wird gegründet…</translation>
     </message>
     <message>
         <source>Join with this code</source>
@@ -1292,8 +1384,16 @@
         <translation>Nachricht an {0}</translation>
     </message>
     <message>
+        <source>You left this community. Join it again from People while a member is on your local network.</source>
+        <translation>Du hast diese Gemeinschaft verlassen. Tritt ihr unter Personen wieder bei, solange ein Mitglied in deinem lokalen Netzwerk ist.</translation>
+    </message>
+    <message>
         <source>You are no longer a member of this group.</source>
         <translation>Du bist nicht mehr Mitglied dieser Gruppe.</translation>
+    </message>
+    <message>
+        <source>Community · open to everyone on your local network</source>
+        <translation>Gemeinschaft · offen für alle in deinem lokalen Netzwerk</translation>
     </message>
     <message>
         <source>Add member</source>
@@ -1339,8 +1439,16 @@
         <translation>Mitglieder zeigen</translation>
     </message>
     <message>
+        <source>Leave the community</source>
+        <translation>Gemeinschaft verlassen</translation>
+    </message>
+    <message>
         <source>{0} (you)</source>
         <translation>{0} (du)</translation>
+    </message>
+    <message>
+        <source>{0}, started it</source>
+        <translation>{0}, hat sie gegründet</translation>
     </message>
     <message>
         <source>{0}, admin</source>
@@ -1353,6 +1461,10 @@
     <message>
         <source>Remove {0} from {1}? They will not read what is written after this.</source>
         <translation>{0} aus {1} entfernen? Was danach geschrieben wird, kann diese Person nicht mehr lesen.</translation>
+    </message>
+    <message>
+        <source>Leave {0}? You will not read what is written after this, unless you join again.</source>
+        <translation>{0} verlassen? Was danach geschrieben wird, liest du nicht, außer du trittst wieder bei.</translation>
     </message>
     <message>
         <source>Leave {0}? You will not read what is written after this, unless you are added again.</source>
@@ -1388,6 +1500,14 @@
     <message>
         <source>Group: {0}</source>
         <translation>Gruppe: {0}</translation>
+    </message>
+    <message>
+        <source>Community: {0}</source>
+        <translation>Gemeinschaft: {0}</translation>
+    </message>
+    <message>
+        <source>Community {0}</source>
+        <translation>Gemeinschaft {0}</translation>
     </message>
     <message>
         <source>Conversations</source>
@@ -1467,6 +1587,10 @@
     <message>
         <source>No messages yet. Write to someone you follow — only the people you write to can read it.</source>
         <translation>Noch keine Nachrichten. Schreib jemandem, dem du folgst – nur die Leute, denen du schreibst, können es lesen.</translation>
+    </message>
+    <message>
+        <source>A community open to everyone on your local network</source>
+        <translation>Eine Gemeinschaft, offen für alle in deinem lokalen Netzwerk</translation>
     </message>
     <message>
         <source>Choose a conversation, or start a new one.</source>
