@@ -509,35 +509,29 @@ class Node:
     async def group_post(self, group_id: bytes, text: str,
                          reply_to: bytes | None = None) -> Entry:
         """Post ``text`` in a group, under its newest key."""
+        return await self._in_group(group_id, private.GroupPost(text, reply_to), reply_to)
+
+    async def react_in_group(self, group_id: bytes, target: bytes, emoji: str, *,
+                             undo: bool = False) -> Entry:
+        """React to a message of a group with ``emoji`` (or take it back), under the
+        group's newest key: members see it, carriers see a group entry."""
+        return await self._in_group(
+            group_id, private.GroupReaction(c.Reaction(target, emoji, undo)), target)
+
+    async def _in_group(self, group_id: bytes, value: private.GroupPost | private.GroupReaction,
+                        about: bytes | None) -> Entry:
+        """Write ``value`` in a group we are a member of, under its newest key; ``about``
+        (a message replied or reacted to) must be one of the group's."""
         identity = self._require_identity()
         _admin, _name, epoch, key, salt, member, _members = await self._group(group_id)
         if not member:
             raise UserError("you are no longer a member of this group")
         if salt == private.CIRCLE_SALT:
             raise UserError("that is a followers-only circle, not a chat: use post_to_circle")
-        value = private.GroupPost(text, reply_to)
         value.validate()
-        if reply_to is not None and await self._run(self.store.message_conversation,
-                                                    reply_to) != group_id:
-            raise NotFound(f"there is no message {ids.entry_text(reply_to)} in this group")
-        body = private.seal_group(value, group_id, epoch, key, identity.account_id,
-                                  os.urandom)
-        item = await self.publish(c.Sealed(c.Kind.GROUP, body))
-        await self.scan_private()
-        return item
-
-    async def react_in_group(self, group_id: bytes, target: bytes, emoji: str, *,
-                             undo: bool = False) -> Entry:
-        """React to a message of a group with ``emoji`` (or take it back), under the
-        group's newest key: members see it, carriers see a group entry."""
-        identity = self._require_identity()
-        _admin, _name, epoch, key, _salt, member, _members = await self._group(group_id)
-        if not member:
-            raise UserError("you are no longer a member of this group")
-        value = private.GroupReaction(c.Reaction(target, emoji, undo))
-        value.validate()
-        if await self._run(self.store.message_conversation, target) != group_id:
-            raise NotFound(f"there is no message {ids.entry_text(target)} in this group")
+        if about is not None and await self._run(self.store.message_conversation,
+                                                 about) != group_id:
+            raise NotFound(f"there is no message {ids.entry_text(about)} in this group")
         body = private.seal_group(value, group_id, epoch, key, identity.account_id,
                                   os.urandom)
         item = await self.publish(c.Sealed(c.Kind.GROUP, body))

@@ -10,7 +10,14 @@ entries and the same ids, so a failing test can be replayed byte for byte.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import trio
+
 from p2psocial import content, entry, identity
+
+T = TypeVar("T")
 
 T0 = 1_700_000_000_000
 """A fixed 'now' in milliseconds since the epoch (November 2023)."""
@@ -66,3 +73,35 @@ class Author:
         ts = ts if ts is not None else self.log[-1].timestamp + 1000
         self.log.append(make_entry(self.ident, self.log[-1], value, ts))
         return self.log[-1]
+
+
+# --- nodes on real homes, their logs copied by hand as a sync session would ------------
+
+
+async def sync(source: Any, target: Any, only: set[bytes] | None = None) -> None:
+    """Give ``target`` the logs ``source`` holds (of the accounts ``only``, or all)."""
+    for device, account, _head in await source.logs():
+        if only is None or account in only:
+            await target.ingest(await source.log_entries(device, 0, 10_000))
+
+
+async def everyone_syncs(nodes: Sequence[Any]) -> None:
+    """Every node gets every other's logs, then each scans its private entries."""
+    for a in nodes:
+        for b in nodes:
+            if a is not b:
+                await sync(a, b)
+    for n in nodes:
+        await n.scan_private()
+
+
+def queued(events: Any, kind: type[T]) -> list[T]:
+    """The events of type ``kind`` queued on a node subscription (others dropped)."""
+    out = []
+    while True:
+        try:
+            event = events.receive_nowait()
+        except trio.WouldBlock:
+            return out
+        if isinstance(event, kind):
+            out.append(event)

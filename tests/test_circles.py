@@ -13,28 +13,14 @@ import trio
 from p2psocial import codec, envelope, ids, private
 from p2psocial import content as c
 from p2psocial.errors import InvalidEntry, NotFound, UserError
+from p2psocial.events import Notified
 from p2psocial.home import Home
 from p2psocial.identity import Identity
 from p2psocial.node import Node
 from p2psocial.store import Store
-from tests.helpers import Author
+from tests.helpers import Author, everyone_syncs, queued
 
 SECRET = "the cabin key is under the blue pot"
-
-
-async def sync(source: Node, target: Node) -> None:
-    """Give ``target`` every log ``source`` holds, as a sync session would."""
-    for device, _account, _head in await source.logs():
-        await target.ingest(await source.log_entries(device, 0, 10_000))
-
-
-async def everyone_syncs(nodes: list[Node]) -> None:
-    for a in nodes:
-        for b in nodes:
-            if a is not b:
-                await sync(a, b)
-    for n in nodes:
-        await n.scan_private()
 
 
 async def home_texts(node: Node) -> list[tuple[str, str]]:
@@ -262,13 +248,7 @@ def test_a_circle_post_that_mentions_or_answers_me_notifies(tmp_path: Path) -> N
             ("reply", "soup!"),
             ("mention", f"@{ids.account_text(bob.account_id)} come at six"),
             ("follow", None)]
-        told = []
-        while True:
-            try:
-                told.append(events.receive_nowait())
-            except trio.WouldBlock:
-                break
-        assert sum(e.count for e in told if type(e).__name__ == "Notified") == 2
+        assert sum(e.count for e in queued(events, Notified)) == 2
         assert [n.kind for n in (await alice.notifications()).items] == ["follow"]
 
     run_with(tmp_path, ("Alice", "Bob"), scenario)

@@ -16,24 +16,11 @@ from p2psocial.errors import InvalidContent, UserError
 from p2psocial.events import Event, RosterChanged
 from p2psocial.home import Home
 from p2psocial.node import Node
-
-
-async def sync(source: Node, target: Node, only: set[bytes] | None = None) -> None:
-    """Give ``target`` the logs ``source`` holds (of the accounts ``only``, or all)."""
-    for device, account, _head in await source.logs():
-        if only is None or account in only:
-            await target.ingest(await source.log_entries(device, 0, 10_000))
+from tests.helpers import queued, sync
 
 
 def rosters(events: trio.MemoryReceiveChannel[Event]) -> list[bytes]:
-    out = []
-    while True:
-        try:
-            event = events.receive_nowait()
-        except trio.WouldBlock:
-            return out
-        if isinstance(event, RosterChanged):
-            out.append(event.community)
+    return [e.community for e in queued(events, RosterChanged)]
 
 
 def test_posts_travel_among_members_who_follow_nobody(tmp_path: Path) -> None:

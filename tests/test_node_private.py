@@ -16,24 +16,12 @@ from p2psocial.home import Home
 from p2psocial.identity import new_identity
 from p2psocial.node import Node
 from p2psocial.private_scan import follow_private
-
-
-async def sync(source: Node, target: Node) -> None:
-    """Give ``target`` every log ``source`` holds, as a sync session would."""
-    for device, _account, _head in await source.logs():
-        await target.ingest(await source.log_entries(device, 0, 10_000))
+from tests.helpers import everyone_syncs, queued, sync
 
 
 def messages_in(events: trio.MemoryReceiveChannel[Event]) -> list[MessageAdded]:
     """The MessageAdded events queued on a subscription (others dropped)."""
-    out = []
-    while True:
-        try:
-            event = events.receive_nowait()
-        except trio.WouldBlock:
-            return out
-        if isinstance(event, MessageAdded):
-            out.append(event)
+    return queued(events, MessageAdded)
 
 
 def test_two_people_exchange_messages(tmp_path: Path) -> None:
@@ -157,23 +145,15 @@ def test_group_lifecycle_and_removed_member_is_shut_out(tmp_path: Path) -> None:
         nodes = [Node.init(Home(tmp_path / n), n) for n in names]
         alice, bob, carol, dave = nodes
         try:
-            async def everyone_syncs() -> None:
-                for a in nodes:
-                    for b in nodes:
-                        if a is not b:
-                            await sync(a, b)
-                for n in nodes:
-                    await n.scan_private()
-
             async def texts(node: Node) -> list[str]:
                 return [m.text for m in (await node.group_messages(gid)).items]
 
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             gid = await alice.create_group("Climbing", [bob.account_id, carol.account_id])
             await alice.group_post(gid, "first")
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             await carol.group_post(gid, "hi from Carol")
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             assert await texts(bob) == ["hi from Carol", "first"]
             [group] = await bob.groups()
             assert (group.name, group.admin, group.epoch, group.member) == (
@@ -186,7 +166,7 @@ def test_group_lifecycle_and_removed_member_is_shut_out(tmp_path: Path) -> None:
             await alice.remove_member(gid, carol.account_id)
             await alice.add_member(gid, dave.account_id)
             await alice.group_post(gid, "after Carol left")
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             assert await texts(bob) == ["after Carol left", "hi from Carol", "first"]
             assert await texts(carol) == ["hi from Carol", "first"]  # shut out
             assert await texts(dave) == ["after Carol left"]  # no history before joining
@@ -197,21 +177,21 @@ def test_group_lifecycle_and_removed_member_is_shut_out(tmp_path: Path) -> None:
             # key: the members drop it, since she is not a writer of the newest epochs
             await carol.group_post(gid, "am I still in?")
             await alice.group_post(gid, "a later epoch")
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             assert "am I still in?" not in await texts(bob)
             assert "am I still in?" not in await texts(alice)
 
             await bob.leave_group(gid)
             with pytest.raises(UserError, match="no longer a member"):
                 await bob.group_post(gid, "still here?")
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             [seen_by_alice] = await alice.groups()
             assert bob.account_id not in seen_by_alice.members
             # Alice's node read the leave and started a new epoch that Bob lacks
             assert seen_by_alice.epoch == 3  # it was 2
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             await dave.group_post(gid, "after Bob left")
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             assert "after Bob left" in await texts(alice)
             assert "after Bob left" not in await texts(bob)
             with pytest.raises(UserError, match="remove its members"):
@@ -254,37 +234,23 @@ def test_reactions_inside_a_group(tmp_path: Path) -> None:
         nodes = [Node.init(Home(tmp_path / n), n) for n in ("Alice", "Bob", "Carol")]
         alice, bob, carol = nodes
         try:
-            async def everyone_syncs() -> None:
-                for a in nodes:
-                    for b in nodes:
-                        if a is not b:
-                            await sync(a, b)
-                for n in nodes:
-                    await n.scan_private()
-
             async def reactions(node: Node) -> tuple[tuple[str, int, bool], ...]:
                 [message] = (await node.group_messages(gid)).items
                 return message.reactions
 
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             gid = await alice.create_group("Band", [bob.account_id])
             said = await alice.group_post(gid, "gig on Friday")
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             events = alice.subscribe()
             await bob.react_in_group(gid, said.id, "🎸")
             await alice.react_in_group(gid, said.id, "🎸")
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             assert await reactions(alice) == (("🎸", 2, True),)
             assert await reactions(bob) == (("🎸", 2, True),)
-            seen = []
-            while True:
-                try:
-                    seen.append(events.receive_nowait())
-                except trio.WouldBlock:
-                    break
-            assert MessageReacted(gid, said.id) in seen
+            assert MessageReacted(gid, said.id) in queued(events, MessageReacted)
             await bob.react_in_group(gid, said.id, "🎸", undo=True)
-            await everyone_syncs()
+            await everyone_syncs(nodes)
             assert await reactions(alice) == (("🎸", 1, True),)
             assert await carol.groups() == []  # a carrier sees none of it
             with pytest.raises(NotFound, match="no message"):

@@ -45,7 +45,7 @@ from .. import codec
 from ..crypto import HASH_LEN
 from ..errors import InvalidEntry
 from ..store.store import BLOB_CAP, blob_hash
-from .framing import FrameTooLarge, read_frame, write_frame
+from .framing import FrameTooLarge, named_message, read_frame, write_frame
 from .host import NetError
 from .streams import close_quietly, reset_quietly
 
@@ -184,13 +184,7 @@ def decode_response(frame: bytes) -> Chunk | Missing:
 
 
 def _decode(frame: bytes, caps: codec.Caps) -> tuple:
-    try:
-        wire = codec.decode(frame, caps)
-    except InvalidEntry as exc:
-        raise BlobProtocolError(f"bad blob frame: {exc}") from None
-    if type(wire) is not tuple or not wire or type(wire[0]) is not str:
-        raise BlobProtocolError("a blob frame is an array that starts with its name")
-    return wire
+    return named_message(frame, caps, BlobProtocolError, "blob")
 
 
 def _invalid(wire: tuple) -> BlobProtocolError:

@@ -46,7 +46,7 @@ import trio
 from .. import codec, private
 from ..errors import InvalidEntry
 from ..store.communities import CommunityInfo
-from .framing import read_frame, write_frame
+from .framing import named_message, read_frame, write_frame
 from .streams import close_quietly
 
 PROTOCOL_ID = "/p2psocial/community/1.0.0"
@@ -170,13 +170,7 @@ def decode_rosters(frame: bytes) -> tuple[bytes, ...]:
 
 
 def _decode(frame: bytes) -> tuple:
-    try:
-        wire = codec.decode(frame, _CAPS)
-    except InvalidEntry as exc:
-        raise CommunityProtocolError(f"bad community frame: {exc}") from None
-    if type(wire) is not tuple or not wire or type(wire[0]) is not str:
-        raise CommunityProtocolError("a community frame is an array that starts with its name")
-    return wire
+    return named_message(frame, _CAPS, CommunityProtocolError, "community")
 
 
 def _is_id(value: object) -> bool:

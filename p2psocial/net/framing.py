@@ -36,7 +36,8 @@ from __future__ import annotations
 import struct
 from typing import Protocol
 
-from ..errors import P2PSocialError
+from .. import codec
+from ..errors import InvalidEntry, P2PSocialError
 
 HEADER_LEN = 4
 MAX_FRAME_LEN = 0xFFFF_FFFF  # what 4 bytes can declare; callers pass a much smaller cap
@@ -130,3 +131,16 @@ async def read_frame(stream: ByteReader, max_len: int) -> bytes | None:
         return await read_exact(stream, length)
     except TruncatedFrame as exc:
         raise TruncatedFrame(HEADER_LEN + length, HEADER_LEN + exc.got) from None
+
+
+def named_message(frame: bytes, caps: codec.Caps, error: type[Exception], what: str) -> tuple:
+    """The message in ``frame``: canonical msgpack (within ``caps``), an array that
+    starts with its name. Anything else raises ``error`` (the protocol's own, which
+    the caller's peer pays for in standing)."""
+    try:
+        wire = codec.decode(frame, caps)
+    except InvalidEntry as exc:
+        raise error(f"bad {what} frame: {exc}") from None
+    if type(wire) is not tuple or not wire or type(wire[0]) is not str:
+        raise error(f"a {what} frame is an array that starts with its name")
+    return wire

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from .. import codec
 from ..entry import BODY_CAP, HEADER_CAP
 from ..errors import InvalidEntry
+from .framing import named_message
 
 VERSION = 1
 PROTOCOL_ID = "/p2psocial/sync/1.0.0"
@@ -99,12 +100,7 @@ def encode(message: Message) -> bytes:
 
 def decode(frame: bytes) -> Message:
     """The message in one frame, or ``ProtocolError`` (caps, layout, types)."""
-    try:
-        wire = codec.decode(frame, FRAME_CAPS)
-    except InvalidEntry as exc:
-        raise ProtocolError(f"bad frame: {exc}") from None
-    if type(wire) is not tuple or not wire or type(wire[0]) is not str:
-        raise ProtocolError("a frame is an array that starts with its name")
+    wire = named_message(frame, FRAME_CAPS, ProtocolError, "sync")
     name, args = wire[0], wire[1:]
     if name == "hello" and len(args) == 1 and _is_int(args[0]):
         return Hello(args[0])
