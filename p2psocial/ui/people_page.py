@@ -179,8 +179,8 @@ class PeoplePage(QWidget):
         self.communities = NearbyCommunities(ctx)
         self.communities.open_requested.connect(ctx.write_to.emit)
         bottom = QHBoxLayout()
-        bottom.addWidget(self._build_peers(), 1)
-        bottom.addWidget(self.communities, 1)
+        bottom.addWidget(self._build_peers(), 3)
+        bottom.addWidget(self.communities, 2)
         layout.addLayout(bottom, 1)
         self.show_status()
 
