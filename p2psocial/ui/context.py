@@ -43,6 +43,7 @@ class AppContext(QObject):
     open_search = Signal(str)  # a search text (a #tag, say)
     reply_to = Signal(object)  # a PostView: start a reply to it
     write_to = Signal(bytes)  # an account id: start a private message to it
+    open_conversation = Signal(bytes)  # a conversation's, group's or community's id
     message = Signal(str)  # one line for the status bar
     settings_changed = Signal(object)  # the new Settings, already stored
     notifications_changed = Signal()

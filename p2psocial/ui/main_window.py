@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
         ctx.open_search.connect(self.open_search)
         ctx.reply_to.connect(self._reply_to)
         ctx.write_to.connect(self.write_to)
+        ctx.open_conversation.connect(lambda cid: self.open_target("messages", cid))
         ctx.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.network_label = QLabel()
         self.network_label.setObjectName("network-status")

@@ -29,9 +29,9 @@ one these people already share with you) opens.
 Communities. An open LAN community (store/communities.py) is a group that anyone on
 the LAN may join: it is listed, read and written like one, marked "Community" with
 its member count. New community (``communities.NewCommunityPanel``) asks for a name
-only. ``new_message(id)`` given a group's or community's id instead of an account
-opens it: that is how the People section's Join shows a community it joined
-(``ctx.write_to``). A ``RosterChanged`` event reads the list again (member counts).
+only. The People section's Join shows a community it joined here through
+``ctx.open_conversation`` (the window calls ``open_conversation``, which waits for
+the list to hold it). A ``RosterChanged`` event reads the list again (member counts).
 """
 
 from __future__ import annotations
@@ -362,11 +362,6 @@ async def inbox(node: Node) -> list[ConversationView | GroupView]:
                   reverse=True)
 
 
-async def is_group_id(node: Node, conversation: bytes) -> bool:
-    """Whether ``conversation`` is the id of one of our groups or communities."""
-    return any(group.id == conversation for group in await node.groups())
-
-
 async def start_group(node: Node, name: str, members: Sequence[bytes], text: str) -> bytes:
     """Create a group and post its first message (if there is one); its id."""
     group_id = await node.create_group(name, list(members))
@@ -646,7 +641,6 @@ class MessagesPage(QWidget):
         self._ctx = ctx
         self.unread = 0
         self._opening: bytes | None = None  # to open once the list has it
-        self._lookup: Call | None = None  # is what new_message was given a group's id?
         self.model = ConversationListModel(ctx, parent=self)
         self.model.error.connect(ctx.message.emit)
         self.model.loading_changed.connect(self._show_state)
@@ -740,8 +734,6 @@ class MessagesPage(QWidget):
 
     def stop(self) -> None:
         self._follow.cancel()
-        if self._lookup is not None:
-            self._lookup.cancel()
         self.model.stop()
         self.pane.stop()
         self.new_panel.stop()
@@ -769,25 +761,8 @@ class MessagesPage(QWidget):
         self._mark_read(conversation)
 
     def new_message(self, account: bytes | None = None) -> None:
-        """Start a new conversation (with ``account`` chosen, if given). Given the id
-        of a group or community instead, open it (see the module docstring)."""
-        if account is None:
-            self._start_new(False, None)
-        elif self.model.find(account) is not None:
-            self.open_conversation(account)
-        else:  # perhaps one joined a moment ago, not in the list read before
-            if self._lookup is not None:
-                self._lookup.cancel()
-            self._lookup = self._ctx.call(
-                is_group_id, self._ctx.node, account,
-                on_result=lambda group: self._looked_up(account, group))
-
-    def _looked_up(self, account: bytes, group: bool) -> None:
-        self._lookup = None
-        if group:
-            self.open_conversation(account)
-        else:
-            self._start_new(False, account)
+        """Start a new conversation (with ``account`` chosen, if given)."""
+        self._start_new(False, account)
 
     def new_community(self) -> None:
         """Start a new community: a name only."""

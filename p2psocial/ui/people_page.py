@@ -13,7 +13,7 @@ the peers, grouped Nearby (announced on the LAN now), Connected (or being dialed
 Known (in the address book); and beside them the open communities LAN neighbours
 offer, to join with one click (communities.py: it reads them itself, while shown,
 and is told when the network changes; a community joined or opened there is shown
-in Messages through ``ctx.write_to``, which opens a conversation given its id).
+in Messages through ``ctx.open_conversation``).
 
 A peer's row shows the name once the peer's log brought their profile (a short
 device id before that), the state, the progress of the current sync session and when
@@ -177,7 +177,7 @@ class PeoplePage(QWidget):
         top.addWidget(self._build_join(), 1)
         layout.addLayout(top)
         self.communities = NearbyCommunities(ctx)
-        self.communities.open_requested.connect(ctx.write_to.emit)
+        self.communities.open_requested.connect(ctx.open_conversation.emit)
         bottom = QHBoxLayout()
         bottom.addWidget(self._build_peers(), 3)
         bottom.addWidget(self.communities, 2)
