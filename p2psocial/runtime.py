@@ -46,6 +46,7 @@ from .home import Home
 from .node import Node
 from .private_scan import follow_private
 from .settings import Drafts, Settings, load_settings, save_settings
+from .store.communities import CommunityInfo
 
 if TYPE_CHECKING:
     from .net.service import NetworkService
@@ -112,12 +113,16 @@ class Joined:
     followed: bool  # we started following its account now
     own: bool  # another device of our own account
     connecting: bool  # a running network is dialing it now
+    community: bytes | None = None  # the open community the code carried, now joined
+    community_name: str | None = None
 
 
 async def join(node: Node, service: NetworkService | None, code_text: str) -> Joined:
-    """Follow the account of an invite and dial its device (or remember it for later).
+    """Follow the account of an invite and dial its device (or remember it for later);
+    join the open community it carries, if any (the inviter on its roster, so the
+    first session exchanges rosters with them).
 
-    Follows before dialing: a session reads what we replicate when it starts."""
+    Follows and joins before dialing: a session reads what we replicate when it starts."""
     code = invite.decode(code_text)
     assert node.identity is not None
     if code.device == node.identity.device_id:
@@ -126,12 +131,16 @@ async def join(node: Node, service: NetworkService | None, code_text: str) -> Jo
     followed = not own and code.account not in await node.following()
     if followed:
         await node.follow(code.account)
+    if code.community is not None:
+        await node.join_community(code.community, (code.account,))
     if service is not None:
         await service.connect(code.device, code.addrs, source="invite")
     else:
         await node.add_peer(code.device, code.addrs, "invite")
+    community = code.community
     return Joined(code.device, code.account, tuple(code.addrs), followed, own,
-                  service is not None)
+                  service is not None, community.community_id if community else None,
+                  community.name if community else None)
 
 
 class Backend:
@@ -270,15 +279,17 @@ class Backend:
 
     # --- what the window asks for --------------------------------------------------------
 
-    def invite_code(self) -> str:
-        """An invite to this device at the addresses it listens on now."""
+    def invite_code(self, community: CommunityInfo | None = None) -> str:
+        """An invite to this device at the addresses it listens on now; with
+        ``community``, one that also joins that open community (its key is in it)."""
         service, identity = self.service, self.node.identity
         assert identity is not None
         if service is None or not service.listen_addrs:
             raise UserError("the network is not running, so there is no address to invite "
                             "to yet")
         return invite.encode(invite.make(identity.device_id, identity.account_id,
-                                         service.listen_addrs))
+                                         service.listen_addrs,
+                                         community.value if community else None))
 
     async def join(self, code_text: str) -> Joined:
         return await join(self.node, self.service, code_text.strip())

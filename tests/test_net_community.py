@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from p2psocial import codec
+from p2psocial import codec, invite
 from p2psocial.home import Home
 from p2psocial.net import community
 from p2psocial.net.community import CommunityProtocolError
 from p2psocial.net.framing import read_frame, write_frame
 from p2psocial.net.host import Multiaddr, open_host, peer_id_from_device_id
 from p2psocial.node import Node
+from p2psocial.runtime import join
 from p2psocial.store.communities import CommunityInfo
 from tests.netkit import device, run, service, until
 from tests.test_net_service_lan import lan_type
@@ -94,6 +95,26 @@ def test_an_always_on_member_carries_posts_while_the_author_is_away(tmp_path: Pa
                     assert device(alice) not in sb.connected()
 
     run(scenario, timeout=90)
+
+
+def test_an_invite_carries_a_community_beyond_the_lan(tmp_path: Path) -> None:
+    """No mDNS at all: Alice's invite holds her community; Bob joins it with the code,
+    and his first session tells her he is a member, so she replicates him."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            cid = await alice.create_community("Reading group")
+            [info] = await alice.communities()
+            async with service(alice) as sa, service(bob) as sb:
+                code = invite.encode(invite.make(device(alice), alice.account_id,
+                                                 sa.listen_addrs, info.value))
+                joined = await join(bob, sb, code)
+                assert (joined.community, joined.community_name) == (cid, "Reading group")
+                await bob.group_post(cid, "Chapter three tonight?")
+                await until(alice, lambda: _has(texts(alice, cid), "Chapter three tonight?"))
+                assert await alice.following() == []  # she learnt of him from the roster
+
+    run(scenario)
 
 
 def test_only_lan_neighbours_get_a_listing_or_a_key(tmp_path: Path) -> None:
