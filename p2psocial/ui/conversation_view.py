@@ -18,7 +18,15 @@ the bottom:
 
 ``MessageDelegate`` paints each message as a bubble (no widget per row): the other
 people's on the left in the palette's alternate base, one's own on the right in the
-highlight colours; above a bubble, the author (in a group) and the time.
+highlight colours; above a bubble, the author (in a group) and the time; under it,
+its reactions as chips (``MessageView.reactions``; groups and communities only).
+
+Reactions. In a group we are in (the model is ``reactable``) a click on a chip
+toggles our reaction with that emoji; the ☺ beside the bubble of the row pointed at
+or current, a right click, the menu key or Shift+F10 open a menu of common emoji.
+The node decides (``react_in_group``); its ``MessageReacted`` events, which the pane
+follows, make the model read the changed messages again (``reread``: one read of the
+span they cover, one at a time).
 
 ``ConversationPane`` puts the list above a ``ChatInput`` (Enter sends, Shift+Enter
 starts a new line) and a Send button. What is typed is kept as a draft per
@@ -29,14 +37,19 @@ has stored the message, and an error stays on one line above the box.
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -44,11 +57,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QFont,
     QFontMetrics,
     QGuiApplication,
+    QHelpEvent,
     QKeyEvent,
     QKeySequence,
+    QMouseEvent,
     QPainter,
     QPalette,
 )
@@ -60,6 +76,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -67,18 +84,21 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import ids
+from ..events import Lagged, MessageReacted
 from ..settings import Draft
 from .avatar import display_name
 from .context import tr
 from .icons import icon
 from .loop import one_line
 from .paged_list import EdgePagedModel
-from .post_delegate import full_time, relative_time
+from .post_delegate import REACT_CHOICES, Hit, PostDelegate, full_time, relative_time
+from .post_model import follow_events
 from .widgets import MessageLine, heading_font, plural
 
 if TYPE_CHECKING:
@@ -90,6 +110,8 @@ PAGE_SIZE = 50
 SAVE_DELAY_MS = 500  # a draft is written this long after the last change
 INPUT_LINES = (1, 6)  # the box grows with what is typed, between these
 OLDER_MARGIN = 40  # px from the top at which the page before is asked for
+REREAD_MAX = 500  # messages read again at once after reactions changed (the store's cap)
+REACT_MARK = "☺"  # beside a bubble: the menu of reactions
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 MessageRole = Qt.ItemDataRole.UserRole + 1  # the MessageView
@@ -117,7 +139,10 @@ class MessageModel(EdgePagedModel):
         super().__init__(ctx, page_size, parent)
         self.conversation: bytes | None = None
         self.group = False  # more than two people: authors are named above their bubbles
+        self.reactable = False  # a group we are in: its messages may be reacted to
         self._ids: set[bytes] = set()
+        self._stale: set[bytes] = set()  # messages whose reactions changed, to read again
+        self._reread_call: Call | None = None
 
     @property
     def has_older(self) -> bool:
@@ -133,7 +158,8 @@ class MessageModel(EdgePagedModel):
             return item.text
         if role == Qt.ItemDataRole.AccessibleTextRole:
             who = tr("You") if item.own else display_name(item.author_name, item.author)
-            return tr("{0}, {1}: {2}").format(who, full_time(item.ts), item.text)
+            said = tr("{0}, {1}: {2}").format(who, full_time(item.ts), item.text)
+            return f"{said}. {reactions_text(item.reactions)}" if item.reactions else said
         if role == Qt.ItemDataRole.ToolTipRole:
             return full_time(item.ts)
         if role == MessageRole:
@@ -153,6 +179,13 @@ class MessageModel(EdgePagedModel):
         if conversation is not None:
             self.request_page(self._ctx.node.conversation, conversation, before=None)
 
+    def stop(self) -> None:
+        super().stop()
+        if self._reread_call is not None:
+            self._reread_call.cancel()
+            self._reread_call = None
+        self._stale = set()
+
     def fetch_older(self) -> None:
         if self._next is not None and self._page_call is None:
             self.request_page(self._ctx.node.conversation, self.conversation,
@@ -161,6 +194,41 @@ class MessageModel(EdgePagedModel):
     def refresh_bottom(self) -> None:
         """Append the messages newer than the last one loaded (one walk at a time)."""
         self.refresh_edge()
+
+    def reread(self, targets: Iterable[bytes]) -> None:
+        """Read the loaded messages among ``targets`` again (their reactions changed).
+        One read at a time, of the span from the newest of them down (at most
+        ``REREAD_MAX`` messages); what comes meanwhile waits for the next one."""
+        self._stale |= self._ids.intersection(targets)
+        if self._reread_call is not None or not self._stale or self.conversation is None:
+            return
+        rows = [row for row, m in enumerate(self._items) if m.id in self._stale]
+        newest = self._items[rows[-1]]
+        span = self._items[max(0, rows[-1] - REREAD_MAX + 1):rows[-1] + 1]
+        self._stale.difference_update(m.id for m in span)
+        after = replace(newest.cursor, rowid=newest.cursor.rowid + 1)  # just after it
+        generation = self._generation
+        self._reread_call = self._ctx.call(
+            self._ctx.node.conversation, self.conversation, len(span), after,
+            on_result=lambda page: self._reread_came(generation, page),
+            on_error=lambda exc: self._reread_failed(generation, exc))
+
+    def _reread_came(self, generation: int, page: Any) -> None:
+        if generation != self._generation:
+            return
+        self._reread_call = None
+        fresh = {m.id: m for m in page.items}
+        for row, item in enumerate(self._items):
+            again = fresh.get(item.id)
+            if again is not None and again != item:
+                self._items[row] = again
+                self.dataChanged.emit(self.index(row), self.index(row))
+        self.reread(())
+
+    def _reread_failed(self, generation: int, exc: Exception) -> None:
+        if generation == self._generation:
+            self._reread_call = None
+        self.error.emit(one_line(exc))
 
     def _on_page(self, before: Any, page: Any) -> None:
         fresh = sorted((m for m in page.items if m.id not in self._ids), key=_key)
@@ -197,14 +265,42 @@ class MessageModel(EdgePagedModel):
             self.appended.emit(any(m.own for m in newer))
 
 
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """Where the parts of one message go in its row, in the view's coordinates."""
+
+    over: QRect  # the author (in a group) and the time
+    bubble: QRect
+    chips: tuple[tuple[Hit, QRect, str, bool], ...]  # the reactions: what, where, label, ours
+    react: QRect  # the ☺ beside the bubble that offers reactions
+
+
+def reactions_text(reactions: Sequence[tuple[str, int, bool]]) -> str:
+    """The reactions on a message in words, for screen readers: 'Reactions: 👍 2 (yours
+    among them), 🎉 1'."""
+    return tr("Reactions: {0}").format(", ".join(
+        tr("{0} {1} (yours among them)").format(emoji, count) if ours
+        else f"{emoji} {count}" for emoji, count, ours in reactions))
+
+
 class MessageDelegate(QStyledItemDelegate):
     """A message as a bubble: the others' on the left, one's own on the right; the
-    author (in a group) and the time above it."""
+    author (in a group) and the time above it; its reactions under it as chips
+    ("👍 2", ours highlighted).
+
+    Where the model is ``reactable`` (a group we are in), a click on a chip asks to
+    toggle our reaction with that emoji (``react_requested``), and a ☺ beside the
+    bubble of the row pointed at or current asks for the menu of reactions
+    (``menu_requested``)."""
+
+    react_requested = Signal(object, str, bool)  # MessageView, emoji, undo
+    menu_requested = Signal(int, QPoint)  # the row, where (global)
 
     MARGIN = 8  # around a row
     PAD = 8  # inside a bubble
     RADIUS = 10
     SHARE = 0.72  # of the view's width a bubble may take
+    GAP = 4  # between chips, and between the bubble and its chips
 
     def _bubble_width(self, option: QStyleOptionViewItem) -> int:
         width = option.rect.width()
@@ -218,14 +314,36 @@ class MessageDelegate(QStyledItemDelegate):
         return QFontMetrics(option.font).boundingRect(
             QRect(0, 0, room, 1_000_000), int(Qt.TextFlag.TextWordWrap), text)
 
+    def _chip_lines(self, option: QStyleOptionViewItem, item: Any,
+                    ) -> list[list[tuple[Hit, int, str, bool]]]:
+        """The reaction chips (hit, width, label, ours) in lines as wide as a bubble
+        may be."""
+        metrics = QFontMetrics(self._small(option.font))
+        room = self._bubble_width(option)
+        lines: list[list[tuple[Hit, int, str, bool]]] = []
+        x = room
+        for emoji, count, ours in item.reactions:
+            label = f"{emoji} {count}"
+            width = metrics.horizontalAdvance(label) + 16
+            if x + width > room:
+                lines.append([])
+                x = 0
+            lines[-1].append((Hit("reaction", emoji), width, label, ours))
+            x += width + self.GAP
+        return lines
+
+    def _chip_height(self, option: QStyleOptionViewItem) -> int:
+        return QFontMetrics(self._small(option.font)).height() + 6
+
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         item = index.data(MessageRole)
         if item is None:
             return QSize(0, 0)
         line = QFontMetrics(self._small(option.font)).height()
         text = self._text_rect(option, item.text)
+        chips = len(self._chip_lines(option, item)) * (self._chip_height(option) + self.GAP)
         return QSize(max(120, option.rect.width()),
-                     line + 2 + text.height() + 2 * self.PAD + 2 * self.MARGIN)
+                     line + 2 + text.height() + 2 * self.PAD + 2 * self.MARGIN + chips)
 
     @staticmethod
     def _small(font: QFont) -> QFont:
@@ -234,21 +352,42 @@ class MessageDelegate(QStyledItemDelegate):
             small.setPointSizeF(small.pointSizeF() * 0.85)
         return small
 
+    def parts(self, option: QStyleOptionViewItem, item: Any) -> Parts:
+        """Where ``item``'s parts go in the row at ``option.rect``: what painting and
+        clicks both read."""
+        rect: QRect = option.rect.adjusted(self.MARGIN, self.MARGIN // 2,
+                                           -self.MARGIN, -self.MARGIN // 2)
+        metrics = QFontMetrics(self._small(option.font))
+        line = metrics.height()
+        text = self._text_rect(option, item.text)
+        width = max(text.width(), 24) + 2 * self.PAD
+        left = rect.right() - width if item.own else rect.left()
+        bubble = QRect(left, rect.top() + line + 2, width, text.height() + 2 * self.PAD)
+        height = self._chip_height(option)
+        chips = []
+        y = bubble.bottom() + 1 + self.GAP
+        for chip_line in self._chip_lines(option, item):
+            total = sum(w for _h, w, _l, _o in chip_line) + self.GAP * (len(chip_line) - 1)
+            x = bubble.right() + 1 - total if item.own else bubble.left()
+            for hit, chip_width, label, ours in chip_line:
+                chips.append((hit, QRect(x, y, chip_width, height), label, ours))
+                x += chip_width + self.GAP
+            y += height + self.GAP
+        side = metrics.horizontalAdvance(REACT_MARK) + 16
+        x = bubble.left() - self.GAP - side if item.own else bubble.right() + 1 + self.GAP
+        return Parts(QRect(rect.left(), rect.top(), rect.width(), line), bubble,
+                     tuple(chips), QRect(x, bubble.center().y() - height // 2, side, height))
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         item = index.data(MessageRole)
         if item is None:
             return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect: QRect = option.rect.adjusted(self.MARGIN, self.MARGIN // 2,
-                                           -self.MARGIN, -self.MARGIN // 2)
         palette: QPalette = option.palette
         small = self._small(option.font)
-        line = QFontMetrics(small).height()
-        text = self._text_rect(option, item.text)
-        width = max(text.width(), 24) + 2 * self.PAD
-        left = rect.right() - width if item.own else rect.left()
-        bubble = QRect(left, rect.top() + line + 2, width, text.height() + 2 * self.PAD)
+        parts = self.parts(option, item)
+        bubble = parts.bubble
         when = relative_time(item.ts, int(time.time() * 1000))
         over = when
         model = index.model()
@@ -257,8 +396,7 @@ class MessageDelegate(QStyledItemDelegate):
         align = Qt.AlignmentFlag.AlignRight if item.own else Qt.AlignmentFlag.AlignLeft
         painter.setFont(small)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line),
-                         int(align | Qt.AlignmentFlag.AlignVCenter), over)
+        painter.drawText(parts.over, int(align | Qt.AlignmentFlag.AlignVCenter), over)
         fill, ink = ((QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText)
                      if item.own else
                      (QPalette.ColorRole.AlternateBase, QPalette.ColorRole.Text))
@@ -274,18 +412,83 @@ class MessageDelegate(QStyledItemDelegate):
         painter.setPen(palette.color(ink))
         painter.drawText(bubble.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
                          int(Qt.TextFlag.TextWordWrap), item.text)
+        for _hit, chip, label, ours in parts.chips:
+            PostDelegate._paint_chip(painter, palette, chip, label, ours, small)
+        near = QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus
+        if getattr(model, "reactable", False) and option.state & near:
+            PostDelegate._paint_chip(painter, palette, parts.react, REACT_MARK, False, small)
         painter.restore()
+
+    # --- clicks -----
+
+    def hit_at(self, option: QStyleOptionViewItem, index: AnyIndex, pos: QPoint) -> Hit | None:
+        """The chip (or the ☺) under ``pos`` in the row at ``option.rect``, where one may
+        react; None elsewhere."""
+        item = index.data(MessageRole)
+        if item is None or not getattr(index.model(), "reactable", False):
+            return None
+        parts = self.parts(option, item)
+        hit = next((hit for hit, chip, _l, _o in parts.chips if chip.contains(pos)), None)
+        return hit or (Hit("react") if parts.react.contains(pos) else None)
+
+    def editorEvent(self, event: QEvent, model: QAbstractItemModel,
+                    option: QStyleOptionViewItem, index: AnyIndex) -> bool:
+        if (event.type() != QEvent.Type.MouseButtonRelease or not isinstance(event, QMouseEvent)
+                or event.button() != Qt.MouseButton.LeftButton):
+            return super().editorEvent(event, model, option, index)
+        hit = self.hit_at(option, index, event.position().toPoint())
+        if hit is None:
+            return super().editorEvent(event, model, option, index)
+        item = index.data(MessageRole)
+        if hit.kind == "reaction":
+            self.react_requested.emit(item, hit.value, hit.value in ours_of(item))
+        else:
+            self.menu_requested.emit(index.row(), event.globalPosition().toPoint())
+        return True
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,
+                  option: QStyleOptionViewItem, index: AnyIndex) -> bool:
+        hit = self.hit_at(option, index, event.pos()) if index.isValid() else None
+        if hit is None:
+            return super().helpEvent(event, view, option, index)
+        if hit.kind == "react":
+            tip = tr("React…")
+        elif hit.value in ours_of(index.data(MessageRole)):
+            tip = tr("Take back your {0}").format(hit.value)
+        else:
+            tip = tr("React with {0} too").format(hit.value)
+        QToolTip.showText(event.globalPos(), tip, view)
+        return True
+
+
+def ours_of(item: Any) -> set[str]:
+    """The emoji we reacted to ``item`` with."""
+    return {emoji for emoji, _count, ours in item.reactions if ours}
 
 
 class MessageList(QListView):
     """The messages. Asks for older ones when scrolled to the top (or while it is not
     full), keeps the reader's place when they are inserted above, follows the bottom as
     new ones come while the reader is there (or when the message is their own), and
-    leaves them alone when they are reading further up. Ctrl+C copies a message."""
+    leaves them alone when they are reading further up. Ctrl+C copies a message.
+
+    The menu of a message (a right click, the menu key or Shift+F10 on the current one,
+    or its ☺) offers the common reactions, checked where ours, where the model is
+    ``reactable``, and Copy text; ``react_requested`` carries a choice, as a click on
+    a chip does."""
+
+    react_requested = Signal(object, str, bool)  # MessageView, emoji, undo
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setItemDelegate(MessageDelegate(self))
+        self.delegate = MessageDelegate(self)
+        self.setItemDelegate(self.delegate)
+        self.delegate.react_requested.connect(self.react_requested)
+        self.delegate.menu_requested.connect(
+            lambda row, where: self.open_menu(self.model().index(row, 0), where))
+        self.menu: QMenu | None = None  # the menu open now (tests choose in it)
+        self.setMouseTracking(True)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)  # the ☺ of the row pointed at
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setResizeMode(QListView.ResizeMode.Adjust)
@@ -309,6 +512,8 @@ class MessageList(QListView):
             model.rowsAboutToBeInserted.connect(self._before_insert)
             model.appended.connect(self._appended)
             model.loading_changed.connect(lambda _busy: self._range_changed())
+            model.dataChanged.connect(  # reactions came or went: heights change
+                lambda *_a: self.scheduleDelayedItemsLayout())
 
     def at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
@@ -350,12 +555,56 @@ class MessageList(QListView):
             model.fetch_older()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        index = self.currentIndex()
         if event.matches(QKeySequence.StandardKey.Copy):
-            item = self.currentIndex().data(MessageRole)
+            item = index.data(MessageRole)
             if item is not None:
                 QGuiApplication.clipboard().setText(item.text)
             return
+        shift = event.modifiers() == Qt.KeyboardModifier.ShiftModifier
+        if index.isValid() and (event.key() == Qt.Key.Key_Menu
+                                or (event.key() == Qt.Key.Key_F10 and shift)):
+            self.open_menu(index, self.viewport().mapToGlobal(
+                self.visualRect(index).center()))
+            return
         super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        mouse = event.reason() == QContextMenuEvent.Reason.Mouse
+        index = self.indexAt(event.pos()) if mouse else self.currentIndex()
+        if index.isValid():
+            self.setCurrentIndex(index)
+            self.open_menu(index, event.globalPos())
+
+    def open_menu(self, index: AnyIndex, where: QPoint) -> None:
+        """The menu of the message at ``index``: reactions (where one may react), and
+        Copy text."""
+        item = index.data(MessageRole)
+        if item is None:
+            return
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setAccessibleName(tr("Message actions"))
+        model = self.message_model()
+        if model is not None and model.reactable:
+            ours = ours_of(item)
+            shown = [e for e, _n, _o in item.reactions]
+            for emoji in dict.fromkeys([*REACT_CHOICES, *shown]):
+                action = menu.addAction(emoji)
+                action.setCheckable(True)
+                action.setChecked(emoji in ours)
+                action.triggered.connect(lambda _checked=False, e=emoji: self.react_requested
+                                         .emit(item, e, e in ours))
+            menu.addSeparator()
+        copy = menu.addAction(tr("Copy text"))
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(item.text))
+        menu.destroyed.connect(lambda _obj=None, m=menu: self._menu_closed(m))
+        self.menu = menu
+        menu.popup(where)
+
+    def _menu_closed(self, menu: QMenu) -> None:
+        if self.menu is menu:
+            self.menu = None
 
 
 class ChatInput(QPlainTextEdit):
@@ -391,7 +640,12 @@ class ConversationPane(QWidget):
 
     ``show_conversation(id, title, group)`` switches to a conversation (the draft of
     the one before is kept); ``sent(conversation)`` says the node stored a message we
-    wrote; ``stop()`` saves the draft and cancels the calls in flight."""
+    wrote; ``stop()`` saves the draft and cancels the calls in flight.
+
+    In a group we are in, a message's chips and menu react (``Node.react_in_group``);
+    the pane follows the node's ``MessageReacted`` events from the first group shown
+    on and has the open conversation's changed messages read again (all loaded ones
+    after ``Lagged``)."""
 
     sent = Signal(bytes)
 
@@ -402,6 +656,9 @@ class ConversationPane(QWidget):
         self.recipients: tuple[bytes, ...] = ()
         self.group = False
         self._send_call: Call | None = None
+        self._reactions: list[Call] = []
+        self._follow: Call | None = None
+        self._reacted: set[bytes] | None = None  # targets noted by the follower, to read
         self._loading_draft = False
         self.title = QLabel()
         self.title.setObjectName("conversation-title")
@@ -416,6 +673,7 @@ class ConversationPane(QWidget):
         self.model.error.connect(ctx.message.emit)
         self.view = MessageList()
         self.view.setModel(self.model)
+        self.view.react_requested.connect(self.react)
         self.error_line = MessageLine("message_error")
         self.closed_line = QLabel()
         self.closed_line.setObjectName("conversation_closed")
@@ -470,6 +728,11 @@ class ConversationPane(QWidget):
         members but us)."""
         self.recipients = tuple(recipients)
         self.group = group
+        self._update_reactable()
+        if group and self._follow is None:
+            self._follow = self.ctx.call(follow_events, self.ctx.node, self._on_events,
+                                         on_error=lambda exc: self.ctx.message.emit(
+                                             one_line(exc)))
         self.title.setText(title)
         self.view.setAccessibleName(tr("Messages with {0}").format(title))
         self.input.setAccessibleName(tr("Message to {0}").format(title))
@@ -511,6 +774,46 @@ class ConversationPane(QWidget):
         self._forget_send()
         self.model.stop()
         self.group_bar.stop()
+        for call in (self._follow, *self._reactions):
+            if call is not None:
+                call.cancel()
+        self._follow, self._reactions = None, []
+
+    # --- reactions -----
+
+    def _update_reactable(self) -> None:
+        reactable = self.group and self._writable
+        if reactable != self.model.reactable:
+            self.model.reactable = reactable
+            self.view.viewport().update()
+
+    def react(self, item: Any, emoji: str, undo: bool) -> None:
+        """React to ``item`` with ``emoji`` (or take it back); the node's event has the
+        message read again. A refusal stays on the error line."""
+        if not self.model.reactable:
+            return
+        self.error_line.clear()
+        self._reactions = [c for c in self._reactions if not (c.finished or c.cancelled)]
+        self._reactions.append(self.ctx.call(
+            functools.partial(self.ctx.node.react_in_group, undo=undo), item.conversation,
+            item.id, emoji, on_error=self.error_line.show_error))
+
+    def _on_events(self, events: list[Any]) -> None:
+        """From the follower task (inside Trio's step): note the targets, read later."""
+        targets = {e.target for e in events if isinstance(e, MessageReacted)
+                   and e.conversation == self.conversation}
+        if any(isinstance(e, Lagged) for e in events):
+            targets |= {m.id for m in self.model.items}
+        if not targets:
+            return
+        if self._reacted is None:
+            self._reacted = set()
+            QTimer.singleShot(0, self, self._read_reacted)
+        self._reacted |= targets
+
+    def _read_reacted(self) -> None:
+        targets, self._reacted = self._reacted or set(), None
+        self.model.reread(targets)
 
     # --- drafts -----
 
@@ -535,6 +838,7 @@ class ConversationPane(QWidget):
     def set_writable(self, writable: bool, why: str = "") -> None:
         """Whether one may write here (not after leaving a group); ``why`` not."""
         self._writable = writable
+        self._update_reactable()
         self.input.setEnabled(writable)
         self.closed_line.setText(why)
         self.closed_line.setVisible(not writable and bool(why))

@@ -8,7 +8,10 @@ The page shows what the back end knows and sends two intents: *join with a code*
 It decides nothing itself.
 
 Four parts: the network's status line; your invite, as text to copy and as a QR
-code to scan (there is no invite while the network is off, and the line says why);
+code to scan (there is no invite while the network is off, and the line says why),
+to you alone or, chosen under "Invite to", also to one of your communities (its key
+is in the code: a line says that whoever gets it can read and write there; a code
+that carries a community opens it in Messages once joined);
 the peers, grouped Nearby (announced on the LAN now), Connected (or being dialed) and
 Known (in the address book); and beside them the open communities LAN neighbours
 offer, to join with one click (communities.py: it reads them itself, while shown,
@@ -34,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -58,6 +62,7 @@ from .widgets import MessageLine, plural
 
 if TYPE_CHECKING:
     from ..runtime import Backend, Joined, NetworkStatus, PeerRow
+    from ..store.communities import CommunityInfo
     from .context import AppContext
     from .loop import Call
 
@@ -131,6 +136,8 @@ def joined_text(outcome: JoinOutcome) -> str:
     name = display_name(outcome.name, joined.account)
     tail = tr("connecting…") if joined.connecting else tr(
         "they will be reached when the network is on")
+    if joined.community is not None:
+        return tr("Joined the community {0} — {1}").format(joined.community_name, tail)
     if joined.own:
         return tr("Another device of your account — {0}").format(tail)
     if joined.followed:
@@ -159,6 +166,8 @@ class PeoplePage(QWidget):
         self._watch: Call | None = None
         self._fetch: Call | None = None
         self._join: Call | None = None
+        self._communities_call: Call | None = None
+        self.my_communities: dict[bytes, CommunityInfo] = {}  # what an invite may carry
         self._again = False  # a refresh was asked for while one was in flight
         self.qr_text = ""  # the invite the QR code shows now
         self._rows: dict[bytes, QTreeWidgetItem] = {}
@@ -193,6 +202,25 @@ class PeoplePage(QWidget):
                          "connects to yours and follows you."))
         hint.setWordWrap(True)
         layout.addWidget(hint)
+        self.invite_to_row = QWidget()
+        to_row = QHBoxLayout(self.invite_to_row)
+        to_row.setContentsMargins(0, 0, 0, 0)
+        to_label = QLabel(tr("Invite to:"))
+        self.invite_to = QComboBox()
+        self.invite_to.setObjectName("invite_to")
+        self.invite_to.setAccessibleName(tr("Invite to"))
+        self.invite_to.addItem(tr("Just me"), None)
+        self.invite_to.currentIndexChanged.connect(lambda _i: self.show_status())
+        to_label.setBuddy(self.invite_to)
+        to_row.addWidget(to_label)
+        to_row.addWidget(self.invite_to, 1)
+        self.invite_to_row.hide()  # until one of your communities is listed
+        layout.addWidget(self.invite_to_row)
+        self.invite_warning = QLabel()
+        self.invite_warning.setObjectName("invite_warning")
+        self.invite_warning.setWordWrap(True)
+        self.invite_warning.hide()
+        layout.addWidget(self.invite_warning)
         row = QHBoxLayout()
         self.invite = QLineEdit()
         self.invite.setObjectName("invite_code")
@@ -280,6 +308,7 @@ class PeoplePage(QWidget):
         """Shown: refresh now, then on every change and every ``POLL_MS``."""
         self.shown = True
         self.communities.activated()
+        self.read_my_communities()
         self.refresh()
         self._wait_for_change()
         self.timer.start()
@@ -295,10 +324,10 @@ class PeoplePage(QWidget):
     def stop(self) -> None:
         self.deactivated()
         self.communities.stop()
-        for call in (self._fetch, self._join):
+        for call in (self._fetch, self._join, self._communities_call):
             if call is not None:
                 call.cancel()
-        self._fetch = self._join = None
+        self._fetch = self._join = self._communities_call = None
 
     def _wait_for_change(self) -> None:
         if self._watch is None or self._watch.finished:
@@ -339,11 +368,45 @@ class PeoplePage(QWidget):
         if self._again:
             self.refresh()
 
+    def read_my_communities(self) -> None:
+        """Read the communities an invite may carry (when shown, and after a join)."""
+        if self._communities_call is None:
+            self._communities_call = self.ctx.call(
+                self.ctx.node.communities, on_result=self._got_my_communities,
+                on_error=self._my_communities_failed)
+
+    def _my_communities_failed(self, exc: Exception) -> None:
+        self._communities_call = None
+        self.ctx.message.emit(one_line(exc))
+
+    def _got_my_communities(self, infos: list[CommunityInfo]) -> None:
+        """List them under "Invite to" (the choice kept while it is there)."""
+        self._communities_call = None
+        self.my_communities = {info.id: info for info in infos}
+        chosen = self.invite_to.currentData()
+        self.invite_to.blockSignals(True)
+        try:
+            while self.invite_to.count() > 1:
+                self.invite_to.removeItem(1)
+            for info in infos:
+                self.invite_to.addItem(info.name, info.id)
+            self.invite_to.setCurrentIndex(max(0, self.invite_to.findData(chosen)))
+        finally:
+            self.invite_to.blockSignals(False)
+        self.invite_to_row.setVisible(bool(infos))
+        self.show_status()
+
     def show_status(self) -> None:
         status = self.ctx.backend.status()
         self.status.setText(status_text(status))
+        community = self.my_communities.get(self.invite_to.currentData())
+        self.invite_warning.setText(tr(
+            "This code also joins {0}: whoever gets it can read and write in that "
+            "community.").format(community.name) if community is not None else "")
+        self.invite_warning.setVisible(community is not None)
         try:
-            code = self.ctx.backend.invite_code() if status.state == "online" else ""
+            code = (self.ctx.backend.invite_code(community) if status.state == "online"
+                    else "")
         except Exception as exc:  # no address to invite to: say so where the code goes
             self.invite.setPlaceholderText(one_line(exc))
             code = ""
@@ -450,6 +513,10 @@ class PeoplePage(QWidget):
         self.code.clear()  # used: nothing typed is lost
         self.join_outcome.show_text(joined_text(outcome))
         self.refresh()
+        community = outcome.joined.community
+        if community is not None:  # show it where one reads and writes in it
+            self.read_my_communities()
+            self.ctx.open_conversation.emit(community)
 
     def _join_failed(self, exc: Exception) -> None:
         self._join = None

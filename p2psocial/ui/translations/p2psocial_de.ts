@@ -491,6 +491,10 @@
         <translation>ihr werdet verbunden, sobald das Netzwerk läuft</translation>
     </message>
     <message>
+        <source>Joined the community {0} — {1}</source>
+        <translation>Du bist der Gemeinschaft {0} beigetreten – {1}</translation>
+    </message>
+    <message>
         <source>Another device of your account — {0}</source>
         <translation>Ein weiteres Gerät deines Kontos – {0}</translation>
     </message>
@@ -509,6 +513,18 @@
     <message>
         <source>Send this code to someone, or let them scan it: their app connects to yours and follows you.</source>
         <translation>Schick diesen Code jemandem oder lass ihn scannen: Die App der anderen Person verbindet sich mit deiner und folgt dir.</translation>
+    </message>
+    <message>
+        <source>Invite to:</source>
+        <translation>Einladen zu:</translation>
+    </message>
+    <message>
+        <source>Invite to</source>
+        <translation>Einladen zu</translation>
+    </message>
+    <message>
+        <source>Just me</source>
+        <translation>Nur mir</translation>
     </message>
     <message>
         <source>Your invite code</source>
@@ -673,6 +689,10 @@
     <message>
         <source>Peers could not be read: {0}</source>
         <translation>Die Peers konnten nicht gelesen werden: {0}</translation>
+    </message>
+    <message>
+        <source>This code also joins {0}: whoever gets it can read and write in that community.</source>
+        <translation>Mit diesem Code tritt man auch {0} bei: Wer ihn bekommt, kann in dieser Gemeinschaft lesen und schreiben.</translation>
     </message>
     <message>
         <source>An invite is ready once you are online</source>
@@ -1356,8 +1376,32 @@
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
+        <source>Reactions: {0}</source>
+        <translation>Reaktionen: {0}</translation>
+    </message>
+    <message>
+        <source>{0} {1} (yours among them)</source>
+        <translation>{0} {1} (deine darunter)</translation>
+    </message>
+    <message>
+        <source>Take back your {0}</source>
+        <translation>Dein {0} zurücknehmen</translation>
+    </message>
+    <message>
+        <source>React with {0} too</source>
+        <translation>Auch mit {0} reagieren</translation>
+    </message>
+    <message>
         <source>Messages</source>
         <translation>Nachrichten</translation>
+    </message>
+    <message>
+        <source>Message actions</source>
+        <translation>Aktionen zur Nachricht</translation>
+    </message>
+    <message>
+        <source>Copy text</source>
+        <translation>Text kopieren</translation>
     </message>
     <message>
         <source>Message</source>
