@@ -57,7 +57,7 @@ from .communities import NearbyCommunities
 from .context import tr
 from .loop import one_line
 from .post_model import relative_time_long
-from .qr_widget import qr_image
+from .qr_widget import qr_image, qr_modules_image
 from .widgets import MessageLine, plural
 
 if TYPE_CHECKING:
@@ -540,7 +540,8 @@ class PeoplePage(QWidget):
 
 
 def qr_pixmap(text: str, side: int) -> QPixmap:
-    """The QR code of ``text``, ``side`` pixels square."""
-    image = qr_image(text)
-    return QPixmap.fromImage(image).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.FastTransformation)
+    """The QR code of ``text``, about ``side`` pixels square, with a whole number of
+    pixels per module (at least two): a code that carries a community is denser, and
+    modules scaled unevenly would not scan."""
+    modules = qr_modules_image(text).width()
+    return QPixmap.fromImage(qr_image(text, max(2, round(side / modules))))
