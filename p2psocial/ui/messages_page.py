@@ -77,13 +77,8 @@ from ..store.views import ConversationView, GroupView
 from .avatar import display_name, paint_avatar
 from .communities import NewCommunityPanel, community_marker, members_text
 from .context import tr
-from .conversation_view import (
-    ChatInput,
-    ConversationPane,
-    account_label,
-    conversation_title,
-    people_you_follow,
-)
+from .conversation_view import ChatInput, ConversationPane, conversation_title
+from .group_bar import account_label, people_you_follow
 from .icons import icon
 from .loop import one_line
 from .post_actions import EmptyStack
@@ -817,6 +812,7 @@ class MessagesPage(QWidget):
 
     def _on_events(self, events: list[Any]) -> None:
         """From the follower task (inside Trio's step): schedule, do not work here."""
+        self.pane.note_events(events)  # reactions on the messages it shows
         if any(isinstance(e, (MessageAdded, Lagged)) for e in events):
             QTimer.singleShot(0, self, self._messages_added)
         elif any(isinstance(e, RosterChanged) for e in events):

@@ -336,7 +336,7 @@ class PostDelegate(QStyledItemDelegate):
             painter.setFont(base if post.content_warning and not post.deleted else small)
             painter.drawText(notice_rect, int(Qt.TextFlag.TextWordWrap), notice)
         if lay.cw_toggle is not None:
-            self._paint_chip(painter, palette, lay.cw_toggle,
+            paint_chip(painter, palette, lay.cw_toggle,
                              tr("Hide post") if index.data(Roles.Expanded) else tr("Show post"),
                              False, small)
         if lay.doc is not None:
@@ -351,7 +351,7 @@ class PostDelegate(QStyledItemDelegate):
             self._paint_image(painter, palette, image_rect, attachment, number,
                               len(post.attachments))
         for hit, action_rect, label, on in lay.actions:
-            self._paint_chip(painter, palette, action_rect, label, on, small,
+            paint_chip(painter, palette, action_rect, label, on, small,
                              framed=hit.kind == "reaction")
         painter.restore()
 
@@ -391,23 +391,6 @@ class PostDelegate(QStyledItemDelegate):
             painter.fillRect(rect, QColor(0, 0, 0, 120))
             painter.setPen(QColor(255, 255, 255))
             painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), f"+{total - MAX_IMAGES}")
-
-    @staticmethod
-    def _paint_chip(painter: QPainter, palette: QPalette, rect: QRect, label: str, on: bool,
-                    font: QFont, framed: bool = True) -> None:
-        if on:
-            painter.setBrush(palette.highlight())
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-            painter.setPen(palette.highlightedText().color())
-        else:
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(palette.mid().color() if framed else Qt.PenStyle.NoPen)
-            if framed:
-                painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-            painter.setPen(palette.text().color())
-        painter.setFont(font)
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label)
 
     # --- hits --------------------------------------------------------------------------
 
@@ -579,3 +562,22 @@ def _lay_out_images(lay: RowLayout, attachments: tuple[Attachment, ...], left: i
                                  y + line * (cell_h + IMAGE_GAP), cell_w, cell_h), attachment))
     lines = (len(shown) + 1) // 2
     return y + lines * cell_h + (lines - 1) * IMAGE_GAP + GAP
+
+
+def paint_chip(painter: QPainter, palette: QPalette, rect: QRect, label: str, on: bool,
+               font: QFont, framed: bool = True) -> None:
+    """A rounded chip with ``label``: filled with the highlight when ``on`` (a reaction
+    of ours, an action taken), else framed (or bare)."""
+    if on:
+        painter.setBrush(palette.highlight())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.setPen(palette.highlightedText().color())
+    else:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(palette.mid().color() if framed else Qt.PenStyle.NoPen)
+        if framed:
+            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.setPen(palette.text().color())
+    painter.setFont(font)
+    painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label)
