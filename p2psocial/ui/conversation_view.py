@@ -24,9 +24,9 @@ its reactions as chips (``MessageView.reactions``; groups and communities only).
 Reactions. In a group we are in (the model is ``reactable``) a click on a chip
 toggles our reaction with that emoji; the ☺ beside the bubble of the row pointed at
 or current, a right click, the menu key or Shift+F10 open a menu of common emoji.
-The node decides (``react_in_group``); its ``MessageReacted`` events, which the pane
-follows, make the model read the changed messages again (``reread``: one read of the
-span they cover, one at a time).
+The node decides (``react_in_group``); its ``MessageReacted`` events, which the
+Messages page hands to the pane (``note_events``), make the model read the changed
+messages again (``reread``: one read of the span they cover, one at a time).
 
 ``ConversationPane`` puts the list above a ``ChatInput`` (Enter sends, Shift+Enter
 starts a new line) and a Send button. What is typed is kept as a draft per
@@ -636,9 +636,8 @@ class ConversationPane(QWidget):
     wrote; ``stop()`` saves the draft and cancels the calls in flight.
 
     In a group we are in, a message's chips and menu react (``Node.react_in_group``);
-    the pane follows the node's ``MessageReacted`` events from the first group shown
-    on and has the open conversation's changed messages read again (all loaded ones
-    after ``Lagged``)."""
+    ``note_events`` (the Messages page's follower) has the open conversation's
+    changed messages read again (all loaded ones after ``Lagged``)."""
 
     sent = Signal(bytes)
 
