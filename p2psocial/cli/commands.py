@@ -12,27 +12,32 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import getpass
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import trio
 
 from .. import content as c
-from .. import control, ids, invite, keyfile, phrase
-from ..errors import HomeError, PassphraseRequired, UserError
+from .. import control, ids, invite, keyfile, phrase, private
+from ..errors import ContentTooLarge, HomeError, InvalidContent, PassphraseRequired, UserError
 from ..home import Home
 from ..node import Node, read_file
-from ..runtime import LAN_TYPE_ENV  # hidden: lets tests' serves meet only each other
+from ..runtime import LAN_TYPE_ENV, LISTEN_ALL, LISTEN_ENV  # hidden: tests on loopback
 from ..store.views import Cursor
 from . import render as r
 from . import writes
 from .parser import UsageError
 from .session import PASSPHRASE_ENV, Session, run_async
+
+if TYPE_CHECKING:
+    from ..net.service import NetworkService
 
 Handler = Callable[[argparse.Namespace, Session], int]
 COMMANDS: dict[str, Handler] = {}
@@ -297,6 +302,87 @@ def cmd_group(args: argparse.Namespace, s: Session) -> int:
         return _write(args, s, f"group_{what}", group, account_arg(args.account))
     assert what == "leave", what
     return _write(args, s, "group_leave", group)
+
+
+# --- open LAN communities (issue 5): ``community ACTION`` ----------------------------
+# A community is a group anyone on the LAN may join: post, show and leave are group
+# actions. ``nearby`` and ``join`` need the network: beside a running serve or app
+# they run there, with its service; alone, a short-lived one runs here meanwhile.
+
+SETTLE_QUIET = 1.5
+"""After joining, the short-lived network stays up until no entry arrived for this
+many seconds (the members' posts, and ours to them, travel meanwhile)..."""
+SETTLE_MAX = 8.0
+"""...but no longer than this."""
+
+
+@command("community")
+def cmd_community(args: argparse.Namespace, s: Session) -> int:
+    what = args.community_command
+    if what == "create":
+        return _write(args, s, "community_create", _community_name(args.name))
+    if what == "list":
+        return _write(args, s, "community_list")
+    wait = round(args.wait * 1000)
+    if what == "nearby":
+        return _on_the_lan(args, s, "community_nearby", wait)
+    assert what == "join", what
+    return _on_the_lan(args, s, "community_join", group_arg(args.community), wait, settle=True)
+
+
+def _community_name(text: str) -> str:
+    name = text.strip()
+    try:
+        private.check_group_name(name)
+    except InvalidContent:
+        raise InvalidContent("a community needs a name") from None
+    except ContentTooLarge:
+        raise ContentTooLarge(f"a community's name is one line of at most "
+                              f"{private.NAME_MAX} characters") from None
+    return name
+
+
+def _on_the_lan(args: argparse.Namespace, s: Session, name: str, *values: object,
+                settle: bool = False) -> int:
+    """A write action that needs the network: at a running serve or app, else here
+    with a short-lived network (``settle``: kept up a little after the action)."""
+    _log_to_stderr(logging.INFO if args.verbose else logging.WARNING,
+                   logging.WARNING if args.verbose else logging.CRITICAL)
+    outcome = writes.perform(s, name, values,
+                             network=functools.partial(_short_network, settle=settle))
+    show(args, outcome.doc, outcome.lines)
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def _short_network(node: Node, *, settle: bool) -> AsyncIterator[NetworkService]:
+    """A network for one command: LAN discovery on, any free port, relaying nothing.
+    ``settle``: once the action is done, stay until entries stop arriving."""
+    from ..net.discovery import SERVICE_TYPE  # libp2p's import is slow: only here
+    from ..net.service import NetworkService
+
+    async with NetworkService(node, port=0, ip=os.environ.get(LISTEN_ENV) or LISTEN_ALL,
+                              lan=True,
+                              lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
+                              offer_relay=False, reserve=False) as service:
+        yield service
+        if settle:
+            with trio.move_on_after(SETTLE_MAX):
+                await _until_quiet(node)
+
+
+async def _until_quiet(node: Node) -> None:
+    """Return once the node stored nothing for ``SETTLE_QUIET`` seconds."""
+    while True:
+        with node.subscribe() as events:
+            try:
+                while True:
+                    with trio.move_on_after(SETTLE_QUIET) as quiet:
+                        await events.receive()
+                    if quiet.cancelled_caught:
+                        return
+            except trio.EndOfChannel:  # fell behind (Lagged): entries are arriving
+                continue
 
 
 # --- people ------------------------------------------------------------------------

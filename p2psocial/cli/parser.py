@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mark-read", action="store_true",
                    help="count the conversation as read")
     _groups(sub, common)
+    _communities(sub, common)
 
     for name, what in (("following", "accounts that ACCOUNT follows"),
                        ("followers", "accounts that follow ACCOUNT")):
@@ -212,8 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _groups(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """``group ACTION``: private groups, each action with its own options."""
-    text = "private groups: create, list, post, show, add, remove, leave"
+    """``group ACTION``: private groups, each action with its own options. An open
+    LAN community is a group too: posting, reading and leaving one are group actions."""
+    text = ("private groups, and the communities you joined: create, list, post, show, "
+            "add, remove, leave")
     group = sub.add_parser("group", help=text, description=text, parents=[common])
     actions = group.add_subparsers(dest="group_command", metavar="ACTION", required=True)
 
@@ -223,22 +226,23 @@ def _groups(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
         return p
 
     def group_id(p: argparse.ArgumentParser) -> None:
-        p.add_argument("group", metavar="GROUP", help="a group id (grp1..., shown by "
-                       "'p2psocial group list')")
+        p.add_argument("group", metavar="GROUP", help="a group or community id (grp1..., "
+                       "shown by 'p2psocial group list')")
 
     p = action("create", "create a private group that you administer")
     p.add_argument("name", metavar="NAME", help="the group's name (one line)")
     p.add_argument("accounts", nargs="+", metavar="ACCOUNT",
                    help="its first members (account ids; you are one anyway)")
 
-    action("list", "your groups, newest message first, with unread counts")
+    action("list", "your groups and communities, newest message first, with unread counts")
 
-    p = action("post", "post a message that only the group's members can read")
+    p = action("post", "post a message that only the group's members can read (in a "
+               "community: anyone who joins it)")
     group_id(p)
     p.add_argument("text", metavar="TEXT", help="the message; '-' reads it from stdin")
     p.add_argument("--reply-to", metavar="ENTRY", help="the entry id of the message to answer")
 
-    p = action("show", "the messages of a group, oldest first")
+    p = action("show", "the messages of a group or community, oldest first")
     group_id(p)
     p.add_argument("--limit", type=_limit, default=20, metavar="N",
                    help="how many of the latest messages (default 20)")
@@ -246,14 +250,50 @@ def _groups(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
                    help="earlier messages (the page's last line names the cursor)")
     p.add_argument("--mark-read", action="store_true", help="count the group as read")
 
-    for name, text in (("add", "add a member (creator only): a new key from now on"),
+    for name, text in (("add", "add a member (creator only): a new key from now on; "
+                        "nobody adds anyone to a community, people join it"),
                        ("remove", "remove a member (creator only): a new key that they "
-                        "never receive")):
+                        "never receive; not for a community")):
         p = action(name, text)
         group_id(p)
         p.add_argument("account", metavar="ACCOUNT", help="an account id")
 
-    group_id(action("leave", "leave a group: you stop posting and receiving its new keys"))
+    group_id(action("leave", "leave a group (you stop posting and receiving its new keys) "
+                    "or a community (this home stops carrying its members' posts)"))
+
+
+def _communities(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``community ACTION``: open LAN communities. Post, read and leave with ``group``."""
+    text = ("open communities of the local network: create, list, nearby, join (post, read "
+            "and leave with 'p2psocial group post/show/leave')")
+    community = sub.add_parser("community", help=text, description=text, parents=[common])
+    actions = community.add_subparsers(dest="community_command", metavar="ACTION",
+                                       required=True)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=text, description=text, parents=[common])
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+        return p
+
+    def wait(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument("--wait", type=_wait, default=DEFAULT_WAIT, metavar="S",
+                       help=f"wait up to S seconds for {what} (default {DEFAULT_WAIT:g}; "
+                       "with no serve or app running, a network runs that long)")
+
+    p = action("create", "start a community that anyone on this local network can see "
+               "and join")
+    p.add_argument("name", metavar="NAME", help="the community's name (one line)")
+
+    action("list", "the communities you are in, with member and unread counts")
+
+    wait(action("nearby", "the communities that people on this local network offer now"),
+         "neighbours to appear and answer")
+
+    p = action("join", "join a community that someone on this local network offers: its "
+               "posts then come from every member, followed or not")
+    p.add_argument("community", metavar="ID", help="a community id (grp1..., shown by "
+                   "'p2psocial community nearby')")
+    wait(p, "a neighbour that offers it")
 
 
 def _port(text: str) -> int:
@@ -266,6 +306,20 @@ def _hops(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 5:
         raise argparse.ArgumentTypeError("give a number of hops from 0 to 5")
     return int(text)
+
+
+DEFAULT_WAIT = 5.0
+MAX_WAIT = 60.0  # below the control call's timeout: beside a serve, it waits there
+
+
+def _wait(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 <= value <= MAX_WAIT:
+        raise argparse.ArgumentTypeError(f"give a number of seconds from 0 to {MAX_WAIT:g}")
+    return value
 
 
 def _seconds(text: str) -> float:

@@ -13,7 +13,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import ids
 from ..content import Attachment
@@ -29,6 +29,9 @@ from ..store.views import (
     Problem,
     ProfileView,
 )
+
+if TYPE_CHECKING:
+    from ..net.neighbourhood import NearbyCommunity
 
 # --- plain pieces ------------------------------------------------------------------
 
@@ -406,10 +409,18 @@ def conversation_lines(v: ConversationView, page: MessagePage) -> list[str]:
 # A group's ``members`` include the local account while it is one ("you").
 
 
+NAMES_SHOWN = 8  # a community's roster can be long: its first names, then a count
+
+
 def group_members_text(g: GroupView, me: bytes) -> str:
-    """``you, Bob, Carol``: you first, the others in account order."""
+    """``you, Bob, Carol``: you first, the others in account order; a community's
+    roster cut after ``NAMES_SHOWN`` names (``… and 12 others``)."""
     others = [display_name(n) for a, n in zip(g.members, g.names, strict=True) if a != me]
-    return ", ".join(["you"] * (me in g.members) + others) or "nobody"
+    names = ["you"] * (me in g.members) + others
+    if g.community and len(names) > NAMES_SHOWN:
+        rest = len(names) - NAMES_SHOWN + 1
+        names = [*names[:NAMES_SHOWN - 1], f"and {rest} others"]
+    return ", ".join(names) or "nobody"
 
 
 def group_json(g: GroupView, me: bytes) -> dict[str, Any]:
@@ -420,7 +431,7 @@ def group_json(g: GroupView, me: bytes) -> dict[str, Any]:
             "last_text": g.last_text, "last_ts": g.last_ts,
             "last_time": iso(g.last_ts) if g.last_ts is not None else None,
             "last_author": ids.account_text(g.last_author) if g.last_author else None,
-            "last_own": g.last_author == me, "unread": g.unread}
+            "last_own": g.last_author == me, "unread": g.unread, "community": g.community}
 
 
 def groups_json(groups: Sequence[GroupView], me: bytes) -> dict[str, Any]:
@@ -429,14 +440,22 @@ def groups_json(groups: Sequence[GroupView], me: bytes) -> dict[str, Any]:
 
 
 def _role(g: GroupView, me: bytes) -> str:
+    if g.community:  # nobody administers a community: its creator only started it
+        return "you left" if not g.member else \
+            "you started it" if g.admin == me else "a member"
     if not g.member:
         return "you are no longer a member"
     return "you are its admin" if g.admin == me else "a member"
 
 
+def kind(g: GroupView) -> str:
+    return "community" if g.community else "group"
+
+
 def _group_block(g: GroupView, me: bytes) -> list[str]:
-    """``Name (group) · 3 members · 1 unread · time · role``, members, last message, id."""
-    head = [f"{clean(g.name, one_line=True)} (group)", plural(len(g.members), "member"),
+    """``Name (group) · 3 members · 1 unread · time · role``, members, last message, id;
+    a community says ``(community)``."""
+    head = [f"{clean(g.name, one_line=True)} ({kind(g)})", plural(len(g.members), "member"),
             *_unread_and_time(g.unread, g.last_ts), _role(g, me)]
     return [" · ".join(head), f"    members: {group_members_text(g, me)}",
             *_last_line(g.members, g.names, g.last_text, g.last_author, me),
@@ -462,9 +481,15 @@ def group_page_json(g: GroupView, page: MessagePage, me: bytes) -> dict[str, Any
 
 
 def group_page_lines(g: GroupView, page: MessagePage, me: bytes) -> list[str]:
-    lines = [f"Group {clean(g.name, one_line=True)} · {group_members_text(g, me)} · "
+    members = group_members_text(g, me)
+    if g.community:
+        members = f"{plural(len(g.members), 'member')}: {members}"
+    lines = [f"{kind(g).capitalize()} {clean(g.name, one_line=True)} · {members} · "
              f"{ids.group_text(g.id)}"]
-    if not g.member:
+    if not g.member and g.community:
+        lines.append("You left this community: its new posts do not reach you ('p2psocial "
+                     "community join ID' on its local network joins it again).")
+    elif not g.member:
         lines.append("You are no longer a member: what is posted after you left or were "
                      "removed does not reach you.")
     for m in reversed(page.items):
@@ -473,4 +498,76 @@ def group_page_lines(g: GroupView, page: MessagePage, me: bytes) -> list[str]:
         lines.append("No messages here yet.")
     if page.next:
         lines.extend(["", f"Earlier messages: add --before {page.next.to_text()}"])
+    return lines
+
+
+# --- open LAN communities (issue 5) -----------------------------------------------
+# A community is a GroupView with ``community`` set (``members``: its roster); what
+# the neighbours offer is a NearbyCommunity, whose creator may be nobody we know.
+
+
+def communities_json(groups: Sequence[GroupView], me: bytes) -> dict[str, Any]:
+    return {"communities": [group_json(g, me) for g in groups],
+            "unread": sum(g.unread for g in groups)}
+
+
+def community_list_lines(groups: Sequence[GroupView], me: bytes) -> list[str]:
+    if not groups:
+        return ["You are in no community yet: 'p2psocial community nearby' lists those "
+                "offered on this local network, 'p2psocial community create NAME' starts "
+                "one."]
+    return [line for g in groups for line in _group_block(g, me)]
+
+
+def community_created_lines(g: GroupView) -> list[str]:
+    return [f"Created the community {group_title(g)}.",
+            "Anyone on this local network can see it and join it while a member's "
+            "p2psocial runs (the app, or 'p2psocial serve'); post in it with 'p2psocial "
+            "group post ID TEXT'."]
+
+
+def community_joined_lines(g: GroupView, creator: str | None, me: bytes,
+                           already: bool) -> list[str]:
+    who = "you" if g.admin == me else display_name(creator)
+    first = (f"You were in {group_title(g)} already" if already
+             else f"Joined {group_title(g)}")
+    return [f"{first}, started by {who}: {plural(len(g.members), 'member')} known.",
+            "Its posts now come from every member, followed or not, whenever this home "
+            "is online with one of them: read them with 'p2psocial group show ID', post "
+            "with 'p2psocial group post ID TEXT'."]
+
+
+def community_left_line(g: GroupView) -> str:
+    return (f"You left the community {group_title(g)}: this home stops carrying its "
+            "members' posts (what it holds stays); 'p2psocial community join ID' on its "
+            "local network joins it again.")
+
+
+def nearby_json(offered: Sequence[tuple[NearbyCommunity, str | None]],
+                neighbours: int) -> dict[str, Any]:
+    """``offered``: (NearbyCommunity, the creator's name if this home knows it)."""
+    return {"communities": [
+        {"id": ids.group_text(c.id), "name": c.name, "creator": ids.account_text(c.creator),
+         "creator_name": name, "members": c.members, "joined": c.joined,
+         "devices": [ids.device_text(d) for d in c.devices]} for c, name in offered],
+        "neighbours": neighbours}
+
+
+def nearby_lines(offered: Sequence[tuple[NearbyCommunity, str | None]], neighbours: int,
+                 me: bytes) -> list[str]:
+    """``Village hall · 3 members · started by Alice (p2ps1ab…wxyz) · joined``, then its id."""
+    if not offered:
+        seen = ("no other p2psocial is on this local network now" if not neighbours else
+                f"{plural(neighbours, 'neighbour')} on this local network, offering none")
+        return [f"No community offered nearby: {seen}. 'p2psocial community create NAME' "
+                "starts one."]
+    lines = []
+    for c, name in offered:
+        who = "you" if c.creator == me else \
+            f"{display_name(name)} ({short_account(c.creator)})" if name else \
+            short_account(c.creator)
+        head = [clean(c.name, one_line=True), plural(c.members, "member"), f"started by {who}"]
+        if c.joined:
+            head.append("joined")
+        lines.extend([" · ".join(head), f"    {ids.group_text(c.id)}"])
     return lines

@@ -8,7 +8,9 @@ held and a ``p2psocial serve`` answers on the home's control endpoint (control.p
 the same action runs there instead, with the serve's node (keys already unlocked, so
 no passphrase is asked) and its network service (``join`` dials the new peer at once).
 Whoever holds the lock and does not answer (the desktop app, a stuck process) gets
-today's "in use" error.
+today's "in use" error. An action that needs the network (``community nearby`` and
+``join``) is given one here too when no serve runs: a short-lived service that
+``perform``'s caller brings up for the action's length.
 
 Both paths return the same wire value, an ``Outcome`` (the JSON document and the
 lines for people), so what the command prints cannot differ between them. The
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,6 +35,7 @@ from ..store.views import Cursor, GroupView
 from . import render as r
 
 if TYPE_CHECKING:
+    from ..net.neighbourhood import NearbyCommunity
     from ..net.service import NetworkService
     from .session import Session
 
@@ -135,8 +139,14 @@ def handler(ctx: Context) -> control.Handler:
 # --- running one -----------------------------------------------------------------
 
 
-def perform(s: Session, name: str, args: tuple) -> Outcome:
-    """Run a write action here, or at the serve that holds this home's lock."""
+Network = Callable[[Node], AbstractAsyncContextManager["NetworkService"]]
+"""A network service over a node, run for as long as the context lasts."""
+
+
+def perform(s: Session, name: str, args: tuple, *, network: Network | None = None) -> Outcome:
+    """Run a write action here, or at the serve that holds this home's lock.
+    ``network``: for an action that needs one, how to run a network here meanwhile
+    (a running serve or app uses its own)."""
     s.home.require()
     try:
         s.home.lock()
@@ -147,8 +157,15 @@ def perform(s: Session, name: str, args: tuple) -> Outcome:
             raise in_use from None
     else:
         with s.open_writer() as node:  # the lock is ours already: only keys and store
-            result = trio.run(run_action, Here(node), name, args)
+            result = trio.run(_run_here, node, name, args, network)
     return Outcome.from_wire(result)
+
+
+async def _run_here(node: Node, name: str, args: tuple, network: Network | None) -> Any:
+    if network is None:
+        return await run_action(Here(node), name, args)
+    async with network(node) as service:
+        return await run_action(Here(node, service), name, args)
 
 
 def ask_serve(s: Session, name: str, args: tuple = ()) -> Any:
@@ -467,9 +484,110 @@ async def group_leave(ctx: Context, group_id: bytes) -> Any:
     await _group(node, group_id)
     await node.leave_group(group_id)
     view = await _group(node, group_id)
-    return Outcome(r.group_json(view, node.account_id), [
+    said = r.community_left_line(view) if view.community else (
         f"You left {r.group_title(view)}: you are off its member list, and the next key "
-        "its creator hands out leaves you out."]).to_wire()
+        "its creator hands out leaves you out.")
+    return Outcome(r.group_json(view, node.account_id), [said]).to_wire()
+
+
+# --- open LAN communities (issue 5) ---------------------------------------------------
+# A community is a group that anyone on the LAN may join (store/communities.py):
+# posting, reading and leaving are the group actions above. Creating and listing need
+# only the node. Seeing what the neighbours offer, and joining, need the network: a
+# running serve's or app's service, else the short-lived one perform's caller brings
+# up. Either way the action waits, up to the time it is given, for neighbours to
+# appear and answer: mDNS takes a moment, and a neighbour lists nothing to a device
+# it has not seen on the LAN itself yet (net/neighbourhood.py asks again).
+
+POLL = 0.5
+"""Seconds between two rounds of asking the neighbours, when nothing else changed."""
+ANSWER_WITHIN = 3.0
+"""Seconds the last round of asking gets, even when the wait is over (or was 0)."""
+
+
+def _wait(value: object) -> bool:
+    return type(value) is int and 0 <= value <= 600_000  # milliseconds: the wire has no floats
+
+
+@action("community_create", STR)
+async def community_create(ctx: Context, name: str) -> Any:
+    node = ctx.node
+    view = await _group(node, await node.create_community(name))
+    return Outcome(r.group_json(view, node.account_id),
+                   r.community_created_lines(view)).to_wire()
+
+
+@action("community_list")
+async def community_list(ctx: Context) -> Any:
+    node = ctx.node
+    await node.scan_private()
+    found = [g for g in await node.groups() if g.community]
+    return Outcome(r.communities_json(found, node.account_id),
+                   r.community_list_lines(found, node.account_id)).to_wire()
+
+
+@action("community_nearby", _wait)
+async def community_nearby(ctx: Context, wait_ms: int) -> Any:
+    node, service = ctx.node, _lan(ctx)
+
+    def everyone_answered(found: list[NearbyCommunity]) -> bool:
+        near = set(service.nearby())
+        return bool(near) and near <= {d for c in found for d in c.devices}
+
+    found = await _offers(service, wait_ms / 1000, everyone_answered)
+    named = [(c, (await node.profile(c.creator)).name) for c in found]
+    neighbours = len(service.nearby())
+    return Outcome(r.nearby_json(named, neighbours),
+                   r.nearby_lines(named, neighbours, node.account_id)).to_wire()
+
+
+@action("community_join", BYTES, _wait)
+async def community_join(ctx: Context, community_id: bytes, wait_ms: int) -> Any:
+    node, service = ctx.node, _lan(ctx)
+    already = any(i.id == community_id for i in await node.communities())
+    found = await _offers(service, wait_ms / 1000,
+                          lambda found: any(c.id == community_id for c in found))
+    if not any(c.id == community_id for c in found):
+        raise UserError(f"nobody on this local network offers the community "
+                        f"{ids.group_text(community_id)} now (waited {wait_ms / 1000:g} s): "
+                        "'p2psocial community nearby' lists what is offered")
+    await service.join_community(community_id)
+    view = await _group(node, community_id)
+    creator = (await node.profile(view.admin)).name
+    me = node.account_id
+    return Outcome({**r.group_json(view, me), "already": already},
+                   r.community_joined_lines(view, creator, me, already)).to_wire()
+
+
+def _lan(ctx: Context) -> NetworkService:
+    """The running network, which must look for peers on the LAN."""
+    service = ctx.service
+    if service is None:
+        raise UserError("the running p2psocial has its network off: turn it on, or close "
+                        "it and run this again")
+    if not service.lan:
+        raise UserError("the running p2psocial does not look for peers on the local "
+                        "network: turn LAN discovery on in its settings (or run 'p2psocial "
+                        "serve' without --no-lan)")
+    return service
+
+
+async def _offers(service: NetworkService, wait: float,
+                  enough: Callable[[list[NearbyCommunity]], bool]) -> list[NearbyCommunity]:
+    """What the neighbours offer: asked again until ``enough`` of it or ``wait``
+    seconds passed (a round asked late still gets ``ANSWER_WITHIN`` to answer). Only
+    answers given since we started count: a running service keeps older ones, whose
+    member counts may be out of date."""
+    started = trio.current_time()
+    deadline = started + wait
+    found: list[NearbyCommunity] = []
+    while True:
+        with trio.move_on_at(max(deadline, trio.current_time() + ANSWER_WITHIN)):
+            found = await service.nearby_communities(max_age=trio.current_time() - started)
+        if enough(found) or trio.current_time() >= deadline:
+            return found
+        with trio.move_on_at(min(deadline, trio.current_time() + POLL)):
+            await service.next_change()  # a neighbour appeared, or another round is due
 
 
 async def _who(node: Node, account: bytes) -> str:
