@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from p2psocial import ids
+from p2psocial.cli import main
 from tests.test_cli import _env, fails, js, ok, other_account, run
 from tests.test_cli_serve import POLL_FOR, start_serve, stop
 
@@ -71,7 +72,7 @@ def homes(tmp_path: Path) -> Iterator[tuple[Path, Path, str, str]]:
 
 
 def test_create_list_and_communities_among_groups(
-        homes: tuple[Path, Path, str, str]) -> None:
+        homes: tuple[Path, Path, str, str], capsys: pytest.CaptureFixture[str]) -> None:
     a, b, alice, _ = homes
     said = ok(a, "community", "create", "  Village hall ").splitlines()
     match = re.fullmatch(rf"Created the community Village hall \(({GRP})\)\.", said[0])
@@ -116,15 +117,24 @@ def test_create_list_and_communities_among_groups(
     # nobody adds or removes a community's members: people join it
     assert fails(a, "group", "add", cid, other_account(5)) == (
         "anyone on the LAN may join an open community: nobody adds or removes its members")
-    assert fails(a, "group", "remove", cid, other_account(5)) == (
+
+    def fails_here(*args: str, code: int = 1) -> str:
+        """In this process: the same code path, without a subprocess's start-up each."""
+        assert main(["--home", str(a), *args]) == code
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+        return err.removeprefix("p2psocial: ").rstrip("\n")
+
+    assert fails_here("group", "remove", cid, other_account(5)) == (
         "anyone on the LAN may join an open community: nobody adds or removes its members")
-    assert fails(a, "community", "create", "  ") == "a community needs a name"
-    assert fails(a, "community", "create", "x" * 65) == (
+    assert fails_here("community", "create", "  ") == "a community needs a name"
+    assert fails_here("community", "create", "x" * 65) == (
         "a community's name is one line of at most 64 characters")
-    assert fails(a, "community", "join", "grp1qqqq").startswith("'grp1qqqq' is not a valid")
-    done = run(a, "community", "nearby", "--wait", "61")
-    assert done.returncode == 2 and "argument --wait: give a number of seconds from 0 to " \
-        "60" in done.stderr
+    assert fails_here("community", "join", "grp1qqqq").startswith("'grp1qqqq' is not a valid")
+    with pytest.raises(SystemExit) as exited:
+        main(["--home", str(a), "community", "nearby", "--wait", "61"])
+    assert exited.value.code == 2
+    assert "argument --wait: give a number of seconds from 0 to 60" in capsys.readouterr().err
 
     # leaving: anyone may, the creator too; the community stays listed, marked
     said = ok(a, "group", "leave", made["id"]).splitlines()

@@ -346,19 +346,21 @@ def _on_the_lan(args: argparse.Namespace, s: Session, name: str, *values: object
                 settle: bool = False) -> int:
     """A write action that needs the network: at a running serve or app, else here
     with a short-lived network (``settle``: kept up a little after the action)."""
-    _log_to_stderr(logging.INFO if args.verbose else logging.WARNING,
-                   logging.WARNING if args.verbose else logging.CRITICAL)
-    outcome = writes.perform(s, name, values,
-                             network=functools.partial(_short_network, settle=settle))
+    network = functools.partial(_short_network, settle=settle, verbose=args.verbose)
+    outcome = writes.perform(s, name, values, network=network)
     show(args, outcome.doc, outcome.lines)
     return 0
 
 
 @contextlib.asynccontextmanager
-async def _short_network(node: Node, *, settle: bool) -> AsyncIterator[NetworkService]:
+async def _short_network(node: Node, *, settle: bool,
+                         verbose: bool) -> AsyncIterator[NetworkService]:
     """A network for one command: LAN discovery on, any free port, relaying nothing.
     ``settle``: once the action is done, stay until entries stop arriving."""
-    from ..net.discovery import SERVICE_TYPE  # libp2p's import is slow: only here
+    # libp2p's import is slow: only here, not when a running serve does the work
+    _log_to_stderr(logging.INFO if verbose else logging.WARNING,
+                   logging.WARNING if verbose else logging.CRITICAL)
+    from ..net.discovery import SERVICE_TYPE
     from ..net.service import NetworkService
 
     async with NetworkService(node, port=0, ip=os.environ.get(LISTEN_ENV) or LISTEN_ALL,
