@@ -5,6 +5,9 @@
 #   make lint           ruff and mypy
 #   make translations   refresh the German .ts from the UI's strings and build its .qm
 #   make screenshots    PNGs of the app's main views, under Xvfb, into docs/screenshots/
+#   make package        the Linux bundle and the .deb into dist/, smoke-tested
+#   make package-test   that, then the .deb in a clean Debian root (root, debootstrap) and
+#                       two builds from clean clones compared (packaging/README.md)
 # PYTHON picks the interpreter (3.11, 3.12 or 3.13); VENV where to put it, e.g.
 #   make test PYTHON=python3.12 VENV=.venv-3.12
 
@@ -16,6 +19,7 @@ B ?=
 ARGS ?=
 
 .PHONY: run test bench lint translations screenshots clean
+.PHONY: bundle deb package package-check package-test package-repro package-lock
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "p2psocial needs Python 3.11, 3.12 or 3.13; set PYTHON=...")'
@@ -48,5 +52,60 @@ screenshots: $(STAMP)
 	xvfb-run --auto-servernum --server-args="-screen 0 1280x1024x24" \
 		$(BIN)/python -m bench.screenshots $(ARGS)
 
+# --- installers (packaging/README.md) -------------------------------------------------
+# A separate environment with the exact pins of packaging/constraints.txt (also for the
+# isolated builds of sdists), p2psocial installed into it as a wheel would be (not
+# editable), and PyInstaller; builds honour SOURCE_DATE_EPOCH (default: the last
+# commit's time) and fix the hash seed, so that two builds of one commit are the same.
+PKG_VENV ?= .venv-package
+PKG_BIN := $(PKG_VENV)/bin
+PKG_STAMP := $(PKG_VENV)/.installed
+PKG_BUILD := build/package
+BUNDLE := $(PKG_BUILD)/dist/p2psocial
+CONSTRAINTS := $(CURDIR)/packaging/constraints.txt
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' p2psocial/__init__.py)
+ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+PKG_ENV := PIP_CONSTRAINT=$(CONSTRAINTS) PIP_DISABLE_PIP_VERSION_CHECK=1 \
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) PYTHONHASHSEED=0
+
+$(PKG_STAMP): pyproject.toml packaging/constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "p2psocial needs Python 3.11, 3.12 or 3.13; set PYTHON=...")'
+	@test -x $(PKG_BIN)/python || $(PYTHON) -m venv $(PKG_VENV)
+	$(PKG_ENV) $(PKG_BIN)/python -m pip install --quiet pip setuptools wheel
+	rm -rf build/lib build/bdist.*
+	$(PKG_ENV) $(PKG_BIN)/python -m pip install --quiet . pyinstaller pyinstaller-hooks-contrib
+	@touch $(PKG_STAMP)
+
+bundle: $(PKG_STAMP)
+	rm -rf build/lib build/bdist.* $(PKG_BUILD)/dist $(PKG_BUILD)/work
+	$(PKG_ENV) $(PKG_BIN)/python -m pip install --quiet --no-deps --force-reinstall .
+	$(PKG_ENV) $(PKG_BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath $(PKG_BUILD)/dist --workpath $(PKG_BUILD)/work packaging/pyinstaller/p2psocial.spec
+	@mkdir -p dist
+	tar --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
+		-C $(PKG_BUILD)/dist -cf - p2psocial | gzip -n > dist/p2psocial-$(VERSION)-linux-$(ARCH).tar.gz
+
+deb: bundle
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) bash packaging/deb/build-deb.sh $(BUNDLE) dist $(PKG_BIN)/python
+
+package-check:
+	bash packaging/check-metadata.sh
+	bash packaging/smoke-test.sh $(BUNDLE)/p2psocial
+
+package: deb
+	@$(MAKE) --no-print-directory package-check
+	@echo "built:"; du -sh $(BUNDLE) dist/p2psocial-$(VERSION)-linux-$(ARCH).tar.gz dist/p2psocial_$(VERSION)-1_$(ARCH).deb
+
+package-test: package
+	bash packaging/deb/deb-test.sh dist/p2psocial_$(VERSION)-1_$(ARCH).deb
+	@$(MAKE) --no-print-directory package-repro
+
+package-repro:
+	bash packaging/repro-check.sh
+
+package-lock:
+	bash packaging/lock.sh $(PYTHON)
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PKG_VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
