@@ -243,3 +243,39 @@ def test_nearby_and_join_through_a_running_serve(homes: tuple[Path, Path, str, s
     finally:
         errs = [stop(serve_b), stop(serve_a)]
     assert all("Traceback" not in e for e in errs)
+
+
+def test_an_invite_joins_a_community_and_members_react(
+        homes: tuple[Path, Path, str, str]) -> None:
+    """No LAN: Alice's invite carries her community; Bob joins with it, and after one
+    ``sync --once`` her serve replicates him (the roster exchange told it). Reactions
+    inside the community travel the same way."""
+    a, b, _, bob = homes
+    cid = js(a, "community", "create", "Reading group")["id"]
+    assert fails(a, "invite", "--community", cid).startswith("no 'p2psocial serve'")
+    serve_a, _ = start_serve(a)  # --no-lan
+    try:
+        made = js(a, "invite", "--community", cid)
+        assert made["community"] == cid
+        said = ok(a, "invite", "--community", cid).splitlines()
+        assert said[1] == ("This code also joins the community Reading group: whoever gets "
+                           "it can read and write there.")
+        joined = js(b, "join", made["code"])
+        assert joined["community"] == cid and joined["followed"]
+        first = js(b, "group", "post", cid, "Chapter three tonight?")["id"]
+        ok(b, "sync", "--once")
+        assert poll_texts(a, cid, "Chapter three tonight?") == ["Chapter three tonight?"]
+        js(a, "group", "react", cid, first, "📖")  # done by Alice's serve
+        ok(b, "sync", "--once")
+        [message] = js(b, "group", "show", cid)["items"]
+        assert message["reactions"] == [{"emoji": "📖", "count": 1, "mine": False}]
+        assert "📖 1" in ok(b, "group", "show", cid).splitlines()
+        assert "you are in no community" in fails(a, "invite", "--community", other_group())
+        [view] = js(a, "community", "list")["communities"]
+        assert bob in [m["account"] for m in view["members"]]
+    finally:
+        assert "Traceback" not in stop(serve_a)
+
+
+def other_group() -> str:
+    return ids.group_text(bytes(range(32)))

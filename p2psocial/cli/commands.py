@@ -26,7 +26,14 @@ import trio
 
 from .. import content as c
 from .. import control, ids, invite, keyfile, phrase, private
-from ..errors import ContentTooLarge, HomeError, InvalidContent, PassphraseRequired, UserError
+from ..errors import (
+    ContentTooLarge,
+    HomeError,
+    InvalidContent,
+    NotFound,
+    PassphraseRequired,
+    UserError,
+)
 from ..home import Home
 from ..node import Node, read_file
 from ..runtime import LAN_TYPE_ENV, LISTEN_ALL, LISTEN_ENV  # hidden: tests on loopback
@@ -300,6 +307,9 @@ def cmd_group(args: argparse.Namespace, s: Session) -> int:
         return _write(args, s, "group_show", group, args.limit, args.before, args.mark_read)
     if what in ("add", "remove"):
         return _write(args, s, f"group_{what}", group, account_arg(args.account))
+    if what == "react":
+        return _write(args, s, "group_react", group, entry_arg(args.entry), args.emoji,
+                      args.undo)
     assert what == "leave", what
     return _write(args, s, "group_leave", group)
 
@@ -641,11 +651,31 @@ def cmd_invite(args: argparse.Namespace, s: Session) -> int:
     else:
         raise UserError("no 'p2psocial serve' is running for this home, and an invite holds "
                         "the addresses it listens on: start 'p2psocial serve' first")
-    code = invite.encode(invite.make(device, account, addrs))
+    community = _community_to_invite(s, args.community) if args.community else None
+    code = invite.encode(invite.make(device, account, addrs, community))
+    lines = [code]
+    if community is not None:
+        lines.append("This code also joins the community "
+                     f"{r.clean(community.name, one_line=True)}: whoever gets it can read "
+                     "and write there.")
     show(args, {"code": code, "device": ids.device_text(device),
                 "account": ids.account_text(account), "addrs": addrs,
-                "serving": status is not None}, [code])
+                "serving": status is not None,
+                "community": ids.group_text(community.community_id) if community else None},
+         lines)
     return 0
+
+
+def _community_to_invite(s: Session, text: str) -> private.CommunityKey:
+    """The key of one of this account's communities (read from the store, beside a
+    serve too), for an invite that joins it."""
+    wanted = group_arg(text)
+    with s.open_reader() as node:
+        found = next((c for c in trio.run(node.communities) if c.id == wanted), None)
+    if found is None:
+        raise NotFound(f"you are in no community {ids.group_text(wanted)}: "
+                       "'p2psocial community list' lists yours")
+    return found.value
 
 
 def _with_port(addr: str, port: int) -> str:

@@ -196,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, metavar="N",
                    help="the port to put in the code: a port forwarded to the running "
                    "serve, or, with no serve running, the port of a later 'serve --port N'")
+    p.add_argument("--community", metavar="GROUP",
+                   help="a community of yours (grp1...) that the code joins too: whoever "
+                   "gets it can read and write there")
 
     p = command("join", "connect to the person who gave you CODE, and follow them")
     p.add_argument("code", metavar="CODE", help="an invite code (p2psinv1...)")
@@ -241,6 +244,12 @@ def _groups(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
     group_id(p)
     p.add_argument("text", metavar="TEXT", help="the message; '-' reads it from stdin")
     p.add_argument("--reply-to", metavar="ENTRY", help="the entry id of the message to answer")
+
+    p = action("react", "react to a message of a group or community with an emoji")
+    group_id(p)
+    p.add_argument("entry", metavar="ENTRY", help="the entry id of the message")
+    p.add_argument("emoji", metavar="EMOJI", help="an emoji or a short word")
+    p.add_argument("--undo", action="store_true", help="take that reaction back")
 
     p = action("show", "the messages of a group or community, oldest first")
     group_id(p)

@@ -373,6 +373,7 @@ def message_json(v: MessageView, *, group: bool = False) -> dict[str, Any]:
             "author": ids.account_text(v.author), "author_name": v.author_name,
             "own": v.own, "ts": v.ts, "time": iso(v.ts), "text": v.text,
             "reply_to": ids.entry_text(v.reply_to) if v.reply_to else None,
+            "reactions": [{"emoji": e, "count": n, "mine": ours} for e, n, ours in v.reactions],
             "cursor": v.cursor.to_text()}
 
 
@@ -390,7 +391,10 @@ def message_lines(m: MessageView) -> list[str]:
               short_account(m.author), local_time(m.ts)]
     if m.reply_to:
         header.append(f"reply to {short_entry(m.reply_to)}")
-    return [" · ".join(header), *clean(m.text).splitlines(), ids.entry_text(m.id)]
+    said = [f"{clean(emoji, one_line=True)} {n}" + (" (you)" if ours else "")
+            for emoji, n, ours in m.reactions]
+    return [" · ".join(header), *clean(m.text).splitlines(),
+            *([" ".join(said)] if said else []), ids.entry_text(m.id)]
 
 
 def conversation_lines(v: ConversationView, page: MessagePage) -> list[str]:

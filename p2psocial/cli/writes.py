@@ -310,10 +310,15 @@ async def join(ctx: Context, code_text: str) -> Any:
         lines.append(f"Following {account}.")
     elif done.own:
         lines.append("It is another device of your own account.")
+    if done.community is not None:
+        lines.append(f"Joined the community {r.clean(done.community_name or '', one_line=True)}"
+                     f" ({ids.group_text(done.community)}).")
     lines.append("Connecting now (through the running p2psocial)." if done.connecting else
                  "Run 'p2psocial serve' (or 'p2psocial sync --once') to connect.")
     return Outcome({"device": ids.device_text(done.device), "account": account,
-                    "addrs": list(done.addrs), "followed": done.followed}, lines).to_wire()
+                    "addrs": list(done.addrs), "followed": done.followed,
+                    "community": ids.group_text(done.community) if done.community else None},
+                   lines).to_wire()
 
 
 @action("peers")
@@ -435,6 +440,19 @@ async def group_post(ctx: Context, group_id: bytes, text: str,
     return Outcome({**r.entry_json(item), "group": ids.group_text(group_id),
                     "name": view.name},
                    [f"Sent to {r.group_title(view)}: {ids.entry_text(item.id)}"]).to_wire()
+
+
+@action("group_react", BYTES, BYTES, STR, BOOL)
+async def group_react(ctx: Context, group_id: bytes, target: bytes, emoji: str,
+                      undo: bool) -> Any:
+    node = ctx.node
+    view = await _group(node, group_id)
+    item = await node.react_in_group(group_id, target, emoji, undo=undo)
+    said = r.clean(emoji, one_line=True)
+    verb = f"Took back {said} on" if undo else f"Reacted {said} to"
+    return Outcome({**r.entry_json(item), "group": ids.group_text(group_id),
+                    "target": ids.entry_text(target), "emoji": emoji, "undo": undo},
+                   [f"{verb} {ids.entry_text(target)} in {r.group_title(view)}"]).to_wire()
 
 
 @action("group_show", BYTES, _limit, optional(_cursor), BOOL)

@@ -679,11 +679,12 @@ class OnceResult:
 
 async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
                     policy: StandingPolicy = STANDING) -> list[OnceResult]:
-    """Dial every known, unbanned peer with addresses, run one session each until both
-    sides are caught up (at most ``per_peer`` seconds each), record the outcome in the
-    address book, and return one result per peer."""
+    """Dial every known, unbanned peer with addresses, exchange community rosters and
+    run one session each until both sides are caught up (at most ``per_peer`` seconds
+    each), record the outcome in the address book, and return one result per peer."""
     if node.identity is None:
         raise ValueError("syncing needs a node opened with its keys")
+    me = node.identity.device_id
     now = node.clock()
     peers = [PeerState.from_record(r) for r in await node.peers()]
     targets = [p for p in peers if p.addrs and not p.banned(now)]
@@ -702,6 +703,13 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
                 fields = state.dial_failed(str(exc))
             else:
                 fields = state.session_started(node.clock())
+                # rosters first: the session then asks for everyone on them, and the
+                # peer learns we joined (a community joined with an invite, say)
+                await Neighbourhood(
+                    node, me,
+                    open_stream=lambda device: host.open_stream(
+                        peer_id_from_device_id(device), [], community.PROTOCOL_ID),
+                    nearby=tuple, misbehaved=_ignored).share([state.device])
                 try:
                     stats = await run_sync(node, stream, hops=hops, once=True)
                 except PeerMisbehaved as exc:
@@ -725,6 +733,10 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
             for state in targets:
                 nursery.start_soon(one, host, state)
     return results
+
+
+async def _ignored(device: bytes, reason: str) -> None:
+    log.info("peer %s: %s", _short(device), reason)
 
 
 # --- addresses ------------------------------------------------------------------------
