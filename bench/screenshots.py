@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -63,6 +64,9 @@ class Shooter:
 
 def run(out: Path) -> int:
     os.environ.setdefault("P2PSOCIAL_LISTEN_IP", "127.0.0.1")  # loopback only
+    # LAN discovery for Alice and Bob only: a DNS-SD type of this run's own
+    os.environ.setdefault("P2PSOCIAL_LAN_SERVICE_TYPE",
+                          f"_p2ps-{secrets.token_hex(4)}._udp.local.")
     from PySide6.QtWidgets import QApplication
 
     from p2psocial.home import Home
@@ -78,6 +82,7 @@ def run(out: Path) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     shoot = Shooter(app, out)
     quiet = Settings(lan=False, relay=False)
+    lan = Settings(lan=True, relay=False)
     with tempfile.TemporaryDirectory(prefix="p2psocial-shots-") as tmp:
         scratch = Path(tmp)
         # first run: onboarding in an empty home, the passphrase page of a sealed one
@@ -96,8 +101,8 @@ def run(out: Path) -> int:
 
         home, others = scratch / "alice", scratch / "others"
         showcase.build(home, others)
-        save_settings(home, quiet)
-        save_settings(others / "Bob", quiet)
+        save_settings(home, lan)
+        save_settings(others / "Bob", lan)
         launcher = desktop.start(app, home)
         window = launcher.window
         window.resize(*SIZE)
@@ -130,14 +135,18 @@ def run(out: Path) -> int:
              == "online", "both networks")
         launcher.host.call(ctx.backend.join, bob.invite_code())
         wait(app, lambda: ctx.backend.status().connected >= 1, "Bob to connect")
-        window.show_section("people")
+        people = window.show_section("people")
+        wait(app, lambda: bool(people.communities.rows), "Bob's community nearby")
         shoot(window, "08-people")
 
         messages = window.show_section("messages")
-        wait(app, lambda: messages.model.rowCount() >= 2, "the conversations")
-        direct = next(c for c in messages.model.items if "School" not in str(c))
+        wait(app, lambda: messages.model.rowCount() >= 3, "the conversations")
+        direct = next(c for c in messages.model.items if not hasattr(c, "community"))
         messages.open_conversation(direct.id)
         shoot(window, "09-messages")
+        walkers = next(c for c in messages.model.items if getattr(c, "community", False))
+        messages.open_conversation(walkers.id)
+        shoot(window, "13-community")
 
         window.show_section("settings")
         shoot(window, "10-settings")

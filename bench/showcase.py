@@ -126,9 +126,25 @@ async def _script(nodes: dict[str, Node]) -> None:
     await a.send_message([b.account_id], "Yes please! The bread is on the shelf, take two.")
     garden = await c.create_group("School garden", [a.account_id, d.account_id])
     await share(nodes)
-    await c.group_post(garden, "Seedlings arrive Friday. Who can water on Sunday?")
+    seedlings = await c.group_post(garden, "Seedlings arrive Friday. Who can water on Sunday?")
     await share(nodes)
     await d.group_post(garden, "I can, before my walk.")
+    await a.react_in_group(garden, seedlings.id, "🌱")
+    await share(nodes)
+    # an open LAN community Dan started, which Alice and Carol joined on the LAN
+    walkers = await d.create_community("Valley walkers")
+    [info] = await d.communities()
+    for node in (a, c):
+        await node.join_community(info.value, info.members)
+    walk = await d.group_post(walkers, "Sunday: the ridge loop, 9:00 at the bridge. Boots, "
+                                       "not trainers.")
+    await share(nodes)
+    await c.group_post(walkers, "Bringing the thermos. Anyone need a lift from the school?")
+    await a.react_in_group(walkers, walk.id, "👍")
+    await c.react_in_group(walkers, walk.id, "👍")
+    await share(nodes)
+    await a.group_post(walkers, "Count me in, and the dog.")
+    await b.create_community("Mill Lane repair café")  # Bob's node offers it on the LAN
     await share(nodes)
 
 
