@@ -97,8 +97,11 @@ done
     | xargs -0 md5sum) > "$ROOT/DEBIAN/md5sums"
 chmod 0644 "$ROOT/DEBIAN/md5sums"
 size=$(du -s --apparent-size --block-size=1024 --exclude=DEBIAN "$ROOT" | cut -f1)
+# (the Depends list is folded in control.in for reading; a binary package has it on one line)
 sed -e "s/@DEB_VERSION@/$DEB_VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@INSTALLED_SIZE@/$size/" \
-    "$HERE/control.in" > "$ROOT/DEBIAN/control"
+    "$HERE/control.in" | awk '/^Depends:/ { folding = 1; line = $0; next }
+        folding && /^ / { sub(/^ +/, " "); line = line $0; next }
+        folding { print line; folding = 0 } { print }' > "$ROOT/DEBIAN/control"
 find "$ROOT" -exec touch --no-dereference --date="@$SOURCE_DATE_EPOCH" {} +
 
 mkdir -p "$OUT"
