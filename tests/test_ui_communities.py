@@ -16,19 +16,17 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from p2psocial.errors import UserError
 from p2psocial.runtime import LAN_TYPE_ENV, Backend, NetworkStatus
 from p2psocial.settings import Settings
-from p2psocial.ui import i18n
 from p2psocial.ui.communities import ACTION, CREATOR, MEMBERS, NAME, empty_text
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.messages_page import MessagesPage, kind_title, last_line
 from p2psocial.ui.people_page import PeoplePage
 from tests.test_net_service_lan import lan_type
-from tests.uikit import WAIT, call, make_backend, start_network
+from tests.uikit import WAIT, call, german, make_backend, start_network
 
 LAN = Settings(lan=True, relay=False)
 
@@ -252,10 +250,7 @@ def test_online_with_nobody_around_says_how_to_start_one(
 
 
 def test_communities_speak_german(app_ctx: AppContext, qtbot: QtBot) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    try:
-        assert i18n.install_translator(app, "de") == "de"
+    with german():
         people = PeoplePage(app_ctx)
         qtbot.addWidget(people)
         assert people.communities.title() == "Gemeinschaften in der Nähe"
@@ -265,5 +260,3 @@ def test_communities_speak_german(app_ctx: AppContext, qtbot: QtBot) -> None:
         assert messages.community_panel.create_button.text() == "Gemeinschaft gründen"
         messages.stop()
         people.stop()
-    finally:
-        i18n.install_translator(app, "en")

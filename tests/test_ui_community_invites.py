@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.messages_page import MessagesPage
 from p2psocial.ui.people_page import PeoplePage
-from tests.uikit import WAIT, call, make_backend, start_network
+from tests.uikit import WAIT, call, german, make_backend, start_network
 
 
 @pytest.fixture
@@ -127,18 +127,9 @@ def test_just_me_without_communities_hides_the_choice(app_ctx: AppContext,
 
 
 def test_the_invite_choice_speaks_german(app_ctx: AppContext, qtbot: QtBot) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    from p2psocial.ui import i18n
-
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    try:
-        assert i18n.install_translator(app, "de") == "de"
+    with german():
         page = PeoplePage(app_ctx)
         qtbot.addWidget(page)
         assert page.invite_to.itemText(0) == "Nur mir"
         assert page.invite_to.accessibleName() == "Einladen zu"
         page.stop()
-    finally:
-        i18n.install_translator(app, "en")

@@ -23,7 +23,7 @@ from p2psocial.ui.context import AppContext
 from p2psocial.ui.conversation_view import REACT_MARK, MessageList
 from p2psocial.ui.messages_page import MessagesPage
 from tests.test_ui_messages import carry, friends, shown_page, texts
-from tests.uikit import WAIT, call, make_backend
+from tests.uikit import WAIT, call, german, make_backend
 
 THUMBS = "👍"
 
@@ -163,13 +163,8 @@ def test_a_direct_conversation_offers_no_reactions(
 
 
 def test_reactions_speak_german(qapp: QApplication) -> None:
-    from p2psocial.ui import i18n
     from p2psocial.ui.conversation_view import reactions_text
 
-    app = qapp
-    try:
-        assert i18n.install_translator(app, "de") == "de"
+    with german():
         assert reactions_text([(THUMBS, 2, True), ("🎉", 1, False)]) == \
             f"Reaktionen: {THUMBS} 2 (deine darunter), 🎉 1"
-    finally:
-        i18n.install_translator(app, "en")

@@ -21,12 +21,11 @@ from pytestqt.qtbot import QtBot
 
 from p2psocial import content, private
 from p2psocial.runtime import Backend
-from p2psocial.ui import i18n
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.conversation_view import OLDER_MARGIN
 from p2psocial.ui.messages_page import MessagesPage, last_line, title_of
 from p2psocial.ui.tray import Notifier, Target
-from tests.uikit import WAIT, call, make_backend
+from tests.uikit import WAIT, call, german, make_backend
 
 
 @pytest.fixture
@@ -296,17 +295,12 @@ def test_a_group_is_created_shown_and_its_members_changed(
 
 
 def test_the_page_speaks_german(app_ctx: AppContext, qtbot: QtBot) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    try:
-        assert i18n.install_translator(app, "de") == "de"
+    with german():
         page = MessagesPage(app_ctx)
         qtbot.addWidget(page)
         assert page.new_button.text() == "Neue Nachricht"
         assert page.list.empty.text().startswith("Noch keine Nachrichten.")
         page.stop()
-    finally:
-        i18n.install_translator(app, "en")
 
 
 def test_message_on_a_profile_opens_a_new_message_to_them(

@@ -13,6 +13,7 @@ host first (no call still uses the node), then the node.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +103,19 @@ def opened(launcher: Any) -> bool:
     """The launcher's home is open and its shell shown."""
     return launcher.ctx is not None and launcher.window.stage().objectName() \
         == "shell"
+
+
+@contextmanager
+def german() -> Iterator[None]:
+    """The app's translator set to German for the block, English again after."""
+    from PySide6.QtWidgets import QApplication
+
+    from p2psocial.ui import i18n
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    assert i18n.install_translator(app, "de") == "de"
+    try:
+        yield
+    finally:
+        i18n.install_translator(app, "en")
