@@ -66,8 +66,10 @@ CONSTRAINTS := $(CURDIR)/packaging/constraints.txt
 VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' p2psocial/__init__.py)
 ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+# (CFLAGS: sdists compiled here, fastecdsa, carry no debug information, which would hold
+# pip's random build directory and so differ from build to build)
 PKG_ENV := PIP_CONSTRAINT=$(CONSTRAINTS) PIP_DISABLE_PIP_VERSION_CHECK=1 \
-	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) PYTHONHASHSEED=0
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) PYTHONHASHSEED=0 CFLAGS="$${CFLAGS:-} -g0"
 
 $(PKG_STAMP): pyproject.toml packaging/constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "p2psocial needs Python 3.11, 3.12 or 3.13; set PYTHON=...")'

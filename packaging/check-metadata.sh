@@ -10,7 +10,8 @@ TOP=$(cd "$HERE/.." && pwd)
 APP_ID=org.p2psocial.p2psocial
 for tool in desktop-file-validate appstreamcli; do
     command -v $tool >/dev/null || {
-        echo "check-metadata: $tool is missing (Debian: apt install desktop-file-utils appstream)" >&2
+        echo "check-metadata: $tool is missing" \
+            "(Debian: apt install desktop-file-utils appstream)" >&2
         exit 1; }
 done
 desktop-file-validate "$HERE/linux/$APP_ID.desktop"
@@ -23,6 +24,7 @@ for png in "$TOP"/assets/app-icon/p2psocial-*.png; do
     size=${png##*-}; size=${size%.png}
     install -D -m 644 "$png" "$TREE/usr/share/icons/hicolor/${size}x${size}/apps/$APP_ID.png"
 done
-install -D -m 644 "$TOP/assets/p2psocial.svg" "$TREE/usr/share/icons/hicolor/scalable/apps/$APP_ID.svg"
+install -D -m 644 "$TOP/assets/p2psocial.svg" \
+    "$TREE/usr/share/icons/hicolor/scalable/apps/$APP_ID.svg"
 appstreamcli validate-tree --no-net --pedantic "$TREE"
 echo "metadata: valid"

@@ -7,7 +7,7 @@
 # build environment (`make deb` in the clone: .venv-package from the pinned
 # constraints, PyInstaller, build-deb.sh); both take SOURCE_DATE_EPOCH from the commit.
 # They share pip's wheel cache, as two builds on one machine do: set REPRO_NO_CACHE=1
-# to make the second one download and compile everything again. The bundle tarballs
+# to make each download and compile everything again, as on two machines. The tarballs
 # are compared too. On a difference, the differing files are listed in
 # build/package/repro-report.txt and the exit status is 1.
 set -euo pipefail
@@ -19,7 +19,8 @@ WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/p2psocial-repro.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$(dirname "$REPORT")"
 
-build() {  # build NAME [ENV...]: a clone at $WORK/NAME/src-NAME, its dist/ in $WORK/NAME.out
+# build NAME [VAR=VALUE...]: a clone at $WORK/NAME/src-NAME, its dist/ in $WORK/NAME.out
+build() {
     local name=$1 src=$WORK/$1/src-$1 started
     shift
     git clone --quiet --no-local --no-checkout "$TOP" "$src"
@@ -32,8 +33,10 @@ build() {  # build NAME [ENV...]: a clone at $WORK/NAME/src-NAME, its dist/ in $
 }
 
 echo "repro-check: two builds of ${COMMIT:0:12}"
-build a
-if [[ -n ${REPRO_NO_CACHE:-} ]]; then build b PIP_NO_CACHE_DIR=1; else build b; fi
+cache=()
+[[ -z ${REPRO_NO_CACHE:-} ]] || cache=(PIP_NO_CACHE_DIR=1)
+build a "${cache[@]}"
+build b "${cache[@]}"
 
 status=0
 : > "$REPORT"

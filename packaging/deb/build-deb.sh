@@ -52,7 +52,8 @@ for size in $ICON_SIZES; do
     install -D -m 644 "$TOP/assets/app-icon/p2psocial-$size.png" \
         "$ROOT/usr/share/icons/hicolor/${size}x${size}/apps/$APP_ID.png"
 done
-install -D -m 644 "$TOP/assets/p2psocial.svg" "$ROOT/usr/share/icons/hicolor/scalable/apps/$APP_ID.svg"
+install -D -m 644 "$TOP/assets/p2psocial.svg" \
+    "$ROOT/usr/share/icons/hicolor/scalable/apps/$APP_ID.svg"
 install -m 644 "$TOP/packaging/p2psocial.service" "$ROOT/usr/lib/systemd/system/"
 
 install -m 644 "$HERE/copyright" "$HERE/README.Debian" "$DOC/"
@@ -61,7 +62,8 @@ install -m 644 "$HERE/copyright" "$HERE/README.Debian" "$DOC/"
     echo
     echo "  * Built from the p2psocial sources, version $VERSION (see CHANGELOG.md)."
     echo
-    echo " -- The p2psocial developers <packaging@p2psocial.org>  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
+    printf ' -- %s  %s\n' "The p2psocial developers <packaging@p2psocial.org>" \
+        "$(date -u -R -d "@$SOURCE_DATE_EPOCH")"
 } | gzip -n -9 > "$DOC/changelog.Debian.gz"
 if [[ -n $PYTHON ]]; then
     # the Python distributions inside the bundle's environment, with their licences

@@ -22,7 +22,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=${SUITE:-bookworm}
 [[ $(id -u) == 0 ]] || { echo "deb-test: needs root (debootstrap, chroot)" >&2; exit 1; }
-command -v debootstrap >/dev/null || { echo "deb-test: needs debootstrap (apt install debootstrap)" >&2; exit 1; }
+command -v debootstrap >/dev/null \
+    || { echo "deb-test: needs debootstrap (apt install debootstrap)" >&2; exit 1; }
 
 if [[ -z ${DEB_TEST_INSIDE:-} ]]; then
     WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/p2psocial-deb-test.XXXXXX")
