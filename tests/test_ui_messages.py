@@ -25,7 +25,7 @@ from p2psocial.ui.context import AppContext
 from p2psocial.ui.conversation_view import OLDER_MARGIN
 from p2psocial.ui.messages_page import MessagesPage, last_line, title_of
 from p2psocial.ui.tray import Notifier, Target
-from tests.uikit import WAIT, call, german, make_backend
+from tests.uikit import WAIT, TrayStandIn, call, german, make_backend
 
 
 @pytest.fixture
@@ -198,20 +198,6 @@ def test_an_over_long_message_is_refused_and_kept(
     page.pane.save_draft()
     assert app_ctx.backend.drafts.get(f"message:{page.current.hex()}").text == long
     page.stop()
-
-
-class TrayStandIn:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, str]] = []
-        self.targets: list[Target | None] = []
-        self.active = False
-
-    def show_message(self, title: str, text: str, target: Target | None = None) -> None:
-        self.messages.append((title, text))
-        self.targets.append(target)
-
-    def window_active(self) -> bool:
-        return self.active
 
 
 def test_the_tray_says_bob_wrote_and_counts_unread_messages(

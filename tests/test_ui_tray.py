@@ -18,23 +18,7 @@ from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.tray import Notifier, Target, Tray, message_of
-from tests.uikit import WAIT, call, opened
-
-
-class TrayStandIn:
-    """Records the messages a tray would show; ``active`` plays the window's focus."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, str]] = []
-        self.targets: list[Target | None] = []
-        self.active = False
-
-    def show_message(self, title: str, text: str, target: Target | None = None) -> None:
-        self.messages.append((title, text))
-        self.targets.append(target)
-
-    def window_active(self) -> bool:
-        return self.active
+from tests.uikit import WAIT, TrayStandIn, call, opened
 
 
 @pytest.fixture

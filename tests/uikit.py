@@ -119,3 +119,20 @@ def german() -> Iterator[None]:
         yield
     finally:
         i18n.install_translator(app, "en")
+
+
+class TrayStandIn:
+    """Records the desktop messages a tray would show (an offscreen session has no
+    system tray), and where a click would lead; ``active`` plays the window's focus."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str]] = []
+        self.targets: list[Any] = []
+        self.active = False
+
+    def show_message(self, title: str, text: str, target: Any = None) -> None:
+        self.messages.append((title, text))
+        self.targets.append(target)
+
+    def window_active(self) -> bool:
+        return self.active
