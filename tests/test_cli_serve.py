@@ -141,3 +141,19 @@ def test_invite_port_changes_our_port_but_never_a_relays() -> None:
     assert _with_port(relay, 5000) == relay
     assert build_parser().parse_args(["serve", "--no-relay"]).no_relay is True
     assert build_parser().parse_args(["serve"]).no_relay is False
+
+
+def test_a_port_in_use_is_one_line(homes: tuple[Path, Path]) -> None:
+    import socket
+
+    a, _ = homes
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run(a, "serve", "--no-lan", "--listen", "127.0.0.1", "--port", str(port))
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        f"p2psocial: cannot listen on /ip4/127.0.0.1/tcp/{port}: the port is in use (another "
+        "program, or another p2psocial, has it: choose another port)")
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr

@@ -101,9 +101,10 @@ def test_the_command_paints_the_window_then_the_timeline(tmp_path: Path) -> None
             time.sleep(0.05)  # polling another process's file: no event to wait on
         assert events[:2] == ["window_shown", "timeline_painted"]
     finally:
-        process.terminate()
+        process.terminate()  # SIGTERM, as a logout sends: the app closes as from its window
         _, err = process.communicate(timeout=30)
     assert b"Traceback" not in err, err.decode()
+    assert process.returncode == 0, err.decode()
 
 
 def test_a_missing_x11_library_is_named_with_its_package() -> None:

@@ -73,7 +73,7 @@ from libp2p.stream_muxer.yamux.yamux import Yamux
 from libp2p.transport.tcp.tcp import TCP
 from multiaddr import Multiaddr
 
-from ..errors import P2PSocialError
+from ..errors import P2PSocialError, UserError
 from . import relay
 from .streams import close_quietly, reset_quietly
 
@@ -111,8 +111,9 @@ class NetError(P2PSocialError):
     """Base of the networking errors raised on purpose by p2psocial.net."""
 
 
-class ListenFailed(NetError):
-    """The host could not listen on the requested address (port in use...)."""
+class ListenFailed(NetError, UserError):
+    """The host could not listen on the requested address (port in use...): said in
+    one line, like any mistake a person can mend (another port)."""
 
 
 class DialFailed(NetError):
@@ -379,7 +380,8 @@ async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
     key_pair = keypair_from_seed(seed)
     listen = Multiaddr(f"/ip4/{ip}/tcp/{port or 0}")
     if port and _port_taken(ip, port):
-        raise ListenFailed(f"cannot listen on {listen}: the port is in use")
+        raise ListenFailed(f"cannot listen on {listen}: the port is in use (another "
+                           "program, or another p2psocial, has it: choose another port)")
     network = new_swarm(
         key_pair=key_pair,
         sec_opt={NOISE_PROTOCOL_ID: NoiseTransport(

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 PROBE_ENV = "P2PSOCIAL_PROBE"
 TITLE = "p2psocial"
+APP_ID = "org.p2psocial.p2psocial"  # reverse DNS, as in packaging/linux/ (its .desktop file)
 NO_DISPLAY = ("p2psocial: no display found; use the command line (p2psocial --help) "
               "or set QT_QPA_PLATFORM")
 
@@ -291,7 +292,7 @@ def start(app: QApplication, home: Path | None, probe: Probe | None = None) -> L
     """Paint the window for ``home``, then start Trio and the launcher behind it."""
     app.setApplicationName(TITLE)
     app.setApplicationDisplayName(TITLE)
-    app.setDesktopFileName("p2psocial")
+    app.setDesktopFileName(APP_ID)  # Wayland matches windows to APP_ID.desktop
     _apply_appearance(app, home)
     from .context import tr
     from .main_window import MainWindow
@@ -310,9 +311,22 @@ def start(app: QApplication, home: Path | None, probe: Probe | None = None) -> L
     host.interrupted.connect(app.quit)  # Ctrl-C in the terminal that started the app
     window.closing.connect(app.quit)
     host.start()
+    host.call(until_terminated, on_result=lambda _none: app.quit())
     launcher = Launcher(window, home, host, probe)
     launcher.begin()
     return launcher
+
+
+async def until_terminated() -> None:
+    """Return when the app is asked to end (SIGTERM: a logout, a service manager), so
+    that it closes as from the window: the node closed, the network stopped."""
+    import signal
+
+    import trio
+
+    with trio.open_signal_receiver(signal.SIGTERM) as signals:
+        async for _ in signals:
+            return
 
 
 def shut_down(launcher: Launcher) -> None:
