@@ -81,7 +81,6 @@ def run(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     shoot = Shooter(app, out)
-    quiet = Settings(lan=False, relay=False)
     lan = Settings(lan=True, relay=False)
     with tempfile.TemporaryDirectory(prefix="p2psocial-shots-") as tmp:
         scratch = Path(tmp)
