@@ -311,22 +311,10 @@ def start(app: QApplication, home: Path | None, probe: Probe | None = None) -> L
     host.interrupted.connect(app.quit)  # Ctrl-C in the terminal that started the app
     window.closing.connect(app.quit)
     host.start()
-    host.call(until_terminated, on_result=lambda _none: app.quit())
+    host.terminated.connect(app.quit)  # SIGTERM: a logout, a service manager
     launcher = Launcher(window, home, host, probe)
     launcher.begin()
     return launcher
-
-
-async def until_terminated() -> None:
-    """Return when the app is asked to end (SIGTERM: a logout, a service manager), so
-    that it closes as from the window: the node closed, the network stopped."""
-    import signal
-
-    import trio
-
-    with trio.open_signal_receiver(signal.SIGTERM) as signals:
-        async for _ in signals:
-            return
 
 
 def shut_down(launcher: Launcher) -> None:

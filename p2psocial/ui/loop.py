@@ -43,6 +43,8 @@ import contextlib
 import enum
 import functools
 import logging
+import signal
+import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -120,6 +122,9 @@ class TrioHost(QObject):
     """A call without ``on_error`` raised: one line for the window."""
     interrupted = Signal()
     """The Trio run ended with KeyboardInterrupt (Ctrl-C in the terminal)."""
+    terminated = Signal()
+    """The process was asked to end (SIGTERM: a logout, a service manager); the run
+    goes on, for the window to close as it would by its own hand."""
 
     _wake = Signal(object)  # carries a callable into the GUI thread (queued)
 
@@ -249,6 +254,7 @@ class TrioHost(QObject):
                 self._nursery = nursery
                 if self.state is not State.RUNNING:  # stop() came before this step
                     nursery.cancel_scope.cancel()
+                nursery.start_soon(self._watch_terminate)
                 if main is not None:
                     nursery.start_soon(main, *args)
                 pending, self._pending = self._pending, []
@@ -257,6 +263,13 @@ class TrioHost(QObject):
                 await trio.sleep_forever()
         finally:
             self._nursery = None
+
+    async def _watch_terminate(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return  # signals reach the main thread only (tests may run a host elsewhere)
+        with trio.open_signal_receiver(signal.SIGTERM) as signals:
+            async for _ in signals:
+                self._post(self.terminated.emit)
 
     def _cancel_root(self) -> None:
         if self._nursery is not None:
