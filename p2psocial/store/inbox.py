@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import content as c
 from .. import envelope, private
@@ -88,6 +88,18 @@ class _Sealed:
     author_id: bytes
 
 
+@dataclass(slots=True)
+class _Found:
+    """What one scan batch made readable or changed, gathered while it is stored."""
+
+    messages: list[NewMessage] = field(default_factory=list)
+    posts: list[OpenedPost] = field(default_factory=list)  # circle posts
+    rosters: set[bytes] = field(default_factory=set)  # communities whose roster grew
+    left: set[bytes] = field(default_factory=set)  # our groups a member left
+    notified: int = 0
+    reacted: list[tuple[bytes, bytes]] = field(default_factory=list)  # (group, message)
+
+
 class Inbox:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -125,12 +137,7 @@ class Inbox:
         """Store what opened and move the watermark (step 3 of a scan: the store again;
         step 2, ``open_batch``, needs no database and may run in any thread)."""
         rows = batch.rows
-        out: list[NewMessage] = []
-        posts: list[OpenedPost] = []
-        self._rosters: set[bytes] = set()
-        self._left_groups: set[bytes] = set()
-        self._notified = 0
-        self._reacted_to: list[tuple[bytes, bytes]] = []
+        found = _Found()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             keys: list[tuple[bytes, int]] = []
@@ -138,7 +145,7 @@ class Inbox:
                 if not self._still_there(row):
                     continue  # its author deleted it while it was being opened
                 if isinstance(value, private.Message):
-                    self._message(row, value, local, local_id, out)
+                    self._message(row, value, local, local_id, found)
                 elif isinstance(value, private.GroupKey) and self._group_key(row, value,
                                                                              local_id):
                     keys.append((value.group_id, value.epoch))
@@ -147,17 +154,18 @@ class Inbox:
                     keys.append((value.community_id, 0))
             for row in rows:
                 if row.kind == Kind.GROUP:
-                    self._group_entry(row, local, out, posts)
+                    self._group_entry(row, local, found)
             for group_id, epoch in keys:
-                self._open_pending(group_id, epoch, local, out, posts)
+                self._open_pending(group_id, epoch, local, found)
             self.conn.execute("UPDATE meta SET value = ? WHERE key = 'private_upto'",
                               (batch.last,))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        return PrivateScan(out, len(rows), batch.done, posts, sorted(self._rosters),
-                           sorted(self._left_groups), self._notified, self._reacted_to)
+        return PrivateScan(found.messages, len(rows), batch.done, found.posts,
+                           sorted(found.rosters), sorted(found.left), found.notified,
+                           found.reacted)
 
     def _members(self, conversation: int) -> tuple[bytes, ...]:
         found = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",
@@ -170,15 +178,15 @@ class Inbox:
         return bool(found and found[0])
 
     def _message(self, row: _Sealed, value: private.Message, local: int, local_id: bytes,
-                 out: list[NewMessage]) -> None:
+                 found: _Found) -> None:
         if row.author_id not in value.members or local_id not in value.members:
             return
         cid = private.conversation_id(value.members)
         conversation = self._conversation(cid, value.members)
-        self._store(conversation, cid, row, value.text, value.reply_to, local, out)
+        self._store(conversation, cid, row, value.text, value.reply_to, local, found)
 
     def _store(self, conversation: int, cid: bytes, row: _Sealed, text: str,
-               reply_to: bytes | None, local: int, out: list[NewMessage]) -> None:
+               reply_to: bytes | None, local: int, found: _Found) -> None:
         added = self.conn.execute(
             "INSERT OR IGNORE INTO messages(rowid, conversation, author, ts, text, reply_to) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -189,7 +197,7 @@ class Inbox:
         if own:  # writing in a conversation reads it
             self.conn.execute("UPDATE conversations SET read_upto = max(read_upto, ?) "
                               "WHERE rowid = ?", (row.rowid, conversation))
-        out.append(NewMessage(cid, row.entry_id, row.author_id, own))
+        found.messages.append(NewMessage(cid, row.entry_id, row.author_id, own))
 
     def _conversation(self, cid: bytes, members: Iterable[bytes]) -> int:
         row = self.conn.execute("SELECT rowid FROM conversations WHERE id = ?",
@@ -225,20 +233,19 @@ class Inbox:
             (pack_members(value.members), conversation, conversation, value.epoch))
         return True
 
-    def _group_entry(self, row: _Sealed, local: int, out: list[NewMessage],
-                     posts: list[OpenedPost]) -> None:
+    def _group_entry(self, row: _Sealed, local: int, found: _Found) -> None:
         if row.body is None:
             return
         try:
             group_id, epoch = envelope.peek_group(row.body)
         except InvalidEntry:
             return
-        found = self.group_key(group_id, epoch)
-        if found is None:
+        held = self.group_key(group_id, epoch)
+        if held is None:
             self.conn.execute("INSERT OR IGNORE INTO group_pending(group_id, epoch, entry) "
                               "VALUES (?, ?, ?)", (group_id, epoch, row.rowid))
             return
-        conversation, key, writers = found
+        conversation, key, writers = held
         community = communities.is_community(self.conn, conversation)
         if not community and (row.author_id not in writers
                               or row.author_id not in self._members(conversation)):
@@ -253,23 +260,23 @@ class Inbox:
         except (DecryptionFailed, InvalidEntry):
             return
         if isinstance(value, private.GroupPost):
-            self._store(conversation, group_id, row, value.text, value.reply_to, local, out)
+            self._store(conversation, group_id, row, value.text, value.reply_to, local, found)
             if community and communities.roster_add(self.conn, conversation, [row.author_id]):
-                self._rosters.add(group_id)  # a poster we did not know: replicate them
+                found.rosters.add(group_id)  # a poster we did not know: replicate them
         elif isinstance(value, private.GroupLeave):
             if community:  # nobody leaves a roster; our own leave stops our replicating
                 if row.author == local:
                     self.conn.execute("UPDATE groups SET member = 0 WHERE conversation = ?",
                                       (conversation,))
             else:
-                self._left(conversation, group_id, row, local)
+                self._left(conversation, group_id, row, local, found)
         elif isinstance(value, private.CirclePost):
-            self._circle_post(conversation, row, value.post, local, posts)
+            self._circle_post(conversation, row, value.post, local, found)
         elif isinstance(value, private.GroupReaction):
-            self._reacted(conversation, group_id, row, value.reaction)
+            self._reacted(conversation, group_id, row, value.reaction, found)
 
     def _reacted(self, conversation: int, group_id: bytes, row: _Sealed,
-                 reaction: c.Reaction) -> None:
+                 reaction: c.Reaction, found: _Found) -> None:
         """The newest reaction (or undo) per (message, account, emoji) wins."""
         if self.conn.execute(
                 "INSERT INTO message_reactions(target, account, emoji, conversation, active, "
@@ -278,10 +285,10 @@ class Inbox:
                 "conversation = excluded.conversation WHERE (excluded.ts, excluded.entry) > "
                 "(ts, entry)", (reaction.target, row.author, reaction.emoji, conversation,
                                 int(not reaction.undo), row.ts, row.rowid)).rowcount:
-            self._reacted_to.append((group_id, reaction.target))
+            found.reacted.append((group_id, reaction.target))
 
     def _circle_post(self, conversation: int, row: _Sealed, post: c.Post, local: int,
-                     posts: list[OpenedPost]) -> None:
+                     found: _Found) -> None:
         """A followers-only post to the timeline, when ``conversation`` is a circle and
         the author its admin: only the owner of a circle posts to it (a member's
         CirclePost is dropped, as is one in a chat group)."""
@@ -291,10 +298,11 @@ class Inbox:
             return
         where = CircleRow(row.rowid, row.ts, row.author)
         if add_post(self.conn, where, post, local):
-            posts.append(OpenedPost(row.entry_id, row.author_id, row.ts))
-            self._notified += notify(self.conn, where, post, local)
+            found.posts.append(OpenedPost(row.entry_id, row.author_id, row.ts))
+            found.notified += notify(self.conn, where, post, local)
 
-    def _left(self, conversation: int, group_id: bytes, row: _Sealed, local: int) -> None:
+    def _left(self, conversation: int, group_id: bytes, row: _Sealed, local: int,
+              found: _Found) -> None:
         """A member left: out of the member list; when it is us (any device), we stop
         being a member here; when we are the admin, the node starts a new epoch
         without them (``PrivateScan.left``), so they read nothing written after."""
@@ -310,10 +318,10 @@ class Inbox:
                               (conversation,))
         elif self.conn.execute("SELECT 1 FROM groups WHERE conversation = ? AND admin = ? "
                                "AND member = 1", (conversation, local)).fetchone():
-            self._left_groups.add(group_id)
+            found.left.add(group_id)
 
     def _open_pending(self, group_id: bytes, epoch: int, local: int,
-                      out: list[NewMessage], posts: list[OpenedPost]) -> None:
+                      found: _Found) -> None:
         """GROUP entries that waited for this epoch's key. Index: group_pending's key."""
         waiting = self.conn.execute(
             "SELECT e.rowid, e.id, e.kind, e.ts, e.body, l.account, a.id FROM group_pending g "
@@ -324,7 +332,7 @@ class Inbox:
                           (group_id, epoch))
         for r in waiting:
             self._group_entry(_Sealed(r[0], bytes(r[1]), r[2], r[3], r[4], r[5], bytes(r[6])),
-                              local, out, posts)
+                              local, found)
 
     def group_key(self, group_id: bytes, epoch: int,
                   ) -> tuple[int, bytes, tuple[bytes, ...]] | None:
