@@ -7,6 +7,7 @@ subcommand, and are accepted after it too, because people type them there.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from .. import __version__
 
@@ -321,24 +322,23 @@ DEFAULT_WAIT = 5.0
 MAX_WAIT = 60.0  # below the control call's timeout: beside a serve, it waits there
 
 
-def _wait(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
-    if not 0 <= value <= MAX_WAIT:
-        raise argparse.ArgumentTypeError(f"give a number of seconds from 0 to {MAX_WAIT:g}")
-    return value
+def _seconds_up_to(most: float, *, zero: bool = False) -> Callable[[str], float]:
+    """An argparse type: seconds, more than 0 (or 0 itself, with ``zero``) and at most
+    ``most``."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+        low_ok = value >= 0 if zero else value > 0
+        if not low_ok or value > most:
+            raise argparse.ArgumentTypeError(f"give a number of seconds from 0 to {most:g}")
+        return value
+    return parse
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("give a number of seconds from 0 to 3600")
-    return value
+_wait = _seconds_up_to(MAX_WAIT, zero=True)
+_seconds = _seconds_up_to(3600)
 
 
 def _globals(parser: argparse.ArgumentParser, default: object) -> None:
