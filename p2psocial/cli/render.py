@@ -397,9 +397,10 @@ def message_lines(m: MessageView) -> list[str]:
             *([" ".join(said)] if said else []), ids.entry_text(m.id)]
 
 
-def conversation_lines(v: ConversationView, page: MessagePage) -> list[str]:
-    """The page's messages oldest first (a page is the newest before its cursor)."""
-    lines = [f"Conversation with {names_text(v.names)} · {ids.conversation_text(v.id)}"]
+def message_page_lines(page: MessagePage) -> list[str]:
+    """A page's messages oldest first (a page is the newest before its cursor), and how
+    to ask for the earlier ones."""
+    lines: list[str] = []
     for m in reversed(page.items):
         lines.extend(["", *message_lines(m)])
     if not page.items:
@@ -407,6 +408,12 @@ def conversation_lines(v: ConversationView, page: MessagePage) -> list[str]:
     if page.next:
         lines.extend(["", f"Earlier messages: add --before {page.next.to_text()}"])
     return lines
+
+
+def conversation_lines(v: ConversationView, page: MessagePage) -> list[str]:
+    """The conversation's header, then the page (``message_page_lines``)."""
+    lines = [f"Conversation with {names_text(v.names)} · {ids.conversation_text(v.id)}"]
+    return lines + message_page_lines(page)
 
 
 # --- private groups (issue 5) -------------------------------------------------------
@@ -496,13 +503,7 @@ def group_page_lines(g: GroupView, page: MessagePage, me: bytes) -> list[str]:
     elif not g.member:
         lines.append("You are no longer a member: what is posted after you left or were "
                      "removed does not reach you.")
-    for m in reversed(page.items):
-        lines.extend(["", *message_lines(m)])
-    if not page.items:
-        lines.append("No messages here yet.")
-    if page.next:
-        lines.extend(["", f"Earlier messages: add --before {page.next.to_text()}"])
-    return lines
+    return lines + message_page_lines(page)
 
 
 # --- open LAN communities (issue 5) -----------------------------------------------
