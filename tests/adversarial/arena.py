@@ -1,0 +1,190 @@
+"""What the attack tests share: a real victim, honest peers beside it, measurements.
+
+The **victim** is a real ``p2psocial serve`` process on 127.0.0.1 (``--no-lan``): the
+code under attack runs exactly as a user runs it. Two **honest** peers run in this
+process: the *writer* posts, the *reader* receives, and they reach each other only
+through the victim (it follows the writer; the reader follows the writer and knows
+only the victim's address). ``Arena.delivery()`` is one honest post carried through
+the victim, timed from ``post()`` to the reader's store: the victim keeps serving
+honest peers exactly when this stays fast while an attack runs.
+
+Attackers are built by each test (a raw libp2p host from ``open_host`` with a fresh
+seed speaks whatever it likes); ``Victim.rss()``, ``peak_rss()`` and ``cpu()`` read
+the victim's ``/proc`` entries, so a test can bound what an attack costs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from subprocess import DEVNULL
+
+import trio
+from netkit import device, holds, service, until
+
+from p2psocial import ids
+from p2psocial.home import Home
+from p2psocial.net.host import Multiaddr, peer_id_from_device_id
+from p2psocial.net.service import NetworkService
+from p2psocial.node import Node
+from tests.test_cli import _env, ok
+
+START_WITHIN = 30.0
+
+
+class Victim:
+    """A running ``p2psocial serve`` on its own home, on 127.0.0.1 without LAN."""
+
+    def __init__(self, home: Path, proc: trio.Process, status: dict) -> None:
+        self.home, self.proc, self.status = home, proc, status
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def device(self) -> bytes:
+        return ids.decode(ids.DEVICE, self.status["device"])
+
+    @property
+    def account(self) -> bytes:
+        return ids.decode(ids.ACCOUNT, self.status["account"])
+
+    @property
+    def addrs(self) -> list[str]:
+        return list(self.status["addrs"])
+
+    @property
+    def multiaddrs(self) -> list[Multiaddr]:
+        return [Multiaddr(a) for a in self.addrs]
+
+    @property
+    def peer_id(self) -> object:
+        return peer_id_from_device_id(self.device)
+
+    def rss(self) -> int:
+        """Resident memory now, in bytes."""
+        return _status_kb(self.pid, "VmRSS") * 1024
+
+    def peak_rss(self) -> int:
+        """The most resident memory the process ever had, in bytes."""
+        return _status_kb(self.pid, "VmHWM") * 1024
+
+    def cpu(self) -> float:
+        """CPU seconds used so far (user + system)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    async def cli(self, *args: str) -> str:
+        """A command beside the serve (write commands go through its control socket)."""
+        return await trio.to_thread.run_sync(lambda: ok(self.home, *args))
+
+    async def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            with trio.fail_after(20):
+                await self.proc.wait()
+
+
+@asynccontextmanager
+async def victim(home: Path, *serve_args: str, name: str = "Victim",
+                 follows: tuple[bytes, ...] = (), **env: str) -> AsyncIterator[Victim]:
+    """A new home called ``name`` that follows ``follows``, served until the block ends.
+    ``serve_args`` are added to ``serve --listen 127.0.0.1 --no-lan``; ``env`` to its
+    environment. Its stderr is in ``home/serve.err`` (shown if it fails to start)."""
+    await trio.to_thread.run_sync(lambda: ok(home, "init", "--name", name))
+    for account in follows:
+        await trio.to_thread.run_sync(
+            lambda a=account: ok(home, "follow", ids.encode(ids.ACCOUNT, a)))
+    err_path = home / "serve.err"
+    with err_path.open("a") as err:
+        proc = await trio.lowlevel.open_process(
+            [sys.executable, "-m", "p2psocial", "--home", str(home), "serve",
+             "--listen", "127.0.0.1", "--no-lan", *serve_args],
+            stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=_env(**env))
+    try:
+        status: dict = {}
+        with trio.fail_after(START_WITHIN):
+            while not status:
+                assert proc.poll() is None, err_path.read_text()
+                status = _status(home, proc.pid)
+                if not status:
+                    await trio.sleep(0.05)
+        served = Victim(home, proc, status)
+        yield served
+    finally:
+        with trio.CancelScope(shield=True):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                with trio.move_on_after(20):
+                    await proc.wait()
+            if proc.poll() is None:
+                proc.kill()
+                await proc.wait()
+
+
+@dataclass
+class Arena:
+    """The victim and the two honest peers that talk through it."""
+
+    victim: Victim
+    writer: Node
+    reader: Node
+    writer_net: NetworkService
+    reader_net: NetworkService
+
+    async def delivery(self, text: str = "honest post", within: float = 30.0) -> float:
+        """Seconds from the writer's ``post()`` until the reader stored it (through the
+        victim, the only way between them). Fails after ``within`` seconds."""
+        started = time.perf_counter()
+        post = await self.writer.post(f"{text} {started}")
+        with trio.fail_after(within):
+            await until(self.reader, lambda: holds(self.reader, post.id))
+        return time.perf_counter() - started
+
+
+@asynccontextmanager
+async def arena(tmp: Path, *serve_args: str, **env: str) -> AsyncIterator[Arena]:
+    """The victim serving, and the honest writer and reader connected to it and caught
+    up (one delivery done)."""
+    with Node.init(Home(tmp / "writer"), "Writer") as writer, \
+            Node.init(Home(tmp / "reader"), "Reader") as reader:
+        await reader.follow(writer.account_id)
+        async with victim(tmp / "victim", *serve_args, follows=(writer.account_id,),
+                          **env) as served:
+            async with service(writer) as wn, service(reader) as rn:
+                await wn.connect(served.device, served.addrs)
+                await rn.connect(served.device, served.addrs)
+                place = Arena(served, writer, reader, wn, rn)
+                await place.delivery("warm-up")
+                yield place
+
+
+def _status(home: Path, pid: int) -> dict:
+    try:
+        doc = json.loads((home / "serve.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return doc if doc.get("pid") == pid else {}
+
+
+def _status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+__all__ = ["Arena", "Victim", "arena", "device", "victim"]
