@@ -161,13 +161,12 @@ async def arena(tmp: Path, *serve_args: str, **env: str) -> AsyncIterator[Arena]
             Node.init(Home(tmp / "reader"), "Reader") as reader:
         await reader.follow(writer.account_id)
         async with victim(tmp / "victim", *serve_args, follows=(writer.account_id,),
-                          **env) as served:
-            async with service(writer) as wn, service(reader) as rn:
-                await wn.connect(served.device, served.addrs)
-                await rn.connect(served.device, served.addrs)
-                place = Arena(served, writer, reader, wn, rn)
-                await place.delivery("warm-up")
-                yield place
+                          **env) as served, service(writer) as wn, service(reader) as rn:
+            await wn.connect(served.device, served.addrs)
+            await rn.connect(served.device, served.addrs)
+            place = Arena(served, writer, reader, wn, rn)
+            await place.delivery("warm-up")
+            yield place
 
 
 def _status(home: Path, pid: int) -> dict:
