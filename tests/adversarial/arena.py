@@ -11,6 +11,14 @@ honest peers exactly when this stays fast while an attack runs.
 Attackers are built by each test (a raw libp2p host from ``open_host`` with a fresh
 seed speaks whatever it likes); ``Victim.rss()``, ``peak_rss()`` and ``cpu()`` read
 the victim's ``/proc`` entries, so a test can bound what an attack costs it.
+
+**Attacks for the benchmark.** ``bench/attack`` runs every attack it finds in the
+modules ``tests/adversarial/attacks_*.py`` (each has ``ATTACKS: dict[str, Attack]``)
+against a victim for a while and measures honest delivery, the victim's memory and
+CPU, and the bytes it sent the attacker. An ``Attack`` is an async function
+``attack(place, stats)`` that sets itself up (follows through ``place.victim.cli``,
+hosts of its own) and then attacks until it is cancelled, adding to ``stats`` what
+the victim sent it. The tests in this folder use the same functions.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,6 +161,18 @@ class Arena:
         return time.perf_counter() - started
 
 
+@dataclass
+class AttackStats:
+    """What an attack counts while it runs."""
+
+    received: int = 0  # bytes the victim sent the attacker
+    sent: int = 0  # bytes the attacker sent the victim
+    identities: int = 0  # attacker identities (peer ids) used so far
+
+
+Attack = Callable[[Arena, AttackStats], Awaitable[None]]
+
+
 @asynccontextmanager
 async def arena(tmp: Path, *serve_args: str, **env: str) -> AsyncIterator[Arena]:
     """The victim serving, and the honest writer and reader connected to it and caught
@@ -186,4 +206,4 @@ def _status_kb(pid: int, field: str) -> int:
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-__all__ = ["Arena", "Victim", "arena", "device", "victim"]
+__all__ = ["Arena", "Attack", "AttackStats", "Victim", "arena", "device", "victim"]
