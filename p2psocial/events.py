@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import trio
 
+from .forks import Fork
+
 
 class EntryAdded(NamedTuple):
     """An entry was stored, ours or a peer's. A NamedTuple, not a frozen dataclass: a
@@ -72,6 +74,16 @@ class RosterChanged(NamedTuple):
     community: bytes
 
 
+class ForkFound(NamedTuple):
+    """A device of ``account`` signed two histories (forks.py): its log is frozen below
+    ``seq`` from now on. ``proof`` is what peers are told, so that they stop too."""
+
+    device: bytes
+    account: bytes
+    seq: int
+    proof: Fork
+
+
 @dataclass(frozen=True, slots=True)
 class Lagged:
     """Events were lost for this subscriber; re-read state and subscribe again."""
@@ -79,7 +91,7 @@ class Lagged:
 
 # Subscribers ignore event types they do not know, so new ones can be added.
 Event = (EntryAdded | Notified | MessageAdded | PostOpened | MessageReacted | RosterChanged
-         | Lagged)
+         | ForkFound | Lagged)
 
 
 # One stored batch emits one event per entry, all at once, and a sync session stores

@@ -44,12 +44,14 @@ from .events import (
     EntryAdded,
     Event,
     EventHub,
+    ForkFound,
     MessageAdded,
     MessageReacted,
     Notified,
     PostOpened,
     RosterChanged,
 )
+from .forks import Fork
 from .home import Home
 from .identity import Identity, new_identity
 from .store import (
@@ -314,25 +316,50 @@ class Node:
 
     # --- entries from elsewhere (network, backups) -------------------------------
 
-    async def ingest(self, entries: Sequence[Entry]) -> IngestResult:
+    async def ingest(self, entries: Sequence[Entry], *, strict: bool = False) -> IngestResult:
         """Verify and store entries from a peer; see store/ingest.py. Other devices'
         entries are committed without waiting for an fsync (Store's note on durability);
-        a batch that holds our own device's entries is durable."""
+        a batch that holds our own device's entries is durable. Not ``strict`` (what
+        peers send): a bad log is left out and named in ``rejected`` while the others
+        are stored, and a log its author forked is frozen (``ForkFound``)."""
         device = self.identity.device_id if self.identity else None
         durable = any(e.device == device for e in entries)
-        result, accounts = await self._run(self._ingest_now, entries, durable)
+        result, accounts = await self._run(self._ingest_now, entries, durable, strict)
         events: list[Event] = [self._event(e, accounts[e.device]) for e in result.added]
         if result.notified:
             events.append(Notified(result.notified))
+        events += [ForkFound(f.device, accounts[f.device], f.seq, f) for f in result.forks]
         self.events.emit(events)
         return result
 
-    def _ingest_now(self, entries: Sequence[Entry], durable: bool,
+    def _ingest_now(self, entries: Sequence[Entry], durable: bool, strict: bool,
                     ) -> tuple[IngestResult, dict[bytes, bytes]]:
-        """Store, then name the account of every log that grew (for the events): one
-        trip to the worker thread, and a lookup of those logs only, not of all."""
-        result = self.store.ingest(entries, durable=durable)
-        return result, self.store.accounts_of({e.device for e in result.added})
+        """Store, then name the account of every log that grew or forked (for the
+        events): one trip to the worker thread, and a lookup of those logs only."""
+        result = self.store.ingest(entries, durable=durable, strict=strict)
+        logs = {e.device for e in result.added} | {f.device for f in result.forks}
+        return result, self.store.accounts_of(logs)
+
+    async def add_forks(self, wire: Sequence[object]) -> list[Fork]:
+        """Check the fork proofs a peer passed on (as they arrive) and keep those of logs
+        we hold that tell us more (two signature checks each, in the worker thread).
+        Returns the new ones (each also a ``ForkFound``); ``NotAFork`` if one of those
+        is no proof, and then nothing is kept."""
+        new, accounts = await self._run(self._add_forks_now, wire)
+        self.events.emit([ForkFound(f.device, accounts[f.device], f.seq, f) for f in new])
+        return new
+
+    def _add_forks_now(self, wire: Sequence[object]) -> tuple[list[Fork], dict[bytes, bytes]]:
+        new = self.store.add_forks(wire)
+        return new, self.store.accounts_of({f.device for f in new})
+
+    async def forks(self) -> list[Fork]:
+        """Every fork proof this home holds."""
+        return await self._run(self.store.forks)
+
+    async def forked(self) -> dict[bytes, int]:
+        """device -> the seq its log forked at (frozen below it)."""
+        return await self._run(self.store.forked)
 
     async def index_text(self) -> int:
         """Catch the full-text index up after a sync burst (see Store.index_text)."""

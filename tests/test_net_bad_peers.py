@@ -43,10 +43,15 @@ def wrong_body(mallory: identity.Identity) -> list[bytes]:
 
 
 def broken_chain(mallory: identity.Identity) -> list[bytes]:
+    # 3 names an entry that is not the 2 sent, and is not signed: the sender's doing.
+    # (Signed by Mallory's device it would be her fork, no fault of whoever carries
+    # it: tests/test_forks.py, tests/adversarial/test_equivocation.py.)
     log = make_log(mallory, 2)
     other = make_entry(mallory, log[0], content.Post("another second entry"), log[1].timestamp)
     third = make_entry(mallory, other, content.Post("third"), log[1].timestamp + 1000)
-    return [_entries([*log[:2], third])]  # 3 links to `other`, not to the 2 sent
+    bad = third.header._replace(signature=bytes(64))
+    return [_entries([*log[:2], entry.Entry(bad, bad.to_bytes(), entry.entry_id(bad.to_bytes()),
+                                            third.body)])]
 
 
 def non_canonical(mallory: identity.Identity) -> list[bytes]:

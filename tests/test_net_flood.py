@@ -21,6 +21,7 @@ from p2psocial.net.limits import Flooded, FloodGuard, FloodPolicy, TokenBucket
 from p2psocial.net.messages import (
     MAX_FRAME,
     PROTOCOL_ID,
+    VERSION,
     Clock,
     Entries,
     Hello,
@@ -108,7 +109,7 @@ def test_the_opening_is_free_up_to_its_allowance_control_frames_after_it_are_not
 NO_WASTE = FloodPolicy(waste_burst=0)  # honest peers never need any
 
 
-OPENING = [encode(Hello(1)), encode(Wants(())), encode(Clock(())), encode(Ready())]
+OPENING = [encode(Hello(VERSION)), encode(Wants(())), encode(Clock(())), encode(Ready())]
 
 
 def test_a_flooding_peer_is_cut_off_then_banned_and_nothing_of_it_is_stored(
@@ -185,7 +186,7 @@ async def refused(hm: object, sa: NetworkService, where: list[Multiaddr]) -> boo
         await hm.disconnect(sa._host.peer_id)  # type: ignore[attr-defined, union-attr]
         stream = await hm.open_stream(sa._host.peer_id, where,  # type: ignore[attr-defined, union-attr]
                                       PROTOCOL_ID)
-        await write_frame(stream, encode(Hello(1)))
+        await write_frame(stream, encode(Hello(VERSION)))
         frame = await read_frame(stream, MAX_FRAME)
     except Exception:
         return True

@@ -15,7 +15,7 @@ from p2psocial.home import Home
 from p2psocial.net.addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from p2psocial.net.framing import read_frame, write_frame
 from p2psocial.net.host import open_host
-from p2psocial.net.messages import MAX_FRAME, PROTOCOL_ID, Hello, decode, encode
+from p2psocial.net.messages import MAX_FRAME, PROTOCOL_ID, VERSION, Hello, decode, encode
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
 
@@ -188,13 +188,13 @@ async def refused(hm: object, sa: NetworkService) -> bool:
     try:
         stream = await hm.open_stream(sa._host.peer_id, [hm_addr(sa)],  # type: ignore[attr-defined, union-attr]
                                       PROTOCOL_ID)
-        await write_frame(stream, encode(Hello(1)))
+        await write_frame(stream, encode(Hello(VERSION)))
         frame = await read_frame(stream, MAX_FRAME)
     except Exception:  # reset, or the connection closed under us
         return True
     if frame is None:
         return True
-    assert decode(frame) == Hello(1)
+    assert decode(frame) == Hello(VERSION)
     await stream.reset()
     return False
 

@@ -15,7 +15,7 @@ from p2psocial.entry import Entry
 from p2psocial.events import EntryAdded
 from p2psocial.home import Home
 from p2psocial.net.host import open_host
-from p2psocial.net.messages import PROTOCOL_ID
+from p2psocial.net.messages import PROTOCOL_ID, VERSION
 from p2psocial.net.sync import PeerMisbehaved, SyncStats, run_sync
 from p2psocial.node import Node
 from p2psocial.store.views import IngestResult
@@ -161,7 +161,7 @@ def test_a_peer_sending_garbage_is_cut_off(tmp_path: Path) -> None:
 
             async with linked(alice, mallory, serve) as open_stream:
                 stream = await open_stream()
-                await write_frame(stream, encode(Hello(1)))
+                await write_frame(stream, encode(Hello(VERSION)))
                 # a well-formed "entries" frame whose one entry is not a header
                 await write_frame(stream, b"\x92\xa7entries\x91\x92\xc4\x03abc\xc0")
                 await cut_off.wait()

@@ -18,27 +18,35 @@ from p2psocial import content as c
 from p2psocial.entry import Entry
 from p2psocial.errors import InvalidEntry
 from p2psocial.net import messages as m
-from p2psocial.net.session import Received, SyncSession
+from p2psocial.net.session import ForksReceived, Received, SyncSession
 from p2psocial.store import Store
 
 
 class Peer:
-    def __init__(self, store: Store, wants: set[bytes]) -> None:
+    def __init__(self, store: Store, wants: set[bytes], version: int = m.VERSION) -> None:
         self.store = store
         logs = store.devices()
         self.session = SyncSession(heads={d: s for d, _, s in logs},
-                                   accounts={d: a for d, a, _ in logs}, wants=wants)
+                                   accounts={d: a for d, a, _ in logs}, wants=wants,
+                                   version=version, forks=store.forks())
         self.outbox: list[bytes] = self.session.start()
         self.entries_sent = 0
+        self.rejected: dict[bytes, InvalidEntry] = {}
 
     def deliver(self, frames: list[bytes]) -> None:
         for frame in frames:
             for event in self.session.receive(frame):
                 if isinstance(event, Received):
-                    result = self.store.ingest(event.entries)
+                    result = self.store.ingest(event.entries, strict=False)
+                    self.rejected |= result.rejected
                     for item in result.added:
                         self.session.local_added(item.device, self._account(item.device),
                                                  item.seq)
+                    for fork in result.forks:  # the node's ForkFound, to every session
+                        self.outbox += self.session.forked(fork)
+                elif isinstance(event, ForksReceived):
+                    for fork in self.store.add_forks(event.proofs):
+                        self.session.forked(fork, from_peer=True)
 
     def pump(self) -> list[bytes]:
         """Everything this side wants to send now."""
@@ -138,14 +146,14 @@ def test_a_broken_session_resumes_from_the_stores(tmp_path: Path) -> None:
 @pytest.mark.parametrize("frames", [
     [b"\x00garbage"],
     [m.encode(m.Ready())],  # no hello first
-    [m.encode(m.Hello(2))],  # a version we do not speak
-    [m.encode(m.Hello(1)), m.encode(m.Hello(1))],
-    [m.encode(m.Hello(1)), m.encode(m.Ready()), m.encode(m.Ready())],
-    [m.encode(m.Hello(1)), b"\x92\xa7entries\x90"],  # an empty batch
-    [m.encode(m.Hello(1)), b"\x92\xa5wants\x91\xc4\x03abc"],  # a short key
-    [m.encode(m.Hello(1)), b"\x92\xa7entries\x91\x92\xc4\x03abc\xc0"],  # not a header
-    [m.encode(m.Hello(1)), b"\x91\xa4nope"],
-    [m.encode(m.Hello(1)), b"\x00" * (m.MAX_FRAME + 1)],
+    [m.encode(m.Hello(m.VERSION + 1))],  # not the version of the stream
+    [m.encode(m.Hello(m.VERSION)), m.encode(m.Hello(m.VERSION))],
+    [m.encode(m.Hello(m.VERSION)), m.encode(m.Ready()), m.encode(m.Ready())],
+    [m.encode(m.Hello(m.VERSION)), b"\x92\xa7entries\x90"],  # an empty batch
+    [m.encode(m.Hello(m.VERSION)), b"\x92\xa5wants\x91\xc4\x03abc"],  # a short key
+    [m.encode(m.Hello(m.VERSION)), b"\x92\xa7entries\x91\x92\xc4\x03abc\xc0"],  # not a header
+    [m.encode(m.Hello(m.VERSION)), b"\x91\xa4nope"],
+    [m.encode(m.Hello(m.VERSION)), b"\x00" * (m.MAX_FRAME + 1)],
 ])
 def test_bad_frames_are_typed_errors(frames: list[bytes]) -> None:
     session = SyncSession(heads={}, accounts={}, wants=set())
@@ -186,3 +194,48 @@ def test_any_split_of_logs_converges(tmp_path_factory: pytest.TempPathFactory,
         ha, hb = a.store.clock().get(device, 0), b.store.clock().get(device, 0)
         assert ha == max(cut_a[logs.index(log)], cut_b[logs.index(log)])  # a wants all
         assert hb == (ha if account in wants_b else cut_b[logs.index(log)])
+
+
+def test_a_fork_carried_by_an_honest_peer_freezes_the_log_at_both_ends(tmp_path: Path) -> None:
+    """Mallory gave A ``2a`` and C ``2b, 3b``; C carries her log (and an honest one)
+    to A. A stores the honest log, finds the fork in ``3b``, and tells C: both freeze
+    Mallory's log below 2, and nothing of C's is rejected."""
+    mallory = make_identity(66)
+    a_branch = make_log(mallory, 2)
+    b2 = make_entry(mallory, a_branch[0], c.Post("the other second"), T0 + 5)
+    b3 = make_entry(mallory, b2, c.Post("its third"), T0 + 6)
+    honest = make_log(make_identity(7), 5)
+    wants = {account_of(a_branch), account_of(honest)}
+    a = Peer(store_with(tmp_path / "a.sqlite", [a_branch]), wants)
+    c_ = Peer(store_with(tmp_path / "c.sqlite", [[a_branch[0], b2, b3], honest]), wants)
+    converse(a, c_)
+    assert not a.rejected and not c_.rejected
+    assert a.store.forked() == c_.store.forked() == {mallory.device_id: 2}
+    assert a.store.head(honest[0].device) == (5, honest[-1].id)
+    # a new session between them sends nothing of the frozen log either way
+    a2, c2 = Peer(a.store, wants), Peer(c_.store, wants)
+    converse(a2, c2)
+    assert a2.entries_sent == c2.entries_sent == 0
+
+
+def test_a_proof_reaches_a_peer_that_holds_only_the_shared_part(tmp_path: Path) -> None:
+    mallory = make_identity(66)
+    log = make_log(mallory, 2)
+    other = make_entry(mallory, log[0], c.Post("the other second"), T0 + 5)
+    held = store_with(tmp_path / "a.sqlite", [log])
+    held.ingest([other], strict=False)  # a sees both: a fork at 2
+    a = Peer(held, {account_of(log)})
+    b = Peer(store_with(tmp_path / "b.sqlite", [log[:1]]), {account_of(log)})
+    converse(a, b)
+    assert b.store.forked() == {mallory.device_id: 2}
+    assert b.store.head(log[0].device) == (1, log[0].id)  # 2a was not sent: it is forked
+
+
+def test_version_1_sessions_still_sync_and_never_see_forks(tmp_path: Path) -> None:
+    x = make_log(make_identity(1), 12)
+    a = Peer(store_with(tmp_path / "a.sqlite", [x]), set(), version=1)
+    b = Peer(store_with(tmp_path / "b.sqlite", []), {account_of(x)}, version=1)
+    converse(a, b)
+    assert b.store.head(x[0].device) == (12, x[-1].id)
+    with pytest.raises(InvalidEntry, match="version 1"):
+        b.session.receive(m.encode(m.Forks(((x[1].raw, x[2].raw),))))

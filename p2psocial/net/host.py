@@ -311,8 +311,10 @@ class Host:
         raise DialFailed(f"cannot connect to {peer_id}: " + "; ".join(errors))
 
     async def open_stream(self, peer_id: ID, addrs: Sequence[Multiaddr],
-                          protocol: str) -> INetStream:
-        """A new stream to ``peer_id`` speaking ``protocol``, connecting first if needed.
+                          protocol: str | Sequence[str]) -> INetStream:
+        """A new stream to ``peer_id`` speaking ``protocol`` (or the first of several
+        that the peer speaks: ``stream.get_protocol()`` tells which), connecting first
+        if needed.
 
         The caller owns the stream: ``close()`` it when done (half-close: our write
         side; reading stays possible), or ``reset()`` it on error.
@@ -320,7 +322,8 @@ class Host:
         """
         await self.connect(peer_id, addrs)
         try:
-            return await self._host.new_stream(peer_id, [TProtocol(protocol)])
+            offered = [protocol] if isinstance(protocol, str) else list(protocol)
+            return await self._host.new_stream(peer_id, [TProtocol(p) for p in offered])
         except StreamFailure as exc:
             raise StreamOpenFailed(f"{peer_id} refused {protocol}: {exc}") from exc
         except SwarmException as exc:

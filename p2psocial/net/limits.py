@@ -17,8 +17,9 @@ frame from the peer is sorted into one of two heaps:
   that refills at ``waste_rate`` up to ``waste_burst``: entries at or below what this
   peer knows we hold (our clock, or what it already sent us in this session: an
   honest sender never resends those), entries of accounts we did not ask for, entries
-  after a gap, wants and clock frames after the opening, repeated "caught_up". The
-  entries among these are dropped before verification: nothing of them is stored.
+  after a gap, entries of a forked log at or after its fork (forks.py), wants, clock
+  and forks frames after the opening, repeated "caught_up". The entries among these
+  are dropped before verification: nothing of them is stored.
 
 When the bucket is empty the receiver raises ``PeerMisbehaved("flood: …")`` and the
 service lowers the peer's standing, as for any other bad frame; twice is a ban.
@@ -93,6 +94,7 @@ class FloodGuard:
         self._bucket = TokenBucket(policy.waste_rate, policy.waste_burst, now)
         self._opening = policy.opening_bytes
         self._caught_up = False
+        self._frozen: dict[bytes, int] = {}  # device -> seq it forked at
 
     def learned(self, device: bytes, account: bytes) -> None:
         """We now hold a log of ``device`` (from anyone)."""
@@ -101,6 +103,13 @@ class FloodGuard:
     def wants_more(self, accounts: Iterable[bytes]) -> None:
         """We asked the peer for more accounts mid-session ("wants" again)."""
         self._wants.update(accounts)
+
+    def frozen(self, device: bytes, seq: int) -> None:
+        """``device``'s log forked at ``seq``: what the peer sends of it from there on
+        is dropped unverified and is waste (once we told it; until then, at most a
+        batch or two of an honest peer that did not know)."""
+        if seq < self._frozen.get(device, seq + 1):
+            self._frozen[device] = seq
 
     def resend_after(self, device: bytes, seq: int) -> None:
         """We asked the peer to send ``device``'s log again after ``seq`` ("need")."""
@@ -113,7 +122,8 @@ class FloodGuard:
         waste = 0
         for item in entries:
             known = self._high.get(item.device, 0)
-            if item.seq <= known or not self._wanted(item):
+            if (item.seq <= known or not self._wanted(item)
+                    or item.seq >= self._frozen.get(item.device, item.seq + 1)):
                 waste += len(item.raw) + len(item.body or b"")
                 continue
             self._high[item.device] = item.seq  # an honest peer sends each seq once

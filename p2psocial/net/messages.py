@@ -13,6 +13,12 @@ the frame, lower the peer's standing, keep serving".
     ("caught_up",)                          everything the peer lacked at "ready" is sent
     ("need", ((device, seq), ...))          after "ready": this side holds these logs
                                             only up to seq; send what follows again
+    ("forks", ((header, header), ...))      version 2: fork proofs (forks.py), before
+                                            "ready" and whenever a new one is found
+
+Two versions are spoken, each under its own protocol id, so that multistream
+negotiation picks the newest both sides know (``PROTOCOL_IDS``): version 2 adds
+"forks"; a version 1 peer never receives one.
 
 "wants" and "clock" may come in several frames (at most ``MAX_ITEMS`` items each).
 "wants" is sent again later in a session when follows change (it only adds). "need"
@@ -29,10 +35,14 @@ from ..entry import BODY_CAP, HEADER_CAP
 from ..errors import InvalidEntry
 from .framing import named_message
 
-VERSION = 1
-PROTOCOL_ID = "/p2psocial/sync/1.0.0"
+VERSION = 2
+PROTOCOL_IDS = {2: "/p2psocial/sync/2.0.0", 1: "/p2psocial/sync/1.0.0"}
+"""Newest first: the order in which a dialer offers them."""
+PROTOCOL_ID = PROTOCOL_IDS[VERSION]
 MAX_FRAME = 1024 * 1024
 MAX_ITEMS = 2048
+MAX_FORKS = 64
+"""Fork proofs in one frame (each costs its receiver two signature checks)."""
 FRAME_CAPS = codec.Caps(max_bytes=MAX_FRAME, max_bin=max(BODY_CAP, HEADER_CAP),
                         max_str=32, max_array=MAX_ITEMS, max_depth=3)
 
@@ -76,7 +86,12 @@ class Need:
     heads: tuple[tuple[bytes, int], ...]
 
 
-Message = Hello | Wants | Clock | Ready | Entries | CaughtUp | Need
+@dataclass(frozen=True, slots=True)
+class Forks:
+    proofs: tuple[tuple[bytes, bytes], ...]  # two signed headers each, not checked yet
+
+
+Message = Hello | Wants | Clock | Ready | Entries | CaughtUp | Need | Forks
 
 
 def encode(message: Message) -> bytes:
@@ -95,6 +110,8 @@ def encode(message: Message) -> bytes:
             return codec.encode(("caught_up",))
         case Need(heads):
             return codec.encode(("need", heads))
+        case Forks(proofs):
+            return codec.encode(("forks", proofs))
     raise TypeError(f"not a message: {message!r}")
 
 
@@ -112,6 +129,9 @@ def decode(frame: bytes) -> Message:
         return Need(args[0])
     if name == "entries" and len(args) == 1 and _all(args[0], _is_entry) and args[0]:
         return Entries(args[0])
+    if (name == "forks" and len(args) == 1 and _all(args[0], _is_proof)
+            and 0 < len(args[0]) <= MAX_FORKS):
+        return Forks(args[0])
     if name == "ready" and not args:
         return Ready()
     if name == "caught_up" and not args:
@@ -134,6 +154,11 @@ def _is_head(v: object) -> bool:
 def _is_entry(v: object) -> bool:
     return (type(v) is tuple and len(v) == 2 and type(v[0]) is bytes
             and len(v[0]) <= HEADER_CAP and (v[1] is None or type(v[1]) is bytes))
+
+
+def _is_proof(v: object) -> bool:
+    return (type(v) is tuple and len(v) == 2
+            and all(type(h) is bytes and len(h) <= HEADER_CAP for h in v))
 
 
 def _all(v: object, check: object) -> bool:

@@ -86,10 +86,10 @@ from .host import (
     remote_peer_id,
 )
 from .limits import FLOOD, FloodPolicy
-from .messages import PROTOCOL_ID
+from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
 from .streams import reset_quietly
-from .sync import PeerMisbehaved, SessionControl, SyncStats, run_sync
+from .sync import PeerMisbehaved, SessionControl, SyncStats, negotiated_version, run_sync
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,8 @@ class NetworkService:
             for record in records:
                 self._peers[record.device] = PeerState.from_record(record)
                 self._start_dialer(record.device)
-            host.set_handler(PROTOCOL_ID, self._serve)
+            for protocol in PROTOCOL_IDS.values():
+                host.set_handler(protocol, self._serve)
             host.set_handler(blobs.PROTOCOL_ID, self._serve_blob)
             host.set_handler(community.PROTOCOL_ID, self._serve_community)
             self._start_relay(host, nursery)
@@ -460,7 +461,7 @@ class NetworkService:
             self._notify()
             try:
                 stream = await host.open_stream(peer_id_from_device_id(device), addrs,
-                                                PROTOCOL_ID)
+                                                list(PROTOCOL_IDS.values()))
             except Exception as exc:  # DialFailed, StreamOpenFailed, or libp2p's own
                 await self._persist(device, state.dial_failed(str(exc)))
                 delay = self.backoff.delay(state.failures, self.rng)
@@ -520,7 +521,8 @@ class NetworkService:
         try:
             with session.scope:
                 stats = await run_sync(self.node, stream, hops=self.hops, flood=self.flood,
-                                       control=session.control, live=self.live_sync)
+                                       control=session.control, live=self.live_sync,
+                                       version=negotiated_version(stream))
         except PeerMisbehaved as exc:
             await self._misbehaved(device, str(exc))
         except Exception as exc:  # the connection broke: SessionAborted, a reset...
@@ -697,7 +699,8 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
         with trio.move_on_after(per_peer) as scope:
             try:
                 stream = await host.open_stream(peer_id_from_device_id(state.device),
-                                                _multiaddrs(state.addrs), PROTOCOL_ID)
+                                                _multiaddrs(state.addrs),
+                                                list(PROTOCOL_IDS.values()))
             except Exception as exc:
                 result.error = str(exc)
                 fields = state.dial_failed(str(exc))
@@ -711,7 +714,8 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
                         peer_id_from_device_id(device), [], community.PROTOCOL_ID),
                     nearby=tuple, misbehaved=_ignored).share([state.device])
                 try:
-                    stats = await run_sync(node, stream, hops=hops, once=True)
+                    stats = await run_sync(node, stream, hops=hops, once=True,
+                                           version=negotiated_version(stream))
                 except PeerMisbehaved as exc:
                     result.error = f"misbehaved: {exc}"
                     fields |= state.misbehaved(node.clock(), policy)

@@ -23,6 +23,13 @@ to some seq, e.g. its own log that reached us by gossip: do not echo it back). W
 ``live=False`` new entries are not pushed by themselves, only on request (tests and
 measurements of gossip alone).
 
+Forked logs (forks.py). A log whose device signed two histories is frozen below the
+fork: this side's clock says no more of it, and nothing at or after the fork is sent.
+In version 2 each side tells the other every fork proof it holds before "ready", and
+``forked()`` passes on a proof found later (by ingest, or from another peer), once
+per peer. Proofs the peer sends come out as ``ForksReceived``; the edge checks and
+stores them (``Node.add_forks``) and hands what it learned back to ``forked()``.
+
 Frames that break the protocol raise ``ProtocolError``; entries that do not parse
 raise the ``InvalidEntry`` of their fault. Their verification against the store is
 the node's job (``Node.ingest``).
@@ -34,7 +41,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import entry as entry_mod
+from .. import forks
 from ..entry import Entry
+from ..forks import Fork
 from . import messages as m
 from .messages import ProtocolError
 
@@ -66,15 +75,29 @@ class PeerCaughtUp:
     """The peer has sent everything we lacked when we said we were ready."""
 
 
-Event = PeerReady | Received | PeerCaughtUp
+@dataclass(frozen=True, slots=True)
+class ForksReceived:
+    """Fork proofs from the peer, as they arrived (not checked yet)."""
+
+    proofs: tuple[tuple[bytes, bytes], ...]
+
+
+Event = PeerReady | Received | PeerCaughtUp | ForksReceived
 
 
 class SyncSession:
     def __init__(self, *, heads: Mapping[bytes, int], accounts: Mapping[bytes, bytes],
-                 wants: Iterable[bytes], live: bool = True) -> None:
+                 wants: Iterable[bytes], live: bool = True, version: int = m.VERSION,
+                 forks: Iterable[Fork] = ()) -> None:
         """``heads``: device -> highest contiguous seq held; ``accounts``: device ->
         account of every log held; ``wants``: the accounts this side replicates;
-        ``live``: push entries learned after "ready" without being asked."""
+        ``live``: push entries learned after "ready" without being asked;
+        ``version``: the protocol version negotiated for the stream; ``forks``: the
+        fork proofs this side holds."""
+        self.version = version
+        self._proofs = {f.device: f for f in forks}  # device -> our proof
+        self._frozen = {f.device: f.seq for f in self._proofs.values()}
+        self._peer_knows: dict[bytes, int] = {}  # device -> fork seq the peer knows of
         self._heads = dict(heads)
         self._accounts = dict(accounts)
         self._wants = set(wants)
@@ -92,12 +115,46 @@ class SyncSession:
 
     def start(self) -> list[bytes]:
         """The opening frames: hello, wants, clock, ready."""
-        frames = [m.encode(m.Hello(m.VERSION))]
+        frames = [m.encode(m.Hello(self.version))]
         frames += [m.encode(m.Wants(chunk)) for chunk in _chunks(sorted(self._wants))]
-        frames += [m.encode(m.Clock(chunk))
-                   for chunk in _chunks(sorted(self._heads.items()))]
+        frames += self._fork_frames(list(self._proofs.values()))
+        frames += [m.encode(m.Clock(chunk)) for chunk in _chunks(sorted(
+            (d, self._sendable(d)) for d in self._heads))]
         frames.append(m.encode(m.Ready()))
         return frames
+
+    def forked(self, fork: Fork, *, from_peer: bool = False) -> list[bytes]:
+        """A log is frozen below ``fork.seq`` (we learned it now, or the peer told us
+        when ``from_peer``): nothing at or after the fork is sent from now on. Returns
+        the frames that tell the peer, if it does not know yet."""
+        device = fork.device
+        if fork.seq < self._frozen.get(device, fork.seq + 1):
+            self._frozen[device] = fork.seq
+            self._proofs[device] = fork
+            if device in self._pending:
+                self._pending[device] = min(self._pending[device], fork.seq - 1)
+                if self._pending[device] <= self._peer_heads.get(device, 0):
+                    del self._pending[device]
+        if from_peer:
+            self._peer_knows[device] = min(fork.seq, self._peer_knows.get(device, fork.seq))
+            return []
+        return self._fork_frames([self._proofs[device]])
+
+    def _fork_frames(self, proofs: list[Fork]) -> list[bytes]:
+        """Frames with the proofs the peer has not been told (version 2 only)."""
+        if self.version < 2:
+            return []
+        new = [p for p in proofs if p.seq < self._peer_knows.get(p.device, p.seq + 1)]
+        for proof in new:
+            self._peer_knows[proof.device] = proof.seq
+        return [m.encode(m.Forks(tuple(p.to_wire() for p in new[i:i + m.MAX_FORKS])))
+                for i in range(0, len(new), m.MAX_FORKS)]
+
+    def _sendable(self, device: bytes) -> int:
+        """The highest seq of ``device``'s log that may be sent: below a fork."""
+        head = self._heads.get(device, 0)
+        frozen = self._frozen.get(device)
+        return head if frozen is None else min(head, frozen - 1)
 
     def want_more(self, accounts: Iterable[bytes]) -> list[bytes]:
         """Frames that tell the peer about accounts we now replicate too."""
@@ -166,9 +223,9 @@ class SyncSession:
         if not self._peer_said_hello:
             if not isinstance(message, m.Hello):
                 raise ProtocolError("the first frame must be hello")
-            if message.version != m.VERSION:
-                raise ProtocolError(f"sync protocol version {message.version} is not "
-                                    f"supported (this node speaks {m.VERSION})")
+            if message.version != self.version:
+                raise ProtocolError(f"sync protocol version {message.version} on a stream "
+                                    f"negotiated for version {self.version}")
             self._peer_said_hello = True
             return []
         match message:
@@ -198,6 +255,14 @@ class SyncSession:
             case m.CaughtUp():
                 self.peer_caught_up = True
                 return [PeerCaughtUp()]
+            case m.Forks(proofs):
+                if self.version < 2:
+                    raise ProtocolError("forks is not part of sync protocol version 1")
+                for proof in proofs:  # never tell the peer what it told us (a lie about
+                    if claim := forks.claimed(proof):  # it only keeps news from itself)
+                        device, seq = claim
+                        self._peer_knows[device] = min(seq, self._peer_knows.get(device, seq))
+                return [ForksReceived(proofs)]
             case m.Need(heads):
                 if not self.peer_ready:
                     raise ProtocolError("need before ready")
@@ -216,7 +281,7 @@ class SyncSession:
     def _schedule(self, device: bytes) -> None:
         if self._accounts.get(device) not in self._peer_wants:
             return
-        head = self._heads.get(device, 0)
+        head = self._sendable(device)
         if head > self._peer_heads.get(device, 0) and head > self._pending.get(device, 0):
             self._pending[device] = head
 

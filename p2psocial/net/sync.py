@@ -19,7 +19,11 @@ Four tasks share the session (one Trio thread, no locks but the write lock):
 A frame that breaks the protocol, entries that fail verification, or more frames
 that bring nothing than the flood limit allows (limits.py: resends, entries we did
 not ask for, repeated control frames; dropped before verification) end the
-session with ``PeerMisbehaved``; the caller lowers the peer's standing. The stream
+session with ``PeerMisbehaved``; the caller lowers the peer's standing. A batch
+with one bad log stores the good logs beside it first. A log its *author* forked
+(forks.py) is no fault of the peer that carried it: ingest freezes the log and
+keeps the proof, and every session passes the proof on (the follower sees
+``ForkFound``), so the peer stops sending that log too. The stream
 ending without "caught_up" is ``SessionAborted``: the next session resumes from what
 both stores hold, and ingest is idempotent, so nothing is lost or applied twice.
 """
@@ -34,13 +38,13 @@ import trio
 from .. import events
 from ..entry import Entry
 from ..errors import InvalidEntry
-from ..events import EntryAdded, Lagged
+from ..events import EntryAdded, ForkFound, Lagged
 from ..node import Node
 from . import messages as m
 from .framing import FrameError, read_frame, write_frame
 from .host import NetError
 from .limits import FLOOD, FloodGuard, FloodPolicy
-from .session import PeerCaughtUp, Received, SyncSession
+from .session import ForksReceived, PeerCaughtUp, Received, SyncSession
 
 BATCH = 1000
 EVENT_BUFFER = events.BUFFER  # a received batch emits one event per entry
@@ -117,6 +121,12 @@ class SessionControl:
         for apply in waiting:
             self._request(apply)
 
+    def send_later(self, frames: list[bytes]) -> None:
+        """Frames the session's own tasks want sent by the sender."""
+        if frames:
+            self._outbox += frames
+            self._wake()
+
     def take(self) -> list[bytes]:
         """Frames to send now."""
         out, self._outbox = self._outbox, []
@@ -134,11 +144,12 @@ class SessionControl:
 async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = False,
                    batch: int = BATCH, event_buffer: int = EVENT_BUFFER,
                    flood: FloodPolicy = FLOOD, control: SessionControl | None = None,
-                   live: bool = True) -> SyncStats:
+                   live: bool = True, version: int = m.VERSION) -> SyncStats:
     """Sync with the peer at the other end of ``stream`` (a libp2p stream, or anything
     with ``read``/``write``/``close``). Runs until the peer closes the stream, or with
     ``once`` until both sides are caught up. ``control``: requests from the service
-    while the session runs; ``live=False``: push new entries only when asked."""
+    while the session runs; ``live=False``: push new entries only when asked;
+    ``version``: the protocol version the stream was negotiated for."""
     # subscribe before reading the clock: an entry stored in between is then in the
     # clock or in the events (or both, which is harmless), never in neither
     subscription = [node.subscribe(event_buffer)]
@@ -146,9 +157,13 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     heads = {d: s for d, _, s in logs}
     accounts = {d: a for d, a, _ in logs}
     wants = await node.wanted_accounts(hops)
-    session = SyncSession(heads=heads, accounts=accounts, wants=wants, live=live)
+    proofs = await node.forks()
+    session = SyncSession(heads=heads, accounts=accounts, wants=wants, live=live,
+                          version=version, forks=proofs)
     guard = FloodGuard(declared=heads, accounts=accounts, wants=wants,
                        now=trio.current_time(), policy=flood)
+    for proof in proofs:
+        guard.frozen(proof.device, proof.seq)
     control = control or SessionControl()
     stats = control.stats
     stored_all = False  # the ingester has stored everything sent before "caught_up"
@@ -203,7 +218,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 try:
                     opening = not session.peer_ready
                     events = session.receive(frame)
-                    if not events:  # hello, wants or clock
+                    if not events or isinstance(events[0], ForksReceived):
                         guard.control(len(frame), trio.current_time(), opening=opening)
                     for event in events:
                         if isinstance(event, Received):
@@ -215,6 +230,10 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                         elif isinstance(event, PeerCaughtUp):
                             guard.caught_up(trio.current_time())
                             await inbox_send.send(_CAUGHT_UP)
+                        elif isinstance(event, ForksReceived):
+                            for fork in await node.add_forks(event.proofs):
+                                session.forked(fork, from_peer=True)
+                                guard.frozen(fork.device, fork.seq)
                 except InvalidEntry as exc:  # a bad frame, or a flood (limits.py)
                     raise PeerMisbehaved(str(exc)) from None
                 wake()
@@ -254,14 +273,19 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
             stats.received += len(result.added)
             if waste := guard.gaps(entries, result.missing):
                 guard.charge(waste, trio.current_time(), "entries")
-        except InvalidEntry as exc:  # entries that fail verification, or a flood
+        except InvalidEntry as exc:  # a flood
             raise PeerMisbehaved(str(exc)) from None
+        if result.rejected:  # the other logs of the batch are stored
+            raise PeerMisbehaved(str(next(iter(result.rejected.values()))))
 
     def take(event: object) -> bool:
         """Apply one event; False when the subscription lagged behind."""
         if isinstance(event, EntryAdded):
             session.local_added(event.device, event.account, event.seq)
             guard.learned(event.device, event.account)
+        elif isinstance(event, ForkFound):
+            guard.frozen(event.device, event.seq)
+            control.send_later(session.forked(event.proof))
         return not isinstance(event, Lagged)
 
     async def follower() -> None:
@@ -285,6 +309,8 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
             for device, account, seq in await node.logs():
                 session.local_added(device, account, seq)
                 guard.learned(device, account)
+            for proof in await node.forks():
+                take(ForkFound(proof.device, b"", proof.seq, proof))
             wake()
 
     try:
@@ -305,6 +331,14 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
         with trio.CancelScope(shield=True), trio.move_on_after(2):
             await stream.close()  # type: ignore[attr-defined]
     return stats
+
+
+def negotiated_version(stream: object) -> int:
+    """The sync protocol version a libp2p stream was negotiated for (the newest for
+    a stream that does not say, such as an in-memory one in tests)."""
+    get_protocol = getattr(stream, "get_protocol", None)
+    protocol = get_protocol() if get_protocol is not None else None
+    return next((v for v, p in m.PROTOCOL_IDS.items() if p == protocol), m.VERSION)
 
 
 def _first(group: BaseExceptionGroup) -> BaseException:

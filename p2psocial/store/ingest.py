@@ -3,11 +3,21 @@
 Order of work for one batch:
 
 1. group entries by log and sort by sequence; drop what we already hold (so the same
-   entry twice is one row) and anything after a gap (reported as ``missing``);
+   entry twice is one row), anything after a gap (reported as ``missing``), and
+   anything at or after the fork of a forked log (``frozen``);
 2. verify every run (``entry.verify_run``: hash links plus the last signature) and
-   the device certificate that starts each new log. One bad run rejects the whole
-   batch before anything is written;
+   the device certificate that starts each new log;
 3. in one transaction, insert the entries and update derived state, in log order.
+
+What a bad run does depends on who asks. ``strict`` (our own entries, backups): one
+bad run rejects the whole batch before anything is written. Not strict (what peers
+send): the bad run is left out and named in ``rejected``, and the other logs of the
+batch are written; whoever sent it is to blame. Unless the run is bad because its
+*author* signed two histories (forks.py): two validly signed headers of one device
+that contradict each other, here or against what we hold, are a fork proof. It is
+stored, the device is frozen below the fork, and nobody's standing suffers for it:
+each branch on its own is valid signed data, and the peer that carried it could not
+have known.
 
 Full-text indexing is not part of ingest: ``index_text`` adds the posts above a
 watermark in bulk, later (see store.py). The index holds exactly ``posts.text`` and
@@ -27,15 +37,30 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .. import content as c
+from .. import forks
 from ..content import Kind
 from ..entry import Entry, verify_run
 from ..errors import BadCertificate, BrokenLink, InvalidEntry
+from ..forks import Fork
 from .notify import Notifier
 from .schema import id8
 from .views import IngestResult
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What one batch comes to before verification (see ``Ingestor._plan``)."""
+
+    runs: dict[bytes, list[Entry]]
+    skipped: int = 0
+    missing: dict[bytes, int] = field(default_factory=dict)
+    forks: dict[bytes, Fork] = field(default_factory=dict)
+    frozen: int = 0
+    rejected: dict[bytes, InvalidEntry] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -54,6 +79,7 @@ class Ingestor:
         self._next_rowid = (conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0) + 1
         self._deleted = {r[0] for r in conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in conn.execute("SELECT target FROM edits")}
+        self._forked = self._read_forks()  # device -> the seq it forked at
         self.local: int | None = None
         self._home: set[int] = set()
         self.notes = Notifier(conn)
@@ -105,56 +131,180 @@ class Ingestor:
 
     # --- the batch --------------------------------------------------------------
 
-    def ingest(self, entries: Iterable[Entry]) -> IngestResult:
-        runs, skipped, missing = self._plan(entries)
+    def ingest(self, entries: Iterable[Entry], *, strict: bool = True) -> IngestResult:
+        """Verify and store a batch (see the module's docstring for ``strict``)."""
+        plan = self._plan(entries, strict)
         certs = {}
-        for device, run in runs.items():  # verify everything before writing anything
+        for device, run in list(plan.runs.items()):  # verify before writing anything
             state = self.log_state(device)
-            verify_run(run, None if state is None else (state.head_seq, state.head_id))
-            if state is None:
-                certs[device] = _certificate(run[0])
+            try:
+                verify_run(run, None if state is None else (state.head_seq, state.head_id))
+                if state is None:
+                    certs[device] = _certificate(run[0])
+            except InvalidEntry as exc:
+                if strict:
+                    raise
+                kept = self._before_fork(plan, state, run)
+                if kept is None:
+                    plan.rejected[device] = exc
+                if kept:
+                    plan.runs[device] = kept
+                    if state is None:
+                        certs[device] = _certificate(kept[0])  # checked in _before_fork
+                else:
+                    del plan.runs[device]
         added: list[Entry] = []
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            for device, run in runs.items():
+            for device, run in plan.runs.items():
                 state = self.log_state(device) or self._new_log(device, certs[device])
                 self._write_run(state, run)
                 added.extend(run)
             self._flush()
+            for fork in plan.forks.values():
+                self._write_fork(fork)
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             self._forget_caches()
             raise
-        return IngestResult(added, skipped, missing, self.notes.take_created())
+        return IngestResult(added, plan.skipped, plan.missing, self.notes.take_created(),
+                            list(plan.forks.values()), plan.frozen, plan.rejected)
 
-    def _plan(self, entries: Iterable[Entry]) -> tuple[dict[bytes, list[Entry]], int,
-                                                       dict[bytes, int]]:
+    def _plan(self, entries: Iterable[Entry], strict: bool) -> _Plan:
+        plan = _Plan({})
         by_log: dict[bytes, dict[int, Entry]] = {}
         for item in entries:
             seen = by_log.setdefault(item.device, {})
             other = seen.get(item.seq)
             if other is not None and other.id != item.id:
-                raise BrokenLink(f"two different entries claim sequence {item.seq} of one log")
+                fork = None if strict else _proof(other.raw, item.raw)
+                if fork is None:
+                    error = BrokenLink(f"two different entries claim sequence {item.seq} "
+                                       "of one log")
+                    if strict:
+                        raise error
+                    plan.rejected[item.device] = error
+                else:
+                    self._found(plan, fork)
             seen[item.seq] = item
-        runs: dict[bytes, list[Entry]] = {}
-        skipped = 0
-        missing: dict[bytes, int] = {}
         for device, seqs in by_log.items():
+            if device in plan.rejected:
+                continue
             state = self.log_state(device)
             head = 0 if state is None else state.head_seq
             run: list[Entry] = []
             for seq in sorted(seqs):
-                if seq <= head:
-                    skipped += 1
+                if seq >= self._forked.get(device, seq + 1):
+                    if strict:
+                        raise BrokenLink(f"this log forked at {self._forked[device]}: "
+                                         "nothing after it is accepted")
+                    plan.frozen += 1
+                elif seq <= head:
+                    plan.skipped += 1
+                    if not strict:
+                        self._compare_held(plan, state, seqs[seq])
                 elif seq == head + len(run) + 1:
                     run.append(seqs[seq])
                 else:
-                    missing[device] = head + len(run) + 1
+                    plan.missing[device] = head + len(run) + 1
                     break
             if run:
-                runs[device] = run
-        return runs, skipped, missing
+                plan.runs[device] = run
+        return plan
+
+    def _compare_held(self, plan: _Plan, state: LogState | None, item: Entry) -> None:
+        """An entry at or below our head: the one we hold, or the other branch of a
+        fork. (Not one that is merely unsigned: only the author can make a proof.)"""
+        assert state is not None
+        held = self._header_at(state, item.seq)
+        if held is not None and held != item.raw and (fork := _proof(held, item.raw)):
+            self._found(plan, fork)
+
+    def _before_fork(self, plan: _Plan, state: LogState | None,
+                     run: list[Entry]) -> list[Entry] | None:
+        """A run that failed verification: the part of it before a fork its author
+        signed, if that is why (an empty list when nothing of it is before the fork),
+        or None when the run is simply invalid (the sender's fault)."""
+        if state is not None and run[0].header.prev != state.head_id:
+            held = self._header_at(state, state.head_seq)
+            fork = None if held is None else _proof(held, run[0].raw)
+            if fork is None:
+                return None
+            self._found(plan, fork)
+            return []
+        for index, (before, current) in enumerate(pairwise(run)):
+            if current.header.prev != before.id:
+                fork = _proof(before.raw, current.raw)
+                if fork is None:
+                    return None
+                self._found(plan, fork)
+                kept = run[:index]  # below the fork at before.seq
+                try:
+                    verify_run(kept, None if state is None else (state.head_seq, state.head_id))
+                    if kept and state is None:
+                        _certificate(kept[0])
+                except InvalidEntry:
+                    return None
+                return kept
+        return None  # linked, but a signature, a body or the certificate is bad
+
+    def _found(self, plan: _Plan, fork: Fork) -> None:
+        """Record a fork proved in this batch; the device is frozen from now on."""
+        known = plan.forks.get(fork.device)
+        if known is None or fork.seq < known.seq:
+            plan.forks[fork.device] = fork
+        if fork.seq < self._forked.get(fork.device, fork.seq + 1):
+            self._forked[fork.device] = fork.seq
+
+    def add_forks(self, wire: Iterable[object]) -> list[Fork]:
+        """Store the fork proofs a peer passed on (as they arrive: ``forks.from_wire``)
+        that tell us more: of a log we hold, forked earlier than we knew. Only those
+        are checked (two signatures each), so proofs of logs we do not hold cost a
+        peer's victim nothing but decoding. Returns the new ones; ``NotAFork`` if one
+        of them is no proof, and then nothing is stored."""
+        kept: dict[bytes, Fork] = {}
+        for item in wire:
+            claim = forks.claimed(item)
+            if claim is None or self.log_state(claim[0]) is None:
+                continue
+            device, seq = claim
+            if seq < min(self._forked.get(device, seq + 1),
+                         kept[device].seq if device in kept else seq + 1):
+                proof = forks.from_wire(item)
+                kept[device] = proof
+        if not kept:
+            return []
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for proof in kept.values():
+                self._write_fork(proof)
+                self._forked[proof.device] = proof.seq
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self._forget_caches()
+            raise
+        return list(kept.values())
+
+    def forked(self) -> dict[bytes, int]:
+        """device -> the seq it forked at, for every forked log."""
+        return dict(self._forked)
+
+    def _write_fork(self, fork: Fork) -> None:
+        self.conn.execute(
+            "INSERT INTO forks(device, seq, first, second) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET seq = excluded.seq, first = excluded.first, "
+            "second = excluded.second WHERE excluded.seq < forks.seq",
+            (fork.device, fork.seq, fork.first, fork.second))
+
+    def _read_forks(self) -> dict[bytes, int]:
+        return {bytes(d): int(s) for d, s in self.conn.execute("SELECT device, seq FROM forks")}
+
+    def _header_at(self, state: LogState, seq: int) -> bytes | None:
+        row = self.conn.execute("SELECT header FROM entries WHERE log = ? AND seq = ?",
+                                (state.rowid, seq)).fetchone()
+        return None if row is None else bytes(row[0])
 
     def _new_log(self, device: bytes, cert: c.DeviceAnnouncement) -> LogState:
         account = self.account_rowid(cert.cert.account)
@@ -208,6 +358,7 @@ class Ingestor:
                             or 0) + 1
         self._deleted = {r[0] for r in self.conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in self.conn.execute("SELECT target FROM edits")}
+        self._forked = self._read_forks()
         row = self.conn.execute("SELECT value FROM meta WHERE key='local_account'").fetchone()
         if row:
             self.conn.execute("BEGIN")
@@ -433,6 +584,14 @@ _UPSERT_REACTION = (
     "INSERT INTO reactions(target, account, emoji, active, ts, entry) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET active = excluded.active, "
     "ts = excluded.ts, entry = excluded.entry WHERE " + _NEWER.format(t="reactions"))
+
+
+def _proof(raw_a: bytes, raw_b: bytes) -> Fork | None:
+    """The fork two signed headers prove, or None if they prove nothing."""
+    try:
+        return forks.prove(raw_a, raw_b)
+    except forks.NotAFork:
+        return None
 
 
 def _certificate(first: Entry) -> c.DeviceAnnouncement:

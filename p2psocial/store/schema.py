@@ -354,6 +354,19 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (target, account, emoji)
     ) WITHOUT ROWID;
     """,
+    # 8: forked logs (issue 12; forks.py, ingest.py). A device that signed two
+    # different histories is frozen: its log is kept below ``seq`` and nothing at or
+    # after it is accepted or sent on. The proof is kept to pass on to peers.
+    # Invariant: a row only for a device whose log this store holds (or held when the
+    # proof arrived), so the table is bounded by the logs we replicate.
+    """
+    CREATE TABLE IF NOT EXISTS forks (
+        device BLOB PRIMARY KEY,        -- the device that signed two histories
+        seq INTEGER NOT NULL,           -- the lowest sequence number proven forked
+        first BLOB NOT NULL,            -- the proof: two signed headers (forks.Fork)
+        second BLOB NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 

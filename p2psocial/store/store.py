@@ -32,6 +32,7 @@ from ..content import Kind
 from ..crypto import blake2b
 from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
+from ..forks import Fork
 from . import communities, schema
 from .communities import CommunityInfo
 from .inbox import GroupState, Inbox, Opener, SealedBatch
@@ -165,18 +166,21 @@ class Store:
 
     # --- logs -------------------------------------------------------------------
 
-    def ingest(self, entries: Iterable[Entry], *, durable: bool = True) -> IngestResult:
+    def ingest(self, entries: Iterable[Entry], *, durable: bool = True,
+               strict: bool = True) -> IngestResult:
         """Verify and store a batch in one transaction; see ingest.py. ``durable=False``
         for entries a peer can send again: see the module's note on durability.
+        ``strict=False`` for what peers send: a bad log is left out (``rejected``), a
+        forked one frozen (``forks``), and the rest stored.
 
         A small batch (our own post, live traffic) is made searchable at once; a sync
         burst is indexed when it ends (``index_text``), off the sync path."""
         if durable:
-            result = self.writer.ingest(entries)
+            result = self.writer.ingest(entries, strict=strict)
         else:
             self.conn.execute("PRAGMA synchronous = NORMAL")
             try:
-                result = self.writer.ingest(entries)
+                result = self.writer.ingest(entries, strict=strict)
             finally:
                 self.conn.execute("PRAGMA synchronous = FULL")
         if 0 < len(result.added) <= LIVE_BATCH:
@@ -184,6 +188,21 @@ class Store:
         if any(e.kind == Kind.DELETE for e in result.added):
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # deleted bytes leave the disk
         return result
+
+    def add_forks(self, wire: Iterable[object]) -> list[Fork]:
+        """Check and store the fork proofs a peer passed on (ingest.py ``add_forks``)."""
+        return self.writer.add_forks(wire)
+
+    def forked(self) -> dict[bytes, int]:
+        """device -> the seq its log forked at (forks.py), for every forked log."""
+        return self.writer.forked()
+
+    def forks(self, devices: Iterable[bytes] | None = None) -> list[Fork]:
+        """The stored fork proofs (of ``devices`` only, if given), as checked values."""
+        rows = self.conn.execute("SELECT device, seq, first, second FROM forks ORDER BY device")
+        wanted = None if devices is None else set(devices)
+        return [Fork(bytes(d), int(s), bytes(a), bytes(b)) for d, s, a, b in rows
+                if wanted is None or bytes(d) in wanted]
 
     def head(self, device: bytes) -> tuple[int, bytes] | None:
         row = self.conn.execute("SELECT head_seq, head_id FROM logs WHERE device = ?",

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 from ..content import Attachment
 from ..entry import Entry
+from ..errors import InvalidEntry
+from ..forks import Fork
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,11 @@ class IngestResult:
     skipped: int = 0  # already held (the same entry twice is one row)
     missing: dict[bytes, int] = field(default_factory=dict)  # device -> first seq we lack
     notified: int = 0  # notifications of the local account this batch created
+    forks: list[Fork] = field(default_factory=list)  # forks this batch proved (stored)
+    frozen: int = 0  # entries of forked logs, at or after the fork: not stored
+    rejected: dict[bytes, InvalidEntry] = field(default_factory=dict)
+    # device -> why its run failed verification (not stored; the other logs were):
+    # the fault of whoever sent it, unlike a fork, which is its author's
 
 
 @dataclass(frozen=True, slots=True)
