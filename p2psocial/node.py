@@ -57,6 +57,7 @@ from .identity import Identity, new_identity
 from .store import (
     ConversationView,
     Cursor,
+    ForkView,
     GroupView,
     IngestResult,
     MessagePage,
@@ -360,6 +361,10 @@ class Node:
     async def forked(self) -> dict[bytes, int]:
         """device -> the seq its log forked at (frozen below it)."""
         return await self._run(self.store.forked)
+
+    async def forked_logs(self) -> list[ForkView]:
+        """The forked logs, for people: whose device, where it split."""
+        return await self._run(self.store.forked_logs)
 
     async def index_text(self) -> int:
         """Catch the full-text index up after a sync burst (see Store.index_text)."""

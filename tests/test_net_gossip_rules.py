@@ -185,3 +185,13 @@ def test_after_missed_events_everything_new_is_published() -> None:
     pacer.caught_up_to(9)
     pacer.added(3)  # old news
     assert pacer.delay(0.0) is None
+
+
+def test_a_run_that_reaches_past_a_fork_is_ignored_not_blamed() -> None:
+    known = {ALICE.device_id: ALICE.account_id}
+    below = judge([topic_of(ALICE.account_id)], message(LOG[3:6]), account_of=known.get,
+                  replicated={ALICE.account_id}, blocked=set(), frozen={ALICE.device_id: 7})
+    past = judge([topic_of(ALICE.account_id)], message(LOG[3:8]), account_of=known.get,
+                 replicated={ALICE.account_id}, blocked=set(), frozen={ALICE.device_id: 7})
+    assert isinstance(below, Accept)
+    assert isinstance(past, Ignore)

@@ -457,13 +457,15 @@ def cmd_verify(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
         problems = run_async(node.verify, args.full)
         stats = run_async(node.stats)
+        forked = run_async(node.forked_logs)
     lines = [f"{ids.device_text(p.device)} seq {p.seq}: {p.reason}" if p.device
              else f"store: {p.reason}" for p in problems]
     how = "every signature checked" if args.full else "add --full to check every signature"
     show(args, {"ok": not problems, "full": args.full, **stats,
-                "problems": [r.problem_json(p) for p in problems]},
-         lines or [f"No damage found in {stats['entries']:,} entries of {stats['logs']:,} "
-                   f"logs ({how})."])
+                "problems": [r.problem_json(p) for p in problems],
+                "forks": [r.fork_json(f) for f in forked]},
+         (lines or [f"No damage found in {stats['entries']:,} entries of {stats['logs']:,} "
+                    f"logs ({how})."]) + r.fork_lines(forked))
     return 1 if problems else 0
 
 

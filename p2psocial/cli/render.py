@@ -21,6 +21,7 @@ from ..entry import Entry
 from ..store.store import PeerRecord
 from ..store.views import (
     ConversationView,
+    ForkView,
     GroupView,
     MessagePage,
     MessageView,
@@ -135,6 +136,25 @@ def profile_json(p: ProfileView) -> dict[str, Any]:
 def problem_json(p: Problem) -> dict[str, Any]:
     return {"device": ids.device_text(p.device) if p.device else None, "seq": p.seq,
             "reason": p.reason}
+
+
+def fork_json(f: ForkView) -> dict[str, Any]:
+    return {"device": ids.device_text(f.device), "account": ids.account_text(f.account),
+            "name": f.name, "seq": f.seq}
+
+
+def fork_lines(forked: list[ForkView]) -> list[str]:
+    """Forked logs, said plainly: nothing is damaged here, someone else misbehaved."""
+    if not forked:
+        return []
+    lines = [f"{len(forked)} forked log{'s' if len(forked) > 1 else ''} (its author signed "
+             "two different histories; the log is kept up to the fork and nothing newer "
+             "from that device is accepted or passed on):"]
+    for f in forked:
+        who = f"{f.name} ({ids.account_text(f.account)})" if f.name else ids.account_text(
+            f.account)
+        lines.append(f"  {who}, device {ids.device_text(f.device)}, at entry {f.seq}")
+    return lines
 
 
 # --- text for people ---------------------------------------------------------------

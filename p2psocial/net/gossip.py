@@ -56,8 +56,7 @@ from libp2p.pubsub.pubsub import Pubsub
 from libp2p.tools.anyio_service import background_trio_service
 
 from ..entry import Entry
-from ..errors import InvalidEntry
-from ..events import EntryAdded, Lagged
+from ..events import EntryAdded, ForkFound, Lagged
 from ..node import Node
 from .gossip_rules import (
     SPAM_LIMIT,
@@ -127,6 +126,7 @@ class Gossip:
         self._self_peer = host.peer_id
         self._accounts: dict[bytes, bytes] = {}  # device -> account, of logs we hold
         self._heads: dict[bytes, int] = {}  # device -> head seq held
+        self._frozen: dict[bytes, int] = {}  # device -> the seq its log forked at
         self._replicated: frozenset[bytes] = frozenset({node.account_id})
         self._blocked: frozenset[bytes] = frozenset()
         self._subscriptions: dict[str, ISubscriptionAPI] = {}
@@ -147,6 +147,7 @@ class Gossip:
         self.host.set_handler(PROTOCOL_ID, self._serve)
         events = self.node.subscribe()  # before reading heads: see run_sync
         self._learn_logs(await self.node.logs())
+        self._frozen.update(await self.node.forked())
         self._pacer = Pacer(self._heads.get(self._device, 0), now=trio.current_time())
         async with background_trio_service(pubsub), \
                 background_trio_service(router), trio.open_nursery() as nursery:
@@ -227,7 +228,8 @@ class Gossip:
             if device is None or self.hooks.banned(device):
                 return False
             verdict = judge(list(msg.topicIDs), msg.data, account_of=self._accounts.get,
-                            replicated=self._replicated, blocked=self._blocked)
+                            replicated=self._replicated, blocked=self._blocked,
+                            frozen=self._frozen)
             match verdict:
                 case Accept(_, entries):
                     self.stats.accepted += 1
@@ -253,10 +255,10 @@ class Gossip:
             entries = delivery.entries
             last = entries[-1]
             self.hooks.holds(last.device, last.seq)  # before the store emits events
-            try:
-                result = await self.node.ingest(entries)
-            except InvalidEntry as exc:  # verified, yet it does not fit the stored log
-                log.info("gossip run of %s not stored: %s", last.device.hex()[:12], exc)
+            result = await self.node.ingest(entries)  # a fork is found and kept there
+            if result.rejected:  # verified alone, yet it does not fit the stored log
+                log.info("gossip run of %s not stored: %s", last.device.hex()[:12],
+                         next(iter(result.rejected.values())))
                 continue
             self.stats.added += len(result.added)
             if result.missing and self._nursery is not None:
@@ -291,10 +293,13 @@ class Gossip:
                         if event.own:
                             self._pacer.added(event.seq)
                             self._poke()
+                    elif isinstance(event, ForkFound):
+                        self._frozen[event.device] = event.seq
                 else:
                     return  # the node is closing
             events = self.node.subscribe()
             self._learn_logs(await self.node.logs())
+            self._frozen.update(await self.node.forked())
             self._pacer.caught_up_to(self._heads.get(self._device, 0))
             self._poke()
 

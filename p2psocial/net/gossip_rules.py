@@ -18,8 +18,9 @@ checks first, the signature last):
   forward with this same rule, so the peer that forwarded it is at fault.
 * ``Reject(misbehaved=False)``: an entry of an account we block (honest peers may
   not block it).
-* ``Ignore``: an account we do not replicate, or a log we cannot place (an unknown
-  device after its first entry): not forwarded, nobody's fault.
+* ``Ignore``: an account we do not replicate, a log we cannot place (an unknown
+  device after its first entry), or a run that reaches past the fork of a forked log
+  (forks.py: its author signed two histories): not forwarded, nobody's fault.
 * ``Accept``: verified, and replicated here.
 
 ``Pacer`` keeps publishing within py-libp2p's spam limit (messages per second per
@@ -31,7 +32,7 @@ second at most ``burst + rate`` messages go out, well under ``SPAM_LIMIT``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import codec
@@ -136,9 +137,11 @@ Verdict = Accept | Ignore | Reject
 
 
 def judge(topics: Sequence[str], data: bytes, *, account_of: Callable[[bytes], bytes | None],
-          replicated: Collection[bytes], blocked: Collection[bytes]) -> Verdict:
+          replicated: Collection[bytes], blocked: Collection[bytes],
+          frozen: Mapping[bytes, int] | None = None) -> Verdict:
     """What one received message is worth (see the module docstring). ``account_of``:
-    the account of a log we hold (device -> account), or None."""
+    the account of a log we hold (device -> account), or None; ``frozen``: device ->
+    the seq its log forked at."""
     if len(topics) != 1 or (topic_account := account_of_topic(topics[0])) is None:
         return Reject("a message on several topics or on a foreign topic", True)
     try:
@@ -155,6 +158,8 @@ def judge(topics: Sequence[str], data: bytes, *, account_of: Callable[[bytes], b
             return Reject("an account we block", False)
         if account not in replicated:
             return Ignore("an account we do not replicate")
+        if frozen and entries[-1].seq >= frozen.get(first.device, entries[-1].seq + 1):
+            return Ignore("a forked log")
         prev = first.header.prev  # None exactly at seq 1 (decode_header checks)
         after = None if prev is None else (first.seq - 1, prev)
         entry_mod.verify_run(entries, after)  # hash links + the last signature

@@ -4,6 +4,7 @@ from .store import BLOB_CAP, Store, blob_hash
 from .views import (
     ConversationView,
     Cursor,
+    ForkView,
     GroupView,
     IngestResult,
     MessagePage,
@@ -19,7 +20,7 @@ from .views import (
     Relation,
 )
 
-__all__ = ["BLOB_CAP", "ConversationView", "Cursor", "GroupView", "IngestResult", "MessagePage",
-           "MessageView", "NewMessage", "NotificationPage", "NotificationView", "Page",
-           "PostView", "PrivateScan", "Problem", "ProfileView", "Relation", "Store",
+__all__ = ["BLOB_CAP", "ConversationView", "Cursor", "ForkView", "GroupView", "IngestResult",
+           "MessagePage", "MessageView", "NewMessage", "NotificationPage", "NotificationView",
+           "Page", "PostView", "PrivateScan", "Problem", "ProfileView", "Relation", "Store",
            "blob_hash"]

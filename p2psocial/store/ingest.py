@@ -287,10 +287,6 @@ class Ingestor:
             raise
         return list(kept.values())
 
-    def forked(self) -> dict[bytes, int]:
-        """device -> the seq it forked at, for every forked log."""
-        return dict(self._forked)
-
     def _write_fork(self, fork: Fork) -> None:
         self.conn.execute(
             "INSERT INTO forks(device, seq, first, second) VALUES (?, ?, ?, ?) "

@@ -27,6 +27,7 @@ from typing import Any
 import sqlite_utils
 
 from .. import entry as entry_mod
+from .. import forks as forks_mod
 from .. import private
 from ..content import Kind
 from ..crypto import blake2b
@@ -42,6 +43,7 @@ from .schema import id8
 from .views import (
     ConversationView,
     Cursor,
+    ForkView,
     GroupView,
     IngestResult,
     MessagePage,
@@ -195,7 +197,7 @@ class Store:
 
     def forked(self) -> dict[bytes, int]:
         """device -> the seq its log forked at (forks.py), for every forked log."""
-        return self.writer.forked()
+        return {bytes(d): int(s) for d, s in self.conn.execute("SELECT device, seq FROM forks")}
 
     def forks(self, devices: Iterable[bytes] | None = None) -> list[Fork]:
         """The stored fork proofs (of ``devices`` only, if given), as checked values."""
@@ -203,6 +205,14 @@ class Store:
         wanted = None if devices is None else set(devices)
         return [Fork(bytes(d), int(s), bytes(a), bytes(b)) for d, s, a, b in rows
                 if wanted is None or bytes(d) in wanted]
+
+    def forked_logs(self) -> list[ForkView]:
+        """Every forked log, with its account and that account's name."""
+        rows = self.conn.execute(
+            "SELECT f.device, a.id, f.seq, p.name FROM forks f "
+            "JOIN logs l ON l.device = f.device JOIN accounts a ON a.rowid = l.account "
+            "LEFT JOIN profiles p ON p.account = l.account ORDER BY a.id, f.device")
+        return [ForkView(bytes(d), bytes(a), int(s), n) for d, a, s, n in rows]
 
     def head(self, device: bytes) -> tuple[int, bytes] | None:
         row = self.conn.execute("SELECT head_seq, head_id FROM logs WHERE device = ?",
@@ -481,6 +491,12 @@ class Store:
             problems.extend(Problem(b"", 0, f"sqlite: {r[0]}") for r in check[:20])
         for device, _account, head_seq in self.devices():
             problems.extend(self._verify_log(device, head_seq, full))
+        for proof in self.forks():  # a fork proof is checked like any signed data
+            try:
+                if forks_mod.prove(proof.first, proof.second).seq != proof.seq:
+                    raise forks_mod.NotAFork("it proves a fork elsewhere in the log")
+            except forks_mod.NotAFork as exc:
+                problems.append(Problem(proof.device, proof.seq, f"fork proof: {exc}"))
         return problems
 
     def _verify_log(self, device: bytes, head_seq: int, full: bool) -> list[Problem]:

@@ -81,6 +81,16 @@ class IngestResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ForkView:
+    """A forked log as people see it: whose device, and where its history split."""
+
+    device: bytes
+    account: bytes
+    seq: int  # the log is kept below this; nothing at or after it is accepted
+    name: str | None  # the account's profile name, if known
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Damage found by ``Store.verify``."""
 
