@@ -14,7 +14,7 @@ from p2psocial.ui.context import AppContext
 from p2psocial.ui.post_model import HEART
 from p2psocial.ui.profile_page import ProfilePage
 from p2psocial.ui.search_page import SearchPage
-from tests.helpers import make_identity
+from tests.helpers import make_entry, make_identity
 from tests.test_ui_notifications import Bob
 from tests.uikit import WAIT, call
 
@@ -224,3 +224,16 @@ def test_approve_and_revoke_a_follower_for_followers_only_posts(app_ctx: AppCont
                     and page.approve.isEnabled(), timeout=WAIT)
     assert call(qtbot, app_ctx, app_ctx.node.circle_members) == []
     page.stop()
+
+
+def test_a_forked_device_is_said_on_the_profile(app_ctx: AppContext, qtbot: QtBot) -> None:
+    bob = bob_with_posts(qtbot, app_ctx)
+    page = profile_page(qtbot, app_ctx, bob.ident.account_id)
+    qtbot.waitUntil(lambda: page.header.name.text() == "Bob Builder", timeout=WAIT)
+    assert page.header.forked.isHidden()
+    # Bob's device signs another entry after his second one: a second history
+    other = make_entry(bob.ident, bob.log[1], content.Post("the other story"),
+                       bob.log[2].timestamp)
+    call(qtbot, app_ctx, app_ctx.node.ingest, [other])
+    qtbot.waitUntil(lambda: page.header.forked.isVisible(), timeout=WAIT)  # live
+    assert "two different versions" in page.header.forked.text()

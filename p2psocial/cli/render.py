@@ -130,7 +130,7 @@ def profile_json(p: ProfileView) -> dict[str, Any]:
     return {"account": ids.account_text(p.account), "name": p.name, "bio": p.bio,
             "avatar": ids.blob_text(p.avatar) if p.avatar else None,
             "following": p.following, "followers": p.followers, "posts": p.posts,
-            "devices": p.devices}
+            "devices": p.devices, "forked_devices": p.forked}
 
 
 def problem_json(p: Problem) -> dict[str, Any]:
@@ -230,6 +230,9 @@ def profile_lines(p: ProfileView) -> list[str]:
                  f"{plural(p.followers, 'follower')}")
     if p.avatar:
         lines.append(f"avatar: {ids.blob_text(p.avatar)}")
+    if p.forked:
+        lines.append(f"{plural(p.forked, 'device')} of this account signed two different "
+                     "histories: kept up to the fork, nothing newer accepted from it")
     return lines
 
 

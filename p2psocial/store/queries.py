@@ -168,6 +168,8 @@ class Queries:
             followers=count("SELECT count(*) FROM follows WHERE followee = ? AND active = 1"),
             posts=count("SELECT count(*) FROM posts WHERE author = ? AND deleted = 0"),
             devices=count("SELECT count(*) FROM logs WHERE account = ?"),
+            forked=count("SELECT count(*) FROM forks f JOIN logs l ON l.device = f.device "
+                         "WHERE l.account = ?"),
         )
 
     # --- notifications and people (the desktop app) -----------------------------

@@ -65,6 +65,7 @@ class ProfileView:
     followers: int
     posts: int
     devices: int
+    forked: int = 0  # devices whose log forked (forks.py): frozen below the fork
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from .. import ids
 from ..content import Kind
-from ..events import EntryAdded, Lagged
+from ..events import EntryAdded, ForkFound, Lagged
 from ..store.views import ProfileView, Relation
 from .avatar import Avatar, display_name
 from .context import tr
@@ -94,6 +94,12 @@ class ProfileHeader(QWidget):
         self.bio.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.counts = QLabel(self)
         self.counts.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.forked = QLabel(tr(
+            "One of this person's devices published two different versions of its "
+            "history. p2psocial keeps what it wrote before that and accepts nothing newer "
+            "from that device; their other devices are not affected."), self)
+        self.forked.setWordWrap(True)
+        self.forked.hide()
         self.buttons = QHBoxLayout()
         self.buttons.setContentsMargins(0, 0, 0, 0)
 
@@ -109,6 +115,7 @@ class ProfileHeader(QWidget):
         column.addLayout(id_row)
         column.addWidget(self.bio)
         column.addWidget(self.counts)
+        column.addWidget(self.forked)
         column.addLayout(self.buttons)
         row = QHBoxLayout(self)
         row.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignTop)
@@ -124,6 +131,7 @@ class ProfileHeader(QWidget):
         self.bio.setText(profile.bio)
         self.bio.setVisible(bool(profile.bio))
         self.counts.setText(counts_line(profile))
+        self.forked.setVisible(profile.forked > 0)
 
     def show_relation(self, relation: Relation) -> None:
         self.follows_you.setVisible(relation.followed_by)
@@ -250,7 +258,8 @@ class ProfilePage(QWidget):
         for event in events:
             if isinstance(event, Lagged) or (isinstance(event, EntryAdded) and (
                     (event.account == self.account and event.kind in _THEIR_KINDS)
-                    or (event.own and event.kind in _OWN_KINDS))):
+                    or (event.own and event.kind in _OWN_KINDS))) or (
+                    isinstance(event, ForkFound) and event.account == self.account):
                 QTimer.singleShot(0, self, self.refresh)
                 return
 

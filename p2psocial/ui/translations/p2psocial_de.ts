@@ -858,6 +858,10 @@
         <translation>Konto-ID kopieren, um diese Person zu erwähnen oder zu finden</translation>
     </message>
     <message>
+        <source>One of this person&apos;s devices published two different versions of its history. p2psocial keeps what it wrote before that and accepts nothing newer from that device; their other devices are not affected.</source>
+        <translation>Eines der Geräte dieser Person hat zwei verschiedene Fassungen seiner Geschichte veröffentlicht. p2psocial behält, was es vorher geschrieben hat, und nimmt von diesem Gerät nichts Neueres mehr an; ihre anderen Geräte sind nicht betroffen.</translation>
+    </message>
+    <message>
         <source>Name: {0}</source>
         <translation>Name: {0}</translation>
     </message>
