@@ -24,6 +24,7 @@ from p2psocial.home import Home
 from p2psocial.net import messages as m
 from p2psocial.net.framing import write_frame
 from p2psocial.net.host import Multiaddr, open_host
+from p2psocial.net.opening import explicit
 from p2psocial.node import Node
 
 
@@ -100,7 +101,7 @@ def test_a_bad_peer_loses_standing_and_nothing_of_it_is_stored(
                 assert sa._host is not None
                 stream = await hm.open_stream(sa._host.peer_id, [Multiaddr(sa.listen_addrs[0])],
                                               m.PROTOCOL_ID)
-                for frame in [m.encode(m.Hello(m.VERSION)), m.encode(m.Ready())]:
+                for frame in [m.encode(m.Hello(m.VERSION)), *explicit()]:
                     await write_frame(stream, frame)
                 for frame in frames(mallory):
                     if frame is None:  # the 4-byte length header alone, over the cap

@@ -22,13 +22,12 @@ from p2psocial.net.messages import (
     MAX_FRAME,
     PROTOCOL_ID,
     VERSION,
-    Clock,
     Entries,
     Hello,
-    Ready,
     Wants,
     encode,
 )
+from p2psocial.net.opening import explicit
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
 
@@ -109,7 +108,7 @@ def test_the_opening_is_free_up_to_its_allowance_control_frames_after_it_are_not
 NO_WASTE = FloodPolicy(waste_burst=0)  # honest peers never need any
 
 
-OPENING = [encode(Hello(VERSION)), encode(Wants(())), encode(Clock(())), encode(Ready())]
+OPENING = [encode(Hello(VERSION)), *explicit()]
 
 
 def test_a_flooding_peer_is_cut_off_then_banned_and_nothing_of_it_is_stored(

@@ -147,7 +147,8 @@ def test_a_follow_mid_session_brings_that_account_without_reconnecting(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await alice.ingest(carol_log)  # alice carries carol's log
+            await alice.follow(carol.account_id)  # alice replicates carol, so she
+            await alice.ingest(carol_log)  # carries carol's log for others
             async with linked(alice, bob) as (_, sb):
                 session = sb._sessions[device(alice)]  # the very session, later too
                 await bob.follow(carol.account_id)

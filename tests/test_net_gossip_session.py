@@ -17,7 +17,7 @@ from p2psocial.net.session import SyncSession
 def test_need_makes_the_peer_send_again_what_it_believed_we_held(tmp_path: Path) -> None:
     log = make_log(make_identity(1), 10)
     device = log[0].device
-    a = Peer(store_with(tmp_path / "a.sqlite", [log]), set())
+    a = Peer(store_with(tmp_path / "a.sqlite", [log]), {account_of(log)})
     b = Peer(store_with(tmp_path / "b.sqlite", [log[:5]]), {account_of(log)})
     a.session.peer_holds(device, 10)  # a believes b has it all (say, sent and lost)
     converse(a, b)
@@ -56,7 +56,7 @@ def test_need_is_a_strict_message() -> None:
             m.decode(bad)
     session = SyncSession(heads={}, accounts={}, wants=set())
     session.receive(m.encode(m.Hello(m.VERSION)))
-    with pytest.raises(m.ProtocolError, match="before ready"):
+    with pytest.raises(m.ProtocolError, match="in the opening"):
         session.receive(frame)
 
 
@@ -68,7 +68,7 @@ def test_need_waits_until_the_peer_is_caught_up(tmp_path: Path) -> None:
 
     log = make_log(make_identity(1), 3)
     device = log[0].device
-    a = Peer(store_with(tmp_path / "a.sqlite", [log]), set())
+    a = Peer(store_with(tmp_path / "a.sqlite", [log]), {account_of(log)})
     b = Peer(store_with(tmp_path / "b.sqlite", [log[:1]]), {account_of(log)})
     control = SessionControl()
     control.attach(b.session, FloodGuard(declared={}, accounts={}, wants=set(), now=0.0),

@@ -45,9 +45,27 @@ class FloodPolicy:
     frame_cost: int = 64 * 1024  # the least a frame costs: a tiny frame costs the
     # receiver ~0.4 ms of CPU in py-libp2p whatever its size (4 a second sustained)
     opening_bytes: int = 8 * 1024 * 1024  # hello, wants, clock before "ready" (~200k logs)
+    resend_rate: float = 200.0  # entries per second a peer may ask again ("need")
+    resend_burst: float = 20_000.0  # entries it may ask again at once
 
 
 FLOOD = FloodPolicy()
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    """How fast a node sends entries to a peer: a token bucket of bytes. The sender
+    waits when it is empty (it slows down; nobody is punished). Friends (peers whose
+    account we replicate) get one each; strangers share one among them all, so that
+    free identities do not multiply it (service.py)."""
+
+    rate: float  # bytes per second, sustained
+    burst: float  # bytes at once
+
+
+FRIEND_SEND = SendPolicy(rate=16 * 1024 * 1024, burst=64 * 1024 * 1024)
+STRANGER_SEND = SendPolicy(rate=96 * 1024, burst=4 * 1024 * 1024)
+"""Strangers together: at most 4 MiB + 5.6 MiB a minute, ~9.6 MiB in the first one."""
 
 
 class Flooded(InvalidEntry):
@@ -66,12 +84,20 @@ class TokenBucket:
 
     def take(self, amount: float, now: float) -> bool:
         """Take ``amount`` tokens if there are that many; False (taking none) if not."""
-        self.tokens = min(self.burst, self.tokens + max(0.0, now - self._at) * self.rate)
-        self._at = max(self._at, now)
+        self._refill(now)
         if amount > self.tokens:
             return False
         self.tokens -= amount
         return True
+
+    def wait(self, amount: float, now: float) -> float:
+        """Seconds until ``amount`` tokens (at most ``burst``) will be there."""
+        self._refill(now)
+        return max(0.0, min(amount, self.burst) - self.tokens) / self.rate
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(self.burst, self.tokens + max(0.0, now - self._at) * self.rate)
+        self._at = max(self._at, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +118,7 @@ class FloodGuard:
         self._accounts = dict(accounts)
         self._wants = set(wants)
         self._bucket = TokenBucket(policy.waste_rate, policy.waste_burst, now)
+        self._resends = TokenBucket(policy.resend_rate, policy.resend_burst, now)
         self._opening = policy.opening_bytes
         self._caught_up = False
         self._frozen: dict[bytes, int] = {}  # device -> seq it forked at
@@ -141,6 +168,13 @@ class FloodGuard:
         budget is spent."""
         if not self._bucket.take(max(waste, self.policy.frame_cost), now):
             raise Flooded(f"flood: too much that brings nothing ({what})")
+
+    def resend(self, entries: int, now: float) -> None:
+        """The peer asked for ``entries`` entries again ("need"): an honest peer does
+        after a gap in gossip, a few at a time; one that asks for everything, again
+        and again, makes us send for nothing (``Flooded`` when over budget)."""
+        if not self._resends.take(entries, now):
+            raise Flooded("flood: asks for the same entries again and again")
 
     def control(self, size: int, now: float, *, opening: bool) -> None:
         """A wants, clock or hello frame of ``size`` bytes: free within the opening

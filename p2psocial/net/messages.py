@@ -13,12 +13,25 @@ the frame, lower the peer's standing, keep serving".
     ("caught_up",)                          everything the peer lacked at "ready" is sent
     ("need", ((device, seq), ...))          after "ready": this side holds these logs
                                             only up to seq; send what follows again
-    ("forks", ((header, header), ...))      version 2: fork proofs (forks.py), before
-                                            "ready" and whenever a new one is found
 
-Two versions are spoken, each under its own protocol id, so that multistream
-negotiation picks the newest both sides know (``PROTOCOL_IDS``): version 2 adds
-"forks"; a version 1 peer never receives one.
+Version 2 adds (each side says them in this order; opening.py explains the opening):
+
+    ("wantsum", digests)                    a summary (summary.py) of the accounts
+                                            this side replicates: 256 digests
+    ("wanted",)                             "wants" of the buckets that differ sent:
+                                            both now know which accounts both want
+    ("clocksum", digests)                   a summary of this side's clock over the
+                                            logs of the accounts both want
+    ("forks", ((header, header), ...))      fork proofs (forks.py), before "ready" and
+                                            whenever a new one is found
+    ("ping",)                               nothing to say for a while: still here
+
+and in version 2 "wants" and "clock" say only what the summaries showed to differ
+(and, later in a session, the accounts newly wanted and their logs' heads).
+
+Each version is spoken under its own protocol id, so that multistream negotiation
+picks the newest both sides know (``PROTOCOL_IDS``); a version 1 peer never receives
+a version 2 message.
 
 "wants" and "clock" may come in several frames (at most ``MAX_ITEMS`` items each).
 "wants" is sent again later in a session when follows change (it only adds). "need"
@@ -33,6 +46,7 @@ from dataclasses import dataclass
 from .. import codec
 from ..entry import BODY_CAP, HEADER_CAP
 from ..errors import InvalidEntry
+from . import summary
 from .framing import named_message
 
 VERSION = 2
@@ -91,7 +105,29 @@ class Forks:
     proofs: tuple[tuple[bytes, bytes], ...]  # two signed headers each, not checked yet
 
 
-Message = Hello | Wants | Clock | Ready | Entries | CaughtUp | Need | Forks
+@dataclass(frozen=True, slots=True)
+class WantSum:
+    digests: bytes  # summary.SIZE bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ClockSum:
+    digests: bytes  # summary.SIZE bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    pass
+
+
+Message = (Hello | Wants | Clock | Ready | Entries | CaughtUp | Need | Forks | WantSum
+           | Wanted | ClockSum | Ping)
+V2_ONLY = (Forks, WantSum, Wanted, ClockSum, Ping)
 
 
 def encode(message: Message) -> bytes:
@@ -112,6 +148,14 @@ def encode(message: Message) -> bytes:
             return codec.encode(("need", heads))
         case Forks(proofs):
             return codec.encode(("forks", proofs))
+        case WantSum(digests):
+            return codec.encode(("wantsum", digests))
+        case Wanted():
+            return codec.encode(("wanted",))
+        case ClockSum(digests):
+            return codec.encode(("clocksum", digests))
+        case Ping():
+            return codec.encode(("ping",))
     raise TypeError(f"not a message: {message!r}")
 
 
@@ -132,6 +176,12 @@ def decode(frame: bytes) -> Message:
     if (name == "forks" and len(args) == 1 and _all(args[0], _is_proof)
             and 0 < len(args[0]) <= MAX_FORKS):
         return Forks(args[0])
+    if name in ("wantsum", "clocksum") and len(args) == 1 and _is_summary(args[0]):
+        return WantSum(args[0]) if name == "wantsum" else ClockSum(args[0])
+    if name == "wanted" and not args:
+        return Wanted()
+    if name == "ping" and not args:
+        return Ping()
     if name == "ready" and not args:
         return Ready()
     if name == "caught_up" and not args:
@@ -154,6 +204,10 @@ def _is_head(v: object) -> bool:
 def _is_entry(v: object) -> bool:
     return (type(v) is tuple and len(v) == 2 and type(v[0]) is bytes
             and len(v[0]) <= HEADER_CAP and (v[1] is None or type(v[1]) is bytes))
+
+
+def _is_summary(v: object) -> bool:
+    return type(v) is bytes and len(v) == summary.SIZE
 
 
 def _is_proof(v: object) -> bool:

@@ -1,27 +1,31 @@
 """One sync session with one peer, as a state machine over plain values (no I/O).
 
-Theory of operation. Each side opens with ``start()``: hello, the accounts it wants
-(its replication policy), the highest contiguous sequence number of every log it
-holds (its clock), and "ready". Once the peer is ready, this side knows, for every
-log it holds of an account the peer wants, how far the peer already is; the gap is a
-*pending range*. The owner of the session (the network edge) repeatedly asks
-``next_range()``, reads that run from the store (as stored bytes: the receiver
-verifies anyway), and sends it with ``entries_frames()``. When every range pending
-at "ready" has been handed out, ``caught_up_frame()`` yields "caught_up" once.
+Theory of operation. Each side opens with ``start()`` and the *opening* (opening.py):
+hello, then what it replicates and how far it holds each log, until it says
+"ready". Only logs of accounts that both sides replicate travel. Once the peer is
+ready, this side knows, for every log it holds of those accounts, how far the peer
+already is; the gap is a *pending range*. The owner of the session (the network
+edge) repeatedly asks ``next_range()``, reads that run from the store (as stored
+bytes: the receiver verifies anyway), and sends it with ``entries_frames()``. When
+every range pending at "ready" has been handed out, ``caught_up_frame()`` yields
+"caught_up" once. Frames the session has to say in answer to the peer (the steps of
+the opening, a fork proof) wait in ``outbox`` for the edge to send.
 
 After that the session stays open: ``local_added()`` is called for every entry the
 node stores (ours, or one a peer sent) and turns into a new pending range if this
 peer wants it and does not have it yet. Entries received from this peer count as
 held by it, so they are never echoed back. Ranges are handed out optimistically: if
-the stream breaks, the next session starts again from both clocks, and the store's
+the stream breaks, the next session starts again from both stores, and the store's
 ingest is idempotent, so nothing is applied twice and nothing is lost.
 
-Mid-session requests from the node: ``want_more`` (we replicate more accounts now),
-``need_frames`` (we lack entries after a gap: the peer lowers what it believes we
-hold and sends the rest again) and ``peer_holds`` (we know the peer holds a log up
-to some seq, e.g. its own log that reached us by gossip: do not echo it back). With
-``live=False`` new entries are not pushed by themselves, only on request (tests and
-measurements of gossip alone).
+Mid-session requests from the node: ``want_more`` (we replicate more accounts now:
+in version 2 with the heads of our logs of them, and the peer answers with its
+own), ``need_frames`` (we lack entries after a gap: the peer lowers what it believes
+we hold and sends the rest again; ``ResendAsked`` tells the edge how many entries
+that costs, because a peer that asks again and again makes us work for nothing) and
+``peer_holds`` (we know the peer holds a log up to some seq, e.g. its own log that
+reached us by gossip: do not echo it back). With ``live=False`` new entries are not
+pushed by themselves, only on request (tests and measurements of gossip alone).
 
 Forked logs (forks.py). A log whose device signed two histories is frozen below the
 fork: this side's clock says no more of it, and nothing at or after the fork is sent.
@@ -29,6 +33,9 @@ In version 2 each side tells the other every fork proof it holds before "ready",
 ``forked()`` passes on a proof found later (by ingest, or from another peer), once
 per peer. Proofs the peer sends come out as ``ForksReceived``; the edge checks and
 stores them (``Node.add_forks``) and hands what it learned back to ``forked()``.
+
+What the peer can make this side remember is bounded by this side's own state
+(opening.PeerView): accounts we replicate, logs we hold, and a few more.
 
 Frames that break the protocol raise ``ProtocolError``; entries that do not parse
 raise the ``InvalidEntry`` of their fault. Their verification against the store is
@@ -46,6 +53,7 @@ from ..entry import Entry
 from ..forks import Fork
 from . import messages as m
 from .messages import ProtocolError
+from .opening import OpeningV1, OpeningV2, PeerView, chunks
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +90,15 @@ class ForksReceived:
     proofs: tuple[tuple[bytes, bytes], ...]
 
 
-Event = PeerReady | Received | PeerCaughtUp | ForksReceived
+@dataclass(frozen=True, slots=True)
+class ResendAsked:
+    """The peer asked ("need") for ``entries`` entries again that we had sent it, or
+    that it said it held."""
+
+    entries: int
+
+
+Event = PeerReady | Received | PeerCaughtUp | ForksReceived | ResendAsked
 
 
 class SyncSession:
@@ -101,8 +117,12 @@ class SyncSession:
         self._heads = dict(heads)
         self._accounts = dict(accounts)
         self._wants = set(wants)
-        self._peer_wants: set[bytes] = set()
-        self._peer_heads: dict[bytes, int] = {}
+        self._peer = PeerView(self._wants, self._heads)
+        self._opening: OpeningV1 | OpeningV2 = (
+            OpeningV1(self._peer, self._wants, self._clock_of(None)) if version < 2 else
+            OpeningV2(self._peer, self._wants, self._clock_of))
+        self._said_ready = version < 2  # version 1 says it in start()
+        self._later_wants: set[bytes] = set()  # want_more before we said "ready"
         self._pending: dict[bytes, int] = {}  # device -> seq the peer should reach
         self._initial: set[bytes] | None = None  # devices pending at the peer's "ready"
         self._said_caught_up = False
@@ -110,18 +130,30 @@ class SyncSession:
         self.peer_ready = False
         self.peer_caught_up = False
         self.live = live
+        self.outbox: list[bytes] = []
+
+    @property
+    def _peer_heads(self) -> dict[bytes, int]:
+        return self._peer.heads
 
     # --- what we say -------------------------------------------------------------
 
     def start(self) -> list[bytes]:
-        """The opening frames: hello, wants, clock, ready."""
+        """The opening frames this side says before hearing anything."""
         frames = [m.encode(m.Hello(self.version))]
-        frames += [m.encode(m.Wants(chunk)) for chunk in _chunks(sorted(self._wants))]
         frames += self._fork_frames(list(self._proofs.values()))
-        frames += [m.encode(m.Clock(chunk)) for chunk in _chunks(sorted(
-            (d, self._sendable(d)) for d in self._heads))]
-        frames.append(m.encode(m.Ready()))
+        frames += self._opening.start()
         return frames
+
+    def take_outbox(self) -> list[bytes]:
+        """Frames to send now, in answer to what the peer said."""
+        out, self.outbox = self.outbox, []
+        return out
+
+    def _clock_of(self, accounts: set[bytes] | None) -> list[tuple[bytes, int]]:
+        """(device, sendable head) of our logs of ``accounts`` (None: of all)."""
+        return [(d, self._sendable(d)) for d in self._heads
+                if accounts is None or self._accounts.get(d) in accounts]
 
     def forked(self, fork: Fork, *, from_peer: bool = False) -> list[bytes]:
         """A log is frozen below ``fork.seq`` (we learned it now, or the peer told us
@@ -157,19 +189,31 @@ class SyncSession:
         return head if frozen is None else min(head, frozen - 1)
 
     def want_more(self, accounts: Iterable[bytes]) -> list[bytes]:
-        """Frames that tell the peer about accounts we now replicate too."""
-        new = sorted(set(accounts) - self._wants)
+        """Frames that tell the peer about accounts we now replicate too (held back
+        until our opening is said: they are mid-session news for the peer)."""
+        new = set(accounts) - self._wants
         self._wants.update(new)
-        return [m.encode(m.Wants(chunk)) for chunk in _chunks(new)]
+        if not self._said_ready:
+            self._later_wants |= new
+            return []
+        return self._wants_frames(new)
+
+    def _wants_frames(self, accounts: set[bytes]) -> list[bytes]:
+        if not accounts:
+            return []
+        frames = [m.encode(m.Wants(chunk)) for chunk in chunks(sorted(accounts))]
+        if self.version >= 2:  # how far we hold them, so the peer can send us the rest
+            frames += [m.encode(m.Clock(chunk)) for chunk in chunks(sorted(
+                self._clock_of(accounts)))]
+        return frames
 
     def need_frames(self, heads: Iterable[tuple[bytes, int]]) -> list[bytes]:
         """Frames that ask the peer to send these logs again after the given seqs."""
-        return [m.encode(m.Need(chunk)) for chunk in _chunks(sorted(set(heads)))]
+        return [m.encode(m.Need(chunk)) for chunk in chunks(sorted(set(heads)))]
 
     def peer_holds(self, device: bytes, seq: int) -> None:
         """The peer holds ``device``'s log up to ``seq``: never send it those."""
-        if seq > self._peer_heads.get(device, 0):
-            self._peer_heads[device] = seq
+        self._peer.holds(device, seq)
 
     def next_range(self, limit: int = 1000) -> Range | None:
         """The next run to send (at most ``limit`` entries), or None when nothing is
@@ -177,7 +221,7 @@ class SyncSession:
         for device, target in list(self._pending.items()):
             after = self._peer_heads.get(device, 0)
             upto = min(target, after + limit)
-            self._peer_heads[device] = upto
+            self._peer.holds(device, upto)
             if upto >= target:
                 del self._pending[device]
             if upto > after:
@@ -218,7 +262,7 @@ class SyncSession:
             self._schedule(device)
 
     def receive(self, frame: bytes) -> list[Event]:
-        """Events from one frame of the peer."""
+        """Events from one frame of the peer (and frames to say in ``outbox``)."""
         message = m.decode(frame)
         if not self._peer_said_hello:
             if not isinstance(message, m.Hello):
@@ -228,50 +272,71 @@ class SyncSession:
                                     f"negotiated for version {self.version}")
             self._peer_said_hello = True
             return []
+        if self.version < 2 and isinstance(message, m.V2_ONLY):
+            raise ProtocolError(f"{type(message).__name__.lower()} is not part of sync "
+                                "protocol version 1")
         match message:
-            case m.Wants(accounts):
-                self._peer_wants.update(accounts)
-                self._schedule_all()
-            case m.Clock(heads):
-                for device, seq in heads:
-                    if seq > self._peer_heads.get(device, 0):
-                        self._peer_heads[device] = seq
-                self._schedule_all()
-            case m.Ready():
-                if self.peer_ready:
-                    raise ProtocolError("ready twice")
-                self.peer_ready = True
-                self._schedule_all()
-                self._initial = set(self._pending)
-                return [PeerReady()]
-            case m.Entries(items):
-                # bodies are hashed once, by Store.ingest's verify_run, not here as well
-                entries = [entry_mod.parse(header, body, verify_body=False)
-                           for header, body in items]
-                for item in entries:  # the peer holds what it sends: never echo it back
-                    if item.seq > self._peer_heads.get(item.device, 0):
-                        self._peer_heads[item.device] = item.seq
-                return [Received(entries)]
-            case m.CaughtUp():
-                self.peer_caught_up = True
-                return [PeerCaughtUp()]
+            case m.Hello():
+                raise ProtocolError("hello twice")
             case m.Forks(proofs):
-                if self.version < 2:
-                    raise ProtocolError("forks is not part of sync protocol version 1")
                 for proof in proofs:  # never tell the peer what it told us (a lie about
                     if claim := forks.claimed(proof):  # it only keeps news from itself)
                         device, seq = claim
                         self._peer_knows[device] = min(seq, self._peer_knows.get(device, seq))
                 return [ForksReceived(proofs)]
+            case m.Ping():
+                return []
+            case m.Entries(items):
+                # bodies are hashed once, by Store.ingest's verify_run, not here as well
+                entries = [entry_mod.parse(header, body, verify_body=False)
+                           for header, body in items]
+                for item in entries:  # the peer holds what it sends: never echo it back
+                    self._peer.holds(item.device, item.seq)
+                return [Received(entries)]
+        if not self._opening.done:
+            return self._opening_step(message)
+        match message:
+            case m.Wants(accounts):
+                new = self._peer.want(accounts)
+                if self.version >= 2:  # how far we hold them, so the peer can send us
+                    self.outbox += [m.encode(m.Clock(chunk)) for chunk in chunks(sorted(
+                        self._clock_of(new)))]
+                self._schedule_all()
+            case m.Clock(heads):
+                for device, seq in heads:
+                    self._peer.holds(device, seq)
+                self._schedule_all()
+            case m.CaughtUp():
+                if self.peer_caught_up:
+                    raise ProtocolError("caught_up twice")
+                self.peer_caught_up = True
+                return [PeerCaughtUp()]
             case m.Need(heads):
-                if not self.peer_ready:
-                    raise ProtocolError("need before ready")
+                again = 0
                 for device, seq in heads:  # the peer lacks what follows: send it again
-                    self._peer_heads[device] = seq
-                    self._schedule(device)
-            case m.Hello():
-                raise ProtocolError("hello twice")
+                    held = self._peer_heads.get(device, 0)
+                    again += max(0, min(held, self._sendable(device)) - seq)
+                    if device in self._heads:
+                        self._peer_heads[device] = seq
+                        self._schedule(device)
+                return [ResendAsked(again)] if again else []
+            case _:
+                raise ProtocolError(f"{type(message).__name__.lower()} after ready")
         return []
+
+    def _opening_step(self, message: m.Message) -> list[Event]:
+        frames = self._opening.receive(message)
+        if frames and frames[-1] == _READY:
+            self._said_ready = True
+            frames += self._wants_frames(self._later_wants)
+            self._later_wants = set()
+        self.outbox += frames
+        if not self._opening.done:
+            return []
+        self.peer_ready = True
+        self._schedule_all()
+        self._initial = set(self._pending)
+        return [PeerReady()]
 
     def _schedule_all(self) -> None:
         if self.peer_ready:
@@ -279,13 +344,11 @@ class SyncSession:
                 self._schedule(device)
 
     def _schedule(self, device: bytes) -> None:
-        if self._accounts.get(device) not in self._peer_wants:
+        if self._accounts.get(device) not in self._peer.wants:
             return
         head = self._sendable(device)
         if head > self._peer_heads.get(device, 0) and head > self._pending.get(device, 0):
             self._pending[device] = head
 
 
-def _chunks(items: Sequence) -> Iterator[tuple]:
-    for start in range(0, len(items), m.MAX_ITEMS):
-        yield tuple(items[start:start + m.MAX_ITEMS])
+_READY = m.encode(m.Ready())

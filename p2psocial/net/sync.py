@@ -11,7 +11,10 @@ Four tasks share the session (one Trio thread, no locks but the write lock):
   which write far fewer pages per entry (16 frames at once: 1.9 instead of 4.3 KB
   per entry, and 40–75% faster), while a lone live entry is stored at once;
 * the *sender* writes the opening frames, then every range the session hands out,
-  read from the store, then "caught_up"; it sleeps until there is more to send;
+  read from the store, then "caught_up"; it sleeps until there is more to send
+  (saying "ping" after a quiet minute, version 2). What it sends is paced by a
+  ``SendBudget``: the service gives each friend one and makes all strangers share
+  one, so that no peer can make us send without end;
 * the *follower* turns the node's change events (our posts, entries from other
   peers) into ``local_added`` calls, so new entries are pushed while the session
   stays open.
@@ -26,6 +29,13 @@ keeps the proof, and every session passes the proof on (the follower sees
 ``ForkFound``), so the peer stops sending that log too. The stream
 ending without "caught_up" is ``SessionAborted``: the next session resumes from what
 both stores hold, and ingest is idempotent, so nothing is lost or applied twice.
+
+Deadlines: the peer must finish its opening within ``OPENING_DEADLINE`` and then say
+something at least every ``IDLE_DEADLINE`` seconds (an honest version 2 peer pings
+every ``PING_EVERY``); a frame that takes longer to arrive counts as silence. A
+silent, or a byte-a-second, peer is cut off with ``SessionAborted``: it held a slot
+and some memory, nothing more, and its standing is left alone (its link may simply
+be dead).
 """
 
 from __future__ import annotations
@@ -43,14 +53,23 @@ from ..node import Node
 from . import messages as m
 from .framing import FrameError, read_frame, write_frame
 from .host import NetError
-from .limits import FLOOD, FloodGuard, FloodPolicy
-from .session import ForksReceived, PeerCaughtUp, Received, SyncSession
+from .limits import FLOOD, FRIEND_SEND, FloodGuard, FloodPolicy, SendPolicy, TokenBucket
+from .session import ForksReceived, PeerCaughtUp, Received, ResendAsked, SyncSession
 
 BATCH = 1000
 EVENT_BUFFER = events.BUFFER  # a received batch emits one event per entry
 QUEUED_FRAMES = 8  # entries frames received and not yet stored, at most
 COALESCE = 8 * BATCH  # entries stored in one transaction, about, when frames queue up
 _CAUGHT_UP = object()  # in the ingester's queue: the peer's "caught_up", in order
+OPENING_DEADLINE = 60.0
+"""Seconds the peer has to finish its opening (say "ready")."""
+IDLE_DEADLINE = 150.0
+"""Seconds of silence (or of one frame still arriving) after which a session ends."""
+IDLE_DEADLINE_V1 = 900.0
+"""The same for version 1 peers, which never ping."""
+PING_EVERY = 60.0
+"""Seconds with nothing to send after which the sender says "ping" (version 2)."""
+_PING = m.encode(m.Ping())
 
 
 class PeerMisbehaved(NetError):
@@ -66,6 +85,26 @@ class SyncStats:
     received: int = 0  # entries stored that came from this peer
     sent: int = 0  # entries sent to this peer
     caught_up: bool = False  # both sides said "caught_up"
+
+
+class SendBudget:
+    """Bytes that sessions may send (``limits.SendPolicy``): ``spend`` waits until
+    there are enough. One object may be shared by many sessions."""
+
+    def __init__(self, policy: SendPolicy = FRIEND_SEND) -> None:
+        self.policy = policy
+        self._bucket: TokenBucket | None = None  # made on first use, inside Trio
+        self.spent = 0
+
+    async def spend(self, amount: int) -> None:
+        if self._bucket is None:
+            self._bucket = TokenBucket(self.policy.rate, self.policy.burst,
+                                       trio.current_time())
+        want = min(amount, self.policy.burst)
+        # waiting for time to pass, not for an event: the bucket refills with the clock
+        while not self._bucket.take(want, trio.current_time()):  # noqa: ASYNC110
+            await trio.sleep(self._bucket.wait(want, trio.current_time()))
+        self.spent += amount
 
 
 class SessionControl:
@@ -144,12 +183,14 @@ class SessionControl:
 async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = False,
                    batch: int = BATCH, event_buffer: int = EVENT_BUFFER,
                    flood: FloodPolicy = FLOOD, control: SessionControl | None = None,
-                   live: bool = True, version: int = m.VERSION) -> SyncStats:
+                   live: bool = True, version: int = m.VERSION,
+                   budget: SendBudget | None = None) -> SyncStats:
     """Sync with the peer at the other end of ``stream`` (a libp2p stream, or anything
     with ``read``/``write``/``close``). Runs until the peer closes the stream, or with
     ``once`` until both sides are caught up. ``control``: requests from the service
     while the session runs; ``live=False``: push new entries only when asked;
-    ``version``: the protocol version the stream was negotiated for."""
+    ``version``: the protocol version the stream was negotiated for; ``budget``:
+    what this session may send (a friend's own by default)."""
     # subscribe before reading the clock: an entry stored in between is then in the
     # clock or in the events (or both, which is harmless), never in neither
     subscription = [node.subscribe(event_buffer)]
@@ -165,7 +206,10 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     for proof in proofs:
         guard.frozen(proof.device, proof.seq)
     control = control or SessionControl()
+    budget = budget or SendBudget()
     stats = control.stats
+    opening_ends = trio.current_time() + OPENING_DEADLINE
+    idle = IDLE_DEADLINE if version >= 2 else IDLE_DEADLINE_V1
     stored_all = False  # the ingester has stored everything sent before "caught_up"
     inbox_send, inbox = trio.open_memory_channel[object](QUEUED_FRAMES)
     write_lock = trio.Lock()
@@ -193,8 +237,10 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 await send(requested)
             while (rng := session.next_range(batch)) is not None:
                 run = await node.log_rows(rng.device, rng.after, rng.upto - rng.after)
+                frames = list(session.entries_frames(run))
+                await budget.spend(sum(map(len, frames)))
                 stats.sent += len(run)
-                await send(list(session.entries_frames(run)))
+                await send(frames)
             if (frame := session.caught_up_frame()) is not None:
                 await send([frame])
                 said_caught_up = True
@@ -202,15 +248,24 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 stats.caught_up = True
                 finished.set()
                 return
-            await more.wait()
+            with trio.move_on_after(PING_EVERY) as quiet:
+                await more.wait()
+            if quiet.cancelled_caught and version >= 2:
+                await send([_PING])
 
     async def receiver() -> None:
         async with inbox_send:  # closed at the end of the stream: the ingester drains
             while True:
-                try:
-                    frame = await read_frame(stream, m.MAX_FRAME)  # type: ignore[arg-type]
-                except FrameError as exc:
-                    raise PeerMisbehaved(f"bad frame: {exc}") from None
+                limit = opening_ends - trio.current_time() if not session.peer_ready else idle
+                with trio.move_on_after(max(limit, 0)) as silence:
+                    try:
+                        frame = await read_frame(stream, m.MAX_FRAME)  # type: ignore[arg-type]
+                    except FrameError as exc:
+                        raise PeerMisbehaved(f"bad frame: {exc}") from None
+                if silence.cancelled_caught:
+                    raise SessionAborted(
+                        f"the peer did not finish its opening within {OPENING_DEADLINE:g} s"
+                        if not session.peer_ready else f"the peer was silent for {idle:g} s")
                 if frame is None:
                     if session.peer_caught_up:
                         return
@@ -218,7 +273,8 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 try:
                     opening = not session.peer_ready
                     events = session.receive(frame)
-                    if not events or isinstance(events[0], ForksReceived):
+                    control.send_later(session.take_outbox())
+                    if not any(isinstance(e, Received | PeerCaughtUp) for e in events):
                         guard.control(len(frame), trio.current_time(), opening=opening)
                     for event in events:
                         if isinstance(event, Received):
@@ -234,6 +290,8 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                             for fork in await node.add_forks(event.proofs):
                                 session.forked(fork, from_peer=True)
                                 guard.frozen(fork.device, fork.seq)
+                        elif isinstance(event, ResendAsked):
+                            guard.resend(event.entries, trio.current_time())
                 except InvalidEntry as exc:  # a bad frame, or a flood (limits.py)
                     raise PeerMisbehaved(str(exc)) from None
                 wake()

@@ -17,6 +17,7 @@ from p2psocial import content, entry, identity, ids
 from p2psocial.net import messages as m
 from p2psocial.net.framing import write_frame
 from p2psocial.net.host import Host, Multiaddr, open_host, peer_id_from_device_id
+from p2psocial.net.opening import explicit
 from tests.helpers import T0, make_entry, make_log
 
 
@@ -34,8 +35,7 @@ async def push_log(host: Host, device: bytes, addrs: list[str],
     wants nothing; returns the bytes sent."""
     stream = await host.open_stream(peer_id_from_device_id(device),
                                     [Multiaddr(a) for a in addrs], m.PROTOCOL_ID)
-    frames = [m.encode(m.Hello(m.VERSION)), m.encode(m.Wants(())), m.encode(m.Clock(())),
-              m.encode(m.Ready()),
+    frames = [m.encode(m.Hello(m.VERSION)), *explicit(),
               m.encode(m.Entries(tuple((e.raw, e.body) for e in entries))),
               m.encode(m.CaughtUp())]
     try:
