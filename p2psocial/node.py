@@ -885,6 +885,9 @@ class Node:
             raise UserError("that is this node itself")
         return await self._run(self.store.add_peer, device, list(addrs), source)
 
+    async def forget_peer(self, device: bytes) -> None:
+        await self._run(self.store.forget_peer, device)
+
     async def update_peer(self, device: bytes, **fields: int | None) -> None:
         await self._run(lambda: self.store.update_peer(device, **fields))
 

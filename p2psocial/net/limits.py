@@ -47,6 +47,8 @@ class FloodPolicy:
     opening_bytes: int = 8 * 1024 * 1024  # hello, wants, clock before "ready" (~200k logs)
     resend_rate: float = 200.0  # entries per second a peer may ask again ("need")
     resend_burst: float = 20_000.0  # entries it may ask again at once
+    resend_bytes_rate: float = 64 * 1024  # bytes per second it may make us send again
+    resend_bytes_burst: float = 8 * 1024 * 1024  # bytes it may make us send again at once
 
 
 FLOOD = FloodPolicy()
@@ -119,6 +121,7 @@ class FloodGuard:
         self._wants = set(wants)
         self._bucket = TokenBucket(policy.waste_rate, policy.waste_burst, now)
         self._resends = TokenBucket(policy.resend_rate, policy.resend_burst, now)
+        self._resent = TokenBucket(policy.resend_bytes_rate, policy.resend_bytes_burst, now)
         self._opening = policy.opening_bytes
         self._caught_up = False
         self._frozen: dict[bytes, int] = {}  # device -> seq it forked at
@@ -174,6 +177,12 @@ class FloodGuard:
         after a gap in gossip, a few at a time; one that asks for everything, again
         and again, makes us send for nothing (``Flooded`` when over budget)."""
         if not self._resends.take(entries, now):
+            raise Flooded("flood: asks for the same entries again and again")
+
+    def resent(self, size: int, now: float) -> None:
+        """We are about to send ``size`` bytes again because the peer asked ("need"):
+        the same limit in bytes, so that large entries cannot make it worth asking."""
+        if not self._resent.take(size, now):
             raise Flooded("flood: asks for the same entries again and again")
 
     def control(self, size: int, now: float, *, opening: bool) -> None:

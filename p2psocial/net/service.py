@@ -85,11 +85,27 @@ from .host import (
     peer_id_from_device_id,
     remote_peer_id,
 )
-from .limits import FLOOD, FloodPolicy
+from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
+from .strangers import (
+    MAX_STRANGER_SESSIONS,
+    Acquaintances,
+    StrangerSession,
+    forgettable,
+    pick_eviction,
+)
 from .streams import reset_quietly
-from .sync import PeerMisbehaved, SessionControl, SyncStats, negotiated_version, run_sync
+from .sync import (
+    DEADLINES,
+    Deadlines,
+    PeerMisbehaved,
+    SendBudget,
+    SessionControl,
+    SyncStats,
+    negotiated_version,
+    run_sync,
+)
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +135,8 @@ class _Session:
     scope: trio.CancelScope
     superseded: bool = False
     control: SessionControl = field(default_factory=SessionControl)
+    friend: bool = True  # strangers.py: a stranger that dialed us counts against a cap
+    started: float = 0.0  # trio time
 
 
 class NetworkService:
@@ -129,13 +147,17 @@ class NetworkService:
                  reserve: bool | None = None,
                  lan: bool = False, lan_service_type: str = SERVICE_TYPE,
                  flood: FloodPolicy = FLOOD, gossip: bool = True,
-                 live_sync: bool = True) -> None:
+                 live_sync: bool = True,
+                 max_stranger_sessions: int = MAX_STRANGER_SESSIONS,
+                 deadlines: Deadlines = DEADLINES) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
         ``lan``: announce and discover peers by mDNS (``lan_service_type``: the DNS-SD
         type, for tests that must not meet other tests' services); ``flood``: how much
         waste a session tolerates from a peer (limits.py); ``gossip``: live gossip beside
         the sessions; ``live_sync=False``: sessions push new entries only when asked
-        (to measure or test gossip alone)."""
+        (to measure or test gossip alone); ``max_stranger_sessions``: sessions that
+        strangers opened, at once (strangers.py); ``deadlines``: how long a peer may
+        take to open a session and stay silent (sync.py)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
         self.node = node
@@ -154,6 +176,11 @@ class NetworkService:
         self.gossip_on = gossip
         self.live_sync = live_sync
         self.gossip: Gossip | None = None
+        self.acquaintances = Acquaintances()
+        self.max_stranger_sessions = max_stranger_sessions
+        self.deadlines = deadlines
+        self._stranger_budget = SendBudget(STRANGER_SEND)  # shared by all strangers
+        self._friend_budgets: dict[bytes, SendBudget] = {}
         self._nearby: dict[bytes, tuple[str, ...]] = {}
         self._peers: dict[bytes, PeerState] = {}
         self._sessions: dict[bytes, _Session] = {}
@@ -500,7 +527,11 @@ class NetworkService:
     # --- one session, either way ------------------------------------------------------
 
     async def _session(self, device: bytes, stream: INetStream, *, initiator: bytes) -> None:
-        session = _Session(initiator, trio.CancelScope())
+        friend = self.acquaintances.is_friend(device)
+        session = _Session(initiator, trio.CancelScope(), friend=friend or initiator != device,
+                           started=trio.current_time())
+        if not session.friend:
+            self._make_room_for_a_stranger()
         current = self._sessions.get(device)
         if current is not None:
             if not keeps_new_session(current.initiator, initiator):
@@ -520,9 +551,12 @@ class NetworkService:
         stats: SyncStats | None = None
         try:
             with session.scope:
+                budget = (self._friend_budgets.setdefault(device, SendBudget(FRIEND_SEND))
+                          if friend else self._stranger_budget)
                 stats = await run_sync(self.node, stream, hops=self.hops, flood=self.flood,
                                        control=session.control, live=self.live_sync,
-                                       version=negotiated_version(stream))
+                                       version=negotiated_version(stream), budget=budget,
+                                       deadlines=self.deadlines)
         except PeerMisbehaved as exc:
             await self._misbehaved(device, str(exc))
         except Exception as exc:  # the connection broke: SessionAborted, a reset...
@@ -538,8 +572,34 @@ class NetworkService:
                 state.next_dial = trio.current_time() + self.backoff.delay(0, self.rng)
                 with trio.CancelScope(shield=True):
                     await self._persist(device, fields)
+                    if not friend and forgettable(state.source, state.addrs,
+                                                  state.banned(self.clock())):
+                        await self._forget(device)
                 self._notify()
                 self._poke(device)
+
+    def _make_room_for_a_stranger(self) -> None:
+        """At the cap of stranger sessions, end the one that brought us least."""
+        strangers = [StrangerSession(d, s.started, s.control.stats.received)
+                     for d, s in self._sessions.items() if not s.friend]
+        if len(strangers) >= self.max_stranger_sessions:
+            evicted = pick_eviction(strangers)
+            if evicted is not None:
+                log.info("ending the session of stranger %s to make room for another",
+                         _short(evicted))
+                self._sessions[evicted].scope.cancel()
+
+    async def _forget(self, device: bytes) -> None:
+        """A stranger's session ended: keep nothing of it (strangers.py)."""
+        if device in self._sessions or device in self._dialers:
+            return
+        self._peers.pop(device, None)
+        self._wakes.pop(device, None)
+        self._friend_budgets.pop(device, None)
+        try:
+            await self.node.forget_peer(device)
+        except Exception as exc:  # a closed store at shutdown
+            log.debug("could not forget peer %s: %r", _short(device), exc)
 
     async def _misbehaved(self, device: bytes, reason: str) -> None:
         state = self._peers[device]
@@ -574,6 +634,9 @@ class NetworkService:
                             break
                     if any(isinstance(e, Lagged) for e in seen):
                         break
+                    for e in seen:  # a new log of an account we replicate: a friend
+                        if isinstance(e, EntryAdded) and e.kind == Kind.DEVICE:
+                            self.acquaintances.learned(e.device, e.account)
                     rosters = any(isinstance(e, RosterChanged) for e in seen)
                     if rosters or any(e.kind in POLICY_KINDS for e in seen
                                       if isinstance(e, EntryAdded)):
@@ -585,6 +648,7 @@ class NetworkService:
 
     async def _apply_policy(self) -> None:
         wanted = await self.node.wanted_accounts(self.hops)
+        self.acquaintances.update(wanted, await self.node.logs())
         for session in self._sessions.values():
             session.control.want(wanted)
         if self.gossip is not None:

@@ -58,11 +58,13 @@ from .opening import OpeningV1, OpeningV2, PeerView, chunks
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """Send entries ``after + 1 .. upto`` of ``device``'s log."""
+    """Send entries ``after + 1 .. upto`` of ``device``'s log; the first ``again`` of
+    them were sent before, or the peer said it held them, and it asked again."""
 
     device: bytes
     after: int
     upto: int
+    again: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,7 @@ class SyncSession:
         self.peer_caught_up = False
         self.live = live
         self.outbox: list[bytes] = []
+        self._asked_again: dict[bytes, int] = {}  # device -> resend ("need") up to here
 
     @property
     def _peer_heads(self) -> dict[bytes, int]:
@@ -225,7 +228,10 @@ class SyncSession:
             if upto >= target:
                 del self._pending[device]
             if upto > after:
-                return Range(device, after, upto)
+                mark = self._asked_again.get(device, 0)
+                if mark <= upto:  # the resend ends in this range (or there is none)
+                    self._asked_again.pop(device, None)
+                return Range(device, after, upto, max(0, min(upto, mark) - after))
         return None
 
     def entries_frames(self, rows: Sequence[tuple[bytes, bytes | None]]) -> Iterator[bytes]:
@@ -314,8 +320,10 @@ class SyncSession:
             case m.Need(heads):
                 again = 0
                 for device, seq in heads:  # the peer lacks what follows: send it again
-                    held = self._peer_heads.get(device, 0)
-                    again += max(0, min(held, self._sendable(device)) - seq)
+                    held = min(self._peer_heads.get(device, 0), self._sendable(device))
+                    if held > seq:
+                        again += held - seq
+                        self._asked_again[device] = max(held, self._asked_again.get(device, 0))
                     if device in self._heads:
                         self._peer_heads[device] = seq
                         self._schedule(device)

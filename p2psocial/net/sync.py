@@ -30,9 +30,9 @@ keeps the proof, and every session passes the proof on (the follower sees
 ending without "caught_up" is ``SessionAborted``: the next session resumes from what
 both stores hold, and ingest is idempotent, so nothing is lost or applied twice.
 
-Deadlines: the peer must finish its opening within ``OPENING_DEADLINE`` and then say
-something at least every ``IDLE_DEADLINE`` seconds (an honest version 2 peer pings
-every ``PING_EVERY``); a frame that takes longer to arrive counts as silence. A
+Deadlines (``Deadlines``): the peer must finish its opening within a minute and then
+say something at least every 150 s (an honest version 2 peer pings after a quiet
+minute); a frame that takes longer to arrive counts as silence. A
 silent, or a byte-a-second, peer is cut off with ``SessionAborted``: it held a slot
 and some memory, nothing more, and its standing is left alone (its link may simply
 be dead).
@@ -61,15 +61,23 @@ EVENT_BUFFER = events.BUFFER  # a received batch emits one event per entry
 QUEUED_FRAMES = 8  # entries frames received and not yet stored, at most
 COALESCE = 8 * BATCH  # entries stored in one transaction, about, when frames queue up
 _CAUGHT_UP = object()  # in the ingester's queue: the peer's "caught_up", in order
-OPENING_DEADLINE = 60.0
-"""Seconds the peer has to finish its opening (say "ready")."""
-IDLE_DEADLINE = 150.0
-"""Seconds of silence (or of one frame still arriving) after which a session ends."""
-IDLE_DEADLINE_V1 = 900.0
-"""The same for version 1 peers, which never ping."""
-PING_EVERY = 60.0
-"""Seconds with nothing to send after which the sender says "ping" (version 2)."""
 _PING = m.encode(m.Ping())
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """Seconds. ``opening``: for the peer to finish its opening (say "ready");
+    ``idle``: of silence (or of one frame still arriving) after which a session ends;
+    ``idle_v1``: the same for version 1 peers, which never ping; ``ping``: with
+    nothing to send, after which the sender says "ping" (version 2)."""
+
+    opening: float = 60.0
+    idle: float = 150.0
+    idle_v1: float = 900.0
+    ping: float = 60.0
+
+
+DEADLINES = Deadlines()
 
 
 class PeerMisbehaved(NetError):
@@ -184,13 +192,15 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                    batch: int = BATCH, event_buffer: int = EVENT_BUFFER,
                    flood: FloodPolicy = FLOOD, control: SessionControl | None = None,
                    live: bool = True, version: int = m.VERSION,
-                   budget: SendBudget | None = None) -> SyncStats:
+                   budget: SendBudget | None = None,
+                   deadlines: Deadlines = DEADLINES) -> SyncStats:
     """Sync with the peer at the other end of ``stream`` (a libp2p stream, or anything
     with ``read``/``write``/``close``). Runs until the peer closes the stream, or with
     ``once`` until both sides are caught up. ``control``: requests from the service
     while the session runs; ``live=False``: push new entries only when asked;
     ``version``: the protocol version the stream was negotiated for; ``budget``:
-    what this session may send (a friend's own by default)."""
+    what this session may send (a friend's own by default); ``deadlines``: how long
+    the peer may take."""
     # subscribe before reading the clock: an entry stored in between is then in the
     # clock or in the events (or both, which is harmless), never in neither
     subscription = [node.subscribe(event_buffer)]
@@ -208,8 +218,8 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     control = control or SessionControl()
     budget = budget or SendBudget()
     stats = control.stats
-    opening_ends = trio.current_time() + OPENING_DEADLINE
-    idle = IDLE_DEADLINE if version >= 2 else IDLE_DEADLINE_V1
+    opening_ends = trio.current_time() + deadlines.opening
+    idle = deadlines.idle if version >= 2 else deadlines.idle_v1
     stored_all = False  # the ingester has stored everything sent before "caught_up"
     inbox_send, inbox = trio.open_memory_channel[object](QUEUED_FRAMES)
     write_lock = trio.Lock()
@@ -237,6 +247,12 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 await send(requested)
             while (rng := session.next_range(batch)) is not None:
                 run = await node.log_rows(rng.device, rng.after, rng.upto - rng.after)
+                if rng.again:  # the peer asked for these again ("need"): it pays for them
+                    try:
+                        guard.resent(sum(len(h) + len(b or b"") for h, b in run[:rng.again]),
+                                     trio.current_time())
+                    except InvalidEntry as exc:
+                        raise PeerMisbehaved(str(exc)) from None
                 frames = list(session.entries_frames(run))
                 await budget.spend(sum(map(len, frames)))
                 stats.sent += len(run)
@@ -248,7 +264,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 stats.caught_up = True
                 finished.set()
                 return
-            with trio.move_on_after(PING_EVERY) as quiet:
+            with trio.move_on_after(deadlines.ping) as quiet:
                 await more.wait()
             if quiet.cancelled_caught and version >= 2:
                 await send([_PING])
@@ -264,7 +280,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                         raise PeerMisbehaved(f"bad frame: {exc}") from None
                 if silence.cancelled_caught:
                     raise SessionAborted(
-                        f"the peer did not finish its opening within {OPENING_DEADLINE:g} s"
+                        f"the peer did not finish its opening within {deadlines.opening:g} s"
                         if not session.peer_ready else f"the peer was silent for {idle:g} s")
                 if frame is None:
                     if session.peer_caught_up:

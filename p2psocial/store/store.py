@@ -556,6 +556,10 @@ class Store:
         assert record is not None
         return record
 
+    def forget_peer(self, device: bytes) -> None:
+        """Remove a peer's row (a stranger whose session ended: net/strangers.py)."""
+        self.conn.execute("DELETE FROM peers WHERE device = ?", (device,))
+
     def update_peer(self, device: bytes, **fields: int | None) -> None:
         """Set some of last_seen, last_ok, failures, standing, banned_until."""
         unknown = set(fields) - _PEER_UPDATABLE
