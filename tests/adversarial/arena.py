@@ -33,6 +33,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import DEVNULL
+from typing import Any
 
 import trio
 from netkit import device, holds, service, until
@@ -104,16 +105,24 @@ class Victim:
                 await self.proc.wait()
 
 
+Prepare = Callable[[Node], Awaitable[None]]
+
+
 @asynccontextmanager
 async def victim(home: Path, *serve_args: str, name: str = "Victim",
-                 follows: tuple[bytes, ...] = (), **env: str) -> AsyncIterator[Victim]:
+                 follows: tuple[bytes, ...] = (), prepare: Prepare | None = None,
+                 **env: str) -> AsyncIterator[Victim]:
     """A new home called ``name`` that follows ``follows``, served until the block ends.
-    ``serve_args`` are added to ``serve --listen 127.0.0.1 --no-lan``; ``env`` to its
-    environment. Its stderr is in ``home/serve.err`` (shown if it fails to start)."""
+    ``prepare(node)`` runs on the home before it is served (to give it a big store,
+    say). ``serve_args`` are added to ``serve --listen 127.0.0.1 --no-lan``; ``env`` to
+    its environment. Its stderr is in ``home/serve.err`` (shown if it fails to start)."""
     await trio.to_thread.run_sync(lambda: ok(home, "init", "--name", name))
     for account in follows:
         await trio.to_thread.run_sync(
             lambda a=account: ok(home, "follow", ids.encode(ids.ACCOUNT, a)))
+    if prepare is not None:
+        with Node.open(Home(home)) as node:
+            await prepare(node)
     err_path = home / "serve.err"
     with err_path.open("a") as err:
         proc = await trio.lowlevel.open_process(
@@ -174,19 +183,37 @@ Attack = Callable[[Arena, AttackStats], Awaitable[None]]
 
 
 @asynccontextmanager
-async def arena(tmp: Path, *serve_args: str, **env: str) -> AsyncIterator[Arena]:
-    """The victim serving, and the honest writer and reader connected to it and caught
-    up (one delivery done)."""
+async def arena(tmp: Path, *serve_args: str, prepare: Prepare | None = None,
+                **env: str) -> AsyncIterator[Arena]:
+    """The victim serving (``prepare``: see ``victim``), and the honest writer and
+    reader connected to it and caught up (one delivery done)."""
     with Node.init(Home(tmp / "writer"), "Writer") as writer, \
             Node.init(Home(tmp / "reader"), "Reader") as reader:
         await reader.follow(writer.account_id)
         async with victim(tmp / "victim", *serve_args, follows=(writer.account_id,),
-                          **env) as served, service(writer) as wn, service(reader) as rn:
+                          prepare=prepare, **env) as served, \
+                service(writer) as wn, service(reader) as rn:
             await wn.connect(served.device, served.addrs)
             await rn.connect(served.device, served.addrs)
             place = Arena(served, writer, reader, wn, rn)
             await place.delivery("warm-up")
             yield place
+
+
+async def poll(condition: Callable[[], Awaitable[bool]], within: float = 30) -> None:
+    """Wait until ``condition()`` holds, asking again every 0.1 s: a condition about
+    another process (the victim), which sends us no events."""
+    with trio.fail_after(within):
+        while not await condition():  # noqa: ASYNC110
+            await trio.sleep(0.1)
+
+
+async def stored(home: Path, method: str, *args: object) -> Any:
+    """``Node.<method>(*args)`` on the victim's store, read beside its serve."""
+    def read() -> Any:
+        with Node.open(Home(home), readonly=True) as node:
+            return trio.run(getattr(node, method), *args)
+    return await trio.to_thread.run_sync(read)
 
 
 def _status(home: Path, pid: int) -> dict:
@@ -206,4 +233,5 @@ def _status_kb(pid: int, field: str) -> int:
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-__all__ = ["Arena", "Attack", "AttackStats", "Victim", "arena", "device", "victim"]
+__all__ = ["Arena", "Attack", "AttackStats", "Victim", "arena", "device", "poll", "stored",
+           "victim"]

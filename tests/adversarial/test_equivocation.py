@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import trio
-from arena import victim
+from arena import poll, stored, victim
 from attacks_equivocation import branches, forking_devices, push_log
 from netkit import device, holds, run, service, until
 
@@ -23,20 +23,6 @@ from p2psocial.home import Home
 from p2psocial.net.host import open_host
 from p2psocial.node import Node
 from tests.helpers import make_identity, make_log
-
-
-async def stored(home: Path, probe: str) -> object:
-    """Read the victim's store beside its serve (``probe``: a Node method name)."""
-    def read() -> object:
-        with Node.open(Home(home), readonly=True) as node:
-            return trio.run(getattr(node, probe))
-    return await trio.to_thread.run_sync(read)
-
-
-async def poll(condition: object, within: float = 30) -> None:
-    with trio.fail_after(within):
-        while not await condition():  # type: ignore[operator]  # noqa: ASYNC110
-            await trio.sleep(0.1)
 
 
 def test_a_fork_freezes_the_log_everywhere_and_the_carrier_keeps_its_standing(
@@ -70,7 +56,7 @@ def test_a_fork_freezes_the_log_everywhere_and_the_carrier_keeps_its_standing(
                     async def a_has_hana_and_the_fork() -> bool:
                         logs = await stored(a.home, "logs")
                         forked = await stored(a.home, "forked")
-                        return (any(d == hana.device_id and s == 40 for d, _, s in logs)  # type: ignore[attr-defined]
+                        return (any(d == hana.device_id and s == 40 for d, _, s in logs)
                                 and forked == {mallory.device_id: 2})
                     await poll(a_has_hana_and_the_fork)
 
@@ -103,7 +89,7 @@ def test_a_forking_author_costs_the_victim_little_and_honest_delivery_goes_on(
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(forking_devices, place, stats)
                 with trio.fail_after(60):
-                    while len(times) < 10 or len(await stored(  # type: ignore[arg-type]
+                    while len(times) < 10 or len(await stored(
                             place.victim.home, "forked")) < 5:
                         times.append(await place.delivery(f"during {len(times)}"))
                 nursery.cancel_scope.cancel()
