@@ -108,7 +108,7 @@ class SendBudget:
         if self._bucket is None:
             self._bucket = TokenBucket(self.policy.rate, self.policy.burst,
                                        trio.current_time())
-        want = min(amount, self.policy.burst)
+        want = min(amount, self.policy.burst)  # callers spend a frame at a time
         # waiting for time to pass, not for an event: the bucket refills with the clock
         while not self._bucket.take(want, trio.current_time()):  # noqa: ASYNC110
             await trio.sleep(self._bucket.wait(want, trio.current_time()))
@@ -253,10 +253,10 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                                      trio.current_time())
                     except InvalidEntry as exc:
                         raise PeerMisbehaved(str(exc)) from None
-                frames = list(session.entries_frames(run))
-                await budget.spend(sum(map(len, frames)))
+                for frame in session.entries_frames(run):  # each under 1 MiB, the
+                    await budget.spend(len(frame))  # budget's burst is more than that
+                    await send([frame])
                 stats.sent += len(run)
-                await send(frames)
             if (frame := session.caught_up_frame()) is not None:
                 await send([frame])
                 said_caught_up = True
