@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle", "ui",
-              "private")
+              "private", "reconnect")
 
 
 def main(argv: list[str]) -> int:

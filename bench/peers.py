@@ -21,32 +21,36 @@ async def serving(node: Node, on_stream: Callable[[], None] | None = None,
     """A host for ``node`` on 127.0.0.1 that answers every sync stream with
     ``run_sync``; prints where to dial it. ``on_stream`` is called as a stream opens."""
     from p2psocial.net.host import open_host
-    from p2psocial.net.messages import PROTOCOL_ID
-    from p2psocial.net.sync import run_sync
+    from p2psocial.net.messages import PROTOCOL_IDS
+    from p2psocial.net.sync import negotiated_version, run_sync
 
     assert node.identity is not None
 
     async def serve(stream: object) -> None:
         if on_stream is not None:
             on_stream()
-        await run_sync(node, stream)
+        await run_sync(node, stream, version=negotiated_version(stream))
 
     async with open_host(node.identity.device.seed) as host:
-        host.set_handler(PROTOCOL_ID, serve)
+        for protocol in PROTOCOL_IDS.values():
+            host.set_handler(protocol, serve)
         print(json.dumps({"peer": host.peer_id.to_base58(),
                           "addr": str(host.listen_addrs[0])}), flush=True)
         yield host
 
 
 @asynccontextmanager
-async def dialing(node: Node, peer: str, addr: str) -> AsyncIterator[object]:
-    """A host for ``node`` and a sync stream to the serving process at ``peer``/``addr``."""
+async def dialing(node: Node, peer: str, addr: str, version: int | None = None,
+                  ) -> AsyncIterator[object]:
+    """A host for ``node`` and a sync stream to the serving process at ``peer``/``addr``
+    (of protocol ``version``, or the newest)."""
     from libp2p.peer.id import ID
     from multiaddr import Multiaddr
 
     from p2psocial.net.host import open_host
-    from p2psocial.net.messages import PROTOCOL_ID
+    from p2psocial.net.messages import PROTOCOL_IDS, VERSION
 
     assert node.identity is not None
     async with open_host(node.identity.device.seed) as host:
-        yield await host.open_stream(ID.from_base58(peer), [Multiaddr(addr)], PROTOCOL_ID)
+        yield await host.open_stream(ID.from_base58(peer), [Multiaddr(addr)],
+                                     PROTOCOL_IDS[version or VERSION])
