@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle", "ui",
-              "private", "reconnect")
+              "private", "reconnect", "attack")
 
 
 def main(argv: list[str]) -> int:

@@ -810,9 +810,9 @@ class Node:
     async def log_entries(self, device: bytes, after_seq: int, limit: int) -> list[Entry]:
         return await self._run(self.store.log_entries, device, after_seq, limit)
 
-    async def log_rows(self, device: bytes, after_seq: int,
-                       limit: int) -> list[tuple[bytes, bytes | None]]:
-        return await self._run(self.store.log_rows, device, after_seq, limit)
+    async def log_rows(self, device: bytes, after_seq: int, limit: int,
+                       max_bytes: int | None = None) -> list[tuple[bytes, bytes | None]]:
+        return await self._run(self.store.log_rows, device, after_seq, limit, max_bytes)
 
     async def blob(self, digest: bytes) -> bytes | None:
         return await self._run(self.store.get_blob, digest)

@@ -128,7 +128,7 @@ def test_a_peer_that_asks_for_everything_again_and_again_is_cut_off(tmp_path: Pa
 def test_strangers_share_one_send_budget_and_leave_no_rows(tmp_path: Path) -> None:
     author = make_identity(42)
     log = make_log(author, 300)
-    slow = SendPolicy(rate=20_000, burst=40_000)
+    slow = SendPolicy(rate=20_000, burst=40_000, chunk=16_000)
 
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:

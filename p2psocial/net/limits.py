@@ -63,10 +63,11 @@ class SendPolicy:
 
     rate: float  # bytes per second, sustained
     burst: float  # bytes at once
+    chunk: int  # bytes read from the store at a time: what a waiting sender holds
 
 
-FRIEND_SEND = SendPolicy(rate=16 * 1024 * 1024, burst=64 * 1024 * 1024)
-STRANGER_SEND = SendPolicy(rate=96 * 1024, burst=4 * 1024 * 1024)
+FRIEND_SEND = SendPolicy(rate=16 * 1024 * 1024, burst=64 * 1024 * 1024, chunk=1024 * 1024)
+STRANGER_SEND = SendPolicy(rate=96 * 1024, burst=4 * 1024 * 1024, chunk=256 * 1024)
 """Strangers together: at most 4 MiB + 5.6 MiB a minute, ~9.6 MiB in the first one."""
 
 

@@ -234,6 +234,17 @@ class SyncSession:
                 return Range(device, after, upto, max(0, min(upto, mark) - after))
         return None
 
+    def put_back(self, rng: Range, sent_upto: int) -> None:
+        """Only ``rng.after + 1 .. sent_upto`` of a range went out: the rest is pending
+        again (a sender that reads a little at a time, see sync.py)."""
+        if sent_upto >= rng.upto:
+            return
+        self._peer.heads[rng.device] = sent_upto
+        self._pending[rng.device] = max(self._pending.get(rng.device, 0), rng.upto)
+        if rng.after + rng.again > sent_upto:  # the rest of a resend is still owed
+            self._asked_again[rng.device] = max(self._asked_again.get(rng.device, 0),
+                                                rng.after + rng.again)
+
     def entries_frames(self, rows: Sequence[tuple[bytes, bytes | None]]) -> Iterator[bytes]:
         """(signed header, body) rows of one run as frames that respect the peer's caps."""
         batch: list[tuple[bytes, bytes | None]] = []

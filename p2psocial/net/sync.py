@@ -246,16 +246,18 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
             if requested := control.take():
                 await send(requested)
             while (rng := session.next_range(batch)) is not None:
-                run = await node.log_rows(rng.device, rng.after, rng.upto - rng.after)
+                run = await node.log_rows(rng.device, rng.after, rng.upto - rng.after,
+                                          budget.policy.chunk)
+                session.put_back(rng, rng.after + len(run))
                 if rng.again:  # the peer asked for these again ("need"): it pays for them
                     try:
                         guard.resent(sum(len(h) + len(b or b"") for h, b in run[:rng.again]),
                                      trio.current_time())
                     except InvalidEntry as exc:
                         raise PeerMisbehaved(str(exc)) from None
-                for frame in session.entries_frames(run):  # each under 1 MiB, the
-                    await budget.spend(len(frame))  # budget's burst is more than that
-                    await send([frame])
+                for piece in session.entries_frames(run):  # each under 1 MiB, the
+                    await budget.spend(len(piece))  # budget's burst is more than that
+                    await send([piece])
                 stats.sent += len(run)
             if (frame := session.caught_up_frame()) is not None:
                 await send([frame])

@@ -235,14 +235,25 @@ class Store:
         """Up to ``limit`` entries of one log with seq > ``after_seq``, in order."""
         return [entry_mod.parse(h, b) for h, b in self.log_rows(device, after_seq, limit)]
 
-    def log_rows(self, device: bytes, after_seq: int,
-                 limit: int) -> list[tuple[bytes, bytes | None]]:
+    def log_rows(self, device: bytes, after_seq: int, limit: int,
+                 max_bytes: int | None = None) -> list[tuple[bytes, bytes | None]]:
         """Like ``log_entries``, as stored (signed header, body) bytes: for sending on,
-        where the receiver verifies anyway. Index: entries_log_seq."""
-        return self.conn.execute(
+        where the receiver verifies anyway. With ``max_bytes``, no more rows than
+        reach that size (at least one): a sender that must wait before sending holds
+        little. Index: entries_log_seq."""
+        cursor = self.conn.execute(
             "SELECT e.header, e.body FROM entries e JOIN logs l ON l.rowid = e.log "
             "WHERE l.device = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
-            (device, after_seq, limit)).fetchall()
+            (device, after_seq, limit))
+        if max_bytes is None:
+            return cursor.fetchall()
+        rows, size = [], 0
+        for header, body in cursor:  # SQLite steps row by row: the rest is never read
+            rows.append((header, body))
+            size += len(header) + len(body or b"")
+            if size >= max_bytes:
+                break
+        return rows
 
     def get_entry(self, entry_id: bytes) -> Entry | None:
         row = self.conn.execute("SELECT header, body FROM entries WHERE id8 = ? AND id = ?",

@@ -17,8 +17,8 @@ modules ``tests/adversarial/attacks_*.py`` (each has ``ATTACKS: dict[str, Attack
 against a victim for a while and measures honest delivery, the victim's memory and
 CPU, and the bytes it sent the attacker. An ``Attack`` is an async function
 ``attack(place, stats)`` that sets itself up (follows through ``place.victim.cli``,
-hosts of its own) and then attacks until it is cancelled, adding to ``stats`` what
-the victim sent it. The tests in this folder use the same functions.
+hosts of its own), sets ``stats.ready``, and then attacks until it is cancelled,
+adding to ``stats`` what the victim sent it. The tests in this folder use the same functions.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import DEVNULL
 from typing import Any
@@ -172,11 +172,14 @@ class Arena:
 
 @dataclass
 class AttackStats:
-    """What an attack counts while it runs."""
+    """What an attack counts while it runs. An attack that must set itself up first
+    (give the victim a big store, say) sets ``ready`` when it starts attacking, so
+    that what is measured is the attack, not its preparation."""
 
     received: int = 0  # bytes the victim sent the attacker
     sent: int = 0  # bytes the attacker sent the victim
     identities: int = 0  # attacker identities (peer ids) used so far
+    ready: trio.Event = field(default_factory=trio.Event)
 
 
 Attack = Callable[[Arena, AttackStats], Awaitable[None]]

@@ -79,6 +79,7 @@ async def pull(place: Arena, author: bytes, stats: AttackStats, *, ask_again: bo
 async def strangers_pull_everything(place: Arena, stats: AttackStats) -> None:
     """Four fresh identities at a time each want the big log, again and again."""
     author = (await carry_big_log(place)).account_id
+    stats.ready.set()
     while True:
         async with trio.open_nursery() as nursery:
             for _ in range(4):
@@ -88,6 +89,7 @@ async def strangers_pull_everything(place: Arena, stats: AttackStats) -> None:
 async def need_flood(place: Arena, stats: AttackStats) -> None:
     """One identity after another wants the big log and asks for it again and again."""
     author = (await carry_big_log(place)).account_id
+    stats.ready.set()
     while True:
         await pull(place, author, stats, ask_again=True)
 

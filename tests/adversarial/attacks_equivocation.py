@@ -62,6 +62,7 @@ async def forking_devices(place: Arena, stats: AttackStats) -> None:
     await place.victim.cli("follow", ids.encode(ids.ACCOUNT, mallory.account_id))
     async with open_host(os.urandom(32)) as host:
         stats.identities += 1
+        stats.ready.set()
         for n in itertools.count():
             device = identity.new_identity(root, n.to_bytes(4, "big") * 8, T0)
             a, b = branches(device)

@@ -58,6 +58,7 @@ async def big_silent_openings(place: Arena, stats: AttackStats, at_once: int = 1
     """``at_once`` fresh identities at a time, half on each protocol version, each with
     the largest opening and then silence; replaced as the victim cuts them off."""
     openings = {v: big_opening(v) for v in (1, 2)}
+    stats.ready.set()
     async with trio.open_nursery() as nursery:
         for i in range(at_once):
             nursery.start_soon(_forever, place, stats, openings, 1 + i % 2)
