@@ -67,7 +67,7 @@ async def measure(name: str, attack: object, deliveries: int, warmup: float) -> 
             quiet = [await _paced(place, f"quiet {i}") for i in range(deliveries)]
             stats = AttackStats()
             async with trio.open_nursery() as nursery:
-                nursery.start_soon(attack, place, stats)  # type: ignore[arg-type]
+                nursery.start_soon(_keep_attacking, attack, place, stats)
                 with trio.move_on_after(READY_WITHIN):  # its set-up is not the attack
                     await stats.ready.wait()
                 rss_before = place.victim.rss()
@@ -95,6 +95,17 @@ async def measure(name: str, attack: object, deliveries: int, warmup: float) -> 
         victim_alive=alive, meets_latency_target=a50 <= TARGET_P50_RATIO * q50,
         meets_rss_target=growth <= TARGET_RSS_MB,
         meets_bytes_target=per_min <= TARGET_MB_PER_MIN))
+
+
+async def _keep_attacking(attack: object, place: object, stats: object) -> None:
+    """Run the attack; if it stops on an error of its own (the victim hung up on it
+    in a way it did not expect), start it again."""
+    while True:
+        try:
+            await attack(place, stats)  # type: ignore[operator]
+        except Exception as exc:
+            common.progress(f"the attack stopped ({type(exc).__name__}: {exc}); again")
+            await trio.sleep(0.5)
 
 
 async def _paced(place: object, text: str) -> float:

@@ -66,8 +66,11 @@ async def forking_devices(place: Arena, stats: AttackStats) -> None:
         for n in itertools.count():
             device = identity.new_identity(root, n.to_bytes(4, "big") * 8, T0)
             a, b = branches(device)
-            stats.sent += await push_log(host, place.victim.device, place.victim.addrs,
-                                         [*a, b[1], b[2]])
+            try:
+                stats.sent += await push_log(host, place.victim.device, place.victim.addrs,
+                                             [*a, b[1], b[2]])
+            except Exception:  # the victim hung up on us: dial again next time
+                await trio.sleep(0.1)
 
 
 ATTACKS = {"equivocation": forking_devices}
