@@ -126,3 +126,28 @@ def test_ui_quick(tmp_path: Path) -> None:
     got = by_name(run_bench("ui", "--quick", "--out", str(tmp_path), timeout=240))
     assert got["scroll"]["ms_p95"] > 0 and got["scroll"]["rows_loaded"] > 0  # type: ignore[operator]
     assert 0 < got["startup"]["s_best"] < 60  # type: ignore[operator]
+
+
+def test_reconnect_quick() -> None:
+    got = by_name(run_bench("reconnect", "--quick", timeout=120))
+    v1, v2 = got["version_1"], got["version_2"]
+    assert v1["logs"] == v2["logs"] == 112
+    assert v2["bytes_total"] < v1["bytes_total"]  # type: ignore[operator]
+    assert v1["entries_received"] == v2["entries_received"] == 0  # up to date
+    assert {"bytes_v2_to_v1", "meets_bytes_target", "meets_cpu_target"} <= got["ratios"].keys()
+
+
+def test_attack_quick() -> None:
+    got = by_name(run_bench("attack", "--quick", "--only", "equivocation", timeout=180))
+    line = got["equivocation"]
+    assert line["victim_alive"] is True
+    for key in ("quiet_ms_p50", "attack_ms_p50", "p50_ratio", "rss_growth_mb",
+                "victim_cpu_share", "to_attacker_mb_per_min"):
+        assert isinstance(line[key], int | float), key
+
+
+def test_attack_names_an_unknown_attack_in_one_line() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bench", "attack", "--only", "nope"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "no attack named 'nope'" in proc.stderr and "Traceback" not in proc.stderr
