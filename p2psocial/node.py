@@ -888,6 +888,9 @@ class Node:
     async def forget_peer(self, device: bytes) -> None:
         await self._run(self.store.forget_peer, device)
 
+    async def prune_strangers(self, keep: int, now: int) -> list[bytes]:
+        return await self._run(self.store.prune_strangers, keep, now)
+
     async def update_peer(self, device: bytes, **fields: int | None) -> None:
         await self._run(lambda: self.store.update_peer(device, **fields))
 

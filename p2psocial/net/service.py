@@ -90,6 +90,7 @@ from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
 from .strangers import (
     MAX_STRANGER_SESSIONS,
+    MISBEHAVED_ROWS,
     Acquaintances,
     StrangerSession,
     forgettable,
@@ -572,9 +573,10 @@ class NetworkService:
                 state.next_dial = trio.current_time() + self.backoff.delay(0, self.rng)
                 with trio.CancelScope(shield=True):
                     await self._persist(device, fields)
-                    if not friend and forgettable(state.source, state.addrs,
-                                                  state.banned(self.clock())):
+                    if not friend and forgettable(state.source, state.addrs, state.standing):
                         await self._forget(device)
+                    elif not friend and state.standing < 0:
+                        await self._prune_misbehaved()
                 self._notify()
                 self._poke(device)
 
@@ -588,6 +590,17 @@ class NetworkService:
                 log.info("ending the session of stranger %s to make room for another",
                          _short(evicted))
                 self._sessions[evicted].scope.cancel()
+
+    async def _prune_misbehaved(self) -> None:
+        """Keep the rows of at most ``MISBEHAVED_ROWS`` misbehaving strangers."""
+        try:
+            gone = await self.node.prune_strangers(MISBEHAVED_ROWS, self.clock())
+        except Exception as exc:  # a closed store at shutdown
+            log.debug("could not prune strangers: %r", exc)
+            return
+        for device in gone:
+            if device not in self._sessions and device not in self._dialers:
+                self._peers.pop(device, None)
 
     async def _forget(self, device: bytes) -> None:
         """A stranger's session ended: keep nothing of it (strangers.py)."""

@@ -14,7 +14,9 @@ attacker. Strangers are served, but as a class:
 * **bytes sent**: all stranger sessions share one send budget
   (``limits.STRANGER_SEND``), while each friend has its own (``FRIEND_SEND``);
 * **memory of them**: a stranger's address-book row is forgotten when its session
-  ends, unless it is banned or was met through an invite or on the LAN.
+  ends, unless it misbehaved (then it is kept, to ban it at a second offence, among
+  the ``MISBEHAVED_ROWS`` most recently seen) or was met through an invite or on the
+  LAN.
 
 ``Acquaintances`` keeps the set of friends from the node's logs and policy;
 ``pick_eviction`` chooses which stranger session gives way.
@@ -69,7 +71,13 @@ def pick_eviction(sessions: Iterable[StrangerSession]) -> bytes | None:
     return None if chosen is None else chosen.device
 
 
-def forgettable(source: str, addrs: tuple[str, ...], banned: bool) -> bool:
+def forgettable(source: str, addrs: tuple[str, ...], standing: int) -> bool:
     """Whether a stranger's address-book row may go when its session ends: it came to
-    us (source "peer"), we know no address to dial it back, and it is not banned."""
-    return source == "peer" and not addrs and not banned
+    us (source "peer"), we know no address to dial it back, and it never misbehaved
+    (a row that remembers an offence stays, so that a second one bans it; at most
+    ``MISBEHAVED_ROWS`` such rows are kept, the most recently seen)."""
+    return source == "peer" and not addrs and standing >= 0
+
+
+MISBEHAVED_ROWS = 1024
+"""Address-book rows of strangers that misbehaved, kept to remember their standing."""
