@@ -119,8 +119,8 @@ class Joined:
 
 async def join(node: Node, service: NetworkService | None, code_text: str) -> Joined:
     """Follow the account of an invite and dial its device (or remember it for later);
-    join the open community it carries, if any (the inviter on its roster, so the
-    first session exchanges rosters with them).
+    join the open community it carries, if any (the first session we dial exchanges
+    rosters: the inviter learns our line, we learn the roster).
 
     Follows and joins before dialing: a session reads what we replicate when it starts."""
     code = invite.decode(code_text)
@@ -132,7 +132,7 @@ async def join(node: Node, service: NetworkService | None, code_text: str) -> Jo
     if followed:
         await node.follow(code.account)
     if code.community is not None:
-        await node.join_community(code.community, (code.account,))
+        await node.join_community(code.community)
     if service is not None:
         await service.connect(code.device, code.addrs, source="invite")
     else:

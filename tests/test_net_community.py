@@ -3,12 +3,15 @@ loopback (a DNS-SD type per test), and the community protocol's frames alone."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from p2psocial import codec, invite
+from p2psocial import codec, invite, private, roster
 from p2psocial.home import Home
 from p2psocial.net import community
 from p2psocial.net.community import CommunityProtocolError
@@ -17,6 +20,7 @@ from p2psocial.net.host import Multiaddr, open_host, peer_id_from_device_id
 from p2psocial.node import Node
 from p2psocial.runtime import join
 from p2psocial.store.communities import CommunityInfo
+from tests.helpers import make_joins
 from tests.netkit import device, run, service, until
 from tests.test_net_service_lan import lan_type
 
@@ -30,7 +34,7 @@ async def texts(node: Node, cid: bytes) -> list[str]:
     return [m.text for m in reversed(page.items)]
 
 
-async def roster(node: Node, cid: bytes) -> set[bytes]:
+async def members_of(node: Node, cid: bytes) -> set[bytes]:
     return {m for i in await node.communities() if i.id == cid for m in i.members}
 
 
@@ -54,7 +58,7 @@ def test_join_a_community_on_the_lan_and_talk_without_following(tmp_path: Path) 
                 info = await sb.join_community(cid)
                 assert info.name == "Village hall"
                 # the member Bob asked learns of him at once: each replicates the other
-                assert bob.account_id in await roster(alice, cid)
+                assert bob.account_id in await members_of(alice, cid)
                 await until(bob, lambda: _has(texts(bob, cid), "Welcome, neighbours"))
                 await bob.group_post(cid, "Thanks! Bread on Saturday?")
                 await until(alice, lambda: _has(texts(alice, cid), "Thanks! Bread on Saturday?"))
@@ -81,13 +85,13 @@ def test_an_always_on_member_carries_posts_while_the_author_is_away(tmp_path: Pa
                         joiner = device(node)
                         await sh.wait_until(lambda: joiner in sh.nearby())  # noqa: B023
                         await sn.join_community(cid)
-                assert {alice.account_id, bob.account_id} <= await roster(hub, cid)
+                assert {alice.account_id, bob.account_id} <= await members_of(hub, cid)
                 async with service(alice, lan=True, lan_service_type=kind) as sa:
                     await sa.wait_until(lambda: device(hub) in sa.connected())
                     post = await alice.group_post(cid, "Spare tomato plants at plot 4")
                     await until(hub, lambda: _holds(hub, post.id))
                 # Alice is gone; Bob never met her, but Hub told him she is a member
-                assert alice.account_id in await roster(bob, cid)
+                assert alice.account_id in await members_of(bob, cid)
                 async with service(bob, lan=True, lan_service_type=kind) as sb:
                     await sb.wait_until(lambda: device(hub) in sb.connected())
                     await until(bob, lambda: _has(texts(bob, cid),
@@ -156,21 +160,55 @@ async def _has(found, text: str) -> bool:  # type: ignore[no-untyped-def]
 # --- frames alone -------------------------------------------------------------------------
 
 
-def info(cid: bytes = b"c" * 32, key: bytes = b"k" * 32) -> CommunityInfo:
-    return CommunityInfo(cid, b"s" * 32, b"a" * 32, "Choir", key, (b"a" * 32, b"b" * 32))
+def info(cid: bytes = b"c" * 32, key: bytes = b"k" * 32, lines: int = 2) -> CommunityInfo:
+    return CommunityInfo(cid, b"s" * 32, b"a" * 32, "Choir", key,
+                         tuple(sorted(make_joins(cid, lines), key=lambda j: j.account)))
 
 
 def test_a_roster_box_opens_only_for_its_community_and_its_two_devices() -> None:
     me, peer, other = b"1" * 32, b"2" * 32, b"3" * 32
     box = community.seal_roster(info(), me, peer)
-    assert community.open_rosters([box], [info()], me, peer) == {b"c" * 32: info().members}
+    assert community.open_rosters([box], [info()], me, peer) == {b"c" * 32: info().lines}
     # a member of another community learns nothing, and is not offended
     assert community.open_rosters([box], [info(b"d" * 32, b"j" * 32)], me, peer) == {}
     with pytest.raises(CommunityProtocolError, match="other devices"):
         community.open_rosters([box], [info()], me, other)  # replayed to someone else
+    with pytest.raises(CommunityProtocolError, match="two rosters"):
+        community.open_rosters([box, box], [info()], me, peer)
     flipped = bytearray(box)
     flipped[-1] ^= 1
     assert community.open_rosters([bytes(flipped)], [info()], me, peer) == {}
+
+
+def test_a_full_roster_fits_every_frame_and_one_line_more_is_refused() -> None:
+    """Finding 2: a roster of 256 signed lines seals, travels in a request of
+    ``MAX_BOXES`` of them and in a key answer, and opens at the receiver; one of 257
+    is refused cleanly, as a protocol error."""
+    me, peer = b"1" * 32, b"2" * 32
+    full = info(private.group_id_of(b"a" * 32, b"s" * 32), lines=roster.MAX_MEMBERS)
+    box = community.seal_roster(full, me, peer)
+    assert len(box) <= community.BOX_MAX
+    request = community.encode_rosters([box] * community.MAX_BOXES)
+    assert len(request) <= community.REQUEST_MAX
+    boxes = community.decode_rosters(request)
+    assert community.open_rosters(boxes[:1], [full], me, peer) == {full.id: full.lines}
+    answer = community.encode_key(full)
+    assert len(answer) <= community.ANSWER_MAX
+    value, lines = community.decode_key(answer, full.id) or (None, ())
+    assert value == full.value and lines == full.lines
+    listing = community.encode_listing([full] * community.MAX_LISTED)
+    assert community.decode_listing(listing)[0].members == roster.MAX_MEMBERS
+
+    over = CommunityInfo(full.id, full.salt, full.creator, full.name, full.key,
+                         full.lines + tuple(make_joins(full.id, 1, first=999)))
+    with pytest.raises(CommunityProtocolError, match="malformed roster"):
+        community.open_rosters([community.seal_roster(over, me, peer)], [full], me, peer)
+    with pytest.raises(CommunityProtocolError):
+        community.decode_key(community.encode_key(over), full.id)
+    with pytest.raises(ValueError):
+        community.encode_rosters([box] * (community.MAX_BOXES + 1))
+    with pytest.raises(CommunityProtocolError):
+        community.decode_rosters(codec.encode(("rosters", (box,) * (community.MAX_BOXES + 1))))
 
 
 def test_frames_are_checked() -> None:
@@ -179,6 +217,7 @@ def test_frames_are_checked() -> None:
     for bad in (codec.encode(("listed", ((b"x", "Choir", b"a" * 32, 2),))),
                 codec.encode(("listed", ((b"c" * 32, "", b"a" * 32, 2),))),
                 codec.encode(("listed", ((b"c" * 32, "Choir", b"a" * 32, -1),))),
+                codec.encode(("listed", ((b"c" * 32, "Choir", b"a" * 32, 257),))),
                 codec.encode(("key",)), b"\xc1", codec.encode(("rosters", (1,)))):
         with pytest.raises(CommunityProtocolError):
             community.decode_listing(bad)
@@ -186,6 +225,45 @@ def test_frames_are_checked() -> None:
     with pytest.raises(CommunityProtocolError, match="does not check"):
         community.decode_key(community.encode_key(info()), b"c" * 32)
     assert community.decode_key(community.encode_key(None), b"c" * 32) is None
+
+
+_SEEDS = [community.encode_listing([info()]), community.encode_key(info()),
+          community.encode_rosters([community.seal_roster(info(), b"1" * 32, b"2" * 32)]),
+          codec.encode(("nearby",)), codec.encode(("join", b"c" * 32))]
+
+
+def _decoders(frame: bytes) -> None:
+    """Every decoder of the protocol on ``frame``: a value, or CommunityProtocolError."""
+    for decode in (community.decode_listing, community.decode_rosters,
+                   lambda f: community.decode_key(f, b"c" * 32)):
+        with contextlib.suppress(CommunityProtocolError):
+            decode(frame)
+    try:
+        boxes = community.decode_rosters(frame)
+    except CommunityProtocolError:
+        return
+    try:
+        for lines in community.open_rosters(boxes, [info()], b"1" * 32, b"2" * 32).values():
+            roster.checked(lines)
+    except CommunityProtocolError:
+        pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=600))
+def test_any_bytes_are_a_frame_or_a_protocol_error(data: bytes) -> None:
+    _decoders(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_SEEDS), st.data())
+def test_a_mutated_frame_is_a_frame_or_a_protocol_error(seed: bytes, data: st.DataObject,
+                                                       ) -> None:
+    raw = bytearray(seed)
+    for _ in range(data.draw(st.integers(1, 3))):
+        pos = data.draw(st.integers(0, len(raw) - 1))
+        raw[pos] = data.draw(st.integers(0, 255))
+    _decoders(bytes(raw[:data.draw(st.integers(1, len(raw)))]))
 
 
 @pytest.fixture(autouse=True)

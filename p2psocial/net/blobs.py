@@ -38,8 +38,6 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import trio
-from libp2p.io.exceptions import IOException
-from libp2p.stream_muxer.exceptions import MuxedStreamError
 
 from .. import codec
 from ..crypto import HASH_LEN
@@ -47,7 +45,7 @@ from ..errors import InvalidEntry
 from ..store.store import BLOB_CAP, blob_hash
 from .framing import FrameTooLarge, named_message, read_frame, write_frame
 from .host import NetError
-from .streams import close_quietly, reset_quietly
+from .streams import BROKEN, close_quietly, reset_quietly
 
 __all__ = [
     "CHUNK",
@@ -320,10 +318,6 @@ OpenStream = Callable[[], Awaitable[BlobStream]]
 GetBlob = Callable[[bytes], Awaitable[bytes | None]]
 K = TypeVar("K")
 
-# What a stream raises when it breaks: libp2p's StreamReset/StreamClosed/StreamError
-# (IOException), a raw muxer error, or a trio stream's (in-memory pipes in tests).
-_BROKEN = (IOException, MuxedStreamError, trio.BrokenResourceError,
-           trio.ClosedResourceError, EOFError)
 
 
 class _Broken(Exception):
@@ -354,7 +348,7 @@ async def serve_blob(stream: BlobStream, get_blob: GetBlob, *, chunk: int = CHUN
         await stream.close()
     except FrameTooLarge as exc:
         raise BlobProtocolError(f"bad request frame: {exc}") from None
-    except _BROKEN as exc:  # the fetcher left (blob over its cap, cancelled, gone)
+    except BROKEN as exc:  # the fetcher left (blob over its cap, cancelled, gone)
         log.debug("blob request: the fetcher left (%r)", exc)
         await close_quietly(stream)
 
@@ -412,7 +406,7 @@ async def _download_on(stream: BlobStream, download: BlobDownload,
                 return event
     except FrameTooLarge as exc:
         raise BlobProtocolError(f"bad response frame: {exc}") from None
-    except _BROKEN as exc:  # TruncatedFrame is an EOFError too
+    except BROKEN as exc:  # TruncatedFrame is an EOFError too
         raise _Broken(f"the stream broke ({type(exc).__name__})") from None
 
 

@@ -14,12 +14,16 @@ Three jobs, each a few streams of ``/p2psocial/community/1.0.0``:
   session we dialed and whenever a roster grows. What a peer names goes onto our
   rosters (``Node.merge_roster``), which changes what we replicate.
 
-A neighbour that breaks the protocol loses standing (``misbehaved``); one that
-cannot be reached or does not answer in time is skipped.
+A neighbour that breaks the protocol loses standing (``misbehaved``): a frame that
+is not the protocol, a roster line that does not verify. One that cannot be reached
+or does not answer in time is skipped, and so are roster lines that do not fit a
+full roster (nobody's fault). Requests are served ``SERVING`` at once at most, two
+per peer (``InFlight``): past that a stream is reset, and its peer asks again.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -32,13 +36,20 @@ from ..node import Node
 from ..store.communities import CommunityInfo
 from . import community
 from .community import CommunityProtocolError, Listed
-from .streams import reset_quietly
+from .inflight import InFlight
+from .streams import BROKEN, reset_quietly
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 RETRIES = 2
 RETRY_DELAY = 0.5
+SERVING = 16
+"""Community requests served at once, from all peers: what they can make the node
+hold is at most this many frames of ``community.REQUEST_MAX`` (about 8 MB)."""
+SERVING_PER_PEER = 2
+FORGED = "a roster line that does not verify"
+_NOBODYS_FAULT: tuple[type[BaseException], ...] = (trio.TooSlowError, *BROKEN)
 OpenStream = Callable[[bytes], Awaitable[community.Stream]]
 
 
@@ -64,22 +75,30 @@ class Neighbourhood:
         self._nearby = nearby
         self._misbehaved = misbehaved
         self._listed: dict[bytes, tuple[float, list[Listed]]] = {}
+        self.serving = InFlight(SERVING, SERVING_PER_PEER)
 
     # --- answering ----------------------------------------------------------------------
 
     async def serve(self, stream: community.Stream, device: bytes) -> None:
-        """Answer one community request from ``device``."""
-        try:
-            await community.serve(stream, me=self.device_id, peer=device,
-                                  on_lan=device in self._nearby(),
-                                  communities=self.node.communities,
-                                  merge=self.node.merge_roster)
-        except CommunityProtocolError as exc:
-            await reset_quietly(stream)
-            await self._misbehaved(device, f"community request: {exc}")
-        except (trio.TooSlowError, EOFError, OSError) as exc:
-            log.debug("community request from %s: %r", device.hex()[:12], exc)
-            await reset_quietly(stream)
+        """Answer one community request from ``device``: whatever it sends, the outcome
+        is an answer, a reset stream, or a reset and a loss of standing (one WARNING
+        line, by the service); never an exception."""
+        with self.serving.slot(device) as granted:
+            if not granted:
+                log.debug("community request from %s: too many at once", device.hex()[:12])
+                await reset_quietly(stream)
+                return
+            try:
+                await community.serve(stream, me=self.device_id, peer=device,
+                                      on_lan=device in self._nearby(),
+                                      communities=self.node.communities,
+                                      merge=self.node.merge_roster)
+            except CommunityProtocolError as exc:
+                await reset_quietly(stream)
+                await self._misbehaved(device, f"community request: {exc}")
+            except _NOBODYS_FAULT as exc:
+                log.debug("community request from %s: %r", device.hex()[:12], exc)
+                await reset_quietly(stream)
 
     # --- asking ---------------------------------------------------------------------------
 
@@ -124,8 +143,10 @@ class Neighbourhood:
             answer = await self._ask(device, lambda s: community.ask_key(s, community_id))
             if answer is None:
                 continue
-            value, members = answer
-            await self.node.join_community(value, members)
+            value, lines = answer
+            merged = await self.node.join_community(value, lines)
+            if merged.forged:
+                await self._misbehaved(device, f"community answer: {FORGED}")
             await self.share([device])  # it learns of us now, even if nothing else changes
             return next(i for i in await self.node.communities() if i.id == community_id)
         raise UserError("no neighbour on the LAN offers that community now")
@@ -133,17 +154,21 @@ class Neighbourhood:
     async def share(self, devices: Sequence[bytes]) -> None:
         """Exchange rosters with ``devices`` (in parallel); what they name is merged."""
         mine = await self.node.communities()
-        if not mine:
-            return
+        step = community.MAX_BOXES
+        parts = [mine[i:i + step] for i in range(0, len(mine), step)]
         async with trio.open_nursery() as nursery:
-            for device in devices:
-                nursery.start_soon(self._share_one, device, mine)
+            for device in devices if parts else ():
+                nursery.start_soon(self._share_one, device, parts)
 
-    async def _share_one(self, device: bytes, mine: list[CommunityInfo]) -> None:
-        theirs = await self._ask(device, lambda s: community.exchange_rosters(
-            s, me=self.device_id, peer=device, mine=mine))
-        for cid, members in (theirs or {}).items():
-            await self.node.merge_roster(cid, members)
+    async def _share_one(self, device: bytes, parts: list[list[CommunityInfo]]) -> None:
+        """One exchange per ``MAX_BOXES`` of our communities, one after the other."""
+        for part in parts:
+            theirs = await self._ask(device, functools.partial(
+                community.exchange_rosters, me=self.device_id, peer=device, mine=part))
+            for cid, lines in (theirs or {}).items():
+                if (await self.node.merge_roster(cid, lines)).forged:
+                    await self._misbehaved(device, f"community answer: {FORGED}")
+                    return
 
     async def _ask(self, device: bytes,
                    request: Callable[[community.Stream], Awaitable[T]]) -> T | None:
