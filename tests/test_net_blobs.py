@@ -307,21 +307,22 @@ def test_a_server_hangs_up_on_a_silent_requester() -> None:
     run(scenario, clock=trio.testing.MockClock(autojump_threshold=0))
 
 
-def test_a_bad_request_is_a_typed_error_and_a_half_request_is_no_fault() -> None:
+def test_a_bad_request_is_a_typed_error_and_a_silent_one_is_no_fault() -> None:
     async def holder(digest: bytes) -> bytes | None:
         return SMALL
 
     async def scenario() -> None:
         for request in (b"\x00\x01\x00\x00",  # declares a 64 KiB frame
                         b"\x00\x00\x00\x01\xc1",  # not msgpack
-                        b"\x00\x00\x00\x10" + codec.encode(("get", b"x" * 8, 0))):
+                        b"\x00\x00\x00\x10" + codec.encode(("get", b"x" * 8, 0)),
+                        b"\x00\x00\x00\x30get"):  # cut short (finding 10)
             ours, theirs = pipe_pair()
             await ours.write(request)
+            await ours.close()
             with pytest.raises(BlobProtocolError):
                 await serve_blob(theirs, holder)
         ours, theirs = pipe_pair()
-        await ours.write(b"\x00\x00\x00\x30get")  # a fetcher that left mid-request
-        await ours.close()
+        await ours.close()  # a stream opened and closed without a word
         await serve_blob(theirs, holder)
         assert await read_frame(ours, 100) is None
 

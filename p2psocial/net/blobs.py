@@ -43,7 +43,7 @@ from .. import codec
 from ..crypto import HASH_LEN
 from ..errors import InvalidEntry
 from ..store.store import BLOB_CAP, blob_hash
-from .framing import FrameTooLarge, named_message, read_frame, write_frame
+from .framing import FrameError, FrameTooLarge, named_message, read_frame, write_frame
 from .host import NetError
 from .streams import BROKEN, close_quietly, reset_quietly
 
@@ -329,10 +329,12 @@ async def serve_blob(stream: BlobStream, get_blob: GetBlob, *, chunk: int = CHUN
     """Answer one request on ``stream`` from ``get_blob(hash)``, then close it.
 
     A stream that ends (or stays silent for ``request_timeout`` seconds) without a
-    request is closed quietly, and so is a fetcher that leaves in the middle (one
-    that found the blob over its cap, say). A bad request raises
+    request is closed quietly, and so is a fetcher that leaves in the middle of the
+    answer (one that found the blob over its cap, say). A bad request raises
     ``BlobProtocolError`` (an ``InvalidEntry``: the caller may lower the requester's
-    standing; the host resets the stream).
+    standing; the host resets the stream): one that is not the protocol, over its
+    cap, or cut short (a request is one small frame, written at once: a fetcher that
+    leaves does so while the answer flows, not in the middle of its own 48 bytes).
     """
     try:
         frame = None
@@ -346,7 +348,7 @@ async def serve_blob(stream: BlobStream, get_blob: GetBlob, *, chunk: int = CHUN
         for out in response_frames(data, get.offset, chunk):
             await write_frame(stream, out)
         await stream.close()
-    except FrameTooLarge as exc:
+    except FrameError as exc:  # read_frame's only: over the cap, or cut short
         raise BlobProtocolError(f"bad request frame: {exc}") from None
     except BROKEN as exc:  # the fetcher left (blob over its cap, cancelled, gone)
         log.debug("blob request: the fetcher left (%r)", exc)

@@ -1,9 +1,11 @@
-"""Attacks on the community protocol (``/p2psocial/community/…``, net/community.py).
+"""Attacks on the community protocol (``/p2psocial/community/…``, net/community.py),
+and garbage on the blob protocol (net/blobs.py), the other handler of ours that reads
+a peer's frames outside a sync session.
 
-* ``community_garbage``: requests that are not the protocol (a frame declaring 4 GiB,
-  a frame cut short, bytes that are not msgpack, msgpack of the wrong shape), each
-  answered by nothing but a reset and a loss of standing; a fresh identity once the
-  old one is banned (identities are free).
+* ``community_garbage``, ``blob_garbage``: requests that are not the protocol (a
+  frame declaring 4 GiB, a frame cut short, bytes that are not msgpack, msgpack of the
+  wrong shape), each answered by nothing but a reset and a loss of standing; a fresh
+  identity once the old one is banned (identities are free).
 
 * ``roster_flood``: an attacker that holds the community's key (from an invite code,
   or by joining on the LAN) sends the victim a roster naming 254 made-up accounts, so
@@ -17,6 +19,7 @@ Each request goes on a stream of its own, as a real peer's would.
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 from collections.abc import AsyncIterator
@@ -28,7 +31,7 @@ from arena import Arena, AttackStats, Victim
 
 from p2psocial import codec, invite, private, roster
 from p2psocial.identity import DeviceCert, new_identity
-from p2psocial.net import community
+from p2psocial.net import blobs, community
 from p2psocial.net.framing import write_frame
 from p2psocial.net.host import Host, open_host
 from p2psocial.roster import Join
@@ -39,8 +42,8 @@ _HEADER = struct.Struct(">I")
 GARBAGE: dict[str, bytes] = {
     # a length far over any cap, and no payload
     "oversized": _HEADER.pack(0xFFFF_FFF0),
-    # a frame that promises 1,000 bytes and ends after 10
-    "truncated": _HEADER.pack(1000) + b"0123456789",
+    # a frame that promises 40 bytes (under every request cap) and ends after 10
+    "truncated": _HEADER.pack(40) + b"0123456789",
     # a whole frame that is not msgpack
     "not msgpack": _HEADER.pack(3) + b"\xc1\xc1\xc1",
     # msgpack, but not a request of the protocol
@@ -56,11 +59,12 @@ async def attacker(stats: AttackStats) -> AsyncIterator[Host]:
         yield host
 
 
-async def send_garbage(host: Host, victim: Victim, garbage: bytes,
-                       stats: AttackStats) -> None:
-    """One stream to the victim carrying ``garbage``, then our write side closed; read
-    whatever comes back until the victim closes or resets it (10 s at most)."""
-    stream = await host.open_stream(victim.peer_id, victim.multiaddrs, community.PROTOCOL_ID)
+async def send_garbage(host: Host, victim: Victim, garbage: bytes, stats: AttackStats,
+                       protocol: str = community.PROTOCOL_ID) -> None:
+    """One stream of ``protocol`` to the victim carrying ``garbage``, then our write
+    side closed; read whatever comes back until the victim closes or resets it (10 s
+    at most)."""
+    stream = await host.open_stream(victim.peer_id, victim.multiaddrs, protocol)
     try:
         await stream.write(garbage)
         stats.sent += len(garbage)
@@ -75,14 +79,18 @@ async def send_garbage(host: Host, victim: Victim, garbage: bytes,
             await stream.reset()
 
 
-async def community_garbage(place: Arena, stats: AttackStats) -> None:
+async def garbage_on(protocol: str, place: Arena, stats: AttackStats) -> None:
     while True:
         async with attacker(stats) as host:
             for garbage in GARBAGE.values():  # the second one gets this identity banned
                 try:
-                    await send_garbage(host, place.victim, garbage, stats)
+                    await send_garbage(host, place.victim, garbage, stats, protocol)
                 except Exception:  # refused: banned
                     break
+
+
+community_garbage = functools.partial(garbage_on, community.PROTOCOL_ID)
+blob_garbage = functools.partial(garbage_on, blobs.PROTOCOL_ID)
 
 
 # --- a roster of made-up accounts ---------------------------------------------------------
@@ -172,5 +180,5 @@ async def roster_sybils(place: Arena, stats: AttackStats) -> None:
                 place.victim.device), stats)
 
 
-ATTACKS = {"community_garbage": community_garbage, "roster_flood": roster_flood,
-           "roster_sybils": roster_sybils}
+ATTACKS = {"community_garbage": community_garbage, "blob_garbage": blob_garbage,
+           "roster_flood": roster_flood, "roster_sybils": roster_sybils}

@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 import trio
 from arena import Arena, AttackStats, Victim, arena
 from attacks_community import (
@@ -22,6 +23,7 @@ from attacks_community import (
 from netkit import holds, run, until
 
 from p2psocial import ids, invite, roster
+from p2psocial.net import blobs, community
 from p2psocial.node import Node
 
 POLL = 15.0
@@ -54,8 +56,9 @@ def quiet(victim: Victim) -> None:
     assert " ERROR " not in err, err
 
 
-def test_garbage_on_the_community_protocol_costs_standing_never_a_traceback(
-        tmp_path: Path) -> None:
+@pytest.mark.parametrize("protocol", [community.PROTOCOL_ID, blobs.PROTOCOL_ID])
+def test_garbage_on_a_protocol_costs_standing_never_a_traceback(
+        tmp_path: Path, protocol: str) -> None:
     """Finding 10: each kind of garbage lowers its sender's standing, logs one WARNING
     and no traceback; a sender that keeps at it is banned; the honest writer and
     reader are served throughout."""
@@ -64,13 +67,13 @@ def test_garbage_on_the_community_protocol_costs_standing_never_a_traceback(
             stats = AttackStats()
             for name, garbage in GARBAGE.items():
                 async with attacker(stats) as host:
-                    await send_garbage(host, place.victim, garbage, stats)
+                    await send_garbage(host, place.victim, garbage, stats, protocol)
                     row = await until_row(place.victim, host.device_id, "lowered")
                     assert row["state"] != "banned", name  # one offence is not a ban
                 assert await place.delivery(name) < 10
             async with attacker(stats) as host:
                 for garbage in list(GARBAGE.values())[:2]:
-                    await send_garbage(host, place.victim, garbage, stats)
+                    await send_garbage(host, place.victim, garbage, stats, protocol)
                 await until_row(place.victim, host.device_id, "banned")
             assert await place.delivery("after the ban") < 10
             assert place.victim.alive()
