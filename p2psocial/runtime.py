@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from . import control, invite, keyfile
+from . import control, invite, keyfile, roster
 from .errors import PassphraseRequired, UserError
 from .home import Home
 from .node import Node
@@ -101,6 +101,11 @@ class NearbyRow:
     creator_name: str | None  # None until the creator's profile reached us
     members: int
     joined: bool  # the local account is a member already
+
+    @property
+    def full(self) -> bool:
+        """Nobody else can join it: its roster holds ``roster.MAX_MEMBERS`` accounts."""
+        return not self.joined and self.members >= roster.MAX_MEMBERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +289,8 @@ class Backend:
         ``community``, one that also joins that open community (its key is in it)."""
         service, identity = self.service, self.node.identity
         assert identity is not None
+        if community is not None and community.full:  # the code would let nobody in
+            raise roster.RosterFull(community.name)
         if service is None or not service.listen_addrs:
             raise UserError("the network is not running, so there is no address to invite "
                             "to yet")

@@ -31,6 +31,7 @@ from typing import TypeVar
 
 import trio
 
+from .. import roster
 from ..errors import UserError
 from ..node import Node
 from ..store.communities import CommunityInfo
@@ -63,6 +64,11 @@ class NearbyCommunity:
     members: int  # the roster's size, as the neighbour that knows most counts it
     devices: tuple[bytes, ...]  # the neighbours that offer it
     joined: bool  # the local account is a member already
+
+    @property
+    def full(self) -> bool:
+        """Nobody else can join it (as the neighbours count its roster)."""
+        return not self.joined and self.members >= roster.MAX_MEMBERS
 
 
 class Neighbourhood:
