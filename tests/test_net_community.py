@@ -4,20 +4,24 @@ loopback (a DNS-SD type per test), and the community protocol's frames alone."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from pathlib import Path
 
 import pytest
+import trio
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from libp2p.network.stream.exceptions import StreamError
 
 from p2psocial import codec, invite, private, roster
 from p2psocial.home import Home
 from p2psocial.net import community
 from p2psocial.net.community import CommunityProtocolError
 from p2psocial.net.framing import read_frame, write_frame
-from p2psocial.net.host import Multiaddr, open_host, peer_id_from_device_id
+from p2psocial.net.host import Multiaddr, StreamOpenFailed, open_host, peer_id_from_device_id
 from p2psocial.node import Node
+from p2psocial.roster import Join
 from p2psocial.runtime import join
 from p2psocial.store.communities import CommunityInfo
 from tests.helpers import make_joins
@@ -269,3 +273,113 @@ def test_a_mutated_frame_is_a_frame_or_a_protocol_error(seed: bytes, data: st.Da
 @pytest.fixture(autouse=True)
 def _quiet_libp2p_logs() -> None:
     logging.getLogger("libp2p").setLevel(logging.CRITICAL)
+
+
+# --- full rosters and forged lines between real services -----------------------------------
+
+
+def test_members_whose_full_rosters_differ_exchange_them_without_blame(
+        tmp_path: Path) -> None:
+    """Finding 2: Alice and Bob are in one community, and each has since filled the
+    roster with other members (256 each, 254 of them different). They exchange rosters
+    on every session: neither takes lines it has no room for, neither charges the
+    other, and Bob's posts still reach Alice (she replicates him: he was on first)."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            cid = await alice.create_community("Village hall")
+            [info] = await alice.communities()
+            await bob.join_community(info.value, info.lines)
+            await alice.merge_roster(cid, (await bob.communities())[0].lines)
+            await alice.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 2))
+            await bob.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 2, first=1000))
+            before = {n: (await n.communities())[0].lines for n in (alice, bob)}
+            assert all(len(lines) == roster.MAX_MEMBERS for lines in before.values())
+            async with service(alice) as sa, service(bob) as sb:
+                await sb.connect(device(alice), sa.listen_addrs)
+                await sb.wait_until(lambda: device(alice) in sb.connected())
+                for _ in range(2):  # both ways, twice
+                    await sb.neighbourhood.share([device(alice)])
+                    await sa.neighbourhood.share([device(bob)])
+                post = await bob.group_post(cid, "Still here")
+                await until(alice, lambda: _has(texts(alice, cid), "Still here"))
+                for net, other in ((sa, bob), (sb, alice)):
+                    seen = net.peer(device(other))
+                    assert seen is not None and seen.standing >= 0, seen
+            assert {n: (await n.communities())[0].lines for n in (alice, bob)} == before
+            assert post.id
+
+    run(scenario, timeout=60)
+
+
+def test_a_neighbour_that_hands_out_forged_lines_loses_standing(tmp_path: Path) -> None:
+    """A member answers a roster exchange with lines it made up for others: they are
+    dropped and it loses standing, as a peer sending them in a request does."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "m"), "Mallory") as mallory:
+            cid = await alice.create_community("Book club")
+            [info] = await alice.communities()
+            await mallory.join_community(info.value, info.lines)
+            [theirs] = await mallory.communities()
+            forged = tuple(Join(cid, 0, bytes(64), j.cert) for j in make_joins(cid, 20))
+            lying = dataclasses.replace(theirs, lines=tuple(sorted(
+                theirs.lines + forged, key=lambda j: j.account)))
+
+            async def lies() -> list[CommunityInfo]:
+                return [lying]
+
+            async with service(alice) as sa, service(mallory) as sm:
+                sm.neighbourhood.node.communities = lies  # type: ignore[method-assign]
+                await sa.connect(device(mallory), sm.listen_addrs)
+                await sa.wait_until(lambda: device(mallory) in sa.connected())
+                await sa.neighbourhood.share([device(mallory)])
+                await sa.wait_until(lambda: (p := sa.peer(device(mallory))) is not None
+                                    and p.standing < 0)
+            assert not {j.account for j in forged} & set((await alice.communities())[0].members)
+
+    run(scenario, timeout=60)
+
+
+def test_one_peer_is_served_two_requests_at_once_and_others_still_are(
+        tmp_path: Path) -> None:
+    """A peer that opens a third community stream while two of its requests are still
+    coming in has it reset, without blame; an honest member is served meanwhile."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            cid = await alice.create_community("Choir")
+            [info] = await alice.communities()
+            await bob.join_community(info.value, info.lines)
+            async with service(alice) as sa, service(bob) as sb, \
+                    open_host(bytes(range(32)), 0) as slow:
+                async def half_a_request() -> community.Stream:
+                    stream = await slow.open_stream(peer_id_from_device_id(device(alice)),
+                                                    [Multiaddr(sa.listen_addrs[0])],
+                                                    community.PROTOCOL_ID)
+                    await stream.write(b"\x00\x00\x10\x00" + b"x" * 10)  # 4 KiB promised
+                    return stream
+
+                held = [await half_a_request(), await half_a_request()]
+                with trio.fail_after(10):
+                    while len(sa.neighbourhood.serving) < 2:  # noqa: ASYNC110 (no event)
+                        await trio.sleep(0.01)
+                answer = b"?"
+                with trio.fail_after(5):  # reset at once, not after the 10 s timeout
+                    try:  # reset while it opens, or when it reads
+                        answer = await (await half_a_request()).read(100)
+                    except (StreamOpenFailed, StreamError):
+                        answer = b""
+                assert answer == b"" and len(sa.neighbourhood.serving) == 2
+                await sb.connect(device(alice), sa.listen_addrs)  # Bob shares his roster
+                await until(alice, lambda: _has_member(alice, cid, bob.account_id))
+                peer = sa.peer(slow.device_id)
+                assert peer is not None and peer.standing == 0
+                for stream in held:
+                    await stream.reset()
+
+    run(scenario, timeout=60)
+
+
+async def _has_member(node: Node, cid: bytes, account: bytes) -> bool:
+    return account in await members_of(node, cid)

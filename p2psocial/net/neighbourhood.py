@@ -45,9 +45,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 2
 RETRY_DELAY = 0.5
-SERVING = 16
+SERVING = 32
 """Community requests served at once, from all peers: what they can make the node
-hold is at most this many frames of ``community.REQUEST_MAX`` (about 8 MB)."""
+hold is at most this many frames of ``community.REQUEST_MAX`` (about 17 MB)."""
 SERVING_PER_PEER = 2
 FORGED = "a roster line that does not verify"
 _NOBODYS_FAULT: tuple[type[BaseException], ...] = (trio.TooSlowError, *BROKEN)
