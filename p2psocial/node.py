@@ -752,7 +752,7 @@ class Node:
             return Merged()
         fresh = [line for line in lines if line.account not in held]
         good, forged = roster.checked(roster.admit(held, fresh))
-        added = self.store.add_roster_lines(community_id, good)
+        added = self.store.add_roster_lines(community_id, good) if good else []
         return Merged(tuple(added), forged, len(fresh) - len(good) - forged)
 
     def _sign_own_lines_now(self) -> list[bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import logging
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from p2psocial.runtime import join
 from p2psocial.store.communities import CommunityInfo
 from tests.helpers import make_joins
 from tests.netkit import device, run, service, until
+from tests.test_net_blobs import pipe_pair
 from tests.test_net_service_lan import lan_type
 
 
@@ -383,3 +385,40 @@ def test_one_peer_is_served_two_requests_at_once_and_others_still_are(
 
 async def _has_member(node: Node, cid: bytes, account: bytes) -> bool:
     return account in await members_of(node, cid)
+
+
+# --- answering, over an in-memory pipe ----------------------------------------------------
+
+
+def test_an_answer_holds_only_what_the_asker_lacks_and_only_within_the_budget() -> None:
+    """A roster answer carries the lines the asker's own roster lacked; and none at all
+    when the answer budget says no (a key holder sending one-line rosters must not draw
+    65 KB each time)."""
+    me, peer = b"1" * 32, b"2" * 32
+    full = info(private.group_id_of(b"a" * 32, b"s" * 32), lines=roster.MAX_MEMBERS)
+    asks = dataclasses.replace(full, lines=full.lines[:1])  # one line: theirs
+    sizes: list[int] = []
+
+    async def ask(allow: bool) -> dict[bytes, tuple[Join, ...]]:
+        ours, theirs = pipe_pair()
+
+        async def mine() -> list[CommunityInfo]:
+            return [full]
+
+        async def merge(cid: bytes, lines: tuple[Join, ...]) -> roster.Merged:
+            return roster.Merged()
+
+        def budget(size: int) -> bool:
+            sizes.append(size)
+            return allow
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(functools.partial(
+                community.serve, theirs, me=me, peer=peer, on_lan=False, communities=mine,
+                merge=merge, may_answer=budget))
+            return await community.exchange_rosters(ours, me=peer, peer=me, mine=[asks])
+
+    answer = trio.run(ask, True)
+    assert answer == {full.id: full.lines[1:]}
+    assert sizes[-1] < community.BOX_MAX
+    assert trio.run(ask, False) == {}

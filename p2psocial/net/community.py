@@ -24,6 +24,11 @@ grows. Each box is one community's roster, sealed with its key (XSalsa20-Poly130
 ``(community id, sender device, receiver device, roster)``. The receiver tries its
 own keys on every box; a box it cannot open is a community it is not in, and its
 sender learns nothing from the answer but the boxes of the communities both are in.
+A request carries our whole roster; an answer only the lines the request lacked, and
+the answers of a node, to everyone together, are held to a byte budget (the caller's
+``may_answer``): a key holder who sends a one-line roster must not draw 65 KB each
+time. A member refused an answer learns our roster when we next send ours (on every
+session we dial, and whenever it grows).
 So a peer that is not a member learns neither the names nor the number of members;
 binding both devices stops a box being replayed to someone else. A request holds at
 most ``MAX_BOXES`` boxes; a member of more communities sends several.
@@ -45,6 +50,7 @@ Sans-IO at the core (``encode_*``, ``decode_*``, ``seal_roster``, ``open_rosters
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -202,6 +208,14 @@ def open_rosters(boxes: Sequence[bytes], infos: Sequence[CommunityInfo], sender:
     return out
 
 
+def lacking(info: CommunityInfo, theirs: Sequence[Join]) -> CommunityInfo:
+    """``info`` with only the lines of accounts ``theirs`` does not name: what a
+    member's answer needs to hold (an honest member who asks sends its whole roster)."""
+    known = {line.account for line in theirs}
+    return dataclasses.replace(info, lines=tuple(j for j in info.lines
+                                                 if j.account not in known))
+
+
 def encode_rosters(boxes: Sequence[bytes]) -> bytes:
     if len(boxes) > MAX_BOXES:
         raise ValueError(f"at most {MAX_BOXES} rosters in one request")
@@ -245,14 +259,23 @@ class Stream(Protocol):
 
 Communities = Callable[[], Awaitable[list[CommunityInfo]]]
 Merge = Callable[[bytes, tuple[Join, ...]], Awaitable[Merged]]
+MayAnswer = Callable[[int], bool]
+
+
+def _always(size: int) -> bool:
+    return True
 
 
 async def serve(stream: Stream, *, me: bytes, peer: bytes, on_lan: bool,
-                communities: Communities, merge: Merge) -> None:
+                communities: Communities, merge: Merge,
+                may_answer: MayAnswer = _always) -> None:
     """Answer one request from ``peer`` (a device) on ``stream``. ``on_lan``: the peer
-    is announced on the LAN now (else it is never listed or given a key). Raises
-    ``CommunityProtocolError`` for anything the peer got wrong (the caller lowers its
-    standing), and what a broken stream raises."""
+    is announced on the LAN now (else it is never listed or given a key). A roster
+    answer holds only the lines the peer's own roster lacks, and only if
+    ``may_answer(its size in bytes)`` (else it holds no roster: nobody's fault, the
+    peer learns ours when we send it). Raises ``CommunityProtocolError`` for anything
+    the peer got wrong (the caller lowers its standing), and what a broken stream
+    raises."""
     with trio.fail_after(TIMEOUT):
         frame = await _read(stream, REQUEST_MAX, "request")
     if frame is None:
@@ -271,8 +294,11 @@ async def serve(stream: Stream, *, me: bytes, peer: bytes, on_lan: bool,
             forged += (await merge(cid, lines)).forged
         if forged:
             raise CommunityProtocolError("a roster line that does not verify")
-        shared = [i for i in await communities() if i.id in theirs]
-        await write_frame(stream, encode_rosters([seal_roster(i, me, peer) for i in shared]))
+        boxes = [seal_roster(lacking(i, theirs[i.id]), me, peer)
+                 for i in await communities() if i.id in theirs]
+        if not may_answer(sum(len(b) for b in boxes)):
+            boxes = []
+        await write_frame(stream, encode_rosters(boxes))
     else:
         raise CommunityProtocolError("an unknown community request")
     await close_quietly(stream)

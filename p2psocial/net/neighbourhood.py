@@ -18,7 +18,9 @@ A neighbour that breaks the protocol loses standing (``misbehaved``): a frame th
 is not the protocol, a roster line that does not verify. One that cannot be reached
 or does not answer in time is skipped, and so are roster lines that do not fit a
 full roster (nobody's fault). Requests are served ``SERVING`` at once at most, two
-per peer (``InFlight``): past that a stream is reset, and its peer asks again.
+per peer (``InFlight``): past that a stream is reset, and its peer asks again. Roster
+answers, to everyone together, get ``ANSWER_BURST`` bytes at once and ``ANSWER_RATE``
+a second; past that an answer holds no roster.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from ..store.communities import CommunityInfo
 from . import community
 from .community import CommunityProtocolError, Listed
 from .inflight import InFlight
+from .limits import TokenBucket
 from .streams import BROKEN, reset_quietly
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,11 @@ SERVING = 32
 """Community requests served at once, from all peers: what they can make the node
 hold is at most this many frames of ``community.REQUEST_MAX`` (about 17 MB)."""
 SERVING_PER_PEER = 2
+ANSWER_BURST = 1024 * 1024
+"""Bytes of roster answers sent at once, to all peers together (about 16 full rosters;
+an answer holds only what its asker lacks, so most are small)."""
+ANSWER_RATE = 64 * 1024
+"""Bytes of roster answers a second, sustained (about one full roster)."""
 FORGED = "a roster line that does not verify"
 _NOBODYS_FAULT: tuple[type[BaseException], ...] = (trio.TooSlowError, *BROKEN)
 OpenStream = Callable[[bytes], Awaitable[community.Stream]]
@@ -82,6 +90,7 @@ class Neighbourhood:
         self._misbehaved = misbehaved
         self._listed: dict[bytes, tuple[float, list[Listed]]] = {}
         self.serving = InFlight(SERVING, SERVING_PER_PEER)
+        self._answers: TokenBucket | None = None  # made in Trio, on first use
 
     # --- answering ----------------------------------------------------------------------
 
@@ -98,13 +107,23 @@ class Neighbourhood:
                 await community.serve(stream, me=self.device_id, peer=device,
                                       on_lan=device in self._nearby(),
                                       communities=self.node.communities,
-                                      merge=self.node.merge_roster)
+                                      merge=self.node.merge_roster,
+                                      may_answer=self._may_answer)
             except CommunityProtocolError as exc:
                 await reset_quietly(stream)
                 await self._misbehaved(device, f"community request: {exc}")
             except _NOBODYS_FAULT as exc:
                 log.debug("community request from %s: %r", device.hex()[:12], exc)
                 await reset_quietly(stream)
+
+    def _may_answer(self, size: int) -> bool:
+        now = trio.current_time()
+        if self._answers is None:
+            self._answers = TokenBucket(ANSWER_RATE, ANSWER_BURST, now)
+        if self._answers.take(size, now):
+            return True
+        log.debug("no roster answer of %d bytes: the budget is spent", size)
+        return False
 
     # --- asking ---------------------------------------------------------------------------
 

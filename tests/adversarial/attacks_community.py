@@ -13,6 +13,8 @@ a peer's frames outside a sync session.
   signed by nobody (the attacker holds no keys of theirs), so they do not verify.
 * ``roster_sybils``: the same attacker makes up accounts it does hold the keys of, and
   sends their (valid) joins, more than a roster holds, again and again.
+* ``roster_echo``: the same attacker fills the roster, then sends rosters of one line
+  again and again, each asking for the whole roster in answer.
 
 Each request goes on a stream of its own, as a real peer's would.
 """
@@ -180,5 +182,27 @@ async def roster_sybils(place: Arena, stats: AttackStats) -> None:
                 place.victim.device), stats)
 
 
+async def roster_echo(place: Arena, stats: AttackStats) -> None:
+    """Fill the victim's roster, then send one-line rosters over and over, two at a
+    time: each asks for every line the victim holds (about 65 KB) for a few hundred
+    bytes."""
+    key = invite.decode((await community_around(place)).code).community
+    assert key is not None
+    async with attacker(stats) as host:
+        lines = sybil_lines(key.community_id, roster.MAX_MEMBERS - 3)
+        await send_roster(host, place.victim, roster_box(
+            key, lines, host.device_id, place.victim.device), stats)
+
+        async def echo() -> None:
+            while True:
+                await send_roster(host, place.victim, roster_box(
+                    key, lines[:1], host.device_id, place.victim.device), stats)
+
+        async with trio.open_nursery() as nursery:
+            for _ in range(2):
+                nursery.start_soon(echo)
+
+
 ATTACKS = {"community_garbage": community_garbage, "blob_garbage": blob_garbage,
-           "roster_flood": roster_flood, "roster_sybils": roster_sybils}
+           "roster_flood": roster_flood, "roster_sybils": roster_sybils,
+           "roster_echo": roster_echo}

@@ -16,6 +16,7 @@ from attacks_community import (
     community_around,
     made_up_lines,
     roster_box,
+    roster_echo,
     send_garbage,
     send_roster,
     sybil_lines,
@@ -23,7 +24,7 @@ from attacks_community import (
 from netkit import holds, run, until
 
 from p2psocial import ids, invite, roster
-from p2psocial.net import blobs, community
+from p2psocial.net import blobs, community, neighbourhood
 from p2psocial.node import Node
 
 POLL = 15.0
@@ -152,6 +153,36 @@ def test_made_up_members_fill_a_roster_to_its_cap_and_no_member_is_blamed(
             quiet(place.victim)
 
     run(scenario, timeout=120)
+
+
+def test_roster_answers_to_everyone_stay_within_their_byte_budget(tmp_path: Path) -> None:
+    """A key holder sends one-line rosters, two at a time: each would draw the victim's
+    whole roster (65 KB for a few hundred bytes). Once the answers' burst (1 MiB) is
+    spent, what it gets back grows at 64 KiB a second at most, and posts still cross."""
+    async def scenario() -> None:
+        async with arena(tmp_path) as place:
+            stats = AttackStats()
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(roster_echo, place, stats)
+                with trio.fail_after(20):  # the burst spent
+                    spent = neighbourhood.ANSWER_BURST - 2 * community.BOX_MAX
+                    while stats.received < spent:  # noqa: ASYNC110 (a counter: no event)
+                        await trio.sleep(0.05)
+                before, started = stats.received, trio.current_time()
+                await trio.sleep(WINDOW)  # a rate is measured over time
+                got, elapsed = stats.received - before, trio.current_time() - started
+                nursery.cancel_scope.cancel()
+            # refilled over the window, plus answers granted before it and still in flight
+            assert got <= neighbourhood.ANSWER_RATE * elapsed + 3 * community.BOX_MAX, (
+                got, elapsed)
+            cid = (await place.writer.communities())[0].id
+            await community_post_crosses(place, cid, "Anyone there?")
+            quiet(place.victim)
+
+    run(scenario, timeout=120)
+
+
+WINDOW = 4.0
 
 
 async def community_post_crosses(place: Arena, cid: bytes, text: str) -> None:
