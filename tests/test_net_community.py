@@ -422,3 +422,18 @@ def test_an_answer_holds_only_what_the_asker_lacks_and_only_within_the_budget() 
     assert answer == {full.id: full.lines[1:]}
     assert sizes[-1] < community.BOX_MAX
     assert trio.run(ask, False) == {}
+
+    async def join(allow: bool) -> object:  # a key and its roster: the same budget
+        ours, theirs = pipe_pair()
+
+        async def mine() -> list[CommunityInfo]:
+            return [full]
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(functools.partial(
+                community.serve, theirs, me=me, peer=peer, on_lan=True, communities=mine,
+                merge=None, may_answer=lambda size: allow))  # type: ignore[arg-type]
+            return await community.ask_key(ours, full.id)
+
+    assert trio.run(join, True) == (full.value, full.lines)
+    assert trio.run(join, False) is None

@@ -24,11 +24,13 @@ grows. Each box is one community's roster, sealed with its key (XSalsa20-Poly130
 ``(community id, sender device, receiver device, roster)``. The receiver tries its
 own keys on every box; a box it cannot open is a community it is not in, and its
 sender learns nothing from the answer but the boxes of the communities both are in.
-A request carries our whole roster; an answer only the lines the request lacked, and
-the answers of a node, to everyone together, are held to a byte budget (the caller's
-``may_answer``): a key holder who sends a one-line roster must not draw 65 KB each
-time. A member refused an answer learns our roster when we next send ours (on every
-session we dial, and whenever it grows).
+A request carries our whole roster; an answer only the lines the request lacked.
+
+Every answer of a node, to everyone together, is held to a byte budget (the
+caller's ``may_answer``): a neighbour asking "join" again and again, or a key holder
+sending one-line rosters, must not draw 65 KB for a few bytes each time. Past it the
+empty answer goes instead; a member refused a roster learns ours when we next send
+it (on every session we dial, and whenever it grows).
 So a peer that is not a member learns neither the names nor the number of members;
 binding both devices stops a box being replayed to someone else. A request holds at
 most ``MAX_BOXES`` boxes; a member of more communities sends several.
@@ -271,11 +273,11 @@ async def serve(stream: Stream, *, me: bytes, peer: bytes, on_lan: bool,
                 may_answer: MayAnswer = _always) -> None:
     """Answer one request from ``peer`` (a device) on ``stream``. ``on_lan``: the peer
     is announced on the LAN now (else it is never listed or given a key). A roster
-    answer holds only the lines the peer's own roster lacks, and only if
-    ``may_answer(its size in bytes)`` (else it holds no roster: nobody's fault, the
-    peer learns ours when we send it). Raises ``CommunityProtocolError`` for anything
-    the peer got wrong (the caller lowers its standing), and what a broken stream
-    raises."""
+    answer holds only the lines the peer's own roster lacks. Every answer is sent only
+    if ``may_answer(its size in bytes)``; else the empty one goes (no listing, "no",
+    no roster): nobody's fault, and a member learns our roster when we send it. Raises
+    ``CommunityProtocolError`` for anything the peer got wrong (the caller lowers its
+    standing), and what a broken stream raises."""
     with trio.fail_after(TIMEOUT):
         frame = await _read(stream, REQUEST_MAX, "request")
     if frame is None:
@@ -283,10 +285,10 @@ async def serve(stream: Stream, *, me: bytes, peer: bytes, on_lan: bool,
     wire = _decode(frame)
     mine = await communities()
     if wire == ("nearby",):
-        await write_frame(stream, encode_listing(mine if on_lan else []))
+        answer, empty = encode_listing(mine if on_lan else []), encode_listing([])
     elif len(wire) == 2 and wire[0] == "join" and _is_id(wire[1]):
         found = next((i for i in mine if i.id == wire[1]), None) if on_lan else None
-        await write_frame(stream, encode_key(found))
+        answer, empty = encode_key(found), encode_key(None)
     elif len(wire) == 2 and wire[0] == "rosters":
         theirs = open_rosters(decode_rosters(frame), mine, peer, me)
         forged = 0
@@ -294,13 +296,12 @@ async def serve(stream: Stream, *, me: bytes, peer: bytes, on_lan: bool,
             forged += (await merge(cid, lines)).forged
         if forged:
             raise CommunityProtocolError("a roster line that does not verify")
-        boxes = [seal_roster(lacking(i, theirs[i.id]), me, peer)
-                 for i in await communities() if i.id in theirs]
-        if not may_answer(sum(len(b) for b in boxes)):
-            boxes = []
-        await write_frame(stream, encode_rosters(boxes))
+        answer = encode_rosters([seal_roster(lacking(i, theirs[i.id]), me, peer)
+                                 for i in await communities() if i.id in theirs])
+        empty = encode_rosters([])
     else:
         raise CommunityProtocolError("an unknown community request")
+    await write_frame(stream, answer if may_answer(len(answer)) else empty)
     await close_quietly(stream)
 
 

@@ -20,7 +20,7 @@ or does not answer in time is skipped, and so are roster lines that do not fit a
 full roster (nobody's fault). Requests are served ``SERVING`` at once at most, two
 per peer (``InFlight``): past that a stream is reset, and its peer asks again. Roster
 answers, to everyone together, get ``ANSWER_BURST`` bytes at once and ``ANSWER_RATE``
-a second; past that an answer holds no roster.
+a second; past that the empty answer goes (no listing, "no", no roster).
 """
 
 from __future__ import annotations
@@ -53,10 +53,11 @@ SERVING = 32
 hold is at most this many frames of ``community.REQUEST_MAX`` (about 17 MB)."""
 SERVING_PER_PEER = 2
 ANSWER_BURST = 1024 * 1024
-"""Bytes of roster answers sent at once, to all peers together (about 16 full rosters;
-an answer holds only what its asker lacks, so most are small)."""
+"""Bytes of answers (listings, keys with their rosters, rosters) sent at once, to all
+peers together: about 16 full rosters (a roster answer holds only what its asker
+lacks, so most are small)."""
 ANSWER_RATE = 64 * 1024
-"""Bytes of roster answers a second, sustained (about one full roster)."""
+"""Bytes of answers a second, sustained (about one full roster)."""
 FORGED = "a roster line that does not verify"
 _NOBODYS_FAULT: tuple[type[BaseException], ...] = (trio.TooSlowError, *BROKEN)
 OpenStream = Callable[[bytes], Awaitable[community.Stream]]
@@ -122,7 +123,7 @@ class Neighbourhood:
             self._answers = TokenBucket(ANSWER_RATE, ANSWER_BURST, now)
         if self._answers.take(size, now):
             return True
-        log.debug("no roster answer of %d bytes: the budget is spent", size)
+        log.debug("no answer of %d bytes: the budget is spent", size)
         return False
 
     # --- asking ---------------------------------------------------------------------------
