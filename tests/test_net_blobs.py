@@ -26,6 +26,7 @@ from p2psocial.net.blobs import (
     BlobUnavailable,
     Chunk,
     Finished,
+    Get,
     Missing,
     Progress,
     decode_request,
@@ -484,3 +485,22 @@ def _quiet_libp2p_logs() -> None:
     import logging
 
     logging.getLogger("libp2p").setLevel(logging.CRITICAL)
+
+
+def test_a_fetcher_that_stops_reading_is_let_go() -> None:
+    """A fetcher that asks for a big blob and never reads holds the server (and the blob
+    in its memory) for ``request_timeout`` seconds a chunk at most; nobody is blamed."""
+    big = payload(4 * CHUNK)
+
+    async def holder(digest: bytes) -> bytes | None:
+        return big
+
+    async def scenario() -> None:
+        a, b = trio.testing.lockstep_stream_pair()  # a write waits for its reader
+        ours, theirs = Pipe(a), Pipe(b)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(write_frame, ours, encode(Get(blob_hash(big), 0)))
+            with trio.fail_after(60):  # virtual seconds: the clock jumps while all wait
+                await serve_blob(theirs, holder, request_timeout=15)
+
+    run(scenario, clock=trio.testing.MockClock(autojump_threshold=0))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import trio
+import trio.testing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from libp2p.network.stream.exceptions import StreamError
@@ -27,7 +28,7 @@ from p2psocial.runtime import join
 from p2psocial.store.communities import CommunityInfo
 from tests.helpers import make_joins
 from tests.netkit import device, run, service, until
-from tests.test_net_blobs import pipe_pair
+from tests.test_net_blobs import Pipe, pipe_pair
 from tests.test_net_service_lan import lan_type
 
 
@@ -437,3 +438,23 @@ def test_an_answer_holds_only_what_the_asker_lacks_and_only_within_the_budget() 
 
     assert trio.run(join, True) == (full.value, full.lines)
     assert trio.run(join, False) is None
+
+
+def test_an_asker_that_does_not_read_the_answer_holds_nothing_for_long() -> None:
+    """The answer is written within ``TIMEOUT`` or given up (TooSlowError, which the
+    service takes as nobody's fault): a peer that asks and never reads does not hold
+    the handler, its slot and the answer for ever."""
+    async def mine() -> list[CommunityInfo]:
+        return [info()]
+
+    async def scenario() -> None:
+        a, b = trio.testing.lockstep_stream_pair()  # a write waits for its reader
+        ours, theirs = Pipe(a), Pipe(b)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(write_frame, ours, codec.encode(("nearby",)))
+            with trio.move_on_after(60) as waited, pytest.raises(trio.TooSlowError):
+                await community.serve(theirs, me=b"1" * 32, peer=b"2" * 32, on_lan=True,
+                                      communities=mine, merge=None)  # type: ignore[arg-type]
+            assert not waited.cancelled_caught
+
+    trio.run(scenario, clock=trio.testing.MockClock(autojump_threshold=0))

@@ -301,7 +301,8 @@ async def serve(stream: Stream, *, me: bytes, peer: bytes, on_lan: bool,
         empty = encode_rosters([])
     else:
         raise CommunityProtocolError("an unknown community request")
-    await write_frame(stream, answer if may_answer(len(answer)) else empty)
+    with trio.fail_after(TIMEOUT):  # a peer that does not read holds nothing for long
+        await write_frame(stream, answer if may_answer(len(answer)) else empty)
     await close_quietly(stream)
 
 
