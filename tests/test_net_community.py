@@ -18,7 +18,7 @@ from libp2p.network.stream.exceptions import StreamError
 
 from p2psocial import codec, invite, private, roster
 from p2psocial.home import Home
-from p2psocial.net import community
+from p2psocial.net import community, neighbourhood
 from p2psocial.net.community import CommunityProtocolError
 from p2psocial.net.framing import read_frame, write_frame
 from p2psocial.net.host import Multiaddr, StreamOpenFailed, open_host, peer_id_from_device_id
@@ -458,3 +458,38 @@ def test_an_asker_that_does_not_read_the_answer_holds_nothing_for_long() -> None
             assert not waited.cancelled_caught
 
     trio.run(scenario, clock=trio.testing.MockClock(autojump_threshold=0))
+
+
+def test_a_peer_that_asks_too_often_is_answered_at_a_rate(tmp_path: Path) -> None:
+    """Requests from one peer: a burst of 16 answered, then 2 a second; the rest are
+    reset at once, without blame, while another member is served."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            cid = await alice.create_community("Choir")
+            [info] = await alice.communities()
+            await bob.join_community(info.value, info.lines)
+            async with service(alice) as sa, service(bob) as sb, \
+                    open_host(bytes(range(32)), 0) as eager:
+                async def ask() -> bool:
+                    try:
+                        stream = await eager.open_stream(
+                            peer_id_from_device_id(device(alice)),
+                            [Multiaddr(sa.listen_addrs[0])], community.PROTOCOL_ID)
+                        return await community.ask_listing(stream) == []
+                    except (StreamOpenFailed, StreamError, EOFError):
+                        return False
+
+                started = trio.current_time()
+                answered = [await ask() for _ in range(40)]
+                elapsed = trio.current_time() - started
+                allowed = neighbourhood.REQUEST_BURST + neighbourhood.REQUEST_RATE * elapsed
+                assert all(answered[:neighbourhood.REQUEST_BURST])
+                assert neighbourhood.REQUEST_BURST <= sum(answered) <= allowed + 1, (
+                    sum(answered), elapsed)
+                await sb.connect(device(alice), sa.listen_addrs)  # Bob shares his roster
+                await until(alice, lambda: _has_member(alice, cid, bob.account_id))
+                peer = sa.peer(eager.device_id)
+                assert peer is not None and peer.standing == 0
+
+    run(scenario, timeout=60)

@@ -18,7 +18,9 @@ A neighbour that breaks the protocol loses standing (``misbehaved``): a frame th
 is not the protocol, a roster line that does not verify. One that cannot be reached
 or does not answer in time is skipped, and so are roster lines that do not fit a
 full roster (nobody's fault). Requests are served ``SERVING`` at once at most, two
-per peer (``InFlight``): past that a stream is reset, and its peer asks again. Roster
+per peer (``InFlight``), and ``REQUEST_RATE`` a second per peer after a burst of
+``REQUEST_BURST`` (``PeerRate``): past that a stream is reset, and its peer asks
+again. Roster
 answers, to everyone together, get ``ANSWER_BURST`` bytes at once and ``ANSWER_RATE``
 a second; past that the empty answer goes (no listing, "no", no roster).
 """
@@ -38,8 +40,8 @@ from ..errors import UserError
 from ..node import Node
 from ..store.communities import CommunityInfo
 from . import community
+from .admission import InFlight, PeerRate
 from .community import CommunityProtocolError, Listed
-from .inflight import InFlight
 from .limits import TokenBucket
 from .streams import BROKEN, reset_quietly
 
@@ -52,6 +54,15 @@ SERVING = 32
 """Community requests served at once, from all peers: what they can make the node
 hold is at most this many frames of ``community.REQUEST_MAX`` (about 17 MB)."""
 SERVING_PER_PEER = 2
+REQUEST_RATE = 2.0
+"""Community requests a second from one peer, sustained, after ``REQUEST_BURST`` at
+once. An honest peer asks for a listing every 10 s while its window shows them (every
+0.5 s while ``community nearby`` waits for a neighbour that lists nothing yet), and
+exchanges rosters when a session starts or a roster grows."""
+REQUEST_BURST = 16
+RATED_PEERS = 4096
+"""Peers whose request rate is remembered at once (those idle long enough are
+forgotten first)."""
 ANSWER_BURST = 1024 * 1024
 """Bytes of answers (listings, keys with their rosters, rosters) sent at once, to all
 peers together: about 16 full rosters (a roster answer holds only what its asker
@@ -91,6 +102,7 @@ class Neighbourhood:
         self._misbehaved = misbehaved
         self._listed: dict[bytes, tuple[float, list[Listed]]] = {}
         self.serving = InFlight(SERVING, SERVING_PER_PEER)
+        self.rate = PeerRate(REQUEST_RATE, REQUEST_BURST, RATED_PEERS)
         self._answers: TokenBucket | None = None  # made in Trio, on first use
 
     # --- answering ----------------------------------------------------------------------
@@ -100,8 +112,9 @@ class Neighbourhood:
         is an answer, a reset stream, or a reset and a loss of standing (one WARNING
         line, by the service); never an exception."""
         with self.serving.slot(device) as granted:
-            if not granted:
-                log.debug("community request from %s: too many at once", device.hex()[:12])
+            if not granted or not self.rate.allow(device, trio.current_time()):
+                log.debug("community request from %s: too many at once or too often",
+                          device.hex()[:12])
                 await reset_quietly(stream)
                 return
             try:

@@ -1,4 +1,4 @@
-"""InFlight (net/inflight.py): requests served at once, in all and per peer."""
+"""InFlight and PeerRate (net/admission.py): requests served at once, and how often."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from p2psocial.net.inflight import InFlight
+from p2psocial.net.admission import InFlight, PeerRate
 
 
 def test_slots_per_peer_and_in_all_are_counted_and_given_back() -> None:
@@ -36,3 +36,20 @@ def test_bounds_must_make_sense() -> None:
     for total, per_peer in ((0, 0), (1, 2), (2, 0)):
         with pytest.raises(ValueError):
             InFlight(total, per_peer)
+
+
+def test_a_peer_gets_a_burst_then_a_rate() -> None:
+    rate = PeerRate(rate=2.0, burst=3, tracked=10)
+    assert [rate.allow(b"a", 0.0) for _ in range(4)] == [True, True, True, False]
+    assert rate.allow(b"b", 0.0)  # each peer its own
+    assert not rate.allow(b"a", 0.2) and rate.allow(b"a", 0.5)  # 2 a second
+    assert [rate.allow(b"a", 100.0) for _ in range(4)] == [True, True, True, False]
+
+
+def test_idle_peers_are_forgotten_and_new_ones_wait_when_all_are_busy() -> None:
+    rate = PeerRate(rate=1.0, burst=2, tracked=2)
+    assert rate.allow(b"a", 0.0) and rate.allow(b"b", 0.0)
+    assert not rate.allow(b"c", 0.5)  # both still remembered: no room
+    assert rate.allow(b"c", 1.0) and len(rate) == 1  # a and b full again: forgotten
+    with pytest.raises(ValueError):
+        PeerRate(0, 1, 1)
