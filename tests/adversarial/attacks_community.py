@@ -34,7 +34,6 @@ from arena import Arena, AttackStats, Victim
 from p2psocial import codec, invite, private, roster
 from p2psocial.identity import DeviceCert, new_identity
 from p2psocial.net import blobs, community
-from p2psocial.net.framing import write_frame
 from p2psocial.net.host import Host, open_host
 from p2psocial.roster import Join
 from p2psocial.store.communities import CommunityInfo
@@ -61,16 +60,19 @@ async def attacker(stats: AttackStats) -> AsyncIterator[Host]:
         yield host
 
 
-async def send_garbage(host: Host, victim: Victim, garbage: bytes, stats: AttackStats,
-                       protocol: str = community.PROTOCOL_ID) -> None:
-    """One stream of ``protocol`` to the victim carrying ``garbage``, then our write
-    side closed; read whatever comes back until the victim closes or resets it (10 s
-    at most)."""
-    stream = await host.open_stream(victim.peer_id, victim.multiaddrs, protocol)
+async def send(host: Host, victim: Victim, protocol: str, data: bytes,
+               stats: AttackStats) -> bool:
+    """One stream of ``protocol`` to the victim carrying ``data``, then our write side
+    closed (a truncated frame ends there); read whatever comes back until the victim
+    closes or resets it (10 s at most). False when the victim would not open it."""
     try:
-        await stream.write(garbage)
-        stats.sent += len(garbage)
-        await stream.close()  # our write side: a truncated frame ends here
+        stream = await host.open_stream(victim.peer_id, victim.multiaddrs, protocol)
+    except Exception:  # refused: banned, or asking too often
+        return False
+    try:
+        await stream.write(data)
+        stats.sent += len(data)
+        await stream.close()
         with trio.move_on_after(10):
             while chunk := await stream.read(65536):
                 stats.received += len(chunk)
@@ -79,15 +81,19 @@ async def send_garbage(host: Host, victim: Victim, garbage: bytes, stats: Attack
     finally:
         with suppress(Exception):
             await stream.reset()
+    return True
+
+
+async def send_garbage(host: Host, victim: Victim, garbage: bytes, stats: AttackStats,
+                       protocol: str = community.PROTOCOL_ID) -> bool:
+    return await send(host, victim, protocol, garbage, stats)
 
 
 async def garbage_on(protocol: str, place: Arena, stats: AttackStats) -> None:
     while True:
         async with attacker(stats) as host:
             for garbage in GARBAGE.values():  # the second one gets this identity banned
-                try:
-                    await send_garbage(host, place.victim, garbage, stats, protocol)
-                except Exception:  # refused: banned
+                if not await send_garbage(host, place.victim, garbage, stats, protocol):
                     break
 
 
@@ -144,20 +150,10 @@ def roster_box(key: private.CommunityKey, lines: tuple[Join, ...], sender: bytes
     return community.seal_roster(info, sender, receiver)
 
 
-async def send_roster(host: Host, victim: Victim, box: bytes, stats: AttackStats) -> None:
-    stream = await host.open_stream(victim.peer_id, victim.multiaddrs, community.PROTOCOL_ID)
-    try:
-        frame = community.encode_rosters([box])
-        await write_frame(stream, frame)
-        stats.sent += len(frame)
-        with trio.move_on_after(10):
-            while chunk := await stream.read(65536):
-                stats.received += len(chunk)
-    except Exception:  # the victim reset the stream: what it should do
-        pass
-    finally:
-        with suppress(Exception):
-            await stream.reset()
+async def send_roster(host: Host, victim: Victim, box: bytes, stats: AttackStats) -> bool:
+    frame = community.encode_rosters([box])
+    return await send(host, victim, community.PROTOCOL_ID,
+                      _HEADER.pack(len(frame)) + frame, stats)
 
 
 async def roster_flood(place: Arena, stats: AttackStats) -> None:
