@@ -179,24 +179,24 @@ async def roster_sybils(place: Arena, stats: AttackStats) -> None:
 
 
 async def roster_echo(place: Arena, stats: AttackStats) -> None:
-    """Fill the victim's roster, then send one-line rosters over and over, two at a
-    time: each asks for every line the victim holds (about 65 KB) for a few hundred
-    bytes."""
+    """Fill the victim's roster, then send one-line rosters over and over, from two
+    identities, two at a time each: each asks for every line the victim holds (about
+    65 KB) for a few hundred bytes."""
     key = invite.decode((await community_around(place)).code).community
     assert key is not None
-    async with attacker(stats) as host:
-        lines = sybil_lines(key.community_id, roster.MAX_MEMBERS - 3)
-        await send_roster(host, place.victim, roster_box(
-            key, lines, host.device_id, place.victim.device), stats)
+    lines = sybil_lines(key.community_id, roster.MAX_MEMBERS - 3)
+    async with attacker(stats) as one, attacker(stats) as two:
+        await send_roster(one, place.victim, roster_box(
+            key, lines, one.device_id, place.victim.device), stats)
 
-        async def echo() -> None:
+        async def echo(host: Host) -> None:
             while True:
                 await send_roster(host, place.victim, roster_box(
                     key, lines[:1], host.device_id, place.victim.device), stats)
 
         async with trio.open_nursery() as nursery:
-            for _ in range(2):
-                nursery.start_soon(echo)
+            for host in (one, two, one, two):
+                nursery.start_soon(echo, host)
 
 
 ATTACKS = {"community_garbage": community_garbage, "blob_garbage": blob_garbage,
