@@ -135,7 +135,11 @@ async def _script(nodes: dict[str, Node]) -> None:
     walkers = await d.create_community("Valley walkers")
     [info] = await d.communities()
     for node in (a, c):
-        await node.join_community(info.value, info.members)
+        await node.join_community(info.value, info.lines)
+    for node in (d, a, c):  # the members' rosters, exchanged as their nodes would
+        for other in (d, a, c):
+            [theirs] = [i for i in await other.communities() if i.id == walkers]
+            await node.merge_roster(walkers, theirs.lines)
     walk = await d.group_post(walkers, "Sunday: the ridge loop, 9:00 at the bridge. Boots, "
                                        "not trainers.")
     await share(nodes)

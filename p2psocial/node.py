@@ -27,7 +27,7 @@ import trio
 
 from . import content as c
 from . import entry as entry_mod
-from . import envelope, ids, images, keyfile, phrase, private
+from . import envelope, ids, images, keyfile, phrase, private, roster
 from .entry import Entry
 from .errors import (
     BadImage,
@@ -54,6 +54,7 @@ from .events import (
 from .forks import Fork
 from .home import Home
 from .identity import Identity, new_identity
+from .roster import Join, Merged
 from .store import (
     ConversationView,
     Cursor,
@@ -156,10 +157,12 @@ class Node:
             store = Store(home.store_path)
             if store.local_account != identity.account_id:
                 raise HomeError(f"the store in {home.path} belongs to another account")
+            node = cls(home, store, identity, clock)
+            node._sign_own_lines_now()  # rosters written before lines were signed
         except BaseException:
             home.unlock()
             raise
-        return cls(home, store, identity, clock)
+        return node
 
     def close(self) -> None:
         self.events.close()
@@ -483,7 +486,9 @@ class Node:
                                      for m in result.messages if m.author not in blocked]
                 news += [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
                          for p in result.posts]
-                news += [RosterChanged(cid) for cid in result.rosters]
+                if result.joined:  # a community key, from this device or another
+                    await self._run(self._sign_own_lines_now)
+                news += [RosterChanged(cid) for cid in result.joined]
                 news += [MessageReacted(cid, target) for cid, target in result.reacted]
                 if result.notified:
                     news.append(Notified(result.notified))
@@ -727,38 +732,75 @@ class Node:
         return private.group_id_of(me, salt)
 
     async def join_community(self, value: private.CommunityKey,
-                             members: Sequence[bytes] = ()) -> None:
+                             lines: Sequence[Join] = ()) -> Merged:
         """Become a member of the community ``value`` (from a member: the LAN's
-        community protocol, or an invite), with the roster that member named. The key
-        is written to ourselves in a PRIVATE entry, so every device of this account
-        learns it as it learns a group key. Joining again after leaving is allowed."""
+        community protocol, or an invite), with the roster that member gave (``lines``,
+        checked here: what does not verify is counted in the result, for the caller to
+        hold against whoever sent it). The key is written to ourselves in a PRIVATE
+        entry, so every device of this account learns it as it learns a group key, and
+        this device signs the account's roster line. ``RosterFull`` when the roster
+        has no room for us. Joining again after leaving is allowed."""
         identity = self._require_identity()
         value.validate()
         cid = value.community_id
         if await self._run(self.store.group_state, cid) is not None and not await self._run(
                 self.store.is_community, cid):
             raise UserError("that id is one of your private groups, not a community")
+        good, forged = await self._run(roster.checked, lines)
+        accounts = {line.account for line in good}
+        if identity.account_id not in accounts and len(accounts) >= roster.MAX_MEMBERS:
+            raise roster.RosterFull(value.name)
         if not any(info.id == cid for info in await self.communities()):
             body = private.seal(value, [identity.account.enc_public], identity.account_id,
                                 os.urandom)
             await self.publish(c.Sealed(c.Kind.PRIVATE, body))
-            await self.scan_private()
-        if not await self.merge_roster(cid, members):
-            self.events.emit([RosterChanged(cid)])  # what we replicate changed anyway
+            await self.scan_private()  # which signs our line
+        await self._run(self._sign_own_lines_now)
+        held = await self._run(self.store.roster_accounts, cid) or set()
+        fresh = [line for line in good if line.account not in held]
+        added = await self._run(self.store.add_roster_lines, cid, fresh)
+        self.events.emit([RosterChanged(cid)])  # what we replicate changed, at least
+        return Merged(tuple(added), forged, len(fresh) - len(added))
 
     async def communities(self) -> list[CommunityInfo]:
         """The communities this account is in (left ones not), by name, with their key
         and roster: what the community protocol hands a joiner."""
         return await self._run(self.store.communities)
 
-    async def merge_roster(self, community_id: bytes, accounts: Sequence[bytes]) -> list[bytes]:
-        """Put accounts a fellow member named on a community's roster (capped at
-        ``private.MAX_COMMUNITY_MEMBERS``); the new ones. ``RosterChanged`` follows."""
+    async def merge_roster(self, community_id: bytes, lines: Sequence[Join]) -> Merged:
+        """Put the lines a fellow member sent onto a community's roster, as far as
+        there is room (``roster.admit``); a line is checked only if it would be added,
+        and the first that does not verify ends the check. ``RosterChanged`` follows
+        when accounts were added."""
         self._require_identity()
-        added = await self._run(self.store.merge_roster, community_id, list(accounts))
-        if added:
+        merged = await self._run(self._merge_now, community_id, list(lines))
+        if merged.added:
             self.events.emit([RosterChanged(community_id)])
-        return added
+        return merged
+
+    def _merge_now(self, community_id: bytes, lines: list[Join]) -> Merged:
+        held = self.store.roster_accounts(community_id)
+        if held is None:  # not a community we are in: nothing to learn
+            return Merged()
+        fresh = [line for line in lines if line.account not in held]
+        good, forged = roster.checked(roster.admit(held, fresh))
+        added = self.store.add_roster_lines(community_id, good) if good else []
+        return Merged(tuple(added), forged, len(fresh) - len(good) - forged)
+
+    def _sign_own_lines_now(self) -> list[bytes]:
+        """Sign this account's line on the roster of every community it is in that
+        lacks one (a community just joined, on this device or another of the account's;
+        a store from before rosters were signed); the communities signed."""
+        identity = self.identity
+        if identity is None:
+            return []
+        signed = []
+        for info in self.store.communities():
+            if identity.account_id not in info.members and not info.full:
+                line = roster.sign_join(identity.device, identity.cert, info.id, self.clock())
+                if self.store.add_roster_lines(info.id, [line]):
+                    signed.append(info.id)
+        return signed
 
     # --- notifications and people (the desktop app) --------------------------------
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from . import control, invite, keyfile
+from . import control, invite, keyfile, roster
 from .errors import PassphraseRequired, UserError
 from .home import Home
 from .node import Node
@@ -102,6 +102,11 @@ class NearbyRow:
     members: int
     joined: bool  # the local account is a member already
 
+    @property
+    def full(self) -> bool:
+        """Nobody else can join it: its roster holds ``roster.MAX_MEMBERS`` accounts."""
+        return not self.joined and self.members >= roster.MAX_MEMBERS
+
 
 @dataclass(frozen=True, slots=True)
 class Joined:
@@ -119,8 +124,8 @@ class Joined:
 
 async def join(node: Node, service: NetworkService | None, code_text: str) -> Joined:
     """Follow the account of an invite and dial its device (or remember it for later);
-    join the open community it carries, if any (the inviter on its roster, so the
-    first session exchanges rosters with them).
+    join the open community it carries, if any (the first session we dial exchanges
+    rosters: the inviter learns our line, we learn the roster).
 
     Follows and joins before dialing: a session reads what we replicate when it starts."""
     code = invite.decode(code_text)
@@ -132,7 +137,7 @@ async def join(node: Node, service: NetworkService | None, code_text: str) -> Jo
     if followed:
         await node.follow(code.account)
     if code.community is not None:
-        await node.join_community(code.community, (code.account,))
+        await node.join_community(code.community)
     if service is not None:
         await service.connect(code.device, code.addrs, source="invite")
     else:
@@ -284,6 +289,8 @@ class Backend:
         ``community``, one that also joins that open community (its key is in it)."""
         service, identity = self.service, self.node.identity
         assert identity is not None
+        if community is not None and community.full:  # the code would let nobody in
+            raise roster.RosterFull(community.name)
         if service is None or not service.listen_addrs:
             raise UserError("the network is not running, so there is no address to invite "
                             "to yet")

@@ -105,3 +105,18 @@ def queued(events: Any, kind: type[T]) -> list[T]:
             return out
         if isinstance(event, kind):
             out.append(event)
+
+
+def make_joins(community: bytes, count: int, *, first: int = 0,
+               joined: int = T0) -> list[Any]:
+    """Roster lines (``roster.Join``) of ``count`` made-up accounts that really joined
+    ``community``, each signed by its own device; account ``first + i`` joined at
+    ``joined + i`` ms. Deterministic, and distinct from ``make_identity``'s accounts."""
+    from p2psocial import roster
+
+    out = []
+    for i in range(first, first + count):
+        ident = identity.new_identity((i + 0x1000).to_bytes(2, "big") * 16,
+                                      (i + 0x9000).to_bytes(2, "big") * 16, T0)
+        out.append(roster.sign_join(ident.device, ident.cert, community, joined + i - first))
+    return out

@@ -19,9 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trio
 
-from p2psocial import ids
+from p2psocial import ids, roster
 from p2psocial.cli import main
+from p2psocial.home import Home
+from p2psocial.node import Node
+from tests.helpers import make_joins
 from tests.test_cli import _env, fails, js, ok, other_account, run
 from tests.test_cli_serve import POLL_FOR, start_serve, stop
 
@@ -279,3 +283,43 @@ def test_an_invite_joins_a_community_and_members_react(
 
 def other_group() -> str:
     return ids.group_text(bytes(range(32)))
+
+
+def fill(home: Path, group: str) -> None:
+    """Put 255 made-up accounts (each with its own signed join) on the roster of
+    ``group`` in ``home``, which then holds 256: full."""
+    async def merge() -> None:
+        with Node.open(Home(home)) as node:
+            cid = ids.decode(ids.GROUP, group)
+            merged = await node.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 1))
+            assert len(merged.added) == roster.MAX_MEMBERS - 1
+
+    trio.run(merge)
+
+
+FULL = ("the community Village hall is full: 256 people are on it, and nobody can join it "
+        "any more")
+
+
+def test_a_full_community_is_shown_full_and_refuses_joiners_and_invites(
+        homes: tuple[Path, Path, str, str]) -> None:
+    """Finding 2: a community whose roster holds 256 accounts says so nearby; joining it
+    is refused in one line that says why, and so is an invite that would carry it."""
+    a, b, _, _ = homes
+    kind = lan_type()
+    cid = js(a, "community", "create", "Village hall")["id"]
+    fill(a, cid)
+    assert fails(a, "invite", "--community", cid).startswith("no 'p2psocial serve'")
+    serve_a, _ = start_serve(a, lan_type=kind)
+    try:
+        assert fails(a, "invite", "--community", cid) == FULL
+        [offer] = lan_js(kind, b, "community", "nearby", "--wait", "20")["communities"]
+        assert (offer["members"], offer["joined"], offer["full"]) == (256, False, True)
+        lines = lan_ok(kind, b, "community", "nearby", "--wait", "20").splitlines()
+        assert re.fullmatch(r"Village hall · 256 members · started by .+ · full",
+                            lines[0]), lines
+        done = on_lan(kind, b, "community", "join", cid, "--wait", "20")
+        assert (done.returncode, done.stderr) == (1, f"p2psocial: {FULL}\n")
+        assert js(b, "community", "list")["communities"] == []
+    finally:
+        assert "Traceback" not in stop(serve_a)

@@ -26,6 +26,7 @@ from p2psocial.net.blobs import (
     BlobUnavailable,
     Chunk,
     Finished,
+    Get,
     Missing,
     Progress,
     decode_request,
@@ -307,21 +308,22 @@ def test_a_server_hangs_up_on_a_silent_requester() -> None:
     run(scenario, clock=trio.testing.MockClock(autojump_threshold=0))
 
 
-def test_a_bad_request_is_a_typed_error_and_a_half_request_is_no_fault() -> None:
+def test_a_bad_request_is_a_typed_error_and_a_silent_one_is_no_fault() -> None:
     async def holder(digest: bytes) -> bytes | None:
         return SMALL
 
     async def scenario() -> None:
         for request in (b"\x00\x01\x00\x00",  # declares a 64 KiB frame
                         b"\x00\x00\x00\x01\xc1",  # not msgpack
-                        b"\x00\x00\x00\x10" + codec.encode(("get", b"x" * 8, 0))):
+                        b"\x00\x00\x00\x10" + codec.encode(("get", b"x" * 8, 0)),
+                        b"\x00\x00\x00\x30get"):  # cut short (finding 10)
             ours, theirs = pipe_pair()
             await ours.write(request)
+            await ours.close()
             with pytest.raises(BlobProtocolError):
                 await serve_blob(theirs, holder)
         ours, theirs = pipe_pair()
-        await ours.write(b"\x00\x00\x00\x30get")  # a fetcher that left mid-request
-        await ours.close()
+        await ours.close()  # a stream opened and closed without a word
         await serve_blob(theirs, holder)
         assert await read_frame(ours, 100) is None
 
@@ -483,3 +485,22 @@ def _quiet_libp2p_logs() -> None:
     import logging
 
     logging.getLogger("libp2p").setLevel(logging.CRITICAL)
+
+
+def test_a_fetcher_that_stops_reading_is_let_go() -> None:
+    """A fetcher that asks for a big blob and never reads holds the server (and the blob
+    in its memory) for ``request_timeout`` seconds a chunk at most; nobody is blamed."""
+    big = payload(4 * CHUNK)
+
+    async def holder(digest: bytes) -> bytes | None:
+        return big
+
+    async def scenario() -> None:
+        a, b = trio.testing.lockstep_stream_pair()  # a write waits for its reader
+        ours, theirs = Pipe(a), Pipe(b)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(write_frame, ours, encode(Get(blob_hash(big), 0)))
+            with trio.fail_after(60):  # virtual seconds: the clock jumps while all wait
+                await serve_blob(theirs, holder, request_timeout=15)
+
+    run(scenario, clock=trio.testing.MockClock(autojump_threshold=0))

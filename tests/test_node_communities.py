@@ -5,18 +5,22 @@ between them as sync would, the key handed over as the community protocol does
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 import trio
 
 from p2psocial import content as c
-from p2psocial import private
+from p2psocial import private, roster
 from p2psocial.errors import InvalidContent, UserError
 from p2psocial.events import Event, RosterChanged
 from p2psocial.home import Home
 from p2psocial.node import Node
-from tests.helpers import queued, sync
+from p2psocial.roster import Join, Merged
+from p2psocial.store.members import pack_members
+from tests.helpers import make_joins, queued, sync
+from tests.netkit import device
 
 
 def rosters(events: trio.MemoryReceiveChannel[Event]) -> list[bytes]:
@@ -34,20 +38,24 @@ def test_posts_travel_among_members_who_follow_nobody(tmp_path: Path) -> None:
             assert info.members == (alice.account_id,)
             assert await alice.wanted_accounts(0) == {alice.account_id}
 
-            # Bob asks Alice on the LAN: the key and her roster; he is a member now
+            # Bob asks Alice on the LAN: the key and her roster; he is a member now, and
+            # his device signed his line
             events = bob.subscribe()
-            await bob.join_community(info.value, info.members)
-            assert rosters(events) == [cid]  # what Bob replicates changed
+            joined = await bob.join_community(info.value, info.lines)
+            assert joined == Merged((alice.account_id,))
+            assert cid in rosters(events)  # what Bob replicates changed
             [mine] = await bob.communities()
             assert mine.key == info.key and set(mine.members) == {alice.account_id,
                                                                    bob.account_id}
+            [own] = [j for j in mine.lines if j.account == bob.account_id]
+            assert own.device == device(bob) and own.valid()
             assert alice.account_id in await bob.wanted_accounts(0)
             [group] = await bob.groups()
             assert group.community and group.name == "Village hall" and group.member
 
             # Alice learns Bob from the roster exchange: she now replicates him
-            assert await alice.merge_roster(cid, [bob.account_id]) == [bob.account_id]
-            assert await alice.merge_roster(cid, [bob.account_id]) == []
+            assert await alice.merge_roster(cid, mine.lines) == Merged((bob.account_id,))
+            assert await alice.merge_roster(cid, mine.lines) == Merged()
             assert bob.account_id in await alice.wanted_accounts(0)
 
             await bob.group_post(cid, "Bread on Saturday?")
@@ -64,27 +72,33 @@ def test_posts_travel_among_members_who_follow_nobody(tmp_path: Path) -> None:
     trio.run(scenario)
 
 
-def test_a_poster_joins_the_roster_and_anyone_may_write(tmp_path: Path) -> None:
-    """Carol got the key from Bob while Alice was away: her post reaches Alice through
-    Bob, and the scan puts her on Alice's roster (so Alice replicates her)."""
+def test_a_member_passes_on_others_lines_and_a_post_alone_adds_nobody(
+        tmp_path: Path) -> None:
+    """Carol got the key from Bob while Alice was away. Her post, which Alice holds by
+    other ways, reads, but names nobody for the roster; Bob's roster carries Carol's
+    own line to Alice, which puts her on (so Alice replicates her)."""
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob, \
                 Node.init(Home(tmp_path / "c"), "Carol") as carol:
             cid = await alice.create_community("Allotments")
             [info] = await alice.communities()
-            await bob.join_community(info.value, info.members)
+            await bob.join_community(info.value, info.lines)
             [from_bob] = await bob.communities()
-            await carol.join_community(from_bob.value, from_bob.members)
+            await carol.join_community(from_bob.value, from_bob.lines)
             await carol.group_post(cid, "Spare tomato plants")
-            events = alice.subscribe()
             await sync(carol, alice)
             await alice.scan_private()
-            assert rosters(events) == [cid]
-            assert carol.account_id in (await alice.communities())[0].members
-            assert carol.account_id in await alice.wanted_accounts(0)
             assert [m.text for m in (await alice.group_messages(cid)).items] == [
-                "Spare tomato plants"]
+                "Spare tomato plants"]  # anyone holding the key may write
+            assert carol.account_id not in (await alice.communities())[0].members
+
+            await bob.merge_roster(cid, (await carol.communities())[0].lines)
+            events = alice.subscribe()
+            merged = await alice.merge_roster(cid, (await bob.communities())[0].lines)
+            assert set(merged.added) == {bob.account_id, carol.account_id}
+            assert rosters(events) == [cid]
+            assert carol.account_id in await alice.wanted_accounts(0)
 
     trio.run(scenario)
 
@@ -95,7 +109,7 @@ def test_every_device_learns_the_key_and_leaving_stops_replication(tmp_path: Pat
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
             cid = await alice.create_community("Choir")
             [info] = await alice.communities()
-            await bob.join_community(info.value, info.members)
+            await bob.join_community(info.value, info.lines)
             assert alice.account_id in await bob.wanted_accounts(0)
 
             assert alice.identity is not None
@@ -103,7 +117,10 @@ def test_every_device_learns_the_key_and_leaving_stops_replication(tmp_path: Pat
                               "Alice") as laptop:  # another device of Alice's
                 await sync(alice, laptop)
                 await laptop.scan_private()
-                assert [c.id for c in await laptop.communities()] == [cid]
+                [on_laptop] = await laptop.communities()
+                assert on_laptop.id == cid
+                # the laptop signs the account's line itself (it may meet members first)
+                assert [j.device for j in on_laptop.lines] == [device(laptop)]
                 assert bob.account_id not in await laptop.wanted_accounts(0)  # told later
 
             await bob.leave_group(cid)
@@ -146,12 +163,103 @@ def test_keys_and_rosters_are_checked(tmp_path: Path) -> None:
             with pytest.raises(UserError, match="private groups"):
                 await alice.join_community(hijack)
             # a roster for a community we are not in changes nothing
-            assert await bob.merge_roster(info.id, [alice.account_id]) == []
-            # the roster is capped
-            many = [bytes([i // 256, i % 256]) + bytes(30) for i in range(400)]
-            added = await alice.merge_roster(info.id, many)
-            assert len(added) == private.MAX_COMMUNITY_MEMBERS - 1
-            assert len((await alice.communities())[0].members) == private.MAX_COMMUNITY_MEMBERS
+            assert await bob.merge_roster(info.id, make_joins(info.id, 3)) == Merged()
+
+    trio.run(scenario)
+
+
+def test_only_lines_that_verify_go_on_a_roster(tmp_path: Path) -> None:
+    """Finding 2: a roster line is its own account's signed join. Lines naming accounts
+    their sender holds no keys of (forged), or signed for another community, are
+    dropped and counted (the service holds them against the sender); checking stops
+    at the first."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            cid = await alice.create_community("Book club")
+            honest = make_joins(cid, 3)
+            forged = [Join(cid, j.joined, bytes(64), j.cert) for j in make_joins(cid, 254,
+                                                                                first=10)]
+            merged = await alice.merge_roster(cid, sorted(honest + forged,
+                                                          key=lambda j: j.account))
+            assert merged.forged == 1 and set(merged.added) <= {j.account for j in honest}
+            elsewhere = make_joins(b"x" * 32, 2, first=300)
+            moved = [Join(cid, j.joined, j.signature, j.cert) for j in elsewhere]
+            assert (await alice.merge_roster(cid, moved)).forged == 1
+            [info] = await alice.communities()
+            assert not {j.account for j in forged + moved} & set(info.members)
+            assert all(j.valid() for j in info.lines)
+            # honest lines that came after the forged one arrive with the next roster
+            assert len(info.members) + len((await alice.merge_roster(cid, honest)).added) == 4
+
+    trio.run(scenario)
+
+
+def test_a_full_roster_refuses_joiners_and_never_drops_a_member(tmp_path: Path) -> None:
+    """Finding 2: 256 accounts fill a roster. A join is refused with a clear message;
+    lines beyond the cap are left out without blame, and a line dated before everyone
+    else's does not push a member off."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            cid = await alice.create_community("Village hall")
+            others = make_joins(cid, roster.MAX_MEMBERS - 1)
+            merged = await alice.merge_roster(cid, others)
+            assert len(merged.added) == roster.MAX_MEMBERS - 1 and not merged.forged
+            [info] = await alice.communities()
+            assert info.full and len(info.members) == roster.MAX_MEMBERS
+
+            with pytest.raises(roster.RosterFull, match="Village hall is full: 256 people"):
+                await bob.join_community(info.value, info.lines)
+            assert await bob.communities() == [] and await bob.groups() == []
+
+            early = make_joins(cid, 5, first=1000, joined=0)
+            assert await alice.merge_roster(cid, early) == Merged(refused=5)
+            [again] = await alice.communities()
+            assert again.lines == info.lines
+
+    trio.run(scenario)
+
+
+def test_rosters_that_fit_together_converge(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob:
+            cid = await alice.create_community("Choir")
+            [info] = await alice.communities()
+            await bob.join_community(info.value, info.lines)
+            await alice.merge_roster(cid, make_joins(cid, 100))
+            await bob.merge_roster(cid, make_joins(cid, 100, first=500))
+            for _ in range(2):
+                await alice.merge_roster(cid, (await bob.communities())[0].lines)
+                await bob.merge_roster(cid, (await alice.communities())[0].lines)
+            [a], [b] = await alice.communities(), await bob.communities()
+            assert a.members == b.members and len(a.members) == 202
+
+    trio.run(scenario)
+
+
+def test_a_store_from_before_signed_rosters_keeps_only_what_proves_itself(
+        tmp_path: Path) -> None:
+    """Migration 8: accounts put on a roster before lines were signed are dropped (they
+    proved nothing); opening the home signs our own line again."""
+    async def scenario() -> None:
+        home = Home(tmp_path / "a")
+        with Node.init(home, "Alice") as alice:
+            cid = await alice.create_community("Choir")
+            me = alice.account_id
+        conn = sqlite3.connect(home.store_path)  # as migration 7 left it
+        conn.execute("DROP TABLE roster_lines")
+        conn.execute("UPDATE conversations SET members = ? WHERE id = ?",
+                     (pack_members([me, b"z" * 32, b"y" * 32]), cid))
+        conn.execute("PRAGMA user_version = 7")
+        conn.commit()
+        conn.close()
+        with Node.open(home) as alice:
+            [info] = await alice.communities()
+            assert info.members == (me,) and info.lines[0].valid()
+            [group] = await alice.groups()
+            assert group.members == (me,)
+            assert await alice.wanted_accounts(0) == {me}
 
     trio.run(scenario)
 

@@ -18,13 +18,23 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from p2psocial import roster
 from p2psocial.errors import UserError
-from p2psocial.runtime import LAN_TYPE_ENV, Backend, NetworkStatus
+from p2psocial.runtime import LAN_TYPE_ENV, Backend, NearbyRow, NetworkStatus
 from p2psocial.settings import Settings
-from p2psocial.ui.communities import ACTION, CREATOR, MEMBERS, NAME, empty_text
+from p2psocial.ui.communities import (
+    ACTION,
+    CREATOR,
+    MEMBERS,
+    NAME,
+    empty_text,
+    full_text,
+    nearby_members_text,
+)
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.messages_page import MessagesPage, kind_title, last_line
 from p2psocial.ui.people_page import PeoplePage
+from tests.helpers import make_joins
 from tests.test_net_service_lan import lan_type
 from tests.uikit import WAIT, call, german, make_backend, start_network
 
@@ -249,6 +259,40 @@ def test_online_with_nobody_around_says_how_to_start_one(
         ctx.backend.close()
 
 
+def test_a_full_community_cannot_be_joined_nor_carried_by_an_invite(
+        app_ctx: AppContext, qtbot: QtBot) -> None:
+    """Finding 2: a community nearby whose roster is full says so, and its button is
+    off; one of ours that is full gives no invite code, and the line says why."""
+    page = PeoplePage(app_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activated()
+    nearby = page.communities
+    cid = b"\x07" * 32
+    nearby.show_rows([NearbyRow(cid, "Village hall", b"\x01" * 32, "Carol",
+                                roster.MAX_MEMBERS, False)])
+    item = nearby.tree.topLevelItem(0)
+    assert item.text(MEMBERS) == "256 members · full"
+    button = nearby.tree.itemWidget(item, ACTION)
+    assert (button.text(), button.isEnabled()) == ("Full", False)
+    full = "Village hall is full: nobody can join it any more."
+    assert button.accessibleName() == full
+    nearby._activate(cid)  # Enter on the row
+    assert nearby.outcome.text() == full and not nearby._joins
+
+    mine = call(qtbot, app_ctx, app_ctx.node.create_community, "Village hall")
+    call(qtbot, app_ctx, app_ctx.node.merge_roster, mine,
+         make_joins(mine, roster.MAX_MEMBERS - 1))
+    page.read_my_communities()
+    qtbot.waitUntil(lambda: page.invite_to.count() == 2, timeout=WAIT)
+    page.invite_to.setCurrentIndex(1)
+    assert page.invite_warning.text() == full
+    assert page.invite.text() == "" and page.invite.placeholderText() == full
+    with pytest.raises(roster.RosterFull):
+        app_ctx.backend.invite_code(page.my_communities[mine])
+    page.stop()
+
+
 def test_communities_speak_german(app_ctx: AppContext, qtbot: QtBot) -> None:
     with german():
         people = PeoplePage(app_ctx)
@@ -258,5 +302,8 @@ def test_communities_speak_german(app_ctx: AppContext, qtbot: QtBot) -> None:
         qtbot.addWidget(messages)
         assert messages.community_button.text() == "Neue Gemeinschaft"
         assert messages.community_panel.create_button.text() == "Gemeinschaft gründen"
+        row = NearbyRow(b"\x07" * 32, "Chor", b"\x01" * 32, None, roster.MAX_MEMBERS, False)
+        assert nearby_members_text(row) == "256 Mitglieder · voll"
+        assert full_text("Chor") == "Chor ist voll: Niemand kann mehr beitreten."
         messages.stop()
         people.stop()

@@ -36,6 +36,7 @@ from ..errors import (
 )
 from ..home import Home
 from ..node import Node, read_file
+from ..roster import RosterFull
 from ..runtime import LAN_TYPE_ENV, LISTEN_ALL, LISTEN_ENV  # hidden: tests on loopback
 from ..store.views import Cursor
 from . import render as r
@@ -677,6 +678,8 @@ def _community_to_invite(s: Session, text: str) -> private.CommunityKey:
     if found is None:
         raise NotFound(f"you are in no community {ids.group_text(wanted)}: "
                        "'p2psocial community list' lists yours")
+    if found.full:  # the code would let nobody in
+        raise RosterFull(found.name)
     return found.value
 
 

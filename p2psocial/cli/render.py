@@ -576,14 +576,15 @@ def nearby_json(offered: Sequence[tuple[NearbyCommunity, str | None]],
     """``offered``: (NearbyCommunity, the creator's name if this home knows it)."""
     return {"communities": [
         {"id": ids.group_text(c.id), "name": c.name, "creator": ids.account_text(c.creator),
-         "creator_name": name, "members": c.members, "joined": c.joined,
+         "creator_name": name, "members": c.members, "joined": c.joined, "full": c.full,
          "devices": [ids.device_text(d) for d in c.devices]} for c, name in offered],
         "neighbours": neighbours}
 
 
 def nearby_lines(offered: Sequence[tuple[NearbyCommunity, str | None]], neighbours: int,
                  me: bytes) -> list[str]:
-    """``Village hall · 3 members · started by Alice (p2ps1ab…wxyz) · joined``, then its id."""
+    """``Village hall · 3 members · started by Alice (p2ps1ab…wxyz) · joined`` (or
+    ``· full``: nobody else can join), then its id."""
     if not offered:
         seen = ("no other p2psocial is on this local network now" if not neighbours else
                 f"{plural(neighbours, 'neighbour')} on this local network, offering none")
@@ -597,5 +598,7 @@ def nearby_lines(offered: Sequence[tuple[NearbyCommunity, str | None]], neighbou
         head = [clean(c.name, one_line=True), plural(c.members, "member"), f"started by {who}"]
         if c.joined:
             head.append("joined")
+        elif c.full:
+            head.append("full")
         lines.extend([" · ".join(head), f"    {ids.group_text(c.id)}"])
     return lines

@@ -38,16 +38,14 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import trio
-from libp2p.io.exceptions import IOException
-from libp2p.stream_muxer.exceptions import MuxedStreamError
 
 from .. import codec
 from ..crypto import HASH_LEN
 from ..errors import InvalidEntry
 from ..store.store import BLOB_CAP, blob_hash
-from .framing import FrameTooLarge, named_message, read_frame, write_frame
+from .framing import FrameError, FrameTooLarge, named_message, read_frame, write_frame
 from .host import NetError
-from .streams import close_quietly, reset_quietly
+from .streams import BROKEN, close_quietly, reset_quietly
 
 __all__ = [
     "CHUNK",
@@ -84,7 +82,8 @@ MAX_RESPONSE_FRAME = CHUNK + 64  # array, name, two ints and a bin header: < 32 
 STALL_TIMEOUT = 15.0
 """Seconds the fetcher waits for the next frame before it counts the stream broken."""
 REQUEST_TIMEOUT = 15.0
-"""Seconds a server waits for the request on a new stream."""
+"""Seconds a server waits for the request on a new stream, and for the fetcher to take
+each chunk of the answer (one that stops reading is let go: it held the blob)."""
 
 _MAX_INT = 2**53
 _REQUEST_CAPS = codec.Caps(max_bytes=MAX_REQUEST_FRAME, max_bin=HASH_LEN, max_str=8,
@@ -320,10 +319,9 @@ OpenStream = Callable[[], Awaitable[BlobStream]]
 GetBlob = Callable[[bytes], Awaitable[bytes | None]]
 K = TypeVar("K")
 
-# What a stream raises when it breaks: libp2p's StreamReset/StreamClosed/StreamError
-# (IOException), a raw muxer error, or a trio stream's (in-memory pipes in tests).
-_BROKEN = (IOException, MuxedStreamError, trio.BrokenResourceError,
-           trio.ClosedResourceError, EOFError)
+
+
+_LET_GO: tuple[type[BaseException], ...] = (trio.TooSlowError, *BROKEN)
 
 
 class _Broken(Exception):
@@ -335,10 +333,13 @@ async def serve_blob(stream: BlobStream, get_blob: GetBlob, *, chunk: int = CHUN
     """Answer one request on ``stream`` from ``get_blob(hash)``, then close it.
 
     A stream that ends (or stays silent for ``request_timeout`` seconds) without a
-    request is closed quietly, and so is a fetcher that leaves in the middle (one
-    that found the blob over its cap, say). A bad request raises
+    request is closed quietly, and so is a fetcher that leaves in the middle of the
+    answer (one that found the blob over its cap, say) or stops taking it for
+    ``request_timeout`` seconds a chunk. A bad request raises
     ``BlobProtocolError`` (an ``InvalidEntry``: the caller may lower the requester's
-    standing; the host resets the stream).
+    standing; the host resets the stream): one that is not the protocol, over its
+    cap, or cut short (a request is one small frame, written at once: a fetcher that
+    leaves does so while the answer flows, not in the middle of its own 48 bytes).
     """
     try:
         frame = None
@@ -350,13 +351,14 @@ async def serve_blob(stream: BlobStream, get_blob: GetBlob, *, chunk: int = CHUN
         get = decode_request(frame)
         data = await get_blob(get.digest)
         for out in response_frames(data, get.offset, chunk):
-            await write_frame(stream, out)
+            with trio.fail_after(request_timeout):
+                await write_frame(stream, out)
         await stream.close()
-    except FrameTooLarge as exc:
+    except FrameError as exc:  # read_frame's only: over the cap, or cut short
         raise BlobProtocolError(f"bad request frame: {exc}") from None
-    except _BROKEN as exc:  # the fetcher left (blob over its cap, cancelled, gone)
+    except _LET_GO as exc:  # the fetcher left, or stopped reading
         log.debug("blob request: the fetcher left (%r)", exc)
-        await close_quietly(stream)
+        await reset_quietly(stream)
 
 
 async def fetch_blob(open_stream: OpenStream, digest: bytes, *, cap: int = BLOB_CAP,
@@ -412,7 +414,7 @@ async def _download_on(stream: BlobStream, download: BlobDownload,
                 return event
     except FrameTooLarge as exc:
         raise BlobProtocolError(f"bad response frame: {exc}") from None
-    except _BROKEN as exc:  # TruncatedFrame is an EOFError too
+    except BROKEN as exc:  # TruncatedFrame is an EOFError too
         raise _Broken(f"the stream broke ({type(exc).__name__})") from None
 
 

@@ -14,12 +14,20 @@ Three jobs, each a few streams of ``/p2psocial/community/1.0.0``:
   session we dialed and whenever a roster grows. What a peer names goes onto our
   rosters (``Node.merge_roster``), which changes what we replicate.
 
-A neighbour that breaks the protocol loses standing (``misbehaved``); one that
-cannot be reached or does not answer in time is skipped.
+A neighbour that breaks the protocol loses standing (``misbehaved``): a frame that
+is not the protocol, a roster line that does not verify. One that cannot be reached
+or does not answer in time is skipped, and so are roster lines that do not fit a
+full roster (nobody's fault). Requests are served ``SERVING`` at once at most, two
+per peer (``InFlight``), and ``REQUEST_RATE`` a second per peer after a burst of
+``REQUEST_BURST`` (``PeerRate``): past that a stream is reset, and its peer asks
+again. Roster
+answers, to everyone together, get ``ANSWER_BURST`` bytes at once and ``ANSWER_RATE``
+a second; past that the empty answer goes (no listing, "no", no roster).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -27,18 +35,42 @@ from typing import TypeVar
 
 import trio
 
+from .. import roster
 from ..errors import UserError
 from ..node import Node
 from ..store.communities import CommunityInfo
 from . import community
+from .admission import InFlight, PeerRate
 from .community import CommunityProtocolError, Listed
-from .streams import reset_quietly
+from .limits import TokenBucket
+from .streams import BROKEN, reset_quietly
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 RETRIES = 2
 RETRY_DELAY = 0.5
+SERVING = 32
+"""Community requests served at once, from all peers: what they can make the node
+hold is at most this many frames of ``community.REQUEST_MAX`` (about 17 MB)."""
+SERVING_PER_PEER = 2
+REQUEST_RATE = 2.0
+"""Community requests a second from one peer, sustained, after ``REQUEST_BURST`` at
+once. An honest peer asks for a listing every 10 s while its window shows them (every
+0.5 s while ``community nearby`` waits for a neighbour that lists nothing yet), and
+exchanges rosters when a session starts or a roster grows."""
+REQUEST_BURST = 16
+RATED_PEERS = 4096
+"""Peers whose request rate is remembered at once (those idle long enough are
+forgotten first)."""
+ANSWER_BURST = 1024 * 1024
+"""Bytes of answers (listings, keys with their rosters, rosters) sent at once, to all
+peers together: about 16 full rosters (a roster answer holds only what its asker
+lacks, so most are small)."""
+ANSWER_RATE = 64 * 1024
+"""Bytes of answers a second, sustained (about one full roster)."""
+FORGED = "a roster line that does not verify"
+_NOBODYS_FAULT: tuple[type[BaseException], ...] = (trio.TooSlowError, *BROKEN)
 OpenStream = Callable[[bytes], Awaitable[community.Stream]]
 
 
@@ -53,6 +85,11 @@ class NearbyCommunity:
     devices: tuple[bytes, ...]  # the neighbours that offer it
     joined: bool  # the local account is a member already
 
+    @property
+    def full(self) -> bool:
+        """Nobody else can join it (as the neighbours count its roster)."""
+        return not self.joined and self.members >= roster.MAX_MEMBERS
+
 
 class Neighbourhood:
     def __init__(self, node: Node, device_id: bytes, *, open_stream: OpenStream,
@@ -64,22 +101,43 @@ class Neighbourhood:
         self._nearby = nearby
         self._misbehaved = misbehaved
         self._listed: dict[bytes, tuple[float, list[Listed]]] = {}
+        self.serving = InFlight(SERVING, SERVING_PER_PEER)
+        self.rate = PeerRate(REQUEST_RATE, REQUEST_BURST, RATED_PEERS)
+        self._answers: TokenBucket | None = None  # made in Trio, on first use
 
     # --- answering ----------------------------------------------------------------------
 
     async def serve(self, stream: community.Stream, device: bytes) -> None:
-        """Answer one community request from ``device``."""
-        try:
-            await community.serve(stream, me=self.device_id, peer=device,
-                                  on_lan=device in self._nearby(),
-                                  communities=self.node.communities,
-                                  merge=self.node.merge_roster)
-        except CommunityProtocolError as exc:
-            await reset_quietly(stream)
-            await self._misbehaved(device, f"community request: {exc}")
-        except (trio.TooSlowError, EOFError, OSError) as exc:
-            log.debug("community request from %s: %r", device.hex()[:12], exc)
-            await reset_quietly(stream)
+        """Answer one community request from ``device``: whatever it sends, the outcome
+        is an answer, a reset stream, or a reset and a loss of standing (one WARNING
+        line, by the service); never an exception."""
+        with self.serving.slot(device) as granted:
+            if not granted or not self.rate.allow(device, trio.current_time()):
+                log.debug("community request from %s: too many at once or too often",
+                          device.hex()[:12])
+                await reset_quietly(stream)
+                return
+            try:
+                await community.serve(stream, me=self.device_id, peer=device,
+                                      on_lan=device in self._nearby(),
+                                      communities=self.node.communities,
+                                      merge=self.node.merge_roster,
+                                      may_answer=self._may_answer)
+            except CommunityProtocolError as exc:
+                await reset_quietly(stream)
+                await self._misbehaved(device, f"community request: {exc}")
+            except _NOBODYS_FAULT as exc:
+                log.debug("community request from %s: %r", device.hex()[:12], exc)
+                await reset_quietly(stream)
+
+    def _may_answer(self, size: int) -> bool:
+        now = trio.current_time()
+        if self._answers is None:
+            self._answers = TokenBucket(ANSWER_RATE, ANSWER_BURST, now)
+        if self._answers.take(size, now):
+            return True
+        log.debug("no answer of %d bytes: the budget is spent", size)
+        return False
 
     # --- asking ---------------------------------------------------------------------------
 
@@ -124,8 +182,10 @@ class Neighbourhood:
             answer = await self._ask(device, lambda s: community.ask_key(s, community_id))
             if answer is None:
                 continue
-            value, members = answer
-            await self.node.join_community(value, members)
+            value, lines = answer
+            merged = await self.node.join_community(value, lines)
+            if merged.forged:
+                await self._misbehaved(device, f"community answer: {FORGED}")
             await self.share([device])  # it learns of us now, even if nothing else changes
             return next(i for i in await self.node.communities() if i.id == community_id)
         raise UserError("no neighbour on the LAN offers that community now")
@@ -133,17 +193,21 @@ class Neighbourhood:
     async def share(self, devices: Sequence[bytes]) -> None:
         """Exchange rosters with ``devices`` (in parallel); what they name is merged."""
         mine = await self.node.communities()
-        if not mine:
-            return
+        step = community.MAX_BOXES
+        parts = [mine[i:i + step] for i in range(0, len(mine), step)]
         async with trio.open_nursery() as nursery:
-            for device in devices:
-                nursery.start_soon(self._share_one, device, mine)
+            for device in devices if parts else ():
+                nursery.start_soon(self._share_one, device, parts)
 
-    async def _share_one(self, device: bytes, mine: list[CommunityInfo]) -> None:
-        theirs = await self._ask(device, lambda s: community.exchange_rosters(
-            s, me=self.device_id, peer=device, mine=mine))
-        for cid, members in (theirs or {}).items():
-            await self.node.merge_roster(cid, members)
+    async def _share_one(self, device: bytes, parts: list[list[CommunityInfo]]) -> None:
+        """One exchange per ``MAX_BOXES`` of our communities, one after the other."""
+        for part in parts:
+            theirs = await self._ask(device, functools.partial(
+                community.exchange_rosters, me=self.device_id, peer=device, mine=part))
+            for cid, lines in (theirs or {}).items():
+                if (await self.node.merge_roster(cid, lines)).forged:
+                    await self._misbehaved(device, f"community answer: {FORGED}")
+                    return
 
     async def _ask(self, device: bytes,
                    request: Callable[[community.Stream], Awaitable[T]]) -> T | None:

@@ -4,6 +4,8 @@ A stream is closed or reset on the way out of a handler or a failed exchange, of
 while the task is being cancelled and the peer is gone: the close must still run
 (shielded), must not hang on a dead connection (two seconds at most), and its own
 failure is not news (logged at DEBUG). Any object with ``close``/``reset`` will do.
+``BROKEN`` names the exceptions of a broken stream, for handlers to tell them from
+the peer's mistakes.
 """
 
 from __future__ import annotations
@@ -12,9 +14,18 @@ import logging
 from typing import Protocol
 
 import trio
+from libp2p.io.exceptions import IOException
+from libp2p.stream_muxer.exceptions import MuxedStreamError
 
 log = logging.getLogger(__name__)
 _BOUND = 2.0
+
+BROKEN: tuple[type[BaseException], ...] = (
+    IOException, MuxedStreamError, trio.BrokenResourceError, trio.ClosedResourceError,
+    EOFError, OSError)
+"""What a stream raises when it breaks, through nobody's proven fault: libp2p's
+StreamReset/StreamClosed/StreamError (IOException), a raw muxer error, a trio
+stream's (in-memory pipes in tests), an end of stream (``TruncatedFrame`` is one)."""
 
 
 class Closable(Protocol):

@@ -1,4 +1,4 @@
-"""Open LAN communities in the store (migration 6).
+"""Open LAN communities in the store (migrations 6 and 8).
 
 Theory of operation.
 
@@ -13,13 +13,17 @@ marking it open. Three things differ from a private group:
   pulled into a community is always the local account's own act.
 * **Who may write.** Anyone holding the key: an open community removes nobody. The
   key is epoch 0's, with no member list (``group_keys.members`` is empty).
-* **The roster.** ``conversations.members`` of a community is every account seen in
-  it: those named by members over the community protocol (``merge_roster``) and the
-  authors of its posts. Every member replicates the logs of everyone on it (the
-  node's ``wanted_accounts``), which is how a community's posts travel among people
-  who follow nobody. It only grows, up to ``private.MAX_COMMUNITY_MEMBERS``: someone
-  who left stays on it (their node stops replicating; ours keeps what it has), so a
-  member who joins again needs nothing new.
+* **The roster.** The accounts every member replicates (the node's
+  ``wanted_accounts``), which is how a community's posts travel among people who
+  follow nobody. Each account on it has one line in ``roster_lines`` (migration 8): a
+  ``roster.Join`` its own device signed, checked once when it arrived (by the node,
+  ``Node.merge_roster``) and kept with its proof, so that the roster can be passed on
+  whole and checked again by anyone. Nobody can put anyone but themselves on it.
+  ``conversations.members`` of a community is the accounts of its lines, rewritten
+  in the same transaction as they change (the group views read it). The roster only
+  grows, up to ``roster.MAX_MEMBERS``; past that, new lines are refused and the lines
+  held stay (``roster.admit``): someone who left stays on it (their node stops
+  replicating; ours keeps what it has), so a member who joins again needs nothing new.
 
 A community id that is already a private group's here is refused (a neighbour could
 offer one to turn our group open).
@@ -31,8 +35,9 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .. import private
-from .members import pack_members, unpack_members
+from .. import private, roster
+from ..roster import Join
+from .members import pack_members
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +49,17 @@ class CommunityInfo:
     creator: bytes
     name: str
     key: bytes = field(repr=False)
-    members: tuple[bytes, ...]
+    lines: tuple[Join, ...]  # the roster, one signed line per account, by account
+
+    @property
+    def members(self) -> tuple[bytes, ...]:
+        """The accounts on the roster, sorted."""
+        return tuple(line.account for line in self.lines)
+
+    @property
+    def full(self) -> bool:
+        """No other account can join: the roster holds ``roster.MAX_MEMBERS``."""
+        return len(self.lines) >= roster.MAX_MEMBERS
 
     @property
     def value(self) -> private.CommunityKey:
@@ -68,8 +83,8 @@ def add_key(conn: sqlite3.Connection, author_id: bytes, value: private.Community
             "SELECT 1 FROM groups WHERE conversation = ?", (found[0],)).fetchone():
         return False  # a private group's id: never made open
     conversation = int(found[0]) if found is not None else int(conn.execute(
-        "INSERT INTO conversations(id, members) VALUES (?, ?) RETURNING rowid",
-        (value.community_id, local_id)).fetchone()[0])
+        "INSERT INTO conversations(id, members) VALUES (?, x'') RETURNING rowid",
+        (value.community_id,)).fetchone()[0])
     conn.execute("INSERT OR IGNORE INTO communities(conversation) VALUES (?)", (conversation,))
     conn.execute("INSERT OR IGNORE INTO accounts(id) VALUES (?)", (value.creator,))
     creator = conn.execute("SELECT rowid FROM accounts WHERE id = ?",
@@ -78,66 +93,77 @@ def add_key(conn: sqlite3.Connection, author_id: bytes, value: private.Community
         "INSERT INTO groups(conversation, admin, salt, name, epoch, member) "
         "VALUES (?, ?, ?, ?, 0, 1) ON CONFLICT DO UPDATE SET member = 1",
         (conversation, creator, value.salt, value.name))
-    roster_add(conn, conversation, [local_id, value.creator])
     return bool(conn.execute(
         "INSERT OR IGNORE INTO group_keys(conversation, epoch, key, members) "
         "VALUES (?, 0, ?, x'')", (conversation, value.key)).rowcount)
 
 
-def roster_add(conn: sqlite3.Connection, conversation: int,
-               accounts: Iterable[bytes]) -> list[bytes]:
-    """Put ``accounts`` on a community's roster, as far as its cap allows; the ones
-    that were not on it yet."""
-    roster = set(unpack_members(conn.execute(
-        "SELECT members FROM conversations WHERE rowid = ?", (conversation,)).fetchone()[0]))
-    added = []
-    for account in accounts:
-        if account not in roster and len(roster) < private.MAX_COMMUNITY_MEMBERS:
-            roster.add(account)
-            added.append(account)
-    if added:
-        conn.execute("UPDATE conversations SET members = ? WHERE rowid = ?",
-                     (pack_members(roster), conversation))
-    return added
-
-
-def merge_roster(conn: sqlite3.Connection, community_id: bytes,
-                 accounts: Iterable[bytes]) -> list[bytes]:
-    """Accounts a fellow member named, onto the roster of a community we are in (its
-    own transaction); the ones that are new. Nothing for a community we are not in."""
+def _joined(conn: sqlite3.Connection, community_id: bytes) -> int | None:
+    """The conversation of a community the local account is in (not left), or None."""
     found = conn.execute(
         "SELECT c.rowid FROM conversations c JOIN communities m ON m.conversation = c.rowid "
         "JOIN groups g ON g.conversation = c.rowid WHERE c.id = ? AND g.member = 1",
         (community_id,)).fetchone()
-    if found is None:
-        return []
-    accounts = [a for a in accounts if len(a) == private.ID_LEN]
+    return None if found is None else int(found[0])
+
+
+def roster_accounts(conn: sqlite3.Connection, community_id: bytes) -> set[bytes] | None:
+    """The accounts with a line on the roster of a community we are in; None when we
+    are not in it (so nothing may be added)."""
+    conversation = _joined(conn, community_id)
+    if conversation is None:
+        return None
+    return {bytes(a) for (a,) in conn.execute(
+        "SELECT account FROM roster_lines WHERE conversation = ?", (conversation,))}
+
+
+def add_lines(conn: sqlite3.Connection, community_id: bytes,
+              lines: Iterable[Join]) -> list[bytes]:
+    """Put lines the caller has verified onto the roster of a community we are in (its
+    own transaction), as far as ``roster.admit`` lets them; the accounts added."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        added = roster_add(conn, found[0], accounts)
+        conversation = _joined(conn, community_id)
+        held = roster_accounts(conn, community_id) or set()
+        admitted = [] if conversation is None else roster.admit(
+            held, [j for j in lines if j.community == community_id])
+        for line in admitted:
+            conn.execute("INSERT INTO roster_lines(conversation, account, joined, line) "
+                         "VALUES (?, ?, ?, ?)",
+                         (conversation, line.account, line.joined, line.encode()))
+        if admitted:
+            conn.execute("UPDATE conversations SET members = ? WHERE rowid = ?",
+                         (pack_members(held | {j.account for j in admitted}), conversation))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return added
+    return [line.account for line in admitted]
+
+
+def _lines(conn: sqlite3.Connection, conversation: int, community_id: bytes,
+           ) -> tuple[Join, ...]:
+    return tuple(Join.decode(bytes(data), community_id) for (data,) in conn.execute(
+        "SELECT line FROM roster_lines WHERE conversation = ? ORDER BY account",
+        (conversation,)))
 
 
 def communities(conn: sqlite3.Connection) -> list[CommunityInfo]:
-    """The communities the local account is in (not left), by name."""
+    """The communities the local account is in (not left), by name, with their rosters."""
     rows = conn.execute(
-        "SELECT c.id, g.salt, a.id, g.name, k.key, c.members FROM communities m "
+        "SELECT c.rowid, c.id, g.salt, a.id, g.name, k.key FROM communities m "
         "JOIN conversations c ON c.rowid = m.conversation "
         "JOIN groups g ON g.conversation = c.rowid "
         "JOIN group_keys k ON k.conversation = c.rowid AND k.epoch = 0 "
-        "JOIN accounts a ON a.rowid = g.admin WHERE g.member = 1 ORDER BY g.name, c.id")
+        "JOIN accounts a ON a.rowid = g.admin WHERE g.member = 1 ORDER BY g.name, c.id"
+    ).fetchall()
     return [CommunityInfo(bytes(cid), bytes(salt), bytes(creator), name, bytes(key),
-                          unpack_members(members))
-            for cid, salt, creator, name, key, members in rows]
+                          _lines(conn, conversation, bytes(cid)))
+            for conversation, cid, salt, creator, name, key in rows]
 
 
 def replicated(conn: sqlite3.Connection) -> set[bytes]:
     """Every account on the roster of a community the local account is in."""
-    return {m for (members,) in conn.execute(
-        "SELECT c.members FROM communities m JOIN conversations c ON c.rowid = m.conversation "
-        "JOIN groups g ON g.conversation = c.rowid WHERE g.member = 1")
-            for m in unpack_members(members)}
+    return {bytes(a) for (a,) in conn.execute(
+        "SELECT r.account FROM roster_lines r JOIN groups g ON g.conversation = r.conversation "
+        "WHERE g.member = 1")}

@@ -94,7 +94,7 @@ class _Found:
 
     messages: list[NewMessage] = field(default_factory=list)
     posts: list[OpenedPost] = field(default_factory=list)  # circle posts
-    rosters: set[bytes] = field(default_factory=set)  # communities whose roster grew
+    joined: set[bytes] = field(default_factory=set)  # communities whose key is new here
     left: set[bytes] = field(default_factory=set)  # our groups a member left
     notified: int = 0
     reacted: list[tuple[bytes, bytes]] = field(default_factory=list)  # (group, message)
@@ -152,6 +152,7 @@ class Inbox:
                 elif isinstance(value, private.CommunityKey) and communities.add_key(
                         self.conn, row.author_id, value, local_id):
                     keys.append((value.community_id, 0))
+                    found.joined.add(value.community_id)
             for row in rows:
                 if row.kind == Kind.GROUP:
                     self._group_entry(row, local, found)
@@ -164,7 +165,7 @@ class Inbox:
             self.conn.execute("ROLLBACK")
             raise
         return PrivateScan(found.messages, len(rows), batch.done, found.posts,
-                           sorted(found.rosters), sorted(found.left), found.notified,
+                           sorted(found.joined), sorted(found.left), found.notified,
                            found.reacted)
 
     def _members(self, conversation: int) -> tuple[bytes, ...]:
@@ -261,8 +262,6 @@ class Inbox:
             return
         if isinstance(value, private.GroupPost):
             self._store(conversation, group_id, row, value.text, value.reply_to, local, found)
-            if community and communities.roster_add(self.conn, conversation, [row.author_id]):
-                found.rosters.add(group_id)  # a poster we did not know: replicate them
         elif isinstance(value, private.GroupLeave):
             if community:  # nobody leaves a roster; our own leave stops our replicating
                 if row.author == local:

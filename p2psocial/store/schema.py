@@ -30,6 +30,7 @@ Layout, and why:
   whose rows in ``posts`` the same scan writes.
 * ``communities`` (migration 6): which groups are open LAN communities.
 * ``message_reactions`` (migration 7): reactions inside groups.
+* ``roster_lines`` (migration 8): the signed lines of open communities' rosters.
 """
 
 from __future__ import annotations
@@ -366,6 +367,24 @@ MIGRATIONS: list[str] = [
         first BLOB NOT NULL,            -- the proof: two signed headers (forks.Fork)
         second BLOB NOT NULL
     ) WITHOUT ROWID;
+    """,
+    # 9: signed roster lines (issue 12; roster.py, store/communities.py). A line is an
+    # account's own signed join, kept with its proof (the certificate of the device
+    # that signed), checked once on arrival; a community's conversations.members is
+    # the accounts of its lines from now on. The accounts put on rosters before were
+    # nobody's proof (anyone holding the key could name anyone), so they are dropped:
+    # each member's node signs its own line again when it opens (Node.open), and the
+    # others come back as members exchange rosters.
+    """
+    CREATE TABLE IF NOT EXISTS roster_lines (
+        conversation INTEGER NOT NULL,  -- conversations.rowid of the community
+        account BLOB NOT NULL,          -- the account that joined
+        joined INTEGER NOT NULL,        -- ms, as it signed (roster.admit orders by it)
+        line BLOB NOT NULL,             -- roster.Join, canonical wire bytes
+        PRIMARY KEY (conversation, account)
+    ) WITHOUT ROWID;
+    UPDATE conversations SET members = x''
+        WHERE rowid IN (SELECT conversation FROM communities);
     """,
 ]
 

@@ -34,6 +34,7 @@ from ..crypto import blake2b
 from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from ..forks import Fork
+from ..roster import Join
 from . import communities, schema
 from .communities import CommunityInfo
 from .inbox import GroupState, Inbox, Opener, SealedBatch
@@ -459,7 +460,7 @@ class Store:
     def group_state(self, group_id: bytes) -> GroupState | None:
         return self.inbox.group_state(group_id)
 
-    # --- open LAN communities (migration 6; see communities.py) ------------------------
+    # --- open LAN communities (migrations 6 and 8; see communities.py) -----------------
 
     def communities(self) -> list[CommunityInfo]:
         return communities.communities(self.conn)
@@ -467,10 +468,14 @@ class Store:
     def community_replicated(self) -> set[bytes]:
         return communities.replicated(self.conn)
 
-    def merge_roster(self, community_id: bytes, accounts: list[bytes]) -> list[bytes]:
+    def roster_accounts(self, community_id: bytes) -> set[bytes] | None:
+        return communities.roster_accounts(self.conn, community_id)
+
+    def add_roster_lines(self, community_id: bytes, lines: list[Join]) -> list[bytes]:
+        """Lines the caller verified, onto a roster (see communities.add_lines)."""
         if self._writer is None:
             raise RuntimeError("this store is open read-only")
-        return communities.merge_roster(self.conn, community_id, accounts)
+        return communities.add_lines(self.conn, community_id, lines)
 
     def is_community(self, group_id: bytes) -> bool:
         row = self.conn.execute("SELECT rowid FROM conversations WHERE id = ?",

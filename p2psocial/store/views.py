@@ -156,7 +156,7 @@ class PrivateScan:
     scanned: int  # sealed entries looked at (opened or not)
     done: bool  # nothing sealed is left above the watermark
     posts: list[OpenedPost] = field(default_factory=list)  # circle posts newly readable
-    rosters: list[bytes] = field(default_factory=list)  # communities whose roster grew
+    joined: list[bytes] = field(default_factory=list)  # communities whose key is new here
     left: list[bytes] = field(default_factory=list)  # our groups a member left
     notified: int = 0  # notifications created (circle posts replying to us, mentioning us)
     reacted: list[tuple[bytes, bytes]] = field(default_factory=list)  # (conversation, target)

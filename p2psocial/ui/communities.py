@@ -9,7 +9,8 @@ are its own:
 
 - ``NearbyCommunities``, the People section's list of what LAN neighbours offer now
   (``Backend.nearby_communities``): the name, who started it, how many are in it, and
-  a Join button (Open once we are in). It reads the list while shown, every
+  a Join button (Open once we are in; Full, disabled, when its roster holds as many
+  as a community can, the node refusing such a join anyway). It reads the list while shown, every
   ``POLL_MS`` and when the network's state or its neighbours change (the page says so
   through ``network_changed``); one read at a time. A join goes through
   ``Backend.join_community`` and then asks, with ``open_requested(id)``, for the
@@ -71,7 +72,14 @@ def community_marker(count: int) -> str:
 
 def nearby_members_text(row: NearbyRow) -> str:
     count = members_text(row.members)
-    return tr("{0} · joined").format(count) if row.joined else count
+    if row.joined:
+        return tr("{0} · joined").format(count)
+    return tr("{0} · full").format(count) if row.full else count
+
+
+def full_text(name: str) -> str:
+    """Why a community cannot be joined, or carried by an invite."""
+    return tr("{0} is full: nobody can join it any more.").format(name)
 
 
 def empty_text(status: NetworkStatus, lan: bool, loaded: bool) -> str:
@@ -252,10 +260,12 @@ class NearbyCommunities(QGroupBox):
             self._buttons[row.id] = button
         joining = row.id in self._joins
         button.setText(tr("Joining…") if joining else tr("Open") if row.joined
-                       else tr("Join"))
-        button.setEnabled(not joining)
+                       else tr("Full") if row.full else tr("Join"))
+        button.setEnabled(not joining and not row.full)
         button.setAccessibleName(tr("Open {0} in Messages").format(row.name) if row.joined
+                                 else full_text(row.name) if row.full
                                  else tr("Join {0}").format(row.name))
+        button.setToolTip(full_text(row.name) if row.full else "")
 
     # --- intents ----------------------------------------------------------------------
 
@@ -265,6 +275,8 @@ class NearbyCommunities(QGroupBox):
             return
         if row.joined:
             self.open_requested.emit(community)
+        elif row.full:
+            self.outcome.show_error(full_text(row.name))
         else:
             self.join(community)
 

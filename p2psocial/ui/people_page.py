@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 
 from .. import ids
 from .avatar import display_name
-from .communities import NearbyCommunities
+from .communities import NearbyCommunities, full_text
 from .context import tr
 from .loop import one_line
 from .post_model import relative_time_long
@@ -400,18 +400,21 @@ class PeoplePage(QWidget):
         status = self.ctx.backend.status()
         self.status.setText(status_text(status))
         community = self.my_communities.get(self.invite_to.currentData())
-        self.invite_warning.setText(tr(
-            "This code also joins {0}: whoever gets it can read and write in that "
-            "community.").format(community.name) if community is not None else "")
+        self.invite_warning.setText(
+            "" if community is None else full_text(community.name) if community.full
+            else tr("This code also joins {0}: whoever gets it can read and write in that "
+                    "community.").format(community.name))
         self.invite_warning.setVisible(community is not None)
+        full = community is not None and community.full
         try:
-            code = (self.ctx.backend.invite_code(community) if status.state == "online"
-                    else "")
+            code = (self.ctx.backend.invite_code(community)
+                    if status.state == "online" and not full else "")
         except Exception as exc:  # no address to invite to: say so where the code goes
             self.invite.setPlaceholderText(one_line(exc))
             code = ""
         if not code:
-            self.invite.setPlaceholderText(tr("An invite is ready once you are online"))
+            self.invite.setPlaceholderText(full_text(community.name) if full and community
+                                           else tr("An invite is ready once you are online"))
         self._show_invite(code)
 
     def _show_invite(self, code: str) -> None:

@@ -567,6 +567,14 @@
         <translation>{0} · beigetreten</translation>
     </message>
     <message>
+        <source>{0} · full</source>
+        <translation>{0} · voll</translation>
+    </message>
+    <message>
+        <source>{0} is full: nobody can join it any more.</source>
+        <translation>{0} ist voll: Niemand kann mehr beitreten.</translation>
+    </message>
+    <message>
         <source>The network is off, so communities nearby cannot be seen. They show here once it is on.</source>
         <translation>Das Netzwerk ist aus, daher sind keine Gemeinschaften in der Nähe zu sehen. Sie erscheinen hier, sobald es an ist.</translation>
     </message>
@@ -605,6 +613,10 @@
     <message>
         <source>Join</source>
         <translation>Beitreten</translation>
+    </message>
+    <message>
+        <source>Full</source>
+        <translation>Voll</translation>
     </message>
     <message>
         <source>Open {0} in Messages</source>
