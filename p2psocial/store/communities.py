@@ -15,7 +15,7 @@ marking it open. Three things differ from a private group:
   key is epoch 0's, with no member list (``group_keys.members`` is empty).
 * **The roster.** The accounts every member replicates (the node's
   ``wanted_accounts``), which is how a community's posts travel among people who
-  follow nobody. Each account on it has one line in ``roster_lines`` (migration 8): a
+  follow nobody. Each account on it has one line in ``roster_lines`` (migration 9): a
   ``roster.Join`` its own device signed, checked once when it arrived (by the node,
   ``Node.merge_roster``) and kept with its proof, so that the roster can be passed on
   whole and checked again by anyone. Nobody can put anyone but themselves on it.

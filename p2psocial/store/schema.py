@@ -30,7 +30,8 @@ Layout, and why:
   whose rows in ``posts`` the same scan writes.
 * ``communities`` (migration 6): which groups are open LAN communities.
 * ``message_reactions`` (migration 7): reactions inside groups.
-* ``roster_lines`` (migration 8): the signed lines of open communities' rosters.
+* ``forks`` (migration 8): proofs of forked logs, which are frozen below the fork.
+* ``roster_lines`` (migration 9): the signed lines of open communities' rosters.
 """
 
 from __future__ import annotations
