@@ -14,7 +14,7 @@ PKG = Path(__file__).resolve().parent.parent / "p2psocial"
 QT = ("PySide6", "PyQt5", "PyQt6", "qtpy", "shiboken6")
 LOW = ("libp2p", "sqlite3", "sqlite_utils", "trio")
 CORE = ("_bip39_english", "codec", "content", "crypto", "entry", "envelope", "errors",
-        "identity", "ids", "invite", "keyfile", "phrase", "private", "qr")
+        "identity", "ids", "invite", "keyfile", "phrase", "private", "qr", "timestamps")
 
 
 def imports(path: Path) -> set[str]:

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from ..content import Attachment
 from ..entry import Entry
+from ..timestamps import clock_ahead
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +26,27 @@ class Cursor:
         return cls(int(ts), int(rowid))
 
 
+class Placed:
+    """A post or message in time: ``ts`` is where it is placed in lists (never after
+    it arrived here), ``signed_ts`` what its author's clock said (p2psocial/timestamps.py).
+    """
+
+    __slots__ = ()
+    ts: int
+    signed_ts: int | None
+
+    @property
+    def clock_ahead(self) -> bool:
+        """Signed well past where it is placed: its author's clock is ahead."""
+        return self.signed_ts is not None and clock_ahead(self.signed_ts, self.ts)
+
+
 @dataclass(frozen=True, slots=True)
-class PostView:
+class PostView(Placed):
     id: bytes
     author: bytes
     author_name: str | None
-    ts: int
+    ts: int  # where it is placed (see Placed)
     text: str
     content_warning: str | None
     tags: tuple[str, ...]
@@ -45,6 +61,7 @@ class PostView:
     cursor: Cursor
     reacted: tuple[str, ...] = ()  # the emojis the local account has active on it
     audience: str = "public"  # "circle": a followers-only post (store/circles.py)
+    signed_ts: int | None = None  # the author's timestamp; None: the same as ts
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,17 +178,18 @@ class ConversationView:
 
 
 @dataclass(frozen=True, slots=True)
-class MessageView:
+class MessageView(Placed):
     id: bytes  # the entry id; what ``reply_to`` names
     conversation: bytes
     author: bytes
     author_name: str | None
-    ts: int
+    ts: int  # where it is placed (see Placed)
     text: str
     reply_to: bytes | None
     own: bool
     cursor: Cursor
     reactions: tuple[tuple[str, int, bool], ...] = ()  # (emoji, how many, one is ours)
+    signed_ts: int | None = None  # the author's timestamp; None: the same as ts
 
 
 @dataclass(frozen=True, slots=True)
