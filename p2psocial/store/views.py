@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -21,9 +22,24 @@ class Cursor:
         return f"{self.ts}.{self.rowid}"
 
     @classmethod
+    def parse(cls, text: str) -> Cursor | None:
+        """The cursor ``to_text`` wrote, or None for any other text: ASCII digits only
+        (``str.isdigit`` takes '²'), each part below 2**63 (SQLite's integers)."""
+        found = _CURSOR_TEXT.fullmatch(text)
+        if found is None:
+            return None
+        ts, rowid = int(found[1]), int(found[2])
+        return cls(ts, rowid) if ts < 2**63 and rowid < 2**63 else None
+
+    @classmethod
     def from_text(cls, text: str) -> Cursor:
-        ts, _, rowid = text.partition(".")
-        return cls(int(ts), int(rowid))
+        cursor = cls.parse(text)
+        if cursor is None:
+            raise ValueError(f"not a cursor: {text[:40]!r}")
+        return cursor
+
+
+_CURSOR_TEXT = re.compile(r"([0-9]{1,19})\.([0-9]{1,19})")
 
 
 class Placed:
