@@ -1,8 +1,8 @@
 # The few commands people need. Each one builds or refreshes .venv by itself.
 #   make run            open the desktop app
 #   make test           run every test
-#   make test-fast      the tests that take seconds, not minutes (under 90 s; no processes
-#                       of serve, no network namespaces, no attacks): while you work
+#   make test-fast      every module's quick tests, under 90 s (not what tests/conftest.py
+#                       lists as SLOW: serve processes, namespaces, benchmarks; no attacks)
 #   make test-adversarial  only the attacks on a real serve (tests/adversarial/)
 #   make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="a b"]  coverage-guided fuzzing (atheris) of
 #                       every decoder of peer input, N s each (tests/fuzz/)

@@ -19,5 +19,7 @@ Theory of operation.
   coverage. New inputs go to ``build/fuzz/<target>/`` (not committed); a crash is
   saved as ``corpus/<target>/crash-<sha1>`` (so the replay fails until the bug is
   fixed, and keeps it fixed) and fails the run. It prints executions, coverage and
-  new inputs per target.
+  new inputs per target. ``python -m tests.fuzz merge`` then adds to the committed
+  corpus the few inputs of those runs that reach code the corpus does not reach yet
+  (libFuzzer's ``-merge=1``).
 """

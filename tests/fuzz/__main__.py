@@ -3,6 +3,8 @@
     python -m tests.fuzz run [--seconds N] [TARGET ...]   atheris, one process each
     python -m tests.fuzz replay [TARGET ...]              the committed corpus, once
     python -m tests.fuzz seed                             (re)write the seed inputs
+    python -m tests.fuzz merge [TARGET ...]               keep what a run found that
+                                                          adds coverage, in the corpus
     python -m tests.fuzz one TARGET [libFuzzer args]      one atheris run (what run starts)
 
 ``run`` needs atheris (``make fuzz`` installs it); the others do not.
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -123,6 +126,33 @@ def run(names: list[str], seconds: int) -> int:
     return 1 if bad else 0
 
 
+def merge(names: list[str]) -> int:
+    """Add to each committed corpus the inputs of the last runs (``build/fuzz/``) that
+    reach code or branches it does not reach yet (libFuzzer's ``-merge=1``): the
+    interesting cases, few and small, not every input a run kept."""
+    from tests.fuzz.targets import TARGETS
+
+    for name in names or list(TARGETS):
+        if not (WORK / name).is_dir():
+            continue
+        before = len(corpus_of(name))
+        # libFuzzer runs the merge in child processes started as argv[0]: an executable
+        launcher = WORK / f"{name}.sh"
+        launcher.write_text(f"#!/bin/sh\ncd '{ROOT}' && exec '{sys.executable}' -m tests.fuzz "
+                            f"one {name} \"$@\"\n")
+        launcher.chmod(0o755)
+        done = subprocess.run(
+            [str(launcher), "-merge=1", f"-max_len={TARGETS[name].max_len}",
+             str(CORPUS / name), str(WORK / name)],
+            cwd=ROOT, capture_output=True, text=True, errors="replace",
+            env={**os.environ, "FUZZ_LAUNCHER": str(launcher)})
+        if done.returncode != 0:
+            print(f"{name}: merge failed\n{done.stderr[-2000:]}")
+            return 1
+        print(f"{name:18} {len(corpus_of(name)) - before:4} inputs added")
+    return 0
+
+
 def one(name: str, libfuzzer_args: list[str]) -> None:
     """One atheris run of ``name``, with p2psocial instrumented for coverage."""
     import atheris
@@ -134,7 +164,9 @@ def one(name: str, libfuzzer_args: list[str]) -> None:
     def test_one_input(data: bytes) -> None:
         check(target, data)
 
-    atheris.Setup([sys.argv[0], *libfuzzer_args], test_one_input)
+    # argv[0] is what libFuzzer starts for a merge's child processes (see merge)
+    argv0 = os.environ.get("FUZZ_LAUNCHER", sys.argv[0])
+    atheris.Setup([argv0, *libfuzzer_args], test_one_input)
     atheris.Fuzz()
 
 
@@ -147,6 +179,8 @@ def main(argv: list[str]) -> int:
     p = sub.add_parser("replay", help="run the committed corpus once")
     p.add_argument("targets", nargs="*")
     sub.add_parser("seed", help="write the seed inputs into the corpus")
+    p = sub.add_parser("merge", help="add what the last runs found to the corpus")
+    p.add_argument("targets", nargs="*")
     p = sub.add_parser("one", help="one atheris run (libFuzzer arguments follow)")
     p.add_argument("target")
     args, rest = parser.parse_known_args(argv)
@@ -154,6 +188,8 @@ def main(argv: list[str]) -> int:
         return run(args.targets, args.seconds)
     if args.command == "replay":
         return replay(args.targets)
+    if args.command == "merge":
+        return merge(args.targets)
     if args.command == "seed":
         from tests.fuzz.seeds import write_seeds
 
