@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,14 +30,7 @@ from zeroconf import ServiceInfo
 
 from p2psocial import backup, codec, content, entry, envelope, ids, invite, keyfile, private
 from p2psocial.cli import writes
-from p2psocial.control import (
-    REPLY_CAPS,
-    REQUEST_CAPS,
-    ControlError,
-    Refused,
-    parse_reply,
-    parse_request,
-)
+from p2psocial.control import ControlError, Refused, parse_reply, parse_request
 from p2psocial.errors import BadId, DecryptionFailed, InvalidEntry, UserError
 from p2psocial.identity import DeviceCert, new_identity
 from p2psocial.net import blobs, community, gossip_rules, messages, relay
@@ -106,10 +100,19 @@ BLOB = b"fuzzed blob " * 100
 BLOB_DIGEST = blobs.blob_hash(BLOB)
 TOKEN = b"\x99" * 32  # a serve's control token
 RELAY_ID = ID(b"\x00\x24\x08\x01\x12\x20" + b"\x21" * 32)  # an Ed25519 peer id
-WIRE_CAPS = (codec.DEFAULT_CAPS, entry.HEADER_CAPS, content.BODY_CAPS, envelope.SEALED_CAPS,
-             envelope.GROUP_CAPS, private.CAPS, messages.FRAME_CAPS, gossip_rules.CAPS,
-             community._CAPS, community._BOX_CAPS, blobs._REQUEST_CAPS, blobs._RESPONSE_CAPS,
-             invite._PAYLOAD_CAPS, REQUEST_CAPS, REPLY_CAPS, keyfile._CAPS)
+
+
+def _every_caps() -> tuple[codec.Caps, ...]:
+    """Every set of caps that a loaded p2psocial module defines: found, not listed, so
+    that a new format's caps are fuzzed without anyone remembering to add them."""
+    found = {value for name, module in list(sys.modules.items())
+             if name == "p2psocial" or name.startswith("p2psocial.")
+             for value in vars(module).values() if isinstance(value, codec.Caps)}
+    return tuple(sorted(found, key=repr))
+
+
+WIRE_CAPS = _every_caps()  # the wire's, the control socket's, the key file's...
+assert len(WIRE_CAPS) >= 10, WIRE_CAPS  # found some: the search works
 
 
 # --- the targets ---------------------------------------------------------------------------
