@@ -1,6 +1,11 @@
 # The few commands people need. Each one builds or refreshes .venv by itself.
 #   make run            open the desktop app
 #   make test           run every test
+#   make test-fast      every module's quick tests, under 90 s (not what tests/conftest.py
+#                       lists as SLOW: serve processes, namespaces, benchmarks; no attacks)
+#   make test-adversarial  only the attacks on a real serve (tests/adversarial/)
+#   make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="a b"]  coverage-guided fuzzing (atheris) of
+#                       every decoder of peer input, N s each (tests/fuzz/)
 #   make bench [B=NAME] run the benchmarks (all, or one), JSON lines on stdout
 #   make lint           ruff and mypy
 #   make translations   refresh the German .ts from the UI's strings and build its .qm
@@ -18,7 +23,7 @@ STAMP := $(VENV)/.installed
 B ?=
 ARGS ?=
 
-.PHONY: run test bench lint translations screenshots clean
+.PHONY: run test test-fast test-adversarial fuzz bench lint translations screenshots clean
 .PHONY: bundle deb package package-check package-test package-repro package-lock
 
 $(STAMP): pyproject.toml
@@ -33,6 +38,25 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
+
+# slow and adversarial tests are marked in tests/conftest.py (SLOW) and tests/adversarial/
+test-fast: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow and not adversarial" $(ARGS)
+
+test-adversarial: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m adversarial $(ARGS)
+
+# atheris is an optional extra ([fuzz]): only this target installs it
+FUZZ_SECONDS ?= 8
+FUZZ_TARGETS ?=
+FUZZ_STAMP := $(VENV)/.fuzz-installed
+
+$(FUZZ_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,fuzz]'
+	@touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(BIN)/python -m tests.fuzz run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: $(STAMP)
 	@$(BIN)/python -m bench $(B)

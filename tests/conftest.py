@@ -16,6 +16,96 @@ os.environ.setdefault("P2PSOCIAL_LISTEN_IP", "127.0.0.1")
 os.environ.setdefault("P2PSOCIAL_LAN_SERVICE_TYPE",
                       f"_p2ps-t{os.getpid() % 100_000}._udp.local.")
 
+# --- the fast tier (make test-fast: -m "not slow and not adversarial") --------------------
+# Tests that take more than about a second on the shared 2-core machine (measured with
+# --durations=0 while other test runs shared it), listed here rather than marked in
+# their files, so that parallel branches do not all edit test files. A module's name
+# marks all its tests; "module::test" one test (every parametrisation). Why, each time:
+# the cost is real processes, real networks or volume, not a slow implementation.
+# tests/test_fast_tier.py checks that every name still exists.
+
+_SERVE = "real 'p2psocial serve' processes and their sessions"
+_CLI = "CLI subprocesses (half a second each, several per test)"
+_NETNS = "network namespaces with serve processes on a simulated LAN"
+_NODES = "several real libp2p hosts on loopback, or a process of its own"
+_BENCH = "a benchmark, run small"
+_VOLUME = "volume: thousands of examples, entries or QR codes"
+SLOW: dict[str, str] = {
+    "test_bench.py::test_propagation_tiny": _BENCH,
+    "test_bench.py::test_idle_quick": _BENCH,
+    "test_bench.py::test_ui_quick": _BENCH,
+    "test_bench.py::test_private_quick": _BENCH,
+    "test_bench.py::test_live_quick": _BENCH,
+    "test_bench.py::test_queries_tiny": _BENCH,
+    "test_bench.py::test_ingest_tiny": _BENCH,
+    "test_bench.py::test_primitives_quick": _BENCH,
+    "test_cli.py::test_passphrase": _CLI + " and Argon2id",
+    "test_cli.py::test_post_reply_react_edit_delete": _CLI,
+    "test_cli.py::test_export_import": _CLI,
+    "test_cli.py::test_user_errors_are_one_line": _CLI,
+    "test_cli.py::test_follow_block_profile": _CLI,
+    "test_cli.py::test_verify_reports_damage": _CLI,
+    "test_cli.py::test_restore_from_phrase": _CLI,
+    "test_cli_circles.py": _CLI,
+    "test_cli_communities.py": _SERVE,
+    "test_cli_control.py": _SERVE,
+    "test_cli_dm.py": _CLI,
+    "test_cli_e2e_two_homes.py": _SERVE,
+    "test_cli_far_future.py": _CLI,
+    "test_cli_groups.py": _CLI,
+    "test_cli_serve.py::test_two_served_homes_join_and_see_each_others_posts": _SERVE,
+    "test_cli_serve.py::test_sync_once_between_a_served_home_and_a_fresh_one": _SERVE,
+    "test_cli_serve.py::test_a_port_in_use_is_one_line": _SERVE,
+    "test_cli_serve.py::test_join_refuses_a_mistyped_code": _CLI,
+    "test_crash.py": "writers SIGKILLed mid-ingest, again and again",
+    "test_cursor_text.py::test_the_command_line_refuses_them_in_one_line": _CLI,
+    "test_invite.py::test_any_addresses_round_trip_capped_at_eight": _VOLUME,
+    "test_net_bad_peers.py": _NODES,
+    "test_net_community.py::test_an_always_on_member_carries_posts_while_the_author_is_away":
+        _NODES,
+    "test_net_community.py::test_join_a_community_on_the_lan_and_talk_without_following":
+        _NODES,
+    "test_net_discovery.py::test_a_device_that_vanishes_without_a_goodbye_is_reported_gone":
+        "waits out mDNS answers that never come",
+    "test_net_discovery.py::test_two_processes_find_each_other_and_see_the_goodbye": _NODES,
+    "test_net_discovery.py::test_a_lost_answer_is_retried_until_the_device_resolves":
+        "waits out mDNS retries",
+    "test_net_flood.py::test_a_flooding_peer_is_cut_off_then_banned_and_nothing_of_it_is_stored":
+        _NODES,
+    "test_net_host.py::test_a_reader_that_stops_holds_back_the_sender_at_the_window": _VOLUME,
+    "test_net_lan_processes.py": _NETNS,
+    "test_net_mesh.py": "ten services in a mesh",
+    "test_net_relay.py::test_friends_replicate_through_a_relay_when_one_cannot_be_dialed":
+        _NODES,
+    "test_net_relay_netns.py": _NETNS,
+    "test_net_restart.py": _SERVE,
+    "test_net_service_lan.py::test_two_services_find_each_other_on_the_lan_and_replicate":
+        _NODES,
+    "test_qr.py::test_automatic_version_and_mask_match_segno_at_the_capacity_edges": _VOLUME,
+    "test_qr.py::test_every_version_with_version_and_mask_forced": _VOLUME,
+    "test_qr.py::test_invites_match_segno_and_pick_a_version_by_length": _VOLUME,
+    "test_store_merge.py": _VOLUME,
+    "test_ui_communities.py::"
+    "test_bob_joins_alices_community_from_people_and_they_talk_in_messages": _NODES,
+    "test_ui_composer.py::test_a_draft_survives_a_restart": "restarts the app's back end",
+    "test_ui_people.py::test_join_by_bobs_code_shows_him_connected_by_name_and_follows_him":
+        _NODES,
+    "test_ui_settings.py::test_a_wrong_current_passphrase_is_one_line_and_keeps_the_fields":
+        "Argon2id, twice",
+    "test_ui_smoke.py::test_the_command_paints_the_window_then_the_timeline":
+        "the app in a process of its own",
+    "test_ui_theme_icons.py::test_the_wheel_ships_assets_and_translations": "builds a wheel",
+    "test_ui_timeline.py::test_a_100k_store_scrolls_without_loading_everything": _VOLUME,
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.name
+        name = getattr(item, "originalname", item.name)
+        if module in SLOW or f"{module}::{name}" in SLOW:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def trio_host(qapp: Any) -> Iterator[Any]:

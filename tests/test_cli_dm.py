@@ -84,7 +84,8 @@ def test_a_message_reaches_its_reader_and_nobody_else(people: People) -> None:
     assert page["next"] is None and page["unread"] == 1
     assert message == {"id": message["id"], "conversation": conversation, "author": p.alice,
                        "author_name": "Alice", "own": False, "ts": view["last_ts"],
-                       "time": view["last_time"], "text": "Hello Bob, just for you",
+                       "time": view["last_time"], "signed_ts": view["last_ts"],
+                       "clock_ahead": False, "text": "Hello Bob, just for you",
                        "reply_to": None, "reactions": [], "cursor": message["cursor"]}
     assert js(p.b, "inbox")["unread"] == 1  # reading without --mark-read keeps it unread
     ok(p.b, "conversation", conversation, "--mark-read")

@@ -1,4 +1,4 @@
-"""Fuzz targets for every decoder that reads peer input.
+"""Property-based fuzzing (hypothesis) of the decoders of entries.
 
 Whatever bytes a peer sends, a decoder either returns a value or raises an
 ``errors.InvalidEntry`` subclass: never another exception (which would crash a sync
@@ -13,26 +13,22 @@ them, and to the verification steps that follow decoding:
 
 Hypothesis drives it here with random bytes, byte-level mutations of valid encodings
 and structure-aware mutations (a decoded value with a subtree replaced, re-encoded).
-For a long coverage-guided run with atheris (not a test dependency)::
-
-    pip install atheris
-    PYTHONPATH=. python tests/test_fuzz_decoders.py -max_total_time=600 [corpus_dir]
+The coverage-guided runs, over these decoders and every other one that reads peer
+input, are in tests/fuzz/ (``make fuzz``; its corpus is replayed by
+tests/test_fuzz_corpus.py). The seeds here are the fuzz seeds' (tests/fuzz/seeds.py).
 """
 
 from __future__ import annotations
 
 import collections
 import random
-import sys
 from collections.abc import Callable
 
 import pytest
-from helpers import make_identity, make_log
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from p2psocial import codec, content, entry, identity
-from p2psocial.content import Attachment, Kind
 from p2psocial.errors import (
     BadCertificate,
     BadSignature,
@@ -44,6 +40,7 @@ from p2psocial.errors import (
     UnknownKind,
     UnknownVersion,
 )
+from tests.fuzz.seeds import CONTENT, IDENT, LOG, VALUES
 
 FUZZ = settings(max_examples=200, deadline=None)
 FUZZ_SLOW = settings(max_examples=80, deadline=None)  # structure-aware draws cost more
@@ -51,26 +48,14 @@ ALL_KINDS = range(13)  # every known kind, and one this build does not know
 
 # --- seeds: one valid encoding of each shape ---------------------------------------------
 
-_IDENT = make_identity(0x33)
-_LOG = make_log(_IDENT, 5)
-_H = bytes(range(32))
-_CONTENT = [
-    content.Post("hello #fuzz", (_H,), ("fuzz",), "cw", (Attachment(_H, "image/png", 1, 2, 3,
-                                                                    "alt"),), _H, _H),
-    content.Post("plain"),
-    content.Reaction(_H, "👍", True), content.Profile("Fuzzy", "bio", _H), content.Profile("x"),
-    content.Follow(_H), content.Unfollow(_H), content.Block(_H), content.Unblock(_H),
-    content.Delete(_H), content.Edit(_H, "edited", "cw"),
-    content.DeviceAnnouncement(_IDENT.cert),
-    content.Sealed(Kind.PRIVATE, bytes(range(48))),
-]
+_IDENT = IDENT
+_LOG = LOG[:5]
+_CONTENT = CONTENT
 BODY_SEEDS: list[tuple[int, bytes]] = [content.encode_body(c) for c in _CONTENT]
 HEADER_SEEDS: list[bytes] = [e.raw for e in _LOG]
 ENTRY_SEEDS: list[tuple[bytes, bytes]] = [(e.raw, e.body or b"") for e in _LOG]
 CERT_SEEDS: list[bytes] = [codec.encode(_IDENT.cert.to_wire())]
-VALUE_SEEDS: list[bytes] = [codec.encode(v) for v in (
-    None, True, -(2**63), 2**64 - 1, 300, b"bin", "strñ", ((), (1, (b"", ("", None)))),
-    tuple(range(20)), "x" * 40, b"y" * 300)]
+VALUE_SEEDS: list[bytes] = [codec.encode(v) for v in VALUES]
 ALL_SEEDS: list[bytes] = (VALUE_SEEDS + HEADER_SEEDS + CERT_SEEDS
                           + [body for _, body in BODY_SEEDS])
 MSGPACK_SEEDS: list[bytes] = (VALUE_SEEDS + HEADER_SEEDS + CERT_SEEDS
@@ -293,20 +278,3 @@ def test_seeds_are_valid() -> None:
         _cert(cert)
     for value in VALUE_SEEDS:
         codec.decode(value)
-
-
-# --- a coverage-guided run ------------------------------------------------------------------
-
-
-def main() -> None:
-    try:
-        import atheris  # type: ignore[import-not-found]
-    except ImportError:
-        sys.exit("atheris is not installed: pip install atheris (needs clang/libFuzzer)")
-    atheris.instrument_all()
-    atheris.Setup(sys.argv, probe)
-    atheris.Fuzz()
-
-
-if __name__ == "__main__":
-    main()

@@ -14,7 +14,8 @@ PKG = Path(__file__).resolve().parent.parent / "p2psocial"
 QT = ("PySide6", "PyQt5", "PyQt6", "qtpy", "shiboken6")
 LOW = ("libp2p", "sqlite3", "sqlite_utils", "trio")
 CORE = ("_bip39_english", "codec", "content", "crypto", "entry", "envelope", "errors", "forks",
-        "identity", "ids", "invite", "keyfile", "phrase", "private", "qr", "roster")
+        "identity", "ids", "invite", "keyfile", "phrase", "private", "qr", "roster",
+        "timestamps")
 
 
 def imports(path: Path) -> set[str]:

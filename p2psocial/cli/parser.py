@@ -34,10 +34,11 @@ def _limit(text: str) -> int:
 
 
 def _cursor(text: str) -> str:
-    ts, dot, rowid = text.partition(".")
-    if not (dot and ts.isdigit() and rowid.isdigit()):
+    from ..store.views import Cursor  # here: the parser is built before anything heavy
+
+    if Cursor.parse(text) is None:
         raise argparse.ArgumentTypeError(
-            f"'{text}' is not a cursor (copy it from the end of the previous page)")
+            f"'{text[:40]}' is not a cursor (copy it from the end of the previous page)")
     return text
 
 

@@ -4,6 +4,12 @@ JSON documents carry ids in their text forms, timestamps both as ISO-8601 UTC an
 raw milliseconds, and cursors as ``Cursor.to_text()``. Text for people uses local
 time, and never prints another person's control characters: a post could otherwise
 carry terminal escape sequences.
+
+Times of posts and messages are where they are placed (``ts``: never after they
+arrived here); JSON also gives what the author signed (``signed_ts``) and
+``clock_ahead`` when that is well past it, and text says "author's clock ahead"
+(p2psocial/timestamps.py). Any integer formats: nothing a peer signs can make a
+command fail.
 """
 
 from __future__ import annotations
@@ -26,24 +32,30 @@ from ..store.views import (
     MessagePage,
     MessageView,
     Page,
+    Placed,
     PostView,
     Problem,
     ProfileView,
 )
+from ..timestamps import shown_seconds
 
 if TYPE_CHECKING:
     from ..net.neighbourhood import NearbyCommunity
 
 # --- plain pieces ------------------------------------------------------------------
 
+CLOCK_AHEAD = "author's clock ahead"  # signed well after it arrived: shown at arrival
+
 
 def iso(ms: int) -> str:
-    moment = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
+    """UTC, to the millisecond; any integer (``timestamps.shown`` bounds it)."""
+    moment = datetime.datetime.fromtimestamp(shown_seconds(ms), tz=datetime.UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def local_time(ms: int) -> str:
-    return datetime.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M")
+    """Local time to the minute; any integer (``timestamps.shown`` bounds it)."""
+    return datetime.datetime.fromtimestamp(shown_seconds(ms)).strftime("%Y-%m-%d %H:%M")
 
 
 def short_account(raw: bytes) -> str:
@@ -117,8 +129,15 @@ def post_json(v: PostView) -> dict[str, Any]:
         "edited": v.edited,
         "deleted": v.deleted,
         "audience": v.audience,
+        **signed_json(v),
         "cursor": v.cursor.to_text(),
     }
+
+
+def signed_json(v: Placed) -> dict[str, Any]:
+    """What the author's clock said, and whether it is well ahead of where ``v`` is."""
+    return {"signed_ts": v.ts if v.signed_ts is None else v.signed_ts,
+            "clock_ahead": v.clock_ahead}
 
 
 def page_json(page: Page) -> dict[str, Any]:
@@ -169,6 +188,8 @@ def post_lines(v: PostView, *, show_cw: bool = False, depth: int = 0) -> list[st
         header.append("edited")
     if v.audience == "circle":
         header.append("followers only")
+    if v.clock_ahead:
+        header.append(CLOCK_AHEAD)
     lines = [" · ".join(header)]
     if v.deleted:
         lines.append("[deleted]")
@@ -394,7 +415,7 @@ def message_json(v: MessageView, *, group: bool = False) -> dict[str, Any]:
         "conversation": ids.conversation_text(v.conversation)}
     return {"id": ids.entry_text(v.id), **where,
             "author": ids.account_text(v.author), "author_name": v.author_name,
-            "own": v.own, "ts": v.ts, "time": iso(v.ts), "text": v.text,
+            "own": v.own, "ts": v.ts, "time": iso(v.ts), **signed_json(v), "text": v.text,
             "reply_to": ids.entry_text(v.reply_to) if v.reply_to else None,
             "reactions": [{"emoji": e, "count": n, "mine": ours} for e, n, ours in v.reactions],
             "cursor": v.cursor.to_text()}
@@ -414,6 +435,8 @@ def message_lines(m: MessageView) -> list[str]:
               short_account(m.author), local_time(m.ts)]
     if m.reply_to:
         header.append(f"reply to {short_entry(m.reply_to)}")
+    if m.clock_ahead:
+        header.append(CLOCK_AHEAD)
     said = [f"{clean(emoji, one_line=True)} {n}" + (" (you)" if ours else "")
             for emoji, n, ours in m.reactions]
     return [" · ".join(header), *clean(m.text).splitlines(),

@@ -348,10 +348,7 @@ def live_states(value: object) -> dict[bytes, tuple[str, bool]]:
 
 
 def _cursor(value: object) -> bool:
-    if type(value) is not str:
-        return False
-    ts, dot, rowid = value.partition(".")
-    return bool(dot) and ts.isdigit() and rowid.isdigit()
+    return type(value) is str and Cursor.parse(value) is not None
 
 
 def _limit(value: object) -> bool:

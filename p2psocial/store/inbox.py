@@ -21,6 +21,11 @@ and ``messages`` (migration 4). One batch is two steps:
 So the scan is resumable (a crash redoes at most one batch) and idempotent (rows are
 keyed by the entry's rowid; ``INSERT OR IGNORE``).
 
+Time: a message (and a circle post) is placed at ``timestamps.placed(signed,
+scanned)``, the store's ``now`` when the scan reads it, which is never before it
+arrived: a far-future stamp cannot pin a conversation on top. Group reactions are a
+register, and compare the signed times (timestamps.py says why).
+
 Checks, because a sender may write anything inside an envelope: a direct message is
 kept only when its author and the local account are both among the members it
 names; a group key only when the group id proves its author is the group's admin
@@ -39,13 +44,14 @@ wrote to itself and a roster instead of epochs (store/communities.py).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .. import content as c
 from .. import envelope, private
 from ..content import Kind
 from ..errors import DecryptionFailed, InvalidEntry
+from ..timestamps import placed
 from . import communities
 from .circles import CircleRow, add_post, notify
 from .members import pack_members, unpack_members
@@ -82,10 +88,17 @@ class _Sealed:
     rowid: int
     entry_id: bytes
     kind: int
-    ts: int
+    ts: int  # as signed by its author
     body: bytes | None  # None: never had it, or its author deleted it
     author: int  # accounts.rowid
     author_id: bytes
+    placed: int  # where it goes in time-ordered lists (timestamps.placed)
+
+
+def _sealed(row: Sequence, now: int) -> _Sealed:
+    """A row of (rowid, id, kind, ts, body, account, account id), read at ``now``."""
+    return _Sealed(row[0], bytes(row[1]), row[2], row[3], row[4], row[5], bytes(row[6]),
+                   placed(row[3], now))
 
 
 @dataclass(slots=True)
@@ -101,8 +114,9 @@ class _Found:
 
 
 class Inbox:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, now: Callable[[], int]) -> None:
         self.conn = conn
+        self.now = now  # ms: when a scan reads an entry (see "Time" above)
 
     # --- the scan ---------------------------------------------------------------------
 
@@ -120,14 +134,14 @@ class Inbox:
         """The next sealed entries above the watermark (step 1 of a scan: the store)."""
         upto = self.upto()
         top = self.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0
-        rows = [_Sealed(r[0], bytes(r[1]), r[2], r[3], r[4], r[5], bytes(r[6]))
-                for r in self.conn.execute(
-                    "SELECT e.rowid, e.id, e.kind, e.ts, e.body, l.account, a.id "
-                    "FROM entries e JOIN logs l ON l.rowid = e.log "
-                    "JOIN accounts a ON a.rowid = l.account "
-                    "WHERE e.kind IN (10, 11) AND e.rowid > ? AND e.rowid <= ? "
-                    "ORDER BY e.rowid LIMIT ?",
-                    (upto, top, -1 if limit is None else max(1, limit)))]
+        now = self.now()
+        rows = [_sealed(r, now) for r in self.conn.execute(
+            "SELECT e.rowid, e.id, e.kind, e.ts, e.body, l.account, a.id "
+            "FROM entries e JOIN logs l ON l.rowid = e.log "
+            "JOIN accounts a ON a.rowid = l.account "
+            "WHERE e.kind IN (10, 11) AND e.rowid > ? AND e.rowid <= ? "
+            "ORDER BY e.rowid LIMIT ?",
+            (upto, top, -1 if limit is None else max(1, limit)))]
         done = limit is None or len(rows) < limit
         last = top if done else rows[-1].rowid  # all done: skip the rows of other kinds
         return SealedBatch(rows, last, done)
@@ -191,7 +205,7 @@ class Inbox:
         added = self.conn.execute(
             "INSERT OR IGNORE INTO messages(rowid, conversation, author, ts, text, reply_to) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (row.rowid, conversation, row.author, row.ts, text, reply_to)).rowcount
+            (row.rowid, conversation, row.author, row.placed, text, reply_to)).rowcount
         if not added:
             return
         own = row.author == local
@@ -295,9 +309,9 @@ class Inbox:
                 "SELECT 1 FROM groups WHERE conversation = ? AND admin = ? AND salt = ?",
                 (conversation, row.author, private.CIRCLE_SALT)).fetchone() is None:
             return
-        where = CircleRow(row.rowid, row.ts, row.author)
+        where = CircleRow(row.rowid, row.placed, row.author)
         if add_post(self.conn, where, post, local):
-            found.posts.append(OpenedPost(row.entry_id, row.author_id, row.ts))
+            found.posts.append(OpenedPost(row.entry_id, row.author_id, row.placed))
             found.notified += notify(self.conn, where, post, local)
 
     def _left(self, conversation: int, group_id: bytes, row: _Sealed, local: int,
@@ -329,9 +343,9 @@ class Inbox:
             "ORDER BY e.rowid", (group_id, epoch)).fetchall()
         self.conn.execute("DELETE FROM group_pending WHERE group_id = ? AND epoch = ?",
                           (group_id, epoch))
+        now = self.now()
         for r in waiting:
-            self._group_entry(_Sealed(r[0], bytes(r[1]), r[2], r[3], r[4], r[5], bytes(r[6])),
-                              local, found)
+            self._group_entry(_sealed(r, now), local, found)
 
     def group_key(self, group_id: bytes, epoch: int,
                   ) -> tuple[int, bytes, tuple[bytes, ...]] | None:
@@ -403,7 +417,7 @@ class Inbox:
         cur = before or _FAR_FUTURE
         limit = max(1, min(limit, 500))
         rows = self.conn.execute(
-            "SELECT m.rowid, e.id, a.id, pr.name, m.ts, m.text, m.reply_to, m.author "
+            "SELECT m.rowid, e.id, a.id, pr.name, m.ts, m.text, m.reply_to, m.author, e.ts "
             "FROM messages m JOIN entries e ON e.rowid = m.rowid "
             "JOIN accounts a ON a.rowid = m.author LEFT JOIN profiles pr ON pr.account = "
             "m.author WHERE m.conversation = ? AND (m.ts, m.rowid) < (?, ?) "
@@ -411,8 +425,9 @@ class Inbox:
             (row[0], cur.ts, cur.rowid, local, limit)).fetchall()
         items = [MessageView(bytes(eid), conversation_id, bytes(author), name, ts, text,
                              None if reply is None else bytes(reply), who == local,
-                             Cursor(ts, rowid), self._reactions(bytes(eid), row[0], local))
-                 for rowid, eid, author, name, ts, text, reply, who in rows]
+                             Cursor(ts, rowid), self._reactions(bytes(eid), row[0], local),
+                             signed)
+                 for rowid, eid, author, name, ts, text, reply, who, signed in rows]
         return MessagePage(items, items[-1].cursor if len(items) == limit else None)
 
     def _reactions(self, target: bytes, conversation: int, local: int,

@@ -28,6 +28,10 @@ Posts (with their mentions) and reactions are buffered and inserted with
 blocks by the local account) flush the buffers first, so they always see the posts
 that came before them in the batch.
 
+Time: posts, mentions and notifications are placed at ``timestamps.placed(signed,
+arrived)`` (``arrived``: the store's ``now`` when the batch came), never at a claim
+past it; last-writer-wins registers compare the signed timestamps (timestamps.py).
+
 The writer keeps small caches (log heads, account rowids, the authors on the local
 home timeline, ids with pending edits or deletions). They are valid because this
 object is the only writer of its database.
@@ -36,7 +40,7 @@ object is the only writer of its database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -46,6 +50,7 @@ from ..content import Kind
 from ..entry import Entry, verify_run
 from ..errors import BadCertificate, BrokenLink, InvalidEntry
 from ..forks import Fork
+from ..timestamps import placed
 from .notify import Notifier
 from .schema import id8
 from .views import IngestResult
@@ -72,8 +77,10 @@ class LogState:
 
 
 class Ingestor:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, now: Callable[[], int]) -> None:
         self.conn = conn
+        self.now = now  # ms: when a batch arrives (see "Time" above)
+        self._arrived = 0
         self._logs: dict[bytes, LogState] = {}
         self._accounts: dict[bytes, int] = {}
         self._next_rowid = (conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0) + 1
@@ -133,6 +140,7 @@ class Ingestor:
 
     def ingest(self, entries: Iterable[Entry], *, strict: bool = True) -> IngestResult:
         """Verify and store a batch (see the module's docstring for ``strict``)."""
+        self._arrived = self.notes.arrived = self.now()
         plan = self._plan(entries, strict)
         certs = {}
         for device, run in list(plan.runs.items()):  # verify before writing anything
@@ -400,14 +408,15 @@ class Ingestor:
             if row:
                 text, cw, edited = row[0], row[1], 1
         in_home = int(account in self._home)
-        self._posts.append((rowid, account, item.timestamp, post.thread_root,
+        ts = placed(item.timestamp, self._arrived)
+        self._posts.append((rowid, account, ts, post.thread_root,
                             post.reply_parent, text, cw, edited, 0, in_home))
         for mentioned in post.mentions:
-            self._mentions.append((self.account_rowid(mentioned), item.timestamp, rowid))
+            self._mentions.append((self.account_rowid(mentioned), ts, rowid))
         notes = self.notes  # tested here, not in a call: most posts do not concern us
         if account == notes.local or post.reply_parent in notes.posts or (
                 post.mentions and notes.local_id in post.mentions):
-            notes.post(account, rowid, item.id, item.timestamp, post)
+            notes.post(account, rowid, item.id, ts, post)
 
     def _react(self, account: int, rowid: int, item: Entry, reaction: c.Reaction) -> None:
         """Buffered, unless it is on a post of ours: then written now, to notify."""
@@ -418,8 +427,8 @@ class Ingestor:
             return
         self._flush()  # earlier reactions of the batch first: last writer wins
         if self.conn.execute(_UPSERT_REACTION, row).rowcount:
-            self.notes.reaction(account, rowid, item.timestamp, reaction.target,
-                                reaction.emoji, not reaction.undo)
+            self.notes.reaction(account, rowid, placed(item.timestamp, self._arrived),
+                                reaction.target, reaction.emoji, not reaction.undo)
 
     def _flush(self) -> None:
         if self._posts:
@@ -451,7 +460,7 @@ class Ingestor:
         if cur.rowcount and account == self.local:
             self._refresh_home(other)
         elif cur.rowcount and table == "follows" and other == self.local:
-            self.notes.follow(account, rowid, item.timestamp, active)
+            self.notes.follow(account, rowid, placed(item.timestamp, self._arrived), active)
 
     def _refresh_home(self, author: int) -> None:
         """Recompute whether ``author``'s posts belong on the local home timeline."""

@@ -10,6 +10,10 @@ on one is found without a query.
 A local post can arrive after replies and reactions to it (a second device's log,
 a restore): when it is stored, the replies and reactions already held are looked up
 through posts_thread and the reactions primary key, and notified then.
+
+Every notification is placed in time like its cause (``timestamps.placed``): the
+writer hands the times in, and sets ``arrived`` for each batch (a reaction caught up
+from the register holds its signed time, which is placed here).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Notifier:
         self._rows: list[tuple[int, str, int, int, int]] = []  # replies and mentions
         self._late: list[tuple[bytes, bytes, int]] = []  # local posts: (id, root, rowid)
         self.created = 0  # in the current batch
+        self.arrived = 0  # ms: when the current batch arrived (set by the writer)
 
     def load(self, local: int, local_id: bytes) -> None:
         """Whose notifications these are; reads the ids of their posts (posts_author)."""
@@ -110,7 +115,8 @@ class Notifier:
     def _catch_up(self, entry_id: bytes, root: bytes, rowid: int) -> None:
         """Replies and reactions that reached us before this local post did. For our
         own new posts both find nothing, through an index each."""
-        me = {"id": entry_id, "root": root, "post": rowid, "me": self.local}
+        me = {"id": entry_id, "root": root, "post": rowid, "me": self.local,
+              "arrived": self.arrived}
         # replies (posts_thread); one notified as a mention becomes a reply, not a new one
         replies = "FROM posts WHERE root = :root AND parent = :id AND author != :me " \
                   "AND deleted = 0"
@@ -122,7 +128,7 @@ class Notifier:
         # active reactions of others (reactions primary key), keyed by their entry
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO notifications(rowid, kind, actor, ts, post, emoji) "
-            "SELECT cause.rowid, 'reaction', r.account, r.ts, :post, r.emoji "
+            "SELECT cause.rowid, 'reaction', r.account, min(r.ts, :arrived), :post, r.emoji "
             "FROM reactions r JOIN entries cause ON cause.id8 = id8(r.entry) "
             "AND cause.id = r.entry "
             "WHERE r.target = :id AND r.active = 1 AND r.account != :me", me)

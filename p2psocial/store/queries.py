@@ -24,9 +24,11 @@ from .views import (
 
 # A followers-only post's body is the decrypted one in circle_posts (migration 5;
 # store/circles.py), not the sealed entry's: one primary-key probe per row shown.
+# p.ts is where the post is placed (never after it arrived), e.ts what its author
+# signed (p2psocial/timestamps.py): lists order by the first and say when they differ.
 _SELECT = """
 SELECT p.rowid, e.id, a.id, pr.name, p.ts, p.text, p.cw, p.parent, p.root, p.edited,
-       p.deleted, coalesce(cp.body, e.body), cp.rowid IS NOT NULL
+       p.deleted, coalesce(cp.body, e.body), cp.rowid IS NOT NULL, e.ts
 FROM posts p
 JOIN entries e ON e.rowid = p.rowid
 JOIN accounts a ON a.rowid = p.author
@@ -259,7 +261,7 @@ class Queries:
 
     def _view(self, row: tuple, replies: int | None = None) -> PostView:
         (rowid, entry_id, author, name, ts, text, cw, parent, root, edited, deleted,
-         body, circle) = row
+         body, circle, signed) = row
         post = _decode_post(body)
         root = root or entry_id  # a top-level post is the root of its own thread
         if replies is None:  # index: posts_thread (root, parent)
@@ -281,7 +283,7 @@ class Queries:
             reactions=tuple((emoji, n) for emoji, n, _ in counted) if counted else (),
             edited=bool(edited), deleted=bool(deleted), cursor=Cursor(ts, rowid),
             reacted=tuple(emoji for emoji, _, ours in counted if ours) if counted else (),
-            audience="circle" if circle else "public",
+            audience="circle" if circle else "public", signed_ts=signed,
         )
 
 

@@ -32,6 +32,9 @@ Layout, and why:
 * ``message_reactions`` (migration 7): reactions inside groups.
 * ``forks`` (migration 8): proofs of forked logs, which are frozen below the fork.
 * ``roster_lines`` (migration 9): the signed lines of open communities' rosters.
+* Times (migration 10; p2psocial/timestamps.py): ``ts`` in ``posts``, ``mentions``,
+  ``notifications`` and ``messages`` is where a row is placed, never after its entry
+  arrived; ``entries.ts`` and the registers keep what the author signed.
 """
 
 from __future__ import annotations
@@ -39,6 +42,18 @@ from __future__ import annotations
 import sqlite3
 
 from ..errors import HomeError
+
+# Migration 8 (below); tests run it on rows written the old way.
+PLACE_FAR_FUTURE_ROWS = """
+UPDATE posts SET ts = strftime('%s', 'now') * 1000
+    WHERE ts > strftime('%s', 'now') * 1000;
+UPDATE mentions SET ts = strftime('%s', 'now') * 1000
+    WHERE ts > strftime('%s', 'now') * 1000;
+UPDATE notifications SET ts = strftime('%s', 'now') * 1000
+    WHERE ts > strftime('%s', 'now') * 1000;
+UPDATE messages SET ts = strftime('%s', 'now') * 1000
+    WHERE ts > strftime('%s', 'now') * 1000;
+"""
 
 MIGRATIONS: list[str] = [
     # 1: the first schema.
@@ -387,6 +402,11 @@ MIGRATIONS: list[str] = [
     UPDATE conversations SET members = x''
         WHERE rowid IN (SELECT conversation FROM communities);
     """,
+    # 10: far-future timestamps (issue 12, finding 5). Ingest and the private scan now
+    # place posts, mentions, notifications and messages at min(signed, arrival)
+    # (p2psocial/timestamps.py); rows stored before that with a time past this upgrade
+    # are placed at it. Registers and entries.ts keep the signed times.
+    PLACE_FAR_FUTURE_ROWS,
 ]
 
 

@@ -14,12 +14,19 @@ does not wait for an fsync per batch. The next durable commit (our own post) syn
 the WAL, and every batch before it with it.
 ``secure_delete`` zeroes the pages a deleted body leaves behind, and the WAL is
 checkpointed after a delete, so deletion actually deletes on disk.
+
+Time: the store's ``now`` (the wall clock unless a test gives another) says when
+entries arrive. Ingest and the private scan place every post, mention, notification
+and message at ``timestamps.placed(signed, arrived)``, never later than its arrival,
+so an entry stamped in the far future cannot sit on top of the lists for good
+(p2psocial/timestamps.py says the whole rule).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,10 +92,17 @@ def blob_hash(data: bytes) -> bytes:
     return blake2b(data, _BLOB_PERSON)
 
 
+def wall_ms() -> int:
+    """Milliseconds since the epoch, by this machine's clock."""
+    return time.time_ns() // 1_000_000
+
+
 class Store:
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False,
+                 now: Callable[[], int] = wall_ms) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self.now = now  # when entries arrive, in ms (see "Time" above)
         try:
             self._open(readonly)
         except sqlite3.DatabaseError as exc:  # not SQLite, damaged, or unreadable
@@ -116,9 +130,9 @@ class Store:
                             "that writes (for example 'p2psocial profile --bio ...')")
         else:
             conn.execute("PRAGMA cache_size = -16384")
-        self._writer: Ingestor | None = None if readonly else Ingestor(conn)
+        self._writer: Ingestor | None = None if readonly else Ingestor(conn, self.now)
         self.queries = Queries(conn, self._local_rowid())
-        self.inbox = Inbox(conn)
+        self.inbox = Inbox(conn, self.now)
 
     def close(self) -> None:
         if self._closed:

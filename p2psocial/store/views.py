@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -9,6 +10,7 @@ from ..content import Attachment
 from ..entry import Entry
 from ..errors import InvalidEntry
 from ..forks import Fork
+from ..timestamps import clock_ahead
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,17 +24,47 @@ class Cursor:
         return f"{self.ts}.{self.rowid}"
 
     @classmethod
+    def parse(cls, text: str) -> Cursor | None:
+        """The cursor ``to_text`` wrote, or None for any other text: ASCII digits only
+        (``str.isdigit`` takes '²'), each part below 2**63 (SQLite's integers)."""
+        found = _CURSOR_TEXT.fullmatch(text)
+        if found is None:
+            return None
+        ts, rowid = int(found[1]), int(found[2])
+        return cls(ts, rowid) if ts < 2**63 and rowid < 2**63 else None
+
+    @classmethod
     def from_text(cls, text: str) -> Cursor:
-        ts, _, rowid = text.partition(".")
-        return cls(int(ts), int(rowid))
+        cursor = cls.parse(text)
+        if cursor is None:
+            raise ValueError(f"not a cursor: {text[:40]!r}")
+        return cursor
+
+
+_CURSOR_TEXT = re.compile(r"([0-9]{1,19})\.([0-9]{1,19})")
+
+
+class Placed:
+    """A post or message in time: ``ts`` is where it is placed in lists (never after
+    it arrived here), ``signed_ts`` what its author's clock said (p2psocial/timestamps.py).
+    """
+
+    __slots__ = ()
+    ts: int
+    signed_ts: int | None
+
+    @property
+    def clock_ahead(self) -> bool:
+        """Signed well past where it is placed: its author's clock is ahead."""
+        return self.signed_ts is not None and clock_ahead(self.signed_ts, self.ts)
 
 
 @dataclass(frozen=True, slots=True)
-class PostView:
+class PostView(Placed):
     id: bytes
     author: bytes
     author_name: str | None
-    ts: int
+    ts: int  # where it is placed (see Placed)
     text: str
     content_warning: str | None
     tags: tuple[str, ...]
@@ -47,6 +79,7 @@ class PostView:
     cursor: Cursor
     reacted: tuple[str, ...] = ()  # the emojis the local account has active on it
     audience: str = "public"  # "circle": a followers-only post (store/circles.py)
+    signed_ts: int | None = None  # the author's timestamp; None: the same as ts
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,17 +212,18 @@ class ConversationView:
 
 
 @dataclass(frozen=True, slots=True)
-class MessageView:
+class MessageView(Placed):
     id: bytes  # the entry id; what ``reply_to`` names
     conversation: bytes
     author: bytes
     author_name: str | None
-    ts: int
+    ts: int  # where it is placed (see Placed)
     text: str
     reply_to: bytes | None
     own: bool
     cursor: Cursor
     reactions: tuple[tuple[str, int, bool], ...] = ()  # (emoji, how many, one is ours)
+    signed_ts: int | None = None  # the author's timestamp; None: the same as ts
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,7 +92,8 @@ from .group_bar import GroupBar
 from .icons import icon
 from .loop import one_line
 from .paged_list import EdgePagedModel
-from .post_delegate import REACT_CHOICES, Hit, full_time, paint_chip, relative_time
+from .post_delegate import REACT_CHOICES, Hit, full_time, paint_chip, when_text
+from .post_model import clock_note
 from .widgets import MessageLine, heading_font
 
 if TYPE_CHECKING:
@@ -151,7 +152,8 @@ class MessageModel(EdgePagedModel):
             return item.text
         if role == Qt.ItemDataRole.AccessibleTextRole:
             who = tr("You") if item.own else display_name(item.author_name, item.author)
-            said = tr("{0}, {1}: {2}").format(who, full_time(item.ts), item.text)
+            said = tr("{0}, {1}: {2}").format(who, full_time(item.ts) + clock_note(item),
+                                              item.text)
             return f"{said}. {reactions_text(item.reactions)}" if item.reactions else said
         if role == Qt.ItemDataRole.ToolTipRole:
             return full_time(item.ts)
@@ -381,7 +383,7 @@ class MessageDelegate(QStyledItemDelegate):
         small = self._small(option.font)
         parts = self.parts(option, item)
         bubble = parts.bubble
-        when = relative_time(item.ts, int(time.time() * 1000))
+        when = when_text(item, int(time.time() * 1000))
         over = when
         model = index.model()
         if not item.own and getattr(model, "group", False):

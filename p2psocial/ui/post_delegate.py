@@ -78,7 +78,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..content import Attachment
-from ..store.views import PostView
+from ..store.views import Placed, PostView
+from ..timestamps import shown_seconds
 from .context import tr
 from .image_cache import ImageCache
 from .post_model import HEART, Roles, author_name, reacted, replies_text
@@ -97,7 +98,8 @@ REACT_CHOICES = ("👍", HEART, "😂", "🎉", "😮", "😢", "🔥", "🙏")
 
 
 def relative_time(ts_ms: int, now_ms: int) -> str:
-    """'now', '5m', '3h', '2d', then the date: what a row shows beside a name."""
+    """'now', '5m', '3h', '2d', then the date: what a row shows beside a name. Any
+    integer: a time after ``now_ms`` is 'now', the date is bounded (timestamps.shown)."""
     seconds = max(0, (now_ms - ts_ms) // 1000)
     if seconds < 60:
         return tr("now")
@@ -107,12 +109,19 @@ def relative_time(ts_ms: int, now_ms: int) -> str:
         return tr("{0}h").format(seconds // 3600)
     if seconds < 7 * 86400:
         return tr("{0}d").format(seconds // 86400)
-    return time.strftime("%Y-%m-%d", time.localtime(ts_ms / 1000))
+    return time.strftime("%Y-%m-%d", time.localtime(shown_seconds(ts_ms)))
 
 
 def full_time(ts_ms: int) -> str:
-    """The local date and time, for the tooltip of a relative time."""
-    return time.strftime("%c", time.localtime(ts_ms / 1000))
+    """The local date and time, for the tooltip of a relative time (any integer)."""
+    return time.strftime("%c", time.localtime(shown_seconds(ts_ms)))
+
+
+def when_text(item: Placed, now_ms: int) -> str:
+    """The time a row shows: where the post or message is placed, relative to now, and
+    'clock ahead' when its author signed it well after it arrived (timestamps.py)."""
+    when = relative_time(item.ts, now_ms)
+    return when + " · " + tr("clock ahead") if item.clock_ahead else when
 
 
 def account_colour(account: bytes) -> QColor:
@@ -536,7 +545,7 @@ def _view_width(view: QAbstractScrollArea) -> int:
 
 
 def _when(post: PostView) -> str:
-    when = relative_time(post.ts, int(time.time() * 1000))
+    when = when_text(post, int(time.time() * 1000))
     if post.edited:
         when += " · " + tr("edited")
     if post.audience == "circle":  # readable by the approved followers only

@@ -97,7 +97,8 @@ from PySide6.QtCore import (
 from .. import ids
 from ..content import Kind
 from ..events import EntryAdded, Lagged, PostOpened
-from ..store.views import Cursor, Page, PostView, ProfileView
+from ..store.views import Cursor, Page, Placed, PostView, ProfileView
+from ..timestamps import shown_seconds
 from .context import tr
 from .widgets import plural
 
@@ -251,7 +252,13 @@ def relative_time_long(ts_ms: int, now_ms: int) -> str:
     if seconds < 7 * 86400:
         n = int(seconds // 86400)
         return plural(tr("%n day(s) ago", None, n), n)
-    return time.strftime("%x", time.localtime(ts_ms / 1000))
+    return time.strftime("%x", time.localtime(shown_seconds(ts_ms)))
+
+
+def clock_note(item: Placed) -> str:
+    """', its author's clock is ahead' for a sentence read aloud about a post or message
+    its author signed well after it arrived (timestamps.py), else nothing."""
+    return ", " + tr("its author's clock is ahead") if item.clock_ahead else ""
 
 
 def spoken(post: PostView, now_ms: int) -> str:
@@ -273,7 +280,7 @@ def spoken(post: PostView, now_ms: int) -> str:
     if reactions:
         extra.append(plural(tr("%n reaction(s)", None, reactions), reactions))
     tail = (" " + ", ".join(extra)) if extra else ""
-    when = relative_time_long(post.ts, now_ms)
+    when = relative_time_long(post.ts, now_ms) + clock_note(post)
     if post.audience == "circle":
         when += ", " + tr("Followers only")
     return f"{author_name(post)}, {when}: {body}{tail}"

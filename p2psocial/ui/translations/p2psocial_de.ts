@@ -755,6 +755,10 @@
         <translation>{0} T.</translation>
     </message>
     <message>
+        <source>clock ahead</source>
+        <translation>Uhr geht vor</translation>
+    </message>
+    <message>
         <source>Hide post</source>
         <translation>Beitrag ausblenden</translation>
     </message>
@@ -813,6 +817,10 @@
             <numerusform>vor %n Tag</numerusform>
             <numerusform>vor %n Tagen</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>its author&apos;s clock is ahead</source>
+        <translation>die Uhr des Verfassers geht vor</translation>
     </message>
     <message numerus="yes">
         <source>%n reaction(s)</source>
