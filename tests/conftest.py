@@ -39,6 +39,8 @@ SLOW: dict[str, str] = {
     "test_bench.py::test_queries_tiny": _BENCH,
     "test_bench.py::test_ingest_tiny": _BENCH,
     "test_bench.py::test_primitives_quick": _BENCH,
+    "test_bench.py::test_reconnect_quick": _BENCH,
+    "test_bench.py::test_attack_quick": _BENCH,
     "test_cli.py::test_passphrase": _CLI + " and Argon2id",
     "test_cli.py::test_post_reply_react_edit_delete": _CLI,
     "test_cli.py::test_export_import": _CLI,
@@ -73,6 +75,14 @@ SLOW: dict[str, str] = {
     "test_net_flood.py::test_a_flooding_peer_is_cut_off_then_banned_and_nothing_of_it_is_stored":
         _NODES,
     "test_net_host.py::test_a_reader_that_stops_holds_back_the_sender_at_the_window": _VOLUME,
+    "test_net_session_limits.py::"
+    "test_silent_and_byte_a_second_peers_are_cut_off_and_honest_ones_kept": _NODES,
+    "test_net_session_limits.py::"
+    "test_a_peer_that_asks_for_everything_again_and_again_is_cut_off": _NODES,
+    "test_net_session_limits.py::test_strangers_share_one_send_budget_and_leave_no_rows":
+        _NODES,
+    "test_net_session_limits.py::test_stranger_sessions_are_capped_and_the_idlest_gives_way":
+        _NODES,
     "test_net_lan_processes.py": _NETNS,
     "test_net_mesh.py": "ten services in a mesh",
     "test_net_relay.py::test_friends_replicate_through_a_relay_when_one_cannot_be_dialed":
