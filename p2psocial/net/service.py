@@ -71,9 +71,11 @@ from ..errors import InvalidEntry
 from ..events import EntryAdded, Lagged, RosterChanged
 from ..node import Node
 from ..store.communities import CommunityInfo
+from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
-from . import blobs, community, relay
+from . import blobs, community, probe, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
+from .addresses import dialed_addr, worth_confirming
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
 from .gossip import Gossip, GossipHooks
 from .host import (
@@ -119,6 +121,7 @@ class _Session:
     scope: trio.CancelScope
     superseded: bool = False
     control: SessionControl = field(default_factory=SessionControl)
+    remote: tuple[str, int] | None = None  # the connection's other end
 
 
 class NetworkService:
@@ -160,6 +163,7 @@ class NetworkService:
         self._wakes: dict[bytes, trio.Event] = {}
         self._dialers: set[bytes] = set()
         self._changed = trio.Event()
+        self._probes = trio.CapacityLimiter(probe.MAX_PROBES)
         self._host: Host | None = None
         self._nursery: trio.Nursery | None = None
         self._cm: Any = None
@@ -259,7 +263,7 @@ class NetworkService:
         """Remember ``peer`` (a device id or its libp2p peer id) at ``addrs`` and dial it
         now, unless it is connected or banned. Returns without waiting for the dial."""
         device = peer if isinstance(peer, bytes) else device_id_from_peer_id(peer)
-        await self._know(device, addrs, source)
+        await self._know(device, addrs, source, Trust.GIVEN)
         self._peers[device].next_dial = 0.0
         self._start_dialer(device)
         self._poke(device)
@@ -433,8 +437,11 @@ class NetworkService:
         if device == self.device_id:
             return
         log.info("nearby on the LAN: %s at %s", _short(device), " ".join(event.addrs))
-        await self._know(device, event.addrs, "mdns")  # an existing peer keeps its source
+        # an existing peer keeps its source; heard addresses never push out worked ones
+        await self._know(device, event.addrs, "mdns", Trust.HEARD)
         self._nearby[device] = event.addrs
+        if device in self._sessions and self._nursery is not None:
+            self._nursery.start_soon(self._confirm, device)
         self._start_dialer(device)  # dials when due: bans and backoff hold
         self._notify()
 
@@ -470,6 +477,7 @@ class NetworkService:
                 self._notify()
                 continue
             state.dialing = False
+            await self._worked(device, stream)
             await self._session(device, stream, initiator=self.device_id)
 
     async def _until_due(self, device: bytes) -> None:
@@ -499,7 +507,7 @@ class NetworkService:
     # --- one session, either way ------------------------------------------------------
 
     async def _session(self, device: bytes, stream: INetStream, *, initiator: bytes) -> None:
-        session = _Session(initiator, trio.CancelScope())
+        session = _Session(initiator, trio.CancelScope(), remote=_remote(stream))
         current = self._sessions.get(device)
         if current is not None:
             if not keeps_new_session(current.initiator, initiator):
@@ -516,6 +524,8 @@ class NetworkService:
                  "we dialed" if initiator == self.device_id else "it dialed")
         if initiator == self.device_id and self._nursery is not None:
             self._nursery.start_soon(self.neighbourhood.share, [device])
+        elif self._nursery is not None:
+            self._nursery.start_soon(self._confirm, device)
         stats: SyncStats | None = None
         try:
             with session.scope:
@@ -622,10 +632,12 @@ class NetworkService:
 
     # --- the address book -------------------------------------------------------------
 
-    async def _know(self, device: bytes, addrs: Sequence[str], source: str) -> PeerState:
+    async def _know(self, device: bytes, addrs: Sequence[str], source: str,
+                    trust: Trust = Trust.HEARD) -> PeerState:
         state = self._peers.get(device)
-        if state is None or (addrs and not set(addrs) <= set(state.addrs)):
-            record = await self.node.add_peer(device, addrs, source)
+        if state is None or (addrs and (trust > Trust.HEARD
+                                        or not set(addrs) <= set(state.addrs))):
+            record = await self.node.add_peer(device, addrs, source, trust)
             # another task may have met this peer while we waited (mDNS and its inbound
             # session at once): keep the state it made, which a session may hold
             state = self._peers.get(device)
@@ -635,6 +647,32 @@ class NetworkService:
                 state.addrs = record.addrs
             self._notify()
         return state
+
+    async def _worked(self, device: bytes, stream: INetStream) -> None:
+        """Mark the address our dial reached ``device`` at (Noise proved it is there)."""
+        addr = dialed_addr(_remote(stream), self._peers[device].addrs)
+        if addr is not None:
+            with trio.CancelScope(shield=True):
+                await self._know(device, [addr], "peer", Trust.WORKED)
+
+    async def _confirm(self, device: bytes) -> None:
+        """A peer we are in session with but never reached ourselves (it dialed us),
+        with addresses we only heard: probe those at the session's IP, and mark the
+        first where the device answers as worked."""
+        session = self._sessions.get(device)
+        record = await self.node.peer(device)
+        if session is None or session.remote is None or record is None:
+            return
+        for addr in worth_confirming(record.book, session.remote[0]):
+            async with self._probes:
+                try:
+                    found = await probe.who_is_at(addr)
+                except probe.ProbeFailed as exc:
+                    log.debug("confirming %s: %s", _short(device), exc)
+                    continue
+            if found == device:
+                await self._know(device, [addr], "peer", Trust.WORKED)
+                return
 
     async def _persist(self, device: bytes, fields: dict[str, int | None]) -> None:
         if not fields:
@@ -703,6 +741,9 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
                 fields = state.dial_failed(str(exc))
             else:
                 fields = state.session_started(node.clock())
+                addr = dialed_addr(_remote(stream), state.addrs)
+                if addr is not None:
+                    await node.add_peer(state.device, [addr], state.source, Trust.WORKED)
                 # rosters first: the session then asks for everyone on them, and the
                 # peer learns we joined (a community joined with an invite, say)
                 await Neighbourhood(
@@ -795,6 +836,13 @@ def _multiaddrs(addrs: Sequence[str]) -> list[Multiaddr]:
         except Exception:  # an address this libp2p cannot parse (from a newer peer)
             log.debug("skipping address %r", text)
     return out
+
+
+def _remote(stream: INetStream) -> tuple[str, int] | None:
+    try:
+        return stream.get_remote_address()
+    except Exception:  # a transport that cannot tell
+        return None
 
 
 async def _disconnect(host: Host, peer_id: ID) -> None:

@@ -30,6 +30,8 @@ Layout, and why:
   whose rows in ``posts`` the same scan writes.
 * ``communities`` (migration 6): which groups are open LAN communities.
 * ``message_reactions`` (migration 7): reactions inside groups.
+* ``peers.addr_trust`` (issue 12): how far each stored address is trusted, so that
+  an announcement on the LAN cannot push out an address that worked.
 """
 
 from __future__ import annotations
@@ -353,6 +355,12 @@ MIGRATIONS: list[str] = [
         entry INTEGER NOT NULL,         -- entries.rowid of the newest reaction entry
         PRIMARY KEY (target, account, emoji)
     ) WITHOUT ROWID;
+    """,
+    # (issue 12) how far each address in peers.addrs is trusted (store/peer_addrs.py):
+    # one digit per address, in the order of addrs: 2 a dial reached the device there,
+    # 1 given (an invite, the user), 0 heard (mDNS). '' for rows written before: read as 1.
+    """
+    ALTER TABLE peers ADD COLUMN addr_trust TEXT NOT NULL DEFAULT '';
     """,
 ]
 

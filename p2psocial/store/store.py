@@ -32,10 +32,11 @@ from ..content import Kind
 from ..crypto import blake2b
 from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
-from . import communities, schema
+from . import communities, peer_addrs, schema
 from .communities import CommunityInfo
 from .inbox import GroupState, Inbox, Opener, SealedBatch
 from .ingest import Ingestor
+from .peer_addrs import Trust
 from .queries import Queries
 from .schema import id8
 from .views import (
@@ -507,16 +508,20 @@ class Store:
                                 (device,)).fetchone()
         return None if row is None else _peer_record(row)
 
-    def add_peer(self, device: bytes, addrs: Iterable[str], source: str) -> PeerRecord:
-        """Insert a peer, or put ``addrs`` first in its known addresses (deduplicated,
-        at most ``PEER_ADDRS_MAX``). An existing peer keeps its source and history."""
+    def add_peer(self, device: bytes, addrs: Iterable[str], source: str,
+                 trust: Trust = Trust.GIVEN) -> PeerRecord:
+        """Insert a peer, or merge ``addrs`` (best first) into its known addresses
+        under ``trust`` (peer_addrs.py: at most ``PEER_ADDRS_MAX``; an address only
+        ever pushes out one of lower or equal trust). An existing peer keeps its
+        source and history."""
         old = self.peer(device)
-        merged = list(dict.fromkeys([*addrs, *(old.addrs if old else ())]))[:PEER_ADDRS_MAX]
+        book = peer_addrs.merge(old.book if old else (), list(addrs), trust)
         # upsert: a new row starts with no history; a known one only gets the addresses
         self.conn.execute(
-            "INSERT INTO peers(device, addrs, source) VALUES (?, ?, ?) "
-            "ON CONFLICT(device) DO UPDATE SET addrs = excluded.addrs",
-            (device, "\n".join(merged), source))
+            "INSERT INTO peers(device, addrs, addr_trust, source) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(device) DO UPDATE SET addrs = excluded.addrs, "
+            "addr_trust = excluded.addr_trust",
+            (device, "\n".join(a for a, _ in book), peer_addrs.encode_trust(book), source))
         record = self.peer(device)
         assert record is not None
         return record
@@ -536,9 +541,10 @@ class Store:
         self.conn.execute("DELETE FROM peers WHERE device = ?", (device,))
 
 
-PEER_ADDRS_MAX = 8
+PEER_ADDRS_MAX = peer_addrs.ADDRS_MAX
 PEER_SOURCES = ("invite", "mdns", "peer")
-_PEER_COLUMNS = "device, addrs, last_seen, last_ok, failures, standing, banned_until, source"
+_PEER_COLUMNS = ("device, addrs, last_seen, last_ok, failures, standing, banned_until, source, "
+                 "addr_trust")
 _PEER_UPDATABLE = {"last_seen", "last_ok", "failures", "standing", "banned_until"}
 
 
@@ -554,12 +560,19 @@ class PeerRecord:
     standing: int
     banned_until: int | None
     source: str
+    trust: tuple[Trust, ...] = ()  # of each address in ``addrs`` (peer_addrs.py)
+
+    @property
+    def book(self) -> peer_addrs.Book:
+        return tuple(zip(self.addrs, self.trust, strict=True))
 
 
 def _peer_record(row: tuple) -> PeerRecord:
-    device, addrs, last_seen, last_ok, failures, standing, banned_until, source = row
-    return PeerRecord(bytes(device), tuple(a for a in addrs.split("\n") if a), last_seen,
-                      last_ok, int(failures), int(standing), banned_until, source)
+    device, addrs, last_seen, last_ok, failures, standing, banned_until, source, trust = row
+    book = peer_addrs.decode([a for a in addrs.split("\n") if a], trust)
+    return PeerRecord(bytes(device), tuple(a for a, _ in book), last_seen, last_ok,
+                      int(failures), int(standing), banned_until, source,
+                      tuple(t for _, t in book))
 
 
 def _check_run(device: bytes, run: list[Entry],
