@@ -30,8 +30,8 @@ Layout, and why:
   whose rows in ``posts`` the same scan writes.
 * ``communities`` (migration 6): which groups are open LAN communities.
 * ``message_reactions`` (migration 7): reactions inside groups.
-* ``peers.addr_trust`` (issue 12): how far each stored address is trusted, so that
-  an announcement on the LAN cannot push out an address that worked.
+* ``peer_trust`` (issue 12): how far each address in ``peers.addrs`` is trusted, so
+  that an announcement on the LAN cannot push out an address that worked.
 """
 
 from __future__ import annotations
@@ -358,9 +358,13 @@ MIGRATIONS: list[str] = [
     """,
     # (issue 12) how far each address in peers.addrs is trusted (store/peer_addrs.py):
     # one digit per address, in the order of addrs: 2 a dial reached the device there,
-    # 1 given (an invite, the user), 0 heard (mDNS). '' for rows written before: read as 1.
+    # 1 given (an invite, the user), 0 heard (mDNS). Written with peers.addrs, in one
+    # transaction; a peer without a row here (written before) reads as all 1.
     """
-    ALTER TABLE peers ADD COLUMN addr_trust TEXT NOT NULL DEFAULT '';
+    CREATE TABLE IF NOT EXISTS peer_trust (
+        device BLOB PRIMARY KEY,        -- peers.device
+        addr_trust TEXT NOT NULL
+    ) WITHOUT ROWID;
     """,
 ]
 

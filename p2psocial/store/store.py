@@ -499,12 +499,12 @@ class Store:
     # readers (``p2psocial peers``) see what a running service last recorded.
 
     def peers(self) -> list[PeerRecord]:
-        rows = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM peers ORDER BY last_ok DESC, "
-                                 "device").fetchall()
+        rows = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM {_PEERS} ORDER BY last_ok DESC, "
+                                 "p.device").fetchall()
         return [_peer_record(row) for row in rows]
 
     def peer(self, device: bytes) -> PeerRecord | None:
-        row = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM peers WHERE device = ?",
+        row = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM {_PEERS} WHERE p.device = ?",
                                 (device,)).fetchone()
         return None if row is None else _peer_record(row)
 
@@ -514,14 +514,21 @@ class Store:
         under ``trust`` (peer_addrs.py: at most ``PEER_ADDRS_MAX``; an address only
         ever pushes out one of lower or equal trust). An existing peer keeps its
         source and history."""
-        old = self.peer(device)
-        book = peer_addrs.merge(old.book if old else (), list(addrs), trust)
-        # upsert: a new row starts with no history; a known one only gets the addresses
-        self.conn.execute(
-            "INSERT INTO peers(device, addrs, addr_trust, source) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(device) DO UPDATE SET addrs = excluded.addrs, "
-            "addr_trust = excluded.addr_trust",
-            (device, "\n".join(a for a, _ in book), peer_addrs.encode_trust(book), source))
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            old = self.peer(device)
+            book = peer_addrs.merge(old.book if old else (), list(addrs), trust)
+            # upsert: a new row starts with no history; a known one only gets addresses
+            self.conn.execute(
+                "INSERT INTO peers(device, addrs, source) VALUES (?, ?, ?) "
+                "ON CONFLICT(device) DO UPDATE SET addrs = excluded.addrs",
+                (device, "\n".join(a for a, _ in book), source))
+            self.conn.execute("INSERT OR REPLACE INTO peer_trust(device, addr_trust) "
+                              "VALUES (?, ?)", (device, peer_addrs.encode_trust(book)))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
         record = self.peer(device)
         assert record is not None
         return record
@@ -539,12 +546,14 @@ class Store:
 
     def remove_peer(self, device: bytes) -> None:
         self.conn.execute("DELETE FROM peers WHERE device = ?", (device,))
+        self.conn.execute("DELETE FROM peer_trust WHERE device = ?", (device,))
 
 
 PEER_ADDRS_MAX = peer_addrs.ADDRS_MAX
 PEER_SOURCES = ("invite", "mdns", "peer")
-_PEER_COLUMNS = ("device, addrs, last_seen, last_ok, failures, standing, banned_until, source, "
-                 "addr_trust")
+_PEER_COLUMNS = ("p.device, p.addrs, p.last_seen, p.last_ok, p.failures, p.standing, "
+                 "p.banned_until, p.source, coalesce(t.addr_trust, '')")
+_PEERS = "peers p LEFT JOIN peer_trust t ON t.device = p.device"
 _PEER_UPDATABLE = {"last_seen", "last_ok", "failures", "standing", "banned_until"}
 
 
