@@ -38,11 +38,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
-import ifaddr
 import trio
 from zeroconf import (
     DNSQuestionType,
-    InterfaceChoice,
     IPVersion,
     ServiceInfo,
     ServiceStateChange,
@@ -51,6 +49,7 @@ from zeroconf import (
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo
 
 from ..errors import P2PSocialError
+from . import addresses
 
 __all__ = [
     "DEFAULT_TTL",
@@ -91,6 +90,7 @@ EVENT_BUFFER = 1024
 """Events kept for a slow consumer; beyond that they are dropped (logged) and
 ``LanDiscovery.nearby()`` still tells the truth."""
 DEVICE_ID_LEN = 32
+LOOPBACK = "127.0.0.1"
 
 
 class DiscoveryFailed(P2PSocialError):
@@ -333,21 +333,6 @@ def parse_service_info(info: ServiceInfo) -> tuple[bytes, tuple[str, ...]] | Non
     return device_id, tuple(addrs)
 
 
-def _lan_ipv4_addresses() -> list[str]:
-    """Our IPv4 addresses worth announcing: every interface's, loopback excepted
-    (link-local 169.254/16 kept: a LAN without DHCP has nothing else)."""
-    found: list[str] = []
-    for adapter in ifaddr.get_adapters():
-        for ip in adapter.ips:
-            if not isinstance(ip.ip, str):
-                continue  # IPv6: (addr, flowinfo, scope_id)
-            addr = ipaddress.IPv4Address(ip.ip)
-            if addr.is_loopback or addr.is_unspecified or str(addr) in found:
-                continue
-            found.append(str(addr))
-    return found
-
-
 def _instance_name(device_id: bytes, service_type: str) -> str:
     return f"p2psocial-{device_id.hex()[:16]}.{service_type}"
 
@@ -370,10 +355,11 @@ async def lan_discovery(
     """Announce ``device_id`` with TCP ``port`` on the LAN and report other devices.
 
     ``interface_ips``: IPv4 addresses of the interfaces to use; they are also the
-    addresses announced. ``None`` uses every interface (zeroconf's
-    ``InterfaceChoice.All``, loopback included so that two apps on one machine meet)
-    and announces every non-loopback IPv4 address. Tests pass ``["127.0.0.1"]`` so
-    that no packet leaves the machine.
+    addresses announced. ``None`` uses this machine's useful LAN addresses
+    (``addresses.lan_ips``: no VPN, tunnel, container bridge or loopback; link-local
+    only when there is nothing else), announces those, and listens there and on
+    loopback (two apps on one machine meet). Tests pass ``["127.0.0.1"]`` so that no
+    packet leaves the machine.
 
     ``enabled=False`` (the app's "LAN discovery off") opens nothing: the iterator
     just ends when the block exits.
@@ -448,11 +434,15 @@ async def lan_discovery(
 
     explicit_ips = (None if interface_ips is None
                     else [str(ipaddress.IPv4Address(ip)) for ip in interface_ips])
-    interfaces: InterfaceChoice | list[str] = (
-        InterfaceChoice.All if explicit_ips is None else list(explicit_ips))
 
     def start() -> tuple[Zeroconf, _Engine, ServiceInfo | None]:  # in a worker thread
-        advertise = _lan_ipv4_addresses() if explicit_ips is None else explicit_ips
+        # only useful addresses (addresses.py): no VPN, tunnel or container bridge,
+        # and zeroconf sends on those interfaces only, loopback included so that two
+        # apps on one machine meet
+        advertise = (addresses.lan_ips(addresses.local_interfaces())
+                     if explicit_ips is None else explicit_ips)
+        interfaces = (list(dict.fromkeys([*advertise, LOOPBACK]))
+                      if explicit_ips is None else explicit_ips)
         info = None
         if advertise:
             info = ServiceInfo(

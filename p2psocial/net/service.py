@@ -64,7 +64,6 @@ from typing import Any
 import trio
 from libp2p.abc import INetStream
 from libp2p.peer.id import ID
-from libp2p.utils.address_validation import get_available_interfaces
 
 from ..content import Kind
 from ..errors import InvalidEntry
@@ -73,7 +72,7 @@ from ..node import Node
 from ..store.communities import CommunityInfo
 from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
-from . import blobs, community, probe, relay
+from . import addresses, blobs, community, probe, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .addresses import dialed_addr, worth_confirming
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
@@ -215,8 +214,8 @@ class NetworkService:
     @property
     def listen_addrs(self) -> list[str]:
         """Addresses peers can dial (a wildcard listen address is expanded to this
-        machine's interface addresses, loopback last), then our circuit addresses
-        through relays where we hold a slot."""
+        machine's useful interface addresses: ``advertised_addrs``), then our circuit
+        addresses through relays where we hold a slot."""
         if self._host is None:
             return []
         return advertised_addrs(self._host.listen_addrs) + self._host.circuit_addrs()
@@ -785,18 +784,17 @@ async def _ignored(device: bytes, reason: str) -> None:
 
 def advertised_addrs(listen: Sequence[Multiaddr]) -> list[str]:
     """Dialable addresses for what a host listens on: a wildcard (0.0.0.0) becomes
-    every IPv4 interface address at the same port; loopback goes last."""
+    this machine's useful interface addresses at the same port (addresses.py: global,
+    then private LAN; no tunnel, VPN or container bridge; loopback only when there is
+    nothing else), a specific address stays itself."""
     out: list[str] = []
     for addr in listen:
         text = str(addr)
         if text.startswith(f"/ip4/{WILDCARD}/tcp/"):
-            port = int(text.rsplit("/", 1)[1])
-            out += [str(a) for a in get_available_interfaces(port)
-                    if str(a).startswith("/ip4/")]
+            out += addresses.ranked(addresses.local_interfaces(), int(text.rsplit("/", 1)[1]))
         else:
             out.append(text)
-    unique = list(dict.fromkeys(out))
-    return sorted(unique, key=lambda a: a.startswith("/ip4/127."))
+    return list(dict.fromkeys(out))
 
 
 def reachable_from_outside(addrs: Sequence[str]) -> bool:

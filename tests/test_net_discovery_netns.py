@@ -1,0 +1,101 @@
+"""What a real mDNS announcement carries on a machine with a VPN, a container bridge
+and a link-local address (finding 9 of issue 12: A records listed every interface).
+
+The machine is a network namespace this test creates and always deletes: a LAN
+interface (a veth), ``tun0`` (a real tun device: point-to-point, no link layer),
+``wg0`` (another tun, for the name), ``docker0`` (a bridge) and a link-local address
+on a second veth. Inside it, a child process runs LAN discovery as the app does
+(every interface) and a listener on the LAN interface reports the addresses it hears.
+Nothing leaves the namespace. Needs root and ``ip netns``; skipped otherwise.
+
+Run as a script (inside the namespace), this file is the child.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import pytest
+import trio
+
+ROOT = Path(__file__).resolve().parent.parent
+LAN_IP = "10.66.0.2"
+
+
+def ip(ns: str, *args: str) -> None:
+    done = subprocess.run(["ip", "-n", ns, *args], capture_output=True, text=True, timeout=10)
+    if done.returncode != 0:
+        raise OSError(f"ip {' '.join(args)}: {done.stderr.strip()}")
+
+
+@contextmanager
+def busy_machine() -> Iterator[str]:
+    """A namespace with a LAN, a VPN, a container bridge and a link-local address."""
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        pytest.skip("needs root and iproute2 to build a network namespace")
+    ns = f"p2ps-addr-{secrets.token_hex(3)}"
+    done = subprocess.run(["ip", "netns", "add", ns], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot create network namespaces here: {done.stderr.strip()}")
+    try:
+        ip(ns, "link", "set", "lo", "up")
+        for name, peer, addr in (("lan0", "lan0p", f"{LAN_IP}/24"),
+                                 ("lan1", "lan1p", "169.254.7.7/16")):
+            ip(ns, "link", "add", name, "type", "veth", "peer", "name", peer)
+            ip(ns, "addr", "add", addr, "dev", name)
+            for end in (name, peer):
+                ip(ns, "link", "set", end, "multicast", "on", "up")
+        ip(ns, "route", "add", "224.0.0.0/4", "dev", "lan0")
+        for tun, addr in (("tun0", "10.8.0.2/24"), ("wg0", "10.66.66.2/24")):
+            ip(ns, "tuntap", "add", "mode", "tun", "name", tun)
+            ip(ns, "addr", "add", addr, "dev", tun)
+            ip(ns, "link", "set", tun, "multicast", "on", "up")
+        ip(ns, "link", "add", "docker0", "type", "bridge")
+        ip(ns, "addr", "add", "172.17.0.1/16", "dev", "docker0")
+        ip(ns, "link", "set", "docker0", "multicast", "on", "up")
+        yield ns
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=10)
+
+
+def test_a_real_announcement_carries_only_the_lan_address() -> None:
+    kind = f"_p2pn-{secrets.token_hex(4)}._udp.local."
+    with busy_machine() as ns:
+        done = subprocess.run(
+            ["ip", "netns", "exec", ns, sys.executable, __file__, kind],
+            capture_output=True, text=True, timeout=60, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    heard = json.loads(done.stdout.strip().splitlines()[-1])
+    assert heard == {"addrs": [f"/ip4/{LAN_IP}/tcp/4001"]}, done.stdout
+
+
+# --- the child, inside the namespace ---------------------------------------------------
+
+
+async def _child(kind: str) -> None:
+    from p2psocial.net.discovery import Nearby, lan_discovery
+
+    speaker, listener = os.urandom(32), os.urandom(32)
+    with trio.fail_after(30):
+        # the speaker as the app runs it: every interface; the listener on the LAN only
+        async with lan_discovery(speaker, 4001, service_type=kind) as _, \
+                lan_discovery(listener, 4002, interface_ips=[LAN_IP],
+                              service_type=kind) as lan:
+            async for event in lan:
+                if isinstance(event, Nearby) and event.device_id == speaker:
+                    print(json.dumps({"addrs": list(event.addrs)}), flush=True)
+                    return
+
+
+if __name__ == "__main__":
+    with suppress(KeyboardInterrupt):
+        trio.run(_child, sys.argv[1])
