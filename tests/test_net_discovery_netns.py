@@ -82,14 +82,16 @@ def test_a_real_announcement_carries_only_the_lan_address() -> None:
 
 
 async def _child(kind: str) -> None:
+    from p2psocial.net import lan_identity
     from p2psocial.net.discovery import Nearby, lan_discovery
 
     speaker, listener = os.urandom(32), os.urandom(32)
     with trio.fail_after(30):
         # the speaker as the app runs it: every interface; the listener on the LAN only
         async with lan_discovery(speaker, 4001, service_type=kind) as _, \
-                lan_discovery(listener, 4002, interface_ips=[LAN_IP],
-                              service_type=kind) as lan:
+                lan_discovery(listener, 4002, interface_ips=[LAN_IP], service_type=kind,
+                              recognise=lambda c: lan_identity.recognise(
+                                  c, [speaker], [])) as lan:
             async for event in lan:
                 if isinstance(event, Nearby) and event.device_id == speaker:
                     print(json.dumps({"addrs": list(event.addrs)}), flush=True)

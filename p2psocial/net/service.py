@@ -86,6 +86,7 @@ from .host import (
     peer_id_from_device_id,
     remote_peer_id,
 )
+from .lan_presence import LanPresence
 from .limits import FLOOD, FloodPolicy
 from .messages import PROTOCOL_ID
 from .neighbourhood import NearbyCommunity, Neighbourhood
@@ -99,7 +100,8 @@ _PERSIST_TIMEOUT = 2.0
 BACKOFF = Backoff()
 STANDING = StandingPolicy()
 RELAY_LIMITS = relay.RelayLimits()
-POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
+POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK,
+                          Kind.DEVICE})  # DEVICE: a new log, a device we recognise on the LAN
 
 
 @dataclass(slots=True)
@@ -166,6 +168,7 @@ class NetworkService:
         self._host: Host | None = None
         self._nursery: trio.Nursery | None = None
         self._cm: Any = None
+        self.lan_presence = LanPresence(node, hops, lambda: self._peers)
         self.neighbourhood = Neighbourhood(node, self.device_id,
                                            open_stream=self._open_community,
                                            nearby=self.nearby, misbehaved=self._misbehaved)
@@ -276,6 +279,7 @@ class NetworkService:
             await stream.reset()
             return
         state = await self._know(device, (), "peer")
+        await self._placed(self.lan_presence.learn(device))  # Noise proved who it is
         await self._persist(device, state.lift_expired_ban(self.clock(), self.policy))
         if state.banned(self.clock()):
             log.info("refused a session from banned peer %s", _short(device))
@@ -308,6 +312,7 @@ class NetworkService:
             await reset_quietly(stream)
             return None
         state = await self._know(device, (), "peer")
+        await self._placed(self.lan_presence.learn(device))  # Noise proved who it is
         await self._persist(device, state.lift_expired_ban(self.clock(), self.policy))
         if state.banned(self.clock()):
             log.info("refused %s from banned peer %s", what, _short(device))
@@ -319,11 +324,14 @@ class NetworkService:
 
     async def nearby_communities(self, max_age: float = 10.0) -> list[NearbyCommunity]:
         """The communities that devices on the LAN offer now (asked at most every
-        ``max_age`` seconds each)."""
+        ``max_age`` seconds each). Neighbours we cannot place are probed first
+        (lan_presence.py): whoever answers at their address is who they are."""
+        await self._placed(await self.lan_presence.meet_strangers())
         return await self.neighbourhood.nearby_communities(max_age)
 
     async def join_community(self, community_id: bytes) -> CommunityInfo:
         """Join a community a LAN neighbour offers (``UserError`` when none does now)."""
+        await self._placed(await self.lan_presence.meet_strangers())
         return await self.neighbourhood.join(community_id)
 
     async def _open_community(self, device: bytes) -> INetStream:
@@ -417,9 +425,13 @@ class NetworkService:
 
     async def _run_lan(self, port: int) -> None:
         interfaces = None if self.ip == WILDCARD else [self.ip]
+        presence = self.lan_presence
         try:
-            async with lan_discovery(self.device_id, port, interface_ips=interfaces,
+            async with lan_discovery(self.device_id, port, account_id=self.node.account_id,
+                                     recognise=presence.recognise, interface_ips=interfaces,
                                      service_type=self.lan_service_type) as lan:
+                presence.lan = lan
+                await presence.refresh()
                 async for event in lan:
                     if isinstance(event, Nearby):
                         await self._on_nearby(event)
@@ -429,12 +441,20 @@ class NetworkService:
         except DiscoveryFailed as exc:
             log.warning("LAN discovery is off: %s", exc)
         finally:
+            presence.lan = None
             self._nearby.clear()
+
+    async def _placed(self, events: list[Nearby]) -> None:
+        """Devices LAN discovery placed just now (we learnt who they are): nearby and
+        in the address book before the caller goes on (the same events come through
+        discovery's channel later, and change nothing more then)."""
+        for event in events:
+            await self._on_nearby(event)
 
     async def _on_nearby(self, event: Nearby) -> None:
         device = event.device_id
-        if device == self.device_id:
-            return
+        if device == self.device_id or self._nearby.get(device) == event.addrs:
+            return  # ourselves, or heard already (learnt first, then through the channel)
         log.info("nearby on the LAN: %s at %s", _short(device), " ".join(event.addrs))
         # an existing peer keeps its source; heard addresses never push out worked ones
         await self._know(device, event.addrs, "mdns", Trust.HEARD)
@@ -597,6 +617,7 @@ class NetworkService:
         if self.gossip is not None:
             await self.gossip.set_policy(topics=await self.node.wanted_accounts(1),
                                          replicated=wanted, blocked=await self.node.blocked())
+        await self._placed(await self.lan_presence.refresh())  # whom we recognise on the LAN
 
     def _gossip_misbehaved(self, device: bytes, reason: str) -> None:
         if self._nursery is not None and device != self.device_id:

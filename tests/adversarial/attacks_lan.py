@@ -12,6 +12,7 @@ can start a victim with LAN discovery on (the tests start their own).
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -20,12 +21,15 @@ import trio
 from arena import Attack
 from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
+from p2psocial.net import lan_identity
+
 ATTACKS: dict[str, Attack] = {}
 
 
 def claim_properties(device_id: bytes) -> dict[bytes, bytes]:
-    """The TXT record an honest node with ``device_id`` would announce."""
-    return {b"v": b"1", b"id": device_id.hex().encode()}
+    """The TXT record an honest node with ``device_id`` would announce (device ids
+    are public: every log carries its own)."""
+    return lan_identity.announcement(device_id, None, os.urandom(lan_identity.SALT_LEN))
 
 
 @asynccontextmanager
