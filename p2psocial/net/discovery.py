@@ -149,6 +149,7 @@ class LanDiscovery:
     _table: NeighbourTable | None = None
     _emit: Callable[[DiscoveryEvent], None] = lambda _event: None
     _own_names: set[str] = field(default_factory=set)
+    _registered_at: float | None = None  # clock() when the current name went out
 
     def nearby(self) -> dict[bytes, Nearby]:
         """The devices currently announced on the LAN, by device id (a copy)."""
@@ -457,6 +458,7 @@ async def lan_discovery(
         if isinstance(report, _Registered):
             lan.service_name = report.name
             lan._own_names.add(report.name)
+            lan._registered_at = clock()
             lan.registered.set()
             log.debug("mDNS: announced %s at %s", report.name, lan.advertised_addrs)
             return
@@ -529,17 +531,18 @@ async def lan_discovery(
     advertised: list[str] | None = await trio.to_thread.run_sync(our_ips)
     assert advertised is not None
     running: tuple[Zeroconf, _Engine] | None = await open_zeroconf(advertised)
-    since = clock()
 
     async def keep_fresh() -> None:
-        """A new network: start again there. A new salt every ``rotate_every``."""
-        nonlocal running, advertised, since
+        """A new network: start again there. A new salt every ``rotate_every`` after
+        the last registration went out."""
+        nonlocal running, advertised
         while True:
             await trio.sleep(ADDRESS_CHECK)
             now_ips = await trio.to_thread.run_sync(our_ips)
             if now_ips != advertised:
                 log.info("mDNS: our addresses changed (%s -> %s): announcing anew",
                          " ".join(advertised or ()) or "none", " ".join(now_ips) or "none")
+                lan._registered_at = None
                 if running is not None:
                     old, running = running, None
                     await trio.to_thread.run_sync(stop, *old)
@@ -550,15 +553,16 @@ async def lan_discovery(
                 except DiscoveryFailed as exc:
                     log.warning("mDNS: %s; trying again in %g s", exc, ADDRESS_CHECK)
                     advertised = None
-                since = clock()
-            elif running is not None and advertised and clock() - since >= rotate_every:
+            elif (running is not None and lan._registered_at is not None
+                  and clock() - lan._registered_at >= rotate_every):
+                assert advertised
+                lan._registered_at = None  # until the new name went out
                 info = _service_info(service_type, device_id, account_id, port, advertised,
                                      ttl)
                 try:
                     await trio.to_thread.run_sync(reannounce, *running, info)
                 except Exception as exc:  # zeroconf's loop did not answer in time
                     log.warning("mDNS: announcing under a new name: %r", exc)
-                since = clock()
 
     failure: Exception | None = None
     try:

@@ -1,0 +1,158 @@
+"""Who an mDNS announcement says it is (net/lan_identity.py), what LAN discovery makes of
+it (net/lan_table.py), and what a stranger on the LAN reads in a real announcement
+(zeroconf on loopback, a DNS-SD type of this test's own)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+import trio
+from zeroconf import ServiceInfo
+
+from p2psocial.net import discovery, lan_identity
+from p2psocial.net.discovery import lan_discovery
+from p2psocial.net.lan_identity import Claim, announcement, parse, recognise
+from p2psocial.net.lan_table import MAX_NAMES, Gone, Nearby, NeighbourTable
+from tests.test_net_lan_privacy import as_stranger, everything
+
+LOOPBACK = ["127.0.0.1"]
+DEV, ACCT, OTHER = bytes(range(32)), bytes(range(32, 64)), bytes(range(64, 96))
+
+
+def salt(n: int) -> bytes:
+    return bytes([n]) * lan_identity.SALT_LEN
+
+
+def test_friends_recognise_an_announcement_and_strangers_see_random_bytes() -> None:
+    claim = parse(announcement(DEV, ACCT, salt(1)))
+    assert claim is not None and claim.device is None
+    assert recognise(claim, [OTHER, DEV], []) == DEV  # knows the device
+    assert recognise(claim, [], [OTHER, ACCT]) == DEV  # knows the account only
+    assert recognise(claim, [OTHER], [OTHER]) is None  # a stranger
+    again = parse(announcement(DEV, ACCT, salt(2)))
+    assert again is not None and (again.tag, again.box) != (claim.tag, claim.box)
+    no_account = parse(announcement(DEV, None, salt(1)))
+    assert no_account is not None and recognise(no_account, [], [ACCT]) is None
+    assert recognise(no_account, [DEV], []) == DEV
+
+
+def test_the_record_holds_no_id_and_a_wrong_account_opens_nothing() -> None:
+    props = announcement(DEV, ACCT, salt(3))
+    text = b" ".join(k + b"=" + v for k, v in props.items())
+    for secret in (DEV, ACCT):
+        assert secret.hex()[:8].encode() not in text and secret[:8] not in text
+    claim = parse(props)
+    assert claim is not None and claim.device_of(OTHER) is None
+
+
+def test_older_nodes_are_read_and_bad_records_are_not() -> None:
+    assert parse({b"v": b"1", b"id": DEV.hex().encode()}) == Claim(device=DEV)
+    assert recognise(Claim(device=DEV), [], []) == DEV  # they say who they are
+    good = announcement(DEV, ACCT, salt(4))
+    for bad in ({**good, b"v": b"9"}, {**good, b"s": b"00"}, {**good, b"d": None},
+                {**good, b"x": b"zz" * 32}, {b"v": b"1", b"id": b"00"}, {}):
+        assert parse(bad) is None, bad
+
+
+def test_the_table_places_strangers_once_they_prove_who_they_are() -> None:
+    known: set[bytes] = set()
+    table = NeighbourTable(lambda c: recognise(c, known, []), clock=lambda: 1.0)
+    claim = parse(announcement(DEV, ACCT, salt(5)))
+    assert claim is not None
+    assert table.up("a", claim, ("/ip4/10.0.0.1/tcp/1",)) == []
+    assert [s.name for s in table.strangers()] == ["a"]
+    assert table.learn(OTHER) == []  # someone else proved who they are
+    assert table.learn(DEV) == [Nearby(DEV, ("/ip4/10.0.0.1/tcp/1",), 1.0)]
+    assert table.strangers() == [] and DEV in table.nearby
+    assert table.down("a") == [Gone(DEV)]
+    table.up("b", claim, ("/ip4/10.0.0.2/tcp/1",))
+    known.add(DEV)  # we follow them now
+    assert table.recheck() == [Nearby(DEV, ("/ip4/10.0.0.2/tcp/1",), 1.0)]
+    table.up("c", claim, ("/ip4/10.0.0.3/tcp/1",))  # a second name for the device
+    assert table.down("b") == [Nearby(DEV, ("/ip4/10.0.0.3/tcp/1",), 1.0)]
+    assert table.clear() == [Gone(DEV)]
+
+
+def test_the_table_holds_a_bounded_number_of_names() -> None:
+    table = NeighbourTable(lambda c: None, clock=lambda: 1.0)
+    claim = parse(announcement(DEV, None, salt(6)))
+    assert claim is not None
+    for i in range(MAX_NAMES + 50):
+        table.up(f"n{i}", claim, ("/ip4/10.0.0.1/tcp/1",))
+    assert len(table.strangers()) == MAX_NAMES
+
+
+# --- a real announcement, as a stranger hears it -------------------------------------
+
+
+def _kind() -> str:
+    return f"_p2pi-{secrets.token_hex(4)}._udp.local."
+
+
+def test_a_stranger_learns_no_id_from_real_announcements_and_they_change(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two starts and a rotation of one device: a stranger sees three unrelated
+    announcements; a friend who knows only the account places each."""
+    monkeypatch.setattr(discovery, "ADDRESS_CHECK", 0.2)
+    kind = _kind()
+    heard: list[ServiceInfo] = []
+
+    async def main() -> None:
+        with trio.fail_after(30):
+            for rotate in (False, True):
+                async with lan_discovery(DEV, 4001, account_id=ACCT, interface_ips=LOOPBACK,
+                                         service_type=kind,
+                                         rotate_every=0.5 if rotate else 3600) as lan:
+                    await lan.registered.wait()
+                    first = lan.service_name
+                    assert first is not None
+                    heard.append(await trio.to_thread.run_sync(as_stranger, kind, first))
+                    if rotate:
+                        while lan.service_name == first:  # noqa: ASYNC110 (zeroconf's thread)
+                            await trio.sleep(0.05)
+                        assert lan.service_name is not None
+                        heard.append(await trio.to_thread.run_sync(
+                            as_stranger, kind, lan.service_name))
+
+    trio.run(main)
+    assert len(heard) == 3
+    for info in heard:
+        text = everything(info)
+        for secret in (DEV, ACCT):
+            assert secret.hex()[:6].encode() not in text and secret[:6] not in text, text
+        claim = parse(info.properties or {})
+        assert claim is not None and recognise(claim, [], [ACCT]) == DEV
+        assert recognise(claim, [OTHER], [OTHER]) is None
+    assert len({i.name for i in heard}) == 3 and len({i.server for i in heard}) == 3
+    assert len({(i.properties or {})[b"s"] for i in heard}) == 3
+
+
+def test_two_friends_find_each_other_and_a_stranger_stays_one() -> None:
+    kind = _kind()
+    a, b, stranger = os.urandom(32), os.urandom(32), os.urandom(32)
+    account_b = os.urandom(32)
+
+    async def main() -> None:
+        with trio.fail_after(20):
+            async with lan_discovery(stranger, 4003, interface_ips=LOOPBACK,
+                                     service_type=kind) as s, \
+                    lan_discovery(b, 4002, account_id=account_b, interface_ips=LOOPBACK,
+                                  service_type=kind) as lb, \
+                    lan_discovery(a, 4001, interface_ips=LOOPBACK, service_type=kind,
+                                  recognise=lambda c: recognise(c, [], [account_b])) as la:
+                await s.registered.wait()
+                await lb.registered.wait()
+                async for event in la:
+                    if isinstance(event, Nearby):
+                        assert event.device_id == b
+                        break
+                while not la.strangers():  # noqa: ASYNC110 (zeroconf's thread)
+                    await trio.sleep(0.05)
+                assert len(la.strangers()) == 1
+                assert stranger not in la.nearby()
+                assert la.learn(stranger)[0].device_id == stranger  # it proved who it is
+                assert stranger in la.nearby()
+
+    trio.run(main)
