@@ -13,12 +13,15 @@ pad. Wire layout (canonical msgpack)::
     [1, eph_public, [slot, ...], commit, nonce, ciphertext]
 
 Slots carry no recipient id (a check is fresh per envelope and looks random to anyone
-without the shared secret), and the slot list is padded with random bytes to 1, 2, 4,
-8 or 16 slots, so a peer that carries the entry learns neither who can read it nor
-exactly how many. A reader computes one X25519 product and one hash per envelope,
-then compares 16 bytes per slot: that is the whole cost of "is it for me?". (An AEAD
-per slot would cost about 5 µs each through PyNaCl: more than the X25519 product for
-16 slots.)
+without the shared secret), and the slot list is padded with random bytes to 4 or 16
+slots (``WRITTEN_SLOT_COUNTS``), so a peer that carries the entry learns neither who
+can read it nor how many, only whether they are at most four or more: a message to one
+person, the author's note to itself, a group of four and a group key look alike.
+(Until issue 12 the counts were 1, 2, 4, 8 and 16, which showed a one-to-one message
+as such; readers still accept every one of those.) A reader computes one X25519
+product and one hash per envelope, then compares 16 bytes per slot: that is the whole
+cost of "is it for me?". (An AEAD per slot would cost about 5 µs each through PyNaCl:
+more than the X25519 product for 16 slots.)
 
 ``commit`` is a hash of the content key. It authenticates what a slot yields (a
 changed slot gives another key, which does not match the commitment), and it makes
@@ -70,9 +73,12 @@ CHECK_LEN: Final = 16
 SLOT_LEN: Final = KEY_LEN + CHECK_LEN
 MAX_RECIPIENTS: Final = 16
 SLOT_COUNTS: Final = (1, 2, 4, 8, 16)
+"""Slot counts a reader accepts (what every version wrote)."""
+WRITTEN_SLOT_COUNTS: Final = (4, 16)
+"""Slot counts ``seal`` writes: up to four readers, or more."""
 PADDING_LEN: Final = SLOT_LEN * MAX_RECIPIENTS
-"""Random bytes that always suffice for ``seal``'s ``padding`` (it uses at most 7 slots'
-worth: 9 recipients pad to 16)."""
+"""Random bytes that always suffice for ``seal``'s ``padding`` (it uses at most 11
+slots' worth: 5 recipients pad to 16)."""
 MAX_PLAINTEXT: Final = BODY_CAP - 1024
 """Largest plaintext for either envelope; 1 KiB covers the headers and 16 slots."""
 MAX_EPOCH: Final = 2**53
@@ -201,8 +207,13 @@ def _xor(a: bytes, b: bytes) -> bytes:
     return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
 
+def slot_count(readers: int) -> int:
+    """How many slots ``seal`` writes for ``readers`` distinct readers."""
+    return next(n for n in WRITTEN_SLOT_COUNTS if n >= readers)
+
+
 def _dummy_slots(real: int, padding: bytes) -> list[bytes]:
-    total = next(n for n in SLOT_COUNTS if n >= real)
+    total = slot_count(real)
     needed = (total - real) * SLOT_LEN
     if len(padding) < needed:
         raise ValueError(f"padding must hold at least {needed} random bytes "

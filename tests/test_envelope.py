@@ -91,14 +91,16 @@ def test_no_recipient() -> None:
 
 def test_repeated_recipients_count_once() -> None:
     data = sealed(b"x", [PUBS[0]] * 20 + [PUBS[1]])
-    assert len(slots_of(data)) == 2
-    assert len(set(slots_of(data))) == 2
+    assert len(slots_of(data)) == 4
+    assert len(set(slots_of(data))) == 4
     assert open_sealed(data, KEYS[1]) == b"x"
 
 
-@pytest.mark.parametrize(("n", "slots"), [(1, 1), (2, 2), (3, 4), (4, 4), (5, 8), (8, 8),
+@pytest.mark.parametrize(("n", "slots"), [(1, 4), (2, 4), (3, 4), (4, 4), (5, 16), (8, 16),
                                           (9, 16), (16, 16)])
 def test_slot_count_is_padded(n: int, slots: int) -> None:
+    """Four slots or sixteen: a carrier cannot tell one reader (a one-to-one message
+    has two: the author reads it too) from four (issue 12)."""
     data = sealed(b"x", PUBS[:n])
     assert len(slots_of(data)) == slots
     assert all(len(s) == envelope.SLOT_LEN for s in slots_of(data))
@@ -116,7 +118,7 @@ def test_padding_must_be_long_enough() -> None:
     with pytest.raises(ValueError, match="padding"):
         seal(b"x", PUBS[:3], content_key=rand("ck"), ephemeral_seed=rand("e"),
              nonce=rand("n", 24), padding=bytes(envelope.SLOT_LEN - 1))
-    # exactly one dummy slot's worth is enough for three readers
+    # exactly one dummy slot's worth is enough for three readers (four slots)
     seal(b"x", PUBS[:3], content_key=rand("ck"), ephemeral_seed=rand("e"), nonce=rand("n", 24),
          padding=rand("p", envelope.SLOT_LEN))
 
@@ -190,6 +192,21 @@ def test_truncated_envelope() -> None:
     for n in range(len(data)):
         with pytest.raises((DecryptionFailed, InvalidEntry)):
             open_sealed(data[:n], KEYS[0])
+
+
+def test_envelopes_of_every_slot_count_ever_written_still_open() -> None:
+    """Versions before issue 12 wrote 1, 2, 4, 8 or 16 slots: all of them still open."""
+    for count in envelope.SLOT_COUNTS:
+        wire = codec.decode(sealed(b"old", PUBS[:1]))
+        mine = wire[2][0]
+        dummies = [rand(f"dummy {i}", envelope.SLOT_LEN) for i in range(count - 1)]
+        slots = (mine, *dummies)
+        eph, commit, nonce = wire[1], wire[3], wire[4]
+        ck = rand("ck")  # the content key of ``sealed`` without a label
+        aad = envelope._sealed_aad(eph, slots, commit, b"")
+        ct = envelope._encrypt(b"old", aad, nonce, ck)
+        old = codec.encode((1, eph, slots, commit, nonce, ct))
+        assert open_sealed(old, KEYS[0]) == b"old", count
 
 
 def test_not_an_envelope() -> None:
