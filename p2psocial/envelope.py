@@ -33,8 +33,18 @@ key, every slot, the commitment and an optional ``context`` (callers should pass
 author's account id, so that an envelope copied into another author's log does not
 open as theirs). Any changed bit therefore fails for every recipient.
 
-*Group envelopes* (communities, circles). Members share a key per epoch; the group
-id and epoch travel in the clear so a reader can pick the key::
+*Group envelopes* (groups, communities, circles). Members share a key per epoch.
+Version 2 (issue 12) carries no group id and no epoch, only a tag a member recognises::
+
+    [2, tag, nonce, ciphertext]     tag = BLAKE2b keyed with the epoch key, over the nonce
+
+The nonce is fresh per entry, so tags of one group look unrelated to anyone without
+its key: carriers cannot tell which entries belong to one group, nor link the members
+whose logs hold them. A reader tries the keys it holds (``GroupHeader.tagged_by``: one
+keyed hash per key, about a microsecond each) and opens with the one that matches,
+binding group id, epoch, tag and ``context`` as associated data. Version 1 put the
+group id and epoch in the clear, which linked every member's log; readers still open
+it (``GroupHeader.group_id``/``epoch``), writers no longer write it::
 
     [1, group_id, epoch, nonce, ciphertext]
 
@@ -47,7 +57,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Final
 
 import nacl.bindings as sodium
@@ -87,10 +98,14 @@ SEALED_CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=0,
                                 max_array=MAX_RECIPIENTS, max_depth=2)
 GROUP_CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=0, max_array=5,
                                max_depth=1)
+GROUP_VERSION: Final = 2
+"""The group envelope ``seal_group`` writes (1: group id and epoch in the clear)."""
+GROUP_TAG_LEN: Final = 16
 
 _EPH_PERSON = b"p2ps-env-eph"
 _SLOT_PERSON = b"p2ps-env-slot"
 _COMMIT_PERSON = b"p2ps-env-commit"
+_GROUP_TAG_PERSON = b"p2ps-group-tag"
 _NOT_OPENED = "this envelope is not addressed to this key, or it was altered"
 
 _encrypt = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt
@@ -249,56 +264,93 @@ def _parse_sealed(data: bytes) -> tuple[bytes, tuple[bytes, ...], bytes, bytes, 
 
 def seal_group(plaintext: bytes, *, group_id: bytes, epoch: int, group_key: bytes,
                nonce: bytes, context: bytes = b"") -> bytes:
-    """Encrypt ``plaintext`` under the group's key for ``epoch``; ``nonce`` is 24 fresh
-    random bytes."""
+    """Encrypt ``plaintext`` under the group's key for ``epoch`` (a version 2 envelope:
+    nothing in it names the group); ``nonce`` is 24 fresh random bytes."""
     _need_len("group_id", group_id, KEY_LEN)
     _need_len("group_key", group_key, KEY_LEN)
     _need_len("nonce", nonce, NONCE_LEN)
     if not (isinstance(epoch, int) and not isinstance(epoch, bool) and 0 <= epoch <= MAX_EPOCH):
         raise ValueError(f"a group epoch is an int in [0, {MAX_EPOCH}]")
     _check_plaintext(plaintext, "a group entry")
-    ciphertext = _encrypt(plaintext, _group_aad(group_id, epoch, context), nonce, group_key)
-    return codec.encode((FORMAT_VERSION, group_id, epoch, nonce, ciphertext))
+    tag = group_tag(group_key, nonce)
+    ciphertext = _encrypt(plaintext, _group_aad(GROUP_VERSION, group_id, epoch, tag, context),
+                          nonce, group_key)
+    return codec.encode((GROUP_VERSION, tag, nonce, ciphertext))
 
 
-def peek_group(data: bytes) -> tuple[bytes, int]:
-    """(group id, epoch) of a group envelope, readable without its key."""
-    group_id, epoch, _, _ = _parse_group(data)
-    return group_id, epoch
+def group_tag(group_key: bytes, nonce: bytes) -> bytes:
+    """The tag of a version 2 group envelope: only holders of ``group_key`` make it."""
+    return hashlib.blake2b(nonce, digest_size=GROUP_TAG_LEN, key=group_key,
+                           person=_GROUP_TAG_PERSON).digest()
 
 
-def open_group(data: bytes, keys: Callable[[bytes, int], bytes | None], *,
-               context: bytes = b"") -> tuple[bytes, int, bytes]:
-    """(group id, epoch, plaintext); ``keys(group_id, epoch)`` returns the key we hold.
+@dataclass(frozen=True, slots=True)
+class GroupHeader:
+    """What anyone can read of a group envelope, without a key."""
 
-    ``DecryptionFailed`` when we hold no key for that epoch or the envelope was altered.
-    """
-    group_id, epoch, nonce, ciphertext = _parse_group(data)
-    key = keys(group_id, epoch)
-    if key is None:
-        raise DecryptionFailed("no key for this group and epoch")
-    _need_len("group key", key, KEY_LEN)
+    version: int
+    nonce: bytes
+    ciphertext: bytes = field(repr=False)
+    group_id: bytes | None = None  # version 1 only
+    epoch: int | None = None  # version 1 only
+    tag: bytes | None = None  # version 2 only
+
+    def tagged_by(self, group_key: bytes) -> bool:
+        """Whether this (version 2) envelope was sealed with ``group_key``."""
+        return self.tag is not None and hmac.compare_digest(group_tag(group_key, self.nonce),
+                                                            self.tag)
+
+
+def peek_group(data: bytes) -> GroupHeader:
+    """A group envelope's header (``InvalidEntry`` subclasses if it is not one)."""
+    wire = codec.decode(data, GROUP_CAPS)
+    if not (isinstance(wire, tuple) and wire):
+        raise MalformedEntry("a group envelope is a non-empty array")
+    version = wire[0]
+    if type(version) is not int or version not in (FORMAT_VERSION, GROUP_VERSION):
+        raise UnknownVersion(f"group envelope version {version!r} is not supported")
+    if version == FORMAT_VERSION:
+        if len(wire) != 5:
+            raise MalformedEntry("a group envelope of version 1 is an array of 5")
+        _, group_id, epoch, nonce, ciphertext = wire
+        _field("group id", group_id, KEY_LEN)
+        if not (type(epoch) is int and 0 <= epoch <= MAX_EPOCH):
+            raise MalformedEntry(f"a group epoch is an int in [0, {MAX_EPOCH}]")
+        header = GroupHeader(version, nonce, ciphertext, group_id=group_id, epoch=epoch)
+    else:
+        if len(wire) != 4:
+            raise MalformedEntry("a group envelope of version 2 is an array of 4")
+        _, tag, nonce, ciphertext = wire
+        _field("group tag", tag, GROUP_TAG_LEN)
+        header = GroupHeader(version, nonce, ciphertext, tag=tag)
+    _field("nonce", nonce, NONCE_LEN)
+    _ciphertext(ciphertext)
+    return header
+
+
+def open_group(data: bytes, group_key: bytes, *, group_id: bytes, epoch: int,
+               context: bytes = b"") -> bytes:
+    """The plaintext of a group envelope sealed with ``group_key``, the key of
+    ``group_id`` at ``epoch``. ``DecryptionFailed`` when it is another group's or
+    epoch's, or was altered."""
+    header = peek_group(data)
+    _need_len("group key", group_key, KEY_LEN)
+    if header.version == FORMAT_VERSION:
+        if (header.group_id, header.epoch) != (group_id, epoch):
+            raise DecryptionFailed("this group envelope is another group's or epoch's")
+        aad = codec.encode((FORMAT_VERSION, group_id, epoch, context))
+    else:
+        assert header.tag is not None
+        aad = _group_aad(header.version, group_id, epoch, header.tag, context)
     try:
-        plaintext = _decrypt(ciphertext, _group_aad(group_id, epoch, context), nonce, key)
+        return bytes(_decrypt(header.ciphertext, aad, header.nonce, group_key))
     except nacl.exceptions.CryptoError:
         raise DecryptionFailed("this group envelope does not open with our key, "
                                "or it was altered") from None
-    return group_id, epoch, bytes(plaintext)
 
 
-def _group_aad(group_id: bytes, epoch: int, context: bytes) -> bytes:
-    return codec.encode((FORMAT_VERSION, group_id, epoch, context))
-
-
-def _parse_group(data: bytes) -> tuple[bytes, int, bytes, bytes]:
-    _, group_id, epoch, nonce, ciphertext = _decode_versioned(data, GROUP_CAPS, 5,
-                                                              "a group envelope")
-    _field("group id", group_id, KEY_LEN)
-    if not (type(epoch) is int and 0 <= epoch <= MAX_EPOCH):
-        raise MalformedEntry(f"a group epoch is an int in [0, {MAX_EPOCH}]")
-    _field("nonce", nonce, NONCE_LEN)
-    _ciphertext(ciphertext)
-    return group_id, epoch, nonce, ciphertext
+def _group_aad(version: int, group_id: bytes, epoch: int, tag: bytes, context: bytes) -> bytes:
+    return codec.encode((version, group_id, epoch, tag, context))
 
 
 # --- shared helpers --------------------------------------------------------------------

@@ -32,6 +32,8 @@ Layout, and why:
 * ``message_reactions`` (migration 7): reactions inside groups.
 * ``peer_trust`` (issue 12): how far each address in ``peers.addrs`` is trusted, so
   that an announcement on the LAN cannot push out an address that worked.
+* ``group_untagged`` (issue 12): group entries whose key we do not hold yet, for
+  envelopes that no longer name their group.
 """
 
 from __future__ import annotations
@@ -360,11 +362,22 @@ MIGRATIONS: list[str] = [
     # one digit per address, in the order of addrs: 2 a dial reached the device there,
     # 1 given (an invite, the user), 0 heard (mDNS). Written with peers.addrs, in one
     # transaction; a peer without a row here (written before) reads as all 1.
+    #
+    # (issue 12) group_untagged: GROUP entries of envelope version 2 (no group id in the
+    # clear: store/group_tags.py) whose tag matches no key we hold yet. Each new key is
+    # tried on them (opened ones leave); groups we are not in leave their entries here,
+    # about 60 bytes each, as group_pending does for version 1.
     """
     CREATE TABLE IF NOT EXISTS peer_trust (
         device BLOB PRIMARY KEY,        -- peers.device
         addr_trust TEXT NOT NULL
     ) WITHOUT ROWID;
+
+    CREATE TABLE IF NOT EXISTS group_untagged (
+        entry INTEGER PRIMARY KEY,      -- entries.rowid
+        nonce BLOB NOT NULL,            -- the envelope's nonce and tag, to try keys on
+        tag BLOB NOT NULL
+    );
     """,
 ]
 
