@@ -24,7 +24,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from ..envelope import GroupHeader, group_tag
+from ..envelope import GroupHeader, TagReader
 from .members import unpack_members
 
 
@@ -37,6 +37,7 @@ class HeldKey:
     conversation: int  # conversations.rowid
     key: bytes = field(repr=False)
     writers: tuple[bytes, ...]
+    tags: TagReader = field(repr=False, compare=False)
 
 
 class Keyring:
@@ -50,7 +51,8 @@ class Keyring:
 
     def keys(self) -> list[HeldKey]:
         if self._keys is None:
-            self._keys = [HeldKey(bytes(g), int(e), int(c), bytes(k), unpack_members(m))
+            self._keys = [HeldKey(bytes(g), int(e), int(c), bytes(k), unpack_members(m),
+                                  TagReader(bytes(k)))
                           for g, e, c, k, m in self.conn.execute(
                               "SELECT c.id, k.epoch, k.conversation, k.key, k.members "
                               "FROM group_keys k JOIN conversations c "
@@ -59,7 +61,7 @@ class Keyring:
 
     def find(self, header: GroupHeader) -> HeldKey | None:
         """The key whose tag a version 2 envelope carries, if we hold it."""
-        return next((k for k in self.keys() if header.tagged_by(k.key)), None)
+        return next((k for k in self.keys() if k.tags.made(header.nonce, header.tag)), None)
 
     def hold(self, entry: int, header: GroupHeader) -> None:
         """Keep a version 2 entry that no key opens yet (``entry``: its rowid)."""
@@ -69,9 +71,10 @@ class Keyring:
 
     def take_untagged(self, key: bytes) -> list[int]:
         """The waiting entries (rowids) that ``key`` opens, no longer waiting."""
+        tags = TagReader(key)
         found = [int(entry) for entry, nonce, tag in self.conn.execute(
             "SELECT entry, nonce, tag FROM group_untagged")
-            if group_tag(key, bytes(nonce)) == bytes(tag)]
+            if tags.made(bytes(nonce), bytes(tag))]
         self.conn.executemany("DELETE FROM group_untagged WHERE entry = ?",
                               [(e,) for e in found])
         return found

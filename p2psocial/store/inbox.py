@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from .. import content as c
 from .. import envelope, private
 from ..content import Kind
+from ..envelope import TagReader
 from ..errors import DecryptionFailed, InvalidEntry
 from . import communities
 from .circles import CircleRow, add_post, notify
@@ -336,7 +337,7 @@ class Inbox:
                                   "entry) VALUES (?, ?, ?)",
                                   (header.group_id, header.epoch, row.rowid))
                 return None
-            return HeldKey(header.group_id, header.epoch, *held)
+            return HeldKey(header.group_id, header.epoch, *held, TagReader(held[1]))
         match = self._keyring.find(header)
         if match is None:
             self._keyring.hold(row.rowid, header)
