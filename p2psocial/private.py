@@ -93,8 +93,9 @@ _CONVERSATION_PERSON = b"p2ps-conv"
 _GROUP_PERSON = b"p2ps-group"
 CIRCLE_SALT: Final = bytes(ID_LEN)
 """The salt of every author's circle. A chat group's salt is 32 random bytes, so no
-group can be mistaken for a circle; the price, written in docs/store.md: a carrier
-who knows an account can tell its circle posts from its group messages."""
+group can be mistaken for a circle. The circle's id is public, but group envelopes of
+version 2 (issue 12) name no group, so carriers cannot tell circle posts from group
+messages; entries written before name it."""
 CIRCLE_NAME: Final = "Followers"
 
 Rand = Callable[[int], bytes]

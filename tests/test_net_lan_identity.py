@@ -156,3 +156,30 @@ def test_two_friends_find_each_other_and_a_stranger_stays_one() -> None:
                 assert stranger in la.nearby()
 
     trio.run(main)
+
+
+def test_a_friend_never_sees_a_device_gone_while_it_takes_new_names(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(discovery, "ADDRESS_CHECK", 0.2)
+    monkeypatch.setattr(discovery, "RETIRE_AFTER", 1.0)
+    kind = _kind()
+    seen: list[Nearby | Gone] = []
+
+    async def main() -> None:
+        with trio.fail_after(30):
+            async with lan_discovery(OTHER, 4009, interface_ips=LOOPBACK, service_type=kind,
+                                     recognise=lambda c: recognise(c, [DEV], [])) as friend, \
+                    lan_discovery(DEV, 4001, account_id=ACCT, interface_ips=LOOPBACK,
+                                  service_type=kind, rotate_every=0.5):
+                names = 0
+                async for event in friend:
+                    if event.device_id == DEV:
+                        seen.append(event)
+                    # each new name: Nearby; each old name's goodbye: Nearby (the
+                    # device is still there under its new name), never Gone
+                    names = sum(isinstance(e, Nearby) for e in seen)
+                    if names >= 5:  # the first name and two more
+                        break
+
+    trio.run(main)
+    assert not any(isinstance(e, Gone) for e in seen), seen

@@ -106,6 +106,9 @@ MISSES_BEFORE_GONE = 2
 ADDRESS_CHECK = 10.0
 """How often our own addresses are compared with what we announce, in seconds (and
 whether the announcement is due for a new salt: ``rotate_every``)."""
+RETIRE_AFTER = 5.0
+"""Seconds between announcing a new name and the goodbye of the old one: friends
+resolve the new one first, so they never see us gone."""
 STOP_TIMEOUT = 10.0
 """Bound on stopping zeroconf (cancel, goodbye, join its thread); normally ~0.3 s."""
 EVENT_BUFFER = 1024
@@ -253,13 +256,14 @@ class _Engine:
         await self._goodbye()
 
     async def reannounce(self, info: ServiceInfo) -> None:
-        """Say goodbye under the current name and announce ``info`` instead."""
+        """Announce ``info`` instead of the current registration: the new name first,
+        then the goodbye of the old one, so friends never see us gone meanwhile."""
         if self._register_task is not None:
             self._register_task.cancel()
             await asyncio.gather(self._register_task, return_exceptions=True)
-        await self._goodbye()
-        self._info = info
-        self._register_task = asyncio.ensure_future(self._register(info))
+        old = self._info if self._registered else None
+        self._info, self._registered = info, False
+        self._register_task = asyncio.ensure_future(self._register(info, retire=old))
 
     async def _goodbye(self) -> None:
         if self._registered and self._info is not None:
@@ -267,7 +271,7 @@ class _Engine:
             # Goodbye (TTL 0) records: the others report us Gone at once.
             await (await self._zc.async_unregister_service(self._info))
 
-    async def _register(self, info: ServiceInfo) -> None:
+    async def _register(self, info: ServiceInfo, retire: ServiceInfo | None = None) -> None:
         try:
             # Probes for a name clash first (3 x 250 ms), then starts announcing.
             await self._zc.async_register_service(info, allow_name_change=True)
@@ -276,6 +280,9 @@ class _Engine:
             return
         self._registered = True
         self._post(_Registered(info.name))  # renamed if the name was taken
+        if retire is not None:  # goodbye (TTL 0) under the name we leave, once others
+            await asyncio.sleep(RETIRE_AFTER)  # have had time to resolve the new one
+            await (await self._zc.async_unregister_service(retire))
 
     def _on_change(self, zeroconf: Zeroconf, service_type: str, name: str,
                    state_change: ServiceStateChange) -> None:
