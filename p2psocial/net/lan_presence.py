@@ -60,10 +60,13 @@ class LanPresence:
 
     async def refresh(self) -> list[Nearby]:
         """Re-read whom we know; the strangers that became recognisable."""
+        lan = self.lan
+        if lan is None:
+            return []  # LAN discovery is off: nothing to recognise
         accounts = set(await self.node.wanted_accounts(self.hops))
         self._devices = {d for d, a, _ in await self.node.logs() if a in accounts}
         self._accounts = accounts
-        return [] if self.lan is None else self.lan.recheck()
+        return lan.recheck()
 
     def learn(self, device: bytes) -> list[Nearby]:
         return [] if self.lan is None else self.lan.learn(device)

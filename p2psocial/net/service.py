@@ -100,8 +100,7 @@ _PERSIST_TIMEOUT = 2.0
 BACKOFF = Backoff()
 STANDING = StandingPolicy()
 RELAY_LIMITS = relay.RelayLimits()
-POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK,
-                          Kind.DEVICE})  # DEVICE: a new log, a device we recognise on the LAN
+POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
 
 
 @dataclass(slots=True)
@@ -605,6 +604,8 @@ class NetworkService:
                     if rosters or any(e.kind in POLICY_KINDS for e in seen
                                       if isinstance(e, EntryAdded)):
                         await self._apply_policy()
+                    elif any(e.kind == Kind.DEVICE for e in seen if isinstance(e, EntryAdded)):
+                        await self._placed(await self.lan_presence.refresh())  # a new log
                     if rosters and self._nursery is not None:  # tell the other members
                         self._nursery.start_soon(self.neighbourhood.share, self.connected())
                 else:
