@@ -100,6 +100,8 @@ _PERSIST_TIMEOUT = 2.0
 BACKOFF = Backoff()
 STANDING = StandingPolicy()
 RELAY_LIMITS = relay.RelayLimits()
+CONFIRM_EVERY = 60.0
+"""Seconds between two attempts to confirm a peer's heard addresses (``_confirm``)."""
 POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
 
 
@@ -164,6 +166,7 @@ class NetworkService:
         self._dialers: set[bytes] = set()
         self._changed = trio.Event()
         self._probes = trio.CapacityLimiter(probe.MAX_PROBES)
+        self._confirmed_at: dict[bytes, float] = {}  # trio time of the last _confirm
         self._host: Host | None = None
         self._nursery: trio.Nursery | None = None
         self._cm: Any = None
@@ -684,7 +687,12 @@ class NetworkService:
         record = await self.node.peer(device)
         if session is None or session.remote is None or record is None:
             return
-        for addr in worth_confirming(record.book, session.remote[0]):
+        candidates = worth_confirming(record.book, session.remote[0])
+        now = trio.current_time()
+        if not candidates or now - self._confirmed_at.get(device, -1e9) < CONFIRM_EVERY:
+            return  # a peer that reconnects in a loop does not make us probe in a loop
+        self._confirmed_at[device] = now
+        for addr in candidates:
             async with self._probes:
                 try:
                     found = await probe.who_is_at(addr)
