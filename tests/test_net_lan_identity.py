@@ -75,13 +75,26 @@ def test_the_table_places_strangers_once_they_prove_who_they_are() -> None:
     assert table.clear() == [Gone(DEV)]
 
 
-def test_the_table_holds_a_bounded_number_of_names() -> None:
-    table = NeighbourTable(lambda c: None, clock=lambda: 1.0)
-    claim = parse(announcement(DEV, None, salt(6)))
-    assert claim is not None
-    for i in range(MAX_NAMES + 50):
-        table.up(f"n{i}", claim, ("/ip4/10.0.0.1/tcp/1",))
+def test_the_table_holds_a_bounded_number_of_names_and_a_flood_hides_no_friend() -> None:
+    friend = parse(announcement(DEV, ACCT, salt(6)))
+    flood = parse(announcement(OTHER, None, salt(7)))
+    assert friend is not None and flood is not None
+    table = NeighbourTable(lambda c: recognise(c, [DEV], []), clock=lambda: 1.0)
+    for i in range(MAX_NAMES + 50):  # made-up names, nobody we know
+        table.up(f"n{i}", flood, ("/ip4/10.0.0.1/tcp/1",))
     assert len(table.strangers()) == MAX_NAMES
+    assert [s.name for s in table.strangers()][0] == "n50"  # the oldest went first
+    # a friend arrives after the flood: it is placed, in the oldest stranger's place
+    assert table.up("friend", friend, ("/ip4/10.0.0.9/tcp/1",)) == [
+        Nearby(DEV, ("/ip4/10.0.0.9/tcp/1",), 1.0)]
+    assert len(table.strangers()) == MAX_NAMES - 1
+    # someone claims the friend's id under many names: only NAMES_PER_DEVICE are kept
+    for i in range(10):
+        table.up(f"claim{i}", friend, (f"/ip4/10.0.1.{i}/tcp/1",))
+    assert table.down("friend") == table.down("claim5") == []  # pushed out already
+    assert table.down("claim9") == [Nearby(DEV, ("/ip4/10.0.1.8/tcp/1",), 1.0)]
+    assert [e for i in (6, 7, 8) for e in table.down(f"claim{i}")][-1] == Gone(DEV)
+    assert len(table.strangers()) + len(table.nearby) <= MAX_NAMES
 
 
 # --- a real announcement, as a stranger hears it -------------------------------------

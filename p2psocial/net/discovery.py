@@ -34,9 +34,11 @@ with ``TrioToken.run_sync_soon`` (never blocks on Trio, works in guest mode unde
 too). Leaving the block sends our goodbye and joins zeroconf's threads and closes its
 sockets before returning.
 
-Bounds: at most ``lan_table.MAX_NAMES`` names are watched and remembered (a neighbour
-announcing thousands of made-up names costs a bounded amount), and at most
-``MAX_ADDRS`` addresses are read from one announcement.
+Bounds: at most ``MAX_WATCHED`` names are resolved and re-checked, and
+``lan_table.MAX_NAMES`` remembered, strangers first to go (a neighbour announcing
+thousands of made-up names costs a bounded amount, and hides no friend until it
+announces more than ``MAX_WATCHED``); at most ``MAX_ADDRS`` addresses are read from one
+announcement. zeroconf's own record cache is not bounded by us.
 
 No libp2p and no Qt in here: the module imports trio, zeroconf and ifaddr (through
 addresses.py).
@@ -116,6 +118,9 @@ EVENT_BUFFER = 1024
 ``LanDiscovery.nearby()`` still tells the truth."""
 MAX_ADDRS = 8
 """Addresses read from one announcement (the address book keeps 8 per peer anyway)."""
+MAX_WATCHED = 4 * MAX_NAMES
+"""Names resolved and re-checked at once in zeroconf's thread (one asyncio task each);
+the table on the Trio side keeps ``MAX_NAMES`` of them, strangers first to go."""
 DEVICE_ID_LEN = 32
 LOOPBACK = "127.0.0.1"
 
@@ -292,8 +297,8 @@ class _Engine:
         if state_change is ServiceStateChange.Removed:
             self._post(_Down(name))
             return
-        if len(self._watching) >= MAX_NAMES:
-            log.debug("mDNS: %d names watched already; ignoring %s", MAX_NAMES, name)
+        if len(self._watching) >= MAX_WATCHED:
+            log.debug("mDNS: %d names watched already; ignoring %s", MAX_WATCHED, name)
             return
         task = asyncio.ensure_future(self._watch(service_type, name))
         self._watching[name] = task

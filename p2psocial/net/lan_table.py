@@ -13,9 +13,12 @@ learn who it is later). ``NeighbourTable`` turns name events into device events:
   connection): every stranger whose claim it made is placed → ``Nearby``;
 * ``recheck()``: we know more devices and accounts now: try every stranger again.
 
-A table holds at most ``MAX_NAMES`` names: a neighbour that announces thousands of
-made-up names costs a bounded amount of memory and of hashing (``recognise`` runs
-once per new announcement). Names beyond the cap are ignored until others go.
+Bounds, against a neighbour that announces thousands of made-up names: the table holds
+at most ``MAX_NAMES`` names, and a new name when it is full takes the place of the
+oldest stranger (so a flood of strangers never hides a friend who arrives later); with
+no stranger to drop, a new name is ignored. A device is placed under at most
+``NAMES_PER_DEVICE`` names (someone claiming a friend's id under many names replaces
+only that device's oldest name). ``recognise`` runs once per new announcement.
 
 No I/O and no clock of its own: discovery.py feeds it from zeroconf and reads the
 events it returns.
@@ -31,6 +34,9 @@ from .lan_identity import Claim
 
 MAX_NAMES: Final = 256
 """Announced names tracked at once (placed and strangers together)."""
+NAMES_PER_DEVICE: Final = 4
+"""Names one device is placed under at once (an app restarting or taking a new salt
+has two for a while)."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,9 @@ class NeighbourTable:
     def up(self, name: str, claim: Claim, addrs: tuple[str, ...]) -> list[DiscoveryEvent]:
         known = name in self._placed or name in self._strangers
         if not known and len(self._placed) + len(self._strangers) >= MAX_NAMES:
-            return []
+            if not self._strangers:
+                return []  # full of placed names: the newcomer waits
+            del self._strangers[next(iter(self._strangers))]  # the oldest stranger
         device = self._recognise(claim)
         events: list[DiscoveryEvent] = []
         old = self._placed.get(name)
@@ -134,6 +142,10 @@ class NeighbourTable:
         return events
 
     def _place(self, name: str, device: bytes, addrs: tuple[str, ...]) -> list[DiscoveryEvent]:
+        mine = [n for n, (d, _) in self._placed.items() if d == device and n != name]
+        for extra in mine[:max(0, len(mine) - NAMES_PER_DEVICE + 1)]:
+            del self._placed[extra]  # the device's oldest names: it stays nearby
+        self._placed.pop(name, None)  # re-inserted last: the newest
         self._placed[name] = (device, addrs)
         self.nearby[device] = Nearby(device, addrs, self._clock())
         return [self.nearby[device]]
