@@ -26,8 +26,8 @@ nothing from our announcements, an active one (who dials) learns what we learn h
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
+from contextlib import aclosing
 from itertools import chain
 
 import trio
@@ -36,8 +36,6 @@ from ..node import Node
 from . import lan_identity, probe
 from .discovery import LanDiscovery, Nearby
 from .lan_identity import Claim
-
-log = logging.getLogger(__name__)
 
 MEET_MAX = 32
 """Strangers probed per call of ``meet_strangers``."""
@@ -82,15 +80,10 @@ class LanPresence:
         met: list[Nearby] = []
 
         async def meet(addrs: tuple[str, ...]) -> None:
-            for addr in addrs:  # the first address that answers tells
-                async with self._probes:
-                    try:
-                        device = await probe.who_is_at(addr)
-                    except probe.ProbeFailed as exc:
-                        log.debug("LAN stranger at %s: %s", addr, exc)
-                        continue
-                met.extend(lan.learn(device))  # placed only if its claim is that device's
-                return
+            async with aclosing(probe.answers(addrs, self._probes)) as answers:
+                async for _addr, device in answers:
+                    met.extend(lan.learn(device))  # placed if its claim is that device's
+                    return  # the first address that answers tells
 
         async with trio.open_nursery() as nursery:
             for stranger in fresh:

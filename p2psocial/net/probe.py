@@ -31,7 +31,9 @@ probes run at once (``MAX_PROBES``) and how long each may take (``PROBE_TIMEOUT`
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import AsyncGenerator, Sequence
 
 import trio
 from libp2p.crypto.x25519 import create_new_key_pair as x25519_key_pair
@@ -46,6 +48,8 @@ from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError
 from .host import device_id_from_peer_id, keypair_from_seed
+
+log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT = 5.0
 """Seconds one probe may take, connecting included."""
@@ -86,3 +90,18 @@ async def who_is_at(addr: str) -> bytes:
                 await raw.close()
     assert scope.cancelled_caught
     raise ProbeFailed(f"no answer at {addr} within {PROBE_TIMEOUT:g} s")
+
+
+async def answers(addrs: Sequence[str], limiter: trio.CapacityLimiter,
+                  ) -> AsyncGenerator[tuple[str, bytes], None]:
+    """``(addr, device)`` for each of ``addrs``, in order, where a device answers,
+    probing one at a time under ``limiter`` (the caller stops when it has what it
+    wants); addresses where nobody answers are skipped."""
+    for addr in addrs:
+        async with limiter:
+            try:
+                device = await who_is_at(addr)
+            except ProbeFailed as exc:
+                log.debug("probe: %s", exc)
+                continue
+        yield addr, device

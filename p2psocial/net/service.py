@@ -56,7 +56,7 @@ import ipaddress
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from types import TracebackType
 from typing import Any
@@ -692,16 +692,11 @@ class NetworkService:
         if not candidates or now - self._confirmed_at.get(device, -1e9) < CONFIRM_EVERY:
             return  # a peer that reconnects in a loop does not make us probe in a loop
         self._confirmed_at[device] = now
-        for addr in candidates:
-            async with self._probes:
-                try:
-                    found = await probe.who_is_at(addr)
-                except probe.ProbeFailed as exc:
-                    log.debug("confirming %s: %s", _short(device), exc)
-                    continue
-            if found == device:
-                await self._know(device, [addr], "peer", Trust.WORKED)
-                return
+        async with aclosing(probe.answers(candidates, self._probes)) as answers:
+            async for addr, found in answers:
+                if found == device:
+                    await self._know(device, [addr], "peer", Trust.WORKED)
+                    return
 
     async def _persist(self, device: bytes, fields: dict[str, int | None]) -> None:
         if not fields:
