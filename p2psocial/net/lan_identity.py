@@ -62,7 +62,7 @@ def _account_pad(account: bytes, salt: bytes) -> bytes:
 
 
 def _xor(a: bytes, b: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(a, b, strict=True))
+    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
 
 def announcement(device: bytes, account: bytes | None, salt: bytes) -> dict[bytes, bytes]:
