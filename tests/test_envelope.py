@@ -361,3 +361,16 @@ def test_group_round_trip(plaintext: bytes, epoch: int, group_id: bytes, key: by
                       nonce=rand("n", 24), context=context)
     assert peek_group(data).tagged_by(key)
     assert open_group(data, key, group_id=group_id, epoch=epoch, context=context) == plaintext
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300),
+                 st.builds(lambda i, b: bytearray(group_sealed(b"fuzz"))[:i] + b,
+                           st.integers(0, 200), st.binary(max_size=8))))
+def test_peek_group_reads_anything_a_peer_sends_without_crashing(data: bytes) -> None:
+    """Peer input: a header, or an ``InvalidEntry``, never anything else."""
+    try:
+        header = peek_group(bytes(data))
+    except InvalidEntry:
+        return
+    assert header.version in (1, 2)

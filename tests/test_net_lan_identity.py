@@ -9,6 +9,8 @@ import secrets
 
 import pytest
 import trio
+from hypothesis import given
+from hypothesis import strategies as st
 from zeroconf import ServiceInfo
 
 from p2psocial.net import discovery, lan_identity
@@ -196,3 +198,15 @@ def test_a_friend_never_sees_a_device_gone_while_it_takes_new_names(
 
     trio.run(main)
     assert not any(isinstance(e, Gone) for e in seen), seen
+
+
+@given(st.dictionaries(st.sampled_from([b"v", b"s", b"d", b"x", b"id", b"zz"]),
+                       st.one_of(st.none(), st.binary(max_size=80),
+                                 st.sampled_from([b"1", b"2", b"00" * 16, b"ab" * 8,
+                                                  b"cd" * 32])),
+                       max_size=6))
+def test_any_txt_record_parses_or_is_refused(props: dict[bytes, bytes | None]) -> None:
+    """Peer input (anyone on the LAN writes TXT records): a claim or None, never a crash."""
+    claim = parse(props)
+    if claim is not None:
+        assert recognise(claim, [DEV], [ACCT]) in (None, DEV, claim.device)
