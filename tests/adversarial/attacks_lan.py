@@ -15,7 +15,7 @@ import ipaddress
 import os
 import secrets
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import trio
 from arena import Attack
@@ -64,3 +64,15 @@ async def false_claim(service_type: str, device_id: bytes, ips: Sequence[str],
     finally:
         with trio.CancelScope(shield=True):
             await trio.to_thread.run_sync(stop, zc, info)
+
+
+@asynccontextmanager
+async def made_up_names(service_type: str, count: int) -> AsyncIterator[None]:
+    """Announce ``count`` devices nobody knows (fresh ids), each under its own name,
+    at once (one zeroconf each: registering takes ~1.5 s of probing)."""
+    async with AsyncExitStack() as stack:
+        async with trio.open_nursery() as nursery:
+            for i in range(count):
+                nursery.start_soon(stack.enter_async_context, false_claim(
+                    service_type, os.urandom(32), [f"127.0.0.{10 + i % 200}"], 9))
+        yield

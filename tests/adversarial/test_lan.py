@@ -4,11 +4,15 @@ DNS-SD type of this test's own, on loopback only.
 Finding 8 (address-book poisoning): a neighbour announces a friend's device id with
 eight made-up addresses. The friend's address that worked stays in the victim's
 address book, and once the link drops the victim redials the friend there.
+
+And the bound on announced names (lan_table.MAX_NAMES): a flood of made-up names does
+not hide a friend who comes after it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import socket
 from collections.abc import Callable
@@ -16,11 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import trio
-from attacks_lan import false_claim
+from attacks_lan import false_claim, made_up_names
 from netkit import device, run, service
 
 from p2psocial import ids
 from p2psocial.home import Home
+from p2psocial.net import lan_table
+from p2psocial.net.discovery import Nearby, lan_discovery
+from p2psocial.net.lan_identity import recognise
 from p2psocial.node import Node
 from p2psocial.store.peer_addrs import ADDRS_MAX
 from tests.test_cli import ok
@@ -99,3 +106,26 @@ def test_a_neighbour_cannot_push_a_friends_working_address_out_of_the_book(
 
 def whoami(home: Path) -> str:
     return str(json.loads(ok(home, "whoami", "--json"))["account"])
+
+
+def test_a_flood_of_made_up_names_hides_no_friend(monkeypatch: Any) -> None:
+    """More strangers than the table holds (its cap lowered to 4 for the test), then a
+    friend: the friend is placed, in the oldest stranger's place."""
+    monkeypatch.setattr(lan_table, "MAX_NAMES", 4)
+    kind = lan_type()
+    me, friend = os.urandom(32), os.urandom(32)
+
+    async def scenario() -> None:
+        async with lan_discovery(me, 4001, interface_ips=["127.0.0.1"], service_type=kind,
+                                 recognise=lambda c: recognise(c, [friend], [])) as lan, \
+                made_up_names(kind, 6):
+            while len(lan.strangers()) < 4:  # noqa: ASYNC110 (zeroconf's thread)
+                await trio.sleep(0.05)
+            async with lan_discovery(friend, 4002, interface_ips=["127.0.0.1"],
+                                     service_type=kind):
+                async for event in lan:
+                    if isinstance(event, Nearby) and event.device_id == friend:
+                        break
+            assert len(lan.strangers()) <= 4
+
+    run(scenario, timeout=40)
