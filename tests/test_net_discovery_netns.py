@@ -66,38 +66,63 @@ def busy_machine() -> Iterator[str]:
         subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=10)
 
 
+def in_namespace(ns: str, *args: str) -> list[dict[str, object]]:
+    """Run this file as the child inside ``ns``; the JSON lines it printed."""
+    done = subprocess.run(["ip", "netns", "exec", ns, sys.executable, __file__, *args],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
 def test_a_real_announcement_carries_only_the_lan_address() -> None:
     kind = f"_p2pn-{secrets.token_hex(4)}._udp.local."
     with busy_machine() as ns:
-        done = subprocess.run(
-            ["ip", "netns", "exec", ns, sys.executable, __file__, kind],
-            capture_output=True, text=True, timeout=60, cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert done.returncode == 0, done.stderr[-3000:]
-    heard = json.loads(done.stdout.strip().splitlines()[-1])
-    assert heard == {"addrs": [f"/ip4/{LAN_IP}/tcp/4001"]}, done.stdout
+        heard = in_namespace(ns, "first", kind)
+    assert heard[-1]["addrs"] == [f"/ip4/{LAN_IP}/tcp/4001"], heard
+
+
+def test_a_new_address_is_announced_anew_under_a_new_name() -> None:
+    """The machine's LAN address changes (another network) while discovery runs: it
+    starts again there, under a new name, and a listener hears the new address."""
+    kind = f"_p2pn-{secrets.token_hex(4)}._udp.local."
+    with busy_machine() as ns:
+        heard = in_namespace(ns, "move", kind)
+    first, moved = heard[0], heard[-1]
+    assert first["addrs"] == [f"/ip4/{LAN_IP}/tcp/4001"], heard
+    assert moved["addrs"] == ["/ip4/10.66.1.2/tcp/4001"], heard
+    assert first["name"] != moved["name"], heard
 
 
 # --- the child, inside the namespace ---------------------------------------------------
 
 
-async def _child(kind: str) -> None:
-    from p2psocial.net import lan_identity
+async def _child(how: str, kind: str) -> None:
+    from p2psocial.net import discovery, lan_identity
     from p2psocial.net.discovery import Nearby, lan_discovery
 
+    discovery.ADDRESS_CHECK = 0.5
     speaker, listener = os.urandom(32), os.urandom(32)
-    with trio.fail_after(30):
-        # the speaker as the app runs it: every interface; the listener on the LAN only
-        async with lan_discovery(speaker, 4001, service_type=kind) as _, \
-                lan_discovery(listener, 4002, interface_ips=[LAN_IP], service_type=kind,
+    # the listener on the LAN address (first) or on loopback (move: it stays while the
+    # LAN address changes; the speaker always listens on loopback too)
+    where = [LAN_IP] if how == "first" else ["127.0.0.1"]
+    with trio.fail_after(40):
+        # the speaker as the app runs it: every useful interface
+        async with lan_discovery(speaker, 4001, service_type=kind) as me, \
+                lan_discovery(listener, 4002, interface_ips=where, service_type=kind,
                               recognise=lambda c: lan_identity.recognise(
                                   c, [speaker], [])) as lan:
             async for event in lan:
                 if isinstance(event, Nearby) and event.device_id == speaker:
-                    print(json.dumps({"addrs": list(event.addrs)}), flush=True)
-                    return
+                    print(json.dumps({"addrs": list(event.addrs), "name": me.service_name}),
+                          flush=True)
+                    if how == "first" or "/ip4/10.66.1.2/tcp/4001" in event.addrs:
+                        return
+                    await trio.run_process(["ip", "addr", "flush", "dev", "lan0"])
+                    await trio.run_process(["ip", "addr", "add", "10.66.1.2/24", "dev",
+                                            "lan0"])
 
 
 if __name__ == "__main__":
     with suppress(KeyboardInterrupt):
-        trio.run(_child, sys.argv[1])
+        trio.run(_child, sys.argv[1], sys.argv[2])

@@ -551,7 +551,7 @@ async def lan_discovery(
         while True:
             await trio.sleep(ADDRESS_CHECK)
             now_ips = await trio.to_thread.run_sync(our_ips)
-            if now_ips != advertised:
+            if advertised is None or sorted(now_ips) != sorted(advertised):
                 log.info("mDNS: our addresses changed (%s -> %s): announcing anew",
                          " ".join(advertised or ()) or "none", " ".join(now_ips) or "none")
                 lan._registered_at = None
