@@ -44,7 +44,7 @@ from typing import Any
 import msgpack
 import trio
 
-from p2psocial import content, crypto, entry, envelope, identity, private
+from p2psocial import codec, content, crypto, entry, envelope, identity, private
 from p2psocial.errors import DecryptionFailed
 from p2psocial.home import Home
 from p2psocial.node import Node
@@ -53,7 +53,8 @@ from p2psocial.store import Store
 from . import common, ingest, peers
 
 BENCH = "private"
-GEN = 3  # part of the cache key: bump it when the private entries change (3: padded)
+GEN = 4  # part of the cache key: bump it when the private entries change (3: padded;
+# 4: issue 12's 4 or 16 slots and exact padding)
 TARGET_RATIO = 0.8
 TO_ME = 0.01
 SCAN_CHUNK = 1000
@@ -238,6 +239,37 @@ def account_of_devices(entries: list[entry.Entry]) -> dict[bytes, bytes]:
     return out
 
 
+# --- (a') group entries found by their tag (issue 12) -------------------------------
+
+GROUP_KEYS = (1, 10, 100, 1000)
+GROUP_ENTRIES = 2000
+
+
+def group_tags(entries: int = GROUP_ENTRIES) -> None:
+    """What finding a group entry's key costs now that its envelope names no group
+    (envelope version 2, store/group_tags.py): per entry not for us, one keyed hash per
+    epoch key held; and the bytes of a group post, old envelope and new."""
+    rng = random.Random("group-tags")
+    post = private.encode(private.GroupPost("Choir practice moves to Tuesday at eight"))
+    bodies = [envelope.seal_group(post, group_id=rng.randbytes(32), epoch=0,
+                                  group_key=rng.randbytes(32), nonce=rng.randbytes(24))
+              for _ in range(entries)]
+    for held in GROUP_KEYS:
+        keys = [envelope.TagReader(rng.randbytes(32)) for _ in range(held)]
+        common.progress(f"group tags: {entries} foreign entries, {held} keys held")
+        start = time.perf_counter()
+        for body in bodies:  # as store/group_tags.py's Keyring.find does
+            header = envelope.peek_group(body)
+            assert not any(k.made(header.nonce, header.tag) for k in keys)
+        per_entry = (time.perf_counter() - start) / entries * 1e6
+        common.emit(common.record(BENCH, "group_tags", keys_held=held, entries=entries,
+                                  us_per_foreign_entry=round(per_entry, 1),
+                                  us_per_key=round(per_entry / held, 2)))
+    v1 = codec.encode((1, bytes(32), 0, bytes(24), bytes(len(post) + envelope.TAG_LEN)))
+    common.emit(common.record(BENCH, "group_bytes", plaintext=len(post),
+                              v1_body=len(v1), v2_body=len(bodies[0])))
+
+
 # --- (b) sync with the scan alongside -----------------------------------------------
 
 
@@ -394,7 +426,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="how the scan runs beside the sync: the app's background "
                              "scan, or a thread of its own (default: %(default)s)")
     parser.add_argument("--skip-sync", action="store_true", help="trial decryption only")
+    parser.add_argument("--groups-only", action="store_true",
+                        help="only the group tag figures (no dataset)")
     args = parser.parse_args(argv)
+    group_tags(200 if args.quick else GROUP_ENTRIES)
+    if args.groups_only:
+        return 0
     p = ingest.params(args.entries, args.authors, args.follows, args.quick)
     n_private = args.private or (2_000 if args.quick else 100_000)
     wires, n, to_me = load_or_generate(p, n_private, args.out, args.processes)

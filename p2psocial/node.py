@@ -72,6 +72,7 @@ from .store import (
 )
 from .store.communities import CommunityInfo
 from .store.inbox import GroupState, open_batch
+from .store.peer_addrs import Trust
 from .store.store import PeerRecord
 
 T = TypeVar("T")
@@ -921,11 +922,13 @@ class Node:
     async def peer(self, device: bytes) -> PeerRecord | None:
         return await self._run(self.store.peer, device)
 
-    async def add_peer(self, device: bytes, addrs: Sequence[str], source: str) -> PeerRecord:
-        """Remember how to reach ``device`` (its addresses go first); see Store.add_peer."""
+    async def add_peer(self, device: bytes, addrs: Sequence[str], source: str,
+                       trust: Trust = Trust.GIVEN) -> PeerRecord:
+        """Remember how to reach ``device`` at ``addrs``, as far as ``trust`` goes (an
+        address heard on the LAN never pushes out one that worked); see Store.add_peer."""
         if self.identity is not None and device == self.identity.device_id:
             raise UserError("that is this node itself")
-        return await self._run(self.store.add_peer, device, list(addrs), source)
+        return await self._run(self.store.add_peer, device, list(addrs), source, trust)
 
     async def forget_peer(self, device: bytes) -> None:
         await self._run(self.store.forget_peer, device)

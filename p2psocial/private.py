@@ -93,8 +93,9 @@ _CONVERSATION_PERSON = b"p2ps-conv"
 _GROUP_PERSON = b"p2ps-group"
 CIRCLE_SALT: Final = bytes(ID_LEN)
 """The salt of every author's circle. A chat group's salt is 32 random bytes, so no
-group can be mistaken for a circle; the price, written in docs/store.md: a carrier
-who knows an account can tell its circle posts from its group messages."""
+group can be mistaken for a circle. The circle's id is public, but group envelopes of
+version 2 (issue 12) name no group, so carriers cannot tell circle posts from group
+messages; entries written before name it."""
 CIRCLE_NAME: Final = "Followers"
 
 Rand = Callable[[int], bytes]
@@ -301,15 +302,34 @@ _BY_INNER: dict[int, type[Private]] = {
 
 def encode(value: Private) -> bytes:
     """The plaintext bytes of a private value (what goes into an envelope), padded
-    with zero bytes (a fourth item) to ``padded_size``: a carrier sees a size bucket,
-    not the length of the text."""
+    with zero bytes (a fourth item) to exactly one of the sizes ``padded_size`` gives:
+    a carrier sees a size bucket, not the length of the text. A value that names its
+    members is padded as if it named as many as its bucket holds (``MEMBER_BUCKETS``),
+    so the size does not tell a message to one person from one to three."""
     fields = (VERSION, int(value.INNER), value.to_wire())
     base = len(codec.encode(fields))
-    target = padded_size(base + 2)  # a bin item costs 2 bytes of header, 3 past 255
-    data = codec.encode((*fields, bytes(target - base - 2)))
-    if len(data) != target:
-        data = codec.encode((*fields, bytes(max(0, target - base - 2 - (len(data) - target)))))
-    return data
+    target = padded_size(base + 2 + _members_reserve(value))
+    while True:
+        # the padding is a bin item: 2 bytes of header up to 255 bytes, 3 beyond, so
+        # a total of base + 258 cannot be hit exactly: the next size is taken then
+        for header, fits in ((2, range(0, 256)), (3, range(256, 65536))):
+            if target - base - header in fits:
+                return codec.encode((*fields, bytes(target - base - header)))
+        target = padded_size(target + 1)
+
+
+MEMBER_BUCKETS: Final = (4, 16, MAX_GROUP_MEMBERS)
+"""Member counts a value's size is padded up to (the first two are the envelope's
+slot counts: a message's members are its readers)."""
+_MEMBER_COST = 2 + ID_LEN  # one account id in msgpack
+
+
+def _members_reserve(value: Private) -> int:
+    """Bytes that would make ``value`` name as many members as its bucket holds."""
+    if not isinstance(value, Message | GroupKey):
+        return 0
+    n = len(value.members)
+    return _MEMBER_COST * (next((b for b in MEMBER_BUCKETS if b >= n), n) - n)
 
 
 PAD_STEPS: Final = (64, 128, 256, 512, 1024, 2048, 4096)

@@ -91,14 +91,16 @@ def test_no_recipient() -> None:
 
 def test_repeated_recipients_count_once() -> None:
     data = sealed(b"x", [PUBS[0]] * 20 + [PUBS[1]])
-    assert len(slots_of(data)) == 2
-    assert len(set(slots_of(data))) == 2
+    assert len(slots_of(data)) == 4
+    assert len(set(slots_of(data))) == 4
     assert open_sealed(data, KEYS[1]) == b"x"
 
 
-@pytest.mark.parametrize(("n", "slots"), [(1, 1), (2, 2), (3, 4), (4, 4), (5, 8), (8, 8),
+@pytest.mark.parametrize(("n", "slots"), [(1, 4), (2, 4), (3, 4), (4, 4), (5, 16), (8, 16),
                                           (9, 16), (16, 16)])
 def test_slot_count_is_padded(n: int, slots: int) -> None:
+    """Four slots or sixteen: a carrier cannot tell one reader (a one-to-one message
+    has two: the author reads it too) from four (issue 12)."""
     data = sealed(b"x", PUBS[:n])
     assert len(slots_of(data)) == slots
     assert all(len(s) == envelope.SLOT_LEN for s in slots_of(data))
@@ -116,7 +118,7 @@ def test_padding_must_be_long_enough() -> None:
     with pytest.raises(ValueError, match="padding"):
         seal(b"x", PUBS[:3], content_key=rand("ck"), ephemeral_seed=rand("e"),
              nonce=rand("n", 24), padding=bytes(envelope.SLOT_LEN - 1))
-    # exactly one dummy slot's worth is enough for three readers
+    # exactly one dummy slot's worth is enough for three readers (four slots)
     seal(b"x", PUBS[:3], content_key=rand("ck"), ephemeral_seed=rand("e"), nonce=rand("n", 24),
          padding=rand("p", envelope.SLOT_LEN))
 
@@ -192,6 +194,21 @@ def test_truncated_envelope() -> None:
             open_sealed(data[:n], KEYS[0])
 
 
+def test_envelopes_of_every_slot_count_ever_written_still_open() -> None:
+    """Versions before issue 12 wrote 1, 2, 4, 8 or 16 slots: all of them still open."""
+    for count in envelope.SLOT_COUNTS:
+        wire = codec.decode(sealed(b"old", PUBS[:1]))
+        mine = wire[2][0]
+        dummies = [rand(f"dummy {i}", envelope.SLOT_LEN) for i in range(count - 1)]
+        slots = (mine, *dummies)
+        eph, commit, nonce = wire[1], wire[3], wire[4]
+        ck = rand("ck")  # the content key of ``sealed`` without a label
+        aad = envelope._sealed_aad(eph, slots, commit, b"")
+        ct = envelope._encrypt(b"old", aad, nonce, ck)
+        old = codec.encode((1, eph, slots, commit, nonce, ct))
+        assert open_sealed(old, KEYS[0]) == b"old", count
+
+
 def test_not_an_envelope() -> None:
     with pytest.raises(MalformedEntry):
         open_sealed(b"\xc1", KEYS[0])
@@ -229,60 +246,100 @@ GROUP = rand("group id")
 EPOCH_KEYS = {(GROUP, 0): rand("epoch 0"), (GROUP, 1): rand("epoch 1")}
 
 
-def member(group_id: bytes, epoch: int) -> bytes | None:
-    return EPOCH_KEYS.get((group_id, epoch))
-
-
-def group_sealed(plaintext: bytes, epoch: int = 1, context: bytes = b"") -> bytes:
+def group_sealed(plaintext: bytes, epoch: int = 1, context: bytes = b"",
+                 nonce: str = "") -> bytes:
     return seal_group(plaintext, group_id=GROUP, epoch=epoch, group_key=EPOCH_KEYS[GROUP, epoch],
-                      nonce=rand(f"group nonce {epoch}", 24), context=context)
+                      nonce=rand(f"group nonce {epoch}{nonce}", 24), context=context)
+
+
+def opened(data: bytes, epoch: int = 1, context: bytes = b"") -> bytes:
+    return open_group(data, EPOCH_KEYS[GROUP, epoch], group_id=GROUP, epoch=epoch,
+                      context=context)
+
+
+def v1_sealed(plaintext: bytes, epoch: int = 1, context: bytes = b"") -> bytes:
+    """A group envelope as versions before issue 12 wrote it: group and epoch in clear."""
+    nonce = rand(f"v1 nonce {epoch}", 24)
+    aad = codec.encode((1, GROUP, epoch, context))
+    ciphertext = envelope._encrypt(plaintext, aad, nonce, EPOCH_KEYS[GROUP, epoch])
+    return codec.encode((1, GROUP, epoch, nonce, ciphertext))
 
 
 def test_member_reads_group_envelope() -> None:
     data = group_sealed(b"community news")
-    assert open_group(data, member) == (GROUP, 1, b"community news")
-    assert peek_group(data) == (GROUP, 1)
+    assert opened(data) == b"community news"
+    header = peek_group(data)
+    assert header.version == 2 and header.group_id is None and header.epoch is None
+    assert header.tagged_by(EPOCH_KEYS[GROUP, 1])
+    assert not header.tagged_by(EPOCH_KEYS[GROUP, 0]) and not header.tagged_by(rand("x"))
+
+
+def test_a_group_envelope_names_no_group_and_two_look_unrelated() -> None:
+    """Issue 12: version 1 carried the group id and epoch, linking all of a group's
+    entries (and its members' logs); version 2 carries a tag that changes with the
+    nonce."""
+    one, two = group_sealed(b"a", nonce="1"), group_sealed(b"a", nonce="2")
+    for data in (one, two):
+        assert GROUP not in data and EPOCH_KEYS[GROUP, 1] not in data
+    assert len(one) == len(two)
+    assert set(codec.decode(one)[1:]) & set(codec.decode(two)[1:]) == set()
+
+
+def test_version_1_still_opens() -> None:
+    data = v1_sealed(b"old news", context=AUTHOR)
+    header = peek_group(data)
+    assert (header.version, header.group_id, header.epoch, header.tag) == (1, GROUP, 1, None)
+    assert not header.tagged_by(EPOCH_KEYS[GROUP, 1])
+    assert opened(data, context=AUTHOR) == b"old news"
+    with pytest.raises(DecryptionFailed):  # it names another epoch than the key's
+        open_group(data, EPOCH_KEYS[GROUP, 1], group_id=GROUP, epoch=0, context=AUTHOR)
 
 
 def test_wrong_epoch_key_fails() -> None:
     data = group_sealed(b"news")
     with pytest.raises(DecryptionFailed):
-        open_group(data, lambda g, e: EPOCH_KEYS[GROUP, 0])
-
-
-def test_missing_key_fails() -> None:
-    data = group_sealed(b"news")
-    with pytest.raises(DecryptionFailed):
-        open_group(data, lambda g, e: None)
+        open_group(data, EPOCH_KEYS[GROUP, 0], group_id=GROUP, epoch=1)
+    with pytest.raises(DecryptionFailed):  # the right key, claimed for another epoch
+        open_group(data, EPOCH_KEYS[GROUP, 1], group_id=GROUP, epoch=0)
+    with pytest.raises(DecryptionFailed):  # or for another group
+        open_group(data, EPOCH_KEYS[GROUP, 1], group_id=rand("other"), epoch=1)
 
 
 def test_group_context_binds_the_author() -> None:
     data = group_sealed(b"news", context=AUTHOR)
-    assert open_group(data, member, context=AUTHOR)[2] == b"news"
+    assert opened(data, context=AUTHOR) == b"news"
     with pytest.raises(DecryptionFailed):
-        open_group(data, member)
+        opened(data)
 
 
-def test_every_flipped_bit_of_a_group_envelope_fails_closed() -> None:
-    data = group_sealed(b"hi", epoch=0)
+@pytest.mark.parametrize("make", [group_sealed, v1_sealed])
+def test_every_flipped_bit_of_a_group_envelope_fails_closed(make: object) -> None:
+    assert callable(make)
+    data = make(b"hi", epoch=0)
     for bit in range(len(data) * 8):
         bad = bytearray(data)
         bad[bit // 8] ^= 1 << (bit % 8)
         with pytest.raises((DecryptionFailed, InvalidEntry)):
-            open_group(bytes(bad), member)
+            opened(bytes(bad), epoch=0)
 
 
 def test_group_envelope_truncated_or_not_one() -> None:
     data = group_sealed(b"hello")
     for n in range(len(data)):
         with pytest.raises(InvalidEntry):
-            open_group(data[:n], member)
+            opened(data[:n])
     with pytest.raises(UnknownVersion):
         peek_group(codec.encode((9, GROUP, 1, rand("n", 24), bytes(16))))
+    with pytest.raises(UnknownVersion):
+        peek_group(codec.encode((True, rand("t", 16), rand("n", 24), bytes(16))))
     with pytest.raises(MalformedEntry):
         peek_group(codec.encode((1, GROUP, -1, rand("n", 24), bytes(16))))
     with pytest.raises(MalformedEntry):
         peek_group(codec.encode((1, GROUP, True, rand("n", 24), bytes(16))))
+    with pytest.raises(MalformedEntry):  # a version 2 tag of the wrong length
+        peek_group(codec.encode((2, rand("t", 15), rand("n", 24), bytes(16))))
+    with pytest.raises(MalformedEntry):  # version 2 is an array of 4
+        peek_group(codec.encode((2, GROUP, 1, rand("n", 24), bytes(16))))
 
 
 def test_group_caps() -> None:
@@ -302,7 +359,18 @@ def test_group_round_trip(plaintext: bytes, epoch: int, group_id: bytes, key: by
                           context: bytes) -> None:
     data = seal_group(plaintext, group_id=group_id, epoch=epoch, group_key=key,
                       nonce=rand("n", 24), context=context)
-    assert peek_group(data) == (group_id, epoch)
-    held = {(group_id, epoch): key}
-    assert open_group(data, lambda g, e: held.get((g, e)), context=context) == (
-        group_id, epoch, plaintext)
+    assert peek_group(data).tagged_by(key)
+    assert open_group(data, key, group_id=group_id, epoch=epoch, context=context) == plaintext
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300),
+                 st.builds(lambda i, b: bytearray(group_sealed(b"fuzz"))[:i] + b,
+                           st.integers(0, 200), st.binary(max_size=8))))
+def test_peek_group_reads_anything_a_peer_sends_without_crashing(data: bytes) -> None:
+    """Peer input: a header, or an ``InvalidEntry``, never anything else."""
+    try:
+        header = peek_group(bytes(data))
+    except InvalidEntry:
+        return
+    assert header.version in (1, 2)

@@ -27,7 +27,7 @@ import trio.testing
 from zeroconf import ServiceInfo
 from zeroconf.asyncio import AsyncServiceInfo
 
-from p2psocial.net import discovery
+from p2psocial.net import discovery, lan_identity
 from p2psocial.net.discovery import (
     DiscoveryEvent,
     Gone,
@@ -36,6 +36,7 @@ from p2psocial.net.discovery import (
     lan_discovery,
     parse_service_info,
 )
+from p2psocial.net.lan_identity import Claim
 
 LOOPBACK = ["127.0.0.1"]
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,11 @@ def _zeroconf_threads() -> list[str]:
 
 def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
+
+
+def knowing(*devices: bytes) -> discovery.Recognise:
+    """A ``recognise`` that places the given devices (and nobody else)."""
+    return lambda claim: lan_identity.recognise(claim, devices, ())
 
 
 class _Lines:
@@ -99,10 +105,12 @@ def test_two_processes_find_each_other_and_see_the_goodbye() -> None:
         with trio.fail_after(BOUND):
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(ticker)
-                async with lan_discovery(my_id, my_port, interface_ips=LOOPBACK) as lan:
+                async with lan_discovery(my_id, my_port, interface_ips=LOOPBACK,
+                                         recognise=knowing(child_id)) as lan:
                     assert lan.advertised_addrs == (f"/ip4/127.0.0.1/tcp/{my_port}",)
                     proc = await trio.lowlevel.open_process(
-                        [sys.executable, __file__, child_id.hex(), str(child_port)],
+                        [sys.executable, __file__, child_id.hex(), str(child_port),
+                         str(discovery.DEFAULT_TTL), my_id.hex()],
                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
                         env={**os.environ, "PYTHONPATH": str(ROOT)})
                     try:
@@ -239,40 +247,51 @@ def test_records_that_are_not_ours_are_ignored() -> None:
         return ServiceInfo(t, f"x.{t}", port=port, properties=props,
                            addresses=list(addrs), server="x.local.")
 
-    good: dict[bytes, bytes | None] = {b"v": b"1", b"id": dev.hex().encode()}
-    assert parse_service_info(info(good)) == (dev, ("/ip4/192.168.1.7/tcp/4001",))
+    new = lan_identity.announcement(dev, None, bytes(16))
+    assert parse_service_info(info(new)) == (lan_identity.parse(new),
+                                             ("/ip4/192.168.1.7/tcp/4001",))
+    old: dict[bytes, bytes | None] = {b"v": b"1", b"id": dev.hex().encode()}  # older nodes
+    assert parse_service_info(info(old)) == (Claim(device=dev), ("/ip4/192.168.1.7/tcp/4001",))
     two = (bytes([10, 0, 0, 1]), bytes([192, 168, 1, 7]), bytes([224, 0, 0, 251]),
            bytes([0, 0, 0, 0]))
-    assert parse_service_info(info(good, addrs=two)) == (
-        dev, ("/ip4/10.0.0.1/tcp/4001", "/ip4/192.168.1.7/tcp/4001"))
-    assert parse_service_info(info({**good, b"v": b"2"})) is None
+    assert parse_service_info(info(old, addrs=two)) == (
+        Claim(device=dev), ("/ip4/10.0.0.1/tcp/4001", "/ip4/192.168.1.7/tcp/4001"))
+    many = tuple(bytes([10, 0, 0, i]) for i in range(1, 40))
+    assert len(parse_service_info(info(new, addrs=many))[1]) == discovery.MAX_ADDRS  # type: ignore[index]
+    assert parse_service_info(info({**old, b"v": b"3"})) is None
     assert parse_service_info(info({b"v": b"1"})) is None
-    assert parse_service_info(info({**good, b"id": b"zz" * 32})) is None
-    assert parse_service_info(info({**good, b"id": dev.hex()[:-2].encode()})) is None
-    assert parse_service_info(info({**good, b"id": None})) is None
-    assert parse_service_info(info(good, port=0)) is None
-    assert parse_service_info(info(good, addrs=())) is None
+    assert parse_service_info(info({**old, b"id": b"zz" * 32})) is None
+    assert parse_service_info(info({**old, b"id": dev.hex()[:-2].encode()})) is None
+    assert parse_service_info(info({**old, b"id": None})) is None
+    assert parse_service_info(info({**new, b"d": b"00"})) is None
+    assert parse_service_info(info({**new, b"s": None})) is None
+    assert parse_service_info(info({**new, b"x": b"zz"})) is None
+    assert parse_service_info(info(old, port=0)) is None
+    assert parse_service_info(info(new, addrs=())) is None
 
 
 def test_a_lost_answer_is_retried_until_the_device_resolves(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The browser reports a name once: when resolving it fails, discovery must try
-    again rather than never report the device. Both sides in this process."""
+    again rather than never report the device. Both sides in this process; the first
+    answer about every name, to either side, is "lost"."""
     a_id, b_id = os.urandom(32), os.urandom(32)
-    failures: list[str] = []
+    failures: set[tuple[int, str]] = set()
     real_request = AsyncServiceInfo.async_request
 
-    async def flaky_request(self: AsyncServiceInfo, *args: Any, **kwargs: Any) -> bool:
-        if b_id.hex()[:16] in self.name and not failures:
-            failures.append(self.name)  # the first answer about B is "lost"
+    async def flaky_request(self: AsyncServiceInfo, zc: Any, *args: Any, **kwargs: Any,
+                            ) -> bool:
+        if (id(zc), self.name) not in failures:
+            failures.add((id(zc), self.name))
             return False
-        return await real_request(self, *args, **kwargs)
+        return await real_request(self, zc, *args, **kwargs)
 
     monkeypatch.setattr(AsyncServiceInfo, "async_request", flaky_request)
 
     async def main() -> None:
         with trio.fail_after(BOUND):
-            async with (lan_discovery(a_id, 4001, interface_ips=LOOPBACK) as a,
+            async with (lan_discovery(a_id, 4001, interface_ips=LOOPBACK,
+                                      recognise=knowing(b_id)) as a,
                         lan_discovery(b_id, 4002, interface_ips=LOOPBACK)):
                 async for event in a:
                     if isinstance(event, Nearby) and event.device_id == b_id:
@@ -295,7 +314,7 @@ def test_a_device_that_vanishes_without_a_goodbye_is_reported_gone(
     async def main() -> None:
         t0 = trio.current_time()
         async with lan_discovery(my_id, _fake_port(), interface_ips=LOOPBACK,
-                                 check_interval=0.5) as lan:
+                                 check_interval=0.5, recognise=knowing(child_id)) as lan:
             proc = await trio.lowlevel.open_process(
                 [sys.executable, __file__, child_id.hex(), str(_fake_port()), "2"],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=ROOT,
@@ -332,12 +351,13 @@ def test_a_device_that_vanishes_without_a_goodbye_is_reported_gone(
 # --- the other process ------------------------------------------------------------------
 
 
-async def _child(device_id: bytes, port: int, ttl: int) -> None:
+async def _child(device_id: bytes, port: int, ttl: int, parent: bytes | None) -> None:
     def say(**msg: object) -> None:
         sys.stdout.write(json.dumps(msg) + "\n")
         sys.stdout.flush()
 
-    async with lan_discovery(device_id, port, interface_ips=LOOPBACK, ttl=ttl) as lan:
+    async with lan_discovery(device_id, port, interface_ips=LOOPBACK, ttl=ttl,
+                             recognise=knowing(*([parent] if parent else []))) as lan:
 
         async def report() -> None:
             async for event in lan:
@@ -362,4 +382,5 @@ async def _child(device_id: bytes, port: int, ttl: int) -> None:
 
 if __name__ == "__main__":
     trio.run(_child, bytes.fromhex(sys.argv[1]), int(sys.argv[2]),
-             int(sys.argv[3]) if len(sys.argv) > 3 else discovery.DEFAULT_TTL)
+             int(sys.argv[3]) if len(sys.argv) > 3 else discovery.DEFAULT_TTL,
+             bytes.fromhex(sys.argv[4]) if len(sys.argv) > 4 else None)

@@ -99,13 +99,29 @@ def test_any_flipped_bit_fails_closed() -> None:
 def test_plaintexts_are_padded_to_size_buckets() -> None:
     sizes = {len(private.encode(private.GroupPost(text))) for text in ("ok", "x" * 30)}
     assert sizes == {64}
-    for n in (1, 60, 63, 64, 65, 200, 254, 255, 256, 257, 300, 1000, 5000, 8000):
+    for n in range(0, 8001):  # exactly a bucket's size, always (issue 12: was +-1)
         data = private.encode(private.GroupPost("é" * n))
-        assert abs(len(data) - private.padded_size(len(data))) <= 1
-        assert private.decode(data) == private.GroupPost("é" * n)
+        assert len(data) == private.padded_size(len(data)), n
+        if n % 97 == 0:
+            assert private.decode(data) == private.GroupPost("é" * n)
     # a value written before padding existed still reads
     old = codec.encode((private.VERSION, int(private.Inner.GROUP_POST), ("hi", None)))
     assert private.decode(old) == private.GroupPost("hi")
     with pytest.raises(InvalidEntry):
         private.decode(codec.encode((private.VERSION, int(private.Inner.GROUP_POST),
                                      ("hi", None), "not bytes")))
+
+
+def test_the_size_of_a_message_does_not_count_its_members() -> None:
+    """Padded as if it had as many members as its bucket holds (4, 16, 64)."""
+    def ids(n: int) -> tuple[bytes, ...]:
+        return tuple(sorted(bytes([i]) * 32 for i in range(1, n + 1)))
+
+    for text in ("ok", "see you at eight, bring the charts" * 3):
+        sizes = {len(private.encode(private.Message(ids(n), text))) for n in (2, 3, 4)}
+        assert len(sizes) == 1, (text, sizes)
+        sizes = {len(private.encode(private.Message(ids(n), text))) for n in (5, 9, 16)}
+        assert len(sizes) == 1, (text, sizes)
+    keys = {len(private.encode(private.GroupKey(bytes(32), bytes(32), 0, bytes(32), "Choir",
+                                                ids(n)))) for n in (17, 40, 64)}
+    assert len(keys) == 1, keys

@@ -1,31 +1,47 @@
 """LAN discovery over mDNS / DNS-SD, with zeroconf and our own service type.
 
-    async with lan_discovery(device_id, port) as lan:      # port: where our host listens
+    async with lan_discovery(device_id, port, account_id=account,
+                             recognise=who) as lan:        # port: where our host listens
         async for event in lan:
-            if isinstance(event, Nearby):   # a device announced itself on the LAN
+            if isinstance(event, Nearby):   # a device we can place announced itself
                 ...  # event.device_id, event.addrs ("/ip4/192.168.1.7/tcp/4001", ...)
             elif isinstance(event, Gone):   # it said goodbye, or its records expired
                 ...
+        lan.strangers()      # announcements we cannot place: (name, claim, addrs)
+        lan.learn(device)    # ``device`` proved who it is: place its announcements
 
-We announce ``<name>._p2psocial._udp.local.``: the SRV record carries our TCP port,
-the A records our IPv4 addresses, and the TXT record ``v=1`` and ``id=<device id in
-hex>``. We browse the same type and report what we hear. Nothing is dialed and no
-peerstore is touched here: the network service decides whom to dial. An
-announcement is only a claim; the Noise handshake proves the device id when the
-service dials (``Host.connect(peer_id_from_device_id(event.device_id), addrs)``).
+We announce ``<random name>._p2psocial._udp.local.``: the SRV record carries our TCP
+port, the A records our useful IPv4 addresses (addresses.py: no VPN, tunnel or
+container bridge), and the TXT record a claim that only those who know our device or
+account can read (lan_identity.py: a fresh salt, a keyed tag; never the device id).
+The name, the host name and the salt are random and change with each registration:
+at start, when our addresses change (another network: zeroconf starts again on the
+new interfaces, and everyone heard on the old one is ``Gone``), and every
+``rotate_every`` seconds of wall clock (a laptop carried elsewhere with the same
+addresses). We browse the same type and hand each claim to ``recognise``; what it
+cannot place is kept as a stranger (lan_table.py). Nothing is dialed and no
+peerstore is touched here: the network service decides whom to dial. An announcement
+is only a claim; the Noise handshake proves the device id when the service dials.
 
 Why not py-libp2p's own mDNS (``new_host(enable_mDNS=True)``): see "## mDNS" in
 docs/libp2p-notes.md. In short, it blocks the Trio thread while it registers, writes
 the peerstore from zeroconf's thread, advertises a guessed address, and leaves the
 dialing to the auto-connector that our host stops on purpose.
 
-Threads: zeroconf runs its own asyncio loop thread and one browser thread. Every
-blocking zeroconf call made from here runs in ``trio.to_thread``; the browser thread
-hands its findings to Trio with ``TrioToken.run_sync_soon`` (never blocks on Trio,
-works in guest mode under Qt too). Leaving the block sends our goodbye and joins
-zeroconf's threads and closes its sockets before returning.
+Threads: zeroconf runs its own asyncio loop thread. Every blocking zeroconf call made
+from here runs in ``trio.to_thread``; zeroconf's thread hands its findings to Trio
+with ``TrioToken.run_sync_soon`` (never blocks on Trio, works in guest mode under Qt
+too). Leaving the block sends our goodbye and joins zeroconf's threads and closes its
+sockets before returning.
 
-No libp2p and no Qt in here: the module imports only trio and zeroconf.
+Bounds: at most ``MAX_WATCHED`` names are resolved and re-checked, and
+``lan_table.MAX_NAMES`` remembered, strangers first to go (a neighbour announcing
+thousands of made-up names costs a bounded amount, and hides no friend until it
+announces more than ``MAX_WATCHED``); at most ``MAX_ADDRS`` addresses are read from one
+announcement. zeroconf's own record cache is not bounded by us.
+
+No libp2p and no Qt in here: the module imports trio, zeroconf and ifaddr (through
+addresses.py).
 """
 
 from __future__ import annotations
@@ -33,16 +49,16 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import os
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
-import ifaddr
 import trio
 from zeroconf import (
     DNSQuestionType,
-    InterfaceChoice,
     IPVersion,
     ServiceInfo,
     ServiceStateChange,
@@ -51,15 +67,21 @@ from zeroconf import (
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo
 
 from ..errors import P2PSocialError
+from . import addresses, lan_identity
+from .lan_identity import ROTATE_EVERY, Claim
+from .lan_table import MAX_NAMES, DiscoveryEvent, Gone, Nearby, NeighbourTable, Recognise, Stranger
 
 __all__ = [
     "DEFAULT_TTL",
     "SERVICE_TYPE",
+    "Claim",
     "DiscoveryEvent",
     "DiscoveryFailed",
     "Gone",
     "LanDiscovery",
     "Nearby",
+    "Recognise",
+    "Stranger",
     "lan_discovery",
 ]
 
@@ -67,8 +89,6 @@ log = logging.getLogger(__name__)
 
 SERVICE_TYPE = "_p2psocial._udp.local."
 """Our DNS-SD service type. ("_udp" is DNS-SD's word for "not _tcp": RFC 6763 §7.)"""
-TXT_VERSION = b"1"
-"""``v=`` in our TXT record; records with another major version are ignored."""
 DEFAULT_TTL = 120
 """Seconds our records live in others' caches without a refresh (zeroconf's default
 for TXT is 75 minutes). Receivers use the SRV/TXT/A expiry to notice a device that
@@ -85,40 +105,34 @@ CHECK_INTERVAL = 30.0
 a device that vanished without a goodbye is ``Gone`` about ``ttl`` + this + two
 failed checks after its last answer: 2.5 minutes with the defaults."""
 MISSES_BEFORE_GONE = 2
+ADDRESS_CHECK = 10.0
+"""How often our own addresses are compared with what we announce, in seconds (and
+whether the announcement is due for a new salt: ``rotate_every``)."""
+RETIRE_AFTER = 5.0
+"""Seconds between announcing a new name and the goodbye of the old one: friends
+resolve the new one first, so they never see us gone."""
 STOP_TIMEOUT = 10.0
 """Bound on stopping zeroconf (cancel, goodbye, join its thread); normally ~0.3 s."""
 EVENT_BUFFER = 1024
 """Events kept for a slow consumer; beyond that they are dropped (logged) and
 ``LanDiscovery.nearby()`` still tells the truth."""
+MAX_ADDRS = 8
+"""Addresses read from one announcement (the address book keeps 8 per peer anyway)."""
+MAX_WATCHED = 4 * MAX_NAMES
+"""Names resolved and re-checked at once in zeroconf's thread (one asyncio task each);
+the table on the Trio side keeps ``MAX_NAMES`` of them, strangers first to go."""
 DEVICE_ID_LEN = 32
+LOOPBACK = "127.0.0.1"
 
 
 class DiscoveryFailed(P2PSocialError):
     """LAN discovery could not start (no usable interface, sockets refused...)."""
 
 
-@dataclass(frozen=True)
-class Nearby:
-    """A device announced itself (or changed its announcement) on the LAN.
-
-    ``addrs`` are TCP multiaddr strings without ``/p2p/`` (what ``Host.connect``
-    takes after ``Multiaddr(...)``); ``seen_at`` is the clock (``time.time`` by
-    default) when we heard it. Sent again when the same device re-announces.
-    """
-
-    device_id: bytes
-    addrs: tuple[str, ...]
-    seen_at: float
-
-
-@dataclass(frozen=True)
-class Gone:
-    """A device that was ``Nearby`` left: it said goodbye or its records expired."""
-
-    device_id: bytes
-
-
-DiscoveryEvent = Nearby | Gone
+def _known_old_nodes(claim: Claim) -> bytes | None:
+    """The default ``recognise``: only nodes of the previous version, which announce
+    their device id in clear."""
+    return claim.device
 
 
 @dataclass
@@ -133,18 +147,40 @@ class LanDiscovery:
     port: int
     enabled: bool
     service_name: str | None = None
-    """Our instance name as registered (zeroconf renames it on a clash)."""
+    """Our instance name as registered now (random; zeroconf renames it on a clash)."""
     advertised_addrs: tuple[str, ...] = ()
     """The multiaddrs others see for us."""
     registered: trio.Event = field(default_factory=trio.Event)
     """Set once our announcement went out (never set when disabled or if registering
     failed: the browser still works then)."""
     _events: trio.MemoryReceiveChannel[DiscoveryEvent] | None = None
-    _nearby: dict[bytes, Nearby] = field(default_factory=dict)
+    _table: NeighbourTable | None = None
+    _emit: Callable[[DiscoveryEvent], None] = lambda _event: None
+    _own_names: set[str] = field(default_factory=set)
+    _registered_at: float | None = None  # clock() when the current name went out
 
     def nearby(self) -> dict[bytes, Nearby]:
         """The devices currently announced on the LAN, by device id (a copy)."""
-        return dict(self._nearby)
+        return {} if self._table is None else dict(self._table.nearby)
+
+    def strangers(self) -> list[Stranger]:
+        """Announcements on the LAN that we cannot place (yet)."""
+        return [] if self._table is None else self._table.strangers()
+
+    def learn(self, device: bytes) -> list[Nearby]:
+        """``device`` proved who it is (a probe, a connection it opened): every
+        announcement it made is placed. Returns the ``Nearby`` events, also sent to
+        the iterator."""
+        return self._publish([] if self._table is None else self._table.learn(device))
+
+    def recheck(self) -> list[Nearby]:
+        """``recognise`` knows more now: try every stranger again (as ``learn``)."""
+        return self._publish([] if self._table is None else self._table.recheck())
+
+    def _publish(self, events: list[DiscoveryEvent]) -> list[Nearby]:
+        for event in events:
+            self._emit(event)
+        return [e for e in events if isinstance(e, Nearby)]
 
     def __aiter__(self) -> LanDiscovery:
         return self
@@ -164,7 +200,7 @@ class LanDiscovery:
 @dataclass(frozen=True)
 class _Up:
     name: str
-    device_id: bytes
+    claim: Claim
     addrs: tuple[str, ...]
 
 
@@ -222,11 +258,25 @@ class _Engine:
         self._watching.clear()
         if self._browser is not None:
             await self._browser.async_cancel()
+        await self._goodbye()
+
+    async def reannounce(self, info: ServiceInfo) -> None:
+        """Announce ``info`` instead of the current registration: the new name first,
+        then the goodbye of the old one, so friends never see us gone meanwhile."""
+        if self._register_task is not None:
+            self._register_task.cancel()
+            await asyncio.gather(self._register_task, return_exceptions=True)
+        old = self._info if self._registered else None
+        self._info, self._registered = info, False
+        self._register_task = asyncio.ensure_future(self._register(info, retire=old))
+
+    async def _goodbye(self) -> None:
         if self._registered and self._info is not None:
+            self._registered = False
             # Goodbye (TTL 0) records: the others report us Gone at once.
             await (await self._zc.async_unregister_service(self._info))
 
-    async def _register(self, info: ServiceInfo) -> None:
+    async def _register(self, info: ServiceInfo, retire: ServiceInfo | None = None) -> None:
         try:
             # Probes for a name clash first (3 x 250 ms), then starts announcing.
             await self._zc.async_register_service(info, allow_name_change=True)
@@ -235,6 +285,9 @@ class _Engine:
             return
         self._registered = True
         self._post(_Registered(info.name))  # renamed if the name was taken
+        if retire is not None:  # goodbye (TTL 0) under the name we leave, once others
+            await asyncio.sleep(RETIRE_AFTER)  # have had time to resolve the new one
+            await (await self._zc.async_unregister_service(retire))
 
     def _on_change(self, zeroconf: Zeroconf, service_type: str, name: str,
                    state_change: ServiceStateChange) -> None:
@@ -243,6 +296,9 @@ class _Engine:
             old.cancel()
         if state_change is ServiceStateChange.Removed:
             self._post(_Down(name))
+            return
+        if len(self._watching) >= MAX_WATCHED:
+            log.debug("mDNS: %d names watched already; ignoring %s", MAX_WATCHED, name)
             return
         task = asyncio.ensure_future(self._watch(service_type, name))
         self._watching[name] = task
@@ -277,14 +333,13 @@ class _Engine:
             if found:
                 parsed = parse_service_info(info)
                 if parsed is None:
-                    log.debug("mDNS: ignoring %s (not a p2psocial v%s record)", name,
-                              TXT_VERSION.decode())
+                    log.debug("mDNS: ignoring %s (not a p2psocial record)", name)
                     return
-                device_id, addrs = parsed
-                if device_id == self._own_id:
-                    return
+                claim, addrs = parsed
+                if claim.made_by(self._own_id):
+                    return  # ours (an older name of ours, or someone claiming to be us)
                 if not up:
-                    self._post(_Up(name, device_id, addrs))
+                    self._post(_Up(name, claim, addrs))
                     up = True
                 misses = 0
                 delay = RESOLVE_RETRY_FIRST
@@ -300,18 +355,11 @@ class _Engine:
             delay = min(delay * 2, RESOLVE_RETRY_MAX)
 
 
-def parse_service_info(info: ServiceInfo) -> tuple[bytes, tuple[str, ...]] | None:
-    """``(device_id, addrs)`` from a resolved record, or None if it is not ours,
-    is malformed, or has no usable address. Pure."""
-    props = info.properties or {}
-    if props.get(b"v") != TXT_VERSION:
-        return None
-    raw_id = props.get(b"id")
-    if raw_id is None or len(raw_id) != 2 * DEVICE_ID_LEN:
-        return None
-    try:
-        device_id = bytes.fromhex(raw_id.decode("ascii"))
-    except (UnicodeDecodeError, ValueError):
+def parse_service_info(info: ServiceInfo) -> tuple[Claim, tuple[str, ...]] | None:
+    """``(claim, addrs)`` from a resolved record, or None if it is not ours, is
+    malformed, or has no usable address; at most ``MAX_ADDRS`` addresses. Pure."""
+    claim = lan_identity.parse(info.properties or {})
+    if claim is None:
         return None
     port = info.port
     if port is None or not 0 < port < 65536:
@@ -330,26 +378,19 @@ def parse_service_info(info: ServiceInfo) -> tuple[bytes, tuple[str, ...]] | Non
             addrs.append(ma)
     if not addrs:
         return None
-    return device_id, tuple(addrs)
+    return claim, tuple(addrs[:MAX_ADDRS])
 
 
-def _lan_ipv4_addresses() -> list[str]:
-    """Our IPv4 addresses worth announcing: every interface's, loopback excepted
-    (link-local 169.254/16 kept: a LAN without DHCP has nothing else)."""
-    found: list[str] = []
-    for adapter in ifaddr.get_adapters():
-        for ip in adapter.ips:
-            if not isinstance(ip.ip, str):
-                continue  # IPv6: (addr, flowinfo, scope_id)
-            addr = ipaddress.IPv4Address(ip.ip)
-            if addr.is_loopback or addr.is_unspecified or str(addr) in found:
-                continue
-            found.append(str(addr))
-    return found
-
-
-def _instance_name(device_id: bytes, service_type: str) -> str:
-    return f"p2psocial-{device_id.hex()[:16]}.{service_type}"
+def _service_info(service_type: str, device_id: bytes, account_id: bytes | None, port: int,
+                  ips: Sequence[str], ttl: int) -> ServiceInfo:
+    """A fresh announcement: random instance and host names, a fresh salt."""
+    name = f"p2psocial-{secrets.token_hex(6)}"
+    return ServiceInfo(
+        service_type, f"{name}.{service_type}", port=port,
+        properties=lan_identity.announcement(device_id, account_id,
+                                             os.urandom(lan_identity.SALT_LEN)),
+        addresses=[ipaddress.IPv4Address(ip).packed for ip in ips],
+        server=f"{name}.local.", host_ttl=ttl, other_ttl=ttl)
 
 
 # --- the context manager -------------------------------------------------------------
@@ -360,20 +401,33 @@ async def lan_discovery(
     device_id: bytes,
     port: int,
     *,
+    account_id: bytes | None = None,
+    recognise: Recognise = _known_old_nodes,
     interface_ips: Sequence[str] | None = None,
     enabled: bool = True,
     ttl: int = DEFAULT_TTL,
     service_type: str = SERVICE_TYPE,
     check_interval: float = CHECK_INTERVAL,
+    rotate_every: float = ROTATE_EVERY,
     clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[LanDiscovery]:
-    """Announce ``device_id`` with TCP ``port`` on the LAN and report other devices.
+    """Announce ``device_id`` (of ``account_id``) with TCP ``port`` on the LAN and
+    report other devices.
+
+    ``recognise(claim)`` returns the device behind an announcement, or None for a
+    stranger (lan_identity.recognise over the devices and accounts we know); it runs
+    in the Trio thread once per new announcement. The default places only nodes of the
+    previous version (their device id is in clear).
 
     ``interface_ips``: IPv4 addresses of the interfaces to use; they are also the
-    addresses announced. ``None`` uses every interface (zeroconf's
-    ``InterfaceChoice.All``, loopback included so that two apps on one machine meet)
-    and announces every non-loopback IPv4 address. Tests pass ``["127.0.0.1"]`` so
-    that no packet leaves the machine.
+    addresses announced. ``None`` uses this machine's useful LAN addresses
+    (``addresses.lan_ips``: no VPN, tunnel, container bridge or loopback; link-local
+    only when there is nothing else), announces those, listens there and on loopback
+    (two apps on one machine meet), and starts again when they change. Tests pass
+    ``["127.0.0.1"]`` so that no packet leaves the machine.
+
+    ``rotate_every``: seconds of ``clock`` (wall clock: it runs on through a suspend)
+    after which we announce ourselves under a new name and salt.
 
     ``enabled=False`` (the app's "LAN discovery off") opens nothing: the iterator
     just ends when the block exits.
@@ -386,8 +440,8 @@ async def lan_discovery(
         raise ValueError("a device id is 32 bytes")
     if not 0 < port < 65536:
         raise ValueError(f"invalid TCP port {port}")
-    if ttl < 1 or check_interval <= 0:
-        raise ValueError("ttl and check_interval must be positive")
+    if ttl < 1 or check_interval <= 0 or rotate_every <= 0:
+        raise ValueError("ttl, check_interval and rotate_every must be positive")
     if not service_type.endswith("._udp.local.") and not service_type.endswith(
             "._tcp.local."):
         raise ValueError(f"invalid DNS-SD service type {service_type!r}")
@@ -400,7 +454,7 @@ async def lan_discovery(
         return
 
     token = trio.lowlevel.current_trio_token()
-    names: dict[str, tuple[bytes, tuple[str, ...]]] = {}
+    table = lan._table = NeighbourTable(recognise, clock)
 
     def emit(event: DiscoveryEvent) -> None:
         try:
@@ -410,37 +464,22 @@ async def lan_discovery(
         except (trio.ClosedResourceError, trio.BrokenResourceError):
             pass  # the block is exiting
 
-    def forget(name: str) -> None:
-        """Drop ``name``; ``Gone`` if no other name still announces its device."""
-        old = names.pop(name, None)
-        if old is None:
-            return
-        still = [v for v in names.values() if v[0] == old[0]]
-        if still:  # e.g. a restarted app announced itself again under a new name
-            dev, addrs = still[-1]
-            lan._nearby[dev] = Nearby(dev, addrs, clock())
-            emit(lan._nearby[dev])
-        else:
-            lan._nearby.pop(old[0], None)
-            emit(Gone(old[0]))
+    lan._emit = emit
 
     def deliver(report: _Report) -> None:  # in the Trio thread
         if isinstance(report, _Registered):
             lan.service_name = report.name
+            lan._own_names.add(report.name)
+            lan._registered_at = clock()
             lan.registered.set()
             log.debug("mDNS: announced %s at %s", report.name, lan.advertised_addrs)
             return
-        if report.name == lan.service_name:
+        if report.name in lan._own_names:
             return
-        if isinstance(report, _Down):
-            forget(report.name)
-            return
-        old = names.get(report.name)
-        if old is not None and old[0] != report.device_id:
-            forget(report.name)  # the name now announces another device
-        names[report.name] = (report.device_id, report.addrs)
-        lan._nearby[report.device_id] = Nearby(report.device_id, report.addrs, clock())
-        emit(lan._nearby[report.device_id])
+        events = (table.down(report.name) if isinstance(report, _Down)
+                  else table.up(report.name, report.claim, report.addrs))
+        for event in events:
+            emit(event)
 
     def post(report: _Report) -> None:  # in zeroconf's loop thread: must not block
         with suppress(trio.RunFinishedError):  # Trio is gone: nobody to tell
@@ -448,23 +487,19 @@ async def lan_discovery(
 
     explicit_ips = (None if interface_ips is None
                     else [str(ipaddress.IPv4Address(ip)) for ip in interface_ips])
-    interfaces: InterfaceChoice | list[str] = (
-        InterfaceChoice.All if explicit_ips is None else list(explicit_ips))
 
-    def start() -> tuple[Zeroconf, _Engine, ServiceInfo | None]:  # in a worker thread
-        advertise = _lan_ipv4_addresses() if explicit_ips is None else explicit_ips
-        info = None
-        if advertise:
-            info = ServiceInfo(
-                service_type,
-                _instance_name(device_id, service_type),
-                port=port,
-                properties={b"v": TXT_VERSION, b"id": device_id.hex().encode()},
-                addresses=[ipaddress.IPv4Address(ip).packed for ip in advertise],
-                server=f"p2psocial-{device_id.hex()[:16]}.local.",
-                host_ttl=ttl,
-                other_ttl=ttl,
-            )
+    def our_ips() -> list[str]:  # in a worker thread (reads the system)
+        # only useful addresses (addresses.py): no VPN, tunnel or container bridge
+        return (addresses.lan_ips(addresses.local_interfaces())
+                if explicit_ips is None else explicit_ips)
+
+    def start(advertise: list[str]) -> tuple[Zeroconf, _Engine, ServiceInfo | None]:
+        # in a worker thread. zeroconf sends on the announced interfaces only, and on
+        # loopback, so that two apps on one machine meet
+        interfaces = (list(dict.fromkeys([*advertise, LOOPBACK]))
+                      if explicit_ips is None else explicit_ips)
+        info = (_service_info(service_type, device_id, account_id, port, advertise, ttl)
+                if advertise else None)
         # use_asyncio=False: zeroconf runs its own loop in its own thread (there is
         # no asyncio loop under Trio anyway). This opens the sockets.
         zc = Zeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only,
@@ -487,20 +522,74 @@ async def lan_discovery(
         finally:
             zc.close()  # stops and joins its loop thread, closes its sockets
 
+    def reannounce(zc: Zeroconf, engine: _Engine, info: ServiceInfo) -> None:
+        assert zc.loop is not None
+        asyncio.run_coroutine_threadsafe(engine.reannounce(info), zc.loop).result(
+            STOP_TIMEOUT)
+
+    async def open_zeroconf(advertise: list[str]) -> tuple[Zeroconf, _Engine]:
+        try:
+            zc, engine, info = await trio.to_thread.run_sync(start, advertise)
+        except (OSError, RuntimeError) as exc:  # RuntimeError: "No interfaces to listen on"
+            raise DiscoveryFailed(f"LAN discovery cannot start: {exc}") from exc
+        if info is not None:
+            lan.service_name = info.name
+            lan.advertised_addrs = tuple(f"/ip4/{ip}/tcp/{port}" for ip in advertise)
+        else:
+            lan.advertised_addrs = ()
+            log.info("mDNS: no LAN address to announce; listening only")
+        return zc, engine
+
+    advertised: list[str] | None = await trio.to_thread.run_sync(our_ips)
+    assert advertised is not None
+    running: tuple[Zeroconf, _Engine] | None = await open_zeroconf(advertised)
+
+    async def keep_fresh() -> None:
+        """A new network: start again there. A new salt every ``rotate_every`` after
+        the last registration went out."""
+        nonlocal running, advertised
+        while True:
+            await trio.sleep(ADDRESS_CHECK)
+            now_ips = await trio.to_thread.run_sync(our_ips)
+            if advertised is None or sorted(now_ips) != sorted(advertised):
+                log.info("mDNS: our addresses changed (%s -> %s): announcing anew",
+                         " ".join(advertised or ()) or "none", " ".join(now_ips) or "none")
+                lan._registered_at = None
+                if running is not None:
+                    old, running = running, None
+                    await trio.to_thread.run_sync(stop, *old)
+                for event in table.clear():  # they were on the other network
+                    emit(event)
+                try:
+                    running, advertised = await open_zeroconf(now_ips), now_ips
+                except DiscoveryFailed as exc:
+                    log.warning("mDNS: %s; trying again in %g s", exc, ADDRESS_CHECK)
+                    advertised = None
+            elif (running is not None and lan._registered_at is not None
+                  and clock() - lan._registered_at >= rotate_every):
+                assert advertised
+                lan._registered_at = None  # until the new name went out
+                info = _service_info(service_type, device_id, account_id, port, advertised,
+                                     ttl)
+                try:
+                    await trio.to_thread.run_sync(reannounce, *running, info)
+                except Exception as exc:  # zeroconf's loop did not answer in time
+                    log.warning("mDNS: announcing under a new name: %r", exc)
+
+    failure: Exception | None = None
     try:
-        zc, engine, info = await trio.to_thread.run_sync(start)
-    except (OSError, RuntimeError) as exc:  # RuntimeError: "No interfaces to listen on"
-        raise DiscoveryFailed(f"LAN discovery cannot start: {exc}") from exc
-    if info is not None:
-        lan.service_name = info.name
-        lan.advertised_addrs = tuple(f"/ip4/{ip}/tcp/{port}"
-                                     for ip in info.parsed_addresses())
-    else:
-        log.info("mDNS: no LAN address to announce; listening only")
-    try:
-        async with send:
-            yield lan
+        async with send, trio.open_nursery() as nursery:
+            nursery.start_soon(keep_fresh)
+            try:
+                yield lan
+            except Exception as exc:  # re-raised below, not wrapped in an ExceptionGroup
+                failure = exc
+            finally:
+                nursery.cancel_scope.cancel()
     finally:
         with trio.CancelScope(shield=True):
-            await trio.to_thread.run_sync(stop, zc, engine)
-        lan._nearby.clear()
+            if running is not None:
+                await trio.to_thread.run_sync(stop, *running)
+        table.clear()
+    if failure is not None:
+        raise failure

@@ -56,7 +56,7 @@ import ipaddress
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from types import TracebackType
 from typing import Any
@@ -64,16 +64,17 @@ from typing import Any
 import trio
 from libp2p.abc import INetStream
 from libp2p.peer.id import ID
-from libp2p.utils.address_validation import get_available_interfaces
 
 from ..content import Kind
 from ..errors import InvalidEntry
 from ..events import EntryAdded, Lagged, RosterChanged
 from ..node import Node
 from ..store.communities import CommunityInfo
+from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
-from . import blobs, community, relay
+from . import addresses, blobs, community, probe, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
+from .addresses import dialed_addr, worth_confirming
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
 from .gossip import Gossip, GossipHooks
 from .host import (
@@ -85,6 +86,7 @@ from .host import (
     peer_id_from_device_id,
     remote_peer_id,
 )
+from .lan_presence import LanPresence
 from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
@@ -115,6 +117,8 @@ _PERSIST_TIMEOUT = 2.0
 BACKOFF = Backoff()
 STANDING = StandingPolicy()
 RELAY_LIMITS = relay.RelayLimits()
+CONFIRM_EVERY = 60.0
+"""Seconds between two attempts to confirm a peer's heard addresses (``_confirm``)."""
 POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
 
 
@@ -138,6 +142,7 @@ class _Session:
     control: SessionControl = field(default_factory=SessionControl)
     friend: bool = True  # strangers.py: a stranger that dialed us counts against a cap
     started: float = 0.0  # trio time
+    remote: tuple[str, int] | None = None  # the connection's other end
 
 
 class NetworkService:
@@ -188,9 +193,12 @@ class NetworkService:
         self._wakes: dict[bytes, trio.Event] = {}
         self._dialers: set[bytes] = set()
         self._changed = trio.Event()
+        self._probes = trio.CapacityLimiter(probe.MAX_PROBES)
+        self._confirmed_at: dict[bytes, float] = {}  # trio time of the last _confirm
         self._host: Host | None = None
         self._nursery: trio.Nursery | None = None
         self._cm: Any = None
+        self.lan_presence = LanPresence(node, hops, lambda: self._peers)
         self.neighbourhood = Neighbourhood(node, self.device_id,
                                            open_stream=self._open_community,
                                            nearby=self.nearby, misbehaved=self._misbehaved)
@@ -240,8 +248,8 @@ class NetworkService:
     @property
     def listen_addrs(self) -> list[str]:
         """Addresses peers can dial (a wildcard listen address is expanded to this
-        machine's interface addresses, loopback last), then our circuit addresses
-        through relays where we hold a slot."""
+        machine's useful interface addresses: ``advertised_addrs``), then our circuit
+        addresses through relays where we hold a slot."""
         if self._host is None:
             return []
         return advertised_addrs(self._host.listen_addrs) + self._host.circuit_addrs()
@@ -288,7 +296,7 @@ class NetworkService:
         """Remember ``peer`` (a device id or its libp2p peer id) at ``addrs`` and dial it
         now, unless it is connected or banned. Returns without waiting for the dial."""
         device = peer if isinstance(peer, bytes) else device_id_from_peer_id(peer)
-        await self._know(device, addrs, source)
+        await self._know(device, addrs, source, Trust.GIVEN)
         self._peers[device].next_dial = 0.0
         self._start_dialer(device)
         self._poke(device)
@@ -302,6 +310,7 @@ class NetworkService:
             await stream.reset()
             return
         state = await self._know(device, (), "peer")
+        await self._placed(self.lan_presence.learn(device))  # Noise proved who it is
         await self._persist(device, state.lift_expired_ban(self.clock(), self.policy))
         if state.banned(self.clock()):
             log.info("refused a session from banned peer %s", _short(device))
@@ -334,6 +343,7 @@ class NetworkService:
             await reset_quietly(stream)
             return None
         state = await self._know(device, (), "peer")
+        await self._placed(self.lan_presence.learn(device))  # Noise proved who it is
         await self._persist(device, state.lift_expired_ban(self.clock(), self.policy))
         if state.banned(self.clock()):
             log.info("refused %s from banned peer %s", what, _short(device))
@@ -345,11 +355,14 @@ class NetworkService:
 
     async def nearby_communities(self, max_age: float = 10.0) -> list[NearbyCommunity]:
         """The communities that devices on the LAN offer now (asked at most every
-        ``max_age`` seconds each)."""
+        ``max_age`` seconds each). Neighbours we cannot place are probed first
+        (lan_presence.py): whoever answers at their address is who they are."""
+        await self._placed(await self.lan_presence.meet_strangers())
         return await self.neighbourhood.nearby_communities(max_age)
 
     async def join_community(self, community_id: bytes) -> CommunityInfo:
         """Join a community a LAN neighbour offers (``UserError`` when none does now)."""
+        await self._placed(await self.lan_presence.meet_strangers())
         return await self.neighbourhood.join(community_id)
 
     async def _open_community(self, device: bytes) -> INetStream:
@@ -443,9 +456,13 @@ class NetworkService:
 
     async def _run_lan(self, port: int) -> None:
         interfaces = None if self.ip == WILDCARD else [self.ip]
+        presence = self.lan_presence
         try:
-            async with lan_discovery(self.device_id, port, interface_ips=interfaces,
+            async with lan_discovery(self.device_id, port, account_id=self.node.account_id,
+                                     recognise=presence.recognise, interface_ips=interfaces,
                                      service_type=self.lan_service_type) as lan:
+                presence.lan = lan
+                await presence.refresh()
                 async for event in lan:
                     if isinstance(event, Nearby):
                         await self._on_nearby(event)
@@ -455,15 +472,26 @@ class NetworkService:
         except DiscoveryFailed as exc:
             log.warning("LAN discovery is off: %s", exc)
         finally:
+            presence.lan = None
             self._nearby.clear()
+
+    async def _placed(self, events: list[Nearby]) -> None:
+        """Devices LAN discovery placed just now (we learnt who they are): nearby and
+        in the address book before the caller goes on (the same events come through
+        discovery's channel later, and change nothing more then)."""
+        for event in events:
+            await self._on_nearby(event)
 
     async def _on_nearby(self, event: Nearby) -> None:
         device = event.device_id
-        if device == self.device_id:
-            return
+        if device == self.device_id or self._nearby.get(device) == event.addrs:
+            return  # ourselves, or heard already (learnt first, then through the channel)
         log.info("nearby on the LAN: %s at %s", _short(device), " ".join(event.addrs))
-        await self._know(device, event.addrs, "mdns")  # an existing peer keeps its source
+        # an existing peer keeps its source; heard addresses never push out worked ones
+        await self._know(device, event.addrs, "mdns", Trust.HEARD)
         self._nearby[device] = event.addrs
+        if device in self._sessions and self._nursery is not None:
+            self._nursery.start_soon(self._confirm, device)
         self._start_dialer(device)  # dials when due: bans and backoff hold
         self._notify()
 
@@ -499,6 +527,7 @@ class NetworkService:
                 self._notify()
                 continue
             state.dialing = False
+            await self._worked(device, stream)
             await self._session(device, stream, initiator=self.device_id)
 
     async def _until_due(self, device: bytes) -> None:
@@ -530,7 +559,7 @@ class NetworkService:
     async def _session(self, device: bytes, stream: INetStream, *, initiator: bytes) -> None:
         friend = self.acquaintances.is_friend(device)
         session = _Session(initiator, trio.CancelScope(), friend=friend or initiator != device,
-                           started=trio.current_time())
+                           started=trio.current_time(), remote=_remote(stream))
         if not session.friend:
             self._make_room_for_a_stranger()
         current = self._sessions.get(device)
@@ -549,6 +578,8 @@ class NetworkService:
                  "we dialed" if initiator == self.device_id else "it dialed")
         if initiator == self.device_id and self._nursery is not None:
             self._nursery.start_soon(self.neighbourhood.share, [device])
+        elif self._nursery is not None:
+            self._nursery.start_soon(self._confirm, device)
         stats: SyncStats | None = None
         try:
             with session.scope:
@@ -654,6 +685,8 @@ class NetworkService:
                     if rosters or any(e.kind in POLICY_KINDS for e in seen
                                       if isinstance(e, EntryAdded)):
                         await self._apply_policy()
+                    elif any(e.kind == Kind.DEVICE for e in seen if isinstance(e, EntryAdded)):
+                        await self._placed(await self.lan_presence.refresh())  # a new log
                     if rosters and self._nursery is not None:  # tell the other members
                         self._nursery.start_soon(self.neighbourhood.share, self.connected())
                 else:
@@ -667,6 +700,7 @@ class NetworkService:
         if self.gossip is not None:
             await self.gossip.set_policy(topics=await self.node.wanted_accounts(1),
                                          replicated=wanted, blocked=await self.node.blocked())
+        await self._placed(await self.lan_presence.refresh())  # whom we recognise on the LAN
 
     def _gossip_misbehaved(self, device: bytes, reason: str) -> None:
         if self._nursery is not None and device != self.device_id:
@@ -701,10 +735,12 @@ class NetworkService:
 
     # --- the address book -------------------------------------------------------------
 
-    async def _know(self, device: bytes, addrs: Sequence[str], source: str) -> PeerState:
+    async def _know(self, device: bytes, addrs: Sequence[str], source: str,
+                    trust: Trust = Trust.HEARD) -> PeerState:
         state = self._peers.get(device)
-        if state is None or (addrs and not set(addrs) <= set(state.addrs)):
-            record = await self.node.add_peer(device, addrs, source)
+        if state is None or (addrs and (trust > Trust.HEARD
+                                        or not set(addrs) <= set(state.addrs))):
+            record = await self.node.add_peer(device, addrs, source, trust)
             # another task may have met this peer while we waited (mDNS and its inbound
             # session at once): keep the state it made, which a session may hold
             state = self._peers.get(device)
@@ -714,6 +750,32 @@ class NetworkService:
                 state.addrs = record.addrs
             self._notify()
         return state
+
+    async def _worked(self, device: bytes, stream: INetStream) -> None:
+        """Mark the address our dial reached ``device`` at (Noise proved it is there)."""
+        addr = dialed_addr(_remote(stream), self._peers[device].addrs)
+        if addr is not None:
+            with trio.CancelScope(shield=True):
+                await self._know(device, [addr], "peer", Trust.WORKED)
+
+    async def _confirm(self, device: bytes) -> None:
+        """A peer we are in session with but never reached ourselves (it dialed us),
+        with addresses we only heard: probe those at the session's IP, and mark the
+        first where the device answers as worked."""
+        session = self._sessions.get(device)
+        record = await self.node.peer(device)
+        if session is None or session.remote is None or record is None:
+            return
+        candidates = worth_confirming(record.book, session.remote[0])
+        now = trio.current_time()
+        if not candidates or now - self._confirmed_at.get(device, -1e9) < CONFIRM_EVERY:
+            return  # a peer that reconnects in a loop does not make us probe in a loop
+        self._confirmed_at[device] = now
+        async with aclosing(probe.answers(candidates, self._probes)) as answers:
+            async for addr, found in answers:
+                if found == device:
+                    await self._know(device, [addr], "peer", Trust.WORKED)
+                    return
 
     async def _persist(self, device: bytes, fields: dict[str, int | None]) -> None:
         if not fields:
@@ -783,6 +845,9 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
                 fields = state.dial_failed(str(exc))
             else:
                 fields = state.session_started(node.clock())
+                addr = dialed_addr(_remote(stream), state.addrs)
+                if addr is not None:
+                    await node.add_peer(state.device, [addr], state.source, Trust.WORKED)
                 # rosters first: the session then asks for everyone on them, and the
                 # peer learns we joined (a community joined with an invite, say)
                 await Neighbourhood(
@@ -825,18 +890,17 @@ async def _ignored(device: bytes, reason: str) -> None:
 
 def advertised_addrs(listen: Sequence[Multiaddr]) -> list[str]:
     """Dialable addresses for what a host listens on: a wildcard (0.0.0.0) becomes
-    every IPv4 interface address at the same port; loopback goes last."""
+    this machine's useful interface addresses at the same port (addresses.py: global,
+    then private LAN; no tunnel, VPN or container bridge; loopback only when there is
+    nothing else), a specific address stays itself."""
     out: list[str] = []
     for addr in listen:
         text = str(addr)
         if text.startswith(f"/ip4/{WILDCARD}/tcp/"):
-            port = int(text.rsplit("/", 1)[1])
-            out += [str(a) for a in get_available_interfaces(port)
-                    if str(a).startswith("/ip4/")]
+            out += addresses.ranked(addresses.local_interfaces(), int(text.rsplit("/", 1)[1]))
         else:
             out.append(text)
-    unique = list(dict.fromkeys(out))
-    return sorted(unique, key=lambda a: a.startswith("/ip4/127."))
+    return list(dict.fromkeys(out))
 
 
 def reachable_from_outside(addrs: Sequence[str]) -> bool:
@@ -876,6 +940,13 @@ def _multiaddrs(addrs: Sequence[str]) -> list[Multiaddr]:
         except Exception:  # an address this libp2p cannot parse (from a newer peer)
             log.debug("skipping address %r", text)
     return out
+
+
+def _remote(stream: INetStream) -> tuple[str, int] | None:
+    try:
+        return stream.get_remote_address()
+    except Exception:  # a transport that cannot tell
+        return None
 
 
 async def _disconnect(host: Host, peer_id: ID) -> None:

@@ -13,10 +13,11 @@ and ``messages`` (migration 4). One batch is two steps:
 1. outside any transaction, open every PRIVATE body with the caller's ``open(body,
    author_account)`` (the node's private key never reaches the store);
 2. in one transaction: store the messages and group keys that opened and check out,
-   open the GROUP entries of the batch with the keys now held (a GROUP entry whose
-   key is not here yet goes to ``group_pending``; it is opened when its key arrives,
-   in whatever order the logs of the admin and the poster were synced), then move
-   the watermark past the batch.
+   open the GROUP entries of the batch with the keys now held (found by the group and
+   epoch an old envelope names, or by the tag a new one carries: group_tags.py; a
+   GROUP entry whose key is not here yet waits in ``group_pending`` or
+   ``group_untagged``, and is opened when its key arrives, in whatever order the logs
+   of the admin and the poster were synced), then move the watermark past the batch.
 
 So the scan is resumable (a crash redoes at most one batch) and idempotent (rows are
 keyed by the entry's rowid; ``INSERT OR IGNORE``).
@@ -50,10 +51,12 @@ from dataclasses import dataclass, field
 from .. import content as c
 from .. import envelope, private
 from ..content import Kind
+from ..envelope import TagReader
 from ..errors import DecryptionFailed, InvalidEntry
 from ..timestamps import placed
 from . import communities
 from .circles import CircleRow, add_post, notify
+from .group_tags import HeldKey, Keyring
 from .members import pack_members, unpack_members
 from .views import (
     ConversationView,
@@ -117,6 +120,7 @@ class Inbox:
     def __init__(self, conn: sqlite3.Connection, now: Callable[[], int]) -> None:
         self.conn = conn
         self.now = now  # ms: when a scan reads an entry (see "Time" above)
+        self._keyring = Keyring(conn)
 
     # --- the scan ---------------------------------------------------------------------
 
@@ -152,6 +156,7 @@ class Inbox:
         step 2, ``open_batch``, needs no database and may run in any thread)."""
         rows = batch.rows
         found = _Found()
+        self._keyring = Keyring(self.conn)  # the keys are read again for each batch
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             keys: list[tuple[bytes, int]] = []
@@ -163,10 +168,12 @@ class Inbox:
                 elif isinstance(value, private.GroupKey) and self._group_key(row, value,
                                                                              local_id):
                     keys.append((value.group_id, value.epoch))
+                    self._keyring.forget()
                 elif isinstance(value, private.CommunityKey) and communities.add_key(
                         self.conn, row.author_id, value, local_id):
                     keys.append((value.community_id, 0))
                     found.joined.add(value.community_id)
+                    self._keyring.forget()
             for row in rows:
                 if row.kind == Kind.GROUP:
                     self._group_entry(row, local, found)
@@ -252,15 +259,14 @@ class Inbox:
         if row.body is None:
             return
         try:
-            group_id, epoch = envelope.peek_group(row.body)
+            header = envelope.peek_group(row.body)
         except InvalidEntry:
             return
-        held = self.group_key(group_id, epoch)
+        held = self._key_of(row, header)
         if held is None:
-            self.conn.execute("INSERT OR IGNORE INTO group_pending(group_id, epoch, entry) "
-                              "VALUES (?, ?, ?)", (group_id, epoch, row.rowid))
-            return
-        conversation, key, writers = held
+            return  # it waits for its key
+        group_id, epoch, conversation, key, writers = (
+            held.group_id, held.epoch, held.conversation, held.key, held.writers)
         community = communities.is_community(self.conn, conversation)
         if not community and (row.author_id not in writers
                               or row.author_id not in self._members(conversation)):
@@ -269,8 +275,8 @@ class Inbox:
             # a key is no licence. Posts of theirs stored before we learnt it stay.
             return
         try:
-            _, _, plaintext = envelope.open_group(row.body, lambda _g, _e: key,
-                                                  context=row.author_id)
+            plaintext = envelope.open_group(row.body, key, group_id=group_id, epoch=epoch,
+                                            context=row.author_id)
             value = private.decode(plaintext)
         except (DecryptionFailed, InvalidEntry):
             return
@@ -333,19 +339,43 @@ class Inbox:
                                "AND member = 1", (conversation, local)).fetchone():
             found.left.add(group_id)
 
+    def _key_of(self, row: _Sealed, header: envelope.GroupHeader) -> HeldKey | None:
+        """The key of a group entry, or None when we do not hold it (yet): the entry
+        then waits for it (group_pending by the group an old envelope names,
+        group_untagged by a new one's tag)."""
+        if header.group_id is not None and header.epoch is not None:  # version 1
+            held = self.group_key(header.group_id, header.epoch)
+            if held is None:
+                self.conn.execute("INSERT OR IGNORE INTO group_pending(group_id, epoch, "
+                                  "entry) VALUES (?, ?, ?)",
+                                  (header.group_id, header.epoch, row.rowid))
+                return None
+            return HeldKey(header.group_id, header.epoch, *held, TagReader(held[1]))
+        match = self._keyring.find(header)
+        if match is None:
+            self._keyring.hold(row.rowid, header)
+        return match
+
     def _open_pending(self, group_id: bytes, epoch: int, local: int,
                       found: _Found) -> None:
-        """GROUP entries that waited for this epoch's key. Index: group_pending's key."""
-        waiting = self.conn.execute(
-            "SELECT e.rowid, e.id, e.kind, e.ts, e.body, l.account, a.id FROM group_pending g "
-            "JOIN entries e ON e.rowid = g.entry JOIN logs l ON l.rowid = e.log "
-            "JOIN accounts a ON a.rowid = l.account WHERE g.group_id = ? AND g.epoch = ? "
-            "ORDER BY e.rowid", (group_id, epoch)).fetchall()
+        """GROUP entries that waited for this epoch's key: those that named it (index:
+        group_pending's key) and those whose tag it makes (group_tags.py)."""
+        waiting = [int(r[0]) for r in self.conn.execute(
+            "SELECT entry FROM group_pending WHERE group_id = ? AND epoch = ?",
+            (group_id, epoch))]
         self.conn.execute("DELETE FROM group_pending WHERE group_id = ? AND epoch = ?",
                           (group_id, epoch))
+        held = self.group_key(group_id, epoch)
+        if held is not None:
+            waiting += self._keyring.take_untagged(held[1])
         now = self.now()
-        for r in waiting:
-            self._group_entry(_sealed(r, now), local, found)
+        for rowid in sorted(waiting):
+            r = self.conn.execute(
+                "SELECT e.rowid, e.id, e.kind, e.ts, e.body, l.account, a.id FROM entries e "
+                "JOIN logs l ON l.rowid = e.log JOIN accounts a ON a.rowid = l.account "
+                "WHERE e.rowid = ?", (rowid,)).fetchone()
+            if r is not None:
+                self._group_entry(_sealed(r, now), local, found)
 
     def group_key(self, group_id: bytes, epoch: int,
                   ) -> tuple[int, bytes, tuple[bytes, ...]] | None:

@@ -35,6 +35,10 @@ Layout, and why:
 * Times (migration 10; p2psocial/timestamps.py): ``ts`` in ``posts``, ``mentions``,
   ``notifications`` and ``messages`` is where a row is placed, never after its entry
   arrived; ``entries.ts`` and the registers keep what the author signed.
+* ``peer_trust`` (migration 11): how far each address in ``peers.addrs`` is trusted, so
+  that an announcement on the LAN cannot push out an address that worked.
+* ``group_untagged`` (migration 11): group entries whose key we do not hold yet, for
+  envelopes that no longer name their group.
 """
 
 from __future__ import annotations
@@ -407,6 +411,27 @@ MIGRATIONS: list[str] = [
     # (p2psocial/timestamps.py); rows stored before that with a time past this upgrade
     # are placed at it. Registers and entries.ts keep the signed times.
     PLACE_FAR_FUTURE_ROWS,
+    # 11: (issue 12) how far each address in peers.addrs is trusted (store/peer_addrs.py):
+    # one digit per address, in the order of addrs: 2 a dial reached the device there,
+    # 1 given (an invite, the user), 0 heard (mDNS). Written with peers.addrs, in one
+    # transaction; a peer without a row here (written before) reads as all 1.
+    #
+    # (issue 12) group_untagged: GROUP entries of envelope version 2 (no group id in the
+    # clear: store/group_tags.py) whose tag matches no key we hold yet. Each new key is
+    # tried on them (opened ones leave); groups we are not in leave their entries here,
+    # about 60 bytes each, as group_pending does for version 1.
+    """
+    CREATE TABLE IF NOT EXISTS peer_trust (
+        device BLOB PRIMARY KEY,        -- peers.device
+        addr_trust TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE IF NOT EXISTS group_untagged (
+        entry INTEGER PRIMARY KEY,      -- entries.rowid
+        nonce BLOB NOT NULL,            -- the envelope's nonce and tag, to try keys on
+        tag BLOB NOT NULL
+    );
+    """,
 ]
 
 

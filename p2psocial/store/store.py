@@ -42,10 +42,11 @@ from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from ..forks import Fork
 from ..roster import Join
-from . import communities, schema
+from . import communities, peer_addrs, schema
 from .communities import CommunityInfo
 from .inbox import GroupState, Inbox, Opener, SealedBatch
 from .ingest import Ingestor
+from .peer_addrs import Trust
 from .queries import Queries
 from .schema import id8
 from .views import (
@@ -563,25 +564,36 @@ class Store:
     # readers (``p2psocial peers``) see what a running service last recorded.
 
     def peers(self) -> list[PeerRecord]:
-        rows = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM peers ORDER BY last_ok DESC, "
-                                 "device").fetchall()
+        rows = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM {_PEERS} ORDER BY last_ok DESC, "
+                                 "p.device").fetchall()
         return [_peer_record(row) for row in rows]
 
     def peer(self, device: bytes) -> PeerRecord | None:
-        row = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM peers WHERE device = ?",
+        row = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM {_PEERS} WHERE p.device = ?",
                                 (device,)).fetchone()
         return None if row is None else _peer_record(row)
 
-    def add_peer(self, device: bytes, addrs: Iterable[str], source: str) -> PeerRecord:
-        """Insert a peer, or put ``addrs`` first in its known addresses (deduplicated,
-        at most ``PEER_ADDRS_MAX``). An existing peer keeps its source and history."""
-        old = self.peer(device)
-        merged = list(dict.fromkeys([*addrs, *(old.addrs if old else ())]))[:PEER_ADDRS_MAX]
-        # upsert: a new row starts with no history; a known one only gets the addresses
-        self.conn.execute(
-            "INSERT INTO peers(device, addrs, source) VALUES (?, ?, ?) "
-            "ON CONFLICT(device) DO UPDATE SET addrs = excluded.addrs",
-            (device, "\n".join(merged), source))
+    def add_peer(self, device: bytes, addrs: Iterable[str], source: str,
+                 trust: Trust = Trust.GIVEN) -> PeerRecord:
+        """Insert a peer, or merge ``addrs`` (best first) into its known addresses
+        under ``trust`` (peer_addrs.py: at most ``PEER_ADDRS_MAX``; an address only
+        ever pushes out one of lower or equal trust). An existing peer keeps its
+        source and history."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            old = self.peer(device)
+            book = peer_addrs.merge(old.book if old else (), list(addrs), trust)
+            # upsert: a new row starts with no history; a known one only gets addresses
+            self.conn.execute(
+                "INSERT INTO peers(device, addrs, source) VALUES (?, ?, ?) "
+                "ON CONFLICT(device) DO UPDATE SET addrs = excluded.addrs",
+                (device, "\n".join(a for a, _ in book), source))
+            self.conn.execute("INSERT OR REPLACE INTO peer_trust(device, addr_trust) "
+                              "VALUES (?, ?)", (device, peer_addrs.encode_trust(book)))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
         record = self.peer(device)
         assert record is not None
         return record
@@ -613,11 +625,14 @@ class Store:
 
     def remove_peer(self, device: bytes) -> None:
         self.conn.execute("DELETE FROM peers WHERE device = ?", (device,))
+        self.conn.execute("DELETE FROM peer_trust WHERE device = ?", (device,))
 
 
-PEER_ADDRS_MAX = 8
+PEER_ADDRS_MAX = peer_addrs.ADDRS_MAX
 PEER_SOURCES = ("invite", "mdns", "peer")
-_PEER_COLUMNS = "device, addrs, last_seen, last_ok, failures, standing, banned_until, source"
+_PEER_COLUMNS = ("p.device, p.addrs, p.last_seen, p.last_ok, p.failures, p.standing, "
+                 "p.banned_until, p.source, coalesce(t.addr_trust, '')")
+_PEERS = "peers p LEFT JOIN peer_trust t ON t.device = p.device"
 _PEER_UPDATABLE = {"last_seen", "last_ok", "failures", "standing", "banned_until"}
 
 
@@ -633,12 +648,19 @@ class PeerRecord:
     standing: int
     banned_until: int | None
     source: str
+    trust: tuple[Trust, ...] = ()  # of each address in ``addrs`` (peer_addrs.py)
+
+    @property
+    def book(self) -> peer_addrs.Book:
+        return tuple(zip(self.addrs, self.trust, strict=True))
 
 
 def _peer_record(row: tuple) -> PeerRecord:
-    device, addrs, last_seen, last_ok, failures, standing, banned_until, source = row
-    return PeerRecord(bytes(device), tuple(a for a in addrs.split("\n") if a), last_seen,
-                      last_ok, int(failures), int(standing), banned_until, source)
+    device, addrs, last_seen, last_ok, failures, standing, banned_until, source, trust = row
+    book = peer_addrs.decode([a for a in addrs.split("\n") if a], trust)
+    return PeerRecord(bytes(device), tuple(a for a, _ in book), last_seen, last_ok,
+                      int(failures), int(standing), banned_until, source,
+                      tuple(t for _, t in book))
 
 
 def _check_run(device: bytes, run: list[Entry],

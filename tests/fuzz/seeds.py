@@ -18,8 +18,15 @@ from libp2p.utils.varint import encode_uvarint
 
 from p2psocial import codec, content, entry, ids, invite, keyfile, private, roster
 from p2psocial.content import Attachment, Kind
-from p2psocial.net import blobs, community, gossip_rules, messages, opening, summary
-from p2psocial.net.discovery import TXT_VERSION
+from p2psocial.net import (
+    blobs,
+    community,
+    gossip_rules,
+    lan_identity,
+    messages,
+    opening,
+    summary,
+)
 from tests.fuzz.targets import (
     BLOB,
     BLOB_DIGEST,
@@ -202,10 +209,15 @@ def control_seeds() -> list[bytes]:
 
 
 def discovery_seeds() -> list[bytes]:
-    txt = b"".join(bytes([len(item)]) + item
-                   for item in (b"v=" + TXT_VERSION, b"id=" + IDENT.device_id.hex().encode()))
+    """Announcements as they are made now (a salt, a device tag, the masked device) and
+    as version 1 made them (the device id in clear), which are still read."""
+    def txt(props: dict[bytes, bytes]) -> bytes:
+        return b"".join(bytes([len(k) + 1 + len(v)]) + k + b"=" + v for k, v in props.items())
+
+    now = lan_identity.announcement(IDENT.device_id, IDENT.account_id, b"\x12" * 16)
+    old = {b"v": lan_identity.OLD_VERSION, b"id": IDENT.device_id.hex().encode()}
     head = (4001).to_bytes(2, "big") + bytes([127, 0, 0, 1]) + bytes([192, 168, 1, 9])
-    return [_split(head, txt), _split(head[:2], txt)]
+    return [_split(head, txt(now)), _split(head[:2], txt(now)), _split(head, txt(old))]
 
 
 def backup_seeds() -> list[bytes]:

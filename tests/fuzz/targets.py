@@ -174,10 +174,22 @@ def sealed_envelope(data: bytes) -> None:
 
 
 def group_envelope(data: bytes) -> None:
-    envelope.peek_group(data)
-    _, _, plain = envelope.open_group(data, lambda g, e: GROUP_KEY if g == GROUP_ID else None,
-                                      context=IDENT.account_id)
-    private.decode(plain)
+    """Read as a member does: the header, then (version 1) the named epoch, or (version
+    2, whose tag names nothing) the epochs whose key makes its tag."""
+    header = envelope.peek_group(data)
+    if header.epoch is not None:
+        epochs: tuple[int, ...] = (header.epoch,)
+    else:
+        epochs = tuple(range(4)) if header.tagged_by(GROUP_KEY) else ()
+    for epoch in epochs:
+        try:
+            plain = envelope.open_group(data, GROUP_KEY, group_id=GROUP_ID, epoch=epoch,
+                                        context=IDENT.account_id)
+        except DecryptionFailed:
+            continue  # one key for every epoch here: the epoch is in what it binds
+        private.decode(plain)
+        return
+    raise DecryptionFailed("no key of ours opens it")
 
 
 def private_value(data: bytes) -> None:
