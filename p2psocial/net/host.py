@@ -30,7 +30,14 @@ references in docs/libp2p-notes.md):
   no slower (``make bench B=sync``);
 * shutdown closes connections down to their sockets (all at once, each takes
   0.2 s) before libp2p's tasks are cancelled, also when the block is cancelled,
-  so no socket is leaked and peers see the disconnect.
+  so no socket is leaked and peers see the disconnect;
+* inbound connections go through our admission (admission.py) instead of the
+  swarm's own path: places for connections still handshaking are counted per
+  address, per subnet and in all, a handshake has ``AdmissionLimits.deadline``
+  (4 s, not 10 s), and a connection that closed gives its place back. py-libp2p
+  kept the handler of every inbound connection, and its place under a cap of 250,
+  until the host stopped: 250 silent sockets, or 250 connections in a node's life,
+  locked every new peer out (swarm.py:1947-2073).
 
 Circuit relay v2 (relay.py does the work): every host accepts relayed connections
 from relays where it holds a slot (``reserve``, ``circuit_addrs``), ``connect``
@@ -60,7 +67,9 @@ from libp2p.crypto.x25519 import create_new_key_pair as _x25519_key_pair
 from libp2p.custom_types import TProtocol
 from libp2p.host.basic_host import BasicHost
 from libp2p.host.exceptions import StreamFailure
+from libp2p.io.abc import ReadWriteCloser
 from libp2p.network.config import ConnectionConfig, RetryConfig
+from libp2p.network.connection.raw_connection import RawConnection
 from libp2p.network.exceptions import SwarmException
 from libp2p.network.swarm import Swarm
 from libp2p.peer.id import ID
@@ -75,6 +84,7 @@ from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError, UserError
 from . import relay
+from .admission import ADMISSION, Admission, AdmissionLimits, Admitted, Pending
 from .streams import close_quietly, reset_quietly
 
 __all__ = [
@@ -212,10 +222,16 @@ def _expected_failures(record: logging.LogRecord) -> bool:
 class Host:
     """A running host. Get one from ``open_host``; it is valid inside that block."""
 
-    def __init__(self, basic: BasicHost, swarm: Swarm) -> None:
+    def __init__(self, basic: BasicHost, swarm: Swarm, gate: InboundGate) -> None:
         self._host = basic
         self._swarm = swarm
+        self._gate = gate
         self._relay = relay.RelayClient(basic, self.connect)
+
+    @property
+    def admission(self) -> Admission:
+        """The places of inbound connections still handshaking (admission.py)."""
+        return self._gate.admission
 
     @property
     def peer_id(self) -> ID:
@@ -366,14 +382,96 @@ class Host:
         return self._relay.circuit_addrs()
 
 
+# --- inbound connections: admission before the handshake ---------------------------
+
+
+class InboundGate:
+    """The swarm's inbound path, with ``Admission`` in front and a deadline.
+
+    Installed as the swarm's ``_handle_inbound_connection`` (its TCP listener calls
+    that for every accepted socket, swarm.py:1913-1916). It replaces py-libp2p's
+    handler (swarm.py:1947-2073), whose inbound cap and connection gate we do not
+    use, and which kept running (holding the socket's place) until the host
+    stopped; trio closes the socket when this handler returns, so it waits for the
+    connection to close instead.
+    """
+
+    def __init__(self, swarm: Swarm, limits: AdmissionLimits) -> None:
+        self.swarm = swarm
+        self.admission = Admission(limits)
+        self.deadline = limits.deadline
+        self._scopes: dict[int, trio.CancelScope] = {}
+        self._reported = 0
+
+    async def handle(self, stream: ReadWriteCloser, listen_addr: Multiaddr) -> None:
+        remote = stream.get_remote_address() if hasattr(stream, "get_remote_address") else None
+        verdict = self.admission.admit(remote[0] if remote else None, trio.current_time())
+        if not isinstance(verdict, Admitted):
+            log.debug("refused an inbound connection from %s: %s", remote, verdict.reason)
+            self._report()
+            await _close_quietly(stream)
+            return
+        if verdict.evicted is not None:
+            self._hang_up(verdict.evicted)
+        muxed = await self._upgrade(stream, listen_addr, verdict.pending, remote)
+        if muxed is None:
+            await _close_quietly(stream)
+            return
+        await muxed.event_closed.wait()  # type: ignore[attr-defined]
+
+    async def _upgrade(self, stream: ReadWriteCloser, listen_addr: Multiaddr,
+                       pending: Pending, remote: object) -> object | None:
+        scope = self._scopes[pending.number] = trio.CancelScope(
+            deadline=trio.current_time() + self.deadline)
+        try:
+            with scope:
+                return await self.swarm.upgrade_inbound_raw_conn(
+                    RawConnection(stream, False), listen_addr)
+        except Exception as exc:  # no Noise, a failed handshake, limits, a broken socket
+            log.debug("inbound connection from %s failed: %r", remote, exc)
+        finally:
+            del self._scopes[pending.number]
+            self.admission.done(pending)
+        if scope.cancelled_caught:
+            log.debug("inbound connection from %s: no handshake within %s s (or made room)",
+                      remote, self.deadline)
+        return None
+
+    def _hang_up(self, pending: Pending) -> None:
+        scope = self._scopes.get(pending.number)
+        if scope is not None:
+            scope.cancel()
+
+    def _report(self) -> None:
+        """One INFO line per 100 refusals: an attack is visible in the log without
+        a line per socket."""
+        total = sum(self.admission.refused.values())
+        if total - self._reported >= 100:
+            self._reported = total
+            log.info("refused %d inbound connections so far (%s); %d made room for others",
+                     total, ", ".join(f"{k}: {v}" for k, v in
+                                      sorted(self.admission.refused.items())),
+                     self.admission.evictions)
+
+
+async def _close_quietly(stream: ReadWriteCloser) -> None:
+    with trio.CancelScope(shield=True):
+        try:
+            await stream.close()
+        except Exception as exc:
+            log.debug("closing a refused connection: %r", exc)
+
+
 @asynccontextmanager
 async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
-                    shutdown_timeout: float = SHUTDOWN_TIMEOUT) -> AsyncIterator[Host]:
+                    shutdown_timeout: float = SHUTDOWN_TIMEOUT,
+                    admission: AdmissionLimits = ADMISSION) -> AsyncIterator[Host]:
     """Run a host for the device with ``seed``, listening on ``ip``:``port`` (TCP).
 
     ``port=0`` takes any free port; ``host.listen_addrs`` tells which. ``port=None``
     does not listen at all: the host only dials out (and can still be reached
-    through a relay where it holds a slot). On exit,
+    through a relay where it holds a slot). ``admission``: limits on inbound
+    connections still handshaking (admission.py). On exit,
     connections and listeners are closed (within ``shutdown_timeout``, shielded
     from cancellation) before the host's tasks are cancelled.
     """
@@ -389,10 +487,16 @@ async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
         muxer_opt={TProtocol(YAMUX_PROTOCOL_ID): Yamux},
         transports=[TCP()],
         retry_config=RetryConfig(max_retries=0),
-        connection_config=ConnectionConfig(max_connections_per_peer=1),
+        # the deadline also holds for connections relayed to us (relay.py's stop
+        # handler upgrades them through the swarm, not through the gate)
+        connection_config=ConnectionConfig(max_connections_per_peer=1,
+                                           inbound_upgrade_timeout=admission.deadline),
     )
     if not isinstance(network, Swarm):  # pragma: no cover - new_swarm builds a Swarm
         raise TypeError(f"unexpected network service {type(network).__name__}")
+    gate = InboundGate(network, admission)
+    # the TCP listener looks the handler up on the swarm for every socket it accepts
+    network._handle_inbound_connection = gate.handle  # type: ignore[method-assign,assignment]
     basic = BasicHost(network=network)
     # BasicHost.run() wraps its body in two nurseries (basic_host.py:587-613), so an
     # exception raised in the caller's block would come out wrapped in an
@@ -405,7 +509,7 @@ async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
             await network.auto_connector.stop()
             if port is not None and not basic.get_transport_addrs():
                 raise ListenFailed(f"cannot listen on {listen}")
-            host = Host(basic, network)
+            host = Host(basic, network, gate)
             host.set_handler(relay.STOP_PROTOCOL, host._relay.handle_stop)
             yield host
         except Exception as exc:

@@ -1,0 +1,98 @@
+"""Attacks on a node's connections (issue 12, finding 3): sockets that never
+handshake, and handshaken connections from fresh identities.
+
+On loopback every honest peer is 127.0.0.1. The attackers here connect *from*
+other loopback addresses (127.0.0.0/8 is all loopback on Linux: a socket bound to
+127.1.2.3 before it connects arrives from 127.1.2.3), so the victim sees them in
+subnets of their own, as it would see strangers on the internet.
+
+Each attack is an object whose call is an ``Attack`` (arena.py): it runs until it is
+cancelled and counts in ``stats`` what the victim sent it; its own attributes say
+what it holds right now, so a test can wait until the attack is in full swing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import trio
+from arena import Arena, AttackStats
+
+PAUSE = 0.01  # seconds before a socket the victim closed is opened again
+
+
+def sources(subnets: int, per_subnet: int, *, first: int = 1) -> list[str]:
+    """Loopback addresses outside 127.0.0.0/24: ``subnets`` /24s of
+    ``per_subnet`` addresses each (127.{first}.0.1, 127.{first}.0.2, ...)."""
+    return [f"127.{first + n // 256}.{n % 256}.{host}"
+            for n in range(subnets) for host in range(1, per_subnet + 1)]
+
+
+def victim_port(place: Arena) -> int:
+    return int(place.victim.addrs[0].rsplit("/", 1)[1])
+
+
+async def open_from(source: str, port: int, target: str = "127.0.0.1") -> trio.socket.SocketType:
+    """A TCP connection to ``target:port`` from the loopback address ``source``."""
+    sock = trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_STREAM)
+    try:
+        await sock.bind((source, 0))
+        await sock.connect((target, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+@dataclass
+class NeverHandshake:
+    """Keep ``sockets`` TCP connections open to the victim, spread over ``addresses``,
+    and never say a word on them: each waits for the victim to close it and is then
+    opened again (what an attacker does to hold every slot for connections still
+    handshaking). ``open_now``: sockets connected and not closed by the victim yet;
+    ``closed``: how many the victim closed so far."""
+
+    addresses: Sequence[str]
+    sockets: int
+    open_now: int = 0
+    closed: int = 0
+
+    async def __call__(self, place: Arena, stats: AttackStats) -> None:
+        port = victim_port(place)
+        async with trio.open_nursery() as nursery:
+            for n in range(self.sockets):
+                nursery.start_soon(self._hold, self.addresses[n % len(self.addresses)],
+                                   port, stats)
+                if n % 32 == 31:
+                    await trio.lowlevel.checkpoint()
+
+    async def _hold(self, source: str, port: int, stats: AttackStats) -> None:
+        while True:
+            try:
+                sock = await open_from(source, port)
+            except OSError:
+                await trio.sleep(PAUSE)
+                continue
+            self.open_now += 1
+            try:
+                while data := await sock.recv(4096):  # the victim may speak first
+                    stats.received += len(data)
+            except OSError:
+                pass
+            finally:
+                self.open_now -= 1
+                self.closed += 1
+                sock.close()
+            await trio.sleep(PAUSE)
+
+
+ONE_ADDRESS = ["127.1.0.1"]  # a single address nobody else uses
+MANY_SUBNETS = sources(40, 8, first=2)  # 320 addresses in 40 /24s
+
+ATTACKS = {
+    "sockets-one-address": NeverHandshake(ONE_ADDRESS, 300),
+    "sockets-many-subnets": NeverHandshake(MANY_SUBNETS, 300),
+}
+
+__all__ = ["ATTACKS", "NeverHandshake", "open_from", "sources", "victim_port"]
