@@ -171,12 +171,13 @@ class Admission:
                 del counter[key]
 
     def _room_for(self, subnet: str) -> Pending | None:
-        """The oldest pending connection of the subnet that holds the most, if that
-        subnet holds more than ``subnet`` does; else None (the newcomer waits)."""
-        largest, held = max(self._by_subnet.items(), key=lambda item: item[1])
+        """The oldest pending connection of the subnet(s) that hold the most, if
+        they hold more than ``subnet`` does; else None (the newcomer waits)."""
+        held = max(self._by_subnet.values())
         if held <= self._by_subnet[subnet]:
             return None
-        return min((p for p in self._pending.values() if p.subnet == largest),
+        largest = {s for s, n in self._by_subnet.items() if n == held}
+        return min((p for p in self._pending.values() if p.subnet in largest),
                    key=lambda p: p.since)
 
     def _take_token(self, subnet: str, now: float) -> bool:

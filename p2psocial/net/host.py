@@ -55,6 +55,7 @@ import logging
 import os
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
@@ -85,6 +86,7 @@ from multiaddr import Multiaddr
 from ..errors import P2PSocialError, UserError
 from . import relay
 from .admission import ADMISSION, Admission, AdmissionLimits, Admitted, Pending
+from .connmgr import Link
 from .streams import close_quietly, reset_quietly
 
 __all__ = [
@@ -284,6 +286,31 @@ class Host:
     def connected_peers(self) -> list[ID]:
         return [p for p in self._host.get_connected_peers() if self.is_connected(p)]
 
+    def connections(self) -> list[Link]:
+        """Every open connection, as plain values for the connection manager
+        (connmgr.py): the peer (its device id), the remote address, the relay of a
+        relayed connection, and how long it has been open."""
+        now = time.time()
+        links = []
+        for conn in self._swarm.get_connections():
+            if conn.is_closed:
+                continue
+            peer = conn.muxed_conn.peer_id
+            try:
+                device = device_id_from_peer_id(peer)
+            except ValueError:
+                device = peer.to_bytes()
+            ip, via = None, None
+            for addr in (str(a) for a in conn.get_transport_addresses()):
+                if relay.is_circuit(addr):
+                    via = addr.split("/p2p/")[1].split("/")[0] if "/p2p/" in addr else "?"
+                elif addr.startswith(("/ip4/", "/ip6/")):
+                    ip = addr.split("/")[2]
+            opened = getattr(conn, "_created_at", None)
+            age = now - opened if isinstance(opened, (int, float)) else 0.0
+            links.append(Link(device, ip, via, max(0.0, age)))
+        return links
+
     async def connect(self, peer_id: ID, addrs: Sequence[Multiaddr]) -> None:
         """Make sure there is a connection to ``peer_id``, dialing ``addrs`` if not.
 
@@ -350,16 +377,20 @@ class Host:
     def offer_relay(self, limits: relay.RelayLimits | None = None, *,
                     may_reserve: relay.MayReserve | None = None,
                     may_connect: relay.MayConnect | None = None,
+                    is_friend: relay.IsFriend | None = None,
                     on_bad_peer: relay.OnBadPeer | None = None,
                     advertise: Callable[[], Sequence[str]] | None = None,
                     ) -> relay.RelayServer:
         """Relay for others: give slots to peers ``may_reserve`` accepts (default:
-        any) and carry circuits to them, within ``limits``. ``advertise()``: our
-        direct addresses, told to those who reserve (default: ``listen_addrs``)."""
+        any; it returns the account a slot counts against) and carry circuits to
+        them, within ``limits``; ``is_friend`` tells the relay's friends from
+        strangers (default: no strangers). ``advertise()``: our direct addresses,
+        told to those who reserve (default: ``listen_addrs``)."""
         server = relay.RelayServer(
             self._host, limits or relay.RelayLimits(), may_reserve or relay.anyone,
             may_connect, on_bad_peer,
-            advertise or (lambda: [str(a) for a in self.listen_addrs]))
+            advertise or (lambda: [str(a) for a in self.listen_addrs]),
+            is_friend=is_friend)
         self.set_handler(relay.HOP_PROTOCOL, server.handle_hop)
         return server
 

@@ -55,7 +55,7 @@ import functools
 import ipaddress
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from types import TracebackType
@@ -72,9 +72,11 @@ from ..events import EntryAdded, Lagged, RosterChanged
 from ..node import Node
 from ..store.communities import CommunityInfo
 from ..store.store import BLOB_CAP
-from . import blobs, community, relay
+from . import blobs, community, connmgr, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
+from .admission import ADMISSION, AdmissionLimits
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
+from .friends import Friends
 from .gossip import Gossip, GossipHooks
 from .host import (
     Host,
@@ -129,13 +131,16 @@ class NetworkService:
                  reserve: bool | None = None,
                  lan: bool = False, lan_service_type: str = SERVICE_TYPE,
                  flood: FloodPolicy = FLOOD, gossip: bool = True,
-                 live_sync: bool = True) -> None:
+                 live_sync: bool = True, connections: connmgr.ConnLimits = connmgr.CONN_LIMITS,
+                 admission: AdmissionLimits = ADMISSION) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
         ``lan``: announce and discover peers by mDNS (``lan_service_type``: the DNS-SD
         type, for tests that must not meet other tests' services); ``flood``: how much
         waste a session tolerates from a peer (limits.py); ``gossip``: live gossip beside
         the sessions; ``live_sync=False``: sessions push new entries only when asked
-        (to measure or test gossip alone)."""
+        (to measure or test gossip alone); ``connections``: how many connections are
+        kept and which go first (connmgr.py); ``admission``: limits on inbound
+        connections still handshaking (admission.py)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
         self.node = node
@@ -154,6 +159,10 @@ class NetworkService:
         self.gossip_on = gossip
         self.live_sync = live_sync
         self.gossip: Gossip | None = None
+        self.conn_limits, self.admission = connections, admission
+        self.friends = Friends(node.logs, lambda: node.wanted_accounts(hops))
+        self._usefulness = connmgr.Usefulness()
+        self.relay_server: relay.RelayServer | None = None
         self._nearby: dict[bytes, tuple[str, ...]] = {}
         self._peers: dict[bytes, PeerState] = {}
         self._sessions: dict[bytes, _Session] = {}
@@ -173,7 +182,8 @@ class NetworkService:
         """Run until cancelled; ``task_status.started(self)`` once listening."""
         assert self.node.identity is not None
         records = await self.node.peers()
-        async with open_host(self.node.identity.device.seed, self.port, ip=self.ip) as host, \
+        async with open_host(self.node.identity.device.seed, self.port, ip=self.ip,
+                             admission=self.admission) as host, \
                 trio.open_nursery() as nursery:
             self._host, self._nursery = host, nursery
             if self.gossip_on:
@@ -188,6 +198,9 @@ class NetworkService:
             host.set_handler(blobs.PROTOCOL_ID, self._serve_blob)
             host.set_handler(community.PROTOCOL_ID, self._serve_community)
             self._start_relay(host, nursery)
+            nursery.start_soon(connmgr.ConnectionManager(
+                self.conn_limits, count=lambda: len(host.connections()), census=self._census,
+                hang_up=self._hang_up, sample=self._sample_sessions).run)
             if self.lan and host.listen_addrs:
                 nursery.start_soon(self._run_lan, _listen_port(host))
             log.info("listening on %s", " ".join(self.listen_addrs))
@@ -371,9 +384,11 @@ class NetworkService:
 
     def _start_relay(self, host: Host, nursery: trio.Nursery) -> None:
         if self.offer_relay:
-            host.offer_relay(self.relay_limits, may_reserve=self._may_reserve,
-                             may_connect=self._may_relay_for, on_bad_peer=self._bad_relay_request,
-                             advertise=lambda: advertised_addrs(host.listen_addrs))
+            self.relay_server = host.offer_relay(
+                self.relay_limits, may_reserve=self._may_reserve,
+                may_connect=self._may_relay_for, is_friend=self._is_friend,
+                on_bad_peer=self._bad_relay_request,
+                advertise=lambda: advertised_addrs(host.listen_addrs))
         direct = advertised_addrs(host.listen_addrs)
         if self.reserve or (self.reserve is None and not reachable_from_outside(direct)):
             log.info("holding relay slots at friends: no address of ours can be dialed "
@@ -386,13 +401,18 @@ class NetworkService:
         return [(peer_id_from_device_id(d), _multiaddrs(self._peers[d].addrs))
                 for d in self._sessions if d in self._peers]
 
-    async def _may_reserve(self, peer: ID) -> bool:
-        """A slot only for a device of an account this node replicates, not banned."""
+    async def _may_reserve(self, peer: ID) -> bytes | None:
+        """A slot only for a device of an account this node replicates, not banned;
+        it counts against that account (relay_quota.py: two per account)."""
         if not self._may_relay_for(peer):
+            return None
+        return await self.friends.account_of(device_id_from_peer_id(peer))
+
+    async def _is_friend(self, peer: ID) -> bool:
+        try:
+            return await self.friends.account_of(device_id_from_peer_id(peer)) is not None
+        except ValueError:  # not an Ed25519 peer: not one of ours
             return False
-        device = device_id_from_peer_id(peer)
-        account = next((a for d, a, _ in await self.node.logs() if d == device), None)
-        return account is not None and account in await self.node.wanted_accounts(self.hops)
 
     def _may_relay_for(self, peer: ID) -> bool:
         """Circuits from (and slots for) devices that are not banned."""
@@ -573,6 +593,8 @@ class NetworkService:
                     if any(isinstance(e, Lagged) for e in seen):
                         break
                     rosters = any(isinstance(e, RosterChanged) for e in seen)
+                    if any(isinstance(e, EntryAdded) and e.seq == 1 for e in seen):
+                        self.friends.changed()  # a new log: maybe a friend's new device
                     if rosters or any(e.kind in POLICY_KINDS for e in seen
                                       if isinstance(e, EntryAdded)):
                         await self._apply_policy()
@@ -582,6 +604,7 @@ class NetworkService:
                     return  # the node is closing
 
     async def _apply_policy(self) -> None:
+        self.friends.changed()
         wanted = await self.node.wanted_accounts(self.hops)
         for session in self._sessions.values():
             session.control.want(wanted)
@@ -619,6 +642,40 @@ class NetworkService:
         host, nursery = self._host, self._nursery
         if host is not None and nursery is not None:
             nursery.start_soon(_disconnect, host, peer_id_from_device_id(device))
+
+    # --- the connection manager (connmgr.py) --------------------------------------------
+
+    async def _census(self) -> list[connmgr.Conn]:
+        host = self._host
+        if host is None:
+            return []
+        reasons = {
+            connmgr.FRIEND: (await self.friends.accounts()).keys(),
+            connmgr.NEARBY: self._nearby.keys(),
+            connmgr.DIALED: {d for d, p in self._peers.items() if p.addrs},
+            connmgr.RELAY: _devices(h.relay for h in host.reservations()),
+            connmgr.CIRCUIT: _devices(self.relay_server.in_circuits()
+                                      if self.relay_server else ()),
+        }
+        sessions = {d: s.control.stats.caught_up for d, s in self._sessions.items()}
+        return connmgr.census(host.connections(), reasons=reasons, sessions=sessions,
+                              usefulness=self._usefulness, now=trio.current_time(),
+                              ipv4_prefix=self.admission.ipv4_prefix,
+                              ipv6_prefix=self.admission.ipv6_prefix)
+
+    def _sample_sessions(self) -> None:
+        self._usefulness.sample({d: s.control.stats.received for d, s in self._sessions.items()},
+                                trio.current_time())
+
+    async def _hang_up(self, device: bytes) -> None:
+        """Close a connection the manager trims: the session on it ends, nobody is
+        blamed, and a peer we dial is dialed again as usual (it is never trimmed)."""
+        session, host = self._sessions.get(device), self._host
+        if session is not None:
+            session.scope.cancel()
+        if host is not None:
+            peer = peer_id_from_device_id(device) if len(device) == 32 else ID(device)
+            await _disconnect(host, peer)
 
     # --- the address book -------------------------------------------------------------
 
@@ -794,6 +851,17 @@ def _multiaddrs(addrs: Sequence[str]) -> list[Multiaddr]:
             out.append(Multiaddr(text))
         except Exception:  # an address this libp2p cannot parse (from a newer peer)
             log.debug("skipping address %r", text)
+    return out
+
+
+def _devices(peers: Iterable[ID]) -> set[bytes]:
+    """The device ids of ``peers`` (leaving out any that is not one of ours)."""
+    out = set()
+    for peer in peers:
+        try:
+            out.add(device_id_from_peer_id(peer))
+        except ValueError:
+            continue
     return out
 
 
