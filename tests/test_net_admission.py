@@ -92,6 +92,18 @@ def test_every_subnet_may_open_only_so_many_connections_a_second() -> None:
     assert refused(gate.admit("10.0.0.1", 10.5)) == "rate"
 
 
+def test_a_subnet_whose_connections_are_trimmed_comes_back_slower() -> None:
+    gate = Admission(AdmissionLimits(per_address=100, per_subnet=100, total=100,
+                                     rate=2.0, burst=4, trim_cost=4.0))
+    for _ in range(4):
+        gate.done(admitted(gate.admit("10.0.0.1", 0.0)).pending)
+    for _ in range(3):  # three of them were trimmed: 12 tokens of debt, 4 at most
+        gate.penalize("10.0.0.0/24", 0.0)
+    assert refused(gate.admit("10.0.0.1", 2.0)) == "rate"  # -4 + 2 s * 2 = 0
+    admitted(gate.admit("10.0.0.1", 2.5))
+    admitted(gate.admit("10.0.1.1", 0.0))  # other subnets are not concerned
+
+
 def test_addresses_it_cannot_read_share_one_place_group() -> None:
     gate = Admission(SMALL)
     admitted(gate.admit(None, 0))

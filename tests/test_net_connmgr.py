@@ -103,9 +103,9 @@ def test_the_loop_trims_when_over_and_remembers_whom() -> None:
         async def census() -> list[Conn]:
             return list(open_now.values())
 
-        async def hang_up(who: bytes) -> None:
-            closed.append(who)
-            del open_now[who]
+        async def hang_up(who: Conn) -> None:
+            closed.append(who.peer)
+            del open_now[who.peer]
 
         manager = ConnectionManager(ConnLimits(low=4, high=6, keep_oldest=0, keep_useful=0,
                                                interval=0.01),

@@ -525,6 +525,7 @@ def _counts(entries: int, blobs: int) -> str:
 # written in it: a killed serve leaves a stale file.
 
 SERVE_STATUS = "serve.json"
+RECORD_COALESCE = 0.2  # seconds: changes within this are written to serve.json at once
 
 
 def _status_path(home: Home) -> Path:
@@ -621,6 +622,10 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                 async def keep_recording() -> None:
                     while True:
                         await service.next_change()
+                        # one write for a burst of changes: each lists every connected
+                        # peer, and peers that come and go by the hundred (an attack)
+                        # made these writes most of the serve's CPU
+                        await trio.sleep(RECORD_COALESCE)
                         record()
 
                 nursery.start_soon(keep_recording)

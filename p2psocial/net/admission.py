@@ -17,7 +17,10 @@ lock every new peer out (issue 12, finding 3). Here each accepted connection ask
 * at most ``rate`` new connections per second from one subnet, in bursts of
   ``burst`` (a token bucket): every handshake costs us signatures and key
   exchanges, so a subnet that reconnects in a loop is held to a small share of a
-  core; honest peers reconnect after seconds, with backoff;
+  core; honest peers reconnect after seconds, with backoff. A connection the
+  connection manager trims (connmgr.py) costs its subnet ``trim_cost`` tokens more
+  (``penalize``, down to a debt of ``burst``): fresh identities opened only to be
+  trimmed again come back at a fifth of the rate;
 * at most ``total`` pending connections in all. When every place is taken, the
   newcomer gets one if its subnet holds fewer pending connections than the subnet
   that holds the most: that subnet's oldest pending connection is hung up
@@ -37,6 +40,7 @@ lock every new peer out (issue 12, finding 3). Here each accepted connection ask
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
@@ -52,6 +56,7 @@ class AdmissionLimits:
     rate: float = 8.0  # new connections per second from one subnet, on average...
     burst: int = 32  # ...and at once
     deadline: float = 4.0  # seconds from accept to a muxed connection
+    trim_cost: float = 4.0  # tokens a subnet loses for each connection of it trimmed
     ipv4_prefix: int = 24
     ipv6_prefix: int = 64
 
@@ -59,6 +64,7 @@ class AdmissionLimits:
 ADMISSION = AdmissionLimits()
 
 
+@functools.lru_cache(maxsize=4096)  # the connection manager asks for every connection
 def netgroup(ip: str | None, ipv4_prefix: int = 24, ipv6_prefix: int = 64) -> str:
     """The subnet an address belongs to, as text ("192.0.2.0/24", "2001:db8::/64");
     an IPv4 address mapped into IPv6 counts as IPv4; ``UNKNOWN`` for no address or
@@ -75,6 +81,7 @@ def netgroup(ip: str | None, ipv4_prefix: int = 24, ipv6_prefix: int = 64) -> st
     return str(ipaddress.ip_network(f"{parsed}/{prefix}", strict=False))
 
 
+@functools.lru_cache(maxsize=4096)
 def address_of(ip: str | None) -> str:
     """The key one address is counted under (IPv4-mapped IPv6 as IPv4)."""
     if not ip:
@@ -170,6 +177,13 @@ class Admission:
             if counter[key] <= 0:
                 del counter[key]
 
+    def penalize(self, subnet: str, now: float) -> None:
+        """A connection from ``subnet`` was closed by the connection manager (connmgr.py):
+        the subnet loses ``trim_cost`` tokens, into debt, so that identities opened
+        only to be trimmed come back ever more slowly."""
+        bucket = self._refill(subnet, now)
+        bucket.tokens = max(bucket.tokens - self.limits.trim_cost, -float(self.limits.burst))
+
     def _room_for(self, subnet: str) -> Pending | None:
         """The oldest pending connection of the subnet(s) that hold the most, if
         they hold more than ``subnet`` does; else None (the newcomer waits)."""
@@ -181,6 +195,13 @@ class Admission:
                    key=lambda p: p.since)
 
     def _take_token(self, subnet: str, now: float) -> bool:
+        bucket = self._refill(subnet, now)
+        if bucket.tokens < 1:
+            return False
+        bucket.tokens -= 1
+        return True
+
+    def _refill(self, subnet: str, now: float) -> _Bucket:
         limits = self.limits
         bucket = self._buckets.pop(subnet, None)
         if bucket is None:
@@ -192,10 +213,7 @@ class Admission:
         self._buckets[subnet] = bucket  # most recently used last
         while len(self._buckets) > MAX_BUCKETS:
             self._buckets.popitem(last=False)  # forgetting a bucket only forgives it
-        if bucket.tokens < 1:
-            return False
-        bucket.tokens -= 1
-        return True
+        return bucket
 
     def _refuse(self, reason: str) -> Refused:
         self.refused[reason] += 1

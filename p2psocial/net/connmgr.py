@@ -174,13 +174,13 @@ MAX_REMEMBERED = 1024  # peers closed lately that are remembered (no grace again
 class ConnectionManager:
     """The loop: every ``limits.interval`` seconds, if more than ``limits.high``
     connections are open (``count()``), take a census (``census()``: a ``Conn`` per
-    connection) and hang up on the peers ``choose`` names (``hang_up(peer)``).
+    connection) and hang up on the peers ``choose`` names (``hang_up(conn)``).
     ``sample()`` runs on every tick, to keep ``Usefulness`` fresh."""
 
     limits: ConnLimits
     count: Callable[[], int]
     census: Callable[[], Awaitable[list[Conn]]]
-    hang_up: Callable[[bytes], Awaitable[None]]
+    hang_up: Callable[[Conn], Awaitable[None]]
     sample: Callable[[], None] = lambda: None
     closed: int = 0  # connections closed since start
     _lately: OrderedDict[bytes, float] = field(default_factory=OrderedDict)
@@ -201,6 +201,7 @@ class ConnectionManager:
             self._lately.popitem(last=False)
         conns = await self.census()
         victims = choose(conns, self.limits, self._lately)
+        trimmed = [c for c in conns if c.peer in set(victims)]
         if victims:
             log.info("%d connections open (more than %d): closing %d of the least "
                      "useful", len(conns), self.limits.high, len(victims))
@@ -210,7 +211,7 @@ class ConnectionManager:
             while len(self._lately) > MAX_REMEMBERED:
                 self._lately.popitem(last=False)
         async with trio.open_nursery() as nursery:  # a close takes 0.2 s in libp2p
-            for peer in victims:
-                nursery.start_soon(self.hang_up, peer)
+            for conn in trimmed:
+                nursery.start_soon(self.hang_up, conn)
         self.closed += len(victims)
         return victims

@@ -207,8 +207,12 @@ def attach_log_handler(handler: logging.Handler, level: int = logging.WARNING) -
 # outcomes itself, with its backoff), a connection arriving while the host shuts
 # down, a peer without gossip refusing its stream. People running ``serve`` read
 # those as faults; they stay visible at DEBUG.
+# A peer that refuses our identify or gossip stream, or hangs up in the middle, makes
+# libp2p log ERRORs too; a stranger can do it on every connection it opens, so those
+# would let it fill the log.
 _EXPECTED_FAILURES = ("Failed to open TCP stream", "[ADDCONN_FAIL]",
-                      "Failed to open stream")
+                      "Failed to open stream", "MultiselectClient handshake",
+                      "Error in handle_incoming")
 
 
 def _expected_failures(record: logging.LogRecord) -> bool:

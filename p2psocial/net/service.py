@@ -55,6 +55,7 @@ import functools
 import ipaddress
 import logging
 import random
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
@@ -101,6 +102,7 @@ BACKOFF = Backoff()
 STANDING = StandingPolicy()
 RELAY_LIMITS = relay.RelayLimits()
 POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
+MAX_STRANGERS = 1024  # peers that reached us and that we know of in memory only
 
 
 @dataclass(slots=True)
@@ -162,6 +164,7 @@ class NetworkService:
         self.conn_limits, self.admission = connections, admission
         self.friends = Friends(node.logs, lambda: node.wanted_accounts(hops))
         self._usefulness = connmgr.Usefulness()
+        self._strangers: OrderedDict[bytes, None] = OrderedDict()  # in memory only, oldest first
         self.relay_server: relay.RelayServer | None = None
         self._nearby: dict[bytes, tuple[str, ...]] = {}
         self._peers: dict[bytes, PeerState] = {}
@@ -560,7 +563,7 @@ class NetworkService:
                 self._poke(device)
 
     async def _misbehaved(self, device: bytes, reason: str) -> None:
-        state = self._peers[device]
+        state = await self._know(device, (), "peer")  # a stranger may have been forgotten
         fields = state.misbehaved(self.clock(), self.policy)
         with trio.CancelScope(shield=True):
             await self._persist(device, fields)
@@ -667,20 +670,31 @@ class NetworkService:
         self._usefulness.sample({d: s.control.stats.received for d, s in self._sessions.items()},
                                 trio.current_time())
 
-    async def _hang_up(self, device: bytes) -> None:
+    async def _hang_up(self, conn: connmgr.Conn) -> None:
         """Close a connection the manager trims: the session on it ends, nobody is
-        blamed, and a peer we dial is dialed again as usual (it is never trimmed)."""
-        session, host = self._sessions.get(device), self._host
+        blamed (but its subnet opens new connections more slowly for a while)."""
+        session, host = self._sessions.get(conn.peer), self._host
         if session is not None:
             session.scope.cancel()
         if host is not None:
-            peer = peer_id_from_device_id(device) if len(device) == 32 else ID(device)
+            host.admission.penalize(conn.group, trio.current_time())
+            peer = peer_id_from_device_id(conn.peer) if len(conn.peer) == 32 else ID(conn.peer)
             await _disconnect(host, peer)
 
     # --- the address book -------------------------------------------------------------
 
     async def _know(self, device: bytes, addrs: Sequence[str], source: str) -> PeerState:
         state = self._peers.get(device)
+        if state is None and not addrs and source == "peer":
+            # a stranger that reached us (a session, a gossip message, a relay request):
+            # in memory only, at most MAX_STRANGERS of them; identities are free, and a
+            # row (and a write) for each would let anyone fill our disk
+            state = self._peers[device] = PeerState(device, source=source)
+            self._remember_stranger(device)
+            self._notify()
+            return state
+        if device in self._strangers:
+            self._strangers.move_to_end(device)
         if state is None or (addrs and not set(addrs) <= set(state.addrs)):
             record = await self.node.add_peer(device, addrs, source)
             # another task may have met this peer while we waited (mDNS and its inbound
@@ -690,11 +704,28 @@ class NetworkService:
                 state = self._peers[device] = PeerState.from_record(record)
             else:
                 state.addrs = record.addrs
+                if self._strangers.pop(device, False) is None:  # it has a row now
+                    await self._persist(device, {
+                        "last_seen": state.last_seen, "last_ok": state.last_ok,
+                        "failures": state.failures, "standing": state.standing,
+                        "banned_until": state.banned_until})
             self._notify()
         return state
 
+    def _remember_stranger(self, device: bytes) -> None:
+        """Keep the newest MAX_STRANGERS strangers; forget the oldest that are not
+        connected (a ban of a forgotten one is forgotten too: a new identity would
+        have been as good to it)."""
+        self._strangers[device] = None
+        for old in list(self._strangers):
+            if len(self._strangers) <= MAX_STRANGERS:
+                break
+            if old not in self._sessions and old != device:
+                del self._strangers[old]
+                self._peers.pop(old, None)
+
     async def _persist(self, device: bytes, fields: dict[str, int | None]) -> None:
-        if not fields:
+        if not fields or device in self._strangers:  # strangers are not written down
             return
         with trio.move_on_after(_PERSIST_TIMEOUT):
             try:

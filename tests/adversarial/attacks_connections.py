@@ -1,5 +1,6 @@
 """Attacks on a node's connections (issue 12, finding 3): sockets that never
-handshake, and handshaken connections from fresh identities.
+handshake, and handshaken connections from fresh identities, idle or holding a
+sync session open.
 
 On loopback every honest peer is 127.0.0.1. The attackers here connect *from*
 other loopback addresses (127.0.0.0/8 is all loopback on Linux: a socket bound to
@@ -13,11 +14,17 @@ what it holds right now, so a test can wait until the attack is in full swing.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import trio
 from arena import Arena, AttackStats
+from libp2p.abc import IMuxedConn
+from rawpeer import connected, open_protocol
+
+from p2psocial.net import messages
+from p2psocial.net.framing import write_frame
 
 PAUSE = 0.01  # seconds before a socket the victim closed is opened again
 
@@ -87,12 +94,91 @@ class NeverHandshake:
             await trio.sleep(PAUSE)
 
 
+_seeds = itertools.count(1 << 40)
+
+
+@dataclass
+class FreshIdentities:
+    """Keep ``connections`` handshaken connections open to the victim, each from a
+    new identity (a fresh seed: identities are free), spread over ``addresses``; with
+    ``sync``, each also opens a sync session that asks for the victim's followed
+    accounts and never says it caught up (so the victim pushes it every new entry).
+    With ``refresh``, a connection the victim closes is replaced by a new identity.
+    ``open_now``: connections open; ``opened`` / ``closed``: so far."""
+
+    addresses: Sequence[str]
+    connections: int
+    sync: bool = False
+    refresh: bool = True
+    open_now: int = 0
+    opened: int = 0
+    closed: int = 0
+
+    async def __call__(self, place: Arena, stats: AttackStats) -> None:
+        port = victim_port(place)
+        wants = (place.writer.account_id,)
+        async with trio.open_nursery() as nursery:
+            for n in range(self.connections):
+                nursery.start_soon(self._hold, self.addresses[n % len(self.addresses)],
+                                   port, place, wants, stats)
+                await trio.lowlevel.checkpoint()
+
+    async def _hold(self, source: str, port: int, place: Arena, wants: tuple[bytes, ...],
+                    stats: AttackStats) -> None:
+        held = False
+        while self.refresh or not held:
+            seed = next(_seeds).to_bytes(32, "big")
+            try:
+                async with connected(source, "127.0.0.1", port, seed,
+                                     place.victim.peer_id) as conn:
+                    held = True
+                    stats.identities += 1
+                    self.opened += 1
+                    self.open_now += 1
+                    try:
+                        if self.sync:
+                            await _sync_forever(conn, wants, stats)
+                        else:
+                            await _until_closed(conn)
+                    finally:
+                        self.open_now -= 1
+                        self.closed += 1
+            except Exception:  # refused (the victim's limits), reset, closed by the victim
+                pass
+            await trio.sleep(PAUSE)
+
+
+async def _until_closed(conn: IMuxedConn) -> None:
+    while not conn.is_closed:  # noqa: ASYNC110 - yamux has an event, not public
+        await trio.sleep(0.2)
+
+
+async def _sync_forever(conn: IMuxedConn, wants: tuple[bytes, ...], stats: AttackStats) -> None:
+    """Open a sync session, ask for ``wants``, read what comes, never catch up."""
+    stream = await open_protocol(conn, messages.PROTOCOL_ID)
+    for message in (messages.Hello(messages.VERSION), messages.Wants(wants),
+                    messages.Clock(()), messages.Ready()):
+        frame = messages.encode(message)
+        await write_frame(stream, frame)
+        stats.sent += len(frame) + 4
+    while True:
+        data = await stream.read(65536)
+        if not data:
+            return
+        stats.received += len(data)
+
+
 ONE_ADDRESS = ["127.1.0.1"]  # a single address nobody else uses
 MANY_SUBNETS = sources(40, 8, first=2)  # 320 addresses in 40 /24s
+
+FEW_SUBNETS = sources(8, 16, first=60)  # 128 addresses in 8 /24s
 
 ATTACKS = {
     "sockets-one-address": NeverHandshake(ONE_ADDRESS, 300),
     "sockets-many-subnets": NeverHandshake(MANY_SUBNETS, 300),
+    "fresh-identities": FreshIdentities(FEW_SUBNETS, 120),
+    "fresh-identities-syncing": FreshIdentities(FEW_SUBNETS, 120, sync=True),
 }
 
-__all__ = ["ATTACKS", "NeverHandshake", "open_from", "sources", "victim_port"]
+__all__ = ["ATTACKS", "FreshIdentities", "NeverHandshake", "open_from", "sources",
+           "victim_port"]

@@ -5,14 +5,24 @@ delivering through the victim and a new honest peer can still connect."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import trio
 from arena import Arena, AttackStats, arena
-from attacks_connections import MANY_SUBNETS, ONE_ADDRESS, NeverHandshake
-from netkit import run
+from attacks_connections import (
+    FEW_SUBNETS,
+    MANY_SUBNETS,
+    ONE_ADDRESS,
+    FreshIdentities,
+    NeverHandshake,
+)
+from netkit import device, run, service
 
+from p2psocial.home import Home
+from p2psocial.net.connmgr import CONN_LIMITS
 from p2psocial.net.host import DialFailed, open_host
+from p2psocial.node import Node
 
 NEW_PEER_WITHIN = 5.0  # seconds for a new honest peer to get a connection
 
@@ -30,6 +40,11 @@ async def new_peer_connects(place: Arena, seed: int) -> float:
                 except DialFailed:
                     await trio.sleep(0.1)
         return time.perf_counter() - started
+
+
+async def poll(condition: Callable[[], bool]) -> None:
+    while not condition():  # noqa: ASYNC110 - the attack and the victim have no events
+        await trio.sleep(0.05)
 
 
 async def in_full_swing(attack: NeverHandshake) -> None:
@@ -64,3 +79,59 @@ def test_sockets_from_many_subnets_that_never_handshake_leave_room_for_others(
         tmp_path: Path) -> None:
     # 300 sockets over 40 /24s: more than the victim lets handshake at once
     never_handshake(tmp_path, NeverHandshake(MANY_SUBNETS, 300))
+
+
+def test_connections_from_fresh_identities_are_trimmed_and_honest_peers_kept(
+        tmp_path: Path) -> None:
+    # 110 handshaken connections, each a new identity, half of them holding a sync
+    # session that asks for the writer's log: more than the victim keeps (64), more
+    # than the grace of new connections covers (96)
+    idle = FreshIdentities(FEW_SUBNETS, 55, refresh=False)
+    syncing = FreshIdentities(FEW_SUBNETS[1::2], 55, sync=True, refresh=False)
+
+    async def scenario() -> None:
+        async with arena(tmp_path) as place, trio.open_nursery() as nursery:
+            stats = AttackStats()
+            nursery.start_soon(idle, place, stats)
+            nursery.start_soon(syncing, place, stats)
+            await poll(lambda: idle.opened + syncing.opened >= 110)
+            # trimmed down to the low watermark (the writer and reader hold 2 of them)
+            with trio.fail_after(10):
+                await poll(lambda: idle.open_now + syncing.open_now <= CONN_LIMITS.low - 2)
+            for net in (place.writer_net, place.reader_net):  # honest peers were kept
+                assert place.victim.device in net.connected()
+            assert await place.delivery() < 5
+            assert place.victim.alive()
+            nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=60)
+
+
+def test_a_new_peer_joins_and_syncs_while_fresh_identities_keep_coming(
+        tmp_path: Path) -> None:
+    attack = FreshIdentities(FEW_SUBNETS, 120, sync=True)  # replaced when closed
+
+    async def scenario() -> None:
+        async with arena(tmp_path) as place, trio.open_nursery() as nursery:
+            stats = AttackStats()
+            nursery.start_soon(attack, place, stats)
+            await poll(lambda: attack.opened >= 120)
+            with Node.init(Home(tmp_path / "newcomer"), "Newcomer") as newcomer:
+                await newcomer.follow(place.writer.account_id)
+                async with service(newcomer) as net:
+                    await net.connect(place.victim.device, place.victim.addrs)
+                    post = await place.writer.post("for the newcomer too")
+                    with trio.fail_after(15):
+                        await until_stored(newcomer, post.id)
+                    assert place.victim.device in net.connected()
+            assert await place.delivery() < 5
+            assert device(place.writer) != place.victim.device
+            nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=60)
+
+
+async def until_stored(node: Node, entry_id: bytes) -> None:
+    from netkit import holds, until
+
+    await until(node, lambda: holds(node, entry_id))
