@@ -14,14 +14,19 @@ from attacks_connections import (
     FEW_SUBNETS,
     MANY_SUBNETS,
     ONE_ADDRESS,
+    TWO_SUBNETS,
+    AskForSlots,
+    FillCircuits,
     FreshIdentities,
     NeverHandshake,
 )
 from netkit import device, run, service
 
 from p2psocial.home import Home
+from p2psocial.net import relay
 from p2psocial.net.connmgr import CONN_LIMITS
-from p2psocial.net.host import DialFailed, open_host
+from p2psocial.net.host import DialFailed, Multiaddr, open_host
+from p2psocial.net.relay_quota import RelayLimits
 from p2psocial.node import Node
 
 NEW_PEER_WITHIN = 5.0  # seconds for a new honest peer to get a connection
@@ -135,3 +140,44 @@ async def until_stored(node: Node, entry_id: bytes) -> None:
     from netkit import holds, until
 
     await until(node, lambda: holds(node, entry_id))
+
+
+def test_strangers_that_keep_asking_for_relay_slots_are_cut_off(tmp_path: Path) -> None:
+    attack = AskForSlots(TWO_SUBNETS[:4])
+    free = RelayLimits().refusal_burst
+
+    async def scenario() -> None:
+        async with arena(tmp_path) as place, trio.open_nursery() as nursery:
+            nursery.start_soon(attack, place, AttackStats())
+            with trio.fail_after(20):
+                await poll(lambda: attack.cut_off >= 8)
+            # the free refusals, then two charged ones (-30 each): banned, hung up on
+            assert all(asked <= free + 2 for asked in attack.answers), attack.answers
+            assert await place.delivery() < 5
+            nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=60)
+
+
+def test_circuits_from_fresh_identities_leave_room_through_the_relay(tmp_path: Path) -> None:
+    attack = FillCircuits(TWO_SUBNETS)
+    limits = RelayLimits()
+
+    async def scenario() -> None:
+        async with arena(tmp_path) as place, trio.open_nursery() as nursery:
+            nursery.start_soon(attack, place, AttackStats())
+            await attack.ready.wait()
+            # the device behind holds all the circuits it may, all of them attackers'
+            await poll(lambda: attack.held >= limits.max_circuits_per_peer)
+            assert attack.target is not None
+            circuit = [Multiaddr(attack.circuit_addr)]
+            # a stranger to the relay from another subnet still reaches the device
+            async with open_host(bytes([211]) * 32, port=None) as stranger:
+                with trio.fail_after(10):
+                    await stranger.connect(attack.target, circuit)
+                assert stranger.is_connected(attack.target)
+            assert attack.statuses[relay.StatusCode.OK] > limits.max_circuits_per_peer
+            assert await place.delivery() < 5
+            nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=60)
