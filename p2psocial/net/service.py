@@ -28,11 +28,20 @@ it under the same rules as any other peer (bans, backoff); ``nearby()`` lists th
 devices announced and not ``Gone``. ``Gone`` is only a hint: nothing is cancelled.
 
 Circuit relay (relay.py): with ``offer_relay=True`` (the default) the service relays for
-friends: a slot only for a device of an account this node replicates, so a
-community box is not an open relay, under ``relay_limits``. A node that nobody can
-dial (``reserve=None``: it does not listen, or only on private addresses; or
-``reserve=True``) holds slots at up to two connected peers that relay for it;
+friends: a slot only for a device of an account this node replicates (two per
+account), so a community box is not an open relay, under ``relay_limits``
+(relay_quota.py: strangers have smaller circuit budgets and pay for refusals). A
+node that nobody can dial (``reserve=None``: it does not listen, or only on private
+addresses; or ``reserve=True``) holds slots at up to two connected peers that relay for it;
 its circuit addresses follow its direct ones in ``listen_addrs``, hence in invites.
+
+Connections (admission.py, connmgr.py): the host admits inbound connections still
+handshaking under limits per address, per subnet and in all, with a deadline; the
+service runs the connection manager, which trims the least useful connections above
+a high watermark and never friends, nearby devices, peers we dial, relays we hold a
+slot at, circuits through us, or a sync that is bringing us entries. Peers that
+reach us on their own (strangers) are known in memory only, at most
+``MAX_STRANGERS``, and written to the address book once we learn an address.
 
 Blobs: the service serves ``/p2psocial/blob/1.0.0`` from the node's blobs (refusing
 banned peers; a bad request counts as misbehaviour) and ``fetch_blob`` gets one from
@@ -717,6 +726,8 @@ class NetworkService:
         connected (a ban of a forgotten one is forgotten too: a new identity would
         have been as good to it)."""
         self._strangers[device] = None
+        if len(self._strangers) <= MAX_STRANGERS:
+            return
         for old in list(self._strangers):
             if len(self._strangers) <= MAX_STRANGERS:
                 break
