@@ -187,6 +187,27 @@ def test_inbound_connections_that_closed_give_their_place_back() -> None:
     run(scenario, timeout=90)
 
 
+def test_the_gate_reads_ipv6_addresses_that_libp2p_loses() -> None:
+    from libp2p.io.trio import TrioTCPStream
+
+    from p2psocial.net.host import _remote_ip
+
+    async def scenario() -> None:
+        listener = trio.socket.socket(trio.socket.AF_INET6, trio.socket.SOCK_STREAM)
+        await listener.bind(("::1", 0))
+        listener.listen()
+        client = trio.socket.socket(trio.socket.AF_INET6, trio.socket.SOCK_STREAM)
+        await client.connect(listener.getsockname()[:2])
+        accepted, _ = await listener.accept()
+        stream = TrioTCPStream(trio.SocketStream(accepted))
+        assert stream.get_remote_address() is None  # libp2p wants a 2-tuple
+        assert _remote_ip(stream) == "::1"
+        for sock in (client, accepted, listener):
+            sock.close()
+
+    run(scenario)
+
+
 def test_a_dial_refused_by_the_gate_is_a_dial_failure() -> None:
     limits = AdmissionLimits(per_address=1, per_subnet=1, total=1, deadline=60)
 

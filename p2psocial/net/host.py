@@ -439,8 +439,8 @@ class InboundGate:
         self._reported = 0
 
     async def handle(self, stream: ReadWriteCloser, listen_addr: Multiaddr) -> None:
-        remote = stream.get_remote_address() if hasattr(stream, "get_remote_address") else None
-        verdict = self.admission.admit(remote[0] if remote else None, trio.current_time())
+        remote = _remote_ip(stream)
+        verdict = self.admission.admit(remote, trio.current_time())
         if not isinstance(verdict, Admitted):
             log.debug("refused an inbound connection from %s: %s", remote, verdict.reason)
             self._report()
@@ -487,6 +487,22 @@ class InboundGate:
                      total, ", ".join(f"{k}: {v}" for k, v in
                                       sorted(self.admission.refused.items())),
                      self.admission.evictions)
+
+
+def _remote_ip(stream: ReadWriteCloser) -> str | None:
+    """The address an accepted socket comes from. From the socket itself first:
+    libp2p's ``get_remote_address`` drops IPv6 addresses (it wants a 2-tuple,
+    ``getpeername`` gives a 4-tuple: docs/libp2p-notes.md), and an unknown address
+    would put every IPv6 peer in one group."""
+    sock = getattr(getattr(stream, "stream", None), "socket", None)
+    try:
+        if sock is not None:
+            return str(sock.getpeername()[0])
+    except (OSError, IndexError, TypeError):
+        pass
+    getter = getattr(stream, "get_remote_address", None)
+    remote = getter() if getter is not None else None
+    return remote[0] if remote else None
 
 
 async def _close_quietly(stream: ReadWriteCloser) -> None:
