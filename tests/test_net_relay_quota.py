@@ -5,17 +5,19 @@ relay charges strangers for refusals but never friends."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import pytest
 import trio
 from libp2p.abc import IMuxedConn, IMuxedStream
 from libp2p.connection_types import ConnectionType
 from libp2p.network.connection.raw_connection import RawConnection
 from libp2p.peer.id import ID
 from netkit import device, run, service
-from rawpeer import connect_to, connected, handshake_over, hop
+from rawpeer import RESERVE, connect_to, connected, handshake_over, hop, open_protocol
 from test_net_relay import ECHO, echo, round_trip
 
 from p2psocial.home import Home
@@ -259,6 +261,30 @@ def test_a_stranger_that_keeps_asking_for_a_slot_is_banned(tmp_path: Path) -> No
                     assert snap is not None and snap.standing < -50
 
     run(scenario)
+
+
+def test_a_peer_that_hangs_up_on_the_relay_leaves_no_traceback(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "r"), "Rita") as rita:
+            async with service(rita) as sr:
+                rita_id = peer_id_from_device_id(device(rita))
+                port = int(sr.listen_addrs[0].rsplit("/", 1)[1])
+                async with connected("127.1.0.1", "127.0.0.1", port, seed(78),
+                                     rita_id) as conn:
+                    for n in range(12):
+                        stream = await open_protocol(conn, relay.HOP_PROTOCOL)
+                        await relay._write_message(stream, RESERVE)  # type: ignore[arg-type]
+                        if n % 2:
+                            await trio.sleep(0.01)
+                        await stream.reset()  # gone before (or while) it is answered
+                    answer, stream = await hop(conn, RESERVE)  # still served
+                    assert answer.status == DENIED
+
+    with caplog.at_level(logging.INFO):
+        run(scenario)
+    assert not [r for r in caplog.records if r.name.startswith("p2psocial")
+                and (r.exc_info or "failed" in r.getMessage())]
 
 
 class _HostAt:

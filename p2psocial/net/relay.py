@@ -55,6 +55,7 @@ from google.protobuf.message import DecodeError
 from libp2p.abc import IHost, INetStream
 from libp2p.connection_types import ConnectionType
 from libp2p.custom_types import TProtocol
+from libp2p.exceptions import BaseLibp2pError
 from libp2p.network.connection.raw_connection import RawConnection
 from libp2p.peer.id import ID
 from libp2p.relay.circuit_v2.pb.circuit_pb2 import HopMessage, Limit, Reservation, StopMessage
@@ -241,6 +242,10 @@ def _over_relay(stream: INetStream) -> bool:
 # --- the relay (hop) ----------------------------------------------------------------
 
 
+# what a stream that the peer reset or abandoned raises (a peer that left: no fault)
+_LEFT = (BaseLibp2pError, OSError, EOFError, trio.BrokenResourceError,
+         trio.ClosedResourceError)
+
 MayReserve = Callable[[ID], Awaitable[bytes | None]]
 MayConnect = Callable[[ID], bool]
 IsFriend = Callable[[ID], Awaitable[bool]]
@@ -298,6 +303,13 @@ class RelayServer:
         return {p for p in self.quota.in_circuits() if isinstance(p, ID)}
 
     async def handle_hop(self, stream: INetStream) -> None:
+        try:
+            await self._hop(stream)
+        except _LEFT as exc:  # the peer hung up or reset the stream: nobody's fault
+            log.debug("hop stream from %s ended: %r", stream.muxed_conn.peer_id, exc)
+            await reset_quietly(stream)
+
+    async def _hop(self, stream: INetStream) -> None:
         peer = stream.muxed_conn.peer_id
         if _over_relay(stream):
             await _write_message(stream, _hop_status(StatusCode.PERMISSION_DENIED))
@@ -418,10 +430,11 @@ class RelayServer:
         """Say no; a stranger without free refusals left is charged (relay_quota.py)."""
         log.info("refused %s to %s: %s (%s)", what, peer, code.name, why)
         self.refused[f"{what}: {why}"] += 1
-        await _write_message(stream, _hop_status(code))
         if stranger and self.quota.refused(peer, self.clock()) and self.on_bad_peer is not None:
+            # charged before it is told: hanging up first does not make it free
             await self.on_bad_peer(peer, f"kept asking for {what} after "
                                          f"{self.limits.refusal_burst} refusals")
+        await _write_message(stream, _hop_status(code))
 
     def _prune(self) -> None:
         """Drop slots that expired or whose holder is no longer connected."""
@@ -578,11 +591,18 @@ class RelayClient:
         """A relay brings us a connection: accept it if we hold a slot there, upgrade
         it as an inbound connection, and keep this handler (hence the stream) alive
         until that connection closes."""
+        try:
+            await self._stop(stream)
+        except _LEFT as exc:  # the relay hung up: nobody's fault
+            log.debug("stop stream from %s ended: %r", stream.muxed_conn.peer_id, exc)
+            await reset_quietly(stream)
+
+    async def _stop(self, stream: INetStream) -> None:
         relay = stream.muxed_conn.peer_id
         try:
             with trio.fail_after(HANDSHAKE_TIMEOUT):
                 request = await _read_message(stream, StopMessage)
-        except (RelayProtocolError, trio.TooSlowError, FrameError, EOFError) as exc:
+        except (RelayProtocolError, trio.TooSlowError, FrameError, *_LEFT) as exc:
             log.info("bad stop request from %s: %s", relay, exc)
             await reset_quietly(stream)
             return
