@@ -18,9 +18,9 @@ lock every new peer out (issue 12, finding 3). Here each accepted connection ask
   ``burst`` (a token bucket): every handshake costs us signatures and key
   exchanges, so a subnet that reconnects in a loop is held to a small share of a
   core; honest peers reconnect after seconds, with backoff. A connection the
-  connection manager trims (connmgr.py) costs its subnet ``trim_cost`` tokens more
-  (``penalize``, down to a debt of ``burst``): fresh identities opened only to be
-  trimmed again come back at a fifth of the rate;
+  connection manager trims (connmgr.py), or that is closed on a ban, costs its
+  subnet ``trim_cost`` tokens more (``penalize``, down to a debt of ``burst``): fresh
+  identities opened only to be trimmed or banned come back at a fifth of the rate;
 * at most ``total`` pending connections in all. When every place is taken, the
   newcomer gets one if its subnet holds fewer pending connections than the subnet
   that holds the most: that subnet's oldest pending connection is hung up
@@ -178,9 +178,9 @@ class Admission:
                 del counter[key]
 
     def penalize(self, subnet: str, now: float) -> None:
-        """A connection from ``subnet`` was closed by the connection manager (connmgr.py):
-        the subnet loses ``trim_cost`` tokens, into debt, so that identities opened
-        only to be trimmed come back ever more slowly."""
+        """A connection from ``subnet`` was closed for cause, by the connection manager
+        (connmgr.py) or a ban: the subnet loses ``trim_cost`` tokens, into debt, so
+        that identities opened only to be trimmed or banned come back more slowly."""
         bucket = self._refill(subnet, now)
         bucket.tokens = max(bucket.tokens - self.limits.trim_cost, -float(self.limits.burst))
 

@@ -84,7 +84,7 @@ from ..store.communities import CommunityInfo
 from ..store.store import BLOB_CAP
 from . import blobs, community, connmgr, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
-from .admission import ADMISSION, AdmissionLimits
+from .admission import ADMISSION, AdmissionLimits, netgroup
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
 from .friends import Friends
 from .gossip import Gossip, GossipHooks
@@ -653,6 +653,11 @@ class NetworkService:
             session.scope.cancel()
         host, nursery = self._host, self._nursery
         if host is not None and nursery is not None:
+            for link in host.connections():  # its subnet connects more slowly for a while
+                if link.peer == device and link.ip is not None:
+                    host.admission.penalize(netgroup(link.ip, self.admission.ipv4_prefix,
+                                                     self.admission.ipv6_prefix),
+                                            trio.current_time())
             nursery.start_soon(_disconnect, host, peer_id_from_device_id(device))
 
     # --- the connection manager (connmgr.py) --------------------------------------------
