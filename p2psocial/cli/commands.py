@@ -37,6 +37,7 @@ from ..errors import (
 from ..home import Home
 from ..node import Node, read_file
 from ..runtime import LAN_TYPE_ENV, LISTEN_ALL, LISTEN_ENV  # hidden: tests on loopback
+from ..store.store import PeerRecord
 from ..store.views import Cursor
 from . import render as r
 from . import writes
@@ -713,6 +714,11 @@ def cmd_peers(args: argparse.Namespace, s: Session) -> int:
         serving = status is not None
         for text in status["connected"] if status else ():
             live[ids.decode(ids.DEVICE, text)] = ("connected", None)
+    # peers that reached the serve on their own are known to it in memory only (the
+    # network service writes a stranger down once it learns an address for it)
+    known = {p.device for p in records}
+    records = [*records, *(PeerRecord(device, (), None, None, 0, 0, None, "peer")
+                           for device in live if device not in known)]
     rows = [(p, r.peer_state(p, now, state), nearby)
             for p in records for state, nearby in [live.get(p.device, ("known", None))]]
     doc = {"serving": serving, "peers": [r.peer_json(*row) for row in rows]}
