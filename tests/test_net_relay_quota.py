@@ -68,15 +68,15 @@ def test_strangers_have_their_own_smaller_budgets() -> None:
                               max_stranger_circuits=4))
     quota.open("s1", "10.0.0.0/24", "t1", True, 0)
     quota.open("s1", "10.0.0.0/24", "t2", True, 1)
-    assert quota.circuit_refused("s1", "10.0.0.0/24", "t3", True, 2) == SOURCE_FULL
+    assert quota.circuit_refused("s1", "10.0.0.0/24", "t3", True) == SOURCE_FULL
     quota.open("s2", "10.0.0.0/24", "t3", True, 3)
-    assert quota.circuit_refused("s3", "10.0.0.0/24", "t3", True, 4) == SUBNET_FULL
+    assert quota.circuit_refused("s3", "10.0.0.0/24", "t3", True) == SUBNET_FULL
     # a friend is held only to the totals, whatever its subnet
-    assert quota.circuit_refused("f1", "10.0.0.0/24", "t3", False, 4) is None
+    assert quota.circuit_refused("f1", "10.0.0.0/24", "t3", False) is None
     quota.open("s4", "10.0.1.0/24", "t4", True, 5)
     # four strangers: the next from a subnet holding fewer makes room, the youngest
     # circuit of the subnet that holds the most goes
-    verdict = quota.circuit_refused("s5", "10.0.2.0/24", "t4", True, 6)
+    verdict = quota.circuit_refused("s5", "10.0.2.0/24", "t4", True)
     assert isinstance(verdict, Circuit) and verdict.source == "s2"
     quota.close(verdict)
     quota.open("s5", "10.0.2.0/24", "t4", True, 6)
@@ -84,8 +84,8 @@ def test_strangers_have_their_own_smaller_budgets() -> None:
     quota.open("f2", "10.0.0.0/24", "t3", False, 8)
     # 10.0.0.0/24 holds 2 stranger circuits, the others 1 each: a stranger from a
     # subnet holding as many as the largest waits; friends fill the rest
-    assert quota.circuit_refused("s6", "10.0.0.0/24", "t4", True, 9) == STRANGERS_FULL
-    assert quota.circuit_refused("f3", "10.0.5.0/24", "t4", False, 9) is not None
+    assert quota.circuit_refused("s6", "10.0.0.0/24", "t4", True) == STRANGERS_FULL
+    assert quota.circuit_refused("f3", "10.0.5.0/24", "t4", False) is not None
     assert quota.circuits == 6
 
 
@@ -93,17 +93,17 @@ def test_a_device_full_of_strangers_makes_room_for_a_friend() -> None:
     quota = Quota(RelayLimits(max_circuits_per_peer=2))
     quota.open("s1", "10.0.0.0/24", "t", True, 0)
     quota.open("s2", "10.0.1.0/24", "t", True, 1)
-    assert quota.circuit_refused("s3", "10.0.0.0/24", "t", True, 2) == TARGET_FULL
-    made_room = quota.circuit_refused("f", "10.0.0.0/24", "t", False, 2)
+    assert quota.circuit_refused("s3", "10.0.0.0/24", "t", True) == TARGET_FULL
+    made_room = quota.circuit_refused("f", "10.0.0.0/24", "t", False)
     assert isinstance(made_room, Circuit)
     assert made_room.source == "s2"  # subnets tie: the youngest of their circuits goes
     quota.close(made_room)
     quota.open("f", "10.0.0.0/24", "t", False, 3)
     assert quota.circuits == 2 and quota.in_circuits() == {"s1", "f", "t"}
-    assert quota.circuit_refused("g", "10.0.0.0/24", "t", False, 4).source == "s1"
+    assert quota.circuit_refused("g", "10.0.0.0/24", "t", False).source == "s1"
     quota.close(quota.open_circuits()[0])
     quota.open("g", "10.0.0.0/24", "t", False, 5)
-    assert quota.circuit_refused("h", "10.0.0.0/24", "t", False, 6) == TARGET_FULL
+    assert quota.circuit_refused("h", "10.0.0.0/24", "t", False) == TARGET_FULL
 
 
 def test_refusals_are_free_up_to_a_burst_then_charged() -> None:

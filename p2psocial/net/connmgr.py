@@ -29,8 +29,10 @@ connections still handshaking; this bounds the ones that are done:
   single honest peer elsewhere is the last to go.
 
 What a node holds in the worst case is then ``max(high, protected + keep_oldest +
-keep_useful + young)`` connections, where young ones are bounded by ``most`` and
-by admission's rate per subnet.
+keep_useful + young)`` connections (mid-sync ones count as protected), where young
+ones are bounded by ``most`` and by admission's rate per subnet. Protection trusts
+what it protects: the devices of one friend's account, or a LAN full of announced
+devices, are not counted against any bound here.
 """
 
 from __future__ import annotations
@@ -201,7 +203,8 @@ class ConnectionManager:
             self._lately.popitem(last=False)
         conns = await self.census()
         victims = choose(conns, self.limits, self._lately)
-        trimmed = [c for c in conns if c.peer in set(victims)]
+        named = set(victims)
+        trimmed = [c for c in conns if c.peer in named]
         if victims:
             log.info("%d connections open (more than %d): closing %d of the least "
                      "useful", len(conns), self.limits.high, len(victims))

@@ -61,7 +61,7 @@ from contextlib import asynccontextmanager
 
 import trio
 from libp2p import new_swarm
-from libp2p.abc import INetConn, INetStream
+from libp2p.abc import IMuxedConn, INetConn, INetStream
 from libp2p.crypto.ed25519 import create_new_key_pair as _ed25519_key_pair
 from libp2p.crypto.keys import KeyPair
 from libp2p.crypto.x25519 import create_new_key_pair as _x25519_key_pair
@@ -444,18 +444,18 @@ class InboundGate:
         if not isinstance(verdict, Admitted):
             log.debug("refused an inbound connection from %s: %s", remote, verdict.reason)
             self._report()
-            await _close_quietly(stream)
+            await close_quietly(stream)
             return
         if verdict.evicted is not None:
             self._hang_up(verdict.evicted)
         muxed = await self._upgrade(stream, listen_addr, verdict.pending, remote)
         if muxed is None:
-            await _close_quietly(stream)
+            await close_quietly(stream)
             return
         await muxed.event_closed.wait()  # type: ignore[attr-defined]
 
     async def _upgrade(self, stream: ReadWriteCloser, listen_addr: Multiaddr,
-                       pending: Pending, remote: object) -> object | None:
+                       pending: Pending, remote: str | None) -> IMuxedConn | None:
         scope = self._scopes[pending.number] = trio.CancelScope(
             deadline=trio.current_time() + self.deadline)
         try:
@@ -503,14 +503,6 @@ def _remote_ip(stream: ReadWriteCloser) -> str | None:
     getter = getattr(stream, "get_remote_address", None)
     remote = getter() if getter is not None else None
     return remote[0] if remote else None
-
-
-async def _close_quietly(stream: ReadWriteCloser) -> None:
-    with trio.CancelScope(shield=True):
-        try:
-            await stream.close()
-        except Exception as exc:
-            log.debug("closing a refused connection: %r", exc)
 
 
 @asynccontextmanager

@@ -375,7 +375,7 @@ class RelayServer:
                                "banned", stranger=stranger)
             return
         subnet = _subnet(stream)
-        verdict = self.quota.circuit_refused(source, subnet, target, stranger, self.clock())
+        verdict = self.quota.circuit_refused(source, subnet, target, stranger)
         if isinstance(verdict, str):
             await self._refuse(stream, source, "a circuit", StatusCode.RESOURCE_LIMIT_EXCEEDED,
                                verdict, stranger=stranger)

@@ -114,7 +114,7 @@ class Quota:
         return len(self._circuits)
 
     def circuit_refused(self, source: Hashable, subnet: str, target: Hashable,
-                        stranger: bool, now: float) -> str | Circuit | None:
+                        stranger: bool) -> str | Circuit | None:
         """Whether a circuit from ``source`` (in ``subnet``) to ``target`` may open now:
         None if it may, the reason if it may not, or the circuit that must close to
         make room for it."""
@@ -181,8 +181,8 @@ class Quota:
 
 def _room(pool: list[Circuit], subnet: str, stranger: bool) -> Circuit | None:
     """The youngest stranger circuit of the subnet(s) holding the most stranger
-    circuits in ``pool``, if a newcomer from ``subnet`` (a friend when not ``stranger``) may
-    take its place: a friend always may, a stranger if its subnet holds fewer."""
+    circuits in ``pool``, if a newcomer from ``subnet`` (a friend when not
+    ``stranger``) may take its place: a friend always may, a stranger if its subnet holds fewer."""
     counts = Counter(c.subnet for c in pool if c.stranger)
     if not counts:
         return None

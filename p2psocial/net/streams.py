@@ -3,7 +3,8 @@
 A stream is closed or reset on the way out of a handler or a failed exchange, often
 while the task is being cancelled and the peer is gone: the close must still run
 (shielded), must not hang on a dead connection (two seconds at most), and its own
-failure is not news (logged at DEBUG). Any object with ``close``/``reset`` will do.
+failure is not news (logged at DEBUG). Any object with ``close``/``reset`` will do
+(an accepted socket that is refused, too).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ _BOUND = 2.0
 class Closable(Protocol):
     async def close(self) -> None: ...
 
+
+class Resettable(Protocol):
     async def reset(self) -> None: ...
 
 
@@ -31,7 +34,7 @@ async def close_quietly(stream: Closable) -> None:
             log.debug("closing a stream: %r", exc)
 
 
-async def reset_quietly(stream: Closable) -> None:
+async def reset_quietly(stream: Resettable) -> None:
     with trio.CancelScope(shield=True), trio.move_on_after(_BOUND):
         try:
             await stream.reset()
