@@ -930,12 +930,6 @@ class Node:
             raise UserError("that is this node itself")
         return await self._run(self.store.add_peer, device, list(addrs), source, trust)
 
-    async def forget_peer(self, device: bytes) -> None:
-        await self._run(self.store.forget_peer, device)
-
-    async def prune_strangers(self, keep: int, now: int) -> list[bytes]:
-        return await self._run(self.store.prune_strangers, keep, now)
-
     async def update_peer(self, device: bytes, **fields: int | None) -> None:
         await self._run(lambda: self.store.update_peer(device, **fields))
 

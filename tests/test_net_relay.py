@@ -122,8 +122,8 @@ def test_the_relay_refuses_whom_its_policy_refuses_and_unreserved_targets() -> N
         async with open_host(seed(1)) as r, open_host(seed(2), port=None) as b, \
                 open_host(seed(3)) as a, open_host(seed(4), port=None) as c:
 
-            async def only_b(peer: ID) -> bool:
-                return peer == b.peer_id
+            async def only_b(peer: ID) -> bytes | None:
+                return b"b's account" if peer == b.peer_id else None
 
             r.offer_relay(relay.RelayLimits(), may_reserve=only_b)
             with pytest.raises(relay.RelayRefused) as refused:

@@ -164,9 +164,12 @@ def test_a_misbehaving_peer_is_banned_and_honest_peers_keep_syncing(tmp_path: Pa
                 # honest bob is still served, live
                 post = await alice.post("after the ban")
                 await until(bob, lambda: holds(bob, post.id))
-                record = await alice.peer(mallory_id)
-                assert record is not None and record.banned_until == now[0] + 10 * 60 * 1000
-                assert record.standing == -60
+                state = sa.peer(mallory_id)
+                assert state is not None and state.banned_until == now[0] + 10 * 60 * 1000
+                assert state.standing == -60
+                # a stranger (it dialed us, we hold no address for it) is not written
+                # down, ban or not: identities are free, rows on disk are not
+                assert await alice.peer(mallory_id) is None
                 # ten minutes later (by the clock given to the service) it is heard again
                 now[0] += 10 * 60 * 1000
                 assert not await refused(hm, sa)

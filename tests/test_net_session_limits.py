@@ -189,18 +189,3 @@ async def _host(*, task_status: trio.TaskStatus[Host] = trio.TASK_STATUS_IGNORED
 @pytest.fixture(autouse=True)
 def _quiet_libp2p_logs() -> None:
     logging.getLogger("libp2p").setLevel(logging.CRITICAL)
-
-
-def test_rows_of_misbehaving_strangers_are_kept_up_to_a_number(tmp_path: Path) -> None:
-    from p2psocial.store import Store
-
-    store = Store(tmp_path / "s.sqlite")
-    for i in range(6):
-        device = bytes([i]) * 32
-        store.add_peer(device, [], "peer")
-        store.update_peer(device, standing=-30, last_seen=1000 + i,
-                          banned_until=5000 if i == 0 else None)
-    store.add_peer(b"\x09" * 32, ["/ip4/127.0.0.1/tcp/1"], "invite")
-    gone = store.prune_strangers(keep=2, now=2000)
-    assert sorted(gone) == [bytes([i]) * 32 for i in (1, 2, 3)]  # not banned 0, newest 4, 5
-    assert {r.device[0] for r in store.peers()} == {0, 4, 5, 9}

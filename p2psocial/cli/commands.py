@@ -38,6 +38,7 @@ from ..home import Home
 from ..node import Node, read_file
 from ..roster import RosterFull
 from ..runtime import LAN_TYPE_ENV, LISTEN_ALL, LISTEN_ENV  # hidden: tests on loopback
+from ..store.store import PeerRecord
 from ..store.views import Cursor
 from . import render as r
 from . import writes
@@ -528,6 +529,7 @@ def _counts(entries: int, blobs: int) -> str:
 # written in it: a killed serve leaves a stale file.
 
 SERVE_STATUS = "serve.json"
+RECORD_COALESCE = 0.2  # seconds: changes within this are written to serve.json at once
 
 
 def _status_path(home: Home) -> Path:
@@ -624,6 +626,10 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                 async def keep_recording() -> None:
                     while True:
                         await service.next_change()
+                        # one write for a burst of changes: each lists every connected
+                        # peer, and peers that come and go by the hundred (an attack)
+                        # made these writes most of the serve's CPU
+                        await trio.sleep(RECORD_COALESCE)
                         record()
 
                 nursery.start_soon(keep_recording)
@@ -704,7 +710,7 @@ def cmd_peers(args: argparse.Namespace, s: Session) -> int:
         records = run_async(node.peers)
         now = node.clock()
     answer = writes.ask_serve(s, "peers")  # live: connected, dialing, nearby
-    live: dict[bytes, tuple[str, bool | None]] = {}
+    live: dict[bytes, writes.LivePeer] = {}
     if answer is not None:
         live.update(writes.live_states(answer))
     serving = answer is not None
@@ -712,9 +718,16 @@ def cmd_peers(args: argparse.Namespace, s: Session) -> int:
         status = serve_status(s.home)
         serving = status is not None
         for text in status["connected"] if status else ():
-            live[ids.decode(ids.DEVICE, text)] = ("connected", None)
-    rows = [(p, r.peer_state(p, now, state), nearby)
-            for p in records for state, nearby in [live.get(p.device, ("known", None))]]
+            live[ids.decode(ids.DEVICE, text)] = writes.LivePeer("connected", None)
+    # peers that reached the serve on their own are known to it in memory only (the
+    # network service writes a stranger down once it learns an address for it)
+    known = {p.device for p in records}
+    records = [*records, *(PeerRecord(device, (), None, None, 0, peer.standing,
+                                      peer.banned_until, "peer")
+                           for device, peer in live.items() if device not in known)]
+    nowhere = writes.LivePeer("known", None)
+    rows = [(p, r.peer_state(p, now, peer.state), peer.nearby)
+            for p in records for peer in [live.get(p.device, nowhere)]]
     doc = {"serving": serving, "peers": [r.peer_json(*row) for row in rows]}
     lines = r.peer_lines(rows, now)
     if not serving:

@@ -323,21 +323,33 @@ async def join(ctx: Context, code_text: str) -> Any:
 
 @action("peers")
 async def live_peers(ctx: Context) -> Any:
-    """(device, state, nearby) of every peer the running service knows."""
+    """(device, state, nearby, standing, banned_until) of every peer the running
+    service knows: strangers are known to it in memory only, so their standing is
+    told here too."""
     if ctx.service is None:
         raise UserError("only a running 'p2psocial serve' knows live peer states")
     now = ctx.node.clock()
-    return tuple((p.device, p.state(now), p.nearby) for p in ctx.service.peers())
+    return tuple((p.device, p.state(now), p.nearby, p.standing, p.banned_until)
+                 for p in ctx.service.peers())
 
 
-def live_states(value: object) -> dict[bytes, tuple[str, bool]]:
-    """The answer of ``live_peers`` as device -> (state, nearby), checked."""
-    rows = many(lambda x: type(x) is tuple and len(x) == 3 and BYTES(x[0]) and STR(x[1])
-                and BOOL(x[2]))
+@dataclass(frozen=True, slots=True)
+class LivePeer:
+    state: str
+    nearby: bool | None
+    standing: int = 0
+    banned_until: int | None = None
+
+
+def live_states(value: object) -> dict[bytes, LivePeer]:
+    """The answer of ``live_peers`` as device -> ``LivePeer``, checked."""
+    rows = many(lambda x: type(x) is tuple and len(x) == 5 and BYTES(x[0]) and STR(x[1])
+                and BOOL(x[2]) and type(x[3]) is int and (x[4] is None or type(x[4]) is int))
     if not rows(value):
         raise control.ControlError("the running serve sent a malformed answer")
     assert isinstance(value, tuple)
-    return {device: (state, nearby) for device, state, nearby in value}
+    return {device: LivePeer(state, nearby, standing, banned)
+            for device, state, nearby, standing, banned in value}
 
 
 # --- private conversations (issue 5) -------------------------------------------------

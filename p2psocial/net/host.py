@@ -30,7 +30,14 @@ references in docs/libp2p-notes.md):
   no slower (``make bench B=sync``);
 * shutdown closes connections down to their sockets (all at once, each takes
   0.2 s) before libp2p's tasks are cancelled, also when the block is cancelled,
-  so no socket is leaked and peers see the disconnect.
+  so no socket is leaked and peers see the disconnect;
+* inbound connections go through our admission (admission.py) instead of the
+  swarm's own path: places for connections still handshaking are counted per
+  address, per subnet and in all, a handshake has ``AdmissionLimits.deadline``
+  (4 s, not 10 s), and a connection that closed gives its place back. py-libp2p
+  kept the handler of every inbound connection, and its place under a cap of 250,
+  until the host stopped: 250 silent sockets, or 250 connections in a node's life,
+  locked every new peer out (swarm.py:1947-2073).
 
 Circuit relay v2 (relay.py does the work): every host accepts relayed connections
 from relays where it holds a slot (``reserve``, ``circuit_addrs``), ``connect``
@@ -48,19 +55,22 @@ import logging
 import os
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import trio
 from libp2p import new_swarm
-from libp2p.abc import INetConn, INetStream
+from libp2p.abc import IMuxedConn, INetConn, INetStream
 from libp2p.crypto.ed25519 import create_new_key_pair as _ed25519_key_pair
 from libp2p.crypto.keys import KeyPair
 from libp2p.crypto.x25519 import create_new_key_pair as _x25519_key_pair
 from libp2p.custom_types import TProtocol
 from libp2p.host.basic_host import BasicHost
 from libp2p.host.exceptions import StreamFailure
+from libp2p.io.abc import ReadWriteCloser
 from libp2p.network.config import ConnectionConfig, RetryConfig
+from libp2p.network.connection.raw_connection import RawConnection
 from libp2p.network.exceptions import SwarmException
 from libp2p.network.swarm import Swarm
 from libp2p.peer.id import ID
@@ -75,6 +85,8 @@ from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError, UserError
 from . import relay
+from .admission import ADMISSION, Admission, AdmissionLimits, Admitted, Pending
+from .connmgr import Link
 from .streams import close_quietly, reset_quietly
 
 __all__ = [
@@ -195,8 +207,12 @@ def attach_log_handler(handler: logging.Handler, level: int = logging.WARNING) -
 # outcomes itself, with its backoff), a connection arriving while the host shuts
 # down, a peer without gossip refusing its stream. People running ``serve`` read
 # those as faults; they stay visible at DEBUG.
+# A peer that refuses our identify or gossip stream, or hangs up in the middle, makes
+# libp2p log ERRORs too; a stranger can do it on every connection it opens, so those
+# would let it fill the log.
 _EXPECTED_FAILURES = ("Failed to open TCP stream", "[ADDCONN_FAIL]",
-                      "Failed to open stream")
+                      "Failed to open stream", "MultiselectClient handshake",
+                      "Error in handle_incoming")
 
 
 def _expected_failures(record: logging.LogRecord) -> bool:
@@ -212,10 +228,16 @@ def _expected_failures(record: logging.LogRecord) -> bool:
 class Host:
     """A running host. Get one from ``open_host``; it is valid inside that block."""
 
-    def __init__(self, basic: BasicHost, swarm: Swarm) -> None:
+    def __init__(self, basic: BasicHost, swarm: Swarm, gate: InboundGate) -> None:
         self._host = basic
         self._swarm = swarm
+        self._gate = gate
         self._relay = relay.RelayClient(basic, self.connect)
+
+    @property
+    def admission(self) -> Admission:
+        """The places of inbound connections still handshaking (admission.py)."""
+        return self._gate.admission
 
     @property
     def peer_id(self) -> ID:
@@ -267,6 +289,31 @@ class Host:
 
     def connected_peers(self) -> list[ID]:
         return [p for p in self._host.get_connected_peers() if self.is_connected(p)]
+
+    def connections(self) -> list[Link]:
+        """Every open connection, as plain values for the connection manager
+        (connmgr.py): the peer (its device id), the remote address, the relay of a
+        relayed connection, and how long it has been open."""
+        now = time.time()
+        links = []
+        for conn in self._swarm.get_connections():
+            if conn.is_closed:
+                continue
+            peer = conn.muxed_conn.peer_id
+            try:
+                device = device_id_from_peer_id(peer)
+            except ValueError:
+                device = peer.to_bytes()
+            ip, via = None, None
+            for addr in (str(a) for a in conn.get_transport_addresses()):
+                if relay.is_circuit(addr):
+                    via = addr.split("/p2p/")[1].split("/")[0] if "/p2p/" in addr else "?"
+                elif addr.startswith(("/ip4/", "/ip6/")):
+                    ip = addr.split("/")[2]
+            opened = getattr(conn, "_created_at", None)
+            age = now - opened if isinstance(opened, (int, float)) else 0.0
+            links.append(Link(device, ip, via, max(0.0, age)))
+        return links
 
     async def connect(self, peer_id: ID, addrs: Sequence[Multiaddr]) -> None:
         """Make sure there is a connection to ``peer_id``, dialing ``addrs`` if not.
@@ -337,16 +384,20 @@ class Host:
     def offer_relay(self, limits: relay.RelayLimits | None = None, *,
                     may_reserve: relay.MayReserve | None = None,
                     may_connect: relay.MayConnect | None = None,
+                    is_friend: relay.IsFriend | None = None,
                     on_bad_peer: relay.OnBadPeer | None = None,
                     advertise: Callable[[], Sequence[str]] | None = None,
                     ) -> relay.RelayServer:
         """Relay for others: give slots to peers ``may_reserve`` accepts (default:
-        any) and carry circuits to them, within ``limits``. ``advertise()``: our
-        direct addresses, told to those who reserve (default: ``listen_addrs``)."""
+        any; it returns the account a slot counts against) and carry circuits to
+        them, within ``limits``; ``is_friend`` tells the relay's friends from
+        strangers (default: no strangers). ``advertise()``: our direct addresses,
+        told to those who reserve (default: ``listen_addrs``)."""
         server = relay.RelayServer(
             self._host, limits or relay.RelayLimits(), may_reserve or relay.anyone,
             may_connect, on_bad_peer,
-            advertise or (lambda: [str(a) for a in self.listen_addrs]))
+            advertise or (lambda: [str(a) for a in self.listen_addrs]),
+            is_friend=is_friend)
         self.set_handler(relay.HOP_PROTOCOL, server.handle_hop)
         return server
 
@@ -369,14 +420,104 @@ class Host:
         return self._relay.circuit_addrs()
 
 
+# --- inbound connections: admission before the handshake ---------------------------
+
+
+class InboundGate:
+    """The swarm's inbound path, with ``Admission`` in front and a deadline.
+
+    Installed as the swarm's ``_handle_inbound_connection`` (its TCP listener calls
+    that for every accepted socket, swarm.py:1913-1916). It replaces py-libp2p's
+    handler (swarm.py:1947-2073), whose inbound cap and connection gate we do not
+    use, and which kept running (holding the socket's place) until the host
+    stopped; trio closes the socket when this handler returns, so it waits for the
+    connection to close instead.
+    """
+
+    def __init__(self, swarm: Swarm, limits: AdmissionLimits) -> None:
+        self.swarm = swarm
+        self.admission = Admission(limits)
+        self.deadline = limits.deadline
+        self._scopes: dict[int, trio.CancelScope] = {}
+        self._reported = 0
+
+    async def handle(self, stream: ReadWriteCloser, listen_addr: Multiaddr) -> None:
+        remote = _remote_ip(stream)
+        verdict = self.admission.admit(remote, trio.current_time())
+        if not isinstance(verdict, Admitted):
+            log.debug("refused an inbound connection from %s: %s", remote, verdict.reason)
+            self._report()
+            await close_quietly(stream)
+            return
+        if verdict.evicted is not None:
+            self._hang_up(verdict.evicted)
+        muxed = await self._upgrade(stream, listen_addr, verdict.pending, remote)
+        if muxed is None:
+            await close_quietly(stream)
+            return
+        await muxed.event_closed.wait()  # type: ignore[attr-defined]
+
+    async def _upgrade(self, stream: ReadWriteCloser, listen_addr: Multiaddr,
+                       pending: Pending, remote: str | None) -> IMuxedConn | None:
+        scope = self._scopes[pending.number] = trio.CancelScope(
+            deadline=trio.current_time() + self.deadline)
+        try:
+            with scope:
+                return await self.swarm.upgrade_inbound_raw_conn(
+                    RawConnection(stream, False), listen_addr)
+        except Exception as exc:  # no Noise, a failed handshake, limits, a broken socket
+            log.debug("inbound connection from %s failed: %r", remote, exc)
+        finally:
+            del self._scopes[pending.number]
+            self.admission.done(pending)
+        if scope.cancelled_caught:
+            log.debug("inbound connection from %s: no handshake within %s s (or made room)",
+                      remote, self.deadline)
+        return None
+
+    def _hang_up(self, pending: Pending) -> None:
+        scope = self._scopes.get(pending.number)
+        if scope is not None:
+            scope.cancel()
+
+    def _report(self) -> None:
+        """One INFO line per 100 refusals: an attack is visible in the log without
+        a line per socket."""
+        total = sum(self.admission.refused.values())
+        if total - self._reported >= 100:
+            self._reported = total
+            log.info("refused %d inbound connections so far (%s); %d made room for others",
+                     total, ", ".join(f"{k}: {v}" for k, v in
+                                      sorted(self.admission.refused.items())),
+                     self.admission.evictions)
+
+
+def _remote_ip(stream: ReadWriteCloser) -> str | None:
+    """The address an accepted socket comes from. From the socket itself first:
+    libp2p's ``get_remote_address`` drops IPv6 addresses (it wants a 2-tuple,
+    ``getpeername`` gives a 4-tuple: docs/libp2p-notes.md), and an unknown address
+    would put every IPv6 peer in one group."""
+    sock = getattr(getattr(stream, "stream", None), "socket", None)
+    try:
+        if sock is not None:
+            return str(sock.getpeername()[0])
+    except (OSError, IndexError, TypeError):
+        pass
+    getter = getattr(stream, "get_remote_address", None)
+    remote = getter() if getter is not None else None
+    return remote[0] if remote else None
+
+
 @asynccontextmanager
 async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
-                    shutdown_timeout: float = SHUTDOWN_TIMEOUT) -> AsyncIterator[Host]:
+                    shutdown_timeout: float = SHUTDOWN_TIMEOUT,
+                    admission: AdmissionLimits = ADMISSION) -> AsyncIterator[Host]:
     """Run a host for the device with ``seed``, listening on ``ip``:``port`` (TCP).
 
     ``port=0`` takes any free port; ``host.listen_addrs`` tells which. ``port=None``
     does not listen at all: the host only dials out (and can still be reached
-    through a relay where it holds a slot). On exit,
+    through a relay where it holds a slot). ``admission``: limits on inbound
+    connections still handshaking (admission.py). On exit,
     connections and listeners are closed (within ``shutdown_timeout``, shielded
     from cancellation) before the host's tasks are cancelled.
     """
@@ -392,10 +533,16 @@ async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
         muxer_opt={TProtocol(YAMUX_PROTOCOL_ID): Yamux},
         transports=[TCP()],
         retry_config=RetryConfig(max_retries=0),
-        connection_config=ConnectionConfig(max_connections_per_peer=1),
+        # the deadline also holds for connections relayed to us (relay.py's stop
+        # handler upgrades them through the swarm, not through the gate)
+        connection_config=ConnectionConfig(max_connections_per_peer=1,
+                                           inbound_upgrade_timeout=admission.deadline),
     )
     if not isinstance(network, Swarm):  # pragma: no cover - new_swarm builds a Swarm
         raise TypeError(f"unexpected network service {type(network).__name__}")
+    gate = InboundGate(network, admission)
+    # the TCP listener looks the handler up on the swarm for every socket it accepts
+    network._handle_inbound_connection = gate.handle  # type: ignore[method-assign,assignment]
     basic = BasicHost(network=network)
     # BasicHost.run() wraps its body in two nurseries (basic_host.py:587-613), so an
     # exception raised in the caller's block would come out wrapped in an
@@ -408,7 +555,7 @@ async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
             await network.auto_connector.stop()
             if port is not None and not basic.get_transport_addrs():
                 raise ListenFailed(f"cannot listen on {listen}")
-            host = Host(basic, network)
+            host = Host(basic, network, gate)
             host.set_handler(relay.STOP_PROTOCOL, host._relay.handle_stop)
             yield host
         except Exception as exc:

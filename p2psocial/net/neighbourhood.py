@@ -40,9 +40,9 @@ from ..errors import UserError
 from ..node import Node
 from ..store.communities import CommunityInfo
 from . import community
-from .admission import InFlight, PeerRate
 from .community import CommunityProtocolError, Listed
 from .limits import TokenBucket
+from .request_limits import InFlight, PeerRate
 from .streams import BROKEN, reset_quietly
 
 log = logging.getLogger(__name__)

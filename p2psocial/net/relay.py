@@ -21,10 +21,12 @@ implementations: varint-prefixed protobuf messages from py-libp2p's ``circuit_pb
   a TCP socket: Noise (so R sees only ciphertext, and each end authenticates the
   other's device key), then yamux. The result is an ordinary libp2p connection in
   the swarm: ``new_stream`` and our sync protocol run over it unchanged.
-* **Limits** (``RelayLimits``): few slots, few circuits (in all and per reserved
-  peer), and per circuit a byte budget for both directions together and a
-  duration. A circuit over its limit is reset; the sync session on it ends and is
-  redialed under the service's usual backoff, resuming from both stores.
+* **Limits** (``RelayLimits``, relay_quota.py): few slots (and few per account),
+  few circuits (in all, per reserved peer, and smaller budgets for strangers), and
+  per circuit a byte budget for both directions together and a duration. A circuit
+  over its limit is reset; the sync session on it ends and is redialed under the
+  service's usual backoff, resuming from both stores. A stranger's refusals beyond
+  a free few are charged to its standing (``on_bad_peer``).
 
 Why not py-libp2p's ``CircuitV2Protocol`` / ``CircuitV2Transport`` (0.8.1): no hook
 for a reservation policy (any peer may reserve), ERROR log lines and fixed sleeps on
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
@@ -52,6 +55,7 @@ from google.protobuf.message import DecodeError
 from libp2p.abc import IHost, INetStream
 from libp2p.connection_types import ConnectionType
 from libp2p.custom_types import TProtocol
+from libp2p.exceptions import BaseLibp2pError
 from libp2p.network.connection.raw_connection import RawConnection
 from libp2p.peer.id import ID
 from libp2p.relay.circuit_v2.pb.circuit_pb2 import HopMessage, Limit, Reservation, StopMessage
@@ -61,7 +65,9 @@ from libp2p.utils.varint import encode_uvarint
 from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError
+from .admission import netgroup
 from .framing import FrameError, read_exact
+from .relay_quota import Circuit, Quota, RelayLimits
 from .streams import close_quietly, reset_quietly
 
 if TYPE_CHECKING:
@@ -103,20 +109,6 @@ class CircuitFailed(RelayError):
 
 class RelayProtocolError(RelayError):
     """A peer sent something that is not a valid relay message: its fault."""
-
-
-@dataclass(frozen=True, slots=True)
-class RelayLimits:
-    """What a relay gives away. Defaults suit a community box relaying for friends:
-    a sync session stays open for hours, so a circuit's duration is long and the
-    session is redialed when it ends."""
-
-    max_reservations: int = 8  # devices holding a slot at once
-    max_circuits: int = 16  # circuits open at once, in all
-    max_circuits_per_peer: int = 4  # circuits open at once to one reserved device
-    circuit_bytes: int = 64 * 1024 * 1024  # both directions together, per circuit
-    circuit_seconds: int = 30 * 60  # per circuit
-    reservation_seconds: int = 60 * 60  # a slot's life; renewed before it ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,31 +242,38 @@ def _over_relay(stream: INetStream) -> bool:
 # --- the relay (hop) ----------------------------------------------------------------
 
 
-MayReserve = Callable[[ID], Awaitable[bool]]
+# what a stream that the peer reset or abandoned raises (a peer that left: no fault)
+_LEFT = (BaseLibp2pError, OSError, EOFError, trio.BrokenResourceError,
+         trio.ClosedResourceError)
+
+MayReserve = Callable[[ID], Awaitable[bytes | None]]
 MayConnect = Callable[[ID], bool]
+IsFriend = Callable[[ID], Awaitable[bool]]
 OnBadPeer = Callable[[ID, str], Awaitable[None]]
 
 
-async def anyone(_peer: ID) -> bool:
-    """The default reservation policy: every peer may reserve."""
-    return True
+async def anyone(peer: ID) -> bytes | None:
+    """The default reservation policy: every peer may reserve, each its own account."""
+    return peer.to_bytes()
 
 
 @dataclass(slots=True)
 class _Slot:
     expire: int  # unix seconds
-    circuits: int = 0
 
 
 @dataclass
 class RelayServer:
-    """The hop side: reservations and circuits, under ``limits``.
+    """The hop side: reservations and circuits, under ``limits`` (relay_quota.py).
 
-    ``may_reserve(peer)`` decides who gets a slot; ``may_connect(peer)`` who may
-    open a circuit to a reserved device (default: anyone; the device behind it
-    authenticates the caller with Noise and applies its own rules);
-    ``on_bad_peer(peer, reason)`` hears of malformed messages. ``clock``: unix
-    seconds (reservation expiries are unix times on the wire).
+    ``may_reserve(peer)`` decides who gets a slot: the account the slot counts
+    against, or None to refuse it; ``may_connect(peer)`` who may open a circuit to a
+    reserved device at all (default: anyone; the device behind it authenticates the
+    caller with Noise and applies its own rules); ``is_friend(peer)`` whom the
+    relay knows (default: everyone): strangers have smaller circuit budgets and pay
+    for refusals; ``on_bad_peer(peer, reason)`` hears of malformed messages and of
+    refusals charged. ``clock``: unix seconds (reservation expiries are unix times
+    on the wire).
     """
 
     host: IHost
@@ -284,10 +283,33 @@ class RelayServer:
     on_bad_peer: OnBadPeer | None = None
     advertise: Callable[[], Sequence[str]] = tuple
     clock: Callable[[], float] = time.time
+    is_friend: IsFriend | None = None
     slots: dict[ID, _Slot] = field(default_factory=dict)
-    circuits: int = 0
+    refused: Counter[str] = field(default_factory=Counter)  # "a slot: <why>"... so far
+    quota: Quota = field(init=False)
+    _scopes: dict[Circuit, trio.CancelScope] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.quota = Quota(self.limits)
+
+    @property
+    def circuits(self) -> int:
+        """Circuits open now."""
+        return self.quota.circuits
+
+    def in_circuits(self) -> set[ID]:
+        """Peers at either end of a circuit open now (the connection manager keeps
+        their connections: the circuit runs over them)."""
+        return {p for p in self.quota.in_circuits() if isinstance(p, ID)}
 
     async def handle_hop(self, stream: INetStream) -> None:
+        try:
+            await self._hop(stream)
+        except _LEFT as exc:  # the peer hung up or reset the stream: nobody's fault
+            log.debug("hop stream from %s ended: %r", stream.muxed_conn.peer_id, exc)
+            await reset_quietly(stream)
+
+    async def _hop(self, stream: INetStream) -> None:
         peer = stream.muxed_conn.peer_id
         if _over_relay(stream):
             await _write_message(stream, _hop_status(StatusCode.PERMISSION_DENIED))
@@ -319,18 +341,19 @@ class RelayServer:
 
     async def _reserve(self, stream: INetStream, peer: ID) -> None:
         self._prune()
-        code = StatusCode.OK
-        if peer not in self.slots and len(self.slots) >= self.limits.max_reservations:
-            code = StatusCode.RESOURCE_LIMIT_EXCEEDED
-        elif not await self.may_reserve(peer):
-            code = StatusCode.PERMISSION_DENIED
-        if code != StatusCode.OK:
-            log.info("refused a relay reservation from %s: %s", peer, code.name)
-            await _write_message(stream, _hop_status(code))
+        account = await self.may_reserve(peer)
+        if account is None:
+            await self._refuse(stream, peer, "a slot", StatusCode.PERMISSION_DENIED,
+                               "not a friend", stranger=True)
+            return
+        full = self.quota.slot_refused(peer, account)
+        if full is not None:
+            await self._refuse(stream, peer, "a slot", StatusCode.RESOURCE_LIMIT_EXCEEDED,
+                               full, stranger=not await self._friend(peer))
             return
         expire = int(self.clock()) + self.limits.reservation_seconds
-        slot = self.slots.setdefault(peer, _Slot(expire))
-        slot.expire = expire  # a renewal keeps the open circuits' count
+        self.slots[peer] = _Slot(expire)  # a renewal keeps the open circuits
+        self.quota.hold(peer, account)
         answer = _hop_status(StatusCode.OK, self.limits)
         me = self.host.get_id()
         addrs = [a for a in self.advertise() if not is_circuit(a)][:_MAX_ADDRS]
@@ -342,62 +365,101 @@ class RelayServer:
 
     async def _connect(self, stream: INetStream, source: ID, target: ID) -> None:
         self._prune()
-        slot = self.slots.get(target)
-        code = StatusCode.OK
-        if slot is None or not _connected(self.host, target):
-            code = StatusCode.NO_RESERVATION
-        elif self.may_connect is not None and not self.may_connect(source):
-            code = StatusCode.PERMISSION_DENIED
-        elif (self.circuits >= self.limits.max_circuits
-              or slot.circuits >= self.limits.max_circuits_per_peer):
-            code = StatusCode.RESOURCE_LIMIT_EXCEEDED
-        if code != StatusCode.OK or slot is None:
-            log.info("refused a circuit %s -> %s: %s", source, target, code.name)
-            await _write_message(stream, _hop_status(code))
+        stranger = not await self._friend(source)
+        if target not in self.slots or not _connected(self.host, target):
+            await self._refuse(stream, source, "a circuit", StatusCode.NO_RESERVATION,
+                               "no slot", stranger=stranger)
             return
-        self.circuits += 1
-        slot.circuits += 1
+        if self.may_connect is not None and not self.may_connect(source):
+            await self._refuse(stream, source, "a circuit", StatusCode.PERMISSION_DENIED,
+                               "banned", stranger=stranger)
+            return
+        subnet = _subnet(stream)
+        verdict = self.quota.circuit_refused(source, subnet, target, stranger)
+        if isinstance(verdict, str):
+            await self._refuse(stream, source, "a circuit", StatusCode.RESOURCE_LIMIT_EXCEEDED,
+                               verdict, stranger=stranger)
+            return
+        if verdict is not None:  # a stranger's circuit makes room
+            log.info("closing a circuit %s -> %s to make room", verdict.source, verdict.target)
+            self.quota.close(verdict)
+            self._scopes.pop(verdict).cancel()
+        circuit = self.quota.open(source, subnet, target, stranger, self.clock())
+        scope = self._scopes[circuit] = trio.CancelScope()
         try:
-            await self._open_circuit(stream, source, target)
+            await self._open_circuit(stream, source, target, scope)
         finally:
-            self.circuits -= 1
-            slot.circuits -= 1
+            self.quota.close(circuit)
+            self._scopes.pop(circuit, None)
 
-    async def _open_circuit(self, stream: INetStream, source: ID, target: ID) -> None:
-        try:
-            with trio.fail_after(HANDSHAKE_TIMEOUT):
-                # an existing connection only: the target reserved over it
-                onward = await self.host.new_stream(target, [TProtocol(STOP_PROTOCOL)])
-                connect = StopMessage(type=StopMessage.CONNECT,
-                                      peer=PbPeer(id=source.to_bytes()))
-                connect.limit.CopyFrom(_limit(self.limits))
-                await _write_message(onward, connect)
-                answer = await _read_message(onward, StopMessage)
-        except Exception as exc:
-            log.info("circuit %s -> %s: the target did not answer: %r", source, target, exc)
-            await _write_message(stream, _hop_status(StatusCode.CONNECTION_FAILED))
-            return
-        if answer.type != StopMessage.STATUS or answer.status != StatusCode.OK:
-            await reset_quietly(onward)
-            await _write_message(stream, _hop_status(StatusCode.CONNECTION_FAILED))
-            return
-        await _write_message(stream, _hop_status(StatusCode.OK, self.limits))
-        log.info("circuit %s -> %s open", source, target)
-        await splice(stream, onward, self.limits)
-        log.info("circuit %s -> %s closed", source, target)
+    async def _open_circuit(self, stream: INetStream, source: ID, target: ID,
+                            scope: trio.CancelScope) -> None:
+        onward: INetStream | None = None
+        with scope:
+            try:
+                with trio.fail_after(HANDSHAKE_TIMEOUT):
+                    # an existing connection only: the target reserved over it
+                    onward = await self.host.new_stream(target, [TProtocol(STOP_PROTOCOL)])
+                    connect = StopMessage(type=StopMessage.CONNECT,
+                                          peer=PbPeer(id=source.to_bytes()))
+                    connect.limit.CopyFrom(_limit(self.limits))
+                    await _write_message(onward, connect)
+                    answer = await _read_message(onward, StopMessage)
+            except Exception as exc:
+                log.info("circuit %s -> %s: the target did not answer: %r", source, target, exc)
+                await _write_message(stream, _hop_status(StatusCode.CONNECTION_FAILED))
+                return
+            if answer.type != StopMessage.STATUS or answer.status != StatusCode.OK:
+                await reset_quietly(onward)
+                await _write_message(stream, _hop_status(StatusCode.CONNECTION_FAILED))
+                return
+            await _write_message(stream, _hop_status(StatusCode.OK, self.limits))
+            log.info("circuit %s -> %s open", source, target)
+            await splice(stream, onward, self.limits)
+            log.info("circuit %s -> %s closed", source, target)
+        if scope.cancelled_caught:  # made room for another
+            await reset_quietly(stream)
+            if onward is not None:
+                await reset_quietly(onward)
+
+    async def _friend(self, peer: ID) -> bool:
+        return self.is_friend is None or await self.is_friend(peer)
+
+    async def _refuse(self, stream: INetStream, peer: ID, what: str, code: StatusCode,
+                      why: str, *, stranger: bool) -> None:
+        """Say no; a stranger without free refusals left is charged (relay_quota.py)."""
+        log.info("refused %s to %s: %s (%s)", what, peer, code.name, why)
+        self.refused[f"{what}: {why}"] += 1
+        if stranger and self.quota.refused(peer, self.clock()) and self.on_bad_peer is not None:
+            # charged before it is told: hanging up first does not make it free
+            await self.on_bad_peer(peer, f"kept asking for {what} after "
+                                         f"{self.limits.refusal_burst} refusals")
+        await _write_message(stream, _hop_status(code))
 
     def _prune(self) -> None:
         """Drop slots that expired or whose holder is no longer connected."""
         now = self.clock()
         for peer, slot in list(self.slots.items()):
-            if slot.circuits == 0 and (slot.expire <= now or not _connected(self.host, peer)):
+            if self.quota.circuits_of(peer) == 0 and (
+                    slot.expire <= now or not _connected(self.host, peer)):
                 del self.slots[peer]
+                self.quota.release(peer)
 
     async def _bad_peer(self, stream: INetStream, peer: ID, reason: str) -> None:
         log.info("bad relay request from %s: %s", peer, reason)
         await reset_quietly(stream)
         if self.on_bad_peer is not None:
             await self.on_bad_peer(peer, reason)
+
+
+def _subnet(stream: INetStream) -> str:
+    """The subnet of the address the stream's connection comes from."""
+    try:
+        addrs = [str(a) for a in stream.muxed_conn.get_transport_addresses()]
+    except Exception:
+        addrs = []
+    ip = next((a.split("/")[2] for a in addrs if a.startswith(("/ip4/", "/ip6/"))), None)
+    return netgroup(ip)
 
 
 async def splice(a: INetStream, b: INetStream, limits: RelayLimits) -> None:
@@ -529,11 +591,18 @@ class RelayClient:
         """A relay brings us a connection: accept it if we hold a slot there, upgrade
         it as an inbound connection, and keep this handler (hence the stream) alive
         until that connection closes."""
+        try:
+            await self._stop(stream)
+        except _LEFT as exc:  # the relay hung up: nobody's fault
+            log.debug("stop stream from %s ended: %r", stream.muxed_conn.peer_id, exc)
+            await reset_quietly(stream)
+
+    async def _stop(self, stream: INetStream) -> None:
         relay = stream.muxed_conn.peer_id
         try:
             with trio.fail_after(HANDSHAKE_TIMEOUT):
                 request = await _read_message(stream, StopMessage)
-        except (RelayProtocolError, trio.TooSlowError, FrameError, EOFError) as exc:
+        except (RelayProtocolError, trio.TooSlowError, FrameError, *_LEFT) as exc:
             log.info("bad stop request from %s: %s", relay, exc)
             await reset_quietly(stream)
             return

@@ -28,11 +28,20 @@ it under the same rules as any other peer (bans, backoff); ``nearby()`` lists th
 devices announced and not ``Gone``. ``Gone`` is only a hint: nothing is cancelled.
 
 Circuit relay (relay.py): with ``offer_relay=True`` (the default) the service relays for
-friends: a slot only for a device of an account this node replicates, so a
-community box is not an open relay, under ``relay_limits``. A node that nobody can
-dial (``reserve=None``: it does not listen, or only on private addresses; or
-``reserve=True``) holds slots at up to two connected peers that relay for it;
+friends: a slot only for a device of an account this node replicates (two per
+account), so a community box is not an open relay, under ``relay_limits``
+(relay_quota.py: strangers have smaller circuit budgets and pay for refusals). A
+node that nobody can dial (``reserve=None``: it does not listen, or only on private
+addresses; or ``reserve=True``) holds slots at up to two connected peers that relay for it;
 its circuit addresses follow its direct ones in ``listen_addrs``, hence in invites.
+
+Connections (admission.py, connmgr.py): the host admits inbound connections still
+handshaking under limits per address, per subnet and in all, with a deadline; the
+service runs the connection manager, which trims the least useful connections above
+a high watermark and never friends, nearby devices, peers we dial, relays we hold a
+slot at, circuits through us, or a sync that is bringing us entries. Peers that
+reach us on their own (strangers) are known in memory only, at most
+``MAX_STRANGERS``, and written to the address book once we learn an address.
 
 Blobs: the service serves ``/p2psocial/blob/1.0.0`` from the node's blobs (refusing
 banned peers; a bad request counts as misbehaviour) and ``fetch_blob`` gets one from
@@ -55,7 +64,8 @@ import functools
 import ipaddress
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from types import TracebackType
@@ -72,10 +82,12 @@ from ..node import Node
 from ..store.communities import CommunityInfo
 from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
-from . import addresses, blobs, community, probe, relay
+from . import addresses, blobs, community, connmgr, probe, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .addresses import dialed_addr, worth_confirming
+from .admission import ADMISSION, AdmissionLimits, netgroup
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
+from .friends import Friends
 from .gossip import Gossip, GossipHooks
 from .host import (
     Host,
@@ -92,10 +104,7 @@ from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
 from .strangers import (
     MAX_STRANGER_SESSIONS,
-    MISBEHAVED_ROWS,
-    Acquaintances,
     StrangerSession,
-    forgettable,
     pick_eviction,
 )
 from .streams import reset_quietly
@@ -120,6 +129,7 @@ RELAY_LIMITS = relay.RelayLimits()
 CONFIRM_EVERY = 60.0
 """Seconds between two attempts to confirm a peer's heard addresses (``_confirm``)."""
 POLICY_KINDS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
+MAX_STRANGERS = 1024  # peers that reached us and that we know of in memory only
 
 
 @dataclass(slots=True)
@@ -153,7 +163,8 @@ class NetworkService:
                  reserve: bool | None = None,
                  lan: bool = False, lan_service_type: str = SERVICE_TYPE,
                  flood: FloodPolicy = FLOOD, gossip: bool = True,
-                 live_sync: bool = True,
+                 live_sync: bool = True, connections: connmgr.ConnLimits = connmgr.CONN_LIMITS,
+                 admission: AdmissionLimits = ADMISSION,
                  max_stranger_sessions: int = MAX_STRANGER_SESSIONS,
                  deadlines: Deadlines = DEADLINES) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
@@ -161,9 +172,11 @@ class NetworkService:
         type, for tests that must not meet other tests' services); ``flood``: how much
         waste a session tolerates from a peer (limits.py); ``gossip``: live gossip beside
         the sessions; ``live_sync=False``: sessions push new entries only when asked
-        (to measure or test gossip alone); ``max_stranger_sessions``: sessions that
-        strangers opened, at once (strangers.py); ``deadlines``: how long a peer may
-        take to open a session and stay silent (sync.py)."""
+        (to measure or test gossip alone); ``connections``: how many connections are
+        kept and which go first (connmgr.py); ``admission``: limits on inbound
+        connections still handshaking (admission.py); ``max_stranger_sessions``:
+        sessions that strangers opened, at once (strangers.py); ``deadlines``: how long
+        a peer may take to open a session and stay silent (sync.py)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
         self.node = node
@@ -182,7 +195,11 @@ class NetworkService:
         self.gossip_on = gossip
         self.live_sync = live_sync
         self.gossip: Gossip | None = None
-        self.acquaintances = Acquaintances()
+        self.conn_limits, self.admission = connections, admission
+        self.friends = Friends(node.logs, lambda: node.wanted_accounts(hops))
+        self._usefulness = connmgr.Usefulness()
+        self._strangers: OrderedDict[bytes, None] = OrderedDict()  # in memory only, oldest first
+        self.relay_server: relay.RelayServer | None = None
         self.max_stranger_sessions = max_stranger_sessions
         self.deadlines = deadlines
         self._stranger_budget = SendBudget(STRANGER_SEND)  # shared by all strangers
@@ -209,7 +226,8 @@ class NetworkService:
         """Run until cancelled; ``task_status.started(self)`` once listening."""
         assert self.node.identity is not None
         records = await self.node.peers()
-        async with open_host(self.node.identity.device.seed, self.port, ip=self.ip) as host, \
+        async with open_host(self.node.identity.device.seed, self.port, ip=self.ip,
+                             admission=self.admission) as host, \
                 trio.open_nursery() as nursery:
             self._host, self._nursery = host, nursery
             if self.gossip_on:
@@ -225,6 +243,9 @@ class NetworkService:
             host.set_handler(blobs.PROTOCOL_ID, self._serve_blob)
             host.set_handler(community.PROTOCOL_ID, self._serve_community)
             self._start_relay(host, nursery)
+            nursery.start_soon(connmgr.ConnectionManager(
+                self.conn_limits, count=lambda: len(host.connections()), census=self._census,
+                hang_up=self._hang_up, sample=self._sample_sessions).run)
             if self.lan and host.listen_addrs:
                 nursery.start_soon(self._run_lan, _listen_port(host))
             log.info("listening on %s", " ".join(self.listen_addrs))
@@ -413,9 +434,11 @@ class NetworkService:
 
     def _start_relay(self, host: Host, nursery: trio.Nursery) -> None:
         if self.offer_relay:
-            host.offer_relay(self.relay_limits, may_reserve=self._may_reserve,
-                             may_connect=self._may_relay_for, on_bad_peer=self._bad_relay_request,
-                             advertise=lambda: advertised_addrs(host.listen_addrs))
+            self.relay_server = host.offer_relay(
+                self.relay_limits, may_reserve=self._may_reserve,
+                may_connect=self._may_relay_for, is_friend=self._is_friend,
+                on_bad_peer=self._bad_relay_request,
+                advertise=lambda: advertised_addrs(host.listen_addrs))
         direct = advertised_addrs(host.listen_addrs)
         if self.reserve or (self.reserve is None and not reachable_from_outside(direct)):
             log.info("holding relay slots at friends: no address of ours can be dialed "
@@ -428,13 +451,18 @@ class NetworkService:
         return [(peer_id_from_device_id(d), _multiaddrs(self._peers[d].addrs))
                 for d in self._sessions if d in self._peers]
 
-    async def _may_reserve(self, peer: ID) -> bool:
-        """A slot only for a device of an account this node replicates, not banned."""
+    async def _may_reserve(self, peer: ID) -> bytes | None:
+        """A slot only for a device of an account this node replicates, not banned;
+        it counts against that account (relay_quota.py: two per account)."""
         if not self._may_relay_for(peer):
+            return None
+        return await self.friends.account_of(device_id_from_peer_id(peer))
+
+    async def _is_friend(self, peer: ID) -> bool:
+        try:
+            return await self.friends.account_of(device_id_from_peer_id(peer)) is not None
+        except ValueError:  # not an Ed25519 peer: not one of ours
             return False
-        device = device_id_from_peer_id(peer)
-        account = next((a for d, a, _ in await self.node.logs() if d == device), None)
-        return account is not None and account in await self.node.wanted_accounts(self.hops)
 
     def _may_relay_for(self, peer: ID) -> bool:
         """Circuits from (and slots for) devices that are not banned."""
@@ -557,7 +585,7 @@ class NetworkService:
     # --- one session, either way ------------------------------------------------------
 
     async def _session(self, device: bytes, stream: INetStream, *, initiator: bytes) -> None:
-        friend = self.acquaintances.is_friend(device)
+        friend = await self.friends.account_of(device) is not None
         session = _Session(initiator, trio.CancelScope(), friend=friend or initiator != device,
                            started=trio.current_time(), remote=_remote(stream))
         if not session.friend:
@@ -604,10 +632,7 @@ class NetworkService:
                 state.next_dial = trio.current_time() + self.backoff.delay(0, self.rng)
                 with trio.CancelScope(shield=True):
                     await self._persist(device, fields)
-                    if not friend and forgettable(state.source, state.addrs, state.standing):
-                        await self._forget(device)
-                    elif not friend and state.standing < 0:
-                        await self._prune_misbehaved()
+                self._friend_budgets.pop(device, None)
                 self._notify()
                 self._poke(device)
 
@@ -622,31 +647,8 @@ class NetworkService:
                          _short(evicted))
                 self._sessions[evicted].scope.cancel()
 
-    async def _prune_misbehaved(self) -> None:
-        """Keep the rows of at most ``MISBEHAVED_ROWS`` misbehaving strangers."""
-        try:
-            gone = await self.node.prune_strangers(MISBEHAVED_ROWS, self.clock())
-        except Exception as exc:  # a closed store at shutdown
-            log.debug("could not prune strangers: %r", exc)
-            return
-        for device in gone:
-            if device not in self._sessions and device not in self._dialers:
-                self._peers.pop(device, None)
-
-    async def _forget(self, device: bytes) -> None:
-        """A stranger's session ended: keep nothing of it (strangers.py)."""
-        if device in self._sessions or device in self._dialers:
-            return
-        self._peers.pop(device, None)
-        self._wakes.pop(device, None)
-        self._friend_budgets.pop(device, None)
-        try:
-            await self.node.forget_peer(device)
-        except Exception as exc:  # a closed store at shutdown
-            log.debug("could not forget peer %s: %r", _short(device), exc)
-
     async def _misbehaved(self, device: bytes, reason: str) -> None:
-        state = self._peers[device]
+        state = await self._know(device, (), "peer")  # a stranger may have been forgotten
         fields = state.misbehaved(self.clock(), self.policy)
         with trio.CancelScope(shield=True):
             await self._persist(device, fields)
@@ -678,10 +680,9 @@ class NetworkService:
                             break
                     if any(isinstance(e, Lagged) for e in seen):
                         break
-                    for e in seen:  # a new log of an account we replicate: a friend
-                        if isinstance(e, EntryAdded) and e.kind == Kind.DEVICE:
-                            self.acquaintances.learned(e.device, e.account)
                     rosters = any(isinstance(e, RosterChanged) for e in seen)
+                    if any(isinstance(e, EntryAdded) and e.seq == 1 for e in seen):
+                        self.friends.changed()  # a new log: maybe a friend's new device
                     if rosters or any(e.kind in POLICY_KINDS for e in seen
                                       if isinstance(e, EntryAdded)):
                         await self._apply_policy()
@@ -693,8 +694,8 @@ class NetworkService:
                     return  # the node is closing
 
     async def _apply_policy(self) -> None:
+        self.friends.changed()
         wanted = await self.node.wanted_accounts(self.hops)
-        self.acquaintances.update(wanted, await self.node.logs())
         for session in self._sessions.values():
             session.control.want(wanted)
         if self.gossip is not None:
@@ -731,13 +732,63 @@ class NetworkService:
             session.scope.cancel()
         host, nursery = self._host, self._nursery
         if host is not None and nursery is not None:
+            for link in host.connections():  # its subnet connects more slowly for a while
+                if link.peer == device and link.ip is not None:
+                    host.admission.penalize(netgroup(link.ip, self.admission.ipv4_prefix,
+                                                     self.admission.ipv6_prefix),
+                                            trio.current_time())
             nursery.start_soon(_disconnect, host, peer_id_from_device_id(device))
+
+    # --- the connection manager (connmgr.py) --------------------------------------------
+
+    async def _census(self) -> list[connmgr.Conn]:
+        host = self._host
+        if host is None:
+            return []
+        reasons = {
+            connmgr.FRIEND: (await self.friends.accounts()).keys(),
+            connmgr.NEARBY: self._nearby.keys(),
+            connmgr.DIALED: {d for d, p in self._peers.items() if p.addrs},
+            connmgr.RELAY: _devices(h.relay for h in host.reservations()),
+            connmgr.CIRCUIT: _devices(self.relay_server.in_circuits()
+                                      if self.relay_server else ()),
+        }
+        sessions = {d: s.control.stats.caught_up for d, s in self._sessions.items()}
+        return connmgr.census(host.connections(), reasons=reasons, sessions=sessions,
+                              usefulness=self._usefulness, now=trio.current_time(),
+                              ipv4_prefix=self.admission.ipv4_prefix,
+                              ipv6_prefix=self.admission.ipv6_prefix)
+
+    def _sample_sessions(self) -> None:
+        self._usefulness.sample({d: s.control.stats.received for d, s in self._sessions.items()},
+                                trio.current_time())
+
+    async def _hang_up(self, conn: connmgr.Conn) -> None:
+        """Close a connection the manager trims: the session on it ends, nobody is
+        blamed (but its subnet opens new connections more slowly for a while)."""
+        session, host = self._sessions.get(conn.peer), self._host
+        if session is not None:
+            session.scope.cancel()
+        if host is not None:
+            host.admission.penalize(conn.group, trio.current_time())
+            peer = peer_id_from_device_id(conn.peer) if len(conn.peer) == 32 else ID(conn.peer)
+            await _disconnect(host, peer)
 
     # --- the address book -------------------------------------------------------------
 
     async def _know(self, device: bytes, addrs: Sequence[str], source: str,
                     trust: Trust = Trust.HEARD) -> PeerState:
         state = self._peers.get(device)
+        if state is None and not addrs and source == "peer":
+            # a stranger that reached us (a session, a gossip message, a relay request):
+            # in memory only, at most MAX_STRANGERS of them; identities are free, and a
+            # row (and a write) for each would let anyone fill our disk
+            state = self._peers[device] = PeerState(device, source=source)
+            self._remember_stranger(device)
+            self._notify()
+            return state
+        if device in self._strangers:
+            self._strangers.move_to_end(device)
         if state is None or (addrs and (trust > Trust.HEARD
                                         or not set(addrs) <= set(state.addrs))):
             record = await self.node.add_peer(device, addrs, source, trust)
@@ -748,6 +799,11 @@ class NetworkService:
                 state = self._peers[device] = PeerState.from_record(record)
             else:
                 state.addrs = record.addrs
+                if self._strangers.pop(device, False) is None:  # it has a row now
+                    await self._persist(device, {
+                        "last_seen": state.last_seen, "last_ok": state.last_ok,
+                        "failures": state.failures, "standing": state.standing,
+                        "banned_until": state.banned_until})
             self._notify()
         return state
 
@@ -777,8 +833,23 @@ class NetworkService:
                     await self._know(device, [addr], "peer", Trust.WORKED)
                     return
 
+
+    def _remember_stranger(self, device: bytes) -> None:
+        """Keep the newest MAX_STRANGERS strangers; forget the oldest that are not
+        connected (a ban of a forgotten one is forgotten too: a new identity would
+        have been as good to it)."""
+        self._strangers[device] = None
+        if len(self._strangers) <= MAX_STRANGERS:
+            return
+        for old in list(self._strangers):
+            if len(self._strangers) <= MAX_STRANGERS:
+                break
+            if old not in self._sessions and old != device:
+                del self._strangers[old]
+                self._peers.pop(old, None)
+
     async def _persist(self, device: bytes, fields: dict[str, int | None]) -> None:
-        if not fields:
+        if not fields or device in self._strangers:  # strangers are not written down
             return
         with trio.move_on_after(_PERSIST_TIMEOUT):
             try:
@@ -947,6 +1018,17 @@ def _remote(stream: INetStream) -> tuple[str, int] | None:
         return stream.get_remote_address()
     except Exception:  # a transport that cannot tell
         return None
+
+
+def _devices(peers: Iterable[ID]) -> set[bytes]:
+    """The device ids of ``peers`` (leaving out any that is not one of ours)."""
+    out = set()
+    for peer in peers:
+        try:
+            out.add(device_id_from_peer_id(peer))
+        except ValueError:
+            continue
+    return out
 
 
 async def _disconnect(host: Host, peer_id: ID) -> None:

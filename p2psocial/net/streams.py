@@ -3,9 +3,9 @@
 A stream is closed or reset on the way out of a handler or a failed exchange, often
 while the task is being cancelled and the peer is gone: the close must still run
 (shielded), must not hang on a dead connection (two seconds at most), and its own
-failure is not news (logged at DEBUG). Any object with ``close``/``reset`` will do.
-``BROKEN`` names the exceptions of a broken stream, for handlers to tell them from
-the peer's mistakes.
+failure is not news (logged at DEBUG). Any object with ``close``/``reset`` will do
+(an accepted socket that is refused, too). ``BROKEN`` names the exceptions of a
+broken stream, for handlers to tell them from the peer's mistakes.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ stream's (in-memory pipes in tests), an end of stream (``TruncatedFrame`` is one
 class Closable(Protocol):
     async def close(self) -> None: ...
 
+
+class Resettable(Protocol):
     async def reset(self) -> None: ...
 
 
@@ -42,7 +44,7 @@ async def close_quietly(stream: Closable) -> None:
             log.debug("closing a stream: %r", exc)
 
 
-async def reset_quietly(stream: Closable) -> None:
+async def reset_quietly(stream: Resettable) -> None:
     with trio.CancelScope(shield=True), trio.move_on_after(_BOUND):
         try:
             await stream.reset()

@@ -598,20 +598,6 @@ class Store:
         assert record is not None
         return record
 
-    def forget_peer(self, device: bytes) -> None:
-        """Remove a peer's row (a stranger whose session ended: net/strangers.py)."""
-        self.conn.execute("DELETE FROM peers WHERE device = ?", (device,))
-
-    def prune_strangers(self, keep: int, now: int) -> list[bytes]:
-        """Remove the rows of peers that came to us with no address and are not banned
-        now, all but the ``keep`` most recently seen; returns their devices."""
-        gone = [bytes(r[0]) for r in self.conn.execute(
-            "SELECT device FROM peers WHERE source = 'peer' AND addrs = '' "
-            "AND (banned_until IS NULL OR banned_until <= ?) "
-            "ORDER BY last_seen DESC LIMIT -1 OFFSET ?", (now, keep))]
-        self.conn.executemany("DELETE FROM peers WHERE device = ?", [(d,) for d in gone])
-        return gone
-
     def update_peer(self, device: bytes, **fields: int | None) -> None:
         """Set some of last_seen, last_ok, failures, standing, banned_until."""
         unknown = set(fields) - _PEER_UPDATABLE

@@ -1,0 +1,183 @@
+"""Connection exhaustion (issue 12, finding 3) against a real ``p2psocial serve``:
+while attackers hold sockets or connections, the honest writer and reader keep
+delivering through the victim and a new honest peer can still connect."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import trio
+from arena import Arena, AttackStats, arena
+from attacks_connections import (
+    FEW_SUBNETS,
+    MANY_SUBNETS,
+    ONE_ADDRESS,
+    TWO_SUBNETS,
+    AskForSlots,
+    FillCircuits,
+    FreshIdentities,
+    NeverHandshake,
+)
+from netkit import device, run, service
+
+from p2psocial.home import Home
+from p2psocial.net import relay
+from p2psocial.net.connmgr import CONN_LIMITS
+from p2psocial.net.host import DialFailed, Multiaddr, open_host
+from p2psocial.net.relay_quota import RelayLimits
+from p2psocial.node import Node
+
+NEW_PEER_WITHIN = 10.0  # seconds for a new honest peer to get a connection (at once, here)
+
+
+async def new_peer_connects(place: Arena, seed: int) -> float:
+    """Seconds a new honest peer (a fresh device on 127.0.0.1) takes to connect to the
+    victim, trying again every 0.1 s as long as it is refused."""
+    started = time.perf_counter()
+    async with open_host(bytes([seed]) * 32, port=None) as host:
+        with trio.fail_after(NEW_PEER_WITHIN):
+            while True:
+                try:
+                    await host.connect(place.victim.peer_id, place.victim.multiaddrs)
+                    break
+                except DialFailed:
+                    await trio.sleep(0.1)
+        return time.perf_counter() - started
+
+
+async def poll(condition: Callable[[], bool]) -> None:
+    while not condition():  # noqa: ASYNC110 - the attack and the victim have no events
+        await trio.sleep(0.05)
+
+
+async def in_full_swing(attack: NeverHandshake) -> None:
+    """Until the victim is at its limit: it has closed many of the attack's sockets
+    (which the attack opens again at once)."""
+    while attack.closed < 100:  # noqa: ASYNC110 - the attack has no event to wait on
+        await trio.sleep(0.05)
+
+
+def never_handshake(tmp_path: Path, attack: NeverHandshake) -> None:
+    async def scenario() -> None:
+        async with arena(tmp_path) as place, trio.open_nursery() as nursery:
+            stats = AttackStats()
+            nursery.start_soon(attack, place, stats)
+            await in_full_swing(attack)
+            for seed in (201, 202, 203):
+                assert await new_peer_connects(place, seed) < NEW_PEER_WITHIN
+                assert await place.delivery() < 5
+            assert place.victim.alive()
+            nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=60)
+
+
+def test_sockets_from_one_address_that_never_handshake_leave_room_for_others(
+        tmp_path: Path) -> None:
+    # one address nobody else uses holds as many sockets as it can get
+    never_handshake(tmp_path, NeverHandshake(ONE_ADDRESS, 300))
+
+
+def test_sockets_from_many_subnets_that_never_handshake_leave_room_for_others(
+        tmp_path: Path) -> None:
+    # 300 sockets over 40 /24s: more than the victim lets handshake at once
+    never_handshake(tmp_path, NeverHandshake(MANY_SUBNETS, 300))
+
+
+def test_connections_from_fresh_identities_are_trimmed_and_honest_peers_kept(
+        tmp_path: Path) -> None:
+    # 110 handshaken connections, each a new identity, half of them holding a sync
+    # session that asks for the writer's log: more than the victim keeps (64), more
+    # than the grace of new connections covers (96)
+    idle = FreshIdentities(FEW_SUBNETS, 55, refresh=False)
+    syncing = FreshIdentities(FEW_SUBNETS[1::2], 55, sync=True, refresh=False)
+
+    async def scenario() -> None:
+        async with arena(tmp_path) as place, trio.open_nursery() as nursery:
+            stats = AttackStats()
+            nursery.start_soon(idle, place, stats)
+            nursery.start_soon(syncing, place, stats)
+            await poll(lambda: idle.opened + syncing.opened >= 110)
+            # trimmed down to the low watermark (the writer and reader hold 2 of them)
+            with trio.fail_after(20):
+                await poll(lambda: idle.open_now + syncing.open_now <= CONN_LIMITS.low - 2)
+            for net in (place.writer_net, place.reader_net):  # honest peers were kept
+                assert place.victim.device in net.connected()
+            assert await place.delivery() < 5
+            assert place.victim.alive()
+            nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=60)
+
+
+def test_a_new_peer_joins_and_syncs_while_fresh_identities_keep_coming(
+        tmp_path: Path) -> None:
+    attack = FreshIdentities(FEW_SUBNETS, 120, sync=True)  # replaced when closed
+
+    async def scenario() -> None:
+        async with arena(tmp_path) as place, trio.open_nursery() as nursery:
+            stats = AttackStats()
+            nursery.start_soon(attack, place, stats)
+            await poll(lambda: attack.opened >= 120)
+            with Node.init(Home(tmp_path / "newcomer"), "Newcomer") as newcomer:
+                await newcomer.follow(place.writer.account_id)
+                async with service(newcomer) as net:
+                    await net.connect(place.victim.device, place.victim.addrs)
+                    post = await place.writer.post("for the newcomer too")
+                    with trio.fail_after(30):  # 2-4 s here; before the fixes, 19 s
+                        await until_stored(newcomer, post.id)
+                    assert place.victim.device in net.connected()
+            assert await place.delivery() < 5
+            assert device(place.writer) != place.victim.device
+            nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=60)
+
+
+async def until_stored(node: Node, entry_id: bytes) -> None:
+    from netkit import holds, until
+
+    await until(node, lambda: holds(node, entry_id))
+
+
+def test_strangers_that_keep_asking_for_relay_slots_are_cut_off(tmp_path: Path) -> None:
+    attack = AskForSlots(TWO_SUBNETS[:4])
+    free = RelayLimits().refusal_burst
+
+    async def scenario() -> None:
+        async with arena(tmp_path) as place, trio.open_nursery() as nursery:
+            nursery.start_soon(attack, place, AttackStats())
+            with trio.fail_after(20):
+                await poll(lambda: attack.cut_off >= 8)
+            # the free refusals, then two charged ones (-30 each): banned, hung up on
+            assert all(asked <= free + 2 for asked in attack.answers), attack.answers
+            assert await place.delivery() < 5
+            nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=60)
+
+
+def test_circuits_from_fresh_identities_leave_room_through_the_relay(tmp_path: Path) -> None:
+    attack = FillCircuits(TWO_SUBNETS)
+    limits = RelayLimits()
+
+    async def scenario() -> None:
+        async with arena(tmp_path) as place, trio.open_nursery() as nursery:
+            nursery.start_soon(attack, place, AttackStats())
+            await attack.ready.wait()
+            # the device behind holds all the circuits it may, all of them attackers'
+            await poll(lambda: attack.held >= limits.max_circuits_per_peer)
+            assert attack.target is not None
+            circuit = [Multiaddr(attack.circuit_addr)]
+            # a stranger to the relay from another subnet still reaches the device
+            async with open_host(bytes([211]) * 32, port=None) as stranger:
+                with trio.fail_after(10):
+                    await stranger.connect(attack.target, circuit)
+                assert stranger.is_connected(attack.target)
+            assert attack.statuses[relay.StatusCode.OK] > limits.max_circuits_per_peer
+            assert await place.delivery() < 5
+            nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=60)
