@@ -23,6 +23,7 @@ runs. Reported per attack:
 from __future__ import annotations
 
 import importlib
+import os
 import statistics
 import sys
 import tempfile
@@ -62,8 +63,10 @@ def percentile(values: list[float], q: float) -> float:
 async def measure(name: str, attack: object, deliveries: int, warmup: float) -> None:
     from arena import AttackStats, arena  # tests/adversarial, on the path (attacks())
 
+    lan_type = f"_p2ps-a{os.getpid() % 100_000}._udp.local." if getattr(
+        attack, "needs_lan", False) else None
     with tempfile.TemporaryDirectory(prefix="p2ps-bench-attack-") as tmp:
-        async with arena(Path(tmp)) as place:
+        async with arena(Path(tmp), lan_type=lan_type) as place:
             quiet = [await _paced(place, f"quiet {i}") for i in range(deliveries)]
             stats = AttackStats()
             async with trio.open_nursery() as nursery:

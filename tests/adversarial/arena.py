@@ -12,6 +12,9 @@ Attackers are built by each test (a raw libp2p host from ``open_host`` with a fr
 seed speaks whatever it likes); ``Victim.rss()``, ``peak_rss()`` and ``cpu()`` read
 the victim's ``/proc`` entries, so a test can bound what an attack costs it.
 
+An attack that needs the victim's LAN discovery on says so with a ``needs_lan``
+attribute set to True; the benchmark then starts that arena with ``lan_type``.
+
 **Attacks for the benchmark.** ``bench/attack`` runs every attack it finds in the
 modules ``tests/adversarial/attacks_*.py`` (each has ``ATTACKS: dict[str, Attack]``)
 against a victim for a while and measures honest delivery, the victim's memory and
@@ -111,11 +114,13 @@ Prepare = Callable[[Node], Awaitable[None]]
 @asynccontextmanager
 async def victim(home: Path, *serve_args: str, name: str = "Victim",
                  follows: tuple[bytes, ...] = (), prepare: Prepare | None = None,
-                 **env: str) -> AsyncIterator[Victim]:
+                 lan_type: str | None = None, **env: str) -> AsyncIterator[Victim]:
     """A new home called ``name`` that follows ``follows``, served until the block ends.
     ``prepare(node)`` runs on the home before it is served (to give it a big store,
-    say). ``serve_args`` are added to ``serve --listen 127.0.0.1 --no-lan``; ``env`` to
-    its environment. Its stderr is in ``home/serve.err`` (shown if it fails to start)."""
+    say). ``serve_args`` are added to ``serve --listen 127.0.0.1 --no-lan`` (with
+    ``lan_type``, a DNS-SD type of the test's own, LAN discovery is on, on loopback);
+    ``env`` to its environment. Its stderr is in ``home/serve.err`` (shown if it fails
+    to start)."""
     await trio.to_thread.run_sync(lambda: ok(home, "init", "--name", name))
     for account in follows:
         await trio.to_thread.run_sync(
@@ -124,10 +129,13 @@ async def victim(home: Path, *serve_args: str, name: str = "Victim",
         with Node.open(Home(home)) as node:
             await prepare(node)
     err_path = home / "serve.err"
+    lan = ["--no-lan"] if lan_type is None else []
+    if lan_type is not None:
+        env["P2PSOCIAL_LAN_SERVICE_TYPE"] = lan_type
     with err_path.open("a") as err:
         proc = await trio.lowlevel.open_process(
             [sys.executable, "-m", "p2psocial", "--home", str(home), "serve",
-             "--listen", "127.0.0.1", "--no-lan", *serve_args],
+             "--listen", "127.0.0.1", *lan, *serve_args],
             stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=_env(**env))
     try:
         status: dict = {}
@@ -159,6 +167,7 @@ class Arena:
     reader: Node
     writer_net: NetworkService
     reader_net: NetworkService
+    lan_type: str | None = None  # the victim's DNS-SD type, when its LAN discovery is on
 
     async def delivery(self, text: str = "honest post", within: float = 30.0) -> float:
         """Seconds from the writer's ``post()`` until the reader stored it (through the
@@ -187,18 +196,18 @@ Attack = Callable[[Arena, AttackStats], Awaitable[None]]
 
 @asynccontextmanager
 async def arena(tmp: Path, *serve_args: str, prepare: Prepare | None = None,
-                **env: str) -> AsyncIterator[Arena]:
-    """The victim serving (``prepare``: see ``victim``), and the honest writer and
-    reader connected to it and caught up (one delivery done)."""
+                lan_type: str | None = None, **env: str) -> AsyncIterator[Arena]:
+    """The victim serving (``prepare``, ``lan_type``: see ``victim``), and the honest
+    writer and reader connected to it and caught up (one delivery done)."""
     with Node.init(Home(tmp / "writer"), "Writer") as writer, \
             Node.init(Home(tmp / "reader"), "Reader") as reader:
         await reader.follow(writer.account_id)
         async with victim(tmp / "victim", *serve_args, follows=(writer.account_id,),
-                          prepare=prepare, **env) as served, \
+                          prepare=prepare, lan_type=lan_type, **env) as served, \
                 service(writer) as wn, service(reader) as rn:
             await wn.connect(served.device, served.addrs)
             await rn.connect(served.device, served.addrs)
-            place = Arena(served, writer, reader, wn, rn)
+            place = Arena(served, writer, reader, wn, rn, lan_type)
             await place.delivery("warm-up")
             yield place
 

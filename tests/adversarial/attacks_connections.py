@@ -36,6 +36,7 @@ from p2psocial.home import Home
 from p2psocial.net import messages, relay
 from p2psocial.net.framing import write_frame
 from p2psocial.net.host import peer_id_from_device_id
+from p2psocial.net.opening import explicit
 from p2psocial.node import Node
 
 PAUSE = 0.01  # seconds before a socket the victim closed is opened again
@@ -168,9 +169,7 @@ async def _until_closed(conn: IMuxedConn) -> None:
 async def _sync_forever(conn: IMuxedConn, wants: tuple[bytes, ...], stats: AttackStats) -> None:
     """Open a sync session, ask for ``wants``, read what comes, never catch up."""
     stream = await open_protocol(conn, messages.PROTOCOL_ID)
-    for message in (messages.Hello(messages.VERSION), messages.Wants(wants),
-                    messages.Clock(()), messages.Ready()):
-        frame = messages.encode(message)
+    for frame in (messages.encode(messages.Hello(messages.VERSION)), *explicit(wants=wants)):
         await write_frame(stream, frame)
         stats.sent += len(frame) + 4
     while True:

@@ -4,9 +4,8 @@
 is at addresses of the attacker's choosing: raw zeroconf, our DNS-SD type, our TXT
 record, whatever addresses it likes. Everything stays on the loopback interface.
 
-These attacks need a victim that runs LAN discovery under the attacker's DNS-SD type;
-``arena.victim`` runs ``serve --no-lan``, so ``ATTACKS`` here is empty until the arena
-can start a victim with LAN discovery on (the tests start their own).
+These attacks need a victim that runs LAN discovery under the attacker's DNS-SD type
+(``arena(lan_type=...)``); ``false_claims`` is marked ``needs_lan`` for the benchmark.
 """
 
 from __future__ import annotations
@@ -18,12 +17,11 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import trio
-from arena import Attack
+from arena import Arena, Attack, AttackStats
+from netkit import device
 from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
 from p2psocial.net import lan_identity
-
-ATTACKS: dict[str, Attack] = {}
 
 
 def claim_properties(device_id: bytes) -> dict[bytes, bytes]:
@@ -76,3 +74,21 @@ async def made_up_names(service_type: str, count: int) -> AsyncIterator[None]:
                 nursery.start_soon(stack.enter_async_context, false_claim(
                     service_type, os.urandom(32), [f"127.0.0.{10 + i % 200}"], 9))
         yield
+
+
+async def false_claims(place: Arena, stats: AttackStats) -> None:
+    """A neighbour claims the honest writer's and reader's device ids at eight made-up
+    addresses each, under a new name every few seconds, for as long as it runs."""
+    assert place.lan_type is not None, "a victim with LAN discovery on"
+    fakes = [f"127.0.0.{i}" for i in range(2, 10)]
+    stats.ready.set()
+    while True:
+        async with false_claim(place.lan_type, device(place.writer), fakes, 9), \
+                false_claim(place.lan_type, device(place.reader), fakes, 9):
+            stats.identities += 2
+            await trio.sleep(3)
+
+
+false_claims.needs_lan = True  # type: ignore[attr-defined]
+
+ATTACKS: dict[str, Attack] = {"false-claims": false_claims}
