@@ -120,3 +120,12 @@ def make_joins(community: bytes, count: int, *, first: int = 0,
                                       (i + 0x9000).to_bytes(2, "big") * 16, T0)
         out.append(roster.sign_join(ident.device, ident.cert, community, joined + i - first))
     return out
+
+
+async def shared_community(alice: Any, bob: Any, name: str) -> tuple[bytes, Any]:
+    """Alice starts an open community and Bob joins it with what she holds (its key and
+    her roster line): its id and Alice's ``CommunityInfo``."""
+    cid = await alice.create_community(name)
+    [info] = await alice.communities()
+    await bob.join_community(info.value, info.lines)
+    return cid, info

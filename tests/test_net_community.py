@@ -28,7 +28,7 @@ from p2psocial.node import Node
 from p2psocial.roster import Join
 from p2psocial.runtime import join
 from p2psocial.store.communities import CommunityInfo
-from tests.helpers import make_joins
+from tests.helpers import make_joins, shared_community
 from tests.netkit import device, run, service, until
 from tests.test_net_blobs import Pipe, pipe_pair
 from tests.test_net_service_lan import lan_type
@@ -300,9 +300,7 @@ def test_members_whose_full_rosters_differ_exchange_them_without_blame(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            cid = await alice.create_community("Village hall")
-            [info] = await alice.communities()
-            await bob.join_community(info.value, info.lines)
+            cid, _ = await shared_community(alice, bob, "Village hall")
             await alice.merge_roster(cid, (await bob.communities())[0].lines)
             await alice.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 2))
             await bob.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 2, first=1000))
@@ -361,9 +359,7 @@ def test_one_peer_is_served_two_requests_at_once_and_others_still_are(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            cid = await alice.create_community("Choir")
-            [info] = await alice.communities()
-            await bob.join_community(info.value, info.lines)
+            cid, _ = await shared_community(alice, bob, "Choir")
             async with service(alice) as sa, service(bob) as sb, \
                     open_host(bytes(range(32)), 0) as slow:
                 async def half_a_request() -> community.Stream:
@@ -476,9 +472,7 @@ def test_a_peer_that_asks_too_often_is_answered_at_a_rate(tmp_path: Path) -> Non
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            cid = await alice.create_community("Choir")
-            [info] = await alice.communities()
-            await bob.join_community(info.value, info.lines)
+            cid, _ = await shared_community(alice, bob, "Choir")
             async with service(alice) as sa, service(bob) as sb, \
                     open_host(bytes(range(32)), 0) as eager:
                 async def ask() -> bool:

@@ -19,7 +19,7 @@ from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.roster import Join, Merged
 from p2psocial.store.members import pack_members
-from tests.helpers import make_joins, queued, sync
+from tests.helpers import make_joins, queued, shared_community, sync
 from tests.netkit import device
 
 
@@ -81,9 +81,7 @@ def test_a_member_passes_on_others_lines_and_a_post_alone_adds_nobody(
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob, \
                 Node.init(Home(tmp_path / "c"), "Carol") as carol:
-            cid = await alice.create_community("Allotments")
-            [info] = await alice.communities()
-            await bob.join_community(info.value, info.lines)
+            cid, _ = await shared_community(alice, bob, "Allotments")
             [from_bob] = await bob.communities()
             await carol.join_community(from_bob.value, from_bob.lines)
             await carol.group_post(cid, "Spare tomato plants")
@@ -107,9 +105,7 @@ def test_every_device_learns_the_key_and_leaving_stops_replication(tmp_path: Pat
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            cid = await alice.create_community("Choir")
-            [info] = await alice.communities()
-            await bob.join_community(info.value, info.lines)
+            cid, info = await shared_community(alice, bob, "Choir")
             assert alice.account_id in await bob.wanted_accounts(0)
 
             assert alice.identity is not None
@@ -224,9 +220,7 @@ def test_rosters_that_fit_together_converge(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            cid = await alice.create_community("Choir")
-            [info] = await alice.communities()
-            await bob.join_community(info.value, info.lines)
+            cid, _ = await shared_community(alice, bob, "Choir")
             await alice.merge_roster(cid, make_joins(cid, 100))
             await bob.merge_roster(cid, make_joins(cid, 100, first=500))
             for _ in range(2):
