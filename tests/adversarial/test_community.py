@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trio
@@ -96,19 +97,26 @@ async def roster_of(victim: Victim, cid: bytes) -> set[str]:
     return {m["account"] for m in found["members"]}
 
 
+async def honest_community(place: Arena) -> tuple[bytes, Any, set[str]]:
+    """The community of the arena's honest peers and the victim (community_around),
+    once the victim has them all on its roster: its id, its key (what an invite code
+    gives away, so what an attacker may hold), and the members' account texts."""
+    around = await community_around(place)
+    honest = {ids.account_text(a) for a in (
+        place.writer.account_id, place.reader.account_id, place.victim.account)}
+    await until_members(place.victim, around.info.id, honest)
+    key = invite.decode(around.code).community
+    assert key is not None
+    return around.info.id, key, honest
+
+
 def test_a_key_holder_cannot_put_made_up_accounts_on_a_roster(tmp_path: Path) -> None:
     """Finding 2: an attacker holding the community key (an invite code) sends the
     victim a roster of 254 made-up accounts: none is added, the attacker loses
     standing, and the honest members keep replicating each other through the victim."""
     async def scenario() -> None:
         async with arena(tmp_path) as place:
-            around = await community_around(place)
-            cid = around.info.id
-            honest = {ids.account_text(a) for a in (
-                place.writer.account_id, place.reader.account_id, place.victim.account)}
-            await until_members(place.victim, cid, honest)
-            key = invite.decode(around.code).community
-            assert key is not None
+            cid, key, honest = await honest_community(place)
             stats = AttackStats()
             async with attacker(stats) as host:
                 await send_roster(host, place.victim, roster_box(
@@ -129,13 +137,7 @@ def test_made_up_members_fill_a_roster_to_its_cap_and_no_member_is_blamed(
     charging each other (the cap's arithmetic fits a full roster); posts still cross."""
     async def scenario() -> None:
         async with arena(tmp_path) as place:
-            around = await community_around(place)
-            cid = around.info.id
-            honest = {ids.account_text(a) for a in (
-                place.writer.account_id, place.reader.account_id, place.victim.account)}
-            await until_members(place.victim, cid, honest)
-            key = invite.decode(around.code).community
-            assert key is not None
+            cid, key, honest = await honest_community(place)
             stats = AttackStats()
             async with attacker(stats) as host:
                 for n in (roster.MAX_MEMBERS, 40):  # more than there is room for
