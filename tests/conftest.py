@@ -84,6 +84,15 @@ SLOW: dict[str, str] = {
     "test_net_session_limits.py::test_stranger_sessions_are_capped_and_the_idlest_gives_way":
         _NODES,
     "test_net_lan_processes.py": _NETNS,
+    "test_net_lan_identity.py::test_a_friend_never_sees_a_device_gone_while_it_takes_new_names":
+        "waits for announcements to change names",
+    "test_net_lan_identity.py::"
+    "test_a_stranger_learns_no_id_from_real_announcements_and_they_change": _NODES,
+    "test_net_lan_identity.py::test_two_friends_find_each_other_and_a_stranger_stays_one":
+        _NODES,
+    "test_net_lan_privacy.py": _NODES,
+    "test_net_discovery_netns.py": _NETNS,
+    "test_net_relay_quota.py": _NODES,
     "test_net_mesh.py": "ten services in a mesh",
     "test_net_relay.py::test_friends_replicate_through_a_relay_when_one_cannot_be_dialed":
         _NODES,
