@@ -29,10 +29,12 @@ pushed by themselves, only on request (tests and measurements of gossip alone).
 
 Forked logs (forks.py). A log whose device signed two histories is frozen below the
 fork: this side's clock says no more of it, and nothing at or after the fork is sent.
-In version 2 each side tells the other every fork proof it holds before "ready", and
+In version 2 each side tells the other the fork proofs it holds of logs both
+replicate, as soon as the opening shows which those are (before its clock), and
 ``forked()`` passes on a proof found later (by ingest, or from another peer), once
-per peer. Proofs the peer sends come out as ``ForksReceived``; the edge checks and
-stores them (``Node.add_forks``) and hands what it learned back to ``forked()``.
+per peer, if the peer carries that log. Proofs the peer sends come out as
+``ForksReceived``; the edge checks and stores them (``Node.add_forks``) and hands
+what it learned back to ``forked()``.
 
 What the peer can make this side remember is bounded by this side's own state
 (opening.PeerView): accounts we replicate, logs we hold, and a few more.
@@ -143,10 +145,7 @@ class SyncSession:
 
     def start(self) -> list[bytes]:
         """The opening frames this side says before hearing anything."""
-        frames = [m.encode(m.Hello(self.version))]
-        frames += self._fork_frames(list(self._proofs.values()))
-        frames += self._opening.start()
-        return frames
+        return [m.encode(m.Hello(self.version)), *self._opening.start()]
 
     def take_outbox(self) -> list[bytes]:
         """Frames to send now, in answer to what the peer said."""
@@ -176,10 +175,14 @@ class SyncSession:
         return self._fork_frames([self._proofs[device]])
 
     def _fork_frames(self, proofs: list[Fork]) -> list[bytes]:
-        """Frames with the proofs the peer has not been told (version 2 only)."""
-        if self.version < 2:
+        """Frames with the proofs the peer has not been told, of logs of accounts it
+        replicates with us (version 2 only; none before we know which those are: a
+        proof of a log the peer does not carry is nothing to it but a frame to pay
+        for)."""
+        if self.version < 2 or not self._knows_common_wants():
             return []
-        new = [p for p in proofs if p.seq < self._peer_knows.get(p.device, p.seq + 1)]
+        new = [p for p in proofs if p.seq < self._peer_knows.get(p.device, p.seq + 1)
+               and self._accounts.get(p.device) in self._peer.wants]
         for proof in new:
             self._peer_knows[proof.device] = proof.seq
         return [m.encode(m.Forks(tuple(p.to_wire() for p in new[i:i + m.MAX_FORKS])))
@@ -343,8 +346,15 @@ class SyncSession:
                 raise ProtocolError(f"{type(message).__name__.lower()} after ready")
         return []
 
+    def _knows_common_wants(self) -> bool:
+        return self._opening.done or (isinstance(self._opening, OpeningV2)
+                                      and self._opening.peer_wanted)
+
     def _opening_step(self, message: m.Message) -> list[Event]:
+        knew = self._knows_common_wants()
         frames = self._opening.receive(message)
+        if not knew and self._knows_common_wants():  # our proofs the peer can use, first
+            frames = self._fork_frames(list(self._proofs.values())) + frames
         if frames and frames[-1] == _READY:
             self._said_ready = True
             frames += self._wants_frames(self._later_wants)

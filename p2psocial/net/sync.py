@@ -292,7 +292,8 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                     opening = not session.peer_ready
                     events = session.receive(frame)
                     control.send_later(session.take_outbox())
-                    if not any(isinstance(e, Received | PeerCaughtUp) for e in events):
+                    if not any(isinstance(e, Received | PeerCaughtUp | ForksReceived)
+                               for e in events):
                         guard.control(len(frame), trio.current_time(), opening=opening)
                     for event in events:
                         if isinstance(event, Received):
@@ -305,7 +306,11 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                             guard.caught_up(trio.current_time())
                             await inbox_send.send(_CAUGHT_UP)
                         elif isinstance(event, ForksReceived):
-                            for fork in await node.add_forks(event.proofs):
+                            new = await node.add_forks(event.proofs)
+                            if not new:  # nothing we did not know, of a log we hold
+                                guard.control(len(frame), trio.current_time(),
+                                              opening=opening)
+                            for fork in new:
                                 session.forked(fork, from_peer=True)
                                 guard.frozen(fork.device, fork.seq)
                         elif isinstance(event, ResendAsked):
