@@ -13,7 +13,10 @@ seed speaks whatever it likes); ``Victim.rss()``, ``peak_rss()`` and ``cpu()`` r
 the victim's ``/proc`` entries, so a test can bound what an attack costs it.
 
 An attack that needs the victim's LAN discovery on says so with a ``needs_lan``
-attribute set to True; the benchmark then starts that arena with ``lan_type``.
+attribute set to True; the benchmark then starts that arena with ``lan_type``. The
+benchmark runs each attack in a process of its own (``describe``, ``elsewhere``), so
+that the attacker's CPU does not slow the honest peers it measures, unless the attack
+uses the honest nodes themselves (``in_process = True``).
 
 **Attacks for the benchmark.** ``bench/attack`` runs every attack it finds in the
 modules ``tests/adversarial/attacks_*.py`` (each has ``ATTACKS: dict[str, Attack]``)
@@ -36,6 +39,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import DEVNULL
+from types import SimpleNamespace
 from typing import Any
 
 import trio
@@ -228,6 +232,64 @@ async def stored(home: Path, method: str, *args: object) -> Any:
     return await trio.to_thread.run_sync(read)
 
 
+# --- the arena seen from another process (bench/attack runs attackers apart) -------------
+
+
+def describe(place: Arena) -> dict:
+    """What an attacker in another process needs to know of the arena (JSON)."""
+    return {"home": str(place.victim.home), "pid": place.victim.pid,
+            "status": place.victim.status, "lan_type": place.lan_type,
+            "peers": {name: [node.account_id.hex(), device(node).hex()]
+                      for name, node in (("writer", place.writer), ("reader", place.reader))},
+            "writer_addrs": place.writer_net.listen_addrs}
+
+
+@dataclass
+class StandIn:
+    """An honest peer as an attacker elsewhere sees it: its ids."""
+
+    account_id: bytes
+    identity: Any  # .device_id, as a node's identity
+
+
+@dataclass
+class _Elsewhere:
+    """``place`` for an attack run in another process (``elsewhere``): the victim,
+    the honest peers' ids, the writer's addresses and the LAN type; not the nodes."""
+
+    victim: Victim
+    writer: StandIn
+    reader: StandIn
+    writer_net: Any
+    lan_type: str | None
+
+
+class _Running:
+    """The victim's process, known by its pid only."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def poll(self) -> int | None:
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return 0
+        return None
+
+
+def elsewhere(info: dict) -> Any:
+    """The arena from ``describe``, for an attack in another process. Attacks that
+    use the honest nodes themselves (``in_process = True``) cannot run this way."""
+    def peer(ids_hex: list[str]) -> StandIn:
+        account, device_id = (bytes.fromhex(x) for x in ids_hex)
+        return StandIn(account, SimpleNamespace(device_id=device_id))
+
+    served = Victim(Path(info["home"]), _Running(info["pid"]), info["status"])  # type: ignore[arg-type]
+    return _Elsewhere(served, peer(info["peers"]["writer"]), peer(info["peers"]["reader"]),
+                      SimpleNamespace(listen_addrs=info["writer_addrs"]), info["lan_type"])
+
+
 def _status(home: Path, pid: int) -> dict:
     try:
         doc = json.loads((home / "serve.json").read_text())
@@ -245,5 +307,5 @@ def _status_kb(pid: int, field: str) -> int:
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-__all__ = ["Arena", "Attack", "AttackStats", "Victim", "arena", "device", "poll", "stored",
-           "victim"]
+__all__ = ["Arena", "Attack", "AttackStats", "StandIn", "Victim", "arena", "describe",
+           "device", "elsewhere", "poll", "stored", "victim"]

@@ -85,4 +85,6 @@ async def far_future_author(place: Arena, stats: AttackStats) -> None:
             mallory.written.append(await mallory.node.post(f"still the far future, {n}"))
 
 
+far_future_author.in_process = True  # type: ignore[attr-defined]  # reads the writer's timeline
+
 ATTACKS = {"far_future_author": far_future_author}
