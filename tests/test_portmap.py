@@ -294,3 +294,12 @@ async def _refresh_asks_at_once() -> None:
         assert [t for _, t in upnp.calls] == [0.0, 10.0]
         assert mapper.addrs() == ["/ip4/198.51.100.8/tcp/4001"]
         nursery.cancel_scope.cancel()
+
+
+def test_serve_maps_by_default_and_can_be_told_not_to() -> None:
+    from p2psocial.cli.parser import build_parser
+    from p2psocial.settings import Settings
+
+    assert build_parser().parse_args(["serve"]).no_port_mapping is False
+    assert build_parser().parse_args(["serve", "--no-port-mapping"]).no_port_mapping is True
+    assert Settings().port_mapping is True
