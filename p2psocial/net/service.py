@@ -453,7 +453,7 @@ class NetworkService:
                 self.relay_limits, may_reserve=self._may_reserve,
                 may_connect=self._may_relay_for, is_friend=self._is_friend,
                 on_bad_peer=self._bad_relay_request,
-                advertise=lambda: advertised_addrs(host.listen_addrs))
+                advertise=lambda: self.mapped_addrs() + advertised_addrs(host.listen_addrs))
         direct = advertised_addrs(host.listen_addrs)
         if self.reserve or (self.reserve is None and not reachable_from_outside(direct)):
             log.info("holding relay slots at friends: no address of ours can be dialed "
