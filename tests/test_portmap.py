@@ -23,6 +23,7 @@ from p2psocial.net.portmap import (
     MappingError,
     PortMapper,
     from_outside,
+    lan_ip,
     mappable,
 )
 from tests.netkit import run
@@ -93,6 +94,8 @@ def test_which_addresses_count() -> None:
     assert mappable("0.0.0.0") and mappable("192.168.1.11") and mappable("::")
     assert not mappable("127.0.0.1") and not mappable("198.51.100.7")
     assert not mappable("::1")
+    assert lan_ip("0.0.0.0") is None and lan_ip("::") is None
+    assert lan_ip("192.168.1.11") == "192.168.1.11"
 
 
 # --- NAT-PMP --------------------------------------------------------------------------

@@ -102,7 +102,7 @@ from .lan_presence import LanPresence
 from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
-from .portmap import PortMapper, mappable
+from .portmap import PortMapper, lan_ip, mappable
 from .strangers import (
     MAX_STRANGER_SESSIONS,
     StrangerSession,
@@ -255,7 +255,7 @@ class NetworkService:
                 nursery.start_soon(self._run_lan, _listen_port(host))
             if self.port_mapping and host.listen_addrs and mappable(self.ip):
                 self.portmap = PortMapper(_listen_port(host), on_change=self._notify,
-                                          internal_ip=None if self.ip == WILDCARD else self.ip)
+                                          internal_ip=lan_ip(self.ip))
                 nursery.start_soon(self.portmap.run)
             log.info("listening on %s", " ".join(self.listen_addrs))
             task_status.started(self)
