@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import trio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from libp2p.crypto.ed25519 import create_new_key_pair
 from libp2p.peer.id import ID
 from libp2p.pubsub.gossipsub import GossipSub
@@ -29,6 +31,7 @@ from p2psocial.net.gossip_rules import encode_run, topic_of
 from p2psocial.net.gossip_sign import (
     SIGNING_PREFIX,
     ForgedMessage,
+    GossipSignatureError,
     UnsignedMessage,
     signed_message,
     verify_origin,
@@ -193,3 +196,18 @@ def test_an_older_node_hears_us_and_its_unsigned_messages_are_dropped_without_bl
                     assert await holds(bob, post.id)
 
     run(scenario)
+
+
+@settings(max_examples=300, deadline=None)
+@given(from_id=st.binary(max_size=48), seqno=st.binary(max_size=12),
+       signature=st.binary(max_size=80), key=st.none() | st.binary(max_size=48),
+       data=st.binary(max_size=64))
+def test_whatever_a_peer_sends_only_typed_errors_come_out(
+        from_id: bytes, seqno: bytes, signature: bytes, key: bytes | None,
+        data: bytes) -> None:
+    msg = rpc_pb2.Message(from_id=from_id, seqno=seqno, signature=signature, data=data,
+                          topicIDs=["t"])
+    if key is not None:
+        msg.key = key
+    with pytest.raises(GossipSignatureError):
+        verify_origin(msg)
