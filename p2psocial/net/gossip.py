@@ -12,6 +12,10 @@ pacing) are in gossip_rules.py; this module plugs them into py-libp2p:
 * **Router.** GossipSub speaking ``/meshsub/1.1.0`` only (1.2 adds an IDONTWANT
   control message per message per peer), its spam limit at ``SPAM_LIMIT`` messages
   per second per peer and topic, the heartbeat every ``HEARTBEAT`` s.
+  Every peer runs this code, so this is the network's configuration. The pubsub
+  stream handler is registered through ``Host.set_handler``, so a garbage RPC (which
+  py-libp2p lets escape its handler) resets one stream instead of the whole host, and
+  counts as misbehaviour.
 * **On the wire: StrictSign** (gossip_sign.py), so that any standard libp2p
   implementation accepts what we publish: every message is signed by the device key
   that publishes it, and its id is the default ``from + seqno``. ``SignedPubsub``
@@ -19,10 +23,6 @@ pacing) are in gossip_rules.py; this module plugs them into py-libp2p:
   message (py-libp2p's own ``strict_signing`` check can raise out of the pubsub
   service on a malformed key). A bad signature is misbehaviour of the forwarder; an
   unsigned message (older p2psocial nodes) is dropped, nobody's fault.
-  Every peer runs this code, so this is the network's configuration. The pubsub
-  stream handler is registered through ``Host.set_handler``, so a garbage RPC (which
-  py-libp2p lets escape its handler) resets one stream instead of the whole host, and
-  counts as misbehaviour.
 * **Validator.** Synchronous (no task per message), registered for every topic we
   subscribe to, never raises. It runs ``judge`` before the message is forwarded: a
   forged or garbage message is not forwarded and ``hooks.misbehaved`` is told about
@@ -385,7 +385,7 @@ class SignedPubsub(Pubsub):
 
     Built with ``strict_signing=False`` so that py-libp2p neither signs nor checks
     (its check, ``signature_validator``, lets a malformed ``key`` raise into the
-    pubsub service: libp2p/pubsub/validators.py:60-70); we do both here, once per
+    pubsub service: libp2p/pubsub/validators.py:56-63); we do both here, once per
     message, before the seen-cache, the validators and their cache see it. The id is
     py-libp2p's default, ``from + seqno``, which the signature authenticates.
     """
