@@ -107,6 +107,10 @@ const commands = {
       pubsub, 'subscription-change')
     return {}
   },
+  async score ({ peer }) {
+    // GossipSub's score of `peer` here (negative: penalised, e.g. for invalid messages)
+    return { score: pubsub.getScore(peer) }
+  },
   async publish ({ topic, data }) {
     const result = await pubsub.publish(topic, Buffer.from(data, 'hex'))
     return { recipients: result.recipients.map((p) => p.toString()) }
