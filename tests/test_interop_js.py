@@ -12,6 +12,7 @@ without interop/node_modules the tests skip (``make test`` never downloads from 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -212,6 +213,13 @@ def test_gossipsub_messages_are_accepted_in_both_directions(tmp_path: Path) -> N
                 entries = decode_run(bytes.fromhex(got["data"]))
                 assert [e.id for e in entries] == [post.id]
                 assert gossip.stats.published == 1
+                # both sides name it `from + seqno`: the ids our IHAVEs announce
+                # (py-libp2p's message cache) are the ones js-libp2p dedups by
+                msg_id = base64.b64decode(got["msgId"] + "=" * (-len(got["msgId"]) % 4))
+                from_id = peer_id_from_device_id(sb.device_id).to_bytes()
+                assert msg_id == from_id + int(got["seqno"]).to_bytes(8, "big")
+                assert gossip._router is not None
+                assert gossip._router.mcache.get(msg_id) is not None
 
                 # js -> p2psocial: a run of real entries, signed by the js peer's key
                 await js.command("subscribed", topic=author_topic, peer=ours)
