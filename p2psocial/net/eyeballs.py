@@ -19,6 +19,7 @@ connected steps back).
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -86,11 +87,29 @@ async def first_to_connect(attempts: Sequence[Attempt], *, stagger: float = STAG
 
 
 def describe(exc: BaseException) -> str:
-    """One line for why an attempt failed: the exception's text, or its cause's (libp2p
-    wraps the interesting error: "fail to open connection" from "Connection refused"),
-    or its type."""
+    """One line for why an attempt failed. The system's word when there is one deep
+    inside ("Connection refused", "No route to host": libp2p wraps it in "Failed to
+    open TCP stream to <address>: all attempts ... failed", Trio in an exception
+    group); else the exception's text with its cause's, or its type."""
+    system = _system_error(exc, depth=0)
+    if system is not None:
+        return system
     text = str(exc)
     cause = exc.__cause__ or exc.__context__
     if cause is not None and str(cause) and str(cause) not in text:
         text = f"{text}: {cause}" if text else str(cause)
     return text or type(exc).__name__
+
+
+def _system_error(exc: BaseException, depth: int) -> str | None:
+    if depth > 8:
+        return None
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)
+    inner: list[BaseException] = list(getattr(exc, "exceptions", ()))
+    inner += [e for e in (exc.__cause__, exc.__context__) if e is not None]
+    for e in inner:
+        found = _system_error(e, depth + 1)
+        if found is not None:
+            return found
+    return None

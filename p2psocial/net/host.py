@@ -252,6 +252,7 @@ class Host:
         self._gate = gate
         self._relay = relay.RelayClient(basic, self.connect)
         self._finish_locks: dict[ID, trio.Lock] = {}
+        self.stagger, self.circuit_delay = dial_order.STAGGER, dial_order.CIRCUIT_DELAY
         self._lan: tuple[float, list[dial_order.Network]] = (-math.inf, [])
 
     @property
@@ -372,7 +373,8 @@ class Host:
                 attempts.append(eyeballs.Attempt(
                     text, functools.partial(self._dial_direct, peer_id, by_text[text])))
         try:
-            await eyeballs.first_to_connect(attempts)
+            await eyeballs.first_to_connect(attempts, stagger=self.stagger,
+                                            late_delay=self.circuit_delay)
         except eyeballs.AllFailed as exc:
             raise DialFailed(f"cannot connect to {peer_id}: {exc}") from None
 

@@ -990,7 +990,7 @@ def advertised_addrs(listen: Sequence[Multiaddr]) -> list[str]:
 
 def reachable_from_outside(addrs: Sequence[str]) -> bool:
     """Whether a peer elsewhere could dial one of ``addrs``: false with no address,
-    or when no address but loopback is global (private, CGNAT: behind NAT). Only
+    or when no address but loopback is global IPv4 (private, CGNAT: behind NAT). Only
     loopback: a node for this machine alone (tests), which a relay cannot help."""
     ips = []
     for addr in addrs:
@@ -1001,7 +1001,9 @@ def reachable_from_outside(addrs: Sequence[str]) -> bool:
             except ValueError:
                 continue
     outside = [ip for ip in ips if not ip.is_loopback]
-    return bool(ips) and (not outside or any(ip.is_global for ip in outside))
+    # a global IPv6 address proves nothing: home routers firewall inbound IPv6 by default
+    return bool(ips) and (not outside or any(ip.is_global and ip.version == 4
+                                             for ip in outside))
 
 
 def interface_addrs(port: int) -> list[str]:
