@@ -9,7 +9,14 @@ import pytest
 import trio
 import trio.testing
 
-from p2psocial.net.dial_order import CIRCUIT_DELAY, STAGGER, Reach, order, reach
+from p2psocial.net.dial_order import (
+    CIRCUIT_DELAY,
+    STAGGER,
+    Reach,
+    order,
+    parse_ranges,
+    reach,
+)
 from p2psocial.net.eyeballs import AllFailed, Attempt, describe, first_to_connect
 
 LAN = [ipaddress.ip_network("192.168.1.0/24"), ipaddress.ip_network("fd00:1::/64"),
@@ -57,6 +64,11 @@ def test_ranges_named_public_count_as_global() -> None:
     assert reach("/ip4/203.0.113.9/tcp/1", LAN, public) is Reach.GLOBAL_V4
     assert order(["/ip4/203.0.113.9/tcp/1", "/ip6/2001:db8::7/tcp/1"], LAN, public) == [
         "/ip6/2001:db8::7/tcp/1", "/ip4/203.0.113.9/tcp/1"]
+    # even when they are on our own link (a LAN with "global" IPv6 in the tests)
+    on_link = [*LAN, ipaddress.ip_network("2001:db8:1::/64")]
+    assert reach("/ip6/2001:db8:1::7/tcp/1", on_link) is Reach.SAME_LAN
+    assert reach("/ip6/2001:db8:1::7/tcp/1", on_link, public) is Reach.GLOBAL_V6
+    assert parse_ranges(" 2001:db8::/32, nonsense,203.0.113.0/24") == public
 
 
 # --- the race (eyeballs.py) on the mock clock ---------------------------------------------

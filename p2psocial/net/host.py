@@ -21,7 +21,7 @@ references in docs/libp2p-notes.md):
   not dual-stack), and IPv6 connections know their remote address (ipv6_compat.py);
 * no hidden redial policy: no dial retries (the default is 3 with backoff), the
   auto-connector that redials every peer in the peerstore is stopped, and an
-  explicit dial first clears the 60-second negative cache for that peer. Whom to
+  explicit dial bypasses libp2p's 60-second negative cache (``connect``). Whom to
   dial, when and how often is decided above this module;
 * a stream handler that raises no longer tears down the whole host: the stream is
   reset and the error logged. A handler's stream is closed when it returns;
@@ -365,7 +365,8 @@ class Host:
             raise DialFailed(f"no address to dial {peer_id}")
         by_text = {str(a): a for a in addrs}
         attempts = []
-        for text in dial_order.order(list(by_text), lan=self._lan_networks()):
+        lan, public = self._networks()
+        for text in dial_order.order(list(by_text), lan=lan, public=public):
             if relay.is_circuit(text):
                 attempts.append(eyeballs.Attempt(
                     text, functools.partial(self._dial_circuit, peer_id, text), late=True))
@@ -427,15 +428,16 @@ class Host:
                     and self._finish_locks.get(peer_id) is lock):
                 del self._finish_locks[peer_id]
 
-    def _lan_networks(self) -> list[dial_order.Network]:
+    def _networks(self) -> tuple[list[dial_order.Network], list[dial_order.Network]]:
         """Our on-link networks (addresses.local_networks), read at most every
-        ``LAN_REFRESH`` seconds."""
+        ``LAN_REFRESH`` seconds, and the ranges tests ask to count as global
+        (``dial_order.PUBLIC_ENV``)."""
         read_at, networks = self._lan
         now = trio.current_time()
         if now - read_at > LAN_REFRESH:
             networks = addresses.local_networks(addresses.local_interfaces())
             self._lan = (now, networks)
-        return networks
+        return networks, dial_order.parse_ranges(os.environ.get(dial_order.PUBLIC_ENV, ""))
 
     async def open_stream(self, peer_id: ID, addrs: Sequence[Multiaddr],
                           protocol: str | Sequence[str]) -> INetStream:
