@@ -170,6 +170,14 @@ def test_a_port_taken_in_either_family_is_one_line() -> None:
                 assert str(info.value) == (
                     f"cannot listen on {addresses.multiaddr(ip, port)}: the port is in use "
                     "(another program, or another p2psocial, has it: choose another port)")
+        # a wildcard after the first whose port is taken is left out (the app, whose
+        # port was saved, still starts on IPv4): here "::" (which is never bound)
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as taken:
+            taken.bind(("::1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            async with open_host(seed(65), port=port, ip=("127.0.0.1", "::")) as host:
+                assert [str(x) for x in host.listen_addrs] == [f"/ip4/127.0.0.1/tcp/{port}"]
         # IPv6 listeners are IPv6-only: an IPv4 listener on the port is no obstacle
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
             taken.bind(("127.0.0.1", 0))

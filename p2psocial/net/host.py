@@ -601,9 +601,10 @@ async def open_host(seed: bytes, port: int | None = 0, *,
     of both families), all on the same port. ``port=0`` takes any free port (the
     first address's; the others get the same one where it is free);
     ``host.listen_addrs`` tells which. An unspecified address (``0.0.0.0``, ``::``)
-    after the first is best effort: on a machine without IPv6 the host listens on
-    IPv4 alone, with a log line. ``port=None`` does not listen at all: the host only
-    dials out (and can still be reached through a relay where it holds a slot).
+    after the first is best effort: on a machine without IPv6, or with the port taken
+    there, the host listens on the first alone, with a log line. ``port=None`` does
+    not listen at all: the host only dials out (and can still be reached through a
+    relay where it holds a slot).
     ``admission``: limits on inbound connections still handshaking (admission.py).
     On exit, connections and listeners are closed (within ``shutdown_timeout``,
     shielded from cancellation) before the host's tasks are cancelled.
@@ -611,11 +612,8 @@ async def open_host(seed: bytes, port: int | None = 0, *,
     key_pair = keypair_from_seed(seed)
     ips = listen_ips(ip)
     listen = Multiaddr(addresses.multiaddr(ips[0], port or 0))
-    for one in ips:
-        if port and _port_taken(one, port):
-            raise ListenFailed(f"cannot listen on {addresses.multiaddr(one, port)}: the "
-                               "port is in use (another program, or another p2psocial, "
-                               "has it: choose another port)")
+    if port:
+        ips = _free_at(ips, port)
     network = new_swarm(
         key_pair=key_pair,
         sec_opt={NOISE_PROTOCOL_ID: NoiseTransport(
@@ -687,6 +685,24 @@ def listen_ips(ip: str | Sequence[str]) -> tuple[str, ...]:
     if not out:
         raise ListenFailed("no address to listen on")
     return tuple(dict.fromkeys(out))
+
+
+def _free_at(ips: tuple[str, ...], port: int) -> tuple[str, ...]:
+    """``ips`` where ``port`` is free; ``ListenFailed`` if it is taken at the first or
+    at a specific address, a warning for a wildcard after the first (the first
+    family alone is still useful: the app, whose port was saved, still starts)."""
+    out = []
+    for n, one in enumerate(ips):
+        if not _port_taken(one, port):
+            out.append(one)
+        elif n and ipaddress.ip_address(one).is_unspecified:
+            log.warning("not listening on %s: the port is in use there",
+                        addresses.multiaddr(one, port))
+        else:
+            raise ListenFailed(f"cannot listen on {addresses.multiaddr(one, port)}: the "
+                               "port is in use (another program, or another p2psocial, "
+                               "has it: choose another port)")
+    return tuple(out)
 
 
 async def _listen_more(network: Swarm, ips: Sequence[str], port: int, *, fixed: bool) -> None:
