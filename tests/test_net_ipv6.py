@@ -7,6 +7,7 @@ Every host scenario runs under ``trio.fail_after`` and waits for conditions.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import socket
@@ -29,7 +30,9 @@ from p2psocial.net.dial_order import STAGGER
 from p2psocial.net.discovery import _service_info, parse_service_info
 from p2psocial.net.framing import read_frame, write_frame
 from p2psocial.net.host import (
+    DIAL_MAX,
     DIAL_TIMEOUT,
+    DialFailed,
     Host,
     ListenFailed,
     Multiaddr,
@@ -244,12 +247,31 @@ def test_every_address_failing_lists_every_reason() -> None:
             dead = [Multiaddr(f"/ip6/::1/tcp/{closed6.getsockname()[1]}"),
                     Multiaddr(f"/ip4/127.0.0.1/tcp/{closed4.getsockname()[1]}")]
             async with open_host(seed(72)) as a, open_host(seed(73)) as b:
-                from p2psocial.net.host import DialFailed
-
                 with pytest.raises(DialFailed) as info:
                     await b.connect(a.peer_id, dead)
                 assert str(info.value) == (f"cannot connect to {a.peer_id}: {dead[0]}: "
                                            f"Connection refused; {dead[1]}: Connection refused")
+
+    run(scenario)
+
+
+def test_a_dial_tries_at_most_dial_max_addresses() -> None:
+    """A peer (or an invite) naming many addresses costs at most DIAL_MAX sockets."""
+
+    async def scenario() -> None:
+        with contextlib.ExitStack() as stack:
+            dead = []
+            for _ in range(DIAL_MAX + 4):  # bound, not listening: each refused at once
+                sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                sock.bind(("127.0.0.1", 0))
+                dead.append(Multiaddr(f"/ip4/127.0.0.1/tcp/{sock.getsockname()[1]}"))
+            async with open_host(seed(74)) as a, open_host(seed(75)) as b:
+                with pytest.raises(DialFailed) as info:
+                    await b.connect(a.peer_id, dead)
+                text = str(info.value)
+                assert text.count("Connection refused") == DIAL_MAX, text
+                assert text.endswith("; 4 more addresses not tried"), text
+                assert str(dead[DIAL_MAX]) not in text
 
     run(scenario)
 

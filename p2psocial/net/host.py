@@ -128,6 +128,8 @@ DUAL_STACK = ("0.0.0.0", "::")
 """Listen on every interface, both families (what ``serve`` and the app do)."""
 DIAL_TIMEOUT = 10.0
 """Seconds one address may take to connect and finish Noise (libp2p's dial_timeout)."""
+DIAL_MAX = 16
+"""Addresses one ``connect`` tries at most (the address book keeps 8 per peer)."""
 LAN_REFRESH = 10.0
 """Seconds our own on-link networks (for the dial order) are cached."""
 SHUTDOWN_TIMEOUT = 5.0
@@ -354,8 +356,10 @@ class Host:
         (basic_host.py:1131) and bans a peer for 60 s after a failed dial
         (swarm.py:109-155). So the swarm's dial path is not used: each attempt dials
         the TCP transport and runs Noise itself, and the winner alone goes on to
-        yamux and ``add_conn`` (``_finish``), one attempt at a time under a lock per
-        peer, so that two attempts never leave two connections.
+        yamux and ``add_conn`` (``_dial_direct``), one attempt at a time under a lock
+        per peer (``_finishing``), so that two attempts never leave two connections.
+        At most ``DIAL_MAX`` addresses are tried (the best, in that order): one dial
+        holds at most that many sockets.
         """
         if peer_id == self.peer_id:
             raise ValueError("a host cannot dial itself")
@@ -366,7 +370,8 @@ class Host:
         by_text = {str(a): a for a in addrs}
         attempts = []
         lan, public = self._networks()
-        for text in dial_order.order(list(by_text), lan=lan, public=public):
+        ordered = dial_order.order(list(by_text), lan=lan, public=public)
+        for text in ordered[:DIAL_MAX]:
             if relay.is_circuit(text):
                 attempts.append(eyeballs.Attempt(
                     text, functools.partial(self._dial_circuit, peer_id, text), late=True))
@@ -377,7 +382,9 @@ class Host:
             await eyeballs.first_to_connect(attempts, stagger=self.stagger,
                                             late_delay=self.circuit_delay)
         except eyeballs.AllFailed as exc:
-            raise DialFailed(f"cannot connect to {peer_id}: {exc}") from None
+            left = (f"; {len(ordered) - DIAL_MAX} more addresses not tried"
+                    if len(ordered) > DIAL_MAX else "")
+            raise DialFailed(f"cannot connect to {peer_id}: {exc}{left}") from None
 
     async def _dial_direct(self, peer_id: ID, addr: Multiaddr) -> None:
         """One direct attempt: TCP, then Noise (both may run beside other attempts),
