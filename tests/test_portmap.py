@@ -23,6 +23,7 @@ from p2psocial.net.portmap import (
     MappingError,
     PortMapper,
     from_outside,
+    lan_ip,
     mappable,
 )
 from tests.netkit import run
@@ -93,6 +94,8 @@ def test_which_addresses_count() -> None:
     assert mappable("0.0.0.0") and mappable("192.168.1.11") and mappable("::")
     assert not mappable("127.0.0.1") and not mappable("198.51.100.7")
     assert not mappable("::1")
+    assert lan_ip("0.0.0.0") is None and lan_ip("::") is None
+    assert lan_ip("192.168.1.11") == "192.168.1.11"
 
 
 # --- NAT-PMP --------------------------------------------------------------------------
@@ -294,3 +297,12 @@ async def _refresh_asks_at_once() -> None:
         assert [t for _, t in upnp.calls] == [0.0, 10.0]
         assert mapper.addrs() == ["/ip4/198.51.100.8/tcp/4001"]
         nursery.cancel_scope.cancel()
+
+
+def test_serve_maps_by_default_and_can_be_told_not_to() -> None:
+    from p2psocial.cli.parser import build_parser
+    from p2psocial.settings import Settings
+
+    assert build_parser().parse_args(["serve"]).no_port_mapping is False
+    assert build_parser().parse_args(["serve", "--no-port-mapping"]).no_port_mapping is True
+    assert Settings().port_mapping is True

@@ -147,3 +147,31 @@ def test_a_new_router_address_is_picked_up_at_the_next_check(tmp_path: Path) -> 
         assert proc.wait(timeout=10) == 0
         assert "7030->" not in mappings(alice)
     print(f"\nrouter renumbered to new address advertised: {took:.2f} s")
+
+
+UPNP_MAP = """
+import sys, trio
+from p2psocial.net.portmap import Upnp
+
+async def main(port, external):
+    mapping = await Upnp().map(port, external, 120)
+    print(mapping.external_ip, mapping.external_port)
+
+trio.run(main, int(sys.argv[1]), int(sys.argv[2]))
+"""
+
+
+def test_a_port_held_by_another_machine_is_never_taken(tmp_path: Path) -> None:
+    require_tools("upnpc")
+    with internet(tmp_path) as net:
+        home = net.home("alice", upnp=True, hosts=2)
+        other, me = home.hosts
+        held = other.run("upnpc", "-i", "-a", other.ipv4 or "", "7040", "7040", "TCP")
+        assert "is redirected" in held.stdout, held.stdout
+        ip_, port = me.python(UPNP_MAP, "7040", "7040").split()
+        assert ip_ == home.wan_ipv4 and port != "7040" and 20000 <= int(port) < 60000
+        listed = mappings(home)
+        assert f"7040->{other.ipv4}:7040" in listed  # still the other machine's
+        assert f"{port}->{me.ipv4}:7040" in listed, listed
+        # asking again for our own mapping keeps it (a renewal)
+        assert me.python(UPNP_MAP, "7040", port).split()[1] == port

@@ -83,13 +83,19 @@ def from_outside(ip: str) -> bool:
 def mappable(listen_ip: str) -> bool:
     """Whether a host listening on ``listen_ip`` can use a mapping: every interface, or
     one private IPv4 address (not loopback, where only this machine can reach us)."""
-    if listen_ip in ("0.0.0.0", "::", ""):
+    if lan_ip(listen_ip) is None:
         return True
     try:
         addr = ipaddress.ip_address(listen_ip)
     except ValueError:
         return False
     return addr.version == 4 and any(addr in net for net in _LAN)
+
+
+def lan_ip(listen_ip: str) -> str | None:
+    """The internal address to map to for a host listening on ``listen_ip``: None for
+    every interface (the one the router was reached from), else that address."""
+    return None if listen_ip in ("0.0.0.0", "::", "") else listen_ip
 
 
 class Lease:
