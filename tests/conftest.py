@@ -85,6 +85,10 @@ SLOW: dict[str, str] = {
         _NODES,
     "test_net_session_limits.py::test_stranger_sessions_are_capped_and_the_idlest_gives_way":
         _NODES,
+    "test_net_ipv6.py::test_serve_listens_on_ipv6_alone_and_a_peer_syncs_over_it": _SERVE,
+    "test_net_ipv6.py::test_a_bad_listen_address_is_one_line": _CLI,
+    "test_net_ipv6.py::test_addresses_racing_at_once_leave_one_connection":
+        _NODES + ", five dials and hang-ups",
     "test_net_lan_processes.py": _NETNS,
     "test_net_lan_identity.py::test_a_friend_never_sees_a_device_gone_while_it_takes_new_names":
         "waits for announcements to change names",
@@ -99,6 +103,11 @@ SLOW: dict[str, str] = {
     "test_net_relay.py::test_friends_replicate_through_a_relay_when_one_cannot_be_dialed":
         _NODES,
     "test_net_relay_netns.py": _NETNS,
+    "test_internet_topology.py": "network namespaces: a simulated internet, NAT routers, "
+        "miniupnpd",
+    "test_portmap_netns.py": "serve processes behind NAT routers with miniupnpd",
+    "test_reach_portmap.py": "serve processes in three homes of a simulated internet",
+    "test_reach_ipv6.py": "serve processes in homes of a simulated internet",
     "test_net_restart.py": _SERVE,
     "test_net_service_lan.py::test_two_services_find_each_other_on_the_lan_and_replicate":
         _NODES,

@@ -90,10 +90,12 @@ from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discover
 from .friends import Friends
 from .gossip import Gossip, GossipHooks
 from .host import (
+    DUAL_STACK,
     Host,
     Multiaddr,
     NetError,
     device_id_from_peer_id,
+    listen_ips,
     open_host,
     peer_id_from_device_id,
     remote_peer_id,
@@ -102,6 +104,7 @@ from .lan_presence import LanPresence
 from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
+from .portmap import PortMapper, lan_ip, mappable
 from .strangers import (
     MAX_STRANGER_SESSIONS,
     StrangerSession,
@@ -156,7 +159,8 @@ class _Session:
 
 
 class NetworkService:
-    def __init__(self, node: Node, *, port: int | None = 0, hops: int = 2, ip: str = "127.0.0.1",
+    def __init__(self, node: Node, *, port: int | None = 0, hops: int = 2,
+                 ip: str | Sequence[str] = "127.0.0.1",
                  clock: Callable[[], int] | None = None, rng: random.Random | None = None,
                  backoff: Backoff = BACKOFF, policy: StandingPolicy = STANDING,
                  offer_relay: bool = True, relay_limits: relay.RelayLimits = RELAY_LIMITS,
@@ -166,7 +170,7 @@ class NetworkService:
                  live_sync: bool = True, connections: connmgr.ConnLimits = connmgr.CONN_LIMITS,
                  admission: AdmissionLimits = ADMISSION,
                  max_stranger_sessions: int = MAX_STRANGER_SESSIONS,
-                 deadlines: Deadlines = DEADLINES) -> None:
+                 deadlines: Deadlines = DEADLINES, port_mapping: bool = False) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
         ``lan``: announce and discover peers by mDNS (``lan_service_type``: the DNS-SD
         type, for tests that must not meet other tests' services); ``flood``: how much
@@ -176,7 +180,9 @@ class NetworkService:
         kept and which go first (connmgr.py); ``admission``: limits on inbound
         connections still handshaking (admission.py); ``max_stranger_sessions``:
         sessions that strangers opened, at once (strangers.py); ``deadlines``: how long
-        a peer may take to open a session and stay silent (sync.py)."""
+        a peer may take to open a session and stay silent (sync.py); ``port_mapping``:
+        ask the home router to forward our port (portmap.py; off here, on in serve and
+        the app, so that tests on loopback never talk to a router)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
         self.node = node
@@ -202,6 +208,8 @@ class NetworkService:
         self.relay_server: relay.RelayServer | None = None
         self.max_stranger_sessions = max_stranger_sessions
         self.deadlines = deadlines
+        self.port_mapping = port_mapping
+        self.portmap: PortMapper | None = None
         self._stranger_budget = SendBudget(STRANGER_SEND)  # shared by all strangers
         self._friend_budgets: dict[bytes, SendBudget] = {}
         self._nearby: dict[bytes, tuple[str, ...]] = {}
@@ -248,6 +256,11 @@ class NetworkService:
                 hang_up=self._hang_up, sample=self._sample_sessions).run)
             if self.lan and host.listen_addrs:
                 nursery.start_soon(self._run_lan, _listen_port(host))
+            v4 = [ip for ip in listen_ips(self.ip) if ":" not in ip]  # mappings: IPv4
+            if self.port_mapping and host.listen_addrs and v4 and mappable(v4[0]):
+                self.portmap = PortMapper(_listen_port(host), on_change=self._notify,
+                                          internal_ip=lan_ip(v4[0]))
+                nursery.start_soon(self.portmap.run)
             log.info("listening on %s", " ".join(self.listen_addrs))
             task_status.started(self)
             try:
@@ -273,7 +286,13 @@ class NetworkService:
         addresses through relays where we hold a slot."""
         if self._host is None:
             return []
-        return advertised_addrs(self._host.listen_addrs) + self._host.circuit_addrs()
+        direct = self.mapped_addrs() + advertised_addrs(self._host.listen_addrs)
+        return list(dict.fromkeys(direct)) + self._host.circuit_addrs()
+
+    def mapped_addrs(self) -> list[str]:
+        """Our address on the home router's outside that it forwards to us (UPnP or
+        NAT-PMP, portmap.py), while the mapping holds; empty without one."""
+        return self.portmap.addrs() if self.portmap is not None else []
 
     def peers(self) -> list[PeerSnapshot]:
         """Snapshots of every known peer (connected or not)."""
@@ -438,7 +457,7 @@ class NetworkService:
                 self.relay_limits, may_reserve=self._may_reserve,
                 may_connect=self._may_relay_for, is_friend=self._is_friend,
                 on_bad_peer=self._bad_relay_request,
-                advertise=lambda: advertised_addrs(host.listen_addrs))
+                advertise=lambda: self.mapped_addrs() + advertised_addrs(host.listen_addrs))
         direct = advertised_addrs(host.listen_addrs)
         if self.reserve or (self.reserve is None and not reachable_from_outside(direct)):
             log.info("holding relay slots at friends: no address of ours can be dialed "
@@ -483,7 +502,10 @@ class NetworkService:
     # --- the LAN (mDNS) ---------------------------------------------------------------
 
     async def _run_lan(self, port: int) -> None:
-        interfaces = None if self.ip == WILDCARD else [self.ip]
+        ips = listen_ips(self.ip)
+        # zeroconf runs on IPv4 (discovery.py): on IPv6 alone there is no LAN discovery
+        interfaces = (None if any(ip in (WILDCARD, "::") for ip in ips)
+                      else [ip for ip in ips if ":" not in ip])
         presence = self.lan_presence
         try:
             async with lan_discovery(self.device_id, port, account_id=self.node.account_id,
@@ -960,23 +982,31 @@ async def _ignored(device: bytes, reason: str) -> None:
 
 
 def advertised_addrs(listen: Sequence[Multiaddr]) -> list[str]:
-    """Dialable addresses for what a host listens on: a wildcard (0.0.0.0) becomes
-    this machine's useful interface addresses at the same port (addresses.py: global,
-    then private LAN; no tunnel, VPN or container bridge; loopback only when there is
-    nothing else), a specific address stays itself."""
+    """Dialable addresses for what a host listens on: a wildcard (0.0.0.0, ::) becomes
+    this machine's useful interface addresses of that family at the same port
+    (addresses.py: global, then private LAN, at most ``DIRECT_MAX`` per port; no
+    tunnel, VPN or container bridge; loopback only when there is nothing else), a
+    specific address stays itself."""
+    wild: dict[int, set[int]] = {}  # port: IP versions listened on everywhere
+    for addr in listen:
+        parts = str(addr).split("/")
+        if len(parts) == 5 and parts[3] == "tcp" and parts[2] in (WILDCARD, "::"):
+            wild.setdefault(int(parts[4]), set()).add(6 if parts[1] == "ip6" else 4)
+    ifaces = addresses.local_interfaces() if wild else []
     out: list[str] = []
     for addr in listen:
-        text = str(addr)
-        if text.startswith(f"/ip4/{WILDCARD}/tcp/"):
-            out += addresses.ranked(addresses.local_interfaces(), int(text.rsplit("/", 1)[1]))
+        parts = str(addr).split("/")
+        if len(parts) == 5 and parts[3] == "tcp" and parts[2] in (WILDCARD, "::"):
+            port = int(parts[4])
+            out += addresses.ranked(ifaces, port, versions=wild.pop(port, ()))
         else:
-            out.append(text)
+            out.append(str(addr))
     return list(dict.fromkeys(out))
 
 
 def reachable_from_outside(addrs: Sequence[str]) -> bool:
     """Whether a peer elsewhere could dial one of ``addrs``: false with no address,
-    or when no address but loopback is global (private, CGNAT: behind NAT). Only
+    or when no address but loopback is global IPv4 (private, CGNAT: behind NAT). Only
     loopback: a node for this machine alone (tests), which a relay cannot help."""
     ips = []
     for addr in addrs:
@@ -987,12 +1017,14 @@ def reachable_from_outside(addrs: Sequence[str]) -> bool:
             except ValueError:
                 continue
     outside = [ip for ip in ips if not ip.is_loopback]
-    return bool(ips) and (not outside or any(ip.is_global for ip in outside))
+    # a global IPv6 address proves nothing: home routers firewall inbound IPv6 by default
+    return bool(ips) and (not outside or any(ip.is_global and ip.version == 4
+                                             for ip in outside))
 
 
 def interface_addrs(port: int) -> list[str]:
     """The addresses ``serve --port PORT`` would advertise when listening everywhere."""
-    return advertised_addrs([Multiaddr(f"/ip4/{WILDCARD}/tcp/{port}")])
+    return advertised_addrs([Multiaddr(addresses.multiaddr(ip, port)) for ip in DUAL_STACK])
 
 
 def _listen_port(host: Host) -> int:
