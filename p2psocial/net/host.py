@@ -84,7 +84,7 @@ from libp2p.transport.tcp.tcp import TCP
 from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError, UserError
-from . import relay
+from . import observed, relay
 from .admission import ADMISSION, Admission, AdmissionLimits, Admitted, Pending
 from .connmgr import Link
 from .streams import close_quietly, reset_quietly
@@ -233,6 +233,7 @@ class Host:
         self._swarm = swarm
         self._gate = gate
         self._relay = relay.RelayClient(basic, self.connect)
+        self._observed = observed.install(basic)
 
     @property
     def admission(self) -> Admission:
@@ -314,6 +315,11 @@ class Host:
             age = now - opened if isinstance(opened, (int, float)) else 0.0
             links.append(Link(device, ip, via, max(0.0, age)))
         return links
+
+    def observed_addrs(self) -> dict[bytes, tuple[str, float]]:
+        """What each peer's identify said our address is (observed.py): raw peer id
+        bytes -> (multiaddr, ``time.monotonic()`` when it came). Direct connections only."""
+        return dict(self._observed.seen)
 
     async def connect(self, peer_id: ID, addrs: Sequence[Multiaddr]) -> None:
         """Make sure there is a connection to ``peer_id``, dialing ``addrs`` if not.
