@@ -9,10 +9,12 @@ questions about paths and reasons.
 
 Asking. At most one ask at a time, of a friend connected directly from outside our
 LAN (a LAN friend can only prove the LAN; over a relay the friend cannot see our
-IP), each friend at most every ``ASK_EVERY`` seconds (``ask_every``); what to ask comes from the
+IP), each friend at most every ``ASK_EVERY`` seconds (``ask_every``; ``REFUSED_RETRY``
+after a refusal); what to ask comes from the
 tracker, which leaves out addresses with a result younger than an hour. So a node
 with three friends asks at most 3 times in ``ASK_EVERY``, and nothing once all its
-addresses have fresh results; any change of our addresses or mappings asks again.
+addresses have fresh results; any change of our addresses or mappings asks again at
+once (each friend still serves at most ``dialback.ASKS_PER_HOUR`` an hour).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ log = logging.getLogger(__name__)
 
 ASK_EVERY = 600.0
 """Seconds between two dial-back asks of the same friend."""
+REFUSED_RETRY = 30.0
+"""Seconds before asking again a friend that refused (it may not count us as a friend
+yet: it follows us a moment after we follow it)."""
 LOOK_EVERY = 30.0
 """Seconds between two looks at our addresses when nothing else happens."""
 LAN_EVERY = 60.0
@@ -111,8 +116,9 @@ class Standpoint:
         now = trio.current_time()
         if now - self._lan_read >= LAN_EVERY:
             self.lan, self._lan_read = lan_networks(self.public), now
-        self.tracker.own(self.own(), listening=self.listening)
-        self.tracker.mapped(self.mapped())
+        moved = self.tracker.own(self.own(), listening=self.listening)
+        if self.tracker.mapped(self.mapped()) or moved:
+            self._asked.clear()  # new addresses: worth asking again (friends' quotas hold)
         lan_peers = {link.peer for link in self.host.connections()
                      if link.ip is not None and path_of(Facts(link.ip), self.lan,
                                                         self.public) is Path.LAN}
@@ -144,6 +150,10 @@ class Standpoint:
         try:
             results = await dialback.ask(self.host, peer_id_from_device_id(friend),
                                          candidates, self.pending)
+        except dialback.DialbackRefused as exc:
+            log.info("dial-back by a friend: refused: %s", exc)
+            self._asked[friend] = now - self.ask_every + REFUSED_RETRY
+            return
         except (dialback.DialbackError, NetError) as exc:
             log.info("dial-back by a friend: %s", exc)
             return
