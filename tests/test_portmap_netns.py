@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -104,3 +106,44 @@ def test_no_router_to_ask_is_one_line(tmp_path: Path) -> None:
         assert len(lines) == 1 and "no router answered" in lines[0], log
         assert " INFO " in lines[0]
         assert "Traceback" not in log and " ERROR " not in log and " WARNING " not in log, log
+
+
+MAPPER = """
+import signal, sys, trio
+from p2psocial.net.portmap import Lease, PortMapper
+
+async def main(port):
+    mapper = PortMapper(port, lease_plan=Lease(recheck=1.0),
+                        on_change=lambda: print(" ".join(mapper.addrs()) or "-", flush=True))
+    with trio.open_signal_receiver(signal.SIGTERM) as signals:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(mapper.run)
+            async for _ in signals:
+                nursery.cancel_scope.cancel()
+    print("stopped", flush=True)
+
+trio.run(main, int(sys.argv[1]))
+"""
+
+
+def test_a_new_router_address_is_picked_up_at_the_next_check(tmp_path: Path) -> None:
+    """The provider renumbers Alice's line and her router restarts miniupnpd: the mapper
+    (checking every second here, every RECHECK s in serve) finds the router at its new
+    URL, maps again and advertises the new address; stopping removes the mapping."""
+    require_tools("upnpc")
+    with internet(tmp_path) as net:
+        alice = net.home("alice", upnp=True)
+        proc = alice.host.popen(sys.executable, "-c", MAPPER, "7030",
+                                stderr=subprocess.DEVNULL)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == f"/ip4/{alice.wan_ipv4}/tcp/7030"
+        t0 = time.monotonic()
+        new = alice.change_wan_address()
+        assert proc.stdout.readline().strip() == f"/ip4/{new}/tcp/7030"
+        took = time.monotonic() - t0
+        assert "7030->" in mappings(alice)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.stdout.readline().strip() == "stopped"
+        assert proc.wait(timeout=10) == 0
+        assert "7030->" not in mappings(alice)
+    print(f"\nrouter renumbered to new address advertised: {took:.2f} s")
