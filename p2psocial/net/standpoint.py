@@ -9,8 +9,8 @@ questions about paths and reasons.
 
 Asking. At most one ask at a time, of a friend connected directly from outside our
 LAN (a LAN friend can only prove the LAN; over a relay the friend cannot see our
-IP), each friend at most every ``ASK_EVERY`` seconds (``ask_every``; ``REFUSED_RETRY``
-after a refusal); what to ask comes from the
+IP), each friend at most every ``ASK_EVERY`` seconds (``ask_every``; after a refusal
+``REFUSED_RETRY`` doubling); what to ask comes from the
 tracker, which leaves out addresses with a result younger than an hour. So a node
 with three friends asks at most 3 times in ``ASK_EVERY``, and nothing once all its
 addresses have fresh results; any change of our addresses or mappings asks again at
@@ -37,9 +37,10 @@ log = logging.getLogger(__name__)
 
 ASK_EVERY = 600.0
 """Seconds between two dial-back asks of the same friend."""
-REFUSED_RETRY = 30.0
-"""Seconds before asking again a friend that refused (it may not count us as a friend
-yet: it follows us a moment after we follow it)."""
+REFUSED_RETRY = 5.0
+"""Seconds before asking again a friend that refused, doubling with each refusal up to
+``ASK_EVERY`` (it may not count us as a friend yet: it follows us, and gets our log, a
+moment after we follow it)."""
 LOOK_EVERY = 30.0
 """Seconds between two looks at our addresses when nothing else happens."""
 LAN_EVERY = 60.0
@@ -68,6 +69,7 @@ class Standpoint:
     pending: dialback.Pending = field(default_factory=dialback.Pending)
     server: dialback.Server = field(init=False)
     _asked: dict[bytes, float] = field(default_factory=dict)
+    _refusals: dict[bytes, int] = field(default_factory=dict)
     _lan_read: float = -1e9
     _last: Reachability | None = None
 
@@ -152,11 +154,14 @@ class Standpoint:
                                          candidates, self.pending)
         except dialback.DialbackRefused as exc:
             log.info("dial-back by a friend: refused: %s", exc)
-            self._asked[friend] = now - self.ask_every + REFUSED_RETRY
+            refusals = self._refusals[friend] = self._refusals.get(friend, 0) + 1
+            wait = min(self.ask_every, REFUSED_RETRY * 2 ** (refusals - 1))
+            self._asked[friend] = now - self.ask_every + wait
             return
         except (dialback.DialbackError, NetError) as exc:
             log.info("dial-back by a friend: %s", exc)
             return
+        self._refusals.pop(friend, None)
         for addr, ok in results.items():
             self.tracker.dialed_back(addr, ok=ok, now=trio.current_time())
         log.info("dial-back by a friend: %s", ", ".join(
