@@ -20,7 +20,8 @@ from p2psocial.home import Home
 from p2psocial.net import dialback, standpoint
 from p2psocial.net.dialback import DialbackRefused, Pending, Quota, Server
 from p2psocial.net.host import Host, device_id_from_peer_id, open_host
-from p2psocial.net.paths import PUBLIC_RANGES_ENV, Path as ConnPath
+from p2psocial.net.paths import PUBLIC_RANGES_ENV
+from p2psocial.net.paths import Path as ConnPath
 from p2psocial.net.reachability import Basis, Reach
 from p2psocial.node import Node
 
@@ -77,6 +78,21 @@ def test_a_friend_reaches_us_where_we_listen_and_not_elsewhere() -> None:
         assert alice.is_connected(bob.peer_id)  # the ask's own connection stays
 
     pair(scenario)
+
+
+def test_identify_tells_each_peer_s_view_of_our_address() -> None:
+    """observed.py: the raw observation per peer, loopback included (py-libp2p's own
+    manager drops loopback and needs four observers)."""
+    async def main() -> None:
+        async with open_host(seed(1)) as alice, open_host(seed(2)) as bob:
+            await alice.connect(bob.peer_id, bob.listen_addrs)
+            while bob.peer_id.to_bytes() not in alice.observed_addrs():  # noqa: ASYNC110
+                await trio.sleep(0.01)  # identify runs in libp2p's background, no event
+            addr, _at = alice.observed_addrs()[bob.peer_id.to_bytes()]
+            assert addr.startswith("/ip4/127.0.0.1/tcp/")
+            assert addr != str(alice.listen_addrs[0])  # the port our dial came from
+
+    run(main, timeout=20)
 
 
 def test_a_stranger_is_refused_and_a_friend_is_held_to_the_quota() -> None:

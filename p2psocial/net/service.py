@@ -258,7 +258,8 @@ class NetworkService:
                 is_friend=self._is_friend_device, changed=self.next_change,
                 notify=self._notify, listening=self.port is not None,
                 mapped=self.mapped_addrs,  # port mapping (portmap.py), when it holds
-                inbound=self._came_in)
+                inbound=self._came_in,
+                chosen=lambda d: bool(d in self._peers and self._peers[d].addrs))
             await nursery.start(self.standpoint.run)
             nursery.start_soon(connmgr.ConnectionManager(
                 self.conn_limits, count=lambda: len(host.connections()), census=self._census,

@@ -51,8 +51,11 @@ LAN_EVERY = 60.0
 class Standpoint:
     """``own()``: our direct addresses; ``mapped()``: addresses routers mapped for us;
     ``is_friend(device)``; ``inbound(device)``: whether the peer's session came in
-    (None: no session); ``changed()``: waits for the service's next change;
-    ``notify()``: tells the service that our reachability changed."""
+    (None: no session); ``chosen(device)``: a peer whose view of our address counts
+    besides friends (one we know where to find: an invite, the LAN; a stranger could
+    tell us anything);
+    ``changed()``: waits for the service's next change; ``notify()``: tells the service
+    that our reachability changed."""
 
     host: Host
     own: Callable[[], Sequence[str]]
@@ -62,6 +65,7 @@ class Standpoint:
     listening: bool = True
     mapped: Callable[[], Sequence[str]] = tuple
     inbound: Callable[[bytes], bool | None] = lambda _device: None
+    chosen: Callable[[bytes], bool] = lambda _device: True
     public: Sequence[IPNetwork] = field(default_factory=public_ranges)
     lan: list[IPNetwork] = field(default_factory=list)
     ask_every: float = ASK_EVERY
@@ -70,6 +74,7 @@ class Standpoint:
     server: dialback.Server = field(init=False)
     _asked: dict[bytes, float] = field(default_factory=dict)
     _refusals: dict[bytes, int] = field(default_factory=dict)
+    _friends: set[bytes] = field(default_factory=set)  # connected friends, at the last look
     _lan_read: float = -1e9
     _last: Reachability | None = None
 
@@ -109,6 +114,8 @@ class Standpoint:
             with trio.move_on_after(LOOK_EVERY):
                 await self.changed()
             await trio.sleep(1.0)  # a burst of changes is one look
+            self._friends = {link.peer for link in self.host.connections()
+                             if await self.is_friend(link.peer)}
             self.look()
             await self.confirm()
 
@@ -129,7 +136,8 @@ class Standpoint:
                 device = device_id_from_peer_id(ID(raw))
             except ValueError:
                 continue
-            if device not in lan_peers:  # a LAN neighbour sees our LAN address
+            # a LAN neighbour sees our LAN address; a stranger could say anything
+            if device not in lan_peers and (device in self._friends or self.chosen(device)):
                 self.tracker.observed(device, addr, now - (_monotonic() - at))
         state = self.tracker.state(now)
         if state != self._last:
