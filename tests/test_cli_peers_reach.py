@@ -47,7 +47,7 @@ def test_peers_tells_reachability_paths_and_why_not(tmp_path: Path) -> None:
         assert (alice["state"], alice["path"], alice["why_not"]) == ("connected", "direct",
                                                                      None)
         text = ok(b, "peers")
-        assert text.startswith("Reachability: public: others can connect to you "
+        assert text.startswith("Reachability: public: others on the internet can connect to you "
                                "(a friend checked).")
         assert "connected (direct)" in text
         stop(serve_a)

@@ -104,7 +104,8 @@ def test_public_box_homes_behind_nat_direct_and_relayed_paths(tmp_path: Path) ->
              within=60)
         poll(lambda: peer_of(b, device(sc)).get("path") == "relayed", "Bob sees Cat", logs)
         text = ok(b, "peers")
-        assert text.startswith("Reachability: behind nat: others cannot connect to you"), text
+        assert text.startswith("Reachability: behind nat: others on the internet cannot "
+                               "connect to you"), text
         assert "connected (relayed)" in text and "connected (direct)" in text, text
         for serve in (sf, sb, sc):
             log = serve.log.read_text()

@@ -54,13 +54,13 @@ def test_the_words_for_each_path_reason_and_reachability() -> None:
         assert why_text(peer(5, "Ed", "known", why_not=why), now).endswith(").")
     assert why_text(peer(5, "Ed", "known"), now) == ""
     online = NetworkStatus("online", reach="behind-nat", reach_confirmed=True)
-    assert reach_text(online) == ("Others cannot connect to you: your router stands in "
-                                  "the way. You connect to them, or through a friend who "
-                                  "relays. (A friend checked.)")
+    assert reach_text(online) == ("Others on the internet cannot connect to you: your router "
+                                  "stands in the way. You connect to them, or through a "
+                                  "friend who relays. (A friend checked.)")
     assert reach_text(replace(online, reach="port-mapped", reach_confirmed=False)).endswith(
         "(Not checked by a friend yet.)")
     assert reach_text(replace(online, reach="unknown")) == \
-        "Not known yet whether others can connect to you."
+        "Not known yet whether others on the internet can connect to you."
     assert reach_text(NetworkStatus("offline")) == ""
 
 
@@ -114,6 +114,6 @@ def test_german_words(qtbot: QtBot) -> None:
         assert how_text(peer(1, "Ann", "connected", path="relayed"), 0) != \
             "through a friend's relay"
         assert reach_text(NetworkStatus("online", reach="public")) != \
-            "Others can connect to you."
+            "Others on the internet can connect to you."
     finally:
         QCoreApplication.removeTranslator(translator)

@@ -329,11 +329,13 @@ def peer_json(row: PeerRow, now: int) -> dict[str, Any]:
             "banned_until": when(p.banned_until)}
 
 
-REACH_WORDS = {"public": "others can connect to you",
-               "port-mapped": "others can connect to you through a port your router opened",
-               "behind-nat": "others cannot connect to you (your router stands in the way); "
-                             "you connect out, or through a friend's relay",
-               "unknown": "not known yet whether others can connect to you"}
+REACH_WORDS = {"public": "others on the internet can connect to you",
+               "port-mapped": "others on the internet can connect to you through a port "
+                              "your router opened",
+               "behind-nat": "others on the internet cannot connect to you (your router "
+                             "stands in the way); you connect out, or through a friend's "
+                             "relay",
+               "unknown": "not known yet whether others on the internet can connect to you"}
 BASIS_WORDS = {"dialback": "a friend checked", "observed": "from what peers see",
                "mapping": "not checked yet", "own-addresses": "from your addresses",
                "not-listening": "you do not listen for connections", "nothing": ""}

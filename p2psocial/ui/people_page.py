@@ -100,11 +100,13 @@ def reach_text(status: NetworkStatus) -> str:
     if status.state != "online":
         return ""
     text = {
-        "public": tr("Others can connect to you."),
-        "port-mapped": tr("Others can connect to you through a port your router opened."),
-        "behind-nat": tr("Others cannot connect to you: your router stands in the way. "
-                         "You connect to them, or through a friend who relays."),
-    }.get(status.reach, tr("Not known yet whether others can connect to you."))
+        "public": tr("Others on the internet can connect to you."),
+        "port-mapped": tr("Others on the internet can connect to you through a port your "
+                          "router opened."),
+        "behind-nat": tr("Others on the internet cannot connect to you: your router stands "
+                         "in the way. You connect to them, or through a friend who relays."),
+    }.get(status.reach, tr("Not known yet whether others on the internet can connect to "
+                           "you."))
     if status.reach == "unknown":
         return text
     return text + " " + (tr("(A friend checked.)") if status.reach_confirmed

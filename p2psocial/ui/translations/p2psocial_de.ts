@@ -463,20 +463,20 @@
         </translation>
     </message>
     <message>
-        <source>Others can connect to you.</source>
-        <translation>Andere können sich mit dir verbinden.</translation>
+        <source>Others on the internet can connect to you.</source>
+        <translation>Andere im Internet können sich mit dir verbinden.</translation>
     </message>
     <message>
-        <source>Others can connect to you through a port your router opened.</source>
-        <translation>Andere können sich mit dir verbinden, über einen Port, den dein Router geöffnet hat.</translation>
+        <source>Others on the internet can connect to you through a port your router opened.</source>
+        <translation>Andere im Internet können sich mit dir verbinden, über einen Port, den dein Router geöffnet hat.</translation>
     </message>
     <message>
-        <source>Others cannot connect to you: your router stands in the way. You connect to them, or through a friend who relays.</source>
-        <translation>Andere können sich nicht mit dir verbinden: Dein Router steht im Weg. Du verbindest dich mit ihnen, oder über eine Freundin oder einen Freund, die weiterleiten.</translation>
+        <source>Others on the internet cannot connect to you: your router stands in the way. You connect to them, or through a friend who relays.</source>
+        <translation>Andere im Internet können sich nicht mit dir verbinden: Dein Router steht im Weg. Du verbindest dich mit ihnen, oder über eine Freundin oder einen Freund, die weiterleiten.</translation>
     </message>
     <message>
-        <source>Not known yet whether others can connect to you.</source>
-        <translation>Noch unbekannt, ob andere sich mit dir verbinden können.</translation>
+        <source>Not known yet whether others on the internet can connect to you.</source>
+        <translation>Noch unbekannt, ob andere im Internet sich mit dir verbinden können.</translation>
     </message>
     <message>
         <source>(A friend checked.)</source>
