@@ -353,7 +353,7 @@ class PeoplePage(QWidget):
         self.tree.setWordWrap(True)
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
-        self.tree.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setSectionResizeMode(HOW, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.tree.itemClicked.connect(self._row_clicked)
