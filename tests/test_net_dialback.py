@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trio
@@ -122,6 +123,38 @@ def test_a_friend_that_says_it_reached_us_without_the_nonce_is_not_believed() ->
         assert await dialback.ask(alice, bob.peer_id, [addr], mine.pending) == {addr: False}
 
     pair(scenario, dial=liar)
+
+
+def test_a_friend_that_hangs_up_or_sends_garbage_is_an_error_not_a_crash() -> None:
+    from p2psocial import codec
+    from p2psocial.net.dialback import DialbackError
+    from p2psocial.net.framing import read_frame, write_frame
+
+    async def main() -> None:
+        async with open_host(seed(1)) as alice, open_host(seed(2)) as bob:
+            mine = serve(alice)
+            await alice.connect(bob.peer_id, bob.listen_addrs)
+            addr = [str(alice.listen_addrs[0])]
+
+            async def hang_up(stream: Any) -> None:
+                await read_frame(stream, 4096)
+                await stream.reset()
+
+            async def garbage(stream: Any) -> None:
+                await read_frame(stream, 4096)
+                await write_frame(stream, codec.encode(("answer", (("elsewhere", "ok"),))))
+
+            for handler in (hang_up, garbage):
+                bob.set_handler(dialback.PROTOCOL_ID, handler)
+                with pytest.raises(DialbackError):
+                    await dialback.ask(alice, bob.peer_id, addr, mine.pending)
+            # and Alice's handler shrugs off garbage from anyone
+            stream = await bob.open_stream(alice.peer_id, [], dialback.PROTOCOL_ID)
+            await write_frame(stream, b"\xc1 not msgpack")
+            assert await read_frame(stream, 4096) is None  # reset, read as the end
+            assert alice.is_connected(bob.peer_id)
+
+    run(main, timeout=20)
 
 
 def test_a_proof_with_a_nonce_we_never_issued_gets_no_ok() -> None:

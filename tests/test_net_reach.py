@@ -234,3 +234,6 @@ def test_dial_back_messages() -> None:
     assert not on_ip("/ip4/1.2.3.4/tcp/5", "1.2.3.5")
     assert not on_ip("/ip4/1.2.3.4/tcp/5/p2p/Qm/p2p-circuit", "1.2.3.4")
     assert not on_ip("/ip4/1.2.3.4/udp/5", "1.2.3.4")
+    assert on_ip("/ip4/1.2.3.4/tcp/5", "::ffff:1.2.3.4")
+    assert on_ip("/ip6/2001:db8:0::1/tcp/5", "2001:db8::1")
+    assert not on_ip("/ip4/bogus/tcp/5", "bogus")

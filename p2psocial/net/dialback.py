@@ -36,6 +36,7 @@ per address. A stranger is refused without standing lost: asking is not an attac
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import secrets
@@ -50,6 +51,7 @@ from .. import codec
 from ..errors import P2PSocialError
 from .framing import FrameError, named_message, read_frame, write_frame
 from .host import Host, Multiaddr, NetError, open_host, remote_peer_id
+from .streams import BROKEN, reset_quietly
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,12 @@ class DialbackError(P2PSocialError):
 
 class DialbackRefused(DialbackError):
     pass
+
+
+_HANDLED: tuple[type[BaseException], ...] = (DialbackError, FrameError, trio.TooSlowError,
+                                             *BROKEN)
+"""A peer's mistake or a broken stream: the stream is reset, nothing else happens."""
+_DIAL_FAILED: tuple[type[BaseException], ...] = (NetError, *_HANDLED)
 
 
 # --- pure parts --------------------------------------------------------------------
@@ -146,10 +154,23 @@ class Pending:
 
 
 def on_ip(addr: str, ip: str) -> bool:
-    """Whether ``addr`` (``/ip4/<ip>/tcp/<port>`` or ip6) is on ``ip``."""
+    """Whether ``addr`` (``/ip4/<ip>/tcp/<port>`` or ip6) is on ``ip`` (any spelling:
+    an IPv4-mapped IPv6 remote address is its IPv4 address)."""
     parts = addr.split("/")
-    return (len(parts) == 5 and parts[1] in ("ip4", "ip6") and parts[3] == "tcp"
-            and parts[2] == ip and parts[4].isdigit())
+    if not (len(parts) == 5 and parts[1] in ("ip4", "ip6") and parts[3] == "tcp"
+            and parts[4].isdigit()):
+        return False
+    return _normal(parts[2]) == _normal(ip) is not None
+
+
+def _normal(text: str) -> str | None:
+    try:
+        ip = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ip)
 
 
 def parse_ask(wire: tuple) -> list[tuple[str, bytes]]:
@@ -207,6 +228,8 @@ async def ask(host: Host, friend: ID, addrs: Sequence[str], pending: Pending
         raise DialbackError("no answer in time") from None
     except FrameError as exc:
         raise DialbackError(str(exc)) from None
+    except BROKEN as exc:  # the stream broke (FrameError is an EOFError: caught above)
+        raise DialbackError(f"the stream broke: {exc!r}") from None
     finally:
         results = pending.settle(issued)
     for addr, reached in results.items():
@@ -270,8 +293,8 @@ class Server:
                 await _answer_proof(stream, wire, self.pending)
                 return
             await self._serve_ask(stream, parse_ask(wire))
-        except (DialbackError, FrameError, trio.TooSlowError) as exc:
-            log.debug("dial-back stream from %s: %s", remote_peer_id(stream), exc)
+        except _HANDLED as exc:
+            log.debug("dial-back stream from %s: %r", remote_peer_id(stream), exc)
             await _reset(stream)
 
     async def _serve_ask(self, stream: INetStream, asked: list[tuple[str, bytes]]) -> None:
@@ -319,14 +342,12 @@ async def dial_back(peer: ID, addr: str, nonce: bytes) -> bool:
                 await _reset(stream)
                 return frame is not None and named_message(
                     frame, CAPS, DialbackError, "dial-back") == ("ok",)
-        except (NetError, DialbackError, FrameError, OSError) as exc:
-            log.debug("dial-back to %s at %s: %s", peer, addr, exc)
+        except _DIAL_FAILED as exc:
+            log.debug("dial-back to %s at %s: %r", peer, addr, exc)
             return False
     log.debug("dial-back to %s at %s: no answer within %s s", peer, addr, DIAL_TIMEOUT)
     return False
 
 
 async def _reset(stream: INetStream) -> None:
-    from .streams import reset_quietly
-
     await reset_quietly(stream)

@@ -10,11 +10,11 @@ questions about paths and reasons.
 Asking. At most one ask at a time, of a friend connected directly from outside our
 LAN (a LAN friend can only prove the LAN; over a relay the friend cannot see our
 IP), each friend at most every ``ASK_EVERY`` seconds (``ask_every``; after a refusal
-``REFUSED_RETRY`` doubling); what to ask comes from the
-tracker, which leaves out addresses with a result younger than an hour. So a node
-with three friends asks at most 3 times in ``ASK_EVERY``, and nothing once all its
-addresses have fresh results; any change of our addresses or mappings asks again at
-once (each friend still serves at most ``dialback.ASKS_PER_HOUR`` an hour).
+again in ``REFUSED_RETRY`` seconds, doubling); what to ask comes from the tracker,
+which leaves out addresses with a result younger than an hour. So a node with three
+friends asks at most 3 times in ``ASK_EVERY``, and nothing once all its addresses
+have fresh results; any change of our addresses or mappings asks again at once (each
+friend still serves at most ``dialback.ASKS_PER_HOUR`` an hour).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from libp2p.peer.id import ID
 from . import dialback
 from .host import Host, NetError, device_id_from_peer_id, peer_id_from_device_id
 from .paths import Facts, IPNetwork, Path, lan_networks, path_of, public_ranges
-from .reachability import Reachability, ReachTracker
+from .reachability import Reach, Reachability, ReachTracker
 from .why_not import PeerFacts, Reason, why_not
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,8 @@ class Standpoint:
         for link in self.host.connections():
             facts = Facts(link.ip, relayed=link.relay is not None,
                           punched=bool(getattr(link, "punched", False)),
-                          mapped=bool(self.inbound(link.peer)) and state.state == "port-mapped")
+                          mapped=bool(self.inbound(link.peer))
+                          and state.state is Reach.PORT_MAPPED)
             out[link.peer] = path_of(facts, self.lan, self.public)
         return out
 
