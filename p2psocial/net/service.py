@@ -43,6 +43,11 @@ slot at, circuits through us, or a sync that is bringing us entries. Peers that
 reach us on their own (strangers) are known in memory only, at most
 ``MAX_STRANGERS``, and written to the address book once we learn an address.
 
+Where we stand (standpoint.py): our reachability (public, port-mapped, behind NAT,
+unknown) from our addresses, what peers see of us and friends' dial-backs
+(dialback.py, ``/p2psocial/dialback/1.0.0``, served to friends only); how each
+connected peer is connected (``paths()``) and why another is not (``why_not()``).
+
 Blobs: the service serves ``/p2psocial/blob/1.0.0`` from the node's blobs (refusing
 banned peers; a bad request counts as misbehaviour) and ``fetch_blob`` gets one from
 connected peers first, then other known ones, and stores it.
