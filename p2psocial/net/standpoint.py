@@ -112,13 +112,19 @@ class Standpoint:
         self.look()
         task_status.started()
         while True:
-            with trio.move_on_after(LOOK_EVERY):
+            with trio.move_on_after(self._until_next_look()):
                 await self.changed()
             await trio.sleep(1.0)  # a burst of changes is one look
             self._friends = {link.peer for link in self.host.connections()
                              if await self.is_friend(link.peer)}
             self.look()
             await self.confirm()
+
+    def _until_next_look(self) -> float:
+        """``LOOK_EVERY``, or less when a friend that refused is due to be asked again."""
+        now = trio.current_time()
+        due = [self._asked[f] + self.ask_every - now for f in self._refusals if f in self._asked]
+        return max(0.0, min([LOOK_EVERY, *due]))
 
     def look(self) -> None:
         """Feed the tracker what the host knows now; tell the service if the verdict
