@@ -5,6 +5,7 @@ nonces (dialback.py)."""
 from __future__ import annotations
 
 import ipaddress
+import itertools
 
 import pytest
 
@@ -237,3 +238,60 @@ def test_dial_back_messages() -> None:
     assert on_ip("/ip4/1.2.3.4/tcp/5", "::ffff:1.2.3.4")
     assert on_ip("/ip6/2001:db8:0::1/tcp/5", "2001:db8::1")
     assert not on_ip("/ip4/bogus/tcp/5", "bogus")
+
+
+# --- the standpoint's asking rules, over a fake host and a virtual clock ---------------
+
+
+def test_a_friend_that_refused_is_asked_again_after_5_s_doubling(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import trio
+    import trio.testing
+
+    from p2psocial.net import dialback, standpoint
+    from p2psocial.net.connmgr import Link
+
+    friend = b"f" * 32
+    answers: list[object] = [DialbackRefused("friends only"), DialbackRefused("friends only"),
+                             {"/ip4/203.0.113.5/tcp/4001": True}]
+    asked_at: list[float] = []
+
+    async def ask(_host: object, _peer: object, addrs: list[str], _pending: object,
+                  ) -> dict[str, bool]:
+        asked_at.append(trio.current_time())
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer  # type: ignore[return-value]
+
+    class FakeHost:
+        def set_handler(self, *_: object) -> None: ...
+        def connections(self) -> list[Link]:
+            return [Link(friend, "198.51.100.9", None, 10.0)]
+        def reservations(self) -> list[object]:
+            return []
+        def observed_addrs(self) -> dict[bytes, tuple[str, float]]:
+            return {}
+
+    async def yes(_device: bytes) -> bool:
+        return True
+
+    async def never() -> None:
+        await trio.sleep_forever()
+
+    monkeypatch.setattr(dialback, "ask", ask)
+
+    async def main() -> None:
+        spot = standpoint.Standpoint(FakeHost(), own=lambda: ["/ip4/203.0.113.5/tcp/4001"],  # type: ignore[arg-type]
+                                    is_friend=yes, changed=never, notify=lambda: None,
+                                    public=DOC)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(spot.run)
+            while spot.reachability().basis is not Basis.DIALBACK:  # noqa: ASYNC110
+                await trio.sleep(0.5)
+            nursery.cancel_scope.cancel()
+        gaps = [round(b - a) for a, b in itertools.pairwise(asked_at)]
+        assert gaps == [6, 11]  # 5 s, then 10 s (+ the 1 s a look waits for a burst)
+        assert spot.reachability().state is Reach.PUBLIC
+
+    trio.run(main, clock=trio.testing.MockClock(autojump_threshold=0))
