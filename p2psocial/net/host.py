@@ -93,7 +93,7 @@ from libp2p.transport.tcp.tcp import TCP
 from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError, UserError
-from . import addresses, dial_order, eyeballs, ipv6_compat, relay
+from . import addresses, dial_order, eyeballs, ipv6_compat, observed, relay
 from .admission import ADMISSION, Admission, AdmissionLimits, Admitted, Pending
 from .connmgr import Link
 from .streams import close_quietly, reset_quietly
@@ -256,6 +256,7 @@ class Host:
         self._finish_locks: dict[ID, trio.Lock] = {}
         self.stagger, self.circuit_delay = dial_order.STAGGER, dial_order.CIRCUIT_DELAY
         self._lan: tuple[float, list[dial_order.Network]] = (-math.inf, [])
+        self._observed = observed.install(basic)
 
     @property
     def admission(self) -> Admission:
@@ -337,6 +338,11 @@ class Host:
             age = now - opened if isinstance(opened, (int, float)) else 0.0
             links.append(Link(device, ip, via, max(0.0, age)))
         return links
+
+    def observed_addrs(self) -> dict[bytes, tuple[str, float]]:
+        """What each peer's identify said our address is (observed.py): raw peer id
+        bytes -> (multiaddr, ``time.monotonic()`` when it came). Direct connections only."""
+        return dict(self._observed.seen)
 
     async def connect(self, peer_id: ID, addrs: Sequence[Multiaddr]) -> None:
         """Make sure there is a connection to ``peer_id``, dialing ``addrs`` if not.
