@@ -148,7 +148,7 @@ def _established(host: Any) -> list[tuple[str, str]]:
     return [(line.split()[-2], line.split()[-1]) for line in out.splitlines() if line.strip()]
 
 
-def _direct_between(host: Any, port: int, remote_ips: list[str]) -> bool:
+def _direct_between(host: Any, port: int, remote_ips: list[str | None]) -> bool:
     """Whether ``host`` holds a TCP connection on ``port`` to one of ``remote_ips``."""
     ends = tuple(f"{ip}:" if ":" not in ip else f"[{ip}]:" for ip in remote_ips if ip)
     return any(local.rsplit(":", 1)[1] == str(port) and remote.startswith(ends)
