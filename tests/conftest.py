@@ -49,6 +49,7 @@ SLOW: dict[str, str] = {
     "test_cli.py::test_verify_reports_damage": _CLI,
     "test_cli.py::test_restore_from_phrase": _CLI,
     "test_cli_circles.py": _CLI,
+    "test_net_address_exchange.py": _NODES,
     "test_cli_communities.py": _SERVE,
     "test_cli_control.py": _SERVE,
     "test_cli_dm.py": _CLI,
