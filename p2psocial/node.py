@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import trio
 
-from . import address_record, envelope, ids, images, keyfile, phrase, private, roster
+from . import address_record, codec, envelope, ids, images, invite, keyfile, phrase, private, roster
 from . import content as c
 from . import entry as entry_mod
 from .address_record import Address, AddressRecord
@@ -972,6 +972,26 @@ class Node:
 
     async def prune_address_records(self, wanted: Collection[bytes]) -> int:
         return await self._run(self.store.prune_address_records, wanted, self.clock())
+
+    def address_token(self, ttl: int = invite.TOKEN_TTL) -> invite.AddressToken:
+        """A token for an invite: whoever holds it may ask a common peer where this
+        device is (one signature: no store work)."""
+        identity = self._require_identity()
+        return invite.sign_token(identity.device_id, identity.device.secret_key,
+                                 self.clock(), ttl)
+
+    async def keep_invite_token(self, device: bytes, account: bytes,
+                                token: invite.AddressToken) -> None:
+        """Keep the token of an invite we joined, to find its device if it moves."""
+        await self._run(self.store.keep_address_token, device, account, token.expires,
+                        codec.encode(token.to_wire()), self.clock())
+
+    async def invite_token(self, device: bytes) -> tuple[bytes, invite.AddressToken] | None:
+        """(account, token) of an unexpired invite token we hold for ``device``."""
+        held = await self._run(self.store.address_token, device, self.clock())
+        if held is None:
+            return None
+        return held[0], invite.AddressToken.from_wire(codec.decode(held[1]))
 
 
 def _dump_keys(identity: Identity, passphrase: str | None, **kdf: Any) -> bytes:

@@ -177,3 +177,60 @@ def _wire(raw: bytes) -> object:
     from p2psocial import codec
 
     return codec.decode(raw)
+
+
+def test_an_invite_stays_useful_after_the_inviter_moved(tmp_path: Path,
+                                                        monkeypatch: object) -> None:
+    """Jo joined Alice's invite; Alice follows Bob, not Jo, so nobody pushes Jo her
+    record. Alice moves: Jo's dial fails, and Jo shows the invite's token to Bob, whom
+    Jo reaches, and who answers with Alice's newest record: Jo dials her there."""
+    monkeypatch.setattr(ax, "ASK_EVERY", 0.5)  # type: ignore[attr-defined]
+
+    async def scenario() -> None:
+        from p2psocial import invite
+        from p2psocial.runtime import join
+
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob, \
+                Node.init(Home(tmp_path / "j"), "Jo") as jo:
+            await follow(alice, bob)
+            await follow(bob, alice)
+            await follow(jo, bob)
+            await everyone_syncs([alice, bob, jo])
+            sb = service(bob)
+            sent_by_bob: list[tuple[bytes, list[bytes]]] = []
+            real_send = sb.address_exchange._send
+
+            async def spy(peer: bytes, raws: list[bytes]) -> None:
+                sent_by_bob.append((peer, raws))
+                await real_send(peer, raws)
+
+            sb.address_exchange._send = spy  # type: ignore[method-assign]
+            async with sb, service(jo, port=None, reserve=False) as sj:
+                await jo.add_peer(device(bob), sb.listen_addrs, "invite")
+                await sj.connect(device(bob), sb.listen_addrs)
+                async with service(alice) as sa:
+                    await sa.connect(device(bob), sb.listen_addrs)
+                    code = invite.encode(invite.make(device(alice), alice.account_id,
+                                                     sa.listen_addrs,
+                                                     token=alice.address_token()))
+                    await join(jo, sj, code)
+                    await sj.wait_until(lambda: device(alice) in sj.connected())
+                    first = sa.listen_addrs
+                async with service(alice) as sa2:
+                    assert sa2.listen_addrs != first
+                    await sj.wait_until(lambda: device(alice) in sj.connected())
+                    held = await jo.address_record(device(alice))
+                    assert held is not None
+                    assert _record_of(held.raw).addr_texts == tuple(sa2.listen_addrs)
+            # Bob never pushed Alice's record to Jo: Jo asked for it, with the token
+            assert not [r for p, raws in sent_by_bob if p == device(jo) for r in raws
+                        if _record_of(r).device == device(alice)]
+
+    run(scenario, timeout=60)
+
+
+def _record_of(raw: bytes) -> AddressRecord:
+    from p2psocial import address_record
+
+    return address_record.decode(raw)

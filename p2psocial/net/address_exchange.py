@@ -68,7 +68,9 @@ from ..address_record import (
 )
 from ..errors import InvalidEntry
 from ..node import Node
+from . import relay
 from .framing import FrameError, TruncatedFrame, named_message, read_frame, write_frame
+from .host import device_id_from_peer_id
 from .streams import BROKEN, close_quietly, reset_quietly
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,10 @@ SERVING_MAX: Final = 16
 """Streams served at once, from everyone."""
 TIMEOUT: Final = 10.0
 """Seconds a stream may take to bring its frame (and we, to write ours)."""
+ASK_EVERY: Final = 15.0
+"""Seconds between two rounds of asking where one unreachable device went."""
+ASK_PEERS: Final = 4
+"""Peers asked in one round (relays named in its circuit addresses first)."""
 WATCH_EVERY: Final = 2.0
 """Seconds between two looks at our own addresses."""
 REISSUE_AFTER: Final = TTL // 2
@@ -242,6 +248,24 @@ class Outbox:
         self.next_at.pop(peer, None)
 
 
+def ask_whom(device: bytes, addrs: Sequence[str], connected: Iterable[bytes],
+             me: bytes) -> list[tuple[bytes, tuple[str, ...]]]:
+    """Whom to ask where ``device`` went, with where to reach them: the relays its
+    circuit addresses name (they carried it: likely its friends' boxes), then the
+    peers we are connected to; never the device itself, nor us."""
+    out: dict[bytes, tuple[str, ...]] = {}
+    for addr in addrs:
+        try:
+            relay_addr, relay_id = relay.parse_circuit(addr)
+            relay_device = device_id_from_peer_id(relay_id)
+        except ValueError:
+            continue
+        out.setdefault(relay_device, (relay_addr,))
+    for peer in connected:
+        out.setdefault(peer, ())
+    return [(p, at) for p, at in out.items() if p not in (device, me)]
+
+
 # --- the edge ---------------------------------------------------------------------------
 
 
@@ -253,7 +277,7 @@ class Stream(Protocol):
 
 
 AccountOf = Callable[[bytes], Awaitable[bytes | None]]
-OpenStream = Callable[[bytes], Awaitable[Any]]
+OpenStream = Callable[[bytes, Sequence[str]], Awaitable[Any]]
 Misbehaved = Callable[[bytes, str], Awaitable[None]]
 Moved = Callable[[bytes, tuple[str, ...]], Awaitable[None]]
 
@@ -261,7 +285,8 @@ Moved = Callable[[bytes, tuple[str, ...]], Awaitable[None]]
 class AddressExchange:
     """Our records out, friends' records in. The service gives it: ``account_of`` (a
     device's account if we replicate it, else None: friends.py), ``connected`` (the
-    devices in session now), ``open_stream`` (to a device, this protocol),
+    devices in session now), ``open_stream`` (to a device, at addresses if we are not
+    connected, this protocol),
     ``misbehaved``, ``moved`` (a peer's newer addresses: update the book, redial),
     ``own_addrs`` (our addresses now, best first) and ``mapped`` (the router's
     addresses mapped to us, port mapping)."""
@@ -284,6 +309,7 @@ class AddressExchange:
         self._serving = trio.CapacityLimiter(SERVING_MAX)
         self._wake = trio.Event()
         self._look = trio.Event()
+        self._asked: dict[bytes, float] = {}  # device -> trio time of the last round
         self._nursery: trio.Nursery | None = None
 
     async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
@@ -304,6 +330,28 @@ class AddressExchange:
     def peer_gone(self, peer: bytes) -> None:
         self.outbox.forget(peer)
         self._buckets.pop(peer, None)
+
+    def unreachable(self, device: bytes, addrs: Sequence[str]) -> None:
+        """A dial of ``device`` at ``addrs`` failed: if we joined an invite of it (we
+        hold its token), ask a relay of its circuit addresses and connected peers
+        where it is now (at most every ``ASK_EVERY`` seconds per device)."""
+        now = trio.current_time()
+        if self._nursery is None or now - self._asked.get(device, -1e9) < ASK_EVERY:
+            return
+        self._asked[device] = now
+        if len(self._asked) > 4 * 1024:  # forget the oldest rounds
+            for old in sorted(self._asked, key=self._asked.__getitem__)[:1024]:
+                del self._asked[old]
+        self._nursery.start_soon(self._find, device, tuple(addrs))
+
+    async def _find(self, device: bytes, addrs: tuple[str, ...]) -> None:
+        held = await self.node.invite_token(device)
+        if held is None:
+            return
+        account, token = held
+        for peer, at in ask_whom(device, addrs, self.connected(), self.me)[:ASK_PEERS]:
+            if await self.ask(peer, device, account, token, at):
+                return  # a newer record: the service dials it now
 
     def addresses_changed(self) -> None:
         """Our addresses may have changed (a port mapping, a relay slot): look now."""
@@ -341,15 +389,16 @@ class AddressExchange:
             await close_quietly(stream)
 
     async def ask(self, peer: bytes, device: bytes, account: bytes,
-                  token: invite.AddressToken) -> AddressRecord | None:
+                  token: invite.AddressToken, at: Sequence[str] = ()) -> bool:
         """Ask ``peer`` for the newest record of ``device`` (of ``account``: the
         invite says so), showing ``token``; a record it gives is taken as if pushed.
-        None when it has none, or could not be asked."""
+        True when it gave one newer than ours. ``at``: the peer's addresses, when we
+        may not be connected to it."""
         try:
-            stream = await self.open_stream(peer)
+            stream = await self.open_stream(peer, at)
         except Exception as exc:  # DialFailed, StreamOpenFailed: nobody's fault
             log.info("addrs: cannot ask %s: %s", peer.hex()[:12], exc)
-            return None
+            return False
         try:
             with trio.fail_after(TIMEOUT):
                 await write_frame(stream, encode_ask(device, token))
@@ -357,18 +406,18 @@ class AddressExchange:
         except _FAILED as exc:
             log.info("addrs: asking %s: %r", peer.hex()[:12], exc)
             await reset_quietly(stream)
-            return None
+            return False
         await close_quietly(stream)
         if frame is None:
-            return None
+            return False
         try:
             record = decode_answer(frame, device)
         except AddrsProtocolError as exc:
             await self.misbehaved(peer, f"addrs answer: {exc}")
-            return None
-        if record is not None:
-            await self.take(record, record.encode(), source=peer, account=account)
-        return record
+            return False
+        if record is None:
+            return False
+        return await self.take(record, record.encode(), source=peer, account=account)
 
     # --- records in ------------------------------------------------------------------------
 
@@ -434,7 +483,7 @@ class AddressExchange:
 
     async def _send(self, peer: bytes, raws: list[bytes]) -> None:
         try:
-            stream = await self.open_stream(peer)
+            stream = await self.open_stream(peer, ())
         except Exception as exc:  # DialFailed, StreamOpenFailed: not the peer's fault
             log.info("addrs: cannot push to %s: %s", peer.hex()[:12], exc)
             return

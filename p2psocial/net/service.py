@@ -405,11 +405,11 @@ class NetworkService:
             log.debug("addrs from %s: %r", _short(device), exc)
             await reset_quietly(stream)
 
-    async def _open_addrs(self, device: bytes) -> INetStream:
+    async def _open_addrs(self, device: bytes, addrs: Sequence[str]) -> INetStream:
         host = self._host
         if host is None:
             raise NetError("the network service is not running")
-        return await host.open_stream(peer_id_from_device_id(device), [],
+        return await host.open_stream(peer_id_from_device_id(device), _multiaddrs(addrs),
                                       address_exchange.PROTOCOL_ID)
 
     async def _moved(self, device: bytes, addrs: tuple[str, ...]) -> None:
@@ -608,6 +608,7 @@ class NetworkService:
                 state.next_dial = trio.current_time() + delay
                 log.info("cannot reach %s (%d failures, next try in %.0f s): %s",
                          _short(device), state.failures, delay, exc)
+                self.address_exchange.unreachable(device, state.addrs)  # did it move?
                 self._notify()
                 continue
             state.dialing = False

@@ -27,6 +27,9 @@ from typing import Final
 
 RECORDS_MAX: Final = 4096
 """Rows in ``address_records`` (about 4 MiB at most)."""
+TOKENS_MAX: Final = 256
+"""Rows in ``address_tokens``: one per invite the user joined; the oldest to expire go
+first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,30 @@ def prune(conn: sqlite3.Connection, wanted: Collection[bytes], now: int) -> int:
     if gone:
         conn.executemany("DELETE FROM address_records WHERE device = ?", gone)
     return len(gone)
+
+
+def keep_token(conn: sqlite3.Connection, device: bytes, account: bytes, expires: int,
+               raw: bytes, now: int) -> None:
+    """The token of an invite the user joined (the newest per device), expired ones
+    and those beyond ``TOKENS_MAX`` dropped."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT OR REPLACE INTO address_tokens(device, account, expires, token) "
+                     "VALUES (?, ?, ?, ?)", (device, account, expires, raw))
+        conn.execute("DELETE FROM address_tokens WHERE expires <= ?", (now,))
+        conn.execute("DELETE FROM address_tokens WHERE device NOT IN (SELECT device FROM "
+                     "address_tokens ORDER BY expires DESC LIMIT ?)", (TOKENS_MAX,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def token_of(conn: sqlite3.Connection, device: bytes, now: int) -> tuple[bytes, bytes] | None:
+    """(account, token bytes) of an unexpired token for ``device``, if we hold one."""
+    row = conn.execute("SELECT account, token FROM address_tokens WHERE device = ? AND "
+                       "expires > ?", (device, now)).fetchone()
+    return None if row is None else (bytes(row[0]), bytes(row[1]))
 
 
 def _count(conn: sqlite3.Connection) -> int:

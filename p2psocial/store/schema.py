@@ -440,6 +440,9 @@ MIGRATIONS: list[str] = [
     # at or below the row's never replaces it. ``account`` is the device's account as
     # its log's certificate says, copied here so that the privacy rule (who may see a
     # record: net/address_exchange.py) and pruning need no join.
+    #
+    # address_tokens: the token of each invite the user joined (invite.AddressToken), to
+    # ask a common peer where the inviter went when its addresses stop working.
     """
     CREATE TABLE address_records (
         device BLOB PRIMARY KEY,        -- the device that signed the record
@@ -447,6 +450,13 @@ MIGRATIONS: list[str] = [
         seq INTEGER NOT NULL,           -- the record's seq: only ever grows per device
         expires INTEGER NOT NULL,       -- ms; an expired record is dropped
         record BLOB NOT NULL            -- the record's canonical wire bytes, signed
+    ) WITHOUT ROWID;
+
+    CREATE TABLE address_tokens (
+        device BLOB PRIMARY KEY,        -- the inviter's device, which signed the token
+        account BLOB NOT NULL,          -- the inviter's account, as the invite said
+        expires INTEGER NOT NULL,       -- ms
+        token BLOB NOT NULL             -- invite.AddressToken, canonical wire bytes
     ) WITHOUT ROWID;
     """,
 ]

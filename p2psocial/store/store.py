@@ -516,6 +516,13 @@ class Store:
     def prune_address_records(self, wanted: Collection[bytes], now: int) -> int:
         return address_records.prune(self.conn, wanted, now)
 
+    def keep_address_token(self, device: bytes, account: bytes, expires: int, raw: bytes,
+                           now: int) -> None:
+        address_records.keep_token(self.conn, device, account, expires, raw, now)
+
+    def address_token(self, device: bytes, now: int) -> tuple[bytes, bytes] | None:
+        return address_records.token_of(self.conn, device, now)
+
     def _local(self) -> tuple[int, bytes]:
         local_id = self.local_account
         local = None if local_id is None else self.account_rowid(local_id)
