@@ -102,6 +102,7 @@ SLOW: dict[str, str] = {
         "miniupnpd",
     "test_portmap_netns.py": "serve processes behind NAT routers with miniupnpd",
     "test_reach_portmap.py": "serve processes in three homes of a simulated internet",
+    "test_reach_moves.py": "serve processes in three homes of a simulated internet",
     "test_net_restart.py": _SERVE,
     "test_net_service_lan.py::test_two_services_find_each_other_on_the_lan_and_replicate":
         _NODES,

@@ -34,7 +34,12 @@ carries one frame of canonical msgpack and, for ``ask``, one answer:
   ``SERVING_MAX`` streams are served at once, each given ``TIMEOUT`` seconds.
 * **A newer record of a peer** updates the address book (``moved``: its addresses
   as signed, its others demoted; store/peer_addrs.py) and, when we want that peer
-  and have no session with it, the service dials it now.
+  and have no session with it, the service dials it now. With a session, we probe
+  it (an empty push): the peer moved, and the connection may have gone with its old
+  address without either side noticing (TCP says nothing for minutes). A push to a
+  connected peer that cannot open a stream within ``PROBE_WITHIN`` seconds, this
+  probe or any other (ours after our own addresses changed), makes the service
+  drop that connection and dial again (``stale``).
 
 ``ask`` (invite tokens, item 5 of issue 13; invite.py ``AddressToken``): a joiner
 holding an invite whose addresses went stale asks a peer it reaches (the relay of
@@ -92,6 +97,9 @@ ASK_EVERY: Final = 15.0
 """Seconds between two rounds of asking where one unreachable device went."""
 ASK_PEERS: Final = 4
 """Peers asked in one round (relays named in its circuit addresses first)."""
+PROBE_WITHIN: Final = 5.0
+"""Seconds a connected peer has to accept a stream of ours; past it the connection is
+taken for dead (an address went away under it) and the service redials."""
 WATCH_EVERY: Final = 2.0
 """Seconds between two looks at our own addresses."""
 REISSUE_AFTER: Final = TTL // 2
@@ -280,6 +288,11 @@ AccountOf = Callable[[bytes], Awaitable[bytes | None]]
 OpenStream = Callable[[bytes, Sequence[str]], Awaitable[Any]]
 Misbehaved = Callable[[bytes, str], Awaitable[None]]
 Moved = Callable[[bytes, tuple[str, ...]], Awaitable[None]]
+Stale = Callable[[bytes], Awaitable[None]]
+
+
+async def _nothing(device: bytes) -> None:
+    return None
 
 
 class AddressExchange:
@@ -288,21 +301,23 @@ class AddressExchange:
     devices in session now), ``open_stream`` (to a device, at addresses if we are not
     connected, this protocol),
     ``misbehaved``, ``moved`` (a peer's newer addresses: update the book, redial),
-    ``own_addrs`` (our addresses now, best first) and ``mapped`` (the router's
-    addresses mapped to us, port mapping)."""
+    ``own_addrs`` (our addresses now, best first), ``mapped`` (the router's
+    addresses mapped to us, port mapping) and ``stale`` (a connected peer's connection
+    seems dead: drop it and dial again)."""
 
     def __init__(self, node: Node, *, account_of: AccountOf,
                  connected: Callable[[], Iterable[bytes]], open_stream: OpenStream,
                  misbehaved: Misbehaved, moved: Moved,
                  own_addrs: Callable[[], Sequence[str]],
-                 mapped: Callable[[], Sequence[str]] = tuple) -> None:
+                 mapped: Callable[[], Sequence[str]] = tuple, stale: Stale = _nothing,
+                 ) -> None:
         assert node.identity is not None
         self.node = node
         self.me = node.identity.device_id
         self.account = node.identity.account_id
         self.account_of, self.connected = account_of, connected
         self.open_stream, self.misbehaved, self.moved = open_stream, misbehaved, moved
-        self.own_addrs, self.mapped = own_addrs, mapped
+        self.own_addrs, self.mapped, self.stale = own_addrs, mapped, stale
         self.outbox = Outbox()
         self.own: tuple[AddressRecord, bytes] | None = None
         self._buckets: dict[bytes, Bucket] = {}
@@ -437,6 +452,8 @@ class AddressExchange:
         log.info("addrs: %s is now at %s", record.device.hex()[:12],
                  " ".join(record.addr_texts))
         await self.moved(record.device, record.addr_texts)
+        if record.device in set(self.connected()) and self._nursery is not None:
+            self._nursery.start_soon(self._send, record.device, [])  # still there?
         await self._spread(record, raw, account, skip={source, record.device})
         return True
 
@@ -483,9 +500,15 @@ class AddressExchange:
 
     async def _send(self, peer: bytes, raws: list[bytes]) -> None:
         try:
-            stream = await self.open_stream(peer, ())
-        except Exception as exc:  # DialFailed, StreamOpenFailed: not the peer's fault
-            log.info("addrs: cannot push to %s: %s", peer.hex()[:12], exc)
+            with trio.fail_after(PROBE_WITHIN):
+                stream = await self.open_stream(peer, ())
+        except trio.TooSlowError:  # no answer at all: a session on a dead connection?
+            log.info("addrs: %s does not answer", peer.hex()[:12])
+            if peer in set(self.connected()):
+                await self.stale(peer)
+            return
+        except Exception as exc:  # DialFailed, StreamOpenFailed (an older peer, say)
+            log.info("addrs: cannot push to %s: %r", peer.hex()[:12], exc)
             return
         try:
             with trio.fail_after(TIMEOUT):

@@ -233,7 +233,8 @@ class NetworkService:
         self.address_exchange = address_exchange.AddressExchange(
             node, account_of=self.friends.account_of, connected=self.connected,
             open_stream=self._open_addrs, misbehaved=self._misbehaved, moved=self._moved,
-            own_addrs=lambda: self.listen_addrs)
+            own_addrs=lambda: self.listen_addrs, mapped=self.mapped_addrs,
+            stale=self._stale)
 
     # --- running --------------------------------------------------------------------
 
@@ -442,6 +443,16 @@ class NetworkService:
             self._start_dialer(device)
             self._poke(device)
         self._notify()
+
+    async def _stale(self, device: bytes) -> None:
+        """A connected peer does not accept a stream (its address, or ours, went away
+        under the connection): end the session, close the connection, dial again."""
+        log.info("the connection to %s seems dead: dialing again", _short(device))
+        session, host = self._sessions.get(device), self._host
+        if session is not None:
+            session.scope.cancel()
+        if host is not None:
+            await _disconnect(host, peer_id_from_device_id(device))
 
     # --- open LAN communities (neighbourhood.py) -------------------------------------
 
