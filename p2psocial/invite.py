@@ -55,6 +55,7 @@ TOKEN_DOMAIN = b"p2psocial-address-token-v1"
 TOKEN_TTL = 30 * 24 * 3600 * 1000
 """How long an invite's address token lets its holder learn the inviter's addresses."""
 _TOKEN_MAX = 2 + 9 + 2 + crypto.SIG_LEN
+_DAY = 24 * 3600 * 1000
 _PAYLOAD_CAPS = codec.Caps(max_bytes=64 + ADDRS_MAX * (ADDR_MAX_LEN + 2) + 16 + _COMMUNITY_MAX
                            + _TOKEN_MAX,
                            max_bin=crypto.SIG_LEN,
@@ -90,8 +91,10 @@ class AddressToken:
 
 def sign_token(device_id: bytes, secret_key: bytes, now: int,
                ttl: int = TOKEN_TTL) -> AddressToken:
-    """A token for an invite of ``device_id`` (its libsodium ``secret_key`` signs)."""
-    expires = now + ttl
+    """A token for an invite of ``device_id`` (its libsodium ``secret_key`` signs),
+    expiring ``ttl`` after the start of ``now``'s day (UTC): invites made on one day
+    are the same code, and the code does not tell the minute it was made."""
+    expires = now - now % _DAY + ttl
     return AddressToken(expires, crypto.sign(secret_key, _token_signed(device_id, expires)))
 
 

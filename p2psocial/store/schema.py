@@ -444,7 +444,7 @@ MIGRATIONS: list[str] = [
     # address_tokens: the token of each invite the user joined (invite.AddressToken), to
     # ask a common peer where the inviter went when its addresses stop working.
     """
-    CREATE TABLE address_records (
+    CREATE TABLE IF NOT EXISTS address_records (
         device BLOB PRIMARY KEY,        -- the device that signed the record
         account BLOB NOT NULL,          -- its account (from its log's certificate)
         seq INTEGER NOT NULL,           -- the record's seq: only ever grows per device
@@ -452,7 +452,7 @@ MIGRATIONS: list[str] = [
         record BLOB NOT NULL            -- the record's canonical wire bytes, signed
     ) WITHOUT ROWID;
 
-    CREATE TABLE address_tokens (
+    CREATE TABLE IF NOT EXISTS address_tokens (
         device BLOB PRIMARY KEY,        -- the inviter's device, which signed the token
         account BLOB NOT NULL,          -- the inviter's account, as the invite said
         expires INTEGER NOT NULL,       -- ms
