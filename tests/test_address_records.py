@@ -248,3 +248,37 @@ def test_an_invite_carries_a_token_that_only_its_device_signed() -> None:
     assert len(code) - len(plain) < 130
     with pytest.raises(BadId):
         invite.decode(code[:-12] + "qqqqqqqq" + code[-4:])
+
+
+# --- whom to ask, and our own seq ----------------------------------------------------------
+
+
+def test_whom_to_ask_where_a_device_went() -> None:
+    from p2psocial.net.host import peer_id_from_device_id
+
+    device, me, friend = b"\x01" * 32, b"\x02" * 32, b"\x03" * 32
+    relay_device = b"\x04" * 32
+    relay_id = peer_id_from_device_id(relay_device).to_base58()
+    circuit = f"/ip4/203.0.113.9/tcp/4001/p2p/{relay_id}/p2p-circuit"
+    whom = ax.ask_whom(device, ["/ip4/198.51.100.3/tcp/1", circuit], [friend, device, me],
+                       me)
+    assert whom == [(relay_device, ("/ip4/203.0.113.9/tcp/4001",)), (friend, ())]
+
+
+def test_a_record_we_issue_exceeds_any_of_ours_we_hold(tmp_path: Path) -> None:
+    import trio
+
+    from p2psocial.home import Home
+    from p2psocial.node import Node
+
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice", clock=lambda: T) as alice:
+            assert alice.identity is not None
+            first = await alice.issue_address_record(ADDRS)
+            second = await alice.issue_address_record(ADDRS)  # the same millisecond
+            assert second.seq == first.seq + 1
+            ahead = ar.issue(alice.identity.device, ADDRS, now=T, last_seq=T + 10**6)
+            assert await alice.keep_address_record(ahead, alice.account_id)
+            assert (await alice.issue_address_record(ADDRS)).seq == ahead.seq + 1
+
+    trio.run(scenario)

@@ -444,8 +444,13 @@ class AddressExchange:
         invite's, before we hold the device's log). True when kept."""
         if record.expired(self.node.clock()):
             return False
-        if record.device == self.me:  # ours, from before a restore: ours must exceed it
-            return await self.node.keep_address_record(record, self.account)
+        if record.device == self.me:  # ours, signed before our store lost it (a copy of
+            # the home put back?): friends ignore our records until ours exceed it
+            kept = await self.node.keep_address_record(record, self.account)
+            if kept:
+                self.own = None  # so the watcher issues one above it
+                self._look.set()
+            return kept
         account = await self.account_of(record.device) or account
         if account is None or not await self.node.keep_address_record(record, account):
             return False
