@@ -89,6 +89,9 @@ FRAME_EVERY: Final = 5.0
 """...and one more every this many seconds (12 a minute sustained)."""
 SEND_EVERY: Final = 6.0
 """Seconds between two pushes of ours to one peer (under what a receiver allows)."""
+BUCKETS_MAX: Final = 1024
+"""Peers whose rate we remember (the least recently seen is forgotten: identities are
+free, and a bucket for each would let anyone fill our memory)."""
 SERVING_MAX: Final = 16
 """Streams served at once, from everyone."""
 TIMEOUT: Final = 10.0
@@ -375,7 +378,10 @@ class AddressExchange:
     async def serve(self, stream: Stream, peer: bytes) -> None:
         """One inbound stream from ``peer``. Raises ``AddrsProtocolError`` for what the
         peer got wrong (the caller lowers its standing)."""
-        bucket = self._buckets.setdefault(peer, Bucket())
+        bucket = self._buckets.pop(peer, None) or Bucket()
+        self._buckets[peer] = bucket  # the most recently seen last
+        if len(self._buckets) > BUCKETS_MAX:
+            del self._buckets[next(iter(self._buckets))]
         if not bucket.take(trio.current_time()) or self._serving.borrowed_tokens >= SERVING_MAX:
             log.debug("addrs: refused a stream of %s (over its rate)", peer.hex()[:12])
             await reset_quietly(stream)
