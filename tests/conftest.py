@@ -41,6 +41,7 @@ SLOW: dict[str, str] = {
     "test_bench.py::test_primitives_quick": _BENCH,
     "test_bench.py::test_reconnect_quick": _BENCH,
     "test_bench.py::test_attack_quick": _BENCH,
+    "test_bench.py::test_gossip_sign_quick": _BENCH,
     "test_cli.py::test_passphrase": _CLI + " and Argon2id",
     "test_cli.py::test_post_reply_react_edit_delete": _CLI,
     "test_cli.py::test_export_import": _CLI,
@@ -63,6 +64,7 @@ SLOW: dict[str, str] = {
     "test_crash.py": "writers SIGKILLed mid-ingest, again and again",
     "test_cursor_text.py::test_the_command_line_refuses_them_in_one_line": _CLI,
     "test_invite.py::test_any_addresses_round_trip_capped_at_eight": _VOLUME,
+    "test_interop_js.py": "js-libp2p processes (node) against real services",
     "test_net_bad_peers.py": _NODES,
     "test_net_community.py::test_an_always_on_member_carries_posts_while_the_author_is_away":
         _NODES,
