@@ -108,7 +108,7 @@ from .lan_presence import LanPresence
 from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
-from .portmap import PortMapper, mappable
+from .portmap import PortMapper, lan_ip, mappable
 from .strangers import (
     MAX_STRANGER_SESSIONS,
     StrangerSession,
@@ -268,7 +268,7 @@ class NetworkService:
                 nursery.start_soon(self._run_lan, _listen_port(host))
             if self.port_mapping and host.listen_addrs and mappable(self.ip):
                 self.portmap = PortMapper(_listen_port(host), on_change=self._notify,
-                                          internal_ip=None if self.ip == WILDCARD else self.ip)
+                                          internal_ip=lan_ip(self.ip))
                 nursery.start_soon(self.portmap.run)
             log.info("listening on %s", " ".join(self.listen_addrs))
             task_status.started(self)
@@ -520,7 +520,7 @@ class NetworkService:
                 self.relay_limits, may_reserve=self._may_reserve,
                 may_connect=self._may_relay_for, is_friend=self._is_friend,
                 on_bad_peer=self._bad_relay_request,
-                advertise=lambda: advertised_addrs(host.listen_addrs))
+                advertise=lambda: self.mapped_addrs() + advertised_addrs(host.listen_addrs))
         direct = advertised_addrs(host.listen_addrs)
         if self.reserve or (self.reserve is None and not reachable_from_outside(direct)):
             log.info("holding relay slots at friends: no address of ours can be dialed "
