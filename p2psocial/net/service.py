@@ -220,6 +220,7 @@ class NetworkService:
         self._sessions: dict[bytes, _Session] = {}
         self._wakes: dict[bytes, trio.Event] = {}
         self._dialers: set[bytes] = set()
+        self._attempts: dict[bytes, trio.CancelScope] = {}  # dials under way
         self._changed = trio.Event()
         self._probes = trio.CapacityLimiter(probe.MAX_PROBES)
         self._confirmed_at: dict[bytes, float] = {}  # trio time of the last _confirm
@@ -440,6 +441,9 @@ class NetworkService:
             self._strangers.pop(device, None)  # a friend, with a row now
         if device not in self._sessions:
             state.next_dial = 0.0
+            attempt = self._attempts.get(device)
+            if attempt is not None:  # dialing where it was: TCP may wait for minutes
+                attempt.cancel()
             self._start_dialer(device)
             self._poke(device)
         self._notify()
@@ -448,6 +452,8 @@ class NetworkService:
         """A connected peer does not accept a stream (its address, or ours, went away
         under the connection): end the session, close the connection, dial again."""
         log.info("the connection to %s seems dead: dialing again", _short(device))
+        if self.portmap is not None:  # our router's address may be what changed
+            self.portmap.refresh()
         session, host = self._sessions.get(device), self._host
         if session is not None:
             session.scope.cancel()
@@ -626,8 +632,10 @@ class NetworkService:
             state.dialing = True
             self._notify()
             try:
-                stream = await host.open_stream(peer_id_from_device_id(device), addrs,
-                                                list(PROTOCOL_IDS.values()))
+                with trio.CancelScope() as attempt:  # _moved cancels it: newer addresses
+                    self._attempts[device] = attempt
+                    stream = await host.open_stream(peer_id_from_device_id(device), addrs,
+                                                    list(PROTOCOL_IDS.values()))
             except Exception as exc:  # DialFailed, StreamOpenFailed, or libp2p's own
                 await self._persist(device, state.dial_failed(str(exc)))
                 delay = self.backoff.delay(state.failures, self.rng)
@@ -637,7 +645,11 @@ class NetworkService:
                 self.address_exchange.unreachable(device, state.addrs)  # did it move?
                 self._notify()
                 continue
+            finally:
+                self._attempts.pop(device, None)
             state.dialing = False
+            if attempt.cancelled_caught:  # a dial that may hang for minutes on an
+                continue  # address the device left: the new ones are dialed at once
             await self._worked(device, stream)
             await self._session(device, stream, initiator=self.device_id)
 
