@@ -96,10 +96,10 @@ def decode(data: bytes) -> Message:
         message = HolePunch.FromString(data)
     except DecodeError as exc:
         raise PunchProtocolError(f"undecodable DCUtR message: {exc}") from None
+    if not message.HasField("type"):  # absent, or a type we do not know
+        raise PunchProtocolError("a DCUtR message without a known type")
     if message.type == HolePunch.SYNC:
         return Sync()
-    if message.type != HolePunch.CONNECT:
-        raise PunchProtocolError(f"unknown DCUtR message type {message.type}")
     addrs = []
     for raw in message.ObsAddrs:
         try:
@@ -234,6 +234,12 @@ class Responder:
     attempts: int = ATTEMPTS
     exchanges: int = 0
     _theirs: tuple[Target, ...] | None = None
+
+    @property
+    def expected(self) -> tuple[Target, ...]:
+        """The addresses of the CONNECT being answered (A may see their dials before
+        the SYNC)."""
+        return self._theirs or ()
 
     def received(self, data: bytes) -> bytes | Punch:
         """Our CONNECT to send back, or the punch a SYNC asks for."""

@@ -87,6 +87,7 @@ class _Window:
 
     peer: ID
     initiator: bool
+    keys: tuple[tuple[str, int], ...]  # (ip, port) we dial and accept dials from
     won: trio.Event = field(default_factory=trio.Event)
     conn: IMuxedConn | None = None
 
@@ -136,15 +137,14 @@ class HolePuncher:
                 or not self._listen_targets()
                 or not self.budget.may_start(peer.to_bytes(), trio.current_time())):
             return False
-        self._nursery.start_soon(self.punch, peer)
-        return True
-
-    async def punch(self, peer: ID) -> bool:
-        """Run DCUtR as the initiator over our relayed connection to ``peer``."""
-        if peer in self._busy:
-            return False
         self._busy.add(peer)
         self.budget.running += 1
+        self._nursery.start_soon(self._punch, peer)
+        return True
+
+    async def _punch(self, peer: ID) -> bool:
+        """Run DCUtR as the initiator over our relayed connection to ``peer`` (its
+        place in ``_busy`` and in the budget is taken by ``consider``)."""
         started = _relayed_since(self.host, peer)
         try:
             stream = await self.host.libp2p_host.new_stream(peer, [TProtocol(PROTOCOL)])
@@ -152,6 +152,7 @@ class HolePuncher:
             log.info("no hole punching with %s: %r", peer, exc)
             self._busy.discard(peer)
             self.budget.running -= 1
+            self.failed += 1
             return False
         exchange = Initiator(tuple(our_addrs(self.observed_ips(), self.own_addrs())),
                              avoid=tuple(_relay_ips(self.host, peer)))
@@ -164,7 +165,7 @@ class HolePuncher:
                     answer = await read_varint_message(stream, MAX_MESSAGE)
                     sync, punch = exchange.answered(answer, trio.current_time())
                     await write_varint_message(stream, sync)
-                if await self._window(peer, punch, initiator=True):
+                if await self._window(self._open(peer, punch.targets, initiator=True), punch):
                     await close_quietly(stream)
                     await self._succeeded(peer, started, exchange.started)
                     return True
@@ -196,6 +197,7 @@ class HolePuncher:
         started = _relayed_since(self.host, peer)
         exchange = Responder(tuple(our_addrs(self.observed_ips(), self.own_addrs())),
                              avoid=tuple(_relay_ips(self.host, peer)))
+        window: _Window | None = None
         try:
             while True:
                 with trio.fail_after(self.limits.exchange_timeout):
@@ -210,9 +212,11 @@ class HolePuncher:
                     if not self.budget.attempt(peer.to_bytes(), trio.current_time()):
                         await reset_quietly(stream)
                         return
+                    window = self._open(peer, exchange.expected, initiator=False)
                     await write_varint_message(stream, reply)
                     continue
-                if await self._window(peer, reply, initiator=False):
+                assert window is not None  # the exchange checked CONNECT came first
+                if await self._window(window, reply):
                     await self._succeeded(peer, started, exchange.exchanges)
                     return
         except PunchProtocolError as exc:
@@ -221,32 +225,40 @@ class HolePuncher:
         except _BROKEN as exc:
             log.debug("hole punching with %s ended: %r", peer, exc)
         finally:
+            if window is not None:
+                self._close(window)
             self._busy.discard(peer)
             self.budget.running -= 1
 
     # --- the window: dial, accept, upgrade -------------------------------------------
 
-    async def _window(self, peer: ID, punch: Punch, *, initiator: bool) -> bool:
-        """Dial ``punch.targets`` after ``punch.delay`` and take their dials on our
-        listener, for ``limits.window`` seconds or until a connection is up."""
-        if not punch.targets:
-            return False
-        window = _Window(peer, initiator)
-        keys = [(t.ip, t.port) for t in punch.targets]
-        for key in keys:
+    def _open(self, peer: ID, targets: Sequence[Target], *, initiator: bool) -> _Window:
+        """Expect dials from ``targets`` on our listener from now on: the peer may
+        dial before we do (A dials when SYNC arrives, B half a round trip later)."""
+        window = _Window(peer, initiator, tuple((t.ip, t.port) for t in targets))
+        for key in window.keys:
             self._expected[key] = window
+        return window
+
+    def _close(self, window: _Window) -> None:
+        for key in window.keys:
+            if self._expected.get(key) is window:
+                del self._expected[key]
+
+    async def _window(self, window: _Window, punch: Punch) -> bool:
+        """Dial ``punch.targets`` after ``punch.delay`` while taking their dials on our
+        listener, for ``limits.window`` seconds or until a connection is up."""
         try:
-            await trio.sleep(punch.delay)
-            with trio.move_on_after(self.limits.window):
-                async with trio.open_nursery() as nursery:
-                    for target in punch.targets:
-                        nursery.start_soon(self._dial, window, target)
-                    await window.won.wait()
-                    nursery.cancel_scope.cancel()
+            if window.conn is None and punch.targets:
+                await trio.sleep(punch.delay)
+                with trio.move_on_after(self.limits.window):
+                    async with trio.open_nursery() as nursery:
+                        for target in punch.targets:
+                            nursery.start_soon(self._dial, window, target)
+                        await window.won.wait()
+                        nursery.cancel_scope.cancel()
         finally:
-            for key in keys:
-                if self._expected.get(key) is window:
-                    del self._expected[key]
+            self._close(window)
         return window.conn is not None
 
     async def _dial(self, window: _Window, target: Target) -> None:

@@ -102,6 +102,7 @@ from .lan_presence import LanPresence
 from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
+from .puncher import HolePuncher
 from .strangers import (
     MAX_STRANGER_SESSIONS,
     StrangerSession,
@@ -166,7 +167,7 @@ class NetworkService:
                  live_sync: bool = True, connections: connmgr.ConnLimits = connmgr.CONN_LIMITS,
                  admission: AdmissionLimits = ADMISSION,
                  max_stranger_sessions: int = MAX_STRANGER_SESSIONS,
-                 deadlines: Deadlines = DEADLINES) -> None:
+                 deadlines: Deadlines = DEADLINES, hole_punching: bool = True) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
         ``lan``: announce and discover peers by mDNS (``lan_service_type``: the DNS-SD
         type, for tests that must not meet other tests' services); ``flood``: how much
@@ -176,7 +177,8 @@ class NetworkService:
         kept and which go first (connmgr.py); ``admission``: limits on inbound
         connections still handshaking (admission.py); ``max_stranger_sessions``:
         sessions that strangers opened, at once (strangers.py); ``deadlines``: how long
-        a peer may take to open a session and stay silent (sync.py)."""
+        a peer may take to open a session and stay silent (sync.py); ``hole_punching``:
+        upgrade relayed connections to direct ones (puncher.py)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
         self.node = node
@@ -200,6 +202,8 @@ class NetworkService:
         self._usefulness = connmgr.Usefulness()
         self._strangers: OrderedDict[bytes, None] = OrderedDict()  # in memory only, oldest first
         self.relay_server: relay.RelayServer | None = None
+        self.hole_punching = hole_punching
+        self.puncher: HolePuncher | None = None
         self.max_stranger_sessions = max_stranger_sessions
         self.deadlines = deadlines
         self._stranger_budget = SendBudget(STRANGER_SEND)  # shared by all strangers
@@ -243,6 +247,9 @@ class NetworkService:
             host.set_handler(blobs.PROTOCOL_ID, self._serve_blob)
             host.set_handler(community.PROTOCOL_ID, self._serve_community)
             self._start_relay(host, nursery)
+            if self.hole_punching:
+                self.puncher = await nursery.start(HolePuncher(
+                    host, own_addrs=lambda: advertised_addrs(host.listen_addrs)).run)
             nursery.start_soon(connmgr.ConnectionManager(
                 self.conn_limits, count=lambda: len(host.connections()), census=self._census,
                 hang_up=self._hang_up, sample=self._sample_sessions).run)
@@ -255,6 +262,7 @@ class NetworkService:
             finally:
                 self._host = None
                 self.gossip = None
+                self.puncher = None
 
     async def __aenter__(self) -> NetworkService:
         self._cm = _running(self)
@@ -604,6 +612,8 @@ class NetworkService:
         self._notify()
         log.info("session with %s (%s)", _short(device),
                  "we dialed" if initiator == self.device_id else "it dialed")
+        if self.puncher is not None:  # a relayed connection that came in: go direct
+            self.puncher.consider(peer_id_from_device_id(device))
         if initiator == self.device_id and self._nursery is not None:
             self._nursery.start_soon(self.neighbourhood.share, [device])
         elif self._nursery is not None:
