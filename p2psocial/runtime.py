@@ -253,7 +253,8 @@ class Backend:
                     self.node, port=port if port else 0, hops=settings.hops,
                     ip=os.environ.get(LISTEN_ENV) or LISTEN_ALL, lan=settings.lan,
                     lan_service_type=os.environ.get(LAN_TYPE_ENV) or net.SERVICE_TYPE,
-                    offer_relay=settings.relay) as service:
+                    offer_relay=settings.relay,
+                    port_mapping=settings.port_mapping) as service:
                 self.service = service
                 if not settings.port and service.listen_addrs:  # keep the first port
                     self.settings = replace(self.settings,

@@ -38,6 +38,7 @@ class Settings:
     port: int = 0  # TCP port to listen on; 0 = choose one at first start, then keep it
     lan: bool = True  # find and be found by peers on the local network (mDNS)
     relay: bool = True  # relay for friends who cannot be dialed directly
+    port_mapping: bool = True  # ask the home router to forward our port (UPnP, NAT-PMP)
 
     def checked(self) -> Settings:
         """These settings with every out-of-range value replaced by its default."""
@@ -54,9 +55,9 @@ class Settings:
         return replace(self, **fixes) if fixes else self
 
     @property
-    def network(self) -> tuple[int, int, bool, bool]:
+    def network(self) -> tuple[int, int, bool, bool, bool]:
         """The values that need the network restarted when they change."""
-        return self.hops, self.port, self.lan, self.relay
+        return self.hops, self.port, self.lan, self.relay, self.port_mapping
 
 
 def load_settings(home_dir: Path) -> Settings:

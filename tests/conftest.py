@@ -97,6 +97,10 @@ SLOW: dict[str, str] = {
     "test_net_relay.py::test_friends_replicate_through_a_relay_when_one_cannot_be_dialed":
         _NODES,
     "test_net_relay_netns.py": _NETNS,
+    "test_internet_topology.py": "network namespaces: a simulated internet, NAT routers, "
+        "miniupnpd",
+    "test_portmap_netns.py": "serve processes behind NAT routers with miniupnpd",
+    "test_reach_portmap.py": "serve processes in three homes of a simulated internet",
     "test_net_restart.py": _SERVE,
     "test_net_service_lan.py::test_two_services_find_each_other_on_the_lan_and_replicate":
         _NODES,

@@ -24,16 +24,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.internet import ip
 from tests.test_cli import _env, ok
 
 SUBNET = "10.77.0"
-
-
-def ip(*args: str, ns: str | None = None) -> None:
-    prefix = ["ip", "-n", ns] if ns else ["ip"]
-    done = subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=10)
-    if done.returncode != 0:
-        raise OSError(f"ip {' '.join(args)}: {done.stderr.strip()}")
 
 
 @contextmanager

@@ -26,18 +26,14 @@ always removed, processes first; nothing is added to the root namespace. Needs r
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import shutil
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -45,11 +41,9 @@ from p2psocial import ids
 from p2psocial.net import relay
 from p2psocial.net.host import peer_id_from_device_id
 from p2psocial.store import Store
-from tests.test_cli import _env, ok
+from tests.internet import Serve, ip, poll, require_netns
+from tests.test_cli import ok
 from tests.test_cli_e2e_two_homes import post_and_watch
-
-WITHIN = 30.0  # generous bound for any one condition on a shared machine
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,26 +57,12 @@ class Topology:
     b_addr: str
 
 
-def ip(*args: str, ns: str | None = None) -> None:
-    prefix = ["ip", "-n", ns] if ns else ["ip"]
-    done = subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=10)
-    if done.returncode != 0:
-        raise OSError(f"ip {' '.join(args)}: {done.stderr.strip()}")
-
-
 def in_ns(ns: str, code: str) -> str:
     """Run a short Python snippet in namespace ``ns``; its stdout."""
     done = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", code],
                           capture_output=True, text=True, timeout=20)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
-
-
-def require_netns() -> None:
-    if os.geteuid() != 0 or shutil.which("ip") is None:
-        pytest.skip("needs root and iproute2 to build network namespaces")
-    if subprocess.run(["ip", "netns", "list"], capture_output=True, timeout=10).returncode:
-        pytest.skip("'ip netns' is not available here")
 
 
 @contextmanager
@@ -146,56 +126,6 @@ def probe(ns: str, *addrs: str) -> dict:
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-class Serve:
-    """A ``p2psocial serve`` in a namespace; its log (stderr) in a file."""
-
-    def __init__(self, ns: str, home: Path, listen: str, *extra: str) -> None:
-        self.home, self.log = home, home.parent / f"{home.name}.log"
-        with self.log.open("w") as err:
-            self.proc = subprocess.Popen(
-                ["ip", "netns", "exec", ns, sys.executable, "-m", "p2psocial", "--home",
-                 str(home), "serve", "--listen", listen, "--no-lan", *extra],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
-                encoding="utf-8", env=_env())
-        assert self.proc.stdout is not None
-        deadline = time.monotonic() + WITHIN
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("p2psinv1"):  # printed once the control endpoint answers
-                self.code = line.strip()
-                return
-        self.proc.kill()
-        self.proc.wait()
-        raise AssertionError(f"serve did not start: {self.log.read_text()}")
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.communicate(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.communicate()
-        return self.proc.returncode
-
-    def status(self) -> dict:
-        return json.loads((self.home / "serve.json").read_text())
-
-
-def poll(check: Callable[[], T], what: str, logs: list[Serve], within: float = WITHIN) -> T:
-    """The first true value of ``check()`` within ``within`` seconds, else a failure
-    with the serves' logs."""
-    deadline = time.monotonic() + within
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            pytest.fail("\n".join([f"timed out: {what}"] + [
-                f"--- {s.home.name}.log\n{s.log.read_text()}" for s in logs]))
-        time.sleep(0.1)
-    return value
 
 
 def test_a_reaches_b_only_through_the_community_box_relay(tmp_path: Path) -> None:

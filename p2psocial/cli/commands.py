@@ -601,7 +601,8 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
         async with NetworkService(node, port=args.port, hops=args.hops, ip=args.listen,
                                   lan=not args.no_lan,
                                   lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
-                                  offer_relay=not args.no_relay) as service:
+                                  offer_relay=not args.no_relay,
+                                  port_mapping=not args.no_port_mapping) as service:
             addrs = service.listen_addrs
             code = invite.encode(invite.make(device, account, addrs))
             started = node.clock()

@@ -193,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not relay connections for friends who cannot be reached "
                    "directly (circuit relay; by default a serve relays for the accounts "
                    "it carries, within limits)")
+    p.add_argument("--no-port-mapping", action="store_true",
+                   help="do not ask the home router to forward the port (UPnP-IGD, "
+                   "NAT-PMP); by default a serve listening on every interface or a LAN "
+                   "address asks, and removes the mapping when it stops")
 
     p = command("invite", "print a code that lets someone connect to this home")
     p.add_argument("--port", type=_port, metavar="N",

@@ -102,6 +102,7 @@ from .lan_presence import LanPresence
 from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
+from .portmap import PortMapper, mappable
 from .puncher import HolePuncher
 from .strangers import (
     MAX_STRANGER_SESSIONS,
@@ -167,7 +168,8 @@ class NetworkService:
                  live_sync: bool = True, connections: connmgr.ConnLimits = connmgr.CONN_LIMITS,
                  admission: AdmissionLimits = ADMISSION,
                  max_stranger_sessions: int = MAX_STRANGER_SESSIONS,
-                 deadlines: Deadlines = DEADLINES, hole_punching: bool = True) -> None:
+                 deadlines: Deadlines = DEADLINES, port_mapping: bool = False,
+                 hole_punching: bool = True) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
         ``lan``: announce and discover peers by mDNS (``lan_service_type``: the DNS-SD
         type, for tests that must not meet other tests' services); ``flood``: how much
@@ -177,7 +179,9 @@ class NetworkService:
         kept and which go first (connmgr.py); ``admission``: limits on inbound
         connections still handshaking (admission.py); ``max_stranger_sessions``:
         sessions that strangers opened, at once (strangers.py); ``deadlines``: how long
-        a peer may take to open a session and stay silent (sync.py); ``hole_punching``:
+        a peer may take to open a session and stay silent (sync.py); ``port_mapping``:
+        ask the home router to forward our port (portmap.py; off here, on in serve and
+        the app, so that tests on loopback never talk to a router); ``hole_punching``:
         upgrade relayed connections to direct ones (puncher.py)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
@@ -206,6 +210,8 @@ class NetworkService:
         self.puncher: HolePuncher | None = None
         self.max_stranger_sessions = max_stranger_sessions
         self.deadlines = deadlines
+        self.port_mapping = port_mapping
+        self.portmap: PortMapper | None = None
         self._stranger_budget = SendBudget(STRANGER_SEND)  # shared by all strangers
         self._friend_budgets: dict[bytes, SendBudget] = {}
         self._nearby: dict[bytes, tuple[str, ...]] = {}
@@ -255,6 +261,10 @@ class NetworkService:
                 hang_up=self._hang_up, sample=self._sample_sessions).run)
             if self.lan and host.listen_addrs:
                 nursery.start_soon(self._run_lan, _listen_port(host))
+            if self.port_mapping and host.listen_addrs and mappable(self.ip):
+                self.portmap = PortMapper(_listen_port(host), on_change=self._notify,
+                                          internal_ip=None if self.ip == WILDCARD else self.ip)
+                nursery.start_soon(self.portmap.run)
             log.info("listening on %s", " ".join(self.listen_addrs))
             task_status.started(self)
             try:
@@ -281,7 +291,13 @@ class NetworkService:
         addresses through relays where we hold a slot."""
         if self._host is None:
             return []
-        return advertised_addrs(self._host.listen_addrs) + self._host.circuit_addrs()
+        direct = self.mapped_addrs() + advertised_addrs(self._host.listen_addrs)
+        return list(dict.fromkeys(direct)) + self._host.circuit_addrs()
+
+    def mapped_addrs(self) -> list[str]:
+        """Our address on the home router's outside that it forwards to us (UPnP or
+        NAT-PMP, portmap.py), while the mapping holds; empty without one."""
+        return self.portmap.addrs() if self.portmap is not None else []
 
     def peers(self) -> list[PeerSnapshot]:
         """Snapshots of every known peer (connected or not)."""

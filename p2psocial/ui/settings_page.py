@@ -400,11 +400,15 @@ class SettingsPage(QScrollArea):
         self.lan.setObjectName("lan")
         self.relay = QCheckBox(tr("Relay for friends who cannot be reached directly"))
         self.relay.setObjectName("relay")
+        self.port_mapping = QCheckBox(tr("Ask the router to open the port for friends outside "
+                                         "(UPnP, NAT-PMP)"))
+        self.port_mapping.setObjectName("port_mapping")
         form.addRow(tr("Carry posts of people up to this many follows away"), self.hops)
         form.addRow(tr("Listen port (0 = automatic)"), self.port)
         layout.addLayout(form)
         layout.addWidget(self.lan)
         layout.addWidget(self.relay)
+        layout.addWidget(self.port_mapping)
         layout.addWidget(_note(tr("Applying restarts the network: connections drop for a "
                                   "moment.")))
         self.apply_network_button = _button("apply_network", tr("Apply"))
@@ -418,7 +422,8 @@ class SettingsPage(QScrollArea):
     def apply_network(self) -> None:
         settings = self.ctx.settings
         new = replace(settings, hops=self.hops.value(), port=self.port.value(),
-                      lan=self.lan.isChecked(), relay=self.relay.isChecked())
+                      lan=self.lan.isChecked(), relay=self.relay.isChecked(),
+                      port_mapping=self.port_mapping.isChecked())
         if new.network == settings.network:
             self.network_outcome.show_text(tr("Nothing changed"))
             return
@@ -505,6 +510,7 @@ class SettingsPage(QScrollArea):
         self.port.setValue(s.port)
         self.lan.setChecked(s.lan)
         self.relay.setChecked(s.relay)
+        self.port_mapping.setChecked(s.port_mapping)
         self.theme.setCurrentIndex(max(0, self.theme.findData(s.theme)))
         self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
         for box, value in ((self.keep_in_tray, s.keep_in_tray), (self.notify, s.notify)):

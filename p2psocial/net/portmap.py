@@ -1,0 +1,328 @@
+"""Port mapping: ask the home router to forward our TCP listen port, so that friends
+elsewhere can dial us although we sit behind NAT.
+
+Theory of operation. ``PortMapper.run`` is one Trio task beside the host. It asks the
+router through UPnP-IGD (upnp.py, miniupnpc) and, when no IGD answers, NAT-PMP
+(natpmp.py; PCP routers answer it too), for the same external port as our listen
+port (another one when that is taken by someone else), with a lease of ``LEASE``
+seconds. What to do and when is decided by ``Lease``, a pure state machine fed the
+clock and the answers: renew at half the lease, retry after failures with growing
+waits up to ``RETRY[-1]`` (forever: a laptop may reach a router later), forget the
+mapping once its lease has run out without a renewal. Each attempt is bounded by
+``ATTEMPT_WITHIN`` seconds (UPnP discovery waits 2 s, NAT-PMP gives up after 1.75 s).
+On exit, also on Ctrl-C (cancellation), the mapping is removed within
+``REMOVE_WITHIN`` seconds, shielded from the cancellation.
+
+``addrs()`` gives the mapped address as a multiaddr while the lease holds and the
+router's external address is one from outside (not RFC 1918, CGNAT, loopback or
+link-local: behind a second NAT the mapping is useless, and we say so once). The
+service puts it first among its advertised addresses; ``on_change`` is called when it
+appears, changes or goes.
+
+A home without a router that speaks either protocol costs one INFO line and then
+quiet retries (DEBUG), never an error.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+import trio
+
+from . import natpmp
+from .upnp import Igd, UpnpError
+
+log = logging.getLogger(__name__)
+
+LEASE: Final = 3600  # seconds asked for
+PERMANENT_RECHECK: Final = 1800  # a router that grants only permanent leases: re-add
+RETRY: Final = (30.0, 60.0, 120.0, 300.0, 600.0)  # seconds after 1, 2, ... failures
+ATTEMPT_WITHIN: Final = 12.0  # one attempt (discover, ask, answer), all methods
+REMOVE_WITHIN: Final = 4.0  # removing the mapping on exit
+OTHER_PORTS: Final = 3  # random external ports tried when ours is taken (UPnP)
+
+_LAN = [ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16")]
+_NOT_OUTSIDE = [*_LAN, *(ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16"))]
+
+
+class MappingError(Exception):
+    """A router refused, or none answered."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    method: str  # "upnp" or "natpmp"
+    external_ip: str
+    external_port: int
+    internal_port: int
+    lifetime: int  # seconds granted; 0: permanent (the router takes no lease)
+
+    @property
+    def multiaddr(self) -> str:
+        return f"/ip4/{self.external_ip}/tcp/{self.external_port}"
+
+
+def from_outside(ip: str) -> bool:
+    """Whether a router's external address can be reached from the internet: not a
+    private, shared (CGNAT), loopback or link-local IPv4 address. (Documentation ranges
+    count as outside: the simulated internet of the tests uses them.)"""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return addr.version == 4 and not any(addr in net for net in _NOT_OUTSIDE)
+
+
+def mappable(listen_ip: str) -> bool:
+    """Whether a host listening on ``listen_ip`` can use a mapping: every interface, or
+    one private IPv4 address (not loopback, where only this machine can reach us)."""
+    if listen_ip in ("0.0.0.0", "::", ""):
+        return True
+    try:
+        addr = ipaddress.ip_address(listen_ip)
+    except ValueError:
+        return False
+    return addr.version == 4 and any(addr in net for net in _LAN)
+
+
+class Lease:
+    """When to ask the router next (pure; ``now`` in seconds on any monotonic clock).
+
+    ``due`` is the time of the next request: the first at ``start``, a renewal at half
+    the granted lifetime (``PERMANENT_RECHECK`` for a permanent one), a retry after
+    ``RETRY[failures - 1]`` (never later than half the time left on a lease still
+    held). ``current(now)`` is the mapping while its lease holds."""
+
+    def __init__(self, retry: Sequence[float] = RETRY) -> None:
+        self.retry = tuple(retry)
+        self.mapping: Mapping | None = None
+        self.expires = 0.0  # when the mapping's lease runs out (inf: permanent)
+        self.failures = 0
+        self.due = 0.0
+
+    def start(self, now: float) -> None:
+        self.due = now
+
+    def granted(self, mapping: Mapping, now: float) -> None:
+        self.mapping, self.failures = mapping, 0
+        if mapping.lifetime > 0:
+            self.expires = now + mapping.lifetime
+            self.due = now + mapping.lifetime / 2
+        else:
+            self.expires = float("inf")
+            self.due = now + PERMANENT_RECHECK
+
+    def failed(self, now: float) -> None:
+        self.failures += 1
+        wait = self.retry[min(self.failures, len(self.retry)) - 1]
+        if self.current(now) is not None and self.expires != float("inf"):
+            wait = min(wait, max(1.0, (self.expires - now) / 2))
+        self.due = now + wait
+
+    def current(self, now: float) -> Mapping | None:
+        if self.mapping is not None and now >= self.expires:
+            self.mapping = None
+        return self.mapping
+
+    def forget(self) -> None:
+        self.mapping, self.expires = None, 0.0
+
+
+class Method(Protocol):
+    """One way to talk to the router."""
+
+    name: str
+
+    async def map(self, internal_port: int, external_port: int, lease: int) -> Mapping: ...
+
+    async def unmap(self, mapping: Mapping) -> None: ...
+
+
+class Upnp:
+    """UPnP-IGD: the same external port when free, else one of a few random ones."""
+
+    name = "upnp"
+
+    def __init__(self, internal_ip: str | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.internal_ip = internal_ip  # None: the address miniupnpc used to reach it
+        self.rng = rng or random.Random()
+        self._igd: Igd | None = None
+
+    async def map(self, internal_port: int, external_port: int, lease: int) -> Mapping:
+        try:
+            if self._igd is None:
+                self._igd = await Igd.discover()
+            igd = self._igd
+            internal = self.internal_ip or igd.lan_addr
+            external_ip = await igd.external_ip()
+            tried = [external_port] + [self.rng.randrange(20000, 60000)
+                                       for _ in range(OTHER_PORTS)]
+            for port in tried:
+                holder = await igd.holder(port)
+                if holder is not None and holder != (internal, internal_port):
+                    continue  # someone else's: never take it over
+                try:
+                    await igd.add(port, internal_port, lease, internal)
+                except UpnpError as exc:
+                    if "OnlyPermanentLeasesSupported" in str(exc) or "725" in str(exc):
+                        await igd.add(port, internal_port, 0, internal)
+                        lease = 0
+                    elif "Conflict" in str(exc) or "718" in str(exc):
+                        continue
+                    else:
+                        raise
+                return Mapping(self.name, external_ip, port, internal_port, lease)
+            raise MappingError(f"the ports tried are taken: {tried}")
+        except UpnpError as exc:
+            self._igd = None  # discover again next time: the router may have changed
+            raise MappingError(f"UPnP: {exc}") from None
+
+    async def unmap(self, mapping: Mapping) -> None:
+        if self._igd is None:
+            return
+        try:
+            await self._igd.delete(mapping.external_port)
+        except UpnpError as exc:
+            raise MappingError(f"UPnP: {exc}") from None
+
+
+class NatPmp:
+    """NAT-PMP to the default gateway (PCP routers answer it too)."""
+
+    name = "natpmp"
+
+    def __init__(self, gateway: Callable[[], str | None] = natpmp.default_gateway) -> None:
+        self.gateway = gateway
+
+    async def map(self, internal_port: int, external_port: int, lease: int) -> Mapping:
+        gateway = self.gateway()
+        if gateway is None:
+            raise MappingError("NAT-PMP: no default gateway")
+        try:
+            external_ip = natpmp.decode_address_response(
+                await natpmp.exchange(gateway, natpmp.encode_address_request()))
+            granted = natpmp.decode_map_response(await natpmp.exchange(
+                gateway, natpmp.encode_map_request(internal_port, external_port, lease)))
+        except (natpmp.NatPmpError, TimeoutError, OSError) as exc:
+            raise MappingError(f"NAT-PMP: {exc}") from None
+        return Mapping(self.name, external_ip, granted.external_port, internal_port,
+                       granted.lifetime)
+
+    async def unmap(self, mapping: Mapping) -> None:
+        gateway = self.gateway()
+        if gateway is None:
+            return
+        try:
+            natpmp.decode_map_response(await natpmp.exchange(
+                gateway, natpmp.encode_map_request(mapping.internal_port, 0, 0)))
+        except (natpmp.NatPmpError, TimeoutError, OSError) as exc:
+            raise MappingError(f"NAT-PMP: {exc}") from None
+
+
+class PortMapper:
+    """Keeps ``port`` (TCP) mapped on the home router while ``run`` runs."""
+
+    def __init__(self, port: int, *, methods: Sequence[Method] | None = None,
+                 on_change: Callable[[], None] = lambda: None, lease: int = LEASE,
+                 lease_plan: Lease | None = None, internal_ip: str | None = None) -> None:
+        self.port = port
+        self.methods: list[Method] = (list(methods) if methods is not None
+                                      else [Upnp(internal_ip), NatPmp()])
+        self.on_change = on_change
+        self.lease = lease
+        self.plan = lease_plan or Lease()
+        self._said_nothing_answers = self._said_double_nat = False
+        self._shown: list[str] = []
+
+    def addrs(self) -> list[str]:
+        """The mapped address (a multiaddr) while it holds and is reachable from outside."""
+        mapping = self.plan.current(trio.current_time())
+        if mapping is None or not from_outside(mapping.external_ip):
+            return []
+        return [mapping.multiaddr]
+
+    def mapping(self) -> Mapping | None:
+        return self.plan.current(trio.current_time())
+
+    async def run(self) -> None:
+        self.plan.start(trio.current_time())
+        try:
+            while True:
+                await trio.sleep_until(self.plan.due)
+                await self._attempt()
+                self._changed()
+        finally:
+            with trio.CancelScope(shield=True), trio.move_on_after(REMOVE_WITHIN):
+                await self._remove()
+
+    async def _attempt(self) -> None:
+        held = self.plan.current(trio.current_time())
+        want = held.external_port if held is not None else self.port
+        order = self.methods
+        if held is not None:  # the one that worked first
+            order = sorted(self.methods, key=lambda m: m.name != held.method)
+        reasons = []
+        with trio.move_on_after(ATTEMPT_WITHIN):
+            for method in order:
+                try:
+                    mapping = await method.map(self.port, want, self.lease)
+                except MappingError as exc:
+                    reasons.append(str(exc))
+                    continue
+                self._granted(mapping, renewal=held is not None)
+                return
+        now = trio.current_time()
+        self.plan.failed(now)
+        reason = "; ".join(reasons) or f"no answer within {ATTEMPT_WITHIN:.0f} s"
+        if held is not None and self.plan.current(now) is None:
+            log.info("port mapping lost: %s", reason)
+        elif not self._said_nothing_answers and held is None:
+            self._said_nothing_answers = True
+            log.info("port mapping: no router answered UPnP or NAT-PMP (%s); friends "
+                     "outside reach us through a friend's relay instead", reason)
+        else:
+            log.debug("port mapping: %s; next try in %.0f s", reason, self.plan.due - now)
+
+    def _granted(self, mapping: Mapping, *, renewal: bool) -> None:
+        before = self.plan.current(trio.current_time())
+        self.plan.granted(mapping, trio.current_time())
+        if renewal and before == mapping:
+            log.debug("port mapping renewed: %s", mapping.multiaddr)
+            return
+        lease = f"lease {mapping.lifetime} s" if mapping.lifetime else "permanent"
+        log.info("port mapping (%s): %s reaches our port %d (%s)", mapping.method,
+                 mapping.multiaddr, mapping.internal_port, lease)
+        if not from_outside(mapping.external_ip) and not self._said_double_nat:
+            self._said_double_nat = True
+            log.info("port mapping: the router's own address %s is private (a second "
+                     "NAT above it, e.g. the provider's): the mapping is not announced",
+                     mapping.external_ip)
+
+    def _changed(self) -> None:
+        shown = self.addrs()
+        if shown != self._shown:
+            self._shown = shown
+            self.on_change()
+
+    async def _remove(self) -> None:
+        mapping = self.plan.mapping
+        if mapping is None:
+            return
+        method = next((m for m in self.methods if m.name == mapping.method), None)
+        self.plan.forget()
+        if method is None:
+            return
+        try:
+            await method.unmap(mapping)
+            log.info("port mapping removed: %s", mapping.multiaddr)
+        except MappingError as exc:
+            log.info("port mapping not removed (%s): the router drops it when its lease "
+                     "ends", exc)
