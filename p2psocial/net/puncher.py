@@ -250,6 +250,8 @@ class HolePuncher:
         listener, for ``limits.window`` seconds or until a connection is up."""
         try:
             if window.conn is None and punch.targets:
+                log.debug("punch with %s: dialing %s in %.3f s, from %s", window.peer,
+                          punch.targets, punch.delay, self._listen_targets())
                 await trio.sleep(punch.delay)
                 with trio.move_on_after(self.limits.window):
                     async with trio.open_nursery() as nursery:
@@ -335,8 +337,17 @@ class HolePuncher:
                     log.debug("closing the relayed connection to %s: %r", peer, exc)
 
     def _listen_targets(self) -> list[Target]:
-        return [t for t in (tcp_target(str(a)) for a in self.host.listen_addrs)
-                if t is not None]
+        """Where we listen: the addresses and ports our punch dials leave from (a
+        wildcard address included: the kernel picks the source by route)."""
+        out = []
+        for addr in (str(a) for a in self.host.listen_addrs):
+            parts = addr.split("/")
+            if len(parts) == 5 and parts[1] in ("ip4", "ip6") and parts[3] == "tcp" \
+                    and parts[2] in ("0.0.0.0", "::"):
+                out.append(Target(parts[2], int(parts[4])))
+            elif (target := tcp_target(addr)) is not None:
+                out.append(target)
+        return out
 
 
 # --- sockets --------------------------------------------------------------------------

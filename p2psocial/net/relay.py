@@ -408,15 +408,19 @@ class RelayServer:
                 return
             await _write_message(stream, _hop_status(StatusCode.OK, self.limits))
             log.info("circuit %s -> %s open", source, target)
-            await splice(stream, onward, self.limits, self._count)
-            log.info("circuit %s -> %s closed", source, target)
+            moved = 0
+
+            def count(n: int) -> None:
+                nonlocal moved
+                moved += n
+                self.carried += n
+
+            await splice(stream, onward, self.limits, count)
+            log.info("circuit %s -> %s closed after %d bytes", source, target, moved)
         if scope.cancelled_caught:  # made room for another
             await reset_quietly(stream)
             if onward is not None:
                 await reset_quietly(onward)
-
-    def _count(self, n: int) -> None:
-        self.carried += n
 
     async def _friend(self, peer: ID) -> bool:
         return self.is_friend is None or await self.is_friend(peer)
