@@ -276,6 +276,8 @@ class HolePuncher:
                           target.ip, target.port, exc)
                 await trio.sleep(self.limits.redial_every)
                 continue
+            log.debug("punch dial %s:%d -> %s:%d connected", source.ip, source.port,
+                      target.ip, target.port)
             addr = Multiaddr(f"/ip{target.family}/{target.ip}/tcp/{target.port}")
             if await self._upgrade(window, TrioTCPStream(trio.SocketStream(sock)),
                                    addr) is not None:
@@ -292,6 +294,7 @@ class HolePuncher:
             return None
 
         async def take(stream: ReadWriteCloser, listen_addr: Multiaddr) -> IMuxedConn | None:
+            log.debug("punch: %s:%d reached our listener", ip, port)
             return await self._upgrade(window, stream, listen_addr)
 
         return take
