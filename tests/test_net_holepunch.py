@@ -227,6 +227,30 @@ def test_a_punch_that_cannot_connect_keeps_the_relayed_connection() -> None:
     run(scenario)
 
 
+def test_a_peer_that_breaks_the_exchange_is_reported_and_cut_off() -> None:
+    async def scenario() -> None:
+        async with open_host(seed(1)) as r, open_host(seed(2), ip="127.0.0.2") as b, \
+                open_host(seed(3), ip="127.0.0.3") as a, trio.open_nursery() as nursery:
+            r.offer_relay(relay.RelayLimits())
+            reported: list[str] = []
+
+            async def bad_peer(peer: object, reason: str) -> None:
+                assert peer == b.peer_id
+                reported.append(reason)
+
+            await nursery.start(HolePuncher(a, on_bad_peer=bad_peer).run)
+            await b.reserve(r.peer_id, r.listen_addrs)
+            await a.connect(b.peer_id, [Multiaddr(x) for x in b.circuit_addrs()])
+            stream = await b.open_stream(a.peer_id, [], holepunch.PROTOCOL)
+            sync = holepunch.encode(Sync())
+            await stream.write(bytes([len(sync)]) + sync)  # SYNC before CONNECT
+            await until(lambda: bool(reported))
+            assert reported == ["hole punching: SYNC before CONNECT"]
+            nursery.cancel_scope.cancel()
+
+    run(scenario)
+
+
 def test_dcutr_is_refused_over_a_direct_connection() -> None:
     async def scenario() -> None:
         async with open_host(seed(2), ip="127.0.0.2") as b, \

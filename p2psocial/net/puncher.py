@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,12 +95,15 @@ class _Window:
 class HolePuncher:
     """Punch holes for ``host``: ``own_addrs()`` are our direct addresses (default: the
     host's listen addresses); ``observed_ips()`` the public IPs others saw us at
-    (default: identify's observations, libp2p's ``ObservedAddrManager``)."""
+    (default: identify's observations, libp2p's ``ObservedAddrManager``);
+    ``on_bad_peer(peer, reason)`` hears of DCUtR messages that break the protocol."""
 
     def __init__(self, host: Host, *, limits: PunchLimits = PUNCH_LIMITS,
                  own_addrs: Callable[[], Sequence[str]] | None = None,
-                 observed_ips: Callable[[], Sequence[str]] | None = None) -> None:
+                 observed_ips: Callable[[], Sequence[str]] | None = None,
+                 on_bad_peer: Callable[[ID, str], Awaitable[None]] | None = None) -> None:
         self.host = host
+        self.on_bad_peer = on_bad_peer
         self.limits = limits
         self.budget = PunchBudget(limits)
         self.own_addrs = own_addrs or (lambda: [str(a) for a in host.listen_addrs])
@@ -171,7 +174,7 @@ class HolePuncher:
                     return True
                 log.info("hole punch to %s: attempt %d failed", peer, exchange.started)
         except PunchProtocolError as exc:
-            log.info("hole punching with %s: %s", peer, exc)
+            await self._bad_peer(peer, str(exc))
         except _BROKEN as exc:
             log.info("hole punching with %s ended: %r", peer, exc)
         finally:
@@ -220,8 +223,8 @@ class HolePuncher:
                     await self._succeeded(peer, started, exchange.exchanges)
                     return
         except PunchProtocolError as exc:
-            log.info("hole punching with %s: %s", peer, exc)
             await reset_quietly(stream)
+            await self._bad_peer(peer, str(exc))
         except _BROKEN as exc:
             log.debug("hole punching with %s ended: %r", peer, exc)
         finally:
@@ -338,6 +341,11 @@ class HolePuncher:
                     await conn.close()
                 except Exception as exc:
                     log.debug("closing the relayed connection to %s: %r", peer, exc)
+
+    async def _bad_peer(self, peer: ID, reason: str) -> None:
+        log.info("hole punching with %s: %s", peer, reason)
+        if self.on_bad_peer is not None:
+            await self.on_bad_peer(peer, f"hole punching: {reason}")
 
     def _listen_targets(self) -> list[Target]:
         """Where we listen: the addresses and ports our punch dials leave from (a

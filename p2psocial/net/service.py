@@ -255,7 +255,8 @@ class NetworkService:
             self._start_relay(host, nursery)
             if self.hole_punching:
                 self.puncher = await nursery.start(HolePuncher(
-                    host, own_addrs=lambda: advertised_addrs(host.listen_addrs)).run)
+                    host, own_addrs=lambda: advertised_addrs(host.listen_addrs),
+                    on_bad_peer=self._bad_relay_request).run)
             nursery.start_soon(connmgr.ConnectionManager(
                 self.conn_limits, count=lambda: len(host.connections()), census=self._census,
                 hang_up=self._hang_up, sample=self._sample_sessions).run)
@@ -497,6 +498,7 @@ class NetworkService:
         return state is None or not state.banned(self.clock())
 
     async def _bad_relay_request(self, peer: ID, reason: str) -> None:
+        """A peer broke the relay or hole punching protocol: it loses standing."""
         try:
             device = device_id_from_peer_id(peer)
         except ValueError:
