@@ -18,7 +18,8 @@ opens a ``/libp2p/dcutr`` stream over it and:
 Roles on the direct connection: B, which started the exchange, is the Noise
 initiator and A the responder, whichever socket (a crossed simultaneous open, or an
 accept on the listener) carries the connection. go-libp2p does the same (its
-holepuncher dials as the client); py-libp2p's ``dcutr.py`` does the opposite.
+holepuncher, B, calls ``holePunchConnect(..., true)``: isClient,
+p2p/protocol/holepunch/holepuncher.go); py-libp2p's ``dcutr.py`` does the opposite.
 
 Bounds (``PunchLimits``): attempts per peer per hour, punches at once, addresses
 taken from a peer's CONNECT, and the 4 KiB message cap of the spec.
