@@ -203,7 +203,8 @@ def test_two_hosts_behind_a_relay_punch_and_drop_the_relayed_connection() -> Non
 
 def test_a_punch_that_cannot_connect_keeps_the_relayed_connection() -> None:
     """Both sides name addresses where nobody listens: three windows in vain, then the
-    relayed connection goes on, and the attempts count against the peer's hour."""
+    relayed connection goes on, and the attempts count against the peer's hour: a
+    second punch is allowed, not a third."""
     nowhere = ["/ip4/127.0.0.9/tcp/9"]
     quick = PunchLimits(window=0.3, redial_every=0.05)
 
@@ -222,6 +223,9 @@ def test_a_punch_that_cannot_connect_keeps_the_relayed_connection() -> None:
             links = [link for link in a.connections() if link.peer == b.device_id]
             assert [link.relay for link in links] == [str(r.peer_id)]
             assert len(to_b.budget._recent[a.peer_id.to_bytes()]) == 3
+            assert to_b.consider(a.peer_id)  # a second punch: the hour holds 6 exchanges
+            await until(lambda: to_b.failed == 2)
+            assert not to_b.consider(a.peer_id)  # a third must wait for the hour
             nursery.cancel_scope.cancel()
 
     run(scenario)
