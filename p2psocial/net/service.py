@@ -34,6 +34,9 @@ account), so a community box is not an open relay, under ``relay_limits``
 node that nobody can dial (``reserve=None``: it does not listen, or only on private
 addresses; or ``reserve=True``) holds slots at up to two connected peers that relay for it;
 its circuit addresses follow its direct ones in ``listen_addrs``, hence in invites.
+Hole punching (``hole_punching=True``, puncher.py): a session that starts on a relayed
+connection the relay brought to us starts a DCUtR punch; once a direct connection is
+up, the relayed one is closed and the dialer's next session runs on the direct one.
 
 Connections (admission.py, connmgr.py): the host admits inbound connections still
 handshaking under limits per address, per subnet and in all, with a deadline; the
