@@ -219,8 +219,8 @@ class HolePuncher:
                     await write_varint_message(stream, reply)
                     continue
                 assert window is not None  # the exchange checked CONNECT came first
-                if await self._window(window, reply):
-                    await self._succeeded(peer, started, exchange.exchanges)
+                running, window = window, None  # closed by the window itself, at its end
+                if await self._detached(running, reply, started, exchange.exchanges):
                     return
         except PunchProtocolError as exc:
             await reset_quietly(stream)
@@ -232,6 +232,28 @@ class HolePuncher:
                 self._close(window)
             self._busy.discard(peer)
             self.budget.running -= 1
+
+    async def _detached(self, window: _Window, punch: Punch, started: float | None,
+                        attempt: int) -> bool:
+        """A's window, run in the puncher's nursery: this handler runs on the relayed
+        connection, which B closes as soon as its side is up, and libp2p may cancel
+        the handler then, while our side of the direct connection still upgrades."""
+        done, won = trio.Event(), False
+
+        async def run() -> None:
+            nonlocal won
+            try:
+                if await self._window(window, punch):
+                    won = True
+                    await self._succeeded(window.peer, started, attempt)
+            finally:
+                done.set()
+
+        if self._nursery is None:
+            return False
+        self._nursery.start_soon(run)
+        await done.wait()
+        return won
 
     # --- the window: dial, accept, upgrade -------------------------------------------
 
