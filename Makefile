@@ -7,6 +7,8 @@
 #   make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="a b"]  coverage-guided fuzzing (atheris) of
 #                       every decoder of peer input, N s each (tests/fuzz/)
 #   make bench [B=NAME] run the benchmarks (all, or one), JSON lines on stdout
+#   make interop        p2psocial against js-libp2p (needs node >= 20 and npm: npm ci
+#                       into interop/node_modules, exact versions from its lock file)
 #   make lint           ruff and mypy
 #   make translations   refresh the German .ts from the UI's strings and build its .qm
 #   make screenshots    PNGs of the app's main views, under Xvfb, into docs/screenshots/
@@ -23,7 +25,7 @@ STAMP := $(VENV)/.installed
 B ?=
 ARGS ?=
 
-.PHONY: run test test-fast test-adversarial fuzz bench lint translations screenshots clean
+.PHONY: run test test-fast test-adversarial fuzz bench interop lint translations screenshots clean
 .PHONY: bundle deb package package-check package-test package-repro package-lock
 
 $(STAMP): pyproject.toml
@@ -60,6 +62,16 @@ fuzz: $(FUZZ_STAMP)
 
 bench: $(STAMP)
 	@$(BIN)/python -m bench $(B)
+
+# tests/test_interop_js.py skips without interop/node_modules; here it must run
+INTEROP_STAMP := interop/node_modules/.installed
+
+$(INTEROP_STAMP): interop/package-lock.json
+	cd interop && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(INTEROP_STAMP)
+
+interop: $(STAMP) $(INTEROP_STAMP)
+	P2PSOCIAL_INTEROP=required $(BIN)/python -m pytest -q tests/test_interop_js.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check p2psocial tests bench

@@ -53,11 +53,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LISTEN_ALL = "0.0.0.0"  # peers on the LAN must be able to dial us
+LISTEN_ALL = ("0.0.0.0", "::")  # every interface, IPv4 and IPv6: peers must be able to dial us
 # hidden switches for tests (and for anyone who wants the app on loopback only): the
-# address to listen and announce on, and the DNS-SD type that LAN discovery uses
+# addresses to listen and announce on (comma-separated, IPv4 or IPv6), and the DNS-SD
+# type that LAN discovery uses
 LISTEN_ENV = "P2PSOCIAL_LISTEN_IP"
 LAN_TYPE_ENV = "P2PSOCIAL_LAN_SERVICE_TYPE"
+
+
+def listen_ips() -> tuple[str, ...]:
+    """Where the app and one-shot commands listen: ``LISTEN_ENV``'s addresses, or
+    ``LISTEN_ALL``. A bad address there is reported by the network when it starts."""
+    given = [ip.strip() for ip in os.environ.get(LISTEN_ENV, "").split(",") if ip.strip()]
+    return tuple(given) or LISTEN_ALL
 
 
 def needs_passphrase(home: Path | None) -> bool:
@@ -251,7 +259,7 @@ class Backend:
         try:
             async with net.NetworkService(
                     self.node, port=port if port else 0, hops=settings.hops,
-                    ip=os.environ.get(LISTEN_ENV) or LISTEN_ALL, lan=settings.lan,
+                    ip=listen_ips(), lan=settings.lan,
                     lan_service_type=os.environ.get(LAN_TYPE_ENV) or net.SERVICE_TYPE,
                     offer_relay=settings.relay,
                     port_mapping=settings.port_mapping) as service:

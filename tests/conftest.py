@@ -41,6 +41,7 @@ SLOW: dict[str, str] = {
     "test_bench.py::test_primitives_quick": _BENCH,
     "test_bench.py::test_reconnect_quick": _BENCH,
     "test_bench.py::test_attack_quick": _BENCH,
+    "test_bench.py::test_gossip_sign_quick": _BENCH,
     "test_cli.py::test_passphrase": _CLI + " and Argon2id",
     "test_cli.py::test_post_reply_react_edit_delete": _CLI,
     "test_cli.py::test_export_import": _CLI,
@@ -62,6 +63,7 @@ SLOW: dict[str, str] = {
     "test_crash.py": "writers SIGKILLed mid-ingest, again and again",
     "test_cursor_text.py::test_the_command_line_refuses_them_in_one_line": _CLI,
     "test_invite.py::test_any_addresses_round_trip_capped_at_eight": _VOLUME,
+    "test_interop_js.py": "js-libp2p processes (node) against real services",
     "test_net_bad_peers.py": _NODES,
     "test_net_community.py::test_an_always_on_member_carries_posts_while_the_author_is_away":
         _NODES,
@@ -83,6 +85,10 @@ SLOW: dict[str, str] = {
         _NODES,
     "test_net_session_limits.py::test_stranger_sessions_are_capped_and_the_idlest_gives_way":
         _NODES,
+    "test_net_ipv6.py::test_serve_listens_on_ipv6_alone_and_a_peer_syncs_over_it": _SERVE,
+    "test_net_ipv6.py::test_a_bad_listen_address_is_one_line": _CLI,
+    "test_net_ipv6.py::test_addresses_racing_at_once_leave_one_connection":
+        _NODES + ", five dials and hang-ups",
     "test_net_lan_processes.py": _NETNS,
     "test_net_lan_identity.py::test_a_friend_never_sees_a_device_gone_while_it_takes_new_names":
         "waits for announcements to change names",
@@ -106,6 +112,7 @@ SLOW: dict[str, str] = {
         "miniupnpd",
     "test_portmap_netns.py": "serve processes behind NAT routers with miniupnpd",
     "test_reach_portmap.py": "serve processes in three homes of a simulated internet",
+    "test_reach_ipv6.py": "serve processes in homes of a simulated internet",
     "test_net_restart.py": _SERVE,
     "test_net_service_lan.py::test_two_services_find_each_other_on_the_lan_and_replicate":
         _NODES,

@@ -151,3 +151,12 @@ def test_attack_names_an_unknown_attack_in_one_line() -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "no attack named 'nope'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_gossip_sign_quick() -> None:
+    got = by_name(run_bench("gossip_sign", "--quick"))
+    for name in ("build_unsigned", "sign_message", "unsigned_id", "verify_origin"):
+        assert got[name]["per_s"] > 0  # type: ignore[operator]
+    assert got["wire"]["signed_bytes"] > got["wire"]["unsigned_bytes"]  # type: ignore[operator]
+    for name in ("loopback_unsigned", "loopback_strictsign"):
+        assert got[name]["cpu_us_per_message"] > 0  # type: ignore[operator]

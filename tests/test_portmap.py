@@ -16,13 +16,14 @@ import trio.testing
 
 from p2psocial.net import natpmp
 from p2psocial.net.portmap import (
-    PERMANENT_RECHECK,
+    RECHECK,
     RETRY,
     Lease,
     Mapping,
     MappingError,
     PortMapper,
     from_outside,
+    lan_ip,
     mappable,
 )
 from tests.netkit import run
@@ -44,6 +45,9 @@ def test_renews_at_half_the_lease_and_holds_until_it_ends() -> None:
     plan.start(100.0)
     assert plan.due == 100.0 and plan.current(100.0) is None
     plan.granted(M, 100.0)
+    assert plan.due == 100.0 + RECHECK  # sooner than half the lease: the address may change
+    plan = Lease(recheck=1e9)
+    plan.granted(M, 100.0)
     assert plan.due == 100.0 + 1800
     assert plan.current(100.0 + 3599) == M
     assert plan.current(100.0 + 3600) is None  # ran out: gone
@@ -64,7 +68,7 @@ def test_failures_back_off_up_to_the_last_step_and_forever() -> None:
 
 
 def test_a_failed_renewal_retries_before_the_lease_runs_out() -> None:
-    plan = Lease(retry=(600.0,))
+    plan = Lease(retry=(600.0,), recheck=1e9)
     plan.granted(M, 0.0)
     plan.failed(1800.0)  # 1800 s left: retry within half of that, not after 600... 900
     assert plan.due == 1800.0 + 600.0
@@ -77,7 +81,7 @@ def test_a_failed_renewal_retries_before_the_lease_runs_out() -> None:
 def test_a_permanent_mapping_is_checked_again_later() -> None:
     plan = Lease()
     plan.granted(Mapping("upnp", "198.51.100.7", 4001, 4001, 0), 10.0)
-    assert plan.due == 10.0 + PERMANENT_RECHECK
+    assert plan.due == 10.0 + RECHECK
     assert plan.current(1e9) is not None
 
 
@@ -90,6 +94,8 @@ def test_which_addresses_count() -> None:
     assert mappable("0.0.0.0") and mappable("192.168.1.11") and mappable("::")
     assert not mappable("127.0.0.1") and not mappable("198.51.100.7")
     assert not mappable("::1")
+    assert lan_ip("0.0.0.0") is None and lan_ip("::") is None
+    assert lan_ip("192.168.1.11") == "192.168.1.11"
 
 
 # --- NAT-PMP --------------------------------------------------------------------------
@@ -272,3 +278,31 @@ async def _test_a_hanging_router_is_bounded() -> None:
         assert [t for _, t in hanging.calls] == [0.0, 12.0 + RETRY[0], 24.0 + RETRY[0]
                                                  + RETRY[1]]
         nursery.cancel_scope.cancel()
+
+
+def test_refresh_asks_at_once() -> None:
+    on_mock_clock(_refresh_asks_at_once)
+
+
+async def _refresh_asks_at_once() -> None:
+    upnp = FakeMethod("upnp", lifetime=3600)
+    mapper = PortMapper(4001, methods=[upnp])
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(mapper.run)
+        await trio.sleep(10)
+        assert len(upnp.calls) == 1
+        upnp.external_ip = "198.51.100.8"  # renumbered
+        mapper.refresh()
+        await trio.sleep(0.5)
+        assert [t for _, t in upnp.calls] == [0.0, 10.0]
+        assert mapper.addrs() == ["/ip4/198.51.100.8/tcp/4001"]
+        nursery.cancel_scope.cancel()
+
+
+def test_serve_maps_by_default_and_can_be_told_not_to() -> None:
+    from p2psocial.cli.parser import build_parser
+    from p2psocial.settings import Settings
+
+    assert build_parser().parse_args(["serve"]).no_port_mapping is False
+    assert build_parser().parse_args(["serve", "--no-port-mapping"]).no_port_mapping is True
+    assert Settings().port_mapping is True

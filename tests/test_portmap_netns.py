@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -104,3 +106,72 @@ def test_no_router_to_ask_is_one_line(tmp_path: Path) -> None:
         assert len(lines) == 1 and "no router answered" in lines[0], log
         assert " INFO " in lines[0]
         assert "Traceback" not in log and " ERROR " not in log and " WARNING " not in log, log
+
+
+MAPPER = """
+import signal, sys, trio
+from p2psocial.net.portmap import Lease, PortMapper
+
+async def main(port):
+    mapper = PortMapper(port, lease_plan=Lease(recheck=1.0),
+                        on_change=lambda: print(" ".join(mapper.addrs()) or "-", flush=True))
+    with trio.open_signal_receiver(signal.SIGTERM) as signals:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(mapper.run)
+            async for _ in signals:
+                nursery.cancel_scope.cancel()
+    print("stopped", flush=True)
+
+trio.run(main, int(sys.argv[1]))
+"""
+
+
+def test_a_new_router_address_is_picked_up_at_the_next_check(tmp_path: Path) -> None:
+    """The provider renumbers Alice's line and her router restarts miniupnpd: the mapper
+    (checking every second here, every RECHECK s in serve) finds the router at its new
+    URL, maps again and advertises the new address; stopping removes the mapping."""
+    require_tools("upnpc")
+    with internet(tmp_path) as net:
+        alice = net.home("alice", upnp=True)
+        proc = alice.host.popen(sys.executable, "-c", MAPPER, "7030",
+                                stderr=subprocess.DEVNULL)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == f"/ip4/{alice.wan_ipv4}/tcp/7030"
+        t0 = time.monotonic()
+        new = alice.change_wan_address()
+        assert proc.stdout.readline().strip() == f"/ip4/{new}/tcp/7030"
+        took = time.monotonic() - t0
+        assert "7030->" in mappings(alice)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.stdout.readline().strip() == "stopped"
+        assert proc.wait(timeout=10) == 0
+        assert "7030->" not in mappings(alice)
+    print(f"\nrouter renumbered to new address advertised: {took:.2f} s")
+
+
+UPNP_MAP = """
+import sys, trio
+from p2psocial.net.portmap import Upnp
+
+async def main(port, external):
+    mapping = await Upnp().map(port, external, 120)
+    print(mapping.external_ip, mapping.external_port)
+
+trio.run(main, int(sys.argv[1]), int(sys.argv[2]))
+"""
+
+
+def test_a_port_held_by_another_machine_is_never_taken(tmp_path: Path) -> None:
+    require_tools("upnpc")
+    with internet(tmp_path) as net:
+        home = net.home("alice", upnp=True, hosts=2)
+        other, me = home.hosts
+        held = other.run("upnpc", "-i", "-a", other.ipv4 or "", "7040", "7040", "TCP")
+        assert "is redirected" in held.stdout, held.stdout
+        ip_, port = me.python(UPNP_MAP, "7040", "7040").split()
+        assert ip_ == home.wan_ipv4 and port != "7040" and 20000 <= int(port) < 60000
+        listed = mappings(home)
+        assert f"7040->{other.ipv4}:7040" in listed  # still the other machine's
+        assert f"{port}->{me.ipv4}:7040" in listed, listed
+        # asking again for our own mapping keeps it (a renewal)
+        assert me.python(UPNP_MAP, "7040", port).split()[1] == port

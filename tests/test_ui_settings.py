@@ -107,6 +107,8 @@ def test_network_changes_wait_for_apply_then_restart_the_network(app_ctx: AppCon
     assert not page.lan.isChecked() and page.hops.value() == 2
     page.lan.setChecked(True)
     page.hops.setValue(3)
+    assert page.port_mapping.isChecked()  # on by default (on loopback it maps nothing)
+    page.port_mapping.setChecked(False)
     assert app_ctx.settings.lan is False and app_ctx.settings.hops == 2  # not yet
     page.lan.setChecked(False)
     qtbot.mouseClick(page.apply_network_button, Qt.MouseButton.LeftButton)
@@ -117,6 +119,8 @@ def test_network_changes_wait_for_apply_then_restart_the_network(app_ctx: AppCon
     assert app_ctx.backend.generation == generation + 1  # one restart, one new service
     assert app_ctx.backend.service is not None and app_ctx.backend.service is not first
     assert app_ctx.backend.service.hops == 3
+    assert app_ctx.backend.settings.port_mapping is False
+    assert app_ctx.backend.service.port_mapping is False
     assert page.port.value() == app_ctx.settings.port != 0
     page.apply_network()
     assert page.network_outcome.text() == "Nothing changed"

@@ -37,7 +37,7 @@ from ..errors import (
 from ..home import Home
 from ..node import Node, read_file
 from ..roster import RosterFull
-from ..runtime import LAN_TYPE_ENV, LISTEN_ALL, LISTEN_ENV  # hidden: tests on loopback
+from ..runtime import LAN_TYPE_ENV, listen_ips  # hidden: tests on loopback
 from ..store.store import PeerRecord
 from ..store.views import Cursor
 from . import render as r
@@ -375,7 +375,7 @@ async def _short_network(node: Node, *, settle: bool,
     from ..net.discovery import SERVICE_TYPE
     from ..net.service import NetworkService
 
-    async with NetworkService(node, port=0, ip=os.environ.get(LISTEN_ENV) or LISTEN_ALL,
+    async with NetworkService(node, port=0, ip=listen_ips(),
                               lan=True,
                               lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
                               offer_relay=False, reserve=False) as service:
@@ -591,6 +591,7 @@ def cmd_serve(args: argparse.Namespace, s: Session) -> int:
 
 async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
     from ..net.discovery import SERVICE_TYPE
+    from ..net.host import DUAL_STACK
     from ..net.service import NetworkService
     from ..private_scan import follow_private
 
@@ -598,7 +599,8 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
     assert node.identity is not None
     device, account = node.identity.device_id, node.account_id
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        async with NetworkService(node, port=args.port, hops=args.hops, ip=args.listen,
+        async with NetworkService(node, port=args.port, hops=args.hops,
+                                  ip=args.listen or DUAL_STACK,
                                   lan=not args.no_lan,
                                   lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
                                   offer_relay=not args.no_relay,

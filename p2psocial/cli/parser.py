@@ -182,8 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
                 json=False)
     p.add_argument("--port", type=_port, default=0, metavar="N",
                    help="TCP port to listen on (default: any free port)")
-    p.add_argument("--listen", default="0.0.0.0", metavar="IP",
-                   help="IPv4 address to listen on (default 0.0.0.0: every interface)")
+    p.add_argument("--listen", action="append", type=_listen_ip, metavar="IP",
+                   help="IPv4 or IPv6 address to listen on; give it again for more than "
+                   "one (default: every interface, IPv4 and IPv6: 0.0.0.0 and ::)")
     p.add_argument("--hops", type=_hops, default=2, metavar="N",
                    help="also carry the accounts followed by those you follow, N steps "
                    "away (default 2)")
@@ -315,6 +316,17 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"'{text}' is not a port (0 to 65535)")
     return int(text)
+
+
+def _listen_ip(text: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(text.strip().strip("[]")))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not an IPv4 or IPv6 address (for example 0.0.0.0, ::, "
+            "192.168.1.7 or ::1)") from None
 
 
 def _hops(text: str) -> int:

@@ -9,11 +9,22 @@ addresses to dial. So every local address is classified by a pure rule over
 ``(interface name, address, flags)`` (``classify``), and:
 
 * **LAN announcements** (``lan_ips``) carry the usable private and global IPv4
-  addresses; link-local ones only when there is nothing else (two laptops on a cable
-  with no DHCP), loopback only when there is nothing at all;
-* **invites and what ``serve`` listens on everywhere advertises** (``ranked``):
-  global addresses first, then private LAN ones, at most ``DIRECT_MAX``; loopback only
-  when nothing else is left (a machine with no network: local tests).
+  addresses and the global IPv6 ones; link-local ones only when there is nothing else
+  (two laptops on a cable with no DHCP), loopback only when there is nothing at all;
+* **invites and what ``serve`` listens on everywhere advertises** (``ranked``): of
+  both families, global before private, IPv6 before IPv4 among global ones and IPv4
+  before IPv6 (ULA) among private ones, the best of each of those four kinds first so
+  that many addresses of one kind (several IPv6 prefixes) cannot push the LAN address
+  out; at most ``DIRECT_MAX``; loopback only when nothing else is left (a machine
+  with no network: local tests).
+
+IPv6 privacy extensions give a machine *temporary* addresses that change every day
+or so, and keep old ones *deprecated* for a while: an invite must carry the stable
+address, which lasts. Linux tells which is which in ``/proc/net/if_inet6`` (read in
+``local_interfaces``, flags "temporary", "deprecated", "dadfailed"); a temporary or
+deprecated address is given out only when no stable one of its kind exists, and a
+failed duplicate-address check is never given out. Elsewhere the flags are unknown and
+every address counts as stable.
 
 Flags come from the operating system where it tells them cheaply (Linux: ``/sys/class/
 net/<name>/flags`` and ``type``: point-to-point links and interfaces without a link
@@ -62,6 +73,8 @@ CONTAINER_PREFIXES: Final = ("docker", "br-", "virbr", "lxcbr", "lxdbr", "cni", 
 """Bridges of containers and virtual machines, and their cables."""
 CONTAINER_WORDS: Final = ("vethernet", "virtualbox", "vmware", "docker")
 
+_SHORT_LIVED: Final = frozenset({"temporary", "deprecated"})
+
 # Linux: /sys/class/net/<name>/flags bits and type values (if.h, if_arp.h)
 _IFF_LOOPBACK, _IFF_POINTOPOINT = 0x8, 0x10
 _TUNNEL_TYPES: Final = frozenset({65534, 512, 768, 769, 776, 778, 823})  # none, ppp,
@@ -81,11 +94,13 @@ class Use(Enum):
 @dataclass(frozen=True, slots=True)
 class Interface:
     """One address of one interface, and what the system says about the interface:
-    ``flags`` holds "loopback", "pointopoint" and "tunnel" where known."""
+    ``flags`` holds "loopback", "pointopoint" and "tunnel" where known, and for an
+    IPv6 address "temporary", "deprecated" or "dadfailed" (``/proc/net/if_inet6``)."""
 
     name: str
     ip: IP
     flags: frozenset[str] = frozenset()
+    prefix: int | None = None  # the on-link network's length, where known
 
 
 def classify(iface: Interface) -> Use:
@@ -94,7 +109,7 @@ def classify(iface: Interface) -> Use:
     name = iface.name.lower()
     if ip.is_loopback or "loopback" in iface.flags:
         return Use.LOOPBACK
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved or "dadfailed" in iface.flags:
         return Use.NONE
     if ("tunnel" in iface.flags or "pointopoint" in iface.flags
             or _named(name, TUNNEL_PREFIXES, TUNNEL_WORDS)):
@@ -111,27 +126,55 @@ def _named(name: str, prefixes: tuple[str, ...], words: Sequence[str]) -> bool:
 
 
 def lan_ips(ifaces: Iterable[Interface]) -> list[str]:
-    """IPv4 addresses for our LAN announcement (mDNS A records), best first."""
+    """Addresses for our LAN announcement (mDNS A and AAAA records), best first: the
+    IPv4 ones of the best use there is (global and private, else link-local, else
+    loopback), then stable global IPv6 ones (a neighbour on IPv6 alone reaches us
+    there; a ULA or link-local IPv6 address adds nothing the IPv4 one lacks)."""
+    ifaces = list(ifaces)
     v4 = [i for i in ifaces if i.ip.version == 4]
+    found: list[str] = []
     for wanted in ((Use.GLOBAL, Use.PRIVATE), (Use.LINK_LOCAL,), (Use.LOOPBACK,)):
         found = _unique(str(i.ip) for i in _best_first(v4) if classify(i) in wanted)
         if found:
-            return found
-    return []
+            break
+    v6 = _stable_first([i for i in ifaces if i.ip.version == 6 and classify(i) is Use.GLOBAL])
+    return _unique([*found, *(str(i.ip) for i in v6)])
 
 
-def ranked(ifaces: Iterable[Interface], port: int, *, limit: int = DIRECT_MAX) -> list[str]:
-    """TCP multiaddrs at ``port`` for an invite: global, then private; link-local and
-    tunnels never; loopback only when nothing else is left. At most ``limit``."""
-    v4 = [i for i in ifaces if i.ip.version == 4]  # the host listens on IPv4 only
-    useful = [i for i in _best_first(v4) if classify(i) in (Use.GLOBAL, Use.PRIVATE)]
+def ranked(ifaces: Iterable[Interface], port: int, *, limit: int = DIRECT_MAX,
+           versions: Iterable[int] = (4, 6)) -> list[str]:
+    """TCP multiaddrs at ``port`` for an invite, of the IP ``versions`` we listen on:
+    global, then private (the order of the module docstring); link-local and tunnels
+    never; loopback only when nothing else is left. At most ``limit``."""
+    wanted = set(versions)
+    ifaces = [i for i in ifaces if i.ip.version in wanted]
+    kinds: list[list[Interface]] = [
+        _stable_first([i for i in ifaces if i.ip.version == version and classify(i) is use])
+        for use, version in ((Use.GLOBAL, 6), (Use.GLOBAL, 4), (Use.PRIVATE, 4),
+                             (Use.PRIVATE, 6))]
+    useful = [kind[0] for kind in kinds if kind] + [i for kind in kinds for i in kind[1:]]
     if not useful:
-        useful = [i for i in v4 if classify(i) is Use.LOOPBACK]
-    return _unique(f"/ip4/{i.ip}/tcp/{port}" for i in useful)[:limit]
+        useful = [i for i in ifaces if classify(i) is Use.LOOPBACK]
+    return _unique(multiaddr(str(i.ip), port) for i in useful)[:limit]
+
+
+def multiaddr(ip: str, port: int) -> str:
+    """``/ip4/IP/tcp/PORT`` or ``/ip6/IP/tcp/PORT``, as the address says."""
+    return f"/ip{'6' if ':' in ip else '4'}/{ip}/tcp/{port}"
 
 
 def _best_first(ifaces: Iterable[Interface]) -> list[Interface]:
     return sorted(ifaces, key=lambda i: -classify(i).value)  # stable: system order kept
+
+
+def _stable_first(ifaces: Iterable[Interface]) -> list[Interface]:
+    """Stable addresses, then temporary ones, then deprecated ones (system order kept
+    within each); temporary and deprecated ones only when no stable one exists."""
+    ifaces = list(ifaces)
+    stable = [i for i in ifaces if not i.flags & _SHORT_LIVED]
+    if stable:
+        return stable
+    return sorted(ifaces, key=lambda i: "deprecated" in i.flags)
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -142,6 +185,7 @@ def local_interfaces() -> list[Interface]:
     """Every address of every interface of this machine, with what flags the system
     tells (the one function here that reads the system)."""
     out = []
+    v6_flags = _linux_ipv6_flags()
     for adapter in ifaddr.get_adapters():
         flags = _linux_flags(adapter.name)
         for ip in adapter.ips:
@@ -151,8 +195,54 @@ def local_interfaces() -> list[Interface]:
             except ValueError:
                 continue
             name = adapter.name if sys.platform != "win32" else adapter.nice_name
-            out.append(Interface(name, addr, flags))
+            prefix = ip.network_prefix if isinstance(ip.network_prefix, int) else None
+            out.append(Interface(name, addr, flags | v6_flags.get(addr, frozenset()), prefix))
     return out
+
+
+def local_networks(ifaces: Iterable[Interface]) -> list[ipaddress.IPv4Network
+                                                        | ipaddress.IPv6Network]:
+    """The on-link networks of our private and link-local addresses (``10.0.0.0/24``
+    for ``10.0.0.12`` with prefix 24): a peer's address inside one is on our LAN
+    (dial_order.py). Loopback counts too (this machine). Pure."""
+    out = []
+    for i in ifaces:
+        if i.prefix is None or classify(i) not in (Use.PRIVATE, Use.LINK_LOCAL,
+                                                     Use.LOOPBACK):
+            continue
+        try:
+            out.append(ipaddress.ip_network(f"{i.ip}/{i.prefix}", strict=False))
+        except ValueError:
+            continue
+    return list(dict.fromkeys(out))
+
+
+# /proc/net/if_inet6 flag bits (linux/if_addr.h; the file shows the low 8 bits)
+_IFA_FLAGS: Final = {0x01: "temporary", 0x08: "dadfailed", 0x20: "deprecated"}
+
+
+def parse_if_inet6(text: str) -> dict[IP, frozenset[str]]:
+    """Per IPv6 address, the flags of ``_IFA_FLAGS`` set in ``/proc/net/if_inet6``
+    (lines ``ADDR32HEX IFINDEX PREFIXLEN SCOPE FLAGS NAME``). Pure."""
+    out: dict[IP, frozenset[str]] = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 6 or len(fields[0]) != 32:
+            continue
+        try:
+            addr = ipaddress.IPv6Address(bytes.fromhex(fields[0]))
+            bits = int(fields[4], 16)
+        except ValueError:
+            continue
+        out[addr] = frozenset(name for bit, name in _IFA_FLAGS.items() if bits & bit)
+    return out
+
+
+def _linux_ipv6_flags() -> dict[IP, frozenset[str]]:
+    try:
+        return parse_if_inet6(Path("/proc/net/if_inet6").read_text())
+    except OSError:  # not Linux, or no IPv6
+        return {}
 
 
 def _linux_flags(name: str) -> frozenset[str]:

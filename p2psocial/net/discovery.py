@@ -11,9 +11,10 @@
         lan.learn(device)    # ``device`` proved who it is: place its announcements
 
 We announce ``<random name>._p2psocial._udp.local.``: the SRV record carries our TCP
-port, the A records our useful IPv4 addresses (addresses.py: no VPN, tunnel or
-container bridge), and the TXT record a claim that only those who know our device or
-account can read (lan_identity.py: a fresh salt, a keyed tag; never the device id).
+port, the A records our useful IPv4 addresses and the AAAA records our stable global
+IPv6 ones (addresses.py: no VPN, tunnel or container bridge; all sent over IPv4
+multicast), and the TXT record a claim that only those who know our device or account
+can read (lan_identity.py: a fresh salt, a keyed tag; never the device id).
 The name, the host name and the salt are random and change with each registration:
 at start, when our addresses change (another network: zeroconf starts again on the
 new interfaces, and everyone heard on the old one is ``Gone``), and every
@@ -365,15 +366,15 @@ def parse_service_info(info: ServiceInfo) -> tuple[Claim, tuple[str, ...]] | Non
     if port is None or not 0 < port < 65536:
         return None
     addrs: list[str] = []
-    for ip in info.parsed_addresses(IPVersion.V4Only):
+    for ip in info.parsed_addresses(IPVersion.All):
         try:
-            addr = ipaddress.IPv4Address(ip)
+            addr = ipaddress.ip_address(ip)
         except ValueError:
             continue
         if addr.is_multicast or addr.is_unspecified or addr == ipaddress.IPv4Address(
-                "255.255.255.255"):
-            continue
-        ma = f"/ip4/{addr}/tcp/{port}"
+                "255.255.255.255") or (addr.version == 6 and addr.is_link_local):
+            continue  # an IPv6 link-local address is useless without its zone
+        ma = addresses.multiaddr(str(addr), port)
         if ma not in addrs:
             addrs.append(ma)
     if not addrs:
@@ -389,7 +390,7 @@ def _service_info(service_type: str, device_id: bytes, account_id: bytes | None,
         service_type, f"{name}.{service_type}", port=port,
         properties=lan_identity.announcement(device_id, account_id,
                                              os.urandom(lan_identity.SALT_LEN)),
-        addresses=[ipaddress.IPv4Address(ip).packed for ip in ips],
+        addresses=[ipaddress.ip_address(ip).packed for ip in ips],
         server=f"{name}.local.", host_ttl=ttl, other_ttl=ttl)
 
 
@@ -496,7 +497,8 @@ async def lan_discovery(
     def start(advertise: list[str]) -> tuple[Zeroconf, _Engine, ServiceInfo | None]:
         # in a worker thread. zeroconf sends on the announced interfaces only, and on
         # loopback, so that two apps on one machine meet
-        interfaces = (list(dict.fromkeys([*advertise, LOOPBACK]))
+        # (IPv4 ones: zeroconf runs on IPv4 multicast, and carries AAAA records too)
+        interfaces = (list(dict.fromkeys([*(a for a in advertise if ":" not in a), LOOPBACK]))
                       if explicit_ips is None else explicit_ips)
         info = (_service_info(service_type, device_id, account_id, port, advertise, ttl)
                 if advertise else None)
@@ -534,7 +536,7 @@ async def lan_discovery(
             raise DiscoveryFailed(f"LAN discovery cannot start: {exc}") from exc
         if info is not None:
             lan.service_name = info.name
-            lan.advertised_addrs = tuple(f"/ip4/{ip}/tcp/{port}" for ip in advertise)
+            lan.advertised_addrs = tuple(addresses.multiaddr(ip, port) for ip in advertise)
         else:
             lan.advertised_addrs = ()
             log.info("mDNS: no LAN address to announce; listening only")

@@ -10,14 +10,19 @@ it fast. Rules without I/O (topics, the message format, the validator's verdicts
 pacing) are in gossip_rules.py; this module plugs them into py-libp2p:
 
 * **Router.** GossipSub speaking ``/meshsub/1.1.0`` only (1.2 adds an IDONTWANT
-  control message per message per peer), no message signatures (every entry is
-  signed by its author; a second signature per message costs CPU and proves
-  nothing more), content-addressed message ids, its spam limit at ``SPAM_LIMIT``
-  messages per second per peer and topic, the heartbeat every ``HEARTBEAT`` s.
+  control message per message per peer), its spam limit at ``SPAM_LIMIT`` messages
+  per second per peer and topic, the heartbeat every ``HEARTBEAT`` s.
   Every peer runs this code, so this is the network's configuration. The pubsub
   stream handler is registered through ``Host.set_handler``, so a garbage RPC (which
   py-libp2p lets escape its handler) resets one stream instead of the whole host, and
   counts as misbehaviour.
+* **On the wire: StrictSign** (gossip_sign.py), so that any standard libp2p
+  implementation accepts what we publish: every message is signed by the device key
+  that publishes it, and its id is the default ``from + seqno``. ``SignedPubsub``
+  signs in ``publish`` and checks the signature before anything else looks at a
+  message (py-libp2p's own ``strict_signing`` check can raise out of the pubsub
+  service on a malformed key). A bad signature is misbehaviour of the forwarder; an
+  unsigned message (older p2psocial nodes) is dropped, nobody's fault.
 * **Validator.** Synchronous (no task per message), registered for every topic we
   subscribe to, never raises. It runs ``judge`` before the message is forwarded: a
   forged or garbage message is not forwarded and ``hooks.misbehaved`` is told about
@@ -37,16 +42,16 @@ pacing) are in gossip_rules.py; this module plugs them into py-libp2p:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 import trio
 from google.protobuf.message import DecodeError
-from libp2p.abc import INetStream, ISubscriptionAPI
+from libp2p.abc import IHost, INetStream, ISubscriptionAPI
 from libp2p.custom_types import TProtocol
 from libp2p.peer.id import ID
 from libp2p.pubsub import pubsub as pubsub_module
@@ -67,6 +72,12 @@ from .gossip_rules import (
     encode_run,
     judge,
     topic_of,
+)
+from .gossip_sign import (
+    GossipSignatureError,
+    UnsignedMessage,
+    signed_message,
+    verify_origin,
 )
 from .host import Host, device_id_from_peer_id, peer_id_from_device_id, remote_peer_id
 
@@ -100,7 +111,8 @@ class GossipStats:
     published_entries: int = 0
     accepted: int = 0  # messages from peers that passed the validator
     added: int = 0  # entries stored because gossip brought them
-    rejected: int = 0  # forged, garbage, blocked
+    rejected: int = 0  # forged, garbage, blocked, a bad message signature
+    unsigned: int = 0  # messages without a signature (older nodes), dropped
     ignored: int = 0  # not replicated here, or a log we cannot place
     dropped: int = 0  # accepted but the ingest queue was full
     gaps: int = 0  # times we asked the sync sessions for a missing run
@@ -143,7 +155,7 @@ class Gossip:
 
     async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
         """Run until cancelled; ``task_status.started(self)`` once serving."""
-        pubsub, router = make_pubsub(self.host)
+        pubsub, router = make_pubsub(self.host, refused=self._refused)
         self.host.set_handler(PROTOCOL_ID, self._serve)
         events = self.node.subscribe()  # before reading heads: see run_sync
         self._learn_logs(await self.node.logs())
@@ -217,6 +229,17 @@ class Gossip:
             if device is not None:
                 self.hooks.misbehaved(device, "gossip: a frame that is not a pubsub RPC")
             raise  # Host.set_handler logs it and resets the stream
+
+    def _refused(self, forwarder: ID, error: GossipSignatureError) -> None:
+        """A message ``SignedPubsub`` dropped before validation."""
+        if isinstance(error, UnsignedMessage):
+            self.stats.unsigned += 1
+            return
+        self.stats.rejected += 1
+        self.stats.reasons = [*self.stats.reasons[-9:], str(error)]
+        device = _device_of(forwarder)
+        if device is not None:
+            self.hooks.misbehaved(device, f"gossip: {error}")
 
     def _validate(self, forwarder: ID, msg: rpc_pb2.Message) -> bool:
         """py-libp2p's synchronous validator: True lets the message be delivered and
@@ -340,22 +363,61 @@ class Gossip:
             self._pacer.published(first + count - 1)
 
 
-def make_pubsub(host: Host) -> tuple[Pubsub, GossipSub]:
-    """Pubsub with our GossipSub configuration on ``host`` (see the module docstring)."""
+Refused = Callable[[ID, GossipSignatureError], None]
+
+
+def make_pubsub(host: Host, refused: Refused | None = None) -> tuple[Pubsub, GossipSub]:
+    """Pubsub with our GossipSub configuration on ``host`` (see the module docstring);
+    ``refused(forwarder, error)`` hears of messages dropped for their signature."""
     pubsub_module.SUBSCRIPTION_CHANNEL_SIZE = max(pubsub_module.SUBSCRIPTION_CHANNEL_SIZE,
                                                   SUBSCRIPTION_CHANNEL)
     router = GossipSub(protocols=[PROTOCOL_ID], degree=6, degree_low=4, degree_high=12,
                        heartbeat_interval=HEARTBEAT, gossip_window=2, gossip_history=3,
                        adaptive_gossip_enabled=False, eclipse_protection_enabled=False,
                        max_messages_per_topic_per_second=SPAM_LIMIT)
-    pubsub = Pubsub(host.libp2p_host, router, strict_signing=False,
-                    msg_id_constructor=_message_id, max_subscriptions_per_peer=PEER_TOPICS)
+    pubsub = SignedPubsub(host.libp2p_host, router, refused=refused,
+                          max_subscriptions_per_peer=PEER_TOPICS)
     return pubsub, router
 
 
-def _message_id(msg: rpc_pb2.Message) -> bytes:
-    """Content-addressed: a forged message cannot take a real one's id."""
-    return hashlib.blake2b(msg.data, digest_size=20).digest()
+class SignedPubsub(Pubsub):
+    """py-libp2p's Pubsub publishing and accepting StrictSign messages (gossip_sign.py).
+
+    Built with ``strict_signing=False`` so that py-libp2p neither signs nor checks
+    (its check, ``signature_validator``, lets a malformed ``key`` raise into the
+    pubsub service: libp2p/pubsub/validators.py:56-63); we do both here, once per
+    message, before the seen-cache, the validators and their cache see it. The id is
+    py-libp2p's default, ``from + seqno``, which the signature authenticates.
+    """
+
+    def __init__(self, host: IHost, router: GossipSub, *, refused: Refused | None = None,
+                 max_subscriptions_per_peer: int) -> None:
+        super().__init__(host, router, strict_signing=False,
+                         max_subscriptions_per_peer=max_subscriptions_per_peer)
+        self._sign = host.get_private_key().sign
+        self._refused: Refused = refused or (lambda forwarder, error: None)
+        # seqnos keep rising across restarts: py-libp2p starts from the clock in
+        # seconds, so a node that published more messages than seconds passed would
+        # reuse ids that its peers still remember as seen
+        self.counter = time.time_ns()
+
+    async def publish(self, topic_id: str | list[str], data: bytes) -> None:
+        topics = [topic_id] if isinstance(topic_id, str) else topic_id
+        if len(topics) != 1:
+            raise ValueError("gossip publishes on one topic at a time")
+        self.counter += 1
+        msg = signed_message(self._sign, self.my_id.to_bytes(), self.counter, topics[0],
+                             data)
+        await self.push_msg(self.my_id, msg)
+
+    async def push_msg(self, msg_forwarder: ID, msg: rpc_pb2.Message) -> None:
+        if msg_forwarder != self.my_id and not self._is_msg_seen(msg):
+            try:
+                verify_origin(msg)
+            except GossipSignatureError as error:
+                self._refused(msg_forwarder, error)
+                return
+        await super().push_msg(msg_forwarder, msg)
 
 
 def _device_of(peer_id: ID) -> bytes | None:

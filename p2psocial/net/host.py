@@ -12,11 +12,16 @@ references in docs/libp2p-notes.md):
 * muxer: yamux only (the default also offers mplex);
 * a dial waits for the connection instead of a fixed 250 ms "happy eyeballs" delay
   (``max_connections_per_peer=1``, libp2p/network/swarm.py:903-937);
-* ``connect`` tries every address given, one at a time: py-libp2p dials only the
-  first TCP address it knows for a peer, and remembers dead ones;
+* ``connect`` tries every address given, Happy-Eyeballs style (dial_order.py,
+  eyeballs.py): same-LAN first, then global IPv6, global IPv4, other private ones,
+  circuits last; staggered by 250 ms, in parallel, the first to finish Noise wins.
+  py-libp2p dials only the first TCP address it knows for a peer, one at a time,
+  and remembers dead ones;
+* IPv4 and IPv6: ``open_host(ip=DUAL_STACK)`` listens on both (``::`` IPv6 only,
+  not dual-stack), and IPv6 connections know their remote address (ipv6_compat.py);
 * no hidden redial policy: no dial retries (the default is 3 with backoff), the
   auto-connector that redials every peer in the peerstore is stopped, and an
-  explicit dial first clears the 60-second negative cache for that peer. Whom to
+  explicit dial bypasses libp2p's 60-second negative cache (``connect``). Whom to
   dial, when and how often is decided above this module;
 * a stream handler that raises no longer tears down the whole host: the stream is
   reset and the error logged. A handler's stream is closed when it returns;
@@ -51,7 +56,11 @@ lazily, after the first window is shown.
 
 from __future__ import annotations
 
+import errno
+import functools
+import ipaddress
 import logging
+import math
 import os
 import socket
 import sys
@@ -59,6 +68,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import trio
 from libp2p import new_swarm
@@ -75,7 +85,6 @@ from libp2p.network.connection.raw_connection import RawConnection
 from libp2p.network.exceptions import SwarmException
 from libp2p.network.swarm import Swarm
 from libp2p.peer.id import ID
-from libp2p.peer.peerinfo import PeerInfo
 from libp2p.security.noise.transport import PROTOCOL_ID as NOISE_PROTOCOL_ID
 from libp2p.security.noise.transport import Transport as NoiseTransport
 from libp2p.stream_muxer.yamux import yamux as _yamux
@@ -85,12 +94,13 @@ from libp2p.transport.tcp.tcp import TCP
 from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError, UserError
-from . import relay
+from . import addresses, dial_order, eyeballs, ipv6_compat, relay
 from .admission import ADMISSION, Admission, AdmissionLimits, Admitted, Pending
 from .connmgr import Link
 from .streams import close_quietly, reset_quietly
 
 __all__ = [
+    "DUAL_STACK",
     "DialFailed",
     "Host",
     "ListenFailed",
@@ -101,6 +111,7 @@ __all__ = [
     "attach_log_handler",
     "device_id_from_peer_id",
     "keypair_from_seed",
+    "listen_ips",
     "open_host",
     "peer_id_from_device_id",
     "remote_peer_id",
@@ -117,6 +128,15 @@ Divert = Callable[[str | None, int | None], Diverted | None]
 SEED_LEN = 32
 RECEIVE_WINDOW = 2 * 1024 * 1024
 _yamux.MAX_WINDOW_SIZE = RECEIVE_WINDOW  # read at run time: yamux.py:394 and :1265
+ipv6_compat.install()  # IPv6 remote addresses and IPv6-only listeners (ipv6_compat.py)
+DUAL_STACK = ("0.0.0.0", "::")
+"""Listen on every interface, both families (what ``serve`` and the app do)."""
+DIAL_TIMEOUT = 10.0
+"""Seconds one address may take to connect and finish Noise (libp2p's dial_timeout)."""
+DIAL_MAX = 16
+"""Addresses one ``connect`` tries at most (the address book keeps 8 per peer)."""
+LAN_REFRESH = 10.0
+"""Seconds our own on-link networks (for the dial order) are cached."""
 SHUTDOWN_TIMEOUT = 5.0
 # A peer id for an Ed25519 key is the key inlined in an identity multihash:
 # 0x00 (identity) 0x24 (36 bytes) + protobuf PublicKey{Type=Ed25519(1), Data=32 bytes}
@@ -239,6 +259,9 @@ class Host:
         self._gate = gate
         self._relay = relay.RelayClient(basic, self.connect)
         self._punched: weakref.WeakSet[IMuxedConn] = weakref.WeakSet()
+        self._finish_locks: dict[ID, trio.Lock] = {}
+        self.stagger, self.circuit_delay = dial_order.STAGGER, dial_order.CIRCUIT_DELAY
+        self._lan: tuple[float, list[dial_order.Network]] = (-math.inf, [])
 
     @property
     def admission(self) -> Admission:
@@ -335,18 +358,25 @@ class Host:
     async def connect(self, peer_id: ID, addrs: Sequence[Multiaddr]) -> None:
         """Make sure there is a connection to ``peer_id``, dialing ``addrs`` if not.
 
-        ``addrs`` are TCP multiaddrs without ``/p2p/``, or circuit addresses
-        (``<relay addr>/p2p/<relay id>/p2p-circuit``, see relay.py), tried one after
-        another in the order given until one connects. Returns at once if already
-        connected. Raises ``DialFailed`` (with every address's error) if none connects.
+        ``addrs`` are TCP multiaddrs (IPv4 or IPv6) without ``/p2p/``, or circuit
+        addresses (``<relay addr>/p2p/<relay id>/p2p-circuit``, see relay.py). They
+        are tried in ``dial_order``'s order (same LAN, global IPv6, global IPv4, other
+        private, circuits), Happy-Eyeballs style (eyeballs.py): the next one 250 ms
+        after the previous one started or as soon as one failed, circuits only after
+        every direct one failed or after 2 s. The first to finish the Noise
+        handshake wins; the others are cancelled and their sockets closed. Returns
+        at once if already connected. Raises ``DialFailed`` (with every address's
+        error) if none connects.
 
-        py-libp2p dials at most one TCP address per attempt, the first one in its
-        peerstore (swarm.py:863-890, ``MAX_ADDRS_PER_PEER``), and keeps every
-        address it was ever given for 120 s (basic_host.py:1131): one dead address
-        would spoil every later dial. So each address is dialed alone, with the
-        peer's peerstore addresses replaced by it and the negative cache (a 60 s
-        ban after any failed dial, swarm.py:109-155, 752-759) cleared first: the
-        caller decides when to dial, and how often.
+        py-libp2p's own ``connect`` dials one address at a time, at most one per
+        transport (swarm.py:863-890), keeps every address it was given for 120 s
+        (basic_host.py:1131) and bans a peer for 60 s after a failed dial
+        (swarm.py:109-155). So the swarm's dial path is not used: each attempt dials
+        the TCP transport and runs Noise itself, and the winner alone goes on to
+        yamux and ``add_conn`` (``_dial_direct``), one attempt at a time under a lock
+        per peer (``_finishing``), so that two attempts never leave two connections.
+        At most ``DIAL_MAX`` addresses are tried (the best, in that order): one dial
+        holds at most that many sockets.
         """
         if peer_id == self.peer_id:
             raise ValueError("a host cannot dial itself")
@@ -354,25 +384,84 @@ class Host:
             return
         if not addrs:
             raise DialFailed(f"no address to dial {peer_id}")
-        peerstore = self._host.get_peerstore()
-        errors: list[str] = []
-        for addr in addrs:
-            try:
-                if relay.is_circuit(str(addr)):
-                    relay_addr, relay_id = relay.parse_circuit(str(addr), peer_id)
-                    await self._relay.dial(relay_id, [Multiaddr(relay_addr)], peer_id)
+        by_text = {str(a): a for a in addrs}
+        attempts = []
+        lan, public = self._networks()
+        ordered = dial_order.order(list(by_text), lan=lan, public=public)
+        for text in ordered[:DIAL_MAX]:
+            if relay.is_circuit(text):
+                attempts.append(eyeballs.Attempt(
+                    text, functools.partial(self._dial_circuit, peer_id, text), late=True))
+            else:
+                attempts.append(eyeballs.Attempt(
+                    text, functools.partial(self._dial_direct, peer_id, by_text[text])))
+        try:
+            await eyeballs.first_to_connect(attempts, stagger=self.stagger,
+                                            late_delay=self.circuit_delay)
+        except eyeballs.AllFailed as exc:
+            left = (f"; {len(ordered) - DIAL_MAX} more addresses not tried"
+                    if len(ordered) > DIAL_MAX else "")
+            raise DialFailed(f"cannot connect to {peer_id}: {exc}{left}") from None
+
+    async def _dial_direct(self, peer_id: ID, addr: Multiaddr) -> None:
+        """One direct attempt: TCP, then Noise (both may run beside other attempts),
+        then ``_finish``."""
+        transport = self._swarm.transport_manager.transport_for_dialing(addr)
+        if transport is None:
+            raise DialFailed("no transport for this address")
+        raw = secured = None
+        try:
+            with trio.fail_after(DIAL_TIMEOUT):
+                raw = await transport.dial(Multiaddr(f"{addr}/p2p/{peer_id}"))
+                secured = await self._swarm.upgrader.upgrade_security(raw, True, peer_id)
+            async with self._finishing(peer_id):
+                if self.is_connected(peer_id):  # another attempt, or the peer, was first
+                    await _close_quietly(secured)
                     return
-                self._swarm.unblock_peer(peer_id)
-                peerstore.clear_addrs(peer_id)
-                await self._host.connect(PeerInfo(peer_id, [addr]))
-            except SwarmException as exc:
-                errors.append(f"{addr}: {exc.__cause__ or exc}")
-                continue
-            except (NetError, relay.RelayError, ValueError) as exc:
-                errors.append(f"{addr}: {exc}")
-                continue
-            return
-        raise DialFailed(f"cannot connect to {peer_id}: " + "; ".join(errors))
+                # as Swarm.upgrade_outbound_raw_conn does after Noise (swarm.py:1296-1390)
+                with trio.fail_after(self._swarm.connection_config.outbound_upgrade_timeout):
+                    muxed = await self._swarm.upgrader.upgrade_connection(secured, peer_id)
+                with trio.CancelScope(shield=True):  # registered: not half-way
+                    conn = await self._swarm.add_conn(muxed, direction="outbound")
+                    await conn.event_started.wait()
+        except trio.TooSlowError:
+            await _close_quietly(secured or raw)
+            raise DialFailed(f"no answer within {DIAL_TIMEOUT:g} s") from None
+        except BaseException:
+            await _close_quietly(secured or raw)
+            raise
+
+    async def _dial_circuit(self, peer_id: ID, addr: str) -> None:
+        """One attempt through a relay: reach the relay, then ask it for a circuit,
+        under the same lock as ``_dial_direct``'s finish."""
+        relay_addr, relay_id = relay.parse_circuit(addr, peer_id)
+        await self.connect(relay_id, [Multiaddr(relay_addr)])
+        async with self._finishing(peer_id):
+            if not self.is_connected(peer_id):
+                await self._relay.dial(relay_id, [Multiaddr(relay_addr)], peer_id)
+
+    @asynccontextmanager
+    async def _finishing(self, peer_id: ID) -> AsyncIterator[None]:
+        """One attempt at a time turns its connection into the peer's connection."""
+        lock = self._finish_locks.setdefault(peer_id, trio.Lock())
+        try:
+            async with lock:
+                yield
+        finally:
+            if (not lock.locked() and not lock.statistics().tasks_waiting
+                    and self._finish_locks.get(peer_id) is lock):
+                del self._finish_locks[peer_id]
+
+    def _networks(self) -> tuple[list[dial_order.Network], list[dial_order.Network]]:
+        """Our on-link networks (addresses.local_networks), read at most every
+        ``LAN_REFRESH`` seconds, and the ranges tests ask to count as global
+        (``dial_order.PUBLIC_ENV``)."""
+        read_at, networks = self._lan
+        now = trio.current_time()
+        if now - read_at > LAN_REFRESH:
+            networks = addresses.local_networks(addresses.local_interfaces())
+            self._lan = (now, networks)
+        return networks, dial_order.parse_ranges(os.environ.get(dial_order.PUBLIC_ENV, ""))
 
     async def open_stream(self, peer_id: ID, addrs: Sequence[Multiaddr],
                           protocol: str | Sequence[str]) -> INetStream:
@@ -543,23 +632,29 @@ def _remote_port(stream: ReadWriteCloser) -> int | None:
 
 
 @asynccontextmanager
-async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
+async def open_host(seed: bytes, port: int | None = 0, *,
+                    ip: str | Sequence[str] = "127.0.0.1",
                     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
                     admission: AdmissionLimits = ADMISSION) -> AsyncIterator[Host]:
     """Run a host for the device with ``seed``, listening on ``ip``:``port`` (TCP).
 
-    ``port=0`` takes any free port; ``host.listen_addrs`` tells which. ``port=None``
-    does not listen at all: the host only dials out (and can still be reached
-    through a relay where it holds a slot). ``admission``: limits on inbound
-    connections still handshaking (admission.py). On exit,
-    connections and listeners are closed (within ``shutdown_timeout``, shielded
-    from cancellation) before the host's tasks are cancelled.
+    ``ip``: one address or several, IPv4 or IPv6 (``DUAL_STACK`` = every interface
+    of both families), all on the same port. ``port=0`` takes any free port (the
+    first address's; the others get the same one where it is free);
+    ``host.listen_addrs`` tells which. An unspecified address (``0.0.0.0``, ``::``)
+    after the first is best effort: on a machine without IPv6, or with the port taken
+    there, the host listens on the first alone, with a log line. ``port=None`` does
+    not listen at all: the host only dials out (and can still be reached through a
+    relay where it holds a slot).
+    ``admission``: limits on inbound connections still handshaking (admission.py).
+    On exit, connections and listeners are closed (within ``shutdown_timeout``,
+    shielded from cancellation) before the host's tasks are cancelled.
     """
     key_pair = keypair_from_seed(seed)
-    listen = Multiaddr(f"/ip4/{ip}/tcp/{port or 0}")
-    if port and _port_taken(ip, port):
-        raise ListenFailed(f"cannot listen on {listen}: the port is in use (another "
-                           "program, or another p2psocial, has it: choose another port)")
+    ips = listen_ips(ip)
+    listen = Multiaddr(addresses.multiaddr(ips[0], port or 0))
+    if port:
+        ips = _free_at(ips, port)
     network = new_swarm(
         key_pair=key_pair,
         sec_opt={NOISE_PROTOCOL_ID: NoiseTransport(
@@ -589,6 +684,8 @@ async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
             await network.auto_connector.stop()
             if port is not None and not basic.get_transport_addrs():
                 raise ListenFailed(f"cannot listen on {listen}")
+            if port is not None:
+                await _listen_more(network, ips[1:], port or _port_of(basic), fixed=bool(port))
             host = Host(basic, network, gate)
             host.set_handler(relay.STOP_PROTOCOL, host._relay.handle_stop)
             yield host
@@ -615,26 +712,103 @@ async def open_host(seed: bytes, port: int | None = 0, *, ip: str = "127.0.0.1",
         raise failure
 
 
+def listen_ips(ip: str | Sequence[str]) -> tuple[str, ...]:
+    """The addresses ``open_host`` listens on, checked: IPv4 or IPv6 literals,
+    duplicates dropped. ``ListenFailed`` (one readable line) for anything else."""
+    given = [ip] if isinstance(ip, str) else list(ip)
+    out = []
+    for text in given:
+        try:
+            out.append(str(ipaddress.ip_address(text.strip().strip("[]"))))
+        except ValueError:
+            raise ListenFailed(f"cannot listen on {text!r}: not an IPv4 or IPv6 address "
+                               "(for example 0.0.0.0, ::, 192.168.1.7 or ::1)") from None
+    if not out:
+        raise ListenFailed("no address to listen on")
+    return tuple(dict.fromkeys(out))
+
+
+def _free_at(ips: tuple[str, ...], port: int) -> tuple[str, ...]:
+    """``ips`` where ``port`` is free; ``ListenFailed`` if it is taken at the first or
+    at a specific address, a warning for a wildcard after the first (the first
+    family alone is still useful: the app, whose port was saved, still starts)."""
+    out = []
+    for n, one in enumerate(ips):
+        if not _port_taken(one, port):
+            out.append(one)
+        elif n and ipaddress.ip_address(one).is_unspecified:
+            log.warning("not listening on %s: the port is in use there",
+                        addresses.multiaddr(one, port))
+        else:
+            raise ListenFailed(f"cannot listen on {addresses.multiaddr(one, port)}: the "
+                               "port is in use (another program, or another p2psocial, "
+                               "has it: choose another port)")
+    return tuple(out)
+
+
+async def _listen_more(network: Swarm, ips: Sequence[str], port: int, *, fixed: bool) -> None:
+    """Listen on ``ips`` too, at ``port``; a port chosen by the system (not
+    ``fixed``) and taken for another family is replaced by any free one. A wildcard
+    that fails (no IPv6 on this machine) is logged, anything else raises."""
+    for one in ips:
+        ok = await network.listen(Multiaddr(addresses.multiaddr(one, port)))
+        if not ok and not fixed:
+            ok = await network.listen(Multiaddr(addresses.multiaddr(one, 0)))
+        if ok:
+            continue
+        if ipaddress.ip_address(one).is_unspecified:
+            log.info("not listening on %s: %s is not available here",
+                     addresses.multiaddr(one, port), "IPv6" if ":" in one else "IPv4")
+            continue
+        raise ListenFailed(f"cannot listen on {addresses.multiaddr(one, port)}")
+
+
+def _port_of(basic: BasicHost) -> int:
+    for addr in basic.get_transport_addrs():
+        endpoint = addresses.endpoint(str(addr))
+        if endpoint is not None:
+            return endpoint[1]
+    return 0
+
+
 def _port_taken(ip: str, port: int) -> bool:
-    """Whether a listening socket already holds ``ip:port``.
+    """Whether a listening socket already holds ``ip:port`` (IPv4 or IPv6).
 
     libp2p's TCP listener sets SO_REUSEPORT (libp2p/transport/tcp/tcp.py:44-60), so
     on Linux a second host of the same user on the same port *also* listens, and
     the kernel splits incoming connections between the two. A probe bind without
     SO_REUSEPORT fails while a listener exists; SO_REUSEADDR keeps it from failing
     on TIME_WAIT leftovers of our own last run (but not on Windows, where it means
-    "steal the port"). Best effort: there is a window between probe and listen.
+    "steal the port"). An IPv6 probe is IPv6-only, as our listeners are
+    (ipv6_compat.py), so an IPv4 listener on the port does not count for ``::``.
+    Best effort: there is a window between probe and listen. An address this
+    machine does not have is not "taken": listening on it fails later, clearly.
     """
-    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    v6 = ":" in ip
+    probe = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM)
     try:
         if sys.platform != "win32":
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if v6:
+            probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         probe.bind((ip, port))
-    except OSError:
-        return True
+    except OSError as exc:
+        return exc.errno == errno.EADDRINUSE or (sys.platform == "win32"
+                                                 and exc.errno == errno.EACCES)
     finally:
         probe.close()
     return False
+
+
+async def _close_quietly(conn: Any) -> None:
+    """Close a raw or secured connection that lost a race, even when cancelled."""
+    if conn is None:
+        return
+    with trio.CancelScope(shield=True):
+        try:
+            await conn.close()
+        except Exception as exc:
+            log.debug("closing a dial that lost: %r", exc)
 
 
 async def _close_connection(conn: INetConn) -> None:

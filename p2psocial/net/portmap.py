@@ -40,7 +40,7 @@ from .upnp import Igd, UpnpError
 log = logging.getLogger(__name__)
 
 LEASE: Final = 3600  # seconds asked for
-PERMANENT_RECHECK: Final = 1800  # a router that grants only permanent leases: re-add
+RECHECK: Final = 120.0  # renew at least this often: the router's address may change
 RETRY: Final = (30.0, 60.0, 120.0, 300.0, 600.0)  # seconds after 1, 2, ... failures
 ATTEMPT_WITHIN: Final = 12.0  # one attempt (discover, ask, answer), all methods
 REMOVE_WITHIN: Final = 4.0  # removing the mapping on exit
@@ -83,7 +83,7 @@ def from_outside(ip: str) -> bool:
 def mappable(listen_ip: str) -> bool:
     """Whether a host listening on ``listen_ip`` can use a mapping: every interface, or
     one private IPv4 address (not loopback, where only this machine can reach us)."""
-    if listen_ip in ("0.0.0.0", "::", ""):
+    if lan_ip(listen_ip) is None:
         return True
     try:
         addr = ipaddress.ip_address(listen_ip)
@@ -92,16 +92,24 @@ def mappable(listen_ip: str) -> bool:
     return addr.version == 4 and any(addr in net for net in _LAN)
 
 
+def lan_ip(listen_ip: str) -> str | None:
+    """The internal address to map to for a host listening on ``listen_ip``: None for
+    every interface (the one the router was reached from), else that address."""
+    return None if listen_ip in ("0.0.0.0", "::", "") else listen_ip
+
+
 class Lease:
     """When to ask the router next (pure; ``now`` in seconds on any monotonic clock).
 
     ``due`` is the time of the next request: the first at ``start``, a renewal at half
-    the granted lifetime (``PERMANENT_RECHECK`` for a permanent one), a retry after
+    the granted lifetime or after ``recheck`` seconds, whichever comes first (a renewal
+    also reads the router's external address again: it changes when the provider
+    renumbers the line), a retry after
     ``RETRY[failures - 1]`` (never later than half the time left on a lease still
     held). ``current(now)`` is the mapping while its lease holds."""
 
-    def __init__(self, retry: Sequence[float] = RETRY) -> None:
-        self.retry = tuple(retry)
+    def __init__(self, retry: Sequence[float] = RETRY, recheck: float = RECHECK) -> None:
+        self.retry, self.recheck = tuple(retry), recheck
         self.mapping: Mapping | None = None
         self.expires = 0.0  # when the mapping's lease runs out (inf: permanent)
         self.failures = 0
@@ -114,10 +122,14 @@ class Lease:
         self.mapping, self.failures = mapping, 0
         if mapping.lifetime > 0:
             self.expires = now + mapping.lifetime
-            self.due = now + mapping.lifetime / 2
+            self.due = now + min(mapping.lifetime / 2, self.recheck)
         else:
             self.expires = float("inf")
-            self.due = now + PERMANENT_RECHECK
+            self.due = now + self.recheck
+
+    def now_due(self, now: float) -> None:
+        """Ask at once (the network changed under us)."""
+        self.due = min(self.due, now)
 
     def failed(self, now: float) -> None:
         self.failures += 1
@@ -157,33 +169,40 @@ class Upnp:
         self._igd: Igd | None = None
 
     async def map(self, internal_port: int, external_port: int, lease: int) -> Mapping:
-        try:
-            if self._igd is None:
-                self._igd = await Igd.discover()
-            igd = self._igd
-            internal = self.internal_ip or igd.lan_addr
-            external_ip = await igd.external_ip()
-            tried = [external_port] + [self.rng.randrange(20000, 60000)
-                                       for _ in range(OTHER_PORTS)]
-            for port in tried:
-                holder = await igd.holder(port)
-                if holder is not None and holder != (internal, internal_port):
-                    continue  # someone else's: never take it over
-                try:
-                    await igd.add(port, internal_port, lease, internal)
-                except UpnpError as exc:
-                    if "OnlyPermanentLeasesSupported" in str(exc) or "725" in str(exc):
-                        await igd.add(port, internal_port, 0, internal)
-                        lease = 0
-                    elif "Conflict" in str(exc) or "718" in str(exc):
-                        continue
-                    else:
-                        raise
-                return Mapping(self.name, external_ip, port, internal_port, lease)
-            raise MappingError(f"the ports tried are taken: {tried}")
-        except UpnpError as exc:
-            self._igd = None  # discover again next time: the router may have changed
-            raise MappingError(f"UPnP: {exc}") from None
+        """Map on the router found last time; if it fails (a restarted router answers
+        at a new URL), once more on a router discovered afresh."""
+        failure: UpnpError | None = None
+        for fresh in ((False, True) if self._igd is not None else (True,)):
+            try:
+                if fresh or self._igd is None:
+                    self._igd = await Igd.discover()
+                return await self._map_on(self._igd, internal_port, external_port, lease)
+            except UpnpError as exc:
+                self._igd, failure = None, exc
+        raise MappingError(f"UPnP: {failure}")
+
+    async def _map_on(self, igd: Igd, internal_port: int, external_port: int,
+                      lease: int) -> Mapping:
+        internal = self.internal_ip or igd.lan_addr
+        external_ip = await igd.external_ip()
+        tried = [external_port] + [self.rng.randrange(20000, 60000)
+                                   for _ in range(OTHER_PORTS)]
+        for port in tried:
+            holder = await igd.holder(port)
+            if holder is not None and holder != (internal, internal_port):
+                continue  # someone else's: never take it over
+            try:
+                await igd.add(port, internal_port, lease, internal)
+            except UpnpError as exc:
+                if "OnlyPermanentLeasesSupported" in str(exc) or "725" in str(exc):
+                    await igd.add(port, internal_port, 0, internal)
+                    lease = 0
+                elif "Conflict" in str(exc) or "718" in str(exc):
+                    continue
+                else:
+                    raise
+            return Mapping(self.name, external_ip, port, internal_port, lease)
+        raise MappingError(f"UPnP: the ports tried are taken: {tried}")
 
     async def unmap(self, mapping: Mapping) -> None:
         if self._igd is None:
@@ -241,6 +260,7 @@ class PortMapper:
         self.plan = lease_plan or Lease()
         self._said_nothing_answers = self._said_double_nat = False
         self._shown: list[str] = []
+        self._wake = trio.Event()
 
     def addrs(self) -> list[str]:
         """The mapped address (a multiaddr) while it holds and is reachable from outside."""
@@ -252,11 +272,21 @@ class PortMapper:
     def mapping(self) -> Mapping | None:
         return self.plan.current(trio.current_time())
 
+    def refresh(self) -> None:
+        """Ask the router again now: our network may have changed (a new address, a
+        new LAN); the mapping and the router's address are read afresh."""
+        self.plan.now_due(trio.current_time())
+        self._wake.set()
+
     async def run(self) -> None:
         self.plan.start(trio.current_time())
         try:
             while True:
-                await trio.sleep_until(self.plan.due)
+                with trio.move_on_at(self.plan.due):
+                    await self._wake.wait()
+                self._wake = trio.Event()
+                if trio.current_time() < self.plan.due:
+                    continue
                 await self._attempt()
                 self._changed()
         finally:

@@ -93,10 +93,12 @@ from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discover
 from .friends import Friends
 from .gossip import Gossip, GossipHooks
 from .host import (
+    DUAL_STACK,
     Host,
     Multiaddr,
     NetError,
     device_id_from_peer_id,
+    listen_ips,
     open_host,
     peer_id_from_device_id,
     remote_peer_id,
@@ -105,7 +107,7 @@ from .lan_presence import LanPresence
 from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
-from .portmap import PortMapper, mappable
+from .portmap import PortMapper, lan_ip, mappable
 from .puncher import HolePuncher
 from .strangers import (
     MAX_STRANGER_SESSIONS,
@@ -161,7 +163,8 @@ class _Session:
 
 
 class NetworkService:
-    def __init__(self, node: Node, *, port: int | None = 0, hops: int = 2, ip: str = "127.0.0.1",
+    def __init__(self, node: Node, *, port: int | None = 0, hops: int = 2,
+                 ip: str | Sequence[str] = "127.0.0.1",
                  clock: Callable[[], int] | None = None, rng: random.Random | None = None,
                  backoff: Backoff = BACKOFF, policy: StandingPolicy = STANDING,
                  offer_relay: bool = True, relay_limits: relay.RelayLimits = RELAY_LIMITS,
@@ -265,9 +268,10 @@ class NetworkService:
                 hang_up=self._hang_up, sample=self._sample_sessions).run)
             if self.lan and host.listen_addrs:
                 nursery.start_soon(self._run_lan, _listen_port(host))
-            if self.port_mapping and host.listen_addrs and mappable(self.ip):
+            v4 = [ip for ip in listen_ips(self.ip) if ":" not in ip]  # mappings: IPv4
+            if self.port_mapping and host.listen_addrs and v4 and mappable(v4[0]):
                 self.portmap = PortMapper(_listen_port(host), on_change=self._notify,
-                                          internal_ip=None if self.ip == WILDCARD else self.ip)
+                                          internal_ip=lan_ip(v4[0]))
                 nursery.start_soon(self.portmap.run)
             log.info("listening on %s", " ".join(self.listen_addrs))
             task_status.started(self)
@@ -466,7 +470,7 @@ class NetworkService:
                 self.relay_limits, may_reserve=self._may_reserve,
                 may_connect=self._may_relay_for, is_friend=self._is_friend,
                 on_bad_peer=self._bad_relay_request,
-                advertise=lambda: advertised_addrs(host.listen_addrs))
+                advertise=lambda: self.mapped_addrs() + advertised_addrs(host.listen_addrs))
         direct = advertised_addrs(host.listen_addrs)
         if self.reserve or (self.reserve is None and not reachable_from_outside(direct)):
             log.info("holding relay slots at friends: no address of ours can be dialed "
@@ -512,7 +516,10 @@ class NetworkService:
     # --- the LAN (mDNS) ---------------------------------------------------------------
 
     async def _run_lan(self, port: int) -> None:
-        interfaces = None if self.ip == WILDCARD else [self.ip]
+        ips = listen_ips(self.ip)
+        # zeroconf runs on IPv4 (discovery.py): on IPv6 alone there is no LAN discovery
+        interfaces = (None if any(ip in (WILDCARD, "::") for ip in ips)
+                      else [ip for ip in ips if ":" not in ip])
         presence = self.lan_presence
         try:
             async with lan_discovery(self.device_id, port, account_id=self.node.account_id,
@@ -991,23 +998,31 @@ async def _ignored(device: bytes, reason: str) -> None:
 
 
 def advertised_addrs(listen: Sequence[Multiaddr]) -> list[str]:
-    """Dialable addresses for what a host listens on: a wildcard (0.0.0.0) becomes
-    this machine's useful interface addresses at the same port (addresses.py: global,
-    then private LAN; no tunnel, VPN or container bridge; loopback only when there is
-    nothing else), a specific address stays itself."""
+    """Dialable addresses for what a host listens on: a wildcard (0.0.0.0, ::) becomes
+    this machine's useful interface addresses of that family at the same port
+    (addresses.py: global, then private LAN, at most ``DIRECT_MAX`` per port; no
+    tunnel, VPN or container bridge; loopback only when there is nothing else), a
+    specific address stays itself."""
+    wild: dict[int, set[int]] = {}  # port: IP versions listened on everywhere
+    for addr in listen:
+        parts = str(addr).split("/")
+        if len(parts) == 5 and parts[3] == "tcp" and parts[2] in (WILDCARD, "::"):
+            wild.setdefault(int(parts[4]), set()).add(6 if parts[1] == "ip6" else 4)
+    ifaces = addresses.local_interfaces() if wild else []
     out: list[str] = []
     for addr in listen:
-        text = str(addr)
-        if text.startswith(f"/ip4/{WILDCARD}/tcp/"):
-            out += addresses.ranked(addresses.local_interfaces(), int(text.rsplit("/", 1)[1]))
+        parts = str(addr).split("/")
+        if len(parts) == 5 and parts[3] == "tcp" and parts[2] in (WILDCARD, "::"):
+            port = int(parts[4])
+            out += addresses.ranked(ifaces, port, versions=wild.pop(port, ()))
         else:
-            out.append(text)
+            out.append(str(addr))
     return list(dict.fromkeys(out))
 
 
 def reachable_from_outside(addrs: Sequence[str]) -> bool:
     """Whether a peer elsewhere could dial one of ``addrs``: false with no address,
-    or when no address but loopback is global (private, CGNAT: behind NAT). Only
+    or when no address but loopback is global IPv4 (private, CGNAT: behind NAT). Only
     loopback: a node for this machine alone (tests), which a relay cannot help."""
     ips = []
     for addr in addrs:
@@ -1018,12 +1033,14 @@ def reachable_from_outside(addrs: Sequence[str]) -> bool:
             except ValueError:
                 continue
     outside = [ip for ip in ips if not ip.is_loopback]
-    return bool(ips) and (not outside or any(ip.is_global for ip in outside))
+    # a global IPv6 address proves nothing: home routers firewall inbound IPv6 by default
+    return bool(ips) and (not outside or any(ip.is_global and ip.version == 4
+                                             for ip in outside))
 
 
 def interface_addrs(port: int) -> list[str]:
     """The addresses ``serve --port PORT`` would advertise when listening everywhere."""
-    return advertised_addrs([Multiaddr(f"/ip4/{WILDCARD}/tcp/{port}")])
+    return advertised_addrs([Multiaddr(addresses.multiaddr(ip, port)) for ip in DUAL_STACK])
 
 
 def _listen_port(host: Host) -> int:

@@ -13,6 +13,8 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+from libp2p.peer.id import ID
+from libp2p.pubsub.pb import rpc_pb2
 from libp2p.relay.circuit_v2.pb.circuit_pb2 import HopMessage, PeerId, Reservation, StopMessage
 from libp2p.utils.varint import encode_uvarint
 
@@ -22,11 +24,13 @@ from p2psocial.net import (
     blobs,
     community,
     gossip_rules,
+    gossip_sign,
     lan_identity,
     messages,
     opening,
     summary,
 )
+from p2psocial.net.host import keypair_from_seed
 from tests.fuzz.targets import (
     BLOB,
     BLOB_DIGEST,
@@ -241,6 +245,22 @@ def keyfile_seeds() -> list[bytes]:
     return [keyfile.dump(IDENT, None), sealed]
 
 
+def pubsub_seeds() -> list[bytes]:
+    """A message signed by IDENT's device, the same with its key inlined, unsigned."""
+    keys = keypair_from_seed(b"\xb3" * 32)
+    peer = ID.from_pubkey(keys.public_key).to_bytes()
+    data = gossip_rules.encode_run(_rows(LOG[:2]))[0]
+    signed = gossip_sign.signed_message(keys.private_key.sign, peer, 7,
+                                        gossip_rules.topic_of(IDENT.account_id), data)
+    keyed = rpc_pb2.Message()
+    keyed.CopyFrom(signed)
+    keyed.key = keys.public_key.serialize()
+    unsigned = rpc_pb2.Message()
+    unsigned.CopyFrom(signed)
+    unsigned.ClearField("signature")
+    return [m.SerializeToString() for m in (signed, keyed, unsigned)]
+
+
 SEEDS: dict[str, Callable[[], list[bytes]]] = {
     "codec": codec_seeds,
     "entry_header": lambda: [e.raw for e in LOG],
@@ -253,6 +273,7 @@ SEEDS: dict[str, Callable[[], list[bytes]]] = {
     "sync_frame": sync_messages,
     "sync_session": session_seeds,
     "gossip_message": gossip_seeds,
+    "pubsub_message": pubsub_seeds,
     "community_frames": community_seeds,
     "blob_frames": blob_seeds,
     "relay_messages": relay_seeds,

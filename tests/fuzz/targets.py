@@ -25,7 +25,9 @@ from pathlib import Path
 import nacl.public
 import nacl.secret
 import trio
+from google.protobuf.message import DecodeError
 from libp2p.peer.id import ID
+from libp2p.pubsub.pb import rpc_pb2
 from zeroconf import ServiceInfo
 
 from p2psocial import (
@@ -44,7 +46,7 @@ from p2psocial.cli import writes
 from p2psocial.control import ControlError, Refused, parse_reply, parse_request
 from p2psocial.errors import BadId, DecryptionFailed, InvalidEntry, UserError
 from p2psocial.identity import DeviceCert, new_identity
-from p2psocial.net import blobs, community, gossip_rules, messages, relay
+from p2psocial.net import blobs, community, gossip_rules, gossip_sign, messages, relay
 from p2psocial.net.discovery import parse_service_info
 from p2psocial.net.framing import FrameError, named_message, read_frame
 from p2psocial.net.limits import Flooded, FloodGuard
@@ -235,6 +237,13 @@ def gossip_message(data: bytes) -> None:
                        replicated={IDENT.account_id}, blocked=set())
 
 
+def pubsub_message(data: bytes) -> None:
+    """A GossipSub Message as a peer's RPC carries it, then its StrictSign check."""
+    msg = rpc_pb2.Message()
+    msg.ParseFromString(data)
+    gossip_sign.verify_origin(msg)
+
+
 def community_frames(data: bytes) -> None:
     """The first byte picks what the rest is: a listing, a key answer, a roster
     exchange, or the plaintext of a roster box (sealed here under the community's
@@ -378,6 +387,7 @@ TARGETS: dict[str, Target] = {
     "sync_frame": Target(sync_frame, (InvalidEntry,), max_len=FRAMES),
     "sync_session": Target(sync_session, (InvalidEntry, Flooded), max_len=FRAMES),
     "gossip_message": Target(gossip_message, (), max_len=FRAMES),
+    "pubsub_message": Target(pubsub_message, (DecodeError, gossip_sign.GossipSignatureError)),
     "community_frames": Target(community_frames, (InvalidEntry,), max_len=FRAMES),
     "blob_frames": Target(blob_frames, (InvalidEntry,), max_len=FRAMES),
     "relay_messages": Target(relay_messages, (relay.RelayProtocolError, FrameError,

@@ -1162,6 +1162,10 @@
         <translation>Vermitteln für Freunde, die nicht direkt erreichbar sind</translation>
     </message>
     <message>
+        <source>Ask the router to open the port for friends outside (UPnP, NAT-PMP)</source>
+        <translation>Den Router bitten, den Port für Freunde draußen zu öffnen (UPnP, NAT-PMP)</translation>
+    </message>
+    <message>
         <source>Carry posts of people up to this many follows away</source>
         <translation>Beiträge von Leuten weitertragen, die bis zu so viele Folgen-Schritte entfernt sind</translation>
     </message>
