@@ -122,19 +122,24 @@ def test_two_homes_behind_nat_punch_through_and_outlive_the_friends_box(tmp_path
           f"posts both ways with the box off: {time.monotonic() - started:.2f} s")
 
 
-def test_routers_that_reset_unknown_syns_leave_the_pair_on_the_relay(tmp_path: Path) -> None:
-    """What does not work, kept honest: routers that answer a SYN nobody asked for with
-    a reset, a link too fast for the SYNs to cross. Three attempts fail, and the pair
-    goes on through the box as before."""
+def test_routers_that_reset_unknown_syns_never_cut_the_pair_off(tmp_path: Path) -> None:
+    """Routers that answer a SYN nobody asked for with a reset, on a link too fast for
+    two SYNs to cross reliably: the punch works only when two dials happen to cross
+    (seen both ways: docs/network.md), and whichever way it goes, posts keep going
+    both ways, over the relay if the punch failed, and nobody is blamed."""
     with internet(tmp_path / "net", stun=False) as net:
         m = meet_at_the_box(tmp_path, net, stealthy=False)
-        poll(lambda: logged(m.b, r"attempt 3 failed"), "Bob gave up punching", m.serves,
-             within=60)
-        assert not logged(m.b, "hole punched") and not logged(m.a, "hole punched")
-        assert not logged(m.r, "closed after")  # the circuit carries on
+        outcome = poll(lambda: logged(m.b, r"hole punched to \S+ after ([0-9.]+) s|"
+                                           r"attempt 3 failed"), "Bob's punch ended",
+                       m.serves, within=60)
+        punched = outcome[0] != "attempt 3 failed"
+        if not punched:
+            assert not logged(m.r, "closed after")  # the circuit carries on
         for writer, reader in (("b", "a"), ("a", "b")):
             post_and_watch(m.homes[writer], m.homes[reader],
-                           f"relayed, {writer} writes {secrets.token_hex(2)}")
+                           f"{writer} writes {secrets.token_hex(2)}")
         for serve in (m.a, m.b):
             log = serve.log.read_text()
             assert "Traceback" not in log and "misbehaved" not in log, log
+    said = f"punched after {outcome[1]} s" if punched else "three attempts failed, relayed"
+    print(f"\nbehind resetting routers: {said}")
