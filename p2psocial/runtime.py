@@ -80,6 +80,8 @@ class NetworkStatus:
     connected: int = 0  # peers with a session now
     known: int = 0  # peers in the address book
     error: str | None = None  # why the network is offline, in one line
+    reach: str = "unknown"  # whether others can reach us (net/reachability.py Reach)
+    reach_confirmed: bool = False  # a friend's dial-back checked it
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,9 @@ class PeerRow:
     caught_up: bool
     last_seen: int | None  # ms
     following: bool
+    path: str | None = None  # how it is connected (net/paths.py Path), when it is
+    why_not: str | None = None  # why it is not connected (net/why_not.py Why), when not
+    banned_until: int | None = None  # ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +203,10 @@ class Backend:
         service = self.service
         if service is None or self._status.state != "online":
             return self._status
+        reach = service.reachability()
         return replace(self._status, addrs=tuple(service.listen_addrs),
-                       connected=len(service.connected()), known=len(service.peers()))
+                       connected=len(service.connected()), known=len(service.peers()),
+                       reach=str(reach.state), reach_confirmed=reach.confirmed)
 
     async def changed(self) -> None:
         """Return at the next change of the network's status or of its peers."""
@@ -316,6 +323,7 @@ class Backend:
         now = self.node.clock()
         records = {r.device: r for r in await self.node.peers()}
         live = {p.device: p for p in service.peers()} if service is not None else {}
+        paths = service.paths() if service is not None else {}
         devices = list(dict.fromkeys([*live, *records]))
         held = {device: account for device, account, _ in await self.node.logs()}
         accounts = {d: held[d] for d in devices if d in held}
@@ -335,7 +343,9 @@ class Backend:
                 nearby=bool(snap and snap.nearby), source=base.source,
                 received=snap.received if snap else 0, sent=snap.sent if snap else 0,
                 caught_up=bool(snap and snap.caught_up), last_seen=base.last_seen,
-                following=account in following if account else False))
+                following=account in following if account else False,
+                path=str(paths[device]) if device in paths else None,
+                why_not=_why_not(service, device), banned_until=base.banned_until))
         order = {"connected": 0, "dialing": 1, "known": 2, "banned": 3}
         rows.sort(key=lambda r: (order.get(r.state, 4), not r.nearby, r.name or ""))
         return rows
@@ -388,3 +398,8 @@ def _network_error(exc: BaseException, port: int | None) -> str:
     if isinstance(exc, OSError) and port and "in use" in text.lower():
         return f"port {port} is used by another program: choose another in Settings"
     return f"the network did not start: {text.splitlines()[0]}"
+
+
+def _why_not(service: NetworkService | None, device: bytes) -> str | None:
+    reason = service.why_not(device) if service is not None else None
+    return None if reason is None else str(reason.why)

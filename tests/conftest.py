@@ -56,6 +56,10 @@ SLOW: dict[str, str] = {
     "test_cli_e2e_two_homes.py": _SERVE,
     "test_cli_far_future.py": _CLI,
     "test_cli_groups.py": _CLI,
+    "test_cli_peers_reach.py": _SERVE,
+    "test_reach_state.py": "a simulated internet in namespaces, serve processes",
+    "test_net_dialback.py::test_friends_confirm_each_other_public_and_see_a_direct_path":
+        _NODES,
     "test_cli_serve.py::test_two_served_homes_join_and_see_each_others_posts": _SERVE,
     "test_cli_serve.py::test_sync_once_between_a_served_home_and_a_fresh_one": _SERVE,
     "test_cli_serve.py::test_a_port_in_use_is_one_line": _SERVE,

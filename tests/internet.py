@@ -8,6 +8,7 @@
         srv = alice.host.serve(tmp_path / "a")     # p2psocial serve in alice's host
         proc = bob.hosts[1].popen("upnpc", "-l")   # any command in a namespace
         alice.change_wan_address()                 # the ISP hands out a new address
+        alice.change_ipv6_prefix()                 # ... or a new IPv6 prefix
         net.move(bob.hosts[1], alice)              # a laptop goes to alice's house
 
 Layout (every name below lives in a namespace of this run, never in the root one)::
@@ -18,11 +19,12 @@ Layout (every name below lives in a namespace of this run, never in the root one
         routes 2001:db8:<n>::/64 via home n's router
     box k:      203.0.113.<10+k>/24, 2001:db8::<10+k>/64  (default via the core)
     home n router: wan 198.51.100.<x>/24 (x from 11 up, new one on each change),
-                   2001:db8::ff:<n>/64; lan bridge 192.168.<n>.1/24, 2001:db8:<n>::1/64
+                   2001:db8::ff:<n>/64; lan bridge 192.168.<n>.1/24, 2001:db8:<p>::1/64
+                   (p = n, then 1001 and up after ``change_ipv6_prefix``)
                    IPv4: masquerade out of wan, forward lan->wan and replies only
                    (iptables-legacy, like miniupnpd-iptables's libiptc); IPv6: routed,
                    no NAT, inbound open unless ``ipv6_firewall=True`` (then stateful)
-    home n host i: 192.168.<n>.<10+i>/24, 2001:db8:<n>::<10+i>/64, on the lan bridge
+    home n host i: 192.168.<n>.<10+i>/24, 2001:db8:<p>::<10+i>/64, on the lan bridge
                    (multicast on, a 224.0.0.0/4 route: mDNS and SSDP work on the LAN)
 
 Only documentation ranges (RFC 5737, RFC 3849) and 192.168.0.0/16 are used, and they
@@ -285,7 +287,7 @@ class Home:
 
     net: Internet
     name: str
-    n: int  # the LAN is 192.168.<n>.0/24 and 2001:db8:<n>::/64
+    n: int  # the LAN is 192.168.<n>.0/24 and (until renumbered) 2001:db8:<n>::/64
     router: str
     upnp: bool
     ipv4: bool
@@ -294,6 +296,7 @@ class Home:
     wan_ipv6: str | None = None
     hosts: list[Host] = field(default_factory=list)
     miniupnpd: subprocess.Popen[str] | None = None
+    v6_prefix: int = 0  # the LAN's IPv6 prefix is 2001:db8:<v6_prefix>::/64
     _next_host: int = 0
 
     @property
@@ -306,7 +309,7 @@ class Home:
 
     @property
     def lan_ipv6(self) -> str:
-        return f"2001:db8:{self.n}::1"
+        return f"2001:db8:{self.v6_prefix}::1"
 
     @property
     def miniupnpd_log(self) -> Path:
@@ -327,6 +330,27 @@ class Home:
             self.net._stop(self.miniupnpd)
             self._start_miniupnpd()
         return new
+
+    def change_ipv6_prefix(self) -> str:
+        """The ISP delegates a new IPv6 prefix: the router and every host on the LAN
+        renumber (the old addresses are gone, connections over them die); the new
+        prefix, as "2001:db8:<p>::/64"."""
+        assert self.ipv6
+        old, new = self.v6_prefix, self.net._new_v6_prefix()
+        ip("-6", "route", "del", f"2001:db8:{old}::/64", ns=self.net.core)
+        ip("addr", "del", f"{self.lan_ipv6}/64", "dev", "lan", ns=self.router)
+        self.v6_prefix = new
+        ip("addr", "add", f"{self.lan_ipv6}/64", "dev", "lan", "nodad", ns=self.router)
+        ip("-6", "route", "add", f"2001:db8:{new}::/64", "via", self.wan_ipv6 or "",
+           ns=self.net.core)
+        for host in self.hosts:
+            assert host.ipv6 is not None
+            suffix = host.ipv6.rsplit("::", 1)[1]
+            ip("addr", "del", f"{host.ipv6}/64", "dev", "eth0", ns=host.ns)
+            host.ipv6 = f"2001:db8:{new}::{suffix}"
+            ip("addr", "add", f"{host.ipv6}/64", "dev", "eth0", "nodad", ns=host.ns)
+            ip("-6", "route", "replace", "default", "via", self.lan_ipv6, ns=host.ns)
+        return f"2001:db8:{new}::/64"
 
     def _start_miniupnpd(self) -> None:
         work = self.net.workdir
@@ -439,6 +463,7 @@ class Internet:
         self._procs: list[subprocess.Popen[str]] = []
         self._daemons: list[subprocess.Popen[str]] = []
         self._wan_counter = 10
+        self._v6_counter = 1000  # renumbered prefixes: 2001:db8:1001::/64 and up
 
     # -- building
 
@@ -484,6 +509,10 @@ class Internet:
         assert self.stun.stdout is not None
         assert self.stun.stdout.readline().strip() == "ready", "the STUN responder failed"
 
+    def _new_v6_prefix(self) -> int:
+        self._v6_counter += 1
+        return self._v6_counter
+
     def _public_wan(self) -> str:
         self._wan_counter += 1
         assert self._wan_counter < 250
@@ -518,7 +547,7 @@ class Internet:
             require_tools("miniupnpd")
         n = len(self.homes) + 1
         router = self._namespace(f"r{n}")
-        home = Home(self, name, n, router, upnp, ipv4, ipv6)
+        home = Home(self, name, n, router, upnp, ipv4, ipv6, v6_prefix=n)
         ip("link", "add", "wan", "type", "veth", "peer", "name", f"h{n}", "netns", self.core,
            ns=router)
         self._link_to_core(f"h{n}")
@@ -572,7 +601,7 @@ class Internet:
         ip("addr", "add", f"{host.ipv4}/24", "dev", "eth0", ns=host.ns)
         host.ipv6 = None
         if home.ipv6:
-            host.ipv6 = f"2001:db8:{home.n}::{10 + k}"
+            host.ipv6 = f"2001:db8:{home.v6_prefix}::{10 + k}"
             ip("addr", "add", f"{host.ipv6}/64", "dev", "eth0", "nodad", ns=host.ns)
         ip("link", "set", "eth0", "up", "multicast", "on", ns=host.ns)
         ip("route", "add", "default", "via", home.lan_ipv4, ns=host.ns)

@@ -112,6 +112,17 @@ def test_ipv6_routes_end_to_end_and_a_host_can_move(tmp_path: Path) -> None:
         assert second.ipv4 and second.ipv4.startswith(f"192.168.{alice.n}.")
         assert second.connect(bob.host.ipv6, PORT) == "connected"
         assert at_bob.next_peer() == second.ipv6
+
+        # bob's provider delegates a new IPv6 prefix: bob's host renumbers, stays reachable
+        old = bob.host.ipv6
+        assert bob.change_ipv6_prefix() == "2001:db8:1001::/64"
+        assert bob.host.ipv6 and bob.host.ipv6 != old
+        assert bob.host.ipv6.startswith("2001:db8:1001::")
+        assert alice.host.connect(old, PORT, 1) != "connected"
+        at_bob6 = bob.host.listen(PORT + 2, ipv6=True)
+        assert alice.host.connect(bob.host.ipv6, PORT + 2) == "connected"
+        assert at_bob6.next_peer() == alice.host.ipv6
+        assert bob.host.connect(friend.ipv6, PORT, 1) == "ECONNREFUSED"  # out, too
     assert net.leftovers() == []
 
 

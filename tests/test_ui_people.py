@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from p2psocial.ui.context import AppContext
-from p2psocial.ui.people_page import NAME, SECTIONS, STATE, PeoplePage
+from p2psocial.ui.people_page import ACTION, HOW, NAME, SECTIONS, STATE, PeoplePage
 from tests.uikit import WAIT, call, make_backend, start_network
 
 
@@ -64,15 +64,16 @@ def test_join_by_bobs_code_shows_him_connected_by_name_and_follows_him(
     qtbot.waitUntil(lambda: row_named(page, "Bob") is not None, timeout=WAIT)
     row = row_named(page, "Bob")
     assert row is not None and row.text(STATE).startswith("Connected")
+    assert row.text(HOW) == "on your home network"  # loopback: this machine
     assert row.parent() is page.sections["connected"]
     assert bob.me in call(qtbot, app_ctx, app_ctx.node.following)
-    assert page.tree.itemWidget(row, 4) is None  # followed already: no Follow button
+    assert page.tree.itemWidget(row, ACTION) is None  # followed already: no Follow button
     assert page.status.text() == "Online: connected to 1 peer"
 
     opened: list[bytes] = []
     app_ctx.open_profile.connect(opened.append)
     qtbot.mouseClick(page.tree.viewport(), Qt.MouseButton.LeftButton,
-                     pos=page.tree.visualItemRect(row).center())
+                     pos=page.tree.visualRect(page.tree.indexFromItem(row, NAME)).center())
     assert opened == [bob.me]
     page.stop()
 

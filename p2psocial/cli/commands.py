@@ -712,10 +712,12 @@ def cmd_peers(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
         records = run_async(node.peers)
         now = node.clock()
-    answer = writes.ask_serve(s, "peers")  # live: connected, dialing, nearby
+    answer = writes.ask_serve(s, "peers")  # live: connected, dialing, nearby, paths
     live: dict[bytes, writes.LivePeer] = {}
+    reach: writes.LiveReach | None = None
     if answer is not None:
-        live.update(writes.live_states(answer))
+        reach, states = writes.live_states(answer)
+        live.update(states)
     serving = answer is not None
     if not serving:  # no serve answers: what a running one last recorded, if any
         status = serve_status(s.home)
@@ -729,10 +731,15 @@ def cmd_peers(args: argparse.Namespace, s: Session) -> int:
                                       peer.banned_until, "peer")
                            for device, peer in live.items() if device not in known)]
     nowhere = writes.LivePeer("known", None)
-    rows = [(p, r.peer_state(p, now, peer.state), peer.nearby)
+    rows = [r.PeerRow(p, r.peer_state(p, now, peer.state), peer.nearby, peer.path,
+                      peer.why_not)
             for p in records for peer in [live.get(p.device, nowhere)]]
-    doc = {"serving": serving, "peers": [r.peer_json(*row) for row in rows]}
-    lines = r.peer_lines(rows, now)
+    doc = {"serving": serving,
+           "reachability": r.reach_json(reach.state, reach.basis, reach.reachable_at)
+           if reach else None,
+           "peers": [r.peer_json(row, now) for row in rows]}
+    lines = [r.reach_line(reach.state, reach.basis)] if reach else []
+    lines += r.peer_lines(rows, now)
     if not serving:
         lines.append("(no 'p2psocial serve' is running for this home: states are as last "
                      "recorded)")

@@ -323,14 +323,23 @@ async def join(ctx: Context, code_text: str) -> Any:
 
 @action("peers")
 async def live_peers(ctx: Context) -> Any:
-    """(device, state, nearby, standing, banned_until) of every peer the running
-    service knows: strangers are known to it in memory only, so their standing is
-    told here too."""
+    """Our reachability (state, basis, addresses a friend's dial-back reached) and, for
+    every peer the running service knows, (device, state, nearby, standing,
+    banned_until, path or "", why-not or ""): strangers are known to it in memory
+    only, so their standing is told here too; the path is how a connected peer is
+    connected (net/paths.py), the why-not why another one is not (net/why_not.py)."""
     if ctx.service is None:
         raise UserError("only a running 'p2psocial serve' knows live peer states")
+    service = ctx.service
     now = ctx.node.clock()
-    return tuple((p.device, p.state(now), p.nearby, p.standing, p.banned_until)
-                 for p in ctx.service.peers())
+    paths = service.paths()
+    reach = service.reachability()
+    rows = []
+    for p in service.peers():
+        reason = service.why_not(p.device)
+        rows.append((p.device, p.state(now), p.nearby, p.standing, p.banned_until,
+                     str(paths.get(p.device, "")), str(reason.why) if reason else ""))
+    return ((str(reach.state), str(reach.basis), tuple(reach.reachable_at)), tuple(rows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,17 +348,34 @@ class LivePeer:
     nearby: bool | None
     standing: int = 0
     banned_until: int | None = None
+    path: str | None = None  # how it is connected, when it is
+    why_not: str | None = None  # why it is not connected (why_not.Why), when it is not
 
 
-def live_states(value: object) -> dict[bytes, LivePeer]:
-    """The answer of ``live_peers`` as device -> ``LivePeer``, checked."""
-    rows = many(lambda x: type(x) is tuple and len(x) == 5 and BYTES(x[0]) and STR(x[1])
-                and BOOL(x[2]) and type(x[3]) is int and (x[4] is None or type(x[4]) is int))
-    if not rows(value):
+@dataclass(frozen=True, slots=True)
+class LiveReach:
+    state: str  # reachability.Reach
+    basis: str  # reachability.Basis
+    reachable_at: tuple[str, ...] = ()
+
+
+def live_states(value: object) -> tuple[LiveReach, dict[bytes, LivePeer]]:
+    """The answer of ``live_peers``: our reachability, and device -> ``LivePeer``,
+    checked."""
+    rows = many(lambda x: type(x) is tuple and len(x) == 7 and BYTES(x[0]) and STR(x[1])
+                and BOOL(x[2]) and type(x[3]) is int and (x[4] is None or type(x[4]) is int)
+                and STR(x[5]) and STR(x[6]))
+    def reach(x: object) -> bool:
+        return (type(x) is tuple and len(x) == 3 and STR(x[0]) and STR(x[1])
+                and many(STR)(x[2]))
+
+    if not (type(value) is tuple and len(value) == 2 and reach(value[0])
+            and rows(value[1])):
         raise control.ControlError("the running serve sent a malformed answer")
-    assert isinstance(value, tuple)
-    return {device: LivePeer(state, nearby, standing, banned)
-            for device, state, nearby, standing, banned in value}
+    (state, basis, at), peers = value
+    return LiveReach(state, basis, at), {
+        device: LivePeer(state, nearby, standing, banned, path or None, why or None)
+        for device, state, nearby, standing, banned, path, why in peers}
 
 
 # --- private conversations (issue 5) -------------------------------------------------

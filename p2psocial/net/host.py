@@ -94,7 +94,7 @@ from libp2p.transport.tcp.tcp import TCP
 from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError, UserError
-from . import addresses, dial_order, eyeballs, ipv6_compat, relay
+from . import addresses, dial_order, eyeballs, ipv6_compat, observed, relay
 from .admission import ADMISSION, Admission, AdmissionLimits, Admitted, Pending
 from .connmgr import Link
 from .streams import close_quietly, reset_quietly
@@ -262,6 +262,7 @@ class Host:
         self._finish_locks: dict[ID, trio.Lock] = {}
         self.stagger, self.circuit_delay = dial_order.STAGGER, dial_order.CIRCUIT_DELAY
         self._lan: tuple[float, list[dial_order.Network]] = (-math.inf, [])
+        self._observed = observed.install(basic)
 
     @property
     def admission(self) -> Admission:
@@ -354,6 +355,11 @@ class Host:
         """Let ``divert(ip, port)`` claim accepted sockets before admission: a hole
         punch expects its peer's dial from that address (puncher.py)."""
         self._gate.divert = divert
+
+    def observed_addrs(self) -> dict[bytes, tuple[str, float]]:
+        """What each peer's identify said our address is (observed.py): raw peer id
+        bytes -> (multiaddr, ``time.monotonic()`` when it came). Direct connections only."""
+        return dict(self._observed.seen)
 
     async def connect(self, peer_id: ID, addrs: Sequence[Multiaddr]) -> None:
         """Make sure there is a connection to ``peer_id``, dialing ``addrs`` if not.

@@ -9,7 +9,8 @@ seconds. What to do and when is decided by ``Lease``, a pure state machine fed t
 clock and the answers: renew at half the lease, retry after failures with growing
 waits up to ``RETRY[-1]`` (forever: a laptop may reach a router later), forget the
 mapping once its lease has run out without a renewal. Each attempt is bounded by
-``ATTEMPT_WITHIN`` seconds (UPnP discovery waits 2 s, NAT-PMP gives up after 1.75 s).
+``ATTEMPT_WITHIN`` seconds (UPnP discovery about 1 s with a router and 4 s without,
+NAT-PMP gives up after 1.75 s).
 On exit, also on Ctrl-C (cancellation), the mapping is removed within
 ``REMOVE_WITHIN`` seconds, shielded from the cancellation.
 

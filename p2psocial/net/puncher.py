@@ -28,6 +28,7 @@ docs/libp2p-notes.md, "Hole punching (DCUtR)". Its messages are the same (we use
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import time
@@ -95,7 +96,7 @@ class _Window:
 class HolePuncher:
     """Punch holes for ``host``: ``own_addrs()`` are our direct addresses (default: the
     host's listen addresses); ``observed_ips()`` the public IPs others saw us at
-    (default: identify's observations, libp2p's ``ObservedAddrManager``);
+    (default: identify's observations, ``Host.observed_addrs``);
     ``on_bad_peer(peer, reason)`` hears of DCUtR messages that break the protocol."""
 
     def __init__(self, host: Host, *, limits: PunchLimits = PUNCH_LIMITS,
@@ -450,15 +451,14 @@ def _relay_ips(host: Host, peer: ID) -> list[str]:
 
 
 def _observed_ips(host: Host) -> list[str]:
-    """Public IPs identify's observers saw us at (one observer is enough: a punch
-    usually has one relay to go by). libp2p ignores observations made over relayed
-    connections and of loopback addresses (observed_addr_manager.py:112-144)."""
-    manager = getattr(host.libp2p_host, "_observed_addr_manager", None)
-    if manager is None:
-        return []
+    """Public IPs our peers' identify saw us at (``Host.observed_addrs``, observed.py),
+    the latest first. One observer is enough: a punch usually has one relay to go by.
+    libp2p does not report observations made over relayed connections
+    (basic_host.py:1288-1320); loopback ones say nothing about NAT and are left out."""
+    latest = sorted(host.observed_addrs().values(), key=lambda seen: -seen[1])
     out = []
-    for addr in manager.addrs(min_observers=1):
-        target = tcp_target(str(addr))
-        if target is not None:
+    for addr, _ in latest:
+        target = tcp_target(addr)
+        if target is not None and not ipaddress.ip_address(target.ip).is_loopback:
             out.append(target.ip)
     return list(dict.fromkeys(out))

@@ -46,6 +46,11 @@ slot at, circuits through us, or a sync that is bringing us entries. Peers that
 reach us on their own (strangers) are known in memory only, at most
 ``MAX_STRANGERS``, and written to the address book once we learn an address.
 
+Where we stand (standpoint.py): our reachability (public, port-mapped, behind NAT,
+unknown) from our addresses, what peers see of us and friends' dial-backs
+(dialback.py, ``/p2psocial/dialback/1.0.0``, served to friends only); how each
+connected peer is connected (``paths()``) and why another is not (``why_not()``).
+
 Blobs: the service serves ``/p2psocial/blob/1.0.0`` from the node's blobs (refusing
 banned peers; a bad request counts as misbehaviour) and ``fetch_blob`` gets one from
 connected peers first, then other known ones, and stores it.
@@ -107,8 +112,11 @@ from .lan_presence import LanPresence
 from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
+from .paths import Path
 from .portmap import PortMapper, lan_ip, mappable
 from .puncher import HolePuncher
+from .reachability import UNKNOWN, Reachability
+from .standpoint import Standpoint
 from .strangers import (
     MAX_STRANGER_SESSIONS,
     StrangerSession,
@@ -125,6 +133,7 @@ from .sync import (
     negotiated_version,
     run_sync,
 )
+from .why_not import PeerFacts, Reason
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +223,7 @@ class NetworkService:
         self.relay_server: relay.RelayServer | None = None
         self.hole_punching = hole_punching
         self.puncher: HolePuncher | None = None
+        self.standpoint: Standpoint | None = None  # reachability and paths, while running
         self.max_stranger_sessions = max_stranger_sessions
         self.deadlines = deadlines
         self.port_mapping = port_mapping
@@ -263,6 +273,14 @@ class NetworkService:
                 self.puncher = await nursery.start(HolePuncher(
                     host, own_addrs=lambda: advertised_addrs(host.listen_addrs),
                     on_bad_peer=self._bad_relay_request).run)
+            self.standpoint = Standpoint(
+                host, own=lambda: advertised_addrs(host.listen_addrs),
+                is_friend=self._is_friend_device, changed=self.next_change,
+                notify=self._notify, listening=self.port is not None,
+                mapped=self.mapped_addrs,  # port mapping (portmap.py), when it holds
+                inbound=self._came_in,
+                chosen=lambda d: bool(d in self._peers and self._peers[d].addrs))
+            await nursery.start(self.standpoint.run)
             nursery.start_soon(connmgr.ConnectionManager(
                 self.conn_limits, count=lambda: len(host.connections()), census=self._census,
                 hang_up=self._hang_up, sample=self._sample_sessions).run)
@@ -281,6 +299,7 @@ class NetworkService:
                 self._host = None
                 self.gossip = None
                 self.puncher = None
+                self.standpoint = None
 
     async def __aenter__(self) -> NetworkService:
         self._cm = _running(self)
@@ -333,6 +352,33 @@ class NetworkService:
 
     def connected(self) -> list[bytes]:
         return list(self._sessions)
+
+    # --- where we stand (standpoint.py) ---------------------------------------------
+
+    def reachability(self) -> Reachability:
+        """Whether others can reach us: public, port-mapped, behind NAT, unknown."""
+        return self.standpoint.reachability() if self.standpoint else UNKNOWN
+
+    def paths(self) -> dict[bytes, Path]:
+        """How each connected device is connected (LAN, direct, port-mapped...)."""
+        return self.standpoint.paths() if self.standpoint else {}
+
+    def why_not(self, device: bytes) -> Reason | None:
+        """Why a known peer has no session now (None when it has one)."""
+        state = self._peers.get(device)
+        if state is None or device in self._sessions or self.standpoint is None:
+            return None
+        now = self.clock()
+        return self.standpoint.why_not(PeerFacts(
+            state.addrs, state.last_seen, state.dialing,
+            state.banned_until if state.banned(now) else None))
+
+    def _came_in(self, device: bytes) -> bool | None:
+        session = self._sessions.get(device)
+        return None if session is None else session.initiator == device
+
+    async def _is_friend_device(self, device: bytes) -> bool:
+        return await self.friends.account_of(device) is not None
 
     async def wait_until(self, condition: Callable[[], bool]) -> None:
         """Return once ``condition()`` holds; it is re-checked after every change of

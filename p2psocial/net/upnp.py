@@ -20,7 +20,10 @@ from typing import Any, Final, TypeVar
 
 import trio
 
-DISCOVER_MS: Final = 2000  # SSDP: how long to wait for routers to answer
+DISCOVER_MS: Final = 1000
+"""SSDP: how long to wait for routers to answer each search (also its MX: a device may
+wait up to that long before answering). miniupnpc searches for up to 4 device types in
+turn when none answers, so a LAN without a router costs about 4 times this."""
 DESCRIPTION: Final = "p2psocial"
 T = TypeVar("T")
 
@@ -50,7 +53,10 @@ class Igd:
             # connected" to miniupnpc, which still selects it (upnpc needs -i)
             upnp.selectigd()
 
-        await _call(find)
+        try:
+            await _call(find)
+        except UpnpError as exc:  # miniupnpc says "Success" for "nothing found" too
+            raise UpnpError("no Internet gateway answered") from exc
         return cls(upnp)
 
     async def external_ip(self) -> str:

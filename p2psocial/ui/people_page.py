@@ -18,10 +18,15 @@ offer, to join with one click (communities.py: it reads them itself, while shown
 and is told when the network changes; a community joined or opened there is shown
 in Messages through ``ctx.open_conversation``).
 
-A peer's row shows the name once the peer's log brought their profile (a short
-device id before that), the state, the progress of the current sync session and when
-they were last seen; a Follow button while we do not follow the account; clicking a
-row (or Enter on it) opens the profile.
+Under the status line, whether others can reach us (``reach_text``: public, through a
+port the router opened, behind the router, not known yet; and whether a friend
+checked it). A peer's row shows the name once the peer's log brought their profile (a
+short device id before that), the state, how it is connected (on the home network,
+directly, through an opened port, through a punched hole, through a friend's relay)
+or why it is not (``why_text``: the service's reason, worded here so that it is
+translated), the progress of the current sync session and when they were last
+seen; a Follow button while we do not follow the account; clicking a row (or Enter
+on it) opens the profile.
 
 Freshness: while the page is shown it waits on ``Backend.changed()`` (a peer came,
 went or finished syncing) and also re-reads every ``POLL_MS`` for the progress
@@ -68,8 +73,9 @@ if TYPE_CHECKING:
 
 POLL_MS = 2000
 QR_SIDE = 200  # logical pixels: scannable from a phone held at arm's length
-NAME, STATE, SYNC, SEEN, ACTION = range(5)
+NAME, STATE, HOW, SYNC, SEEN, ACTION = range(6)
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole
+WHY_ROLE = Qt.ItemDataRole.UserRole + 2
 SECTIONS = ("nearby", "connected", "known")
 
 
@@ -87,6 +93,64 @@ def status_text(status: NetworkStatus) -> str:
     if status.error:
         return tr("Offline: {0}").format(status.error)
     return tr("Offline")
+
+
+def reach_text(status: NetworkStatus) -> str:
+    """Whether others can reach us, in one sentence (nothing while offline)."""
+    if status.state != "online":
+        return ""
+    text = {
+        "public": tr("Others on the internet can connect to you."),
+        "port-mapped": tr("Others on the internet can connect to you through a port your "
+                          "router opened."),
+        "behind-nat": tr("Others on the internet cannot connect to you: your router stands "
+                         "in the way. You connect to them, or through a friend who relays."),
+    }.get(status.reach, tr("Not known yet whether others on the internet can connect to "
+                           "you."))
+    if status.reach == "unknown":
+        return text
+    return text + " " + (tr("(A friend checked.)") if status.reach_confirmed
+                         else tr("(Not checked by a friend yet.)"))
+
+
+def path_text(path: str) -> str:
+    """How a connected peer is connected, in a few words."""
+    return {"lan": tr("on your home network"), "direct": tr("directly"),
+            "port-mapped": tr("directly, through an opened port"),
+            "hole-punched": tr("directly, through both routers"),
+            "relayed": tr("through a friend's relay")}.get(path, path)
+
+
+def why_text(row: PeerRow, now: int) -> str:
+    """Why a peer is not connected, in one sentence (net/why_not.py's reasons)."""
+    seen = (tr("last seen {0}").format(relative_time_long(row.last_seen, now))
+            if row.last_seen else tr("never reached yet"))
+    if row.why_not == "connecting":
+        return tr("Connecting now ({0}).").format(seen)
+    if row.why_not == "banned":
+        return tr("Refused for a while: it broke the rules ({0}).").format(seen)
+    if row.why_not == "no-address":
+        return tr("It reached you before but never said where it is: it connects when it "
+                  "reaches you again ({0}).").format(seen)
+    if row.why_not == "neither-accepts":
+        return tr("Neither of you accepts incoming connections and no common friend can "
+                  "relay: turn on port mapping (UPnP) on one of your routers, or both "
+                  "connect to a friend whose box is reachable ({0}).").format(seen)
+    if row.why_not == "unreachable":
+        return tr("Not reachable now: {0}; will keep trying.").format(seen)
+    return ""
+
+
+def how_text(row: PeerRow, now: int) -> str:
+    """The How column: the path of a connected peer, or in short why another is not
+    connected (the whole sentence, ``why_text``, is its tooltip and shows below the
+    list for the row chosen)."""
+    if row.state == "connected":
+        return path_text(row.path) if row.path else ""
+    return {"connecting": tr("connecting"), "banned": tr("refused for a while"),
+            "no-address": tr("no address known"),
+            "neither-accepts": tr("both behind routers, no relay"),
+            "unreachable": tr("not reachable now")}.get(row.why_not or "", "")
 
 
 def section_of(row: PeerRow) -> str:
@@ -181,6 +245,10 @@ class PeoplePage(QWidget):
         self.status.setObjectName("network_status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        self.reach = QLabel()
+        self.reach.setObjectName("reachability")
+        self.reach.setWordWrap(True)
+        layout.addWidget(self.reach)
         top = QHBoxLayout()
         top.addWidget(self._build_invite(), 1)
         top.addWidget(self._build_join(), 1)
@@ -279,11 +347,14 @@ class PeoplePage(QWidget):
         self.tree = _PeerTree()
         self.tree.setObjectName("peers")
         self.tree.setAccessibleName(tr("Peers"))
-        self.tree.setColumnCount(5)
-        self.tree.setHeaderLabels([tr("Name"), tr("State"), tr("Sync"), tr("Last seen"), ""])
+        self.tree.setColumnCount(6)
+        self.tree.setHeaderLabels([tr("Name"), tr("State"), tr("How"), tr("Sync"),
+                                   tr("Last seen"), ""])
+        self.tree.setWordWrap(True)
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
-        self.tree.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(HOW, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.tree.itemClicked.connect(self._row_clicked)
         self.sections: dict[str, QTreeWidgetItem] = {}
@@ -300,7 +371,20 @@ class PeoplePage(QWidget):
             self.sections[key] = item
         layout.addWidget(self.tree, 1)
         self.tree.hide()
+        self.why = QLabel()
+        self.why.setObjectName("peer_why")
+        self.why.setWordWrap(True)
+        self.why.hide()
+        layout.addWidget(self.why)
+        self.tree.currentItemChanged.connect(lambda item, _old: self._show_why(item))
         return box
+
+    def _show_why(self, item: QTreeWidgetItem | None) -> None:
+        """Below the list, why the chosen peer is not connected, in a whole sentence."""
+        text = item.data(HOW, WHY_ROLE) if item is not None else None
+        self.why.setText(tr("{0}: {1}").format(item.text(NAME), text)
+                         if item is not None and text else "")
+        self.why.setVisible(bool(self.why.text()))
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -399,6 +483,8 @@ class PeoplePage(QWidget):
     def show_status(self) -> None:
         status = self.ctx.backend.status()
         self.status.setText(status_text(status))
+        self.reach.setText(reach_text(status))
+        self.reach.setVisible(bool(self.reach.text()))
         community = self.my_communities.get(self.invite_to.currentData())
         self.invite_warning.setText(
             "" if community is None else full_text(community.name) if community.full
@@ -455,7 +541,7 @@ class PeoplePage(QWidget):
             self._rows[row.device] = item
         now = self.ctx.node.clock()
         seen = relative_time_long(row.last_seen, now) if row.last_seen else ""
-        texts = (peer_name(row), state_text(row), sync_text(row),
+        texts = (peer_name(row), state_text(row), how_text(row, now), sync_text(row),
                  tr("now") if row.state == "connected" else seen)
         for column, text in enumerate(texts):
             if item.text(column) != text:
@@ -463,6 +549,11 @@ class PeoplePage(QWidget):
         item.setData(NAME, ACCOUNT_ROLE, row.account)
         item.setToolTip(NAME, ids.account_text(row.account) if row.account else
                         ids.device_text(row.device))
+        why = why_text(row, now) if row.state != "connected" else ""
+        item.setToolTip(HOW, why or texts[HOW])
+        item.setData(HOW, WHY_ROLE, why)
+        if item is self.tree.currentItem():
+            self._show_why(item)
         self._set_follow_button(item, row)
 
     def _set_follow_button(self, item: QTreeWidgetItem, row: PeerRow) -> None:

@@ -179,6 +179,17 @@ def framing_seeds() -> list[bytes]:
     return [b"".join(len(f).to_bytes(4, "big") + f for f in sync_messages()[:4])]
 
 
+def dialback_seeds() -> list[bytes]:
+    def framed(*values: object) -> bytes:
+        return b"".join(len(d := codec.encode(v)).to_bytes(4, "big") + d for v in values)
+
+    addr, nonce = "/ip4/203.0.113.5/tcp/4001", bytes(range(16))
+    return [b"\x01" + framed(("ask", ((addr, nonce), ("/ip6/2001:db8::5/tcp/4001", nonce)))),
+            b"\x00" + framed(("answer", ((addr, "reached"),))),
+            b"\x00" + framed(("refused", "dial-backs are for friends only")),
+            b"\x01" + framed(("proof", nonce), ("ok",))]
+
+
 def _invites() -> list[invite.Invite]:
     addrs = ["/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001", "/dns4/example.org/tcp/1"]
     return [invite.make(IDENT.device_id, IDENT.account_id, addrs),
@@ -278,6 +289,7 @@ SEEDS: dict[str, Callable[[], list[bytes]]] = {
     "blob_frames": blob_seeds,
     "relay_messages": relay_seeds,
     "framing": framing_seeds,
+    "dialback_frames": dialback_seeds,
     "invite_text": invite_text_seeds,
     "invite_payload": invite_payload_seeds,
     "id_text": id_seeds,

@@ -46,7 +46,15 @@ from p2psocial.cli import writes
 from p2psocial.control import ControlError, Refused, parse_reply, parse_request
 from p2psocial.errors import BadId, DecryptionFailed, InvalidEntry, UserError
 from p2psocial.identity import DeviceCert, new_identity
-from p2psocial.net import blobs, community, gossip_rules, gossip_sign, messages, relay
+from p2psocial.net import (
+    blobs,
+    community,
+    dialback,
+    gossip_rules,
+    gossip_sign,
+    messages,
+    relay,
+)
 from p2psocial.net.discovery import parse_service_info
 from p2psocial.net.framing import FrameError, named_message, read_frame
 from p2psocial.net.limits import Flooded, FloodGuard
@@ -315,6 +323,22 @@ def framing(data: bytes) -> None:
     trio.run(read)
 
 
+def dialback_frames(data: bytes) -> None:
+    """Frames off a dial-back stream: the first byte says whose side reads them (a
+    friend reads an ask, we read its answer); each frame a named message."""
+    async def read() -> None:
+        stream = Bytes(data[1:])
+        while (frame := await read_frame(stream, dialback.MAX_FRAME)) is not None:
+            wire = named_message(frame, dialback.CAPS, dialback.DialbackError, "dial-back")
+            if data[0] % 2:
+                dialback.parse_ask(wire)
+            else:
+                dialback.parse_answer(wire, ["/ip4/203.0.113.5/tcp/4001"])
+
+    if data:
+        trio.run(read)
+
+
 def invite_text(data: bytes) -> None:
     invite.decode(text(data))
 
@@ -393,6 +417,7 @@ TARGETS: dict[str, Target] = {
     "relay_messages": Target(relay_messages, (relay.RelayProtocolError, FrameError,
                                               ValueError)),
     "framing": Target(framing, (FrameError, InvalidEntry)),
+    "dialback_frames": Target(dialback_frames, (dialback.DialbackError, FrameError)),
     "invite_text": Target(invite_text, (BadId,)),
     "invite_payload": Target(invite_payload, (BadId,)),
     "id_text": Target(id_text, (BadId,)),

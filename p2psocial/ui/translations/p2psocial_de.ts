@@ -463,6 +463,98 @@
         </translation>
     </message>
     <message>
+        <source>Others on the internet can connect to you.</source>
+        <translation>Andere im Internet können sich mit dir verbinden.</translation>
+    </message>
+    <message>
+        <source>Others on the internet can connect to you through a port your router opened.</source>
+        <translation>Andere im Internet können sich mit dir verbinden, über einen Port, den dein Router geöffnet hat.</translation>
+    </message>
+    <message>
+        <source>Others on the internet cannot connect to you: your router stands in the way. You connect to them, or through a friend who relays.</source>
+        <translation>Andere im Internet können sich nicht mit dir verbinden: Dein Router steht im Weg. Du verbindest dich mit ihnen, oder über eine Freundin oder einen Freund, die weiterleiten.</translation>
+    </message>
+    <message>
+        <source>Not known yet whether others on the internet can connect to you.</source>
+        <translation>Noch unbekannt, ob andere im Internet sich mit dir verbinden können.</translation>
+    </message>
+    <message>
+        <source>(A friend checked.)</source>
+        <translation>(Von Freunden geprüft.)</translation>
+    </message>
+    <message>
+        <source>(Not checked by a friend yet.)</source>
+        <translation>(Noch nicht von Freunden geprüft.)</translation>
+    </message>
+    <message>
+        <source>on your home network</source>
+        <translation>in deinem Heimnetz</translation>
+    </message>
+    <message>
+        <source>directly</source>
+        <translation>direkt</translation>
+    </message>
+    <message>
+        <source>directly, through an opened port</source>
+        <translation>direkt, über einen geöffneten Port</translation>
+    </message>
+    <message>
+        <source>directly, through both routers</source>
+        <translation>direkt, durch beide Router</translation>
+    </message>
+    <message>
+        <source>through a friend&apos;s relay</source>
+        <translation>über die Weiterleitung von Freunden</translation>
+    </message>
+    <message>
+        <source>last seen {0}</source>
+        <translation>zuletzt gesehen {0}</translation>
+    </message>
+    <message>
+        <source>never reached yet</source>
+        <translation>noch nie erreicht</translation>
+    </message>
+    <message>
+        <source>Connecting now ({0}).</source>
+        <translation>Wird jetzt verbunden ({0}).</translation>
+    </message>
+    <message>
+        <source>Refused for a while: it broke the rules ({0}).</source>
+        <translation>Eine Weile abgewiesen: Es hat gegen die Regeln verstoßen ({0}).</translation>
+    </message>
+    <message>
+        <source>It reached you before but never said where it is: it connects when it reaches you again ({0}).</source>
+        <translation>Es hat dich schon erreicht, aber nie gesagt, wo es zu finden ist: Es verbindet sich, wenn es dich wieder erreicht ({0}).</translation>
+    </message>
+    <message>
+        <source>Neither of you accepts incoming connections and no common friend can relay: turn on port mapping (UPnP) on one of your routers, or both connect to a friend whose box is reachable ({0}).</source>
+        <translation>Keiner von euch nimmt eingehende Verbindungen an, und keine gemeinsamen Freunde können weiterleiten: Schaltet Portfreigabe (UPnP) an einem eurer Router ein, oder verbindet euch beide mit Freunden, deren Box erreichbar ist ({0}).</translation>
+    </message>
+    <message>
+        <source>Not reachable now: {0}; will keep trying.</source>
+        <translation>Gerade nicht erreichbar: {0}; es wird weiter versucht.</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>wird verbunden</translation>
+    </message>
+    <message>
+        <source>refused for a while</source>
+        <translation>eine Weile abgewiesen</translation>
+    </message>
+    <message>
+        <source>no address known</source>
+        <translation>keine Adresse bekannt</translation>
+    </message>
+    <message>
+        <source>both behind routers, no relay</source>
+        <translation>beide hinter Routern, keine Weiterleitung</translation>
+    </message>
+    <message>
+        <source>not reachable now</source>
+        <translation>gerade nicht erreichbar</translation>
+    </message>
+    <message>
         <source>Not connected</source>
         <translation>Nicht verbunden</translation>
     </message>
@@ -685,6 +777,10 @@
     <message>
         <source>Sync</source>
         <translation>Abgleich</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>Wie</translation>
     </message>
     <message>
         <source>Last seen</source>
