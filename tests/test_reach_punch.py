@@ -37,6 +37,11 @@ def connected(home: Path, device: str) -> bool:
     return any(p["device"] == device and p["state"] == "connected" for p in peers)
 
 
+def path(home: Path, device: str) -> str | None:
+    peers = json.loads(ok(home, "peers", "--json"))["peers"]
+    return next((p["path"] for p in peers if p["device"] == device), None)
+
+
 def logged(serve: Serve, pattern: str) -> re.Match[str] | None:
     return re.search(pattern, serve.log.read_text())
 
@@ -106,6 +111,9 @@ def test_two_homes_behind_nat_punch_through_and_outlive_the_friends_box(tmp_path
                       "the box closed the circuit", serves)
         poll(lambda: connected(homes["a"], m.b_device) and connected(homes["b"], m.a_device),
              "the session again, on the direct connection", serves)
+        for me, other in (("a", m.b_device), ("b", m.a_device)):  # People says so
+            poll(lambda me=me, other=other: path(homes[me], other) == "hole-punched",
+                 f"{me} sees the other hole-punched", serves)
         post_and_watch(homes["a"], homes["b"], f"through the hole {secrets.token_hex(2)}")
 
         # the friend's box goes off; posts still go both ways, directly
