@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle", "ui",
-              "private", "reconnect", "attack", "gossip_sign")
+              "private", "reconnect", "attack", "gossip_sign", "reach")
 
 
 def main(argv: list[str]) -> int:

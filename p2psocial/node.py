@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import trio
 
+from . import address_record, codec, envelope, ids, images, invite, keyfile, phrase, private, roster
 from . import content as c
 from . import entry as entry_mod
-from . import envelope, ids, images, keyfile, phrase, private, roster
+from .address_record import Address, AddressRecord
 from .entry import Entry
 from .errors import (
     BadImage,
@@ -70,6 +71,7 @@ from .store import (
     Relation,
     Store,
 )
+from .store.address_records import HeldRecord
 from .store.communities import CommunityInfo
 from .store.inbox import GroupState, open_batch
 from .store.peer_addrs import Trust
@@ -930,8 +932,66 @@ class Node:
             raise UserError("that is this node itself")
         return await self._run(self.store.add_peer, device, list(addrs), source, trust)
 
+    async def peer_moved(self, device: bytes, addrs: Sequence[str], source: str) -> PeerRecord:
+        """``device`` signed a newer record of its addresses: see Store.peer_moved."""
+        return await self._run(self.store.peer_moved, device, list(addrs), source)
+
     async def update_peer(self, device: bytes, **fields: int | None) -> None:
         await self._run(lambda: self.store.update_peer(device, **fields))
+
+
+    # --- address records (issue 13: address_record.py, net/address_exchange.py) -------
+
+    async def issue_address_record(self, addrs: Sequence[Address]) -> AddressRecord:
+        """Sign a record of our ``addrs`` (best first) with a seq above the last one we
+        issued, and keep it as ours."""
+        identity = self._require_identity()
+
+        def issue() -> AddressRecord:
+            held = self.store.address_record(identity.device_id)
+            record = address_record.issue(identity.device, addrs, now=self.clock(),
+                                          last_seq=held.seq if held else None)
+            self.store.keep_address_record(identity.device_id, identity.account_id,
+                                           record.seq, record.expires, record.encode())
+            return record
+
+        return await self._run(issue)  # one store job at a time: no seq is signed twice
+
+    async def address_record(self, device: bytes) -> HeldRecord | None:
+        return await self._run(self.store.address_record, device)
+
+    async def keep_address_record(self, record: AddressRecord, account: bytes) -> bool:
+        """Keep a record the caller verified, of a device of ``account`` (which the
+        caller checked we replicate): False when we hold one as new, or have no room."""
+        return await self._run(self.store.keep_address_record, record.device, account,
+                               record.seq, record.expires, record.encode())
+
+    async def address_records(self, accounts: Collection[bytes]) -> list[HeldRecord]:
+        """The unexpired records we hold of devices of ``accounts``."""
+        return await self._run(self.store.address_records, accounts, self.clock())
+
+    async def prune_address_records(self, wanted: Collection[bytes]) -> int:
+        return await self._run(self.store.prune_address_records, wanted, self.clock())
+
+    def address_token(self, ttl: int = invite.TOKEN_TTL) -> invite.AddressToken:
+        """A token for an invite: whoever holds it may ask a common peer where this
+        device is (one signature: no store work)."""
+        identity = self._require_identity()
+        return invite.sign_token(identity.device_id, identity.device.secret_key,
+                                 self.clock(), ttl)
+
+    async def keep_invite_token(self, device: bytes, account: bytes,
+                                token: invite.AddressToken) -> None:
+        """Keep the token of an invite we joined, to find its device if it moves."""
+        await self._run(self.store.keep_address_token, device, account, token.expires,
+                        codec.encode(token.to_wire()), self.clock())
+
+    async def invite_token(self, device: bytes) -> tuple[bytes, invite.AddressToken] | None:
+        """(account, token) of an unexpired invite token we hold for ``device``."""
+        held = await self._run(self.store.address_token, device, self.clock())
+        if held is None:
+            return None
+        return held[0], invite.AddressToken.from_wire(codec.decode(held[1]))
 
 
 def _dump_keys(identity: Identity, passphrase: str | None, **kdf: Any) -> bytes:

@@ -151,6 +151,8 @@ async def join(node: Node, service: NetworkService | None, code_text: str) -> Jo
         await node.follow(code.account)
     if code.community is not None:
         await node.join_community(code.community)
+    if code.token is not None:  # to ask a common peer where the inviter went, if it moves
+        await node.keep_invite_token(code.device, code.account, code.token)
     if service is not None:
         await service.connect(code.device, code.addrs, source="invite")
     else:
@@ -312,7 +314,8 @@ class Backend:
                             "to yet")
         return invite.encode(invite.make(identity.device_id, identity.account_id,
                                          service.listen_addrs,
-                                         community.value if community else None))
+                                         community.value if community else None,
+                                         self.node.address_token()))
 
     async def join(self, code_text: str) -> Joined:
         return await join(self.node, self.service, code_text.strip())

@@ -50,6 +50,7 @@ SLOW: dict[str, str] = {
     "test_cli.py::test_verify_reports_damage": _CLI,
     "test_cli.py::test_restore_from_phrase": _CLI,
     "test_cli_circles.py": _CLI,
+    "test_net_address_exchange.py": _NODES,
     "test_cli_communities.py": _SERVE,
     "test_cli_control.py": _SERVE,
     "test_cli_dm.py": _CLI,
@@ -117,6 +118,7 @@ SLOW: dict[str, str] = {
     "test_portmap_netns.py": "serve processes behind NAT routers with miniupnpd",
     "test_reach_portmap.py": "serve processes in three homes of a simulated internet",
     "test_reach_ipv6.py": "serve processes in homes of a simulated internet",
+    "test_reach_moves.py": "serve processes in three homes of a simulated internet",
     "test_net_restart.py": _SERVE,
     "test_net_service_lan.py::test_two_services_find_each_other_on_the_lan_and_replicate":
         _NODES,

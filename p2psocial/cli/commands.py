@@ -18,9 +18,10 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import trio
 
@@ -606,13 +607,16 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                                   offer_relay=not args.no_relay,
                                   port_mapping=not args.no_port_mapping) as service:
             addrs = service.listen_addrs
-            code = invite.encode(invite.make(device, account, addrs))
+            code = invite.encode(invite.make(device, account, addrs,
+                                             token=node.address_token()))
             started = node.clock()
 
             def record() -> None:  # addresses change too: relay slots come and go
+                token = node.address_token()  # for 'p2psocial invite', which has no keys
                 _write_status(home, {
                     "pid": os.getpid(), "device": ids.device_text(device),
                     "account": ids.account_text(account), "addrs": service.listen_addrs,
+                    "address_token": [token.expires, token.signature.hex()],
                     "connected": [ids.device_text(d) for d in service.connected()],
                     "started": started, "updated": node.clock()})
 
@@ -652,6 +656,7 @@ def cmd_invite(args: argparse.Namespace, s: Session) -> int:
         device = ids.decode(ids.DEVICE, status["device"])
         account = ids.decode(ids.ACCOUNT, status["account"])
         addrs = [str(a) for a in status["addrs"]]
+        token = _status_token(status)
         if args.port is not None:
             addrs = [_with_port(a, args.port) for a in addrs]
     elif args.port is not None:
@@ -660,11 +665,12 @@ def cmd_invite(args: argparse.Namespace, s: Session) -> int:
         identity = s.load_identity()
         device, account, addrs = identity.device_id, identity.account_id, \
             interface_addrs(args.port)
+        token = invite.sign_token(device, identity.device.secret_key, int(time.time() * 1000))
     else:
         raise UserError("no 'p2psocial serve' is running for this home, and an invite holds "
                         "the addresses it listens on: start 'p2psocial serve' first")
     community = _community_to_invite(s, args.community) if args.community else None
-    code = invite.encode(invite.make(device, account, addrs, community))
+    code = invite.encode(invite.make(device, account, addrs, community, token))
     lines = [code]
     if community is not None:
         lines.append("This code also joins the community "
@@ -676,6 +682,15 @@ def cmd_invite(args: argparse.Namespace, s: Session) -> int:
                 "community": ids.group_text(community.community_id) if community else None},
          lines)
     return 0
+
+
+def _status_token(status: dict[str, Any]) -> invite.AddressToken | None:
+    """The address token a running serve signed for invites (none from an older one)."""
+    try:
+        expires, signature = status["address_token"]
+        return invite.AddressToken(int(expires), bytes.fromhex(signature))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _community_to_invite(s: Session, text: str) -> private.CommunityKey:

@@ -62,6 +62,12 @@ Replication policy mid-session: whenever a follow, unfollow, block or unblock en
 is stored, the service recomputes the accounts it replicates, sends the new ones to
 every session (``SessionControl.want``) and moves its gossip subscriptions.
 
+Addresses that follow you (address_exchange.py, ``/p2psocial/addrs/1.0.0``): the
+service signs a record of ``listen_addrs`` and pushes it, and the records of others
+that a friend may see, when a session with a friend opens and when our addresses
+change; a friend's newer record updates the address book and redials it now
+(``_moved``).
+
 ``sync_once`` is the one-shot variant for ``p2psocial sync --once``: a host that
 dials every known peer, runs one session each with ``once=True`` and returns.
 """
@@ -90,7 +96,7 @@ from ..node import Node
 from ..store.communities import CommunityInfo
 from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
-from . import addresses, blobs, community, connmgr, probe, relay
+from . import address_exchange, addresses, blobs, community, connmgr, probe, relay
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .addresses import dialed_addr, worth_confirming
 from .admission import ADMISSION, AdmissionLimits, netgroup
@@ -235,6 +241,7 @@ class NetworkService:
         self._sessions: dict[bytes, _Session] = {}
         self._wakes: dict[bytes, trio.Event] = {}
         self._dialers: set[bytes] = set()
+        self._attempts: dict[bytes, trio.CancelScope] = {}  # dials under way
         self._changed = trio.Event()
         self._probes = trio.CapacityLimiter(probe.MAX_PROBES)
         self._confirmed_at: dict[bytes, float] = {}  # trio time of the last _confirm
@@ -245,6 +252,11 @@ class NetworkService:
         self.neighbourhood = Neighbourhood(node, self.device_id,
                                            open_stream=self._open_community,
                                            nearby=self.nearby, misbehaved=self._misbehaved)
+        self.address_exchange = address_exchange.AddressExchange(
+            node, account_of=self.friends.account_of, connected=self.connected,
+            open_stream=self._open_addrs, misbehaved=self._misbehaved, moved=self._moved,
+            own_addrs=lambda: self.listen_addrs, mapped=self.mapped_addrs,
+            stale=self._stale)
 
     # --- running --------------------------------------------------------------------
 
@@ -268,6 +280,7 @@ class NetworkService:
                 host.set_handler(protocol, self._serve)
             host.set_handler(blobs.PROTOCOL_ID, self._serve_blob)
             host.set_handler(community.PROTOCOL_ID, self._serve_community)
+            host.set_handler(address_exchange.PROTOCOL_ID, self._serve_addrs)
             self._start_relay(host, nursery)
             if self.hole_punching:
                 self.puncher = await nursery.start(HolePuncher(
@@ -281,6 +294,7 @@ class NetworkService:
                 inbound=self._came_in,
                 chosen=lambda d: bool(d in self._peers and self._peers[d].addrs))
             await nursery.start(self.standpoint.run)
+            await nursery.start(self.address_exchange.run)
             nursery.start_soon(connmgr.ConnectionManager(
                 self.conn_limits, count=lambda: len(host.connections()), census=self._census,
                 hang_up=self._hang_up, sample=self._sample_sessions).run)
@@ -449,6 +463,65 @@ class NetworkService:
             await reset_quietly(stream)
             return None
         return device
+
+    # --- addresses that follow you (address_exchange.py) ------------------------------
+
+    def addresses_changed(self) -> None:
+        """Our addresses may have changed (a port mapping came or went): a fresh record
+        goes to connected friends within seconds (they are also looked at every
+        ``address_exchange.WATCH_EVERY`` seconds)."""
+        self.address_exchange.addresses_changed()
+
+    async def _serve_addrs(self, stream: INetStream) -> None:
+        device = await self._inbound(stream, "an address push")
+        if device is None:
+            return
+        try:
+            await self.address_exchange.serve(stream, device)
+        except address_exchange.AddrsProtocolError as exc:
+            await reset_quietly(stream)
+            await self._misbehaved(device, f"addrs: {exc}")
+        except Exception as exc:  # a broken stream, a timeout: nobody's proven fault
+            log.debug("addrs from %s: %r", _short(device), exc)
+            await reset_quietly(stream)
+
+    async def _open_addrs(self, device: bytes, addrs: Sequence[str]) -> INetStream:
+        host = self._host
+        if host is None:
+            raise NetError("the network service is not running")
+        return await host.open_stream(peer_id_from_device_id(device), _multiaddrs(addrs),
+                                      address_exchange.PROTOCOL_ID)
+
+    async def _moved(self, device: bytes, addrs: tuple[str, ...]) -> None:
+        """``device`` signed a newer record of its addresses: the address book takes
+        them (store/peer_addrs.py ``supersede``) and, with no session, we dial now."""
+        record = await self.node.peer_moved(device, addrs, "peer")
+        state = self._peers.get(device)
+        if state is None:
+            state = self._peers[device] = PeerState.from_record(record)
+        else:
+            state.addrs = record.addrs
+            self._strangers.pop(device, None)  # a friend, with a row now
+        if device not in self._sessions:
+            state.next_dial = 0.0
+            attempt = self._attempts.get(device)
+            if attempt is not None:  # dialing where it was: TCP may wait for minutes
+                attempt.cancel()
+            self._start_dialer(device)
+            self._poke(device)
+        self._notify()
+
+    async def _stale(self, device: bytes) -> None:
+        """A connected peer does not accept a stream (its address, or ours, went away
+        under the connection): end the session, close the connection, dial again."""
+        log.info("the connection to %s seems dead: dialing again", _short(device))
+        if self.portmap is not None:  # our router's address may be what changed
+            self.portmap.refresh()
+        session, host = self._sessions.get(device), self._host
+        if session is not None:
+            session.scope.cancel()
+        if host is not None:
+            await _disconnect(host, peer_id_from_device_id(device))
 
     # --- open LAN communities (neighbourhood.py) -------------------------------------
 
@@ -626,17 +699,24 @@ class NetworkService:
             state.dialing = True
             self._notify()
             try:
-                stream = await host.open_stream(peer_id_from_device_id(device), addrs,
-                                                list(PROTOCOL_IDS.values()))
+                with trio.CancelScope() as attempt:  # _moved cancels it: newer addresses
+                    self._attempts[device] = attempt
+                    stream = await host.open_stream(peer_id_from_device_id(device), addrs,
+                                                    list(PROTOCOL_IDS.values()))
             except Exception as exc:  # DialFailed, StreamOpenFailed, or libp2p's own
                 await self._persist(device, state.dial_failed(str(exc)))
                 delay = self.backoff.delay(state.failures, self.rng)
                 state.next_dial = trio.current_time() + delay
                 log.info("cannot reach %s (%d failures, next try in %.0f s): %s",
                          _short(device), state.failures, delay, exc)
+                self.address_exchange.unreachable(device, state.addrs)  # did it move?
                 self._notify()
                 continue
+            finally:
+                self._attempts.pop(device, None)
             state.dialing = False
+            if attempt.cancelled_caught:  # a dial that may hang for minutes on an
+                continue  # address the device left: the new ones are dialed at once
             await self._worked(device, stream)
             await self._session(device, stream, initiator=self.device_id)
 
@@ -684,6 +764,7 @@ class NetworkService:
         state = self._peers[device]
         await self._persist(device, state.session_started(self.clock()))
         self._notify()
+        self.address_exchange.peer_connected(device)
         log.info("session with %s (%s)", _short(device),
                  "we dialed" if initiator == self.device_id else "it dialed")
         if self.puncher is not None:  # a relayed connection that came in: go direct
@@ -717,6 +798,7 @@ class NetworkService:
                 with trio.CancelScope(shield=True):
                     await self._persist(device, fields)
                 self._friend_budgets.pop(device, None)
+                self.address_exchange.peer_gone(device)
                 self._notify()
                 self._poke(device)
 
@@ -782,6 +864,7 @@ class NetworkService:
         wanted = await self.node.wanted_accounts(self.hops)
         for session in self._sessions.values():
             session.control.want(wanted)
+        await self.node.prune_address_records(wanted)
         if self.gossip is not None:
             await self.gossip.set_policy(topics=await self.node.wanted_accounts(1),
                                          replicated=wanted, blocked=await self.node.blocked())

@@ -39,6 +39,8 @@ Layout, and why:
   that an announcement on the LAN cannot push out an address that worked.
 * ``group_untagged`` (migration 11): group entries whose key we do not hold yet, for
   envelopes that no longer name their group.
+* ``address_records`` (migration 12; store/address_records.py): the newest signed
+  address record of each device of an account we replicate, and our own.
 """
 
 from __future__ import annotations
@@ -431,6 +433,31 @@ MIGRATIONS: list[str] = [
         nonce BLOB NOT NULL,            -- the envelope's nonce and tag, to try keys on
         tag BLOB NOT NULL
     );
+    """,
+    # 12: (issue 13) address records (p2psocial/address_record.py): the newest valid
+    # record of each device of an account this node replicates (and of our own device,
+    # whose seq the next record must exceed). One row per device; a record with a seq
+    # at or below the row's never replaces it. ``account`` is the device's account as
+    # its log's certificate says, copied here so that the privacy rule (who may see a
+    # record: net/address_exchange.py) and pruning need no join.
+    #
+    # address_tokens: the token of each invite the user joined (invite.AddressToken), to
+    # ask a common peer where the inviter went when its addresses stop working.
+    """
+    CREATE TABLE IF NOT EXISTS address_records (
+        device BLOB PRIMARY KEY,        -- the device that signed the record
+        account BLOB NOT NULL,          -- its account (from its log's certificate)
+        seq INTEGER NOT NULL,           -- the record's seq: only ever grows per device
+        expires INTEGER NOT NULL,       -- ms; an expired record is dropped
+        record BLOB NOT NULL            -- the record's canonical wire bytes, signed
+    ) WITHOUT ROWID;
+
+    CREATE TABLE IF NOT EXISTS address_tokens (
+        device BLOB PRIMARY KEY,        -- the inviter's device, which signed the token
+        account BLOB NOT NULL,          -- the inviter's account, as the invite said
+        expires INTEGER NOT NULL,       -- ms
+        token BLOB NOT NULL             -- invite.AddressToken, canonical wire bytes
+    ) WITHOUT ROWID;
     """,
 ]
 

@@ -42,7 +42,8 @@ from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from ..forks import Fork
 from ..roster import Join
-from . import communities, peer_addrs, schema
+from . import address_records, communities, peer_addrs, schema
+from .address_records import HeldRecord
 from .communities import CommunityInfo
 from .inbox import GroupState, Inbox, Opener, SealedBatch
 from .ingest import Ingestor
@@ -497,6 +498,31 @@ class Store:
                                 (group_id,)).fetchone()
         return row is not None and communities.is_community(self.conn, row[0])
 
+    # --- address records (migration 12; see address_records.py) ------------------------
+
+    def address_record(self, device: bytes) -> HeldRecord | None:
+        return address_records.held(self.conn, device)
+
+    def keep_address_record(self, device: bytes, account: bytes, seq: int, expires: int,
+                            raw: bytes) -> bool:
+        """A record the caller verified; False when not newer, or no room."""
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        return address_records.keep(self.conn, device, account, seq, expires, raw)
+
+    def address_records(self, accounts: Collection[bytes], now: int) -> list[HeldRecord]:
+        return address_records.of_accounts(self.conn, accounts, now)
+
+    def prune_address_records(self, wanted: Collection[bytes], now: int) -> int:
+        return address_records.prune(self.conn, wanted, now)
+
+    def keep_address_token(self, device: bytes, account: bytes, expires: int, raw: bytes,
+                           now: int) -> None:
+        address_records.keep_token(self.conn, device, account, expires, raw, now)
+
+    def address_token(self, device: bytes, now: int) -> tuple[bytes, bytes] | None:
+        return address_records.token_of(self.conn, device, now)
+
     def _local(self) -> tuple[int, bytes]:
         local_id = self.local_account
         local = None if local_id is None else self.account_rowid(local_id)
@@ -579,10 +605,22 @@ class Store:
         under ``trust`` (peer_addrs.py: at most ``PEER_ADDRS_MAX``; an address only
         ever pushes out one of lower or equal trust). An existing peer keeps its
         source and history."""
+        new = list(addrs)
+        return self._change_book(device, source,
+                                 lambda book: peer_addrs.merge(book, new, trust))
+
+    def peer_moved(self, device: bytes, addrs: Iterable[str], source: str) -> PeerRecord:
+        """The device signed a newer address record for ``addrs``: those as signed,
+        its other addresses demoted to heard (peer_addrs.supersede)."""
+        new = list(addrs)
+        return self._change_book(device, source, lambda book: peer_addrs.supersede(book, new))
+
+    def _change_book(self, device: bytes, source: str,
+                     change: Callable[[peer_addrs.Book], peer_addrs.Book]) -> PeerRecord:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             old = self.peer(device)
-            book = peer_addrs.merge(old.book if old else (), list(addrs), trust)
+            book = change(old.book if old else ())
             # upsert: a new row starts with no history; a known one only gets addresses
             self.conn.execute(
                 "INSERT INTO peers(device, addrs, source) VALUES (?, ?, ?) "

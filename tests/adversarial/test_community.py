@@ -25,7 +25,7 @@ from attacks_community import (
 from netkit import holds, run, until
 
 from p2psocial import ids, invite, roster
-from p2psocial.net import blobs, community, neighbourhood
+from p2psocial.net import address_exchange, blobs, community, neighbourhood
 from p2psocial.node import Node
 
 POLL = 15.0
@@ -62,7 +62,8 @@ def quiet(victim: Victim) -> None:
     assert ours == [], err
 
 
-@pytest.mark.parametrize("protocol", [community.PROTOCOL_ID, blobs.PROTOCOL_ID])
+@pytest.mark.parametrize("protocol", [community.PROTOCOL_ID, blobs.PROTOCOL_ID,
+                                      address_exchange.PROTOCOL_ID])
 def test_garbage_on_a_protocol_costs_standing_never_a_traceback(
         tmp_path: Path, protocol: str) -> None:
     """Finding 10: each kind of garbage lowers its sender's standing, logs one WARNING

@@ -18,9 +18,10 @@ from libp2p.pubsub.pb import rpc_pb2
 from libp2p.relay.circuit_v2.pb.circuit_pb2 import HopMessage, PeerId, Reservation, StopMessage
 from libp2p.utils.varint import encode_uvarint
 
-from p2psocial import codec, content, entry, ids, invite, keyfile, private, roster
+from p2psocial import address_record, codec, content, entry, ids, invite, keyfile, private, roster
 from p2psocial.content import Attachment, Kind
 from p2psocial.net import (
+    address_exchange,
     blobs,
     community,
     gossip_rules,
@@ -192,8 +193,11 @@ def dialback_seeds() -> list[bytes]:
 
 def _invites() -> list[invite.Invite]:
     addrs = ["/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001", "/dns4/example.org/tcp/1"]
+    token = invite.sign_token(IDENT.device_id, IDENT.device.secret_key, 1_700_000_000_000)
     return [invite.make(IDENT.device_id, IDENT.account_id, addrs),
-            invite.make(IDENT.device_id, IDENT.account_id, addrs[:1], COMMUNITY.value)]
+            invite.make(IDENT.device_id, IDENT.account_id, addrs[:1], COMMUNITY.value),
+            invite.make(IDENT.device_id, IDENT.account_id, addrs, token=token),
+            invite.make(IDENT.device_id, IDENT.account_id, addrs[:1], COMMUNITY.value, token)]
 
 
 def invite_text_seeds() -> list[bytes]:
@@ -204,8 +208,11 @@ def invite_payload_seeds() -> list[bytes]:
     out = []
     for i in _invites():
         wire: tuple = (invite.VERSION, i.device, i.account, i.addrs)
-        out.append(codec.encode(wire if i.community is None
-                                else (*wire, i.community.to_wire())))
+        if i.token is not None:
+            wire += (i.community.to_wire() if i.community else None, i.token.to_wire())
+        elif i.community is not None:
+            wire += (i.community.to_wire(),)
+        out.append(codec.encode(wire))
     return out
 
 
@@ -256,6 +263,31 @@ def keyfile_seeds() -> list[bytes]:
     return [keyfile.dump(IDENT, None), sealed]
 
 
+def _records() -> list[address_record.AddressRecord]:
+    kinds = address_record.AddrKind
+    addrs = [address_record.Address(kinds.PUBLIC, "/ip4/203.0.113.7/tcp/4001"),
+             address_record.Address(kinds.IPV6, "/ip6/2001:db8::7/tcp/4001"),
+             address_record.Address(kinds.LAN, "/ip4/192.168.1.7/tcp/4001"),
+             address_record.Address(kinds.RELAY, f"/ip4/198.51.100.1/tcp/4001/p2p/"
+                                    f"{RELAY_ID.to_base58()}/p2p-circuit"),
+             address_record.Address(77, "/dns4/example.org/tcp/4001")]
+    return [address_record.issue(IDENT.device, addrs[:n], now=1_700_000_000_000 + n,
+                                 last_seq=None) for n in (0, 1, len(addrs))]
+
+
+def address_record_seeds() -> list[bytes]:
+    return [r.encode() for r in _records()]
+
+
+def addrs_seeds() -> list[bytes]:
+    raws = [r.encode() for r in _records()]
+    token = invite.sign_token(IDENT.device_id, IDENT.device.secret_key, 1_700_000_000_000)
+    return [b"\x00" + address_exchange.encode_push(raws),
+            b"\x00" + address_exchange.encode_ask(IDENT.device_id, token),
+            b"\x01" + address_exchange.encode_answer(raws[-1:]),
+            b"\x01" + address_exchange.encode_answer([])]
+
+
 def pubsub_seeds() -> list[bytes]:
     """A message signed by IDENT's device, the same with its key inlined, unsigned."""
     keys = keypair_from_seed(b"\xb3" * 32)
@@ -293,6 +325,8 @@ SEEDS: dict[str, Callable[[], list[bytes]]] = {
     "invite_text": invite_text_seeds,
     "invite_payload": invite_payload_seeds,
     "id_text": id_seeds,
+    "address_record": address_record_seeds,
+    "addrs_frames": addrs_seeds,
     "control_request": control_seeds,
     "discovery_txt": discovery_seeds,
     "backup_file": backup_seeds,

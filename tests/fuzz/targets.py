@@ -31,6 +31,7 @@ from libp2p.pubsub.pb import rpc_pb2
 from zeroconf import ServiceInfo
 
 from p2psocial import (
+    address_record,
     backup,
     codec,
     content,
@@ -47,6 +48,7 @@ from p2psocial.control import ControlError, Refused, parse_reply, parse_request
 from p2psocial.errors import BadId, DecryptionFailed, InvalidEntry, UserError
 from p2psocial.identity import DeviceCert, new_identity
 from p2psocial.net import (
+    address_exchange,
     blobs,
     community,
     dialback,
@@ -397,6 +399,25 @@ def key_file(data: bytes) -> None:
     keyfile.load(data, None)
 
 
+def address_record_bytes(data: bytes) -> None:
+    """A record as a peer passes it on: decoded strictly, then its signature."""
+    address_record.decode(data).verify()
+
+
+def addrs_frames(data: bytes) -> None:
+    """The first byte picks what the rest is: a request a node serves (a push, whose
+    records are verified, or an ask with a token, checked for IDENT's device), or an
+    answer to an ask for IDENT's device."""
+    if not data:
+        return
+    if data[0] % 2:
+        address_exchange.decode_answer(data[1:], IDENT.device_id)
+        return
+    request = address_exchange.decode_request(data[1:])
+    if isinstance(request, address_exchange.Ask):
+        request.token.allows(request.device, 1_700_000_000_000)
+
+
 FRAMES = 1 << 16  # frames of up to 64 KiB for the protocols that carry entries
 
 TARGETS: dict[str, Target] = {
@@ -425,6 +446,8 @@ TARGETS: dict[str, Target] = {
     "discovery_txt": Target(discovery_txt, ()),
     "backup_file": Target(backup_file, (UserError,), max_len=16384),
     "key_file": Target(key_file, (UserError,)),
+    "address_record": Target(address_record_bytes, (InvalidEntry,), max_len=2048),
+    "addrs_frames": Target(addrs_frames, (InvalidEntry,), max_len=address_exchange.FRAME_MAX),
 }
 """Every target by name. A new decoder: a function above (or the decoder itself, when
 it takes one ``bytes``) and one line here, then its seeds in seeds.py."""

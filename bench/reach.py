@@ -1,0 +1,270 @@
+"""bench reach: how soon two homes in a simulated internet get a direct connection.
+
+Every scenario runs real ``p2psocial serve`` processes in the network namespaces of
+``tests/internet.py`` (homes behind NAT routers, one of them may run miniupnpd, a
+friend's box with a public address), through the command line, like a user:
+
+* ``port-mapped``: Alice's router speaks UPnP, Bob's does not. Both know the friend's
+  box (each joined its invite; it follows both back). t0: Bob joins Alice's invite.
+* ``hole-punched``: neither router maps ports. Both know the friend's box, which
+  relays for them. t0: Bob joins Alice's invite (its only usable address is the circuit
+  through the box); the relayed connection must turn into a punched one.
+* ``address-change``: Alice (UPnP) and Bob are connected directly; then Alice's
+  router gets a new address from its ISP. t0: the change; until Bob is connected to
+  Alice again on a direct path, with no new invite.
+* ``ipv6-only``: two homes whose lines have no IPv4. t0: Bob joins Alice's invite.
+* ``lan``: two people on one LAN who also have global IPv6 addresses. t0: the join;
+  the path must be the LAN.
+
+"Direct" is seen from outside the app, in Alice's namespace: an established TCP
+connection between her serve's port and one of Bob's addresses (his router's public
+address, or his own), never the box's. The path each side then reports
+(``peers --json``: lan, direct, port-mapped, hole-punched, relayed) is printed too.
+
+Figures per scenario, over ``--reps`` runs: ``direct_s_p50`` and ``direct_s_max`` (from
+t0 to a direct connection, runs that got one), ``direct_share`` (runs with a direct
+connection within ``--within`` seconds), ``relay_bytes_before_direct`` (bytes the
+friend's box carried in circuits for the two, read from its serve, median), and the
+paths seen. Targets (issue 13): direct within 10 s behind a port-mapping router, within
+30 s by hole punching; reconnect after an address change within 30 s.
+
+Needs root, ``ip netns``, iptables-legacy, conntrack and miniupnpd, like the namespace
+tests: without them, one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.common import emit, parser, record
+
+TARGETS = {"port-mapped": 10.0, "hole-punched": 30.0, "address-change": 30.0}
+PUBLIC = "2001:db8::/32,203.0.113.0/24,198.51.100.0/24"
+"""The simulated internet's documentation ranges count as global for its serves, as
+real global addresses would (net/dial_order.py ``PUBLIC_ENV``)."""
+DIRECT = frozenset({"lan", "direct", "port-mapped", "hole-punched"})
+
+
+@dataclass
+class Run:
+    direct_s: float | None = None
+    relay_bytes: int | None = None
+    paths: dict[str, str | None] = field(default_factory=dict)
+
+
+class Unavailable(Exception):
+    """The machine cannot build the simulated internet."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser("bench reach", __doc__.split("\n")[0])
+    p.add_argument("--only", choices=sorted(SCENARIOS), help="run this scenario only")
+    p.add_argument("--within", type=float, default=60.0,
+                   help="seconds a run waits for a direct connection (default 60)")
+    args = p.parse_args(argv)
+    # common.parser's --reps (default 200) is for timing loops: here a run is minutes
+    reps = 1 if args.quick else (3 if args.reps == p.get_default("reps") else args.reps)
+    try:
+        _check_machine()
+    except Unavailable as exc:
+        print(f"bench reach: {exc}", file=sys.stderr)
+        return 2
+    os.environ.setdefault("P2PSOCIAL_PUBLIC_RANGES", PUBLIC)  # the serves inherit it
+    for name, scenario in SCENARIOS.items():
+        if args.only not in (None, name):
+            continue
+        runs = []
+        for rep in range(reps):
+            print(f"[bench] reach {name} run {rep + 1}/{reps}", file=sys.stderr)
+            with tempfile.TemporaryDirectory(prefix="p2ps-reach-") as tmp:
+                runs.append(scenario(Path(tmp), args.within))
+        emit(_figures(name, runs))
+    return 0
+
+
+def _figures(name: str, runs: list[Run]) -> dict[str, Any]:
+    times = sorted(r.direct_s for r in runs if r.direct_s is not None)
+    relayed = [r.relay_bytes for r in runs if r.relay_bytes is not None]
+    out: dict[str, Any] = {
+        "runs": len(runs),
+        "direct_s_p50": round(statistics.median(times), 2) if times else None,
+        "direct_s_max": round(times[-1], 2) if times else None,
+        "direct_share": round(len(times) / len(runs), 2) if runs else None,
+        "relay_bytes_before_direct": int(statistics.median(relayed)) if relayed else None,
+        "paths": [r.paths for r in runs],
+    }
+    if name in TARGETS:
+        out["target_s"] = TARGETS[name]
+        out["meets_target"] = bool(times) and len(times) == len(runs) \
+            and times[-1] <= TARGETS[name]
+    return record("reach", name, **out)
+
+
+def _check_machine() -> None:
+    if os.geteuid() != 0:
+        raise Unavailable("needs root (it builds network namespaces)")
+    for tool in ("ip", "iptables-legacy", "conntrack", "miniupnpd"):
+        if subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True
+                          ).returncode:
+            raise Unavailable(f"needs {tool} (the namespace tests' tools: see .ci/run)")
+
+
+# --- what the scenarios share ----------------------------------------------------------
+
+
+def _cli(home: Path, *args: str) -> str:
+    from tests.test_cli import ok
+    return ok(home, *args)
+
+
+def _account(home: Path) -> str:
+    return str(json.loads(_cli(home, "whoami", "--json"))["account"])
+
+
+def _homes(tmp: Path, *names: str) -> dict[str, Path]:
+    homes = {n: tmp / n for n in names}
+    for n, home in homes.items():
+        _cli(home, "init", "--name", n)
+    return homes
+
+
+def _peer_paths(home: Path) -> dict[str, str | None]:
+    return {p["device"]: p["path"] for p in json.loads(_cli(home, "peers", "--json"))["peers"]}
+
+
+def _established(host: Any) -> list[tuple[str, str]]:
+    """(local, remote) of the TCP connections established in ``host``'s namespace."""
+    out = host.run("ss", "-Htn", "state", "established").stdout
+    return [(line.split()[-2], line.split()[-1]) for line in out.splitlines() if line.strip()]
+
+
+def _direct_between(host: Any, port: int, remote_ips: list[str | None]) -> bool:
+    """Whether ``host`` holds a TCP connection on ``port`` to one of ``remote_ips``."""
+    ends = tuple(f"{ip}:" if ":" not in ip else f"[{ip}]:" for ip in remote_ips if ip)
+    return any(local.rsplit(":", 1)[1] == str(port) and remote.startswith(ends)
+               for local, remote in _established(host))
+
+
+def _port(serve: Any) -> int:
+    """The TCP port ``serve`` listens on (from a direct address: circuits end in
+    ``/p2p-circuit``)."""
+    direct = [a for a in serve.status()["addrs"] if "/p2p-circuit" not in a]
+    return int(direct[0].rsplit("/", 1)[1])
+
+
+def _until(condition: Callable[[], bool], t0: float, within: float) -> float | None:
+    """Seconds from ``t0`` until ``condition()`` held, or None once ``within`` seconds
+    from ``t0`` have passed without it."""
+    while time.monotonic() - t0 < within:
+        if condition():
+            return time.monotonic() - t0
+        time.sleep(0.1)
+    return None
+
+
+def _relay_bytes(serve: Any) -> int | None:
+    relay = serve.status().get("relay") or {}
+    carried = relay.get("carried_bytes")
+    return int(carried) if carried is not None else None
+
+
+def _meet_at_the_box(homes: dict[str, Path], box_serve: Any, serves: list[Any],
+                     *names: str) -> None:
+    """Each of ``names`` joins the box's invite, and the box follows each back (so it
+    replicates them and relays for them)."""
+    from tests.internet import poll
+    for n in names:
+        assert json.loads(_cli(homes[n], "join", box_serve.code, "--json"))["followed"]
+        _cli(homes["f"], "follow", _account(homes[n]))
+    device = box_serve.status()["device"]
+    poll(lambda: all(device in s.status()["connected"] for s in serves
+                     if s is not box_serve), "every home connected to the box", serves)
+
+
+def _join(homes: dict[str, Path], code: str) -> None:
+    """Bob joins Alice's invite and Alice follows Bob back."""
+    assert json.loads(_cli(homes["b"], "join", code, "--json"))["followed"]
+    _cli(homes["a"], "follow", _account(homes["b"]))
+
+
+def _paths(homes: dict[str, Path], a: Any, b: Any) -> dict[str, str | None]:
+    return {"alice_sees_bob": _peer_paths(homes["a"]).get(b.status()["device"]),
+            "bob_sees_alice": _peer_paths(homes["b"]).get(a.status()["device"])}
+
+
+# --- the scenarios ---------------------------------------------------------------------
+
+
+def port_mapped(tmp: Path, within: float) -> Run:
+    from tests.internet import internet
+    homes = _homes(tmp, "f", "a", "b")
+    with internet(tmp / "net") as net:
+        box = net.box("friend")
+        alice, bob = net.home("alice", upnp=True), net.home("bob")
+        f = box.serve(homes["f"])
+        a, b = alice.host.serve(homes["a"]), bob.host.serve(homes["b"])
+        _meet_at_the_box(homes, f, [f, a, b], "a", "b")
+        port = _port(a)
+        mapped = f"/ip4/{alice.wan_ipv4}/tcp/{port}"
+        _until(lambda: mapped in a.status()["addrs"], time.monotonic(), within)
+        code = json.loads(_cli(homes["a"], "invite", "--json"))["code"]
+        t0 = time.monotonic()
+        _join(homes, code)
+        seconds = _until(lambda: _direct_between(alice.host, port, [bob.wan_ipv4]),
+                         t0, within)
+        return Run(seconds, _relay_bytes(f), _paths(homes, a, b))
+
+
+def ipv6_only(tmp: Path, within: float) -> Run:
+    from tests.internet import internet
+    homes = _homes(tmp, "a", "b")
+    with internet(tmp / "net", stun=False) as net:
+        alice, bob = net.home("alice", ipv4=False), net.home("bob", ipv4=False)
+        a = alice.host.serve(homes["a"], "--listen", "::")
+        b = bob.host.serve(homes["b"], "--listen", "::")
+        port = _port(a)
+        code = json.loads(_cli(homes["a"], "invite", "--json"))["code"]
+        t0 = time.monotonic()
+        _join(homes, code)
+        seconds = _until(lambda: _direct_between(alice.host, port, [bob.host.ipv6]),
+                         t0, within)
+        return Run(seconds, None, _paths(homes, a, b))
+
+
+def lan(tmp: Path, within: float) -> Run:
+    """Alice's invite lists her global IPv6 address before her LAN one: the LAN path
+    must still win (net/dial_order.py puts a same-LAN address first)."""
+    from tests.internet import internet
+    homes = _homes(tmp, "a", "b")
+    with internet(tmp / "net", stun=False) as net:
+        home = net.home("home", hosts=2)
+        h1, h2 = home.hosts
+        a = h1.serve(homes["a"], "--listen", "::")
+        b = h2.serve(homes["b"], "--listen", "::")
+        port = _port(a)
+        code = json.loads(_cli(homes["a"], "invite", "--json"))["code"]
+        t0 = time.monotonic()
+        _join(homes, code)
+        seconds = _until(lambda: _direct_between(h1, port, [h2.ipv4]), t0, within)
+        return Run(seconds, None, _paths(homes, a, b))
+
+
+SCENARIOS: dict[str, Callable[[Path, float], Run]] = {
+    "port-mapped": port_mapped,
+    "ipv6-only": ipv6_only,
+    "lan": lan,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
