@@ -54,6 +54,9 @@ class Meeting:
     b: Serve
     a_device: str
     b_device: str
+    joined: float  # time.monotonic() when Alice joined Bob's invite (bench reach's t0)
+    alice: Home
+    bob: Home
 
     @property
     def serves(self) -> list[Serve]:
@@ -91,9 +94,11 @@ def meet_at_the_box(tmp_path: Path, net: Internet, *, stealthy: bool) -> Meeting
         return doc if any(x.endswith("/p2p-circuit") for x in doc["addrs"]) else None
 
     code = poll(b_invite, "Bob holds a slot at the friend's box", [r, a, b])["code"]
+    joined = time.monotonic()
     assert json.loads(ok(homes["a"], "join", code, "--json"))["followed"] is True
     ok(homes["b"], "follow", account["a"])
-    meeting = Meeting(homes, r, a, b, a.status()["device"], b.status()["device"])
+    meeting = Meeting(homes, r, a, b, a.status()["device"], b.status()["device"], joined,
+                      alice, bob)
     poll(lambda: connected(homes["a"], meeting.b_device), "Alice connected to Bob",
          meeting.serves)
     return meeting
