@@ -42,6 +42,7 @@ SLOW: dict[str, str] = {
     "test_bench.py::test_reconnect_quick": _BENCH,
     "test_bench.py::test_attack_quick": _BENCH,
     "test_bench.py::test_gossip_sign_quick": _BENCH,
+    "test_bench.py::test_reach_quick": _BENCH,
     "test_cli.py::test_passphrase": _CLI + " and Argon2id",
     "test_cli.py::test_post_reply_react_edit_delete": _CLI,
     "test_cli.py::test_export_import": _CLI,
