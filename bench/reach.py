@@ -9,6 +9,8 @@ friend's box with a public address), through the command line, like a user:
 * ``hole-punched``: neither router maps ports. Both know the friend's box, which
   relays for them. t0: Bob joins Alice's invite (its only usable address is the circuit
   through the box); the relayed connection must turn into a punched one.
+* ``hole-punched-resets``: the same behind routers that answer unsolicited packets with
+  resets instead of dropping them: ``direct_share`` tells how often the punch wins.
 * ``address-change``: Alice (UPnP) and Bob are connected directly; then Alice's
   router gets a new address from its ISP. t0: the change; until Bob is connected to
   Alice again on a direct path, with no new invite.
@@ -35,6 +37,7 @@ tests: without them, one line on stderr and exit code 2.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -50,7 +53,8 @@ from typing import Any
 
 from bench.common import emit, parser, record
 
-TARGETS = {"port-mapped": 10.0, "hole-punched": 30.0, "address-change": 30.0}
+TARGETS = {"port-mapped": 10.0, "hole-punched": 30.0, "hole-punched-resets": 30.0,
+           "address-change": 30.0}
 PUBLIC = "2001:db8::/32,203.0.113.0/24,198.51.100.0/24"
 """The simulated internet's documentation ranges count as global for its serves, as
 real global addresses would (net/dial_order.py ``PUBLIC_ENV``)."""
@@ -236,15 +240,15 @@ def port_mapped(tmp: Path, within: float) -> Run:
         return Run(seconds, None, _paths(homes, a, b))  # no relay between them
 
 
-def hole_punched(tmp: Path, within: float) -> Run:
+def hole_punched(tmp: Path, within: float, *, stealthy: bool = True) -> Run:
     """tests/test_reach_punch.py's meeting: routers that drop unsolicited packets (most
-    home routers; behind routers that answer with resets the punch works only when two
-    SYNs cross: docs/network.md, "Hole punching"). Alice joins Bob's invite, which names
-    only the box's circuit and Bob's private address."""
+    home routers), or, ``stealthy=False``, routers that answer them with resets (where
+    the punch works only when two SYNs cross: docs/network.md, "Hole punching"). Alice
+    joins Bob's invite, which names only the box's circuit and Bob's private address."""
     from tests.internet import internet
     from tests.test_reach_punch import meet_at_the_box
     with internet(tmp / "net", stun=False) as net:
-        m = meet_at_the_box(tmp, net, stealthy=True)
+        m = meet_at_the_box(tmp, net, stealthy=stealthy)
         bob_wan = m.bob.wan_ipv4 or ""
         seconds = _until(lambda: any(remote.startswith(f"{bob_wan}:") for _, remote
                                      in _established(m.alice.host)), m.joined, within)
@@ -289,6 +293,7 @@ def lan(tmp: Path, within: float) -> Run:
 SCENARIOS: dict[str, Callable[[Path, float], Run]] = {
     "port-mapped": port_mapped,
     "hole-punched": hole_punched,
+    "hole-punched-resets": functools.partial(hole_punched, stealthy=False),
     "ipv6-only": ipv6_only,
     "lan": lan,
 }
