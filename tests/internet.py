@@ -148,6 +148,7 @@ class Serve:
     def __init__(self, ns: str, home: Path, listen: str, *extra: str,
                  lan: bool = False) -> None:
         self.home, self.log = home, home.parent / f"{home.name}.log"
+        self.printed = ""  # what it printed after its first invite, once stopped
         args = ["serve", "--listen", listen, *([] if lan else ["--no-lan"]), *extra]
         with self.log.open("w") as err:
             self.proc = subprocess.Popen(
@@ -173,10 +174,10 @@ class Serve:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.communicate(timeout=20)
+                self.printed = self.proc.communicate(timeout=20)[0]
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.communicate()
+                self.printed = self.proc.communicate()[0]
         return self.proc.returncode
 
     def status(self) -> dict:

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from p2psocial.invite import decode
 from tests.internet import Home, internet, poll, require_tools
 from tests.test_cli import ok
 
@@ -49,6 +50,9 @@ def test_serve_maps_its_port_by_upnp_and_removes_it_on_ctrl_c(tmp_path: Path) ->
         assert f"port mapping (upnp): {mapped} reaches our port {port}" in log, log
 
         assert serve.stop(signal.SIGINT) == 0  # Ctrl-C
+        # the invite printed at start had no mapping yet: a fresh one followed
+        fresh = serve.printed.split("A fresh invite code:\n", 1)[1].split("\n", 1)[0]
+        assert decode(fresh).addrs[0] == mapped, serve.printed
         log = serve.log.read_text()
         assert f"port mapping removed: {mapped}" in log, log
         assert f"->{alice.host.ipv4}:{port}" not in mappings(alice)

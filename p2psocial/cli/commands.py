@@ -19,7 +19,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -632,6 +632,7 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                                  "with 'p2psocial join CODE'):", code]), flush=True)
 
                 async def keep_recording() -> None:
+                    shown = _direct(addrs)
                     while True:
                         await service.next_change()
                         # one write for a burst of changes: each lists every connected
@@ -639,6 +640,15 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                         # made these writes most of the serve's CPU
                         await trio.sleep(RECORD_COALESCE)
                         record()
+                        if _direct(service.listen_addrs) != shown:
+                            # the router mapped our port (or lost it), the ISP renumbered
+                            # us: the code printed above no longer leads with the best
+                            shown = _direct(service.listen_addrs)
+                            fresh = invite.encode(invite.make(
+                                device, account, service.listen_addrs,
+                                token=node.address_token()))
+                            print("\n".join(["Now listening on:", *(f"  {a}" for a in shown),
+                                             "A fresh invite code:", fresh]), flush=True)
 
                 nursery.start_soon(keep_recording)
                 nursery.start_soon(follow_private, node)  # open private entries as they come
@@ -647,6 +657,12 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                     break
                 nursery.cancel_scope.cancel()
     return 0
+
+
+def _direct(addrs: Sequence[str]) -> list[str]:
+    """The addresses of ours a peer dials straight (circuits through relays left out:
+    slots come and go without making a printed invite worse)."""
+    return [a for a in addrs if not a.endswith("/p2p-circuit")]
 
 
 @command("invite")
