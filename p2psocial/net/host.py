@@ -316,8 +316,8 @@ class Host:
 
     def connections(self) -> list[Link]:
         """Every open connection, as plain values for the connection manager
-        (connmgr.py): the peer (its device id), the remote address, the relay of a
-        relayed connection, and how long it has been open."""
+        (connmgr.py): the peer (its device id), the remote address and port, the relay
+        of a relayed connection, and how long it has been open."""
         now = time.time()
         links = []
         for conn in self._swarm.get_connections():
@@ -328,15 +328,18 @@ class Host:
                 device = device_id_from_peer_id(peer)
             except ValueError:
                 device = peer.to_bytes()
-            ip, via = None, None
+            ip, via, port = None, None, None
             for addr in (str(a) for a in conn.get_transport_addresses()):
                 if relay.is_circuit(addr):
                     via = addr.split("/p2p/")[1].split("/")[0] if "/p2p/" in addr else "?"
                 elif addr.startswith(("/ip4/", "/ip6/")):
-                    ip = addr.split("/")[2]
+                    parts = addr.split("/")
+                    ip = parts[2]
+                    if len(parts) > 4 and parts[3] == "tcp" and parts[4].isdigit():
+                        port = int(parts[4])
             opened = getattr(conn, "_created_at", None)
             age = now - opened if isinstance(opened, (int, float)) else 0.0
-            links.append(Link(device, ip, via, max(0.0, age)))
+            links.append(Link(device, ip, via, max(0.0, age), port))
         return links
 
     def observed_addrs(self) -> dict[bytes, tuple[str, float]]:
