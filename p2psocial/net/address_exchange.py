@@ -8,8 +8,10 @@ carries one frame of canonical msgpack and, for ``ask``, one answer:
     ("push", (record, ...))          -> nothing (the opener closes)
     ("ask", device, token)           -> ("records", (record,)) or ("records", ())
 
-* **When we push.** When a session with a friend opens (either side), we send it
-  our newest record and every record we hold that it may see; when our own
+* **When we push.** When a session with a friend opens (either side), and again
+  when who may see what changes (a follow, a friend's log arriving after its session
+  opened: ``friends_changed``), we send it our newest record and every record we
+  hold that it may see; when our own
   addresses change (``addresses_changed``, or the watcher's look every
   ``WATCH_EVERY`` seconds), a fresh record to every connected friend that may see
   it; when a friend's newer record arrives, that record to every other connected
@@ -352,6 +354,14 @@ class AddressExchange:
         """A session with ``peer`` opened: send it what it may see."""
         if self._nursery is not None:
             self._nursery.start_soon(self._greet, peer)
+
+    def friends_changed(self) -> None:
+        """Who may see what changed (a follow, a friend's log arrived after its session
+        opened): greet every connected peer again. The outbox coalesces, the receiver
+        ignores records it holds, so this costs a small push per peer at most."""
+        if self._nursery is not None:
+            for peer in list(self.connected()):
+                self._nursery.start_soon(self._greet, peer)
 
     def peer_gone(self, peer: bytes) -> None:
         self.outbox.forget(peer)

@@ -850,10 +850,14 @@ class NetworkService:
                     if any(isinstance(e, Lagged) for e in seen):
                         break
                     rosters = any(isinstance(e, RosterChanged) for e in seen)
-                    if any(isinstance(e, EntryAdded) and e.seq == 1 for e in seen):
+                    new_log = any(isinstance(e, EntryAdded) and e.seq == 1 for e in seen)
+                    if new_log:
                         self.friends.changed()  # a new log: maybe a friend's new device
-                    if rosters or any(e.kind in POLICY_KINDS for e in seen
-                                      if isinstance(e, EntryAdded)):
+                    policy = any(e.kind in POLICY_KINDS for e in seen
+                                 if isinstance(e, EntryAdded))
+                    if new_log or policy:  # a connected peer may see more records now
+                        self.address_exchange.friends_changed()
+                    if rosters or policy:
                         await self._apply_policy()
                     elif any(e.kind == Kind.DEVICE for e in seen if isinstance(e, EntryAdded)):
                         await self._placed(await self.lan_presence.refresh())  # a new log
