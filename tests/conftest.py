@@ -42,6 +42,7 @@ SLOW: dict[str, str] = {
     "test_bench.py::test_reconnect_quick": _BENCH,
     "test_bench.py::test_attack_quick": _BENCH,
     "test_bench.py::test_gossip_sign_quick": _BENCH,
+    "test_bench.py::test_reach_quick": _BENCH,
     "test_cli.py::test_passphrase": _CLI + " and Argon2id",
     "test_cli.py::test_post_reply_react_edit_delete": _CLI,
     "test_cli.py::test_export_import": _CLI,
@@ -112,6 +113,11 @@ SLOW: dict[str, str] = {
     "test_net_relay.py::test_friends_replicate_through_a_relay_when_one_cannot_be_dialed":
         _NODES,
     "test_net_relay_netns.py": _NETNS,
+    "test_net_holepunch.py::test_friends_met_through_a_relay_keep_syncing_once_it_is_gone":
+        _NODES,
+    "test_net_holepunch.py::test_a_punch_that_cannot_connect_keeps_the_relayed_connection":
+        "waits out three punch windows",
+    "test_reach_punch.py": "serve processes behind NAT routers: hole punching",
     "test_internet_topology.py": "network namespaces: a simulated internet, NAT routers, "
         "miniupnpd",
     "test_portmap_netns.py": "serve processes behind NAT routers with miniupnpd",

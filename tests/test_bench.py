@@ -160,3 +160,17 @@ def test_gossip_sign_quick() -> None:
     assert got["wire"]["signed_bytes"] > got["wire"]["unsigned_bytes"]  # type: ignore[operator]
     for name in ("loopback_unsigned", "loopback_strictsign"):
         assert got[name]["cpu_us_per_message"] > 0  # type: ignore[operator]
+
+
+def test_reach_quick() -> None:
+    """One run of the cheapest scenario (two hosts on one LAN) in the simulated
+    internet; the namespace tests' tools are needed (tests/internet.py)."""
+    from tests.internet import require_netns, require_tools
+
+    require_netns()
+    require_tools("iptables-legacy", "conntrack", "miniupnpd")
+    got = by_name(run_bench("reach", "--quick", "--only", "lan", timeout=240))
+    line = got["lan"]
+    assert line["runs"] == 1 and line["direct_share"] == 1.0, line
+    assert line["paths"] == [{"alice_sees_bob": "lan", "bob_sees_alice": "lan"}], line
+    assert 0 < line["direct_s_p50"] < 60  # type: ignore[operator]

@@ -605,7 +605,8 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                                   lan=not args.no_lan,
                                   lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
                                   offer_relay=not args.no_relay,
-                                  port_mapping=not args.no_port_mapping) as service:
+                                  port_mapping=not args.no_port_mapping,
+                                  hole_punching=not args.no_hole_punching) as service:
             addrs = service.listen_addrs
             code = invite.encode(invite.make(device, account, addrs,
                                              token=node.address_token()))

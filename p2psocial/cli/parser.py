@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not ask the home router to forward the port (UPnP-IGD, "
                    "NAT-PMP); by default a serve listening on every interface or a LAN "
                    "address asks, and removes the mapping when it stops")
+    p.add_argument("--no-hole-punching", action="store_true",
+                   help="keep connections that a friend relays relayed (by default a "
+                   "serve tries to turn them into direct ones: DCUtR)")
 
     p = command("invite", "print a code that lets someone connect to this home")
     p.add_argument("--port", type=_port, metavar="N",

@@ -97,6 +97,7 @@ class Link:
     ip: str | None  # the remote address; None when relayed or unknown
     relay: str | None  # the relay's peer id, for a connection relayed to or by us
     age: float  # seconds open
+    punched: bool = False  # a direct connection made by hole punching (puncher.py)
     port: int | None = None  # the remote TCP port (None when relayed or unknown)
 
 

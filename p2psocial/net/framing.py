@@ -144,3 +144,44 @@ def named_message(frame: bytes, caps: codec.Caps, error: type[Exception], what: 
     if type(wire) is not tuple or not wire or type(wire[0]) is not str:
         raise error(f"a {what} frame is an array that starts with its name")
     return wire
+
+
+# --- libp2p's framing: an unsigned varint length, then the message -------------------
+
+
+class VarintTooLong(FrameError):
+    """A length prefix longer than a short message can need."""
+
+
+async def read_varint_message(stream: ByteReader, max_len: int) -> bytes:
+    """One message framed the libp2p way (relay, DCUtR): an unsigned-varint length and
+    that many bytes, read without reading a byte past it (a relayed connection
+    follows a relay's messages on the same stream). ``max_len`` is checked before
+    the message is read; at most 3 varint bytes (2 MiB) are accepted.
+
+    Raises ``VarintTooLong``, ``FrameTooLarge``, or ``TruncatedFrame`` at end of stream.
+    """
+    length = shift = 0
+    for _ in range(3):
+        byte = (await read_exact(stream, 1))[0]
+        length |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            break
+    else:
+        raise VarintTooLong("a message length is not a short varint")
+    if length > max_len:
+        raise FrameTooLarge(length, max_len)
+    return await read_exact(stream, length)
+
+
+async def write_varint_message(stream: ByteWriter, message: bytes) -> None:
+    """Write ``message`` framed the libp2p way (see ``read_varint_message``)."""
+    length, prefix = len(message), bytearray()
+    while True:
+        byte = length & 0x7F
+        length >>= 7
+        prefix.append(byte | (0x80 if length else 0))
+        if not length:
+            break
+    await stream.write(bytes(prefix) + message)

@@ -65,6 +65,7 @@ import os
 import socket
 import sys
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -119,6 +120,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 StreamHandler = Callable[[INetStream], Awaitable[None]]
+# An accepted socket that is not a new peer's: puncher.py takes it (a hole punch's
+# dial that reached our listener) and returns the connection it made, or None.
+Diverted = Callable[[ReadWriteCloser, Multiaddr], Awaitable[IMuxedConn | None]]
+Divert = Callable[[str | None, int | None], Diverted | None]
 
 SEED_LEN = 32
 RECEIVE_WINDOW = 2 * 1024 * 1024
@@ -253,6 +258,7 @@ class Host:
         self._swarm = swarm
         self._gate = gate
         self._relay = relay.RelayClient(basic, self.connect)
+        self._punched: weakref.WeakSet[IMuxedConn] = weakref.WeakSet()
         self._finish_locks: dict[ID, trio.Lock] = {}
         self.stagger, self.circuit_delay = dial_order.STAGGER, dial_order.CIRCUIT_DELAY
         self._lan: tuple[float, list[dial_order.Network]] = (-math.inf, [])
@@ -317,7 +323,8 @@ class Host:
     def connections(self) -> list[Link]:
         """Every open connection, as plain values for the connection manager
         (connmgr.py): the peer (its device id), the remote address and port, the relay
-        of a relayed connection, and how long it has been open."""
+        of a relayed connection, how long it has been open, and whether hole punching
+        made it (``mark_punched``)."""
         now = time.time()
         links = []
         for conn in self._swarm.get_connections():
@@ -339,8 +346,18 @@ class Host:
                         port = int(parts[4])
             opened = getattr(conn, "_created_at", None)
             age = now - opened if isinstance(opened, (int, float)) else 0.0
-            links.append(Link(device, ip, via, max(0.0, age), port))
+            links.append(Link(device, ip, via, max(0.0, age),
+                              punched=conn.muxed_conn in self._punched, port=port))
         return links
+
+    def mark_punched(self, muxed: IMuxedConn) -> None:
+        """Remember that hole punching made this connection (puncher.py)."""
+        self._punched.add(muxed)
+
+    def divert_inbound(self, divert: Divert | None) -> None:
+        """Let ``divert(ip, port)`` claim accepted sockets before admission: a hole
+        punch expects its peer's dial from that address (puncher.py)."""
+        self._gate.divert = divert
 
     def observed_addrs(self) -> dict[bytes, tuple[str, float]]:
         """What each peer's identify said our address is (observed.py): raw peer id
@@ -538,9 +555,17 @@ class InboundGate:
         self.deadline = limits.deadline
         self._scopes: dict[int, trio.CancelScope] = {}
         self._reported = 0
+        self.divert: Divert | None = None
 
     async def handle(self, stream: ReadWriteCloser, listen_addr: Multiaddr) -> None:
         remote = _remote_ip(stream)
+        diverted = (self.divert(remote, _remote_port(stream)) if self.divert is not None
+                    else None)
+        if diverted is not None:
+            muxed = await diverted(stream, listen_addr)
+            if muxed is not None:
+                await muxed.event_closed.wait()  # type: ignore[attr-defined]
+            return
         verdict = self.admission.admit(remote, trio.current_time())
         if not isinstance(verdict, Admitted):
             log.debug("refused an inbound connection from %s: %s", remote, verdict.reason)
@@ -604,6 +629,15 @@ def _remote_ip(stream: ReadWriteCloser) -> str | None:
     getter = getattr(stream, "get_remote_address", None)
     remote = getter() if getter is not None else None
     return remote[0] if remote else None
+
+
+def _remote_port(stream: ReadWriteCloser) -> int | None:
+    """The port an accepted socket comes from (for ``InboundGate.divert``)."""
+    sock = getattr(getattr(stream, "stream", None), "socket", None)
+    try:
+        return int(sock.getpeername()[1]) if sock is not None else None
+    except (OSError, IndexError, TypeError, ValueError):
+        return None
 
 
 @asynccontextmanager

@@ -66,7 +66,7 @@ from multiaddr import Multiaddr
 
 from ..errors import P2PSocialError
 from .admission import netgroup
-from .framing import FrameError, read_exact
+from .framing import FrameError, FrameTooLarge, VarintTooLong, read_varint_message
 from .relay_quota import Circuit, Quota, RelayLimits
 from .streams import close_quietly, reset_quietly
 
@@ -178,18 +178,10 @@ def _peer_id(text: str, addr: str) -> ID:
 async def _read_message(stream: INetStream, kind: type[_Msg]) -> _Msg:
     """One varint-prefixed protobuf message, read without reading a byte past it
     (the relayed connection follows on the same stream). Caps before allocating."""
-    length = shift = 0
-    for _ in range(3):  # 3 varint bytes hold up to 2 MiB: plenty for MAX_MESSAGE
-        byte = (await read_exact(stream, 1))[0]
-        length |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            break
-    else:
-        raise RelayProtocolError("relay message length is not a short varint")
-    if length > MAX_MESSAGE:
-        raise RelayProtocolError(f"relay message of {length} bytes (cap {MAX_MESSAGE})")
-    data = await read_exact(stream, length)
+    try:
+        data = await read_varint_message(stream, MAX_MESSAGE)
+    except (VarintTooLong, FrameTooLarge) as exc:
+        raise RelayProtocolError(f"relay message: {exc}") from None
     try:
         return kind.FromString(data)
     except DecodeError as exc:
@@ -286,6 +278,7 @@ class RelayServer:
     is_friend: IsFriend | None = None
     slots: dict[ID, _Slot] = field(default_factory=dict)
     refused: Counter[str] = field(default_factory=Counter)  # "a slot: <why>"... so far
+    carried: int = 0  # bytes copied by circuits so far, both ways (measurements, tests)
     quota: Quota = field(init=False)
     _scopes: dict[Circuit, trio.CancelScope] = field(default_factory=dict)
 
@@ -415,8 +408,15 @@ class RelayServer:
                 return
             await _write_message(stream, _hop_status(StatusCode.OK, self.limits))
             log.info("circuit %s -> %s open", source, target)
-            await splice(stream, onward, self.limits)
-            log.info("circuit %s -> %s closed", source, target)
+            moved = 0
+
+            def count(n: int) -> None:
+                nonlocal moved
+                moved += n
+                self.carried += n
+
+            await splice(stream, onward, self.limits, count)
+            log.info("circuit %s -> %s closed after %d bytes", source, target, moved)
         if scope.cancelled_caught:  # made room for another
             await reset_quietly(stream)
             if onward is not None:
@@ -462,11 +462,12 @@ def _subnet(stream: INetStream) -> str:
     return netgroup(ip)
 
 
-async def splice(a: INetStream, b: INetStream, limits: RelayLimits) -> None:
+async def splice(a: INetStream, b: INetStream, limits: RelayLimits,
+                 count: Callable[[int], None] | None = None) -> None:
     """Copy bytes both ways until both directions end, the circuit's byte budget
     (both directions together) is spent, or its duration is over. An EOF in one
     direction is passed on as a half-close; a limit, or a reset or error on either
-    side, resets both streams."""
+    side, resets both streams. ``count(n)`` hears of every ``n`` bytes copied."""
     budget = limits.circuit_bytes
     failed: str | None = None
 
@@ -486,6 +487,8 @@ async def splice(a: INetStream, b: INetStream, limits: RelayLimits) -> None:
                     failed = "over its data limit"
                     break
                 await dst.write(data)
+                if count is not None:
+                    count(len(data))
         except Exception as exc:  # a reset or a broken connection
             failed = f"broken: {exc!r}"
         scope.cancel()

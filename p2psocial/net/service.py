@@ -35,6 +35,9 @@ node that nobody can dial (``reserve=None``: as our reachability says, relay_slo
 at start from our own addresses, then from what friends' dial-backs confirm; or
 ``reserve=True``) holds slots at up to two connected peers that relay for it;
 its circuit addresses follow its direct ones in ``listen_addrs``, hence in invites.
+Hole punching (``hole_punching=True``, puncher.py): a session that starts on a relayed
+connection the relay brought to us starts a DCUtR punch; once a direct connection is
+up, the relayed one is closed and the dialer's next session runs on the direct one.
 
 Connections (admission.py, connmgr.py): the host admits inbound connections still
 handshaking under limits per address, per subnet and in all, with a deadline; the
@@ -118,6 +121,7 @@ from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
 from .paths import Path
 from .portmap import PortMapper, lan_ip, mappable
+from .puncher import HolePuncher
 from .reachability import UNKNOWN, Reachability
 from .standpoint import Standpoint
 from .strangers import (
@@ -186,7 +190,8 @@ class NetworkService:
                  live_sync: bool = True, connections: connmgr.ConnLimits = connmgr.CONN_LIMITS,
                  admission: AdmissionLimits = ADMISSION,
                  max_stranger_sessions: int = MAX_STRANGER_SESSIONS,
-                 deadlines: Deadlines = DEADLINES, port_mapping: bool = False) -> None:
+                 deadlines: Deadlines = DEADLINES, port_mapping: bool = False,
+                 hole_punching: bool = True) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
         ``lan``: announce and discover peers by mDNS (``lan_service_type``: the DNS-SD
         type, for tests that must not meet other tests' services); ``flood``: how much
@@ -198,7 +203,8 @@ class NetworkService:
         sessions that strangers opened, at once (strangers.py); ``deadlines``: how long
         a peer may take to open a session and stay silent (sync.py); ``port_mapping``:
         ask the home router to forward our port (portmap.py; off here, on in serve and
-        the app, so that tests on loopback never talk to a router)."""
+        the app, so that tests on loopback never talk to a router); ``hole_punching``:
+        upgrade relayed connections to direct ones (puncher.py)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
         self.node = node
@@ -222,6 +228,8 @@ class NetworkService:
         self._usefulness = connmgr.Usefulness()
         self._strangers: OrderedDict[bytes, None] = OrderedDict()  # in memory only, oldest first
         self.relay_server: relay.RelayServer | None = None
+        self.hole_punching = hole_punching
+        self.puncher: HolePuncher | None = None
         self.standpoint: Standpoint | None = None  # reachability and paths, while running
         self.max_stranger_sessions = max_stranger_sessions
         self.deadlines = deadlines
@@ -275,6 +283,10 @@ class NetworkService:
             host.set_handler(community.PROTOCOL_ID, self._serve_community)
             host.set_handler(address_exchange.PROTOCOL_ID, self._serve_addrs)
             self._start_relay(host, nursery)
+            if self.hole_punching:
+                self.puncher = await nursery.start(HolePuncher(
+                    host, own_addrs=lambda: advertised_addrs(host.listen_addrs),
+                    on_bad_peer=self._bad_relay_request).run)
             self.standpoint = Standpoint(
                 host, own=lambda: advertised_addrs(host.listen_addrs),
                 is_friend=self._is_friend_device, changed=self.next_change,
@@ -301,6 +313,7 @@ class NetworkService:
             finally:
                 self._host = None
                 self.gossip = None
+                self.puncher = None
                 self.standpoint = None
 
     async def __aenter__(self) -> NetworkService:
@@ -630,6 +643,7 @@ class NetworkService:
         return state is None or not state.banned(self.clock())
 
     async def _bad_relay_request(self, peer: ID, reason: str) -> None:
+        """A peer broke the relay or hole punching protocol: it loses standing."""
         try:
             device = device_id_from_peer_id(peer)
         except ValueError:
@@ -772,6 +786,8 @@ class NetworkService:
         self.address_exchange.peer_connected(device)
         log.info("session with %s (%s)", _short(device),
                  "we dialed" if initiator == self.device_id else "it dialed")
+        if self.puncher is not None:  # a relayed connection that came in: go direct
+            self.puncher.consider(peer_id_from_device_id(device))
         if initiator == self.device_id and self._nursery is not None:
             self._nursery.start_soon(self.neighbourhood.share, [device])
         elif self._nursery is not None:

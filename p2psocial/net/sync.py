@@ -51,7 +51,7 @@ from ..errors import InvalidEntry
 from ..events import EntryAdded, ForkFound, Lagged
 from ..node import Node
 from . import messages as m
-from .framing import FrameError, read_frame, write_frame
+from .framing import FrameError, TruncatedFrame, read_frame, write_frame
 from .host import NetError
 from .limits import FLOOD, FRIEND_SEND, FloodGuard, FloodPolicy, SendPolicy, TokenBucket
 from .session import ForksReceived, PeerCaughtUp, Received, ResendAsked, SyncSession
@@ -278,6 +278,8 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 with trio.move_on_after(max(limit, 0)) as silence:
                     try:
                         frame = await read_frame(stream, m.MAX_FRAME)  # type: ignore[arg-type]
+                    except TruncatedFrame as exc:  # a connection cut mid-frame: no lie
+                        raise SessionAborted(f"the stream broke: {exc}") from None
                     except FrameError as exc:
                         raise PeerMisbehaved(f"bad frame: {exc}") from None
                 if silence.cancelled_caught:

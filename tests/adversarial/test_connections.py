@@ -100,8 +100,9 @@ def test_connections_from_fresh_identities_are_trimmed_and_honest_peers_kept(
             nursery.start_soon(idle, place, stats)
             nursery.start_soon(syncing, place, stats)
             await poll(lambda: idle.opened + syncing.opened >= 110)
-            # trimmed down to the low watermark (the writer and reader hold 2 of them)
-            with trio.fail_after(20):
+            # trimmed down to the low watermark (the writer and reader hold 2 of them):
+            # 5 s alone here, 20+ s once when the machine was loaded by other work
+            with trio.fail_after(45):
                 await poll(lambda: idle.open_now + syncing.open_now <= CONN_LIMITS.low - 2)
             for net in (place.writer_net, place.reader_net):  # honest peers were kept
                 assert place.victim.device in net.connected()
@@ -109,7 +110,7 @@ def test_connections_from_fresh_identities_are_trimmed_and_honest_peers_kept(
             assert place.victim.alive()
             nursery.cancel_scope.cancel()
 
-    run(scenario, timeout=60)
+    run(scenario, timeout=90)
 
 
 def test_a_new_peer_joins_and_syncs_while_fresh_identities_keep_coming(
