@@ -105,6 +105,10 @@ SLOW: dict[str, str] = {
     "test_net_lan_privacy.py": _NODES,
     "test_net_discovery_netns.py": _NETNS,
     "test_net_relay_quota.py": _NODES,
+    "test_net_mapped_path.py": _NODES + " (records pushed at most every 6 s)",
+    "test_net_relay_slots.py::"
+    "test_a_service_takes_a_slot_when_nobody_reaches_it_and_gives_it_up_when_one_does":
+        _NODES,
     "test_net_mesh.py": "ten services in a mesh",
     "test_net_relay.py::test_friends_replicate_through_a_relay_when_one_cannot_be_dialed":
         _NODES,

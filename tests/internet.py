@@ -324,6 +324,13 @@ class Home:
         ip("addr", "del", f"{self.wan_ipv4}/24", "dev", "wan", ns=self.router)
         ip("addr", "add", f"{new}/24", "dev", "wan", ns=self.router)
         ip("route", "replace", "default", "via", CORE_WAN_V4, ns=self.router)
+        # whoever shares the WAN bridge forgets where the old address was (the core, the
+        # other routers: one /24): else their neighbour caches keep delivering it to
+        # this router, whose port mappings (DNAT on the interface, whatever the
+        # address) keep connections to the old address alive, which no provider does
+        # once it has given the line another address
+        for ns in [self.net.core, *(h.router for h in self.net.homes if h is not self)]:
+            ip("neigh", "flush", "to", self.wan_ipv4, ns=ns)
         with suppress(OSError):  # an empty table answers non-zero on some versions
             in_ns(self.router, "conntrack", "-F")
         self.wan_ipv4 = new

@@ -19,7 +19,15 @@ from p2psocial.net.dialback import (
     parse_answer,
     parse_ask,
 )
-from p2psocial.net.paths import Facts, Path, is_lan, local_networks, parse_ranges, path_of
+from p2psocial.net.paths import (
+    Facts,
+    Path,
+    is_lan,
+    local_networks,
+    parse_ranges,
+    path_of,
+    runs_to,
+)
 from p2psocial.net.reachability import (
     MAX_CANDIDATES,
     Basis,
@@ -55,6 +63,18 @@ A, B = b"a" * 32, b"b" * 32
 ])
 def test_the_path_of_a_connection(facts: Facts, expected: Path) -> None:
     assert path_of(facts, LAN) is expected
+
+
+def test_a_connection_runs_to_an_address_when_ip_and_port_match() -> None:
+    mapped = ["/ip4/198.51.100.7/tcp/4001", "/ip6/2001:db8::7/tcp/4001"]
+    assert runs_to("198.51.100.7", 4001, mapped)
+    assert runs_to("::ffff:198.51.100.7", 4001, mapped)  # written another way
+    assert runs_to("2001:db8:0::7", 4001, mapped)
+    assert not runs_to("198.51.100.7", 53211, mapped)  # it dialed us from its router
+    assert not runs_to("198.51.100.8", 4001, mapped)
+    assert not runs_to(None, 4001, mapped) and not runs_to("198.51.100.7", None, mapped)
+    assert not runs_to("198.51.100.7", 4001, ["/ip4/198.51.100.7/udp/4001/quic-v1",
+                                               "/dns/example.org/tcp/4001", "garbage"])
 
 
 def test_public_ranges_are_never_lan() -> None:

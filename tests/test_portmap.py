@@ -16,6 +16,7 @@ import trio.testing
 
 from p2psocial.net import natpmp
 from p2psocial.net.portmap import (
+    LOOK_EVERY,
     RECHECK,
     RETRY,
     Lease,
@@ -83,6 +84,24 @@ def test_a_permanent_mapping_is_checked_again_later() -> None:
     plan.granted(Mapping("upnp", "198.51.100.7", 4001, 4001, 0), 10.0)
     assert plan.due == 10.0 + RECHECK
     assert plan.current(1e9) is not None
+
+
+def test_between_renewals_the_router_s_address_is_looked_at() -> None:
+    plan = Lease()
+    assert plan.wake_at(0.0) == plan.due == 0.0  # nothing mapped: nothing to look at
+    plan.granted(M, 100.0)
+    assert plan.look_at == 100.0 + LOOK_EVERY and plan.wake_at(100.0) == plan.look_at
+    assert not plan.looked(M.external_ip, 110.0)  # unchanged
+    assert plan.due == 100.0 + RECHECK and plan.look_at == 110.0 + LOOK_EVERY
+    assert plan.looked("198.51.100.99", 120.0)  # renumbered: map again now
+    assert plan.due == 120.0
+    plan.granted(M, 121.0)
+    assert plan.looked(None, 131.0) and plan.due == 131.0  # answered before, not now
+    plan.failed(132.0)
+    assert not plan.looked(None, 142.0)  # not answering already: retries keep their pace
+    assert plan.due == 132.0 + RETRY[0]
+    plan.forget()
+    assert plan.wake_at(200.0) == plan.due
 
 
 def test_which_addresses_count() -> None:
@@ -165,6 +184,7 @@ class FakeMethod:
         self.external_ip, self.lifetime = external_ip, lifetime
         self.working = True
         self.calls: list[tuple[str, float]] = []
+        self.looks: list[float] = []
         self.removed: list[Mapping] = []
 
     async def map(self, internal_port: int, external_port: int, lease: int) -> Mapping:
@@ -176,6 +196,12 @@ class FakeMethod:
 
     async def unmap(self, mapping: Mapping) -> None:
         self.removed.append(mapping)
+
+    async def address(self) -> str:
+        self.looks.append(trio.current_time())
+        if not self.working:
+            raise MappingError(f"{self.name}: no answer")
+        return self.external_ip
 
 
 def test_maps_renews_and_removes_on_exit() -> None:
@@ -277,6 +303,26 @@ async def _test_a_hanging_router_is_bounded() -> None:
         await trio.sleep(120)
         assert [t for _, t in hanging.calls] == [0.0, 12.0 + RETRY[0], 24.0 + RETRY[0]
                                                  + RETRY[1]]
+        nursery.cancel_scope.cancel()
+
+
+def test_a_renumbered_router_is_noticed_between_renewals() -> None:
+    on_mock_clock(_a_renumbered_router_is_noticed_between_renewals)
+
+
+async def _a_renumbered_router_is_noticed_between_renewals() -> None:
+    upnp = FakeMethod("upnp", lifetime=3600)
+    changes: list[float] = []
+    mapper = PortMapper(4001, methods=[upnp],
+                        on_change=lambda: changes.append(trio.current_time()))
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(mapper.run)
+        await trio.sleep(35)
+        assert len(upnp.calls) == 1 and upnp.looks == [10.0, 20.0, 30.0]
+        upnp.external_ip = "198.51.100.8"  # the provider renumbers the line at 35 s
+        await trio.sleep(10)
+        assert mapper.addrs() == ["/ip4/198.51.100.8/tcp/4001"]
+        assert [t for _, t in upnp.calls] == [0.0, 40.0] and changes == [0.0, 40.0]
         nursery.cancel_scope.cancel()
 
 

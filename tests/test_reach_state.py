@@ -8,7 +8,8 @@ namespaces, a friend's box with a public address, homes behind NAT routers.
   connected ("Neither of you accepts incoming connections..."); given the other's
   circuit address through the box, they connect, relayed, and both say so;
 * behind a router with UPnP, the home is port-mapped (confirmed), and a home that
-  dials it there is seen on a port-mapped path.
+  dials it there is on a port-mapped path, as both sides say (the dialing side from
+  the port-mapped home's signed address record).
 
 The documentation ranges of the simulated internet count as public
 (``P2PSOCIAL_PUBLIC_RANGES``): Python calls them not global.
@@ -136,10 +137,14 @@ def test_a_home_with_upnp_is_port_mapped_and_seen_on_a_port_mapped_path(
         assert mapped["state"] == "port-mapped", mapped
         assert mapped["reachable_at"] == [a for a in sa.status()["addrs"]
                                           if ann.wan_ipv4 in a], mapped
-        # Bob dials Ann where her router forwards
+        # Bob dials Ann where her router forwards; she follows him back, so her signed
+        # address record (which marks that address port-mapped) reaches him too
         code = js(a, "invite")["code"]
         ok(b, "join", code)
+        ok(a, "follow", account(b))
         poll(lambda: peer_of(a, device(sb)).get("path") == "port-mapped",
              "Ann sees Bob come in through her mapped port", logs, within=60)
-        assert peer_of(b, device(sa))["path"] == "direct"  # his side cannot tell
+        poll(lambda: peer_of(b, device(sa)).get("path") == "port-mapped",
+             "Bob sees that he dialed Ann's mapped port", logs, within=60)
+        assert peer_of(a, device(sb))["path"] == "port-mapped"
     print(f"\nfrom joining the box: home with UPnP confirmed port-mapped in {took:.1f} s")

@@ -8,8 +8,10 @@ carries one frame of canonical msgpack and, for ``ask``, one answer:
     ("push", (record, ...))          -> nothing (the opener closes)
     ("ask", device, token)           -> ("records", (record,)) or ("records", ())
 
-* **When we push.** When a session with a friend opens (either side), we send it
-  our newest record and every record we hold that it may see; when our own
+* **When we push.** When a session with a friend opens (either side), and again
+  when who may see what changes (a follow, a friend's log arriving after its session
+  opened: ``friends_changed``), we send it our newest record and every record we
+  hold that it may see; when our own
   addresses change (``addresses_changed``, or the watcher's look every
   ``WATCH_EVERY`` seconds), a fresh record to every connected friend that may see
   it; when a friend's newer record arrives, that record to every other connected
@@ -41,6 +43,11 @@ carries one frame of canonical msgpack and, for ``ask``, one answer:
   probe or any other (ours after our own addresses changed), makes the service
   drop that connection and dial again (``stale``).
 
+**Which of a connected peer's addresses are port mappings** (``mapped_of``): the
+kinds in its newest record, read when its session opens and whenever a newer record
+arrives, forgotten when the session ends (one small set per connected peer). A
+connection we dialed to one of them is port-mapped on our side too (paths.py).
+
 ``ask`` (invite tokens, item 5 of issue 13; invite.py ``AddressToken``): a joiner
 holding an invite whose addresses went stale asks a peer it reaches (the relay of
 the invite's circuit address, any connected friend) for the inviter's newest record,
@@ -56,6 +63,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
@@ -66,6 +74,7 @@ from ..address_record import (
     RECORD_MAX,
     TTL,
     AddressRecord,
+    AddrKind,
     addresses,
     decode,
     fit,
@@ -328,6 +337,7 @@ class AddressExchange:
         self._wake = trio.Event()
         self._look = trio.Event()
         self._asked: dict[bytes, float] = {}  # device -> trio time of the last round
+        self._mapped_of: dict[bytes, frozenset[str]] = {}  # connected peers' mappings
         self._nursery: trio.Nursery | None = None
 
     async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
@@ -345,9 +355,28 @@ class AddressExchange:
         if self._nursery is not None:
             self._nursery.start_soon(self._greet, peer)
 
+    def friends_changed(self) -> None:
+        """Who may see what changed (a follow, a friend's log arrived after its session
+        opened): greet every connected peer again. The outbox coalesces, the receiver
+        ignores records it holds, so this costs a small push per peer at most."""
+        if self._nursery is not None:
+            for peer in list(self.connected()):
+                self._nursery.start_soon(self._greet, peer)
+
     def peer_gone(self, peer: bytes) -> None:
         self.outbox.forget(peer)
         self._buckets.pop(peer, None)
+        self._mapped_of.pop(peer, None)
+
+    def mapped_of(self, peer: bytes) -> frozenset[str]:
+        """The addresses a connected peer's newest record marks as port-mapped (its
+        router's, forwarded to it): empty when we hold no record of it."""
+        return self._mapped_of.get(peer, frozenset())
+
+    def _note_kinds(self, record: AddressRecord) -> None:
+        if record.device in set(self.connected()):
+            self._mapped_of[record.device] = frozenset(
+                a.addr for a in record.addrs if a.kind == AddrKind.PORT_MAPPED)
 
     def unreachable(self, device: bytes, addrs: Sequence[str]) -> None:
         """A dial of ``device`` at ``addrs`` failed: if we joined an invite of it (we
@@ -462,6 +491,7 @@ class AddressExchange:
             return False
         log.info("addrs: %s is now at %s", record.device.hex()[:12],
                  " ".join(record.addr_texts))
+        self._note_kinds(record)
         await self.moved(record.device, record.addr_texts)
         if record.device in set(self.connected()) and self._nursery is not None:
             self._nursery.start_soon(self._send, record.device, [])  # still there?
@@ -483,6 +513,10 @@ class AddressExchange:
     # --- records out -----------------------------------------------------------------------
 
     async def _greet(self, peer: bytes) -> None:
+        theirs = await self.node.address_record(peer)
+        if theirs is not None:
+            with suppress(InvalidEntry):  # written by us after checking: never fails
+                self._note_kinds(decode(theirs.raw))
         peer_account = await self.account_of(peer)
         if peer_account is None:
             return  # a stranger: we cannot tell what it may see, so nothing

@@ -98,6 +98,7 @@ class Link:
     relay: str | None  # the relay's peer id, for a connection relayed to or by us
     age: float  # seconds open
     punched: bool = False  # a direct connection made by hole punching (puncher.py)
+    port: int | None = None  # the remote TCP port (None when relayed or unknown)
 
 
 def census(links: Iterable[Link], *, reasons: Mapping[str, Collection[bytes]],

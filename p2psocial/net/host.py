@@ -322,8 +322,8 @@ class Host:
 
     def connections(self) -> list[Link]:
         """Every open connection, as plain values for the connection manager
-        (connmgr.py): the peer (its device id), the remote address, the relay of a
-        relayed connection, how long it has been open, and whether hole punching
+        (connmgr.py): the peer (its device id), the remote address and port, the relay
+        of a relayed connection, how long it has been open, and whether hole punching
         made it (``mark_punched``)."""
         now = time.time()
         links = []
@@ -335,16 +335,19 @@ class Host:
                 device = device_id_from_peer_id(peer)
             except ValueError:
                 device = peer.to_bytes()
-            ip, via = None, None
+            ip, via, port = None, None, None
             for addr in (str(a) for a in conn.get_transport_addresses()):
                 if relay.is_circuit(addr):
                     via = addr.split("/p2p/")[1].split("/")[0] if "/p2p/" in addr else "?"
                 elif addr.startswith(("/ip4/", "/ip6/")):
-                    ip = addr.split("/")[2]
+                    parts = addr.split("/")
+                    ip = parts[2]
+                    if len(parts) > 4 and parts[3] == "tcp" and parts[4].isdigit():
+                        port = int(parts[4])
             opened = getattr(conn, "_created_at", None)
             age = now - opened if isinstance(opened, (int, float)) else 0.0
             links.append(Link(device, ip, via, max(0.0, age),
-                              punched=conn.muxed_conn in self._punched))
+                              punched=conn.muxed_conn in self._punched, port=port))
         return links
 
     def mark_punched(self, muxed: IMuxedConn) -> None:

@@ -11,7 +11,9 @@ punched in both routers, or through a friend's relay. The rungs, best first:
 * **LAN**: the other end is on one of our own local networks (or this machine);
 * **direct**: straight over the internet to an address the other side listens on;
 * **port-mapped**: straight, to an address a router opened for us or for them
-  (UPnP-IGD, NAT-PMP/PCP: net/portmap);
+  (UPnP-IGD, NAT-PMP/PCP: net/portmap). The accepting side knows it from its own
+  reachability; the dialing side from the peer's signed address record, which marks
+  its mapped addresses (``runs_to``: the connection runs to one of them);
 * **hole-punched**: straight, after both sides punched their NATs (DCUtR);
 * **relayed**: through a third device (circuit relay v2, net/relay.py), which sees
   who talks to whom and how much, never what.
@@ -55,6 +57,8 @@ class Facts:
     relayed: bool = False  # through a relay (circuit address)
     punched: bool = False  # opened by hole punching (DCUtR)
     mapped: bool = False  # the address dialed or accepted was a port mapping
+    # (accepted: we are port-mapped and the peer dialed us; dialed: the peer's
+    # record marks the address the connection runs to as mapped, ``runs_to``)
 
 
 def path_of(facts: Facts, lan: Sequence[IPNetwork] = (),
@@ -73,15 +77,39 @@ def path_of(facts: Facts, lan: Sequence[IPNetwork] = (),
     return Path.DIRECT
 
 
+def runs_to(ip_text: str | None, port: int | None, addrs: Iterable[str]) -> bool:
+    """Whether a connection whose other end is ``ip_text``:``port`` (TCP) runs to one of
+    ``addrs`` (multiaddrs such as ``/ip4/198.51.100.7/tcp/4001``): the same IP, however
+    written, and the same port."""
+    if ip_text is None or port is None:
+        return False
+    ip = _ip_of(ip_text)
+    if ip is None:
+        return False
+    for addr in addrs:
+        parts = addr.split("/")
+        if (len(parts) >= 5 and parts[1] in ("ip4", "ip6") and parts[3] == "tcp"
+                and parts[4] == str(port) and _ip_of(parts[2]) == ip):
+            return True
+    return False
+
+
+def _ip_of(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        ip = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
 def is_lan(ip_text: str, lan: Sequence[IPNetwork], public: Sequence[IPNetwork] = ()) -> bool:
     """Whether ``ip_text`` is this machine or on one of our local networks ``lan``
     (link-local addresses always are); never when it is in ``public``."""
-    try:
-        ip = ipaddress.ip_address(ip_text.split("%", 1)[0])
-    except ValueError:
+    ip = _ip_of(ip_text)
+    if ip is None:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
     if any(ip in net for net in public):
         return False
     if ip.is_loopback or ip.is_link_local:

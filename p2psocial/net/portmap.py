@@ -14,6 +14,13 @@ NAT-PMP gives up after 1.75 s).
 On exit, also on Ctrl-C (cancellation), the mapping is removed within
 ``REMOVE_WITHIN`` seconds, shielded from the cancellation.
 
+Between renewals, the router is asked only its external address every ``LOOK_EVERY``
+seconds (one small request on the LAN: a UPnP SOAP call or a NAT-PMP packet): when a
+provider renumbers the line, the address changes under every connection of ours, and
+friends can only find us again once we tell them the new one (address_exchange.py).
+A different answer, or none from a router that answered before (a restarted router:
+miniupnpd listens on a new URL), maps again at once.
+
 ``addrs()`` gives the mapped address as a multiaddr while the lease holds and the
 router's external address is one from outside (not RFC 1918, CGNAT, loopback or
 link-local: behind a second NAT the mapping is useless, and we say so once). The
@@ -42,6 +49,8 @@ log = logging.getLogger(__name__)
 
 LEASE: Final = 3600  # seconds asked for
 RECHECK: Final = 120.0  # renew at least this often: the router's address may change
+LOOK_EVERY: Final = 10.0  # ask the router its external address this often (cheap)
+LOOK_WITHIN: Final = 4.0  # one such question
 RETRY: Final = (30.0, 60.0, 120.0, 300.0, 600.0)  # seconds after 1, 2, ... failures
 ATTEMPT_WITHIN: Final = 12.0  # one attempt (discover, ask, answer), all methods
 REMOVE_WITHIN: Final = 4.0  # removing the mapping on exit
@@ -107,20 +116,28 @@ class Lease:
     also reads the router's external address again: it changes when the provider
     renumbers the line), a retry after
     ``RETRY[failures - 1]`` (never later than half the time left on a lease still
-    held). ``current(now)`` is the mapping while its lease holds."""
+    held). ``current(now)`` is the mapping while its lease holds.
 
-    def __init__(self, retry: Sequence[float] = RETRY, recheck: float = RECHECK) -> None:
-        self.retry, self.recheck = tuple(retry), recheck
+    Between requests, while a mapping is held, ``look_at`` is when to ask the router
+    only its external address (every ``look_every`` seconds); ``looked`` takes the
+    answer and makes a request due at once when the address differs from the
+    mapping's, or when a router that answered the last request says nothing."""
+
+    def __init__(self, retry: Sequence[float] = RETRY, recheck: float = RECHECK,
+                 look_every: float = LOOK_EVERY) -> None:
+        self.retry, self.recheck, self.look_every = tuple(retry), recheck, look_every
         self.mapping: Mapping | None = None
         self.expires = 0.0  # when the mapping's lease runs out (inf: permanent)
         self.failures = 0
         self.due = 0.0
+        self.look_at = float("inf")
 
     def start(self, now: float) -> None:
         self.due = now
 
     def granted(self, mapping: Mapping, now: float) -> None:
         self.mapping, self.failures = mapping, 0
+        self.look_at = now + self.look_every
         if mapping.lifetime > 0:
             self.expires = now + mapping.lifetime
             self.due = now + min(mapping.lifetime / 2, self.recheck)
@@ -131,6 +148,22 @@ class Lease:
     def now_due(self, now: float) -> None:
         """Ask at once (the network changed under us)."""
         self.due = min(self.due, now)
+
+    def looked(self, address: str | None, now: float) -> bool:
+        """The router says its external address is ``address`` (None: no answer). True
+        when that calls for mapping again now (``due`` is now)."""
+        self.look_at = now + self.look_every
+        mapping = self.current(now)
+        if mapping is None or address == mapping.external_ip:
+            return False
+        if address is None and self.failures:
+            return False  # not answering already: the retries' own pace holds
+        self.now_due(now)
+        return True
+
+    def wake_at(self, now: float) -> float:
+        """When something is next to be done: a request, or a look while mapped."""
+        return min(self.due, self.look_at) if self.current(now) is not None else self.due
 
     def failed(self, now: float) -> None:
         self.failures += 1
@@ -146,6 +179,7 @@ class Lease:
 
     def forget(self) -> None:
         self.mapping, self.expires = None, 0.0
+        self.look_at = float("inf")
 
 
 class Method(Protocol):
@@ -156,6 +190,10 @@ class Method(Protocol):
     async def map(self, internal_port: int, external_port: int, lease: int) -> Mapping: ...
 
     async def unmap(self, mapping: Mapping) -> None: ...
+
+    async def address(self) -> str:
+        """The router's external address now (``MappingError`` when it does not say)."""
+        ...
 
 
 class Upnp:
@@ -213,6 +251,15 @@ class Upnp:
         except UpnpError as exc:
             raise MappingError(f"UPnP: {exc}") from None
 
+    async def address(self) -> str:
+        """Asked of the router found last time (no discovery: that is a mapping's job)."""
+        if self._igd is None:
+            raise MappingError("UPnP: no router found yet")
+        try:
+            return await self._igd.external_ip()
+        except UpnpError as exc:
+            raise MappingError(f"UPnP: {exc}") from None
+
 
 class NatPmp:
     """NAT-PMP to the default gateway (PCP routers answer it too)."""
@@ -235,6 +282,16 @@ class NatPmp:
             raise MappingError(f"NAT-PMP: {exc}") from None
         return Mapping(self.name, external_ip, granted.external_port, internal_port,
                        granted.lifetime)
+
+    async def address(self) -> str:
+        gateway = self.gateway()
+        if gateway is None:
+            raise MappingError("NAT-PMP: no default gateway")
+        try:
+            return natpmp.decode_address_response(
+                await natpmp.exchange(gateway, natpmp.encode_address_request()))
+        except (natpmp.NatPmpError, TimeoutError, OSError) as exc:
+            raise MappingError(f"NAT-PMP: {exc}") from None
 
     async def unmap(self, mapping: Mapping) -> None:
         gateway = self.gateway()
@@ -283,9 +340,12 @@ class PortMapper:
         self.plan.start(trio.current_time())
         try:
             while True:
-                with trio.move_on_at(self.plan.due):
+                with trio.move_on_at(self.plan.wake_at(trio.current_time())):
                     await self._wake.wait()
                 self._wake = trio.Event()
+                now = trio.current_time()
+                if now >= self.plan.look_at and now < self.plan.due:
+                    await self._look()
                 if trio.current_time() < self.plan.due:
                     continue
                 await self._attempt()
@@ -321,6 +381,23 @@ class PortMapper:
                      "outside reach us through a friend's relay instead", reason)
         else:
             log.debug("port mapping: %s; next try in %.0f s", reason, self.plan.due - now)
+
+    async def _look(self) -> None:
+        """Ask the router only its external address; map again at once if it changed."""
+        held = self.plan.current(trio.current_time())
+        method = next((m for m in self.methods if held and m.name == held.method), None)
+        if held is None or method is None:
+            return
+        address: str | None = None
+        with trio.move_on_after(LOOK_WITHIN):
+            try:
+                address = await method.address()
+            except MappingError as exc:
+                log.debug("port mapping: the router's address: %s", exc)
+        if self.plan.looked(address, trio.current_time()):
+            log.info("port mapping: the router %s: mapping again",
+                     f"is now at {address} (was {held.external_ip})" if address
+                     else "does not answer")
 
     def _granted(self, mapping: Mapping, *, renewal: bool) -> None:
         before = self.plan.current(trio.current_time())

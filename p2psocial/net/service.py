@@ -31,8 +31,9 @@ Circuit relay (relay.py): with ``offer_relay=True`` (the default) the service re
 friends: a slot only for a device of an account this node replicates (two per
 account), so a community box is not an open relay, under ``relay_limits``
 (relay_quota.py: strangers have smaller circuit budgets and pay for refusals). A
-node that nobody can dial (``reserve=None``: it does not listen, or only on private
-addresses; or ``reserve=True``) holds slots at up to two connected peers that relay for it;
+node that nobody can dial (``reserve=None``: as our reachability says, relay_slots.py:
+at start from our own addresses, then from what friends' dial-backs confirm; or
+``reserve=True``) holds slots at up to two connected peers that relay for it;
 its circuit addresses follow its direct ones in ``listen_addrs``, hence in invites.
 Hole punching (``hole_punching=True``, puncher.py): a session that starts on a relayed
 connection the relay brought to us starts a DCUtR punch; once a direct connection is
@@ -96,7 +97,7 @@ from ..node import Node
 from ..store.communities import CommunityInfo
 from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
-from . import address_exchange, addresses, blobs, community, connmgr, probe, relay
+from . import address_exchange, addresses, blobs, community, connmgr, probe, relay, relay_slots
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .addresses import dialed_addr, worth_confirming
 from .admission import ADMISSION, AdmissionLimits, netgroup
@@ -291,7 +292,7 @@ class NetworkService:
                 is_friend=self._is_friend_device, changed=self.next_change,
                 notify=self._notify, listening=self.port is not None,
                 mapped=self.mapped_addrs,  # port mapping (portmap.py), when it holds
-                inbound=self._came_in,
+                inbound=self._came_in, mapped_of=self.address_exchange.mapped_of,
                 chosen=lambda d: bool(d in self._peers and self._peers[d].addrs))
             await nursery.start(self.standpoint.run)
             await nursery.start(self.address_exchange.run)
@@ -302,7 +303,7 @@ class NetworkService:
                 nursery.start_soon(self._run_lan, _listen_port(host))
             v4 = [ip for ip in listen_ips(self.ip) if ":" not in ip]  # mappings: IPv4
             if self.port_mapping and host.listen_addrs and v4 and mappable(v4[0]):
-                self.portmap = PortMapper(_listen_port(host), on_change=self._notify,
+                self.portmap = PortMapper(_listen_port(host), on_change=self._mapping_changed,
                                           internal_ip=lan_ip(v4[0]))
                 nursery.start_soon(self.portmap.run)
             log.info("listening on %s", " ".join(self.listen_addrs))
@@ -472,6 +473,10 @@ class NetworkService:
         ``address_exchange.WATCH_EVERY`` seconds)."""
         self.address_exchange.addresses_changed()
 
+    def _mapping_changed(self) -> None:
+        self._notify()
+        self.addresses_changed()  # a new record now, not at the next look
+
     async def _serve_addrs(self, stream: INetStream) -> None:
         device = await self._inbound(stream, "an address push")
         if device is None:
@@ -590,13 +595,27 @@ class NetworkService:
                 may_connect=self._may_relay_for, is_friend=self._is_friend,
                 on_bad_peer=self._bad_relay_request,
                 advertise=lambda: self.mapped_addrs() + advertised_addrs(host.listen_addrs))
-        direct = advertised_addrs(host.listen_addrs)
-        if self.reserve or (self.reserve is None and not reachable_from_outside(direct)):
-            log.info("holding relay slots at friends: no address of ours can be dialed "
-                     "from outside" if self.reserve is None else "holding relay slots")
-            nursery.start_soon(functools.partial(
-                relay.keep_slots, host, self._relay_candidates, self.next_change,
-                self._notify, lambda failures: self.backoff.delay(failures, self.rng)))
+        keep = functools.partial(
+            relay.keep_slots, host, self._relay_candidates, self.next_change,
+            self._notify, lambda failures: self.backoff.delay(failures, self.rng))
+        if self.reserve:
+            log.info("holding relay slots")
+            nursery.start_soon(keep)
+        elif self.reserve is None:  # as long as where we stand says so (relay_slots.py)
+            nursery.start_soon(relay_slots.follow, keep, self._drop_slots,
+                               self._wants_slots, self.next_change)
+
+    def _wants_slots(self, holding: bool) -> bool:
+        host = self._host
+        own = advertised_addrs(host.listen_addrs) if host is not None else []
+        return relay_slots.wants_slots(self.reachability(), holding=holding,
+                                       own_reachable=reachable_from_outside(own))
+
+    def _drop_slots(self) -> None:
+        if self._host is not None:
+            for held in self._host.reservations():
+                self._host.forget_reservation(held.relay)
+        self._notify()  # our circuit addresses went: a new record goes to friends
 
     def _relay_candidates(self) -> list[tuple[ID, list[Multiaddr]]]:
         return [(peer_id_from_device_id(d), _multiaddrs(self._peers[d].addrs))
@@ -847,10 +866,14 @@ class NetworkService:
                     if any(isinstance(e, Lagged) for e in seen):
                         break
                     rosters = any(isinstance(e, RosterChanged) for e in seen)
-                    if any(isinstance(e, EntryAdded) and e.seq == 1 for e in seen):
+                    new_log = any(isinstance(e, EntryAdded) and e.seq == 1 for e in seen)
+                    if new_log:
                         self.friends.changed()  # a new log: maybe a friend's new device
-                    if rosters or any(e.kind in POLICY_KINDS for e in seen
-                                      if isinstance(e, EntryAdded)):
+                    policy = any(e.kind in POLICY_KINDS for e in seen
+                                 if isinstance(e, EntryAdded))
+                    if new_log or policy:  # a connected peer may see more records now
+                        self.address_exchange.friends_changed()
+                    if rosters or policy:
                         await self._apply_policy()
                     elif any(e.kind == Kind.DEVICE for e in seen if isinstance(e, EntryAdded)):
                         await self._placed(await self.lan_presence.refresh())  # a new log

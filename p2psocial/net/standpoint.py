@@ -20,7 +20,7 @@ friend still serves at most ``dialback.ASKS_PER_HOUR`` an hour).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from libp2p.peer.id import ID
 
 from . import dialback
 from .host import Host, NetError, device_id_from_peer_id, peer_id_from_device_id
-from .paths import Facts, IPNetwork, Path, lan_networks, path_of, public_ranges
+from .paths import Facts, IPNetwork, Path, lan_networks, path_of, public_ranges, runs_to
 from .reachability import Reach, Reachability, ReachTracker
 from .why_not import PeerFacts, Reason, why_not
 
@@ -53,7 +53,8 @@ class Standpoint:
     ``is_friend(device)``; ``inbound(device)``: whether the peer's session came in
     (None: no session); ``chosen(device)``: a peer whose view of our address counts
     besides friends (one we know where to find: an invite, the LAN; a stranger could
-    tell us anything);
+    tell us anything); ``mapped_of(device)``: the addresses the peer's newest signed
+    record marks as port-mapped (address_exchange.py);
     ``changed()``: waits for the service's next change; ``notify()``: tells the service
     that our reachability changed."""
 
@@ -66,6 +67,7 @@ class Standpoint:
     mapped: Callable[[], Sequence[str]] = tuple
     inbound: Callable[[bytes], bool | None] = lambda _device: None
     chosen: Callable[[bytes], bool] = lambda _device: True
+    mapped_of: Callable[[bytes], Collection[str]] = lambda _device: ()
     public: Sequence[IPNetwork] = field(default_factory=public_ranges)
     lan: list[IPNetwork] = field(default_factory=list)
     ask_every: float = ASK_EVERY
@@ -90,14 +92,16 @@ class Standpoint:
         return self.tracker.state(trio.current_time())
 
     def paths(self) -> dict[bytes, Path]:
-        """How each connected device is connected."""
+        """How each connected device is connected. Port-mapped: it came in while we
+        are port-mapped, or we dialed an address its record marks as mapped."""
         state = self.reachability()
         out: dict[bytes, Path] = {}
         for link in self.host.connections():
+            came_in = self.inbound(link.peer)
+            mapped = (state.state is Reach.PORT_MAPPED if came_in
+                      else runs_to(link.ip, link.port, self.mapped_of(link.peer)))
             facts = Facts(link.ip, relayed=link.relay is not None,
-                          punched=bool(getattr(link, "punched", False)),
-                          mapped=bool(self.inbound(link.peer))
-                          and state.state is Reach.PORT_MAPPED)
+                          punched=bool(getattr(link, "punched", False)), mapped=mapped)
             out[link.peer] = path_of(facts, self.lan, self.public)
         return out
 
