@@ -11,9 +11,10 @@ friend's box with a public address), through the command line, like a user:
   through the box); the relayed connection must turn into a punched one.
 * ``hole-punched-resets``: the same behind routers that answer unsolicited packets with
   resets instead of dropping them: ``direct_share`` tells how often the punch wins.
-* ``address-change``: Alice (UPnP) and Bob are connected directly; then Alice's
-  router gets a new address from its ISP. t0: the change; until Bob is connected to
-  Alice again on a direct path, with no new invite.
+* ``address-change``: Alice (behind UPnP) and Bob (behind plain NAT) are connected
+  directly; then Alice's router gets a new address from its ISP. t0: the change; until
+  Bob is connected to Alice's new address again, with no new invite.
+* ``address-change-public``: the same with Alice's home on a public address (no NAT).
 * ``ipv6-only``: two homes whose lines have no IPv4. t0: Bob joins Alice's invite.
 * ``lan``: two people on one LAN who also have global IPv6 addresses. t0: the join;
   the path must be the LAN.
@@ -52,9 +53,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import emit, parser, record
+from tests.internet import account_of, init_homes, internet, poll
+from tests.test_cli import ok
+from tests.test_reach_moves import friends
+from tests.test_reach_punch import meet_at_the_box
 
 TARGETS = {"port-mapped": 10.0, "hole-punched": 30.0, "hole-punched-resets": 30.0,
-           "address-change": 30.0}
+           "address-change": 30.0, "address-change-public": 30.0}
 PUBLIC = "2001:db8::/32,203.0.113.0/24,198.51.100.0/24"
 """The simulated internet's documentation ranges count as global for its serves, as
 real global addresses would (net/dial_order.py ``PUBLIC_ENV``)."""
@@ -128,24 +133,8 @@ def _check_machine() -> None:
 # --- what the scenarios share ----------------------------------------------------------
 
 
-def _cli(home: Path, *args: str) -> str:
-    from tests.test_cli import ok
-    return ok(home, *args)
-
-
-def _account(home: Path) -> str:
-    return str(json.loads(_cli(home, "whoami", "--json"))["account"])
-
-
-def _homes(tmp: Path, *names: str) -> dict[str, Path]:
-    homes = {n: tmp / n for n in names}
-    for n, home in homes.items():
-        _cli(home, "init", "--name", n)
-    return homes
-
-
 def _peer_paths(home: Path) -> dict[str, str | None]:
-    return {p["device"]: p["path"] for p in json.loads(_cli(home, "peers", "--json"))["peers"]}
+    return {p["device"]: p["path"] for p in json.loads(ok(home, "peers", "--json"))["peers"]}
 
 
 def _established(host: Any) -> list[tuple[str, str]]:
@@ -197,10 +186,9 @@ def _meet_at_the_box(homes: dict[str, Path], box_serve: Any, serves: list[Any],
                      *names: str) -> None:
     """Each of ``names`` joins the box's invite, and the box follows each back (so it
     replicates them and relays for them)."""
-    from tests.internet import poll
     for n in names:
-        assert json.loads(_cli(homes[n], "join", box_serve.code, "--json"))["followed"]
-        _cli(homes["f"], "follow", _account(homes[n]))
+        assert json.loads(ok(homes[n], "join", box_serve.code, "--json"))["followed"]
+        ok(homes["f"], "follow", account_of(homes[n]))
     device = box_serve.status()["device"]
     poll(lambda: all(device in s.status()["connected"] for s in serves
                      if s is not box_serve), "every home connected to the box", serves)
@@ -208,8 +196,8 @@ def _meet_at_the_box(homes: dict[str, Path], box_serve: Any, serves: list[Any],
 
 def _join(homes: dict[str, Path], code: str) -> None:
     """Bob joins Alice's invite and Alice follows Bob back."""
-    assert json.loads(_cli(homes["b"], "join", code, "--json"))["followed"]
-    _cli(homes["a"], "follow", _account(homes["b"]))
+    assert json.loads(ok(homes["b"], "join", code, "--json"))["followed"]
+    ok(homes["a"], "follow", account_of(homes["b"]))
 
 
 def _paths(homes: dict[str, Path], a: Any, b: Any) -> dict[str, str | None]:
@@ -221,8 +209,7 @@ def _paths(homes: dict[str, Path], a: Any, b: Any) -> dict[str, str | None]:
 
 
 def port_mapped(tmp: Path, within: float) -> Run:
-    from tests.internet import internet
-    homes = _homes(tmp, "f", "a", "b")
+    homes = init_homes(tmp, f="Friend's box", a="Alice", b="Bob")
     with internet(tmp / "net") as net:
         box = net.box("friend")
         alice, bob = net.home("alice", upnp=True), net.home("bob")
@@ -232,7 +219,7 @@ def port_mapped(tmp: Path, within: float) -> Run:
         port = _port(a)
         mapped = f"/ip4/{alice.wan_ipv4}/tcp/{port}"
         _until(lambda: mapped in a.status()["addrs"], time.monotonic(), within)
-        code = json.loads(_cli(homes["a"], "invite", "--json"))["code"]
+        code = json.loads(ok(homes["a"], "invite", "--json"))["code"]
         t0 = time.monotonic()
         _join(homes, code)
         seconds = _until(lambda: _direct_between(alice.host, port, [bob.wan_ipv4]),
@@ -245,8 +232,6 @@ def hole_punched(tmp: Path, within: float, *, stealthy: bool = True) -> Run:
     home routers), or, ``stealthy=False``, routers that answer them with resets (where
     the punch works only when two SYNs cross: docs/network.md, "Hole punching"). Alice
     joins Bob's invite, which names only the box's circuit and Bob's private address."""
-    from tests.internet import internet
-    from tests.test_reach_punch import meet_at_the_box
     with internet(tmp / "net", stun=False) as net:
         m = meet_at_the_box(tmp, net, stealthy=stealthy)
         bob_wan = m.bob.wan_ipv4 or ""
@@ -256,15 +241,25 @@ def hole_punched(tmp: Path, within: float, *, stealthy: bool = True) -> Run:
         return Run(seconds, carried, _paths(m.homes, m.a, m.b))
 
 
+def address_change(tmp: Path, within: float, *, upnp: bool = True) -> Run:
+    """tests/test_reach_moves.py's friends: Alice behind a UPnP router (``upnp``) or on
+    a public address, Bob behind plain NAT, connected to her directly; the box passes
+    records on and relays for nobody. t0: Alice's (router's) address changes."""
+    with friends(tmp, upnp=upnp) as pair:
+        t0 = time.monotonic()
+        new = pair.move()
+        seconds = _until(lambda: pair.bob_reaches_alice_at(new), t0, within)
+        return Run(seconds, None, {"bob_sees_alice": pair.bob_says()})
+
+
 def ipv6_only(tmp: Path, within: float) -> Run:
-    from tests.internet import internet
-    homes = _homes(tmp, "a", "b")
+    homes = init_homes(tmp, a="Alice", b="Bob")
     with internet(tmp / "net", stun=False) as net:
         alice, bob = net.home("alice", ipv4=False), net.home("bob", ipv4=False)
         a = alice.host.serve(homes["a"], "--listen", "::")
         b = bob.host.serve(homes["b"], "--listen", "::")
         port = _port(a)
-        code = json.loads(_cli(homes["a"], "invite", "--json"))["code"]
+        code = json.loads(ok(homes["a"], "invite", "--json"))["code"]
         t0 = time.monotonic()
         _join(homes, code)
         seconds = _until(lambda: _direct_between(alice.host, port, [bob.host.ipv6]),
@@ -275,15 +270,14 @@ def ipv6_only(tmp: Path, within: float) -> Run:
 def lan(tmp: Path, within: float) -> Run:
     """Alice's invite lists her global IPv6 address before her LAN one: the LAN path
     must still win (net/dial_order.py puts a same-LAN address first)."""
-    from tests.internet import internet
-    homes = _homes(tmp, "a", "b")
+    homes = init_homes(tmp, a="Alice", b="Bob")
     with internet(tmp / "net", stun=False) as net:
         home = net.home("home", hosts=2)
         h1, h2 = home.hosts
         a = h1.serve(homes["a"], "--listen", "::")
         b = h2.serve(homes["b"], "--listen", "::")
         port = _port(a)
-        code = json.loads(_cli(homes["a"], "invite", "--json"))["code"]
+        code = json.loads(ok(homes["a"], "invite", "--json"))["code"]
         t0 = time.monotonic()
         _join(homes, code)
         seconds = _until(lambda: _direct_between(h1, port, [h2.ipv4]), t0, within)
@@ -294,6 +288,8 @@ SCENARIOS: dict[str, Callable[[Path, float], Run]] = {
     "port-mapped": port_mapped,
     "hole-punched": hole_punched,
     "hole-punched-resets": functools.partial(hole_punched, stealthy=False),
+    "address-change": address_change,
+    "address-change-public": functools.partial(address_change, upnp=False),
     "ipv6-only": ipv6_only,
     "lan": lan,
 }

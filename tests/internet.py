@@ -184,6 +184,21 @@ class Serve:
         return json.loads((self.home / "serve.json").read_text())
 
 
+def init_homes(root: Path, **names: str) -> dict[str, Path]:
+    """``p2psocial init`` a home under ``root`` for each ``key="Name"``: {key: home}."""
+    from tests.test_cli import ok
+    homes = {key: root / key for key in names}
+    for key, name in names.items():
+        ok(homes[key], "init", "--name", name)
+    return homes
+
+
+def account_of(home: Path) -> str:
+    """The account id of ``home``, as the command line prints it."""
+    from tests.test_cli import ok
+    return str(json.loads(ok(home, "whoami", "--json"))["account"])
+
+
 # --- the topology ---------------------------------------------------------------------
 
 

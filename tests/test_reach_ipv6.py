@@ -25,7 +25,7 @@ import pytest
 
 from p2psocial import invite
 from p2psocial.net.dial_order import PUBLIC_ENV
-from tests.internet import Host, Serve, internet, poll
+from tests.internet import Host, Serve, account_of, init_homes, internet, poll
 from tests.test_cli import ok
 from tests.test_cli_e2e_two_homes import post_and_watch
 
@@ -35,14 +35,7 @@ PUBLIC = "2001:db8::/32,203.0.113.0/24,198.51.100.0/24"
 @pytest.fixture
 def homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     monkeypatch.setenv(PUBLIC_ENV, PUBLIC)  # the serves inherit it
-    out = {n: tmp_path / n for n in ("a", "b")}
-    ok(out["a"], "init", "--name", "Alice")
-    ok(out["b"], "init", "--name", "Bob")
-    return out
-
-
-def account(home: Path) -> str:
-    return str(json.loads(ok(home, "whoami", "--json"))["account"])
+    return init_homes(tmp_path, a="Alice", b="Bob")
 
 
 def serve_dual_stack(host: Host, home: Path) -> Serve:
@@ -83,7 +76,7 @@ def test_two_homes_with_ipv6_only_lines_connect_directly_over_ipv6(
         assert f"/ip6/{alice.host.ipv6}/tcp/{port}" in offered["addrs"], offered
         t0 = time.monotonic()
         assert json.loads(ok(homes["b"], "join", offered["code"], "--json"))["followed"]
-        ok(homes["a"], "follow", account(homes["b"]))
+        ok(homes["a"], "follow", account_of(homes["b"]))
         poll(lambda: connected(a, b), "Alice and Bob connected", serves)
         print(f"\nIPv6 only: join to connected {time.monotonic() - t0:.2f} s")
         # a direct IPv6 connection between the two homes, no relay, no IPv4
@@ -111,7 +104,7 @@ def test_two_people_on_one_lan_use_the_lan_even_with_internet_paths(
         code = invite.encode(invite.make(given.device, given.account, internet_first))
         t0 = time.monotonic()
         assert json.loads(ok(homes["b"], "join", code, "--json"))["followed"]
-        ok(homes["a"], "follow", account(homes["b"]))
+        ok(homes["a"], "follow", account_of(homes["b"]))
         poll(lambda: connected(a, b), "Alice and Bob connected", serves)
         print(f"\none LAN: join to connected {time.monotonic() - t0:.2f} s")
         links = established(h1)

@@ -17,16 +17,14 @@ import secrets
 import time
 from pathlib import Path
 
-from tests.internet import internet, poll
+from tests.internet import account_of, init_homes, internet, poll
 from tests.test_cli import ok
 from tests.test_cli_e2e_two_homes import post_and_watch
 
 
 def test_two_homes_behind_nat_talk_directly_through_the_mapping(tmp_path: Path) -> None:
-    homes = {n: tmp_path / n for n in ("f", "a", "b")}
-    for n, who in (("f", "Friend's box"), ("a", "Alice"), ("b", "Bob")):
-        ok(homes[n], "init", "--name", who)
-    account = {n: json.loads(ok(h, "whoami", "--json"))["account"] for n, h in homes.items()}
+    homes = init_homes(tmp_path, f="Friend's box", a="Alice", b="Bob")
+    account = {n: account_of(h) for n, h in homes.items()}
     timings: dict[str, float] = {}
     with internet(tmp_path / "net") as net:
         box = net.box("friend")

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.internet import Home, Internet, Serve, in_ns, internet, poll
+from tests.internet import Home, Internet, Serve, account_of, in_ns, init_homes, internet, poll
 from tests.test_cli import ok
 from tests.test_cli_e2e_two_homes import post_and_watch
 
@@ -68,10 +68,8 @@ def meet_at_the_box(tmp_path: Path, net: Internet, *, stealthy: bool) -> Meeting
     the routers drop unsolicited packets, else they answer with resets), a friend's
     box that relays for both; Alice joins Bob's invite, which names only the box's
     circuit (and Bob's private address), and they follow each other."""
-    homes = {name: tmp_path / name for name in ("r", "a", "b")}
-    for name, who in (("r", "Friend's box"), ("a", "Alice"), ("b", "Bob")):
-        ok(homes[name], "init", "--name", who)
-    account = {n: json.loads(ok(h, "whoami", "--json"))["account"] for n, h in homes.items()}
+    homes = init_homes(tmp_path, r="Friend's box", a="Alice", b="Bob")
+    account = {n: account_of(h) for n, h in homes.items()}
     box = net.box("friend", ipv6=False)
     alice = net.home("alice", upnp=False, ipv6=False)
     bob = net.home("bob", upnp=False, ipv6=False)

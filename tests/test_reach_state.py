@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.internet import Serve, internet, poll, require_tools
+from tests.internet import Serve, account_of, init_homes, internet, poll, require_tools
 from tests.test_cli import ok
 
 PUBLIC = "203.0.113.0/24,198.51.100.0/24,2001:db8::/32"
@@ -32,10 +32,6 @@ PUBLIC = "203.0.113.0/24,198.51.100.0/24,2001:db8::/32"
 
 def js(home: Path, *args: str) -> Any:
     return json.loads(ok(home, *args, "--json"))
-
-
-def account(home: Path) -> str:
-    return str(js(home, "whoami")["account"])
 
 
 def device(serve: Serve) -> str:
@@ -58,11 +54,7 @@ def public_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def homes(tmp_path: Path, *names: str) -> list[Path]:
-    paths = []
-    for name in names:
-        ok(tmp_path / name, "init", "--name", name.capitalize())
-        paths.append(tmp_path / name)
-    return paths
+    return list(init_homes(tmp_path, **{name: name.capitalize() for name in names}).values())
 
 
 def test_public_box_homes_behind_nat_direct_and_relayed_paths(tmp_path: Path) -> None:
@@ -87,7 +79,7 @@ def test_public_box_homes_behind_nat_direct_and_relayed_paths(tmp_path: Path) ->
         started = time.monotonic()
         for home in (b, c):
             ok(home, "join", sf.code)
-            ok(f, "follow", account(home))
+            ok(f, "follow", account_of(home))
         fay = poll(lambda: reach_of(f), "Fay's box confirmed", logs, within=60)
         took_f = time.monotonic() - started
         assert fay["state"] == "public" and fay["basis"] == "dialback", fay
@@ -130,7 +122,7 @@ def test_a_home_with_upnp_is_port_mapped_and_seen_on_a_port_mapped_path(
         started = time.monotonic()
         for home in (a, b):
             ok(home, "join", sf.code)
-            ok(f, "follow", account(home))
+            ok(f, "follow", account_of(home))
         mapped = poll(lambda: reach_of(a) if (reach_of(a) or {}).get("state") == "port-mapped"
                       else None, "Ann's home confirmed port-mapped", logs, within=90)
         took = time.monotonic() - started
@@ -141,7 +133,7 @@ def test_a_home_with_upnp_is_port_mapped_and_seen_on_a_port_mapped_path(
         # address record (which marks that address port-mapped) reaches him too
         code = js(a, "invite")["code"]
         ok(b, "join", code)
-        ok(a, "follow", account(b))
+        ok(a, "follow", account_of(b))
         poll(lambda: peer_of(a, device(sb)).get("path") == "port-mapped",
              "Ann sees Bob come in through her mapped port", logs, within=60)
         poll(lambda: peer_of(b, device(sa)).get("path") == "port-mapped",
