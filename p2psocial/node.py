@@ -207,7 +207,11 @@ class Node:
         value.validate()
         kind, body = c.encode_body(value)
         last = self._last
-        timestamp = max(self.clock(), last.timestamp if last else 0)  # never goes back
+        # never goes back, and never repeats: a reaction and its undo (or two edits) in
+        # one millisecond would otherwise tie, and "last writer wins on (ts, entry)"
+        # would pick one by the entries' hashes (at MAX_TIME, a clock gone mad, it repeats)
+        timestamp = min(max(self.clock(), last.timestamp + 1 if last else 0),
+                        entry_mod.MAX_TIME)
         item = entry_mod.create(identity.device.secret_key, identity.device_id, last,
                                 timestamp, kind, body)
         self.store.ingest([item])
