@@ -62,7 +62,7 @@ TARGETS = {"port-mapped": 10.0, "hole-punched": 30.0, "hole-punched-resets": 30.
            "address-change": 30.0, "address-change-public": 30.0}
 PUBLIC = "2001:db8::/32,203.0.113.0/24,198.51.100.0/24"
 """The simulated internet's documentation ranges count as global for its serves, as
-real global addresses would (net/dial_order.py ``PUBLIC_ENV``)."""
+real global addresses would (net/ip_parse.py ``PUBLIC_RANGES_ENV``)."""
 DIRECT = frozenset({"lan", "direct", "port-mapped", "hole-punched"})
 
 

@@ -14,10 +14,10 @@ from p2psocial.net.dial_order import (
     STAGGER,
     Reach,
     order,
-    parse_ranges,
     reach,
 )
 from p2psocial.net.eyeballs import AllFailed, Attempt, describe, first_to_connect
+from p2psocial.net.ip_parse import parse_ranges
 
 LAN = [ipaddress.ip_network("192.168.1.0/24"), ipaddress.ip_network("fd00:1::/64"),
        ipaddress.ip_network("127.0.0.0/8")]

@@ -21,7 +21,7 @@ from p2psocial.home import Home
 from p2psocial.net import dialback, standpoint
 from p2psocial.net.dialback import DialbackRefused, Pending, Quota, Server
 from p2psocial.net.host import Host, device_id_from_peer_id, open_host
-from p2psocial.net.paths import PUBLIC_RANGES_ENV
+from p2psocial.net.ip_parse import PUBLIC_RANGES_ENV
 from p2psocial.net.paths import Path as ConnPath
 from p2psocial.net.reachability import Basis, Reach
 from p2psocial.node import Node

@@ -16,7 +16,7 @@ from netkit import device, run, service
 
 from p2psocial.address_record import AddrKind, decode
 from p2psocial.home import Home
-from p2psocial.net.paths import PUBLIC_RANGES_ENV
+from p2psocial.net.ip_parse import PUBLIC_RANGES_ENV
 from p2psocial.net.paths import Path as ConnPath
 from p2psocial.node import Node
 from tests.helpers import everyone_syncs

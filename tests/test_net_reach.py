@@ -19,12 +19,12 @@ from p2psocial.net.dialback import (
     parse_answer,
     parse_ask,
 )
+from p2psocial.net.ip_parse import parse_ranges
 from p2psocial.net.paths import (
     Facts,
     Path,
     is_lan,
     local_networks,
-    parse_ranges,
     path_of,
     runs_to,
 )

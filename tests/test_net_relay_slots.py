@@ -15,7 +15,7 @@ import trio.testing
 from netkit import device, run, service
 
 from p2psocial.home import Home
-from p2psocial.net.paths import PUBLIC_RANGES_ENV
+from p2psocial.net.ip_parse import PUBLIC_RANGES_ENV
 from p2psocial.net.reachability import UNKNOWN, Basis, Reach, Reachability
 from p2psocial.net.relay_slots import follow, wants_slots
 from p2psocial.node import Node

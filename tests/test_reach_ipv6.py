@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from p2psocial import invite
-from p2psocial.net.dial_order import PUBLIC_ENV
+from p2psocial.net.ip_parse import PUBLIC_RANGES_ENV
 from tests.internet import Host, Serve, account_of, init_homes, internet, poll
 from tests.test_cli import ok
 from tests.test_cli_e2e_two_homes import post_and_watch
@@ -34,7 +34,7 @@ PUBLIC = "2001:db8::/32,203.0.113.0/24,198.51.100.0/24"
 
 @pytest.fixture
 def homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    monkeypatch.setenv(PUBLIC_ENV, PUBLIC)  # the serves inherit it
+    monkeypatch.setenv(PUBLIC_RANGES_ENV, PUBLIC)  # the serves inherit it
     return init_homes(tmp_path, a="Alice", b="Bob")
 
 

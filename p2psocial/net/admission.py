@@ -45,6 +45,8 @@ import ipaddress
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
+from .ip_parse import parse_ip
+
 UNKNOWN = "?"  # the address and subnet of a connection whose address we cannot read
 
 
@@ -69,7 +71,7 @@ def netgroup(ip: str | None, ipv4_prefix: int = 24, ipv6_prefix: int = 64) -> st
     """The subnet an address belongs to, as text ("192.0.2.0/24", "2001:db8::/64");
     an IPv4 address mapped into IPv6 counts as IPv4; ``UNKNOWN`` for no address or
     one that does not parse (they all count as one subnet)."""
-    parsed = _parsed(ip)
+    parsed = parse_ip(ip)
     if parsed is None:
         return UNKNOWN
     prefix = ipv4_prefix if parsed.version == 4 else ipv6_prefix
@@ -79,21 +81,8 @@ def netgroup(ip: str | None, ipv4_prefix: int = 24, ipv6_prefix: int = 64) -> st
 @functools.lru_cache(maxsize=4096)
 def address_of(ip: str | None) -> str:
     """The key one address is counted under (IPv4-mapped IPv6 as IPv4)."""
-    parsed = _parsed(ip)
+    parsed = parse_ip(ip)
     return UNKNOWN if parsed is None else str(parsed)
-
-
-def _parsed(ip: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """An address without its zone, IPv4-mapped IPv6 as IPv4; None if it is none."""
-    if not ip:
-        return None
-    try:
-        parsed = ipaddress.ip_address(ip.split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
-        return parsed.ipv4_mapped
-    return parsed
 
 
 @dataclass(frozen=True, slots=True)

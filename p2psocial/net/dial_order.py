@@ -27,7 +27,7 @@ The order (``Reach``), and why:
 Within a kind the caller's order is kept (the address book puts addresses that worked
 first). ``public`` names networks to treat as global: the simulated internet of the
 tests uses documentation ranges, which ``ipaddress`` calls not global (``serve`` reads
-them from ``PUBLIC_ENV``).
+them from ``ip_parse.PUBLIC_RANGES_ENV``).
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ from collections.abc import Iterable, Sequence
 from enum import IntEnum
 from typing import Final
 
+from .ip_parse import multiaddr_ip
+
 STAGGER: Final = 0.25
 """Seconds between the starts of two direct attempts (RFC 8305's recommended 250 ms)."""
-PUBLIC_ENV: Final = "P2PSOCIAL_PUBLIC_RANGES"
-"""Hidden switch for tests: comma-separated networks to count as global (host.py)."""
 CIRCUIT_DELAY: Final = 2.0
 """Seconds after the first attempt when circuits start even if direct ones still run."""
 
@@ -62,12 +62,8 @@ def reach(addr: str, lan: Iterable[Network] = (), public: Iterable[Network] = ()
     """The kind of path ``addr`` (a multiaddr's text) is from here."""
     if CIRCUIT in addr:
         return Reach.CIRCUIT
-    parts = addr.split("/")
-    if len(parts) < 3 or parts[1] not in ("ip4", "ip6"):
-        return Reach.OTHER
-    try:
-        ip = ipaddress.ip_address(parts[2].split("%", 1)[0])
-    except ValueError:
+    ip = multiaddr_ip(addr)
+    if ip is None:
         return Reach.OTHER
     if any(ip in net for net in public if net.version == ip.version):
         return Reach.GLOBAL_V6 if ip.version == 6 else Reach.GLOBAL_V4
@@ -76,18 +72,6 @@ def reach(addr: str, lan: Iterable[Network] = (), public: Iterable[Network] = ()
     if any(ip in net for net in lan if net.version == ip.version):
         return Reach.SAME_LAN
     return Reach.OTHER
-
-
-def parse_ranges(text: str) -> list[Network]:
-    """Networks from a comma-separated list (``PUBLIC_ENV``); what does not parse is
-    left out."""
-    out: list[Network] = []
-    for part in text.split(","):
-        try:
-            out.append(ipaddress.ip_network(part.strip(), strict=False))
-        except ValueError:
-            continue
-    return out
 
 
 def order(addrs: Sequence[str], lan: Iterable[Network] = (),

@@ -36,7 +36,6 @@ per address. A stranger is refused without standing lost: asking is not an attac
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import secrets
@@ -51,6 +50,7 @@ from .. import codec
 from ..errors import P2PSocialError
 from .framing import FrameError, named_message, read_frame, write_frame
 from .host import Host, Multiaddr, NetError, open_host, remote_peer_id
+from .ip_parse import parse_ip
 from .streams import BROKEN, reset_quietly
 
 log = logging.getLogger(__name__)
@@ -160,17 +160,7 @@ def on_ip(addr: str, ip: str) -> bool:
     if not (len(parts) == 5 and parts[1] in ("ip4", "ip6") and parts[3] == "tcp"
             and parts[4].isdigit()):
         return False
-    return _normal(parts[2]) == _normal(ip) is not None
-
-
-def _normal(text: str) -> str | None:
-    try:
-        ip = ipaddress.ip_address(text.split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return str(ip.ipv4_mapped)
-    return str(ip)
+    return parse_ip(parts[2]) == parse_ip(ip) is not None
 
 
 def parse_ask(wire: tuple) -> list[tuple[str, bytes]]:

@@ -97,6 +97,7 @@ from ..errors import P2PSocialError, UserError
 from . import addresses, dial_order, eyeballs, ipv6_compat, observed, relay
 from .admission import ADMISSION, Admission, AdmissionLimits, Admitted, Pending
 from .connmgr import Link
+from .ip_parse import public_ranges
 from .streams import close_quietly, reset_quietly
 
 __all__ = [
@@ -464,13 +465,13 @@ class Host:
     def _networks(self) -> tuple[list[dial_order.Network], list[dial_order.Network]]:
         """Our on-link networks (addresses.local_networks), read at most every
         ``LAN_REFRESH`` seconds, and the ranges tests ask to count as global
-        (``dial_order.PUBLIC_ENV``)."""
+        (``ip_parse.PUBLIC_RANGES_ENV``)."""
         read_at, networks = self._lan
         now = trio.current_time()
         if now - read_at > LAN_REFRESH:
             networks = addresses.local_networks(addresses.local_interfaces())
             self._lan = (now, networks)
-        return networks, dial_order.parse_ranges(os.environ.get(dial_order.PUBLIC_ENV, ""))
+        return networks, public_ranges()
 
     async def open_stream(self, peer_id: ID, addrs: Sequence[Multiaddr],
                           protocol: str | Sequence[str]) -> INetStream:

@@ -30,10 +30,11 @@ fails then, which is the point).
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import socket
 from typing import Any
+
+from .ip_parse import parse_ip
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,8 @@ def endpoint_of(peer: object) -> tuple[str, int] | None:
     host, port = peer[0], peer[1]
     if not isinstance(host, str) or not isinstance(port, int):
         return None
-    try:
-        ip = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return str(ip), port
+    ip = parse_ip(host)
+    return None if ip is None else (str(ip), port)
 
 
 def install() -> None:

@@ -28,14 +28,14 @@ a bridge, and they pass those ranges so that the internet looks like one.
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .ip_parse import parse_ip
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-PUBLIC_RANGES_ENV = "P2PSOCIAL_PUBLIC_RANGES"
 """Comma-separated networks to treat as the public internet (tests on simulated ones)."""
 
 
@@ -83,31 +83,21 @@ def runs_to(ip_text: str | None, port: int | None, addrs: Iterable[str]) -> bool
     written, and the same port."""
     if ip_text is None or port is None:
         return False
-    ip = _ip_of(ip_text)
+    ip = parse_ip(ip_text)
     if ip is None:
         return False
     for addr in addrs:
         parts = addr.split("/")
         if (len(parts) >= 5 and parts[1] in ("ip4", "ip6") and parts[3] == "tcp"
-                and parts[4] == str(port) and _ip_of(parts[2]) == ip):
+                and parts[4] == str(port) and parse_ip(parts[2]) == ip):
             return True
     return False
-
-
-def _ip_of(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        ip = ipaddress.ip_address(text.split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    return ip
 
 
 def is_lan(ip_text: str, lan: Sequence[IPNetwork], public: Sequence[IPNetwork] = ()) -> bool:
     """Whether ``ip_text`` is this machine or on one of our local networks ``lan``
     (link-local addresses always are); never when it is in ``public``."""
-    ip = _ip_of(ip_text)
+    ip = parse_ip(ip_text)
     if ip is None:
         return False
     if any(ip in net for net in public):
@@ -149,20 +139,3 @@ def lan_networks(public: Sequence[IPNetwork] = ()) -> list[IPNetwork]:
             raw = ip.ip if isinstance(ip.ip, str) else ip.ip[0]
             pairs.append((raw, ip.network_prefix))
     return local_networks(pairs, public)
-
-
-def parse_ranges(text: str | None) -> list[IPNetwork]:
-    """Networks from a comma-separated list (``PUBLIC_RANGES_ENV``); bad items are
-    skipped: this is a knob for tests, not user input."""
-    out: list[IPNetwork] = []
-    for item in (text or "").split(","):
-        try:
-            out.append(ipaddress.ip_network(item.strip(), strict=False))
-        except ValueError:
-            continue
-    return out
-
-
-def public_ranges() -> list[IPNetwork]:
-    """The ranges the environment asks to treat as public (none by default)."""
-    return parse_ranges(os.environ.get(PUBLIC_RANGES_ENV))

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .ip_parse import multiaddr_ip
 from .paths import IPNetwork
 
 DIALBACK_TTL = 3600.0
@@ -210,13 +211,8 @@ class ReachTracker:
 
 
 def _ip(addr: str) -> str | None:
-    parts = addr.split("/")
-    if len(parts) < 3 or parts[1] not in ("ip4", "ip6"):
-        return None
-    try:
-        return str(ipaddress.ip_address(parts[2].split("%", 1)[0]))
-    except ValueError:
-        return None
+    ip = multiaddr_ip(addr)
+    return None if ip is None else str(ip)
 
 
 def _port(addr: str) -> int | None:

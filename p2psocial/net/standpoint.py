@@ -29,7 +29,8 @@ from libp2p.peer.id import ID
 
 from . import dialback
 from .host import Host, NetError, device_id_from_peer_id, peer_id_from_device_id
-from .paths import Facts, IPNetwork, Path, lan_networks, path_of, public_ranges, runs_to
+from .ip_parse import public_ranges
+from .paths import Facts, IPNetwork, Path, lan_networks, path_of, runs_to
 from .reachability import Reach, Reachability, ReachTracker
 from .why_not import PeerFacts, Reason, why_not
 

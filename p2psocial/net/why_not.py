@@ -18,11 +18,11 @@ translations (ui/people_page.py), so both say the same thing.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .ip_parse import multiaddr_ip
 from .paths import IPNetwork, is_lan
 from .reachability import Reach, Reachability
 
@@ -73,12 +73,8 @@ def _accepts(addrs: Sequence[str], lan: Sequence[IPNetwork],
     """Whether one of a peer's direct addresses can be dialed from here: a public one,
     or one on our LAN."""
     for addr in addrs:
-        parts = addr.split("/")
-        if "/p2p-circuit" in addr or len(parts) < 3 or parts[1] not in ("ip4", "ip6"):
-            continue
-        try:
-            ip = ipaddress.ip_address(parts[2].split("%", 1)[0])
-        except ValueError:
+        ip = None if "/p2p-circuit" in addr else multiaddr_ip(addr)
+        if ip is None:
             continue
         if ip.is_global or any(ip in net for net in public) or is_lan(str(ip), lan, public):
             return True
