@@ -41,6 +41,8 @@ Layout, and why:
   envelopes that no longer name their group.
 * ``address_records`` (migration 12; store/address_records.py): the newest signed
   address record of each device of an account we replicate, and our own.
+* ``blob_refs`` (migration 13; store/blob_wants.py): which blobs each stored entry
+  references, so the node fetches the pictures of what it replicates.
 """
 
 from __future__ import annotations
@@ -458,6 +460,25 @@ MIGRATIONS: list[str] = [
         expires INTEGER NOT NULL,       -- ms
         token BLOB NOT NULL             -- invite.AddressToken, canonical wire bytes
     ) WITHOUT ROWID;
+    """,
+    # 13: (issue 14) which blobs the entries we hold reference (blob_refs.blobs_of), so
+    # that a node fetches the pictures of the accounts it replicates and serves them on
+    # (store/blob_wants.py, net/blob_fetcher.py). One row per (entry, blob), written at
+    # ingest with the entry; removed when the entry is deleted, and for a profile when a
+    # newer one wins. Rows for what was stored before are filled from the bodies on the
+    # next writable open (the meta mark; store.py ``_backfill_blob_refs``).
+    """
+    CREATE TABLE IF NOT EXISTS blob_refs (
+        entry INTEGER NOT NULL,         -- entries.rowid of the entry that references it
+        hash BLOB NOT NULL,             -- the blob's hash (blobs.hash once held)
+        account INTEGER NOT NULL,       -- accounts.rowid of the entry's author
+        kind INTEGER NOT NULL,          -- the entry's kind
+        size INTEGER,                   -- bytes, as the entry claims; NULL: not stated
+        PRIMARY KEY (entry, hash)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS blob_refs_hash ON blob_refs(hash);
+    CREATE INDEX IF NOT EXISTS blob_refs_account ON blob_refs(account, kind);
+    INSERT OR REPLACE INTO meta(key, value) VALUES ('blob_refs_backfill', 1);
     """,
 ]
 
