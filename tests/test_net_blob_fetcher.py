@@ -204,8 +204,9 @@ def test_a_missing_picture_is_fetched_when_a_peer_that_has_it_connects(
                 await until(r, lambda: holds(r, posted.id))
                 fetcher = sr.blob_fetcher
                 assert fetcher is not None
-                while blob not in fetcher.plan.wanted() or fetcher.plan.busy:
-                    await trio.sleep(0.05)  # asked F in vain (no waiting for a backoff)
+                # F was asked in vain; no waiting for the backoff after that
+                await fetcher.wait_until(lambda: blob in fetcher.plan.wanted()
+                                         and not fetcher.plan.busy)
                 async with service(a) as sa:
                     await sa.connect(device(r), sr.listen_addrs)
                     await until(r, lambda: has_blob(r, blob))

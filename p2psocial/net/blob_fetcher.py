@@ -160,6 +160,7 @@ class BlobFetcher:
         self.refresh_every, self.debounce = refresh_every, debounce
         self._wake = trio.Event()
         self._stale = True  # read the wanted list at the next turn
+        self._ended = trio.Event()  # set (and replaced) whenever a fetch ends
         self.fetched = 0  # blobs this fetcher stored (for tests and logs)
 
     def peer_connected(self, peer: bytes) -> None:
@@ -170,6 +171,11 @@ class BlobFetcher:
         """Read the wanted list again soon (something may be wanted that was not)."""
         self._stale = True
         self._wake.set()
+
+    async def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Return once ``condition()`` holds; re-checked whenever a fetch ends."""
+        while not condition():
+            await self._ended.wait()
 
     async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
         async with trio.open_nursery() as nursery:
@@ -208,6 +214,8 @@ class BlobFetcher:
             self.plan.finished(job.hash)
             self._stale = True  # the budget moved; the next ones may come in
         self._wake.set()
+        self._ended.set()
+        self._ended = trio.Event()
 
     async def _watch(self) -> None:
         """Read the wanted list again after entries that may change it are stored."""

@@ -96,16 +96,16 @@ from ..content import Kind
 from ..errors import InvalidEntry
 from ..events import EntryAdded, Lagged, RosterChanged
 from ..node import Node
-from ..store.communities import CommunityInfo
-from ..store.peer_addrs import Trust
 from ..store.blob_wants import BUDGET as BLOB_BUDGET
 from ..store.blob_wants import Budget
+from ..store.communities import CommunityInfo
+from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
 from . import address_exchange, addresses, blobs, community, connmgr, probe, relay, relay_slots
-from .blob_fetcher import BlobFetcher
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .addresses import dialed_addr, worth_confirming
 from .admission import ADMISSION, AdmissionLimits, netgroup
+from .blob_fetcher import BlobFetcher
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
 from .friends import Friends
 from .gossip import Gossip, GossipHooks

@@ -32,8 +32,18 @@ from .. import content as c
 from ..blob_refs import BlobRef, blobs_of
 from ..errors import InvalidEntry
 
-__all__ = ["BLOB_CAP", "BUDGET", "Budget", "UNSTATED", "WantedBlob", "add", "backfill", "forget",
-           "replace_profile", "wanted"]
+__all__ = [
+    "BLOB_CAP",
+    "BUDGET",
+    "UNSTATED",
+    "Budget",
+    "WantedBlob",
+    "add",
+    "backfill",
+    "forget",
+    "replace_profile",
+    "wanted",
+]
 
 BLOB_CAP = 8 * 1024 * 1024
 """The most bytes of one blob (store.BLOB_CAP): a larger one is never stored or fetched."""
@@ -51,6 +61,12 @@ class Budget:
 
     total: int = 1024 * 1024 * 1024
     per_account: int = 64 * 1024 * 1024
+
+    @classmethod
+    def of_mib(cls, mib: int) -> Budget:
+        """``mib`` MiB in all, a sixteenth of it per account (as the default)."""
+        total = mib * 1024 * 1024
+        return cls(total=total, per_account=total // 16)
 
 
 BUDGET = Budget()
