@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QSize
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +19,7 @@ from p2psocial.store.store import blob_hash
 from p2psocial.ui.avatar import images_of
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.home_page import HomePage
+from p2psocial.ui.loop import TrioHost
 from p2psocial.ui.post_view import PostListView
 from tests.helpers import make_entry, make_identity, make_log
 from tests.uikit import WAIT, call
@@ -82,3 +83,42 @@ def test_the_tile_shows_the_picture_when_its_blob_arrives(
     call(qtbot, app_ctx, app_ctx.node.put_blob, data)
     qtbot.waitUntil(lambda: is_red(colour_at(view, at)), timeout=WAIT)
     assert not images.broken(digest)
+
+
+def test_a_blob_stored_while_its_load_fails_is_loaded_again(
+        qtbot: QtBot, trio_host: TrioHost) -> None:
+    """The viewer's fetch (or the fetcher) stores the blob while the tile's own load is
+    still failing: the tile is not marked broken, and the next paint gets the picture."""
+    import trio
+
+    from p2psocial.events import BlobAdded
+    from p2psocial.ui.image_cache import ImageCache
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 40), RED).save(buf, "PNG")
+    held: dict[bytes, bytes] = {}
+    digest = blob_hash(buf.getvalue())
+    gate = trio.Event()
+    loads: list[bytes] = []
+
+    async def load(blob: bytes) -> bytes | None:
+        loads.append(blob)
+        if len(loads) == 1:
+            await gate.wait()  # a slow fetch from peers, which ends in nothing
+            return None
+        return held.get(blob)
+
+    images = ImageCache(trio_host, load)
+    size = QSize(20, 20)
+    assert images.pixmap(digest, size) is None and images.loading(digest)
+    held[digest] = buf.getvalue()
+    images.on_events([BlobAdded(digest)])  # stored meanwhile
+    trio_host.call(_set, gate)
+    qtbot.waitUntil(lambda: not images.loading(digest), timeout=WAIT)
+    assert not images.broken(digest)
+    qtbot.waitUntil(lambda: images.pixmap(digest, size) is not None, timeout=WAIT)
+    assert loads == [digest, digest]
+
+
+async def _set(event: object) -> None:
+    event.set()  # type: ignore[attr-defined]

@@ -111,26 +111,28 @@ def forget(conn: sqlite3.Connection, entry: int) -> None:
 
 
 def backfill(conn: sqlite3.Connection) -> int:
-    """Fill ``blob_refs`` from the posts and current profiles stored before migration 13
-    (a migration is SQL; reading bodies needs the codec). Runs once, in the caller's
-    transaction; returns the rows written."""
+    """Fill ``blob_refs`` from the entries stored before (a migration is SQL; reading
+    bodies needs the codec): posts and sealed entries whose bodies are here, and
+    current profiles. Idempotent, in the caller's transaction; returns the rows it
+    read refs from. A later migration that teaches ``blobs_of`` a new kind sets the
+    ``blob_refs_backfill`` mark in meta again, and this runs once more."""
+    kinds = (int(c.Kind.POST), int(c.Kind.PRIVATE), int(c.Kind.GROUP))
     rows = conn.execute(
         "SELECT e.rowid, l.account, e.kind, e.body FROM entries e JOIN logs l "
-        "ON l.rowid = e.log JOIN posts p ON p.rowid = e.rowid "
-        "WHERE e.kind = ? AND e.body IS NOT NULL AND p.deleted = 0 "
+        "ON l.rowid = e.log WHERE e.kind IN (?, ?, ?) AND e.body IS NOT NULL "
         "UNION ALL "
         "SELECT e.rowid, l.account, e.kind, e.body FROM profiles pr "
         "JOIN entries e ON e.id8 = id8(pr.entry) AND e.id = pr.entry "
-        "JOIN logs l ON l.rowid = e.log WHERE e.body IS NOT NULL",
-        (int(c.Kind.POST),)).fetchall()
+        "JOIN logs l ON l.rowid = e.log WHERE e.body IS NOT NULL", kinds)
     written = 0
     for entry, account, kind, body in rows:
         try:
             refs = blobs_of(c.decode_body(kind, bytes(body)))
         except InvalidEntry:
             continue
-        add(conn, entry, account, kind, refs)
-        written += len(refs)
+        if refs:
+            add(conn, entry, account, kind, refs)
+            written += 1
     return written
 
 

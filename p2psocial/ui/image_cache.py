@@ -140,8 +140,10 @@ class ImageCache(QObject):
 
     def _loaded(self, key: Key, image: QImage | None) -> None:
         self._loading.discard(key)
-        if image is None and key[0] in self._arrived:
-            self._arrived.discard(key[0])  # it came meanwhile: the next paint loads it
+        came = key[0] in self._arrived
+        self._arrived.discard(key[0])
+        if image is None and came:
+            pass  # it was stored meanwhile: not broken, the next paint loads it
         elif image is None:
             self._broken.add(key[0])
         else:
