@@ -17,8 +17,9 @@ from PIL import Image
 
 from p2psocial.events import EntryAdded, Event
 from p2psocial.home import Home
-from p2psocial.net.blob_fetcher import BlobFetcher, FetchPlan, Job
+from p2psocial.net.blob_fetcher import BlobFetcher, FetchPlan, Job, fetch_once
 from p2psocial.net.blobs import BlobMissing, BlobUnavailable
+from p2psocial.net.service import sync_once
 from p2psocial.node import Node
 
 A, B, C, D = (bytes([n]) * 32 for n in range(1, 5))
@@ -139,6 +140,18 @@ def test_the_loop_fetches_retries_on_connect_and_after_backoff() -> None:
     trio.run(scenario, clock=trio.testing.MockClock(autojump_threshold=0.01))
 
 
+def test_one_pass_asks_each_peer_once_about_each_blob() -> None:
+    async def scenario() -> None:
+        net = FakeNet()
+        net.wanted = [A, B, C]
+        net.holds = {P: {A}, Q: {B}}
+        got = await fetch_once(list(net.wanted), net.fetch, [P, Q], concurrency=2)
+        assert got == 2 and net.wanted == [C]
+        assert sorted(net.asked) == sorted([(A, P), (B, P), (B, Q), (C, P), (C, Q)])
+
+    trio.run(scenario)
+
+
 # --- real services on 127.0.0.1 ---------------------------------------------------
 
 
@@ -210,6 +223,22 @@ def test_a_missing_picture_is_fetched_when_a_peer_that_has_it_connects(
                 async with service(a) as sa:
                     await sa.connect(device(r), sr.listen_addrs)
                     await until(r, lambda: has_blob(r, blob))
+
+    run(scenario, timeout=60)
+
+
+def test_sync_once_brings_the_pictures_too(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as a, \
+                Node.init(Home(tmp_path / "r"), "Reader") as r:
+            await r.follow(a.account_id)
+            posted = await a.post("a picture", images_data=[picture("green")])
+            blob = (await a.post_view(posted.id)).attachments[0].blob
+            async with service(a) as sa:
+                await r.add_peer(device(a), sa.listen_addrs, "invite")
+                results = await sync_once(r, per_peer=20)
+            assert [x.ok for x in results] == [True]
+            assert await holds(r, posted.id) and await has_blob(r, blob)
 
     run(scenario, timeout=60)
 

@@ -231,3 +231,39 @@ class BlobFetcher:
                         self.refresh()
                 else:
                     return  # the node is closing
+
+
+async def fetch_once(wanted: Sequence[bytes], fetch: Fetch, peers: Sequence[bytes], *,
+                     concurrency: int = CONCURRENCY) -> int:
+    """Fetch ``wanted`` (best first) from ``peers``, asking each peer about each blob at
+    most once, ``concurrency`` at a time: the one-shot sync's pass (``sync --once``),
+    with no backoff and no retry. Returns how many blobs were stored."""
+    plan = FetchPlan(concurrency, backoff=(float("inf"),))
+    plan.set_wanted(wanted)
+    got = 0
+    ended = trio.Event()
+
+    async def one(job: Job) -> None:
+        nonlocal got, ended
+        try:
+            await fetch(job.hash, job.peers)
+        except BlobUnavailable as exc:
+            asked = [k for k, _ in exc.failures if isinstance(k, bytes)] or list(job.peers)
+            plan.failed(job.hash, asked, trio.current_time())
+        except Exception as exc:
+            log.info("blob %s not fetched: %r", job.hash.hex()[:16], exc)
+            plan.failed(job.hash, job.peers, trio.current_time())
+        else:
+            got += 1
+            plan.finished(job.hash)
+        ended.set()
+        ended = trio.Event()
+
+    async with trio.open_nursery() as nursery:
+        while True:
+            for job in plan.start(trio.current_time(), peers):
+                nursery.start_soon(one, job)
+            if not plan.busy:
+                break
+            await ended.wait()
+    return got

@@ -105,7 +105,7 @@ from . import address_exchange, addresses, blobs, community, connmgr, probe, rel
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .addresses import dialed_addr, worth_confirming
 from .admission import ADMISSION, AdmissionLimits, netgroup
-from .blob_fetcher import BlobFetcher
+from .blob_fetcher import BlobFetcher, fetch_once
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
 from .friends import Friends
 from .gossip import Gossip, GossipHooks
@@ -1107,10 +1107,13 @@ class OnceResult:
 
 
 async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
-                    policy: StandingPolicy = STANDING) -> list[OnceResult]:
+                    policy: StandingPolicy = STANDING,
+                    blob_budget: Budget = BLOB_BUDGET) -> list[OnceResult]:
     """Dial every known, unbanned peer with addresses, exchange community rosters and
     run one session each until both sides are caught up (at most ``per_peer`` seconds
-    each), record the outcome in the address book, and return one result per peer."""
+    each), record the outcome in the address book, and return one result per peer.
+    Then fetch the pictures we now want (blob_fetcher.py) from the peers that synced,
+    each asked once per picture, within ``per_peer`` seconds."""
     if node.identity is None:
         raise ValueError("syncing needs a node opened with its keys")
     me = node.identity.device_id
@@ -1161,11 +1164,35 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
                 fields = state.dial_failed(result.error)
         await node.update_peer(state.device, **fields)
 
+    async def pictures(host: Host) -> None:
+        synced = [r.device for r in results if r.ok]
+        states = {p.device: p for p in targets}
+
+        async def bad_blob(device: bytes, exc: Exception) -> None:
+            if isinstance(exc, InvalidEntry):  # wrong bytes: misbehaviour, as in a serve
+                log.warning("peer %s sent a bad blob: %s", _short(device), exc)
+                await node.update_peer(device, **states[device].misbehaved(node.clock(),
+                                                                           policy))
+
+        async def fetch(digest: bytes, devices: Sequence[bytes]) -> None:
+            candidates = [(d, functools.partial(
+                host.open_stream, peer_id_from_device_id(d), _multiaddrs(states[d].addrs),
+                blobs.PROTOCOL_ID)) for d in devices]
+            await node.put_blob(await blobs.fetch_from_any(candidates, digest,
+                                                           on_failure=bad_blob))
+
+        wanted = [w.hash for w in await node.wanted_blobs(hops, blob_budget)]
+        if synced and wanted:
+            with trio.move_on_after(per_peer):
+                got = await fetch_once(wanted, fetch, synced)
+                log.info("%d of %d picture(s) fetched", got, len(wanted))
+
     if targets:
-        async with open_host(node.identity.device.seed, 0) as host, \
-                trio.open_nursery() as nursery:
-            for state in targets:
-                nursery.start_soon(one, host, state)
+        async with open_host(node.identity.device.seed, 0) as host:
+            async with trio.open_nursery() as nursery:
+                for state in targets:
+                    nursery.start_soon(one, host, state)
+            await pictures(host)
     return results
 
 
