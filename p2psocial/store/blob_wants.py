@@ -25,7 +25,7 @@ fetches in flight (net/blob_fetcher.py), each at most ``BLOB_CAP``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from .. import content as c
@@ -140,51 +140,91 @@ def wanted(conn: sqlite3.Connection, local: int, replicated: Collection[int],
            budget: Budget = BUDGET, limit: int = 256) -> list[WantedBlob]:
     """Up to ``limit`` blobs to fetch, in order (see the module's docstring).
     ``replicated``: accounts.rowid of every account this node replicates (its own and
-    followed ones included). Cost: one pass over the refs of blobs not held (index
-    blob_refs_hash for the "held" test), and one grouped pass over the held ones'."""
+    followed ones included).
+
+    Our own and followed accounts' refs to blobs not held come through the index
+    blob_refs_account (account, entry), newest first (blob_refs_hash says "held").
+    Only if room is left, one pass over all refs to blobs not held, newest first (the
+    primary key backwards), stopping at ``limit``, takes the others' within the budget,
+    after one grouped pass over what they reference and we hold. Measured on 100k refs
+    of 200 accounts, half held: docs/store.md."""
     blocked = {r[0] for r in conn.execute(
         "SELECT blocked FROM blocks WHERE blocker = ? AND active = 1", (local,))}
     followed = {r[0] for r in conn.execute(
         "SELECT followee FROM follows WHERE follower = ? AND active = 1", (local,))} - blocked
     others = set(replicated) - blocked - followed - {local}
-
-    def tier(account: int) -> int | None:
-        if account == local:
-            return OWN
-        if account in followed:
-            return FOLLOWED
-        return REPLICATED if account in others else None
-
-    missing = conn.execute(
-        "SELECT r.hash, r.account, r.size, a.id FROM blob_refs r "
-        "JOIN accounts a ON a.rowid = r.account "
-        "WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.hash = r.hash) "
-        "ORDER BY r.entry DESC").fetchall()
-    best: dict[bytes, tuple[int, int, int | None, bytes]] = {}  # hash -> first in tier order
-    for digest, account, size, account_id in missing:
-        t = tier(account)
-        if t is None or (size is not None and size > BLOB_CAP):
-            continue  # not ours to fetch, or over the cap any blob has
-        key = bytes(digest)
-        if key not in best or t < best[key][0]:
-            best[key] = (t, account, size, bytes(account_id))
-    order = sorted(best.items(), key=lambda kv: kv[1][0])  # stable: newest first in a tier
-    used: dict[int, int] = {}
-    if others and any(t == REPLICATED for t, *_ in best.values()):
-        used = {a: int(s) for a, s in conn.execute(
-            "SELECT r.account, sum(b.size) FROM blob_refs r JOIN blobs b ON b.hash = r.hash "
-            "GROUP BY r.account") if a in others}
-    total = sum(used.values())
     out: list[WantedBlob] = []
-    for digest, (t, account, size, account_id) in order:
+    seen: set[bytes] = set()
+    ids: dict[int, bytes] = {}
+
+    def account_id(rowid: int) -> bytes:
+        if rowid not in ids:
+            ids[rowid] = bytes(conn.execute("SELECT id FROM accounts WHERE rowid = ?",
+                                            (rowid,)).fetchone()[0])
+        return ids[rowid]
+
+    for tier, accounts in ((OWN, [local]), (FOLLOWED, sorted(followed))):
+        for digest, account, size in _missing_of(conn, accounts):
+            if len(out) >= limit:
+                return out
+            if digest not in seen:
+                seen.add(digest)
+                out.append(WantedBlob(digest, account_id(account), tier, size))
+    if not others or len(out) >= limit:
+        return out
+    used = {a: int(n) for a, n in conn.execute(
+        "SELECT r.account, sum(b.size) FROM blob_refs r JOIN blobs b ON b.hash = r.hash "
+        "GROUP BY r.account") if a in others}
+    total = sum(used.values())
+    if total >= budget.total:
+        return out  # full: no need to read what would not fit
+    for digest, account, size in _missing(conn, others):
         if len(out) >= limit:
             break
-        if t == REPLICATED:
-            cost = UNSTATED if size is None else size
-            mine = used.get(account, 0)
-            if total + cost > budget.total or mine + cost > budget.per_account:
-                continue  # past the budget: a smaller blob may still fit
-            used[account] = mine + cost
-            total += cost
-        out.append(WantedBlob(digest, account_id, t, size))
+        if digest in seen:
+            continue
+        seen.add(digest)
+        cost = UNSTATED if size is None else size
+        mine = used.get(account, 0)
+        if total + cost > budget.total or mine + cost > budget.per_account:
+            continue  # past the budget: a smaller blob may still fit
+        used[account] = mine + cost
+        total += cost
+        out.append(WantedBlob(digest, account_id(account), REPLICATED, size))
     return out
+
+
+_NOT_HELD = "NOT EXISTS (SELECT 1 FROM blobs b WHERE b.hash = r.hash)"
+_MAX_VARIABLES = 999  # SQLite's smallest default limit of ? in one statement
+
+
+def _missing_of(conn: sqlite3.Connection,
+                accounts: list[int]) -> Iterator[tuple[bytes, int, int | None]]:
+    """Like ``_missing``, through the index on (account, entry): for a few accounts."""
+    if len(accounts) > _MAX_VARIABLES:
+        yield from _missing(conn, set(accounts))
+        return
+    if not accounts:
+        return
+    marks = ", ".join("?" * len(accounts))
+    cursor = conn.execute(
+        f"SELECT r.hash, r.account, r.size FROM blob_refs r WHERE r.account IN ({marks}) "
+        f"AND {_NOT_HELD} ORDER BY r.entry DESC", accounts)
+    for digest, account, size in cursor:
+        if size is None or size <= BLOB_CAP:
+            yield bytes(digest), account, size
+
+
+def _missing(conn: sqlite3.Connection,
+             accounts: set[int]) -> Iterator[tuple[bytes, int, int | None]]:
+    """(hash, account, claimed size) of the refs of ``accounts`` to blobs not held,
+    newest entry first; none whose claim is over ``BLOB_CAP``. Read lazily: a caller
+    that stops early leaves the rest unread."""
+    if not accounts:
+        return
+    cursor = conn.execute(
+        f"SELECT r.hash, r.account, r.size FROM blob_refs r WHERE {_NOT_HELD} "
+        "ORDER BY r.entry DESC")
+    for digest, account, size in cursor:
+        if account in accounts and (size is None or size <= BLOB_CAP):
+            yield bytes(digest), account, size

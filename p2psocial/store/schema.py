@@ -477,7 +477,7 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (entry, hash)
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS blob_refs_hash ON blob_refs(hash);
-    CREATE INDEX IF NOT EXISTS blob_refs_account ON blob_refs(account, kind);
+    CREATE INDEX IF NOT EXISTS blob_refs_account ON blob_refs(account, entry);
     INSERT OR REPLACE INTO meta(key, value) VALUES ('blob_refs_backfill', 1);
     """,
 ]
