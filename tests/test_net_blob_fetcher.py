@@ -220,6 +220,8 @@ def test_a_missing_picture_is_fetched_when_a_peer_that_has_it_connects(
                 # F was asked in vain; no waiting for the backoff after that
                 await fetcher.wait_until(lambda: blob in fetcher.plan.wanted()
                                          and not fetcher.plan.busy)
+                peer = sr.peer(device(f))
+                assert peer is not None and peer.standing == 0  # "missing" is no offence
                 async with service(a) as sa:
                     await sa.connect(device(r), sr.listen_addrs)
                     await until(r, lambda: has_blob(r, blob))
