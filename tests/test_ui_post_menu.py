@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
@@ -51,11 +51,16 @@ def row_of(view: PostListView, text: str) -> int:
     return next(r for r in range(model.rowCount()) if model.index(r).data(Roles.Text) == text)
 
 
-def action(menu: QMenu, text: str) -> object:
+def label(act: QAction) -> str:
+    """What a menu item says: without its mnemonic's '&' nor its key hint."""
+    return act.text().split("\t")[0].replace("&", "")
+
+
+def action(menu: QMenu, text: str) -> QAction:
     for act in menu.actions():
-        if act.text() == text:
+        if label(act) == text:
             return act
-    raise AssertionError(f"no {text!r} in {[a.text() for a in menu.actions()]}")
+    raise AssertionError(f"no {text!r} in {[label(a) for a in menu.actions()]}")
 
 
 def open_menu_by_keyboard(qtbot: QtBot, view: PostListView, row: int) -> QMenu:
@@ -152,7 +157,7 @@ def test_the_more_button_opens_the_menu_and_copies(qtbot: QtBot, app_ctx: AppCon
     qtbot.waitUntil(lambda: menus.menu is not None and menus.menu.isVisible(), timeout=WAIT)
     menu = menus.menu
     assert menu is not None
-    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    texts = [label(a) for a in menu.actions() if not a.isSeparator()]
     assert texts == ["Reply", "Open the conversation", "React", "Copy text", "Copy link",
                      "Select text…", "Edit…", "Delete…"]
     action(menu, "Copy text").trigger()
@@ -235,7 +240,7 @@ def test_others_posts_offer_block_not_edit(qtbot: QtBot, app_ctx: AppContext) ->
     qtbot.addWidget(view)
     menus = PostMenus(app_ctx, view)
     menu = menus.open(bobs, QPoint(0, 0))
-    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    texts = [label(a) for a in menu.actions() if not a.isSeparator()]
     assert "Edit…" not in texts and "Delete…" not in texts and texts[-1] == "Block Bob…"
     menu.close()
     QApplication.processEvents()
@@ -276,3 +281,25 @@ def test_a_clicked_tag_lists_the_posts_with_that_tag_only(
     qtbot.waitUntil(lambda: not word.loading and word.rowCount() > 0, timeout=WAIT)
     assert "rust on my old bike" in [p.text for p in word.posts]
     search.stop()
+
+
+def test_the_menu_is_worked_by_keyboard(qtbot: QtBot, app_ctx: AppContext,
+                                        home: HomePage) -> None:
+    """Arrows and Enter choose in the menu (the Enter shown beside Open the
+    conversation is a hint, not a shortcut that would take Enter away from the
+    highlighted item); R, the item's letter, replies from it."""
+    mine = post(qtbot, app_ctx, "keys only")
+    qtbot.waitUntil(lambda: len(home.model.posts) == 1, timeout=WAIT)
+    view = home.timeline_view
+    opened: list[bytes] = []
+    app_ctx.open_thread.connect(opened.append)
+    menu = open_menu_by_keyboard(qtbot, view, 0)
+    menu.setActiveAction(action(menu, "Copy link"))
+    qtbot.keyClick(menu, Qt.Key.Key_Return)
+    assert QGuiApplication.clipboard().text() == ids.entry_text(mine.id) and opened == []
+
+    replies: list[object] = []
+    app_ctx.reply_to.connect(replies.append)
+    menu = open_menu_by_keyboard(qtbot, view, 0)
+    qtbot.keyClick(menu, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: len(replies) == 1, timeout=WAIT)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
@@ -55,6 +55,10 @@ def post_link(post: PostView) -> str:
     return ids.entry_text(post.id)
 
 
+def _key(key: Qt.Key) -> str:
+    return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+
+
 class PostMenus(QObject):
     """Opens the "…" menu of the posts of one list, and the dialogs its actions open.
 
@@ -80,12 +84,14 @@ class PostMenus(QObject):
         view = self._view
         mine = post.author == self._ctx.me
         readable = not post.deleted
+        # "&": the letter that picks the item while the menu is open; after a tab, the
+        # key the list itself takes for it (post_view.py), shown as a hint only
         if readable:
-            menu.addAction(tr("Reply"), lambda: view.reply_requested.emit(post))
-        menu.addAction(tr("Open the conversation"),
+            menu.addAction(tr("&Reply") + "\tR", lambda: view.reply_requested.emit(post))
+        menu.addAction(tr("&Open the conversation") + "\t" + _key(Qt.Key.Key_Return),
                        lambda: view.thread_requested.emit(post.id))
         if readable:
-            react = menu.addMenu(tr("React"))
+            react = menu.addMenu(tr("Re&act"))
             ours = reacted(post)
             for emoji in REACT_CHOICES:
                 action = react.addAction(emoji)
@@ -94,21 +100,23 @@ class PostMenus(QObject):
                 action.triggered.connect(functools.partial(
                     view.react_requested.emit, post, emoji, emoji in ours))
         menu.addSeparator()
-        copy_text = menu.addAction(tr("Copy text"), lambda: self.copy_text(post))
+        copy_text = menu.addAction(
+            tr("&Copy text") + "\t" + QKeySequence(QKeySequence.StandardKey.Copy).toString(
+                QKeySequence.SequenceFormat.NativeText), lambda: self.copy_text(post))
         copy_text.setEnabled(readable and bool(post.text))
-        menu.addAction(tr("Copy link"), lambda: self.copy_link(post))
-        select = menu.addAction(tr("Select text…"), lambda: self.select_text(post))
+        menu.addAction(tr("Copy &link"), lambda: self.copy_link(post))
+        select = menu.addAction(tr("&Select text…"), lambda: self.select_text(post))
         select.setEnabled(readable and bool(post.text))
         if mine and readable:
             menu.addSeparator()
-            edit = menu.addAction(tr("Edit…"), lambda: self.edit(post))
+            edit = menu.addAction(tr("&Edit…"), lambda: self.edit(post))
             if post.audience == "circle":
                 edit.setEnabled(False)
-                edit.setText(tr("Edit… (not for followers-only posts)"))
-            menu.addAction(tr("Delete…"), lambda: self.delete(post))
+                edit.setText(tr("&Edit… (not for followers-only posts)"))
+            menu.addAction(tr("&Delete…"), lambda: self.delete(post))
         elif not mine:
             menu.addSeparator()
-            menu.addAction(tr("Block {0}…").format(author_name(post)),
+            menu.addAction(tr("&Block {0}…").format(author_name(post).replace("&", "&&")),
                            lambda: self.block(post))
         self.menu = menu
         menu.popup(where)
