@@ -127,6 +127,9 @@ def test_a_reply_says_whom_it_answers_and_opens_that_post(
     qtbot.waitUntil(lambda: replying_of(view, row_of(view, "Alice answers"))
                     == "↪ Replying to Bob", timeout=WAIT)
     assert replying_of(view, row_of(view, "Bob asks")) is None  # not a reply: no line
+    spoken = view.model().index(row_of(view, "Alice answers")).data(
+        Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken.startswith("Alice, replying to Bob, ")  # what a screen reader hears
     opened: list[bytes] = []
     app_ctx.open_thread.connect(opened.append)
     at, _hit = find_hit(view, row, "parent")
@@ -242,7 +245,15 @@ def test_others_posts_offer_block_not_edit(qtbot: QtBot, app_ctx: AppContext) ->
     menu = menus.open(bobs, QPoint(0, 0))
     texts = [label(a) for a in menu.actions() if not a.isSeparator()]
     assert "Edit…" not in texts and "Delete…" not in texts and texts[-1] == "Block Bob…"
+    action(menu, "Block Bob…").trigger()
     menu.close()
+    box = menus.confirm
+    assert box is not None and box.defaultButton() is box.button(
+        QMessageBox.StandardButton.Cancel)  # Enter does not block by mistake
+    next(b for b in box.buttons()
+         if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole).click()
+    qtbot.waitUntil(lambda: BOB.account_id in call(qtbot, app_ctx, app_ctx.node.blocked),
+                    timeout=WAIT)
     QApplication.processEvents()
 
 

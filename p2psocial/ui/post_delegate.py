@@ -82,13 +82,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import ids
 from ..content import Attachment
 from ..store.views import Placed, PostView
 from ..timestamps import shown_seconds
 from .context import tr
 from .image_cache import ImageCache
-from .post_model import HEART, Roles, author_name, reacted, replies_text
+from .post_model import HEART, Roles, author_name, reacted, replied_name, replies_text
 from .post_text import Anchor, has_anchors, to_html
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -542,11 +541,8 @@ class PostDelegate(QStyledItemDelegate):
 def replying_text(post: PostView, names: dict[bytes, str]) -> str:
     """'Replying to Bob': the author of the post ``post`` answers, by the name known
     for them (``names``), else the start of their account id."""
-    author = post.reply_author
-    if author is None:
-        return tr("Replying to a post")
-    name = names.get(author) or ids.account_text(author)[:14] + "…"
-    return tr("Replying to {0}").format(name)
+    name = replied_name(post, names)
+    return tr("Replying to a post") if name is None else tr("Replying to {0}").format(name)
 
 
 @dataclass(frozen=True, slots=True)

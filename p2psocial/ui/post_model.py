@@ -272,9 +272,19 @@ def clock_note(item: Placed) -> str:
     return ", " + tr("its author's clock is ahead") if item.clock_ahead else ""
 
 
-def spoken(post: PostView, now_ms: int) -> str:
-    """One sentence for a screen reader: 'Alice, 5 minutes ago: text… 3 replies, 2
-    reactions'."""
+def replied_name(post: PostView, names: dict[bytes, str]) -> str | None:
+    """The name of the author of the post ``post`` replies to ('Bob', or the start of
+    their account id when ``names`` has no name for them); None when that post is not
+    held here (or ``post`` is no reply)."""
+    author = post.reply_author
+    if author is None:
+        return None
+    return names.get(author) or ids.account_text(author)[:14] + "…"
+
+
+def spoken(post: PostView, now_ms: int, names: dict[bytes, str] | None = None) -> str:
+    """One sentence for a screen reader: 'Alice, replying to Bob, 5 minutes ago: text…
+    3 replies, 2 reactions'."""
     if post.deleted:
         body = tr("This post was deleted.")
     elif post.content_warning:
@@ -294,7 +304,12 @@ def spoken(post: PostView, now_ms: int) -> str:
     when = relative_time_long(post.ts, now_ms) + clock_note(post)
     if post.audience == "circle":
         when += ", " + tr("Followers only")
-    return f"{author_name(post)}, {when}: {body}{tail}"
+    who = author_name(post)
+    if post.reply_parent is not None and not post.deleted:
+        name = replied_name(post, names or {})
+        who += ", " + (tr("replying to {0}").format(name) if name is not None
+                       else tr("replying to a post"))
+    return f"{who}, {when}: {body}{tail}"
 
 
 def _key(cursor: Cursor) -> tuple[int, int]:
@@ -441,6 +456,9 @@ class PostListModel(QAbstractListModel):
             return profile.avatar if profile is not None else None
         if role == Roles.MentionNames:
             return self.mention_names(row.post)
+        if role in _SPOKEN:
+            names = self.mention_names(row.post) if row.post.reply_author else {}
+            return spoken(row.post, _now_ms(), names)
         return _role_value(row.post, role)
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole,
@@ -833,9 +851,8 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+_SPOKEN = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 _VALUES: dict[int, Callable[[PostView], Any]] = {
-    Qt.ItemDataRole.DisplayRole: lambda p: spoken(p, _now_ms()),
-    Qt.ItemDataRole.AccessibleTextRole: lambda p: spoken(p, _now_ms()),
     Roles.Post: lambda p: p,
     Roles.Id: lambda p: ids.entry_text(p.id),
     Roles.AuthorName: author_name,
