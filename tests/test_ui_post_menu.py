@@ -314,3 +314,9 @@ def test_the_menu_is_worked_by_keyboard(qtbot: QtBot, app_ctx: AppContext,
     menu = open_menu_by_keyboard(qtbot, view, 0)
     qtbot.keyClick(menu, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: len(replies) == 1, timeout=WAIT)
+
+    menu = open_menu_by_keyboard(qtbot, view, 0)
+    react = action(menu, "React").menu()
+    assert isinstance(react, QMenu)
+    action(react, "🎉").trigger()
+    qtbot.waitUntil(lambda: "🎉" in home.model.posts[0].reacted, timeout=WAIT)
