@@ -6,7 +6,9 @@ way ``p2psocial`` does (``ui.app.start``: same window, same launcher, same netwo
 on loopback only), also runs Bob's node so the People view has someone connected,
 then walks through the views and saves ``window.grab()`` of each into
 ``docs/screenshots/`` (or the directory given). First-run views (onboarding, the
-passphrase page) come from two more homes: an empty one and a sealed one.
+passphrase page) come from two more homes: an empty one and a sealed one. A menu
+is a window of its own, which ``window.grab()`` leaves out: the post menu's scene
+paints it onto the window's grab where it shows (``Shooter.with_popup``).
 
 Between steps it waits for conditions (the timeline painted, images decoded, a peer
 connected), never for fixed times, up to a deadline per step.
@@ -61,6 +63,24 @@ class Shooter:
         self.saved.append(path)
         print(f"saved {path}", flush=True)
 
+    def with_popup(self, window: Any, popup: Any, name: str) -> None:
+        """``window`` with ``popup`` (a menu: a window of its own, which
+        ``window.grab()`` leaves out) painted where it shows on the screen."""
+        from PySide6.QtCore import QPoint
+        from PySide6.QtGui import QPainter
+
+        settle(self.app)
+        shot = window.grab()
+        painter = QPainter(shot)
+        painter.drawPixmap(popup.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0)),
+                           popup.grab())
+        painter.end()
+        path = self.out / f"{name}.png"
+        if not shot.save(str(path)):
+            raise SystemExit(f"screenshots: could not write {path}")
+        self.saved.append(path)
+        print(f"saved {path}", flush=True)
+
 
 def run(out: Path) -> int:
     os.environ.setdefault("P2PSOCIAL_LISTEN_IP", "127.0.0.1")  # loopback only
@@ -110,6 +130,7 @@ def run(out: Path) -> int:
         home_page = window.section("home")
         wait(app, lambda: bool(home_page.timeline_view.model().posts), "the timeline")
         shoot(window, "03-home")
+        shoot_post_scenes(app, shoot, window, home_page.timeline_view)
 
         posts = home_page.timeline_view.model().posts
         bread = next(p for p in posts if "Sourdough" in p.text)
@@ -167,6 +188,27 @@ def run(out: Path) -> int:
         window.close()
     print(f"{len(shoot.saved)} screenshots in {out}")
     return 0
+
+
+def shoot_post_scenes(app: Any, shoot: Shooter, window: Any, view: Any) -> None:
+    """A reply with its context ("Replying to Bob"), and the "…" menu of one of
+    Alice's posts, opened the keyboard's way (Shift+F10 on the current post)."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    from p2psocial.ui.post_menu import PostMenus
+
+    model = view.model()
+    row = next(r for r, p in enumerate(model.posts) if p.text.startswith("Deal."))
+    index = model.index(row)
+    view.setCurrentIndex(index)
+    view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+    shoot(window, "03a-reply-context")
+    menus = view.findChild(PostMenus)
+    view.open_menu(index)
+    wait(app, lambda: menus.menu is not None and menus.menu.isVisible(), "the post menu")
+    shoot.with_popup(window, menus.menu, "03b-post-menu")
+    menus.menu.close()
+    view.scrollToTop()
 
 
 def main(argv: list[str]) -> int:

@@ -66,6 +66,45 @@ def test_targets_of_names_the_posts_acted_on(tmp_path: Path) -> None:
     run(tmp_path, scenario)
 
 
+def test_targets_of_names_the_parent_whose_reply_count_changed(tmp_path: Path) -> None:
+    async def scenario(alice: Node, bob: Node) -> None:
+        parent = await alice.post("parent")
+        reply = await alice.post("reply", reply_to=parent.id)
+        deeper = await alice.post("deeper", reply_to=reply.id)
+        top = await alice.post("not a reply")
+        assert await alice.targets_of([reply.id, deeper.id, top.id]) == [parent.id, reply.id]
+        gone = await alice.delete(deeper.id)  # the post itself, and its parent's count
+        assert await alice.targets_of([gone.id]) == [deeper.id, reply.id]
+        assert (await alice.post_view(reply.id)).reply_author == alice.account_id
+        assert (await alice.post_view(top.id)).reply_author is None
+
+    run(tmp_path, scenario)
+
+
+def test_a_tag_search_lists_the_tag_not_the_word(tmp_path: Path) -> None:
+    """Paged past more posts holding the word than one chunk of Queries.tagged."""
+    from p2psocial.store import queries
+
+    async def scenario(alice: Node, bob: Node) -> None:
+        tagged = [await alice.post(f"#Garden day {n}") for n in range(5)]
+        for n in range(queries._TAG_CHUNK + 20):  # the word, or a longer tag
+            await alice.post(f"the garden, again {n}" if n % 2 else f"#gardening {n}")
+        tagged.append(await alice.post("first in the list: #garden"))
+        seen: list[bytes] = []
+        page = await alice.search("#garden", 2)
+        while True:
+            seen += [p.id for p in page.items]
+            if page.next is None:
+                break
+            page = await alice.search("#garden", 2, page.next)
+        assert seen == [e.id for e in reversed(tagged)]
+        assert (await alice.search("#nothing")).items == []
+        words = await alice.search("garden", 500)
+        assert len(words.items) > len(tagged)  # a word search still finds the word
+
+    run(tmp_path, scenario)
+
+
 def test_an_undo_in_the_same_millisecond_still_wins(tmp_path: Path) -> None:
     """A stopped clock: the react and its undo would share a timestamp, and "last
     writer wins on (ts, entry)" would pick by hash, so half the time the undo lost (seen

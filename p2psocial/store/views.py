@@ -80,6 +80,7 @@ class PostView(Placed):
     reacted: tuple[str, ...] = ()  # the emojis the local account has active on it
     audience: str = "public"  # "circle": a followers-only post (store/circles.py)
     signed_ts: int | None = None  # the author's timestamp; None: the same as ts
+    reply_author: bytes | None = None  # who wrote reply_parent, when this home holds it
 
 
 @dataclass(frozen=True, slots=True)

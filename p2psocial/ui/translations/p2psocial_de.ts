@@ -875,6 +875,18 @@
         <translation>Bild nicht verfügbar</translation>
     </message>
     <message>
+        <source>More: copy, edit, delete… (menu key)</source>
+        <translation>Mehr: kopieren, bearbeiten, löschen… (Menütaste)</translation>
+    </message>
+    <message>
+        <source>Open the post this one answers</source>
+        <translation>Den Beitrag öffnen, auf den dieser antwortet</translation>
+    </message>
+    <message>
+        <source>Replying to a post</source>
+        <translation>Antwort auf einen Beitrag</translation>
+    </message>
+    <message>
         <source>edited</source>
         <translation>bearbeitet</translation>
     </message>
@@ -924,6 +936,14 @@
             <numerusform>%n Reaktion</numerusform>
             <numerusform>%n Reaktionen</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>replying to {0}</source>
+        <translation>Antwort an {0}</translation>
+    </message>
+    <message>
+        <source>replying to a post</source>
+        <translation>Antwort auf einen Beitrag</translation>
     </message>
     <message>
         <source>Posts</source>
@@ -1050,12 +1070,96 @@
         <translation>{0} die Beiträge nur für Follower lesen lassen, die du ab jetzt schreibst</translation>
     </message>
     <message>
+        <source>Post actions</source>
+        <translation>Aktionen zum Beitrag</translation>
+    </message>
+    <message>
+        <source>&amp;Reply</source>
+        <translation>&amp;Antworten</translation>
+    </message>
+    <message>
+        <source>&amp;Open the conversation</source>
+        <translation>&amp;Unterhaltung öffnen</translation>
+    </message>
+    <message>
+        <source>Re&amp;act</source>
+        <translation>&amp;Reagieren</translation>
+    </message>
+    <message>
+        <source>&amp;Copy text</source>
+        <translation>Text &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Copy &amp;link</source>
+        <translation>Li&amp;nk kopieren</translation>
+    </message>
+    <message>
+        <source>&amp;Select text…</source>
+        <translation>Text aus&amp;wählen…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit… (not for followers-only posts)</source>
+        <translation>&amp;Bearbeiten… (nicht bei Beiträgen nur für Follower)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen…</translation>
+    </message>
+    <message>
+        <source>&amp;Block {0}…</source>
+        <translation>{0} &amp;blockieren…</translation>
+    </message>
+    <message>
+        <source>Text copied</source>
+        <translation>Text kopiert</translation>
+    </message>
+    <message>
+        <source>Link copied: paste it into Search to open the post</source>
+        <translation>Link kopiert: in die Suche einfügen, um den Beitrag zu öffnen</translation>
+    </message>
+    <message>
+        <source>Delete this post?</source>
+        <translation>Diesen Beitrag löschen?</translation>
+    </message>
+    <message>
+        <source>Delete this post? Its text and pictures are removed from this home and from every home the deletion reaches; a copy someone already saw may stay with them.</source>
+        <translation>Diesen Beitrag löschen? Text und Bilder werden von diesem Computer entfernt und von jedem, den die Löschung erreicht; eine Kopie, die jemand schon gesehen hat, kann bei ihm bleiben.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
         <source>Block {0}?</source>
         <translation>{0} blockieren?</translation>
     </message>
     <message>
         <source>Block {0}? You will no longer see their posts, replies or notifications, and this home stops carrying their entries. You can unblock them later.</source>
         <translation>{0} blockieren? Du siehst dann keine Beiträge, Antworten oder Mitteilungen dieser Person mehr, und dieser Computer gibt ihre Einträge nicht mehr weiter. Du kannst die Blockierung später wieder aufheben.</translation>
+    </message>
+    <message>
+        <source>Post by {0}</source>
+        <translation>Beitrag von {0}</translation>
+    </message>
+    <message>
+        <source>The post&apos;s text</source>
+        <translation>Der Text des Beitrags</translation>
+    </message>
+    <message>
+        <source>Edit post</source>
+        <translation>Beitrag bearbeiten</translation>
+    </message>
+    <message>
+        <source>Everyone who has this post will see it edited, marked “edited”.</source>
+        <translation>Alle, die diesen Beitrag haben, sehen ihn bearbeitet, markiert als „bearbeitet“.</translation>
+    </message>
+    <message>
+        <source>Text of the post</source>
+        <translation>Text des Beitrags</translation>
     </message>
     <message>
         <source>Revoke {0}?</source>
