@@ -96,14 +96,14 @@ async def _script(nodes: dict[str, Node]) -> None:
     market = await b.post("Repair café moves to the old mill next week. Bring your broken "
                           "toasters. Details: https://example.org/repair-cafe")
     await share(nodes)
-    await a.react(market.id, "❤")
+    await a.react(market.id, "❤️")
     await c.react(market.id, "👍")
     bread = await a.post("Sourdough day. The starter finally woke up after the cold week. "
                          "#baking", images_data=[picture(PEOPLE["Alice"][1], (900, 900), 2)],
                          alt=["Two round loaves of sourdough bread on a board"])
     await share(nodes)
-    await b.react(bread.id, "❤")
-    await d.react(bread.id, "❤")
+    await b.react(bread.id, "❤️")
+    await d.react(bread.id, "❤️")
     reply = await b.post(f"@{alice} save me a slice? I'll fix your bike light in exchange.",
                          reply_to=bread.id)
     await share(nodes)
