@@ -221,6 +221,20 @@ class SyncSession:
         """The peer holds ``device``'s log up to ``seq``: never send it those."""
         self._peer.holds(device, seq)
 
+    def take_said(self) -> dict[bytes, int]:
+        """Heads of logs we hold that the peer said it holds (its clock: in the opening,
+        and later) since the last call; never what we merely sent it."""
+        said, self._peer.said = self._peer.said, {}
+        return said
+
+    def ack_frame(self, device: bytes) -> bytes | None:
+        """A "clock" frame telling the peer how far we hold ``device``'s log now (the
+        edge sends it when the peer's own log grew here: the peer learns that its
+        entries reached us; store/holders.py). None before our opening is said."""
+        if not self._said_ready or device not in self._heads:
+            return None
+        return m.encode(m.Clock(((device, self._sendable(device)),)))
+
     def next_range(self, limit: int = 1000) -> Range | None:
         """The next run to send (at most ``limit`` entries), or None when nothing is
         pending. The run counts as held by the peer from now on."""
@@ -322,9 +336,9 @@ class SyncSession:
                     self.outbox += [m.encode(m.Clock(chunk)) for chunk in chunks(sorted(
                         self._clock_of(new)))]
                 self._schedule_all()
-            case m.Clock(heads):
-                for device, seq in heads:
-                    self._peer.holds(device, seq)
+            case m.Clock(heads):  # the heads of newly wanted logs, or (version 2) of the
+                for device, seq in heads:  # peer's own log, which grew here: its word
+                    self._peer.says(device, seq)
                 self._schedule_all()
             case m.CaughtUp():
                 if self.peer_caught_up:
