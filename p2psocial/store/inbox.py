@@ -413,7 +413,9 @@ class Inbox:
             others = tuple(m for m in unpack_members(members) if m != local_id)
             text, ts, author = self._last(rowid, local)
             views.append(ConversationView(bytes(cid), others, self._names(others), text, ts,
-                                          author, self._unread(rowid, read_upto, local, cap)))
+                                          author, self._unread(rowid, read_upto, local, cap),
+                                          self._our_last(rowid, local, others)
+                                          if author == local_id and others else None))
         return sorted(views, key=lambda v: -1 if v.last_ts is None else v.last_ts,
                       reverse=True)
 
@@ -516,6 +518,17 @@ class Inbox:
             f"WHERE m.conversation = ? AND {_NOT_BLOCKED} "
             "ORDER BY m.ts DESC, m.rowid DESC LIMIT 1", (conversation, local)).fetchone()
         return (None, None, None) if row is None else (row[0], int(row[1]), bytes(row[2]))
+
+    def _our_last(self, conversation: int, local: int, others: Sequence[bytes],
+                  ) -> Delivery | None:
+        """The delivery state of our newest message in a direct conversation (called
+        when the last message is ours). Index: messages_page."""
+        row = self.conn.execute(
+            "SELECT e.log, e.seq FROM messages m JOIN entries e ON e.rowid = m.rowid "
+            "WHERE m.conversation = ? AND m.author = ? ORDER BY m.ts DESC, m.rowid DESC "
+            "LIMIT 1", (conversation, local)).fetchone()
+        return None if row is None else holders.of(self.conn, local, others,
+                                                   [(row[0], row[1])])[0]
 
     def _names(self, accounts: tuple[bytes, ...]) -> tuple[str | None, ...]:
         names = []

@@ -196,22 +196,6 @@ class PrivateScan:
 
 
 @dataclass(frozen=True, slots=True)
-class ConversationView:
-    """A direct conversation, as the conversation list shows it.
-
-    ``members`` are the other people (the local account left out), sorted, with their
-    profile ``names`` in the same order (None: no profile seen yet)."""
-
-    id: bytes
-    members: tuple[bytes, ...]
-    names: tuple[str | None, ...]
-    last_text: str | None  # None: every message was deleted
-    last_ts: int | None
-    last_author: bytes | None
-    unread: int  # messages by others stored after the read mark, at most 99
-
-
-@dataclass(frozen=True, slots=True)
 class Delivery:
     """How far one of our direct messages is known to have travelled (store/holders.py;
     docs/network.md "Delivery states" says how each is learnt, and what it cannot say).
@@ -234,6 +218,23 @@ class Delivery:
             return ("delivered" if len(self.delivered_to) >= len(self.recipients)
                     else "partly_delivered")
         return "carried" if self.carried else "sent"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationView:
+    """A direct conversation, as the conversation list shows it.
+
+    ``members`` are the other people (the local account left out), sorted, with their
+    profile ``names`` in the same order (None: no profile seen yet)."""
+
+    id: bytes
+    members: tuple[bytes, ...]
+    names: tuple[str | None, ...]
+    last_text: str | None  # None: every message was deleted
+    last_ts: int | None
+    last_author: bytes | None
+    unread: int  # messages by others stored after the read mark, at most 99
+    last_delivery: Delivery | None = None  # the last message's, when it is ours
 
 
 @dataclass(frozen=True, slots=True)
