@@ -36,6 +36,12 @@ per peer, if the peer carries that log. Proofs the peer sends come out as
 ``ForksReceived``; the edge checks and stores them (``Node.add_forks``) and hands
 what it learned back to ``forked()``.
 
+What the peer *said* it holds (its clock frames, and in version 2 the buckets whose
+clock summaries agreed), as opposed to what we sent it, is kept apart for the edge
+(``take_said``): it is the peer's word that it has those entries, which is what the
+delivery states of direct messages are made of (store/holders.py). ``ack_frame``
+is the frame by which this side says the same of the peer's own log.
+
 What the peer can make this side remember is bounded by this side's own state
 (opening.PeerView): accounts we replicate, logs we hold, and a few more.
 
