@@ -11,10 +11,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import make_identity, make_log
 from netkit import device, holds, run, service, until
+from test_sync_session import Peer, account_of, converse, store_with
 
 from p2psocial.home import Home
 from p2psocial.node import Node
+
+
+def test_a_session_hands_on_what_the_peer_said_it_holds_never_what_it_was_sent(
+        tmp_path: Path) -> None:
+    """In memory (net/session.py): A's log reaches B in the session, but A learns that
+    B holds it only from B's clock, here at the opening (seq 2) and then from B's
+    "clock" about A's own log (seq 4); when the clock summaries agree, from them."""
+    log = make_log(make_identity(1), 4)
+    wants = {account_of(log)}
+    a = Peer(store_with(tmp_path / "a.sqlite", [log]), wants)
+    b = Peer(store_with(tmp_path / "b.sqlite", [log[:2]]), wants)
+    converse(a, b)
+    assert b.store.head(log[0].device)[0] == 4  # type: ignore[index]
+    assert a.entries_sent == 2
+    assert a.session.take_said() == {log[0].device: 2}  # not 4: that is what A sent
+    b.session.local_added(log[0].device, account_of(log), 4)
+    ack = b.session.ack_frame(log[0].device)
+    assert ack is not None
+    a.deliver([ack])
+    assert a.session.take_said() == {log[0].device: 4}
+    assert a.session.take_said() == {}
+
+    again_a, again_b = Peer(a.store, wants), Peer(b.store, wants)  # both up to date
+    converse(again_a, again_b)
+    assert again_a.session.take_said() == {log[0].device: 4}
 
 
 async def carry(src: Node, dst: Node) -> None:
