@@ -129,6 +129,24 @@ def test_only_the_clocks_of_placed_and_related_devices_of_our_logs_are_kept(
     run(scenario)
 
 
+def test_a_claim_past_our_head_covers_nothing_written_later(tmp_path: Path) -> None:
+    """A device that says it holds our log far past its head (it cannot: those entries
+    do not exist yet) is taken to hold it up to the head only."""
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as a, \
+                Node.init(Home(tmp_path / "b"), "Bob") as b:
+            await a.follow(b.account_id)
+            await carry(b, a)
+            await a.send_message([b.account_id], "before")
+            await a.peer_holds(device(b), {device(a): 2**40})
+            assert [r[2] for r in a.store.holder_rows()] == [seq_of(a)]
+            await a.send_message([b.account_id], "after")
+            [view] = await a.conversations()
+            assert await states(a, view.id) == [("before", "delivered"), ("after", "sent")]
+
+    run(scenario)
+
+
 def test_the_table_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past ``HOLDERS_MAX`` rows a new row is refused; a known row still grows."""
     async def scenario() -> None:

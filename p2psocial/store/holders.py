@@ -18,6 +18,10 @@ The state of one of our messages at (log, seq), for recipients R (read by ``of``
   carries our log and will pass it on to the recipient if they meet;
 * sent: neither. The message is in our own log; nobody else is known to hold it.
 
+A seq past the head of our log that this store holds is cut to that head: nobody can
+hold entries not written yet, and a peer that claimed it did would otherwise have
+every later message shown as held the moment it is written.
+
 A device's account is the one its log's certificate names, so only devices whose log
 this store holds are recorded (a peer cannot claim to be Bob's device without Bob's
 signature). What a peer can make us store is bounded: rows only for devices of
@@ -55,9 +59,12 @@ def record(conn: sqlite3.Connection, local: int, device: bytes,
                                                          bytes(row[1])):
         return b"", []
     account, account_id = int(row[0]), bytes(row[1])
-    ours = {bytes(d): int(r) for r, d in conn.execute(
-        "SELECT rowid, device FROM logs WHERE account = ?", (local,))}
-    wanted = [(ours[log], log, seq) for log, seq in heads.items() if log in ours and seq > 0]
+    ours = {bytes(d): (int(r), int(h)) for r, d, h in conn.execute(
+        "SELECT rowid, device, head_seq FROM logs WHERE account = ?", (local,))}
+    # nobody holds what was not written yet: a claim past our head is cut to it (or
+    # every message written later would show as held the moment it is written)
+    wanted = [(ours[log][0], log, min(seq, ours[log][1])) for log, seq in heads.items()
+              if log in ours and seq > 0]
     if not wanted:
         return b"", []
     grown = []
