@@ -345,7 +345,8 @@ class SyncSession:
             case m.Clock(heads):  # the heads of newly wanted logs, or (version 2) of the
                 for device, seq in heads:  # peer's own log, which grew here: its word
                     self._peer.says(device, seq)
-                self._schedule_all()
+                if self.live:  # (a clock only lowers what is owed; with live=False, a
+                    self._schedule_all()  # clock must not push what nobody asked for)
             case m.CaughtUp():
                 if self.peer_caught_up:
                     raise ProtocolError("caught_up twice")
