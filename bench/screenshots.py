@@ -163,7 +163,17 @@ def run(out: Path) -> int:
         wait(app, lambda: messages.model.rowCount() >= 3, "the conversations")
         direct = next(c for c in messages.model.items if not hasattr(c, "community"))
         messages.open_conversation(direct.id)
+        pane = messages.pane
+        wait(app, lambda: any(m.own and m.delivery is not None
+                              and m.delivery.state == "delivered"
+                              for m in pane.model.items), "Bob's clock: delivered")
         shoot(window, "09-messages")
+        carol = next(c for c in messages.model.items if not hasattr(c, "community")
+                     and "Carol" in c.names)
+        messages.open_conversation(carol.id)
+        wait(app, lambda: any(m.own and m.delivery is not None and m.delivery.state
+                              == "carried" for m in pane.model.items), "carried by Bob")
+        shoot(window, "14-dm-carried")
         walkers = next(c for c in messages.model.items if getattr(c, "community", False))
         messages.open_conversation(walkers.id)
         shoot(window, "13-community")

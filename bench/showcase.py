@@ -120,7 +120,11 @@ async def _script(nodes: dict[str, Node]) -> None:
     await a.react(hills.id, "🔥")
     await b.post("Mesh node on the church tower is up. The whole square has coverage now.")
     await share(nodes)
-    # private: a direct conversation and a group, read by each side's private scan
+    # private: direct conversations and a group, read by each side's private scan. Alice's
+    # messages are in her friends' homes, but her node learns that only from their sync
+    # clocks: once Bob's node connects, "Delivered" to Bob, "Carried by a friend" to Carol
+    await a.send_message([c.account_id], "Could the class use the spare seed trays?")
+    await share(nodes)
     await b.send_message([a.account_id], "Your bike light is fixed. Leave it by the door?")
     await share(nodes)
     await a.send_message([b.account_id], "Yes please! The bread is on the shelf, take two.")

@@ -41,6 +41,8 @@ Layout, and why:
   envelopes that no longer name their group.
 * ``address_records`` (migration 12; store/address_records.py): the newest signed
   address record of each device of an account we replicate, and our own.
+* ``holders`` (migration 13; store/holders.py): how far each peer device said it holds
+  our account's logs, which is what a direct message's delivery state is read from.
 """
 
 from __future__ import annotations
@@ -457,6 +459,24 @@ MIGRATIONS: list[str] = [
         account BLOB NOT NULL,          -- the inviter's account, as the invite said
         expires INTEGER NOT NULL,       -- ms
         token BLOB NOT NULL             -- invite.AddressToken, canonical wire bytes
+    ) WITHOUT ROWID;
+    """,
+    # 13: (issue 14, item 8) what each peer device said it holds of the local account's
+    # logs: the seq up to which it holds one of our logs, from its own clock in a sync
+    # session (never from what we sent it). A direct message is "on a recipient's
+    # device" when a device of that recipient said it holds the message's log up to
+    # the message's seq (store/holders.py). Invariant: rows only for devices whose log
+    # this store holds (their account is proven by the log's certificate), of accounts
+    # we follow, that follow us, or that share a direct conversation with us, and only
+    # for logs of the local account; at most holders.HOLDERS_MAX rows.
+    """
+    CREATE TABLE IF NOT EXISTS holders (
+        log INTEGER NOT NULL,           -- logs.rowid of one of the local account's logs
+        device BLOB NOT NULL,           -- the peer device that said so (its libp2p id)
+        account INTEGER NOT NULL,       -- accounts.rowid of that device's account
+        seq INTEGER NOT NULL,           -- it holds entries 1..seq of ``log``; only grows
+        learnt INTEGER NOT NULL,        -- ms, when seq last grew
+        PRIMARY KEY (log, device)
     ) WITHOUT ROWID;
     """,
 ]

@@ -1604,6 +1604,34 @@
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
+        <source>Delivered</source>
+        <translation>Zugestellt</translation>
+    </message>
+    <message>
+        <source>Delivered to {0} of {1}</source>
+        <translation>Zugestellt an {0} von {1}</translation>
+    </message>
+    <message>
+        <source>Carried by a friend</source>
+        <translation>Bei einem Freund unterwegs</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+    <message>
+        <source>A device of the person it is for told this device that it holds this message. That does not mean it was read.</source>
+        <translation>Ein Gerät der Person, für die sie ist, hat diesem Gerät gesagt, dass es diese Nachricht hat. Das heißt nicht, dass sie gelesen wurde.</translation>
+    </message>
+    <message>
+        <source>A friend&apos;s device that carries your messages said it holds this one. It passes it on when it meets the person it is for; it cannot read it.</source>
+        <translation>Das Gerät eines Freundes, das deine Nachrichten weiterträgt, hat gesagt, dass es diese hat. Es gibt sie weiter, wenn es die Person trifft, für die sie ist; lesen kann es sie nicht.</translation>
+    </message>
+    <message>
+        <source>Ready to travel from this device. Nobody else is known to have it yet: it leaves when you, or a friend who carries your messages, meet the person it is for.</source>
+        <translation>Bereit, von diesem Gerät aus zu reisen. Soweit bekannt, hat sie noch niemand sonst: Sie geht los, wenn du oder ein Freund, der deine Nachrichten weiterträgt, die Person trifft, für die sie ist.</translation>
+    </message>
+    <message>
         <source>Reactions: {0}</source>
         <translation>Reaktionen: {0}</translation>
     </message>
