@@ -143,6 +143,22 @@ def test_reacted_lists_our_active_emojis_only(tmp_path: Path) -> None:
     run(tmp_path, scenario)
 
 
+def test_an_emoji_with_and_without_its_presentation_selector_is_one_reaction(
+        tmp_path: Path) -> None:
+    # a keyboard types U+2764, the app's heart button writes U+2764 U+FE0F
+    async def scenario(alice: Node, bob: Node) -> None:
+        post = await alice.post("react to me")
+        await carry(alice, bob)
+        await bob.react(post.id, "\u2764")
+        await alice.react(post.id, "\u2764\ufe0f")
+        await carry(bob, alice)
+        view = await alice.post_view(post.id)
+        assert view.reactions == (("\u2764\ufe0f", 2),)
+        assert view.reacted == ("\u2764\ufe0f",)
+
+    run(tmp_path, scenario)
+
+
 def test_notified_follows_the_entries_of_the_batch(tmp_path: Path) -> None:
     async def scenario(alice: Node, bob: Node) -> None:
         post = await alice.post("hello")

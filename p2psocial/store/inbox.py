@@ -58,6 +58,7 @@ from . import communities, holders
 from .circles import CircleRow, add_post, notify
 from .group_tags import HeldKey, Keyring
 from .members import pack_members, unpack_members
+from .schema import SAME_EMOJI
 from .views import (
     ConversationView,
     Cursor,
@@ -475,9 +476,10 @@ class Inbox:
         """(emoji, count, ours) on one message, first used first. Index: the primary
         key's target prefix; blocked accounts left out."""
         rows = self.conn.execute(
-            "SELECT emoji, count(*), max(account = ?) FROM message_reactions m "
-            f"WHERE target = ? AND conversation = ? AND active = 1 AND "
-            f"{_not_blocked('m.account')} GROUP BY emoji ORDER BY min(ts)",
+            "SELECT max(emoji), count(DISTINCT account), max(account = ?) "
+            f"FROM message_reactions m WHERE target = ? AND conversation = ? AND "
+            f"active = 1 AND {_not_blocked('m.account')} GROUP BY {SAME_EMOJI} "
+            f"ORDER BY min(ts)",
             (local, target, conversation, local)).fetchall()
         return tuple((emoji, int(n), bool(ours)) for emoji, n, ours in rows)
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from .. import content as c
 from ..content import Kind
 from ..errors import InvalidEntry
-from .schema import id8
+from .schema import SAME_EMOJI, id8
 from .views import (
     Cursor,
     NotificationPage,
@@ -343,10 +343,12 @@ class Queries:
             replies = self.conn.execute(
                 "SELECT count(*) FROM posts WHERE root = ? AND parent = ? AND deleted = 0",
                 (root, entry_id)).fetchone()[0]
-        # one query gives the counts and which of them are ours (reactions primary key)
+        # one query gives the counts and which of them are ours (reactions primary key);
+        # an emoji with and without its presentation selector is one (see SAME_EMOJI)
         counted = self.conn.execute(
-            "SELECT emoji, count(*) AS n, max(account = ?) FROM reactions "
-            "WHERE target = ? AND active = 1 GROUP BY emoji ORDER BY n DESC, emoji",
+            f"SELECT max(emoji), count(DISTINCT account) AS n, max(account = ?) "
+            f"FROM reactions WHERE target = ? AND active = 1 GROUP BY {SAME_EMOJI} "
+            f"ORDER BY n DESC, max(emoji)",
             (self.local or -1, entry_id)).fetchall()
         return PostView(
             id=entry_id, author=author, author_name=name, ts=ts, text=text,

@@ -482,6 +482,11 @@ MIGRATIONS: list[str] = [
 ]
 
 
+# One reaction whether written with or without U+FE0F, the emoji presentation
+# selector ("❤" and "❤️"): a keyboard gives one, the app's buttons the other.
+SAME_EMOJI = "replace(emoji, char(65039), '')"
+
+
 def id8(entry_id: bytes) -> int:
     """The indexed prefix of an entry id; queries say ``id8 = ? AND id = ?``."""
     return int.from_bytes(entry_id[:8], "big", signed=True)
