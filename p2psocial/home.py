@@ -132,6 +132,19 @@ class Home:
             os.chmod(self.keys_path, 0o600)
 
 
+def hold_lock(path: Path) -> IO[str] | None:
+    """An exclusive lock on the file ``path``, held while the returned file is open (the
+    system drops it when the process ends, however it ends); None when another process
+    holds it."""
+    handle = open(path, "a+")  # noqa: SIM115 - the caller keeps it open
+    try:
+        _try_lock(handle)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
