@@ -202,7 +202,8 @@ def joined_text(outcome: JoinOutcome, row: PeerRow | None = None, waited: float 
     connected (syncing or up to date), or not reachable now with the reason, which the
     page updates as the peer's row changes."""
     joined = outcome.joined
-    name = display_name(outcome.name, joined.account)
+    known = row.name if row is not None and row.name else outcome.name  # after a sync
+    name = display_name(known, joined.account)
     state = join_state(joined, row, waited)
     tail = {"offline": tr("they will be reached when the network is on"),
             "syncing": tr("connected, syncing…"),
