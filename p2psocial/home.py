@@ -6,7 +6,9 @@ Layout::
                         when the user set one
     HOME/store.sqlite   the SQLite store (store/), plus its -wal and -shm files
     HOME/lock           held (flock) by the one process that writes this home
-    HOME/p2psocial.log  the application log
+    HOME/p2psocial.log  the application log (logs.py: rotated, with .1 to .3 beside it)
+    HOME/control.sock   the control endpoint of the running app or serve (control.py),
+                        and control.lock, held by whoever serves it
 
 Default location: the platform's user data directory (platformdirs); ``--home DIR``
 on the command line or ``P2PSOCIAL_HOME`` in the environment override it.

@@ -12,7 +12,8 @@ once the first window is already painted.
 window. It imports the network stack in a worker thread first: libp2p's import takes
 over a second, and guest-mode Trio runs on the GUI thread, so importing it there
 would freeze the window. Then it runs a ``NetworkService`` with the person's settings
-(port, LAN discovery, relay, hops) beside the control endpoint, so ``p2psocial post``
+(port, LAN discovery, relay, hops). The control endpoint is ``Endpoint``'s, served by
+the window from start-up (one app per home): once the home is open ``p2psocial post``
 and friends typed in a terminal are carried out by the app, as by ``serve``. When a
 setting that shapes the network changes, ``update_settings`` asks ``run`` to stop the
 service and start a new one; the node and the window carry on. A service that fails

@@ -5,7 +5,11 @@ Theory of operation
 
 The page shows what the back end knows and sends two intents: *join with a code*
 (``Backend.join``: follow the inviter and dial them) and *follow* (``Node.follow``).
-It decides nothing itself.
+It decides nothing itself. The message under the join box follows the peer it
+joined at every refresh (``joined_text``, from ``runtime.join_state``): connecting,
+connected and syncing or up to date, or not reachable now (a dial failed, or none
+worked within ``JOIN_PATIENCE``) with the reason in a few words, and connected again
+when the peer comes online later.
 
 Four parts: the network's status line; your invite, as text to copy and as a QR
 code to scan (there is no invite while the network is off, and the line says why),
