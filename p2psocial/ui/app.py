@@ -17,6 +17,7 @@ network shuts down cleanly inside it) and closes the node.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -129,7 +130,10 @@ def one_per_home(home_dir: Path) -> Instance:
             running = None
         if running is not None:
             return Instance(other=True, other_pid=running[0], other_window=running[1])
-        claimed = control.claim(home_dir)
+        try:
+            claimed = control.claim(home_dir)
+        except OSError:  # no home directory can be made there: the window says why
+            return Instance()
         if claimed is not None or time.monotonic() > deadline:
             return Instance(claimed)
         time.sleep(0.1)  # another process's start-up: no event of ours to wait on
@@ -176,15 +180,18 @@ class Launcher:
         from .loop import one_line
 
         home_dir = Home(self.home).path
-        claimed = self.claimed or control.claim(home_dir)
+        try:
+            claimed = self.claimed or control.claim(home_dir)
+        except OSError:  # the home cannot be made: onboarding or opening says why
+            claimed = None
         self.endpoint = runtime.Endpoint(home_dir, self.bring_to_front, claimed)
         if claimed is not None:
             self._calls.append(self.host.call(self.endpoint.serve))
-        if (in_use := runtime.home_in_use(self.home)) is not None:  # before any question
-            self.window.show_status(in_use)
-            return
         if not Home(self.home).exists():
             self._onboard()
+            return
+        if (in_use := runtime.home_in_use(self.home)) is not None:  # before the passphrase
+            self.window.show_status(in_use)
             return
         try:
             sealed = runtime.needs_passphrase(self.home)
@@ -359,7 +366,8 @@ def run(home: Path | None, verbose: bool = False) -> int:
             return 0
     from .. import logs
 
-    logs.setup(home_dir, verbose=verbose)  # py-libp2p's noise to the file, not here
+    with contextlib.suppress(OSError):  # no home directory: the window says why
+        logs.setup(home_dir, verbose=verbose)  # py-libp2p's noise to the file, not here
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
