@@ -142,6 +142,8 @@ SLOW: dict[str, str] = {
     "test_ui_single_instance.py::"
     "test_two_processes_on_one_home_the_second_raises_the_first_and_exits":
         "two app processes",
+    "test_ui_single_instance.py::"
+    "test_the_app_on_a_home_a_serve_keeps_says_so_and_asks_nothing": _SERVE,
     "test_logs.py::test_the_app_keeps_libp2p_noise_in_its_log_file": "the app in a process "
         "of its own",
     "test_logs.py::test_serve_keeps_libp2p_noise_in_its_log_file": _SERVE,

@@ -8,6 +8,7 @@ whose lock another process holds is reported before the passphrase is asked."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -211,3 +212,28 @@ def test_two_processes_on_one_home_the_second_raises_the_first_and_exits(
         _, err = first.communicate(timeout=30)
     assert first.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_the_app_on_a_home_a_serve_keeps_says_so_and_asks_nothing(tmp_path: Path) -> None:
+    home = new_home(tmp_path / "home")
+    serve = subprocess.Popen([sys.executable, "-m", "p2psocial", "--home", str(home), "serve",
+                              "--listen", "127.0.0.1", "--no-lan"], env=app_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: control.endpoint(home).exists(), "the serve's endpoint", serve)
+        app = subprocess.Popen([sys.executable, "-m", "p2psocial", "--home", str(home)],
+                               env=app_env(), stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert app.stderr is not None
+            line = app.stderr.readline()  # printed before any window
+        finally:
+            app.terminate()
+            app.communicate(timeout=30)
+        assert line == (f"p2psocial: {home} is kept open by 'p2psocial serve' (pid "
+                        f"{serve.pid}), which has no window: stop it to open the home "
+                        "here, or use the command line (p2psocial --help)\n")
+    finally:
+        serve.send_signal(signal.SIGINT)
+        serve.communicate(timeout=30)
+    assert serve.returncode == 0
