@@ -158,17 +158,17 @@ dial to an address that drops packets takes that long to fail)."""
 def join_state(joined: Joined, row: PeerRow | None, waited: float) -> str:
     """Where a join stands, ``waited`` seconds after it, for the message that follows it:
 
+    - "syncing", "up-to-date": connected, and whether both sides have caught up;
     - "offline": no network was running to dial the peer (it is dialed once there is);
     - "connecting": the first dial is under way;
-    - "syncing", "up-to-date": connected, and whether both sides have caught up;
     - "unreachable": a dial since the join failed, or none worked within
       ``JOIN_PATIENCE`` seconds. The service keeps trying with its backoff; a later
       connection turns it into "syncing".
     """
-    if not joined.connecting:
-        return "offline"
     if row is not None and row.state == "connected":
         return "up-to-date" if row.caught_up else "syncing"
+    if not joined.connecting:
+        return "offline"
     if (row is not None and row.failures > joined.failures) or waited >= JOIN_PATIENCE:
         return "unreachable"
     return "connecting"

@@ -102,6 +102,8 @@ def row(state: str = "dialing", failures: int = 0, caught_up: bool = False,
 
 def test_join_state_follows_the_row() -> None:
     assert join_state(joined(connecting=False), None, 0) == "offline"
+    # joined while the network was off, connected once it came on
+    assert join_state(joined(connecting=False), row("connected", why=None), 0) == "syncing"
     assert join_state(joined(), None, 0) == "connecting"
     assert join_state(joined(), row(), 1) == "connecting"
     assert join_state(joined(), row("connected", why=None), 1) == "syncing"
