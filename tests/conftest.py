@@ -144,6 +144,8 @@ SLOW: dict[str, str] = {
         "two app processes",
     "test_ui_single_instance.py::"
     "test_the_app_on_a_home_a_serve_keeps_says_so_and_asks_nothing": _SERVE,
+    "test_ui_single_instance.py::test_an_app_killed_leaves_nothing_that_blocks_the_next":
+        "two app processes, one killed",
     "test_logs.py::test_the_app_keeps_libp2p_noise_in_its_log_file": "the app in a process "
         "of its own",
     "test_logs.py::test_serve_keeps_libp2p_noise_in_its_log_file": _SERVE,

@@ -214,6 +214,31 @@ def test_two_processes_on_one_home_the_second_raises_the_first_and_exits(
     assert "Traceback" not in err
 
 
+def test_an_app_killed_leaves_nothing_that_blocks_the_next(tmp_path: Path) -> None:
+    home = new_home(tmp_path / "home", "open sesame")
+    command = [sys.executable, "-m", "p2psocial", "--home", str(home)]
+    first = subprocess.Popen(command, env=app_env(), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: control.endpoint(home).exists(), "the first app's endpoint", first)
+    first.kill()  # a crash: its socket file and claim file stay behind
+    first.communicate(timeout=30)
+    assert control.endpoint(home).exists()
+    second = subprocess.Popen(command, env=app_env(), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def serves() -> bool:
+            try:
+                return control.ask_to_show(home) == (second.pid, True)
+            except control.ControlError:
+                return False
+
+        wait_for(serves, "the new app to answer", second)
+    finally:
+        second.terminate()
+        _, err = second.communicate(timeout=30)
+    assert second.returncode == 0 and "Traceback" not in err, err
+
+
 def test_the_app_on_a_home_a_serve_keeps_says_so_and_asks_nothing(tmp_path: Path) -> None:
     home = new_home(tmp_path / "home")
     serve = subprocess.Popen([sys.executable, "-m", "p2psocial", "--home", str(home), "serve",
