@@ -4,6 +4,10 @@ PySide6 is imported inside the functions, so importing this module (and running 
 command line) stays fast. Without a display Qt would abort the process with no
 report, so ``run`` checks for one first and explains what to do instead.
 
+One app per home: before any window, ``one_per_home`` asks the home's control
+endpoint whether a copy of the app (or a serve) runs there already; a window that
+answers comes to the front and this copy exits (docs/ui.md, "Start-up").
+
 Start-up order, chosen so that the window shows at once: the QApplication, the
 theme and language from the home's settings (a small JSON file), the main window
 saying "Opening your home…", painted; only then Trio in guest mode on Qt's loop
