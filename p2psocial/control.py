@@ -41,7 +41,9 @@ start at once cannot both bind (the second would rename its socket over the firs
 and a lock file or socket left by a killed process blocks nobody, since the system
 releases the lock with the process. ``show`` is answered here, not by the handler:
 ``(pid, True)`` by a process with a window (after ``window()`` brought it to the
-front), ``(pid, False)`` by a headless serve.
+front), ``(pid, False)`` by a headless serve. This endpoint rather than Qt's
+QLocalServer: one socket per home on every platform, which ``serve`` (no Qt) answers
+too, so the app can tell a second window from a headless serve.
 
 Trio is imported by the server functions only: the app asks whether another copy runs
 before its window is painted, and Trio's import takes a tenth of a second.
