@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from p2psocial import invite, logs
 from p2psocial.home import Home
 from p2psocial.node import Node
@@ -113,3 +115,28 @@ def test_libp2p_lines_are_capped_and_the_file_rotates(tmp_path: Path) -> None:
     assert sum(NOISE in line for line in lines) == logs.LIBP2P_BURST
     assert lines[-2].endswith("ours, always")
     assert lines[-1].endswith("and again (40 more libp2p lines left out)")
+
+
+def test_our_warnings_stay_on_the_terminal_and_info_goes_to_the_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ours = logging.getLogger("p2psocial")
+    saved = (list(ours.handlers), ours.level, ours.propagate, logs._file, logs._terminal)
+    try:
+        logs.setup(tmp_path / "home")
+        logging.getLogger("p2psocial.runtime").warning("the network did not start: %s", "x")
+        logging.getLogger("p2psocial.net.service").info("cannot reach a peer")
+        assert logs._file is not None
+        logs._file.close()
+    finally:
+        for handler in list(ours.handlers):
+            ours.removeHandler(handler)
+        for handler in saved[0]:
+            ours.addHandler(handler)
+        ours.setLevel(saved[1])
+        ours.propagate = saved[2]
+        logs._file, logs._terminal = saved[3], saved[4]
+    err = capsys.readouterr().err
+    assert err == "p2psocial: the network did not start: x\n"
+    text = (tmp_path / "home" / "p2psocial.log").read_text(encoding="utf-8")
+    assert "WARNING p2psocial.runtime: the network did not start: x" in text
+    assert "INFO p2psocial.net.service: cannot reach a peer" in text
