@@ -153,11 +153,17 @@ def run(out: Path) -> int:
         launcher.host.call(bob.run)
         wait(app, lambda: bob.status().state == "online" and ctx.backend.status().state
              == "online", "both networks")
-        launcher.host.call(ctx.backend.join, bob.invite_code())
-        wait(app, lambda: ctx.backend.status().connected >= 1, "Bob to connect")
         people = window.show_section("people")
+        people.code.setText(bob.invite_code())  # joined as a person joins: the message shows
+        people.join()
+        wait(app, lambda: ctx.backend.status().connected >= 1, "Bob to connect")
+        wait(app, lambda: "connected" in people.join_outcome.text(), "the join to resolve")
         wait(app, lambda: bool(people.communities.rows), "Bob's community nearby")
         shoot(window, "08-people")
+        people.code.setText(offline_code(scratch / "carol"))
+        people.join()
+        wait(app, lambda: "not reachable" in people.join_outcome.text(), "a failed dial")
+        shoot(window, "08b-people-not-reachable")
 
         messages = window.show_section("messages")
         wait(app, lambda: messages.model.rowCount() >= 3, "the conversations")
@@ -219,6 +225,24 @@ def shoot_post_scenes(app: Any, shoot: Shooter, window: Any, view: Any) -> None:
     shoot.with_popup(window, menus.menu, "03b-post-menu")
     menus.menu.close()
     view.scrollToTop()
+
+
+def offline_code(home: Path) -> str:
+    """An invite to a new home's device at a port nobody listens on (127.0.0.1)."""
+    import socket
+
+    from p2psocial import invite
+    from p2psocial.home import Home
+    from p2psocial.node import Node
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with Node.init(Home(home), "Carol") as carol:
+        assert carol.identity is not None
+        return invite.encode(invite.make(carol.identity.device_id,
+                                         carol.identity.account_id,
+                                         [f"/ip4/127.0.0.1/tcp/{port}"]))
 
 
 def main(argv: list[str]) -> int:

@@ -13,6 +13,10 @@
         <translation>Mit dieser Passphrase lassen sich diese Daten nicht öffnen</translation>
     </message>
     <message>
+        <source>This home is kept open by p2psocial serve (pid {0}), which has no window. Stop it to open your home here, or use the command line.</source>
+        <translation>Diese Daten hält p2psocial serve (PID {0}) offen, das kein Fenster hat. Beende es, um deine Daten hier zu öffnen, oder nutze die Kommandozeile.</translation>
+    </message>
+    <message>
         <source>Avatar of {0}</source>
         <translation>Profilbild von {0}</translation>
     </message>
@@ -575,28 +579,60 @@
         <translation>{0} empfangen · {1} gesendet</translation>
     </message>
     <message>
+        <source>connected, syncing…</source>
+        <translation>verbunden, wird abgeglichen…</translation>
+    </message>
+    <message>
         <source>connecting…</source>
         <translation>Verbindung wird aufgebaut…</translation>
     </message>
     <message>
+        <source>connected and up to date</source>
+        <translation>verbunden und auf dem neuesten Stand</translation>
+    </message>
+    <message>
+        <source>not reachable now, will keep trying — {0}</source>
+        <translation>gerade nicht erreichbar, es wird weiter versucht – {0}</translation>
+    </message>
+    <message>
+        <source>Joined the community {0}: {1}</source>
+        <translation>Du bist der Gemeinschaft {0} beigetreten: {1}</translation>
+    </message>
+    <message>
+        <source>Another device of your account: {0}</source>
+        <translation>Ein weiteres Gerät deines Kontos: {0}</translation>
+    </message>
+    <message>
+        <source>Following {0}: {1}</source>
+        <translation>Du folgst jetzt {0}: {1}</translation>
+    </message>
+    <message>
+        <source>You already follow {0}: {1}</source>
+        <translation>Du folgst {0} schon: {1}</translation>
+    </message>
+    <message>
+        <source>nothing answers at the addresses in the code; they may be offline</source>
+        <translation>unter den Adressen im Code antwortet niemand; vielleicht ist die Person offline</translation>
+    </message>
+    <message>
+        <source>neither of you accepts incoming connections, and no common friend can relay</source>
+        <translation>keiner von euch nimmt eingehende Verbindungen an, und kein gemeinsamer Kontakt kann vermitteln</translation>
+    </message>
+    <message>
+        <source>it broke the rules and is refused for a while</source>
+        <translation>es hat gegen die Regeln verstoßen und wird eine Weile abgewiesen</translation>
+    </message>
+    <message>
+        <source>the code holds no address to reach them at</source>
+        <translation>der Code enthält keine Adresse, unter der die Person erreichbar ist</translation>
+    </message>
+    <message>
+        <source>no answer yet from the addresses in the code</source>
+        <translation>noch keine Antwort von den Adressen im Code</translation>
+    </message>
+    <message>
         <source>they will be reached when the network is on</source>
         <translation>ihr werdet verbunden, sobald das Netzwerk läuft</translation>
-    </message>
-    <message>
-        <source>Joined the community {0} — {1}</source>
-        <translation>Du bist der Gemeinschaft {0} beigetreten – {1}</translation>
-    </message>
-    <message>
-        <source>Another device of your account — {0}</source>
-        <translation>Ein weiteres Gerät deines Kontos – {0}</translation>
-    </message>
-    <message>
-        <source>Following {0} — {1}</source>
-        <translation>Du folgst jetzt {0} – {1}</translation>
-    </message>
-    <message>
-        <source>You already follow {0} — {1}</source>
-        <translation>Du folgst {0} schon – {1}</translation>
     </message>
     <message>
         <source>Your invite</source>
