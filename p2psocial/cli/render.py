@@ -92,7 +92,10 @@ def size_text(size: int) -> str:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    """``1 post``, ``2 posts``; ``2 addresses`` (a word ending in s takes -es)."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word}es" if word.endswith("s") else f"{count} {word}s"
 
 
 def dumps(doc: object) -> str:
