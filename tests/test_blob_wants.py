@@ -1,4 +1,4 @@
-"""Which blobs a node wants (store/blob_wants.py, migration 13): refs written at
+"""Which blobs a node wants (store/blob_wants.py, migration 14): refs written at
 ingest and publish, the order own > followed > other replicated, the budget of the
 others, deleted entries and replaced avatars, and the backfill of older stores."""
 
@@ -169,7 +169,7 @@ def test_a_deleted_post_takes_its_blob_off_the_disk(tmp_path: Path) -> None:
     trio.run(scenario)
 
 
-def test_migration_13_backfills_what_older_stores_hold(tmp_path: Path) -> None:
+def test_migration_14_backfills_what_older_stores_hold(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "r"), "Reader") as reader, \
                 Node.init(Home(tmp_path / "f"), "Friend") as friend:
@@ -180,7 +180,7 @@ def test_migration_13_backfills_what_older_stores_hold(tmp_path: Path) -> None:
             want = [w.hash for w in await reader.wanted_blobs()]
             assert len(want) == 2
         path = tmp_path / "r" / "store.sqlite"
-        conn = sqlite3.connect(path)  # as a store of schema 12 would be
+        conn = sqlite3.connect(path)  # as a store of schema 13 would be
         conn.execute("DROP TABLE blob_refs")
         conn.execute(f"PRAGMA user_version = {len(schema.MIGRATIONS) - 1}")
         conn.commit()

@@ -1,4 +1,4 @@
-"""Which blobs this node wants, and which of them fit its budget (schema migration 13).
+"""Which blobs this node wants, and which of them fit its budget (schema migration 14).
 
 ``blob_refs`` has one row per (entry, blob) for every entry we store that references a
 blob (``blob_refs.blobs_of``: a post's attachments, a profile's avatar), written at

@@ -41,7 +41,9 @@ Layout, and why:
   envelopes that no longer name their group.
 * ``address_records`` (migration 12; store/address_records.py): the newest signed
   address record of each device of an account we replicate, and our own.
-* ``blob_refs`` (migration 13; store/blob_wants.py): which blobs each stored entry
+* ``holders`` (migration 13; store/holders.py): how far each peer device said it holds
+  our account's logs, which is what a direct message's delivery state is read from.
+* ``blob_refs`` (migration 14; store/blob_wants.py): which blobs each stored entry
   references, so the node fetches the pictures of what it replicates.
 """
 
@@ -461,8 +463,27 @@ MIGRATIONS: list[str] = [
         token BLOB NOT NULL             -- invite.AddressToken, canonical wire bytes
     ) WITHOUT ROWID;
     """,
-    # 13: (issue 14) which blobs the entries we hold reference (blob_refs.blobs_of), so
-    # that a node fetches the pictures of the accounts it replicates and serves them on
+    # 13: (issue 14, item 8) what each peer device said it holds of the local account's
+    # logs: the seq up to which it holds one of our logs, from its own clock in a sync
+    # session (never from what we sent it). A direct message is "on a recipient's
+    # device" when a device of that recipient said it holds the message's log up to
+    # the message's seq (store/holders.py). Invariant: rows only for devices whose log
+    # this store holds (their account is proven by the log's certificate), of accounts
+    # we follow, that follow us, or that share a direct conversation with us, and only
+    # for logs of the local account; at most holders.HOLDERS_MAX rows.
+    """
+    CREATE TABLE IF NOT EXISTS holders (
+        log INTEGER NOT NULL,           -- logs.rowid of one of the local account's logs
+        device BLOB NOT NULL,           -- the peer device that said so (its libp2p id)
+        account INTEGER NOT NULL,       -- accounts.rowid of that device's account
+        seq INTEGER NOT NULL,           -- it holds entries 1..seq of ``log``; only grows
+        learnt INTEGER NOT NULL,        -- ms, when seq last grew
+        PRIMARY KEY (log, device)
+    ) WITHOUT ROWID;
+    """,
+    # 14: (issue 14, item 1) which blobs the entries we hold reference (blob_refs.py
+    # blobs_of), so that a node fetches the pictures of the accounts it replicates and
+    # serves them on
     # (store/blob_wants.py, net/blob_fetcher.py). One row per (entry, blob), written at
     # ingest with the entry; removed when the entry is deleted, and for a profile when a
     # newer one wins. Rows for what was stored before are filled from the bodies on the
@@ -481,6 +502,11 @@ MIGRATIONS: list[str] = [
     INSERT OR REPLACE INTO meta(key, value) VALUES ('blob_refs_backfill', 1);
     """,
 ]
+
+
+# One reaction whether written with or without U+FE0F, the emoji presentation
+# selector ("❤" and "❤️"): a keyboard gives one, the app's buttons the other.
+SAME_EMOJI = "replace(emoji, char(65039), '')"
 
 
 def id8(entry_id: bytes) -> int:

@@ -42,7 +42,7 @@ from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from ..forks import Fork
 from ..roster import Join
-from . import address_records, blob_wants, communities, peer_addrs, schema
+from . import address_records, blob_wants, communities, holders, peer_addrs, schema
 from .address_records import HeldRecord
 from .blob_wants import BLOB_CAP, Budget, WantedBlob
 from .communities import CommunityInfo
@@ -536,6 +536,23 @@ class Store:
     def address_token(self, device: bytes, now: int) -> tuple[bytes, bytes] | None:
         return address_records.token_of(self.conn, device, now)
 
+    # --- what peers hold of our logs (migration 13; see holders.py) ----------------------
+
+    def record_holders(self, device: bytes, heads: dict[bytes, int],
+                       ) -> tuple[bytes, list[tuple[bytes, int]]]:
+        """``device`` said it holds these logs up to these seqs (its sync clock); kept
+        for the local account's logs (holders.record). Returns its account and what
+        grew, or ``(b"", [])``."""
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        local = self._local_rowid()
+        if local is None:
+            return b"", []
+        return holders.record(self.conn, local, device, heads, self.now())
+
+    def holder_rows(self) -> list[tuple[bytes, bytes, int, int]]:
+        return holders.rows(self.conn)
+
     def _local(self) -> tuple[int, bytes]:
         local_id = self.local_account
         local = None if local_id is None else self.account_rowid(local_id)
@@ -701,7 +718,7 @@ def _peer_record(row: tuple) -> PeerRecord:
 
 
 def _backfill_blob_refs(conn: sqlite3.Connection) -> None:
-    """Once, after migration 13 (which leaves a mark in meta): what the entries stored
+    """Once, after migration 14 (which leaves a mark in meta): what the entries stored
     before it reference (store/blob_wants.py)."""
     if conn.execute("SELECT 1 FROM meta WHERE key = 'blob_refs_backfill'").fetchone() is None:
         return
