@@ -43,6 +43,8 @@ Layout, and why:
   address record of each device of an account we replicate, and our own.
 * ``holders`` (migration 13; store/holders.py): how far each peer device said it holds
   our account's logs, which is what a direct message's delivery state is read from.
+* ``blob_refs`` (migration 14; store/blob_wants.py): which blobs each stored entry
+  references, so the node fetches the pictures of what it replicates.
 """
 
 from __future__ import annotations
@@ -478,6 +480,26 @@ MIGRATIONS: list[str] = [
         learnt INTEGER NOT NULL,        -- ms, when seq last grew
         PRIMARY KEY (log, device)
     ) WITHOUT ROWID;
+    """,
+    # 14: (issue 14, item 1) which blobs the entries we hold reference (blob_refs.py
+    # blobs_of), so that a node fetches the pictures of the accounts it replicates and
+    # serves them on
+    # (store/blob_wants.py, net/blob_fetcher.py). One row per (entry, blob), written at
+    # ingest with the entry; removed when the entry is deleted, and for a profile when a
+    # newer one wins. Rows for what was stored before are filled from the bodies on the
+    # next writable open (the meta mark; store.py ``_backfill_blob_refs``).
+    """
+    CREATE TABLE IF NOT EXISTS blob_refs (
+        entry INTEGER NOT NULL,         -- entries.rowid of the entry that references it
+        hash BLOB NOT NULL,             -- the blob's hash (blobs.hash once held)
+        account INTEGER NOT NULL,       -- accounts.rowid of the entry's author
+        kind INTEGER NOT NULL,          -- the entry's kind
+        size INTEGER,                   -- bytes, as the entry claims; NULL: not stated
+        PRIMARY KEY (entry, hash)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS blob_refs_hash ON blob_refs(hash);
+    CREATE INDEX IF NOT EXISTS blob_refs_account ON blob_refs(account, entry);
+    INSERT OR REPLACE INTO meta(key, value) VALUES ('blob_refs_backfill', 1);
     """,
 ]
 
