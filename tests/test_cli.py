@@ -309,7 +309,7 @@ def test_internal_error_is_logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert main(["--home", str(tmp_path), "feed"]) == 1
     err = capsys.readouterr().err
     log = tmp_path / "p2psocial.log"
-    assert err == f"p2psocial: internal error: RuntimeError: boom (details in {log})\n"
+    assert err == f"p2psocial: Internal error: RuntimeError: boom (details in {log})\n"
     assert "Traceback" in log.read_text() and "boom" in log.read_text()
 
     missing = tmp_path / "missing"

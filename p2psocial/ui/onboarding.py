@@ -224,6 +224,9 @@ class Onboarding(QStackedWidget):
         form.addRow(tr("New passphrase"), self.restore_passphrase)
         form.addRow(tr("Repeat passphrase"), self.restore_passphrase2)
         form.addRow("", self.restore_button)
+        self.restore_error = MessageLine("restore_error")  # under the words it is about
+        form.addRow(self.restore_error)
+        self.from_phrase = from_phrase
         layout.addWidget(from_phrase)
 
         from_backup = QGroupBox(tr("From a backup file"))
@@ -239,10 +242,11 @@ class Onboarding(QStackedWidget):
         form.addRow(tr("Backup file"), row)
         form.addRow(tr("Backup passphrase"), self.backup_passphrase)
         form.addRow("", self.import_button)
+        self.backup_error = MessageLine("backup_error")
+        form.addRow(self.backup_error)
+        self.from_backup = from_backup
         layout.addWidget(from_backup)
 
-        self.restore_error = MessageLine("restore_error")
-        layout.addWidget(self.restore_error)
         buttons = QHBoxLayout()
         back = self._button("back", tr("Back"))
         buttons.addWidget(back)
@@ -256,8 +260,8 @@ class Onboarding(QStackedWidget):
         self.addWidget(page)
 
     def _go(self, index: int) -> None:
-        self.create_error.clear()
-        self.restore_error.clear()
+        for line in (self.create_error, self.restore_error, self.backup_error):
+            line.clear()
         self.setCurrentIndex(index)
 
     # --- actions ----------------------------------------------------------------------
@@ -276,6 +280,7 @@ class Onboarding(QStackedWidget):
                     on_result=self._created)
 
     def restore(self) -> None:
+        self.backup_error.clear()
         secret = self._passphrase(self.restore_passphrase, self.restore_passphrase2,
                                   self.restore_error)
         if secret is False:
@@ -302,10 +307,11 @@ class Onboarding(QStackedWidget):
     def import_backup(self) -> None:
         text = self.backup_path.text().strip()
         if not text:
-            self._fail(self.restore_page, self.restore_error, tr("Choose a backup file first"))
+            self._fail(self.restore_page, self.backup_error, tr("Choose a backup file first"))
             return
         secret = self.backup_passphrase.text() or None
-        self._start(self.restore_page, self.restore_error, tr("Restoring from the backup…"),
+        self.restore_error.clear()
+        self._start(self.restore_page, self.backup_error, tr("Restoring from the backup…"),
                     restore_from_backup, self.home, Path(text).expanduser(), secret,
                     on_result=self._restored, on_error=self._backup_failed)
 
@@ -336,9 +342,9 @@ class Onboarding(QStackedWidget):
             message = (tr("This backup is protected by a passphrase: enter it below")
                        if not self.backup_passphrase.text()
                        else one_line(exc))
-            self._fail(self.restore_page, self.restore_error, message)
+            self._fail(self.restore_page, self.backup_error, message)
         else:
-            self._fail(self.restore_page, self.restore_error, one_line(exc))
+            self._fail(self.restore_page, self.backup_error, one_line(exc))
 
     # --- helpers ----------------------------------------------------------------------
 
