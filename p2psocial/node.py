@@ -835,6 +835,26 @@ class Node:
         for @-mention completion and the people view."""
         return await self._run(self.store.find_accounts, text, limit)
 
+    async def resolve_mentions(self, text: str) -> str:
+        """``text`` with each ``@Name`` written as the ``@p2ps1...`` id of the one account
+        of that name this home knows (its whole name, or else its first word, in any
+        case); a ``UserError`` names the cause when nobody or several are called so."""
+        found: dict[str, bytes] = {}
+        for name in c.named_mentions(text):
+            folded = name.casefold()
+            known = await self.find_accounts(name, 50)
+            named = [p for p in known if (p.name or "").casefold() == folded] or [
+                p for p in known if (p.name or "").casefold().split()[:1] == [folded]]
+            if not named:
+                raise UserError(f"nobody called {name!r} is known to this home: write @ and "
+                                "their account id (p2ps1...) instead")
+            if len(named) > 1:
+                who = " or ".join(f"{p.name} ({ids.account_text(p.account)[:14]}...)"
+                                  for p in named[:3])
+                raise UserError(f"@{name} could be {who}: write @ and the account id instead")
+            found[name] = named[0].account
+        return c.replace_named_mentions(text, found)
+
     async def wanted_accounts(self, hops: int = 2) -> set[bytes]:
         """The accounts whose logs this node replicates: its own, the accounts it
         follows, and theirs up to ``hops`` steps away, and the rosters of its
