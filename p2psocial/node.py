@@ -108,14 +108,26 @@ class Node:
 
     @classmethod
     def init(cls, home: Home, name: str, passphrase: str | None = None, *,
-             clock: Callable[[], int] = now_ms, **kdf: Any) -> Node:
-        """Create a new account in an empty home and publish its first entries."""
+             avatar_data: bytes | None = None, clock: Callable[[], int] = now_ms,
+             **kdf: Any) -> Node:
+        """Create a new account in an empty home and publish its first entries (with
+        ``avatar_data``, a picture, its profile has that picture from the start)."""
         profile = c.Profile(name.strip())
         profile.validate()
         if home.exists():
             raise HomeError(f"{home.path} already holds an account")
+        picture = (images.prepare(avatar_data, max_side=images.AVATAR_SIDE, square=True)
+                   if avatar_data is not None else None)
         identity = new_identity(os.urandom(32), os.urandom(32), clock())
-        return cls.create(home, identity, passphrase, clock, profile=profile, **kdf)
+        node = cls.create(home, identity, passphrase, clock,
+                          profile=profile if picture is None else None, **kdf)
+        if picture is not None:
+            try:
+                node._publish_now(replace(profile, avatar=node.store.put_blob(picture.data)))
+            except BaseException:
+                node.close()
+                raise
+        return node
 
     @classmethod
     def restore(cls, home: Home, root_seed: bytes, name: str, passphrase: str | None = None,

@@ -114,3 +114,52 @@ def test_an_unchecked_box_shows_in_the_dark_theme(dark: QApplication, qtbot: QtB
               for dx in range(-8, 9) for dy in range(-8, 9)
               if 0 <= centre.x() + dx < image.width() and 0 <= centre.y() + dy < image.height()]
     assert max(contrast(colour, base) for colour in around) > 60, "the box is invisible"
+
+
+def test_onboarding_offers_a_picture_checked_when_picked(
+        qtbot: QtBot, tmp_path: Path, launch: Any) -> None:
+    from PIL import Image
+
+    from p2psocial.home import Home
+    from p2psocial.node import Node
+    from p2psocial.ui.onboarding import PHRASE
+    from tests.test_ui_onboarding import WAIT as SLOW
+    from tests.test_ui_onboarding import start
+
+    home = tmp_path / "home"
+    _launcher, ob = start(launch, home)
+    assert ob.choose_picture.isVisibleTo(ob) and not ob.picture_preview.isVisibleTo(ob)
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("not a picture")
+    ob.load_picture(str(notes))
+    qtbot.waitUntil(lambda: ob.create_error.text().startswith("notes.jpg: "), timeout=SLOW)
+    assert ob.picture is None and ob.choose_picture.isEnabled()
+
+    photo = tmp_path / "me.png"
+    Image.new("RGB", (300, 200), "orange").save(photo)
+    ob.load_picture(str(photo))
+    qtbot.waitUntil(lambda: ob.picture is not None, timeout=SLOW)
+    assert ob.picture_preview.isVisibleTo(ob) and not ob.create_error.text()
+    ob.name.setText("Zoë")
+    qtbot.mouseClick(ob.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ob.currentIndex() == PHRASE, timeout=SLOW)
+    with Node.open(Home(home), readonly=True) as node:
+        profile = node.store.profile(node.account_id)
+        assert profile.name == "Zoë" and profile.avatar is not None
+        picture = node.store.get_blob(profile.avatar)
+    assert picture is not None and QImage.fromData(picture).size().width() == 200  # square
+    assert QImage.fromData(picture).size().height() == 200
+
+
+def test_errors_are_shown_as_sentences() -> None:
+    from p2psocial.errors import UserError, sentence
+    from p2psocial.ui.loop import one_line
+
+    assert sentence("wrong passphrase") == "Wrong passphrase"
+    assert sentence("that invite code is too long") == "That invite code is too long"
+    assert sentence("notes.jpg: this is not a readable image") == \
+        "notes.jpg: this is not a readable image"  # a file name stays as it is
+    assert sentence("/tmp/x is damaged") == "/tmp/x is damaged"
+    assert sentence("p2ps1qqq is not an id") == "p2ps1qqq is not an id"
+    assert sentence("'abc' is not an id") == "'abc' is not an id"
+    assert one_line(UserError("nobody called 'zoe' is known")) == "Nobody called 'zoe' is known"
