@@ -427,8 +427,8 @@ class NewMessagePanel(QWidget):
         self.input = ChatInput()
         self.input.setObjectName("new_message_text")
         self.input.setAccessibleName(tr("Message"))
-        self.input.setPlaceholderText(tr("Write a message (Enter sends, Shift+Enter "
-                                         "starts a new line)"))
+        self.input.setPlaceholderText(tr("Write a message"))
+        self.input.setToolTip(tr("Enter sends, Shift+Enter starts a new line"))
         self.input.submitted.connect(self.send)
         self.input.textChanged.connect(self._update)
         self.cancel_button = QPushButton(tr("Cancel"))
@@ -479,8 +479,7 @@ class NewMessagePanel(QWidget):
         self.name_edit.setVisible(on)
         self.setFocusProxy(self.name_edit if on else self.filter)
         self.input.setPlaceholderText(
-            tr("A first message (optional)") if on else
-            tr("Write a message (Enter sends, Shift+Enter starts a new line)"))
+            tr("A first message (optional)") if on else tr("Write a message"))
         self.send_button.setAccessibleName(tr("Create the group") if on
                                            else tr("Send the message"))
         self.error_line.clear()
