@@ -294,6 +294,9 @@ def start(app: QApplication, home: Path | None, probe: Probe | None = None) -> L
     app.setApplicationDisplayName(TITLE)
     app.setDesktopFileName(APP_ID)  # Wayland matches windows to APP_ID.desktop
     _apply_appearance(app, home)
+    from .fonts import ensure_emoji_font
+
+    ensure_emoji_font()  # emoji as emoji, not boxes, where the system has no such font
     from .context import tr
     from .main_window import MainWindow
 
