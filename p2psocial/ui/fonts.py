@@ -52,4 +52,5 @@ def ensure_emoji_font(bundled: Path = BUNDLED) -> str | None:
         log.warning("could not load the bundled emoji font %s", bundled)
         return None
     QFontDatabase.addApplicationEmojiFontFamily(families[0])
+    log.info("no colour emoji font on this system: using the bundled %s", families[0])
     return str(families[0])
