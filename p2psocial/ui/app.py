@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 PROBE_ENV = "P2PSOCIAL_PROBE"
 TITLE = "p2psocial"
 APP_ID = "org.p2psocial.p2psocial"  # reverse DNS, as in packaging/linux/ (its .desktop file)
-NO_DISPLAY = ("p2psocial: no display found; use the command line (p2psocial --help) "
+NO_DISPLAY = ("p2psocial: No display found; use the command line (p2psocial --help) "
               "or set QT_QPA_PLATFORM")
 
 
@@ -85,7 +85,7 @@ def explain_missing(loader_error: str) -> str:
         return f"p2psocial: the window cannot start: {loader_error.splitlines()[0]}"
     package = _DEBIAN.get(found.group(1))
     hint = f" (Debian/Ubuntu: sudo apt install {package})" if package else ""
-    return f"p2psocial: the window needs the system library {found.group(0)}{hint}"
+    return f"p2psocial: The window needs the system library {found.group(0)}{hint}"
 
 
 def has_display() -> bool:
