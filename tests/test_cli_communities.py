@@ -297,7 +297,7 @@ def fill(home: Path, group: str) -> None:
     trio.run(merge)
 
 
-FULL = ("the community Village hall is full: 256 people are on it, and nobody can join it "
+FULL = ("The community Village hall is full: 256 people are on it, and nobody can join it "
         "any more")
 
 
