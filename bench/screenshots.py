@@ -100,6 +100,14 @@ def run(out: Path) -> int:
 
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontDatabase
+
+    from p2psocial.ui.fonts import colour_emoji_family
+
+    if colour_emoji_family(QFontDatabase.families()) is None:
+        raise SystemExit("screenshots: no colour emoji font, emoji would be boxes: install "
+                         "one (Debian: apt install fonts-noto-color-emoji)")
     shoot = Shooter(app, out)
     lan = Settings(lan=True, relay=False)
     with tempfile.TemporaryDirectory(prefix="p2psocial-shots-") as tmp:
@@ -164,6 +172,9 @@ def run(out: Path) -> int:
         people.join()
         wait(app, lambda: "not reachable" in people.join_outcome.text(), "a failed dial")
         shoot(window, "08b-people-not-reachable")
+        window.resize(980, SIZE[1])  # the narrowest window the peers' columns must fit
+        shoot(window, "14-people-980")
+        window.resize(*SIZE)
 
         messages = window.show_section("messages")
         wait(app, lambda: messages.model.rowCount() >= 3, "the conversations")
@@ -198,6 +209,13 @@ def run(out: Path) -> int:
         apply_theme(app, "dark")
         settle(app)
         shoot(window, "12-home-dark")
+        messages = window.show_section("messages")
+        messages.new_message()
+        panel = messages.new_panel
+        wait(app, lambda: panel.people.count() >= 2, "the people Alice follows")
+        panel.choose(panel.people.item(0).data(Qt.ItemDataRole.UserRole))
+        panel.input.setPlainText("Are you coming to the repair café on Saturday?")
+        shoot(window, "15-new-message-dark")
         del bob_ctx
         desktop.shut_down(launcher)
         bob.close()

@@ -346,6 +346,28 @@ _TAG_RE = re.compile(r"(?<![\w#])#(\w{1,64})")
 _MENTION_RE = re.compile(r"@(" + ids.ACCOUNT + r"1[02-9ac-hj-np-z]{58})\b", re.IGNORECASE)
 
 
+# "@Name" typed where an "@p2ps1..." id belongs: not after a letter (mail@example.org)
+_NAME_MENTION_RE = re.compile(r"(?<![\w@/])@(\w(?:[\w.'-]*\w)?)")
+
+
+def named_mentions(text: str) -> tuple[str, ...]:
+    """The names written as ``@Name`` in ``text`` (not ``@p2ps1...`` ids), in order, once
+    each: what a writer resolves to ids (``Node.resolve_mentions``) before posting."""
+    seen: dict[str, None] = {}
+    for m in _NAME_MENTION_RE.finditer(text):
+        if not _MENTION_RE.fullmatch(m.group(0)):
+            seen.setdefault(m.group(1), None)
+    return tuple(seen)
+
+
+def replace_named_mentions(text: str, accounts: dict[str, bytes]) -> str:
+    """``text`` with each ``@Name`` that ``accounts`` maps written as ``@p2ps1...``."""
+    def one(m: re.Match[str]) -> str:
+        account = accounts.get(m.group(1))
+        return m.group(0) if account is None else "@" + ids.account_text(account)
+    return _NAME_MENTION_RE.sub(one, text)
+
+
 def extract_tags(text: str) -> tuple[str, ...]:
     """Hashtags in ``text``, lower-cased, first occurrence order, without the '#'."""
     seen: dict[str, None] = {}

@@ -6,7 +6,9 @@ Two families matter to callers:
   file) that must be rejected. The network turns them into "drop the frame, lower the
   peer's standing, keep serving"; they never crash a node.
 * ``UserError`` and its subclasses describe something a person asked for that cannot
-  be done. Their message is one readable line, shown as is by the CLI and the app.
+  be done. Their message is one readable line, shown by the CLI and the app through
+  ``sentence``: messages are written in lower case, to read well after a prefix
+  ("Could not follow: ..."), and shown starting with a capital.
 """
 
 from __future__ import annotations
@@ -111,3 +113,13 @@ class BadImage(UserError):
 
 class BadBackup(UserError):
     """A backup file that is not one of ours, is damaged, or does not fit this home."""
+
+
+def sentence(text: str) -> str:
+    """``text`` as a person is shown it: its first word with a capital, unless that word
+    is a name that must stay as typed (an id, a file name, a path, a quoted value)."""
+    first, _, _rest = text.partition(" ")
+    word = first.rstrip(":,;.!?")
+    if word and word[0].islower() and word.replace("-", "").replace("'", "").isalpha():
+        return text[0].upper() + text[1:]
+    return text

@@ -84,7 +84,8 @@ def decode(prefix: str, text: str, length: int = 32) -> bytes:
             raise BadId(f"'{_short(text)}' is {_article(other)} {other} id, not {a_what} id")
         raise BadId(f"'{_short(text)}' is not {a_what} id (it should start with '{prefix}1')")
     if any(c not in _REV for c in body):
-        raise BadId(f"'{_short(text)}' is not {a_what} id: it has characters ids never contain")
+        raise BadId(f"'{_short(text)}' is not {a_what} id: "
+                    "it has a character that is never in an id")
     if len(body) < 7:
         raise BadId(f"'{_short(text)}' is not a valid {what} id: it is too short")
     values = [_REV[c] for c in body]

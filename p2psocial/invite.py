@@ -154,7 +154,8 @@ def decode(text: str) -> Invite:
     if len(cleaned) > TEXT_MAX:
         raise BadId("that invite code is too long: copy it again, exactly")
     if any(ch not in _REV for ch in body):
-        raise BadId("that invite code has characters codes never contain: copy it again")
+        raise BadId("that invite code has a character that is never in a code: "
+                    "copy it again, exactly")
     data = _from_5bit([_REV[ch] for ch in body])
     if data is None or len(data) <= CHECK_LEN:
         raise BadId("that invite code is incomplete: copy it again, exactly")

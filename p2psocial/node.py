@@ -112,14 +112,26 @@ class Node:
 
     @classmethod
     def init(cls, home: Home, name: str, passphrase: str | None = None, *,
-             clock: Callable[[], int] = now_ms, **kdf: Any) -> Node:
-        """Create a new account in an empty home and publish its first entries."""
+             avatar_data: bytes | None = None, clock: Callable[[], int] = now_ms,
+             **kdf: Any) -> Node:
+        """Create a new account in an empty home and publish its first entries (with
+        ``avatar_data``, a picture, its profile has that picture from the start)."""
         profile = c.Profile(name.strip())
         profile.validate()
         if home.exists():
             raise HomeError(f"{home.path} already holds an account")
+        picture = (images.prepare(avatar_data, max_side=images.AVATAR_SIDE, square=True)
+                   if avatar_data is not None else None)
         identity = new_identity(os.urandom(32), os.urandom(32), clock())
-        return cls.create(home, identity, passphrase, clock, profile=profile, **kdf)
+        node = cls.create(home, identity, passphrase, clock,
+                          profile=profile if picture is None else None, **kdf)
+        if picture is not None:
+            try:
+                node._publish_now(replace(profile, avatar=node.store.put_blob(picture.data)))
+            except BaseException:
+                node.close()
+                raise
+        return node
 
     @classmethod
     def restore(cls, home: Home, root_seed: bytes, name: str, passphrase: str | None = None,
@@ -849,6 +861,26 @@ class Node:
         """Profiles whose name starts with ``text`` (any case), then those that hold it:
         for @-mention completion and the people view."""
         return await self._run(self.store.find_accounts, text, limit)
+
+    async def resolve_mentions(self, text: str) -> str:
+        """``text`` with each ``@Name`` written as the ``@p2ps1...`` id of the one account
+        of that name this home knows (its whole name, or else its first word, in any
+        case); a ``UserError`` names the cause when nobody or several are called so."""
+        found: dict[str, bytes] = {}
+        for name in c.named_mentions(text):
+            folded = name.casefold()
+            known = await self.find_accounts(name, 50)
+            named = [p for p in known if (p.name or "").casefold() == folded] or [
+                p for p in known if (p.name or "").casefold().split()[:1] == [folded]]
+            if not named:
+                raise UserError(f"nobody called {name!r} is known to this home: write @ and "
+                                "their account id (p2ps1...) instead")
+            if len(named) > 1:
+                who = " or ".join(f"{p.name} ({ids.account_text(p.account)[:14]}...)"
+                                  for p in named[:3])
+                raise UserError(f"@{name} could be {who}: write @ and the account id instead")
+            found[name] = named[0].account
+        return c.replace_named_mentions(text, found)
 
     async def wanted_accounts(self, hops: int = 2) -> set[bytes]:
         """The accounts whose logs this node replicates: its own, the accounts it

@@ -208,7 +208,7 @@ def test_passphrase(tmp_path: Path) -> None:
     assert made["passphrase"] is True
     assert "--passphrase-stdin" in fails(home, "post", "hi")
     assert fails(home, "--passphrase-stdin", "post", "hi", stdin="wrong\n") == \
-        "wrong passphrase"
+        "Wrong passphrase"
     # the first line of stdin is the passphrase, the rest is the text of "post -"
     js(home, "--passphrase-stdin", "post", "-", stdin="s3cret\nline one\nline two\n")
     assert js(home, "feed")["items"][0]["text"] == "line one\nline two"
@@ -229,7 +229,7 @@ def test_restore_from_phrase(alice: Account, tmp_path: Path) -> None:
     words = alice.phrase.split()
     message = fails(tmp_path / "bad", "restore", "--phrase-stdin", "--name", "X",
                     stdin=" ".join([*words[:5], "zzzz", *words[6:]]))
-    assert "word 6" in message
+    assert "Word 6" in message
 
 
 def test_export_import(alice: Account, tmp_path: Path) -> None:
@@ -282,7 +282,7 @@ def test_no_display(tmp_path: Path) -> None:
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     done = run(tmp_path, env=env)
     assert done.returncode == 1
-    assert done.stderr.strip() == ("p2psocial: no display found; use the command line "
+    assert done.stderr.strip() == ("p2psocial: No display found; use the command line "
                                    "(p2psocial --help) or set QT_QPA_PLATFORM")
 
 
@@ -309,7 +309,7 @@ def test_internal_error_is_logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert main(["--home", str(tmp_path), "feed"]) == 1
     err = capsys.readouterr().err
     log = tmp_path / "p2psocial.log"
-    assert err == f"p2psocial: internal error: RuntimeError: boom (details in {log})\n"
+    assert err == f"p2psocial: Internal error: RuntimeError: boom (details in {log})\n"
     assert "Traceback" in log.read_text() and "boom" in log.read_text()
 
     missing = tmp_path / "missing"

@@ -74,10 +74,10 @@ def test_an_approved_follower_reads_a_followers_only_post(people: People) -> Non
 def test_one_line_errors(people: People, tmp_path: Path) -> None:
     p = people
     stranger = other_account()
-    assert fails(p.a, "approve", p.alice) == "you cannot approve yourself"
+    assert fails(p.a, "approve", p.alice) == "You cannot approve yourself"
     assert "has no encryption key here yet" in fails(p.a, "approve", stranger)
     assert "is not an account id" in fails(p.a, "approve", "p2ps1nope")
     image = tmp_path / "x.png"
     image.write_bytes(b"not really")
     assert fails(p.a, "post", "--followers-only", "hi", "--image", str(image),
-                 code=2).startswith("a followers-only post cannot carry images")
+                 code=2).startswith("A followers-only post cannot carry images")

@@ -120,7 +120,7 @@ def test_create_list_and_communities_among_groups(
 
     # nobody adds or removes a community's members: people join it
     assert fails(a, "group", "add", cid, other_account(5)) == (
-        "anyone on the LAN may join an open community: nobody adds or removes its members")
+        "Anyone on the LAN may join an open community: nobody adds or removes its members")
 
     def fails_here(*args: str, code: int = 1) -> str:
         """In this process: the same code path, without a subprocess's start-up each."""
@@ -130,10 +130,10 @@ def test_create_list_and_communities_among_groups(
         return err.removeprefix("p2psocial: ").rstrip("\n")
 
     assert fails_here("group", "remove", cid, other_account(5)) == (
-        "anyone on the LAN may join an open community: nobody adds or removes its members")
-    assert fails_here("community", "create", "  ") == "a community needs a name"
+        "Anyone on the LAN may join an open community: nobody adds or removes its members")
+    assert fails_here("community", "create", "  ") == "A community needs a name"
     assert fails_here("community", "create", "x" * 65) == (
-        "a community's name is one line of at most 64 characters")
+        "A community's name is one line of at most 64 characters")
     assert fails_here("community", "join", "grp1qqqq").startswith("'grp1qqqq' is not a valid")
     with pytest.raises(SystemExit) as exited:
         main(["--home", str(a), "community", "nearby", "--wait", "61"])
@@ -164,7 +164,7 @@ def test_nearby_and_join_alone_on_the_lan(homes: tuple[Path, Path, str, str]) ->
     unknown = ids.group_text(bytes(32))
     done = on_lan(kind, a, "community", "join", unknown, "--wait", "0.5")
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert done.stderr == (f"p2psocial: nobody on this local network offers the community "
+    assert done.stderr == (f"p2psocial: Nobody on this local network offers the community "
                            f"{unknown} now (waited 0.5 s): 'p2psocial community nearby' "
                            "lists what is offered\n")
 
@@ -224,7 +224,7 @@ def test_nearby_and_join_through_a_running_serve(homes: tuple[Path, Path, str, s
     serve_b, _ = start_serve(b)  # --no-lan
     try:
         assert fails(b, "community", "nearby") == (
-            "the running p2psocial does not look for peers on the local network: turn LAN "
+            "The running p2psocial does not look for peers on the local network: turn LAN "
             "discovery on in its settings (or run 'p2psocial serve' without --no-lan)")
     finally:
         stop(serve_b)
@@ -256,7 +256,7 @@ def test_an_invite_joins_a_community_and_members_react(
     inside the community travel the same way."""
     a, b, _, bob = homes
     cid = js(a, "community", "create", "Reading group")["id"]
-    assert fails(a, "invite", "--community", cid).startswith("no 'p2psocial serve'")
+    assert fails(a, "invite", "--community", cid).startswith("No 'p2psocial serve'")
     serve_a, _ = start_serve(a)  # --no-lan
     try:
         made = js(a, "invite", "--community", cid)
@@ -274,7 +274,7 @@ def test_an_invite_joins_a_community_and_members_react(
         [message] = js(b, "group", "show", cid)["items"]
         assert message["reactions"] == [{"emoji": "📖", "count": 1, "mine": False}]
         assert "📖 1" in ok(b, "group", "show", cid).splitlines()
-        assert "you are in no community" in fails(a, "invite", "--community", other_group())
+        assert "You are in no community" in fails(a, "invite", "--community", other_group())
         [view] = js(a, "community", "list")["communities"]
         assert bob in [m["account"] for m in view["members"]]
     finally:
@@ -297,7 +297,7 @@ def fill(home: Path, group: str) -> None:
     trio.run(merge)
 
 
-FULL = ("the community Village hall is full: 256 people are on it, and nobody can join it "
+FULL = ("The community Village hall is full: 256 people are on it, and nobody can join it "
         "any more")
 
 
@@ -309,7 +309,7 @@ def test_a_full_community_is_shown_full_and_refuses_joiners_and_invites(
     kind = lan_type()
     cid = js(a, "community", "create", "Village hall")["id"]
     fill(a, cid)
-    assert fails(a, "invite", "--community", cid).startswith("no 'p2psocial serve'")
+    assert fails(a, "invite", "--community", cid).startswith("No 'p2psocial serve'")
     serve_a, _ = start_serve(a, lan_type=kind)
     try:
         assert fails(a, "invite", "--community", cid) == FULL

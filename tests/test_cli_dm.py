@@ -75,7 +75,7 @@ def test_a_message_reaches_its_reader_and_nobody_else(people: People) -> None:
     assert ok(p.c, "inbox") == ("No private messages yet: send one with "
                                 "'p2psocial dm ACCOUNT TEXT'.\n")
     assert fails(p.c, "conversation", conversation) == (
-        f"no conversation {conversation} in this home: 'p2psocial inbox' lists yours")
+        f"No conversation {conversation} in this home: 'p2psocial inbox' lists yours")
 
     page = js(p.b, "conversation", conversation)
     [message] = page["items"]
@@ -149,18 +149,18 @@ def test_errors_are_one_line(people: People) -> None:
     assert stranger in fails(p.a, "dm", stranger, "hello?")  # no key known for them
     too_many = [other_account(n) for n in range(40, 56)]  # 16 others: one too many
     assert fails(p.a, "dm", *too_many, "hello all") == (
-        "a conversation has at most 15 other people; this one has 16")
-    assert fails(p.a, "dm", p.bob, "   ") == "a message needs some text"
-    assert fails(p.a, "dm", p.bob, "-", stdin="\n") == "a message needs some text"
+        "A conversation has at most 15 other people; this one has 16")
+    assert fails(p.a, "dm", p.bob, "   ") == "A message needs some text"
+    assert fails(p.a, "dm", p.bob, "-", stdin="\n") == "A message needs some text"
     assert fails(p.a, "dm", p.alice, "note to self") == (
-        "a message needs at least one recipient other than you")
+        "A message needs at least one recipient other than you")
     entry = js(p.a, "post", "public")["id"]
     assert fails(p.a, "dm", entry, "hi") == f"'{entry}' is an entry id, not an account id"
     assert fails(p.a, "conversation", p.bob) == (
         f"'{p.bob}' is an account id, not a conversation id")
     unknown = ids.conversation_text(b"\1" * 32)
     assert fails(p.a, "conversation", unknown) == (
-        f"no conversation {unknown} in this home: 'p2psocial inbox' lists yours")
+        f"No conversation {unknown} in this home: 'p2psocial inbox' lists yours")
     assert js(p.a, "inbox") == before  # none of it was sent
 
 

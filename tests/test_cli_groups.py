@@ -108,7 +108,7 @@ def test_create_post_and_the_members_read(people: People) -> None:
     # Dave carries Alice's log, the key and the post included, and reads nothing
     assert js(p.d, "group", "list") == {"groups": [], "unread": 0}
     assert fails(p.d, "group", "show", group) == (
-        f"no group {group} in this home: 'p2psocial group list' lists yours")
+        f"No group {group} in this home: 'p2psocial group list' lists yours")
 
     page = js(p.b, "group", "show", group)
     [message] = page["items"]
@@ -169,7 +169,7 @@ def test_leave(people: People) -> None:
                      f"    members: (Alice, Bob|Bob, Alice)\n    {group}$",
                      ok(p.c, "group", "list"), re.M)
     assert fails(p.c, "group", "post", group, "one more?") == (
-        "you are no longer a member of this group")
+        "You are no longer a member of this group")
     p.carry(p.c)
     ok(p.a, "group", "add", group, p.dave)  # the next epoch: without Carol
     ok(p.a, "group", "post", group, "Sunday at 9")
@@ -198,21 +198,21 @@ def test_errors_are_one_line(people: People, capsys: pytest.CaptureFixture[str])
         f"{stranger} has no encryption key here yet: follow them and sync first")
     too_many = [other_account(n) for n in range(100, 164)]  # 64 others and Alice
     assert fails_here(p.a, "group", "create", "Crowd", *too_many) == (
-        "a group has at most 64 members; this one would have 65")
-    assert fails_here(p.a, "group", "create", "  ", p.bob) == "a group needs a name"
+        "A group has at most 64 members; this one would have 65")
+    assert fails_here(p.a, "group", "create", "  ", p.bob) == "A group needs a name"
     assert fails(p.b, "group", "add", group, p.carol) == (  # one as a subprocess too
-        "only the group's creator can add or remove members")
+        "Only the group's creator can add or remove members")
     assert fails_here(p.b, "group", "remove", group, p.alice) == (
-        "only the group's creator can add or remove members")
+        "Only the group's creator can add or remove members")
     assert fails_here(p.a, "group", "add", group, p.bob) == (
-        "that account is already a member of this group")
+        "That account is already a member of this group")
     assert fails_here(p.a, "group", "remove", group, p.carol) == (
-        "that account is not a member of this group")
+        "That account is not a member of this group")
     assert fails_here(p.a, "group", "remove", group, p.alice) == (
-        "you created this group: you cannot remove yourself")
+        "You created this group: you cannot remove yourself")
     assert fails_here(p.a, "group", "leave", group) == (
-        "you created this group: remove its members instead")
-    assert fails_here(p.a, "group", "post", group, "   ") == "a message needs some text"
+        "You created this group: remove its members instead")
+    assert fails_here(p.a, "group", "post", group, "   ") == "A message needs some text"
     typo = group[:-3] + ("q" if group[-3] != "q" else "p") + group[-2:]
     assert fails_here(p.a, "group", "show", typo) == (
         f"'{typo}' is not a valid group id: check it for a typo")
@@ -220,9 +220,9 @@ def test_errors_are_one_line(people: People, capsys: pytest.CaptureFixture[str])
         f"'{p.bob}' is an account id, not a group id")
     unknown = ids.group_text(b"\1" * 32)
     assert fails_here(p.a, "conversation", unknown) == (
-        f"no group {unknown} in this home: 'p2psocial group list' lists yours")
+        f"No group {unknown} in this home: 'p2psocial group list' lists yours")
     assert fails_here(p.c, "group", "leave", group) == (
-        f"no group {group} in this home: 'p2psocial group list' lists yours")
+        f"No group {group} in this home: 'p2psocial group list' lists yours")
     assert js(p.a, "group", "list") == before  # none of it changed anything
 
 

@@ -66,7 +66,7 @@ def test_swapped_and_missing_characters_are_refused() -> None:
     ("", "not an invite code"),
     ("hello", "not an invite code"),
     ("p2psinv1", "incomplete"),
-    ("p2psinv1bio", "characters codes never contain"),
+    ("p2psinv1bio", "a character that is never in a code"),
     ("p2psinv1" + "q" * 5000, "too long"),
     (ids.account_text(ACCOUNT), "account id, not an invite code"),
 ])

@@ -199,3 +199,16 @@ def test_flatpak_asks_only_for_what_it_needs() -> None:
                                                        "--socket=system-bus", "--device=all",
                                                        "--socket=x11"))], args
     assert manifest["command"] == "p2psocial"
+
+
+def test_installs_draw_emoji_with_noto_color_emoji() -> None:
+    """Emoji are not boxes anywhere we ship or check (ui/fonts.py): the .deb depends on
+    the font, the Linux bundle carries it with its licence, CI and the screenshots have it."""
+    control = (PACKAGING / "deb" / "control.in").read_text()
+    depends = control.split("\nDepends:", 1)[1].split("\nRecommends:", 1)[0]
+    assert "fonts-noto-color-emoji" in [name.strip() for name in depends.split(",")]
+    spec = (PACKAGING / "pyinstaller" / "p2psocial.spec").read_text()
+    assert "p2psocial/assets/fonts/NotoColorEmoji.ttf" in spec
+    assert "p2psocial/assets/fonts/NotoColorEmoji-LICENSE.txt" in spec
+    assert "fonts-noto-color-emoji" in (ROOT / ".ci" / "run").read_text()
+    assert "colour_emoji_family" in (ROOT / "bench" / "screenshots.py").read_text()

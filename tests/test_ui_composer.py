@@ -151,27 +151,34 @@ def test_an_image_is_posted_without_its_location(qtbot: QtBot, app_ctx: AppConte
     assert widget.image_paths == [] and not widget.tiles_box.isVisible()
 
 
-def test_an_unreadable_image_shows_one_line_and_keeps_everything(
+def test_a_file_that_is_not_an_image_is_refused_when_picked(
         qtbot: QtBot, app_ctx: AppContext, tmp_path: Path) -> None:
-    broken = tmp_path / "broken.png"
-    broken.write_bytes(b"this is not a picture")
+    notes = tmp_path / "notes.jpg"  # a text file with a picture's name
+    notes.write_bytes(b"this is not a picture")
     widget = composer(qtbot, app_ctx)
-    widget.add_images([str(broken)])
-    qtbot.waitUntil(lambda: widget._tiles[0].readable is False, timeout=WAIT)
     qtbot.keyClicks(widget.text_edit, "my words")
+    widget.add_images([str(notes)])
+    # refused at once, by its content, not at Send
+    qtbot.waitUntil(lambda: widget.image_paths == [], timeout=WAIT)
+    assert widget.error_line.text() == ("notes.jpg is not an image: choose a JPEG, PNG, "
+                                        "WebP or GIF file")
+    assert not widget.tiles_box.isVisible() and widget.text == "my words"
+    assert widget.send_button.isEnabled()
 
-    qtbot.keyClick(widget.text_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(widget.error_line.isVisible, timeout=WAIT)
 
-    assert "readable image" in widget.error_line.text()
-    assert "\n" not in widget.error_line.text() and "Traceback" not in widget.error_line.text()
-    assert widget.text == "my words" and widget.image_paths == [str(broken)]
-    assert widget.text_edit.isEnabled() and widget.send_button.isEnabled()
-
-    broken.unlink()  # gone since it was attached: the reason, in one line
+def test_an_image_gone_since_it_was_attached_says_why_and_keeps_everything(
+        qtbot: QtBot, app_ctx: AppContext, tmp_path: Path) -> None:
+    photo = photo_with_location(tmp_path / "photo.png")
+    widget = composer(qtbot, app_ctx)
+    widget.add_images([str(photo)])
+    qtbot.waitUntil(lambda: widget._tiles[0].readable is True, timeout=WAIT)
+    qtbot.keyClicks(widget.text_edit, "my words")
+    photo.unlink()  # gone since it was attached: the reason, in one line
     widget.send()
     qtbot.waitUntil(lambda: "could not be read" in widget.error_line.text(), timeout=WAIT)
-    assert widget.text == "my words"
+    assert "\n" not in widget.error_line.text() and "Traceback" not in widget.error_line.text()
+    assert widget.text == "my words" and widget.image_paths == [str(photo)]
+    assert widget.text_edit.isEnabled() and widget.send_button.isEnabled()
     page = call(qtbot, app_ctx, app_ctx.node.home_timeline, 10)
     assert page.items == []
 

@@ -211,7 +211,8 @@ def test_a_crash_of_the_run_is_reported(qtbot: QtBot) -> None:
 
 
 def test_one_line() -> None:
-    assert one_line(UserError("no such post")) == "no such post"
+    assert one_line(UserError("no such post")) == "No such post"  # shown as a sentence
+    assert one_line(UserError("p2ps1abc is not an id")) == "p2ps1abc is not an id"
     assert one_line(OSError()) == "OSError"
     assert one_line(ExceptionGroup("g", [ValueError("inner")])) == "ValueError: inner"
 

@@ -132,7 +132,9 @@ def test_restore_from_the_recovery_phrase(qtbot: QtBot, tmp_path: Path,
     ob.restore_phrase.setPlainText(typed)
     ob.restore_name.setText("Zoë")
     qtbot.mouseClick(ob.restore_button, Qt.MouseButton.LeftButton)
-    assert ob.restore_error.text().startswith("word 3, 'zzzzz', is not a recovery phrase word")
+    assert ob.restore_error.text().startswith("Word 3, 'zzzzz', is not a recovery phrase word")
+    # shown under the phrase box, not under "From a backup file" further down
+    assert ob.from_phrase.isAncestorOf(ob.restore_error) and ob.restore_error.isVisible()
     assert "\n" not in ob.restore_error.text()
     assert ob.restore_phrase.toPlainText() == typed and ob.restore_name.text() == "Zoë"
     assert not Home(home).exists()
@@ -157,11 +159,12 @@ def test_restore_from_a_backup_file(qtbot: QtBot, tmp_path: Path,
     ob.backup_path.setText(str(backup))
 
     qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)  # no passphrase yet
-    qtbot.waitUntil(lambda: "protected by a passphrase" in ob.restore_error.text(),
+    qtbot.waitUntil(lambda: "protected by a passphrase" in ob.backup_error.text(),
                     timeout=WAIT)
+    assert ob.from_backup.isAncestorOf(ob.backup_error) and not ob.restore_error.text()
     ob.backup_passphrase.setText("not it")
     qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: ob.restore_error.text() == "wrong passphrase", timeout=WAIT)
+    qtbot.waitUntil(lambda: ob.backup_error.text() == "Wrong passphrase", timeout=WAIT)
     assert ob.backup_path.text() == str(backup) and not Home(home).exists()
 
     ob.backup_passphrase.setText("secret")
@@ -181,9 +184,9 @@ def test_a_damaged_backup_shows_one_line(qtbot: QtBot, tmp_path: Path,
     qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
     ob.backup_path.setText(str(backup))
     qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "zoe.backup" in ob.restore_error.text()
+    qtbot.waitUntil(lambda: "zoe.backup" in ob.backup_error.text()
                     and ob.restore_page.isEnabled(), timeout=WAIT)
-    assert "\n" not in ob.restore_error.text() and not Home(tmp_path / "home").exists()
+    assert "\n" not in ob.backup_error.text() and not Home(tmp_path / "home").exists()
 
 
 def test_a_home_with_an_account_skips_onboarding(qtbot: QtBot, tmp_path: Path,

@@ -168,7 +168,7 @@ def test_export_writes_a_backup_that_restores(app_ctx: AppContext, qtbot: QtBot,
 
     page.export_to(tmp_path / "no such folder" / "x.p2psbackup")
     qtbot.waitUntil(lambda: page.export_button.isEnabled()
-                    and page.backup_outcome.text().startswith("cannot write"), timeout=WAIT)
+                    and page.backup_outcome.text().startswith("Cannot write"), timeout=WAIT)
     assert "\n" not in page.backup_outcome.text()
 
 

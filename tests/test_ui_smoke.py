@@ -112,6 +112,6 @@ def test_a_missing_x11_library_is_named_with_its_package() -> None:
 
     line = explain_missing("/x/libqxcb.so: libxcb-icccm.so.4: cannot open shared object file: "
                            "No such file or directory")
-    assert line == ("p2psocial: the window needs the system library libxcb-icccm.so.4 "
+    assert line == ("p2psocial: The window needs the system library libxcb-icccm.so.4 "
                     "(Debian/Ubuntu: sudo apt install libxcb-icccm4)")
     assert "\n" not in explain_missing("something odd\nsecond line")

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import InvalidEntry, UserError
+from ..errors import InvalidEntry, UserError, sentence
 from .parser import PROG, UsageError, build_parser
 
 __all__ = ["main"]
@@ -48,13 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(leaf, SystemExit):
             raise
         if isinstance(leaf, UsageError):
-            _say(str(leaf))
+            _say(sentence(str(leaf)))
             return 2
         if isinstance(leaf, (UserError, InvalidEntry)):
-            _say(str(leaf))
+            _say(sentence(str(leaf)))
             return 1
         if _disk_full(leaf):
-            _say("the disk is full: free some space and try again (nothing stored was lost)")
+            _say("The disk is full: free some space and try again (nothing stored was lost)")
             return 1
         if isinstance(leaf, BrokenPipeError):
             _silence_stdout()
@@ -86,7 +86,7 @@ def _say(message: str) -> None:
 def _internal_error(exc: BaseException, home_path: Path | None, verbose: bool,
                     argv: Sequence[str] | None) -> None:
     details = "".join(traceback.format_exception(exc))
-    summary = f"internal error: {type(exc).__name__}: {exc}"
+    summary = f"Internal error: {type(exc).__name__}: {exc}"
     log = _log_path(home_path)
     if log is not None:
         try:

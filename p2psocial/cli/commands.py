@@ -189,6 +189,9 @@ def cmd_post(args: argparse.Namespace, s: Session) -> int:
     if len(args.alt) > len(args.image):
         raise UsageError("there are more --alt descriptions than --image files")
     text = text_arg(args.text, s)
+    if c.named_mentions(text):  # "@Bob": the id of the one Bob this home knows
+        with s.open_reader() as node:
+            text = run_async(node.resolve_mentions, text)
     if args.followers_only:
         if args.image:
             raise UsageError("a followers-only post cannot carry images (they would travel "

@@ -76,7 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     command("whoami", "show this home's account")
 
     p = command("post", "publish a post")
-    p.add_argument("text", metavar="TEXT", help="the text; '-' reads it from stdin")
+    p.add_argument("text", metavar="TEXT", help="the text; '-' reads it from stdin. "
+                   "@Name mentions the one account called Name that this home knows (by "
+                   "its whole name or its first name, any case); when nobody or several are "
+                   "called so, write @ and the account id (@p2ps1...). #word is a tag")
     p.add_argument("--reply-to", metavar="ID", help="the entry id of the post to answer")
     p.add_argument("--cw", metavar="TEXT", help="a content warning shown before the text")
     p.add_argument("--image", action="append", default=[], metavar="PATH",

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 PROBE_ENV = "P2PSOCIAL_PROBE"
 TITLE = "p2psocial"
 APP_ID = "org.p2psocial.p2psocial"  # reverse DNS, as in packaging/linux/ (its .desktop file)
-NO_DISPLAY = ("p2psocial: no display found; use the command line (p2psocial --help) "
+NO_DISPLAY = ("p2psocial: No display found; use the command line (p2psocial --help) "
               "or set QT_QPA_PLATFORM")
 
 
@@ -92,7 +92,7 @@ def explain_missing(loader_error: str) -> str:
         return f"p2psocial: the window cannot start: {loader_error.splitlines()[0]}"
     package = _DEBIAN.get(found.group(1))
     hint = f" (Debian/Ubuntu: sudo apt install {package})" if package else ""
-    return f"p2psocial: the window needs the system library {found.group(0)}{hint}"
+    return f"p2psocial: The window needs the system library {found.group(0)}{hint}"
 
 
 def has_display() -> bool:
@@ -393,6 +393,9 @@ def start(app: QApplication, home: Path | None, probe: Probe | None = None,
     app.setApplicationDisplayName(TITLE)
     app.setDesktopFileName(APP_ID)  # Wayland matches windows to APP_ID.desktop
     _apply_appearance(app, home)
+    from .fonts import ensure_emoji_font
+
+    ensure_emoji_font()  # emoji as emoji, not boxes, where the system has no such font
     from .context import tr
     from .main_window import MainWindow
 

@@ -90,6 +90,7 @@ if TYPE_CHECKING:
 SAVE_DELAY_MS = 500  # a draft is written this long after the last change
 NEAR_LIMIT = 400  # remaining characters at which the count turns to the warning colour
 THUMB_SIDE = 72  # px: the square a thumbnail fits in
+SENDABLE_FORMATS = (b"jpeg", b"png", b"webp", b"gif")  # what images.prepare accepts
 IMAGE_SUFFIXES = ("*.jpg", "*.jpeg", "*.png", "*.webp", "*.gif")
 LINES_MIN, LINES_MAX = 3, 12  # the text box grows with what is typed, between these
 MENTION_DELAY_MS = 150  # typing pauses this long before names are looked up
@@ -121,6 +122,8 @@ def decode_thumbnail(path: str, side: int) -> QImage | None:
     size = reader.size()
     if size.isValid() and max(size.width(), size.height()) > side:
         reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
+    if bytes(reader.format().data()).lower() not in SENDABLE_FORMATS:
+        return None  # by content, not by name: a text file called notes.jpg is not one
     image = reader.read()
     return None if image.isNull() else image
 
@@ -159,6 +162,7 @@ class AttachmentTile(QFrame):
     """One attached image: its thumbnail, a description (alt text) and a remove button."""
 
     remove_requested = Signal(object)  # this tile
+    unreadable = Signal(object)  # this tile: its file is not an image we can send
 
     def __init__(self, ctx: AppContext, path: str, alt: str = "",
                  parent: QWidget | None = None) -> None:
@@ -217,6 +221,7 @@ class AttachmentTile(QFrame):
     def _failed(self, exc: Exception | None) -> None:
         self._call = None
         self.thumbnail.setText(tr("Unreadable"))
+        self.unreadable.emit(self)
 
 
 class PostTextEdit(QPlainTextEdit):
@@ -737,6 +742,7 @@ class Composer(QWidget):
         for number, path in enumerate(paths):
             tile = AttachmentTile(self.ctx, path, alts[number] if number < len(alts) else "")
             tile.remove_requested.connect(self._remove_tile)
+            tile.unreadable.connect(self._unreadable)
             tile.alt_edit.textChanged.connect(self._changed)
             self.tiles_row.insertWidget(len(self._tiles), tile)
             self._tiles.append(tile)
@@ -750,6 +756,12 @@ class Composer(QWidget):
             self._renumber()
             self._changed()
             (self._tiles[-1].remove_button if self._tiles else self.image_button).setFocus()
+
+    def _unreadable(self, tile: AttachmentTile) -> None:
+        """Said when the file is picked, not at Send: the tile goes, the reason stays."""
+        self._remove_tile(tile)
+        self.error_line.show_error(tr("{0} is not an image: choose a JPEG, PNG, WebP or GIF "
+                                      "file").format(Path(tile.path).name))
 
     def _clear_tiles(self) -> None:
         for tile in self._tiles:

@@ -98,7 +98,15 @@ from .group_bar import GroupBar
 from .icons import icon
 from .loop import one_line
 from .paged_list import EdgePagedModel
-from .post_delegate import REACT_CHOICES, Hit, full_time, paint_chip, when_text
+from .post_delegate import (
+    REACT_CHOICES,
+    Hit,
+    chip_width,
+    emoji_font,
+    full_time,
+    paint_chip,
+    when_text,
+)
 from .post_model import clock_note
 from .widgets import MessageLine, heading_font
 
@@ -348,13 +356,13 @@ class MessageDelegate(QStyledItemDelegate):
                     ) -> list[list[tuple[Hit, int, str, bool]]]:
         """The reaction chips (hit, width, label, ours) in lines as wide as a bubble
         may be."""
-        metrics = QFontMetrics(self._small(option.font))
+        small = self._small(option.font)
         room = self._bubble_width(option)
         lines: list[list[tuple[Hit, int, str, bool]]] = []
         x = room
         for emoji, count, ours in item.reactions:
             label = f"{emoji} {count}"
-            width = metrics.horizontalAdvance(label) + 16
+            width = chip_width(small, label, emoji=True)
             if x + width > room:
                 lines.append([])
                 x = 0
@@ -363,7 +371,7 @@ class MessageDelegate(QStyledItemDelegate):
         return lines
 
     def _chip_height(self, option: QStyleOptionViewItem) -> int:
-        return QFontMetrics(self._small(option.font)).height() + 6
+        return QFontMetrics(emoji_font(self._small(option.font))).height() + 4
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         item = index.data(MessageRole)
@@ -399,9 +407,9 @@ class MessageDelegate(QStyledItemDelegate):
         for chip_line in self._chip_lines(option, item):
             total = sum(w for _h, w, _l, _o in chip_line) + self.GAP * (len(chip_line) - 1)
             x = bubble.right() + 1 - total if item.own else bubble.left()
-            for hit, chip_width, label, ours in chip_line:
-                chips.append((hit, QRect(x, y, chip_width, height), label, ours))
-                x += chip_width + self.GAP
+            for hit, chip_w, label, ours in chip_line:
+                chips.append((hit, QRect(x, y, chip_w, height), label, ours))
+                x += chip_w + self.GAP
             y += height + self.GAP
         side = metrics.horizontalAdvance(REACT_MARK) + 16
         x = bubble.left() - self.GAP - side if item.own else bubble.right() + 1 + self.GAP
@@ -443,7 +451,7 @@ class MessageDelegate(QStyledItemDelegate):
         painter.drawText(bubble.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
                          int(Qt.TextFlag.TextWordWrap), item.text)
         for _hit, chip, label, ours in parts.chips:
-            paint_chip(painter, palette, chip, label, ours, small)
+            paint_chip(painter, palette, chip, label, ours, small, emoji=True)
         near = QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus
         if getattr(model, "reactable", False) and option.state & near:
             paint_chip(painter, palette, parts.react, REACT_MARK, False, small)
@@ -712,8 +720,8 @@ class ConversationPane(QWidget):
         self.input = ChatInput()
         self.input.setObjectName("message_text")
         self.input.setAccessibleName(tr("Message"))
-        self.input.setPlaceholderText(tr("Write a message (Enter sends, Shift+Enter "
-                                         "starts a new line)"))
+        self.input.setPlaceholderText(tr("Write a message"))  # short: one line shows
+        self.input.setToolTip(tr("Enter sends, Shift+Enter starts a new line"))
         self.input.submitted.connect(self.send)
         self.input.textChanged.connect(self._changed)
         self.send_button = QPushButton(tr("Send"))

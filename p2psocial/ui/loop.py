@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import trio
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal, Slot
 
-from ..errors import UserError
+from ..errors import UserError, sentence
 
 if TYPE_CHECKING:
     from outcome import Outcome  # trio's own dependency: the type of a run's end
@@ -73,7 +73,7 @@ def one_line(exc: BaseException) -> str:
     else:
         detail = str(exc).strip()
         text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-    return text.splitlines()[0] if text else "unknown error"
+    return sentence(text.splitlines()[0]) if text else "Unknown error"
 
 
 async def in_thread(fn: Callable[..., T], *args: Any) -> T:

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from .context import tr
-from .widgets import heading_font
+from .widgets import heading_font, plural
 
 if TYPE_CHECKING:
     from ..runtime import NetworkStatus
@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
         header.setContentsMargins(8, 6, 8, 0)
+        header.setSpacing(14)  # Back and the page's title apart, not touching
         self.back = QToolButton()
         self.back.setObjectName("back")
         self.back.setIcon(_icon("back"))
@@ -380,6 +381,8 @@ class MainWindow(QMainWindow):
     def show_network(self, status: NetworkStatus) -> None:
         if status.state == "online":
             text = (tr("Online · {0} connected").format(status.connected) if status.connected
+                    else plural(tr("Online · %n known peer(s), none reachable now", None,
+                                   status.known), status.known) if status.known
                     else tr("Online · no peers yet"))
         elif status.state == "starting":
             text = tr("Connecting…")

@@ -413,6 +413,9 @@ class NewMessagePanel(QWidget):
         self.people.setObjectName("recipients")
         self.people.setAccessibleName(tr("People you follow; check those to write to"))
         self.people.itemChanged.connect(self._checked)
+        self._pressed: tuple[QListWidgetItem, Qt.CheckState] | None = None
+        self.people.itemPressed.connect(self._press)
+        self.people.itemClicked.connect(self._clicked)
         self.chosen_label = QLabel()
         self.chosen_label.setObjectName("recipients_chosen")
         self.none_label = QLabel(tr("You follow nobody yet. Follow someone (People) to "
@@ -424,8 +427,8 @@ class NewMessagePanel(QWidget):
         self.input = ChatInput()
         self.input.setObjectName("new_message_text")
         self.input.setAccessibleName(tr("Message"))
-        self.input.setPlaceholderText(tr("Write a message (Enter sends, Shift+Enter "
-                                         "starts a new line)"))
+        self.input.setPlaceholderText(tr("Write a message"))
+        self.input.setToolTip(tr("Enter sends, Shift+Enter starts a new line"))
         self.input.submitted.connect(self.send)
         self.input.textChanged.connect(self._update)
         self.cancel_button = QPushButton(tr("Cancel"))
@@ -476,8 +479,7 @@ class NewMessagePanel(QWidget):
         self.name_edit.setVisible(on)
         self.setFocusProxy(self.name_edit if on else self.filter)
         self.input.setPlaceholderText(
-            tr("A first message (optional)") if on else
-            tr("Write a message (Enter sends, Shift+Enter starts a new line)"))
+            tr("A first message (optional)") if on else tr("Write a message"))
         self.send_button.setAccessibleName(tr("Create the group") if on
                                            else tr("Send the message"))
         self.error_line.clear()
@@ -551,6 +553,18 @@ class NewMessagePanel(QWidget):
         self.people.setFocus()
         if shown:
             self.people.setCurrentItem(shown[0])
+
+    def _press(self, item: QListWidgetItem) -> None:
+        self._pressed = (item, item.checkState())
+
+    def _clicked(self, item: QListWidgetItem) -> None:
+        """A click on a person's name ticks them, as a click on the box does (the box
+        itself has toggled by now: then the state differs from the press)."""
+        pressed, self._pressed = self._pressed, None
+        if pressed is None or pressed[0] is not item or item.checkState() != pressed[1]:
+            return
+        item.setCheckState(Qt.CheckState.Unchecked if item.checkState() == Qt.CheckState.Checked
+                           else Qt.CheckState.Checked)
 
     def _checked(self, item: QListWidgetItem) -> None:
         if item.checkState() == Qt.CheckState.Checked and len(self.recipients) > self.cap:

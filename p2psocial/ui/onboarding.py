@@ -6,8 +6,9 @@ Theory of operation
 The window shows ``Onboarding`` instead of the main view while the home holds no
 account. It is a stack of three pages:
 
-* **create** (the first page): a name, an optional passphrase typed twice, and one
-  button. The new account is made by ``Node.init`` in a worker thread (Argon2id with a
+* **create** (the first page): a name, an optional picture (checked by its content
+  and made square when picked, ``read_picture``), an optional passphrase typed twice,
+  and one button. The new account is made by ``Node.init`` in a worker thread (Argon2id with a
   passphrase takes about a second), started through ``TrioHost.call``; the node is
   closed again at once, so the main view can open the home as usual.
 * **phrase**: the 24-word recovery phrase of the new account, shown this once, with a
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -52,14 +54,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import ids, phrase
-from ..errors import BadPhrase, PassphraseRequired
+from .. import ids, images, phrase
+from ..errors import BadImage, BadPhrase, PassphraseRequired
 from ..home import Home
 from .context import tr
 from .loop import AsyncFn, TrioHost, in_thread, one_line
 from .widgets import MessageLine, PhraseLabel, heading_font
 
 CREATE, PHRASE, RESTORE = range(3)
+PICTURE_SIDE = 64  # the preview of the chosen picture, in px
 HEADING_POINTS = 18  # a first-run page's title: larger than a section's
 
 
@@ -76,11 +79,27 @@ class Account:
 # --- the work: blocking functions for a worker thread, and one async -------------------
 
 
+def read_picture(path: str) -> tuple[bytes, QImage]:
+    """The picture at ``path`` as the profile will carry it (checked by its content,
+    square, without its metadata) and a preview; ``BadImage`` names the file when it is
+    not one. Blocking (decoding a photo takes a while): a worker thread."""
+    with open(path, "rb") as handle:
+        data = handle.read(images.MAX_INPUT + 1)
+    try:
+        picture = images.prepare(data, max_side=images.AVATAR_SIDE, square=True)
+    except BadImage as exc:
+        raise BadImage(f"{Path(path).name}: {exc}") from None
+    preview = QImage.fromData(picture.data).scaled(
+        PICTURE_SIDE * 2, PICTURE_SIDE * 2, Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation)
+    return picture.data, preview
+
+
 def create_account(home: Path | None, name: str, passphrase: str | None,
-                   kdf: dict[str, Any]) -> Account:
+                   kdf: dict[str, Any], picture: bytes | None = None) -> Account:
     from ..node import Node  # imports the store: only when needed
 
-    with Node.init(Home(home), name, passphrase, **kdf) as node:
+    with Node.init(Home(home), name, passphrase, avatar_data=picture, **kdf) as node:
         assert node.identity is not None
         words = phrase.to_phrase(node.identity.account.root_seed)
         return Account(ids.account_text(node.account_id), name.strip(), words, passphrase)
@@ -123,6 +142,7 @@ class Onboarding(QStackedWidget):
         self.host = host
         self.kdf = kdf
         self.account: Account | None = None
+        self.picture: bytes | None = None  # the chosen picture, ready for the profile
         self._build_create()
         self._build_phrase()
         self._build_restore()
@@ -154,6 +174,20 @@ class Onboarding(QStackedWidget):
         self.passphrase = self._line("passphrase", tr("Optional"), secret=True)
         self.passphrase2 = self._line("passphrase2", tr("Type it again"), secret=True)
         form.addRow(tr("Name"), self.name)
+        picture_row = QHBoxLayout()
+        self.picture_preview = QLabel()
+        self.picture_preview.setObjectName("picture_preview")
+        self.picture_preview.setFixedSize(PICTURE_SIDE, PICTURE_SIDE)
+        self.picture_preview.setScaledContents(True)
+        self.picture_preview.setAccessibleName(tr("Your picture"))
+        self.picture_preview.hide()
+        self.choose_picture = self._button("choose_picture", tr("Choose a picture…"))
+        self.choose_picture.setToolTip(tr("Optional: a picture others see beside your name"))
+        self.choose_picture.clicked.connect(self._choose_picture)
+        picture_row.addWidget(self.picture_preview)
+        picture_row.addWidget(self.choose_picture)
+        picture_row.addStretch()
+        form.addRow(tr("Picture"), picture_row)
         form.addRow(tr("Passphrase"), self.passphrase)
         form.addRow(tr("Repeat passphrase"), self.passphrase2)
         layout.addLayout(form)
@@ -224,6 +258,9 @@ class Onboarding(QStackedWidget):
         form.addRow(tr("New passphrase"), self.restore_passphrase)
         form.addRow(tr("Repeat passphrase"), self.restore_passphrase2)
         form.addRow("", self.restore_button)
+        self.restore_error = MessageLine("restore_error")  # under the words it is about
+        form.addRow(self.restore_error)
+        self.from_phrase = from_phrase
         layout.addWidget(from_phrase)
 
         from_backup = QGroupBox(tr("From a backup file"))
@@ -239,10 +276,11 @@ class Onboarding(QStackedWidget):
         form.addRow(tr("Backup file"), row)
         form.addRow(tr("Backup passphrase"), self.backup_passphrase)
         form.addRow("", self.import_button)
+        self.backup_error = MessageLine("backup_error")
+        form.addRow(self.backup_error)
+        self.from_backup = from_backup
         layout.addWidget(from_backup)
 
-        self.restore_error = MessageLine("restore_error")
-        layout.addWidget(self.restore_error)
         buttons = QHBoxLayout()
         back = self._button("back", tr("Back"))
         buttons.addWidget(back)
@@ -256,8 +294,8 @@ class Onboarding(QStackedWidget):
         self.addWidget(page)
 
     def _go(self, index: int) -> None:
-        self.create_error.clear()
-        self.restore_error.clear()
+        for line in (self.create_error, self.restore_error, self.backup_error):
+            line.clear()
         self.setCurrentIndex(index)
 
     # --- actions ----------------------------------------------------------------------
@@ -273,9 +311,36 @@ class Onboarding(QStackedWidget):
             return
         self._start(self.create_page, self.create_error, tr("Creating your profile…"),
                     in_thread, create_account, self.home, self.name.text(), secret, self.kdf,
-                    on_result=self._created)
+                    self.picture, on_result=self._created)
+
+    def _choose_picture(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("Choose a picture"), str(Path.home()),
+            tr("Images (*.png *.jpg *.jpeg *.webp *.gif)"))
+        if path:
+            self.load_picture(path)
+
+    def load_picture(self, path: str) -> None:
+        """Check the chosen picture by its content (in a worker thread) and preview it."""
+        self.create_error.show_text(tr("Reading the picture…"))
+        self.choose_picture.setEnabled(False)
+        self.host.call(in_thread, read_picture, path, on_result=self._picture_read,
+                       on_error=self._picture_failed)
+
+    def _picture_read(self, value: tuple[bytes, QImage]) -> None:
+        self.picture, preview = value
+        self.picture_preview.setPixmap(QPixmap.fromImage(preview))
+        self.picture_preview.show()
+        self.choose_picture.setText(tr("Choose another…"))
+        self.choose_picture.setEnabled(True)
+        self.create_error.clear()
+
+    def _picture_failed(self, exc: Exception) -> None:
+        self.choose_picture.setEnabled(True)
+        self.create_error.show_error(exc)
 
     def restore(self) -> None:
+        self.backup_error.clear()
         secret = self._passphrase(self.restore_passphrase, self.restore_passphrase2,
                                   self.restore_error)
         if secret is False:
@@ -302,10 +367,11 @@ class Onboarding(QStackedWidget):
     def import_backup(self) -> None:
         text = self.backup_path.text().strip()
         if not text:
-            self._fail(self.restore_page, self.restore_error, tr("Choose a backup file first"))
+            self._fail(self.restore_page, self.backup_error, tr("Choose a backup file first"))
             return
         secret = self.backup_passphrase.text() or None
-        self._start(self.restore_page, self.restore_error, tr("Restoring from the backup…"),
+        self.restore_error.clear()
+        self._start(self.restore_page, self.backup_error, tr("Restoring from the backup…"),
                     restore_from_backup, self.home, Path(text).expanduser(), secret,
                     on_result=self._restored, on_error=self._backup_failed)
 
@@ -336,9 +402,9 @@ class Onboarding(QStackedWidget):
             message = (tr("This backup is protected by a passphrase: enter it below")
                        if not self.backup_passphrase.text()
                        else one_line(exc))
-            self._fail(self.restore_page, self.restore_error, message)
+            self._fail(self.restore_page, self.backup_error, message)
         else:
-            self._fail(self.restore_page, self.restore_error, one_line(exc))
+            self._fail(self.restore_page, self.backup_error, one_line(exc))
 
     # --- helpers ----------------------------------------------------------------------
 

@@ -159,6 +159,16 @@ def how_text(row: PeerRow, now: int) -> str:
             "unreachable": tr("not reachable now")}.get(row.why_not or "", "")
 
 
+def peers_empty_text(lan: bool) -> str:
+    """What the empty peers list says: LAN neighbours come by themselves only while
+    finding them is on."""
+    if lan:
+        return tr("Nobody here yet. People on the same network appear here by "
+                  "themselves; to reach someone elsewhere, send them your invite.")
+    return tr("Nobody here yet. Finding people on the same network is off (Settings); "
+              "to reach someone, send them your invite or paste theirs.")
+
+
 def section_of(row: PeerRow) -> str:
     if row.nearby:
         return "nearby"
@@ -280,16 +290,19 @@ class PeoplePage(QWidget):
         self.reach.setObjectName("reachability")
         self.reach.setWordWrap(True)
         layout.addWidget(self.reach)
+        # the invite beside joining and the communities nearby; the peers below, across
+        # the whole width their six columns need (beside the communities, they were cut
+        # off in a window under 1,100 px)
         top = QHBoxLayout()
         top.addWidget(self._build_invite(), 1)
-        top.addWidget(self._build_join(), 1)
-        layout.addLayout(top)
+        right = QVBoxLayout()
+        right.addWidget(self._build_join())
         self.communities = NearbyCommunities(ctx)
         self.communities.open_requested.connect(ctx.open_conversation.emit)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self._build_peers(), 3)
-        bottom.addWidget(self.communities, 2)
-        layout.addLayout(bottom, 1)
+        right.addWidget(self.communities, 1)
+        top.addLayout(right, 1)
+        layout.addLayout(top)
+        layout.addWidget(self._build_peers(), 1)
         self.show_status()
 
     # --- parts ----------------------------------------------------------------------
@@ -368,9 +381,7 @@ class PeoplePage(QWidget):
     def _build_peers(self) -> QWidget:
         box = QGroupBox(tr("Peers"))
         layout = QVBoxLayout(box)
-        self.empty = QLabel(tr("Nobody here yet. People on the same network appear here by "
-                               "themselves; to reach someone elsewhere, send them your "
-                               "invite."))
+        self.empty = QLabel(peers_empty_text(self.ctx.settings.lan))
         self.empty.setObjectName("people_empty")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -384,8 +395,12 @@ class PeoplePage(QWidget):
         self.tree.setWordWrap(True)
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
-        self.tree.header().setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setSectionResizeMode(HOW, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.tree.header()
+        for column in (NAME, STATE, HOW, SYNC, SEEN):  # whole words, never "Connected · …"
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # the Follow buttons' column: as wide as one (the default, 100 px, cut the others)
+        header.setMinimumSectionSize(24)
+        header.resizeSection(ACTION, QPushButton(tr("Follow")).sizeHint().width() + 4)
         self.tree.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.tree.itemClicked.connect(self._row_clicked)
         self.sections: dict[str, QTreeWidgetItem] = {}
@@ -559,6 +574,8 @@ class PeoplePage(QWidget):
             section.setHidden(count == 0)
             title = section.data(NAME, Qt.ItemDataRole.UserRole + 1)
             section.setText(NAME, f"{title} ({count})")
+        if not rows:
+            self.empty.setText(peers_empty_text(self.ctx.settings.lan))
         self.empty.setVisible(not rows)
         self.tree.setVisible(bool(rows))
 

@@ -295,13 +295,13 @@ class PostDelegate(QStyledItemDelegate):
                     lay.doc, lay.doc_at = doc, QPoint(left, y)
                     y += int(doc.size().height()) + GAP
                 y = _lay_out_images(lay, post.attachments, left, y, inner)
-            y = self._lay_out_actions(lay, post, fonts.small_m, left, y, inner)
+            y = self._lay_out_actions(lay, post, fonts.small_m, left, y, inner, fonts.small)
         lay.height = max(y, MARGIN + AVATAR) + MARGIN
         return lay
 
     @staticmethod
     def _lay_out_actions(lay: RowLayout, post: PostView, metrics: QFontMetrics, left: int,
-                         y: int, inner: int) -> int:
+                         y: int, inner: int, small_font: QFont) -> int:
         height = metrics.height() + 6
         mine = reacted(post)
         hearts = sum(c for e, c in post.reactions if e == HEART)
@@ -317,7 +317,8 @@ class PostDelegate(QStyledItemDelegate):
                   for emoji, count in post.reactions if emoji != HEART]
         x = left
         for hit, label, on in items:
-            w = metrics.horizontalAdvance(label) + 16
+            w = (metrics.horizontalAdvance(label) + 16 if hit.kind != "reaction"
+                 else chip_width(small_font, label, emoji=True))
             if x + w > left + inner and x > left:  # wrap the chips onto another line
                 x, y = left, y + height + 4
             lay.actions.append((hit, QRect(x, y, w, height), label, on))
@@ -379,7 +380,7 @@ class PostDelegate(QStyledItemDelegate):
                               len(post.attachments))
         for hit, action_rect, label, on in lay.actions:
             paint_chip(painter, palette, action_rect, label, on, small,
-                             framed=hit.kind == "reaction")
+                       framed=hit.kind == "reaction", emoji=hit.kind == "reaction")
         painter.restore()
 
     def _paint_avatar(self, painter: QPainter, lay: RowLayout, index: AnyIndex,
@@ -619,10 +620,34 @@ def _lay_out_images(lay: RowLayout, attachments: tuple[Attachment, ...], left: i
     return y + lines * cell_h + (lines - 1) * IMAGE_GAP + GAP
 
 
+EMOJI_SCALE = 1.45  # a reaction's emoji beside its count: as tall as the text around
+
+
+def emoji_font(font: QFont) -> QFont:
+    """The font of a reaction chip's emoji: at the chips' small size an emoji is a speck."""
+    larger = QFont(font)
+    if larger.pointSizeF() > 0:
+        larger.setPointSizeF(larger.pointSizeF() * EMOJI_SCALE)
+    else:
+        larger.setPixelSize(round(larger.pixelSize() * EMOJI_SCALE))
+    return larger
+
+
+def chip_width(font: QFont, label: str, emoji: bool = False) -> int:
+    """How wide ``paint_chip`` paints ``label`` (``emoji``: a reaction, "👍 2")."""
+    metrics = QFontMetrics(font)
+    if not emoji:
+        return metrics.horizontalAdvance(label) + 16
+    glyph, _, rest = label.partition(" ")
+    return (QFontMetrics(emoji_font(font)).horizontalAdvance(glyph)
+            + metrics.horizontalAdvance(" " + rest) + 16)
+
+
 def paint_chip(painter: QPainter, palette: QPalette, rect: QRect, label: str, on: bool,
-               font: QFont, framed: bool = True) -> None:
+               font: QFont, framed: bool = True, emoji: bool = False) -> None:
     """A rounded chip with ``label``: filled with the highlight when ``on`` (a reaction
-    of ours, an action taken), else framed (or bare)."""
+    of ours, an action taken), else framed (or bare). With ``emoji`` the label is a
+    reaction, "emoji count", and its emoji is drawn larger (``emoji_font``)."""
     if on:
         painter.setBrush(palette.highlight())
         painter.setPen(Qt.PenStyle.NoPen)
@@ -635,4 +660,16 @@ def paint_chip(painter: QPainter, palette: QPalette, rect: QRect, label: str, on
             painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
         painter.setPen(palette.text().color())
     painter.setFont(font)
-    painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label)
+    if not emoji:
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label)
+        return
+    glyph, _, rest = label.partition(" ")
+    large = emoji_font(font)
+    glyph_w = QFontMetrics(large).horizontalAdvance(glyph)
+    rest_w = QFontMetrics(font).horizontalAdvance(" " + rest)
+    x = rect.left() + (rect.width() - glyph_w - rest_w) // 2
+    middle = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+    painter.setFont(large)
+    painter.drawText(QRect(x, rect.top(), glyph_w, rect.height()), middle, glyph)
+    painter.setFont(font)
+    painter.drawText(QRect(x + glyph_w, rect.top(), rest_w, rect.height()), middle, " " + rest)

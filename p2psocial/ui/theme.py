@@ -17,6 +17,12 @@ Theory of operation
   is used on Fusion instead. This check runs again on every
   ``QStyleHints.colorSchemeChanged``, so the app keeps following the OS while it runs.
 
+Fusion outlines a check box with the window colour made darker: on a dark window
+that outline vanishes into the base colour, and an unchecked box (in Settings, in the
+list of people to write to) cannot be seen at all. Our Fusion is therefore
+``_Fusion``, a proxy style that draws that outline again in the placeholder-text
+colour when the palette is dark.
+
 The state (the choice, the platform's style name) lives in a small ``QObject`` parented
 to the application, not in a module global. Setting the application palette sends
 every widget a ``PaletteChange``; icons re-tint on their next paint (``icons.py``).
@@ -26,9 +32,9 @@ device pixel ratio (``icons.py``, ``qr_widget.py``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 CHOICES = ("system", "light", "dark")
 BRAND = "#2a6f97"  # the app icon's blue
@@ -126,9 +132,40 @@ class _Theme(QObject):
             self._use_ours(wanted_dark)
 
     def _use_ours(self, dark: bool) -> None:
-        self._set_style("Fusion")
+        if not isinstance(self._app.style(), _Fusion):
+            self._app.setStyle(_Fusion())  # the application owns (and deletes) it
         self._app.setPalette(palette(dark))
 
     def _set_style(self, name: str) -> None:
-        if self._app.style().name().lower() != name.lower():
+        if self._app.style().name().lower() != name.lower() or isinstance(
+                self._app.style(), _Fusion):
             self._app.setStyle(name)
+
+
+class _Fusion(QProxyStyle):
+    """Fusion, with check boxes and radio buttons that show on a dark palette."""
+
+    _OUTLINED = (QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+                 QStyle.PrimitiveElement.PE_IndicatorRadioButton)
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+
+    def name(self) -> str:
+        return self.baseStyle().name()  # "fusion", as the platform calls it
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,
+                      painter: QPainter, widget: QWidget | None = None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element not in self._OUTLINED or not is_dark(option.palette):
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(option.palette.color(_Role.PlaceholderText), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        box = QRectF(option.rect).adjusted(0.5, 0.5, -1.5, -1.5)
+        if element == QStyle.PrimitiveElement.PE_IndicatorRadioButton:
+            painter.drawEllipse(box)
+        else:
+            painter.drawRoundedRect(box, 1.5, 1.5)
+        painter.restore()

@@ -37,7 +37,10 @@ class UnlockPage(QWidget):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText(tr("Passphrase", "Unlock"))
         self.passphrase.setAccessibleName(tr("Passphrase", "Unlock"))
-        self.passphrase.setMaximumWidth(360)
+        # wide enough to see what one types (its size hint alone gave it 120 px)
+        self.passphrase.setMinimumWidth(
+            max(320, self.passphrase.fontMetrics().averageCharWidth() * 36))
+        self.passphrase.setMaximumWidth(420)
         self.passphrase.returnPressed.connect(self._submit)
         layout.addWidget(self.passphrase, 0, Qt.AlignmentFlag.AlignHCenter)
         self.button = QPushButton(tr("Open", "Unlock"))

@@ -19,6 +19,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QWidget
 
+from ..errors import sentence
 from .context import tr
 from .loop import one_line
 
@@ -69,7 +70,7 @@ class MessageLine(QLabel):
 
     def show_error(self, exc_or_text: BaseException | str) -> None:
         """``exc_or_text`` in bold; an exception as its one line, never a traceback."""
-        text = exc_or_text if isinstance(exc_or_text, str) else one_line(exc_or_text)
+        text = sentence(exc_or_text) if isinstance(exc_or_text, str) else one_line(exc_or_text)
         self.show_text(text, error=True)
 
     def clear(self) -> None:

@@ -44,6 +44,8 @@ DOC=$ROOT/usr/share/doc/p2psocial
 install -d "$ROOT/usr/lib" "$ROOT/usr/bin" "$ROOT/usr/share/applications" \
     "$ROOT/usr/share/metainfo" "$ROOT/usr/lib/systemd/system" "$DOC" "$ROOT/DEBIAN"
 cp -R "$BUNDLE" "$ROOT/usr/lib/p2psocial"
+# the package depends on fonts-noto-color-emoji: no second copy of the font (ui/fonts.py)
+rm -rf "$ROOT/usr/lib/p2psocial/_internal/p2psocial/assets/fonts"
 ln -s ../lib/p2psocial/p2psocial "$ROOT/usr/bin/p2psocial"
 
 install -m 644 "$TOP/packaging/linux/$APP_ID.desktop" "$ROOT/usr/share/applications/"

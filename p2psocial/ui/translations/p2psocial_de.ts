@@ -172,6 +172,10 @@
         <translation>Ein Beitrag hat höchstens {0} Bilder; die übrigen wurden weggelassen.</translation>
     </message>
     <message>
+        <source>{0} is not an image: choose a JPEG, PNG, WebP or GIF file</source>
+        <translation>{0} ist kein Bild: Wähle eine JPEG-, PNG-, WebP- oder GIF-Datei</translation>
+    </message>
+    <message>
         <source>Settings not saved: {0}</source>
         <translation>Einstellungen nicht gespeichert: {0}</translation>
     </message>
@@ -266,6 +270,14 @@
     <message>
         <source>Name</source>
         <translation>Name</translation>
+    </message>
+    <message>
+        <source>Your picture</source>
+        <translation>Dein Bild</translation>
+    </message>
+    <message>
+        <source>Optional: a picture others see beside your name</source>
+        <translation>Optional: ein Bild, das andere neben deinem Namen sehen</translation>
     </message>
     <message>
         <source>Passphrase</source>
@@ -368,6 +380,14 @@
         <translation>Dein Profil wird angelegt…</translation>
     </message>
     <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp *.gif)</source>
+        <translation>Bilder (*.png *.jpg *.jpeg *.webp *.gif)</translation>
+    </message>
+    <message>
+        <source>Choose another…</source>
+        <translation>Ein anderes wählen…</translation>
+    </message>
+    <message>
         <source>Choose the name others will see</source>
         <translation>Wähle den Namen, den andere sehen</translation>
     </message>
@@ -438,6 +458,13 @@
     <message>
         <source>Online · {0} connected</source>
         <translation>Online · {0} verbunden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Online · %n known peer(s), none reachable now</source>
+        <translation>
+            <numerusform>Online · %n bekannter Peer, gerade nicht erreichbar</numerusform>
+            <numerusform>Online · %n bekannte Peers, keiner gerade erreichbar</numerusform>
+        </translation>
     </message>
     <message>
         <source>Online · no peers yet</source>
@@ -557,6 +584,10 @@
     <message>
         <source>not reachable now</source>
         <translation>gerade nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>Nobody here yet. Finding people on the same network is off (Settings); to reach someone, send them your invite or paste theirs.</source>
+        <translation>Noch niemand hier. Die Suche nach Leuten im selben Netzwerk ist aus (Einstellungen); um jemanden zu erreichen, schick ihm deine Einladung oder füge seine ein.</translation>
     </message>
     <message>
         <source>Not connected</source>
@@ -1700,8 +1731,12 @@
         <translation>Nachricht</translation>
     </message>
     <message>
-        <source>Write a message (Enter sends, Shift+Enter starts a new line)</source>
-        <translation>Schreib eine Nachricht (Enter sendet, Umschalt+Enter beginnt eine neue Zeile)</translation>
+        <source>Write a message</source>
+        <translation>Schreib eine Nachricht</translation>
+    </message>
+    <message>
+        <source>Enter sends, Shift+Enter starts a new line</source>
+        <translation>Enter sendet, Umschalt+Enter beginnt eine neue Zeile</translation>
     </message>
     <message>
         <source>Send the message</source>
