@@ -82,7 +82,7 @@ def test_the_window_answers_while_it_waits_for_the_passphrase(
     found = in_thread(qtbot, lambda: one_per_home(home))
     assert found == Instance(other=True, other_pid=os.getpid(), other_window=True)
     assert other_copy_line(home, found) == (
-        f"p2psocial: already open for {home} (pid {os.getpid()}); its window is in front now")
+        f"p2psocial: Already open for {home} (pid {os.getpid()}); its window is in front now")
     # the command line's writes wait for the home to be open
     try:
         in_thread(qtbot, lambda: control.call(home, "post", ("hi", None, None, (), (), ())))
@@ -200,7 +200,7 @@ def test_two_processes_on_one_home_the_second_raises_the_first_and_exits(
                                 capture_output=True, text=True, timeout=60)
         took = time.monotonic() - started
         assert second.returncode == 0, second.stderr
-        assert second.stderr == (f"p2psocial: already open for {home} (pid {first.pid}); "
+        assert second.stderr == (f"p2psocial: Already open for {home} (pid {first.pid}); "
                                  "its window is in front now\n")
         assert took < 10, took
         log = home / "p2psocial.log"

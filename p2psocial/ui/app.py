@@ -147,7 +147,7 @@ def other_copy_line(home_dir: Path, found: Instance) -> str:
     """One line for the terminal about the other copy that answered."""
     pid = f" (pid {found.other_pid})" if found.other_pid else ""
     if found.other_window:
-        return f"p2psocial: already open for {home_dir}{pid}; its window is in front now"
+        return f"p2psocial: Already open for {home_dir}{pid}; its window is in front now"
     return (f"p2psocial: {home_dir} is kept open by 'p2psocial serve'{pid}, which has no "
             "window: stop it to open the home here, or use the command line "
             "(p2psocial --help)")
