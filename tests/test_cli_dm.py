@@ -44,6 +44,8 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
     carry(c, a, b)  # everyone knows everyone's encryption key
     yield People(a, b, c, *(ids.account_text(x) for x in accounts))
 
+NO_TEXT = "a message needs some text, a picture or a file"
+
 
 def conversation_of(home: Path, with_name: str) -> dict:
     found = [v for v in js(home, "inbox")["conversations"]
@@ -149,8 +151,8 @@ def test_errors_are_one_line(people: People) -> None:
     too_many = [other_account(n) for n in range(40, 56)]  # 16 others: one too many
     assert fails(p.a, "dm", *too_many, "hello all") == (
         "a conversation has at most 15 other people; this one has 16")
-    assert fails(p.a, "dm", p.bob, "   ") == "a message needs some text"
-    assert fails(p.a, "dm", p.bob, "-", stdin="\n") == "a message needs some text"
+    assert fails(p.a, "dm", p.bob, "   ") == NO_TEXT
+    assert fails(p.a, "dm", p.bob, "-", stdin="\n") == NO_TEXT
     assert fails(p.a, "dm", p.alice, "note to self") == (
         "a message needs at least one recipient other than you")
     entry = js(p.a, "post", "public")["id"]

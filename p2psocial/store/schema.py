@@ -41,6 +41,9 @@ Layout, and why:
   envelopes that no longer name their group.
 * ``address_records`` (migration 12; store/address_records.py): the newest signed
   address record of each device of an account we replicate, and our own.
+* migration 13 is reserved for the background blob fetcher (branch i14-blobs).
+* ``private_files`` (migration 14; store/inbox.py): the pictures and files of opened
+  private entries, with the keys of their sealed blobs.
 """
 
 from __future__ import annotations
@@ -458,6 +461,32 @@ MIGRATIONS: list[str] = [
         expires INTEGER NOT NULL,       -- ms
         token BLOB NOT NULL             -- invite.AddressToken, canonical wire bytes
     ) WITHOUT ROWID;
+    """,
+    # 13: reserved for the background blob fetcher (issue 14, branch i14-blobs); empty
+    # here so that migration 14 keeps its number when both are merged.
+    "",
+    # 14 (issue 14): pictures and files of private entries (p2psocial/private_files.py),
+    # written by the private scan when a message, group message or followers-only post
+    # with attachments opens. ``blob`` is the hash of the sealed (encrypted) blob, which
+    # is what travels and what the blobs table holds; ``key`` opens it (kept in the
+    # clear, like the decrypted messages: docs/privacy.md "On your own disk"). A delete
+    # of the entry deletes its rows (ingest.py ``_erase``). Index: private_files_blob,
+    # to find the key of a blob that the image cache asks for.
+    """
+    CREATE TABLE IF NOT EXISTS private_files (
+        entry INTEGER NOT NULL,         -- entries.rowid of the private entry
+        n INTEGER NOT NULL,             -- its place among the entry's attachments
+        blob BLOB NOT NULL,             -- hash of the sealed blob
+        key BLOB NOT NULL,              -- the blob's key (32 bytes)
+        mime TEXT NOT NULL,
+        size INTEGER NOT NULL,          -- true size, in bytes
+        width INTEGER NOT NULL,         -- 0 for a file
+        height INTEGER NOT NULL,
+        name TEXT NOT NULL,             -- a file's name, '' for a picture
+        alt TEXT NOT NULL,
+        PRIMARY KEY (entry, n)
+    );
+    CREATE INDEX IF NOT EXISTS private_files_blob ON private_files(blob);
     """,
 ]
 

@@ -224,6 +224,26 @@ class MessageView(Placed):
     cursor: Cursor
     reactions: tuple[tuple[str, int, bool], ...] = ()  # (emoji, how many, one is ours)
     signed_ts: int | None = None  # the author's timestamp; None: the same as ts
+    attachments: tuple[FileView, ...] = ()  # pictures and files (issue 14)
+
+
+@dataclass(frozen=True, slots=True)
+class FileView:
+    """A picture or file of a private entry, as the app shows it (its key stays in the
+    store: ``Store.open_private_blob`` opens the sealed blob). ``blob`` is the hash of
+    the sealed bytes, what the image cache and the network ask for."""
+
+    blob: bytes
+    mime: str
+    size: int
+    width: int
+    height: int
+    name: str
+    alt: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.width > 0 and self.height > 0 and self.mime.startswith("image/")
 
 
 @dataclass(frozen=True, slots=True)
