@@ -380,15 +380,15 @@ class Backend:
         return (await service.join_community(community_id)).id
 
     async def image(self, digest: bytes) -> bytes | None:
-        """An image's bytes: from the store, else fetched from peers (None: nobody has it)."""
+        """An image's (or a file's) bytes: from the store, else fetched from peers (None:
+        nobody has it); a sealed attachment of a private entry comes opened."""
         data = await self.node.blob(digest)
-        if data is not None or self.service is None:
-            return data
-        try:
-            return await self.service.fetch_blob(digest)
-        except (UserError, OSError) as exc:
-            log.info("image %s not fetched: %s", digest.hex()[:12], exc)
-            return None
+        if data is None and self.service is not None:
+            try:
+                data = await self.service.fetch_blob(digest)
+            except (UserError, OSError) as exc:
+                log.info("image %s not fetched: %s", digest.hex()[:12], exc)
+        return None if data is None else await self.node.open_blob(digest, data)
 
 
 def _port_of(addr: str) -> int:

@@ -88,7 +88,8 @@ def test_a_message_reaches_its_reader_and_nobody_else(people: People) -> None:
                        "author_name": "Alice", "own": False, "ts": view["last_ts"],
                        "time": view["last_time"], "signed_ts": view["last_ts"],
                        "clock_ahead": False, "text": "Hello Bob, just for you",
-                       "reply_to": None, "reactions": [], "cursor": message["cursor"]}
+                       "reply_to": None, "reactions": [], "attachments": [],
+                       "cursor": message["cursor"]}
     assert js(p.b, "inbox")["unread"] == 1  # reading without --mark-read keeps it unread
     ok(p.b, "conversation", conversation, "--mark-read")
     assert js(p.b, "inbox")["unread"] == 0

@@ -28,6 +28,7 @@ from ..entry import Entry
 from ..store.store import PeerRecord
 from ..store.views import (
     ConversationView,
+    FileView,
     ForkView,
     GroupView,
     MessagePage,
@@ -477,7 +478,36 @@ def message_json(v: MessageView, *, group: bool = False) -> dict[str, Any]:
             "own": v.own, "ts": v.ts, "time": iso(v.ts), **signed_json(v), "text": v.text,
             "reply_to": ids.entry_text(v.reply_to) if v.reply_to else None,
             "reactions": [{"emoji": e, "count": n, "mine": ours} for e, n, ours in v.reactions],
+            "attachments": [file_json(f) for f in v.attachments],
             "cursor": v.cursor.to_text()}
+
+
+def file_json(f: FileView) -> dict[str, Any]:
+    """A picture or file of a private entry (``p2psocial save ENTRY PATH`` writes it)."""
+    return {"kind": "picture" if f.is_image else "file", "name": f.name, "mime": f.mime,
+            "size": f.size, "width": f.width, "height": f.height, "alt": f.alt}
+
+
+def file_size(n: int) -> str:
+    """``512 bytes``, ``12 KB``, ``3.4 MB``."""
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n // 1024} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def file_lines(files: tuple[FileView, ...]) -> list[str]:
+    """``[picture 1: 640x480, "a cat"]``, ``[file 2: notes.pdf, 12 KB]``."""
+    lines = []
+    for number, f in enumerate(files, 1):
+        if f.is_image:
+            alt = f", {clean(f.alt, one_line=True)!r}" if f.alt else ""
+            lines.append(f"[picture {number}: {f.width}x{f.height}{alt}]")
+        else:
+            lines.append(f"[file {number}: {clean(f.name, one_line=True)}, "
+                         f"{file_size(f.size)}]")
+    return lines
 
 
 def conversation_page_json(v: ConversationView, page: MessagePage,
@@ -498,7 +528,7 @@ def message_lines(m: MessageView) -> list[str]:
         header.append(CLOCK_AHEAD)
     said = [f"{clean(emoji, one_line=True)} {n}" + (" (you)" if ours else "")
             for emoji, n, ours in m.reactions]
-    return [" · ".join(header), *clean(m.text).splitlines(),
+    return [" · ".join(header), *clean(m.text).splitlines(), *file_lines(m.attachments),
             *([" ".join(said)] if said else []), ids.entry_text(m.id)]
 
 
