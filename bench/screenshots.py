@@ -142,6 +142,13 @@ def run(out: Path) -> int:
         wait(app, lambda: messages.model.rowCount() >= 3, "the conversations")
         direct = next(c for c in messages.model.items if not hasattr(c, "community"))
         messages.open_conversation(direct.id)
+        pane = messages.pane  # Bob's picture and Alice's file (issue 14): decrypted
+        wait(app, lambda: any(m.attachments for m in pane.model.items), "the picture")
+        settle(app)
+        cache = pane.view.delegate.images
+        wait(app, lambda: cache is not None and not any(
+            cache.loading(f.blob) for m in pane.model.items for f in m.attachments),
+            "the picture to decode")
         shoot(window, "09-messages")
         walkers = next(c for c in messages.model.items if getattr(c, "community", False))
         messages.open_conversation(walkers.id)
