@@ -17,6 +17,11 @@ values written before padding existed (three items) still read.
 The inner kind is hidden from carriers: they see a PRIVATE entry, its size and its
 time, never whether it is a message or a group key, nor for whom.
 
+* Pictures and files (issue 14): a ``Message`` or ``GroupPost`` may end with up to 10
+  ``PrivateAttachment``s (private_files.py: a sealed blob's hash, its key, type, size,
+  name); the envelope lists the sealed blobs' hashes in the clear (``blobs_of``) so
+  that carriers fetch and serve them. Values without attachments keep their old
+  layout, byte for byte.
 * ``Message(members, text, reply_to)`` (PRIVATE): ``members`` are all the accounts of
   the conversation, the author included, sorted; ``conversation_id(members)`` names
   the conversation, the same for everyone whatever the order they typed names in.
@@ -34,7 +39,8 @@ time, never whether it is a message or a group key, nor for whom.
   device of the author without any state, and a reader tells a circle from a chat
   group by the salt in the key it received. Inside is a public ``content.Post``
   body, so a circle post has what a post has (mentions, tags, content warning,
-  reply), images excepted (their blobs would be fetched in the clear).
+  reply, images); its images are sealed blobs (private_files.py), one key per image
+  beside the body.
 * ``CommunityKey(community_id, salt, creator, key, name)`` (PRIVATE, sealed to the
   author alone): an open community's one key, which anyone on its LAN may ask a
   member for (net/community.py). Joining is writing this note to ourselves, so every
