@@ -466,7 +466,7 @@ def _last_line(members: Sequence[bytes], names: Sequence[str | None], text: str 
         return []
     named = dict(zip(members, names, strict=True))
     who = "you" if author == me else display_name(named.get(author) if author else None)
-    return [f"    {who}: {one_line(text)}"]
+    return [f"    {who}: {one_line(text) if text.strip() else '(an attachment)'}"]
 
 
 def message_json(v: MessageView, *, group: bool = False) -> dict[str, Any]:
