@@ -67,9 +67,12 @@ def test_a_picture_and_a_file_from_bob_show_and_save(
     assert [(f.is_image, f.name, f.alt) for f in message.attachments] == [
         (True, "", "a green lawn"), (False, "plan.txt", "")]
 
+    index = pane.model.index(0, 0)
+    spoken = index.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken.endswith(": the garden a green lawn; File plan.txt, 9 bytes")
+
     # the picture is painted, decrypted, at its place in the bubble
     view = pane.view
-    index = pane.model.index(0, 0)
     option = QStyleOptionViewItem()
     option.rect = view.visualRect(index)
     option.font = view.font()

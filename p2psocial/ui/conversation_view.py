@@ -91,8 +91,7 @@ from .context import tr
 from .group_bar import GroupBar
 from .icons import icon
 from .loop import one_line
-from .message_files import GAP, AttachmentTray, FilesLayout, open_picture, read_attachments
-from .message_files import save_file as save_attachment
+from .message_files import GAP, AttachmentTray, FilesLayout, describe, open_file, send_message
 from .paged_list import EdgePagedModel
 from .post_delegate import REACT_CHOICES, Hit, full_time, paint_chip, when_text
 from .post_model import clock_note
@@ -156,7 +155,8 @@ class MessageModel(EdgePagedModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             who = tr("You") if item.own else display_name(item.author_name, item.author)
             said = tr("{0}, {1}: {2}").format(who, full_time(item.ts) + clock_note(item),
-                                              item.text)
+                                              " ".join(filter(None, (
+                                                  item.text, describe(item.attachments)))))
             return f"{said}. {reactions_text(item.reactions)}" if item.reactions else said
         if role == Qt.ItemDataRole.ToolTipRole:
             return full_time(item.ts)
@@ -696,7 +696,7 @@ class ConversationPane(QWidget):
         self.view.react_requested.connect(self.react)
         self.view.delegate.images = images = images_of(ctx)
         images.ready.connect(lambda _blob: self.view.viewport().update())
-        self.view.delegate.file_requested.connect(self.open_file)
+        self.view.delegate.file_requested.connect(lambda f: open_file(ctx, f, self))
         self.error_line = MessageLine("message_error")
         self.tray = AttachmentTray()
         self.tray.changed.connect(self._update_send)
@@ -881,26 +881,10 @@ class ConversationPane(QWidget):
         self.error_line.clear()
         conversation = self.conversation
         self._send_call = self.ctx.call(
-            self._send, conversation, self.text, list(self.tray.pictures),
-            list(self.tray.files),
+            send_message, self.ctx.node, conversation, None if self.group else
+            self.recipients, self.text, list(self.tray.pictures), list(self.tray.files),
             on_result=lambda _entry: self._sent(conversation), on_error=self._send_failed)
         self._set_busy(True)
-
-    async def _send(self, conversation: bytes, text: str, pictures: list[str],
-                    files: list[str]) -> Any:
-        images, named = await read_attachments(pictures, files)
-        if self.group:
-            return await self.ctx.node.group_post(conversation, text, images_data=images,
-                                                  files=named)
-        return await self.ctx.node.send_message(list(self.recipients), text,
-                                                images_data=images, files=named)
-
-    def open_file(self, f: Any) -> None:
-        """A click on an attachment: a picture opens in the viewer, a file is saved."""
-        if f.is_image:
-            open_picture(self.ctx, f, self)
-        else:
-            save_attachment(self.ctx, f, self)
 
     def _set_busy(self, busy: bool) -> None:
         self.tray.set_busy(busy)

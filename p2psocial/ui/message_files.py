@@ -48,6 +48,8 @@ from .image_viewer import open_image
 from .loop import in_thread
 
 if TYPE_CHECKING:
+    from ..entry import Entry
+    from ..node import Node
     from .context import AppContext
     from .image_cache import ImageCache
 
@@ -165,6 +167,14 @@ def open_picture(ctx: AppContext, f: FileView, parent: QWidget) -> QWidget:
     return open_image(ctx, SimpleNamespace(attachments=[f]), 0, parent)  # type: ignore[arg-type]
 
 
+def open_file(ctx: AppContext, f: FileView, parent: QWidget) -> None:
+    """A click on an attachment: a picture opens in the viewer, a file is saved."""
+    if f.is_image:
+        open_picture(ctx, f, parent)
+    else:
+        save_file(ctx, f, parent)
+
+
 def save_file(ctx: AppContext, f: FileView, parent: QWidget, path: str | None = None) -> None:
     """Ask where to save ``f`` ("Save as…", unless ``path`` is given), then fetch,
     open and write it off the GUI thread; the outcome goes to the status bar."""
@@ -207,6 +217,16 @@ async def read_attachments(pictures: Sequence[str], files: Sequence[str],
     images = [await in_thread(read, p) for p in pictures]
     named = [(Path(p).name, await in_thread(read, p)) for p in files]
     return images, named
+
+
+async def send_message(node: Node, conversation: bytes, recipients: Sequence[bytes] | None,
+                       text: str, pictures: Sequence[str], files: Sequence[str]) -> Entry:
+    """Read the chosen files, then send ``text`` with them: to ``recipients`` (a direct
+    conversation), or in the group ``conversation`` when ``recipients`` is None."""
+    images, named = await read_attachments(pictures, files)
+    if recipients is None:
+        return await node.group_post(conversation, text, images_data=images, files=named)
+    return await node.send_message(list(recipients), text, images_data=images, files=named)
 
 
 class AttachmentTray(QWidget):
