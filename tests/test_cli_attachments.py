@@ -22,6 +22,7 @@ from p2psocial.home import Home
 from p2psocial.node import Node
 from tests.homes import People, carry
 from tests.test_cli import fails, js, ok
+from tests.test_cli_serve import start_serve, stop
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +144,20 @@ def test_a_file_alone_and_a_group_post_with_a_file(people: People, tmp_path: Pat
     assert [f["name"] for f in with_file["attachments"]] == ["plan.pdf"]
     ok(p.b, "save", posted["id"], str(tmp_path / "got.pdf"))
     assert (tmp_path / "got.pdf").read_bytes() == b"%PDF-1.4 plan"
+
+
+def test_dm_with_a_file_and_save_through_a_running_serve(people: People,
+                                                         tmp_path: Path) -> None:
+    """The same commands while a serve holds the home: it sends and saves for them."""
+    p = people
+    doc = tmp_path / "map.txt"
+    doc.write_bytes(b"north of the river")
+    serve, _ = start_serve(p.a)
+    try:
+        sent = js(p.a, "dm", p.bob, "the map", "--file", str(doc))
+        out = tmp_path / "again.txt"
+        said = ok(p.a, "save", sent["id"], str(out))  # the sender holds the blob
+        assert said == f"Saved map.txt (18 bytes) to {out}\n"
+        assert out.read_bytes() == b"north of the river"
+    finally:
+        assert "Traceback" not in stop(serve)
