@@ -6,7 +6,9 @@ way ``p2psocial`` does (``ui.app.start``: same window, same launcher, same netwo
 on loopback only), also runs Bob's node so the People view has someone connected,
 then walks through the views and saves ``window.grab()`` of each into
 ``docs/screenshots/`` (or the directory given). First-run views (onboarding, the
-passphrase page) come from two more homes: an empty one and a sealed one.
+passphrase page) come from two more homes: an empty one and a sealed one. A menu
+is a window of its own, which ``window.grab()`` leaves out: the post menu's scene
+paints it onto the window's grab where it shows (``Shooter.with_popup``).
 
 Between steps it waits for conditions (the timeline painted, images decoded, a peer
 connected), never for fixed times, up to a deadline per step.
@@ -61,6 +63,24 @@ class Shooter:
         self.saved.append(path)
         print(f"saved {path}", flush=True)
 
+    def with_popup(self, window: Any, popup: Any, name: str) -> None:
+        """``window`` with ``popup`` (a menu: a window of its own, which
+        ``window.grab()`` leaves out) painted where it shows on the screen."""
+        from PySide6.QtCore import QPoint
+        from PySide6.QtGui import QPainter
+
+        settle(self.app)
+        shot = window.grab()
+        painter = QPainter(shot)
+        painter.drawPixmap(popup.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0)),
+                           popup.grab())
+        painter.end()
+        path = self.out / f"{name}.png"
+        if not shot.save(str(path)):
+            raise SystemExit(f"screenshots: could not write {path}")
+        self.saved.append(path)
+        print(f"saved {path}", flush=True)
+
 
 def run(out: Path) -> int:
     os.environ.setdefault("P2PSOCIAL_LISTEN_IP", "127.0.0.1")  # loopback only
@@ -110,6 +130,7 @@ def run(out: Path) -> int:
         home_page = window.section("home")
         wait(app, lambda: bool(home_page.timeline_view.model().posts), "the timeline")
         shoot(window, "03-home")
+        shoot_post_scenes(app, shoot, window, home_page.timeline_view)
 
         posts = home_page.timeline_view.model().posts
         bread = next(p for p in posts if "Sourdough" in p.text)
@@ -132,24 +153,39 @@ def run(out: Path) -> int:
         launcher.host.call(bob.run)
         wait(app, lambda: bob.status().state == "online" and ctx.backend.status().state
              == "online", "both networks")
-        launcher.host.call(ctx.backend.join, bob.invite_code())
-        wait(app, lambda: ctx.backend.status().connected >= 1, "Bob to connect")
         people = window.show_section("people")
+        people.code.setText(bob.invite_code())  # joined as a person joins: the message shows
+        people.join()
+        wait(app, lambda: ctx.backend.status().connected >= 1, "Bob to connect")
+        wait(app, lambda: "connected" in people.join_outcome.text(), "the join to resolve")
         wait(app, lambda: bool(people.communities.rows), "Bob's community nearby")
         shoot(window, "08-people")
+        people.code.setText(offline_code(scratch / "carol"))
+        people.join()
+        wait(app, lambda: "not reachable" in people.join_outcome.text(), "a failed dial")
+        shoot(window, "08b-people-not-reachable")
 
         messages = window.show_section("messages")
         wait(app, lambda: messages.model.rowCount() >= 3, "the conversations")
         direct = next(c for c in messages.model.items if not hasattr(c, "community"))
         messages.open_conversation(direct.id)
-        pane = messages.pane  # Bob's picture and Alice's file (issue 14): decrypted
+        pane = messages.pane  # Bob's picture and Alice's file (item 7): decrypted
         wait(app, lambda: any(m.attachments for m in pane.model.items), "the picture")
+        wait(app, lambda: any(m.own and m.delivery is not None
+                              and m.delivery.state == "delivered"
+                              for m in pane.model.items), "Bob's clock: delivered")
         settle(app)
         cache = pane.view.delegate.images
         wait(app, lambda: cache is not None and not any(
             cache.loading(f.blob) for m in pane.model.items for f in m.attachments),
             "the picture to decode")
         shoot(window, "09-messages")
+        carol = next(c for c in messages.model.items if not hasattr(c, "community")
+                     and "Carol" in c.names)
+        messages.open_conversation(carol.id)
+        wait(app, lambda: any(m.own and m.delivery is not None and m.delivery.state
+                              == "carried" for m in pane.model.items), "carried by Bob")
+        shoot(window, "14-dm-carried")
         walkers = next(c for c in messages.model.items if getattr(c, "community", False))
         messages.open_conversation(walkers.id)
         shoot(window, "13-community")
@@ -174,6 +210,45 @@ def run(out: Path) -> int:
         window.close()
     print(f"{len(shoot.saved)} screenshots in {out}")
     return 0
+
+
+def shoot_post_scenes(app: Any, shoot: Shooter, window: Any, view: Any) -> None:
+    """A reply with its context ("Replying to Bob"), and the "…" menu of one of
+    Alice's posts, opened the keyboard's way (Shift+F10 on the current post)."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    from p2psocial.ui.post_menu import PostMenus
+
+    model = view.model()
+    row = next(r for r, p in enumerate(model.posts) if p.text.startswith("Deal."))
+    index = model.index(row)
+    view.setCurrentIndex(index)
+    view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+    shoot(window, "03a-reply-context")
+    menus = view.findChild(PostMenus)
+    view.open_menu(index)
+    wait(app, lambda: menus.menu is not None and menus.menu.isVisible(), "the post menu")
+    shoot.with_popup(window, menus.menu, "03b-post-menu")
+    menus.menu.close()
+    view.scrollToTop()
+
+
+def offline_code(home: Path) -> str:
+    """An invite to a new home's device at a port nobody listens on (127.0.0.1)."""
+    import socket
+
+    from p2psocial import invite
+    from p2psocial.home import Home
+    from p2psocial.node import Node
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with Node.init(Home(home), "Carol") as carol:
+        assert carol.identity is not None
+        return invite.encode(invite.make(carol.identity.device_id,
+                                         carol.identity.account_id,
+                                         [f"/ip4/127.0.0.1/tcp/{port}"]))
 
 
 def main(argv: list[str]) -> int:

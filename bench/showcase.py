@@ -96,14 +96,14 @@ async def _script(nodes: dict[str, Node]) -> None:
     market = await b.post("Repair café moves to the old mill next week. Bring your broken "
                           "toasters. Details: https://example.org/repair-cafe")
     await share(nodes)
-    await a.react(market.id, "❤")
+    await a.react(market.id, "❤️")
     await c.react(market.id, "👍")
     bread = await a.post("Sourdough day. The starter finally woke up after the cold week. "
                          "#baking", images_data=[picture(PEOPLE["Alice"][1], (900, 900), 2)],
                          alt=["Two round loaves of sourdough bread on a board"])
     await share(nodes)
-    await b.react(bread.id, "❤")
-    await d.react(bread.id, "❤")
+    await b.react(bread.id, "❤️")
+    await d.react(bread.id, "❤️")
     reply = await b.post(f"@{alice} save me a slice? I'll fix your bike light in exchange.",
                          reply_to=bread.id)
     await share(nodes)
@@ -120,7 +120,11 @@ async def _script(nodes: dict[str, Node]) -> None:
     await a.react(hills.id, "🔥")
     await b.post("Mesh node on the church tower is up. The whole square has coverage now.")
     await share(nodes)
-    # private: a direct conversation and a group, read by each side's private scan
+    # private: direct conversations and a group, read by each side's private scan. Alice's
+    # messages are in her friends' homes, but her node learns that only from their sync
+    # clocks: once Bob's node connects, "Delivered" to Bob, "Carried by a friend" to Carol
+    await a.send_message([c.account_id], "Could the class use the spare seed trays?")
+    await share(nodes)
     await b.send_message([a.account_id], "Your bike light is fixed. Leave it by the door?")
     await share(nodes)
     await a.send_message([b.account_id], "Yes please! The bread is on the shelf, take two.")

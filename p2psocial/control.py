@@ -31,6 +31,22 @@ The client is blocking (a command line does one call and exits). ``NotAnswering`
 means no serve is listening (no endpoint, or a stale one): the caller then says what
 it says today about a home in use. Everything that goes wrong after a serve answered
 is a ``ControlError``, one readable line.
+
+One endpoint per home. The desktop app serves this endpoint too, from the moment its
+window shows (before the home is unlocked), so a second copy of the app started on
+the same home finds the first one here and asks it to ``show`` its window instead of
+asking for a passphrase again (``ask_to_show``). Whoever serves holds ``claim``, an
+exclusive lock on ``HOME/control.lock``, for as long as it serves: two processes that
+start at once cannot both bind (the second would rename its socket over the first's),
+and a lock file or socket left by a killed process blocks nobody, since the system
+releases the lock with the process. ``show`` is answered here, not by the handler:
+``(pid, True)`` by a process with a window (after ``window()`` brought it to the
+front), ``(pid, False)`` by a headless serve. This endpoint rather than Qt's
+QLocalServer: one socket per home on every platform, which ``serve`` (no Qt) answers
+too, so the app can tell a second window from a headless serve.
+
+Trio is imported by the server functions only: the app asks whether another copy runs
+before its window is painted, and Trio's import takes a tenth of a second.
 """
 
 from __future__ import annotations
@@ -47,18 +63,23 @@ import struct
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
-
-import trio
+from typing import IO, TYPE_CHECKING, Any
 
 from . import codec
 from .errors import InvalidEntry, UserError
+from .home import hold_lock
+
+if TYPE_CHECKING:
+    import trio
 
 log = logging.getLogger(__name__)
 
 VERSION = 1
 SOCKET_NAME = "control.sock"
 TCP_FILE = "control.json"  # Windows: {"pid", "port", "token"}
+CLAIM_FILE = "control.lock"  # held by the process that serves the endpoint
+SHOW = "show"  # bring the window to the front; answered (pid, has a window)
+SHOW_TIMEOUT = 10.0
 MAX_REQUEST = 128 * 1024 * 1024  # a post with ten large photos fits
 MAX_BIN = 50 * 1024 * 1024  # one image as read from disk (images.MAX_INPUT)
 MAX_REPLY = 16 * 1024 * 1024
@@ -86,6 +107,31 @@ class Refused(UserError):
 
 class NotAnswering(Exception):
     """No serve listens on this home's control endpoint (none, or a stale one)."""
+
+
+class EndpointTaken(ControlError):
+    """Another process serves this home's endpoint already (it holds the claim)."""
+
+
+class Claim:
+    """The right to serve a home's endpoint: an exclusive lock on ``HOME/control.lock``,
+    held until ``release`` (or until the process ends, whatever way it ends)."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._handle: IO[str] | None = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def claim(home_dir: Path) -> Claim | None:
+    """Claim this home's endpoint (the home directory is made if missing); None when
+    another process holds it."""
+    home_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle = hold_lock(home_dir / CLAIM_FILE)
+    return None if handle is None else Claim(handle)
 
 
 def endpoint(home_dir: Path) -> Path:
@@ -148,29 +194,64 @@ def parse_reply(data: bytes) -> codec.Wire:
 # --- the server (in the serve process, on Trio) -------------------------------------
 
 
-async def serve(home_dir: Path, handler: Handler, *,
-                task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+class _Ignored:
+    def started(self, value: Any = None) -> None:
+        pass
+
+
+async def serve(home_dir: Path, handler: Handler, *, claimed: Claim | None = None,
+                window: Callable[[], object] | None = None,
+                task_status: Any = None) -> None:
     """Answer requests on this home's endpoint until cancelled; the endpoint file is
-    removed at the end. ``task_status.started(path)`` once connections are accepted."""
+    removed at the end. ``task_status.started(path)`` once connections are accepted.
+
+    ``claimed``: the claim taken already (it is released at the end); without one it
+    is taken here, and ``EndpointTaken`` raised if another process holds it.
+    ``window``: brings this process's window to the front, for ``show``."""
+    import trio
+
+    task_status = task_status or _Ignored()
+    held = claimed or claim(home_dir)
+    if held is None:
+        raise EndpointTaken(f"another p2psocial answers for {home_dir} already (a desktop "
+                            "app waiting for its passphrase?): close it first")
     try:
-        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-            sock, token, path = await _listen_tcp(home_dir)
-        else:
-            sock, token, path = await _listen_unix(home_dir), b"", endpoint(home_dir)
-    except OSError as exc:
-        raise ControlError(f"cannot open the control endpoint in {home_dir}: "
-                           f"{exc.strerror or exc}") from None
-    answer = functools.partial(_answer, handler=handler, token=token)
-    try:  # serve_listeners outlives a full file table (EMFILE) by pausing its accepts
-        async with trio.open_nursery() as nursery:
-            await nursery.start(trio.serve_listeners, answer, [trio.SocketListener(sock)])
-            task_status.started(path)
-            log.info("control endpoint at %s", path)
+        try:
+            if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+                sock, token, path = await _listen_tcp(home_dir)
+            else:
+                sock, token, path = await _listen_unix(home_dir), b"", endpoint(home_dir)
+        except OSError as exc:
+            raise ControlError(f"cannot open the control endpoint in {home_dir}: "
+                               f"{exc.strerror or exc}") from None
+        answer = functools.partial(_answer, handler=_with_show(handler, window),
+                                   token=token)
+        try:  # serve_listeners outlives a full file table (EMFILE) by pausing its accepts
+            async with trio.open_nursery() as nursery:
+                await nursery.start(trio.serve_listeners, answer,
+                                    [trio.SocketListener(sock)])
+                task_status.started(path)
+                log.info("control endpoint at %s", path)
+        finally:
+            _remove_if_ours(path)
     finally:
-        _remove_if_ours(path)
+        held.release()
+
+
+def _with_show(handler: Handler, window: Callable[[], object] | None) -> Handler:
+    async def handle(command: str, args: tuple) -> codec.Wire:
+        if command != SHOW:
+            return await handler(command, args)
+        if window is not None:
+            log.info("another copy of p2psocial asked for this window: brought to the front")
+            window()
+        return (os.getpid(), window is not None)
+    return handle
 
 
 async def _listen_unix(home_dir: Path) -> trio.socket.SocketType:
+    import trio
+
     final = endpoint(home_dir)
     tmp = home_dir / f".control-{os.getpid()}.sock"
     with contextlib.suppress(FileNotFoundError):
@@ -192,6 +273,8 @@ async def _listen_unix(home_dir: Path) -> trio.socket.SocketType:
 
 async def _listen_tcp(home_dir: Path,
                       ) -> tuple[trio.socket.SocketType, bytes, Path]:  # pragma: no cover
+    import trio
+
     sock = trio.socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     await sock.bind(("127.0.0.1", 0))
     sock.listen(16)
@@ -209,13 +292,15 @@ async def _listen_tcp(home_dir: Path,
 
 
 def _remove_if_ours(path: Path) -> None:
-    """Remove the endpoint file at exit. The serve holds the home's lock, so no other
-    serve can have replaced it meanwhile."""
+    """Remove the endpoint file at exit. The serve holds the claim, so no other
+    process can have replaced it meanwhile."""
     with contextlib.suppress(OSError):
         path.unlink()
 
 
 async def _answer(stream: trio.SocketStream, handler: Handler, token: bytes) -> None:
+    import trio
+
     async with stream:
         try:
             with trio.fail_after(READ_TIMEOUT):
@@ -288,6 +373,22 @@ def call(home_dir: Path, command: str, args: tuple = (), *,
             raise ControlError("the running serve stopped before it answered (the command "
                                "may or may not have been done)") from None
     return parse_reply(body)
+
+
+def ask_to_show(home_dir: Path) -> tuple[int | None, bool] | None:
+    """Ask the process that serves this home's endpoint to bring its window to the
+    front: ``(pid, has_window)``, or None when nobody answers. A serve of an older
+    version, which does not know ``show``, is headless: ``(None, False)``."""
+    try:
+        reply = call(home_dir, SHOW, timeout=SHOW_TIMEOUT)
+    except NotAnswering:
+        return None
+    except Refused:
+        return (None, False)
+    if not (type(reply) is tuple and len(reply) == 2 and type(reply[0]) is int
+            and type(reply[1]) is bool):
+        raise ControlError("the running p2psocial sent a malformed reply")
+    return reply[0], reply[1]
 
 
 def _connect(home_dir: Path) -> tuple[socket.socket, bytes]:

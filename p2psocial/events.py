@@ -84,6 +84,16 @@ class ForkFound(NamedTuple):
     proof: Fork
 
 
+class HeldByPeer(NamedTuple):
+    """A peer ``device`` of ``account`` said, in a sync session, that it holds logs of
+    the local account further than we knew: ``heads`` are (log device, seq). Delivery
+    states of our direct messages may have changed (store/holders.py)."""
+
+    device: bytes
+    account: bytes
+    heads: tuple[tuple[bytes, int], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Lagged:
     """Events were lost for this subscriber; re-read state and subscribe again."""
@@ -91,7 +101,7 @@ class Lagged:
 
 # Subscribers ignore event types they do not know, so new ones can be added.
 Event = (EntryAdded | Notified | MessageAdded | PostOpened | MessageReacted | RosterChanged
-         | ForkFound | Lagged)
+         | ForkFound | HeldByPeer | Lagged)
 
 
 # One stored batch emits one event per entry, all at once, and a sync session stores

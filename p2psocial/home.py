@@ -6,7 +6,9 @@ Layout::
                         when the user set one
     HOME/store.sqlite   the SQLite store (store/), plus its -wal and -shm files
     HOME/lock           held (flock) by the one process that writes this home
-    HOME/p2psocial.log  the application log
+    HOME/p2psocial.log  the application log (logs.py: rotated, with .1 to .3 beside it)
+    HOME/control.sock   the control endpoint of the running app or serve (control.py),
+                        and control.lock, held by whoever serves it
 
 Default location: the platform's user data directory (platformdirs); ``--home DIR``
 on the command line or ``P2PSOCIAL_HOME`` in the environment override it.
@@ -130,6 +132,19 @@ class Home:
         os.replace(tmp, self.keys_path)
         if sys.platform != "win32":
             os.chmod(self.keys_path, 0o600)
+
+
+def hold_lock(path: Path) -> IO[str] | None:
+    """An exclusive lock on the file ``path``, held while the returned file is open (the
+    system drops it when the process ends, however it ends); None when another process
+    holds it."""
+    handle = open(path, "a+")  # noqa: SIM115 - the caller keeps it open
+    try:
+        _try_lock(handle)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

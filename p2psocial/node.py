@@ -60,6 +60,7 @@ from .events import (
     Event,
     EventHub,
     ForkFound,
+    HeldByPeer,
     MessageAdded,
     MessageReacted,
     Notified,
@@ -591,6 +592,17 @@ class Node:
             _admin, *_, members = await self._group(group_id)
             await self._next_epoch(group_id, members)
         return found
+
+    async def peer_holds(self, device: bytes, heads: dict[bytes, int]) -> None:
+        """The peer ``device`` said, in its sync clock, that it holds these logs up to
+        these seqs (the network calls this; net/sync.py). What is about our own logs is
+        kept (store/holders.py, bounded there) and, where it grew, announced with
+        ``HeldByPeer``: the delivery states of our direct messages come from it."""
+        if self.identity is None or not heads:
+            return
+        account, grown = await self._run(self.store.record_holders, device, heads)
+        if grown:
+            self.events.emit([HeldByPeer(device, account, tuple(grown))])
 
     async def conversations(self) -> list[ConversationView]:
         """Direct conversations, the one with the newest message first."""

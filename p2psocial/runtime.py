@@ -12,7 +12,8 @@ once the first window is already painted.
 window. It imports the network stack in a worker thread first: libp2p's import takes
 over a second, and guest-mode Trio runs on the GUI thread, so importing it there
 would freeze the window. Then it runs a ``NetworkService`` with the person's settings
-(port, LAN discovery, relay, hops) beside the control endpoint, so ``p2psocial post``
+(port, LAN discovery, relay, hops). The control endpoint is ``Endpoint``'s, served by
+the window from start-up (one app per home): once the home is open ``p2psocial post``
 and friends typed in a terminal are carried out by the app, as by ``serve``. When a
 setting that shapes the network changes, ``update_settings`` asks ``run`` to stop the
 service and start a new one; the node and the window carry on. A service that fails
@@ -34,14 +35,15 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import trio
 
-from . import control, invite, keyfile, roster
-from .errors import PassphraseRequired, UserError
+from . import control, invite, keyfile, logs, roster
+from .errors import HomeError, PassphraseRequired, UserError
 from .home import Home
 from .node import Node
 from .private_scan import follow_private
@@ -66,6 +68,17 @@ def listen_ips() -> tuple[str, ...]:
     ``LISTEN_ALL``. A bad address there is reported by the network when it starts."""
     given = [ip.strip() for ip in os.environ.get(LISTEN_ENV, "").split(",") if ip.strip()]
     return tuple(given) or LISTEN_ALL
+
+
+def home_in_use(home: Path | None) -> str | None:
+    """Why another process keeps this home (one line), or None when it is free now."""
+    place = Home(home)
+    try:
+        place.lock()
+    except HomeError as exc:
+        return str(exc)
+    place.unlock()
+    return None
 
 
 def needs_passphrase(home: Path | None) -> bool:
@@ -102,6 +115,7 @@ class PeerRow:
     path: str | None = None  # how it is connected (net/paths.py Path), when it is
     why_not: str | None = None  # why it is not connected (net/why_not.py Why), when not
     banned_until: int | None = None  # ms
+    failures: int = 0  # dials failed in a row since the last that worked
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +147,31 @@ class Joined:
     connecting: bool  # a running network is dialing it now
     community: bytes | None = None  # the open community the code carried, now joined
     community_name: str | None = None
+    failures: int = 0  # the peer's failed dials before this join's (PeerRow.failures)
+
+
+JOIN_PATIENCE = 20.0
+"""Seconds a join may stay "connecting" before it is said to be not reachable now (a
+dial to an address that drops packets takes that long to fail)."""
+
+
+def join_state(joined: Joined, row: PeerRow | None, waited: float) -> str:
+    """Where a join stands, ``waited`` seconds after it, for the message that follows it:
+
+    - "syncing", "up-to-date": connected, and whether both sides have caught up;
+    - "offline": no network was running to dial the peer (it is dialed once there is);
+    - "connecting": the first dial is under way;
+    - "unreachable": a dial since the join failed, or none worked within
+      ``JOIN_PATIENCE`` seconds. The service keeps trying with its backoff; a later
+      connection turns it into "syncing".
+    """
+    if row is not None and row.state == "connected":
+        return "up-to-date" if row.caught_up else "syncing"
+    if not joined.connecting:
+        return "offline"
+    if (row is not None and row.failures > joined.failures) or waited >= JOIN_PATIENCE:
+        return "unreachable"
+    return "connecting"
 
 
 async def join(node: Node, service: NetworkService | None, code_text: str) -> Joined:
@@ -153,14 +192,54 @@ async def join(node: Node, service: NetworkService | None, code_text: str) -> Jo
         await node.join_community(code.community)
     if code.token is not None:  # to ask a common peer where the inviter went, if it moves
         await node.keep_invite_token(code.device, code.account, code.token)
+    failures = 0
     if service is not None:
         await service.connect(code.device, code.addrs, source="invite")
+        # read before the dialer it started runs (no checkpoint since): a failure
+        # counted from now on is this join's
+        known = service.peer(code.device)
+        failures = known.failures if known is not None else 0
     else:
         await node.add_peer(code.device, code.addrs, "invite")
     community = code.community
     return Joined(code.device, code.account, tuple(code.addrs), followed, own,
                   service is not None, community.community_id if community else None,
-                  community.name if community else None)
+                  community.name if community else None, failures)
+
+
+class Endpoint:
+    """The desktop app's control endpoint (control.py), served from the moment its window
+    shows until it closes, so that there is one app per home: a second copy asks this
+    one to ``show`` its window (``window``, which brings it to the front) and exits,
+    before asking for any passphrase. Once the home is open (``backend`` set), it also
+    runs the command line's write requests (post, follow, join...) as a serve does.
+
+    ``claimed``: the endpoint's claim, taken before the window was made; without one,
+    ``serve`` takes it, and logs why not when another process holds it (the app then
+    works without an endpoint)."""
+
+    def __init__(self, home_dir: Path, window: Callable[[], object],
+                 claimed: control.Claim | None = None) -> None:
+        self.home_dir = home_dir
+        self.window = window
+        self.claimed = claimed
+        self.backend: Backend | None = None
+
+    async def serve(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+        try:
+            await control.serve(self.home_dir, self.handle, claimed=self.claimed,
+                                window=self.window, task_status=task_status)
+        except control.ControlError as exc:  # another process answers there
+            log.warning("no control endpoint for the command line: %s", exc)
+            task_status.started()
+
+    async def handle(self, command: str, args: tuple) -> Any:
+        from .cli import writes  # the actions the command line forwards
+
+        if self.backend is None:
+            raise UserError("the app has not opened this home yet: open it in its window "
+                            "first (it may be waiting for its passphrase)")
+        return await writes.run_action(self.backend, command, args)
 
 
 class Backend:
@@ -253,6 +332,7 @@ class Backend:
             log.exception("the network stack cannot be imported")
             self._set_status(NetworkStatus("offline", error=f"network unavailable: {exc}"))
             await trio.sleep_forever()
+        logs.route_libp2p()  # py-libp2p's records to the log file, not the terminal
         try:
             while True:
                 self._restart = trio.Event()
@@ -277,28 +357,15 @@ class Backend:
                     self.settings = replace(self.settings,
                                             port=_port_of(service.listen_addrs[0]))
                     save_settings(self.home_dir, self.settings)
-                async with trio.open_nursery() as nursery:
-                    await nursery.start(self._serve_control)  # "online" includes it
-                    self.generation += 1
-                    self._set_status(NetworkStatus("online"))
-                    await self._restart.wait()
-                    nursery.cancel_scope.cancel()
+                self.generation += 1
+                self._set_status(NetworkStatus("online"))
+                await self._restart.wait()
         except (OSError, UserError) as exc:
             log.warning("the network did not start: %s", exc)
             self._set_status(NetworkStatus("offline", error=_network_error(exc, port)))
             await self._restart.wait()
         finally:
             self.service = None
-
-    async def _serve_control(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
-        """Answer the command line's write requests (post, follow, join...) like a serve."""
-        from .cli import writes  # the actions the command line forwards
-
-        try:
-            await control.serve(self.home_dir, writes.handler(self), task_status=task_status)
-        except OSError as exc:  # another process answers there: the app works without it
-            log.warning("no control endpoint for the command line: %s", exc)
-            task_status.started()
 
     # --- what the window asks for --------------------------------------------------------
 
@@ -348,7 +415,8 @@ class Backend:
                 caught_up=bool(snap and snap.caught_up), last_seen=base.last_seen,
                 following=account in following if account else False,
                 path=str(paths[device]) if device in paths else None,
-                why_not=_why_not(service, device), banned_until=base.banned_until))
+                why_not=_why_not(service, device), banned_until=base.banned_until,
+                failures=base.failures))
         order = {"connected": 0, "dialing": 1, "known": 2, "banned": 3}
         rows.sort(key=lambda r: (order.get(r.state, 4), not r.nearby, r.name or ""))
         return rows

@@ -136,6 +136,19 @@ SLOW: dict[str, str] = {
     "test_ui_composer.py::test_a_draft_survives_a_restart": "restarts the app's back end",
     "test_ui_people.py::test_join_by_bobs_code_shows_him_connected_by_name_and_follows_him":
         _NODES,
+    "test_ui_join_state.py::test_joining_a_peer_that_is_online_says_connected": _NODES,
+    "test_ui_join_state.py::"
+    "test_joining_a_peer_that_is_offline_says_why_then_connected_when_it_starts": _NODES,
+    "test_ui_single_instance.py::"
+    "test_two_processes_on_one_home_the_second_raises_the_first_and_exits":
+        "two app processes",
+    "test_ui_single_instance.py::"
+    "test_the_app_on_a_home_a_serve_keeps_says_so_and_asks_nothing": _SERVE,
+    "test_ui_single_instance.py::test_an_app_killed_leaves_nothing_that_blocks_the_next":
+        "two app processes, one killed",
+    "test_logs.py::test_the_app_keeps_libp2p_noise_in_its_log_file": "the app in a process "
+        "of its own",
+    "test_logs.py::test_serve_keeps_libp2p_noise_in_its_log_file": _SERVE,
     "test_ui_settings.py::test_a_wrong_current_passphrase_is_one_line_and_keeps_the_fields":
         "Argon2id, twice",
     "test_ui_smoke.py::test_the_command_paints_the_window_then_the_timeline":

@@ -67,7 +67,7 @@ def test_a_message_reaches_its_reader_and_nobody_else(people: People) -> None:
     assert view == {"id": conversation, "members": [{"account": p.alice, "name": "Alice"}],
                     "last_text": "Hello Bob, just for you", "last_ts": view["last_ts"],
                     "last_time": view["last_time"], "last_author": p.alice,
-                    "last_own": False, "unread": 1}
+                    "last_own": False, "unread": 1, "last_delivery": None}
     lines = ok(p.b, "inbox").splitlines()
     assert lines[0].startswith("Alice · 1 unread · ")
     assert lines[1:] == ["    Alice: Hello Bob, just for you", f"    {conversation}"]
@@ -82,13 +82,13 @@ def test_a_message_reaches_its_reader_and_nobody_else(people: People) -> None:
     page = js(p.b, "conversation", conversation)
     [message] = page["items"]
     assert set(page) == {"id", "members", "last_text", "last_ts", "last_time", "last_author",
-                         "last_own", "unread", "items", "next"}
+                         "last_own", "unread", "last_delivery", "items", "next"}
     assert page["next"] is None and page["unread"] == 1
     assert message == {"id": message["id"], "conversation": conversation, "author": p.alice,
                        "author_name": "Alice", "own": False, "ts": view["last_ts"],
                        "time": view["last_time"], "signed_ts": view["last_ts"],
                        "clock_ahead": False, "text": "Hello Bob, just for you",
-                       "reply_to": None, "reactions": [], "attachments": [],
+                       "reply_to": None, "reactions": [], "attachments": [], "delivery": None,
                        "cursor": message["cursor"]}
     assert js(p.b, "inbox")["unread"] == 1  # reading without --mark-read keeps it unread
     ok(p.b, "conversation", conversation, "--mark-read")
@@ -164,3 +164,57 @@ def test_errors_are_one_line(people: People) -> None:
     assert fails(p.a, "conversation", unknown) == (
         f"no conversation {unknown} in this home: 'p2psocial inbox' lists yours")
     assert js(p.a, "inbox") == before  # none of it was sent
+
+
+def test_our_messages_say_how_far_they_are_known_to_have_travelled(people: People) -> None:
+    """``conversation`` and ``inbox`` give our direct messages' delivery states (store/
+    holders.py): sent; carried by a friend once a friend's device (Bob's) says in a
+    sync that it holds our log that far; delivered once the recipient's (Carol's) says
+    so. What each device says is given here through the node, as a session would."""
+    p = people
+    conversation = js(p.a, "dm", p.carol, "Carol, lunch?")["conversation"]
+
+    def delivery() -> tuple[dict, str, str]:
+        view = conversation_of(p.a, "Carol")
+        [message] = js(p.a, "conversation", conversation, "--limit", "1")["items"]
+        assert message["delivery"] == view["last_delivery"]
+        [line] = [x for x in ok(p.a, "inbox").splitlines() if "Carol, lunch?" in x]
+        header = ok(p.a, "conversation", conversation, "--limit", "1").splitlines()[2]
+        return message["delivery"], line, header
+
+    state, line, header = delivery()
+    assert state == {"state": "sent", "recipients": [p.carol], "delivered_to": [],
+                     "carried": False}
+    assert line == "    you: Carol, lunch? · Sent"
+    assert header.startswith("Alice (you) · ") and header.endswith(" · Sent")
+
+    says(p.a, p.b)
+    state, line, header = delivery()
+    assert (state["state"], state["carried"]) == ("carried", True)
+    assert line.endswith(" · Carried by a friend") and header.endswith(" · Carried by a friend")
+
+    says(p.a, p.c)
+    state, line, header = delivery()
+    assert state == {"state": "delivered", "recipients": [p.carol], "delivered_to": [p.carol],
+                     "carried": True}
+    assert line.endswith(" · Delivered") and header.endswith(" · Delivered")
+    # the recipient's side has no state: the message is not theirs
+    carry(p.a, p.c)
+    assert js(p.c, "conversation", conversation)["items"][0]["delivery"] is None
+
+
+def says(author: Path, holder: Path) -> None:
+    """The device of ``holder`` tells ``author``'s node, as its sync clock would, that
+    it holds the author's log up to its head."""
+    async def main() -> None:
+        with Node.open(Home(holder), readonly=True) as other:
+            assert other.store.local_account is not None
+            [(device, _a, _s)] = [d for d in await other.logs()
+                                  if d[1] == other.store.local_account]
+        with Node.open(Home(author)) as node:
+            assert node.identity is not None
+            mine = node.identity.device_id
+            [head] = [s for d, _a, s in await node.logs() if d == mine]
+            await node.peer_holds(device, {mine: head})
+
+    trio.run(main)

@@ -71,3 +71,11 @@ def test_far_future_entries_show_everywhere_without_crashing(tmp_path: Path) -> 
     assert message["signed_ts"] == FAR and message["clock_ahead"] is True
     assert before <= message["ts"] <= after
     assert "clock ahead" in ok(home, "conversation", conversation["id"])
+
+
+def test_plural_words_ending_in_s() -> None:
+    # `p2psocial join` said "(2 addresss)"
+    from p2psocial.cli.render import plural
+
+    assert (plural(1, "address"), plural(2, "address"), plural(3, "post")) == (
+        "1 address", "2 addresses", "3 posts")

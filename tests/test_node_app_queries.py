@@ -66,6 +66,45 @@ def test_targets_of_names_the_posts_acted_on(tmp_path: Path) -> None:
     run(tmp_path, scenario)
 
 
+def test_targets_of_names_the_parent_whose_reply_count_changed(tmp_path: Path) -> None:
+    async def scenario(alice: Node, bob: Node) -> None:
+        parent = await alice.post("parent")
+        reply = await alice.post("reply", reply_to=parent.id)
+        deeper = await alice.post("deeper", reply_to=reply.id)
+        top = await alice.post("not a reply")
+        assert await alice.targets_of([reply.id, deeper.id, top.id]) == [parent.id, reply.id]
+        gone = await alice.delete(deeper.id)  # the post itself, and its parent's count
+        assert await alice.targets_of([gone.id]) == [deeper.id, reply.id]
+        assert (await alice.post_view(reply.id)).reply_author == alice.account_id
+        assert (await alice.post_view(top.id)).reply_author is None
+
+    run(tmp_path, scenario)
+
+
+def test_a_tag_search_lists_the_tag_not_the_word(tmp_path: Path) -> None:
+    """Paged past more posts holding the word than one chunk of Queries.tagged."""
+    from p2psocial.store import queries
+
+    async def scenario(alice: Node, bob: Node) -> None:
+        tagged = [await alice.post(f"#Garden day {n}") for n in range(5)]
+        for n in range(queries._TAG_CHUNK + 20):  # the word, or a longer tag
+            await alice.post(f"the garden, again {n}" if n % 2 else f"#gardening {n}")
+        tagged.append(await alice.post("first in the list: #garden"))
+        seen: list[bytes] = []
+        page = await alice.search("#garden", 2)
+        while True:
+            seen += [p.id for p in page.items]
+            if page.next is None:
+                break
+            page = await alice.search("#garden", 2, page.next)
+        assert seen == [e.id for e in reversed(tagged)]
+        assert (await alice.search("#nothing")).items == []
+        words = await alice.search("garden", 500)
+        assert len(words.items) > len(tagged)  # a word search still finds the word
+
+    run(tmp_path, scenario)
+
+
 def test_an_undo_in_the_same_millisecond_still_wins(tmp_path: Path) -> None:
     """A stopped clock: the react and its undo would share a timestamp, and "last
     writer wins on (ts, entry)" would pick by hash, so half the time the undo lost (seen
@@ -100,6 +139,22 @@ def test_reacted_lists_our_active_emojis_only(tmp_path: Path) -> None:
         seen_by_bob = await bob.post_view(post.id)
         assert seen_by_bob.reactions == (("🎉", 1), ("👍", 1))
         assert seen_by_bob.reacted == ("🎉", "👍")  # in the order of the counts
+
+    run(tmp_path, scenario)
+
+
+def test_an_emoji_with_and_without_its_presentation_selector_is_one_reaction(
+        tmp_path: Path) -> None:
+    # a keyboard types U+2764, the app's heart button writes U+2764 U+FE0F
+    async def scenario(alice: Node, bob: Node) -> None:
+        post = await alice.post("react to me")
+        await carry(alice, bob)
+        await bob.react(post.id, "\u2764")
+        await alice.react(post.id, "\u2764\ufe0f")
+        await carry(bob, alice)
+        view = await alice.post_view(post.id)
+        assert view.reactions == (("\u2764\ufe0f", 2),)
+        assert view.reacted == ("\u2764\ufe0f",)
 
     run(tmp_path, scenario)
 

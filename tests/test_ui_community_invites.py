@@ -79,7 +79,7 @@ def test_bob_joins_alices_community_with_her_invite_and_they_talk(
     qtbot.mouseClick(theirs.join_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(window.pages.currentWidget(), MessagesPage),
                     timeout=WAIT)
-    assert theirs.join_outcome.text().startswith("Joined the community Village hall — ")
+    assert theirs.join_outcome.text().startswith("Joined the community Village hall: ")
     messages = window.pages.currentWidget()
     assert isinstance(messages, MessagesPage)
     qtbot.waitUntil(lambda: messages.current == cid, timeout=WAIT)

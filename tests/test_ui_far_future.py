@@ -85,7 +85,8 @@ def test_the_far_future_post_is_placed_marked_and_painted(
         assert when_text(post, now) == "now · clock ahead"
         row = model.posts.index(post)
         said = model.index(row).data(Qt.ItemDataRole.AccessibleTextRole)
-        assert said.startswith("Mallory, just now, its author's clock is ahead: ")
+        who = "Mallory, replying to Alice" if post.reply_parent else "Mallory"
+        assert said.startswith(f"{who}, just now, its author's clock is ahead: ")
     assert when_text(model.posts[0], now) == "now"
     assert not view.grab().isNull()  # every row painted, the far-future ones included
     tip = post_delegate.full_time(far[0].ts)

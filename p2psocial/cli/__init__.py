@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (args.command or "gui") == "gui":
             from ..ui import app  # the window first; the node is imported once it is painted
 
-            return app.run(home_path)
+            return app.run(home_path, verbose=args.verbose)
         from .commands import dispatch  # imports the node (SQLite, Trio, Pillow): after parsing
 
         return dispatch(args, home_path)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import trio
 
 from .. import content as c
-from .. import control, ids, invite, keyfile, phrase, private, private_files
+from .. import control, ids, invite, keyfile, logs, phrase, private, private_files
 from ..errors import (
     ContentTooLarge,
     HomeError,
@@ -610,7 +610,10 @@ def _log_to_stderr(level: int, libp2p_level: int) -> logging.Handler:
 
 @command("serve")
 def cmd_serve(args: argparse.Namespace, s: Session) -> int:
-    _log_to_stderr(logging.INFO, logging.WARNING)
+    # our lines on the terminal (they are serve's output), py-libp2p's in the home's log
+    # only: a peer that is offline is not a fault to print (logs.py)
+    logs.setup(s.home.path, terminal_level=logging.INFO, verbose=args.verbose,
+               terminal_format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with s.open_writer() as node:  # closing it indexes pending text and closes SQLite
         try:
             return trio.run(_serve, node, args, s.home)
@@ -625,6 +628,7 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
     from ..net.service import NetworkService
     from ..private_scan import follow_private
 
+    logs.route_libp2p()  # libp2p is imported now: its records to the log file
     log = logging.getLogger("p2psocial.serve")
     assert node.identity is not None
     device, account = node.identity.device_id, node.account_id

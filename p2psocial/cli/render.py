@@ -28,6 +28,7 @@ from ..entry import Entry
 from ..store.store import PeerRecord
 from ..store.views import (
     ConversationView,
+    Delivery,
     FileView,
     ForkView,
     GroupView,
@@ -92,7 +93,10 @@ def size_text(size: int) -> str:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    """``1 post``, ``2 posts``; ``2 addresses`` (a word ending in s takes -es)."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word}es" if word.endswith("s") else f"{count} {word}s"
 
 
 def dumps(doc: object) -> str:
@@ -418,7 +422,8 @@ def conversation_json(v: ConversationView, me: bytes) -> dict[str, Any]:
             "last_text": v.last_text, "last_ts": v.last_ts,
             "last_time": iso(v.last_ts) if v.last_ts is not None else None,
             "last_author": ids.account_text(v.last_author) if v.last_author else None,
-            "last_own": v.last_author == me, "unread": v.unread}
+            "last_own": v.last_author == me, "unread": v.unread,
+            "last_delivery": delivery_json(v.last_delivery)}
 
 
 def inbox_json(views: Sequence[ConversationView], groups: Sequence[GroupView],
@@ -437,9 +442,11 @@ def inbox_lines(views: Sequence[ConversationView], groups: Sequence[GroupView],
     blocks: list[tuple[int, list[str]]] = []
     for v in views:
         head = [names_text(v.names), *_unread_and_time(v.unread, v.last_ts)]
-        blocks.append((_when(v.last_ts), [" · ".join(head), *_last_line(
-            v.members, v.names, v.last_text, v.last_author, me),
-            f"    {ids.conversation_text(v.id)}"]))
+        last = _last_line(v.members, v.names, v.last_text, v.last_author, me)
+        if last and v.last_delivery is not None:
+            last[0] += f" · {delivery_text(v.last_delivery)}"
+        blocks.append((_when(v.last_ts), [" · ".join(head), *last,
+                                          f"    {ids.conversation_text(v.id)}"]))
     for g in groups:
         blocks.append((_when(g.last_ts), _group_block(g, me)))
     blocks.sort(key=lambda block: block[0], reverse=True)  # stable: ties keep their order
@@ -479,7 +486,25 @@ def message_json(v: MessageView, *, group: bool = False) -> dict[str, Any]:
             "reply_to": ids.entry_text(v.reply_to) if v.reply_to else None,
             "reactions": [{"emoji": e, "count": n, "mine": ours} for e, n, ours in v.reactions],
             "attachments": [file_json(f) for f in v.attachments],
-            "cursor": v.cursor.to_text()}
+            "delivery": delivery_json(v.delivery), "cursor": v.cursor.to_text()}
+
+
+def delivery_json(d: Delivery | None) -> dict[str, Any] | None:
+    """Where one of our direct messages is known to be (None: not ours, or a group's).
+    ``state``: "sent", "carried", "partly_delivered" or "delivered"; docs/network.md
+    "Delivery states" says how each is learnt."""
+    if d is None:
+        return None
+    return {"state": d.state, "recipients": [ids.account_text(a) for a in d.recipients],
+            "delivered_to": [ids.account_text(a) for a in d.delivered_to],
+            "carried": d.carried}
+
+
+def delivery_text(d: Delivery) -> str:
+    """``Sent``, ``Carried by a friend``, ``Delivered``, ``Delivered to 1 of 2``."""
+    if d.state == "partly_delivered":
+        return f"Delivered to {len(d.delivered_to)} of {len(d.recipients)}"
+    return {"delivered": "Delivered", "carried": "Carried by a friend"}.get(d.state, "Sent")
 
 
 def file_json(f: FileView) -> dict[str, Any]:
@@ -526,6 +551,8 @@ def message_lines(m: MessageView) -> list[str]:
         header.append(f"reply to {short_entry(m.reply_to)}")
     if m.clock_ahead:
         header.append(CLOCK_AHEAD)
+    if m.delivery is not None:
+        header.append(delivery_text(m.delivery))
     said = [f"{clean(emoji, one_line=True)} {n}" + (" (you)" if ours else "")
             for emoji, n, ours in m.reactions]
     return [" · ".join(header), *clean(m.text).splitlines(), *file_lines(m.attachments),

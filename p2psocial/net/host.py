@@ -201,8 +201,11 @@ def remote_peer_id(stream: INetStream) -> ID:
 # --- logging ------------------------------------------------------------------------
 
 
-def attach_log_handler(handler: logging.Handler, level: int = logging.WARNING) -> None:
-    """Send py-libp2p's log records to ``handler`` from ``level`` up.
+def attach_log_handler(handler: logging.Handler, level: int = logging.WARNING, *,
+                       drop_expected: bool = True) -> None:
+    """Send py-libp2p's log records to ``handler`` from ``level`` up; ``drop_expected``:
+    without the failures of normal operation below DEBUG (``_EXPECTED_FAILURES``; the
+    app's log file keeps them, the terminal does not).
 
     ``import libp2p`` runs ``setup_logging()`` (libp2p/__init__.py:141,
     libp2p/utils/logging.py:74-123): it clears the ``libp2p`` logger's handlers, sets
@@ -219,7 +222,7 @@ def attach_log_handler(handler: logging.Handler, level: int = logging.WARNING) -
     logger = logging.getLogger("libp2p")
     if handler not in logger.handlers:
         logger.addHandler(handler)
-        if level > logging.DEBUG:
+        if level > logging.DEBUG and drop_expected:
             handler.addFilter(_expected_failures)
     logger.setLevel(level)
     if not os.environ.get("LIBP2P_DEBUG"):

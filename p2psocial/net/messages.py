@@ -34,7 +34,10 @@ picks the newest both sides know (``PROTOCOL_IDS``); a version 1 peer never rece
 a version 2 message.
 
 "wants" and "clock" may come in several frames (at most ``MAX_ITEMS`` items each).
-"wants" is sent again later in a session when follows change (it only adds). "need"
+"wants" is sent again later in a session when follows change (it only adds). A
+version 2 node also says "clock" later with how far it holds the peer's own log,
+when that log grows here (at most once a second, net/sync.py): the peer learns that
+its entries arrived (delivery states, store/holders.py). "need"
 is how a node that saw a gap (a gossip message ahead of its log) asks its sessions
 for the missing entries, whatever the peer believes it already sent.
 """

@@ -56,7 +56,8 @@ class PeerView:
         self._own_heads = own_heads  # live: grows with local_added
         self.wants: set[bytes] = set()
         self.heads: dict[bytes, int] = {}
-        self._unknown = 0
+        self.said: dict[bytes, int] = {}  # heads of logs we hold that the peer *said*
+        self._unknown = 0                 # (its clock), until the edge takes them
 
     def want(self, accounts: Iterable[bytes]) -> set[bytes]:
         """The peer wants ``accounts``: those we replicate too, and are new."""
@@ -75,6 +76,15 @@ class PeerView:
             self.heads[device] = seq
         elif seq > known:
             self.heads[device] = seq
+
+    def says(self, device: bytes, seq: int) -> None:
+        """The peer's own clock says it holds ``device``'s log up to ``seq``: unlike a
+        run we sent it (``holds`` alone), this is the peer's word that it has it, which
+        is what delivery states are made of (store/holders.py). Kept in ``said`` for
+        logs we hold only (bounded by our state)."""
+        self.holds(device, seq)
+        if device in self._own_heads and seq > self.said.get(device, 0):
+            self.said[device] = seq
 
     def unknown_cap(self) -> int:
         return 4 * len(self._own_wants) + UNKNOWN_HEADS
@@ -102,7 +112,7 @@ class OpeningV1:
                 self._view.want(accounts)
             case m.Clock(heads):
                 for device, seq in heads:
-                    self._view.holds(device, seq)
+                    self._view.says(device, seq)
             case m.Ready():
                 self.done = True
             case _:
@@ -168,12 +178,12 @@ class OpeningV2:
                 for device, seq in heads:
                     if summary.bucket_of(device) not in self._clock_diff:
                         raise ProtocolError("heads of a bucket whose summary agreed")
-                    self._view.holds(device, seq)
+                    self._view.says(device, seq)
             case m.Ready() if self._clock_diff is not None:
                 assert self._snapshot is not None
                 for device, seq in self._snapshot.items():  # where the summaries agreed
-                    if summary.bucket_of(device) not in self._clock_diff:
-                        self._view.holds(device, seq)
+                    if summary.bucket_of(device) not in self._clock_diff:  # (the peer's
+                        self._view.says(device, seq)  # digest of its own clock matched)
                 self._snapshot = None
                 self.done = True
             case _:

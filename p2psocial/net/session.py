@@ -36,6 +36,12 @@ per peer, if the peer carries that log. Proofs the peer sends come out as
 ``ForksReceived``; the edge checks and stores them (``Node.add_forks``) and hands
 what it learned back to ``forked()``.
 
+What the peer *said* it holds (its clock frames, and in version 2 the buckets whose
+clock summaries agreed), as opposed to what we sent it, is kept apart for the edge
+(``take_said``): it is the peer's word that it has those entries, which is what the
+delivery states of direct messages are made of (store/holders.py). ``ack_frame``
+is the frame by which this side says the same of the peer's own log.
+
 What the peer can make this side remember is bounded by this side's own state
 (opening.PeerView): accounts we replicate, logs we hold, and a few more.
 
@@ -221,6 +227,20 @@ class SyncSession:
         """The peer holds ``device``'s log up to ``seq``: never send it those."""
         self._peer.holds(device, seq)
 
+    def take_said(self) -> dict[bytes, int]:
+        """Heads of logs we hold that the peer said it holds (its clock: in the opening,
+        and later) since the last call; never what we merely sent it."""
+        said, self._peer.said = self._peer.said, {}
+        return said
+
+    def ack_frame(self, device: bytes) -> bytes | None:
+        """A "clock" frame telling the peer how far we hold ``device``'s log now (the
+        edge sends it when the peer's own log grew here: the peer learns that its
+        entries reached us; store/holders.py). None before our opening is said."""
+        if not self._said_ready or device not in self._heads:
+            return None
+        return m.encode(m.Clock(((device, self._sendable(device)),)))
+
     def next_range(self, limit: int = 1000) -> Range | None:
         """The next run to send (at most ``limit`` entries), or None when nothing is
         pending. The run counts as held by the peer from now on."""
@@ -322,10 +342,11 @@ class SyncSession:
                     self.outbox += [m.encode(m.Clock(chunk)) for chunk in chunks(sorted(
                         self._clock_of(new)))]
                 self._schedule_all()
-            case m.Clock(heads):
-                for device, seq in heads:
-                    self._peer.holds(device, seq)
-                self._schedule_all()
+            case m.Clock(heads):  # the heads of newly wanted logs, or (version 2) of the
+                for device, seq in heads:  # peer's own log, which grew here: its word
+                    self._peer.says(device, seq)
+                if self.live:  # (a clock only lowers what is owed; with live=False, a
+                    self._schedule_all()  # clock must not push what nobody asked for)
             case m.CaughtUp():
                 if self.peer_caught_up:
                     raise ProtocolError("caught_up twice")

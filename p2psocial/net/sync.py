@@ -19,6 +19,13 @@ Four tasks share the session (one Trio thread, no locks but the write lock):
   peers) into ``local_added`` calls, so new entries are pushed while the session
   stays open.
 
+What the peer says it holds of our own account's logs (its clock: in the opening,
+and later) goes to ``Node.peer_holds``: that is how a direct message is known to
+have reached a recipient's device or a friend who carries it (store/holders.py). In
+return, when the peer's own log grows here (from it, by gossip, or through someone
+else) a version 2 session tells it how far we hold that log now, one "clock" frame
+at most every ``ACK_GAP`` seconds, so its author learns it while we are connected.
+
 A frame that breaks the protocol, entries that fail verification, or more frames
 that bring nothing than the flood limit allows (limits.py: resends, entries we did
 not ask for, repeated control frames; dropped before verification) end the
@@ -52,7 +59,7 @@ from ..events import EntryAdded, ForkFound, Lagged
 from ..node import Node
 from . import messages as m
 from .framing import FrameError, TruncatedFrame, read_frame, write_frame
-from .host import NetError
+from .host import NetError, device_id_from_peer_id
 from .limits import FLOOD, FRIEND_SEND, FloodGuard, FloodPolicy, SendPolicy, TokenBucket
 from .session import ForksReceived, PeerCaughtUp, Received, ResendAsked, SyncSession
 
@@ -61,6 +68,8 @@ EVENT_BUFFER = events.BUFFER  # a received batch emits one event per entry
 QUEUED_FRAMES = 8  # entries frames received and not yet stored, at most
 COALESCE = 8 * BATCH  # entries stored in one transaction, about, when frames queue up
 _CAUGHT_UP = object()  # in the ingester's queue: the peer's "caught_up", in order
+ACK_GAP = 1.0  # seconds between two "clock" frames about the peer's own log (each
+# costs a control frame of the peer's flood allowance: 64 KiB of 256 KiB/s, limits.py)
 _PING = m.encode(m.Ping())
 
 
@@ -193,20 +202,24 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                    flood: FloodPolicy = FLOOD, control: SessionControl | None = None,
                    live: bool = True, version: int = m.VERSION,
                    budget: SendBudget | None = None,
-                   deadlines: Deadlines = DEADLINES) -> SyncStats:
+                   deadlines: Deadlines = DEADLINES, peer: bytes | None = None) -> SyncStats:
     """Sync with the peer at the other end of ``stream`` (a libp2p stream, or anything
     with ``read``/``write``/``close``). Runs until the peer closes the stream, or with
     ``once`` until both sides are caught up. ``control``: requests from the service
     while the session runs; ``live=False``: push new entries only when asked;
     ``version``: the protocol version the stream was negotiated for; ``budget``:
     what this session may send (a friend's own by default); ``deadlines``: how long
-    the peer may take."""
+    the peer may take; ``peer``: the peer's device id (by default the one the libp2p
+    stream was authenticated as; None: what it says it holds is not recorded)."""
+    peer = peer if peer is not None else _peer_device(stream)
     # subscribe before reading the clock: an entry stored in between is then in the
     # clock or in the events (or both, which is harmless), never in neither
     subscription = [node.subscribe(event_buffer)]
     logs = await node.logs()
     heads = {d: s for d, _, s in logs}
     accounts = {d: a for d, a, _ in logs}
+    me = node.identity.account_id if node.identity is not None else None
+    mine = {d for d, a in accounts.items() if a == me}  # our account's logs
     wants = await node.wanted_accounts(hops)
     proofs = await node.forks()
     session = SyncSession(heads=heads, accounts=accounts, wants=wants, live=live,
@@ -221,6 +234,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     opening_ends = trio.current_time() + deadlines.opening
     idle = deadlines.idle if version >= 2 else deadlines.idle_v1
     stored_all = False  # the ingester has stored everything sent before "caught_up"
+    ack = _Ack(peer if version >= 2 else None)
     inbox_send, inbox = trio.open_memory_channel[object](QUEUED_FRAMES)
     write_lock = trio.Lock()
     more = trio.Event()
@@ -245,6 +259,8 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
             more = trio.Event()
             if requested := control.take():
                 await send(requested)
+            if (frame := ack.take(session, trio.current_time())) is not None:
+                await send([frame])
             while (rng := session.next_range(batch)) is not None:
                 run = await node.log_rows(rng.device, rng.after, rng.upto - rng.after,
                                           budget.policy.chunk)
@@ -266,9 +282,9 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 stats.caught_up = True
                 finished.set()
                 return
-            with trio.move_on_after(deadlines.ping) as quiet:
+            with trio.move_on_after(ack.wait(deadlines.ping, trio.current_time())) as quiet:
                 await more.wait()
-            if quiet.cancelled_caught and version >= 2:
+            if quiet.cancelled_caught and version >= 2 and not ack.wanted:
                 await send([_PING])
 
     async def receiver() -> None:
@@ -294,6 +310,10 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                     opening = not session.peer_ready
                     events = session.receive(frame)
                     control.send_later(session.take_outbox())
+                    said = session.take_said()
+                    if peer is not None and (ours := {d: s for d, s in said.items()
+                                                      if d in mine}):
+                        await node.peer_holds(peer, ours)
                     if not any(isinstance(e, Received | PeerCaughtUp | ForksReceived)
                                for e in events):
                         guard.control(len(frame), trio.current_time(), opening=opening)
@@ -366,6 +386,9 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
         if isinstance(event, EntryAdded):
             session.local_added(event.device, event.account, event.seq)
             guard.learned(event.device, event.account)
+            if event.account == me:
+                mine.add(event.device)
+            ack.grew(event.device)
         elif isinstance(event, ForkFound):
             guard.frozen(event.device, event.seq)
             control.send_later(session.forked(event.proof))
@@ -414,6 +437,45 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
         with trio.CancelScope(shield=True), trio.move_on_after(2):
             await stream.close()  # type: ignore[attr-defined]
     return stats
+
+
+class _Ack:
+    """Whether to tell the peer that its own log grew here, and when we may: one
+    "clock" frame about it at most every ``ACK_GAP`` seconds (``peer`` None: never)."""
+
+    def __init__(self, peer: bytes | None) -> None:
+        self.peer = peer
+        self.wanted = False
+        self._next = 0.0
+
+    def grew(self, device: bytes) -> None:
+        if device == self.peer:
+            self.wanted = True
+
+    def take(self, session: SyncSession, now: float) -> bytes | None:
+        if not self.wanted or now < self._next or self.peer is None:
+            return None
+        frame = session.ack_frame(self.peer)  # None before our opening is said: then
+        self.wanted = False  # the clock of the opening tells it, or the next growth does
+        if frame is not None:
+            self._next = now + ACK_GAP
+        return frame
+
+    def wait(self, longest: float, now: float) -> float:
+        """How long the sender may sleep: until the next frame may go, if one waits."""
+        return min(longest, max(0.0, self._next - now)) if self.wanted else longest
+
+
+def _peer_device(stream: object) -> bytes | None:
+    """The device at the other end of a libp2p stream (as Noise authenticated it), or
+    None for a stream that does not say (an in-memory one in tests)."""
+    peer_id = getattr(getattr(stream, "muxed_conn", None), "peer_id", None)
+    if peer_id is None:
+        return None
+    try:
+        return device_id_from_peer_id(peer_id)
+    except ValueError:
+        return None
 
 
 def negotiated_version(stream: object) -> int:

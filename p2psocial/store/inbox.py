@@ -45,7 +45,7 @@ wrote to itself and a roster instead of epochs (store/communities.py).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .. import content as c
@@ -55,13 +55,15 @@ from ..envelope import TagReader
 from ..errors import DecryptionFailed, InvalidEntry
 from ..private_files import PrivateAttachment
 from ..timestamps import placed
-from . import communities
+from . import communities, holders
 from .circles import CircleRow, add_post, notify
 from .group_tags import HeldKey, Keyring
 from .members import pack_members, unpack_members
+from .schema import SAME_EMOJI
 from .views import (
     ConversationView,
     Cursor,
+    Delivery,
     FileView,
     GroupView,
     MessagePage,
@@ -450,7 +452,9 @@ class Inbox:
             others = tuple(m for m in unpack_members(members) if m != local_id)
             text, ts, author = self._last(rowid, local)
             views.append(ConversationView(bytes(cid), others, self._names(others), text, ts,
-                                          author, self._unread(rowid, read_upto, local, cap)))
+                                          author, self._unread(rowid, read_upto, local, cap),
+                                          self._our_last(rowid, local, others)
+                                          if author == local_id and others else None))
         return sorted(views, key=lambda v: -1 if v.last_ts is None else v.last_ts,
                       reverse=True)
 
@@ -478,24 +482,32 @@ class Inbox:
              before: Cursor | None = None) -> MessagePage | None:
         """A conversation's messages, newest first, keyset paged on (ts, rowid); None
         for an unknown conversation. Index: messages_page."""
-        row = self.conn.execute("SELECT rowid FROM conversations WHERE id = ?",
-                                (conversation_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT rowid, members, rowid IN (SELECT conversation FROM groups) "
+            "FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
         if row is None:
             return None
         cur = before or _FAR_FUTURE
         limit = max(1, min(limit, 500))
         rows = self.conn.execute(
-            "SELECT m.rowid, e.id, a.id, pr.name, m.ts, m.text, m.reply_to, m.author, e.ts "
-            "FROM messages m JOIN entries e ON e.rowid = m.rowid "
+            "SELECT m.rowid, e.id, a.id, pr.name, m.ts, m.text, m.reply_to, m.author, e.ts, "
+            "e.log, e.seq FROM messages m JOIN entries e ON e.rowid = m.rowid "
             "JOIN accounts a ON a.rowid = m.author LEFT JOIN profiles pr ON pr.account = "
             "m.author WHERE m.conversation = ? AND (m.ts, m.rowid) < (?, ?) "
             f"AND {_NOT_BLOCKED} ORDER BY m.ts DESC, m.rowid DESC LIMIT ?",
             (row[0], cur.ts, cur.rowid, local, limit)).fetchall()
+        deliveries: Iterator[Delivery] = iter(())
+        me = self.conn.execute("SELECT id FROM accounts WHERE rowid = ?", (local,)).fetchone()
+        others = [m for m in unpack_members(row[1]) if me is None or m != bytes(me[0])]
+        if not row[2] and others:  # a direct conversation: our messages' delivery states
+            deliveries = iter(holders.of(self.conn, local, others,
+                                         [(r[9], r[10]) for r in rows if r[7] == local]))
         items = [MessageView(bytes(eid), conversation_id, bytes(author), name, ts, text,
                              None if reply is None else bytes(reply), who == local,
                              Cursor(ts, rowid), self._reactions(bytes(eid), row[0], local),
-                             signed, self.files_of(rowid))
-                 for rowid, eid, author, name, ts, text, reply, who, signed in rows]
+                             signed, next(deliveries, None) if who == local else None,
+                             self.files_of(rowid))
+                 for rowid, eid, author, name, ts, text, reply, who, signed, _l, _s in rows]
         return MessagePage(items, items[-1].cursor if len(items) == limit else None)
 
     def _reactions(self, target: bytes, conversation: int, local: int,
@@ -503,9 +515,10 @@ class Inbox:
         """(emoji, count, ours) on one message, first used first. Index: the primary
         key's target prefix; blocked accounts left out."""
         rows = self.conn.execute(
-            "SELECT emoji, count(*), max(account = ?) FROM message_reactions m "
-            f"WHERE target = ? AND conversation = ? AND active = 1 AND "
-            f"{_not_blocked('m.account')} GROUP BY emoji ORDER BY min(ts)",
+            "SELECT max(emoji), count(DISTINCT account), max(account = ?) "
+            f"FROM message_reactions m WHERE target = ? AND conversation = ? AND "
+            f"active = 1 AND {_not_blocked('m.account')} GROUP BY {SAME_EMOJI} "
+            f"ORDER BY min(ts)",
             (local, target, conversation, local)).fetchall()
         return tuple((emoji, int(n), bool(ours)) for emoji, n, ours in rows)
 
@@ -546,6 +559,17 @@ class Inbox:
             f"WHERE m.conversation = ? AND {_NOT_BLOCKED} "
             "ORDER BY m.ts DESC, m.rowid DESC LIMIT 1", (conversation, local)).fetchone()
         return (None, None, None) if row is None else (row[0], int(row[1]), bytes(row[2]))
+
+    def _our_last(self, conversation: int, local: int, others: Sequence[bytes],
+                  ) -> Delivery | None:
+        """The delivery state of our newest message in a direct conversation (called
+        when the last message is ours). Index: messages_page."""
+        row = self.conn.execute(
+            "SELECT e.log, e.seq FROM messages m JOIN entries e ON e.rowid = m.rowid "
+            "WHERE m.conversation = ? AND m.author = ? ORDER BY m.ts DESC, m.rowid DESC "
+            "LIMIT 1", (conversation, local)).fetchone()
+        return None if row is None else holders.of(self.conn, local, others,
+                                                   [(row[0], row[1])])[0]
 
     def _names(self, accounts: tuple[bytes, ...]) -> tuple[str | None, ...]:
         names = []

@@ -11,7 +11,7 @@ from dataclasses import replace
 from .. import content as c
 from ..content import Kind
 from ..errors import InvalidEntry
-from .schema import id8
+from .schema import SAME_EMOJI, id8
 from .views import (
     Cursor,
     NotificationPage,
@@ -100,6 +100,9 @@ class Queries:
         whatever the LIMIT (43 ms for a common prefix at 1M posts, 0.1 ms for the word).
         """
         limit = max(1, min(limit, 500))
+        tag = _TAG_ONLY.fullmatch(text.strip())
+        if tag is not None:
+            return self.tagged(tag.group(1).lower(), limit, before)
         query = fts_query(text, prefix=False)
         if not query:
             return Page([], None)
@@ -114,6 +117,45 @@ class Queries:
         items = [_with_cursor(v, Cursor(0, v.cursor.rowid)) for v in items]
         return Page(items, items[-1].cursor if len(items) == limit else None)
 
+    def tagged(self, tag: str, limit: int = 50, before: Cursor | None = None) -> Page:
+        """Posts whose text holds ``#tag`` (lower case, without '#'), most recently stored
+        first: what a click on a #tag lists, where a search for the word would also list
+        every post that merely says it.
+
+        Index: posts_fts, for the word (to the tokenizer a tag is a word of the text);
+        then the text's own tags (``content.extract_tags``, the rule that makes the
+        #tag a link) decide, over the matching rows' text only, in chunks. There is no
+        tag table: the cost is the posts that hold the word, read until a page is full.
+        """
+        limit = max(1, min(limit, 500))
+        query = fts_query(tag, prefix=False)
+        if not query:
+            return Page([], None)
+        below = (before or _FAR_FUTURE).rowid
+        found: list[int] = []
+        while len(found) < limit:
+            rows = self.conn.execute(
+                "SELECT p.rowid, p.text FROM posts_fts f JOIN posts p ON p.rowid = f.rowid "
+                f"WHERE posts_fts MATCH :q AND f.rowid < :rowid AND {_NOT_BLOCKED} "
+                "ORDER BY f.rowid DESC LIMIT :chunk",
+                {"q": query, "rowid": below, "me": self.local or -1,
+                 "chunk": _TAG_CHUNK}).fetchall()
+            for rowid, text in rows:
+                if tag in c.extract_tags(text):
+                    found.append(int(rowid))
+                    if len(found) == limit:
+                        break
+            if len(rows) < _TAG_CHUNK:
+                break
+            below = int(rows[-1][0])
+        if not found:
+            return Page([], None)
+        marks = ", ".join(f":r{n}" for n in range(len(found)))
+        items = self._rows(f"{_SELECT} WHERE p.rowid IN ({marks}) ORDER BY p.rowid DESC",
+                           {f"r{n}": rowid for n, rowid in enumerate(found)})
+        items = [_with_cursor(v, Cursor(0, v.cursor.rowid)) for v in items]
+        return Page(items, items[-1].cursor if len(found) == limit and items else None)
+
     def _matches(self, query: str, up_to: int) -> int:
         return int(self.conn.execute(
             "SELECT count(*) FROM (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? "
@@ -126,14 +168,47 @@ class Queries:
 
     def targets_of(self, entry_ids: Sequence[bytes]) -> list[bytes]:
         """The posts that the reactions, edits and deletes among ``entry_ids`` act on,
-        deduplicated, in order (a view refreshes those rows). Other kinds, and targets
-        that are not posts held here, are left out. Index: entries_id8, twice per id."""
+        and the posts whose reply count they change (the parent of a reply, or of a
+        deleted reply), deduplicated, in order (a view refreshes those rows). Other
+        kinds, and targets that are not posts held here, are left out. Index:
+        entries_id8, a few times per id."""
         out: dict[bytes, None] = {}
         for entry_id in entry_ids:
+            row = self._entry(entry_id)
+            if row is not None and row[0] == Kind.POST:
+                parent = self._parent_of(entry_id)  # a reply: its parent counts one more
+                if parent is not None:
+                    out[parent] = None
+                continue
             post = self._post_acted_on(entry_id)
             if post is not None:
                 out[post] = None
+                if row is not None and row[0] == Kind.DELETE:
+                    parent = self._parent_of(post)  # a reply deleted: one fewer
+                    if parent is not None:
+                        out[parent] = None
         return list(out)
+
+    def _parent_of(self, post_id: bytes) -> bytes | None:
+        """The post that ``post_id`` answers, if it is a reply and its parent is held.
+        Index: entries_id8, twice."""
+        row = self.conn.execute(
+            "SELECT p.parent FROM entries e JOIN posts p ON p.rowid = e.rowid "
+            "WHERE e.id8 = ? AND e.id = ?", (id8(post_id), post_id)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        parent = bytes(row[0])
+        held = self._entry(parent)
+        return parent if held is not None and held[0] == Kind.POST else None
+
+    def reply_author(self, parent: bytes) -> bytes | None:
+        """The account that wrote ``parent`` (a reply's parent), if held. Index:
+        entries_id8."""
+        row = self.conn.execute(
+            "SELECT a.id FROM entries e JOIN posts p ON p.rowid = e.rowid "
+            "JOIN accounts a ON a.rowid = p.author WHERE e.id8 = ? AND e.id = ?",
+            (id8(parent), parent)).fetchone()
+        return None if row is None else bytes(row[0])
 
     def _post_acted_on(self, entry_id: bytes) -> bytes | None:
         row = self._entry(entry_id)
@@ -268,10 +343,12 @@ class Queries:
             replies = self.conn.execute(
                 "SELECT count(*) FROM posts WHERE root = ? AND parent = ? AND deleted = 0",
                 (root, entry_id)).fetchone()[0]
-        # one query gives the counts and which of them are ours (reactions primary key)
+        # one query gives the counts and which of them are ours (reactions primary key);
+        # an emoji with and without its presentation selector is one (see SAME_EMOJI)
         counted = self.conn.execute(
-            "SELECT emoji, count(*) AS n, max(account = ?) FROM reactions "
-            "WHERE target = ? AND active = 1 GROUP BY emoji ORDER BY n DESC, emoji",
+            f"SELECT max(emoji), count(DISTINCT account) AS n, max(account = ?) "
+            f"FROM reactions WHERE target = ? AND active = 1 GROUP BY {SAME_EMOJI} "
+            f"ORDER BY n DESC, max(emoji)",
             (self.local or -1, entry_id)).fetchall()
         return PostView(
             id=entry_id, author=author, author_name=name, ts=ts, text=text,
@@ -284,6 +361,7 @@ class Queries:
             edited=bool(edited), deleted=bool(deleted), cursor=Cursor(ts, rowid),
             reacted=tuple(emoji for emoji, _, ours in counted if ours) if counted else (),
             audience="circle" if circle else "public", signed_ts=signed,
+            reply_author=None if parent is None else self.reply_author(parent),
         )
 
 
@@ -320,6 +398,8 @@ def _with_cursor(view: PostView, cursor: Cursor) -> PostView:
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TAG_ONLY = re.compile(r"#(\w{1,64})")  # a search for one #tag and nothing else
+_TAG_CHUNK = 200  # rows holding a tag's word read at a time (Queries.tagged)
 
 
 def fts_query(text: str, prefix: bool = True) -> str:

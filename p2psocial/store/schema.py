@@ -41,7 +41,8 @@ Layout, and why:
   envelopes that no longer name their group.
 * ``address_records`` (migration 12; store/address_records.py): the newest signed
   address record of each device of an account we replicate, and our own.
-* migration 13 is reserved for the background blob fetcher (branch i14-blobs).
+* ``holders`` (migration 13; store/holders.py): how far each peer device said it holds
+  our account's logs, which is what a direct message's delivery state is read from.
 * ``private_files`` (migration 14; store/inbox.py): the pictures and files of opened
   private entries, with the keys of their sealed blobs.
 """
@@ -462,16 +463,32 @@ MIGRATIONS: list[str] = [
         token BLOB NOT NULL             -- invite.AddressToken, canonical wire bytes
     ) WITHOUT ROWID;
     """,
-    # 13: reserved for the background blob fetcher (issue 14, branch i14-blobs); empty
-    # here so that migration 14 keeps its number when both are merged.
-    "",
-    # 14 (issue 14): pictures and files of private entries (p2psocial/private_files.py),
-    # written by the private scan when a message, group message or followers-only post
-    # with attachments opens. ``blob`` is the hash of the sealed (encrypted) blob, which
-    # is what travels and what the blobs table holds; ``key`` opens it (kept in the
-    # clear, like the decrypted messages: docs/privacy.md "On your own disk"). A delete
-    # of the entry deletes its rows (ingest.py ``_erase``). Index: private_files_blob,
-    # to find the key of a blob that the image cache asks for.
+    # 13: (issue 14, item 8) what each peer device said it holds of the local account's
+    # logs: the seq up to which it holds one of our logs, from its own clock in a sync
+    # session (never from what we sent it). A direct message is "on a recipient's
+    # device" when a device of that recipient said it holds the message's log up to
+    # the message's seq (store/holders.py). Invariant: rows only for devices whose log
+    # this store holds (their account is proven by the log's certificate), of accounts
+    # we follow, that follow us, or that share a direct conversation with us, and only
+    # for logs of the local account; at most holders.HOLDERS_MAX rows.
+    """
+    CREATE TABLE IF NOT EXISTS holders (
+        log INTEGER NOT NULL,           -- logs.rowid of one of the local account's logs
+        device BLOB NOT NULL,           -- the peer device that said so (its libp2p id)
+        account INTEGER NOT NULL,       -- accounts.rowid of that device's account
+        seq INTEGER NOT NULL,           -- it holds entries 1..seq of ``log``; only grows
+        learnt INTEGER NOT NULL,        -- ms, when seq last grew
+        PRIMARY KEY (log, device)
+    ) WITHOUT ROWID;
+    """,
+    # 14 (issue 14, item 7): pictures and files of private entries
+    # (p2psocial/private_files.py), written by the private scan when a message, group
+    # message or followers-only post with attachments opens. ``blob`` is the hash of the
+    # sealed (encrypted) blob, which is what travels and what the blobs table holds;
+    # ``key`` opens it (kept in the clear, like the decrypted messages: docs/privacy.md
+    # "On your own disk"). A delete of the entry deletes its rows (ingest.py
+    # ``_erase``). Index: private_files_blob, to find the key of a blob that the image
+    # cache asks for.
     """
     CREATE TABLE IF NOT EXISTS private_files (
         entry INTEGER NOT NULL,         -- entries.rowid of the private entry
@@ -489,6 +506,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS private_files_blob ON private_files(blob);
     """,
 ]
+
+
+# One reaction whether written with or without U+FE0F, the emoji presentation
+# selector ("❤" and "❤️"): a keyboard gives one, the app's buttons the other.
+SAME_EMOJI = "replace(emoji, char(65039), '')"
 
 
 def id8(entry_id: bytes) -> int:

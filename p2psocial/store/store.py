@@ -42,7 +42,7 @@ from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from ..forks import Fork
 from ..roster import Join
-from . import address_records, communities, peer_addrs, schema
+from . import address_records, communities, holders, peer_addrs, schema
 from .address_records import HeldRecord
 from .communities import CommunityInfo
 from .inbox import GroupState, Inbox, Opener, SealedBatch
@@ -531,6 +531,23 @@ class Store:
 
     def address_token(self, device: bytes, now: int) -> tuple[bytes, bytes] | None:
         return address_records.token_of(self.conn, device, now)
+
+    # --- what peers hold of our logs (migration 13; see holders.py) ----------------------
+
+    def record_holders(self, device: bytes, heads: dict[bytes, int],
+                       ) -> tuple[bytes, list[tuple[bytes, int]]]:
+        """``device`` said it holds these logs up to these seqs (its sync clock); kept
+        for the local account's logs (holders.record). Returns its account and what
+        grew, or ``(b"", [])``."""
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        local = self._local_rowid()
+        if local is None:
+            return b"", []
+        return holders.record(self.conn, local, device, heads, self.now())
+
+    def holder_rows(self) -> list[tuple[bytes, bytes, int, int]]:
+        return holders.rows(self.conn)
 
     def _local(self) -> tuple[int, bytes]:
         local_id = self.local_account

@@ -80,6 +80,7 @@ class PostView(Placed):
     reacted: tuple[str, ...] = ()  # the emojis the local account has active on it
     audience: str = "public"  # "circle": a followers-only post (store/circles.py)
     signed_ts: int | None = None  # the author's timestamp; None: the same as ts
+    reply_author: bytes | None = None  # who wrote reply_parent, when this home holds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,31 @@ class PrivateScan:
 
 
 @dataclass(frozen=True, slots=True)
+class Delivery:
+    """How far one of our direct messages is known to have travelled (store/holders.py;
+    docs/network.md "Delivery states" says how each is learnt, and what it cannot say).
+
+    ``recipients``: the accounts it is for (us left out); ``delivered_to``: those of
+    them one of whose devices said, in a sync session with us, that it holds our log up
+    to this message; ``carried``: a device of another account (not ours, not a
+    recipient: a friend who carries our log) said so."""
+
+    recipients: tuple[bytes, ...]
+    delivered_to: tuple[bytes, ...] = ()
+    carried: bool = False
+
+    @property
+    def state(self) -> str:
+        """"delivered" (to every recipient), "partly_delivered" (to some, in a
+        conversation of three or more), "carried" (by a friend, to no recipient yet),
+        or "sent" (in our log, nobody else is known to hold it)."""
+        if self.delivered_to:
+            return ("delivered" if len(self.delivered_to) >= len(self.recipients)
+                    else "partly_delivered")
+        return "carried" if self.carried else "sent"
+
+
+@dataclass(frozen=True, slots=True)
 class ConversationView:
     """A direct conversation, as the conversation list shows it.
 
@@ -209,6 +235,7 @@ class ConversationView:
     last_ts: int | None
     last_author: bytes | None
     unread: int  # messages by others stored after the read mark, at most 99
+    last_delivery: Delivery | None = None  # the last message's, when it is ours
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,13 +251,14 @@ class MessageView(Placed):
     cursor: Cursor
     reactions: tuple[tuple[str, int, bool], ...] = ()  # (emoji, how many, one is ours)
     signed_ts: int | None = None  # the author's timestamp; None: the same as ts
-    attachments: tuple[FileView, ...] = ()  # pictures and files (issue 14)
+    delivery: Delivery | None = None  # our own direct messages only (store/holders.py)
+    attachments: tuple[FileView, ...] = ()  # pictures and files (issue 14, item 7)
 
 
 @dataclass(frozen=True, slots=True)
 class FileView:
     """A picture or file of a private entry, as the app shows it (its key stays in the
-    store: ``Store.open_private_blob`` opens the sealed blob). ``blob`` is the hash of
+    store: ``Node.open_blob`` opens the sealed blob). ``blob`` is the hash of
     the sealed bytes, what the image cache and the network ask for."""
 
     blob: bytes

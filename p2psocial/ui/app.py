@@ -4,6 +4,10 @@ PySide6 is imported inside the functions, so importing this module (and running 
 command line) stays fast. Without a display Qt would abort the process with no
 report, so ``run`` checks for one first and explains what to do instead.
 
+One app per home: before any window, ``one_per_home`` asks the home's control
+endpoint whether a copy of the app (or a serve) runs there already; a window that
+answers comes to the front and this copy exits (docs/ui.md, "Start-up").
+
 Start-up order, chosen so that the window shows at once: the QApplication, the
 theme and language from the home's settings (a small JSON file), the main window
 saying "Opening your home…", painted; only then Trio in guest mode on Qt's loop
@@ -17,12 +21,14 @@ network shuts down cleanly inside it) and closes the node.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +37,8 @@ from ..home import Home
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from ..runtime import Backend, NetworkStatus
+    from ..control import Claim
+    from ..runtime import Backend, Endpoint, NetworkStatus
     from ..settings import Settings
     from .context import AppContext
     from .loop import Call, TrioHost
@@ -94,31 +101,101 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """What ``one_per_home`` found: this process is the home's app (``claimed``, the
+    endpoint's claim; None if it could not be had), or another one answers for the home
+    (``other_pid``; ``other_window``: it brought its window to the front)."""
+
+    claimed: Claim | None = None
+    other: bool = False
+    other_pid: int | None = None
+    other_window: bool = False
+
+
+STARTING_WAIT = 5.0  # s: another copy that holds the claim answers within this
+
+
+def one_per_home(home_dir: Path) -> Instance:
+    """Before anything is asked or shown: have the copy of the app that runs on this
+    home already bring its window to the front, or become that copy.
+
+    A copy that is starting at this very moment holds the endpoint's claim but does not
+    answer yet: ask again for ``STARTING_WAIT`` seconds. A process that holds the claim
+    and never answers (hung) leaves us without an endpoint; the window then says
+    whether the home is in use."""
+    from .. import control
+
+    deadline = time.monotonic() + STARTING_WAIT
+    while True:
+        try:
+            running = control.ask_to_show(home_dir)
+        except control.ControlError:  # it took the request and never answered
+            running = None
+        if running is not None:
+            return Instance(other=True, other_pid=running[0], other_window=running[1])
+        try:
+            claimed = control.claim(home_dir)
+        except OSError:  # no home directory can be made there: the window says why
+            return Instance()
+        if claimed is not None or time.monotonic() > deadline:
+            return Instance(claimed)
+        time.sleep(0.1)  # another process's start-up: no event of ours to wait on
+
+
+def other_copy_line(home_dir: Path, found: Instance) -> str:
+    """One line for the terminal about the other copy that answered."""
+    pid = f" (pid {found.other_pid})" if found.other_pid else ""
+    if found.other_window:
+        return f"p2psocial: already open for {home_dir}{pid}; its window is in front now"
+    return (f"p2psocial: {home_dir} is kept open by 'p2psocial serve'{pid}, which has no "
+            "window: stop it to open the home here, or use the command line "
+            "(p2psocial --help)")
+
+
 class Launcher:
     """Takes a painted window to an open home: onboarding or the passphrase first when
     needed, then ``Backend.open`` in a worker thread, then the shell and the network.
 
-    ``kdf``: Argon2id limits for a new key file (tests pass the fastest).
+    From the start it serves the home's control endpoint (``runtime.Endpoint``): a
+    second copy of the app asks it to bring the window to the front. ``claimed``: the
+    endpoint's claim, taken before the window was made (``one_per_home``); without
+    one, ``begin`` takes it if it can. ``kdf``: Argon2id limits for a new key file
+    (tests pass the fastest).
     """
 
     def __init__(self, window: MainWindow, home: Path | None, host: TrioHost,
-                 probe: Probe | None = None, **kdf: Any) -> None:
+                 probe: Probe | None = None, claimed: Claim | None = None,
+                 **kdf: Any) -> None:
         self.window = window
         self.home = home
         self.host = host
         self.probe = probe
+        self.claimed = claimed
         self.kdf = kdf
         self.ctx: AppContext | None = None
         self.unlock: UnlockPage | None = None
         self.tray: Any = None
+        self.endpoint: Endpoint | None = None
         self._calls: list[Call] = []
 
     def begin(self) -> None:
-        from .. import runtime
+        from .. import control, runtime
         from .loop import one_line
 
+        home_dir = Home(self.home).path
+        try:
+            claimed = self.claimed or control.claim(home_dir)
+        except OSError:  # the home cannot be made: onboarding or opening says why
+            claimed = None
+        self.endpoint = runtime.Endpoint(home_dir, self.bring_to_front, claimed)
+        if claimed is not None:
+            self._calls.append(self.host.call(self.endpoint.serve))
         if not Home(self.home).exists():
             self._onboard()
+            return
+        if (in_use := runtime.home_in_use(self.home)) is not None:  # before the passphrase
+            self.window.show_status(in_use)
             return
         try:
             sealed = runtime.needs_passphrase(self.home)
@@ -129,6 +206,13 @@ class Launcher:
             self._ask_passphrase()
         else:
             self.open(None)
+
+    def bring_to_front(self) -> None:
+        """Another copy of the app was started on this home: show this window instead
+        (from the tray, minimized or behind others), outside Trio's step."""
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, self.window.show_normal)
 
     def _onboard(self) -> None:
         from .onboarding import Onboarding
@@ -173,6 +257,8 @@ class Launcher:
         from .context import AppContext
 
         self.ctx = ctx = AppContext(self.host, backend)
+        if self.endpoint is not None:  # the command line's writes run here from now on
+            self.endpoint.backend = backend
         self.window.attach(ctx)
         home_page = self.window.section("home")
         view = getattr(home_page, "timeline_view", None)
@@ -269,27 +355,40 @@ def _apply_appearance(app: QApplication, home: Path | None) -> None:
     apply_theme(app, settings.theme)
     install_translator(app, settings.language)
 
-def run(home: Path | None) -> int:
+def run(home: Path | None, verbose: bool = False) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
     if (problem := missing_system_library()) is not None:
         print(problem, file=sys.stderr)
         return 1
+    home_dir = Home(home).path
+    found = one_per_home(home_dir)  # one app per home: before any window or question
+    if found.other:
+        print(other_copy_line(home_dir, found), file=sys.stderr)
+        if found.other_window:
+            return 0
+    from .. import logs
+
+    with contextlib.suppress(OSError):  # no home directory: the window says why
+        logs.setup(home_dir, verbose=verbose)  # py-libp2p's noise to the file, not here
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     probe = Probe(os.environ[PROBE_ENV]) if os.environ.get(PROBE_ENV) else None
-    launcher = start(app, home, probe)
+    launcher = start(app, home, probe, found)
     try:
-        return int(app.exec())
+        return int(app.exec()) or (1 if found.other else 0)
     finally:
         shut_down(launcher)
 
 
-def start(app: QApplication, home: Path | None, probe: Probe | None = None) -> Launcher:
-    """Paint the window for ``home``, then start Trio and the launcher behind it."""
+def start(app: QApplication, home: Path | None, probe: Probe | None = None,
+          found: Instance | None = None) -> Launcher:
+    """Paint the window for ``home``, then start Trio and the launcher behind it.
+    ``found``: what ``one_per_home`` found (a headless serve keeps this home: the
+    window says so, and asks nothing)."""
     app.setApplicationName(TITLE)
     app.setApplicationDisplayName(TITLE)
     app.setDesktopFileName(APP_ID)  # Wayland matches windows to APP_ID.desktop
@@ -312,9 +411,20 @@ def start(app: QApplication, home: Path | None, probe: Probe | None = None) -> L
     window.closing.connect(app.quit)
     host.start()
     host.terminated.connect(app.quit)  # SIGTERM: a logout, a service manager
-    launcher = Launcher(window, home, host, probe)
-    launcher.begin()
+    launcher = Launcher(window, home, host, probe, found.claimed if found else None)
+    if found is not None and found.other:
+        window.show_status(serve_text(found.other_pid))
+    else:
+        launcher.begin()
     return launcher
+
+
+def serve_text(pid: int | None) -> str:
+    from .context import tr
+
+    return tr("This home is kept open by p2psocial serve (pid {0}), which has no window. "
+              "Stop it to open your home here, or use the command line.").format(
+        pid if pid is not None else "?")
 
 
 def shut_down(launcher: Launcher) -> None:

@@ -21,6 +21,12 @@ people's on the left in the palette's alternate base, one's own on the right in 
 highlight colours; above a bubble, the author (in a group) and the time; under it,
 its reactions as chips (``MessageView.reactions``; groups and communities only).
 
+Delivery. Under each of our own direct messages, after its time, a word says how far
+it is known to have travelled (``MessageView.delivery``: "Sent", "Carried by a
+friend", "Delivered", or "Delivered to 1 of 2"); its tooltip says how that is known.
+The node's ``HeldByPeer`` events (a peer said it holds more of our log) have our
+loaded messages that are not delivered to everyone read again, as reactions are.
+
 Reactions. In a group we are in (the model is ``reactable``) a click on a chip
 toggles our reaction with that emoji; the ☺ beside the bubble of the row pointed at
 or current, a right click, the menu key or Shift+F10 open a menu of common emoji.
@@ -84,7 +90,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..events import Lagged, MessageReacted
+from ..events import HeldByPeer, Lagged, MessageReacted
 from ..settings import Draft
 from .avatar import display_name, images_of
 from .context import tr
@@ -157,8 +163,12 @@ class MessageModel(EdgePagedModel):
             said = tr("{0}, {1}: {2}").format(who, full_time(item.ts) + clock_note(item),
                                               " ".join(filter(None, (
                                                   item.text, describe(item.attachments)))))
+            if item.delivery is not None:
+                said = f"{said}. {delivery_text(item.delivery)}"
             return f"{said}. {reactions_text(item.reactions)}" if item.reactions else said
         if role == Qt.ItemDataRole.ToolTipRole:
+            if item.delivery is not None:
+                return f"{full_time(item.ts)}\n{delivery_tip(item.delivery)}"
             return full_time(item.ts)
         if role == MessageRole:
             return item
@@ -273,6 +283,31 @@ class Parts:
     react: QRect  # the ☺ beside the bubble that offers reactions
     files: FilesLayout  # pictures and files, under the text
     files_at: QPoint  # where they start
+
+
+def delivery_text(delivery: Any) -> str:
+    """A few words for a ``Delivery``, shown after the time of one of our messages."""
+    state = delivery.state
+    if state == "delivered":
+        return tr("Delivered")
+    if state == "partly_delivered":
+        return tr("Delivered to {0} of {1}").format(len(delivery.delivered_to),
+                                                    len(delivery.recipients))
+    return tr("Carried by a friend") if state == "carried" else tr("Sent")
+
+
+def delivery_tip(delivery: Any) -> str:
+    """What a delivery state means, and how it is known (docs/network.md)."""
+    state = delivery.state
+    if state in ("delivered", "partly_delivered"):
+        return tr("A device of the person it is for told this device that it holds this "
+                  "message. That does not mean it was read.")
+    if state == "carried":
+        return tr("A friend's device that carries your messages said it holds this one. "
+                  "It passes it on when it meets the person it is for; it cannot read it.")
+    return tr("Ready to travel from this device. Nobody else is known to have it yet: it "
+              "leaves when you, or a friend who carries your messages, meet the person it "
+              "is for.")
 
 
 def reactions_text(reactions: Sequence[tuple[str, int, bool]]) -> str:
@@ -403,7 +438,7 @@ class MessageDelegate(QStyledItemDelegate):
         parts = self.parts(option, item)
         bubble = parts.bubble
         when = when_text(item, int(time.time() * 1000))
-        over = when
+        over = when if item.delivery is None else f"{when} · {delivery_text(item.delivery)}"
         model = index.model()
         if not item.own and getattr(model, "group", False):
             over = f"{display_name(item.author_name, item.author)} · {when}"
@@ -825,6 +860,9 @@ class ConversationPane(QWidget):
         the messages whose reactions changed, read them later."""
         targets = {e.target for e in events if isinstance(e, MessageReacted)
                    and e.conversation == self.conversation}
+        if any(isinstance(e, HeldByPeer) for e in events):  # delivery states may change
+            targets |= {m.id for m in self.model.items if m.delivery is not None
+                        and m.delivery.state != "delivered"}
         if any(isinstance(e, Lagged) for e in events):
             targets |= {m.id for m in self.model.items}
         if not targets:

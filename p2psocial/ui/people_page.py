@@ -5,7 +5,11 @@ Theory of operation
 
 The page shows what the back end knows and sends two intents: *join with a code*
 (``Backend.join``: follow the inviter and dial them) and *follow* (``Node.follow``).
-It decides nothing itself.
+It decides nothing itself. The message under the join box follows the peer it
+joined at every refresh (``joined_text``, from ``runtime.join_state``): connecting,
+connected and syncing or up to date, or not reachable now (a dial failed, or none
+worked within ``JOIN_PATIENCE``) with the reason in a few words, and connected again
+when the peer comes online later.
 
 Four parts: the network's status line; your invite, as text to copy and as a QR
 code to scan (there is no invite while the network is off, and the line says why),
@@ -36,6 +40,7 @@ counts, which change too often to be announced. Hidden, it does neither. Only on
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +62,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import ids
+from ..runtime import join_state
 from .avatar import display_name
 from .communities import NearbyCommunities, full_text
 from .context import tr
@@ -195,18 +201,42 @@ async def join_by_code(backend: Backend, code: str) -> JoinOutcome:
     return JoinOutcome(joined, profile.name)
 
 
-def joined_text(outcome: JoinOutcome) -> str:
+def joined_text(outcome: JoinOutcome, row: PeerRow | None = None, waited: float = 0.0) -> str:
+    """What a join did and where it stands now (``runtime.join_state``): connecting,
+    connected (syncing or up to date), or not reachable now with the reason, which the
+    page updates as the peer's row changes."""
     joined = outcome.joined
-    name = display_name(outcome.name, joined.account)
-    tail = tr("connecting…") if joined.connecting else tr(
-        "they will be reached when the network is on")
+    known = row.name if row is not None and row.name else outcome.name  # after a sync
+    name = display_name(known, joined.account)
+    state = join_state(joined, row, waited)
+    tail = {"offline": tr("they will be reached when the network is on"),
+            "syncing": tr("connected, syncing…"),
+            "up-to-date": tr("connected and up to date")}.get(state, tr("connecting…"))
+    if state == "unreachable":
+        tail = tr("not reachable now, will keep trying — {0}").format(join_reason(row))
     if joined.community is not None:
-        return tr("Joined the community {0} — {1}").format(joined.community_name, tail)
+        return tr("Joined the community {0}: {1}").format(joined.community_name, tail)
     if joined.own:
-        return tr("Another device of your account — {0}").format(tail)
+        return tr("Another device of your account: {0}").format(tail)
     if joined.followed:
-        return tr("Following {0} — {1}").format(name, tail)
-    return tr("You already follow {0} — {1}").format(name, tail)
+        return tr("Following {0}: {1}").format(name, tail)
+    return tr("You already follow {0}: {1}").format(name, tail)
+
+
+def join_reason(row: PeerRow | None) -> str:
+    """Why a peer just joined is not connected, in a few words (net/why_not.py's
+    reasons; ``why_text`` says them in whole sentences in the peers list)."""
+    why = row.why_not if row is not None else None
+    if why == "unreachable":
+        return tr("nothing answers at the addresses in the code; they may be offline")
+    if why == "neither-accepts":
+        return tr("neither of you accepts incoming connections, and no common friend "
+                  "can relay")
+    if why == "banned":
+        return tr("it broke the rules and is refused for a while")
+    if why == "no-address":
+        return tr("the code holds no address to reach them at")
+    return tr("no answer yet from the addresses in the code")
 
 
 class _PeerTree(QTreeWidget):
@@ -230,6 +260,7 @@ class PeoplePage(QWidget):
         self._watch: Call | None = None
         self._fetch: Call | None = None
         self._join: Call | None = None
+        self._joining: tuple[JoinOutcome, float] | None = None  # the last join, when
         self._communities_call: Call | None = None
         self.my_communities: dict[bytes, CommunityInfo] = {}  # what an invite may carry
         self._again = False  # a refresh was asked for while one was in flight
@@ -449,6 +480,7 @@ class PeoplePage(QWidget):
     def _got_peers(self, rows: list[PeerRow]) -> None:
         self._fetch = None
         self.show_peers(rows)
+        self._show_join(rows)
         if self._again:
             self.refresh()
 
@@ -601,10 +633,21 @@ class PeoplePage(QWidget):
         self._join = self.ctx.call(join_by_code, self.ctx.backend, code,
                                    on_result=self._joined, on_error=self._join_failed)
 
+    def _show_join(self, rows: list[PeerRow]) -> None:
+        """The last join's message, following its peer's row (every refresh)."""
+        if self._joining is None:
+            return
+        outcome, started = self._joining
+        row = next((r for r in rows if r.device == outcome.joined.device), None)
+        text = joined_text(outcome, row, time.monotonic() - started)
+        if text != self.join_outcome.text():
+            self.join_outcome.show_text(text)
+
     def _joined(self, outcome: JoinOutcome) -> None:
         self._join = None
         self.join_button.setEnabled(True)
         self.code.clear()  # used: nothing typed is lost
+        self._joining = (outcome, time.monotonic())
         self.join_outcome.show_text(joined_text(outcome))
         self.refresh()
         community = outcome.joined.community
@@ -614,6 +657,7 @@ class PeoplePage(QWidget):
 
     def _join_failed(self, exc: Exception) -> None:
         self._join = None
+        self._joining = None
         self.join_button.setEnabled(True)
         self.join_outcome.show_error(exc)  # the code stays in the field, to fix
 

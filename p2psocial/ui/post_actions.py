@@ -18,6 +18,7 @@ from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from .avatar import images_of
+from .post_menu import PostMenus
 from .post_view import PostListView
 
 if TYPE_CHECKING:
@@ -45,9 +46,9 @@ def open_image(ctx: AppContext, parent: QWidget, post: PostView, number: int) ->
 
 
 def connect_post_view(view: PostListView, ctx: AppContext) -> None:
-    """Wire a list of posts to the app: images from the shared cache, and every click
+    """Wire a list of posts to the app: images from the shared cache, every click
     (reply, react, thread, profile, #tag, link, image) to the node, to ctx's
-    navigation, or to the image viewer."""
+    navigation, or to the image viewer, and the "…" menu (post_menu.py)."""
     view.set_images(images_of(ctx))
     view.reply_requested.connect(ctx.reply_to.emit)
     view.react_requested.connect(functools.partial(react, ctx))
@@ -56,6 +57,7 @@ def connect_post_view(view: PostListView, ctx: AppContext) -> None:
     view.tag_requested.connect(lambda tag: ctx.open_search.emit("#" + tag))
     view.link_activated.connect(open_link)
     view.image_requested.connect(functools.partial(open_image, ctx, view))
+    PostMenus(ctx, view)  # the "…" menu: a child of the view, found by findChild
 
 
 class EmptyStack(QWidget):

@@ -31,8 +31,13 @@ paints a placeholder for good.
 Clicks. ``editorEvent`` hit-tests a left-button release and emits one signal:
 ``link_activated``, ``tag_requested``, ``profile_requested`` (name, avatar or an
 @mention), ``reply_requested``, ``react_requested`` (♥, a reaction chip, or a choice
-from the React… menu), ``thread_requested`` (the reply count), ``image_requested``;
-the content-warning toggle flips ``Roles.Expanded`` in the model.
+from the React… menu), ``thread_requested`` (the reply count, or the "Replying to"
+line: the post it answers), ``image_requested``, ``menu_requested`` (the "…" button:
+post_menu.py); the content-warning toggle flips ``Roles.Expanded`` in the model.
+
+A reply says what it answers above its text, "↪ Replying to Bob": the parent's author
+(``PostView.reply_author``) by the name the model knows for them (``Roles.MentionNames``
+holds it beside the mentioned accounts'), or the start of their account id.
 """
 
 from __future__ import annotations
@@ -82,7 +87,7 @@ from ..store.views import Placed, PostView
 from ..timestamps import shown_seconds
 from .context import tr
 from .image_cache import ImageCache
-from .post_model import HEART, Roles, author_name, reacted, replies_text
+from .post_model import HEART, Roles, author_name, reacted, replied_name, replies_text
 from .post_text import Anchor, has_anchors, to_html
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -135,7 +140,8 @@ class Hit:
     """What is under a point of a row: ``kind`` and its value (a URL, a tag, an account,
     an emoji, an image's number)."""
 
-    kind: str  # link tag mention name reply heart react thread image cw reaction
+    kind: str  # link tag mention name reply heart react thread image cw reaction more
+    #            parent (the "Replying to" line; value: the parent's id)
     value: Any = None
 
 
@@ -152,6 +158,7 @@ class RowLayout:
     doc: QTextDocument | None = None
     doc_at: QPoint = field(default_factory=QPoint)
     notice: tuple[QRect, str] | None = None  # content warning or "deleted" line
+    replying: tuple[QRect, str] | None = None  # "↪ Replying to Bob"
     cw_toggle: QRect | None = None
     images: list[tuple[QRect, Attachment]] = field(default_factory=list)
     actions: list[tuple[Hit, QRect, str, bool]] = field(default_factory=list)  # …, on
@@ -167,6 +174,7 @@ class PostDelegate(QStyledItemDelegate):
     tag_requested = Signal(str)
     link_activated = Signal(str)
     image_requested = Signal(object, int)  # PostView, attachment number
+    menu_requested = Signal(object, QPoint)  # PostView, where (global): the "…" menu
 
     def __init__(self, images: ImageCache | None = None, parent: QObject | None = None,
                  ) -> None:
@@ -253,6 +261,11 @@ class PostDelegate(QStyledItemDelegate):
                         time=QRect(left + name_w + GAP, MARGIN, time_w, head))
         y = MARGIN + head + 4
         small_h = fonts.small_m.height()
+        if post.reply_parent is not None and not post.deleted:
+            label = "↪ " + replying_text(post, names)
+            lay.replying = (QRect(left, y, min(fonts.small_m.horizontalAdvance(label) + 2,
+                                               inner), small_h), label)
+            y += small_h + 4
         if post.deleted:
             lay.notice = (QRect(left, y, inner, small_h), tr("This post was deleted."))
             y += small_h + GAP
@@ -298,6 +311,7 @@ class PostDelegate(QStyledItemDelegate):
             (Hit("heart"), ("♥" if HEART in mine else "♡") + (f" {hearts}" if hearts else ""),
              HEART in mine),
             (Hit("react"), "☺ " + tr("React…"), False),
+            (Hit("more"), "…", False),
         ]
         items += [(Hit("reaction", emoji), f"{emoji} {count}", emoji in mine)
                   for emoji, count in post.reactions if emoji != HEART]
@@ -340,6 +354,10 @@ class PostDelegate(QStyledItemDelegate):
         painter.setFont(small)
         painter.setPen(quiet)
         painter.drawText(lay.time, flags, _when(post))
+        if lay.replying is not None:
+            replying_rect, replying = lay.replying
+            painter.drawText(replying_rect, flags, fonts.small_m.elidedText(
+                replying, Qt.TextElideMode.ElideRight, replying_rect.width()))
         if lay.notice is not None:
             notice_rect, notice = lay.notice
             painter.setFont(base if post.content_warning and not post.deleted else small)
@@ -413,6 +431,8 @@ class PostDelegate(QStyledItemDelegate):
             return Hit("name", lay.post.author)
         if lay.time.contains(at):
             return Hit("time", lay.post.ts)
+        if lay.replying is not None and lay.replying[0].contains(at):
+            return Hit("parent", lay.post.reply_parent)
         if lay.cw_toggle is not None and lay.cw_toggle.contains(at):
             return Hit("cw")
         if lay.doc is not None:
@@ -427,6 +447,16 @@ class PostDelegate(QStyledItemDelegate):
         for hit, action_rect, _label, _on in lay.actions:
             if action_rect.contains(at):
                 return hit
+        return None
+
+    def more_button(self, option: QStyleOptionViewItem, index: AnyIndex) -> QRect | None:
+        """Where the row's "…" button is (viewport coordinates), if it shows one."""
+        if index.data(Roles.Post) is None:
+            return None
+        lay = self.layout(option, index)
+        for hit, rect, _label, _on in lay.actions:
+            if hit.kind == "more":
+                return rect.translated(option.rect.topLeft())
         return None
 
     def editorEvent(self, event: QEvent, model: QAbstractItemModel,
@@ -455,6 +485,10 @@ class PostDelegate(QStyledItemDelegate):
             self.reply_requested.emit(post)
         elif hit.kind == "thread":
             self.thread_requested.emit(post.id)
+        elif hit.kind == "parent":
+            self.thread_requested.emit(hit.value)
+        elif hit.kind == "more":
+            self.menu_requested.emit(post, where if where is not None else QPoint())
         elif hit.kind == "heart":
             self.react_requested.emit(post, HEART, HEART in mine)
         elif hit.kind == "reaction":
@@ -491,12 +525,24 @@ class PostDelegate(QStyledItemDelegate):
         if hit is not None and hit.kind == "time":
             QToolTip.showText(event.globalPos(), full_time(hit.value), view)
             return True
+        if hit is not None and hit.kind in ("more", "parent"):
+            tip = (tr("More: copy, edit, delete… (menu key)") if hit.kind == "more"
+                   else tr("Open the post this one answers"))
+            QToolTip.showText(event.globalPos(), tip, view)
+            return True
         if hit is not None and hit.kind == "image":
             attachment = index.data(Roles.Post).attachments[hit.value]
             if attachment.alt:
                 QToolTip.showText(event.globalPos(), attachment.alt, view)
                 return True
         return super().helpEvent(event, view, option, index)
+
+
+def replying_text(post: PostView, names: dict[bytes, str]) -> str:
+    """'Replying to Bob': the author of the post ``post`` answers, by the name known
+    for them (``names``), else the start of their account id."""
+    name = replied_name(post, names)
+    return tr("Replying to a post") if name is None else tr("Replying to {0}").format(name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,17 +41,19 @@ post's timestamp (the post, stored last, is the first of its timestamp there) an
 inserts it at its place if it falls inside the loaded rows; one further down comes
 with its page. More than ``MAX_BACKFILL`` such posts in one batch reload instead.
 
-Stale rows. Reactions, edits and deletions change posts already shown. Their events
-do not say which post, so the model asks the node (``Node.targets_of``) for the
-posts they act on, re-reads those it has loaded with ``Node.post_view`` and emits
-``dataChanged`` for their rows. Like the top walk, this is one request at a time;
-what arrives meanwhile waits for the next.
+Stale rows. Reactions, edits and deletions change posts already shown, and so does a
+reply (its parent's reply count). Their events do not say which post, so the model
+asks the node (``Node.targets_of``) for the posts they act on (a reply: its parent),
+re-reads those it has loaded with ``Node.post_view`` and emits ``dataChanged`` for
+their rows. Like the top walk, this is one request at a time; what arrives meanwhile
+waits for the next. More than ``MAX_REPLY_CHECK`` new posts at once (a sync burst)
+are not looked up one by one: every loaded row is read again instead.
 
-Profiles. Rows show the author's avatar and mentioned accounts by name: the model
-keeps an account -> ``ProfileView`` cache, filled in batches on first use (``data``
-asks; one call fetches every account asked for since), and refreshed on a PROFILE
-event. When profiles arrive, the rows that use them get a new revision and a
-``dataChanged``.
+Profiles. Rows show the author's avatar, and by name the accounts a post mentions and
+the author of the post a reply answers ("Replying to Bob"): the model keeps an account
+-> ``ProfileView`` cache, filled in batches on first use (``data`` asks; one call
+fetches every account asked for since), and refreshed on a PROFILE event. When
+profiles arrive, the rows that use them get a new revision and a ``dataChanged``.
 
 Every row carries a revision number (``Roles.Revision``) that changes whenever what
 it shows changes: the delegate keys its laid-out documents and row heights by it.
@@ -109,6 +111,7 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 MAX_TOP_INSERT = 500  # more new posts than this at once: reload instead of inserting
 MAX_BACKFILL = 64  # more older posts than this in one batch of events: reload
+MAX_REPLY_CHECK = 256  # more new posts than this waiting: re-read every loaded row
 HEART = "❤️"
 IDLE_BUDGET_S = 0.001  # prepare work per idle turn (then the row under way ends)
 
@@ -229,6 +232,14 @@ def author_name(post: PostView) -> str:
     return ids.account_text(post.author)[:14] + "…"
 
 
+def names_wanted(post: PostView) -> tuple[bytes, ...]:
+    """The accounts whose names the row of ``post`` shows besides its author's: those
+    it mentions, and the author of the post it replies to ("Replying to Bob")."""
+    if post.reply_author is None:
+        return post.mentions
+    return (*post.mentions, post.reply_author)
+
+
 def reacted(post: PostView) -> tuple[str, ...]:
     """The emojis the local user has active on ``post``."""
     return post.reacted
@@ -261,9 +272,19 @@ def clock_note(item: Placed) -> str:
     return ", " + tr("its author's clock is ahead") if item.clock_ahead else ""
 
 
-def spoken(post: PostView, now_ms: int) -> str:
-    """One sentence for a screen reader: 'Alice, 5 minutes ago: text… 3 replies, 2
-    reactions'."""
+def replied_name(post: PostView, names: dict[bytes, str]) -> str | None:
+    """The name of the author of the post ``post`` replies to ('Bob', or the start of
+    their account id when ``names`` has no name for them); None when that post is not
+    held here (or ``post`` is no reply)."""
+    author = post.reply_author
+    if author is None:
+        return None
+    return names.get(author) or ids.account_text(author)[:14] + "…"
+
+
+def spoken(post: PostView, now_ms: int, names: dict[bytes, str] | None = None) -> str:
+    """One sentence for a screen reader: 'Alice, replying to Bob, 5 minutes ago: text…
+    3 replies, 2 reactions'."""
     if post.deleted:
         body = tr("This post was deleted.")
     elif post.content_warning:
@@ -283,7 +304,12 @@ def spoken(post: PostView, now_ms: int) -> str:
     when = relative_time_long(post.ts, now_ms) + clock_note(post)
     if post.audience == "circle":
         when += ", " + tr("Followers only")
-    return f"{author_name(post)}, {when}: {body}{tail}"
+    who = author_name(post)
+    if post.reply_parent is not None and not post.deleted:
+        name = replied_name(post, names or {})
+        who += ", " + (tr("replying to {0}").format(name) if name is not None
+                       else tr("replying to a post"))
+    return f"{who}, {when}: {body}{tail}"
 
 
 def _key(cursor: Cursor) -> tuple[int, int]:
@@ -346,6 +372,7 @@ class PostListModel(QAbstractListModel):
         self._top_stale = False
         self._follow_call: Call | None = None
         self._changed: set[bytes] = set()  # entries whose targets need a refresh
+        self._new_posts: set[bytes] = set()  # posts that may be replies to loaded rows
         self._refresh_call: Call | None = None
         self._profiles: dict[bytes, ProfileView | None] = {}  # None: asked, not back yet
         self._wanted_profiles: set[bytes] = set()
@@ -429,6 +456,9 @@ class PostListModel(QAbstractListModel):
             return profile.avatar if profile is not None else None
         if role == Roles.MentionNames:
             return self.mention_names(row.post)
+        if role in _SPOKEN:
+            names = self.mention_names(row.post) if row.post.reply_author else {}
+            return spoken(row.post, _now_ms(), names)
         return _role_value(row.post, role)
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole,
@@ -537,7 +567,7 @@ class PostListModel(QAbstractListModel):
         page = await self._pager(self._page_size, before)
         if before is None:
             return page, []
-        accounts = {a for p in page.items for a in p.mentions}
+        accounts = {a for p in page.items for a in names_wanted(p)}
         return page, await self._read_profiles(accounts - self._profiles.keys())
 
     def _on_page(self, generation: int, before: Cursor | None, page: Page,
@@ -599,6 +629,8 @@ class PostListModel(QAbstractListModel):
                 continue  # an event this model does not know: not its business
             if event.kind in _CHANGE_KINDS:
                 self._changed.add(event.id)
+            elif event.kind == Kind.POST and self._rows:  # a reply: its parent's count
+                self._new_posts.add(event.id)
             elif event.kind == Kind.PROFILE:
                 profiles.add(event.account)
             concern = self._concern(event)
@@ -608,7 +640,7 @@ class PostListModel(QAbstractListModel):
                 posts = True
                 if top is not None and event.timestamp < top:
                     older.append((event.id, event.timestamp))
-        if self._changed:
+        if self._changed or self._new_posts:
             QTimer.singleShot(0, self, self._refresh_changed)
         if profiles:
             QTimer.singleShot(0, self, lambda: self._forget_profiles(profiles))
@@ -724,16 +756,25 @@ class PostListModel(QAbstractListModel):
     # --- stale rows: reactions, edits, deletions ------------------------------------------
 
     def _refresh_changed(self) -> None:
-        if not self._started or not self._changed or self._refresh_call is not None:
+        if (not self._started or not (self._changed or self._new_posts)
+                or self._refresh_call is not None):
             return
         changed, self._changed = list(self._changed), set()
-        self._refresh_call = self._host.call(self._reread, changed,
+        posts, self._new_posts = list(self._new_posts), set()
+        everything = len(posts) > MAX_REPLY_CHECK
+        if not everything:
+            changed += posts
+        self._refresh_call = self._host.call(self._reread, changed, everything,
                                              on_result=self._on_reread,
                                              on_error=self._on_refresh_failed)
 
-    async def _reread(self, changed: list[bytes]) -> list[PostView]:
-        """The loaded posts that ``changed`` entries act on, read again."""
+    async def _reread(self, changed: list[bytes], everything: bool = False,
+                      ) -> list[PostView]:
+        """The loaded posts that ``changed`` entries act on (``everything``: every
+        loaded post), read again."""
         targets = await self._node.targets_of(changed)
+        if everything:
+            targets += list(self._by_id)
         return [await self._node.post_view(t) for t in dict.fromkeys(targets)
                 if t in self._by_id]
 
@@ -745,7 +786,7 @@ class PostListModel(QAbstractListModel):
             if row is not None:
                 row.post = post
         self._touch(lambda row: row.post.id in fresh)
-        if self._changed:
+        if self._changed or self._new_posts:
             QTimer.singleShot(0, self, self._refresh_changed)
 
     def _on_refresh_failed(self, exc: Exception) -> None:
@@ -765,9 +806,10 @@ class PostListModel(QAbstractListModel):
         return None
 
     def mention_names(self, post: PostView) -> dict[bytes, str]:
-        """{account: name} of the accounts ``post`` mentions whose names are known."""
+        """{account: name} of the accounts ``post`` mentions, and of the author of the
+        post it replies to, whose names are known."""
         names = {}
-        for account in post.mentions:
+        for account in names_wanted(post):
             profile = self.profile(account)
             if profile is not None and profile.name:
                 names[account] = profile.name
@@ -789,7 +831,7 @@ class PostListModel(QAbstractListModel):
         got = {p.account for p in profiles}
         self._profiles.update((p.account, p) for p in profiles)
         # a mention's name changes the text's layout (a new revision); an avatar does not
-        self._touch(lambda row: not got.isdisjoint(row.post.mentions))
+        self._touch(lambda row: not got.isdisjoint(names_wanted(row.post)))
         self._repaint(lambda row: row.post.author in got)
         if self._wanted_profiles:
             QTimer.singleShot(0, self, self._fetch_profiles)
@@ -809,9 +851,8 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+_SPOKEN = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 _VALUES: dict[int, Callable[[PostView], Any]] = {
-    Qt.ItemDataRole.DisplayRole: lambda p: spoken(p, _now_ms()),
-    Qt.ItemDataRole.AccessibleTextRole: lambda p: spoken(p, _now_ms()),
     Roles.Post: lambda p: p,
     Roles.Id: lambda p: ids.entry_text(p.id),
     Roles.AuthorName: author_name,

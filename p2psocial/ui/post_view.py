@@ -20,8 +20,10 @@ height: ``dataChanged`` schedules a new layout; the delegate's height cache make
 that cheap for the rows that did not change.
 
 Signals come from the delegate's hit-testing (clicks) and from the keyboard: Enter
-opens the thread, R replies, L toggles ♥, Space opens or closes a content warning;
-Up, Down, PgUp and PgDn move as in any list. ``first_painted`` fires once, the first
+opens the thread, R replies, L toggles ♥, Space opens or closes a content warning,
+the menu key or Shift+F10 (and a right click) open the post's "…" menu
+(``menu_requested``, post_menu.py), Ctrl+C copies the post's text; Up, Down, PgUp and
+PgDn move as in any list. ``first_painted`` fires once, the first
 time the view has painted with at least one row (the app measures start-up with it).
 """
 
@@ -31,15 +33,26 @@ from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPaintEvent
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem, QWidget
 
 from .context import tr
 from .image_cache import ImageCache
 from .post_delegate import Hit, PostDelegate
-from .post_model import HEART, PostListModel, Roles, Row, reacted
+from .post_model import HEART, PostListModel, Roles, Row, names_wanted, reacted
 
 PREFETCH_SCREENS = 6
+DELEGATE_SIGNALS = ("reply_requested", "react_requested", "thread_requested",
+                    "profile_requested", "tag_requested", "link_activated",
+                    "image_requested", "menu_requested")
+"""What the delegate says about a click, said again by the view."""
 
 
 class PostListView(QListView):
@@ -52,6 +65,7 @@ class PostListView(QListView):
     tag_requested = Signal(str)
     link_activated = Signal(str)
     image_requested = Signal(object, int)  # PostView, attachment number
+    menu_requested = Signal(object, QPoint)  # PostView, where (global): the "…" menu
     first_painted = Signal()
 
     def __init__(self, parent: QWidget | None = None, images: ImageCache | None = None,
@@ -59,9 +73,7 @@ class PostListView(QListView):
         super().__init__(parent)
         self.delegate = PostDelegate(images, self)
         self.setItemDelegate(self.delegate)
-        for name in ("reply_requested", "react_requested", "thread_requested",
-                     "profile_requested", "tag_requested", "link_activated",
-                     "image_requested"):
+        for name in DELEGATE_SIGNALS:
             getattr(self.delegate, name).connect(getattr(self, name))
         self._images: ImageCache | None = None
         self.set_images(images)
@@ -116,7 +128,7 @@ class PostListView(QListView):
         if not isinstance(model, PostListModel):
             return
         for row in rows:
-            names = model.mention_names(row.post) if row.post.mentions else {}
+            names = model.mention_names(row.post) if names_wanted(row.post) else {}
             self.delegate.prepare(self, row.post, row.revision, row.expanded, names)
             yield
 
@@ -189,7 +201,13 @@ class PostListView(QListView):
         index = self.currentIndex()
         post = index.data(Roles.Post) if index.isValid() else None
         key = event.key()
-        if post is None or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        shift = event.modifiers() == Qt.KeyboardModifier.ShiftModifier
+        if post is not None and (key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and shift)):
+            self.open_menu(index)
+        elif post is not None and event.matches(QKeySequence.StandardKey.Copy):
+            if not post.deleted:
+                QGuiApplication.clipboard().setText(post.text)
+        elif post is None or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             super().keyPressEvent(event)
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.thread_requested.emit(post.id)
@@ -201,6 +219,31 @@ class PostListView(QListView):
             self.delegate.toggle_warning(index)
         else:
             super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """A right click on a post (or the menu key, where the platform sends it as a
+        context-menu event): its "…" menu."""
+        mouse = event.reason() == QContextMenuEvent.Reason.Mouse
+        index = self.indexAt(event.pos()) if mouse else self.currentIndex()
+        if index.isValid():
+            self.setCurrentIndex(index)
+            self.open_menu(index, event.globalPos() if mouse else None)
+
+    def open_menu(self, index: QModelIndex, where: QPoint | None = None) -> None:
+        """Ask for the "…" menu of the post at ``index``, at ``where`` (global), or
+        under the row's "…" button (the keyboard)."""
+        post = index.data(Roles.Post)
+        if post is None:
+            return
+        if where is None:
+            self.scrollTo(index)
+            option = QStyleOptionViewItem()
+            self.initViewItemOption(option)
+            option.rect = self.visualRect(index)
+            button = self.delegate.more_button(option, index)
+            where = self.viewport().mapToGlobal(button.bottomLeft() if button is not None
+                                                else option.rect.center())
+        self.menu_requested.emit(post, where)
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:

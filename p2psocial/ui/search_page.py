@@ -5,7 +5,8 @@ replaces the one before (its people call is cancelled, its post list stopped). P
 who match come first, as buttons that open their profile; the posts follow in a post
 list (``timeline.search_model``, paged like the timeline). The main window gives the
 field the focus (``focus_search``, Ctrl+F) and searches for a clicked #tag
-(``search``).
+(``search``). A post's link (its entry id, ``ent1…``: the "…" menu's Copy link)
+opens that post's conversation instead of searching for it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import ids
 from ..store.views import ProfileView
 from .avatar import display_name, short_account
 from .context import tr
@@ -138,6 +140,10 @@ class SearchPage(QWidget):
         self._debounce.stop()
         text = self.field.text().strip()
         if text == self.query:
+            return
+        if ids.is_id(ids.ENTRY, text):  # a post's link: open it
+            self.query = ""
+            self._ctx.open_thread.emit(ids.decode(ids.ENTRY, text))
             return
         self.query = text
         if self._people_call is not None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem, QVBoxLayout, QWidget
 
@@ -38,7 +38,7 @@ from .context import AppContext, tr
 from .post_actions import EmptyStack, connect_post_view
 from .post_delegate import Hit, PostDelegate
 from .post_model import Concern, PostListModel, Roles
-from .post_view import PostListView
+from .post_view import DELEGATE_SIGNALS, PostListView
 
 if TYPE_CHECKING:
     from ..events import EntryAdded
@@ -159,14 +159,16 @@ class ThreadDelegate(PostDelegate):
     def hit_at(self, option: QStyleOptionViewItem, index: AnyIndex, pos: QPoint) -> Hit | None:
         return super().hit_at(self._indented(option, index), index, pos)
 
+    def more_button(self, option: QStyleOptionViewItem, index: AnyIndex) -> QRect | None:
+        return super().more_button(self._indented(option, index), index)
+
 
 def _with_delegate(view: PostListView, delegate: PostDelegate) -> PostListView:
     """``view`` painting with ``delegate`` and speaking its signals (until PostListView
     takes a delegate of its own choosing)."""
     view.delegate = delegate
     view.setItemDelegate(delegate)
-    for name in ("reply_requested", "react_requested", "thread_requested",
-                 "profile_requested", "tag_requested", "link_activated", "image_requested"):
+    for name in DELEGATE_SIGNALS:
         getattr(delegate, name).connect(getattr(view, name))
     return view
 

@@ -192,7 +192,11 @@ def test_circuits_from_fresh_identities_leave_room_through_the_relay(tmp_path: P
                 with trio.fail_after(10):
                     await stranger.connect(attack.target, circuit)
                 assert stranger.is_connected(attack.target)
-            assert attack.statuses[relay.StatusCode.OK] > limits.max_circuits_per_peer
+            # the relay granted the attack more circuits than it holds at once: it
+            # ended some and the attack opened them again (slow on a loaded machine)
+            with trio.fail_after(30):
+                await poll(lambda: attack.statuses[relay.StatusCode.OK]
+                           > limits.max_circuits_per_peer)
             assert await place.delivery() < 5
             nursery.cancel_scope.cancel()
 

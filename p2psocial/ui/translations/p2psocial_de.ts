@@ -13,6 +13,10 @@
         <translation>Mit dieser Passphrase lassen sich diese Daten nicht öffnen</translation>
     </message>
     <message>
+        <source>This home is kept open by p2psocial serve (pid {0}), which has no window. Stop it to open your home here, or use the command line.</source>
+        <translation>Diese Daten hält p2psocial serve (PID {0}) offen, das kein Fenster hat. Beende es, um deine Daten hier zu öffnen, oder nutze die Kommandozeile.</translation>
+    </message>
+    <message>
         <source>Avatar of {0}</source>
         <translation>Profilbild von {0}</translation>
     </message>
@@ -567,28 +571,60 @@
         <translation>{0} empfangen · {1} gesendet</translation>
     </message>
     <message>
+        <source>connected, syncing…</source>
+        <translation>verbunden, wird abgeglichen…</translation>
+    </message>
+    <message>
         <source>connecting…</source>
         <translation>Verbindung wird aufgebaut…</translation>
     </message>
     <message>
+        <source>connected and up to date</source>
+        <translation>verbunden und auf dem neuesten Stand</translation>
+    </message>
+    <message>
+        <source>not reachable now, will keep trying — {0}</source>
+        <translation>gerade nicht erreichbar, es wird weiter versucht – {0}</translation>
+    </message>
+    <message>
+        <source>Joined the community {0}: {1}</source>
+        <translation>Du bist der Gemeinschaft {0} beigetreten: {1}</translation>
+    </message>
+    <message>
+        <source>Another device of your account: {0}</source>
+        <translation>Ein weiteres Gerät deines Kontos: {0}</translation>
+    </message>
+    <message>
+        <source>Following {0}: {1}</source>
+        <translation>Du folgst jetzt {0}: {1}</translation>
+    </message>
+    <message>
+        <source>You already follow {0}: {1}</source>
+        <translation>Du folgst {0} schon: {1}</translation>
+    </message>
+    <message>
+        <source>nothing answers at the addresses in the code; they may be offline</source>
+        <translation>unter den Adressen im Code antwortet niemand; vielleicht ist die Person offline</translation>
+    </message>
+    <message>
+        <source>neither of you accepts incoming connections, and no common friend can relay</source>
+        <translation>keiner von euch nimmt eingehende Verbindungen an, und kein gemeinsamer Kontakt kann vermitteln</translation>
+    </message>
+    <message>
+        <source>it broke the rules and is refused for a while</source>
+        <translation>es hat gegen die Regeln verstoßen und wird eine Weile abgewiesen</translation>
+    </message>
+    <message>
+        <source>the code holds no address to reach them at</source>
+        <translation>der Code enthält keine Adresse, unter der die Person erreichbar ist</translation>
+    </message>
+    <message>
+        <source>no answer yet from the addresses in the code</source>
+        <translation>noch keine Antwort von den Adressen im Code</translation>
+    </message>
+    <message>
         <source>they will be reached when the network is on</source>
         <translation>ihr werdet verbunden, sobald das Netzwerk läuft</translation>
-    </message>
-    <message>
-        <source>Joined the community {0} — {1}</source>
-        <translation>Du bist der Gemeinschaft {0} beigetreten – {1}</translation>
-    </message>
-    <message>
-        <source>Another device of your account — {0}</source>
-        <translation>Ein weiteres Gerät deines Kontos – {0}</translation>
-    </message>
-    <message>
-        <source>Following {0} — {1}</source>
-        <translation>Du folgst jetzt {0} – {1}</translation>
-    </message>
-    <message>
-        <source>You already follow {0} — {1}</source>
-        <translation>Du folgst {0} schon – {1}</translation>
     </message>
     <message>
         <source>Your invite</source>
@@ -867,6 +903,18 @@
         <translation>Bild nicht verfügbar</translation>
     </message>
     <message>
+        <source>More: copy, edit, delete… (menu key)</source>
+        <translation>Mehr: kopieren, bearbeiten, löschen… (Menütaste)</translation>
+    </message>
+    <message>
+        <source>Open the post this one answers</source>
+        <translation>Den Beitrag öffnen, auf den dieser antwortet</translation>
+    </message>
+    <message>
+        <source>Replying to a post</source>
+        <translation>Antwort auf einen Beitrag</translation>
+    </message>
+    <message>
         <source>edited</source>
         <translation>bearbeitet</translation>
     </message>
@@ -916,6 +964,14 @@
             <numerusform>%n Reaktion</numerusform>
             <numerusform>%n Reaktionen</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>replying to {0}</source>
+        <translation>Antwort an {0}</translation>
+    </message>
+    <message>
+        <source>replying to a post</source>
+        <translation>Antwort auf einen Beitrag</translation>
     </message>
     <message>
         <source>Posts</source>
@@ -1042,12 +1098,96 @@
         <translation>{0} die Beiträge nur für Follower lesen lassen, die du ab jetzt schreibst</translation>
     </message>
     <message>
+        <source>Post actions</source>
+        <translation>Aktionen zum Beitrag</translation>
+    </message>
+    <message>
+        <source>&amp;Reply</source>
+        <translation>&amp;Antworten</translation>
+    </message>
+    <message>
+        <source>&amp;Open the conversation</source>
+        <translation>&amp;Unterhaltung öffnen</translation>
+    </message>
+    <message>
+        <source>Re&amp;act</source>
+        <translation>&amp;Reagieren</translation>
+    </message>
+    <message>
+        <source>&amp;Copy text</source>
+        <translation>Text &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Copy &amp;link</source>
+        <translation>Li&amp;nk kopieren</translation>
+    </message>
+    <message>
+        <source>&amp;Select text…</source>
+        <translation>Text aus&amp;wählen…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit… (not for followers-only posts)</source>
+        <translation>&amp;Bearbeiten… (nicht bei Beiträgen nur für Follower)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen…</translation>
+    </message>
+    <message>
+        <source>&amp;Block {0}…</source>
+        <translation>{0} &amp;blockieren…</translation>
+    </message>
+    <message>
+        <source>Text copied</source>
+        <translation>Text kopiert</translation>
+    </message>
+    <message>
+        <source>Link copied: paste it into Search to open the post</source>
+        <translation>Link kopiert: in die Suche einfügen, um den Beitrag zu öffnen</translation>
+    </message>
+    <message>
+        <source>Delete this post?</source>
+        <translation>Diesen Beitrag löschen?</translation>
+    </message>
+    <message>
+        <source>Delete this post? Its text and pictures are removed from this home and from every home the deletion reaches; a copy someone already saw may stay with them.</source>
+        <translation>Diesen Beitrag löschen? Text und Bilder werden von diesem Computer entfernt und von jedem, den die Löschung erreicht; eine Kopie, die jemand schon gesehen hat, kann bei ihm bleiben.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
         <source>Block {0}?</source>
         <translation>{0} blockieren?</translation>
     </message>
     <message>
         <source>Block {0}? You will no longer see their posts, replies or notifications, and this home stops carrying their entries. You can unblock them later.</source>
         <translation>{0} blockieren? Du siehst dann keine Beiträge, Antworten oder Mitteilungen dieser Person mehr, und dieser Computer gibt ihre Einträge nicht mehr weiter. Du kannst die Blockierung später wieder aufheben.</translation>
+    </message>
+    <message>
+        <source>Post by {0}</source>
+        <translation>Beitrag von {0}</translation>
+    </message>
+    <message>
+        <source>The post&apos;s text</source>
+        <translation>Der Text des Beitrags</translation>
+    </message>
+    <message>
+        <source>Edit post</source>
+        <translation>Beitrag bearbeiten</translation>
+    </message>
+    <message>
+        <source>Everyone who has this post will see it edited, marked “edited”.</source>
+        <translation>Alle, die diesen Beitrag haben, sehen ihn bearbeitet, markiert als „bearbeitet“.</translation>
+    </message>
+    <message>
+        <source>Text of the post</source>
+        <translation>Text des Beitrags</translation>
     </message>
     <message>
         <source>Revoke {0}?</source>
@@ -1490,6 +1630,34 @@
     <message>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Zugestellt</translation>
+    </message>
+    <message>
+        <source>Delivered to {0} of {1}</source>
+        <translation>Zugestellt an {0} von {1}</translation>
+    </message>
+    <message>
+        <source>Carried by a friend</source>
+        <translation>Bei einem Freund unterwegs</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+    <message>
+        <source>A device of the person it is for told this device that it holds this message. That does not mean it was read.</source>
+        <translation>Ein Gerät der Person, für die sie ist, hat diesem Gerät gesagt, dass es diese Nachricht hat. Das heißt nicht, dass sie gelesen wurde.</translation>
+    </message>
+    <message>
+        <source>A friend&apos;s device that carries your messages said it holds this one. It passes it on when it meets the person it is for; it cannot read it.</source>
+        <translation>Das Gerät eines Freundes, das deine Nachrichten weiterträgt, hat gesagt, dass es diese hat. Es gibt sie weiter, wenn es die Person trifft, für die sie ist; lesen kann es sie nicht.</translation>
+    </message>
+    <message>
+        <source>Ready to travel from this device. Nobody else is known to have it yet: it leaves when you, or a friend who carries your messages, meet the person it is for.</source>
+        <translation>Bereit, von diesem Gerät aus zu reisen. Soweit bekannt, hat sie noch niemand sonst: Sie geht los, wenn du oder ein Freund, der deine Nachrichten weiterträgt, die Person trifft, für die sie ist.</translation>
     </message>
     <message>
         <source>Reactions: {0}</source>
