@@ -134,7 +134,9 @@ async def _script(nodes: dict[str, Node]) -> None:
                          images_data=[picture(PEOPLE["Bob"][1], (900, 600), 7)],
                          alt=["The bike light, shining on the barn door"])
     await share(nodes)
-    await a.send_message([b.account_id], "Thank you! The recipe, as promised.",
+    await a.send_message([b.account_id], "Thank you! Today's loaf, and the recipe.",
+                         images_data=[picture(PEOPLE["Alice"][1], (800, 500), 9)],
+                         alt=["A round loaf on the kitchen table"],
                          files=[("sourdough-recipe.txt",
                                  b"500 g flour, 350 g water, 100 g starter, 10 g salt.\n")])
     garden = await c.create_group("School garden", [a.account_id, d.account_id])
