@@ -161,3 +161,29 @@ def test_dm_with_a_file_and_save_through_a_running_serve(people: People,
         assert out.read_bytes() == b"north of the river"
     finally:
         assert "Traceback" not in stop(serve)
+
+
+def test_save_fetches_a_missing_blob_from_a_serve_on_the_lan(people: People,
+                                                             tmp_path: Path) -> None:
+    """Bob holds the message but not its sealed blob: ``save`` brings a short network
+    up, meets Alice's serve on the LAN (a DNS-SD type of this test's own) and fetches
+    it from her."""
+    from tests.test_cli import _env, run
+    from tests.test_cli_communities import lan_type
+
+    p = people
+    doc = tmp_path / "route.gpx"
+    doc.write_bytes(b"<gpx>the long way round</gpx>")
+    sent = js(p.a, "dm", p.bob, "the route", "--file", str(doc))
+    carry(p.a, p.b)  # the entry, not the blob
+    kind = lan_type()
+    serve, _ = start_serve(p.a, lan_type=kind)
+    try:
+        out = tmp_path / "got.gpx"
+        done = run(p.b, "save", sent["id"], str(out),
+                   env=_env(P2PSOCIAL_LAN_SERVICE_TYPE=kind))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == f"Saved route.gpx (29 bytes) to {out}\n"
+        assert out.read_bytes() == b"<gpx>the long way round</gpx>"
+    finally:
+        assert "Traceback" not in stop(serve)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import trio
 
 from .. import control, ids, images, private, private_files
-from ..errors import BadImage, HomeError, NotFound, UserError
+from ..errors import BadImage, HomeError, NotFound, P2PSocialError, UserError
 from ..node import Node
 from ..store.views import Cursor, GroupView
 from . import render as r
@@ -698,11 +698,7 @@ async def save(ctx: Context, entry: bytes, number: int, path: str) -> Any:
     if data is None:
         if ctx.service is None:
             raise BlobNotHere("that attachment is not in this home yet")
-        try:
-            data = await ctx.service.fetch_blob(found.blob)
-        except UserError as exc:
-            raise NotFound(f"that attachment is not here, and no peer gave it: {exc}") \
-                from None
+        data = await _fetch(ctx.service, found.blob)
     opened = await node.open_blob(found.blob, data)
     if opened is None:
         raise UserError("that attachment does not open: its bytes were altered")
@@ -711,6 +707,26 @@ async def save(ctx: Context, entry: bytes, number: int, path: str) -> Any:
     return Outcome({"path": target, "name": found.name, "mime": found.mime,
                     "size": found.size},
                    [f"Saved {what} ({r.file_size(found.size)}) to {target}"]).to_wire()
+
+
+SAVE_WAIT = 15.0
+"""Seconds ``save`` keeps asking while peers come and go (a short network finds its
+LAN neighbours and dials its address book in its first seconds)."""
+
+
+async def _fetch(service: NetworkService, digest: bytes) -> bytes:
+    """The blob from whoever has it: asked again after every change of the service
+    (a peer connected) for up to ``SAVE_WAIT`` seconds."""
+    deadline = trio.current_time() + SAVE_WAIT
+    while True:
+        try:
+            return await service.fetch_blob(digest)
+        except P2PSocialError as exc:  # BlobUnavailable: nobody reachable has it
+            if trio.current_time() >= deadline:
+                raise NotFound(f"that attachment is not here, and no peer gave it: "
+                               f"{exc}") from None
+        with trio.move_on_at(min(deadline, trio.current_time() + POLL)):
+            await service.next_change()
 
 
 def _write_file(path: str, name: str, mime: str, data: bytes) -> str:
