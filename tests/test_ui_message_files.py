@@ -168,3 +168,20 @@ def test_a_followers_only_post_carries_a_sealed_picture(
     assert sealed is not None and not sealed.startswith(b"\xff\xd8")  # not a JPEG
     opened = call(qtbot, app_ctx, app_ctx.backend.image, blob)
     assert opened is not None and opened.startswith(b"\xff\xd8")  # the cleaned JPEG
+
+
+def test_a_group_message_with_a_file_goes_through_the_same_path(
+        app_ctx: AppContext, bob: Backend, qtbot: QtBot, tmp_path: Path) -> None:
+    """What the pane calls in a group (``recipients`` None): a group post with the file."""
+    from p2psocial.ui.message_files import send_message
+
+    friends(qtbot, app_ctx, bob)
+    group = call(qtbot, app_ctx, app_ctx.node.create_group, "Choir", [bob.node.account_id])
+    score = tmp_path / "score.pdf"
+    score.write_bytes(b"%PDF-1.4 la la la")
+    call(qtbot, app_ctx, send_message, app_ctx.node, group, None, "", [], [str(score)])
+    [message] = call(qtbot, app_ctx, app_ctx.node.group_messages, group).items
+    assert [f.name for f in message.attachments] == ["score.pdf"] and message.text == ""
+    carry_all(qtbot, app_ctx, app_ctx.node, bob.node)
+    [theirs] = call(qtbot, app_ctx, bob.node.group_messages, group).items
+    assert call(qtbot, app_ctx, bob.image, theirs.attachments[0].blob) == b"%PDF-1.4 la la la"
