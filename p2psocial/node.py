@@ -516,16 +516,12 @@ class Node:
 
     async def open_blob(self, digest: bytes, data: bytes) -> bytes | None:
         """A blob as a person sees it: the sealed blob of a private attachment we can
-        read, opened with its key (None when it does not open: wrong or altered
-        bytes); any other blob as it is."""
+        read, opened with its key (with the first of its keys that opens it, when
+        several entries name it; None when none does); any other blob as it is."""
         held = await self._run(self.store.private_file, digest)
-        if held is None:
+        if not held:
             return data
-        key, size = held
-        try:
-            return await trio.to_thread.run_sync(private_files.decrypt, data, key, size)
-        except DecryptionFailed:
-            return None
+        return await trio.to_thread.run_sync(_open_sealed, data, held)
 
     async def attachment(self, entry_id: bytes, n: int) -> FileView:
         """The ``n``-th picture or file (from 0) of a private entry we read."""
@@ -1109,6 +1105,16 @@ class Node:
         if held is None:
             return None
         return held[0], invite.AddressToken.from_wire(codec.decode(held[1]))
+
+
+def _open_sealed(data: bytes, keys: Sequence[tuple[bytes, int]]) -> bytes | None:
+    """``data`` opened by the first of ``keys`` ((key, size)) that opens it, if any."""
+    for key, size in keys:
+        try:
+            return private_files.decrypt(data, key, size)
+        except DecryptionFailed:
+            continue
+    return None
 
 
 def _dump_keys(identity: Identity, passphrase: str | None, **kdf: Any) -> bytes:

@@ -199,6 +199,16 @@ def test_the_scan_keeps_the_keys_of_opened_files_and_a_delete_drops_them(
             assert await bob.open_blob(f.blob, sealed) == b"abc"
             assert await carol.open_blob(f.blob, sealed) == sealed  # no key: as it is
             assert await bob.open_blob(f.blob, sealed[:-1] + b"x") is None  # altered
+            # Carol names the same blob with a key of her own: Bob still opens it
+            members = private.members_of(carol.account_id, [bob.account_id])
+            forged = private.Message(members, "mine", None, (PrivateAttachment(
+                f.blob, os.urandom(32), "text/plain", 3, name="a.txt"),))
+            keys = await carol._run(carol._reader_keys, members)
+            await carol.publish(c.Sealed(Kind.PRIVATE, private.seal(
+                forged, keys, carol.account_id, os.urandom)))
+            await everyone_syncs([carol, bob])
+            assert len(bob.store.private_file(f.blob)) == 2
+            assert await bob.open_blob(f.blob, sealed) == b"abc"
             assert (await bob.attachment(sent.id, 0)).name == "a.txt"
             with pytest.raises(NotFound):
                 await carol.attachment(sent.id, 0)
@@ -206,7 +216,8 @@ def test_the_scan_keeps_the_keys_of_opened_files_and_a_delete_drops_them(
                 await bob.attachment(old.id, 0)
             await alice.delete(sent.id)
             await everyone_syncs([alice, bob])
-            assert bob.store.private_file(f.blob) is None
+            assert len(bob.store.private_file(f.blob)) == 1  # Carol's, which opens nothing
+            assert await bob.open_blob(f.blob, sealed) is None
 
     trio.run(scenario)
 

@@ -185,3 +185,34 @@ def test_a_group_message_with_a_file_goes_through_the_same_path(
     carry_all(qtbot, app_ctx, app_ctx.node, bob.node)
     [theirs] = call(qtbot, app_ctx, bob.node.group_messages, group).items
     assert call(qtbot, app_ctx, bob.image, theirs.attachments[0].blob) == b"%PDF-1.4 la la la"
+
+
+def test_a_message_naming_a_public_picture_cannot_break_it(
+        app_ctx: AppContext, bob: Backend, qtbot: QtBot) -> None:
+    """Bob's message claims the hash of Alice's public picture with a key of his own:
+    the picture still shows (its bytes come as they are), and Save refuses."""
+    import os
+
+    from p2psocial import content as c
+    from p2psocial import private
+    from p2psocial.private_files import PrivateAttachment
+
+    friends(qtbot, app_ctx, bob)
+    posted = call(qtbot, app_ctx, lambda: app_ctx.node.post("my lawn",
+                                                             images_data=[picture()]))
+    blob = call(qtbot, app_ctx, app_ctx.node.post_view, posted.id).attachments[0].blob
+    original = call(qtbot, app_ctx, app_ctx.node.blob, blob)
+
+    async def forge() -> None:
+        node = bob.node
+        members = private.members_of(node.account_id, [app_ctx.me])
+        bogus = PrivateAttachment(blob, os.urandom(32), "image/jpeg", 10, 4, 4)
+        keys = await node._run(node._reader_keys, members)
+        body = private.seal(private.Message(members, "yours?", None, (bogus,)), keys,
+                            node.account_id, os.urandom)
+        await node.publish(c.Sealed(c.Kind.PRIVATE, body))
+
+    call(qtbot, app_ctx, forge)
+    carry_all(qtbot, app_ctx, bob.node, app_ctx.node)
+    assert call(qtbot, app_ctx, app_ctx.backend.image, blob) == original
+    assert call(qtbot, app_ctx, app_ctx.backend.attachment, blob) is None

@@ -242,12 +242,13 @@ class Inbox:
                          "SELECT blob, mime, size, width, height, name, alt FROM private_files "
                          "WHERE entry = ? ORDER BY n", (entry_rowid,)))
 
-    def private_file(self, blob: bytes) -> tuple[bytes, int] | None:
-        """(key, true size) of a sealed blob that an opened private entry refers to;
-        None when it is no private attachment we can open. Index: private_files_blob."""
-        row = self.conn.execute("SELECT key, size FROM private_files WHERE blob = ? LIMIT 1",
-                                (blob,)).fetchone()
-        return None if row is None else (bytes(row[0]), int(row[1]))
+    def private_file(self, blob: bytes) -> list[tuple[bytes, int]]:
+        """(key, true size) of a sealed blob, for each opened private entry that refers
+        to it (usually one; more when it was forwarded, or when someone named its hash
+        with a key of their own: the caller tries each); [] when it is no private
+        attachment we can open. Index: private_files_blob."""
+        return [(bytes(key), int(size)) for key, size in self.conn.execute(
+            "SELECT DISTINCT key, size FROM private_files WHERE blob = ? LIMIT 16", (blob,))]
 
     def attachment(self, entry_id: bytes, n: int) -> FileView | None:
         """The ``n``-th attachment (from 0) of an opened private entry, if any."""

@@ -463,7 +463,7 @@ class Store:
     def message_conversation(self, entry_id: bytes) -> bytes | None:
         return self.inbox.message_conversation(entry_id)
 
-    def private_file(self, blob: bytes) -> tuple[bytes, int] | None:
+    def private_file(self, blob: bytes) -> list[tuple[bytes, int]]:
         """(key, true size) of a sealed blob of an opened private entry (migration 14)."""
         return self.inbox.private_file(blob)
 

@@ -188,7 +188,7 @@ def save_file(ctx: AppContext, f: FileView, parent: QWidget, path: str | None = 
 
 
 async def write_attachment(ctx: AppContext, f: FileView, path: str) -> str:
-    data = await ctx.backend.image(f.blob)
+    data = await ctx.backend.attachment(f.blob)
     if data is None:
         raise UserError(tr("That file is not available: nobody who has it is connected, "
                            "or it cannot be opened."))
