@@ -130,6 +130,11 @@ def test_the_tray_attaches_and_sends_a_picture_and_a_file(
     assert not pane.send_button.isEnabled()
     pane.tray.add([str(photo)], picture=True)
     assert pane.send_button.isEnabled()  # a picture alone may be sent
+    fake = tmp_path / "notes.jpg"
+    fake.write_text("not a picture")
+    pane.tray.add([str(fake)], picture=True)  # refused when chosen, not at Send
+    assert pane.error_line.text() == ("notes.jpg is not a JPEG, PNG, WebP or GIF picture: "
+                                      "attach it as a file")
     pane.tray.add([str(notes), str(big)], picture=False)
     assert pane.error_line.text() == ("big.iso is 6.0 MB; attachments of messages are at "
                                       "most 6.0 MB")

@@ -31,7 +31,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QImageReader, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -57,6 +57,7 @@ PICTURE_SIDE = 240  # px: the longest side of a picture in a conversation
 TILE_HEIGHT = 44
 GAP = 6
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.webp *.gif"
+IMAGE_FORMATS = (b"jpeg", b"jpg", b"png", b"webp", b"gif")  # what QImageReader reads in it
 
 
 def file_size(n: int) -> str:
@@ -287,6 +288,10 @@ class AttachmentTray(QWidget):
             except (UserError, OSError) as exc:
                 self.error.emit(str(exc) if isinstance(exc, UserError) else
                                 tr("{0} could not be read").format(Path(path).name))
+                continue
+            if picture and QImageReader(path).format().data() not in IMAGE_FORMATS:
+                self.error.emit(tr("{0} is not a JPEG, PNG, WebP or GIF picture: attach it "
+                                   "as a file").format(Path(path).name))
                 continue
             (self.pictures if picture else self.files).append(path)
             self._chip(path, picture)

@@ -2048,5 +2048,9 @@
         <source>{0} could not be read</source>
         <translation>{0} konnte nicht gelesen werden</translation>
     </message>
+    <message>
+        <source>{0} is not a JPEG, PNG, WebP or GIF picture: attach it as a file</source>
+        <translation>{0} ist kein JPEG-, PNG-, WebP- oder GIF-Bild: Häng es als Datei an</translation>
+    </message>
 </context>
 </TS>
