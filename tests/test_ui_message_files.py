@@ -25,6 +25,7 @@ from p2psocial import private_files
 from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.conversation_view import MessageRole
+from p2psocial.ui.image_viewer import ImageViewer
 from tests.test_ui_messages import friends, shown_page, texts
 from tests.uikit import WAIT, call, make_backend
 
@@ -92,6 +93,15 @@ def test_a_picture_and_a_file_from_bob_show_and_save(
         return colour.green() > 130 and colour.red() < 80
 
     qtbot.waitUntil(painted_green, timeout=WAIT)
+
+    # a click on the picture opens it, decrypted, in the image viewer
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(picture_rect.center()))
+    viewer = pane.findChild(ImageViewer)
+    assert viewer is not None
+    qtbot.waitUntil(lambda: viewer.loaded, timeout=WAIT)
+    assert viewer.alt_label.text() == "a green lawn"
+    viewer.close()
 
     # a click on the file tile asks where to save it ("Save as…"), then writes the
     # opened bytes there
