@@ -119,6 +119,19 @@ def test_a_picture_and_a_file_from_bob_show_and_save(
     assert asked == ["plan.txt"]
     assert said.args == [f"Saved {target}"]
     assert target.read_bytes() == b"dig here\n"
+
+    # by keyboard: the message's menu (Shift+F10) opens the picture and saves the file
+    view.setCurrentIndex(index)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: view.menu is not None, timeout=WAIT)
+    assert view.menu is not None
+    actions = {a.text(): a for a in view.menu.actions()}
+    assert {"Open the picture", "Save plan.txt…"} <= set(actions)
+    with qtbot.waitSignal(app_ctx.message, timeout=WAIT):
+        actions["Save plan.txt…"].trigger()
+    assert asked == ["plan.txt", "plan.txt"]
+    view.menu.close()
     page.stop()
 
 

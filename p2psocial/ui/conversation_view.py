@@ -97,7 +97,15 @@ from .context import tr
 from .group_bar import GroupBar
 from .icons import icon
 from .loop import one_line
-from .message_files import GAP, AttachmentTray, FilesLayout, describe, open_file, send_message
+from .message_files import (
+    GAP,
+    AttachmentTray,
+    FilesLayout,
+    describe,
+    file_action,
+    open_file,
+    send_message,
+)
 from .paged_list import EdgePagedModel
 from .post_delegate import REACT_CHOICES, Hit, full_time, paint_chip, when_text
 from .post_model import clock_note
@@ -634,8 +642,8 @@ class MessageList(QListView):
             self.open_menu(index, event.globalPos())
 
     def open_menu(self, index: AnyIndex, where: QPoint) -> None:
-        """The menu of the message at ``index``: reactions (where one may react), and
-        Copy text."""
+        """The menu of the message at ``index``: reactions (where one may react), Copy
+        text, and its pictures and files (Open, Save…)."""
         item = index.data(MessageRole)
         if item is None:
             return
@@ -655,6 +663,9 @@ class MessageList(QListView):
             menu.addSeparator()
         copy = menu.addAction(tr("Copy text"))
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(item.text))
+        for f in item.attachments:  # by keyboard too: open a picture, save a file
+            menu.addAction(file_action(f)).triggered.connect(
+                lambda _checked=False, f=f: self.delegate.file_requested.emit(f))
         menu.destroyed.connect(lambda _obj=None, m=menu: self._menu_closed(m))
         self.menu = menu
         menu.popup(where)

@@ -75,6 +75,13 @@ def file_label(f: FileView) -> str:
     return tr("File {0}, {1}").format(f.name or tr("without a name"), file_size(f.size))
 
 
+def file_action(f: FileView) -> str:
+    """What a message's menu says for one attachment."""
+    if f.is_image:
+        return tr("Open the picture")
+    return tr("Save {0}…").format(f.name or tr("file"))
+
+
 @dataclass(frozen=True, slots=True)
 class FilesLayout:
     """Where a message's attachments go, relative to the top left of their area."""

@@ -2001,6 +2001,14 @@
         <translation>Datei</translation>
     </message>
     <message>
+        <source>Open the picture</source>
+        <translation>Bild öffnen</translation>
+    </message>
+    <message>
+        <source>Save {0}…</source>
+        <translation>{0} speichern…</translation>
+    </message>
+    <message>
         <source>Save as…</source>
         <translation>Speichern unter…</translation>
     </message>
