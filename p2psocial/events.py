@@ -94,6 +94,14 @@ class HeldByPeer(NamedTuple):
     heads: tuple[tuple[bytes, int], ...]
 
 
+class BlobAdded(NamedTuple):
+    """A blob (an image, an avatar) is stored here now that was not: fetched in the
+    background (net/blob_fetcher.py) or for the image viewer. Whatever showed it as
+    missing shows it now."""
+
+    hash: bytes
+
+
 @dataclass(frozen=True, slots=True)
 class Lagged:
     """Events were lost for this subscriber; re-read state and subscribe again."""
@@ -101,7 +109,7 @@ class Lagged:
 
 # Subscribers ignore event types they do not know, so new ones can be added.
 Event = (EntryAdded | Notified | MessageAdded | PostOpened | MessageReacted | RosterChanged
-         | ForkFound | HeldByPeer | Lagged)
+         | ForkFound | HeldByPeer | BlobAdded | Lagged)
 
 
 # One stored batch emits one event per entry, all at once, and a sync session stores

@@ -56,6 +56,7 @@ from .errors import (
 )
 from .events import BUFFER as EVENT_BUFFER
 from .events import (
+    BlobAdded,
     EntryAdded,
     Event,
     EventHub,
@@ -89,6 +90,8 @@ from .store import (
     Store,
 )
 from .store.address_records import HeldRecord
+from .store.blob_wants import BUDGET as BLOB_BUDGET
+from .store.blob_wants import Budget, WantedBlob
 from .store.communities import CommunityInfo
 from .store.inbox import GroupState, open_batch
 from .store.peer_addrs import Trust
@@ -976,8 +979,27 @@ class Node:
         return await self._run(self.store.get_blob, digest)
 
     async def put_blob(self, data: bytes) -> bytes:
-        """Store ``data`` as a blob (a fetched image, say); returns its hash."""
-        return await self._run(self.store.put_blob, data)
+        """Store ``data`` as a blob (a fetched image, say); returns its hash. A blob that
+        was not here before is announced (``BlobAdded``), so that a view showing it as
+        missing shows it now."""
+        digest, new = await self._run(self._put_blob_now, data)
+        if new:
+            self.events.emit([BlobAdded(digest)])
+        return digest
+
+    def _put_blob_now(self, data: bytes) -> tuple[bytes, bool]:
+        before = self.store.conn.total_changes
+        digest = self.store.put_blob(data)
+        return digest, self.store.conn.total_changes != before
+
+    async def wanted_blobs(self, hops: int = 2, budget: Budget = BLOB_BUDGET,
+                           limit: int = 256) -> list[WantedBlob]:
+        """Up to ``limit`` blobs to fetch, in order: those our entries, then followed
+        accounts' entries, reference; then within ``budget`` those of the other accounts
+        we replicate at ``hops`` (store/blob_wants.py). Held ones are left out."""
+        def wanted() -> list[WantedBlob]:
+            return self.store.wanted_blobs(self._wanted_accounts(hops), budget, limit)
+        return await self._run(wanted)
 
     async def verify(self, full: bool = False) -> list[Problem]:
         return await self._run(self.store.verify, full)

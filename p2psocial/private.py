@@ -462,7 +462,8 @@ def blobs_of(kind: int, body: bytes | None) -> tuple[bytes, ...]:
     lists in the clear, without opening it: what a carrier fetches and serves so that
     the entry's readers get its pictures and files while its author is offline. ()
     for any other kind, a body without attachments, a missing body, or bytes that are
-    not an envelope. Pure; the bytes behind these hashes are ciphertext
+    not an envelope. ``blob_refs.blobs_of`` calls it for sealed entries, so the
+    background blob fetcher wants these. Pure; the bytes behind these hashes are ciphertext
     (private_files.py), so a carrier learns their count and padded sizes only."""
     if body is None or kind not in (c.Kind.PRIVATE, c.Kind.GROUP):
         return ()

@@ -48,6 +48,7 @@ from .home import Home
 from .node import Node
 from .private_scan import follow_private
 from .settings import Drafts, Settings, load_settings, save_settings
+from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
 
 if TYPE_CHECKING:
@@ -351,7 +352,8 @@ class Backend:
                     ip=listen_ips(), lan=settings.lan,
                     lan_service_type=os.environ.get(LAN_TYPE_ENV) or net.SERVICE_TYPE,
                     offer_relay=settings.relay,
-                    port_mapping=settings.port_mapping) as service:
+                    port_mapping=settings.port_mapping,
+                    blob_budget=Budget.of_mib(settings.image_budget)) as service:
                 self.service = service
                 if not settings.port and service.listen_addrs:  # keep the first port
                     self.settings = replace(self.settings,

@@ -26,6 +26,7 @@ DRAFTS_FILE = "drafts.json"
 THEMES = ("system", "light", "dark")
 HOPS_MAX = 4
 PORT_MAX = 65535
+IMAGE_BUDGET_MAX = 1024 * 1024  # MiB: a TiB
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class Settings:
     lan: bool = True  # find and be found by peers on the local network (mDNS)
     relay: bool = True  # relay for friends who cannot be dialed directly
     port_mapping: bool = True  # ask the home router to forward our port (UPnP, NAT-PMP)
+    image_budget: int = 1024  # MiB for pictures of accounts carried, not ours nor followed
 
     def checked(self) -> Settings:
         """These settings with every out-of-range value replaced by its default."""
@@ -52,12 +54,14 @@ class Settings:
             fixes["hops"] = default.hops
         if not 0 <= self.port <= PORT_MAX:
             fixes["port"] = default.port
+        if not 0 <= self.image_budget <= IMAGE_BUDGET_MAX:
+            fixes["image_budget"] = default.image_budget
         return replace(self, **fixes) if fixes else self
 
     @property
-    def network(self) -> tuple[int, int, bool, bool, bool]:
+    def network(self) -> tuple[int, int, bool, bool, bool, int]:
         """The values that need the network restarted when they change."""
-        return self.hops, self.port, self.lan, self.relay, self.port_mapping
+        return self.hops, self.port, self.lan, self.relay, self.port_mapping, self.image_budget
 
 
 def load_settings(home_dir: Path) -> Settings:

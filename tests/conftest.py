@@ -65,6 +65,11 @@ SLOW: dict[str, str] = {
     "test_cli_serve.py::test_two_served_homes_join_and_see_each_others_posts": _SERVE,
     "test_cli_serve.py::test_sync_once_between_a_served_home_and_a_fresh_one": _SERVE,
     "test_cli_serve.py::test_a_port_in_use_is_one_line": _SERVE,
+    "test_cli_serve_pictures.py": _SERVE,
+    "test_net_blob_fetcher.py::"
+    "test_a_picture_reaches_a_reader_through_a_friend_while_its_author_is_offline": _NODES,
+    "test_net_blob_fetcher.py::"
+    "test_a_missing_picture_is_fetched_when_a_peer_that_has_it_connects": _NODES,
     "test_cli_serve.py::test_join_refuses_a_mistyped_code": _CLI,
     "test_crash.py": "writers SIGKILLed mid-ingest, again and again",
     "test_cursor_text.py::test_the_command_line_refuses_them_in_one_line": _CLI,

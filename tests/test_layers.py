@@ -13,9 +13,9 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parent.parent / "p2psocial"
 QT = ("PySide6", "PyQt5", "PyQt6", "qtpy", "shiboken6")
 LOW = ("libp2p", "sqlite3", "sqlite_utils", "trio")
-CORE = ("_bip39_english", "codec", "content", "crypto", "entry", "envelope", "errors", "forks",
-        "identity", "ids", "invite", "keyfile", "phrase", "private", "qr", "roster",
-        "timestamps")
+CORE = ("_bip39_english", "blob_refs", "codec", "content", "crypto", "entry", "envelope",
+        "errors", "forks", "identity", "ids", "invite", "keyfile", "phrase", "private", "qr",
+        "roster", "timestamps")
 
 
 def imports(path: Path) -> set[str]:

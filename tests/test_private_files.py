@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from p2psocial import codec, envelope, private, private_files
 from p2psocial import content as c
+from p2psocial.blob_refs import BlobRef, blobs_of
 from p2psocial.content import Kind
 from p2psocial.errors import (
     ContentTooLarge,
@@ -178,13 +179,14 @@ def test_a_file_name_is_one_line_without_folders() -> None:
 
 def test_the_scan_keeps_the_keys_of_opened_files_and_a_delete_drops_them(
         tmp_path: Path) -> None:
-    """Node and store: migration 14, what the scan writes (a reader's and a
+    """Node and store: migration 15, what the scan writes (a reader's and a
     carrier's), what ``open_blob`` gives each, and what a delete erases."""
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob, \
                 Node.init(Home(tmp_path / "c"), "Carol") as carol:
             await alice.follow(bob.account_id)
+            await carol.follow(alice.account_id)
             await everyone_syncs([alice, bob, carol])
             old = await alice.send_message([bob.account_id], "before files")
             sent = await alice.send_message([bob.account_id], "", files=[("a.txt", b"abc")])
@@ -196,6 +198,12 @@ def test_the_scan_keeps_the_keys_of_opened_files_and_a_delete_drops_them(
             [f] = page.items[0].attachments
             sealed = await alice.blob(f.blob)
             assert sealed is not None
+            # Carol carries Alice's log: the background fetcher wants the sealed blob
+            # (blob_refs.blobs_of reads the hashes the envelope lists)
+            assert f.blob in [w.hash for w in await carol.wanted_blobs()]
+            entry = carol.store.get_entry(sent.id)
+            assert entry is not None and entry.body is not None
+            assert blobs_of(c.Sealed(Kind.PRIVATE, entry.body)) == (BlobRef(f.blob),)
             assert await bob.open_blob(f.blob, sealed) == b"abc"
             assert await carol.open_blob(f.blob, sealed) == sealed  # no key: as it is
             assert await bob.open_blob(f.blob, sealed[:-1] + b"x") is None  # altered

@@ -39,6 +39,7 @@ from ..home import Home
 from ..node import Node, read_file
 from ..roster import RosterFull
 from ..runtime import LAN_TYPE_ENV, listen_ips  # hidden: tests on loopback
+from ..store.blob_wants import Budget
 from ..store.store import PeerRecord
 from ..store.views import Cursor
 from . import render as r
@@ -639,7 +640,8 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                                   lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
                                   offer_relay=not args.no_relay,
                                   port_mapping=not args.no_port_mapping,
-                                  hole_punching=not args.no_hole_punching) as service:
+                                  hole_punching=not args.no_hole_punching,
+                                  blob_budget=Budget.of_mib(args.image_budget)) as service:
             addrs = service.listen_addrs
             code = invite.encode(invite.make(device, account, addrs,
                                              token=node.address_token()))

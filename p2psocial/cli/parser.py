@@ -211,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-hole-punching", action="store_true",
                    help="keep connections that a friend relays relayed (by default a "
                    "serve tries to turn them into direct ones: DCUtR)")
+    p.add_argument("--image-budget", type=_mib, default=1024, metavar="MIB",
+                   help="disk space for the pictures of accounts carried but neither "
+                   "yours nor followed, in MiB (default 1024; at most a sixteenth of it "
+                   "per account); yours and those of the people you follow are always "
+                   "fetched and served on")
 
     p = command("invite", "print a code that lets someone connect to this home")
     p.add_argument("--port", type=_port, metavar="N",
@@ -353,6 +358,12 @@ def _listen_ip(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not an IPv4 or IPv6 address (for example 0.0.0.0, ::, "
             "192.168.1.7 or ::1)") from None
+
+
+def _mib(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 1024 * 1024:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of MiB (0 to 1048576)")
+    return int(text)
 
 
 def _hops(text: str) -> int:

@@ -54,7 +54,9 @@ connected peer is connected (``paths()``) and why another is not (``why_not()``)
 
 Blobs: the service serves ``/p2psocial/blob/1.0.0`` from the node's blobs (refusing
 banned peers; a bad request counts as misbehaviour) and ``fetch_blob`` gets one from
-connected peers first, then other known ones, and stores it.
+connected peers first, then other known ones, and stores it. In the background
+(``fetch_blobs``) the blob fetcher (blob_fetcher.py) fetches from connected peers the
+blobs of the entries we replicate, within a budget, so that we serve them on.
 
 Live gossip (``gossip=True``, the default; gossip.py): GossipSub beside the sessions,
 for latency only. A forged message costs its forwarder standing like a bad sync
@@ -94,6 +96,8 @@ from ..content import Kind
 from ..errors import InvalidEntry
 from ..events import EntryAdded, Lagged, RosterChanged
 from ..node import Node
+from ..store.blob_wants import BUDGET as BLOB_BUDGET
+from ..store.blob_wants import Budget
 from ..store.communities import CommunityInfo
 from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
@@ -101,6 +105,7 @@ from . import address_exchange, addresses, blobs, community, connmgr, probe, rel
 from .addressbook import Backoff, PeerState, StandingPolicy, keeps_new_session
 from .addresses import dialed_addr, worth_confirming
 from .admission import ADMISSION, AdmissionLimits, netgroup
+from .blob_fetcher import BlobFetcher, fetch_once
 from .discovery import SERVICE_TYPE, DiscoveryFailed, Gone, Nearby, lan_discovery
 from .friends import Friends
 from .gossip import Gossip, GossipHooks
@@ -191,7 +196,8 @@ class NetworkService:
                  admission: AdmissionLimits = ADMISSION,
                  max_stranger_sessions: int = MAX_STRANGER_SESSIONS,
                  deadlines: Deadlines = DEADLINES, port_mapping: bool = False,
-                 hole_punching: bool = True) -> None:
+                 hole_punching: bool = True, fetch_blobs: bool = True,
+                 blob_budget: Budget = BLOB_BUDGET) -> None:
         """``clock``: ms since the epoch (default: the node's); ``rng``: jitter source;
         ``lan``: announce and discover peers by mDNS (``lan_service_type``: the DNS-SD
         type, for tests that must not meet other tests' services); ``flood``: how much
@@ -204,7 +210,9 @@ class NetworkService:
         a peer may take to open a session and stay silent (sync.py); ``port_mapping``:
         ask the home router to forward our port (portmap.py; off here, on in serve and
         the app, so that tests on loopback never talk to a router); ``hole_punching``:
-        upgrade relayed connections to direct ones (puncher.py)."""
+        upgrade relayed connections to direct ones (puncher.py); ``fetch_blobs``: fetch
+        the pictures of what we replicate in the background, within ``blob_budget``
+        for accounts neither ours nor followed (blob_fetcher.py, store/blob_wants.py)."""
         if node.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
         self.node = node
@@ -235,6 +243,8 @@ class NetworkService:
         self.deadlines = deadlines
         self.port_mapping = port_mapping
         self.portmap: PortMapper | None = None
+        self.fetch_blobs, self.blob_budget = fetch_blobs, blob_budget
+        self.blob_fetcher: BlobFetcher | None = None
         self._stranger_budget = SendBudget(STRANGER_SEND)  # shared by all strangers
         self._friend_budgets: dict[bytes, SendBudget] = {}
         self._nearby: dict[bytes, tuple[str, ...]] = {}
@@ -296,6 +306,11 @@ class NetworkService:
                 chosen=lambda d: bool(d in self._peers and self._peers[d].addrs))
             await nursery.start(self.standpoint.run)
             await nursery.start(self.address_exchange.run)
+            if self.fetch_blobs:
+                self.blob_fetcher = BlobFetcher(
+                    wanted=self._wanted_blobs, fetch=self._fetch_blob_from,
+                    connected=self.connected, subscribe=self.node.subscribe)
+                await nursery.start(self.blob_fetcher.run)
             nursery.start_soon(connmgr.ConnectionManager(
                 self.conn_limits, count=lambda: len(host.connections()), census=self._census,
                 hang_up=self._hang_up, sample=self._sample_sessions).run)
@@ -313,6 +328,7 @@ class NetworkService:
             finally:
                 self._host = None
                 self.gossip = None
+                self.blob_fetcher = None
                 self.puncher = None
                 self.standpoint = None
 
@@ -560,17 +576,22 @@ class NetworkService:
         held = await self.node.blob(digest)
         if held is not None:
             return held
+        connected = [d for d in self._sessions if d in self._peers]
+        others = [d for d, p in self._peers.items()
+                  if d not in self._sessions and p.addrs and d != self.device_id]
+        return await self._fetch_blob_from(digest, connected + others, cap=cap)
+
+    async def _fetch_blob_from(self, digest: bytes, devices: Sequence[bytes], *,
+                               cap: int = BLOB_CAP) -> bytes:
+        """The blob from the first of ``devices`` (unbanned) that gives it, stored."""
         host = self._host
         if host is None:
             raise blobs.BlobUnavailable("the network service is not running")
         now = self.clock()
-        connected = [d for d in self._sessions if d in self._peers]
-        others = [d for d, p in self._peers.items()
-                  if d not in self._sessions and p.addrs and d != self.device_id]
         candidates = []
-        for device in connected + others:
-            state = self._peers[device]
-            if state.banned(now):
+        for device in devices:
+            state = self._peers.get(device)
+            if state is None or state.banned(now):
                 continue
             open_stream = functools.partial(host.open_stream, peer_id_from_device_id(device),
                                             _multiaddrs(state.addrs), blobs.PROTOCOL_ID)
@@ -579,6 +600,10 @@ class NetworkService:
                                           on_failure=self._blob_failed)
         await self.node.put_blob(data)
         return data
+
+    async def _wanted_blobs(self, limit: int) -> list[bytes]:
+        wanted = await self.node.wanted_blobs(self.hops, self.blob_budget, limit)
+        return [w.hash for w in wanted]
 
     async def _blob_failed(self, device: bytes, exc: Exception) -> None:
         if isinstance(exc, InvalidEntry):
@@ -784,6 +809,8 @@ class NetworkService:
         await self._persist(device, state.session_started(self.clock()))
         self._notify()
         self.address_exchange.peer_connected(device)
+        if self.blob_fetcher is not None:  # it may hold pictures we lack
+            self.blob_fetcher.peer_connected(device)
         log.info("session with %s (%s)", _short(device),
                  "we dialed" if initiator == self.device_id else "it dialed")
         if self.puncher is not None:  # a relayed connection that came in: go direct
@@ -1080,10 +1107,13 @@ class OnceResult:
 
 
 async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
-                    policy: StandingPolicy = STANDING) -> list[OnceResult]:
+                    policy: StandingPolicy = STANDING,
+                    blob_budget: Budget = BLOB_BUDGET) -> list[OnceResult]:
     """Dial every known, unbanned peer with addresses, exchange community rosters and
     run one session each until both sides are caught up (at most ``per_peer`` seconds
-    each), record the outcome in the address book, and return one result per peer."""
+    each), record the outcome in the address book, and return one result per peer.
+    Then fetch the pictures we now want (blob_fetcher.py) from the peers that synced,
+    each asked once per picture, within ``per_peer`` seconds."""
     if node.identity is None:
         raise ValueError("syncing needs a node opened with its keys")
     me = node.identity.device_id
@@ -1134,11 +1164,35 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
                 fields = state.dial_failed(result.error)
         await node.update_peer(state.device, **fields)
 
+    async def pictures(host: Host) -> None:
+        synced = [r.device for r in results if r.ok]
+        states = {p.device: p for p in targets}
+
+        async def bad_blob(device: bytes, exc: Exception) -> None:
+            if isinstance(exc, InvalidEntry):  # wrong bytes: misbehaviour, as in a serve
+                log.warning("peer %s sent a bad blob: %s", _short(device), exc)
+                await node.update_peer(device, **states[device].misbehaved(node.clock(),
+                                                                           policy))
+
+        async def fetch(digest: bytes, devices: Sequence[bytes]) -> None:
+            candidates = [(d, functools.partial(
+                host.open_stream, peer_id_from_device_id(d), _multiaddrs(states[d].addrs),
+                blobs.PROTOCOL_ID)) for d in devices]
+            await node.put_blob(await blobs.fetch_from_any(candidates, digest,
+                                                           on_failure=bad_blob))
+
+        wanted = [w.hash for w in await node.wanted_blobs(hops, blob_budget)]
+        if synced and wanted:
+            with trio.move_on_after(per_peer):
+                got = await fetch_once(wanted, fetch, synced)
+                log.info("%d of %d picture(s) fetched", got, len(wanted))
+
     if targets:
-        async with open_host(node.identity.device.seed, 0) as host, \
-                trio.open_nursery() as nursery:
-            for state in targets:
-                nursery.start_soon(one, host, state)
+        async with open_host(node.identity.device.seed, 0) as host:
+            async with trio.open_nursery() as nursery:
+                for state in targets:
+                    nursery.start_soon(one, host, state)
+            await pictures(host)
     return results
 
 

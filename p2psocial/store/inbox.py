@@ -228,7 +228,7 @@ class Inbox:
         found.messages.append(NewMessage(cid, row.entry_id, row.author_id, own))
 
     def _files(self, row: _Sealed, files: Sequence[PrivateAttachment]) -> None:
-        """The pictures and files of an opened entry, with their keys (migration 14)."""
+        """The pictures and files of an opened entry, with their keys (migration 15)."""
         self.conn.executemany(
             "INSERT OR IGNORE INTO private_files(entry, n, blob, key, mime, size, width, "
             "height, name, alt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

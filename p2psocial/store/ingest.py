@@ -46,11 +46,13 @@ from itertools import pairwise
 
 from .. import content as c
 from .. import forks
+from ..blob_refs import blobs_of
 from ..content import Kind
 from ..entry import Entry, verify_run
 from ..errors import BadCertificate, BrokenLink, InvalidEntry
 from ..forks import Fork
 from ..timestamps import placed
+from . import blob_wants
 from .notify import Notifier
 from .schema import id8
 from .views import IngestResult
@@ -387,18 +389,24 @@ class Ingestor:
             self._relation("blocks", account, rowid, item, value.account,
                            isinstance(value, c.Block))
         elif isinstance(value, c.Profile):
-            self.conn.execute(
+            cur = self.conn.execute(
                 "INSERT INTO profiles(account, name, bio, avatar, ts, entry) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name, "
                 "bio = excluded.bio, avatar = excluded.avatar, ts = excluded.ts, "
                 "entry = excluded.entry WHERE " + _NEWER.format(t="profiles"),
                 (account, value.name, value.bio, value.avatar, item.timestamp, item.id))
+            if cur.rowcount:  # the current profile: its avatar is the one wanted
+                blob_wants.replace_profile(self.conn, rowid, account, blobs_of(value))
+            return
         elif isinstance(value, c.Edit):
             self._flush()
             self._edit(account, item, value)
         elif isinstance(value, c.Delete):
             self._flush()
             self._delete(account, item, value.target)
+        refs = blobs_of(value)
+        if refs:  # what a carrier fetches too (store/blob_wants.py)
+            blob_wants.add(self.conn, rowid, account, item.kind, refs)
 
     def _add_post(self, account: int, rowid: int, item: Entry, post: c.Post) -> None:
         text, cw, edited = post.text, post.content_warning, 0
@@ -526,6 +534,8 @@ class Ingestor:
             return
         self.conn.execute("UPDATE entries SET body = NULL WHERE rowid = ?", (rowid,))
         self.notes.erased(rowid)
+        if kind != Kind.PROFILE:  # a profile keeps its effect, its avatar with it
+            blob_wants.forget(self.conn, rowid)
         if kind in (Kind.POST, Kind.GROUP):  # a GROUP entry may be a circle post
             post = self.conn.execute("SELECT text, cw FROM posts WHERE rowid = ? AND deleted = 0",
                                      (rowid,)).fetchone()

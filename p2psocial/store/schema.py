@@ -43,7 +43,9 @@ Layout, and why:
   address record of each device of an account we replicate, and our own.
 * ``holders`` (migration 13; store/holders.py): how far each peer device said it holds
   our account's logs, which is what a direct message's delivery state is read from.
-* ``private_files`` (migration 14; store/inbox.py): the pictures and files of opened
+* ``blob_refs`` (migration 14; store/blob_wants.py): which blobs each stored entry
+  references, so the node fetches the pictures of what it replicates.
+* ``private_files`` (migration 15; store/inbox.py): the pictures and files of opened
   private entries, with the keys of their sealed blobs.
 """
 
@@ -481,14 +483,36 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (log, device)
     ) WITHOUT ROWID;
     """,
-    # 14 (issue 14, item 7): pictures and files of private entries
+    # 14: (issue 14, item 1) which blobs the entries we hold reference (blob_refs.py
+    # blobs_of), so that a node fetches the pictures of the accounts it replicates and
+    # serves them on
+    # (store/blob_wants.py, net/blob_fetcher.py). One row per (entry, blob), written at
+    # ingest with the entry; removed when the entry is deleted, and for a profile when a
+    # newer one wins. Rows for what was stored before are filled from the bodies on the
+    # next writable open (the meta mark; store.py ``_backfill_blob_refs``).
+    """
+    CREATE TABLE IF NOT EXISTS blob_refs (
+        entry INTEGER NOT NULL,         -- entries.rowid of the entry that references it
+        hash BLOB NOT NULL,             -- the blob's hash (blobs.hash once held)
+        account INTEGER NOT NULL,       -- accounts.rowid of the entry's author
+        kind INTEGER NOT NULL,          -- the entry's kind
+        size INTEGER,                   -- bytes, as the entry claims; NULL: not stated
+        PRIMARY KEY (entry, hash)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS blob_refs_hash ON blob_refs(hash);
+    CREATE INDEX IF NOT EXISTS blob_refs_account ON blob_refs(account, entry);
+    INSERT OR REPLACE INTO meta(key, value) VALUES ('blob_refs_backfill', 1);
+    """,
+    # 15 (issue 14, item 7): pictures and files of private entries
     # (p2psocial/private_files.py), written by the private scan when a message, group
     # message or followers-only post with attachments opens. ``blob`` is the hash of the
     # sealed (encrypted) blob, which is what travels and what the blobs table holds;
     # ``key`` opens it (kept in the clear, like the decrypted messages: docs/privacy.md
     # "On your own disk"). A delete of the entry deletes its rows (ingest.py
     # ``_erase``). Index: private_files_blob, to find the key of a blob that the image
-    # cache asks for.
+    # cache asks for. blob_refs.blobs_of learnt the sealed blobs that private entries
+    # list in the clear (carriers fetch them too): the backfill mark has blob_refs
+    # filled from the sealed entries stored before.
     """
     CREATE TABLE IF NOT EXISTS private_files (
         entry INTEGER NOT NULL,         -- entries.rowid of the private entry
@@ -504,6 +528,8 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (entry, n)
     );
     CREATE INDEX IF NOT EXISTS private_files_blob ON private_files(blob);
+    -- blob_refs.blobs_of now lists the sealed blobs of private entries: read again
+    INSERT OR REPLACE INTO meta(key, value) VALUES ('blob_refs_backfill', 1);
     """,
 ]
 

@@ -42,8 +42,9 @@ from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from ..forks import Fork
 from ..roster import Join
-from . import address_records, communities, holders, peer_addrs, schema
+from . import address_records, blob_wants, communities, holders, peer_addrs, schema
 from .address_records import HeldRecord
+from .blob_wants import BLOB_CAP, Budget, WantedBlob
 from .communities import CommunityInfo
 from .inbox import GroupState, Inbox, Opener, SealedBatch
 from .ingest import Ingestor
@@ -67,7 +68,6 @@ from .views import (
     Relation,
 )
 
-BLOB_CAP = 8 * 1024 * 1024
 LIVE_BATCH = 100  # batches up to this size are indexed for search as they arrive
 
 # How every writable store is opened (the ingest benchmark's reference uses these too).
@@ -128,6 +128,7 @@ class Store:
         if not readonly:
             apply_pragmas(conn)
             schema.migrate(conn)
+            _backfill_blob_refs(conn)
         elif schema.current_version(conn) != len(schema.MIGRATIONS):
             raise HomeError("this home's store needs an upgrade: open it once with a command "
                             "that writes (for example 'p2psocial profile --bio ...')")
@@ -340,6 +341,18 @@ class Store:
     def blob_hashes(self) -> list[bytes]:
         return [bytes(r[0]) for r in self.conn.execute("SELECT hash FROM blobs ORDER BY rowid")]
 
+    def wanted_blobs(self, replicated: Collection[bytes], budget: Budget = blob_wants.BUDGET,
+                     limit: int = 256) -> list[WantedBlob]:
+        """Blobs referenced by entries we hold and do not hold ourselves, to fetch in this
+        order: own account's, followed accounts', then those of the other ``replicated``
+        accounts within ``budget`` (store/blob_wants.py); never a blocked account's nor a
+        deleted entry's."""
+        local = self._local_rowid()
+        if local is None:
+            return []
+        rowids = {r for r in (self.account_rowid(a) for a in replicated) if r is not None}
+        return blob_wants.wanted(self.conn, local, rowids, budget, limit)
+
     # --- queries (see queries.py) -----------------------------------------------
 
     def home(self, limit: int = 50, before: Cursor | None = None) -> Page:
@@ -464,7 +477,7 @@ class Store:
         return self.inbox.message_conversation(entry_id)
 
     def private_file(self, blob: bytes) -> list[tuple[bytes, int]]:
-        """(key, true size) of a sealed blob of an opened private entry (migration 14)."""
+        """(key, true size) of a sealed blob of an opened private entry (migration 15)."""
         return self.inbox.private_file(blob)
 
     def attachment(self, entry_id: bytes, n: int) -> FileView | None:
@@ -711,6 +724,21 @@ def _peer_record(row: tuple) -> PeerRecord:
     return PeerRecord(bytes(device), tuple(a for a, _ in book), last_seen, last_ok,
                       int(failures), int(standing), banned_until, source,
                       tuple(t for _, t in book))
+
+
+def _backfill_blob_refs(conn: sqlite3.Connection) -> None:
+    """Once, after migration 14 (which leaves a mark in meta): what the entries stored
+    before it reference (store/blob_wants.py)."""
+    if conn.execute("SELECT 1 FROM meta WHERE key = 'blob_refs_backfill'").fetchone() is None:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        blob_wants.backfill(conn)
+        conn.execute("DELETE FROM meta WHERE key = 'blob_refs_backfill'")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _check_run(device: bytes, run: list[Entry],

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from .. import ids
 from .context import tr
 from .image_cache import ImageCache
+from .post_model import follow_events
 
 if TYPE_CHECKING:
     from .context import AppContext
@@ -27,11 +28,15 @@ _CACHE_NAME = "p2psocial-images"
 
 def images_of(ctx: AppContext) -> ImageCache:
     """The window's one image cache (created on first use, owned by ``ctx``): images
-    come from the store, else from peers (``Backend.image``)."""
+    come from the store, else from peers (``Backend.image``). It follows the node's
+    events, so a picture that arrives later (fetched in the background) replaces its
+    "Image not available" tile."""
     cache = ctx.findChild(ImageCache, _CACHE_NAME)
     if cache is None:
         cache = ImageCache(ctx.host, ctx.backend.image, parent=ctx)
         cache.setObjectName(_CACHE_NAME)
+        if ctx.host.running:
+            ctx.host.call(follow_events, ctx.node, cache.on_events)
     return cache
 
 

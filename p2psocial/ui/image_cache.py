@@ -15,7 +15,11 @@ cropped to it (QImage is safe off the GUI thread; QPixmap is made on it). Then
 
 A blob that cannot be had or decoded is remembered as broken (``broken()``), so it is
 not asked for again on every paint; the delegate shows a placeholder. No exception
-from a loader or a decoder reaches a paint.
+from a loader or a decoder reaches a paint. When the blob arrives later (the node's
+``BlobAdded``: the background fetcher or the viewer got it; ``on_events``), it is no
+longer broken and ``ready`` fires, so the views paint it: a tile never keeps saying
+"Image not available" for a picture the home now holds. One that arrives while a load
+is failing is loaded again rather than marked broken.
 
 Memory: pixmaps are kept by key (blob hash, width, height) in least-recently-used
 order within a budget of bytes (``width * height * 4`` each).
@@ -25,12 +29,13 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
+from ..events import BlobAdded, Lagged
 from .loop import in_thread
 
 if TYPE_CHECKING:
@@ -83,6 +88,7 @@ class ImageCache(QObject):
         self._pixmaps: OrderedDict[Key, QPixmap] = OrderedDict()
         self._loading: set[Key] = set()
         self._broken: set[bytes] = set()
+        self._arrived: set[bytes] = set()  # stored while a load of it was under way
 
     def pixmap(self, blob: bytes, size: QSize) -> QPixmap | None:
         """The blob's image at ``size``, or None while it loads (or if it is broken)."""
@@ -104,6 +110,24 @@ class ImageCache(QObject):
     def loading(self, blob: bytes) -> bool:
         return any(key[0] == blob for key in self._loading)
 
+    def arrived(self, blob: bytes) -> None:
+        """The blob is stored now: a view that showed it missing shows it."""
+        if blob in self._broken:
+            self._broken.discard(blob)
+            self.ready.emit(blob)  # the views repaint, and the paint loads it
+        elif self.loading(blob):
+            self._arrived.add(blob)
+
+    def on_events(self, events: Iterable[Any]) -> None:
+        """The node's events (``post_model.follow_events``): ``BlobAdded`` is ``arrived``;
+        after ``Lagged`` (some may be lost) every broken blob is tried again."""
+        for event in events:
+            if isinstance(event, BlobAdded):
+                self.arrived(event.hash)
+            elif isinstance(event, Lagged):
+                for blob in list(self._broken):
+                    self.arrived(blob)
+
     @property
     def used_bytes(self) -> int:
         return self._used
@@ -116,7 +140,11 @@ class ImageCache(QObject):
 
     def _loaded(self, key: Key, image: QImage | None) -> None:
         self._loading.discard(key)
-        if image is None:
+        came = key[0] in self._arrived
+        self._arrived.discard(key[0])
+        if image is None and came:
+            pass  # it was stored meanwhile: not broken, the next paint loads it
+        elif image is None:
             self._broken.add(key[0])
         else:
             pixmap = QPixmap.fromImage(image)
