@@ -180,10 +180,16 @@ def run(out: Path) -> int:
         wait(app, lambda: messages.model.rowCount() >= 3, "the conversations")
         direct = next(c for c in messages.model.items if not hasattr(c, "community"))
         messages.open_conversation(direct.id)
-        pane = messages.pane
+        pane = messages.pane  # Bob's picture and Alice's file (item 7): decrypted
+        wait(app, lambda: any(m.attachments for m in pane.model.items), "the picture")
         wait(app, lambda: any(m.own and m.delivery is not None
                               and m.delivery.state == "delivered"
                               for m in pane.model.items), "Bob's clock: delivered")
+        settle(app)
+        cache = pane.view.delegate.images
+        wait(app, lambda: cache is not None and not any(
+            cache.loading(f.blob) for m in pane.model.items for f in m.attachments),
+            "the picture to decode")
         shoot(window, "09-messages")
         carol = next(c for c in messages.model.items if not hasattr(c, "community")
                      and "Carol" in c.names)

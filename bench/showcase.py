@@ -128,6 +128,17 @@ async def _script(nodes: dict[str, Node]) -> None:
     await b.send_message([a.account_id], "Your bike light is fixed. Leave it by the door?")
     await share(nodes)
     await a.send_message([b.account_id], "Yes please! The bread is on the shelf, take two.")
+    await share(nodes)
+    # a picture and a file in a direct message: sealed blobs (issue 14)
+    await b.send_message([a.account_id], "Done. Here it is on the bike:",
+                         images_data=[picture(PEOPLE["Bob"][1], (900, 600), 7)],
+                         alt=["The bike light, shining on the barn door"])
+    await share(nodes)
+    await a.send_message([b.account_id], "Thank you! Today's loaf, and the recipe.",
+                         images_data=[picture(PEOPLE["Alice"][1], (800, 500), 9)],
+                         alt=["A round loaf on the kitchen table"],
+                         files=[("sourdough-recipe.txt",
+                                 b"500 g flour, 350 g water, 100 g starter, 10 g salt.\n")])
     garden = await c.create_group("School garden", [a.account_id, d.account_id])
     await share(nodes)
     seedlings = await c.group_post(garden, "Seedlings arrive Friday. Who can water on Sunday?")

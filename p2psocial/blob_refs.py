@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import content as c
+from . import private
 
 __all__ = ["BlobRef", "blobs_of"]
 
@@ -38,6 +39,9 @@ def blobs_of(value: object) -> tuple[BlobRef, ...]:
         refs = tuple(BlobRef(a.blob, a.size) for a in value.attachments)
     elif isinstance(value, c.Profile) and value.avatar is not None:
         refs = (BlobRef(value.avatar),)
+    elif isinstance(value, c.Sealed):  # a private entry's pictures and files: the hashes
+        # of their sealed blobs, listed beside the envelope (issue 14, private_files.py)
+        refs = tuple(BlobRef(h) for h in private.blobs_of(value.kind, value.data))
     if len(refs) > 1:  # the same picture twice in one post is one blob
         seen: dict[bytes, BlobRef] = {}
         for ref in refs:

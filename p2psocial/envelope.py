@@ -94,11 +94,14 @@ slots' worth: 5 recipients pad to 16)."""
 MAX_PLAINTEXT: Final = BODY_CAP - 1024
 """Largest plaintext for either envelope; 1 KiB covers the headers and 16 slots."""
 MAX_EPOCH: Final = 2**53
+MAX_BLOBS: Final = 10
+"""Sealed attachments an envelope lists in the clear (content.ATTACHMENTS_MAX)."""
+BLOB_HASH_LEN: Final = 32
 
 SEALED_CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=0,
                                 max_array=MAX_RECIPIENTS, max_depth=2)
-GROUP_CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=0, max_array=5,
-                               max_depth=1)
+GROUP_CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=0,
+                               max_array=MAX_BLOBS, max_depth=2)
 GROUP_VERSION: Final = 2
 """The group envelope ``seal_group`` writes (1: group id and epoch in the clear)."""
 GROUP_TAG_LEN: Final = 16
@@ -117,12 +120,15 @@ _decrypt = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt
 
 
 def seal(plaintext: bytes, recipients: Sequence[bytes], *, content_key: bytes,
-         ephemeral_seed: bytes, nonce: bytes, padding: bytes, context: bytes = b"") -> bytes:
+         ephemeral_seed: bytes, nonce: bytes, padding: bytes, context: bytes = b"",
+         blobs: Sequence[bytes] = ()) -> bytes:
     """Encrypt ``plaintext`` so that each recipient X25519 public key can open it.
 
     ``content_key`` and ``ephemeral_seed`` are 32 fresh random bytes and ``nonce`` 24,
     never reused; ``padding`` holds random bytes for the dummy slots (``PADDING_LEN``
-    always suffices). Repeated recipients count once.
+    always suffices). Repeated recipients count once. ``blobs`` (hashes of sealed
+    attachments, private_files.py) are listed in the clear as a seventh item, and
+    bound into the associated data.
     """
     _need_len("content_key", content_key, KEY_LEN)
     _need_len("ephemeral_seed", ephemeral_seed, SEED_LEN)
@@ -135,9 +141,11 @@ def seal(plaintext: bytes, recipients: Sequence[bytes], *, content_key: bytes,
              for r in readers]
     slots.extend(_dummy_slots(len(slots), padding))
     commit = _commitment(content_key)
-    aad = _sealed_aad(eph_public, tuple(slots), commit, context)
+    listed = _check_blobs(blobs)
+    aad = _sealed_aad(eph_public, tuple(slots), commit, context, listed)
     ciphertext = _encrypt(plaintext, aad, nonce, content_key)
-    return codec.encode((FORMAT_VERSION, eph_public, tuple(slots), commit, nonce, ciphertext))
+    fields = (FORMAT_VERSION, eph_public, tuple(slots), commit, nonce, ciphertext)
+    return codec.encode((*fields, listed) if listed else fields)
 
 
 class SealedReader:
@@ -158,7 +166,7 @@ class SealedReader:
 
         Bytes that are not an envelope at all raise an ``InvalidEntry`` subclass.
         """
-        eph_public, slots, commit, nonce, ciphertext = _parse_sealed(data)
+        eph_public, slots, commit, nonce, ciphertext, blobs = _parse_sealed(data)
         try:
             shared = sodium.crypto_scalarmult(self._secret, eph_public)
         except nacl.exceptions.CryptoError:  # a low-order point: no one can be addressed
@@ -166,7 +174,7 @@ class SealedReader:
         content_key = _find_slot(slots, _slot_secret(shared, eph_public, self._public, nonce))
         if content_key is None or not hmac.compare_digest(_commitment(content_key), commit):
             raise DecryptionFailed(_NOT_OPENED)
-        aad = _sealed_aad(eph_public, slots, commit, context)
+        aad = _sealed_aad(eph_public, slots, commit, context, blobs)
         try:
             return bytes(_decrypt(ciphertext, aad, nonce, content_key))
         except nacl.exceptions.CryptoError:
@@ -242,13 +250,16 @@ def _commitment(content_key: bytes) -> bytes:
 
 
 def _sealed_aad(eph_public: bytes, slots: tuple[bytes, ...], commit: bytes,
-                context: bytes) -> bytes:
-    return codec.encode((FORMAT_VERSION, eph_public, slots, commit, context))
+                context: bytes, blobs: tuple[bytes, ...] = ()) -> bytes:
+    fields = (FORMAT_VERSION, eph_public, slots, commit, context)
+    return codec.encode((*fields, blobs) if blobs else fields)
 
 
-def _parse_sealed(data: bytes) -> tuple[bytes, tuple[bytes, ...], bytes, bytes, bytes]:
-    wire = _decode_versioned(data, SEALED_CAPS, 6, "a recipient envelope")
-    _, eph_public, slots, commit, nonce, ciphertext = wire
+def _parse_sealed(data: bytes,
+                  ) -> tuple[bytes, tuple[bytes, ...], bytes, bytes, bytes, tuple[bytes, ...]]:
+    wire = _decode_versioned(data, SEALED_CAPS, (6, 7), "a recipient envelope")
+    _, eph_public, slots, commit, nonce, ciphertext, *rest = wire
+    blobs = _listed(rest)
     _field("ephemeral key", eph_public, KEY_LEN)
     if not (isinstance(slots, tuple) and len(slots) in SLOT_COUNTS):
         raise MalformedEntry(f"an envelope has {', '.join(map(str, SLOT_COUNTS))} slots")
@@ -257,16 +268,18 @@ def _parse_sealed(data: bytes) -> tuple[bytes, tuple[bytes, ...], bytes, bytes, 
     _field("key commitment", commit, KEY_LEN)
     _field("nonce", nonce, NONCE_LEN)
     _ciphertext(ciphertext)
-    return eph_public, slots, commit, nonce, ciphertext
+    return eph_public, slots, commit, nonce, ciphertext, blobs
 
 
 # --- group envelopes -------------------------------------------------------------------
 
 
 def seal_group(plaintext: bytes, *, group_id: bytes, epoch: int, group_key: bytes,
-               nonce: bytes, context: bytes = b"") -> bytes:
+               nonce: bytes, context: bytes = b"", blobs: Sequence[bytes] = ()) -> bytes:
     """Encrypt ``plaintext`` under the group's key for ``epoch`` (a version 2 envelope:
-    nothing in it names the group); ``nonce`` is 24 fresh random bytes."""
+    nothing in it names the group); ``nonce`` is 24 fresh random bytes. ``blobs``, the
+    hashes of sealed attachments, are a fifth item in the clear, bound into the
+    associated data."""
     _need_len("group_id", group_id, KEY_LEN)
     _need_len("group_key", group_key, KEY_LEN)
     _need_len("nonce", nonce, NONCE_LEN)
@@ -274,9 +287,12 @@ def seal_group(plaintext: bytes, *, group_id: bytes, epoch: int, group_key: byte
         raise ValueError(f"a group epoch is an int in [0, {MAX_EPOCH}]")
     _check_plaintext(plaintext, "a group entry")
     tag = group_tag(group_key, nonce)
-    ciphertext = _encrypt(plaintext, _group_aad(GROUP_VERSION, group_id, epoch, tag, context),
+    listed = _check_blobs(blobs)
+    ciphertext = _encrypt(plaintext,
+                          _group_aad(GROUP_VERSION, group_id, epoch, tag, context, listed),
                           nonce, group_key)
-    return codec.encode((GROUP_VERSION, tag, nonce, ciphertext))
+    fields = (GROUP_VERSION, tag, nonce, ciphertext)
+    return codec.encode((*fields, listed) if listed else fields)
 
 
 def group_tag(group_key: bytes, nonce: bytes) -> bytes:
@@ -316,6 +332,7 @@ class GroupHeader:
     group_id: bytes | None = None  # version 1 only
     epoch: int | None = None  # version 1 only
     tag: bytes | None = None  # version 2 only
+    blobs: tuple[bytes, ...] = ()  # version 2 only: sealed attachments, in the clear
 
     def tagged_by(self, group_key: bytes | TagReader) -> bool:
         """Whether this (version 2) envelope was sealed with ``group_key``."""
@@ -340,11 +357,11 @@ def peek_group(data: bytes) -> GroupHeader:
             raise MalformedEntry(f"a group epoch is an int in [0, {MAX_EPOCH}]")
         header = GroupHeader(version, nonce, ciphertext, group_id=group_id, epoch=epoch)
     else:
-        if len(wire) != 4:
-            raise MalformedEntry("a group envelope of version 2 is an array of 4")
-        _, tag, nonce, ciphertext = wire
+        if len(wire) not in (4, 5):
+            raise MalformedEntry("a group envelope of version 2 is an array of 4 or 5")
+        _, tag, nonce, ciphertext, *rest = wire
         _field("group tag", tag, GROUP_TAG_LEN)
-        header = GroupHeader(version, nonce, ciphertext, tag=tag)
+        header = GroupHeader(version, nonce, ciphertext, tag=tag, blobs=_listed(rest))
     _field("nonce", nonce, NONCE_LEN)
     _ciphertext(ciphertext)
     return header
@@ -363,7 +380,7 @@ def open_group(data: bytes, group_key: bytes, *, group_id: bytes, epoch: int,
         aad = codec.encode((FORMAT_VERSION, group_id, epoch, context))
     else:
         assert header.tag is not None
-        aad = _group_aad(header.version, group_id, epoch, header.tag, context)
+        aad = _group_aad(header.version, group_id, epoch, header.tag, context, header.blobs)
     try:
         return bytes(_decrypt(header.ciphertext, aad, header.nonce, group_key))
     except nacl.exceptions.CryptoError:
@@ -371,22 +388,57 @@ def open_group(data: bytes, group_key: bytes, *, group_id: bytes, epoch: int,
                                "or it was altered") from None
 
 
-def _group_aad(version: int, group_id: bytes, epoch: int, tag: bytes, context: bytes) -> bytes:
-    return codec.encode((version, group_id, epoch, tag, context))
+def _group_aad(version: int, group_id: bytes, epoch: int, tag: bytes, context: bytes,
+               blobs: tuple[bytes, ...] = ()) -> bytes:
+    fields = (version, group_id, epoch, tag, context)
+    return codec.encode((*fields, blobs) if blobs else fields)
 
 
 # --- shared helpers --------------------------------------------------------------------
 
 
-def _decode_versioned(data: bytes, caps: codec.Caps, length: int, what: str) -> tuple:
+def _decode_versioned(data: bytes, caps: codec.Caps, lengths: tuple[int, ...],
+                      what: str) -> tuple:
     wire = codec.decode(data, caps)
     if not (isinstance(wire, tuple) and wire):
         raise MalformedEntry(f"{what} is a non-empty array")
     if type(wire[0]) is not int or wire[0] != FORMAT_VERSION:
         raise UnknownVersion(f"envelope version {wire[0]!r} is not supported")
-    if len(wire) != length:
-        raise MalformedEntry(f"{what} is an array of {length}")
+    if len(wire) not in lengths:
+        raise MalformedEntry(f"{what} is an array of {' or '.join(map(str, lengths))}")
     return wire
+
+
+# --- sealed attachments listed in the clear (private_files.py) -------------------------
+
+
+def _check_blobs(blobs: Sequence[bytes]) -> tuple[bytes, ...]:
+    listed = tuple(blobs)
+    if len(listed) > MAX_BLOBS:
+        raise ContentTooLarge(f"an entry has at most {MAX_BLOBS} attachments")
+    for digest in listed:
+        _need_len("blob hash", digest, BLOB_HASH_LEN)
+    return listed
+
+
+def _listed(rest: list) -> tuple[bytes, ...]:
+    """The optional last item of an envelope: 1 to ``MAX_BLOBS`` blob hashes."""
+    if not rest:
+        return ()
+    blobs = rest[0]
+    if not (isinstance(blobs, tuple) and 1 <= len(blobs) <= MAX_BLOBS):
+        raise MalformedEntry(f"an envelope lists 1 to {MAX_BLOBS} blobs")
+    for digest in blobs:
+        _field("blob hash", digest, BLOB_HASH_LEN)
+    return blobs
+
+
+def listed_blobs(data: bytes, *, group: bool) -> tuple[bytes, ...]:
+    """The sealed-blob hashes an envelope (a group one if ``group``) lists in the
+    clear, without opening it; ``InvalidEntry`` subclasses if it is not an envelope."""
+    if group:
+        return peek_group(data).blobs
+    return _parse_sealed(data)[5]
 
 
 def _field(name: str, value: object, size: int) -> None:

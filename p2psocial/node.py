@@ -16,6 +16,7 @@ Two ways to open a home:
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -25,7 +26,19 @@ from typing import Any, TypeVar
 
 import trio
 
-from . import address_record, codec, envelope, ids, images, invite, keyfile, phrase, private, roster
+from . import (
+    address_record,
+    codec,
+    envelope,
+    ids,
+    images,
+    invite,
+    keyfile,
+    phrase,
+    private,
+    private_files,
+    roster,
+)
 from . import content as c
 from . import entry as entry_mod
 from .address_record import Address, AddressRecord
@@ -33,6 +46,7 @@ from .entry import Entry
 from .errors import (
     BadImage,
     ContentTooLarge,
+    DecryptionFailed,
     HomeError,
     InvalidContent,
     NotFound,
@@ -57,10 +71,12 @@ from .events import (
 from .forks import Fork
 from .home import Home
 from .identity import Identity, new_identity
+from .private_files import PrivateAttachment
 from .roster import Join, Merged
 from .store import (
     ConversationView,
     Cursor,
+    FileView,
     ForkView,
     GroupView,
     IngestResult,
@@ -448,25 +464,87 @@ class Node:
     # --- private conversations (issue 5; private.py, store/inbox.py) -----------------
 
     async def send_message(self, recipients: Sequence[bytes], text: str,
-                           reply_to: bytes | None = None) -> Entry:
+                           reply_to: bytes | None = None, *,
+                           images_data: Sequence[bytes] = (), alt: Sequence[str] = (),
+                           files: Sequence[tuple[str, bytes]] = ()) -> Entry:
         """Send a direct message to ``recipients`` (other accounts; at most
         ``private.MAX_RECIPIENTS``), sealed to them and to this account. It travels in
         our log like any entry, so whoever replicates us carries it; it shows here at
-        once (scanned right after publishing)."""
+        once (scanned right after publishing). Pictures (cleaned like a post's) and
+        ``files`` ((name, bytes), any type, at most ``private_files.FILE_MAX`` each)
+        become sealed blobs whose keys are inside the message (private_files.py)."""
         identity = self._require_identity()
         members = private.members_of(identity.account_id, recipients)
-        message = private.Message(members, text, reply_to)
-        message.validate()
+        private.Message(members, text or ".", reply_to).validate()  # before any file work
         if reply_to is not None:
             where = await self._run(self.store.message_conversation, reply_to)
             if where != private.conversation_id(members):
                 raise NotFound(f"there is no message {ids.entry_text(reply_to)} "
                                "in this conversation")
         keys = await self._run(self._reader_keys, members)
+        attachments = await self._seal_files(images_data, alt, files)
+        message = private.Message(members, text, reply_to, attachments)
         body = private.seal(message, keys, identity.account_id, os.urandom)
         item = await self.publish(c.Sealed(c.Kind.PRIVATE, body))
         await self.scan_private()
         return item
+
+    async def _seal_files(self, images_data: Sequence[bytes], alt: Sequence[str],
+                          files: Sequence[tuple[str, bytes]],
+                          ) -> tuple[PrivateAttachment, ...]:
+        """Pictures (cleaned and scaled, as a post's) and files, each sealed under a
+        fresh key and stored as a blob; all are checked before any is stored."""
+        if len(images_data) + len(files) > c.ATTACHMENTS_MAX:
+            raise ContentTooLarge(f"a message has at most {c.ATTACHMENTS_MAX} pictures "
+                                  "and files")
+        named = [(private_files.safe_name(name), data) for name, data in files]
+        for name, data in named:
+            private_files.check_size(len(data), name)
+        prepared = []
+        for index, data in enumerate(images_data):
+            try:
+                image = await self._run(images.prepare, data)
+            except BadImage as exc:
+                if len(images_data) == 1:
+                    raise
+                raise BadImage(f"image {index + 1}: {exc}") from None
+            private_files.check_size(len(image.data), f"image {index + 1}")
+            prepared.append(image)
+        out = []
+        for index, image in enumerate(prepared):
+            blob, key = await self._seal_blob(image.data)
+            out.append(PrivateAttachment(blob, key, image.mime, len(image.data), image.width,
+                                         image.height, "", alt[index] if index < len(alt)
+                                         else ""))
+        for name, data in named:
+            blob, key = await self._seal_blob(data)
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            out.append(PrivateAttachment(blob, key, mime[:private_files.MIME_MAX], len(data),
+                                         0, 0, name))
+        return tuple(out)
+
+    async def _seal_blob(self, data: bytes) -> tuple[bytes, bytes]:
+        """(hash, key) of ``data`` sealed under a fresh key and stored as a blob."""
+        key = os.urandom(private_files.KEY_LEN)
+        sealed = await trio.to_thread.run_sync(private_files.encrypt, data, key)
+        return await self._run(self.store.put_blob, sealed), key
+
+    async def open_blob(self, digest: bytes, data: bytes) -> bytes | None:
+        """A blob as a person sees it: the sealed blob of a private attachment we can
+        read, opened with its key (with the first of its keys that opens it, when
+        several entries name it; None when none does); any other blob as it is."""
+        held = await self._run(self.store.private_file, digest)
+        if not held:
+            return data
+        return await trio.to_thread.run_sync(_open_sealed, data, held)
+
+    async def attachment(self, entry_id: bytes, n: int) -> FileView:
+        """The ``n``-th picture or file (from 0) of a private entry we read."""
+        found = await self._run(self.store.attachment, entry_id, n)
+        if found is None:
+            raise NotFound(f"there is no attachment {n + 1} on {ids.entry_text(entry_id)} "
+                           "in this home")
+        return found
 
     def _reader_keys(self, members: Sequence[bytes]) -> list[bytes]:
         """The encryption keys of ``members`` (ours from our keys, the others' from
@@ -578,9 +656,16 @@ class Node:
         return group_id
 
     async def group_post(self, group_id: bytes, text: str,
-                         reply_to: bytes | None = None) -> Entry:
-        """Post ``text`` in a group, under its newest key."""
-        return await self._in_group(group_id, private.GroupPost(text, reply_to), reply_to)
+                         reply_to: bytes | None = None, *,
+                         images_data: Sequence[bytes] = (), alt: Sequence[str] = (),
+                         files: Sequence[tuple[str, bytes]] = ()) -> Entry:
+        """Post ``text`` in a group, under its newest key, with pictures and files
+        sealed as a direct message's are."""
+        await self._group(group_id)  # a group we know, before any file work
+        private.GroupPost(text or ".", reply_to).validate()
+        attachments = await self._seal_files(images_data, alt, files)
+        return await self._in_group(group_id, private.GroupPost(text, reply_to, attachments),
+                                    reply_to)
 
     async def react_in_group(self, group_id: bytes, target: bytes, emoji: str, *,
                              undo: bool = False) -> Entry:
@@ -726,12 +811,24 @@ class Node:
         return [] if state is None else [m for m in state[-1] if m != self.account_id]
 
     async def post_to_circle(self, text: str, *, reply_to: bytes | None = None,
-                             content_warning: str | None = None) -> Entry:
-        """Post ``text`` for the approved followers only (no images yet). It is in our
-        timeline and profile at once; members see it after their private scan,
-        others see nothing. Posting before any approval makes a circle of one."""
+                             content_warning: str | None = None,
+                             images_data: Sequence[bytes] = (),
+                             alt: Sequence[str] = ()) -> Entry:
+        """Post ``text`` for the approved followers only. It is in our timeline and
+        profile at once; members see it after their private scan, others see nothing.
+        Its images are sealed blobs (private_files.py), their keys inside the post.
+        Posting before any approval makes a circle of one."""
         identity = self._require_identity()
-        value = private.CirclePost(await self._draft(text, reply_to, content_warning))
+        draft = await self._draft(text, reply_to, content_warning)
+        if len(images_data) > c.ATTACHMENTS_MAX:
+            raise ContentTooLarge(f"a post has at most {c.ATTACHMENTS_MAX} images")
+        (replace(draft, text=text or "(image)") if images_data else draft).validate()
+        sealed = await self._seal_files(images_data, alt, ())
+        value = private.CirclePost(
+            replace(draft, attachments=tuple(
+                c.Attachment(a.blob, a.mime, a.size, a.width, a.height, a.alt)
+                for a in sealed)),
+            tuple(a.key for a in sealed))
         value.validate()
         gid = self._circle_id()
         if await self._run(self.store.group_state, gid) is None:
@@ -1062,6 +1159,16 @@ class Node:
         if held is None:
             return None
         return held[0], invite.AddressToken.from_wire(codec.decode(held[1]))
+
+
+def _open_sealed(data: bytes, keys: Sequence[tuple[bytes, int]]) -> bytes | None:
+    """``data`` opened by the first of ``keys`` ((key, size)) that opens it, if any."""
+    for key, size in keys:
+        try:
+            return private_files.decrypt(data, key, size)
+        except DecryptionFailed:
+            continue
+    return None
 
 
 def _dump_keys(identity: Identity, passphrase: str | None, **kdf: Any) -> bytes:

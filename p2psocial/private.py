@@ -17,6 +17,11 @@ values written before padding existed (three items) still read.
 The inner kind is hidden from carriers: they see a PRIVATE entry, its size and its
 time, never whether it is a message or a group key, nor for whom.
 
+* Pictures and files (issue 14): a ``Message`` or ``GroupPost`` may end with up to 10
+  ``PrivateAttachment``s (private_files.py: a sealed blob's hash, its key, type, size,
+  name); the envelope lists the sealed blobs' hashes in the clear (``blobs_of``) so
+  that carriers fetch and serve them. Values without attachments keep their old
+  layout, byte for byte.
 * ``Message(members, text, reply_to)`` (PRIVATE): ``members`` are all the accounts of
   the conversation, the author included, sorted; ``conversation_id(members)`` names
   the conversation, the same for everyone whatever the order they typed names in.
@@ -34,7 +39,8 @@ time, never whether it is a message or a group key, nor for whom.
   device of the author without any state, and a reader tells a circle from a chat
   group by the salt in the key it received. Inside is a public ``content.Post``
   body, so a circle post has what a post has (mentions, tags, content warning,
-  reply), images excepted (their blobs would be fetched in the clear).
+  reply, images); its images are sealed blobs (private_files.py), one key per image
+  beside the body.
 * ``CommunityKey(community_id, salt, creator, key, name)`` (PRIVATE, sealed to the
   author alone): an open community's one key, which anyone on its LAN may ask a
   member for (net/community.py). Joining is writing this note to ourselves, so every
@@ -60,7 +66,7 @@ from typing import ClassVar, Final
 
 import nacl.exceptions
 
-from . import codec, crypto, envelope
+from . import codec, crypto, envelope, private_files
 from . import content as c
 from .content import TEXT_MAX
 from .entry import BODY_CAP
@@ -74,6 +80,7 @@ from .errors import (
     UnknownVersion,
     UserError,
 )
+from .private_files import PrivateAttachment
 
 VERSION: Final = 1
 MAX_RECIPIENTS: Final = envelope.MAX_RECIPIENTS - 1
@@ -87,7 +94,8 @@ NAME_MAX: Final = 64
 ID_LEN: Final = 32
 
 CAPS: Final = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=TEXT_MAX * 4,
-                         max_array=MAX_GROUP_MEMBERS, max_depth=3)
+                         max_array=MAX_GROUP_MEMBERS, max_depth=4)
+"""Depth 4: the value, its fields, a message's attachments, one attachment."""
 
 _CONVERSATION_PERSON = b"p2ps-conv"
 _GROUP_PERSON = b"p2ps-group"
@@ -120,17 +128,20 @@ class Message:
     members: tuple[bytes, ...]
     text: str
     reply_to: bytes | None = None
+    attachments: tuple[PrivateAttachment, ...] = ()
 
     def to_wire(self) -> tuple:
-        return (self.members, self.text, self.reply_to)
+        fields = (self.members, self.text, self.reply_to)
+        return (*fields, _files_wire(self.attachments)) if self.attachments else fields
 
     @classmethod
     def from_wire(cls, w: object) -> Message:
-        members, text, reply_to = _tuple(w, 3, "message")
-        return cls(_members(members, MAX_RECIPIENTS + 1), _text(text), _opt_id(reply_to))
+        members, text, reply_to, *files = _tuple(w, (3, 4), "message")
+        return cls(_members(members, MAX_RECIPIENTS + 1), _text(text), _opt_id(reply_to),
+                   _files(files))
 
     def validate(self) -> None:
-        _check_text(self.text)
+        _check_text(self.text, self.attachments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,17 +185,19 @@ class GroupPost:
     INNER: ClassVar[Inner] = Inner.GROUP_POST
     text: str
     reply_to: bytes | None = None
+    attachments: tuple[PrivateAttachment, ...] = ()
 
     def to_wire(self) -> tuple:
-        return (self.text, self.reply_to)
+        fields = (self.text, self.reply_to)
+        return (*fields, _files_wire(self.attachments)) if self.attachments else fields
 
     @classmethod
     def from_wire(cls, w: object) -> GroupPost:
-        text, reply_to = _tuple(w, 2, "group post")
-        return cls(_text(text), _opt_id(reply_to))
+        text, reply_to, *files = _tuple(w, (2, 3), "group post")
+        return cls(_text(text), _opt_id(reply_to), _files(files))
 
     def validate(self) -> None:
-        _check_text(self.text)
+        _check_text(self.text, self.attachments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,18 +222,26 @@ class CirclePost:
 
     INNER: ClassVar[Inner] = Inner.CIRCLE_POST
     post: c.Post
+    keys: tuple[bytes, ...] = field(default=(), repr=False)
+    """One per image of ``post``: the key of its sealed blob (private_files.py); the
+    image's ``blob`` is the sealed blob's hash and its ``size`` the true size."""
 
     def to_wire(self) -> tuple:
-        return (c.encode_body(self.post)[1],)
+        body = c.encode_body(self.post)[1]
+        return (body, self.keys) if self.keys else (body,)
 
     @classmethod
     def from_wire(cls, w: object) -> CirclePost:
-        (body,) = _tuple(w, 1, "circle post")
+        body, *rest = _tuple(w, (1, 2), "circle post")
         if type(body) is not bytes:
             raise MalformedEntry("a circle post holds a post body")
+        keys = rest[0] if rest else ()
+        if type(keys) is not tuple or (rest and not keys) or any(
+                type(k) is not bytes or len(k) != private_files.KEY_LEN for k in keys):
+            raise MalformedEntry("a circle post's image keys are 1 to 10 keys")
         post = c.decode_body(c.Kind.POST, body)
         assert isinstance(post, c.Post)
-        value = cls(post)
+        value = cls(post, keys)
         try:  # a reader keeps only what an honest author could have sent
             value.validate()
         except UserError as exc:
@@ -229,8 +250,16 @@ class CirclePost:
 
     def validate(self) -> None:
         self.post.validate()
-        if self.post.attachments:
-            raise InvalidContent("a followers-only post cannot carry images yet")
+        if len(self.keys) != len(self.post.attachments):
+            raise InvalidContent("every image of a followers-only post is sealed with a key")
+        for a in self.post.attachments:
+            private_files.check_size(a.size, "this image")
+
+    def files(self) -> tuple[PrivateAttachment, ...]:
+        """The post's images as private attachments (with their keys)."""
+        return tuple(PrivateAttachment(a.blob, k, a.mime, a.size, a.width, a.height, "",
+                                       a.alt)
+                     for a, k in zip(self.post.attachments, self.keys, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,11 +430,13 @@ def check_group_name(name: str) -> None:
 
 def seal(value: Private, reader_keys: Sequence[bytes], author: bytes, rand: Rand) -> bytes:
     """A PRIVATE body: ``value`` sealed to ``reader_keys`` (X25519 public keys, the
-    author's own among them), bound to the author's account."""
+    author's own among them), bound to the author's account. The hashes of its sealed
+    attachments, if any, are listed beside the envelope for carriers (``blobs_of``)."""
     value.validate()
     return envelope.seal(encode(value), reader_keys, content_key=rand(envelope.KEY_LEN),
                          ephemeral_seed=rand(envelope.SEED_LEN), nonce=rand(envelope.NONCE_LEN),
-                         padding=rand(envelope.PADDING_LEN), context=author)
+                         padding=rand(envelope.PADDING_LEN), context=author,
+                         blobs=blobs_in(value))
 
 
 def seal_group(value: GroupPost | GroupLeave | CirclePost | GroupReaction, group_id: bytes,
@@ -413,7 +444,33 @@ def seal_group(value: GroupPost | GroupLeave | CirclePost | GroupReaction, group
     """A GROUP body: ``value`` under the key of the group's ``epoch``."""
     value.validate()
     return envelope.seal_group(encode(value), group_id=group_id, epoch=epoch, group_key=key,
-                               nonce=rand(envelope.NONCE_LEN), context=author)
+                               nonce=rand(envelope.NONCE_LEN), context=author,
+                               blobs=blobs_in(value))
+
+
+def blobs_in(value: Private) -> tuple[bytes, ...]:
+    """The hashes of the sealed blobs a private value refers to, in order."""
+    if isinstance(value, Message | GroupPost):
+        return tuple(a.blob for a in value.attachments)
+    if isinstance(value, CirclePost):
+        return tuple(a.blob for a in value.post.attachments)
+    return ()
+
+
+def blobs_of(kind: int, body: bytes | None) -> tuple[bytes, ...]:
+    """The hashes of the sealed (encrypted) blobs that a PRIVATE or GROUP entry's body
+    lists in the clear, without opening it: what a carrier fetches and serves so that
+    the entry's readers get its pictures and files while its author is offline. ()
+    for any other kind, a body without attachments, a missing body, or bytes that are
+    not an envelope. ``blob_refs.blobs_of`` calls it for sealed entries, so the
+    background blob fetcher wants these. Pure; the bytes behind these hashes are ciphertext
+    (private_files.py), so a carrier learns their count and padded sizes only."""
+    if body is None or kind not in (c.Kind.PRIVATE, c.Kind.GROUP):
+        return ()
+    try:
+        return envelope.listed_blobs(body, group=kind == c.Kind.GROUP)
+    except InvalidEntry:
+        return ()
 
 
 def opener(reader: envelope.SealedReader) -> Opener:
@@ -432,10 +489,20 @@ def opener(reader: envelope.SealedReader) -> Opener:
 # --- strict field readers ----------------------------------------------------------------
 
 
-def _tuple(w: object, n: int, what: str) -> tuple:
-    if type(w) is not tuple or len(w) != n:
-        raise MalformedEntry(f"a {what} is an array of {n}")
+def _tuple(w: object, n: int | tuple[int, ...], what: str) -> tuple:
+    sizes = (n,) if isinstance(n, int) else n
+    if type(w) is not tuple or len(w) not in sizes:
+        raise MalformedEntry(f"a {what} is an array of {' or '.join(map(str, sizes))}")
     return w
+
+
+def _files_wire(attachments: tuple[PrivateAttachment, ...]) -> tuple:
+    return tuple(a.to_wire() for a in attachments)
+
+
+def _files(rest: list) -> tuple[PrivateAttachment, ...]:
+    """The attachments after a value's fields: none written (older values), or 1..10."""
+    return private_files.attachments_from_wire(rest[0]) if rest else ()
 
 
 def _id(w: object, what: str) -> bytes:
@@ -464,9 +531,10 @@ def _text(w: object) -> str:
     return w
 
 
-def _check_text(text: str) -> None:
-    if not text.strip():
-        raise InvalidContent("a message needs some text")
+def _check_text(text: str, attachments: tuple[PrivateAttachment, ...] = ()) -> None:
+    private_files.check_attachments(attachments)
+    if not text.strip() and not attachments:
+        raise InvalidContent("a message needs some text, a picture or a file")
     if len(text) > TEXT_MAX:
         raise ContentTooLarge(f"message text is {len(text):,} characters; "
                               f"the limit is {TEXT_MAX:,}")

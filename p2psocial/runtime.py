@@ -450,15 +450,30 @@ class Backend:
         return (await service.join_community(community_id)).id
 
     async def image(self, digest: bytes) -> bytes | None:
-        """An image's bytes: from the store, else fetched from peers (None: nobody has it)."""
-        data = await self.node.blob(digest)
-        if data is not None or self.service is None:
-            return data
-        try:
-            return await self.service.fetch_blob(digest)
-        except (UserError, OSError) as exc:
-            log.info("image %s not fetched: %s", digest.hex()[:12], exc)
+        """An image's bytes: from the store, else fetched from peers (None: nobody has
+        it); a sealed attachment of a private entry comes opened. Bytes that a private
+        entry's key does not open come as they are: a message naming a public picture's
+        hash cannot break that picture."""
+        data = await self._blob(digest)
+        if data is None:
             return None
+        opened = await self.node.open_blob(digest, data)
+        return data if opened is None else opened
+
+    async def attachment(self, digest: bytes) -> bytes | None:
+        """A private entry's picture or file, opened (None: nobody has it, or its key
+        does not open it): what "Save as…" writes."""
+        data = await self._blob(digest)
+        return None if data is None else await self.node.open_blob(digest, data)
+
+    async def _blob(self, digest: bytes) -> bytes | None:
+        data = await self.node.blob(digest)
+        if data is None and self.service is not None:
+            try:
+                data = await self.service.fetch_blob(digest)
+            except (UserError, OSError) as exc:
+                log.info("image %s not fetched: %s", digest.hex()[:12], exc)
+        return data
 
 
 def _port_of(addr: str) -> int:

@@ -17,7 +17,7 @@ from p2psocial.blob_refs import BlobRef, blobs_of
 from p2psocial.events import BlobAdded
 from p2psocial.home import Home
 from p2psocial.node import Node
-from p2psocial.store import blob_wants, schema
+from p2psocial.store import blob_wants
 from p2psocial.store.blob_wants import FOLLOWED, OWN, REPLICATED, Budget
 from p2psocial.store.store import BLOB_CAP, Store
 
@@ -182,7 +182,7 @@ def test_migration_14_backfills_what_older_stores_hold(tmp_path: Path) -> None:
         path = tmp_path / "r" / "store.sqlite"
         conn = sqlite3.connect(path)  # as a store of schema 13 would be
         conn.execute("DROP TABLE blob_refs")
-        conn.execute(f"PRAGMA user_version = {len(schema.MIGRATIONS) - 1}")
+        conn.execute("PRAGMA user_version = 13")  # before blob_refs (and private_files)
         conn.commit()
         conn.close()
         with Store(path) as store:

@@ -44,6 +44,8 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
     carry(c, a, b)  # everyone knows everyone's encryption key
     yield People(a, b, c, *(ids.account_text(x) for x in accounts))
 
+NO_TEXT = "A message needs some text, a picture or a file"
+
 
 def conversation_of(home: Path, with_name: str) -> dict:
     found = [v for v in js(home, "inbox")["conversations"]
@@ -86,7 +88,7 @@ def test_a_message_reaches_its_reader_and_nobody_else(people: People) -> None:
                        "author_name": "Alice", "own": False, "ts": view["last_ts"],
                        "time": view["last_time"], "signed_ts": view["last_ts"],
                        "clock_ahead": False, "text": "Hello Bob, just for you",
-                       "reply_to": None, "reactions": [], "delivery": None,
+                       "reply_to": None, "reactions": [], "attachments": [], "delivery": None,
                        "cursor": message["cursor"]}
     assert js(p.b, "inbox")["unread"] == 1  # reading without --mark-read keeps it unread
     ok(p.b, "conversation", conversation, "--mark-read")
@@ -150,8 +152,8 @@ def test_errors_are_one_line(people: People) -> None:
     too_many = [other_account(n) for n in range(40, 56)]  # 16 others: one too many
     assert fails(p.a, "dm", *too_many, "hello all") == (
         "A conversation has at most 15 other people; this one has 16")
-    assert fails(p.a, "dm", p.bob, "   ") == "A message needs some text"
-    assert fails(p.a, "dm", p.bob, "-", stdin="\n") == "A message needs some text"
+    assert fails(p.a, "dm", p.bob, "   ") == NO_TEXT
+    assert fails(p.a, "dm", p.bob, "-", stdin="\n") == NO_TEXT
     assert fails(p.a, "dm", p.alice, "note to self") == (
         "A message needs at least one recipient other than you")
     entry = js(p.a, "post", "public")["id"]

@@ -66,6 +66,8 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
     alice, bob, carol, dave = (ids.account_text(x) for x in accounts)
     yield People(a, b, c, d, alice, bob, carol, dave)
 
+NO_TEXT = "A message needs some text, a picture or a file"
+
 
 def create(p: People, name: str, *members: str) -> str:
     """A new group of Alice's, known to its members; its id."""
@@ -212,7 +214,7 @@ def test_errors_are_one_line(people: People, capsys: pytest.CaptureFixture[str])
         "You created this group: you cannot remove yourself")
     assert fails_here(p.a, "group", "leave", group) == (
         "You created this group: remove its members instead")
-    assert fails_here(p.a, "group", "post", group, "   ") == "A message needs some text"
+    assert fails_here(p.a, "group", "post", group, "   ") == NO_TEXT
     typo = group[:-3] + ("q" if group[-3] != "q" else "p") + group[-2:]
     assert fails_here(p.a, "group", "show", typo) == (
         f"'{typo}' is not a valid group id: check it for a typo")

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import trio
 
 from .. import content as c
-from .. import control, ids, invite, keyfile, logs, phrase, private
+from .. import control, ids, invite, keyfile, logs, phrase, private, private_files
 from ..errors import (
     ContentTooLarge,
     HomeError,
@@ -192,14 +192,12 @@ def cmd_post(args: argparse.Namespace, s: Session) -> int:
     if c.named_mentions(text):  # "@Bob": the id of the one Bob this home knows
         with s.open_reader() as node:
             text = run_async(node.resolve_mentions, text)
-    if args.followers_only:
-        if args.image:
-            raise UsageError("a followers-only post cannot carry images (they would travel "
-                             "unencrypted): leave out --image")
-        return _write(args, s, "post_circle", text, reply_to, args.cw)
     if args.image and text.strip():  # refuse an over-long text before preparing images
         c.Post(text, content_warning=args.cw).validate()
     data = tuple(read_file(path, "image") for path in args.image)
+    if args.followers_only:  # its images are sealed for the approved followers (issue 14)
+        return _write(args, s, "post_circle", text, reply_to, args.cw, data, tuple(args.alt),
+                      tuple(args.image))
     return _write(args, s, "post", text, reply_to, args.cw, data, tuple(args.alt),
                   tuple(args.image))
 
@@ -273,7 +271,37 @@ def cmd_mentions(args: argparse.Namespace, s: Session) -> int:
 def cmd_dm(args: argparse.Namespace, s: Session) -> int:
     recipients = tuple(dict.fromkeys(account_arg(a) for a in args.accounts))
     reply_to = entry_arg(args.reply_to) if args.reply_to else None
-    return _write(args, s, "dm", recipients, text_arg(args.text, s), reply_to)
+    return _write(args, s, "dm", recipients, text_arg(args.text, s), reply_to,
+                  *_attachments(args))
+
+
+def _attachments(args: argparse.Namespace) -> tuple[object, ...]:
+    """(images, alts, image paths, files) of --image, --alt and --file, as wire values:
+    a file too large is refused before anything is read."""
+    if len(args.alt) > len(args.image):
+        raise UsageError("there are more --alt descriptions than --image files")
+    for path in args.file:
+        try:
+            size = Path(path).expanduser().stat().st_size
+        except OSError:
+            size = 0  # read_file says why in one line
+        private_files.check_size(size, Path(path).name)
+    images = tuple(read_file(path, "image") for path in args.image)
+    files = tuple((Path(path).name, read_file(path, "file")) for path in args.file)
+    return images, tuple(args.alt), tuple(args.image), files
+
+
+@command("save")
+def cmd_save(args: argparse.Namespace, s: Session) -> int:
+    """Write an attachment where asked; its sealed blob is fetched from peers (a short
+    network, or the running serve's) when this home does not hold it yet."""
+    entry = entry_arg(args.entry)
+    path = str(Path(args.path).expanduser().absolute())  # a serve may write it
+    values = (entry, args.number - 1, path)
+    try:
+        return _write(args, s, "save", *values)
+    except writes.BlobNotHere:
+        return _on_the_lan(args, s, "save", *values)
 
 
 @command("inbox")
@@ -309,7 +337,8 @@ def cmd_group(args: argparse.Namespace, s: Session) -> int:
     group = group_arg(args.group)
     if what == "post":
         reply_to = entry_arg(args.reply_to) if args.reply_to else None
-        return _write(args, s, "group_post", group, text_arg(args.text, s), reply_to)
+        return _write(args, s, "group_post", group, text_arg(args.text, s), reply_to,
+                      *_attachments(args))
     if what == "show":
         return _write(args, s, "group_show", group, args.limit, args.before, args.mark_read)
     if what in ("add", "remove"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from .. import __version__
+from .. import __version__, private_files
 
 PROG = "p2psocial"
 MAX_LIMIT = 500
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="describe the image for people who cannot see it (one per --image)")
     p.add_argument("--followers-only", action="store_true",
                    help="only the followers you approved can read it ('p2psocial approve "
-                   "ACCOUNT'); no images")
+                   "ACCOUNT'); its images are encrypted for them too")
 
     pages(command("feed", "your posts and those of the people you follow, newest first"))
 
@@ -138,8 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("dm", "send a private message that only its recipients can read")
     p.add_argument("accounts", nargs="+", metavar="ACCOUNT",
                    help="who reads it: one account id, or several for a group conversation")
-    p.add_argument("text", metavar="TEXT", help="the message; '-' reads it from stdin")
+    p.add_argument("text", metavar="TEXT", help="the message; '-' reads it from stdin "
+                   "('' for a picture or file alone)")
     p.add_argument("--reply-to", metavar="ENTRY", help="the entry id of the message to answer")
+    attachments(p)
+
+    p = command("save", "save a picture or file of a message (or followers-only post) "
+                "you can read")
+    p.add_argument("entry", metavar="ENTRY", help="the entry id of the message")
+    p.add_argument("path", metavar="PATH", help="where to write it (a folder: under the "
+                   "file's own name)")
+    p.add_argument("--number", type=_limit, default=1, metavar="N",
+                   help="which of the message's attachments, from 1 (default 1)")
 
     command("inbox", "your private conversations, newest first, with unread counts")
 
@@ -233,6 +243,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def attachments(p: argparse.ArgumentParser) -> None:
+    """--image, --alt and --file of a private message: encrypted for its readers only."""
+    p.add_argument("--image", action="append", default=[], metavar="PATH",
+                   help="attach a picture (repeat for several); only the readers can see it")
+    p.add_argument("--alt", action="append", default=[], metavar="TEXT",
+                   help="describe the picture for people who cannot see it (one per --image)")
+    p.add_argument("--file", action="append", default=[], metavar="PATH",
+                   help="attach a file of any type, up to "
+                   f"{private_files.FILE_MAX // (1024 * 1024)} MB (repeat for several)")
+
+
 def _groups(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """``group ACTION``: private groups, each action with its own options. An open
     LAN community is a group too: posting, reading and leaving one are group actions."""
@@ -260,8 +281,10 @@ def _groups(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
     p = action("post", "post a message that only the group's members can read (in a "
                "community: anyone who joins it)")
     group_id(p)
-    p.add_argument("text", metavar="TEXT", help="the message; '-' reads it from stdin")
+    p.add_argument("text", metavar="TEXT", help="the message; '-' reads it from stdin "
+                   "('' for a picture or file alone)")
     p.add_argument("--reply-to", metavar="ENTRY", help="the entry id of the message to answer")
+    attachments(p)
 
     p = action("react", "react to a message of a group or community with an emoji")
     group_id(p)

@@ -29,6 +29,7 @@ from ..store.store import PeerRecord
 from ..store.views import (
     ConversationView,
     Delivery,
+    FileView,
     ForkView,
     GroupView,
     MessagePage,
@@ -472,7 +473,7 @@ def _last_line(members: Sequence[bytes], names: Sequence[str | None], text: str 
         return []
     named = dict(zip(members, names, strict=True))
     who = "you" if author == me else display_name(named.get(author) if author else None)
-    return [f"    {who}: {one_line(text)}"]
+    return [f"    {who}: {one_line(text) if text.strip() else '(an attachment)'}"]
 
 
 def message_json(v: MessageView, *, group: bool = False) -> dict[str, Any]:
@@ -484,6 +485,7 @@ def message_json(v: MessageView, *, group: bool = False) -> dict[str, Any]:
             "own": v.own, "ts": v.ts, "time": iso(v.ts), **signed_json(v), "text": v.text,
             "reply_to": ids.entry_text(v.reply_to) if v.reply_to else None,
             "reactions": [{"emoji": e, "count": n, "mine": ours} for e, n, ours in v.reactions],
+            "attachments": [file_json(f) for f in v.attachments],
             "delivery": delivery_json(v.delivery), "cursor": v.cursor.to_text()}
 
 
@@ -503,6 +505,34 @@ def delivery_text(d: Delivery) -> str:
     if d.state == "partly_delivered":
         return f"Delivered to {len(d.delivered_to)} of {len(d.recipients)}"
     return {"delivered": "Delivered", "carried": "Carried by a friend"}.get(d.state, "Sent")
+
+
+def file_json(f: FileView) -> dict[str, Any]:
+    """A picture or file of a private entry (``p2psocial save ENTRY PATH`` writes it)."""
+    return {"kind": "picture" if f.is_image else "file", "name": f.name, "mime": f.mime,
+            "size": f.size, "width": f.width, "height": f.height, "alt": f.alt}
+
+
+def file_size(n: int) -> str:
+    """``512 bytes``, ``12 KB``, ``3.4 MB``."""
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n // 1024} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def file_lines(files: tuple[FileView, ...]) -> list[str]:
+    """``[picture 1: 640x480, "a cat"]``, ``[file 2: notes.pdf, 12 KB]``."""
+    lines = []
+    for number, f in enumerate(files, 1):
+        if f.is_image:
+            alt = f", {clean(f.alt, one_line=True)!r}" if f.alt else ""
+            lines.append(f"[picture {number}: {f.width}x{f.height}{alt}]")
+        else:
+            lines.append(f"[file {number}: {clean(f.name, one_line=True)}, "
+                         f"{file_size(f.size)}]")
+    return lines
 
 
 def conversation_page_json(v: ConversationView, page: MessagePage,
@@ -525,7 +555,7 @@ def message_lines(m: MessageView) -> list[str]:
         header.append(delivery_text(m.delivery))
     said = [f"{clean(emoji, one_line=True)} {n}" + (" (you)" if ours else "")
             for emoji, n, ours in m.reactions]
-    return [" · ".join(header), *clean(m.text).splitlines(),
+    return [" · ".join(header), *clean(m.text).splitlines(), *file_lines(m.attachments),
             *([" ".join(said)] if said else []), ids.entry_text(m.id)]
 
 

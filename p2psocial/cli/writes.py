@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import trio
 
-from .. import control, ids, images, private
-from ..errors import BadImage, HomeError, NotFound, UserError
+from .. import control, ids, images, private, private_files
+from ..errors import BadImage, HomeError, NotFound, P2PSocialError, UserError
 from ..node import Node
 from ..store.views import Cursor, GroupView
 from . import render as r
@@ -91,7 +91,13 @@ def _is(kind: type) -> Check:
     return lambda value: type(value) is kind
 
 
-STR, BYTES, BOOL = _is(str), _is(bytes), _is(bool)
+STR, BYTES, BOOL, INT = _is(str), _is(bytes), _is(bool), _is(int)
+
+
+def _file(value: object) -> bool:
+    """A (name, bytes) pair: one attached file."""
+    return (type(value) is tuple and len(value) == 2 and type(value[0]) is str
+            and type(value[1]) is bytes)
 
 
 def optional(check: Check) -> Check:
@@ -192,9 +198,16 @@ async def post(ctx: Context, text: str, reply_to: bytes | None, cw: str | None,
     return Outcome(r.entry_json(item), [f"Posted {ids.entry_text(item.id)}"]).to_wire()
 
 
-@action("post_circle", STR, optional(BYTES), optional(STR))
-async def post_circle(ctx: Context, text: str, reply_to: bytes | None, cw: str | None) -> Any:
-    item = await ctx.node.post_to_circle(text, reply_to=reply_to, content_warning=cw)
+@action("post_circle", STR, optional(BYTES), optional(STR), many(BYTES), many(STR), many(STR))
+async def post_circle(ctx: Context, text: str, reply_to: bytes | None, cw: str | None,
+                      data: tuple[bytes, ...], alt: tuple[str, ...],
+                      paths: tuple[str, ...]) -> Any:
+    try:
+        item = await ctx.node.post_to_circle(text, reply_to=reply_to, content_warning=cw,
+                                             images_data=data, alt=alt)
+    except BadImage as exc:
+        named = await trio.to_thread.run_sync(_which_image, paths, data, exc)
+        raise BadImage(named) from None
     count = len(await ctx.node.circle_members())
     return Outcome({**r.entry_json(item), "audience": "circle"},
                    [f"Posted {ids.entry_text(item.id)} for the followers you approved "
@@ -393,11 +406,22 @@ def _limit(value: object) -> bool:
     return type(value) is int and 1 <= value <= 500
 
 
-@action("dm", many(BYTES), STR, optional(BYTES))
+ATTACHED = (many(BYTES), many(STR), many(STR), many(_file))
+"""Pictures, their descriptions, their paths (to name one that fails) and files
+((name, bytes)) of a private message (issue 14)."""
+
+
+@action("dm", many(BYTES), STR, optional(BYTES), *ATTACHED)
 async def dm(ctx: Context, recipients: tuple[bytes, ...], text: str,
-             reply_to: bytes | None) -> Any:
+             reply_to: bytes | None, data: tuple[bytes, ...], alt: tuple[str, ...],
+             paths: tuple[str, ...], files: tuple[tuple[str, bytes], ...]) -> Any:
     node = ctx.node
-    item = await node.send_message(recipients, text, reply_to=reply_to)
+    try:
+        item = await node.send_message(recipients, text, reply_to=reply_to,
+                                       images_data=data, alt=alt, files=files)
+    except BadImage as exc:
+        which = await trio.to_thread.run_sync(_which_image, paths, data, exc)
+        raise BadImage(which) from None
     named = [(a, (await node.profile(a)).name) for a in recipients]
     conversation = private.conversation_id((node.account_id, *recipients))
     return Outcome(r.sent_json(item, conversation, named),
@@ -466,12 +490,18 @@ async def group_list(ctx: Context) -> Any:
                    r.group_list_lines(groups, node.account_id)).to_wire()
 
 
-@action("group_post", BYTES, STR, optional(BYTES))
+@action("group_post", BYTES, STR, optional(BYTES), *ATTACHED)
 async def group_post(ctx: Context, group_id: bytes, text: str,
-                     reply_to: bytes | None) -> Any:
+                     reply_to: bytes | None, data: tuple[bytes, ...], alt: tuple[str, ...],
+                     paths: tuple[str, ...], files: tuple[tuple[str, bytes], ...]) -> Any:
     node = ctx.node
     view = await _group(node, group_id)
-    item = await node.group_post(group_id, text, reply_to)
+    try:
+        item = await node.group_post(group_id, text, reply_to, images_data=data, alt=alt,
+                                     files=files)
+    except BadImage as exc:
+        named = await trio.to_thread.run_sync(_which_image, paths, data, exc)
+        raise BadImage(named) from None
     return Outcome({**r.entry_json(item), "group": ids.group_text(group_id),
                     "name": view.name},
                    [f"Sent to {r.group_title(view)}: {ids.entry_text(item.id)}"]).to_wire()
@@ -647,3 +677,70 @@ async def _who(node: Node, account: bytes) -> str:
     """``Bob (p2ps1…)``."""
     name = (await node.profile(account)).name
     return f"{r.display_name(name)} ({ids.account_text(account)})"
+
+
+# --- pictures and files of private entries (issue 14) ---------------------------------
+
+
+class BlobNotHere(NotFound):
+    """The attachment's sealed blob is not in this home and no network is running: the
+    command tries again with one."""
+
+
+@action("save", BYTES, INT, STR)
+async def save(ctx: Context, entry: bytes, number: int, path: str) -> Any:
+    """Write the ``number``-th (from 0) attachment of a private entry to ``path`` (a
+    folder: under the file's own name), fetched from peers when not here."""
+    node = ctx.node
+    await node.scan_private()
+    found = await node.attachment(entry, number)
+    data = await node.blob(found.blob)
+    if data is None:
+        if ctx.service is None:
+            raise BlobNotHere("that attachment is not in this home yet")
+        data = await _fetch(ctx.service, found.blob)
+    opened = await node.open_blob(found.blob, data)
+    if opened is None:
+        raise UserError("that attachment does not open: its bytes were altered")
+    target = await trio.to_thread.run_sync(_write_file, path, found.name, found.mime, opened)
+    what = found.name or ("picture" if found.is_image else "file")
+    return Outcome({"path": target, "name": found.name, "mime": found.mime,
+                    "size": found.size},
+                   [f"Saved {what} ({r.file_size(found.size)}) to {target}"]).to_wire()
+
+
+SAVE_WAIT = 15.0
+"""Seconds ``save`` keeps asking while peers come and go (a short network finds its
+LAN neighbours and dials its address book in its first seconds)."""
+
+
+async def _fetch(service: NetworkService, digest: bytes) -> bytes:
+    """The blob from whoever has it: asked again after every change of the service
+    (a peer connected) for up to ``SAVE_WAIT`` seconds."""
+    deadline = trio.current_time() + SAVE_WAIT
+    while True:
+        try:
+            return await service.fetch_blob(digest)
+        except P2PSocialError as exc:  # BlobUnavailable: nobody reachable has it
+            if trio.current_time() >= deadline:
+                raise NotFound(f"that attachment is not here, and no peer gave it: "
+                               f"{exc}") from None
+        with trio.move_on_at(min(deadline, trio.current_time() + POLL)):
+            await service.next_change()
+
+
+def _write_file(path: str, name: str, mime: str, data: bytes) -> str:
+    """Write ``data`` at ``path`` (under ``name`` when it is a folder); the path."""
+    import mimetypes
+    import os
+
+    target = path
+    if os.path.isdir(path):
+        fallback = "picture" + (mimetypes.guess_extension(mime) or "")
+        target = os.path.join(path, private_files.safe_name(name) if name else fallback)
+    try:
+        with open(target, "wb") as out:
+            out.write(data)
+    except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror}") from None
+    return target

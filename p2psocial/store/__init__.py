@@ -4,6 +4,7 @@ from .store import BLOB_CAP, Store, blob_hash
 from .views import (
     ConversationView,
     Cursor,
+    FileView,
     ForkView,
     GroupView,
     IngestResult,
@@ -20,7 +21,8 @@ from .views import (
     Relation,
 )
 
-__all__ = ["BLOB_CAP", "ConversationView", "Cursor", "ForkView", "GroupView", "IngestResult",
+__all__ = ["BLOB_CAP", "ConversationView", "Cursor", "FileView", "ForkView", "GroupView",
+           "IngestResult",
            "MessagePage", "MessageView", "NewMessage", "NotificationPage", "NotificationView",
            "Page", "PostView", "PrivateScan", "Problem", "ProfileView", "Relation", "Store",
            "blob_hash"]

@@ -53,6 +53,7 @@ from .. import envelope, private
 from ..content import Kind
 from ..envelope import TagReader
 from ..errors import DecryptionFailed, InvalidEntry
+from ..private_files import PrivateAttachment
 from ..timestamps import placed
 from . import communities, holders
 from .circles import CircleRow, add_post, notify
@@ -63,6 +64,7 @@ from .views import (
     ConversationView,
     Cursor,
     Delivery,
+    FileView,
     GroupView,
     MessagePage,
     MessageView,
@@ -207,21 +209,56 @@ class Inbox:
             return
         cid = private.conversation_id(value.members)
         conversation = self._conversation(cid, value.members)
-        self._store(conversation, cid, row, value.text, value.reply_to, local, found)
+        self._store(conversation, cid, row, value, local, found)
 
-    def _store(self, conversation: int, cid: bytes, row: _Sealed, text: str,
-               reply_to: bytes | None, local: int, found: _Found) -> None:
+    def _store(self, conversation: int, cid: bytes, row: _Sealed,
+               value: private.Message | private.GroupPost, local: int, found: _Found) -> None:
         added = self.conn.execute(
             "INSERT OR IGNORE INTO messages(rowid, conversation, author, ts, text, reply_to) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (row.rowid, conversation, row.author, row.placed, text, reply_to)).rowcount
+            (row.rowid, conversation, row.author, row.placed, value.text,
+             value.reply_to)).rowcount
         if not added:
             return
+        self._files(row, value.attachments)
         own = row.author == local
         if own:  # writing in a conversation reads it
             self.conn.execute("UPDATE conversations SET read_upto = max(read_upto, ?) "
                               "WHERE rowid = ?", (row.rowid, conversation))
         found.messages.append(NewMessage(cid, row.entry_id, row.author_id, own))
+
+    def _files(self, row: _Sealed, files: Sequence[PrivateAttachment]) -> None:
+        """The pictures and files of an opened entry, with their keys (migration 15)."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO private_files(entry, n, blob, key, mime, size, width, "
+            "height, name, alt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(row.rowid, n, f.blob, f.key, f.mime, f.size, f.width, f.height, f.name, f.alt)
+             for n, f in enumerate(files)])
+
+    def files_of(self, entry_rowid: int) -> tuple[FileView, ...]:
+        """The pictures and files of one opened private entry, in order."""
+        return tuple(FileView(bytes(b), mime, size, w, h, name, alt)
+                     for b, mime, size, w, h, name, alt in self.conn.execute(
+                         "SELECT blob, mime, size, width, height, name, alt FROM private_files "
+                         "WHERE entry = ? ORDER BY n", (entry_rowid,)))
+
+    def private_file(self, blob: bytes) -> list[tuple[bytes, int]]:
+        """(key, true size) of a sealed blob, for each opened private entry that refers
+        to it (usually one; more when it was forwarded, or when someone named its hash
+        with a key of their own: the caller tries each); [] when it is no private
+        attachment we can open. Index: private_files_blob."""
+        return [(bytes(key), int(size)) for key, size in self.conn.execute(
+            "SELECT DISTINCT key, size FROM private_files WHERE blob = ? LIMIT 16", (blob,))]
+
+    def attachment(self, entry_id: bytes, n: int) -> FileView | None:
+        """The ``n``-th attachment (from 0) of an opened private entry, if any."""
+        row = self.conn.execute("SELECT rowid FROM entries WHERE id8 = ? AND id = ?",
+                                (int.from_bytes(entry_id[:8], "big", signed=True),
+                                 entry_id)).fetchone()
+        if row is None:
+            return None
+        files = self.files_of(int(row[0]))
+        return files[n] if 0 <= n < len(files) else None
 
     def _conversation(self, cid: bytes, members: Iterable[bytes]) -> int:
         row = self.conn.execute("SELECT rowid FROM conversations WHERE id = ?",
@@ -283,7 +320,7 @@ class Inbox:
         except (DecryptionFailed, InvalidEntry):
             return
         if isinstance(value, private.GroupPost):
-            self._store(conversation, group_id, row, value.text, value.reply_to, local, found)
+            self._store(conversation, group_id, row, value, local, found)
         elif isinstance(value, private.GroupLeave):
             if community:  # nobody leaves a roster; our own leave stops our replicating
                 if row.author == local:
@@ -292,7 +329,7 @@ class Inbox:
             else:
                 self._left(conversation, group_id, row, local, found)
         elif isinstance(value, private.CirclePost):
-            self._circle_post(conversation, row, value.post, local, found)
+            self._circle_post(conversation, row, value, local, found)
         elif isinstance(value, private.GroupReaction):
             self._reacted(conversation, group_id, row, value.reaction, found)
 
@@ -308,8 +345,8 @@ class Inbox:
                                 int(not reaction.undo), row.ts, row.rowid)).rowcount:
             found.reacted.append((group_id, reaction.target))
 
-    def _circle_post(self, conversation: int, row: _Sealed, post: c.Post, local: int,
-                     found: _Found) -> None:
+    def _circle_post(self, conversation: int, row: _Sealed, value: private.CirclePost,
+                     local: int, found: _Found) -> None:
         """A followers-only post to the timeline, when ``conversation`` is a circle and
         the author its admin: only the owner of a circle posts to it (a member's
         CirclePost is dropped, as is one in a chat group)."""
@@ -318,7 +355,9 @@ class Inbox:
                 (conversation, row.author, private.CIRCLE_SALT)).fetchone() is None:
             return
         where = CircleRow(row.rowid, row.placed, row.author)
+        post = value.post
         if add_post(self.conn, where, post, local):
+            self._files(row, value.files())
             found.posts.append(OpenedPost(row.entry_id, row.author_id, row.placed))
             found.notified += notify(self.conn, where, post, local)
 
@@ -467,7 +506,8 @@ class Inbox:
         items = [MessageView(bytes(eid), conversation_id, bytes(author), name, ts, text,
                              None if reply is None else bytes(reply), who == local,
                              Cursor(ts, rowid), self._reactions(bytes(eid), row[0], local),
-                             signed, next(deliveries, None) if who == local else None)
+                             signed, next(deliveries, None) if who == local else None,
+                             self.files_of(rowid))
                  for rowid, eid, author, name, ts, text, reply, who, signed, _l, _s in rows]
         return MessagePage(items, items[-1].cursor if len(items) == limit else None)
 

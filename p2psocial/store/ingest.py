@@ -550,6 +550,7 @@ class Ingestor:
             self.conn.execute("UPDATE reactions SET active = 0 WHERE entry = ?", (target,))
         if kind in (Kind.PRIVATE, Kind.GROUP):  # what the private scan read goes too
             self.conn.execute("DELETE FROM messages WHERE rowid = ?", (rowid,))
+            self.conn.execute("DELETE FROM private_files WHERE entry = ?", (rowid,))
             self.conn.execute("UPDATE message_reactions SET active = 0 WHERE entry = ?",
                               (rowid,))
             # the marker stays (a deleted placeholder is still followers-only)

@@ -45,6 +45,8 @@ Layout, and why:
   our account's logs, which is what a direct message's delivery state is read from.
 * ``blob_refs`` (migration 14; store/blob_wants.py): which blobs each stored entry
   references, so the node fetches the pictures of what it replicates.
+* ``private_files`` (migration 15; store/inbox.py): the pictures and files of opened
+  private entries, with the keys of their sealed blobs.
 """
 
 from __future__ import annotations
@@ -499,6 +501,34 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS blob_refs_hash ON blob_refs(hash);
     CREATE INDEX IF NOT EXISTS blob_refs_account ON blob_refs(account, entry);
+    INSERT OR REPLACE INTO meta(key, value) VALUES ('blob_refs_backfill', 1);
+    """,
+    # 15 (issue 14, item 7): pictures and files of private entries
+    # (p2psocial/private_files.py), written by the private scan when a message, group
+    # message or followers-only post with attachments opens. ``blob`` is the hash of the
+    # sealed (encrypted) blob, which is what travels and what the blobs table holds;
+    # ``key`` opens it (kept in the clear, like the decrypted messages: docs/privacy.md
+    # "On your own disk"). A delete of the entry deletes its rows (ingest.py
+    # ``_erase``). Index: private_files_blob, to find the key of a blob that the image
+    # cache asks for. blob_refs.blobs_of learnt the sealed blobs that private entries
+    # list in the clear (carriers fetch them too): the backfill mark has blob_refs
+    # filled from the sealed entries stored before.
+    """
+    CREATE TABLE IF NOT EXISTS private_files (
+        entry INTEGER NOT NULL,         -- entries.rowid of the private entry
+        n INTEGER NOT NULL,             -- its place among the entry's attachments
+        blob BLOB NOT NULL,             -- hash of the sealed blob
+        key BLOB NOT NULL,              -- the blob's key (32 bytes)
+        mime TEXT NOT NULL,
+        size INTEGER NOT NULL,          -- true size, in bytes
+        width INTEGER NOT NULL,         -- 0 for a file
+        height INTEGER NOT NULL,
+        name TEXT NOT NULL,             -- a file's name, '' for a picture
+        alt TEXT NOT NULL,
+        PRIMARY KEY (entry, n)
+    );
+    CREATE INDEX IF NOT EXISTS private_files_blob ON private_files(blob);
+    -- blob_refs.blobs_of now lists the sealed blobs of private entries: read again
     INSERT OR REPLACE INTO meta(key, value) VALUES ('blob_refs_backfill', 1);
     """,
 ]

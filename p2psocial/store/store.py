@@ -54,6 +54,7 @@ from .schema import id8
 from .views import (
     ConversationView,
     Cursor,
+    FileView,
     ForkView,
     GroupView,
     IngestResult,
@@ -474,6 +475,14 @@ class Store:
 
     def message_conversation(self, entry_id: bytes) -> bytes | None:
         return self.inbox.message_conversation(entry_id)
+
+    def private_file(self, blob: bytes) -> list[tuple[bytes, int]]:
+        """(key, true size) of a sealed blob of an opened private entry (migration 15)."""
+        return self.inbox.private_file(blob)
+
+    def attachment(self, entry_id: bytes, n: int) -> FileView | None:
+        """The ``n``-th picture or file (from 0) of an opened private entry."""
+        return self.inbox.attachment(entry_id, n)
 
     def mark_conversation_read(self, conversation_id: bytes) -> bool:
         if self._writer is None:

@@ -252,6 +252,26 @@ class MessageView(Placed):
     reactions: tuple[tuple[str, int, bool], ...] = ()  # (emoji, how many, one is ours)
     signed_ts: int | None = None  # the author's timestamp; None: the same as ts
     delivery: Delivery | None = None  # our own direct messages only (store/holders.py)
+    attachments: tuple[FileView, ...] = ()  # pictures and files (issue 14, item 7)
+
+
+@dataclass(frozen=True, slots=True)
+class FileView:
+    """A picture or file of a private entry, as the app shows it (its key stays in the
+    store: ``Node.open_blob`` opens the sealed blob). ``blob`` is the hash of
+    the sealed bytes, what the image cache and the network ask for."""
+
+    blob: bytes
+    mime: str
+    size: int
+    width: int
+    height: int
+    name: str
+    alt: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.width > 0 and self.height > 0 and self.mime.startswith("image/")
 
 
 @dataclass(frozen=True, slots=True)

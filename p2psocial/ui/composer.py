@@ -25,8 +25,8 @@ only when there is somewhere else to go back to.
 
 Audience. A combo beside the tools chooses who reads the post: everyone (``node.post``)
 or the followers this account approved (``node.post_to_circle``, docs/store.md
-"Followers-only posts"). Those posts carry no images (their blobs would travel in the
-clear), so the image button is off with a tooltip saying why. A reply to a
+"Followers-only posts"). Their images are sealed blobs whose keys only the approved
+followers get (p2psocial/private_files.py). A reply to a
 followers-only post left at "everyone" is public, text and parent alike: a line above
 the text says so. A draft keeps its audience: switching to a draft shows the choice
 it was written with, and a key with no draft keeps the choice on screen.
@@ -144,10 +144,13 @@ async def send_post(node: Node, text: str, reply_to: bytes | None, content_warni
 
 
 async def send_circle_post(node: Node, text: str, reply_to: bytes | None,
-                           content_warning: str) -> Entry:
-    """A post for the approved followers only (no images: see the module docstring)."""
+                           content_warning: str, paths: Sequence[str] = (),
+                           alts: Sequence[str] = ()) -> Entry:
+    """A post for the approved followers only; its images are sealed (issue 14)."""
+    data = [await in_thread(read_image_file, path) for path in paths]
     return await node.post_to_circle(text, reply_to=reply_to,
-                                     content_warning=content_warning or None)
+                                     content_warning=content_warning or None,
+                                     images_data=data, alt=list(alts))
 
 
 # --- small parts ---------------------------------------------------------------------------
@@ -643,15 +646,12 @@ class Composer(QWidget):
                 tr("The post is {0} characters; the limit is {1}.").format(
                     f"{len(self.text):,}", f"{content.TEXT_MAX:,}"))
             return
-        if self.followers_only and self._tiles:
-            self.error_line.show_error(tr("Followers-only posts cannot carry images yet: "
-                                          "remove them, or send to everyone."))
-            return
         self.error_line.clear()
         if self.followers_only:
             self._send_call = self.ctx.call(
                 send_circle_post, self.ctx.node, self.text, self.reply_to,
-                self.content_warning, on_result=self._sent, on_error=self._send_failed)
+                self.content_warning, self.image_paths, [tile.alt for tile in self._tiles],
+                on_result=self._sent, on_error=self._send_failed)
         else:
             self._send_call = self.ctx.call(
                 send_post, self.ctx.node, self.text, self.reply_to, self.content_warning,
@@ -663,7 +663,7 @@ class Composer(QWidget):
         for part in (self.text_edit, self.cw_edit, self.tiles_box, self.cw_button,
                      self.audience, self.reply_bar):
             part.setEnabled(not busy)
-        self.image_button.setEnabled(not busy and not self.followers_only)
+        self.image_button.setEnabled(not busy)
         self.send_button.setText(tr("Sending…") if busy else tr("Send"))
         self._update_count()
 
@@ -701,10 +701,6 @@ class Composer(QWidget):
     def _show_audience(self) -> None:
         """The image button and the public-reply line follow the audience chosen."""
         circle = self.followers_only
-        self.image_button.setEnabled(not circle and not self.sending)
-        self.image_button.setToolTip(
-            tr("Followers-only posts cannot carry images yet: they would travel "
-               "unencrypted") if circle else tr("Attach images (JPEG, PNG, WebP or GIF)"))
         replying_to_circle = self._reply is not None and self._reply.circle
         self.public_reply_line.setVisible(replying_to_circle and not circle)
 

@@ -92,11 +92,20 @@ from PySide6.QtWidgets import (
 
 from ..events import HeldByPeer, Lagged, MessageReacted
 from ..settings import Draft
-from .avatar import display_name
+from .avatar import display_name, images_of
 from .context import tr
 from .group_bar import GroupBar
 from .icons import icon
 from .loop import one_line
+from .message_files import (
+    GAP,
+    AttachmentTray,
+    FilesLayout,
+    describe,
+    file_action,
+    open_file,
+    send_message,
+)
 from .paged_list import EdgePagedModel
 from .post_delegate import (
     REACT_CHOICES,
@@ -112,6 +121,7 @@ from .widgets import MessageLine, heading_font
 
 if TYPE_CHECKING:
     from .context import AppContext
+    from .image_cache import ImageCache
     from .loop import Call
 
 PAGE_SIZE = 50
@@ -167,7 +177,8 @@ class MessageModel(EdgePagedModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             who = tr("You") if item.own else display_name(item.author_name, item.author)
             said = tr("{0}, {1}: {2}").format(who, full_time(item.ts) + clock_note(item),
-                                              item.text)
+                                              " ".join(filter(None, (
+                                                  item.text, describe(item.attachments)))))
             if item.delivery is not None:
                 said = f"{said}. {delivery_text(item.delivery)}"
             return f"{said}. {reactions_text(item.reactions)}" if item.reactions else said
@@ -286,6 +297,8 @@ class Parts:
     bubble: QRect
     chips: tuple[tuple[Hit, QRect, str, bool], ...]  # the reactions: what, where, label, ours
     react: QRect  # the ☺ beside the bubble that offers reactions
+    files: FilesLayout  # pictures and files, under the text
+    files_at: QPoint  # where they start
 
 
 def delivery_text(delivery: Any) -> str:
@@ -333,6 +346,8 @@ class MessageDelegate(QStyledItemDelegate):
 
     react_requested = Signal(object, str, bool)  # MessageView, emoji, undo
     menu_requested = Signal(int, QPoint)  # the row, where (global)
+    file_requested = Signal(object)  # a FileView clicked: open a picture, save a file
+    images: ImageCache | None = None  # the window's, for pictures (message_files.py)
 
     MARGIN = 8  # around a row
     PAD = 8  # inside a bubble
@@ -351,6 +366,14 @@ class MessageDelegate(QStyledItemDelegate):
         room = self._bubble_width(option) - 2 * self.PAD
         return QFontMetrics(option.font).boundingRect(
             QRect(0, 0, room, 1_000_000), int(Qt.TextFlag.TextWordWrap), text)
+
+    def _content(self, option: QStyleOptionViewItem, item: Any) -> tuple[QRect, FilesLayout]:
+        """The text's rect and the attachments' layout (under the text, if any)."""
+        files = FilesLayout.of(item.attachments, self._bubble_width(option) - 2 * self.PAD,
+                               option.font)
+        text = self._text_rect(option, item.text) if item.text.strip() or not files.items \
+            else QRect(0, 0, 0, -GAP)
+        return text, files
 
     def _chip_lines(self, option: QStyleOptionViewItem, item: Any,
                     ) -> list[list[tuple[Hit, int, str, bool]]]:
@@ -378,10 +401,11 @@ class MessageDelegate(QStyledItemDelegate):
         if item is None:
             return QSize(0, 0)
         line = QFontMetrics(self._small(option.font)).height()
-        text = self._text_rect(option, item.text)
+        text, files = self._content(option, item)
         chips = len(self._chip_lines(option, item)) * (self._chip_height(option) + self.GAP)
+        inner = text.height() + (GAP + files.size.height() if files.items else 0)
         return QSize(max(120, option.rect.width()),
-                     line + 2 + text.height() + 2 * self.PAD + 2 * self.MARGIN + chips)
+                     line + 2 + inner + 2 * self.PAD + 2 * self.MARGIN + chips)
 
     @staticmethod
     def _small(font: QFont) -> QFont:
@@ -397,10 +421,11 @@ class MessageDelegate(QStyledItemDelegate):
                                            -self.MARGIN, -self.MARGIN // 2)
         metrics = QFontMetrics(self._small(option.font))
         line = metrics.height()
-        text = self._text_rect(option, item.text)
-        width = max(text.width(), 24) + 2 * self.PAD
+        text, files = self._content(option, item)
+        width = max(text.width(), files.size.width(), 24) + 2 * self.PAD
         left = rect.right() - width if item.own else rect.left()
-        bubble = QRect(left, rect.top() + line + 2, width, text.height() + 2 * self.PAD)
+        inner = text.height() + (GAP + files.size.height() if files.items else 0)
+        bubble = QRect(left, rect.top() + line + 2, width, inner + 2 * self.PAD)
         height = self._chip_height(option)
         chips = []
         y = bubble.bottom() + 1 + self.GAP
@@ -414,7 +439,9 @@ class MessageDelegate(QStyledItemDelegate):
         side = metrics.horizontalAdvance(REACT_MARK) + 16
         x = bubble.left() - self.GAP - side if item.own else bubble.right() + 1 + self.GAP
         return Parts(QRect(rect.left(), rect.top(), rect.width(), line), bubble,
-                     tuple(chips), QRect(x, bubble.center().y() - height // 2, side, height))
+                     tuple(chips), QRect(x, bubble.center().y() - height // 2, side, height),
+                     files, QPoint(bubble.left() + self.PAD,
+                                   bubble.top() + self.PAD + text.height() + GAP))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         item = index.data(MessageRole)
@@ -450,6 +477,7 @@ class MessageDelegate(QStyledItemDelegate):
         painter.setPen(palette.color(ink))
         painter.drawText(bubble.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
                          int(Qt.TextFlag.TextWordWrap), item.text)
+        parts.files.paint(painter, palette, parts.files_at, self.images, small)
         for _hit, chip, label, ours in parts.chips:
             paint_chip(painter, palette, chip, label, ours, small, emoji=True)
         near = QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus
@@ -474,6 +502,13 @@ class MessageDelegate(QStyledItemDelegate):
         if (event.type() != QEvent.Type.MouseButtonRelease or not isinstance(event, QMouseEvent)
                 or event.button() != Qt.MouseButton.LeftButton):
             return super().editorEvent(event, model, option, index)
+        item = index.data(MessageRole)
+        if item is not None and item.attachments:
+            parts = self.parts(option, item)
+            clicked = parts.files.at(parts.files_at, event.position().toPoint())
+            if clicked is not None:
+                self.file_requested.emit(clicked)
+                return True
         hit = self.hit_at(option, index, event.position().toPoint())
         if hit is None:
             return super().editorEvent(event, model, option, index)
@@ -615,8 +650,8 @@ class MessageList(QListView):
             self.open_menu(index, event.globalPos())
 
     def open_menu(self, index: AnyIndex, where: QPoint) -> None:
-        """The menu of the message at ``index``: reactions (where one may react), and
-        Copy text."""
+        """The menu of the message at ``index``: reactions (where one may react), Copy
+        text, and its pictures and files (Open, Save…)."""
         item = index.data(MessageRole)
         if item is None:
             return
@@ -636,6 +671,9 @@ class MessageList(QListView):
             menu.addSeparator()
         copy = menu.addAction(tr("Copy text"))
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(item.text))
+        for f in item.attachments:  # by keyboard too: open a picture, save a file
+            menu.addAction(file_action(f)).triggered.connect(
+                lambda _checked=False, f=f: self.delegate.file_requested.emit(f))
         menu.destroyed.connect(lambda _obj=None, m=menu: self._menu_closed(m))
         self.menu = menu
         menu.popup(where)
@@ -710,7 +748,13 @@ class ConversationPane(QWidget):
         self.view = MessageList()
         self.view.setModel(self.model)
         self.view.react_requested.connect(self.react)
+        self.view.delegate.images = images = images_of(ctx)
+        images.ready.connect(lambda _blob: self.view.viewport().update())
+        self.view.delegate.file_requested.connect(lambda f: open_file(ctx, f, self))
         self.error_line = MessageLine("message_error")
+        self.tray = AttachmentTray()
+        self.tray.changed.connect(self._update_send)
+        self.tray.error.connect(self.error_line.show_error)
         self.closed_line = QLabel()
         self.closed_line.setObjectName("conversation_closed")
         self.closed_line.setWordWrap(True)
@@ -740,6 +784,7 @@ class ConversationPane(QWidget):
         column.addWidget(self.view, 1)
         column.addWidget(self.error_line)
         column.addWidget(self.closed_line)
+        column.addWidget(self.tray)
         column.addLayout(row)
         self.setFocusProxy(self.input)
         QWidget.setTabOrder(self.view, self.input)
@@ -880,28 +925,26 @@ class ConversationPane(QWidget):
         self._update_send()
 
     def _update_send(self) -> None:
-        self.send_button.setEnabled(bool(self.text.strip()) and not self.sending
+        self.send_button.setEnabled((bool(self.text.strip()) or not self.tray.empty)
+                                    and not self.sending
                                     and self.conversation is not None and self._writable)
 
     def send(self) -> None:
-        """Send what is typed (Enter). The node decides the limits; its error stays on
-        one line and the text stays in the box."""
-        if (self.sending or not self.text.strip() or self.conversation is None
-                or not self._writable):
+        """Send what is typed (Enter), with the pictures and files chosen. The node
+        decides the limits; its error stays on one line and the text stays in the box."""
+        if (self.sending or (not self.text.strip() and self.tray.empty)
+                or self.conversation is None or not self._writable):
             return
         self.error_line.clear()
         conversation = self.conversation
-        if self.group:
-            self._send_call = self.ctx.call(
-                self.ctx.node.group_post, conversation, self.text,
-                on_result=lambda _entry: self._sent(conversation), on_error=self._send_failed)
-        else:
-            self._send_call = self.ctx.call(
-                self.ctx.node.send_message, list(self.recipients), self.text,
-                on_result=lambda _entry: self._sent(conversation), on_error=self._send_failed)
+        self._send_call = self.ctx.call(
+            send_message, self.ctx.node, conversation, None if self.group else
+            self.recipients, self.text, list(self.tray.pictures), list(self.tray.files),
+            on_result=lambda _entry: self._sent(conversation), on_error=self._send_failed)
         self._set_busy(True)
 
     def _set_busy(self, busy: bool) -> None:
+        self.tray.set_busy(busy)
         self.input.setReadOnly(busy)
         self.send_button.setText(tr("Sending…") if busy else tr("Send"))
         self._update_send()
@@ -919,6 +962,7 @@ class ConversationPane(QWidget):
         self._loading_draft = True
         try:
             self.input.clear()
+            self.tray.clear()
         finally:
             self._loading_draft = False
         self._update_send()

@@ -147,6 +147,8 @@ def last_line(conversation: Any, me: bytes) -> str:
     if is_community(conversation) and conversation.last_text is None:
         return community_marker(len(conversation.members))
     text = " ".join((conversation.last_text or "").split())
+    if not text and conversation.last_ts is not None:
+        text = "📎 " + tr("Attachment")  # a picture or file alone (issue 14)
     if len(text) > SNIPPET:
         text = text[:SNIPPET - 1] + "…"
     if conversation.last_author == me:

@@ -148,16 +148,8 @@
         <translation>Der Beitrag hat {0} Zeichen; erlaubt sind {1}.</translation>
     </message>
     <message>
-        <source>Followers-only posts cannot carry images yet: remove them, or send to everyone.</source>
-        <translation>Beiträge nur für Follower können noch keine Bilder enthalten: Entferne sie oder sende an alle.</translation>
-    </message>
-    <message>
         <source>Sending…</source>
         <translation>Wird gesendet…</translation>
-    </message>
-    <message>
-        <source>Followers-only posts cannot carry images yet: they would travel unencrypted</source>
-        <translation>Beiträge nur für Follower können noch keine Bilder enthalten: Sie würden unverschlüsselt übertragen</translation>
     </message>
     <message>
         <source>A post has at most {0} images.</source>
@@ -1877,6 +1869,10 @@
         <translation>Gemeinschaft: {0}</translation>
     </message>
     <message>
+        <source>Attachment</source>
+        <translation>Anhang</translation>
+    </message>
+    <message>
         <source>Community {0}</source>
         <translation>Gemeinschaft {0}</translation>
     </message>
@@ -2002,6 +1998,102 @@
     <message>
         <source>What stays private</source>
         <translation>Was privat bleibt</translation>
+    </message>
+    <message>
+        <source>{0} bytes</source>
+        <translation>{0} Bytes</translation>
+    </message>
+    <message>
+        <source>{0} KB</source>
+        <translation>{0} KB</translation>
+    </message>
+    <message>
+        <source>{0} MB</source>
+        <translation>{0} MB</translation>
+    </message>
+    <message>
+        <source>A picture without a description</source>
+        <translation>Ein Bild ohne Beschreibung</translation>
+    </message>
+    <message>
+        <source>File {0}, {1}</source>
+        <translation>Datei {0}, {1}</translation>
+    </message>
+    <message>
+        <source>without a name</source>
+        <translation>ohne Namen</translation>
+    </message>
+    <message>
+        <source>Picture not available</source>
+        <translation>Bild nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Open the picture</source>
+        <translation>Bild öffnen</translation>
+    </message>
+    <message>
+        <source>Save {0}…</source>
+        <translation>{0} speichern…</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Speichern unter…</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>{0} gespeichert</translation>
+    </message>
+    <message>
+        <source>That file is not available: nobody who has it is connected, or it cannot be opened.</source>
+        <translation>Diese Datei ist nicht verfügbar: Niemand, der sie hat, ist verbunden, oder sie lässt sich nicht öffnen.</translation>
+    </message>
+    <message>
+        <source>{0} could not be read: {1}</source>
+        <translation>{0} konnte nicht gelesen werden: {1}</translation>
+    </message>
+    <message>
+        <source>Picture…</source>
+        <translation>Bild…</translation>
+    </message>
+    <message>
+        <source>Attach pictures</source>
+        <translation>Bilder anhängen</translation>
+    </message>
+    <message>
+        <source>Attach pictures: only the readers of this conversation can see them</source>
+        <translation>Bilder anhängen: Nur die Leser dieser Unterhaltung können sie sehen</translation>
+    </message>
+    <message>
+        <source>File…</source>
+        <translation>Datei…</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Dateien anhängen</translation>
+    </message>
+    <message>
+        <source>Attach files of any type, up to {0} each</source>
+        <translation>Dateien beliebigen Typs anhängen, bis zu {0} pro Datei</translation>
+    </message>
+    <message>
+        <source>A message has at most {0} pictures and files.</source>
+        <translation>Eine Nachricht hat höchstens {0} Bilder und Dateien.</translation>
+    </message>
+    <message>
+        <source>{0} could not be read</source>
+        <translation>{0} konnte nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>{0} is not a JPEG, PNG, WebP or GIF picture: attach it as a file</source>
+        <translation>{0} ist kein JPEG-, PNG-, WebP- oder GIF-Bild: Häng es als Datei an</translation>
     </message>
 </context>
 </TS>
