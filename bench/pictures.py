@@ -4,8 +4,9 @@ Two real nodes and network services on 127.0.0.1. The author posts N pictures (n
 800 x 600, about 340 KB each once prepared as JPEG); the reader follows the author and
 connects. Measured: seconds from the connection until the reader holds every picture,
 fetched by its background fetcher (net/blob_fetcher.py) after the posts came by sync,
-and the rate in MB/s. Then the cost of reading the wanted list
-(``Node.wanted_blobs``) on that home.
+and the rate in MB/s, against the rate of storing the same pictures into a third home
+with no network (``ratio_to_local_put``, measured in the same run). Then the cost of
+reading the wanted list (``Node.wanted_blobs``) on that home.
 """
 
 from __future__ import annotations
@@ -67,9 +68,17 @@ async def measure(pictures: int) -> dict[str, object]:
             started = time.perf_counter()
             await reader.wanted_blobs()
             wanted_ms = (time.perf_counter() - started) * 1000
+            datas = [await author.blob(b) or b"" for b in blobs]
+            with Node.init(Home(where / "c"), "Copy") as copy:  # the same bytes, no network
+                started = time.perf_counter()
+                for data in datas:
+                    await copy.put_blob(data)
+                local_s = time.perf_counter() - started
     return common.record("pictures", "store_and_forward", pictures=pictures,
                          mb=round(size / 1e6, 1), s=round(seconds, 2),
                          mb_per_s=round(size / 1e6 / seconds, 1),
+                         local_put_mb_per_s=round(size / 1e6 / local_s, 1),
+                         ratio_to_local_put=round(local_s / seconds, 3),
                          wanted_ms=round(wanted_ms, 1))
 
 

@@ -111,7 +111,7 @@ def test_a_picture_and_a_file_reach_the_reader_and_save(people: People,
     held = trio.run(carols_blobs)
     assert len(held) == 2 and not any(b"treasure" in blob for blob in held)
     assert fails(p.c, "save", message["id"], str(tmp_path / "x")).startswith(
-        "there is no attachment 1 on ent1")
+        "There is no attachment 1 on ent1")
 
 
 def test_limits_are_one_line(people: People, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_limits_are_one_line(people: People, tmp_path: Path) -> None:
     assert fails(p.a, "dm", p.bob, "too big", "--file", str(big)) == (
         "big.bin is 6.0 MB; attachments of messages are at most 6.0 MB")
     assert fails(p.a, "dm", p.bob, "x", "--file", str(tmp_path / "nope")) == (
-        f"cannot read file {tmp_path / 'nope'}: no such file")
+        f"Cannot read file {tmp_path / 'nope'}: no such file")
     fake = tmp_path / "notes.jpg"
     fake.write_text("not a picture")
     assert fails(p.a, "dm", p.bob, "x", "--image", str(fake)).startswith(
