@@ -604,16 +604,18 @@ class Node:
             await self._next_epoch(group_id, members)
         return found
 
-    async def peer_holds(self, device: bytes, heads: dict[bytes, int]) -> None:
+    async def peer_holds(self, device: bytes, heads: dict[bytes, int]) -> bool:
         """The peer ``device`` said, in its sync clock, that it holds these logs up to
         these seqs (the network calls this; net/sync.py). What is about our own logs is
         kept (store/holders.py, bounded there) and, where it grew, announced with
-        ``HeldByPeer``: the delivery states of our direct messages come from it."""
+        ``HeldByPeer``: the delivery states of our direct messages come from it.
+        True when it grew: the clock frame brought news (no flood, net/limits.py)."""
         if self.identity is None or not heads:
-            return
+            return False
         account, grown = await self._run(self.store.record_holders, device, heads)
         if grown:
             self.events.emit([HeldByPeer(device, account, tuple(grown))])
+        return bool(grown)
 
     async def conversations(self) -> list[ConversationView]:
         """Direct conversations, the one with the newest message first."""

@@ -30,6 +30,20 @@ async def holds_all(node: Node, entry_ids: list[bytes]) -> bool:
     return all([await node._run(node.store.get_entry, e) is not None for e in entry_ids])
 
 
+@pytest.fixture
+def pinned_mesh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mesh stays as it is drawn: since issue 13 friends pass on each other's
+    signed address records and dial a friend they learn of (``_moved``), which in a
+    slow run turned this sparse mesh into a full one before the end (seen in a full
+    run). What is tested here is the way through the nodes in between."""
+    async def keep_the_address(self: NetworkService, device: bytes,
+                               addrs: tuple[str, ...]) -> None:
+        await self.node.peer_moved(device, addrs, "peer")
+
+    monkeypatch.setattr(NetworkService, "_moved", keep_the_address)
+
+
+@pytest.mark.usefixtures("pinned_mesh")
 def test_every_post_reaches_every_node_of_a_sparse_mesh(tmp_path: Path) -> None:
     assert len({frozenset(link) for link in LINKS}) == 15  # not all 45 pairs
 

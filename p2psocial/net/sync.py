@@ -311,11 +311,14 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                     events = session.receive(frame)
                     control.send_later(session.take_outbox())
                     said = session.take_said()
+                    news = False  # the peer holds more of our logs (up to our heads):
+                    # its "clock" about our log after we wrote (ACK_GAP) is no waste
                     if peer is not None and (ours := {d: s for d, s in said.items()
                                                       if d in mine}):
-                        await node.peer_holds(peer, ours)
-                    if not any(isinstance(e, Received | PeerCaughtUp | ForksReceived)
-                               for e in events):
+                        news = await node.peer_holds(peer, ours)
+                    if not news and not any(
+                            isinstance(e, Received | PeerCaughtUp | ForksReceived)
+                            for e in events):
                         guard.control(len(frame), trio.current_time(), opening=opening)
                     for event in events:
                         if isinstance(event, Received):

@@ -115,10 +115,13 @@ def test_connections_from_fresh_identities_are_trimmed_and_honest_peers_kept(
             nursery.start_soon(idle, place, stats)
             nursery.start_soon(syncing, place, stats)
             await poll(lambda: idle.opened + syncing.opened >= 110)
-            # trimmed down to the low watermark (the writer and reader hold 2 of them):
-            # 5 s alone here, 20+ s once when the machine was loaded by other work
+            # trimmed back within the high watermark (the writer and reader hold 2 of
+            # them): a pass trims to the low watermark, but when it runs before the last
+            # attackers are in (seen: at 101 of 110), those stay, and fewer than ``high``
+            # connections are not trimmed again. 5 s alone here, 20+ s when loaded.
             with trio.fail_after(45):
-                await poll(lambda: idle.open_now + syncing.open_now <= CONN_LIMITS.low - 2)
+                await poll(lambda: idle.open_now + syncing.open_now <= CONN_LIMITS.high - 2)
+            assert idle.closed + syncing.closed >= 110 - (CONN_LIMITS.high - 2)
             for net in (place.writer_net, place.reader_net):  # honest peers were kept
                 assert place.victim.device in net.connected()
             assert await place.delivery() < 5
