@@ -62,6 +62,11 @@ SLOW: dict[str, str] = {
     "test_reach_state.py": "a simulated internet in namespaces, serve processes",
     "test_net_dialback.py::test_friends_confirm_each_other_public_and_see_a_direct_path":
         _NODES,
+    "test_cli_attachments.py::test_dm_with_a_file_and_save_through_a_running_serve": _SERVE,
+    "test_cli_attachments.py::test_save_fetches_a_missing_blob_from_a_serve_on_the_lan": _SERVE,
+    "test_cli_attachments.py::test_a_picture_and_a_file_reach_the_reader_and_save": _CLI,
+    "test_cli_attachments.py::test_a_file_alone_and_a_group_post_with_a_file": _CLI,
+    "test_cli_mentions.py::test_an_unknown_or_ambiguous_name_says_what_to_write": _CLI,
     "test_cli_serve.py::test_two_served_homes_join_and_see_each_others_posts": _SERVE,
     "test_cli_serve.py::test_sync_once_between_a_served_home_and_a_fresh_one": _SERVE,
     "test_cli_serve.py::test_a_port_in_use_is_one_line": _SERVE,
