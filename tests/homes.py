@@ -1,5 +1,7 @@
 """Three homes for command-line tests of private features, and how their logs travel.
 
+``alice_bob_carol(root)`` makes them: Alice and Bob follow each other, Carol follows
+Alice and so carries her log, and everyone knows everyone's encryption key.
 ``carry(src, *dsts)`` copies every log ``src`` holds into ``dsts`` through the node's
 verified ingest, as a sync session would, then runs each receiver's private scan, as
 the app and a serve do behind the window.
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import trio
 
+from p2psocial import ids
 from p2psocial.home import Home
 from p2psocial.node import Node
 
@@ -38,3 +41,21 @@ def carry(src: Path, *dsts: Path) -> None:
                 await node.scan_private()
 
     trio.run(main)
+
+
+def alice_bob_carol(root: Path) -> People:
+    a, b, c = root / "a", root / "b", root / "c"
+
+    async def main() -> tuple[bytes, bytes, bytes]:
+        with Node.init(Home(a), "Alice") as alice, Node.init(Home(b), "Bob") as bob, \
+                Node.init(Home(c), "Carol") as carol:
+            await alice.follow(bob.account_id)
+            await bob.follow(alice.account_id)
+            await carol.follow(alice.account_id)
+            return alice.account_id, bob.account_id, carol.account_id
+
+    accounts = trio.run(main)
+    carry(a, b, c)
+    carry(b, a, c)
+    carry(c, a, b)  # everyone knows everyone's encryption key
+    return People(a, b, c, *(ids.account_text(x) for x in accounts))

@@ -17,32 +17,17 @@ import pytest
 import trio
 from PIL import Image
 
-from p2psocial import ids, private_files
+from p2psocial import private_files
 from p2psocial.home import Home
 from p2psocial.node import Node
-from tests.homes import People, carry
+from tests.homes import People, alice_bob_carol, carry
 from tests.test_cli import fails, js, ok
 from tests.test_cli_serve import start_serve, stop
 
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
-    root = tmp_path_factory.mktemp("dm-files")
-    a, b, c = root / "a", root / "b", root / "c"
-
-    async def main() -> tuple[bytes, bytes, bytes]:
-        with Node.init(Home(a), "Alice") as alice, Node.init(Home(b), "Bob") as bob, \
-                Node.init(Home(c), "Carol") as carol:
-            await alice.follow(bob.account_id)
-            await bob.follow(alice.account_id)
-            await carol.follow(alice.account_id)
-            return alice.account_id, bob.account_id, carol.account_id
-
-    accounts = trio.run(main)
-    carry(a, b, c)
-    carry(b, a, c)
-    carry(c, a, b)
-    yield People(a, b, c, *(ids.account_text(x) for x in accounts))
+    yield alice_bob_carol(tmp_path_factory.mktemp("dm-files"))
 
 
 def carry_blobs(src: Path, *dsts: Path) -> list[bytes]:
