@@ -38,6 +38,7 @@ shows its reason on the composer's error line; nothing typed is lost on any erro
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,7 +49,6 @@ from PySide6.QtCore import QObject, QSize, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QFont,
     QImage,
-    QImageReader,
     QKeyEvent,
     QKeySequence,
     QPalette,
@@ -78,6 +78,7 @@ from ..settings import Draft
 from .avatar import display_name
 from .context import AppContext, tr
 from .icons import icon
+from .image_decode import decode_image
 from .loop import Call, in_thread, one_line
 from .post_model import author_name
 from .widgets import MessageLine, plural
@@ -112,20 +113,6 @@ def read_image_file(path: str) -> bytes:
     so a huge file picked by mistake is not read whole. Blocking: a worker thread."""
     with open(path, "rb") as handle:
         return handle.read(images.MAX_INPUT + 1)
-
-
-def decode_thumbnail(path: str, side: int) -> QImage | None:
-    """The image at ``path`` scaled to fit ``side`` x ``side``; None if unreadable.
-    Blocking (QImage is safe off the GUI thread): a worker thread."""
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and max(size.width(), size.height()) > side:
-        reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
-    if bytes(reader.format().data()).lower() not in SENDABLE_FORMATS:
-        return None  # by content, not by name: a text file called notes.jpg is not one
-    image = reader.read()
-    return None if image.isNull() else image
 
 
 async def send_post(node: Node, text: str, reply_to: bytes | None, content_warning: str,
@@ -190,8 +177,10 @@ class AttachmentTile(QFrame):
         column.addLayout(top)
         column.addWidget(self.alt_edit)
         self.set_number(1)
-        self._call: Call | None = ctx.call(in_thread, decode_thumbnail, path, THUMB_SIDE,
-                                           on_result=self._show, on_error=self._failed)
+        thumbnail = functools.partial(decode_image, path, THUMB_SIDE, THUMB_SIDE,
+                                      formats=SENDABLE_FORMATS)
+        self._call: Call | None = ctx.call(in_thread, thumbnail, on_result=self._show,
+                                           on_error=self._failed)
 
     @property
     def alt(self) -> str:

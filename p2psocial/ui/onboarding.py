@@ -58,6 +58,7 @@ from .. import ids, images, phrase
 from ..errors import BadImage, BadPhrase, PassphraseRequired
 from ..home import Home
 from .context import tr
+from .image_decode import decode_image
 from .loop import AsyncFn, TrioHost, in_thread, one_line
 from .widgets import MessageLine, PhraseLabel, heading_font
 
@@ -89,10 +90,8 @@ def read_picture(path: str) -> tuple[bytes, QImage]:
         picture = images.prepare(data, max_side=images.AVATAR_SIDE, square=True)
     except BadImage as exc:
         raise BadImage(f"{Path(path).name}: {exc}") from None
-    preview = QImage.fromData(picture.data).scaled(
-        PICTURE_SIDE * 2, PICTURE_SIDE * 2, Qt.AspectRatioMode.KeepAspectRatio,
-        Qt.TransformationMode.SmoothTransformation)
-    return picture.data, preview
+    preview = decode_image(picture.data, PICTURE_SIDE * 2, PICTURE_SIDE * 2)
+    return picture.data, preview if preview is not None else QImage()
 
 
 def create_account(home: Path | None, name: str, passphrase: str | None,

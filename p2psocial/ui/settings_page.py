@@ -32,7 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, QSize, Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -58,6 +58,7 @@ from ..settings import HOPS_MAX, PORT_MAX
 from .avatar import Avatar
 from .context import tr
 from .i18n import install_translator, languages
+from .image_decode import decode_image
 from .loop import in_thread
 from .theme import apply_theme
 from .widgets import MessageLine, PhraseLabel, plural
@@ -78,14 +79,13 @@ THEME_CHOICES = ("system", "light", "dark")
 
 
 def read_avatar(path: str) -> tuple[bytes, QImage]:
-    """The file's bytes and a small preview of it (decoding a photo takes a while)."""
+    """The file's bytes and a small preview of it, square and the right way up, as the
+    profile will carry it (decoding a photo takes a while: a worker thread)."""
     data = Path(path).expanduser().read_bytes()
-    image = QImage.fromData(data)
-    if image.isNull():
+    image = decode_image(data, AVATAR_SIDE * 2, AVATAR_SIDE * 2, cover=True)
+    if image is None:
         raise ValueError(tr("{0} is not an image this app can read").format(Path(path).name))
-    return data, image.scaled(QSize(AVATAR_SIDE, AVATAR_SIDE) * 2,
-                              Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                              Qt.TransformationMode.SmoothTransformation)
+    return data, image
 
 
 def export_home(home_dir: Path, path: Path) -> Summary:
