@@ -12,11 +12,12 @@ description each, and a reply bar.
 
 Drafts. What is typed (the text, the content warning, the images' paths and their
 descriptions) is kept in ``ctx.backend.drafts`` under a key: ``draft_key``
-("post") for a new post, ``reply_draft_key(parent)`` for a reply. A change starts a
-short timer (``SAVE_DELAY_MS``) and the draft is written when it fires, and at once
-on ``stop()`` and when the composer switches to another draft (reply / cancel). The
-draft of the composer's key is restored when it is built, so text survives a
-restart; it is discarded only after the node has stored the post.
+("post") for a new post, ``reply_draft_key(parent)`` for a reply, by a
+``drafts.DraftKeeper``: a change starts a short timer and the draft is kept when it
+fires, and at once on ``stop()`` and when the composer switches to another draft
+(reply / cancel); the file is written in a worker thread. The draft of the
+composer's key is restored when it is built, so text survives a restart; it is
+discarded only after the node has stored the post.
 
 Replies. ``set_reply(post)`` switches to replying to ``post`` (its own draft);
 ``cancel_reply()`` goes back to the *base*: a new post, or, in a thread, the reply to
@@ -77,9 +78,10 @@ from ..errors import UserError
 from ..settings import Draft
 from .avatar import display_name
 from .context import AppContext, tr
+from .drafts import DraftKeeper
 from .icons import icon
 from .image_decode import decode_image
-from .loop import Call, in_thread, one_line
+from .loop import Call, in_thread
 from .post_model import author_name
 from .widgets import MessageLine, plural
 
@@ -88,7 +90,6 @@ if TYPE_CHECKING:
     from ..node import Node
     from ..store.views import PostView, ProfileView
 
-SAVE_DELAY_MS = 500  # a draft is written this long after the last change
 NEAR_LIMIT = 400  # remaining characters at which the count turns to the warning colour
 THUMB_SIDE = 72  # px: the square a thumbnail fits in
 SENDABLE_FORMATS = (b"jpeg", b"png", b"webp", b"gif")  # what images.prepare accepts
@@ -355,12 +356,10 @@ class Composer(QWidget):
         self._reply: ReplyTarget | None = None
         self._tiles: list[AttachmentTile] = []
         self._send_call: Call | None = None
-        self._loading_draft = False
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self.save_draft)
+        self.drafts = DraftKeeper(ctx, self)
         self._build()
+        self.drafts.due.connect(self.save_draft)
+        self.drafts.failed.connect(self.error_line.show_error)
         self._load_draft()
 
     # --- building -----
@@ -567,9 +566,8 @@ class Composer(QWidget):
 
     def _load_draft(self) -> None:
         """Show the draft of the current key (empty if there is none)."""
-        draft = self.ctx.backend.drafts.get(self.draft_key)
-        self._loading_draft = True
-        try:
+        draft = self.drafts.get(self.draft_key)
+        with self.drafts.showing():
             self.text_edit.setPlainText(draft.text)
             self.cw_edit.setText(draft.content_warning)
             self.cw_button.setChecked(bool(draft.content_warning))
@@ -577,19 +575,13 @@ class Composer(QWidget):
             self._add_tiles(list(draft.images), list(draft.alts))
             if not draft.empty:
                 self.set_followers_only(draft.followers_only)
-        finally:
-            self._loading_draft = False
         self.error_line.clear()
         self._show_reply_bar()
         self._update_count()
 
     def save_draft(self) -> None:
-        """Write what is typed to the drafts now (a pending timed save is dropped)."""
-        self._save_timer.stop()
-        try:
-            self.ctx.backend.drafts.put(self.draft_key, self.draft())
-        except OSError as exc:  # a full disk: say so, keep the text in the box
-            self.error_line.show_error(tr("The draft was not saved: {0}").format(one_line(exc)))
+        """Keep what is typed in the drafts now (a pending timed save is dropped)."""
+        self.drafts.keep(self.draft_key, self.draft())
 
     def stop(self) -> None:
         """Save the draft and forget calls in flight (the window calls this before the
@@ -602,10 +594,8 @@ class Composer(QWidget):
 
     def _changed(self) -> None:
         self._update_count()
-        if self._loading_draft:
-            return
-        self.error_line.clear()
-        self._save_timer.start()
+        if self.drafts.changed():
+            self.error_line.clear()
 
     # --- the count and Send -----
 
@@ -659,15 +649,12 @@ class Composer(QWidget):
     def _sent(self, entry: Entry) -> None:
         self._send_call = None
         self._set_busy(False)
-        self.ctx.backend.drafts.discard(self.draft_key)
-        self._loading_draft = True
-        try:
+        self.drafts.discard(self.draft_key)
+        with self.drafts.showing():
             self.text_edit.clear()
             self.cw_edit.clear()
             self.cw_button.setChecked(False)
             self._clear_tiles()
-        finally:
-            self._loading_draft = False
         self._update_count()
         if self._reply != self._base_reply:
             self._switch(self._base_reply)
@@ -697,7 +684,7 @@ class Composer(QWidget):
 
     def _cw_toggled(self, on: bool) -> None:
         self.cw_edit.setVisible(on)
-        if on and not self._loading_draft:
+        if on and not self.drafts.loading:
             self.cw_edit.setFocus()
         self._changed()
 

@@ -94,6 +94,7 @@ from ..events import HeldByPeer, Lagged, MessageReacted
 from ..settings import Draft
 from .avatar import display_name, images_of
 from .context import tr
+from .drafts import DraftKeeper
 from .group_bar import GroupBar
 from .icons import icon
 from .loop import one_line
@@ -125,7 +126,6 @@ if TYPE_CHECKING:
     from .loop import Call
 
 PAGE_SIZE = 50
-SAVE_DELAY_MS = 500  # a draft is written this long after the last change
 INPUT_LINES = (1, 6)  # the box grows with what is typed, between these
 OLDER_MARGIN = 40  # px from the top at which the page before is asked for
 REREAD_MAX = 500  # messages read again at once after reactions changed (the store's cap)
@@ -733,7 +733,7 @@ class ConversationPane(QWidget):
         self._send_call: Call | None = None
         self._reactions: list[Call] = []
         self._reacted: set[bytes] | None = None  # targets noted by the follower, to read
-        self._loading_draft = False
+        self.drafts = DraftKeeper(ctx, self)
         self.title = QLabel()
         self.title.setObjectName("conversation-title")
         self.title.setFont(heading_font(self.title.font(), 12))
@@ -789,10 +789,8 @@ class ConversationPane(QWidget):
         self.setFocusProxy(self.input)
         QWidget.setTabOrder(self.view, self.input)
         QWidget.setTabOrder(self.input, self.send_button)
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self.save_draft)
+        self.drafts.due.connect(self.save_draft)
+        self.drafts.failed.connect(self.error_line.show_error)
         self._update_send()
 
     @property
@@ -819,12 +817,8 @@ class ConversationPane(QWidget):
         self.save_draft()
         self.conversation = conversation
         self.model.load(conversation, group or len(self.recipients) > 1)
-        self._loading_draft = True
-        try:
-            self.input.setPlainText(self.ctx.backend.drafts.get(
-                message_draft_key(conversation)).text)
-        finally:
-            self._loading_draft = False
+        with self.drafts.showing():
+            self.input.setPlainText(self.drafts.get(message_draft_key(conversation)).text)
         self.error_line.clear()
         self._update_send()
 
@@ -898,20 +892,13 @@ class ConversationPane(QWidget):
     # --- drafts -----
 
     def save_draft(self) -> None:
-        self._save_timer.stop()
-        if self.conversation is None:
-            return
-        try:
-            self.ctx.backend.drafts.put(message_draft_key(self.conversation),
-                                        Draft(self.text))
-        except OSError as exc:  # a full disk: say so, keep the text in the box
-            self.error_line.show_error(tr("The draft was not saved: {0}").format(one_line(exc)))
+        key = message_draft_key(self.conversation) if self.conversation is not None else None
+        self.drafts.keep(key, Draft(self.text))
 
     def _changed(self) -> None:
         self._update_send()
-        if not self._loading_draft:
+        if self.drafts.changed():
             self.error_line.clear()
-            self._save_timer.start()
 
     # --- sending -----
 
@@ -958,13 +945,10 @@ class ConversationPane(QWidget):
     def _sent(self, conversation: bytes) -> None:
         self._send_call = None
         self._set_busy(False)
-        self.ctx.backend.drafts.discard(message_draft_key(conversation))
-        self._loading_draft = True
-        try:
+        self.drafts.discard(message_draft_key(conversation))
+        with self.drafts.showing():
             self.input.clear()
             self.tray.clear()
-        finally:
-            self._loading_draft = False
         self._update_send()
         self.model.refresh_bottom()
         self.sent.emit(conversation)
