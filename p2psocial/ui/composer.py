@@ -46,14 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import (
-    QFont,
-    QImage,
-    QKeySequence,
-    QPalette,
-    QPixmap,
-    QShortcut,
-)
+from PySide6.QtGui import QFont, QImage, QKeySequence, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
