@@ -47,7 +47,7 @@ from .errors import HomeError, PassphraseRequired, UserError
 from .home import Home
 from .node import Node
 from .private_scan import follow_private
-from .settings import Drafts, Settings, load_settings, save_settings
+from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, settings_json
 from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
 
@@ -249,6 +249,7 @@ class Backend:
         self.home_dir = node.home.path
         self.settings = settings
         self.drafts = Drafts(self.home_dir)
+        self.settings_file = JsonFile(self.home_dir / SETTINGS_FILE)  # written off the GUI thread
         self.service: NetworkService | None = None
         self.generation = 0  # +1 each time a service comes online: a restart has finished
         self._status = NetworkStatus("starting")
@@ -266,16 +267,27 @@ class Backend:
         return cls(node, load_settings(place.path))
 
     def close(self) -> None:
-        """Close the node (after ``run`` has ended): indexes pending text, closes SQLite."""
+        """Close the node (after ``run`` has ended): indexes pending text, closes SQLite.
+        Drafts and settings not written yet are written first."""
+        self.flush()
         self.node.close()
+
+    def flush(self) -> None:
+        """Write the drafts and settings still waiting for their worker (blocking)."""
+        for file in (self.drafts.file, self.settings_file):
+            try:
+                file.write()
+            except OSError as exc:
+                log.warning("%s not written: %s", file.path.name, exc)
 
     # --- settings ---------------------------------------------------------------------
 
     def update_settings(self, new: Settings) -> None:
-        """Keep ``new``; restart the network if a value that shapes it changed."""
+        """Keep ``new`` (``settings_file.write()`` stores it: a worker thread); restart
+        the network if a value that shapes it changed."""
         new = new.checked()
         old, self.settings = self.settings, new
-        save_settings(self.home_dir, new)
+        self.settings_file.set(settings_json(new))
         if new.network != old.network:
             self._restart.set()
 
@@ -358,7 +370,8 @@ class Backend:
                 if not settings.port and service.listen_addrs:  # keep the first port
                     self.settings = replace(self.settings,
                                             port=_port_of(service.listen_addrs[0]))
-                    save_settings(self.home_dir, self.settings)
+                    self.settings_file.set(settings_json(self.settings))
+                    await trio.to_thread.run_sync(self.settings_file.write)
                 self.generation += 1
                 self._set_status(NetworkStatus("online"))
                 await self._restart.wait()

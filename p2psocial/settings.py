@@ -8,6 +8,12 @@ settings file must not keep the app from opening. Writing replaces the file
 atomically (write aside, fsync, rename), so a crash leaves the old or the new file,
 never half of one.
 
+The window must not wait for that fsync. Both files are held by a ``JsonFile``: a
+change is kept in memory at once (``set``, no I/O) and written later by ``write``, in a
+worker thread, or at close to flush what is left. Rapid changes coalesce (only the
+latest value is written), and writes are serialised, so an older value never lands
+after a newer one.
+
 No Qt and no network here: the window shows these values, the back end applies them
 (runtime.py).
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -77,7 +84,53 @@ def load_settings(home_dir: Path) -> Settings:
 
 
 def save_settings(home_dir: Path, settings: Settings) -> None:
-    write_json(home_dir / SETTINGS_FILE, asdict(settings.checked()))
+    write_json(home_dir / SETTINGS_FILE, settings_json(settings))
+
+
+def settings_json(settings: Settings) -> dict[str, Any]:
+    """What ``settings.json`` holds for ``settings``."""
+    return asdict(settings.checked())
+
+
+_NOTHING = object()
+
+
+class JsonFile:
+    """A JSON file written with the latest value given, away from the caller's thread.
+
+    ``set(value)`` keeps ``value`` (no I/O). ``write()`` (blocking) writes the value
+    waiting, if any: several ``set`` before a ``write`` make one write of the last, and
+    a ``write`` with nothing waiting does nothing. A failed write leaves its value
+    waiting for the next one, unless a newer value came meanwhile.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pending: object = _NOTHING
+        self._lock = threading.Lock()  # guards _pending
+        self._writing = threading.Lock()  # one write at a time, in the order taken
+
+    @property
+    def pending(self) -> bool:
+        return self._pending is not _NOTHING
+
+    def set(self, value: object) -> None:
+        with self._lock:
+            self._pending = value
+
+    def write(self) -> None:
+        with self._writing:
+            with self._lock:
+                value, self._pending = self._pending, _NOTHING
+            if value is _NOTHING:
+                return
+            try:
+                write_json(self.path, value)
+            except BaseException:
+                with self._lock:
+                    if self._pending is _NOTHING:
+                        self._pending = value
+                raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +150,13 @@ class Draft:
 
 
 class Drafts:
-    """Drafts by key ("post", or "reply:<entry id>"), saved on every change."""
+    """Drafts by key ("post", "reply:<entry id>", "message:<conversation>"), kept in
+    memory on every change; ``save()`` writes them (a worker thread, or at close).
+    ``put`` and ``discard`` return whether the drafts changed (a write is due)."""
 
     def __init__(self, home_dir: Path) -> None:
         self.path = home_dir / DRAFTS_FILE
+        self.file = JsonFile(self.path)
         self._drafts: dict[str, Draft] = {}
         for key, value in _read_json(self.path).items():
             draft = _draft(value)
@@ -113,21 +169,26 @@ class Drafts:
     def keys(self) -> list[str]:
         return list(self._drafts)
 
-    def put(self, key: str, draft: Draft) -> None:
+    def put(self, key: str, draft: Draft) -> bool:
         if draft.empty:
-            self.discard(key)
-            return
+            return self.discard(key)
         if self._drafts.get(key) == draft:
-            return
+            return False
         self._drafts[key] = draft
-        self._save()
+        return self._changed()
 
-    def discard(self, key: str) -> None:
-        if self._drafts.pop(key, None) is not None:
-            self._save()
+    def discard(self, key: str) -> bool:
+        if self._drafts.pop(key, None) is None:
+            return False
+        return self._changed()
 
-    def _save(self) -> None:
-        write_json(self.path, {k: asdict(d) for k, d in self._drafts.items()})
+    def save(self) -> None:
+        """Write the drafts if they changed since the last write (blocking)."""
+        self.file.write()
+
+    def _changed(self) -> bool:
+        self.file.set({k: asdict(d) for k, d in self._drafts.items()})
+        return True
 
 
 def _draft(value: object) -> Draft | None:

@@ -32,7 +32,8 @@ from p2psocial.ui.communities import (
     nearby_members_text,
 )
 from p2psocial.ui.context import AppContext
-from p2psocial.ui.messages_page import MessagesPage, kind_title, last_line
+from p2psocial.ui.conversation_list import kind_title, last_line
+from p2psocial.ui.messages_page import MessagesPage
 from p2psocial.ui.people_page import PeoplePage
 from tests.helpers import make_joins
 from tests.test_net_service_lan import lan_type

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
-from p2psocial.ui.conversation_view import REACT_MARK, MessageList
+from p2psocial.ui.message_list import REACT_MARK, MessageList
 from p2psocial.ui.messages_page import MessagesPage
 from tests.test_ui_messages import carry, friends, shown_page, texts
 from tests.uikit import WAIT, call, german, make_backend
@@ -163,7 +163,7 @@ def test_a_direct_conversation_offers_no_reactions(
 
 
 def test_reactions_speak_german(qapp: QApplication) -> None:
-    from p2psocial.ui.conversation_view import reactions_text
+    from p2psocial.ui.message_model import reactions_text
 
     with german():
         assert reactions_text([(THUMBS, 2, True), ("🎉", 1, False)]) == \

@@ -24,8 +24,8 @@ from pytestqt.qtbot import QtBot
 from p2psocial import private_files
 from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
-from p2psocial.ui.conversation_view import MessageRole
 from p2psocial.ui.image_viewer import ImageViewer
+from p2psocial.ui.message_model import MessageRole
 from tests.test_ui_messages import friends, shown_page, texts
 from tests.uikit import WAIT, call, make_backend
 

@@ -22,8 +22,9 @@ from pytestqt.qtbot import QtBot
 from p2psocial import content, private
 from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
-from p2psocial.ui.conversation_view import OLDER_MARGIN
-from p2psocial.ui.messages_page import MessagesPage, last_line, title_of
+from p2psocial.ui.conversation_list import last_line, title_of
+from p2psocial.ui.message_list import OLDER_MARGIN
+from p2psocial.ui.messages_page import MessagesPage
 from p2psocial.ui.tray import Notifier, Target
 from tests.uikit import WAIT, TrayStandIn, call, german, make_backend
 

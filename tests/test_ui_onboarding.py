@@ -196,3 +196,18 @@ def test_a_home_with_an_account_skips_onboarding(qtbot: QtBot, tmp_path: Path,
     launcher = launch(home)
     qtbot.waitUntil(lambda: opened(launcher), timeout=WAIT)
     assert launcher.window.findChild(Onboarding) is None
+
+
+def test_onboarding_and_settings_go_through_the_back_end() -> None:
+    """Creating, restoring and backing up are requests to the back end (accounts.py):
+    neither page opens the node or the backup format itself."""
+    import ast
+
+    ui = Path(__file__).resolve().parent.parent / "p2psocial" / "ui"
+    for name in ("onboarding.py", "settings_page.py"):
+        found = set()
+        for node in ast.walk(ast.parse((ui / name).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                found.add((node.module or "").split(".")[0])
+                found.update(alias.name for alias in node.names if node.module is None)
+        assert not found & {"node", "backup", "home"}, (name, sorted(found))

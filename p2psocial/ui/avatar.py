@@ -57,9 +57,10 @@ def account_colour(account: bytes) -> QColor:
 
 
 def paint_avatar(painter: QPainter, rect: QRect, account: bytes, name: str | None,
-                 pixmap: QPixmap | None = None) -> None:
+                 pixmap: QPixmap | None = None, font: QFont | None = None) -> None:
     """A round avatar in ``rect``: ``pixmap`` clipped to a circle, or the initial of the
-    name on the account's colour."""
+    name on the account's colour, in ``font`` (default: bold, sized to the circle).
+    Every view paints a person's avatar with this (rows, notifications, headers)."""
     path = QPainterPath()
     path.addEllipse(rect)
     painter.save()
@@ -70,9 +71,10 @@ def paint_avatar(painter: QPainter, rect: QRect, account: bytes, name: str | Non
     else:
         painter.fillPath(path, account_colour(account))
         painter.setPen(QColor(255, 255, 255))
-        font = QFont(painter.font())
-        font.setBold(True)
-        font.setPixelSize(max(8, rect.height() * 4 // 10))
+        if font is None:
+            font = QFont(painter.font())
+            font.setBold(True)
+            font.setPixelSize(max(8, rect.height() * 4 // 10))
         painter.setFont(font)
         initial = name.strip()[:1].upper() if name and name.strip() else "?"
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), initial)

@@ -12,11 +12,12 @@ description each, and a reply bar.
 
 Drafts. What is typed (the text, the content warning, the images' paths and their
 descriptions) is kept in ``ctx.backend.drafts`` under a key: ``draft_key``
-("post") for a new post, ``reply_draft_key(parent)`` for a reply. A change starts a
-short timer (``SAVE_DELAY_MS``) and the draft is written when it fires, and at once
-on ``stop()`` and when the composer switches to another draft (reply / cancel). The
-draft of the composer's key is restored when it is built, so text survives a
-restart; it is discarded only after the node has stored the post.
+("post") for a new post, ``reply_draft_key(parent)`` for a reply, by a
+``drafts.DraftKeeper``: a change starts a short timer and the draft is kept when it
+fires, and at once on ``stop()`` and when the composer switches to another draft
+(reply / cancel); the file is written in a worker thread. The draft of the
+composer's key is restored when it is built, so text survives a restart; it is
+discarded only after the node has stored the post.
 
 Replies. ``set_reply(post)`` switches to replying to ``post`` (its own draft);
 ``cancel_reply()`` goes back to the *base*: a new post, or, in a thread, the reply to
@@ -38,34 +39,21 @@ shows its reason on the composer's error line; nothing typed is lost on any erro
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSize, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QFont,
-    QImage,
-    QImageReader,
-    QKeyEvent,
-    QKeySequence,
-    QPalette,
-    QPixmap,
-    QShortcut,
-    QTextCursor,
-)
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QImage, QKeySequence, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QCompleter,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -75,28 +63,25 @@ from PySide6.QtWidgets import (
 from .. import content, ids, images
 from ..errors import UserError
 from ..settings import Draft
-from .avatar import display_name
 from .context import AppContext, tr
+from .drafts import DraftKeeper
 from .icons import icon
-from .loop import Call, in_thread, one_line
+from .image_decode import decode_image
+from .loop import Call, in_thread
 from .post_model import author_name
+from .post_text_edit import MentionCompleter, PostTextEdit
 from .widgets import MessageLine, plural
 
 if TYPE_CHECKING:
     from ..entry import Entry
     from ..node import Node
-    from ..store.views import PostView, ProfileView
+    from ..store.views import PostView
 
-SAVE_DELAY_MS = 500  # a draft is written this long after the last change
 NEAR_LIMIT = 400  # remaining characters at which the count turns to the warning colour
 THUMB_SIDE = 72  # px: the square a thumbnail fits in
 SENDABLE_FORMATS = (b"jpeg", b"png", b"webp", b"gif")  # what images.prepare accepts
 IMAGE_SUFFIXES = ("*.jpg", "*.jpeg", "*.png", "*.webp", "*.gif")
-LINES_MIN, LINES_MAX = 3, 12  # the text box grows with what is typed, between these
-MENTION_DELAY_MS = 150  # typing pauses this long before names are looked up
-MENTIONS_OFFERED = 8
 PUBLIC, CIRCLE = "public", "circle"  # the audience combo's data: PostView.audience values
-_TYPING_MENTION = re.compile(r"(?:^|(?<=\s))@(\w{1,32})$")  # '@' and letters, at the cursor
 
 
 def reply_draft_key(parent_id: bytes) -> str:
@@ -112,20 +97,6 @@ def read_image_file(path: str) -> bytes:
     so a huge file picked by mistake is not read whole. Blocking: a worker thread."""
     with open(path, "rb") as handle:
         return handle.read(images.MAX_INPUT + 1)
-
-
-def decode_thumbnail(path: str, side: int) -> QImage | None:
-    """The image at ``path`` scaled to fit ``side`` x ``side``; None if unreadable.
-    Blocking (QImage is safe off the GUI thread): a worker thread."""
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and max(size.width(), size.height()) > side:
-        reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
-    if bytes(reader.format().data()).lower() not in SENDABLE_FORMATS:
-        return None  # by content, not by name: a text file called notes.jpg is not one
-    image = reader.read()
-    return None if image.isNull() else image
 
 
 async def send_post(node: Node, text: str, reply_to: bytes | None, content_warning: str,
@@ -190,8 +161,10 @@ class AttachmentTile(QFrame):
         column.addLayout(top)
         column.addWidget(self.alt_edit)
         self.set_number(1)
-        self._call: Call | None = ctx.call(in_thread, decode_thumbnail, path, THUMB_SIDE,
-                                           on_result=self._show, on_error=self._failed)
+        thumbnail = functools.partial(decode_image, path, THUMB_SIDE, THUMB_SIDE,
+                                      formats=SENDABLE_FORMATS)
+        self._call: Call | None = ctx.call(in_thread, thumbnail, on_result=self._show,
+                                           on_error=self._failed)
 
     @property
     def alt(self) -> str:
@@ -225,109 +198,6 @@ class AttachmentTile(QFrame):
         self._call = None
         self.thumbnail.setText(tr("Unreadable"))
         self.unreadable.emit(self)
-
-
-class PostTextEdit(QPlainTextEdit):
-    """The post's text box: grows with its text (``LINES_MIN`` to ``LINES_MAX`` lines)
-    and leaves Enter, Tab and Esc to an open list of names (``MentionCompleter``)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.popup: QWidget | None = None
-        self.setTabChangesFocus(True)  # Tab moves on: keyboard navigation
-        self.document().documentLayout().documentSizeChanged.connect(self._fit)
-        self._fit()
-
-    def _fit(self, *_args: object) -> None:
-        lines = int(self.document().size().height())  # in lines, for a plain text layout
-        shown = max(LINES_MIN, min(LINES_MAX, lines))
-        frame = 2 * (self.frameWidth() + int(self.document().documentMargin()))
-        self.setFixedHeight(shown * self.fontMetrics().lineSpacing() + frame + 4)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if (self.popup is not None and self.popup.isVisible() and event.key() in
-                (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab,
-                 Qt.Key.Key_Escape)):
-            event.ignore()  # the completer chooses or closes
-            return
-        super().keyPressEvent(event)
-
-
-class MentionCompleter(QObject):
-    """Typing ``@`` and letters offers the names the node knows (``find_accounts``);
-    choosing one writes ``@p2ps1…``, the form the node reads mentions from."""
-
-    def __init__(self, ctx: AppContext, edit: PostTextEdit) -> None:
-        super().__init__(edit)
-        self.ctx = ctx
-        self.edit = edit
-        self.names = QStringListModel(self)
-        self.completer = QCompleter(self.names, self)
-        self.completer.setWidget(edit)
-        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer.activated.connect(self._chosen)
-        popup = self.completer.popup()
-        assert popup is not None  # a QCompleter always has its list
-        self.popup: QAbstractItemView = popup
-        popup.setAccessibleName(tr("People to mention"))
-        edit.popup = popup
-        self._accounts: dict[str, bytes] = {}
-        self._call: Call | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(MENTION_DELAY_MS)
-        self._timer.timeout.connect(self._look_up)
-        edit.textChanged.connect(self._timer.start)
-
-    def typed(self) -> str | None:
-        """The letters after an '@' right before the cursor, if any."""
-        cursor = self.edit.textCursor()
-        block = cursor.block().text()[:cursor.positionInBlock()]
-        match = _TYPING_MENTION.search(block)
-        return match.group(1) if match else None
-
-    def stop(self) -> None:
-        if self._call is not None:
-            self._call.cancel()
-            self._call = None
-
-    def _look_up(self) -> None:
-        word = self.typed()
-        if word is None:
-            self.popup.hide()
-            return
-        self.stop()
-        self._call = self.ctx.call(self.ctx.node.find_accounts, word, MENTIONS_OFFERED,
-                                   on_result=lambda found: self._offer(word, found),
-                                   on_error=lambda exc: None)  # no names: type on
-
-    def _offer(self, word: str, found: list[ProfileView]) -> None:
-        self._call = None
-        if self.typed() != word:
-            return  # typed on meanwhile: a newer look-up follows
-        self._accounts = {}
-        for profile in found:
-            label = f"{display_name(profile.name, profile.account)}  ·  " \
-                    f"{ids.account_text(profile.account)[:12]}…"
-            self._accounts[label] = profile.account
-        if not self._accounts:
-            self.popup.hide()
-            return
-        self.names.setStringList(list(self._accounts))
-        rect = self.edit.cursorRect()
-        rect.setWidth(max(260, self.popup.sizeHintForColumn(0) + 24))
-        self.completer.complete(rect)
-        self.popup.setCurrentIndex(self.names.index(0))
-
-    def _chosen(self, label: str) -> None:
-        account, word = self._accounts.get(label), self.typed()
-        if account is None or word is None:
-            return
-        cursor = self.edit.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor,
-                            len(word) + 1)
-        cursor.insertText("@" + ids.account_text(account) + " ")
-        self.edit.setTextCursor(cursor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,12 +236,10 @@ class Composer(QWidget):
         self._reply: ReplyTarget | None = None
         self._tiles: list[AttachmentTile] = []
         self._send_call: Call | None = None
-        self._loading_draft = False
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self.save_draft)
+        self.drafts = DraftKeeper(ctx, self)
         self._build()
+        self.drafts.due.connect(self.save_draft)
+        self.drafts.failed.connect(self.error_line.show_error)
         self._load_draft()
 
     # --- building -----
@@ -578,9 +446,8 @@ class Composer(QWidget):
 
     def _load_draft(self) -> None:
         """Show the draft of the current key (empty if there is none)."""
-        draft = self.ctx.backend.drafts.get(self.draft_key)
-        self._loading_draft = True
-        try:
+        draft = self.drafts.get(self.draft_key)
+        with self.drafts.showing():
             self.text_edit.setPlainText(draft.text)
             self.cw_edit.setText(draft.content_warning)
             self.cw_button.setChecked(bool(draft.content_warning))
@@ -588,19 +455,13 @@ class Composer(QWidget):
             self._add_tiles(list(draft.images), list(draft.alts))
             if not draft.empty:
                 self.set_followers_only(draft.followers_only)
-        finally:
-            self._loading_draft = False
         self.error_line.clear()
         self._show_reply_bar()
         self._update_count()
 
     def save_draft(self) -> None:
-        """Write what is typed to the drafts now (a pending timed save is dropped)."""
-        self._save_timer.stop()
-        try:
-            self.ctx.backend.drafts.put(self.draft_key, self.draft())
-        except OSError as exc:  # a full disk: say so, keep the text in the box
-            self.error_line.show_error(tr("The draft was not saved: {0}").format(one_line(exc)))
+        """Keep what is typed in the drafts now (a pending timed save is dropped)."""
+        self.drafts.keep(self.draft_key, self.draft())
 
     def stop(self) -> None:
         """Save the draft and forget calls in flight (the window calls this before the
@@ -613,10 +474,8 @@ class Composer(QWidget):
 
     def _changed(self) -> None:
         self._update_count()
-        if self._loading_draft:
-            return
-        self.error_line.clear()
-        self._save_timer.start()
+        if self.drafts.changed():
+            self.error_line.clear()
 
     # --- the count and Send -----
 
@@ -670,15 +529,12 @@ class Composer(QWidget):
     def _sent(self, entry: Entry) -> None:
         self._send_call = None
         self._set_busy(False)
-        self.ctx.backend.drafts.discard(self.draft_key)
-        self._loading_draft = True
-        try:
+        self.drafts.discard(self.draft_key)
+        with self.drafts.showing():
             self.text_edit.clear()
             self.cw_edit.clear()
             self.cw_button.setChecked(False)
             self._clear_tiles()
-        finally:
-            self._loading_draft = False
         self._update_count()
         if self._reply != self._base_reply:
             self._switch(self._base_reply)
@@ -708,7 +564,7 @@ class Composer(QWidget):
 
     def _cw_toggled(self, on: bool) -> None:
         self.cw_edit.setVisible(on)
-        if on and not self._loading_draft:
+        if on and not self.drafts.loading:
             self.cw_edit.setFocus()
         self._changed()
 

@@ -11,17 +11,19 @@ A view never reaches for a global: it gets an ``AppContext`` and asks through it
   ``reply_to(post_view)``, ``write_to(account)``; the main window decides how to
   show it.
 - ``settings_changed`` tells views that the person changed a setting (theme,
-  language...), after the back end has stored it.
+  language...), once the back end holds it (its file is written in a worker thread:
+  ``write_soon``).
 - ``notifications_changed`` fires when the unread count may have changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from .loop import AsyncFn, Call, ErrorFn, ResultFn, TrioHost, one_line
+from .loop import AsyncFn, Call, ErrorFn, ResultFn, TrioHost, in_thread, one_line
 
 if TYPE_CHECKING:
     from ..node import Node
@@ -45,7 +47,7 @@ class AppContext(QObject):
     write_to = Signal(bytes)  # an account id: start a private message to it
     open_conversation = Signal(bytes)  # a conversation's, group's or community's id
     message = Signal(str)  # one line for the status bar
-    settings_changed = Signal(object)  # the new Settings, already stored
+    settings_changed = Signal(object)  # the new Settings, already kept by the back end
     notifications_changed = Signal()
 
     def __init__(self, host: TrioHost, backend: Backend, parent: QObject | None = None) -> None:
@@ -77,10 +79,18 @@ class AppContext(QObject):
         self.message.emit(one_line(exc))
 
     def update_settings(self, new: Settings) -> None:
-        """Store ``new`` (the back end restarts the network if needed) and tell views."""
-        try:
-            self.backend.update_settings(new)
-        except OSError as exc:
-            self.message.emit(tr("Settings not saved: {0}").format(one_line(exc)))
-            return
+        """Keep ``new`` (the back end restarts the network if needed), tell views, and
+        write the file in a worker thread (a failure goes to the status bar; what is
+        left is written when the back end closes)."""
+        self.backend.update_settings(new)
         self.settings_changed.emit(self.backend.settings)
+        self.write_soon(self.backend.settings_file.write, self._settings_not_saved)
+
+    def write_soon(self, write: Callable[[], None], on_error: ErrorFn) -> None:
+        """``write()`` (a blocking file write: settings, drafts) in a worker thread,
+        never on the GUI thread; nothing is started while the host is not running."""
+        if self.host.running:
+            self.host.call(in_thread, write, on_error=on_error)
+
+    def _settings_not_saved(self, exc: Exception) -> None:
+        self.message.emit(tr("Settings not saved: {0}").format(one_line(exc)))

@@ -10,7 +10,8 @@ is in flight already. A load is a call on the ``TrioHost``: the *loader* given t
 cache (``async (blob_hash) -> bytes | None``; the app's reads the node's blob and
 fetches it from peers when it is missing) brings the bytes, and a worker thread
 (``loop.in_thread``) decodes them and scales them to cover the size asked for,
-cropped to it (QImage is safe off the GUI thread; QPixmap is made on it). Then
+cropped to it (``image_decode.decode_image``: QImage is safe off the GUI thread;
+QPixmap is made on it). Then
 ``ready(blob_hash)`` fires, and the view repaints.
 
 A blob that cannot be had or decoded is remembered as broken (``broken()``), so it is
@@ -27,15 +28,17 @@ order within a budget of bytes (``width * height * 4`` each).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QImageReader, QPixmap
+from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtGui import QImage, QPixmap
 
 from ..events import BlobAdded, Lagged
+from .image_decode import decode_image
 from .loop import in_thread
 
 if TYPE_CHECKING:
@@ -46,30 +49,6 @@ log = logging.getLogger(__name__)
 Loader = Callable[[bytes], Awaitable[bytes | None]]
 Key = tuple[bytes, int, int]
 BUDGET_BYTES = 64 * 1024 * 1024
-
-
-def decode_cover(data: bytes, width: int, height: int) -> QImage | None:
-    """``data`` decoded, scaled to cover ``width`` x ``height`` and cropped to it;
-    None if it is not an image Qt can read. Safe in a worker thread."""
-    array = QByteArray(data)
-    buffer = QBuffer(array)
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    reader.setAutoTransform(True)  # a photo's EXIF orientation
-    full = reader.size()
-    if full.isValid() and full.width() > 0 and full.height() > 0:
-        # decode at (about) the size needed: JPEG decoders skip the rest
-        cover = full.scaled(QSize(width, height), Qt.AspectRatioMode.KeepAspectRatioByExpanding)
-        if cover.width() < full.width():
-            reader.setScaledSize(cover)
-    image = reader.read()
-    if image.isNull():
-        return None
-    image = image.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                         Qt.TransformationMode.SmoothTransformation)
-    left = (image.width() - width) // 2
-    top = (image.height() - height) // 2
-    return image.copy(QRect(left, top, width, height))
 
 
 class ImageCache(QObject):
@@ -136,7 +115,8 @@ class ImageCache(QObject):
         data = await self._loader(key[0])
         if data is None:
             return None
-        return await in_thread(decode_cover, data, key[1], key[2])
+        return await in_thread(functools.partial(decode_image, data, key[1], key[2],
+                                                 cover=True))
 
     def _loaded(self, key: Key, image: QImage | None) -> None:
         self._loading.discard(key)

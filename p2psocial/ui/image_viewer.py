@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QImage, QImageReader, QKeySequence, QPixmap, QResizeEvent, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -24,22 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from .context import AppContext, tr
+from .image_decode import decode_image
 from .loop import Call, in_thread, one_line
 
 if TYPE_CHECKING:
     from ..store.views import PostView
-
-
-def decode_image(data: bytes) -> QImage | None:
-    """``data`` as an image the right way up; None if Qt cannot read it. Safe in a
-    worker thread."""
-    array = QByteArray(data)  # kept alive while the buffer reads it
-    buffer = QBuffer(array)
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    reader.setAutoTransform(True)
-    image = reader.read()
-    return None if image.isNull() else image
 
 
 async def load_image(ctx: AppContext, blob: bytes) -> QImage | None:

@@ -31,7 +31,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QImageReader, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -44,6 +44,7 @@ from .. import content, private_files
 from ..errors import UserError
 from ..store.views import FileView
 from .context import tr
+from .image_decode import picture_format
 from .image_viewer import open_image
 from .loop import in_thread
 
@@ -57,7 +58,7 @@ PICTURE_SIDE = 240  # px: the longest side of a picture in a conversation
 TILE_HEIGHT = 44
 GAP = 6
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.webp *.gif"
-IMAGE_FORMATS = (b"jpeg", b"jpg", b"png", b"webp", b"gif")  # what QImageReader reads in it
+IMAGE_FORMATS = (b"jpeg", b"jpg", b"png", b"webp", b"gif")  # picture_format names in it
 
 
 def file_size(n: int) -> str:
@@ -296,7 +297,7 @@ class AttachmentTray(QWidget):
                 self.error.emit(str(exc) if isinstance(exc, UserError) else
                                 tr("{0} could not be read").format(Path(path).name))
                 continue
-            if picture and QImageReader(path).format().data() not in IMAGE_FORMATS:
+            if picture and picture_format(path) not in IMAGE_FORMATS:
                 self.error.emit(tr("{0} is not a JPEG, PNG, WebP or GIF picture: attach it "
                                    "as a file").format(Path(path).name))
                 continue

@@ -8,9 +8,10 @@ account. It is a stack of three pages:
 
 * **create** (the first page): a name, an optional picture (checked by its content
   and made square when picked, ``read_picture``), an optional passphrase typed twice,
-  and one button. The new account is made by ``Node.init`` in a worker thread (Argon2id with a
-  passphrase takes about a second), started through ``TrioHost.call``; the node is
-  closed again at once, so the main view can open the home as usual.
+  and one button. The back end makes the new account (``accounts.create_account``)
+  in a worker thread (Argon2id with a passphrase takes about a second), started
+  through ``TrioHost.call``; its node is closed again at once, so the main view can
+  open the home as usual.
 * **phrase**: the 24-word recovery phrase of the new account, shown this once, with a
   checkbox "I have written these words down" that must be ticked before *Continue*
   (the way wallet-style apps ask; friendlier than a quiz, and the phrase can be shown
@@ -19,11 +20,12 @@ account. It is a stack of three pages:
 * **restore**: "I already have an account" — from the recovery phrase (the words are
   checked by ``phrase.from_phrase`` before anything is written, so a typo is refused
   with its one-line reason) plus a name and an optional new passphrase; or from a
-  backup file chosen with a file dialog (``backup.restore_backup``; when the key file
-  inside is sealed, the backup's passphrase is asked for).
+  backup file chosen with a file dialog (``accounts.restore_from_backup``; when the key
+  file inside is sealed, the backup's passphrase is asked for).
 
-Every slow or disk-touching step is a small blocking function run by ``in_thread``
-inside a call on the host; the widgets only collect input and show outcomes. While a
+Every slow or disk-touching step is a request to the back end (p2psocial/accounts.py),
+blocking ones run by ``in_thread`` inside a call on the host; the widgets only collect
+input and show outcomes. While a
 call runs its page is disabled (so it cannot start twice); an error comes back as one
 line on that page and every field keeps what was typed. ``completed`` fires once the
 home holds an account and the person is done here; the window then shows the main
@@ -33,7 +35,6 @@ view. Every string the person sees goes through ``tr`` so it can be translated.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +55,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import ids, images, phrase
+from .. import images, phrase
+from ..accounts import Account, create_account, restore_from_backup, restore_from_seed
 from ..errors import BadImage, BadPhrase, PassphraseRequired
-from ..home import Home
 from .context import tr
+from .image_decode import decode_image
 from .loop import AsyncFn, TrioHost, in_thread, one_line
 from .widgets import MessageLine, PhraseLabel, heading_font
 
@@ -66,17 +68,7 @@ PICTURE_SIDE = 64  # the preview of the chosen picture, in px
 HEADING_POINTS = 18  # a first-run page's title: larger than a section's
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
-    """What onboarding made: the account as text, its name, and (new accounts) its phrase."""
-
-    account: str
-    name: str
-    phrase: str = ""
-    passphrase: str | None = field(default=None, repr=False)  # to open the home next
-
-
-# --- the work: blocking functions for a worker thread, and one async -------------------
+# --- the work: a blocking function for a worker thread ---------------------------------
 
 
 def read_picture(path: str) -> tuple[bytes, QImage]:
@@ -89,38 +81,8 @@ def read_picture(path: str) -> tuple[bytes, QImage]:
         picture = images.prepare(data, max_side=images.AVATAR_SIDE, square=True)
     except BadImage as exc:
         raise BadImage(f"{Path(path).name}: {exc}") from None
-    preview = QImage.fromData(picture.data).scaled(
-        PICTURE_SIDE * 2, PICTURE_SIDE * 2, Qt.AspectRatioMode.KeepAspectRatio,
-        Qt.TransformationMode.SmoothTransformation)
-    return picture.data, preview
-
-
-def create_account(home: Path | None, name: str, passphrase: str | None,
-                   kdf: dict[str, Any], picture: bytes | None = None) -> Account:
-    from ..node import Node  # imports the store: only when needed
-
-    with Node.init(Home(home), name, passphrase, avatar_data=picture, **kdf) as node:
-        assert node.identity is not None
-        words = phrase.to_phrase(node.identity.account.root_seed)
-        return Account(ids.account_text(node.account_id), name.strip(), words, passphrase)
-
-
-def restore_from_seed(home: Path | None, seed: bytes, name: str, passphrase: str | None,
-                      kdf: dict[str, Any]) -> Account:
-    from ..node import Node
-
-    with Node.restore(Home(home), seed, name, passphrase, **kdf) as node:
-        return Account(ids.account_text(node.account_id), name.strip(), passphrase=passphrase)
-
-
-async def restore_from_backup(home: Path | None, path: Path,
-                              passphrase: str | None) -> Account:
-    from ..backup import restore_backup
-
-    node, _summary = await in_thread(restore_backup, Home(home), path, passphrase)
-    with node:
-        profile = await node.profile(node.account_id)
-    return Account(ids.account_text(profile.account), profile.name or "", passphrase=passphrase)
+    preview = decode_image(picture.data, PICTURE_SIDE * 2, PICTURE_SIDE * 2)
+    return picture.data, preview if preview is not None else QImage()
 
 
 # --- the widget ---------------------------------------------------------------------

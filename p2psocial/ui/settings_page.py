@@ -9,7 +9,8 @@ and the fields keep what was typed. What decides lives below: the node publishes
 profile and seals the keys (``Node.set_profile``, ``change_passphrase``,
 ``recovery_phrase``), the back end stores settings and restarts the network when a
 value that shapes it changed (``ctx.update_settings``; ``Backend.generation`` says
-when the new network is up), ``backup.export_backup`` writes the file.
+when the new network is up), and the back end writes and merges backups
+(``accounts.export_home``, ``import_backup``).
 
 - Appearance and Desktop choices apply at once (a theme or a checkbox is cheap to
   undo); Network values wait for *Apply*, because applying restarts the network and
@@ -19,7 +20,7 @@ when the new network is up), ``backup.export_backup`` writes the file.
   home (as ``p2psocial export`` does), so the app's one writer is never held up.
 - The recovery phrase is shown only after the passphrase (if the home has one), and
   forgotten by the widgets when hidden or when the page is left.
-- Import brings a backup of this same account into the home (``backup.merge_backup``,
+- Import brings a backup of this same account into the home (``accounts.import_backup``,
   through the node's ingest); a backup of another account is refused in one line (it
   can only be restored into an empty home, from the first screen).
 """
@@ -32,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, QSize, Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -53,17 +54,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..accounts import export_home, import_backup
 from ..errors import WrongPassphrase
 from ..settings import HOPS_MAX, PORT_MAX
 from .avatar import Avatar
 from .context import tr
 from .i18n import install_translator, languages
+from .image_decode import decode_image
 from .loop import in_thread
 from .theme import apply_theme
 from .widgets import MessageLine, PhraseLabel, plural
 
 if TYPE_CHECKING:
-    from ..backup import Summary
+    from ..accounts import Summary
     from ..runtime import Backend, NetworkStatus
     from ..settings import Settings
     from ..store.views import ProfileView
@@ -78,24 +81,13 @@ THEME_CHOICES = ("system", "light", "dark")
 
 
 def read_avatar(path: str) -> tuple[bytes, QImage]:
-    """The file's bytes and a small preview of it (decoding a photo takes a while)."""
+    """The file's bytes and a small preview of it, square and the right way up, as the
+    profile will carry it (decoding a photo takes a while: a worker thread)."""
     data = Path(path).expanduser().read_bytes()
-    image = QImage.fromData(data)
-    if image.isNull():
+    image = decode_image(data, AVATAR_SIDE * 2, AVATAR_SIDE * 2, cover=True)
+    if image is None:
         raise ValueError(tr("{0} is not an image this app can read").format(Path(path).name))
-    return data, image.scaled(QSize(AVATAR_SIDE, AVATAR_SIDE) * 2,
-                              Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                              Qt.TransformationMode.SmoothTransformation)
-
-
-def export_home(home_dir: Path, path: Path) -> Summary:
-    """A backup of the home, read through its own read-only view (as the CLI does)."""
-    from ..backup import export_backup
-    from ..home import Home
-    from ..node import Node
-
-    with Node.open(Home(home_dir), readonly=True) as reader:
-        return export_backup(reader, path)
+    return data, image
 
 
 async def network_restarted(backend: Backend, before: int) -> NetworkStatus:
@@ -573,11 +565,9 @@ class SettingsPage(QScrollArea):
             self.import_from(Path(path))
 
     def import_from(self, path: Path) -> None:
-        from ..backup import merge_backup
-
         self.import_button.setEnabled(False)
         self.backup_outcome.show_text(tr("Reading the backup…"))
-        self._call(merge_backup, self.ctx.node, path, on_result=self._imported,
+        self._call(import_backup, self.ctx.node, path, on_result=self._imported,
                    on_error=self._import_failed)
 
     def _imported(self, summary: Summary) -> None:
