@@ -41,6 +41,17 @@ def _hrp_expand(hrp: str) -> list[int]:
     return [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp]
 
 
+def _checksum(hrp: str, data: list[int]) -> list[int]:
+    """The six 5-bit values that follow ``data`` under ``hrp`` (BIP 350's checksum)."""
+    polymod = _polymod([*_hrp_expand(hrp), *data, 0, 0, 0, 0, 0, 0]) ^ _BECH32M_CONST
+    return [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
+
+
+def _checks(hrp: str, values: list[int]) -> bool:
+    """Whether ``values`` (data, then its six check values) hold under ``hrp``."""
+    return _polymod(_hrp_expand(hrp) + values) == _BECH32M_CONST
+
+
 def _convert_bits(data: bytes | list[int], frombits: int, tobits: int, pad: bool) -> list[int]:
     acc = 0
     bits = 0
@@ -64,9 +75,7 @@ def _convert_bits(data: bytes | list[int], frombits: int, tobits: int, pad: bool
 def encode(prefix: str, raw: bytes) -> str:
     """Text form of ``raw`` bytes with the given kind prefix."""
     data = _convert_bits(raw, 8, 5, pad=True)
-    polymod = _polymod([*_hrp_expand(prefix), *data, 0, 0, 0, 0, 0, 0]) ^ _BECH32M_CONST
-    checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
-    return prefix + "1" + "".join(_CHARSET[d] for d in data + checksum)
+    return prefix + "1" + "".join(_CHARSET[d] for d in data + _checksum(prefix, data))
 
 
 def decode(prefix: str, text: str, length: int = 32) -> bytes:
@@ -89,7 +98,7 @@ def decode(prefix: str, text: str, length: int = 32) -> bytes:
     if len(body) < 7:
         raise BadId(f"'{_short(text)}' is not a valid {what} id: it is too short")
     values = [_REV[c] for c in body]
-    if _polymod(_hrp_expand(hrp) + values) != _BECH32M_CONST:
+    if not _checks(hrp, values):
         raise BadId(f"'{_short(text)}' is not a valid {what} id: check it for a typo")
     try:
         raw = bytes(_convert_bits(values[:-6], 5, 8, pad=False))

@@ -43,8 +43,11 @@ from typing import TYPE_CHECKING, Any
 import trio
 
 from . import control, invite, keyfile, logs, roster
+from .cli import writes  # the actions the command line forwards, run here once open
 from .errors import HomeError, PassphraseRequired, UserError
 from .home import Home
+from .joining import JOIN_PATIENCE, Joined, join
+from .listening import LAN_TYPE_ENV, listen_ips
 from .node import Node
 from .private_scan import follow_private
 from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, settings_json
@@ -55,21 +58,6 @@ if TYPE_CHECKING:
     from .net.service import NetworkService
 
 log = logging.getLogger(__name__)
-
-LISTEN_ALL = ("0.0.0.0", "::")  # every interface, IPv4 and IPv6: peers must be able to dial us
-# hidden switches for tests (and for anyone who wants the app on loopback only): the
-# addresses to listen and announce on (comma-separated, IPv4 or IPv6), and the DNS-SD
-# type that LAN discovery uses
-LISTEN_ENV = "P2PSOCIAL_LISTEN_IP"
-LAN_TYPE_ENV = "P2PSOCIAL_LAN_SERVICE_TYPE"
-
-
-def listen_ips() -> tuple[str, ...]:
-    """Where the app and one-shot commands listen: ``LISTEN_ENV``'s addresses, or
-    ``LISTEN_ALL``. A bad address there is reported by the network when it starts."""
-    given = [ip.strip() for ip in os.environ.get(LISTEN_ENV, "").split(",") if ip.strip()]
-    return tuple(given) or LISTEN_ALL
-
 
 def home_in_use(home: Path | None) -> str | None:
     """Why another process keeps this home (one line), or None when it is free now."""
@@ -136,26 +124,6 @@ class NearbyRow:
         return not self.joined and self.members >= roster.MAX_MEMBERS
 
 
-@dataclass(frozen=True, slots=True)
-class Joined:
-    """What ``join`` did with an invite code."""
-
-    device: bytes
-    account: bytes
-    addrs: tuple[str, ...]
-    followed: bool  # we started following its account now
-    own: bool  # another device of our own account
-    connecting: bool  # a running network is dialing it now
-    community: bytes | None = None  # the open community the code carried, now joined
-    community_name: str | None = None
-    failures: int = 0  # the peer's failed dials before this join's (PeerRow.failures)
-
-
-JOIN_PATIENCE = 20.0
-"""Seconds a join may stay "connecting" before it is said to be not reachable now (a
-dial to an address that drops packets takes that long to fail)."""
-
-
 def join_state(joined: Joined, row: PeerRow | None, waited: float) -> str:
     """Where a join stands, ``waited`` seconds after it, for the message that follows it:
 
@@ -173,39 +141,6 @@ def join_state(joined: Joined, row: PeerRow | None, waited: float) -> str:
     if (row is not None and row.failures > joined.failures) or waited >= JOIN_PATIENCE:
         return "unreachable"
     return "connecting"
-
-
-async def join(node: Node, service: NetworkService | None, code_text: str) -> Joined:
-    """Follow the account of an invite and dial its device (or remember it for later);
-    join the open community it carries, if any (the first session we dial exchanges
-    rosters: the inviter learns our line, we learn the roster).
-
-    Follows and joins before dialing: a session reads what we replicate when it starts."""
-    code = invite.decode(code_text)
-    assert node.identity is not None
-    if code.device == node.identity.device_id:
-        raise UserError("that is this home's own invite code: give it to someone else")
-    own = code.account == node.account_id
-    followed = not own and code.account not in await node.following()
-    if followed:
-        await node.follow(code.account)
-    if code.community is not None:
-        await node.join_community(code.community)
-    if code.token is not None:  # to ask a common peer where the inviter went, if it moves
-        await node.keep_invite_token(code.device, code.account, code.token)
-    failures = 0
-    if service is not None:
-        await service.connect(code.device, code.addrs, source="invite")
-        # read before the dialer it started runs (no checkpoint since): a failure
-        # counted from now on is this join's
-        known = service.peer(code.device)
-        failures = known.failures if known is not None else 0
-    else:
-        await node.add_peer(code.device, code.addrs, "invite")
-    community = code.community
-    return Joined(code.device, code.account, tuple(code.addrs), followed, own,
-                  service is not None, community.community_id if community else None,
-                  community.name if community else None, failures)
 
 
 class Endpoint:
@@ -235,8 +170,6 @@ class Endpoint:
             task_status.started()
 
     async def handle(self, command: str, args: tuple) -> Any:
-        from .cli import writes  # the actions the command line forwards
-
         if self.backend is None:
             raise UserError("the app has not opened this home yet: open it in its window "
                             "first (it may be waiting for its passphrase)")

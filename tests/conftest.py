@@ -137,9 +137,6 @@ SLOW: dict[str, str] = {
     "test_net_restart.py": _SERVE,
     "test_net_service_lan.py::test_two_services_find_each_other_on_the_lan_and_replicate":
         _NODES,
-    "test_qr.py::test_automatic_version_and_mask_match_segno_at_the_capacity_edges": _VOLUME,
-    "test_qr.py::test_every_version_with_version_and_mask_forced": _VOLUME,
-    "test_qr.py::test_invites_match_segno_and_pick_a_version_by_length": _VOLUME,
     "test_store_merge.py": _VOLUME,
     "test_ui_communities.py::"
     "test_bob_joins_alices_community_from_people_and_they_talk_in_messages": _NODES,

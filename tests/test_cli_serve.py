@@ -132,7 +132,7 @@ def test_join_refuses_a_mistyped_code(homes: tuple[Path, Path]) -> None:
 
 
 def test_invite_port_changes_our_port_but_never_a_relays() -> None:
-    from p2psocial.cli.commands import _with_port
+    from p2psocial.cli.online import _with_port
     from p2psocial.cli.parser import build_parser
 
     relay = ("/ip4/192.0.2.1/tcp/4001/p2p/12D3KooWGzh5ZSqE4GeMTFDfwAeKvLZpHXhzNZ5Zk1XKWoMgLbRn"

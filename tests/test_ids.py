@@ -178,3 +178,86 @@ def test_a_huge_valid_looking_id_is_refused_quickly() -> None:
     text = ids.encode(ids.ACCOUNT, b"\xff" * 20_000)
     with pytest.raises(BadId, match="wrong length"):
         ids.decode(ids.ACCOUNT, text)
+
+
+# --- BIP 350's test vectors (bitcoin/bips, bip-0350.mediawiki, "Test vectors for Bech32m")
+# They speak of the checksum over a human-readable part and 5-bit data: any hrp, any
+# data length. Our ids add rules of their own on top (a known prefix, whole bytes of a
+# fixed length, whitespace and upper case tolerated), so the vectors are checked where
+# they apply: the checksum (``_checksum``, ``_checks``) under the BIP's string rules.
+
+BIP350_VALID = [
+    "A1LQFN3A",
+    "a1lqfn3a",
+    "an83characterlonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11sg7hg6",
+    "abcdef1l7aum6echk45nj3s0wdvt2fg8x9yrzpqzd3ryx",
+    "11llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllludsr8",
+    "split1checkupstagehandshakeupstreamerranterredcaperredlc445v",
+    "?1v759aa",
+]
+
+BIP350_INVALID = [  # (string, the BIP's reason)
+    ("\x20" + "1xj0phk", "HRP character out of range"),
+    ("\x7f" + "1g6xzxy", "HRP character out of range"),
+    ("\x80" + "1vctc34", "HRP character out of range"),
+    ("an84characterslonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11d6pts4",
+     "overall max length exceeded"),
+    ("qyrz8wqd2c9m", "no separator character"),
+    ("1qyrz8wqd2c9m", "empty HRP"),
+    ("y1b0jsk6g", "invalid data character"),
+    ("lt1igcx5c0", "invalid data character"),
+    ("in1muywd", "too short checksum"),
+    ("mm1crxm3i", "invalid character in checksum"),
+    ("au1s5cgom", "invalid character in checksum"),
+    ("M1VUXWEZ", "checksum calculated with uppercase form of HRP"),
+    ("16plkw9", "empty HRP"),
+    ("1p2gdwpf", "empty HRP"),
+]
+
+def bip350_split(text: str) -> tuple[str, list[int]] | None:
+    """(hrp, data and checksum values) by BIP 173/350's string rules, None if they fail;
+    the checksum itself is left to the caller."""
+    if (any(not 33 <= ord(ch) <= 126 for ch in text) or len(text) > 90
+            or (text.lower() != text and text.upper() != text)):
+        return None
+    text = text.lower()
+    pos = text.rfind("1")
+    if pos < 1 or len(text) - pos - 1 < 6 or any(ch not in ids._CHARSET for ch in text[pos + 1:]):
+        return None
+    return text[:pos], [ids._CHARSET.index(ch) for ch in text[pos + 1:]]
+
+
+@pytest.mark.parametrize("text", BIP350_VALID)
+def test_bip350_valid_strings_check_and_encode_back(text: str) -> None:
+    split = bip350_split(text)
+    assert split is not None
+    hrp, values = split
+    assert ids._checks(hrp, values)
+    data = values[:-6]
+    assert hrp + "1" + "".join(ids._CHARSET[v] for v in data + ids._checksum(hrp, data)) \
+        == text.lower()
+
+
+@pytest.mark.parametrize(("text", "size"), [(BIP350_VALID[3], 20), (BIP350_VALID[5], 30)])
+def test_bip350_valid_strings_of_whole_bytes_go_through_encode_and_decode(
+        text: str, size: int) -> None:
+    hrp = text[:text.rfind("1")]
+    raw = ids.decode(hrp, text, length=size)
+    assert ids.encode(hrp, raw) == text
+
+
+@pytest.mark.parametrize(("text", "reason"), BIP350_INVALID)
+def test_bip350_invalid_strings_are_refused(text: str, reason: str) -> None:
+    split = bip350_split(text)
+    assert split is None or not ids._checks(*split), reason
+    assert not any(ids.is_id(prefix, text) for prefix in PREFIXES)
+
+
+def test_bip350_invalid_checksums_fail_the_checksum_itself() -> None:
+    """Those of the invalid strings whose fault is the checksum, not the string rules
+    (which ids do not share: they tolerate upper case and whitespace)."""
+    for text in ("in1muywd", "M1VUXWEZ"):
+        hrp, body = text.lower().split("1")
+        assert not ids._checks(hrp, [ids._CHARSET.index(ch) for ch in body])
+    # as the BIP says: it holds over the upper-case hrp "M"
+    assert ids._checks("M", [ids._CHARSET.index(ch) for ch in "vuxwez"])

@@ -16,7 +16,7 @@ from p2psocial import content as c
 from p2psocial.entry import MAX_TIME
 from p2psocial.home import Home
 from p2psocial.node import Node, now_ms
-from p2psocial.store import Store, schema
+from p2psocial.store import Store, migrations, schema
 from tests.timekit import FAR, SettableClock, far_future_story
 
 ARRIVAL = T0 + 86_400_000  # a day after the authors' logs start
@@ -141,7 +141,7 @@ def test_the_upgrade_places_rows_stored_before_the_rule(tmp_path: Path) -> None:
         assert store.home().items[0].ts == MAX_TIME
     before = now_ms()
     conn = sqlite3.connect(path, isolation_level=None)
-    for statement in schema._statements(schema.PLACE_FAR_FUTURE_ROWS):
+    for statement in schema._statements(migrations.PLACE_FAR_FUTURE_ROWS):
         conn.execute(statement)
     after = now_ms()
     rows = [r[0] for table in ("posts", "mentions", "notifications") for r in

@@ -30,9 +30,12 @@ import trio
 
 from .. import control, ids, images, private, private_files
 from ..errors import BadImage, HomeError, NotFound, P2PSocialError, UserError
+from ..joining import join as join_invite
 from ..node import Node
 from ..store.views import Cursor, GroupView
 from . import render as r
+from .lan_offers import POLL, lan_service, offers
+from .shapes import BOOL, BYTES, INT, STR, Check, many, optional
 
 if TYPE_CHECKING:
     from ..net.neighbourhood import NearbyCommunity
@@ -84,28 +87,10 @@ class Context(Protocol):
 
 # --- argument shapes ----------------------------------------------------------------
 
-Check = Callable[[object], bool]
-
-
-def _is(kind: type) -> Check:
-    return lambda value: type(value) is kind
-
-
-STR, BYTES, BOOL, INT = _is(str), _is(bytes), _is(bool), _is(int)
-
-
 def _file(value: object) -> bool:
     """A (name, bytes) pair: one attached file."""
     return (type(value) is tuple and len(value) == 2 and type(value[0]) is str
             and type(value[1]) is bytes)
-
-
-def optional(check: Check) -> Check:
-    return lambda value: value is None or check(value)
-
-
-def many(check: Check) -> Check:
-    return lambda value: type(value) is tuple and all(check(x) for x in value)
 
 
 Action = Callable[..., Awaitable[Any]]
@@ -313,8 +298,6 @@ async def _circle_json(node: Node, **changed: bytes) -> dict[str, Any]:
 
 @action("join", STR)
 async def join(ctx: Context, code_text: str) -> Any:
-    from ..runtime import join as join_invite
-
     done = await join_invite(ctx.node, ctx.service, code_text)
     account = ids.account_text(done.account)
     lines = [f"Added {ids.device_text(done.device)} ({r.plural(len(done.addrs), 'address')}) "
@@ -353,42 +336,6 @@ async def live_peers(ctx: Context) -> Any:
         rows.append((p.device, p.state(now), p.nearby, p.standing, p.banned_until,
                      str(paths.get(p.device, "")), str(reason.why) if reason else ""))
     return ((str(reach.state), str(reach.basis), tuple(reach.reachable_at)), tuple(rows))
-
-
-@dataclass(frozen=True, slots=True)
-class LivePeer:
-    state: str
-    nearby: bool | None
-    standing: int = 0
-    banned_until: int | None = None
-    path: str | None = None  # how it is connected, when it is
-    why_not: str | None = None  # why it is not connected (why_not.Why), when it is not
-
-
-@dataclass(frozen=True, slots=True)
-class LiveReach:
-    state: str  # reachability.Reach
-    basis: str  # reachability.Basis
-    reachable_at: tuple[str, ...] = ()
-
-
-def live_states(value: object) -> tuple[LiveReach, dict[bytes, LivePeer]]:
-    """The answer of ``live_peers``: our reachability, and device -> ``LivePeer``,
-    checked."""
-    rows = many(lambda x: type(x) is tuple and len(x) == 7 and BYTES(x[0]) and STR(x[1])
-                and BOOL(x[2]) and type(x[3]) is int and (x[4] is None or type(x[4]) is int)
-                and STR(x[5]) and STR(x[6]))
-    def reach(x: object) -> bool:
-        return (type(x) is tuple and len(x) == 3 and STR(x[0]) and STR(x[1])
-                and many(STR)(x[2]))
-
-    if not (type(value) is tuple and len(value) == 2 and reach(value[0])
-            and rows(value[1])):
-        raise control.ControlError("the running serve sent a malformed answer")
-    (state, basis, at), peers = value
-    return LiveReach(state, basis, at), {
-        device: LivePeer(state, nearby, standing, banned, path or None, why or None)
-        for device, state, nearby, standing, banned, path, why in peers}
 
 
 # --- private conversations (issue 5) -------------------------------------------------
@@ -582,12 +529,6 @@ async def group_leave(ctx: Context, group_id: bytes) -> Any:
 # appear and answer: mDNS takes a moment, and a neighbour lists nothing to a device
 # it has not seen on the LAN itself yet (net/neighbourhood.py asks again).
 
-POLL = 0.5
-"""Seconds between two rounds of asking the neighbours, when nothing else changed."""
-ANSWER_WITHIN = 3.0
-"""Seconds the last round of asking gets, even when the wait is over (or was 0)."""
-
-
 def _wait(value: object) -> bool:
     return type(value) is int and 0 <= value <= 600_000  # milliseconds: the wire has no floats
 
@@ -611,13 +552,13 @@ async def community_list(ctx: Context) -> Any:
 
 @action("community_nearby", _wait)
 async def community_nearby(ctx: Context, wait_ms: int) -> Any:
-    node, service = ctx.node, _lan(ctx)
+    node, service = ctx.node, lan_service(ctx.service)
 
     def everyone_answered(found: list[NearbyCommunity]) -> bool:
         near = set(service.nearby())
         return bool(near) and near <= {d for c in found for d in c.devices}
 
-    found = await _offers(service, wait_ms / 1000, everyone_answered)
+    found = await offers(service, wait_ms / 1000, everyone_answered)
     named = [(c, (await node.profile(c.creator)).name) for c in found]
     neighbours = len(service.nearby())
     return Outcome(r.nearby_json(named, neighbours),
@@ -626,9 +567,9 @@ async def community_nearby(ctx: Context, wait_ms: int) -> Any:
 
 @action("community_join", BYTES, _wait)
 async def community_join(ctx: Context, community_id: bytes, wait_ms: int) -> Any:
-    node, service = ctx.node, _lan(ctx)
+    node, service = ctx.node, lan_service(ctx.service)
     already = any(i.id == community_id for i in await node.communities())
-    found = await _offers(service, wait_ms / 1000,
+    found = await offers(service, wait_ms / 1000,
                           lambda found: any(c.id == community_id for c in found))
     if not any(c.id == community_id for c in found):
         raise UserError(f"nobody on this local network offers the community "
@@ -640,37 +581,6 @@ async def community_join(ctx: Context, community_id: bytes, wait_ms: int) -> Any
     me = node.account_id
     return Outcome({**r.group_json(view, me), "already": already},
                    r.community_joined_lines(view, creator, me, already)).to_wire()
-
-
-def _lan(ctx: Context) -> NetworkService:
-    """The running network, which must look for peers on the LAN."""
-    service = ctx.service
-    if service is None:
-        raise UserError("the running p2psocial has its network off: turn it on, or close "
-                        "it and run this again")
-    if not service.lan:
-        raise UserError("the running p2psocial does not look for peers on the local "
-                        "network: turn LAN discovery on in its settings (or run 'p2psocial "
-                        "serve' without --no-lan)")
-    return service
-
-
-async def _offers(service: NetworkService, wait: float,
-                  enough: Callable[[list[NearbyCommunity]], bool]) -> list[NearbyCommunity]:
-    """What the neighbours offer: asked again until ``enough`` of it or ``wait``
-    seconds passed (a round asked late still gets ``ANSWER_WITHIN`` to answer). Only
-    answers given since we started count: a running service keeps older ones, whose
-    member counts may be out of date."""
-    started = trio.current_time()
-    deadline = started + wait
-    found: list[NearbyCommunity] = []
-    while True:
-        with trio.move_on_at(max(deadline, trio.current_time() + ANSWER_WITHIN)):
-            found = await service.nearby_communities(max_age=trio.current_time() - started)
-        if enough(found) or trio.current_time() >= deadline:
-            return found
-        with trio.move_on_at(min(deadline, trio.current_time() + POLL)):
-            await service.next_change()  # a neighbour appeared, or another round is due
 
 
 async def _who(node: Node, account: bytes) -> str:

@@ -20,9 +20,8 @@ each branch on its own is valid signed data, and the peer that carried it could 
 have known.
 
 Full-text indexing is not part of ingest: ``index_text`` adds the posts above a
-watermark in bulk, later (see store.py). The index holds exactly ``posts.text`` and
-``posts.cw`` (external content); edits and deletes of rows at or below the watermark
-remove the old row with the values it was indexed with.
+watermark in bulk, later (store/text_index.py); edits and deletes of rows it holds
+take the old text out of it here.
 Posts (with their mentions) and reactions are buffered and inserted with
 ``executemany``. The kinds that read or change posts (edits, deletes, and follows and
 blocks by the local account) flush the buffers first, so they always see the posts
@@ -49,12 +48,16 @@ from .. import forks
 from ..blob_refs import blobs_of
 from ..content import Kind
 from ..entry import Entry, verify_run
-from ..errors import BadCertificate, BrokenLink, InvalidEntry
+from ..errors import BrokenLink, InvalidEntry
 from ..forks import Fork
 from ..timestamps import placed
 from . import blob_wants
+from .log_checks import certificate as _certificate
+from .log_checks import proof as _proof
+from .log_checks import read_forks, write_fork
 from .notify import Notifier
 from .schema import id8
+from .text_index import TextIndex
 from .views import IngestResult
 
 
@@ -88,7 +91,7 @@ class Ingestor:
         self._next_rowid = (conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0) + 1
         self._deleted = {r[0] for r in conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in conn.execute("SELECT target FROM edits")}
-        self._forked = self._read_forks()  # device -> the seq it forked at
+        self._forked = read_forks(conn)  # device -> the seq it forked at
         self.local: int | None = None
         self._home: set[int] = set()
         self.notes = Notifier(conn)
@@ -99,7 +102,7 @@ class Ingestor:
         self._posts: list[tuple] = []
         self._mentions: list[tuple] = []
         self._reactions: list[tuple] = []
-        self._fts_upto = self._read_fts_upto()
+        self.text = TextIndex(conn)
 
     # --- caches -----------------------------------------------------------------
 
@@ -298,14 +301,7 @@ class Ingestor:
         return list(kept.values())
 
     def _write_fork(self, fork: Fork) -> None:
-        self.conn.execute(
-            "INSERT INTO forks(device, seq, first, second) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET seq = excluded.seq, first = excluded.first, "
-            "second = excluded.second WHERE excluded.seq < forks.seq",
-            (fork.device, fork.seq, fork.first, fork.second))
-
-    def _read_forks(self) -> dict[bytes, int]:
-        return {bytes(d): int(s) for d, s in self.conn.execute("SELECT device, seq FROM forks")}
+        write_fork(self.conn, fork)
 
     def _header_at(self, state: LogState, seq: int) -> bytes | None:
         row = self.conn.execute("SELECT header FROM entries WHERE log = ? AND seq = ?",
@@ -359,12 +355,12 @@ class Ingestor:
         self._mentions.clear()
         self._reactions.clear()
         self.notes.reset()
-        self._fts_upto = self._read_fts_upto()
+        self.text.reload()
         self._next_rowid = (self.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0]
                             or 0) + 1
         self._deleted = {r[0] for r in self.conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in self.conn.execute("SELECT target FROM edits")}
-        self._forked = self._read_forks()
+        self._forked = read_forks(self.conn)
         row = self.conn.execute("SELECT value FROM meta WHERE key='local_account'").fetchone()
         if row:
             self.conn.execute("BEGIN")
@@ -503,15 +499,13 @@ class Ingestor:
         if row is None:
             return
         rowid, old_text, old_cw = row
-        indexed = rowid <= self._fts_upto
+        indexed = self.text.holds(rowid)
         if indexed:
-            self.conn.execute("INSERT INTO posts_fts(posts_fts, rowid, text, cw) "
-                              "VALUES ('delete', ?, ?, ?)", (rowid, old_text, old_cw))
+            self.text.remove(rowid, old_text, old_cw)
         self.conn.execute("UPDATE posts SET text = ?, cw = ?, edited = 1 WHERE rowid = ?",
                           (edit.text, edit.content_warning, rowid))
         if indexed:
-            self.conn.execute("INSERT INTO posts_fts(rowid, text, cw) VALUES (?, ?, ?)",
-                              (rowid, edit.text, edit.content_warning))
+            self.text.add(rowid, edit.text, edit.content_warning)
 
     def _delete(self, account: int, item: Entry, target: bytes) -> None:
         self.conn.execute("INSERT OR IGNORE INTO deletions(target, account, entry) "
@@ -540,9 +534,8 @@ class Ingestor:
             post = self.conn.execute("SELECT text, cw FROM posts WHERE rowid = ? AND deleted = 0",
                                      (rowid,)).fetchone()
             if post:
-                if rowid <= self._fts_upto:
-                    self.conn.execute("INSERT INTO posts_fts(posts_fts, rowid, text, cw) "
-                                      "VALUES ('delete', ?, ?, ?)", (rowid, post[0], post[1]))
+                if self.text.holds(rowid):
+                    self.text.remove(rowid, post[0], post[1])
                 self.conn.execute("UPDATE posts SET deleted = 1, in_home = 0, text = '', "
                                   "cw = NULL WHERE rowid = ?", (rowid,))
                 self.conn.execute("DELETE FROM mentions WHERE post = ?", (rowid,))
@@ -556,34 +549,11 @@ class Ingestor:
             # the marker stays (a deleted placeholder is still followers-only)
             self.conn.execute("UPDATE circle_posts SET body = x'' WHERE rowid = ?", (rowid,))
 
-    # --- full-text index ---------------------------------------------------------
-
-    def _read_fts_upto(self) -> int:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'fts_upto'").fetchone()
-        return int(row[0]) if row else 0
+    # --- full-text index (store/text_index.py) -------------------------------------
 
     def index_text(self, limit: int | None = None) -> int:
         """Index live posts above the watermark (all, or the oldest ``limit``)."""
-        top = self.conn.execute("SELECT max(rowid) FROM posts").fetchone()[0] or 0
-        if top <= self._fts_upto:
-            return 0
-        if limit is not None:
-            row = self.conn.execute("SELECT rowid FROM posts WHERE rowid > ? ORDER BY rowid "
-                                    "LIMIT 1 OFFSET ?", (self._fts_upto, limit - 1)).fetchone()
-            top = row[0] if row else top
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            cur = self.conn.execute(
-                "INSERT INTO posts_fts(rowid, text, cw) SELECT rowid, text, cw FROM posts "
-                "WHERE rowid > ? AND rowid <= ? AND deleted = 0", (self._fts_upto, top))
-            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_upto', ?)",
-                              (top,))
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self._fts_upto = top
-        return cur.rowcount
+        return self.text.index(limit)
 
     def _deleted_by(self, target: bytes, account: int) -> bool:
         row = self.conn.execute("SELECT 1 FROM deletions WHERE target = ? AND account = ?",
@@ -600,23 +570,3 @@ _UPSERT_REACTION = (
     "INSERT INTO reactions(target, account, emoji, active, ts, entry) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET active = excluded.active, "
     "ts = excluded.ts, entry = excluded.entry WHERE " + _NEWER.format(t="reactions"))
-
-
-def _proof(raw_a: bytes, raw_b: bytes) -> Fork | None:
-    """The fork two signed headers prove, or None if they prove nothing."""
-    try:
-        return forks.prove(raw_a, raw_b)
-    except forks.NotAFork:
-        return None
-
-
-def _certificate(first: Entry) -> c.DeviceAnnouncement:
-    """The device certificate that must open every log, checked against the log."""
-    if first.kind != Kind.DEVICE or first.body is None:
-        raise BadCertificate("a log must start with its device certificate")
-    value = c.decode_body(first.kind, first.body)
-    assert isinstance(value, c.DeviceAnnouncement)
-    if value.cert.device != first.device:
-        raise BadCertificate("the certificate names another device")
-    value.cert.verify()
-    return value

@@ -1,4 +1,4 @@
-"""The store: one SQLite file per home, opened through sqlite-utils, WAL mode, one writer.
+"""The store: one SQLite file per home, WAL mode, one writer.
 
 ``Store`` is the small interface the node uses; it composes the migrations
 (schema.py), the writer (ingest.py) and the read queries (queries.py). A store opened
@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from .. import entry as entry_mod
 from .. import forks as forks_mod
 from .. import private
@@ -42,7 +40,7 @@ from ..entry import Entry
 from ..errors import HomeError, InvalidEntry, OverCap
 from ..forks import Fork
 from ..roster import Join
-from . import address_records, blob_wants, communities, holders, peer_addrs, schema
+from . import address_records, blob_wants, communities, holders, peer_addrs, schema, schema_check
 from .address_records import HeldRecord
 from .blob_wants import BLOB_CAP, Budget, WantedBlob
 from .communities import CommunityInfo
@@ -122,7 +120,6 @@ class Store:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.conn = conn
         self._closed = False
-        self.db = sqlite_utils.Database(conn)
         conn.execute("PRAGMA busy_timeout = 5000")
         schema.add_functions(conn)
         if not readonly:
@@ -580,11 +577,14 @@ class Store:
     def verify(self, full: bool = False) -> list[Problem]:
         """Re-check every stored entry: canonical form, body hashes, hash links, and the
         signature of each log's head (``full``: every signature). Also SQLite's own
-        integrity check. Returns what is damaged; an empty list means all is well."""
+        integrity check, and the schema against the migrations' (schema_check.py).
+        Returns what is damaged; an empty list means all is well."""
         problems: list[Problem] = []
         check = self.conn.execute("PRAGMA integrity_check").fetchall()
         if check != [("ok",)]:
             problems.extend(Problem(b"", 0, f"sqlite: {r[0]}") for r in check[:20])
+        problems.extend(Problem(b"", 0, f"schema: {d}")
+                        for d in schema_check.differences(self.conn))
         for device, _account, head_seq in self.devices():
             problems.extend(self._verify_log(device, head_seq, full))
         for proof in self.forks():  # a fork proof is checked like any signed data

@@ -1,9 +1,9 @@
 """QR codes on screen and as images: ``qr_image`` and the ``QrCode`` widget.
 
-The modules come from ``p2psocial.qr`` (the core encoder). Both forms keep what
-scanners need whatever the theme: dark modules on white, a quiet zone of four white
-modules all round, and modules that are whole device pixels wide with no smoothing —
-a blurred edge costs a phone camera more than a smaller code does.
+The modules come from ``p2psocial.qr`` (segno, with the choices an invite needs).
+Both forms keep what scanners need whatever the theme: dark modules on white, a quiet
+zone of four white modules all round, and modules that are whole device pixels wide
+with no smoothing — a blurred edge costs a phone camera more than a smaller code does.
 
 The widget scales the code to the largest whole number of device pixels per module
 that fits its square, centred; with a fractional device pixel ratio the position is
