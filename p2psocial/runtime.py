@@ -35,7 +35,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +43,6 @@ from typing import TYPE_CHECKING, Any
 import trio
 
 from . import control, invite, keyfile, logs, roster
-from .cli import writes  # the actions the command line forwards, run here once open
 from .errors import HomeError, PassphraseRequired, UserError
 from .home import Home
 from .joining import JOIN_PATIENCE, Joined, join
@@ -143,6 +142,10 @@ def join_state(joined: Joined, row: PeerRow | None, waited: float) -> str:
     return "connecting"
 
 
+Actions = Callable[["Backend", str, tuple], Awaitable[Any]]
+"""Runs one write request of the command line (``cli.writes.run_action``)."""
+
+
 class Endpoint:
     """The desktop app's control endpoint (control.py), served from the moment its window
     shows until it closes, so that there is one app per home: a second copy asks this
@@ -150,14 +153,17 @@ class Endpoint:
     before asking for any passphrase. Once the home is open (``backend`` set), it also
     runs the command line's write requests (post, follow, join...) as a serve does.
 
+    ``actions`` runs a write request: the command line's (cli/writes.py), handed in by
+    whoever starts the app, so that the back end does not import the layer above it.
     ``claimed``: the endpoint's claim, taken before the window was made; without one,
     ``serve`` takes it, and logs why not when another process holds it (the app then
     works without an endpoint)."""
 
     def __init__(self, home_dir: Path, window: Callable[[], object],
-                 claimed: control.Claim | None = None) -> None:
+                 claimed: control.Claim | None = None, actions: Actions | None = None) -> None:
         self.home_dir = home_dir
         self.window = window
+        self.actions = actions
         self.claimed = claimed
         self.backend: Backend | None = None
 
@@ -173,7 +179,9 @@ class Endpoint:
         if self.backend is None:
             raise UserError("the app has not opened this home yet: open it in its window "
                             "first (it may be waiting for its passphrase)")
-        return await writes.run_action(self.backend, command, args)
+        if self.actions is None:
+            raise UserError("this window takes no commands: run them without it open")
+        return await self.actions(self.backend, command, args)
 
 
 class Backend:

@@ -80,13 +80,14 @@ class Launches:
         self.launchers: list[Any] = []
 
     def __call__(self, home: Path, **kdf: Any) -> Any:
+        from p2psocial.cli import app_actions
         from p2psocial.ui.app import Launcher
         from p2psocial.ui.main_window import MainWindow
 
         window = MainWindow()
         self.qtbot.addWidget(window)
         window.show()
-        launcher = Launcher(window, home, self.host, **kdf)
+        launcher = Launcher(window, home, self.host, actions=app_actions, **kdf)
         self.launchers.append(launcher)
         launcher.begin()
         return launcher

@@ -18,6 +18,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import InvalidEntry, UserError, sentence
 from .parser import PROG, UsageError, build_parser
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (args.command or "gui") == "gui":
             from ..ui import app  # the window first; the node is imported once it is painted
 
-            return app.run(home_path, verbose=args.verbose)
+            return app.run(home_path, verbose=args.verbose, actions=app_actions)
         from .commands import dispatch  # imports the node (SQLite, Trio, Pillow): after parsing
 
         return dispatch(args, home_path)
@@ -61,6 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         _internal_error(leaf, home_path, args.verbose, argv)
         return 1
+
+
+async def app_actions(backend: Any, command: str, args: tuple) -> Any:
+    """A write request the open app runs for the command line (runtime.Endpoint); the
+    actions are imported only when one comes, not before the window shows."""
+    from .writes import run_action
+
+    return await run_action(backend, command, args)
 
 
 def _disk_full(exc: BaseException) -> bool:

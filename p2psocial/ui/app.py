@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from ..control import Claim
-    from ..runtime import Backend, Endpoint, NetworkStatus
+    from ..runtime import Actions, Backend, Endpoint, NetworkStatus
     from ..settings import Settings
     from .context import AppContext
     from .loop import Call, TrioHost
@@ -166,8 +166,9 @@ class Launcher:
 
     def __init__(self, window: MainWindow, home: Path | None, host: TrioHost,
                  probe: Probe | None = None, claimed: Claim | None = None,
-                 **kdf: Any) -> None:
+                 actions: Actions | None = None, **kdf: Any) -> None:
         self.window = window
+        self.actions = actions
         self.home = home
         self.host = host
         self.probe = probe
@@ -188,7 +189,7 @@ class Launcher:
             claimed = self.claimed or control.claim(home_dir)
         except OSError:  # the home cannot be made: onboarding or opening says why
             claimed = None
-        self.endpoint = runtime.Endpoint(home_dir, self.bring_to_front, claimed)
+        self.endpoint = runtime.Endpoint(home_dir, self.bring_to_front, claimed, self.actions)
         if claimed is not None:
             self._calls.append(self.host.call(self.endpoint.serve))
         if not Home(self.home).exists():
@@ -355,7 +356,9 @@ def _apply_appearance(app: QApplication, home: Path | None) -> None:
     apply_theme(app, settings.theme)
     install_translator(app, settings.language)
 
-def run(home: Path | None, verbose: bool = False) -> int:
+def run(home: Path | None, verbose: bool = False, actions: Actions | None = None) -> int:
+    """``actions``: what runs the command line's write requests once the home is open
+    (the command line hands in its own; see runtime.Endpoint)."""
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
@@ -377,7 +380,7 @@ def run(home: Path | None, verbose: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     probe = Probe(os.environ[PROBE_ENV]) if os.environ.get(PROBE_ENV) else None
-    launcher = start(app, home, probe, found)
+    launcher = start(app, home, probe, found, actions)
     try:
         return int(app.exec()) or (1 if found.other else 0)
     finally:
@@ -385,7 +388,7 @@ def run(home: Path | None, verbose: bool = False) -> int:
 
 
 def start(app: QApplication, home: Path | None, probe: Probe | None = None,
-          found: Instance | None = None) -> Launcher:
+          found: Instance | None = None, actions: Actions | None = None) -> Launcher:
     """Paint the window for ``home``, then start Trio and the launcher behind it.
     ``found``: what ``one_per_home`` found (a headless serve keeps this home: the
     window says so, and asks nothing)."""
@@ -414,7 +417,7 @@ def start(app: QApplication, home: Path | None, probe: Probe | None = None,
     window.closing.connect(app.quit)
     host.start()
     host.terminated.connect(app.quit)  # SIGTERM: a logout, a service manager
-    launcher = Launcher(window, home, host, probe, found.claimed if found else None)
+    launcher = Launcher(window, home, host, probe, found.claimed if found else None, actions)
     if found is not None and found.other:
         window.show_status(serve_text(found.other_pid))
     else:
