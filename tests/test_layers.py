@@ -1,38 +1,188 @@
-"""The layering rule, checked on the source: imports point down only.
+"""The layering rule, checked on the source: every import points down the table below,
+and no two modules import each other, however indirectly.
 
-Core, store/ and net/ never import Qt; ui/ never imports libp2p or SQLite, nor Trio
-outside its one bridge (ui/loop.py); the core modules import neither the store, the
-network, nor anything that does I/O.
+Imports inside functions and under ``TYPE_CHECKING`` count: a lazy import still ties
+two modules together, it only hides the tie from the reader.
+
+    core < platform < store < node < net < backend < cli, ui
+
+``node`` and ``net`` are siblings rather than a ladder: net talks to the node through
+the port it declares (``net/port.py``), which the replication service satisfies, so a
+net module never imports ``p2psocial.node``. The back end (``runtime.py``) is where the
+two are wired together.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "p2psocial"
 QT = ("PySide6", "PyQt5", "PyQt6", "qtpy", "shiboken6")
 LOW = ("libp2p", "sqlite3", "sqlite_utils", "trio")
-CORE = ("_bip39_english", "blob_refs", "codec", "content", "crypto", "entry", "envelope",
-        "errors", "forks", "identity", "ids", "invite", "keyfile", "phrase", "private", "qr",
-        "roster", "timestamps")
+
+# Top-level modules that are not pure core: the I/O every layer may lean on, and the back
+# end that wires node and net for the app and serve. Every other top-level module is core.
+PLATFORM = {"home", "control", "settings", "events"}
+BACKEND = {"runtime", "backup", "logs", "setup"}
+
+# layer -> the layers it may import
+ALLOWED: dict[str, set[str]] = {
+    "core": {"core"},
+    "platform": {"core", "platform"},
+    "store": {"core", "platform", "store"},
+    "node": {"core", "platform", "store", "node"},
+    "net": {"core", "platform", "store", "net"},
+    "backend": {"core", "platform", "store", "node", "net", "backend"},
+    "cli": {"core", "platform", "store", "node", "net", "backend", "cli"},
+    "ui": {"core", "platform", "node", "backend", "ui"},
+}
+# single modules a layer may reach beyond the table, each with its reason
+EXCEPTIONS: dict[str, set[str]] = {
+    # plain dataclasses of what queries return: the UI shows them, it never runs SQL
+    "ui": {"p2psocial.store.views", "p2psocial.store.communities"},
+    # `p2psocial` with no command opens the window
+    "cli": {"p2psocial.ui.app"},
+}
 
 
-def imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = "." * node.level + (node.module or "")
-            found.add(base)
-            found.update(f"{base}.{alias.name}" if node.module else base + alias.name
-                         for alias in node.names)
-    return found
+def _name(path: Path) -> str:
+    parts = list(path.relative_to(PKG.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _package(path: Path) -> list[str]:
+    parts = list(path.relative_to(PKG.parent).with_suffix("").parts)
+    return parts if parts[-1] == "__init__" else parts[:-1]
 
 
 def modules(sub: str = "") -> list[Path]:
     return sorted((PKG / sub).rglob("*.py"))
+
+
+def imports(path: Path) -> set[str]:
+    """Every name an import statement anywhere in ``path`` reaches, absolute."""
+    found: set[str] = set()
+    package = _package(path)
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+NAMES = {_name(p): p for p in modules()}
+
+
+def _module_of(name: str) -> str | None:
+    """The p2psocial module an imported name lives in (``a.b.C`` -> ``a.b``)."""
+    while name and name not in NAMES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def graph() -> dict[str, set[str]]:
+    edges = {}
+    for name, path in NAMES.items():
+        targets = {_module_of(i) for i in imports(path) if i.split(".")[0] == "p2psocial"}
+        edges[name] = {t for t in targets if t and t != name and t != "p2psocial"}
+    return edges
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")[1:]
+    if not parts:
+        return "core"
+    if parts[0] in ("ui", "cli", "net", "store", "node"):
+        return parts[0]
+    if parts[0] == "__main__":
+        return "cli"
+    if parts[0] in PLATFORM:
+        return "platform"
+    if parts[0] in BACKEND:
+        return "backend"
+    return "core"
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in edges:
+        if start in index:
+            continue
+        work: list[tuple[str, Iterable[str]]] = [(start, iter(sorted(edges[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            v, children = work[-1]
+            for w in children:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(sorted(edges.get(w, ())))))
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    component = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        component.append(w)
+                        if w == v:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
+
+
+def test_every_import_follows_the_layer_table() -> None:
+    wrong = sorted(
+        f"{source} ({layer(source)}) imports {target} ({layer(target)})"
+        for source, targets in graph().items() for target in targets
+        if layer(target) not in ALLOWED[layer(source)]
+        and target not in EXCEPTIONS.get(layer(source), ())
+    )
+    assert wrong == []
+
+
+def test_no_import_cycles() -> None:
+    assert cycles(graph()) == []
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    """The check above cannot pass by finding nothing."""
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
+    assert cycles(edges) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_table_sees_lazy_and_relative_imports() -> None:
+    """Function-level and relative imports are edges too (runtime's lazy imports were
+    how a cycle hid)."""
+    edges = graph()
+    assert "p2psocial.store.store" in edges["p2psocial.node"] | set().union(
+        *(edges[m] for m in edges if m.startswith("p2psocial.node.")))
+    assert layer("p2psocial.net.sync") == "net" and layer("p2psocial.codec") == "core"
+    assert layer("p2psocial.runtime") == "backend" and layer("p2psocial.ui.app") == "ui"
 
 
 def test_nothing_below_ui_imports_qt() -> None:
@@ -56,15 +206,14 @@ def test_ui_never_touches_sql_or_libp2p() -> None:
 
 
 def test_core_is_sans_io() -> None:
+    """Every core module (the default for a top-level module) is sans-IO: no Qt, no
+    libp2p, SQLite or Trio, no sockets, files, clocks or randomness of its own."""
     forbidden = (*QT, *LOW, "socket", "os", "time", "pathlib", "random", "secrets")
     offenders = {}
-    for name in CORE:
-        path = PKG / f"{name}.py"
-        if not path.exists():
+    for name, path in NAMES.items():
+        if layer(name) != "core":
             continue
-        bad = sorted(i for i in imports(path)
-                     if i.split(".")[0] in forbidden
-                     or any(i.startswith(f".{m}") for m in ("store", "net", "ui", "node", "cli")))
+        bad = sorted(i for i in imports(path) if i.split(".")[0] in forbidden)
         if bad:
             offenders[name] = bad
     assert offenders == {}
@@ -74,5 +223,6 @@ def test_control_endpoint_is_only_sockets_and_the_codec() -> None:
     """control.py runs in the CLI before anything heavy is imported, and in serve."""
     bad = sorted(i for i in imports(PKG / "control.py")
                  if i.split(".")[0] in (*QT, "libp2p", "sqlite3")
-                 or i.startswith((".net", ".store", ".node", ".cli", ".ui")))
+                 or i.startswith(("p2psocial.net", "p2psocial.store", "p2psocial.node",
+                                  "p2psocial.cli", "p2psocial.ui")))
     assert bad == []
