@@ -95,7 +95,6 @@ from libp2p.peer.id import ID
 from ..content import Kind
 from ..errors import InvalidEntry
 from ..events import EntryAdded, Lagged, RosterChanged
-from ..node import Node
 from ..store.blob_wants import BUDGET as BLOB_BUDGET
 from ..store.blob_wants import Budget
 from ..store.communities import CommunityInfo
@@ -125,6 +124,7 @@ from .limits import FLOOD, FRIEND_SEND, STRANGER_SEND, FloodPolicy
 from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
 from .paths import Path
+from .port import Replica
 from .portmap import PortMapper, lan_ip, mappable
 from .puncher import HolePuncher
 from .reachability import UNKNOWN, Reachability
@@ -184,7 +184,7 @@ class _Session:
 
 
 class NetworkService:
-    def __init__(self, node: Node, *, port: int | None = 0, hops: int = 2,
+    def __init__(self, replica: Replica, *, port: int | None = 0, hops: int = 2,
                  ip: str | Sequence[str] = "127.0.0.1",
                  clock: Callable[[], int] | None = None, rng: random.Random | None = None,
                  backoff: Backoff = BACKOFF, policy: StandingPolicy = STANDING,
@@ -213,17 +213,17 @@ class NetworkService:
         upgrade relayed connections to direct ones (puncher.py); ``fetch_blobs``: fetch
         the pictures of what we replicate in the background, within ``blob_budget``
         for accounts neither ours nor followed (blob_fetcher.py, store/blob_wants.py)."""
-        if node.identity is None:
+        if replica.identity is None:
             raise ValueError("the network service needs a node opened with its keys")
-        self.node = node
+        self.replica = replica
         self.port = port
         self.hops = hops
         self.ip = ip
-        self.clock = clock or node.clock
+        self.clock = clock or replica.clock
         self.rng = rng or random.Random()
         self.backoff = backoff
         self.policy = policy
-        self.device_id = node.identity.device_id
+        self.device_id = replica.identity.device_id
         self.lan = lan
         self.lan_service_type = lan_service_type
         self.offer_relay, self.relay_limits, self.reserve = offer_relay, relay_limits, reserve
@@ -232,7 +232,7 @@ class NetworkService:
         self.live_sync = live_sync
         self.gossip: Gossip | None = None
         self.conn_limits, self.admission = connections, admission
-        self.friends = Friends(node.logs, lambda: node.wanted_accounts(hops))
+        self.friends = Friends(replica.logs, lambda: replica.wanted_accounts(hops))
         self._usefulness = connmgr.Usefulness()
         self._strangers: OrderedDict[bytes, None] = OrderedDict()  # in memory only, oldest first
         self.relay_server: relay.RelayServer | None = None
@@ -259,12 +259,12 @@ class NetworkService:
         self._host: Host | None = None
         self._nursery: trio.Nursery | None = None
         self._cm: Any = None
-        self.lan_presence = LanPresence(node, hops, lambda: self._peers)
-        self.neighbourhood = Neighbourhood(node, self.device_id,
+        self.lan_presence = LanPresence(replica, hops, lambda: self._peers)
+        self.neighbourhood = Neighbourhood(replica, self.device_id,
                                            open_stream=self._open_community,
                                            nearby=self.nearby, misbehaved=self._misbehaved)
         self.address_exchange = address_exchange.AddressExchange(
-            node, account_of=self.friends.account_of, connected=self.connected,
+            replica, account_of=self.friends.account_of, connected=self.connected,
             open_stream=self._open_addrs, misbehaved=self._misbehaved, moved=self._moved,
             own_addrs=lambda: self.listen_addrs, mapped=self.mapped_addrs,
             stale=self._stale)
@@ -273,16 +273,16 @@ class NetworkService:
 
     async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
         """Run until cancelled; ``task_status.started(self)`` once listening."""
-        assert self.node.identity is not None
-        records = await self.node.peers()
-        async with open_host(self.node.identity.device.seed, self.port, ip=self.ip,
+        assert self.replica.identity is not None
+        records = await self.replica.peers()
+        async with open_host(self.replica.identity.device.seed, self.port, ip=self.ip,
                              admission=self.admission) as host, \
                 trio.open_nursery() as nursery:
             self._host, self._nursery = host, nursery
             if self.gossip_on:
                 hooks = GossipHooks(misbehaved=self._gossip_misbehaved, banned=self._banned,
                                     lacking=self._lacking, holds=self._author_holds)
-                self.gossip = await nursery.start(Gossip(self.node, host, hooks).run)
+                self.gossip = await nursery.start(Gossip(self.replica, host, hooks).run)
             nursery.start_soon(self._follow_policy)
             for record in records:
                 self._peers[record.device] = PeerState.from_record(record)
@@ -309,7 +309,7 @@ class NetworkService:
             if self.fetch_blobs:
                 self.blob_fetcher = BlobFetcher(
                     wanted=self._wanted_blobs, fetch=self._fetch_blob_from,
-                    connected=self.connected, subscribe=self.node.subscribe)
+                    connected=self.connected, subscribe=self.replica.subscribe)
                 await nursery.start(self.blob_fetcher.run)
             nursery.start_soon(connmgr.ConnectionManager(
                 self.conn_limits, count=lambda: len(host.connections()), census=self._census,
@@ -454,7 +454,7 @@ class NetworkService:
         if device is None:
             return
         try:
-            await blobs.serve_blob(stream, self.node.blob)
+            await blobs.serve_blob(stream, self.replica.blob)
         except blobs.BlobError as exc:
             await reset_quietly(stream)
             await self._misbehaved(device, f"blob request: {exc}")
@@ -516,7 +516,7 @@ class NetworkService:
     async def _moved(self, device: bytes, addrs: tuple[str, ...]) -> None:
         """``device`` signed a newer record of its addresses: the address book takes
         them (store/peer_addrs.py ``supersede``) and, with no session, we dial now."""
-        record = await self.node.peer_moved(device, addrs, "peer")
+        record = await self.replica.peer_moved(device, addrs, "peer")
         state = self._peers.get(device)
         if state is None:
             state = self._peers[device] = PeerState.from_record(record)
@@ -573,7 +573,7 @@ class NetworkService:
         connected peer, else from another known, unbanned peer with addresses; stored
         with the node. A peer that sends wrong bytes loses standing. Raises
         ``blobs.BlobUnavailable`` if nobody gave it."""
-        held = await self.node.blob(digest)
+        held = await self.replica.blob(digest)
         if held is not None:
             return held
         connected = [d for d in self._sessions if d in self._peers]
@@ -598,11 +598,11 @@ class NetworkService:
             candidates.append((device, open_stream))
         data = await blobs.fetch_from_any(candidates, digest, cap=cap,
                                           on_failure=self._blob_failed)
-        await self.node.put_blob(data)
+        await self.replica.put_blob(data)
         return data
 
     async def _wanted_blobs(self, limit: int) -> list[bytes]:
-        wanted = await self.node.wanted_blobs(self.hops, self.blob_budget, limit)
+        wanted = await self.replica.wanted_blobs(self.hops, self.blob_budget, limit)
         return [w.hash for w in wanted]
 
     async def _blob_failed(self, device: bytes, exc: Exception) -> None:
@@ -685,7 +685,7 @@ class NetworkService:
                       else [ip for ip in ips if ":" not in ip])
         presence = self.lan_presence
         try:
-            async with lan_discovery(self.device_id, port, account_id=self.node.account_id,
+            async with lan_discovery(self.device_id, port, account_id=self.replica.account_id,
                                      recognise=presence.recognise, interface_ips=interfaces,
                                      service_type=self.lan_service_type) as lan:
                 presence.lan = lan
@@ -824,7 +824,7 @@ class NetworkService:
             with session.scope:
                 budget = (self._friend_budgets.setdefault(device, SendBudget(FRIEND_SEND))
                           if friend else self._stranger_budget)
-                stats = await run_sync(self.node, stream, hops=self.hops, flood=self.flood,
+                stats = await run_sync(self.replica, stream, hops=self.hops, flood=self.flood,
                                        control=session.control, live=self.live_sync,
                                        version=negotiated_version(stream), budget=budget,
                                        deadlines=self.deadlines)
@@ -880,7 +880,7 @@ class NetworkService:
         unblock the store learns, and every roster that grows (one recomputation per
         burst of events); a grown roster is also shared with every peer connected."""
         while True:
-            events = self.node.subscribe()
+            events = self.replica.subscribe()
             await self._apply_policy()  # at the start, and after falling behind
             with events:
                 async for event in events:
@@ -911,13 +911,13 @@ class NetworkService:
 
     async def _apply_policy(self) -> None:
         self.friends.changed()
-        wanted = await self.node.wanted_accounts(self.hops)
+        wanted = await self.replica.wanted_accounts(self.hops)
         for session in self._sessions.values():
             session.control.want(wanted)
-        await self.node.prune_address_records(wanted)
+        await self.replica.prune_address_records(wanted)
         if self.gossip is not None:
-            await self.gossip.set_policy(topics=await self.node.wanted_accounts(1),
-                                         replicated=wanted, blocked=await self.node.blocked())
+            await self.gossip.set_policy(topics=await self.replica.wanted_accounts(1),
+                                         replicated=wanted, blocked=await self.replica.blocked())
         await self._placed(await self.lan_presence.refresh())  # whom we recognise on the LAN
 
     def _gossip_misbehaved(self, device: bytes, reason: str) -> None:
@@ -1008,7 +1008,7 @@ class NetworkService:
             self._strangers.move_to_end(device)
         if state is None or (addrs and (trust > Trust.HEARD
                                         or not set(addrs) <= set(state.addrs))):
-            record = await self.node.add_peer(device, addrs, source, trust)
+            record = await self.replica.add_peer(device, addrs, source, trust)
             # another task may have met this peer while we waited (mDNS and its inbound
             # session at once): keep the state it made, which a session may hold
             state = self._peers.get(device)
@@ -1036,7 +1036,7 @@ class NetworkService:
         with addresses we only heard: probe those at the session's IP, and mark the
         first where the device answers as worked."""
         session = self._sessions.get(device)
-        record = await self.node.peer(device)
+        record = await self.replica.peer(device)
         if session is None or session.remote is None or record is None:
             return
         candidates = worth_confirming(record.book, session.remote[0])
@@ -1070,7 +1070,7 @@ class NetworkService:
             return
         with trio.move_on_after(_PERSIST_TIMEOUT):
             try:
-                await self.node.update_peer(device, **fields)
+                await self.replica.update_peer(device, **fields)
             except Exception as exc:  # a closed store at shutdown: the state is in memory
                 log.debug("could not record peer %s: %r", _short(device), exc)
 
@@ -1106,7 +1106,7 @@ class OnceResult:
     error: str | None = None
 
 
-async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
+async def sync_once(replica: Replica, *, hops: int = 2, per_peer: float = 30.0,
                     policy: StandingPolicy = STANDING,
                     blob_budget: Budget = BLOB_BUDGET) -> list[OnceResult]:
     """Dial every known, unbanned peer with addresses, exchange community rosters and
@@ -1114,11 +1114,11 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
     each), record the outcome in the address book, and return one result per peer.
     Then fetch the pictures we now want (blob_fetcher.py) from the peers that synced,
     each asked once per picture, within ``per_peer`` seconds."""
-    if node.identity is None:
+    if replica.identity is None:
         raise ValueError("syncing needs a node opened with its keys")
-    me = node.identity.device_id
-    now = node.clock()
-    peers = [PeerState.from_record(r) for r in await node.peers()]
+    me = replica.identity.device_id
+    now = replica.clock()
+    peers = [PeerState.from_record(r) for r in await replica.peers()]
     targets = [p for p in peers if p.addrs and not p.banned(now)]
     results: list[OnceResult] = []
 
@@ -1135,34 +1135,34 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
                 result.error = str(exc)
                 fields = state.dial_failed(str(exc))
             else:
-                fields = state.session_started(node.clock())
+                fields = state.session_started(replica.clock())
                 addr = dialed_addr(_remote(stream), state.addrs)
                 if addr is not None:
-                    await node.add_peer(state.device, [addr], state.source, Trust.WORKED)
+                    await replica.add_peer(state.device, [addr], state.source, Trust.WORKED)
                 # rosters first: the session then asks for everyone on them, and the
                 # peer learns we joined (a community joined with an invite, say)
                 await Neighbourhood(
-                    node, me,
+                    replica, me,
                     open_stream=lambda device: host.open_stream(
                         peer_id_from_device_id(device), [], community.PROTOCOL_ID),
                     nearby=tuple, misbehaved=_ignored).share([state.device])
                 try:
-                    stats = await run_sync(node, stream, hops=hops, once=True,
+                    stats = await run_sync(replica, stream, hops=hops, once=True,
                                            version=negotiated_version(stream))
                 except PeerMisbehaved as exc:
                     result.error = f"misbehaved: {exc}"
-                    fields |= state.misbehaved(node.clock(), policy)
+                    fields |= state.misbehaved(replica.clock(), policy)
                 except Exception as exc:
                     result.error = str(exc) or type(exc).__name__
                 else:
                     result.ok = True
                     result.received, result.sent = stats.received, stats.sent
-                    fields |= state.session_ended(node.clock(), policy, good=stats.caught_up)
+                    fields |= state.session_ended(replica.clock(), policy, good=stats.caught_up)
         if scope.cancelled_caught:
             result.error = f"no answer within {per_peer:g} s"
             if not fields:
                 fields = state.dial_failed(result.error)
-        await node.update_peer(state.device, **fields)
+        await replica.update_peer(state.device, **fields)
 
     async def pictures(host: Host) -> None:
         synced = [r.device for r in results if r.ok]
@@ -1171,24 +1171,24 @@ async def sync_once(node: Node, *, hops: int = 2, per_peer: float = 30.0,
         async def bad_blob(device: bytes, exc: Exception) -> None:
             if isinstance(exc, InvalidEntry):  # wrong bytes: misbehaviour, as in a serve
                 log.warning("peer %s sent a bad blob: %s", _short(device), exc)
-                await node.update_peer(device, **states[device].misbehaved(node.clock(),
+                await replica.update_peer(device, **states[device].misbehaved(replica.clock(),
                                                                            policy))
 
         async def fetch(digest: bytes, devices: Sequence[bytes]) -> None:
             candidates = [(d, functools.partial(
                 host.open_stream, peer_id_from_device_id(d), _multiaddrs(states[d].addrs),
                 blobs.PROTOCOL_ID)) for d in devices]
-            await node.put_blob(await blobs.fetch_from_any(candidates, digest,
+            await replica.put_blob(await blobs.fetch_from_any(candidates, digest,
                                                            on_failure=bad_blob))
 
-        wanted = [w.hash for w in await node.wanted_blobs(hops, blob_budget)]
+        wanted = [w.hash for w in await replica.wanted_blobs(hops, blob_budget)]
         if synced and wanted:
             with trio.move_on_after(per_peer):
                 got = await fetch_once(wanted, fetch, synced)
                 log.info("%d of %d picture(s) fetched", got, len(wanted))
 
     if targets:
-        async with open_host(node.identity.device.seed, 0) as host:
+        async with open_host(replica.identity.device.seed, 0) as host:
             async with trio.open_nursery() as nursery:
                 for state in targets:
                     nursery.start_soon(one, host, state)
