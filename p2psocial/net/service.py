@@ -621,7 +621,7 @@ class NetworkService:
                 on_bad_peer=self._bad_relay_request,
                 advertise=lambda: self.mapped_addrs() + advertised_addrs(host.listen_addrs))
         keep = functools.partial(
-            relay.keep_slots, host, self._relay_candidates, self.next_change,
+            relay_slots.keep_slots, host, self._relay_candidates, self.next_change,
             self._notify, lambda failures: self.backoff.delay(failures, self.rng))
         if self.reserve:
             log.info("holding relay slots")
