@@ -1,9 +1,9 @@
 """What the network service knows about each peer, and its two small policies.
 
 No I/O and no libp2p here: plain values in, plain values out, so the rules can be
-read and tested alone. The service (service.py) keeps one ``PeerState`` per known
+read and tested alone. The service (known_peers.py) keeps one ``PeerState`` per known
 device, applies these transitions, and writes the changed fields to the store's
-address book (``Node.update_peer``).
+address book (``Replica.update_peer``).
 
 * **Backoff**: after ``n`` failed dials in a row, wait ``base * 2**(n-1)`` seconds,
   at most ``cap``, times a random factor in [0.5, 1) so that many nodes restarted at

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import trio
 from libp2p.abc import INetStream
@@ -39,7 +39,7 @@ class Dialer:
                  nursery: Callable[[], trio.Nursery | None],
                  in_session: Callable[[bytes], bool],
                  on_stream: Callable[[bytes, INetStream], Awaitable[None]],
-                 unreachable: Callable[[bytes, tuple[str, ...]], None],
+                 unreachable: Callable[[bytes, Sequence[str]], None],
                  backoff: Backoff, policy: StandingPolicy, rng: random.Random) -> None:
         self.known = known
         self.host, self.nursery, self.in_session = host, nursery, in_session

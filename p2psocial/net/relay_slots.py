@@ -6,7 +6,7 @@ Why. A node that nobody can dial holds slots at up to two friends' relays
 (``keep_slots``), so that friends elsewhere reach it through a circuit. A
 node others can dial does not need them, and each slot costs the friend a share of
 its relay and puts a circuit address (naming that friend) in our invites and address
-records. At start the only evidence is our own addresses (``own_reachable``: service.py
+records. At start the only evidence is our own addresses (``own_reachable``: advertised.py
 ``reachable_from_outside``, a global IPv4 address); once our reachability is known
 (reachability.py), it decides:
 

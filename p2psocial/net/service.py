@@ -103,14 +103,9 @@ from .reachability import UNKNOWN, Reachability
 from .relay_policy import RelayPolicy
 from .replication_policy import ReplicationPolicy
 from .standpoint import Standpoint
-from .strangers import (
-    MAX_STRANGER_SESSIONS,
-)
+from .strangers import MAX_STRANGER_SESSIONS
 from .streams import reset_quietly
-from .sync import (
-    DEADLINES,
-    Deadlines,
-)
+from .sync import DEADLINES, Deadlines
 from .sync_once import OnceResult, sync_once
 from .why_not import PeerFacts, Reason
 
@@ -191,10 +186,15 @@ class NetworkService:
             flood=flood, live=live_sync, deadlines=deadlines, policy=policy,
             max_strangers=max_stranger_sessions, misbehaved=self._misbehaved,
             on_start=self._session_started, on_end=self._session_ended)
+        self.address_exchange = address_exchange.AddressExchange(
+            replica, account_of=self.friends.account_of, connected=self.connected,
+            open_stream=self._open_addrs, misbehaved=self._misbehaved, moved=self._moved,
+            own_addrs=lambda: self.listen_addrs, mapped=self.mapped_addrs,
+            stale=self._stale)
         self.dialer = Dialer(self.known, host=lambda: self._host, nursery=lambda: self._nursery,
                              in_session=self._in_session, on_stream=self._dialed,
-                             unreachable=self._unreachable, backoff=backoff, policy=policy,
-                             rng=self.rng)
+                             unreachable=self.address_exchange.unreachable,
+                             backoff=backoff, policy=policy, rng=self.rng)
         self.lan_presence = LanPresence(replica, hops, lambda: self.known.states)
         self.lan_peers = LanPeers(replica, self.known, self.lan_presence,
                                   device_id=self.device_id, ip=ip,
@@ -213,11 +213,6 @@ class NetworkService:
         self.neighbourhood = Neighbourhood(replica, self.device_id,
                                            open_stream=self._open_community,
                                            nearby=self.nearby, misbehaved=self._misbehaved)
-        self.address_exchange = address_exchange.AddressExchange(
-            replica, account_of=self.friends.account_of, connected=self.connected,
-            open_stream=self._open_addrs, misbehaved=self._misbehaved, moved=self._moved,
-            own_addrs=lambda: self.listen_addrs, mapped=self.mapped_addrs,
-            stale=self._stale)
         self.connections = Connections(
             self.known, self.friends, self.sessions, admission=admission,
             host=lambda: self._host, nursery=lambda: self._nursery,
@@ -544,15 +539,12 @@ class NetworkService:
         await self.known.know(device, (), "peer")  # a gossip peer may have no session yet
         await self._misbehaved(device, reason)
 
-    # --- the address book ----------------------------------------------------------
+    # --- our dials (dialer.py) ----------------------------------------------------------
 
     async def _dialed(self, device: bytes, stream: INetStream) -> None:
         """Our dialer reached ``device``: run the session on ``stream``."""
         await self._worked(device, stream)
         await self.sessions.run(device, stream, initiator=self.device_id)
-
-    def _unreachable(self, device: bytes, addrs: tuple[str, ...]) -> None:
-        self.address_exchange.unreachable(device, addrs)  # did it move?
 
     async def _worked(self, device: bytes, stream: INetStream) -> None:
         """Mark the address our dial reached ``device`` at (Noise proved it is there)."""
