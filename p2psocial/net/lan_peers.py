@@ -84,6 +84,15 @@ class LanPeers:
             presence.lan = None
             self.nearby.clear()
 
+    async def learnt(self, device: bytes) -> None:
+        """A peer proved it is ``device`` (Noise): place it if it is a neighbour."""
+        await self.placed(self.presence.learn(device))
+
+    async def meet_strangers(self) -> None:
+        """Probe the neighbours we cannot place yet (lan_presence.py), and place those
+        who answered."""
+        await self.placed(await self.presence.meet_strangers())
+
     async def recognise(self) -> None:
         """Look again at whom we recognise on the LAN (lan_presence.py: the devices of
         the accounts we replicate), and place those it recognised just now."""

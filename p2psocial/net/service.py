@@ -14,6 +14,8 @@ the lower device id (``keeps_new_session``) and cancel the other, so they agree
 without talking. It is the composition of small parts, each with its own module:
 
 * what we know of each peer, written through to the address book: known_peers.py;
+* the sessions open now, and which of two wins: live_sessions.py;
+* the streams peers open to us (who, banned or not, which protocol): inbound.py;
 * dialing and its backoff: dialer.py;
 * the LAN (``lan=True``: mDNS, and heard addresses confirmed): lan_peers.py;
 * circuit relay, for friends, and slots held when nobody can dial us: relay_policy.py;
@@ -21,6 +23,8 @@ without talking. It is the composition of small parts, each with its own module:
 * blobs served and fetched (``fetch_blob``, and in the background with
   ``fetch_blobs``: blob_fetcher.py): blob_sharing.py;
 * which of our addresses we advertise: advertised.py;
+* what we replicate, kept in step with follows, blocks and rosters:
+  replication_policy.py; the connection manager's census and trims: connections.py;
 * open LAN communities: neighbourhood.py; addresses that follow you (a friend's newer
   record redials it now, ``_moved``): address_exchange.py; where we stand
   (reachability, ``paths()``, ``why_not()``): standpoint.py; live gossip beside the
@@ -66,7 +70,7 @@ from ..store.blob_wants import Budget
 from ..store.communities import CommunityInfo
 from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
-from . import address_exchange, blobs, community, connmgr, relay
+from . import address_exchange, community, connmgr, relay
 from .addressbook import BACKOFF, STANDING, Backoff, PeerSnapshot, PeerState, StandingPolicy
 from .addresses import dialed_addr
 from .admission import ADMISSION, AdmissionLimits
@@ -85,14 +89,13 @@ from .host import (
     listen_ips,
     open_host,
     peer_id_from_device_id,
-    remote_peer_id,
 )
+from .inbound import Inbound
 from .known_peers import KnownPeers
 from .lan_peers import LanPeers
 from .lan_presence import LanPresence
 from .limits import FLOOD, FloodPolicy
 from .live_sessions import LiveSessions
-from .messages import PROTOCOL_IDS
 from .neighbourhood import NearbyCommunity, Neighbourhood
 from .paths import Path
 from .plumbing import disconnect, multiaddrs, remote_end, short
@@ -104,7 +107,6 @@ from .relay_policy import RelayPolicy
 from .replication_policy import ReplicationPolicy
 from .standpoint import Standpoint
 from .strangers import MAX_STRANGER_SESSIONS
-from .streams import reset_quietly
 from .sync import DEADLINES, Deadlines
 from .sync_once import OnceResult, sync_once
 from .why_not import PeerFacts, Reason
@@ -217,6 +219,9 @@ class NetworkService:
             self.known, self.friends, self.sessions, admission=admission,
             host=lambda: self._host, nursery=lambda: self._nursery,
             nearby=lambda: self.lan_peers.nearby.keys(), relay_server=lambda: self.relay_server)
+        self.inbound = Inbound(self.known, self.sessions, self.blob_sharing, self.neighbourhood,
+                               self.address_exchange, policy=policy, learnt=self.lan_peers.learnt,
+                               misbehaved=self._misbehaved, drop=self.connections.drop)
         self.replication = ReplicationPolicy(
             replica, self.friends, self.sessions, hops=hops, gossip=lambda: self.gossip,
             nursery=lambda: self._nursery,
@@ -242,11 +247,7 @@ class NetworkService:
             for record in records:
                 self.known.states[record.device] = PeerState.from_record(record)
                 self.dialer.start(record.device)
-            for protocol in PROTOCOL_IDS.values():
-                host.set_handler(protocol, self._serve)
-            host.set_handler(blobs.PROTOCOL_ID, self._serve_blob)
-            host.set_handler(community.PROTOCOL_ID, self._serve_community)
-            host.set_handler(address_exchange.PROTOCOL_ID, self._serve_addrs)
+            self.inbound.install(host)
             self.relay_server = self.relay_policy.start(host, nursery)
             if self.hole_punching:
                 self.puncher = await nursery.start(HolePuncher(
@@ -378,44 +379,6 @@ class NetworkService:
         await self.known.know(device, addrs, source, Trust.GIVEN)
         self.dialer.dial_now(device)
 
-    # --- inbound --------------------------------------------------------------------
-
-    async def _serve(self, stream: INetStream) -> None:
-        device = await self._inbound(stream, "a session", drop=True)
-        if device is not None:
-            await self.sessions.run(device, stream, initiator=device)
-
-    async def _serve_blob(self, stream: INetStream) -> None:
-        device = await self._inbound(stream, "a blob request")
-        if device is not None:
-            await self.blob_sharing.serve(stream, device)
-
-    async def _serve_community(self, stream: INetStream) -> None:
-        device = await self._inbound(stream, "a community request")
-        if device is not None:
-            await self.neighbourhood.serve(stream, device)
-
-    async def _inbound(self, stream: INetStream, what: str, *,
-                       drop: bool = False) -> bytes | None:
-        """The device that opened ``stream`` (now in the address book), or None, the
-        stream reset, when it is not one of ours or is banned (``drop``: its
-        connection closed too)."""
-        try:
-            device = device_id_from_peer_id(remote_peer_id(stream))
-        except ValueError:
-            await reset_quietly(stream)
-            return None
-        state = await self.known.know(device, (), "peer")
-        await self.lan_peers.placed(self.lan_presence.learn(device))  # Noise proved who it is
-        await self.known.persist(device, state.lift_expired_ban(self.clock(), self.policy))
-        if state.banned(self.clock()):
-            log.info("refused %s from banned peer %s", what, short(device))
-            await reset_quietly(stream)
-            if drop:
-                self.connections.drop(device)
-            return None
-        return device
-
     # --- addresses that follow you (address_exchange.py) ------------------------------
 
     def addresses_changed(self) -> None:
@@ -427,19 +390,6 @@ class NetworkService:
     def _mapping_changed(self) -> None:
         self.known.notify()
         self.addresses_changed()  # a new record now, not at the next look
-
-    async def _serve_addrs(self, stream: INetStream) -> None:
-        device = await self._inbound(stream, "an address push")
-        if device is None:
-            return
-        try:
-            await self.address_exchange.serve(stream, device)
-        except address_exchange.AddrsProtocolError as exc:
-            await reset_quietly(stream)
-            await self._misbehaved(device, f"addrs: {exc}")
-        except Exception as exc:  # a broken stream, a timeout: nobody's proven fault
-            log.debug("addrs from %s: %r", short(device), exc)
-            await reset_quietly(stream)
 
     async def _open_addrs(self, device: bytes, addrs: Sequence[str]) -> INetStream:
         return await self._open(device, addrs, address_exchange.PROTOCOL_ID)
@@ -484,12 +434,12 @@ class NetworkService:
         """The communities that devices on the LAN offer now (asked at most every
         ``max_age`` seconds each). Neighbours we cannot place are probed first
         (lan_presence.py): whoever answers at their address is who they are."""
-        await self.lan_peers.placed(await self.lan_presence.meet_strangers())
+        await self.lan_peers.meet_strangers()
         return await self.neighbourhood.nearby_communities(max_age)
 
     async def join_community(self, community_id: bytes) -> CommunityInfo:
         """Join a community a LAN neighbour offers (``UserError`` when none does now)."""
-        await self.lan_peers.placed(await self.lan_presence.meet_strangers())
+        await self.lan_peers.meet_strangers()
         return await self.neighbourhood.join(community_id)
 
     async def _open_community(self, device: bytes) -> INetStream:
