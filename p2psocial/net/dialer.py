@@ -77,9 +77,9 @@ class Dialer:
         self.poke(device)
 
     def rest(self, device: bytes) -> None:
-        """A session with ``device`` ended: dial again after the backoff's first wait."""
+        """A session with ``device`` is ending: the next dial waits the backoff's first
+        delay (the caller pokes once the session is over)."""
         self.known.states[device].next_dial = trio.current_time() + self.retry_after(0)
-        self.poke(device)
 
     def retry_after(self, failures: int) -> float:
         """Seconds to wait after ``failures`` failures in a row (with jitter)."""

@@ -62,14 +62,17 @@ class LiveSessions:
                  device_id: bytes, hops: int, flood: FloodPolicy, live: bool,
                  deadlines: Deadlines, policy: StandingPolicy, max_strangers: int,
                  misbehaved: Callable[[bytes, str], Awaitable[None]],
+                 rest: Callable[[bytes], None],
                  on_start: Callable[[bytes, bytes], None],
                  on_end: Callable[[bytes], None]) -> None:
-        """``on_start(device, initiator)`` once a session is the peer's session;
+        """``rest(device)``: a session ended, set when to dial it again (dialer.py);
+        ``on_start(device, initiator)`` once a session is the peer's session;
         ``on_end(device)`` once it ended (not when a newer one superseded it)."""
         self.replica, self.known, self.friends = replica, known, friends
         self.device_id, self.hops, self.flood, self.live = device_id, hops, flood, live
         self.deadlines, self.policy, self.max_strangers = deadlines, policy, max_strangers
-        self.misbehaved, self.on_start, self.on_end = misbehaved, on_start, on_end
+        self.misbehaved, self.rest = misbehaved, rest
+        self.on_start, self.on_end = on_start, on_end
         self.by_device: dict[bytes, Session] = {}
         self.stranger_budget = SendBudget(STRANGER_SEND)  # shared by all strangers
         self._friend_budgets: dict[bytes, SendBudget] = {}
@@ -159,6 +162,7 @@ class LiveSessions:
                     del self.by_device[device]
                 good = stats is not None and stats.caught_up
                 fields = state.session_ended(self.known.clock(), self.policy, good=good)
+                self.rest(device)
                 with trio.CancelScope(shield=True):
                     await self.known.persist(device, fields)
                 self._friend_budgets.pop(device, None)

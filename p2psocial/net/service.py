@@ -183,11 +183,6 @@ class NetworkService:
         self._nursery: trio.Nursery | None = None
         self._cm: Any = None
         self.known = KnownPeers(replica, self.clock, in_session=self._in_session)
-        self.sessions = LiveSessions(
-            replica, self.known, self.friends, device_id=self.device_id, hops=hops,
-            flood=flood, live=live_sync, deadlines=deadlines, policy=policy,
-            max_strangers=max_stranger_sessions, misbehaved=self._misbehaved,
-            on_start=self._session_started, on_end=self._session_ended)
         self.address_exchange = address_exchange.AddressExchange(
             replica, account_of=self.friends.account_of, connected=self.connected,
             open_stream=self._open_addrs, misbehaved=self._misbehaved, moved=self._moved,
@@ -197,6 +192,12 @@ class NetworkService:
                              in_session=self._in_session, on_stream=self._dialed,
                              unreachable=self.address_exchange.unreachable,
                              backoff=backoff, policy=policy, rng=self.rng)
+        self.sessions = LiveSessions(
+            replica, self.known, self.friends, device_id=self.device_id, hops=hops,
+            flood=flood, live=live_sync, deadlines=deadlines, policy=policy,
+            max_strangers=max_stranger_sessions, misbehaved=self._misbehaved,
+            rest=self.dialer.rest,
+            on_start=self._session_started, on_end=self._session_ended)
         self.lan_presence = LanPresence(replica, hops, lambda: self.known.states)
         self.lan_peers = LanPeers(replica, self.known, self.lan_presence,
                                   device_id=self.device_id, ip=ip,
@@ -463,7 +464,7 @@ class NetworkService:
     def _session_ended(self, device: bytes) -> None:
         self.address_exchange.peer_gone(device)
         self.known.notify()
-        self.dialer.rest(device)
+        self.dialer.poke(device)
 
     async def _misbehaved(self, device: bytes, reason: str) -> None:
         state = await self.known.know(device, (), "peer")  # a stranger may have been forgotten
