@@ -190,7 +190,7 @@ def test_inbound_connections_that_closed_give_their_place_back() -> None:
 def test_the_gate_reads_ipv6_addresses_that_libp2p_loses() -> None:
     from libp2p.io.trio import TrioTCPStream
 
-    from p2psocial.net.host import _remote_ip
+    from p2psocial.net.inbound_gate import _remote_ip
 
     async def scenario() -> None:
         listener = trio.socket.socket(trio.socket.AF_INET6, trio.socket.SOCK_STREAM)

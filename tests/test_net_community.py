@@ -341,7 +341,7 @@ def test_a_neighbour_that_hands_out_forged_lines_loses_standing(tmp_path: Path) 
                 return [lying]
 
             async with service(alice) as sa, service(mallory) as sm:
-                sm.neighbourhood.node.communities = lies  # type: ignore[method-assign]
+                sm.neighbourhood.replica.communities = lies  # type: ignore[method-assign]
                 await sa.connect(device(mallory), sm.listen_addrs)
                 await sa.wait_until(lambda: device(mallory) in sa.connected())
                 await sa.neighbourhood.share([device(mallory)])

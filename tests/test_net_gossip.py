@@ -150,10 +150,10 @@ def test_a_follow_mid_session_brings_that_account_without_reconnecting(
             await alice.follow(carol.account_id)  # alice replicates carol, so she
             await alice.ingest(carol_log)  # carries carol's log for others
             async with linked(alice, bob) as (_, sb):
-                session = sb._sessions[device(alice)]  # the very session, later too
+                session = sb.sessions.by_device[device(alice)]  # the very session, later too
                 await bob.follow(carol.account_id)
                 await until(bob, lambda: holds(bob, carol_log[-1].id))
-                assert sb._sessions[device(alice)] is session
+                assert sb.sessions.by_device[device(alice)] is session
                 gossip = sb.gossip
                 assert gossip is not None
                 # the subscription follows the follow on its own task: sync may be first

@@ -96,11 +96,11 @@ def test_a_peer_met_twice_at_once_has_one_state(tmp_path: Path) -> None:
                 got: list[object] = []
 
                 async def know(addrs: tuple[str, ...], source: str) -> None:
-                    got.append(await sa._know(other, addrs, source))
+                    got.append(await sa.known.know(other, addrs, source))
 
                 nursery.start_soon(know, ("/ip4/192.0.2.9/tcp/4001",), "mdns")
                 nursery.start_soon(know, (), "peer")
-            assert got[0] is got[1] is sa._peers[other]
+            assert got[0] is got[1] is sa.known.states[other]
 
     run(scenario)
 

@@ -78,9 +78,9 @@ def test_silent_and_byte_a_second_peers_are_cut_off_and_honest_ones_kept(
                     assert await ended(drip, 5)  # a frame that never finishes
                     nursery.cancel_scope.cancel()
                 # Bob's session says nothing for 3 s: its pings keep it alive
-                session = sa._sessions[device(bob)]
+                session = sa.sessions.by_device[device(bob)]
                 await trio.sleep(3)
-                assert sa._sessions.get(device(bob)) is session
+                assert sa.sessions.by_device.get(device(bob)) is session
                 post = await alice.post("still here")
                 await until(bob, lambda: holds(bob, post.id))
 
@@ -135,7 +135,7 @@ def test_strangers_share_one_send_budget_and_leave_no_rows(tmp_path: Path) -> No
             await alice.follow(author.account_id)
             await alice.ingest(log)
             async with service(alice) as sa:
-                sa._stranger_budget = SendBudget(slow)
+                sa.sessions.stranger_budget = SendBudget(slow)
                 received = [0, 0, 0]
 
                 async def stranger(i: int) -> None:
@@ -168,13 +168,13 @@ def test_stranger_sessions_are_capped_and_the_idlest_gives_way(tmp_path: Path) -
                         h = await nursery.start(_host)
                         hosts.append(h)
                         await raw_session(h, sa, m.encode(m.Hello(m.VERSION)), *explicit())
-                    await sa.wait_until(lambda: len(sa._sessions) >= 3)
+                    await sa.wait_until(lambda: len(sa.sessions.by_device) >= 3)
                     await trio.sleep(0.5)
-                    strangers = [s for s in sa._sessions.values() if not s.friend]
+                    strangers = [s for s in sa.sessions.by_device.values() if not s.friend]
                     assert len(strangers) <= 3
                     # a new honest stranger still gets in
                     await sb.connect(device(alice), sa.listen_addrs)
-                    await sa.wait_until(lambda: device(bob) in sa._sessions)
+                    await sa.wait_until(lambda: device(bob) in sa.sessions.by_device)
                     nursery.cancel_scope.cancel()
 
     run(scenario)

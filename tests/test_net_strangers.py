@@ -10,7 +10,7 @@ from pathlib import Path
 from netkit import run, service
 
 from p2psocial.home import Home
-from p2psocial.net.service import MAX_STRANGERS
+from p2psocial.net.known_peers import MAX_STRANGERS
 from p2psocial.node import Node
 
 
@@ -19,10 +19,10 @@ def test_strangers_are_not_written_down_and_only_so_many_are_kept(tmp_path: Path
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
             sa = service(alice)
             friend = os.urandom(32)
-            await sa._know(friend, ("/ip4/192.0.2.9/tcp/4001",), "invite")
+            await sa.known.know(friend, ("/ip4/192.0.2.9/tcp/4001",), "invite")
             strangers = [os.urandom(32) for _ in range(MAX_STRANGERS + 100)]
             for device in strangers:
-                await sa._know(device, (), "peer")
+                await sa.known.know(device, (), "peer")
             assert len(sa.peers()) == MAX_STRANGERS + 1  # the newest strangers, the friend
             assert sa.peer(strangers[0]) is None and sa.peer(strangers[-1]) is not None
             assert [r.device for r in await alice.peers()] == [friend]
@@ -32,7 +32,7 @@ def test_strangers_are_not_written_down_and_only_so_many_are_kept(tmp_path: Path
             assert await alice.peer(strangers[-1]) is None
             # once we learn where to reach it (an invite, the LAN), it has a row, history
             # included
-            await sa._know(strangers[-1], ("/ip4/192.0.2.10/tcp/4001",), "mdns")
+            await sa.known.know(strangers[-1], ("/ip4/192.0.2.10/tcp/4001",), "mdns")
             record = await alice.peer(strangers[-1])
             assert record is not None and record.standing == -30
             assert record.addrs == ("/ip4/192.0.2.10/tcp/4001",)

@@ -81,10 +81,10 @@ from ..address_record import (
     may_see,
 )
 from ..errors import InvalidEntry
-from ..node import Node
 from . import relay
 from .framing import FrameError, TruncatedFrame, named_message, read_frame, write_frame
 from .host import device_id_from_peer_id
+from .port import Replica
 from .streams import BROKEN, close_quietly, reset_quietly
 
 log = logging.getLogger(__name__)
@@ -317,16 +317,16 @@ class AddressExchange:
     addresses mapped to us, port mapping) and ``stale`` (a connected peer's connection
     seems dead: drop it and dial again)."""
 
-    def __init__(self, node: Node, *, account_of: AccountOf,
+    def __init__(self, replica: Replica, *, account_of: AccountOf,
                  connected: Callable[[], Iterable[bytes]], open_stream: OpenStream,
                  misbehaved: Misbehaved, moved: Moved,
                  own_addrs: Callable[[], Sequence[str]],
                  mapped: Callable[[], Sequence[str]] = tuple, stale: Stale = _nothing,
                  ) -> None:
-        assert node.identity is not None
-        self.node = node
-        self.me = node.identity.device_id
-        self.account = node.identity.account_id
+        assert replica.identity is not None
+        self.replica = replica
+        self.me = replica.identity.device_id
+        self.account = replica.identity.account_id
         self.account_of, self.connected = account_of, connected
         self.open_stream, self.misbehaved, self.moved = open_stream, misbehaved, moved
         self.own_addrs, self.mapped, self.stale = own_addrs, mapped, stale
@@ -392,7 +392,7 @@ class AddressExchange:
         self._nursery.start_soon(self._find, device, tuple(addrs))
 
     async def _find(self, device: bytes, addrs: tuple[str, ...]) -> None:
-        held = await self.node.invite_token(device)
+        held = await self.replica.invite_token(device)
         if held is None:
             return
         account, token = held
@@ -431,9 +431,9 @@ class AddressExchange:
                 for record, raw in zip(request.records, request.raws, strict=True):
                     await self.take(record, raw, source=peer)
                 return
-            held = await self.node.address_record(request.device)
+            held = await self.replica.address_record(request.device)
             answer = encode_answer([held.raw] if held is not None and request.token.allows(
-                request.device, self.node.clock()) else [])
+                request.device, self.replica.clock()) else [])
             with trio.fail_after(TIMEOUT):
                 await write_frame(stream, answer)
             await close_quietly(stream)
@@ -477,17 +477,17 @@ class AddressExchange:
         newer than ours; then the address book learns it and friends who may see it
         get it. ``account``: the device's account when we know it otherwise (an
         invite's, before we hold the device's log). True when kept."""
-        if record.expired(self.node.clock()):
+        if record.expired(self.replica.clock()):
             return False
         if record.device == self.me:  # ours, signed before our store lost it (a copy of
             # the home put back?): friends ignore our records until ours exceed it
-            kept = await self.node.keep_address_record(record, self.account)
+            kept = await self.replica.keep_address_record(record, self.account)
             if kept:
                 self.own = None  # so the watcher issues one above it
                 self._look.set()
             return kept
         account = await self.account_of(record.device) or account
-        if account is None or not await self.node.keep_address_record(record, account):
+        if account is None or not await self.replica.keep_address_record(record, account):
             return False
         log.info("addrs: %s is now at %s", record.device.hex()[:12],
                  " ".join(record.addr_texts))
@@ -500,7 +500,7 @@ class AddressExchange:
 
     async def _spread(self, record: AddressRecord, raw: bytes, account: bytes,
                       skip: set[bytes | None]) -> None:
-        following = set(await self.node.following(account))
+        following = set(await self.replica.following(account))
         for peer in list(self.connected()):
             if peer in skip:
                 continue
@@ -513,15 +513,15 @@ class AddressExchange:
     # --- records out -----------------------------------------------------------------------
 
     async def _greet(self, peer: bytes) -> None:
-        theirs = await self.node.address_record(peer)
+        theirs = await self.replica.address_record(peer)
         if theirs is not None:
             with suppress(InvalidEntry):  # written by us after checking: never fails
                 self._note_kinds(decode(theirs.raw))
         peer_account = await self.account_of(peer)
         if peer_account is None:
             return  # a stranger: we cannot tell what it may see, so nothing
-        fans = set(await self.node.followers(peer_account))
-        for held in await self.node.address_records({peer_account} | fans):
+        fans = set(await self.replica.followers(peer_account))
+        for held in await self.replica.address_records({peer_account} | fans):
             if held.device == peer or not may_see(
                     held.account, peer_account,
                     lambda a: {peer_account} if a in fans else set()):
@@ -580,9 +580,9 @@ class AddressExchange:
             if not wanted:
                 return False
         elif (self.own[0].addrs == wanted
-              and self.node.clock() - self.own[0].issued < REISSUE_AFTER):
+              and self.replica.clock() - self.own[0].issued < REISSUE_AFTER):
             return False
-        record = await self.node.issue_address_record(wanted)
+        record = await self.replica.issue_address_record(wanted)
         self.own = (record, record.encode())
         log.info("addrs: issued record %d for %s", record.seq, " ".join(record.addr_texts))
         return True
@@ -590,7 +590,7 @@ class AddressExchange:
     async def _push_own(self) -> None:
         assert self.own is not None
         record, raw = self.own
-        following = set(await self.node.following(self.account))
+        following = set(await self.replica.following(self.account))
         for peer in list(self.connected()):
             peer_account = await self.account_of(peer)
             if peer_account is not None and may_see(self.account, peer_account,

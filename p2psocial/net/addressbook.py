@@ -1,9 +1,9 @@
 """What the network service knows about each peer, and its two small policies.
 
 No I/O and no libp2p here: plain values in, plain values out, so the rules can be
-read and tested alone. The service (service.py) keeps one ``PeerState`` per known
+read and tested alone. The service (known_peers.py) keeps one ``PeerState`` per known
 device, applies these transitions, and writes the changed fields to the store's
-address book (``Node.update_peer``).
+address book (``Replica.update_peer``).
 
 * **Backoff**: after ``n`` failed dials in a row, wait ``base * 2**(n-1)`` seconds,
   at most ``cap``, times a random factor in [0.5, 1) so that many nodes restarted at
@@ -22,7 +22,7 @@ address book (``Node.update_peer``).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from ..store.store import PeerRecord
 
@@ -126,6 +126,32 @@ class PeerState:
             self.banned_until = now + policy.ban_ms
             fields["banned_until"] = self.banned_until
         return fields
+
+
+@dataclass(slots=True)
+class PeerSnapshot(PeerState):
+    """What ``peers()`` returns: a ``PeerState`` copy, whether the device is announced
+    on the LAN right now (mDNS), and the progress of the session with it, if any:
+    entries received and sent so far, and whether both sides are caught up."""
+
+    nearby: bool = False
+    received: int = 0
+    sent: int = 0
+    caught_up: bool = False
+
+    @classmethod
+    def of(cls, state: PeerState, *, nearby: bool, received: int, sent: int,
+           caught_up: bool) -> PeerSnapshot:
+        fields = asdict(state)
+        next_dial = fields.pop("next_dial")
+        snap = cls(**fields, nearby=nearby, received=received, sent=sent, caught_up=caught_up)
+        snap.next_dial = next_dial
+        return snap
+
+
+BACKOFF = Backoff()
+STANDING = StandingPolicy()
+"""The default policies: the service's, and ``sync --once``'s standing."""
 
 
 def keeps_new_session(existing_initiator: bytes, new_initiator: bytes) -> bool:

@@ -1,6 +1,6 @@
 """Live gossip over py-libp2p's GossipSub: entries reach connected peers fast, as a hint.
 
-    gossip = Gossip(node, host, hooks)
+    gossip = Gossip(replica, host, hooks)
     await nursery.start(gossip.run)
     await gossip.set_policy(topics=..., replicated=..., blocked=...)
     gossip.stats                       # messages published, accepted, rejected...
@@ -62,7 +62,6 @@ from libp2p.tools.anyio_service import background_trio_service
 
 from ..entry import Entry
 from ..events import EntryAdded, ForkFound, Lagged
-from ..node import Node
 from .gossip_rules import (
     SPAM_LIMIT,
     Accept,
@@ -80,6 +79,7 @@ from .gossip_sign import (
     verify_origin,
 )
 from .host import Host, device_id_from_peer_id, peer_id_from_device_id, remote_peer_id
+from .port import Replica
 
 log = logging.getLogger(__name__)
 
@@ -126,20 +126,20 @@ class _Delivery:
 
 
 class Gossip:
-    def __init__(self, node: Node, host: Host, hooks: GossipHooks) -> None:
-        if node.identity is None:
+    def __init__(self, replica: Replica, host: Host, hooks: GossipHooks) -> None:
+        if replica.identity is None:
             raise ValueError("gossip needs a node opened with its keys")
-        self.node = node
+        self.replica = replica
         self.host = host
         self.hooks = hooks
         self.stats = GossipStats()
-        self.topic = topic_of(node.account_id)  # where our own entries go
-        self._device = node.identity.device_id
+        self.topic = topic_of(replica.account_id)  # where our own entries go
+        self._device = replica.identity.device_id
         self._self_peer = host.peer_id
         self._accounts: dict[bytes, bytes] = {}  # device -> account, of logs we hold
         self._heads: dict[bytes, int] = {}  # device -> head seq held
         self._frozen: dict[bytes, int] = {}  # device -> the seq its log forked at
-        self._replicated: frozenset[bytes] = frozenset({node.account_id})
+        self._replicated: frozenset[bytes] = frozenset({replica.account_id})
         self._blocked: frozenset[bytes] = frozenset()
         self._subscriptions: dict[str, ISubscriptionAPI] = {}
         self._policy_lock = trio.Lock()
@@ -157,9 +157,9 @@ class Gossip:
         """Run until cancelled; ``task_status.started(self)`` once serving."""
         pubsub, router = make_pubsub(self.host, refused=self._refused)
         self.host.set_handler(PROTOCOL_ID, self._serve)
-        events = self.node.subscribe()  # before reading heads: see run_sync
-        self._learn_logs(await self.node.logs())
-        self._frozen.update(await self.node.forked())
+        events = self.replica.subscribe()  # before reading heads: see run_sync
+        self._learn_logs(await self.replica.logs())
+        self._frozen.update(await self.replica.forked())
         self._pacer = Pacer(self._heads.get(self._device, 0), now=trio.current_time())
         async with background_trio_service(pubsub), \
                 background_trio_service(router), trio.open_nursery() as nursery:
@@ -278,7 +278,7 @@ class Gossip:
             entries = delivery.entries
             last = entries[-1]
             self.hooks.holds(last.device, last.seq)  # before the store emits events
-            result = await self.node.ingest(entries)  # a fork is found and kept there
+            result = await self.replica.ingest(entries)  # a fork is found and kept there
             if result.rejected:  # verified alone, yet it does not fit the stored log
                 log.info("gossip run of %s not stored: %s", last.device.hex()[:12],
                          next(iter(result.rejected.values())))
@@ -320,9 +320,9 @@ class Gossip:
                         self._frozen[event.device] = event.seq
                 else:
                     return  # the node is closing
-            events = self.node.subscribe()
-            self._learn_logs(await self.node.logs())
-            self._frozen.update(await self.node.forked())
+            events = self.replica.subscribe()
+            self._learn_logs(await self.replica.logs())
+            self._frozen.update(await self.replica.forked())
             self._pacer.caught_up_to(self._heads.get(self._device, 0))
             self._poke()
 
@@ -349,7 +349,7 @@ class Gossip:
                     await self._wake.wait()
                 continue
             first, last = self._pacer.take(trio.current_time())
-            rows = await self.node.log_rows(self._device, first - 1,
+            rows = await self.replica.log_rows(self._device, first - 1,
                                             min(last - first + 1, READ_LIMIT))
             if not rows:  # not readable (yet): skip rather than spin
                 self._pacer.published(last)

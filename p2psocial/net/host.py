@@ -36,13 +36,9 @@ references in docs/libp2p-notes.md):
 * shutdown closes connections down to their sockets (all at once, each takes
   0.2 s) before libp2p's tasks are cancelled, also when the block is cancelled,
   so no socket is leaked and peers see the disconnect;
-* inbound connections go through our admission (admission.py) instead of the
-  swarm's own path: places for connections still handshaking are counted per
-  address, per subnet and in all, a handshake has ``AdmissionLimits.deadline``
-  (4 s, not 10 s), and a connection that closed gives its place back. py-libp2p
-  kept the handler of every inbound connection, and its place under a cap of 250,
-  until the host stopped: 250 silent sockets, or 250 connections in a node's life,
-  locked every new peer out (swarm.py:1947-2073).
+* inbound connections go through our admission (admission.py, inbound_gate.py)
+  instead of the swarm's own path, which held a place per connection until the host
+  stopped; a handshake has a deadline (4 s, not 10 s).
 
 Circuit relay v2 (relay.py does the work): every host accepts relayed connections
 from relays where it holds a slot (``reserve``, ``circuit_addrs``), ``connect``
@@ -56,14 +52,10 @@ lazily, after the first window is shown.
 
 from __future__ import annotations
 
-import errno
 import functools
-import ipaddress
 import logging
 import math
 import os
-import socket
-import sys
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -73,15 +65,11 @@ from typing import Any
 import trio
 from libp2p import new_swarm
 from libp2p.abc import IMuxedConn, INetConn, INetStream
-from libp2p.crypto.ed25519 import create_new_key_pair as _ed25519_key_pair
-from libp2p.crypto.keys import KeyPair
 from libp2p.crypto.x25519 import create_new_key_pair as _x25519_key_pair
 from libp2p.custom_types import TProtocol
 from libp2p.host.basic_host import BasicHost
 from libp2p.host.exceptions import StreamFailure
-from libp2p.io.abc import ReadWriteCloser
 from libp2p.network.config import ConnectionConfig, RetryConfig
-from libp2p.network.connection.raw_connection import RawConnection
 from libp2p.network.exceptions import SwarmException
 from libp2p.network.swarm import Swarm
 from libp2p.peer.id import ID
@@ -93,11 +81,19 @@ from libp2p.stream_muxer.yamux.yamux import Yamux
 from libp2p.transport.tcp.tcp import TCP
 from multiaddr import Multiaddr
 
-from ..errors import P2PSocialError, UserError
 from . import addresses, dial_order, eyeballs, ipv6_compat, observed, relay
-from .admission import ADMISSION, Admission, AdmissionLimits, Admitted, Pending
+from .admission import ADMISSION, Admission, AdmissionLimits
 from .connmgr import Link
+from .inbound_gate import Divert, InboundGate
 from .ip_parse import public_ranges
+from .listening import free_at, listen_ips, listen_more, port_of
+from .net_errors import DialFailed, ListenFailed, NetError, StreamOpenFailed
+from .peer_ids import (
+    device_id_from_peer_id,
+    keypair_from_seed,
+    peer_id_from_device_id,
+    remote_peer_id,
+)
 from .streams import close_quietly, reset_quietly
 
 __all__ = [
@@ -121,12 +117,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 StreamHandler = Callable[[INetStream], Awaitable[None]]
-# An accepted socket that is not a new peer's: puncher.py takes it (a hole punch's
-# dial that reached our listener) and returns the connection it made, or None.
-Diverted = Callable[[ReadWriteCloser, Multiaddr], Awaitable[IMuxedConn | None]]
-Divert = Callable[[str | None, int | None], Diverted | None]
 
-SEED_LEN = 32
 RECEIVE_WINDOW = 2 * 1024 * 1024
 _yamux.MAX_WINDOW_SIZE = RECEIVE_WINDOW  # read at run time: yamux.py:394 and :1265
 ipv6_compat.install()  # IPv6 remote addresses and IPv6-only listeners (ipv6_compat.py)
@@ -139,64 +130,6 @@ DIAL_MAX = 16
 LAN_REFRESH = 10.0
 """Seconds our own on-link networks (for the dial order) are cached."""
 SHUTDOWN_TIMEOUT = 5.0
-# A peer id for an Ed25519 key is the key inlined in an identity multihash:
-# 0x00 (identity) 0x24 (36 bytes) + protobuf PublicKey{Type=Ed25519(1), Data=32 bytes}
-# (libp2p/peer/id.py:228-237, libp2p/crypto/keys.py:73-75).
-_ED25519_PEER_ID_PREFIX = bytes.fromhex("002408011220")
-
-
-class NetError(P2PSocialError):
-    """Base of the networking errors raised on purpose by p2psocial.net."""
-
-
-class ListenFailed(NetError, UserError):
-    """The host could not listen on the requested address (port in use...): said in
-    one line, like any mistake a person can mend (another port)."""
-
-
-class DialFailed(NetError):
-    """No connection to the peer: unreachable, refused, wrong peer id, no Noise..."""
-
-
-class StreamOpenFailed(NetError):
-    """Connected, but the peer did not accept a stream for the protocol."""
-
-
-# --- identity -----------------------------------------------------------------------
-
-
-def keypair_from_seed(seed: bytes) -> KeyPair:
-    """The libp2p Ed25519 key pair for a device's 32-byte seed (``DeviceKeys.seed``).
-
-    Same key derivation as PyNaCl's ``SigningKey(seed)``, so the libp2p public key
-    is the device id.
-    """
-    if len(seed) != SEED_LEN:
-        raise ValueError("a device seed is 32 bytes")
-    return _ed25519_key_pair(seed)
-
-
-def peer_id_from_device_id(device_id: bytes) -> ID:
-    """The libp2p peer id of a device, from its 32-byte public key. Pure."""
-    if len(device_id) != 32:
-        raise ValueError("a device id is 32 bytes")
-    return ID(_ED25519_PEER_ID_PREFIX + device_id)
-
-
-def device_id_from_peer_id(peer_id: ID) -> bytes:
-    """The device's 32-byte public key inside its peer id; ``ValueError`` if the
-    peer id is not an inlined Ed25519 key (an RSA or secp256k1 peer, say)."""
-    raw = peer_id.to_bytes()
-    if len(raw) != len(_ED25519_PEER_ID_PREFIX) + 32 or not raw.startswith(
-            _ED25519_PEER_ID_PREFIX):
-        raise ValueError(f"peer id {peer_id} is not an Ed25519 device key")
-    return raw[len(_ED25519_PEER_ID_PREFIX):]
-
-
-def remote_peer_id(stream: INetStream) -> ID:
-    """The peer at the other end of a stream, as authenticated by the Noise handshake."""
-    return stream.muxed_conn.peer_id
-
 
 # --- logging ------------------------------------------------------------------------
 
@@ -539,111 +472,6 @@ class Host:
         return self._relay.circuit_addrs()
 
 
-# --- inbound connections: admission before the handshake ---------------------------
-
-
-class InboundGate:
-    """The swarm's inbound path, with ``Admission`` in front and a deadline.
-
-    Installed as the swarm's ``_handle_inbound_connection`` (its TCP listener calls
-    that for every accepted socket, swarm.py:1913-1916). It replaces py-libp2p's
-    handler (swarm.py:1947-2073), whose inbound cap and connection gate we do not
-    use, and which kept running (holding the socket's place) until the host
-    stopped; trio closes the socket when this handler returns, so it waits for the
-    connection to close instead.
-    """
-
-    def __init__(self, swarm: Swarm, limits: AdmissionLimits) -> None:
-        self.swarm = swarm
-        self.admission = Admission(limits)
-        self.deadline = limits.deadline
-        self._scopes: dict[int, trio.CancelScope] = {}
-        self._reported = 0
-        self.divert: Divert | None = None
-
-    async def handle(self, stream: ReadWriteCloser, listen_addr: Multiaddr) -> None:
-        remote = _remote_ip(stream)
-        diverted = (self.divert(remote, _remote_port(stream)) if self.divert is not None
-                    else None)
-        if diverted is not None:
-            muxed = await diverted(stream, listen_addr)
-            if muxed is not None:
-                await muxed.event_closed.wait()  # type: ignore[attr-defined]
-            return
-        verdict = self.admission.admit(remote, trio.current_time())
-        if not isinstance(verdict, Admitted):
-            log.debug("refused an inbound connection from %s: %s", remote, verdict.reason)
-            self._report()
-            await close_quietly(stream)
-            return
-        if verdict.evicted is not None:
-            self._hang_up(verdict.evicted)
-        muxed = await self._upgrade(stream, listen_addr, verdict.pending, remote)
-        if muxed is None:
-            await close_quietly(stream)
-            return
-        await muxed.event_closed.wait()  # type: ignore[attr-defined]
-
-    async def _upgrade(self, stream: ReadWriteCloser, listen_addr: Multiaddr,
-                       pending: Pending, remote: str | None) -> IMuxedConn | None:
-        scope = self._scopes[pending.number] = trio.CancelScope(
-            deadline=trio.current_time() + self.deadline)
-        try:
-            with scope:
-                return await self.swarm.upgrade_inbound_raw_conn(
-                    RawConnection(stream, False), listen_addr)
-        except Exception as exc:  # no Noise, a failed handshake, limits, a broken socket
-            log.debug("inbound connection from %s failed: %r", remote, exc)
-        finally:
-            del self._scopes[pending.number]
-            self.admission.done(pending)
-        if scope.cancelled_caught:
-            log.debug("inbound connection from %s: no handshake within %s s (or made room)",
-                      remote, self.deadline)
-        return None
-
-    def _hang_up(self, pending: Pending) -> None:
-        scope = self._scopes.get(pending.number)
-        if scope is not None:
-            scope.cancel()
-
-    def _report(self) -> None:
-        """One INFO line per 100 refusals: an attack is visible in the log without
-        a line per socket."""
-        total = sum(self.admission.refused.values())
-        if total - self._reported >= 100:
-            self._reported = total
-            log.info("refused %d inbound connections so far (%s); %d made room for others",
-                     total, ", ".join(f"{k}: {v}" for k, v in
-                                      sorted(self.admission.refused.items())),
-                     self.admission.evictions)
-
-
-def _remote_ip(stream: ReadWriteCloser) -> str | None:
-    """The address an accepted socket comes from. From the socket itself first:
-    libp2p's ``get_remote_address`` drops IPv6 addresses (it wants a 2-tuple,
-    ``getpeername`` gives a 4-tuple: docs/libp2p-notes.md), and an unknown address
-    would put every IPv6 peer in one group."""
-    sock = getattr(getattr(stream, "stream", None), "socket", None)
-    try:
-        if sock is not None:
-            return str(sock.getpeername()[0])
-    except (OSError, IndexError, TypeError):
-        pass
-    getter = getattr(stream, "get_remote_address", None)
-    remote = getter() if getter is not None else None
-    return remote[0] if remote else None
-
-
-def _remote_port(stream: ReadWriteCloser) -> int | None:
-    """The port an accepted socket comes from (for ``InboundGate.divert``)."""
-    sock = getattr(getattr(stream, "stream", None), "socket", None)
-    try:
-        return int(sock.getpeername()[1]) if sock is not None else None
-    except (OSError, IndexError, TypeError, ValueError):
-        return None
-
-
 @asynccontextmanager
 async def open_host(seed: bytes, port: int | None = 0, *,
                     ip: str | Sequence[str] = "127.0.0.1",
@@ -667,7 +495,7 @@ async def open_host(seed: bytes, port: int | None = 0, *,
     ips = listen_ips(ip)
     listen = Multiaddr(addresses.multiaddr(ips[0], port or 0))
     if port:
-        ips = _free_at(ips, port)
+        ips = free_at(ips, port)
     network = new_swarm(
         key_pair=key_pair,
         sec_opt={NOISE_PROTOCOL_ID: NoiseTransport(
@@ -698,7 +526,7 @@ async def open_host(seed: bytes, port: int | None = 0, *,
             if port is not None and not basic.get_transport_addrs():
                 raise ListenFailed(f"cannot listen on {listen}")
             if port is not None:
-                await _listen_more(network, ips[1:], port or _port_of(basic), fixed=bool(port))
+                await listen_more(network, ips[1:], port or port_of(basic), fixed=bool(port))
             host = Host(basic, network, gate)
             host.set_handler(relay.STOP_PROTOCOL, host._relay.handle_stop)
             yield host
@@ -723,94 +551,6 @@ async def open_host(seed: bytes, port: int | None = 0, *,
                 log.warning("libp2p host did not close within %s s", shutdown_timeout)
     if failure is not None:
         raise failure
-
-
-def listen_ips(ip: str | Sequence[str]) -> tuple[str, ...]:
-    """The addresses ``open_host`` listens on, checked: IPv4 or IPv6 literals,
-    duplicates dropped. ``ListenFailed`` (one readable line) for anything else."""
-    given = [ip] if isinstance(ip, str) else list(ip)
-    out = []
-    for text in given:
-        try:
-            out.append(str(ipaddress.ip_address(text.strip().strip("[]"))))
-        except ValueError:
-            raise ListenFailed(f"cannot listen on {text!r}: not an IPv4 or IPv6 address "
-                               "(for example 0.0.0.0, ::, 192.168.1.7 or ::1)") from None
-    if not out:
-        raise ListenFailed("no address to listen on")
-    return tuple(dict.fromkeys(out))
-
-
-def _free_at(ips: tuple[str, ...], port: int) -> tuple[str, ...]:
-    """``ips`` where ``port`` is free; ``ListenFailed`` if it is taken at the first or
-    at a specific address, a warning for a wildcard after the first (the first
-    family alone is still useful: the app, whose port was saved, still starts)."""
-    out = []
-    for n, one in enumerate(ips):
-        if not _port_taken(one, port):
-            out.append(one)
-        elif n and ipaddress.ip_address(one).is_unspecified:
-            log.warning("not listening on %s: the port is in use there",
-                        addresses.multiaddr(one, port))
-        else:
-            raise ListenFailed(f"cannot listen on {addresses.multiaddr(one, port)}: the "
-                               "port is in use (another program, or another p2psocial, "
-                               "has it: choose another port)")
-    return tuple(out)
-
-
-async def _listen_more(network: Swarm, ips: Sequence[str], port: int, *, fixed: bool) -> None:
-    """Listen on ``ips`` too, at ``port``; a port chosen by the system (not
-    ``fixed``) and taken for another family is replaced by any free one. A wildcard
-    that fails (no IPv6 on this machine) is logged, anything else raises."""
-    for one in ips:
-        ok = await network.listen(Multiaddr(addresses.multiaddr(one, port)))
-        if not ok and not fixed:
-            ok = await network.listen(Multiaddr(addresses.multiaddr(one, 0)))
-        if ok:
-            continue
-        if ipaddress.ip_address(one).is_unspecified:
-            log.info("not listening on %s: %s is not available here",
-                     addresses.multiaddr(one, port), "IPv6" if ":" in one else "IPv4")
-            continue
-        raise ListenFailed(f"cannot listen on {addresses.multiaddr(one, port)}")
-
-
-def _port_of(basic: BasicHost) -> int:
-    for addr in basic.get_transport_addrs():
-        endpoint = addresses.endpoint(str(addr))
-        if endpoint is not None:
-            return endpoint[1]
-    return 0
-
-
-def _port_taken(ip: str, port: int) -> bool:
-    """Whether a listening socket already holds ``ip:port`` (IPv4 or IPv6).
-
-    libp2p's TCP listener sets SO_REUSEPORT (libp2p/transport/tcp/tcp.py:44-60), so
-    on Linux a second host of the same user on the same port *also* listens, and
-    the kernel splits incoming connections between the two. A probe bind without
-    SO_REUSEPORT fails while a listener exists; SO_REUSEADDR keeps it from failing
-    on TIME_WAIT leftovers of our own last run (but not on Windows, where it means
-    "steal the port"). An IPv6 probe is IPv6-only, as our listeners are
-    (ipv6_compat.py), so an IPv4 listener on the port does not count for ``::``.
-    Best effort: there is a window between probe and listen. An address this
-    machine does not have is not "taken": listening on it fails later, clearly.
-    """
-    v6 = ":" in ip
-    probe = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        if sys.platform != "win32":
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if v6:
-            probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        probe.bind((ip, port))
-    except OSError as exc:
-        return exc.errno == errno.EADDRINUSE or (sys.platform == "win32"
-                                                 and exc.errno == errno.EACCES)
-    finally:
-        probe.close()
-    return False
 
 
 async def _close_quietly(conn: Any) -> None:
@@ -840,5 +580,3 @@ async def _close_connection(conn: INetConn) -> None:
             await conn.muxed_conn.close()
     except Exception as exc:
         log.debug("closing a connection: %r", exc)
-
-

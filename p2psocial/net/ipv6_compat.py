@@ -9,7 +9,7 @@
   identify's observed address (identity/identify/identify.py:200), the swarm's
   record of a connection's real address (network/swarm.py:2788-2843, hence
   ``Host.connections()``), the TCP listener's log (transport/tcp/tcp.py:226) and our
-  ``_remote`` in service.py. So on an IPv6 connection identify sent an *empty*
+  ``remote_end`` in plumbing.py. So on an IPv6 connection identify sent an *empty*
   observed address and the connection had no IP. The replacement reads both forms
   (``endpoint_of``) and keeps the original's cache.
 * ``_set_reuse_flags`` (transport/tcp/tcp.py:44-60), which sets SO_REUSEADDR and

@@ -32,19 +32,19 @@ from itertools import chain
 
 import trio
 
-from ..node import Node
 from . import lan_identity, probe
 from .discovery import LanDiscovery, Nearby
 from .lan_identity import Claim
+from .port import Replica
 
 MEET_MAX = 32
 """Strangers probed per call of ``meet_strangers``."""
 
 
 class LanPresence:
-    def __init__(self, node: Node, hops: int, book: Callable[[], Iterable[bytes]]) -> None:
+    def __init__(self, replica: Replica, hops: int, book: Callable[[], Iterable[bytes]]) -> None:
         """``book()``: the devices in the service's address book, now."""
-        self.node = node
+        self.replica = replica
         self.hops = hops
         self.lan: LanDiscovery | None = None
         self._book = book
@@ -61,8 +61,8 @@ class LanPresence:
         lan = self.lan
         if lan is None:
             return []  # LAN discovery is off: nothing to recognise
-        accounts = set(await self.node.wanted_accounts(self.hops))
-        self._devices = {d for d, a, _ in await self.node.logs() if a in accounts}
+        accounts = set(await self.replica.wanted_accounts(self.hops))
+        self._devices = {d for d, a, _ in await self.replica.logs() if a in accounts}
         self._accounts = accounts
         return lan.recheck()
 

@@ -59,7 +59,7 @@ class SendPolicy:
     """How fast a node sends entries to a peer: a token bucket of bytes. The sender
     waits when it is empty (it slows down; nobody is punished). Friends (peers whose
     account we replicate) get one each; strangers share one among them all, so that
-    free identities do not multiply it (service.py)."""
+    free identities do not multiply it (live_sessions.py)."""
 
     rate: float  # bytes per second, sustained
     burst: float  # bytes at once

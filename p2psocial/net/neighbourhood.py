@@ -37,11 +37,11 @@ import trio
 
 from .. import roster
 from ..errors import UserError
-from ..node import Node
 from ..store.communities import CommunityInfo
 from . import community
 from .community import CommunityProtocolError, Listed
 from .limits import TokenBucket
+from .port import Replica
 from .request_limits import InFlight, PeerRate
 from .streams import BROKEN, reset_quietly
 
@@ -92,10 +92,10 @@ class NearbyCommunity:
 
 
 class Neighbourhood:
-    def __init__(self, node: Node, device_id: bytes, *, open_stream: OpenStream,
+    def __init__(self, replica: Replica, device_id: bytes, *, open_stream: OpenStream,
                  nearby: Callable[[], Collection[bytes]],
                  misbehaved: Callable[[bytes, str], Awaitable[None]]) -> None:
-        self.node = node
+        self.replica = replica
         self.device_id = device_id
         self._open = open_stream
         self._nearby = nearby
@@ -120,8 +120,8 @@ class Neighbourhood:
             try:
                 await community.serve(stream, me=self.device_id, peer=device,
                                       on_lan=device in self._nearby(),
-                                      communities=self.node.communities,
-                                      merge=self.node.merge_roster,
+                                      communities=self.replica.communities,
+                                      merge=self.replica.merge_roster,
                                       may_answer=self._may_answer)
             except CommunityProtocolError as exc:
                 await reset_quietly(stream)
@@ -149,7 +149,7 @@ class Neighbourhood:
         async with trio.open_nursery() as nursery:
             for device in stale:
                 nursery.start_soon(self._list_one, device)
-        mine = {i.id for i in await self.node.communities()}
+        mine = {i.id for i in await self.replica.communities()}
         found: dict[bytes, NearbyCommunity] = {}
         for device in devices:
             for item in self._listed.get(device, (0.0, []))[1]:
@@ -183,16 +183,16 @@ class Neighbourhood:
             if answer is None:
                 continue
             value, lines = answer
-            merged = await self.node.join_community(value, lines)
+            merged = await self.replica.join_community(value, lines)
             if merged.forged:
                 await self._misbehaved(device, f"community answer: {FORGED}")
             await self.share([device])  # it learns of us now, even if nothing else changes
-            return next(i for i in await self.node.communities() if i.id == community_id)
+            return next(i for i in await self.replica.communities() if i.id == community_id)
         raise UserError("no neighbour on the LAN offers that community now")
 
     async def share(self, devices: Sequence[bytes]) -> None:
         """Exchange rosters with ``devices`` (in parallel); what they name is merged."""
-        mine = await self.node.communities()
+        mine = await self.replica.communities()
         step = community.MAX_BOXES
         parts = [mine[i:i + step] for i in range(0, len(mine), step)]
         async with trio.open_nursery() as nursery:
@@ -205,7 +205,7 @@ class Neighbourhood:
             theirs = await self._ask(device, functools.partial(
                 community.exchange_rosters, me=self.device_id, peer=device, mine=part))
             for cid, lines in (theirs or {}).items():
-                if (await self.node.merge_roster(cid, lines)).forged:
+                if (await self.replica.merge_roster(cid, lines)).forged:
                     await self._misbehaved(device, f"community answer: {FORGED}")
                     return
 

@@ -61,7 +61,8 @@ from .holepunch import (
     our_addrs,
     tcp_target,
 )
-from .host import Diverted, Host
+from .host import Host
+from .inbound_gate import Diverted
 from .streams import close_quietly, reset_quietly
 
 log = logging.getLogger(__name__)

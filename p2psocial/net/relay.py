@@ -48,7 +48,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import trio
 from google.protobuf.message import DecodeError
@@ -70,9 +70,6 @@ from .framing import FrameError, FrameTooLarge, VarintTooLong, read_varint_messa
 from .relay_quota import Circuit, Quota, RelayLimits
 from .streams import close_quietly, reset_quietly
 
-if TYPE_CHECKING:
-    from .host import Host
-
 log = logging.getLogger(__name__)
 
 HOP_PROTOCOL = "/libp2p/circuit/relay/0.2.0/hop"
@@ -82,7 +79,6 @@ MAX_MESSAGE = 4096  # our messages are < 1 KiB; go-libp2p allows 4 KiB
 HANDSHAKE_TIMEOUT = 15.0  # seconds for one relay message exchange
 _CHUNK = 64 * 1024
 _MAX_ADDRS = 4  # relay addresses put in a reservation answer
-SLOTS = 2  # relays a node that cannot be dialed holds slots at
 RENEW_BEFORE = 5 * 60  # seconds before its expiry a slot is renewed
 _Msg = TypeVar("_Msg", HopMessage, StopMessage)
 
@@ -212,14 +208,9 @@ def _limit(limits: RelayLimits) -> Limit:
     return Limit(duration=limits.circuit_seconds, data=limits.circuit_bytes)
 
 
-def _connected(host: IHost, peer: ID) -> bool:
+def connected_to(host: IHost, peer: ID) -> bool:
+    """A live connection to ``peer`` (direct or relayed)."""
     return any(not c.is_closed for c in host.get_network().get_connections(peer))
-
-
-def _directly_connected(host: IHost, peer: ID) -> bool:
-    """A live connection to ``peer`` that is not itself relayed."""
-    return any(not c.is_closed and not any(CIRCUIT in str(a) for a in c.get_transport_addresses())
-               for c in host.get_network().get_connections(peer))
 
 
 def _over_relay(stream: INetStream) -> bool:
@@ -359,7 +350,7 @@ class RelayServer:
     async def _connect(self, stream: INetStream, source: ID, target: ID) -> None:
         self._prune()
         stranger = not await self._friend(source)
-        if target not in self.slots or not _connected(self.host, target):
+        if target not in self.slots or not connected_to(self.host, target):
             await self._refuse(stream, source, "a circuit", StatusCode.NO_RESERVATION,
                                "no slot", stranger=stranger)
             return
@@ -441,7 +432,7 @@ class RelayServer:
         now = self.clock()
         for peer, slot in list(self.slots.items()):
             if self.quota.circuits_of(peer) == 0 and (
-                    slot.expire <= now or not _connected(self.host, peer)):
+                    slot.expire <= now or not connected_to(self.host, peer)):
                 del self.slots[peer]
                 self.quota.release(peer)
 
@@ -528,7 +519,7 @@ class RelayClient:
         connection to the relay, not expired), in the order they were made."""
         now = self.clock()
         return [addr for held in self.reservations.values()
-                if held.expire > now and _connected(self.host, held.relay)
+                if held.expire > now and connected_to(self.host, held.relay)
                 for addr in held.circuit_addrs()]
 
     async def reserve(self, relay: ID, addrs: Sequence[Multiaddr]) -> HeldReservation:
@@ -652,59 +643,3 @@ def _bare_relay_addr(raw: bytes, relay: ID) -> str | None:
     if not text.endswith(suffix) or CIRCUIT in text:
         return None
     return text[:-len(suffix)] or None
-
-
-# --- holding slots (for a node nobody can dial) ------------------------------------
-
-
-Candidates = Callable[[], Sequence[tuple[ID, Sequence[Multiaddr]]]]
-
-
-async def keep_slots(host: Host, candidates: Candidates, changed: Callable[[], Awaitable[None]],
-                     notify: Callable[[], None], retry_after: Callable[[int], float], *,
-                     slots: int = SLOTS, clock: Callable[[], float] = time.time) -> None:
-    """Hold slots at up to ``slots`` of the peers ``candidates()`` lists (connected
-    peers, with the addresses we know them at), renewing each before it expires.
-
-    Only peers we are connected to directly are asked (relays do not relay over
-    relayed connections). A peer that refuses (its policy, its limits, or it offers
-    no relay) is asked
-    again after ``retry_after(failures in a row)`` seconds. ``notify()`` is called
-    whenever our circuit addresses change; between passes we wait for ``changed()``
-    (a new peer connected...) or the next retry or renewal, whichever comes first.
-    """
-    failures: dict[ID, int] = {}
-    next_try: dict[ID, float] = {}  # trio time
-    while True:
-        live = {held.relay: held for held in host.reservations()
-                if held.expire > clock() and _connected(host.libp2p_host, held.relay)}
-        for lost in host.reservations():
-            if lost.relay not in live:
-                host.forget_reservation(lost.relay)
-                notify()
-        peers = [(p, a) for p, a in candidates() if _directly_connected(host.libp2p_host, p)]
-        for peer, addrs in peers:
-            held = live.get(peer)
-            if held is None and (len(live) >= slots
-                                 or next_try.get(peer, 0.0) > trio.current_time()):
-                continue
-            if held is not None and held.renew_at > clock():
-                continue
-            try:
-                live[peer] = await host.reserve(peer, addrs)
-            except Exception as exc:  # RelayRefused, CircuitFailed, a broken connection
-                failures[peer] = failures.get(peer, 0) + 1
-                next_try[peer] = trio.current_time() + retry_after(failures[peer])
-                log.info("no relay slot at %s (%d tries): %s", peer, failures[peer], exc)
-                continue
-            failures.pop(peer, None)
-            next_try.pop(peer, None)
-            if held is None:
-                notify()
-        now = trio.current_time()
-        wakes = [held.renew_at - clock() for held in live.values()]
-        if len(live) < slots:  # a refusal's retry, for peers still connected
-            wakes += [next_try[p] - now for p, _ in peers
-                      if p not in live and next_try.get(p, 0.0) > now]
-        with trio.move_on_after(max(0.0, min(wakes, default=float("inf")))):
-            await changed()

@@ -56,11 +56,11 @@ from .. import events
 from ..entry import Entry
 from ..errors import InvalidEntry
 from ..events import EntryAdded, ForkFound, Lagged
-from ..node import Node
 from . import messages as m
 from .framing import FrameError, TruncatedFrame, read_frame, write_frame
 from .host import NetError, device_id_from_peer_id
 from .limits import FLOOD, FRIEND_SEND, FloodGuard, FloodPolicy, SendPolicy, TokenBucket
+from .port import Replica
 from .session import ForksReceived, PeerCaughtUp, Received, ResendAsked, SyncSession
 
 BATCH = 1000
@@ -197,7 +197,7 @@ class SessionControl:
             self._wake()
 
 
-async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = False,
+async def run_sync(replica: Replica, stream: object, *, hops: int = 2, once: bool = False,
                    batch: int = BATCH, event_buffer: int = EVENT_BUFFER,
                    flood: FloodPolicy = FLOOD, control: SessionControl | None = None,
                    live: bool = True, version: int = m.VERSION,
@@ -214,14 +214,14 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
     peer = peer if peer is not None else _peer_device(stream)
     # subscribe before reading the clock: an entry stored in between is then in the
     # clock or in the events (or both, which is harmless), never in neither
-    subscription = [node.subscribe(event_buffer)]
-    logs = await node.logs()
+    subscription = [replica.subscribe(event_buffer)]
+    logs = await replica.logs()
     heads = {d: s for d, _, s in logs}
     accounts = {d: a for d, a, _ in logs}
-    me = node.identity.account_id if node.identity is not None else None
+    me = replica.identity.account_id if replica.identity is not None else None
     mine = {d for d, a in accounts.items() if a == me}  # our account's logs
-    wants = await node.wanted_accounts(hops)
-    proofs = await node.forks()
+    wants = await replica.wanted_accounts(hops)
+    proofs = await replica.forks()
     session = SyncSession(heads=heads, accounts=accounts, wants=wants, live=live,
                           version=version, forks=proofs)
     guard = FloodGuard(declared=heads, accounts=accounts, wants=wants,
@@ -262,7 +262,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
             if (frame := ack.take(session, trio.current_time())) is not None:
                 await send([frame])
             while (rng := session.next_range(batch)) is not None:
-                run = await node.log_rows(rng.device, rng.after, rng.upto - rng.after,
+                run = await replica.log_rows(rng.device, rng.after, rng.upto - rng.after,
                                           budget.policy.chunk)
                 session.put_back(rng, rng.after + len(run))
                 if rng.again:  # the peer asked for these again ("need"): it pays for them
@@ -315,7 +315,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                     # its "clock" about our log after we wrote (ACK_GAP) is no waste
                     if peer is not None and (ours := {d: s for d, s in said.items()
                                                       if d in mine}):
-                        news = await node.peer_holds(peer, ours)
+                        news = await replica.peer_holds(peer, ours)
                     if not news and not any(
                             isinstance(e, Received | PeerCaughtUp | ForksReceived)
                             for e in events):
@@ -331,7 +331,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                             guard.caught_up(trio.current_time())
                             await inbox_send.send(_CAUGHT_UP)
                         elif isinstance(event, ForksReceived):
-                            new = await node.add_forks(event.proofs)
+                            new = await replica.add_forks(event.proofs)
                             if not new:  # nothing we did not know, of a log we hold
                                 guard.control(len(frame), trio.current_time(),
                                               opening=opening)
@@ -358,7 +358,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 if item is _CAUGHT_UP:
                     await store(batch)
                     batch = []
-                    await node.index_text()  # the burst is over: make it searchable
+                    await replica.index_text()  # the burst is over: make it searchable
                     stored_all = stats.caught_up = True
                     wake()
                 else:
@@ -375,7 +375,7 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
         if not entries:
             return
         try:
-            result = await node.ingest(entries)
+            result = await replica.ingest(entries)
             stats.received += len(result.added)
             if waste := guard.gaps(entries, result.missing):
                 guard.charge(waste, trio.current_time(), "entries")
@@ -414,11 +414,11 @@ async def run_sync(node: Node, stream: object, *, hops: int = 2, once: bool = Fa
                 return  # the node is closing
             # we fell behind: subscribe again, then re-read every head from the store,
             # so nothing that happened in between is missed
-            subscription[0] = node.subscribe(event_buffer)
-            for device, account, seq in await node.logs():
+            subscription[0] = replica.subscribe(event_buffer)
+            for device, account, seq in await replica.logs():
                 session.local_added(device, account, seq)
                 guard.learned(device, account)
-            for proof in await node.forks():
+            for proof in await replica.forks():
                 take(ForkFound(proof.device, b"", proof.seq, proof))
             wake()
 
