@@ -46,7 +46,7 @@ from . import control, invite, keyfile, logs, roster
 from .errors import HomeError, PassphraseRequired, UserError
 from .home import Home
 from .joining import JOIN_PATIENCE, Joined, join
-from .listening import LAN_TYPE_ENV, listen_ips
+from .switches import LAN_TYPE_ENV, env_listen_ips
 from .node import Node
 from .private_scan import follow_private
 from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, settings_json
@@ -302,7 +302,7 @@ class Backend:
         try:
             async with net.NetworkService(
                     self.node, port=port if port else 0, hops=settings.hops,
-                    ip=listen_ips(), lan=settings.lan,
+                    ip=env_listen_ips(), lan=settings.lan,
                     lan_service_type=os.environ.get(LAN_TYPE_ENV) or net.SERVICE_TYPE,
                     offer_relay=settings.relay,
                     port_mapping=settings.port_mapping,

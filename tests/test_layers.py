@@ -24,7 +24,7 @@ LOW = ("libp2p", "sqlite3", "sqlite_utils", "trio")
 
 # Top-level modules that are not pure core: the I/O every layer may lean on, and the back
 # end that wires node and net for the app and serve. Every other top-level module is core.
-PLATFORM = {"home", "control", "settings", "events", "listening"}
+PLATFORM = {"home", "control", "settings", "events", "switches"}
 BACKEND = {"runtime", "backup", "logs", "accounts", "joining"}
 
 # layer -> the layers it may import

@@ -36,7 +36,7 @@ from ..errors import (
     UserError,
 )
 from ..home import Home
-from ..listening import LAN_TYPE_ENV, listen_ips  # hidden: tests on loopback
+from ..switches import LAN_TYPE_ENV, env_listen_ips  # hidden: tests on loopback
 from ..node import Node, read_file
 from . import (
     online,  # noqa: F401  (serve, invite, join, peers, sync: they register on import)
@@ -378,7 +378,7 @@ async def _short_network(node: Node, *, settle: bool,
     from ..net.discovery import SERVICE_TYPE
     from ..net.service import NetworkService
 
-    async with NetworkService(node, port=0, ip=listen_ips(),
+    async with NetworkService(node, port=0, ip=env_listen_ips(),
                               lan=True,
                               lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
                               offer_relay=False, reserve=False) as service:

@@ -28,7 +28,7 @@ import trio
 from .. import control, ids, invite, logs, private
 from ..errors import HomeError, NotFound, UserError
 from ..home import Home
-from ..listening import LAN_TYPE_ENV
+from ..switches import LAN_TYPE_ENV
 from ..node import Node
 from ..roster import RosterFull
 from ..store.blob_wants import Budget

@@ -17,7 +17,7 @@ LISTEN_ENV = "P2PSOCIAL_LISTEN_IP"
 LAN_TYPE_ENV = "P2PSOCIAL_LAN_SERVICE_TYPE"
 
 
-def listen_ips() -> tuple[str, ...]:
+def env_listen_ips() -> tuple[str, ...]:
     """Where the app and one-shot commands listen: ``LISTEN_ENV``'s addresses, or
     ``LISTEN_ALL``. A bad address there is reported by the network when it starts."""
     given = [ip.strip() for ip in os.environ.get(LISTEN_ENV, "").split(",") if ip.strip()]
