@@ -11,16 +11,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from .post_delegate import PostDelegate, relative_time
-from .post_model import (
-    PAGE_SIZE,
-    PostListModel,
-    Roles,
-    account_events,
-    author_name,
-    home_events,
-    mention_events,
-    no_events,
-)
+from .post_events import account_events, home_events, mention_events, no_events
+from .post_model import PAGE_SIZE, PostListModel, Roles, author_name
 from .post_view import PostListView
 
 if TYPE_CHECKING:
