@@ -100,3 +100,30 @@ def spoken(post: PostView, now_ms: int, names: dict[bytes, str] | None = None) -
         who += ", " + (tr("replying to {0}").format(name) if name is not None
                        else tr("replying to a post"))
     return f"{who}, {when}: {body}{tail}"
+
+
+def relative_time(ts_ms: int, now_ms: int) -> str:
+    """'now', '5m', '3h', '2d', then the date: what a row shows beside a name. Any
+    integer: a time after ``now_ms`` is 'now', the date is bounded (timestamps.shown)."""
+    seconds = max(0, (now_ms - ts_ms) // 1000)
+    if seconds < 60:
+        return tr("now")
+    if seconds < 3600:
+        return tr("{0}m").format(seconds // 60)
+    if seconds < 86400:
+        return tr("{0}h").format(seconds // 3600)
+    if seconds < 7 * 86400:
+        return tr("{0}d").format(seconds // 86400)
+    return time.strftime("%Y-%m-%d", time.localtime(shown_seconds(ts_ms)))
+
+
+def full_time(ts_ms: int) -> str:
+    """The local date and time, for the tooltip of a relative time (any integer)."""
+    return time.strftime("%c", time.localtime(shown_seconds(ts_ms)))
+
+
+def when_text(item: Placed, now_ms: int) -> str:
+    """The time a row shows: where the post or message is placed, relative to now, and
+    'clock ahead' when its author signed it well after it arrived (timestamps.py)."""
+    when = relative_time(item.ts, now_ms)
+    return when + " · " + tr("clock ahead") if item.clock_ahead else when
