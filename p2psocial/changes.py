@@ -21,9 +21,11 @@ from .events import (
     ReactionChanged,
 )
 
+_POST, _REACTION, _EDIT, _DELETE = int(Kind.POST), int(Kind.REACTION), int(Kind.EDIT), \
+    int(Kind.DELETE)
 _FOLLOWS = {int(Kind.FOLLOW): False, int(Kind.UNFOLLOW): False, int(Kind.BLOCK): True,
             int(Kind.UNBLOCK): True}  # kind -> FollowsChanged.blocks
-_PROFILE = (Kind.PROFILE, Kind.DEVICE)
+_PROFILE = (int(Kind.PROFILE), int(Kind.DEVICE))
 
 
 def domain_events(added: Iterable[Entry], accounts: Mapping[bytes, bytes], me: bytes | None,
@@ -36,24 +38,24 @@ def domain_events(added: Iterable[Entry], accounts: Mapping[bytes, bytes], me: b
     private scan's business), nor a reaction or edit whose body did not decode, nor a
     delete that erased no post or reaction held here."""
     out: list[Event] = []
+    add, target_of = out.append, targets.get  # one per entry stored: a sync burst is 100k
     for item in added:
-        h = item.header  # one per entry stored: a sync burst makes 100k of these
+        h = item.header
         kind, account = h.kind, accounts[h.device]
-        if kind == Kind.POST:
-            out.append(PostAdded(item.id, account, h.timestamp, account == me,
-                                 targets.get(item.id)))
-        elif kind == Kind.REACTION or kind == Kind.EDIT:
-            target = targets.get(item.id)
+        if kind == _POST:
+            add(PostAdded(item.id, account, h.timestamp, account == me, target_of(item.id)))
+        elif kind in (_REACTION, _EDIT):
+            target = target_of(item.id)
             if target is not None:
-                out.append(ReactionChanged(target, account) if kind == Kind.REACTION
-                           else PostChanged(target, account))
-        elif kind == Kind.DELETE:
+                add(ReactionChanged(target, account) if kind == _REACTION
+                    else PostChanged(target, account))
+        elif kind == _DELETE:
             gone = erased.get(item.id)  # None: nothing held here was erased
             if gone is not None and gone[1] is not None:
-                out.append(ReactionChanged(gone[1], account) if gone[0] == Kind.REACTION
-                           else PostChanged(gone[1], account, gone[2]))
+                add(ReactionChanged(gone[1], account) if gone[0] == _REACTION
+                    else PostChanged(gone[1], account, gone[2]))
         elif kind in _FOLLOWS:
-            out.append(FollowsChanged(account, _FOLLOWS[kind], account == me))
+            add(FollowsChanged(account, _FOLLOWS[kind], account == me))
         elif kind in _PROFILE:
-            out.append(ProfileChanged(account))
+            add(ProfileChanged(account))
     return out
