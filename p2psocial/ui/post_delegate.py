@@ -87,9 +87,18 @@ from ..store.views import PostView
 from .chips import EMOJI_SCALE, chip_width, emoji_font, paint_chip
 from .context import tr
 from .image_cache import ImageCache
-from .post_model import HEART, Roles, author_name, reacted, replied_name, replies_text
+from .post_roles import Roles
 from .post_text import Anchor, has_anchors, to_html
-from .post_words import full_time, relative_time, when_text
+from .post_words import (
+    HEART,
+    author_name,
+    full_time,
+    reacted,
+    relative_time,
+    replied_name,
+    replies_text,
+    when_text,
+)
 
 # the chips and the times of a row live in chips.py and post_words.py; other modules
 # (messages, notifications, tests) have long imported them from here

@@ -94,26 +94,14 @@ from PySide6.QtCore import (
 )
 
 from ..store.views import Cursor, Page, PostView, ProfileView
-from .post_events import (
-    Concern,
-    EventFilter,
-    account_events,
-    follow_events,
-    home_events,
-    mention_events,
-    no_events,
-    note,
-)
+from .post_events import EventFilter, follow_events, no_events, note
 from .post_roles import ROLE_NAMES, SPOKEN, Roles, role_value
 from .post_words import (
     HEART,
     author_name,
     clock_note,
     names_wanted,
-    reacted,
     relative_time_long,
-    replied_name,
-    replies_text,
     spoken,
 )
 
@@ -121,11 +109,10 @@ if TYPE_CHECKING:
     from ..node import Node
     from .loop import Call, TrioHost
 
-# what other modules have long imported from here (the filters, the words of a row)
-__all__ = ["HEART", "PAGE_SIZE", "Concern", "EventFilter", "PostListModel", "Roles", "Row",
-           "account_events", "author_name", "clock_note", "follow_events", "home_events",
-           "mention_events", "names_wanted", "no_events", "reacted", "relative_time_long",
-           "replied_name", "replies_text", "spoken"]
+# some words of a row (post_words.py), its roles (post_roles.py) and follow_events
+# (post_events.py) lived here once: other modules and tests still import them from here
+__all__ = ["HEART", "PAGE_SIZE", "PostListModel", "Roles", "Row", "author_name", "clock_note",
+           "follow_events", "names_wanted", "relative_time_long", "spoken"]
 
 PAGE_SIZE = 50
 MAX_TOP_INSERT = 500  # more new posts than this at once: reload instead of inserting

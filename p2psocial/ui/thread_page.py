@@ -38,7 +38,8 @@ from .context import AppContext, tr
 from .post_actions import EmptyStack, connect_post_view
 from .post_delegate import Hit, PostDelegate
 from .post_events import thread_events
-from .post_model import PostListModel, Roles
+from .post_model import PostListModel
+from .post_roles import Roles
 from .post_view import DELEGATE_SIGNALS, PostListView
 
 if TYPE_CHECKING:
