@@ -30,7 +30,7 @@ from pathlib import Path
 import trio
 
 from p2psocial.content import Kind
-from p2psocial.events import EntryAdded
+from p2psocial.events import EntryAdded, Lagged
 from p2psocial.home import Home
 from p2psocial.node import Node
 
@@ -155,9 +155,9 @@ async def reader(home: Path, peer: str, addr: str, expected: int) -> None:
             nursery.start_soon(run_sync, node, stream)
             async for event in events:
                 now = time.time_ns()
-                if not isinstance(event, EntryAdded):  # Lagged: cannot happen at this pace
+                if isinstance(event, Lagged):  # cannot happen at this pace
                     raise RuntimeError("the reader's subscription lagged")
-                if event.own or event.kind != Kind.POST:
+                if not isinstance(event, EntryAdded) or event.own or event.kind != Kind.POST:
                     continue
                 print(json.dumps({"id": event.id.hex(), "ns": now}), flush=True)
                 seen += 1

@@ -49,13 +49,54 @@ class MessageAdded(NamedTuple):
     own: bool
 
 
-class PostOpened(NamedTuple):
-    """A followers-only post (a circle's, sealed as a GROUP entry) became readable here
-    and is now in the timeline: what ``EntryAdded`` of kind POST is for public posts."""
+# --- domain events: what changed for the app, said in its terms -----------------------
+#
+# EntryAdded says "this log grew" (what the network needs); the UI wants to know what
+# that means: a post to show, a row to read again, a name to refresh. ``changes.py``
+# derives these from what ingest read while storing (no second decode); the private
+# scan adds the followers-only posts it opens. One event per stored entry at most.
+# ``own``: by the local account (any of its devices).
+
+
+class PostAdded(NamedTuple):
+    """A post became readable here, public or followers-only (the private scan opened
+    it), ours or a peer's. ``parent``: the post it answers (a reply), else None."""
 
     id: bytes
     account: bytes
     timestamp: int
+    own: bool
+    parent: bytes | None
+
+
+class PostChanged(NamedTuple):
+    """``account`` edited or deleted ``post``. ``parent``: for a deleted reply, the post
+    it answered, whose reply count went down."""
+
+    post: bytes
+    account: bytes
+    parent: bytes | None = None
+
+
+class ReactionChanged(NamedTuple):
+    """``account`` reacted to ``post``, undid a reaction, or deleted one."""
+
+    post: bytes
+    account: bytes
+
+
+class ProfileChanged(NamedTuple):
+    """What ``Node.profile(account)`` shows may have changed: a profile entry (name,
+    bio, avatar) or a new device of the account."""
+
+    account: bytes
+
+
+class FollowsChanged(NamedTuple):
+    """``account`` followed or unfollowed someone (``blocks``: blocked or unblocked)."""
+
+    account: bytes
+    blocks: bool
     own: bool
 
 
@@ -108,15 +149,16 @@ class Lagged:
 
 
 # Subscribers ignore event types they do not know, so new ones can be added.
-Event = (EntryAdded | Notified | MessageAdded | PostOpened | MessageReacted | RosterChanged
-         | ForkFound | HeldByPeer | BlobAdded | Lagged)
+Event = (EntryAdded | Notified | MessageAdded | MessageReacted | RosterChanged | ForkFound
+         | HeldByPeer | BlobAdded | Lagged | PostAdded | PostChanged | ReactionChanged
+         | ProfileChanged | FollowsChanged)
 
 
-# One stored batch emits one event per entry, all at once, and a sync session stores
-# up to ~18k entries in one batch when frames queue up (net/sync.py, COALESCE): a
-# subscriber's buffer holds at least that, or every burst makes it lag. A buffer
-# costs nothing until it fills.
-BUFFER = 32 * 1024
+# One stored batch emits up to two events per entry (its EntryAdded and a domain
+# event), all at once, and a sync session stores up to ~18k entries in one batch when
+# frames queue up (net/sync.py, COALESCE): a subscriber's buffer holds at least that,
+# or every burst makes it lag. A buffer costs nothing until it fills.
+BUFFER = 64 * 1024
 
 
 class EventHub:

@@ -42,6 +42,7 @@ from . import (
 from . import content as c
 from . import entry as entry_mod
 from .address_record import Address, AddressRecord
+from .changes import domain_events
 from .entry import Entry
 from .errors import (
     BadImage,
@@ -65,7 +66,7 @@ from .events import (
     MessageAdded,
     MessageReacted,
     Notified,
-    PostOpened,
+    PostAdded,
     RosterChanged,
 )
 from .forks import Fork
@@ -233,7 +234,7 @@ class Node:
             raise PassphraseRequired("this needs the account's keys: open the home for writing")
         return self.identity
 
-    def _publish_now(self, value: c.AnyContent) -> Entry:
+    def _publish_now(self, value: c.AnyContent) -> tuple[Entry, IngestResult]:
         """Sign and store one entry of our log (synchronous; callers serialise)."""
         identity = self._require_identity()
         value.validate()
@@ -246,14 +247,16 @@ class Node:
                         entry_mod.MAX_TIME)
         item = entry_mod.create(identity.device.secret_key, identity.device_id, last,
                                 timestamp, kind, body)
-        self.store.ingest([item])
+        stored = self.store.ingest([item])
         self._last = item
-        return item
+        return item, stored
 
     async def publish(self, value: c.AnyContent) -> Entry:
         async with self._write_lock:
-            item = await self._run(self._publish_now, value)
-        self.events.emit([self._event(item, self.account_id)])
+            item, stored = await self._run(self._publish_now, value)
+        me = self.account_id
+        self.events.emit([self._event(item, me), *domain_events(
+            stored.added, {item.device: me}, me, stored.targets, stored.erased)])
         return item
 
     async def post(self, text: str, *, reply_to: bytes | None = None,
@@ -372,6 +375,8 @@ class Node:
         if result.notified:
             events.append(Notified(result.notified))
         events += [ForkFound(f.device, accounts[f.device], f.seq, f) for f in result.forks]
+        me = self.identity.account_id if self.identity else None
+        events += domain_events(result.added, accounts, me, result.targets, result.erased)
         self.events.emit(events)
         return result
 
@@ -585,7 +590,7 @@ class Node:
                 blocked = set(await self.blocked()) if result.messages else set()
                 news: list[Event] = [MessageAdded(m.conversation, m.entry_id, m.author, m.own)
                                      for m in result.messages if m.author not in blocked]
-                news += [PostOpened(p.entry_id, p.author, p.ts, p.author == me)
+                news += [PostAdded(p.entry_id, p.author, p.ts, p.author == me, p.parent)
                          for p in result.posts]
                 if result.joined:  # a community key, from this device or another
                     await self._run(self._sign_own_lines_now)

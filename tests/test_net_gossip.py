@@ -116,7 +116,7 @@ def test_a_gap_is_filled_by_the_sync_session(tmp_path: Path) -> None:
             async with linked(alice, bob, live_sync=False) as (sa, sb):
                 await meshed(sa, sb, alice.account_id)
                 # stored without an event: neither gossip nor sync hears of it...
-                silent = await alice._run(alice._publish_now, c.Post("silent"))
+                silent, _ = await alice._run(alice._publish_now, c.Post("silent"))
                 loud = await alice.post("loud")  # ...so gossip carries only this one
                 await until(bob, lambda: holds(bob, loud.id))
                 assert await holds(bob, silent.id)

@@ -20,7 +20,7 @@ from p2psocial.errors import (
     UserError,
     WrongPassphrase,
 )
-from p2psocial.events import EntryAdded, Lagged
+from p2psocial.events import EntryAdded, Lagged, PostAdded
 from p2psocial.home import Home
 from p2psocial.node import Node
 
@@ -67,9 +67,11 @@ def test_events_stream_and_lagging_subscribers(tmp_path: Path) -> None:
             first = await alice.post("one")
             await alice.post("two")
             await alice.post("three")
-            got = [await events.receive() for _ in range(3)]
-            assert all(isinstance(e, EntryAdded) and e.own for e in got)
+            got = [await events.receive() for _ in range(6)]  # each: its entry, its post
+            assert [type(e) for e in got] == [EntryAdded, PostAdded] * 3
+            assert all(e.own for e in got)
             assert got[0].id == first.id and got[0].account == alice.account_id
+            assert got[1] == PostAdded(first.id, alice.account_id, got[0].timestamp, True, None)
             slow_got = [await slow.receive() for _ in range(3)]
             assert isinstance(slow_got[-1], Lagged)
             with pytest.raises(trio.EndOfChannel):

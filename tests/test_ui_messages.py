@@ -320,7 +320,7 @@ def test_a_followers_only_post_appears_live_in_the_home_timeline(
     try:
         call(qtbot, app_ctx, bob.node.approve_follower, app_ctx.me)
         call(qtbot, app_ctx, bob.node.post_to_circle, "only for friends")
-        carry(qtbot, app_ctx, bob.node, app_ctx.node)  # the scan opens it: PostOpened
+        carry(qtbot, app_ctx, bob.node, app_ctx.node)  # the scan opens it: PostAdded
         qtbot.waitUntil(lambda: any(p.text == "only for friends" for p in model.posts),
                         timeout=WAIT)
         assert next(p for p in model.posts if p.text == "only for friends").audience \

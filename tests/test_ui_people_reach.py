@@ -15,14 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from p2psocial.runtime import NetworkStatus, PeerRow
 from p2psocial.ui.context import AppContext
-from p2psocial.ui.people_page import (
-    HOW,
-    NAME,
-    PeoplePage,
-    how_text,
-    reach_text,
-    why_text,
-)
+from p2psocial.ui.peer_words import how_text, reach_text, why_text
+from p2psocial.ui.people_page import HOW, NAME, PeoplePage
 
 HOUR = 3_600_000
 

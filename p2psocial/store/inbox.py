@@ -317,7 +317,8 @@ class Inbox(InboxReads):
         post = value.post
         if add_post(self.conn, where, post, local):
             self._files(row, value.files())
-            found.posts.append(OpenedPost(row.entry_id, row.author_id, row.placed))
+            found.posts.append(OpenedPost(row.entry_id, row.author_id, row.placed,
+                                          post.reply_parent))
             found.notified += notify(self.conn, where, post, local)
 
     def _left(self, conversation: int, group_id: bytes, row: _Sealed, local: int,

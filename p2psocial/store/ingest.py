@@ -58,7 +58,7 @@ from .log_checks import read_forks, write_fork
 from .notify import Notifier
 from .schema import id8
 from .text_index import TextIndex
-from .views import IngestResult
+from .views import Erased, IngestResult
 
 
 @dataclass(slots=True)
@@ -103,6 +103,9 @@ class Ingestor:
         self._mentions: list[tuple] = []
         self._reactions: list[tuple] = []
         self.text = TextIndex(conn)
+        # what this batch's entries act on, for the node's events (IngestResult)
+        self._targets: dict[bytes, bytes] = {}
+        self._erased: dict[bytes, Erased] = {}
 
     # --- caches -----------------------------------------------------------------
 
@@ -181,8 +184,10 @@ class Ingestor:
             self.conn.execute("ROLLBACK")
             self._forget_caches()
             raise
+        targets, erased, self._targets, self._erased = self._targets, self._erased, {}, {}
         return IngestResult(added, plan.skipped, plan.missing, self.notes.take_created(),
-                            list(plan.forks.values()), plan.frozen, plan.rejected)
+                            list(plan.forks.values()), plan.frozen, plan.rejected,
+                            targets, erased)
 
     def _plan(self, entries: Iterable[Entry], strict: bool) -> _Plan:
         plan = _Plan({})
@@ -354,6 +359,8 @@ class Ingestor:
         self._posts.clear()
         self._mentions.clear()
         self._reactions.clear()
+        self._targets.clear()
+        self._erased.clear()
         self.notes.reset()
         self.text.reload()
         self._next_rowid = (self.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0]
@@ -376,7 +383,10 @@ class Ingestor:
             return  # signed by its author but unreadable here: stored, not interpreted
         if isinstance(value, c.Post):
             self._add_post(account, rowid, item, value)
+            if value.reply_parent is not None:
+                self._targets[item.id] = value.reply_parent
         elif isinstance(value, c.Reaction):
+            self._targets[item.id] = value.target
             self._react(account, rowid, item, value)
         elif isinstance(value, (c.Follow, c.Unfollow)):
             self._relation("follows", account, rowid, item, value.account,
@@ -395,9 +405,11 @@ class Ingestor:
                 blob_wants.replace_profile(self.conn, rowid, account, blobs_of(value))
             return
         elif isinstance(value, c.Edit):
+            self._targets[item.id] = value.target
             self._flush()
             self._edit(account, item, value)
         elif isinstance(value, c.Delete):
+            self._targets[item.id] = value.target
             self._flush()
             self._delete(account, item, value.target)
         refs = blobs_of(value)
@@ -516,7 +528,19 @@ class Ingestor:
             "WHERE e.id8 = ? AND e.id = ? AND l.account = ?",
             (id8(target), target, account)).fetchone()
         if row is not None:  # else: not here yet, and erased on arrival
+            self._erased[item.id] = self._what_is_erased(row[0], row[1], target)
             self._erase(row[0], row[1], target)
+
+    def _what_is_erased(self, rowid: int, kind: int, target: bytes) -> Erased:
+        """The post whose view a delete changes (deletes are rare: a query or two)."""
+        if kind == Kind.REACTION:
+            row = self.conn.execute("SELECT target FROM reactions WHERE entry = ?",
+                                    (target,)).fetchone()
+            return Erased(kind, None if row is None else bytes(row[0]), None)
+        row = self.conn.execute("SELECT parent FROM posts WHERE rowid = ?", (rowid,)).fetchone()
+        if row is None:
+            return Erased(kind, None, None)  # no post (a profile, a follow, a message)
+        return Erased(kind, target, None if row[0] is None else bytes(row[0]))
 
     def _erase(self, rowid: int, kind: int, target: bytes) -> None:
         """What a delete does to its target: the body goes, a post is hidden and leaves

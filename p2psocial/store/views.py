@@ -113,6 +113,19 @@ class IngestResult:
     rejected: dict[bytes, InvalidEntry] = field(default_factory=dict)
     # device -> why its run failed verification (not stored; the other logs were):
     # the fault of whoever sent it, unlike a fork, which is its author's
+    targets: dict[bytes, bytes] = field(default_factory=dict)
+    # entry id -> the entry its body names, as ingest decoded it: a reply's parent, the
+    # target of a reaction, an edit or a delete (for the node's events: changes.py)
+    erased: dict[bytes, Erased] = field(default_factory=dict)
+    # a delete's entry id -> what it erased, when that was held here
+
+
+class Erased(NamedTuple):
+    """What a delete of a batch erased (an entry held here), for the node's events."""
+
+    kind: int  # the kind of the deleted entry
+    post: bytes | None  # the post whose view changed: a reaction's target, or the post
+    parent: bytes | None  # a deleted reply: the post it answered (one reply fewer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +195,7 @@ class OpenedPost(NamedTuple):
     entry_id: bytes
     author: bytes  # account id
     ts: int
+    parent: bytes | None = None  # the post it answers (a reply)
 
 
 @dataclass(frozen=True, slots=True)

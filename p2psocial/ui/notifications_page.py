@@ -52,8 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import ids
-from ..content import Kind
-from ..events import EntryAdded, Lagged, Notified
+from ..events import Lagged, Notified, ProfileChanged
 from ..store.views import Cursor, NotificationPage, NotificationView
 from .avatar import display_name, paint_avatar, short_account
 from .context import tr
@@ -61,7 +60,7 @@ from .loop import one_line
 from .paged_list import EdgePagedModel
 from .post_actions import EmptyStack
 from .post_delegate import full_time, relative_time
-from .post_model import follow_events
+from .post_events import follow_events
 from .widgets import OpenableList
 
 if TYPE_CHECKING:
@@ -339,7 +338,7 @@ class NotificationsPage(QWidget):
         """From the follower task (inside Trio's step): schedule, do not work here."""
         if any(isinstance(e, (Notified, Lagged)) for e in events):
             QTimer.singleShot(0, self, self._notified)
-        if any(isinstance(e, EntryAdded) and e.own and e.kind == Kind.PROFILE for e in events):
+        if any(isinstance(e, ProfileChanged) and e.account == self._ctx.me for e in events):
             QTimer.singleShot(0, self, self._read_my_name)
 
     def _notified(self) -> None:

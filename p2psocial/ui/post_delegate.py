@@ -67,7 +67,6 @@ from PySide6.QtGui import (
     QHelpEvent,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPalette,
     QTextDocument,
 )
@@ -83,12 +82,29 @@ from PySide6.QtWidgets import (
 )
 
 from ..content import Attachment
-from ..store.views import Placed, PostView
-from ..timestamps import shown_seconds
+from ..store.views import PostView
+from .avatar import paint_avatar
+from .chips import EMOJI_SCALE, chip_width, emoji_font, paint_chip
 from .context import tr
 from .image_cache import ImageCache
-from .post_model import HEART, Roles, author_name, reacted, replied_name, replies_text
+from .post_roles import Roles
 from .post_text import Anchor, has_anchors, to_html
+from .post_words import (
+    HEART,
+    author_name,
+    full_time,
+    reacted,
+    relative_time,
+    replied_name,
+    replies_text,
+    when_text,
+)
+
+# the chips and the times of a row live in chips.py and post_words.py; other modules
+# (messages, notifications, tests) have long imported them from here
+__all__ = ["EMOJI_SCALE", "REACT_CHOICES", "Hit", "PostDelegate", "RowLayout",
+           "chip_width", "emoji_font", "full_time", "paint_chip", "relative_time",
+           "replying_text", "when_text"]
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -100,39 +116,6 @@ MAX_IMAGES = 4
 LAYOUT_CACHE = 400  # laid-out rows kept (a few screens' worth, and pages prepared)
 HEIGHTS_MAX = 200_000  # row heights kept (a few MB); past it, forgotten and measured again
 REACT_CHOICES = ("👍", HEART, "😂", "🎉", "😮", "😢", "🔥", "🙏")
-
-
-def relative_time(ts_ms: int, now_ms: int) -> str:
-    """'now', '5m', '3h', '2d', then the date: what a row shows beside a name. Any
-    integer: a time after ``now_ms`` is 'now', the date is bounded (timestamps.shown)."""
-    seconds = max(0, (now_ms - ts_ms) // 1000)
-    if seconds < 60:
-        return tr("now")
-    if seconds < 3600:
-        return tr("{0}m").format(seconds // 60)
-    if seconds < 86400:
-        return tr("{0}h").format(seconds // 3600)
-    if seconds < 7 * 86400:
-        return tr("{0}d").format(seconds // 86400)
-    return time.strftime("%Y-%m-%d", time.localtime(shown_seconds(ts_ms)))
-
-
-def full_time(ts_ms: int) -> str:
-    """The local date and time, for the tooltip of a relative time (any integer)."""
-    return time.strftime("%c", time.localtime(shown_seconds(ts_ms)))
-
-
-def when_text(item: Placed, now_ms: int) -> str:
-    """The time a row shows: where the post or message is placed, relative to now, and
-    'clock ahead' when its author signed it well after it arrived (timestamps.py)."""
-    when = relative_time(item.ts, now_ms)
-    return when + " · " + tr("clock ahead") if item.clock_ahead else when
-
-
-def account_colour(account: bytes) -> QColor:
-    """A stable colour per account for its initial's circle, readable in both themes."""
-    hue = int.from_bytes(account[:2], "big") % 360
-    return QColor.fromHsl(hue, 140, 105)
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,19 +372,7 @@ class PostDelegate(QStyledItemDelegate):
         pixmap = None
         if avatar is not None and self._images is not None:
             pixmap = self._images.pixmap(avatar, lay.avatar.size())
-        path = QPainterPath()
-        path.addEllipse(lay.avatar)
-        if pixmap is not None:
-            painter.save()
-            painter.setClipPath(path)
-            painter.drawPixmap(lay.avatar, pixmap)
-            painter.restore()
-            return
-        painter.fillPath(path, account_colour(lay.post.author))
-        painter.setPen(QColor(255, 255, 255))
-        painter.setFont(font)
-        initial = author_name(lay.post)[:1].upper()
-        painter.drawText(lay.avatar, int(Qt.AlignmentFlag.AlignCenter), initial)
+        paint_avatar(painter, lay.avatar, lay.post.author, author_name(lay.post), pixmap, font)
 
     def _paint_image(self, painter: QPainter, palette: QPalette, rect: QRect,
                      attachment: Attachment, number: int, total: int) -> None:
@@ -618,58 +589,3 @@ def _lay_out_images(lay: RowLayout, attachments: tuple[Attachment, ...], left: i
                                  y + line * (cell_h + IMAGE_GAP), cell_w, cell_h), attachment))
     lines = (len(shown) + 1) // 2
     return y + lines * cell_h + (lines - 1) * IMAGE_GAP + GAP
-
-
-EMOJI_SCALE = 1.45  # a reaction's emoji beside its count: as tall as the text around
-
-
-def emoji_font(font: QFont) -> QFont:
-    """The font of a reaction chip's emoji: at the chips' small size an emoji is a speck."""
-    larger = QFont(font)
-    if larger.pointSizeF() > 0:
-        larger.setPointSizeF(larger.pointSizeF() * EMOJI_SCALE)
-    else:
-        larger.setPixelSize(round(larger.pixelSize() * EMOJI_SCALE))
-    return larger
-
-
-def chip_width(font: QFont, label: str, emoji: bool = False) -> int:
-    """How wide ``paint_chip`` paints ``label`` (``emoji``: a reaction, "👍 2")."""
-    metrics = QFontMetrics(font)
-    if not emoji:
-        return metrics.horizontalAdvance(label) + 16
-    glyph, _, rest = label.partition(" ")
-    return (QFontMetrics(emoji_font(font)).horizontalAdvance(glyph)
-            + metrics.horizontalAdvance(" " + rest) + 16)
-
-
-def paint_chip(painter: QPainter, palette: QPalette, rect: QRect, label: str, on: bool,
-               font: QFont, framed: bool = True, emoji: bool = False) -> None:
-    """A rounded chip with ``label``: filled with the highlight when ``on`` (a reaction
-    of ours, an action taken), else framed (or bare). With ``emoji`` the label is a
-    reaction, "emoji count", and its emoji is drawn larger (``emoji_font``)."""
-    if on:
-        painter.setBrush(palette.highlight())
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        painter.setPen(palette.highlightedText().color())
-    else:
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(palette.mid().color() if framed else Qt.PenStyle.NoPen)
-        if framed:
-            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        painter.setPen(palette.text().color())
-    painter.setFont(font)
-    if not emoji:
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label)
-        return
-    glyph, _, rest = label.partition(" ")
-    large = emoji_font(font)
-    glyph_w = QFontMetrics(large).horizontalAdvance(glyph)
-    rest_w = QFontMetrics(font).horizontalAdvance(" " + rest)
-    x = rect.left() + (rect.width() - glyph_w - rest_w) // 2
-    middle = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
-    painter.setFont(large)
-    painter.drawText(QRect(x, rect.top(), glyph_w, rect.height()), middle, glyph)
-    painter.setFont(font)
-    painter.drawText(QRect(x + glyph_w, rect.top(), rest_w, rect.height()), middle, " " + rest)

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from .. import ids
 from .context import tr
 from .post_delegate import REACT_CHOICES
-from .post_model import author_name, reacted
+from .post_words import author_name, reacted
 
 if TYPE_CHECKING:
     from ..store.views import PostView

@@ -5,9 +5,9 @@ Theory of operation
 
 One class, four lists. ``PostListModel`` is given a *pager*, ``async (limit, before)
 -> Page`` (the node's home timeline, one account's posts, search results, mentions),
-and an *event filter* that says what a live ``EntryAdded`` means for it
-(``Concern``): nothing, maybe a post of ours (walk the top), or "reload" (our own
-follow changed what the home shows). Unknown kinds of events concern no list.
+and an *event filter* that says what a live domain event (events.py) means for it
+(``Concern``, post_events.py): nothing, maybe a post of ours (walk the top), or
+"reload" (our own follow changed what the home shows). Unknown events concern no list.
 
 Paging. The model holds the posts it has loaded, in the pager's order (newest
 first), as the node's ``PostView`` values, each in a small ``Row`` with the state the
@@ -42,17 +42,15 @@ inserts it at its place if it falls inside the loaded rows; one further down com
 with its page. More than ``MAX_BACKFILL`` such posts in one batch reload instead.
 
 Stale rows. Reactions, edits and deletions change posts already shown, and so does a
-reply (its parent's reply count). Their events do not say which post, so the model
-asks the node (``Node.targets_of``) for the posts they act on (a reply: its parent),
-re-reads those it has loaded with ``Node.post_view`` and emits ``dataChanged`` for
-their rows. Like the top walk, this is one request at a time; what arrives meanwhile
-waits for the next. More than ``MAX_REPLY_CHECK`` new posts at once (a sync burst)
-are not looked up one by one: every loaded row is read again instead.
+reply (its parent's reply count). Their events name the post (``ReactionChanged``,
+``PostChanged``, ``PostAdded.parent``); the model re-reads those it has loaded with
+``Node.post_view`` and emits ``dataChanged`` for their rows. Like the top walk, this
+is one request at a time; what arrives meanwhile waits for the next.
 
 Profiles. Rows show the author's avatar, and by name the accounts a post mentions and
 the author of the post a reply answers ("Replying to Bob"): the model keeps an account
 -> ``ProfileView`` cache, filled in batches on first use (``data`` asks; one call
-fetches every account asked for since), and refreshed on a PROFILE event. When
+fetches every account asked for since), and refreshed on a ``ProfileChanged``. When
 profiles arrive, the rows that use them get a new revision and a ``dataChanged``.
 
 Every row carries a revision number (``Roles.Revision``) that changes whenever what
@@ -77,7 +75,6 @@ rows are laid out once, with names, instead of again when the profiles come in.
 from __future__ import annotations
 
 import bisect
-import enum
 import itertools
 import time
 from collections import deque
@@ -96,111 +93,33 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from .. import ids
-from ..content import Kind
-from ..events import EntryAdded, Lagged, PostOpened
-from ..store.views import Cursor, Page, Placed, PostView, ProfileView
-from ..timestamps import shown_seconds
-from .context import tr
-from .widgets import plural
+from ..store.views import Cursor, Page, PostView, ProfileView
+from .post_events import EventFilter, follow_events, no_events, note
+from .post_roles import ROLE_NAMES, SPOKEN, Roles, role_value
+from .post_words import (
+    HEART,
+    author_name,
+    clock_note,
+    names_wanted,
+    relative_time_long,
+    spoken,
+)
 
 if TYPE_CHECKING:
     from ..node import Node
     from .loop import Call, TrioHost
 
+# some words of a row (post_words.py), its roles (post_roles.py) and follow_events
+# (post_events.py) lived here once: other modules and tests still import them from here
+__all__ = ["HEART", "PAGE_SIZE", "PostListModel", "Roles", "Row", "author_name", "clock_note",
+           "follow_events", "names_wanted", "relative_time_long", "spoken"]
+
 PAGE_SIZE = 50
 MAX_TOP_INSERT = 500  # more new posts than this at once: reload instead of inserting
-MAX_BACKFILL = 64  # more older posts than this in one batch of events: reload
-MAX_REPLY_CHECK = 256  # more new posts than this waiting: re-read every loaded row
-HEART = "❤️"
 IDLE_BUDGET_S = 0.001  # prepare work per idle turn (then the row under way ends)
 
 Pager = Callable[[int, Cursor | None], Awaitable[Page]]
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class Concern(enum.Enum):
-    """What a live event means for one list."""
-
-    NONE = "none"
-    POSTS = "posts"  # a post that may belong in the list: walk the top
-    RELOAD = "reload"  # what the list shows has changed: load the first page again
-
-
-EventFilter = Callable[[EntryAdded], Concern]
-
-_RELOAD_KINDS = frozenset({int(Kind.FOLLOW), int(Kind.UNFOLLOW), int(Kind.BLOCK),
-                           int(Kind.UNBLOCK)})
-_BLOCK_KINDS = frozenset({int(Kind.BLOCK), int(Kind.UNBLOCK)})
-_CHANGE_KINDS = frozenset({int(Kind.REACTION), int(Kind.EDIT), int(Kind.DELETE)})
-
-
-def home_events(event: EntryAdded) -> Concern:
-    """The home timeline: any post may be one (the walk finds out); our own follows
-    and blocks change whose posts it shows."""
-    if event.kind == Kind.POST:
-        return Concern.POSTS
-    if event.own and event.kind in _RELOAD_KINDS:
-        return Concern.RELOAD
-    return Concern.NONE
-
-
-def mention_events(event: EntryAdded) -> Concern:
-    """Mentions: any post may mention us; our own blocks hide accounts."""
-    if event.kind == Kind.POST:
-        return Concern.POSTS
-    if event.own and event.kind in _BLOCK_KINDS:
-        return Concern.RELOAD
-    return Concern.NONE
-
-
-def account_events(account: bytes) -> EventFilter:
-    """One account's posts: that account's posts only."""
-    def concern(event: EntryAdded) -> Concern:
-        return Concern.POSTS if event.kind == Kind.POST and event.account == account \
-            else Concern.NONE
-    return concern
-
-
-def no_events(event: EntryAdded) -> Concern:
-    """Search results: a snapshot, not followed live (apart from stale rows)."""
-    return Concern.NONE
-
-
-class Roles:
-    """The model's item roles (``Qt.UserRole`` and up); ``roleNames`` gives their names."""
-
-    Post = Qt.ItemDataRole.UserRole + 1  # the whole PostView
-    Id = Qt.ItemDataRole.UserRole + 2  # entry id as text (ent1…)
-    AuthorName = Qt.ItemDataRole.UserRole + 3  # the profile name, or a short account id
-    Account = Qt.ItemDataRole.UserRole + 4  # the author's account id as text (p2ps1…)
-    Time = Qt.ItemDataRole.UserRole + 5  # ms since the epoch
-    Text = Qt.ItemDataRole.UserRole + 6
-    ContentWarning = Qt.ItemDataRole.UserRole + 7  # str, or None
-    ReplyCount = Qt.ItemDataRole.UserRole + 8
-    Reactions = Qt.ItemDataRole.UserRole + 9  # list of (emoji, count)
-    Images = Qt.ItemDataRole.UserRole + 10  # the attachments (blob hash, size, alt…)
-    Tags = Qt.ItemDataRole.UserRole + 11
-    Mentions = Qt.ItemDataRole.UserRole + 12  # account ids as text
-    ReplyTo = Qt.ItemDataRole.UserRole + 13  # parent entry id as text, or None
-    Edited = Qt.ItemDataRole.UserRole + 14
-    Deleted = Qt.ItemDataRole.UserRole + 15
-    Expanded = Qt.ItemDataRole.UserRole + 16  # a content warning opened (settable)
-    Revision = Qt.ItemDataRole.UserRole + 17  # changes whenever the row's look changes
-    Avatar = Qt.ItemDataRole.UserRole + 18  # the author's avatar blob hash, or None
-    MentionNames = Qt.ItemDataRole.UserRole + 19  # {account bytes: name} of those known
-    Reacted = Qt.ItemDataRole.UserRole + 20  # the emojis the local user has on it
-
-
-_ROLE_NAMES = {Roles.Post: b"post", Roles.Id: b"entryId", Roles.AuthorName: b"authorName",
-               Roles.Account: b"account", Roles.Time: b"time", Roles.Text: b"text",
-               Roles.ContentWarning: b"contentWarning", Roles.ReplyCount: b"replyCount",
-               Roles.Reactions: b"reactions", Roles.Images: b"images", Roles.Tags: b"tags",
-               Roles.Mentions: b"mentions", Roles.ReplyTo: b"replyTo",
-               Roles.Edited: b"edited", Roles.Deleted: b"deleted",
-               Roles.Expanded: b"expanded", Roles.Revision: b"revision",
-               Roles.Avatar: b"avatar", Roles.MentionNames: b"mentionNames",
-               Roles.Reacted: b"reacted"}
 
 
 _revisions = itertools.count(1)
@@ -225,119 +144,10 @@ Prepare = Callable[[list[Row]], Iterator[None]]
 ``next``; the model runs it in idle turns (see Landing in the module docstring)."""
 
 
-def author_name(post: PostView) -> str:
-    """The author's profile name, or the start of the account id when there is none."""
-    if post.author_name:
-        return post.author_name
-    return ids.account_text(post.author)[:14] + "…"
-
-
-def names_wanted(post: PostView) -> tuple[bytes, ...]:
-    """The accounts whose names the row of ``post`` shows besides its author's: those
-    it mentions, and the author of the post it replies to ("Replying to Bob")."""
-    if post.reply_author is None:
-        return post.mentions
-    return (*post.mentions, post.reply_author)
-
-
-def reacted(post: PostView) -> tuple[str, ...]:
-    """The emojis the local user has active on ``post``."""
-    return post.reacted
-
-
-def replies_text(n: int) -> str:
-    return plural(tr("%n reply(ies)", None, n), n)
-
-
-def relative_time_long(ts_ms: int, now_ms: int) -> str:
-    """'just now', '5 minutes ago', …: for a sentence read aloud."""
-    seconds = max(0, (now_ms - ts_ms) // 1000)
-    if seconds < 60:
-        return tr("just now")
-    if seconds < 3600:
-        n = int(seconds // 60)
-        return plural(tr("%n minute(s) ago", None, n), n)
-    if seconds < 86400:
-        n = int(seconds // 3600)
-        return plural(tr("%n hour(s) ago", None, n), n)
-    if seconds < 7 * 86400:
-        n = int(seconds // 86400)
-        return plural(tr("%n day(s) ago", None, n), n)
-    return time.strftime("%x", time.localtime(shown_seconds(ts_ms)))
-
-
-def clock_note(item: Placed) -> str:
-    """', its author's clock is ahead' for a sentence read aloud about a post or message
-    its author signed well after it arrived (timestamps.py), else nothing."""
-    return ", " + tr("its author's clock is ahead") if item.clock_ahead else ""
-
-
-def replied_name(post: PostView, names: dict[bytes, str]) -> str | None:
-    """The name of the author of the post ``post`` replies to ('Bob', or the start of
-    their account id when ``names`` has no name for them); None when that post is not
-    held here (or ``post`` is no reply)."""
-    author = post.reply_author
-    if author is None:
-        return None
-    return names.get(author) or ids.account_text(author)[:14] + "…"
-
-
-def spoken(post: PostView, now_ms: int, names: dict[bytes, str] | None = None) -> str:
-    """One sentence for a screen reader: 'Alice, replying to Bob, 5 minutes ago: text…
-    3 replies, 2 reactions'."""
-    if post.deleted:
-        body = tr("This post was deleted.")
-    elif post.content_warning:
-        body = tr("Content warning: {0}").format(post.content_warning)
-    else:
-        body = post.text if len(post.text) <= 200 else post.text[:200] + "…"
-    extra = []
-    if post.attachments:
-        extra.append(plural(tr("%n image(s)", None, len(post.attachments)),
-                            len(post.attachments)))
-    if post.reply_count:
-        extra.append(replies_text(post.reply_count))
-    reactions = sum(count for _emoji, count in post.reactions)
-    if reactions:
-        extra.append(plural(tr("%n reaction(s)", None, reactions), reactions))
-    tail = (" " + ", ".join(extra)) if extra else ""
-    when = relative_time_long(post.ts, now_ms) + clock_note(post)
-    if post.audience == "circle":
-        when += ", " + tr("Followers only")
-    who = author_name(post)
-    if post.reply_parent is not None and not post.deleted:
-        name = replied_name(post, names or {})
-        who += ", " + (tr("replying to {0}").format(name) if name is not None
-                       else tr("replying to a post"))
-    return f"{who}, {when}: {body}{tail}"
 
 
 def _key(cursor: Cursor) -> tuple[int, int]:
     return cursor.ts, cursor.rowid
-
-
-async def follow_events(node: Node, on_events: Callable[[list[Any]], object]) -> None:
-    """Hand every event of the node to ``on_events``, forever (until cancelled).
-
-    Runs as a host call. Events that are already queued are handed over together.
-    After ``Lagged`` the node has closed our channel: subscribe again (``on_events``
-    gets the ``Lagged`` and reloads).
-    """
-    while True:
-        channel = node.subscribe()
-        with channel:
-            async for event in channel:
-                batch = [event]
-                while not isinstance(batch[-1], Lagged):
-                    try:
-                        batch.append(channel.receive_nowait())
-                    except Exception:  # trio.WouldBlock, or the channel ended
-                        break
-                on_events(batch)
-                if isinstance(batch[-1], Lagged):
-                    break
-            else:
-                return  # the node closed: nothing more will come
 
 
 class PostListModel(QAbstractListModel):
@@ -371,8 +181,7 @@ class PostListModel(QAbstractListModel):
         self._top_call: Call | None = None
         self._top_stale = False
         self._follow_call: Call | None = None
-        self._changed: set[bytes] = set()  # entries whose targets need a refresh
-        self._new_posts: set[bytes] = set()  # posts that may be replies to loaded rows
+        self._stale: set[bytes] = set()  # posts to read again if loaded (post_events.note)
         self._refresh_call: Call | None = None
         self._profiles: dict[bytes, ProfileView | None] = {}  # None: asked, not back yet
         self._wanted_profiles: set[bytes] = set()
@@ -456,10 +265,10 @@ class PostListModel(QAbstractListModel):
             return profile.avatar if profile is not None else None
         if role == Roles.MentionNames:
             return self.mention_names(row.post)
-        if role in _SPOKEN:
+        if role in SPOKEN:
             names = self.mention_names(row.post) if row.post.reply_author else {}
             return spoken(row.post, _now_ms(), names)
-        return _role_value(row.post, role)
+        return role_value(row.post, role)
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole,
                 ) -> bool:
@@ -472,7 +281,7 @@ class PostListModel(QAbstractListModel):
         return True
 
     def roleNames(self) -> dict[int, QByteArray]:
-        return {role: QByteArray(name) for role, name in _ROLE_NAMES.items()}
+        return {role: QByteArray(name) for role, name in ROLE_NAMES.items()}
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or not self._started:
@@ -614,44 +423,20 @@ class PostListModel(QAbstractListModel):
 
     def _on_events(self, events: list[Any]) -> None:
         """Called from the follower task (inside Trio's step): note, and schedule."""
-        reload = posts = False
-        older: list[tuple[bytes, int]] = []  # posts that belong below our first item
-        profiles: set[bytes] = set()
-        top = self._rows[0].post.ts if self._rows else None
-        for event in events:
-            if isinstance(event, Lagged):
-                reload = True
-                continue
-            if isinstance(event, PostOpened):  # a followers-only post: a post all the same
-                event = EntryAdded(event.id, b"", event.account, 0, Kind.POST,
-                                   event.timestamp, event.own)
-            if not isinstance(event, EntryAdded):
-                continue  # an event this model does not know: not its business
-            if event.kind in _CHANGE_KINDS:
-                self._changed.add(event.id)
-            elif event.kind == Kind.POST and self._rows:  # a reply: its parent's count
-                self._new_posts.add(event.id)
-            elif event.kind == Kind.PROFILE:
-                profiles.add(event.account)
-            concern = self._concern(event)
-            if concern is Concern.RELOAD:
-                reload = True
-            elif concern is Concern.POSTS:
-                posts = True
-                if top is not None and event.timestamp < top:
-                    older.append((event.id, event.timestamp))
-        if self._changed or self._new_posts:
-            QTimer.singleShot(0, self, self._refresh_changed)
-        if profiles:
-            QTimer.singleShot(0, self, lambda: self._forget_profiles(profiles))
-        if reload or len(older) > MAX_BACKFILL:
+        notes = note(events, self._concern, self._rows[0].post.ts if self._rows else None)
+        self._stale |= notes.stale
+        if self._stale:
+            QTimer.singleShot(0, self, self._refresh_stale)
+        if notes.profiles:
+            QTimer.singleShot(0, self, lambda: self._forget_profiles(notes.profiles))
+        if notes.reload:
             QTimer.singleShot(0, self, self.reload)
             return
-        if posts:
+        if notes.posts:
             self._top_stale = True
             QTimer.singleShot(0, self, self._refresh_top)
-        if older:
-            QTimer.singleShot(0, self, lambda: self._backfill(older))
+        if notes.older:
+            QTimer.singleShot(0, self, lambda: self._backfill(notes.older))
 
     def reload(self) -> None:
         """Drop what is loaded and load the first page again."""
@@ -753,30 +538,18 @@ class PostListModel(QAbstractListModel):
                                     key=lambda r: (-r.post.cursor.ts, -r.post.cursor.rowid))
             self._insert(at, [Row(post)])
 
-    # --- stale rows: reactions, edits, deletions ------------------------------------------
+    # --- stale rows: reactions, edits, deletions, replies ---------------------------------
 
-    def _refresh_changed(self) -> None:
-        if (not self._started or not (self._changed or self._new_posts)
-                or self._refresh_call is not None):
+    def _refresh_stale(self) -> None:
+        if not self._started or not self._stale or self._refresh_call is not None:
             return
-        changed, self._changed = list(self._changed), set()
-        posts, self._new_posts = list(self._new_posts), set()
-        everything = len(posts) > MAX_REPLY_CHECK
-        if not everything:
-            changed += posts
-        self._refresh_call = self._host.call(self._reread, changed, everything,
-                                             on_result=self._on_reread,
+        stale, self._stale = list(self._stale), set()
+        self._refresh_call = self._host.call(self._reread, stale, on_result=self._on_reread,
                                              on_error=self._on_refresh_failed)
 
-    async def _reread(self, changed: list[bytes], everything: bool = False,
-                      ) -> list[PostView]:
-        """The loaded posts that ``changed`` entries act on (``everything``: every
-        loaded post), read again."""
-        targets = await self._node.targets_of(changed)
-        if everything:
-            targets += list(self._by_id)
-        return [await self._node.post_view(t) for t in dict.fromkeys(targets)
-                if t in self._by_id]
+    async def _reread(self, stale: list[bytes]) -> list[PostView]:
+        """The loaded posts among ``stale``, read again."""
+        return [await self._node.post_view(p) for p in stale if p in self._by_id]
 
     def _on_reread(self, posts: list[PostView]) -> None:
         self._refresh_call = None
@@ -786,8 +559,8 @@ class PostListModel(QAbstractListModel):
             if row is not None:
                 row.post = post
         self._touch(lambda row: row.post.id in fresh)
-        if self._changed or self._new_posts:
-            QTimer.singleShot(0, self, self._refresh_changed)
+        if self._stale:
+            QTimer.singleShot(0, self, self._refresh_stale)
 
     def _on_refresh_failed(self, exc: Exception) -> None:
         self._refresh_call = None
@@ -841,7 +614,7 @@ class PostListModel(QAbstractListModel):
         self._on_failed(exc)
 
     def _forget_profiles(self, accounts: set[bytes]) -> None:
-        """A PROFILE event: read the accounts again if we had them."""
+        """A ``ProfileChanged``: read the accounts again if we had them."""
         for account in accounts & self._profiles.keys():
             del self._profiles[account]
             self.profile(account)
@@ -849,30 +622,3 @@ class PostListModel(QAbstractListModel):
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-_SPOKEN = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
-_VALUES: dict[int, Callable[[PostView], Any]] = {
-    Roles.Post: lambda p: p,
-    Roles.Id: lambda p: ids.entry_text(p.id),
-    Roles.AuthorName: author_name,
-    Roles.Account: lambda p: ids.account_text(p.author),
-    Roles.Time: lambda p: p.ts,
-    Roles.Text: lambda p: p.text,
-    Roles.ContentWarning: lambda p: p.content_warning,
-    Roles.ReplyCount: lambda p: p.reply_count,
-    Roles.Reactions: lambda p: list(p.reactions),
-    Roles.Images: lambda p: list(p.attachments),
-    Roles.Tags: lambda p: list(p.tags),
-    Roles.Mentions: lambda p: [ids.account_text(m) for m in p.mentions],
-    Roles.ReplyTo: lambda p: (ids.entry_text(p.reply_parent)
-                              if p.reply_parent is not None else None),
-    Roles.Edited: lambda p: p.edited,
-    Roles.Deleted: lambda p: p.deleted,
-    Roles.Reacted: reacted,
-}
-
-
-def _role_value(post: PostView, role: int) -> Any:
-    fn = _VALUES.get(role)
-    return fn(post) if fn is not None else None

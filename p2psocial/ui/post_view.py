@@ -46,7 +46,9 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 from .context import tr
 from .image_cache import ImageCache
 from .post_delegate import Hit, PostDelegate
-from .post_model import HEART, PostListModel, Roles, Row, names_wanted, reacted
+from .post_model import PostListModel, Row
+from .post_roles import Roles
+from .post_words import HEART, names_wanted, reacted
 
 PREFETCH_SCREENS = 6
 DELEGATE_SIGNALS = ("reply_requested", "react_requested", "thread_requested",

@@ -31,15 +31,22 @@ from PySide6.QtWidgets import (
 )
 
 from .. import ids
-from ..content import Kind
-from ..events import EntryAdded, ForkFound, Lagged
+from ..events import (
+    Event,
+    FollowsChanged,
+    ForkFound,
+    Lagged,
+    PostAdded,
+    PostChanged,
+    ProfileChanged,
+)
 from ..store.views import ProfileView, Relation
 from .avatar import Avatar, display_name
 from .context import tr
 from .icons import icon
 from .loop import one_line
 from .post_actions import PostList
-from .post_model import follow_events
+from .post_events import follow_events
 from .timeline import account_posts_model
 from .widgets import heading_font, plural
 
@@ -48,10 +55,17 @@ if TYPE_CHECKING:
     from .loop import Call
 
 AVATAR_SIDE = 80
-_THEIR_KINDS = frozenset({int(Kind.PROFILE), int(Kind.POST), int(Kind.FOLLOW),
-                          int(Kind.UNFOLLOW), int(Kind.DEVICE), int(Kind.DELETE)})
-_OWN_KINDS = frozenset({int(Kind.FOLLOW), int(Kind.UNFOLLOW), int(Kind.BLOCK),
-                        int(Kind.UNBLOCK)})
+
+
+def header_events(account: bytes, event: Event) -> bool:
+    """Whether ``event`` may change the header of ``account``'s page: their profile,
+    devices, posts and follows (its counts), a fork of theirs, our own follows and
+    blocks (our relation to them), or lost events (``Lagged``)."""
+    if isinstance(event, FollowsChanged):
+        return event.own or (event.account == account and not event.blocks)
+    if isinstance(event, (ProfileChanged, PostAdded, PostChanged, ForkFound)):
+        return event.account == account
+    return isinstance(event, Lagged)
 
 
 def counts_line(profile: ProfileView) -> str:
@@ -255,13 +269,8 @@ class ProfilePage(QWidget):
 
     def _on_events(self, events: list[Any]) -> None:
         """From the follower task (inside Trio's step): note, and schedule a read."""
-        for event in events:
-            if isinstance(event, Lagged) or (isinstance(event, EntryAdded) and (
-                    (event.account == self.account and event.kind in _THEIR_KINDS)
-                    or (event.own and event.kind in _OWN_KINDS))) or (
-                    isinstance(event, ForkFound) and event.account == self.account):
-                QTimer.singleShot(0, self, self.refresh)
-                return
+        if any(header_events(self.account, event) for event in events):
+            QTimer.singleShot(0, self, self.refresh)
 
     # --- actions ------------------------------------------------------------------------
 

@@ -37,11 +37,12 @@ from .composer import Composer, reply_draft_key
 from .context import AppContext, tr
 from .post_actions import EmptyStack, connect_post_view
 from .post_delegate import Hit, PostDelegate
-from .post_model import Concern, PostListModel, Roles
+from .post_events import thread_events
+from .post_model import PostListModel
+from .post_roles import Roles
 from .post_view import DELEGATE_SIGNALS, PostListView
 
 if TYPE_CHECKING:
-    from ..events import EntryAdded
     from ..node import Node
     from .loop import Call, TrioHost
 
@@ -72,19 +73,12 @@ def conversation(posts: list[PostView]) -> list[tuple[PostView, int]]:
     return ordered
 
 
-def _new_posts(event: EntryAdded) -> Concern:
-    """Any post may be a reply in this thread: read it again (``ThreadModel.reload``)."""
-    from ..content import Kind
-
-    return Concern.RELOAD if event.kind == Kind.POST else Concern.NONE
-
-
 class ThreadModel(PostListModel):
     """The posts of the thread that ``post_id`` belongs to, in conversation order."""
 
     def __init__(self, host: TrioHost, node: Node, post_id: bytes,
                  parent: Any = None) -> None:
-        super().__init__(host, node, self._whole_thread, _new_posts, parent=parent)
+        super().__init__(host, node, self._whole_thread, thread_events, parent=parent)
         self.post_id = post_id
         self._depths: dict[bytes, int] = {}
         self._check_call: Call | None = None

@@ -11,17 +11,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from .post_delegate import PostDelegate, relative_time
-from .post_model import (
-    PAGE_SIZE,
-    PostListModel,
-    Roles,
-    account_events,
-    author_name,
-    home_events,
-    mention_events,
-    no_events,
-)
+from .post_events import account_events, home_events, mention_events, no_events
+from .post_model import PAGE_SIZE, PostListModel
+from .post_roles import Roles
 from .post_view import PostListView
+from .post_words import author_name
 
 if TYPE_CHECKING:
     from ..node import Node

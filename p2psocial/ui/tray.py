@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from ..events import Lagged, MessageAdded, Notified
 from .avatar import display_name
 from .context import tr
-from .post_model import follow_events
+from .post_events import follow_events
 
 if TYPE_CHECKING:
     from ..node import Node
