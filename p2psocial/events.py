@@ -32,7 +32,7 @@ class EntryAdded(NamedTuple):
 class Notified:
     """A stored batch created ``count`` notifications of the local account (mentions,
     replies, reactions, follows); it comes after that batch's ``EntryAdded`` events.
-    The unread count to show is ``Node.unread_notifications``: blocked actors and
+    The unread count to show is ``Node.feeds.unread_notifications``: blocked actors and
     notifications undone since are left out there, not here."""
 
     count: int
@@ -40,7 +40,7 @@ class Notified:
 
 class MessageAdded(NamedTuple):
     """A private message (direct or in a group) became readable here: the private scan
-    (Node.scan_private) opened and stored it. ``conversation`` is a direct
+    (Node.messages.scan) opened and stored it. ``conversation`` is a direct
     conversation's id or a group's id; ``own``: written by the local account."""
 
     conversation: bytes
@@ -69,7 +69,7 @@ class MessageReacted(NamedTuple):
 
 class RosterChanged(NamedTuple):
     """Accounts joined the roster of an open community the local account is in: the
-    network replicates their logs from now on (node.wanted_accounts)."""
+    network replicates their logs from now on (node.replication.wanted_accounts)."""
 
     community: bytes
 

@@ -186,13 +186,13 @@ async def join(node: Node, service: NetworkService | None, code_text: str) -> Jo
     if code.device == node.identity.device_id:
         raise UserError("that is this home's own invite code: give it to someone else")
     own = code.account == node.account_id
-    followed = not own and code.account not in await node.following()
+    followed = not own and code.account not in await node.feeds.following()
     if followed:
-        await node.follow(code.account)
+        await node.posts.follow(code.account)
     if code.community is not None:
-        await node.join_community(code.community)
+        await node.communities.join(code.community)
     if code.token is not None:  # to ask a common peer where the inviter went, if it moves
-        await node.keep_invite_token(code.device, code.account, code.token)
+        await node.replication.keep_invite_token(code.device, code.account, code.token)
     failures = 0
     if service is not None:
         await service.connect(code.device, code.addrs, source="invite")
@@ -201,7 +201,7 @@ async def join(node: Node, service: NetworkService | None, code_text: str) -> Jo
         known = service.peer(code.device)
         failures = known.failures if known is not None else 0
     else:
-        await node.add_peer(code.device, code.addrs, "invite")
+        await node.replication.add_peer(code.device, code.addrs, "invite")
     community = code.community
     return Joined(code.device, code.account, tuple(code.addrs), followed, own,
                   service is not None, community.community_id if community else None,
@@ -348,7 +348,7 @@ class Backend:
         port = settings.port or None
         try:
             async with net.NetworkService(
-                    self.node, port=port if port else 0, hops=settings.hops,
+                    self.node.replication, port=port if port else 0, hops=settings.hops,
                     ip=listen_ips(), lan=settings.lan,
                     lan_service_type=os.environ.get(LAN_TYPE_ENV) or net.SERVICE_TYPE,
                     offer_relay=settings.relay,
@@ -384,7 +384,7 @@ class Backend:
         return invite.encode(invite.make(identity.device_id, identity.account_id,
                                          service.listen_addrs,
                                          community.value if community else None,
-                                         self.node.address_token()))
+                                         self.node.replication.address_token()))
 
     async def join(self, code_text: str) -> Joined:
         return await join(self.node, self.service, code_text.strip())
@@ -393,16 +393,16 @@ class Backend:
         """Every known peer, connected ones first, with names from the store."""
         service = self.service
         now = self.node.clock()
-        records = {r.device: r for r in await self.node.peers()}
+        records = {r.device: r for r in await self.node.replication.peers()}
         live = {p.device: p for p in service.peers()} if service is not None else {}
         paths = service.paths() if service is not None else {}
         devices = list(dict.fromkeys([*live, *records]))
-        held = {device: account for device, account, _ in await self.node.logs()}
+        held = {device: account for device, account, _ in await self.node.replication.logs()}
         accounts = {d: held[d] for d in devices if d in held}
-        following = set(await self.node.following())
+        following = set(await self.node.feeds.following())
         names: dict[bytes, str | None] = {}
         for known in set(accounts.values()):
-            names[known] = (await self.node.profile(known)).name
+            names[known] = (await self.node.feeds.profile(known)).name
         rows = []
         for device in devices:
             snap, record = live.get(device), records.get(device)
@@ -434,9 +434,9 @@ class Backend:
         if service is None:
             return []
         rows = []
-        ours = {info.id: len(info.members) for info in await self.node.communities()}
+        ours = {info.id: len(info.members) for info in await self.node.communities.list()}
         for item in await service.nearby_communities():
-            profile = await self.node.profile(item.creator)
+            profile = await self.node.feeds.profile(item.creator)
             rows.append(NearbyRow(item.id, item.name, item.creator, profile.name,
                                   max(item.members, ours.get(item.id, 0)), item.joined))
         return rows
@@ -457,17 +457,17 @@ class Backend:
         data = await self._blob(digest)
         if data is None:
             return None
-        opened = await self.node.open_blob(digest, data)
+        opened = await self.node.messages.open_blob(digest, data)
         return data if opened is None else opened
 
     async def attachment(self, digest: bytes) -> bytes | None:
         """A private entry's picture or file, opened (None: nobody has it, or its key
         does not open it): what "Save as…" writes."""
         data = await self._blob(digest)
-        return None if data is None else await self.node.open_blob(digest, data)
+        return None if data is None else await self.node.messages.open_blob(digest, data)
 
     async def _blob(self, digest: bytes) -> bytes | None:
-        data = await self.node.blob(digest)
+        data = await self.node.replication.blob(digest)
         if data is None and self.service is not None:
             try:
                 data = await self.service.fetch_blob(digest)

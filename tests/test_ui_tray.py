@@ -33,7 +33,7 @@ def mention_alice(qtbot: QtBot, ctx: AppContext, bob: Node, text: str) -> None:
     call(qtbot, ctx, bob.post, f"{text} @{ids.account_text(ctx.me)}")
     device = bob.identity.device_id if bob.identity else b""
     entries = call(qtbot, ctx, bob.log_entries, device, 0, 1000)
-    call(qtbot, ctx, ctx.node.ingest, entries)
+    call(qtbot, ctx, ctx.node.replication.ingest, entries)
 
 
 def notifier_of(ctx: AppContext, tray: TrayStandIn) -> Notifier:
@@ -89,14 +89,14 @@ def test_several_notifications_make_one_message(app_ctx: AppContext, bob: Node,
     notifier = notifier_of(app_ctx, tray)
     device = bob.identity.device_id if bob.identity else b""
     entries = call(qtbot, app_ctx, bob.log_entries, device, 0, 1000)
-    call(qtbot, app_ctx, app_ctx.node.ingest, entries)  # one batch: one Notified(4)
+    call(qtbot, app_ctx, app_ctx.node.replication.ingest, entries)  # one batch: one Notified(4)
     qtbot.waitUntil(lambda: tray.messages != [], timeout=WAIT)
     title, text = tray.messages[0]
     assert title == "4 new notifications"
     assert text.splitlines()[0] == "Bob mentioned you: four @" + ids.account_text(app_ctx.me)
     assert text.splitlines()[-1] == "and 1 more"
     notifier.stop()
-    page = call(qtbot, app_ctx, app_ctx.node.notifications)
+    page = call(qtbot, app_ctx, app_ctx.node.feeds.notifications)
     assert message_of(page.items[:1])[0] == "p2psocial"
 
 
@@ -137,8 +137,8 @@ def test_a_click_on_a_message_opens_its_conversation(launch: Any, bob: Node, qtb
     qtbot.waitUntil(lambda: opened(alice), timeout=WAIT)
     ctx = alice.ctx
     device = bob.identity.device_id if bob.identity else b""
-    call(qtbot, ctx, ctx.node.ingest, call(qtbot, ctx, bob.log_entries, device, 0, 100))
-    call(qtbot, ctx, ctx.node.send_message, [bob.account_id], "see you at six")
+    call(qtbot, ctx, ctx.node.replication.ingest, call(qtbot, ctx, bob.log_entries, device, 0, 100))
+    call(qtbot, ctx, ctx.node.messages.send, [bob.account_id], "see you at six")
     cid = private.conversation_id([ctx.me, bob.account_id])
     alice.window.open_target("messages", cid)
     page = alice.window.section("messages")

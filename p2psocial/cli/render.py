@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ids
 from ..content import Attachment
 from ..entry import Entry
-from ..store.store import PeerRecord
+from ..store.peer_book import PeerRecord
 from ..store.views import (
     ConversationView,
     Delivery,

@@ -34,10 +34,10 @@ class Circles(Service):
         nothing happens when it is already approved. Its encryption key must be here
         (follow it and sync first, as for a direct message)."""
         self._not_me(account, "approve")
-        state = await self._run(self.store.group_state, self._circle_id())
+        state = await self._run(self.store.inbox.group_state, self._circle_id())
         if state is None:
             await self._groups.send_key(self._circle_key(0, (account,)))
-        elif account not in state[-1]:
+        elif account not in state.members:
             await self._groups.add_member(self._circle_id(), account)
 
     async def revoke(self, account: bytes) -> None:
@@ -51,8 +51,8 @@ class Circles(Service):
     async def members(self) -> list[bytes]:
         """The approved followers (this account left out), in account order; [] before
         the first approval."""
-        state = await self._run(self.store.group_state, self._circle_id())
-        return [] if state is None else [m for m in state[-1] if m != self.account_id]
+        state = await self._run(self.store.inbox.group_state, self._circle_id())
+        return [] if state is None else [m for m in state.members if m != self.account_id]
 
     async def post(self, text: str, *, reply_to: bytes | None = None,
                              content_warning: str | None = None,
@@ -75,10 +75,11 @@ class Circles(Service):
             tuple(a.key for a in sealed))
         value.validate()
         gid = self._circle_id()
-        if await self._run(self.store.group_state, gid) is None:
+        if await self._run(self.store.inbox.group_state, gid) is None:
             await self._groups.send_key(self._circle_key(0, ()))
-        _admin, _name, epoch, key, _salt, _member, _members = await self._groups.state(gid)
-        body = private.seal_group(value, gid, epoch, key, identity.account_id, self.random)
+        circle = await self._groups.state(gid)
+        body = private.seal_group(value, gid, circle.epoch, circle.key, identity.account_id,
+                                  self.random)
         item = await self.publish(c.Sealed(c.Kind.GROUP, body))
         await self._messages.scan()
         return item

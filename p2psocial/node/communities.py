@@ -46,7 +46,7 @@ class Communities(Service):
         identity = self._require_identity()
         value.validate()
         cid = value.community_id
-        if await self._run(self.store.group_state, cid) is not None and not await self._run(
+        if await self._run(self.store.inbox.group_state, cid) is not None and not await self._run(
                 self.store.is_community, cid):
             raise UserError("that id is one of your private groups, not a community")
         good, forged = await self._run(roster.checked, lines)

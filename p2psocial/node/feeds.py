@@ -22,7 +22,7 @@ from .kernel import Service
 
 class Feeds(Service):
     async def home_timeline(self, limit: int = 50, before: Cursor | None = None) -> Page:
-        return await self._run(self.store.home, limit, before)
+        return await self._run(self.store.queries.home, limit, before)
 
     async def account_posts(self, account: bytes, limit: int = 50,
                             before: Cursor | None = None) -> Page:
@@ -32,13 +32,13 @@ class Feeds(Service):
         return await self._run(self.store.mentions, self.account_id, limit, before)
 
     async def thread(self, entry_id: bytes) -> list[PostView]:
-        posts = await self._run(self.store.thread, entry_id)
+        posts = await self._run(self.store.queries.thread, entry_id)
         if not posts:
             raise NotFound(f"there is no post {ids.entry_text(entry_id)} in this home")
         return posts
 
     async def post_view(self, entry_id: bytes) -> PostView:
-        post = await self._run(self.store.post, entry_id)
+        post = await self._run(self.store.queries.post, entry_id)
         if post is None:
             raise NotFound(f"there is no post {ids.entry_text(entry_id)} in this home")
         return post
@@ -46,7 +46,7 @@ class Feeds(Service):
     async def targets_of(self, entry_ids: Sequence[bytes]) -> list[bytes]:
         """The posts that the reactions, edits and deletes among ``entry_ids`` act on
         (deduplicated, in order): what a view refreshes after those entries arrive."""
-        return await self._run(self.store.targets_of, list(entry_ids))
+        return await self._run(self.store.queries.targets_of, list(entry_ids))
 
     async def search(self, text: str, limit: int = 50, before: Cursor | None = None) -> Page:
         return await self._run(self.store.search, text, limit, before)
@@ -76,11 +76,11 @@ class Feeds(Service):
                             before: Cursor | None = None) -> NotificationPage:
         """Mentions, replies, reactions and follows of this account, newest first
         (keyset paged like the timelines), without blocked accounts."""
-        return await self._run(self.store.notifications, limit, before)
+        return await self._run(self.store.queries.notifications, limit, before)
 
     async def unread_notifications(self, cap: int = 99) -> int:
         """How many notifications are unread, counting at most ``cap`` (a badge)."""
-        return await self._run(self.store.unread_notifications, cap)
+        return await self._run(self.store.queries.unread_notifications, cap)
 
     async def mark_notifications_read(self) -> None:
         """Everything stored so far counts as read (a watermark in the store)."""

@@ -15,7 +15,7 @@ from .. import envelope, ids, private
 from ..entry import Entry
 from ..errors import ContentTooLarge, NotFound, UserError
 from ..store import Cursor, GroupView, MessagePage
-from ..store.inbox import GroupState
+from ..store.views import GroupState
 from .kernel import Kernel, Service
 from .messages import Messages
 
@@ -61,17 +61,17 @@ class Groups(Service):
         """Write ``value`` in a group we are a member of, under its newest key; ``about``
         (a message replied or reacted to) must be one of the group's."""
         identity = self._require_identity()
-        _admin, _name, epoch, key, salt, member, _members = await self.state(group_id)
-        if not member:
+        group = await self.state(group_id)
+        if not group.member:
             raise UserError("you are no longer a member of this group")
-        if salt == private.CIRCLE_SALT:
+        if group.salt == private.CIRCLE_SALT:
             raise UserError("that is a followers-only circle, not a chat: use post_to_circle")
         value.validate()
-        if about is not None and await self._run(self.store.message_conversation,
+        if about is not None and await self._run(self.store.inbox.message_conversation,
                                                  about) != group_id:
             raise NotFound(f"there is no message {ids.entry_text(about)} in this group")
-        body = private.seal_group(value, group_id, epoch, key, identity.account_id,
-                                  self.random)
+        body = private.seal_group(value, group_id, group.epoch, group.key,
+                                  identity.account_id, self.random)
         item = await self.publish(c.Sealed(c.Kind.GROUP, body))
         await self._messages.scan()
         return item
@@ -99,13 +99,13 @@ class Groups(Service):
         community stops this node replicating its members; anyone may leave one,
         its creator too."""
         identity = self._require_identity()
-        admin, _name, epoch, key, _salt, member, _members = await self.state(group_id)
-        if admin == identity.account_id and not await self._run(self.store.is_community,
+        group = await self.state(group_id)
+        if group.admin == identity.account_id and not await self._run(self.store.is_community,
                                                                  group_id):
             raise UserError("you created this group: remove its members instead")
-        if not member:
+        if not group.member:
             raise UserError("you are no longer a member of this group")
-        body = private.seal_group(private.GroupLeave(), group_id, epoch, key,
+        body = private.seal_group(private.GroupLeave(), group_id, group.epoch, group.key,
                                   identity.account_id, self.random)
         await self.publish(c.Sealed(c.Kind.GROUP, body))
         await self._messages.scan()
@@ -121,30 +121,29 @@ class Groups(Service):
         return await self._messages.conversation(group_id, limit, before)
 
     async def state(self, group_id: bytes) -> GroupState:
-        state = await self._run(self.store.group_state, group_id)
+        state = await self._run(self.store.inbox.group_state, group_id)
         if state is None:
             raise NotFound("there is no group with that id in this home")
         return state
 
     async def _admin_members(self, group_id: bytes) -> tuple[bytes, ...]:
-        admin, *_, members = await self.state(group_id)
+        group = await self.state(group_id)
         if await self._run(self.store.is_community, group_id):
             raise UserError("anyone on the LAN may join an open community: "
                             "nobody adds or removes its members")
-        if admin != self._require_identity().account_id:
+        if group.admin != self._require_identity().account_id:
             raise UserError("only the group's creator can add or remove members")
-        return members
+        return group.members
 
     async def rekey_without(self, group_id: bytes) -> None:
         """A member left ``group_id`` (the private scan read it): a new epoch for the
         members that stay, whose key the leaver never receives."""
-        _admin, *_, members = await self.state(group_id)
-        await self.next_epoch(group_id, members)
+        await self.next_epoch(group_id, (await self.state(group_id)).members)
 
     async def next_epoch(self, group_id: bytes, members: Sequence[bytes]) -> None:
-        _admin, name, epoch, _key, salt, _member, _old = await self.state(group_id)
+        group = await self.state(group_id)
         await self.send_key(private.GroupKey(
-            group_id, salt, epoch + 1, self.random(envelope.KEY_LEN), name,
+            group_id, group.salt, group.epoch + 1, self.random(envelope.KEY_LEN), group.name,
             tuple(sorted(members))))
 
     async def send_key(self, value: private.GroupKey) -> None:

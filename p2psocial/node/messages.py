@@ -67,7 +67,7 @@ class Messages(Service):
         members = private.members_of(identity.account_id, recipients)
         private.Message(members, text or ".", reply_to).validate()  # before any file work
         if reply_to is not None:
-            where = await self._run(self.store.message_conversation, reply_to)
+            where = await self._run(self.store.inbox.message_conversation, reply_to)
             if where != private.conversation_id(members):
                 raise NotFound(f"there is no message {ids.entry_text(reply_to)} "
                                "in this conversation")
@@ -123,14 +123,14 @@ class Messages(Service):
         """A blob as a person sees it: the sealed blob of a private attachment we can
         read, opened with its key (with the first of its keys that opens it, when
         several entries name it; None when none does); any other blob as it is."""
-        held = await self._run(self.store.private_file, digest)
+        held = await self._run(self.store.inbox.private_file, digest)
         if not held:
             return data
         return await trio.to_thread.run_sync(_open_sealed, data, held)
 
     async def attachment(self, entry_id: bytes, n: int) -> FileView:
         """The ``n``-th picture or file (from 0) of a private entry we read."""
-        found = await self._run(self.store.attachment, entry_id, n)
+        found = await self._run(self.store.inbox.attachment, entry_id, n)
         if found is None:
             raise NotFound(f"there is no attachment {n + 1} on {ids.entry_text(entry_id)} "
                            "in this home")
@@ -168,7 +168,7 @@ class Messages(Service):
                 batch = SCAN_BATCH if limit is None else min(SCAN_BATCH, limit - scanned)
                 # read (store worker), open (a thread of its own: trial decryption must
                 # not hold up a sync's ingest on the one store worker), store (worker)
-                sealed = await self._run(self.store.sealed_batch, batch)
+                sealed = await self._run(self.store.inbox.sealed_batch, batch)
                 opened = await trio.to_thread.run_sync(open_batch, self._opener, sealed.rows)
                 result = await self._run(self.store.apply_opened, sealed, opened)
                 me = self.account_id
@@ -209,7 +209,7 @@ class Messages(Service):
     async def mark_read(self, conversation_id: bytes) -> None:
         """Every message stored so far in that conversation counts as read (locally)."""
         self._require_identity()  # a write: not from a read-only node
-        if not await self._run(self.store.mark_conversation_read, conversation_id):
+        if not await self._run(self.store.inbox.mark_read, conversation_id):
             raise NotFound("there is no conversation with that id in this home")
 
     async def unread(self, cap: int = 99) -> int:

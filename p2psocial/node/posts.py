@@ -45,7 +45,7 @@ class Posts(Service):
         yet validated: a public post and a followers-only one are built alike."""
         root = None
         if reply_to is not None:
-            parent = await self._run(self.store.post, reply_to)
+            parent = await self._run(self.store.queries.post, reply_to)
             if parent is None:
                 raise NotFound(f"there is no post {ids.entry_text(reply_to)} in this home")
             root = parent.thread_root
@@ -104,7 +104,7 @@ class Posts(Service):
         return await self.publish(c.Delete(target))
 
     async def _own_post(self, target: bytes, verb: str) -> PostView:
-        post = await self._run(self.store.post, target)
+        post = await self._run(self.store.queries.post, target)
         if post is None:
             raise NotFound(f"there is no post {ids.entry_text(target)} in this home")
         if post.author != self.account_id:

@@ -21,7 +21,7 @@ from ..store.address_records import HeldRecord
 from ..store.blob_wants import BUDGET as BLOB_BUDGET
 from ..store.blob_wants import Budget, WantedBlob
 from ..store.peer_addrs import Trust
-from ..store.store import PeerRecord
+from ..store.peer_book import PeerRecord
 from .communities import Communities
 from .kernel import Kernel, Service
 
@@ -161,10 +161,10 @@ class Replication(Service):
         return await self._run(self.store.blocked, self.account_id)
 
     async def peers(self) -> list[PeerRecord]:
-        return await self._run(self.store.peers)
+        return await self._run(self.store.peer_book.peers)
 
     async def peer(self, device: bytes) -> PeerRecord | None:
-        return await self._run(self.store.peer, device)
+        return await self._run(self.store.peer_book.peer, device)
 
     async def add_peer(self, device: bytes, addrs: Sequence[str], source: str,
                        trust: Trust = Trust.GIVEN) -> PeerRecord:
@@ -172,14 +172,14 @@ class Replication(Service):
         address heard on the LAN never pushes out one that worked); see Store.add_peer."""
         if self.identity is not None and device == self.identity.device_id:
             raise UserError("that is this node itself")
-        return await self._run(self.store.add_peer, device, list(addrs), source, trust)
+        return await self._run(self.store.peer_book.add_peer, device, list(addrs), source, trust)
 
     async def peer_moved(self, device: bytes, addrs: Sequence[str], source: str) -> PeerRecord:
         """``device`` signed a newer record of its addresses: see Store.peer_moved."""
-        return await self._run(self.store.peer_moved, device, list(addrs), source)
+        return await self._run(self.store.peer_book.peer_moved, device, list(addrs), source)
 
     async def update_peer(self, device: bytes, **fields: int | None) -> None:
-        await self._run(lambda: self.store.update_peer(device, **fields))
+        await self._run(lambda: self.store.peer_book.update_peer(device, **fields))
 
     async def issue_address_record(self, addrs: Sequence[Address]) -> AddressRecord:
         """Sign a record of our ``addrs`` (best first) with a seq above the last one we

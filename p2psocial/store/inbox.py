@@ -65,6 +65,7 @@ from .views import (
     Cursor,
     Delivery,
     FileView,
+    GroupState,
     GroupView,
     MessagePage,
     MessageView,
@@ -74,8 +75,6 @@ from .views import (
 )
 
 Opener = Callable[[bytes, bytes], "bytes | None"]
-GroupState = tuple[bytes, str, int, bytes, bytes, bool, tuple[bytes, ...]]
-"""(admin, name, epoch, key, salt, member, members) of a group's newest epoch."""
 ID = private.ID_LEN
 _FAR_FUTURE = Cursor(2**62, 2**62)
 
@@ -436,8 +435,8 @@ class Inbox:
             "JOIN accounts a ON a.rowid = g.admin WHERE c.id = ?", (group_id,)).fetchone()
         if row is None:
             return None
-        return (bytes(row[0]), row[1], int(row[2]), bytes(row[3]), bytes(row[4]),
-                bool(row[5]), unpack_members(row[6]))
+        return GroupState(bytes(row[0]), row[1], int(row[2]), bytes(row[3]), bytes(row[4]),
+                          bool(row[5]), unpack_members(row[6]))
 
     # --- reads ------------------------------------------------------------------------
 

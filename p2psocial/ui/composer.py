@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 
-The composer collects what a person writes and hands it to ``node.post``; the node
+The composer collects what a person writes and hands it to ``node.posts.post``; the node
 decides (limits, mentions and tags from the text, scaling images and stripping their
 location metadata). The widget only adds what helps while typing: a remaining-
 characters count that turns to the warning colour near ``content.TEXT_MAX`` (and
@@ -23,8 +23,8 @@ Replies. ``set_reply(post)`` switches to replying to ``post`` (its own draft);
 the thread's focused post (``set_base_reply``). The reply bar's cancel button shows
 only when there is somewhere else to go back to.
 
-Audience. A combo beside the tools chooses who reads the post: everyone (``node.post``)
-or the followers this account approved (``node.post_to_circle``, docs/store.md
+Audience. A combo beside the tools chooses who reads the post: everyone (``node.posts.post``)
+or the followers this account approved (``node.circles.post``, docs/store.md
 "Followers-only posts"). Their images are sealed blobs whose keys only the approved
 followers get (p2psocial/private_files.py). A reply to a
 followers-only post left at "everyone" is public, text and parent alike: a line above
@@ -139,7 +139,7 @@ async def send_post(node: Node, text: str, reply_to: bytes | None, content_warni
             reason = exc.strerror or type(exc).__name__
             raise UserError(tr("The image {0} could not be read: {1}")
                             .format(Path(path).name, reason)) from None
-    return await node.post(text, reply_to=reply_to, content_warning=content_warning or None,
+    return await node.posts.post(text, reply_to=reply_to, content_warning=content_warning or None,
                            images_data=data, alt=list(alts))
 
 
@@ -148,7 +148,7 @@ async def send_circle_post(node: Node, text: str, reply_to: bytes | None,
                            alts: Sequence[str] = ()) -> Entry:
     """A post for the approved followers only; its images are sealed (issue 14)."""
     data = [await in_thread(read_image_file, path) for path in paths]
-    return await node.post_to_circle(text, reply_to=reply_to,
+    return await node.circles.post(text, reply_to=reply_to,
                                      content_warning=content_warning or None,
                                      images_data=data, alt=list(alts))
 
@@ -297,7 +297,7 @@ class MentionCompleter(QObject):
             self.popup.hide()
             return
         self.stop()
-        self._call = self.ctx.call(self.ctx.node.find_accounts, word, MENTIONS_OFFERED,
+        self._call = self.ctx.call(self.ctx.node.feeds.find_accounts, word, MENTIONS_OFFERED,
                                    on_result=lambda found: self._offer(word, found),
                                    on_error=lambda exc: None)  # no names: type on
 

@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 
-The node keeps the messages (``Node.conversation``: keyset pages, newest first, each
+The node keeps the messages (``Node.messages.conversation``: keyset pages, newest first, each
 message with its ``cursor``); this module only shows them. ``MessageModel`` holds the
 loaded messages *oldest first*, because a chat reads from the top down and grows at
 the bottom:
@@ -201,7 +201,7 @@ class MessageModel(EdgePagedModel):
         self._items, self._ids, self._next = [], set(), None
         self.endResetModel()
         if conversation is not None:
-            self.request_page(self._ctx.node.conversation, conversation, before=None)
+            self.request_page(self._ctx.node.messages.conversation, conversation, before=None)
 
     def stop(self) -> None:
         super().stop()
@@ -212,7 +212,7 @@ class MessageModel(EdgePagedModel):
 
     def fetch_older(self) -> None:
         if self._next is not None and self._page_call is None:
-            self.request_page(self._ctx.node.conversation, self.conversation,
+            self.request_page(self._ctx.node.messages.conversation, self.conversation,
                               before=self._next)
 
     def refresh_bottom(self) -> None:
@@ -233,7 +233,7 @@ class MessageModel(EdgePagedModel):
         after = replace(newest.cursor, rowid=newest.cursor.rowid + 1)  # just after it
         generation = self._generation
         self._reread_call = self._ctx.call(
-            self._ctx.node.conversation, self.conversation, len(span), after,
+            self._ctx.node.messages.conversation, self.conversation, len(span), after,
             on_result=lambda page: self._reread_came(generation, page),
             on_error=lambda exc: self._reread_failed(generation, exc))
 
@@ -270,7 +270,7 @@ class MessageModel(EdgePagedModel):
     def _edge_fetch(self) -> tuple[Any, ...] | None:
         if self.conversation is None:
             return None
-        return self._ctx.node.conversation, self.conversation
+        return self._ctx.node.messages.conversation, self.conversation
 
     def _on_edge(self, page: Any) -> None:
         last = _key(self._items[-1]) if self._items else None
@@ -718,7 +718,7 @@ class ConversationPane(QWidget):
     the one before is kept); ``sent(conversation)`` says the node stored a message we
     wrote; ``stop()`` saves the draft and cancels the calls in flight.
 
-    In a group we are in, a message's chips and menu react (``Node.react_in_group``);
+    In a group we are in, a message's chips and menu react (``Node.groups.react``);
     ``note_events`` (the Messages page's follower) has the open conversation's
     changed messages read again (all loaded ones after ``Lagged``)."""
 
@@ -871,7 +871,7 @@ class ConversationPane(QWidget):
         self.error_line.clear()
         self._reactions = [c for c in self._reactions if not (c.finished or c.cancelled)]
         self._reactions.append(self.ctx.call(
-            functools.partial(self.ctx.node.react_in_group, undo=undo), item.conversation,
+            functools.partial(self.ctx.node.groups.react, undo=undo), item.conversation,
             item.id, emoji, on_error=self.error_line.show_error))
 
     def note_events(self, events: list[Any]) -> None:

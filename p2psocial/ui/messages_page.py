@@ -3,11 +3,11 @@
 Theory of operation
 -------------------
 
-The node keeps conversations and their read state (``Node.conversations``,
+The node keeps conversations and their read state (``Node.messages.conversations``,
 ``conversation``, ``mark_conversation_read``, ``unread_messages``); this page only
 shows them and sends what is typed (``send_message``).
 
-The list. ``ConversationListModel`` holds ``node.conversations()`` newest first:
+The list. ``ConversationListModel`` holds ``node.messages.conversations()`` newest first:
 the members' names, the last message's start and time, and a badge with the unread
 count. It is small (one row per conversation), so a change reads it whole again.
 
@@ -353,26 +353,26 @@ class ConversationList(OpenableList):
 async def inbox(node: Node) -> list[ConversationView | GroupView]:
     """Direct conversations and groups together, the newest message first (a group
     without messages yet sorts as new)."""
-    both: list[ConversationView | GroupView] = [*await node.conversations(),
-                                                *await node.groups()]
+    both: list[ConversationView | GroupView] = [*await node.messages.conversations(),
+                                                *await node.groups.list()]
     return sorted(both, key=lambda c: c.last_ts if c.last_ts is not None else 2**62,
                   reverse=True)
 
 
 async def start_group(node: Node, name: str, members: Sequence[bytes], text: str) -> bytes:
     """Create a group and post its first message (if there is one); its id."""
-    group_id = await node.create_group(name, list(members))
+    group_id = await node.groups.create(name, list(members))
     if text.strip():
-        await node.group_post(group_id, text)
+        await node.groups.post(group_id, text)
     return group_id
 
 
 async def start_conversation(node: Node, recipients: Sequence[bytes], text: str) -> bytes:
     """Send the first message to ``recipients``; the id of their conversation with us."""
-    await node.send_message(list(recipients), text)
+    await node.messages.send(list(recipients), text)
     wanted = set(recipients)
     me = node.account_id
-    for conversation in await node.conversations():
+    for conversation in await node.messages.conversations():
         if set(conversation.members) - {me} == wanted and not is_group(conversation):
             return bytes(conversation.id)
     raise UserError(tr("The message was sent, but its conversation was not found."))
@@ -751,7 +751,7 @@ class MessagesPage(QWidget):
         self.community_panel.stop()
 
     def refresh_unread(self) -> None:
-        self._ctx.call(self._ctx.node.unread_messages, BADGE_CAP, on_result=self._set_unread)
+        self._ctx.call(self._ctx.node.messages.unread, BADGE_CAP, on_result=self._set_unread)
 
     def open_conversation(self, conversation: bytes) -> None:
         """Show ``conversation`` on the right and mark it read."""
@@ -797,7 +797,7 @@ class MessagesPage(QWidget):
         item = self.model.find(conversation)
         if item is not None and not item.unread:
             return
-        self._ctx.call(self._ctx.node.mark_conversation_read, conversation,
+        self._ctx.call(self._ctx.node.messages.mark_read, conversation,
                        on_result=lambda _none: self._marked_read())
 
     def _marked_read(self) -> None:
@@ -842,7 +842,7 @@ class MessagesPage(QWidget):
             return
         self.pane.refresh()
         if self.isVisible():  # on screen: what comes into the open conversation is read
-            self._ctx.call(self._ctx.node.mark_conversation_read, current,
+            self._ctx.call(self._ctx.node.messages.mark_read, current,
                            on_result=lambda _none: self._marked_read())
         else:
             self.refresh_unread()

@@ -43,8 +43,8 @@ with its page. More than ``MAX_BACKFILL`` such posts in one batch reload instead
 
 Stale rows. Reactions, edits and deletions change posts already shown, and so does a
 reply (its parent's reply count). Their events do not say which post, so the model
-asks the node (``Node.targets_of``) for the posts they act on (a reply: its parent),
-re-reads those it has loaded with ``Node.post_view`` and emits ``dataChanged`` for
+asks the node (``Node.feeds.targets_of``) for the posts they act on (a reply: its parent),
+re-reads those it has loaded with ``Node.feeds.post_view`` and emits ``dataChanged`` for
 their rows. Like the top walk, this is one request at a time; what arrives meanwhile
 waits for the next. More than ``MAX_REPLY_CHECK`` new posts at once (a sync burst)
 are not looked up one by one: every loaded row is read again instead.
@@ -772,10 +772,10 @@ class PostListModel(QAbstractListModel):
                       ) -> list[PostView]:
         """The loaded posts that ``changed`` entries act on (``everything``: every
         loaded post), read again."""
-        targets = await self._node.targets_of(changed)
+        targets = await self._node.feeds.targets_of(changed)
         if everything:
             targets += list(self._by_id)
-        return [await self._node.post_view(t) for t in dict.fromkeys(targets)
+        return [await self._node.feeds.post_view(t) for t in dict.fromkeys(targets)
                 if t in self._by_id]
 
     def _on_reread(self, posts: list[PostView]) -> None:
@@ -824,7 +824,7 @@ class PostListModel(QAbstractListModel):
                                              on_error=self._on_profiles_failed)
 
     async def _read_profiles(self, accounts: Iterable[bytes]) -> list[ProfileView]:
-        return [await self._node.profile(a) for a in accounts]
+        return [await self._node.feeds.profile(a) for a in accounts]
 
     def _on_profiles(self, profiles: list[ProfileView]) -> None:
         self._profile_call = None
