@@ -45,11 +45,11 @@ def picture(colour: tuple[int, int, int] = (30, 160, 90)) -> bytes:
 
 def carry_all(qtbot: QtBot, ctx: AppContext, src: Any, dst: Any) -> None:
     """Logs and blobs of ``src`` reach ``dst``, which then opens what it can."""
-    for device, _account, _seq in call(qtbot, ctx, src.logs):
-        call(qtbot, ctx, dst.ingest, call(qtbot, ctx, src.log_entries, device, 0, 10_000))
+    for device, _account, _seq in call(qtbot, ctx, src.replication.logs):
+        call(qtbot, ctx, dst.replication.ingest, call(qtbot, ctx, src.replication.log_entries, device, 0, 10_000))
     for digest in src.store.blob_hashes():
-        call(qtbot, ctx, dst.put_blob, call(qtbot, ctx, src.blob, digest))
-    call(qtbot, ctx, dst.scan_private)
+        call(qtbot, ctx, dst.replication.put_blob, call(qtbot, ctx, src.replication.blob, digest))
+    call(qtbot, ctx, dst.messages.scan)
 
 
 def test_a_picture_and_a_file_from_bob_show_and_save(

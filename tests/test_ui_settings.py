@@ -184,7 +184,7 @@ def test_import_brings_back_what_another_device_of_the_account_had(
     qtbot.waitUntil(lambda: page.backup_outcome.text().startswith("Saved"), timeout=WAIT)
     laptop, _ = restore_backup(Home(tmp_path / "laptop"), first, None)
     with laptop:
-        posted = call(qtbot, app_ctx, laptop.post, "written on the laptop")
+        posted = call(qtbot, app_ctx, laptop.posts.post, "written on the laptop")
         export_backup(laptop, tmp_path / "laptop.p2psbackup")
 
     page.import_from(tmp_path / "laptop.p2psbackup")

@@ -30,9 +30,9 @@ def bob(tmp_path: Path) -> Iterator[Node]:
 
 def mention_alice(qtbot: QtBot, ctx: AppContext, bob: Node, text: str) -> None:
     """Bob mentions Alice; his log reaches Alice's node as a sync would bring it."""
-    call(qtbot, ctx, bob.post, f"{text} @{ids.account_text(ctx.me)}")
+    call(qtbot, ctx, bob.posts.post, f"{text} @{ids.account_text(ctx.me)}")
     device = bob.identity.device_id if bob.identity else b""
-    entries = call(qtbot, ctx, bob.log_entries, device, 0, 1000)
+    entries = call(qtbot, ctx, bob.replication.log_entries, device, 0, 1000)
     call(qtbot, ctx, ctx.node.replication.ingest, entries)
 
 
@@ -84,11 +84,11 @@ def test_no_message_while_the_window_is_active_or_when_turned_off(
 def test_several_notifications_make_one_message(app_ctx: AppContext, bob: Node,
                                                 qtbot: QtBot) -> None:
     for text in ("one", "two", "three", "four"):
-        call(qtbot, app_ctx, bob.post, f"{text} @{ids.account_text(app_ctx.me)}")
+        call(qtbot, app_ctx, bob.posts.post, f"{text} @{ids.account_text(app_ctx.me)}")
     tray = TrayStandIn()
     notifier = notifier_of(app_ctx, tray)
     device = bob.identity.device_id if bob.identity else b""
-    entries = call(qtbot, app_ctx, bob.log_entries, device, 0, 1000)
+    entries = call(qtbot, app_ctx, bob.replication.log_entries, device, 0, 1000)
     call(qtbot, app_ctx, app_ctx.node.replication.ingest, entries)  # one batch: one Notified(4)
     qtbot.waitUntil(lambda: tray.messages != [], timeout=WAIT)
     title, text = tray.messages[0]
@@ -137,7 +137,7 @@ def test_a_click_on_a_message_opens_its_conversation(launch: Any, bob: Node, qtb
     qtbot.waitUntil(lambda: opened(alice), timeout=WAIT)
     ctx = alice.ctx
     device = bob.identity.device_id if bob.identity else b""
-    call(qtbot, ctx, ctx.node.replication.ingest, call(qtbot, ctx, bob.log_entries, device, 0, 100))
+    call(qtbot, ctx, ctx.node.replication.ingest, call(qtbot, ctx, bob.replication.log_entries, device, 0, 100))
     call(qtbot, ctx, ctx.node.messages.send, [bob.account_id], "see you at six")
     cid = private.conversation_id([ctx.me, bob.account_id])
     alice.window.open_target("messages", cid)
