@@ -152,7 +152,7 @@ async def reader(home: Path, peer: str, addr: str, expected: int) -> None:
         seen = 0
         async with peers.dialing(node, peer, addr) as stream, \
                 trio.open_nursery() as nursery:
-            nursery.start_soon(run_sync, node, stream)
+            nursery.start_soon(run_sync, node.replication, stream)
             async for event in events:
                 now = time.time_ns()
                 if not isinstance(event, EntryAdded):  # Lagged: cannot happen at this pace

@@ -74,7 +74,7 @@ def test_join_a_community_on_the_lan_and_talk_without_following(tmp_path: Path) 
                 assert offered.members == 1 and not offered.joined
                 assert offered.devices == (device(alice),)
 
-                info = await sb.communities.join(cid)
+                info = await sb.join_community(cid)
                 assert info.name == "Village hall"
                 # the member Bob asked learns of him at once: each replicates the other
                 assert bob.account_id in await members_of(alice, cid)
@@ -101,7 +101,7 @@ def test_an_always_on_member_carries_posts_while_the_author_is_away(tmp_path: Pa
                 for node in (alice, bob):
                     async with service(node, lan=True, lan_service_type=kind) as sn:
                         await offered_on_lan(sn, cid)
-                        await sn.communities.join(cid)
+                        await sn.join_community(cid)
                 assert {alice.account_id, bob.account_id} <= await members_of(hub, cid)
                 async with service(alice, lan=True, lan_service_type=kind) as sa:
                     await sa.wait_until(lambda: device(hub) in sa.connected())
@@ -341,7 +341,7 @@ def test_a_neighbour_that_hands_out_forged_lines_loses_standing(tmp_path: Path) 
                 return [lying]
 
             async with service(alice) as sa, service(mallory) as sm:
-                sm.neighbourhood.node.communities.list = lies  # type: ignore[method-assign]
+                sm.neighbourhood.node.communities = lies  # type: ignore[method-assign]
                 await sa.connect(device(mallory), sm.listen_addrs)
                 await sa.wait_until(lambda: device(mallory) in sa.connected())
                 await sa.neighbourhood.share([device(mallory)])

@@ -49,9 +49,9 @@ def test_two_nodes_replicate_both_ways_then_live(tmp_path: Path) -> None:
             await bob.posts.follow(alice.account_id)
             alice_sees = alice.subscribe()
             bob_sees = bob.subscribe()
-            async with linked(alice, bob, partial(run_sync, alice)) as open_stream, \
+            async with linked(alice, bob, partial(run_sync, alice.replication)) as open_stream, \
                     trio.open_nursery() as nursery:
-                nursery.start_soon(run_sync, bob, await open_stream())
+                nursery.start_soon(run_sync, bob.replication, await open_stream())
                 # initial sync: each gets the other's log
                 await wait_for(bob_sees, first.id)
                 bob_last = await bob.posts.post("live from bob")  # pushed while the session is open
@@ -102,15 +102,15 @@ def test_frames_that_queue_up_are_stored_in_one_transaction(tmp_path: Path) -> N
                 await alice.posts.post(f"post {i}")
             await bob.posts.follow(alice.account_id)
             batches: list[int] = []
-            ingest = bob.ingest
+            ingest = bob.replication.ingest
 
             async def slow_ingest(entries: Sequence[Entry]) -> IngestResult:
                 batches.append(len(entries))
                 await trio.sleep(0.2)  # a slow disk: the sender gets ahead of us
                 return await ingest(entries)
 
-            bob.ingest = slow_ingest  # type: ignore[method-assign]
-            async with linked(alice, bob, partial(run_sync, alice, batch=20)) as open_stream:
+            bob.replication.ingest = slow_ingest  # type: ignore[method-assign]
+            async with linked(alice, bob, partial(run_sync, alice.replication, batch=20)) as open_stream:
                 stats = await run_sync(bob.replication, await open_stream(), once=True)
             assert stats.received == 202 and sum(batches) == 202
             assert max(batches) > 20, batches  # frames of 20 entries, stored together
@@ -129,9 +129,9 @@ def test_live_pushes_survive_a_lagging_event_subscription(tmp_path: Path) -> Non
             bob_sees = bob.subscribe(100)
             alice_sees = alice.subscribe(100)
 
-            serve = partial(run_sync, alice, event_buffer=3)
+            serve = partial(run_sync, alice.replication, event_buffer=3)
             async with linked(alice, bob, serve) as open_stream, trio.open_nursery() as nursery:
-                nursery.start_soon(partial(run_sync, bob, await open_stream(), event_buffer=3))
+                nursery.start_soon(partial(run_sync, bob.replication, await open_stream(), event_buffer=3))
                 # alice's 23 entries arrive at bob in one batch: bob's follower lags
                 await wait_for(bob_sees, posts[-1].id)
                 burst = [await bob.posts.post(f"burst {i}") for i in range(10)]

@@ -100,12 +100,12 @@ def test_the_book_always_keeps_its_shape(steps: list[tuple[list[int], Trust]]) -
 def test_the_store_keeps_trust_per_address(tmp_path: Path) -> None:
     dev = os.urandom(32)
     with Store(tmp_path / "s.sqlite") as store:
-        store.add_peer(dev, [addr(1)], "mdns", Trust.HEARD)
-        store.add_peer(dev, [addr(1)], "mdns", Trust.WORKED)
-        record = store.add_peer(dev, [addr(i) for i in range(2, 12)], "mdns", Trust.HEARD)
+        store.peer_book.add_peer(dev, [addr(1)], "mdns", Trust.HEARD)
+        store.peer_book.add_peer(dev, [addr(1)], "mdns", Trust.WORKED)
+        record = store.peer_book.add_peer(dev, [addr(i) for i in range(2, 12)], "mdns", Trust.HEARD)
         assert record.addrs[0] == addr(1) and record.trust[0] == W
         assert len(record.addrs) == ADDRS_MAX and record.source == "mdns"
-        assert store.add_peer(dev, [addr(99)], "invite").trust[:2] == (W, G)  # default: given
+        assert store.peer_book.add_peer(dev, [addr(99)], "invite").trust[:2] == (W, G)  # default: given
 
 
 def test_dialed_addr_names_the_address_a_connection_reached() -> None:

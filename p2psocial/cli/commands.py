@@ -833,7 +833,7 @@ def cmd_sync(args: argparse.Namespace, s: Session) -> int:
         raise UserError("a 'p2psocial serve' is running for this home and keeps it in sync "
                         "already: see 'p2psocial peers'") from None
     with node:
-        results = run_async(sync_once, node, hops=args.hops, per_peer=args.timeout)
+        results = run_async(sync_once, node.replication, hops=args.hops, per_peer=args.timeout)
     docs = [{"device": ids.device_text(x.device), "ok": x.ok, "received": x.received,
              "sent": x.sent, "error": x.error} for x in results]
     lines = [f"{ids.device_text(x.device)}: " + (
