@@ -55,9 +55,9 @@ class Circles(Service):
         return [] if state is None else [m for m in state.members if m != self.account_id]
 
     async def post(self, text: str, *, reply_to: bytes | None = None,
-                             content_warning: str | None = None,
-                             images_data: Sequence[bytes] = (),
-                             alt: Sequence[str] = ()) -> Entry:
+                   content_warning: str | None = None,
+                   images_data: Sequence[bytes] = (),
+                   alt: Sequence[str] = ()) -> Entry:
         """Post ``text`` for the approved followers only. It is in our timeline and
         profile at once; members see it after their private scan, others see nothing.
         Its images are sealed blobs (private_files.py), their keys inside the post.

@@ -35,7 +35,7 @@ class Communities(Service):
         return private.group_id_of(me, salt)
 
     async def join(self, value: private.CommunityKey,
-                             lines: Sequence[Join] = ()) -> Merged:
+                   lines: Sequence[Join] = ()) -> Merged:
         """Become a member of the community ``value`` (from a member: the LAN's
         community protocol, or an invite), with the roster that member gave (``lines``,
         checked here: what does not verify is counted in the result, for the caller to

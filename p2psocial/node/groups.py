@@ -38,9 +38,9 @@ class Groups(Service):
         return group_id
 
     async def post(self, group_id: bytes, text: str,
-                         reply_to: bytes | None = None, *,
-                         images_data: Sequence[bytes] = (), alt: Sequence[str] = (),
-                         files: Sequence[tuple[str, bytes]] = ()) -> Entry:
+                   reply_to: bytes | None = None, *,
+                   images_data: Sequence[bytes] = (), alt: Sequence[str] = (),
+                   files: Sequence[tuple[str, bytes]] = ()) -> Entry:
         """Post ``text`` in a group, under its newest key, with pictures and files
         sealed as a direct message's are."""
         await self.state(group_id)  # a group we know, before any file work
@@ -50,7 +50,7 @@ class Groups(Service):
                                     reply_to)
 
     async def react(self, group_id: bytes, target: bytes, emoji: str, *,
-                             undo: bool = False) -> Entry:
+                    undo: bool = False) -> Entry:
         """React to a message of a group with ``emoji`` (or take it back), under the
         group's newest key: members see it, carriers see a group entry."""
         return await self._in_group(
@@ -115,7 +115,7 @@ class Groups(Service):
         return await self._run(self.store.groups)
 
     async def messages(self, group_id: bytes, limit: int = 50,
-                             before: Cursor | None = None) -> MessagePage:
+                       before: Cursor | None = None) -> MessagePage:
         """A group's messages, newest first, keyset paged (as ``conversation``)."""
         await self.state(group_id)
         return await self._messages.conversation(group_id, limit, before)

@@ -54,9 +54,9 @@ class Messages(Service):
         self._left = left
 
     async def send(self, recipients: Sequence[bytes], text: str,
-                           reply_to: bytes | None = None, *,
-                           images_data: Sequence[bytes] = (), alt: Sequence[str] = (),
-                           files: Sequence[tuple[str, bytes]] = ()) -> Entry:
+                   reply_to: bytes | None = None, *,
+                   images_data: Sequence[bytes] = (), alt: Sequence[str] = (),
+                   files: Sequence[tuple[str, bytes]] = ()) -> Entry:
         """Send a direct message to ``recipients`` (other accounts; at most
         ``private.MAX_RECIPIENTS``), sealed to them and to this account. It travels in
         our log like any entry, so whoever replicates us carries it; it shows here at
@@ -80,8 +80,8 @@ class Messages(Service):
         return item
 
     async def seal_files(self, images_data: Sequence[bytes], alt: Sequence[str],
-                          files: Sequence[tuple[str, bytes]],
-                          ) -> tuple[PrivateAttachment, ...]:
+                         files: Sequence[tuple[str, bytes]],
+                         ) -> tuple[PrivateAttachment, ...]:
         """Pictures (cleaned and scaled, as a post's) and files, each sealed under a
         fresh key and stored as a blob; all are checked before any is stored."""
         if len(images_data) + len(files) > c.ATTACHMENTS_MAX:

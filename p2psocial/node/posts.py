@@ -40,7 +40,7 @@ class Posts(Service):
         return await self.publish(replace(draft, attachments=tuple(attachments)))
 
     async def draft(self, text: str, reply_to: bytes | None,
-                     content_warning: str | None) -> c.Post:
+                    content_warning: str | None) -> c.Post:
         """A post of ``text`` (mentions, tags, its thread found from ``reply_to``), not
         yet validated: a public post and a followers-only one are built alike."""
         root = None
