@@ -89,30 +89,30 @@ async def _script(nodes: dict[str, Node]) -> None:
     await share(nodes)
     alice = ids.account_text(a.account_id)
     await c.posts.post("Good morning! The school garden needs hands this Saturday. Who's in? "
-                 "#garden #village")
+                       "#garden #village")
     await d.posts.post("Fog in the valley at 6:10 this morning. Worth getting up for. #photo",
-                 images_data=[picture(PEOPLE["Dan"][1], (1200, 800), 1)],
-                 alt=["Fog over the valley at dawn, hills fading into the mist"])
+                       images_data=[picture(PEOPLE["Dan"][1], (1200, 800), 1)],
+                       alt=["Fog over the valley at dawn, hills fading into the mist"])
     market = await b.posts.post("Repair café moves to the old mill next week. Bring your broken "
-                          "toasters. Details: https://example.org/repair-cafe")
+                                "toasters. Details: https://example.org/repair-cafe")
     await share(nodes)
     await a.posts.react(market.id, "❤️")
     await c.posts.react(market.id, "👍")
     bread = await a.posts.post("Sourdough day. The starter finally woke up after the cold week. "
-                         "#baking", images_data=[picture(PEOPLE["Alice"][1], (900, 900), 2)],
-                         alt=["Two round loaves of sourdough bread on a board"])
+                               "#baking", images_data=[picture(PEOPLE["Alice"][1], (900, 900), 2)],
+                               alt=["Two round loaves of sourdough bread on a board"])
     await share(nodes)
     await b.posts.react(bread.id, "❤️")
     await d.posts.react(bread.id, "❤️")
     reply = await b.posts.post(f"@{alice} save me a slice? I'll fix your bike light in exchange.",
-                         reply_to=bread.id)
+                               reply_to=bread.id)
     await share(nodes)
     await a.posts.post("Deal. Come by after five.", reply_to=reply.id)
     await c.posts.post("Can I have the recipe for the kids' class?", reply_to=bread.id)
     await d.posts.post("The river path is flooded past the bridge, take the upper road.",
-                 content_warning="Flooding, path closed")
+                       content_warning="Flooding, path closed")
     await c.posts.post(f"Thank you @{alice} for the seedlings! The class planted all of them. "
-                 "#garden")
+                       "#garden")
     hills = await d.posts.post("Three frames from yesterday's walk.", images_data=[
         picture(PEOPLE["Dan"][1], (1000, 700), 3), picture(PEOPLE["Carol"][1], (700, 1000), 4),
         picture(PEOPLE["Bob"][1], (1000, 700), 5)], alt=["Hills", "A birch", "The mill"])
@@ -131,14 +131,14 @@ async def _script(nodes: dict[str, Node]) -> None:
     await share(nodes)
     # a picture and a file in a direct message: sealed blobs (issue 14)
     await b.messages.send([a.account_id], "Done. Here it is on the bike:",
-                         images_data=[picture(PEOPLE["Bob"][1], (900, 600), 7)],
-                         alt=["The bike light, shining on the barn door"])
+                          images_data=[picture(PEOPLE["Bob"][1], (900, 600), 7)],
+                          alt=["The bike light, shining on the barn door"])
     await share(nodes)
     await a.messages.send([b.account_id], "Thank you! Today's loaf, and the recipe.",
-                         images_data=[picture(PEOPLE["Alice"][1], (800, 500), 9)],
-                         alt=["A round loaf on the kitchen table"],
-                         files=[("sourdough-recipe.txt",
-                                 b"500 g flour, 350 g water, 100 g starter, 10 g salt.\n")])
+                          images_data=[picture(PEOPLE["Alice"][1], (800, 500), 9)],
+                          alt=["A round loaf on the kitchen table"],
+                          files=[("sourdough-recipe.txt",
+                                  b"500 g flour, 350 g water, 100 g starter, 10 g salt.\n")])
     garden = await c.groups.create("School garden", [a.account_id, d.account_id])
     await share(nodes)
     seedlings = await c.groups.post(garden, "Seedlings arrive Friday. Who can water on Sunday?")

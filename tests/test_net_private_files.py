@@ -42,7 +42,7 @@ def test_a_dm_picture_reaches_its_reader_through_a_carrier_that_cannot_see_it(
             await c.posts.follow(a.account_id)
             await carry(b, a)
             message = await a.messages.send([b.account_id], "the view from here",
-                                           images_data=[photo()], alt=["a blue sky"])
+                                            images_data=[photo()], alt=["a blue sky"])
             picture = await a.messages.attachment(message.id, 0)
             digest = picture.blob
             shown = await a.messages.open_blob(digest, await a.replication.blob(digest) or b"")

@@ -49,7 +49,7 @@ def test_targets_of_names_the_posts_acted_on(tmp_path: Path) -> None:
         on_profile = await alice.posts.react(profile.id, "👍")  # not a post: left out
         gone = await alice.posts.delete(second.id)
         got = await alice.feeds.targets_of([first.id, like.id, edit.id, again.id, unliked.id,
-                                      profile.id, on_profile.id, gone.id, b"\0" * 32])
+                                            profile.id, on_profile.id, gone.id, b"\0" * 32])
         # a post itself and the deleted reaction (its body is gone) act on nothing
         assert got == [second.id, first.id]
         assert await alice.feeds.targets_of([unliked.id]) == [first.id]
@@ -61,7 +61,7 @@ def test_targets_of_names_the_posts_acted_on(tmp_path: Path) -> None:
             assert await carol.feeds.targets_of([on_alice.id]) == []
         await carry(bob, alice)
         assert await alice.feeds.targets_of([on_alice.id, edit.id, on_alice.id]) == [first.id,
-                                                                               second.id]
+                                                                                     second.id]
 
     run(tmp_path, scenario)
 

@@ -176,7 +176,7 @@ def test_only_lines_that_verify_go_on_a_roster(tmp_path: Path) -> None:
             forged = [Join(cid, j.joined, bytes(64), j.cert) for j in make_joins(cid, 254,
                                                                                 first=10)]
             merged = await alice.communities.merge_roster(cid, sorted(honest + forged,
-                                                          key=lambda j: j.account))
+                                                                      key=lambda j: j.account))
             assert merged.forged == 1 and set(merged.added) <= {j.account for j in honest}
             elsewhere = make_joins(b"x" * 32, 2, first=300)
             moved = [Join(cid, j.joined, j.signature, j.cert) for j in elsewhere]

@@ -145,7 +145,7 @@ def test_an_address_heard_for_a_peer_that_dialed_us_is_confirmed(tmp_path: Path)
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
             async with service(alice) as sa, service(bob) as sb:
                 await alice.replication.add_peer(device(bob), [*sb.listen_addrs,
-                                                   "/ip4/127.0.0.1/tcp/1"], "mdns", H)
+                                                               "/ip4/127.0.0.1/tcp/1"], "mdns", H)
                 await sb.connect(device(alice), sa.listen_addrs)
                 while True:
                     record = await alice.replication.peer(device(bob))

@@ -191,7 +191,7 @@ async def post(ctx: Context, text: str, reply_to: bytes | None, cw: str | None,
                paths: tuple[str, ...]) -> Any:
     try:
         item = await ctx.node.posts.post(text, reply_to=reply_to, content_warning=cw,
-                                   images_data=data, alt=alt)
+                                         images_data=data, alt=alt)
     except BadImage as exc:
         named = await trio.to_thread.run_sync(_which_image, paths, data, exc)
         raise BadImage(named) from None
@@ -204,7 +204,7 @@ async def post_circle(ctx: Context, text: str, reply_to: bytes | None, cw: str |
                       paths: tuple[str, ...]) -> Any:
     try:
         item = await ctx.node.circles.post(text, reply_to=reply_to, content_warning=cw,
-                                             images_data=data, alt=alt)
+                                           images_data=data, alt=alt)
     except BadImage as exc:
         named = await trio.to_thread.run_sync(_which_image, paths, data, exc)
         raise BadImage(named) from None
@@ -418,7 +418,7 @@ async def dm(ctx: Context, recipients: tuple[bytes, ...], text: str,
     node = ctx.node
     try:
         item = await node.messages.send(recipients, text, reply_to=reply_to,
-                                       images_data=data, alt=alt, files=files)
+                                        images_data=data, alt=alt, files=files)
     except BadImage as exc:
         which = await trio.to_thread.run_sync(_which_image, paths, data, exc)
         raise BadImage(which) from None
@@ -447,7 +447,7 @@ async def conversation(ctx: Context, conversation_id: bytes, limit: int, before:
         raise NotFound(f"no conversation {ids.conversation_text(conversation_id)} in this "
                        "home: 'p2psocial inbox' lists yours")
     page = await node.messages.conversation(conversation_id, limit,
-                                   Cursor.from_text(before) if before else None)
+                                            Cursor.from_text(before) if before else None)
     if mark_read:
         await node.messages.mark_read(conversation_id)
     me = node.account_id
@@ -498,7 +498,7 @@ async def group_post(ctx: Context, group_id: bytes, text: str,
     view = await _group(node, group_id)
     try:
         item = await node.groups.post(group_id, text, reply_to, images_data=data, alt=alt,
-                                     files=files)
+                                      files=files)
     except BadImage as exc:
         named = await trio.to_thread.run_sync(_which_image, paths, data, exc)
         raise BadImage(named) from None
@@ -526,7 +526,7 @@ async def group_show(ctx: Context, group_id: bytes, limit: int, before: str | No
     node = ctx.node
     view = await _group(node, group_id)
     page = await node.groups.messages(group_id, limit,
-                                     Cursor.from_text(before) if before else None)
+                                      Cursor.from_text(before) if before else None)
     if mark_read:
         await node.messages.mark_read(group_id)
     me = node.account_id

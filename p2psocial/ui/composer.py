@@ -140,7 +140,7 @@ async def send_post(node: Node, text: str, reply_to: bytes | None, content_warni
             raise UserError(tr("The image {0} could not be read: {1}")
                             .format(Path(path).name, reason)) from None
     return await node.posts.post(text, reply_to=reply_to, content_warning=content_warning or None,
-                           images_data=data, alt=list(alts))
+                                 images_data=data, alt=list(alts))
 
 
 async def send_circle_post(node: Node, text: str, reply_to: bytes | None,
@@ -149,8 +149,8 @@ async def send_circle_post(node: Node, text: str, reply_to: bytes | None,
     """A post for the approved followers only; its images are sealed (issue 14)."""
     data = [await in_thread(read_image_file, path) for path in paths]
     return await node.circles.post(text, reply_to=reply_to,
-                                     content_warning=content_warning or None,
-                                     images_data=data, alt=list(alts))
+                                   content_warning=content_warning or None,
+                                   images_data=data, alt=list(alts))
 
 
 # --- small parts ---------------------------------------------------------------------------

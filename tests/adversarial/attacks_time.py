@@ -61,7 +61,7 @@ async def mallory_at(place: Arena, stats: AttackStats) -> AsyncIterator[Mallory]
             clock.fixed = FAR
             written = [
                 await node.posts.post("hello from the far future, year 287396 "
-                                f"@{ids.account_text(victim.account)}"),
+                                      f"@{ids.account_text(victim.account)}"),
                 await node.posts.post("a reply from the far future", reply_to=target),
                 await node.posts.react(target, "🔥"),
                 await node.posts.follow(victim.account),
