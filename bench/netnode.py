@@ -106,7 +106,8 @@ async def _make_homes(root: Path, count: int, links: Iterable[tuple[int, int]],
                     await a.posts.follow(b.account_id)
         for i, j in links:  # i knows how to reach j
             device = nodes[j].identity.device_id  # type: ignore[union-attr]
-            await nodes[i].replication.add_peer(device, [f"/ip4/127.0.0.1/tcp/{ports[j]}"], "invite")
+            addrs = [f"/ip4/127.0.0.1/tcp/{ports[j]}"]
+            await nodes[i].replication.add_peer(device, addrs, "invite")
     finally:
         for n in nodes:
             n.close()

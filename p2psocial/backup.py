@@ -135,8 +135,8 @@ async def merge_backup(node: Node, path: Path) -> Summary:
                 if record[0] == "blob":
                     await node.replication.put_blob(record[2])
                 elif record[0] == "log":
-                    result = await node.replication.ingest([entry.parse(h, b) for h, b in record[2]],
-                                                           strict=True)
+                    entries = [entry.parse(h, b) for h, b in record[2]]
+                    result = await node.replication.ingest(entries, strict=True)
                     added += len(result.added)
     except InvalidEntry as exc:
         raise BadBackup(f"{path} holds an entry that does not verify: {exc}") from None

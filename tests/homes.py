@@ -33,7 +33,8 @@ def carry(src: Path, *dsts: Path) -> None:
     async def main() -> None:
         with Node.open(Home(src), readonly=True) as source:
             logs = await source.replication.logs()
-            batches = [await source.replication.log_entries(device, 0, 10_000) for device, _, _ in logs]
+            batches = [await source.replication.log_entries(device, 0, 10_000)
+                       for device, _, _ in logs]
         for dst in dsts:
             with Node.open(Home(dst)) as node:
                 for batch in batches:

@@ -41,12 +41,15 @@ def test_a_carrier_cannot_count_readers_nor_link_a_groups_entries(tmp_path: Path
             for one in people:  # everyone holds everyone's encryption key
                 for other in people:
                     if other is not one:
-                        await one.replication.ingest(await other.replication.log_entries(device(other), 0, 100))
+                        log = await other.replication.log_entries(device(other), 0, 100)
+                        await one.replication.ingest(log)
             others = [p.account_id for p in people[1:]]
             one_to_one = await alice.messages.send([bob.account_id], "hi")
             to_three = await alice.messages.send(others, "hi")
             group = await alice.groups.create("Choir", others)
-            await carol.replication.ingest(await alice.replication.log_entries(device(alice), 0, 100))  # the key
+            # the key
+            await carol.replication.ingest(
+                await alice.replication.log_entries(device(alice), 0, 100))
             await carol.messages.scan()
             posts = [await alice.groups.post(group, "Tuesday?"),
                      await carol.groups.post(group, "Tuesday!")]

@@ -121,7 +121,8 @@ def test_the_authors_other_device_reads_and_posts(tmp_path: Path) -> None:
             second = await laptop.circles.post("from the laptop")  # the same circle
             await everyone_syncs([alice, bob, laptop])
             assert [p.id for p in (await bob.feeds.home_timeline()).items] == [second.id, first.id]
-            assert [p.id for p in (await alice.feeds.home_timeline()).items] == [second.id, first.id]
+            timeline = (await alice.feeds.home_timeline()).items
+            assert [p.id for p in timeline] == [second.id, first.id]
 
     run_with(tmp_path, ("Alice", "Bob"), scenario)
 

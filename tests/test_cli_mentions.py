@@ -23,7 +23,8 @@ def knows(home: Path, *names: str) -> list[bytes]:
             with Node.init(Home(home.parent / f"other{number}"), name) as other:
                 async def carry(other: Node = other) -> None:
                     for device, _account, _seq in await other.replication.logs():
-                        await alice.replication.ingest(await other.replication.log_entries(device, 0, 1000))
+                        log = await other.replication.log_entries(device, 0, 1000)
+                        await alice.replication.ingest(log)
                 trio.run(carry)
                 accounts.append(other.account_id)
     return accounts

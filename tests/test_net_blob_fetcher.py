@@ -211,7 +211,8 @@ def test_a_missing_picture_is_fetched_when_a_peer_that_has_it_connects(
             await f.posts.follow(a.account_id)
             posted = await a.posts.post("a picture", images_data=[picture("green")])
             blob = (await a.feeds.post_view(posted.id)).attachments[0].blob
-            await f.replication.ingest(await a.replication.log_entries(device(a), 0, 100))  # the post, not the blob
+            # the post, not the blob
+            await f.replication.ingest(await a.replication.log_entries(device(a), 0, 100))
             async with service(f, fetch_blobs=False) as sf, service(r) as sr:
                 await sr.connect(device(f), sf.listen_addrs)
                 await until(r, lambda: holds(r, posted.id))

@@ -303,7 +303,8 @@ def test_members_whose_full_rosters_differ_exchange_them_without_blame(
             cid, _ = await shared_community(alice, bob, "Village hall")
             await alice.communities.merge_roster(cid, (await bob.communities.list())[0].lines)
             await alice.communities.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 2))
-            await bob.communities.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 2, first=1000))
+            await bob.communities.merge_roster(
+                cid, make_joins(cid, roster.MAX_MEMBERS - 2, first=1000))
             before = {n: (await n.communities.list())[0].lines for n in (alice, bob)}
             assert all(len(lines) == roster.MAX_MEMBERS for lines in before.values())
             async with service(alice) as sa, service(bob) as sb:
@@ -347,7 +348,8 @@ def test_a_neighbour_that_hands_out_forged_lines_loses_standing(tmp_path: Path) 
                 await sa.neighbourhood.share([device(mallory)])
                 await sa.wait_until(lambda: (p := sa.peer(device(mallory))) is not None
                                     and p.standing < 0)
-            assert not {j.account for j in forged} & set((await alice.communities.list())[0].members)
+            members = (await alice.communities.list())[0].members
+            assert not {j.account for j in forged} & set(members)
 
     run(scenario, timeout=60)
 

@@ -123,7 +123,8 @@ def test_a_flooding_peer_is_cut_off_then_banned_and_nothing_of_it_is_stored(
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
             await bob.posts.follow(alice.account_id)
             fast = Backoff(base=0.05, cap=0.5)
-            async with NetworkService(alice.replication, clock=lambda: now[0], backoff=fast) as sa, \
+            async with NetworkService(alice.replication, clock=lambda: now[0],
+                                      backoff=fast) as sa, \
                     NetworkService(bob.replication, backoff=fast, flood=NO_WASTE) as sb, \
                     open_host(MALLORY.device.seed) as hm:
                 await sb.connect(device(alice), sa.listen_addrs)
@@ -166,7 +167,8 @@ def test_a_flooding_peer_is_cut_off_then_banned_and_nothing_of_it_is_stored(
                 assert sb.peer(device(alice)).connected  # type: ignore[union-attr]
                 assert sb.peer(device(alice)).sessions == 1  # type: ignore[union-attr]
             assert [d for d, _, _ in await alice.replication.logs()] == [device(alice)]
-            assert await alice.replication.peer(MALLORY.device_id) is None  # a stranger: memory only
+            # a stranger: memory only
+            assert await alice.replication.peer(MALLORY.device_id) is None
         offences = [r.getMessage() for r in caplog.records if "misbehaved" in r.getMessage()]
         assert len(offences) == 2 and all("flood" in o for o in offences), offences
 

@@ -66,7 +66,8 @@ def test_every_post_reaches_every_node_of_a_sparse_mesh(tmp_path: Path) -> None:
                 with trio.fail_after(60):
                     for node in nodes:  # the initial sync, through the intermediaries
                         await until(node, lambda: holds_all(node, [e.id for e in early]))  # noqa: B023
-                    live = [await node.posts.post(f"live, from {i}") for i, node in enumerate(nodes)]
+                    live = [await node.posts.post(f"live, from {i}")
+                            for i, node in enumerate(nodes)]
                     for node in nodes:
                         await until(node, lambda: holds_all(node, [e.id for e in live]))  # noqa: B023
                 for i, service in enumerate(services):  # nobody dialed a non-neighbour

@@ -133,7 +133,8 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                                       rng=random.Random(3))
 
             async def alice_has(seq: int) -> bool:
-                return any(d == bob.device and s >= seq for d, _, s in await alice.replication.logs())
+                logs = await alice.replication.logs()
+                return any(d == bob.device and s >= seq for d, _, s in logs)
 
             async def bob_has(seq: int) -> bool:
                 return (await heads(b_home)).get(a_device, 0) >= seq
@@ -165,7 +166,8 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                     bob.proc.kill()
             # Bob's log did not fork: one device, one chain, the same at Alice's
             with Node.open(Home(b_home), readonly=True) as b_node:
-                assert [d for d, a, _ in await b_node.replication.logs() if a == bob.account] == [bob.device]
+                logs = await b_node.replication.logs()
+                assert [d for d, a, _ in logs if a == bob.account] == [bob.device]
                 own = await b_node.replication.log_entries(bob.device, 0, 100)
                 assert [e.seq for e in own] == list(range(1, b_head + 2))
                 assert await b_node.feeds.verify(full=True) == []

@@ -174,7 +174,8 @@ def test_a_misbehaving_peer_is_banned_and_honest_peers_keep_syncing(tmp_path: Pa
                 now[0] += 10 * 60 * 1000
                 assert not await refused(hm, sa)
                 assert sa.peer(mallory_id).standing == -30  # type: ignore[union-attr]
-            assert [d for d, _, _ in await alice.replication.logs()] == [device(alice)]  # nothing of mallory's
+            # nothing of mallory's
+            assert [d for d, _, _ in await alice.replication.logs()] == [device(alice)]
 
     run(scenario)
 

@@ -110,7 +110,8 @@ def test_frames_that_queue_up_are_stored_in_one_transaction(tmp_path: Path) -> N
                 return await ingest(entries)
 
             bob.replication.ingest = slow_ingest  # type: ignore[method-assign]
-            async with linked(alice, bob, partial(run_sync, alice.replication, batch=20)) as open_stream:
+            serve = partial(run_sync, alice.replication, batch=20)
+            async with linked(alice, bob, serve) as open_stream:
                 stats = await run_sync(bob.replication, await open_stream(), once=True)
             assert stats.received == 202 and sum(batches) == 202
             assert max(batches) > 20, batches  # frames of 20 entries, stored together
@@ -131,7 +132,8 @@ def test_live_pushes_survive_a_lagging_event_subscription(tmp_path: Path) -> Non
 
             serve = partial(run_sync, alice.replication, event_buffer=3)
             async with linked(alice, bob, serve) as open_stream, trio.open_nursery() as nursery:
-                nursery.start_soon(partial(run_sync, bob.replication, await open_stream(), event_buffer=3))
+                nursery.start_soon(partial(run_sync, bob.replication, await open_stream(),
+                                           event_buffer=3))
                 # alice's 23 entries arrive at bob in one batch: bob's follower lags
                 await wait_for(bob_sees, posts[-1].id)
                 burst = [await bob.posts.post(f"burst {i}") for i in range(10)]
@@ -166,7 +168,8 @@ def test_a_peer_sending_garbage_is_cut_off(tmp_path: Path) -> None:
                 await write_frame(stream, b"\x92\xa7entries\x91\x92\xc4\x03abc\xc0")
                 await cut_off.wait()
             assert "not msgpack" in str(outcome[0])
-            assert (await alice.replication.logs())[0][1] == alice.account_id  # nothing of mallory's
+            # nothing of mallory's
+            assert (await alice.replication.logs())[0][1] == alice.account_id
 
     run(scenario)
 

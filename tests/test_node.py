@@ -213,7 +213,8 @@ def test_replication_policy_two_hops_never_blocked(tmp_path: Path) -> None:
             assert await alice.replication.wanted_accounts() == {alice.account_id, bob.account_id,
                                                      carol.account_id, eve.account_id}
             assert dave.account_id in await alice.replication.wanted_accounts(hops=3)
-            assert await alice.replication.wanted_accounts(hops=1) == {alice.account_id, bob.account_id}
+            assert await alice.replication.wanted_accounts(hops=1) == {alice.account_id,
+                                                                        bob.account_id}
             await alice.posts.block(eve.account_id)
             assert eve.account_id not in await alice.replication.wanted_accounts(hops=3)
 

@@ -54,7 +54,8 @@ def test_posts_travel_among_members_who_follow_nobody(tmp_path: Path) -> None:
             assert group.community and group.name == "Village hall" and group.member
 
             # Alice learns Bob from the roster exchange: she now replicates him
-            assert await alice.communities.merge_roster(cid, mine.lines) == Merged((bob.account_id,))
+            merged = await alice.communities.merge_roster(cid, mine.lines)
+            assert merged == Merged((bob.account_id,))
             assert await alice.communities.merge_roster(cid, mine.lines) == Merged()
             assert bob.account_id in await alice.replication.wanted_accounts(0)
 
@@ -93,7 +94,8 @@ def test_a_member_passes_on_others_lines_and_a_post_alone_adds_nobody(
 
             await bob.communities.merge_roster(cid, (await carol.communities.list())[0].lines)
             events = alice.subscribe()
-            merged = await alice.communities.merge_roster(cid, (await bob.communities.list())[0].lines)
+            lines = (await bob.communities.list())[0].lines
+            merged = await alice.communities.merge_roster(cid, lines)
             assert set(merged.added) == {bob.account_id, carol.account_id}
             assert rosters(events) == [cid]
             assert carol.account_id in await alice.replication.wanted_accounts(0)
@@ -117,7 +119,8 @@ def test_every_device_learns_the_key_and_leaving_stops_replication(tmp_path: Pat
                 assert on_laptop.id == cid
                 # the laptop signs the account's line itself (it may meet members first)
                 assert [j.device for j in on_laptop.lines] == [device(laptop)]
-                assert bob.account_id not in await laptop.replication.wanted_accounts(0)  # told later
+                # told later
+                assert bob.account_id not in await laptop.replication.wanted_accounts(0)
 
             await bob.groups.leave(cid)
             assert await bob.communities.list() == []
@@ -185,7 +188,8 @@ def test_only_lines_that_verify_go_on_a_roster(tmp_path: Path) -> None:
             assert not {j.account for j in forged + moved} & set(info.members)
             assert all(j.valid() for j in info.lines)
             # honest lines that came after the forged one arrive with the next roster
-            assert len(info.members) + len((await alice.communities.merge_roster(cid, honest)).added) == 4
+            merged = await alice.communities.merge_roster(cid, honest)
+            assert len(info.members) + len(merged.added) == 4
 
     trio.run(scenario)
 

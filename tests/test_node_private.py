@@ -223,7 +223,8 @@ def test_messages_of_a_blocked_account_are_kept_but_never_shown_or_counted(
             assert await bob.messages.unread() == 0
             assert (await bob.messages.conversation(view.id)).items == []
             await bob.posts.unblock(alice.account_id)  # kept: shown again
-            assert [m.text for m in (await bob.messages.conversation(view.id)).items] == ["hello Bob"]
+            page = await bob.messages.conversation(view.id)
+            assert [m.text for m in page.items] == ["hello Bob"]
             assert await bob.messages.unread() == 1
 
     trio.run(scenario)

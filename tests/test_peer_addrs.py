@@ -105,7 +105,8 @@ def test_the_store_keeps_trust_per_address(tmp_path: Path) -> None:
         record = store.peer_book.add_peer(dev, [addr(i) for i in range(2, 12)], "mdns", Trust.HEARD)
         assert record.addrs[0] == addr(1) and record.trust[0] == W
         assert len(record.addrs) == ADDRS_MAX and record.source == "mdns"
-        assert store.peer_book.add_peer(dev, [addr(99)], "invite").trust[:2] == (W, G)  # default: given
+        # default: given
+        assert store.peer_book.add_peer(dev, [addr(99)], "invite").trust[:2] == (W, G)
 
 
 def test_dialed_addr_names_the_address_a_connection_reached() -> None:

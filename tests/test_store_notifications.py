@@ -108,7 +108,8 @@ def test_unread_count_mark_and_blocked_actors(store: Store) -> None:
         bob.add(c.Post(f"bob {n}", mentions=(me.id,)))
         carol.add(c.Post(f"carol {n}", mentions=(me.id,)))
     store.ingest(me.log + bob.log + carol.log)
-    assert store.queries.unread_notifications() == 10 and store.queries.unread_notifications(cap=3) == 3
+    assert store.queries.unread_notifications() == 10
+    assert store.queries.unread_notifications(cap=3) == 3
     assert all(n.unread for n in store.queries.notifications().items)
     store.mark_notifications_read()
     assert store.queries.unread_notifications() == 0

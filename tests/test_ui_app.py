@@ -45,7 +45,8 @@ def test_a_post_from_a_second_node_appears_in_the_window(qtbot: QtBot, tmp_path:
         assert model.posts[0].author_name == "Bob"
 
         call(qtbot, bob, bob.node.posts.follow, alice.ctx.me)  # Bob replicates Alice's log too
-        reply = call(qtbot, alice.ctx, partial(alice.ctx.node.posts.post, "hi Bob", reply_to=post.id))
+        reply = call(qtbot, alice.ctx, partial(alice.ctx.node.posts.post, "hi Bob",
+                                               reply_to=post.id))
 
         def bob_has_reply() -> bool:
             thread = call(qtbot, bob, bob.node.feeds.thread, post.id)
@@ -92,13 +93,15 @@ def test_a_message_shows_as_a_badge_on_messages(qtbot: QtBot, tmp_path: Path,
     with Node.init(Home(tmp_path / "bob"), "Bob") as bob:
         async def exchange() -> None:  # each holds the other's log: keys are known
             assert bob.identity is not None and ctx.node.identity is not None
-            await ctx.node.replication.ingest(await bob.replication.log_entries(bob.identity.device_id, 0, 100))
-            await bob.replication.ingest(await ctx.node.replication.log_entries(ctx.node.identity.device_id, 0, 100))
+            bobs, ours = bob.identity.device_id, ctx.node.identity.device_id
+            await ctx.node.replication.ingest(await bob.replication.log_entries(bobs, 0, 100))
+            await bob.replication.ingest(await ctx.node.replication.log_entries(ours, 0, 100))
 
         async def write() -> None:
             assert bob.identity is not None
             await bob.messages.send([ctx.me], "are you coming tonight?")
-            await ctx.node.replication.ingest(await bob.replication.log_entries(bob.identity.device_id, 0, 100))
+            log = await bob.replication.log_entries(bob.identity.device_id, 0, 100)
+            await ctx.node.replication.ingest(log)
 
         call(qtbot, ctx, exchange)
         call(qtbot, ctx, write)

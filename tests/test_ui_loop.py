@@ -240,7 +240,8 @@ def test_a_real_node_through_the_bridge(qtbot: QtBot, qapp: QApplication, trio_h
             rec.result(entry)
             trio_host.call(node.feeds.home_timeline, 10, on_result=rec.result, on_error=rec.error)
 
-        trio_host.call(node.posts.post, "hello from the window #qt", on_result=posted, on_error=rec.error)
+        trio_host.call(node.posts.post, "hello from the window #qt", on_result=posted,
+                       on_error=rec.error)
         qtbot.waitUntil(lambda: len(rec.results) == 2, timeout=WAIT)
         entry, page = rec.results
         assert rec.errors == [] and rec.on_gui_thread == [True, True]

@@ -46,7 +46,8 @@ def picture(colour: tuple[int, int, int] = (30, 160, 90)) -> bytes:
 def carry_all(qtbot: QtBot, ctx: AppContext, src: Any, dst: Any) -> None:
     """Logs and blobs of ``src`` reach ``dst``, which then opens what it can."""
     for device, _account, _seq in call(qtbot, ctx, src.replication.logs):
-        call(qtbot, ctx, dst.replication.ingest, call(qtbot, ctx, src.replication.log_entries, device, 0, 10_000))
+        log = call(qtbot, ctx, src.replication.log_entries, device, 0, 10_000)
+        call(qtbot, ctx, dst.replication.ingest, log)
     for digest in src.store.blob_hashes():
         call(qtbot, ctx, dst.replication.put_blob, call(qtbot, ctx, src.replication.blob, digest))
     call(qtbot, ctx, dst.messages.scan)

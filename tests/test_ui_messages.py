@@ -38,7 +38,8 @@ def bob(tmp_path: Path) -> Iterator[Backend]:
 def carry(qtbot: QtBot, ctx: AppContext, src: Any, dst: Any) -> None:
     """Every log ``src`` holds reaches ``dst``, then ``dst`` opens what it can."""
     for device, _account, _seq in call(qtbot, ctx, src.replication.logs):
-        call(qtbot, ctx, dst.replication.ingest, call(qtbot, ctx, src.replication.log_entries, device, 0, 10_000))
+        log = call(qtbot, ctx, src.replication.log_entries, device, 0, 10_000)
+        call(qtbot, ctx, dst.replication.ingest, log)
     call(qtbot, ctx, dst.messages.scan)
 
 

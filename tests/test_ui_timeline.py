@@ -46,7 +46,8 @@ class Home2:
         self.bob_log = bob_log
 
     async def bob_posts(self, *texts: str) -> None:
-        """Bob's next posts arrive 'from a peer' (Node.replication.ingest), newer than all before."""
+        """Bob's next posts arrive 'from a peer' (Node.replication.ingest), newer than all
+        before."""
         new = []
         prev = self.bob_log[-1]
         for text in texts:

@@ -137,7 +137,8 @@ def test_a_click_on_a_message_opens_its_conversation(launch: Any, bob: Node, qtb
     qtbot.waitUntil(lambda: opened(alice), timeout=WAIT)
     ctx = alice.ctx
     device = bob.identity.device_id if bob.identity else b""
-    call(qtbot, ctx, ctx.node.replication.ingest, call(qtbot, ctx, bob.replication.log_entries, device, 0, 100))
+    log = call(qtbot, ctx, bob.replication.log_entries, device, 0, 100)
+    call(qtbot, ctx, ctx.node.replication.ingest, log)
     call(qtbot, ctx, ctx.node.messages.send, [bob.account_id], "see you at six")
     cid = private.conversation_id([ctx.me, bob.account_id])
     alice.window.open_target("messages", cid)

@@ -651,7 +651,8 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
             started = node.clock()
 
             def record() -> None:  # addresses change too: relay slots come and go
-                token = node.replication.address_token()  # for 'p2psocial invite', which has no keys
+                # for 'p2psocial invite', which has no keys
+                token = node.replication.address_token()
                 _write_status(home, {
                     "pid": os.getpid(), "device": ids.device_text(device),
                     "account": ids.account_text(account), "addrs": service.listen_addrs,
