@@ -36,6 +36,9 @@ from .replication import Replication
 
 
 class Node(Kernel):
+    """One home's account: the kernel, and its services as attributes (posts, feeds,
+    messages, groups, circles, communities, keys, replication)."""
+
     def __init__(self, home: Home, store: Store, identity: Identity | None,
                  clock: Clock = now_ms, random: Random = os.urandom) -> None:
         super().__init__(home, store, identity, clock, random)
