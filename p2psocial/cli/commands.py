@@ -453,7 +453,7 @@ def _accounts(which: str, empty: str) -> Handler:
             who = account or node.account_id
 
             async def named() -> list[tuple[bytes, str | None]]:
-                found = await getattr(node, which)(who)
+                found = await getattr(node.feeds, which)(who)
                 return [(a, (await node.feeds.profile(a)).name) for a in found]
 
             accounts = run_async(named)

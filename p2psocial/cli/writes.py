@@ -264,7 +264,7 @@ def _on_entry(item: Any, target: bytes, said: str) -> Any:
 
 def _relation(verb: str, said: str) -> Action:
     async def relate(ctx: Context, account: bytes) -> Any:
-        item = await getattr(ctx.node, verb)(account)
+        item = await getattr(ctx.node.posts, verb)(account)
         profile = await ctx.node.feeds.profile(account)
         text = ids.account_text(account)
         return Outcome({**r.entry_json(item), "account": text},
