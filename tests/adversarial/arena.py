@@ -225,10 +225,10 @@ async def poll(condition: Callable[[], Awaitable[bool]], within: float = 30) -> 
 
 
 async def stored(home: Path, method: str, *args: object) -> Any:
-    """``Node.<method>(*args)`` on the victim's store, read beside its serve."""
+    """``Node.replication.<method>(*args)`` on the victim's store, read beside its serve."""
     def read() -> Any:
         with Node.open(Home(home), readonly=True) as node:
-            return trio.run(getattr(node, method), *args)
+            return trio.run(getattr(node.replication, method), *args)
     return await trio.to_thread.run_sync(read)
 
 
