@@ -8,13 +8,13 @@ the session is up (and a second to settle), the writer publishes ``WARMUP`` post
 are not counted, then 100 posts (20 with ``--quick``, or ``--entries N``), one every
 20 ms, so that what is measured is latency, not queueing.
 
-Per post, the writer takes ``time.time_ns()`` just before calling ``node.post``, and
+Per post, the writer takes ``time.time_ns()`` just before calling ``node.posts.post``, and
 the reader takes it when its ``EntryAdded`` event for that entry arrives (it
 subscribed before the session started): the entry is then verified, committed and
 searchable at the reader. Both processes run on one machine, so their wall clocks
 agree. The orchestrator joins both sides by entry id. A post not seen within
 ``LOST_AFTER_S`` is lost. Target (issue 3): p50 ≤ 10 ms. The writer's own
-``node.post`` time (signing, then an SQLite commit with ``synchronous = FULL``) is
+``node.posts.post`` time (signing, then an SQLite commit with ``synchronous = FULL``) is
 part of that latency and is reported on its own.
 """
 
@@ -120,8 +120,8 @@ async def _make_homes(writer_home: Path, reader_home: Path) -> None:
     """Two accounts that follow each other."""
     with Node.init(Home(writer_home), "Writer") as writer, \
             Node.init(Home(reader_home), "Reader") as reader:
-        await writer.follow(reader.account_id)
-        await reader.follow(writer.account_id)
+        await writer.posts.follow(reader.account_id)
+        await reader.posts.follow(writer.account_id)
 
 
 async def writer(home: Path, posts: int) -> None:
@@ -136,7 +136,7 @@ async def writer(home: Path, posts: int) -> None:
                 await trio.sleep_until(next_at)
                 next_at += PACE_S
                 start = time.time_ns()
-                item = await node.post(f"live post {i}: the quick brown fox #bench")
+                item = await node.posts.post(f"live post {i}: the quick brown fox #bench")
                 end = time.time_ns()
                 print(json.dumps({"id": item.id.hex(), "start_ns": start, "end_ns": end,
                                   "warmup": i < WARMUP}), flush=True)
@@ -152,7 +152,7 @@ async def reader(home: Path, peer: str, addr: str, expected: int) -> None:
         seen = 0
         async with peers.dialing(node, peer, addr) as stream, \
                 trio.open_nursery() as nursery:
-            nursery.start_soon(run_sync, node, stream)
+            nursery.start_soon(run_sync, node.replication, stream)
             async for event in events:
                 now = time.time_ns()
                 if isinstance(event, Lagged):  # cannot happen at this pace

@@ -56,7 +56,7 @@ async def node_main(home: Path, port: int, gossip: bool = True) -> None:
 
     with Node.open(Home(home)) as node:
         events = node.subscribe(100_000)
-        async with NetworkService(node, port=port, gossip=gossip) as service, \
+        async with NetworkService(node.replication, port=port, gossip=gossip) as service, \
                 trio.open_nursery() as nursery:
             nursery.start_soon(_report_seen, events)
             _say(ready=True)
@@ -77,7 +77,7 @@ async def _commands(node: Node, service: Any) -> None:
         cmd = json.loads(line)
         if cmd["cmd"] == "post":
             start = time.time_ns()
-            item = await node.post(cmd["text"])
+            item = await node.posts.post(cmd["text"])
             _say(posted=item.id.hex(), start_ns=start, end_ns=time.time_ns())
         elif cmd["cmd"] == "stats":
             usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -103,10 +103,11 @@ async def _make_homes(root: Path, count: int, links: Iterable[tuple[int, int]],
         for a in nodes:
             for b in nodes:
                 if a is not b:
-                    await a.follow(b.account_id)
+                    await a.posts.follow(b.account_id)
         for i, j in links:  # i knows how to reach j
             device = nodes[j].identity.device_id  # type: ignore[union-attr]
-            await nodes[i].add_peer(device, [f"/ip4/127.0.0.1/tcp/{ports[j]}"], "invite")
+            addrs = [f"/ip4/127.0.0.1/tcp/{ports[j]}"]
+            await nodes[i].replication.add_peer(device, addrs, "invite")
     finally:
         for n in nodes:
             n.close()

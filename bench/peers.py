@@ -29,7 +29,7 @@ async def serving(node: Node, on_stream: Callable[[], None] | None = None,
     async def serve(stream: object) -> None:
         if on_stream is not None:
             on_stream()
-        await run_sync(node, stream, version=negotiated_version(stream))
+        await run_sync(node.replication, stream, version=negotiated_version(stream))
 
     async with open_host(node.identity.device.seed) as host:
         for protocol in PROTOCOL_IDS.values():

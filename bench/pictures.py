@@ -6,7 +6,7 @@ connects. Measured: seconds from the connection until the reader holds every pic
 fetched by its background fetcher (net/blob_fetcher.py) after the posts came by sync,
 and the rate in MB/s, against the rate of storing the same pictures into a third home
 with no network (``ratio_to_local_put``, measured in the same run). Then the cost of
-reading the wanted list (``Node.wanted_blobs``) on that home.
+reading the wanted list (``Node.replication.wanted_blobs``) on that home.
 """
 
 from __future__ import annotations
@@ -43,20 +43,20 @@ async def measure(pictures: int) -> dict[str, object]:
         where = Path(tmp)
         with Node.init(Home(where / "a"), "Author") as author, \
                 Node.init(Home(where / "r"), "Reader") as reader:
-            await reader.follow(author.account_id)
+            await reader.posts.follow(author.account_id)
             common.progress(f"posting {pictures} pictures")
             blobs = []
             for i in range(pictures):
-                posted = await author.post(f"picture {i}", images_data=[noise(i)])
-                blobs.append((await author.post_view(posted.id)).attachments[0].blob)
-            size = sum([len(await author.blob(b) or b"") for b in blobs])
+                posted = await author.posts.post(f"picture {i}", images_data=[noise(i)])
+                blobs.append((await author.feeds.post_view(posted.id)).attachments[0].blob)
+            size = sum([len(await author.replication.blob(b) or b"") for b in blobs])
 
             async def all_held() -> bool:
-                return all([await reader.blob(b) is not None for b in blobs])
+                return all([await reader.replication.blob(b) is not None for b in blobs])
 
             assert author.identity is not None
-            async with NetworkService(author, lan=False, port_mapping=False) as sa, \
-                    NetworkService(reader, lan=False, port_mapping=False) as sr:
+            async with NetworkService(author.replication, lan=False, port_mapping=False) as sa, \
+                    NetworkService(reader.replication, lan=False, port_mapping=False) as sr:
                 events = reader.subscribe()
                 start = trio.current_time()
                 await sr.connect(author.identity.device_id, sa.listen_addrs)
@@ -66,13 +66,13 @@ async def measure(pictures: int) -> dict[str, object]:
                         await events.receive()
                 seconds = trio.current_time() - start
             started = time.perf_counter()
-            await reader.wanted_blobs()
+            await reader.replication.wanted_blobs()
             wanted_ms = (time.perf_counter() - started) * 1000
-            datas = [await author.blob(b) or b"" for b in blobs]
+            datas = [await author.replication.blob(b) or b"" for b in blobs]
             with Node.init(Home(where / "c"), "Copy") as copy:  # the same bytes, no network
                 started = time.perf_counter()
                 for data in datas:
-                    await copy.put_blob(data)
+                    await copy.replication.put_blob(data)
                 local_s = time.perf_counter() - started
     return common.record("pictures", "store_and_forward", pictures=pictures,
                          mb=round(size / 1e6, 1), s=round(seconds, 2),

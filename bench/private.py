@@ -19,7 +19,7 @@ benchmark knows. Lines:
   caught up, counted from the session's start.
 
 How the scan runs alongside (``--scan``): ``node``, the app's background scan
-(``private_scan.follow_private``), which calls ``Node.scan_private`` after each burst
+(``private_scan.follow_private``), which calls ``Node.messages.scan`` after each burst
 of sealed entries and so takes turns with ingest on the node's one store worker; or
 ``thread``, a thread of its own with a read-only SQLite connection and a
 ``SealedReader``: the scan off the worker, minus storing what it finds.
@@ -104,7 +104,7 @@ def _sign_private(job: tuple[int, Wire, int, int]) -> tuple[list[Wire], int]:
         if rng.random() < TO_ME:
             readers[0] = _keys["me"]
             to_me += 1
-        # a direct message as Node.send_message writes it: the author reads their own
+        # a direct message as Node.messages.send writes it: the author reads their own
         readers.append((ident.account_id, ident.account.enc_public))
         rng.shuffle(readers)
         message = private.Message(tuple(sorted(a for a, _ in readers)), _text(rng))
@@ -332,11 +332,11 @@ def sync_pairs(entries: list[entry.Entry], batch: int, pairs: int, mode: str,
 
 async def receiver(home: Path, peer: str, addr: str, accounts: list[bytes], scan: str) -> None:
     from p2psocial.net.sync import run_sync
-    from p2psocial.private_scan import follow_private
+    from p2psocial.node.private_scan import follow_private
 
     with Node.restore(Home(home), ME_SEED, "Receiver") as node:
         for account in accounts:
-            await node.follow(account)
+            await node.posts.follow(account)
         scanned = found = 0
         scan_done = 0.0
         async with peers.dialing(node, peer, addr) as stream:
@@ -353,13 +353,13 @@ async def receiver(home: Path, peer: str, addr: str, accounts: list[bytes], scan
                     nursery.start_soon(thread_scan)
                 elif scan == "node":  # as the app runs it (runtime.py, serve)
                     nursery.start_soon(follow_private, node)
-                stats = await run_sync(node, stream, once=True)
+                stats = await run_sync(node.replication, stream, once=True)
                 seconds = time.perf_counter() - start
                 if scan == "thread":
                     stop.set()
                 elif scan == "node":
                     # waits for the background scan's lock, then opens what is left
-                    await node.scan_private()
+                    await node.messages.scan()
                     scan_done = time.perf_counter() - start
                     nursery.cancel_scope.cancel()
             cpu = time.process_time() - cpu
@@ -369,7 +369,7 @@ async def receiver(home: Path, peer: str, addr: str, accounts: list[bytes], scan
         elif scan == "node":
             scanned = node.store.conn.execute(
                 "SELECT count(*) FROM entries WHERE kind = ? AND rowid <= ?",
-                (int(content.Kind.PRIVATE), node.store.private_upto())).fetchone()[0]
+                (int(content.Kind.PRIVATE), node.store.inbox.upto())).fetchone()[0]
             found = node.store.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
     print(json.dumps({"received": stats.received, "seconds": seconds, "cpu_s": cpu,
                       "peak_rss_mb": common.peak_rss_mb(), "scanned": scanned,

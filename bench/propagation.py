@@ -6,7 +6,7 @@ holds nodes i+1 and i+3 (mod 10), so every node keeps about four sessions and a 
 must be forwarded: some nodes are three hops from the poster. Once every node has
 its sessions, node 0 posts ``WARMUP`` posts that are not counted, then 100 (20 with
 ``--quick``), one every ``PACE_S``. For each post, the latency is the time from just
-before ``node.post`` at node 0 to the moment the last of the other nine stores it
+before ``node.posts.post`` at node 0 to the moment the last of the other nine stores it
 (each node's ``EntryAdded``; one machine, one clock). A post that some node has not
 stored ``LOST_AFTER_S`` after it was written is lost. Targets (issue 3): p50 ≤ 100 ms,
 p99 ≤ 500 ms. The per-node latency (every node, every post) is reported as well.

@@ -153,7 +153,7 @@ def run(p: common.Params, out: Path, processes: int, batch: int, reps: int) -> N
         popular = bytes.fromhex(facts.popular_account)
         cursor: Cursor | None = None
         for _ in range(9):  # the cursor of page 10, by walking pages 1 to 9
-            page = store.home(50, cursor)
+            page = store.queries.home(50, cursor)
             cursor = page.next
         if cursor is None:
             common.progress("the home timeline has fewer than 10 pages")
@@ -163,8 +163,8 @@ def run(p: common.Params, out: Path, processes: int, batch: int, reps: int) -> N
             return len(getattr(result, "items", result))  # type: ignore[arg-type]
 
         cases: list[tuple[str, Callable[[], object]]] = [
-            ("home_first_page", lambda: store.home(50)),
-            ("home_page_10", lambda: store.home(50, page10)),
+            ("home_first_page", lambda: store.queries.home(50)),
+            ("home_page_10", lambda: store.queries.home(50, page10)),
             ("account_posts", lambda: store.account_posts(popular, 50)),
             ("mentions", lambda: store.mentions(local, 50)),
             ("search_common_word", lambda: store.search(facts.common_word)),
@@ -176,7 +176,7 @@ def run(p: common.Params, out: Path, processes: int, batch: int, reps: int) -> N
         if facts.thread_root:
             root = bytes.fromhex(facts.thread_root)
             cases.append((f"thread_{facts.thread_replies}",
-                          lambda: store.thread(root)))
+                          lambda: store.queries.thread(root)))
         words = {"search_common_word": facts.common_word, "search_rare_word": facts.rare_word,
                  "search_top_word": common.VOCAB[0],
                  "search_3_letter_prefix": facts.common_word[:3]}

@@ -78,9 +78,9 @@ async def build(root: Path, hubs: int) -> None:
     with Node.init(Home(root / "a"), "A") as a, Node.init(Home(root / "b"), "B") as b:
         for node in (a, b):
             for account in hub_accounts:
-                await node.follow(account)
-        await a.follow(b.account_id)
-        await b.follow(a.account_id)
+                await node.posts.follow(account)
+        await a.posts.follow(b.account_id)
+        await b.posts.follow(a.account_id)
         for node, other in ((a, b), (b, a)):
             node.store.ingest(other.store.log_entries(_device(other), 0, 1_000_000))
             for log in logs:
@@ -174,7 +174,7 @@ async def dial(home: Path, peer: str, addr: str, peer_pid: int) -> None:
                     peer_cpu = _cpu_ms(peer_pid)
                     cpu = time.process_time()
                     start = time.perf_counter()
-                    stats = await run_sync(node, counting, once=True, version=version)
+                    stats = await run_sync(node.replication, counting, once=True, version=version)
                     runs[str(version)].append({
                         "wall_ms": (time.perf_counter() - start) * 1000,
                         "cpu_ms": (time.process_time() - cpu) * 1000,

@@ -4,7 +4,7 @@ app: ``python -m bench.showcase DIR`` builds one (then ``make run ARGS="--home D
 
 Everyone is a real node in a home of their own, using only the node's public API
 (``post``, ``react``, ``follow``, ``set_profile``); their logs and images then reach
-the others' homes through ``Node.ingest`` and ``put_blob``, as syncs would bring them.
+the others' homes through ``Node.replication.ingest`` and ``put_blob``, as syncs would bring them.
 Pictures are drawn with Pillow, so nothing is downloaded. Timestamps come from a
 clock that starts a day ago and steps a few minutes per entry, so the timeline reads
 like a day of a small community.
@@ -81,89 +81,89 @@ async def _script(nodes: dict[str, Node]) -> None:
     a, b, c, d = (nodes[n] for n in ("Alice", "Bob", "Carol", "Dan"))
     for name, node in nodes.items():
         bio, colour = PEOPLE[name]
-        await node.set_profile(name=name, bio=bio, avatar_data=avatar(colour, name[0]))
+        await node.posts.set_profile(name=name, bio=bio, avatar_data=avatar(colour, name[0]))
     for node in nodes.values():  # everyone follows everyone: a small village
         for other in nodes.values():
             if other is not node:
-                await node.follow(other.account_id)
+                await node.posts.follow(other.account_id)
     await share(nodes)
     alice = ids.account_text(a.account_id)
-    await c.post("Good morning! The school garden needs hands this Saturday. Who's in? "
-                 "#garden #village")
-    await d.post("Fog in the valley at 6:10 this morning. Worth getting up for. #photo",
-                 images_data=[picture(PEOPLE["Dan"][1], (1200, 800), 1)],
-                 alt=["Fog over the valley at dawn, hills fading into the mist"])
-    market = await b.post("Repair café moves to the old mill next week. Bring your broken "
-                          "toasters. Details: https://example.org/repair-cafe")
+    await c.posts.post("Good morning! The school garden needs hands this Saturday. Who's in? "
+                       "#garden #village")
+    await d.posts.post("Fog in the valley at 6:10 this morning. Worth getting up for. #photo",
+                       images_data=[picture(PEOPLE["Dan"][1], (1200, 800), 1)],
+                       alt=["Fog over the valley at dawn, hills fading into the mist"])
+    market = await b.posts.post("Repair café moves to the old mill next week. Bring your broken "
+                                "toasters. Details: https://example.org/repair-cafe")
     await share(nodes)
-    await a.react(market.id, "❤️")
-    await c.react(market.id, "👍")
-    bread = await a.post("Sourdough day. The starter finally woke up after the cold week. "
-                         "#baking", images_data=[picture(PEOPLE["Alice"][1], (900, 900), 2)],
-                         alt=["Two round loaves of sourdough bread on a board"])
+    await a.posts.react(market.id, "❤️")
+    await c.posts.react(market.id, "👍")
+    bread = await a.posts.post("Sourdough day. The starter finally woke up after the cold week. "
+                               "#baking", images_data=[picture(PEOPLE["Alice"][1], (900, 900), 2)],
+                               alt=["Two round loaves of sourdough bread on a board"])
     await share(nodes)
-    await b.react(bread.id, "❤️")
-    await d.react(bread.id, "❤️")
-    reply = await b.post(f"@{alice} save me a slice? I'll fix your bike light in exchange.",
-                         reply_to=bread.id)
+    await b.posts.react(bread.id, "❤️")
+    await d.posts.react(bread.id, "❤️")
+    reply = await b.posts.post(f"@{alice} save me a slice? I'll fix your bike light in exchange.",
+                               reply_to=bread.id)
     await share(nodes)
-    await a.post("Deal. Come by after five.", reply_to=reply.id)
-    await c.post("Can I have the recipe for the kids' class?", reply_to=bread.id)
-    await d.post("The river path is flooded past the bridge, take the upper road.",
-                 content_warning="Flooding, path closed")
-    await c.post(f"Thank you @{alice} for the seedlings! The class planted all of them. "
-                 "#garden")
-    hills = await d.post("Three frames from yesterday's walk.", images_data=[
+    await a.posts.post("Deal. Come by after five.", reply_to=reply.id)
+    await c.posts.post("Can I have the recipe for the kids' class?", reply_to=bread.id)
+    await d.posts.post("The river path is flooded past the bridge, take the upper road.",
+                       content_warning="Flooding, path closed")
+    await c.posts.post(f"Thank you @{alice} for the seedlings! The class planted all of them. "
+                       "#garden")
+    hills = await d.posts.post("Three frames from yesterday's walk.", images_data=[
         picture(PEOPLE["Dan"][1], (1000, 700), 3), picture(PEOPLE["Carol"][1], (700, 1000), 4),
         picture(PEOPLE["Bob"][1], (1000, 700), 5)], alt=["Hills", "A birch", "The mill"])
     await share(nodes)
-    await a.react(hills.id, "🔥")
-    await b.post("Mesh node on the church tower is up. The whole square has coverage now.")
+    await a.posts.react(hills.id, "🔥")
+    await b.posts.post("Mesh node on the church tower is up. The whole square has coverage now.")
     await share(nodes)
     # private: direct conversations and a group, read by each side's private scan. Alice's
     # messages are in her friends' homes, but her node learns that only from their sync
     # clocks: once Bob's node connects, "Delivered" to Bob, "Carried by a friend" to Carol
-    await a.send_message([c.account_id], "Could the class use the spare seed trays?")
+    await a.messages.send([c.account_id], "Could the class use the spare seed trays?")
     await share(nodes)
-    await b.send_message([a.account_id], "Your bike light is fixed. Leave it by the door?")
+    await b.messages.send([a.account_id], "Your bike light is fixed. Leave it by the door?")
     await share(nodes)
-    await a.send_message([b.account_id], "Yes please! The bread is on the shelf, take two.")
+    await a.messages.send([b.account_id], "Yes please! The bread is on the shelf, take two.")
     await share(nodes)
     # a picture and a file in a direct message: sealed blobs (issue 14)
-    await b.send_message([a.account_id], "Done. Here it is on the bike:",
-                         images_data=[picture(PEOPLE["Bob"][1], (900, 600), 7)],
-                         alt=["The bike light, shining on the barn door"])
+    await b.messages.send([a.account_id], "Done. Here it is on the bike:",
+                          images_data=[picture(PEOPLE["Bob"][1], (900, 600), 7)],
+                          alt=["The bike light, shining on the barn door"])
     await share(nodes)
-    await a.send_message([b.account_id], "Thank you! Today's loaf, and the recipe.",
-                         images_data=[picture(PEOPLE["Alice"][1], (800, 500), 9)],
-                         alt=["A round loaf on the kitchen table"],
-                         files=[("sourdough-recipe.txt",
-                                 b"500 g flour, 350 g water, 100 g starter, 10 g salt.\n")])
-    garden = await c.create_group("School garden", [a.account_id, d.account_id])
+    await a.messages.send([b.account_id], "Thank you! Today's loaf, and the recipe.",
+                          images_data=[picture(PEOPLE["Alice"][1], (800, 500), 9)],
+                          alt=["A round loaf on the kitchen table"],
+                          files=[("sourdough-recipe.txt",
+                                  b"500 g flour, 350 g water, 100 g starter, 10 g salt.\n")])
+    garden = await c.groups.create("School garden", [a.account_id, d.account_id])
     await share(nodes)
-    seedlings = await c.group_post(garden, "Seedlings arrive Friday. Who can water on Sunday?")
+    seedlings = await c.groups.post(garden, "Seedlings arrive Friday. Who can water on Sunday?")
     await share(nodes)
-    await d.group_post(garden, "I can, before my walk.")
-    await a.react_in_group(garden, seedlings.id, "🌱")
+    await d.groups.post(garden, "I can, before my walk.")
+    await a.groups.react(garden, seedlings.id, "🌱")
     await share(nodes)
     # an open LAN community Dan started, which Alice and Carol joined on the LAN
-    walkers = await d.create_community("Valley walkers")
-    [info] = await d.communities()
+    walkers = await d.communities.create("Valley walkers")
+    [info] = await d.communities.list()
     for node in (a, c):
-        await node.join_community(info.value, info.lines)
+        await node.communities.join(info.value, info.lines)
     for node in (d, a, c):  # the members' rosters, exchanged as their nodes would
         for other in (d, a, c):
-            [theirs] = [i for i in await other.communities() if i.id == walkers]
-            await node.merge_roster(walkers, theirs.lines)
-    walk = await d.group_post(walkers, "Sunday: the ridge loop, 9:00 at the bridge. Boots, "
+            [theirs] = [i for i in await other.communities.list() if i.id == walkers]
+            await node.communities.merge_roster(walkers, theirs.lines)
+    walk = await d.groups.post(walkers, "Sunday: the ridge loop, 9:00 at the bridge. Boots, "
                                        "not trainers.")
     await share(nodes)
-    await c.group_post(walkers, "Bringing the thermos. Anyone need a lift from the school?")
-    await a.react_in_group(walkers, walk.id, "👍")
-    await c.react_in_group(walkers, walk.id, "👍")
+    await c.groups.post(walkers, "Bringing the thermos. Anyone need a lift from the school?")
+    await a.groups.react(walkers, walk.id, "👍")
+    await c.groups.react(walkers, walk.id, "👍")
     await share(nodes)
-    await a.group_post(walkers, "Count me in, and the dog.")
-    await b.create_community("Mill Lane repair café")  # Bob's node offers it on the LAN
+    await a.groups.post(walkers, "Count me in, and the dog.")
+    await b.communities.create("Mill Lane repair café")  # Bob's node offers it on the LAN
     await share(nodes)
 
 
@@ -179,7 +179,7 @@ def build(path: Path, others: Path | None = None) -> Path:
                                  name, clock=clock) for name in PEOPLE}
         try:
             trio.run(_script, nodes)
-            trio.run(nodes["Alice"].index_text)
+            trio.run(nodes["Alice"].replication.index_text)
         finally:
             for node in nodes.values():
                 node.close()
@@ -190,16 +190,16 @@ async def share(nodes: dict[str, Node]) -> None:
     """Every log and image to every node, as syncs among them would bring them."""
     for node in nodes.values():
         assert node.identity is not None
-        entries = await node.log_entries(node.identity.device_id, 0, 10_000)
+        entries = await node.replication.log_entries(node.identity.device_id, 0, 10_000)
         blobs = [node.store.get_blob(digest) for digest in node.store.blob_hashes()]
         for other in nodes.values():
             if other is not node:
-                await other.ingest(entries)
+                await other.replication.ingest(entries)
                 for data in blobs:
                     if data is not None:
-                        await other.put_blob(data)
+                        await other.replication.put_blob(data)
     for node in nodes.values():  # what the app's background scan does: open what is ours
-        await node.scan_private()
+        await node.messages.scan()
 
 
 def main(argv: list[str]) -> int:

@@ -106,12 +106,12 @@ async def receiver(home: Path, peer: str, addr: str, accounts: list[bytes]) -> N
 
     with Node.init(Home(home), "Receiver") as node:
         for account in accounts:
-            await node.follow(account)
+            await node.posts.follow(account)
         before = common.rss_mb()
         async with peers.dialing(node, peer, addr) as stream:
             cpu = time.process_time()
             start = time.perf_counter()
-            stats = await run_sync(node, stream, once=True)
+            stats = await run_sync(node.replication, stream, once=True)
             seconds = time.perf_counter() - start
             cpu = time.process_time() - cpu
     peak = common.peak_rss_mb()

@@ -73,7 +73,7 @@ async def restore_from_backup(home: Path | None, path: Path,
     node, _summary = await trio.to_thread.run_sync(restore_backup, Home(home), path,
                                                    passphrase)
     with node:
-        profile = await node.profile(node.account_id)
+        profile = await node.feeds.profile(node.account_id)
     return Account(ids.account_text(profile.account), profile.name or "", passphrase=passphrase)
 
 

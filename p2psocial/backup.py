@@ -121,7 +121,7 @@ def restore_backup(home: Home, path: Path, passphrase: str | None) -> tuple[Node
 async def merge_backup(node: Node, path: Path) -> Summary:
     """Bring what a backup of this same account holds into ``node``'s home: logs and
     images it lacks (say, from a laptop that is gone). The file is checked whole
-    first; entries then go through ``Node.ingest`` (verified, the one writer, events
+    first; entries then go through ``Node.replication.ingest`` (verified, the one writer, events
     for the window); what the home already holds is skipped. ``path`` as given (no ~)."""
     meta, _keys, totals = await trio.to_thread.run_sync(_check, path)
     if meta[2] != node.account_id:
@@ -133,16 +133,16 @@ async def merge_backup(node: Node, path: Path) -> Summary:
         while batch := await trio.to_thread.run_sync(_next_records, records, 64):
             for record in batch:
                 if record[0] == "blob":
-                    await node.put_blob(record[2])
+                    await node.replication.put_blob(record[2])
                 elif record[0] == "log":
-                    result = await node.ingest([entry.parse(h, b) for h, b in record[2]],
-                                               strict=True)
+                    entries = [entry.parse(h, b) for h, b in record[2]]
+                    result = await node.replication.ingest(entries, strict=True)
                     added += len(result.added)
     except InvalidEntry as exc:
         raise BadBackup(f"{path} holds an entry that does not verify: {exc}") from None
     finally:
         records.close()
-    await node.index_text()
+    await node.replication.index_text()
     size = await trio.to_thread.run_sync(lambda: os.stat(path).st_size)
     return Summary(added, totals[1], size)
 

@@ -352,7 +352,7 @@ _NAME_MENTION_RE = re.compile(r"(?<![\w@/])@(\w(?:[\w.'-]*\w)?)")
 
 def named_mentions(text: str) -> tuple[str, ...]:
     """The names written as ``@Name`` in ``text`` (not ``@p2ps1...`` ids), in order, once
-    each: what a writer resolves to ids (``Node.resolve_mentions``) before posting."""
+    each: what a writer resolves to ids (``Node.posts.resolve_mentions``) before posting."""
     seen: dict[str, None] = {}
     for m in _NAME_MENTION_RE.finditer(text):
         if not _MENTION_RE.fullmatch(m.group(0)):

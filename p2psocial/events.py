@@ -1,16 +1,16 @@
 """Change events the node publishes to the UI and the network.
 
-Subscribers get a bounded trio channel. A subscriber that falls behind by more than
-its buffer is sent ``Lagged`` and closed: it re-reads what it shows from the store
-and subscribes again. The node never blocks on a slow subscriber.
+Plain values, no I/O: the hub that hands them to subscribers is event_hub.py.
+``EntryAdded`` is the low-level one (one per entry stored: what the network follows);
+the domain events (``PostAdded``, ``PostChanged``, ``ReactionChanged``,
+``ProfileChanged``, ``FollowsChanged``: changes.py derives them) say what changed in
+the terms the UI shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import NamedTuple
-
-import trio
 
 from .forks import Fork
 
@@ -32,7 +32,7 @@ class EntryAdded(NamedTuple):
 class Notified:
     """A stored batch created ``count`` notifications of the local account (mentions,
     replies, reactions, follows); it comes after that batch's ``EntryAdded`` events.
-    The unread count to show is ``Node.unread_notifications``: blocked actors and
+    The unread count to show is ``Node.feeds.unread_notifications``: blocked actors and
     notifications undone since are left out there, not here."""
 
     count: int
@@ -40,7 +40,7 @@ class Notified:
 
 class MessageAdded(NamedTuple):
     """A private message (direct or in a group) became readable here: the private scan
-    (Node.scan_private) opened and stored it. ``conversation`` is a direct
+    (Node.messages.scan) opened and stored it. ``conversation`` is a direct
     conversation's id or a group's id; ``own``: written by the local account."""
 
     conversation: bytes
@@ -86,7 +86,7 @@ class ReactionChanged(NamedTuple):
 
 
 class ProfileChanged(NamedTuple):
-    """What ``Node.profile(account)`` shows may have changed: a profile entry (name,
+    """What ``Node.feeds.profile(account)`` shows may have changed: a profile entry (name,
     bio, avatar) or a new device of the account."""
 
     account: bytes
@@ -110,7 +110,7 @@ class MessageReacted(NamedTuple):
 
 class RosterChanged(NamedTuple):
     """Accounts joined the roster of an open community the local account is in: the
-    network replicates their logs from now on (node.wanted_accounts)."""
+    network replicates their logs from now on (node.replication.wanted_accounts)."""
 
     community: bytes
 
@@ -152,44 +152,3 @@ class Lagged:
 Event = (EntryAdded | Notified | MessageAdded | MessageReacted | RosterChanged | ForkFound
          | HeldByPeer | BlobAdded | Lagged | PostAdded | PostChanged | ReactionChanged
          | ProfileChanged | FollowsChanged)
-
-
-# One stored batch emits up to two events per entry (its EntryAdded and a domain
-# event), all at once, and a sync session stores up to ~18k entries in one batch when
-# frames queue up (net/sync.py, COALESCE): a subscriber's buffer holds at least that,
-# or every burst makes it lag. A buffer costs nothing until it fills.
-BUFFER = 64 * 1024
-
-
-class EventHub:
-    def __init__(self) -> None:
-        self._subscribers: list[trio.MemorySendChannel[Event]] = []
-
-    def subscribe(self, buffer: int = BUFFER) -> trio.MemoryReceiveChannel[Event]:
-        send, receive = trio.open_memory_channel[Event](buffer)
-        self._subscribers.append(send)
-        return receive
-
-    def emit(self, events: list[Event]) -> None:
-        if not events:
-            return
-        for send in list(self._subscribers):
-            stats = send.statistics()  # once per batch: a sync batch is 1,000 events
-            room = int(stats.max_buffer_size) - stats.current_buffer_used - 1  # 1 for Lagged
-            try:
-                for event in events[:room]:
-                    send.send_nowait(event)
-                if len(events) > room:
-                    send.send_nowait(Lagged())
-                    self._drop(send)
-            except (trio.BrokenResourceError, trio.ClosedResourceError, trio.WouldBlock):
-                self._drop(send)
-
-    def _drop(self, send: trio.MemorySendChannel[Event]) -> None:
-        self._subscribers.remove(send)
-        send.close()
-
-    def close(self) -> None:
-        for send in self._subscribers:
-            send.close()
-        self._subscribers.clear()

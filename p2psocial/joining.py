@@ -50,13 +50,13 @@ async def join(node: Node, service: NetworkService | None, code_text: str) -> Jo
     if code.device == node.identity.device_id:
         raise UserError("that is this home's own invite code: give it to someone else")
     own = code.account == node.account_id
-    followed = not own and code.account not in await node.following()
+    followed = not own and code.account not in await node.feeds.following()
     if followed:
-        await node.follow(code.account)
+        await node.posts.follow(code.account)
     if code.community is not None:
-        await node.join_community(code.community)
+        await node.communities.join(code.community)
     if code.token is not None:  # to ask a common peer where the inviter went, if it moves
-        await node.keep_invite_token(code.device, code.account, code.token)
+        await node.replication.keep_invite_token(code.device, code.account, code.token)
     failures = 0
     if service is not None:
         await service.connect(code.device, code.addrs, source="invite")
@@ -65,7 +65,7 @@ async def join(node: Node, service: NetworkService | None, code_text: str) -> Jo
         known = service.peer(code.device)
         failures = known.failures if known is not None else 0
     else:
-        await node.add_peer(code.device, code.addrs, "invite")
+        await node.replication.add_peer(code.device, code.addrs, "invite")
     community = code.community
     return Joined(code.device, code.account, tuple(code.addrs), followed, own,
                   service is not None, community.community_id if community else None,

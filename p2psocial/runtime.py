@@ -46,12 +46,12 @@ from . import control, invite, keyfile, logs, roster
 from .errors import HomeError, PassphraseRequired, UserError
 from .home import Home
 from .joining import JOIN_PATIENCE, Joined, join
-from .switches import LAN_TYPE_ENV, env_listen_ips
 from .node import Node
-from .private_scan import follow_private
+from .node.private_scan import follow_private
 from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, settings_json
 from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
+from .switches import LAN_TYPE_ENV, env_listen_ips
 
 if TYPE_CHECKING:
     from .net.service import NetworkService
@@ -263,7 +263,7 @@ class Backend:
 
     async def run(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
         """Keep the network running with the current settings until cancelled, and
-        the private scan beside it (private_scan.py), network or not."""
+        the private scan beside it (node/private_scan.py), network or not."""
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._scan_private)
             await self._run_network(task_status=task_status)
@@ -301,7 +301,7 @@ class Backend:
         port = settings.port or None
         try:
             async with net.NetworkService(
-                    self.node, port=port if port else 0, hops=settings.hops,
+                    self.node.replication, port=port if port else 0, hops=settings.hops,
                     ip=env_listen_ips(), lan=settings.lan,
                     lan_service_type=os.environ.get(LAN_TYPE_ENV) or net.SERVICE_TYPE,
                     offer_relay=settings.relay,
@@ -338,7 +338,7 @@ class Backend:
         return invite.encode(invite.make(identity.device_id, identity.account_id,
                                          service.listen_addrs,
                                          community.value if community else None,
-                                         self.node.address_token()))
+                                         self.node.replication.address_token()))
 
     async def join(self, code_text: str) -> Joined:
         return await join(self.node, self.service, code_text.strip())
@@ -347,16 +347,16 @@ class Backend:
         """Every known peer, connected ones first, with names from the store."""
         service = self.service
         now = self.node.clock()
-        records = {r.device: r for r in await self.node.peers()}
+        records = {r.device: r for r in await self.node.replication.peers()}
         live = {p.device: p for p in service.peers()} if service is not None else {}
         paths = service.paths() if service is not None else {}
         devices = list(dict.fromkeys([*live, *records]))
-        held = {device: account for device, account, _ in await self.node.logs()}
+        held = {device: account for device, account, _ in await self.node.replication.logs()}
         accounts = {d: held[d] for d in devices if d in held}
-        following = set(await self.node.following())
+        following = set(await self.node.feeds.following())
         names: dict[bytes, str | None] = {}
         for known in set(accounts.values()):
-            names[known] = (await self.node.profile(known)).name
+            names[known] = (await self.node.feeds.profile(known)).name
         rows = []
         for device in devices:
             snap, record = live.get(device), records.get(device)
@@ -388,9 +388,9 @@ class Backend:
         if service is None:
             return []
         rows = []
-        ours = {info.id: len(info.members) for info in await self.node.communities()}
+        ours = {info.id: len(info.members) for info in await self.node.communities.list()}
         for item in await service.nearby_communities():
-            profile = await self.node.profile(item.creator)
+            profile = await self.node.feeds.profile(item.creator)
             rows.append(NearbyRow(item.id, item.name, item.creator, profile.name,
                                   max(item.members, ours.get(item.id, 0)), item.joined))
         return rows
@@ -411,17 +411,17 @@ class Backend:
         data = await self._blob(digest)
         if data is None:
             return None
-        opened = await self.node.open_blob(digest, data)
+        opened = await self.node.messages.open_blob(digest, data)
         return data if opened is None else opened
 
     async def attachment(self, digest: bytes) -> bytes | None:
         """A private entry's picture or file, opened (None: nobody has it, or its key
         does not open it): what "Save as…" writes."""
         data = await self._blob(digest)
-        return None if data is None else await self.node.open_blob(digest, data)
+        return None if data is None else await self.node.messages.open_blob(digest, data)
 
     async def _blob(self, digest: bytes) -> bytes | None:
-        data = await self.node.blob(digest)
+        data = await self.node.replication.blob(digest)
         if data is None and self.service is not None:
             try:
                 data = await self.service.fetch_blob(digest)

@@ -37,7 +37,7 @@ def publish(home: str) -> None:
     async def run() -> None:
         with Node.open(Home(home)) as node:
             for i in range(100_000):
-                item = await node.post(f"post number {i}")
+                item = await node.posts.post(f"post number {i}")
                 print(ids.entry_text(item.id), flush=True)
 
     trio.run(run)

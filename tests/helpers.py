@@ -80,9 +80,9 @@ class Author:
 
 async def sync(source: Any, target: Any, only: set[bytes] | None = None) -> None:
     """Give ``target`` the logs ``source`` holds (of the accounts ``only``, or all)."""
-    for device, account, _head in await source.logs():
+    for device, account, _head in await source.replication.logs():
         if only is None or account in only:
-            await target.ingest(await source.log_entries(device, 0, 10_000))
+            await target.replication.ingest(await source.replication.log_entries(device, 0, 10_000))
 
 
 async def everyone_syncs(nodes: Sequence[Any]) -> None:
@@ -92,7 +92,7 @@ async def everyone_syncs(nodes: Sequence[Any]) -> None:
             if a is not b:
                 await sync(a, b)
     for n in nodes:
-        await n.scan_private()
+        await n.messages.scan()
 
 
 def queued(events: Any, kind: type[T]) -> list[T]:
@@ -125,7 +125,7 @@ def make_joins(community: bytes, count: int, *, first: int = 0,
 async def shared_community(alice: Any, bob: Any, name: str) -> tuple[bytes, Any]:
     """Alice starts an open community and Bob joins it with what she holds (its key and
     her roster line): its id and Alice's ``CommunityInfo``."""
-    cid = await alice.create_community(name)
-    [info] = await alice.communities()
-    await bob.join_community(info.value, info.lines)
+    cid = await alice.communities.create(name)
+    [info] = await alice.communities.list()
+    await bob.communities.join(info.value, info.lines)
     return cid, info

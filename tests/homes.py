@@ -32,13 +32,14 @@ class People:
 def carry(src: Path, *dsts: Path) -> None:
     async def main() -> None:
         with Node.open(Home(src), readonly=True) as source:
-            logs = await source.logs()
-            batches = [await source.log_entries(device, 0, 10_000) for device, _, _ in logs]
+            logs = await source.replication.logs()
+            batches = [await source.replication.log_entries(device, 0, 10_000)
+                       for device, _, _ in logs]
         for dst in dsts:
             with Node.open(Home(dst)) as node:
                 for batch in batches:
-                    await node.ingest(batch)
-                await node.scan_private()
+                    await node.replication.ingest(batch)
+                await node.messages.scan()
 
     trio.run(main)
 
@@ -49,9 +50,9 @@ def alice_bob_carol(root: Path) -> People:
     async def main() -> tuple[bytes, bytes, bytes]:
         with Node.init(Home(a), "Alice") as alice, Node.init(Home(b), "Bob") as bob, \
                 Node.init(Home(c), "Carol") as carol:
-            await alice.follow(bob.account_id)
-            await bob.follow(alice.account_id)
-            await carol.follow(alice.account_id)
+            await alice.posts.follow(bob.account_id)
+            await bob.posts.follow(alice.account_id)
+            await carol.posts.follow(alice.account_id)
             return alice.account_id, bob.account_id, carol.account_id
 
     accounts = trio.run(main)

@@ -25,7 +25,7 @@ def run(test: Callable[[], Awaitable[None]], timeout: float = 30, **kwargs: obje
 
 
 def service(node: Node, **kw: object) -> NetworkService:
-    return NetworkService(node, backoff=FAST, rng=random.Random(7), **kw)  # type: ignore[arg-type]
+    return NetworkService(node.replication, backoff=FAST, rng=random.Random(7), **kw)  # type: ignore[arg-type]
 
 
 def device(node: Node) -> bytes:
@@ -46,4 +46,4 @@ async def holds(node: Node, entry_id: bytes) -> bool:
 
 async def has_seq(node: Node, log_device: bytes, seq: int) -> bool:
     """Whether ``node`` holds ``log_device``'s log up to ``seq`` at least."""
-    return any(d == log_device and s >= seq for d, _, s in await node.logs())
+    return any(d == log_device and s >= seq for d, _, s in await node.replication.logs())

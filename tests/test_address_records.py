@@ -274,11 +274,11 @@ def test_a_record_we_issue_exceeds_any_of_ours_we_hold(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice", clock=lambda: T) as alice:
             assert alice.identity is not None
-            first = await alice.issue_address_record(ADDRS)
-            second = await alice.issue_address_record(ADDRS)  # the same millisecond
+            first = await alice.replication.issue_address_record(ADDRS)
+            second = await alice.replication.issue_address_record(ADDRS)  # the same millisecond
             assert second.seq == first.seq + 1
             ahead = ar.issue(alice.identity.device, ADDRS, now=T, last_seq=T + 10**6)
-            assert await alice.keep_address_record(ahead, alice.account_id)
-            assert (await alice.issue_address_record(ADDRS)).seq == ahead.seq + 1
+            assert await alice.replication.keep_address_record(ahead, alice.account_id)
+            assert (await alice.replication.issue_address_record(ADDRS)).seq == ahead.seq + 1
 
     trio.run(scenario)

@@ -45,47 +45,48 @@ def test_wanted_in_order_and_never_held_deleted_or_blocked(tmp_path: Path) -> No
         with Node.init(Home(tmp_path / "r"), "Reader") as reader, \
                 Node.init(Home(tmp_path / "f"), "Friend") as friend, \
                 Node.init(Home(tmp_path / "o"), "Other") as other:
-            old = await friend.post("older", images_data=[picture("red")])
-            new = await friend.post("newer", images_data=[picture("green")])
-            await friend.set_profile(avatar_data=picture("blue", 64))
-            gone = await other.post("to be deleted", images_data=[picture("white")])
-            kept = await other.post("kept", images_data=[picture("black")])
-            await friend.follow(other.account_id)  # other is two hops from the reader
-            await other.delete(gone.id)
-            await reader.follow(friend.account_id)
-            mine = await reader.post("mine", images_data=[picture("yellow")])
+            old = await friend.posts.post("older", images_data=[picture("red")])
+            new = await friend.posts.post("newer", images_data=[picture("green")])
+            await friend.posts.set_profile(avatar_data=picture("blue", 64))
+            gone = await other.posts.post("to be deleted", images_data=[picture("white")])
+            kept = await other.posts.post("kept", images_data=[picture("black")])
+            await friend.posts.follow(other.account_id)  # other is two hops from the reader
+            await other.posts.delete(gone.id)
+            await reader.posts.follow(friend.account_id)
+            mine = await reader.posts.post("mine", images_data=[picture("yellow")])
             await sync(friend, reader)
             await sync(other, reader)
 
             def hashes(post: object) -> bytes:
                 return post.attachments[0].blob  # type: ignore[attr-defined]
 
-            views = {e.id: await friend.post_view(e.id) for e in (old, new)}
-            views.update({kept.id: await other.post_view(kept.id)})
-            avatar = (await reader.profile(friend.account_id)).avatar
+            views = {e.id: await friend.feeds.post_view(e.id) for e in (old, new)}
+            views.update({kept.id: await other.feeds.post_view(kept.id)})
+            avatar = (await reader.feeds.profile(friend.account_id)).avatar
             assert avatar is not None
-            wanted = await reader.wanted_blobs()
+            wanted = await reader.replication.wanted_blobs()
             # own ones are held; followed: newest first (the avatar, then the posts'
             # pictures), then the other account's surviving picture
             assert [(w.hash, w.tier) for w in wanted] == [
                 (avatar, FOLLOWED), (hashes(views[new.id]), FOLLOWED),
                 (hashes(views[old.id]), FOLLOWED), (hashes(views[kept.id]), REPLICATED)]
-            assert (await reader.post_view(mine.id)).attachments[0].blob not in {
+            assert (await reader.feeds.post_view(mine.id)).attachments[0].blob not in {
                 w.hash for w in wanted}
             assert wanted[-1].size == views[kept.id].attachments[0].size
             # one arrives: no longer wanted, and announced once
             events = reader.subscribe()
-            data = await friend.blob(hashes(views[new.id]))
+            data = await friend.replication.blob(hashes(views[new.id]))
             assert data is not None
-            await reader.put_blob(data)
-            await reader.put_blob(data)
+            await reader.replication.put_blob(data)
+            await reader.replication.put_blob(data)
             assert queued(events, BlobAdded) == [BlobAdded(hashes(views[new.id]))]
-            assert hashes(views[new.id]) not in {w.hash for w in await reader.wanted_blobs()}
+            wanted = await reader.replication.wanted_blobs()
+            assert hashes(views[new.id]) not in {w.hash for w in wanted}
             # two hops are not one: at hops=1 the other account is not replicated
-            assert {w.tier for w in await reader.wanted_blobs(hops=1)} == {FOLLOWED}
+            assert {w.tier for w in await reader.replication.wanted_blobs(hops=1)} == {FOLLOWED}
             # a block drops that account's blobs
-            await reader.block(other.account_id)
-            assert REPLICATED not in {w.tier for w in await reader.wanted_blobs()}
+            await reader.posts.block(other.account_id)
+            assert REPLICATED not in {w.tier for w in await reader.replication.wanted_blobs()}
 
     trio.run(scenario)
 
@@ -95,11 +96,12 @@ def test_own_blobs_are_wanted_on_a_second_device(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
             seed = alice.identity.account.root_seed  # type: ignore[union-attr]
-            posted = await alice.post("from the laptop", images_data=[picture("red")])
+            posted = await alice.posts.post("from the laptop", images_data=[picture("red")])
             with Node.restore(Home(tmp_path / "b"), seed, "Alice") as again:
                 await sync(alice, again)
-                blob = (await alice.post_view(posted.id)).attachments[0].blob
-                assert [(w.hash, w.tier) for w in await again.wanted_blobs()] == [(blob, OWN)]
+                blob = (await alice.feeds.post_view(posted.id)).attachments[0].blob
+                wanted = await again.replication.wanted_blobs()
+                assert [(w.hash, w.tier) for w in wanted] == [(blob, OWN)]
 
     trio.run(scenario)
 
@@ -108,12 +110,12 @@ def test_a_newer_avatar_replaces_the_wanted_one(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "r"), "Reader") as reader, \
                 Node.init(Home(tmp_path / "f"), "Friend") as friend:
-            await reader.follow(friend.account_id)
-            await friend.set_profile(avatar_data=picture("red", 64))
-            await friend.set_profile(avatar_data=picture("blue", 64))
+            await reader.posts.follow(friend.account_id)
+            await friend.posts.set_profile(avatar_data=picture("red", 64))
+            await friend.posts.set_profile(avatar_data=picture("blue", 64))
             await sync(friend, reader)
-            avatar = (await reader.profile(friend.account_id)).avatar
-            assert [w.hash for w in await reader.wanted_blobs()] == [avatar]
+            avatar = (await reader.feeds.profile(friend.account_id)).avatar
+            assert [w.hash for w in await reader.replication.wanted_blobs()] == [avatar]
 
     trio.run(scenario)
 
@@ -124,32 +126,32 @@ def test_the_budget_bounds_what_other_accounts_make_us_hold(tmp_path: Path) -> N
                 Node.init(Home(tmp_path / "f"), "Friend") as friend, \
                 Node.init(Home(tmp_path / "o"), "Other") as other, \
                 Node.init(Home(tmp_path / "p"), "Plenty") as plenty:
-            await reader.follow(friend.account_id)
-            await friend.follow(other.account_id)
-            await friend.follow(plenty.account_id)
+            await reader.posts.follow(friend.account_id)
+            await friend.posts.follow(other.account_id)
+            await friend.posts.follow(plenty.account_id)
             for n in range(4):
-                await plenty.post(f"p{n}", images_data=[picture("red", 8 + n)])
-            await other.post("o", images_data=[picture("green")])
+                await plenty.posts.post(f"p{n}", images_data=[picture("red", 8 + n)])
+            await other.posts.post("o", images_data=[picture("green")])
             for node in (friend, other, plenty):
                 await sync(node, reader)
-            every = await reader.wanted_blobs()
+            every = await reader.replication.wanted_blobs()
             assert len(every) == 5 and {w.tier for w in every} == {REPLICATED}
             size = max(w.size or 0 for w in every)
             # per account: two of plenty's pictures at most; in all: three
             small = Budget(total=3 * size, per_account=2 * size)
-            got = await reader.wanted_blobs(budget=small)
+            got = await reader.replication.wanted_blobs(budget=small)
             by = [w.account for w in got]
             assert len(got) == 3 and by.count(plenty.account_id) == 2
             assert by.count(other.account_id) == 1
             # what is held counts: after two of plenty's arrive, none more of plenty's
             for w in got:
                 if w.account == plenty.account_id:
-                    await reader.put_blob(await plenty.blob(w.hash))  # type: ignore[arg-type]
-            after = await reader.wanted_blobs(budget=small)
+                    await reader.replication.put_blob(await plenty.replication.blob(w.hash))  # type: ignore[arg-type]
+            after = await reader.replication.wanted_blobs(budget=small)
             assert [w.account for w in after] == [other.account_id]
             # followed accounts have no budget
-            await reader.follow(plenty.account_id)
-            assert len(await reader.wanted_blobs(budget=Budget(0, 0))) == 2
+            await reader.posts.follow(plenty.account_id)
+            assert len(await reader.replication.wanted_blobs(budget=Budget(0, 0))) == 2
 
     trio.run(scenario)
 
@@ -158,13 +160,13 @@ def test_a_deleted_post_takes_its_blob_off_the_disk(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
             shared = picture("red")
-            one = await alice.post("one", images_data=[shared])
-            two = await alice.post("two", images_data=[shared])
-            blob = (await alice.post_view(one.id)).attachments[0].blob
-            await alice.delete(one.id)
-            assert await alice.blob(blob) is not None  # "two" still shows it
-            await alice.delete(two.id)
-            assert await alice.blob(blob) is None
+            one = await alice.posts.post("one", images_data=[shared])
+            two = await alice.posts.post("two", images_data=[shared])
+            blob = (await alice.feeds.post_view(one.id)).attachments[0].blob
+            await alice.posts.delete(one.id)
+            assert await alice.replication.blob(blob) is not None  # "two" still shows it
+            await alice.posts.delete(two.id)
+            assert await alice.replication.blob(blob) is None
 
     trio.run(scenario)
 
@@ -173,11 +175,11 @@ def test_migration_14_backfills_what_older_stores_hold(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "r"), "Reader") as reader, \
                 Node.init(Home(tmp_path / "f"), "Friend") as friend:
-            await reader.follow(friend.account_id)
-            await friend.post("pic", images_data=[picture("red")])
-            await friend.set_profile(avatar_data=picture("blue", 64))
+            await reader.posts.follow(friend.account_id)
+            await friend.posts.post("pic", images_data=[picture("red")])
+            await friend.posts.set_profile(avatar_data=picture("blue", 64))
             await sync(friend, reader)
-            want = [w.hash for w in await reader.wanted_blobs()]
+            want = [w.hash for w in await reader.replication.wanted_blobs()]
             assert len(want) == 2
         path = tmp_path / "r" / "store.sqlite"
         conn = sqlite3.connect(path)  # as a store of schema 13 would be
@@ -190,6 +192,6 @@ def test_migration_14_backfills_what_older_stores_hold(tmp_path: Path) -> None:
             assert store.conn.execute(
                 "SELECT 1 FROM meta WHERE key = 'blob_refs_backfill'").fetchone() is None
         with Node.open(Home(tmp_path / "r")) as reader:
-            assert [w.hash for w in await reader.wanted_blobs()] == want
+            assert [w.hash for w in await reader.replication.wanted_blobs()] == want
 
     trio.run(scenario)

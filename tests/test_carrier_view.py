@@ -41,17 +41,20 @@ def test_a_carrier_cannot_count_readers_nor_link_a_groups_entries(tmp_path: Path
             for one in people:  # everyone holds everyone's encryption key
                 for other in people:
                     if other is not one:
-                        await one.ingest(await other.log_entries(device(other), 0, 100))
+                        log = await other.replication.log_entries(device(other), 0, 100)
+                        await one.replication.ingest(log)
             others = [p.account_id for p in people[1:]]
-            one_to_one = await alice.send_message([bob.account_id], "hi")
-            to_three = await alice.send_message(others, "hi")
-            group = await alice.create_group("Choir", others)
-            await carol.ingest(await alice.log_entries(device(alice), 0, 100))  # the key
-            await carol.scan_private()
-            posts = [await alice.group_post(group, "Tuesday?"),
-                     await carol.group_post(group, "Tuesday!")]
+            one_to_one = await alice.messages.send([bob.account_id], "hi")
+            to_three = await alice.messages.send(others, "hi")
+            group = await alice.groups.create("Choir", others)
+            # the key
+            await carol.replication.ingest(
+                await alice.replication.log_entries(device(alice), 0, 100))
+            await carol.messages.scan()
+            posts = [await alice.groups.post(group, "Tuesday?"),
+                     await carol.groups.post(group, "Tuesday!")]
             for writer in (alice, carol):
-                await dave.follow(writer.account_id)
+                await dave.posts.follow(writer.account_id)
             async with service(dave) as sd, service(alice) as sa, service(carol) as sc:
                 await sa.connect(device(dave), sd.listen_addrs)
                 await sc.connect(device(dave), sd.listen_addrs)
@@ -72,7 +75,7 @@ def test_a_carrier_cannot_count_readers_nor_link_a_groups_entries(tmp_path: Path
                 assert group not in body
             first, second = (codec.decode(b) for b in gposts)
             assert set(first[1:]) & set(second[1:]) == set(), (first[:3], second[:3])
-            assert await dave.scan_private() == 0  # carried, not read
+            assert await dave.messages.scan() == 0  # carried, not read
             assert [e.kind for e in (one_to_one, *posts)] == [Kind.PRIVATE, Kind.GROUP,
                                                               Kind.GROUP]
 

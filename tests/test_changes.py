@@ -81,8 +81,8 @@ def test_a_node_emits_them_for_its_own_entries_and_a_peers(tmp_path: Path) -> No
             async def carry() -> list[Any]:
                 """Alice's news reaches Bob in one batch: what Bob hears of it."""
                 assert alice.identity is not None
-                got = await bob.ingest(await alice.log_entries(alice.identity.device_id, 0,
-                                                               99))
+                news = await alice.replication.log_entries(alice.identity.device_id, 0, 99)
+                got = await bob.replication.ingest(news)
                 heard = queued(theirs, object)
                 n = len(got.added)
                 assert [e.id for e in heard[:n] if isinstance(e, EntryAdded)] == \
@@ -94,12 +94,12 @@ def test_a_node_emits_them_for_its_own_entries_and_a_peers(tmp_path: Path) -> No
                 return [e._replace(own=False) if isinstance(e, (PostAdded, FollowsChanged))
                         else e for e in events]
 
-            root = await alice.post("root")
-            reply = await alice.post("reply", reply_to=root.id)
-            await alice.react(root.id, "🎉")
-            like = await alice.react(root.id, "👍")
-            await alice.react(root.id, "🎉", undo=True)
-            await alice.edit(reply.id, "reply, better")
+            root = await alice.posts.post("root")
+            reply = await alice.posts.post("reply", reply_to=root.id)
+            await alice.posts.react(root.id, "🎉")
+            like = await alice.posts.react(root.id, "👍")
+            await alice.posts.react(root.id, "🎉", undo=True)
+            await alice.posts.edit(reply.id, "reply, better")
             said = domain(mine)
             assert said == [
                 PostAdded(root.id, me, root.timestamp, True, None),
@@ -108,11 +108,11 @@ def test_a_node_emits_them_for_its_own_entries_and_a_peers(tmp_path: Path) -> No
                 ReactionChanged(root.id, me), PostChanged(reply.id, me)]
             assert await carry() == [ProfileChanged(me), ProfileChanged(me),  # device, name
                                      *as_peer(said)]
-            await alice.delete(like.id)
-            await alice.delete(reply.id)
-            await alice.set_profile(name="Alicia")
-            await alice.follow(them)
-            await alice.block(them)
+            await alice.posts.delete(like.id)
+            await alice.posts.delete(reply.id)
+            await alice.posts.set_profile(name="Alicia")
+            await alice.posts.follow(them)
+            await alice.posts.block(them)
             said = domain(mine)
             assert said == [
                 ReactionChanged(root.id, me), PostChanged(reply.id, me, root.id),
@@ -127,12 +127,12 @@ def test_an_opened_followers_only_post_is_a_post_added(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
-            asked = await bob.post("what shall we cook?")
+            await bob.posts.follow(alice.account_id)
+            asked = await bob.posts.post("what shall we cook?")
             await everyone_syncs([alice, bob])
-            await alice.approve_follower(bob.account_id)
+            await alice.circles.approve(bob.account_id)
             events = bob.subscribe()
-            soup = await alice.post_to_circle("soup!", reply_to=asked.id)
+            soup = await alice.circles.post("soup!", reply_to=asked.id)
             await everyone_syncs([alice, bob])
             opened = [e for e in domain(events) if isinstance(e, PostAdded)]
             assert [(e.id, e.account, e.own, e.parent) for e in opened] == [

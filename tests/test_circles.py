@@ -24,7 +24,7 @@ SECRET = "the cabin key is under the blue pot"
 
 
 async def home_texts(node: Node) -> list[tuple[str, str]]:
-    return [(p.text, p.audience) for p in (await node.home_timeline()).items]
+    return [(p.text, p.audience) for p in (await node.feeds.home_timeline()).items]
 
 
 def run_with(tmp_path: Path, names: tuple[str, ...],
@@ -35,7 +35,7 @@ def run_with(tmp_path: Path, names: tuple[str, ...],
         nodes = [Node.init(Home(tmp_path / n), n) for n in names]
         try:
             for n in nodes[1:]:
-                await n.follow(nodes[0].account_id)
+                await n.posts.follow(nodes[0].account_id)
             await everyone_syncs(nodes)
             await scenario(*nodes)
         finally:
@@ -47,94 +47,96 @@ def run_with(tmp_path: Path, names: tuple[str, ...],
 
 def test_approved_follower_reads_and_others_see_nothing(tmp_path: Path) -> None:
     async def scenario(alice: Node, bob: Node, carol: Node) -> None:
-        assert await alice.circle_members() == []
-        await alice.approve_follower(bob.account_id)
-        await alice.approve_follower(bob.account_id)  # already approved: nothing new
-        assert await alice.circle_members() == [bob.account_id]
-        await alice.post("hello everyone")
+        assert await alice.circles.members() == []
+        await alice.circles.approve(bob.account_id)
+        await alice.circles.approve(bob.account_id)  # already approved: nothing new
+        assert await alice.circles.members() == [bob.account_id]
+        await alice.posts.post("hello everyone")
         text = f"{SECRET} #cabin @{ids.account_text(carol.account_id)}"
-        sealed = await alice.post_to_circle(text, content_warning="plans")
+        sealed = await alice.circles.post(text, content_warning="plans")
         assert await home_texts(alice) == [(text, "circle"), ("hello everyone", "public")]
         await everyone_syncs([alice, bob, carol])
 
-        [mine, public] = (await bob.home_timeline()).items
+        [mine, public] = (await bob.feeds.home_timeline()).items
         assert (mine.id, mine.audience, mine.content_warning, mine.author_name) == (
             sealed.id, "circle", "plans", "Alice")
         assert mine.tags == ("cabin",) and mine.mentions == (carol.account_id,)
         assert public.audience == "public"
-        assert [p.id for p in (await bob.account_posts(alice.account_id)).items] == [
+        assert [p.id for p in (await bob.feeds.account_posts(alice.account_id)).items] == [
             sealed.id, public.id]
-        assert [p.id for p in (await bob.search("cabin key")).items] == [sealed.id]
-        assert (await bob.post_view(sealed.id)).audience == "circle"
-        assert await bob.groups() == []  # a circle is not a chat
+        assert [p.id for p in (await bob.feeds.search("cabin key")).items] == [sealed.id]
+        assert (await bob.feeds.post_view(sealed.id)).audience == "circle"
+        assert await bob.groups.list() == []  # a circle is not a chat
 
         # Carol follows Alice and carries the entry, but is not approved: not a trace
         assert await home_texts(carol) == [("hello everyone", "public")]
-        assert len((await carol.account_posts(alice.account_id)).items) == 1
-        assert (await carol.search("cabin")).items == []
+        assert len((await carol.feeds.account_posts(alice.account_id)).items) == 1
+        assert (await carol.feeds.search("cabin")).items == []
         with pytest.raises(NotFound):
-            await carol.post_view(sealed.id)
-        assert await carol.groups() == [] and (await carol.mentions()).items == []
+            await carol.feeds.post_view(sealed.id)
+        assert await carol.groups.list() == [] and (await carol.feeds.mentions()).items == []
 
         # replies in the circle thread stay in the circle; edits would be public
-        reply = await alice.post_to_circle("bring boots", reply_to=sealed.id)
+        reply = await alice.circles.post("bring boots", reply_to=sealed.id)
         await everyone_syncs([alice, bob, carol])
-        assert [p.id for p in await bob.thread(sealed.id)] == [sealed.id, reply.id]
+        assert [p.id for p in await bob.feeds.thread(sealed.id)] == [sealed.id, reply.id]
         with pytest.raises(UserError, match="cannot be edited"):
-            await alice.edit(sealed.id, "changed")
+            await alice.posts.edit(sealed.id, "changed")
         with pytest.raises(UserError, match="not a chat"):
-            await alice.group_post(private.circle_id(alice.account_id), "hi")
+            await alice.groups.post(private.circle_id(alice.account_id), "hi")
 
     run_with(tmp_path, ("Alice", "Bob", "Carol"), scenario)
 
 
 def test_revoked_follower_cannot_read_new_posts(tmp_path: Path) -> None:
     async def scenario(alice: Node, bob: Node, carol: Node) -> None:
-        await alice.approve_follower(bob.account_id)
-        await alice.approve_follower(carol.account_id)
-        await alice.post_to_circle("before")
-        await alice.revoke_follower(carol.account_id)
-        await alice.revoke_follower(carol.account_id)  # not approved: nothing new
-        assert await alice.circle_members() == [bob.account_id]
-        await alice.post_to_circle("after")
+        await alice.circles.approve(bob.account_id)
+        await alice.circles.approve(carol.account_id)
+        await alice.circles.post("before")
+        await alice.circles.revoke(carol.account_id)
+        await alice.circles.revoke(carol.account_id)  # not approved: nothing new
+        assert await alice.circles.members() == [bob.account_id]
+        await alice.circles.post("after")
         await everyone_syncs([alice, bob, carol])
         assert await home_texts(bob) == [("after", "circle"), ("before", "circle")]
         assert await home_texts(carol) == [("before", "circle")]  # read before: kept
         # Bob's own view of the circle moved on to the new epoch, Carol's did not
         gid = private.circle_id(alice.account_id)
-        assert (await bob._group(gid))[2] == 2 and (await carol._group(gid))[2] == 1
+        assert (await bob.groups.state(gid)).epoch == 2
+        assert (await carol.groups.state(gid)).epoch == 1
 
     run_with(tmp_path, ("Alice", "Bob", "Carol"), scenario)
 
 
 def test_the_authors_other_device_reads_and_posts(tmp_path: Path) -> None:
     async def scenario(alice: Node, bob: Node) -> None:
-        await alice.approve_follower(bob.account_id)
-        first = await alice.post_to_circle("from the desk")
+        await alice.circles.approve(bob.account_id)
+        first = await alice.circles.post("from the desk")
         assert alice.identity is not None
         with Node.restore(Home(tmp_path / "laptop"), alice.identity.account.root_seed,
                           "Alice") as laptop:
             await everyone_syncs([alice, bob, laptop])
             assert await home_texts(laptop) == [("from the desk", "circle")]
-            assert await laptop.circle_members() == [bob.account_id]
-            second = await laptop.post_to_circle("from the laptop")  # the same circle
+            assert await laptop.circles.members() == [bob.account_id]
+            second = await laptop.circles.post("from the laptop")  # the same circle
             await everyone_syncs([alice, bob, laptop])
-            assert [p.id for p in (await bob.home_timeline()).items] == [second.id, first.id]
-            assert [p.id for p in (await alice.home_timeline()).items] == [second.id, first.id]
+            assert [p.id for p in (await bob.feeds.home_timeline()).items] == [second.id, first.id]
+            timeline = (await alice.feeds.home_timeline()).items
+            assert [p.id for p in timeline] == [second.id, first.id]
 
     run_with(tmp_path, ("Alice", "Bob"), scenario)
 
 
 def test_a_deleted_circle_post_leaves_the_timeline(tmp_path: Path) -> None:
     async def scenario(alice: Node, bob: Node) -> None:
-        await alice.approve_follower(bob.account_id)
-        gone = await alice.post_to_circle(SECRET)
+        await alice.circles.approve(bob.account_id)
+        gone = await alice.circles.post(SECRET)
         await everyone_syncs([alice, bob])
-        await alice.delete(gone.id)
+        await alice.posts.delete(gone.id)
         await everyone_syncs([alice, bob])
         assert await home_texts(bob) == []
-        assert (await bob.search("cabin")).items == []
-        [placeholder] = await bob.thread(gone.id)
+        assert (await bob.feeds.search("cabin")).items == []
+        [placeholder] = await bob.feeds.thread(gone.id)
         assert placeholder.deleted and placeholder.text == "" \
             and placeholder.audience == "circle"
 
@@ -144,11 +146,11 @@ def test_a_deleted_circle_post_leaves_the_timeline(tmp_path: Path) -> None:
 def test_unapproved_before_the_key_is_here(tmp_path: Path) -> None:
     async def scenario(alice: Node, bob: Node) -> None:
         with pytest.raises(UserError, match="cannot approve yourself"):
-            await alice.approve_follower(alice.account_id)
+            await alice.circles.approve(alice.account_id)
         stranger = Author(9).id
         with pytest.raises(UserError, match="no encryption key here yet"):
-            await alice.approve_follower(stranger)
-        assert await alice.circle_members() == []
+            await alice.circles.approve(stranger)
+        assert await alice.circles.members() == []
 
     run_with(tmp_path, ("Alice", "Bob"), scenario)
 
@@ -236,21 +238,21 @@ def test_a_circle_post_with_an_image_in_the_clear_is_refused_both_ways() -> None
 
 def test_a_circle_post_that_mentions_or_answers_me_notifies(tmp_path: Path) -> None:
     async def scenario(alice: Node, bob: Node) -> None:
-        await alice.follow(bob.account_id)
-        await alice.approve_follower(bob.account_id)
-        asked = await bob.post("what shall we cook?")
+        await alice.posts.follow(bob.account_id)
+        await alice.circles.approve(bob.account_id)
+        asked = await bob.posts.post("what shall we cook?")
         await everyone_syncs([alice, bob])
         events = bob.subscribe()
-        await alice.post_to_circle(f"@{ids.account_text(bob.account_id)} come at six")
-        await alice.post_to_circle("soup!", reply_to=asked.id)
-        await alice.post_to_circle("nothing for Bob here")
+        await alice.circles.post(f"@{ids.account_text(bob.account_id)} come at six")
+        await alice.circles.post("soup!", reply_to=asked.id)
+        await alice.circles.post("nothing for Bob here")
         await everyone_syncs([alice, bob])
-        page = await bob.notifications()
+        page = await bob.feeds.notifications()
         assert [(n.kind, n.post.text if n.post else None) for n in page.items] == [
             ("reply", "soup!"),
             ("mention", f"@{ids.account_text(bob.account_id)} come at six"),
             ("follow", None)]
         assert sum(e.count for e in queued(events, Notified)) == 2
-        assert [n.kind for n in (await alice.notifications()).items] == ["follow"]
+        assert [n.kind for n in (await alice.feeds.notifications()).items] == ["follow"]
 
     run_with(tmp_path, ("Alice", "Bob"), scenario)

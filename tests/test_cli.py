@@ -171,7 +171,7 @@ def test_post_with_images(alice: Account, tmp_path: Path) -> None:
     assert (png["mime"], png["width"], png["alt"]) == ("image/png", 20, "")
 
     with Node.open(Home(alice.home), readonly=True) as node:
-        stored = trio.run(node.blob, ids.decode(ids.BLOB, jpeg["blob"]))
+        stored = trio.run(node.replication.blob, ids.decode(ids.BLOB, jpeg["blob"]))
     assert stored is not None and len(stored) == jpeg["size"]
     with Image.open(io.BytesIO(stored)) as image:
         assert image.size == (64, 48)

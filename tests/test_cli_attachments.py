@@ -35,12 +35,12 @@ def carry_blobs(src: Path, *dsts: Path) -> list[bytes]:
     async def main() -> list[bytes]:
         with Node.open(Home(src), readonly=True) as source:
             hashes = source.store.blob_hashes()
-            blobs = [await source.blob(h) for h in hashes]
+            blobs = [await source.replication.blob(h) for h in hashes]
         for dst in dsts:
             with Node.open(Home(dst)) as node:
                 for data in blobs:
                     assert data is not None
-                    await node.put_blob(data)
+                    await node.replication.put_blob(data)
         return hashes
 
     return trio.run(main)
@@ -91,7 +91,7 @@ def test_a_picture_and_a_file_reach_the_reader_and_save(people: People,
     # Carol holds both sealed blobs: neither holds the file's bytes, and she cannot save
     async def carols_blobs() -> list[bytes]:
         with Node.open(Home(p.c), readonly=True) as carol:
-            return [b for h in hashes if (b := await carol.blob(h)) is not None]
+            return [b for h in hashes if (b := await carol.replication.blob(h)) is not None]
 
     held = trio.run(carols_blobs)
     assert len(held) == 2 and not any(b"treasure" in blob for blob in held)

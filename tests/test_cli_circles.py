@@ -29,8 +29,8 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
     async def main() -> tuple[bytes, bytes, bytes]:
         with Node.init(Home(a), "Alice") as alice, Node.init(Home(b), "Bob") as bob, \
                 Node.init(Home(c), "Carol") as carol:
-            await bob.follow(alice.account_id)
-            await carol.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
+            await carol.posts.follow(alice.account_id)
             return alice.account_id, bob.account_id, carol.account_id
 
     accounts = trio.run(main)

@@ -291,7 +291,8 @@ def fill(home: Path, group: str) -> None:
     async def merge() -> None:
         with Node.open(Home(home)) as node:
             cid = ids.decode(ids.GROUP, group)
-            merged = await node.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 1))
+            joins = make_joins(cid, roster.MAX_MEMBERS - 1)
+            merged = await node.communities.merge_roster(cid, joins)
             assert len(merged.added) == roster.MAX_MEMBERS - 1
 
     trio.run(merge)

@@ -194,12 +194,12 @@ def says(author: Path, holder: Path) -> None:
     async def main() -> None:
         with Node.open(Home(holder), readonly=True) as other:
             assert other.store.local_account is not None
-            [(device, _a, _s)] = [d for d in await other.logs()
+            [(device, _a, _s)] = [d for d in await other.replication.logs()
                                   if d[1] == other.store.local_account]
         with Node.open(Home(author)) as node:
             assert node.identity is not None
             mine = node.identity.device_id
-            [head] = [s for d, _a, s in await node.logs() if d == mine]
-            await node.peer_holds(device, {mine: head})
+            [head] = [s for d, _a, s in await node.replication.logs() if d == mine]
+            await node.replication.peer_holds(device, {mine: head})
 
     trio.run(main)

@@ -57,7 +57,7 @@ def post_and_watch(writer: Path, reader: Path, text: str) -> tuple[float, float]
 
 def _stored(store: Store, text: str) -> PostView | None:
     try:
-        return next((v for v in store.home(50, None).items if v.text == text), None)
+        return next((v for v in store.queries.home(50, None).items if v.text == text), None)
     except sqlite3.OperationalError:  # the writer is checkpointing: read again
         return None
 
@@ -118,8 +118,8 @@ def test_two_serving_homes_meet_on_the_lan(tmp_path: Path) -> None:
     """No invite: mDNS on loopback, with a DNS-SD type of this test's own."""
     a, b = tmp_path / "a", tmp_path / "b"
     with Node.init(Home(a), "Alice") as alice, Node.init(Home(b), "Bob") as bob:
-        trio.run(alice.follow, bob.account_id)
-        trio.run(bob.follow, alice.account_id)
+        trio.run(alice.posts.follow, bob.account_id)
+        trio.run(bob.posts.follow, alice.account_id)
     kind = f"_p2pt-{secrets.token_hex(4)}._udp.local."
     serve_a = serve_b = None
     try:

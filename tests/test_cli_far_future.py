@@ -31,7 +31,7 @@ def _story(tmp_path: Path) -> tuple[Path, Story, bytes, int, int]:
             before = now_ms()
             story = await far_future_story(victim, mallory, clock)
             after = now_ms()
-            later = await victim.post("written after the far-future post arrived")
+            later = await victim.posts.post("written after the far-future post arrived")
         return story, later.id, before, after
 
     story, later, before, after = trio.run(main)

@@ -53,7 +53,7 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
             for node in nodes:
                 for other in nodes:
                     if other is not node:
-                        await node.follow(other.account_id)
+                        await node.posts.follow(other.account_id)
             return [n.account_id for n in nodes]
         finally:
             for node in nodes:

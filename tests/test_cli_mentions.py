@@ -22,8 +22,9 @@ def knows(home: Path, *names: str) -> list[bytes]:
         for number, name in enumerate(names):
             with Node.init(Home(home.parent / f"other{number}"), name) as other:
                 async def carry(other: Node = other) -> None:
-                    for device, _account, _seq in await other.logs():
-                        await alice.ingest(await other.log_entries(device, 0, 1000))
+                    for device, _account, _seq in await other.replication.logs():
+                        log = await other.replication.log_entries(device, 0, 1000)
+                        await alice.replication.ingest(log)
                 trio.run(carry)
                 accounts.append(other.account_id)
     return accounts

@@ -91,6 +91,6 @@ def test_sigkill_while_publishing_never_forks_our_log(tmp_path: Path) -> None:
         device = node.identity.device_id  # type: ignore[union-attr]
         head = node.store.head(device)
         assert head is not None
-        item = trio.run(node.post, "after the crashes")  # continues the stored log
+        item = trio.run(node.posts.post, "after the crashes")  # continues the stored log
         assert item.seq == head[0] + 1 and item.header.prev == head[1]
         assert node.store.verify(full=True) == []

@@ -193,8 +193,8 @@ def test_gossipsub_messages_are_accepted_in_both_directions(tmp_path: Path) -> N
 
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.ingest(log)
-            await bob.follow(author.account_id)
+            await bob.replication.ingest(log)
+            await bob.posts.follow(author.account_id)
             async with service(bob, live_sync=False) as sb, js_peer() as js:
                 assert sb.gossip is not None
                 gossip = sb.gossip
@@ -207,7 +207,7 @@ def test_gossipsub_messages_are_accepted_in_both_directions(tmp_path: Path) -> N
 
                 # p2psocial -> js: a post, signed by Bob's device key, accepted by js
                 await gossip.wait_for_mesh(js_device, own_topic)
-                post = await bob.post("hello js-libp2p")
+                post = await bob.posts.post("hello js-libp2p")
                 got = await js.event("message", topic=own_topic)
                 assert got["signed"] and got["from"] == ours and got["via"] == ours
                 entries = decode_run(bytes.fromhex(got["data"]))

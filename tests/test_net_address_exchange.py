@@ -26,7 +26,7 @@ from tests.helpers import everyone_syncs
 
 async def follow(node: Node, *others: Node) -> None:
     for other in others:
-        await node.follow(other.account_id)
+        await node.posts.follow(other.account_id)
 
 
 def test_a_friend_that_moved_is_found_through_a_common_friend(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_a_friend_that_moved_is_found_through_a_common_friend(tmp_path: Path) ->
                     service(dave) as sd:
                 async with service(alice) as sa:
                     first = sa.listen_addrs
-                    await alice.add_peer(device(bob), sb.listen_addrs, "invite")
+                    await alice.replication.add_peer(device(bob), sb.listen_addrs, "invite")
                     await sa.connect(device(bob), sb.listen_addrs)
                     await sc.connect(device(alice), first)
                     await sc.connect(device(bob), sb.listen_addrs)
@@ -70,12 +70,12 @@ def test_a_friend_that_moved_is_found_through_a_common_friend(tmp_path: Path) ->
                     await sc.wait_until(lambda: device(alice) in sc.connected())
                     held = await _wait_record(carol, device(alice), lambda r: r.seq > before)
                     assert held.addr_texts == tuple(moved)
-                    book = dict((await carol.peer(device(alice))).book)  # type: ignore[union-attr]
+                    book = dict((await carol.replication.peer(device(alice))).book)  # type: ignore[union-attr]
                     assert book[moved[0]] in (Trust.SIGNED, Trust.WORKED)
                     assert book[first[0]] == Trust.HEARD  # where she was: dialed last
                     # Dave is connected to Bob all along, and never sent Alice's record
                     assert device(bob) in sd.connected()
-                    assert await dave.address_record(device(alice)) is None
+                    assert await dave.replication.address_record(device(alice)) is None
                     to_dave = [r for p, raws in sent_by_bob if p == device(dave) for r in raws]
                     assert not [r for r in to_dave
                                 if AddressRecord.from_wire(_wire(r)).device == device(alice)]
@@ -106,9 +106,9 @@ def test_a_flooding_friend_is_refused_past_its_rate_and_an_honest_one_still_serv
             await follow(erin, alice)
             await follow(frank, alice)
             await everyone_syncs([alice, erin, frank])
-            erin_record = await erin.issue_address_record([])
-            old_frank = await frank.issue_address_record([])
-            frank_record = await frank.issue_address_record([])
+            erin_record = await erin.replication.issue_address_record([])
+            old_frank = await frank.replication.issue_address_record([])
+            frank_record = await frank.replication.issue_address_record([])
             assert frank_record.seq > old_frank.seq
             async with service(alice) as sa:
                 target = peer_id_from_device_id(device(alice))
@@ -144,7 +144,7 @@ def test_a_flooding_friend_is_refused_past_its_rate_and_an_honest_one_still_serv
                     await stream.close()
                     await _wait_record(alice, device(frank),
                                        lambda r: r.seq == frank_record.seq)
-                    assert (await alice.address_record(device(erin))) is not None
+                    assert (await alice.replication.address_record(device(erin))) is not None
                     from_erin = taken.count(device(erin))
                     assert ax.FRAMES_BURST <= from_erin <= ax.FRAMES_BURST + 1
                     erin_state = sa.peer(device(erin))
@@ -165,7 +165,7 @@ async def _wait_record(node: Node, of: bytes, ok: object) -> AddressRecord:
 
     with trio.fail_after(30):
         while True:
-            held = await node.address_record(of)
+            held = await node.replication.address_record(of)
             if held is not None:
                 rec = address_record.decode(held.raw)
                 if ok(rec):  # type: ignore[operator]
@@ -207,7 +207,7 @@ def test_an_invite_stays_useful_after_the_inviter_moved(tmp_path: Path,
 
             sb.address_exchange._send = spy  # type: ignore[method-assign]
             async with sb, service(jo, port=None, reserve=False) as sj:
-                await jo.add_peer(device(bob), sb.listen_addrs, "invite")
+                await jo.replication.add_peer(device(bob), sb.listen_addrs, "invite")
                 await sj.connect(device(bob), sb.listen_addrs)
                 async with service(alice) as sa:
                     await sa.connect(device(bob), sb.listen_addrs)
@@ -220,7 +220,7 @@ def test_an_invite_stays_useful_after_the_inviter_moved(tmp_path: Path,
                 async with service(alice) as sa2:
                     assert sa2.listen_addrs != first
                     await sj.wait_until(lambda: device(alice) in sj.connected())
-                    held = await jo.address_record(device(alice))
+                    held = await jo.replication.address_record(device(alice))
                     assert held is not None
                     assert _record_of(held.raw).addr_texts == tuple(sa2.listen_addrs)
             # Bob never pushed Alice's record to Jo: Jo asked for it, with the token

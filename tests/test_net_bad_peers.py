@@ -92,8 +92,8 @@ def test_a_bad_peer_loses_standing_and_nothing_of_it_is_stored(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await alice.follow(mallory.account_id)
-            await bob.follow(alice.account_id)
+            await alice.posts.follow(mallory.account_id)
+            await bob.posts.follow(alice.account_id)
             async with service(alice) as sa, service(bob) as sb, \
                     open_host(mallory.device.seed) as hm:
                 await sb.connect(device(alice), sa.listen_addrs)
@@ -112,9 +112,9 @@ def test_a_bad_peer_loses_standing_and_nothing_of_it_is_stored(
                                              and sa.peer(mallory.device_id).standing < 0))
                 # standing drops once the session has ended, after its last ingest:
                 # whatever it could have stored is stored by now
-                post = await alice.post("still serving honest peers")
+                post = await alice.posts.post("still serving honest peers")
                 await until(bob, lambda: holds(bob, post.id))
-            assert mallory.device_id not in [d for d, _, _ in await alice.logs()]
+            assert mallory.device_id not in [d for d, _, _ in await alice.replication.logs()]
 
     run(scenario)
     said = [r.getMessage() for r in caplog.records if "misbehaved" in r.getMessage()]

@@ -162,7 +162,7 @@ def picture(colour: str) -> bytes:
 
 
 async def has_blob(node: Node, digest: bytes) -> bool:
-    return await node.blob(digest) is not None
+    return await node.replication.blob(digest) is not None
 
 
 def test_a_picture_reaches_a_reader_through_a_friend_while_its_author_is_offline(
@@ -173,12 +173,12 @@ def test_a_picture_reaches_a_reader_through_a_friend_while_its_author_is_offline
         with Node.init(Home(tmp_path / "a"), "Alice") as a, \
                 Node.init(Home(tmp_path / "f"), "Friend") as f, \
                 Node.init(Home(tmp_path / "r"), "Reader") as r:
-            await f.follow(a.account_id)
-            await r.follow(f.account_id)
-            await a.set_profile(avatar_data=picture("blue"))
-            posted = await a.post("a picture", images_data=[picture("red")])
-            blob = (await a.post_view(posted.id)).attachments[0].blob
-            avatar = (await a.profile(a.account_id)).avatar
+            await f.posts.follow(a.account_id)
+            await r.posts.follow(f.account_id)
+            await a.posts.set_profile(avatar_data=picture("blue"))
+            posted = await a.posts.post("a picture", images_data=[picture("red")])
+            blob = (await a.feeds.post_view(posted.id)).attachments[0].blob
+            avatar = (await a.feeds.profile(a.account_id)).avatar
             assert avatar is not None
             async with service(f) as sf:
                 async with service(a) as sa:
@@ -191,7 +191,7 @@ def test_a_picture_reaches_a_reader_through_a_friend_while_its_author_is_offline
                     await until(r, lambda: holds(r, posted.id))
                     await until(r, lambda: has_blob(r, blob))
                     await until(r, lambda: has_blob(r, avatar))
-                    assert await r.blob(blob) == await a.blob(blob)
+                    assert await r.replication.blob(blob) == await a.replication.blob(blob)
                     fetcher = sr.blob_fetcher
                     assert fetcher is not None and fetcher.fetched == 2
                     peer = sf.peer(device(r))
@@ -207,11 +207,12 @@ def test_a_missing_picture_is_fetched_when_a_peer_that_has_it_connects(
         with Node.init(Home(tmp_path / "a"), "Alice") as a, \
                 Node.init(Home(tmp_path / "f"), "Friend") as f, \
                 Node.init(Home(tmp_path / "r"), "Reader") as r:
-            await r.follow(a.account_id)
-            await f.follow(a.account_id)
-            posted = await a.post("a picture", images_data=[picture("green")])
-            blob = (await a.post_view(posted.id)).attachments[0].blob
-            await f.ingest(await a.log_entries(device(a), 0, 100))  # the post, not the blob
+            await r.posts.follow(a.account_id)
+            await f.posts.follow(a.account_id)
+            posted = await a.posts.post("a picture", images_data=[picture("green")])
+            blob = (await a.feeds.post_view(posted.id)).attachments[0].blob
+            # the post, not the blob
+            await f.replication.ingest(await a.replication.log_entries(device(a), 0, 100))
             async with service(f, fetch_blobs=False) as sf, service(r) as sr:
                 await sr.connect(device(f), sf.listen_addrs)
                 await until(r, lambda: holds(r, posted.id))
@@ -233,12 +234,12 @@ def test_sync_once_brings_the_pictures_too(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as a, \
                 Node.init(Home(tmp_path / "r"), "Reader") as r:
-            await r.follow(a.account_id)
-            posted = await a.post("a picture", images_data=[picture("green")])
-            blob = (await a.post_view(posted.id)).attachments[0].blob
+            await r.posts.follow(a.account_id)
+            posted = await a.posts.post("a picture", images_data=[picture("green")])
+            blob = (await a.feeds.post_view(posted.id)).attachments[0].blob
             async with service(a) as sa:
-                await r.add_peer(device(a), sa.listen_addrs, "invite")
-                results = await sync_once(r, per_peer=20)
+                await r.replication.add_peer(device(a), sa.listen_addrs, "invite")
+                results = await sync_once(r.replication, per_peer=20)
             assert [x.ok for x in results] == [True]
             assert await holds(r, posted.id) and await has_blob(r, blob)
 

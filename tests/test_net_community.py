@@ -35,9 +35,9 @@ from tests.test_net_service_lan import lan_type
 
 
 async def texts(node: Node, cid: bytes) -> list[str]:
-    await node.scan_private()
+    await node.messages.scan()
     try:
-        page = await node.group_messages(cid)
+        page = await node.groups.messages(cid)
     except Exception:
         return []
     return [m.text for m in reversed(page.items)]
@@ -55,7 +55,7 @@ async def offered_on_lan(service: NetworkService, cid: bytes) -> NearbyCommunity
 
 
 async def members_of(node: Node, cid: bytes) -> set[bytes]:
-    return {m for i in await node.communities() if i.id == cid for m in i.members}
+    return {m for i in await node.communities.list() if i.id == cid for m in i.members}
 
 
 def test_join_a_community_on_the_lan_and_talk_without_following(tmp_path: Path) -> None:
@@ -63,8 +63,8 @@ def test_join_a_community_on_the_lan_and_talk_without_following(tmp_path: Path) 
         kind = lan_type()
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            cid = await alice.create_community("Village hall")
-            await alice.group_post(cid, "Welcome, neighbours")
+            cid = await alice.communities.create("Village hall")
+            await alice.groups.post(cid, "Welcome, neighbours")
             async with service(alice, lan=True, lan_service_type=kind) as sa, \
                     service(bob, lan=True, lan_service_type=kind) as sb:
                 offered = await offered_on_lan(sb, cid)
@@ -79,9 +79,9 @@ def test_join_a_community_on_the_lan_and_talk_without_following(tmp_path: Path) 
                 # the member Bob asked learns of him at once: each replicates the other
                 assert bob.account_id in await members_of(alice, cid)
                 await until(bob, lambda: _has(texts(bob, cid), "Welcome, neighbours"))
-                await bob.group_post(cid, "Thanks! Bread on Saturday?")
+                await bob.groups.post(cid, "Thanks! Bread on Saturday?")
                 await until(alice, lambda: _has(texts(alice, cid), "Thanks! Bread on Saturday?"))
-                assert await alice.following() == [] and await bob.following() == []
+                assert await alice.feeds.following() == [] and await bob.feeds.following() == []
                 [again] = await sb.nearby_communities(max_age=0)
                 assert again.joined and again.members == 2
 
@@ -96,7 +96,7 @@ def test_an_always_on_member_carries_posts_while_the_author_is_away(tmp_path: Pa
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob, \
                 Node.init(Home(tmp_path / "h"), "Hub") as hub:
-            cid = await hub.create_community("Allotments")
+            cid = await hub.communities.create("Allotments")
             async with service(hub, lan=True, lan_service_type=kind):
                 for node in (alice, bob):
                     async with service(node, lan=True, lan_service_type=kind) as sn:
@@ -105,7 +105,7 @@ def test_an_always_on_member_carries_posts_while_the_author_is_away(tmp_path: Pa
                 assert {alice.account_id, bob.account_id} <= await members_of(hub, cid)
                 async with service(alice, lan=True, lan_service_type=kind) as sa:
                     await sa.wait_until(lambda: device(hub) in sa.connected())
-                    post = await alice.group_post(cid, "Spare tomato plants at plot 4")
+                    post = await alice.groups.post(cid, "Spare tomato plants at plot 4")
                     await until(hub, lambda: _holds(hub, post.id))
                 # Alice is gone; Bob never met her, but Hub told him she is a member
                 assert alice.account_id in await members_of(bob, cid)
@@ -124,16 +124,16 @@ def test_an_invite_carries_a_community_beyond_the_lan(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            cid = await alice.create_community("Reading group")
-            [info] = await alice.communities()
+            cid = await alice.communities.create("Reading group")
+            [info] = await alice.communities.list()
             async with service(alice) as sa, service(bob) as sb:
                 code = invite.encode(invite.make(device(alice), alice.account_id,
                                                  sa.listen_addrs, info.value))
                 joined = await join(bob, sb, code)
                 assert (joined.community, joined.community_name) == (cid, "Reading group")
-                await bob.group_post(cid, "Chapter three tonight?")
+                await bob.groups.post(cid, "Chapter three tonight?")
                 await until(alice, lambda: _has(texts(alice, cid), "Chapter three tonight?"))
-                assert await alice.following() == []  # she learnt of him from the roster
+                assert await alice.feeds.following() == []  # she learnt of him from the roster
 
     run(scenario)
 
@@ -144,7 +144,7 @@ def test_only_lan_neighbours_get_a_listing_or_a_key(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "c"), "Carol") as carol:
-            cid = await alice.create_community("Book club")
+            cid = await alice.communities.create("Book club")
             assert carol.identity is not None
             async with service(alice) as sa, \
                     open_host(carol.identity.device.seed, 0) as hc:
@@ -301,10 +301,11 @@ def test_members_whose_full_rosters_differ_exchange_them_without_blame(
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
             cid, _ = await shared_community(alice, bob, "Village hall")
-            await alice.merge_roster(cid, (await bob.communities())[0].lines)
-            await alice.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 2))
-            await bob.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 2, first=1000))
-            before = {n: (await n.communities())[0].lines for n in (alice, bob)}
+            await alice.communities.merge_roster(cid, (await bob.communities.list())[0].lines)
+            await alice.communities.merge_roster(cid, make_joins(cid, roster.MAX_MEMBERS - 2))
+            await bob.communities.merge_roster(
+                cid, make_joins(cid, roster.MAX_MEMBERS - 2, first=1000))
+            before = {n: (await n.communities.list())[0].lines for n in (alice, bob)}
             assert all(len(lines) == roster.MAX_MEMBERS for lines in before.values())
             async with service(alice) as sa, service(bob) as sb:
                 await sb.connect(device(alice), sa.listen_addrs)
@@ -312,12 +313,12 @@ def test_members_whose_full_rosters_differ_exchange_them_without_blame(
                 for _ in range(2):  # both ways, twice
                     await sb.neighbourhood.share([device(alice)])
                     await sa.neighbourhood.share([device(bob)])
-                post = await bob.group_post(cid, "Still here")
+                post = await bob.groups.post(cid, "Still here")
                 await until(alice, lambda: _has(texts(alice, cid), "Still here"))
                 for net, other in ((sa, bob), (sb, alice)):
                     seen = net.peer(device(other))
                     assert seen is not None and seen.standing >= 0, seen
-            assert {n: (await n.communities())[0].lines for n in (alice, bob)} == before
+            assert {n: (await n.communities.list())[0].lines for n in (alice, bob)} == before
             assert post.id
 
     run(scenario, timeout=60)
@@ -329,10 +330,10 @@ def test_a_neighbour_that_hands_out_forged_lines_loses_standing(tmp_path: Path) 
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "m"), "Mallory") as mallory:
-            cid = await alice.create_community("Book club")
-            [info] = await alice.communities()
-            await mallory.join_community(info.value, info.lines)
-            [theirs] = await mallory.communities()
+            cid = await alice.communities.create("Book club")
+            [info] = await alice.communities.list()
+            await mallory.communities.join(info.value, info.lines)
+            [theirs] = await mallory.communities.list()
             forged = tuple(Join(cid, 0, bytes(64), j.cert) for j in make_joins(cid, 20))
             lying = dataclasses.replace(theirs, lines=tuple(sorted(
                 theirs.lines + forged, key=lambda j: j.account)))
@@ -347,7 +348,8 @@ def test_a_neighbour_that_hands_out_forged_lines_loses_standing(tmp_path: Path) 
                 await sa.neighbourhood.share([device(mallory)])
                 await sa.wait_until(lambda: (p := sa.peer(device(mallory))) is not None
                                     and p.standing < 0)
-            assert not {j.account for j in forged} & set((await alice.communities())[0].members)
+            members = (await alice.communities.list())[0].members
+            assert not {j.account for j in forged} & set(members)
 
     run(scenario, timeout=60)
 

@@ -45,12 +45,12 @@ def test_a_session_hands_on_what_the_peer_said_it_holds_never_what_it_was_sent(
 
 
 async def carry(src: Node, dst: Node) -> None:
-    await dst.ingest(await src.log_entries(device(src), 0, 10_000))
+    await dst.replication.ingest(await src.replication.log_entries(device(src), 0, 10_000))
 
 
 async def state_of(node: Node, entry_id: bytes) -> str | None:
-    [view] = await node.conversations()
-    page = await node.conversation(view.id)
+    [view] = await node.messages.conversations()
+    page = await node.messages.conversation(view.id)
     [message] = [m for m in page.items if m.id == entry_id]
     return message.delivery.state if message.delivery else None
 
@@ -62,9 +62,9 @@ def test_sent_carried_by_a_friend_then_delivered(tmp_path: Path) -> None:
                 Node.init(Home(tmp_path / "f"), "Fay") as f:
             for one, others in ((a, (b, f)), (b, (a, f)), (f, (a, b))):
                 for other in others:
-                    await one.follow(other.account_id)
+                    await one.posts.follow(other.account_id)
             await carry(b, a)  # A knows B's encryption key (B's device certificate)
-            message = await a.send_message([b.account_id], "see you at eight")
+            message = await a.messages.send([b.account_id], "see you at eight")
             assert await state_of(a, message.id) == "sent"
 
             async with service(f) as sf:
@@ -83,10 +83,10 @@ def test_sent_carried_by_a_friend_then_delivered(tmp_path: Path) -> None:
                 await sb.connect(device(a), sa.listen_addrs)
                 await until(a, lambda: _is(a, message.id, "delivered"))
                 # connected: a new message is delivered as soon as B stores it
-                later = await a.send_message([b.account_id], "or nine?")
+                later = await a.messages.send([b.account_id], "or nine?")
                 await until(b, lambda: holds(b, later.id))
                 await until(a, lambda: _is(a, later.id, "delivered"))
-            assert await a.verify(full=True) == []
+            assert await a.feeds.verify(full=True) == []
 
     run(scenario, timeout=60)
 

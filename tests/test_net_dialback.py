@@ -197,8 +197,8 @@ def test_friends_confirm_each_other_public_and_see_a_direct_path(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await alice.follow(bob.account_id)
-            await bob.follow(alice.account_id)
+            await alice.posts.follow(bob.account_id)
+            await bob.posts.follow(alice.account_id)
             async with service(alice) as sa, service(bob) as sb:
                 assert sa.reachability().state is Reach.UNKNOWN  # 127.0.0.1 is "public"
                 await sa.connect(device(bob), sb.listen_addrs)
@@ -220,7 +220,7 @@ def test_without_a_public_range_loopback_is_the_lan_and_proves_nothing(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await alice.follow(bob.account_id)
+            await alice.posts.follow(bob.account_id)
             async with service(alice) as sa, service(bob, port=None) as sb:
                 await sb.connect(device(alice), sa.listen_addrs)
                 await sb.wait_until(lambda: device(alice) in sb.connected())

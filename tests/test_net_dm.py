@@ -16,7 +16,7 @@ from p2psocial.node import Node
 
 async def carry(src: Node, dst: Node) -> None:
     """What ``src`` wrote reaches ``dst``: they met before the test's story."""
-    await dst.ingest(await src.log_entries(device(src), 0, 10_000))
+    await dst.replication.ingest(await src.replication.log_entries(device(src), 0, 10_000))
 
 
 async def holds_all(node: Node, *entry_ids: bytes) -> bool:
@@ -31,11 +31,11 @@ def test_a_message_reaches_an_offline_reader_through_a_third_node(tmp_path: Path
         with Node.init(Home(tmp_path / "a"), "Alice") as a, \
                 Node.init(Home(tmp_path / "b"), "Bob") as b, \
                 Node.init(Home(tmp_path / "c"), "Carol") as c:
-            await a.follow(b.account_id)
-            await b.follow(a.account_id)
-            await c.follow(a.account_id)
+            await a.posts.follow(b.account_id)
+            await b.posts.follow(a.account_id)
+            await c.posts.follow(a.account_id)
             await carry(b, a)  # A knows B's encryption key (B's device certificate)
-            message = await a.send_message([b.account_id], "psst, only for you")
+            message = await a.messages.send([b.account_id], "psst, only for you")
             async with service(c) as sc:
                 async with service(a) as sa:
                     await sa.connect(device(c), sc.listen_addrs)
@@ -45,17 +45,17 @@ def test_a_message_reaches_an_offline_reader_through_a_third_node(tmp_path: Path
                     await sb.connect(device(c), sc.listen_addrs)
                     await until(b, lambda: holds(b, message.id))
                     assert device(a) not in [p.device for p in sb.peers()]
-            assert await b.scan_private() >= 1
-            [view] = await b.conversations()
+            assert await b.messages.scan() >= 1
+            [view] = await b.messages.conversations()
             assert (view.last_text, view.last_author, view.unread) == (
                 "psst, only for you", a.account_id, 1)
-            page = await b.conversation(view.id)
+            page = await b.messages.conversation(view.id)
             assert [(m.text, m.author, m.own) for m in page.items] == [
                 ("psst, only for you", a.account_id, False)]
-            await c.scan_private()
-            assert await c.conversations() == []  # carried, not read
+            await c.messages.scan()
+            assert await c.messages.conversations() == []  # carried, not read
             for node in (b, c):
-                assert await node.verify(full=True) == []
+                assert await node.feeds.verify(full=True) == []
 
     run(scenario, timeout=45)
 
@@ -69,29 +69,29 @@ def test_a_group_of_three_goes_on_while_one_member_is_offline(tmp_path: Path) ->
                 Node.init(Home(tmp_path / "c"), "Carol") as c:
             for one, others in ((a, (b, c)), (b, (a, c)), (c, (a, b))):
                 for other in others:
-                    await one.follow(other.account_id)
+                    await one.posts.follow(other.account_id)
             for one, other in ((b, a), (c, a)):
                 await carry(one, other)  # A knows both keys
-            group = await a.create_group("Friday dinner", [b.account_id, c.account_id])
-            first = await a.group_post(group, "Pizza or pasta?")
+            group = await a.groups.create("Friday dinner", [b.account_id, c.account_id])
+            first = await a.groups.post(group, "Pizza or pasta?")
             async with service(c) as sc:
                 async with service(a) as sa:
                     await sa.connect(device(c), sc.listen_addrs)
                     await until(c, lambda: holds(c, first.id))
-                    await c.scan_private()
-                    answer = await c.group_post(group, "Pasta!", reply_to=first.id)
+                    await c.messages.scan()
+                    answer = await c.groups.post(group, "Pasta!", reply_to=first.id)
                     await until(a, lambda: holds(a, answer.id))
                 async with service(b) as sb:  # A is gone: B meets C alone
                     await sb.connect(device(c), sc.listen_addrs)
                     await until(b, lambda: holds_all(b, first.id, answer.id))
                     assert device(a) not in [p.device for p in sb.peers()]
-            assert await b.scan_private() == 2
-            [view] = await b.groups()
+            assert await b.messages.scan() == 2
+            [view] = await b.groups.list()
             assert (view.id, view.name, view.admin, view.member) == (
                 group, "Friday dinner", a.account_id, True)
             assert set(view.members) == {a.account_id, b.account_id, c.account_id}
             assert view.unread == 2
-            page = await b.group_messages(group)
+            page = await b.groups.messages(group)
             assert [(m.author, m.text, m.reply_to) for m in reversed(page.items)] == [
                 (a.account_id, "Pizza or pasta?", None),
                 (c.account_id, "Pasta!", first.id)]

@@ -121,13 +121,14 @@ def test_a_flooding_peer_is_cut_off_then_banned_and_nothing_of_it_is_stored(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             fast = Backoff(base=0.05, cap=0.5)
-            async with NetworkService(alice, clock=lambda: now[0], backoff=fast) as sa, \
-                    NetworkService(bob, backoff=fast, flood=NO_WASTE) as sb, \
+            async with NetworkService(alice.replication, clock=lambda: now[0],
+                                      backoff=fast) as sa, \
+                    NetworkService(bob.replication, backoff=fast, flood=NO_WASTE) as sb, \
                     open_host(MALLORY.device.seed) as hm:
                 await sb.connect(device(alice), sa.listen_addrs)
-                first = await alice.post("before the flood")
+                first = await alice.posts.post("before the flood")
                 await until(bob, lambda: holds(bob, first.id))
                 where = [Multiaddr(a) for a in sa.listen_addrs]
                 own_log = encode(Entries(tuple((e.raw, e.body) for e in MALLORY_LOG)))
@@ -148,7 +149,7 @@ def test_a_flooding_peer_is_cut_off_then_banned_and_nothing_of_it_is_stored(
                     async with trio.open_nursery() as nursery:
                         nursery.start_soon(_ignore_errors, flood, OPENING, repeat)
                         for i in range(3):  # honest Bob is served during the flood
-                            post = await alice.post(f"during the flood {i}")
+                            post = await alice.posts.post(f"during the flood {i}")
                             await until(bob, lambda: holds(bob, post.id))  # noqa: B023
                         await sa.wait_until(lambda: standing() <= down_to)
                         # hang up before stopping the flood: a write cancelled halfway
@@ -161,12 +162,13 @@ def test_a_flooding_peer_is_cut_off_then_banned_and_nothing_of_it_is_stored(
                 await flooded_while_alice_posts(encode(Wants(())), -60)
                 assert sa.peer(MALLORY.device_id).banned(now[0])  # type: ignore[union-attr]
                 assert await refused(hm, sa, where)
-                after = await alice.post("after the ban")
+                after = await alice.posts.post("after the ban")
                 await until(bob, lambda: holds(bob, after.id))
                 assert sb.peer(device(alice)).connected  # type: ignore[union-attr]
                 assert sb.peer(device(alice)).sessions == 1  # type: ignore[union-attr]
-            assert [d for d, _, _ in await alice.logs()] == [device(alice)]
-            assert await alice.peer(MALLORY.device_id) is None  # a stranger: memory only
+            assert [d for d, _, _ in await alice.replication.logs()] == [device(alice)]
+            # a stranger: memory only
+            assert await alice.replication.peer(MALLORY.device_id) is None
         offences = [r.getMessage() for r in caplog.records if "misbehaved" in r.getMessage()]
         assert len(offences) == 2 and all("flood" in o for o in offences), offences
 

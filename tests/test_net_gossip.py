@@ -39,7 +39,7 @@ async def eventually(condition: Callable[[], bool]) -> None:
 
 
 async def head(node: Node, log_device: bytes) -> int:
-    return dict((d, s) for d, _, s in await node.logs()).get(log_device, 0)
+    return dict((d, s) for d, _, s in await node.replication.logs()).get(log_device, 0)
 
 
 async def head_is(node: Node, log_device: bytes, seq: int) -> bool:
@@ -61,10 +61,10 @@ async def linked(a: Node, b: Node, **kw: object) -> AsyncIterator[tuple[NetworkS
         await sb.connect(device(a), sa.listen_addrs)
         await sb.wait_until(lambda: device(a) in sb.connected())
         await sa.wait_until(lambda: device(b) in sa.connected())
-        if b.account_id in await a.wanted_accounts(1):  # the opening exchange is over
+        if b.account_id in await a.replication.wanted_accounts(1):  # the opening exchange is over
             held = await head(b, device(b))
             await until(a, lambda: head_is(a, device(b), held))
-        if a.account_id in await b.wanted_accounts(1):
+        if a.account_id in await b.replication.wanted_accounts(1):
             held = await head(a, device(a))
             await until(b, lambda: head_is(b, device(a), held))
         yield sa, sb
@@ -74,10 +74,10 @@ def test_an_entry_arrives_by_gossip(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             async with linked(alice, bob, live_sync=False) as (sa, sb):
                 await meshed(sa, sb, alice.account_id)
-                post = await alice.post("by gossip")
+                post = await alice.posts.post("by gossip")
                 await until(bob, lambda: holds(bob, post.id))
                 assert sb.gossip is not None and sa.gossip is not None
                 assert sb.gossip.stats.added == 1 and sa.gossip.stats.published == 1
@@ -90,12 +90,12 @@ def test_a_burst_of_200_posts_arrives_whole_in_a_few_messages(tmp_path: Path) ->
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             async with linked(alice, bob, live_sync=False) as (sa, sb):
                 await meshed(sa, sb, alice.account_id)
                 before = await head(alice, device(alice))
                 for n in range(200):
-                    await alice.post(f"burst {n}")
+                    await alice.posts.post(f"burst {n}")
                 last = before + 200
                 await until(bob, lambda: head_is(bob, device(alice), last))
                 assert sa.gossip is not None and sb.gossip is not None
@@ -103,7 +103,7 @@ def test_a_burst_of_200_posts_arrives_whole_in_a_few_messages(tmp_path: Path) ->
                 assert sb.gossip.stats.dropped == 0
                 assert sa.gossip.stats.published_entries == 200
                 assert sa.gossip.stats.published < 100  # runs, not one message per post
-            assert await bob.verify(full=True) == []
+            assert await bob.feeds.verify(full=True) == []
 
     run(scenario)
 
@@ -112,16 +112,16 @@ def test_a_gap_is_filled_by_the_sync_session(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             async with linked(alice, bob, live_sync=False) as (sa, sb):
                 await meshed(sa, sb, alice.account_id)
                 # stored without an event: neither gossip nor sync hears of it...
-                silent, _ = await alice._run(alice._publish_now, c.Post("silent"))
-                loud = await alice.post("loud")  # ...so gossip carries only this one
+                silent, _ = await alice._run(alice.publish_now, c.Post("silent"))
+                loud = await alice.posts.post("loud")  # ...so gossip carries only this one
                 await until(bob, lambda: holds(bob, loud.id))
                 assert await holds(bob, silent.id)
                 assert sb.gossip is not None and sb.gossip.stats.gaps == 1
-            assert await bob.verify(full=True) == []
+            assert await bob.feeds.verify(full=True) == []
 
     run(scenario)
 
@@ -130,10 +130,10 @@ def test_gossip_off_still_replicates(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             async with linked(alice, bob, gossip=False) as (sa, sb):
                 assert sa.gossip is None and sb.gossip is None
-                post = await alice.post("by sync")
+                post = await alice.posts.post("by sync")
                 await until(bob, lambda: holds(bob, post.id))
 
     run(scenario)
@@ -147,18 +147,18 @@ def test_a_follow_mid_session_brings_that_account_without_reconnecting(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await alice.follow(carol.account_id)  # alice replicates carol, so she
-            await alice.ingest(carol_log)  # carries carol's log for others
+            await alice.posts.follow(carol.account_id)  # alice replicates carol, so she
+            await alice.replication.ingest(carol_log)  # carries carol's log for others
             async with linked(alice, bob) as (_, sb):
                 session = sb.sessions.by_device[device(alice)]  # the very session, later too
-                await bob.follow(carol.account_id)
+                await bob.posts.follow(carol.account_id)
                 await until(bob, lambda: holds(bob, carol_log[-1].id))
                 assert sb.sessions.by_device[device(alice)] is session
                 gossip = sb.gossip
                 assert gossip is not None
                 # the subscription follows the follow on its own task: sync may be first
                 await eventually(lambda: topic_of(carol.account_id) in gossip.subscribed())
-                await bob.unfollow(carol.account_id)
+                await bob.posts.unfollow(carol.account_id)
                 await eventually(lambda: topic_of(carol.account_id) not in gossip.subscribed())
 
     run(scenario)
@@ -196,8 +196,8 @@ def test_a_forgery_is_rejected_not_stored_not_forwarded_and_costs_standing(
         with Node.init(Home(tmp_path / "b"), "Bob") as bob, \
                 Node.init(Home(tmp_path / "c"), "Carol") as carol:
             for node in (bob, carol):
-                await node.ingest(log)
-                await node.follow(author.account_id)
+                await node.replication.ingest(log)
+                await node.posts.follow(author.account_id)
             async with linked(bob, carol, live_sync=False) as (sb, sc):
                 await meshed(sb, sc, author.account_id)
                 async with liar(sb) as pubsub:
@@ -224,7 +224,7 @@ def test_garbage_on_the_pubsub_protocol_costs_standing_and_harms_nobody(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             async with linked(alice, bob, live_sync=False) as (sa, sb):
                 await meshed(sa, sb, alice.account_id)
                 seed = os.urandom(32)
@@ -234,7 +234,7 @@ def test_garbage_on_the_pubsub_protocol_costs_standing_and_harms_nobody(
                         [Multiaddr(x) for x in sb.listen_addrs], PROTOCOL_ID)
                     await stream.write(b"\x05\xff\xff\xff\xff\xff")  # not a protobuf RPC
                     await sb.wait_until(lambda: standing(sb, host.device_id) < 0)
-                post = await alice.post("still served")
+                post = await alice.posts.post("still served")
                 await until(bob, lambda: holds(bob, post.id))
 
     def standing(svc: NetworkService, who: bytes) -> int:

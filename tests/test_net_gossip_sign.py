@@ -134,7 +134,7 @@ def test_a_bad_signature_costs_standing_and_a_garbage_key_harms_nobody(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             topic = topic_of(alice.account_id)
             async with linked(alice, bob, live_sync=False) as (sa, sb):
                 await meshed(sa, sb, alice.account_id)
@@ -144,9 +144,9 @@ def test_a_bad_signature_costs_standing_and_a_garbage_key_harms_nobody(
                     await pubsub.subscribe(topic)
                     await pubsub.wait_for_mesh(peer_id_from_device_id(sb.device_id), topic,
                                                timeout=20)
-                    post = await alice.post("real")
+                    post = await alice.posts.post("real")
                     await until(bob, lambda: holds(bob, post.id))
-                    rows = await alice.log_rows(device(alice), 0, 10)
+                    rows = await alice.replication.log_rows(device(alice), 0, 10)
                     data, _ = encode_run(rows)
                     bad_key = rpc_pb2.Message(from_id=b"\x12\x20" + os.urandom(32),
                                               data=data, seqno=bytes(8), topicIDs=[topic],
@@ -162,7 +162,7 @@ def test_a_bad_signature_costs_standing_and_a_garbage_key_harms_nobody(
                     gossip = sb.gossip
                     await eventually(lambda: gossip.stats.rejected == 2)
                     assert all("pubsub" in r for r in gossip.stats.reasons)
-                later = await alice.post("still served")
+                later = await alice.posts.post("still served")
                 await until(bob, lambda: holds(bob, later.id))  # by gossip: sync is off
                 assert gossip.stats.added == 2
 
@@ -174,7 +174,7 @@ def test_an_older_node_hears_us_and_its_unsigned_messages_are_dropped_without_bl
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             topic = topic_of(alice.account_id)
             async with linked(alice, bob, live_sync=False) as (sa, sb):
                 await meshed(sa, sb, alice.account_id)
@@ -183,11 +183,11 @@ def test_an_older_node_hears_us_and_its_unsigned_messages_are_dropped_without_bl
                     heard = await pubsub.subscribe(topic)
                     await pubsub.wait_for_mesh(peer_id_from_device_id(sb.device_id), topic,
                                                timeout=20)
-                    post = await alice.post("for everyone")
+                    post = await alice.posts.post("for everyone")
                     with trio.fail_after(10):
                         got = await heard.get()  # forwarded by bob, signed by alice
                     assert verify_origin(got) == device(alice)
-                    rows = await alice.log_rows(device(alice), 0, 10)
+                    rows = await alice.replication.log_rows(device(alice), 0, 10)
                     await pubsub.publish(topic, encode_run(rows)[0])
                     assert sb.gossip is not None
                     gossip = sb.gossip

@@ -298,9 +298,9 @@ def test_friends_met_through_a_relay_keep_syncing_once_it_is_gone(tmp_path: Path
         with Node.init(Home(tmp_path / "r"), "Rita") as rita, \
                 Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await rita.follow(bob.account_id)
-            await alice.follow(bob.account_id)
-            await bob.follow(alice.account_id)
+            await rita.posts.follow(bob.account_id)
+            await alice.posts.follow(bob.account_id)
+            await bob.posts.follow(alice.account_id)
             rita_off = trio.Event()
             async with service(bob, ip="127.0.0.2", reserve=True) as sb, \
                     trio.open_nursery() as nursery:
@@ -308,7 +308,7 @@ def test_friends_met_through_a_relay_keep_syncing_once_it_is_gone(tmp_path: Path
                 await sb.connect(device(rita), sr.listen_addrs, source="invite")
                 await sb.wait_until(lambda: any(map(relay.is_circuit, sb.listen_addrs)))
                 circuit = [a for a in sb.listen_addrs if relay.is_circuit(a)]
-                await alice.add_peer(device(bob), circuit, "invite")
+                await alice.replication.add_peer(device(bob), circuit, "invite")
                 async with service(alice, ip="127.0.0.3") as sa:
                     assert sa._host is not None and sb._host is not None
                     ha, hb = sa._host, sb._host
@@ -316,14 +316,14 @@ def test_friends_met_through_a_relay_keep_syncing_once_it_is_gone(tmp_path: Path
                                         and direct_only(ha, hb))
                     await sb.wait_until(lambda: device(alice) in sb.connected())
                     assert sb.puncher is not None and len(sb.puncher.done) == 1
-                    first = await bob.post("over the punched connection")
+                    first = await bob.posts.post("over the punched connection")
                     await stored(alice, first.id)
                     carried = sr.relay_server.carried
                     assert direct_only(ha, hb) and direct_only(hb, ha)
                     rita_off.set()  # Rita's box stops
                     await until(lambda: sr._host is None)
                     assert sr.relay_server.carried == carried  # nothing relayed since
-                    second = await bob.post("with Rita's box off")
+                    second = await bob.posts.post("with Rita's box off")
                     await stored(alice, second.id)
                     assert direct_only(ha, hb)
 

@@ -42,8 +42,8 @@ def test_dialing_a_peer_s_mapped_address_is_a_port_mapped_path_on_both_sides(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await alice.follow(bob.account_id)
-            await bob.follow(alice.account_id)
+            await alice.posts.follow(bob.account_id)
+            await bob.posts.follow(alice.account_id)
             await everyone_syncs([alice, bob])  # each holds the other's log: friends
             async with service(alice) as sa, service(bob) as sb:
                 at = sa.listen_addrs[0]
@@ -56,7 +56,7 @@ def test_dialing_a_peer_s_mapped_address_is_a_port_mapped_path_on_both_sides(
                 sa.addresses_changed()
                 await sb.wait_until(
                     lambda: sb.paths().get(device(alice)) is ConnPath.PORT_MAPPED)
-                held = await bob.address_record(device(alice))
+                held = await bob.replication.address_record(device(alice))
                 assert held is not None
                 kinds = {a.addr: a.kind for a in decode(held.raw).addrs}
                 assert kinds[at] == AddrKind.PORT_MAPPED

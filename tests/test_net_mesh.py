@@ -38,7 +38,7 @@ def pinned_mesh(monkeypatch: pytest.MonkeyPatch) -> None:
     run). What is tested here is the way through the nodes in between."""
     async def keep_the_address(self: NetworkService, device: bytes,
                                addrs: tuple[str, ...]) -> None:
-        await self.node.peer_moved(device, addrs, "peer")
+        await self.node.replication.peer_moved(device, addrs, "peer")
 
     monkeypatch.setattr(NetworkService, "_moved", keep_the_address)
 
@@ -54,19 +54,20 @@ def test_every_post_reaches_every_node_of_a_sparse_mesh(tmp_path: Path) -> None:
             for node in nodes:
                 for other in nodes:
                     if other is not node:
-                        await node.follow(other.account_id)
-            early = [await node.post(f"before the mesh, from {i}")
+                        await node.posts.follow(other.account_id)
+            early = [await node.posts.post(f"before the mesh, from {i}")
                      for i, node in enumerate(nodes)]
             async with AsyncExitStack() as running:
                 services = [await running.enter_async_context(NetworkService(
-                    node, backoff=Backoff(base=0.05, cap=0.5), rng=random.Random(i),
+                    node.replication, backoff=Backoff(base=0.05, cap=0.5), rng=random.Random(i),
                     flood=NO_WASTE)) for i, node in enumerate(nodes)]
                 for a, b in LINKS:
                     await services[a].connect(device(nodes[b]), services[b].listen_addrs)
                 with trio.fail_after(60):
                     for node in nodes:  # the initial sync, through the intermediaries
                         await until(node, lambda: holds_all(node, [e.id for e in early]))  # noqa: B023
-                    live = [await node.post(f"live, from {i}") for i, node in enumerate(nodes)]
+                    live = [await node.posts.post(f"live, from {i}")
+                            for i, node in enumerate(nodes)]
                     for node in nodes:
                         await until(node, lambda: holds_all(node, [e.id for e in live]))  # noqa: B023
                 for i, service in enumerate(services):  # nobody dialed a non-neighbour
@@ -75,8 +76,8 @@ def test_every_post_reaches_every_node_of_a_sparse_mesh(tmp_path: Path) -> None:
                     assert set(service.connected()) == neighbours
                     assert all(p.standing >= 0 for p in service.peers())  # nobody flooded
             for node in nodes:
-                assert len(await node.logs()) == N
-                assert await node.verify(full=True) == []
+                assert len(await node.replication.logs()) == N
+                assert await node.feeds.verify(full=True) == []
 
     trio.run(scenario)
 

@@ -34,14 +34,16 @@ def test_the_port_lists_what_the_network_uses() -> None:
             "put_blob", "merge_roster", "update_peer", "invite_token"} <= port_names()
 
 
-def test_a_node_satisfies_the_port(tmp_path: Path) -> None:
+def test_the_replication_service_satisfies_the_port(tmp_path: Path) -> None:
+    """What runtime and the command line hand the network is ``node.replication``."""
     with Node.init(Home(tmp_path / "home"), "Alice") as node:
-        missing = sorted(name for name in port_names() if not hasattr(node, name))
+        replica = node.replication
+        missing = sorted(name for name in port_names() if not hasattr(replica, name))
         assert missing == []
         for name in port_names():
             wanted = getattr(port.Replica, name)
             if inspect.iscoroutinefunction(wanted):
-                assert inspect.iscoroutinefunction(getattr(node, name)), name
+                assert inspect.iscoroutinefunction(getattr(replica, name)), name
 
 
 def imported_modules(path: Path) -> set[str]:

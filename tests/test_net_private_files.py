@@ -22,7 +22,7 @@ from p2psocial.node import Node
 
 
 async def carry(src: Node, dst: Node) -> None:
-    await dst.ingest(await src.log_entries(device(src), 0, 10_000))
+    await dst.replication.ingest(await src.replication.log_entries(device(src), 0, 10_000))
 
 
 def photo() -> bytes:
@@ -37,15 +37,15 @@ def test_a_dm_picture_reaches_its_reader_through_a_carrier_that_cannot_see_it(
         with Node.init(Home(tmp_path / "a"), "Alice") as a, \
                 Node.init(Home(tmp_path / "b"), "Bob") as b, \
                 Node.init(Home(tmp_path / "c"), "Carol") as c:
-            await a.follow(b.account_id)
-            await b.follow(a.account_id)
-            await c.follow(a.account_id)
+            await a.posts.follow(b.account_id)
+            await b.posts.follow(a.account_id)
+            await c.posts.follow(a.account_id)
             await carry(b, a)
-            message = await a.send_message([b.account_id], "the view from here",
-                                           images_data=[photo()], alt=["a blue sky"])
-            picture = await a.attachment(message.id, 0)
+            message = await a.messages.send([b.account_id], "the view from here",
+                                            images_data=[photo()], alt=["a blue sky"])
+            picture = await a.messages.attachment(message.id, 0)
             digest = picture.blob
-            shown = await a.open_blob(digest, await a.blob(digest) or b"")
+            shown = await a.messages.open_blob(digest, await a.replication.blob(digest) or b"")
             assert shown is not None and shown.startswith(b"\xff\xd8")  # the cleaned JPEG
 
             async with service(c) as sc:
@@ -63,21 +63,21 @@ def test_a_dm_picture_reaches_its_reader_through_a_carrier_that_cannot_see_it(
                     await sb.connect(device(c), sc.listen_addrs)
                     await until(b, lambda: holds(b, message.id))
                     assert device(a) not in [p.device for p in sb.peers()]
-                    await b.scan_private()
+                    await b.messages.scan()
                     got = await sb.fetch_blob(digest)
-            opened = await b.open_blob(digest, got)
+            opened = await b.messages.open_blob(digest, got)
             assert opened == shown
-            [view] = await b.conversations()
-            [seen] = (await b.conversation(view.id)).items
+            [view] = await b.messages.conversations()
+            [seen] = (await b.messages.conversation(view.id)).items
             assert [(f.width, f.height, f.alt) for f in seen.attachments] == [
                 (picture.width, picture.height, "a blue sky")]
 
             # C carries the entry and the blob, and sees neither the picture nor its key
-            await c.scan_private()
-            assert await c.conversations() == []
-            held = await c.blob(digest)
-            assert held == sealed and await c.open_blob(digest, held) == held
+            await c.messages.scan()
+            assert await c.messages.conversations() == []
+            held = await c.replication.blob(digest)
+            assert held == sealed and await c.messages.open_blob(digest, held) == held
             assert shown not in held and shown[:64] not in held
-            assert c.store.private_file(digest) == []
+            assert c.store.inbox.private_file(digest) == []
 
     run(scenario, timeout=60)

@@ -186,12 +186,12 @@ def test_friends_replicate_through_a_relay_when_one_cannot_be_dialed(tmp_path: P
         with Node.init(Home(tmp_path / "r"), "Rita") as rita, \
                 Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await rita.follow(bob.account_id)  # Rita's box replicates Bob: it relays for him
-            await alice.follow(bob.account_id)
-            await bob.follow(alice.account_id)
-            early = await bob.post("before anyone connected")
+            await rita.posts.follow(bob.account_id)  # Rita's box replicates Bob: it relays for him
+            await alice.posts.follow(bob.account_id)
+            await bob.posts.follow(alice.account_id)
+            early = await bob.posts.post("before anyone connected")
             async with service(rita) as sr:
-                await bob.add_peer(device(rita), sr.listen_addrs, "invite")
+                await bob.replication.add_peer(device(rita), sr.listen_addrs, "invite")
                 async with service(bob, port=None) as sb:  # no listener: dials out only
                     await sb.wait_until(lambda: any(map(relay.is_circuit, sb.listen_addrs)))
                     assert sb.listen_addrs == [
@@ -199,20 +199,20 @@ def test_friends_replicate_through_a_relay_when_one_cannot_be_dialed(tmp_path: P
                     # Bob's invite carries the circuit address; Alice joins with it
                     code = invite.decode(invite.encode(invite.make(
                         device(bob), bob.account_id, sb.listen_addrs)))
-                    await alice.add_peer(code.device, code.addrs, "invite")
+                    await alice.replication.add_peer(code.device, code.addrs, "invite")
                     async with service(alice) as sa:
                         await stored(alice, early.id)
                         await sa.wait_until(lambda: device(bob) in sa.connected())
                         await sb.wait_until(lambda: device(alice) in sb.connected())
-                        to_bob = await alice.post("hi bob, through rita")
+                        to_bob = await alice.posts.post("hi bob, through rita")
                         await stored(bob, to_bob.id)
-                        to_alice = await bob.post("hi alice")
+                        to_alice = await bob.posts.post("hi alice")
                         await stored(alice, to_alice.id)
                         assert device(alice) not in sr.connected()  # Rita only carries bytes
-                        record = await alice.peer(device(bob))
+                        record = await alice.replication.peer(device(bob))
                         assert record is not None and record.addrs == code.addrs
             for node in (alice, bob):
-                assert await node.verify(full=True) == []
+                assert await node.feeds.verify(full=True) == []
 
     run(scenario, timeout=30)
 
@@ -222,15 +222,15 @@ def test_a_relay_refuses_a_slot_to_an_account_it_does_not_replicate(tmp_path: Pa
         with Node.init(Home(tmp_path / "r"), "Rita") as rita, \
                 Node.init(Home(tmp_path / "c"), "Carol") as carol:
             assert carol.identity is not None
-            await carol.follow(rita.account_id)  # Carol wants Rita; Rita not Carol
+            await carol.posts.follow(rita.account_id)  # Carol wants Rita; Rita not Carol
             async with service(rita) as sr:
                 rita_id = peer_id_from_device_id(device(rita))
                 async with open_host(carol.identity.device.seed, port=None) as host:
                     with pytest.raises(relay.RelayRefused) as refused:
                         await host.reserve(rita_id, [relay.Multiaddr(sr.listen_addrs[0])])
                     assert refused.value.status == relay.StatusCode.PERMISSION_DENIED
-                await rita.follow(carol.account_id)  # now she is a friend: still no log held
-                await carol.add_peer(device(rita), sr.listen_addrs, "invite")
+                await rita.posts.follow(carol.account_id)  # now she is a friend: still no log held
+                await carol.replication.add_peer(device(rita), sr.listen_addrs, "invite")
                 async with service(carol, port=None) as sc:  # syncs, then holds a slot
                     await sc.wait_until(lambda: any(map(relay.is_circuit, sc.listen_addrs)))
 

@@ -302,13 +302,13 @@ def test_a_friend_refused_for_lack_of_room_is_never_charged(tmp_path: Path) -> N
         with Node.init(Home(tmp_path / "r"), "Rita") as rita, \
                 Node.init(Home(tmp_path / "a"), "Ann") as ann, \
                 Node.init(Home(tmp_path / "b"), "Ben") as ben:
-            await rita.follow(ann.account_id)
-            await rita.follow(ben.account_id)
+            await rita.posts.follow(ann.account_id)
+            await rita.posts.follow(ben.account_id)
             async with service(rita, relay_limits=RelayLimits(max_reservations=1)) as sr:
                 server = sr.relay_server
                 assert server is not None
                 for node in (ann, ben):
-                    await node.add_peer(device(rita), sr.listen_addrs, "invite")
+                    await node.replication.add_peer(device(rita), sr.listen_addrs, "invite")
                 async with service(ann, port=None) as sa:  # holds the one slot
                     await sa.wait_until(lambda: any(map(relay.is_circuit, sa.listen_addrs)))
                     async with service(ben, port=None):  # asks again and again, with backoff
@@ -329,14 +329,14 @@ def test_devices_of_one_account_hold_at_most_two_slots_at_a_service(tmp_path: Pa
             root = first.identity.account.root_seed
             with Node.restore(Home(tmp_path / "a2"), root, "Ann") as second, \
                     Node.restore(Home(tmp_path / "a3"), root, "Ann") as third:
-                await rita.follow(first.account_id)
+                await rita.posts.follow(first.account_id)
                 async with service(rita) as sr:
                     server = sr.relay_server
                     assert server is not None
                     devices = (first, second, third)
                     async with AsyncExitStack() as stack:
                         for node in devices:
-                            await node.add_peer(device(rita), sr.listen_addrs, "invite")
+                            await node.replication.add_peer(device(rita), sr.listen_addrs, "invite")
                             await stack.enter_async_context(service(node, port=None))
                         while server.refused["a slot: " + ACCOUNT_FULL] < 3:  # noqa: ASYNC110
                             await trio.sleep(0.05)

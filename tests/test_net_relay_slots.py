@@ -106,8 +106,8 @@ def test_a_service_takes_a_slot_when_nobody_reaches_it_and_gives_it_up_when_one_
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await alice.follow(bob.account_id)
-            await bob.follow(alice.account_id)  # so he relays for her
+            await alice.posts.follow(bob.account_id)
+            await bob.posts.follow(alice.account_id)  # so he relays for her
             await everyone_syncs([alice, bob])
             async with service(alice) as sa, service(bob) as sb:
                 await sa.connect(device(bob), sb.listen_addrs)

@@ -97,7 +97,7 @@ async def cli(home: Path, *args: str) -> str:
 async def heads(home: Path) -> dict[bytes, int]:
     """device -> head seq of every log in a home's store, read beside its serve."""
     with Node.open(Home(home), readonly=True) as node:
-        return {d: s for d, _, s in await node.logs()}
+        return {d: s for d, _, s in await node.replication.logs()}
 
 
 async def until(condition: Callable[[], Awaitable[bool]], within: float = 30) -> None:
@@ -125,15 +125,16 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
             await bob.start()
             await bob.kill()
             await cli(b_home, "post", "bob 2, while killed")  # the lock died with serve
-            await alice.follow(bob.account)
+            await alice.posts.follow(bob.account)
             b_head = (await heads(b_home))[bob.device]
 
             def service() -> NetworkService:
-                return NetworkService(alice, port=a_port, backoff=FAST,
+                return NetworkService(alice.replication, port=a_port, backoff=FAST,
                                       rng=random.Random(3))
 
             async def alice_has(seq: int) -> bool:
-                return any(d == bob.device and s >= seq for d, _, s in await alice.logs())
+                logs = await alice.replication.logs()
+                return any(d == bob.device and s >= seq for d, _, s in logs)
 
             async def bob_has(seq: int) -> bool:
                 return (await heads(b_home)).get(a_device, 0) >= seq
@@ -141,7 +142,7 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
             try:
                 async with service() as sa:
                     await sa.connect(bob.device, bob.status["addrs"])  # Bob is down
-                    await alice.post("alice 1")
+                    await alice.posts.post("alice 1")
                     await bob.start()  # same home, same port: both sides redial
                     await until(lambda: alice_has(b_head))  # bob 1 and 2 among them
                     a_seq = (await heads(a_home))[a_device]
@@ -152,7 +153,7 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                     await bob.kill()
                     await sa.wait_until(lambda: bob.device not in sa.connected())
                     for i in range(2, 5):
-                        await alice.post(f"alice {i}")
+                        await alice.posts.post(f"alice {i}")
                     await cli(b_home, "post", "bob 3, while killed again")
                     await bob.start()
                     await until(lambda: bob_has(a_seq + 3))
@@ -165,13 +166,14 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                     bob.proc.kill()
             # Bob's log did not fork: one device, one chain, the same at Alice's
             with Node.open(Home(b_home), readonly=True) as b_node:
-                assert [d for d, a, _ in await b_node.logs() if a == bob.account] == [bob.device]
-                own = await b_node.log_entries(bob.device, 0, 100)
+                logs = await b_node.replication.logs()
+                assert [d for d, a, _ in logs if a == bob.account] == [bob.device]
+                own = await b_node.replication.log_entries(bob.device, 0, 100)
                 assert [e.seq for e in own] == list(range(1, b_head + 2))
-                assert await b_node.verify(full=True) == []
-            copy = await alice.log_entries(bob.device, 0, 100)
+                assert await b_node.feeds.verify(full=True) == []
+            copy = await alice.replication.log_entries(bob.device, 0, 100)
             assert [e.id for e in copy] == [e.id for e in own]
-            assert await alice.verify(full=True) == []
+            assert await alice.feeds.verify(full=True) == []
         texts = [p["text"] for p in json.loads(ok(b_home, "feed", "--json"))["items"]]
         assert {"alice 1", "alice 4", "bob 3, while killed again"} <= set(texts)
         # (libp2p itself may log a WARNING with a traceback when a connection comes in

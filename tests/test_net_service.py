@@ -57,16 +57,16 @@ def test_two_services_connect_through_the_address_book_and_replicate(tmp_path: P
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            first = await alice.post("before bob came")
-            await bob.follow(alice.account_id)
-            await alice.follow(bob.account_id)
+            first = await alice.posts.post("before bob came")
+            await bob.posts.follow(alice.account_id)
+            await alice.posts.follow(bob.account_id)
             async with service(alice) as sa:
-                await bob.add_peer(device(alice), sa.listen_addrs, "invite")
+                await bob.replication.add_peer(device(alice), sa.listen_addrs, "invite")
                 async with service(bob) as sb:  # dials alice from the address book
                     await until(bob, lambda: holds(bob, first.id))
-                    live = await alice.post("live")
+                    live = await alice.posts.post("live")
                     await until(bob, lambda: holds(bob, live.id))
-                    reply = await bob.post("hi alice")
+                    reply = await bob.posts.post("hi alice")
                     await until(alice, lambda: holds(alice, reply.id))
                     seen_by_b = sb.peer(device(alice))
                     assert seen_by_b is not None and seen_by_b.connected
@@ -75,11 +75,11 @@ def test_two_services_connect_through_the_address_book_and_replicate(tmp_path: P
                     assert sa.peer(device(bob)).source == "peer"  # type: ignore[union-attr]
                 # bob went away: alice notices, and the address book says when
                 await sa.wait_until(lambda: not sa.connected())
-            record = await bob.peer(device(alice))
+            record = await bob.replication.peer(device(alice))
             assert record is not None and record.last_ok and record.failures == 0
             assert record.source == "invite"
             for node in (alice, bob):
-                assert await node.verify(full=True) == []
+                assert await node.feeds.verify(full=True) == []
 
     run(scenario)
 
@@ -109,8 +109,8 @@ def test_simultaneous_dials_end_in_one_session(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
-            await alice.follow(bob.account_id)
+            await bob.posts.follow(alice.account_id)
+            await alice.posts.follow(bob.account_id)
             async with service(alice) as sa, service(bob) as sb:
                 await sa.connect(device(bob), sb.listen_addrs)
                 await sb.connect(device(alice), sa.listen_addrs)
@@ -121,9 +121,9 @@ def test_simultaneous_dials_end_in_one_session(tmp_path: Path) -> None:
                 await until(bob, lambda: has_seq(bob, device(alice), 3))
                 await until(alice, lambda: has_seq(alice, device(bob), 3))
                 for _ in range(3):  # live both ways over whichever session survived
-                    a_post = await alice.post("from alice")
+                    a_post = await alice.posts.post("from alice")
                     await until(bob, lambda: holds(bob, a_post.id))  # noqa: B023
-                    b_post = await bob.post("from bob")
+                    b_post = await bob.posts.post("from bob")
                     await until(alice, lambda: holds(alice, b_post.id))  # noqa: B023
                 assert sa.connected() == [device(bob)] and sb.connected() == [device(alice)]
 
@@ -137,7 +137,7 @@ def test_a_misbehaving_peer_is_banned_and_honest_peers_keep_syncing(tmp_path: Pa
                 Node.init(Home(tmp_path / "b"), "Bob") as bob, \
                 Node.init(Home(tmp_path / "m"), "Mallory") as mallory:
             assert mallory.identity is not None
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             mallory_id = device(mallory)
             async with service(alice, clock=lambda: now[0]) as sa, service(bob) as sb, \
                     open_host(mallory.identity.device.seed) as hm:
@@ -162,19 +162,20 @@ def test_a_misbehaving_peer_is_banned_and_honest_peers_keep_syncing(tmp_path: Pa
                 # banned: its streams are refused without a word of the protocol
                 assert await refused(hm, sa)
                 # honest bob is still served, live
-                post = await alice.post("after the ban")
+                post = await alice.posts.post("after the ban")
                 await until(bob, lambda: holds(bob, post.id))
                 state = sa.peer(mallory_id)
                 assert state is not None and state.banned_until == now[0] + 10 * 60 * 1000
                 assert state.standing == -60
                 # a stranger (it dialed us, we hold no address for it) is not written
                 # down, ban or not: identities are free, rows on disk are not
-                assert await alice.peer(mallory_id) is None
+                assert await alice.replication.peer(mallory_id) is None
                 # ten minutes later (by the clock given to the service) it is heard again
                 now[0] += 10 * 60 * 1000
                 assert not await refused(hm, sa)
                 assert sa.peer(mallory_id).standing == -30  # type: ignore[union-attr]
-            assert [d for d, _, _ in await alice.logs()] == [device(alice)]  # nothing of mallory's
+            # nothing of mallory's
+            assert [d for d, _, _ in await alice.replication.logs()] == [device(alice)]
 
     run(scenario)
 
@@ -208,15 +209,15 @@ def test_store_and_forward_through_a_third_node(tmp_path: Path) -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as a, \
                 Node.init(Home(tmp_path / "b"), "Bob") as b, \
                 Node.init(Home(tmp_path / "c"), "Carol") as c:
-            await c.follow(a.account_id)
-            await b.follow(c.account_id)
+            await c.posts.follow(a.account_id)
+            await b.posts.follow(c.account_id)
             async with service(b, hops=2) as sb:
                 async with service(c, hops=2) as sc:  # B learns that C follows A
                     await sc.connect(device(b), sb.listen_addrs)
-                    c_follow = (await c.logs())[0][2]
+                    c_follow = (await c.replication.logs())[0][2]
                     await until(b, lambda: has_seq(b, device(c), c_follow))
-                assert a.account_id in await b.wanted_accounts(2)
-                posts = [await a.post(f"from alice {i}") for i in range(5)]
+                assert a.account_id in await b.replication.wanted_accounts(2)
+                posts = [await a.posts.post(f"from alice {i}") for i in range(5)]
                 async with service(a) as sa:
                     await sa.connect(device(b), sb.listen_addrs)
                     await until(b, lambda: holds(b, posts[-1].id))
@@ -227,9 +228,9 @@ def test_store_and_forward_through_a_third_node(tmp_path: Path) -> None:
                     await sc.connect(device(b), sb.listen_addrs)
                     await until(c, lambda: holds(c, posts[-1].id))
                     assert device(a) not in [p.device for p in sc.peers()]
-            texts = [p.text for p in (await c.home_timeline()).items]
+            texts = [p.text for p in (await c.feeds.home_timeline()).items]
             assert texts == [f"from alice {i}" for i in reversed(range(5))]
-            assert await c.verify(full=True) == []
+            assert await c.feeds.verify(full=True) == []
 
     run(scenario, timeout=45)
 

@@ -37,10 +37,10 @@ def test_two_services_find_each_other_on_the_lan_and_replicate(tmp_path: Path) -
         kind = lan_type()
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await alice.follow(bob.account_id)
-            await bob.follow(alice.account_id)
-            first = await alice.post("hello, LAN")
-            assert await alice.peers() == [] and await bob.peers() == []
+            await alice.posts.follow(bob.account_id)
+            await bob.posts.follow(alice.account_id)
+            first = await alice.posts.post("hello, LAN")
+            assert await alice.replication.peers() == [] and await bob.replication.peers() == []
             async with service(alice, lan=True, lan_service_type=kind) as sa, \
                     service(bob, lan=True, lan_service_type=kind) as sb:
                 await sa.wait_until(lambda: device(bob) in sa.nearby())
@@ -56,7 +56,7 @@ def test_two_services_find_each_other_on_the_lan_and_replicate(tmp_path: Path) -
                 # the inbound session first: an existing peer keeps its source)
                 assert "mdns" in (seen_a.source, seen_b.source)
             for node, other in ((alice, bob), (bob, alice)):
-                record = await node.peer(device(other))
+                record = await node.replication.peer(device(other))
                 assert record is not None and record.addrs
 
     run(scenario)
@@ -66,18 +66,18 @@ def test_a_blob_is_fetched_from_a_connected_peer(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
-            post = await alice.post("a picture", images_data=[png()])
+            await bob.posts.follow(alice.account_id)
+            post = await alice.posts.post("a picture", images_data=[png()])
             [digest] = await alice._run(alice.store.blob_hashes)
-            original = await alice.blob(digest)
+            original = await alice.replication.blob(digest)
             assert original is not None and blob_hash(original) == digest
             # on demand only: bob's background fetcher (blob_fetcher.py) would race it
             async with service(alice) as sa, service(bob, fetch_blobs=False) as sb:
                 await sb.connect(device(alice), sa.listen_addrs)
                 await until(bob, lambda: holds(bob, post.id))
-                assert await bob.blob(digest) is None
+                assert await bob.replication.blob(digest) is None
                 assert await sb.fetch_blob(digest) == original
-                assert await bob.blob(digest) == original  # stored with the node
+                assert await bob.replication.blob(digest) == original  # stored with the node
                 with pytest.raises(blobs.BlobUnavailable):
                     await sb.fetch_blob(blob_hash(b"nobody has this"))
                 assert sb.peer(device(alice)).standing >= 0  # type: ignore[union-attr]

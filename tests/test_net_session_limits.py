@@ -54,7 +54,7 @@ def test_silent_and_byte_a_second_peers_are_cut_off_and_honest_ones_kept(
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            await bob.follow(alice.account_id)
+            await bob.posts.follow(alice.account_id)
             async with service(alice, deadlines=QUICK) as sa, \
                     service(bob, deadlines=QUICK) as sb, \
                     open_host(os.urandom(32)) as silent, open_host(os.urandom(32)) as slow, \
@@ -81,7 +81,7 @@ def test_silent_and_byte_a_second_peers_are_cut_off_and_honest_ones_kept(
                 session = sa.sessions.by_device[device(bob)]
                 await trio.sleep(3)
                 assert sa.sessions.by_device.get(device(bob)) is session
-                post = await alice.post("still here")
+                post = await alice.posts.post("still here")
                 await until(bob, lambda: holds(bob, post.id))
 
     run(scenario)
@@ -93,10 +93,10 @@ def test_a_peer_that_asks_for_everything_again_and_again_is_cut_off(tmp_path: Pa
 
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
-            await alice.follow(friend.account_id)
-            await alice.follow(make_identity(41).account_id)
-            await alice.ingest(make_log(friend, 2))
-            await alice.ingest(big)
+            await alice.posts.follow(friend.account_id)
+            await alice.posts.follow(make_identity(41).account_id)
+            await alice.replication.ingest(make_log(friend, 2))
+            await alice.replication.ingest(big)
             async with service(alice) as sa, open_host(friend.device.seed) as hf:
                 wants = explicit(wants=[make_identity(41).account_id])
                 stream = await raw_session(hf, sa, m.encode(m.Hello(m.VERSION)), *wants)
@@ -132,8 +132,8 @@ def test_strangers_share_one_send_budget_and_leave_no_rows(tmp_path: Path) -> No
 
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
-            await alice.follow(author.account_id)
-            await alice.ingest(log)
+            await alice.posts.follow(author.account_id)
+            await alice.replication.ingest(log)
             async with service(alice) as sa:
                 sa.sessions.stranger_budget = SendBudget(slow)
                 received = [0, 0, 0]
@@ -151,7 +151,7 @@ def test_strangers_share_one_send_budget_and_leave_no_rows(tmp_path: Path) -> No
                         nursery.start_soon(stranger, i)
                 assert sum(received) <= 40_000 + 2.5 * 20_000 + 3 * 8_000  # + openings
                 await trio.sleep(0.5)
-                assert [r.device for r in await alice.peers()] == []  # forgotten
+                assert [r.device for r in await alice.replication.peers()] == []  # forgotten
 
     run(scenario)
 

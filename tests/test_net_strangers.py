@@ -25,15 +25,15 @@ def test_strangers_are_not_written_down_and_only_so_many_are_kept(tmp_path: Path
                 await sa.known.know(device, (), "peer")
             assert len(sa.peers()) == MAX_STRANGERS + 1  # the newest strangers, the friend
             assert sa.peer(strangers[0]) is None and sa.peer(strangers[-1]) is not None
-            assert [r.device for r in await alice.peers()] == [friend]
+            assert [r.device for r in await alice.replication.peers()] == [friend]
             # a stranger that misbehaves is remembered (in memory) with its standing
             await sa._misbehaved(strangers[-1], "a test")
             assert sa.peer(strangers[-1]).standing == -30  # type: ignore[union-attr]
-            assert await alice.peer(strangers[-1]) is None
+            assert await alice.replication.peer(strangers[-1]) is None
             # once we learn where to reach it (an invite, the LAN), it has a row, history
             # included
             await sa.known.know(strangers[-1], ("/ip4/192.0.2.10/tcp/4001",), "mdns")
-            record = await alice.peer(strangers[-1])
+            record = await alice.replication.peer(strangers[-1])
             assert record is not None and record.standing == -30
             assert record.addrs == ("/ip4/192.0.2.10/tcp/4001",)
 

@@ -31,30 +31,30 @@ FAST_KDF = {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
 def test_publishing_rules(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
-            post = await alice.post("hello #world")
+            post = await alice.posts.post("hello #world")
             with pytest.raises(InvalidContent):
-                await alice.follow(alice.account_id)
+                await alice.posts.follow(alice.account_id)
             with pytest.raises(NotFound):
-                await alice.post("reply to nothing", reply_to=os.urandom(32))
+                await alice.posts.post("reply to nothing", reply_to=os.urandom(32))
             with pytest.raises(NotFound):
-                await alice.react(os.urandom(32), "👍")
+                await alice.posts.react(os.urandom(32), "👍")
             with pytest.raises(UserError, match="limit is 8,000"):
-                await alice.post("x" * 8001)
+                await alice.posts.post("x" * 8001)
             with pytest.raises(InvalidContent):
-                await alice.post("   ")
-            edited = await alice.edit(post.id, "hello edited")
+                await alice.posts.post("   ")
+            edited = await alice.posts.edit(post.id, "hello edited")
             assert edited.seq == post.seq + 1
-            view = await alice.post_view(post.id)
+            view = await alice.feeds.post_view(post.id)
             assert view.text == "hello edited" and view.edited and view.tags == ("world",)
-            await alice.delete(post.id)
+            await alice.posts.delete(post.id)
             with pytest.raises(UserError, match="deleted"):
-                await alice.edit(post.id, "again")
-            profile = await alice.profile(alice.account_id)
+                await alice.posts.edit(post.id, "again")
+            profile = await alice.feeds.profile(alice.account_id)
             assert profile.name == "Alice" and profile.posts == 0
-            await alice.set_profile(bio="likes llamas")
-            profile = await alice.profile(alice.account_id)
+            await alice.posts.set_profile(bio="likes llamas")
+            profile = await alice.feeds.profile(alice.account_id)
             assert profile.name == "Alice" and profile.bio == "likes llamas"
-            assert await alice.verify(full=True) == []
+            assert await alice.feeds.verify(full=True) == []
 
     trio.run(scenario)
 
@@ -64,9 +64,9 @@ def test_events_stream_and_lagging_subscribers(tmp_path: Path) -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
             events = alice.subscribe()
             slow = alice.subscribe(buffer=3)
-            first = await alice.post("one")
-            await alice.post("two")
-            await alice.post("three")
+            first = await alice.posts.post("one")
+            await alice.posts.post("two")
+            await alice.posts.post("three")
             got = [await events.receive() for _ in range(6)]  # each: its entry, its post
             assert [type(e) for e in got] == [EntryAdded, PostAdded] * 3
             assert all(e.own for e in got)
@@ -91,7 +91,7 @@ def test_keys_file_mode_and_passphrase(tmp_path: Path) -> None:
     Node.open(home, "correct horse").close()
     # reading needs no passphrase
     with Node.open(home, readonly=True) as reader:
-        assert trio.run(reader.profile, reader.account_id).name == "Alice"
+        assert trio.run(reader.feeds.profile, reader.account_id).name == "Alice"
 
 
 def test_one_writer_per_home(tmp_path: Path) -> None:
@@ -115,14 +115,14 @@ def test_missing_home_is_a_clear_error(tmp_path: Path) -> None:
 def test_backup_restores_everything_onto_an_empty_home(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice", "pw", **FAST_KDF) as alice:
-            root = await alice.post("first")
-            await alice.post("a reply", reply_to=root.id)
-            gone = await alice.post("to delete")
-            await alice.delete(gone.id)
-            await alice.set_profile(bio="bio")
+            root = await alice.posts.post("first")
+            await alice.posts.post("a reply", reply_to=root.id)
+            gone = await alice.posts.post("to delete")
+            await alice.posts.delete(gone.id)
+            await alice.posts.set_profile(bio="bio")
             summary = backup.export_backup(alice, tmp_path / "a.backup")
             account = alice.account_id
-            before = [p.text for p in (await alice.home_timeline()).items]
+            before = [p.text for p in (await alice.feeds.home_timeline()).items]
         assert summary.entries == 7 and summary.size > 0
         with pytest.raises(PassphraseRequired):
             backup.restore_backup(Home(tmp_path / "b"), tmp_path / "a.backup", None)
@@ -131,11 +131,11 @@ def test_backup_restores_everything_onto_an_empty_home(tmp_path: Path) -> None:
         node, restored = backup.restore_backup(Home(tmp_path / "b"), tmp_path / "a.backup", "pw")
         with node:
             assert restored.entries == 7 and node.account_id == account
-            assert [p.text for p in (await node.home_timeline()).items] == before
+            assert [p.text for p in (await node.feeds.home_timeline()).items] == before
             assert len(node.store.devices()) == 2  # a new log: no fork of the old one
-            new = await node.post("after restore")
+            new = await node.posts.post("after restore")
             assert new.seq == 2
-            assert await node.verify(full=True) == []
+            assert await node.feeds.verify(full=True) == []
         with pytest.raises(HomeError, match="already holds"):
             backup.restore_backup(Home(tmp_path / "b"), tmp_path / "a.backup", "pw")
 
@@ -144,7 +144,7 @@ def test_backup_restores_everything_onto_an_empty_home(tmp_path: Path) -> None:
 
 def test_damaged_backups_are_refused_and_leave_nothing(tmp_path: Path) -> None:
     with Node.init(Home(tmp_path / "a"), "Alice") as alice:
-        trio.run(alice.post, "hello")
+        trio.run(alice.posts.post, "hello")
         backup.export_backup(alice, tmp_path / "ok.backup")
     data = (tmp_path / "ok.backup").read_bytes()
     cases = {
@@ -178,14 +178,14 @@ def test_a_refused_post_stores_no_images(tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
             with pytest.raises(ContentTooLarge):
-                await alice.post("too many", images_data=[png] * 11)
+                await alice.posts.post("too many", images_data=[png] * 11)
             with pytest.raises(ContentTooLarge):
-                await alice.post("x" * 9000, images_data=[png])
+                await alice.posts.post("x" * 9000, images_data=[png])
             with pytest.raises(BadImage, match="image 2"):
-                await alice.post("second is bad", images_data=[png, b"not an image"])
-            assert (await alice.stats())["blobs"] == 0
-            ok = await alice.post("", images_data=[png])  # an image alone is a post
-            assert (await alice.post_view(ok.id)).attachments[0].mime == "image/jpeg"
+                await alice.posts.post("second is bad", images_data=[png, b"not an image"])
+            assert (await alice.feeds.stats())["blobs"] == 0
+            ok = await alice.posts.post("", images_data=[png])  # an image alone is a post
+            assert (await alice.feeds.post_view(ok.id)).attachments[0].mime == "image/jpeg"
 
     trio.run(scenario)
 
@@ -209,14 +209,15 @@ def test_replication_policy_two_hops_never_blocked(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
-            await alice.ingest([e for log in logs.values() for e in log])
-            assert await alice.wanted_accounts() == {alice.account_id}
-            await alice.follow(bob.account_id)
-            assert await alice.wanted_accounts() == {alice.account_id, bob.account_id,
-                                                     carol.account_id, eve.account_id}
-            assert dave.account_id in await alice.wanted_accounts(hops=3)
-            assert await alice.wanted_accounts(hops=1) == {alice.account_id, bob.account_id}
-            await alice.block(eve.account_id)
-            assert eve.account_id not in await alice.wanted_accounts(hops=3)
+            await alice.replication.ingest([e for log in logs.values() for e in log])
+            assert await alice.replication.wanted_accounts() == {alice.account_id}
+            await alice.posts.follow(bob.account_id)
+            assert await alice.replication.wanted_accounts() == {alice.account_id, bob.account_id,
+                                                                 carol.account_id, eve.account_id}
+            assert dave.account_id in await alice.replication.wanted_accounts(hops=3)
+            assert await alice.replication.wanted_accounts(hops=1) == {alice.account_id,
+                                                                       bob.account_id}
+            await alice.posts.block(eve.account_id)
+            assert eve.account_id not in await alice.replication.wanted_accounts(hops=3)
 
     trio.run(scenario)

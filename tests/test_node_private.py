@@ -15,7 +15,7 @@ from p2psocial.events import Event, MessageAdded, MessageReacted
 from p2psocial.home import Home
 from p2psocial.identity import new_identity
 from p2psocial.node import Node
-from p2psocial.private_scan import follow_private
+from p2psocial.node.private_scan import follow_private
 from tests.helpers import everyone_syncs, queued, sync
 
 
@@ -29,41 +29,41 @@ def test_two_people_exchange_messages(tmp_path: Path) -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
             with pytest.raises(UserError, match="no encryption key here yet: follow them"):
-                await alice.send_message([bob.account_id], "hi")
+                await alice.messages.send([bob.account_id], "hi")
             await sync(bob, alice)
             events = bob.subscribe()
-            sent = await alice.send_message([bob.account_id], "hi Bob")
-            [mine] = await alice.conversations()
+            sent = await alice.messages.send([bob.account_id], "hi Bob")
+            [mine] = await alice.messages.conversations()
             assert mine.members == (bob.account_id,) and mine.names == ("Bob",)
             assert mine.last_text == "hi Bob" and mine.unread == 0
             cid = private.conversation_id([alice.account_id, bob.account_id])
             assert mine.id == cid
 
             await sync(alice, bob)
-            assert await bob.scan_private() == 1
+            assert await bob.messages.scan() == 1
             assert messages_in(events) == [MessageAdded(cid, sent.id, alice.account_id, False)]
-            [theirs] = await bob.conversations()
+            [theirs] = await bob.messages.conversations()
             assert theirs.id == cid and theirs.unread == 1 and theirs.names == ("Alice",)
-            assert await bob.unread_messages() == 1
-            page = await bob.conversation(cid)
+            assert await bob.messages.unread() == 1
+            page = await bob.messages.conversation(cid)
             assert [(m.text, m.own, m.author_name) for m in page.items] == [
                 ("hi Bob", False, "Alice")]
-            await bob.mark_conversation_read(cid)
-            assert await bob.unread_messages() == 0
+            await bob.messages.mark_read(cid)
+            assert await bob.messages.unread() == 0
 
-            reply = await bob.send_message([alice.account_id], "hello!", reply_to=sent.id)
+            reply = await bob.messages.send([alice.account_id], "hello!", reply_to=sent.id)
             await sync(bob, alice)
-            assert await alice.scan_private() == 1
-            assert await alice.scan_private() == 0  # idempotent
-            page = await alice.conversation(cid)
+            assert await alice.messages.scan() == 1
+            assert await alice.messages.scan() == 0  # idempotent
+            page = await alice.messages.conversation(cid)
             assert [m.text for m in page.items] == ["hello!", "hi Bob"]
             assert page.items[0].reply_to == sent.id and page.items[0].id == reply.id
-            assert await alice.unread_messages() == 1
+            assert await alice.messages.unread() == 1
 
             with pytest.raises(NotFound):
-                await alice.send_message([bob.account_id], "x", reply_to=b"\0" * 32)
+                await alice.messages.send([bob.account_id], "x", reply_to=b"\0" * 32)
             with pytest.raises(NotFound):
-                await alice.mark_conversation_read(b"\1" * 32)
+                await alice.messages.mark_read(b"\1" * 32)
 
     trio.run(scenario)
 
@@ -74,10 +74,10 @@ def test_limits_refused_in_one_line(tmp_path: Path) -> None:
             others = [new_identity(bytes([i]) * 32, bytes([i]) * 32, 0).account_id
                       for i in range(1, 17)]
             with pytest.raises(ContentTooLarge, match="at most 15 other people") as info:
-                await alice.send_message(others, "hi all")
+                await alice.messages.send(others, "hi all")
             assert "\n" not in str(info.value)
             with pytest.raises(UserError, match="at least one recipient"):
-                await alice.send_message([alice.account_id], "me")
+                await alice.messages.send([alice.account_id], "me")
 
     trio.run(scenario)
 
@@ -88,18 +88,18 @@ def test_background_scan_opens_what_sync_brings(tmp_path: Path) -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
             await sync(bob, alice)
-            await alice.send_message([bob.account_id], "before the scanner ran")
+            await alice.messages.send([bob.account_id], "before the scanner ran")
             await sync(alice, bob)
             events = bob.subscribe()
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(follow_private, bob)
                 assert len(await next_messages(events, 1)) == 1
                 for n in range(3):  # a burst: one sync batch
-                    await alice.send_message([bob.account_id], f"burst {n}")
+                    await alice.messages.send([bob.account_id], f"burst {n}")
                 await sync(alice, bob)
                 assert len(await next_messages(events, 3)) == 3
                 nursery.cancel_scope.cancel()
-            assert [m.text for m in (await bob.conversation(
+            assert [m.text for m in (await bob.messages.conversation(
                 private.conversation_id([alice.account_id, bob.account_id]))).items] == [
                 "burst 2", "burst 1", "burst 0", "before the scanner ran"]
 
@@ -118,7 +118,7 @@ def test_background_scan_recovers_from_lag(tmp_path: Path) -> None:
                 nursery.start_soon(follow_private, bob)
                 await trio.testing.wait_all_tasks_blocked()
                 for n in range(3):
-                    await alice.send_message([bob.account_id], f"m{n}")
+                    await alice.messages.send([bob.account_id], f"m{n}")
                 await sync(alice, bob)  # many events at once: the scanner's buffer lags
                 assert len(await next_messages(events, 3)) == 3
                 nursery.cancel_scope.cancel()
@@ -146,58 +146,58 @@ def test_group_lifecycle_and_removed_member_is_shut_out(tmp_path: Path) -> None:
         alice, bob, carol, dave = nodes
         try:
             async def texts(node: Node) -> list[str]:
-                return [m.text for m in (await node.group_messages(gid)).items]
+                return [m.text for m in (await node.groups.messages(gid)).items]
 
             await everyone_syncs(nodes)
-            gid = await alice.create_group("Climbing", [bob.account_id, carol.account_id])
-            await alice.group_post(gid, "first")
+            gid = await alice.groups.create("Climbing", [bob.account_id, carol.account_id])
+            await alice.groups.post(gid, "first")
             await everyone_syncs(nodes)
-            await carol.group_post(gid, "hi from Carol")
+            await carol.groups.post(gid, "hi from Carol")
             await everyone_syncs(nodes)
             assert await texts(bob) == ["hi from Carol", "first"]
-            [group] = await bob.groups()
+            [group] = await bob.groups.list()
             assert (group.name, group.admin, group.epoch, group.member) == (
                 "Climbing", alice.account_id, 0, True)
-            assert group.unread == 2 and await bob.conversations() == []
-            assert await dave.groups() == []  # not a member: nothing opened
+            assert group.unread == 2 and await bob.messages.conversations() == []
+            assert await dave.groups.list() == []  # not a member: nothing opened
 
             with pytest.raises(UserError, match="only the group's creator"):
-                await bob.remove_member(gid, carol.account_id)
-            await alice.remove_member(gid, carol.account_id)
-            await alice.add_member(gid, dave.account_id)
-            await alice.group_post(gid, "after Carol left")
+                await bob.groups.remove_member(gid, carol.account_id)
+            await alice.groups.remove_member(gid, carol.account_id)
+            await alice.groups.add_member(gid, dave.account_id)
+            await alice.groups.post(gid, "after Carol left")
             await everyone_syncs(nodes)
             assert await texts(bob) == ["after Carol left", "hi from Carol", "first"]
             assert await texts(carol) == ["hi from Carol", "first"]  # shut out
             assert await texts(dave) == ["after Carol left"]  # no history before joining
-            [seen_by_dave] = await dave.groups()
+            [seen_by_dave] = await dave.groups.list()
             assert seen_by_dave.epoch == 2 and set(seen_by_dave.members) == {
                 alice.account_id, bob.account_id, dave.account_id}
             # Carol's node never hears she was removed and may still post with the old
             # key: the members drop it, since she is not a writer of the newest epochs
-            await carol.group_post(gid, "am I still in?")
-            await alice.group_post(gid, "a later epoch")
+            await carol.groups.post(gid, "am I still in?")
+            await alice.groups.post(gid, "a later epoch")
             await everyone_syncs(nodes)
             assert "am I still in?" not in await texts(bob)
             assert "am I still in?" not in await texts(alice)
 
-            await bob.leave_group(gid)
+            await bob.groups.leave(gid)
             with pytest.raises(UserError, match="no longer a member"):
-                await bob.group_post(gid, "still here?")
+                await bob.groups.post(gid, "still here?")
             await everyone_syncs(nodes)
-            [seen_by_alice] = await alice.groups()
+            [seen_by_alice] = await alice.groups.list()
             assert bob.account_id not in seen_by_alice.members
             # Alice's node read the leave and started a new epoch that Bob lacks
             assert seen_by_alice.epoch == 3  # it was 2
             await everyone_syncs(nodes)
-            await dave.group_post(gid, "after Bob left")
+            await dave.groups.post(gid, "after Bob left")
             await everyone_syncs(nodes)
             assert "after Bob left" in await texts(alice)
             assert "after Bob left" not in await texts(bob)
             with pytest.raises(UserError, match="remove its members"):
-                await alice.leave_group(gid)
+                await alice.groups.leave(gid)
             with pytest.raises(NotFound):
-                await alice.group_post(b"\2" * 32, "nowhere")
+                await alice.groups.post(b"\2" * 32, "nowhere")
         finally:
             for n in nodes:
                 n.close()
@@ -212,19 +212,20 @@ def test_messages_of_a_blocked_account_are_kept_but_never_shown_or_counted(
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
             await sync(alice, bob)
             await sync(bob, alice)
-            await alice.send_message([bob.account_id], "hello Bob")
-            await bob.block(alice.account_id)
+            await alice.messages.send([bob.account_id], "hello Bob")
+            await bob.posts.block(alice.account_id)
             events = bob.subscribe()
             await sync(alice, bob)
-            await bob.scan_private()
+            await bob.messages.scan()
             assert messages_in(events) == []  # no notification either
-            [view] = await bob.conversations()
+            [view] = await bob.messages.conversations()
             assert view.unread == 0 and view.last_text is None
-            assert await bob.unread_messages() == 0
-            assert (await bob.conversation(view.id)).items == []
-            await bob.unblock(alice.account_id)  # kept: shown again
-            assert [m.text for m in (await bob.conversation(view.id)).items] == ["hello Bob"]
-            assert await bob.unread_messages() == 1
+            assert await bob.messages.unread() == 0
+            assert (await bob.messages.conversation(view.id)).items == []
+            await bob.posts.unblock(alice.account_id)  # kept: shown again
+            page = await bob.messages.conversation(view.id)
+            assert [m.text for m in page.items] == ["hello Bob"]
+            assert await bob.messages.unread() == 1
 
     trio.run(scenario)
 
@@ -235,28 +236,28 @@ def test_reactions_inside_a_group(tmp_path: Path) -> None:
         alice, bob, carol = nodes
         try:
             async def reactions(node: Node) -> tuple[tuple[str, int, bool], ...]:
-                [message] = (await node.group_messages(gid)).items
+                [message] = (await node.groups.messages(gid)).items
                 return message.reactions
 
             await everyone_syncs(nodes)
-            gid = await alice.create_group("Band", [bob.account_id])
-            said = await alice.group_post(gid, "gig on Friday")
+            gid = await alice.groups.create("Band", [bob.account_id])
+            said = await alice.groups.post(gid, "gig on Friday")
             await everyone_syncs(nodes)
             events = alice.subscribe()
-            await bob.react_in_group(gid, said.id, "🎸")
-            await alice.react_in_group(gid, said.id, "🎸")
+            await bob.groups.react(gid, said.id, "🎸")
+            await alice.groups.react(gid, said.id, "🎸")
             await everyone_syncs(nodes)
             assert await reactions(alice) == (("🎸", 2, True),)
             assert await reactions(bob) == (("🎸", 2, True),)
             assert MessageReacted(gid, said.id) in queued(events, MessageReacted)
-            await bob.react_in_group(gid, said.id, "🎸", undo=True)
+            await bob.groups.react(gid, said.id, "🎸", undo=True)
             await everyone_syncs(nodes)
             assert await reactions(alice) == (("🎸", 1, True),)
-            assert await carol.groups() == []  # a carrier sees none of it
+            assert await carol.groups.list() == []  # a carrier sees none of it
             with pytest.raises(NotFound, match="no message"):
-                await bob.react_in_group(gid, b"\3" * 32, "👍")
+                await bob.groups.react(gid, b"\3" * 32, "👍")
             with pytest.raises(InvalidContent):
-                await bob.react_in_group(gid, said.id, "two words")
+                await bob.groups.react(gid, said.id, "two words")
         finally:
             for n in nodes:
                 n.close()

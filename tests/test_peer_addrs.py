@@ -100,12 +100,13 @@ def test_the_book_always_keeps_its_shape(steps: list[tuple[list[int], Trust]]) -
 def test_the_store_keeps_trust_per_address(tmp_path: Path) -> None:
     dev = os.urandom(32)
     with Store(tmp_path / "s.sqlite") as store:
-        store.add_peer(dev, [addr(1)], "mdns", Trust.HEARD)
-        store.add_peer(dev, [addr(1)], "mdns", Trust.WORKED)
-        record = store.add_peer(dev, [addr(i) for i in range(2, 12)], "mdns", Trust.HEARD)
+        store.peer_book.add_peer(dev, [addr(1)], "mdns", Trust.HEARD)
+        store.peer_book.add_peer(dev, [addr(1)], "mdns", Trust.WORKED)
+        record = store.peer_book.add_peer(dev, [addr(i) for i in range(2, 12)], "mdns", Trust.HEARD)
         assert record.addrs[0] == addr(1) and record.trust[0] == W
         assert len(record.addrs) == ADDRS_MAX and record.source == "mdns"
-        assert store.add_peer(dev, [addr(99)], "invite").trust[:2] == (W, G)  # default: given
+        # default: given
+        assert store.peer_book.add_peer(dev, [addr(99)], "invite").trust[:2] == (W, G)
 
 
 def test_dialed_addr_names_the_address_a_connection_reached() -> None:
@@ -144,11 +145,11 @@ def test_an_address_heard_for_a_peer_that_dialed_us_is_confirmed(tmp_path: Path)
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
             async with service(alice) as sa, service(bob) as sb:
-                await alice.add_peer(device(bob), [*sb.listen_addrs,
-                                                   "/ip4/127.0.0.1/tcp/1"], "mdns", H)
+                await alice.replication.add_peer(device(bob), [*sb.listen_addrs,
+                                                               "/ip4/127.0.0.1/tcp/1"], "mdns", H)
                 await sb.connect(device(alice), sa.listen_addrs)
                 while True:
-                    record = await alice.peer(device(bob))
+                    record = await alice.replication.peer(device(bob))
                     assert record is not None
                     if W in record.trust:
                         break

@@ -185,47 +185,47 @@ def test_the_scan_keeps_the_keys_of_opened_files_and_a_delete_drops_them(
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob, \
                 Node.init(Home(tmp_path / "c"), "Carol") as carol:
-            await alice.follow(bob.account_id)
-            await carol.follow(alice.account_id)
+            await alice.posts.follow(bob.account_id)
+            await carol.posts.follow(alice.account_id)
             await everyone_syncs([alice, bob, carol])
-            old = await alice.send_message([bob.account_id], "before files")
-            sent = await alice.send_message([bob.account_id], "", files=[("a.txt", b"abc")])
+            old = await alice.messages.send([bob.account_id], "before files")
+            sent = await alice.messages.send([bob.account_id], "", files=[("a.txt", b"abc")])
             await everyone_syncs([alice, bob, carol])
             cid = private.conversation_id([alice.account_id, bob.account_id])
-            page = await bob.conversation(cid)
+            page = await bob.messages.conversation(cid)
             assert [(m.text, [f.name for f in m.attachments]) for m in page.items] == [
                 ("", ["a.txt"]), ("before files", [])]
             [f] = page.items[0].attachments
-            sealed = await alice.blob(f.blob)
+            sealed = await alice.replication.blob(f.blob)
             assert sealed is not None
             # Carol carries Alice's log: the background fetcher wants the sealed blob
             # (blob_refs.blobs_of reads the hashes the envelope lists)
-            assert f.blob in [w.hash for w in await carol.wanted_blobs()]
+            assert f.blob in [w.hash for w in await carol.replication.wanted_blobs()]
             entry = carol.store.get_entry(sent.id)
             assert entry is not None and entry.body is not None
             assert blobs_of(c.Sealed(Kind.PRIVATE, entry.body)) == (BlobRef(f.blob),)
-            assert await bob.open_blob(f.blob, sealed) == b"abc"
-            assert await carol.open_blob(f.blob, sealed) == sealed  # no key: as it is
-            assert await bob.open_blob(f.blob, sealed[:-1] + b"x") is None  # altered
+            assert await bob.messages.open_blob(f.blob, sealed) == b"abc"
+            assert await carol.messages.open_blob(f.blob, sealed) == sealed  # no key: as it is
+            assert await bob.messages.open_blob(f.blob, sealed[:-1] + b"x") is None  # altered
             # Carol names the same blob with a key of her own: Bob still opens it
             members = private.members_of(carol.account_id, [bob.account_id])
             forged = private.Message(members, "mine", None, (PrivateAttachment(
                 f.blob, os.urandom(32), "text/plain", 3, name="a.txt"),))
-            keys = await carol._run(carol._reader_keys, members)
+            keys = await carol._run(carol.messages.reader_keys, members)
             await carol.publish(c.Sealed(Kind.PRIVATE, private.seal(
                 forged, keys, carol.account_id, os.urandom)))
             await everyone_syncs([carol, bob])
-            assert len(bob.store.private_file(f.blob)) == 2
-            assert await bob.open_blob(f.blob, sealed) == b"abc"
-            assert (await bob.attachment(sent.id, 0)).name == "a.txt"
+            assert len(bob.store.inbox.private_file(f.blob)) == 2
+            assert await bob.messages.open_blob(f.blob, sealed) == b"abc"
+            assert (await bob.messages.attachment(sent.id, 0)).name == "a.txt"
             with pytest.raises(NotFound):
-                await carol.attachment(sent.id, 0)
+                await carol.messages.attachment(sent.id, 0)
             with pytest.raises(NotFound):
-                await bob.attachment(old.id, 0)
-            await alice.delete(sent.id)
+                await bob.messages.attachment(old.id, 0)
+            await alice.posts.delete(sent.id)
             await everyone_syncs([alice, bob])
-            assert len(bob.store.private_file(f.blob)) == 1  # Carol's, which opens nothing
-            assert await bob.open_blob(f.blob, sealed) is None
+            assert len(bob.store.inbox.private_file(f.blob)) == 1  # Carol's, which opens nothing
+            assert await bob.messages.open_blob(f.blob, sealed) is None
 
     trio.run(scenario)
 

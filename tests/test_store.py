@@ -96,14 +96,14 @@ def test_home_timeline_follows_blocks_and_keyset_paging(store: Store) -> None:
         carol.add(c.Post(f"carol {i}"))
     me.add(c.Post("mine"), ts=T0 + 10**6)
     store.ingest(me.log + bob.log + carol.log)
-    assert [p.text for p in store.home().items] == ["mine"]
+    assert [p.text for p in store.queries.home().items] == ["mine"]
 
     me.add(c.Follow(bob.id))
     store.ingest(me.log)
     seen: list[str] = []
     cursor: Cursor | None = None
     while True:
-        page = store.home(limit=25, before=cursor)
+        page = store.queries.home(limit=25, before=cursor)
         seen += [p.text for p in page.items]
         if page.next is None:
             break
@@ -113,12 +113,12 @@ def test_home_timeline_follows_blocks_and_keyset_paging(store: Store) -> None:
 
     me.add(c.Block(bob.id))
     store.ingest(me.log)
-    assert [p.text for p in store.home().items] == ["mine"]
+    assert [p.text for p in store.queries.home().items] == ["mine"]
     me.add(c.Unblock(bob.id))
     me.add(c.Unfollow(bob.id))
     me.add(c.Follow(carol.id))
     store.ingest(me.log)
-    assert store.home(limit=2).items[1].text == "carol 59"
+    assert store.queries.home(limit=2).items[1].text == "carol 59"
     assert store.following(me.id) == [carol.id]
     assert store.followers(carol.id) == [me.id]
 
@@ -149,7 +149,7 @@ def test_replies_threads_reactions_and_mentions(store: Store) -> None:
     bob.add(c.Reaction(root.id, "🎉"))
     bob.add(c.Reaction(root.id, "🎉", undo=True))
     store.ingest(me.log + bob.log)
-    thread = store.thread(reply.id)
+    thread = store.queries.thread(reply.id)
     assert [p.text for p in thread] == ["root post", "a reply", "nested"]
     assert thread[0].reply_count == 1 and thread[1].reply_count == 1
     assert thread[0].reactions == (("👍", 2),)
@@ -165,7 +165,7 @@ def test_edits_apply_in_any_order_and_only_from_the_author(store: Store) -> None
     # the edit arrives before the post: ingest bob's log, then mine
     store.ingest(bob.log)
     store.ingest(me.log)
-    view = store.post(post.id)
+    view = store.queries.post(post.id)
     assert view is not None and view.text == "final text about alpacas" and view.edited
     assert store.search("alpacas").items and not store.search("llamas").items
 
@@ -176,14 +176,14 @@ def test_delete_drops_the_body_for_good(store: Store) -> None:
     secret = me.add(c.Post("a secret that must go"))
     bob.add(c.Delete(secret.id))  # not bob's to delete
     store.ingest(me.log + bob.log)
-    assert store.post(secret.id) is not None and not store.post(secret.id).deleted
+    assert store.queries.post(secret.id) is not None and not store.queries.post(secret.id).deleted
     me.add(c.Delete(secret.id))
     store.ingest(me.log)
     body = store.conn.execute("SELECT body FROM entries WHERE id = ?", (secret.id,)).fetchone()
     assert body == (None,)
-    view = store.post(secret.id)
+    view = store.queries.post(secret.id)
     assert view is not None and view.deleted and view.text == ""
-    assert not store.search("secret").items and not store.home().items
+    assert not store.search("secret").items and not store.queries.home().items
     assert store.verify(full=True) == []  # the log still verifies without the body
     store.close()
     assert b"a secret that must go" not in Path(store.path).read_bytes()

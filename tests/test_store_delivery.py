@@ -18,12 +18,12 @@ from p2psocial.store.views import Delivery
 
 async def carry(src: Node, dst: Node) -> None:
     """What ``src`` wrote reaches ``dst``: they met before the test's story."""
-    await dst.ingest(await src.log_entries(device(src), 0, 10_000))
+    await dst.replication.ingest(await src.replication.log_entries(device(src), 0, 10_000))
 
 
 async def states(node: Node, conversation: bytes) -> list[tuple[str, str | None]]:
     """(text, delivery state) of a conversation, oldest first."""
-    page = await node.conversation(conversation)
+    page = await node.messages.conversation(conversation)
     return [(m.text, m.delivery.state if m.delivery else None) for m in reversed(page.items)]
 
 
@@ -37,33 +37,33 @@ def test_a_message_is_sent_then_carried_then_delivered(tmp_path: Path) -> None:
                 Node.init(Home(tmp_path / "b"), "Bob") as b, \
                 Node.init(Home(tmp_path / "f"), "Fay") as f:
             for other in (b, f):
-                await a.follow(other.account_id)
+                await a.posts.follow(other.account_id)
                 await carry(other, a)  # A holds their logs: their devices are placed
-            first = await a.send_message([b.account_id], "first")
+            first = await a.messages.send([b.account_id], "first")
             first_seq = seq_of(a)
-            second = await a.send_message([b.account_id], "second")
-            [view] = await a.conversations()
+            second = await a.messages.send([b.account_id], "second")
+            [view] = await a.messages.conversations()
             assert await states(a, view.id) == [("first", "sent"), ("second", "sent")]
 
             with a.subscribe() as events:
-                await a.peer_holds(device(f), {device(a): first_seq})
+                await a.replication.peer_holds(device(f), {device(a): first_seq})
                 event = events.receive_nowait()
             assert isinstance(event, HeldByPeer)
             assert (event.device, event.account, event.heads) == (
                 device(f), f.account_id, ((device(a), first_seq),))
             assert await states(a, view.id) == [("first", "carried"), ("second", "sent")]
 
-            await a.peer_holds(device(b), {device(a): seq_of(a)})
+            await a.replication.peer_holds(device(b), {device(a): seq_of(a)})
             assert await states(a, view.id) == [("first", "delivered"),
                                                 ("second", "delivered")]
-            page = await a.conversation(view.id)
+            page = await a.messages.conversation(view.id)
             assert page.items[1].delivery == Delivery((b.account_id,), (b.account_id,), True)
             assert page.items[0].delivery == Delivery((b.account_id,), (b.account_id,), False)
             assert first.id != second.id
 
             # nothing new: no event, and a lower seq never lowers a row
             with a.subscribe() as events:
-                await a.peer_holds(device(b), {device(a): 1})
+                await a.replication.peer_holds(device(b), {device(a): 1})
                 assert events.statistics().current_buffer_used == 0
             assert await states(a, view.id) == [("first", "delivered"),
                                                 ("second", "delivered")]
@@ -77,12 +77,12 @@ def test_a_group_message_says_how_many_recipients_have_it(tmp_path: Path) -> Non
                 Node.init(Home(tmp_path / "b"), "Bob") as b, \
                 Node.init(Home(tmp_path / "c"), "Carol") as c:
             for other in (b, c):
-                await a.follow(other.account_id)
+                await a.posts.follow(other.account_id)
                 await carry(other, a)
-            await a.send_message([b.account_id, c.account_id], "dinner?")
-            [view] = await a.conversations()
-            await a.peer_holds(device(c), {device(a): seq_of(a)})
-            [message] = (await a.conversation(view.id)).items
+            await a.messages.send([b.account_id, c.account_id], "dinner?")
+            [view] = await a.messages.conversations()
+            await a.replication.peer_holds(device(c), {device(a): seq_of(a)})
+            [message] = (await a.messages.conversation(view.id)).items
             assert message.delivery is not None
             assert message.delivery.state == "partly_delivered"
             assert message.delivery.delivered_to == (c.account_id,)
@@ -101,28 +101,28 @@ def test_only_the_clocks_of_placed_and_related_devices_of_our_logs_are_kept(
         with Node.init(Home(tmp_path / "a"), "Alice") as a, \
                 Node.init(Home(tmp_path / "b"), "Bob") as b, \
                 Node.init(Home(tmp_path / "s"), "Sam") as s:
-            await a.follow(b.account_id)
+            await a.posts.follow(b.account_id)
             await carry(b, a)
             await carry(s, a)  # A holds Sam's log but has nothing to do with Sam
-            await b.follow(a.account_id)
+            await b.posts.follow(a.account_id)
             await carry(a, b)
-            await a.send_message([b.account_id], "hi")
+            await a.messages.send([b.account_id], "hi")
             head = seq_of(a)
-            await a.peer_holds(bytes(32), {device(a): head})  # unknown device
-            await a.peer_holds(device(a), {device(a): head})  # ourselves
-            await a.peer_holds(device(s), {device(a): head})  # unrelated
-            await a.peer_holds(device(b), {device(b): 5, bytes(32): 9})  # not our logs
+            await a.replication.peer_holds(bytes(32), {device(a): head})  # unknown device
+            await a.replication.peer_holds(device(a), {device(a): head})  # ourselves
+            await a.replication.peer_holds(device(s), {device(a): head})  # unrelated
+            await a.replication.peer_holds(device(b), {device(b): 5, bytes(32): 9})  # not our logs
             assert a.store.holder_rows() == []
-            await a.peer_holds(device(b), {device(a): head})
+            await a.replication.peer_holds(device(b), {device(a): head})
             assert [(r[0], r[1], r[2]) for r in a.store.holder_rows()] == [
                 (device(a), device(b), head)]
 
             # Bob's side: Alice's message has no state (not his), his own has one
             await carry(a, b)
-            await b.scan_private()
-            [view] = await b.conversations()
-            await b.send_message([a.account_id], "hello back")
-            items = (await b.conversation(view.id)).items
+            await b.messages.scan()
+            [view] = await b.messages.conversations()
+            await b.messages.send([a.account_id], "hello back")
+            items = (await b.messages.conversation(view.id)).items
             assert [(m.text, m.delivery is None) for m in reversed(items)] == [
                 ("hi", True), ("hello back", False)]
 
@@ -135,13 +135,13 @@ def test_a_claim_past_our_head_covers_nothing_written_later(tmp_path: Path) -> N
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as a, \
                 Node.init(Home(tmp_path / "b"), "Bob") as b:
-            await a.follow(b.account_id)
+            await a.posts.follow(b.account_id)
             await carry(b, a)
-            await a.send_message([b.account_id], "before")
-            await a.peer_holds(device(b), {device(a): 2**40})
+            await a.messages.send([b.account_id], "before")
+            await a.replication.peer_holds(device(b), {device(a): 2**40})
             assert [r[2] for r in a.store.holder_rows()] == [seq_of(a)]
-            await a.send_message([b.account_id], "after")
-            [view] = await a.conversations()
+            await a.messages.send([b.account_id], "after")
+            [view] = await a.messages.conversations()
             assert await states(a, view.id) == [("before", "delivered"), ("after", "sent")]
 
     run(scenario)
@@ -154,13 +154,13 @@ def test_the_table_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
                 Node.init(Home(tmp_path / "b"), "Bob") as b, \
                 Node.init(Home(tmp_path / "c"), "Carol") as c:
             for other in (b, c):
-                await a.follow(other.account_id)
+                await a.posts.follow(other.account_id)
                 await carry(other, a)
-            await a.post("one")
+            await a.posts.post("one")
             monkeypatch.setattr(holders, "HOLDERS_MAX", 1)
-            await a.peer_holds(device(b), {device(a): 1})
-            await a.peer_holds(device(c), {device(a): 1})
-            await a.peer_holds(device(b), {device(a): 2})
+            await a.replication.peer_holds(device(b), {device(a): 1})
+            await a.replication.peer_holds(device(c), {device(a): 1})
+            await a.replication.peer_holds(device(b), {device(a): 2})
             assert [(r[1], r[2]) for r in a.store.holder_rows()] == [(device(b), 2)]
 
     run(scenario)

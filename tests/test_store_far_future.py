@@ -62,7 +62,7 @@ def test_a_far_future_post_is_placed_at_its_arrival_not_on_top(store: Store,
     me.add(c.Post("mine, after it arrived"), ts=ARRIVAL + 1)
     store.ingest(me.log)
 
-    home = store.home().items
+    home = store.queries.home().items
     assert texts(home) == ["mine, after it arrived", "bob, from the future", "bob, old",
                            "mine, before"]
     placed = home[1]
@@ -72,9 +72,9 @@ def test_a_far_future_post_is_placed_at_its_arrival_not_on_top(store: Store,
     assert store.get_entry(far.id).timestamp == MAX_TIME  # the signed header, untouched
     assert texts(store.account_posts(bob.id).items) == ["bob, from the future", "bob, old"]
     assert [v.ts for v in store.mentions(me.id).items] == [ARRIVAL]
-    assert texts(store.thread(mine.id)) == ["mine, before", "bob, from the future"]
+    assert texts(store.queries.thread(mine.id)) == ["mine, before", "bob, from the future"]
     assert [v.ts for v in store.search("future").items] == [ARRIVAL]
-    [note] = store.notifications().items
+    [note] = store.queries.notifications().items
     assert (note.kind, note.ts) == ("reply", ARRIVAL)
 
 
@@ -89,7 +89,7 @@ def test_notifications_of_far_future_reactions_and_follows_are_placed(store: Sto
     store.ingest(bob.log)
     carol.add(c.Follow(me.id), ts=ARRIVAL - 5)
     store.ingest(carol.log)
-    notes = store.notifications().items
+    notes = store.queries.notifications().items
     assert [(n.kind, n.ts) for n in notes] == [("follow", ARRIVAL), ("reaction", ARRIVAL),
                                                ("follow", ARRIVAL - 5)]
 
@@ -104,7 +104,7 @@ def test_a_reaction_held_before_its_post_is_notified_at_the_posts_arrival(
         store.ingest(bob.log)  # the reaction first: nothing of ours to notify about yet
         now.at = ARRIVAL + 60_000
         store.ingest(me.log)
-        [note] = store.notifications().items
+        [note] = store.queries.notifications().items
         assert (note.kind, note.ts) == ("reaction", ARRIVAL + 60_000)
 
 
@@ -138,7 +138,7 @@ def test_the_upgrade_places_rows_stored_before_the_rule(tmp_path: Path) -> None:
     with Store(path, now=lambda: 2**62) as store:
         store.set_local_account(me.id)
         store.ingest(me.log + bob.log)
-        assert store.home().items[0].ts == MAX_TIME
+        assert store.queries.home().items[0].ts == MAX_TIME
     before = now_ms()
     conn = sqlite3.connect(path, isolation_level=None)
     for statement in schema._statements(migrations.PLACE_FAR_FUTURE_ROWS):
@@ -150,8 +150,8 @@ def test_the_upgrade_places_rows_stored_before_the_rule(tmp_path: Path) -> None:
     assert conn.execute("SELECT ts FROM posts WHERE text = 'mine'").fetchone()[0] == T0 + 1
     conn.close()
     with Store(path) as store:
-        assert [v.text for v in store.home().items] == ["from the future @me", "mine"]
-        assert store.home().items[0].clock_ahead
+        assert [v.text for v in store.queries.home().items] == ["from the future @me", "mine"]
+        assert store.queries.home().items[0].clock_ahead
 
 
 def test_messages_and_conversations_from_the_far_future_are_placed(tmp_path: Path) -> None:
@@ -164,18 +164,18 @@ def test_messages_and_conversations_from_the_far_future_are_placed(tmp_path: Pat
             before = now_ms()
             story = await far_future_story(victim, mallory, clock)
             after = now_ms()
-            [conversation] = await victim.conversations()
+            [conversation] = await victim.messages.conversations()
             assert conversation.last_ts is not None
             assert before <= conversation.last_ts <= after
-            page = await victim.conversation(conversation.id)
+            page = await victim.messages.conversation(conversation.id)
             assert page is not None
             [message] = page.items
             assert message.id == story.message.id and message.signed_ts == FAR
             assert before <= message.ts <= after and message.clock_ahead
-            notes = await victim.notifications()
+            notes = await victim.feeds.notifications()
             assert {n.kind for n in notes.items} == {"mention", "reply", "reaction", "follow"}
             assert all(before <= n.ts <= after for n in notes.items)
-            later = await victim.post("later")
-            assert (await victim.home_timeline(1)).items[0].id == later.id
+            later = await victim.posts.post("later")
+            assert (await victim.feeds.home_timeline(1)).items[0].id == later.id
 
     trio.run(main)

@@ -94,7 +94,7 @@ def snapshot(store: Store) -> dict[str, object]:
                     "f.rowid = x.blocker JOIN accounts t ON t.rowid = x.blocked "
                     "ORDER BY 1, 2").fetchall(),
         "mentions": q("SELECT count(*) FROM mentions").fetchall(),
-        "home": sorted(p.id for p in store.home(limit=500).items),  # ties: arrival order
+        "home": sorted(p.id for p in store.queries.home(limit=500).items),  # ties: arrival order
         "search": {w: sorted(p.id for p in store.search(w, limit=500).items) for w in WORDS},
     }
     store.conn.execute("INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')")

@@ -23,7 +23,7 @@ def store(tmp_path: Path) -> Store:
 def summary(store: Store) -> list[tuple[str, str | None, str | None]]:
     """(kind, post text, emoji) of every notification, newest first."""
     return [(n.kind, n.post.text if n.post else None, n.emoji)
-            for n in store.notifications(500).items]
+            for n in store.queries.notifications(500).items]
 
 
 def test_mentions_replies_reactions_follows_of_others_only(store: Store) -> None:
@@ -44,7 +44,7 @@ def test_mentions_replies_reactions_follows_of_others_only(store: Store) -> None
     assert summary(store) == [("follow", None, None), ("reaction", "my post", "🎉"),
                               ("reply", "a reply that mentions too", None),
                               ("mention", "hi @me", None)]
-    page = store.notifications(500)
+    page = store.queries.notifications(500)
     assert {n.actor for n in page.items} == {bob.id} and page.next is None
     assert page.items[0].actor_name is None  # bob published no profile
 
@@ -108,19 +108,20 @@ def test_unread_count_mark_and_blocked_actors(store: Store) -> None:
         bob.add(c.Post(f"bob {n}", mentions=(me.id,)))
         carol.add(c.Post(f"carol {n}", mentions=(me.id,)))
     store.ingest(me.log + bob.log + carol.log)
-    assert store.unread_notifications() == 10 and store.unread_notifications(cap=3) == 3
-    assert all(n.unread for n in store.notifications().items)
+    assert store.queries.unread_notifications() == 10
+    assert store.queries.unread_notifications(cap=3) == 3
+    assert all(n.unread for n in store.queries.notifications().items)
     store.mark_notifications_read()
-    assert store.unread_notifications() == 0
+    assert store.queries.unread_notifications() == 0
     bob.add(c.Post("one more", mentions=(me.id,)))
     store.ingest(bob.log)
-    page = store.notifications()
-    assert store.unread_notifications() == 1 and [n.unread for n in page.items[:2]] == [
+    page = store.queries.notifications()
+    assert store.queries.unread_notifications() == 1 and [n.unread for n in page.items[:2]] == [
         True, False]
     me.add(c.Block(bob.id))
     store.ingest(me.log)
-    assert store.unread_notifications() == 0
-    assert {n.post.text[:5] for n in store.notifications().items if n.post} == {"carol"}
+    assert store.queries.unread_notifications() == 0
+    assert {n.post.text[:5] for n in store.queries.notifications().items if n.post} == {"carol"}
 
 
 def test_keyset_paging_newest_first(store: Store) -> None:
@@ -131,7 +132,7 @@ def test_keyset_paging_newest_first(store: Store) -> None:
     store.ingest(me.log + bob.log)
     seen, before = [], None
     while True:
-        page = store.notifications(3, before)
+        page = store.queries.notifications(3, before)
         seen += [n.post.text for n in page.items if n.post]
         if page.next is None:
             break
@@ -167,4 +168,4 @@ def test_migration_backfills_what_ingest_derives(tmp_path: Path) -> None:
     with Store(path) as s:
         assert s.conn.execute("SELECT * FROM notifications ORDER BY rowid").fetchall() == \
             derived
-        assert s.unread_notifications() == 0  # history counts as read after the upgrade
+        assert s.queries.unread_notifications() == 0  # history counts as read after the upgrade

@@ -95,7 +95,7 @@ def test_scan_is_resumable_and_idempotent(tmp_path: Path) -> None:
     with Store(path) as s:  # reopened: resumes above the watermark
         rest = s.scan_private(opener(bob.ident))
         assert [m.entry_id for m in rest.messages] == sent[2:] and rest.done
-        assert s.private_upto() == s.count_entries()
+        assert s.inbox.upto() == s.count_entries()
         assert s.scan_private(opener(bob.ident)).scanned == 0
         s.conn.execute("UPDATE meta SET value = 0 WHERE key = 'private_upto'")
         again = s.scan_private(opener(bob.ident))
@@ -106,7 +106,7 @@ def test_scan_is_resumable_and_idempotent(tmp_path: Path) -> None:
         assert page is not None and [m.text for m in page.items] == ["m4", "m3"]
         older = s.conversation(cid, limit=10, before=page.next)
         assert older is not None and [m.text for m in older.items] == ["m2", "m1", "m0"]
-        assert s.mark_conversation_read(cid) and s.unread_messages() == 0
+        assert s.inbox.mark_read(cid) and s.unread_messages() == 0
 
 
 def test_group_entry_waits_for_its_key_and_delete_erases(tmp_path: Path) -> None:

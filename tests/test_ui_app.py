@@ -34,7 +34,7 @@ def test_a_post_from_a_second_node_appears_in_the_window(qtbot: QtBot, tmp_path:
         assert joined.followed
         qtbot.waitUntil(lambda: alice.ctx.backend.status().connected == 1, timeout=WAIT)
 
-        post = call(qtbot, bob, bob.node.post, "hello from Bob's machine")
+        post = call(qtbot, bob, bob.node.posts.post, "hello from Bob's machine")
         view = alice.window.section("home").timeline_view
         model = view.model()
 
@@ -44,11 +44,12 @@ def test_a_post_from_a_second_node_appears_in_the_window(qtbot: QtBot, tmp_path:
         qtbot.waitUntil(shown, timeout=WAIT)
         assert model.posts[0].author_name == "Bob"
 
-        call(qtbot, bob, bob.node.follow, alice.ctx.me)  # Bob replicates Alice's log too
-        reply = call(qtbot, alice.ctx, partial(alice.ctx.node.post, "hi Bob", reply_to=post.id))
+        call(qtbot, bob, bob.node.posts.follow, alice.ctx.me)  # Bob replicates Alice's log too
+        reply = call(qtbot, alice.ctx, partial(alice.ctx.node.posts.post, "hi Bob",
+                                               reply_to=post.id))
 
         def bob_has_reply() -> bool:
-            thread = call(qtbot, bob, bob.node.thread, post.id)
+            thread = call(qtbot, bob, bob.node.feeds.thread, post.id)
             return any(p.id == reply.id for p in thread)
 
         qtbot.waitUntil(bob_has_reply, timeout=WAIT)
@@ -92,13 +93,15 @@ def test_a_message_shows_as_a_badge_on_messages(qtbot: QtBot, tmp_path: Path,
     with Node.init(Home(tmp_path / "bob"), "Bob") as bob:
         async def exchange() -> None:  # each holds the other's log: keys are known
             assert bob.identity is not None and ctx.node.identity is not None
-            await ctx.node.ingest(await bob.log_entries(bob.identity.device_id, 0, 100))
-            await bob.ingest(await ctx.node.log_entries(ctx.node.identity.device_id, 0, 100))
+            bobs, ours = bob.identity.device_id, ctx.node.identity.device_id
+            await ctx.node.replication.ingest(await bob.replication.log_entries(bobs, 0, 100))
+            await bob.replication.ingest(await ctx.node.replication.log_entries(ours, 0, 100))
 
         async def write() -> None:
             assert bob.identity is not None
-            await bob.send_message([ctx.me], "are you coming tonight?")
-            await ctx.node.ingest(await bob.log_entries(bob.identity.device_id, 0, 100))
+            await bob.messages.send([ctx.me], "are you coming tonight?")
+            log = await bob.replication.log_entries(bob.identity.device_id, 0, 100)
+            await ctx.node.replication.ingest(log)
 
         call(qtbot, ctx, exchange)
         call(qtbot, ctx, write)

@@ -67,8 +67,8 @@ def test_the_tile_shows_the_picture_when_its_blob_arrives(
     post = content.Post("a red rectangle", attachments=(
         content.Attachment(digest, "image/png", len(data), 300, 200, "red"),))
     log.append(make_entry(BOB, log[-1], post, log[-1].timestamp + 1000))
-    call(qtbot, app_ctx, app_ctx.node.follow, BOB.account_id)
-    call(qtbot, app_ctx, app_ctx.node.ingest, log)  # the post came; its picture did not
+    call(qtbot, app_ctx, app_ctx.node.posts.follow, BOB.account_id)
+    call(qtbot, app_ctx, app_ctx.node.replication.ingest, log)  # the post came; its picture did not
     qtbot.waitUntil(lambda: [p.text for p in home.model.posts] == ["a red rectangle"],
                     timeout=WAIT)
     view = home.timeline_view
@@ -80,7 +80,7 @@ def test_the_tile_shows_the_picture_when_its_blob_arrives(
     qtbot.waitUntil(lambda: images.broken(digest), timeout=WAIT)  # nobody had it
     assert not is_red(colour_at(view, at))
     # the blob arrives (as the background fetcher stores it): the tile shows it
-    call(qtbot, app_ctx, app_ctx.node.put_blob, data)
+    call(qtbot, app_ctx, app_ctx.node.replication.put_blob, data)
     qtbot.waitUntil(lambda: is_red(colour_at(view, at)), timeout=WAIT)
     assert not images.broken(digest)
 

@@ -86,8 +86,8 @@ def test_bob_joins_alices_community_from_people_and_they_talk_in_messages(
     from p2psocial.ui.main_window import MainWindow
 
     alice, bob = two
-    cid = call(qtbot, alice, alice.node.create_community, "Village hall")
-    call(qtbot, alice, alice.node.group_post, cid, "Welcome, neighbours")
+    cid = call(qtbot, alice, alice.node.communities.create, "Village hall")
+    call(qtbot, alice, alice.node.groups.post, cid, "Welcome, neighbours")
     start_network(qtbot, alice)
     start_network(qtbot, bob)
     # no wait for each to see the other: announcements name nobody (lan_identity.py);
@@ -135,8 +135,8 @@ def test_bob_joins_alices_community_from_people_and_they_talk_in_messages(
                                               "Thanks! Bread on Saturday?"], timeout=WAIT)
     qtbot.waitUntil(lambda: theirs.pane.group_bar.members_button.text() == "2 members",
                     timeout=WAIT)
-    assert call(qtbot, alice, alice.node.following) == []
-    assert call(qtbot, bob, bob.node.following) == []
+    assert call(qtbot, alice, alice.node.feeds.following) == []
+    assert call(qtbot, bob, bob.node.feeds.following) == []
 
     # back in People the row says Bob is in, and its button opens it
     window.show_section("people")
@@ -169,7 +169,7 @@ def test_a_new_community_from_messages_is_marked_and_can_be_left(
 
     qtbot.waitUntil(lambda: page.current is not None, timeout=WAIT)
     cid = page.current
-    [info] = call(qtbot, app_ctx, app_ctx.node.communities)
+    [info] = call(qtbot, app_ctx, app_ctx.node.communities.list)
     assert (info.id, info.name) == (cid, "Book club")
     row = page.model.find(cid)
     assert kind_title(row, app_ctx.me) == "Community: Book club"
@@ -198,7 +198,7 @@ def test_a_new_community_from_messages_is_marked_and_can_be_left(
     assert asked[0].startswith("Leave Book club?")
     qtbot.waitUntil(lambda: not page.pane.input.isEnabled(), timeout=WAIT)
     assert page.pane.closed_line.text().startswith("You left this community.")
-    assert call(qtbot, app_ctx, app_ctx.node.communities) == []
+    assert call(qtbot, app_ctx, app_ctx.node.communities.list) == []
     page.stop()
 
 
@@ -280,8 +280,8 @@ def test_a_full_community_cannot_be_joined_nor_carried_by_an_invite(
     nearby._activate(cid)  # Enter on the row
     assert nearby.outcome.text() == full and not nearby._joins
 
-    mine = call(qtbot, app_ctx, app_ctx.node.create_community, "Village hall")
-    call(qtbot, app_ctx, app_ctx.node.merge_roster, mine,
+    mine = call(qtbot, app_ctx, app_ctx.node.communities.create, "Village hall")
+    call(qtbot, app_ctx, app_ctx.node.communities.merge_roster, mine,
          make_joins(mine, roster.MAX_MEMBERS - 1))
     page.read_my_communities()
     qtbot.waitUntil(lambda: page.invite_to.count() == 2, timeout=WAIT)

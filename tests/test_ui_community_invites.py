@@ -47,8 +47,8 @@ def test_bob_joins_alices_community_with_her_invite_and_they_talk(
 
     alice, bob = two
     assert not alice.settings.lan and not bob.settings.lan
-    cid = call(qtbot, alice, alice.node.create_community, "Village hall")
-    call(qtbot, alice, alice.node.group_post, cid, "Welcome, neighbours")
+    cid = call(qtbot, alice, alice.node.communities.create, "Village hall")
+    call(qtbot, alice, alice.node.groups.post, cid, "Welcome, neighbours")
     start_network(qtbot, alice)
     start_network(qtbot, bob)
 

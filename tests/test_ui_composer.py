@@ -58,7 +58,7 @@ def test_send_posts_clears_and_discards_the_draft(qtbot: QtBot, app_ctx: AppCont
 
     entry_id = send_and_wait(qtbot, widget)
 
-    post = call(qtbot, app_ctx, app_ctx.node.post_view, entry_id)
+    post = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, entry_id)
     assert (post.text, post.tags, post.reply_parent) == ("hello #world", ("world",), None)
     assert widget.text == "" and not widget.send_button.isEnabled()
     assert app_ctx.backend.drafts.get("post").empty
@@ -83,7 +83,7 @@ def test_the_count_warns_near_the_limit_and_refuses_past_it(qtbot: QtBot,
     assert widget.error_line.isVisible()
     assert "limit" in widget.error_line.text() and "\n" not in widget.error_line.text()
     assert widget.text == too_long and not widget.sending
-    page = call(qtbot, app_ctx, app_ctx.node.home_timeline, 10)
+    page = call(qtbot, app_ctx, app_ctx.node.feeds.home_timeline, 10)
     assert page.items == []
 
 
@@ -141,10 +141,10 @@ def test_an_image_is_posted_without_its_location(qtbot: QtBot, app_ctx: AppConte
 
     entry_id = send_and_wait(qtbot, widget)
 
-    post = call(qtbot, app_ctx, app_ctx.node.post_view, entry_id)
+    post = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, entry_id)
     (attachment,) = post.attachments
     assert attachment.alt == "a red square"
-    stored = call(qtbot, app_ctx, app_ctx.node.blob, attachment.blob)
+    stored = call(qtbot, app_ctx, app_ctx.node.replication.blob, attachment.blob)
     image = Image.open(io.BytesIO(stored))
     assert image.size == (64, 48)
     assert not image.getexif().get_ifd(GPS_IFD) and "exif" not in image.info
@@ -179,13 +179,13 @@ def test_an_image_gone_since_it_was_attached_says_why_and_keeps_everything(
     assert "\n" not in widget.error_line.text() and "Traceback" not in widget.error_line.text()
     assert widget.text == "my words" and widget.image_paths == [str(photo)]
     assert widget.text_edit.isEnabled() and widget.send_button.isEnabled()
-    page = call(qtbot, app_ctx, app_ctx.node.home_timeline, 10)
+    page = call(qtbot, app_ctx, app_ctx.node.feeds.home_timeline, 10)
     assert page.items == []
 
 
 def test_reply_mode_has_its_own_draft_and_cancel(qtbot: QtBot, app_ctx: AppContext) -> None:
-    parent_entry = call(qtbot, app_ctx, app_ctx.node.post, "the first post")
-    parent = call(qtbot, app_ctx, app_ctx.node.post_view, parent_entry.id)
+    parent_entry = call(qtbot, app_ctx, app_ctx.node.posts.post, "the first post")
+    parent = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, parent_entry.id)
     widget = composer(qtbot, app_ctx)
     qtbot.keyClicks(widget.text_edit, "a new post, unfinished")
 
@@ -201,7 +201,7 @@ def test_reply_mode_has_its_own_draft_and_cancel(qtbot: QtBot, app_ctx: AppConte
     widget.set_reply(parent)
     assert widget.text == "an answer"
     reply_id = send_and_wait(qtbot, widget)
-    reply = call(qtbot, app_ctx, app_ctx.node.post_view, reply_id)
+    reply = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, reply_id)
     assert reply.reply_parent == parent.id and reply.thread_root == parent.id
     assert app_ctx.backend.drafts.get(reply_draft_key(parent.id)).empty
     assert not widget.reply_bar.isVisible()  # back to the new post, its draft intact
@@ -214,7 +214,7 @@ def test_at_and_letters_offer_names_and_insert_the_account(qtbot: QtBot,
     log = make_log(bob, 1)
     log.append(make_entry(bob, log[-1], content.Profile("Bobby", "", None),
                           log[-1].timestamp + 1))
-    call(qtbot, app_ctx, app_ctx.node.ingest, log)
+    call(qtbot, app_ctx, app_ctx.node.replication.ingest, log)
     widget = composer(qtbot, app_ctx)
     popup = widget.mentions.completer.popup()
 
@@ -226,7 +226,7 @@ def test_at_and_letters_offer_names_and_insert_the_account(qtbot: QtBot,
     assert widget.text == f"hi @{ids.account_text(bob.account_id)} "
     assert not popup.isVisible()
     entry_id = send_and_wait(qtbot, widget)
-    post = call(qtbot, app_ctx, app_ctx.node.post_view, entry_id)
+    post = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, entry_id)
     assert post.mentions == (bob.account_id,)
 
 
@@ -242,7 +242,7 @@ def test_a_followers_only_post_and_a_public_reply_to_one(qtbot: QtBot,
 
     entry_id = send_and_wait(qtbot, widget)
 
-    page = call(qtbot, app_ctx, app_ctx.node.home_timeline, 10)
+    page = call(qtbot, app_ctx, app_ctx.node.feeds.home_timeline, 10)
     [post] = page.items
     assert (post.id, post.text, post.audience) == (entry_id, "for the few", "circle")
     assert widget.followers_only  # the choice stays for the next post
@@ -256,6 +256,6 @@ def test_a_followers_only_post_and_a_public_reply_to_one(qtbot: QtBot,
     widget.set_followers_only(False)
     qtbot.keyClicks(widget.text_edit, "out loud")
     reply_id = send_and_wait(qtbot, widget)
-    reply = call(qtbot, app_ctx, app_ctx.node.post_view, reply_id)
+    reply = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, reply_id)
     assert (reply.audience, reply.reply_parent) == ("public", entry_id)
     assert not widget.public_reply_line.isVisible()  # back to a new post

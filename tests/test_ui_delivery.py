@@ -29,7 +29,7 @@ def test_our_message_says_sent_then_delivered_live(
         app_ctx: AppContext, bob: Backend, qtbot: QtBot) -> None:
     friends(qtbot, app_ctx, bob)
     node = app_ctx.node
-    call(qtbot, app_ctx, node.send_message, [bob.node.account_id], "see you at eight")
+    call(qtbot, app_ctx, node.messages.send, [bob.node.account_id], "see you at eight")
     page = shown_page(qtbot, app_ctx)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
     page.open_conversation(page.model.items[0].id)
@@ -45,8 +45,8 @@ def test_our_message_says_sent_then_delivered_live(
     # Bob's device says, in a sync session, that it holds Alice's log this far
     assert node.identity is not None and bob.node.identity is not None
     mine = node.identity.device_id
-    [seq] = [s for d, _a, s in call(qtbot, app_ctx, node.logs) if d == mine]
-    call(qtbot, app_ctx, node.peer_holds, bob.node.identity.device_id, {mine: seq})
+    [seq] = [s for d, _a, s in call(qtbot, app_ctx, node.replication.logs) if d == mine]
+    call(qtbot, app_ctx, node.replication.peer_holds, bob.node.identity.device_id, {mine: seq})
 
     qtbot.waitUntil(lambda: pane.model.items[0].delivery.state == "delivered", timeout=WAIT)
     index = pane.model.index(0)

@@ -48,7 +48,7 @@ def story(app_ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> Story:
     clock = SettableClock()
     with Node.init(Home(tmp_path / "mallory"), "Mallory", clock=clock) as mallory:
         told = call(qtbot, app_ctx, far_future_story, app_ctx.node, mallory, clock)
-    call(qtbot, app_ctx, app_ctx.node.post, "written after the far future arrived")
+    call(qtbot, app_ctx, app_ctx.node.posts.post, "written after the far future arrived")
     return told
 
 

@@ -59,8 +59,8 @@ def click_chip(qtbot: QtBot, view: MessageList, label: str, row: int = 0) -> Non
 def group_with_bob(qtbot: QtBot, ctx: AppContext, bob: Backend) -> bytes:
     """Alice's group with Bob, where she wrote; Bob holds it."""
     friends(qtbot, ctx, bob)
-    gid: bytes = call(qtbot, ctx, ctx.node.create_group, "Lunch", [bob.node.account_id])
-    call(qtbot, ctx, ctx.node.group_post, gid, "Pizza at noon?")
+    gid: bytes = call(qtbot, ctx, ctx.node.groups.create, "Lunch", [bob.node.account_id])
+    call(qtbot, ctx, ctx.node.groups.post, gid, "Pizza at noon?")
     carry(qtbot, ctx, ctx.node, bob.node)
     return gid
 
@@ -141,7 +141,7 @@ def test_the_smiley_beside_a_message_opens_the_reactions(
 def test_a_direct_conversation_offers_no_reactions(
         app_ctx: AppContext, bob: Backend, qtbot: QtBot) -> None:
     friends(qtbot, app_ctx, bob)
-    call(qtbot, app_ctx, app_ctx.node.send_message, [bob.node.account_id], "just us")
+    call(qtbot, app_ctx, app_ctx.node.messages.send, [bob.node.account_id], "just us")
     page = shown_page(qtbot, app_ctx)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
     opened(qtbot, page, page.model.items[0].id, ["just us"])

@@ -1,6 +1,6 @@
 """The home page, the thread page and the image viewer (ui/home_page.py, thread_page.py,
 image_viewer.py) on a real home, offscreen. A second person (Bob) writes through
-``node.ingest``, as if his entries came from a peer."""
+``node.replication.ingest``, as if his entries came from a peer."""
 
 from __future__ import annotations
 
@@ -35,12 +35,12 @@ class Bob:
     def __init__(self, qtbot: QtBot, ctx: AppContext) -> None:
         self.qtbot, self.ctx = qtbot, ctx
         self.log: list[Entry] = make_log(BOB, 1, start_ts=int(time.time() * 1000) - 60_000)
-        call(qtbot, ctx, ctx.node.ingest, self.log)
+        call(qtbot, ctx, ctx.node.replication.ingest, self.log)
 
     def write(self, value: content.AnyContent) -> bytes:
         entry = make_entry(BOB, self.log[-1], value, self.log[-1].timestamp + 1000)
         self.log.append(entry)
-        call(self.qtbot, self.ctx, self.ctx.node.ingest, [entry])
+        call(self.qtbot, self.ctx, self.ctx.node.replication.ingest, [entry])
         return entry.id
 
     def reply(self, parent: PostView, text: str) -> bytes:
@@ -49,8 +49,8 @@ class Bob:
 
 
 def post(qtbot: QtBot, ctx: AppContext, text: str, **kw: object) -> PostView:
-    entry = call(qtbot, ctx, lambda: ctx.node.post(text, **kw))
-    return call(qtbot, ctx, ctx.node.post_view, entry.id)
+    entry = call(qtbot, ctx, lambda: ctx.node.posts.post(text, **kw))
+    return call(qtbot, ctx, ctx.node.feeds.post_view, entry.id)
 
 
 @pytest.fixture
@@ -236,7 +236,7 @@ def test_one_click_on_an_image_in_a_thread_opens_one_viewer(qtbot: QtBot,
 def test_a_deleted_post_shows_as_deleted(qtbot: QtBot, app_ctx: AppContext) -> None:
     root = post(qtbot, app_ctx, "root")
     gone = post(qtbot, app_ctx, "regret", reply_to=root.id)
-    call(qtbot, app_ctx, app_ctx.node.delete, gone.id)
+    call(qtbot, app_ctx, app_ctx.node.posts.delete, gone.id)
     page = thread_page(qtbot, app_ctx, root.id)
     qtbot.waitUntil(lambda: len(page.model.posts) == 2, timeout=WAIT)
 

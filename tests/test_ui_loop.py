@@ -238,9 +238,10 @@ def test_a_real_node_through_the_bridge(qtbot: QtBot, qapp: QApplication, trio_h
 
         def posted(entry: Any) -> None:
             rec.result(entry)
-            trio_host.call(node.home_timeline, 10, on_result=rec.result, on_error=rec.error)
+            trio_host.call(node.feeds.home_timeline, 10, on_result=rec.result, on_error=rec.error)
 
-        trio_host.call(node.post, "hello from the window #qt", on_result=posted, on_error=rec.error)
+        trio_host.call(node.posts.post, "hello from the window #qt", on_result=posted,
+                       on_error=rec.error)
         qtbot.waitUntil(lambda: len(rec.results) == 2, timeout=WAIT)
         entry, page = rec.results
         assert rec.errors == [] and rec.on_gui_thread == [True, True]
@@ -251,7 +252,7 @@ def test_a_real_node_through_the_bridge(qtbot: QtBot, qapp: QApplication, trio_h
         qtbot.waitUntil(lambda: len(ticks) >= 3, timeout=WAIT)  # Qt kept running too
         timer.stop()
 
-        trio_host.call(node.post, "", on_result=rec.result, on_error=rec.error)
+        trio_host.call(node.posts.post, "", on_result=rec.result, on_error=rec.error)
         qtbot.waitUntil(lambda: rec.errors != [], timeout=WAIT)
         assert isinstance(rec.errors[0], UserError) and one_line(rec.errors[0])
     finally:

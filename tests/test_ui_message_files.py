@@ -45,18 +45,19 @@ def picture(colour: tuple[int, int, int] = (30, 160, 90)) -> bytes:
 
 def carry_all(qtbot: QtBot, ctx: AppContext, src: Any, dst: Any) -> None:
     """Logs and blobs of ``src`` reach ``dst``, which then opens what it can."""
-    for device, _account, _seq in call(qtbot, ctx, src.logs):
-        call(qtbot, ctx, dst.ingest, call(qtbot, ctx, src.log_entries, device, 0, 10_000))
+    for device, _account, _seq in call(qtbot, ctx, src.replication.logs):
+        log = call(qtbot, ctx, src.replication.log_entries, device, 0, 10_000)
+        call(qtbot, ctx, dst.replication.ingest, log)
     for digest in src.store.blob_hashes():
-        call(qtbot, ctx, dst.put_blob, call(qtbot, ctx, src.blob, digest))
-    call(qtbot, ctx, dst.scan_private)
+        call(qtbot, ctx, dst.replication.put_blob, call(qtbot, ctx, src.replication.blob, digest))
+    call(qtbot, ctx, dst.messages.scan)
 
 
 def test_a_picture_and_a_file_from_bob_show_and_save(
         app_ctx: AppContext, bob: Backend, qtbot: QtBot, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     friends(qtbot, app_ctx, bob)
-    call(qtbot, app_ctx, lambda: bob.node.send_message(
+    call(qtbot, app_ctx, lambda: bob.node.messages.send(
         [app_ctx.me], "the garden", images_data=[picture()], alt=["a green lawn"],
         files=[("plan.txt", b"dig here\n")]))
     carry_all(qtbot, app_ctx, bob.node, app_ctx.node)
@@ -138,7 +139,7 @@ def test_a_picture_and_a_file_from_bob_show_and_save(
 def test_the_tray_attaches_and_sends_a_picture_and_a_file(
         app_ctx: AppContext, bob: Backend, qtbot: QtBot, tmp_path: Path) -> None:
     friends(qtbot, app_ctx, bob)
-    call(qtbot, app_ctx, bob.node.send_message, [app_ctx.me], "send me the photo")
+    call(qtbot, app_ctx, bob.node.messages.send, [app_ctx.me], "send me the photo")
     carry_all(qtbot, app_ctx, bob.node, app_ctx.node)
     page = shown_page(qtbot, app_ctx)
     page.open_conversation(page.model.items[0].id)
@@ -171,7 +172,7 @@ def test_the_tray_attaches_and_sends_a_picture_and_a_file(
 
     # Bob reads both
     carry_all(qtbot, app_ctx, app_ctx.node, bob.node)
-    page_of_bob = call(qtbot, app_ctx, bob.node.conversation, sent.conversation)
+    page_of_bob = call(qtbot, app_ctx, bob.node.messages.conversation, sent.conversation)
     [got] = [m for m in page_of_bob.items if m.id == sent.id]
     data = call(qtbot, app_ctx, bob.image, got.attachments[1].blob)
     assert data == b"# notes\n"
@@ -189,10 +190,10 @@ def test_a_followers_only_post_carries_a_sealed_picture(
     widget.add_images([str(photo)])
     qtbot.keyClicks(widget.text_edit, "for the few")
     entry_id = send_and_wait(qtbot, widget)
-    post = call(qtbot, app_ctx, app_ctx.node.post_view, entry_id)
+    post = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, entry_id)
     assert post.audience == "circle" and len(post.attachments) == 1
     blob = post.attachments[0].blob
-    sealed = call(qtbot, app_ctx, app_ctx.node.blob, blob)
+    sealed = call(qtbot, app_ctx, app_ctx.node.replication.blob, blob)
     assert sealed is not None and not sealed.startswith(b"\xff\xd8")  # not a JPEG
     opened = call(qtbot, app_ctx, app_ctx.backend.image, blob)
     assert opened is not None and opened.startswith(b"\xff\xd8")  # the cleaned JPEG
@@ -204,14 +205,14 @@ def test_a_group_message_with_a_file_goes_through_the_same_path(
     from p2psocial.ui.message_files import send_message
 
     friends(qtbot, app_ctx, bob)
-    group = call(qtbot, app_ctx, app_ctx.node.create_group, "Choir", [bob.node.account_id])
+    group = call(qtbot, app_ctx, app_ctx.node.groups.create, "Choir", [bob.node.account_id])
     score = tmp_path / "score.pdf"
     score.write_bytes(b"%PDF-1.4 la la la")
     call(qtbot, app_ctx, send_message, app_ctx.node, group, None, "", [], [str(score)])
-    [message] = call(qtbot, app_ctx, app_ctx.node.group_messages, group).items
+    [message] = call(qtbot, app_ctx, app_ctx.node.groups.messages, group).items
     assert [f.name for f in message.attachments] == ["score.pdf"] and message.text == ""
     carry_all(qtbot, app_ctx, app_ctx.node, bob.node)
-    [theirs] = call(qtbot, app_ctx, bob.node.group_messages, group).items
+    [theirs] = call(qtbot, app_ctx, bob.node.groups.messages, group).items
     assert call(qtbot, app_ctx, bob.image, theirs.attachments[0].blob) == b"%PDF-1.4 la la la"
 
 
@@ -226,16 +227,16 @@ def test_a_message_naming_a_public_picture_cannot_break_it(
     from p2psocial.private_files import PrivateAttachment
 
     friends(qtbot, app_ctx, bob)
-    posted = call(qtbot, app_ctx, lambda: app_ctx.node.post("my lawn",
+    posted = call(qtbot, app_ctx, lambda: app_ctx.node.posts.post("my lawn",
                                                              images_data=[picture()]))
-    blob = call(qtbot, app_ctx, app_ctx.node.post_view, posted.id).attachments[0].blob
-    original = call(qtbot, app_ctx, app_ctx.node.blob, blob)
+    blob = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, posted.id).attachments[0].blob
+    original = call(qtbot, app_ctx, app_ctx.node.replication.blob, blob)
 
     async def forge() -> None:
         node = bob.node
         members = private.members_of(node.account_id, [app_ctx.me])
         bogus = PrivateAttachment(blob, os.urandom(32), "image/jpeg", 10, 4, 4)
-        keys = await node._run(node._reader_keys, members)
+        keys = await node._run(node.messages.reader_keys, members)
         body = private.seal(private.Message(members, "yours?", None, (bogus,)), keys,
                             node.account_id, os.urandom)
         await node.publish(c.Sealed(c.Kind.PRIVATE, body))

@@ -38,15 +38,16 @@ def bob(tmp_path: Path) -> Iterator[Backend]:
 
 def carry(qtbot: QtBot, ctx: AppContext, src: Any, dst: Any) -> None:
     """Every log ``src`` holds reaches ``dst``, then ``dst`` opens what it can."""
-    for device, _account, _seq in call(qtbot, ctx, src.logs):
-        call(qtbot, ctx, dst.ingest, call(qtbot, ctx, src.log_entries, device, 0, 10_000))
-    call(qtbot, ctx, dst.scan_private)
+    for device, _account, _seq in call(qtbot, ctx, src.replication.logs):
+        entries = call(qtbot, ctx, src.replication.log_entries, device, 0, 10_000)
+        call(qtbot, ctx, dst.replication.ingest, entries)
+    call(qtbot, ctx, dst.messages.scan)
 
 
 def friends(qtbot: QtBot, ctx: AppContext, bob: Backend) -> None:
     """Alice and Bob follow each other and hold each other's logs."""
-    call(qtbot, ctx, ctx.node.follow, bob.node.account_id)
-    call(qtbot, ctx, bob.node.follow, ctx.me)
+    call(qtbot, ctx, ctx.node.posts.follow, bob.node.account_id)
+    call(qtbot, ctx, bob.node.posts.follow, ctx.me)
     carry(qtbot, ctx, ctx.node, bob.node)
     carry(qtbot, ctx, bob.node, ctx.node)
 
@@ -110,7 +111,7 @@ def test_a_new_message_starts_a_conversation_and_enter_sends(
     qtbot.keyClick(page.pane.input, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: texts(page) == ["hello Bob", "two\nlines"], timeout=WAIT)
     assert page.pane.text == ""
-    stored = call(qtbot, app_ctx, app_ctx.node.conversation, page.current)
+    stored = call(qtbot, app_ctx, app_ctx.node.messages.conversation, page.current)
     assert [m.text for m in stored.items] == ["two\nlines", "hello Bob"]  # newest first
     qtbot.waitUntil(lambda: last_line(page.model.items[0], app_ctx.me) == "You: two lines",
                     timeout=WAIT)
@@ -123,7 +124,7 @@ def test_a_message_from_bob_arrives_live_unread_and_is_read_on_opening(
     page = shown_page(qtbot, app_ctx)
     counts: list[int] = []
     page.unread_changed.connect(counts.append)
-    call(qtbot, app_ctx, bob.node.send_message, [app_ctx.me], "are you there?")
+    call(qtbot, app_ctx, bob.node.messages.send, [app_ctx.me], "are you there?")
     carry(qtbot, app_ctx, bob.node, app_ctx.node)
 
     qtbot.waitUntil(lambda: page.model.rowCount() == 1 and page.unread == 1, timeout=WAIT)
@@ -141,13 +142,13 @@ def test_a_message_from_bob_arrives_live_unread_and_is_read_on_opening(
     assert not page.pane.model.items[0].own
     qtbot.waitUntil(lambda: page.unread == 0 and page.model.items[0].unread == 0,
                     timeout=WAIT)
-    assert call(qtbot, app_ctx, app_ctx.node.unread_messages) == 0
+    assert call(qtbot, app_ctx, app_ctx.node.messages.unread) == 0
 
     # the conversation is open and on screen: the next one is read as it comes
-    call(qtbot, app_ctx, bob.node.send_message, [app_ctx.me], "good")
+    call(qtbot, app_ctx, bob.node.messages.send, [app_ctx.me], "good")
     carry(qtbot, app_ctx, bob.node, app_ctx.node)
     qtbot.waitUntil(lambda: texts(page) == ["are you there?", "good"], timeout=WAIT)
-    qtbot.waitUntil(lambda: call(qtbot, app_ctx, app_ctx.node.unread_messages) == 0,
+    qtbot.waitUntil(lambda: call(qtbot, app_ctx, app_ctx.node.messages.unread) == 0,
                     timeout=WAIT)
     page.stop()
 
@@ -156,7 +157,7 @@ def test_older_messages_load_when_scrolled_to_the_top(
         app_ctx: AppContext, bob: Backend, qtbot: QtBot) -> None:
     friends(qtbot, app_ctx, bob)
     for n in range(30):
-        call(qtbot, app_ctx, app_ctx.node.send_message, [bob.node.account_id], f"m{n}")
+        call(qtbot, app_ctx, app_ctx.node.messages.send, [bob.node.account_id], f"m{n}")
     page = shown_page(qtbot, app_ctx)
     page.pane.model._page_size = 10
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
@@ -181,7 +182,7 @@ def test_older_messages_load_when_scrolled_to_the_top(
 def test_an_over_long_message_is_refused_and_kept(
         app_ctx: AppContext, bob: Backend, qtbot: QtBot) -> None:
     friends(qtbot, app_ctx, bob)
-    call(qtbot, app_ctx, app_ctx.node.send_message, [bob.node.account_id], "hi")
+    call(qtbot, app_ctx, app_ctx.node.messages.send, [bob.node.account_id], "hi")
     page = shown_page(qtbot, app_ctx)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
     page.open_conversation(page.model.items[0].id)
@@ -209,8 +210,8 @@ def test_the_tray_says_bob_wrote_and_counts_unread_messages(
     counts: list[int] = []
     notifier.unread_messages_changed.connect(counts.append)
     notifier.start()
-    call(qtbot, app_ctx, app_ctx.node.send_message, [bob.node.account_id], "mine")
-    call(qtbot, app_ctx, bob.node.send_message, [app_ctx.me], "lunch at noon?")
+    call(qtbot, app_ctx, app_ctx.node.messages.send, [bob.node.account_id], "mine")
+    call(qtbot, app_ctx, bob.node.messages.send, [app_ctx.me], "lunch at noon?")
     carry(qtbot, app_ctx, bob.node, app_ctx.node)
     qtbot.waitUntil(lambda: tray.messages != [] and counts and counts[-1] == 1, timeout=WAIT)
     assert tray.messages == [("p2psocial", "Bob: lunch at noon?")]  # never our own
@@ -318,8 +319,8 @@ def test_a_followers_only_post_appears_live_in_the_home_timeline(
     model = TimelineModel(app_ctx.host, app_ctx.node)
     model.start()
     try:
-        call(qtbot, app_ctx, bob.node.approve_follower, app_ctx.me)
-        call(qtbot, app_ctx, bob.node.post_to_circle, "only for friends")
+        call(qtbot, app_ctx, bob.node.circles.approve, app_ctx.me)
+        call(qtbot, app_ctx, bob.node.circles.post, "only for friends")
         carry(qtbot, app_ctx, bob.node, app_ctx.node)  # the scan opens it: PostAdded
         qtbot.waitUntil(lambda: any(p.text == "only for friends" for p in model.posts),
                         timeout=WAIT)

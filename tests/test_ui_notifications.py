@@ -31,13 +31,13 @@ class Bob:
         """Sign ``value`` as Bob's next entry and store it (and any before it) in Alice's home."""
         item = make_entry(self.ident, self.log[-1], value, self.log[-1].timestamp + 1000)
         self.log.append(item)
-        call(self.qtbot, self.ctx, self.ctx.node.ingest, self.log)
+        call(self.qtbot, self.ctx, self.ctx.node.replication.ingest, self.log)
         return item
 
 
 def mention_and_reply(qtbot: QtBot, ctx: AppContext) -> tuple[Bob, Entry, Entry]:
     alice = ctx.me
-    mine = call(qtbot, ctx, ctx.node.post, "my first post")
+    mine = call(qtbot, ctx, ctx.node.posts.post, "my first post")
     bob = Bob(qtbot, ctx)
     mention = bob.add(content.Post(f"hello @{ids.account_text(alice)}", mentions=(alice,)))
     reply = bob.add(content.Post("nice post", reply_parent=mine.id, thread_root=mine.id))
@@ -64,7 +64,7 @@ def test_mention_and_reply_are_two_unread_notifications(app_ctx: AppContext,
         page.activated()
     qtbot.waitUntil(lambda: page.unread == 0, timeout=WAIT)
     assert counts[-1] == 0
-    assert call(qtbot, app_ctx, app_ctx.node.unread_notifications) == 0
+    assert call(qtbot, app_ctx, app_ctx.node.feeds.unread_notifications) == 0
     assert all(n.unread for n in page.model.items)  # still emphasised for this visit
     page.stop()
 

@@ -39,7 +39,7 @@ def shows_account(launcher: Launcher, account: str) -> bool:
 
 def own_name(qtbot: QtBot, launcher: Launcher) -> str | None:
     ctx = launcher.ctx
-    return call(qtbot, ctx, ctx.node.profile, ctx.me).name
+    return call(qtbot, ctx, ctx.node.feeds.profile, ctx.me).name
 
 
 def test_create_a_profile_then_confirm_the_phrase(qtbot: QtBot, tmp_path: Path,

@@ -66,7 +66,7 @@ def test_join_by_bobs_code_shows_him_connected_by_name_and_follows_him(
     assert row is not None and row.text(STATE).startswith("Connected")
     assert row.text(HOW) == "on your home network"  # loopback: this machine
     assert row.parent() is page.sections["connected"]
-    assert bob.me in call(qtbot, app_ctx, app_ctx.node.following)
+    assert bob.me in call(qtbot, app_ctx, app_ctx.node.feeds.following)
     assert page.tree.itemWidget(row, ACTION) is None  # followed already: no Follow button
     assert page.status.text() == "Online: connected to 1 peer"
 

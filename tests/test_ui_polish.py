@@ -43,10 +43,10 @@ def dark(qapp: Any) -> Iterator[QApplication]:
 
 
 def new_message_panel(qtbot: QtBot, ctx: AppContext, bob: Backend) -> Any:
-    call(qtbot, ctx, ctx.node.follow, bob.node.account_id)
-    for device, _account, _seq in call(qtbot, ctx, bob.node.logs):
-        call(qtbot, ctx, ctx.node.ingest,
-             call(qtbot, ctx, bob.node.log_entries, device, 0, 10_000))
+    call(qtbot, ctx, ctx.node.posts.follow, bob.node.account_id)
+    for device, _account, _seq in call(qtbot, ctx, bob.node.replication.logs):
+        call(qtbot, ctx, ctx.node.replication.ingest,
+             call(qtbot, ctx, bob.node.replication.log_entries, device, 0, 10_000))
     page = MessagesPage(ctx)
     qtbot.addWidget(page)
     page.resize(900, 600)

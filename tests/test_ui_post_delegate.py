@@ -73,15 +73,15 @@ def shown(qtbot: QtBot, trio_host: TrioHost, tmp_path: Path) -> Iterator[Shown]:
     bob_log.append(make_entry(bob, bob_log[-1], content.Profile("Bob"), bob_log[-1].timestamp))
 
     async def setup() -> None:
-        await node.ingest(bob_log)
-        await node.post(f"see {LINK} #Python @{ids.account_text(bob.account_id)} hi")
-        await node.post("the butler did it", content_warning="spoilers")
-        await node.post("a picture", images_data=[png("#3070c0")], alt=["blue square"])
+        await node.replication.ingest(bob_log)
+        await node.posts.post(f"see {LINK} #Python @{ids.account_text(bob.account_id)} hi")
+        await node.posts.post("the butler did it", content_warning="spoilers")
+        await node.posts.post("a picture", images_data=[png("#3070c0")], alt=["blue square"])
 
     run(qtbot, trio_host, setup)
 
     async def load(blob: bytes) -> bytes | None:
-        return await node.blob(blob)
+        return await node.replication.blob(blob)
 
     images = ImageCache(trio_host, load)
     model = TimelineModel(trio_host, node)
@@ -136,7 +136,7 @@ def test_the_actions_emit_reply_heart_and_thread(qtbot: QtBot, trio_host: TrioHo
         shown.click(qtbot, points["heart"])
     assert heart.args == [post, HEART, False]
     # once the heart is ours (the row refreshes), the same click takes it back
-    run(qtbot, trio_host, shown.node.react, post.id, HEART)
+    run(qtbot, trio_host, shown.node.posts.react, post.id, HEART)
     qtbot.waitUntil(lambda: HEART in shown.model.index(row).data(Roles.Reacted), timeout=WAIT)
     fresh = shown.model.post_at(row)
     with qtbot.waitSignal(shown.view.react_requested, timeout=WAIT) as undo:

@@ -1,7 +1,7 @@
 """What a post offers in the window (issue 14, items 2, 5, 6 and 10), on a real home,
 offscreen: reply counts that follow replies, the "…" menu (copy, select, edit, delete,
 by mouse and by keyboard), "Replying to" in timelines, and #tags that list tagged posts.
-Bob writes through ``node.ingest``, as if his entries came from a peer."""
+Bob writes through ``node.replication.ingest``, as if his entries came from a peer."""
 
 from __future__ import annotations
 
@@ -115,9 +115,9 @@ def test_a_reply_says_whom_it_answers_and_opens_that_post(
         qtbot: QtBot, app_ctx: AppContext, home: HomePage) -> None:
     bob = Bob(qtbot, app_ctx)
     bob.write(content.Profile(name="Bob"))
-    call(qtbot, app_ctx, app_ctx.node.follow, BOB.account_id)
+    call(qtbot, app_ctx, app_ctx.node.posts.follow, BOB.account_id)
     bobs_id = bob.write(content.Post("Bob asks"))
-    bobs = call(qtbot, app_ctx, app_ctx.node.post_view, bobs_id)
+    bobs = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, bobs_id)
     post(qtbot, app_ctx, "Alice answers", reply_to=bobs.id)
     qtbot.waitUntil(lambda: len(home.model.posts) == 2, timeout=WAIT)
     view = home.timeline_view
@@ -238,7 +238,7 @@ def test_edit_and_delete_ones_own_post_from_its_menu(qtbot: QtBot, app_ctx: AppC
 def test_others_posts_offer_block_not_edit(qtbot: QtBot, app_ctx: AppContext) -> None:
     bob = Bob(qtbot, app_ctx)
     bob.write(content.Profile(name="Bob"))
-    bobs = call(qtbot, app_ctx, app_ctx.node.post_view, bob.write(content.Post("hi")))
+    bobs = call(qtbot, app_ctx, app_ctx.node.feeds.post_view, bob.write(content.Post("hi")))
     view = PostListView()
     qtbot.addWidget(view)
     menus = PostMenus(app_ctx, view)
@@ -252,7 +252,7 @@ def test_others_posts_offer_block_not_edit(qtbot: QtBot, app_ctx: AppContext) ->
         QMessageBox.StandardButton.Cancel)  # Enter does not block by mistake
     next(b for b in box.buttons()
          if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole).click()
-    qtbot.waitUntil(lambda: BOB.account_id in call(qtbot, app_ctx, app_ctx.node.blocked),
+    qtbot.waitUntil(lambda: BOB.account_id in call(qtbot, app_ctx, app_ctx.node.feeds.blocked),
                     timeout=WAIT)
     QApplication.processEvents()
 

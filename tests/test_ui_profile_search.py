@@ -54,7 +54,7 @@ def test_another_account_s_profile_follow_and_block(app_ctx: AppContext,
     qtbot.mouseClick(page.follow, LEFT)
     qtbot.waitUntil(lambda: page.follow.text() == "Unfollow" and page.follow.isEnabled(),
                     timeout=WAIT)
-    assert account in call(qtbot, app_ctx, app_ctx.node.following)
+    assert account in call(qtbot, app_ctx, app_ctx.node.feeds.following)
 
     # Block asks first: Cancel changes nothing
     qtbot.mouseClick(page.block, LEFT)
@@ -64,7 +64,7 @@ def test_another_account_s_profile_follow_and_block(app_ctx: AppContext,
     assert box is not None
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert page.block.text() == "Block"
-    assert call(qtbot, app_ctx, app_ctx.node.blocked) == []
+    assert call(qtbot, app_ctx, app_ctx.node.feeds.blocked) == []
 
     qtbot.mouseClick(page.block, LEFT)
     qtbot.waitUntil(lambda: page.confirm_block is not None
@@ -75,7 +75,7 @@ def test_another_account_s_profile_follow_and_block(app_ctx: AppContext,
                  if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole]
     confirm.click()
     qtbot.waitUntil(lambda: page.block.text() == "Unblock", timeout=WAIT)
-    assert call(qtbot, app_ctx, app_ctx.node.blocked) == [account]
+    assert call(qtbot, app_ctx, app_ctx.node.feeds.blocked) == [account]
     assert not page.follow.isEnabled()  # no following someone blocked
     page.stop()
 
@@ -180,7 +180,7 @@ def test_post_actions_react_and_navigate(app_ctx: AppContext, qtbot: QtBot) -> N
         view.thread_requested.emit(post.id)
     assert opened.args == [post.id]
     view.react_requested.emit(post, HEART, False)
-    qtbot.waitUntil(lambda: HEART in call(qtbot, app_ctx, app_ctx.node.post_view,
+    qtbot.waitUntil(lambda: HEART in call(qtbot, app_ctx, app_ctx.node.feeds.post_view,
                                           post.id).reacted, timeout=WAIT)
     page.stop()
 
@@ -200,7 +200,7 @@ def test_approve_and_revoke_a_follower_for_followers_only_posts(app_ctx: AppCont
     qtbot.mouseClick(page.approve, LEFT)
     qtbot.waitUntil(lambda: page.approve.text() == "Revoke" and page.approve.isEnabled(),
                     timeout=WAIT)
-    assert call(qtbot, app_ctx, app_ctx.node.circle_members) == [account]
+    assert call(qtbot, app_ctx, app_ctx.node.circles.members) == [account]
 
     # Revoke asks first: Cancel changes nothing
     qtbot.mouseClick(page.approve, LEFT)
@@ -210,7 +210,7 @@ def test_approve_and_revoke_a_follower_for_followers_only_posts(app_ctx: AppCont
     assert box is not None
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert page.approve.text() == "Revoke"
-    assert call(qtbot, app_ctx, app_ctx.node.circle_members) == [account]
+    assert call(qtbot, app_ctx, app_ctx.node.circles.members) == [account]
 
     qtbot.mouseClick(page.approve, LEFT)
     qtbot.waitUntil(lambda: page.confirm_revoke is not None
@@ -222,7 +222,7 @@ def test_approve_and_revoke_a_follower_for_followers_only_posts(app_ctx: AppCont
     confirm.click()
     qtbot.waitUntil(lambda: page.approve.text() == "Approve for followers-only posts"
                     and page.approve.isEnabled(), timeout=WAIT)
-    assert call(qtbot, app_ctx, app_ctx.node.circle_members) == []
+    assert call(qtbot, app_ctx, app_ctx.node.circles.members) == []
     page.stop()
 
 
@@ -234,6 +234,6 @@ def test_a_forked_device_is_said_on_the_profile(app_ctx: AppContext, qtbot: QtBo
     # Bob's device signs another entry after his second one: a second history
     other = make_entry(bob.ident, bob.log[1], content.Post("the other story"),
                        bob.log[2].timestamp)
-    call(qtbot, app_ctx, app_ctx.node.ingest, [other])
+    call(qtbot, app_ctx, app_ctx.node.replication.ingest, [other])
     qtbot.waitUntil(lambda: page.header.forked.isVisible(), timeout=WAIT)  # live
     assert "two different versions" in page.header.forked.text()

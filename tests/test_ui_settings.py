@@ -44,7 +44,7 @@ def test_a_new_name_and_picture_are_published(app_ctx: AppContext, qtbot: QtBot,
     qtbot.mouseClick(page.save_profile_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.profile_outcome.text().startswith("Profile saved"),
                     timeout=WAIT)
-    profile = call(qtbot, app_ctx, app_ctx.node.profile, app_ctx.me)
+    profile = call(qtbot, app_ctx, app_ctx.node.feeds.profile, app_ctx.me)
     assert (profile.name, profile.bio) == ("Alice B.", "gardener")
     assert profile.avatar is not None
     assert page.name.text() == "Alice B."
@@ -156,7 +156,7 @@ def test_export_writes_a_backup_that_restores(app_ctx: AppContext, qtbot: QtBot,
                                               tmp_path: Path) -> None:
     from p2psocial.backup import restore_backup
 
-    call(qtbot, app_ctx, app_ctx.node.post, "kept safe")
+    call(qtbot, app_ctx, app_ctx.node.posts.post, "kept safe")
     page = page_of(qtbot, app_ctx)
     target = tmp_path / "alice.p2psbackup"
     page.export_to(target)
@@ -184,13 +184,13 @@ def test_import_brings_back_what_another_device_of_the_account_had(
     qtbot.waitUntil(lambda: page.backup_outcome.text().startswith("Saved"), timeout=WAIT)
     laptop, _ = restore_backup(Home(tmp_path / "laptop"), first, None)
     with laptop:
-        posted = call(qtbot, app_ctx, laptop.post, "written on the laptop")
+        posted = call(qtbot, app_ctx, laptop.posts.post, "written on the laptop")
         export_backup(laptop, tmp_path / "laptop.p2psbackup")
 
     page.import_from(tmp_path / "laptop.p2psbackup")
     qtbot.waitUntil(lambda: page.import_button.isEnabled()
                     and page.backup_outcome.text().startswith("Imported"), timeout=WAIT)
-    assert call(qtbot, app_ctx, app_ctx.node.post_view, posted.id).text == \
+    assert call(qtbot, app_ctx, app_ctx.node.feeds.post_view, posted.id).text == \
         "written on the laptop"
     page.import_from(tmp_path / "laptop.p2psbackup")  # twice: nothing new, nothing wrong
     qtbot.waitUntil(lambda: page.import_button.isEnabled()

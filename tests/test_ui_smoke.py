@@ -84,7 +84,7 @@ def test_the_command_paints_the_window_then_the_timeline(tmp_path: Path) -> None
     with Node.init(Home(home), "Zoë") as node:
         import trio
 
-        trio.run(node.post, "a first post")
+        trio.run(node.posts.post, "a first post")
     probe = tmp_path / "probe.jsonl"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "P2PSOCIAL_PROBE": str(probe)}
     # no LAN announcements from a test: the settings file turns discovery off

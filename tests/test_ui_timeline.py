@@ -46,13 +46,14 @@ class Home2:
         self.bob_log = bob_log
 
     async def bob_posts(self, *texts: str) -> None:
-        """Bob's next posts arrive 'from a peer' (Node.ingest), newer than all before."""
+        """Bob's next posts arrive 'from a peer' (Node.replication.ingest), newer than all
+        before."""
         new = []
         prev = self.bob_log[-1]
         for text in texts:
             prev = make_entry(self.bob, prev, content.Post(text), prev.timestamp + 1000)
             new.append(prev)
-        await self.node.ingest(new)
+        await self.node.replication.ingest(new)
         self.bob_log += new
 
 
@@ -63,8 +64,8 @@ def home(qtbot: QtBot, trio_host: TrioHost, tmp_path: Path) -> Iterator[Home2]:
     bob_log = make_log(bob, BOB_POSTS + 1)  # seq 1 is the device entry
 
     async def setup() -> None:
-        await node.follow(bob.account_id)
-        await node.ingest(bob_log)
+        await node.posts.follow(bob.account_id)
+        await node.replication.ingest(bob_log)
 
     run(qtbot, trio_host, setup)
     try:
@@ -78,7 +79,7 @@ async def walk_all(node: Node, page: int) -> list[PostView]:
     posts: list[PostView] = []
     before: Cursor | None = None
     while True:
-        result = await node.home_timeline(page, before)
+        result = await node.feeds.home_timeline(page, before)
         posts += result.items
         if result.next is None:
             return posts
@@ -100,7 +101,7 @@ def test_the_first_page_loads_and_only_it(qtbot: QtBot, trio_host: TrioHost,
                                           home: Home2) -> None:
     model = started(qtbot, trio_host, home.node)
     assert model.rowCount() == PAGE  # not everything: 300 posts are there
-    first = run(qtbot, trio_host, home.node.home_timeline, PAGE)
+    first = run(qtbot, trio_host, home.node.feeds.home_timeline, PAGE)
     assert [p.id for p in model.posts] == [p.id for p in first.items]
     index = model.index(0)
     newest = first.items[0]
@@ -141,7 +142,7 @@ def test_an_own_post_appears_at_the_top(qtbot: QtBot, trio_host: TrioHost,
     model = started(qtbot, trio_host, home.node)
     inserted: list[tuple[int, int]] = []
     model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
-    run(qtbot, trio_host, home.node.post, "hello from Alice")
+    run(qtbot, trio_host, home.node.posts.post, "hello from Alice")
     qtbot.waitUntil(lambda: model.rowCount() == PAGE + 1, timeout=WAIT)
     assert texts(model)[0] == "hello from Alice"
     assert model.index(0).data(Roles.AuthorName) == "Alice"
@@ -166,9 +167,9 @@ def test_a_peers_posts_appear_at_the_top_in_order(qtbot: QtBot, trio_host: TrioH
 
 def test_following_someone_reloads(qtbot: QtBot, trio_host: TrioHost, home: Home2) -> None:
     model = started(qtbot, trio_host, home.node)
-    run(qtbot, trio_host, home.node.unfollow, home.bob.account_id)
+    run(qtbot, trio_host, home.node.posts.unfollow, home.bob.account_id)
     qtbot.waitUntil(lambda: model.rowCount() == 0, timeout=WAIT)
-    run(qtbot, trio_host, home.node.follow, home.bob.account_id)
+    run(qtbot, trio_host, home.node.posts.follow, home.bob.account_id)
     qtbot.waitUntil(lambda: model.rowCount() == PAGE, timeout=WAIT)
     model.stop()
 
@@ -295,15 +296,15 @@ def test_a_late_older_post_goes_to_its_place(qtbot: QtBot, trio_host: TrioHost,
     carol_log, dave_log = make_log(carol, 1), make_log(dave, 1)
 
     async def follow_both() -> None:
-        await home.node.follow(carol.account_id)
-        await home.node.follow(dave.account_id)
+        await home.node.posts.follow(carol.account_id)
+        await home.node.posts.follow(dave.account_id)
 
     run(qtbot, trio_host, follow_both)
     model = started(qtbot, trio_host, home.node)
     inside = home.bob_log[-5].timestamp + 500  # between Bob's 4th and 5th newest posts
     mid = make_entry(carol, carol_log[-1], content.Post("carol, late"), inside)
     low = make_entry(dave, dave_log[-1], content.Post("dave, way back"), dave_log[-1].timestamp)
-    run(qtbot, trio_host, home.node.ingest, [*carol_log, mid, *dave_log, low])
+    run(qtbot, trio_host, home.node.replication.ingest, [*carol_log, mid, *dave_log, low])
     qtbot.waitUntil(lambda: model.rowCount() == PAGE + 1, timeout=WAIT)
     assert texts(model)[4] == "carol, late"
     assert "dave, way back" not in texts(model)  # below the loaded rows
@@ -324,7 +325,7 @@ def test_an_accounts_posts_follow_that_account_only(qtbot: QtBot, trio_host: Tri
     model.start()
     qtbot.waitUntil(lambda: model.rowCount() == PAGE and not model.busy, timeout=WAIT)
     assert {p.author for p in model.posts} == {home.bob.account_id}
-    run(qtbot, trio_host, home.node.post, "Alice's, not Bob's")
+    run(qtbot, trio_host, home.node.posts.post, "Alice's, not Bob's")
     run(qtbot, trio_host, home.bob_posts, "Bob's newest")
     qtbot.waitUntil(lambda: texts(model)[0] == "Bob's newest", timeout=WAIT)
     assert "Alice's, not Bob's" not in texts(model) and model.rowCount() == PAGE + 1
@@ -333,13 +334,13 @@ def test_an_accounts_posts_follow_that_account_only(qtbot: QtBot, trio_host: Tri
 
 def test_search_results_page_and_stay_a_snapshot(qtbot: QtBot, trio_host: TrioHost,
                                                  home: Home2) -> None:
-    run(qtbot, trio_host, home.node.index_text)
+    run(qtbot, trio_host, home.node.replication.index_text)
     model = search_model(trio_host, home.node, "post", page_size=PAGE)
     model.start()
     qtbot.waitUntil(lambda: model.rowCount() == PAGE and not model.busy, timeout=WAIT)
     model.fetchMore(QModelIndex())
     qtbot.waitUntil(lambda: model.rowCount() == 2 * PAGE and not model.loading, timeout=WAIT)
-    run(qtbot, trio_host, home.node.post, "another post")
+    run(qtbot, trio_host, home.node.posts.post, "another post")
     run(qtbot, trio_host, home.bob_posts, "one more post")
     qtbot.wait_until(lambda: not model.busy, timeout=WAIT)
     assert model.rowCount() == 2 * PAGE  # search does not follow new posts
@@ -352,7 +353,7 @@ def row_of(model: TimelineModel, post_id: bytes) -> int:
 
 def test_reactions_edits_and_deletes_refresh_loaded_rows(qtbot: QtBot, trio_host: TrioHost,
                                                          home: Home2) -> None:
-    mine = run(qtbot, trio_host, home.node.post, "first version")
+    mine = run(qtbot, trio_host, home.node.posts.post, "first version")
     model = started(qtbot, trio_host, home.node)
     changed: list[int] = []
     model.dataChanged.connect(lambda first, last, roles=(): changed.append(first.row()))
@@ -360,19 +361,19 @@ def test_reactions_edits_and_deletes_refresh_loaded_rows(qtbot: QtBot, trio_host
     # a peer's reaction to a loaded post of Bob's, and our own
     reaction = make_entry(home.bob, home.bob_log[-1], content.Reaction(bobs.id, "🎉"),
                           home.bob_log[-1].timestamp + 1)
-    run(qtbot, trio_host, home.node.ingest, [reaction])
+    run(qtbot, trio_host, home.node.replication.ingest, [reaction])
     home.bob_log.append(reaction)
-    run(qtbot, trio_host, home.node.react, bobs.id, "❤️")
+    run(qtbot, trio_host, home.node.posts.react, bobs.id, "❤️")
     index = model.index(row_of(model, bobs.id))
     qtbot.waitUntil(lambda: sorted(index.data(Roles.Reactions)) == [("❤️", 1), ("🎉", 1)]
                     and index.data(Roles.Reacted) == ("❤️",), timeout=WAIT)
     assert index.row() in changed
     # an edit of our own post, then its deletion
-    run(qtbot, trio_host, home.node.edit, mine.id, "second version")
+    run(qtbot, trio_host, home.node.posts.edit, mine.id, "second version")
     own = model.index(row_of(model, mine.id))
     qtbot.waitUntil(lambda: own.data(Roles.Text) == "second version", timeout=WAIT)
     assert own.data(Roles.Edited) is True
-    run(qtbot, trio_host, home.node.delete, mine.id)
+    run(qtbot, trio_host, home.node.posts.delete, mine.id)
     qtbot.waitUntil(lambda: own.data(Roles.Deleted) is True, timeout=WAIT)
     assert "This post was deleted." in own.data(Qt.ItemDataRole.AccessibleTextRole)
     view = TimelineView()
@@ -400,9 +401,9 @@ def test_a_100k_store_scrolls_without_loading_everything(qtbot: QtBot, trio_host
     log = make_log(bob, 100_001)
 
     async def fill() -> None:
-        await node.follow(bob.account_id)
+        await node.posts.follow(bob.account_id)
         for i in range(0, len(log), 10_000):
-            await node.ingest(log[i:i + 10_000])
+            await node.replication.ingest(log[i:i + 10_000])
 
     run(qtbot, trio_host, fill)
     model = TimelineModel(trio_host, node)

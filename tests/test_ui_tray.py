@@ -30,10 +30,10 @@ def bob(tmp_path: Path) -> Iterator[Node]:
 
 def mention_alice(qtbot: QtBot, ctx: AppContext, bob: Node, text: str) -> None:
     """Bob mentions Alice; his log reaches Alice's node as a sync would bring it."""
-    call(qtbot, ctx, bob.post, f"{text} @{ids.account_text(ctx.me)}")
+    call(qtbot, ctx, bob.posts.post, f"{text} @{ids.account_text(ctx.me)}")
     device = bob.identity.device_id if bob.identity else b""
-    entries = call(qtbot, ctx, bob.log_entries, device, 0, 1000)
-    call(qtbot, ctx, ctx.node.ingest, entries)
+    entries = call(qtbot, ctx, bob.replication.log_entries, device, 0, 1000)
+    call(qtbot, ctx, ctx.node.replication.ingest, entries)
 
 
 def notifier_of(ctx: AppContext, tray: TrayStandIn) -> Notifier:
@@ -84,19 +84,19 @@ def test_no_message_while_the_window_is_active_or_when_turned_off(
 def test_several_notifications_make_one_message(app_ctx: AppContext, bob: Node,
                                                 qtbot: QtBot) -> None:
     for text in ("one", "two", "three", "four"):
-        call(qtbot, app_ctx, bob.post, f"{text} @{ids.account_text(app_ctx.me)}")
+        call(qtbot, app_ctx, bob.posts.post, f"{text} @{ids.account_text(app_ctx.me)}")
     tray = TrayStandIn()
     notifier = notifier_of(app_ctx, tray)
     device = bob.identity.device_id if bob.identity else b""
-    entries = call(qtbot, app_ctx, bob.log_entries, device, 0, 1000)
-    call(qtbot, app_ctx, app_ctx.node.ingest, entries)  # one batch: one Notified(4)
+    entries = call(qtbot, app_ctx, bob.replication.log_entries, device, 0, 1000)
+    call(qtbot, app_ctx, app_ctx.node.replication.ingest, entries)  # one batch: one Notified(4)
     qtbot.waitUntil(lambda: tray.messages != [], timeout=WAIT)
     title, text = tray.messages[0]
     assert title == "4 new notifications"
     assert text.splitlines()[0] == "Bob mentioned you: four @" + ids.account_text(app_ctx.me)
     assert text.splitlines()[-1] == "and 1 more"
     notifier.stop()
-    page = call(qtbot, app_ctx, app_ctx.node.notifications)
+    page = call(qtbot, app_ctx, app_ctx.node.feeds.notifications)
     assert message_of(page.items[:1])[0] == "p2psocial"
 
 
@@ -137,8 +137,9 @@ def test_a_click_on_a_message_opens_its_conversation(launch: Any, bob: Node, qtb
     qtbot.waitUntil(lambda: opened(alice), timeout=WAIT)
     ctx = alice.ctx
     device = bob.identity.device_id if bob.identity else b""
-    call(qtbot, ctx, ctx.node.ingest, call(qtbot, ctx, bob.log_entries, device, 0, 100))
-    call(qtbot, ctx, ctx.node.send_message, [bob.account_id], "see you at six")
+    log = call(qtbot, ctx, bob.replication.log_entries, device, 0, 100)
+    call(qtbot, ctx, ctx.node.replication.ingest, log)
+    call(qtbot, ctx, ctx.node.messages.send, [bob.account_id], "see you at six")
     cid = private.conversation_id([ctx.me, bob.account_id])
     alice.window.open_target("messages", cid)
     page = alice.window.section("messages")

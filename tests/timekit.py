@@ -45,17 +45,17 @@ class Story:
 async def far_future_story(victim: Node, mallory: Node, clock: SettableClock) -> Story:
     """Mallory (whose node runs on ``clock``) writes to ``victim`` from the far future;
     the victim follows her and stores it all. See the module's docstring."""
-    honest = await victim.post("an honest post, written now")
+    honest = await victim.posts.post("an honest post, written now")
     await sync(victim, mallory)  # Mallory learns the victim's key and post
     clock.fixed = FAR
     mention = f"hello from the future, year 287396 @{ids.account_text(victim.account_id)}"
-    post = await mallory.post(mention)
-    reply = await mallory.post("a reply from the far future", reply_to=honest.id)
-    reaction = await mallory.react(honest.id, "🔥")
-    follow = await mallory.follow(victim.account_id)
-    message = await mallory.send_message([victim.account_id], "a message from the future")
+    post = await mallory.posts.post(mention)
+    reply = await mallory.posts.post("a reply from the far future", reply_to=honest.id)
+    reaction = await mallory.posts.react(honest.id, "🔥")
+    follow = await mallory.posts.follow(victim.account_id)
+    message = await mallory.messages.send([victim.account_id], "a message from the future")
     assert {e.timestamp for e in (post, reply, reaction, follow, message)} == {FAR}
-    await victim.follow(mallory.account_id)
+    await victim.posts.follow(mallory.account_id)
     await sync(mallory, victim, only={mallory.account_id})
-    await victim.scan_private()
+    await victim.messages.scan()
     return Story(honest, post, reply, reaction, follow, message)

@@ -1,7 +1,7 @@
 """Shared set-up for tests of the main window's views: a real home, node and back end.
 
     def test_x(app_ctx: AppContext, qtbot: QtBot) -> None:
-        call(qtbot, app_ctx, app_ctx.node.post, "hello")
+        call(qtbot, app_ctx, app_ctx.node.posts.post, "hello")
 
 The ``app_ctx`` fixture (registered in conftest.py) opens a fresh home with a name
 and no passphrase, a ``Backend`` over it (the network is NOT started: tests that

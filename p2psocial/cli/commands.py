@@ -36,8 +36,8 @@ from ..errors import (
     UserError,
 )
 from ..home import Home
-from ..switches import LAN_TYPE_ENV, env_listen_ips  # hidden: tests on loopback
 from ..node import Node, read_file
+from ..switches import LAN_TYPE_ENV, env_listen_ips  # hidden: tests on loopback
 from . import (
     online,  # noqa: F401  (serve, invite, join, peers, sync: they register on import)
     writes,
@@ -122,7 +122,7 @@ def cmd_restore(args: argparse.Namespace, s: Session) -> int:
 @command("whoami")
 def cmd_whoami(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
-        profile = run_async(node.profile, node.account_id)
+        profile = run_async(node.feeds.profile, node.account_id)
     sealed = keyfile.is_encrypted(s.home.read_keys())
     doc = {**r.profile_json(profile), "home": str(s.home.path), "passphrase": sealed}
     show(args, doc, [*r.profile_lines(profile), f"home: {s.home.path}",
@@ -147,7 +147,7 @@ def cmd_profile(args: argparse.Namespace, s: Session) -> int:
     if args.name is None and args.bio is None and args.avatar is None:
         account = account_arg(args.account) if args.account else None
         with s.open_reader() as node:
-            profile = run_async(node.profile, account or node.account_id)
+            profile = run_async(node.feeds.profile, account or node.account_id)
     else:
         if args.account:
             raise UsageError("you can only change your own profile: leave out ACCOUNT")
@@ -171,7 +171,7 @@ def cmd_post(args: argparse.Namespace, s: Session) -> int:
     text = text_arg(args.text, s)
     if c.named_mentions(text):  # "@Bob": the id of the one Bob this home knows
         with s.open_reader() as node:
-            text = run_async(node.resolve_mentions, text)
+            text = run_async(node.posts.resolve_mentions, text)
     if args.image and text.strip():  # refuse an over-long text before preparing images
         c.Post(text, content_warning=args.cw).validate()
     data = tuple(read_file(path, "image") for path in args.image)
@@ -201,7 +201,7 @@ def cmd_react(args: argparse.Namespace, s: Session) -> int:
 @command("feed")
 def cmd_feed(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
-        page = run_async(node.home_timeline, args.limit, cursor_arg(args.before))
+        page = run_async(node.feeds.home_timeline, args.limit, cursor_arg(args.before))
     show(args, r.page_json(page), r.page_lines(
         page, show_cw=args.show_cw, empty="Nothing here yet: post with 'p2psocial post TEXT' "
         "or follow someone with 'p2psocial follow ACCOUNT'."))
@@ -212,7 +212,7 @@ def cmd_feed(args: argparse.Namespace, s: Session) -> int:
 def cmd_thread(args: argparse.Namespace, s: Session) -> int:
     target = entry_arg(args.entry)
     with s.open_reader() as node:
-        posts = run_async(node.thread, target)
+        posts = run_async(node.feeds.thread, target)
     doc = {"root": ids.entry_text(posts[0].thread_root),
            "items": [r.post_json(v) for v in posts]}
     show(args, doc, r.thread_lines(posts, show_cw=args.show_cw))
@@ -222,7 +222,7 @@ def cmd_thread(args: argparse.Namespace, s: Session) -> int:
 @command("search")
 def cmd_search(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
-        page = run_async(node.search, args.text, args.limit, cursor_arg(args.before))
+        page = run_async(node.feeds.search, args.text, args.limit, cursor_arg(args.before))
     show(args, r.page_json(page), r.page_lines(
         page, show_cw=args.show_cw, empty=f"No posts match '{r.clean(args.text, one_line=True)}'."))
     return 0
@@ -231,7 +231,7 @@ def cmd_search(args: argparse.Namespace, s: Session) -> int:
 @command("mentions")
 def cmd_mentions(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
-        page = run_async(node.mentions, args.limit, cursor_arg(args.before))
+        page = run_async(node.feeds.mentions, args.limit, cursor_arg(args.before))
     show(args, r.page_json(page), r.page_lines(page, show_cw=args.show_cw,
                                                empty="Nobody has mentioned you yet."))
     return 0
@@ -378,7 +378,7 @@ async def _short_network(node: Node, *, settle: bool,
     from ..net.discovery import SERVICE_TYPE
     from ..net.service import NetworkService
 
-    async with NetworkService(node, port=0, ip=env_listen_ips(),
+    async with NetworkService(node.replication, port=0, ip=env_listen_ips(),
                               lan=True,
                               lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
                               offer_relay=False, reserve=False) as service:
@@ -422,8 +422,8 @@ def _accounts(which: str, empty: str) -> Handler:
             who = account or node.account_id
 
             async def named() -> list[tuple[bytes, str | None]]:
-                found = await getattr(node, which)(who)
-                return [(a, (await node.profile(a)).name) for a in found]
+                found = await getattr(node.feeds, which)(who)
+                return [(a, (await node.feeds.profile(a)).name) for a in found]
 
             accounts = run_async(named)
         doc = {"account": ids.account_text(who),
@@ -441,7 +441,7 @@ for _verb in ("approve", "revoke"):
 def cmd_circle(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
         async def named() -> list[tuple[bytes, str | None]]:
-            return [(a, (await node.profile(a)).name) for a in await node.circle_members()]
+            return [(a, (await node.feeds.profile(a)).name) for a in await node.circles.members()]
 
         accounts = run_async(named)
     show(args, {"circle": r.accounts_json(accounts)}, r.account_lines(
@@ -460,9 +460,9 @@ COMMANDS["followers"] = _accounts("followers", "No followers known to this home.
 @command("verify")
 def cmd_verify(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
-        problems = run_async(node.verify, args.full)
-        stats = run_async(node.stats)
-        forked = run_async(node.forked_logs)
+        problems = run_async(node.feeds.verify, args.full)
+        stats = run_async(node.feeds.stats)
+        forked = run_async(node.feeds.forked_logs)
     lines = [f"{ids.device_text(p.device)} seq {p.seq}: {p.reason}" if p.device
              else f"store: {p.reason}" for p in problems]
     how = "every signature checked" if args.full else "add --full to check every signature"
@@ -510,7 +510,7 @@ def cmd_import(args: argparse.Namespace, s: Session) -> int:
         node, summary = backup.restore_backup(s.home, path,
                                               getpass.getpass("Passphrase of the backup: "))
     with node:
-        profile = run_async(node.profile, node.account_id)
+        profile = run_async(node.feeds.profile, node.account_id)
     account = ids.account_text(profile.account)
     doc = {"account": account, "name": profile.name, "home": str(s.home.path),
            "entries": summary.entries, "blobs": summary.blobs, "size": summary.size}

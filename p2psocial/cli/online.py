@@ -28,11 +28,11 @@ import trio
 from .. import control, ids, invite, logs, private
 from ..errors import HomeError, NotFound, UserError
 from ..home import Home
-from ..switches import LAN_TYPE_ENV
 from ..node import Node
 from ..roster import RosterFull
 from ..store.blob_wants import Budget
 from ..store.store import PeerRecord
+from ..switches import LAN_TYPE_ENV
 from . import live_peers, writes
 from . import render as r
 from . import render_peers as rp
@@ -95,14 +95,14 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
     from ..net.discovery import SERVICE_TYPE
     from ..net.host import DUAL_STACK
     from ..net.service import NetworkService
-    from ..private_scan import follow_private
+    from ..node.private_scan import follow_private
 
     logs.route_libp2p()  # libp2p is imported now: its records to the log file
     log = logging.getLogger("p2psocial.serve")
     assert node.identity is not None
     device, account = node.identity.device_id, node.account_id
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        async with NetworkService(node, port=args.port, hops=args.hops,
+        async with NetworkService(node.replication, port=args.port, hops=args.hops,
                                   ip=args.listen or DUAL_STACK,
                                   lan=not args.no_lan,
                                   lan_service_type=os.environ.get(LAN_TYPE_ENV) or SERVICE_TYPE,
@@ -112,11 +112,12 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                                   blob_budget=Budget.of_mib(args.image_budget)) as service:
             addrs = service.listen_addrs
             code = invite.encode(invite.make(device, account, addrs,
-                                             token=node.address_token()))
+                                             token=node.replication.address_token()))
             started = node.clock()
 
             def record() -> None:  # addresses change too: relay slots come and go
-                token = node.address_token()  # for 'p2psocial invite', which has no keys
+                # for 'p2psocial invite', which has no keys
+                token = node.replication.address_token()
                 _write_status(home, {
                     "pid": os.getpid(), "device": ids.device_text(device),
                     "account": ids.account_text(account), "addrs": service.listen_addrs,
@@ -149,7 +150,7 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
                             shown = _direct(service.listen_addrs)
                             fresh = invite.encode(invite.make(
                                 device, account, service.listen_addrs,
-                                token=node.address_token()))
+                                token=node.replication.address_token()))
                             print("\n".join(["Now listening on:", *(f"  {a}" for a in shown),
                                              "A fresh invite code:", fresh]), flush=True)
 
@@ -218,7 +219,7 @@ def _community_to_invite(s: Session, text: str) -> private.CommunityKey:
     serve too), for an invite that joins it."""
     wanted = group_arg(text)
     with s.open_reader() as node:
-        found = next((c for c in trio.run(node.communities) if c.id == wanted), None)
+        found = next((c for c in trio.run(node.communities.list) if c.id == wanted), None)
     if found is None:
         raise NotFound(f"you are in no community {ids.group_text(wanted)}: "
                        "'p2psocial community list' lists yours")
@@ -245,7 +246,7 @@ def cmd_join(args: argparse.Namespace, s: Session) -> int:
 @command("peers")
 def cmd_peers(args: argparse.Namespace, s: Session) -> int:
     with s.open_reader() as node:
-        records = run_async(node.peers)
+        records = run_async(node.replication.peers)
         now = node.clock()
     answer = writes.ask_serve(s, "peers")  # live: connected, dialing, nearby, paths
     live: dict[bytes, live_peers.LivePeer] = {}
@@ -298,7 +299,7 @@ def cmd_sync(args: argparse.Namespace, s: Session) -> int:
         raise UserError("a 'p2psocial serve' is running for this home and keeps it in sync "
                         "already: see 'p2psocial peers'") from None
     with node:
-        results = run_async(sync_once, node, hops=args.hops, per_peer=args.timeout)
+        results = run_async(sync_once, node.replication, hops=args.hops, per_peer=args.timeout)
     docs = [{"device": ids.device_text(x.device), "ok": x.ok, "received": x.received,
              "sent": x.sent, "error": x.error} for x in results]
     lines = [f"{ids.device_text(x.device)}: " + (

@@ -175,8 +175,8 @@ async def post(ctx: Context, text: str, reply_to: bytes | None, cw: str | None,
                data: tuple[bytes, ...], alt: tuple[str, ...],
                paths: tuple[str, ...]) -> Any:
     try:
-        item = await ctx.node.post(text, reply_to=reply_to, content_warning=cw,
-                                   images_data=data, alt=alt)
+        item = await ctx.node.posts.post(text, reply_to=reply_to, content_warning=cw,
+                                         images_data=data, alt=alt)
     except BadImage as exc:
         named = await trio.to_thread.run_sync(_which_image, paths, data, exc)
         raise BadImage(named) from None
@@ -188,12 +188,12 @@ async def post_circle(ctx: Context, text: str, reply_to: bytes | None, cw: str |
                       data: tuple[bytes, ...], alt: tuple[str, ...],
                       paths: tuple[str, ...]) -> Any:
     try:
-        item = await ctx.node.post_to_circle(text, reply_to=reply_to, content_warning=cw,
-                                             images_data=data, alt=alt)
+        item = await ctx.node.circles.post(text, reply_to=reply_to, content_warning=cw,
+                                           images_data=data, alt=alt)
     except BadImage as exc:
         named = await trio.to_thread.run_sync(_which_image, paths, data, exc)
         raise BadImage(named) from None
-    count = len(await ctx.node.circle_members())
+    count = len(await ctx.node.circles.members())
     return Outcome({**r.entry_json(item), "audience": "circle"},
                    [f"Posted {ids.entry_text(item.id)} for the followers you approved "
                     f"({r.plural(count, 'account')})"]).to_wire()
@@ -214,10 +214,10 @@ async def set_profile(ctx: Context, name: str | None, bio: str | None,
                       avatar: bytes | None, avatar_path: str | None) -> Any:
     node = ctx.node
     try:
-        await node.set_profile(name=name, bio=bio, avatar_data=avatar)
+        await node.posts.set_profile(name=name, bio=bio, avatar_data=avatar)
     except BadImage as exc:
         raise BadImage(f"{avatar_path}: {exc}") from None
-    profile = await node.profile(node.account_id)
+    profile = await node.feeds.profile(node.account_id)
     lines = r.profile_lines(profile)
     if profile.devices == 0:
         lines.append("(this home holds nothing from this account yet)")
@@ -226,18 +226,18 @@ async def set_profile(ctx: Context, name: str | None, bio: str | None,
 
 @action("edit", BYTES, STR, optional(STR))
 async def edit(ctx: Context, target: bytes, text: str, cw: str | None) -> Any:
-    item = await ctx.node.edit(target, text, cw)
+    item = await ctx.node.posts.edit(target, text, cw)
     return _on_entry(item, target, "Edited")
 
 
 @action("delete", BYTES)
 async def delete(ctx: Context, target: bytes) -> Any:
-    return _on_entry(await ctx.node.delete(target), target, "Deleted")
+    return _on_entry(await ctx.node.posts.delete(target), target, "Deleted")
 
 
 @action("react", BYTES, STR, BOOL)
 async def react(ctx: Context, target: bytes, emoji: str, undo: bool) -> Any:
-    item = await ctx.node.react(target, emoji, undo=undo)
+    item = await ctx.node.posts.react(target, emoji, undo=undo)
     said = r.clean(emoji, one_line=True)
     return _on_entry(item, target, f"Took back {said} on" if undo else f"Reacted {said} to")
 
@@ -249,8 +249,8 @@ def _on_entry(item: Any, target: bytes, said: str) -> Any:
 
 def _relation(verb: str, said: str) -> Action:
     async def relate(ctx: Context, account: bytes) -> Any:
-        item = await getattr(ctx.node, verb)(account)
-        profile = await ctx.node.profile(account)
+        item = await getattr(ctx.node.posts, verb)(account)
+        profile = await ctx.node.feeds.profile(account)
         text = ids.account_text(account)
         return Outcome({**r.entry_json(item), "account": text},
                        [f"{said} {r.display_name(profile.name)} ({text})"]).to_wire()
@@ -269,8 +269,8 @@ for _verb, _said in RELATIONS:
 @action("approve", BYTES)
 async def approve(ctx: Context, account: bytes) -> Any:
     node = ctx.node
-    before = await node.circle_members()
-    await node.approve_follower(account)
+    before = await node.circles.members()
+    await node.circles.approve(account)
     who = await _who(node, account)
     said = (f"{who} was approved already" if account in before else
             f"Approved {who}: they read the followers-only posts you write from now on, "
@@ -281,8 +281,8 @@ async def approve(ctx: Context, account: bytes) -> Any:
 @action("revoke", BYTES)
 async def revoke(ctx: Context, account: bytes) -> Any:
     node = ctx.node
-    before = await node.circle_members()
-    await node.revoke_follower(account)
+    before = await node.circles.members()
+    await node.circles.revoke(account)
     who = await _who(node, account)
     said = (f"Revoked {who}: they cannot read the followers-only posts you write from now "
             "on (what they read before stays with them)" if account in before else
@@ -291,7 +291,7 @@ async def revoke(ctx: Context, account: bytes) -> Any:
 
 
 async def _circle_json(node: Node, **changed: bytes) -> dict[str, Any]:
-    members = [(a, (await node.profile(a)).name) for a in await node.circle_members()]
+    members = [(a, (await node.feeds.profile(a)).name) for a in await node.circles.members()]
     return {**{k: ids.account_text(v) for k, v in changed.items()},
             "circle": r.accounts_json(members)}
 
@@ -364,12 +364,12 @@ async def dm(ctx: Context, recipients: tuple[bytes, ...], text: str,
              paths: tuple[str, ...], files: tuple[tuple[str, bytes], ...]) -> Any:
     node = ctx.node
     try:
-        item = await node.send_message(recipients, text, reply_to=reply_to,
-                                       images_data=data, alt=alt, files=files)
+        item = await node.messages.send(recipients, text, reply_to=reply_to,
+                                        images_data=data, alt=alt, files=files)
     except BadImage as exc:
         which = await trio.to_thread.run_sync(_which_image, paths, data, exc)
         raise BadImage(which) from None
-    named = [(a, (await node.profile(a)).name) for a in recipients]
+    named = [(a, (await node.feeds.profile(a)).name) for a in recipients]
     conversation = private.conversation_id((node.account_id, *recipients))
     return Outcome(r.sent_json(item, conversation, named),
                    [r.sent_line(conversation, [n for _, n in named])]).to_wire()
@@ -378,8 +378,8 @@ async def dm(ctx: Context, recipients: tuple[bytes, ...], text: str,
 @action("inbox")
 async def inbox(ctx: Context) -> Any:
     node = ctx.node
-    await node.scan_private()
-    views, groups = await node.conversations(), await node.groups()
+    await node.messages.scan()
+    views, groups = await node.messages.conversations(), await node.groups.list()
     return Outcome(r.inbox_json(views, groups, node.account_id),
                    r.inbox_lines(views, groups, node.account_id)).to_wire()
 
@@ -388,15 +388,15 @@ async def inbox(ctx: Context) -> Any:
 async def conversation(ctx: Context, conversation_id: bytes, limit: int, before: str | None,
                        mark_read: bool) -> Any:
     node = ctx.node
-    await node.scan_private()
-    view = next((v for v in await node.conversations() if v.id == conversation_id), None)
+    await node.messages.scan()
+    view = next((v for v in await node.messages.conversations() if v.id == conversation_id), None)
     if view is None:
         raise NotFound(f"no conversation {ids.conversation_text(conversation_id)} in this "
                        "home: 'p2psocial inbox' lists yours")
-    page = await node.conversation(conversation_id, limit,
-                                   Cursor.from_text(before) if before else None)
+    page = await node.messages.conversation(conversation_id, limit,
+                                            Cursor.from_text(before) if before else None)
     if mark_read:
-        await node.mark_conversation_read(conversation_id)
+        await node.messages.mark_read(conversation_id)
     me = node.account_id
     return Outcome(r.conversation_page_json(view, page, me),
                    r.conversation_lines(view, page)).to_wire()
@@ -410,8 +410,8 @@ async def conversation(ctx: Context, conversation_id: bytes, limit: int, before:
 
 async def _group(node: Node, group_id: bytes) -> GroupView:
     """The group as ``group list`` shows it (after a scan), or a one-line NotFound."""
-    await node.scan_private()
-    found = next((g for g in await node.groups() if g.id == group_id), None)
+    await node.messages.scan()
+    found = next((g for g in await node.groups.list() if g.id == group_id), None)
     if found is None:
         raise NotFound(f"no group {ids.group_text(group_id)} in this home: "
                        "'p2psocial group list' lists yours")
@@ -421,7 +421,7 @@ async def _group(node: Node, group_id: bytes) -> GroupView:
 @action("group_create", STR, many(BYTES))
 async def group_create(ctx: Context, name: str, members: tuple[bytes, ...]) -> Any:
     node = ctx.node
-    view = await _group(node, await node.create_group(name, members))
+    view = await _group(node, await node.groups.create(name, members))
     me = node.account_id
     return Outcome(r.group_json(view, me), [
         f"Created the group {r.group_title(view)} with {r.group_members_text(view, me)}.",
@@ -431,8 +431,8 @@ async def group_create(ctx: Context, name: str, members: tuple[bytes, ...]) -> A
 @action("group_list")
 async def group_list(ctx: Context) -> Any:
     node = ctx.node
-    await node.scan_private()
-    groups = await node.groups()
+    await node.messages.scan()
+    groups = await node.groups.list()
     return Outcome(r.groups_json(groups, node.account_id),
                    r.group_list_lines(groups, node.account_id)).to_wire()
 
@@ -444,8 +444,8 @@ async def group_post(ctx: Context, group_id: bytes, text: str,
     node = ctx.node
     view = await _group(node, group_id)
     try:
-        item = await node.group_post(group_id, text, reply_to, images_data=data, alt=alt,
-                                     files=files)
+        item = await node.groups.post(group_id, text, reply_to, images_data=data, alt=alt,
+                                      files=files)
     except BadImage as exc:
         named = await trio.to_thread.run_sync(_which_image, paths, data, exc)
         raise BadImage(named) from None
@@ -459,7 +459,7 @@ async def group_react(ctx: Context, group_id: bytes, target: bytes, emoji: str,
                       undo: bool) -> Any:
     node = ctx.node
     view = await _group(node, group_id)
-    item = await node.react_in_group(group_id, target, emoji, undo=undo)
+    item = await node.groups.react(group_id, target, emoji, undo=undo)
     said = r.clean(emoji, one_line=True)
     verb = f"Took back {said} on" if undo else f"Reacted {said} to"
     return Outcome({**r.entry_json(item), "group": ids.group_text(group_id),
@@ -472,10 +472,10 @@ async def group_show(ctx: Context, group_id: bytes, limit: int, before: str | No
                      mark_read: bool) -> Any:
     node = ctx.node
     view = await _group(node, group_id)
-    page = await node.group_messages(group_id, limit,
-                                     Cursor.from_text(before) if before else None)
+    page = await node.groups.messages(group_id, limit,
+                                      Cursor.from_text(before) if before else None)
     if mark_read:
-        await node.mark_conversation_read(group_id)
+        await node.messages.mark_read(group_id)
     me = node.account_id
     return Outcome(r.group_page_json(view, page, me),
                    r.group_page_lines(view, page, me)).to_wire()
@@ -485,7 +485,7 @@ async def group_show(ctx: Context, group_id: bytes, limit: int, before: str | No
 async def group_add(ctx: Context, group_id: bytes, account: bytes) -> Any:
     node = ctx.node
     await _group(node, group_id)
-    await node.add_member(group_id, account)
+    await node.groups.add_member(group_id, account)
     view = await _group(node, group_id)
     who = await _who(node, account)
     return Outcome({**r.group_json(view, node.account_id), "added": ids.account_text(account)},
@@ -498,7 +498,7 @@ async def group_add(ctx: Context, group_id: bytes, account: bytes) -> Any:
 async def group_remove(ctx: Context, group_id: bytes, account: bytes) -> Any:
     node = ctx.node
     await _group(node, group_id)
-    await node.remove_member(group_id, account)
+    await node.groups.remove_member(group_id, account)
     view = await _group(node, group_id)
     who = await _who(node, account)
     return Outcome({**r.group_json(view, node.account_id),
@@ -512,7 +512,7 @@ async def group_remove(ctx: Context, group_id: bytes, account: bytes) -> Any:
 async def group_leave(ctx: Context, group_id: bytes) -> Any:
     node = ctx.node
     await _group(node, group_id)
-    await node.leave_group(group_id)
+    await node.groups.leave(group_id)
     view = await _group(node, group_id)
     said = r.community_left_line(view) if view.community else (
         f"You left {r.group_title(view)}: you are off its member list, and the next key "
@@ -536,7 +536,7 @@ def _wait(value: object) -> bool:
 @action("community_create", STR)
 async def community_create(ctx: Context, name: str) -> Any:
     node = ctx.node
-    view = await _group(node, await node.create_community(name))
+    view = await _group(node, await node.communities.create(name))
     return Outcome(r.group_json(view, node.account_id),
                    r.community_created_lines(view)).to_wire()
 
@@ -544,8 +544,8 @@ async def community_create(ctx: Context, name: str) -> Any:
 @action("community_list")
 async def community_list(ctx: Context) -> Any:
     node = ctx.node
-    await node.scan_private()
-    found = [g for g in await node.groups() if g.community]
+    await node.messages.scan()
+    found = [g for g in await node.groups.list() if g.community]
     return Outcome(r.communities_json(found, node.account_id),
                    r.community_list_lines(found, node.account_id)).to_wire()
 
@@ -559,7 +559,7 @@ async def community_nearby(ctx: Context, wait_ms: int) -> Any:
         return bool(near) and near <= {d for c in found for d in c.devices}
 
     found = await offers(service, wait_ms / 1000, everyone_answered)
-    named = [(c, (await node.profile(c.creator)).name) for c in found]
+    named = [(c, (await node.feeds.profile(c.creator)).name) for c in found]
     neighbours = len(service.nearby())
     return Outcome(r.nearby_json(named, neighbours),
                    r.nearby_lines(named, neighbours, node.account_id)).to_wire()
@@ -568,7 +568,7 @@ async def community_nearby(ctx: Context, wait_ms: int) -> Any:
 @action("community_join", BYTES, _wait)
 async def community_join(ctx: Context, community_id: bytes, wait_ms: int) -> Any:
     node, service = ctx.node, lan_service(ctx.service)
-    already = any(i.id == community_id for i in await node.communities())
+    already = any(i.id == community_id for i in await node.communities.list())
     found = await offers(service, wait_ms / 1000,
                           lambda found: any(c.id == community_id for c in found))
     if not any(c.id == community_id for c in found):
@@ -577,7 +577,7 @@ async def community_join(ctx: Context, community_id: bytes, wait_ms: int) -> Any
                         "'p2psocial community nearby' lists what is offered")
     await service.join_community(community_id)
     view = await _group(node, community_id)
-    creator = (await node.profile(view.admin)).name
+    creator = (await node.feeds.profile(view.admin)).name
     me = node.account_id
     return Outcome({**r.group_json(view, me), "already": already},
                    r.community_joined_lines(view, creator, me, already)).to_wire()
@@ -585,7 +585,7 @@ async def community_join(ctx: Context, community_id: bytes, wait_ms: int) -> Any
 
 async def _who(node: Node, account: bytes) -> str:
     """``Bob (p2ps1…)``."""
-    name = (await node.profile(account)).name
+    name = (await node.feeds.profile(account)).name
     return f"{r.display_name(name)} ({ids.account_text(account)})"
 
 
@@ -602,14 +602,14 @@ async def save(ctx: Context, entry: bytes, number: int, path: str) -> Any:
     """Write the ``number``-th (from 0) attachment of a private entry to ``path`` (a
     folder: under the file's own name), fetched from peers when not here."""
     node = ctx.node
-    await node.scan_private()
-    found = await node.attachment(entry, number)
-    data = await node.blob(found.blob)
+    await node.messages.scan()
+    found = await node.messages.attachment(entry, number)
+    data = await node.replication.blob(found.blob)
     if data is None:
         if ctx.service is None:
             raise BlobNotHere("that attachment is not in this home yet")
         data = await _fetch(ctx.service, found.blob)
-    opened = await node.open_blob(found.blob, data)
+    opened = await node.messages.open_blob(found.blob, data)
     if opened is None:
         raise UserError("that attachment does not open: its bytes were altered")
     target = await trio.to_thread.run_sync(_write_file, path, found.name, found.mime, opened)

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 
 import trio
 
-from .. import events
+from .. import event_hub
 from ..entry import Entry
 from ..errors import InvalidEntry
 from ..events import EntryAdded, ForkFound, Lagged
@@ -64,7 +64,7 @@ from .port import Replica
 from .session import ForksReceived, PeerCaughtUp, Received, ResendAsked, SyncSession
 
 BATCH = 1000
-EVENT_BUFFER = events.BUFFER  # a received batch emits one event per entry
+EVENT_BUFFER = event_hub.BUFFER  # a stored batch emits up to two events per entry
 QUEUED_FRAMES = 8  # entries frames received and not yet stored, at most
 COALESCE = 8 * BATCH  # entries stored in one transaction, about, when frames queue up
 _CAUGHT_UP = object()  # in the ingester's queue: the peer's "caught_up", in order

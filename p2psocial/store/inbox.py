@@ -61,14 +61,13 @@ from .group_tags import HeldKey, Keyring
 from .inbox_reads import InboxReads
 from .members import pack_members, unpack_members
 from .views import (
+    GroupState,
     NewMessage,
     OpenedPost,
     PrivateScan,
 )
 
 Opener = Callable[[bytes, bytes], "bytes | None"]
-GroupState = tuple[bytes, str, int, bytes, bytes, bool, tuple[bytes, ...]]
-"""(admin, name, epoch, key, salt, member, members) of a group's newest epoch."""
 ID = private.ID_LEN
 
 
@@ -396,8 +395,8 @@ class Inbox(InboxReads):
             "JOIN accounts a ON a.rowid = g.admin WHERE c.id = ?", (group_id,)).fetchone()
         if row is None:
             return None
-        return (bytes(row[0]), row[1], int(row[2]), bytes(row[3]), bytes(row[4]),
-                bool(row[5]), unpack_members(row[6]))
+        return GroupState(bytes(row[0]), row[1], int(row[2]), bytes(row[3]), bytes(row[4]),
+                          bool(row[5]), unpack_members(row[6]))
 
 @dataclass(frozen=True, slots=True)
 class SealedBatch:

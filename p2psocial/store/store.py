@@ -26,40 +26,36 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import entry as entry_mod
-from .. import forks as forks_mod
 from .. import private
 from ..content import Kind
 from ..crypto import blake2b
 from ..entry import Entry
-from ..errors import HomeError, InvalidEntry, OverCap
+from ..errors import HomeError, OverCap
 from ..forks import Fork
 from ..roster import Join
-from . import address_records, blob_wants, communities, holders, peer_addrs, schema, schema_check
+from . import address_records, blob_wants, communities, holders, integrity, schema
 from .address_records import HeldRecord
 from .blob_wants import BLOB_CAP, Budget, WantedBlob
 from .communities import CommunityInfo
-from .inbox import GroupState, Inbox, Opener, SealedBatch
+from .inbox import Inbox, Opener, SealedBatch
 from .ingest import Ingestor
-from .peer_addrs import Trust
+from .peer_book import PeerBook
+from .peer_book import PeerRecord as PeerRecord  # net imports it from here
 from .queries import Queries
 from .schema import id8
 from .views import (
     ConversationView,
     Cursor,
-    FileView,
     ForkView,
     GroupView,
     IngestResult,
     MessagePage,
-    NotificationPage,
     Page,
-    PostView,
     PrivateScan,
     Problem,
     ProfileView,
@@ -134,6 +130,7 @@ class Store:
         self._writer: Ingestor | None = None if readonly else Ingestor(conn, self.now)
         self.queries = Queries(conn, self._local_rowid())
         self.inbox = Inbox(conn, self.now)
+        self.peer_book = PeerBook(conn)
 
     def close(self) -> None:
         if self._closed:
@@ -352,9 +349,6 @@ class Store:
 
     # --- queries (see queries.py) -----------------------------------------------
 
-    def home(self, limit: int = 50, before: Cursor | None = None) -> Page:
-        return self.queries.home(limit, before)
-
     def account_posts(self, account_id: bytes, limit: int = 50,
                       before: Cursor | None = None) -> Page:
         rowid = self.account_rowid(account_id)
@@ -364,9 +358,6 @@ class Store:
     def mentions(self, account_id: bytes, limit: int = 50, before: Cursor | None = None) -> Page:
         rowid = self.account_rowid(account_id)
         return Page([], None) if rowid is None else self.queries.mentions(rowid, limit, before)
-
-    def thread(self, entry_id: bytes) -> list[PostView]:
-        return self.queries.thread(entry_id)
 
     def search(self, text: str, limit: int = 50, before: Cursor | None = None) -> Page:
         if self._writer is not None:
@@ -382,20 +373,7 @@ class Store:
         """
         return self.writer.index_text(limit)
 
-    def post(self, entry_id: bytes) -> PostView | None:
-        return self.queries.post(entry_id)
-
-    def targets_of(self, entry_ids: Sequence[bytes]) -> list[bytes]:
-        return self.queries.targets_of(entry_ids)
-
     # --- notifications and people (see queries.py; schema migration 3) ----------
-
-    def notifications(self, limit: int = 50, before: Cursor | None = None,
-                      ) -> NotificationPage:
-        return self.queries.notifications(limit, before)
-
-    def unread_notifications(self, cap: int = 99) -> int:
-        return self.queries.unread_notifications(cap)
 
     def mark_notifications_read(self) -> None:
         """Everything stored so far is read: the mark moves to the newest row."""
@@ -446,21 +424,11 @@ class Store:
             raise RuntimeError("this store is open read-only")
         return self.inbox.scan(open, local, local_id, limit)
 
-    def sealed_batch(self, limit: int | None = None) -> SealedBatch:
-        """Step 1 of a scan done in three (Node.scan_private): the next sealed entries."""
-        if self._writer is None:
-            raise RuntimeError("this store is open read-only")
-        return self.inbox.sealed_batch(limit)
-
     def apply_opened(self, batch: SealedBatch,
                      opened: list[tuple[Any, private.Private]]) -> PrivateScan:
         """Step 3: store what ``inbox.open_batch`` opened of ``batch`` (step 2, any thread)."""
         local, local_id = self._local()
         return self.inbox.apply(batch, opened, local, local_id)
-
-    def private_upto(self) -> int:
-        """The entries rowid up to which sealed entries were scanned."""
-        return self.inbox.upto()
 
     def conversations(self, cap: int = 99) -> list[ConversationView]:
         local, local_id = self._local()
@@ -470,30 +438,11 @@ class Store:
                      before: Cursor | None = None) -> MessagePage | None:
         return self.inbox.page(conversation_id, self._local()[0], limit, before)
 
-    def message_conversation(self, entry_id: bytes) -> bytes | None:
-        return self.inbox.message_conversation(entry_id)
-
-    def private_file(self, blob: bytes) -> list[tuple[bytes, int]]:
-        """(key, true size) of a sealed blob of an opened private entry (migration 15)."""
-        return self.inbox.private_file(blob)
-
-    def attachment(self, entry_id: bytes, n: int) -> FileView | None:
-        """The ``n``-th picture or file (from 0) of an opened private entry."""
-        return self.inbox.attachment(entry_id, n)
-
-    def mark_conversation_read(self, conversation_id: bytes) -> bool:
-        if self._writer is None:
-            raise RuntimeError("this store is open read-only")
-        return self.inbox.mark_read(conversation_id)
-
     def unread_messages(self, cap: int = 99) -> int:
         return self.inbox.unread(self._local()[0], cap)
 
     def groups(self, cap: int = 99) -> list[GroupView]:
         return self.inbox.groups(self._local()[0], cap)
-
-    def group_state(self, group_id: bytes) -> GroupState | None:
-        return self.inbox.group_state(group_id)
 
     # --- open LAN communities (migrations 6 and 8; see communities.py) -----------------
 
@@ -575,155 +524,9 @@ class Store:
             after = batch[-1].seq
 
     def verify(self, full: bool = False) -> list[Problem]:
-        """Re-check every stored entry: canonical form, body hashes, hash links, and the
-        signature of each log's head (``full``: every signature). Also SQLite's own
-        integrity check, and the schema against the migrations' (schema_check.py).
-        Returns what is damaged; an empty list means all is well."""
-        problems: list[Problem] = []
-        check = self.conn.execute("PRAGMA integrity_check").fetchall()
-        if check != [("ok",)]:
-            problems.extend(Problem(b"", 0, f"sqlite: {r[0]}") for r in check[:20])
-        problems.extend(Problem(b"", 0, f"schema: {d}")
-                        for d in schema_check.differences(self.conn))
-        for device, _account, head_seq in self.devices():
-            problems.extend(self._verify_log(device, head_seq, full))
-        for proof in self.forks():  # a fork proof is checked like any signed data
-            try:
-                if forks_mod.prove(proof.first, proof.second).seq != proof.seq:
-                    raise forks_mod.NotAFork("it proves a fork elsewhere in the log")
-            except forks_mod.NotAFork as exc:
-                problems.append(Problem(proof.device, proof.seq, f"fork proof: {exc}"))
-        return problems
-
-    def _verify_log(self, device: bytes, head_seq: int, full: bool) -> list[Problem]:
-        after: tuple[int, bytes] | None = None
-        seen = 0
-        rows = self.conn.execute(
-            "SELECT e.seq, e.header, e.body, e.id FROM entries e JOIN logs l ON l.rowid = e.log "
-            "WHERE l.device = ? ORDER BY e.seq", (device,))
-        run: list[Entry] = []
-        for seq, header, body, stored_id in rows:
-            seen += 1
-            try:
-                item = entry_mod.parse(bytes(header), None if body is None else bytes(body))
-                if item.id != bytes(stored_id) or item.device != device:
-                    raise InvalidEntry("stored id or log does not match the header")
-                if full:
-                    entry_mod.verify_entry(item)
-            except InvalidEntry as exc:
-                return [Problem(device, seq, str(exc))]
-            run.append(item)
-            if len(run) == 1000:
-                if (p := _check_run(device, run, after)) is not None:
-                    return [p]
-                after, run = (run[-1].seq, run[-1].id), []
-        if run and (p := _check_run(device, run, after)) is not None:
-            return [p]
-        if seen != head_seq:
-            return [Problem(device, seen, f"log holds {seen} entries but its head says "
-                                          f"{head_seq}")]
-        return []
-
-    # --- the address book (migration 2; used by net/service.py) -------------------
-    # One row per peer device. The network service is the only writer; read-only
-    # readers (``p2psocial peers``) see what a running service last recorded.
-
-    def peers(self) -> list[PeerRecord]:
-        rows = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM {_PEERS} ORDER BY last_ok DESC, "
-                                 "p.device").fetchall()
-        return [_peer_record(row) for row in rows]
-
-    def peer(self, device: bytes) -> PeerRecord | None:
-        row = self.conn.execute(f"SELECT {_PEER_COLUMNS} FROM {_PEERS} WHERE p.device = ?",
-                                (device,)).fetchone()
-        return None if row is None else _peer_record(row)
-
-    def add_peer(self, device: bytes, addrs: Iterable[str], source: str,
-                 trust: Trust = Trust.GIVEN) -> PeerRecord:
-        """Insert a peer, or merge ``addrs`` (best first) into its known addresses
-        under ``trust`` (peer_addrs.py: at most ``PEER_ADDRS_MAX``; an address only
-        ever pushes out one of lower or equal trust). An existing peer keeps its
-        source and history."""
-        new = list(addrs)
-        return self._change_book(device, source,
-                                 lambda book: peer_addrs.merge(book, new, trust))
-
-    def peer_moved(self, device: bytes, addrs: Iterable[str], source: str) -> PeerRecord:
-        """The device signed a newer address record for ``addrs``: those as signed,
-        its other addresses demoted to heard (peer_addrs.supersede)."""
-        new = list(addrs)
-        return self._change_book(device, source, lambda book: peer_addrs.supersede(book, new))
-
-    def _change_book(self, device: bytes, source: str,
-                     change: Callable[[peer_addrs.Book], peer_addrs.Book]) -> PeerRecord:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            old = self.peer(device)
-            book = change(old.book if old else ())
-            # upsert: a new row starts with no history; a known one only gets addresses
-            self.conn.execute(
-                "INSERT INTO peers(device, addrs, source) VALUES (?, ?, ?) "
-                "ON CONFLICT(device) DO UPDATE SET addrs = excluded.addrs",
-                (device, "\n".join(a for a, _ in book), source))
-            self.conn.execute("INSERT OR REPLACE INTO peer_trust(device, addr_trust) "
-                              "VALUES (?, ?)", (device, peer_addrs.encode_trust(book)))
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        record = self.peer(device)
-        assert record is not None
-        return record
-
-    def update_peer(self, device: bytes, **fields: int | None) -> None:
-        """Set some of last_seen, last_ok, failures, standing, banned_until."""
-        unknown = set(fields) - _PEER_UPDATABLE
-        if unknown:
-            raise ValueError(f"not peer fields: {sorted(unknown)}")
-        if fields:
-            names = sorted(fields)  # column names come from the fixed set above
-            self.conn.execute(
-                f"UPDATE peers SET {', '.join(f'{n} = ?' for n in names)} WHERE device = ?",
-                (*(fields[n] for n in names), device))
-
-    def remove_peer(self, device: bytes) -> None:
-        self.conn.execute("DELETE FROM peers WHERE device = ?", (device,))
-        self.conn.execute("DELETE FROM peer_trust WHERE device = ?", (device,))
-
-
-PEER_ADDRS_MAX = peer_addrs.ADDRS_MAX
-PEER_SOURCES = ("invite", "mdns", "peer")
-_PEER_COLUMNS = ("p.device, p.addrs, p.last_seen, p.last_ok, p.failures, p.standing, "
-                 "p.banned_until, p.source, coalesce(t.addr_trust, '')")
-_PEERS = "peers p LEFT JOIN peer_trust t ON t.device = p.device"
-_PEER_UPDATABLE = {"last_seen", "last_ok", "failures", "standing", "banned_until"}
-
-
-@dataclass(frozen=True, slots=True)
-class PeerRecord:
-    """One row of the address book; times are milliseconds since the epoch."""
-
-    device: bytes
-    addrs: tuple[str, ...]
-    last_seen: int | None
-    last_ok: int | None
-    failures: int
-    standing: int
-    banned_until: int | None
-    source: str
-    trust: tuple[Trust, ...] = ()  # of each address in ``addrs`` (peer_addrs.py)
-
-    @property
-    def book(self) -> peer_addrs.Book:
-        return tuple(zip(self.addrs, self.trust, strict=True))
-
-
-def _peer_record(row: tuple) -> PeerRecord:
-    device, addrs, last_seen, last_ok, failures, standing, banned_until, source, trust = row
-    book = peer_addrs.decode([a for a in addrs.split("\n") if a], trust)
-    return PeerRecord(bytes(device), tuple(a for a, _ in book), last_seen, last_ok,
-                      int(failures), int(standing), banned_until, source,
-                      tuple(t for _, t in book))
+        """Re-check every stored entry, SQLite's own integrity and the schema against
+        the migrations' (integrity.py, schema_check.py); an empty list means all is well."""
+        return integrity.verify(self.conn, self.devices(), self.forks(), full)
 
 
 def _backfill_blob_refs(conn: sqlite3.Connection) -> None:
@@ -739,12 +542,3 @@ def _backfill_blob_refs(conn: sqlite3.Connection) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-
-
-def _check_run(device: bytes, run: list[Entry],
-               after: tuple[int, bytes] | None) -> Problem | None:
-    try:
-        entry_mod.verify_run(run, after)
-    except InvalidEntry as exc:
-        return Problem(device, run[0].seq, str(exc))
-    return None

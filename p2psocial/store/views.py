@@ -84,6 +84,20 @@ class PostView(Placed):
 
 
 @dataclass(frozen=True, slots=True)
+class GroupState:
+    """A group's newest epoch as this home holds it: what a new post, key or member
+    change starts from (store/inbox.py ``group_state``)."""
+
+    admin: bytes  # the account that created it (a circle's: its owner)
+    name: str
+    epoch: int
+    key: bytes  # that epoch's key
+    salt: bytes  # private.CIRCLE_SALT for a circle
+    member: bool  # whether this account is still a member
+    members: tuple[bytes, ...]  # that epoch's members, in account order
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     items: list[PostView]
     next: Cursor | None  # pass as ``before`` to get the following page; None at the end

@@ -279,7 +279,7 @@ class Launcher:
     def refresh_unread(self) -> None:
         if self.ctx is None:
             return
-        self.ctx.call(self.ctx.node.unread_notifications, on_result=self._show_unread)
+        self.ctx.call(self.ctx.node.feeds.unread_notifications, on_result=self._show_unread)
 
     def _show_unread(self, count: int, key: str = "notifications") -> None:
         self.window.set_badge(key, count)

@@ -380,7 +380,7 @@ class NewCommunityPanel(QWidget):
         if self.creating or not name:
             return
         self.error_line.clear()
-        self._call = self.ctx.call(self.ctx.node.create_community, name,
+        self._call = self.ctx.call(self.ctx.node.communities.create, name,
                                    on_result=self._created, on_error=self._failed)
         self._set_busy(True)
 

@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 
-The composer collects what a person writes and hands it to ``node.post``; the node
+The composer collects what a person writes and hands it to ``node.posts.post``; the node
 decides (limits, mentions and tags from the text, scaling images and stripping their
 location metadata). The widget only adds what helps while typing: a remaining-
 characters count that turns to the warning colour near ``content.TEXT_MAX`` (and
@@ -24,8 +24,8 @@ Replies. ``set_reply(post)`` switches to replying to ``post`` (its own draft);
 the thread's focused post (``set_base_reply``). The reply bar's cancel button shows
 only when there is somewhere else to go back to.
 
-Audience. A combo beside the tools chooses who reads the post: everyone (``node.post``)
-or the followers this account approved (``node.post_to_circle``, docs/store.md
+Audience. A combo beside the tools chooses who reads the post: everyone (``node.posts.post``)
+or the followers this account approved (``node.circles.post``, docs/store.md
 "Followers-only posts"). Their images are sealed blobs whose keys only the approved
 followers get (p2psocial/private_files.py). A reply to a
 followers-only post left at "everyone" is public, text and parent alike: a line above
@@ -110,8 +110,8 @@ async def send_post(node: Node, text: str, reply_to: bytes | None, content_warni
             reason = exc.strerror or type(exc).__name__
             raise UserError(tr("The image {0} could not be read: {1}")
                             .format(Path(path).name, reason)) from None
-    return await node.post(text, reply_to=reply_to, content_warning=content_warning or None,
-                           images_data=data, alt=list(alts))
+    return await node.posts.post(text, reply_to=reply_to, content_warning=content_warning or None,
+                                 images_data=data, alt=list(alts))
 
 
 async def send_circle_post(node: Node, text: str, reply_to: bytes | None,
@@ -119,9 +119,9 @@ async def send_circle_post(node: Node, text: str, reply_to: bytes | None,
                            alts: Sequence[str] = ()) -> Entry:
     """A post for the approved followers only; its images are sealed (issue 14)."""
     data = [await in_thread(read_image_file, path) for path in paths]
-    return await node.post_to_circle(text, reply_to=reply_to,
-                                     content_warning=content_warning or None,
-                                     images_data=data, alt=list(alts))
+    return await node.circles.post(text, reply_to=reply_to,
+                                   content_warning=content_warning or None,
+                                   images_data=data, alt=list(alts))
 
 
 # --- small parts ---------------------------------------------------------------------------

@@ -54,8 +54,8 @@ ConversationRole = Qt.ItemDataRole.UserRole + 1
 async def inbox(node: Node) -> list[ConversationView | GroupView]:
     """Direct conversations and groups together, the newest message first (a group
     without messages yet sorts as new)."""
-    both: list[ConversationView | GroupView] = [*await node.conversations(),
-                                                *await node.groups()]
+    both: list[ConversationView | GroupView] = [*await node.messages.conversations(),
+                                                *await node.groups.list()]
     return sorted(both, key=lambda c: c.last_ts if c.last_ts is not None else 2**62,
                   reverse=True)
 

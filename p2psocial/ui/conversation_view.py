@@ -100,7 +100,7 @@ class ConversationPane(QWidget):
     the one before is kept); ``sent(conversation)`` says the node stored a message we
     wrote; ``stop()`` saves the draft and cancels the calls in flight.
 
-    In a group we are in, a message's chips and menu react (``Node.react_in_group``);
+    In a group we are in, a message's chips and menu react (``Node.groups.react``);
     ``note_events`` (the Messages page's follower) has the open conversation's
     changed messages read again (all loaded ones after ``Lagged``)."""
 
@@ -247,7 +247,7 @@ class ConversationPane(QWidget):
         self.error_line.clear()
         self._reactions = [c for c in self._reactions if not (c.finished or c.cancelled)]
         self._reactions.append(self.ctx.call(
-            functools.partial(self.ctx.node.react_in_group, undo=undo), item.conversation,
+            functools.partial(self.ctx.node.groups.react, undo=undo), item.conversation,
             item.id, emoji, on_error=self.error_line.show_error))
 
     def note_events(self, events: list[Any]) -> None:

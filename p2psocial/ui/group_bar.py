@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 async def people_you_follow(node: Node) -> list[tuple[bytes, str | None]]:
     """The accounts we follow with their names, by name."""
     people = []
-    for account in await node.following():
-        profile = await node.profile(account)
+    for account in await node.feeds.following():
+        profile = await node.feeds.profile(account)
         people.append((account, profile.name))
     return sorted(people, key=lambda p: (display_name(p[1], p[0]).casefold(), p[0]))
 
@@ -236,7 +236,7 @@ class GroupBar(QWidget):
         if self.group is None or account is None:
             return
         self.adding.hide()
-        self._track(self.ctx.call(self.ctx.node.add_member, self.group.id, account,
+        self._track(self.ctx.call(self.ctx.node.groups.add_member, self.group.id, account,
                                   on_result=self._done, on_error=self.error_line.show_error))
 
     # --- removing and leaving -----
@@ -252,7 +252,7 @@ class GroupBar(QWidget):
                 "Remove {0} from {1}? They will not read what is written after this.")
                 .format(who, self.group.name)):
             return
-        self._track(self.ctx.call(self.ctx.node.remove_member, self.group.id, account,
+        self._track(self.ctx.call(self.ctx.node.groups.remove_member, self.group.id, account,
                                   on_result=self._done, on_error=self.error_line.show_error))
 
     def leave(self) -> None:
@@ -268,7 +268,7 @@ class GroupBar(QWidget):
                 "are added again.").format(self.group.name))
         if not asked:
             return
-        self._track(self.ctx.call(self.ctx.node.leave_group, self.group.id,
+        self._track(self.ctx.call(self.ctx.node.groups.leave, self.group.id,
                                   on_result=self._done, on_error=self.error_line.show_error))
 
 

@@ -234,8 +234,8 @@ async def send_message(node: Node, conversation: bytes, recipients: Sequence[byt
     conversation), or in the group ``conversation`` when ``recipients`` is None."""
     images, named = await read_attachments(pictures, files)
     if recipients is None:
-        return await node.group_post(conversation, text, images_data=images, files=named)
-    return await node.send_message(list(recipients), text, images_data=images, files=named)
+        return await node.groups.post(conversation, text, images_data=images, files=named)
+    return await node.messages.send(list(recipients), text, images_data=images, files=named)
 
 
 class AttachmentTray(QWidget):

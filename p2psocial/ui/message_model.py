@@ -1,7 +1,7 @@
 """The loaded messages of one conversation, as a Qt list model, and the words that
 describe a message (its delivery, its reactions) for the view and screen readers.
 
-The node keeps the messages (``Node.conversation``: keyset pages, newest first, each
+The node keeps the messages (``Node.messages.conversation``: keyset pages, newest first, each
 message with its ``cursor``); ``MessageModel`` holds the loaded ones *oldest first*,
 because a chat reads from the top down and grows at the bottom:
 
@@ -107,7 +107,7 @@ class MessageModel(EdgePagedModel):
         self._items, self._ids, self._next = [], set(), None
         self.endResetModel()
         if conversation is not None:
-            self.request_page(self._ctx.node.conversation, conversation, before=None)
+            self.request_page(self._ctx.node.messages.conversation, conversation, before=None)
 
     def stop(self) -> None:
         super().stop()
@@ -118,7 +118,7 @@ class MessageModel(EdgePagedModel):
 
     def fetch_older(self) -> None:
         if self._next is not None and self._page_call is None:
-            self.request_page(self._ctx.node.conversation, self.conversation,
+            self.request_page(self._ctx.node.messages.conversation, self.conversation,
                               before=self._next)
 
     def refresh_bottom(self) -> None:
@@ -139,7 +139,7 @@ class MessageModel(EdgePagedModel):
         after = replace(newest.cursor, rowid=newest.cursor.rowid + 1)  # just after it
         generation = self._generation
         self._reread_call = self._ctx.call(
-            self._ctx.node.conversation, self.conversation, len(span), after,
+            self._ctx.node.messages.conversation, self.conversation, len(span), after,
             on_result=lambda page: self._reread_came(generation, page),
             on_error=lambda exc: self._reread_failed(generation, exc))
 
@@ -176,7 +176,7 @@ class MessageModel(EdgePagedModel):
     def _edge_fetch(self) -> tuple[Any, ...] | None:
         if self.conversation is None:
             return None
-        return self._ctx.node.conversation, self.conversation
+        return self._ctx.node.messages.conversation, self.conversation
 
     def _on_edge(self, page: Any) -> None:
         last = _key(self._items[-1]) if self._items else None

@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 
-The node keeps conversations and their read state (``Node.conversations``,
+The node keeps conversations and their read state (``Node.messages.conversations``,
 ``conversation``, ``mark_conversation_read``, ``unread_messages``); this page only
 shows them and sends what is typed (``send_message``).
 
@@ -90,18 +90,18 @@ GROUP_MEMBERS_MAX = MAX_GROUP_MEMBERS - 1  # others in a group
 
 async def start_group(node: Node, name: str, members: Sequence[bytes], text: str) -> bytes:
     """Create a group and post its first message (if there is one); its id."""
-    group_id = await node.create_group(name, list(members))
+    group_id = await node.groups.create(name, list(members))
     if text.strip():
-        await node.group_post(group_id, text)
+        await node.groups.post(group_id, text)
     return group_id
 
 
 async def start_conversation(node: Node, recipients: Sequence[bytes], text: str) -> bytes:
     """Send the first message to ``recipients``; the id of their conversation with us."""
-    await node.send_message(list(recipients), text)
+    await node.messages.send(list(recipients), text)
     wanted = set(recipients)
     me = node.account_id
-    for conversation in await node.conversations():
+    for conversation in await node.messages.conversations():
         if set(conversation.members) - {me} == wanted and not is_group(conversation):
             return bytes(conversation.id)
     raise UserError(tr("The message was sent, but its conversation was not found."))
@@ -480,7 +480,7 @@ class MessagesPage(QWidget):
         self.community_panel.stop()
 
     def refresh_unread(self) -> None:
-        self._ctx.call(self._ctx.node.unread_messages, BADGE_CAP, on_result=self._set_unread)
+        self._ctx.call(self._ctx.node.messages.unread, BADGE_CAP, on_result=self._set_unread)
 
     def open_conversation(self, conversation: bytes) -> None:
         """Show ``conversation`` on the right and mark it read."""
@@ -526,7 +526,7 @@ class MessagesPage(QWidget):
         item = self.model.find(conversation)
         if item is not None and not item.unread:
             return
-        self._ctx.call(self._ctx.node.mark_conversation_read, conversation,
+        self._ctx.call(self._ctx.node.messages.mark_read, conversation,
                        on_result=lambda _none: self._marked_read())
 
     def _marked_read(self) -> None:
@@ -571,7 +571,7 @@ class MessagesPage(QWidget):
             return
         self.pane.refresh()
         if self.isVisible():  # on screen: what comes into the open conversation is read
-            self._ctx.call(self._ctx.node.mark_conversation_read, current,
+            self._ctx.call(self._ctx.node.messages.mark_read, current,
                            on_result=lambda _none: self._marked_read())
         else:
             self.refresh_unread()

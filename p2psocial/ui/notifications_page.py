@@ -145,7 +145,7 @@ class NotificationModel(EdgePagedModel):
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if self.canFetchMore(parent):
-            self.request_page(self._ctx.node.notifications, before=self._next)
+            self.request_page(self._ctx.node.feeds.notifications, before=self._next)
 
     # --- loading ------------------------------------------------------------------------
 
@@ -153,7 +153,7 @@ class NotificationModel(EdgePagedModel):
         """Start again from the first page; ``fetch(limit, before)`` reads it (by
         default the node's ``notifications``; ``activated`` reads and marks read)."""
         self.stop()
-        self.request_page(fetch or self._ctx.node.notifications, before=None)
+        self.request_page(fetch or self._ctx.node.feeds.notifications, before=None)
 
     def refresh_top(self) -> None:
         """Insert the notifications newer than the first row (one walk at a time)."""
@@ -171,7 +171,7 @@ class NotificationModel(EdgePagedModel):
             self.endInsertRows()
 
     def _edge_fetch(self) -> tuple[Any, ...]:
-        return (self._ctx.node.notifications,)
+        return (self._ctx.node.feeds.notifications,)
 
     def _on_edge(self, page: NotificationPage) -> None:
         first = _key(self._items[0].cursor) if self._items else None
@@ -305,7 +305,7 @@ class NotificationsPage(QWidget):
         self.model.stop()
 
     def refresh_unread(self) -> None:
-        self._ctx.call(self._ctx.node.unread_notifications, 99, on_result=self._set_unread)
+        self._ctx.call(self._ctx.node.feeds.unread_notifications, 99, on_result=self._set_unread)
 
     def open_item(self, item: NotificationView) -> None:
         """Open what ``item`` is about: its post's thread, or the follower's profile."""
@@ -315,8 +315,8 @@ class NotificationsPage(QWidget):
             self._ctx.open_thread.emit(item.post.id)
 
     async def _read_then_mark(self, limit: int, before: Cursor | None) -> NotificationPage:
-        page = await self._ctx.node.notifications(limit, before)
-        await self._ctx.node.mark_notifications_read()
+        page = await self._ctx.node.feeds.notifications(limit, before)
+        await self._ctx.node.feeds.mark_notifications_read()
         QTimer.singleShot(0, self, self._marked_read)
         return page
 
@@ -331,7 +331,7 @@ class NotificationsPage(QWidget):
     def _read_my_name(self) -> None:
         """Mentions of us in snippets read as ``@our name``."""
         me = self._ctx.me
-        self._ctx.call(self._ctx.node.profile, me, on_result=lambda profile: (
+        self._ctx.call(self._ctx.node.feeds.profile, me, on_result=lambda profile: (
             self.model.set_names({me: profile.name} if profile.name else {})))
 
     def _on_events(self, events: list[Any]) -> None:
@@ -344,7 +344,7 @@ class NotificationsPage(QWidget):
     def _notified(self) -> None:
         self.model.refresh_top()
         if self.isVisible():  # on screen: the new ones are seen, so they are read
-            self._ctx.call(self._ctx.node.mark_notifications_read,
+            self._ctx.call(self._ctx.node.feeds.mark_notifications_read,
                            on_result=lambda _none: self._marked_read())
         else:
             self.refresh_unread()

@@ -5,7 +5,7 @@ Theory of operation
 
 The page shows what the back end knows (in words: peer_words.py) and sends two
 intents: *join with a code* (``Backend.join``: follow the inviter and dial them) and
-*follow* (``Node.follow``).
+*follow* (``Node.posts.follow``).
 It decides nothing itself. The message under the join box follows the peer it
 joined at every refresh (``joined_text``, from ``runtime.join_state``): connecting,
 connected and syncing or up to date, or not reachable now (a dial failed, or none
@@ -99,7 +99,7 @@ SECTIONS = ("nearby", "connected", "known")
 async def join_by_code(backend: Backend, code: str) -> JoinOutcome:
     """Join with an invite code and look up the inviter's name (known after a first sync)."""
     joined = await backend.join(code)
-    profile = await backend.node.profile(joined.account)
+    profile = await backend.node.feeds.profile(joined.account)
     return JoinOutcome(joined, profile.name)
 
 
@@ -357,7 +357,7 @@ class PeoplePage(QWidget):
         """Read the communities an invite may carry (when shown, and after a join)."""
         if self._communities_call is None:
             self._communities_call = self.ctx.call(
-                self.ctx.node.communities, on_result=self._got_my_communities,
+                self.ctx.node.communities.list, on_result=self._got_my_communities,
                 on_error=self._my_communities_failed)
 
     def _my_communities_failed(self, exc: Exception) -> None:
@@ -539,7 +539,7 @@ class PeoplePage(QWidget):
             button.setEnabled(True)
             self.ctx.message.emit(tr("Could not follow: {0}").format(one_line(exc)))
 
-        self.ctx.call(self.ctx.node.follow, account,
+        self.ctx.call(self.ctx.node.posts.follow, account,
                       on_result=lambda _: self.refresh(), on_error=failed)
 
     def _row_clicked(self, item: QTreeWidgetItem, _column: int) -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 def react(ctx: AppContext, post: PostView, emoji: str, undo: bool) -> None:
     """Publish (or take back) a reaction; the list refreshes the row from its event."""
-    ctx.call(functools.partial(ctx.node.react, undo=undo), post.id, emoji)
+    ctx.call(functools.partial(ctx.node.posts.react, undo=undo), post.id, emoji)
 
 
 def open_link(url: str) -> None:

@@ -13,7 +13,7 @@ to drag a selection over in the list. "Select text…" opens the post's text in 
 read-only window where it can be selected with the mouse or the keyboard and copied;
 the thread view is the same painted list, so it does not help there.
 
-Edits and deletions are the node's (``Node.edit``, ``Node.delete``); the lists show
+Edits and deletions are the node's (``Node.posts.edit``, ``Node.posts.delete``); the lists show
 them when their entries' events come back (post_model.py, "Stale rows"). An edit is
 public: a followers-only post cannot be edited (the node says so), so its Edit is
 greyed out.
@@ -157,7 +157,7 @@ class PostMenus(QObject):
                              "someone already saw may stay with them."),
                           QMessageBox.StandardButton.Cancel, self._view.window())
         box.addButton(tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        self._ask(box, functools.partial(self._ctx.call, self._ctx.node.delete, post.id))
+        self._ask(box, functools.partial(self._ctx.call, self._ctx.node.posts.delete, post.id))
 
     def block(self, post: PostView) -> None:
         name = author_name(post)
@@ -167,7 +167,7 @@ class PostMenus(QObject):
                              "You can unblock them later.").format(name),
                           QMessageBox.StandardButton.Cancel, self._view.window())
         box.addButton(tr("Block"), QMessageBox.ButtonRole.DestructiveRole)
-        self._ask(box, functools.partial(self._ctx.call, self._ctx.node.block, post.author))
+        self._ask(box, functools.partial(self._ctx.call, self._ctx.node.posts.block, post.author))
 
     def _ask(self, box: QMessageBox, then: Callable[[], object]) -> None:
         """Show ``box`` (Cancel is the default); its destructive button runs ``then``."""
@@ -207,7 +207,7 @@ class TextDialog(QDialog):
 
 
 class EditDialog(QDialog):
-    """The text of one's own post, to change: Save publishes an edit (``Node.edit``)."""
+    """The text of one's own post, to change: Save publishes an edit (``Node.posts.edit``)."""
 
     def __init__(self, ctx: AppContext, post: PostView, parent: QWidget | None = None,
                  ) -> None:
@@ -247,7 +247,7 @@ class EditDialog(QDialog):
 
     def _save(self) -> None:
         self.save.setEnabled(False)
-        self._ctx.call(self._ctx.node.edit, self._post.id, self.text.toPlainText().strip(),
+        self._ctx.call(self._ctx.node.posts.edit, self._post.id, self.text.toPlainText().strip(),
                        on_result=lambda _entry: self.accept(), on_error=self._failed)
 
     def _failed(self, exc: Exception) -> None:

@@ -44,7 +44,7 @@ with its page. More than ``MAX_BACKFILL`` such posts in one batch reload instead
 Stale rows. Reactions, edits and deletions change posts already shown, and so does a
 reply (its parent's reply count). Their events name the post (``ReactionChanged``,
 ``PostChanged``, ``PostAdded.parent``); the model re-reads those it has loaded with
-``Node.post_view`` and emits ``dataChanged`` for their rows. Like the top walk, this
+``Node.feeds.post_view`` and emits ``dataChanged`` for their rows. Like the top walk, this
 is one request at a time; what arrives meanwhile waits for the next.
 
 Profiles. Rows show the author's avatar, and by name the accounts a post mentions and
@@ -549,7 +549,7 @@ class PostListModel(QAbstractListModel):
 
     async def _reread(self, stale: list[bytes]) -> list[PostView]:
         """The loaded posts among ``stale``, read again."""
-        return [await self._node.post_view(p) for p in stale if p in self._by_id]
+        return [await self._node.feeds.post_view(p) for p in stale if p in self._by_id]
 
     def _on_reread(self, posts: list[PostView]) -> None:
         self._refresh_call = None
@@ -597,7 +597,7 @@ class PostListModel(QAbstractListModel):
                                              on_error=self._on_profiles_failed)
 
     async def _read_profiles(self, accounts: Iterable[bytes]) -> list[ProfileView]:
-        return [await self._node.profile(a) for a in accounts]
+        return [await self._node.feeds.profile(a) for a in accounts]
 
     def _on_profiles(self, profiles: list[ProfileView]) -> None:
         self._profile_call = None

@@ -100,7 +100,7 @@ class MentionCompleter(QObject):
             self.popup.hide()
             return
         self.stop()
-        self._call = self.ctx.call(self.ctx.node.find_accounts, word, MENTIONS_OFFERED,
+        self._call = self.ctx.call(self.ctx.node.feeds.find_accounts, word, MENTIONS_OFFERED,
                                    on_result=lambda found: self._offer(word, found),
                                    on_error=lambda exc: None)  # no names: type on
 

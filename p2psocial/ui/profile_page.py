@@ -223,11 +223,11 @@ class ProfilePage(QWidget):
 
     async def _read(self) -> tuple[ProfileView, Relation | None, bool]:
         node = self._ctx.node
-        profile = await node.profile(self.account)
+        profile = await node.feeds.profile(self.account)
         if self.own:
             return profile, None, False
-        return (profile, await node.relation(self.account),
-                self.account in await node.circle_members())
+        return (profile, await node.feeds.relation(self.account),
+                self.account in await node.circles.members())
 
     def _on_read(self, result: tuple[ProfileView, Relation | None, bool]) -> None:
         self._read_call = None
@@ -290,13 +290,13 @@ class ProfilePage(QWidget):
         if self.relation is None:
             return
         node = self._ctx.node
-        self._act(node.unfollow if self.relation.following else node.follow)
+        self._act(node.posts.unfollow if self.relation.following else node.posts.follow)
 
     def _toggle_block(self) -> None:
         if self.relation is None:
             return
         if self.relation.blocked:
-            self._act(self._ctx.node.unblock)
+            self._act(self._ctx.node.posts.unblock)
             return
         name = display_name(self.profile.name if self.profile else None, self.account)
         box = QMessageBox(QMessageBox.Icon.Question, tr("Block {0}?").format(name),
@@ -314,13 +314,13 @@ class ProfilePage(QWidget):
     def _confirmed(self, role: QMessageBox.ButtonRole) -> None:
         self.confirm_block = None
         if role == QMessageBox.ButtonRole.DestructiveRole:
-            self._act(self._ctx.node.block)
+            self._act(self._ctx.node.posts.block)
 
     def _toggle_approve(self) -> None:
         if self.relation is None:
             return
         if not self.approved:
-            self._act(self._ctx.node.approve_follower)
+            self._act(self._ctx.node.circles.approve)
             return
         name = display_name(self.profile.name if self.profile else None, self.account)
         box = QMessageBox(QMessageBox.Icon.Question, tr("Revoke {0}?").format(name),
@@ -338,7 +338,7 @@ class ProfilePage(QWidget):
     def _revoke_confirmed(self, role: QMessageBox.ButtonRole) -> None:
         self.confirm_revoke = None
         if role == QMessageBox.ButtonRole.DestructiveRole:
-            self._act(self._ctx.node.revoke_follower)
+            self._act(self._ctx.node.circles.revoke)
 
     # --- life cycle -----------------------------------------------------------------------
 

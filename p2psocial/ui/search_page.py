@@ -160,7 +160,7 @@ class SearchPage(QWidget):
             self._on_people(text, [])
             return
         self._people_call = self._ctx.call(
-            self._ctx.node.find_accounts, text.lstrip("@"), PEOPLE_SHOWN,
+            self._ctx.node.feeds.find_accounts, text.lstrip("@"), PEOPLE_SHOWN,
             on_result=lambda people: self._on_people(text, people))
 
     def _on_people(self, text: str, people: list[ProfileView]) -> None:

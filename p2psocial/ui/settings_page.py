@@ -6,7 +6,7 @@ Theory of operation
 One scrolling column of sections. Each action sends one intent and shows its outcome
 on the line under its section (``widgets.MessageLine``); a failure is one line there
 and the fields keep what was typed. What decides lives below: the node publishes the
-profile and seals the keys (``Node.set_profile``, ``change_passphrase``,
+profile and seals the keys (``Node.posts.set_profile``, ``change_passphrase``,
 ``recovery_phrase``), the back end stores settings and restarts the network when a
 value that shapes it changed (``ctx.update_settings``; ``Backend.generation`` says
 when the new network is up), and the back end writes and merges backups
@@ -152,8 +152,8 @@ class SettingsPage(QScrollArea):
         self.setWidget(body)
         self.setWidgetResizable(True)
         self.show_settings()
-        self._call(self.ctx.node.profile, self.ctx.me, on_result=self._fill_profile)
-        self._call(self.ctx.node.has_passphrase, on_result=self._set_has_passphrase)
+        self._call(self.ctx.node.feeds.profile, self.ctx.me, on_result=self._fill_profile)
+        self._call(self.ctx.node.keys.has_passphrase, on_result=self._set_has_passphrase)
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -246,7 +246,7 @@ class SettingsPage(QScrollArea):
             self.profile_outcome.show_error(tr("Choose the name others will see"))
             self.name.setFocus()
             return
-        publish = functools.partial(self.ctx.node.set_profile, name=name,
+        publish = functools.partial(self.ctx.node.posts.set_profile, name=name,
                                     bio=self.bio.toPlainText(), avatar_data=self._avatar_data)
         self.save_profile_button.setEnabled(False)
         self.profile_outcome.show_text(tr("Saving…"))
@@ -258,7 +258,7 @@ class SettingsPage(QScrollArea):
         self.name.setModified(False)
         self.profile_outcome.show_text(tr("Profile saved; your followers get it at their "
                                           "next sync"))
-        self._call(self.ctx.node.profile, self.ctx.me, on_result=self._show_saved_avatar)
+        self._call(self.ctx.node.feeds.profile, self.ctx.me, on_result=self._show_saved_avatar)
 
     def _show_saved_avatar(self, profile: ProfileView) -> None:
         self.avatar.set_person(profile.account, profile.name, profile.avatar)
@@ -331,7 +331,7 @@ class SettingsPage(QScrollArea):
         old = self.current.text() if self.has_passphrase else None
         self.change_button.setEnabled(False)
         self.passphrase_outcome.show_text(tr("Sealing your keys…"))
-        self._call(self.ctx.node.change_passphrase, old, self.new.text() or None,
+        self._call(self.ctx.node.keys.change_passphrase, old, self.new.text() or None,
                    on_result=self._passphrase_changed, on_error=self._passphrase_failed)
 
     def _passphrase_changed(self, _: Any) -> None:
@@ -355,7 +355,7 @@ class SettingsPage(QScrollArea):
     def show_phrase(self) -> None:
         secret = self.phrase_passphrase.text() if self.has_passphrase else None
         self.phrase_outcome.show_text(tr("Opening your keys…"))
-        self._call(self.ctx.node.recovery_phrase, secret, on_result=self._phrase_shown,
+        self._call(self.ctx.node.keys.recovery_phrase, secret, on_result=self._phrase_shown,
                    on_error=self._phrase_failed)
 
     def _phrase_shown(self, words: str) -> None:

@@ -6,7 +6,7 @@ Theory of operation
 
 The list is the shared post list (``PostListModel`` + ``PostListView``), so rows look
 and react as everywhere else. ``ThreadModel`` gives the model a pager that returns the
-whole thread in one page (``node.thread``), in conversation order: each reply right
+whole thread in one page (``node.feeds.thread``), in conversation order: each reply right
 under its parent, siblings oldest first (``conversation``). The depth of each post is
 worked out here, from ``reply_parent``, and shown by ``ThreadDelegate`` as an indent
 (capped at ``DEPTH_MAX`` so a long back-and-forth stays readable).
@@ -87,7 +87,7 @@ class ThreadModel(PostListModel):
     async def _whole_thread(self, limit: int, before: Any) -> Page:
         if before is not None:
             return Page([], None)  # one page holds it all
-        ordered = conversation(await self._node.thread(self.post_id))
+        ordered = conversation(await self._node.feeds.thread(self.post_id))
         self._depths = {post.id: depth for post, depth in ordered}
         return Page([post for post, _ in ordered], None)
 
@@ -110,7 +110,7 @@ class ThreadModel(PostListModel):
         if self._check_call is not None:
             self._check_again = True
             return
-        self._check_call = self._host.call(self._node.thread, self.post_id,
+        self._check_call = self._host.call(self._node.feeds.thread, self.post_id,
                                            on_result=self._checked, on_error=self._check_failed)
 
     def _checked(self, posts: list[PostView]) -> None:

@@ -33,23 +33,23 @@ class TimelineModel(PostListModel):
 
     def __init__(self, host: TrioHost, node: Node, page_size: int = PAGE_SIZE,
                  parent: QObject | None = None) -> None:
-        super().__init__(host, node, node.home_timeline, home_events, page_size, parent)
+        super().__init__(host, node, node.feeds.home_timeline, home_events, page_size, parent)
 
 
 def account_posts_model(host: TrioHost, node: Node, account: bytes,
                         page_size: int = PAGE_SIZE) -> PostListModel:
     """One account's posts (its profile page), live."""
-    return PostListModel(host, node, functools.partial(node.account_posts, account),
+    return PostListModel(host, node, functools.partial(node.feeds.account_posts, account),
                          account_events(account), page_size)
 
 
 def search_model(host: TrioHost, node: Node, text: str,
                  page_size: int = PAGE_SIZE) -> PostListModel:
     """The posts that match ``text``: a snapshot (its rows still refresh)."""
-    return PostListModel(host, node, functools.partial(node.search, text), no_events,
+    return PostListModel(host, node, functools.partial(node.feeds.search, text), no_events,
                          page_size)
 
 
 def mentions_model(host: TrioHost, node: Node, page_size: int = PAGE_SIZE) -> PostListModel:
     """The posts that mention us, live."""
-    return PostListModel(host, node, node.mentions, mention_events, page_size)
+    return PostListModel(host, node, node.feeds.mentions, mention_events, page_size)

@@ -4,7 +4,7 @@
 (``available``); without one every method still works and does nothing visible, so
 the rest of the app never asks. Its menu: Open p2psocial, New post, Quit; a click on
 the icon brings the window back. Its tooltip carries the unread count
-(``set_unread``, called by app.py with ``Node.unread_notifications``).
+(``set_unread``, called by app.py with ``Node.feeds.unread_notifications``).
 
 ``Notifier(ctx, tray)`` follows the node's events (``post_model.follow_events``, the
 one async follower of the ui). A ``Notified`` event says a stored batch created new
@@ -180,7 +180,7 @@ async def message_lines(node: Node, added: list[MessageAdded]) -> list[str]:
     """'Bob: …' for each message (its author's name and the start of its text)."""
     lines = []
     for event in added:
-        page = await node.conversation(event.conversation, 20)
+        page = await node.messages.conversation(event.conversation, 20)
         found = next((m for m in page.items if m.id == event.entry_id), None)
         if found is not None:
             name = display_name(found.author_name, found.author)
@@ -225,7 +225,7 @@ class Notifier(QObject):
 
     def refresh_messages(self) -> None:
         """Ask the node for the unread message count (``unread_messages_changed``)."""
-        self.ctx.call(self.ctx.node.unread_messages, 99,
+        self.ctx.call(self.ctx.node.messages.unread, 99,
                       on_result=self.unread_messages_changed.emit)
 
     def _on_events(self, batch: list[Any]) -> None:
@@ -234,7 +234,7 @@ class Notifier(QObject):
         if count or isinstance(batch[-1], Lagged):
             self.ctx.notifications_changed.emit()
         if count and self.ctx.settings.notify and not self.tray.window_active():
-            self.ctx.call(functools.partial(self.ctx.node.notifications, limit=count),
+            self.ctx.call(functools.partial(self.ctx.node.feeds.notifications, limit=count),
                           on_result=self._show)
         added = [e for e in batch if isinstance(e, MessageAdded) and not e.own]
         if added or isinstance(batch[-1], Lagged):

@@ -177,7 +177,7 @@ class Arena:
         """Seconds from the writer's ``post()`` until the reader stored it (through the
         victim, the only way between them). Fails after ``within`` seconds."""
         started = time.perf_counter()
-        post = await self.writer.post(f"{text} {started}")
+        post = await self.writer.posts.post(f"{text} {started}")
         with trio.fail_after(within):
             await until(self.reader, lambda: holds(self.reader, post.id))
         return time.perf_counter() - started
@@ -205,7 +205,7 @@ async def arena(tmp: Path, *serve_args: str, prepare: Prepare | None = None,
     writer and reader connected to it and caught up (one delivery done)."""
     with Node.init(Home(tmp / "writer"), "Writer") as writer, \
             Node.init(Home(tmp / "reader"), "Reader") as reader:
-        await reader.follow(writer.account_id)
+        await reader.posts.follow(writer.account_id)
         async with victim(tmp / "victim", *serve_args, follows=(writer.account_id,),
                           prepare=prepare, lan_type=lan_type, **env) as served, \
                 service(writer) as wn, service(reader) as rn:
@@ -225,10 +225,10 @@ async def poll(condition: Callable[[], Awaitable[bool]], within: float = 30) -> 
 
 
 async def stored(home: Path, method: str, *args: object) -> Any:
-    """``Node.<method>(*args)`` on the victim's store, read beside its serve."""
+    """``Node.replication.<method>(*args)`` on the victim's store, read beside its serve."""
     def read() -> Any:
         with Node.open(Home(home), readonly=True) as node:
-            return trio.run(getattr(node, method), *args)
+            return trio.run(getattr(node.replication, method), *args)
     return await trio.to_thread.run_sync(read)
 
 

@@ -115,14 +115,14 @@ class Community:
 
 
 async def community_around(place: Arena) -> Community:
-    cid = await place.writer.create_community("Village hall")
-    [info] = [i for i in await place.writer.communities() if i.id == cid]
+    cid = await place.writer.communities.create("Village hall")
+    [info] = [i for i in await place.writer.communities.list() if i.id == cid]
     assert place.writer.identity is not None
     code = invite.encode(invite.make(place.writer.identity.device_id,
                                      place.writer.account_id,
                                      place.writer_net.listen_addrs, info.value))
     await place.victim.cli("join", code)
-    await place.reader.join_community(info.value, info.lines)
+    await place.reader.communities.join(info.value, info.lines)
     return Community(info, code)
 
 

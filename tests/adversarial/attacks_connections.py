@@ -240,7 +240,7 @@ class FillCircuits:
         with tempfile.TemporaryDirectory() as tmp, \
                 Node.init(Home(Path(tmp) / "target"), "Target") as target:
             await place.victim.cli("follow", ids.encode(ids.ACCOUNT, target.account_id))
-            await target.add_peer(place.victim.device, place.victim.addrs, "invite")
+            await target.replication.add_peer(place.victim.device, place.victim.addrs, "invite")
             async with service(target, port=None) as net:
                 await net.wait_until(lambda: any(map(relay.is_circuit, net.listen_addrs)))
                 self.target = peer_id_from_device_id(device(target))

@@ -51,21 +51,21 @@ async def mallory_at(place: Arena, stats: AttackStats) -> AsyncIterator[Mallory]
     with Node.init(Home(home), "Mallory", clock=clock) as node:
         stats.identities += 1
         await victim.cli("follow", ids.account_text(node.account_id))
-        await node.follow(victim.account)
-        await node.follow(place.writer.account_id)
+        await node.posts.follow(victim.account)
+        await node.posts.follow(place.writer.account_id)
         async with service(node) as net:
             await net.connect(victim.device, victim.addrs)
-            target = (await place.writer.home_timeline(1)).items[0].id
+            target = (await place.writer.feeds.home_timeline(1)).items[0].id
             with trio.fail_after(30):  # the victim's log (its key) and the writer's post
                 await until(node, lambda: _holds_key_and(node, victim.account, target))
             clock.fixed = FAR
             written = [
-                await node.post("hello from the far future, year 287396 "
-                                f"@{ids.account_text(victim.account)}"),
-                await node.post("a reply from the far future", reply_to=target),
-                await node.react(target, "🔥"),
-                await node.follow(victim.account),
-                await node.send_message([victim.account], "a message from the future"),
+                await node.posts.post("hello from the far future, year 287396 "
+                                      f"@{ids.account_text(victim.account)}"),
+                await node.posts.post("a reply from the far future", reply_to=target),
+                await node.posts.react(target, "🔥"),
+                await node.posts.follow(victim.account),
+                await node.messages.send([victim.account], "a message from the future"),
             ]
             yield Mallory(node, clock, written)
 
@@ -82,7 +82,7 @@ async def far_future_author(place: Arena, stats: AttackStats) -> None:
         while True:
             await trio.sleep(POST_EVERY)
             n += 1
-            mallory.written.append(await mallory.node.post(f"still the far future, {n}"))
+            mallory.written.append(await mallory.node.posts.post(f"still the far future, {n}"))
 
 
 far_future_author.in_process = True  # type: ignore[attr-defined]  # reads the writer's timeline

@@ -182,7 +182,7 @@ def test_roster_answers_to_everyone_stay_within_their_byte_budget(tmp_path: Path
             # refilled over the window, plus answers granted before it and still in flight
             assert got <= neighbourhood.ANSWER_RATE * elapsed + 3 * community.BOX_MAX, (
                 got, elapsed)
-            cid = (await place.writer.communities())[0].id
+            cid = (await place.writer.communities.list())[0].id
             await community_post_crosses(place, cid, "Anyone there?")
             quiet(place.victim)
 
@@ -194,14 +194,14 @@ WINDOW = 4.0
 
 async def community_post_crosses(place: Arena, cid: bytes, text: str) -> None:
     """A community post of the writer reaches the reader through the victim."""
-    post = await place.writer.group_post(cid, text)
+    post = await place.writer.groups.post(cid, text)
     with trio.fail_after(15):
         await until(place.reader, lambda: holds(place.reader, post.id))
 
 
 async def until_full(node: Node, cid: bytes) -> None:
     async def full() -> bool:
-        return any(i.full for i in await node.communities() if i.id == cid)
+        return any(i.full for i in await node.communities.list() if i.id == cid)
 
     with trio.fail_after(15):
         await until(node, full)  # re-checked at each of its events (RosterChanged)

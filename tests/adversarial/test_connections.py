@@ -141,10 +141,10 @@ def test_a_new_peer_joins_and_syncs_while_fresh_identities_keep_coming(
             nursery.start_soon(attack, place, stats)
             await poll(lambda: attack.opened >= 120)
             with Node.init(Home(tmp_path / "newcomer"), "Newcomer") as newcomer:
-                await newcomer.follow(place.writer.account_id)
+                await newcomer.posts.follow(place.writer.account_id)
                 async with service(newcomer) as net:
                     await net.connect(place.victim.device, place.victim.addrs)
-                    post = await place.writer.post("for the newcomer too")
+                    post = await place.writer.posts.post("for the newcomer too")
                     with trio.fail_after(30):  # 2-4 s here; before the fixes, 19 s
                         await until_stored(newcomer, post.id)
                     assert place.victim.device in net.connected()

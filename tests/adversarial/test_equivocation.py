@@ -35,9 +35,9 @@ def test_a_fork_freezes_the_log_everywhere_and_the_carrier_keeps_its_standing(
         with Node.init(Home(tmp_path / "w"), "Writer") as writer, \
                 Node.init(Home(tmp_path / "c"), "Carol") as carol:
             for account in (writer.account_id, mallory.account_id, hana.account_id):
-                await carol.follow(account)
-            await carol.ingest(hana_log)
-            await carol.ingest(b_branch)  # what Mallory told Carol
+                await carol.posts.follow(account)
+            await carol.replication.ingest(hana_log)
+            await carol.replication.ingest(b_branch)  # what Mallory told Carol
             follows = (writer.account_id, mallory.account_id, hana.account_id)
             async with victim(tmp_path / "a", follows=follows) as a, \
                     open_host(mallory.device.seed) as hm:
@@ -61,10 +61,10 @@ def test_a_fork_freezes_the_log_everywhere_and_the_carrier_keeps_its_standing(
                     await poll(a_has_hana_and_the_fork)
 
                     async def carol_knows() -> bool:
-                        return await carol.forked() == {mallory.device_id: 2}
+                        return await carol.replication.forked() == {mallory.device_id: 2}
                     await poll(carol_knows)
 
-                    post = await writer.post("still served")
+                    post = await writer.posts.post("still served")
                     await until(carol, lambda: holds(carol, post.id))
 
                     peers = json.loads(await a.cli("peers", "--json"))

@@ -91,7 +91,7 @@ def test_a_neighbour_cannot_push_a_friends_working_address_out_of_the_book(
                 assert sf.connected()
             # 3. the link drops; the friend comes back off the LAN, knowing nobody: only
             # the victim's address book can bring them together again
-            await friend._run(friend.store.remove_peer, victim_device)
+            await friend._run(friend.store.peer_book.remove_peer, victim_device)
             async with service(friend, port=port) as sf:
                 await sf.wait_until(lambda: victim_device in sf.connected())
             assert real in (await book(victim_home))[me]["addrs"]

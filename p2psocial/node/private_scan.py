@@ -7,7 +7,7 @@ runs beside the network for as long as the node is open: it scans once at start
 for ``EntryAdded`` events of kind PRIVATE or GROUP and scans again. Bursts coalesce:
 after one such event it takes every event already queued before it scans, so a sync
 batch of a thousand sealed entries costs one scan, not a thousand. Only this task
-scans in the background, and ``Node.scan_private`` holds a lock, so a scan asked for
+scans in the background, and ``Node.messages.scan`` holds a lock, so a scan asked for
 by a command (``send_message``, the CLI's ``inbox``) never runs beside it. When the
 subscription lags (events were dropped), it subscribes again and rescans: the
 watermark makes a rescan cheap and complete.
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import trio
 
-from .content import SEALED_KINDS
-from .events import EntryAdded, Event, Lagged
-from .node import Node
+from ..content import SEALED_KINDS
+from ..events import EntryAdded, Event, Lagged
+from .root import Node
 
 
 async def follow_private(node: Node) -> None:
@@ -28,7 +28,7 @@ async def follow_private(node: Node) -> None:
     while lagged:  # lagged: events were lost; subscribe again, rescan from the watermark
         events = node.subscribe()
         with events:
-            await node.scan_private()
+            await node.messages.scan()
             lagged = await _follow(node, events)
     # the node closed its event hub: nothing more will arrive
 
@@ -50,7 +50,7 @@ async def _follow(node: Node, events: trio.MemoryReceiveChannel[Event]) -> bool:
                 return False
             if isinstance(queued, Lagged):
                 return True
-        await node.scan_private()
+        await node.messages.scan()
     return False
 
 
