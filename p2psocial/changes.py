@@ -3,7 +3,8 @@
 Pure: it reads what ingest already decoded while storing (``IngestResult.targets`` and
 ``.erased``: the post a reaction, edit or delete acts on, a reply's parent), so no
 body is decoded twice and a sync burst costs one small tuple per entry. The node emits
-these after the batch's ``EntryAdded`` events (node.py: ``publish`` and ``ingest``).
+these after the batch's ``EntryAdded`` events (node/kernel.py ``publish``,
+node/replication.py ``ingest``).
 """
 
 from __future__ import annotations

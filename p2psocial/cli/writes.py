@@ -263,7 +263,7 @@ for _verb, _said in RELATIONS:
     action(_verb, BYTES)(_relation(_verb, _said))
 
 
-# --- followers-only posts (issue 5): approving is adding to the circle (node.py) -------
+# --- followers-only posts (issue 5): approving is adding to the circle (node/circles.py) -
 
 
 @action("approve", BYTES)
