@@ -233,7 +233,6 @@ def test_restore_from_phrase(alice: Account, tmp_path: Path) -> None:
 
 
 def test_export_import(alice: Account, tmp_path: Path) -> None:
-    pytest.importorskip("p2psocial.backup", reason="p2psocial/backup.py is not written yet")
     backup = tmp_path / "alice.p2psbackup"
     saved = js(alice.home, "export", str(backup))
     assert saved["entries"] > 0 and saved["size"] == backup.stat().st_size

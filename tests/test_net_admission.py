@@ -168,7 +168,6 @@ def test_a_full_gate_still_lets_a_peer_from_another_subnet_in() -> None:
     run(scenario)
 
 
-@pytest.mark.slow
 def test_inbound_connections_that_closed_give_their_place_back() -> None:
     # py-libp2p 0.8.1 keeps the handler of every inbound connection (and its place
     # under the swarm's cap of 250) until the host stops, closed or not: after 250

@@ -392,7 +392,6 @@ def test_reactions_edits_and_deletes_refresh_loaded_rows(qtbot: QtBot, trio_host
     model.stop()
 
 
-@pytest.mark.slow
 def test_a_100k_store_scrolls_without_loading_everything(qtbot: QtBot, trio_host: TrioHost,
                                                          tmp_path: Path) -> None:
     node = Node.init(Home(tmp_path / "alice"), "Alice")
