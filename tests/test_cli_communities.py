@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import subprocess
 import time
 from collections.abc import Iterator
@@ -25,21 +24,16 @@ from p2psocial import ids, roster
 from p2psocial.cli import main
 from p2psocial.home import Home
 from p2psocial.node import Node
+from tests.clikit import POLL_FOR, cli_env, fails, js, ok, other_account, run, start_serve, stop
 from tests.helpers import make_joins
-from tests.test_cli import _env, fails, js, ok, other_account, run
-from tests.test_cli_serve import POLL_FOR, start_serve, stop
+from tests.netkit import lan_type
 
 GRP = r"grp1[a-z0-9]{58}"
 
 
-def lan_type() -> str:
-    """A DNS-SD type of this test's own: parallel runs must not meet each other."""
-    return f"_p2pc-{secrets.token_hex(4)}._udp.local."
-
-
 def on_lan(kind: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """A command run with LAN discovery under the DNS-SD type ``kind``."""
-    return run(home, *args, env=_env(P2PSOCIAL_LAN_SERVICE_TYPE=kind))
+    return run(home, *args, env=cli_env(P2PSOCIAL_LAN_SERVICE_TYPE=kind))
 
 
 def lan_ok(kind: str, home: Path, *args: str) -> str:

@@ -21,9 +21,8 @@ from p2psocial import ids
 from p2psocial.cli import main
 from p2psocial.home import Home
 from p2psocial.node import Node
-from tests.test_cli import fails, js, ok, other_account
-from tests.test_cli_dm import carry
-from tests.test_cli_serve import start_serve, stop
+from tests.clikit import fails, js, ok, other_account, start_serve, stop
+from tests.homes import carry
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ import signal
 import time
 from pathlib import Path
 
-from tests.test_cli import ok
-from tests.test_cli_serve import poll_feed, start_serve, stop
+from tests.clikit import ok, poll_feed, start_serve, stop
 
 POLL_FOR = 20.0
 

@@ -16,8 +16,7 @@ from PIL import Image
 
 from p2psocial import ids
 from p2psocial.store.store import Store
-from tests.test_cli import ok
-from tests.test_cli_serve import start_serve, stop
+from tests.clikit import ok, start_serve, stop
 
 POLL_FOR = 60.0  # seconds: three serves on a shared, loaded machine
 

@@ -39,6 +39,7 @@ from p2psocial.net.blobs import (
 from p2psocial.net.framing import read_frame, write_frame
 from p2psocial.net.host import Host, open_host
 from p2psocial.store.store import Store, blob_hash
+from tests.netkit import Pipe, pipe_pair
 
 TIMEOUT = 20
 
@@ -233,30 +234,6 @@ def test_an_offset_past_the_end_is_a_bad_request() -> None:
 
 
 # --- the edge over an in-memory pipe ---------------------------------------------------
-
-
-class Pipe:
-    """One end of an in-memory byte stream, with a libp2p stream's methods."""
-
-    def __init__(self, stream: trio.StapledStream) -> None:
-        self.stream = stream
-
-    async def read(self, n: int | None = None) -> bytes:
-        return await self.stream.receive_some(n)
-
-    async def write(self, data: bytes) -> None:
-        await self.stream.send_all(data)
-
-    async def close(self) -> None:
-        await self.stream.send_stream.aclose()
-
-    async def reset(self) -> None:
-        await self.stream.aclose()
-
-
-def pipe_pair() -> tuple[Pipe, Pipe]:
-    a, b = trio.testing.memory_stream_pair()
-    return Pipe(a), Pipe(b)
 
 
 def test_fetch_over_an_in_memory_pipe_in_small_chunks() -> None:

@@ -29,9 +29,7 @@ from p2psocial.roster import Join
 from p2psocial.runtime import join
 from p2psocial.store.communities import CommunityInfo
 from tests.helpers import make_joins, shared_community
-from tests.netkit import device, run, service, until
-from tests.test_net_blobs import Pipe, pipe_pair
-from tests.test_net_service_lan import lan_type
+from tests.netkit import Pipe, device, lan_type, pipe_pair, run, service, until
 
 
 async def texts(node: Node, cid: bytes) -> list[str]:

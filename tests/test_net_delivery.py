@@ -13,10 +13,11 @@ from pathlib import Path
 
 from helpers import make_identity, make_log
 from netkit import device, holds, run, service, until
-from test_sync_session import Peer, account_of, converse, store_with
 
 from p2psocial.home import Home
 from p2psocial.node import Node
+from tests.storekit import account_of, store_with
+from tests.synckit import Peer, converse
 
 
 def test_a_session_hands_on_what_the_peer_said_it_holds_never_what_it_was_sent(

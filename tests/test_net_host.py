@@ -42,9 +42,8 @@ from p2psocial.net.host import (
     peer_id_from_device_id,
     remote_peer_id,
 )
+from tests.netkit import CAP, PROTO, echo, seed
 
-PROTO = "/p2psocial/test/1.0.0"
-CAP = 1 << 20
 TIMEOUT = 5.0
 
 
@@ -54,10 +53,6 @@ def run(scenario: Callable[[], Awaitable[None]], timeout: float = TIMEOUT) -> No
             await scenario()
 
     trio.run(bounded)
-
-
-def seed(n: int) -> bytes:
-    return bytes([n]) * 32
 
 
 # --- in-memory streams ----------------------------------------------------------------
@@ -147,11 +142,6 @@ def test_oversize_frame_is_refused_before_its_payload_is_read() -> None:
 
 
 # --- real hosts on loopback -----------------------------------------------------------
-
-
-async def echo(stream: INetStream) -> None:
-    while (frame := await read_frame(stream, CAP)) is not None:
-        await write_frame(stream, frame)
 
 
 def test_two_hosts_exchange_frames_over_a_custom_protocol() -> None:

@@ -40,9 +40,9 @@ from p2psocial.net.host import (
 )
 from p2psocial.net.ipv6_compat import endpoint_of
 from p2psocial.net.service import advertised_addrs
-from tests.test_cli import _env, ok
-from tests.test_cli import run as run_cli
-from tests.test_net_host import CAP, PROTO, echo, seed
+from tests.clikit import cli_env, ok
+from tests.clikit import run as run_cli
+from tests.netkit import CAP, PROTO, echo, seed
 
 TIMEOUT = 15.0
 V6_ONLY = "::1"
@@ -351,7 +351,7 @@ def test_serve_listens_on_ipv6_alone_and_a_peer_syncs_over_it(tmp_path: Path) ->
     proc = subprocess.Popen(
         [sys.executable, "-m", "p2psocial", "--home", str(a), "serve", "--listen", "::1",
          "--no-lan"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env())
+        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=cli_env())
     try:
         assert proc.stdout is not None
         lines, code = [], None

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.clikit import cli_env, ok
 from tests.internet import ip
-from tests.test_cli import _env, ok
 
 SUBNET = "10.77.0"
 
@@ -75,7 +75,7 @@ def serve_in(netns: str, address: str, home: Path, log: Path) -> subprocess.Pope
             ["ip", "netns", "exec", netns, sys.executable, "-m", "p2psocial", "--home",
              str(home), "serve", "--listen", address],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, text=True,
-            env=_env())
+            env=cli_env())
 
 
 def poll(check: object, within: float = 60.0) -> object:
@@ -107,7 +107,7 @@ def test_two_serves_find_each_other_on_a_lan_and_replicate(tmp_path: Path) -> No
             def peers(home: Path) -> list[dict]:
                 done = subprocess.run(
                     [sys.executable, "-m", "p2psocial", "--home", str(home), "peers",
-                     "--json"], capture_output=True, text=True, env=_env(), timeout=30)
+                     "--json"], capture_output=True, text=True, env=cli_env(), timeout=30)
                 return json.loads(done.stdout)["peers"] if done.returncode == 0 else []
 
             def feed(home: Path) -> list[str]:

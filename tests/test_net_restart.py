@@ -28,7 +28,7 @@ from p2psocial import ids, invite
 from p2psocial.home import Home
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
-from tests.test_cli import _env, ok
+from tests.clikit import cli_env, ok
 
 
 def free_port() -> int:
@@ -52,7 +52,7 @@ class Served:
             self.proc = await trio.lowlevel.open_process(
                 [sys.executable, "-m", "p2psocial", "--home", str(self.home), "serve",
                  "--listen", "127.0.0.1", "--port", str(self.port), "--no-lan"],
-                stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=_env())
+                stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=cli_env())
         with trio.fail_after(30):
             while not self.status_says_running():
                 assert self.proc.poll() is None, self.log.read_text()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import logging
-import secrets
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,7 @@ from p2psocial.net.framing import write_frame
 from p2psocial.net.host import Multiaddr, open_host
 from p2psocial.node import Node
 from p2psocial.store.store import blob_hash
-from tests.test_net_service import device, holds, run, service, until
-
-
-def lan_type() -> str:
-    """A DNS-SD type of this test's own: parallel runs must not meet each other."""
-    return f"_p2pt-{secrets.token_hex(4)}._udp.local."
+from tests.netkit import device, holds, lan_type, run, service, until
 
 
 def png() -> bytes:

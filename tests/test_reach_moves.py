@@ -30,9 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.clikit import ok, post_and_watch
 from tests.internet import CORE_V4, Home, Host, Serve, account_of, init_homes, internet, ip, poll
-from tests.test_cli import ok
-from tests.test_cli_e2e_two_homes import post_and_watch
 
 RECONNECT_WITHIN = 30.0  # issue 13's target for a reconnect after an address change
 

@@ -18,9 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.clikit import ok, post_and_watch
 from tests.internet import Home, Internet, Serve, account_of, in_ns, init_homes, internet, poll
-from tests.test_cli import ok
-from tests.test_cli_e2e_two_homes import post_and_watch
 
 
 def drop_unsolicited(home: Home) -> None:

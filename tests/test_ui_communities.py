@@ -35,7 +35,7 @@ from p2psocial.ui.context import AppContext
 from p2psocial.ui.messages_page import MessagesPage, kind_title, last_line
 from p2psocial.ui.people_page import PeoplePage
 from tests.helpers import make_joins
-from tests.test_net_service_lan import lan_type
+from tests.netkit import lan_type
 from tests.uikit import WAIT, call, german, make_backend, start_network
 
 LAN = Settings(lan=True, relay=False)

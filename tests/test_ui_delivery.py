@@ -14,8 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
-from tests.test_ui_messages import friends, shown_page
-from tests.uikit import WAIT, call, make_backend
+from tests.uikit import WAIT, call, friends, make_backend, shown_page
 
 
 @pytest.fixture

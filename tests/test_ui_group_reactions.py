@@ -22,8 +22,7 @@ from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.conversation_view import REACT_MARK, MessageList
 from p2psocial.ui.messages_page import MessagesPage
-from tests.test_ui_messages import carry, friends, shown_page, texts
-from tests.uikit import WAIT, call, german, make_backend
+from tests.uikit import WAIT, call, carry, friends, german, make_backend, shown_page, texts
 
 THUMBS = "👍"
 

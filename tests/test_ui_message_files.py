@@ -26,8 +26,7 @@ from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.conversation_view import MessageRole
 from p2psocial.ui.image_viewer import ImageViewer
-from tests.test_ui_messages import friends, shown_page, texts
-from tests.uikit import WAIT, call, make_backend
+from tests.uikit import WAIT, call, friends, make_backend, shown_page, texts
 
 
 @pytest.fixture
@@ -180,7 +179,7 @@ def test_the_tray_attaches_and_sends_a_picture_and_a_file(
 
 def test_a_followers_only_post_carries_a_sealed_picture(
         app_ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> None:
-    from tests.test_ui_composer import composer, send_and_wait
+    from tests.uikit import composer, send_and_wait
 
     photo = tmp_path / "lake.png"
     photo.write_bytes(picture((40, 40, 200)))

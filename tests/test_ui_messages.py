@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -25,7 +24,17 @@ from p2psocial.ui.context import AppContext
 from p2psocial.ui.conversation_view import OLDER_MARGIN
 from p2psocial.ui.messages_page import MessagesPage, last_line, title_of
 from p2psocial.ui.tray import Notifier, Target
-from tests.uikit import WAIT, TrayStandIn, call, german, make_backend
+from tests.uikit import (
+    WAIT,
+    TrayStandIn,
+    call,
+    carry,
+    friends,
+    german,
+    make_backend,
+    shown_page,
+    texts,
+)
 
 
 @pytest.fixture
@@ -33,36 +42,6 @@ def bob(tmp_path: Path) -> Iterator[Backend]:
     backend = make_backend(tmp_path / "bob", "Bob")
     yield backend
     backend.close()
-
-
-def carry(qtbot: QtBot, ctx: AppContext, src: Any, dst: Any) -> None:
-    """Every log ``src`` holds reaches ``dst``, then ``dst`` opens what it can."""
-    for device, _account, _seq in call(qtbot, ctx, src.logs):
-        call(qtbot, ctx, dst.ingest, call(qtbot, ctx, src.log_entries, device, 0, 10_000))
-    call(qtbot, ctx, dst.scan_private)
-
-
-def friends(qtbot: QtBot, ctx: AppContext, bob: Backend) -> None:
-    """Alice and Bob follow each other and hold each other's logs."""
-    call(qtbot, ctx, ctx.node.follow, bob.node.account_id)
-    call(qtbot, ctx, bob.node.follow, ctx.me)
-    carry(qtbot, ctx, ctx.node, bob.node)
-    carry(qtbot, ctx, bob.node, ctx.node)
-
-
-def shown_page(qtbot: QtBot, ctx: AppContext) -> MessagesPage:
-    page = MessagesPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(900, 600)
-    page.show()
-    qtbot.waitExposed(page)
-    page.activated()
-    qtbot.waitUntil(lambda: page.model.loaded and not page.model.loading, timeout=WAIT)
-    return page
-
-
-def texts(page: MessagesPage) -> list[str]:
-    return [m.text for m in page.pane.model.items]
 
 
 def test_no_conversations_shows_the_empty_line(app_ctx: AppContext, qtbot: QtBot) -> None:

@@ -21,8 +21,7 @@ from p2psocial.ui.post_menu import PostMenus
 from p2psocial.ui.post_model import Roles
 from p2psocial.ui.post_view import PostListView
 from p2psocial.ui.search_page import SearchPage
-from tests.test_ui_home_thread import BOB, Bob, post
-from tests.uikit import WAIT, call
+from tests.uikit import BOB, WAIT, Bob, call, post
 
 
 @pytest.fixture

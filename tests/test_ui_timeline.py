@@ -27,9 +27,8 @@ from p2psocial.ui.timeline import (
     search_model,
 )
 from tests.helpers import make_entry, make_identity, make_log
-from tests.uikit import call
+from tests.uikit import WAIT, call
 
-WAIT = 15_000  # ms: generous; the conditions below normally hold within milliseconds
 PAGE = 20
 BOB_POSTS = 300
 

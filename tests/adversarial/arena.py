@@ -50,7 +50,7 @@ from p2psocial.home import Home
 from p2psocial.net.host import Multiaddr, peer_id_from_device_id
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
-from tests.test_cli import _env, ok
+from tests.clikit import cli_env, ok
 
 START_WITHIN = 30.0
 
@@ -140,7 +140,7 @@ async def victim(home: Path, *serve_args: str, name: str = "Victim",
         proc = await trio.lowlevel.open_process(
             [sys.executable, "-m", "p2psocial", "--home", str(home), "serve",
              "--listen", "127.0.0.1", *lan, *serve_args],
-            stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=_env(**env))
+            stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=cli_env(**env))
     try:
         status: dict = {}
         with trio.fail_after(START_WITHIN):

@@ -30,8 +30,7 @@ from p2psocial.net.discovery import Nearby, lan_discovery
 from p2psocial.net.lan_identity import recognise
 from p2psocial.node import Node
 from p2psocial.store.peer_addrs import ADDRS_MAX
-from tests.test_cli import ok
-from tests.test_cli_serve import start_serve, stop
+from tests.clikit import ok, start_serve, stop
 
 POLL = 0.2
 
