@@ -62,6 +62,7 @@ from typing import IO, Any, TypeVar
 
 import pytest
 
+from tests import waitkit
 from tests.clikit import cli_env
 
 WITHIN = 30.0  # generous bound for any one condition on a shared machine
@@ -128,14 +129,11 @@ def poll(check: Callable[[], T], what: str, logs: Iterable[Path | Serve] = (),
          within: float = WITHIN) -> T:
     """The first true value of ``check()`` within ``within`` seconds, else a failure that
     shows ``logs`` (files, or serves' logs)."""
-    deadline = time.monotonic() + within
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            files = [x.log if isinstance(x, Serve) else x for x in logs]
-            pytest.fail("\n".join([f"timed out: {what}"] + [
-                f"--- {log.name}\n{log.read_text()}" for log in files if log.exists()]))
-        time.sleep(0.1)
-    return value
+    def shown() -> str:
+        files = [x.log if isinstance(x, Serve) else x for x in logs]
+        return "\n".join(f"--- {log.name}\n{log.read_text()}" for log in files if log.exists())
+
+    return waitkit.poll(check, what, within=within, explain=shown)
 
 
 # --- a p2psocial serve in a namespace -------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from p2psocial.node import Node
 from tests.clikit import POLL_FOR, cli_env, fails, js, ok, other_account, run, start_serve, stop
 from tests.helpers import make_joins
 from tests.netkit import lan_type
+from tests.waitkit import poll
 
 GRP = r"grp1[a-z0-9]{58}"
 
@@ -52,12 +52,9 @@ def texts(home: Path, group: str) -> list[str]:
 
 
 def poll_texts(home: Path, group: str, text: str) -> list[str]:
-    deadline = time.monotonic() + POLL_FOR
-    while True:
-        found = texts(home, group)
-        if text in found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
+    """The group's texts once ``text`` is among them (the last seen if it never is)."""
+    return poll(lambda: texts(home, group), f"{text!r} in {group}", until=lambda t: text in t,
+                within=POLL_FOR, every=0.2, last=True)
 
 
 @pytest.fixture

@@ -23,14 +23,13 @@ import trio
 from p2psocial.home import Home
 from p2psocial.node import Node
 from tests.clikit import SEEN_WITHIN, feed_texts, ok, post_and_watch, start_serve, stop
+from tests.waitkit import poll
 
 
 def wait_connected(*homes: Path) -> None:
     """Until every home's serve reports a session (serve.json, rewritten on change)."""
-    deadline = time.monotonic() + SEEN_WITHIN
-    while not all(json.loads((h / "serve.json").read_text())["connected"] for h in homes):
-        assert time.monotonic() < deadline, "the two serves did not connect"
-        time.sleep(0.05)
+    poll(lambda: all(json.loads((h / "serve.json").read_text())["connected"] for h in homes),
+         "the two serves connected", within=SEEN_WITHIN, every=0.05)
 
 
 def report(how: str, timings: list[tuple[float, float]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -40,17 +41,12 @@ from p2psocial.net.framing import read_frame, write_frame
 from p2psocial.net.host import Host, open_host
 from p2psocial.store.store import Store, blob_hash
 from tests.netkit import Pipe, pipe_pair
+from tests.waitkit import run as bounded_run
 
 TIMEOUT = 20
 
 
-def run(test: Callable[[], Awaitable[None]], timeout: float = TIMEOUT, **kwargs: object,
-        ) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await test()
-
-    trio.run(bounded, **kwargs)  # type: ignore[arg-type]
+run = partial(bounded_run, timeout=TIMEOUT)  # tests/waitkit.py, bounded here by TIMEOUT
 
 
 def payload(n: int, seed: int = 1) -> bytes:

@@ -12,8 +12,9 @@ import os
 import socket
 import struct
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import pytest
 import trio
@@ -43,16 +44,12 @@ from p2psocial.net.host import (
     remote_peer_id,
 )
 from tests.netkit import CAP, PROTO, echo, seed
+from tests.waitkit import run as bounded_run
 
 TIMEOUT = 5.0
 
 
-def run(scenario: Callable[[], Awaitable[None]], timeout: float = TIMEOUT) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await scenario()
-
-    trio.run(bounded)
+run = partial(bounded_run, timeout=TIMEOUT)  # tests/waitkit.py, bounded here by TIMEOUT
 
 
 # --- in-memory streams ----------------------------------------------------------------

@@ -17,13 +17,14 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests import waitkit
 from tests.clikit import cli_env, ok
 from tests.internet import ip
 
@@ -78,14 +79,9 @@ def serve_in(netns: str, address: str, home: Path, log: Path) -> subprocess.Pope
             env=cli_env())
 
 
-def poll(check: object, within: float = 60.0) -> object:
+def poll(check: Callable[[], Any], within: float = 60.0) -> Any:
     """The first true value of ``check()`` within ``within`` seconds, else the last."""
-    deadline = time.monotonic() + within
-    while True:
-        value = check()  # type: ignore[operator]
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.3)
+    return waitkit.poll(check, "the LAN", within=within, every=0.3, last=True)
 
 
 def test_two_serves_find_each_other_on_a_lan_and_replicate(tmp_path: Path) -> None:

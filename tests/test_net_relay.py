@@ -8,11 +8,9 @@ conditions under ``trio.fail_after``, never for time.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import trio
 from libp2p.peer.id import ID
 
 from p2psocial import invite
@@ -23,16 +21,11 @@ from p2psocial.net.host import DialFailed, open_host, peer_id_from_device_id
 from p2psocial.net.service import reachable_from_outside
 from p2psocial.node import Node
 from tests.netkit import ECHO, device, echo, round_trip, run, service
+from tests.waitkit import eventually
 
 CAP = 8 << 20
 def seed(n: int) -> bytes:
     return bytes([n]) * 32
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Poll: connections and circuits end inside libp2p's tasks, with no event to wait on."""
-    while not condition():  # noqa: ASYNC110
-        await trio.sleep(0.01)
 
 
 # --- addresses (pure) -----------------------------------------------------------------
@@ -96,7 +89,7 @@ def test_a_host_that_does_not_listen_is_reached_through_a_relay() -> None:
             assert await read_frame(stream, CAP) == b"back"
             await stream.close()
             await a.disconnect(b.peer_id)
-            await until(lambda: not server.circuits)  # the relay sees the circuit end
+            await eventually(lambda: not server.circuits)  # the relay sees the circuit end
 
     run(scenario)
 
@@ -137,7 +130,7 @@ def test_a_circuit_over_its_data_limit_is_reset_and_can_be_redialed() -> None:
             with pytest.raises(Exception):  # noqa: B017 - a reset reads as EOF or an error
                 reply = await round_trip(a, b, addrs, bytes(300_000))
                 assert reply is not None
-            await until(lambda: not a.is_connected(b.peer_id) and not server.circuits)
+            await eventually(lambda: not a.is_connected(b.peer_id) and not server.circuits)
             assert await round_trip(a, b, addrs, b"again") == b"again"
 
     run(scenario)

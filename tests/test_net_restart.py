@@ -16,7 +16,6 @@ import random
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from subprocess import DEVNULL
 
@@ -29,6 +28,7 @@ from p2psocial.home import Home
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
 from tests.clikit import cli_env, ok
+from tests.waitkit import eventually
 
 
 def free_port() -> int:
@@ -100,13 +100,6 @@ async def heads(home: Path) -> dict[bytes, int]:
         return {d: s for d, _, s in await node.logs()}
 
 
-async def until(condition: Callable[[], Awaitable[bool]], within: float = 30) -> None:
-    """Poll: the condition is about another process's store, which sends no events."""
-    with trio.fail_after(within):
-        while not await condition():  # noqa: ASYNC110
-            await trio.sleep(0.1)
-
-
 def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -> None:
     a_home, b_home = tmp_path / "a", tmp_path / "b"
     bob = Served(b_home, tmp_path / "bob.log")
@@ -143,9 +136,9 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                     await sa.connect(bob.device, bob.status["addrs"])  # Bob is down
                     await alice.post("alice 1")
                     await bob.start()  # same home, same port: both sides redial
-                    await until(lambda: alice_has(b_head))  # bob 1 and 2 among them
+                    await eventually(lambda: alice_has(b_head))  # bob 1 and 2 among them
                     a_seq = (await heads(a_home))[a_device]
-                    await until(lambda: bob_has(a_seq))
+                    await eventually(lambda: bob_has(a_seq))
                     assert (await heads(b_home)).get(a_device) == a_seq  # "alice 1" too
                     # killed again after storing Alice's posts; she posts while he is down
                     stored = await heads(b_home)
@@ -155,8 +148,8 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                         await alice.post(f"alice {i}")
                     await cli(b_home, "post", "bob 3, while killed again")
                     await bob.start()
-                    await until(lambda: bob_has(a_seq + 3))
-                    await until(lambda: alice_has(b_head + 1))
+                    await eventually(lambda: bob_has(a_seq + 3))
+                    await eventually(lambda: alice_has(b_head + 1))
                     after = await heads(b_home)
                     assert all(after.get(d, 0) >= s for d, s in stored.items())  # nothing lost
                     await bob.stop()
