@@ -205,3 +205,29 @@ def launch(qtbot: Any, trio_host: Any) -> Iterator[Any]:
     launches = Launches(qtbot, trio_host)
     yield launches
     launches.close()
+
+
+@pytest.fixture
+def home(qtbot: Any, app_ctx: Any) -> Iterator[Any]:
+    """Alice's home page (``ui.home_page.HomePage`` on ``app_ctx``), shown at 700 x 800,
+    stopped afterwards. (tests/test_ui_timeline.py has a ``home`` of its own.)"""
+    from p2psocial.ui.home_page import HomePage
+
+    page = HomePage(app_ctx)
+    qtbot.addWidget(page)
+    page.resize(700, 800)
+    page.show()
+    yield page
+    page.stop()
+
+
+@pytest.fixture
+def bob(tmp_path: Any) -> Iterator[Any]:
+    """A second home, Bob's, opened as the app opens one (a ``runtime.Backend``, network
+    off; tests/uikit.py ``make_backend``), closed afterwards. (test_ui_people,
+    test_ui_join_state and test_ui_tray have a ``bob`` of their own.)"""
+    from tests.uikit import make_backend
+
+    backend = make_backend(tmp_path / "bob", "Bob")
+    yield backend
+    backend.close()

@@ -36,7 +36,7 @@ from p2psocial.ui.messages_page import MessagesPage, kind_title, last_line
 from p2psocial.ui.people_page import PeoplePage
 from tests.helpers import make_joins
 from tests.netkit import lan_type
-from tests.uikit import WAIT, call, german, make_backend, start_network
+from tests.uikit import WAIT, call, german, make_backend, start_network, texts
 
 LAN = Settings(lan=True, relay=False)
 
@@ -60,10 +60,6 @@ def messages_page(qtbot: QtBot, ctx: AppContext) -> MessagesPage:
     page.activated()
     qtbot.waitUntil(lambda: page.model.loaded and not page.model.loading, timeout=WAIT)
     return page
-
-
-def texts(page: MessagesPage) -> list[str]:
-    return [m.text for m in page.pane.model.items]
 
 
 @pytest.fixture

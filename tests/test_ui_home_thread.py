@@ -5,9 +5,7 @@ image_viewer.py) on a real home, offscreen. A second person (Bob) writes through
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
-import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
@@ -21,16 +19,6 @@ from p2psocial.ui.post_model import HEART
 from p2psocial.ui.post_view import PostListView
 from p2psocial.ui.thread_page import DEPTH_ROLE, INDENT, ThreadPage, conversation
 from tests.uikit import WAIT, Bob, call, post
-
-
-@pytest.fixture
-def home(qtbot: QtBot, app_ctx: AppContext) -> Iterator[HomePage]:
-    page = HomePage(app_ctx)
-    qtbot.addWidget(page)
-    page.resize(700, 800)
-    page.show()
-    yield page
-    page.stop()
 
 
 def thread_page(qtbot: QtBot, ctx: AppContext, post_id: bytes) -> ThreadPage:

@@ -10,7 +10,6 @@ with the tray and sends them; a file over the limit is refused in one line.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +25,7 @@ from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.conversation_view import MessageRole
 from p2psocial.ui.image_viewer import ImageViewer
-from tests.uikit import WAIT, call, friends, make_backend, shown_page, texts
-
-
-@pytest.fixture
-def bob(tmp_path: Path) -> Iterator[Backend]:
-    backend = make_backend(tmp_path / "bob", "Bob")
-    yield backend
-    backend.close()
+from tests.uikit import WAIT, call, friends, shown_page, texts
 
 
 def picture(colour: tuple[int, int, int] = (30, 160, 90)) -> bytes:

@@ -37,13 +37,6 @@ from tests.uikit import (
 )
 
 
-@pytest.fixture
-def bob(tmp_path: Path) -> Iterator[Backend]:
-    backend = make_backend(tmp_path / "bob", "Bob")
-    yield backend
-    backend.close()
-
-
 def test_no_conversations_shows_the_empty_line(app_ctx: AppContext, qtbot: QtBot) -> None:
     page = shown_page(qtbot, app_ctx)
     assert page.list.is_empty

@@ -25,14 +25,7 @@ from p2psocial.runtime import Backend
 from p2psocial.ui import theme
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.messages_page import MessagesPage
-from tests.uikit import WAIT, call, make_backend
-
-
-@pytest.fixture
-def bob(tmp_path: Path) -> Iterator[Backend]:
-    backend = make_backend(tmp_path / "bob", "Bob")
-    yield backend
-    backend.close()
+from tests.uikit import WAIT, call
 
 
 @pytest.fixture

@@ -7,7 +7,13 @@ The ``app_ctx`` fixture (registered in conftest.py) opens a fresh home with a na
 and no passphrase, a ``Backend`` over it (the network is NOT started: tests that
 need it start ``backend.run`` themselves through ``start_network``), a started
 ``TrioHost`` and an ``AppContext``. Everything is closed afterwards, in order: the
-host first (no call still uses the node), then the node.
+host first (no call still uses the node), then the node. conftest.py also gives
+``home`` (Alice's home page) and ``bob`` (a second home's back end).
+
+Below those: people whose entries reach Alice's home as if from a peer (``Bob``,
+``NamedBob``), two homes made friends (``friends``, ``carry``), the Messages page
+(``shown_page``, ``texts``), the composer (``composer``, ``send_and_wait``) and a
+window on onboarding (``start_onboarding``).
 """
 
 from __future__ import annotations
