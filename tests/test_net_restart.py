@@ -136,9 +136,9 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                     await sa.connect(bob.device, bob.status["addrs"])  # Bob is down
                     await alice.post("alice 1")
                     await bob.start()  # same home, same port: both sides redial
-                    await eventually(lambda: alice_has(b_head))  # bob 1 and 2 among them
+                    await eventually(lambda: alice_has(b_head), within=30)  # bob 1 and 2 among them
                     a_seq = (await heads(a_home))[a_device]
-                    await eventually(lambda: bob_has(a_seq))
+                    await eventually(lambda: bob_has(a_seq), within=30)
                     assert (await heads(b_home)).get(a_device) == a_seq  # "alice 1" too
                     # killed again after storing Alice's posts; she posts while he is down
                     stored = await heads(b_home)
@@ -148,8 +148,8 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                         await alice.post(f"alice {i}")
                     await cli(b_home, "post", "bob 3, while killed again")
                     await bob.start()
-                    await eventually(lambda: bob_has(a_seq + 3))
-                    await eventually(lambda: alice_has(b_head + 1))
+                    await eventually(lambda: bob_has(a_seq + 3), within=30)
+                    await eventually(lambda: alice_has(b_head + 1), within=30)
                     after = await heads(b_home)
                     assert all(after.get(d, 0) >= s for d, s in stored.items())  # nothing lost
                     await bob.stop()

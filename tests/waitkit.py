@@ -57,12 +57,14 @@ def poll(check: Callable[[], T], what: str, *, until: Callable[[T], object] = bo
 
 
 async def eventually(check: Callable[[], Any], what: str = "the condition", *,
-                     until: Callable[[Any], object] = bool, within: float = 30.0,
+                     until: Callable[[Any], object] = bool, within: float | None = None,
                      every: float = 0.02) -> Any:
     """``poll`` inside Trio: ``check`` may be a plain or an async function; the first
     value for which ``until(value)`` holds, else a failure naming ``what`` after
-    ``within`` s (the test's own bound, usually shorter, still applies)."""
-    deadline = trio.current_time() + within
+    ``within`` s, or (by default) just before the test's own bound (``run``'s timeout,
+    or an enclosing ``trio.fail_after``) would cancel it."""
+    deadline = (trio.current_effective_deadline() - every if within is None
+                else trio.current_time() + within)
     while True:
         value = check()
         if inspect.isawaitable(value):
@@ -70,5 +72,6 @@ async def eventually(check: Callable[[], Any], what: str = "the condition", *,
         if until(value):
             return value
         if trio.current_time() > deadline:
-            raise AssertionError(f"not within {within} s: {what}")
+            bound = "the test's bound" if within is None else f"{within} s"
+            raise AssertionError(f"not within {bound}: {what}")
         await trio.sleep(every)

@@ -32,7 +32,7 @@ async def until_shown(place: Arena, *args: str, holds: Any) -> Any:
     """The victim's answer to ``args`` once ``holds(answer)``: the serve stores what a
     session brings in its own process, so this asks it again until then."""
     return await eventually(lambda: shown(place, *args), " ".join(args), until=holds,
-                            every=0.2)  # another process: no event to wait on
+                            within=30, every=0.2)  # another process: no event to wait on
 
 
 def test_a_far_future_author_crashes_no_command_and_pins_nothing(tmp_path: Path) -> None:
