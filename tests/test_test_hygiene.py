@@ -11,16 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 TESTS = Path(__file__).parent
+BENCH = TESTS.parent / "bench"  # the benchmarks reuse kits too, never test modules
 SKIPS = {"skip", "skipif", "importorskip", "xfail"}
 # a reason that names a module of ours: "p2psocial.backup", "p2psocial/ui/icons.py",
 # "ui/icons.py is not written yet"
 OURS = re.compile(r"p2psocial[./]|\b\w+/\w+\.py\b|not written")
 
 
-def sources() -> Iterator[tuple[str, ast.Module]]:
-    for path in sorted(TESTS.rglob("*.py")):
+def sources(*also: Path) -> Iterator[tuple[str, ast.Module]]:
+    """Every module under tests/ (and under the folders ``also``), parsed."""
+    for path in sorted(p for folder in (TESTS, *also) for p in folder.rglob("*.py")):
         if "corpus" not in path.parts:
-            yield str(path.relative_to(TESTS)), ast.parse(path.read_text(), str(path))
+            name = str(path.relative_to(TESTS.parent))
+            yield name.removeprefix("tests/"), ast.parse(path.read_text(), str(path))
 
 
 def imported_modules(tree: ast.Module) -> Iterator[tuple[int, str]]:
@@ -35,7 +38,7 @@ def imported_modules(tree: ast.Module) -> Iterator[tuple[int, str]]:
 
 
 def test_no_test_module_imports_another() -> None:
-    found = [f"{name}:{line} imports {module}" for name, tree in sources()
+    found = [f"{name}:{line} imports {module}" for name, tree in sources(BENCH)
              for line, module in imported_modules(tree)
              if module.rsplit(".", 1)[-1].startswith("test_")]
     assert found == []
