@@ -65,8 +65,8 @@ async def new_peer_connects(place: Arena, seed: int) -> float:
 async def in_full_swing(attack: NeverHandshake) -> None:
     """Until the victim is at its limit: it has closed many of the attack's sockets
     (which the attack opens again at once)."""
-    while attack.closed < 100:  # noqa: ASYNC110 - the attack has no event to wait on
-        await trio.sleep(0.05)
+    await eventually(lambda: attack.closed >= 100, "the victim closing 100 sockets",
+                     every=0.05)  # the attack has no event to wait on
 
 
 def never_handshake(tmp_path: Path, attack: NeverHandshake) -> None:
