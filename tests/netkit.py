@@ -43,6 +43,12 @@ async def until(node: Node, condition: Callable[[], Awaitable[bool]]) -> None:
             await events.receive()
 
 
+async def carry(src: Node, dst: Node) -> None:
+    """What ``src`` wrote (its own device's log) reaches ``dst``, through the verified
+    ingest, as if they had met before the test's story."""
+    await dst.ingest(await src.log_entries(device(src), 0, 10_000))
+
+
 async def holds(node: Node, entry_id: bytes) -> bool:
     return await node._run(node.store.get_entry, entry_id) is not None
 

@@ -8,15 +8,10 @@ import logging
 from pathlib import Path
 
 import pytest
-from netkit import device, holds, run, service, until
+from netkit import carry, device, holds, run, service, until
 
 from p2psocial.home import Home
 from p2psocial.node import Node
-
-
-async def carry(src: Node, dst: Node) -> None:
-    """What ``src`` wrote reaches ``dst``: they met before the test's story."""
-    await dst.ingest(await src.log_entries(device(src), 0, 10_000))
 
 
 async def holds_all(node: Node, *entry_ids: bytes) -> bool:

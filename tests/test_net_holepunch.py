@@ -16,7 +16,7 @@ import pytest
 import trio
 from libp2p.relay.circuit_v2.pb.dcutr_pb2 import HolePunch
 from multiaddr import Multiaddr
-from netkit import device, run, service
+from netkit import device, run, seed, service
 
 from p2psocial.home import Home
 from p2psocial.net import holepunch, relay
@@ -40,10 +40,6 @@ from tests.waitkit import eventually
 
 A_ADDRS = ("/ip4/198.51.100.7/tcp/4001", "/ip4/10.0.0.2/tcp/4001")
 B_ADDRS = ("/ip4/203.0.113.9/tcp/4002",)
-
-
-def seed(n: int) -> bytes:
-    return bytes([n]) * 32
 
 
 # --- messages and addresses (pure) ---------------------------------------------------

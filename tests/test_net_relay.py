@@ -20,14 +20,10 @@ from p2psocial.net.framing import read_frame, write_frame
 from p2psocial.net.host import DialFailed, open_host, peer_id_from_device_id
 from p2psocial.net.service import reachable_from_outside
 from p2psocial.node import Node
-from tests.netkit import ECHO, device, echo, round_trip, run, service
+from tests.netkit import ECHO, device, echo, round_trip, run, seed, service
 from tests.waitkit import eventually
 
 CAP = 8 << 20
-def seed(n: int) -> bytes:
-    return bytes([n]) * 32
-
-
 # --- addresses (pure) -----------------------------------------------------------------
 
 
