@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -231,3 +232,10 @@ def bob(tmp_path: Any) -> Iterator[Any]:
     backend = make_backend(tmp_path / "bob", "Bob")
     yield backend
     backend.close()
+
+
+@pytest.fixture
+def quiet_libp2p() -> None:
+    """libp2p's own log at CRITICAL only: the net tests that break connections on purpose
+    (``pytestmark = pytest.mark.usefixtures("quiet_libp2p")``) would fill the output."""
+    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

@@ -43,6 +43,8 @@ from p2psocial.store.store import Store, blob_hash
 from tests.netkit import Pipe, pipe_pair
 from tests.waitkit import run as bounded_run
 
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
+
 TIMEOUT = 20
 
 
@@ -451,13 +453,6 @@ def test_a_peer_whose_streams_keep_breaking_is_retried_once() -> None:
         assert offsets == [0, CHUNK]
 
     run(scenario)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    import logging
-
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)
 
 
 def test_a_fetcher_that_stops_reading_is_let_go() -> None:

@@ -11,7 +11,6 @@ and the dialers' backoff do it.
 from __future__ import annotations
 
 import json
-import logging
 import random
 import signal
 import socket
@@ -29,6 +28,8 @@ from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
 from tests.clikit import cli_env, ok
 from tests.waitkit import eventually
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 
 def free_port() -> int:
@@ -174,8 +175,3 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
         assert problems == []
 
     trio.run(scenario)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

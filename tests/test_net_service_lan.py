@@ -4,7 +4,6 @@ between real services on 127.0.0.1."""
 from __future__ import annotations
 
 import io
-import logging
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,8 @@ from p2psocial.net.host import Multiaddr, open_host
 from p2psocial.node import Node
 from p2psocial.store.store import blob_hash
 from tests.netkit import device, holds, lan_type, run, service, until
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 
 def png() -> bytes:
@@ -99,8 +100,3 @@ def test_a_bad_blob_request_lowers_standing(tmp_path: Path) -> None:
                 await stream.reset()
 
     run(scenario)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)
