@@ -120,6 +120,11 @@ def feed_texts(home: Path) -> list[str]:
     return [p["text"] for p in json.loads(ok(home, "feed", "--json"))["items"]]
 
 
+def group_texts(home: Path, group: str) -> list[str]:
+    """The texts of ``group``'s messages at ``home`` (``group show``)."""
+    return [m["text"] for m in js(home, "group", "show", group)["items"]]
+
+
 def poll_feed(home: Path, text: str) -> list[str]:
     """The texts of ``home``'s feed once ``text`` is among them, asked again every 0.2 s
     for ``POLL_FOR`` s at most; the last texts seen if it never came."""

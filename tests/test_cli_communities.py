@@ -23,7 +23,18 @@ from p2psocial import ids, roster
 from p2psocial.cli import main
 from p2psocial.home import Home
 from p2psocial.node import Node
-from tests.clikit import POLL_FOR, cli_env, fails, js, ok, other_account, run, start_serve, stop
+from tests.clikit import (
+    POLL_FOR,
+    cli_env,
+    fails,
+    group_texts,
+    js,
+    ok,
+    other_account,
+    run,
+    start_serve,
+    stop,
+)
 from tests.helpers import make_joins
 from tests.netkit import lan_type
 from tests.waitkit import poll
@@ -47,13 +58,9 @@ def lan_js(kind: str, home: Path, *args: str) -> Any:
     return json.loads(lan_ok(kind, home, *args, "--json"))
 
 
-def texts(home: Path, group: str) -> list[str]:
-    return [m["text"] for m in js(home, "group", "show", group)["items"]]
-
-
 def poll_texts(home: Path, group: str, text: str) -> list[str]:
     """The group's texts once ``text`` is among them (the last seen if it never is)."""
-    return poll(lambda: texts(home, group), f"{text!r} in {group}", until=lambda t: text in t,
+    return poll(lambda: group_texts(home, group), f"{text!r} in {group}", until=lambda t: text in t,
                 within=POLL_FOR, every=0.2, last=True)
 
 
@@ -185,7 +192,7 @@ def test_join_a_community_on_the_lan_between_processes(
             "online with one of them: read them with 'p2psocial group show ID', post with "
             "'p2psocial group post ID TEXT'."]
         # the short-lived network stayed until Alice's posts arrived
-        assert texts(b, cid) == ["Welcome, neighbours"]
+        assert group_texts(b, cid) == ["Welcome, neighbours"]
         mine = js(b, "community", "list")["communities"]
         assert [(c["id"], c["admin"], c["is_admin"]) for c in mine] == [(cid, alice, False)]
         assert sorted(m["account"] for m in mine[0]["members"]) == sorted([alice, bob])
