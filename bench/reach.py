@@ -53,10 +53,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import emit, parser, record
+from tests.clikit import ok
 from tests.internet import account_of, init_homes, internet, poll
-from tests.test_cli import ok
-from tests.test_reach_moves import friends
-from tests.test_reach_punch import meet_at_the_box
+from tests.reachkit import friends, meet_at_the_box
 
 TARGETS = {"port-mapped": 10.0, "hole-punched": 30.0, "hole-punched-resets": 30.0,
            "address-change": 30.0, "address-change-public": 30.0}

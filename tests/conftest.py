@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -81,6 +82,8 @@ SLOW: dict[str, str] = {
     "test_invite.py::test_any_addresses_round_trip_capped_at_eight": _VOLUME,
     "test_interop_js.py": "js-libp2p processes (node) against real services",
     "test_net_bad_peers.py": _NODES,
+    "test_net_admission.py::test_inbound_connections_that_closed_give_their_place_back":
+        "260 inbound connections to a real host",
     "test_net_community.py::test_an_always_on_member_carries_posts_while_the_author_is_away":
         _NODES,
     "test_net_community.py::test_join_a_community_on_the_lan_and_talk_without_following":
@@ -200,3 +203,36 @@ def launch(qtbot: Any, trio_host: Any) -> Iterator[Any]:
     launches = Launches(qtbot, trio_host)
     yield launches
     launches.close()
+
+
+@pytest.fixture
+def home(qtbot: Any, app_ctx: Any) -> Iterator[Any]:
+    """Alice's home page (``ui.home_page.HomePage`` on ``app_ctx``), shown at 700 x 800,
+    stopped afterwards. (tests/test_ui_timeline.py has a ``home`` of its own.)"""
+    from p2psocial.ui.home_page import HomePage
+
+    page = HomePage(app_ctx)
+    qtbot.addWidget(page)
+    page.resize(700, 800)
+    page.show()
+    yield page
+    page.stop()
+
+
+@pytest.fixture
+def bob(tmp_path: Any) -> Iterator[Any]:
+    """A second home, Bob's, opened as the app opens one (a ``runtime.Backend``, network
+    off; tests/uikit.py ``make_backend``), closed afterwards. (test_ui_people,
+    test_ui_join_state and test_ui_tray have a ``bob`` of their own.)"""
+    from tests.uikit import make_backend
+
+    backend = make_backend(tmp_path / "bob", "Bob")
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def quiet_libp2p() -> None:
+    """libp2p's own log at CRITICAL only: the net tests that break connections on purpose
+    (``pytestmark = pytest.mark.usefixtures("quiet_libp2p")``) would fill the output."""
+    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

@@ -62,7 +62,8 @@ from typing import IO, Any, TypeVar
 
 import pytest
 
-from tests.test_cli import _env
+from tests import waitkit
+from tests.clikit import cli_env
 
 WITHIN = 30.0  # generous bound for any one condition on a shared machine
 T = TypeVar("T")
@@ -128,14 +129,11 @@ def poll(check: Callable[[], T], what: str, logs: Iterable[Path | Serve] = (),
          within: float = WITHIN) -> T:
     """The first true value of ``check()`` within ``within`` seconds, else a failure that
     shows ``logs`` (files, or serves' logs)."""
-    deadline = time.monotonic() + within
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            files = [x.log if isinstance(x, Serve) else x for x in logs]
-            pytest.fail("\n".join([f"timed out: {what}"] + [
-                f"--- {log.name}\n{log.read_text()}" for log in files if log.exists()]))
-        time.sleep(0.1)
-    return value
+    def shown() -> str:
+        files = [x.log if isinstance(x, Serve) else x for x in logs]
+        return "\n".join(f"--- {log.name}\n{log.read_text()}" for log in files if log.exists())
+
+    return waitkit.poll(check, what, within=within, explain=shown)
 
 
 # --- a p2psocial serve in a namespace -------------------------------------------------
@@ -155,7 +153,7 @@ class Serve:
                 ["ip", "netns", "exec", ns, sys.executable, "-m", "p2psocial", "--home",
                  str(home), *args],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, text=True,
-                encoding="utf-8", env=_env())
+                encoding="utf-8", env=cli_env())
         assert self.proc.stdout is not None
         deadline = time.monotonic() + WITHIN
         while time.monotonic() < deadline:
@@ -186,7 +184,7 @@ class Serve:
 
 def init_homes(root: Path, **names: str) -> dict[str, Path]:
     """``p2psocial init`` a home under ``root`` for each ``key="Name"``: {key: home}."""
-    from tests.test_cli import ok
+    from tests.clikit import ok
     homes = {key: root / key for key in names}
     for key, name in names.items():
         ok(homes[key], "init", "--name", name)
@@ -195,7 +193,7 @@ def init_homes(root: Path, **names: str) -> dict[str, Path]:
 
 def account_of(home: Path) -> str:
     """The account id of ``home``, as the command line prints it."""
-    from tests.test_cli import ok
+    from tests.clikit import ok
     return str(json.loads(ok(home, "whoami", "--json"))["account"])
 
 
@@ -219,14 +217,14 @@ class Host:
         """Start ``cmd`` here; stopped (SIGTERM, then SIGKILL) when the internet closes."""
         proc = subprocess.Popen(["ip", "netns", "exec", self.ns, *cmd],
                                 stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                                text=True, env=env if env is not None else _env())
+                                text=True, env=env if env is not None else cli_env())
         self.net._procs.append(proc)
         return proc
 
     def run(self, *cmd: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
         """Run ``cmd`` here to its end (any exit code)."""
         return subprocess.run(["ip", "netns", "exec", self.ns, *cmd], capture_output=True,
-                              text=True, timeout=timeout, env=_env())
+                              text=True, timeout=timeout, env=cli_env())
 
     def python(self, code: str, *args: str, timeout: float = 30) -> str:
         """Run a Python snippet here; its stdout (fails on a non-zero exit)."""

@@ -8,7 +8,6 @@ msgpack, and their lengths.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,8 @@ from p2psocial.content import Kind
 from p2psocial.entry import Entry
 from p2psocial.home import Home
 from p2psocial.node import Node
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 
 async def carried(dave: Node, entries: list[Entry]) -> list[bytes]:
@@ -80,8 +81,3 @@ def test_a_carrier_cannot_count_readers_nor_link_a_groups_entries(tmp_path: Path
                                                               Kind.GROUP]
 
     run(scenario, timeout=60)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

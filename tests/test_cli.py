@@ -9,15 +9,11 @@ one line on stderr that starts with ``p2psocial:``, and never a traceback.
 from __future__ import annotations
 
 import io
-import json
-import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import trio
@@ -27,51 +23,7 @@ from p2psocial import ids
 from p2psocial.cli import main
 from p2psocial.home import Home
 from p2psocial.node import Node
-from tests.helpers import make_identity
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("P2PSOCIAL_HOME", "P2PSOCIAL_PASSPHRASE", "PYTHONDONTWRITEBYTECODE")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["PYTHONIOENCODING"] = "utf-8"
-    # Compiling every module from source would double the cost of each subprocess;
-    # cache bytecode outside the source tree instead.
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "p2psocial-test-pycache")
-    env.update(extra)
-    return env
-
-
-def run(home: Path, *args: str, stdin: str | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "p2psocial", "--home", str(home), *args],
-        input=stdin, stdin=subprocess.DEVNULL if stdin is None else None,
-        capture_output=True, text=True, encoding="utf-8", env=env or _env(), timeout=60)
-
-
-def ok(home: Path, *args: str, stdin: str | None = None) -> str:
-    done = run(home, *args, stdin=stdin)
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
-    return done.stdout
-
-
-def js(home: Path, *args: str, stdin: str | None = None) -> Any:
-    return json.loads(ok(home, *args, "--json", stdin=stdin))
-
-
-def fails(home: Path, *args: str, stdin: str | None = None, code: int = 1) -> str:
-    """The one-line message of a command that must fail cleanly."""
-    done = run(home, *args, stdin=stdin)
-    assert done.returncode == code, (done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1, done.stderr
-    assert lines[0].startswith("p2psocial: ")
-    return lines[0].removeprefix("p2psocial: ")
+from tests.clikit import cli_env, fails, js, ok, other_account, run
 
 
 @dataclass(frozen=True)
@@ -88,10 +40,6 @@ def alice(tmp_path_factory: pytest.TempPathFactory) -> Account:
     assert made["name"] == "Alice" and made["passphrase"] is False
     assert len(made["phrase"].split()) == 24
     return Account(home, made["account"], made["phrase"])
-
-
-def other_account(n: int = 9) -> str:
-    return ids.account_text(make_identity(n).account_id)
 
 
 # --- stories -----------------------------------------------------------------------
@@ -233,7 +181,6 @@ def test_restore_from_phrase(alice: Account, tmp_path: Path) -> None:
 
 
 def test_export_import(alice: Account, tmp_path: Path) -> None:
-    pytest.importorskip("p2psocial.backup", reason="p2psocial/backup.py is not written yet")
     backup = tmp_path / "alice.p2psbackup"
     saved = js(alice.home, "export", str(backup))
     assert saved["entries"] > 0 and saved["size"] == backup.stat().st_size
@@ -278,7 +225,7 @@ def test_locked_home(alice: Account) -> None:
 
 
 def test_no_display(tmp_path: Path) -> None:
-    env = {k: v for k, v in _env().items()
+    env = {k: v for k, v in cli_env().items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     done = run(tmp_path, env=env)
     assert done.returncode == 1
@@ -291,7 +238,7 @@ def test_fast_start_imports_nothing_heavy() -> None:
             "print(sorted(m for m in ('PySide6', 'p2psocial.node', 'trio', 'PIL') "
             "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=_env(), check=True)
+                          env=cli_env(), check=True)
     assert done.stdout.strip() == "[]"
 
 

@@ -20,9 +20,8 @@ from PIL import Image
 from p2psocial import private_files
 from p2psocial.home import Home
 from p2psocial.node import Node
+from tests.clikit import fails, js, ok, start_serve, stop
 from tests.homes import People, alice_bob_carol, carry
-from tests.test_cli import fails, js, ok
-from tests.test_cli_serve import start_serve, stop
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +152,8 @@ def test_save_fetches_a_missing_blob_from_a_serve_on_the_lan(people: People,
     """Bob holds the message but not its sealed blob: ``save`` brings a short network
     up, meets Alice's serve on the LAN (a DNS-SD type of this test's own) and fetches
     it from her."""
-    from tests.test_cli import _env, run
-    from tests.test_cli_communities import lan_type
+    from tests.clikit import cli_env, run
+    from tests.netkit import lan_type
 
     p = people
     doc = tmp_path / "route.gpx"
@@ -166,7 +165,7 @@ def test_save_fetches_a_missing_blob_from_a_serve_on_the_lan(people: People,
     try:
         out = tmp_path / "got.gpx"
         done = run(p.b, "save", sent["id"], str(out),
-                   env=_env(P2PSOCIAL_LAN_SERVICE_TYPE=kind))
+                   env=cli_env(P2PSOCIAL_LAN_SERVICE_TYPE=kind))
         assert done.returncode == 0, done.stderr
         assert done.stdout == f"Saved route.gpx (29 bytes) to {out}\n"
         assert out.read_bytes() == b"<gpx>the long way round</gpx>"

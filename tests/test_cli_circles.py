@@ -17,8 +17,8 @@ import trio
 from p2psocial import ids
 from p2psocial.home import Home
 from p2psocial.node import Node
+from tests.clikit import fails, js, ok, other_account
 from tests.homes import People, carry
-from tests.test_cli import fails, js, ok, other_account
 
 
 @pytest.fixture(scope="module")

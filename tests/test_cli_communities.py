@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,21 +23,28 @@ from p2psocial import ids, roster
 from p2psocial.cli import main
 from p2psocial.home import Home
 from p2psocial.node import Node
+from tests.clikit import (
+    POLL_FOR,
+    cli_env,
+    fails,
+    group_texts,
+    js,
+    ok,
+    other_account,
+    run,
+    start_serve,
+    stop,
+)
 from tests.helpers import make_joins
-from tests.test_cli import _env, fails, js, ok, other_account, run
-from tests.test_cli_serve import POLL_FOR, start_serve, stop
+from tests.netkit import lan_type
+from tests.waitkit import poll
 
 GRP = r"grp1[a-z0-9]{58}"
 
 
-def lan_type() -> str:
-    """A DNS-SD type of this test's own: parallel runs must not meet each other."""
-    return f"_p2pc-{secrets.token_hex(4)}._udp.local."
-
-
 def on_lan(kind: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """A command run with LAN discovery under the DNS-SD type ``kind``."""
-    return run(home, *args, env=_env(P2PSOCIAL_LAN_SERVICE_TYPE=kind))
+    return run(home, *args, env=cli_env(P2PSOCIAL_LAN_SERVICE_TYPE=kind))
 
 
 def lan_ok(kind: str, home: Path, *args: str) -> str:
@@ -53,17 +58,10 @@ def lan_js(kind: str, home: Path, *args: str) -> Any:
     return json.loads(lan_ok(kind, home, *args, "--json"))
 
 
-def texts(home: Path, group: str) -> list[str]:
-    return [m["text"] for m in js(home, "group", "show", group)["items"]]
-
-
 def poll_texts(home: Path, group: str, text: str) -> list[str]:
-    deadline = time.monotonic() + POLL_FOR
-    while True:
-        found = texts(home, group)
-        if text in found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
+    """The group's texts once ``text`` is among them (the last seen if it never is)."""
+    return poll(lambda: group_texts(home, group), f"{text!r} in {group}", until=lambda t: text in t,
+                within=POLL_FOR, every=0.2, last=True)
 
 
 @pytest.fixture
@@ -194,7 +192,7 @@ def test_join_a_community_on_the_lan_between_processes(
             "online with one of them: read them with 'p2psocial group show ID', post with "
             "'p2psocial group post ID TEXT'."]
         # the short-lived network stayed until Alice's posts arrived
-        assert texts(b, cid) == ["Welcome, neighbours"]
+        assert group_texts(b, cid) == ["Welcome, neighbours"]
         mine = js(b, "community", "list")["communities"]
         assert [(c["id"], c["admin"], c["is_admin"]) for c in mine] == [(cid, alice, False)]
         assert sorted(m["account"] for m in mine[0]["members"]) == sorted([alice, bob])

@@ -25,8 +25,7 @@ from pytest import CaptureFixture, MonkeyPatch
 
 from p2psocial import ids
 from p2psocial.cli import main
-from tests.test_cli import _env, fails, js, ok, other_account, run
-from tests.test_cli_serve import start_serve, stop
+from tests.clikit import cli_env, fails, js, ok, other_account, run, start_serve, stop
 
 ENT = re.compile(r"ent1[02-9ac-hj-np-z]{58}")
 TIMES = re.compile(r'"(ts|time)": ("[^"]*"|\d+)')
@@ -107,7 +106,7 @@ def hold_lock(home: Path) -> subprocess.Popen[str]:
     code = ("import sys; from p2psocial.home import Home; h = Home(sys.argv[1]); h.lock(); "
             "print('locked', flush=True); sys.stdin.read()")
     proc = subprocess.Popen([sys.executable, "-c", code, str(home)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, env=_env())
+                            stdout=subprocess.PIPE, text=True, env=cli_env())
     assert proc.stdout is not None and proc.stdout.readline() == "locked\n"
     return proc
 

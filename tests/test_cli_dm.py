@@ -20,9 +20,8 @@ import trio
 from p2psocial import ids
 from p2psocial.home import Home
 from p2psocial.node import Node
+from tests.clikit import fails, js, ok, other_account, start_serve, stop
 from tests.homes import People, alice_bob_carol, carry
-from tests.test_cli import fails, js, ok, other_account
-from tests.test_cli_serve import start_serve, stop
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,59 +22,20 @@ import trio
 
 from p2psocial.home import Home
 from p2psocial.node import Node
-from p2psocial.store import PostView, Store
-from tests.test_cli import _env, ok
-from tests.test_cli_serve import start_serve, stop
-
-SEEN_WITHIN = 15.0  # a generous bound for a shared machine; the target is 1 s
-
-
-def post_and_watch(writer: Path, reader: Path, text: str) -> tuple[float, float]:
-    """Post ``text`` at ``writer`` (a real ``post`` process) while watching ``reader``'s
-    store: (ms from signing to stored at the reader, ms from ``post`` returning)."""
-    proc = subprocess.Popen([sys.executable, "-m", "p2psocial", "--home", str(writer), "post",
-                             text], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, env=_env())
-    returned = None
-    deadline = time.monotonic() + SEEN_WITHIN
-    store = Store(reader / "store.sqlite", readonly=True)
-    try:
-        while (found := _stored(store, text)) is None:
-            if returned is None and proc.poll() is not None:
-                returned = time.time()
-            assert time.monotonic() < deadline, f"{text!r} did not reach {reader.name}"
-            time.sleep(0.005)
-        seen = time.time()
-    finally:
-        store.close()
-        _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0 and err == "", err
-    return seen * 1000 - found.ts, max(0.0, seen - (returned or seen)) * 1000
-
-
-def _stored(store: Store, text: str) -> PostView | None:
-    try:
-        return next((v for v in store.queries.home(50, None).items if v.text == text), None)
-    except sqlite3.OperationalError:  # the writer is checkpointing: read again
-        return None
+from tests.clikit import SEEN_WITHIN, feed_texts, ok, post_and_watch, start_serve, stop
+from tests.waitkit import poll
 
 
 def wait_connected(*homes: Path) -> None:
     """Until every home's serve reports a session (serve.json, rewritten on change)."""
-    deadline = time.monotonic() + SEEN_WITHIN
-    while not all(json.loads((h / "serve.json").read_text())["connected"] for h in homes):
-        assert time.monotonic() < deadline, "the two serves did not connect"
-        time.sleep(0.05)
+    poll(lambda: all(json.loads((h / "serve.json").read_text())["connected"] for h in homes),
+         "the two serves connected", within=SEEN_WITHIN, every=0.05)
 
 
 def report(how: str, timings: list[tuple[float, float]]) -> None:
     print(f"\n{how}: ms from signing to stored at the other home: "
           + " ".join(f"{t:.0f}" for t, _ in timings)
           + "; ms after 'post' returned: " + " ".join(f"{r:.0f}" for _, r in timings))
-
-
-def feed_texts(home: Path) -> list[str]:
-    return [p["text"] for p in json.loads(ok(home, "feed", "--json"))["items"]]
 
 
 def test_two_serving_homes_meet_by_invite_follow_and_see_posts(tmp_path: Path) -> None:
@@ -111,7 +69,6 @@ def test_two_serving_homes_meet_by_invite_follow_and_see_posts(tmp_path: Path) -
     for home in (a, b):
         assert json.loads(ok(home, "verify", "--json"))["ok"]
         assert not (home / "control.sock").exists()
-
 
 
 def test_two_serving_homes_meet_on_the_lan(tmp_path: Path) -> None:

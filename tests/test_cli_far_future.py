@@ -17,7 +17,7 @@ import trio
 from p2psocial import ids
 from p2psocial.home import Home
 from p2psocial.node import Node, now_ms
-from tests.test_cli import js, ok
+from tests.clikit import js, ok
 from tests.timekit import FAR, SettableClock, Story, far_future_story
 
 

@@ -21,9 +21,8 @@ from p2psocial import ids
 from p2psocial.cli import main
 from p2psocial.home import Home
 from p2psocial.node import Node
-from tests.test_cli import fails, js, ok, other_account
-from tests.test_cli_dm import carry
-from tests.test_cli_serve import start_serve, stop
+from tests.clikit import fails, group_texts, js, ok, other_account, start_serve, stop
+from tests.homes import carry
 
 
 @dataclass(frozen=True)
@@ -74,10 +73,6 @@ def create(p: People, name: str, *members: str) -> str:
     group = js(p.a, "group", "create", name, *members)["id"]
     p.carry(p.a)
     return group
-
-
-def texts(home: Path, group: str) -> list[str]:
-    return [m["text"] for m in js(home, "group", "show", group)["items"]]
 
 
 def test_create_post_and_the_members_read(people: People) -> None:
@@ -146,7 +141,7 @@ def test_a_removed_member_reads_nothing_new_and_a_new_one_nothing_old(people: Pe
     ok(p.c, "group", "post", group, "Carol, after Bob too")
     p.carry(p.c)
 
-    assert texts(p.b, group) == ["before"]  # Bob holds every entry, and reads no new one
+    assert group_texts(p.b, group) == ["before"]  # Bob holds every entry, and reads no new one
     page = js(p.c, "group", "show", group)
     assert [m["text"] for m in page["items"]] == ["before", "after Bob", "Carol, after Bob too"]
     assert sorted(m["name"] for m in page["members"]) == ["Alice", "Carol"]
@@ -156,9 +151,9 @@ def test_a_removed_member_reads_nothing_new_and_a_new_one_nothing_old(people: Pe
                     "started; they read what is posted from now on, not what came before.\n")
     ok(p.a, "group", "post", group, "welcome Dave")
     p.carry(p.a)
-    assert texts(p.d, group) == ["welcome Dave"]
-    assert texts(p.b, group) == ["before"]
-    assert texts(p.c, group)[-1] == "welcome Dave"
+    assert group_texts(p.d, group) == ["welcome Dave"]
+    assert group_texts(p.b, group) == ["before"]
+    assert group_texts(p.c, group)[-1] == "welcome Dave"
 
 
 def test_leave(people: People) -> None:
@@ -176,8 +171,8 @@ def test_leave(people: People) -> None:
     ok(p.a, "group", "add", group, p.dave)  # the next epoch: without Carol
     ok(p.a, "group", "post", group, "Sunday at 9")
     p.carry(p.a)
-    assert texts(p.b, group) == ["Sunday at 9"]
-    assert texts(p.c, group) == []
+    assert group_texts(p.b, group) == ["Sunday at 9"]
+    assert group_texts(p.c, group) == []
     shown = ok(p.c, "group", "show", group).splitlines()
     assert shown[1:] == ["You are no longer a member: what is posted after you left or were "
                          "removed does not reach you.", "No messages here yet."]
@@ -238,6 +233,6 @@ def test_through_a_serve_the_same_lines(people: People) -> None:
         said = ok(p.a, "group", "post", group, "from the box")
         assert said.startswith(f"Sent to Served ({group}): ent1")
         assert ok(p.a, "group", "remove", group, p.bob).startswith("Removed Bob")
-        assert texts(p.a, group) == ["from the box"]
+        assert group_texts(p.a, group) == ["from the box"]
     finally:
         assert "Traceback" not in stop(serve)

@@ -12,7 +12,7 @@ import trio
 from p2psocial import content, ids
 from p2psocial.home import Home
 from p2psocial.node import Node
-from tests.test_cli import fails, js, ok
+from tests.clikit import fails, js, ok
 
 
 def knows(home: Path, *names: str) -> list[bytes]:

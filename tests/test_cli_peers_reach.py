@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import signal
-import time
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.test_cli import ok
-from tests.test_cli_serve import poll_feed, start_serve, stop
+from tests.clikit import ok, poll_feed, start_serve, stop
+from tests.waitkit import poll
 
 POLL_FOR = 20.0
 
@@ -18,13 +18,10 @@ def peers(home: Path) -> dict:
     return json.loads(ok(home, "peers", "--json"))
 
 
-def poll_peers(home: Path, condition: object) -> dict:
-    deadline = time.monotonic() + POLL_FOR
-    while True:
-        doc = peers(home)
-        if condition(doc) or time.monotonic() > deadline:  # type: ignore[operator]
-            return doc
-        time.sleep(0.2)
+def poll_peers(home: Path, condition: Callable[[dict], object]) -> dict:
+    """``peers --json`` once ``condition`` holds (the last answer if it never does)."""
+    return poll(lambda: peers(home), f"{home.name}'s peers", until=condition,
+                within=POLL_FOR, every=0.2, last=True)
 
 
 def test_peers_tells_reachability_paths_and_why_not(tmp_path: Path) -> None:

@@ -5,62 +5,12 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_cli import _env, ok, run
-
-POLL_FOR = 15.0
-
-
-def start_serve(home: Path, lan_type: str | None = None,
-                **env: str) -> tuple[subprocess.Popen[str], str]:
-    """A running ``serve`` (``env``: extra environment) and the invite code it printed.
-    Its control endpoint answers once the code is printed. LAN discovery is off unless
-    ``lan_type`` gives a DNS-SD type of the test's own: another run's serve on this
-    machine must never show up in the address book."""
-    lan = ["--no-lan"] if lan_type is None else []
-    if lan_type is not None:
-        env["P2PSOCIAL_LAN_SERVICE_TYPE"] = lan_type
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "p2psocial", "--home", str(home), "serve", "--listen",
-         "127.0.0.1", *lan], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env(**env))
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        if line.startswith("p2psinv1"):
-            return proc, line.strip()
-    proc.kill()
-    raise AssertionError(f"serve did not start: {proc.communicate()[1]}")
-
-
-def stop(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> str:
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=20)
-    assert proc.returncode == 0, err
-    return err
-
-
-def feed_texts(home: Path) -> list[str]:
-    return [p["text"] for p in json.loads(ok(home, "feed", "--json"))["items"]]
-
-
-def poll_feed(home: Path, text: str) -> list[str]:
-    deadline = time.monotonic() + POLL_FOR
-    while True:
-        texts = feed_texts(home)
-        if text in texts or time.monotonic() > deadline:
-            return texts
-        time.sleep(0.2)
+from tests.clikit import feed_texts, ok, poll_feed, run, start_serve, stop
 
 
 @pytest.fixture

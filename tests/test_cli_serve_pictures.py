@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,18 +15,14 @@ from PIL import Image
 
 from p2psocial import ids
 from p2psocial.store.store import Store
-from tests.test_cli import ok
-from tests.test_cli_serve import start_serve, stop
+from tests.clikit import ok, start_serve, stop
+from tests.waitkit import poll
 
 POLL_FOR = 60.0  # seconds: three serves on a shared, loaded machine
 
 
-def poll(what: str, condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + POLL_FOR
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {POLL_FOR} s: {what}")
-        time.sleep(0.3)
+def poll_for(what: str, condition: Callable[[], bool]) -> None:
+    poll(condition, what, within=POLL_FOR, every=0.3)
 
 
 def blob_of(home: Path, digest: bytes) -> bytes | None:
@@ -58,7 +53,7 @@ def test_a_picture_reaches_a_reader_through_a_friends_serve_while_its_author_is_
         serve_f, code_f = start_serve(f)
         procs.append(serve_f)
         # nobody opens the picture at Fay's: her serve fetches it by itself
-        poll("Fay's serve fetched Alice's picture", lambda: blob_of(f, digest) is not None)
+        poll_for("Fay's serve fetched Alice's picture", lambda: blob_of(f, digest) is not None)
         err = stop(serve_a)  # Alice goes offline
         assert "Traceback" not in err
 
@@ -71,8 +66,8 @@ def test_a_picture_reaches_a_reader_through_a_friends_serve_while_its_author_is_
             items = json.loads(ok(r, "feed", "--json"))["items"]
             return any(p["text"] == "a red picture" for p in items)
 
-        poll("Rob got Alice's post", rob_has_the_post)
-        poll("Rob got Alice's picture", lambda: blob_of(r, digest) is not None)
+        poll_for("Rob got Alice's post", rob_has_the_post)
+        poll_for("Rob got Alice's picture", lambda: blob_of(r, digest) is not None)
         assert blob_of(r, digest) == original
         peers = json.loads(ok(r, "peers", "--json"))["peers"]
         connected = [p["device"] for p in peers if p["state"] == "connected"]

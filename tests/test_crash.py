@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import msgpack
-import pytest
 import trio
 from helpers import make_identity, make_log
 
@@ -59,7 +58,6 @@ def check(store_path: Path, acked: set[str]) -> None:
         assert store.verify() == []
 
 
-@pytest.mark.slow
 def test_sigkill_during_ingest_loses_nothing_acknowledged(tmp_path: Path) -> None:
     rng = random.Random(7)
     logs = [make_log(make_identity(n), 400) for n in range(1, 4)]
@@ -77,7 +75,6 @@ def test_sigkill_during_ingest_loses_nothing_acknowledged(tmp_path: Path) -> Non
         assert store.count_entries() == len(interleaved)
 
 
-@pytest.mark.slow
 def test_sigkill_while_publishing_never_forks_our_log(tmp_path: Path) -> None:
     rng = random.Random(11)
     home = Home(tmp_path / "home")

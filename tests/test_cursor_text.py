@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from p2psocial.cli import writes
 from p2psocial.control import ControlError
 from p2psocial.store.views import Cursor
-from tests.test_cli import ok, run
+from tests.clikit import ok, run
 
 BAD = ["².1", "1.²", "٣.1", "1.", ".1", "1", "", "-1.2", "1.-2", " 1.2", "1.2 ", "1.2.3",
        "9" * 5000 + ".1", f"{2**63}.1", f"1.{2**64}", "0x1.2", "1_0.2"]

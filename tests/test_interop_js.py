@@ -31,7 +31,6 @@ from libp2p.pubsub.gossipsub import GossipSub
 from libp2p.pubsub.pubsub import Pubsub
 from libp2p.tools.anyio_service import background_trio_service
 from netkit import holds, run, service, until
-from test_net_gossip import eventually
 
 from p2psocial import content as c
 from p2psocial.home import Home
@@ -46,6 +45,7 @@ from p2psocial.net.host import (
     peer_id_from_device_id,
 )
 from p2psocial.node import Node
+from tests.waitkit import eventually
 
 INTEROP = Path(__file__).resolve().parents[1] / "interop"
 NODE = shutil.which("node")

@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.settings import save_settings
 from tests.uikit import QUIET
+from tests.waitkit import poll
 
 NOISE = "Failed to open TCP stream"
 
@@ -49,11 +49,9 @@ def home_with_an_offline_friend(tmp_path: Path) -> Path:
 
 def until_logged(process: subprocess.Popen, log: Path, what: str,
                  seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not (log.exists() and what in log.read_text(encoding="utf-8")):
-        assert process.poll() is None, process.communicate()[1]
-        assert time.monotonic() < deadline, f"{what!r} never reached {log}"
-        time.sleep(0.1)  # another process's file: no event to wait on
+    """Until ``what`` is in the ``log`` file of ``process``, while it runs."""
+    poll(lambda: log.exists() and what in log.read_text(encoding="utf-8"),
+         f"{what!r} in {log}", within=seconds, alive=process)
 
 
 def env() -> dict[str, str]:

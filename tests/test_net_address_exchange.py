@@ -22,6 +22,7 @@ from p2psocial.net.host import Multiaddr, open_host, peer_id_from_device_id
 from p2psocial.node import Node
 from p2psocial.store.peer_addrs import Trust
 from tests.helpers import everyone_syncs
+from tests.waitkit import eventually
 
 
 async def follow(node: Node, *others: Node) -> None:
@@ -163,14 +164,12 @@ def test_a_flooding_friend_is_refused_past_its_rate_and_an_honest_one_still_serv
 async def _wait_record(node: Node, of: bytes, ok: object) -> AddressRecord:
     from p2psocial import address_record
 
-    with trio.fail_after(30):
-        while True:
-            held = await node.replication.address_record(of)
-            if held is not None:
-                rec = address_record.decode(held.raw)
-                if ok(rec):  # type: ignore[operator]
-                    return rec
-            await trio.sleep(0.05)
+    async def record() -> AddressRecord | None:
+        held = await node.replication.address_record(of)
+        return None if held is None else address_record.decode(held.raw)
+
+    return await eventually(record, "an address record", within=30, every=0.05,
+                            until=lambda rec: rec is not None and ok(rec))  # type: ignore[operator]
 
 
 def _wire(raw: bytes) -> object:

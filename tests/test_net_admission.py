@@ -4,7 +4,6 @@ host on 127.0.0.1 with raw sockets and handshakes from other loopback addresses.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 import trio
@@ -20,6 +19,7 @@ from p2psocial.net.admission import (
     netgroup,
 )
 from p2psocial.net.host import DialFailed, open_host
+from tests.waitkit import eventually
 
 SMALL = AdmissionLimits(per_address=2, per_subnet=3, total=5, rate=1.0, burst=100)
 
@@ -114,12 +114,6 @@ def test_addresses_it_cannot_read_share_one_place_group() -> None:
 # --- a real host ----------------------------------------------------------------------
 
 
-async def until(condition: Callable[[], object]) -> None:
-    """Poll: the listener's tasks have no event to wait on."""
-    while not condition():  # noqa: ASYNC110
-        await trio.sleep(0.01)
-
-
 def port_of(host: object) -> int:
     return int(str(host.listen_addrs[0]).rsplit("/", 1)[1])  # type: ignore[attr-defined]
 
@@ -144,7 +138,7 @@ def test_sockets_that_never_speak_are_hung_up_after_the_deadline() -> None:
                 except trio.BrokenResourceError:
                     pass
             assert 0.4 < time.perf_counter() - started < 3
-            await until(lambda: not len(host.admission))  # given back just after the close
+            await eventually(lambda: not len(host.admission))  # given back just after the close
             await stream.aclose()
 
     run(scenario)
@@ -158,7 +152,7 @@ def test_a_full_gate_still_lets_a_peer_from_another_subnet_in() -> None:
             port = port_of(host)
             silent = [await tcp_from(f"127.1.{n // 4}.{n % 4 + 1}", "127.0.0.1", port)
                       for n in range(40)]  # 10 /24s of 4 silent sockets each
-            await until(lambda: host.admission.evictions >= 10)
+            await eventually(lambda: host.admission.evictions >= 10)
             assert len(host.admission) == 16
             await connects(2, host)  # 127.0.0.1: it made room
             await connects(3, host)
@@ -168,7 +162,6 @@ def test_a_full_gate_still_lets_a_peer_from_another_subnet_in() -> None:
     run(scenario)
 
 
-@pytest.mark.slow
 def test_inbound_connections_that_closed_give_their_place_back() -> None:
     # py-libp2p 0.8.1 keeps the handler of every inbound connection (and its place
     # under the swarm's cap of 250) until the host stops, closed or not: after 250
@@ -181,7 +174,7 @@ def test_inbound_connections_that_closed_give_their_place_back() -> None:
                                      n.to_bytes(32, "big"), host.peer_id):
                     pass
             with trio.fail_after(10):
-                await until(lambda: not host.connected_peers())
+                await eventually(lambda: not host.connected_peers())
             await connects(2, host)
 
     run(scenario, timeout=90)
@@ -215,7 +208,7 @@ def test_a_dial_refused_by_the_gate_is_a_dial_failure() -> None:
     async def scenario() -> None:
         async with open_host(bytes([1]) * 32, admission=limits) as host:
             stream = await tcp_from("127.0.0.1", "127.0.0.1", port_of(host))
-            await until(lambda: len(host.admission) == 1)
+            await eventually(lambda: len(host.admission) == 1)
             with pytest.raises(DialFailed):
                 await connects(2, host)
             await stream.aclose()

@@ -5,7 +5,6 @@ fakes on a mock clock, and pictures store-and-forwarded between real services on
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +20,8 @@ from p2psocial.net.blob_fetcher import BlobFetcher, FetchPlan, Job, fetch_once
 from p2psocial.net.blobs import BlobMissing, BlobUnavailable
 from p2psocial.net.service import sync_once
 from p2psocial.node import Node
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 A, B, C, D = (bytes([n]) * 32 for n in range(1, 5))
 P, Q, R = b"peer-p", b"peer-q", b"peer-r"
@@ -244,8 +245,3 @@ def test_sync_once_brings_the_pictures_too(tmp_path: Path) -> None:
             assert await holds(r, posted.id) and await has_blob(r, blob)
 
     run(scenario, timeout=60)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -39,17 +40,15 @@ from p2psocial.net.blobs import (
 from p2psocial.net.framing import read_frame, write_frame
 from p2psocial.net.host import Host, open_host
 from p2psocial.store.store import Store, blob_hash
+from tests.netkit import Pipe, pipe_pair
+from tests.waitkit import run as bounded_run
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 TIMEOUT = 20
 
 
-def run(test: Callable[[], Awaitable[None]], timeout: float = TIMEOUT, **kwargs: object,
-        ) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await test()
-
-    trio.run(bounded, **kwargs)  # type: ignore[arg-type]
+run = partial(bounded_run, timeout=TIMEOUT)  # tests/waitkit.py, bounded here by TIMEOUT
 
 
 def payload(n: int, seed: int = 1) -> bytes:
@@ -233,30 +232,6 @@ def test_an_offset_past_the_end_is_a_bad_request() -> None:
 
 
 # --- the edge over an in-memory pipe ---------------------------------------------------
-
-
-class Pipe:
-    """One end of an in-memory byte stream, with a libp2p stream's methods."""
-
-    def __init__(self, stream: trio.StapledStream) -> None:
-        self.stream = stream
-
-    async def read(self, n: int | None = None) -> bytes:
-        return await self.stream.receive_some(n)
-
-    async def write(self, data: bytes) -> None:
-        await self.stream.send_all(data)
-
-    async def close(self) -> None:
-        await self.stream.send_stream.aclose()
-
-    async def reset(self) -> None:
-        await self.stream.aclose()
-
-
-def pipe_pair() -> tuple[Pipe, Pipe]:
-    a, b = trio.testing.memory_stream_pair()
-    return Pipe(a), Pipe(b)
 
 
 def test_fetch_over_an_in_memory_pipe_in_small_chunks() -> None:
@@ -478,13 +453,6 @@ def test_a_peer_whose_streams_keep_breaking_is_retried_once() -> None:
         assert offsets == [0, CHUNK]
 
     run(scenario)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    import logging
-
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)
 
 
 def test_a_fetcher_that_stops_reading_is_let_go() -> None:

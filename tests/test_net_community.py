@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import logging
 from pathlib import Path
 
 import pytest
@@ -29,9 +28,9 @@ from p2psocial.roster import Join
 from p2psocial.runtime import join
 from p2psocial.store.communities import CommunityInfo
 from tests.helpers import make_joins, shared_community
-from tests.netkit import device, run, service, until
-from tests.test_net_blobs import Pipe, pipe_pair
-from tests.test_net_service_lan import lan_type
+from tests.netkit import Pipe, device, lan_type, pipe_pair, run, service, until
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 
 async def texts(node: Node, cid: bytes) -> list[str]:
@@ -281,11 +280,6 @@ def test_a_mutated_frame_is_a_frame_or_a_protocol_error(seed: bytes, data: st.Da
         pos = data.draw(st.integers(0, len(raw) - 1))
         raw[pos] = data.draw(st.integers(0, 255))
     _decoders(bytes(raw[:data.draw(st.integers(1, len(raw)))]))
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)
 
 
 # --- full rosters and forged lines between real services -----------------------------------

@@ -12,11 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import make_identity, make_log
-from netkit import device, holds, run, service, until
-from test_sync_session import Peer, account_of, converse, store_with
+from netkit import carry, device, holds, run, service, until
 
 from p2psocial.home import Home
 from p2psocial.node import Node
+from tests.storekit import account_of, store_with
+from tests.synckit import Peer, converse
 
 
 def test_a_session_hands_on_what_the_peer_said_it_holds_never_what_it_was_sent(
@@ -42,10 +43,6 @@ def test_a_session_hands_on_what_the_peer_said_it_holds_never_what_it_was_sent(
     again_a, again_b = Peer(a.store, wants), Peer(b.store, wants)  # both up to date
     converse(again_a, again_b)
     assert again_a.session.take_said() == {log[0].device: 4}
-
-
-async def carry(src: Node, dst: Node) -> None:
-    await dst.replication.ingest(await src.replication.log_entries(device(src), 0, 10_000))
 
 
 async def state_of(node: Node, entry_id: bytes) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import trio
 from libp2p.peer.id import ID
-from netkit import device, run, service
+from netkit import device, run, seed, service
 
 from p2psocial.home import Home
 from p2psocial.net import dialback, standpoint
@@ -25,10 +25,6 @@ from p2psocial.net.ip_parse import PUBLIC_RANGES_ENV
 from p2psocial.net.paths import Path as ConnPath
 from p2psocial.net.reachability import Basis, Reach
 from p2psocial.node import Node
-
-
-def seed(n: int) -> bytes:
-    return bytes([n]) * 32
 
 
 def closed_port() -> int:

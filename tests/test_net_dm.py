@@ -4,19 +4,15 @@ three goes on while one member is offline (store-and-forward)."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
-from netkit import device, holds, run, service, until
+from netkit import carry, device, holds, run, service, until
 
 from p2psocial.home import Home
 from p2psocial.node import Node
 
-
-async def carry(src: Node, dst: Node) -> None:
-    """What ``src`` wrote reaches ``dst``: they met before the test's story."""
-    await dst.replication.ingest(await src.replication.log_entries(device(src), 0, 10_000))
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 
 async def holds_all(node: Node, *entry_ids: bytes) -> bool:
@@ -97,8 +93,3 @@ def test_a_group_of_three_goes_on_while_one_member_is_offline(tmp_path: Path) ->
                 (c.account_id, "Pasta!", first.id)]
 
     run(scenario, timeout=45)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

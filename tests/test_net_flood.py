@@ -4,7 +4,6 @@ flooding peer on loopback that is cut off and banned while honest peers are serv
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -30,6 +29,8 @@ from p2psocial.net.messages import (
 from p2psocial.net.opening import explicit
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 ALICE, MALLORY = make_identity(1), make_identity(2)
 ALICE_LOG, MALLORY_LOG = make_log(ALICE, 10), make_log(MALLORY, 200)
@@ -191,9 +192,3 @@ async def refused(hm: object, sa: NetworkService, where: list[Multiaddr]) -> boo
     except Exception:
         return True
     return frame is None
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)
-

@@ -6,15 +6,13 @@ test must see what gossip alone delivers."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import trio
 from helpers import make_entry, make_identity, make_log
 from libp2p.pubsub.pubsub import Pubsub
 from libp2p.tools.anyio_service import background_trio_service
-from netkit import device, holds, run, service, until
 
 from p2psocial import codec
 from p2psocial import content as c
@@ -30,44 +28,8 @@ from p2psocial.net.host import (
 )
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
-
-
-async def eventually(condition: Callable[[], bool]) -> None:
-    """For state that no event announces (subscriptions): check every 20 ms."""
-    while not condition():  # noqa: ASYNC110 (nothing to wait on)
-        await trio.sleep(0.02)
-
-
-async def head(node: Node, log_device: bytes) -> int:
-    return dict((d, s) for d, _, s in await node.replication.logs()).get(log_device, 0)
-
-
-async def head_is(node: Node, log_device: bytes, seq: int) -> bool:
-    return await head(node, log_device) >= seq
-
-
-async def meshed(sa: NetworkService, sb: NetworkService, account: bytes) -> None:
-    """Both gossip routers have the other in their mesh for ``account``'s topic."""
-    assert sa.gossip is not None and sb.gossip is not None
-    await sa.gossip.wait_for_mesh(sb.device_id, topic_of(account))
-    await sb.gossip.wait_for_mesh(sa.device_id, topic_of(account))
-
-
-@asynccontextmanager
-async def linked(a: Node, b: Node, **kw: object) -> AsyncIterator[tuple[NetworkService,
-                                                                       NetworkService]]:
-    """Services of ``a`` and ``b`` (b dials a), with a session between them."""
-    async with service(a, **kw) as sa, service(b, **kw) as sb:
-        await sb.connect(device(a), sa.listen_addrs)
-        await sb.wait_until(lambda: device(a) in sb.connected())
-        await sa.wait_until(lambda: device(b) in sa.connected())
-        if b.account_id in await a.replication.wanted_accounts(1):  # the opening exchange is over
-            held = await head(b, device(b))
-            await until(a, lambda: head_is(a, device(b), held))
-        if a.account_id in await b.replication.wanted_accounts(1):
-            held = await head(a, device(a))
-            await until(b, lambda: head_is(b, device(a), held))
-        yield sa, sb
+from tests.netkit import device, head, head_is, holds, linked, meshed, run, until
+from tests.waitkit import eventually
 
 
 def test_an_entry_arrives_by_gossip(tmp_path: Path) -> None:

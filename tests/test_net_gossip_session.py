@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from helpers import T0, make_entry, make_identity, make_log
-from test_sync_session import Peer, account_of, converse, store_with
 
 from p2psocial import content as c
 from p2psocial.net import messages as m
 from p2psocial.net.session import SyncSession
+from tests.storekit import account_of, store_with
+from tests.synckit import Peer, converse
 
 
 def test_need_makes_the_peer_send_again_what_it_believed_we_held(tmp_path: Path) -> None:

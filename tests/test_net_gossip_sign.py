@@ -22,8 +22,6 @@ from libp2p.pubsub.pb import rpc_pb2
 from libp2p.pubsub.pubsub import Pubsub
 from libp2p.pubsub.validators import signature_validator
 from libp2p.tools.anyio_service import background_trio_service
-from netkit import device, holds, run, until
-from test_net_gossip import eventually, linked, meshed
 
 from p2psocial.home import Home
 from p2psocial.net.gossip import PROTOCOL_ID, SignedPubsub, make_pubsub
@@ -44,6 +42,8 @@ from p2psocial.net.host import (
 )
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
+from tests.netkit import device, holds, linked, meshed, run, until
+from tests.waitkit import eventually
 
 KEYS = create_new_key_pair(bytes(range(32)))
 FROM = ID.from_pubkey(KEYS.public_key).to_bytes()

@@ -16,7 +16,7 @@ import pytest
 import trio
 from libp2p.relay.circuit_v2.pb.dcutr_pb2 import HolePunch
 from multiaddr import Multiaddr
-from netkit import device, run, service
+from netkit import device, run, seed, service
 
 from p2psocial.home import Home
 from p2psocial.net import holepunch, relay
@@ -36,13 +36,10 @@ from p2psocial.net.host import Host, open_host
 from p2psocial.net.puncher import HolePuncher
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
+from tests.waitkit import eventually
 
 A_ADDRS = ("/ip4/198.51.100.7/tcp/4001", "/ip4/10.0.0.2/tcp/4001")
 B_ADDRS = ("/ip4/203.0.113.9/tcp/4002",)
-
-
-def seed(n: int) -> bytes:
-    return bytes([n]) * 32
 
 
 # --- messages and addresses (pure) ---------------------------------------------------
@@ -169,12 +166,6 @@ def test_the_budget_bounds_attempts_per_peer_per_hour_and_punches_at_once() -> N
 # --- real hosts on loopback ------------------------------------------------------------
 
 
-async def until(condition: Callable[[], bool]) -> None:
-    """Poll: connections close inside libp2p's tasks, with no event to wait on."""
-    while not condition():  # noqa: ASYNC110
-        await trio.sleep(0.01)
-
-
 def direct_only(host: Host, other: Host) -> bool:
     links = [link for link in host.connections() if link.peer == other.device_id]
     return bool(links) and all(link.punched and link.relay is None for link in links)
@@ -192,8 +183,8 @@ def test_two_hosts_behind_a_relay_punch_and_drop_the_relayed_connection() -> Non
             assert not to_a.consider(b.peer_id)  # A dialed through the relay: B drives
             assert to_b.consider(a.peer_id)
             assert not to_b.consider(a.peer_id)  # one punch per peer at a time
-            await until(lambda: direct_only(a, b) and direct_only(b, a))
-            await until(lambda: not server.circuits)  # the relay carries nothing more
+            await eventually(lambda: direct_only(a, b) and direct_only(b, a))
+            await eventually(lambda: not server.circuits)  # the relay carries nothing more
             assert [p.attempt for p in to_b.done] == [1] and to_b.failed == 0
             assert not to_b.consider(a.peer_id)  # direct already
             nursery.cancel_scope.cancel()
@@ -218,13 +209,13 @@ def test_a_punch_that_cannot_connect_keeps_the_relayed_connection() -> None:
             await b.reserve(r.peer_id, r.listen_addrs)
             await a.connect(b.peer_id, [Multiaddr(x) for x in b.circuit_addrs()])
             assert to_b.consider(a.peer_id)
-            await until(lambda: to_b.failed == 1)
+            await eventually(lambda: to_b.failed == 1)
             assert to_b.done == [] and not to_b.budget.running
             links = [link for link in a.connections() if link.peer == b.device_id]
             assert [link.relay for link in links] == [str(r.peer_id)]
             assert len(to_b.budget._recent[a.peer_id.to_bytes()]) == 3
             assert to_b.consider(a.peer_id)  # a second punch: the hour holds 6 exchanges
-            await until(lambda: to_b.failed == 2)
+            await eventually(lambda: to_b.failed == 2)
             assert not to_b.consider(a.peer_id)  # a third must wait for the hour
             nursery.cancel_scope.cancel()
 
@@ -248,7 +239,7 @@ def test_a_peer_that_breaks_the_exchange_is_reported_and_cut_off() -> None:
             stream = await b.open_stream(a.peer_id, [], holepunch.PROTOCOL)
             sync = holepunch.encode(Sync())
             await stream.write(bytes([len(sync)]) + sync)  # SYNC before CONNECT
-            await until(lambda: bool(reported))
+            await eventually(lambda: bool(reported))
             assert reported == ["hole punching: SYNC before CONNECT"]
             nursery.cancel_scope.cancel()
 
@@ -321,7 +312,7 @@ def test_friends_met_through_a_relay_keep_syncing_once_it_is_gone(tmp_path: Path
                     carried = sr.relay_server.carried
                     assert direct_only(ha, hb) and direct_only(hb, ha)
                     rita_off.set()  # Rita's box stops
-                    await until(lambda: sr._host is None)
+                    await eventually(lambda: sr._host is None)
                     assert sr.relay_server.carried == carried  # nothing relayed since
                     second = await bob.posts.post("with Rita's box off")
                     await stored(alice, second.id)

@@ -12,8 +12,9 @@ import os
 import socket
 import struct
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import pytest
 import trio
@@ -42,22 +43,13 @@ from p2psocial.net.host import (
     peer_id_from_device_id,
     remote_peer_id,
 )
+from tests.netkit import CAP, PROTO, echo, seed
+from tests.waitkit import run as bounded_run
 
-PROTO = "/p2psocial/test/1.0.0"
-CAP = 1 << 20
 TIMEOUT = 5.0
 
 
-def run(scenario: Callable[[], Awaitable[None]], timeout: float = TIMEOUT) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await scenario()
-
-    trio.run(bounded)
-
-
-def seed(n: int) -> bytes:
-    return bytes([n]) * 32
+run = partial(bounded_run, timeout=TIMEOUT)  # tests/waitkit.py, bounded here by TIMEOUT
 
 
 # --- in-memory streams ----------------------------------------------------------------
@@ -147,11 +139,6 @@ def test_oversize_frame_is_refused_before_its_payload_is_read() -> None:
 
 
 # --- real hosts on loopback -----------------------------------------------------------
-
-
-async def echo(stream: INetStream) -> None:
-    while (frame := await read_frame(stream, CAP)) is not None:
-        await write_frame(stream, frame)
 
 
 def test_two_hosts_exchange_frames_over_a_custom_protocol() -> None:

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -40,21 +40,18 @@ from p2psocial.net.host import (
 )
 from p2psocial.net.ipv6_compat import endpoint_of
 from p2psocial.net.service import advertised_addrs
-from tests.test_cli import _env, ok
-from tests.test_cli import run as run_cli
-from tests.test_net_host import CAP, PROTO, echo, seed
+from tests.clikit import cli_env, ok
+from tests.clikit import run as run_cli
+from tests.netkit import CAP, PROTO, echo, seed
+from tests.waitkit import eventually
+from tests.waitkit import run as bounded_run
 
 TIMEOUT = 15.0
 V6_ONLY = "::1"
 BOTH = ("127.0.0.1", "::1")
 
 
-def run(scenario: Callable[[], Awaitable[None]], timeout: float = TIMEOUT) -> None:
-    async def bounded() -> None:
-        with trio.fail_after(timeout):
-            await scenario()
-
-    trio.run(bounded)
+run = partial(bounded_run, timeout=TIMEOUT)  # tests/waitkit.py, bounded here by TIMEOUT
 
 
 def swarm(host: Host) -> Swarm:
@@ -65,12 +62,6 @@ def swarm(host: Host) -> Swarm:
 
 def links_to(host: Host, other: Host) -> list[str | None]:
     return [link.ip for link in host.connections() if link.peer == other.device_id]
-
-
-async def wait_for(condition: Callable[[], bool]) -> None:
-    """The other end's view of connections changes with no event to wait on."""
-    while not condition():  # noqa: ASYNC110
-        await trio.sleep(0.01)
 
 
 def port_of(addr: Multiaddr) -> int:
@@ -154,7 +145,7 @@ def test_one_host_listens_on_both_families_on_one_port() -> None:
             assert port_of(four) == port_of(six)
             await v4.connect(a.peer_id, [four])
             await v6.connect(a.peer_id, [six])
-            await wait_for(lambda: len(a.connections()) == 2)
+            await eventually(lambda: len(a.connections()) == 2)
             assert links_to(a, v4) == ["127.0.0.1"] and links_to(a, v6) == ["::1"]
 
     run(scenario)
@@ -231,9 +222,9 @@ def test_addresses_racing_at_once_leave_one_connection() -> None:
             for _ in range(5):
                 await b.connect(a.peer_id, [*a.listen_addrs, *reversed(a.listen_addrs)])
                 assert len(swarm(b).get_connections(a.peer_id)) == 1
-                await wait_for(lambda: len(links_to(a, b)) == 1)
+                await eventually(lambda: len(links_to(a, b)) == 1)
                 await b.disconnect(a.peer_id)
-                await wait_for(lambda: not links_to(a, b))
+                await eventually(lambda: not links_to(a, b))
 
     run(scenario)
 
@@ -351,7 +342,7 @@ def test_serve_listens_on_ipv6_alone_and_a_peer_syncs_over_it(tmp_path: Path) ->
     proc = subprocess.Popen(
         [sys.executable, "-m", "p2psocial", "--home", str(a), "serve", "--listen", "::1",
          "--no-lan"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env())
+        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=cli_env())
     try:
         assert proc.stdout is not None
         lines, code = [], None

@@ -17,7 +17,7 @@ from p2psocial.net import discovery, lan_identity
 from p2psocial.net.discovery import lan_discovery
 from p2psocial.net.lan_identity import Claim, announcement, parse, recognise
 from p2psocial.net.lan_table import MAX_NAMES, Gone, Nearby, NeighbourTable
-from tests.test_net_lan_privacy import as_stranger, everything
+from tests.netkit import as_stranger, everything
 
 LOOPBACK = ["127.0.0.1"]
 DEV, ACCT, OTHER = bytes(range(32)), bytes(range(32, 64)), bytes(range(64, 96))

@@ -9,29 +9,10 @@ import os
 import secrets
 
 import trio
-from zeroconf import DNSQuestionType, IPVersion, ServiceInfo, Zeroconf
+from zeroconf import ServiceInfo
 
 from p2psocial.net.discovery import lan_discovery
-
-LOOPBACK = ["127.0.0.1"]
-
-
-def as_stranger(kind: str, name: str) -> ServiceInfo:
-    """Resolve ``name`` with a zeroconf of our own on loopback."""
-    zc = Zeroconf(interfaces=LOOPBACK, ip_version=IPVersion.V4Only)
-    try:
-        info = ServiceInfo(kind, name)
-        assert info.request(zc, 3000, question_type=DNSQuestionType.QM), name
-        return info
-    finally:
-        zc.close()
-
-
-def everything(info: ServiceInfo) -> bytes:
-    """All a record says: its names and every TXT entry."""
-    props = info.properties or {}
-    return b" ".join([info.name.encode(), (info.server or "").encode(),
-                      *(k + b"=" + (v or b"") for k, v in props.items())])
+from tests.netkit import LOOPBACK, as_stranger, everything
 
 
 def test_a_stranger_reads_no_device_id_and_two_starts_look_unrelated() -> None:

@@ -17,15 +17,16 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests import waitkit
+from tests.clikit import cli_env, ok
 from tests.internet import ip
-from tests.test_cli import _env, ok
 
 SUBNET = "10.77.0"
 
@@ -75,17 +76,12 @@ def serve_in(netns: str, address: str, home: Path, log: Path) -> subprocess.Pope
             ["ip", "netns", "exec", netns, sys.executable, "-m", "p2psocial", "--home",
              str(home), "serve", "--listen", address],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, text=True,
-            env=_env())
+            env=cli_env())
 
 
-def poll(check: object, within: float = 60.0) -> object:
+def poll(check: Callable[[], Any], within: float = 60.0) -> Any:
     """The first true value of ``check()`` within ``within`` seconds, else the last."""
-    deadline = time.monotonic() + within
-    while True:
-        value = check()  # type: ignore[operator]
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.3)
+    return waitkit.poll(check, "the LAN", within=within, every=0.3, last=True)
 
 
 def test_two_serves_find_each_other_on_a_lan_and_replicate(tmp_path: Path) -> None:
@@ -107,7 +103,7 @@ def test_two_serves_find_each_other_on_a_lan_and_replicate(tmp_path: Path) -> No
             def peers(home: Path) -> list[dict]:
                 done = subprocess.run(
                     [sys.executable, "-m", "p2psocial", "--home", str(home), "peers",
-                     "--json"], capture_output=True, text=True, env=_env(), timeout=30)
+                     "--json"], capture_output=True, text=True, env=cli_env(), timeout=30)
                 return json.loads(done.stdout)["peers"] if done.returncode == 0 else []
 
             def feed(home: Path) -> list[str]:

@@ -6,7 +6,6 @@ those honest duplicates must cost nothing (limits.py)."""
 
 from __future__ import annotations
 
-import logging
 import random
 from contextlib import AsyncExitStack, ExitStack
 from pathlib import Path
@@ -20,6 +19,8 @@ from p2psocial.net.addressbook import Backoff
 from p2psocial.net.limits import FloodPolicy
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 N = 10
 LINKS = [(i, (i + 1) % N) for i in range(N)] + [(i, i + N // 2) for i in range(N // 2)]
@@ -80,8 +81,3 @@ def test_every_post_reaches_every_node_of_a_sparse_mesh(tmp_path: Path) -> None:
                 assert await node.feeds.verify(full=True) == []
 
     trio.run(scenario)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

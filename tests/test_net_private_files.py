@@ -12,17 +12,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from netkit import device, holds, run, service, until
+from netkit import carry, device, holds, run, service, until
 from PIL import Image
 
 from p2psocial import private, private_files
 from p2psocial.content import Kind
 from p2psocial.home import Home
 from p2psocial.node import Node
-
-
-async def carry(src: Node, dst: Node) -> None:
-    await dst.replication.ingest(await src.replication.log_entries(device(src), 0, 10_000))
 
 
 def photo() -> bytes:

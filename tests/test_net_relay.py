@@ -8,49 +8,22 @@ conditions under ``trio.fail_after``, never for time.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import trio
 from libp2p.peer.id import ID
-from netkit import device, run, service
 
 from p2psocial import invite
 from p2psocial.home import Home
 from p2psocial.net import relay
 from p2psocial.net.framing import read_frame, write_frame
-from p2psocial.net.host import DialFailed, Host, open_host, peer_id_from_device_id
+from p2psocial.net.host import DialFailed, open_host, peer_id_from_device_id
 from p2psocial.net.service import reachable_from_outside
 from p2psocial.node import Node
+from tests.netkit import ECHO, device, echo, round_trip, run, seed, service
+from tests.waitkit import eventually
 
-ECHO = "/p2psocial/test-echo/1.0.0"
 CAP = 8 << 20
-def seed(n: int) -> bytes:
-    return bytes([n]) * 32
-
-
-async def echo(stream: object) -> None:
-    while (frame := await read_frame(stream, CAP)) is not None:  # type: ignore[arg-type]
-        await write_frame(stream, frame)  # type: ignore[arg-type]
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Poll: connections and circuits end inside libp2p's tasks, with no event to wait on."""
-    while not condition():  # noqa: ASYNC110
-        await trio.sleep(0.01)
-
-
-async def round_trip(a: Host, b: Host, addrs: list[str], payload: bytes) -> bytes | None:
-    from p2psocial.net.host import Multiaddr
-
-    stream = await a.open_stream(b.peer_id, [Multiaddr(x) for x in addrs], ECHO)
-    await write_frame(stream, payload)
-    reply = await read_frame(stream, CAP)
-    await stream.close()
-    return reply
-
-
 # --- addresses (pure) -----------------------------------------------------------------
 
 
@@ -112,7 +85,7 @@ def test_a_host_that_does_not_listen_is_reached_through_a_relay() -> None:
             assert await read_frame(stream, CAP) == b"back"
             await stream.close()
             await a.disconnect(b.peer_id)
-            await until(lambda: not server.circuits)  # the relay sees the circuit end
+            await eventually(lambda: not server.circuits)  # the relay sees the circuit end
 
     run(scenario)
 
@@ -153,7 +126,7 @@ def test_a_circuit_over_its_data_limit_is_reset_and_can_be_redialed() -> None:
             with pytest.raises(Exception):  # noqa: B017 - a reset reads as EOF or an error
                 reply = await round_trip(a, b, addrs, bytes(300_000))
                 assert reply is not None
-            await until(lambda: not a.is_connected(b.peer_id) and not server.circuits)
+            await eventually(lambda: not a.is_connected(b.peer_id) and not server.circuits)
             assert await round_trip(a, b, addrs, b"again") == b"again"
 
     run(scenario)

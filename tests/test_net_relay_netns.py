@@ -41,9 +41,8 @@ from p2psocial import ids
 from p2psocial.net import relay
 from p2psocial.net.host import peer_id_from_device_id
 from p2psocial.store import Store
+from tests.clikit import ok, post_and_watch
 from tests.internet import Serve, ip, poll, require_netns
-from tests.test_cli import ok
-from tests.test_cli_e2e_two_homes import post_and_watch
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,7 @@ from libp2p.abc import IMuxedConn, IMuxedStream
 from libp2p.connection_types import ConnectionType
 from libp2p.network.connection.raw_connection import RawConnection
 from libp2p.peer.id import ID
-from netkit import device, run, service
 from rawpeer import RESERVE, connect_to, connected, handshake_over, hop, open_protocol
-from test_net_relay import ECHO, echo, round_trip
 
 from p2psocial.home import Home
 from p2psocial.net import relay
@@ -35,6 +33,7 @@ from p2psocial.net.relay_quota import (
     RelayLimits,
 )
 from p2psocial.node import Node
+from tests.netkit import ECHO, device, echo, round_trip, run, service
 
 OK = relay.StatusCode.OK
 LIMIT = relay.StatusCode.RESOURCE_LIMIT_EXCEEDED

@@ -11,12 +11,10 @@ and the dialers' backoff do it.
 from __future__ import annotations
 
 import json
-import logging
 import random
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from subprocess import DEVNULL
 
@@ -28,7 +26,10 @@ from p2psocial import ids, invite
 from p2psocial.home import Home
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
-from tests.test_cli import _env, ok
+from tests.clikit import cli_env, ok
+from tests.waitkit import eventually
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 
 def free_port() -> int:
@@ -52,7 +53,7 @@ class Served:
             self.proc = await trio.lowlevel.open_process(
                 [sys.executable, "-m", "p2psocial", "--home", str(self.home), "serve",
                  "--listen", "127.0.0.1", "--port", str(self.port), "--no-lan"],
-                stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=_env())
+                stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=cli_env())
         with trio.fail_after(30):
             while not self.status_says_running():
                 assert self.proc.poll() is None, self.log.read_text()
@@ -100,13 +101,6 @@ async def heads(home: Path) -> dict[bytes, int]:
         return {d: s for d, _, s in await node.replication.logs()}
 
 
-async def until(condition: Callable[[], Awaitable[bool]], within: float = 30) -> None:
-    """Poll: the condition is about another process's store, which sends no events."""
-    with trio.fail_after(within):
-        while not await condition():  # noqa: ASYNC110
-            await trio.sleep(0.1)
-
-
 def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -> None:
     a_home, b_home = tmp_path / "a", tmp_path / "b"
     bob = Served(b_home, tmp_path / "bob.log")
@@ -144,9 +138,9 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                     await sa.connect(bob.device, bob.status["addrs"])  # Bob is down
                     await alice.posts.post("alice 1")
                     await bob.start()  # same home, same port: both sides redial
-                    await until(lambda: alice_has(b_head))  # bob 1 and 2 among them
+                    await eventually(lambda: alice_has(b_head), within=30)  # bob 1 and 2 among them
                     a_seq = (await heads(a_home))[a_device]
-                    await until(lambda: bob_has(a_seq))
+                    await eventually(lambda: bob_has(a_seq), within=30)
                     assert (await heads(b_home)).get(a_device) == a_seq  # "alice 1" too
                     # killed again after storing Alice's posts; she posts while he is down
                     stored = await heads(b_home)
@@ -156,8 +150,8 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
                         await alice.posts.post(f"alice {i}")
                     await cli(b_home, "post", "bob 3, while killed again")
                     await bob.start()
-                    await until(lambda: bob_has(a_seq + 3))
-                    await until(lambda: alice_has(b_head + 1))
+                    await eventually(lambda: bob_has(a_seq + 3), within=30)
+                    await eventually(lambda: alice_has(b_head + 1), within=30)
                     after = await heads(b_home)
                     assert all(after.get(d, 0) >= s for d, s in stored.items())  # nothing lost
                     await bob.stop()
@@ -183,8 +177,3 @@ def test_a_killed_serve_is_reconnected_and_caught_up_both_ways(tmp_path: Path) -
         assert problems == []
 
     trio.run(scenario)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

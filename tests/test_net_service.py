@@ -3,7 +3,6 @@ per peer, bans, and store-and-forward through a third node."""
 
 from __future__ import annotations
 
-import logging
 import random
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from p2psocial.net.host import open_host
 from p2psocial.net.messages import MAX_FRAME, PROTOCOL_ID, VERSION, Hello, decode, encode
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 # --- the pure rules -------------------------------------------------------------------
 
@@ -233,8 +234,3 @@ def test_store_and_forward_through_a_third_node(tmp_path: Path) -> None:
             assert await c.feeds.verify(full=True) == []
 
     run(scenario, timeout=45)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

@@ -4,8 +4,6 @@ between real services on 127.0.0.1."""
 from __future__ import annotations
 
 import io
-import logging
-import secrets
 from pathlib import Path
 
 import pytest
@@ -16,12 +14,9 @@ from p2psocial.net.framing import write_frame
 from p2psocial.net.host import Multiaddr, open_host
 from p2psocial.node import Node
 from p2psocial.store.store import blob_hash
-from tests.test_net_service import device, holds, run, service, until
+from tests.netkit import device, holds, lan_type, run, service, until
 
-
-def lan_type() -> str:
-    """A DNS-SD type of this test's own: parallel runs must not meet each other."""
-    return f"_p2pt-{secrets.token_hex(4)}._udp.local."
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 
 def png() -> bytes:
@@ -105,8 +100,3 @@ def test_a_bad_blob_request_lowers_standing(tmp_path: Path) -> None:
                 await stream.reset()
 
     run(scenario)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

@@ -6,7 +6,6 @@ Short deadlines stand in for the real ones (a minute and 150 s)."""
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -24,6 +23,8 @@ from p2psocial.net.opening import explicit
 from p2psocial.net.service import NetworkService
 from p2psocial.net.sync import Deadlines, SendBudget
 from p2psocial.node import Node
+
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
 
 QUICK = Deadlines(opening=1.0, idle=1.5, idle_v1=1.5, ping=0.4)
 
@@ -184,8 +185,3 @@ async def _host(*, task_status: trio.TaskStatus[Host] = trio.TASK_STATUS_IGNORED
     async with open_host(os.urandom(32)) as host:
         task_status.started(host)
         await trio.sleep_forever()
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

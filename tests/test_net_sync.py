@@ -20,6 +20,8 @@ from p2psocial.net.sync import PeerMisbehaved, SyncStats, run_sync
 from p2psocial.node import Node
 from p2psocial.store.views import IngestResult
 
+pytestmark = pytest.mark.usefixtures("quiet_libp2p")  # see tests/conftest.py
+
 
 @asynccontextmanager
 async def linked(server: Node, client: Node, serve: Callable[[object], Awaitable[None]],
@@ -172,10 +174,3 @@ def test_a_peer_sending_garbage_is_cut_off(tmp_path: Path) -> None:
             assert (await alice.replication.logs())[0][1] == alice.account_id
 
     run(scenario)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_libp2p_logs() -> None:
-    import logging
-
-    logging.getLogger("libp2p").setLevel(logging.CRITICAL)

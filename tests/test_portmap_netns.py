@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from p2psocial.invite import decode
+from tests.clikit import ok
 from tests.internet import Home, internet, poll, require_tools
-from tests.test_cli import ok
 
 
 def mappings(home: Home) -> str:

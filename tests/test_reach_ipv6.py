@@ -25,9 +25,8 @@ import pytest
 
 from p2psocial import invite
 from p2psocial.net.ip_parse import PUBLIC_RANGES_ENV
+from tests.clikit import ok, post_and_watch
 from tests.internet import Host, Serve, account_of, init_homes, internet, poll
-from tests.test_cli import ok
-from tests.test_cli_e2e_two_homes import post_and_watch
 
 PUBLIC = "2001:db8::/32,203.0.113.0/24,198.51.100.0/24"
 

@@ -25,102 +25,13 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from tests.internet import CORE_V4, Home, Host, Serve, account_of, init_homes, internet, ip, poll
-from tests.test_cli import ok
-from tests.test_cli_e2e_two_homes import post_and_watch
+from tests.clikit import ok, post_and_watch
+from tests.internet import poll
+from tests.reachkit import friends
 
 RECONNECT_WITHIN = 30.0  # issue 13's target for a reconnect after an address change
-
-
-def renumber(box: Host, new: str) -> None:
-    """The ISP changes a directly connected home's IPv4 address."""
-    assert box.ipv4 is not None
-    ip("addr", "del", f"{box.ipv4}/24", "dev", "eth0", ns=box.ns)
-    ip("addr", "add", f"{new}/24", "dev", "eth0", ns=box.ns)
-    ip("route", "replace", "default", "via", CORE_V4, ns=box.ns)
-    box.ipv4 = new
-
-
-@dataclass
-class Friends:
-    """Alice, Bob and the friend's box, all following each other, Bob connected to
-    Alice at ``alice_ip()``:``port``; ``move()`` gives Alice a new address (returned)."""
-
-    homes: dict[str, Path]
-    serves: list[Serve]
-    bob: Home
-    port: int
-    a_device: str
-    alice_ip: Callable[[], str]
-    move: Callable[[], str]
-
-    def bob_reaches_alice_at(self, address: str) -> bool:
-        out = self.bob.host.run("ss", "-Htn", "state", "established").stdout
-        return any(line.split()[-1] == f"{address}:{self.port}"
-                   for line in out.splitlines())
-
-    def bob_says(self) -> str | None:
-        """The path Bob's ``peers --json`` gives for Alice."""
-        peers = json.loads(ok(self.homes["b"], "peers", "--json"))["peers"]
-        return next((p["path"] for p in peers if p["device"] == self.a_device), None)
-
-
-@contextmanager
-def friends(tmp_path: Path, *, upnp: bool) -> Iterator[Friends]:
-    """``upnp=False``: Alice's home has a public address (no NAT), and ``move()`` is her
-    ISP renumbering it; ``upnp=True``: she is behind a router with UPnP, and ``move()``
-    gives the router a new address. Bob is behind plain NAT either way. The box relays
-    for nobody: otherwise Alice could reach Bob through his slot there without knowing
-    anything new, and these scenarios are about the way back that needs the new
-    address."""
-    homes = init_homes(tmp_path, f="Friend's box", a="Alice", b="Bob")
-    account = {n: account_of(h) for n, h in homes.items()}
-    with internet(tmp_path / "net") as net:
-        box = net.box("friend")
-        if upnp:
-            home = net.home("alice", upnp=True)
-            alice_host = home.host
-            alice_ip: Callable[[], str] = lambda: home.wan_ipv4 or ""  # noqa: E731
-            move = home.change_wan_address
-        else:
-            alice_host = net.box("alice")  # a home with a public address: no NAT
-            alice_ip = lambda: alice_host.ipv4 or ""  # noqa: E731
-
-            def move() -> str:
-                renumber(alice_host, "203.0.113.77")
-                return "203.0.113.77"
-        bob = net.home("bob", upnp=False)
-        f = box.serve(homes["f"], "--no-relay")
-        a = alice_host.serve(homes["a"])
-        b = bob.host.serve(homes["b"])
-        serves = [f, a, b]
-
-        def public_port() -> int | None:  # the mapped one, behind UPnP
-            return next((int(x.rsplit("/", 1)[1]) for x in a.status()["addrs"]
-                         if x.startswith(f"/ip4/{alice_ip()}/")), None)
-
-        port = poll(public_port, "Alice's serve has a public address", serves)
-        for n in ("a", "b"):
-            assert json.loads(ok(homes[n], "join", f.code, "--json"))["followed"] is True
-            ok(homes["f"], "follow", account[n])
-        invite = json.loads(ok(homes["a"], "invite", "--json"))
-        assert invite["addrs"][0] == f"/ip4/{alice_ip()}/tcp/{port}", invite
-        assert json.loads(ok(homes["b"], "join", invite["code"], "--json"))["followed"]
-        ok(homes["a"], "follow", account["b"])
-        a_device, f_device = a.status()["device"], f.status()["device"]
-        poll(lambda: {a_device, f_device} <= set(b.status()["connected"])
-             and f_device in a.status()["connected"], "everyone connected", serves)
-        pair = Friends(homes, serves, bob, port, a_device, alice_ip, move)
-        poll(lambda: pair.bob_reaches_alice_at(alice_ip()), "Bob dialed Alice", serves)
-        yield pair
-        for serve in serves:
-            log = serve.log.read_text()
-            assert "Traceback" not in log, log
 
 
 def test_a_home_that_changes_address_is_found_again_without_a_new_invite(

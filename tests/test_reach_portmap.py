@@ -17,9 +17,8 @@ import secrets
 import time
 from pathlib import Path
 
+from tests.clikit import ok, post_and_watch
 from tests.internet import account_of, init_homes, internet, poll
-from tests.test_cli import ok
-from tests.test_cli_e2e_two_homes import post_and_watch
 
 
 def test_two_homes_behind_nat_talk_directly_through_the_mapping(tmp_path: Path) -> None:

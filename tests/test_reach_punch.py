@@ -15,26 +15,11 @@ import json
 import re
 import secrets
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from tests.internet import Home, Internet, Serve, account_of, in_ns, init_homes, internet, poll
-from tests.test_cli import ok
-from tests.test_cli_e2e_two_homes import post_and_watch
-
-
-def drop_unsolicited(home: Home) -> None:
-    """The router's own firewall drops what nobody behind it asked for, as most home
-    routers do ("stealth"), instead of answering with a reset (what a Linux router
-    with no INPUT rules does, and what defeats TCP hole punching on a link this fast:
-    docs/network.md, "Hole punching")."""
-    in_ns(home.router, "iptables-legacy", "-A", "INPUT", "-i", "wan", "-m", "conntrack",
-          "--ctstate", "NEW,INVALID", "-j", "DROP")
-
-
-def connected(home: Path, device: str) -> bool:
-    peers = json.loads(ok(home, "peers", "--json"))["peers"]
-    return any(p["device"] == device and p["state"] == "connected" for p in peers)
+from tests.clikit import ok, post_and_watch
+from tests.internet import Serve, internet, poll
+from tests.reachkit import connected, meet_at_the_box
 
 
 def path(home: Path, device: str) -> str | None:
@@ -44,62 +29,6 @@ def path(home: Path, device: str) -> str | None:
 
 def logged(serve: Serve, pattern: str) -> re.Match[str] | None:
     return re.search(pattern, serve.log.read_text())
-
-
-@dataclass
-class Meeting:
-    homes: dict[str, Path]
-    r: Serve  # the friend's box
-    a: Serve
-    b: Serve
-    a_device: str
-    b_device: str
-    joined: float  # time.monotonic() when Alice joined Bob's invite (bench reach's t0)
-    alice: Home
-    bob: Home
-
-    @property
-    def serves(self) -> list[Serve]:
-        return [self.r, self.a, self.b]
-
-
-def meet_at_the_box(tmp_path: Path, net: Internet, *, stealthy: bool) -> Meeting:
-    """Alice and Bob at home behind NAT routers without UPnP (IPv4 only; ``stealthy``:
-    the routers drop unsolicited packets, else they answer with resets), a friend's
-    box that relays for both; Alice joins Bob's invite, which names only the box's
-    circuit (and Bob's private address), and they follow each other."""
-    homes = init_homes(tmp_path, r="Friend's box", a="Alice", b="Bob")
-    account = {n: account_of(h) for n, h in homes.items()}
-    box = net.box("friend", ipv6=False)
-    alice = net.home("alice", upnp=False, ipv6=False)
-    bob = net.home("bob", upnp=False, ipv6=False)
-    if stealthy:
-        for home in (alice, bob):
-            drop_unsolicited(home)
-    # neither home can be dialed from outside
-    assert bob.host.connect(alice.wan_ipv4 or "", 7000, 1) == (
-        "ETIMEDOUT" if stealthy else "ECONNREFUSED")
-    r = box.serve(homes["r"], "--hops", "1", "--no-port-mapping", "-v")
-    for who in ("a", "b"):  # the box replicates both: each may hold a slot there
-        ok(homes["r"], "follow", account[who])
-    for who in ("a", "b"):
-        assert json.loads(ok(homes[who], "join", r.code, "--json"))["followed"] is True
-    b = bob.host.serve(homes["b"], "--no-port-mapping", "-v")
-    a = alice.host.serve(homes["a"], "--no-port-mapping", "-v")
-
-    def b_invite() -> dict | None:
-        doc = json.loads(ok(homes["b"], "invite", "--json"))
-        return doc if any(x.endswith("/p2p-circuit") for x in doc["addrs"]) else None
-
-    code = poll(b_invite, "Bob holds a slot at the friend's box", [r, a, b])["code"]
-    joined = time.monotonic()
-    assert json.loads(ok(homes["a"], "join", code, "--json"))["followed"] is True
-    ok(homes["b"], "follow", account["a"])
-    meeting = Meeting(homes, r, a, b, a.status()["device"], b.status()["device"], joined,
-                      alice, bob)
-    poll(lambda: connected(homes["a"], meeting.b_device), "Alice connected to Bob",
-         meeting.serves)
-    return meeting
 
 
 def test_two_homes_behind_nat_punch_through_and_outlive_the_friends_box(tmp_path: Path) -> None:

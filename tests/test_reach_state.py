@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
+from tests.clikit import ok
 from tests.internet import Serve, account_of, init_homes, internet, poll, require_tools
-from tests.test_cli import ok
 
 PUBLIC = "203.0.113.0/24,198.51.100.0/24,2001:db8::/32"
 

@@ -7,18 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from netkit import device, run
+from netkit import carry, device, run
 
 from p2psocial.events import HeldByPeer
 from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.store import holders
 from p2psocial.store.views import Delivery
-
-
-async def carry(src: Node, dst: Node) -> None:
-    """What ``src`` wrote reaches ``dst``: they met before the test's story."""
-    await dst.replication.ingest(await src.replication.log_entries(device(src), 0, 10_000))
 
 
 async def states(node: Node, conversation: bytes) -> list[tuple[str, str | None]]:

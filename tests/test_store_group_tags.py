@@ -10,7 +10,7 @@ from p2psocial import codec, envelope, private
 from p2psocial import content as c
 from p2psocial.store import Store
 from tests.helpers import Author
-from tests.test_store_private import opener, store_of
+from tests.storekit import opener, store_of
 
 
 def v1_group_body(value: private.GroupPost, gid: bytes, epoch: int, key: bytes,

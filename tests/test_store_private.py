@@ -6,16 +6,13 @@ import os
 from pathlib import Path
 
 from p2psocial import content as c
-from p2psocial import envelope, private
+from p2psocial import private
 from p2psocial.identity import Identity
 from p2psocial.store import Store
 from tests.helpers import Author, make_identity, make_log
+from tests.storekit import opener, store_of
 
 SECRET = "meet at the old mill at nine"
-
-
-def opener(who: Identity) -> private.Opener:
-    return private.opener(envelope.SealedReader(who.account.enc_private))
 
 
 def dm(author: Author, to: list[Identity], text: str = SECRET) -> bytes:
@@ -25,14 +22,6 @@ def dm(author: Author, to: list[Identity], text: str = SECRET) -> bytes:
                         [author.ident.account.enc_public, *(i.account.enc_public for i in to)],
                         author.id, os.urandom)
     return author.add(c.Sealed(c.Kind.PRIVATE, body)).id
-
-
-def store_of(path: Path, who: Identity, *logs: list) -> Store:
-    store = Store(path)
-    store.set_local_account(who.account_id)
-    for log in logs:
-        store.ingest(log)
-    return store
 
 
 def test_readers_read_carriers_hold_sealed_bytes(tmp_path: Path) -> None:

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from helpers import make_identity, make_log
-from test_sync_session import Peer, account_of, converse, store_with
 
 from p2psocial.errors import InvalidEntry
 from p2psocial.net import messages as m
 from p2psocial.net import opening, summary
 from p2psocial.net.session import ResendAsked, SyncSession
+from tests.storekit import account_of, store_with
+from tests.synckit import Peer, converse
 
 
 def talk(a: Peer, b: Peer) -> int:

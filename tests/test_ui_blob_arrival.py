@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
 
-import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QSize
 from PySide6.QtGui import QColor
@@ -26,16 +24,6 @@ from tests.uikit import WAIT, call
 
 BOB = make_identity(7)
 RED = (220, 20, 20)
-
-
-@pytest.fixture
-def home(qtbot: QtBot, app_ctx: AppContext) -> Iterator[HomePage]:
-    page = HomePage(app_ctx)
-    qtbot.addWidget(page)
-    page.resize(700, 800)
-    page.show()
-    yield page
-    page.stop()
 
 
 def image_point(view: PostListView, row: int) -> QPoint | None:

@@ -36,8 +36,8 @@ from p2psocial.ui.conversation_list import kind_title, last_line
 from p2psocial.ui.messages_page import MessagesPage
 from p2psocial.ui.people_page import PeoplePage
 from tests.helpers import make_joins
-from tests.test_net_service_lan import lan_type
-from tests.uikit import WAIT, call, german, make_backend, start_network
+from tests.netkit import lan_type
+from tests.uikit import WAIT, call, german, make_backend, start_network, texts
 
 LAN = Settings(lan=True, relay=False)
 
@@ -61,10 +61,6 @@ def messages_page(qtbot: QtBot, ctx: AppContext) -> MessagesPage:
     page.activated()
     qtbot.waitUntil(lambda: page.model.loaded and not page.model.loading, timeout=WAIT)
     return page
-
-
-def texts(page: MessagesPage) -> list[str]:
-    return [m.text for m in page.pane.model.items]
 
 
 @pytest.fixture

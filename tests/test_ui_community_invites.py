@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.messages_page import MessagesPage
 from p2psocial.ui.people_page import PeoplePage
-from tests.uikit import WAIT, call, german, make_backend, start_network
+from tests.uikit import WAIT, call, german, make_backend, start_network, texts
 
 
 @pytest.fixture
@@ -35,10 +35,6 @@ def two(trio_host: Any, tmp_path: Path) -> Iterator[tuple[AppContext, AppContext
         assert trio_host.stop()  # the networks end with the host; then the nodes close
         alice.backend.close()
         bob.backend.close()
-
-
-def texts(page: MessagesPage) -> list[str]:
-    return [m.text for m in page.pane.model.items]
 
 
 def test_bob_joins_alices_community_with_her_invite_and_they_talk(

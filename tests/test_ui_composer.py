@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 from PIL import Image
 from PySide6.QtCore import Qt
@@ -14,28 +13,13 @@ from pytestqt.qtbot import QtBot
 
 from p2psocial import content, ids
 from p2psocial.runtime import Backend
-from p2psocial.ui.composer import Composer, reply_draft_key
+from p2psocial.ui.composer import reply_draft_key
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.loop import TrioHost
 from tests.helpers import make_entry, make_identity, make_log
-from tests.uikit import WAIT, call, make_backend
+from tests.uikit import WAIT, call, composer, make_backend, send_and_wait
 
 GPS_IFD = 0x8825
-
-
-def composer(qtbot: QtBot, ctx: AppContext, **kw: Any) -> Composer:
-    widget = Composer(ctx, **kw)
-    qtbot.addWidget(widget)
-    widget.show()
-    widget.activateWindow()  # shortcuts (Ctrl+Enter) work in the active window only
-    qtbot.waitUntil(widget.isActiveWindow, timeout=WAIT)
-    return widget
-
-
-def send_and_wait(qtbot: QtBot, widget: Composer) -> bytes:
-    with qtbot.waitSignal(widget.posted, timeout=WAIT) as posted:
-        qtbot.keyClick(widget.text_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    return bytes(posted.args[0])
 
 
 def photo_with_location(path: Path) -> Path:

@@ -5,24 +5,12 @@ reopening anything; the tooltip says how that is known."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
-from tests.test_ui_messages import friends, shown_page
-from tests.uikit import WAIT, call, make_backend
-
-
-@pytest.fixture
-def bob(tmp_path: Path) -> Iterator[Backend]:
-    backend = make_backend(tmp_path / "bob", "Bob")
-    yield backend
-    backend.close()
+from tests.uikit import WAIT, call, friends, shown_page
 
 
 def test_our_message_says_sent_then_delivered_live(

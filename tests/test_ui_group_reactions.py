@@ -9,11 +9,8 @@ one's own (highlighted) or takes it back. A direct conversation offers no reacti
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
@@ -22,17 +19,9 @@ from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.message_list import REACT_MARK, MessageList
 from p2psocial.ui.messages_page import MessagesPage
-from tests.test_ui_messages import carry, friends, shown_page, texts
-from tests.uikit import WAIT, call, german, make_backend
+from tests.uikit import WAIT, call, carry, friends, german, shown_page, texts
 
 THUMBS = "👍"
-
-
-@pytest.fixture
-def bob(tmp_path: Path) -> Iterator[Backend]:
-    backend = make_backend(tmp_path / "bob", "Bob")
-    yield backend
-    backend.close()
 
 
 def chips(page: MessagesPage, row: int = 0) -> list[tuple[str, bool]]:

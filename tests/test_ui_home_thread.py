@@ -5,17 +5,12 @@ image_viewer.py) on a real home, offscreen. A second person (Bob) writes through
 from __future__ import annotations
 
 import io
-import time
-from collections.abc import Iterator
 
-import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from p2psocial import content
-from p2psocial.entry import Entry
 from p2psocial.store.views import PostView
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.home_page import HomePage
@@ -23,44 +18,7 @@ from p2psocial.ui.image_viewer import ImageViewer
 from p2psocial.ui.post_model import HEART
 from p2psocial.ui.post_view import PostListView
 from p2psocial.ui.thread_page import DEPTH_ROLE, INDENT, ThreadPage, conversation
-from tests.helpers import make_entry, make_identity, make_log
-from tests.uikit import WAIT, call
-
-BOB = make_identity(7)
-
-
-class Bob:
-    """Bob's log, written entry by entry and stored in Alice's home like a peer's."""
-
-    def __init__(self, qtbot: QtBot, ctx: AppContext) -> None:
-        self.qtbot, self.ctx = qtbot, ctx
-        self.log: list[Entry] = make_log(BOB, 1, start_ts=int(time.time() * 1000) - 60_000)
-        call(qtbot, ctx, ctx.node.replication.ingest, self.log)
-
-    def write(self, value: content.AnyContent) -> bytes:
-        entry = make_entry(BOB, self.log[-1], value, self.log[-1].timestamp + 1000)
-        self.log.append(entry)
-        call(self.qtbot, self.ctx, self.ctx.node.replication.ingest, [entry])
-        return entry.id
-
-    def reply(self, parent: PostView, text: str) -> bytes:
-        return self.write(content.Post(text, reply_parent=parent.id,
-                                       thread_root=parent.thread_root))
-
-
-def post(qtbot: QtBot, ctx: AppContext, text: str, **kw: object) -> PostView:
-    entry = call(qtbot, ctx, lambda: ctx.node.posts.post(text, **kw))
-    return call(qtbot, ctx, ctx.node.feeds.post_view, entry.id)
-
-
-@pytest.fixture
-def home(qtbot: QtBot, app_ctx: AppContext) -> Iterator[HomePage]:
-    page = HomePage(app_ctx)
-    qtbot.addWidget(page)
-    page.resize(700, 800)
-    page.show()
-    yield page
-    page.stop()
+from tests.uikit import WAIT, Bob, call, post
 
 
 def thread_page(qtbot: QtBot, ctx: AppContext, post_id: bytes) -> ThreadPage:

@@ -10,7 +10,6 @@ with the tray and sends them; a file over the limit is refused in one line.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +25,7 @@ from p2psocial.runtime import Backend
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.image_viewer import ImageViewer
 from p2psocial.ui.message_model import MessageRole
-from tests.test_ui_messages import friends, shown_page, texts
-from tests.uikit import WAIT, call, make_backend
-
-
-@pytest.fixture
-def bob(tmp_path: Path) -> Iterator[Backend]:
-    backend = make_backend(tmp_path / "bob", "Bob")
-    yield backend
-    backend.close()
+from tests.uikit import WAIT, call, friends, shown_page, texts
 
 
 def picture(colour: tuple[int, int, int] = (30, 160, 90)) -> bytes:
@@ -181,7 +172,7 @@ def test_the_tray_attaches_and_sends_a_picture_and_a_file(
 
 def test_a_followers_only_post_carries_a_sealed_picture(
         app_ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> None:
-    from tests.test_ui_composer import composer, send_and_wait
+    from tests.uikit import composer, send_and_wait
 
     photo = tmp_path / "lake.png"
     photo.write_bytes(picture((40, 40, 200)))

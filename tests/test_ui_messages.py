@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -26,45 +25,17 @@ from p2psocial.ui.conversation_list import last_line, title_of
 from p2psocial.ui.message_list import OLDER_MARGIN
 from p2psocial.ui.messages_page import MessagesPage
 from p2psocial.ui.tray import Notifier, Target
-from tests.uikit import WAIT, TrayStandIn, call, german, make_backend
-
-
-@pytest.fixture
-def bob(tmp_path: Path) -> Iterator[Backend]:
-    backend = make_backend(tmp_path / "bob", "Bob")
-    yield backend
-    backend.close()
-
-
-def carry(qtbot: QtBot, ctx: AppContext, src: Any, dst: Any) -> None:
-    """Every log ``src`` holds reaches ``dst``, then ``dst`` opens what it can."""
-    for device, _account, _seq in call(qtbot, ctx, src.replication.logs):
-        entries = call(qtbot, ctx, src.replication.log_entries, device, 0, 10_000)
-        call(qtbot, ctx, dst.replication.ingest, entries)
-    call(qtbot, ctx, dst.messages.scan)
-
-
-def friends(qtbot: QtBot, ctx: AppContext, bob: Backend) -> None:
-    """Alice and Bob follow each other and hold each other's logs."""
-    call(qtbot, ctx, ctx.node.posts.follow, bob.node.account_id)
-    call(qtbot, ctx, bob.node.posts.follow, ctx.me)
-    carry(qtbot, ctx, ctx.node, bob.node)
-    carry(qtbot, ctx, bob.node, ctx.node)
-
-
-def shown_page(qtbot: QtBot, ctx: AppContext) -> MessagesPage:
-    page = MessagesPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(900, 600)
-    page.show()
-    qtbot.waitExposed(page)
-    page.activated()
-    qtbot.waitUntil(lambda: page.model.loaded and not page.model.loading, timeout=WAIT)
-    return page
-
-
-def texts(page: MessagesPage) -> list[str]:
-    return [m.text for m in page.pane.model.items]
+from tests.uikit import (
+    WAIT,
+    TrayStandIn,
+    call,
+    carry,
+    friends,
+    german,
+    make_backend,
+    shown_page,
+    texts,
+)
 
 
 def test_no_conversations_shows_the_empty_line(app_ctx: AppContext, qtbot: QtBot) -> None:

@@ -4,8 +4,6 @@ follows, opening the page marks them read, and a click opens the thread."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -13,32 +11,13 @@ from p2psocial import content, ids
 from p2psocial.entry import Entry
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.notifications_page import NotificationsPage, headline
-from tests.helpers import T0, make_entry, make_identity
-from tests.uikit import WAIT, call
+from tests.uikit import WAIT, NamedBob, call
 
 
-class Bob:
-    """Another account whose entries reach Alice's home as if from a peer."""
-
-    def __init__(self, qtbot: QtBot, ctx: AppContext) -> None:
-        self.qtbot, self.ctx = qtbot, ctx
-        self.ident = make_identity(2)
-        self.log: list[Entry] = [make_entry(self.ident, None,
-                                            content.DeviceAnnouncement(self.ident.cert), T0)]
-        self.add(content.Profile("Bob"))  # stored with the log's first entry
-
-    def add(self, value: Any) -> Entry:
-        """Sign ``value`` as Bob's next entry and store it (and any before it) in Alice's home."""
-        item = make_entry(self.ident, self.log[-1], value, self.log[-1].timestamp + 1000)
-        self.log.append(item)
-        call(self.qtbot, self.ctx, self.ctx.node.replication.ingest, self.log)
-        return item
-
-
-def mention_and_reply(qtbot: QtBot, ctx: AppContext) -> tuple[Bob, Entry, Entry]:
+def mention_and_reply(qtbot: QtBot, ctx: AppContext) -> tuple[NamedBob, Entry, Entry]:
     alice = ctx.me
     mine = call(qtbot, ctx, ctx.node.posts.post, "my first post")
-    bob = Bob(qtbot, ctx)
+    bob = NamedBob(qtbot, ctx)
     mention = bob.add(content.Post(f"hello @{ids.account_text(alice)}", mentions=(alice,)))
     reply = bob.add(content.Post("nice post", reply_parent=mine.id, thread_root=mine.id))
     return bob, mention, reply

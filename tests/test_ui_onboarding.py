@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nacl.pwhash
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
@@ -17,19 +16,9 @@ from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.ui.app import Launcher
 from p2psocial.ui.onboarding import CREATE, PHRASE, RESTORE, Onboarding
-from tests.uikit import Launches, call, opened
+from tests.uikit import ARGON_WAIT, FAST_KDF, Launches, call, opened, start_onboarding
 
-WAIT = 20_000  # ms: generous; Argon2id and a backup restore take about a second
-FAST_KDF = {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
-            "memlimit": nacl.pwhash.argon2id.MEMLIMIT_MIN}
-
-
-def start(launch: Launches, home: Path) -> tuple[Launcher, Onboarding]:
-    launcher = launch(home, **FAST_KDF)
-    onboarding = launcher.window.stage()
-    assert isinstance(onboarding, Onboarding)
-    assert onboarding.currentIndex() == CREATE
-    return launcher, onboarding
+WAIT = ARGON_WAIT
 
 
 def shows_account(launcher: Launcher, account: str) -> bool:
@@ -45,7 +34,7 @@ def own_name(qtbot: QtBot, launcher: Launcher) -> str | None:
 def test_create_a_profile_then_confirm_the_phrase(qtbot: QtBot, tmp_path: Path,
                                                   launch: Launches) -> None:
     home = tmp_path / "home"
-    launcher, ob = start(launch, home)
+    launcher, ob = start_onboarding(launch, home)
     ob.name.setText("Zoë")
     ob.passphrase.setText("correct horse")
     ob.passphrase2.setText("correct horse")
@@ -77,7 +66,7 @@ def test_create_a_profile_then_confirm_the_phrase(qtbot: QtBot, tmp_path: Path,
 def test_passphrases_that_differ_are_refused(qtbot: QtBot, tmp_path: Path,
                                              launch: Launches) -> None:
     home = tmp_path / "home"
-    _, ob = start(launch, home)
+    _, ob = start_onboarding(launch, home)
     ob.name.setText("Zoë")
     ob.passphrase.setText("one")
     ob.passphrase2.setText("two")
@@ -91,7 +80,7 @@ def test_passphrases_that_differ_are_refused(qtbot: QtBot, tmp_path: Path,
 def test_no_style_sheet_freezes_the_first_run_pages(qtbot: QtBot, tmp_path: Path,
                                                     launch: Launches) -> None:
     """Titles by font and errors in bold: the pages follow a dark palette."""
-    _, ob = start(launch, tmp_path / "home")
+    _, ob = start_onboarding(launch, tmp_path / "home")
     assert [w.objectName() for w in ob.findChildren(QWidget) if w.styleSheet()] == []
     title = ob.create_page.findChild(QLabel)
     assert title is not None and title.font().bold()
@@ -104,7 +93,7 @@ def test_a_home_in_use_shows_one_line(qtbot: QtBot, tmp_path: Path,
     holder = Home(home)
     holder.lock()
     try:
-        _, ob = start(launch, home)
+        _, ob = start_onboarding(launch, home)
         ob.name.setText("Zoë")
         qtbot.mouseClick(ob.create_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "in use" in ob.create_error.text(), timeout=WAIT)
@@ -121,7 +110,7 @@ def test_restore_from_the_recovery_phrase(qtbot: QtBot, tmp_path: Path,
         words = phrase.to_phrase(old.identity.account.root_seed)
         account = ids.account_text(old.account_id)
     home = tmp_path / "home"
-    launcher, ob = start(launch, home)
+    launcher, ob = start_onboarding(launch, home)
     qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
     assert ob.currentIndex() == RESTORE
 
@@ -154,7 +143,7 @@ def test_restore_from_a_backup_file(qtbot: QtBot, tmp_path: Path,
         account = ids.account_text(old.account_id)
         export_backup(old, backup)
     home = tmp_path / "home"
-    launcher, ob = start(launch, home)
+    launcher, ob = start_onboarding(launch, home)
     qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
     ob.backup_path.setText(str(backup))
 
@@ -180,7 +169,7 @@ def test_a_damaged_backup_shows_one_line(qtbot: QtBot, tmp_path: Path,
     with Node.init(Home(tmp_path / "old"), "Zoë") as old:
         export_backup(old, backup)
     backup.write_bytes(backup.read_bytes()[:-10])
-    _, ob = start(launch, tmp_path / "home")
+    _, ob = start_onboarding(launch, tmp_path / "home")
     qtbot.mouseClick(ob.have_account, Qt.MouseButton.LeftButton)
     ob.backup_path.setText(str(backup))
     qtbot.mouseClick(ob.import_button, Qt.MouseButton.LeftButton)

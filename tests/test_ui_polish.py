@@ -25,14 +25,7 @@ from p2psocial.runtime import Backend
 from p2psocial.ui import theme
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.messages_page import MessagesPage
-from tests.uikit import WAIT, call, make_backend
-
-
-@pytest.fixture
-def bob(tmp_path: Path) -> Iterator[Backend]:
-    backend = make_backend(tmp_path / "bob", "Bob")
-    yield backend
-    backend.close()
+from tests.uikit import WAIT, call
 
 
 @pytest.fixture
@@ -123,26 +116,25 @@ def test_onboarding_offers_a_picture_checked_when_picked(
     from p2psocial.home import Home
     from p2psocial.node import Node
     from p2psocial.ui.onboarding import PHRASE
-    from tests.test_ui_onboarding import WAIT as SLOW
-    from tests.test_ui_onboarding import start
+    from tests.uikit import ARGON_WAIT, start_onboarding
 
     home = tmp_path / "home"
-    _launcher, ob = start(launch, home)
+    _launcher, ob = start_onboarding(launch, home)
     assert ob.choose_picture.isVisibleTo(ob) and not ob.picture_preview.isVisibleTo(ob)
     notes = tmp_path / "notes.jpg"
     notes.write_text("not a picture")
     ob.load_picture(str(notes))
-    qtbot.waitUntil(lambda: ob.create_error.text().startswith("notes.jpg: "), timeout=SLOW)
+    qtbot.waitUntil(lambda: ob.create_error.text().startswith("notes.jpg: "), timeout=ARGON_WAIT)
     assert ob.picture is None and ob.choose_picture.isEnabled()
 
     photo = tmp_path / "me.png"
     Image.new("RGB", (300, 200), "orange").save(photo)
     ob.load_picture(str(photo))
-    qtbot.waitUntil(lambda: ob.picture is not None, timeout=SLOW)
+    qtbot.waitUntil(lambda: ob.picture is not None, timeout=ARGON_WAIT)
     assert ob.picture_preview.isVisibleTo(ob) and not ob.create_error.text()
     ob.name.setText("Zoë")
     qtbot.mouseClick(ob.create_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: ob.currentIndex() == PHRASE, timeout=SLOW)
+    qtbot.waitUntil(lambda: ob.currentIndex() == PHRASE, timeout=ARGON_WAIT)
     with Node.open(Home(home), readonly=True) as node:
         profile = node.store.profile(node.account_id)
         assert profile.name == "Zoë" and profile.avatar is not None

@@ -24,7 +24,7 @@ from p2psocial.ui.post_model import HEART, Roles
 from p2psocial.ui.post_text import has_anchors
 from p2psocial.ui.timeline import TimelineModel, TimelineView
 from tests.helpers import make_entry, make_identity, make_log
-from tests.test_ui_timeline import WAIT, run
+from tests.uikit import WAIT, call
 
 LINK = "https://example.org/a?b=1"
 
@@ -78,7 +78,7 @@ def shown(qtbot: QtBot, trio_host: TrioHost, tmp_path: Path) -> Iterator[Shown]:
         await node.posts.post("the butler did it", content_warning="spoilers")
         await node.posts.post("a picture", images_data=[png("#3070c0")], alt=["blue square"])
 
-    run(qtbot, trio_host, setup)
+    call(qtbot, trio_host, setup)
 
     async def load(blob: bytes) -> bytes | None:
         return await node.replication.blob(blob)
@@ -136,7 +136,7 @@ def test_the_actions_emit_reply_heart_and_thread(qtbot: QtBot, trio_host: TrioHo
         shown.click(qtbot, points["heart"])
     assert heart.args == [post, HEART, False]
     # once the heart is ours (the row refreshes), the same click takes it back
-    run(qtbot, trio_host, shown.node.posts.react, post.id, HEART)
+    call(qtbot, trio_host, shown.node.posts.react, post.id, HEART)
     qtbot.waitUntil(lambda: HEART in shown.model.index(row).data(Roles.Reacted), timeout=WAIT)
     fresh = shown.model.post_at(row)
     with qtbot.waitSignal(shown.view.react_requested, timeout=WAIT) as undo:
@@ -249,7 +249,6 @@ def _option(shown: Shown, row: int) -> Any:
     shown.view.initViewItemOption(option)
     option.rect = shown.view.visualRect(shown.model.index(row))
     return option
-
 
 
 def test_only_texts_with_anchors_are_parsed_as_html(shown: Shown) -> None:

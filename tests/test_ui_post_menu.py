@@ -5,9 +5,6 @@ Bob writes through ``node.replication.ingest``, as if his entries came from a pe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QStyleOptionViewItem
@@ -21,18 +18,7 @@ from p2psocial.ui.post_menu import PostMenus
 from p2psocial.ui.post_model import Roles
 from p2psocial.ui.post_view import PostListView
 from p2psocial.ui.search_page import SearchPage
-from tests.test_ui_home_thread import BOB, Bob, post
-from tests.uikit import WAIT, call
-
-
-@pytest.fixture
-def home(qtbot: QtBot, app_ctx: AppContext) -> Iterator[HomePage]:
-    page = HomePage(app_ctx)
-    qtbot.addWidget(page)
-    page.resize(700, 800)
-    page.show()
-    yield page
-    page.stop()
+from tests.uikit import BOB, WAIT, Bob, call, post
 
 
 def find_hit(view: PostListView, row: int, kind: str) -> tuple[QPoint, Hit]:

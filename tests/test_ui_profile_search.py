@@ -15,14 +15,13 @@ from p2psocial.ui.post_model import HEART
 from p2psocial.ui.profile_page import ProfilePage
 from p2psocial.ui.search_page import SearchPage
 from tests.helpers import make_entry, make_identity
-from tests.test_ui_notifications import Bob
-from tests.uikit import WAIT, call
+from tests.uikit import WAIT, NamedBob, call
 
 LEFT = Qt.MouseButton.LeftButton
 
 
-def bob_with_posts(qtbot: QtBot, ctx: AppContext) -> Bob:
-    bob = Bob(qtbot, ctx)
+def bob_with_posts(qtbot: QtBot, ctx: AppContext) -> NamedBob:
+    bob = NamedBob(qtbot, ctx)
     bob.add(content.Profile("Bob Builder", bio="I fix things."))
     bob.add(content.Post("I love #rust and cheese", tags=("rust",)))
     bob.add(content.Post("gardening today"))

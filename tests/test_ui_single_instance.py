@@ -28,6 +28,7 @@ from p2psocial.node import Node
 from p2psocial.settings import save_settings
 from p2psocial.ui.app import Instance, one_per_home, other_copy_line
 from tests.uikit import QUIET, WAIT, Launches, opened
+from tests.waitkit import poll
 
 FAST_KDF = {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
             "memlimit": nacl.pwhash.argon2id.MEMLIMIT_MIN}
@@ -179,11 +180,8 @@ def app_env() -> dict[str, str]:
 
 def wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen,
              seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert process.poll() is None, process.communicate()[1]
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.05)  # another process's files: no event to wait on
+    """Until ``condition()``, while ``process`` runs: another process's files, no event."""
+    poll(condition, what, within=seconds, every=0.05, alive=process)
 
 
 def test_two_processes_on_one_home_the_second_raises_the_first_and_exits(

@@ -50,7 +50,8 @@ from p2psocial.home import Home
 from p2psocial.net.host import Multiaddr, peer_id_from_device_id
 from p2psocial.net.service import NetworkService
 from p2psocial.node import Node
-from tests.test_cli import _env, ok
+from tests.clikit import cli_env, ok
+from tests.waitkit import eventually
 
 START_WITHIN = 30.0
 
@@ -140,7 +141,7 @@ async def victim(home: Path, *serve_args: str, name: str = "Victim",
         proc = await trio.lowlevel.open_process(
             [sys.executable, "-m", "p2psocial", "--home", str(home), "serve",
              "--listen", "127.0.0.1", *lan, *serve_args],
-            stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=_env(**env))
+            stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=cli_env(**env))
     try:
         status: dict = {}
         with trio.fail_after(START_WITHIN):
@@ -219,9 +220,7 @@ async def arena(tmp: Path, *serve_args: str, prepare: Prepare | None = None,
 async def poll(condition: Callable[[], Awaitable[bool]], within: float = 30) -> None:
     """Wait until ``condition()`` holds, asking again every 0.1 s: a condition about
     another process (the victim), which sends us no events."""
-    with trio.fail_after(within):
-        while not await condition():  # noqa: ASYNC110
-            await trio.sleep(0.1)
+    await eventually(condition, "a condition on the victim", within=within, every=0.1)
 
 
 async def stored(home: Path, method: str, *args: object) -> Any:

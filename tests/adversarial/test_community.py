@@ -4,7 +4,6 @@ what the honest side sees while they run."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from netkit import holds, run, until
 from p2psocial import ids, invite, roster
 from p2psocial.net import address_exchange, blobs, community, neighbourhood
 from p2psocial.node import Node
+from tests.waitkit import eventually
 
 POLL = 15.0
 
@@ -41,14 +41,12 @@ async def peer_row(victim: Victim, device: bytes) -> dict | None:
 async def until_row(victim: Victim, device: bytes, check: str) -> dict:
     """Poll the victim's address book until ``device``'s row satisfies ``check``
     (``"lowered"``: standing below 0; ``"banned"``)."""
-    deadline = time.monotonic() + POLL
-    while True:
-        row = await peer_row(victim, device)
-        if row is not None and (row["standing"] < 0 if check == "lowered"
-                                else row["state"] == "banned"):
-            return row
-        assert time.monotonic() < deadline, f"{check}: {row}"
-        await trio.sleep(0.2)
+    def done(row: dict | None) -> bool:
+        return row is not None and (row["standing"] < 0 if check == "lowered"
+                                    else row["state"] == "banned")
+
+    return await eventually(lambda: peer_row(victim, device), check, until=done,
+                            within=POLL, every=0.2)
 
 
 def quiet(victim: Victim) -> None:
@@ -208,7 +206,5 @@ async def until_full(node: Node, cid: bytes) -> None:
 
 
 async def until_members(victim: Victim, cid: bytes, accounts: set[str]) -> None:
-    deadline = time.monotonic() + POLL
-    while (found := await roster_of(victim, cid)) != accounts:
-        assert time.monotonic() < deadline, found
-        await trio.sleep(0.2)
+    await eventually(lambda: roster_of(victim, cid), f"the roster is {accounts}",
+                     until=lambda found: found == accounts, within=POLL, every=0.2)

@@ -5,7 +5,6 @@ delivering through the victim and a new honest peer can still connect."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import trio
@@ -28,6 +27,7 @@ from p2psocial.net.connmgr import CONN_LIMITS
 from p2psocial.net.host import DialFailed, Multiaddr, open_host
 from p2psocial.net.relay_quota import RelayLimits
 from p2psocial.node import Node
+from tests.waitkit import eventually
 
 NEW_PEER_WITHIN = 10.0  # seconds for a new honest peer to get a connection (at once, here)
 ATTEMPT_EVERY = 3.0  # seconds before it starts another attempt beside a slow one
@@ -62,16 +62,11 @@ async def new_peer_connects(place: Arena, seed: int) -> float:
         return time.perf_counter() - started
 
 
-async def poll(condition: Callable[[], bool]) -> None:
-    while not condition():  # noqa: ASYNC110 - the attack and the victim have no events
-        await trio.sleep(0.05)
-
-
 async def in_full_swing(attack: NeverHandshake) -> None:
     """Until the victim is at its limit: it has closed many of the attack's sockets
     (which the attack opens again at once)."""
-    while attack.closed < 100:  # noqa: ASYNC110 - the attack has no event to wait on
-        await trio.sleep(0.05)
+    await eventually(lambda: attack.closed >= 100, "the victim closing 100 sockets",
+                     every=0.05)  # the attack has no event to wait on
 
 
 def never_handshake(tmp_path: Path, attack: NeverHandshake) -> None:
@@ -114,13 +109,14 @@ def test_connections_from_fresh_identities_are_trimmed_and_honest_peers_kept(
             stats = AttackStats()
             nursery.start_soon(idle, place, stats)
             nursery.start_soon(syncing, place, stats)
-            await poll(lambda: idle.opened + syncing.opened >= 110)
+            await eventually(lambda: idle.opened + syncing.opened >= 110, every=0.05)
             # trimmed back within the high watermark (the writer and reader hold 2 of
             # them): a pass trims to the low watermark, but when it runs before the last
             # attackers are in (seen: at 101 of 110), those stay, and fewer than ``high``
             # connections are not trimmed again. 5 s alone here, 20+ s when loaded.
             with trio.fail_after(45):
-                await poll(lambda: idle.open_now + syncing.open_now <= CONN_LIMITS.high - 2)
+                await eventually(lambda: idle.open_now + syncing.open_now
+                                 <= CONN_LIMITS.high - 2, every=0.05)
             assert idle.closed + syncing.closed >= 110 - (CONN_LIMITS.high - 2)
             for net in (place.writer_net, place.reader_net):  # honest peers were kept
                 assert place.victim.device in net.connected()
@@ -139,7 +135,7 @@ def test_a_new_peer_joins_and_syncs_while_fresh_identities_keep_coming(
         async with arena(tmp_path) as place, trio.open_nursery() as nursery:
             stats = AttackStats()
             nursery.start_soon(attack, place, stats)
-            await poll(lambda: attack.opened >= 120)
+            await eventually(lambda: attack.opened >= 120, every=0.05)
             with Node.init(Home(tmp_path / "newcomer"), "Newcomer") as newcomer:
                 await newcomer.posts.follow(place.writer.account_id)
                 async with service(newcomer) as net:
@@ -169,7 +165,7 @@ def test_strangers_that_keep_asking_for_relay_slots_are_cut_off(tmp_path: Path) 
         async with arena(tmp_path) as place, trio.open_nursery() as nursery:
             nursery.start_soon(attack, place, AttackStats())
             with trio.fail_after(20):
-                await poll(lambda: attack.cut_off >= 8)
+                await eventually(lambda: attack.cut_off >= 8, every=0.05)
             # the free refusals, then two charged ones (-30 each): banned, hung up on
             assert all(asked <= free + 2 for asked in attack.answers), attack.answers
             assert await place.delivery() < 5
@@ -187,7 +183,7 @@ def test_circuits_from_fresh_identities_leave_room_through_the_relay(tmp_path: P
             nursery.start_soon(attack, place, AttackStats())
             await attack.ready.wait()
             # the device behind holds all the circuits it may, all of them attackers'
-            await poll(lambda: attack.held >= limits.max_circuits_per_peer)
+            await eventually(lambda: attack.held >= limits.max_circuits_per_peer, every=0.05)
             assert attack.target is not None
             circuit = [Multiaddr(attack.circuit_addr)]
             # a stranger to the relay from another subnet still reaches the device
@@ -198,8 +194,8 @@ def test_circuits_from_fresh_identities_leave_room_through_the_relay(tmp_path: P
             # the relay granted the attack more circuits than it holds at once: it
             # ended some and the attack opened them again (slow on a loaded machine)
             with trio.fail_after(30):
-                await poll(lambda: attack.statuses[relay.StatusCode.OK]
-                           > limits.max_circuits_per_peer)
+                await eventually(lambda: attack.statuses[relay.StatusCode.OK]
+                                 > limits.max_circuits_per_peer, every=0.05)
             assert await place.delivery() < 5
             nursery.cancel_scope.cancel()
 

@@ -30,8 +30,8 @@ from p2psocial.net.discovery import Nearby, lan_discovery
 from p2psocial.net.lan_identity import recognise
 from p2psocial.node import Node
 from p2psocial.store.peer_addrs import ADDRS_MAX
-from tests.test_cli import ok
-from tests.test_cli_serve import start_serve, stop
+from tests.clikit import ok, start_serve, stop
+from tests.waitkit import eventually
 
 POLL = 0.2
 
@@ -54,10 +54,9 @@ async def book(home: Path) -> dict[bytes, dict[str, Any]]:
 
 async def poll(home: Path, condition: Callable[[dict[bytes, dict[str, Any]]], bool],
                ) -> dict[bytes, dict[str, Any]]:
-    """Re-read the book until ``condition`` holds (bounded by the test's timeout)."""
-    while not condition(seen := await book(home)):  # noqa: ASYNC110 (another process)
-        await trio.sleep(POLL)
-    return seen
+    """Re-read the book until ``condition`` holds (another process: no event)."""
+    return await eventually(lambda: book(home), "the victim's address book",
+                            until=condition, every=POLL)
 
 
 def test_a_neighbour_cannot_push_a_friends_working_address_out_of_the_book(

@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import trio
 from arena import Arena, AttackStats, arena
 from attacks_time import mallory_at
 from netkit import run
@@ -22,6 +21,7 @@ from netkit import run
 from p2psocial import ids
 from p2psocial.node import now_ms
 from tests.timekit import FAR
+from tests.waitkit import eventually
 
 
 async def shown(place: Arena, *args: str) -> Any:
@@ -31,12 +31,8 @@ async def shown(place: Arena, *args: str) -> Any:
 async def until_shown(place: Arena, *args: str, holds: Any) -> Any:
     """The victim's answer to ``args`` once ``holds(answer)``: the serve stores what a
     session brings in its own process, so this asks it again until then."""
-    with trio.fail_after(30):
-        while True:
-            doc = await shown(place, *args)
-            if holds(doc):
-                return doc
-            await trio.sleep(0.2)  # another process: no event to wait on
+    return await eventually(lambda: shown(place, *args), " ".join(args), until=holds,
+                            within=30, every=0.2)  # another process: no event to wait on
 
 
 def test_a_far_future_author_crashes_no_command_and_pins_nothing(tmp_path: Path) -> None:
