@@ -24,13 +24,19 @@ from ..store.blob_wants import Budget, WantedBlob
 from ..store.peer_addrs import Trust
 from ..store.peer_book import PeerRecord
 from .communities import Communities
+from .feeds import Feeds
 from .kernel import Kernel, Service
 
 
 class Replication(Service):
-    def __init__(self, kernel: Kernel, communities: Communities) -> None:
+    def __init__(self, kernel: Kernel, feeds: Feeds, communities: Communities) -> None:
         super().__init__(kernel)
         self.subscribe = kernel.subscribe
+        # what net reads of the follow graph and the rosters is the feeds' and the
+        # communities' own (one implementation each), under the port's names
+        self.following = feeds.following
+        self.followers = feeds.followers
+        self.blocked = feeds.blocked
         self.communities = communities.list
         self.merge_roster = communities.merge_roster
         self.join_community = communities.join
@@ -153,15 +159,6 @@ class Replication(Service):
         if grown:
             self.events.emit([HeldByPeer(device, account, tuple(grown))])
         return bool(grown)
-
-    async def following(self, account: bytes | None = None) -> list[bytes]:
-        return await self._run(self.store.following, account or self.account_id)
-
-    async def followers(self, account: bytes | None = None) -> list[bytes]:
-        return await self._run(self.store.followers, account or self.account_id)
-
-    async def blocked(self) -> list[bytes]:
-        return await self._run(self.store.blocked, self.account_id)
 
     async def peers(self) -> list[PeerRecord]:
         return await self._run(self.store.peer_book.peers)
