@@ -212,7 +212,7 @@ def test_an_invite_stays_useful_after_the_inviter_moved(tmp_path: Path,
                     await sa.connect(device(bob), sb.listen_addrs)
                     code = invite.encode(invite.make(device(alice), alice.account_id,
                                                      sa.listen_addrs,
-                                                     token=alice.address_token()))
+                                                     token=alice.replication.address_token()))
                     await join(jo, sj, code)
                     await sj.wait_until(lambda: device(alice) in sj.connected())
                     first = sa.listen_addrs
