@@ -109,10 +109,10 @@ async def follow_authors(node: Node) -> None:
     """Follow the account of every log ``node`` holds. Only logs of accounts that both
     sides replicate travel (sync protocol 2): a home that merely holds the dataset
     would send the receiver nothing."""
-    following = set(await node.following())
-    for _, account, _ in await node.logs():
+    following = set(await node.feeds.following())
+    for _, account, _ in await node.replication.logs():
         if account != node.account_id and account not in following:
-            await node.follow(account)
+            await node.posts.follow(account)
             following.add(account)
 
 
