@@ -6,6 +6,7 @@ set in one place (SLOW in tests/conftest.py)."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +21,16 @@ OURS = re.compile(r"p2psocial[./]|\b\w+/\w+\.py\b|not written")
 
 def sources(*also: Path) -> Iterator[tuple[str, ast.Module]]:
     """Every module under tests/ (and under the folders ``also``), parsed."""
-    for path in sorted(p for folder in (TESTS, *also) for p in folder.rglob("*.py")):
-        if "corpus" not in path.parts:
-            name = str(path.relative_to(TESTS.parent))
-            yield name.removeprefix("tests/"), ast.parse(path.read_text(), str(path))
+    for folder in (TESTS, *also):
+        yield from _parsed(folder)
+
+
+@functools.cache
+def _parsed(folder: Path) -> tuple[tuple[str, ast.Module], ...]:
+    """Parsed once per run: four checks walk the same ~200 files."""
+    return tuple((str(path.relative_to(TESTS.parent)).removeprefix("tests/"),
+                  ast.parse(path.read_text(), str(path)))
+                 for path in sorted(folder.rglob("*.py")) if "corpus" not in path.parts)
 
 
 def imported_modules(tree: ast.Module) -> Iterator[tuple[int, str]]:
