@@ -24,8 +24,7 @@ from pytestqt.qtbot import QtBot
 from p2psocial.runtime import Backend
 from p2psocial.ui import theme
 from p2psocial.ui.context import AppContext
-from p2psocial.ui.messages_page import MessagesPage
-from tests.uikit import WAIT, call
+from tests.uikit import WAIT, call, shown_page
 
 
 @pytest.fixture
@@ -40,12 +39,7 @@ def new_message_panel(qtbot: QtBot, ctx: AppContext, bob: Backend) -> Any:
     for device, _account, _seq in call(qtbot, ctx, bob.node.replication.logs):
         call(qtbot, ctx, ctx.node.replication.ingest,
              call(qtbot, ctx, bob.node.replication.log_entries, device, 0, 10_000))
-    page = MessagesPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(900, 600)
-    page.show()
-    qtbot.waitExposed(page)
-    page.activated()
+    page = shown_page(qtbot, ctx)
     page.new_message()
     panel = page.new_panel
     qtbot.waitUntil(lambda: panel.people.count() == 1, timeout=WAIT)
