@@ -88,6 +88,8 @@ SLOW: dict[str, str] = {
     "test_net_bad_peers.py": _NODES,
     "test_net_admission.py::test_inbound_connections_that_closed_give_their_place_back":
         "260 inbound connections to a real host",
+    "test_net_admission.py::test_a_thousand_handshakes_cut_short_leave_the_door_open":
+        "1,100 inbound sockets to a real host",
     "test_net_community.py::test_an_always_on_member_carries_posts_while_the_author_is_away":
         _NODES,
     "test_net_community.py::test_join_a_community_on_the_lan_and_talk_without_following":

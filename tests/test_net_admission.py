@@ -162,6 +162,29 @@ def test_a_full_gate_still_lets_a_peer_from_another_subnet_in() -> None:
     run(scenario)
 
 
+def test_a_thousand_handshakes_cut_short_leave_the_door_open() -> None:
+    # Each newcomer from another subnet makes room by hanging up the oldest silent
+    # socket, i.e. by cancelling its upgrade. libp2p's resource manager counted each
+    # cancelled upgrade for good; after ~1,000 it refused every new peer (CI, issue 15).
+    limits = AdmissionLimits(per_address=8, per_subnet=8, total=8, rate=1000.0,
+                             burst=1000, deadline=60)
+
+    async def scenario() -> None:
+        async with open_host(bytes([1]) * 32, admission=limits) as host:
+            port = port_of(host)
+            held: list[trio.SocketStream] = []
+            for n in range(1100):  # round robin over 16 /24s: every one evicts
+                held.append(await tcp_from(f"127.1.{n % 16}.1", "127.0.0.1", port))
+                if len(held) > 16:  # hung up by now: 8 newer ones made room since
+                    await held.pop(0).aclose()
+            await eventually(lambda: host.admission.evictions >= 1090)
+            await connects(2, host)
+            for stream in held:
+                await stream.aclose()
+
+    run(scenario, timeout=90)
+
+
 def test_inbound_connections_that_closed_give_their_place_back() -> None:
     # py-libp2p 0.8.1 keeps the handler of every inbound connection (and its place
     # under the swarm's cap of 250) until the host stops, closed or not: after 250

@@ -86,7 +86,7 @@ from .admission import ADMISSION, Admission, AdmissionLimits
 from .connmgr import Link
 from .inbound_gate import Divert, InboundGate
 from .ip_parse import public_ranges
-from .listening import free_at, listen_ips, listen_more, port_of
+from .listening import deepen_backlog, free_at, listen_ips, listen_more, port_of
 from .net_errors import DialFailed, ListenFailed, NetError, StreamOpenFailed
 from .peer_ids import (
     device_id_from_peer_id,
@@ -510,6 +510,12 @@ async def open_host(seed: bytes, port: int | None = 0, *,
     )
     if not isinstance(network, Swarm):  # pragma: no cover - new_swarm builds a Swarm
         raise TypeError(f"unexpected network service {type(network).__name__}")
+    # Every bound on what a peer can make us hold is ours (docs/network.md). libp2p's
+    # resource manager, which new_swarm adds, counted each inbound upgrade that was
+    # cancelled (our deadline, or a newcomer taking its place) for good: its cleanup
+    # awaits under the cancellation and never releases the count (swarm.py:2136-2156).
+    # After ~1,000 of them it refused every new peer (docs/libp2p-notes.md).
+    network.set_resource_manager(None)
     gate = InboundGate(network, admission)
     # the TCP listener looks the handler up on the swarm for every socket it accepts
     network._handle_inbound_connection = gate.handle  # type: ignore[method-assign,assignment]
@@ -527,6 +533,7 @@ async def open_host(seed: bytes, port: int | None = 0, *,
                 raise ListenFailed(f"cannot listen on {listen}")
             if port is not None:
                 await listen_more(network, ips[1:], port or port_of(basic), fixed=bool(port))
+                deepen_backlog(network)
             host = Host(basic, network, gate)
             host.set_handler(relay.STOP_PROTOCOL, host._relay.handle_stop)
             yield host

@@ -8,6 +8,7 @@ would be shared silently; here both become ``ListenFailed`` in one readable line
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import logging
@@ -74,6 +75,32 @@ async def listen_more(network: Swarm, ips: Sequence[str], port: int, *, fixed: b
                      addresses.multiaddr(one, port), "IPv6" if ":" in one else "IPv4")
             continue
         raise ListenFailed(f"cannot listen on {addresses.multiaddr(one, port)}")
+
+
+BACKLOG = 4096  # connections the kernel completes and queues for us to accept
+
+def deepen_backlog(network: Swarm) -> int:
+    """Give every TCP listening socket a queue of ``BACKLOG`` (the system caps it at
+    ``net.core.somaxconn``, 4096 on Linux since 5.4) instead of py-libp2p's 128
+    (transport/tcp/tcp.py:97), and return how many sockets it touched.
+
+    Why. While sockets that never handshake reconnect in a loop (issue 12, finding
+    3), a queue of 128 stays full: Linux then drops an honest peer's SYN, or the
+    last ACK of its handshake, so its connection hangs for 1 + 2 + 4 s of
+    retransmissions while it believes it is connected (measured: 932 overflows and
+    a new peer waiting > 10 s, against ~100 overflows when it got in at once).
+    ``listen()`` again on a listening socket only changes its queue (Linux, BSD,
+    macOS); Windows keeps the first value, which does no harm."""
+    touched = 0
+    for listener in list(network.listeners.values()):
+        for one in getattr(listener, "listeners", ()):
+            sock = getattr(one, "socket", None)
+            if sock is None:
+                continue
+            with contextlib.suppress(OSError):
+                sock.listen(BACKLOG)
+                touched += 1
+    return touched
 
 
 def port_of(basic: BasicHost) -> int:
