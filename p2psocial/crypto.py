@@ -2,6 +2,8 @@
 
 Hashes are BLAKE2b-256. Signatures are Ed25519, verified through the detached-style
 call on the raw bindings, which avoids building key objects on the hot ingest path.
+A device's Ed25519 key also converts to X25519 (``device_box_public``/``_private``),
+so that something can be sealed to that one device knowing only its id.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import hashlib
 
 import nacl.bindings as sodium
 import nacl.exceptions
+import nacl.public
 
 HASH_LEN = 32
 KEY_LEN = 32
@@ -41,3 +44,20 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
 def signing_keypair(seed: bytes) -> tuple[bytes, bytes]:
     """(public key, 64-byte secret key) for an Ed25519 seed."""
     return sodium.crypto_sign_seed_keypair(seed)
+
+
+def device_box_public(device_id: bytes) -> bytes:
+    """The X25519 public key of a device, from its Ed25519 device id: what a box sealed
+    to that one device is sealed to (a key handed over when it is linked). Pure: anyone
+    who knows the device id can seal to it; only the device opens."""
+    if len(device_id) != KEY_LEN:
+        raise ValueError("a device id is 32 bytes")
+    return sodium.crypto_sign_ed25519_pk_to_curve25519(device_id)
+
+
+def device_box_private(device_seed: bytes) -> nacl.public.PrivateKey:
+    """The X25519 private key matching ``device_box_public`` of this seed's device id."""
+    if len(device_seed) != KEY_LEN:
+        raise ValueError("a device seed is 32 bytes")
+    _, secret_key = sodium.crypto_sign_seed_keypair(device_seed)
+    return nacl.public.PrivateKey(sodium.crypto_sign_ed25519_sk_to_curve25519(secret_key))

@@ -8,12 +8,12 @@ its id, salt, creator, key and name; whoever holds such a code can read and writ
 in that community, as anyone on its LAN can). ``p2psocial join CODE`` adds the
 device to the address book and follows the account, and joins the community.
 
-Text form: ``p2psinv1`` then the payload and a checksum in the bech32 alphabet (32
-characters without the look-alikes 1, b, i, o), so a code survives case changes,
-line breaks and spaces added by a chat program. The payload is the canonical
-msgpack of ``(VERSION, device, account, (addr, ...))``, with the community's fields
-as a fifth item when there is one, and an address token as a sixth (the fifth is then
-None when there is no community).
+Text form (text_code.py, shared with link codes): ``p2psinv1`` then the payload and a
+checksum in the bech32 alphabet, so a code survives case changes, line breaks and
+spaces added by a chat program. The payload is the canonical msgpack of
+``(VERSION, device, account, (addr, ...))``, with the community's fields as a fifth
+item when there is one, and an address token as a sixth (the fifth is then None when
+there is no community).
 
 Address token (issue 13): ``(expires_ms, signature)``, the inviter's device signing
 ``TOKEN_DOMAIN + canonical((device, expires_ms))``: "whoever holds this may learn
@@ -24,29 +24,21 @@ inviter's newest address record (address_record.py) gives it. The token gives wh
 the code gave, where the inviter is, for ``TOKEN_TTL`` at most; 76 bytes, about 120
 characters more in the code.
 
-Why not bech32m as for ids: its guarantee (every error of up to four characters is
-caught) holds for codes up to 89 characters, and an invite with a few addresses is
-200 or more. The checksum here is instead the first 5 bytes of a BLAKE2b-256 of
-the payload (8 characters): any typo, transposition or truncation goes unnoticed
-with probability 2**-40, whatever the length. Sans-IO: text in, values out.
+Sans-IO: text in, values out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import codec, crypto, ids, private
-from .crypto import blake2b
+from . import codec, crypto, ids, private, text_code
 from .errors import BadId, InvalidEntry, MalformedEntry, UserError
 
 PREFIX = "p2psinv1"
 VERSION = 1
 ADDRS_MAX = 8
 ADDR_MAX_LEN = 160  # "/ip6/" + 39 + "/tcp/65535" is 54, 123 through a relay; /dns names
-CHECK_LEN = 5
-_CHECK_PERSON = b"p2ps-invite"
-_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"  # bech32's
-_REV = {ch: i for i, ch in enumerate(_CHARSET)}
+CHECK_PERSON = b"p2ps-invite"
 _ADDR_PROTOCOLS = ("/ip4/", "/ip6/", "/dns/", "/dns4/", "/dns6/")
 _CIRCUIT = "/p2p-circuit"  # <relay's address>/p2p/<relay peer id>/p2p-circuit (net/relay.py)
 _BASE58 = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
@@ -61,7 +53,7 @@ _PAYLOAD_CAPS = codec.Caps(max_bytes=64 + ADDRS_MAX * (ADDR_MAX_LEN + 2) + 16 + 
                            max_bin=crypto.SIG_LEN,
                            max_str=max(ADDR_MAX_LEN, private.NAME_MAX * 4),
                            max_array=ADDRS_MAX, max_depth=2)
-TEXT_MAX = len(PREFIX) + (_PAYLOAD_CAPS.max_bytes + CHECK_LEN) * 8 // 5 + 2
+TEXT_MAX = text_code.text_max(PREFIX, _PAYLOAD_CAPS.max_bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,31 +129,19 @@ def encode(invite: Invite) -> str:
         fields += (invite.community.to_wire() if invite.community is not None else None,)
     if invite.token is not None:
         fields += (invite.token.to_wire(),)
-    payload = codec.encode(fields)
-    data = payload + _checksum(payload)
-    return PREFIX + "".join(_CHARSET[v] for v in _to_5bit(data))
+    return text_code.wrap(PREFIX, codec.encode(fields), CHECK_PERSON)
 
 
 def decode(text: str) -> Invite:
     """The invite in ``text``, or ``BadId`` with a message a person can act on."""
-    cleaned = "".join(text.split()).lower()
+    cleaned = text_code.clean(text)
     if not cleaned.startswith(PREFIX):
         if ids.is_id(ids.ACCOUNT, cleaned):
             raise BadId("that is an account id, not an invite code: ask for the code that "
                         "'p2psocial invite' prints")
-        raise BadId(f"'{_short(text)}' is not an invite code (it should start with '{PREFIX}')")
-    body = cleaned[len(PREFIX):]
-    if len(cleaned) > TEXT_MAX:
-        raise BadId("that invite code is too long: copy it again, exactly")
-    if any(ch not in _REV for ch in body):
-        raise BadId("that invite code has a character that is never in a code: "
-                    "copy it again, exactly")
-    data = _from_5bit([_REV[ch] for ch in body])
-    if data is None or len(data) <= CHECK_LEN:
-        raise BadId("that invite code is incomplete: copy it again, exactly")
-    payload, check = data[:-CHECK_LEN], data[-CHECK_LEN:]
-    if _checksum(payload) != check:
-        raise BadId("that invite code is damaged or mistyped: copy it again, exactly")
+        raise BadId(f"'{text_code.short(text)}' is not an invite code "
+                    f"(it should start with '{PREFIX}')")
+    payload = text_code.unwrap(cleaned, PREFIX, CHECK_PERSON, TEXT_MAX, "invite code", BadId)
     try:
         wire = codec.decode(payload, _PAYLOAD_CAPS)
     except InvalidEntry:
@@ -193,10 +173,6 @@ def decode(text: str) -> Invite:
         raise BadId(f"that invite code is not valid: {exc}") from None
 
 
-def _checksum(payload: bytes) -> bytes:
-    return blake2b(payload, _CHECK_PERSON)[:CHECK_LEN]
-
-
 def good_addr(addr: object) -> bool:
     """A direct address without ``/p2p/``, or one through a relay: a direct address of
     the relay, its peer id, ``/p2p-circuit`` (the inviter's own id is implied)."""
@@ -208,37 +184,3 @@ def good_addr(addr: object) -> bool:
         if not sep or not relay or not set(relay) <= _BASE58:
             return False
     return "/p2p" not in addr
-
-
-def _to_5bit(data: bytes) -> list[int]:
-    acc = bits = 0
-    out = []
-    for byte in data:
-        acc = (acc << 8 | byte) & 0xFFF
-        bits += 8
-        while bits >= 5:
-            bits -= 5
-            out.append(acc >> bits & 31)
-    if bits:
-        out.append(acc << (5 - bits) & 31)
-    return out
-
-
-def _from_5bit(values: list[int]) -> bytes | None:
-    """Bytes back from 5-bit groups; None if the padding is not all zero (truncated)."""
-    acc = bits = 0
-    out = bytearray()
-    for v in values:
-        acc = (acc << 5 | v) & 0xFFF
-        bits += 5
-        if bits >= 8:
-            bits -= 8
-            out.append(acc >> bits & 255)
-    if bits >= 5 or acc & ((1 << bits) - 1):
-        return None
-    return bytes(out)
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 40 else text[:37] + "..."

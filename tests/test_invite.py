@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from p2psocial import codec, ids, invite, private
-from p2psocial.crypto import blake2b
+from p2psocial import codec, ids, invite, private, text_code
 from p2psocial.errors import BadId
 
 DEVICE = bytes(range(32))
@@ -77,9 +76,7 @@ def test_garbage_is_refused_with_a_readable_message(text: str, message: str) -> 
 
 def _forge(value: object) -> str:
     """A code with a valid checksum around any payload: only the layout checks remain."""
-    payload = codec.encode(value)
-    data = payload + blake2b(payload, b"p2ps-invite")[:invite.CHECK_LEN]
-    return invite.PREFIX + "".join(invite._CHARSET[v] for v in invite._to_5bit(data))
+    return text_code.wrap(invite.PREFIX, codec.encode(value), b"p2ps-invite")
 
 
 @pytest.mark.parametrize("value, message", [

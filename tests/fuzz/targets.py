@@ -42,6 +42,7 @@ from p2psocial import (
     keyfile,
     private,
     roster,
+    text_code,
 )
 from p2psocial.cli import writes
 from p2psocial.control import ControlError, Refused, parse_reply, parse_request
@@ -347,8 +348,7 @@ def invite_text(data: bytes) -> None:
 
 def invite_payload(data: bytes) -> None:
     """The input as an invite's payload, with a right checksum: what is past it."""
-    invite.decode(invite.PREFIX + "".join(
-        invite._CHARSET[v] for v in invite._to_5bit(data + invite._checksum(data))))
+    invite.decode(text_code.wrap(invite.PREFIX, data, invite.CHECK_PERSON))
 
 
 def id_text(data: bytes) -> None:
