@@ -172,7 +172,9 @@ class Refused:
     reason: str
 
     def encode(self) -> bytes:
-        return codec.encode(("refused", self.reason[:REASON_MAX]))
+        """One line of at most ``REASON_MAX`` characters, whatever ``reason`` holds."""
+        line = " ".join(self.reason.split())[:REASON_MAX] or "refused"
+        return codec.encode(("refused", line))
 
 
 Answer = Granted | Refused

@@ -141,6 +141,13 @@ def test_a_hello_over_its_cap_or_not_canonical_is_refused() -> None:
         linking.read_hello(b"\x93\xa5hello\xc4\x20" + bytes(32) + b"\xd9\x06laptop")
 
 
+def test_a_refusal_is_sent_as_one_short_line() -> None:
+    assert linking.read_answer(Refused("two\nlines").encode()) == Refused("two lines")
+    assert linking.read_answer(Refused("").encode()) == Refused("refused")
+    long = linking.read_answer(Refused("x" * 500).encode())
+    assert isinstance(long, Refused) and len(long.reason) == linking.REASON_MAX
+
+
 def test_answers_read_back() -> None:
     for answer in (granted(), granted(peers=(), profile_name=""), Refused(USED),
                    granted(cert_wire=ROOT_CERT)):

@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 
 import pytest
 import trio
-from netkit import run, seed
+import trio.testing
+from netkit import Pipe, run, seed
 
-from p2psocial import codec, link_code, linking
+from p2psocial import codec, crypto, link_code, linking
 from p2psocial.errors import InvalidContent
 from p2psocial.link_code import LinkCode
 from p2psocial.linking import Granted
 from p2psocial.net import link
 from p2psocial.net.framing import read_frame, write_frame
-from p2psocial.net.host import Host, open_host
+from p2psocial.net.host import Host, open_host, peer_id_from_device_id
 from p2psocial.net.link import LinkFailed, LinkServer
 from p2psocial.net.streams import BROKEN
 
@@ -213,3 +214,41 @@ def test_an_unreachable_issuer_is_one_line() -> None:
         assert issuer.granter.granted == []
 
     scenario(test)
+
+
+# --- the issuer's side over an in-memory stream, on a virtual clock -----------------
+
+
+class FromPeer(Pipe):
+    """An in-memory stream end that says which peer is at the other end, as a libp2p
+    stream does (``stream.muxed_conn.peer_id``)."""
+
+    def __init__(self, stream: trio.StapledStream, device: bytes) -> None:
+        super().__init__(stream)
+        self.muxed_conn = type("Conn", (), {"peer_id": peer_id_from_device_id(device)})()
+
+
+def test_in_memory_a_silent_joiner_is_cut_off_and_the_next_one_links() -> None:
+    issuer_device = crypto.signing_keypair(seed(1))[0]
+    joiner = crypto.signing_keypair(seed(2))[0]
+
+    async def main() -> None:
+        granter = FakeGranter()
+        server = LinkServer(issuer_device, granter, Clock())
+        code = server.open_offer(ACCOUNT, ["/ip4/192.168.1.2/tcp/4001"])
+        ours, theirs = trio.testing.memory_stream_pair()
+        start = trio.current_time()
+        await server.handle(FromPeer(ours, joiner))  # the joiner never says hello
+        assert trio.current_time() - start == pytest.approx(link.HELLO_TIMEOUT)
+        assert await read_frame(Pipe(theirs), linking.GRANTED_MAX) is None  # reset
+        assert server.offer is not None and server.offer.is_open(NOW)
+
+        ours, theirs = trio.testing.memory_stream_pair()
+        hello = linking.Hello(linking.prove(code.secret, issuer_device, joiner), "laptop")
+        await write_frame(Pipe(theirs), hello.encode())
+        await server.handle(FromPeer(ours, joiner))
+        frame = await read_frame(Pipe(theirs), linking.GRANTED_MAX)
+        assert frame is not None and linking.read_answer(frame) == GRANT
+        assert granter.granted == [(joiner, "laptop")]
+
+    run(main, clock=trio.testing.MockClock(autojump_threshold=0))
