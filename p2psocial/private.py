@@ -473,15 +473,21 @@ def blobs_of(kind: int, body: bytes | None) -> tuple[bytes, ...]:
         return ()
 
 
-def opener(reader: envelope.SealedReader) -> Opener:
-    """``open(body, author_account)``: the plaintext of a PRIVATE body, or None when it
-    is not for us, was altered, or is not an envelope at all (fail closed: a carrier
-    cannot make a reader crash or tell these cases apart)."""
+def opener(*readers: envelope.SealedReader) -> Opener:
+    """``open(body, author_account)``: the plaintext of a PRIVATE body opened by the
+    first of ``readers`` that can, or None when it is not for us, was altered, or is
+    not an envelope at all (fail closed: a carrier cannot make a reader crash or tell
+    these cases apart). Each reader costs a trial per envelope that is not for it:
+    an account has one key until a revocation rotates it (node/devices.py)."""
     def open_body(body: bytes, author: bytes) -> bytes | None:
-        try:
-            return reader.open(body, context=author)
-        except (DecryptionFailed, InvalidEntry, nacl.exceptions.CryptoError):
-            return None
+        for reader in readers:
+            try:
+                return reader.open(body, context=author)
+            except DecryptionFailed:
+                continue
+            except (InvalidEntry, nacl.exceptions.CryptoError):
+                return None
+        return None
 
     return open_body
 

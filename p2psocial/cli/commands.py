@@ -39,6 +39,7 @@ from ..home import Home
 from ..node import Node, read_file
 from ..switches import LAN_TYPE_ENV, env_listen_ips  # hidden: tests on loopback
 from . import (
+    devices,  # noqa: F401  (devices, device: they register on import)
     online,  # noqa: F401  (serve, invite, join, peers, sync: they register on import)
     writes,
 )

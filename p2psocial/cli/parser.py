@@ -16,7 +16,7 @@ MAX_LIMIT = 500
 
 # Commands that only read: they open the home read-only (no passphrase, no lock).
 READ_COMMANDS = ("whoami", "feed", "thread", "search", "mentions", "following", "followers",
-                 "verify", "peers", "invite", "circle")
+                 "verify", "peers", "invite", "circle", "devices")
 
 
 class UsageError(Exception):
@@ -164,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="count the conversation as read")
     _groups(sub, common)
     _communities(sub, common)
+    _devices(sub, command, common)
 
     for name, what in (("following", "accounts that ACCOUNT follows"),
                        ("followers", "accounts that follow ACCOUNT")):
@@ -310,6 +311,37 @@ def _groups(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
 
     group_id(action("leave", "leave a group (you stop posting and receiving its new keys) "
                     "or a community (this home stops carrying its members' posts)"))
+
+
+def _devices(sub: argparse._SubParsersAction,
+             command: Callable[..., argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
+    """``devices`` lists this account's devices; ``device ACTION`` links and revokes."""
+    command("devices", "this account's devices: name, when linked, last seen, revoked")
+    text = "link a new device to this account, or revoke a lost one"
+    device = sub.add_parser("device", help=text, description=text, parents=[common])
+    actions = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=text, description=text, parents=[common])
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+        return p
+
+    action("link", "print a one-time code (valid a few minutes) that links a new device, "
+           "beside a running 'p2psocial serve' or the app")
+    p = action("join", "make this empty home a new device of the account whose device "
+               "printed CODE ('p2psocial device link' there)")
+    p.add_argument("code", metavar="CODE", help="a link code (p2pslnk1...)")
+    p.add_argument("--name", required=True, help="this device's name, as your devices list "
+                   "shows it (for example 'Laptop')")
+    p = action("revoke", "revoke a lost or stolen device: other devices and peers refuse "
+               "what it writes from now on, and it cannot read what is sealed to you later")
+    p.add_argument("device", metavar="DEVICE", help="its device id (dev1..., shown by "
+                   "'p2psocial devices')")
+    p.add_argument("--phrase-stdin", action="store_true",
+                   help="read the recovery phrase from stdin (after the passphrase line when "
+                   "--passphrase-stdin is given too); without it, a device that keeps the "
+                   "account key needs no phrase, and a terminal is asked for it")
 
 
 def _communities(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

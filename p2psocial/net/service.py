@@ -65,12 +65,14 @@ import trio
 from libp2p.abc import INetStream
 from libp2p.peer.id import ID
 
+from ..errors import UserError
+from ..link_code import LinkCode
 from ..store.blob_wants import BUDGET as BLOB_BUDGET
 from ..store.blob_wants import Budget
 from ..store.communities import CommunityInfo
 from ..store.peer_addrs import Trust
 from ..store.store import BLOB_CAP
-from . import address_exchange, community, connmgr, relay
+from . import address_exchange, community, connmgr, link, relay
 from .addressbook import BACKOFF, STANDING, Backoff, PeerSnapshot, PeerState, StandingPolicy
 from .addresses import dialed_addr
 from .admission import ADMISSION, AdmissionLimits
@@ -174,6 +176,7 @@ class NetworkService:
         self.relay_server: relay.RelayServer | None = None
         self.hole_punching = hole_punching
         self.puncher: HolePuncher | None = None
+        self.link_server: link.LinkServer | None = None
         self.standpoint: Standpoint | None = None  # reachability and paths, while running
         self.port_mapping = port_mapping
         self.portmap: PortMapper | None = None
@@ -249,6 +252,7 @@ class NetworkService:
                 self.known.states[record.device] = PeerState.from_record(record)
                 self.dialer.start(record.device)
             self.inbound.install(host)
+            self.link_server = link.serve(host, self.replica)  # device linking
             self.relay_server = self.relay_policy.start(host, nursery)
             if self.hole_punching:
                 self.puncher = await nursery.start(HolePuncher(
@@ -288,6 +292,7 @@ class NetworkService:
                 self.gossip = None
                 self.blob_fetcher = None
                 self.puncher = None
+                self.link_server = None
                 self.standpoint = None
 
     async def __aenter__(self) -> NetworkService:
@@ -309,6 +314,15 @@ class NetworkService:
             return []
         direct = self.mapped_addrs() + advertised_addrs(self._host.listen_addrs)
         return list(dict.fromkeys(direct)) + self._host.circuit_addrs()
+
+    def link_offer(self) -> LinkCode:
+        """A one-time code (net/link.py) that links a new device to this account,
+        naming the addresses we listen on now; it replaces any earlier one."""
+        identity = self.replica.identity
+        if self.link_server is None or identity is None or not self.listen_addrs:
+            raise UserError("the network is not running, so there is no address for the "
+                            "new device to reach")
+        return self.link_server.open_offer(identity.account_id, self.listen_addrs)
 
     def mapped_addrs(self) -> list[str]:
         """Our address on the home router's outside that it forwards to us (UPnP or

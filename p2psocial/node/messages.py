@@ -11,10 +11,11 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Awaitable, Callable, Sequence
 
+import nacl.public
 import trio
 
 from .. import content as c
-from .. import envelope, ids, images, private, private_files
+from .. import crypto, envelope, ids, images, private, private_files
 from ..entry import Entry
 from ..errors import BadImage, ContentTooLarge, DecryptionFailed, NotFound, UserError
 from ..events import Event, MessageAdded, MessageReacted, Notified, PostAdded, RosterChanged
@@ -137,13 +138,15 @@ class Messages(Service):
         return found
 
     def reader_keys(self, members: Sequence[bytes]) -> list[bytes]:
-        """The encryption keys of ``members`` (ours from our keys, the others' from
-        their device certificates); a member whose key is not here is refused."""
+        """The encryption keys of ``members``, from their device certificates and the
+        newest revocation of each (store/revocations.py); a member whose key is not
+        here is refused."""
         identity = self._require_identity()
         keys = []
         for member in members:
-            key = (identity.account.enc_public if member == identity.account_id
-                   else self.store.enc_key(member))
+            key = self.store.enc_key(member)  # ours too: a revocation rotates it
+            if key is None and member == identity.account_id:
+                key = identity.enc_public
             if key is None:
                 raise UserError(f"{ids.account_text(member)} has no encryption key here yet: "
                                 "follow them and sync first")
@@ -159,8 +162,7 @@ class Messages(Service):
         if self.identity is None:
             return 0
         if self._opener is None:
-            self._opener = private.opener(envelope.SealedReader(
-                self.identity.account.enc_private))
+            self._opener = private.opener(*await self._readers())
         found = scanned = 0
         left: set[bytes] = set()
         async with self._scan_lock:
@@ -187,12 +189,25 @@ class Messages(Service):
                 self.events.emit(news)
                 found += len(result.messages)
                 scanned += result.scanned
+                if result.account_keys:  # a revocation rotated our key: read with it too
+                    self._opener = private.opener(*await self._readers())
                 left.update(result.left)
                 if result.done:
                     break
         for group_id in sorted(left):  # a member of our group left: a key they lack
             await self._left(group_id)
         return found
+
+    async def _readers(self) -> list[envelope.SealedReader]:
+        """Our keys for the private scan, the likeliest first: the account's newest
+        encryption key, the older ones, then this device's own (for the account keys a
+        revocation seals to each device: node/devices.py)."""
+        identity = self._require_identity()
+        rotated = await self._run(self.store.device_book.account_keys)
+        seeds = dict.fromkeys([*(seed for _, seed in reversed(rotated)),
+                               *reversed(identity.enc_seeds)])
+        return [*(envelope.SealedReader(nacl.public.PrivateKey(seed)) for seed in seeds),
+                envelope.SealedReader(crypto.device_box_private(identity.device.seed))]
 
     async def conversations(self) -> list[ConversationView]:
         """Direct conversations, the one with the newest message first."""

@@ -24,12 +24,14 @@ from ..store.blob_wants import Budget, WantedBlob
 from ..store.peer_addrs import Trust
 from ..store.peer_book import PeerRecord
 from .communities import Communities
+from .devices import Devices
 from .feeds import Feeds
 from .kernel import Kernel, Service
 
 
 class Replication(Service):
-    def __init__(self, kernel: Kernel, feeds: Feeds, communities: Communities) -> None:
+    def __init__(self, kernel: Kernel, feeds: Feeds, communities: Communities,
+                 devices: Devices) -> None:
         super().__init__(kernel)
         self.subscribe = kernel.subscribe
         # what net reads of the follow graph and the rosters is the feeds' and the
@@ -40,6 +42,7 @@ class Replication(Service):
         self.communities = communities.list
         self.merge_roster = communities.merge_roster
         self.join_community = communities.join
+        self.grant = devices.grant  # a new device of ours asks to be linked (net/link.py)
 
     async def ingest(self, entries: Sequence[Entry], *, strict: bool = False) -> IngestResult:
         """Verify and store entries from a peer; see store/ingest.py. Other devices'
@@ -80,6 +83,16 @@ class Replication(Service):
     def _add_forks_now(self, wire: Sequence[object]) -> tuple[list[Fork], dict[bytes, bytes]]:
         new = self.store.add_forks(wire)
         return new, self.store.accounts_of({f.device for f in new})
+
+    async def revocations(self) -> list[bytes]:
+        """Every signed device revocation held, oldest first: sent ahead of entries."""
+        return await self._run(self.store.device_book.revocations)
+
+    async def add_revocations(self, wire: Sequence[object]) -> list[bytes]:
+        """Check and apply the revocations a peer sent (store/revocations.py): the
+        devices whose valid part got shorter. ``InvalidEntry`` for a bad one (nothing
+        is applied then: the sender's fault)."""
+        return await self._run(self.store.add_revocations, wire)
 
     async def forks(self) -> list[Fork]:
         """Every fork proof this home holds."""

@@ -19,13 +19,14 @@ from dataclasses import replace
 from typing import Any
 
 from .. import content as c
-from .. import images, keyfile
+from .. import images, keyfile, linking
 from ..errors import HomeError
 from ..home import Home
-from ..identity import Identity, new_identity
+from ..identity import DeviceKeys, Identity, certificate_from_wire, new_identity
 from ..store import Store
 from .circles import Circles
 from .communities import Communities
+from .devices import Devices
 from .feeds import Feeds
 from .groups import Groups
 from .kernel import Clock, Kernel, Random, now_ms
@@ -37,7 +38,7 @@ from .replication import Replication
 
 class Node(Kernel):
     """One home's account: the kernel, and its services as attributes (posts, feeds,
-    messages, groups, circles, communities, keys, replication)."""
+    messages, groups, circles, communities, keys, devices, replication)."""
 
     def __init__(self, home: Home, store: Store, identity: Identity | None,
                  clock: Clock = now_ms, random: Random = os.urandom) -> None:
@@ -49,7 +50,8 @@ class Node(Kernel):
         self.circles = Circles(self, self.posts, self.messages, self.groups)
         self.communities = Communities(self, self.messages)
         self.keys = Keys(self)
-        self.replication = Replication(self, self.feeds, self.communities)
+        self.devices = Devices(self, self.groups)
+        self.replication = Replication(self, self.feeds, self.communities, self.devices)
         self.messages.on_keys(joined=self.communities.sign_own_lines,
                               left=self.groups.rekey_without)
 
@@ -89,6 +91,28 @@ class Node(Kernel):
         identity = new_identity(root_seed, random(32), clock())
         return cls.create(home, identity, passphrase, clock, profile=profile, random=random,
                           **kdf)
+
+    @classmethod
+    def linked(cls, home: Home, device_seed: bytes, granted: linking.Granted,
+               passphrase: str | None = None, *, clock: Clock = now_ms,
+               random: Random = os.urandom, **kdf: Any) -> Node:
+        """A new device of an account, in an empty home, from what the device that
+        linked it granted (node/devices.py ``grant``): its certificate and the
+        account's encryption keys; no root key. The peers it was given go into the
+        address book, to catch up from."""
+        if home.exists():
+            raise HomeError(f"{home.path} already holds an account: link into an empty home")
+        cert = certificate_from_wire(granted.cert_wire)
+        cert.verify()
+        device = DeviceKeys(device_seed)
+        if cert.device != device.device_id:
+            raise HomeError("the link granted a certificate for another device")
+        identity = Identity(device, cert, linking.open_keys(granted.sealed_keys, device_seed),
+                            None)
+        node = cls.create(home, identity, passphrase, clock, random=random, **kdf)
+        for peer, addrs in granted.peers:
+            node.store.peer_book.add_peer(peer, addrs, "peer")
+        return node
 
     @classmethod
     def create(cls, home: Home, identity: Identity, passphrase: str | None,

@@ -19,7 +19,7 @@ the scan does it when it opens the post).
 Kept alike with public posts: an unfollow or block takes them off the home timeline
 (``Ingestor._refresh_home`` updates every post of the author); a delete marks the
 post deleted, takes it out of the index and mentions, and empties the decrypted body
-(``Ingestor._erase``). Not alike: edits do not
+(``erasure.erase``). Not alike: edits do not
 apply (an edit is a public entry: it would publish the new text), and ingest makes no
 notifications for them (it never sees their text).
 

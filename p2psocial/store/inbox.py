@@ -99,6 +99,7 @@ class _Found:
     left: set[bytes] = field(default_factory=set)  # our groups a member left
     notified: int = 0
     reacted: list[tuple[bytes, bytes]] = field(default_factory=list)  # (group, message)
+    account_keys: int = 0  # rotated keys of the local account, new here
 
 
 class Inbox(InboxReads):
@@ -161,20 +162,27 @@ class Inbox(InboxReads):
                     keys.append((value.community_id, 0))
                     found.joined.add(value.community_id)
                     self._keyring.forget()
+                elif isinstance(value, private.AccountKey) and row.author_id == local_id:
+                    found.account_keys += self.conn.execute(  # a revocation rotated ours
+                        "INSERT OR IGNORE INTO account_keys(epoch, seed, created) "
+                        "VALUES (?, ?, ?)", (value.epoch, value.seed, row.ts)).rowcount
             for row in rows:
                 if row.kind == Kind.GROUP:
                     self._group_entry(row, local, found)
             for group_id, epoch in keys:
                 self._open_pending(group_id, epoch, local, found)
+            # a new key of ours: what it opens may lie below the watermark (read
+            # again from the start; what opened before is kept once, INSERT OR IGNORE)
             self.conn.execute("UPDATE meta SET value = ? WHERE key = 'private_upto'",
-                              (batch.last,))
+                              (0 if found.account_keys else batch.last,))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        return PrivateScan(found.messages, len(rows), batch.done, found.posts,
+        return PrivateScan(found.messages, len(rows), batch.done and not found.account_keys,
+                           found.posts,
                            sorted(found.joined), sorted(found.left), found.notified,
-                           found.reacted)
+                           found.reacted, found.account_keys)
 
     def _members(self, conversation: int) -> tuple[bytes, ...]:
         found = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",

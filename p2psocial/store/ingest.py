@@ -51,7 +51,8 @@ from ..entry import Entry, verify_run
 from ..errors import BrokenLink, InvalidEntry
 from ..forks import Fork
 from ..timestamps import placed
-from . import blob_wants
+from . import blob_wants, erasure
+from .revocations import Revoker, through_revoked
 from .log_checks import certificate as _certificate
 from .log_checks import proof as _proof
 from .log_checks import read_forks, write_fork
@@ -92,6 +93,7 @@ class Ingestor:
         self._deleted = {r[0] for r in conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in conn.execute("SELECT target FROM edits")}
         self._forked = read_forks(conn)  # device -> the seq it forked at
+        self.revoker = Revoker(conn, self.account_rowid, self._erase)
         self.local: int | None = None
         self._home: set[int] = set()
         self.notes = Notifier(conn)
@@ -157,6 +159,9 @@ class Ingestor:
                 verify_run(run, None if state is None else (state.head_seq, state.head_id))
                 if state is None:
                     certs[device] = _certificate(run[0])
+                    if through_revoked(self.revoker.revoked, certs[device].cert):
+                        plan.frozen += len(run)  # certified by a device after its theft
+                        del plan.runs[device]
             except InvalidEntry as exc:
                 if strict:
                     raise
@@ -177,6 +182,7 @@ class Ingestor:
                 self._write_run(state, run)
                 added.extend(run)
             self._flush()
+            self.revoker.settle()  # a device revoked in this batch, its run written after
             for fork in plan.forks.values():
                 self._write_fork(fork)
             self.conn.execute("COMMIT")
@@ -206,6 +212,7 @@ class Ingestor:
                 else:
                     self._found(plan, fork)
             seen[item.seq] = item
+        revoked = self.revoker.revoked
         for device, seqs in by_log.items():
             if device in plan.rejected:
                 continue
@@ -213,9 +220,10 @@ class Ingestor:
             head = 0 if state is None else state.head_seq
             run: list[Entry] = []
             for seq in sorted(seqs):
-                if seq >= self._forked.get(device, seq + 1):
+                if seq >= self._forked.get(device, seq + 1) or seq > revoked.get(device, seq):
                     if strict:
-                        raise BrokenLink(f"this log forked at {self._forked[device]}: "
+                        raise BrokenLink("this device was revoked" if device in revoked else
+                                         f"this log forked at {self._forked[device]}: "
                                          "nothing after it is accepted")
                     plan.frozen += 1
                 elif seq <= head:
@@ -317,6 +325,9 @@ class Ingestor:
         account = self.account_rowid(cert.cert.account)
         self.conn.execute("UPDATE accounts SET enc_key = coalesce(enc_key, ?) WHERE rowid = ?",
                           (cert.cert.enc_key, account))
+        if self.conn.execute("DELETE FROM revocations WHERE device = ? AND account != ?",
+                             (device, account)).rowcount:  # another account's root said so
+            self.revoker.revoked.pop(device, None)
         rowid = self.conn.execute(
             "INSERT INTO logs(device, account, head_seq, head_id) VALUES (?, ?, 0, x'')",
             (device, account)).lastrowid
@@ -368,6 +379,7 @@ class Ingestor:
         self._deleted = {r[0] for r in self.conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in self.conn.execute("SELECT target FROM edits")}
         self._forked = read_forks(self.conn)
+        self.revoker.reload()
         row = self.conn.execute("SELECT value FROM meta WHERE key='local_account'").fetchone()
         if row:
             self.conn.execute("BEGIN")
@@ -412,6 +424,10 @@ class Ingestor:
             self._targets[item.id] = value.target
             self._flush()
             self._delete(account, item, value.target)
+        elif isinstance(value, c.RevokeDevice):
+            if self.account_rowid(value.revocation.account) == account:  # else: ignored
+                self._flush()
+                self.revoker.apply(value.revocation)
         refs = blobs_of(value)
         if refs:  # what a carrier fetches too (store/blob_wants.py)
             blob_wants.add(self.conn, rowid, account, item.kind, refs)
@@ -532,46 +548,10 @@ class Ingestor:
             self._erase(row[0], row[1], target)
 
     def _what_is_erased(self, rowid: int, kind: int, target: bytes) -> Erased:
-        """The post whose view a delete changes (deletes are rare: a query or two)."""
-        if kind == Kind.REACTION:
-            row = self.conn.execute("SELECT target FROM reactions WHERE entry = ?",
-                                    (target,)).fetchone()
-            return Erased(kind, None if row is None else bytes(row[0]), None)
-        row = self.conn.execute("SELECT parent FROM posts WHERE rowid = ?", (rowid,)).fetchone()
-        if row is None:
-            return Erased(kind, None, None)  # no post (a profile, a follow, a message)
-        return Erased(kind, target, None if row[0] is None else bytes(row[0]))
+        return erasure.what_is_erased(self.conn, rowid, kind, target)
 
     def _erase(self, rowid: int, kind: int, target: bytes) -> None:
-        """What a delete does to its target: the body goes, a post is hidden and leaves
-        the search index and mentions, a reaction is withdrawn, a private message
-        leaves ``messages`` (store/inbox.py) and a followers-only post leaves the
-        timeline like a public one (store/circles.py). Other kinds keep their
-        effect (publish the opposite entry to change it). Certificates are kept."""
-        if kind == Kind.DEVICE:
-            return
-        self.conn.execute("UPDATE entries SET body = NULL WHERE rowid = ?", (rowid,))
-        self.notes.erased(rowid)
-        if kind != Kind.PROFILE:  # a profile keeps its effect, its avatar with it
-            blob_wants.forget(self.conn, rowid)
-        if kind in (Kind.POST, Kind.GROUP):  # a GROUP entry may be a circle post
-            post = self.conn.execute("SELECT text, cw FROM posts WHERE rowid = ? AND deleted = 0",
-                                     (rowid,)).fetchone()
-            if post:
-                if self.text.holds(rowid):
-                    self.text.remove(rowid, post[0], post[1])
-                self.conn.execute("UPDATE posts SET deleted = 1, in_home = 0, text = '', "
-                                  "cw = NULL WHERE rowid = ?", (rowid,))
-                self.conn.execute("DELETE FROM mentions WHERE post = ?", (rowid,))
-        elif kind == Kind.REACTION:
-            self.conn.execute("UPDATE reactions SET active = 0 WHERE entry = ?", (target,))
-        if kind in (Kind.PRIVATE, Kind.GROUP):  # what the private scan read goes too
-            self.conn.execute("DELETE FROM messages WHERE rowid = ?", (rowid,))
-            self.conn.execute("DELETE FROM private_files WHERE entry = ?", (rowid,))
-            self.conn.execute("UPDATE message_reactions SET active = 0 WHERE entry = ?",
-                              (rowid,))
-            # the marker stays (a deleted placeholder is still followers-only)
-            self.conn.execute("UPDATE circle_posts SET body = x'' WHERE rowid = ?", (rowid,))
+        erasure.erase(self.conn, self.notes, self.text, rowid, kind, target)
 
     # --- full-text index (store/text_index.py) -------------------------------------
 

@@ -483,4 +483,29 @@ MIGRATIONS: list[str] = [
     -- blob_refs.blobs_of now lists the sealed blobs of private entries: read again
     INSERT OR REPLACE INTO meta(key, value) VALUES ('blob_refs_backfill', 1);
     """,
+    # 16 (issue 16): revoked devices and the local account's rotated encryption keys.
+    # ``revocations``: one row per revoked device, the lowest last valid sequence number
+    # known (a later, looser revocation changes nothing); entries past it are refused
+    # and erased (store/revocations.py). A device certified by a revoked one through a
+    # link past its last valid entry is revoked too (``last_seq`` 1: its certificate
+    # alone stays), with the revocation that implied it in ``wire``. ``wire``: the
+    # root-signed revocation (identity.Revocation), passed on first in sync sessions.
+    # ``account_keys``: encryption keys of the local account made by a revocation
+    # (epoch 1, 2, ...), as the private scan opened them (in the clear, like group keys:
+    # docs/privacy.md "On your own disk").
+    """
+    CREATE TABLE IF NOT EXISTS revocations (
+        device BLOB PRIMARY KEY,        -- the revoked device
+        account INTEGER NOT NULL,       -- accounts.rowid
+        last_seq INTEGER NOT NULL,      -- its last valid entry (0: none)
+        created INTEGER NOT NULL,       -- ms, as signed by the account's root key
+        wire BLOB NOT NULL              -- codec.encode(Revocation.to_wire())
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS revocations_account ON revocations(account);
+    CREATE TABLE IF NOT EXISTS account_keys (
+        epoch INTEGER PRIMARY KEY,      -- 1, 2, ...: the key after the n-th rotation
+        seed BLOB NOT NULL,             -- X25519 private key (32 bytes)
+        created INTEGER NOT NULL        -- ms, as the revocation that made it says
+    );
+    """,
 ]

@@ -48,6 +48,8 @@ Layout, and why:
   references, so the node fetches the pictures of what it replicates.
 * ``private_files`` (migration 15; store/inbox.py): the pictures and files of opened
   private entries, with the keys of their sealed blobs.
+* ``revocations`` (migration 16; store/revocations.py): revoked devices and the last
+  valid entry of each; ``account_keys``: the local account's rotated encryption keys.
 """
 
 from __future__ import annotations

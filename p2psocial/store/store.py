@@ -44,6 +44,7 @@ from .blob_wants import BLOB_CAP, Budget, WantedBlob
 from .communities import CommunityInfo
 from .inbox import Inbox, Opener, SealedBatch
 from .ingest import Ingestor
+from .devices import DeviceBook
 from .peer_book import PeerBook
 from .peer_book import PeerRecord as PeerRecord  # net imports it from here
 from .queries import Queries
@@ -131,6 +132,7 @@ class Store:
         self.queries = Queries(conn, self._local_rowid())
         self.inbox = Inbox(conn, self.now)
         self.peer_book = PeerBook(conn)
+        self.device_book = DeviceBook(conn)
 
     def close(self) -> None:
         if self._closed:
@@ -207,6 +209,11 @@ class Store:
     def add_forks(self, wire: Iterable[object]) -> list[Fork]:
         """Check and store the fork proofs a peer passed on (ingest.py ``add_forks``)."""
         return self.writer.add_forks(wire)
+
+    def add_revocations(self, wire: Iterable[object]) -> list[bytes]:
+        """Check and apply the revocations a peer sent first (store/revocations.py);
+        the devices they cut short. ``InvalidEntry`` if one is bad: nothing applied."""
+        return self.writer.revoker.add_wires(wire)
 
     def forked(self) -> dict[bytes, int]:
         """device -> the seq its log forked at (forks.py), for every forked log."""

@@ -123,7 +123,7 @@ class IngestResult:
     missing: dict[bytes, int] = field(default_factory=dict)  # device -> first seq we lack
     notified: int = 0  # notifications of the local account this batch created
     forks: list[Fork] = field(default_factory=list)  # forks this batch proved (stored)
-    frozen: int = 0  # entries of forked logs, at or after the fork: not stored
+    frozen: int = 0  # entries past a fork or a revocation (store/revocations.py): not stored
     rejected: dict[bytes, InvalidEntry] = field(default_factory=dict)
     # device -> why its run failed verification (not stored; the other logs were):
     # the fault of whoever sent it, unlike a fork, which is its author's
@@ -222,6 +222,7 @@ class PrivateScan:
     left: list[bytes] = field(default_factory=list)  # our groups a member left
     notified: int = 0  # notifications created (circle posts replying to us, mentioning us)
     reacted: list[tuple[bytes, bytes]] = field(default_factory=list)  # (conversation, target)
+    account_keys: int = 0  # rotated keys of our account that opened (rescan after)
 
 
 @dataclass(frozen=True, slots=True)
