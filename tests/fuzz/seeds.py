@@ -84,6 +84,7 @@ PRIVATE: list[private.Private] = [
     private.GroupPost("in the group", H), private.GroupLeave(),
     private.CirclePost(content.Post("for followers", reply_parent=H, thread_root=H)),
     COMMUNITY.value, private.GroupReaction(content.Reaction(H, "🎉")),
+    private.AccountKey(1, H),
 ]
 
 
