@@ -142,7 +142,7 @@ class Messages(Service):
         identity = self._require_identity()
         keys = []
         for member in members:
-            key = (identity.account.enc_public if member == identity.account_id
+            key = (identity.enc_public if member == identity.account_id
                    else self.store.enc_key(member))
             if key is None:
                 raise UserError(f"{ids.account_text(member)} has no encryption key here yet: "
@@ -160,7 +160,7 @@ class Messages(Service):
             return 0
         if self._opener is None:
             self._opener = private.opener(envelope.SealedReader(
-                self.identity.account.enc_private))
+                self.identity.enc_private))
         found = scanned = 0
         left: set[bytes] = set()
         async with self._scan_lock:
