@@ -41,7 +41,7 @@ def build_home(path: Path, p: common.Params, processes: int = 2) -> Path:
     shutil.rmtree(building, ignore_errors=True)
     wires, facts, _seconds = load_or_generate(p, path.parent, processes)
     common.progress(f"building a home of {len(wires)} entries in {path}")
-    root = common.author_identity(p.seed, 0).account.root_seed
+    root = common.author_identity(p.seed, 0).require_root().root_seed
     me = identity.new_identity(root, crypto.blake2b(b"bench-ui-device"), common.T0)
     node = Node.create(Home(building), me, None)
     try:

@@ -105,7 +105,7 @@ def _sign_private(job: tuple[int, Wire, int, int]) -> tuple[list[Wire], int]:
             readers[0] = _keys["me"]
             to_me += 1
         # a direct message as Node.messages.send writes it: the author reads their own
-        readers.append((ident.account_id, ident.account.enc_public))
+        readers.append((ident.account_id, ident.enc_public))
         rng.shuffle(readers)
         message = private.Message(tuple(sorted(a for a, _ in readers)), _text(rng))
         body = private.seal(message, [k for _, k in readers], ident.account_id, rng.randbytes)
@@ -160,7 +160,7 @@ def _generate(p: common.Params, n_private: int, public: list[Wire], processes: i
              for a in range(p.authors)]
     ts0 = common.T0 + common.SPAN_MS
     jobs = [(a, last[a], share[a], ts0) for a in range(p.authors) if share[a]]
-    args = (p.seed, [(i.account_id, i.account.enc_public) for i in idents],
+    args = (p.seed, [(i.account_id, i.enc_public) for i in idents],
             (me().account_id, me().enc_public))
     with multiprocessing.get_context().Pool(processes, _init_worker, args) as pool:
         results = pool.map(_sign_private, jobs, chunksize=1)

@@ -50,7 +50,7 @@ def create_account(home: Path | None, name: str, passphrase: str | None,
 
     with Node.init(Home(home), name, passphrase, avatar_data=picture, **kdf) as node:
         assert node.identity is not None
-        words = phrase.to_phrase(node.identity.account.root_seed)
+        words = phrase.to_phrase(node.identity.require_root().root_seed)
         return Account(ids.account_text(node.account_id), name.strip(), words, passphrase)
 
 

@@ -34,7 +34,7 @@ import trio
 from . import codec, entry, keyfile
 from .errors import BadBackup, HomeError, InvalidEntry
 from .home import Home
-from .identity import new_identity
+from .identity import DeviceKeys, Identity, issue_certificate
 from .node import Node, now_ms
 from .store import blob_hash
 
@@ -96,7 +96,13 @@ def restore_backup(home: Home, path: Path, passphrase: str | None) -> tuple[Node
     old = keyfile.load(keys, passphrase)
     if old.account_id != meta[2]:
         raise BadBackup(f"{path} is damaged: its keys do not match its account")
-    identity = new_identity(old.account.root_seed, os.urandom(32), now_ms())
+    if old.root is None:
+        raise BadBackup(f"{path} was made on a device that does not hold the account key: "
+                        "restore from the recovery phrase, or link this device instead")
+    # a new device log under the root, with every encryption key the old device held
+    device = DeviceKeys(os.urandom(32))
+    cert = issue_certificate(old.root, device.device_id, now_ms(), enc_key=old.enc_public)
+    identity = Identity(device, cert, old.enc_seeds, old.root)
     created = not home.path.exists()
     node = Node.create(home, identity, passphrase, now_ms)
     try:

@@ -17,8 +17,15 @@ from typing import Any, ClassVar, Protocol
 
 from . import codec, ids
 from .entry import BODY_CAP
-from .errors import BadId, ContentTooLarge, InvalidContent, MalformedEntry, UnknownKind
-from .identity import DeviceCert
+from .errors import (
+    BadId,
+    BadRevocation,
+    ContentTooLarge,
+    InvalidContent,
+    MalformedEntry,
+    UnknownKind,
+)
+from .identity import MAX_CHAIN, Certificate, Revocation, certificate_from_wire
 
 TEXT_MAX = 8000
 CW_MAX = 500
@@ -34,6 +41,9 @@ MIME_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 
 BODY_CAPS = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=64 * 1024, max_array=64,
                        max_depth=4)
+DEVICE_CAPS = codec.Caps(max_bytes=BODY_CAP, max_bin=BODY_CAP, max_str=64 * 1024, max_array=64,
+                         max_depth=MAX_CHAIN + 1)
+"""A DEVICE body nests one array per link of its certificate chain, then the root's."""
 
 
 class Kind(IntEnum):
@@ -51,6 +61,8 @@ class Kind(IntEnum):
     EDIT = 9
     PRIVATE = 10  # body is a recipients envelope (envelope.py); inner kind is hidden
     GROUP = 11  # body is a group-key envelope (envelope.py)
+    DEVICE_LINK = 12  # the author's device certifies another (identity.DelegatedCert)
+    REVOKE = 13  # the account's root key revokes a device (identity.Revocation)
 
 
 class Content(Protocol):
@@ -278,20 +290,80 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class DeviceAnnouncement:
-    """Body of a log's first entry: the certificate binding the device to its account."""
+    """Body of a log's first entry: the certificate binding the device to its account
+    (root-signed, or delegated by another device of the account)."""
 
     KIND: ClassVar[Kind] = Kind.DEVICE
-    cert: DeviceCert
+    cert: Certificate
 
     def to_wire(self) -> tuple:
         return self.cert.to_wire()
 
     @classmethod
     def from_wire(cls, w: object) -> DeviceAnnouncement:
-        return cls(DeviceCert.from_wire(w))
+        return cls(certificate_from_wire(w))
 
     def validate(self) -> None:
         pass
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceLink:
+    """The author's device is about to certify ``device``, named ``name`` by its owner.
+
+    Written in the issuer's log before it signs the delegated certificate, which names
+    this entry: a revocation of the issuer then tells the devices it linked before the
+    theft (kept) from those it linked after (revoked too)."""
+
+    KIND: ClassVar[Kind] = Kind.DEVICE_LINK
+    device: bytes
+    name: str
+    created_ms: int
+
+    def to_wire(self) -> tuple:
+        return (self.device, self.name, self.created_ms)
+
+    @classmethod
+    def from_wire(cls, w: object) -> DeviceLink:
+        t = _tuple(w, 3, "device link")
+        name = _str(t[1], NAME_MAX * 4, "device name")
+        if not 1 <= len(name) <= NAME_MAX:
+            raise MalformedEntry(f"a device name is 1 to {NAME_MAX} characters")
+        return cls(_hash(t[0], "linked device"), name, _uint(t[2], "device link time"))
+
+    def validate(self) -> None:
+        if not self.name.strip():
+            raise InvalidContent("a device needs a name")
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in self.name):
+            raise InvalidContent("a device name cannot contain line breaks or control "
+                                 "characters")
+        _limit(self.name, NAME_MAX, "device name")
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeDevice:
+    """The account's root key revokes one of its devices (identity.Revocation); any
+    device of the account may carry it in its log."""
+
+    KIND: ClassVar[Kind] = Kind.REVOKE
+    revocation: Revocation
+
+    def to_wire(self) -> tuple:
+        return self.revocation.to_wire()
+
+    @classmethod
+    def from_wire(cls, w: object) -> RevokeDevice:
+        return cls(Revocation.from_wire(w))
+
+    def validate(self) -> None:
+        pass
+
+    def check(self, account: bytes) -> None:
+        """``BadRevocation`` unless the revocation verifies and is ``account``'s, the
+        account of the log that carries it."""
+        if self.revocation.account != account:
+            raise BadRevocation("a revocation in the log of another account")
+        self.revocation.verify()
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,11 +384,12 @@ PUBLIC_KINDS: dict[Kind, Any] = {
     Kind.DEVICE: DeviceAnnouncement, Kind.POST: Post, Kind.REACTION: Reaction,
     Kind.PROFILE: Profile, Kind.FOLLOW: Follow, Kind.UNFOLLOW: Unfollow, Kind.BLOCK: Block,
     Kind.UNBLOCK: Unblock, Kind.DELETE: Delete, Kind.EDIT: Edit,
+    Kind.DEVICE_LINK: DeviceLink, Kind.REVOKE: RevokeDevice,
 }
 SEALED_KINDS = (Kind.PRIVATE, Kind.GROUP)
 
 AnyContent = (Post | Reaction | Profile | Follow | Unfollow | Block | Unblock | Delete | Edit
-              | DeviceAnnouncement | Sealed)
+              | DeviceAnnouncement | DeviceLink | RevokeDevice | Sealed)
 
 
 def encode_body(content: AnyContent) -> tuple[int, bytes]:
@@ -336,7 +409,8 @@ def decode_body(kind: int, body: bytes) -> AnyContent:
         raise UnknownKind(f"content kind {kind} is not known to this version")
     if k in SEALED_KINDS:
         return Sealed(k, body)
-    decoded: AnyContent = PUBLIC_KINDS[k].from_wire(codec.decode(body, BODY_CAPS))
+    caps = DEVICE_CAPS if k is Kind.DEVICE else BODY_CAPS
+    decoded: AnyContent = PUBLIC_KINDS[k].from_wire(codec.decode(body, caps))
     return decoded
 
 

@@ -61,6 +61,11 @@ class BadCertificate(InvalidEntry):
     """A device certificate that is malformed or not signed by its account."""
 
 
+class BadRevocation(InvalidEntry):
+    """A device revocation that is malformed, not signed by its account's root key, or
+    found in the log of another account."""
+
+
 class DecryptionFailed(P2PSocialError):
     """An envelope that this key cannot open: not addressed to us, or tampered with.
 
@@ -101,6 +106,11 @@ class PassphraseRequired(UserError):
 
 class HomeError(UserError):
     """The home directory is missing, uninitialised, damaged or in use."""
+
+
+class AccountKeyMissing(HomeError):
+    """What was asked needs the account's root key, which this (everyday) device does
+    not hold: the recovery phrase does."""
 
 
 class BadPhrase(UserError):

@@ -2,21 +2,29 @@
 
 Theory of operation. The file is one canonical msgpack array, in one of two forms::
 
-    ["p2psocial-keys", 1, "plain", [root_seed, device_seed, cert]]
-    ["p2psocial-keys", 1, "argon2id", opslimit, memlimit, salt, nonce, ciphertext]
+    ["p2psocial-keys", 2, "plain", [device_seed, cert, [enc_seed, ...], root_seed]]
+    ["p2psocial-keys", 2, "argon2id", opslimit, memlimit, salt, nonce, ciphertext]
+
+``root_seed`` is nil on an everyday device: a device linked to the account holds its
+own key, its certificate and the account's encryption keys (oldest first), never the
+root key, so the file taken from it holds no root seed. Format 1 files (payload
+``[root_seed, device_seed, cert]``, always with the root) still load; ``dump`` writes
+format 2.
 
 ``ciphertext`` is the secretbox (XSalsa20-Poly1305) of the canonical encoding of the
-same ``[root_seed, device_seed, cert]`` array, under a key that Argon2id derives from
-the passphrase with the stored parameters. Storing the parameters lets later versions
-raise them without a format change; bounding them on load keeps a crafted file from
-making us burn minutes or allocate gigabytes. Every parameter feeds the key, so a
-changed parameter, salt, nonce or ciphertext byte makes the box fail to open, which
-is reported exactly like a wrong passphrase: we fail closed and never fall back.
+same payload array, under a key that Argon2id derives from the passphrase with the
+stored parameters. Storing the parameters lets later versions raise them without a
+format change; bounding them on load keeps a crafted file from making us burn minutes
+or allocate gigabytes. Every parameter feeds the key, so a changed parameter, salt,
+nonce or ciphertext byte makes the box fail to open, which is reported exactly like a
+wrong passphrase: we fail closed and never fall back.
 
-After decoding, the certificate must name this device and this account and carry the
-account's signature and encryption key, so a file stitched together from two homes is
-refused as damaged. This module does no I/O: the node writes the bytes (mode 0600)
-and passes the random salt and nonce in.
+After decoding, the certificate must name this device, verify up to the account's
+root, carry one of the account's encryption keys held here, and name the account of
+the root seed if there is one (whose derived key must then be the first encryption
+key), so a file stitched together from two homes is refused as damaged. This module
+does no I/O: the node writes the bytes (mode 0600) and passes the random salt and
+nonce in.
 """
 
 from __future__ import annotations
@@ -30,10 +38,21 @@ import nacl.secret
 
 from . import codec
 from .errors import HomeError, InvalidEntry, PassphraseRequired, WrongPassphrase
-from .identity import AccountKeys, DeviceCert, DeviceKeys, Identity
+from .identity import (
+    MAX_CHAIN,
+    AccountKeys,
+    DeviceCert,
+    DeviceKeys,
+    Identity,
+    certificate_from_wire,
+)
 
 MAGIC: Final = "p2psocial-keys"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
+FORMATS: Final = (1, 2)
+"""Formats ``load`` reads; ``dump`` writes the last."""
+MAX_ENC_KEYS: Final = 256
+"""Encryption keys an account may have had (one more at every revocation)."""
 PLAIN: Final = "plain"
 ARGON2ID: Final = "argon2id"
 
@@ -44,7 +63,9 @@ MAX_MEMLIMIT: Final[int] = argon2id.MEMLIMIT_MODERATE * 4
 SALT_LEN: Final[int] = argon2id.SALTBYTES
 NONCE_LEN: Final[int] = nacl.secret.SecretBox.NONCE_SIZE
 
-_CAPS = codec.Caps(max_bytes=2048, max_bin=512, max_str=32, max_array=8, max_depth=3)
+# depth: the outer array, the payload, a certificate chain of MAX_CHAIN links and its root
+_CAPS = codec.Caps(max_bytes=32 * 1024, max_bin=16 * 1024, max_str=32,
+                   max_array=MAX_ENC_KEYS, max_depth=MAX_CHAIN + 3)
 _DAMAGED = "the key file is damaged or not a p2psocial key file"
 
 
@@ -55,7 +76,10 @@ def dump(ident: Identity, passphrase: str | None, *, salt: bytes = b"", nonce: b
     With a passphrase, ``salt`` (16 random bytes) and ``nonce`` (24 random bytes) are
     required. An empty passphrase is refused: pass None to store the keys in the clear.
     """
-    payload = (ident.account.root_seed, ident.device.seed, ident.cert.to_wire())
+    if len(ident.enc_seeds) > MAX_ENC_KEYS:
+        raise ValueError(f"a key file holds at most {MAX_ENC_KEYS} encryption keys")
+    root_seed = ident.root.root_seed if ident.root is not None else None
+    payload = (ident.device.seed, ident.cert.to_wire(), ident.enc_seeds, root_seed)
     if passphrase is None:
         return codec.encode((MAGIC, FORMAT_VERSION, PLAIN, payload))
     if passphrase == "":
@@ -81,7 +105,7 @@ def load(data: bytes, passphrase: str | None) -> Identity:
     """
     wire = _outer(data)
     if wire[2] == PLAIN:
-        return _identity(wire[3])
+        return _identity(wire[1], wire[3])
     if not passphrase:
         raise PassphraseRequired("this home is protected by a passphrase")
     _, _, _, opslimit, memlimit, salt, nonce, sealed = wire
@@ -94,7 +118,7 @@ def load(data: bytes, passphrase: str | None) -> Identity:
         payload = codec.decode(plain, _CAPS)
     except InvalidEntry:
         raise HomeError(_DAMAGED) from None
-    return _identity(payload)
+    return _identity(wire[1], payload)
 
 
 def is_encrypted(data: bytes) -> bool:
@@ -112,7 +136,7 @@ def _outer(data: bytes) -> tuple:
         raise HomeError(_DAMAGED)
     if type(wire[1]) is not int:
         raise HomeError(_DAMAGED)
-    if wire[1] != FORMAT_VERSION:
+    if wire[1] not in FORMATS:
         raise HomeError(f"the key file has format {wire[1]}, which this version of "
                         "p2psocial cannot read")
     if wire[2] == PLAIN and len(wire) == 4:
@@ -125,8 +149,35 @@ def _outer(data: bytes) -> tuple:
     raise HomeError(_DAMAGED)
 
 
-def _identity(payload: object) -> Identity:
-    """An identity whose certificate binds its device key to its account key."""
+def _identity(version: int, payload: object) -> Identity:
+    """An identity whose certificate binds its device key to its account."""
+    if version == 1:
+        return _identity_v1(payload)
+    if not (isinstance(payload, tuple) and len(payload) == 4):
+        raise HomeError(_DAMAGED)
+    device_seed, cert_wire, enc_seeds, root_seed = payload
+    if not (_is_bytes(device_seed, 32) and isinstance(enc_seeds, tuple)
+            and 1 <= len(enc_seeds) <= MAX_ENC_KEYS
+            and all(_is_bytes(s, 32) for s in enc_seeds)
+            and (root_seed is None or _is_bytes(root_seed, 32))):
+        raise HomeError(_DAMAGED)
+    try:
+        cert = certificate_from_wire(cert_wire)
+        cert.verify()
+    except InvalidEntry:
+        raise HomeError(_DAMAGED) from None
+    root = AccountKeys(root_seed) if root_seed is not None else None
+    ident = Identity(DeviceKeys(device_seed), cert, enc_seeds, root)
+    if (cert.device != ident.device_id
+            or cert.enc_key not in {bytes(k.public_key) for k in ident.enc_privates}
+            or (root is not None and (root.account_id != cert.account
+                                      or root.enc_seed != enc_seeds[0]))):
+        raise HomeError(_DAMAGED)
+    return ident
+
+
+def _identity_v1(payload: object) -> Identity:
+    """Format 1: every device held the root seed, and the account had one encryption key."""
     if not (isinstance(payload, tuple) and len(payload) == 3):
         raise HomeError(_DAMAGED)
     root_seed, device_seed, cert_wire = payload
@@ -141,7 +192,7 @@ def _identity(payload: object) -> Identity:
     if (cert.account != account.account_id or cert.device != device.device_id
             or cert.enc_key != account.enc_public):
         raise HomeError(_DAMAGED)
-    return Identity(account, device, cert)
+    return Identity(device, cert, (account.enc_seed,), account)
 
 
 def _derive(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:

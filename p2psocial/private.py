@@ -47,6 +47,10 @@ time, never whether it is a message or a group key, nor for whom.
   device of the account learns the key the way it learns a group's; the id is
   ``group_id_of(creator, salt)``, like a group's. Its posts are ``GroupPost``s under
   epoch 0 from any member; nobody is removed from an open community.
+* ``AccountKey(epoch, seed)`` (PRIVATE): the account's encryption key rotated in when
+  a device was revoked (identity.py), sealed to the surviving devices' own X25519 keys
+  and to the account's recovery key (so a restore from the phrase reads it), never to
+  the account's old encryption key, which the lost device holds.
 
 Reading is the store's job (store/inbox.py); this module is pure: randomness is
 passed in (``rand(n)`` returns n random bytes), like the envelope's.
@@ -120,6 +124,7 @@ class Inner(IntEnum):
     CIRCLE_POST = 4
     COMMUNITY_KEY = 5
     GROUP_REACTION = 6
+    ACCOUNT_KEY = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,11 +327,35 @@ class GroupReaction:
         self.reaction.validate()
 
 
+@dataclass(frozen=True, slots=True)
+class AccountKey:
+    """The seed of the account's encryption key from ``epoch`` on (epoch 0 is the first
+    key, derived from the root seed; a revocation starts the next epoch)."""
+
+    INNER: ClassVar[Inner] = Inner.ACCOUNT_KEY
+    epoch: int
+    seed: bytes = field(repr=False)
+
+    def to_wire(self) -> tuple:
+        return (self.epoch, self.seed)
+
+    @classmethod
+    def from_wire(cls, w: object) -> AccountKey:
+        epoch, seed = _tuple(w, 2, "account key")
+        if not (type(epoch) is int and 1 <= epoch <= envelope.MAX_EPOCH):
+            raise MalformedEntry("an account key's epoch is a positive int")
+        return cls(epoch, _id(seed, "account key"))
+
+    def validate(self) -> None:
+        if not 1 <= self.epoch <= envelope.MAX_EPOCH or len(self.seed) != ID_LEN:
+            raise InvalidContent("an account key is a 32-byte seed of a later epoch")
+
+
 Private = (Message | GroupKey | GroupPost | GroupLeave | CirclePost | CommunityKey
-           | GroupReaction)
+           | GroupReaction | AccountKey)
 _BY_INNER: dict[int, type[Private]] = {
     int(t.INNER): t for t in (Message, GroupKey, GroupPost, GroupLeave, CirclePost,
-                              CommunityKey, GroupReaction)}
+                              CommunityKey, GroupReaction, AccountKey)}
 
 
 def encode(value: Private) -> bytes:

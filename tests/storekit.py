@@ -31,7 +31,7 @@ def store_of(path: Path, who: Identity, *logs: list) -> Store:
 
 def opener(who: Identity) -> private.Opener:
     """What opens the private entries sealed to ``who``."""
-    return private.opener(envelope.SealedReader(who.account.enc_private))
+    return private.opener(envelope.SealedReader(who.enc_private))
 
 
 def account_of(log: list[Entry]) -> bytes:

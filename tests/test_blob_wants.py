@@ -95,7 +95,7 @@ def test_own_blobs_are_wanted_on_a_second_device(tmp_path: Path) -> None:
     """Our account's pictures from another device (a restore) are tier 0."""
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice:
-            seed = alice.identity.account.root_seed  # type: ignore[union-attr]
+            seed = alice.identity.require_root().root_seed  # type: ignore[union-attr]
             posted = await alice.posts.post("from the laptop", images_data=[picture("red")])
             with Node.restore(Home(tmp_path / "b"), seed, "Alice") as again:
                 await sync(alice, again)

@@ -113,7 +113,7 @@ def test_the_authors_other_device_reads_and_posts(tmp_path: Path) -> None:
         await alice.circles.approve(bob.account_id)
         first = await alice.circles.post("from the desk")
         assert alice.identity is not None
-        with Node.restore(Home(tmp_path / "laptop"), alice.identity.account.root_seed,
+        with Node.restore(Home(tmp_path / "laptop"), alice.identity.require_root().root_seed,
                           "Alice") as laptop:
             await everyone_syncs([alice, bob, laptop])
             assert await home_texts(laptop) == [("from the desk", "circle")]
@@ -159,7 +159,7 @@ def test_unapproved_before_the_key_is_here(tmp_path: Path) -> None:
 
 
 def opener(who: Identity) -> private.Opener:
-    return private.opener(envelope.SealedReader(who.account.enc_private))
+    return private.opener(envelope.SealedReader(who.enc_private))
 
 
 def circle_key(admin: Author, readers: list[Author], salt: bytes = private.CIRCLE_SALT,
@@ -170,7 +170,7 @@ def circle_key(admin: Author, readers: list[Author], salt: bytes = private.CIRCL
     value = private.GroupKey(private.group_id_of(admin.id, salt), salt, epoch, key,
                              private.CIRCLE_NAME, members)
     admin.add(c.Sealed(c.Kind.PRIVATE, private.seal(
-        value, [admin.ident.account.enc_public, *(r.ident.account.enc_public for r in readers)],
+        value, [admin.ident.enc_public, *(r.ident.enc_public for r in readers)],
         admin.id, os.urandom)))
     return key
 

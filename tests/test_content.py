@@ -7,7 +7,7 @@ from helpers import make_identity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from p2psocial import codec, content, ids
+from p2psocial import codec, content, identity, ids
 from p2psocial.content import (
     ALT_MAX,
     ATTACHMENTS_MAX,
@@ -21,18 +21,21 @@ from p2psocial.content import (
     Block,
     Delete,
     DeviceAnnouncement,
+    DeviceLink,
     Edit,
     Follow,
     Kind,
     Post,
     Profile,
     Reaction,
+    RevokeDevice,
     Sealed,
     Unblock,
     Unfollow,
 )
 from p2psocial.entry import BODY_CAP
 from p2psocial.errors import (
+    BadRevocation,
     ContentTooLarge,
     InvalidContent,
     MalformedEntry,
@@ -46,7 +49,10 @@ FAST = settings(max_examples=100, deadline=None)
 
 H = bytes(range(32))  # a hash
 H2 = b"\x07" * 32
-CERTS = [make_identity(1).cert, make_identity(2).cert]
+ALICE = make_identity(1)
+LINKED = identity.delegate(ALICE, b"\x0a" * 32, 5, 2, H)
+CERTS = [ALICE.cert, make_identity(2).cert, LINKED]
+REVOCATION = identity.revoke(ALICE.require_root(), LINKED.device, 3, H, 9, b"\x0b" * 32)
 
 hashes = st.binary(min_size=32, max_size=32)
 texts = st.text(max_size=40)
@@ -65,6 +71,8 @@ contents = st.one_of(
     *(st.builds(cls, hashes) for cls in (Follow, Unfollow, Block, Unblock, Delete)),
     st.builds(Edit, hashes, texts, st.none() | texts),
     st.sampled_from(CERTS).map(DeviceAnnouncement),
+    st.builds(DeviceLink, hashes, st.text(min_size=1, max_size=NAME_MAX), st.integers(0, 2**53)),
+    st.just(RevokeDevice(REVOCATION)),
     st.builds(Sealed, st.sampled_from(content.SEALED_KINDS), st.binary(max_size=200)),
 )
 
@@ -83,7 +91,7 @@ def test_kind_numbers_are_forever() -> None:
     assert [(k.name, int(k)) for k in Kind] == [
         ("DEVICE", 0), ("POST", 1), ("REACTION", 2), ("PROFILE", 3), ("FOLLOW", 4),
         ("UNFOLLOW", 5), ("BLOCK", 6), ("UNBLOCK", 7), ("DELETE", 8), ("EDIT", 9),
-        ("PRIVATE", 10), ("GROUP", 11)]
+        ("PRIVATE", 10), ("GROUP", 11), ("DEVICE_LINK", 12), ("REVOKE", 13)]
     for kind, cls in content.PUBLIC_KINDS.items():
         assert kind == cls.KIND
     assert set(content.PUBLIC_KINDS) | set(content.SEALED_KINDS) == set(Kind)
@@ -139,6 +147,13 @@ BAD_WIRES: list[tuple[type, object]] = [
     (Delete, ()), (Delete, (None,)), (Delete, (H, H)),
     (Edit, (H, "x")), (Edit, (H[:31], "x", None)), (Edit, (H, None, None)), (Edit, (H, "x", b"")),
     (DeviceAnnouncement, CERTS[0].to_wire()[:4]), (DeviceAnnouncement, None),
+    (DeviceAnnouncement, LINKED.to_wire()[:7]), (DeviceAnnouncement, (*LINKED.to_wire()[:4], None,
+                                                                      *LINKED.to_wire()[5:])),
+    (DeviceLink, (H, "phone")), (DeviceLink, (H[:31], "phone", 1)), (DeviceLink, (H, "", 1)),
+    (DeviceLink, (H, "x" * (NAME_MAX + 1), 1)), (DeviceLink, (H, b"phone", 1)),
+    (DeviceLink, (H, "phone", -1)), (DeviceLink, (H, "phone", True)),
+    (RevokeDevice, REVOCATION.to_wire()[:6]), (RevokeDevice, (REVOCATION.to_wire(),)),
+    (RevokeDevice, (*REVOCATION.to_wire()[:3], b"", *REVOCATION.to_wire()[4:])),
 ]
 
 
@@ -151,7 +166,7 @@ def test_from_wire_rejects_wrong_layouts(cls: type, wire: object) -> None:
         content.decode_body(cls.KIND, codec.encode(wire))
 
 
-@pytest.mark.parametrize("kind", [12, 99, 255, -1, 256])
+@pytest.mark.parametrize("kind", [14, 99, 255, -1, 256])
 def test_unknown_kinds(kind: int) -> None:
     with pytest.raises(UnknownKind):
         content.decode_body(kind, codec.encode(GOOD_POST))
@@ -271,13 +286,16 @@ def test_edit_limits() -> None:
 
 def test_kinds_without_user_limits_validate() -> None:
     for value in (Follow(H), Unfollow(H), Block(H), Unblock(H), Delete(H),
-                  DeviceAnnouncement(CERTS[0]), Sealed(Kind.PRIVATE, b"x")):
+                  DeviceAnnouncement(CERTS[0]), DeviceAnnouncement(LINKED),
+                  RevokeDevice(REVOCATION), Sealed(Kind.PRIVATE, b"x")):
         value.validate()
 
 
 def test_validation_errors_are_one_line_user_errors() -> None:
     bad_values = [Post(""), Post("x" * (TEXT_MAX + 1)), Reaction(H, ""), Profile("a\nb"),
-                  Profile(""), Edit(H, ""), Post("x", tags=("t",) * 31)]
+                  Profile(""), Edit(H, ""), Post("x", tags=("t",) * 31),
+                  DeviceLink(H, " ", 1), DeviceLink(H, "a\nb", 1),
+                  DeviceLink(H, "x" * (NAME_MAX + 1), 1)]
     for value in bad_values:
         with pytest.raises(UserError) as err:
             value.validate()
@@ -345,3 +363,39 @@ def test_extract_mentions_caps_the_count() -> None:
 def test_extracted_values_validate() -> None:
     text = "#tag @" + ids.account_text(H) + " " + " ".join(f"#t{i}" for i in range(40))
     Post(text, content.extract_mentions(text), content.extract_tags(text)).validate()
+
+
+# --- devices: links, delegated certificates, revocations -----------------------------------
+
+
+def test_a_device_body_holds_a_whole_chain() -> None:
+    issuer = ALICE
+    for n in range(1, identity.MAX_CHAIN + 1):
+        device = identity.DeviceKeys(bytes([n]) * 32)
+        cert = identity.delegate(issuer, device.device_id, 5, 2, H)
+        issuer = identity.Identity(device, cert, ALICE.enc_seeds, None)
+    assert cert.depth == identity.MAX_CHAIN
+    kind, body = content.encode_body(DeviceAnnouncement(cert))
+    decoded = content.decode_body(kind, body)
+    assert isinstance(decoded, DeviceAnnouncement) and decoded.cert == cert
+    decoded.cert.verify()
+    with pytest.raises(OverCap):  # other kinds keep their shallow cap
+        content.decode_body(Kind.POST, codec.encode(cert.to_wire()))
+
+
+def test_a_revocation_is_checked_against_the_log_s_account() -> None:
+    RevokeDevice(REVOCATION).check(ALICE.account_id)
+    with pytest.raises(BadRevocation, match="another account"):
+        RevokeDevice(REVOCATION).check(make_identity(2).account_id)
+    forged = RevokeDevice(identity.Revocation(*REVOCATION.to_wire()[:6], bytes(64)))
+    with pytest.raises(BadRevocation):
+        forged.check(ALICE.account_id)
+
+
+def test_a_device_link_validates() -> None:
+    DeviceLink(H, "Phone", 1).validate()
+    DeviceLink(H, "x" * NAME_MAX, 1).validate()
+    assert DeviceLink(H, "Phone", 7).to_wire() == (H, "Phone", 7)
+    assert content.encode_body(DeviceLink(H, "Phone", 7))[0] == 12
+    assert content.encode_body(RevokeDevice(REVOCATION)) == (13, codec.encode(
+        REVOCATION.to_wire()))

@@ -9,7 +9,7 @@ them, and to the verification steps that follow decoding:
 * ``entry.decode_header`` (+ ``verify_signature``), ``entry.parse`` (+ ``verify_entry``
   and ``verify_run``) with the input as header, as body, or both;
 * ``content.decode_body`` for every kind, known or not;
-* ``identity.DeviceCert.from_wire`` after ``codec.decode`` (+ ``verify``).
+* ``identity.certificate_from_wire`` after ``codec.decode`` (+ ``verify``).
 
 Hypothesis drives it here with random bytes, byte-level mutations of valid encodings
 and structure-aware mutations (a decoded value with a subtree replaced, re-encoded).
@@ -40,7 +40,7 @@ from p2psocial.errors import (
     UnknownKind,
     UnknownVersion,
 )
-from tests.fuzz.seeds import CONTENT, IDENT, LOG, VALUES
+from tests.fuzz.seeds import CONTENT, IDENT, LINKED_CERT, LOG, VALUES
 
 FUZZ = settings(max_examples=200, deadline=None)
 FUZZ_SLOW = settings(max_examples=80, deadline=None)  # structure-aware draws cost more
@@ -54,7 +54,8 @@ _CONTENT = CONTENT
 BODY_SEEDS: list[tuple[int, bytes]] = [content.encode_body(c) for c in _CONTENT]
 HEADER_SEEDS: list[bytes] = [e.raw for e in _LOG]
 ENTRY_SEEDS: list[tuple[bytes, bytes]] = [(e.raw, e.body or b"") for e in _LOG]
-CERT_SEEDS: list[bytes] = [codec.encode(_IDENT.cert.to_wire())]
+CERT_SEEDS: list[bytes] = [codec.encode(_IDENT.cert.to_wire()),
+                           codec.encode(LINKED_CERT.to_wire())]
 VALUE_SEEDS: list[bytes] = [codec.encode(v) for v in VALUES]
 ALL_SEEDS: list[bytes] = (VALUE_SEEDS + HEADER_SEEDS + CERT_SEEDS
                           + [body for _, body in BODY_SEEDS])
@@ -89,12 +90,12 @@ def _parse(raw: bytes, body: bytes | None) -> None:
 
 
 def _cert(data: bytes) -> None:
-    identity.DeviceCert.from_wire(codec.decode(data, content.BODY_CAPS)).verify()
+    identity.certificate_from_wire(codec.decode(data, content.DEVICE_CAPS)).verify()
 
 
 def probe(data: bytes) -> None:
     """Every peer-input decoder on ``data``, read as each kind of thing a peer sends."""
-    for caps in (codec.DEFAULT_CAPS, entry.HEADER_CAPS, content.BODY_CAPS):
+    for caps in (codec.DEFAULT_CAPS, entry.HEADER_CAPS, content.BODY_CAPS, content.DEVICE_CAPS):
         check(codec.decode, data, caps)
     check(_header, data)
     check(_parse, data, None)
@@ -264,7 +265,7 @@ def test_every_single_byte_edit_of_every_seed() -> None:
 
 
 def test_unknown_kinds_are_refused_not_crashed() -> None:
-    for kind in (12, 255, 10**30, -1):
+    for kind in (14, 255, 10**30, -1):
         with pytest.raises(UnknownKind):
             content.decode_body(kind, BODY_SEEDS[0][1])
 

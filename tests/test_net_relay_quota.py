@@ -325,7 +325,7 @@ def test_devices_of_one_account_hold_at_most_two_slots_at_a_service(tmp_path: Pa
         with Node.init(Home(tmp_path / "r"), "Rita") as rita, \
                 Node.init(Home(tmp_path / "a1"), "Ann") as first:
             assert first.identity is not None
-            root = first.identity.account.root_seed
+            root = first.identity.require_root().root_seed
             with Node.restore(Home(tmp_path / "a2"), root, "Ann") as second, \
                     Node.restore(Home(tmp_path / "a3"), root, "Ann") as third:
                 await rita.posts.follow(first.account_id)

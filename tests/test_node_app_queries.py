@@ -230,7 +230,7 @@ def test_passphrase_check_change_and_recovery_phrase(tmp_path: Path) -> None:
     async def main() -> None:
         home = Home(tmp_path / "a")
         with Node.init(home, "Alice", "old secret", **FAST_KDF) as alice:
-            words = phrase.to_phrase(alice.identity.account.root_seed if alice.identity
+            words = phrase.to_phrase(alice.identity.require_root().root_seed if alice.identity
                                      else b"")
             assert await alice.keys.has_passphrase()
             assert await alice.keys.check_passphrase("old secret")

@@ -111,7 +111,7 @@ def test_every_device_learns_the_key_and_leaving_stops_replication(tmp_path: Pat
             assert alice.account_id in await bob.replication.wanted_accounts(0)
 
             assert alice.identity is not None
-            with Node.restore(Home(tmp_path / "laptop"), alice.identity.account.root_seed,
+            with Node.restore(Home(tmp_path / "laptop"), alice.identity.require_root().root_seed,
                               "Alice") as laptop:  # another device of Alice's
                 await sync(alice, laptop)
                 await laptop.messages.scan()

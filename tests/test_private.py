@@ -73,9 +73,9 @@ def test_limits_are_one_line_user_errors() -> None:
 def test_sealed_to_readers_only_and_bound_to_the_author() -> None:
     members = private.members_of(ALICE.account_id, [BOB.account_id])
     body = private.seal(private.Message(members, "psst"),
-                        [ALICE.account.enc_public, BOB.account.enc_public],
+                        [ALICE.enc_public, BOB.enc_public],
                         ALICE.account_id, os.urandom)
-    open_as = {who: private.opener(envelope.SealedReader(who.account.enc_private))
+    open_as = {who: private.opener(envelope.SealedReader(who.enc_private))
                for who in (ALICE, BOB, CAROL)}
     opened = private.decode(open_as[BOB](body, ALICE.account_id) or b"")
     assert isinstance(opened, private.Message) and opened.text == "psst"
@@ -87,9 +87,9 @@ def test_sealed_to_readers_only_and_bound_to_the_author() -> None:
 
 def test_any_flipped_bit_fails_closed() -> None:
     members = private.members_of(ALICE.account_id, [BOB.account_id])
-    body = private.seal(private.Message(members, "psst"), [BOB.account.enc_public],
+    body = private.seal(private.Message(members, "psst"), [BOB.enc_public],
                         ALICE.account_id, os.urandom)
-    open_bob = private.opener(envelope.SealedReader(BOB.account.enc_private))
+    open_bob = private.opener(envelope.SealedReader(BOB.enc_private))
     for bit in range(len(body) * 8):
         flipped = bytearray(body)
         flipped[bit // 8] ^= 1 << (bit % 8)
@@ -125,3 +125,30 @@ def test_the_size_of_a_message_does_not_count_its_members() -> None:
     keys = {len(private.encode(private.GroupKey(bytes(32), bytes(32), 0, bytes(32), "Choir",
                                                 ids(n)))) for n in (17, 40, 64)}
     assert len(keys) == 1, keys
+
+
+def test_account_key_round_trips_and_is_strict() -> None:
+    value = private.AccountKey(1, b"\x05" * 32)
+    assert private.decode(private.encode(value)) == value
+    assert private.Inner.ACCOUNT_KEY == 7
+    assert "\\x05" not in repr(value)
+    value.validate()
+    for wire in ((0, b"\x05" * 32), (-1, b"\x05" * 32), (True, b"\x05" * 32),
+                 (1, b"\x05" * 31), (1,), (1, b"\x05" * 32, 2)):
+        with pytest.raises(InvalidEntry):
+            private.decode(codec.encode((1, 7, wire)))
+    with pytest.raises(InvalidContent):
+        private.AccountKey(0, b"\x05" * 32).validate()
+
+
+def test_a_rotated_key_opens_for_the_recovery_key_and_devices_only() -> None:
+    value = private.AccountKey(1, os.urandom(32))
+    recovery = ALICE.require_root().recovery_private
+    device = envelope.SealedReader(BOB.enc_private)  # stands for a surviving device's key
+    body = private.seal(value, [bytes(recovery.public_key), BOB.enc_public], ALICE.account_id,
+                        os.urandom)
+    for reader in (envelope.SealedReader(recovery), device):
+        opened = private.opener(reader)(body, ALICE.account_id)
+        assert opened is not None and private.decode(opened) == value
+    assert private.opener(envelope.SealedReader(ALICE.enc_private))(body, ALICE.account_id) \
+        is None

@@ -27,7 +27,7 @@ def grant(admin: Author, to: list[Author], gid: bytes, salt: bytes, epoch: int,
     value = private.GroupKey(gid, salt, epoch, key, "G",
                              tuple(sorted({admin.id, *(a.id for a in to)})))
     admin.add(c.Sealed(c.Kind.PRIVATE, private.seal(
-        value, [admin.ident.account.enc_public, *(a.ident.account.enc_public for a in to)],
+        value, [admin.ident.enc_public, *(a.ident.enc_public for a in to)],
         admin.id, os.urandom)))
 
 

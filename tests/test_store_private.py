@@ -19,7 +19,7 @@ def dm(author: Author, to: list[Identity], text: str = SECRET) -> bytes:
     """Append a direct message from ``author`` to ``to`` (sealed to the author too)."""
     members = private.members_of(author.id, [i.account_id for i in to])
     body = private.seal(private.Message(members, text),
-                        [author.ident.account.enc_public, *(i.account.enc_public for i in to)],
+                        [author.ident.enc_public, *(i.enc_public for i in to)],
                         author.id, os.urandom)
     return author.add(c.Sealed(c.Kind.PRIVATE, body)).id
 
@@ -49,7 +49,7 @@ def test_flipped_bits_fail_closed(tmp_path: Path) -> None:
     """Bodies signed by their author but altered anywhere: nothing stored, no crash."""
     alice, bob = Author(1), Author(2)
     members = private.members_of(alice.id, [bob.id])
-    body = private.seal(private.Message(members, SECRET), [bob.ident.account.enc_public],
+    body = private.seal(private.Message(members, SECRET), [bob.ident.enc_public],
                         alice.id, os.urandom)
     for bit in range(0, len(body) * 8, 3):
         flipped = bytearray(body)
@@ -66,7 +66,7 @@ def test_a_sender_cannot_slip_into_others_conversations(tmp_path: Path) -> None:
     """Sealed to Bob but naming Carol and Dave as the members: dropped."""
     alice, bob = Author(1), Author(2)
     others = tuple(sorted((make_identity(3).account_id, alice.id, make_identity(4).account_id)))
-    body = private.seal(private.Message(others, "forged"), [bob.ident.account.enc_public],
+    body = private.seal(private.Message(others, "forged"), [bob.ident.enc_public],
                         alice.id, os.urandom)
     alice.add(c.Sealed(c.Kind.PRIVATE, body))
     with store_of(tmp_path / "bob.sqlite", bob.ident, alice.log, bob.log) as s:
@@ -109,11 +109,11 @@ def test_group_entry_waits_for_its_key_and_delete_erases(tmp_path: Path) -> None
         assert s.scan_private(opener(bob.ident)).messages == []
         grant = private.GroupKey(gid, salt, 0, key, "G", tuple(sorted((alice.id, bob.id))))
         alice.add(c.Sealed(c.Kind.PRIVATE, private.seal(
-            grant, [alice.ident.account.enc_public, bob.ident.account.enc_public], alice.id,
+            grant, [alice.ident.enc_public, bob.ident.enc_public], alice.id,
             os.urandom)))
         forged = private.GroupKey(gid, salt, 1, os.urandom(32), "G", grant.members)
         bob.add(c.Sealed(c.Kind.PRIVATE, private.seal(  # Bob is not the admin
-            forged, [bob.ident.account.enc_public], bob.id, os.urandom)))
+            forged, [bob.ident.enc_public], bob.id, os.urandom)))
         s.ingest(alice.log + bob.log)
         [new] = s.scan_private(opener(bob.ident)).messages
         assert (new.conversation, new.entry_id, new.own) == (gid, post.id, True)

@@ -43,7 +43,7 @@ def test_create_a_profile_then_confirm_the_phrase(qtbot: QtBot, tmp_path: Path,
 
     identity = keyfile.load(Home(home).read_keys(), "correct horse")
     shown = ob.phrase_label.text()
-    assert phrase.from_phrase(shown) == identity.account.root_seed  # numbered, 24 words
+    assert phrase.from_phrase(shown) == identity.require_root().root_seed  # numbered, 24 words
     assert "\n" in shown  # in rows, easy to copy onto paper
     assert keyfile.is_encrypted(Home(home).read_keys())
     with Node.open(Home(home), readonly=True) as node:
@@ -107,7 +107,7 @@ def test_restore_from_the_recovery_phrase(qtbot: QtBot, tmp_path: Path,
                                           launch: Launches) -> None:
     with Node.init(Home(tmp_path / "old"), "Zoë") as old:
         assert old.identity is not None
-        words = phrase.to_phrase(old.identity.account.root_seed)
+        words = phrase.to_phrase(old.identity.require_root().root_seed)
         account = ids.account_text(old.account_id)
     home = tmp_path / "home"
     launcher, ob = start_onboarding(launch, home)

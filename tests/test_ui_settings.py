@@ -92,7 +92,7 @@ def test_a_wrong_current_passphrase_is_one_line_and_keeps_the_fields(
     page.show_phrase()
     qtbot.waitUntil(lambda: page.phrase.isVisible(), timeout=WAIT)
     identity = keyfile.load(Home(app_ctx.backend.home_dir).read_keys(), "first secret")
-    assert phrase.from_phrase(page.phrase.text()) == identity.account.root_seed
+    assert phrase.from_phrase(page.phrase.text()) == identity.require_root().root_seed
     page.deactivated()
     assert page.phrase.text() == "" and not page.phrase.isVisible()
 

@@ -84,7 +84,7 @@ def cmd_init(args: argparse.Namespace, s: Session) -> int:
     secret = s.new_passphrase()
     with Node.init(s.home, args.name, secret) as node:
         assert node.identity is not None
-        words = phrase.to_phrase(node.identity.account.root_seed)
+        words = phrase.to_phrase(node.identity.require_root().root_seed)
         account = ids.account_text(node.account_id)
     name = args.name.strip()
     doc = {"account": account, "name": name, "home": str(s.home.path), "phrase": words,
@@ -135,7 +135,7 @@ def cmd_whoami(args: argparse.Namespace, s: Session) -> int:
 @command("phrase")
 def cmd_phrase(args: argparse.Namespace, s: Session) -> int:
     identity = s.load_identity()
-    words = phrase.to_phrase(identity.account.root_seed)
+    words = phrase.to_phrase(identity.require_root().root_seed)
     doc = {"account": ids.account_text(identity.account_id), "phrase": words}
     show(args, doc, ["Keep these words secret: anyone who has them can act as you. "
                      "Never type them into a website or send them to anyone.", "",

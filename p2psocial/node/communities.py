@@ -13,6 +13,7 @@ from .. import content as c
 from .. import envelope, private, roster
 from ..errors import UserError
 from ..events import RosterChanged
+from ..identity import DeviceCert
 from ..roster import Join, Merged
 from ..store.communities import CommunityInfo
 from .kernel import Kernel, Service
@@ -54,7 +55,7 @@ class Communities(Service):
         if identity.account_id not in accounts and len(accounts) >= roster.MAX_MEMBERS:
             raise roster.RosterFull(value.name)
         if not any(info.id == cid for info in await self.list()):
-            body = private.seal(value, [identity.account.enc_public], identity.account_id,
+            body = private.seal(value, [identity.enc_public], identity.account_id,
                                 self.random)
             await self.publish(c.Sealed(c.Kind.PRIVATE, body))
             await self._messages.scan()  # which signs our line
@@ -100,8 +101,8 @@ class Communities(Service):
         lacks one (a community just joined, on this device or another of the account's;
         a store from before rosters were signed); the communities signed."""
         identity = self.identity
-        if identity is None:
-            return []
+        if identity is None or not isinstance(identity.cert, DeviceCert):
+            return []  # a roster line carries a root certificate: a linked device signs none
         signed = []
         for info in self.store.communities():
             if identity.account_id not in info.members and not info.full:

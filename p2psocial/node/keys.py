@@ -52,7 +52,7 @@ class Keys(Service):
         """The 24 words of the account's root seed, once ``passphrase`` opens the key
         file (``WrongPassphrase`` otherwise): showing them needs what opening does."""
         identity = await self._keys(self._load_keys, passphrase)
-        return phrase.to_phrase(identity.account.root_seed)
+        return phrase.to_phrase(identity.require_root().root_seed)
 
     async def _keys(self, fn: Callable[..., T], *args: Any) -> T:
         return await trio.to_thread.run_sync(fn, *args, limiter=self._keys_limiter)

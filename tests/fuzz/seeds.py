@@ -18,7 +18,18 @@ from libp2p.pubsub.pb import rpc_pb2
 from libp2p.relay.circuit_v2.pb.circuit_pb2 import HopMessage, PeerId, Reservation, StopMessage
 from libp2p.utils.varint import encode_uvarint
 
-from p2psocial import address_record, codec, content, entry, ids, invite, keyfile, private, roster
+from p2psocial import (
+    address_record,
+    codec,
+    content,
+    entry,
+    identity,
+    ids,
+    invite,
+    keyfile,
+    private,
+    roster,
+)
 from p2psocial.content import Attachment, Kind
 from p2psocial.net import (
     address_exchange,
@@ -51,6 +62,8 @@ from tests.helpers import make_log
 CORPUS = Path(__file__).parent / "corpus"
 H = bytes(range(32))
 LOG = make_log(IDENT, 6)
+LINKED_CERT = identity.delegate(IDENT, H, 1_700_000_000_000, 2, H)
+REVOCATION = identity.revoke(IDENT.require_root(), H, 3, H, 1_700_000_000_000, H)
 CONTENT: list[content.AnyContent] = [
     content.Post("hello #fuzz @someone", (H,), ("fuzz",), "cw",
                  (Attachment(H, "image/png", 1, 2, 3, "alt"),), H, H),
@@ -60,6 +73,8 @@ CONTENT: list[content.AnyContent] = [
     content.Delete(H), content.Edit(H, "edited", "cw"),
     content.DeviceAnnouncement(IDENT.cert),
     content.Sealed(Kind.PRIVATE, bytes(range(48))),
+    content.DeviceAnnouncement(LINKED_CERT), content.DeviceLink(H, "Phone", 1_700_000_000_000),
+    content.RevokeDevice(REVOCATION),
 ]
 VALUES = (None, True, -(2**63), 2**64 - 1, 300, b"bin", "strñ", ((), (1, (b"", ("", None)))),
           tuple(range(20)), "x" * 40, b"y" * 300)  # one of every msgpack shape we use
@@ -69,6 +84,7 @@ PRIVATE: list[private.Private] = [
     private.GroupPost("in the group", H), private.GroupLeave(),
     private.CirclePost(content.Post("for followers", reply_parent=H, thread_root=H)),
     COMMUNITY.value, private.GroupReaction(content.Reaction(H, "🎉")),
+    private.AccountKey(1, H),
 ]
 
 
@@ -103,7 +119,7 @@ def content_seeds() -> list[bytes]:
 
 def sealed_seeds() -> list[bytes]:
     reader = bytes(READER_KEY.public_key)
-    return [private.seal(value, [reader, IDENT.account.enc_public], IDENT.account_id, _rand(n))
+    return [private.seal(value, [reader, IDENT.enc_public], IDENT.account_id, _rand(n))
             for n, value in enumerate(PRIVATE)]
 
 
@@ -309,7 +325,8 @@ SEEDS: dict[str, Callable[[], list[bytes]]] = {
     "entry_header": lambda: [e.raw for e in LOG],
     "entry": entry_seeds,
     "content_body": content_seeds,
-    "device_cert": lambda: [codec.encode(IDENT.cert.to_wire())],
+    "device_cert": lambda: [codec.encode(IDENT.cert.to_wire()),
+                            codec.encode(LINKED_CERT.to_wire())],
     "sealed_envelope": sealed_seeds,
     "group_envelope": group_seeds,
     "private_value": lambda: [private.encode(v) for v in PRIVATE],

@@ -47,7 +47,7 @@ from p2psocial import (
 from p2psocial.cli import writes
 from p2psocial.control import ControlError, Refused, parse_reply, parse_request
 from p2psocial.errors import BadId, DecryptionFailed, InvalidEntry, UserError
-from p2psocial.identity import DeviceCert, new_identity
+from p2psocial.identity import certificate_from_wire, new_identity
 from p2psocial.net import (
     address_exchange,
     blobs,
@@ -176,7 +176,7 @@ def content_body(data: bytes) -> None:
 
 
 def device_cert(data: bytes) -> None:
-    DeviceCert.from_wire(codec.decode(data, content.BODY_CAPS)).verify()
+    certificate_from_wire(codec.decode(data, content.DEVICE_CAPS)).verify()
 
 
 def sealed_envelope(data: bytes) -> None:
