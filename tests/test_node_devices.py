@@ -12,7 +12,7 @@ import pytest
 import trio
 
 from p2psocial import content as c
-from p2psocial.errors import NotFound, UserError
+from p2psocial.errors import InvalidEntry, NotFound, UserError
 from p2psocial.home import Home
 from p2psocial.identity import AccountKeys, DeviceKeys
 from p2psocial.node import Node
@@ -41,7 +41,7 @@ def family(tmp_path: Path):  # type: ignore[no-untyped-def]
     desk = Node.init(Home(tmp_path / "desk"), "Ann")
     laptop = link(desk, tmp_path / "laptop", "Laptop")
     carl = Node.init(Home(tmp_path / "carl"), "Carl")
-    trio.run(carl.feeds.follow, desk.account_id)
+    trio.run(carl.posts.follow, desk.account_id)
     yield desk, laptop, carl
     for node in (desk, laptop, carl):
         node.close()
@@ -60,7 +60,7 @@ def test_a_linked_device_holds_no_root_seed_and_writes_for_the_account(family, t
         await laptop.posts.post("from the laptop")
         await carry(desk, laptop, carl)
         await carry(laptop, desk, carl)
-        texts = {p.text for p in (await carl.feeds.account_posts(desk.account_id)).posts}
+        texts = {p.text for p in (await carl.feeds.account_posts(desk.account_id)).items}
         assert {"from the desk", "from the laptop"} <= texts
         rows = await desk.devices.list()
         assert [r.name for r in rows] == ["", "Laptop"]
@@ -79,7 +79,7 @@ def test_a_linked_device_links_another_without_the_phrase(family, tmp_path):  # 
             await phone.posts.post("from the phone")
             for node in (desk, laptop, phone):
                 await carry(node, carl)
-            texts = {p.text for p in (await carl.feeds.account_posts(desk.account_id)).posts}
+            texts = {p.text for p in (await carl.feeds.account_posts(desk.account_id)).items}
             assert "from the phone" in texts
         trio.run(main)
     finally:
@@ -96,9 +96,9 @@ def test_revoking_refuses_later_entries_everywhere_the_revocation_goes(family): 
         stolen = await laptop.posts.post("after the theft")  # the thief writes on
         await carry(laptop, carl)  # Carl has not heard of the revocation yet
         assert any(p.text == "after the theft" for p in
-                   (await carl.feeds.account_posts(desk.account_id)).posts)
+                   (await carl.feeds.account_posts(desk.account_id)).items)
         await carry(desk, carl)  # now he has: the later post is erased
-        texts = {p.text for p in (await carl.feeds.account_posts(desk.account_id)).posts}
+        texts = {p.text for p in (await carl.feeds.account_posts(desk.account_id)).items}
         assert "before the theft" in texts and "after the theft" not in texts
         result = await carl.replication.ingest([stolen])  # and refused from now on
         assert not result.added and result.frozen == 1
@@ -115,6 +115,7 @@ def test_a_message_written_after_a_revocation_cannot_be_opened_by_the_revoked_de
     try:
         async def main() -> None:
             await carry(tablet, desk)
+            await carry(laptop, desk)
             await carry(desk, carl, laptop, tablet)
             await carl.messages.send([desk.account_id], "before")
             await carry(carl, desk, laptop, tablet)
@@ -149,7 +150,7 @@ def test_a_device_the_thief_linked_after_the_theft_is_revoked_with_it(family, tm
             await carry(desk, carl)
             await carry(laptop, carl)
             await carry(phone, carl)
-            texts = {p.text for p in (await carl.feeds.account_posts(desk.account_id)).posts}
+            texts = {p.text for p in (await carl.feeds.account_posts(desk.account_id)).items}
             assert "spam" not in texts
         trio.run(later)
     finally:
@@ -166,3 +167,27 @@ def test_revoking_needs_the_root_of_this_account(family):  # type: ignore[no-unt
         trio.run(desk.devices.revoke, carl.identity.device_id, desk.identity.root)
     assert not [e for e in trio.run(desk.devices.list) if e.revoked]
     assert c.Kind.REVOKE  # the kind exists (numbers are forever)
+
+
+def test_a_revocation_passed_on_alone_is_applied_and_a_forged_one_refused(family):  # type: ignore[no-untyped-def]
+    # what a sync session's opening carries (store.add_revocations), ahead of any entry
+    desk, laptop, carl = family
+
+    async def main() -> None:
+        await laptop.posts.post("before")
+        await carry(laptop, desk, carl)
+        revocation = await desk.devices.revoke(laptop.identity.device_id, desk.identity.root)
+        wires = await desk.replication.revocations()
+        assert len(wires) == 1
+        forged = bytearray(wires[0])
+        forged[-5] ^= 1
+        with pytest.raises(InvalidEntry):
+            await carl.replication.add_revocations([bytes(forged)])
+        assert not any(d.revoked for d in await carl.devices.list(desk.account_id))
+        assert await carl.replication.add_revocations(wires) == [laptop.identity.device_id]
+        assert await carl.replication.add_revocations(wires) == []  # nothing new
+        later = await laptop.posts.post("after")
+        assert (await carl.replication.ingest([later])).frozen == 1
+        assert carl.store.enc_key(desk.account_id) == revocation.new_enc_key
+
+    trio.run(main)

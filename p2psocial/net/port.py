@@ -27,6 +27,7 @@ from ..events import Event
 from ..forks import Fork
 from ..identity import Identity
 from ..invite import AddressToken
+from ..linking import Granted
 from ..private import CommunityKey
 from ..roster import Join, Merged
 from ..store.address_records import HeldRecord
@@ -141,6 +142,12 @@ class AddressRecords(Protocol):
     async def invite_token(self, device: bytes) -> tuple[bytes, AddressToken] | None: ...
 
 
-class Replica(Keys, Logs, Blobs, Follows, Communities, AddressBook, AddressRecords,
+class Devices(Protocol):
+    """A new device of our account asks to be linked (net/link.py ``Granter``)."""
+
+    async def grant(self, joiner_device: bytes, name: str) -> Granted: ...
+
+
+class Replica(Keys, Logs, Blobs, Follows, Communities, AddressBook, AddressRecords, Devices,
               Protocol):
     """Everything net/ uses of the node (the module docstring says why)."""

@@ -26,20 +26,19 @@ from collections.abc import Sequence
 import nacl.public
 
 from .. import content as c
-from .. import crypto, envelope, ids, linking, private
+from .. import crypto, envelope, ids, invite, linking, private
 from ..errors import NotFound, UserError
 from ..identity import AccountKeys, Revocation, delegate, revoke
 from ..store.devices import DeviceRow
 from .groups import Groups
 from .kernel import Kernel, Service
-
-NAME_MAX = 64  # characters of a device's name (content.DeviceLink checks it too)
-PEERS_GIVEN = 16  # peers (with addresses) handed to a new device to catch up from
+from .messages import Messages
 
 
 class Devices(Service):
-    def __init__(self, kernel: Kernel, groups: Groups) -> None:
+    def __init__(self, kernel: Kernel, messages: Messages, groups: Groups) -> None:
         super().__init__(kernel)
+        self._messages = messages
         self._groups = groups
 
     async def list(self, account: bytes | None = None) -> list[DeviceRow]:
@@ -54,22 +53,24 @@ class Devices(Service):
         rotated = await self._run(self.store.device_book.account_keys)
         return tuple(dict.fromkeys([*identity.enc_seeds, *(seed for _, seed in rotated)]))
 
-    async def grant(self, joiner: bytes, name: str) -> linking.Granted:
-        """Certify ``joiner`` as a device of this account, named ``name`` (the link
-        exchange in net/link.py has checked the code already)."""
+    async def grant(self, joiner_device: bytes, name: str) -> linking.Granted:
+        """Certify ``joiner_device`` as a device of this account, named ``name`` (the
+        link exchange in net/link.py has checked the code already)."""
         identity = self._require_identity()
+        joiner = joiner_device
         name = name.strip()
         link = c.DeviceLink(joiner, name, self.clock())
         link.validate()
         if any(d.device == joiner for d in await self.list()):
             raise UserError(f"{ids.device_text(joiner)} is a device of this account already")
         entry = await self.publish(link)
-        cert = delegate(identity, joiner, link.created, entry.seq, entry.id)
+        cert = delegate(identity, joiner, link.created_ms, entry.seq, entry.id)
         profile = await self._run(self.store.profile, self.account_id)
         peers = await self._run(self.store.peer_book.peers)
-        given = tuple((p.device, tuple(p.addrs)) for p in peers if p.addrs)[:PEERS_GIVEN]
+        given = [(p.device, addrs) for p in peers
+                 if (addrs := tuple(a for a in p.addrs if invite.good_addr(a))[:invite.ADDRS_MAX])]
         return linking.Granted(cert.to_wire(), linking.seal_keys(await self.enc_seeds(), joiner),
-                               profile.name, given)
+                               profile.name or "", tuple(given[:linking.PEERS_MAX]))
 
     async def revoke(self, device: bytes, root: AccountKeys) -> Revocation:
         """Revoke ``device`` with the account's root key: its entries past the newest we
@@ -96,6 +97,7 @@ class Devices(Service):
         await self.publish(c.RevokeDevice(revocation))
         await self._run(self.store.device_book.keep_account_key, epoch, seed,
                         revocation.created)
+        self._messages.keys_changed()
         readers = [crypto.device_box_public(d.device) for d in devices
                    if not d.revoked and d.device not in (device, identity.device_id)]
         readers.append(bytes(root.recovery_private.public_key))

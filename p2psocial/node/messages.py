@@ -198,6 +198,11 @@ class Messages(Service):
             await self._left(group_id)
         return found
 
+    def keys_changed(self) -> None:
+        """Our account's keys changed (a revocation made one here): the next scan
+        opens with the new set."""
+        self._opener = None
+
     async def _readers(self) -> list[envelope.SealedReader]:
         """Our keys for the private scan, the likeliest first: the account's newest
         encryption key, the older ones, then this device's own (for the account keys a

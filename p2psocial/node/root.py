@@ -50,7 +50,7 @@ class Node(Kernel):
         self.circles = Circles(self, self.posts, self.messages, self.groups)
         self.communities = Communities(self, self.messages)
         self.keys = Keys(self)
-        self.devices = Devices(self, self.groups)
+        self.devices = Devices(self, self.messages, self.groups)
         self.replication = Replication(self, self.feeds, self.communities, self.devices)
         self.messages.on_keys(joined=self.communities.sign_own_lines,
                               left=self.groups.rekey_without)

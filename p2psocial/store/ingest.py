@@ -52,11 +52,11 @@ from ..errors import BrokenLink, InvalidEntry
 from ..forks import Fork
 from ..timestamps import placed
 from . import blob_wants, erasure
-from .revocations import Revoker, through_revoked
 from .log_checks import certificate as _certificate
 from .log_checks import proof as _proof
 from .log_checks import read_forks, write_fork
 from .notify import Notifier
+from .revocations import Revoker, through_revoked
 from .schema import id8
 from .text_index import TextIndex
 from .views import Erased, IngestResult
@@ -424,13 +424,21 @@ class Ingestor:
             self._targets[item.id] = value.target
             self._flush()
             self._delete(account, item, value.target)
-        elif isinstance(value, c.RevokeDevice):
-            if self.account_rowid(value.revocation.account) == account:  # else: ignored
-                self._flush()
-                self.revoker.apply(value.revocation)
+        elif isinstance(value, c.RevokeDevice) and self._revokes(account, value):
+            self._flush()
+            self.revoker.apply(value.revocation)
         refs = blobs_of(value)
         if refs:  # what a carrier fetches too (store/blob_wants.py)
             blob_wants.add(self.conn, rowid, account, item.kind, refs)
+
+    def _revokes(self, account: int, value: c.RevokeDevice) -> bool:
+        """A revocation the account's root signed, of one of its devices (else stored,
+        not applied: the author's device signed it, nobody can apply it)."""
+        try:
+            value.revocation.verify()
+        except InvalidEntry:
+            return False
+        return self.account_rowid(value.revocation.account) == account
 
     def _add_post(self, account: int, rowid: int, item: Entry, post: c.Post) -> None:
         text, cw, edited = post.text, post.content_warning, 0

@@ -42,9 +42,9 @@ from . import address_records, blob_wants, communities, holders, integrity, sche
 from .address_records import HeldRecord
 from .blob_wants import BLOB_CAP, Budget, WantedBlob
 from .communities import CommunityInfo
+from .devices import DeviceBook
 from .inbox import Inbox, Opener, SealedBatch
 from .ingest import Ingestor
-from .devices import DeviceBook
 from .peer_book import PeerBook
 from .peer_book import PeerRecord as PeerRecord  # net imports it from here
 from .queries import Queries
