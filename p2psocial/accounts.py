@@ -77,6 +77,18 @@ async def restore_from_backup(home: Path | None, path: Path,
     return Account(ids.account_text(profile.account), profile.name or "", passphrase=passphrase)
 
 
+async def join_device(home: Path | None, code_text: str, name: str, passphrase: str | None,
+                      kdf: dict[str, Any]) -> Account:
+    """Make the empty ``home`` a new device of the account whose device showed
+    ``code_text`` (device_joining.py: link, then catch up once); ``UserError`` with
+    one line for a bad, used or expired code or a device out of reach."""
+    from .device_joining import join_device as join
+
+    joined = await join(Home(home), code_text.strip(), name, passphrase, **kdf)
+    return Account(ids.account_text(joined.account), joined.profile_name,
+                   passphrase=passphrase)
+
+
 def export_home(home_dir: Path, path: Path) -> Summary:
     """A backup of the home at ``home_dir`` written to ``path``, read through its own
     read-only view (as ``p2psocial export`` does), so the app's one writer is never held

@@ -42,15 +42,17 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from . import control, invite, keyfile, logs, roster
+from . import control, invite, keyfile, link_code, logs, phrase, roster
 from .errors import HomeError, PassphraseRequired, UserError
 from .home import Home
+from .identity import AccountKeys
 from .joining import JOIN_PATIENCE, Joined, join
 from .node import Node
 from .node.private_scan import follow_private
 from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, settings_json
 from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
+from .store.views import DeviceRow
 from .switches import LAN_TYPE_ENV, env_listen_ips
 
 if TYPE_CHECKING:
@@ -342,6 +344,33 @@ class Backend:
 
     async def join(self, code_text: str) -> Joined:
         return await join(self.node, self.service, code_text.strip())
+
+    # --- this account's devices (node/devices.py) ----------------------------------------
+
+    def link_code(self) -> tuple[str, int]:
+        """A one-time code (text, and when it expires in ms) that links a new device to
+        this account while this one is online; it replaces any earlier one."""
+        service = self.service
+        if service is None:
+            raise UserError("the network is not running, so there is no address for the "
+                            "new device to reach yet")
+        code = service.link_offer()
+        return link_code.encode(code), code.expires_ms
+
+    def holds_account_key(self) -> bool:
+        """Whether this device keeps the account key (else revoking needs the phrase)."""
+        return self.node.require_identity().holds_root
+
+    async def devices(self) -> list[DeviceRow]:
+        return await self.node.devices.list()
+
+    async def revoke_device(self, device: bytes, words: str | None) -> None:
+        """Revoke ``device`` with the recovery phrase ``words`` (None: this device's
+        own account key); ``UserError`` with one line when the phrase is wrong."""
+        identity = self.node.require_identity()
+        root = (AccountKeys(phrase.from_phrase(words)) if words is not None
+                else identity.require_root())
+        await self.node.devices.revoke(device, root)
 
     async def peers(self) -> list[PeerRow]:
         """Every known peer, connected ones first, with names from the store."""

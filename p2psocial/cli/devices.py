@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import time
 from typing import Any
 
@@ -20,15 +19,13 @@ import trio
 from .. import ids, link_code, phrase
 from ..errors import UserError
 from ..identity import AccountKeys
-from ..store.devices import DeviceRow
+from ..store.views import DeviceRow
 from . import render as r
 from .command import command, run_write, show
 from .parser import UsageError
 from .session import Session, run_async
 from .shapes import BYTES, optional
 from .writes import Context, Outcome, action
-
-JOIN_CATCH_UP = 30.0  # seconds per peer to catch up after linking
 
 
 @command("devices")
@@ -68,40 +65,23 @@ def _root_seed(args: argparse.Namespace, s: Session) -> bytes | None:
 
 
 def _join(args: argparse.Namespace, s: Session) -> int:
-    from ..net.host import open_host  # imports libp2p (slow): only here
-    from ..net.link import join as join_link
-    from ..net.service import sync_once
-    from ..node import Node
+    from ..device_joining import join_device
 
-    code = link_code.decode(args.code, int(time.time() * 1000))  # a typo fails first
-    name = args.name.strip()
+    link_code.decode(args.code, int(time.time() * 1000))  # a typo fails before a passphrase
     if s.home.exists():
         raise UserError(f"{s.home.path} already holds an account: link into an empty home "
                         "with --home DIR")
     secret = s.new_passphrase()
-    seed = os.urandom(32)
-    started = time.perf_counter()
-
-    async def link() -> Any:
-        async with open_host(seed, port=None) as host:
-            return await join_link(host, code, name)
-
-    granted = trio.run(link)
-    linked_in = time.perf_counter() - started
-    with Node.linked(s.home, seed, granted, secret) as node:
-        node.store.peer_book.add_peer(code.device, code.addrs, "invite")
-        results = run_async(sync_once, node.replication, hops=2, per_peer=JOIN_CATCH_UP)
-        account = ids.account_text(node.account_id)
-        device = ids.device_text(node.require_identity().device_id)
-    received = sum(x.received for x in results if x.ok)
-    doc = {"account": account, "device": device, "name": name, "home": str(s.home.path),
-           "linked_seconds": round(linked_in, 3), "received": received,
-           "passphrase": secret is not None}
-    show(args, doc, [f"Linked {s.home.path} to {r.display_name(granted.profile_name)} "
-                     f"({account}) as the device {name} ({device}).",
-                     f"Caught up {r.plural(received, 'entry')} from "
-                     f"{r.plural(sum(x.ok for x in results), 'peer')}; the rest arrives as "
-                     "peers connect ('p2psocial serve' or the app)."])
+    joined = trio.run(lambda: join_device(s.home, args.code, args.name, secret))
+    account, device = ids.account_text(joined.account), ids.device_text(joined.device)
+    doc = {"account": account, "device": device, "name": args.name.strip(),
+           "home": str(s.home.path), "linked_seconds": round(joined.linked_seconds, 3),
+           "received": joined.received, "passphrase": secret is not None}
+    show(args, doc, [f"Linked {s.home.path} to {r.display_name(joined.profile_name)} "
+                     f"({account}) as the device {args.name.strip()} ({device}).",
+                     f"Caught up {joined.received} entries from "
+                     f"{r.plural(joined.peers_reached, 'peer')}; the rest arrives as peers "
+                     "connect ('p2psocial serve' or the app)."])
     return 0
 
 

@@ -29,7 +29,7 @@ from .. import content as c
 from .. import crypto, envelope, ids, invite, linking, private
 from ..errors import NotFound, UserError
 from ..identity import AccountKeys, Revocation, delegate, revoke
-from ..store.devices import DeviceRow
+from ..store.views import DeviceRow
 from .groups import Groups
 from .kernel import Kernel, Service
 from .messages import Messages

@@ -10,25 +10,13 @@ later of its newest entry and the last session with it (``peers.last_seen``).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from .. import content as c
 from ..content import Kind
 from ..errors import InvalidEntry
 from ..identity import Certificate
 from . import revocations
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceRow:
-    device: bytes
-    name: str  # '' when no link entry names it
-    linked: int  # ms: when its certificate was made
-    last_seen: int | None  # ms
-    entries: int  # entries of its log held here
-    revoked: bool
-    last_valid: int | None  # its last valid sequence number, when revoked
-    issuer: bytes | None  # the device that certified it; None: the root key did
+from .views import DeviceRow
 
 
 class DeviceBook:

@@ -330,3 +330,17 @@ class GroupView:
     last_author: bytes | None
     unread: int
     community: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRow:
+    """One device of an account, as this home knows it (store/devices.py)."""
+
+    device: bytes
+    name: str  # '' when no link entry names it
+    linked: int  # ms: when its certificate was made
+    last_seen: int | None  # ms
+    entries: int  # entries of its log held here
+    revoked: bool
+    last_valid: int | None  # its last valid sequence number, when revoked
+    issuer: bytes | None  # the device that certified it; None: the root key did
