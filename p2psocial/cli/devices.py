@@ -21,7 +21,7 @@ from ..errors import UserError
 from ..identity import AccountKeys
 from ..store.views import DeviceRow
 from . import render as r
-from .command import command, run_write, show
+from .command import account_arg, command, run_write, show
 from .parser import UsageError
 from .session import Session, run_async
 from .shapes import BYTES, optional
@@ -30,8 +30,9 @@ from .writes import Context, Outcome, action
 
 @command("devices")
 def cmd_devices(args: argparse.Namespace, s: Session) -> int:
+    account = account_arg(args.account) if args.account else None
     with s.open_reader() as node:
-        rows = run_async(node.devices.list)
+        rows = run_async(node.devices.list, account)
         me = node.identity.device_id if node.identity else None
     if me is None:  # read-only: which device is this home's is in its key file's cert
         me = _this_device(s)

@@ -317,7 +317,9 @@ def _devices(sub: argparse._SubParsersAction,
              command: Callable[..., argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     """``devices`` lists this account's devices; ``device ACTION`` links and revokes."""
-    command("devices", "this account's devices: name, when linked, last seen, revoked")
+    p = command("devices", "this account's devices: name, when linked, last seen, revoked")
+    p.add_argument("--account", metavar="ACCOUNT", help="another account's devices, as this "
+                   "home knows them (which of them its owner revoked)")
     text = "link a new device to this account, or revoke a lost one"
     device = sub.add_parser("device", help=text, description=text, parents=[common])
     actions = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
