@@ -26,12 +26,20 @@ Version 2 adds (each side says them in this order; opening.py explains the openi
                                             whenever a new one is found
     ("ping",)                               nothing to say for a while: still here
 
+Version 3 adds one message, said before "forks" in the opening (so before every
+entry) and whenever a new revocation is learned:
+
+    ("revocations", (wire, ...))            root-signed device revocations
+                                            (identity.Revocation, as encoded bytes:
+                                            the store checks them, not this module)
+
 and in version 2 "wants" and "clock" say only what the summaries showed to differ
 (and, later in a session, the accounts newly wanted and their logs' heads).
 
 Each version is spoken under its own protocol id, so that multistream negotiation
-picks the newest both sides know (``PROTOCOL_IDS``); a version 1 peer never receives
-a version 2 message.
+picks the newest both sides know (``PROTOCOL_IDS``); a peer never receives a message
+of a version newer than its stream's (a version 2 peer refuses "revocations" as an
+unknown message, so version 3 is a new protocol id, not a compatible minor one).
 
 "wants" and "clock" may come in several frames (at most ``MAX_ITEMS`` items each).
 "wants" is sent again later in a session when follows change (it only adds). A
@@ -52,14 +60,19 @@ from ..errors import InvalidEntry
 from . import summary
 from .framing import named_message
 
-VERSION = 2
-PROTOCOL_IDS = {2: "/p2psocial/sync/2.0.0", 1: "/p2psocial/sync/1.0.0"}
+VERSION = 3
+PROTOCOL_IDS = {3: "/p2psocial/sync/3.0.0", 2: "/p2psocial/sync/2.0.0",
+                1: "/p2psocial/sync/1.0.0"}
 """Newest first: the order in which a dialer offers them."""
 PROTOCOL_ID = PROTOCOL_IDS[VERSION]
 MAX_FRAME = 1024 * 1024
 MAX_ITEMS = 2048
 MAX_FORKS = 64
 """Fork proofs in one frame (each costs its receiver two signature checks)."""
+MAX_REVOCATIONS = 64
+"""Revocations in one frame (each costs its receiver a signature check)."""
+MAX_REVOCATION = 300
+"""Bytes of one revocation's wire: 7 fields, 181 to 221 bytes encoded."""
 FRAME_CAPS = codec.Caps(max_bytes=MAX_FRAME, max_bin=max(BODY_CAP, HEADER_CAP),
                         max_str=32, max_array=MAX_ITEMS, max_depth=3)
 
@@ -109,6 +122,11 @@ class Forks:
 
 
 @dataclass(frozen=True, slots=True)
+class Revocations:
+    wires: tuple[bytes, ...]  # encoded identity.Revocation each, not checked yet
+
+
+@dataclass(frozen=True, slots=True)
 class WantSum:
     digests: bytes  # summary.SIZE bytes
 
@@ -128,9 +146,10 @@ class Ping:
     pass
 
 
-Message = (Hello | Wants | Clock | Ready | Entries | CaughtUp | Need | Forks | WantSum
-           | Wanted | ClockSum | Ping)
+Message = (Hello | Wants | Clock | Ready | Entries | CaughtUp | Need | Forks | Revocations
+           | WantSum | Wanted | ClockSum | Ping)
 V2_ONLY = (Forks, WantSum, Wanted, ClockSum, Ping)
+V3_ONLY = (Revocations,)
 
 
 def encode(message: Message) -> bytes:
@@ -151,6 +170,8 @@ def encode(message: Message) -> bytes:
             return codec.encode(("need", heads))
         case Forks(proofs):
             return codec.encode(("forks", proofs))
+        case Revocations(wires):
+            return codec.encode(("revocations", wires))
         case WantSum(digests):
             return codec.encode(("wantsum", digests))
         case Wanted():
@@ -179,6 +200,9 @@ def decode(frame: bytes) -> Message:
     if (name == "forks" and len(args) == 1 and _all(args[0], _is_proof)
             and 0 < len(args[0]) <= MAX_FORKS):
         return Forks(args[0])
+    if (name == "revocations" and len(args) == 1 and _all(args[0], _is_revocation)
+            and 0 < len(args[0]) <= MAX_REVOCATIONS):
+        return Revocations(args[0])
     if name in ("wantsum", "clocksum") and len(args) == 1 and _is_summary(args[0]):
         return WantSum(args[0]) if name == "wantsum" else ClockSum(args[0])
     if name == "wanted" and not args:
@@ -216,6 +240,10 @@ def _is_summary(v: object) -> bool:
 def _is_proof(v: object) -> bool:
     return (type(v) is tuple and len(v) == 2
             and all(type(h) is bytes and len(h) <= HEADER_CAP for h in v))
+
+
+def _is_revocation(v: object) -> bool:
+    return type(v) is bytes and 0 < len(v) <= MAX_REVOCATION
 
 
 def _all(v: object, check: object) -> bool:

@@ -36,6 +36,19 @@ per peer, if the peer carries that log. Proofs the peer sends come out as
 ``ForksReceived``; the edge checks and stores them (``Node.add_forks``) and hands
 what it learned back to ``forked()``.
 
+Revoked devices (version 3). A revocation, signed by the account's root key, says
+that a device's log ends at some seq: what it signs past that is refused. It must
+reach a peer before the entries it refuses, so each side sends the revocations it
+holds of accounts both replicate first, at the same moment as its fork proofs and
+ahead of them (before its clock, so before any entry); later in a session, with the
+clock of accounts the peer newly wants; and ``revoked()`` passes on one learned later
+(by ingest of a REVOKE entry, or from another peer), once per peer. They are opaque
+bytes here (``identity.Revocation`` encoded): only the account they name is read,
+unchecked, to choose whom they concern. Those the peer sends come out as
+``RevocationsReceived``; the edge has the store check and apply them
+(``Replica.add_revocations``) and hands them back to ``revoked(from_peer=True)``. A
+version 2 peer is never sent one (it would refuse the message).
+
 What the peer *said* it holds (its clock frames, and in version 2 the buckets whose
 clock summaries agreed), as opposed to what we sent it, is kept apart for the edge
 (``take_said``): it is the peer's word that it has those entries, which is what the
@@ -55,9 +68,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from .. import codec, forks
 from .. import entry as entry_mod
-from .. import forks
 from ..entry import Entry
+from ..errors import InvalidEntry
 from ..forks import Fork
 from . import messages as m
 from .messages import ProtocolError
@@ -101,6 +115,13 @@ class ForksReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class RevocationsReceived:
+    """Device revocations from the peer, as they arrived (not checked yet)."""
+
+    wires: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ResendAsked:
     """The peer asked ("need") for ``entries`` entries again that we had sent it, or
     that it said it held."""
@@ -108,22 +129,46 @@ class ResendAsked:
     entries: int
 
 
-Event = PeerReady | Received | PeerCaughtUp | ForksReceived | ResendAsked
+Event = PeerReady | Received | PeerCaughtUp | ForksReceived | RevocationsReceived | ResendAsked
+
+_REVOCATION_CAPS = codec.Caps(max_bytes=m.MAX_REVOCATION, max_bin=64, max_str=0,
+                              max_array=7, max_depth=1)
+
+
+def claimed_account(wire: object) -> bytes | None:
+    """The account a revocation as it arrives names (its first field), without
+    checking it, or None when it is not even shaped like one (7 fields)."""
+    if type(wire) is not bytes or len(wire) > m.MAX_REVOCATION:
+        return None
+    try:
+        value = codec.decode(wire, _REVOCATION_CAPS)
+    except InvalidEntry:
+        return None
+    if type(value) is not tuple or len(value) != 7:
+        return None
+    account = value[0]
+    return account if type(account) is bytes and len(account) == 32 else None
 
 
 class SyncSession:
     def __init__(self, *, heads: Mapping[bytes, int], accounts: Mapping[bytes, bytes],
                  wants: Iterable[bytes], live: bool = True, version: int = m.VERSION,
-                 forks: Iterable[Fork] = ()) -> None:
+                 forks: Iterable[Fork] = (), revocations: Iterable[bytes] = ()) -> None:
         """``heads``: device -> highest contiguous seq held; ``accounts``: device ->
         account of every log held; ``wants``: the accounts this side replicates;
         ``live``: push entries learned after "ready" without being asked;
         ``version``: the protocol version negotiated for the stream; ``forks``: the
-        fork proofs this side holds."""
+        fork proofs this side holds; ``revocations``: the device revocations this side
+        holds (encoded ``identity.Revocation``s; version 3 sends them)."""
         self.version = version
         self._proofs = {f.device: f for f in forks}  # device -> our proof
         self._frozen = {f.device: f.seq for f in self._proofs.values()}
         self._peer_knows: dict[bytes, int] = {}  # device -> fork seq the peer knows of
+        self._revocations: dict[bytes, bytes] = {}  # wire -> the account it names
+        for wire in revocations:
+            if (account := claimed_account(wire)) is not None:
+                self._revocations[wire] = account
+        self._peer_revoked: set[bytes] = set()  # wires the peer holds, or was sent
         self._heads = dict(heads)
         self._accounts = dict(accounts)
         self._wants = set(wants)
@@ -193,6 +238,30 @@ class SyncSession:
             self._peer_knows[proof.device] = proof.seq
         return [m.encode(m.Forks(tuple(p.to_wire() for p in new[i:i + m.MAX_FORKS])))
                 for i in range(0, len(new), m.MAX_FORKS)]
+
+    def revoked(self, wire: bytes, *, from_peer: bool = False) -> list[bytes]:
+        """We hold the revocation ``wire`` now (checked and stored by the node; the
+        peer sent it when ``from_peer``). Returns the frames that tell the peer, if it
+        does not know yet and replicates the account it names."""
+        account = claimed_account(wire)
+        if account is None:
+            return []
+        self._revocations.setdefault(wire, account)
+        if from_peer:
+            self._peer_revoked.add(wire)
+            return []
+        return self._revocation_frames([wire])
+
+    def _revocation_frames(self, wires: Iterable[bytes]) -> list[bytes]:
+        """Frames with the revocations the peer has not been told, of accounts it
+        replicates with us (version 3 only; none before we know which those are)."""
+        if self.version < 3 or not self._knows_common_wants():
+            return []
+        new = [w for w in dict.fromkeys(wires) if w not in self._peer_revoked
+               and self._revocations.get(w) in self._peer.wants]
+        self._peer_revoked.update(new)
+        return [m.encode(m.Revocations(tuple(new[i:i + m.MAX_REVOCATIONS])))
+                for i in range(0, len(new), m.MAX_REVOCATIONS)]
 
     def _sendable(self, device: bytes) -> int:
         """The highest seq of ``device``'s log that may be sent: below a fork."""
@@ -312,9 +381,11 @@ class SyncSession:
                                     f"negotiated for version {self.version}")
             self._peer_said_hello = True
             return []
-        if self.version < 2 and isinstance(message, m.V2_ONLY):
+        newer = (m.V2_ONLY + m.V3_ONLY if self.version < 2 else
+                 m.V3_ONLY if self.version < 3 else ())
+        if isinstance(message, newer):
             raise ProtocolError(f"{type(message).__name__.lower()} is not part of sync "
-                                "protocol version 1")
+                                f"protocol version {self.version}")
         match message:
             case m.Hello():
                 raise ProtocolError("hello twice")
@@ -324,6 +395,9 @@ class SyncSession:
                         device, seq = claim
                         self._peer_knows[device] = min(seq, self._peer_knows.get(device, seq))
                 return [ForksReceived(proofs)]
+            case m.Revocations(wires):  # never tell the peer what it told us
+                self._peer_revoked.update(w for w in wires if w in self._revocations)
+                return [RevocationsReceived(wires)]
             case m.Ping():
                 return []
             case m.Entries(items):
@@ -338,6 +412,8 @@ class SyncSession:
         match message:
             case m.Wants(accounts):
                 new = self._peer.want(accounts)
+                self.outbox += self._revocation_frames(  # ahead of their entries
+                    w for w, a in self._revocations.items() if a in new)
                 if self.version >= 2:  # how far we hold them, so the peer can send us
                     self.outbox += [m.encode(m.Clock(chunk)) for chunk in chunks(sorted(
                         self._clock_of(new)))]
@@ -374,8 +450,10 @@ class SyncSession:
     def _opening_step(self, message: m.Message) -> list[Event]:
         knew = self._knows_common_wants()
         frames = self._opening.receive(message)
-        if not knew and self._knows_common_wants():  # our proofs the peer can use, first
-            frames = self._fork_frames(list(self._proofs.values())) + frames
+        if not knew and self._knows_common_wants():  # what the peer can use, first:
+            frames = (self._revocation_frames(list(self._revocations))  # revocations,
+                      + self._fork_frames(list(self._proofs.values()))  # proofs, then
+                      + frames)  # the next step of the opening (our clock follows it)
         if frames and frames[-1] == _READY:
             self._said_ready = True
             frames += self._wants_frames(self._later_wants)

@@ -33,7 +33,12 @@ session with ``PeerMisbehaved``; the caller lowers the peer's standing. A batch
 with one bad log stores the good logs beside it first. A log its *author* forked
 (forks.py) is no fault of the peer that carried it: ingest freezes the log and
 keeps the proof, and every session passes the proof on (the follower sees
-``ForkFound``), so the peer stops sending that log too. The stream
+``ForkFound``), so the peer stops sending that log too. Device revocations
+(version 3) travel the same way and ahead of entries: the session says ours at the
+opening, and those the peer sends are checked and applied by
+``Replica.add_revocations`` before the receiver reads the next frame, so before any
+entry they refuse is stored; a revocations frame that teaches nothing is charged
+like a control frame, one that does not verify ends the session. The stream
 ending without "caught_up" is ``SessionAborted``: the next session resumes from what
 both stores hold, and ingest is idempotent, so nothing is lost or applied twice.
 
@@ -61,7 +66,14 @@ from .framing import FrameError, TruncatedFrame, read_frame, write_frame
 from .host import NetError, device_id_from_peer_id
 from .limits import FLOOD, FRIEND_SEND, FloodGuard, FloodPolicy, SendPolicy, TokenBucket
 from .port import Replica
-from .session import ForksReceived, PeerCaughtUp, Received, ResendAsked, SyncSession
+from .session import (
+    ForksReceived,
+    PeerCaughtUp,
+    Received,
+    ResendAsked,
+    RevocationsReceived,
+    SyncSession,
+)
 
 BATCH = 1000
 EVENT_BUFFER = event_hub.BUFFER  # a stored batch emits up to two events per entry
@@ -222,8 +234,9 @@ async def run_sync(replica: Replica, stream: object, *, hops: int = 2, once: boo
     mine = {d for d, a in accounts.items() if a == me}  # our account's logs
     wants = await replica.wanted_accounts(hops)
     proofs = await replica.forks()
+    revocations = await replica.revocations() if version >= 3 else []
     session = SyncSession(heads=heads, accounts=accounts, wants=wants, live=live,
-                          version=version, forks=proofs)
+                          version=version, forks=proofs, revocations=revocations)
     guard = FloodGuard(declared=heads, accounts=accounts, wants=wants,
                        now=trio.current_time(), policy=flood)
     for proof in proofs:
@@ -317,7 +330,8 @@ async def run_sync(replica: Replica, stream: object, *, hops: int = 2, once: boo
                                                       if d in mine}):
                         news = await replica.peer_holds(peer, ours)
                     if not news and not any(
-                            isinstance(e, Received | PeerCaughtUp | ForksReceived)
+                            isinstance(e, Received | PeerCaughtUp | ForksReceived
+                                       | RevocationsReceived)
                             for e in events):
                         guard.control(len(frame), trio.current_time(), opening=opening)
                     for event in events:
@@ -338,6 +352,13 @@ async def run_sync(replica: Replica, stream: object, *, hops: int = 2, once: boo
                             for fork in new:
                                 session.forked(fork, from_peer=True)
                                 guard.frozen(fork.device, fork.seq)
+                        elif isinstance(event, RevocationsReceived):
+                            shortened = await replica.add_revocations(event.wires)
+                            if not shortened:  # no log we know of is any shorter
+                                guard.control(len(frame), trio.current_time(),
+                                              opening=opening)
+                            for wire in event.wires:  # all verified: never echo them
+                                session.revoked(wire, from_peer=True)
                         elif isinstance(event, ResendAsked):
                             guard.resend(event.entries, trio.current_time())
                 except InvalidEntry as exc:  # a bad frame, or a flood (limits.py)
@@ -420,6 +441,9 @@ async def run_sync(replica: Replica, stream: object, *, hops: int = 2, once: boo
                 guard.learned(device, account)
             for proof in await replica.forks():
                 take(ForkFound(proof.device, b"", proof.seq, proof))
+            if version >= 3:  # a revocation learned meanwhile, if the peer lacks it
+                for wire in await replica.revocations():
+                    control.send_later(session.revoked(wire))
             wake()
 
     try:

@@ -130,6 +130,11 @@ def group_seeds() -> list[bytes]:
                 | private.GroupReaction))]
 
 
+REVOCATION = codec.encode((IDENT.account_id, IDENT.device_id, 2, LOG[1].id,
+                           1_700_000_010_000, bytes(32), bytes(64)))
+"""Shaped like an encoded identity.Revocation (the signature is not checked here)."""
+
+
 def sync_messages() -> list[bytes]:
     m = messages
     fork = (LOG[2].raw, LOG[3].raw)
@@ -137,17 +142,18 @@ def sync_messages() -> list[bytes]:
         m.Hello(m.VERSION), m.Wants((IDENT.account_id, H)), m.Clock(((IDENT.device_id, 3),)),
         m.Ready(), m.Entries(_rows(LOG[3:])), m.CaughtUp(), m.Need(((IDENT.device_id, 4),)),
         m.WantSum(bytes(summary.SIZE)), m.Wanted(), m.ClockSum(b"\xff" * summary.SIZE),
-        m.Forks((fork,)), m.Ping())]
+        m.Forks((fork,)), m.Ping(), m.Revocations((REVOCATION,)))]
 
 
 def session_seeds() -> list[bytes]:
     """Whole sessions as a peer says them: the opening (summarised, or explicit), then
-    entries, caught_up, need, forks and ping."""
+    entries, caught_up, need, forks, ping and revocations."""
     m = messages
     hello = m.encode(m.Hello(m.VERSION))
     after = [m.encode(x) for x in (m.Entries(_rows(LOG[3:])), m.CaughtUp(),
                                    m.Need(((IDENT.device_id, 1),)), m.Ping(),
-                                   m.Forks(((LOG[2].raw, LOG[3].raw),)))]
+                                   m.Forks(((LOG[2].raw, LOG[3].raw),)),
+                                   m.Revocations((REVOCATION,)))]
     summaries = [m.encode(m.WantSum(summary.summarise([(IDENT.account_id, 0)]))),
                  m.encode(m.Wanted()), m.encode(m.ClockSum(bytes(summary.SIZE))),
                  m.encode(m.Ready())]

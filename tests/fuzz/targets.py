@@ -215,10 +215,12 @@ def sync_frame(data: bytes) -> None:
 
 def sync_session(data: bytes) -> None:
     """``frames``: what a peer sends a session after our opening, each frame through
-    the session's state machine and its entries through the flood guard."""
+    the session's state machine and its entries through the flood guard. The session
+    speaks the version the first frame's hello names, if we speak it (the corpus holds
+    sessions of every version), else the newest."""
     session = SyncSession(heads={IDENT.device_id: 3}, accounts={IDENT.device_id:
                                                                IDENT.account_id},
-                          wants=[IDENT.account_id])
+                          wants=[IDENT.account_id], version=_version_of(data))
     session.start()
     guard = FloodGuard(declared={IDENT.device_id: 3}, accounts={IDENT.device_id:
                                                                IDENT.account_id},
@@ -239,6 +241,16 @@ def sync_session(data: bytes) -> None:
                 session.put_back(pending, (pending.after + pending.upto) // 2)
                 halved = True
         session.caught_up_frame()
+
+
+def _version_of(data: bytes) -> int:
+    try:
+        hello = messages.decode(next(frames(data), b""))
+    except messages.ProtocolError:
+        return messages.VERSION
+    if isinstance(hello, messages.Hello) and hello.version in messages.PROTOCOL_IDS:
+        return hello.version
+    return messages.VERSION
 
 
 def gossip_message(data: bytes) -> None:
