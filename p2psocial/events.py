@@ -125,6 +125,16 @@ class ForkFound(NamedTuple):
     proof: Fork
 
 
+class RevocationFound(NamedTuple):
+    """A revocation of a device of ``account`` (identity.Revocation, as ``wire``: the
+    bytes peers are sent) shortened what this home holds valid: sessions pass it on,
+    ahead of entries (net/sync.py), to peers that replicate the account."""
+
+    account: bytes
+    wire: bytes
+    ends: tuple[tuple[bytes, int], ...] = ()  # (device, its last valid seq) it shortened
+
+
 class HeldByPeer(NamedTuple):
     """A peer ``device`` of ``account`` said, in a sync session, that it holds logs of
     the local account further than we knew: ``heads`` are (log device, seq). Delivery
@@ -150,5 +160,5 @@ class Lagged:
 
 # Subscribers ignore event types they do not know, so new ones can be added.
 Event = (EntryAdded | Notified | MessageAdded | MessageReacted | RosterChanged | ForkFound
-         | HeldByPeer | BlobAdded | Lagged | PostAdded | PostChanged | ReactionChanged
-         | ProfileChanged | FollowsChanged)
+         | RevocationFound | HeldByPeer | BlobAdded | Lagged | PostAdded | PostChanged
+         | ReactionChanged | ProfileChanged | FollowsChanged)

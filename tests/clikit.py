@@ -57,7 +57,7 @@ def run(home: Path, *args: str, stdin: str | None = None,
 def ok(home: Path, *args: str, stdin: str | None = None) -> str:
     done = run(home, *args, stdin=stdin)
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
+    assert done.stderr == "", done.stderr
     return done.stdout
 
 

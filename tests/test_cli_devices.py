@@ -107,7 +107,8 @@ def test_link_post_from_both_revoke_and_the_revocation_travels_two_hops(tmp_path
         ok(b, "sync", "--once")  # the laptop carries Carl's log (it follows him now)
         texts = [v["last_text"] for v in js(b, "inbox")["conversations"]]
         assert "sent after the revocation" not in texts
-        ok(a, "sync", "--once")  # the desk, back online for a moment, reads it
+        ok(a, "join", invite_c)  # the desk, back online for a moment, reads it
+        ok(a, "sync", "--once")
         assert "sent after the revocation" in [v["last_text"]
                                                for v in js(a, "inbox")["conversations"]]
     finally:

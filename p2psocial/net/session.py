@@ -213,13 +213,9 @@ class SyncSession:
         when ``from_peer``): nothing at or after the fork is sent from now on. Returns
         the frames that tell the peer, if it does not know yet."""
         device = fork.device
-        if fork.seq < self._frozen.get(device, fork.seq + 1):
-            self._frozen[device] = fork.seq
+        if device not in self._proofs or fork.seq < self._proofs[device].seq:
             self._proofs[device] = fork
-            if device in self._pending:
-                self._pending[device] = min(self._pending[device], fork.seq - 1)
-                if self._pending[device] <= self._peer_heads.get(device, 0):
-                    del self._pending[device]
+        self._freeze(device, fork.seq)  # a revocation may have ended it earlier already
         if from_peer:
             self._peer_knows[device] = min(fork.seq, self._peer_knows.get(device, fork.seq))
             return []
@@ -262,6 +258,20 @@ class SyncSession:
         self._peer_revoked.update(new)
         return [m.encode(m.Revocations(tuple(new[i:i + m.MAX_REVOCATIONS])))
                 for i in range(0, len(new), m.MAX_REVOCATIONS)]
+
+    def ended(self, device: bytes, last_seq: int) -> None:
+        """A revocation the node checked ends ``device``'s log at ``last_seq`` here
+        (store/revocations.py): nothing after it is sent, as after a fork. The peer is
+        told by the revocation itself (version 3), not by a proof."""
+        self._freeze(device, last_seq + 1)
+
+    def _freeze(self, device: bytes, seq: int) -> None:
+        if seq < self._frozen.get(device, seq + 1):
+            self._frozen[device] = seq
+            if device in self._pending:
+                self._pending[device] = min(self._pending[device], seq - 1)
+                if self._pending[device] <= self._peer_heads.get(device, 0):
+                    del self._pending[device]
 
     def _sendable(self, device: bytes) -> int:
         """The highest seq of ``device``'s log that may be sent: below a fork."""

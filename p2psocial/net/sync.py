@@ -60,7 +60,7 @@ import trio
 from .. import event_hub
 from ..entry import Entry
 from ..errors import InvalidEntry
-from ..events import EntryAdded, ForkFound, Lagged
+from ..events import EntryAdded, ForkFound, Lagged, RevocationFound
 from . import messages as m
 from .framing import FrameError, TruncatedFrame, read_frame, write_frame
 from .host import NetError, device_id_from_peer_id
@@ -416,6 +416,11 @@ async def run_sync(replica: Replica, stream: object, *, hops: int = 2, once: boo
         elif isinstance(event, ForkFound):
             guard.frozen(event.device, event.seq)
             control.send_later(session.forked(event.proof))
+        elif isinstance(event, RevocationFound):
+            for device, last in event.ends:  # nothing of it past there is ours to send
+                session.ended(device, last)
+            if version >= 3:
+                control.send_later(session.revoked(event.wire))
         return not isinstance(event, Lagged)
 
     async def follower() -> None:

@@ -15,7 +15,7 @@ from ..address_record import Address, AddressRecord
 from ..changes import domain_events
 from ..entry import Entry
 from ..errors import UserError
-from ..events import BlobAdded, Event, ForkFound, HeldByPeer, Notified
+from ..events import BlobAdded, Event, ForkFound, HeldByPeer, Notified, RevocationFound
 from ..forks import Fork
 from ..store import IngestResult
 from ..store.address_records import HeldRecord
@@ -23,6 +23,7 @@ from ..store.blob_wants import BUDGET as BLOB_BUDGET
 from ..store.blob_wants import Budget, WantedBlob
 from ..store.peer_addrs import Trust
 from ..store.peer_book import PeerRecord
+from ..store.revocations import Applied
 from .communities import Communities
 from .devices import Devices
 from .feeds import Feeds
@@ -58,6 +59,7 @@ class Replication(Service):
         if result.notified:
             events.append(Notified(result.notified))
         events += [ForkFound(f.device, accounts[f.device], f.seq, f) for f in result.forks]
+        events += [RevocationFound(*one) for one in result.revocations]
         me = self.identity.account_id if self.identity else None
         events += domain_events(result.added, accounts, me, result.targets, result.erased)
         self.events.emit(events)
@@ -88,11 +90,17 @@ class Replication(Service):
         """Every signed device revocation held, oldest first: sent ahead of entries."""
         return await self._run(self.store.device_book.revocations)
 
-    async def add_revocations(self, wire: Sequence[object]) -> list[bytes]:
+    async def add_revocations(self, wires: Sequence[object]) -> list[bytes]:
         """Check and apply the revocations a peer sent (store/revocations.py): the
-        devices whose valid part got shorter. ``InvalidEntry`` for a bad one (nothing
-        is applied then: the sender's fault)."""
-        return await self._run(self.store.add_revocations, wire)
+        devices whose valid part got shorter (``RevocationFound`` for each revocation
+        that did, so other sessions pass it on). ``InvalidEntry`` for a bad one
+        (nothing is applied then: the sender's fault)."""
+        changed, applied = await self._run(self._add_revocations_now, wires)
+        self.events.emit([RevocationFound(*one) for one in applied])
+        return changed
+
+    def _add_revocations_now(self, wires: Sequence[object]) -> tuple[list[bytes], list[Applied]]:
+        return self.store.add_revocations(wires), self.store.take_applied_revocations()
 
     async def forks(self) -> list[Fork]:
         """Every fork proof this home holds."""

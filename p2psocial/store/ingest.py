@@ -191,9 +191,10 @@ class Ingestor:
             self._forget_caches()
             raise
         targets, erased, self._targets, self._erased = self._targets, self._erased, {}, {}
+        revoked, self.revoker.applied = self.revoker.applied, []
         return IngestResult(added, plan.skipped, plan.missing, self.notes.take_created(),
                             list(plan.forks.values()), plan.frozen, plan.rejected,
-                            targets, erased)
+                            targets, erased, revoked)
 
     def _plan(self, entries: Iterable[Entry], strict: bool) -> _Plan:
         plan = _Plan({})

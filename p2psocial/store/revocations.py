@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from .. import codec
 from .. import content as c
@@ -35,6 +36,14 @@ from ..identity import Certificate, Revocation
 
 # rowid, kind, entry id of an entry to erase
 Erase = Callable[[int, int, bytes], None]
+
+
+class Applied(NamedTuple):
+    """A revocation that shortened something here, for the node to tell its sessions."""
+
+    account: bytes
+    wire: bytes
+    ends: tuple[tuple[bytes, int], ...]  # (device, its last valid seq) now
 
 IMPLIED = 1  # last valid entry of a device revoked because a revoked one certified it
 
@@ -80,10 +89,12 @@ class Revoker:
         self.erase = erase
         self.revoked = read(conn)
         self._touched: set[bytes] = set()
+        self.applied: list[Applied] = []  # what ingest and add_wires hand the node
 
     def reload(self) -> None:
         self.revoked = read(self.conn)
         self._touched.clear()
+        self.applied.clear()
 
     def settle(self) -> None:
         """Erase what a batch wrote, after applying a revocation, of a device it
@@ -125,6 +136,9 @@ class Revoker:
                          if any(link.issuer == device and link.issuer_seq > last
                                 for link in cert.links()))
         self._newest_key(account, revocation)
+        if changed:
+            self.applied.append(Applied(revocation.account, wire,
+                                        tuple((d, self.revoked[d]) for d in changed)))
         return changed
 
     def add_wires(self, wires: Iterable[object]) -> list[bytes]:

@@ -48,6 +48,7 @@ from .ingest import Ingestor
 from .peer_book import PeerBook
 from .peer_book import PeerRecord as PeerRecord  # net imports it from here
 from .queries import Queries
+from .revocations import Applied
 from .schema import id8
 from .views import (
     ConversationView,
@@ -93,6 +94,12 @@ def blob_hash(data: bytes) -> bytes:
 def wall_ms() -> int:
     """Milliseconds since the epoch, by this machine's clock."""
     return time.time_ns() // 1_000_000
+
+
+# A revoked device's log ends, for peers, at its last valid entry (store/revocations.py):
+# what it wrote later is erased here and refused there, so it is not offered.
+_REVOKED = "LEFT JOIN revocations r ON r.device = l.device"
+_VALID_HEAD = "min(l.head_seq, coalesce(r.last_seq, l.head_seq))"
 
 
 class Store:
@@ -215,6 +222,12 @@ class Store:
         the devices they cut short. ``InvalidEntry`` if one is bad: nothing applied."""
         return self.writer.revoker.add_wires(wire)
 
+    def take_applied_revocations(self) -> list[Applied]:
+        """The revocations applied since the last call that shortened something
+        (ingest returns its own in ``IngestResult.revocations``)."""
+        applied, self.writer.revoker.applied = self.writer.revoker.applied, []
+        return applied
+
     def forked(self) -> dict[bytes, int]:
         """device -> the seq its log forked at (forks.py), for every forked log."""
         return {bytes(d): int(s) for d, s in self.conn.execute("SELECT device, seq FROM forks")}
@@ -245,7 +258,8 @@ class Store:
 
     def clock(self) -> dict[bytes, int]:
         """For every log held, the highest contiguous sequence number."""
-        return {bytes(d): int(s) for d, s in self.conn.execute("SELECT device, head_seq FROM logs")}
+        return {bytes(d): int(s) for d, s in self.conn.execute(
+            "SELECT l.device, " + _VALID_HEAD + " FROM logs l " + _REVOKED)}
 
     def entry_at(self, device: bytes, seq: int) -> Entry | None:
         got = self.log_entries(device, seq - 1, 1)
@@ -263,7 +277,8 @@ class Store:
         little. Index: entries_log_seq."""
         cursor = self.conn.execute(
             "SELECT e.header, e.body FROM entries e JOIN logs l ON l.rowid = e.log "
-            "WHERE l.device = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
+            + _REVOKED + " WHERE l.device = ? AND e.seq > ? "
+            "AND (r.last_seq IS NULL OR e.seq <= r.last_seq) ORDER BY e.seq LIMIT ?",
             (device, after_seq, limit))
         if max_bytes is None:
             return cursor.fetchall()
@@ -290,9 +305,10 @@ class Store:
         return None if row is None else bytes(row[0])
 
     def devices(self, account_id: bytes | None = None) -> list[tuple[bytes, bytes, int]]:
-        """(device, account, head_seq) for every log, or for one account's logs."""
-        sql = ("SELECT l.device, a.id, l.head_seq FROM logs l JOIN accounts a "
-               "ON a.rowid = l.account")
+        """(device, account, head_seq) for every log, or for one account's logs; a
+        revoked device's head is its last valid entry (what we offer peers)."""
+        sql = ("SELECT l.device, a.id, " + _VALID_HEAD + " FROM logs l JOIN accounts a "
+               "ON a.rowid = l.account " + _REVOKED)
         args: tuple = ()
         if account_id is not None:
             sql += " WHERE a.id = ?"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..content import Attachment
 from ..entry import Entry
@@ -132,6 +132,9 @@ class IngestResult:
     # target of a reaction, an edit or a delete (for the node's events: changes.py)
     erased: dict[bytes, Erased] = field(default_factory=dict)
     # a delete's entry id -> what it erased, when that was held here
+    revocations: list[Any] = field(default_factory=list)
+    # store/revocations.py ``Applied``: each revocation this batch applied that
+    # shortened something (account, wire, and where each device's log now ends)
 
 
 class Erased(NamedTuple):
