@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSysInfo, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from p2psocial import ids, keyfile, phrase
+from p2psocial import ids, keyfile, link_code, phrase
 from p2psocial.backup import export_backup
 from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.ui.app import Launcher
-from p2psocial.ui.onboarding import CREATE, PHRASE, RESTORE, Onboarding
+from p2psocial.ui.onboarding import CREATE, LINK, PHRASE, RESTORE, Onboarding
 from tests.uikit import ARGON_WAIT, FAST_KDF, Launches, call, opened, start_onboarding
 
 WAIT = ARGON_WAIT
@@ -176,6 +176,33 @@ def test_a_damaged_backup_shows_one_line(qtbot: QtBot, tmp_path: Path,
     qtbot.waitUntil(lambda: "zoe.backup" in ob.backup_error.text()
                     and ob.restore_page.isEnabled(), timeout=WAIT)
     assert "\n" not in ob.backup_error.text() and not Home(tmp_path / "home").exists()
+
+
+def test_linking_with_a_bad_code_is_one_line_and_writes_nothing(
+        qtbot: QtBot, tmp_path: Path, launch: Launches) -> None:
+    home = tmp_path / "home"
+    _, ob = start_onboarding(launch, home)
+    qtbot.mouseClick(ob.other_device, Qt.MouseButton.LeftButton)
+    assert ob.currentIndex() == LINK
+    assert ob.device_name.text() == QSysInfo.machineHostName()  # a name to start with
+
+    qtbot.mouseClick(ob.link_button, Qt.MouseButton.LeftButton)
+    assert ob.link_error.text() == "Paste the code your other device shows first"
+    ob.link_code.setText("  p2pslnk1notacode  ")
+    qtbot.mouseClick(ob.link_button, Qt.MouseButton.LeftButton)
+    assert ob.link_code.text() == "p2pslnk1notacode"  # trimmed
+    assert ob.link_error.font().bold() and "\n" not in ob.link_error.text()
+    assert "link code" in ob.link_error.text()
+    expired = link_code.encode(link_code.make(b"\1" * 32, b"\2" * 32,
+                                              ["/ip4/127.0.0.1/tcp/4001"], b"\3" * 16, 1000))
+    ob.link_code.setText(expired)
+    ob.device_name.setText("Laptop")
+    qtbot.keyClick(ob.link_code, Qt.Key.Key_Return)
+    assert ob.link_error.text().startswith("This link code expired at ")
+    assert ob.link_page.isEnabled() and ob.device_name.text() == "Laptop"
+    assert not ob.link_busy.isVisible() and not Home(home).exists()
+    qtbot.mouseClick(ob.link_back, Qt.MouseButton.LeftButton)
+    assert ob.currentIndex() == CREATE and not ob.link_error.text()
 
 
 def test_a_home_with_an_account_skips_onboarding(qtbot: QtBot, tmp_path: Path,

@@ -4,7 +4,7 @@ Theory of operation
 -------------------
 
 The window shows ``Onboarding`` instead of the main view while the home holds no
-account. It is a stack of three pages:
+account. It is a stack of four pages:
 
 * **create** (the first page): a name, an optional picture (checked by its content
   and made square when picked, ``read_picture``), an optional passphrase typed twice,
@@ -22,6 +22,12 @@ account. It is a stack of three pages:
   with its one-line reason) plus a name and an optional new passphrase; or from a
   backup file chosen with a file dialog (``accounts.restore_from_backup``; when the key
   file inside is sealed, the backup's passphrase is asked for).
+* **link**: "I already use p2psocial on another device" — the link code that device
+  shows (Settings → Devices), this device's name (the machine's host name to start
+  with) and the same passphrase choice as creating. The code is read by
+  ``link_code.decode`` first, so a typo or an expired code is one line before anything
+  is written or any network is started; then ``accounts.join_device`` links over the
+  network and catches up once (up to a minute), with a busy bar meanwhile.
 
 Every slow or disk-touching step is a request to the back end (p2psocial/accounts.py),
 blocking ones run by ``in_thread`` inside a call on the host; the widgets only collect
@@ -34,11 +40,12 @@ view. Every string the person sees goes through ``tr`` so it can be translated.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSysInfo, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -49,21 +56,28 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from .. import images, phrase
-from ..accounts import Account, create_account, restore_from_backup, restore_from_seed
-from ..errors import BadImage, BadPhrase, PassphraseRequired
+from .. import images, link_code, phrase
+from ..accounts import (
+    Account,
+    create_account,
+    join_device,
+    restore_from_backup,
+    restore_from_seed,
+)
+from ..errors import BadImage, BadPhrase, PassphraseRequired, UserError
 from .context import tr
 from .image_decode import decode_image
 from .loop import AsyncFn, TrioHost, in_thread, one_line
 from .widgets import MessageLine, PhraseLabel, heading_font
 
-CREATE, PHRASE, RESTORE = range(3)
+CREATE, PHRASE, RESTORE, LINK = range(4)
 PICTURE_SIDE = 64  # the preview of the chosen picture, in px
 HEADING_POINTS = 18  # a first-run page's title: larger than a section's
 
@@ -108,6 +122,7 @@ class Onboarding(QStackedWidget):
         self._build_create()
         self._build_phrase()
         self._build_restore()
+        self._build_link()
         self.setCurrentIndex(CREATE)
 
     # --- pages ----------------------------------------------------------------------
@@ -161,9 +176,12 @@ class Onboarding(QStackedWidget):
         layout.addWidget(self.create_error)
         buttons = QHBoxLayout()
         self.have_account = self._button("have_account", tr("I already have an account"))
+        self.other_device = self._button("other_device",
+                                         tr("I already use p2psocial on another device"))
         self.create_button = self._button("create", tr("Create my profile"))
         self.create_button.setDefault(True)
         buttons.addWidget(self.have_account)
+        buttons.addWidget(self.other_device)
         buttons.addStretch()
         buttons.addWidget(self.create_button)
         layout.addLayout(buttons)
@@ -171,6 +189,7 @@ class Onboarding(QStackedWidget):
         self.create_button.clicked.connect(self.create_profile)
         self.name.returnPressed.connect(self.create_profile)
         self.have_account.clicked.connect(lambda: self._go(RESTORE))
+        self.other_device.clicked.connect(lambda: self._go(LINK))
         self.create_page = page
         self.addWidget(page)
 
@@ -255,8 +274,55 @@ class Onboarding(QStackedWidget):
         self.restore_page = page
         self.addWidget(page)
 
+    def _build_link(self) -> None:
+        page, layout = _titled_page("link_page", tr("Link this computer to your account"))
+        intro = QLabel(tr("On a device where you already use p2psocial, open Settings → "
+                          "Devices → “Link a new device…” and paste its code here. That "
+                          "device must stay online until this one has linked."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.link_code = self._line("link_code", tr("The code starting with p2pslnk1"))
+        self.device_name = self._line("device_name", tr("How you will know this computer"))
+        self.device_name.setText(QSysInfo.machineHostName())
+        self.link_passphrase = self._line("link_passphrase", tr("Optional"), secret=True)
+        self.link_passphrase2 = self._line("link_passphrase2", tr("Type it again"),
+                                           secret=True)
+        form.addRow(tr("Link code"), self.link_code)
+        form.addRow(tr("Device name"), self.device_name)
+        form.addRow(tr("Passphrase"), self.link_passphrase)
+        form.addRow(tr("Repeat passphrase"), self.link_passphrase2)
+        layout.addLayout(form)
+        hint = QLabel(tr("A passphrase protects your keys on this computer; you will need "
+                         "it each time the app starts."))
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.link_busy = QProgressBar()
+        self.link_busy.setObjectName("link_busy")
+        self.link_busy.setRange(0, 0)  # busy, with no known end
+        self.link_busy.setTextVisible(False)
+        self.link_busy.hide()
+        layout.addWidget(self.link_busy)
+        self.link_error = MessageLine("link_error")
+        layout.addWidget(self.link_error)
+        buttons = QHBoxLayout()
+        self.link_back = self._button("link_back", tr("Back"))
+        self.link_button = self._button("link", tr("Link this device"))
+        self.link_button.setDefault(True)
+        buttons.addWidget(self.link_back)
+        buttons.addStretch()
+        buttons.addWidget(self.link_button)
+        layout.addLayout(buttons)
+        layout.addStretch()
+        self.link_back.clicked.connect(lambda: self._go(CREATE))
+        self.link_button.clicked.connect(self.link_device)
+        self.link_code.returnPressed.connect(self.link_device)
+        self.link_page = page
+        self.addWidget(page)
+
     def _go(self, index: int) -> None:
-        for line in (self.create_error, self.restore_error, self.backup_error):
+        for line in (self.create_error, self.restore_error, self.backup_error,
+                     self.link_error):
             line.clear()
         self.setCurrentIndex(index)
 
@@ -337,7 +403,45 @@ class Onboarding(QStackedWidget):
                     restore_from_backup, self.home, Path(text).expanduser(), secret,
                     on_result=self._restored, on_error=self._backup_failed)
 
+    def link_device(self) -> None:
+        if not self.link_page.isEnabled():
+            return
+        code = self.link_code.text().strip()
+        self.link_code.setText(code)
+        if not code:
+            self._fail(self.link_page, self.link_error,
+                       tr("Paste the code your other device shows first"))
+            self.link_code.setFocus()
+            return
+        try:  # a typo or an expired code: one line, before anything is written
+            link_code.decode(code, int(time.time() * 1000))
+        except UserError as exc:
+            self._fail(self.link_page, self.link_error, one_line(exc))
+            self.link_code.setFocus()
+            return
+        if not self.device_name.text().strip():
+            self._fail(self.link_page, self.link_error, tr("Give this device a name"))
+            self.device_name.setFocus()
+            return
+        secret = self._passphrase(self.link_passphrase, self.link_passphrase2,
+                                  self.link_error)
+        if secret is False:
+            return
+        self.link_busy.show()
+        self._start(self.link_page, self.link_error,
+                    tr("Linking with your other device, then fetching your account…"),
+                    join_device, self.home, code, self.device_name.text().strip(), secret,
+                    self.kdf, on_result=self._linked, on_error=self._link_failed)
+
     # --- outcomes -------------------------------------------------------------------
+
+    def _linked(self, account: Account) -> None:
+        self.link_busy.hide()
+        self._restored(account)
+
+    def _link_failed(self, exc: Exception) -> None:
+        self.link_busy.hide()
+        self._fail(self.link_page, self.link_error, one_line(exc))
 
     def _created(self, account: Account) -> None:
         self.account = account
@@ -374,7 +478,8 @@ class Onboarding(QStackedWidget):
                     error: MessageLine) -> str | bool | None:
         """The new passphrase (None for none), or False after showing why not."""
         if first.text() != second.text():
-            page = self.create_page if error is self.create_error else self.restore_page
+            page = (self.create_page if error is self.create_error
+                    else self.link_page if error is self.link_error else self.restore_page)
             self._fail(page, error, tr("The two passphrases are not the same"))
             second.setFocus()
             return False

@@ -1,4 +1,5 @@
-"""Settings: your profile, your keys, the network, how the app looks, the desktop, backups.
+"""Settings: your profile, your keys, your devices (devices_section.py), the network,
+how the app looks, the desktop, backups.
 
 Theory of operation
 -------------------
@@ -59,6 +60,7 @@ from ..errors import WrongPassphrase
 from ..settings import HOPS_MAX, PORT_MAX
 from .avatar import Avatar
 from .context import tr
+from .devices_section import DevicesSection
 from .i18n import install_translator, languages
 from .image_decode import decode_image
 from .loop import in_thread
@@ -145,8 +147,10 @@ class SettingsPage(QScrollArea):
         self._restart: Call | None = None
         body = QWidget()
         layout = QVBoxLayout(body)
-        for build in (self._build_profile, self._build_security, self._build_network,
-                      self._build_appearance, self._build_desktop, self._build_backup):
+        self.devices = DevicesSection(ctx)  # devices_section.py
+        for build in (self._build_profile, self._build_security, lambda: self.devices,
+                      self._build_network, self._build_appearance, self._build_desktop,
+                      self._build_backup):
             layout.addWidget(build())
         layout.addStretch()
         self.setWidget(body)
@@ -159,12 +163,14 @@ class SettingsPage(QScrollArea):
 
     def activated(self) -> None:
         self.show_settings()
+        self.devices.refresh()
 
     def deactivated(self) -> None:
         self.hide_phrase()
 
     def stop(self) -> None:
         self.hide_phrase()
+        self.devices.stop()
         for call in self._calls:
             call.cancel()
         self._calls.clear()

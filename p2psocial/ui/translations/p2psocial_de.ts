@@ -288,6 +288,10 @@
         <translation>Ich habe schon ein Konto</translation>
     </message>
     <message>
+        <source>I already use p2psocial on another device</source>
+        <translation>Ich nutze p2psocial schon auf einem anderen Gerät</translation>
+    </message>
+    <message>
         <source>Create my profile</source>
         <translation>Mein Profil anlegen</translation>
     </message>
@@ -316,8 +320,116 @@
         <translation>Aus deinen Wiederherstellungswörtern</translation>
     </message>
     <message>
+        <source>Link this computer to your account</source>
+        <translation>Diesen Computer mit deinem Konto verbinden</translation>
+    </message>
+    <message>
+        <source>On a device where you already use p2psocial, open Settings → Devices → “Link a new device…” and paste its code here. That device must stay online until this one has linked.</source>
+        <translation>Öffne auf einem Gerät, auf dem du p2psocial schon nutzt, Einstellungen → Geräte → „Neues Gerät verbinden…“ und füge den Code hier ein. Jenes Gerät muss online bleiben, bis dieses verbunden ist.</translation>
+    </message>
+    <message>
+        <source>The code starting with p2pslnk1</source>
+        <translation>Der Code, der mit p2pslnk1 beginnt</translation>
+    </message>
+    <message>
+        <source>How you will know this computer</source>
+        <translation>Woran du diesen Computer erkennst</translation>
+    </message>
+    <message>
+        <source>Device name</source>
+        <translation>Gerätename</translation>
+    </message>
+    <message>
+        <source>Link this device</source>
+        <translation>Dieses Gerät verbinden</translation>
+    </message>
+    <message>
+        <source>This device</source>
+        <translation>Dieses Gerät</translation>
+    </message>
+    <message>
+        <source>Unnamed device</source>
+        <translation>Gerät ohne Namen</translation>
+    </message>
+    <message>
+        <source>linked {0}</source>
+        <translation>verbunden {0}</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Geräte</translation>
+    </message>
+    <message>
+        <source>Use your account on several computers: each one is a device with its own key. Revoke one that is lost or stolen.</source>
+        <translation>Nutze dein Konto auf mehreren Computern: Jeder ist ein Gerät mit eigenem Schlüssel. Widerrufe eines, das verloren oder gestohlen ist.</translation>
+    </message>
+    <message>
+        <source>Link a new device…</source>
+        <translation>Neues Gerät verbinden…</translation>
+    </message>
+    <message>
+        <source>Linked {0}</source>
+        <translation>Verbunden: {0}</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Its entries after its entry {0} are refused</source>
+        <translation>Seine Einträge nach seinem Eintrag {0} werden abgelehnt</translation>
+    </message>
+    <message>
+        <source>Revoke…</source>
+        <translation>Widerrufen…</translation>
+    </message>
+    <message>
+        <source>Revoke {0}</source>
+        <translation>{0} widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoked {0}: its later entries are refused by every peer that learns this, and what is sent to you from now on uses a new key it lacks.</source>
+        <translation>{0} widerrufen: Jeder, der davon erfährt, lehnt seine späteren Einträge ab, und was dir ab jetzt geschickt wird, nutzt einen neuen Schlüssel, den es nicht hat.</translation>
+    </message>
+    <message>
+        <source>Revoke a device</source>
+        <translation>Ein Gerät widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoke “{0}”?</source>
+        <translation>„{0}“ widerrufen?</translation>
+    </message>
+    <message>
+        <source>Do this for a device that is lost, stolen or no longer yours. It cannot be undone. Once revoked:</source>
+        <translation>Tu das für ein Gerät, das verloren, gestohlen oder nicht mehr deins ist. Es lässt sich nicht rückgängig machen. Danach gilt:</translation>
+    </message>
+    <message>
+        <source>what it writes from now on, posts included, is refused by everyone who learns of this;</source>
+        <translation>was es ab jetzt schreibt, Beiträge eingeschlossen, lehnt jeder ab, der davon erfährt;</translation>
+    </message>
+    <message>
+        <source>it cannot read what is sent to you afterwards;</source>
+        <translation>es kann nicht lesen, was dir danach geschickt wird;</translation>
+    </message>
+    <message>
+        <source>your groups get new keys.</source>
+        <translation>deine Gruppen bekommen neue Schlüssel.</translation>
+    </message>
+    <message>
         <source>The 24 words, in order</source>
         <translation>Die 24 Wörter, in der richtigen Reihenfolge</translation>
+    </message>
+    <message>
+        <source>This device does not keep your account key: type your recovery phrase to revoke.</source>
+        <translation>Dieses Gerät hat den Schlüssel deines Kontos nicht: Gib deine Wiederherstellungswörter ein, um zu widerrufen.</translation>
+    </message>
+    <message>
+        <source>Type your recovery phrase first</source>
+        <translation>Gib zuerst deine Wiederherstellungswörter ein</translation>
+    </message>
+    <message>
+        <source>Revoking…</source>
+        <translation>Wird widerrufen…</translation>
     </message>
     <message>
         <source>Restore</source>
@@ -398,6 +510,18 @@
     <message>
         <source>Restoring from the backup…</source>
         <translation>Die Sicherung wird wiederhergestellt…</translation>
+    </message>
+    <message>
+        <source>Paste the code your other device shows first</source>
+        <translation>Füge zuerst den Code ein, den dein anderes Gerät zeigt</translation>
+    </message>
+    <message>
+        <source>Give this device a name</source>
+        <translation>Gib diesem Gerät einen Namen</translation>
+    </message>
+    <message>
+        <source>Linking with your other device, then fetching your account…</source>
+        <translation>Verbinde mit deinem anderen Gerät, dann wird dein Konto geholt…</translation>
     </message>
     <message>
         <source>This backup is protected by a passphrase: enter it below</source>
@@ -682,8 +806,48 @@
         <translation>Dein Einladungscode</translation>
     </message>
     <message>
+        <source>Link a new device</source>
+        <translation>Neues Gerät verbinden</translation>
+    </message>
+    <message>
+        <source>On the new computer, open p2psocial, choose “I already use p2psocial on another device” and paste this code. Keep the app open here until it has linked.</source>
+        <translation>Öffne p2psocial auf dem neuen Computer, wähle „Ich nutze p2psocial schon auf einem anderen Gerät“ und füge diesen Code ein. Lass die App hier offen, bis es verbunden ist.</translation>
+    </message>
+    <message>
+        <source>Link code</source>
+        <translation>Verbindungscode</translation>
+    </message>
+    <message>
         <source>Copy</source>
         <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the link code</source>
+        <translation>Den Verbindungscode kopieren</translation>
+    </message>
+    <message>
+        <source>The link code, to scan</source>
+        <translation>Der Verbindungscode zum Scannen</translation>
+    </message>
+    <message>
+        <source>New code</source>
+        <translation>Neuer Code</translation>
+    </message>
+    <message>
+        <source>Valid until {0}, once</source>
+        <translation>Gültig bis {0}, einmal</translation>
+    </message>
+    <message>
+        <source>Code copied</source>
+        <translation>Code kopiert</translation>
+    </message>
+    <message>
+        <source>This code has expired: make a new one</source>
+        <translation>Dieser Code ist abgelaufen: Erstelle einen neuen</translation>
+    </message>
+    <message>
+        <source>Linked {0}: it is catching up with your account now</source>
+        <translation>{0} verbunden: Es holt jetzt nach, was dein Konto hat</translation>
     </message>
     <message>
         <source>Copy your invite code</source>
