@@ -13,6 +13,7 @@ blocking part to a worker thread themselves. No Qt here.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,8 @@ async def join_device(home: Path | None, code_text: str, name: str, passphrase: 
     one line for a bad, used or expired code or a device out of reach."""
     from .device_joining import join_device as join
 
+    # libp2p takes a second to import: in a worker thread, not the window's
+    await trio.to_thread.run_sync(importlib.import_module, "p2psocial.net.service")
     joined = await join(Home(home), code_text.strip(), name, passphrase, **kdf)
     return Account(ids.account_text(joined.account), joined.profile_name,
                    passphrase=passphrase)

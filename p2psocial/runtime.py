@@ -357,6 +357,11 @@ class Backend:
         code = service.link_offer()
         return link_code.encode(code), code.expires_ms
 
+    def close_link_offer(self) -> None:
+        """The link dialog closed: the code it showed links nothing any more."""
+        if self.service is not None:
+            self.service.close_link_offer()
+
     def holds_account_key(self) -> bool:
         """Whether this device keeps the account key (else revoking needs the phrase)."""
         return self.node.require_identity().holds_root

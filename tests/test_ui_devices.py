@@ -90,6 +90,10 @@ class FakeService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.offers = 0
+        self.closed = 0  # the dialog closed its offer this many times
+
+    def close_link_offer(self) -> None:
+        self.closed += 1
 
     def link_offer(self) -> link_code.LinkCode:
         self.offers += 1
@@ -133,7 +137,7 @@ def test_the_link_dialog_shows_a_code_its_qr_and_until_when(
     assert dialog.outcome.text().startswith("Linked Laptop")
     assert not dialog.qr.isVisible()  # used: it links no other
     dialog.reject()
-    assert online.offers == 1
+    assert online.offers == 1 and online.closed == 1  # closing it ends the code
 
 
 def test_the_link_dialog_without_the_network_is_one_line(app_ctx: AppContext,

@@ -324,6 +324,11 @@ class NetworkService:
                             "new device to reach")
         return self.link_server.open_offer(identity.account_id, self.listen_addrs)
 
+    def close_link_offer(self) -> None:
+        """The code ``link_offer`` gave links nothing any more (its dialog closed)."""
+        if self.link_server is not None:
+            self.link_server.close_offer()
+
     def mapped_addrs(self) -> list[str]:
         """Our address on the home router's outside that it forwards to us (UPnP or
         NAT-PMP, portmap.py), while the mapping holds; empty without one."""

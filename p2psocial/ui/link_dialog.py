@@ -174,6 +174,7 @@ class LinkDialog(QDialog):
     def done(self, result: int) -> None:
         self._expiry.stop()
         self._poller.stop()
+        self.ctx.backend.close_link_offer()  # the code shown links nothing any more
         if self._poll is not None:
             self._poll.cancel()
         super().done(result)

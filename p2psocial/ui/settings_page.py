@@ -295,9 +295,13 @@ class SettingsPage(QScrollArea):
         self.passphrase_outcome = MessageLine("passphrase_outcome")
         layout.addWidget(self.passphrase_outcome)
 
+        self.holds_key = self.ctx.backend.holds_account_key()
         layout.addWidget(_note(tr("Your recovery phrase brings your account back on a new "
                                   "computer. Show it only where nobody can see your "
-                                  "screen.")))
+                                  "screen.") if self.holds_key else
+                               tr("This device does not keep your account key, so it cannot "
+                                  "show your recovery phrase: it was shown when you made "
+                                  "the account. You need it to revoke a lost device.")))
         row = QHBoxLayout()
         self.phrase_passphrase = _secret("phrase_passphrase",
                                          tr("Passphrase to show the recovery phrase"))
@@ -312,6 +316,7 @@ class SettingsPage(QScrollArea):
         row.addWidget(self.show_phrase_button)
         row.addWidget(self.hide_phrase_button)
         layout.addLayout(row)
+        self.show_phrase_button.setVisible(self.holds_key)
         self.phrase = PhraseLabel("recovery_phrase")
         self.phrase.hide()
         layout.addWidget(self.phrase)
@@ -323,7 +328,7 @@ class SettingsPage(QScrollArea):
         self.has_passphrase = sealed
         self.current.setEnabled(sealed)
         self.current.setPlaceholderText("" if sealed else tr("None set"))
-        self.phrase_passphrase.setVisible(sealed)
+        self.phrase_passphrase.setVisible(sealed and self.holds_key)
 
     def change_passphrase(self) -> None:
         if self.new.text() != self.new2.text():

@@ -1509,6 +1509,10 @@
         <translation>Mit deinen Wiederherstellungswörtern bekommst du dein Konto auf einem neuen Computer zurück. Zeig sie nur an, wo niemand auf deinen Bildschirm sehen kann.</translation>
     </message>
     <message>
+        <source>This device does not keep your account key, so it cannot show your recovery phrase: it was shown when you made the account. You need it to revoke a lost device.</source>
+        <translation>Dieses Gerät bewahrt den Schlüssel deines Kontos nicht auf und kann deine Wiederherstellungsphrase deshalb nicht zeigen: Sie wurde angezeigt, als du das Konto angelegt hast. Du brauchst sie, um ein verlorenes Gerät zu sperren.</translation>
+    </message>
+    <message>
         <source>Passphrase to show the recovery phrase</source>
         <translation>Passphrase, um die Wiederherstellungswörter anzuzeigen</translation>
     </message>
