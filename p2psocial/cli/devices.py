@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import time
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..errors import UserError
 from ..identity import AccountKeys
 from ..store.views import DeviceRow
 from . import render as r
-from .command import account_arg, command, run_write, show
+from .command import account_arg, command, log_to_stderr, run_write, show
 from .parser import UsageError
 from .session import Session, run_async
 from .shapes import BYTES, optional
@@ -73,6 +74,8 @@ def _join(args: argparse.Namespace, s: Session) -> int:
         raise UserError(f"{s.home.path} already holds an account: link into an empty home "
                         "with --home DIR")
     secret = s.new_passphrase()
+    log_to_stderr(logging.INFO if args.verbose else logging.WARNING,  # as 'sync' does:
+                  logging.WARNING if args.verbose else logging.CRITICAL)  # libp2p is noisy
     joined = trio.run(lambda: join_device(s.home, args.code, args.name, secret))
     account, device = ids.account_text(joined.account), ids.device_text(joined.device)
     doc = {"account": account, "device": device, "name": args.name.strip(),
