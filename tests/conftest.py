@@ -116,6 +116,7 @@ SLOW: dict[str, str] = {
     "test_net_ipv6.py::test_addresses_racing_at_once_leave_one_connection":
         _NODES + ", five dials and hang-ups",
     "test_net_lan_processes.py": _NETNS,
+    "test_net_lan_link.py": _NETNS,
     "test_net_lan_identity.py::test_a_friend_never_sees_a_device_gone_while_it_takes_new_names":
         "waits for announcements to change names",
     "test_net_lan_identity.py::"
