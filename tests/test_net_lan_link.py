@@ -1,7 +1,8 @@
 """Linking a second device on a LAN with no internet (issue 16): Ann's desk serves on a
 simulated LAN host, her laptop on another links to it with the code the desk printed
-(its LAN address is in the code), then the two find each other by mDNS as devices of
-one account and replicate both ways. Real processes in network namespaces that the
+(its LAN address is in the code), then both serve with LAN discovery on and the
+laptop's post reaches the desk over the LAN. The code itself is not found by mDNS: it
+carries the addresses (docs/network.md "Linking a device"). Real processes in network namespaces that the
 test makes and always removes (tests/lankit.py)."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def cli_in(netns: str, home: Path, *args: str) -> subprocess.CompletedProcess[st
                           env=cli_env(), timeout=120)
 
 
-def test_a_laptop_links_to_the_desk_over_a_lan_and_they_meet_by_mdns(tmp_path: Path) -> None:
+def test_a_laptop_links_to_the_desk_over_a_lan_and_they_replicate(tmp_path: Path) -> None:
     desk, laptop = tmp_path / "desk", tmp_path / "laptop"
     ok(desk, "init", "--name", "Ann")
     ok(desk, "post", "from the desk")
