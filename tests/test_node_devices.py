@@ -191,3 +191,23 @@ def test_a_revocation_passed_on_alone_is_applied_and_a_forged_one_refused(family
         assert carl.store.enc_key(desk.account_id) == revocation.new_enc_key
 
     trio.run(main)
+
+
+def test_a_restore_from_the_phrase_reads_what_is_sealed_to_the_rotated_key(family, tmp_path):  # type: ignore[no-untyped-def]
+    desk, laptop, carl = family
+    root_seed = desk.identity.root.root_seed
+
+    async def main() -> None:
+        await carry(laptop, desk)
+        await desk.devices.revoke(laptop.identity.device_id, desk.identity.root)
+        await carry(desk, carl)
+        await carl.messages.send([desk.account_id], "after the revocation")
+        restored = Node.restore(Home(tmp_path / "new"), root_seed, "Ann")
+        try:
+            await carry(desk, restored)  # the new key, sealed to the recovery key too
+            await carry(carl, restored)
+            assert await restored.messages.unread() == 1
+        finally:
+            restored.close()
+
+    trio.run(main)

@@ -205,14 +205,18 @@ class Messages(Service):
 
     async def _readers(self) -> list[envelope.SealedReader]:
         """Our keys for the private scan, the likeliest first: the account's newest
-        encryption key, the older ones, then this device's own (for the account keys a
-        revocation seals to each device: node/devices.py)."""
+        encryption key, the older ones, then this device's own and, on a device that
+        keeps the account key, the recovery key (a revocation seals the account's new
+        key to both: node/devices.py)."""
         identity = self._require_identity()
         rotated = await self._run(self.store.device_book.account_keys)
         seeds = dict.fromkeys([*(seed for _, seed in reversed(rotated)),
                                *reversed(identity.enc_seeds)])
-        return [*(envelope.SealedReader(nacl.public.PrivateKey(seed)) for seed in seeds),
-                envelope.SealedReader(crypto.device_box_private(identity.device.seed))]
+        readers = [*(envelope.SealedReader(nacl.public.PrivateKey(seed)) for seed in seeds),
+                   envelope.SealedReader(crypto.device_box_private(identity.device.seed))]
+        if identity.root is not None:  # a restore reads the keys rotated before it
+            readers.append(envelope.SealedReader(identity.root.recovery_private))
+        return readers
 
     async def conversations(self) -> list[ConversationView]:
         """Direct conversations, the one with the newest message first."""
