@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle", "ui",
-              "private", "reconnect", "attack", "gossip_sign", "reach", "pictures")
+              "private", "reconnect", "attack", "gossip_sign", "reach", "pictures", "devices")
 
 
 def main(argv: list[str]) -> int:

@@ -51,10 +51,10 @@ async def join_device(home: Home, code_text: str, name: str, passphrase: str | N
     if home.exists():
         raise HomeError(f"{home.path} already holds an account: link into an empty home")
     seed = os.urandom(32)
-    started = time.perf_counter()
     async with open_host(seed, port=None) as host:
+        started = time.perf_counter()
         granted = await join_link(host, code, name.strip())
-    linked = time.perf_counter() - started
+        linked = time.perf_counter() - started  # not the host's start and stop
     node = await trio.to_thread.run_sync(
         lambda: Node.linked(home, seed, granted, passphrase, **kdf))
     with node:

@@ -99,6 +99,17 @@ def test_live_quick() -> None:
     assert line["target_ms"] == 10
 
 
+def test_devices_quick() -> None:
+    """Real serves and CLI commands on loopback; the keys and the counts are checked."""
+    got = by_name(run_bench("devices", "--quick", timeout=180))
+    link, revocation = got["link"], got["revocation"]
+    assert link["links"] == 3 and link["exchange_ms_p50"] > 0  # type: ignore[operator]
+    assert {"command_s_p50", "exchange_ms_max"} <= link.keys()
+    assert revocation["revocations"] == 3
+    assert {"one_hop_ms_p50", "two_hops_ms_p50", "two_hops_ms_max", "post_two_hops_ms_p50",
+            "ratio"} <= revocation.keys()
+
+
 def test_propagation_tiny() -> None:
     got = by_name(run_bench("propagation", "--entries", "5", timeout=180))
     line = got["post reaches all nodes"]

@@ -2,8 +2,8 @@
 simulated LAN host, her laptop on another links to it with the code the desk printed
 (its LAN address is in the code), then both serve with LAN discovery on and the
 laptop's post reaches the desk over the LAN. The code itself is not found by mDNS: it
-carries the addresses (docs/network.md "Linking a device"). Real processes in network namespaces that the
-test makes and always removes (tests/lankit.py)."""
+carries the addresses (docs/network.md "Linking a device"). Real processes in network
+namespaces that the test makes and always removes (tests/lankit.py)."""
 
 from __future__ import annotations
 
