@@ -211,3 +211,26 @@ def test_a_restore_from_the_phrase_reads_what_is_sealed_to_the_rotated_key(famil
             restored.close()
 
     trio.run(main)
+
+
+def test_a_group_run_by_someone_else_gets_a_new_key_when_a_member_loses_a_device(family):  # type: ignore[no-untyped-def]
+    desk, laptop, carl = family
+
+    async def main() -> None:
+        await carry(laptop, desk)
+        await carry(desk, carl)
+        group = await carl.groups.create("Book club", [desk.account_id])
+        await carl.groups.post(group, "chapter one")
+        await carry(carl, desk, laptop)
+        assert [m.text for m in (await laptop.groups.messages(group)).items] == ["chapter one"]
+        await desk.devices.revoke(laptop.identity.device_id, desk.identity.root)
+        await carry(desk, carl)  # Carl learns it: his group gets a new key
+        assert (await carl.groups.state(group)).epoch == 1
+        await carl.groups.post(group, "chapter two")
+        await carry(carl, desk, laptop)
+        await carry(desk, laptop)  # the laptop gets everything, and cannot read it
+        assert [m.text for m in (await laptop.groups.messages(group)).items] == ["chapter one"]
+        assert {m.text for m in (await desk.groups.messages(group)).items} == {
+            "chapter one", "chapter two"}
+
+    trio.run(main)

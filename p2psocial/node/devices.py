@@ -21,7 +21,7 @@ Theory of operation (docs/architecture.md "Devices" has the trade-offs).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import nacl.public
 
@@ -104,6 +104,23 @@ class Devices(Service):
         await self._seal_to_devices(private.AccountKey(epoch, seed), readers)
         await self._rekey_groups()
         return revocation
+
+    async def members_revoked(self, accounts: Collection[bytes]) -> None:
+        """A device of ``accounts`` was revoked (we learned it from a peer): every group
+        we administer that one of them is in, our circle among them, gets a new epoch,
+        sealed to their new key, so the lost device does not read what follows."""
+        me = self.account_id
+        others = set(accounts) - {me}  # ours: the revoking device rotated our groups
+        if not others or self.identity is None:
+            return
+        for view in await self._run(self.store.groups):
+            if (view.admin == me and view.member and not view.community
+                    and others & set(view.members)):
+                await self._groups.next_epoch(view.id, view.members)
+        circle = private.circle_id(me)
+        state = await self._run(self.store.inbox.group_state, circle)
+        if state is not None and others & set(state.members):
+            await self._groups.next_epoch(circle, state.members)
 
     async def _seal_to_devices(self, value: private.AccountKey, readers: Sequence[bytes]) -> None:
         """Seal ``value`` to device keys, ``MAX_RECIPIENTS`` per entry."""

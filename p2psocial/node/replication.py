@@ -44,6 +44,7 @@ class Replication(Service):
         self.merge_roster = communities.merge_roster
         self.join_community = communities.join
         self.grant = devices.grant  # a new device of ours asks to be linked (net/link.py)
+        self._devices = devices
 
     async def ingest(self, entries: Sequence[Entry], *, strict: bool = False) -> IngestResult:
         """Verify and store entries from a peer; see store/ingest.py. Other devices'
@@ -63,6 +64,8 @@ class Replication(Service):
         me = self.identity.account_id if self.identity else None
         events += domain_events(result.added, accounts, me, result.targets, result.erased)
         self.events.emit(events)
+        if result.revocations:  # rare: a member of a group we run lost a device
+            await self._devices.members_revoked({one.account for one in result.revocations})
         return result
 
     def _ingest_now(self, entries: Sequence[Entry], durable: bool, strict: bool,
@@ -97,6 +100,8 @@ class Replication(Service):
         (nothing is applied then: the sender's fault)."""
         changed, applied = await self._run(self._add_revocations_now, wires)
         self.events.emit([RevocationFound(*one) for one in applied])
+        if applied:
+            await self._devices.members_revoked({one.account for one in applied})
         return changed
 
     def _add_revocations_now(self, wires: Sequence[object]) -> tuple[list[bytes], list[Applied]]:
