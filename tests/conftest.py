@@ -117,6 +117,19 @@ SLOW: dict[str, str] = {
     "test_net_ipv6.py::test_addresses_racing_at_once_leave_one_connection":
         _NODES + ", five dials and hang-ups",
     "test_net_lan_processes.py": _NETNS,
+    # real hosts, a second or so each: out of the fast tier to keep it under 90 s
+    "test_net_link.py": _NODES,
+    "test_net_community.py::test_members_whose_full_rosters_differ_exchange_them_without_blame":
+        _NODES,
+    "test_net_sync.py::test_frames_that_queue_up_are_stored_in_one_transaction": _NODES,
+    "test_net_delivery.py::test_sent_carried_by_a_friend_then_delivered": _NODES,
+    "test_net_service.py::test_a_misbehaving_peer_is_banned_and_honest_peers_keep_syncing":
+        _NODES,
+    "test_net_relay.py::test_a_host_that_does_not_listen_is_reached_through_a_relay": _NODES,
+    "test_net_gossip.py::test_a_gap_is_filled_by_the_sync_session": _NODES,
+    "test_net_gossip.py::test_a_burst_of_200_posts_arrives_whole_in_a_few_messages": _NODES,
+    "test_net_dialback.py::test_a_stranger_is_refused_and_a_friend_is_held_to_the_quota":
+        _NODES,
     "test_net_lan_link.py": _NETNS,
     "test_net_lan_identity.py::test_a_friend_never_sees_a_device_gone_while_it_takes_new_names":
         "waits for announcements to change names",
