@@ -19,8 +19,8 @@ checks the proof in constant time against its offer (``LinkOffer.admit``) and an
 with one frame: ``Granted(cert_wire, sealed_keys, profile_name, peers)``, a
 certificate of the joiner's device, the account's encryption keys sealed to that
 device alone (``seal_keys``), the profile name to show and peers to sync with; or
-``Refused(reason)``, one line for a person. The offer is single use; 3 wrong proofs
-burn it; after its expiry it is refused.
+``Refused(reason)``, one line for a person. The offer is single use; a wrong proof is
+refused and never closes it; after its expiry it is refused.
 
 Why a long code bound to authenticated peer ids, and not a PAKE. A PAKE (SPAKE2, as
 magic-wormhole uses) makes a short code safe: "7-guitar-revenge" is typed from memory,
@@ -30,10 +30,9 @@ must carry the issuer's addresses anyway (there is no server to meet at), so it 
 length the secret can be 128 bits, and there is nothing to guess, online or offline:
 the proof above, bound to both Noise identities, is all the protocol needs. The
 trade-off is written down: a short code that a person reads out and types on the
-other device would need a PAKE (and a rendezvous to carry the addresses). The limit of
-3 wrong proofs does not protect the secret (guessing 128 bits is hopeless); it stops
-a stranger who can reach the issuer from trying for ever, at a price: such a stranger
-can burn an offer, and the person makes a new one.
+other device would need a PAKE (and a rendezvous to carry the addresses). Hence no
+limit on wrong proofs: it would not protect the secret (guessing 128 bits is hopeless)
+and would let a stranger who reaches the issuer spoil every code it shows.
 
 What the issuer does not learn: nothing secret comes from the joiner, only its device
 id (its peer id) and the name it asks for. What the joiner checks: Noise proves the
@@ -60,8 +59,6 @@ PROOF_DOMAIN = b"p2psocial-link-v1"
 PROOF_LEN = 32
 OFFER_TTL_MS = 10 * 60 * 1000
 """An offer is open 10 minutes: long enough to carry a code to the other device."""
-MAX_FAILURES = 3
-"""Wrong proofs that burn an offer."""
 NAME_MAX = 64
 """Characters of a device's name (``content.DeviceLink``) and of a profile name."""
 REASON_MAX = 200
@@ -92,7 +89,6 @@ _ANSWER_CAPS = codec.Caps(max_bytes=GRANTED_MAX, max_bin=SEALED_MAX,
 WRONG_PROOF = "that link code is not the one this device shows: check it and try again"
 USED = "that link code was used already: make a new one"
 EXPIRED = "that link code expired: make a new one"
-BURNED = "that link code was tried too often with a wrong secret: make a new one"
 NO_OFFER = "this device has no link code open: make one there first"
 
 
@@ -232,7 +228,9 @@ def _message(frame: bytes, caps: codec.Caps) -> tuple:
 @dataclass
 class LinkOffer:
     """The issuer's open offer: its secret and expiry, whether it was used, and how
-    many wrong proofs it met. One offer links one device at most."""
+    many wrong proofs it met (for the log). One offer links one device at most. Wrong
+    proofs never close it: a 128-bit secret cannot be guessed, and an offer that
+    closed after a few would let any stranger who reaches us spoil every code."""
 
     secret: bytes
     expires_ms: int
@@ -243,13 +241,9 @@ class LinkOffer:
         if len(self.secret) != SECRET_LEN:
             raise ValueError(f"a link secret is {SECRET_LEN} bytes")
 
-    @property
-    def burned(self) -> bool:
-        return self.failures >= MAX_FAILURES
-
     def is_open(self, now_ms: int) -> bool:
         """Whether a right proof would still be admitted at ``now_ms``."""
-        return not self.used and not self.burned and now_ms < self.expires_ms
+        return not self.used and now_ms < self.expires_ms
 
     def admit(self, hello: Hello, issuer_device: bytes, joiner_device: bytes,
               now_ms: int) -> Refused | None:
@@ -257,14 +251,12 @@ class LinkOffer:
         is then used; else the refusal to send. A wrong proof counts a failure."""
         if self.used:
             return Refused(USED)
-        if self.burned:
-            return Refused(BURNED)
         if now_ms >= self.expires_ms:
             return Refused(EXPIRED)
         if not hmac.compare_digest(hello.proof,
                                    prove(self.secret, issuer_device, joiner_device)):
             self.failures += 1
-            return Refused(BURNED if self.burned else WRONG_PROOF)
+            return Refused(WRONG_PROOF)
         self.used = True
         return None
 

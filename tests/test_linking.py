@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from p2psocial import codec, crypto, linking
 from p2psocial.errors import DecryptionFailed, InvalidEntry
 from p2psocial.linking import (
-    BURNED,
     EXPIRED,
     USED,
     WRONG_PROOF,
@@ -90,15 +89,14 @@ def test_a_proof_made_for_another_device_is_wrong() -> None:
     assert offer.failures == 1 and not offer.used
 
 
-def test_three_wrong_proofs_burn_the_offer() -> None:
+def test_wrong_proofs_never_close_the_offer() -> None:
+    # a stranger who reaches us cannot spoil the code: 128 bits are not guessed
     offer = LinkOffer(SECRET, NOW + 1000)
     wrong = hello(secret=bytes(16))
-    assert offer.admit(wrong, ISSUER, JOINER, NOW) == Refused(WRONG_PROOF)
-    assert offer.admit(wrong, ISSUER, JOINER, NOW) == Refused(WRONG_PROOF)
-    assert offer.admit(wrong, ISSUER, JOINER, NOW) == Refused(BURNED)
-    assert offer.burned and not offer.is_open(NOW)
-    assert offer.admit(hello(), ISSUER, JOINER, NOW) == Refused(BURNED)
-    assert not offer.used and offer.failures == linking.MAX_FAILURES
+    for _ in range(50):
+        assert offer.admit(wrong, ISSUER, JOINER, NOW) == Refused(WRONG_PROOF)
+    assert offer.is_open(NOW) and offer.failures == 50
+    assert offer.admit(hello(), ISSUER, JOINER, NOW) is None and offer.used
 
 
 def test_an_expired_offer_refuses_even_a_right_proof() -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -59,6 +60,9 @@ GRANT_TIMEOUT = 30.0
 """Seconds the node may take to grant (an entry written, a certificate signed)."""
 JOIN_TIMEOUT = 60.0
 """Seconds a whole join may take on the joiner's side: dial, hello, answer."""
+MAX_HELLOS = 16
+"""Link streams waiting for their hello at once; one more cuts off the one that has
+waited longest (an honest joiner sends its hello at once: it is never that one)."""
 BUSY = "another device is linking to this one right now: try again in a minute"
 
 _HANDLED: tuple[type[BaseException], ...] = (linking.BadLinkMessage, FrameError,
@@ -92,7 +96,8 @@ class LinkServer:
         self.granter = granter
         self.clock = clock
         self.offer: LinkOffer | None = None
-        self._busy = trio.Lock()
+        self._busy = trio.Lock()  # held while one proof is checked and granted
+        self._waiting: deque[trio.CancelScope] = deque()  # streams awaiting a hello
 
     def open_offer(self, account: bytes, addrs: Sequence[str],
                    ttl_ms: int = linking.OFFER_TTL_MS) -> LinkCode:
@@ -113,22 +118,37 @@ class LinkServer:
         except ValueError:
             await reset_quietly(stream)
             return
-        if self._busy.locked():
-            await _send(stream, Refused(BUSY))
-            return
-        async with self._busy:
-            try:
-                await self._exchange(stream, joiner)
-            except _HANDLED as exc:
-                log.info("link from %s: %r", short(joiner), exc)
-                await reset_quietly(stream)
+        try:
+            hello = await self._hello(stream)
+            if hello is None:
+                return
+            if self._busy.locked():
+                await _send(stream, Refused(BUSY))
+                return
+            async with self._busy:
+                await self._exchange(stream, joiner, hello)
+        except _HANDLED as exc:
+            log.info("link from %s: %r", short(joiner), exc)
+            await reset_quietly(stream)
 
-    async def _exchange(self, stream: INetStream, joiner: bytes) -> None:
-        with trio.fail_after(HELLO_TIMEOUT):
-            frame = await read_frame(stream, linking.HELLO_MAX)
-        if frame is None:
-            return
-        hello = linking.read_hello(frame)
+    async def _hello(self, stream: INetStream) -> Hello | None:
+        """The joiner's hello, read before the lock: a joiner that says nothing holds
+        up no other (``MAX_HELLOS`` wait at once, ``HELLO_TIMEOUT`` each)."""
+        if len(self._waiting) >= MAX_HELLOS:
+            self._waiting.popleft().cancel()  # the longest silent makes room
+        scope = trio.CancelScope(deadline=trio.current_time() + HELLO_TIMEOUT)
+        self._waiting.append(scope)
+        try:
+            with scope:
+                frame = await read_frame(stream, linking.HELLO_MAX)
+        finally:
+            if scope in self._waiting:
+                self._waiting.remove(scope)
+        if scope.cancelled_caught:
+            raise trio.TooSlowError  # reset, as for any joiner's mistake
+        return None if frame is None else linking.read_hello(frame)
+
+    async def _exchange(self, stream: INetStream, joiner: bytes, hello: Hello) -> None:
         offer = self.offer
         refusal = (Refused(linking.NO_OFFER) if offer is None
                    else offer.admit(hello, self.device, joiner, self.clock()))
