@@ -234,3 +234,30 @@ def test_a_group_run_by_someone_else_gets_a_new_key_when_a_member_loses_a_device
             "chapter one", "chapter two"}
 
     trio.run(main)
+
+
+def test_revocations_of_devices_not_held_here_are_kept_only_so_many(family):  # type: ignore[no-untyped-def]
+    # an account's root can sign revocations of made-up devices: bounded per account
+    from p2psocial import codec
+    from p2psocial.identity import revoke
+    from p2psocial.store.revocations import MAX_UNHELD
+
+    desk, laptop, carl = family
+    root = desk.identity.root
+    wires = [codec.encode(revoke(root, os.urandom(32), 0, b"", 1_000 + n,
+                                 root.enc_public).to_wire())
+             for n in range(MAX_UNHELD + 10)]
+
+    async def main() -> None:
+        await carry(desk, carl)
+        changed = await carl.replication.add_revocations(wires)
+        assert len(changed) == MAX_UNHELD
+        held = carl.store.conn.execute("SELECT count(*) FROM revocations").fetchone()[0]
+        assert held == MAX_UNHELD
+        await carry(laptop, desk)  # a device whose log is held is revoked all the same
+        await desk.devices.revoke(laptop.identity.device_id, root)
+        await carry(laptop, carl)
+        assert await carl.replication.add_revocations(await desk.replication.revocations()) \
+            == [laptop.identity.device_id]
+
+    trio.run(main)

@@ -46,6 +46,7 @@ class Applied(NamedTuple):
     ends: tuple[tuple[bytes, int], ...]  # (device, its last valid seq) now
 
 IMPLIED = 1  # last valid entry of a device revoked because a revoked one certified it
+MAX_UNHELD = 32  # revocations kept per account of devices whose logs are not here
 
 
 def read(conn: sqlite3.Connection) -> dict[bytes, int]:
@@ -166,8 +167,17 @@ class Revoker:
         return changed
 
     def _owned_by(self, device: bytes, account: int) -> bool:
+        """Whether ``account`` may revoke ``device`` here: its log is the account's, or
+        not here yet (kept, to refuse it on arrival) while the account has fewer than
+        ``MAX_UNHELD`` such rows: an account's root can sign revocations of made-up
+        devices, and they must not fill the disk."""
         row = self.conn.execute("SELECT account FROM logs WHERE device = ?", (device,)).fetchone()
-        return row is None or row[0] == account  # a log not here yet: refused on arrival
+        if row is not None:
+            return bool(row[0] == account)
+        unheld = self.conn.execute(
+            "SELECT count(*) FROM revocations r WHERE r.account = ? AND NOT EXISTS "
+            "(SELECT 1 FROM logs l WHERE l.device = r.device)", (account,)).fetchone()[0]
+        return int(unheld) < MAX_UNHELD
 
     def _certificates(self, account: int) -> list[tuple[bytes, Certificate]]:
         """Each log of the account with the certificate that opens it."""
