@@ -70,3 +70,16 @@ def serve_in(netns: str, address: str, home: Path, log: Path) -> subprocess.Pope
              str(home), "serve", "--listen", address],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, text=True,
             env=cli_env())
+
+
+def stop_all(procs: list[subprocess.Popen[str]]) -> None:
+    """SIGTERM every serve, then wait for each (killed after 20 s): the test reads
+    their exit codes."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from tests.clikit import cli_env, feed_texts, ok
-from tests.lankit import SUBNET, serve_in, simulated_lan
+from tests.lankit import SUBNET, serve_in, simulated_lan, stop_all
 from tests.waitkit import poll
 
 WITHIN = 60.0  # seconds: mDNS answers and a first session on a shared machine
@@ -54,14 +54,7 @@ def test_a_laptop_links_to_the_desk_over_a_lan_and_they_replicate(tmp_path: Path
             found = [p for p in peers if p["device"] == laptop_device]
             assert found and all(a.startswith(f"/ip4/{SUBNET}.") for a in found[0]["addrs"])
         finally:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_all(procs)
     assert [proc.returncode for proc in procs] == [0, 0], [log.read_text() for log in logs]
     names = {d["name"] for d in json.loads(ok(desk, "devices", "--json"))["devices"]}
     assert names == {"", "Laptop"}

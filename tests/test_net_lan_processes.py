@@ -22,7 +22,7 @@ import pytest
 
 from tests import waitkit
 from tests.clikit import cli_env, ok
-from tests.lankit import SUBNET, serve_in, simulated_lan
+from tests.lankit import SUBNET, serve_in, simulated_lan, stop_all
 
 
 def poll(check: Callable[[], Any], within: float = 60.0) -> Any:
@@ -72,12 +72,5 @@ def test_two_serves_find_each_other_on_a_lan_and_replicate(tmp_path: Path) -> No
             # the side that was dialed first may have met the other as an inbound peer
             assert "mdns" in sources and set(sources) <= {"mdns", "peer"}
         finally:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_all(procs)
     assert [proc.returncode for proc in procs] == [0, 0], [log.read_text() for log in logs]
