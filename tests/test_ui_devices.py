@@ -69,6 +69,8 @@ def test_the_section_lists_this_device_and_a_linked_one(app_ctx: AppContext, qtb
     assert [name for name, _ in rows] == ["This device", "Laptop"]
     assert all(details.startswith("linked ") for _, details in rows)
     assert "last seen" in rows[1][1] and "last seen" not in rows[0][1]
+    assert rows[0][1].endswith("keeps the account key")  # made the account
+    assert "account key" not in rows[1][1]  # linked: never holds it
     # only the other device can be revoked, and nothing is revoked yet
     assert list(section.revoke_buttons) == [laptop.identity.device_id]  # type: ignore[union-attr]
     assert section.findChildren(QLabel, "revoked_badge") == []

@@ -101,7 +101,8 @@ def _device_json(d: DeviceRow, me: bytes | None) -> dict[str, Any]:
             "linked": r.iso(d.linked) if d.linked else None,
             "last_seen": r.iso(d.last_seen) if d.last_seen else None,
             "entries": d.entries, "revoked": d.revoked, "last_valid": d.last_valid,
-            "linked_by": ids.device_text(d.issuer) if d.issuer else None}
+            "linked_by": ids.device_text(d.issuer) if d.issuer else None,
+            "keeps_account_key": d.issuer is None}
 
 
 def _device_line(d: DeviceRow, me: bytes | None) -> str:
@@ -113,6 +114,8 @@ def _device_line(d: DeviceRow, me: bytes | None) -> str:
         parts.append(f"linked {r.local_time(d.linked)}")
     if d.last_seen:
         parts.append(f"last seen {r.local_time(d.last_seen)}")
+    if d.issuer is None:
+        parts.append("keeps the account key")
     if d.revoked:
         parts.append(f"REVOKED (valid up to entry {d.last_valid})")
     return "  ".join(p for p in parts if p)

@@ -66,7 +66,9 @@ def device_name(row: DeviceRow, this: bool) -> str:
 
 
 def device_details(row: DeviceRow, this: bool, now_ms: int) -> str:
-    """The line under a device's name: which is this one, linked when, last seen."""
+    """The line under a device's name: which is this one, linked when, last seen, and
+    whether it keeps the account key (it was made with the recovery phrase: it can
+    revoke without asking for it)."""
     parts = []
     if this and row.name:
         parts.append(tr("This device"))
@@ -74,6 +76,8 @@ def device_details(row: DeviceRow, this: bool, now_ms: int) -> str:
         parts.append(tr("linked {0}").format(relative_time_long(row.linked, now_ms)))
     if row.last_seen and not this:
         parts.append(tr("last seen {0}").format(relative_time_long(row.last_seen, now_ms)))
+    if row.issuer is None:
+        parts.append(tr("keeps the account key"))
     return " · ".join(parts)
 
 

@@ -356,6 +356,10 @@
         <translation>verbunden {0}</translation>
     </message>
     <message>
+        <source>keeps the account key</source>
+        <translation>bewahrt den Kontoschlüssel auf</translation>
+    </message>
+    <message>
         <source>Devices</source>
         <translation>Geräte</translation>
     </message>
