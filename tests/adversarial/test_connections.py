@@ -5,6 +5,7 @@ delivering through the victim and a new honest peer can still connect."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import trio
@@ -19,6 +20,7 @@ from attacks_connections import (
     FreshIdentities,
     NeverHandshake,
 )
+from libp2p.peer.id import ID
 from netkit import device, run, service
 
 from p2psocial.home import Home
@@ -35,8 +37,14 @@ ATTEMPT_EVERY = 3.0  # seconds before it starts another attempt beside a slow on
 
 async def new_peer_connects(place: Arena, seed: int) -> float:
     """Seconds a new honest peer (a fresh device on 127.0.0.1) takes to connect to the
-    victim. It starts a new attempt 0.1 s after one is refused, and also beside one
-    that is still going after ``ATTEMPT_EVERY``, without giving that one up: an
+    victim (``connects_within``)."""
+    return await connects_within(seed, place.victim.peer_id, place.victim.multiaddrs)
+
+
+async def connects_within(seed: int, peer_id: ID, addrs: Sequence[Multiaddr]) -> float:
+    """Seconds a new honest peer (a fresh device on 127.0.0.1) takes to connect to
+    ``peer_id`` at ``addrs``. It starts a new attempt 0.1 s after one is refused, and
+    also beside one that is still going after ``ATTEMPT_EVERY``, without giving that one up: an
     attempt may wait ``host.DIAL_TIMEOUT`` (10 s, all of ``NEW_PEER_WITHIN``) for a SYN
     that the victim's full accept queue dropped (seen once in a full run), while
     another one, cut off after 3 s, never finished its handshake on a loaded CI
@@ -47,7 +55,7 @@ async def new_peer_connects(place: Arena, seed: int) -> float:
             async with trio.open_nursery() as attempts:
                 async def attempt(refused: trio.Event) -> None:
                     try:
-                        await host.connect(place.victim.peer_id, place.victim.multiaddrs)
+                        await host.connect(peer_id, addrs)
                     except DialFailed:
                         refused.set()
                         return
@@ -186,11 +194,10 @@ def test_circuits_from_fresh_identities_leave_room_through_the_relay(tmp_path: P
             await eventually(lambda: attack.held >= limits.max_circuits_per_peer, every=0.05)
             assert attack.target is not None
             circuit = [Multiaddr(attack.circuit_addr)]
-            # a stranger to the relay from another subnet still reaches the device
-            async with open_host(bytes([211]) * 32, port=None) as stranger:
-                with trio.fail_after(10):
-                    await stranger.connect(attack.target, circuit)
-                assert stranger.is_connected(attack.target)
+            # a stranger to the relay from another subnet still reaches the device: at
+            # once here; on a loaded CI machine one attempt's upgrade at the device
+            # behind outlasted its 4 s deadline, so it tries again, as a dialer does
+            assert await connects_within(211, attack.target, circuit) < NEW_PEER_WITHIN
             # the relay granted the attack more circuits than it holds at once: it
             # ended some and the attack opened them again (slow on a loaded machine)
             with trio.fail_after(30):
