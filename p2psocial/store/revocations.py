@@ -118,6 +118,7 @@ class Revoker:
         wire = codec.encode(revocation.to_wire())
         changed: list[bytes] = []
         queue = [(revocation.device, revocation.last_seq)]
+        certificates: list[tuple[bytes, Certificate]] | None = None  # read once, if needed
         while queue:
             device, last = queue.pop()
             if self.revoked.get(device, last + 1) <= last:
@@ -133,7 +134,9 @@ class Revoker:
             self._touched.add(device)
             changed.append(device)
             self._erase_past(device, last)
-            queue.extend((other, IMPLIED) for other, cert in self._certificates(account)
+            if certificates is None:
+                certificates = self._certificates(account)
+            queue.extend((other, IMPLIED) for other, cert in certificates
                          if any(link.issuer == device and link.issuer_seq > last
                                 for link in cert.links()))
         self._newest_key(account, revocation)
