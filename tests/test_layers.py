@@ -26,7 +26,7 @@ LOW = ("libp2p", "sqlite3", "sqlite_utils", "trio")
 # Top-level modules that are not pure core: the I/O every layer may lean on, and the back
 # end that wires node and net for the app and serve. Every other top-level module is core.
 PLATFORM = {"home", "control", "settings", "event_hub", "switches"}
-BACKEND = {"runtime", "backup", "logs", "accounts", "joining", "device_joining"}
+BACKEND = {"runtime", "backup", "logs", "accounts", "joining", "device_joining", "takeout"}
 
 # layer -> the layers it may import
 ALLOWED: dict[str, set[str]] = {
