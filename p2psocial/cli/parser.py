@@ -16,7 +16,7 @@ MAX_LIMIT = 500
 
 # Commands that only read: they open the home read-only (no passphrase, no lock).
 READ_COMMANDS = ("whoami", "feed", "thread", "search", "mentions", "following", "followers",
-                 "verify", "peers", "invite", "circle", "devices")
+                 "verify", "peers", "invite", "circle", "devices", "takeout")
 
 
 class UsageError(Exception):
@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     _groups(sub, common)
     _communities(sub, common)
     _devices(sub, command, common)
+    _takeout(command)
 
     for name, what in (("following", "accounts that ACCOUNT follows"),
                        ("followers", "accounts that follow ACCOUNT")):
@@ -344,6 +345,16 @@ def _devices(sub: argparse._SubParsersAction,
                    help="read the recovery phrase from stdin (after the passphrase line when "
                    "--passphrase-stdin is given too); without it, a device that keeps the "
                    "account key needs no phrase, and a terminal is asked for it")
+
+
+def _takeout(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``takeout DIR``: one's own data as files any tool reads (p2psocial/takeout.py)."""
+    p = command("takeout", "write a readable copy of your account into the empty or new "
+                "folder DIR: a plain SQLite database, JSON files, your pictures and a "
+                "README; it opens without p2psocial")
+    p.add_argument("dir", metavar="DIR", help="an empty folder, or one to create")
+    p.add_argument("--with-followed", action="store_true",
+                   help="also the posts and pictures of the people you follow")
 
 
 def _communities(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
