@@ -32,6 +32,7 @@ neighbours offer as ``NearbyRow`` values (none while the network is off).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -57,6 +58,7 @@ from .switches import LAN_TYPE_ENV, env_listen_ips
 
 if TYPE_CHECKING:
     from .net.service import NetworkService
+    from .takeout import TakeoutSummary
 
 log = logging.getLogger(__name__)
 
@@ -453,6 +455,18 @@ class Backend:
         does not open it): what "Save as…" writes."""
         data = await self._blob(digest)
         return None if data is None else await self.node.messages.open_blob(digest, data)
+
+    # --- the readable takeout (takeout.py) ---------------------------------------------
+
+    async def takeout(self, folder: Path, with_followed: bool) -> TakeoutSummary:
+        """Write the readable copy of this home into ``folder`` (empty or new), in a
+        worker thread through a read-only view of the home, as ``p2psocial takeout``
+        does: the node's one writer is never held up. ``UserError`` for a folder that
+        is not empty."""
+        from .takeout import write_takeout  # sqlite-utils: only when asked
+
+        return await trio.to_thread.run_sync(functools.partial(
+            write_takeout, self.home_dir, folder, with_followed=with_followed))
 
     async def _blob(self, digest: bytes) -> bytes | None:
         data = await self.node.replication.blob(digest)

@@ -1,5 +1,5 @@
 """Settings: your profile, your keys, your devices (devices_section.py), the network,
-how the app looks, the desktop, backups.
+how the app looks, the desktop, backups, a readable copy (takeout_section.py).
 
 Theory of operation
 -------------------
@@ -64,6 +64,7 @@ from .devices_section import DevicesSection
 from .i18n import install_translator, languages
 from .image_decode import decode_image
 from .loop import in_thread
+from .takeout_section import TakeoutSection
 from .theme import apply_theme
 from .widgets import MessageLine, PhraseLabel, plural
 
@@ -148,9 +149,10 @@ class SettingsPage(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         self.devices = DevicesSection(ctx)  # devices_section.py
+        self.takeout = TakeoutSection(ctx)  # takeout_section.py: "Readable copy"
         for build in (self._build_profile, self._build_security, lambda: self.devices,
                       self._build_network, self._build_appearance, self._build_desktop,
-                      self._build_backup):
+                      self._build_backup, lambda: self.takeout):
             layout.addWidget(build())
         layout.addStretch()
         self.setWidget(body)
@@ -171,6 +173,7 @@ class SettingsPage(QScrollArea):
     def stop(self) -> None:
         self.hide_phrase()
         self.devices.stop()
+        self.takeout.stop()
         for call in self._calls:
             call.cancel()
         self._calls.clear()
