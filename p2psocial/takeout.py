@@ -216,9 +216,9 @@ class _Writer:
                 self._table("followed_posts",
                             (self._post(p, "followed") for p in self.reads.followed_posts()))
             self._table("images", self._image_rows)
-            self.db["posts"].enable_fts(["text", "content_warning"])
+            self.db.table("posts").enable_fts(["text", "content_warning"])
             if with_followed:
-                self.db["followed_posts"].enable_fts(["text", "content_warning"])
+                self.db.table("followed_posts").enable_fts(["text", "content_warning"])
         finally:
             self.db.close()
         self._readme(with_followed)
