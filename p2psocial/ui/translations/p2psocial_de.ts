@@ -2267,5 +2267,47 @@
         <source>{0} is not a JPEG, PNG, WebP or GIF picture: attach it as a file</source>
         <translation>{0} ist kein JPEG-, PNG-, WebP- oder GIF-Bild: Häng es als Datei an</translation>
     </message>
+    <message>
+        <source>Readable copy</source>
+        <translation>Lesbare Kopie</translation>
+    </message>
+    <message>
+        <source>Your posts and replies, reactions, private messages, profile and pictures, in a new folder: a SQLite database, JSON files and images that any program opens, without p2psocial. It holds no keys: it is for reading, not for restoring.</source>
+        <translation>Deine Beiträge und Antworten, Reaktionen, privaten Nachrichten, dein Profil und deine Bilder in einem neuen Ordner: eine SQLite-Datenbank, JSON-Dateien und Bilder, die jedes Programm öffnet, ohne p2psocial. Sie enthält keine Schlüssel: Sie ist zum Lesen da, nicht zum Wiederherstellen.</translation>
+    </message>
+    <message>
+        <source>Include the posts of the people I follow</source>
+        <translation>Auch die Beiträge der Leute, denen ich folge</translation>
+    </message>
+    <message>
+        <source>Write a readable copy…</source>
+        <translation>Lesbare Kopie schreiben…</translation>
+    </message>
+    <message>
+        <source>New folder for the readable copy</source>
+        <translation>Neuer Ordner für die lesbare Kopie</translation>
+    </message>
+    <message>
+        <source>Writing the readable copy…</source>
+        <translation>Die lesbare Kopie wird geschrieben…</translation>
+    </message>
+    <message>
+        <source>Wrote {0}, {1} and {2} ({3}) to {4}</source>
+        <translation>{0}, {1} und {2} ({3}) nach {4} geschrieben</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s)</source>
+        <translation>
+            <numerusform>%n Nachricht</numerusform>
+            <numerusform>%n Nachrichten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n picture(s)</source>
+        <translation>
+            <numerusform>%n Bild</numerusform>
+            <numerusform>%n Bilder</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>
