@@ -284,7 +284,7 @@ class _Writer:
                 "name": r.name, "since": iso(r.ts), "since_ms": r.ts}
 
     def _conversations(self) -> Iterator[dict[str, Any]]:
-        names = {r.account: r.name for r in (*self.reads.following(), *self.reads.followers())}
+        names = self.reads.names()
         for c in self.reads.conversations():
             yield {"id": c.id.hex(), "kind": c.kind, "name": c.name, "admin": _hex(c.admin),
                    "still_member": int(c.member), "members": [m.hex() for m in c.members],
@@ -324,7 +324,8 @@ class _Writer:
         name = self._written[digest]
         a = attachment
         self._image_rows.append({
-            "file": name, "hash": digest.hex(), "mime": a.mime if a else None,
+            "file": name, "hash": digest.hex(),
+            "mime": a.mime if a else _MIME.get(Path(name or "").suffix),
             "size": a.size if a else None, "width": a.width if a else None,
             "height": a.height if a else None, "alt": (a.alt or None) if a else None,
             "post": _hex(post), "author": author.hex(), "used_as": used_as})
@@ -377,6 +378,10 @@ class _Writer:
             "Private messages are here as this computer opened them: keep this copy as",
             "safe as the messages themselves. Deleted posts are not in it.", ""]
         (self.out / README).write_text("\n".join(lines), encoding="utf-8")
+
+
+_MIME = {".jpg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+         ".webp": "image/webp"}
 
 
 def _extension(data: bytes) -> str:

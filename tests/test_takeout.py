@@ -125,6 +125,7 @@ def test_every_table_reads_without_p2psocial_and_matches_its_json(people: People
     avatar = table(db, "profile")[0]["avatar"]
     assert {(r["used_as"], r["file"], r["alt"]) for r in table(db, "images")} == {
         ("post", post_image, "green"), ("avatar", avatar, None)}
+    assert [r["mime"] for r in table(db, "images")] == ["image/jpeg", "image/jpeg"]
     assert Image.open(out / post_image).getpixel((16, 16))[1] > 60  # green, as posted
     assert Image.open(out / avatar).getpixel((16, 16))[2] > 150  # blue
 
@@ -135,8 +136,10 @@ def test_every_table_reads_without_p2psocial_and_matches_its_json(people: People
     assert [(r["emoji"], r["name"], r["post"]) for r in table(db, "reactions_received")] \
         == [("🌻", "Bob", posts[0]["id"])]
 
-    kinds = sorted((c["kind"], c["name"]) for c in table(db, "conversations"))
-    assert kinds == [("direct", None), ("direct", None), ("group", "Allotment")]
+    kinds = sorted((c["kind"], c["name"], sorted(json.loads(c["member_names"])))
+                   for c in table(db, "conversations"))  # members: in account id order
+    assert kinds == [("direct", None, ["Alice", "Bob"]), ("direct", None, ["Alice", "Carol"]),
+                     ("group", "Allotment", ["Alice", "Bob"])]
     messages = table(db, "messages")  # Carol's is left out: Alice blocked her
     assert [(m["text"], m["mine"], m["author_name"]) for m in messages] == [
         ("hi Bob", 1, "Alice"), ("hi Alice", 0, "Bob")]

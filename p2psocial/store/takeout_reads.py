@@ -230,12 +230,11 @@ class TakeoutReads:
             f"WHERE t.{mine} = ? AND t.active = 1 AND t.{other} != ? ORDER BY t.ts",
             (self.local, self.local))]
 
-    def avatar_of(self, account: bytes) -> bytes | None:
-        """The blob hash of an account's current avatar, if its profile names one."""
-        row = self.conn.execute(
-            "SELECT pr.avatar FROM profiles pr JOIN accounts a ON a.rowid = pr.account "
-            "WHERE a.id = ?", (account,)).fetchone()
-        return None if row is None or row[0] is None else bytes(row[0])
+    def names(self) -> dict[bytes, str]:
+        """Every profile name this home holds, by account (a scan of ``profiles``: one
+        row per named account, never posts)."""
+        return {bytes(a): name for a, name in self.conn.execute(
+            "SELECT a.id, pr.name FROM profiles pr JOIN accounts a ON a.rowid = pr.account")}
 
     def profile(self) -> tuple[str | None, str, bytes | None]:
         """The local account's name, bio and avatar hash, as its newest profile says."""
