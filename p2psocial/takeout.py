@@ -360,7 +360,8 @@ class _Writer:
             f"{DATABASE}",
             "    A SQLite database: open it with the sqlite3 command line",
             f"    (sqlite3 {DATABASE} \"select time, text from posts\"), DB Browser for",
-            "    SQLite, or Datasette. posts_fts is a full-text index of the posts.", "",
+            "    SQLite, or Datasette (datasette p2psocial.db). posts_fts is a full-text",
+            "    index of the posts.", "",
             "<table>.json",
             "    Each table again, as a JSON array of objects (one per line).", "",
             "images/   the pictures of your posts and your avatar"

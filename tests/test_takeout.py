@@ -47,14 +47,14 @@ def json_columns(name: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory: pytest.TempPathFactory) -> People:
-    """Bob posts; Alice posts (a picture, a reply, one deleted), reacts, sets an
+    """Bob posts a picture; Alice posts (a picture, a reply, one deleted), reacts, sets an
     avatar, writes Bob and a group; Bob reacts to her post and answers her; Carol,
     whom Alice blocks, writes her too."""
     p = alice_bob_carol(tmp_path_factory.mktemp("takeout"))
 
     async def bob_posts() -> None:
         with Node.open(Home(p.b)) as bob:
-            await bob.posts.post("Bob's first")
+            await bob.posts.post("Bob's first", images_data=[picture((90, 90, 90))])
 
     trio.run(bob_posts)
     carry(p.b, p.a)
@@ -167,6 +167,11 @@ def test_with_followed_adds_their_posts(people: People, tmp_path: Path) -> None:
     rows = table(tmp_path / "copy" / "p2psocial.db", "followed_posts")
     assert [(r["text"], r["author_name"]) for r in rows] == [("Bob's first", "Bob")]
     assert summary.rows["followed_posts"] == 1
+    # Bob's picture is listed, with no file: this home never fetched it (logs only)
+    [bobs] = [r for r in table(tmp_path / "copy" / "p2psocial.db", "images")
+              if r["author"] == rows[0]["author"]]
+    assert (bobs["used_as"], bobs["file"], bobs["post"]) == ("post", None, rows[0]["id"])
+    assert json.loads(rows[0]["images"]) == [] and summary.images == 2
 
 
 def test_a_folder_that_is_not_empty_or_a_file_is_refused_and_left_alone(

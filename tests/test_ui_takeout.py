@@ -1,7 +1,7 @@
 """Settings → Readable copy (ui/takeout_section.py) on Alice's real home and real widgets:
 the copy is written through the back end while the app holds the home, its outcome
 line says what and where, the followed people's posts come with the box ticked, and a
-folder that is not empty is one bold line with the button back."""
+folder that is not empty is one bold line with the button back; German too."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.settings_page import SettingsPage
-from tests.uikit import WAIT, call
+from p2psocial.ui.takeout_section import TakeoutSection
+from tests.uikit import WAIT, call, german
 
 
 def count(db: Path, sql: str) -> int:
@@ -59,3 +60,16 @@ def test_readable_copy_from_settings(app_ctx: AppContext, qtbot: QtBot, tmp_path
     assert "\n" not in section.outcome.text() and section.write_button.isEnabled()
     assert count(copy / "p2psocial.db", "SELECT count(*) FROM posts") == 2  # left alone
     page.stop()
+
+
+def test_the_section_and_its_outcome_come_out_german(app_ctx: AppContext, qtbot: QtBot,
+                                                     tmp_path: Path) -> None:
+    with german():
+        section = TakeoutSection(app_ctx)
+        qtbot.addWidget(section)
+        assert section.title() == "Lesbare Kopie"
+        assert section.write_button.text() == "Lesbare Kopie schreiben…"
+        section.write_to(tmp_path / "kopie")
+        qtbot.waitUntil(section.write_button.isEnabled, timeout=WAIT)
+        assert section.outcome.text().startswith("0 Beiträge, 0 Nachrichten und 0 Bilder")
+        section.stop()
