@@ -99,6 +99,11 @@ TABLES = {t.name: t for t in (
           {"id": str, "conversation": str, "author": str, "author_name": str, "mine": int,
            "time": str, "time_ms": int, "signed_ms": int, "text": str, "reply_to": str,
            "files": str}, "id", (("conversation", "conversations", "id"),)),
+    Table("message_reactions", "reactions inside groups and communities: which "
+          "message, who, which emoji",
+          {"id": str, "message": str, "message_author": str, "account": str, "name": str,
+           "emoji": str, "time": str, "time_ms": int}, "id",
+          (("message", "messages", "id"),)),
     Table("message_files", "the pictures and files of those messages",
           {"message": str, "number": int, "file": str, "name": str, "mime": str,
            "size": int, "width": int, "height": int, "alt": str}, None,
@@ -208,6 +213,8 @@ class _Writer:
             files: list[dict[str, Any]] = []
             self._table("messages", self._messages(files))
             self._table("message_files", files)
+            self._table("message_reactions",
+                        (self._message_reaction(r) for r in self.reads.message_reactions()))
             for name, rows in (("following", self.reads.following()),
                                ("followers", self.reads.followers()),
                                ("blocked", self.reads.blocked())):
@@ -277,6 +284,11 @@ class _Writer:
 
     def _received(self, r: ReactionRow) -> dict[str, Any]:
         return {"id": r.entry.hex(), "post": r.target.hex(), "account": r.account.hex(),
+                "name": r.name, "emoji": r.emoji, "time": iso(r.ts), "time_ms": r.ts}
+
+    def _message_reaction(self, r: ReactionRow) -> dict[str, Any]:
+        return {"id": r.entry.hex(), "message": r.target.hex(),
+                "message_author": _hex(r.target_author), "account": r.account.hex(),
                 "name": r.name, "emoji": r.emoji, "time": iso(r.ts), "time_ms": r.ts}
 
     def _person(self, r: RelationRow) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def json_columns(name: str) -> set[str]:
 @pytest.fixture(scope="module")
 def people(tmp_path_factory: pytest.TempPathFactory) -> People:
     """Bob posts a picture; Alice posts (a picture, a reply, one deleted), reacts, sets an
-    avatar, writes Bob and a group; Bob reacts to her post and answers her; Carol,
+    avatar, writes Bob and a group (and reacts there); Bob reacts to her post and answers her; Carol,
     whom Alice blocks, writes her too."""
     p = alice_bob_carol(tmp_path_factory.mktemp("takeout"))
 
@@ -71,7 +71,9 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> People:
             await alice.posts.set_profile(bio="gardener", avatar_data=picture((0, 0, 200)))
             await alice.messages.send([bob_id(alice)], "hi Bob",
                                       images_data=[picture((200, 0, 0))])
-            await alice.groups.create("Allotment", [bob_id(alice)])
+            group = await alice.groups.create("Allotment", [bob_id(alice)])
+            said = await alice.groups.post(group, "in the allotment")
+            await alice.groups.react(group, said.id, "🥕")
 
     def bob_id(node: Node) -> bytes:
         return next(a for a in node.store.following(node.account_id))
@@ -142,7 +144,9 @@ def test_every_table_reads_without_p2psocial_and_matches_its_json(people: People
                      ("group", "Allotment", ["Alice", "Bob"])]
     messages = table(db, "messages")  # Carol's is left out: Alice blocked her
     assert [(m["text"], m["mine"], m["author_name"]) for m in messages] == [
-        ("hi Bob", 1, "Alice"), ("hi Alice", 0, "Bob")]
+        ("hi Bob", 1, "Alice"), ("hi Alice", 0, "Bob"), ("in the allotment", 1, "Alice")]
+    assert [(r["emoji"], r["message"], r["name"]) for r in table(db, "message_reactions")] \
+        == [("🥕", messages[2]["id"], "Alice")]
     [sent] = json.loads(messages[0]["files"])
     assert Image.open(out / sent).getpixel((16, 16))[0] > 150  # red, opened
     assert [(f["message"], f["file"]) for f in table(db, "message_files")] == [
