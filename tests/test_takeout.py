@@ -47,9 +47,9 @@ def json_columns(name: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory: pytest.TempPathFactory) -> People:
-    """Bob posts a picture; Alice posts (a picture, a reply, one deleted), reacts, sets an
-    avatar, writes Bob and a group (and reacts there); Bob reacts to her post and answers her; Carol,
-    whom Alice blocks, writes her too."""
+    """Bob posts a picture; Alice posts (a picture, a reply, one deleted), reacts, sets
+    an avatar, writes Bob and a group (and reacts there); Bob reacts to her post and
+    answers her; Carol, whom Alice blocks, writes her too."""
     p = alice_bob_carol(tmp_path_factory.mktemp("takeout"))
 
     async def bob_posts() -> None:
