@@ -23,9 +23,10 @@ marking it open. Three things differ from a private group:
   whole and checked again by anyone. Nobody can put anyone but themselves on it.
   ``conversations.members`` of a community is the accounts of its lines, rewritten
   in the same transaction as they change (the group views read it). The roster only
-  grows (but for removed accounts, which are hidden), up to ``roster.MAX_MEMBERS``; past that, new lines are refused and the lines
-  held stay (``roster.admit``): someone who left stays on it (their node stops
-  replicating; ours keeps what it has), so a member who joins again needs nothing new.
+  grows (removed accounts' lines are kept, hidden), up to ``roster.MAX_MEMBERS``
+  shown; past that, new lines are refused and the lines held stay (``roster.admit``):
+  someone who left stays on it (their node stops replicating; ours keeps what it
+  has), so a member who joins again needs nothing new.
 
 A community id that is already a private group's here is refused (a neighbour could
 offer one to turn our group open).
