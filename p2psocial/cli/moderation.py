@@ -130,6 +130,7 @@ def _report_json(v: ReportView) -> dict[str, Any]:
             "from_name": v.author_name, "target": target, "is_post": v.is_post,
             "reason": v.reason, "time": r.iso(v.ts), "ts": v.ts,
             "post_author": ids.account_text(v.target_author) if v.target_author else None,
+            "post_author_name": v.target_author_name,
             "post_text": v.target_text}
 
 

@@ -48,6 +48,7 @@ class ReportView:
     ts: int
     target_author: bytes | None  # a post's author, when the post is here
     target_text: str | None  # a post's text, when it is here and readable
+    target_author_name: str | None = None  # the post's author's name, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,20 +210,24 @@ def reports(conn: sqlite3.Connection, community_id: bytes) -> list[ReportView]:
         "WHERE r.community = ? ORDER BY r.ts DESC, r.entry DESC", (community_id,)).fetchall()
     out = []
     for eid, author, name, target, is_post, reason, ts in rows:
-        target_author, target_text = (_post(conn, bytes(target)) if is_post else (None, None))
+        target_author, target_text, target_name = (_post(conn, bytes(target)) if is_post
+                                                   else (None, None, None))
         out.append(ReportView(bytes(eid), community_id, bytes(author), name, bytes(target),
-                              bool(is_post), reason, int(ts), target_author, target_text))
+                              bool(is_post), reason, int(ts), target_author, target_text,
+                              target_name))
     return out
 
 
-def _post(conn: sqlite3.Connection, entry_id: bytes) -> tuple[bytes | None, str | None]:
-    """The author and readable text of a reported post, as far as this home holds it."""
+def _post(conn: sqlite3.Connection, entry_id: bytes,
+          ) -> tuple[bytes | None, str | None, str | None]:
+    """The author, readable text and author's name of a reported post, as far as this
+    home holds it."""
     row = conn.execute(
-        "SELECT a.id, m.text FROM entries e JOIN logs l ON l.rowid = e.log "
+        "SELECT a.id, m.text, p.name FROM entries e JOIN logs l ON l.rowid = e.log "
         "JOIN accounts a ON a.rowid = l.account LEFT JOIN messages m ON m.rowid = e.rowid "
-        "WHERE e.id8 = ? AND e.id = ?",
+        "LEFT JOIN profiles p ON p.account = a.rowid WHERE e.id8 = ? AND e.id = ?",
         (int.from_bytes(entry_id[:8], "big", signed=True), entry_id)).fetchone()
-    return (None, None) if row is None else (bytes(row[0]), row[1])
+    return (None, None, None) if row is None else (bytes(row[0]), row[1], row[2])
 
 
 def removed_from(conn: sqlite3.Connection, conversation: int) -> set[bytes]:

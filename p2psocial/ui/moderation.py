@@ -46,7 +46,8 @@ def report_text(report: Any) -> str:
     """One report, as the list shows it."""
     who = display_name(report.author_name, report.author)
     if report.is_post:
-        what = tr("a post by {0}").format(display_name(None, report.target_author)) \
+        what = tr("a post by {0}").format(display_name(report.target_author_name,
+                                                       report.target_author)) \
             if report.target_author else tr("a post")
     else:
         what = tr("the account {0}").format(ids.account_text(report.target)[:16] + "…")
