@@ -92,10 +92,13 @@ def test_a_report_from_the_menu_reaches_the_moderator_who_hides_and_removes(
     bar = carols.pane.moderation
     assert not bar.isVisible()  # Carol moderates nothing
     qtbot.waitUntil(lambda: bar.view is not None, timeout=WAIT)
-    assert menu_texts(qtbot, carols, 0)[-1] == "Report…"  # members report; no Hide
+    assert menu_texts(qtbot, carols, 0)[-2:] == ["Report…", "Report Bob…"]  # no Hide
     carols.pane.view.menu.close()
     bar.ask_reason = lambda _title: "spam"
     choose(qtbot, carols, 0, "Report…")
+    qtbot.waitUntil(lambda: "Reported to 1 moderator" in bar.error_line.text(), timeout=WAIT)
+    bar.error_line.clear()
+    choose(qtbot, carols, 1, "Report Bob…")  # the account, this time
     qtbot.waitUntil(lambda: "Reported to 1 moderator" in bar.error_line.text(), timeout=WAIT)
 
     async def carry() -> None:
@@ -105,20 +108,25 @@ def test_a_report_from_the_menu_reaches_the_moderator_who_hides_and_removes(
 
     alices = page_on(qtbot, alice, cid)
     mod = alices.pane.moderation
-    qtbot.waitUntil(lambda: mod.isVisible() and mod.reports_button.text() == "Reports (1)",
+    qtbot.waitUntil(lambda: mod.isVisible() and mod.reports_button.text() == "Reports (2)",
                     timeout=WAIT)
     assert mod.status.text() == "You moderate this community."
     mod.reports_button.click()
     assert mod.list.isVisible()
-    assert mod.list.item(0).text().startswith("Carol reported a post by Bob: spam")
+    shown = [mod.list.item(n).text() for n in range(mod.list.count())]
+    assert shown[0].startswith("Carol reported the account p2ps1") and shown[0].endswith(
+        ": spam")
+    assert shown[1].startswith("Carol reported a post by Bob: spam\nPost: ")
     mod.list.setCurrentRow(0)
+    assert not mod.hide_button.isEnabled() and mod.remove_button.isEnabled()
+    mod.list.setCurrentRow(1)
     assert mod.hide_button.isEnabled() and mod.remove_button.isEnabled()
     reported = mod.chosen().target
     qtbot.mouseClick(mod.hide_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(texts(alices)) == 1, timeout=WAIT)
     assert reported not in [m.id for m in alices.pane.model.items]
 
-    assert menu_texts(qtbot, alices, 0)[-3:] == ["Report…", "Hide",
+    assert menu_texts(qtbot, alices, 0)[-4:] == ["Report…", "Report Bob…", "Hide",
                                                  "Remove Bob from the community"]
     alices.pane.view.menu.close()
     choose(qtbot, alices, 0, "Remove Bob from the community")

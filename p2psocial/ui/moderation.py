@@ -3,7 +3,8 @@
 ``ModerationBar`` sits above a community's messages. To its moderators it says so,
 with the reports members sealed to them: a list, and for the report chosen "Hide the
 post" and "Remove the account". To anyone removed from the community it says that.
-``add_actions`` fills a message's menu: "Report…" for every member, "Hide" and
+``add_actions`` fills a message's menu: "Report…" (the post) and "Report NAME…" for
+every member, "Hide" and
 "Remove … from the community" for moderators (on others' messages). ``changed`` says
 that what the community shows changed (an act here, or one that arrived), so the
 conversation reads its messages again.
@@ -235,17 +236,19 @@ class ModerationBar(QWidget):
     # --- a message's menu ---------------------------------------------------------------
 
     def add_actions(self, menu: QMenu, item: Any) -> None:
-        """Report, and for moderators Hide and Remove, in the menu of a community's
-        message (not on our own)."""
+        """Report (the message or its author), and for moderators Hide and Remove, in
+        the menu of a community's message (not on our own)."""
         if self.community is None or self.view is None or item.own:
             return
         menu.addSeparator()
+        name = display_name(item.author_name, item.author)
         menu.addAction(tr("Report…")).triggered.connect(
             lambda _checked=False: self.report(item.id, True))
+        menu.addAction(tr("Report {0}…").format(name)).triggered.connect(
+            lambda _checked=False: self.report(item.author, False))
         if self.view.is_moderator:
             menu.addAction(tr("Hide")).triggered.connect(
                 lambda _checked=False: self.hide_post(item.id))
             if self._removable(item.author):
-                name = display_name(item.author_name, item.author)
                 menu.addAction(tr("Remove {0} from the community").format(name)).triggered \
                     .connect(lambda _checked=False: self.remove(item.author))

@@ -1589,6 +1589,10 @@
         <translation>Melden…</translation>
     </message>
     <message>
+        <source>Report {0}…</source>
+        <translation>{0} melden…</translation>
+    </message>
+    <message>
         <source>Hide</source>
         <translation>Ausblenden</translation>
     </message>
