@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import trio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from p2psocial import moderation, private
 from p2psocial.errors import NotFound, UserError
@@ -39,6 +41,25 @@ def test_resolve_counts_the_acts_of_moderators_now() -> None:
     assert moderation.resolve(C, [*acts, act(0, C, Act.REMOVE, M)]).removed == {X}
     many = [act(n, C, Act.APPOINT, bytes([n + 10]) * 32) for n in range(20)]
     assert len(moderation.resolve(C, many).moderators) == moderation.MAX_MODERATORS + 1
+
+
+_ACTS = st.lists(st.builds(
+    ActRow, st.integers(0, 3), st.binary(min_size=32, max_size=32),
+    st.sampled_from([C, M, X, Y]), st.sampled_from(list(Act)),
+    st.sampled_from([C, M, X, Y])), max_size=16, unique_by=lambda a: a.entry_id)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ACTS, st.randoms())
+def test_every_member_resolves_the_same_state_whatever_order_acts_arrive_in(
+        acts: list[ActRow], rng: object) -> None:
+    """Logs arrive in any order: the state depends on the acts held, not on that.
+    And the creator is never removed, nor is anyone who moderates."""
+    shuffled = list(acts)
+    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    state = moderation.resolve(C, acts)
+    assert moderation.resolve(C, shuffled) == state
+    assert C in state.moderators and not state.removed & state.moderators
 
 
 def test_wire_forms_round_trip_and_refuse_unknown_acts() -> None:
