@@ -302,13 +302,13 @@ class Inbox(InboxReads):
             value = private.decode(plaintext)
         except (DecryptionFailed, InvalidEntry):
             return
-        if community and moderation.drops(self.conn, conversation, row.rowid, row.entry_id,
-                                           row.author_id, self._local_id(local)):
-            return  # its author was removed, or it was hidden (store/moderation.py)
-        if isinstance(value, private.CommunityModeration):
+        if isinstance(value, private.CommunityModeration):  # kept whoever wrote it
             if community and moderation.add_act(self.conn, conversation, row.rowid,
                                                 row.entry_id, row.author_id, row.ts, value):
                 found.moderated.add(conversation)
+        elif community and moderation.drops(self.conn, conversation, row.rowid, row.entry_id,
+                                            row.author_id, self._local_id(local)):
+            return  # its author was removed, or it was hidden (store/moderation.py)
         elif isinstance(value, private.GroupPost):
             self._store(conversation, group_id, row, value, local, found)
         elif isinstance(value, private.GroupLeave):

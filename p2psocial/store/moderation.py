@@ -16,7 +16,8 @@ changed community's state from all its acts (``moderation.resolve``) and makes i
   its body goes (``entries.body`` NULL: the log still verifies, peers take it
   bodiless) with what the scan derived from it. So a member's node stops carrying
   it. Entries that open later are dropped as they open (``drops``). Never the local
-  account's own: its log is its own.
+  account's own: its log is its own. Never an act either: whether one counts may
+  change, and every member must hold the same acts to reach the same state.
 
 Restoring an account shows its line again and lets its new posts in; what was
 dropped stays dropped here (bodies are not fetched again).
