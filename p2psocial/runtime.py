@@ -399,6 +399,12 @@ class Backend:
     async def remove_from_community(self, community_id: bytes, account: bytes) -> None:
         await self.node.moderation.remove(community_id, account)
 
+    async def appoint_moderator(self, community_id: bytes, account: bytes) -> None:
+        await self.node.moderation.appoint(community_id, account)
+
+    async def dismiss_moderator(self, community_id: bytes, account: bytes) -> None:
+        await self.node.moderation.dismiss(community_id, account)
+
     async def peers(self) -> list[PeerRow]:
         """Every known peer, connected ones first, with names from the store."""
         service = self.service

@@ -133,6 +133,20 @@ def test_a_report_from_the_menu_reaches_the_moderator_who_hides_and_removes(
     qtbot.waitUntil(lambda: texts(alices) == [], timeout=WAIT)
     view = call(qtbot, alice, alice.backend.moderation, cid)
     assert view.removed == (bob.me,)
+
+    # the creator names Carol a moderator (Bob, removed, is not offered), then not
+    assert mod.moderators_button.isVisible() and not bar.moderators_button.isVisible()
+    mod.moderators_button.click()
+    qtbot.waitUntil(lambda: [mod.candidates.itemText(n) for n in range(
+        mod.candidates.count())] == ["Carol"], timeout=WAIT)
+    qtbot.mouseClick(mod.appoint_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: mod.moderators.count() == 1, timeout=WAIT)
+    assert mod.moderators.itemText(0) == "Carol" and mod.candidates.count() == 0
+    assert call(qtbot, alice, alice.backend.moderation, cid).moderators == tuple(
+        [alice.me, *sorted([carol.me])])
+    qtbot.mouseClick(mod.dismiss_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: mod.moderators.count() == 0, timeout=WAIT)
+    assert call(qtbot, alice, alice.backend.moderation, cid).moderators == (alice.me,)
     alices.stop()
     carols.stop()
 

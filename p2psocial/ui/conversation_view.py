@@ -214,8 +214,7 @@ class ConversationPane(QWidget):
         direct conversation: its members and actions above the messages; no writing
         once we are out of it."""
         self.group_bar.set_group(group)
-        self.moderation.set_community(group.id if group is not None and group.community
-                                      else None)
+        self.moderation.set_group(group)
         if group is not None and not group.member:
             self.set_writable(False, tr(
                 "You left this community. Join it again from People while a member is "

@@ -2,7 +2,8 @@
 
 ``ModerationBar`` sits above a community's messages. To its moderators it says so,
 with the reports members sealed to them: a list, and for the report chosen "Hide the
-post" and "Remove the account". To anyone removed from the community it says that.
+post" and "Remove the account". To its creator it offers "Moderators": make a member
+a moderator, or dismiss one. To anyone removed from the community it says that.
 ``add_actions`` fills a message's menu: "Report…" (the post) and "Report NAME…" for
 every member, "Hide" and
 "Remove … from the community" for moderators (on others' messages). ``changed`` says
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -67,6 +69,7 @@ class ModerationBar(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.community: bytes | None = None
+        self.group: Any = None  # GroupView: the roster and its names
         self.view: Any = None  # ModerationView
         self.reports: list[Any] = []
         self.ask_reason: Callable[[str], str | None] = self._ask_reason
@@ -92,9 +95,35 @@ class ModerationBar(QWidget):
         self.remove_button.setObjectName("report_remove")
         self.remove_button.clicked.connect(self.remove_reported)
         self.error_line = MessageLine("moderation_error")
+        self.moderators_button = QToolButton()
+        self.moderators_button.setObjectName("community_moderators_button")
+        self.moderators_button.setText(tr("Moderators"))
+        self.moderators_button.setCheckable(True)
+        self.staff = QWidget()
+        self.moderators_button.toggled.connect(self.staff.setVisible)
+        self.candidates = QComboBox()
+        self.candidates.setObjectName("moderator_candidates")
+        self.candidates.setAccessibleName(tr("Member to make a moderator"))
+        self.appoint_button = QPushButton(tr("Make moderator"))
+        self.appoint_button.setObjectName("moderator_add")
+        self.appoint_button.clicked.connect(self.appoint_chosen)
+        self.moderators = QComboBox()
+        self.moderators.setObjectName("moderator_list")
+        self.moderators.setAccessibleName(tr("Moderator to dismiss"))
+        self.dismiss_button = QPushButton(tr("Dismiss"))
+        self.dismiss_button.setObjectName("moderator_remove")
+        self.dismiss_button.clicked.connect(self.dismiss_chosen)
+        staff = QHBoxLayout(self.staff)
+        staff.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.candidates, self.appoint_button, self.moderators,
+                       self.dismiss_button):
+            staff.addWidget(widget)
+        staff.addStretch(1)
+        self.staff.hide()
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.status, 1)
+        top.addWidget(self.moderators_button)
         top.addWidget(self.reports_button)
         self.panel = QWidget()
         buttons = QHBoxLayout()
@@ -109,11 +138,17 @@ class ModerationBar(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(top)
+        column.addWidget(self.staff)
         column.addWidget(self.panel)
         column.addWidget(self.error_line)
         self.hide()
 
     # --- what is shown ----------------------------------------------------------------
+
+    def set_group(self, group: Any) -> None:
+        """The group shown (a GroupView; None or a private group: nothing to moderate)."""
+        self.group = group if group is not None and group.community else None
+        self.set_community(None if self.group is None else self.group.id)
 
     def set_community(self, community: bytes | None) -> None:
         """The community shown (None: a conversation or a private group): read its
@@ -121,6 +156,7 @@ class ModerationBar(QWidget):
         if community != self.community:
             self.view, self.reports = None, []
             self.reports_button.setChecked(False)
+            self.moderators_button.setChecked(False)
             self.error_line.clear()
         self.community = community
         if community is None:
@@ -165,10 +201,38 @@ class ModerationBar(QWidget):
             self.status.setText(tr("You moderate this community."))
         self.reports_button.setVisible(view.is_moderator)
         self.reports_button.setText(tr("Reports ({0})").format(len(self.reports)))
+        creator = view.creator == self.ctx.me
+        self.moderators_button.setVisible(creator)
+        if creator:
+            self._fill_staff(view)
         report = self.chosen()
         self.hide_button.setEnabled(report is not None and report.is_post)
         self.remove_button.setEnabled(report is not None and self._removable(
             report.target_author if report.is_post else report.target))
+
+    def _fill_staff(self, view: Any) -> None:
+        """The creator's choices: members to name, moderators to dismiss."""
+        names = dict(zip(self.group.members, self.group.names, strict=True)) \
+            if self.group is not None else {}
+        for box, accounts in (
+                (self.candidates, [a for a in names if a not in view.moderators
+                                   and a not in view.removed]),
+                (self.moderators, [m for m in view.moderators if m != view.creator])):
+            box.clear()
+            for account in accounts:
+                box.addItem(display_name(names.get(account), account), account)
+        self.appoint_button.setEnabled(self.candidates.count() > 0)
+        self.dismiss_button.setEnabled(self.moderators.count() > 0)
+
+    def appoint_chosen(self) -> None:
+        account = self.candidates.currentData()
+        if self.community is not None and account is not None:
+            self._act(self.ctx.backend.appoint_moderator, self.community, account)
+
+    def dismiss_chosen(self) -> None:
+        account = self.moderators.currentData()
+        if self.community is not None and account is not None:
+            self._act(self.ctx.backend.dismiss_moderator, self.community, account)
 
     def _show_reports(self, on: bool) -> None:
         self.panel.setVisible(on)

@@ -1561,6 +1561,26 @@
         <translation>Konto entfernen</translation>
     </message>
     <message>
+        <source>Moderators</source>
+        <translation>Moderatoren</translation>
+    </message>
+    <message>
+        <source>Member to make a moderator</source>
+        <translation>Mitglied, das Moderator werden soll</translation>
+    </message>
+    <message>
+        <source>Make moderator</source>
+        <translation>Zum Moderator machen</translation>
+    </message>
+    <message>
+        <source>Moderator to dismiss</source>
+        <translation>Moderator, der abberufen werden soll</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Abberufen</translation>
+    </message>
+    <message>
         <source>The moderators removed you from this community: its members no longer carry what you write here.</source>
         <translation>Die Moderatoren haben dich aus dieser Gemeinschaft entfernt: Ihre Mitglieder tragen nicht mehr weiter, was du hier schreibst.</translation>
     </message>
