@@ -150,3 +150,20 @@ def test_a_report_from_the_menu_reaches_the_moderator_who_hides_and_removes(
     alices.stop()
     carols.stop()
 
+
+
+def test_moderation_speaks_german(app_ctx: AppContext, qtbot: QtBot) -> None:
+    from p2psocial.ui.moderation import ModerationBar
+    from tests.uikit import german
+
+    cid = call(qtbot, app_ctx, app_ctx.node.communities.create, "Chor")
+    with german():
+        bar = ModerationBar(app_ctx)
+        qtbot.addWidget(bar)
+        bar.set_community(cid)
+        qtbot.waitUntil(lambda: bar.view is not None, timeout=WAIT)
+        assert bar.status.text() == "Du moderierst diese Gemeinschaft."
+        assert (bar.reports_button.text(), bar.hide_button.text()) == (
+            "Meldungen (0)", "Beitrag ausblenden")
+        assert bar.appoint_button.text() == "Zum Moderator machen"
+        bar.stop()
