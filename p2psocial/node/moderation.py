@@ -116,7 +116,7 @@ class Moderation(Service):
         if view.creator != self.account_id:
             raise UserError("only the creator of a community names its moderators")
         if account == view.creator:
-            raise UserError("the creator moderates its community always")
+            raise UserError("the creator of a community is always one of its moderators")
         return view
 
     async def _moderator_only(self, community_id: bytes) -> ModerationView:
