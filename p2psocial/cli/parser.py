@@ -349,7 +349,8 @@ def _devices(sub: argparse._SubParsersAction,
 def _communities(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """``community ACTION``: open LAN communities. Post, read and leave with ``group``."""
     text = ("open communities of the local network: create, list, nearby, join (post, read "
-            "and leave with 'p2psocial group post/show/leave')")
+            "and leave with 'p2psocial group post/show/leave'); their moderators: "
+            "moderator, moderators, remove, restore, hide, reports")
     community = sub.add_parser("community", help=text, description=text, parents=[common])
     actions = community.add_subparsers(dest="community_command", metavar="ACTION",
                                        required=True)
