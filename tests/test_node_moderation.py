@@ -188,3 +188,15 @@ def test_a_report_opens_for_the_moderators_only(tmp_path: Path) -> None:
                 "SELECT count(*) FROM community_reports").fetchone()[0] == 0
 
     trio.run(scenario)
+
+
+def test_the_only_moderator_is_told_to_act_rather_than_report(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            cid = await alice.communities.create("Village hall")
+            with pytest.raises(UserError, match="you are the only moderator"):
+                await alice.moderation.report(cid, X, False, "spam")
+            with pytest.raises(NotFound):
+                await alice.moderation.view(Y)
+
+    trio.run(scenario)

@@ -93,6 +93,9 @@ class Moderation(Service):
                                "community here")
         me = identity.account_id
         readers = [m for m in view.moderators if m != me]
+        if not readers:
+            raise UserError("you are the only moderator of this community: hide the post or "
+                            "remove the account yourself")
         keys = [(m, await self._run(self.store.enc_key, m)) for m in readers]
         reached = tuple(m for m, k in keys if k is not None)
         if not reached:
