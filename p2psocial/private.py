@@ -46,11 +46,16 @@ time, never whether it is a message or a group key, nor for whom.
   member for (net/community.py). Joining is writing this note to ourselves, so every
   device of the account learns the key the way it learns a group's; the id is
   ``group_id_of(creator, salt)``, like a group's. Its posts are ``GroupPost``s under
-  epoch 0 from any member; nobody is removed from an open community.
+  epoch 0 from any member; its moderators may remove accounts (``CommunityModeration``).
 * ``AccountKey(epoch, seed)`` (PRIVATE): the account's encryption key rotated in when
   a device was revoked (identity.py), sealed to the surviving devices' own X25519 keys
   and to the account's recovery key (so a restore from the phrase reads it), never to
   the account's old encryption key, which the lost device holds.
+* ``CommunityModeration(act, target)`` (GROUP, under a community's key): its creator
+  names or dismisses a moderator; a moderator removes or restores an account, or hides
+  a post (issue 17; moderation.py says which acts count).
+* ``Report(community_id, target, is_post, reason)`` (PRIVATE): a member reports a post
+  or an account, sealed to the community's moderators and the reporter alone.
 
 Reading is the store's job (store/inbox.py); this module is pure: randomness is
 passed in (``rand(n)`` returns n random bytes), like the envelope's.
@@ -125,6 +130,8 @@ class Inner(IntEnum):
     COMMUNITY_KEY = 5
     GROUP_REACTION = 6
     ACCOUNT_KEY = 7
+    COMMUNITY_MODERATION = 8
+    REPORT = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,11 +358,79 @@ class AccountKey:
             raise InvalidContent("an account key is a 32-byte seed of a later epoch")
 
 
+class Act(IntEnum):
+    """What a ``CommunityModeration`` does (moderation.py says who may). Forever."""
+
+    APPOINT = 1  # the creator names ``target`` (an account) a moderator
+    DISMISS = 2  # the creator takes that back
+    REMOVE = 3  # a moderator removes ``target`` (an account) from the community
+    RESTORE = 4  # a moderator takes a removal back
+    HIDE = 5  # a moderator hides ``target`` (a post: an entry id) from the community
+
+
+REASON_MAX: Final = 500
+"""Characters of a report's reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityModeration:
+    """One act of a community's creator or moderators, under the community's key, so
+    that every member reads it and applies it (moderation.py, store/moderation.py)."""
+
+    INNER: ClassVar[Inner] = Inner.COMMUNITY_MODERATION
+    act: Act
+    target: bytes  # an account id, or the entry id of a post (HIDE)
+
+    def to_wire(self) -> tuple:
+        return (int(self.act), self.target)
+
+    @classmethod
+    def from_wire(cls, w: object) -> CommunityModeration:
+        act, target = _tuple(w, 2, "community moderation")
+        if type(act) is not int or act not in Act.__members__.values():
+            raise MalformedEntry("a moderation act is one of the known acts")
+        return cls(Act(act), _id(target, "moderation target"))
+
+    def validate(self) -> None:
+        if len(self.target) != ID_LEN:
+            raise InvalidContent("a moderation act names one account or post")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A member's report of a post or an account to a community's moderators, sealed
+    to them (and to the reporter's own devices) only."""
+
+    INNER: ClassVar[Inner] = Inner.REPORT
+    community_id: bytes
+    target: bytes  # an account id, or the entry id of a post
+    is_post: bool
+    reason: str
+
+    def to_wire(self) -> tuple:
+        return (self.community_id, self.target, self.is_post, self.reason)
+
+    @classmethod
+    def from_wire(cls, w: object) -> Report:
+        cid, target, is_post, reason = _tuple(w, 4, "report")
+        if type(is_post) is not bool:
+            raise MalformedEntry("a report says whether it is about a post")
+        if not (type(reason) is str and len(reason) <= REASON_MAX * 4):
+            raise MalformedEntry("a report's reason is short text")
+        return cls(_id(cid, "community id"), _id(target, "report target"), is_post, reason)
+
+    def validate(self) -> None:
+        if len(self.reason) > REASON_MAX:
+            raise ContentTooLarge(f"a report's reason is at most {REASON_MAX} characters; "
+                                  f"this one has {len(self.reason):,}")
+
+
 Private = (Message | GroupKey | GroupPost | GroupLeave | CirclePost | CommunityKey
-           | GroupReaction | AccountKey)
+           | GroupReaction | AccountKey | CommunityModeration | Report)
 _BY_INNER: dict[int, type[Private]] = {
     int(t.INNER): t for t in (Message, GroupKey, GroupPost, GroupLeave, CirclePost,
-                              CommunityKey, GroupReaction, AccountKey)}
+                              CommunityKey, GroupReaction, AccountKey, CommunityModeration,
+                              Report)}
 
 
 def encode(value: Private) -> bytes:
@@ -468,7 +543,8 @@ def seal(value: Private, reader_keys: Sequence[bytes], author: bytes, rand: Rand
                          blobs=blobs_in(value))
 
 
-def seal_group(value: GroupPost | GroupLeave | CirclePost | GroupReaction, group_id: bytes,
+def seal_group(value: GroupPost | GroupLeave | CirclePost | GroupReaction
+               | CommunityModeration, group_id: bytes,
                epoch: int, key: bytes, author: bytes, rand: Rand) -> bytes:
     """A GROUP body: ``value`` under the key of the group's ``epoch``."""
     value.validate()

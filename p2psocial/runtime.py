@@ -53,6 +53,7 @@ from .node.private_scan import follow_private
 from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, settings_json
 from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
+from .store.moderation import ModerationView, ReportView
 from .store.views import DeviceRow
 from .switches import LAN_TYPE_ENV, env_listen_ips
 
@@ -378,6 +379,33 @@ class Backend:
         root = (AccountKeys(phrase.from_phrase(words)) if words is not None
                 else identity.require_root())
         await self.node.devices.revoke(device, root)
+
+    # --- moderating communities (node/moderation.py; issue 17) -------------------------
+
+    async def moderation(self, community_id: bytes) -> ModerationView:
+        """A community's moderators and removed accounts, and whether we moderate."""
+        return await self.node.moderation.view(community_id)
+
+    async def community_reports(self, community_id: bytes) -> list[ReportView]:
+        return await self.node.moderation.reports(community_id)
+
+    async def report(self, community_id: bytes, target: bytes, is_post: bool,
+                     reason: str) -> int:
+        """Report a post or an account to the moderators; how many it reaches."""
+        _, reached = await self.node.moderation.report(community_id, target, is_post, reason)
+        return len(reached)
+
+    async def hide_post(self, community_id: bytes, post: bytes) -> None:
+        await self.node.moderation.hide(community_id, post)
+
+    async def remove_from_community(self, community_id: bytes, account: bytes) -> None:
+        await self.node.moderation.remove(community_id, account)
+
+    async def appoint_moderator(self, community_id: bytes, account: bytes) -> None:
+        await self.node.moderation.appoint(community_id, account)
+
+    async def dismiss_moderator(self, community_id: bytes, account: bytes) -> None:
+        await self.node.moderation.dismiss(community_id, account)
 
     async def peers(self) -> list[PeerRow]:
         """Every known peer, connected ones first, with names from the store."""

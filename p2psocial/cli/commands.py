@@ -40,6 +40,7 @@ from ..node import Node, read_file
 from ..switches import LAN_TYPE_ENV, env_listen_ips  # hidden: tests on loopback
 from . import (
     devices,  # noqa: F401  (devices, device: they register on import)
+    moderation,  # community moderation and 'report' (issue 17)
     online,  # noqa: F401  (serve, invite, join, peers, sync: they register on import)
     takeout,  # noqa: F401  (takeout: it registers on import)
     writes,
@@ -336,6 +337,8 @@ SETTLE_MAX = 8.0
 @command("community")
 def cmd_community(args: argparse.Namespace, s: Session) -> int:
     what = args.community_command
+    if what in moderation.COMMUNITY_ACTIONS:
+        return moderation.community_command(args, s)
     if what == "create":
         return run_write(args, s, "community_create", _community_name(args.name))
     if what == "list":

@@ -360,7 +360,8 @@ def _takeout(command: Callable[..., argparse.ArgumentParser]) -> None:
 def _communities(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """``community ACTION``: open LAN communities. Post, read and leave with ``group``."""
     text = ("open communities of the local network: create, list, nearby, join (post, read "
-            "and leave with 'p2psocial group post/show/leave')")
+            "and leave with 'p2psocial group post/show/leave'); their moderators: "
+            "moderator, moderators, remove, restore, hide, reports")
     community = sub.add_parser("community", help=text, description=text, parents=[common])
     actions = community.add_subparsers(dest="community_command", metavar="ACTION",
                                        required=True)
@@ -389,6 +390,41 @@ def _communities(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     p.add_argument("community", metavar="ID", help="a community id (grp1..., shown by "
                    "'p2psocial community nearby')")
     wait(p, "a neighbour that offers it")
+    _moderation(sub, action, common)
+
+
+def _moderation(sub: argparse._SubParsersAction,
+                action: Callable[[str, str], argparse.ArgumentParser],
+                common: argparse.ArgumentParser) -> None:
+    """``community moderator/moderators/remove/restore/hide/reports`` and ``report``:
+    moderating an open community (issue 17)."""
+    def community(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("community", metavar="ID", help="a community id (grp1...)")
+        return p
+
+    p = action("moderator", "name a moderator of a community you created, or take one back")
+    p.add_argument("change", choices=("add", "remove"), help="add or remove")
+    community(p).add_argument("account", metavar="ACCOUNT", help="an account id")
+    community(action("moderators", "a community's moderators and the accounts removed "
+                     "from it"))
+    p = community(action("remove", "remove an account from a community (moderators): "
+                         "members stop carrying its posts there, and it cannot join again"))
+    p.add_argument("account", metavar="ACCOUNT", help="an account id")
+    p = community(action("restore", "take a removal back (moderators)"))
+    p.add_argument("account", metavar="ACCOUNT", help="an account id")
+    p = community(action("hide", "hide a post of a community from every member (moderators)"))
+    p.add_argument("post", metavar="POST", help="the post's entry id (ent1...)")
+    community(action("reports", "the reports members sealed to you as a moderator"))
+
+    text = ("report a post or an account to a community's moderators: only they can read "
+            "it")
+    p = sub.add_parser("report", help=text, description=text, parents=[common])
+    p.add_argument("target", metavar="POST|ACCOUNT", help="a post's entry id (ent1...) or "
+                   "an account id (p2ps1...)")
+    p.add_argument("--community", required=True, metavar="ID",
+                   help="the community whose moderators read it (grp1...)")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why (one or two lines)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
 
 
 def _port(text: str) -> int:

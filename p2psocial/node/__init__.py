@@ -17,6 +17,7 @@ plus these services, each given the kernel and the services it uses:
 * ``groups``      private groups: their keys per epoch, posts, members;
 * ``circles``     followers-only posts (a group of approved followers);
 * ``communities`` open LAN communities and their rosters;
+* ``moderation``  their moderators, removals, hidden posts and reports;
 * ``keys``        the key file: passphrase and recovery phrase;
 * ``replication`` what the network needs (net's port): logs, blobs, forks, peers,
   address records. The network is given ``node.replication``, never the node.

@@ -87,7 +87,8 @@ class Communities(Service):
         if held is None:  # not a community we are in: nothing to learn
             return Merged()
         fresh = [line for line in lines if line.account not in held]
-        good, forged = roster.checked(roster.admit(held, fresh))
+        good, forged = roster.checked(roster.admit(
+            held, fresh, self.store.moderation.roster_cap(community_id)))
         added = self.store.add_roster_lines(community_id, good) if good else []
         return Merged(tuple(added), forged, len(fresh) - len(good) - forged)
 

@@ -183,6 +183,7 @@ class Messages(Service):
                 if result.joined:  # a community key, from this device or another
                     await self._joined()
                 news += [RosterChanged(cid) for cid in result.joined]
+                news += [RosterChanged(cid) for cid in result.moderated]  # issue 17
                 news += [MessageReacted(cid, target) for cid, target in result.reacted]
                 if result.notified:
                     news.append(Notified(result.notified))

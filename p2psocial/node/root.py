@@ -32,13 +32,14 @@ from .groups import Groups
 from .kernel import Clock, Kernel, Random, now_ms
 from .keys import Keys, dump_keys
 from .messages import Messages
+from .moderation import Moderation
 from .posts import Posts
 from .replication import Replication
 
 
 class Node(Kernel):
     """One home's account: the kernel, and its services as attributes (posts, feeds,
-    messages, groups, circles, communities, keys, devices, replication)."""
+    messages, groups, circles, communities, moderation, keys, devices, replication)."""
 
     def __init__(self, home: Home, store: Store, identity: Identity | None,
                  clock: Clock = now_ms, random: Random = os.urandom) -> None:
@@ -49,6 +50,7 @@ class Node(Kernel):
         self.groups = Groups(self, self.messages)
         self.circles = Circles(self, self.posts, self.messages, self.groups)
         self.communities = Communities(self, self.messages)
+        self.moderation = Moderation(self, self.messages)
         self.keys = Keys(self)
         self.devices = Devices(self, self.messages, self.groups)
         self.replication = Replication(self, self.feeds, self.communities, self.devices)

@@ -11,8 +11,10 @@ marking it open. Three things differ from a private group:
   private scan stores here. So every device of the account learns it as it learns a
   group's key, and a community key is never taken from anyone else's entry: being
   pulled into a community is always the local account's own act.
-* **Who may write.** Anyone holding the key: an open community removes nobody. The
-  key is epoch 0's, with no member list (``group_keys.members`` is empty).
+* **Who may write.** Anyone holding the key. The key is epoch 0's, with no member
+  list (``group_keys.members`` is empty). Its creator and the moderators it names may
+  remove an account (store/moderation.py): members then hide its line, refuse its
+  new ones and drop what it writes there; it can still write, nobody can stop that.
 * **The roster.** The accounts every member replicates (the node's
   ``wanted_accounts``), which is how a community's posts travel among people who
   follow nobody. Each account on it has one line in ``roster_lines`` (migration 9): a
@@ -21,9 +23,10 @@ marking it open. Three things differ from a private group:
   whole and checked again by anyone. Nobody can put anyone but themselves on it.
   ``conversations.members`` of a community is the accounts of its lines, rewritten
   in the same transaction as they change (the group views read it). The roster only
-  grows, up to ``roster.MAX_MEMBERS``; past that, new lines are refused and the lines
-  held stay (``roster.admit``): someone who left stays on it (their node stops
-  replicating; ours keeps what it has), so a member who joins again needs nothing new.
+  grows (removed accounts' lines are kept, hidden), up to ``roster.MAX_MEMBERS``
+  shown; past that, new lines are refused and the lines held stay (``roster.admit``):
+  someone who left stays on it (their node stops replicating; ours keeps what it
+  has), so a member who joins again needs nothing new.
 
 A community id that is already a private group's here is refused (a neighbour could
 offer one to turn our group open).
@@ -108,13 +111,27 @@ def _joined(conn: sqlite3.Connection, community_id: bytes) -> int | None:
 
 
 def roster_accounts(conn: sqlite3.Connection, community_id: bytes) -> set[bytes] | None:
-    """The accounts with a line on the roster of a community we are in; None when we
+    """The accounts with a line on the roster of a community we are in, and those its
+    moderators removed (whose lines are refused: store/moderation.py); None when we
     are not in it (so nothing may be added)."""
     conversation = _joined(conn, community_id)
     if conversation is None:
         return None
     return {bytes(a) for (a,) in conn.execute(
-        "SELECT account FROM roster_lines WHERE conversation = ?", (conversation,))}
+        "SELECT account FROM roster_lines WHERE conversation = ? UNION "
+        "SELECT account FROM community_removed WHERE conversation = ?",
+        (conversation, conversation))}
+
+
+def roster_cap(conn: sqlite3.Connection, community_id: bytes) -> int:
+    """The ``cap`` for ``roster.admit`` over ``roster_accounts``: removed accounts count
+    as held (they may not join again) but take no room."""
+    conversation = _joined(conn, community_id)
+    if conversation is None:
+        return roster.MAX_MEMBERS
+    removed = conn.execute("SELECT count(*) FROM community_removed WHERE conversation = ?",
+                           (conversation,)).fetchone()[0]
+    return roster.MAX_MEMBERS + int(removed)
 
 
 def add_lines(conn: sqlite3.Connection, community_id: bytes,
@@ -126,14 +143,19 @@ def add_lines(conn: sqlite3.Connection, community_id: bytes,
         conversation = _joined(conn, community_id)
         held = roster_accounts(conn, community_id) or set()
         admitted = [] if conversation is None else roster.admit(
-            held, [j for j in lines if j.community == community_id])
+            held, [j for j in lines if j.community == community_id],
+            roster_cap(conn, community_id))
         for line in admitted:
             conn.execute("INSERT INTO roster_lines(conversation, account, joined, line) "
                          "VALUES (?, ?, ?, ?)",
                          (conversation, line.account, line.joined, line.encode()))
         if admitted:
+            removed = {bytes(a) for (a,) in conn.execute(
+                "SELECT account FROM community_removed WHERE conversation = ?",
+                (conversation,))}
             conn.execute("UPDATE conversations SET members = ? WHERE rowid = ?",
-                         (pack_members(held | {j.account for j in admitted}), conversation))
+                         (pack_members((held - removed) | {j.account for j in admitted}),
+                          conversation))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -144,8 +166,9 @@ def add_lines(conn: sqlite3.Connection, community_id: bytes,
 def _lines(conn: sqlite3.Connection, conversation: int, community_id: bytes,
            ) -> tuple[Join, ...]:
     return tuple(Join.decode(bytes(data), community_id) for (data,) in conn.execute(
-        "SELECT line FROM roster_lines WHERE conversation = ? ORDER BY account",
-        (conversation,)))
+        "SELECT line FROM roster_lines r WHERE conversation = ? AND NOT EXISTS (SELECT 1 "
+        "FROM community_removed x WHERE x.conversation = r.conversation "
+        "AND x.account = r.account) ORDER BY account", (conversation,)))
 
 
 def communities(conn: sqlite3.Connection) -> list[CommunityInfo]:
@@ -163,7 +186,9 @@ def communities(conn: sqlite3.Connection) -> list[CommunityInfo]:
 
 
 def replicated(conn: sqlite3.Connection) -> set[bytes]:
-    """Every account on the roster of a community the local account is in."""
+    """Every account on the roster of a community the local account is in, but those
+    its moderators removed."""
     return {bytes(a) for (a,) in conn.execute(
         "SELECT r.account FROM roster_lines r JOIN groups g ON g.conversation = r.conversation "
-        "WHERE g.member = 1")}
+        "WHERE g.member = 1 AND NOT EXISTS (SELECT 1 FROM community_removed x "
+        "WHERE x.conversation = r.conversation AND x.account = r.account)")}

@@ -55,7 +55,7 @@ from ..envelope import TagReader
 from ..errors import DecryptionFailed, InvalidEntry
 from ..private_files import PrivateAttachment
 from ..timestamps import placed
-from . import communities
+from . import communities, moderation
 from .circles import CircleRow, add_post, notify
 from .group_tags import HeldKey, Keyring
 from .inbox_reads import InboxReads
@@ -100,6 +100,7 @@ class _Found:
     notified: int = 0
     reacted: list[tuple[bytes, bytes]] = field(default_factory=list)  # (group, message)
     account_keys: int = 0  # rotated keys of the local account, new here
+    moderated: set[int] = field(default_factory=set)  # communities with new acts
 
 
 class Inbox(InboxReads):
@@ -166,11 +167,16 @@ class Inbox(InboxReads):
                     found.account_keys += self.conn.execute(  # a revocation rotated ours
                         "INSERT OR IGNORE INTO account_keys(epoch, seed, created) "
                         "VALUES (?, ?, ?)", (value.epoch, value.seed, row.ts)).rowcount
+                elif isinstance(value, private.Report):  # sealed to us: we moderate
+                    moderation.add_report(self.conn, row.rowid, row.author_id, row.ts, value)
             for row in rows:
                 if row.kind == Kind.GROUP:
                     self._group_entry(row, local, found)
             for group_id, epoch in keys:
                 self._open_pending(group_id, epoch, local, found)
+            roster_changed = [self._community_id(conversation)
+                              for conversation in sorted(found.moderated)
+                              if moderation.apply(self.conn, conversation, local, local_id)]
             # a new key of ours: what it opens may lie below the watermark (read
             # again from the start; what opened before is kept once, INSERT OR IGNORE)
             self.conn.execute("UPDATE meta SET value = ? WHERE key = 'private_upto'",
@@ -182,12 +188,23 @@ class Inbox(InboxReads):
         return PrivateScan(found.messages, len(rows), batch.done and not found.account_keys,
                            found.posts,
                            sorted(found.joined), sorted(found.left), found.notified,
-                           found.reacted, found.account_keys)
+                           found.reacted, found.account_keys,
+                           sorted(self._community_id(m) for m in found.moderated),
+                           roster_changed)
+
+    def _community_id(self, conversation: int) -> bytes:
+        return bytes(self.conn.execute("SELECT id FROM conversations WHERE rowid = ?",
+                                       (conversation,)).fetchone()[0])
 
     def _members(self, conversation: int) -> tuple[bytes, ...]:
         found = self.conn.execute("SELECT members FROM conversations WHERE rowid = ?",
                                   (conversation,)).fetchone()
         return unpack_members(found[0]) if found else ()
+
+    def _local_id(self, local: int) -> bytes:
+        found = self.conn.execute("SELECT id FROM accounts WHERE rowid = ?",
+                                  (local,)).fetchone()
+        return b"" if found is None else bytes(found[0])
 
     def _still_there(self, row: _Sealed) -> bool:
         found = self.conn.execute("SELECT body IS NOT NULL FROM entries WHERE rowid = ?",
@@ -285,7 +302,14 @@ class Inbox(InboxReads):
             value = private.decode(plaintext)
         except (DecryptionFailed, InvalidEntry):
             return
-        if isinstance(value, private.GroupPost):
+        if isinstance(value, private.CommunityModeration):  # kept whoever wrote it
+            if community and moderation.add_act(self.conn, conversation, row.rowid,
+                                                row.entry_id, row.author_id, row.ts, value):
+                found.moderated.add(conversation)
+        elif community and moderation.drops(self.conn, conversation, row.rowid, row.entry_id,
+                                            row.author_id, self._local_id(local)):
+            return  # its author was removed, or it was hidden (store/moderation.py)
+        elif isinstance(value, private.GroupPost):
             self._store(conversation, group_id, row, value, local, found)
         elif isinstance(value, private.GroupLeave):
             if community:  # nobody leaves a roster; our own leave stops our replicating

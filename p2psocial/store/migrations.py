@@ -508,4 +508,53 @@ MIGRATIONS: list[str] = [
         created INTEGER NOT NULL        -- ms, as the revocation that made it says
     );
     """,
+    # 19 (issue 17): moderating open communities (moderation.py, store/moderation.py).
+    # ``community_acts``: every moderation act the private scan opened in a community we
+    # hold the key of, as written, whoever wrote it (whether it counts is worked out
+    # from all of them: ``moderation.resolve``). The three tables after it are that
+    # result, rewritten whole per community when its acts change: its moderators, the
+    # accounts removed from it (their roster lines stay in ``roster_lines`` but are
+    # neither shown, passed on nor replicated, and their new lines are refused) and the
+    # posts hidden in it (by entry id: a post may arrive after its hiding).
+    # ``community_reports``: reports sealed to us that opened (we are, or were, named a
+    # moderator by the reporter's node). The private scan starts again from the start,
+    # so acts and reports that an older version could not read are read now.
+    """
+    CREATE TABLE IF NOT EXISTS community_acts (
+        entry INTEGER PRIMARY KEY,      -- entries.rowid of the GROUP entry
+        conversation INTEGER NOT NULL,  -- the community's conversations.rowid
+        entry_id BLOB NOT NULL,
+        author BLOB NOT NULL,           -- account id
+        act INTEGER NOT NULL,           -- private.Act
+        target BLOB NOT NULL,           -- account id, or a post's entry id (HIDE)
+        ts INTEGER NOT NULL             -- ms, as signed
+    );
+    CREATE INDEX IF NOT EXISTS community_acts_conversation ON community_acts(conversation);
+    CREATE TABLE IF NOT EXISTS community_moderators (
+        conversation INTEGER NOT NULL,
+        account BLOB NOT NULL,
+        PRIMARY KEY (conversation, account)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS community_removed (
+        conversation INTEGER NOT NULL,
+        account BLOB NOT NULL,
+        PRIMARY KEY (conversation, account)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS community_hidden (
+        conversation INTEGER NOT NULL,
+        target BLOB NOT NULL,           -- a post's entry id
+        PRIMARY KEY (conversation, target)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS community_reports (
+        entry INTEGER PRIMARY KEY,      -- entries.rowid of the PRIVATE entry
+        community BLOB NOT NULL,        -- community id
+        author BLOB NOT NULL,           -- the reporter's account id
+        target BLOB NOT NULL,           -- account id, or a post's entry id
+        is_post INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        ts INTEGER NOT NULL             -- ms, as signed
+    );
+    CREATE INDEX IF NOT EXISTS community_reports_community ON community_reports(community);
+    UPDATE meta SET value = 0 WHERE key = 'private_upto';
+    """,
 ]

@@ -45,6 +45,7 @@ from .communities import CommunityInfo
 from .devices import DeviceBook
 from .inbox import Inbox, Opener, SealedBatch
 from .ingest import Ingestor
+from .moderation import ModerationBook
 from .peer_book import PeerBook
 from .peer_book import PeerRecord as PeerRecord  # net imports it from here
 from .queries import Queries
@@ -140,6 +141,7 @@ class Store:
         self.inbox = Inbox(conn, self.now)
         self.peer_book = PeerBook(conn)
         self.device_book = DeviceBook(conn)
+        self.moderation = ModerationBook(conn)  # community moderators (issue 17)
 
     def close(self) -> None:
         if self._closed:

@@ -226,6 +226,8 @@ class PrivateScan:
     notified: int = 0  # notifications created (circle posts replying to us, mentioning us)
     reacted: list[tuple[bytes, bytes]] = field(default_factory=list)  # (conversation, target)
     account_keys: int = 0  # rotated keys of our account that opened (rescan after)
+    moderated: list[bytes] = field(default_factory=list)  # communities with new acts
+    roster_changed: list[bytes] = field(default_factory=list)  # removals changed there
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,7 @@ from .icons import icon
 from .message_files import AttachmentTray, open_file, send_message
 from .message_list import MessageList
 from .message_model import MessageModel
+from .moderation import ModerationBar
 from .widgets import MessageLine, heading_font
 
 if TYPE_CHECKING:
@@ -125,11 +126,14 @@ class ConversationPane(QWidget):
         self.header.addWidget(self.title, 1)
         self.group_bar = GroupBar(ctx)
         self.group_bar.hide()
+        self.moderation = ModerationBar(ctx)
         self.model = MessageModel(ctx, parent=self)
         self.model.error.connect(ctx.message.emit)
         self.view = MessageList()
         self.view.setModel(self.model)
         self.view.react_requested.connect(self.react)
+        self.view.extra_actions = self.moderation.add_actions
+        self.moderation.changed.connect(self._reload)
         self.view.delegate.images = images = images_of(ctx)
         images.ready.connect(lambda _blob: self.view.viewport().update())
         self.view.delegate.file_requested.connect(lambda f: open_file(ctx, f, self))
@@ -163,6 +167,7 @@ class ConversationPane(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(self.header)
         column.addWidget(self.group_bar)
+        column.addWidget(self.moderation)
         column.addWidget(self.view, 1)
         column.addWidget(self.error_line)
         column.addWidget(self.closed_line)
@@ -209,6 +214,7 @@ class ConversationPane(QWidget):
         direct conversation: its members and actions above the messages; no writing
         once we are out of it."""
         self.group_bar.set_group(group)
+        self.moderation.set_group(group)
         if group is not None and not group.member:
             self.set_writable(False, tr(
                 "You left this community. Join it again from People while a member is "
@@ -216,6 +222,10 @@ class ConversationPane(QWidget):
                 else tr("You are no longer a member of this group."))
         else:
             self.set_writable(True)
+
+    def _reload(self) -> None:
+        """What the community shows changed (a removal, a hidden post): read again."""
+        self.model.load(self.conversation, True)
 
     def refresh(self) -> None:
         """New messages may have come: append them."""
@@ -227,6 +237,7 @@ class ConversationPane(QWidget):
         self._forget_send()
         self.model.stop()
         self.group_bar.stop()
+        self.moderation.stop()
         for call in self._reactions:
             call.cancel()
         self._reactions = []

@@ -19,6 +19,7 @@ or current, a right click, the menu key or Shift+F10 open a menu of common emoji
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -306,6 +307,7 @@ class MessageList(QListView):
         self.delegate.menu_requested.connect(
             lambda row, where: self.open_menu(self.model().index(row, 0), where))
         self.menu: QMenu | None = None  # the menu open now (tests choose in it)
+        self.extra_actions: Callable[[QMenu, Any], None] | None = None  # a community's
         self.setMouseTracking(True)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)  # the ☺ of the row pointed at
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -420,6 +422,8 @@ class MessageList(QListView):
         for f in item.attachments:  # by keyboard too: open a picture, save a file
             menu.addAction(file_action(f)).triggered.connect(
                 lambda _checked=False, f=f: self.delegate.file_requested.emit(f))
+        if self.extra_actions is not None:  # Report, Hide, Remove (ui/moderation.py)
+            self.extra_actions(menu, item)
         menu.destroyed.connect(lambda _obj=None, m=menu: self._menu_closed(m))
         self.menu = menu
         menu.popup(where)

@@ -85,6 +85,8 @@ PRIVATE: list[private.Private] = [
     private.CirclePost(content.Post("for followers", reply_parent=H, thread_root=H)),
     COMMUNITY.value, private.GroupReaction(content.Reaction(H, "🎉")),
     private.AccountKey(1, H),
+    private.CommunityModeration(private.Act.REMOVE, H),  # issue 17
+    private.Report(GROUP_ID, H, True, "spam"),
 ]
 
 
@@ -127,7 +129,7 @@ def group_seeds() -> list[bytes]:
     return [private.seal_group(value, GROUP_ID, epoch, GROUP_KEY, IDENT.account_id, _rand(epoch))
             for epoch, value in enumerate(v for v in PRIVATE if isinstance(
                 v, private.GroupPost | private.GroupLeave | private.CirclePost
-                | private.GroupReaction))]
+                | private.GroupReaction | private.CommunityModeration))]
 
 
 REVOCATION = codec.encode((IDENT.account_id, IDENT.device_id, 2, LOG[1].id,

@@ -1529,8 +1529,96 @@
         <translation>Wiederherstellungswörter anzeigen</translation>
     </message>
     <message>
+        <source>a post by {0}</source>
+        <translation>einen Beitrag von {0}</translation>
+    </message>
+    <message>
+        <source>a post</source>
+        <translation>einen Beitrag</translation>
+    </message>
+    <message>
+        <source>the account {0}</source>
+        <translation>das Konto {0}</translation>
+    </message>
+    <message>
+        <source>{0} reported {1}: {2}</source>
+        <translation>{0} hat {1} gemeldet: {2}</translation>
+    </message>
+    <message>
+        <source>Post: {0}</source>
+        <translation>Beitrag: {0}</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Meldungen</translation>
+    </message>
+    <message>
+        <source>Hide the post</source>
+        <translation>Beitrag ausblenden</translation>
+    </message>
+    <message>
+        <source>Remove the account</source>
+        <translation>Konto entfernen</translation>
+    </message>
+    <message>
+        <source>Moderators</source>
+        <translation>Moderatoren</translation>
+    </message>
+    <message>
+        <source>Member to make a moderator</source>
+        <translation>Mitglied, das Moderator werden soll</translation>
+    </message>
+    <message>
+        <source>Make moderator</source>
+        <translation>Zum Moderator machen</translation>
+    </message>
+    <message>
+        <source>Moderator to dismiss</source>
+        <translation>Moderator, der abberufen werden soll</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Abberufen</translation>
+    </message>
+    <message>
+        <source>The moderators removed you from this community: its members no longer carry what you write here.</source>
+        <translation>Die Moderatoren haben dich aus dieser Gemeinschaft entfernt: Ihre Mitglieder tragen nicht mehr weiter, was du hier schreibst.</translation>
+    </message>
+    <message>
+        <source>You moderate this community.</source>
+        <translation>Du moderierst diese Gemeinschaft.</translation>
+    </message>
+    <message>
+        <source>Reports ({0})</source>
+        <translation>Meldungen ({0})</translation>
+    </message>
+    <message>
+        <source>Report to the moderators</source>
+        <translation>An die Moderatoren melden</translation>
+    </message>
+    <message>
+        <source>Reported to {0} moderator(s): only they can read it.</source>
+        <translation>An {0} Moderator(en) gemeldet: Nur sie können es lesen.</translation>
+    </message>
+    <message>
+        <source>Why? Only the moderators read it.</source>
+        <translation>Warum? Nur die Moderatoren lesen es.</translation>
+    </message>
+    <message>
+        <source>Report…</source>
+        <translation>Melden…</translation>
+    </message>
+    <message>
+        <source>Report {0}…</source>
+        <translation>{0} melden…</translation>
+    </message>
+    <message>
         <source>Hide</source>
         <translation>Ausblenden</translation>
+    </message>
+    <message>
+        <source>Remove {0} from the community</source>
+        <translation>{0} aus der Gemeinschaft entfernen</translation>
     </message>
     <message>
         <source>None set</source>
