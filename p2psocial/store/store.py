@@ -45,6 +45,7 @@ from .communities import CommunityInfo
 from .devices import DeviceBook
 from .inbox import Inbox, Opener, SealedBatch
 from .ingest import Ingestor
+from .mutes import MuteBook
 from .peer_book import PeerBook
 from .peer_book import PeerRecord as PeerRecord  # net imports it from here
 from .queries import Queries
@@ -140,6 +141,7 @@ class Store:
         self.inbox = Inbox(conn, self.now)
         self.peer_book = PeerBook(conn)
         self.device_book = DeviceBook(conn)
+        self.mute_book = MuteBook(conn, self.now)
 
     def close(self) -> None:
         if self._closed:
