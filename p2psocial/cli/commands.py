@@ -40,6 +40,7 @@ from ..node import Node, read_file
 from ..switches import LAN_TYPE_ENV, env_listen_ips  # hidden: tests on loopback
 from . import (
     devices,  # noqa: F401  (devices, device: they register on import)
+    mutes,  # noqa: F401  (mute, unmute, mutes, filter: they register on import)
     online,  # noqa: F401  (serve, invite, join, peers, sync: they register on import)
     writes,
 )
