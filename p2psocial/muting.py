@@ -27,7 +27,7 @@ PHRASE_MAX = 100  # characters of a filter's phrase
 MUTES_MAX = 10_000  # mutes a home keeps (a mute is a row scanned by every list query)
 FILTERS_MAX = 200  # filters a home keeps (each is a regex search per row shown)
 
-_TAG = re.compile(r"\w{1,%d}" % TAG_MAX)
+_TAG = re.compile(rf"\w{{1,{TAG_MAX}}}")
 
 
 def normal_tag(text: str) -> str:
@@ -52,7 +52,7 @@ def normal_phrase(text: str) -> str:
 
 def has_tag(text: str | None, tag: str) -> bool:
     """Whether ``text`` holds ``#tag`` as the app links it (content.extract_tags)."""
-    return bool(text) and "#" in text and tag in extract_tags(text)  # type: ignore[operator]
+    return text is not None and "#" in text and tag in extract_tags(text)
 
 
 def phrase_in(text: str | None, cw: str | None, phrase: str) -> bool:

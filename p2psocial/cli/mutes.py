@@ -74,9 +74,8 @@ def cmd_filter(args: argparse.Namespace, s: Session) -> int:
 
 
 def target_text(kind: str, target: bytes | str) -> str:
-    if kind == muting.TAG:
+    if isinstance(target, str):  # a tag
         return f"#{target}"
-    assert isinstance(target, bytes)
     return ids.account_text(target) if kind == muting.ACCOUNT else ids.entry_text(target)
 
 

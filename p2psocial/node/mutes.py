@@ -43,10 +43,6 @@ class Mutes(Service):
         kept = await self._target(kind, target, resolve=False)
         return await self._run(self.store.mute_book.is_muted, kind, kept)
 
-    async def list(self) -> list[MuteRow]:
-        """Every mute, newest first."""
-        return await self._run(self.store.mute_book.mutes)
-
     async def filters(self) -> list[FilterRow]:
         """Every word filter, newest first."""
         return await self._run(self.store.mute_book.filters)
@@ -89,3 +85,7 @@ class Mutes(Service):
     def _changed(self, changed: bool) -> None:
         if changed:
             self.events.emit([MutesChanged()])
+
+    async def list(self) -> list[MuteRow]:  # last: ``list`` names this method below
+        """Every mute, newest first."""
+        return await self._run(self.store.mute_book.mutes)

@@ -163,8 +163,8 @@ class Queries:
             return Page([], None)
         marks = ", ".join(f":r{n}" for n in range(len(found)))
         items = self._rows(f"{_SELECT} WHERE p.rowid IN ({marks}) ORDER BY p.rowid DESC",
-                           {f"r{n}": rowid for n, rowid in enumerate(found)}
-                           | {"me": self.local or -1})
+                           {"me": self.local or -1,
+                            **{f"r{n}": rowid for n, rowid in enumerate(found)}})
         items = [_with_cursor(v, Cursor(0, v.cursor.rowid)) for v in items]
         return Page(items, items[-1].cursor if len(found) == limit and items else None)
 
@@ -273,7 +273,8 @@ class Queries:
             "FROM notifications n JOIN accounts a ON a.rowid = n.actor "
             "LEFT JOIN profiles pr ON pr.account = n.actor "
             f"WHERE (n.ts, n.rowid) < (:ts, :rowid) AND {_ACTOR_NOT_BLOCKED} "
-            f"AND {NOTIFICATION_SHOWN} ORDER BY n.ts DESC, n.rowid DESC LIMIT :limit", params).fetchall()
+            f"AND {NOTIFICATION_SHOWN} ORDER BY n.ts DESC, n.rowid DESC LIMIT :limit",
+            params).fetchall()
         items = [NotificationView(
             kind=kind, actor=actor, actor_name=name, ts=ts,
             post=None if post is None else self._post_by_rowid(post), emoji=emoji,

@@ -64,6 +64,7 @@ from .devices_section import DevicesSection
 from .i18n import install_translator, languages
 from .image_decode import decode_image
 from .loop import in_thread
+from .mutes_section import MutesSection
 from .theme import apply_theme
 from .widgets import MessageLine, PhraseLabel, plural
 
@@ -148,7 +149,9 @@ class SettingsPage(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         self.devices = DevicesSection(ctx)  # devices_section.py
+        self.mutes = MutesSection(ctx)  # mutes_section.py
         for build in (self._build_profile, self._build_security, lambda: self.devices,
+                      lambda: self.mutes,
                       self._build_network, self._build_appearance, self._build_desktop,
                       self._build_backup):
             layout.addWidget(build())
@@ -164,6 +167,7 @@ class SettingsPage(QScrollArea):
     def activated(self) -> None:
         self.show_settings()
         self.devices.refresh()
+        self.mutes.refresh()
 
     def deactivated(self) -> None:
         self.hide_phrase()
@@ -171,6 +175,7 @@ class SettingsPage(QScrollArea):
     def stop(self) -> None:
         self.hide_phrase()
         self.devices.stop()
+        self.mutes.stop()
         for call in self._calls:
             call.cancel()
         self._calls.clear()
