@@ -108,6 +108,9 @@ class PostMenus(QObject):
         menu.addAction(tr("Copy &link"), lambda: self.copy_link(post))
         select = menu.addAction(tr("&Select text…"), lambda: self.select_text(post))
         select.setEnabled(readable and bool(post.text))
+        menu.addAction(tr("Mute this &thread"), lambda: self.mute(
+            muting.THREAD, post.id, tr("Thread muted: its replies and notifications are "
+                                       "hidden on this device only")))
         if mine and readable:
             menu.addSeparator()
             edit = menu.addAction(tr("&Edit…"), lambda: self.edit(post))
@@ -123,9 +126,6 @@ class PostMenus(QObject):
                                .format(author_name(post))))
             menu.addAction(tr("&Block {0}…").format(author_name(post).replace("&", "&&")),
                            lambda: self.block(post))
-        menu.addAction(tr("Mute this &thread"), lambda: self.mute(
-            muting.THREAD, post.id, tr("Thread muted: its replies and notifications are "
-                                       "hidden on this device only")))
         self.menu = menu
         menu.popup(where)
         return menu
