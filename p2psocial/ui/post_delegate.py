@@ -474,9 +474,11 @@ class PostDelegate(QStyledItemDelegate):
             self._react_menu(post, widget, where)
 
     def toggle_warning(self, index: AnyIndex) -> None:
-        """Open or close the row's content warning; its height changes."""
+        """Open or close the row's content warning (or mute, or filter); its height
+        changes."""
         model = index.model()
-        if model is not None and index.data(Roles.ContentWarning):
+        post = index.data(Roles.Post)
+        if model is not None and post is not None and veil(post):
             model.setData(index, not index.data(Roles.Expanded), Roles.Expanded)
             self.sizeHintChanged.emit(model.index(index.row(), index.column()))
 
