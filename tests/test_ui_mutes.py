@@ -15,6 +15,7 @@ from p2psocial import content, muting
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.home_page import HomePage
 from p2psocial.ui.mutes_section import MutesSection
+from p2psocial.ui.post_delegate import RowLayout
 from p2psocial.ui.post_menu import PostMenus
 from p2psocial.ui.post_view import PostListView
 from p2psocial.ui.profile_page import ProfilePage
@@ -34,7 +35,7 @@ def own_head(ctx: AppContext) -> tuple[int, bytes] | None:
     return ctx.node.store.head(identity.device_id)
 
 
-def layout_of(view: PostListView, row: int):  # noqa: ANN201  (a RowLayout)
+def layout_of(view: PostListView, row: int) -> RowLayout:
     index = view.model().index(row, 0)
     option = QStyleOptionViewItem()
     view.initViewItemOption(option)
