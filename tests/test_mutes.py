@@ -197,10 +197,14 @@ def test_word_filters_hide_or_warn_whole_words(tmp_path: Path) -> None:
 
 
 def test_phrase_rules() -> None:
-    assert muting.phrase_in("Hello, World!", None, "world")
-    assert not muting.phrase_in("worldwide", None, "world")
-    assert muting.phrase_in("x", "C++ inside", "c++")  # a phrase ending in a symbol
-    assert muting.phrase_in("ÉCOLE ouverte", None, "école")
-    assert not muting.has_tag("no tags", "cats")
-    assert muting.has_tag("I love #Cats", "cats")
-    assert not muting.has_tag("a#cats", "cats")  # not a tag where the app links none
+    found = muting.phrase_found
+    assert found("Hello, World!", None, "world") == "world"
+    assert found("worldwide", None, "world") is None
+    assert found("x", "C++ inside", "c++") == "c++"  # a phrase ending in a symbol
+    assert found("ÉCOLE ouverte", None, "école") == "école"
+    assert found("a cat and a dog", None, "dog\ncat\nbird") == "cat"  # which one, first
+    assert found(None, None, "cat") is None and found("cat", None, None) is None
+    assert not muting.tag_in("no tags", "cats")
+    assert muting.tag_in("I love #Cats", "dogs cats")
+    assert not muting.tag_in("a#cats", "cats")  # not a tag where the app links none
+    assert not muting.tag_in("#cats", None)

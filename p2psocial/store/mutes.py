@@ -6,10 +6,11 @@ published and replication does not look at them. Each list query adds ``SHOWN`` 
 a variant) to its WHERE clause, so the hidden posts are left out before ``LIMIT``:
 a page is as full as it would be without them and its keyset cursor stays exact,
 with no second pass. The clause costs, per row read: a muted account or thread is a
-look-up in a list SQLite builds once per statement; a muted tag or a filter phrase is
-a Python call per row and per tag or phrase (``muting.has_tag``, ``muting.phrase_in``),
-found through the primary key / ``word_filters_action`` index, so with none of them
-nothing is called. A home with 200 hide filters reads a 50-post page in tens of ms.
+look-up in a list SQLite builds once per statement; the muted tags, and the hide (or
+warn) phrases, are each read once per statement into one string (an uncorrelated
+scalar subquery), and a row costs one Python call with one regular expression
+(``muting.tag_in``, ``muting.phrase_found``); with no tag muted and no filter, no
+call at all. docs/store.md "Mutes and word filters" has the measured figures.
 
 The local account's own posts are never hidden nor collapsed (as Mastodon does): a
 filter that hid what one writes would look like a lost post. A muted thread is
@@ -29,10 +30,12 @@ MUTED_ACCOUNTS = ("SELECT ma.rowid FROM mutes mm JOIN accounts ma ON ma.id = mm.
                   "WHERE mm.kind = 'account'")
 MUTED_THREADS = "SELECT target FROM mutes WHERE kind = 'thread'"
 _THREAD_NOT_MUTED = f"coalesce(p.root, e.id) NOT IN ({MUTED_THREADS})"
-_NO_MUTED_TAG = ("NOT EXISTS (SELECT 1 FROM mutes mt WHERE mt.kind = 'tag' "
-                 "AND has_tag(p.text, mt.target))")
-_NO_HIDE_FILTER = ("NOT EXISTS (SELECT 1 FROM word_filters wf WHERE wf.action = 'hide' "
-                   "AND phrase_in(p.text, p.cw, wf.phrase))")
+_TAGS = "(SELECT group_concat(target, ' ') FROM mutes WHERE kind = 'tag')"
+_HIDE = ("(SELECT group_concat(phrase, char(10)) FROM word_filters "  # muting.PHRASES_SEP
+         "WHERE action = 'hide')")
+_WARN = "(SELECT group_concat(phrase, char(10)) FROM word_filters WHERE action = 'warn')"
+_NO_MUTED_TAG = f"({_TAGS} IS NULL OR NOT tag_in(p.text, {_TAGS}))"
+_NO_HIDE_FILTER = f"({_HIDE} IS NULL OR phrase_found(p.text, p.cw, {_HIDE}) IS NULL)"
 _AUTHOR_NOT_MUTED = f"p.author NOT IN ({MUTED_ACCOUNTS})"
 
 
@@ -45,8 +48,8 @@ SHOWN = _shown(_AUTHOR_NOT_MUTED, _THREAD_NOT_MUTED, _NO_MUTED_TAG, _NO_HIDE_FIL
 # A muted account's own page still lists its posts (one went there to see them).
 SHOWN_ON_PROFILE = _shown(_THREAD_NOT_MUTED, _NO_MUTED_TAG, _NO_HIDE_FILTER)
 # A column: the phrase of a warn filter the post matches (the app collapses it), or NULL.
-WARNING = ("(SELECT min(ww.phrase) FROM word_filters ww WHERE ww.action = 'warn' "
-           "AND p.author != :me AND phrase_in(p.text, p.cw, ww.phrase))")
+WARNING = (f"CASE WHEN {_WARN} IS NULL OR p.author = :me THEN NULL "
+           f"ELSE phrase_found(p.text, p.cw, {_WARN}) END")
 # Notifications ``n`` whose actor is not muted and whose post (if any) is shown, and
 # is not in a muted thread, even one's own post there.
 NOTIFICATION_SHOWN = (
@@ -57,8 +60,8 @@ NOTIFICATION_SHOWN = (
 
 def add_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions the clauses above call (muting.py's rules)."""
-    conn.create_function("has_tag", 2, muting.has_tag, deterministic=True)
-    conn.create_function("phrase_in", 3, muting.phrase_in, deterministic=True)
+    conn.create_function("tag_in", 2, muting.tag_in, deterministic=True)
+    conn.create_function("phrase_found", 3, muting.phrase_found, deterministic=True)
 
 
 def collapsed(conn: sqlite3.Connection, rowids: list[int], me: int
@@ -71,11 +74,8 @@ def collapsed(conn: sqlite3.Connection, rowids: list[int], me: int
     out: dict[int, tuple[bool, str | None]] = {}
     marks = ", ".join("?" for _ in rowids)
     for rowid, account, tag, phrase in conn.execute(
-            f"SELECT p.rowid, p.author IN ({MUTED_ACCOUNTS}), "
-            "EXISTS (SELECT 1 FROM mutes mt WHERE mt.kind = 'tag' "
-            "AND has_tag(p.text, mt.target)), "
-            "(SELECT min(wf.phrase) FROM word_filters wf WHERE wf.action = 'hide' "
-            "AND phrase_in(p.text, p.cw, wf.phrase)) "
+            f"SELECT p.rowid, p.author IN ({MUTED_ACCOUNTS}), tag_in(p.text, {_TAGS}), "
+            f"phrase_found(p.text, p.cw, {_HIDE}) "
             f"FROM posts p WHERE p.rowid IN ({marks}) AND p.author != ?",
             (*rowids, me)):
         if account or tag or phrase is not None:

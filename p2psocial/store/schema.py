@@ -83,7 +83,7 @@ def add_functions(conn: sqlite3.Connection) -> None:
     and ``fold(text)`` to find names whatever their case."""
     conn.create_function("id8", 1, id8, deterministic=True)
     conn.create_function("fold", 1, fold, deterministic=True)
-    mutes.add_functions(conn)  # has_tag, phrase_in: what mutes and filters hide
+    mutes.add_functions(conn)  # tag_in, phrase_found: what mutes and filters hide
 
 
 def current_version(conn: sqlite3.Connection) -> int:
