@@ -8,7 +8,8 @@ collapsed, and the profile's Mute button turns into Unmute. Bob writes through
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QPushButton, QStyleOptionViewItem
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QPushButton, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from p2psocial import content, muting
@@ -20,10 +21,17 @@ from p2psocial.ui.post_menu import PostMenus
 from p2psocial.ui.post_view import PostListView
 from p2psocial.ui.profile_page import ProfilePage
 from p2psocial.ui.thread_page import ThreadPage
-from tests.test_ui_post_menu import action
 from tests.uikit import BOB, WAIT, Bob, call, post
 
 LEFT = Qt.MouseButton.LeftButton
+
+
+def action(menu: QMenu, text: str) -> QAction:
+    """The menu's item that says ``text`` (without its '&' and key hint)."""
+    for act in menu.actions():
+        if act.text().split("\t")[0].replace("&", "") == text:
+            return act
+    raise AssertionError(f"no {text!r} in the menu")
 
 
 def texts(page: HomePage) -> list[str]:
