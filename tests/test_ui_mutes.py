@@ -7,12 +7,16 @@ collapsed, and the profile's Mute button turns into Unmute. Bob writes through
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QPushButton, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from p2psocial import content, muting
+from p2psocial import content, ids, muting
+from p2psocial.home import Home
+from p2psocial.node import Node
 from p2psocial.ui.context import AppContext
 from p2psocial.ui.home_page import HomePage
 from p2psocial.ui.mutes_section import MutesSection
@@ -21,7 +25,8 @@ from p2psocial.ui.post_menu import PostMenus
 from p2psocial.ui.post_view import PostListView
 from p2psocial.ui.profile_page import ProfilePage
 from p2psocial.ui.thread_page import ThreadPage
-from tests.uikit import BOB, WAIT, Bob, call, post
+from p2psocial.ui.tray import Notifier
+from tests.uikit import BOB, WAIT, Bob, TrayStandIn, call, post
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -137,3 +142,29 @@ def test_a_thread_keeps_a_muted_reply_collapsed_and_the_profile_says_unmute(
                     timeout=WAIT)
     thread.stop()
     page.stop()
+
+
+def test_a_muted_mention_makes_no_desktop_message_nor_repeats_an_old_one(
+        qtbot: QtBot, app_ctx: AppContext, tmp_path: Path) -> None:
+    def mention(node: Node, text: str) -> None:
+        call(qtbot, app_ctx, node.posts.post, f"{text} @{ids.account_text(app_ctx.me)}")
+        device = node.identity.device_id if node.identity else b""
+        entries = call(qtbot, app_ctx, node.replication.log_entries, device, 0, 1000)
+        call(qtbot, app_ctx, app_ctx.node.replication.ingest, entries)
+
+    tray = TrayStandIn()
+    notifier = Notifier(app_ctx, tray)
+    notifier.start()
+    with Node.init(Home(tmp_path / "bob"), "Bob") as bob, \
+            Node.init(Home(tmp_path / "carol"), "Carol") as carol:
+        mention(carol, "tea?")
+        qtbot.waitUntil(lambda: len(tray.messages) == 1, timeout=WAIT)
+        call(qtbot, app_ctx, app_ctx.backend.mute, muting.ACCOUNT, bob.account_id)
+        mention(bob, "hello")  # muted: its batch's fetch reads Carol's old mention only
+        mention(carol, "more tea?")
+        qtbot.waitUntil(lambda: len(tray.messages) == 2, timeout=WAIT)
+        assert tray.messages[1][1].startswith("Carol mentioned you: more tea?")
+        page = call(qtbot, app_ctx, app_ctx.node.feeds.notifications)
+        assert [n.actor for n in page.items] == [carol.account_id] * 2
+    notifier.stop()
+    assert len(tray.messages) == 2  # "Carol mentioned you: tea?" was not said again
