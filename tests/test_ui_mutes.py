@@ -103,6 +103,10 @@ def test_mute_from_the_menu_undo_in_settings_and_a_warn_filter(
     assert layout_of(home.timeline_view, row).doc is not None  # shown on demand
     assert own_head(app_ctx) == head
 
+    qtbot.mouseClick(section.buttons[("filter", "spoiler")], LEFT)  # Remove
+    qtbot.waitUntil(lambda: section.filters == [] and not any(
+        p.filtered for p in home.model.posts), timeout=WAIT)
+
     # a #tag typed in the same field mutes the tag
     section.phrase.setText("#Quiet")
     qtbot.mouseClick(section.add_button, LEFT)
