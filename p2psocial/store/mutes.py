@@ -118,7 +118,8 @@ class MuteBook:
         rows = self.conn.execute(
             "SELECT m.kind, m.target, m.created, pr.name, "
             "(SELECT p.text FROM entries e JOIN posts p ON p.rowid = e.rowid "
-            " WHERE m.kind = 'thread' AND e.id8 = id8(m.target) AND e.id = m.target) "
+            " WHERE e.id8 = CASE WHEN m.kind = 'thread' THEN id8(m.target) END "
+            " AND e.id = m.target) "  # id8() of a tag (text) would fail
             "FROM mutes m LEFT JOIN accounts a ON m.kind = 'account' AND a.id = m.target "
             "LEFT JOIN profiles pr ON pr.account = a.rowid "
             "ORDER BY m.created DESC, m.kind, m.target").fetchall()
