@@ -153,6 +153,11 @@ class BlobAdded(NamedTuple):
     hash: bytes
 
 
+class MutesChanged(NamedTuple):
+    """The local account muted or unmuted something, or changed a word filter
+    (node/mutes.py): the lists hide other posts now, so they load again."""
+
+
 @dataclass(frozen=True, slots=True)
 class Lagged:
     """Events were lost for this subscriber; re-read state and subscribe again."""
@@ -161,4 +166,4 @@ class Lagged:
 # Subscribers ignore event types they do not know, so new ones can be added.
 Event = (EntryAdded | Notified | MessageAdded | MessageReacted | RosterChanged | ForkFound
          | RevocationFound | HeldByPeer | BlobAdded | Lagged | PostAdded | PostChanged
-         | ReactionChanged | ProfileChanged | FollowsChanged)
+         | ReactionChanged | ProfileChanged | FollowsChanged | MutesChanged)

@@ -54,7 +54,7 @@ from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, 
 from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
 from .store.moderation import ModerationView, ReportView
-from .store.views import DeviceRow
+from .store.views import DeviceRow, FilterRow, MuteRow
 from .switches import LAN_TYPE_ENV, env_listen_ips
 
 if TYPE_CHECKING:
@@ -406,6 +406,27 @@ class Backend:
 
     async def dismiss_moderator(self, community_id: bytes, account: bytes) -> None:
         await self.node.moderation.dismiss(community_id, account)
+    # --- mutes and word filters (node/mutes.py): local, never published ----------------
+
+    async def mutes(self) -> list[MuteRow]:
+        return await self.node.mutes.list()
+
+    async def word_filters(self) -> list[FilterRow]:
+        return await self.node.mutes.filters()
+
+    async def mute(self, kind: str, target: bytes | str) -> bool:
+        """Mute an account, a #tag or a thread (any post of it); False: it was muted."""
+        return (await self.node.mutes.mute(kind, target))[1]
+
+    async def unmute(self, kind: str, target: bytes | str) -> bool:
+        return (await self.node.mutes.unmute(kind, target))[1]
+
+    async def add_word_filter(self, phrase: str, warn: bool) -> str:
+        """"added", "changed" (it did the other thing) or "unchanged"."""
+        return (await self.node.mutes.add_filter(phrase, warn))[1]
+
+    async def remove_word_filter(self, phrase: str) -> bool:
+        return (await self.node.mutes.remove_filter(phrase))[1]
 
     async def peers(self) -> list[PeerRow]:
         """Every known peer, connected ones first, with names from the store."""

@@ -185,3 +185,18 @@ def test_reach_quick() -> None:
     assert line["runs"] == 1 and line["direct_share"] == 1.0, line
     assert line["paths"] == [{"alice_sees_bob": "lan", "bob_sees_alice": "lan"}], line
     assert 0 < line["direct_s_p50"] < 60  # type: ignore[operator]
+
+
+def test_mutes_tiny(tmp_path: Path) -> None:
+    """bench/mutes.py: every read in the three cases, and what each hides."""
+    got = by_name(run_bench("mutes", "--entries", "5000", "--reps", "5", "--out",
+                            str(tmp_path), timeout=120))
+    for case in ("none", "typical", "worst"):
+        for read in ("home_first_page", "home_page_10", "search_common_word",
+                     "notifications"):
+            line = got[f"{read}_{case}"]
+            assert {"ms_p50", "ms_p99", "p50_ratio_to_none"} <= line.keys()
+    assert got["home_first_page_none"]["hidden"] == 0
+    typical, worst = got["home_first_page_typical"], got["home_first_page_worst"]
+    assert 0 < typical["hidden"] < worst["hidden"] <= worst["home_posts"]  # type: ignore[operator]
+    assert typical["mutes"] == 8 and typical["filters"] == 21

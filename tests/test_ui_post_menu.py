@@ -148,7 +148,7 @@ def test_the_more_button_opens_the_menu_and_copies(qtbot: QtBot, app_ctx: AppCon
     assert menu is not None
     texts = [label(a) for a in menu.actions() if not a.isSeparator()]
     assert texts == ["Reply", "Open the conversation", "React", "Copy text", "Copy link",
-                     "Select text…", "Edit…", "Delete…"]
+                     "Select text…", "Mute this thread", "Edit…", "Delete…"]
     action(menu, "Copy text").trigger()
     assert QGuiApplication.clipboard().text() == "copy me, please"
     menu.close()

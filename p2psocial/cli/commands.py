@@ -41,6 +41,7 @@ from ..switches import LAN_TYPE_ENV, env_listen_ips  # hidden: tests on loopback
 from . import (
     devices,  # noqa: F401  (devices, device: they register on import)
     moderation,  # community moderation and 'report' (issue 17)
+    mutes,  # noqa: F401  (mute, unmute, mutes, filter: they register on import)
     online,  # noqa: F401  (serve, invite, join, peers, sync: they register on import)
     takeout,  # noqa: F401  (takeout: it registers on import)
     writes,

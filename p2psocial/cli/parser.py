@@ -16,7 +16,8 @@ MAX_LIMIT = 500
 
 # Commands that only read: they open the home read-only (no passphrase, no lock).
 READ_COMMANDS = ("whoami", "feed", "thread", "search", "mentions", "following", "followers",
-                 "verify", "peers", "invite", "circle", "devices", "takeout")
+                 "verify", "peers", "invite", "circle", "devices", "takeout",
+                 "mutes")
 
 
 class UsageError(Exception):
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     _communities(sub, common)
     _devices(sub, command, common)
     _takeout(command)
+    _mutes(sub, command, common)
 
     for name, what in (("following", "accounts that ACCOUNT follows"),
                        ("followers", "accounts that follow ACCOUNT")):
@@ -355,6 +357,37 @@ def _takeout(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("dir", metavar="DIR", help="an empty folder, or one to create")
     p.add_argument("--with-followed", action="store_true",
                    help="also the posts and pictures of the people you follow")
+def _mutes(sub: argparse._SubParsersAction,
+           command: Callable[..., argparse.ArgumentParser],
+           common: argparse.ArgumentParser) -> None:
+    """``mute``/``unmute``/``mutes`` and ``filter ACTION``: local, never published."""
+    for name, verb in (("mute", "hide an account, a #tag or a thread from your timelines, "
+                        "search and notifications (on this device only: nothing is "
+                        "published, and this home still carries it for others)"),
+                       ("unmute", "show again what 'mute' hid")):
+        p = command(name, verb)
+        p.add_argument("target", nargs="?", metavar="ACCOUNT|#tag",
+                       help="an account id, or a #tag (quote it in a shell: '#tag')")
+        p.add_argument("--thread", metavar="POST", help="the entry id of any post of the "
+                       "thread (the whole conversation)")
+    command("mutes", "what you muted: accounts, #tags, threads")
+    text = "word filters: hide the posts that hold a word or phrase, or collapse them"
+    filters = sub.add_parser("filter", help=text, description=text, parents=[common])
+    actions = filters.add_subparsers(dest="filter_command", metavar="ACTION", required=True)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=text, description=text, parents=[common])
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+        return p
+
+    p = action("add", "hide the posts that hold PHRASE (whole words, any case, text or "
+               "content warning; your own posts are never hidden)")
+    p.add_argument("phrase", metavar="PHRASE")
+    p.add_argument("--warn", action="store_true", help="collapse them behind a warning "
+                   "that names the phrase instead of hiding them")
+    action("list", "your word filters")
+    p = action("remove", "remove a word filter")
+    p.add_argument("phrase", metavar="PHRASE")
 
 
 def _communities(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -133,6 +133,7 @@ def post_json(v: PostView) -> dict[str, Any]:
         "edited": v.edited,
         "deleted": v.deleted,
         "audience": v.audience,
+        "filtered": v.filtered, "muted": v.muted,  # store/mutes.py
         **signed_json(v),
         "cursor": v.cursor.to_text(),
     }
@@ -201,7 +202,10 @@ def post_lines(v: PostView, *, show_cw: bool = False, depth: int = 0) -> list[st
         cw = v.content_warning
         if cw:
             lines.append(f"CW: {clean(cw, one_line=True)}")
-        if cw and not show_cw:
+        veiled = _veil(v)
+        if veiled and not show_cw:
+            lines.append(f"({veiled}: add --show-cw to read it)")
+        elif cw and not show_cw:
             lines.append("(hidden behind the warning: add --show-cw to read it)")
         else:
             if v.text:
@@ -214,6 +218,13 @@ def post_lines(v: PostView, *, show_cw: bool = False, depth: int = 0) -> list[st
     lines.append(" · ".join(footer))
     pad = "    " * min(depth, 6)
     return [pad + line if line else line for line in lines]
+
+
+def _veil(v: PostView) -> str | None:
+    """Why a post is collapsed by a mute or a word filter (store/mutes.py), or None."""
+    if v.muted:
+        return "muted"
+    return f"hidden: contains \"{clean(v.filtered, one_line=True)}\"" if v.filtered else None
 
 
 def _attachment_line(a: Attachment) -> str:

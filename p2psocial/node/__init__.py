@@ -19,6 +19,7 @@ plus these services, each given the kernel and the services it uses:
 * ``communities`` open LAN communities and their rosters;
 * ``moderation``  their moderators, removals, hidden posts and reports;
 * ``keys``        the key file: passphrase and recovery phrase;
+* ``mutes``       mutes (accounts, #tags, threads) and word filters: local, unpublished;
 * ``replication`` what the network needs (net's port): logs, blobs, forks, peers,
   address records. The network is given ``node.replication``, never the node.
 

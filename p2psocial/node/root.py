@@ -33,13 +33,15 @@ from .kernel import Clock, Kernel, Random, now_ms
 from .keys import Keys, dump_keys
 from .messages import Messages
 from .moderation import Moderation
+from .mutes import Mutes
 from .posts import Posts
 from .replication import Replication
 
 
 class Node(Kernel):
     """One home's account: the kernel, and its services as attributes (posts, feeds,
-    messages, groups, circles, communities, moderation, keys, devices, replication)."""
+    messages, groups, circles, communities, moderation, keys, devices, mutes,
+    replication)."""
 
     def __init__(self, home: Home, store: Store, identity: Identity | None,
                  clock: Clock = now_ms, random: Random = os.urandom) -> None:
@@ -53,6 +55,7 @@ class Node(Kernel):
         self.moderation = Moderation(self, self.messages)
         self.keys = Keys(self)
         self.devices = Devices(self, self.messages, self.groups)
+        self.mutes = Mutes(self)
         self.replication = Replication(self, self.feeds, self.communities, self.devices)
         self.messages.on_keys(joined=self.communities.sign_own_lines,
                               left=self.groups.rekey_without)

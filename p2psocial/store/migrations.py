@@ -508,7 +508,30 @@ MIGRATIONS: list[str] = [
         created INTEGER NOT NULL        -- ms, as the revocation that made it says
     );
     """,
-    # 19 (issue 17): moderating open communities (moderation.py, store/moderation.py).
+    # 17 (issue 17): mutes and word filters (p2psocial/muting.py, store/mutes.py). Local
+    # only: never published, never sent to a peer; the muted accounts' entries are still
+    # stored, replicated and carried. List queries leave out what they hide in SQL (so
+    # keyset pages stay full): ``mutes`` and ``word_filters`` are small tables read by
+    # every page. ``target``: a muted account's id (32 bytes), a tag (TEXT, lower case,
+    # without '#'), or a muted thread's root post id (32 bytes). ``phrase``: as
+    # muting.normal_phrase keeps it; ``action`` 'hide' leaves matching posts out,
+    # 'warn' shows them collapsed behind the phrase. Index word_filters_action: a page
+    # finds the hide (or warn) filters without reading the others.
+    """
+    CREATE TABLE IF NOT EXISTS mutes (
+        kind TEXT NOT NULL CHECK (kind IN ('account', 'tag', 'thread')),
+        target BLOB NOT NULL,
+        created INTEGER NOT NULL,       -- ms, this machine's clock
+        PRIMARY KEY (kind, target)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS word_filters (
+        phrase TEXT PRIMARY KEY,
+        action TEXT NOT NULL CHECK (action IN ('hide', 'warn')),
+        created INTEGER NOT NULL        -- ms, this machine's clock
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS word_filters_action ON word_filters(action, phrase);
+    """,
+    # 18 (issue 17): moderating open communities (moderation.py, store/moderation.py).
     # ``community_acts``: every moderation act the private scan opened in a community we
     # hold the key of, as written, whoever wrote it (whether it counts is worked out
     # from all of them: ``moderation.resolve``). The three tables after it are that

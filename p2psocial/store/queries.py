@@ -11,6 +11,7 @@ from dataclasses import replace
 from .. import content as c
 from ..content import Kind
 from ..errors import InvalidEntry
+from .mutes import NOTIFICATION_SHOWN, SHOWN, SHOWN_ON_PROFILE, WARNING, collapsed
 from .schema import SAME_EMOJI, id8
 from .views import (
     Cursor,
@@ -26,9 +27,11 @@ from .views import (
 # store/circles.py), not the sealed entry's: one primary-key probe per row shown.
 # p.ts is where the post is placed (never after it arrived), e.ts what its author
 # signed (p2psocial/timestamps.py): lists order by the first and say when they differ.
-_SELECT = """
+# The last column is the phrase of a warn filter the post matches (store/mutes.py);
+# every query gives :me.
+_SELECT = f"""
 SELECT p.rowid, e.id, a.id, pr.name, p.ts, p.text, p.cw, p.parent, p.root, p.edited,
-       p.deleted, coalesce(cp.body, e.body), cp.rowid IS NOT NULL, e.ts
+       p.deleted, coalesce(cp.body, e.body), cp.rowid IS NOT NULL, e.ts, {WARNING}
 FROM posts p
 JOIN entries e ON e.rowid = p.rowid
 JOIN accounts a ON a.rowid = p.author
@@ -55,20 +58,20 @@ class Queries:
     def home(self, limit: int = 50, before: Cursor | None = None) -> Page:
         """Posts of the local account and the accounts it follows, newest first.
         Index: posts_home (partial, in_home = 1)."""
-        sql = f"{_SELECT} WHERE p.in_home = 1 AND {_BEFORE} {_NEWEST_FIRST}"
+        sql = f"{_SELECT} WHERE p.in_home = 1 AND {_BEFORE} AND {SHOWN} {_NEWEST_FIRST}"
         return self._page(sql, self._params(limit, before))
 
     def account_posts(self, account: int, limit: int = 50,
                       before: Cursor | None = None) -> Page:
         """One account's live posts, newest first. Index: posts_author."""
         sql = (f"{_SELECT} WHERE p.author = :author AND p.deleted = 0 AND {_BEFORE} "
-               f"{_NEWEST_FIRST}")
+               f"AND {SHOWN_ON_PROFILE} {_NEWEST_FIRST}")
         return self._page(sql, self._params(limit, before, author=account))
 
     def mentions(self, account: int, limit: int = 50, before: Cursor | None = None) -> Page:
         """Posts that mention ``account``, newest first. Index: mentions primary key."""
         sql = (f"{_SELECT} JOIN mentions m ON m.post = p.rowid WHERE m.account = :account "
-               f"AND (m.ts, m.post) < (:ts, :rowid) AND {_NOT_BLOCKED} "
+               f"AND (m.ts, m.post) < (:ts, :rowid) AND {_NOT_BLOCKED} AND {SHOWN} "
                "ORDER BY m.ts DESC, m.post DESC LIMIT :limit")
         return self._page(sql, self._params(limit, before, account=account))
 
@@ -90,7 +93,13 @@ class Queries:
         for r in rows:
             if r[7] is not None and not r[10]:  # a live reply counts for its parent
                 replies[r[7]] = replies.get(r[7], 0) + 1
-        return [self._view(r, replies.get(r[1], 0)) for r in rows]
+        # what the lists hide is kept here collapsed: the tree stays whole (a muted
+        # thread itself is shown whole: one opened it)
+        hidden = collapsed(self.conn, [int(r[0]) for r in rows], self.local or -1)
+        views = [self._view(r, replies.get(r[1], 0)) for r in rows]
+        return [v if v.cursor.rowid not in hidden else
+                replace(v, muted=hidden[v.cursor.rowid][0],
+                        filtered=hidden[v.cursor.rowid][1] or v.filtered) for v in views]
 
     def search(self, text: str, limit: int = 50, before: Cursor | None = None) -> Page:
         """Full-text search, most recently stored first. Index: posts_fts (FTS5).
@@ -111,7 +120,8 @@ class Queries:
             query = prefixed
         cur = before or _FAR_FUTURE
         sql = (f"{_SELECT} JOIN posts_fts f ON f.rowid = p.rowid WHERE posts_fts MATCH :q "
-               f"AND f.rowid < :rowid AND {_NOT_BLOCKED} ORDER BY f.rowid DESC LIMIT :limit")
+               f"AND f.rowid < :rowid AND {_NOT_BLOCKED} AND {SHOWN} "
+               "ORDER BY f.rowid DESC LIMIT :limit")
         items = self._rows(sql, {"q": query, "rowid": cur.rowid, "me": self.local or -1,
                                  "limit": limit})
         items = [_with_cursor(v, Cursor(0, v.cursor.rowid)) for v in items]
@@ -136,8 +146,9 @@ class Queries:
         while len(found) < limit:
             rows = self.conn.execute(
                 "SELECT p.rowid, p.text FROM posts_fts f JOIN posts p ON p.rowid = f.rowid "
+                "JOIN entries e ON e.rowid = p.rowid "
                 f"WHERE posts_fts MATCH :q AND f.rowid < :rowid AND {_NOT_BLOCKED} "
-                "ORDER BY f.rowid DESC LIMIT :chunk",
+                f"AND {SHOWN} ORDER BY f.rowid DESC LIMIT :chunk",
                 {"q": query, "rowid": below, "me": self.local or -1,
                  "chunk": _TAG_CHUNK}).fetchall()
             for rowid, text in rows:
@@ -152,7 +163,8 @@ class Queries:
             return Page([], None)
         marks = ", ".join(f":r{n}" for n in range(len(found)))
         items = self._rows(f"{_SELECT} WHERE p.rowid IN ({marks}) ORDER BY p.rowid DESC",
-                           {f"r{n}": rowid for n, rowid in enumerate(found)})
+                           {"me": self.local or -1,
+                            **{f"r{n}": rowid for n, rowid in enumerate(found)}})
         items = [_with_cursor(v, Cursor(0, v.cursor.rowid)) for v in items]
         return Page(items, items[-1].cursor if len(found) == limit and items else None)
 
@@ -163,7 +175,7 @@ class Queries:
 
     def post(self, entry_id: bytes) -> PostView | None:
         rows = self._rows(f"{_SELECT} WHERE e.id8 = :id8 AND e.id = :id",
-                          {"id8": id8(entry_id), "id": entry_id})
+                          {"id8": id8(entry_id), "id": entry_id, "me": self.local or -1})
         return rows[0] if rows else None
 
     def targets_of(self, entry_ids: Sequence[bytes]) -> list[bytes]:
@@ -261,7 +273,8 @@ class Queries:
             "FROM notifications n JOIN accounts a ON a.rowid = n.actor "
             "LEFT JOIN profiles pr ON pr.account = n.actor "
             f"WHERE (n.ts, n.rowid) < (:ts, :rowid) AND {_ACTOR_NOT_BLOCKED} "
-            "ORDER BY n.ts DESC, n.rowid DESC LIMIT :limit", params).fetchall()
+            f"AND {NOTIFICATION_SHOWN} ORDER BY n.ts DESC, n.rowid DESC LIMIT :limit",
+            params).fetchall()
         items = [NotificationView(
             kind=kind, actor=actor, actor_name=name, ts=ts,
             post=None if post is None else self._post_by_rowid(post), emoji=emoji,
@@ -275,7 +288,7 @@ class Queries:
         Index: the rowid range above the mark, stopped after ``cap`` rows."""
         return int(self.conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM notifications n WHERE n.rowid > :read "
-            f"AND {_ACTOR_NOT_BLOCKED} LIMIT :cap)",
+            f"AND {_ACTOR_NOT_BLOCKED} AND {NOTIFICATION_SHOWN} LIMIT :cap)",
             {"read": self.read_mark(), "cap": max(0, cap), "me": self.local or -1},
         ).fetchone()[0])
 
@@ -286,7 +299,8 @@ class Queries:
         return int(row[0]) if row else 0
 
     def _post_by_rowid(self, rowid: int) -> PostView | None:
-        rows = self._rows(f"{_SELECT} WHERE p.rowid = :rowid", {"rowid": rowid})
+        rows = self._rows(f"{_SELECT} WHERE p.rowid = :rowid",
+                          {"rowid": rowid, "me": self.local or -1})
         return rows[0] if rows else None
 
     def relation(self, account: int) -> Relation:
@@ -300,7 +314,10 @@ class Queries:
             following=active(follow, self.local, account),
             followed_by=active(follow, account, self.local),
             blocked=active("SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ? "
-                           "AND active = 1", self.local, account))
+                           "AND active = 1", self.local, account),
+            muted=active("SELECT 1 FROM mutes m JOIN accounts a ON a.id = m.target "
+                         "WHERE m.kind = 'account' AND ? IS NOT NULL AND a.rowid = ?",
+                         self.local, account))
 
     def find_accounts(self, text: str, limit: int = 10) -> list[tuple[int, bytes]]:
         """Accounts whose profile name holds ``text`` case-insensitively: names that
@@ -336,7 +353,7 @@ class Queries:
 
     def _view(self, row: tuple, replies: int | None = None) -> PostView:
         (rowid, entry_id, author, name, ts, text, cw, parent, root, edited, deleted,
-         body, circle, signed) = row
+         body, circle, signed, warning) = row
         post = _decode_post(body)
         root = root or entry_id  # a top-level post is the root of its own thread
         if replies is None:  # index: posts_thread (root, parent)
@@ -362,6 +379,7 @@ class Queries:
             reacted=tuple(emoji for emoji, _, ours in counted if ours) if counted else (),
             audience="circle" if circle else "public", signed_ts=signed,
             reply_author=None if parent is None else self.reply_author(parent),
+            filtered=None if deleted else warning,
         )
 
 

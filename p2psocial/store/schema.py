@@ -50,6 +50,8 @@ Layout, and why:
   private entries, with the keys of their sealed blobs.
 * ``revocations`` (migration 16; store/revocations.py): revoked devices and the last
   valid entry of each; ``account_keys``: the local account's rotated encryption keys.
+* ``mutes``, ``word_filters`` (migration 17; store/mutes.py): local mutes and word
+  filters, which the list queries apply in SQL.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from __future__ import annotations
 import sqlite3
 
 from ..errors import HomeError
+from . import mutes
 from .migrations import MIGRATIONS
 
 # One reaction whether written with or without U+FE0F, the emoji presentation
@@ -80,6 +83,7 @@ def add_functions(conn: sqlite3.Connection) -> None:
     and ``fold(text)`` to find names whatever their case."""
     conn.create_function("id8", 1, id8, deterministic=True)
     conn.create_function("fold", 1, fold, deterministic=True)
+    mutes.add_functions(conn)  # tag_in, phrase_found: what mutes and filters hide
 
 
 def current_version(conn: sqlite3.Connection) -> int:

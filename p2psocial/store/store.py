@@ -46,6 +46,7 @@ from .devices import DeviceBook
 from .inbox import Inbox, Opener, SealedBatch
 from .ingest import Ingestor
 from .moderation import ModerationBook
+from .mutes import MuteBook
 from .peer_book import PeerBook
 from .peer_book import PeerRecord as PeerRecord  # net imports it from here
 from .queries import Queries
@@ -142,6 +143,7 @@ class Store:
         self.peer_book = PeerBook(conn)
         self.device_book = DeviceBook(conn)
         self.moderation = ModerationBook(conn)  # community moderators (issue 17)
+        self.mute_book = MuteBook(conn, self.now)
 
     def close(self) -> None:
         if self._closed:

@@ -81,6 +81,11 @@ class PostView(Placed):
     audience: str = "public"  # "circle": a followers-only post (store/circles.py)
     signed_ts: int | None = None  # the author's timestamp; None: the same as ts
     reply_author: bytes | None = None  # who wrote reply_parent, when this home holds it
+    # word filters and mutes (store/mutes.py): the phrase of a filter that collapses it
+    # (a warn filter; in a thread, a hide filter too), and, in a thread, whether it is
+    # by a muted account or holds a muted #tag (a collapsed row keeps the tree whole)
+    filtered: str | None = None
+    muted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +196,7 @@ class Relation:
     following: bool  # the local account follows it
     followed_by: bool  # it follows the local account
     blocked: bool  # the local account blocked it
+    muted: bool = False  # the local account muted it (store/mutes.py: never published)
 
 
 # --- private conversations and groups (migration 4; store/inbox.py) ---------------------
@@ -349,3 +355,24 @@ class DeviceRow:
     revoked: bool
     last_valid: int | None  # its last valid sequence number, when revoked
     issuer: bytes | None  # the device that certified it; None: the root key did
+
+
+@dataclass(frozen=True, slots=True)
+class MuteRow:
+    """One mute of this home (store/mutes.py): local, never published."""
+
+    kind: str  # "account" | "tag" | "thread" (muting.KINDS)
+    target: bytes | str  # an account id, a tag (lower case, no '#'), a root post id
+    created: int  # ms
+    name: str | None = None  # a muted account's profile name, when known
+    text: str | None = None  # a muted thread's first post, when held
+
+
+@dataclass(frozen=True, slots=True)
+class FilterRow:
+    """One word filter of this home: posts holding ``phrase`` are hidden ("hide") or
+    collapsed behind it ("warn")."""
+
+    phrase: str
+    action: str  # "hide" | "warn" (muting.ACTIONS)
+    created: int  # ms

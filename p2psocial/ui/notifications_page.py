@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import ids
-from ..events import Lagged, Notified, ProfileChanged
+from ..events import Lagged, MutesChanged, Notified, ProfileChanged
 from ..store.views import Cursor, NotificationPage, NotificationView
 from .avatar import display_name, paint_avatar, short_account
 from .context import tr
@@ -96,6 +96,8 @@ def snippet(item: NotificationView, names: Mapping[bytes, str] | None = None) ->
         return ""
     if post.deleted:
         return tr("This post was deleted.")
+    if post.filtered:  # a warn filter of this home (store/mutes.py)
+        return tr("Hidden: contains “{0}”").format(post.filtered)
     if post.content_warning:
         return tr("Content warning: {0}").format(post.content_warning)
     text = " ".join(post.text.split())
@@ -336,10 +338,16 @@ class NotificationsPage(QWidget):
 
     def _on_events(self, events: list[Any]) -> None:
         """From the follower task (inside Trio's step): schedule, do not work here."""
-        if any(isinstance(e, (Notified, Lagged)) for e in events):
+        if any(isinstance(e, MutesChanged) for e in events):  # others hidden: read again
+            QTimer.singleShot(0, self, self._mutes_changed)
+        elif any(isinstance(e, (Notified, Lagged)) for e in events):
             QTimer.singleShot(0, self, self._notified)
         if any(isinstance(e, ProfileChanged) and e.account == self._ctx.me for e in events):
             QTimer.singleShot(0, self, self._read_my_name)
+
+    def _mutes_changed(self) -> None:
+        self.model.load()
+        self.refresh_unread()
 
     def _notified(self) -> None:
         self.model.refresh_top()

@@ -97,6 +97,7 @@ from .post_words import (
     relative_time,
     replied_name,
     replies_text,
+    veil,
     when_text,
 )
 
@@ -254,11 +255,11 @@ class PostDelegate(QStyledItemDelegate):
             y += small_h + GAP
         else:
             show_body = True
-            if post.content_warning:
-                label = "⚠ " + post.content_warning
+            veiled = veil(post)  # a mute, a word filter, or a content warning
+            if veiled:
                 lines = fonts.base_m.boundingRect(
-                    QRect(0, 0, inner, 10_000), int(Qt.TextFlag.TextWordWrap), label)
-                lay.notice = (QRect(left, y, inner, lines.height()), label)
+                    QRect(0, 0, inner, 10_000), int(Qt.TextFlag.TextWordWrap), veiled)
+                lay.notice = (QRect(left, y, inner, lines.height()), veiled)
                 y += lines.height() + 4
                 toggle = tr("Hide post") if expanded else tr("Show post")
                 lay.cw_toggle = QRect(left, y, fonts.small_m.horizontalAdvance(toggle) + 16,
@@ -344,7 +345,7 @@ class PostDelegate(QStyledItemDelegate):
                 replying, Qt.TextElideMode.ElideRight, replying_rect.width()))
         if lay.notice is not None:
             notice_rect, notice = lay.notice
-            painter.setFont(base if post.content_warning and not post.deleted else small)
+            painter.setFont(base if veil(post) and not post.deleted else small)
             painter.drawText(notice_rect, int(Qt.TextFlag.TextWordWrap), notice)
         if lay.cw_toggle is not None:
             paint_chip(painter, palette, lay.cw_toggle,
@@ -473,9 +474,11 @@ class PostDelegate(QStyledItemDelegate):
             self._react_menu(post, widget, where)
 
     def toggle_warning(self, index: AnyIndex) -> None:
-        """Open or close the row's content warning; its height changes."""
+        """Open or close the row's content warning (or mute, or filter); its height
+        changes."""
         model = index.model()
-        if model is not None and index.data(Roles.ContentWarning):
+        post = index.data(Roles.Post)
+        if model is not None and post is not None and veil(post):
             model.setData(index, not index.data(Roles.Expanded), Roles.Expanded)
             self.sizeHintChanged.emit(model.index(index.row(), index.column()))
 

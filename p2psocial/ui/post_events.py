@@ -18,6 +18,7 @@ from ..events import (
     Event,
     FollowsChanged,
     Lagged,
+    MutesChanged,
     PostAdded,
     PostChanged,
     ProfileChanged,
@@ -42,11 +43,11 @@ EventFilter = Callable[[Event], Concern]
 
 
 def home_events(event: Event) -> Concern:
-    """The home timeline: any post may be one (the walk finds out); our own follows
-    and blocks change whose posts it shows."""
+    """The home timeline: any post may be one (the walk finds out); our own follows,
+    blocks and mutes change whose posts it shows."""
     if isinstance(event, PostAdded):
         return Concern.POSTS
-    if isinstance(event, FollowsChanged) and event.own:
+    if (isinstance(event, FollowsChanged) and event.own) or isinstance(event, MutesChanged):
         return Concern.RELOAD
     return Concern.NONE
 
@@ -55,7 +56,8 @@ def mention_events(event: Event) -> Concern:
     """Mentions: any post may mention us; our own blocks hide accounts."""
     if isinstance(event, PostAdded):
         return Concern.POSTS
-    if isinstance(event, FollowsChanged) and event.own and event.blocks:
+    if (isinstance(event, FollowsChanged) and event.own and event.blocks) \
+            or isinstance(event, MutesChanged):
         return Concern.RELOAD
     return Concern.NONE
 
@@ -63,14 +65,17 @@ def mention_events(event: Event) -> Concern:
 def account_events(account: bytes) -> EventFilter:
     """One account's posts: that account's posts only."""
     def concern(event: Event) -> Concern:
+        if isinstance(event, MutesChanged):  # a muted tag or thread, a filter
+            return Concern.RELOAD
         return Concern.POSTS if isinstance(event, PostAdded) and event.account == account \
             else Concern.NONE
     return concern
 
 
 def thread_events(event: Event) -> Concern:
-    """A thread: any post may be a reply in it (the thread model reads it again)."""
-    return Concern.RELOAD if isinstance(event, PostAdded) else Concern.NONE
+    """A thread: any post may be a reply in it (the thread model reads it again); a
+    mute or a filter collapses rows."""
+    return Concern.RELOAD if isinstance(event, (PostAdded, MutesChanged)) else Concern.NONE
 
 
 def no_events(event: Event) -> Concern:

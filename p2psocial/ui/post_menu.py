@@ -5,8 +5,9 @@ menu opens on a right click, and from the keyboard with the menu key or Shift+F1
 the current post (post_view.py). It offers Reply, Open the conversation and React,
 which the row has too; Copy text; Copy link, the post's entry id (``ent1…``), which
 the Search field opens and ``p2psocial thread`` reads; Select text…; and Edit… and
-Delete… on one's own posts (Delete asks first), Block… on others' (which asks first,
-as the profile page does).
+Delete… on one's own posts (Delete asks first), Mute and Block… on others' (Block
+asks first, as the profile page does), and Mute this thread on every post (mutes are
+local and undone in Settings, so they ask nothing).
 
 Select text. Rows are painted, not widgets (post_delegate.py), so there is no text
 to drag a selection over in the list. "Select text…" opens the post's text in a small
@@ -39,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import ids
+from .. import ids, muting
 from .context import tr
 from .post_delegate import REACT_CHOICES
 from .post_words import author_name, reacted
@@ -107,6 +108,9 @@ class PostMenus(QObject):
         menu.addAction(tr("Copy &link"), lambda: self.copy_link(post))
         select = menu.addAction(tr("&Select text…"), lambda: self.select_text(post))
         select.setEnabled(readable and bool(post.text))
+        menu.addAction(tr("Mute this &thread"), lambda: self.mute(
+            muting.THREAD, post.id, tr("Thread muted: its replies and notifications are "
+                                       "hidden on this device only")))
         if mine and readable:
             menu.addSeparator()
             edit = menu.addAction(tr("&Edit…"), lambda: self.edit(post))
@@ -116,6 +120,10 @@ class PostMenus(QObject):
             menu.addAction(tr("&Delete…"), lambda: self.delete(post))
         elif not mine:
             menu.addSeparator()
+            menu.addAction(tr("&Mute {0}").format(author_name(post).replace("&", "&&")),
+                           lambda: self.mute(muting.ACCOUNT, post.author, tr(
+                               "Muted {0}: hidden on this device only, they are not told")
+                               .format(author_name(post))))
             menu.addAction(tr("&Block {0}…").format(author_name(post).replace("&", "&&")),
                            lambda: self.block(post))
         self.menu = menu
@@ -158,6 +166,11 @@ class PostMenus(QObject):
                           QMessageBox.StandardButton.Cancel, self._view.window())
         box.addButton(tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
         self._ask(box, functools.partial(self._ctx.call, self._ctx.node.posts.delete, post.id))
+
+    def mute(self, kind: str, target: bytes, said: str) -> None:
+        """Mute the author or the thread (local: node/mutes.py); the lists reload."""
+        self._ctx.call(self._ctx.backend.mute, kind, target,
+                       on_result=lambda _new: self._ctx.message.emit(said))
 
     def block(self, post: PostView) -> None:
         name = author_name(post)

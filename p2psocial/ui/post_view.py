@@ -48,7 +48,7 @@ from .image_cache import ImageCache
 from .post_delegate import Hit, PostDelegate
 from .post_model import PostListModel, Row
 from .post_roles import Roles
-from .post_words import HEART, names_wanted, reacted
+from .post_words import HEART, names_wanted, reacted, veil
 
 PREFETCH_SCREENS = 6
 DELEGATE_SIGNALS = ("reply_requested", "react_requested", "thread_requested",
@@ -217,7 +217,7 @@ class PostListView(QListView):
             self.reply_requested.emit(post)
         elif key == Qt.Key.Key_L:
             self.react_requested.emit(post, HEART, HEART in reacted(post))
-        elif key == Qt.Key.Key_Space and post.content_warning:
+        elif key == Qt.Key.Key_Space and veil(post):
             self.delegate.toggle_warning(index)
         else:
             super().keyPressEvent(event)

@@ -35,6 +35,19 @@ def reacted(post: PostView) -> tuple[str, ...]:
     return post.reacted
 
 
+def veil(post: PostView) -> str | None:
+    """What a collapsed row says in place of its text, with "Show post" beside it: a
+    mute or word filter of this home first (store/mutes.py), then the author's content
+    warning; None when the row is shown open."""
+    if post.muted:
+        return tr("Hidden: you muted its author or a #tag in it")
+    if post.filtered:
+        return tr("Hidden: contains “{0}”").format(post.filtered)
+    if post.content_warning:
+        return "⚠ " + post.content_warning
+    return None
+
+
 def replies_text(n: int) -> str:
     return plural(tr("%n reply(ies)", None, n), n)
 
@@ -77,6 +90,8 @@ def spoken(post: PostView, now_ms: int, names: dict[bytes, str] | None = None) -
     3 replies, 2 reactions'."""
     if post.deleted:
         body = tr("This post was deleted.")
+    elif post.muted or post.filtered:
+        body = veil(post) or ""
     elif post.content_warning:
         body = tr("Content warning: {0}").format(post.content_warning)
     else:

@@ -17,6 +17,7 @@ emits ``edit_profile_requested`` (the settings page does the editing).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -30,12 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import ids
+from .. import ids, muting
 from ..events import (
     Event,
     FollowsChanged,
     ForkFound,
     Lagged,
+    MutesChanged,
     PostAdded,
     PostChanged,
     ProfileChanged,
@@ -63,6 +65,8 @@ def header_events(account: bytes, event: Event) -> bool:
     blocks (our relation to them), or lost events (``Lagged``)."""
     if isinstance(event, FollowsChanged):
         return event.own or (event.account == account and not event.blocks)
+    if isinstance(event, MutesChanged):  # our relation: muted or not
+        return True
     if isinstance(event, (ProfileChanged, PostAdded, PostChanged, ForkFound)):
         return event.account == account
     return isinstance(event, Lagged)
@@ -170,6 +174,9 @@ class ProfilePage(QWidget):
         self.header = ProfileHeader(ctx, account, self)
         self.follow = QPushButton(tr("Follow"), self)
         self.block = QPushButton(tr("Block"), self)
+        self.mute = QPushButton(tr("Mute"), self)  # local: node/mutes.py
+        self.mute.setToolTip(tr("Hide their posts from your timelines and notifications, "
+                                "on this device only: they are not told"))
         self.approve = QPushButton(icon("people"), tr("Approve for followers-only posts"), self)
         self.approved = False
         self.approve.hide()  # until we know they follow us, or are approved
@@ -183,6 +190,7 @@ class ProfilePage(QWidget):
             self.header.buttons.addWidget(self.edit)
             self.follow.hide()
             self.block.hide()
+            self.mute.hide()
         else:
             self.follow.clicked.connect(self._toggle_follow)
             self.block.clicked.connect(self._toggle_block)
@@ -190,10 +198,13 @@ class ProfilePage(QWidget):
             self.header.buttons.addWidget(self.message)
             self.approve.clicked.connect(self._toggle_approve)
             self.header.buttons.addWidget(self.approve)
+            self.header.buttons.addWidget(self.mute)
             self.header.buttons.addWidget(self.block)
+            self.mute.clicked.connect(self._toggle_mute)
             self.edit.hide()
             self.follow.setEnabled(False)  # until the relation is known
             self.block.setEnabled(False)
+            self.mute.setEnabled(False)
         self.header.buttons.addStretch(1)
         self.posts = PostList(ctx, tr("No posts yet"), self)
         self.posts.view.setAccessibleName(tr("Posts of {0}").format(
@@ -255,6 +266,10 @@ class ProfilePage(QWidget):
                                       else tr("Block {0}")).format(name))
         self.follow.setEnabled(not relation.blocked)
         self.block.setEnabled(True)
+        self.mute.setText(tr("Unmute") if relation.muted else tr("Mute"))
+        self.mute.setAccessibleName((tr("Unmute {0}") if relation.muted
+                                     else tr("Mute {0}")).format(name))
+        self.mute.setEnabled(True)
         self.approve.setText(tr("Revoke") if self.approved
                              else tr("Approve for followers-only posts"))
         self.approve.setAccessibleName(
@@ -278,6 +293,7 @@ class ProfilePage(QWidget):
         """Run a follow/block action of the node; the buttons wait for its answer."""
         self.follow.setEnabled(False)
         self.block.setEnabled(False)
+        self.mute.setEnabled(False)
         self.approve.setEnabled(False)
         self._ctx.call(fn, self.account, on_result=lambda _entry: self.refresh(),
                        on_error=self._on_action_failed)
@@ -291,6 +307,12 @@ class ProfilePage(QWidget):
             return
         node = self._ctx.node
         self._act(node.posts.unfollow if self.relation.following else node.posts.follow)
+
+    def _toggle_mute(self) -> None:
+        if self.relation is not None:
+            backend = self._ctx.backend
+            self._act(functools.partial(backend.unmute if self.relation.muted
+                                        else backend.mute, muting.ACCOUNT))
 
     def _toggle_block(self) -> None:
         if self.relation is None:

@@ -64,6 +64,7 @@ from .devices_section import DevicesSection
 from .i18n import install_translator, languages
 from .image_decode import decode_image
 from .loop import in_thread
+from .mutes_section import MutesSection
 from .takeout_section import TakeoutSection
 from .theme import apply_theme
 from .widgets import MessageLine, PhraseLabel, plural
@@ -150,7 +151,9 @@ class SettingsPage(QScrollArea):
         layout = QVBoxLayout(body)
         self.devices = DevicesSection(ctx)  # devices_section.py
         self.takeout = TakeoutSection(ctx)  # takeout_section.py: "Readable copy"
+        self.mutes = MutesSection(ctx)  # mutes_section.py
         for build in (self._build_profile, self._build_security, lambda: self.devices,
+                      lambda: self.mutes,
                       self._build_network, self._build_appearance, self._build_desktop,
                       self._build_backup, lambda: self.takeout):
             layout.addWidget(build())
@@ -166,6 +169,7 @@ class SettingsPage(QScrollArea):
     def activated(self) -> None:
         self.show_settings()
         self.devices.refresh()
+        self.mutes.refresh()
 
     def deactivated(self) -> None:
         self.hide_phrase()
@@ -174,6 +178,7 @@ class SettingsPage(QScrollArea):
         self.hide_phrase()
         self.devices.stop()
         self.takeout.stop()
+        self.mutes.stop()
         for call in self._calls:
             call.cancel()
         self._calls.clear()

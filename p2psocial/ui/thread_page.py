@@ -15,7 +15,8 @@ Live. Events do not say which thread a post belongs to, so a new post anywhere m
 the model read the thread again (one cheap indexed query; one at a time, the events
 of a burst coalesced) and reload only if the thread's posts changed: an unrelated
 post leaves the rows, and any content warning opened, as they were. Reactions,
-edits and deletions refresh their rows through the shared model. Across a reload the
+edits and deletions refresh their rows through the shared model; a mute or a
+filter that collapses or opens a row reloads (``MutesChanged``). Across a reload the
 page keeps the row at the top of the screen where it was; after a reply of ours it
 scrolls to the reply instead.
 
@@ -115,7 +116,7 @@ class ThreadModel(PostListModel):
 
     def _checked(self, posts: list[PostView]) -> None:
         self._check_call = None
-        if {p.id for p in posts} != {p.id for p in self.posts}:
+        if _shown(posts) != _shown(self.posts):
             super().reload()
         elif self._check_again:
             self._check_again = False
@@ -165,6 +166,11 @@ def _with_delegate(view: PostListView, delegate: PostDelegate) -> PostListView:
     for name in DELEGATE_SIGNALS:
         getattr(delegate, name).connect(getattr(view, name))
     return view
+
+
+def _shown(posts: list[PostView]) -> set[tuple[bytes, bool, str | None]]:
+    """What a reload would change: the posts, and which a mute or filter collapses."""
+    return {(p.id, p.muted, p.filtered) for p in posts}
 
 
 class ThreadPage(QWidget):

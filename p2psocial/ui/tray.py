@@ -210,6 +210,9 @@ class Notifier(QObject):
         self.ctx = ctx
         self.tray = tray
         self._follow: Call | None = None
+        # the newest notification a desktop message said: a batch whose new ones are all
+        # muted (store/mutes.py) reads older ones, which must not be said twice
+        self._said_upto = 0
 
     def start(self) -> None:
         if self._follow is None:
@@ -246,8 +249,10 @@ class Notifier(QObject):
                           on_result=functools.partial(self._show_messages, target))
 
     def _show(self, page: NotificationPage) -> None:
-        if page.items and self.ctx.settings.notify and not self.tray.window_active():
-            self.tray.show_message(*message_of(page.items), Target("notifications"))
+        items = [i for i in page.items if i.cursor.rowid > self._said_upto]
+        if items and self.ctx.settings.notify and not self.tray.window_active():
+            self._said_upto = max(i.cursor.rowid for i in items)
+            self.tray.show_message(*message_of(items), Target("notifications"))
 
     def _show_messages(self, target: Target, lines: list[str]) -> None:
         if lines and self.ctx.settings.notify and not self.tray.window_active():

@@ -224,6 +224,10 @@
         <translation>Dieser Beitrag wurde gelöscht.</translation>
     </message>
     <message>
+        <source>Hidden: contains “{0}”</source>
+        <translation>Ausgeblendet: enthält „{0}“</translation>
+    </message>
+    <message>
         <source>Content warning: {0}</source>
         <translation>Inhaltswarnung: {0}</translation>
     </message>
@@ -1121,6 +1125,10 @@
         <source>Followers only</source>
         <translation>Nur für Follower</translation>
     </message>
+    <message>
+        <source>Hidden: you muted its author or a #tag in it</source>
+        <translation>Ausgeblendet: Du hast die Person oder ein #Tag darin stummgeschaltet</translation>
+    </message>
     <message numerus="yes">
         <source>%n reply(ies)</source>
         <translation>
@@ -1233,6 +1241,22 @@
         <translation>Konto-ID kopiert</translation>
     </message>
     <message>
+        <source>Mute</source>
+        <translation>Stummschalten</translation>
+    </message>
+    <message>
+        <source>Hide their posts from your timelines and notifications, on this device only: they are not told</source>
+        <translation>Ihre Beiträge aus deinen Zeitleisten und Benachrichtigungen ausblenden, nur auf diesem Gerät: Sie erfahren es nicht</translation>
+    </message>
+    <message>
+        <source>Unmute {0}</source>
+        <translation>Stummschaltung von {0} aufheben</translation>
+    </message>
+    <message>
+        <source>Mute {0}</source>
+        <translation>{0} stummschalten</translation>
+    </message>
+    <message>
         <source>Block</source>
         <translation>Blockieren</translation>
     </message>
@@ -1325,6 +1349,14 @@
         <translation>Text aus&amp;wählen…</translation>
     </message>
     <message>
+        <source>Mute this &amp;thread</source>
+        <translation>Diese &amp;Unterhaltung stummschalten</translation>
+    </message>
+    <message>
+        <source>Thread muted: its replies and notifications are hidden on this device only</source>
+        <translation>Unterhaltung stummgeschaltet: Ihre Antworten und Benachrichtigungen sind nur auf diesem Gerät ausgeblendet</translation>
+    </message>
+    <message>
         <source>&amp;Edit…</source>
         <translation>&amp;Bearbeiten…</translation>
     </message>
@@ -1335,6 +1367,14 @@
     <message>
         <source>&amp;Delete…</source>
         <translation>&amp;Löschen…</translation>
+    </message>
+    <message>
+        <source>&amp;Mute {0}</source>
+        <translation>{0} &amp;stummschalten</translation>
+    </message>
+    <message>
+        <source>Muted {0}: hidden on this device only, they are not told</source>
+        <translation>{0} stummgeschaltet: nur auf diesem Gerät ausgeblendet, ohne Benachrichtigung</translation>
     </message>
     <message>
         <source>&amp;Block {0}…</source>
@@ -2396,6 +2436,62 @@
             <numerusform>%n Bild</numerusform>
             <numerusform>%n Bilder</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>A thread</source>
+        <translation>Eine Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Thread: {0}</source>
+        <translation>Unterhaltung: {0}</translation>
+    </message>
+    <message>
+        <source>“{0}” — hidden</source>
+        <translation>„{0}“ – ausgeblendet</translation>
+    </message>
+    <message>
+        <source>“{0}” — collapsed behind a warning</source>
+        <translation>„{0}“ – hinter einer Warnung eingeklappt</translation>
+    </message>
+    <message>
+        <source>Muted and filtered</source>
+        <translation>Stummgeschaltet und gefiltert</translation>
+    </message>
+    <message>
+        <source>Muted accounts, #tags and threads, and posts holding a filtered word, leave your timelines, search and notifications. This stays on this device: nobody is told, and this home still carries their posts for others. Mute an account or a thread from a post&apos;s “…” menu.</source>
+        <translation>Stummgeschaltete Konten, #Tags und Unterhaltungen sowie Beiträge mit einem gefilterten Wort verschwinden aus deinen Zeitleisten, der Suche und den Benachrichtigungen. Das bleibt auf diesem Gerät: Niemand erfährt es, und diese Daten tragen ihre Beiträge weiter für andere. Schalte ein Konto oder eine Unterhaltung über das „…“-Menü eines Beitrags stumm.</translation>
+    </message>
+    <message>
+        <source>Nothing is muted or filtered.</source>
+        <translation>Nichts ist stummgeschaltet oder gefiltert.</translation>
+    </message>
+    <message>
+        <source>A word or phrase, or a #tag to mute</source>
+        <translation>Ein Wort oder eine Wendung, oder ein #Tag zum Stummschalten</translation>
+    </message>
+    <message>
+        <source>Word or phrase to filter</source>
+        <translation>Zu filterndes Wort oder Wendung</translation>
+    </message>
+    <message>
+        <source>Collapse behind a warning instead of hiding</source>
+        <translation>Hinter einer Warnung einklappen statt ausblenden</translation>
+    </message>
+    <message>
+        <source>Unmute</source>
+        <translation>Stummschaltung aufheben</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Muted {0}</source>
+        <translation>{0} stummgeschaltet</translation>
+    </message>
+    <message>
+        <source>Filter added</source>
+        <translation>Filter hinzugefügt</translation>
     </message>
 </context>
 </TS>
