@@ -18,6 +18,7 @@ plus these services, each given the kernel and the services it uses:
 * ``circles``     followers-only posts (a group of approved followers);
 * ``communities`` open LAN communities and their rosters;
 * ``keys``        the key file: passphrase and recovery phrase;
+* ``blocklists``  private blocks and shared blocklists (refused accounts);
 * ``replication`` what the network needs (net's port): logs, blobs, forks, peers,
   address records. The network is given ``node.replication``, never the node.
 

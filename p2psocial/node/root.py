@@ -24,6 +24,7 @@ from ..errors import HomeError
 from ..home import Home
 from ..identity import DeviceKeys, Identity, certificate_from_wire, new_identity
 from ..store import Store
+from .blocklists import Blocklists
 from .circles import Circles
 from .communities import Communities
 from .devices import Devices
@@ -38,7 +39,7 @@ from .replication import Replication
 
 class Node(Kernel):
     """One home's account: the kernel, and its services as attributes (posts, feeds,
-    messages, groups, circles, communities, keys, devices, replication)."""
+    messages, groups, circles, communities, keys, devices, blocklists, replication)."""
 
     def __init__(self, home: Home, store: Store, identity: Identity | None,
                  clock: Clock = now_ms, random: Random = os.urandom) -> None:
@@ -51,6 +52,7 @@ class Node(Kernel):
         self.communities = Communities(self, self.messages)
         self.keys = Keys(self)
         self.devices = Devices(self, self.messages, self.groups)
+        self.blocklists = Blocklists(self)
         self.replication = Replication(self, self.feeds, self.communities, self.devices)
         self.messages.on_keys(joined=self.communities.sign_own_lines,
                               left=self.groups.rekey_without)

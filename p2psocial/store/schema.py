@@ -50,6 +50,8 @@ Layout, and why:
   private entries, with the keys of their sealed blobs.
 * ``revocations`` (migration 16; store/revocations.py): revoked devices and the last
   valid entry of each; ``account_keys``: the local account's rotated encryption keys.
+* ``private_blocks``, ``blocklists``, ``blocklist_exceptions``, ``refused`` (issue 17;
+  store/refusals.py): the accounts this home refuses to replicate and carry.
 """
 
 from __future__ import annotations

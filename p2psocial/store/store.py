@@ -38,7 +38,16 @@ from ..entry import Entry
 from ..errors import HomeError, OverCap
 from ..forks import Fork
 from ..roster import Join
-from . import address_records, blob_wants, communities, holders, integrity, schema
+from . import (
+    address_records,
+    blob_wants,
+    communities,
+    erasure,
+    holders,
+    integrity,
+    refusals,
+    schema,
+)
 from .address_records import HeldRecord
 from .blob_wants import BLOB_CAP, Budget, WantedBlob
 from .communities import CommunityInfo
@@ -61,9 +70,11 @@ from .views import (
     PrivateScan,
     Problem,
     ProfileView,
+    RefusalView,
     Relation,
 )
 
+_RELATIONS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
 LIVE_BATCH = 100  # batches up to this size are indexed for search as they arrive
 
 # How every writable store is opened (the ingest benchmark's reference uses these too).
@@ -140,6 +151,8 @@ class Store:
         self.inbox = Inbox(conn, self.now)
         self.peer_book = PeerBook(conn)
         self.device_book = DeviceBook(conn)
+        if not readonly:
+            self.apply_refusals()  # after an upgrade, public blocks stop carrying too
 
     def close(self) -> None:
         if self._closed:
@@ -211,7 +224,38 @@ class Store:
             self.index_text()
         if any(e.kind == Kind.DELETE for e in result.added):
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # deleted bytes leave the disk
+        if any(e.kind in _RELATIONS for e in result.added):  # ours or a subscribed list's
+            self.apply_refusals()
         return result
+
+    # --- refusals (issue 17; refusals.py) ---------------------------------------
+
+    def refused(self) -> set[bytes]:
+        """The accounts this home refuses to replicate and carry (refusals.py)."""
+        return refusals.compute(self.conn)
+
+    def refusal_review(self) -> list[RefusalView]:
+        return refusals.review(self.conn)
+
+    def choose_refusal(self, what: str, account: bytes, on: bool) -> bool:
+        """A local choice (``what``: "private", "subscribe" or "except") made or undone,
+        then applied; True when it changed the choices."""
+        choose = {"private": refusals.set_private_block, "subscribe": refusals.subscribe,
+                  "except": refusals.set_exception}[what]
+        changed = choose(self.conn, account, on, self.now())
+        self.apply_refusals()
+        return changed
+
+    def apply_refusals(self) -> tuple[set[bytes], set[bytes]]:
+        """Truncate what is held of the accounts newly refused (refusals.apply):
+        (newly refused, no longer refused)."""
+        writer = self.writer
+        change = refusals.apply(self.conn, lambda rowid, kind, target: erasure.erase(
+            self.conn, writer.notes, writer.text, rowid, kind, target))
+        if change[0] or change[1]:
+            writer._forget_caches()  # heads, deletions, edits and the refused set changed
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the bytes leave the disk
+        return change
 
     def add_forks(self, wire: Iterable[object]) -> list[Fork]:
         """Check and store the fork proofs a peer passed on (ingest.py ``add_forks``)."""

@@ -1,0 +1,67 @@
+"""Private blocks and shared blocklists: what this home refuses to replicate and carry.
+
+Theory of operation (store/refusals.py has the rule and what refusing does). Every
+choice here is local: a row in the home's store, never an entry, so nobody learns
+of it from this home. Each choice is applied at once (the refused accounts' held
+entries go) and announced with ``RefusalsChanged``, which the network's replication
+policy follows (net/replication_policy.py): it stops wanting, offering and accepting
+the refused accounts and asks for the ones let back in. A subscription also makes the
+list owner's log wanted (node/replication.py), so its BLOCK and UNBLOCK entries
+arrive, and each one that changes the set is applied by ingest (Store.ingest).
+"""
+
+from __future__ import annotations
+
+from ..events import RefusalsChanged
+from ..store import refusals
+from ..store.views import RefusalView
+from .kernel import Service
+
+
+class Blocklists(Service):
+    async def block_privately(self, account: bytes) -> bool:
+        """Refuse ``account`` without publishing anything; False if it was already."""
+        self._kernel.not_me(account, "block")
+        return await self._choose("private", account, True)
+
+    async def unblock_privately(self, account: bytes) -> bool:
+        return await self._choose("private", account, False)
+
+    async def subscribe(self, owner: bytes) -> bool:
+        """Adopt ``owner``'s public blocks as ours (their log is replicated from now on)."""
+        self._kernel.not_me(owner, "subscribe to")
+        return await self._choose("subscribe", owner, True)
+
+    async def unsubscribe(self, owner: bytes) -> bool:
+        return await self._choose("subscribe", owner, False)
+
+    async def except_(self, account: bytes) -> bool:
+        """Never refuse ``account`` because a list names it (our own blocks still do)."""
+        return await self._choose("except", account, True)
+
+    async def unexcept(self, account: bytes) -> bool:
+        return await self._choose("except", account, False)
+
+    async def review(self) -> list[RefusalView]:
+        """Every account a block or a list names, why, and what keeps it."""
+        return await self._run(self.store.refusal_review)
+
+    async def subscriptions(self) -> list[bytes]:
+        return await self._run(refusals.subscriptions, self.store.conn)
+
+    async def refused(self) -> set[bytes]:
+        return await self._run(self.store.refused)
+
+    async def _choose(self, what: str, account: bytes, on: bool) -> bool:
+        async with self._kernel._write_lock:  # one writer: beside publishing, not inside it
+            changed, added, removed = await self._run(self._choose_now, what, account, on)
+        self.events.emit([RefusalsChanged(frozenset(added), frozenset(removed))])
+        return changed
+
+    def _choose_now(self, what: str, account: bytes, on: bool,
+                    ) -> tuple[bool, set[bytes], set[bytes]]:
+        before = self.store.refused()
+        changed = self.store.choose_refusal(what, account, on)
+        after = self.store.refused()
+        return changed, after - before, before - after
+

@@ -1,0 +1,100 @@
+"""The refused set (store/refusals.py) on real SQLite files: who is refused and why,
+what refusing does to what the home holds, and that ingest refuses without blame."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from p2psocial import content as c
+from p2psocial.store import Store
+
+from helpers import Author
+
+
+def _home(tmp_path: Path) -> tuple[Store, Author]:
+    me = Author(1)
+    store = Store(tmp_path / "store.db")
+    store.set_local_account(me.id)
+    store.ingest(me.log)
+    return store, me
+
+
+def _post(author: Author, text: str) -> None:
+    author.add(c.Post(text))
+
+
+def test_the_refused_set_counts_blocks_lists_and_keeps_exceptions_and_follows(
+        tmp_path: Path) -> None:
+    store, me = _home(tmp_path)
+    friend, spammer, pal, excepted, quiet = (Author(n) for n in (2, 3, 4, 5, 6))
+    me.add(c.Follow(pal.id))
+    me.add(c.Block(quiet.id))
+    store.ingest(me.log[1:])
+    for listed in (spammer, pal, excepted):
+        friend.add(c.Block(listed.id))
+    store.ingest(friend.log)
+    assert store.refused() == {quiet.id}  # a list counts only once subscribed
+    store.choose_refusal("subscribe", friend.id, True)
+    store.choose_refusal("except", excepted.id, True)
+    store.choose_refusal("private", Author(7).id, True)
+    assert store.refused() == {quiet.id, spammer.id, Author(7).id}
+    why = {r.account: (r.why, r.kept) for r in store.refusal_review()}
+    listed = "list:" + friend.id.hex()
+    assert why[pal.id] == ((listed,), "following")
+    assert why[excepted.id] == ((listed,), "exception")
+    assert why[spammer.id] == ((listed,), None)
+    assert why[quiet.id] == (("block",), None)
+    assert why[Author(7).id] == (("private",), None)
+    friend.add(c.Unblock(spammer.id))  # the list owner changes their mind
+    store.ingest(friend.log[-1:])
+    assert spammer.id not in store.refused()
+
+
+def test_refusing_truncates_what_is_held_and_ingest_refuses_more_without_blame(
+        tmp_path: Path) -> None:
+    store, me = _home(tmp_path)
+    other = Author(3)
+    for n in range(20):
+        _post(other, f"hello number {n} " + "x" * 500)
+    store.ingest(other.log, durable=False, strict=False)
+    store.index_text()
+    assert store.search("hello").items
+    size_before = store.conn.execute("SELECT sum(length(body)) FROM entries").fetchone()[0]
+    assert store.choose_refusal("private", other.id, True)
+    assert store.devices(other.id) == [(other.ident.device_id, other.id, 1)]  # its cert only
+    assert not store.search("hello").items
+    assert store.account_posts(other.id).items == []
+    size_after = store.conn.execute("SELECT sum(length(body)) FROM entries").fetchone()[0]
+    assert size_after < size_before - 20 * 500
+    _post(other, "more")
+    result = store.ingest(other.log, durable=False, strict=False)
+    assert result.refused == len(other.log) - 1 and not result.added and not result.rejected
+    assert store.head(other.ident.device_id)[0] == 1
+    # let back in: the same entries are taken again, with new rowids, and searchable
+    assert store.choose_refusal("private", other.id, False)
+    top = store.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0]
+    result = store.ingest(other.log, durable=False, strict=False)
+    assert len(result.added) == len(other.log) - 1 and result.refused == 0
+    assert store.conn.execute("SELECT min(e.rowid) FROM entries e JOIN logs l ON l.rowid = "
+                              "e.log WHERE l.device = ? AND e.seq > 1",
+                              (other.ident.device_id,)).fetchone()[0] > top
+    store.index_text()
+    assert len(store.search("hello").items) == 20
+    assert store.verify() == []
+    store.close()
+    reopened = Store(tmp_path / "store.db")  # rowids are never reused, even after a restart
+    assert reopened.writer._next_rowid > top
+
+
+def test_a_public_block_by_us_stops_carrying_too(tmp_path: Path) -> None:
+    store, me = _home(tmp_path)
+    other = Author(3)
+    _post(other, "hi")
+    store.ingest(other.log, durable=False, strict=False)
+    me.add(c.Block(other.id))
+    store.ingest(me.log[-1:])
+    assert store.head(other.ident.device_id)[0] == 1
+    me.add(c.Unblock(other.id))
+    store.ingest(me.log[-1:])
+    assert store.refused() == set()
+    assert len(store.ingest(other.log, strict=False).added) == 1
