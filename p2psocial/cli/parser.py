@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     _groups(sub, common)
     _communities(sub, common)
     _devices(sub, command, common)
+    _blocklists(sub, command, common)
 
     for name, what in (("following", "accounts that ACCOUNT follows"),
                        ("followers", "accounts that follow ACCOUNT")):
@@ -344,6 +345,31 @@ def _devices(sub: argparse._SubParsersAction,
                    help="read the recovery phrase from stdin (after the passphrase line when "
                    "--passphrase-stdin is given too); without it, a device that keeps the "
                    "account key needs no phrase, and a terminal is asked for it")
+
+
+def _blocklists(sub: argparse._SubParsersAction,
+                command: Callable[..., argparse.ArgumentParser],
+                common: argparse.ArgumentParser) -> None:
+    """``block --private``; ``blocklist ACTION``: adopt the public blocks of people you
+    trust, review what is refused and why, make exceptions (store/refusals.py)."""
+    sub.choices["block"].add_argument(
+        "--private", action="store_true", help="tell nobody: stop replicating and carrying "
+        "the account without publishing a block ('unblock' removes either kind)")
+    text = "subscribe to someone's public blocks and refuse those accounts as your own"
+    blocklist = sub.add_parser("blocklist", help=text, description=text, parents=[common])
+    actions = blocklist.add_subparsers(dest="blocklist_command", metavar="ACTION",
+                                       required=True)
+    for name, what in (("subscribe", "adopt ACCOUNT's public blocks (their log is "
+                        "replicated from now on)"),
+                       ("unsubscribe", "stop adopting ACCOUNT's public blocks"),
+                       ("except", "never refuse ACCOUNT because of a list"),
+                       ("unexcept", "let the lists refuse ACCOUNT again")):
+        p = actions.add_parser(name, help=what, description=what, parents=[common])
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+        p.add_argument("account", metavar="ACCOUNT", help="an account id")
+    what = "every account refused and why (your blocks, which list), and those kept"
+    p = actions.add_parser("show", help=what, description=what, parents=[common])
+    p.add_argument("--json", action="store_true", help="print one JSON document")
 
 
 def _communities(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -12,13 +12,19 @@ arrive, and each one that changes the set is applied by ingest (Store.ingest).
 
 from __future__ import annotations
 
+from ..entry import Entry
 from ..events import RefusalsChanged
 from ..store import refusals
 from ..store.views import RefusalView
-from .kernel import Service
+from .kernel import Kernel, Service
+from .posts import Posts
 
 
 class Blocklists(Service):
+    def __init__(self, kernel: Kernel, posts: Posts) -> None:
+        super().__init__(kernel)
+        self._posts = posts
+
     async def block_privately(self, account: bytes) -> bool:
         """Refuse ``account`` without publishing anything; False if it was already."""
         self._kernel.not_me(account, "block")
@@ -26,6 +32,19 @@ class Blocklists(Service):
 
     async def unblock_privately(self, account: bytes) -> bool:
         return await self._choose("private", account, False)
+
+    async def unblock(self, account: bytes) -> Entry | None:
+        """Undo either kind of block. A private one is removed and nothing is published;
+        a public one is undone in public (an UNBLOCK entry, returned); with neither,
+        an UNBLOCK is published as before (it says so to whoever holds an old block)."""
+        private = await self.privately_blocked(account)
+        public = (await self._run(self.store.relation, account)).blocked
+        if private:
+            await self.unblock_privately(account)
+        return await self._posts.unblock(account) if public or not private else None
+
+    async def privately_blocked(self, account: bytes) -> bool:
+        return account in await self._run(refusals.private_blocks, self.store.conn)
 
     async def subscribe(self, owner: bytes) -> bool:
         """Adopt ``owner``'s public blocks as ours (their log is replicated from now on)."""

@@ -52,7 +52,7 @@ class Node(Kernel):
         self.communities = Communities(self, self.messages)
         self.keys = Keys(self)
         self.devices = Devices(self, self.messages, self.groups)
-        self.blocklists = Blocklists(self)
+        self.blocklists = Blocklists(self, self.posts)
         self.replication = Replication(self, self.feeds, self.communities, self.devices)
         self.messages.on_keys(joined=self.communities.sign_own_lines,
                               left=self.groups.rekey_without)
