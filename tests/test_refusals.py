@@ -98,3 +98,41 @@ def test_a_public_block_by_us_stops_carrying_too(tmp_path: Path) -> None:
     store.ingest(me.log[-1:])
     assert store.refused() == set()
     assert len(store.ingest(other.log, strict=False).added) == 1
+
+
+def test_the_node_wants_list_owners_not_refused_accounts_and_says_so(tmp_path: Path) -> None:
+    import trio
+
+    from p2psocial.events import RefusalsChanged
+    from p2psocial.home import Home
+    from p2psocial.node import Node
+
+    bob, fay, sam = Author(2), Author(3), Author(4)
+    bob.add(c.Follow(sam.id))
+    fay.add(c.Block(sam.id))
+    _post(sam, "spam")
+
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            await alice.replication.ingest(bob.log + fay.log + sam.log)
+            await alice.posts.follow(bob.id)
+            me = alice.account_id
+            assert await alice.replication.wanted_accounts() == {me, bob.id, sam.id}
+            with alice.subscribe() as events:
+                assert await alice.blocklists.subscribe(fay.id)
+                said = events.receive_nowait()
+            assert said == RefusalsChanged(frozenset({sam.id}), frozenset())
+            assert await alice.replication.wanted_accounts() == {me, bob.id, fay.id}
+            assert await alice.replication.refused() == {sam.id}
+            assert sam.id not in {a for _, a, _ in await alice.replication.logs()}
+            # an exception lets Sam back; Alice's own private block does not yield to it
+            assert await alice.blocklists.except_(sam.id)
+            assert sam.id in await alice.replication.wanted_accounts()
+            assert await alice.blocklists.block_privately(sam.id)
+            assert sam.id not in await alice.replication.wanted_accounts()
+            head = alice.store.head(alice.identity.device_id)  # type: ignore[union-attr]
+            assert await alice.blocklists.unblock(sam.id) is None  # private: nothing published
+            assert alice.store.head(alice.identity.device_id) == head  # type: ignore[union-attr]
+            assert sam.id in await alice.replication.wanted_accounts()
+
+    trio.run(scenario)
