@@ -198,6 +198,16 @@ class RefusalView:
 
 
 @dataclass(frozen=True, slots=True)
+class BlocklistsView:
+    """Settings → Blocklists: the review (``RefusalView`` rows), the lists subscribed
+    to, and the names of every account they mention (None: no profile held)."""
+
+    refusals: list[RefusalView]
+    subscriptions: list[bytes]
+    names: dict[bytes, str | None]
+
+
+@dataclass(frozen=True, slots=True)
 class Relation:
     """The local account's view of another: what it shows on a profile's buttons."""
 

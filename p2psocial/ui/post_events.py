@@ -22,6 +22,7 @@ from ..events import (
     PostChanged,
     ProfileChanged,
     ReactionChanged,
+    RefusalsChanged,
 )
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def home_events(event: Event) -> Concern:
     and blocks change whose posts it shows."""
     if isinstance(event, PostAdded):
         return Concern.POSTS
-    if isinstance(event, FollowsChanged) and event.own:
+    if isinstance(event, FollowsChanged) and event.own or isinstance(event, RefusalsChanged):
         return Concern.RELOAD
     return Concern.NONE
 
@@ -55,7 +56,8 @@ def mention_events(event: Event) -> Concern:
     """Mentions: any post may mention us; our own blocks hide accounts."""
     if isinstance(event, PostAdded):
         return Concern.POSTS
-    if isinstance(event, FollowsChanged) and event.own and event.blocks:
+    if (isinstance(event, FollowsChanged) and event.own and event.blocks
+            or isinstance(event, RefusalsChanged)):  # a private block, a blocklist
         return Concern.RELOAD
     return Concern.NONE
 
@@ -63,6 +65,8 @@ def mention_events(event: Event) -> Concern:
 def account_events(account: bytes) -> EventFilter:
     """One account's posts: that account's posts only."""
     def concern(event: Event) -> Concern:
+        if isinstance(event, RefusalsChanged) and account in event.refused | event.allowed:
+            return Concern.RELOAD
         return Concern.POSTS if isinstance(event, PostAdded) and event.account == account \
             else Concern.NONE
     return concern
@@ -70,7 +74,8 @@ def account_events(account: bytes) -> EventFilter:
 
 def thread_events(event: Event) -> Concern:
     """A thread: any post may be a reply in it (the thread model reads it again)."""
-    return Concern.RELOAD if isinstance(event, PostAdded) else Concern.NONE
+    return (Concern.RELOAD if isinstance(event, (PostAdded, RefusalsChanged))
+            else Concern.NONE)
 
 
 def no_events(event: Event) -> Concern:
