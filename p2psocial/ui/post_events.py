@@ -47,7 +47,7 @@ def home_events(event: Event) -> Concern:
     and blocks change whose posts it shows."""
     if isinstance(event, PostAdded):
         return Concern.POSTS
-    if isinstance(event, FollowsChanged) and event.own or isinstance(event, RefusalsChanged):
+    if (isinstance(event, FollowsChanged) and event.own) or isinstance(event, RefusalsChanged):
         return Concern.RELOAD
     return Concern.NONE
 
@@ -56,7 +56,7 @@ def mention_events(event: Event) -> Concern:
     """Mentions: any post may mention us; our own blocks hide accounts."""
     if isinstance(event, PostAdded):
         return Concern.POSTS
-    if (isinstance(event, FollowsChanged) and event.own and event.blocks
+    if ((isinstance(event, FollowsChanged) and event.own and event.blocks)
             or isinstance(event, RefusalsChanged)):  # a private block, a blocklist
         return Concern.RELOAD
     return Concern.NONE
