@@ -16,7 +16,8 @@ entries, ingest refuses them (``IngestResult.refused``), and what this home held
 it is *truncated*: every entry but each log's certificate (seq 1) goes, after
 ``erasure.erase`` took out what it derived (posts hidden and out of search,
 notifications, reactions withdrawn, blob references), then the derived rows
-themselves. The table ``refused`` remembers what was applied, so that ``apply``
+themselves (but for the account's name and bio, so that people can tell whom the
+review names). The table ``refused`` remembers what was applied, so that ``apply``
 only acts on the difference; an account that leaves the set needs nothing here: its
 logs hold only their certificates, so the next sync fetches the rest again and
 ingest derives it afresh (new rowids, above every watermark: meta
@@ -147,8 +148,9 @@ _BY_ROWID = (("posts", "rowid"), ("mentions", "post"), ("notifications", "rowid"
              ("messages", "rowid"), ("private_files", "entry"), ("circle_posts", "rowid"),
              ("message_reactions", "entry"), ("blob_refs", "entry"),
              ("group_pending", "entry"), ("group_untagged", "entry"))
-_BY_ACCOUNT = (("reactions", "account"), ("profiles", "account"), ("follows", "follower"),
-               ("blocks", "blocker"), ("edits", "account"), ("deletions", "account"))
+# ``profiles`` stays: the review and the Unblock button still say whom they are about.
+_BY_ACCOUNT = (("reactions", "account"), ("follows", "follower"), ("blocks", "blocker"),
+               ("edits", "account"), ("deletions", "account"))
 
 
 def apply(conn: sqlite3.Connection, erase: Erase) -> tuple[set[bytes], set[bytes]]:
