@@ -7,8 +7,7 @@ from pathlib import Path
 
 from p2psocial import content as c
 from p2psocial.store import Store
-
-from helpers import Author
+from tests.helpers import Author
 
 
 def _home(tmp_path: Path) -> tuple[Store, Author]:
@@ -52,7 +51,7 @@ def test_the_refused_set_counts_blocks_lists_and_keeps_exceptions_and_follows(
 
 def test_refusing_truncates_what_is_held_and_ingest_refuses_more_without_blame(
         tmp_path: Path) -> None:
-    store, me = _home(tmp_path)
+    store, _me = _home(tmp_path)
     other = Author(3)
     for n in range(20):
         _post(other, f"hello number {n} " + "x" * 500)
