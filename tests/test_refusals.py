@@ -67,7 +67,7 @@ def test_refusing_truncates_what_is_held_and_ingest_refuses_more_without_blame(
     assert size_after < size_before - 20 * 500
     _post(other, "more")
     result = store.ingest(other.log, durable=False, strict=False)
-    assert result.refused == len(other.log) - 1 and not result.added and not result.rejected
+    assert result.refused == len(other.log) and not result.added and not result.rejected
     assert store.head(other.ident.device_id)[0] == 1
     # let back in: the same entries are taken again, with new rowids, and searchable
     assert store.choose_refusal("private", other.id, False)
@@ -135,3 +135,17 @@ def test_the_node_wants_list_owners_not_refused_accounts_and_says_so(tmp_path: P
             assert sam.id in await alice.replication.wanted_accounts()
 
     trio.run(scenario)
+
+
+def test_a_session_stops_sending_a_refused_log_and_asks_again_for_one_let_back() -> None:
+    from p2psocial.net import messages as m
+    from p2psocial.net.session import SyncSession
+
+    device, account = b"d" * 32, b"a" * 32
+    session = SyncSession(heads={device: 10}, accounts={device: account}, wants={account})
+    assert session._sendable(device) == 10
+    assert session.refusals_changed({account}, ()) == ([], [])
+    assert session._sendable(device) == 1  # its certificate is all the store still offers
+    frames, back = session.refusals_changed((), {account})
+    assert back == [device]
+    assert [m.decode(f) for f in frames] == [m.Need(((device, 1),))]

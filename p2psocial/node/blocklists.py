@@ -13,7 +13,6 @@ arrive, and each one that changes the set is applied by ingest (Store.ingest).
 from __future__ import annotations
 
 from ..entry import Entry
-from ..events import RefusalsChanged
 from ..store import refusals
 from ..store.views import RefusalView
 from .kernel import Kernel, Service
@@ -73,14 +72,7 @@ class Blocklists(Service):
 
     async def _choose(self, what: str, account: bytes, on: bool) -> bool:
         async with self._kernel._write_lock:  # one writer: beside publishing, not inside it
-            changed, added, removed = await self._run(self._choose_now, what, account, on)
-        self.events.emit([RefusalsChanged(frozenset(added), frozenset(removed))])
+            changed = await self._run(self.store.choose_refusal, what, account, on)
+        self.events.emit(self._kernel.refusal_events())
         return changed
-
-    def _choose_now(self, what: str, account: bytes, on: bool,
-                    ) -> tuple[bool, set[bytes], set[bytes]]:
-        before = self.store.refused()
-        changed = self.store.choose_refusal(what, account, on)
-        after = self.store.refused()
-        return changed, after - before, before - after
 

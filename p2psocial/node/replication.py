@@ -63,6 +63,7 @@ class Replication(Service):
         events += [RevocationFound(*one) for one in result.revocations]
         me = self.identity.account_id if self.identity else None
         events += domain_events(result.added, accounts, me, result.targets, result.erased)
+        events += self._kernel.refusal_events()  # a subscribed list's blocks arrived
         self.events.emit(events)
         if result.revocations:  # rare: a member of a group we run lost a device
             await self._devices.members_revoked({one.account for one in result.revocations})

@@ -165,10 +165,6 @@ class Ingestor:
         certs = {}
         for device, run in list(plan.runs.items()):  # verify before writing anything
             state = self.log_state(device)
-            if not strict and state is not None and state.account in self._refused_rows:
-                plan.refused += len(run)  # refused here: nobody's fault, not even checked
-                del plan.runs[device]
-                continue
             try:
                 verify_run(run, None if state is None else (state.head_seq, state.head_id))
                 if state is None:
@@ -235,6 +231,9 @@ class Ingestor:
             if device in plan.rejected:
                 continue
             state = self.log_state(device)
+            if not strict and state is not None and state.account in self._refused_rows:
+                plan.refused += len(seqs)  # store/refusals.py: unread, and no gap to charge
+                continue  # anyone for (whoever carried it may not know our blocks)
             head = 0 if state is None else state.head_seq
             run: list[Entry] = []
             for seq in sorted(seqs):

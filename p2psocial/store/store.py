@@ -151,6 +151,7 @@ class Store:
         self.inbox = Inbox(conn, self.now)
         self.peer_book = PeerBook(conn)
         self.device_book = DeviceBook(conn)
+        self.refusal_changes: list[tuple[set[bytes], set[bytes]]] = []
         if not readonly:
             self.apply_refusals()  # after an upgrade, public blocks stop carrying too
 
@@ -234,6 +235,11 @@ class Store:
         """The accounts this home refuses to replicate and carry (refusals.py)."""
         return refusals.compute(self.conn)
 
+    def take_refusal_changes(self) -> list[tuple[set[bytes], set[bytes]]]:
+        """(newly refused, no longer refused) of each change applied since the last call."""
+        out, self.refusal_changes = self.refusal_changes, []
+        return out
+
     def refusal_review(self) -> list[RefusalView]:
         return refusals.review(self.conn)
 
@@ -253,6 +259,7 @@ class Store:
         change = refusals.apply(self.conn, lambda rowid, kind, target: erasure.erase(
             self.conn, writer.notes, writer.text, rowid, kind, target))
         if change[0] or change[1]:
+            self.refusal_changes.append(change)  # for the node's events (take_refusal_changes)
             writer._forget_caches()  # heads, deletions, edits and the refused set changed
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the bytes leave the disk
         return change
