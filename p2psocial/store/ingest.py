@@ -90,7 +90,7 @@ class Ingestor:
         self._arrived = 0
         self._logs: dict[bytes, LogState] = {}
         self._accounts: dict[bytes, int] = {}
-        self._next_rowid = _next_rowid(conn)
+        self._next_rowid = refusals.next_rowid(conn)
         self._deleted = {r[0] for r in conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in conn.execute("SELECT target FROM edits")}
         self._forked = read_forks(conn)  # device -> the seq it forked at
@@ -391,7 +391,7 @@ class Ingestor:
         self._erased.clear()
         self.notes.reset()
         self.text.reload()
-        self._next_rowid = _next_rowid(self.conn)
+        self._next_rowid = refusals.next_rowid(self.conn)
         self.load_refused()
         self._deleted = {r[0] for r in self.conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in self.conn.execute("SELECT target FROM edits")}
@@ -588,15 +588,6 @@ class Ingestor:
         row = self.conn.execute("SELECT 1 FROM deletions WHERE target = ? AND account = ?",
                                 (target, account)).fetchone()
         return row is not None
-
-
-def _next_rowid(conn: sqlite3.Connection) -> int:
-    """Past every entry stored, and every one refusals.py removed: rowids are never
-    reused, so rows above a watermark (search, the private scan, notifications read)
-    are always new."""
-    stored = conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0
-    removed = conn.execute("SELECT value FROM meta WHERE key = 'entries_high'").fetchone()
-    return max(stored, int(removed[0]) if removed else 0) + 1
 
 
 _RELATION_COLUMNS = {"follows": ("follower", "followee"), "blocks": ("blocker", "blocked")}

@@ -132,6 +132,15 @@ def exceptions(conn: sqlite3.Connection) -> list[bytes]:
     return sorted(_ids(conn, "SELECT account FROM blocklist_exceptions"))
 
 
+def next_rowid(conn: sqlite3.Connection) -> int:
+    """The next entry's rowid: past every entry stored and every one ``apply`` removed.
+    Rowids are never reused, so rows above a watermark (search, the private scan, the
+    notifications read) are always new."""
+    stored = conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0
+    removed = conn.execute("SELECT value FROM meta WHERE key = 'entries_high'").fetchone()
+    return max(stored, int(removed[0]) if removed else 0) + 1
+
+
 def applied(conn: sqlite3.Connection) -> set[bytes]:
     """The refused set as last applied (what ingest refuses now)."""
     return _ids(conn, "SELECT account FROM refused")
