@@ -62,6 +62,7 @@ SLOW: dict[str, str] = {
     "test_cli_e2e_two_homes.py": _SERVE,
     "test_cli_devices.py": _SERVE,
     "test_cli_blocklists.py": _SERVE,
+    "test_net_refusals.py": _NODES,
     "test_cli_far_future.py": _CLI,
     "test_cli_groups.py": _CLI,
     "test_cli_peers_reach.py": _SERVE,

@@ -113,6 +113,7 @@ class SessionAborted(NetError):
 class SyncStats:
     received: int = 0  # entries stored that came from this peer
     sent: int = 0  # entries sent to this peer
+    refused: int = 0  # entries of accounts we refuse (store/refusals.py): not stored
     caught_up: bool = False  # both sides said "caught_up"
 
 
@@ -398,6 +399,7 @@ async def run_sync(replica: Replica, stream: object, *, hops: int = 2, once: boo
         try:
             result = await replica.ingest(entries)
             stats.received += len(result.added)
+            stats.refused += result.refused
             if waste := guard.gaps(entries, result.missing):
                 guard.charge(waste, trio.current_time(), "entries")
         except InvalidEntry as exc:  # a flood
