@@ -103,7 +103,9 @@ async def _show(node: Node) -> tuple[dict[str, Any], list[str]]:
     kept = [row for row in rows if row.kept is not None]
     doc = {"refused": [_row_json(row) for row in refused],
            "kept": [_row_json(row) for row in kept],
-           "subscriptions": r.accounts_json([(o, names.get(o)) for o in owners])}
+           "subscriptions": r.accounts_json([(o, names.get(o)) for o in owners]),
+           "exceptions": r.accounts_json([(row.account, names.get(row.account))
+                                          for row in kept if row.kept == "exception"])}
     lines = [f"Subscribed to the blocklists of: {', '.join(label(o) for o in owners)}"
              if owners else "No blocklist subscriptions."]
     lines.append(f"Refused ({len(refused)}): not replicated, not carried, nothing held."
@@ -111,7 +113,7 @@ async def _show(node: Node) -> tuple[dict[str, Any], list[str]]:
     lines += [f"  {label(row.account)}: {'; '.join(why(row))}" for row in refused]
     if kept:
         lines.append(f"Kept ({len(kept)}):")
-        lines += [f"  {label(row.account)}: {'; '.join(why(row) or ['no list yet'])}; "
+        lines += [f"  {label(row.account)}: {'; '.join(why(row) or ['on no list'])}; "
                   f"{_KEPT[row.kept or '']}" for row in kept]
     return doc, lines
 
