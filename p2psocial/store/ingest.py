@@ -169,7 +169,7 @@ class Ingestor:
                 verify_run(run, None if state is None else (state.head_seq, state.head_id))
                 if state is None:
                     certs[device] = _certificate(run[0])
-                    if not strict and certs[device].cert.account in self.refused:
+                    if certs[device].cert.account in self.refused:
                         plan.refused += len(run)
                         del plan.runs[device]
                     elif through_revoked(self.revoker.revoked, certs[device].cert):
@@ -231,7 +231,7 @@ class Ingestor:
             if device in plan.rejected:
                 continue
             state = self.log_state(device)
-            if not strict and state is not None and state.account in self._refused_rows:
+            if state is not None and state.account in self._refused_rows:
                 plan.refused += len(seqs)  # store/refusals.py: unread, and no gap to charge
                 continue  # anyone for (whoever carried it may not know our blocks)
             head = 0 if state is None else state.head_seq
