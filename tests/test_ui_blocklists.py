@@ -132,3 +132,20 @@ def test_the_post_menu_blocks_privately(app_ctx: AppContext, qtbot: QtBot) -> No
     qtbot.waitUntil(lambda: call(qtbot, app_ctx, app_ctx.backend.privately_blocked, sam.id),
                     timeout=WAIT)
     assert call(qtbot, app_ctx, app_ctx.node.feeds.blocked) == []
+
+
+def test_a_long_list_shows_its_first_rows_and_counts_the_rest(app_ctx: AppContext,
+                                                               qtbot: QtBot) -> None:
+    from p2psocial.store.views import BlocklistsView, RefusalView
+    from p2psocial.ui.blocklists_section import SHOWN
+
+    section = BlocklistsSection(app_ctx)
+    qtbot.addWidget(section)
+    qtbot.waitUntil(lambda: section.view is not None, timeout=WAIT)
+    owner = b"o" * 32
+    rows = [RefusalView(n.to_bytes(32, "big"), ("list:" + owner.hex(),), None)
+            for n in range(SHOWN + 50)]
+    section.show_view(BlocklistsView(rows, [owner], {owner: "Fay"}))
+    texts = row_texts(section)
+    assert len(section.buttons) == SHOWN + 1  # Make an exception each, and Unsubscribe
+    assert texts[-1] == "… and 50 more ('p2psocial blocklist show' lists them all)"

@@ -15,7 +15,8 @@ account is neither kept nor carried: node/blocklists.py).
 - **Kept**: accounts a list names that are kept anyway: you follow them (a list never
   silently removes someone you follow), or your exception ("Remove exception").
 
-Rows are widgets, not a painted list: a review holds tens of rows, rarely more. The
+Rows are widgets, not a painted list: a review holds tens of rows, rarely more; past
+``SHOWN`` refused accounts (a long shared list) the rest are counted, not shown. The
 list is read again after every intent and when the section is shown.
 """
 
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from ..store.views import BlocklistsView, RefusalView
     from .context import AppContext
     from .loop import Call
+
+SHOWN = 200  # refused rows shown at most
 
 # --- words -------------------------------------------------------------------------
 
@@ -143,11 +146,14 @@ class BlocklistsSection(QGroupBox):
         kept = [r for r in view.refusals if r.kept is not None]
         self._heading(tr("Refused ({0})").format(len(refused)) if refused
                       else tr("Nobody refused"))
-        for row in refused:
+        for row in refused[:SHOWN]:
             action = (("unblock", row.account, tr("Unblock")) if "private" in row.why
                       else None if "block" in row.why
                       else ("except", row.account, tr("Make an exception")))
             self._row(who(row.account, names), refusal_reasons(row, names), action)
+        if len(refused) > SHOWN:  # a long list: widgets per row would weigh on the window
+            self._heading(tr("… and {0} more ('p2psocial blocklist show' lists them all)")
+                          .format(len(refused) - SHOWN))
         if kept:
             self._heading(tr("Kept ({0})").format(len(kept)))
         for row in kept:

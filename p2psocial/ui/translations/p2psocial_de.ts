@@ -1337,6 +1337,10 @@
         <translation>Ausnahme machen</translation>
     </message>
     <message>
+        <source>… and {0} more (&apos;p2psocial blocklist show&apos; lists them all)</source>
+        <translation>… und {0} weitere (&apos;p2psocial blocklist show&apos; zeigt alle)</translation>
+    </message>
+    <message>
         <source>Kept ({0})</source>
         <translation>Behalten ({0})</translation>
     </message>
