@@ -1,8 +1,9 @@
 """Private blocks and shared blocklists: what this home refuses to replicate and carry.
 
 Theory of operation (store/refusals.py has the rule and what refusing does). Every
-choice here is local: a row in the home's store, never an entry, so nobody learns
-of it from this home. Each choice is applied at once (the refused accounts' held
+choice here is local: a row in the home's store, never an entry, so nothing is
+published (what a peer can still infer, from what we stop asking for, is in
+docs/network.md "Refused accounts"). Each choice is applied at once (the refused accounts' held
 entries go) and announced with ``RefusalsChanged``, which the network's replication
 policy follows (net/replication_policy.py): it stops wanting, offering and accepting
 the refused accounts and asks for the ones let back in. A subscription also makes the
