@@ -117,7 +117,7 @@ def run(accounts: int, posts: int) -> None:
         store = copy("subscribe")
         store.ingest(fays, durable=False, strict=False)
         held_before = body_bytes(store)
-        seconds, _ = timed(lambda: store.choose_refusal("subscribe", fay_id(fays), True))
+        seconds, _ = timed(lambda: store.refusals.choose("subscribe", fay_id(fays), True))
         refused = len(store.refused())
         after = file_bytes(store)
         assert refused == accounts, refused
@@ -132,7 +132,7 @@ def run(accounts: int, posts: int) -> None:
 
         # subscribed first, then the list arrives in one batch
         store = copy("arrives")
-        store.choose_refusal("subscribe", fay_id(fays), True)
+        store.refusals.choose("subscribe", fay_id(fays), True)
         seconds, result = timed(lambda: store.ingest(fays, durable=False, strict=False))
         assert len(store.refused()) == accounts
         common.emit(common.record(

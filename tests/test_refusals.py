@@ -33,11 +33,11 @@ def test_the_refused_set_counts_blocks_lists_and_keeps_exceptions_and_follows(
         friend.add(c.Block(listed.id))
     store.ingest(friend.log)
     assert store.refused() == {quiet.id}  # a list counts only once subscribed
-    store.choose_refusal("subscribe", friend.id, True)
-    store.choose_refusal("except", excepted.id, True)
-    store.choose_refusal("private", Author(7).id, True)
+    store.refusals.choose("subscribe", friend.id, True)
+    store.refusals.choose("except", excepted.id, True)
+    store.refusals.choose("private", Author(7).id, True)
     assert store.refused() == {quiet.id, spammer.id, Author(7).id}
-    why = {r.account: (r.why, r.kept) for r in store.refusal_review()}
+    why = {r.account: (r.why, r.kept) for r in store.refusals.review()}
     listed = "list:" + friend.id.hex()
     assert why[pal.id] == ((listed,), "following")
     assert why[excepted.id] == ((listed,), "exception")
@@ -59,7 +59,7 @@ def test_refusing_truncates_what_is_held_and_ingest_refuses_more_without_blame(
     store.index_text()
     assert store.search("hello").items
     size_before = store.conn.execute("SELECT sum(length(body)) FROM entries").fetchone()[0]
-    assert store.choose_refusal("private", other.id, True)
+    assert store.refusals.choose("private", other.id, True)
     assert store.devices(other.id) == [(other.ident.device_id, other.id, 1)]  # its cert only
     assert not store.search("hello").items
     assert store.account_posts(other.id).items == []
@@ -70,7 +70,7 @@ def test_refusing_truncates_what_is_held_and_ingest_refuses_more_without_blame(
     assert result.refused == len(other.log) and not result.added and not result.rejected
     assert store.head(other.ident.device_id)[0] == 1
     # let back in: the same entries are taken again, with new rowids, and searchable
-    assert store.choose_refusal("private", other.id, False)
+    assert store.refusals.choose("private", other.id, False)
     top = store.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0]
     result = store.ingest(other.log, durable=False, strict=False)
     assert len(result.added) == len(other.log) - 1 and result.refused == 0

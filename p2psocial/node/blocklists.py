@@ -14,7 +14,6 @@ arrive, and each one that changes the set is applied by ingest (Store.ingest).
 from __future__ import annotations
 
 from ..entry import Entry
-from ..store import refusals
 from ..store.views import RefusalView
 from .kernel import Kernel, Service
 from .posts import Posts
@@ -44,7 +43,7 @@ class Blocklists(Service):
         return await self._posts.unblock(account) if public or not private else None
 
     async def privately_blocked(self, account: bytes) -> bool:
-        return account in await self._run(refusals.private_blocks, self.store.conn)
+        return account in await self._run(self.store.refusals.private_blocks)
 
     async def subscribe(self, owner: bytes) -> bool:
         """Adopt ``owner``'s public blocks as ours (their log is replicated from now on)."""
@@ -63,17 +62,17 @@ class Blocklists(Service):
 
     async def review(self) -> list[RefusalView]:
         """Every account a block or a list names, why, and what keeps it."""
-        return await self._run(self.store.refusal_review)
+        return await self._run(self.store.refusals.review)
 
     async def subscriptions(self) -> list[bytes]:
-        return await self._run(refusals.subscriptions, self.store.conn)
+        return await self._run(self.store.refusals.subscriptions)
 
     async def refused(self) -> set[bytes]:
         return await self._run(self.store.refused)
 
     async def _choose(self, what: str, account: bytes, on: bool) -> bool:
         async with self._kernel._write_lock:  # one writer: beside publishing, not inside it
-            changed = await self._run(self.store.choose_refusal, what, account, on)
+            changed = await self._run(self.store.refusals.choose, what, account, on)
         self.events.emit(self._kernel.refusal_events())
         return changed
 

@@ -75,7 +75,7 @@ class Kernel:
         """What the store's refused set did since last asked (our block, a private one,
         a subscribed list's entry: store/refusals.py), as events."""
         return [RefusalsChanged(frozenset(added), frozenset(removed))
-                for added, removed in self.store.take_refusal_changes()]
+                for added, removed in self.store.refusals.take_changes()]
 
     def require_identity(self) -> Identity:
         if self.identity is None:

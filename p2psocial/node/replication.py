@@ -17,7 +17,7 @@ from ..entry import Entry
 from ..errors import UserError
 from ..events import BlobAdded, Event, ForkFound, HeldByPeer, Notified, RevocationFound
 from ..forks import Fork
-from ..store import IngestResult, refusals
+from ..store import IngestResult
 from ..store.address_records import HeldRecord
 from ..store.blob_wants import BUDGET as BLOB_BUDGET
 from ..store.blob_wants import Budget, WantedBlob
@@ -137,7 +137,7 @@ class Replication(Service):
         for _ in range(max(0, hops)):
             frontier = {f for a in frontier for f in self.store.following(a)} - wanted - refused
             wanted |= frontier
-        lists = set(refusals.subscriptions(self.store.conn))
+        lists = set(self.store.refusals.subscriptions())
         return wanted | ((self.store.community_replicated() | lists) - refused)
 
     async def refused(self) -> set[bytes]:

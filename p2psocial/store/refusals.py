@@ -28,9 +28,22 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import Protocol
 
 from ..content import Kind
+from . import erasure
+from .notify import Notifier
+from .text_index import TextIndex
 from .views import RefusalView
+
+
+class Writer(Protocol):
+    """What ``RefusalBook.apply`` needs of the store's writer (ingest.Ingestor)."""
+
+    notes: Notifier
+    text: TextIndex
+
+    def _forget_caches(self) -> None: ...
 
 # Why an account is refused (RefusalView.why): one of these, or "list:<owner hex>".
 BLOCK, PRIVATE = "block", "private"
@@ -96,20 +109,56 @@ def compute(conn: sqlite3.Connection) -> set[bytes]:
     return {r.account for r in review(conn) if r.why and r.kept is None}
 
 
+class RefusalBook:
+    """``Store.refusals``: what the node and the app read and choose. ``apply`` needs
+    the writer (a read-only store only reads); ``changes`` keeps each change applied
+    until the node takes it for its events (``take_changes``)."""
+
+    def __init__(self, conn: sqlite3.Connection, writer: Writer | None,
+                 now: Callable[[], int]) -> None:
+        self.conn, self._writer, self._now = conn, writer, now
+        self.changes: list[tuple[set[bytes], set[bytes]]] = []
+
+    def review(self) -> list[RefusalView]:
+        return review(self.conn)
+
+    def subscriptions(self) -> list[bytes]:
+        return sorted(_ids(self.conn, "SELECT owner FROM blocklists"))
+
+    def private_blocks(self) -> list[bytes]:
+        return sorted(_ids(self.conn, "SELECT account FROM private_blocks"))
+
+    def choose(self, what: str, account: bytes, on: bool) -> bool:
+        """A local choice (``what``: "private", "subscribe" or "except") made or undone,
+        then applied; True when it changed the choices."""
+        table, column = _CHOICES[what]
+        changed = _toggle(self.conn, table, column, account, on, self._now())
+        self.apply()
+        return changed
+
+    def apply(self) -> tuple[set[bytes], set[bytes]]:
+        """``apply`` with the writer's erasure: (newly refused, no longer refused)."""
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("this store is open read-only")
+        change = apply(self.conn, lambda rowid, kind, target: erasure.erase(
+            self.conn, writer.notes, writer.text, rowid, kind, target))
+        if change[0] or change[1]:
+            self.changes.append(change)
+            writer._forget_caches()  # heads, deletions, edits and the refused set changed
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the bytes leave the disk
+        return change
+
+    def take_changes(self) -> list[tuple[set[bytes], set[bytes]]]:
+        """(newly refused, no longer refused) of each change applied since last asked."""
+        out, self.changes = self.changes, []
+        return out
+
+
 # --- the local choices (one row each; nothing of them is published) -----------------
 
-
-def set_private_block(conn: sqlite3.Connection, account: bytes, on: bool, now: int) -> bool:
-    """Add or remove a private block; True when that changed something."""
-    return _toggle(conn, "private_blocks", "account", account, on, now)
-
-
-def subscribe(conn: sqlite3.Connection, owner: bytes, on: bool, now: int) -> bool:
-    return _toggle(conn, "blocklists", "owner", owner, on, now)
-
-
-def set_exception(conn: sqlite3.Connection, account: bytes, on: bool, now: int) -> bool:
-    return _toggle(conn, "blocklist_exceptions", "account", account, on, now)
+_CHOICES = {"private": ("private_blocks", "account"), "subscribe": ("blocklists", "owner"),
+            "except": ("blocklist_exceptions", "account")}
 
 
 def _toggle(conn: sqlite3.Connection, table: str, column: str, key: bytes, on: bool,
@@ -118,18 +167,6 @@ def _toggle(conn: sqlite3.Connection, table: str, column: str, key: bytes, on: b
         sql = f"INSERT OR IGNORE INTO {table}({column}, created) VALUES (?, ?)"
         return conn.execute(sql, (key, now)).rowcount > 0
     return conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (key,)).rowcount > 0
-
-
-def private_blocks(conn: sqlite3.Connection) -> list[bytes]:
-    return sorted(_ids(conn, "SELECT account FROM private_blocks"))
-
-
-def subscriptions(conn: sqlite3.Connection) -> list[bytes]:
-    return sorted(_ids(conn, "SELECT owner FROM blocklists"))
-
-
-def exceptions(conn: sqlite3.Connection) -> list[bytes]:
-    return sorted(_ids(conn, "SELECT account FROM blocklist_exceptions"))
 
 
 def next_rowid(conn: sqlite3.Connection) -> int:

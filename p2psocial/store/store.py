@@ -42,7 +42,6 @@ from . import (
     address_records,
     blob_wants,
     communities,
-    erasure,
     holders,
     integrity,
     refusals,
@@ -70,7 +69,6 @@ from .views import (
     PrivateScan,
     Problem,
     ProfileView,
-    RefusalView,
     Relation,
 )
 
@@ -151,9 +149,9 @@ class Store:
         self.inbox = Inbox(conn, self.now)
         self.peer_book = PeerBook(conn)
         self.device_book = DeviceBook(conn)
-        self.refusal_changes: list[tuple[set[bytes], set[bytes]]] = []
+        self.refusals = refusals.RefusalBook(conn, self._writer, lambda: self.now())
         if not readonly:
-            self.apply_refusals()  # after an upgrade, public blocks stop carrying too
+            self.refusals.apply()  # after an upgrade, public blocks stop carrying too
 
     def close(self) -> None:
         if self._closed:
@@ -226,7 +224,7 @@ class Store:
         if any(e.kind == Kind.DELETE for e in result.added):
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # deleted bytes leave the disk
         if any(e.kind in _RELATIONS for e in result.added):  # ours or a subscribed list's
-            self.apply_refusals()
+            self.refusals.apply()
         return result
 
     # --- refusals (issue 17; refusals.py) ---------------------------------------
@@ -234,35 +232,6 @@ class Store:
     def refused(self) -> set[bytes]:
         """The accounts this home refuses to replicate and carry (refusals.py)."""
         return refusals.compute(self.conn)
-
-    def take_refusal_changes(self) -> list[tuple[set[bytes], set[bytes]]]:
-        """(newly refused, no longer refused) of each change applied since the last call."""
-        out, self.refusal_changes = self.refusal_changes, []
-        return out
-
-    def refusal_review(self) -> list[RefusalView]:
-        return refusals.review(self.conn)
-
-    def choose_refusal(self, what: str, account: bytes, on: bool) -> bool:
-        """A local choice (``what``: "private", "subscribe" or "except") made or undone,
-        then applied; True when it changed the choices."""
-        choose = {"private": refusals.set_private_block, "subscribe": refusals.subscribe,
-                  "except": refusals.set_exception}[what]
-        changed = choose(self.conn, account, on, self.now())
-        self.apply_refusals()
-        return changed
-
-    def apply_refusals(self) -> tuple[set[bytes], set[bytes]]:
-        """Truncate what is held of the accounts newly refused (refusals.apply):
-        (newly refused, no longer refused)."""
-        writer = self.writer
-        change = refusals.apply(self.conn, lambda rowid, kind, target: erasure.erase(
-            self.conn, writer.notes, writer.text, rowid, kind, target))
-        if change[0] or change[1]:
-            self.refusal_changes.append(change)  # for the node's events (take_refusal_changes)
-            writer._forget_caches()  # heads, deletions, edits and the refused set changed
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the bytes leave the disk
-        return change
 
     def add_forks(self, wire: Iterable[object]) -> list[Fork]:
         """Check and store the fork proofs a peer passed on (ingest.py ``add_forks``)."""
