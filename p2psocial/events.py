@@ -100,6 +100,16 @@ class FollowsChanged(NamedTuple):
     own: bool
 
 
+@dataclass(frozen=True, slots=True)
+class RefusalsChanged:
+    """The accounts this home refuses changed by a local choice that publishes
+    nothing (a private block, a blocklist subscription or exception: node/blocklists.py):
+    the network reapplies what it replicates, the UI reloads what it shows."""
+
+    refused: frozenset[bytes]  # newly refused (their held entries are gone)
+    allowed: frozenset[bytes]  # no longer refused (fetched again by the next sync)
+
+
 class MessageReacted(NamedTuple):
     """Reactions on a message of a group changed (the private scan opened a reaction
     or an undo): its row should be shown again."""
@@ -166,4 +176,5 @@ class Lagged:
 # Subscribers ignore event types they do not know, so new ones can be added.
 Event = (EntryAdded | Notified | MessageAdded | MessageReacted | RosterChanged | ForkFound
          | RevocationFound | HeldByPeer | BlobAdded | Lagged | PostAdded | PostChanged
-         | ReactionChanged | ProfileChanged | FollowsChanged | MutesChanged)
+         | ReactionChanged | ProfileChanged | FollowsChanged | MutesChanged
+         | RefusalsChanged)

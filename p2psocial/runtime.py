@@ -54,7 +54,7 @@ from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, 
 from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
 from .store.moderation import ModerationView, ReportView
-from .store.views import DeviceRow, FilterRow, MuteRow
+from .store.views import BlocklistsView, DeviceRow, FilterRow, MuteRow
 from .switches import LAN_TYPE_ENV, env_listen_ips
 
 if TYPE_CHECKING:
@@ -427,6 +427,32 @@ class Backend:
 
     async def remove_word_filter(self, phrase: str) -> bool:
         return (await self.node.mutes.remove_filter(phrase))[1]
+
+    # --- refusing accounts: private blocks, shared blocklists (node/blocklists.py) ----------
+
+    async def block_privately(self, account: bytes) -> bool:
+        return await self.node.blocklists.block_privately(account)
+
+    async def unblock_any(self, account: bytes) -> bool:
+        """Undo either kind of block; True when an UNBLOCK was published."""
+        return await self.node.blocklists.unblock(account) is not None
+
+    async def privately_blocked(self, account: bytes) -> bool:
+        return await self.node.blocklists.privately_blocked(account)
+
+    async def blocklists(self) -> BlocklistsView:
+        lists = self.node.blocklists
+        rows, owners = await lists.review(), await lists.subscriptions()
+        names = {a: (await self.node.feeds.profile(a)).name
+                 for a in {r.account for r in rows} | set(owners)}
+        return BlocklistsView(rows, owners, names)
+
+    async def blocklist_choice(self, what: str, account: bytes, on: bool) -> bool:
+        """``what``: "subscribe" or "except"; ``on``: make or undo it."""
+        lists = self.node.blocklists
+        choose = {("subscribe", True): lists.subscribe, ("subscribe", False): lists.unsubscribe,
+                  ("except", True): lists.except_, ("except", False): lists.unexcept}
+        return await choose[what, on](account)
 
     async def peers(self) -> list[PeerRow]:
         """Every known peer, connected ones first, with names from the store."""

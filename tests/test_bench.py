@@ -110,6 +110,14 @@ def test_devices_quick() -> None:
             "ratio"} <= revocation.keys()
 
 
+def test_blocklist_quick() -> None:
+    got = by_name(run_bench("blocklist", "--quick"))
+    assert got["subscribe"]["refused"] == 100
+    assert got["refused_ingest"]["refused"] == got["ingest"]["entries"] == 1000
+    assert {"ratio_to_ingest", "body_mb_after", "free_mb_after"} <= got["subscribe"].keys()
+    assert "ratio_to_ingest" in got["list_arrives"]
+
+
 def test_propagation_tiny() -> None:
     got = by_name(run_bench("propagation", "--entries", "5", timeout=180))
     line = got["post reaches all nodes"]

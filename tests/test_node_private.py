@@ -205,7 +205,7 @@ def test_group_lifecycle_and_removed_member_is_shut_out(tmp_path: Path) -> None:
     trio.run(scenario)
 
 
-def test_messages_of_a_blocked_account_are_kept_but_never_shown_or_counted(
+def test_messages_of_a_blocked_account_are_refused_and_fetched_again_after_unblock(
         tmp_path: Path) -> None:
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
@@ -218,11 +218,12 @@ def test_messages_of_a_blocked_account_are_kept_but_never_shown_or_counted(
             await sync(alice, bob)
             await bob.messages.scan()
             assert messages_in(events) == []  # no notification either
-            [view] = await bob.messages.conversations()
-            assert view.unread == 0 and view.last_text is None
+            assert await bob.messages.conversations() == []  # refused (store/refusals.py)
             assert await bob.messages.unread() == 0
-            assert (await bob.messages.conversation(view.id)).items == []
-            await bob.posts.unblock(alice.account_id)  # kept: shown again
+            await bob.posts.unblock(alice.account_id)  # the next sync brings it again
+            await sync(alice, bob)
+            await bob.messages.scan()
+            [view] = await bob.messages.conversations()
             page = await bob.messages.conversation(view.id)
             assert [m.text for m in page.items] == ["hello Bob"]
             assert await bob.messages.unread() == 1

@@ -152,7 +152,8 @@ def test_every_table_reads_without_p2psocial_and_matches_its_json(people: People
     assert [(f["message"], f["file"]) for f in table(db, "message_files")] == [
         (messages[0]["id"], sent)]
     assert [r["name"] for r in table(db, "following")] == ["Bob"]
-    assert {r["name"] for r in table(db, "followers")} == {"Bob", "Carol"}
+    # a block also stops carrying Carol (store/refusals.py): her log, follow included, is gone
+    assert {r["name"] for r in table(db, "followers")} == {"Bob"}
     assert [r["name"] for r in table(db, "blocked")] == ["Carol"]
 
     for name, count in summary.rows.items():

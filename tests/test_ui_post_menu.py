@@ -230,7 +230,8 @@ def test_others_posts_offer_block_not_edit(qtbot: QtBot, app_ctx: AppContext) ->
     menus = PostMenus(app_ctx, view)
     menu = menus.open(bobs, QPoint(0, 0))
     texts = [label(a) for a in menu.actions() if not a.isSeparator()]
-    assert "Edit…" not in texts and "Delete…" not in texts and texts[-1] == "Block Bob…"
+    assert "Edit…" not in texts and "Delete…" not in texts
+    assert texts[-2:] == ["Block Bob…", "Block Bob privately…"]
     action(menu, "Block Bob…").trigger()
     menu.close()
     box = menus.confirm

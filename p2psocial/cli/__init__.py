@@ -68,6 +68,7 @@ async def app_actions(backend: Any, command: str, args: tuple) -> Any:
     """A write request the open app runs for the command line (runtime.Endpoint); the
     actions are imported only when one comes, not before the window shows."""
     from . import (
+        blocklists,  # noqa: F401  (private blocks, blocklists: issue 17)
         devices,  # noqa: F401  (its actions register on import, as writes' do)
         moderation,  # noqa: F401  (community moderation, report: issue 17)
         mutes,  # noqa: F401

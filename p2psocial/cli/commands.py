@@ -39,6 +39,7 @@ from ..home import Home
 from ..node import Node, read_file
 from ..switches import LAN_TYPE_ENV, env_listen_ips  # hidden: tests on loopback
 from . import (
+    blocklists,  # noqa: F401  (block, unblock, blocklist: they register on import)
     devices,  # noqa: F401  (devices, device: they register on import)
     moderation,  # community moderation and 'report' (issue 17)
     mutes,  # noqa: F401  (mute, unmute, mutes, filter: they register on import)
@@ -417,8 +418,8 @@ def _relation(verb: str) -> Handler:
     return handler
 
 
-for _verb, _ in writes.RELATIONS:
-    COMMANDS[_verb] = _relation(_verb)
+for _verb, _ in writes.RELATIONS:  # block, unblock: cli/blocklists.py's (--private)
+    COMMANDS.setdefault(_verb, _relation(_verb))
 
 
 def _accounts(which: str, empty: str) -> Handler:

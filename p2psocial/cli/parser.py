@@ -168,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     _devices(sub, command, common)
     _takeout(command)
     _mutes(sub, command, common)
+    _blocklists(sub, command, common)
 
     for name, what in (("following", "accounts that ACCOUNT follows"),
                        ("followers", "accounts that follow ACCOUNT")):
@@ -357,6 +358,8 @@ def _takeout(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("dir", metavar="DIR", help="an empty folder, or one to create")
     p.add_argument("--with-followed", action="store_true",
                    help="also the posts and pictures of the people you follow")
+
+
 def _mutes(sub: argparse._SubParsersAction,
            command: Callable[..., argparse.ArgumentParser],
            common: argparse.ArgumentParser) -> None:
@@ -388,6 +391,31 @@ def _mutes(sub: argparse._SubParsersAction,
     action("list", "your word filters")
     p = action("remove", "remove a word filter")
     p.add_argument("phrase", metavar="PHRASE")
+
+
+def _blocklists(sub: argparse._SubParsersAction,
+                command: Callable[..., argparse.ArgumentParser],
+                common: argparse.ArgumentParser) -> None:
+    """``block --private``; ``blocklist ACTION``: adopt the public blocks of people you
+    trust, review what is refused and why, make exceptions (store/refusals.py)."""
+    sub.choices["block"].add_argument(
+        "--private", action="store_true", help="tell nobody: stop replicating and carrying "
+        "the account without publishing a block ('unblock' removes either kind)")
+    text = "subscribe to someone's public blocks and refuse those accounts as your own"
+    blocklist = sub.add_parser("blocklist", help=text, description=text, parents=[common])
+    actions = blocklist.add_subparsers(dest="blocklist_command", metavar="ACTION",
+                                       required=True)
+    for name, what in (("subscribe", "adopt ACCOUNT's public blocks (their log is "
+                        "replicated from now on)"),
+                       ("unsubscribe", "stop adopting ACCOUNT's public blocks"),
+                       ("except", "never refuse ACCOUNT because of a list"),
+                       ("unexcept", "let the lists refuse ACCOUNT again")):
+        p = actions.add_parser(name, help=what, description=what, parents=[common])
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+        p.add_argument("account", metavar="ACCOUNT", help="an account id")
+    what = "every account refused and why (your blocks, which list), and those kept"
+    p = actions.add_parser("show", help=what, description=what, parents=[common])
+    p.add_argument("--json", action="store_true", help="print one JSON document")
 
 
 def _communities(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

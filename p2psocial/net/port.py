@@ -102,6 +102,8 @@ class Follows(Protocol):
 
     async def blocked(self) -> list[bytes]: ...
 
+    async def refused(self) -> set[bytes]: ...
+
 
 class Communities(Protocol):
     """Open LAN communities and their rosters (neighbourhood.py, community.py)."""

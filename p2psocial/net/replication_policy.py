@@ -1,9 +1,11 @@
 """What the service replicates, kept in step with the store while sessions run.
 
 Theory of operation. Whenever a follow, unfollow, block or unblock entry is stored,
-or a community roster grows, the accounts we replicate change: ``apply`` recomputes
-them (``Replica.wanted_accounts``), sends them to every session
-(``SessionControl.want``: the new ones are asked for mid-session), drops the address
+a local refusal changes (``RefusalsChanged``: a private block, a blocklist
+subscription or exception; store/refusals.py), or a community roster grows, the
+accounts we replicate change: ``apply`` recomputes them (``Replica.wanted_accounts``),
+sends them to every session (``SessionControl.want``: the new ones are asked for
+mid-session), drops the address
 records of accounts we no longer replicate, moves the gossip subscriptions, and
 looks again at whom we recognise on the LAN. ``follow`` does that at the start and
 once per burst of such events (and after falling behind the events); a new log
@@ -18,7 +20,7 @@ from collections.abc import Awaitable, Callable
 import trio
 
 from ..content import Kind
-from ..events import EntryAdded, Lagged, RosterChanged
+from ..events import EntryAdded, Lagged, RefusalsChanged, RosterChanged
 from .friends import Friends
 from .gossip import Gossip
 from .live_sessions import LiveSessions
@@ -61,7 +63,8 @@ class ReplicationPolicy:
                     if new_log:
                         self.friends.changed()  # a new log: maybe a friend's new device
                     policy = any(e.kind in POLICY_KINDS for e in seen
-                                 if isinstance(e, EntryAdded))
+                                 if isinstance(e, EntryAdded)) or any(
+                        isinstance(e, RefusalsChanged) for e in seen)  # private blocks, lists
                     if new_log or policy:  # a connected peer may see more records now
                         self.friends_changed()
                     if rosters or policy:
@@ -82,5 +85,5 @@ class ReplicationPolicy:
         gossip = self.gossip()
         if gossip is not None:
             await gossip.set_policy(topics=await self.replica.wanted_accounts(1),
-                                    replicated=wanted, blocked=await self.replica.blocked())
+                                    replicated=wanted, blocked=await self.replica.refused())
         await self.recognise()  # whom we recognise on the LAN

@@ -65,7 +65,7 @@ the node's job (``Node.ingest``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import codec, forks
@@ -264,6 +264,20 @@ class SyncSession:
         (store/revocations.py): nothing after it is sent, as after a fork. The peer is
         told by the revocation itself (version 3), not by a proof."""
         self._freeze(device, last_seq + 1)
+
+    def refusals_changed(self, refused: Collection[bytes], allowed: Collection[bytes],
+                         ) -> tuple[list[bytes], list[bytes]]:
+        """store/refusals.py cut the logs of the ``refused`` accounts to their
+        certificates: nothing more of them is sent (as after a fork); the ``allowed``
+        ones came back: the peer is asked for all but their certificates again. The
+        frames to send, and the devices asked for again."""
+        back = []
+        for device, account in self._accounts.items():
+            if account in refused:
+                self._freeze(device, 2)
+            elif account in allowed:
+                back.append(device)
+        return self.need_frames((device, 1) for device in back), back
 
     def _freeze(self, device: bytes, seq: int) -> None:
         if seq < self._frozen.get(device, seq + 1):

@@ -60,7 +60,7 @@ import trio
 from .. import event_hub
 from ..entry import Entry
 from ..errors import InvalidEntry
-from ..events import EntryAdded, ForkFound, Lagged, RevocationFound
+from ..events import EntryAdded, ForkFound, Lagged, RefusalsChanged, RevocationFound
 from . import messages as m
 from .framing import FrameError, TruncatedFrame, read_frame, write_frame
 from .host import NetError, device_id_from_peer_id
@@ -113,6 +113,7 @@ class SessionAborted(NetError):
 class SyncStats:
     received: int = 0  # entries stored that came from this peer
     sent: int = 0  # entries sent to this peer
+    refused: int = 0  # entries of accounts we refuse (store/refusals.py): not stored
     caught_up: bool = False  # both sides said "caught_up"
 
 
@@ -398,6 +399,7 @@ async def run_sync(replica: Replica, stream: object, *, hops: int = 2, once: boo
         try:
             result = await replica.ingest(entries)
             stats.received += len(result.added)
+            stats.refused += result.refused
             if waste := guard.gaps(entries, result.missing):
                 guard.charge(waste, trio.current_time(), "entries")
         except InvalidEntry as exc:  # a flood
@@ -421,6 +423,11 @@ async def run_sync(replica: Replica, stream: object, *, hops: int = 2, once: boo
                 session.ended(device, last)
             if version >= 3:
                 control.send_later(session.revoked(event.wire))
+        elif isinstance(event, RefusalsChanged):  # logs cut to their certificates, or back
+            frames, back = session.refusals_changed(event.refused, event.allowed)
+            for device in back:
+                guard.resend_after(device, 1)
+            control.send_later(frames)
         return not isinstance(event, Lagged)
 
     async def follower() -> None:

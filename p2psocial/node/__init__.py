@@ -20,6 +20,7 @@ plus these services, each given the kernel and the services it uses:
 * ``moderation``  their moderators, removals, hidden posts and reports;
 * ``keys``        the key file: passphrase and recovery phrase;
 * ``mutes``       mutes (accounts, #tags, threads) and word filters: local, unpublished;
+* ``blocklists``  private blocks and shared blocklists (refused accounts);
 * ``replication`` what the network needs (net's port): logs, blobs, forks, peers,
   address records. The network is given ``node.replication``, never the node.
 

@@ -23,7 +23,7 @@ from ..entry import Entry
 from ..errors import HomeError, InvalidContent, PassphraseRequired
 from ..event_hub import BUFFER as EVENT_BUFFER
 from ..event_hub import EventHub
-from ..events import EntryAdded, Event
+from ..events import EntryAdded, Event, RefusalsChanged
 from ..home import Home
 from ..identity import Identity
 from ..store import Store
@@ -71,6 +71,12 @@ class Kernel:
         """Run store or image work in a worker thread, one piece at a time."""
         return await trio.to_thread.run_sync(fn, *args, limiter=self._limiter)
 
+    def refusal_events(self) -> list[Event]:
+        """What the store's refused set did since last asked (our block, a private one,
+        a subscribed list's entry: store/refusals.py), as events."""
+        return [RefusalsChanged(frozenset(added), frozenset(removed))
+                for added, removed in self.store.refusals.take_changes()]
+
     def require_identity(self) -> Identity:
         if self.identity is None:
             raise PassphraseRequired("this needs the account's keys: open the home for writing")
@@ -105,7 +111,8 @@ class Kernel:
             item, stored = await self._run(self.publish_now, value)
         me = self.account_id
         self.events.emit([self.entry_added(item, me), *domain_events(
-            stored.added, {item.device: me}, me, stored.targets, stored.erased)])
+            stored.added, {item.device: me}, me, stored.targets, stored.erased),
+            *self.refusal_events()])
         return item
 
     def entry_added(self, item: Entry, account: bytes) -> EntryAdded:

@@ -63,6 +63,7 @@ class Replication(Service):
         events += [RevocationFound(*one) for one in result.revocations]
         me = self.identity.account_id if self.identity else None
         events += domain_events(result.added, accounts, me, result.targets, result.erased)
+        events += self._kernel.refusal_events()  # a subscribed list's blocks arrived
         self.events.emit(events)
         if result.revocations:  # rare: a member of a group we run lost a device
             await self._devices.members_revoked({one.account for one in result.revocations})
@@ -122,23 +123,34 @@ class Replication(Service):
     async def wanted_accounts(self, hops: int = 2) -> set[bytes]:
         """The accounts whose logs this node replicates: its own, the accounts it
         follows, and theirs up to ``hops`` steps away, and the rosters of its
-        communities (at any ``hops``: live gossip asks for 1); never one it has blocked. What
-        a node replicates it stores even when it cannot read it (store-and-forward)."""
+        communities (at any ``hops``: live gossip asks for 1), and the owners of the
+        blocklists it subscribes to; never one it refuses (store/refusals.py: blocked,
+        privately or through a list). What a node replicates it stores even when it
+        cannot read it (store-and-forward)."""
         return await self._run(self._wanted_accounts, hops)
 
     def _wanted_accounts(self, hops: int) -> set[bytes]:
         me = self.account_id
-        blocked = set(self.store.blocked(me))
+        refused = self.store.refused() - {me}
         wanted = {me}
         frontier = {me}
         for _ in range(max(0, hops)):
-            frontier = {f for a in frontier for f in self.store.following(a)} - wanted - blocked
+            frontier = {f for a in frontier for f in self.store.following(a)} - wanted - refused
             wanted |= frontier
-        return wanted | (self.store.community_replicated() - blocked)
+        lists = set(self.store.refusals.subscriptions())
+        return wanted | ((self.store.community_replicated() | lists) - refused)
+
+    async def refused(self) -> set[bytes]:
+        """The accounts this home refuses: gossip rejects their entries (no blame)."""
+        return await self._run(self.store.refused)
 
     async def logs(self) -> list[tuple[bytes, bytes, int]]:
-        """(device, account, head seq) of every log held."""
-        return await self._run(self.store.devices)
+        """(device, account, head seq) of every log held that we offer: none of a
+        refused account's (its log is down to its certificate anyway)."""
+        def offered() -> list[tuple[bytes, bytes, int]]:
+            refused = self.store.refused()
+            return [log for log in self.store.devices() if log[1] not in refused]
+        return await self._run(offered)
 
     async def log_entries(self, device: bytes, after_seq: int, limit: int) -> list[Entry]:
         return await self._run(self.store.log_entries, device, after_seq, limit)

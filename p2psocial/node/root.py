@@ -24,6 +24,7 @@ from ..errors import HomeError
 from ..home import Home
 from ..identity import DeviceKeys, Identity, certificate_from_wire, new_identity
 from ..store import Store
+from .blocklists import Blocklists
 from .circles import Circles
 from .communities import Communities
 from .devices import Devices
@@ -41,7 +42,7 @@ from .replication import Replication
 class Node(Kernel):
     """One home's account: the kernel, and its services as attributes (posts, feeds,
     messages, groups, circles, communities, moderation, keys, devices, mutes,
-    replication)."""
+    blocklists, replication)."""
 
     def __init__(self, home: Home, store: Store, identity: Identity | None,
                  clock: Clock = now_ms, random: Random = os.urandom) -> None:
@@ -56,6 +57,7 @@ class Node(Kernel):
         self.keys = Keys(self)
         self.devices = Devices(self, self.messages, self.groups)
         self.mutes = Mutes(self)
+        self.blocklists = Blocklists(self, self.posts)
         self.replication = Replication(self, self.feeds, self.communities, self.devices)
         self.messages.on_keys(joined=self.communities.sign_own_lines,
                               left=self.groups.rekey_without)

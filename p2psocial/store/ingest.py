@@ -51,7 +51,7 @@ from ..entry import Entry, verify_run
 from ..errors import BrokenLink, InvalidEntry
 from ..forks import Fork
 from ..timestamps import placed
-from . import blob_wants, erasure
+from . import blob_wants, erasure, refusals
 from .log_checks import certificate as _certificate
 from .log_checks import proof as _proof
 from .log_checks import read_forks, write_fork
@@ -72,6 +72,7 @@ class _Plan:
     forks: dict[bytes, Fork] = field(default_factory=dict)
     frozen: int = 0
     rejected: dict[bytes, InvalidEntry] = field(default_factory=dict)
+    refused: int = 0
 
 
 @dataclass(slots=True)
@@ -89,13 +90,16 @@ class Ingestor:
         self._arrived = 0
         self._logs: dict[bytes, LogState] = {}
         self._accounts: dict[bytes, int] = {}
-        self._next_rowid = (conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0) + 1
+        self._next_rowid = refusals.next_rowid(conn)
         self._deleted = {r[0] for r in conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in conn.execute("SELECT target FROM edits")}
         self._forked = read_forks(conn)  # device -> the seq it forked at
         self.revoker = Revoker(conn, self.account_rowid, self._erase)
         self.local: int | None = None
         self._home: set[int] = set()
+        self.refused: set[bytes] = set()  # accounts refused (store/refusals.py)
+        self._refused_rows: set[int] = set()
+        self.load_refused()
         self.notes = Notifier(conn)
         row = conn.execute("SELECT value FROM meta WHERE key = 'local_account'").fetchone()
         if row:
@@ -136,6 +140,12 @@ class Ingestor:
             self._accounts[account_id] = rowid
         return rowid
 
+    def load_refused(self) -> None:
+        """Read the refused set as applied (refusals.apply changed it)."""
+        self.refused = refusals.applied(self.conn)
+        self._refused_rows = {r[0] for r in self.conn.execute(
+            "SELECT a.rowid FROM refused r JOIN accounts a ON a.id = r.account")}
+
     def log_state(self, device: bytes) -> LogState | None:
         state = self._logs.get(device)
         if state is None:
@@ -159,7 +169,10 @@ class Ingestor:
                 verify_run(run, None if state is None else (state.head_seq, state.head_id))
                 if state is None:
                     certs[device] = _certificate(run[0])
-                    if through_revoked(self.revoker.revoked, certs[device].cert):
+                    if certs[device].cert.account in self.refused:
+                        plan.refused += len(run)
+                        del plan.runs[device]
+                    elif through_revoked(self.revoker.revoked, certs[device].cert):
                         plan.frozen += len(run)  # certified by a device after its theft
                         del plan.runs[device]
             except InvalidEntry as exc:
@@ -194,7 +207,7 @@ class Ingestor:
         revoked, self.revoker.applied = self.revoker.applied, []
         return IngestResult(added, plan.skipped, plan.missing, self.notes.take_created(),
                             list(plan.forks.values()), plan.frozen, plan.rejected,
-                            targets, erased, revoked)
+                            targets, erased, revoked, plan.refused)
 
     def _plan(self, entries: Iterable[Entry], strict: bool) -> _Plan:
         plan = _Plan({})
@@ -218,6 +231,9 @@ class Ingestor:
             if device in plan.rejected:
                 continue
             state = self.log_state(device)
+            if state is not None and state.account in self._refused_rows:
+                plan.refused += len(seqs)  # store/refusals.py: unread, and no gap to charge
+                continue  # anyone for (whoever carried it may not know our blocks)
             head = 0 if state is None else state.head_seq
             run: list[Entry] = []
             for seq in sorted(seqs):
@@ -375,8 +391,8 @@ class Ingestor:
         self._erased.clear()
         self.notes.reset()
         self.text.reload()
-        self._next_rowid = (self.conn.execute("SELECT max(rowid) FROM entries").fetchone()[0]
-                            or 0) + 1
+        self._next_rowid = refusals.next_rowid(self.conn)
+        self.load_refused()
         self._deleted = {r[0] for r in self.conn.execute("SELECT target FROM deletions")}
         self._edited = {r[0] for r in self.conn.execute("SELECT target FROM edits")}
         self._forked = read_forks(self.conn)

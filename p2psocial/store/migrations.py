@@ -580,4 +580,28 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS community_reports_community ON community_reports(community);
     UPDATE meta SET value = 0 WHERE key = 'private_upto';
     """,
+    # 19 (issue 17): blocks nobody else sees, and shared blocklists
+    # (store/refusals.py). Local choices, never published: ``private_blocks``, the
+    # ``blocklists`` we subscribe to (their owners' public blocks count as ours) and
+    # ``blocklist_exceptions`` to them. ``refused``: the refused set as last applied
+    # (the logs of these accounts are held as their certificates only; invariant: it
+    # equals refusals.compute after every change of the tables above or of our own
+    # or a subscribed owner's follows and blocks).
+    """
+    CREATE TABLE IF NOT EXISTS private_blocks (
+        account BLOB PRIMARY KEY,       -- the account's id
+        created INTEGER NOT NULL        -- ms
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS blocklists (
+        owner BLOB PRIMARY KEY,         -- whose public blocks we adopt
+        created INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS blocklist_exceptions (
+        account BLOB PRIMARY KEY,       -- never refused because of a list
+        created INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS refused (
+        account BLOB PRIMARY KEY
+    ) WITHOUT ROWID;
+    """,
 ]

@@ -52,6 +52,8 @@ Layout, and why:
   valid entry of each; ``account_keys``: the local account's rotated encryption keys.
 * ``mutes``, ``word_filters`` (migration 17; store/mutes.py): local mutes and word
   filters, which the list queries apply in SQL.
+* ``private_blocks``, ``blocklists``, ``blocklist_exceptions``, ``refused`` (issue 17;
+  store/refusals.py): the accounts this home refuses to replicate and carry.
 """
 
 from __future__ import annotations

@@ -38,7 +38,15 @@ from ..entry import Entry
 from ..errors import HomeError, OverCap
 from ..forks import Fork
 from ..roster import Join
-from . import address_records, blob_wants, communities, holders, integrity, schema
+from . import (
+    address_records,
+    blob_wants,
+    communities,
+    holders,
+    integrity,
+    refusals,
+    schema,
+)
 from .address_records import HeldRecord
 from .blob_wants import BLOB_CAP, Budget, WantedBlob
 from .communities import CommunityInfo
@@ -66,6 +74,7 @@ from .views import (
     Relation,
 )
 
+_RELATIONS = frozenset({Kind.FOLLOW, Kind.UNFOLLOW, Kind.BLOCK, Kind.UNBLOCK})
 LIVE_BATCH = 100  # batches up to this size are indexed for search as they arrive
 
 # How every writable store is opened (the ingest benchmark's reference uses these too).
@@ -144,6 +153,9 @@ class Store:
         self.device_book = DeviceBook(conn)
         self.moderation = ModerationBook(conn)  # community moderators (issue 17)
         self.mute_book = MuteBook(conn, self.now)
+        self.refusals = refusals.RefusalBook(conn, self._writer, lambda: self.now())
+        if not readonly:
+            self.refusals.apply()  # after an upgrade, public blocks stop carrying too
 
     def close(self) -> None:
         if self._closed:
@@ -215,7 +227,15 @@ class Store:
             self.index_text()
         if any(e.kind == Kind.DELETE for e in result.added):
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # deleted bytes leave the disk
+        if any(e.kind in _RELATIONS for e in result.added):  # ours or a subscribed list's
+            self.refusals.apply()
         return result
+
+    # --- refusals (issue 17; refusals.py) ---------------------------------------
+
+    def refused(self) -> set[bytes]:
+        """The accounts this home refuses to replicate and carry (refusals.py)."""
+        return refusals.compute(self.conn)
 
     def add_forks(self, wire: Iterable[object]) -> list[Fork]:
         """Check and store the fork proofs a peer passed on (ingest.py ``add_forks``)."""

@@ -138,6 +138,8 @@ class IngestResult:
     erased: dict[bytes, Erased] = field(default_factory=dict)
     # a delete's entry id -> what it erased, when that was held here
     revocations: list[Any] = field(default_factory=list)
+    refused: int = 0  # entries of accounts this home refuses (store/refusals.py): not
+    # stored, and nobody's fault (the carrier may not know our blocks)
     # store/revocations.py ``Applied``: each revocation this batch applied that
     # shortened something (account, wire, and where each device's log now ends)
 
@@ -187,6 +189,27 @@ class NotificationView:
 class NotificationPage:
     items: list[NotificationView]
     next: Cursor | None  # pass as ``before`` to get the following page; None at the end
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalView:
+    """An account a block or a subscribed blocklist names (store/refusals.py): ``why``
+    ("block", "private", "list:<owner hex>"); ``kept``: not refused after all
+    ("exception", "following"), else None."""
+
+    account: bytes
+    why: tuple[str, ...]
+    kept: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BlocklistsView:
+    """Settings → Blocklists: the review (``RefusalView`` rows), the lists subscribed
+    to, and the names of every account they mention (None: no profile held)."""
+
+    refusals: list[RefusalView]
+    subscriptions: list[bytes]
+    names: dict[bytes, str | None]
 
 
 @dataclass(frozen=True, slots=True)

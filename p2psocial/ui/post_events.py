@@ -23,6 +23,7 @@ from ..events import (
     PostChanged,
     ProfileChanged,
     ReactionChanged,
+    RefusalsChanged,
 )
 
 if TYPE_CHECKING:
@@ -47,7 +48,8 @@ def home_events(event: Event) -> Concern:
     blocks and mutes change whose posts it shows."""
     if isinstance(event, PostAdded):
         return Concern.POSTS
-    if (isinstance(event, FollowsChanged) and event.own) or isinstance(event, MutesChanged):
+    if ((isinstance(event, FollowsChanged) and event.own)
+            or isinstance(event, (MutesChanged, RefusalsChanged))):
         return Concern.RELOAD
     return Concern.NONE
 
@@ -56,8 +58,8 @@ def mention_events(event: Event) -> Concern:
     """Mentions: any post may mention us; our own blocks hide accounts."""
     if isinstance(event, PostAdded):
         return Concern.POSTS
-    if (isinstance(event, FollowsChanged) and event.own and event.blocks) \
-            or isinstance(event, MutesChanged):
+    if ((isinstance(event, FollowsChanged) and event.own and event.blocks)
+            or isinstance(event, (MutesChanged, RefusalsChanged))):  # a mute, a private block
         return Concern.RELOAD
     return Concern.NONE
 
@@ -67,6 +69,8 @@ def account_events(account: bytes) -> EventFilter:
     def concern(event: Event) -> Concern:
         if isinstance(event, MutesChanged):  # a muted tag or thread, a filter
             return Concern.RELOAD
+        if isinstance(event, RefusalsChanged) and account in event.refused | event.allowed:
+            return Concern.RELOAD
         return Concern.POSTS if isinstance(event, PostAdded) and event.account == account \
             else Concern.NONE
     return concern
@@ -74,8 +78,9 @@ def account_events(account: bytes) -> EventFilter:
 
 def thread_events(event: Event) -> Concern:
     """A thread: any post may be a reply in it (the thread model reads it again); a
-    mute or a filter collapses rows."""
-    return Concern.RELOAD if isinstance(event, (PostAdded, MutesChanged)) else Concern.NONE
+    mute or a filter collapses rows, a refusal removes them."""
+    return (Concern.RELOAD if isinstance(event, (PostAdded, MutesChanged, RefusalsChanged))
+            else Concern.NONE)
 
 
 def no_events(event: Event) -> Concern:

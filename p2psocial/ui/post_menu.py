@@ -5,9 +5,9 @@ menu opens on a right click, and from the keyboard with the menu key or Shift+F1
 the current post (post_view.py). It offers Reply, Open the conversation and React,
 which the row has too; Copy text; Copy link, the post's entry id (``ent1…``), which
 the Search field opens and ``p2psocial thread`` reads; Select text…; and Edit… and
-Delete… on one's own posts (Delete asks first), Mute and Block… on others' (Block
-asks first, as the profile page does), and Mute this thread on every post (mutes are
-local and undone in Settings, so they ask nothing).
+Delete… on one's own posts (Delete asks first), Mute, Block… and Block privately… on
+others' (the blocks ask first, as the profile page does), and Mute this thread on
+every post (mutes are local and undone in Settings, so they ask nothing).
 
 Select text. Rows are painted, not widgets (post_delegate.py), so there is no text
 to drag a selection over in the list. "Select text…" opens the post's text in a small
@@ -126,6 +126,8 @@ class PostMenus(QObject):
                                .format(author_name(post))))
             menu.addAction(tr("&Block {0}…").format(author_name(post).replace("&", "&&")),
                            lambda: self.block(post))
+            menu.addAction(tr("Block {0} &privately…").format(
+                author_name(post).replace("&", "&&")), lambda: self.block(post, private=True))
         self.menu = menu
         menu.popup(where)
         return menu
@@ -172,15 +174,21 @@ class PostMenus(QObject):
         self._ctx.call(self._ctx.backend.mute, kind, target,
                        on_result=lambda _new: self._ctx.message.emit(said))
 
-    def block(self, post: PostView) -> None:
+    def block(self, post: PostView, private: bool = False) -> None:
+        """Block asks first; a private block tells nobody (node/blocklists.py)."""
         name = author_name(post)
         box = QMessageBox(QMessageBox.Icon.Question, tr("Block {0}?").format(name),
-                          tr("Block {0}? You will no longer see their posts, replies or "
-                             "notifications, and this home stops carrying their entries. "
-                             "You can unblock them later.").format(name),
+                          (tr("Block {0} privately? Nothing is published: this home stops "
+                              "keeping and carrying their entries, and what it holds of "
+                              "them is removed. You can unblock them later.") if private else
+                           tr("Block {0}? You will no longer see their posts, replies or "
+                              "notifications, and this home stops carrying their entries. "
+                              "You can unblock them later.")).format(name),
                           QMessageBox.StandardButton.Cancel, self._view.window())
-        box.addButton(tr("Block"), QMessageBox.ButtonRole.DestructiveRole)
-        self._ask(box, functools.partial(self._ctx.call, self._ctx.node.posts.block, post.author))
+        box.addButton(tr("Block privately") if private else tr("Block"),
+                      QMessageBox.ButtonRole.DestructiveRole)
+        act = self._ctx.backend.block_privately if private else self._ctx.node.posts.block
+        self._ask(box, functools.partial(self._ctx.call, act, post.author))
 
     def _ask(self, box: QMessageBox, then: Callable[[], object]) -> None:
         """Show ``box`` (Cancel is the default); its destructive button runs ``then``."""

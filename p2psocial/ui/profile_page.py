@@ -177,6 +177,8 @@ class ProfilePage(QWidget):
         self.mute = QPushButton(tr("Mute"), self)  # local: node/mutes.py
         self.mute.setToolTip(tr("Hide their posts from your timelines and notifications, "
                                 "on this device only: they are not told"))
+        self.block_private = QPushButton(tr("Block privately"), self)
+        self.privately_blocked = False
         self.approve = QPushButton(icon("people"), tr("Approve for followers-only posts"), self)
         self.approved = False
         self.approve.hide()  # until we know they follow us, or are approved
@@ -191,6 +193,7 @@ class ProfilePage(QWidget):
             self.follow.hide()
             self.block.hide()
             self.mute.hide()
+            self.block_private.hide()
         else:
             self.follow.clicked.connect(self._toggle_follow)
             self.block.clicked.connect(self._toggle_block)
@@ -201,10 +204,13 @@ class ProfilePage(QWidget):
             self.header.buttons.addWidget(self.mute)
             self.header.buttons.addWidget(self.block)
             self.mute.clicked.connect(self._toggle_mute)
+            self.block_private.clicked.connect(self._toggle_private_block)
+            self.header.buttons.addWidget(self.block_private)
             self.edit.hide()
             self.follow.setEnabled(False)  # until the relation is known
             self.block.setEnabled(False)
             self.mute.setEnabled(False)
+            self.block_private.setEnabled(False)
         self.header.buttons.addStretch(1)
         self.posts = PostList(ctx, tr("No posts yet"), self)
         self.posts.view.setAccessibleName(tr("Posts of {0}").format(
@@ -232,17 +238,18 @@ class ProfilePage(QWidget):
         self._read_call = self._ctx.call(self._read, on_result=self._on_read,
                                          on_error=self._on_read_failed)
 
-    async def _read(self) -> tuple[ProfileView, Relation | None, bool]:
+    async def _read(self) -> tuple[ProfileView, Relation | None, bool, bool]:
         node = self._ctx.node
         profile = await node.feeds.profile(self.account)
         if self.own:
-            return profile, None, False
+            return profile, None, False, False
         return (profile, await node.feeds.relation(self.account),
-                self.account in await node.circles.members())
+                self.account in await node.circles.members(),
+                await self._ctx.backend.privately_blocked(self.account))
 
-    def _on_read(self, result: tuple[ProfileView, Relation | None, bool]) -> None:
+    def _on_read(self, result: tuple[ProfileView, Relation | None, bool, bool]) -> None:
         self._read_call = None
-        self.profile, self.relation, self.approved = result
+        self.profile, self.relation, self.approved, self.privately_blocked = result
         self.header.show_profile(self.profile)
         self.posts.view.setAccessibleName(tr("Posts of {0}").format(
             display_name(self.profile.name, self.account)))
@@ -264,12 +271,19 @@ class ProfilePage(QWidget):
         self.block.setText(tr("Unblock") if relation.blocked else tr("Block"))
         self.block.setAccessibleName((tr("Unblock {0}") if relation.blocked
                                       else tr("Block {0}")).format(name))
-        self.follow.setEnabled(not relation.blocked)
+        self.follow.setEnabled(not relation.blocked and not self.privately_blocked)
         self.block.setEnabled(True)
         self.mute.setText(tr("Unmute") if relation.muted else tr("Mute"))
         self.mute.setAccessibleName((tr("Unmute {0}") if relation.muted
                                      else tr("Mute {0}")).format(name))
         self.mute.setEnabled(True)
+        private = self.privately_blocked  # a private block shows only its own Unblock
+        self.block.setVisible(not private)
+        self.block_private.setVisible(not relation.blocked)
+        self.block_private.setText(tr("Unblock") if private else tr("Block privately"))
+        self.block_private.setAccessibleName((tr("Unblock {0}") if private
+                                              else tr("Block {0} privately")).format(name))
+        self.block_private.setEnabled(True)
         self.approve.setText(tr("Revoke") if self.approved
                              else tr("Approve for followers-only posts"))
         self.approve.setAccessibleName(
@@ -294,6 +308,7 @@ class ProfilePage(QWidget):
         self.follow.setEnabled(False)
         self.block.setEnabled(False)
         self.mute.setEnabled(False)
+        self.block_private.setEnabled(False)
         self.approve.setEnabled(False)
         self._ctx.call(fn, self.account, on_result=lambda _entry: self.refresh(),
                        on_error=self._on_action_failed)
@@ -333,10 +348,29 @@ class ProfilePage(QWidget):
         self.confirm_block = box
         box.open()
 
-    def _confirmed(self, role: QMessageBox.ButtonRole) -> None:
+    def _confirmed(self, role: QMessageBox.ButtonRole, block: Any = None) -> None:
         self.confirm_block = None
         if role == QMessageBox.ButtonRole.DestructiveRole:
-            self._act(self._ctx.node.posts.block)
+            self._act(block or self._ctx.node.posts.block)
+
+    def _toggle_private_block(self) -> None:
+        """A private block publishes nothing (node/blocklists.py); it asks first too."""
+        if self.privately_blocked:
+            self._act(self._ctx.backend.unblock_any)
+            return
+        name = display_name(self.profile.name if self.profile else None, self.account)
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Block {0}?").format(name),
+                          tr("Block {0} privately? Nothing is published: this home stops "
+                             "keeping and carrying their entries, and what it holds of "
+                             "them is removed. You can unblock them later.").format(name),
+                          QMessageBox.StandardButton.Cancel, self)
+        box.addButton(tr("Block privately"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self._confirmed(
+            box.buttonRole(button), self._ctx.backend.block_privately))
+        self.confirm_block = box
+        box.open()
 
     def _toggle_approve(self) -> None:
         if self.relation is None:

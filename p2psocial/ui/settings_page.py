@@ -59,6 +59,7 @@ from ..accounts import export_home, import_backup
 from ..errors import WrongPassphrase
 from ..settings import HOPS_MAX, PORT_MAX
 from .avatar import Avatar
+from .blocklists_section import BlocklistsSection
 from .context import tr
 from .devices_section import DevicesSection
 from .i18n import install_translator, languages
@@ -152,8 +153,9 @@ class SettingsPage(QScrollArea):
         self.devices = DevicesSection(ctx)  # devices_section.py
         self.takeout = TakeoutSection(ctx)  # takeout_section.py: "Readable copy"
         self.mutes = MutesSection(ctx)  # mutes_section.py
+        self.blocklists = BlocklistsSection(ctx)  # blocklists_section.py
         for build in (self._build_profile, self._build_security, lambda: self.devices,
-                      lambda: self.mutes,
+                      lambda: self.mutes, lambda: self.blocklists,
                       self._build_network, self._build_appearance, self._build_desktop,
                       self._build_backup, lambda: self.takeout):
             layout.addWidget(build())
@@ -179,6 +181,7 @@ class SettingsPage(QScrollArea):
         self.devices.stop()
         self.takeout.stop()
         self.mutes.stop()
+        self.blocklists.stop()
         for call in self._calls:
             call.cancel()
         self._calls.clear()

@@ -1257,6 +1257,10 @@
         <translation>{0} stummschalten</translation>
     </message>
     <message>
+        <source>Block {0} privately</source>
+        <translation>{0} privat blockieren</translation>
+    </message>
+    <message>
         <source>Block</source>
         <translation>Blockieren</translation>
     </message>
@@ -1289,8 +1293,84 @@
         <translation>{0} entfolgen</translation>
     </message>
     <message>
+        <source>your public block</source>
+        <translation>deine öffentliche Blockierung</translation>
+    </message>
+    <message>
+        <source>your private block</source>
+        <translation>deine private Blockierung</translation>
+    </message>
+    <message>
+        <source>on {0}&apos;s list</source>
+        <translation>auf der Liste von {0}</translation>
+    </message>
+    <message>
+        <source>kept: you follow them</source>
+        <translation>behalten: du folgst diesem Konto</translation>
+    </message>
+    <message>
+        <source>kept: your exception</source>
+        <translation>behalten: deine Ausnahme</translation>
+    </message>
+    <message>
+        <source>Blocklists</source>
+        <translation>Blocklisten</translation>
+    </message>
+    <message>
+        <source>Adopt the public blocks of people you trust. Refused accounts are not stored or passed on by this computer; nobody is told.</source>
+        <translation>Übernimm die öffentlichen Blockierungen von Menschen, denen du vertraust. Abgelehnte Konten werden von diesem Computer weder gespeichert noch weitergegeben; niemand erfährt davon.</translation>
+    </message>
+    <message>
+        <source>Account id (p2ps1…) of a list to subscribe to</source>
+        <translation>Konto-ID (p2ps1…) einer Liste, die du abonnieren willst</translation>
+    </message>
+    <message>
+        <source>Account whose blocklist to subscribe to</source>
+        <translation>Konto, dessen Blockliste du abonnieren willst</translation>
+    </message>
+    <message>
+        <source>Subscribe</source>
+        <translation>Abonnieren</translation>
+    </message>
+    <message>
+        <source>Subscribed to</source>
+        <translation>Abonniert</translation>
+    </message>
+    <message>
+        <source>No subscriptions</source>
+        <translation>Keine Abonnements</translation>
+    </message>
+    <message>
+        <source>Unsubscribe</source>
+        <translation>Abbestellen</translation>
+    </message>
+    <message>
+        <source>Refused ({0})</source>
+        <translation>Abgelehnt ({0})</translation>
+    </message>
+    <message>
+        <source>Nobody refused</source>
+        <translation>Niemand abgelehnt</translation>
+    </message>
+    <message>
         <source>Unblock</source>
         <translation>Blockierung aufheben</translation>
+    </message>
+    <message>
+        <source>Make an exception</source>
+        <translation>Ausnahme machen</translation>
+    </message>
+    <message>
+        <source>… and {0} more (&apos;p2psocial blocklist show&apos; lists them all)</source>
+        <translation>… und {0} weitere (&apos;p2psocial blocklist show&apos; zeigt alle)</translation>
+    </message>
+    <message>
+        <source>Kept ({0})</source>
+        <translation>Behalten ({0})</translation>
+    </message>
+    <message>
+        <source>Remove exception</source>
+        <translation>Ausnahme entfernen</translation>
     </message>
     <message>
         <source>Unblock {0}</source>
@@ -1381,6 +1461,10 @@
         <translation>{0} &amp;blockieren…</translation>
     </message>
     <message>
+        <source>Block {0} &amp;privately…</source>
+        <translation>{0} &amp;privat blockieren…</translation>
+    </message>
+    <message>
         <source>Text copied</source>
         <translation>Text kopiert</translation>
     </message>
@@ -1405,8 +1489,16 @@
         <translation>{0} blockieren?</translation>
     </message>
     <message>
+        <source>Block {0} privately? Nothing is published: this home stops keeping and carrying their entries, and what it holds of them is removed. You can unblock them later.</source>
+        <translation>{0} privat blockieren? Nichts wird veröffentlicht: Dieses Zuhause speichert und trägt ihre Einträge nicht mehr, und was es davon hält, wird entfernt. Du kannst die Blockierung später aufheben.</translation>
+    </message>
+    <message>
         <source>Block {0}? You will no longer see their posts, replies or notifications, and this home stops carrying their entries. You can unblock them later.</source>
         <translation>{0} blockieren? Du siehst dann keine Beiträge, Antworten oder Mitteilungen dieser Person mehr, und dieser Computer gibt ihre Einträge nicht mehr weiter. Du kannst die Blockierung später wieder aufheben.</translation>
+    </message>
+    <message>
+        <source>Block privately</source>
+        <translation>Privat blockieren</translation>
     </message>
     <message>
         <source>Post by {0}</source>
