@@ -354,7 +354,7 @@ class Queries:
     def _view(self, row: tuple, replies: int | None = None) -> PostView:
         (rowid, entry_id, author, name, ts, text, cw, parent, root, edited, deleted,
          body, circle, signed, warning) = row
-        post = _decode_post(body)
+        post = decode_post(body)
         root = root or entry_id  # a top-level post is the root of its own thread
         if replies is None:  # index: posts_thread (root, parent)
             replies = self.conn.execute(
@@ -401,7 +401,8 @@ def _target(kind: int, body: bytes) -> bytes | None:
     return value.target if isinstance(value, (c.Reaction, c.Edit, c.Delete)) else None
 
 
-def _decode_post(body: bytes | None) -> c.Post | None:
+def decode_post(body: bytes | None) -> c.Post | None:
+    """A stored POST body as a value; None when it is gone (deleted, dropped) or bad."""
     if body is None:
         return None
     try:

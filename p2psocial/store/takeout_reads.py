@@ -20,9 +20,8 @@ from typing import NamedTuple
 
 from .. import content as c
 from .. import private
-from ..content import Kind
-from ..errors import InvalidEntry
 from .members import unpack_members
+from .queries import decode_post
 
 
 class PostRow(NamedTuple):
@@ -144,7 +143,7 @@ class TakeoutReads:
              edited, body, circle) in self.conn.execute(sql, {"me": self.local}):
             yield PostRow(bytes(entry_id), bytes(author), name, ts, signed, text, cw,
                           _opt(parent), _opt(parent_author), _opt(root), bool(edited),
-                          bool(circle), _decode_post(body))
+                          bool(circle), decode_post(body))
 
     def own_reactions(self) -> Iterator[ReactionRow]:
         """The local account's active reactions, oldest first. A scan of ``reactions``
@@ -279,12 +278,3 @@ def _reaction(row: tuple) -> ReactionRow:
     return ReactionRow(bytes(entry), bytes(target), _opt(target_author), bytes(account),
                        name, emoji, ts)
 
-
-def _decode_post(body: bytes | None) -> c.Post | None:
-    if body is None:
-        return None
-    try:
-        value = c.decode_body(Kind.POST, body)
-    except InvalidEntry:
-        return None
-    return value if isinstance(value, c.Post) else None
