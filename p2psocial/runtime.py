@@ -49,6 +49,7 @@ from .identity import AccountKeys
 from .joining import JOIN_PATIENCE, Joined, join
 from .node import Node
 from .node.private_scan import follow_private
+from .node.storage_follow import follow_storage
 from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, settings_json
 from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
@@ -268,6 +269,7 @@ class Backend:
         the private scan beside it (node/private_scan.py), network or not."""
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._scan_private)
+            nursery.start_soon(self._keep_storage)
             await self._run_network(task_status=task_status)
 
     async def _scan_private(self) -> None:
@@ -277,6 +279,14 @@ class Backend:
             await follow_private(self.node)
         except Exception:
             log.exception("the private scan stopped")
+
+    async def _keep_storage(self) -> None:
+        """The storage budget beside it (node/storage_follow.py); a failure stops it
+        (logged; the next start runs it again), never the network."""
+        try:
+            await follow_storage(self.node, lambda: self.settings.hops)
+        except Exception:
+            log.exception("the storage budget stopped")
 
     async def _run_network(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
         task_status.started()

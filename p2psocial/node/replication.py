@@ -126,6 +126,10 @@ class Replication(Service):
         a node replicates it stores even when it cannot read it (store-and-forward)."""
         return await self._run(self._wanted_accounts, hops)
 
+    def replicated_now(self, hops: int) -> set[bytes]:
+        """``wanted_accounts`` in the worker thread (the storage budget reads it there)."""
+        return self._wanted_accounts(hops)
+
     def _wanted_accounts(self, hops: int) -> set[bytes]:
         me = self.account_id
         blocked = set(self.store.blocked(me))

@@ -34,6 +34,7 @@ from .keys import Keys, dump_keys
 from .messages import Messages
 from .posts import Posts
 from .replication import Replication
+from .storage import Storage
 
 
 class Node(Kernel):
@@ -52,6 +53,7 @@ class Node(Kernel):
         self.keys = Keys(self)
         self.devices = Devices(self, self.messages, self.groups)
         self.replication = Replication(self, self.feeds, self.communities, self.devices)
+        self.storage = Storage(self, self.replication)
         self.messages.on_keys(joined=self.communities.sign_own_lines,
                               left=self.groups.rekey_without)
 

@@ -362,6 +362,7 @@ class Queries:
             reacted=tuple(emoji for emoji, _, ours in counted if ours) if counted else (),
             audience="circle" if circle else "public", signed_ts=signed,
             reply_author=None if parent is None else self.reply_author(parent),
+            dropped=deleted == 2,  # not kept here: the storage budget (store/storage.py)
         )
 
 

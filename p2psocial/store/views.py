@@ -81,6 +81,7 @@ class PostView(Placed):
     audience: str = "public"  # "circle": a followers-only post (store/circles.py)
     signed_ts: int | None = None  # the author's timestamp; None: the same as ts
     reply_author: bytes | None = None  # who wrote reply_parent, when this home holds it
+    dropped: bool = False  # its body went to keep within the storage budget (store/storage.py)
 
 
 @dataclass(frozen=True, slots=True)
