@@ -60,6 +60,7 @@ SLOW: dict[str, str] = {
     "test_cli_dm.py": _CLI,
     "test_cli_e2e_two_homes.py": _SERVE,
     "test_cli_devices.py": _SERVE,
+    "test_cli_storage.py": _SERVE,
     "test_cli_far_future.py": _CLI,
     "test_cli_groups.py": _CLI,
     "test_cli_peers_reach.py": _SERVE,

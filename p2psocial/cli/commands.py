@@ -41,6 +41,7 @@ from ..switches import LAN_TYPE_ENV, env_listen_ips  # hidden: tests on loopback
 from . import (
     devices,  # noqa: F401  (devices, device: they register on import)
     online,  # noqa: F401  (serve, invite, join, peers, sync: they register on import)
+    storage,  # noqa: F401  (storage: it registers on import)
     writes,
 )
 from . import render as r

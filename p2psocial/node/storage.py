@@ -14,8 +14,8 @@ from .kernel import Kernel, Service
 from .replication import Replication
 
 ENFORCE_BATCH = 2000  # bodies dropped per run at most: 2000 x 128 KiB is 256 MiB
-BUDGET_MIN = 16 * 1024 * 1024  # below this the budget would hold barely anything
-BUDGET_MAX = 1024**5  # a PiB: any number a disk can hold
+BUDGET_MIN = 1_000_000  # 1 MB: the smallest that means anything (tests use it)
+BUDGET_MAX = 10**15  # a PB: any number a disk can hold
 
 
 class Storage(Service):
@@ -43,7 +43,7 @@ class Storage(Service):
                          old.per_account if per_account is None else per_account)
             for value, what in ((new.budget, "budget"), (new.per_account, "per-account cap")):
                 if not BUDGET_MIN <= value <= BUDGET_MAX:
-                    raise UserError(f"the {what} must be between 16 MiB and 1 PiB")
+                    raise UserError(f"the {what} must be between 1 MB and 1 PB")
             new = Limits(new.budget, min(new.per_account, new.budget))
             self.store.set_storage_limits(new)
             return new

@@ -36,16 +36,12 @@ from dataclasses import dataclass, field
 
 from ..content import Kind
 
-GIB = 1024 * 1024 * 1024
-MIB = 1024 * 1024
-
-
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Bytes the budgeted accounts may take: ``budget`` in all, ``per_account`` each."""
 
-    budget: int = 3 * GIB
-    per_account: int = 192 * MIB
+    budget: int = 3_000_000_000  # "a few GB" (issue 17); sizes are decimal, as shown
+    per_account: int = 200_000_000
 
 
 DEFAULT = Limits()
