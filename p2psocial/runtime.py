@@ -53,6 +53,7 @@ from .node.storage_follow import follow_storage
 from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, settings_json
 from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
+from .store.storage import StorageReport
 from .store.views import DeviceRow
 from .switches import LAN_TYPE_ENV, env_listen_ips
 
@@ -386,6 +387,17 @@ class Backend:
         root = (AccountKeys(phrase.from_phrase(words)) if words is not None
                 else identity.require_root())
         await self.node.devices.revoke(device, root)
+
+    # --- the storage budget (node/storage.py) -------------------------------------------
+
+    async def storage(self) -> StorageReport:
+        return await self.node.storage.report(self.settings.hops)
+
+    async def set_storage_limits(self, budget: int, per_account: int) -> StorageReport:
+        """New limits, stored in the home (a serve obeys them too), applied at once."""
+        await self.node.storage.set_limits(budget, per_account)
+        await self.node.storage.enforce_all(self.settings.hops)
+        return await self.node.storage.report(self.settings.hops)
 
     async def peers(self) -> list[PeerRow]:
         """Every known peer, connected ones first, with names from the store."""

@@ -67,8 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def app_actions(backend: Any, command: str, args: tuple) -> Any:
     """A write request the open app runs for the command line (runtime.Endpoint); the
     actions are imported only when one comes, not before the window shows."""
-    from . import devices  # noqa: F401  (its actions register on import, as writes' do)
-    from . import storage  # noqa: F401
+    from . import (
+        devices,  # noqa: F401  (its actions register on import, as writes' do)
+        storage,  # noqa: F401
+    )
     from .writes import run_action
 
     return await run_action(backend, command, args)

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 async def follow_storage(node: Node, hops: Callable[[], int] | int = 2,
                          pace: float = PACE) -> None:
     """Apply the budget now, then after every burst from others; until cancelled."""
-    hops_now = hops if callable(hops) else (lambda: hops)  # type: ignore[return-value]
+    hops_now: Callable[[], int] = hops if callable(hops) else (lambda: int(hops))
     lagged = True
     while lagged:
         events = node.subscribe()

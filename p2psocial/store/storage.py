@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from ..content import Kind
 
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Bytes the budgeted accounts may take: ``budget`` in all, ``per_account`` each."""
@@ -214,7 +215,8 @@ def report(conn: sqlite3.Connection, kinds: dict[int, str]) -> StorageReport:
 
 # --- what to drop (pure) ---------------------------------------------------------------
 
-def plan(usage: dict[int, int], kinds: dict[int, str], lim: Limits) -> list[tuple[str, set[int], int]]:
+def plan(usage: dict[int, int], kinds: dict[int, str],
+         lim: Limits) -> list[tuple[str, set[int], int]]:
     """What to free, in order: ``(label, accounts, bytes)`` steps, each "free at least
     ``bytes`` from the oldest droppable data of ``accounts``". ``usage``: bytes per
     budgeted account (entries and images). First every account over its cap, by
@@ -254,7 +256,7 @@ def candidates(conn: sqlite3.Connection, accounts: Collection[int],
         return []
     upto = conn.execute("SELECT value FROM meta WHERE key = 'private_upto'").fetchone()
     scanned = 0 if upto is None else int(upto[0])
-    out: list[tuple[int, int, int]] = []
+    out: list[tuple[int, int, int, int]] = []
     marks = ",".join("?" * len(_DROPPABLE))
     accounts = list(accounts)
     for start in range(0, len(accounts), 500):

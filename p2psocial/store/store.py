@@ -49,8 +49,8 @@ from .peer_book import PeerBook
 from .peer_book import PeerRecord as PeerRecord  # net imports it from here
 from .queries import Queries
 from .revocations import Applied
-from .storage import Dropped, Limits, StorageReport
 from .schema import id8
+from .storage import Dropped, Limits, StorageReport
 from .views import (
     ConversationView,
     Cursor,

@@ -64,6 +64,7 @@ from .devices_section import DevicesSection
 from .i18n import install_translator, languages
 from .image_decode import decode_image
 from .loop import in_thread
+from .storage_section import StorageSection
 from .theme import apply_theme
 from .widgets import MessageLine, PhraseLabel, plural
 
@@ -152,6 +153,8 @@ class SettingsPage(QScrollArea):
                       self._build_network, self._build_appearance, self._build_desktop,
                       self._build_backup):
             layout.addWidget(build())
+        self.storage = StorageSection(ctx)  # storage_section.py
+        layout.addWidget(self.storage)
         layout.addStretch()
         self.setWidget(body)
         self.setWidgetResizable(True)
@@ -164,6 +167,7 @@ class SettingsPage(QScrollArea):
     def activated(self) -> None:
         self.show_settings()
         self.devices.refresh()
+        self.storage.refresh()
 
     def deactivated(self) -> None:
         self.hide_phrase()
@@ -171,6 +175,7 @@ class SettingsPage(QScrollArea):
     def stop(self) -> None:
         self.hide_phrase()
         self.devices.stop()
+        self.storage.stop()
         for call in self._calls:
             call.cancel()
         self._calls.clear()
