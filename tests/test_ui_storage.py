@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from p2psocial import content as c
 from p2psocial.ui.context import AppContext
+from p2psocial.ui.post_words import gone_words
 from p2psocial.ui.settings_page import SettingsPage
 from p2psocial.ui.storage_section import StorageSection
 from tests.helpers import Author
@@ -39,6 +40,9 @@ def test_the_section_shows_sizes_and_a_smaller_budget_drops_others(
     assert report.budgeted <= 1_000_000 and report.limits.budget == 1_000_000
     mine = call(qtbot, app_ctx, app_ctx.node.feeds.account_posts, app_ctx.me)
     assert mine.items[0].text.startswith("mine ")  # never one's own
+    oldest = call(qtbot, app_ctx, app_ctx.node.feeds.thread, stranger.log[1].id)[0]
+    assert oldest.dropped and oldest.deleted  # out of every list, a placeholder in threads
+    assert gone_words(oldest) == "Not kept on this computer (storage budget)."
 
 
 def test_the_settings_page_holds_it_and_it_comes_out_german(app_ctx: AppContext,

@@ -2323,5 +2323,9 @@
         <source>Saved. What is over the budget was dropped, oldest first.</source>
         <translation>Gespeichert. Was über dem Budget lag, wurde verworfen, das Älteste zuerst.</translation>
     </message>
+    <message>
+        <source>Not kept on this computer (storage budget).</source>
+        <translation>Auf diesem Computer nicht behalten (Speicherbudget).</translation>
+    </message>
 </context>
 </TS>
