@@ -11,7 +11,8 @@ import subprocess
 import sys
 
 BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle", "ui",
-              "private", "reconnect", "attack", "gossip_sign", "reach", "pictures", "devices")
+              "private", "reconnect", "attack", "gossip_sign", "reach", "pictures", "devices",
+              "storage")
 
 
 def main(argv: list[str]) -> int:

@@ -28,9 +28,9 @@ def test_the_section_shows_sizes_and_a_smaller_budget_drops_others(
     qtbot.addWidget(section)
     section.show()
     qtbot.waitUntil(lambda: section.sizes["other"].text() != "…", timeout=WAIT)
-    assert section.sizes["other"].text() == "1.3 MB"
+    assert section.sizes["other"].text() == "2.6 MB"  # bodies, and posts' derived text
     assert section.budget.value() == 3.0 and section.per_account.value() == 200
-    assert section.used.text() == "Others use 1.3 MB of 3.0 GB."
+    assert section.used.text() == "Others use 2.6 MB of 3.0 GB."
     section.budget.setValue(0.001)  # 1 MB
     section.apply_button.click()
     qtbot.waitUntil(lambda: section.outcome.text().startswith("Saved."), timeout=WAIT)

@@ -4,11 +4,13 @@ Theory of operation. Ingest stores what peers send and never weighs it (the sync
 must not pay for a grouped scan of the store). ``follow_storage`` runs beside the
 network for as long as the node is open: it applies the budget once at start, then
 after every burst of entries or images from other accounts. Bursts coalesce (every
-event already queued is taken before a run), and runs are paced: at most one every
-``PACE`` seconds, because each one reads every entry's length once (measured in
-bench/storage.py). So a flood overshoots the budget by at most what arrives in
-``PACE`` seconds plus one run, and ends within it. When the subscription lags, it
-subscribes again and runs: the store, not the events, says what is over.
+event already queued is taken before a run). Runs are paced: at most one every
+``PACE`` seconds, and the scan each run starts with (it reads every entry's length:
+O(store), measured in bench/storage.py) takes at most ``DUTY`` of the time: a run
+that dropped nothing measures it. Dropping is not paced: it is the work a flood
+makes, bounded per run. So a flood overshoots the budget by what arrives between two
+runs, and ends within it. When the subscription lags, it subscribes again and runs:
+the store, not the events, says what is over.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import trio
 from ..events import BlobAdded, EntryAdded, Event, Lagged
 from .root import Node
 
-PACE = 2.0  # seconds between two runs at least
+PACE = 1.0  # seconds between two runs at least
+DUTY = 0.1  # and at most this share of the time spent in runs
 log = logging.getLogger(__name__)
 
 
@@ -33,18 +36,19 @@ async def follow_storage(node: Node, hops: Callable[[], int] | int = 2,
     while lagged:
         events = node.subscribe()
         with events:
-            await _run(node, hops_now())
+            await _run(node, hops_now())  # what arrived while we were closed
             lagged = await _follow(node, events, hops_now, pace)
 
 
 async def _follow(node: Node, events: trio.MemoryReceiveChannel[Event],
                   hops: Callable[[], int], pace: float) -> bool:
+    scan = 0.0  # seconds the last run that dropped nothing took: the scan's cost
     async for event in events:
         if isinstance(event, Lagged):
             return True
         if not _from_others(event):
             continue
-        await trio.sleep(pace)  # let the burst finish: one run for all of it
+        await trio.sleep(max(pace, scan / DUTY))  # one run for all of a burst
         while True:
             try:
                 queued = events.receive_nowait()
@@ -54,15 +58,20 @@ async def _follow(node: Node, events: trio.MemoryReceiveChannel[Event],
                 return False
             if isinstance(queued, Lagged):
                 return True
-        await _run(node, hops())
+        took, dropped = await _run(node, hops())
+        if not dropped:
+            scan = took
     return False
 
 
-async def _run(node: Node, hops: int) -> None:
+async def _run(node: Node, hops: int) -> tuple[float, bool]:
+    """Apply the budget: how long it took (seconds), and whether it dropped anything."""
+    started = trio.current_time()
     dropped = await node.storage.enforce_all(hops)
     if dropped.bodies:
         log.info("storage budget: dropped %d bodies (%d bytes) and %d images (%d bytes)",
                  dropped.bodies, dropped.bytes, dropped.images, dropped.image_bytes)
+    return trio.current_time() - started, bool(dropped.bodies)
 
 
 def _from_others(event: Event) -> bool:

@@ -92,7 +92,7 @@ class StorageReport:
 
 @dataclass(slots=True)
 class Dropped:
-    """What one ``drop`` call freed."""
+    """What one ``drop`` call freed (``bytes``: bodies, and the derived text of posts)."""
 
     bodies: int = 0
     bytes: int = 0
@@ -143,11 +143,14 @@ def kinds_of(conn: sqlite3.Connection, local: int, replicated: Collection[int],
 
 
 def entry_bytes(conn: sqlite3.Connection) -> dict[int, tuple[int, int]]:
-    """accounts.rowid -> (header + body bytes, body bytes). A grouped scan of every
-    entry (``length`` of a blob reads no overflow page): O(store), off the sync path."""
-    return {a: (int(h) + int(b), int(b)) for a, h, b in conn.execute(
-        "SELECT l.account, sum(length(e.header)), sum(coalesce(length(e.body), 0)) "
-        "FROM entries e JOIN logs l ON l.rowid = e.log GROUP BY l.account")}
+    """accounts.rowid -> (bytes held for its entries, body bytes). A grouped scan of
+    every entry (``length`` of a blob reads no overflow page): O(store), off the sync
+    path. A post's text is held twice, in its body as signed and in ``posts`` (derived),
+    so a post's body counts twice: the text is nearly all of it."""
+    return {a: (int(h) + int(b) + int(p), int(b)) for a, h, b, p in conn.execute(
+        "SELECT l.account, sum(length(e.header)), sum(coalesce(length(e.body), 0)), "
+        f"sum(CASE WHEN e.kind = {int(Kind.POST)} THEN coalesce(length(e.body), 0) "
+        "ELSE 0 END) FROM entries e JOIN logs l ON l.rowid = e.log GROUP BY l.account")}
 
 
 def image_owners(conn: sqlite3.Connection,
@@ -307,6 +310,7 @@ def drop(conn: sqlite3.Connection, text_remove: Callable[[int, str, str | None],
             post = conn.execute("SELECT text, cw FROM posts WHERE rowid = ? AND deleted = 0",
                                 (rowid,)).fetchone()
             if post:
+                out.bytes += len(post[0].encode()) + len((post[1] or "").encode())
                 text_remove(rowid, post[0], post[1])
                 conn.execute("UPDATE posts SET deleted = 2, in_home = 0, text = '', "
                              "cw = NULL WHERE rowid = ?", (rowid,))
@@ -315,10 +319,6 @@ def drop(conn: sqlite3.Connection, text_remove: Callable[[int, str, str | None],
         elif kind in _SEALED:
             conn.execute("DELETE FROM group_pending WHERE rowid = ?", (rowid,))
             conn.execute("DELETE FROM group_untagged WHERE rowid = ?", (rowid,))
-    if out.bodies:
-        conn.execute("INSERT INTO meta(key, value) VALUES ('storage_dropped', ?) "
-                     "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value",
-                     (out.bodies,))
     return out
 
 
@@ -357,6 +357,10 @@ def enforce(conn: sqlite3.Connection, text_remove: Callable[[int, str, str | Non
                         break
             if left <= 0:
                 break
+        if out.bodies:
+            conn.execute("INSERT INTO meta(key, value) VALUES ('storage_dropped', ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value",
+                         (out.bodies,))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
