@@ -38,6 +38,7 @@ SLOW: dict[str, str] = {
     "test_bench.py::test_private_quick": _BENCH,
     "test_bench.py::test_live_quick": _BENCH,
     "test_bench.py::test_devices_quick": _BENCH,
+    "test_bench.py::test_storage_quick": _BENCH,
     "test_bench.py::test_queries_tiny": _BENCH,
     "test_bench.py::test_ingest_tiny": _BENCH,
     "test_bench.py::test_primitives_quick": _BENCH,
