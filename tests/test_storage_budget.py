@@ -137,3 +137,17 @@ def test_limits_live_in_the_home(tmp_path: Path) -> None:
     reader = Store(tmp_path / "store.sqlite", readonly=True)
     assert reader.storage_limits() == Limits(5 * 2**30, 300 * 2**20)
     reader.close()
+
+
+def test_a_dropped_post_its_author_deletes_reads_deleted(tmp_path: Path) -> None:
+    store, me, friend, far, gone = _home(tmp_path)
+    replicated = {me.id, friend.id, far.id}
+    store.set_storage_limits(Limits(budget=100_000, per_account=150_000))
+    store.enforce_storage(replicated, 1000)
+    first = far.log[1].id
+    assert store.queries.thread(first)[0].dropped
+    store.ingest([far.add(c.Delete(first))])
+    view = store.queries.thread(first)[0]
+    assert view.deleted and not view.dropped
+    assert store.verify() == []
+    store.close()

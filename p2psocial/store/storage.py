@@ -14,8 +14,9 @@ whose header stays keeps the log verifiable and is sent on without it (peers sto
 bodiless entries as they store deleted ones); images go with the last entry that
 references them. Never a header, never the local account's or a followed account's
 data, and never what concerns the local account (an entry that made a notification,
-a private message opened here, a followers-only post, a sealed entry the private
-scan has not read yet). Order: accounts no longer replicated first, then two hops
+a direct or group message opened here, a followers-only post, a sealed entry the
+private scan has not read yet). A community's messages do go, oldest first, with
+their opened text: anyone holding its key may write there. Order: accounts no longer replicated first, then two hops
 (and further), then communities; oldest (signed time) first within a kind. An
 account over its own cap loses its oldest bodies first, whatever its kind.
 
@@ -147,10 +148,15 @@ def entry_bytes(conn: sqlite3.Connection) -> dict[int, tuple[int, int]]:
     every entry (``length`` of a blob reads no overflow page): O(store), off the sync
     path. A post's text is held twice, in its body as signed and in ``posts`` (derived),
     so a post's body counts twice: the text is nearly all of it."""
-    return {a: (int(h) + int(b) + int(p), int(b)) for a, h, b, p in conn.execute(
+    out = {a: (int(h) + int(b) + int(p), int(b)) for a, h, b, p in conn.execute(
         "SELECT l.account, sum(length(e.header)), sum(coalesce(length(e.body), 0)), "
         f"sum(CASE WHEN e.kind = {int(Kind.POST)} THEN coalesce(length(e.body), 0) "
         "ELSE 0 END) FROM entries e JOIN logs l ON l.rowid = e.log GROUP BY l.account")}
+    for author, text in conn.execute(  # what the private scan opened: held in clear too
+            "SELECT author, sum(length(CAST(text AS BLOB))) FROM messages GROUP BY author"):
+        held, body = out.get(author, (0, 0))
+        out[author] = (held + int(text or 0), body)
+    return out
 
 
 def image_owners(conn: sqlite3.Connection,
@@ -253,8 +259,9 @@ def candidates(conn: sqlite3.Connection, accounts: Collection[int],
                limit: int) -> list[tuple[int, int, int]]:
     """(entries.rowid, kind, body bytes) of the oldest droppable bodies of ``accounts``
     (signed time, then arrival), at most ``limit``. Nothing that concerns the local
-    account: a notification's cause, a message or followers-only post opened here, a
-    sealed entry above the private scan's watermark (not read yet)."""
+    account: a notification's cause, a message or followers-only post opened here
+    (a community's messages excepted: anyone with its key may write there), a sealed
+    entry above the private scan's watermark (not read yet)."""
     if not accounts:
         return []
     upto = conn.execute("SELECT value FROM meta WHERE key = 'private_upto'").fetchone()
@@ -270,7 +277,8 @@ def candidates(conn: sqlite3.Connection, accounts: Collection[int],
             f"JOIN logs l ON l.rowid = e.log WHERE l.account IN ({logs}) "
             f"AND e.body IS NOT NULL AND e.kind IN ({marks}) "
             "AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.rowid = e.rowid) "
-            "AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.rowid = e.rowid) "
+            "AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.rowid = e.rowid "
+            "AND m.conversation NOT IN (SELECT conversation FROM communities)) "
             "AND NOT EXISTS (SELECT 1 FROM circle_posts c WHERE c.rowid = e.rowid) "
             f"AND (e.kind NOT IN ({_SEALED[0]}, {_SEALED[1]}) OR e.rowid <= ?) "
             "ORDER BY e.ts, e.rowid LIMIT ?",
@@ -319,6 +327,13 @@ def drop(conn: sqlite3.Connection, text_remove: Callable[[int, str, str | None],
         elif kind in _SEALED:
             conn.execute("DELETE FROM group_pending WHERE rowid = ?", (rowid,))
             conn.execute("DELETE FROM group_untagged WHERE rowid = ?", (rowid,))
+            text = conn.execute("DELETE FROM messages WHERE rowid = ? "  # a community's
+                                "RETURNING length(CAST(text AS BLOB))", (rowid,)).fetchone()
+            if text is not None:
+                out.bytes += int(text[0])
+                conn.execute("DELETE FROM private_files WHERE entry = ?", (rowid,))
+                conn.execute("UPDATE message_reactions SET active = 0 WHERE entry = ?",
+                             (rowid,))
     return out
 
 
