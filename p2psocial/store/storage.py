@@ -294,7 +294,7 @@ def drop(conn: sqlite3.Connection, text_remove: Callable[[int, str, str | None],
     stays: ours, a followed account's). ``text_remove``: takes an indexed post out of
     the search index. A post becomes a placeholder (``deleted = 2``): out of the lists,
     search and mentions; a reaction keeps its effect (its register row); a sealed
-    entry no longer waits for a key it could not be opened with."""
+    entry no longer waits among the untagged for a key (it could not be opened)."""
     out = Dropped()
     for rowid, kind in rows:
         length = conn.execute("SELECT length(body) FROM entries WHERE rowid = ?",
@@ -325,8 +325,8 @@ def drop(conn: sqlite3.Connection, text_remove: Callable[[int, str, str | None],
                 conn.execute("DELETE FROM mentions WHERE post = ?", (rowid,))
                 out.posts.append(rowid)
         elif kind in _SEALED:
-            conn.execute("DELETE FROM group_pending WHERE rowid = ?", (rowid,))
-            conn.execute("DELETE FROM group_untagged WHERE rowid = ?", (rowid,))
+            # a group_pending row may stay: opened later, a bodiless entry is skipped
+            conn.execute("DELETE FROM group_untagged WHERE entry = ?", (rowid,))
             text = conn.execute("DELETE FROM messages WHERE rowid = ? "  # a community's
                                 "RETURNING length(CAST(text AS BLOB))", (rowid,)).fetchone()
             if text is not None:
