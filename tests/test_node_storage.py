@@ -18,7 +18,7 @@ def test_a_community_flood_goes_oldest_first_and_own_messages_stay(tmp_path: Pat
     async def scenario() -> None:
         with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
                 Node.init(Home(tmp_path / "b"), "Bob") as bob:
-            cid, info = await shared_community(alice, bob, "Village hall")
+            cid, _ = await shared_community(alice, bob, "Village hall")
             [mine] = await bob.communities.list()
             await alice.communities.merge_roster(cid, mine.lines)
             await alice.groups.post(cid, "mine, kept")

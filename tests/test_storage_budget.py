@@ -140,7 +140,7 @@ def test_limits_live_in_the_home(tmp_path: Path) -> None:
 
 
 def test_a_dropped_post_its_author_deletes_reads_deleted(tmp_path: Path) -> None:
-    store, me, friend, far, gone = _home(tmp_path)
+    store, me, friend, far, _gone = _home(tmp_path)
     replicated = {me.id, friend.id, far.id}
     store.set_storage_limits(Limits(budget=100_000, per_account=150_000))
     store.enforce_storage(replicated, 1000)

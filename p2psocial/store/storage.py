@@ -16,8 +16,9 @@ references them. Never a header, never the local account's or a followed account
 data, and never what concerns the local account (an entry that made a notification,
 a direct or group message opened here, a followers-only post, a sealed entry the
 private scan has not read yet). A community's messages do go, oldest first, with
-their opened text: anyone holding its key may write there. Order: accounts no longer replicated first, then two hops
-(and further), then communities; oldest (signed time) first within a kind. An
+their opened text: anyone holding its key may write there. Order: accounts no longer
+replicated first, then two hops (and further), then communities; oldest (signed
+time) first within a kind. An
 account over its own cap loses its oldest bodies first, whatever its kind.
 
 A dropped post becomes ``posts.deleted = 2``: every list reads ``deleted = 0``, so it
