@@ -18,8 +18,8 @@ a direct or group message opened here, a followers-only post, a sealed entry the
 private scan has not read yet). A community's messages do go, oldest first, with
 their opened text: anyone holding its key may write there. Order: accounts no longer
 replicated first, then two hops (and further), then communities; oldest (signed
-time) first within a kind. An
-account over its own cap loses its oldest bodies first, whatever its kind.
+time) first within a kind. An account over its own cap loses its oldest bodies
+first, whatever its kind.
 
 A dropped post becomes ``posts.deleted = 2``: every list reads ``deleted = 0``, so it
 leaves them like a deleted post, and a thread keeps it as a placeholder that says
@@ -27,7 +27,7 @@ leaves them like a deleted post, and a thread keeps it as a placeholder that say
 
 Cost: ``usage`` reads every entry's lengths once (a grouped scan of ``entries``,
 measured in bench/storage.py); the node runs it after bursts, paced, never on the
-sync path. ``drop`` is bounded by its ``limit`` per call, one transaction.
+sync path. ``enforce`` drops at most ``limit`` bodies per call, in one transaction.
 """
 
 from __future__ import annotations
@@ -361,7 +361,7 @@ def enforce(conn: sqlite3.Connection, text_remove: Callable[[int, str, str | Non
         for _, accounts, need in steps:
             freed = 0
             while freed < need and left > 0:
-                rows = candidates(conn, accounts, min(left, 200))
+                rows = candidates(conn, accounts, left)  # one sort per step, cut short
                 if not rows:
                     break  # what is left is headers and what concerns us: nothing to drop
                 for rowid, kind, _size in rows:
