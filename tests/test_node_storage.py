@@ -1,15 +1,20 @@
 """The storage budget through the node (node/storage.py) on real homes: a community
-flood goes, oldest first, with its opened text; one's own messages there stay."""
+flood goes, oldest first, with its opened text; one's own messages there stay; the
+background task (node/storage_follow.py) keeps a flood within the budget."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import trio
+import trio.testing
 
+from p2psocial import content as c
 from p2psocial.home import Home
 from p2psocial.node import Node
-from tests.helpers import shared_community, sync
+from p2psocial.node.storage_follow import follow_storage
+from tests.helpers import Author, shared_community, sync
+from tests.waitkit import eventually, run
 
 BIG = "\U0001f600" * 7990  # about 32 kB
 
@@ -44,3 +49,26 @@ def test_a_community_flood_goes_oldest_first_and_own_messages_stay(tmp_path: Pat
             assert alice.store.verify() == []
 
     trio.run(scenario)
+
+
+def test_the_background_task_keeps_a_flood_within_the_budget(tmp_path: Path) -> None:
+    """follow_storage beside a node: a flood of an account no longer replicated ends
+    within the budget after a burst, with no command asking for it."""
+    stranger = Author(7)
+    for i in range(40):  # 2.6 MB counted: bodies and posts' text
+        stranger.add(c.Post(f"{i} {BIG}"))
+
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            await alice.storage.set_limits(budget=1_000_000, per_account=1_000_000)
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(follow_storage, alice, 2, 0.05)
+                await trio.testing.wait_all_tasks_blocked()
+                for start in range(0, 41, 10):  # a burst of small batches, as sync stores
+                    await alice.replication.ingest(stranger.log[start:start + 10])
+                report = await eventually(alice.storage.report, "within the budget",
+                                          until=lambda r: r.budgeted <= 1_000_000)
+                assert report.dropped > 0 and report.kinds["other"].accounts == 1
+                nursery.cancel_scope.cancel()
+
+    run(scenario, timeout=30)

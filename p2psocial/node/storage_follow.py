@@ -3,14 +3,16 @@
 Theory of operation. Ingest stores what peers send and never weighs it (the sync path
 must not pay for a grouped scan of the store). ``follow_storage`` runs beside the
 network for as long as the node is open: it applies the budget once at start, then
-after every burst of entries or images from other accounts. Bursts coalesce (every
-event already queued is taken before a run). Runs are paced: at most one every
-``PACE`` seconds, and the scan each run starts with (it reads every entry's length:
-O(store), measured in bench/storage.py) takes at most ``DUTY`` of the time: a run
-that dropped nothing measures it. Dropping is not paced: it is the work a flood
-makes, bounded per run. So a flood overshoots the budget by what arrives between two
-runs, and ends within it. When the subscription lags, it subscribes again and runs:
-the store, not the events, says what is over.
+after every burst of entries or images from other accounts. A burst ends ``PACE``
+seconds after its first event, or sooner once ``BURST`` entries from others have
+arrived (at most 128 KiB each: a flood cannot get far ahead); everything queued
+then is taken, and one run applies the budget. The scan each run starts with (every
+entry's length: O(store), measured in bench/storage.py) takes at most ``DUTY`` of
+the time: a run that dropped nothing measures it, and the next run waits for that.
+Dropping is not paced: it is the work a flood makes, bounded per run. So a flood
+overshoots the budget by what arrives between two runs, and ends within it. When
+the subscription lags, it subscribes again and runs: the store, not the events, says
+what is over.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import trio
 from ..events import BlobAdded, EntryAdded, Event, Lagged
 from .root import Node
 
-PACE = 1.0  # seconds between two runs at least
-DUTY = 0.1  # and at most this share of the time spent in runs
+PACE = 1.0  # seconds: a run at most this long after a burst starts
+BURST = 256  # entries from others: a run sooner, once this many have arrived
+DUTY = 0.1  # the scan each run starts with takes at most this share of the time
 log = logging.getLogger(__name__)
 
 
@@ -42,14 +45,26 @@ async def follow_storage(node: Node, hops: Callable[[], int] | int = 2,
 
 async def _follow(node: Node, events: trio.MemoryReceiveChannel[Event],
                   hops: Callable[[], int], pace: float) -> bool:
+    """Runs after bursts. True when the subscription lagged, False when it ended."""
     scan = 0.0  # seconds the last run that dropped nothing took: the scan's cost
+    ended = trio.current_time()  # when the last run ended
     async for event in events:
         if isinstance(event, Lagged):
             return True
         if not _from_others(event):
             continue
-        await trio.sleep(max(pace, scan / DUTY))  # one run for all of a burst
-        while True:
+        arrived = 1
+        with trio.move_on_after(pace):  # the burst: until ``pace`` or ``BURST`` entries
+            while arrived < BURST:
+                try:
+                    queued = await events.receive()
+                except trio.EndOfChannel:
+                    return False
+                if isinstance(queued, Lagged):
+                    return True
+                arrived += _from_others(queued)
+        await trio.sleep_until(ended + scan / DUTY)
+        while True:  # and whatever else is queued: one run for all of it
             try:
                 queued = events.receive_nowait()
             except trio.WouldBlock:
@@ -59,6 +74,7 @@ async def _follow(node: Node, events: trio.MemoryReceiveChannel[Event],
             if isinstance(queued, Lagged):
                 return True
         took, dropped = await _run(node, hops())
+        ended = trio.current_time()
         if not dropped:
             scan = took
     return False
