@@ -72,3 +72,22 @@ def test_the_background_task_keeps_a_flood_within_the_budget(tmp_path: Path) -> 
                 nursery.cancel_scope.cancel()
 
     run(scenario, timeout=30)
+
+
+def test_pictures_past_the_budget_are_not_fetched(tmp_path: Path) -> None:
+    bob, cid = Author(8), Author(9)
+    bob.add(c.Follow(cid.id))
+    for n in range(5):  # five pictures of 400 kB that Alice does not hold
+        picture = c.Attachment(bytes([n]) * 32, "image/jpeg", 400_000, 10, 10)
+        cid.add(c.Post(f"picture {n}", attachments=(picture,)))
+
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice:
+            await alice.posts.follow(bob.id)
+            await alice.replication.ingest(bob.log)
+            await alice.replication.ingest(cid.log)
+            assert len(await alice.replication.wanted_blobs()) == 5
+            await alice.storage.set_limits(budget=1_000_000, per_account=1_000_000)
+            assert len(await alice.replication.wanted_blobs()) == 2  # 800 kB fit
+
+    run(scenario, timeout=30)
