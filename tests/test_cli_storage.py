@@ -94,6 +94,8 @@ def test_a_two_hop_flood_ends_within_the_budget(tmp_path: Path) -> None:
         assert report["kinds"]["followed"]["bodies_bytes"] > 1_000_000
         text = ok(a, "storage")
         assert "Two hops away:" in text and "of 1.0 MB, at most 1.0 MB per account" in text
+        assert "Largest of them: Cid (two hops away) " in text
+        assert report["largest"][0]["name"] == "Cid"
 
         # Dora follows Cid and meets only Ann: she takes the bodiless entries too
         ok(d, "join", invite_a)

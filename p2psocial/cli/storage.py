@@ -28,7 +28,16 @@ def cmd_storage(args: argparse.Namespace, s: Session) -> int:
         return run_write(args, s, "storage_limits", args.budget, args.per_account)
     with s.open_reader() as node:
         report = run_async(node.storage.report, args.hops)
-    show(args, report_json(report), report_lines(report))
+        names = {a: node.store.profile(a).name for a, _, _ in report.largest}
+    doc = report_json(report)
+    for item, (account, _, _) in zip(doc["largest"], report.largest, strict=True):
+        item["name"] = names[account]
+    lines = report_lines(report)
+    if report.largest:
+        lines.append("Largest of them: " + "; ".join(
+            f"{r.display_name(names[a])} ({LABELS[k].lower()}) {size(n)}"
+            for a, k, n in report.largest[:3]))
+    show(args, doc, lines)
     return 0
 
 
