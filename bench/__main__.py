@@ -12,7 +12,7 @@ import sys
 
 BENCHMARKS = ("primitives", "ingest", "queries", "sync", "live", "propagation", "idle", "ui",
               "private", "reconnect", "attack", "gossip_sign", "reach", "pictures", "devices",
-              "mutes", "blocklist")
+              "mutes", "blocklist", "storage")
 
 
 def main(argv: list[str]) -> int:

@@ -50,10 +50,12 @@ from .identity import AccountKeys
 from .joining import JOIN_PATIENCE, Joined, join
 from .node import Node
 from .node.private_scan import follow_private
+from .node.storage_follow import follow_storage
 from .settings import SETTINGS_FILE, Drafts, JsonFile, Settings, load_settings, settings_json
 from .store.blob_wants import Budget
 from .store.communities import CommunityInfo
 from .store.moderation import ModerationView, ReportView
+from .store.storage import StorageReport
 from .store.views import BlocklistsView, DeviceRow, FilterRow, MuteRow
 from .switches import LAN_TYPE_ENV, env_listen_ips
 
@@ -271,6 +273,7 @@ class Backend:
         the private scan beside it (node/private_scan.py), network or not."""
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._scan_private)
+            nursery.start_soon(self._keep_storage)
             await self._run_network(task_status=task_status)
 
     async def _scan_private(self) -> None:
@@ -280,6 +283,14 @@ class Backend:
             await follow_private(self.node)
         except Exception:
             log.exception("the private scan stopped")
+
+    async def _keep_storage(self) -> None:
+        """The storage budget beside it (node/storage_follow.py); a failure stops it
+        (logged; the next start runs it again), never the network."""
+        try:
+            await follow_storage(self.node, lambda: self.settings.hops)
+        except Exception:
+            log.exception("the storage budget stopped")
 
     async def _run_network(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
         task_status.started()
@@ -453,6 +464,17 @@ class Backend:
         choose = {("subscribe", True): lists.subscribe, ("subscribe", False): lists.unsubscribe,
                   ("except", True): lists.except_, ("except", False): lists.unexcept}
         return await choose[what, on](account)
+
+    # --- the storage budget (node/storage.py) -------------------------------------------
+
+    async def storage(self) -> StorageReport:
+        return await self.node.storage.report(self.settings.hops)
+
+    async def set_storage_limits(self, budget: int, per_account: int) -> StorageReport:
+        """New limits, stored in the home (a serve obeys them too), applied at once."""
+        await self.node.storage.set_limits(budget, per_account)
+        await self.node.storage.enforce_all(self.settings.hops)
+        return await self.node.storage.report(self.settings.hops)
 
     async def peers(self) -> list[PeerRow]:
         """Every known peer, connected ones first, with names from the store."""

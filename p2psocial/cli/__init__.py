@@ -72,6 +72,7 @@ async def app_actions(backend: Any, command: str, args: tuple) -> Any:
         devices,  # noqa: F401  (its actions register on import, as writes' do)
         moderation,  # noqa: F401  (community moderation, report: issue 17)
         mutes,  # noqa: F401
+        storage,  # noqa: F401  (storage: issue 17)
     )
     from .writes import run_action
 

@@ -44,6 +44,7 @@ from . import (
     moderation,  # community moderation and 'report' (issue 17)
     mutes,  # noqa: F401  (mute, unmute, mutes, filter: they register on import)
     online,  # noqa: F401  (serve, invite, join, peers, sync: they register on import)
+    storage,  # noqa: F401  (storage: it registers on import)
     takeout,  # noqa: F401  (takeout: it registers on import)
     writes,
 )

@@ -96,6 +96,7 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
     from ..net.host import DUAL_STACK
     from ..net.service import NetworkService
     from ..node.private_scan import follow_private
+    from ..node.storage_follow import follow_storage
 
     logs.route_libp2p()  # libp2p is imported now: its records to the log file
     log = logging.getLogger("p2psocial.serve")
@@ -156,6 +157,7 @@ async def _serve(node: Node, args: argparse.Namespace, home: Home) -> int:
 
                 nursery.start_soon(keep_recording)
                 nursery.start_soon(follow_private, node)  # open private entries as they come
+                nursery.start_soon(follow_storage, node, args.hops)  # the storage budget
                 async for signum in signals:
                     log.info("%s received: stopping", signal.Signals(signum).name)
                     break

@@ -169,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     _takeout(command)
     _mutes(sub, command, common)
     _blocklists(sub, command, common)
+    _storage(command)
 
     for name, what in (("following", "accounts that ACCOUNT follows"),
                        ("followers", "accounts that follow ACCOUNT")):
@@ -503,6 +504,36 @@ def _listen_ip(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not an IPv4 or IPv6 address (for example 0.0.0.0, ::, "
             "192.168.1.7 or ::1)") from None
+
+
+def _storage(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``storage``: what the home holds by kind; with a flag, sets the budget."""
+    p = command("storage", "what this home holds by kind, and the budget for what is "
+                "neither yours nor followed (beyond it the oldest bodies and images go)")
+    p.add_argument("--budget", type=_size, metavar="SIZE", help="the budget for accounts "
+                   "neither yours nor followed, e.g. 3GB (default 3GB)")
+    p.add_argument("--per-account", type=_size, metavar="SIZE", help="the most one such "
+                   "account may take, e.g. 200MB (default 200MB)")
+    p.add_argument("--hops", type=_hops, default=2, metavar="N",
+                   help="count accounts up to N follows away as replicated (default 2)")
+
+
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def _size(text: str) -> int:
+    """``3GB``, ``200MB``, ``512MiB``, ``1.5GB`` or a number of bytes."""
+    number = text.strip().rstrip("bBiIkKmMgGtT ")
+    unit = text.strip()[len(number):].strip().upper()
+    try:
+        value = float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size (for example 3GB, 200MB, "
+                                         "512MiB)") from None
+    if not 0 <= value < 10**18:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size this disk could hold")
+    return int(value)
 
 
 def _mib(text: str) -> int:

@@ -132,6 +132,7 @@ def post_json(v: PostView) -> dict[str, Any]:
         "reactions": dict(v.reactions),
         "edited": v.edited,
         "deleted": v.deleted,
+        "dropped": v.dropped,  # not kept here: the storage budget (store/storage.py)
         "audience": v.audience,
         "filtered": v.filtered, "muted": v.muted,  # store/mutes.py
         **signed_json(v),
@@ -197,7 +198,7 @@ def post_lines(v: PostView, *, show_cw: bool = False, depth: int = 0) -> list[st
         header.append(CLOCK_AHEAD)
     lines = [" · ".join(header)]
     if v.deleted:
-        lines.append("[deleted]")
+        lines.append("[not kept here: storage budget]" if v.dropped else "[deleted]")
     else:
         cw = v.content_warning
         if cw:

@@ -129,6 +129,10 @@ class Replication(Service):
         cannot read it (store-and-forward)."""
         return await self._run(self._wanted_accounts, hops)
 
+    def replicated_now(self, hops: int) -> set[bytes]:
+        """``wanted_accounts`` in the worker thread (the storage budget reads it there)."""
+        return self._wanted_accounts(hops)
+
     def _wanted_accounts(self, hops: int) -> set[bytes]:
         me = self.account_id
         refused = self.store.refused() - {me}
@@ -180,9 +184,13 @@ class Replication(Service):
                            limit: int = 256) -> list[WantedBlob]:
         """Up to ``limit`` blobs to fetch, in order: those our entries, then followed
         accounts' entries, reference; then within ``budget`` those of the other accounts
-        we replicate at ``hops`` (store/blob_wants.py). Held ones are left out."""
+        we replicate at ``hops`` (store/blob_wants.py). Held ones are left out. Never
+        past the storage budget (store/storage.py): what it would drop is not fetched."""
         def wanted() -> list[WantedBlob]:
-            return self.store.wanted_blobs(self._wanted_accounts(hops), budget, limit)
+            limits = self.store.storage_limits()
+            within = Budget(min(budget.total, limits.budget),
+                            min(budget.per_account, limits.per_account))
+            return self.store.wanted_blobs(self._wanted_accounts(hops), within, limit)
         return await self._run(wanted)
 
     async def peer_holds(self, device: bytes, heads: dict[bytes, int]) -> bool:

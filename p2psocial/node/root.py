@@ -37,6 +37,7 @@ from .moderation import Moderation
 from .mutes import Mutes
 from .posts import Posts
 from .replication import Replication
+from .storage import Storage
 
 
 class Node(Kernel):
@@ -59,6 +60,7 @@ class Node(Kernel):
         self.mutes = Mutes(self)
         self.blocklists = Blocklists(self, self.posts)
         self.replication = Replication(self, self.feeds, self.communities, self.devices)
+        self.storage = Storage(self, self.replication)
         self.messages.on_keys(joined=self.communities.sign_own_lines,
                               left=self.groups.rekey_without)
 

@@ -49,6 +49,9 @@ def erase(conn: sqlite3.Connection, notes: Notifier, text: TextIndex, rowid: int
             conn.execute("UPDATE posts SET deleted = 1, in_home = 0, text = '', "
                          "cw = NULL WHERE rowid = ?", (rowid,))
             conn.execute("DELETE FROM mentions WHERE post = ?", (rowid,))
+        else:  # its body went to the storage budget (store/storage.py): now it is deleted
+            conn.execute("UPDATE posts SET deleted = 1 WHERE rowid = ? AND deleted = 2",
+                         (rowid,))
     elif kind == Kind.REACTION:
         conn.execute("UPDATE reactions SET active = 0 WHERE entry = ?", (target,))
     if kind in (Kind.PRIVATE, Kind.GROUP):  # what the private scan read goes too

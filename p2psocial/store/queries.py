@@ -380,6 +380,7 @@ class Queries:
             audience="circle" if circle else "public", signed_ts=signed,
             reply_author=None if parent is None else self.reply_author(parent),
             filtered=None if deleted else warning,
+            dropped=deleted == 2,  # not kept here: the storage budget (store/storage.py)
         )
 
 

@@ -46,6 +46,7 @@ from . import (
     integrity,
     refusals,
     schema,
+    storage,
 )
 from .address_records import HeldRecord
 from .blob_wants import BLOB_CAP, Budget, WantedBlob
@@ -60,6 +61,7 @@ from .peer_book import PeerRecord as PeerRecord  # net imports it from here
 from .queries import Queries
 from .revocations import Applied
 from .schema import id8
+from .storage import Dropped, Limits, StorageReport
 from .views import (
     ConversationView,
     Cursor,
@@ -393,6 +395,48 @@ class Store:
             return []
         rowids = {r for r in (self.account_rowid(a) for a in replicated) if r is not None}
         return blob_wants.wanted(self.conn, local, rowids, budget, limit)
+
+    # --- the storage budget (issue 17; see storage.py) ---------------------------
+
+    def storage_limits(self) -> Limits:
+        return storage.limits(self.conn)
+
+    def set_storage_limits(self, limits: Limits) -> None:
+        if self._writer is None:
+            raise RuntimeError("this store is open read-only")
+        storage.set_limits(self.conn, limits)
+
+    def storage_report(self, replicated: Collection[bytes]) -> StorageReport:
+        """What this home holds by kind; ``replicated``: what the node replicates now."""
+        return storage.report(self.conn, self._storage_kinds(replicated))
+
+    def enforce_storage(self, replicated: Collection[bytes], limit: int) -> tuple[Dropped, bool]:
+        """Drop up to ``limit`` bodies of budgeted accounts past the budget or their cap
+        (storage.enforce); True when more is left for another run."""
+        writer = self.writer
+
+        def remove(rowid: int, text: str, cw: str | None) -> None:
+            if writer.text.holds(rowid):
+                writer.text.remove(rowid, text, cw)
+
+        # others' public posts: their pages are reused, not zeroed (FAST zeroes what
+        # costs no extra I/O); an author's delete still zeroes everything (ON)
+        self.conn.execute("PRAGMA secure_delete = FAST")
+        try:
+            dropped, more = storage.enforce(self.conn, remove,
+                                            self._storage_kinds(replicated), limit)
+        finally:
+            self.conn.execute("PRAGMA secure_delete = ON")
+        if dropped.bodies:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the bytes leave the disk
+        return dropped, more
+
+    def _storage_kinds(self, replicated: Collection[bytes]) -> dict[int, str]:
+        local = self._local_rowid()
+        rowids = {r for r in (self.account_rowid(a) for a in replicated) if r is not None}
+        members = {r for r in (self.account_rowid(a) for a in self.community_replicated())
+                   if r is not None}
+        return storage.kinds_of(self.conn, -1 if local is None else local, rowids, members)
 
     # --- queries (see queries.py) -----------------------------------------------
 

@@ -86,6 +86,7 @@ class PostView(Placed):
     # by a muted account or holds a muted #tag (a collapsed row keeps the tree whole)
     filtered: str | None = None
     muted: bool = False
+    dropped: bool = False  # its body went to keep within the storage budget (store/storage.py)
 
 
 @dataclass(frozen=True, slots=True)

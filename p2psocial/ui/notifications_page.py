@@ -61,6 +61,7 @@ from .paged_list import EdgePagedModel
 from .post_actions import EmptyStack
 from .post_delegate import full_time, relative_time
 from .post_events import follow_events
+from .post_words import gone_words
 from .widgets import OpenableList
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def snippet(item: NotificationView, names: Mapping[bytes, str] | None = None) ->
     if post is None:
         return ""
     if post.deleted:
-        return tr("This post was deleted.")
+        return gone_words(post)
     if post.filtered:  # a warn filter of this home (store/mutes.py)
         return tr("Hidden: contains “{0}”").format(post.filtered)
     if post.content_warning:

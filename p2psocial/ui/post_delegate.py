@@ -93,6 +93,7 @@ from .post_words import (
     HEART,
     author_name,
     full_time,
+    gone_words,
     reacted,
     relative_time,
     replied_name,
@@ -251,7 +252,7 @@ class PostDelegate(QStyledItemDelegate):
                                                inner), small_h), label)
             y += small_h + 4
         if post.deleted:
-            lay.notice = (QRect(left, y, inner, small_h), tr("This post was deleted."))
+            lay.notice = (QRect(left, y, inner, small_h), gone_words(post))
             y += small_h + GAP
         else:
             show_body = True

@@ -85,11 +85,19 @@ def replied_name(post: PostView, names: dict[bytes, str]) -> str | None:
     return names.get(author) or ids.account_text(author)[:14] + "…"
 
 
+def gone_words(post: PostView) -> str:
+    """What a deleted post's placeholder says; one whose body this computer dropped to
+    keep within the storage budget says that instead (store/storage.py)."""
+    if post.dropped:
+        return tr("Not kept on this computer (storage budget).")
+    return tr("This post was deleted.")
+
+
 def spoken(post: PostView, now_ms: int, names: dict[bytes, str] | None = None) -> str:
     """One sentence for a screen reader: 'Alice, replying to Bob, 5 minutes ago: text…
     3 replies, 2 reactions'."""
     if post.deleted:
-        body = tr("This post was deleted.")
+        body = gone_words(post)
     elif post.muted or post.filtered:
         body = veil(post) or ""
     elif post.content_warning:

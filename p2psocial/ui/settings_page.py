@@ -66,6 +66,7 @@ from .i18n import install_translator, languages
 from .image_decode import decode_image
 from .loop import in_thread
 from .mutes_section import MutesSection
+from .storage_section import StorageSection
 from .takeout_section import TakeoutSection
 from .theme import apply_theme
 from .widgets import MessageLine, PhraseLabel, plural
@@ -159,6 +160,8 @@ class SettingsPage(QScrollArea):
                       self._build_network, self._build_appearance, self._build_desktop,
                       self._build_backup, lambda: self.takeout):
             layout.addWidget(build())
+        self.storage = StorageSection(ctx)  # storage_section.py
+        layout.addWidget(self.storage)
         layout.addStretch()
         self.setWidget(body)
         self.setWidgetResizable(True)
@@ -172,6 +175,7 @@ class SettingsPage(QScrollArea):
         self.show_settings()
         self.devices.refresh()
         self.mutes.refresh()
+        self.storage.refresh()
 
     def deactivated(self) -> None:
         self.hide_phrase()
@@ -182,6 +186,7 @@ class SettingsPage(QScrollArea):
         self.takeout.stop()
         self.mutes.stop()
         self.blocklists.stop()
+        self.storage.stop()
         for call in self._calls:
             call.cancel()
         self._calls.clear()

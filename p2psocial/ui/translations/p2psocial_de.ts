@@ -2585,5 +2585,65 @@
         <source>Filter added</source>
         <translation>Filter hinzugefügt</translation>
     </message>
+    <message>
+        <source>Your posts and messages</source>
+        <translation>Deine Beiträge und Nachrichten</translation>
+    </message>
+    <message>
+        <source>Accounts you follow</source>
+        <translation>Konten, denen du folgst</translation>
+    </message>
+    <message>
+        <source>Two hops away</source>
+        <translation>Zwei Schritte entfernt</translation>
+    </message>
+    <message>
+        <source>Communities</source>
+        <translation>Gemeinschaften</translation>
+    </message>
+    <message>
+        <source>No longer replicated</source>
+        <translation>Nicht mehr repliziert</translation>
+    </message>
+    <message>
+        <source>Storage</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>Your own data and the accounts you follow are always kept. What others bring (two hops away, communities) has a budget: beyond it the oldest posts&apos; text and others&apos; pictures are dropped here, and the logs still verify.</source>
+        <translation>Deine eigenen Daten und die der Konten, denen du folgst, bleiben immer erhalten. Was andere mitbringen (zwei Schritte entfernt, Gemeinschaften), hat ein Budget: Darüber hinaus werden hier die Texte der ältesten Beiträge und Bilder anderer verworfen, und die Logs lassen sich weiter prüfen.</translation>
+    </message>
+    <message>
+        <source>Budget for others</source>
+        <translation>Budget für andere</translation>
+    </message>
+    <message>
+        <source>At most per account</source>
+        <translation>Höchstens pro Konto</translation>
+    </message>
+    <message>
+        <source>Applying…</source>
+        <translation>Wird übernommen…</translation>
+    </message>
+    <message>
+        <source>{0} accounts; posts and entries {1}, pictures {2}</source>
+        <translation>{0} Konten; Beiträge und Einträge {1}, Bilder {2}</translation>
+    </message>
+    <message>
+        <source>Others use {0} of {1}.</source>
+        <translation>Andere belegen {0} von {1}.</translation>
+    </message>
+    <message>
+        <source>{0} old posts were dropped to stay within it.</source>
+        <translation>{0} alte Beiträge wurden verworfen, um darin zu bleiben.</translation>
+    </message>
+    <message>
+        <source>Saved. What is over the budget was dropped, oldest first.</source>
+        <translation>Gespeichert. Was über dem Budget lag, wurde verworfen, das Älteste zuerst.</translation>
+    </message>
+    <message>
+        <source>Not kept on this computer (storage budget).</source>
+        <translation>Auf diesem Computer nicht behalten (Speicherbudget).</translation>
+    </message>
 </context>
 </TS>
