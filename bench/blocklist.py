@@ -86,12 +86,13 @@ def timed(fn: object) -> tuple[float, object]:
     return time.perf_counter() - start, out
 
 
-def run(accounts: int, posts: int) -> None:
+def run(accounts: int, posts: int, bench: str = BENCH, prefix: str = "") -> None:
+    """Print the lines; ``bench``/``prefix``: under another benchmark's name (storage's)."""
     common.progress(f"signing {accounts} accounts x {posts + 1} entries and a "
                     f"{accounts}-entry blocklist")
     me, held, fays, _listed = dataset(accounts, posts)
     batches = [held[i:i + common.BATCH] for i in range(0, len(held), common.BATCH)]
-    common.emit(common.record(BENCH, "dataset", accounts=accounts, entries=len(held),
+    common.emit(common.record(bench, prefix + "dataset", accounts=accounts, entries=len(held),
                               list_entries=len(fays) - 1))
     with tempfile.TemporaryDirectory(prefix="p2ps-bench-") as tmp:
         base = Path(tmp) / "base.sqlite"
@@ -103,7 +104,7 @@ def run(accounts: int, posts: int) -> None:
             ingest_s += seconds
         before = file_bytes(store)
         store.close()
-        common.emit(common.record(BENCH, "ingest", entries=len(held),
+        common.emit(common.record(bench, prefix + "ingest", entries=len(held),
                                   seconds=round(ingest_s, 3),
                                   entries_per_s=round(len(held) / ingest_s),
                                   file_mb=round(before / 2**20, 2)))
@@ -122,7 +123,7 @@ def run(accounts: int, posts: int) -> None:
         after = file_bytes(store)
         assert refused == accounts, refused
         common.emit(common.record(
-            BENCH, "subscribe", refused=refused, seconds=round(seconds, 3),
+            bench, prefix + "subscribe", refused=refused, seconds=round(seconds, 3),
             ratio_to_ingest=round(seconds / ingest_s, 3),
             body_mb_before=round(held_before / 2**20, 2),
             body_mb_after=round(body_bytes(store) / 2**20, 2),
@@ -136,7 +137,7 @@ def run(accounts: int, posts: int) -> None:
         seconds, result = timed(lambda: store.ingest(fays, durable=False, strict=False))
         assert len(store.refused()) == accounts
         common.emit(common.record(
-            BENCH, "list_arrives", list_entries=len(fays), seconds=round(seconds, 3),
+            bench, prefix + "list_arrives", list_entries=len(fays), seconds=round(seconds, 3),
             ratio_to_ingest=round(seconds / ingest_s, 3)))
 
         seconds = 0.0
@@ -146,10 +147,10 @@ def run(accounts: int, posts: int) -> None:
             seconds += took
             refused_entries += result.refused + result.skipped  # type: ignore[attr-defined]
         common.emit(common.record(
-            BENCH, "refused_ingest", entries=len(held), refused=refused_entries,
+            bench, prefix + "refused_ingest", entries=len(held), refused=refused_entries,
             seconds=round(seconds, 3), ratio_to_ingest=round(seconds / ingest_s, 3)))
         store.close()
-    common.emit(common.record(BENCH, "memory", peak_rss_mb=common.peak_rss_mb()))
+    common.emit(common.record(bench, prefix + "memory", peak_rss_mb=common.peak_rss_mb()))
 
 
 def fay_id(fays: list[entry.Entry]) -> bytes:

@@ -20,6 +20,10 @@ end (headers included: they never go). ``usage_scan_ms``: one ``storage_report``
 the final store. Last, what a run costs when nothing is over (the grouped scan each
 run starts with), on the ingest benchmark's dataset (``--entries-scan``, 100,000
 entries of 100 authors): ``run_ms_p50`` of five.
+
+Then the other half of the issue's storage benchmark, the time to apply a new
+1,000-entry blocklist (``--quick``: 100), which bench/blocklist.py measures and
+prints here as ``blocklist_*`` lines (``make bench B=blocklist`` runs it alone).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from p2psocial.node.storage_follow import BURST, DUTY, PACE
 from p2psocial.store import Store
 from p2psocial.store.storage import Limits
 
-from . import common
+from . import blocklist, common
 
 BENCH = "storage"
 ENTRIES = 6000
@@ -176,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     common.emit(common.record(BENCH, "budgeted", **kept,
                               ratio=round(kept["entries_per_s"] / free["entries_per_s"], 2)))
     common.emit(common.record(BENCH, "run with nothing over", **idle))
+    blocklist.run(100 if args.quick else 1000, 9, BENCH, "blocklist_")
     return 0
 
 

@@ -119,12 +119,15 @@ def test_blocklist_quick() -> None:
 
 
 def test_storage_quick() -> None:
-    """A flood against a 5 MB budget, with and without it: within it at the end."""
+    """A flood against a 5 MB budget, with and without it: within it at the end; then
+    a new blocklist applied (bench/blocklist.py's lines)."""
     got = by_name(run_bench("storage", "--quick", timeout=180))
     free, kept = got["unbudgeted"], got["budgeted"]
     assert free["budgeted_mb"] > 5 and kept["within_budget"] is True
     assert kept["bodies_dropped"] > 0 and kept["budgeted_mb"] <= 5  # type: ignore[operator]
     assert {"entries_per_s", "file_mb_max", "usage_scan_ms", "ratio"} <= kept.keys()
+    assert got["blocklist_subscribe"]["refused"] == 100
+    assert "ratio_to_ingest" in got["blocklist_subscribe"]
 
 
 def test_propagation_tiny() -> None:

@@ -1,4 +1,4 @@
-"""Moderating open communities in the store (migration 19; moderation.py decides).
+"""Moderating open communities in the store (migration 18; moderation.py decides).
 
 Theory of operation. The private scan (store/inbox.py) hands this module what it
 opened: a ``CommunityModeration`` read in a community goes to ``community_acts``

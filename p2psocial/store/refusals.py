@@ -1,6 +1,6 @@
 """The accounts this home refuses to replicate and carry, and what refusing does.
 
-Theory of operation. Four local tables (migration 18) and the public blocks decide:
+Theory of operation. Four local tables (migration 19) and the public blocks decide:
 
     refused = (our public blocks | our private blocks
                | (active public blocks of the lists we subscribe to
