@@ -96,22 +96,26 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema up to date; returns the version it is at.
 
     Refuses a database written by a newer version of p2psocial rather than guessing.
+    Every pending migration runs in one transaction: an upgrade lands whole or not at
+    all, and a new home pays one fsync for its schema, not one per migration.
     """
     version = current_version(conn)
     if version > len(MIGRATIONS):
         raise HomeError(f"this home was written by a newer p2psocial (store schema {version}, "
                         f"this one knows {len(MIGRATIONS)}): upgrade p2psocial")
-    for number in range(version + 1, len(MIGRATIONS) + 1):
-        script = MIGRATIONS[number - 1]
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+    if version == len(MIGRATIONS):
+        return version
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = current_version(conn)  # again, under the lock: another writer may have
+        for script in MIGRATIONS[version:]:  # migrated while we waited for it
             for statement in _statements(script):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     return len(MIGRATIONS)
 
 
