@@ -200,3 +200,55 @@ def test_the_only_moderator_is_told_to_act_rather_than_report(tmp_path: Path) ->
                 await alice.moderation.view(Y)
 
     trio.run(scenario)
+
+
+def test_acts_of_non_moderators_and_reports_are_bounded_and_honest_ones_still_count(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A member who does not moderate writes acts past the bound (its own code, not
+    the node's checks) and floods the moderators with reports: its newest few of each
+    are kept, nothing of it counts, and the creator's acts and an honest member's
+    report are all there (store/moderation.py, OTHERS_ACTS and REPORTS_PER_REPORTER)."""
+    from p2psocial.store import moderation as held
+    monkeypatch.setattr(held, "OTHERS_ACTS", 3)
+    monkeypatch.setattr(held, "REPORTS_PER_REPORTER", 2)
+
+    async def scenario() -> None:
+        with Node.init(Home(tmp_path / "a"), "Alice") as alice, \
+                Node.init(Home(tmp_path / "b"), "Bob") as bob, \
+                Node.init(Home(tmp_path / "s"), "Sybil") as sybil:
+            cid = await alice.communities.create("Village hall")
+            [info] = await alice.communities.list()
+            for member in (bob, sybil):
+                await member.communities.join(info.value, info.lines)
+                [mine] = await member.communities.list()
+                await alice.communities.merge_roster(cid, mine.lines)
+            for member in (bob, sybil):
+                await sync(alice, member)
+                await member.messages.scan()
+            post = await bob.groups.post(cid, "Bread on Saturday?")
+            await sync(bob, sybil)
+            await sybil.messages.scan()
+            for _ in range(8):  # would remove Bob, if a non-moderator's act counted
+                await sybil.moderation._act(cid, Act.REMOVE, bob.account_id)
+            for n in range(5):
+                await sybil.moderation.report(cid, post.id, True, f"spam {n}")
+            await bob.moderation.report(cid, post.id, True, "mine is honest")
+            for _ in range(2):  # the creator's own acts are never cut
+                await alice.moderation.appoint(cid, bob.account_id)
+                await alice.moderation.dismiss(cid, bob.account_id)
+            for carrier in (sybil, bob):
+                await sync(carrier, alice)
+            await alice.messages.scan()
+
+            def acts_of(account: bytes) -> int:
+                return int(alice.store.conn.execute(
+                    "SELECT count(*) FROM community_acts WHERE author = ?",
+                    (account,)).fetchone()[0])
+            assert acts_of(sybil.account_id) == 3 and acts_of(alice.account_id) == 4
+            view = await alice.moderation.view(cid)
+            assert view.removed == () and bob.account_id in await alice.replication \
+                .wanted_accounts(0)
+            reports = await alice.moderation.reports(cid)
+            assert sorted(r.reason for r in reports) == ["mine is honest", "spam 3", "spam 4"]
+
+    trio.run(scenario)

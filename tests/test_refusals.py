@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from p2psocial import content as c
 from p2psocial.store import Store
 from tests.helpers import Author
@@ -149,3 +151,21 @@ def test_a_session_stops_sending_a_refused_log_and_asks_again_for_one_let_back()
     frames, back = session.refusals_changed((), {account})
     assert back == [device]
     assert [m.decode(f) for f in frames] == [m.Need(((device, 1),))]
+
+
+def test_one_list_refuses_at_most_its_bound_and_our_own_blocks_still_count(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list owner we subscribe to blocks more accounts than LIST_MAX: its first ones
+    by signed time count, the rest are left out, and our own block past it stands."""
+    from p2psocial.store import refusals
+    monkeypatch.setattr(refusals, "LIST_MAX", 3)
+    store, me = _home(tmp_path)
+    owner = Author(2)
+    listed = [Author(10 + n) for n in range(6)]
+    for one in listed:
+        owner.add(c.Block(one.id))
+    store.ingest(owner.log)
+    store.refusals.choose("subscribe", owner.id, True)
+    me.add(c.Block(listed[-1].id))
+    store.ingest(me.log[1:])
+    assert store.refused() == {one.id for one in listed[:3]} | {listed[-1].id}

@@ -21,6 +21,15 @@ changed community's state from all its acts (``moderation.resolve``) and makes i
 
 Restoring an account shows its line again and lets its new posts in; what was
 dropped stays dropped here (bodies are not fetched again).
+
+Bounds (docs/network.md). Any member may write acts, and they must be kept before we
+know whether their author will be named (logs arrive in any order). But an act counts
+only while its author moderates, so ``apply`` keeps at most ``OTHERS_ACTS`` acts of
+each author who does not moderate now (the newest by signed time, then id: every
+member keeps the same ones) and deletes the rest, which changes nothing that counts.
+Moderators' acts are all kept: there are at most ``moderation.MAX_MODERATORS`` + 1,
+and the creator chose them. Reports: at most ``REPORTS_PER_REPORTER`` per reporter
+and community, the newest.
 """
 
 from __future__ import annotations
@@ -33,6 +42,11 @@ from ..moderation import ActRow, State
 from ..private import Act
 from . import blob_wants, communities
 from .members import pack_members
+
+OTHERS_ACTS = 50
+"""Acts kept per author who does not moderate a community (now), per community."""
+REPORTS_PER_REPORTER = 20
+"""Reports kept per reporter and community (the newest)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +95,16 @@ def add_report(conn: sqlite3.Connection, rowid: int, author: bytes, ts: int,
     if conn.execute("SELECT 1 FROM conversations c JOIN communities m ON m.conversation = "
                     "c.rowid WHERE c.id = ?", (value.community_id,)).fetchone() is None:
         return False
-    return bool(conn.execute(
+    new = bool(conn.execute(
         "INSERT OR IGNORE INTO community_reports(entry, community, author, target, is_post, "
         "reason, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (rowid, value.community_id, author, value.target, int(value.is_post), value.reason,
          ts)).rowcount)
+    conn.execute("DELETE FROM community_reports WHERE entry IN (SELECT entry FROM "
+                 "community_reports WHERE community = ? AND author = ? "
+                 "ORDER BY ts DESC, entry DESC LIMIT -1 OFFSET ?)",
+                 (value.community_id, author, REPORTS_PER_REPORTER))
+    return new
 
 
 def _creator(conn: sqlite3.Connection, conversation: int) -> bytes | None:
@@ -112,6 +131,7 @@ def apply(conn: sqlite3.Connection, conversation: int, local: int, local_id: byt
     now = state(conn, conversation)
     if now is None:
         return False
+    _prune_others(conn, conversation, now.moderators)
     before = _accounts(conn, "community_removed", conversation)
     conn.execute("DELETE FROM community_moderators WHERE conversation = ?", (conversation,))
     conn.executemany("INSERT INTO community_moderators(conversation, account) VALUES (?, ?)",
@@ -144,6 +164,20 @@ def apply(conn: sqlite3.Connection, conversation: int, local: int, local_id: byt
                                - _accounts(conn, "community_removed", conversation)),
                   conversation))
     return before != set(now.removed)
+
+
+def _prune_others(conn: sqlite3.Connection, conversation: int,
+                  moderators: frozenset[bytes]) -> None:
+    """Keep the newest ``OTHERS_ACTS`` acts of each author who does not moderate."""
+    over = [bytes(a) for (a,) in conn.execute(
+        "SELECT author FROM community_acts WHERE conversation = ? GROUP BY author "
+        "HAVING count(*) > ?", (conversation, OTHERS_ACTS))]
+    for author in over:
+        if author not in moderators:
+            conn.execute("DELETE FROM community_acts WHERE entry IN (SELECT entry FROM "
+                         "community_acts WHERE conversation = ? AND author = ? "
+                         "ORDER BY ts DESC, entry_id DESC LIMIT -1 OFFSET ?)",
+                         (conversation, author, OTHERS_ACTS))
 
 
 def _accounts(conn: sqlite3.Connection, table: str, conversation: int) -> set[bytes]:

@@ -8,7 +8,8 @@ Theory of operation. Four local tables (migration 19) and the public blocks deci
 
 A friend's list never silently removes someone we follow, and an exception overrides
 a list, never our own block (to stop blocking, unblock). ``compute`` is that set;
-``review`` is the same with the reasons, for people to check.
+``review`` is the same with the reasons, for people to check. One list counts for
+at most ``LIST_MAX`` accounts.
 
 Refusing is applied at the replication layer, not in the views: the node no longer
 wants the account (node/replication.py), offers none of its logs, gossip rejects its
@@ -52,10 +53,23 @@ EXCEPTION, FOLLOWING = "exception", "following"
 
 _OWN_BLOCKS = ("SELECT a.id FROM blocks b JOIN accounts a ON a.rowid = b.blocked "
                "WHERE b.blocker = ? AND b.active = 1")
-# (listed account, list owner) for every active public block of a subscribed list
-_LISTED = ("SELECT a.id, o.id FROM blocklists s JOIN accounts o ON o.id = s.owner "
-           "JOIN blocks b ON b.blocker = o.rowid AND b.active = 1 "
-           "JOIN accounts a ON a.rowid = b.blocked")
+LIST_MAX = 10_000
+"""Accounts one subscribed list can make us refuse: its first blocks by signed time
+(then by account). A list owner we trust could still publish a million blocks: past
+this many, the rest of that list is left out (``compute`` runs on every change of
+what we replicate)."""
+
+
+def _listed_sql() -> str:
+    """(listed account, list owner) for the first ``LIST_MAX`` active public blocks of
+    each subscribed list."""
+    return ("SELECT id, owner FROM (SELECT a.id AS id, o.id AS owner, row_number() OVER "
+            "(PARTITION BY b.blocker ORDER BY b.ts, a.id) AS n FROM blocklists s "
+            "JOIN accounts o ON o.id = s.owner "
+            "JOIN blocks b ON b.blocker = o.rowid AND b.active = 1 "
+            "JOIN accounts a ON a.rowid = b.blocked) WHERE n <= " + str(int(LIST_MAX)))
+
+
 _FOLLOWED = ("SELECT a.id FROM follows f JOIN accounts a ON a.rowid = f.followee "
              "WHERE f.follower = ? AND f.active = 1")
 
@@ -84,7 +98,7 @@ def review(conn: sqlite3.Connection) -> list[RefusalView]:
     for account in _ids(conn, "SELECT account FROM private_blocks"):
         why.setdefault(account, []).append(PRIVATE)
     listed: set[bytes] = set()
-    for account, owner in conn.execute(_LISTED):
+    for account, owner in conn.execute(_listed_sql()):
         listed.add(bytes(account))
         why.setdefault(bytes(account), []).append("list:" + bytes(owner).hex())
     private = {a for a, w in why.items() if PRIVATE in w}
