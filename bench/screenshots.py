@@ -201,8 +201,16 @@ def run(out: Path) -> int:
         messages.open_conversation(walkers.id)
         shoot(window, "13-community")
 
-        window.show_section("settings")
+        settings = window.show_section("settings")
         shoot(window, "10-settings")
+        for section, name in ((settings.mutes, "10a-settings-muted"),
+                              (settings.blocklists, "10b-settings-blocklists"),
+                              (settings.storage, "10c-settings-storage"),
+                              (settings.takeout, "10d-settings-readable-copy")):
+            settings.ensureWidgetVisible(section, 0, 0)
+            settle(app)
+            shoot(window, name)
+        settings.verticalScrollBar().setValue(0)
 
         window.show_section("home")
         home_page.focus_composer()
