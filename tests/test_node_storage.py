@@ -13,6 +13,7 @@ from p2psocial import content as c
 from p2psocial.home import Home
 from p2psocial.node import Node
 from p2psocial.node.storage_follow import follow_storage
+from p2psocial.private import Act
 from tests.helpers import Author, shared_community, sync
 from tests.waitkit import eventually, run
 
@@ -27,6 +28,9 @@ def test_a_community_flood_goes_oldest_first_and_own_messages_stay(tmp_path: Pat
             [mine] = await bob.communities.list()
             await alice.communities.merge_roster(cid, mine.lines)
             await alice.groups.post(cid, "mine, kept")
+            # Bob's oldest entry there is a moderation act: kept whatever its age, so
+            # that every member resolves the same acts (store/moderation.py)
+            act = await bob.moderation._act(cid, Act.HIDE, bytes(32))
             for i in range(30):  # about 1.9 MB: Bob's text, opened, and his bodies
                 await bob.groups.post(cid, f"{i} {BIG}")
             await sync(bob, alice)
@@ -47,6 +51,7 @@ def test_a_community_flood_goes_oldest_first_and_own_messages_stay(tmp_path: Pat
             assert 0 < len(numbers) < 30
             assert await alice.storage.enforce_all() == dropped.__class__()  # nothing more
             assert alice.store.verify() == []
+            assert alice.store.get_entry(act.id).body is not None  # type: ignore[union-attr]
 
     trio.run(scenario)
 

@@ -262,7 +262,8 @@ def candidates(conn: sqlite3.Connection, accounts: Collection[int],
     (signed time, then arrival), at most ``limit``. Nothing that concerns the local
     account: a notification's cause, a message or followers-only post opened here
     (a community's messages excepted: anyone with its key may write there), a sealed
-    entry above the private scan's watermark (not read yet)."""
+    entry above the private scan's watermark (not read yet); nor a community's
+    moderation act or a report (everyone, or every moderator, needs the same ones)."""
     if not accounts:
         return []
     upto = conn.execute("SELECT value FROM meta WHERE key = 'private_upto'").fetchone()
@@ -281,6 +282,10 @@ def candidates(conn: sqlite3.Connection, accounts: Collection[int],
             "AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.rowid = e.rowid "
             "AND m.conversation NOT IN (SELECT conversation FROM communities)) "
             "AND NOT EXISTS (SELECT 1 FROM circle_posts c WHERE c.rowid = e.rowid) "
+            # a community's moderation acts: every member must hold the same ones to
+            # reach the same state (store/moderation.py); reports, for the moderators
+            "AND NOT EXISTS (SELECT 1 FROM community_acts a WHERE a.entry = e.rowid) "
+            "AND NOT EXISTS (SELECT 1 FROM community_reports r WHERE r.entry = e.rowid) "
             f"AND (e.kind NOT IN ({_SEALED[0]}, {_SEALED[1]}) OR e.rowid <= ?) "
             "ORDER BY e.ts, e.rowid LIMIT ?",
             (*chunk, *_DROPPABLE, scanned, limit)).fetchall()
