@@ -94,7 +94,7 @@ from .peer_ids import (
     peer_id_from_device_id,
     remote_peer_id,
 )
-from .streams import close_quietly, reset_quietly
+from .streams import serve_guarded
 
 __all__ = [
     "DUAL_STACK",
@@ -234,17 +234,7 @@ class Host:
         """
 
         async def guarded(stream: INetStream) -> None:
-            try:
-                await handler(stream)
-            except Exception:
-                log.exception("handler for %s from %s failed", protocol,
-                              remote_peer_id(stream))
-                await reset_quietly(stream)
-                return
-            except BaseException:  # cancellation: the connection or host is closing
-                await reset_quietly(stream)
-                raise
-            await close_quietly(stream)
+            await serve_guarded(handler, stream, f"{protocol} from {remote_peer_id(stream)}")
 
         self._host.set_stream_handler(TProtocol(protocol), guarded)
 

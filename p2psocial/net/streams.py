@@ -11,7 +11,8 @@ broken stream, for handlers to tell them from the peer's mistakes.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 import trio
 from libp2p.io.exceptions import IOException
@@ -50,3 +51,39 @@ async def reset_quietly(stream: Resettable) -> None:
             await stream.reset()
         except Exception as exc:
             log.debug("resetting a stream: %r", exc)
+
+
+S = TypeVar("S", bound="Stream")
+
+
+class Stream(Closable, Resettable, Protocol):
+    pass
+
+
+async def serve_guarded(handler: Callable[[S], Awaitable[None]], stream: S,
+                        what: str) -> None:
+    """Run ``handler(stream)`` for an inbound stream: the stream is closed when it
+    returns and reset if it raises; an error is logged (``what`` names the stream)
+    and never reaches py-libp2p, where it would tear down the connection's tasks and
+    the host. A cancellation (the connection or host closing) goes on, but without
+    the errors that broke out beside it in the same moment (a reset stream): the
+    cancel scope that is closing catches a cancellation, not an error travelling with
+    it."""
+    try:
+        await handler(stream)
+    except Exception:
+        log.exception("handler for %s failed", what)
+        await reset_quietly(stream)
+        return
+    except BaseExceptionGroup as group:  # a cancellation, and maybe errors beside it
+        await reset_quietly(stream)
+        cancelled, errors = group.split(trio.Cancelled)
+        if cancelled is None or (errors is not None and errors.split(Exception)[1]):
+            raise  # not a cancellation, or more than errors beside it (an interrupt)
+        if errors is not None:
+            log.debug("handler for %s: %r beside its cancellation", what, errors)
+        raise cancelled from None
+    except BaseException:  # cancellation: the connection or host is closing
+        await reset_quietly(stream)
+        raise
+    await close_quietly(stream)
