@@ -74,15 +74,20 @@ def test_a_two_hop_flood_ends_within_the_budget(tmp_path: Path) -> None:
 
         flood = bodies(c, cid)[0]  # device, profile, 150 posts
 
-        def held() -> tuple[dict, int, int]:  # the report first: a run may end between
+        def held() -> tuple[dict, int, int, int]:
+            """The report between two counts of Cid's entries: when both counts are
+            the whole flood, the report saw all of it (a report read while entries
+            still came in was within the budget only for want of them); a run that
+            ends in between only lowers what the second count sees."""
+            before = bodies(a, cid)[0]
             report = js(a, "storage")
-            return (report, *bodies(a, cid))
+            return (report, *bodies(a, cid), before)
 
-        report, total, kept = poll(
+        report, total, kept, _ = poll(
             held, "Cid's whole log at Ann's, within the budget",
-            until=lambda x: x[1] == flood and x[0]["budgeted_bytes"] <= 1_000_000,
+            until=lambda x: x[3] == x[1] == flood and x[0]["budgeted_bytes"] <= 1_000_000,
             within=WITHIN, every=0.5)
-        report, total, kept = held()  # the run that brought it within the budget is over
+        report, total, kept, _ = held()  # nothing more arrives; runs only lower it
         print(f"\nAnn holds Cid's {total} entries, {kept} with their body; budgeted "
               f"{report['budgeted_bytes']} bytes of 1,000,000; dropped "
               f"{report['dropped_bodies']} bodies")
