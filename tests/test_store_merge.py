@@ -85,8 +85,12 @@ def snapshot(store: Store) -> dict[str, object]:
         "reactions": q("SELECT r.target, a.id, r.emoji, r.active, r.ts, r.entry FROM "
                        "reactions r JOIN accounts a ON a.rowid = r.account "
                        "ORDER BY 1, 2, 3").fetchall(),
+        # a refused account's name is the one held when it was refused (kept for the
+        # review, store/refusals.py): which one that is depends on what came first
         "profiles": q("SELECT a.id, p.name, p.bio, p.entry FROM profiles p JOIN accounts a "
-                      "ON a.rowid = p.account ORDER BY 1").fetchall(),
+                      "ON a.rowid = p.account WHERE a.id NOT IN (SELECT account FROM refused) "
+                      "ORDER BY 1").fetchall(),
+        "refused": q("SELECT account FROM refused ORDER BY 1").fetchall(),
         "follows": q("SELECT f.id, t.id, x.active, x.entry FROM follows x JOIN accounts f ON "
                      "f.rowid = x.follower JOIN accounts t ON t.rowid = x.followee "
                      "ORDER BY 1, 2").fetchall(),

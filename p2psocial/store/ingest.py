@@ -170,8 +170,10 @@ class Ingestor:
                 if state is None:
                     certs[device] = _certificate(run[0])
                     if certs[device].cert.account in self.refused:
-                        plan.refused += len(run)
-                        del plan.runs[device]
+                        # its certificate only, as refusals.py truncates a held log:
+                        # a refused account's logs end up alike whatever came first
+                        plan.refused += len(run) - 1
+                        plan.runs[device] = run[:1]
                     elif through_revoked(self.revoker.revoked, certs[device].cert):
                         plan.frozen += len(run)  # certified by a device after its theft
                         del plan.runs[device]

@@ -18,7 +18,9 @@ it is *truncated*: every entry but each log's certificate (seq 1) goes, after
 ``erasure.erase`` took out what it derived (posts hidden and out of search,
 notifications, reactions withdrawn, blob references), then the derived rows
 themselves (but for the account's name and bio, so that people can tell whom the
-review names). The table ``refused`` remembers what was applied, so that ``apply``
+review names: the ones held when it was refused, so two homes may show different
+ones). A new log of a refused account keeps its certificate too, and nothing more:
+its logs end up alike here whatever arrived first (tests/test_store_merge.py). The table ``refused`` remembers what was applied, so that ``apply``
 only acts on the difference; an account that leaves the set needs nothing here: its
 logs hold only their certificates, so the next sync fetches the rest again and
 ingest derives it afresh (new rowids, above every watermark: meta
