@@ -20,8 +20,9 @@ notifications, reactions withdrawn, blob references), then the derived rows
 themselves (but for the account's name and bio, so that people can tell whom the
 review names: the ones held when it was refused, so two homes may show different
 ones). A new log of a refused account keeps its certificate too, and nothing more:
-its logs end up alike here whatever arrived first (tests/test_store_merge.py). The table ``refused`` remembers what was applied, so that ``apply``
-only acts on the difference; an account that leaves the set needs nothing here: its
+its logs end up alike here whatever arrived first (tests/test_store_merge.py). The
+table ``refused`` remembers what was applied, so that ``apply`` only acts on the
+difference, and ``Store.refused`` reads it; an account that leaves the set needs nothing here: its
 logs hold only their certificates, so the next sync fetches the rest again and
 ingest derives it afresh (new rowids, above every watermark: meta
 ``entries_high``).

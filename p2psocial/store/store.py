@@ -236,8 +236,11 @@ class Store:
     # --- refusals (issue 17; refusals.py) ---------------------------------------
 
     def refused(self) -> set[bytes]:
-        """The accounts this home refuses to replicate and carry (refusals.py)."""
-        return refusals.compute(self.conn)
+        """The accounts this home refuses to replicate and carry (refusals.py): the set
+        as last applied, which every change that can move it applies at once (a local
+        choice, our or a list's relation entries, the store's opening), so it is read,
+        not worked out again, by each session and each look at what we replicate."""
+        return refusals.applied(self.conn)
 
     def add_forks(self, wire: Iterable[object]) -> list[Fork]:
         """Check and store the fork proofs a peer passed on (ingest.py ``add_forks``)."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from .. import ids
 from ..errors import UserError
 from .context import tr
-from .widgets import MessageLine
+from .widgets import MessageLine, note
 
 if TYPE_CHECKING:
     from ..store.views import BlocklistsView, RefusalView
@@ -88,10 +88,8 @@ class BlocklistsSection(QGroupBox):
         self.buttons: dict[tuple[str, bytes], QPushButton] = {}
         self._calls: list[Call] = []
         layout = QVBoxLayout(self)
-        intro = QLabel(tr("Adopt the public blocks of people you trust. Refused accounts "
+        intro = note(tr("Adopt the public blocks of people you trust. Refused accounts "
                           "are not stored or passed on by this computer; nobody is told."))
-        intro.setWordWrap(True)
-        intro.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addWidget(intro)
         add = QHBoxLayout()
         self.owner = QLineEdit()

@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from .. import ids, muting
 from .context import tr
-from .widgets import MessageLine
+from .widgets import MessageLine, note
 
 if TYPE_CHECKING:
     from ..store.views import FilterRow, MuteRow
@@ -70,13 +69,11 @@ class MutesSection(QGroupBox):
         self.buttons: dict[tuple[str, Any], QPushButton] = {}  # (kind, target) -> button
         self._calls: list[Call] = []
         layout = QVBoxLayout(self)
-        intro = QLabel(tr("Muted accounts, #tags and threads, and posts holding a filtered "
+        intro = note(tr("Muted accounts, #tags and threads, and posts holding a filtered "
                           "word, leave your timelines, search and notifications. This stays "
                           "on this device: nobody is told, and this home still carries "
                           "their posts for others. Mute an account or a thread from a "
                           "post's “…” menu."))
-        intro.setWordWrap(True)
-        intro.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addWidget(intro)
         self.list_box = QVBoxLayout()
         self.list_box.setSpacing(0)

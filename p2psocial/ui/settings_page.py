@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtGui import QImage, QPalette, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -69,7 +69,7 @@ from .mutes_section import MutesSection
 from .storage_section import StorageSection
 from .takeout_section import TakeoutSection
 from .theme import apply_theme
-from .widgets import MessageLine, PhraseLabel, plural
+from .widgets import MessageLine, PhraseLabel, note, plural
 
 if TYPE_CHECKING:
     from ..accounts import Summary
@@ -117,12 +117,6 @@ def _section(title: str, name: str) -> tuple[QGroupBox, QVBoxLayout]:
     box.setObjectName(name)
     return box, QVBoxLayout(box)
 
-
-def _note(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # quieter, in every theme
-    return label
 
 
 def _secret(name: str, accessible: str) -> QLineEdit:
@@ -303,7 +297,7 @@ class SettingsPage(QScrollArea):
         form.addRow(tr("New passphrase"), self.new)
         form.addRow(tr("Repeat the new one"), self.new2)
         layout.addLayout(form)
-        layout.addWidget(_note(tr("Leave both new fields empty to remove the passphrase: "
+        layout.addWidget(note(tr("Leave both new fields empty to remove the passphrase: "
                                   "anyone with this computer could then act as you.")))
         self.change_button = _button("change_passphrase", tr("Change passphrase"))
         self.change_button.clicked.connect(self.change_passphrase)
@@ -312,7 +306,7 @@ class SettingsPage(QScrollArea):
         layout.addWidget(self.passphrase_outcome)
 
         self.holds_key = self.ctx.backend.holds_account_key()
-        layout.addWidget(_note(tr("Your recovery phrase brings your account back on a new "
+        layout.addWidget(note(tr("Your recovery phrase brings your account back on a new "
                                   "computer. Show it only where nobody can see your "
                                   "screen.") if self.holds_key else
                                tr("This device does not keep your account key, so it cannot "
@@ -428,7 +422,7 @@ class SettingsPage(QScrollArea):
         layout.addWidget(self.lan)
         layout.addWidget(self.relay)
         layout.addWidget(self.port_mapping)
-        layout.addWidget(_note(tr("Applying restarts the network: connections drop for a "
+        layout.addWidget(note(tr("Applying restarts the network: connections drop for a "
                                   "moment.")))
         self.apply_network_button = _button("apply_network", tr("Apply"))
         self.apply_network_button.setAccessibleName(tr("Apply the network settings"))
@@ -482,7 +476,7 @@ class SettingsPage(QScrollArea):
         form.addRow(tr("Theme"), self.theme)
         form.addRow(tr("Language"), self.language)
         layout.addLayout(form)
-        layout.addWidget(_note(tr("Some text changes language only after a restart.")))
+        layout.addWidget(note(tr("Some text changes language only after a restart.")))
         self.theme.activated.connect(lambda _: self.choose_theme(self.theme.currentData()))
         self.language.activated.connect(
             lambda _: self.choose_language(self.language.currentData()))
@@ -541,7 +535,7 @@ class SettingsPage(QScrollArea):
 
     def _build_backup(self) -> QGroupBox:
         box, layout = _section(tr("Backup"), "backup_section")
-        layout.addWidget(_note(tr("A backup holds your keys (sealed with your passphrase, "
+        layout.addWidget(note(tr("A backup holds your keys (sealed with your passphrase, "
                                   "if you set one), your posts and everything you "
                                   "carry. Restore it from the first screen of a new "
                                   "installation, or import it here to bring back what "

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from .context import tr
-from .widgets import MessageLine
+from .widgets import MessageLine, note
 
 if TYPE_CHECKING:
     from .context import AppContext
@@ -62,12 +61,10 @@ class StorageSection(QGroupBox):
         self.ctx = ctx
         self._calls: list[Call] = []
         layout = QVBoxLayout(self)
-        intro = QLabel(tr("Your own data and the accounts you follow are always kept. "
+        intro = note(tr("Your own data and the accounts you follow are always kept. "
                           "What others bring (two hops away, communities) has a budget: "
                           "beyond it the oldest posts' text and others' pictures are "
                           "dropped here, and the logs still verify."))
-        intro.setWordWrap(True)
-        intro.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addWidget(intro)
         grid = QGridLayout()
         self.sizes: dict[str, QLabel] = {}

@@ -19,20 +19,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from .context import tr
-from .widgets import MessageLine, plural
+from .widgets import MessageLine, note, plural
 
 if TYPE_CHECKING:
     from ..takeout import TakeoutSummary
@@ -49,12 +47,10 @@ class TakeoutSection(QGroupBox):
         self.ctx = ctx
         self._calls: list[Call] = []
         layout = QVBoxLayout(self)
-        intro = QLabel(tr("Your posts and replies, reactions, private messages, profile "
+        intro = note(tr("Your posts and replies, reactions, private messages, profile "
                           "and pictures, in a new folder: a SQLite database, JSON files "
                           "and images that any program opens, without p2psocial. It holds "
                           "no keys: it is for reading, not for restoring."))
-        intro.setWordWrap(True)
-        intro.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addWidget(intro)
         self.with_followed = QCheckBox(tr("Include the posts of the people I follow"))
         self.with_followed.setObjectName("takeout_followed")

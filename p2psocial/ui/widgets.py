@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QMouseEvent
+from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QWidget
 
 from ..errors import sentence
@@ -34,6 +34,15 @@ def plural(shown: str, n: int) -> str:
     if n == 1:
         return shown.replace("y(ies)", "y").replace("(s)", "")
     return shown.replace("y(ies)", "ies").replace("(s)", "s")
+
+
+def note(text: str, parent: QWidget | None = None) -> QLabel:
+    """A quiet explanation under a heading (Settings' notes): wrapped, in the
+    placeholder colour, which stays readable in every theme."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
 
 
 def heading_font(base: QFont, points: float = 15) -> QFont:
